@@ -1,0 +1,37 @@
+# Doudi: the two commands of the README's Quick start are `make run` and `make test`.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+DATABASE_URL ?= sqlite://data/doudi.db
+
+.PHONY: run test tools unit e2e bench build-release build-debug clean
+
+## make run: build, migrate, seed labelled demo data, serve http://127.0.0.1:3000
+run: tools build-release
+	@mkdir -p data
+	DATABASE_URL=$(DATABASE_URL) DOUDI_DEMO=true LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR=127.0.0.1:3000 \
+	  ./target/release/server
+
+## make test: unit, store conformance (SQLite + throwaway PostgreSQL), HTTP and browser tests
+test: tools
+	./scripts/with-postgres.sh cargo test --workspace --locked
+	$(MAKE) e2e
+
+tools:
+	@./scripts/ensure-tools.sh $(if $(filter test e2e,$(MAKECMDGOALS)),test,run)
+
+build-release:
+	cargo leptos build --release
+
+build-debug:
+	cargo leptos build
+
+## Browser tests against a freshly built server on a temporary database.
+e2e: build-debug
+	./scripts/e2e.sh target/debug/server
+
+## make bench: WASM size, SSR latency, submissions per second (release build).
+bench: tools build-release
+	./scripts/bench.sh
+
+clean:
+	cargo clean

@@ -1,0 +1,149 @@
+//! A resident's applications after submission: the list, the status page with its timeline,
+//! withdrawal, answering a request for more information, and the charity-sharing consent.
+
+use crate::api::types::{ApplicationSummary, ApplicationView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    api::types::MemberView,
+    auth::{self, audit, SessionUser},
+    domain::{
+        declaration::{Declaration, CONSENT_TEXT_VERSION},
+        id_number::Sex,
+        region::RegionCode,
+        status::{ApplicationStatus, Role},
+    },
+    services::{now_millis, services, Services},
+    store::ApplicationRecord,
+};
+
+pub const MAX_NOTE_CHARS: usize = 1000;
+
+#[server(endpoint = "applications/mine")]
+pub async fn my_applications() -> Result<Vec<ApplicationSummary>, AppError> {
+    let user = auth::require(&[Role::Resident]).await?;
+    Ok(services()?.store.applications_of(&user.0.id).await?)
+}
+
+/// Loads an application the caller may see: its owner, or staff whose region contains it.
+/// Others get `NotFound`, so numbers cannot be probed.
+#[cfg(feature = "ssr")]
+async fn visible_application(s: &Services, user: &SessionUser, number: &str) -> Result<ApplicationRecord, AppError> {
+    let app = s.store.application(number).await?.ok_or(AppError::NotFound)?;
+    let allowed = match user.0.role {
+        Role::Resident => app.owner_id == user.0.id,
+        Role::Caseworker | Role::Admin => {
+            let scope = user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+            let region = RegionCode::parse(&app.region_code).ok();
+            matches!((scope, region), (Some(s), Some(r)) if r.is_within(&s))
+        }
+        Role::Department | Role::Charity => false,
+    };
+    if allowed {
+        Ok(app)
+    } else {
+        audit(s, Some(&user.0.id), "application_read", number, "denied").await;
+        Err(AppError::NotFound)
+    }
+}
+
+#[server(endpoint = "applications/status")]
+pub async fn application_status(number: String) -> Result<ApplicationView, AppError> {
+    let user = auth::require(&[Role::Resident, Role::Caseworker, Role::Admin]).await?;
+    let s = services()?;
+    let app = visible_application(&s, &user, number.trim()).await?;
+    let declaration: Declaration = serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
+    let region_name = s.store.region(&app.region_code).await?.map(|r| r.name_zh).unwrap_or_default();
+    let attachments = s.store.attachments_of_draft(&app.draft_id).await?;
+    Ok(ApplicationView {
+        region_code: app.region_code.clone(),
+        region_name,
+        members: declaration
+            .members
+            .iter()
+            .map(|m| MemberView {
+                relation: m.relation.code().into(),
+                name: m.name.clone(),
+                id_number_masked: m.id_number.masked(),
+                birth_date: m.birth_date.to_string(),
+                sex: if m.sex == Sex::Male { "male".into() } else { "female".into() },
+            })
+            .collect(),
+        help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
+        consent_charity: app.consent_charity,
+        events: app.events,
+        open_info_request: app.open_info_request.map(|(_, q)| q),
+        attachments,
+        summary: app.summary,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn note(raw: &str, required: bool) -> Result<String, AppError> {
+    let t = raw.trim();
+    if required && t.is_empty() {
+        return Err(AppError::field("note", crate::domain::declaration::FieldErrorCode::Required));
+    }
+    if t.chars().count() > MAX_NOTE_CHARS {
+        return Err(AppError::field("note", crate::domain::declaration::FieldErrorCode::TooLong));
+    }
+    Ok(t.to_string())
+}
+
+#[server(endpoint = "applications/withdraw")]
+pub async fn withdraw_application(number: String, reason: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Resident]).await?;
+    let s = services()?;
+    let app = visible_application(&s, &user, number.trim()).await?;
+    if !app.summary.status.can_withdraw() {
+        return Err(AppError::refused("cannot_withdraw"));
+    }
+    let reason = note(&reason, false)?;
+    let from: Vec<ApplicationStatus> =
+        crate::domain::status::TIMELINE.iter().copied().chain([ApplicationStatus::InfoRequested]).filter(|s| s.can_withdraw()).collect();
+    s.store
+        .change_status(&app.summary.number, &from, ApplicationStatus::Withdrawn, &user.0.id, &reason, now_millis())
+        .await
+        .map_err(|e| match e {
+            crate::store::DbError::Conflict(_) => AppError::refused("cannot_withdraw"),
+            e => e.into(),
+        })?;
+    audit(&s, Some(&user.0.id), "withdraw", &app.summary.number, "ok").await;
+    Ok(())
+}
+
+#[server(endpoint = "applications/answer")]
+pub async fn answer_info_request(number: String, answer: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Resident]).await?;
+    let s = services()?;
+    let app = visible_application(&s, &user, number.trim()).await?;
+    let answer = note(&answer, true)?;
+    s.store.answer_info_request(&app.summary.number, &user.0.id, &answer, now_millis()).await?;
+    audit(&s, Some(&user.0.id), "answer_info", &app.summary.number, "ok").await;
+    Ok(())
+}
+
+/// Grants or withdraws the optional consent to share de-identified needs with charities.
+#[server(endpoint = "applications/charity_consent")]
+pub async fn set_charity_consent(number: String, granted: bool) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Resident]).await?;
+    let s = services()?;
+    let app = visible_application(&s, &user, number.trim()).await?;
+    s.store.set_charity_consent(&app.summary.number, &user.0.id, granted, CONSENT_TEXT_VERSION, now_millis()).await?;
+    audit(&s, Some(&user.0.id), if granted { "consent_charity_grant" } else { "consent_charity_withdraw" }, &app.summary.number, "ok").await;
+    Ok(())
+}
+
+/// Staff ask the resident for more information (the caseworker workspace builds on this).
+#[server(endpoint = "applications/request_info")]
+pub async fn request_info(number: String, question: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = visible_application(&s, &user, number.trim()).await?;
+    let question = note(&question, true)?;
+    s.store.request_info(&app.summary.number, &user.0.id, &question, now_millis()).await?;
+    audit(&s, Some(&user.0.id), "request_info", &app.summary.number, "ok").await;
+    Ok(())
+}

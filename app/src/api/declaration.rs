@@ -1,0 +1,111 @@
+//! The resident's declaration: the draft that autosaves as the resident types, and the one
+//! submission per draft that turns it into an application.
+
+use crate::api::types::{ApplicationSummary, DraftState};
+use crate::domain::declaration::DeclarationDraft;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{self, audit},
+    domain::declaration::{Declaration, FieldError, FieldErrorCode, CONSENT_TEXT_VERSION},
+    domain::status::Role,
+    services::{now_millis, services, today_in_china},
+    store::{Submission, SubmitOutcome},
+};
+
+/// Drafts are stored as typed; this only bounds their size.
+pub const MAX_DRAFT_BYTES: usize = 64 * 1024;
+
+#[server(endpoint = "declaration/draft")]
+pub async fn load_draft() -> Result<DraftState, AppError> {
+    let user = auth::require(&[Role::Resident]).await?;
+    let s = services()?;
+    let initial = serde_json::to_string(&DeclarationDraft::new_with_head()).map_err(AppError::internal)?;
+    let d = s.store.current_draft(&user.0.id, &initial, now_millis()).await?;
+    let data: DeclarationDraft = serde_json::from_str(&d.data).map_err(AppError::internal)?;
+    let attachments = s.store.attachments_of_draft(&d.id).await?;
+    Ok(DraftState { id: d.id, version: d.version, updated_at: d.updated_at, data, attachments })
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftSave {
+    pub draft_id: String,
+    pub data: DeclarationDraft,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub version: i64,
+    pub updated_at: i64,
+}
+
+/// Saves what the resident has typed so far. Nothing is checked but size: a draft may be incomplete.
+#[server(endpoint = "declaration/save", input = server_fn::codec::Json)]
+pub async fn save_draft(save: DraftSave) -> Result<Saved, AppError> {
+    let user = auth::require(&[Role::Resident]).await?;
+    let data = serde_json::to_string(&save.data).map_err(AppError::internal)?;
+    if data.len() > MAX_DRAFT_BYTES {
+        return Err(AppError::refused("draft_too_large"));
+    }
+    let s = services()?;
+    let now = now_millis();
+    let version = s.store.save_draft(&user.0.id, &save.draft_id, &data, now).await?;
+    Ok(Saved { version, updated_at: now })
+}
+
+/// Submits the draft. Submitting the same draft again (double tap, retry after a timeout)
+/// returns the application created the first time.
+#[server(endpoint = "declaration/submit", input = server_fn::codec::Json)]
+pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, AppError> {
+    let user = auth::require(&[Role::Resident]).await?;
+    let s = services()?;
+    let now = now_millis();
+    let declaration = Declaration::parse(&save.data, today_in_china()).map_err(AppError::Invalid)?;
+    let data = serde_json::to_string(&save.data).map_err(AppError::internal)?;
+    if data.len() > MAX_DRAFT_BYTES {
+        return Err(AppError::refused("draft_too_large"));
+    }
+    // Keep the draft in step with what was submitted; a draft already submitted is fine here.
+    match s.store.save_draft(&user.0.id, &save.draft_id, &data, now).await {
+        Ok(_) | Err(crate::store::DbError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let ids: Vec<String> = declaration.members.iter().map(|m| m.id_number.as_str().to_string()).collect();
+    let submission = Submission {
+        owner_id: user.0.id.clone(),
+        draft_id: save.draft_id.clone(),
+        region_code: declaration.region.as_str().to_string(),
+        declaration_json: serde_json::to_string(&declaration).map_err(AppError::internal)?,
+        member_id_numbers: ids.clone(),
+        consent_charity: declaration.consent_charity,
+        consent_text_version: CONSENT_TEXT_VERSION.to_string(),
+        now,
+        year: chrono::Datelike::year(&today_in_china()),
+    };
+    match s.store.submit_application(submission).await? {
+        SubmitOutcome::Created(summary) => {
+            audit(&s, Some(&user.0.id), "submit", &summary.number, "ok").await;
+            Ok(summary)
+        }
+        SubmitOutcome::AlreadySubmitted(summary) => Ok(summary),
+        SubmitOutcome::IdsInOpenApplication(taken) => Err(AppError::Invalid(
+            ids.iter()
+                .enumerate()
+                .filter(|(_, id)| taken.contains(id))
+                .map(|(i, _)| FieldError { field: format!("members.{i}.id_number"), code: FieldErrorCode::IdInOtherOpenApplication })
+                .collect(),
+        )),
+    }
+}
+
+/// Removes an attachment from the resident's unsubmitted draft.
+#[server(endpoint = "declaration/remove_attachment")]
+pub async fn remove_attachment(id: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Resident]).await?;
+    services()?.store.delete_attachment(&user.0.id, &id).await?;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Server functions, one module per capability. Each authorises its caller, parses its input
+//! with `app::domain`, and reaches storage only through the `Store` trait.
+
+pub mod accounts;
+pub mod applications;
+pub mod declaration;
+pub mod regions;
+pub mod types;

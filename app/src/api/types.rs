@@ -1,0 +1,96 @@
+//! Data shapes server functions send to the browser. Masked by default: nothing here carries
+//! an unmasked ID number unless its name says so.
+
+use crate::domain::status::{ApplicationStatus, Role};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Example divisions shipped for demos (township and village codes), not official data.
+    pub demo: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: String,
+    pub role: Role,
+    pub display_name: String,
+    /// `138****5678` for residents, the user name for staff.
+    pub login_masked: String,
+    pub region_code: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationSummary {
+    pub number: String,
+    pub status: ApplicationStatus,
+    pub submitted_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    /// `submitted`, `status_changed`, `info_requested`, `info_answered`, `consent_changed`, `withdrawn`.
+    pub kind: String,
+    pub status: ApplicationStatus,
+    pub note: String,
+    pub at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentMeta {
+    pub id: String,
+    pub kind: String,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub relation: String,
+    pub name: String,
+    pub id_number_masked: String,
+    pub birth_date: String,
+    pub sex: String,
+}
+
+/// What the status page shows to the owner (or authorised staff).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationView {
+    pub summary: ApplicationSummary,
+    pub region_code: String,
+    pub region_name: String,
+    pub members: Vec<MemberView>,
+    pub help: Vec<String>,
+    pub consent_charity: bool,
+    pub events: Vec<TimelineEvent>,
+    pub open_info_request: Option<String>,
+    pub attachments: Vec<AttachmentMeta>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub actor_id: Option<String>,
+    /// `login`, `login_failed`, `register`, `submit`, `withdraw`, `unmask`, `attachment_read` …
+    pub action: String,
+    pub object: String,
+    /// `ok`, `denied`, `locked`, `failed`.
+    pub result: String,
+    pub at: i64,
+}
+
+/// The draft as the server holds it, with the version the autosave saw.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftState {
+    pub id: String,
+    pub version: i64,
+    pub updated_at: i64,
+    pub data: crate::domain::declaration::DeclarationDraft,
+    pub attachments: Vec<AttachmentMeta>,
+}

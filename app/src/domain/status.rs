@@ -1,0 +1,150 @@
+//! Application lifecycle (申请状态) and roles: the states a case moves through and who acts.
+
+use serde::{Deserialize, Serialize};
+
+/// The state of a submitted application. Drafts are not applications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// 已提交
+    Submitted,
+    /// 已受理
+    Accepted,
+    /// 待补充材料: the caseworker asked for more information.
+    InfoRequested,
+    /// 入户调查
+    Visiting,
+    /// 审核
+    Reviewing,
+    /// 公示
+    Publicising,
+    /// 结果: approved
+    Approved,
+    /// 结果: not approved
+    Rejected,
+    /// 已撤回
+    Withdrawn,
+}
+
+/// The steps of the timeline a resident sees, in order.
+pub const TIMELINE: [ApplicationStatus; 6] = [
+    ApplicationStatus::Submitted,
+    ApplicationStatus::Accepted,
+    ApplicationStatus::Visiting,
+    ApplicationStatus::Reviewing,
+    ApplicationStatus::Publicising,
+    ApplicationStatus::Approved,
+];
+
+impl ApplicationStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Accepted => "accepted",
+            Self::InfoRequested => "info_requested",
+            Self::Visiting => "visiting",
+            Self::Reviewing => "reviewing",
+            Self::Publicising => "publicising",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        [
+            Self::Submitted,
+            Self::Accepted,
+            Self::InfoRequested,
+            Self::Visiting,
+            Self::Reviewing,
+            Self::Publicising,
+            Self::Approved,
+            Self::Rejected,
+            Self::Withdrawn,
+        ]
+        .into_iter()
+        .find(|s2| s2.code() == s)
+    }
+
+    /// Open applications block their members' ID numbers from another open application.
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Approved | Self::Rejected | Self::Withdrawn)
+    }
+
+    /// A resident may withdraw until a decision is being publicised.
+    pub fn can_withdraw(self) -> bool {
+        matches!(self, Self::Submitted | Self::Accepted | Self::InfoRequested | Self::Visiting | Self::Reviewing)
+    }
+
+    /// How far along the timeline this state is (index into [`TIMELINE`]).
+    pub fn timeline_step(self) -> usize {
+        match self {
+            Self::Submitted | Self::Withdrawn => 0,
+            Self::Accepted | Self::InfoRequested => 1,
+            Self::Visiting => 2,
+            Self::Reviewing => 3,
+            Self::Publicising => 4,
+            Self::Approved | Self::Rejected => 5,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 居民
+    Resident,
+    /// 乡镇(街道)/县民政 caseworker
+    Caseworker,
+    /// 部门 officer
+    Department,
+    /// 慈善组织
+    Charity,
+    /// 管理员
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Resident, Role::Caseworker, Role::Department, Role::Charity, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Resident => "resident",
+            Self::Caseworker => "caseworker",
+            Self::Department => "department",
+            Self::Charity => "charity",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Resident
+    }
+}
+
+/// `SQ-2026-000123`: the number a resident quotes.
+pub fn application_number(year: i32, seq: i64) -> String {
+    format!("SQ-{year}-{seq:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_numbers_format() {
+        for s in TIMELINE {
+            assert_eq!(ApplicationStatus::from_code(s.code()), Some(s));
+        }
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        assert_eq!(application_number(2026, 123), "SQ-2026-000123");
+        assert!(ApplicationStatus::Submitted.is_open() && !ApplicationStatus::Withdrawn.is_open());
+    }
+}

@@ -1,0 +1,100 @@
+//! `AppError`: the one error type server functions return. Policy: a browser sees a code it
+//! can translate (and field errors it can place), never internal detail; internal causes are
+//! logged on the server with the request id and answered as `Internal` (HTTP 500).
+
+use crate::domain::declaration::FieldError;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum AppError {
+    /// Not signed in, or the session expired (401).
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Signed in but not allowed (403).
+    #[error("forbidden")]
+    Forbidden,
+    /// Nothing here for this caller (404); also used where "forbidden" would leak existence.
+    #[error("not found")]
+    NotFound,
+    /// The input was understood but refused, field by field (422).
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// A business rule refused the action; the code names the rule (409).
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The request could not be read: wrong types, unknown fields, malformed body (400).
+    #[error("bad request")]
+    BadRequest,
+    /// Too many attempts (429).
+    #[error("too many requests")]
+    TooManyRequests,
+    /// The server failed; details are in the server log only (500).
+    #[error("internal error")]
+    Internal,
+    /// The browser could not reach the server.
+    #[error("network")]
+    Network,
+}
+
+impl AppError {
+    pub fn refused(code: &str) -> Self {
+        Self::Refused(code.to_string())
+    }
+
+    pub fn field(field: &str, code: crate::domain::declaration::FieldErrorCode) -> Self {
+        Self::Invalid(vec![FieldError { field: field.into(), code }])
+    }
+
+    /// Logs an internal cause and returns the opaque error for the browser.
+    #[cfg(feature = "ssr")]
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::Internal
+    }
+
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Invalid(_) => 422,
+            Self::Refused(_) => 409,
+            Self::BadRequest => 400,
+            Self::TooManyRequests => 429,
+            Self::Internal | Self::Network => 500,
+        }
+    }
+
+    /// The translation key of the general message for this error.
+    pub fn message_key(&self) -> String {
+        match self {
+            Self::Refused(code) => format!("refused.{code}"),
+            Self::Unauthenticated => "error.unauthenticated".into(),
+            Self::Forbidden => "error.forbidden".into(),
+            Self::NotFound => "error.not_found".into(),
+            Self::Invalid(_) => "error.invalid".into(),
+            Self::BadRequest => "error.bad_request".into(),
+            Self::TooManyRequests => "error.too_many".into(),
+            Self::Internal => "error.internal".into(),
+            Self::Network => "error.network".into(),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::MissingArg(_) => {
+                Self::BadRequest
+            }
+            ServerFnErrorErr::Request(_) => Self::Network,
+            ServerFnErrorErr::UnsupportedRequestMethod(_) => Self::BadRequest,
+            _ => Self::Internal,
+        }
+    }
+}

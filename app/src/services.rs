@@ -1,0 +1,53 @@
+//! What server functions reach through context: storage, blobs, the notifier and settings.
+//! Built once by the `server` crate at startup.
+
+use crate::error::AppError;
+use crate::store::Store;
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// Carries messages (verification codes) to a phone. SMS cannot be reached here, so the
+/// shipped implementation logs; a gateway plugs in behind this trait.
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    async fn send_sms(&self, phone: &str, text: &str) -> Result<(), String>;
+}
+
+/// Content-addressed storage for uploaded proofs (a directory under `data/`, or S3-compatible).
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// Stores bytes under their SHA-256 and returns the hex hash; storing twice is harmless.
+    async fn put(&self, bytes: &[u8]) -> Result<String, String>;
+    async fn get(&self, hash: &str) -> Result<Vec<u8>, String>;
+}
+
+/// Settings server functions need; the full configuration lives in the `server` crate.
+#[derive(Clone, Debug)]
+pub struct PortalSettings {
+    pub max_failed_logins: i64,
+    pub lockout_minutes: i64,
+    pub code_ttl_minutes: i64,
+    /// Demo mode: the logging notifier's messages are also shown on /dev/outbox.
+    pub demo: bool,
+}
+
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub notifier: Arc<dyn Notifier>,
+    pub settings: PortalSettings,
+}
+
+pub fn services() -> Result<Services, AppError> {
+    leptos::prelude::use_context::<Services>().ok_or_else(|| AppError::internal("Services missing from context"))
+}
+
+pub fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Today in China (Asia/Shanghai, UTC+8 without daylight saving), for birth-date checks.
+pub fn today_in_china() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

@@ -1,0 +1,163 @@
+//! Pages and components, one folder per audience (portal for residents, staff) plus the
+//! shell, header and shared form pieces. Every string comes from `locales/` via leptos_i18n.
+
+pub mod device;
+pub mod labels;
+pub mod portal;
+pub mod staff;
+
+use crate::api::accounts::{logout, me};
+use crate::api::types::CurrentUser;
+use crate::error::AppError;
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#b71c1c" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user, shared by every page; refetched after login and logout.
+pub type MeResource = Resource<Result<Option<CurrentUser>, AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let me_resource: MeResource = Resource::new(|| (), |_| me());
+    provide_context(me_resource);
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/doudi.css" />
+            <AppTitle />
+            <Router>
+                <Header />
+                <main id="main" class="page">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=portal::home::HomePage />
+                        <Route path=path!("/register") view=portal::auth::RegisterPage />
+                        <Route path=path!("/login") view=portal::auth::LoginPage />
+                        <Route path=path!("/declare") view=portal::declare::DeclarePage />
+                        <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
+                        <Route path=path!("/applications/:number") view=portal::applications::ApplicationPage />
+                        <Route path=path!("/staff") view=staff::StaffPage />
+                    </Routes>
+                </main>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || format!("{} · {}", t_string!(i18n, app_name), t_string!(i18n, app_subtitle)) /> }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="notice">{t!(i18n, not_found_page)}</p> }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let me_resource = expect_context::<MeResource>();
+    let toggle = move |_| {
+        let next = if i18n.get_locale() == Locale::en { Locale::zh_CN } else { Locale::en };
+        i18n.set_locale(next);
+    };
+    let do_logout = Action::new(move |_: &()| async move {
+        let _ = logout().await;
+        me_resource.refetch();
+    });
+    Effect::new(move |_| {
+        if do_logout.value().get().is_some() {
+            use_navigate()("/", Default::default());
+        }
+    });
+    view! {
+        <a class="skip" href="#main">{t!(i18n, skip_to_content)}</a>
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                <span class="brand-name">{t!(i18n, app_name)}</span>
+                <span class="brand-sub">{t!(i18n, app_subtitle)}</span>
+            </A>
+            <nav aria-label=move || t_string!(i18n, nav.home)>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match me_resource.await {
+                            Ok(Some(user)) => {
+                                let staff = user.role.is_staff();
+                                view! {
+                                    <span class="who">{t!(i18n, auth.signed_in_as)} {user.display_name.clone()}</span>
+                                    {(!staff).then(|| view! {
+                                        <A href="/declare">{t!(i18n, nav.declare)}</A>
+                                        <A href="/applications">{t!(i18n, nav.applications)}</A>
+                                    })}
+                                    {staff.then(|| view! { <A href="/staff">{t!(i18n, nav.staff)}</A> })}
+                                    <button type="button" class="link" on:click=move |_| { do_logout.dispatch(()); }>
+                                        {t!(i18n, nav.logout)}
+                                    </button>
+                                }.into_any()
+                            }
+                            _ => view! {
+                                <A href="/login">{t!(i18n, nav.login)}</A>
+                                <A href="/register">{t!(i18n, nav.register)}</A>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+                <button type="button" class="lang" id="lang-switch" on:click=toggle aria-label=move || t_string!(i18n, nav.language_label)>
+                    {t!(i18n, nav.language)}
+                </button>
+            </nav>
+        </header>
+    }
+}
+
+/// Shows the translated message of a field error, or nothing.
+#[component]
+pub fn FieldMessage(#[prop(into)] error: Signal<Option<crate::domain::declaration::FieldErrorCode>>, #[prop(into)] id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="field-error" id=id role="alert">
+            {move || error.get().map(|e| labels::field_error(i18n, e))}
+        </p>
+    }
+}
+
+/// A general error message under a form.
+#[component]
+pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {move || error.get().map(|e| view! { <p class="banner error" role="alert">{labels::app_error(i18n, &e)}</p> })}
+    }
+}
+
+/// `2026-11-25 14:03` in China time, from stored UTC milliseconds.
+pub fn china_time(millis: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(millis + 8 * 3_600_000)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}

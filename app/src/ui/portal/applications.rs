@@ -1,0 +1,187 @@
+//! Following an application: the list, and the status page with its timeline
+//! (已提交 → 已受理 → 入户调查 → 审核 → 公示 → 结果), answering a request for more
+//! information, withdrawal, and the optional charity-sharing consent.
+
+use crate::api::applications::{answer_info_request, application_status, my_applications, set_charity_consent, withdraw_application};
+use crate::api::types::ApplicationView;
+use crate::domain::declaration::{HelpKind, Relation};
+use crate::domain::status::{ApplicationStatus, TIMELINE};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{china_time, labels, ErrorBanner};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn MyApplicationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(|| (), |_| my_applications());
+    view! {
+        <h1>{t!(i18n, applications.title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(apps) if apps.is_empty() => view! {
+                        <p class="notice">{t!(i18n, applications.none)}</p>
+                        <A href="/declare" attr:class="button primary">{t!(i18n, home.start)}</A>
+                    }.into_any(),
+                    Ok(apps) => view! {
+                        <ul class="app-list">
+                            {apps.into_iter().map(|a| view! {
+                                <li class="card">
+                                    <A href=format!("/applications/{}", a.number)><strong>{a.number.clone()}</strong></A>
+                                    <span class=format!("badge {}", a.status.code())>{move || labels::status(i18n, a.status)}</span>
+                                    <span class="muted">{t!(i18n, applications.submitted_at)} " " {china_time(a.submitted_at)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <A href="/declare" attr:class="button">{t!(i18n, applications.new_declaration)}</A>
+                    }.into_any(),
+                    Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
+                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ApplicationPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let view_res = Resource::new(number, application_status);
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match view_res.await {
+                    Ok(app) => view! { <ApplicationDetail app reload=Callback::new(move |_| view_res.refetch()) /> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! {
+                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ApplicationDetail(app: ApplicationView, reload: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = app.summary.status;
+    let number = StoredValue::new(app.summary.number.clone());
+    let reached = status.timeline_step();
+    let ended_badly = matches!(status, ApplicationStatus::Rejected | ApplicationStatus::Withdrawn);
+    let steps = TIMELINE
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let class = if i < reached || (i == reached && !ended_badly && i == TIMELINE.len() - 1) {
+                "done"
+            } else if i == reached {
+                "current"
+            } else {
+                "todo"
+            };
+            let step = *step;
+            let label = move || {
+                if i == TIMELINE.len() - 1 {
+                    if i == reached { labels::status(i18n, status) } else { t_string!(i18n, status.result).to_string() }
+                } else {
+                    labels::status(i18n, step)
+                }
+            };
+            view! { <li class=class aria-current=(class == "current").then_some("step")>{label}</li> }
+        })
+        .collect_view();
+
+    let error = RwSignal::new(None::<AppError>);
+    let answer = RwSignal::new(String::new());
+    let send_answer = Action::new(move |text: &String| answer_info_request(number.get_value(), text.clone()));
+    let reason = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
+    let withdraw = Action::new(move |r: &String| withdraw_application(number.get_value(), r.clone()));
+    let consent = Action::new(move |g: &bool| set_charity_consent(number.get_value(), *g));
+    Effect::new(move |_| {
+        for r in [send_answer.value().get(), withdraw.value().get(), consent.value().get()].into_iter().flatten() {
+            match r {
+                Ok(()) => reload.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+    let charity = app.consent_charity;
+    view! {
+        <h1>{t!(i18n, applications.number)} " " <span id="status-number">{app.summary.number.clone()}</span></h1>
+        <p>{t!(i18n, applications.status)} ": "
+            <span class=format!("badge {}", status.code()) id="status-badge">{move || labels::status(i18n, status)}</span></p>
+        <section class="card">
+            <h2>{t!(i18n, applications.timeline)}</h2>
+            <ol class="timeline" id="timeline">{steps}</ol>
+        </section>
+        <ErrorBanner error />
+        {app.open_info_request.clone().map(|q| view! {
+            <section class="card attention" id="info-request">
+                <h2>{t!(i18n, applications.info_request)}</h2>
+                <p class="question">{q}</p>
+                <form on:submit=move |ev| { ev.prevent_default(); send_answer.dispatch(answer.get_untracked()); }>
+                    <label for="info-answer">{t!(i18n, applications.answer)}</label>
+                    <textarea id="info-answer" rows="3" maxlength="1000" prop:value=answer on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
+                    <button type="submit" class="primary" disabled=move || send_answer.pending().get()>{t!(i18n, applications.send_answer)}</button>
+                </form>
+            </section>
+        })}
+        <section class="card">
+            <h2>{t!(i18n, applications.history)}</h2>
+            <ul class="events" id="events">
+                {app.events.iter().rev().map(|e| {
+                    let kind = e.kind.clone();
+                    let note = e.note.clone();
+                    view! { <li><time>{china_time(e.at)}</time> " " {move || labels::event(i18n, &kind)} {(!note.is_empty()).then(|| format!(" — {note}"))}</li> }
+                }).collect_view()}
+            </ul>
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, applications.members)}</h2>
+            <table class="members">
+                <tbody>
+                {app.members.iter().map(|m| {
+                    let rel = Relation::from_code(&m.relation);
+                    view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td>{m.name.clone()}</td><td class="mono">{m.id_number_masked.clone()}</td></tr> }
+                }).collect_view()}
+                </tbody>
+            </table>
+            <h3>{t!(i18n, applications.help)}</h3>
+            <p>{move || app.help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join("、")}</p>
+            <h3>{t!(i18n, applications.attachments)}</h3>
+            <ul>
+                {app.attachments.iter().map(|a| view! { <li><a href=format!("/attachments/{}", a.id) target="_blank" rel="noopener">{a.file_name.clone()}</a></li> }).collect_view()}
+            </ul>
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, applications.charity_consent)}</h2>
+            <p id="charity-state">{move || if charity { t_string!(i18n, applications.charity_on) } else { t_string!(i18n, applications.charity_off) }}</p>
+            <button type="button" id="charity-toggle" on:click=move |_| { consent.dispatch(!charity); }>
+                {move || if charity { t_string!(i18n, applications.charity_withdraw) } else { t_string!(i18n, applications.charity_grant) }}
+            </button>
+        </section>
+        {status.can_withdraw().then(|| view! {
+            <section class="card">
+                <h2>{t!(i18n, applications.withdraw)}</h2>
+                <label for="withdraw-reason">{t!(i18n, applications.withdraw_reason)}</label>
+                <input id="withdraw-reason" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+                <Show when=move || confirming.get() fallback=move || view! {
+                    <button type="button" class="danger" id="withdraw" on:click=move |_| confirming.set(true)>{t!(i18n, applications.withdraw)}</button>
+                }>
+                    <p class="banner error">{t!(i18n, applications.withdraw_confirm)}</p>
+                    <button type="button" class="danger" id="withdraw-confirm" on:click=move |_| { withdraw.dispatch(reason.get_untracked()); }>{t!(i18n, common.yes)}</button>
+                    <button type="button" on:click=move |_| confirming.set(false)>{t!(i18n, common.cancel)}</button>
+                </Show>
+            </section>
+        })}
+    }
+}

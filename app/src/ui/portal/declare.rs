@@ -1,0 +1,668 @@
+//! The declaration form (自主申报). Everything typed lives in one `DeclarationDraft` signal:
+//! it is kept on the device at every change and saved to the server shortly after typing
+//! stops, so neither a dropped connection nor a closed tab loses anything. Errors come from
+//! the same `Declaration::parse` the server runs.
+
+use crate::api::declaration::{load_draft, remove_attachment, save_draft, submit_declaration, DraftSave, Saved};
+use crate::api::regions::region_children;
+use crate::api::types::{ApplicationSummary, AttachmentMeta, DraftState};
+use crate::domain::declaration::{
+    AttachmentKind, Declaration, DeclarationDraft, DisabilityKind, FieldError, FieldErrorCode, Health, HelpKind, LabourCapacity,
+    MemberDraft, Relation, Residence, Schooling, WorkStatus, CONSENT_TEXT_VERSION, MAX_MEMBERS,
+};
+use crate::domain::id_number::{IdNumber, Sex};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use std::collections::HashSet;
+
+const AUTOSAVE_DELAY_MS: u64 = 800;
+const RETRY_DELAY_MS: u64 = 5000;
+
+#[component]
+pub fn DeclarePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = Resource::new(|| (), |_| load_draft());
+    view! {
+        <h1>{t!(i18n, declare.title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match draft.await {
+                    Ok(state) => view! { <DeclarationForm state /> }.into_any(),
+                    Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
+                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A> " · " <A href="/register">{t!(i18n, nav.register)}</A></p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum SaveState {
+    Idle,
+    Saving,
+    Saved(i64),
+    Failed,
+}
+
+/// What every field needs: the draft, which fields were visited, and the current errors.
+#[derive(Clone, Copy)]
+struct Form {
+    draft: RwSignal<DeclarationDraft>,
+    touched: RwSignal<HashSet<String>>,
+    show_all: RwSignal<bool>,
+    errors: Memo<Vec<FieldError>>,
+}
+
+impl Form {
+    fn error(self, field: String) -> Signal<Option<FieldErrorCode>> {
+        Signal::derive(move || {
+            if !self.show_all.get() && !self.touched.with(|t| t.contains(&field)) {
+                return None;
+            }
+            self.errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.code))
+        })
+    }
+
+    fn touch(self, field: &str) {
+        if !self.touched.with_untracked(|t| t.contains(field)) {
+            self.touched.update(|t| {
+                t.insert(field.to_string());
+            });
+        }
+    }
+}
+
+fn local_key(draft_id: &str) -> String {
+    format!("doudi.draft.{draft_id}")
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LocalCopy {
+    saved_at: i64,
+    data: DeclarationDraft,
+}
+
+#[component]
+fn DeclarationForm(state: DraftState) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft_id = StoredValue::new(state.id.clone());
+    let draft = RwSignal::new(state.data.clone());
+    let attachments = RwSignal::new(state.attachments.clone());
+    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let errors = Memo::new(move |_| {
+        let mut errs = draft.with(|d| Declaration::parse(d, device::today_china()).err().unwrap_or_default());
+        errs.extend(server_errors.get());
+        errs
+    });
+    let form = Form { draft, touched: RwSignal::new(HashSet::new()), show_all: RwSignal::new(false), errors };
+    let save_state = RwSignal::new(SaveState::Idle);
+    let restored = RwSignal::new(false);
+    let submitted = RwSignal::new(None::<ApplicationSummary>);
+    let general_error = RwSignal::new(None::<AppError>);
+
+    // A newer copy on this device (typed while offline) wins over the server's.
+    let server_updated = state.updated_at;
+    Effect::new(move |_| {
+        let key = local_key(&draft_id.get_value());
+        if let Some(copy) = device::local_load(&key).and_then(|s| serde_json::from_str::<LocalCopy>(&s).ok()) {
+            if copy.saved_at > server_updated && copy.data != draft.get_untracked() {
+                draft.set(copy.data);
+                restored.set(true);
+            }
+        }
+    });
+
+    let save = Action::new(move |data: &DeclarationDraft| {
+        let req = DraftSave { draft_id: draft_id.get_value(), data: data.clone() };
+        async move { save_draft(req).await }
+    });
+    let generation = StoredValue::new(0u64);
+    let schedule_save = move |delay: u64| {
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        set_timeout(
+            move || {
+                if generation.get_value() == mine && submitted.get_untracked().is_none() {
+                    save_state.set(SaveState::Saving);
+                    save.dispatch(draft.get_untracked());
+                }
+            },
+            std::time::Duration::from_millis(delay),
+        );
+    };
+    // Every change: keep a copy on the device now, send to the server when typing pauses.
+    Effect::new(move |first: Option<()>| {
+        let data = draft.get();
+        if first.is_some() {
+            server_errors.set(Vec::new());
+            let copy = LocalCopy { saved_at: device::now_millis(), data };
+            if let Ok(json) = serde_json::to_string(&copy) {
+                device::local_save(&local_key(&draft_id.get_value()), &json);
+            }
+            schedule_save(AUTOSAVE_DELAY_MS);
+        }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(Saved { updated_at, .. })) => save_state.set(SaveState::Saved(updated_at)),
+        Some(Err(AppError::Refused(code))) if code == "draft_submitted" => save_state.set(SaveState::Idle),
+        Some(Err(_)) => {
+            save_state.set(SaveState::Failed);
+            schedule_save(RETRY_DELAY_MS);
+        }
+        None => {}
+    });
+
+    let submit = Action::new(move |data: &DeclarationDraft| {
+        let req = DraftSave { draft_id: draft_id.get_value(), data: data.clone() };
+        async move { submit_declaration(req).await }
+    });
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(summary)) => {
+            device::local_remove(&local_key(&draft_id.get_value()));
+            submitted.set(Some(summary));
+        }
+        Some(Err(AppError::Invalid(errs))) => {
+            server_errors.set(errs);
+            general_error.set(Some(AppError::Invalid(Vec::new())));
+        }
+        Some(Err(e)) => general_error.set(Some(e)),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.show_all.set(true);
+        general_error.set(None);
+        if !errors.get_untracked().is_empty() {
+            general_error.set(Some(AppError::Invalid(Vec::new())));
+            return;
+        }
+        submit.dispatch(draft.get_untracked());
+    };
+
+    view! {
+        <Show when=move || submitted.get().is_none() fallback=move || view! { <Submitted summary=submitted.get().unwrap() /> }>
+            <p class="muted">{t!(i18n, declare.estimate_note)}</p>
+            <p class="save-state" role="status" aria-live="polite" id="save-state">
+                {move || match save_state.get() {
+                    SaveState::Idle => String::new(),
+                    SaveState::Saving => t_string!(i18n, declare.saving).to_string(),
+                    SaveState::Saved(at) => format!("{} {}", t_string!(i18n, declare.saved_at), china_time(at)),
+                    SaveState::Failed => t_string!(i18n, declare.save_failed).to_string(),
+                }}
+            </p>
+            {move || restored.get().then(|| view! { <p class="banner ok">{t!(i18n, declare.offline_restored)}</p> })}
+            <form class="declaration" on:submit=on_submit novalidate>
+                <AddressSection form />
+                <MembersSection form />
+                <MoneySection form />
+                <fieldset>
+                    <legend>{t!(i18n, declare.section_description)}</legend>
+                    <label for="description">{t!(i18n, declare.description)}</label>
+                    <textarea id="description" rows="4" maxlength="2000"
+                        prop:value=move || draft.with(|d| d.description.clone())
+                        on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))></textarea>
+                    <FieldMessage error=form.error("description".into()) id="description-error" />
+                </fieldset>
+                <HelpSection form />
+                <AttachmentsSection draft_id=draft_id.get_value() attachments />
+                <ConsentSection form />
+                <ErrorBanner error=general_error />
+                <button type="submit" id="submit-declaration" class="primary big" disabled=move || submit.pending().get()>
+                    {move || if submit.pending().get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
+                </button>
+            </form>
+        </Show>
+    }
+}
+
+#[component]
+fn Submitted(summary: ApplicationSummary) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("/applications/{}", summary.number);
+    view! {
+        <section class="card success" id="submitted">
+            <h2>{t!(i18n, declare.submitted_title)}</h2>
+            <p>{t!(i18n, declare.submitted_number)} ": " <strong id="application-number">{summary.number.clone()}</strong></p>
+            <A href=href attr:class="button primary">{t!(i18n, declare.view_status)}</A>
+        </section>
+    }
+}
+
+/// A labelled text input bound to one draft field.
+#[component]
+fn TextField(
+    form: Form,
+    id: String,
+    field: String,
+    get: fn(&DeclarationDraft) -> String,
+    set: fn(&mut DeclarationDraft, String),
+    #[prop(optional)] inputmode: &'static str,
+    #[prop(default = 200)] maxlength: usize,
+    children: Children,
+) -> impl IntoView {
+    let err_id = format!("{id}-error");
+    let f = field.clone();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{children()}</label>
+            <input id=id type="text" inputmode=if inputmode.is_empty() { None } else { Some(inputmode) } maxlength=maxlength
+                aria-describedby=err_id.clone()
+                aria-invalid=move || form.error(f.clone()).get().is_some().to_string()
+                prop:value=move || form.draft.with(get)
+                on:input=move |ev| form.draft.update(|d| set(d, event_target_value(&ev)))
+                on:blur={ let f = field.clone(); move |_| form.touch(&f) } />
+            <FieldMessage error=form.error(field) id=err_id />
+        </div>
+    }
+}
+
+/// A labelled select of codes with translated labels.
+#[component]
+fn Choice(
+    id: String,
+    #[prop(into)] value: Signal<String>,
+    on_change: Callback<String>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(into)] error: Signal<Option<FieldErrorCode>>,
+    #[prop(optional)] on_blur: Option<Callback<()>>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let err_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{children()}</label>
+            <select id=id aria-describedby=err_id.clone()
+                on:change=move |ev| on_change.run(event_target_value(&ev))
+                on:blur=move |_| { if let Some(cb) = on_blur { cb.run(()) } }>
+                <option value="" selected=move || value.get().is_empty()>{t!(i18n, common.please_choose)}</option>
+                {move || options.get().into_iter().map(|(code, label)| {
+                    let c = code.clone();
+                    view! { <option value=code selected=move || value.get() == c>{label}</option> }
+                }).collect_view()}
+            </select>
+            <FieldMessage error id=err_id />
+        </div>
+    }
+}
+
+fn options<T: Copy + Send + Sync + 'static>(all: &'static [T], code: fn(T) -> &'static str, label: fn(I18nContext<Locale>, T) -> String) -> Signal<Vec<(String, String)>> {
+    let i18n = use_i18n();
+    Signal::derive(move || all.iter().map(|v| (code(*v).to_string(), label(i18n, *v))).collect())
+}
+
+#[component]
+fn AddressSection(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = form.draft;
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, declare.section_address)}</legend>
+            <RegionPicker form />
+            <TextField form id="address".into() field="address".into() get=|d| d.address.clone() set=|d, v| d.address = v maxlength=120>
+                {t!(i18n, declare.address)}
+            </TextField>
+            <Choice id="residence".into()
+                value=Signal::derive(move || draft.with(|d| d.residence.clone()))
+                on_change=Callback::new(move |v| { draft.update(|d| d.residence = v); form.touch("residence") })
+                options=options(Residence::ALL, Residence::code, labels::residence)
+                error=form.error("residence".into())>
+                {t!(i18n, declare.residence)}
+            </Choice>
+            <TextField form id="contact-phone".into() field="contact_phone".into() get=|d| d.contact_phone.clone() set=|d, v| d.contact_phone = v inputmode="tel" maxlength=20>
+                {t!(i18n, declare.contact_phone)}
+            </TextField>
+        </fieldset>
+    }
+}
+
+/// The code chosen at `level` (0 = province … 4 = village) given the deepest code chosen,
+/// or empty when the choice does not reach that level.
+fn chosen_at_level(code: &str, level: usize) -> String {
+    let Ok(rc) = crate::domain::region::RegionCode::parse(code) else { return String::new() };
+    if (rc.level() as usize) < level {
+        return String::new();
+    }
+    let len = [2, 4, 6, 9, 12][level];
+    format!("{:0<12}", &rc.as_str()[..len])
+}
+
+/// Province → city → county → township → village. The draft keeps the deepest code chosen.
+#[component]
+fn RegionPicker(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = form.draft;
+    // The code chosen at each level, derived from the stored (deepest) code.
+    let level_code = move |level: usize| -> String { draft.with(|d| chosen_at_level(&d.region_code, level)) };
+    let level_labels: [fn(I18nContext<Locale>) -> String; 5] = [
+        |i| t_string!(i, declare.region_province).to_string(),
+        |i| t_string!(i, declare.region_city).to_string(),
+        |i| t_string!(i, declare.region_county).to_string(),
+        |i| t_string!(i, declare.region_township).to_string(),
+        |i| t_string!(i, declare.region_village).to_string(),
+    ];
+    let levels = (0..5usize)
+        .map(|level| {
+            let parent = Memo::new(move |_| if level == 0 { Some(String::new()) } else { Some(level_code(level - 1)).filter(|c| !c.is_empty()) });
+            let children = Resource::new(move || parent.get(), |p| async move {
+                match p {
+                    Some(p) => region_children(p).await,
+                    None => Ok(Vec::new()),
+                }
+            });
+            let id = format!("region-{level}");
+            let err = if level == 4 { form.error("region_code".into()) } else { Signal::derive(|| None) };
+            view! {
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let list = children.await.unwrap_or_default();
+                        (!list.is_empty()).then(|| {
+                            let opts: Vec<(String, String)> = list.into_iter().map(|r| (r.code, r.name_zh)).collect();
+                            view! {
+                                <Choice id=id.clone()
+                                    value=Signal::derive(move || level_code(level))
+                                    on_change=Callback::new(move |v: String| {
+                                        let chosen = if v.is_empty() { level.checked_sub(1).map(level_code).unwrap_or_default() } else { v };
+                                        draft.update(|d| d.region_code = chosen);
+                                        form.touch("region_code");
+                                    })
+                                    options=opts
+                                    error=err>
+                                    {level_labels[level](i18n)}
+                                </Choice>
+                            }
+                        })
+                    })}
+                </Transition>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="region-picker" role="group" aria-label=move || t_string!(i18n, declare.region)>
+            {levels}
+        </div>
+    }
+}
+
+#[component]
+fn MembersSection(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = form.draft;
+    let count = Memo::new(move |_| draft.with(|d| d.members.len()));
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, declare.section_members)}</legend>
+            <FieldMessage error=form.error("members".into()) id="members-error" />
+            <For each=move || 0..count.get() key=|i| *i let:i>
+                <MemberCard form index=i />
+            </For>
+            <button type="button" id="add-member" disabled=move || count.get() >= MAX_MEMBERS
+                on:click=move |_| draft.update(|d| d.members.push(MemberDraft::default()))>
+                {t!(i18n, declare.add_member)}
+            </button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn MemberCard(form: Form, index: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = form.draft;
+    let get = move |f: fn(&MemberDraft) -> String| Signal::derive(move || draft.with(|d| d.members.get(index).map(f).unwrap_or_default()));
+    let setter = move |f: fn(&mut MemberDraft, String), name: &'static str| {
+        Callback::new(move |v: String| {
+            draft.update(|d| {
+                if let Some(m) = d.members.get_mut(index) {
+                    f(m, v)
+                }
+            });
+            form.touch(&format!("members.{index}.{name}"));
+        })
+    };
+    let field = move |name: &str| format!("members.{index}.{name}");
+    let id = move |name: &str| format!("m{index}-{name}");
+    let text = move |name: &'static str, f: fn(&MemberDraft) -> String, set: fn(&mut MemberDraft, String), max: usize| {
+        let fid = id(name);
+        let err_id = format!("{fid}-error");
+        let fname = field(name);
+        let value = get(f);
+        view! {
+            <input id=fid type="text" maxlength=max aria-describedby=err_id.clone()
+                prop:value=value
+                on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| if let Some(m) = d.members.get_mut(index) { set(m, v) }); }
+                on:blur={ let n = fname.clone(); move |_| form.touch(&n) } />
+            <FieldMessage error=form.error(fname) id=err_id />
+        }
+    };
+    let id_value = get(|m| m.id_number.clone());
+    let derived = move || {
+        IdNumber::parse(&id_value.get(), device::today_china()).ok().map(|id| {
+            let sex = if id.sex() == Sex::Male { t_string!(i18n, declare.sex_male) } else { t_string!(i18n, declare.sex_female) };
+            format!("{} · {}", id.birth_date(), sex)
+        })
+    };
+    let is_head = Signal::derive(move || draft.with(|d| d.members.get(index).is_some_and(|m| m.relation == Relation::Head.code())));
+    let health = get(|m| m.health.clone());
+    let disability = get(|m| m.disability_kind.clone());
+    view! {
+        <div class="member card" id=format!("member-{index}")>
+            <h3>{t!(i18n, declare.member_n)} " " {index + 1}</h3>
+            <Choice id=id("relation") value=get(|m| m.relation.clone()) on_change=setter(|m, v| m.relation = v, "relation")
+                options=options(Relation::ALL, Relation::code, labels::relation) error=form.error(field("relation"))>
+                {t!(i18n, declare.relation)}
+            </Choice>
+            <div class="field">
+                <label for=id("name")>{t!(i18n, declare.name)}</label>
+                {text("name", |m| m.name.clone(), |m, v| m.name = v, 30)}
+            </div>
+            <div class="field">
+                <label for=id("id_number")>{t!(i18n, declare.id_number)}</label>
+                {text("id_number", |m| m.id_number.clone(), |m, v| m.id_number = v, 18)}
+                {move || derived().map(|d| view! { <p class="hint derived"><span class="sr-only">{t!(i18n, declare.derived)} ": "</span>{d}</p> })}
+            </div>
+            <Choice id=id("health") value=health on_change=setter(|m, v| m.health = v, "health")
+                options=options(Health::ALL, Health::code, labels::health) error=form.error(field("health"))>
+                {t!(i18n, declare.health)}
+            </Choice>
+            <Show when=move || { let h = health.get(); h == "chronic" || h == "serious_illness" }>
+                <div class="field">
+                    <label for=id("illness")>{t!(i18n, declare.illness)}</label>
+                    {text("illness", |m| m.illness.clone(), |m, v| m.illness = v, 100)}
+                </div>
+            </Show>
+            <Choice id=id("disability_kind") value=disability on_change=setter(|m, v| m.disability_kind = v, "disability_kind")
+                options=options(DisabilityKind::ALL, DisabilityKind::code, labels::disability) error=form.error(field("disability_kind"))>
+                {t!(i18n, declare.disability_kind)}
+            </Choice>
+            <Show when=move || { let k = disability.get(); !k.is_empty() && k != "none" }>
+                <Choice id=id("disability_grade") value=get(|m| m.disability_grade.clone()) on_change=setter(|m, v| m.disability_grade = v, "disability_grade")
+                    options=Signal::derive(move || (1..=4).map(|g| (g.to_string(), format!("{g} {}", t_string!(i18n, declare.grade_n)))).collect())
+                    error=form.error(field("disability_grade"))>
+                    {t!(i18n, declare.disability_grade)}
+                </Choice>
+            </Show>
+            <Choice id=id("schooling") value=get(|m| m.schooling.clone()) on_change=setter(|m, v| m.schooling = v, "schooling")
+                options=options(Schooling::ALL, Schooling::code, labels::schooling) error=form.error(field("schooling"))>
+                {t!(i18n, declare.schooling)}
+            </Choice>
+            <Choice id=id("work_status") value=get(|m| m.work_status.clone()) on_change=setter(|m, v| m.work_status = v, "work_status")
+                options=options(WorkStatus::ALL, WorkStatus::code, labels::work) error=form.error(field("work_status"))>
+                {t!(i18n, declare.work_status)}
+            </Choice>
+            <Choice id=id("labour_capacity") value=get(|m| m.labour_capacity.clone()) on_change=setter(|m, v| m.labour_capacity = v, "labour_capacity")
+                options=options(LabourCapacity::ALL, LabourCapacity::code, labels::labour) error=form.error(field("labour_capacity"))>
+                {t!(i18n, declare.labour_capacity)}
+            </Choice>
+            <Show when=move || !is_head.get()>
+                <button type="button" class="danger" id=format!("remove-member-{index}")
+                    on:click=move |_| draft.update(|d| { if index < d.members.len() { d.members.remove(index); } })>
+                    {t!(i18n, declare.remove_member)}
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn MoneySection(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = form.draft;
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, declare.section_income)}</legend>
+            <TextField form id="income-wages".into() field="income_wages".into() get=|d| d.income_wages.clone() set=|d, v| d.income_wages = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_wages)}</TextField>
+            <TextField form id="income-business".into() field="income_business".into() get=|d| d.income_business.clone() set=|d, v| d.income_business = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_business)}</TextField>
+            <TextField form id="income-property".into() field="income_property".into() get=|d| d.income_property.clone() set=|d, v| d.income_property = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_property)}</TextField>
+            <TextField form id="income-transfers".into() field="income_transfers".into() get=|d| d.income_transfers.clone() set=|d, v| d.income_transfers = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_transfers)}</TextField>
+            <TextField form id="income-other".into() field="income_other".into() get=|d| d.income_other.clone() set=|d, v| d.income_other = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_other)}</TextField>
+        </fieldset>
+        <fieldset>
+            <legend>{t!(i18n, declare.section_assets)}</legend>
+            <TextField form id="deposits".into() field="deposits".into() get=|d| d.deposits.clone() set=|d, v| d.deposits = v inputmode="decimal" maxlength=20>{t!(i18n, declare.deposits)}</TextField>
+            <TextField form id="housing-count".into() field="housing_count".into() get=|d| d.housing_count.clone() set=|d, v| d.housing_count = v inputmode="numeric" maxlength=3>{t!(i18n, declare.housing_count)}</TextField>
+            <TextField form id="housing-area".into() field="housing_area".into() get=|d| d.housing_area.clone() set=|d, v| d.housing_area = v inputmode="decimal" maxlength=10>{t!(i18n, declare.housing_area)}</TextField>
+            <TextField form id="vehicles".into() field="vehicles".into() get=|d| d.vehicles.clone() set=|d, v| d.vehicles = v inputmode="numeric" maxlength=3>{t!(i18n, declare.vehicles)}</TextField>
+            <div class="check">
+                <input id="has-business" type="checkbox" prop:checked=move || draft.with(|d| d.has_business)
+                    on:change=move |ev| draft.update(|d| d.has_business = event_target_checked(&ev)) />
+                <label for="has-business">{t!(i18n, declare.has_business)}</label>
+            </div>
+        </fieldset>
+        <fieldset>
+            <legend>{t!(i18n, declare.section_spending)}</legend>
+            <TextField form id="medical-spending".into() field="medical_spending".into() get=|d| d.medical_spending.clone() set=|d, v| d.medical_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.medical_spending)}</TextField>
+            <TextField form id="education-spending".into() field="education_spending".into() get=|d| d.education_spending.clone() set=|d, v| d.education_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.education_spending)}</TextField>
+        </fieldset>
+    }
+}
+
+#[component]
+fn HelpSection(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = form.draft;
+    let boxes = HelpKind::ALL
+        .iter()
+        .map(|k| {
+            let code = k.code();
+            let id = format!("help-{code}");
+            view! {
+                <div class="check">
+                    <input id=id.clone() type="checkbox" prop:checked=move || draft.with(|d| d.help.iter().any(|h| h == code))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            draft.update(|d| {
+                                d.help.retain(|h| h != code);
+                                if on { d.help.push(code.to_string()); }
+                            });
+                            form.touch("help");
+                        } />
+                    <label for=id>{move || labels::help(i18n, *k)}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, declare.section_help)}</legend>
+            {boxes}
+            <FieldMessage error=form.error("help".into()) id="help-error" />
+        </fieldset>
+    }
+}
+
+#[component]
+fn AttachmentsSection(draft_id: String, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = RwSignal::new(AttachmentKind::IdCard.code().to_string());
+    let error = RwSignal::new(None::<AppError>);
+    let uploading = RwSignal::new(false);
+    let draft_id = StoredValue::new(draft_id);
+    let upload = move |_| {
+        error.set(None);
+        uploading.set(true);
+        leptos::task::spawn_local(async move {
+            match device::upload_file("attachment-file", &draft_id.get_value(), &kind.get_untracked()).await {
+                Ok(meta) => attachments.update(|a| a.push(meta)),
+                Err(e) => error.set(Some(e)),
+            }
+            uploading.set(false);
+        });
+    };
+    let remove = Action::new(move |id: &String| {
+        let id = id.clone();
+        async move {
+            let r = remove_attachment(id.clone()).await;
+            if r.is_ok() {
+                attachments.update(|a| a.retain(|m| m.id != id));
+            }
+            r
+        }
+    });
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, declare.section_attachments)}</legend>
+            <ul class="attachments" id="attachment-list">
+                {move || {
+                    let list = attachments.get();
+                    if list.is_empty() {
+                        view! { <li class="muted">{t!(i18n, declare.no_attachments)}</li> }.into_any()
+                    } else {
+                        list.into_iter().map(|a| {
+                            let kind_label = AttachmentKind::from_code(&a.kind).map(|k| labels::attachment(i18n, k)).unwrap_or_default();
+                            let id = a.id.clone();
+                            view! {
+                                <li>
+                                    <a href=format!("/attachments/{}", a.id) target="_blank" rel="noopener">{kind_label} " · " {a.file_name.clone()}</a>
+                                    " (" {(a.size + 1023) / 1024} " KB) "
+                                    <button type="button" class="link danger" on:click=move |_| { remove.dispatch(id.clone()); }>{t!(i18n, declare.remove_attachment)}</button>
+                                </li>
+                            }
+                        }).collect_view().into_any()
+                    }
+                }}
+            </ul>
+            <Choice id="attachment-kind".into() value=kind on_change=Callback::new(move |v| kind.set(v))
+                options=options(AttachmentKind::ALL, AttachmentKind::code, labels::attachment) error=Signal::derive(|| None)>
+                {t!(i18n, declare.attachment_kind)}
+            </Choice>
+            <div class="field">
+                <label for="attachment-file">{t!(i18n, declare.attachment_file)}</label>
+                <input id="attachment-file" type="file" accept="image/jpeg,image/png,application/pdf" />
+            </div>
+            <ErrorBanner error />
+            <button type="button" id="upload-attachment" on:click=upload disabled=move || uploading.get()>
+                {move || if uploading.get() { t_string!(i18n, declare.uploading) } else { t_string!(i18n, declare.upload) }}
+            </button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn ConsentSection(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = form.draft;
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, declare.section_consent)}</legend>
+            <div class="check consent">
+                <input id="consent-verification" type="checkbox" aria-describedby="consent-verification-error"
+                    prop:checked=move || draft.with(|d| d.consent_verification)
+                    on:change=move |ev| { draft.update(|d| d.consent_verification = event_target_checked(&ev)); form.touch("consent_verification"); } />
+                <label for="consent-verification">{t!(i18n, declare.consent_verification)}</label>
+            </div>
+            <FieldMessage error=form.error("consent_verification".into()) id="consent-verification-error" />
+            <div class="check consent">
+                <input id="consent-charity" type="checkbox"
+                    prop:checked=move || draft.with(|d| d.consent_charity)
+                    on:change=move |ev| draft.update(|d| d.consent_charity = event_target_checked(&ev)) />
+                <label for="consent-charity">{t!(i18n, declare.consent_charity)}</label>
+            </div>
+            <p class="hint">{t!(i18n, declare.consent_version)} ": " {CONSENT_TEXT_VERSION}</p>
+        </fieldset>
+    }
+}

@@ -1,0 +1,24 @@
+//! The portal landing page.
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="hero">
+            <h1>{t!(i18n, home.title)}</h1>
+            <p>{t!(i18n, home.intro)}</p>
+            <div class="actions">
+                <A href="/declare" attr:class="button primary">{t!(i18n, home.start)}</A>
+                <A href="/applications" attr:class="button">{t!(i18n, home.follow)}</A>
+            </div>
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, home.steps_title)}</h2>
+            <p>{t!(i18n, home.steps)}</p>
+            <p class="muted">{t!(i18n, home.privacy)}</p>
+        </section>
+    }
+}

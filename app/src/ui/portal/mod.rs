@@ -1,0 +1,6 @@
+//! The resident portal (居民端): landing, registration and login, the declaration, and
+//! following an application.
+pub mod applications;
+pub mod auth;
+pub mod declare;
+pub mod home;

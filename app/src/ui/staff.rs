@@ -1,0 +1,106 @@
+//! The staff landing page. Administrators create staff accounts bound to a region inside
+//! their own; the caseworker workspace itself is the subject of a later issue.
+
+use crate::api::accounts::{create_staff, staff_accounts, NewStaff};
+use crate::domain::status::Role;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{labels, ErrorBanner, MeResource};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me_resource = expect_context::<MeResource>();
+    view! {
+        <h1>{t!(i18n, staff.title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me_resource.await {
+                    Ok(Some(user)) if user.role.is_staff() => {
+                        let role = user.role;
+                        view! {
+                            <section class="card">
+                                <p>{t!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}</p>
+                                <p>{t!(i18n, staff.region)} ": " <span class="mono">{user.region_code.clone().unwrap_or_default()}</span></p>
+                                <p class="muted">{t!(i18n, staff.workspace_pending)}</p>
+                            </section>
+                            {(role == Role::Admin).then(|| view! { <StaffAdmin /> })}
+                        }.into_any()
+                    }
+                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StaffAdmin() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(|| (), |_| staff_accounts());
+    let login = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Caseworker.code().to_string());
+    let region = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let create = Action::new(move |s: &NewStaff| create_staff(s.clone()));
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(_)) => {
+            error.set(None);
+            list.refetch();
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let input = move |id: &'static str, sig: RwSignal<String>, kind: &'static str| {
+        view! { <input id=id type=kind maxlength="64" prop:value=sig on:input=move |ev| sig.set(event_target_value(&ev)) /> }
+    };
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, staff.create_title)}</h2>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                create.dispatch(NewStaff {
+                    login: login.get_untracked(),
+                    display_name: name.get_untracked(),
+                    role: role.get_untracked(),
+                    region_code: region.get_untracked(),
+                    password: password.get_untracked(),
+                });
+            }>
+                <label for="staff-login">{t!(i18n, staff.login)}</label>
+                {input("staff-login", login, "text")}
+                <label for="staff-name">{t!(i18n, staff.display_name)}</label>
+                {input("staff-name", name, "text")}
+                <label for="staff-role">{t!(i18n, staff.role_label)}</label>
+                <select id="staff-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                    {Role::ALL.into_iter().filter(|r| r.is_staff()).map(|r| {
+                        view! { <option value=r.code() selected=move || role.get() == r.code()>{move || labels::role(i18n, r)}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="staff-region">{t!(i18n, staff.region_code)}</label>
+                {input("staff-region", region, "text")}
+                <label for="staff-password">{t!(i18n, staff.initial_password)}</label>
+                {input("staff-password", password, "password")}
+                <ErrorBanner error />
+                {move || matches!(create.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok">{t!(i18n, staff.created)}</p> })}
+                <button type="submit" class="primary" disabled=move || create.pending().get()>{t!(i18n, staff.create)}</button>
+            </form>
+        </section>
+        <section class="card">
+            <h2>{t!(i18n, staff.list_title)}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    list.await.map(|rows| view! {
+                        <table><tbody>
+                            {rows.into_iter().map(|r| view! { <tr><td>{r.login}</td><td>{r.display_name}</td><td>{r.role}</td><td class="mono">{r.region_code}</td></tr> }).collect_view()}
+                        </tbody></table>
+                    }).ok()
+                })}
+            </Transition>
+        </section>
+    }
+}

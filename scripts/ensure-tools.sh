@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what `make run` / `make test` need and is missing; says what it installs.
+# Idempotent: a second run installs nothing. Usage: ensure-tools.sh [run|test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need_browser=${1:-run}
+
+say() { printf '\033[1m[tools]\033[0m %s\n' "$*"; }
+
+if ! command -v cargo >/dev/null; then
+  echo "Rust (cargo) is required: https://rustup.rs" >&2; exit 1
+fi
+
+if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+  say "installing Rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  say "installing cargo-leptos 0.3.10 (takes ~25 min on 2 cores)"
+  cargo install cargo-leptos --version 0.3.10 --locked
+fi
+
+wbg_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${wbg_version}\$"; then
+  say "installing wasm-bindgen-cli ${wbg_version} (the version in Cargo.lock)"
+  cargo install wasm-bindgen-cli --version "${wbg_version}"
+fi
+
+if ! command -v npm >/dev/null; then
+  say "installing Node.js and npm (Debian)"
+  apt-get install -y nodejs npm
+fi
+
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] \
+   || ! end2end/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
+  say "installing npm packages in end2end/ (binaryen@132 for wasm-opt, playwright-core)"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+if [ "$need_browser" = test ] && [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y chromium; else sudo apt-get install -y chromium; fi
+fi

@@ -1,0 +1,104 @@
+//! HTTP plumbing around the app: the server-function handler (which gives each `AppError`
+//! its HTTP status), the Origin check, health, the demo SMS outbox, and request tracing.
+
+use crate::startup::AppState;
+use app::error::AppError;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Json, Router};
+use leptos::prelude::provide_context;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Runs a server function with the services in context. Framework-level failures (a body
+/// that does not decode, a missing argument) come back from Leptos as 500; they are the
+/// caller's fault, so the status is taken from the `AppError` in the body instead.
+pub async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let services = state.services.clone();
+    let res = leptos_axum::handle_server_fns_with_context(move || provide_context(services.clone()), req)
+        .await
+        .into_response();
+    if res.status().is_success() || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 256 * 1024).await.unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Refuses state-changing requests from other origins before a session cookie is trusted.
+pub async fn origin_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let allowed = match origin {
+        Some(o) => {
+            state.config.public_origin.as_deref() == Some(o)
+                || host.is_some_and(|h| o == format!("http://{h}") || o == format!("https://{h}"))
+        }
+        // No Origin: not a cross-site browser request unless the browser says so.
+        None => headers.get("sec-fetch-site").is_none_or(|v| v == "same-origin" || v == "none"),
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        tracing::warn!(?origin, ?host, "cross-origin request refused");
+        (StatusCode::FORBIDDEN, Json(AppError::Forbidden)).into_response()
+    }
+}
+
+/// 200 only when the database answers.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.services.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Demo mode only: the SMS the logging notifier would have sent.
+pub async fn outbox(State(state): State<AppState>) -> Response {
+    if !state.config.demo {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let items: String = state
+        .notifier
+        .recent()
+        .iter()
+        .map(|(to, text)| format!("<li><b>{}</b> {}</li>", escape(to), escape(text)))
+        .collect();
+    Html(format!(
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>演示短信发件箱 Demo SMS outbox</title>\
+         <body><h1>演示短信发件箱 / Demo SMS outbox</h1><p>演示模式：短信未真正发送。Demo mode: no SMS is really sent.</p>\
+         <ul id=\"outbox\">{items}</ul></body></html>"
+    ))
+    .into_response()
+}
+
+/// Request ids (x-request-id, generated when absent, echoed back), a tracing span per
+/// request carrying that id, and conservative security headers.
+pub fn with_observability(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}

@@ -1,0 +1,125 @@
+//! Builds the whole application from a `Config`: database, services, sessions, routes and
+//! layers. Binding is separate from serving so tests can spawn the app on port 0.
+
+use crate::config::Config;
+use crate::services::{FsBlobStore, LoggingNotifier};
+use crate::sessions::Sessions;
+use crate::{http, seed, store, upload};
+use app::auth::Backend;
+use app::services::{PortalSettings, Services};
+use app::ui::{shell, App};
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_login::AuthManagerLayerBuilder;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::session_store::ExpiredDeletion;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+    pub notifier: Arc<LoggingNotifier>,
+    pub config: Arc<Config>,
+}
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let backend = store::connect(&config.database_url, config.db_max_connections).await?;
+        let store = backend.store();
+        let notifier = Arc::new(LoggingNotifier::new(config.demo));
+        let services = Services {
+            store: store.clone(),
+            blobs: Arc::new(FsBlobStore { root: config.data_dir.join("blobs") }),
+            notifier: notifier.clone(),
+            settings: PortalSettings {
+                max_failed_logins: config.max_failed_logins,
+                lockout_minutes: config.lockout_minutes,
+                code_ttl_minutes: config.code_ttl_minutes,
+                demo: config.demo,
+            },
+        };
+        if config.demo {
+            seed::seed_demo(&services).await?;
+        }
+
+        let sessions = Sessions::for_backend(&backend).await?;
+        tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
+        let session_layer = SessionManagerLayer::new(sessions)
+            .with_name("doudi.sid")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(config.secure_cookies())
+            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+        let auth_layer = AuthManagerLayerBuilder::new(Backend { store }, session_layer).build();
+
+        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let env = if std::env::var("LEPTOS_ENV").is_ok_and(|e| e.eq_ignore_ascii_case("dev")) {
+            leptos::config::Env::DEV
+        } else {
+            leptos::config::Env::PROD
+        };
+        let leptos_options = LeptosOptions::builder()
+            .output_name("doudi")
+            .site_root(config.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .env(env)
+            .build();
+        let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), notifier, config: Arc::new(config) };
+
+        let routes = generate_route_list(App);
+        let context = {
+            let services = services.clone();
+            move || provide_context(services.clone())
+        };
+        let router = Router::new()
+            .route(
+                "/api/{*fn_name}",
+                post(http::server_fn_handler).layer(RequestBodyLimitLayer::new(state.config.max_body_bytes)),
+            )
+            .route(
+                "/attachments",
+                post(upload::upload)
+                    .layer(DefaultBodyLimit::disable())
+                    .layer(RequestBodyLimitLayer::new(app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024)),
+            )
+            .route("/attachments/{id}", get(upload::download))
+            .route("/healthz", get(http::healthz))
+            .route("/dev/outbox", get(http::outbox))
+            .leptos_routes_with_context(&state, routes, context.clone(), {
+                let o = leptos_options.clone();
+                move || shell(o.clone())
+            })
+            .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+            .layer(auth_layer)
+            .layer(axum::middleware::from_fn_with_state(state.clone(), http::origin_check))
+            .with_state(state.clone());
+        let router = http::with_observability(router);
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service())
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}

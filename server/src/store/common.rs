@@ -1,0 +1,758 @@
+//! The SQL both backends run, written once. `impl_store!(T)` implements `app::store::Store`
+//! for a type with a `pool` field of either `SqlitePool` or `PgPool`.
+//!
+//! Transactions that read and then write start with a write to the row they are about
+//! ("claim" it): SQLite then holds its write lock from the first statement (no upgrade
+//! failure under concurrency), and PostgreSQL holds the row lock, so concurrent requests on
+//! the same object queue instead of racing.
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty) => {
+        use app::api::types::{ApplicationSummary, AttachmentMeta, AuditEntry, Region, TimelineEvent};
+        use app::domain::status::{application_number, ApplicationStatus, Role};
+        use app::store::{
+            ApplicationRecord, AttachmentRecord, DbError, Millis, NewAttachment, NewUser, StoredDraft, SubmitOutcome,
+            Submission, UserRecord,
+        };
+        use sqlx::Row as _;
+        use $crate::store::{db_err, is_unique_violation};
+
+        const USER_COLUMNS: &str =
+            "id, role, login, display_name, password_hash, region_code, failed_logins, locked_until";
+        const ATTACHMENT_COLUMNS: &str = "a.id, a.kind, a.file_name, a.mime, a.size, a.created_at";
+
+        fn status_of(code: &str) -> Result<ApplicationStatus, DbError> {
+            ApplicationStatus::from_code(code).ok_or_else(|| DbError::Other(format!("unknown status {code}")))
+        }
+
+        macro_rules! get {
+            ($row:expr, $col:literal) => {
+                $row.try_get($col).map_err(db_err)?
+            };
+        }
+
+        macro_rules! user_from_row {
+            ($r:expr) => {{
+                let role: String = get!($r, "role");
+                UserRecord {
+                    id: get!($r, "id"),
+                    role: Role::from_code(&role).ok_or_else(|| DbError::Other(format!("unknown role {role}")))?,
+                    login: get!($r, "login"),
+                    display_name: get!($r, "display_name"),
+                    password_hash: get!($r, "password_hash"),
+                    region_code: get!($r, "region_code"),
+                    failed_logins: get!($r, "failed_logins"),
+                    locked_until: get!($r, "locked_until"),
+                }
+            }};
+        }
+
+        macro_rules! summary_from_row {
+            ($r:expr) => {{
+                let status: String = get!($r, "status");
+                ApplicationSummary {
+                    number: get!($r, "number"),
+                    status: status_of(&status)?,
+                    submitted_at: get!($r, "submitted_at"),
+                    updated_at: get!($r, "updated_at"),
+                }
+            }};
+        }
+
+        macro_rules! attachment_from_row {
+            ($r:expr) => {
+                AttachmentMeta {
+                    id: get!($r, "id"),
+                    kind: get!($r, "kind"),
+                    file_name: get!($r, "file_name"),
+                    mime: get!($r, "mime"),
+                    size: get!($r, "size"),
+                    created_at: get!($r, "created_at"),
+                }
+            };
+        }
+
+        macro_rules! region_from_row {
+            ($r:expr) => {
+                Region {
+                    code: get!($r, "code"),
+                    parent_code: get!($r, "parent_code"),
+                    name_zh: get!($r, "name_zh"),
+                    name_en: get!($r, "name_en"),
+                    demo: get!($r, "demo"),
+                }
+            };
+        }
+
+        /// Claims an application's row for the rest of the transaction; returns its id and status.
+        macro_rules! claim_application {
+            ($tx:expr, $number:expr, $now:expr) => {{
+                let n = sqlx::query("UPDATE applications SET updated_at = $1 WHERE number = $2")
+                    .bind($now)
+                    .bind($number)
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(DbError::NotFound);
+                }
+                let row = sqlx::query("SELECT id, status FROM applications WHERE number = $1")
+                    .bind($number)
+                    .fetch_one(&mut *$tx)
+                    .await
+                    .map_err(db_err)?;
+                let id: String = get!(row, "id");
+                let status: String = get!(row, "status");
+                (id, status_of(&status)?)
+            }};
+        }
+
+        async fn add_event<'c, E>(
+            ex: E,
+            application_id: &str,
+            kind: &str,
+            status: ApplicationStatus,
+            actor_id: &str,
+            note: &str,
+            at: Millis,
+        ) -> Result<(), DbError>
+        where
+            E: sqlx::Executor<'c, Database = $db>,
+        {
+            sqlx::query(
+                "INSERT INTO application_events (application_id, kind, status, actor_id, note, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(application_id)
+            .bind(kind)
+            .bind(status.code())
+            .bind(actor_id)
+            .bind(note)
+            .bind(at)
+            .execute(ex)
+            .await
+            .map_err(db_err)?;
+            Ok(())
+        }
+
+        #[async_trait::async_trait]
+        impl app::store::Store for $store {
+            #[tracing::instrument(skip(self))]
+            async fn ping(&self) -> Result<(), DbError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self, user), fields(role = user.role.code()))]
+            async fn create_user(&self, user: NewUser) -> Result<String, DbError> {
+                let id = uuid::Uuid::new_v4().to_string();
+                let r = sqlx::query(
+                    "INSERT INTO users (id, role, login, display_name, password_hash, region_code, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&id)
+                .bind(user.role.code())
+                .bind(&user.login)
+                .bind(&user.display_name)
+                .bind(&user.password_hash)
+                .bind(&user.region_code)
+                .bind(user.now)
+                .execute(&self.pool)
+                .await;
+                match r {
+                    Ok(_) => Ok(id),
+                    Err(e) if is_unique_violation(&e) => Err(DbError::Conflict("login_taken")),
+                    Err(e) => Err(db_err(e)),
+                }
+            }
+
+            #[tracing::instrument(skip(self, login))]
+            async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, DbError> {
+                let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1"))
+                    .bind(login)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(match row {
+                    Some(r) => Some(user_from_row!(r)),
+                    None => None,
+                })
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, DbError> {
+                let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(match row {
+                    Some(r) => Some(user_from_row!(r)),
+                    None => None,
+                })
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn record_failed_login(&self, user_id: &str, max_failures: i64, lock_until: Millis) -> Result<(), DbError> {
+                sqlx::query(
+                    "UPDATE users SET \
+                       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
+                       failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END \
+                     WHERE id = $1",
+                )
+                .bind(user_id)
+                .bind(max_failures)
+                .bind(lock_until)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn record_successful_login(&self, user_id: &str) -> Result<(), DbError> {
+                sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError> {
+                let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE role <> 'resident' ORDER BY login"))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(user_from_row!(r));
+                }
+                Ok(out)
+            }
+
+            #[tracing::instrument(skip(self, phone, code_hash))]
+            async fn put_verification_code(&self, phone: &str, code_hash: &str, expires_at: Millis) -> Result<(), DbError> {
+                sqlx::query(
+                    "INSERT INTO verification_codes (phone, code_hash, expires_at, attempts) VALUES ($1, $2, $3, 0) \
+                     ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0",
+                )
+                .bind(phone)
+                .bind(code_hash)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self, phone, code_hash))]
+            async fn consume_verification_code(&self, phone: &str, code_hash: &str, now: Millis) -> Result<bool, DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let row = sqlx::query(
+                    "UPDATE verification_codes SET attempts = attempts + 1 WHERE phone = $1 \
+                     RETURNING code_hash, expires_at, attempts",
+                )
+                .bind(phone)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let Some(row) = row else { return Ok(false) };
+                let stored: String = get!(row, "code_hash");
+                let expires_at: i64 = get!(row, "expires_at");
+                let attempts: i64 = get!(row, "attempts");
+                let ok = stored == code_hash && expires_at > now && attempts <= 5;
+                if ok || attempts >= 5 || expires_at <= now {
+                    sqlx::query("DELETE FROM verification_codes WHERE phone = $1")
+                        .bind(phone)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(ok)
+            }
+
+            async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>, DbError> {
+                let q = match parent {
+                    Some(p) => sqlx::query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE parent_code = $1 ORDER BY code").bind(p.to_string()),
+                    None => sqlx::query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE parent_code IS NULL ORDER BY code"),
+                };
+                let rows = q.fetch_all(&self.pool).await.map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(region_from_row!(r));
+                }
+                Ok(out)
+            }
+
+            async fn region(&self, code: &str) -> Result<Option<Region>, DbError> {
+                let row = sqlx::query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(match row {
+                    Some(r) => Some(region_from_row!(r)),
+                    None => None,
+                })
+            }
+
+            #[tracing::instrument(skip(self, initial_data))]
+            async fn current_draft(&self, owner_id: &str, initial_data: &str, now: Millis) -> Result<StoredDraft, DbError> {
+                sqlx::query(
+                    "INSERT INTO drafts (id, owner_id, data, version, created_at, updated_at, submitted) \
+                     VALUES ($1, $2, $3, 1, $4, $4, FALSE) ON CONFLICT DO NOTHING",
+                )
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(owner_id)
+                .bind(initial_data)
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let r = sqlx::query("SELECT id, data, version, updated_at FROM drafts WHERE owner_id = $1 AND submitted = FALSE")
+                    .bind(owner_id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(StoredDraft { id: get!(r, "id"), data: get!(r, "data"), version: get!(r, "version"), updated_at: get!(r, "updated_at") })
+            }
+
+            #[tracing::instrument(skip(self, data))]
+            async fn save_draft(&self, owner_id: &str, draft_id: &str, data: &str, now: Millis) -> Result<i64, DbError> {
+                let row = sqlx::query(
+                    "UPDATE drafts SET data = $1, version = version + 1, updated_at = $2 \
+                     WHERE id = $3 AND owner_id = $4 AND submitted = FALSE RETURNING version",
+                )
+                .bind(data)
+                .bind(now)
+                .bind(draft_id)
+                .bind(owner_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                if let Some(r) = row {
+                    return Ok(get!(r, "version"));
+                }
+                let submitted = sqlx::query("SELECT 1 AS one FROM drafts WHERE id = $1 AND owner_id = $2")
+                    .bind(draft_id)
+                    .bind(owner_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Err(if submitted.is_some() { DbError::Conflict("draft_submitted") } else { DbError::NotFound })
+            }
+
+            #[tracing::instrument(skip(self, s), fields(draft = %s.draft_id))]
+            async fn submit_application(&self, s: Submission) -> Result<SubmitOutcome, DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let claimed = sqlx::query("UPDATE drafts SET updated_at = updated_at WHERE id = $1 AND owner_id = $2")
+                    .bind(&s.draft_id)
+                    .bind(&s.owner_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if claimed == 0 {
+                    return Err(DbError::NotFound);
+                }
+                let existing = sqlx::query("SELECT number, status, submitted_at, updated_at FROM applications WHERE draft_id = $1")
+                    .bind(&s.draft_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if let Some(r) = existing {
+                    return Ok(SubmitOutcome::AlreadySubmitted(summary_from_row!(r)));
+                }
+                let mut taken = Vec::new();
+                for id in &s.member_id_numbers {
+                    let hit = sqlx::query("SELECT 1 AS one FROM open_application_members WHERE id_number = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    if hit.is_some() {
+                        taken.push(id.clone());
+                    }
+                }
+                if !taken.is_empty() {
+                    return Ok(SubmitOutcome::IdsInOpenApplication(taken));
+                }
+                let seq_row = sqlx::query(
+                    "INSERT INTO application_counters (year, last_seq) VALUES ($1, 1) \
+                     ON CONFLICT (year) DO UPDATE SET last_seq = application_counters.last_seq + 1 RETURNING last_seq",
+                )
+                .bind(s.year)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let seq: i64 = get!(seq_row, "last_seq");
+                let number = application_number(s.year, seq);
+                let app_id = uuid::Uuid::new_v4().to_string();
+                sqlx::query(
+                    "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, \
+                       consent_charity, consent_text_version, submitted_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                )
+                .bind(&app_id)
+                .bind(&number)
+                .bind(&s.owner_id)
+                .bind(&s.draft_id)
+                .bind(&s.region_code)
+                .bind(ApplicationStatus::Submitted.code())
+                .bind(&s.declaration_json)
+                .bind(s.consent_charity)
+                .bind(&s.consent_text_version)
+                .bind(s.now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                for id in &s.member_id_numbers {
+                    let r = sqlx::query("INSERT INTO open_application_members (id_number, application_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(&app_id)
+                        .execute(&mut *tx)
+                        .await;
+                    match r {
+                        Ok(_) => {}
+                        // Another application took this person between our check and insert.
+                        Err(e) if is_unique_violation(&e) => return Ok(SubmitOutcome::IdsInOpenApplication(vec![id.clone()])),
+                        Err(e) => return Err(db_err(e)),
+                    }
+                }
+                add_event(&mut *tx, &app_id, "submitted", ApplicationStatus::Submitted, &s.owner_id, "", s.now).await?;
+                for (kind, granted) in [("verification", true), ("charity_sharing", s.consent_charity)] {
+                    sqlx::query(
+                        "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&s.owner_id)
+                    .bind(&app_id)
+                    .bind(kind)
+                    .bind(granted)
+                    .bind(&s.consent_text_version)
+                    .bind(s.now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                sqlx::query("UPDATE drafts SET submitted = TRUE WHERE id = $1")
+                    .bind(&s.draft_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(SubmitOutcome::Created(ApplicationSummary {
+                    number,
+                    status: ApplicationStatus::Submitted,
+                    submitted_at: s.now,
+                    updated_at: s.now,
+                }))
+            }
+
+            async fn applications_of(&self, owner_id: &str) -> Result<Vec<ApplicationSummary>, DbError> {
+                let rows = sqlx::query(
+                    "SELECT number, status, submitted_at, updated_at FROM applications WHERE owner_id = $1 ORDER BY submitted_at DESC",
+                )
+                .bind(owner_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(summary_from_row!(r));
+                }
+                Ok(out)
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn application(&self, number: &str) -> Result<Option<ApplicationRecord>, DbError> {
+                let Some(r) = sqlx::query(
+                    "SELECT id, number, status, submitted_at, updated_at, owner_id, draft_id, region_code, declaration, \
+                       consent_charity, consent_text_version FROM applications WHERE number = $1",
+                )
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?
+                else {
+                    return Ok(None);
+                };
+                let app_id: String = get!(r, "id");
+                let events = sqlx::query("SELECT kind, status, note, at FROM application_events WHERE application_id = $1 ORDER BY id")
+                    .bind(&app_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                let mut timeline = Vec::with_capacity(events.len());
+                for e in events {
+                    let status: String = get!(e, "status");
+                    timeline.push(TimelineEvent { kind: get!(e, "kind"), status: status_of(&status)?, note: get!(e, "note"), at: get!(e, "at") });
+                }
+                let open = sqlx::query(
+                    "SELECT id, question FROM info_requests WHERE application_id = $1 AND answer IS NULL ORDER BY id DESC LIMIT 1",
+                )
+                .bind(&app_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let open_info_request = match open {
+                    Some(o) => Some((get!(o, "id"), get!(o, "question"))),
+                    None => None,
+                };
+                Ok(Some(ApplicationRecord {
+                    summary: summary_from_row!(r),
+                    owner_id: get!(r, "owner_id"),
+                    draft_id: get!(r, "draft_id"),
+                    region_code: get!(r, "region_code"),
+                    declaration_json: get!(r, "declaration"),
+                    consent_charity: get!(r, "consent_charity"),
+                    consent_text_version: get!(r, "consent_text_version"),
+                    events: timeline,
+                    open_info_request,
+                }))
+            }
+
+            #[tracing::instrument(skip(self, note))]
+            async fn change_status(
+                &self,
+                number: &str,
+                from: &[ApplicationStatus],
+                to: ApplicationStatus,
+                actor_id: &str,
+                note: &str,
+                now: Millis,
+            ) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let (app_id, status) = claim_application!(tx, number, now);
+                if !from.contains(&status) {
+                    return Err(DbError::Conflict("status"));
+                }
+                sqlx::query("UPDATE applications SET status = $1 WHERE id = $2")
+                    .bind(to.code())
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let kind = if to == ApplicationStatus::Withdrawn { "withdrawn" } else { "status_changed" };
+                add_event(&mut *tx, &app_id, kind, to, actor_id, note, now).await?;
+                if !to.is_open() {
+                    sqlx::query("DELETE FROM open_application_members WHERE application_id = $1")
+                        .bind(&app_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self, question))]
+            async fn request_info(&self, number: &str, actor_id: &str, question: &str, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let (app_id, status) = claim_application!(tx, number, now);
+                if !matches!(
+                    status,
+                    ApplicationStatus::Submitted | ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing
+                ) {
+                    return Err(DbError::Conflict("status"));
+                }
+                sqlx::query("INSERT INTO info_requests (application_id, question, asked_by, asked_at) VALUES ($1, $2, $3, $4)")
+                    .bind(&app_id)
+                    .bind(question)
+                    .bind(actor_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query("UPDATE applications SET status = $1 WHERE id = $2")
+                    .bind(ApplicationStatus::InfoRequested.code())
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                add_event(&mut *tx, &app_id, "info_requested", ApplicationStatus::InfoRequested, actor_id, question, now).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self, answer))]
+            async fn answer_info_request(&self, number: &str, actor_id: &str, answer: &str, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let (app_id, status) = claim_application!(tx, number, now);
+                if status != ApplicationStatus::InfoRequested {
+                    return Err(DbError::Conflict("no_open_request"));
+                }
+                let n = sqlx::query("UPDATE info_requests SET answer = $1, answered_at = $2 WHERE application_id = $3 AND answer IS NULL")
+                    .bind(answer)
+                    .bind(now)
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(DbError::Conflict("no_open_request"));
+                }
+                sqlx::query("UPDATE applications SET status = $1 WHERE id = $2")
+                    .bind(ApplicationStatus::Accepted.code())
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                add_event(&mut *tx, &app_id, "info_answered", ApplicationStatus::Accepted, actor_id, answer, now).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn set_charity_consent(&self, number: &str, actor_id: &str, granted: bool, text_version: &str, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let (app_id, status) = claim_application!(tx, number, now);
+                sqlx::query("INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, 'charity_sharing', $3, $4, $5)")
+                    .bind(actor_id)
+                    .bind(&app_id)
+                    .bind(granted)
+                    .bind(text_version)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query("UPDATE applications SET consent_charity = $1 WHERE id = $2")
+                    .bind(granted)
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let note = if granted { "granted" } else { "withdrawn" };
+                add_event(&mut *tx, &app_id, "consent_changed", status, actor_id, note, now).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self, a), fields(draft = %a.draft_id))]
+            async fn add_attachment(&self, a: NewAttachment) -> Result<AttachmentMeta, DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let claimed = sqlx::query("UPDATE drafts SET updated_at = $1 WHERE id = $2 AND owner_id = $3 AND submitted = FALSE")
+                    .bind(a.now)
+                    .bind(&a.draft_id)
+                    .bind(&a.owner_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if claimed == 0 {
+                    return Err(DbError::NotFound);
+                }
+                let count_row = sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE draft_id = $1")
+                    .bind(&a.draft_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let count: i64 = get!(count_row, "n");
+                if count >= app::domain::declaration::MAX_ATTACHMENTS as i64 {
+                    return Err(DbError::Conflict("too_many_attachments"));
+                }
+                let id = uuid::Uuid::new_v4().to_string();
+                sqlx::query(
+                    "INSERT INTO attachments (id, owner_id, draft_id, kind, file_name, content_hash, mime, size, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&id)
+                .bind(&a.owner_id)
+                .bind(&a.draft_id)
+                .bind(&a.kind)
+                .bind(&a.file_name)
+                .bind(&a.content_hash)
+                .bind(&a.mime)
+                .bind(a.size)
+                .bind(a.now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(AttachmentMeta { id, kind: a.kind, file_name: a.file_name, mime: a.mime, size: a.size, created_at: a.now })
+            }
+
+            async fn attachments_of_draft(&self, draft_id: &str) -> Result<Vec<AttachmentMeta>, DbError> {
+                let rows = sqlx::query(&format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.draft_id = $1 ORDER BY a.created_at, a.id"))
+                    .bind(draft_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(attachment_from_row!(r));
+                }
+                Ok(out)
+            }
+
+            async fn attachment(&self, id: &str) -> Result<Option<AttachmentRecord>, DbError> {
+                let row = sqlx::query(&format!(
+                    "SELECT {ATTACHMENT_COLUMNS}, a.owner_id, a.content_hash, ap.region_code FROM attachments a \
+                     LEFT JOIN applications ap ON ap.draft_id = a.draft_id WHERE a.id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(match row {
+                    Some(r) => Some(AttachmentRecord {
+                        meta: attachment_from_row!(r),
+                        owner_id: get!(r, "owner_id"),
+                        content_hash: get!(r, "content_hash"),
+                        region_code: get!(r, "region_code"),
+                    }),
+                    None => None,
+                })
+            }
+
+            async fn delete_attachment(&self, owner_id: &str, id: &str) -> Result<(), DbError> {
+                let n = sqlx::query(
+                    "DELETE FROM attachments WHERE id = $1 AND owner_id = $2 \
+                     AND draft_id IN (SELECT id FROM drafts WHERE submitted = FALSE)",
+                )
+                .bind(id)
+                .bind(owner_id)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if n == 0 {
+                    Err(DbError::NotFound)
+                } else {
+                    Ok(())
+                }
+            }
+
+            async fn audit(&self, e: AuditEntry) -> Result<(), DbError> {
+                sqlx::query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&e.actor_id)
+                    .bind(&e.action)
+                    .bind(&e.object)
+                    .bind(&e.result)
+                    .bind(e.at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+                let rows = sqlx::query("SELECT actor_id, action, object, result, at FROM audit_log ORDER BY id DESC LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(AuditEntry { actor_id: get!(r, "actor_id"), action: get!(r, "action"), object: get!(r, "object"), result: get!(r, "result"), at: get!(r, "at") });
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

@@ -1,0 +1,141 @@
+//! Proof files (证明材料): upload to the resident's draft and download by the owner or staff
+//! of the region. Types are checked by content, not by name; files are stored by hash.
+
+use crate::startup::AppState;
+use app::auth::{audit, AuthSession};
+use app::domain::declaration::{AttachmentKind, MAX_ATTACHMENT_BYTES};
+use app::domain::region::RegionCode;
+use app::domain::status::Role;
+use app::error::AppError;
+use app::services::now_millis;
+use app::store::{DbError, NewAttachment};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+const ALLOWED: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
+
+fn refuse(status: StatusCode, err: AppError) -> Response {
+    (status, Json(err)).into_response()
+}
+
+fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
+    if cleaned.trim().is_empty() {
+        "file".into()
+    } else {
+        cleaned
+    }
+}
+
+pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multipart: Multipart) -> Response {
+    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    if user.0.role != Role::Resident {
+        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
+    }
+    let (mut draft_id, mut kind, mut file) = (None, None, None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large"))
+            }
+            Err(_) => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(clean_file_name);
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large"))
+            }
+            Err(_) => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
+        };
+        match name.as_str() {
+            "draft_id" => draft_id = String::from_utf8(bytes.to_vec()).ok(),
+            "kind" => kind = std::str::from_utf8(&bytes).ok().and_then(AttachmentKind::from_code),
+            "file" => file = Some((file_name.unwrap_or_else(|| "file".into()), bytes)),
+            _ => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
+        }
+    }
+    let (Some(draft_id), Some(kind)) = (draft_id, kind) else {
+        return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest);
+    };
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::refused("file_empty"));
+    };
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large"));
+    }
+    let Some(mime) = infer::get(&bytes).map(|t| t.mime_type()).filter(|m| ALLOWED.contains(m)) else {
+        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, AppError::refused("file_type"));
+    };
+    let s = &state.services;
+    let hash = match s.blobs.put(&bytes).await {
+        Ok(h) => h,
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
+    };
+    let added = s
+        .store
+        .add_attachment(NewAttachment {
+            owner_id: user.0.id.clone(),
+            draft_id,
+            kind: kind.code().into(),
+            file_name,
+            content_hash: hash,
+            mime: mime.into(),
+            size: bytes.len() as i64,
+            now: now_millis(),
+        })
+        .await;
+    match added {
+        Ok(meta) => {
+            audit(s, Some(&user.0.id), "attachment_add", &meta.id, "ok").await;
+            (StatusCode::CREATED, Json(meta)).into_response()
+        }
+        Err(DbError::NotFound) => refuse(StatusCode::NOT_FOUND, AppError::NotFound),
+        Err(DbError::Conflict(code)) => refuse(StatusCode::CONFLICT, AppError::refused(code)),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+    }
+}
+
+/// The owner, or a caseworker/admin whose region contains the application, may read a file.
+pub async fn download(State(state): State<AppState>, auth: AuthSession, Path(id): Path<String>) -> Response {
+    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    let s = &state.services;
+    let record = match s.store.attachment(&id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, AppError::NotFound),
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+    };
+    let allowed = match user.0.role {
+        Role::Resident => record.owner_id == user.0.id,
+        Role::Caseworker | Role::Admin => {
+            let scope = user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+            let region = record.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+            matches!((scope, region), (Some(s), Some(r)) if r.is_within(&s))
+        }
+        _ => false,
+    };
+    if !allowed {
+        audit(s, Some(&user.0.id), "attachment_read", &id, "denied").await;
+        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+    }
+    let bytes = match s.blobs.get(&record.content_hash).await {
+        Ok(b) => b,
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
+    };
+    audit(s, Some(&user.0.id), "attachment_read", &id, "ok").await;
+    (
+        [
+            (header::CONTENT_TYPE, record.meta.mime.clone()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_DISPOSITION, "inline".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
