@@ -43,11 +43,5 @@ pub fn services() -> Result<Services, AppError> {
     leptos::prelude::use_context::<Services>().ok_or_else(|| AppError::internal("Services missing from context"))
 }
 
-pub fn now_millis() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// Today in China (Asia/Shanghai, UTC+8 without daylight saving), for birth-date checks.
-pub fn today_in_china() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+/// The clock the browser and the server share (milliseconds UTC; today in China).
+pub use crate::ui::device::{now_millis, today_china as today_in_china};

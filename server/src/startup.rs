@@ -14,6 +14,7 @@ use axum::Router;
 use axum_login::AuthManagerLayerBuilder;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::convert::Infallible;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
@@ -88,13 +89,14 @@ impl Application {
         let router = Router::new()
             .route(
                 "/api/{*fn_name}",
-                post(http::server_fn_handler).layer(RequestBodyLimitLayer::new(state.config.max_body_bytes)),
+                post(http::server_fn_handler).layer::<_, Infallible>(RequestBodyLimitLayer::new(state.config.max_body_bytes)),
             )
             .route(
                 "/attachments",
-                post(upload::upload)
-                    .layer(DefaultBodyLimit::disable())
-                    .layer(RequestBodyLimitLayer::new(app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024)),
+                // Multipart reads obey axum's body limit; it answers 413 beyond one file and its fields.
+                post(upload::upload).layer::<_, Infallible>(DefaultBodyLimit::max(
+                    app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024,
+                )),
             )
             .route("/attachments/{id}", get(upload::download))
             .route("/healthz", get(http::healthz))
@@ -103,7 +105,7 @@ impl Application {
                 let o = leptos_options.clone();
                 move || shell(o.clone())
             })
-            .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+            .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
             .layer(auth_layer)
             .layer(axum::middleware::from_fn_with_state(state.clone(), http::origin_check))
             .with_state(state.clone());

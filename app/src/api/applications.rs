@@ -49,8 +49,8 @@ async fn visible_application(s: &Services, user: &SessionUser, number: &str) -> 
     }
 }
 
-#[server(endpoint = "applications/status")]
-pub async fn application_status(number: String) -> Result<ApplicationView, AppError> {
+#[server(endpoint = "applications/get_application")]
+pub async fn get_application(number: String) -> Result<ApplicationView, AppError> {
     let user = auth::require(&[Role::Resident, Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = visible_application(&s, &user, number.trim()).await?;

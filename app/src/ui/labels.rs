@@ -7,6 +7,7 @@ use crate::domain::declaration::{
 use crate::domain::status::{ApplicationStatus, Role};
 use crate::error::AppError;
 use crate::i18n::*;
+use leptos_i18n::I18nContext;
 
 macro_rules! labels {
     ($fn:ident: $ty:ty { $($variant:path => $($key:ident).+),+ $(,)? }) => {

@@ -19,7 +19,7 @@ use leptos_router::path;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -45,7 +45,9 @@ pub fn App() -> impl IntoView {
     let me_resource: MeResource = Resource::new(|| (), |_| me());
     provide_context(me_resource);
     view! {
-        <I18nContextProvider>
+        // Chinese first: the browser's Accept-Language is not consulted; English is one click away
+        // (and remembered in a cookie).
+        <I18nContextProvider ssr_lang_header_getter=leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(|| None)>
             <Stylesheet id="leptos" href="/pkg/doudi.css" />
             <AppTitle />
             <Router>

@@ -2,7 +2,7 @@
 //! (已提交 → 已受理 → 入户调查 → 审核 → 公示 → 结果), answering a request for more
 //! information, withdrawal, and the optional charity-sharing consent.
 
-use crate::api::applications::{answer_info_request, application_status, my_applications, set_charity_consent, withdraw_application};
+use crate::api::applications::{answer_info_request, get_application, my_applications, set_charity_consent, withdraw_application};
 use crate::api::types::ApplicationView;
 use crate::domain::declaration::{HelpKind, Relation};
 use crate::domain::status::{ApplicationStatus, TIMELINE};
@@ -53,7 +53,7 @@ pub fn ApplicationPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
-    let view_res = Resource::new(number, application_status);
+    let view_res = Resource::new(number, get_application);
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

@@ -13,6 +13,7 @@ use crate::domain::declaration::{
 use crate::domain::id_number::{IdNumber, Sex};
 use crate::error::AppError;
 use crate::i18n::*;
+use leptos_i18n::I18nContext;
 use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -359,7 +360,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
             let err = if level == 4 { form.error("region_code".into()) } else { Signal::derive(|| None) };
             view! {
                 <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
+                    {move || { let id = id.clone(); Suspend::new(async move {
                         let list = children.await.unwrap_or_default();
                         (!list.is_empty()).then(|| {
                             let opts: Vec<(String, String)> = list.into_iter().map(|r| (r.code, r.name_zh)).collect();
@@ -377,7 +378,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
                                 </Choice>
                             }
                         })
-                    })}
+                    })}}
                 </Transition>
             }
         })
@@ -401,7 +402,7 @@ fn MembersSection(form: Form) -> impl IntoView {
             <For each=move || 0..count.get() key=|i| *i let:i>
                 <MemberCard form index=i />
             </For>
-            <button type="button" id="add-member" disabled=move || count.get() >= MAX_MEMBERS
+            <button type="button" id="add-member" disabled=move || { count.get() >= MAX_MEMBERS }
                 on:click=move |_| draft.update(|d| d.members.push(MemberDraft::default()))>
                 {t!(i18n, declare.add_member)}
             </button>

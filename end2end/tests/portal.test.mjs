@@ -1,0 +1,164 @@
+// The resident portal end to end in Debian's Chromium (playwright-core, no browser download):
+// register, fill a 3-member household with one invalid ID, fix it, reload (draft kept),
+// attach a file, submit, see the status and number, switch to English. Screenshots at
+// 360 px and 1024 px go to end2end/output/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+const OUT = new URL('../output/', import.meta.url).pathname;
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+function validId(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, c, i) => s + Number(c) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+
+// A minimal valid PNG (1×1).
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+async function hydrated(page) {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
+}
+
+async function newPhone() {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  return { ctx, page: await ctx.newPage() };
+}
+
+async function chooseFirst(page, selector) {
+  await page.waitForSelector(`${selector} option:nth-child(2)`, { state: 'attached' });
+  const value = await page.$eval(`${selector} option:nth-child(2)`, (o) => o.value);
+  await page.selectOption(selector, value);
+  return value;
+}
+
+async function fillMember(page, i, { relation, name, id }) {
+  if (relation) await page.selectOption(`#m${i}-relation`, relation);
+  await page.fill(`#m${i}-name`, name);
+  await page.fill(`#m${i}-id_number`, id);
+  await page.locator(`#m${i}-id_number`).blur();
+  await page.selectOption(`#m${i}-health`, 'healthy');
+  await page.selectOption(`#m${i}-schooling`, 'not_in_school');
+  await page.selectOption(`#m${i}-work_status`, 'farming');
+  await page.selectOption(`#m${i}-labour_capacity`, 'full');
+}
+
+test('a resident registers, declares a household, submits and follows it', async () => {
+  const phone = `139${String(Date.now()).slice(-8)}`;
+  const password = 'secret123';
+  const { ctx, page } = await newPhone();
+
+  // Register with the SMS code (read from the demo outbox).
+  await page.goto(`${BASE}/register`);
+  await hydrated(page);
+  await page.fill('#reg-phone', phone);
+  await page.click('#send-code');
+  await page.waitForSelector('.banner.ok');
+  const outbox = await ctx.newPage();
+  await outbox.goto(`${BASE}/dev/outbox`);
+  const sms = await outbox.textContent('#outbox');
+  const code = sms.match(new RegExp(`${phone}[^0-9]*?(\\d{6})`))[1];
+  await outbox.close();
+  await page.fill('#reg-code', code);
+  await page.fill('#reg-password', password);
+  await page.fill('#reg-confirm', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${BASE}/declare`);
+  await page.waitForSelector('form.declaration');
+
+  // Address: the region tree down to a village.
+  await page.selectOption('#region-0', '620000000000');
+  await page.selectOption('#region-1', '620700000000');
+  await page.selectOption('#region-2', '620702000000');
+  await chooseFirst(page, '#region-3');
+  await chooseFirst(page, '#region-4');
+  await page.fill('#address', '三组12号');
+  await page.selectOption('#residence', 'rural');
+  await page.fill('#contact-phone', phone);
+
+  // Three members, the second with a mistyped ID number.
+  const head = validId('62070219700101003');
+  const spouse = validId('62070219720202004');
+  const child = validId('62070220100303005');
+  const wrongSpouse = spouse.slice(0, 17) + (spouse[17] === '1' ? '2' : '1');
+  await fillMember(page, 0, { name: '张建国', id: head });
+  await page.click('#add-member');
+  await fillMember(page, 1, { relation: 'spouse', name: '李秀兰', id: wrongSpouse });
+  await page.click('#add-member');
+  await fillMember(page, 2, { relation: 'child', name: '张小明', id: child });
+  const idError = page.locator('#m1-id_number-error');
+  await assert.doesNotReject(idError.filter({ hasText: '校验位' }).waitFor());
+  await page.fill('#m1-id_number', spouse);
+  await page.locator('#m1-id_number').blur();
+  await idError.filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+  assert.equal((await idError.textContent()).trim(), '');
+
+  await page.fill('#income-wages', '1200.50');
+  await page.check('#help-basic_living');
+  await page.check('#consent-verification');
+  await page.locator('#save-state', { hasText: '草稿已保存' }).waitFor();
+
+  // A reload keeps everything typed.
+  await page.reload();
+  await hydrated(page);
+  await page.waitForSelector('#m2-name');
+  assert.equal(await page.inputValue('#m1-name'), '李秀兰');
+  assert.equal(await page.inputValue('#m1-id_number'), spouse);
+  assert.equal(await page.inputValue('#m2-id_number'), child);
+  assert.equal(await page.inputValue('#income-wages'), '1200.50');
+  assert.equal(await page.$eval('#region-4', (s) => s.value.length), 12);
+
+  // A proof file.
+  await page.selectOption('#attachment-kind', 'id_card');
+  await page.setInputFiles('#attachment-file', { name: '户主身份证.png', mimeType: 'image/png', buffer: PNG });
+  await page.click('#upload-attachment');
+  await page.locator('#attachment-list', { hasText: '户主身份证.png' }).waitFor();
+  await page.screenshot({ path: `${OUT}declare-360.png`, fullPage: true });
+
+  // Submit and follow.
+  await page.click('#submit-declaration');
+  const number = (await page.locator('#application-number').textContent()).trim();
+  assert.match(number, /^SQ-\d{4}-\d{6}$/);
+  await page.click('#submitted a');
+  await page.waitForURL(`${BASE}/applications/${number}`);
+  await page.locator('#status-number', { hasText: number }).waitFor();
+  await page.locator('#status-badge', { hasText: '已提交' }).waitFor();
+  await page.locator('#timeline li.current', { hasText: '已提交' }).waitFor();
+  assert.ok((await page.textContent('body')).includes('620702********'), 'IDs are masked');
+  await page.screenshot({ path: `${OUT}status-360.png`, fullPage: true });
+
+  // English.
+  await hydrated(page);
+  await page.click('#lang-switch');
+  await page.locator('#status-badge', { hasText: 'Submitted' }).waitFor();
+  await page.locator('h1', { hasText: 'Application number' }).waitFor();
+  await ctx.close();
+
+  // The same case on a 1024 px tablet, signed in again.
+  const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' });
+  const t = await tablet.newPage();
+  await t.goto(`${BASE}/login`);
+  await hydrated(t);
+  await t.fill('#login-name', phone);
+  await t.fill('#login-password', password);
+  await t.click('button[type=submit]');
+  await t.waitForURL(`${BASE}/declare`);
+  await t.goto(`${BASE}/applications`);
+  await t.locator('.app-list', { hasText: number }).waitFor();
+  await t.screenshot({ path: `${OUT}applications-1024.png`, fullPage: true });
+  await t.goto(`${BASE}/applications/${number}`);
+  await t.locator('#timeline').waitFor();
+  await t.screenshot({ path: `${OUT}status-1024.png`, fullPage: true });
+  await tablet.close();
+});

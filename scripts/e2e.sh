@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Starts the built server on a temporary SQLite database and a free port, runs the browser
+# tests against it, and stops it. Usage: e2e.sh path/to/server
+set -euo pipefail
+cd "$(dirname "$0")/.."
+server_bin=$1
+dir=$(mktemp -d /tmp/doudi-e2e.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+DATABASE_URL="sqlite://$dir/e2e.db" DOUDI_DATA_DIR="$dir/data" DOUDI_DEMO=true \
+  LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$port" "$server_bin" >"$dir/server.log" 2>&1 &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
+  sleep 0.2
+done
+mkdir -p end2end/output
+if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/); then
+  echo "---- server log ----"; tail -n 100 "$dir/server.log"; exit 1
+fi

@@ -1,0 +1,345 @@
+//! Server functions and uploads through HTTP on a spawned app: what a browser (or an
+//! attacker's script) sees, and what is stored.
+
+use crate::helpers::{spawn_app, TestApp};
+use app::domain::declaration::{DeclarationDraft, MemberDraft};
+use app::domain::id_number::check_char;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+fn valid_id(first17: &str) -> String {
+    format!("{first17}{}", check_char(first17).unwrap())
+}
+
+fn member(relation: &str, name: &str, id: &str) -> MemberDraft {
+    MemberDraft {
+        relation: relation.into(),
+        name: name.into(),
+        id_number: id.into(),
+        health: "healthy".into(),
+        schooling: "not_in_school".into(),
+        work_status: "farming".into(),
+        labour_capacity: "full".into(),
+        ..Default::default()
+    }
+}
+
+fn good_draft(ids: &[String]) -> DeclarationDraft {
+    DeclarationDraft {
+        region_code: "620702100201".into(),
+        address: "梁家墩镇3组12号".into(),
+        residence: "rural".into(),
+        contact_phone: "13812345678".into(),
+        members: ids.iter().enumerate().map(|(i, id)| member(if i == 0 { "head" } else { "child" }, "张三", id)).collect(),
+        income_wages: "800".into(),
+        help: vec!["basic_living".into()],
+        consent_verification: true,
+        ..Default::default()
+    }
+}
+
+async fn post_form(c: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    c.post(app.url(path)).form(form).send().await.unwrap()
+}
+
+async fn post_json(c: &Client, app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+    c.post(app.url(path)).json(&body).send().await.unwrap()
+}
+
+/// Registers a resident and returns a signed-in client.
+async fn resident(app: &TestApp, phone: &str) -> Client {
+    let c = app.client();
+    let r = post_form(&c, app, "/api/accounts/send_code", &[("phone", phone)]).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let code = app.last_code(phone);
+    let r = post_form(&c, app, "/api/accounts/register", &[("form[phone]", phone), ("form[code]", &code), ("form[password]", "secret123")]).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    c
+}
+
+async fn draft_id(c: &Client, app: &TestApp) -> String {
+    let r = post_form(c, app, "/api/declaration/draft", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+async fn submit(c: &Client, app: &TestApp, draft: &str, data: &DeclarationDraft) -> reqwest::Response {
+    post_json(c, app, "/api/declaration/submit", json!({ "save": { "draft_id": draft, "data": data } })).await
+}
+
+#[tokio::test]
+async fn health_answers_when_the_database_does() {
+    let app = spawn_app().await;
+    let r = app.client().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn the_portal_renders_in_chinese_by_default() {
+    let app = spawn_app().await;
+    let r = app.client().get(app.url("/")).header("accept-language", "en-US").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("困难群众自主申报"), "{html}");
+}
+
+#[tokio::test]
+async fn a_resident_registers_and_is_signed_in() {
+    let app = spawn_app().await;
+    let c = resident(&app, "13900000001").await;
+    let me: Value = post_form(&c, &app, "/api/accounts/me", &[]).await.json().await.unwrap();
+    assert_eq!(me["role"], "resident");
+    assert_eq!(me["login_masked"], "139****0001");
+    // A second registration of the same number is refused with a clear code.
+    let c2 = app.client();
+    post_form(&c2, &app, "/api/accounts/send_code", &[("phone", "13900000001")]).await;
+    let code = app.last_code("13900000001");
+    let r = post_form(&c2, &app, "/api/accounts/register", &[("form[phone]", "13900000001"), ("form[code]", &code), ("form[password]", "secret123")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"kind": "refused", "detail": "phone_taken"}));
+}
+
+#[tokio::test]
+async fn a_wrong_code_or_bad_phone_is_refused() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let r = post_form(&c, &app, "/api/accounts/send_code", &[("phone", "12345")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    post_form(&c, &app, "/api/accounts/send_code", &[("phone", "13900000002")]).await;
+    let r = post_form(&c, &app, "/api/accounts/register", &[("form[phone]", "13900000002"), ("form[code]", "000000x"), ("form[password]", "secret123")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(app.store().user_by_login("13900000002").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account() {
+    let app = spawn_app().await;
+    resident(&app, "13900000003").await;
+    let c = app.client();
+    for i in 0..5 {
+        let r = post_form(&c, &app, "/api/accounts/login", &[("login", "13900000003"), ("password", "wrong-pass1")]).await;
+        let body: Value = r.json().await.unwrap();
+        let expected = if i < 4 { "bad_credentials" } else { "account_locked" };
+        assert_eq!(body["detail"], expected, "attempt {i}");
+    }
+    let r = post_form(&c, &app, "/api/accounts/login", &[("login", "13900000003"), ("password", "secret123")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(r.json::<Value>().await.unwrap()["detail"], "account_locked");
+    let audit = app.store().recent_audit(20).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "login" && e.result == "locked"));
+}
+
+#[tokio::test]
+async fn mutating_functions_are_not_reachable_by_get_or_from_other_origins() {
+    let app = spawn_app().await;
+    let c = resident(&app, "13900000004").await;
+    let r = c.get(app.url("/api/applications/withdraw?number=SQ-2026-000001&reason=")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let r = c.post(app.url("/api/accounts/logout")).header("origin", "http://evil.example").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c.post(app.url("/api/accounts/me")).header("origin", &app.base).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn submission_is_idempotent_and_private_to_its_owner() {
+    let app = spawn_app().await;
+    let a = resident(&app, "13900000005").await;
+    let d = draft_id(&a, &app).await;
+    let data = good_draft(&[valid_id("62070219700101001"), valid_id("62070220100101002")]);
+    let (r1, r2) = tokio::join!(submit(&a, &app, &d, &data), submit(&a, &app, &d, &data));
+    let (s1, s2): (Value, Value) = (r1.json().await.unwrap(), r2.json().await.unwrap());
+    assert_eq!(s1["number"], s2["number"]);
+    assert!(s1["number"].as_str().unwrap().starts_with("SQ-"));
+    let mine: Value = post_form(&a, &app, "/api/applications/mine", &[]).await.json().await.unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+
+    let number = s1["number"].as_str().unwrap();
+    let view: Value = post_form(&a, &app, "/api/applications/get_application", &[("number", number)]).await.json().await.unwrap();
+    let head_id = valid_id("62070219700101001");
+    assert_eq!(view["members"][0]["id_number_masked"], format!("620702********{}", &head_id[14..]));
+    assert!(!view.to_string().contains(&valid_id("62070219700101001")), "full ID never sent");
+
+    let b = resident(&app, "13900000006").await;
+    let r = post_form(&b, &app, "/api/applications/get_application", &[("number", number)]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = post_form(&b, &app, "/api/applications/withdraw", &[("number", number), ("reason", "")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // The same person cannot be in two open applications.
+    let db = draft_id(&b, &app).await;
+    let r = submit(&b, &app, &db, &good_draft(&[valid_id("62070219700101001")])).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["detail"][0], json!({"field": "members.0.id_number", "code": "id_in_other_application"}));
+
+    // Withdrawal frees the person and is recorded.
+    let r = post_form(&a, &app, "/api/applications/withdraw", &[("number", number), ("reason", "情况好转")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = submit(&b, &app, &db, &good_draft(&[valid_id("62070219700101001")])).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let audit = app.store().recent_audit(50).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "withdraw" && e.object == number));
+    assert!(audit.iter().any(|e| e.action == "submit"));
+}
+
+#[tokio::test]
+async fn bad_bodies_get_a_clear_4xx_and_store_nothing() {
+    let app = spawn_app().await;
+    let c = resident(&app, "13900000007").await;
+    let d = draft_id(&c, &app).await;
+    let cases = [
+        ("not json", c.post(app.url("/api/declaration/submit")).header("content-type", "application/json").body("{oops")),
+        ("wrong type", c.post(app.url("/api/declaration/submit")).json(&json!({"save": {"draft_id": d, "data": {"members": "x"}}}))),
+        ("unknown field", c.post(app.url("/api/declaration/submit")).json(&json!({"save": {"draft_id": d, "data": {"evil": 1}}}))),
+        ("missing argument", c.post(app.url("/api/declaration/submit")).json(&json!({}))),
+    ];
+    for (what, req) in cases {
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{what}");
+        assert_eq!(r.json::<Value>().await.unwrap(), json!({"kind": "bad_request"}), "{what}");
+    }
+    let mut long_name = good_draft(&[valid_id("62070219700101001")]);
+    long_name.members[0].name = "长".repeat(500);
+    let r = submit(&c, &app, &d, &long_name).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["detail"][0], json!({"field": "members.0.name", "code": "too_long"}));
+    let mut emoji = good_draft(&[valid_id("62070219700101001")]);
+    emoji.members[0].name = "张三🎉".into();
+    let r = submit(&c, &app, &d, &emoji).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["detail"][0], json!({"field": "members.0.name", "code": "name_chars"}));
+    let huge = "x".repeat(400 * 1024);
+    let r = c.post(app.url("/api/declaration/save")).json(&json!({"save": {"draft_id": d, "data": {"description": huge}}})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let mine: Value = post_form(&c, &app, "/api/applications/mine", &[]).await.json().await.unwrap();
+    assert_eq!(mine, json!([]));
+}
+
+#[tokio::test]
+async fn signed_out_callers_are_refused() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let r = post_json(&c, &app, "/api/declaration/submit", json!({"save": {"draft_id": "x", "data": {}}})).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = post_form(&c, &app, "/api/declaration/draft", &[]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn drafts_survive_and_are_saved_as_typed() {
+    let app = spawn_app().await;
+    let c = resident(&app, "13900000008").await;
+    let d = draft_id(&c, &app).await;
+    let mut partial = DeclarationDraft::new_with_head();
+    partial.members[0].id_number = "6207021970010100".into();
+    partial.address = "未写完".into();
+    let r = post_json(&c, &app, "/api/declaration/save", json!({"save": {"draft_id": d, "data": partial}})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let back: Value = post_form(&c, &app, "/api/declaration/draft", &[]).await.json().await.unwrap();
+    assert_eq!(back["id"], d.as_str());
+    assert_eq!(back["data"]["address"], "未写完");
+    assert_eq!(back["data"]["members"][0]["id_number"], "6207021970010100");
+}
+
+fn png() -> Vec<u8> {
+    let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    v.extend_from_slice(&[0; 64]);
+    v
+}
+
+async fn upload(c: &Client, app: &TestApp, draft: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("draft_id", draft.to_string())
+        .text("kind", "id_card")
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    c.post(app.url("/attachments")).multipart(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn uploads_are_checked_by_content_and_size_and_private() {
+    let app = spawn_app().await;
+    let c = resident(&app, "13900000009").await;
+    let d = draft_id(&c, &app).await;
+    let r = upload(&c, &app, &d, "fake.png", b"just text pretending".to_vec()).await;
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let r = upload(&c, &app, &d, "big.png", vec![0u8; 11 * 1024 * 1024]).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let r = upload(&c, &app, &d, "empty.png", Vec::new()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = upload(&c, &app, &d, "../../etc/身份证.png", png()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let meta: Value = r.json().await.unwrap();
+    assert_eq!(meta["file_name"], "身份证.png");
+    assert_eq!(meta["mime"], "image/png");
+    let id = meta["id"].as_str().unwrap();
+
+    let r = c.get(app.url(&format!("/attachments/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png());
+    let other = resident(&app, "13900000010").await;
+    let r = other.get(app.url(&format!("/attachments/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = upload(&other, &app, &d, "x.png", png()).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "cannot attach to someone else's draft");
+    let listed = app.store().attachments_of_draft(&d).await.unwrap();
+    assert_eq!(listed.len(), 1);
+}
+
+#[tokio::test]
+async fn staff_accounts_are_created_by_an_admin_within_the_admins_region() {
+    let app = spawn_app().await;
+    let admin = app.client();
+    let r = post_form(&admin, &app, "/api/accounts/login", &[("login", "demo_admin"), ("password", "Demo2026pass")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let staff = |login: &str, region: &str| {
+        vec![
+            ("staff[login]".to_string(), login.to_string()),
+            ("staff[display_name]".to_string(), "王社工".to_string()),
+            ("staff[role]".to_string(), "caseworker".to_string()),
+            ("staff[region_code]".to_string(), region.to_string()),
+            ("staff[password]".to_string(), "secret123".to_string()),
+        ]
+    };
+    let r = admin.post(app.url("/api/accounts/create_staff")).form(&staff("wang", "620721000000")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = admin.post(app.url("/api/accounts/create_staff")).form(&staff("li", "210102000000")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "Liaoning is outside a Zhangye admin's region");
+    let resident_client = resident(&app, "13900000011").await;
+    let r = resident_client.post(app.url("/api/accounts/create_staff")).form(&staff("zhao", "620721000000")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.store().user_by_login("wang").await.unwrap().unwrap().region_code.as_deref(), Some("620721000000"));
+    assert!(app.store().user_by_login("li").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn caseworkers_see_only_their_subtree() {
+    let app = spawn_app().await;
+    let a = resident(&app, "13900000012").await;
+    let d = draft_id(&a, &app).await;
+    let s: Value = submit(&a, &app, &d, &good_draft(&[valid_id("62070219800101001")])).await.json().await.unwrap();
+    let number = s["number"].as_str().unwrap();
+    let inside = app.client();
+    post_form(&inside, &app, "/api/accounts/login", &[("login", "demo_caseworker"), ("password", "Demo2026pass")]).await;
+    let r = post_form(&inside, &app, "/api/applications/request_info", &[("number", number), ("question", "请补充收入证明")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let view: Value = post_form(&a, &app, "/api/applications/get_application", &[("number", number)]).await.json().await.unwrap();
+    assert_eq!(view["open_info_request"], "请补充收入证明");
+    assert_eq!(view["summary"]["status"], "info_requested");
+
+    // A caseworker of another county gets nothing.
+    let admin = app.client();
+    post_form(&admin, &app, "/api/accounts/login", &[("login", "demo_admin"), ("password", "Demo2026pass")]).await;
+    admin
+        .post(app.url("/api/accounts/create_staff"))
+        .form(&[("staff[login]", "sunan"), ("staff[display_name]", "肃南社工"), ("staff[role]", "caseworker"), ("staff[region_code]", "620721000000"), ("staff[password]", "secret123")])
+        .send()
+        .await
+        .unwrap();
+    let outside = app.client();
+    post_form(&outside, &app, "/api/accounts/login", &[("login", "sunan"), ("password", "secret123")]).await;
+    let r = post_form(&outside, &app, "/api/applications/get_application", &[("number", number)]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = post_form(&a, &app, "/api/applications/answer", &[("number", number), ("answer", "已补充")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -1,0 +1,101 @@
+//! Spawning the whole app on port 0 with a fresh database, and the backends under test.
+
+use app::store::Store;
+use server::config::Config;
+use server::startup::{AppState, Application};
+use std::sync::Arc;
+
+/// A fresh database URL per test: a SQLite file in `dir`, or a new PostgreSQL database.
+pub async fn fresh_database(backend: &str, dir: &std::path::Path) -> String {
+    match backend {
+        "sqlite" => format!("sqlite://{}/test.db", dir.display()),
+        "postgres" => {
+            let admin = pg_admin_url().expect("PostgreSQL requested without DOUDI_TEST_PG_URL");
+            let name = format!("t_{}", uuid_like());
+            let pool = sqlx::PgPool::connect(&admin).await.expect("connect to the test cluster");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create database");
+            pool.close().await;
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+        other => panic!("unknown backend {other}"),
+    }
+}
+
+fn uuid_like() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The PostgreSQL cluster `make test` started. Under CI its absence is a failure, not a skip.
+pub fn pg_admin_url() -> Option<String> {
+    match std::env::var("DOUDI_TEST_PG_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but DOUDI_TEST_PG_URL is not set: PostgreSQL tests must run in CI")
+        }
+        _ => {
+            eprintln!("DOUDI_TEST_PG_URL not set: skipping PostgreSQL (run through `make test`)");
+            None
+        }
+    }
+}
+
+/// The backends every conformance test runs against.
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    if pg_admin_url().is_some() {
+        b.push("postgres");
+    }
+    b
+}
+
+pub async fn store_for(backend: &str, dir: &std::path::Path) -> Arc<dyn Store> {
+    let url = fresh_database(backend, dir).await;
+    server::store::connect(&url, 20).await.expect("connect and migrate").store()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).build().expect("client")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.state.services.store.clone()
+    }
+
+    /// The last verification code the logging notifier "sent" to `phone`.
+    pub fn last_code(&self, phone: &str) -> String {
+        let (_, text) = self.state.notifier.recent().into_iter().find(|(to, _)| to == phone).expect("a code was sent");
+        text.chars().filter(|c| c.is_ascii_digit()).take(6).collect()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    server::init_tracing("text");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = fresh_database("sqlite", dir.path()).await;
+    let mut config = Config::for_tests(url, dir.path().join("data"));
+    // Demo mode keeps the notifier's outbox, which is how tests read SMS codes; it also
+    // seeds the demo accounts, which tests use as staff.
+    config.demo = true;
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("build app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { base, state, _dir: dir }
+}

@@ -1,0 +1,5 @@
+//! One integration-test binary: helpers, store conformance on both backends, and the HTTP API.
+mod api;
+mod helpers;
+mod migrations;
+mod store_conformance;

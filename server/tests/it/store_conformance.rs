@@ -1,0 +1,205 @@
+//! The store conformance suite: every test runs on SQLite and on PostgreSQL.
+
+use crate::helpers::{backends, store_for};
+use app::domain::status::{ApplicationStatus, Role};
+use app::store::{DbError, NewAttachment, NewUser, Store, Submission, SubmitOutcome};
+use std::sync::Arc;
+
+macro_rules! conformance {
+    ($name:ident, |$store:ident| $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in backends() {
+                eprintln!("backend: {backend}");
+                let dir = tempfile::tempdir().unwrap();
+                let $store: Arc<dyn Store> = store_for(backend, dir.path()).await;
+                $body
+            }
+        }
+    };
+}
+
+async fn user(store: &Arc<dyn Store>, login: &str) -> String {
+    store
+        .create_user(NewUser {
+            role: Role::Resident,
+            login: login.into(),
+            display_name: "t".into(),
+            password_hash: "h".into(),
+            region_code: None,
+            now: 1,
+        })
+        .await
+        .unwrap()
+}
+
+fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
+    Submission {
+        owner_id: owner.into(),
+        draft_id: draft.into(),
+        region_code: "620702100201".into(),
+        declaration_json: "{}".into(),
+        member_id_numbers: ids.iter().map(|s| s.to_string()).collect(),
+        consent_charity: false,
+        consent_text_version: "v1".into(),
+        now: 1000,
+        year: 2026,
+    }
+}
+
+fn number(o: SubmitOutcome) -> String {
+    match o {
+        SubmitOutcome::Created(s) | SubmitOutcome::AlreadySubmitted(s) => s.number,
+        other => panic!("not submitted: {other:?}"),
+    }
+}
+
+conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
+    let id = user(&store, "13800000011").await;
+    let again = store
+        .create_user(NewUser { role: Role::Resident, login: "13800000011".into(), display_name: "x".into(), password_hash: "h".into(), region_code: None, now: 2 })
+        .await;
+    assert!(matches!(again, Err(DbError::Conflict(_))));
+    for _ in 0..4 {
+        store.record_failed_login(&id, 5, 999).await.unwrap();
+    }
+    let u = store.user_by_id(&id).await.unwrap().unwrap();
+    assert_eq!((u.failed_logins, u.locked_until), (4, None));
+    store.record_failed_login(&id, 5, 999).await.unwrap();
+    let u = store.user_by_login("13800000011").await.unwrap().unwrap();
+    assert_eq!((u.failed_logins, u.locked_until), (0, Some(999)));
+    store.record_successful_login(&id).await.unwrap();
+    assert_eq!(store.user_by_id(&id).await.unwrap().unwrap().locked_until, None);
+});
+
+conformance!(verification_codes_are_single_use_expire_and_limit_attempts, |store| {
+    store.put_verification_code("13800000012", "right", 5_000).await.unwrap();
+    assert!(!store.consume_verification_code("13800000012", "wrong", 1_000).await.unwrap());
+    assert!(store.consume_verification_code("13800000012", "right", 1_000).await.unwrap());
+    assert!(!store.consume_verification_code("13800000012", "right", 1_000).await.unwrap(), "used twice");
+    store.put_verification_code("13800000012", "right", 5_000).await.unwrap();
+    assert!(!store.consume_verification_code("13800000012", "right", 6_000).await.unwrap(), "expired");
+    store.put_verification_code("13800000012", "right", 5_000).await.unwrap();
+    for _ in 0..5 {
+        assert!(!store.consume_verification_code("13800000012", "wrong", 1_000).await.unwrap());
+    }
+    assert!(!store.consume_verification_code("13800000012", "right", 1_000).await.unwrap(), "spent after 5 tries");
+});
+
+conformance!(drafts_are_one_per_resident_and_only_the_owner_saves, |store| {
+    let a = user(&store, "13800000013").await;
+    let b = user(&store, "13800000014").await;
+    let d1 = store.current_draft(&a, "{}", 1).await.unwrap();
+    let d2 = store.current_draft(&a, "{}", 2).await.unwrap();
+    assert_eq!(d1.id, d2.id);
+    let v = store.save_draft(&a, &d1.id, r#"{"address":"x"}"#, 3).await.unwrap();
+    assert_eq!(v, d1.version + 1);
+    assert_eq!(store.current_draft(&a, "{}", 4).await.unwrap().data, r#"{"address":"x"}"#);
+    assert!(matches!(store.save_draft(&b, &d1.id, "{}", 5).await, Err(DbError::NotFound)));
+});
+
+conformance!(submission_is_idempotent_numbered_and_guards_open_ids, |store| {
+    let a = user(&store, "13800000015").await;
+    let b = user(&store, "13800000016").await;
+    let da = store.current_draft(&a, "{}", 1).await.unwrap();
+    let first = store.submit_application(submission(&a, &da.id, &["ID-A", "ID-B"])).await.unwrap();
+    assert!(matches!(first, SubmitOutcome::Created(_)));
+    let n1 = number(first);
+    assert_eq!(n1, "SQ-2026-000001");
+    let again = store.submit_application(submission(&a, &da.id, &["ID-A", "ID-B"])).await.unwrap();
+    assert!(matches!(&again, SubmitOutcome::AlreadySubmitted(s) if s.number == n1));
+    assert!(matches!(store.save_draft(&a, &da.id, "{}", 2).await, Err(DbError::Conflict("draft_submitted"))));
+
+    let db = store.current_draft(&b, "{}", 1).await.unwrap();
+    match store.submit_application(submission(&b, &db.id, &["ID-C", "ID-B"])).await.unwrap() {
+        SubmitOutcome::IdsInOpenApplication(ids) => assert_eq!(ids, vec!["ID-B".to_string()]),
+        other => panic!("{other:?}"),
+    }
+    assert!(store.applications_of(&b).await.unwrap().is_empty(), "nothing stored for the refused submission");
+
+    store.change_status(&n1, &[ApplicationStatus::Submitted], ApplicationStatus::Withdrawn, &a, "", 5).await.unwrap();
+    let n2 = number(store.submit_application(submission(&b, &db.id, &["ID-C", "ID-B"])).await.unwrap());
+    assert_eq!(n2, "SQ-2026-000002");
+    let app = store.application(&n1).await.unwrap().unwrap();
+    assert_eq!(app.summary.status, ApplicationStatus::Withdrawn);
+    let kinds: Vec<_> = app.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["submitted", "withdrawn"]);
+});
+
+conformance!(concurrent_submits_of_one_draft_create_one_application, |store| {
+    let a = user(&store, "13800000017").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            let s = submission(&a, &d.id, &["ID-X"]);
+            tokio::spawn(async move { store.submit_application(s).await })
+        })
+        .collect();
+    let mut numbers = std::collections::HashSet::new();
+    for t in tasks {
+        numbers.insert(number(t.await.unwrap().unwrap()));
+    }
+    assert_eq!(numbers.len(), 1);
+    assert_eq!(store.applications_of(&a).await.unwrap().len(), 1);
+});
+
+conformance!(status_changes_check_the_current_state_and_info_requests_round_trip, |store| {
+    let a = user(&store, "13800000018").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let n = number(store.submit_application(submission(&a, &d.id, &["ID-Y"])).await.unwrap());
+    let wrong = store.change_status(&n, &[ApplicationStatus::Reviewing], ApplicationStatus::Approved, &a, "", 2).await;
+    assert!(matches!(wrong, Err(DbError::Conflict(_))));
+    assert!(matches!(store.answer_info_request(&n, &a, "x", 3).await, Err(DbError::Conflict(_))));
+    store.request_info(&n, &a, "请补充医疗票据", 4).await.unwrap();
+    let app = store.application(&n).await.unwrap().unwrap();
+    assert_eq!(app.summary.status, ApplicationStatus::InfoRequested);
+    assert_eq!(app.open_info_request.map(|(_, q)| q).as_deref(), Some("请补充医疗票据"));
+    store.answer_info_request(&n, &a, "已上传", 5).await.unwrap();
+    let app = store.application(&n).await.unwrap().unwrap();
+    assert_eq!(app.summary.status, ApplicationStatus::Accepted);
+    assert!(app.open_info_request.is_none());
+    store.set_charity_consent(&n, &a, true, "v1", 6).await.unwrap();
+    assert!(store.application(&n).await.unwrap().unwrap().consent_charity);
+    assert!(matches!(store.change_status("SQ-2026-999999", &[], ApplicationStatus::Approved, &a, "", 7).await, Err(DbError::NotFound)));
+});
+
+conformance!(attachments_belong_to_an_open_draft, |store| {
+    let a = user(&store, "13800000019").await;
+    let b = user(&store, "13800000020").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let att = |owner: &str, draft: &str| NewAttachment {
+        owner_id: owner.into(),
+        draft_id: draft.into(),
+        kind: "id_card".into(),
+        file_name: "id.png".into(),
+        content_hash: "0".repeat(64),
+        mime: "image/png".into(),
+        size: 10,
+        now: 2,
+    };
+    let meta = store.add_attachment(att(&a, &d.id)).await.unwrap();
+    assert!(matches!(store.add_attachment(att(&b, &d.id)).await, Err(DbError::NotFound)));
+    assert_eq!(store.attachments_of_draft(&d.id).await.unwrap(), vec![meta.clone()]);
+    let rec = store.attachment(&meta.id).await.unwrap().unwrap();
+    assert_eq!((rec.owner_id.as_str(), rec.region_code), (a.as_str(), None));
+    assert!(matches!(store.delete_attachment(&b, &meta.id).await, Err(DbError::NotFound)));
+    store.submit_application(submission(&a, &d.id, &["ID-Z"])).await.unwrap();
+    assert_eq!(store.attachment(&meta.id).await.unwrap().unwrap().region_code.as_deref(), Some("620702100201"));
+    assert!(matches!(store.add_attachment(att(&a, &d.id)).await, Err(DbError::NotFound)), "submitted drafts are closed");
+    assert!(matches!(store.delete_attachment(&a, &meta.id).await, Err(DbError::NotFound)));
+});
+
+conformance!(regions_and_audit, |store| {
+    let provinces: Vec<_> = store.region_children(None).await.unwrap().into_iter().map(|r| r.name_zh).collect();
+    assert_eq!(provinces, ["辽宁省", "甘肃省"]);
+    let ganzhou = store.region_children(Some("620700000000")).await.unwrap();
+    assert!(ganzhou.iter().any(|r| r.code == "620702000000" && r.name_zh == "甘州区"));
+    assert!(!store.region_children(Some("620702000000")).await.unwrap().is_empty(), "townships of Ganzhou");
+    store
+        .audit(app::api::types::AuditEntry { actor_id: None, action: "login".into(), object: "x".into(), result: "failed".into(), at: 9 })
+        .await
+        .unwrap();
+    let recent = store.recent_audit(10).await.unwrap();
+    assert_eq!(recent[0].action, "login");
+});
