@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! Doudi (兜底): UI, shared domain and server-function declarations.
 //! `domain` is pure and runs in both browser and server; `store`, `services` and `auth` are
 //! server-only (feature `ssr`).

@@ -1,5 +1,4 @@
-//! HTTP plumbing around the app: the server-function handler (which gives each `AppError`
-//! its HTTP status), the Origin check, health, the demo SMS outbox, and request tracing.
+//! HTTP plumbing around the app: the HTTP status of each server function's `AppError`, the Origin check, health, the demo SMS outbox, and request tracing.
 
 use crate::startup::AppState;
 use app::error::AppError;
@@ -14,15 +13,12 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// Runs a server function with the services in context. Framework-level failures (a body
-/// that does not decode, a missing argument) come back from Leptos as 500; they are the
-/// caller's fault, so the status is taken from the `AppError` in the body instead.
-pub async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let services = state.services.clone();
-    let res = leptos_axum::handle_server_fns_with_context(move || provide_context(services.clone()), req)
-        .await
-        .into_response();
-    if res.status().is_success() || !res.headers().contains_key("serverfnerror") {
+/// Leptos answers every failed server function with 500. The `AppError` in the body says
+/// whose fault it was, so the status is taken from it: a body that does not decode is the
+/// caller's (400), a refused rule 409, and so on; only `Internal` stays 500.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -31,6 +27,24 @@ pub async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>
         parts.status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Server functions take small bodies: larger ones are refused with 413 before any parsing.
+pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let max = state.config.max_body_bytes;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, Json(AppError::refused("body_too_large"))).into_response();
+    }
+    // Without a length (chunked), read at most `max` bytes.
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, max).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => (StatusCode::PAYLOAD_TOO_LARGE, Json(AppError::refused("body_too_large"))).into_response(),
+    }
 }
 
 /// Refuses state-changing requests from other origins before a session cookie is trusted.

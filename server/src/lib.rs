@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The Doudi server: configuration, startup, the `Store` implementations, sessions, uploads.
 //! `main.rs` only wires these together; tests spawn `startup::Application` on port 0.
 

@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 use server::{config::Config, seed, startup::Application};
 
 #[tokio::main]

@@ -16,7 +16,6 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::convert::Infallible;
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions::session_store::ExpiredDeletion;
@@ -88,10 +87,6 @@ impl Application {
         };
         let router = Router::new()
             .route(
-                "/api/{*fn_name}",
-                post(http::server_fn_handler).layer::<_, Infallible>(RequestBodyLimitLayer::new(state.config.max_body_bytes)),
-            )
-            .route(
                 "/attachments",
                 // Multipart reads obey axum's body limit; it answers 413 beyond one file and its fields.
                 post(upload::upload).layer::<_, Infallible>(DefaultBodyLimit::max(
@@ -106,7 +101,9 @@ impl Application {
                 move || shell(o.clone())
             })
             .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+            .layer(axum::middleware::from_fn(http::server_fn_status))
             .layer(auth_layer)
+            .layer(axum::middleware::from_fn_with_state(state.clone(), http::api_body_limit))
             .layer(axum::middleware::from_fn_with_state(state.clone(), http::origin_check))
             .with_state(state.clone());
         let router = http::with_observability(router);

@@ -203,34 +203,6 @@ pub enum FieldErrorCode {
     HelpRequired,
 }
 
-impl FieldErrorCode {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Required => "required",
-            Self::TooLong => "too_long",
-            Self::InvalidChoice => "invalid_choice",
-            Self::NameChars => "name_chars",
-            Self::IdFormat => "id_format",
-            Self::IdBirthDate => "id_birth_date",
-            Self::IdChecksum => "id_checksum",
-            Self::IdDuplicateInHousehold => "id_duplicate",
-            Self::IdInOtherOpenApplication => "id_in_other_application",
-            Self::PhoneFormat => "phone_format",
-            Self::AmountFormat => "amount_format",
-            Self::AmountNegative => "amount_negative",
-            Self::AmountTooLarge => "amount_too_large",
-            Self::CountFormat => "count_format",
-            Self::RegionNotVillage => "region_not_village",
-            Self::NoHead => "no_head",
-            Self::SeveralHeads => "several_heads",
-            Self::TooManyMembers => "too_many_members",
-            Self::GradeRequired => "grade_required",
-            Self::ConsentRequired => "consent_required",
-            Self::HelpRequired => "help_required",
-        }
-    }
-}
-
 /// A refused field: `field` is a path such as `members.1.id_number`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {

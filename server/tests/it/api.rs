@@ -105,7 +105,7 @@ async fn a_wrong_code_or_bad_phone_is_refused() {
     let app = spawn_app().await;
     let c = app.client();
     let r = post_form(&c, &app, "/api/accounts/send_code", &[("phone", "12345")]).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text().await.unwrap());
     post_form(&c, &app, "/api/accounts/send_code", &[("phone", "13900000002")]).await;
     let r = post_form(&c, &app, "/api/accounts/register", &[("form[phone]", "13900000002"), ("form[code]", "000000x"), ("form[password]", "secret123")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
@@ -172,7 +172,7 @@ async fn submission_is_idempotent_and_private_to_its_owner() {
     let r = submit(&b, &app, &db, &good_draft(&[valid_id("62070219700101001")])).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["detail"][0], json!({"field": "members.0.id_number", "code": "id_in_other_application"}));
+    assert_eq!(body["detail"][0], json!({"field": "members.0.id_number", "code": "id_in_other_open_application"}));
 
     // Withdrawal frees the person and is recorded.
     let r = post_form(&a, &app, "/api/applications/withdraw", &[("number", number), ("reason", "情况好转")]).await;

@@ -184,4 +184,5 @@ fn ApplicationDetail(app: ApplicationView, reload: Callback<()>) -> impl IntoVie
             </section>
         })}
     }
+    .into_any()
 }

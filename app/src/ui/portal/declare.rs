@@ -219,6 +219,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
             </form>
         </Show>
     }
+    .into_any()
 }
 
 #[component]
@@ -320,6 +321,7 @@ fn AddressSection(form: Form) -> impl IntoView {
             </TextField>
         </fieldset>
     }
+    .into_any()
 }
 
 /// The code chosen at `level` (0 = province … 4 = village) given the deepest code chosen,
@@ -388,6 +390,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
             {levels}
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -408,6 +411,7 @@ fn MembersSection(form: Form) -> impl IntoView {
             </button>
         </fieldset>
     }
+    .into_any()
 }
 
 #[component]
@@ -507,6 +511,7 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
             </Show>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -540,6 +545,7 @@ fn MoneySection(form: Form) -> impl IntoView {
             <TextField form id="education-spending".into() field="education_spending".into() get=|d| d.education_spending.clone() set=|d, v| d.education_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.education_spending)}</TextField>
         </fieldset>
     }
+    .into_any()
 }
 
 #[component]
@@ -574,6 +580,7 @@ fn HelpSection(form: Form) -> impl IntoView {
             <FieldMessage error=form.error("help".into()) id="help-error" />
         </fieldset>
     }
+    .into_any()
 }
 
 #[component]
@@ -641,6 +648,7 @@ fn AttachmentsSection(draft_id: String, attachments: RwSignal<Vec<AttachmentMeta
             </button>
         </fieldset>
     }
+    .into_any()
 }
 
 #[component]
@@ -666,4 +674,5 @@ fn ConsentSection(form: Form) -> impl IntoView {
             <p class="hint">{t!(i18n, declare.consent_version)} ": " {CONSENT_TEXT_VERSION}</p>
         </fieldset>
     }
+    .into_any()
 }
