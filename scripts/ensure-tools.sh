@@ -38,7 +38,14 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/pl
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 
-if [ "$need_browser" = test ] && [ ! -x /usr/bin/chromium ]; then
-  say "installing Debian chromium for the browser tests"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y chromium; else sudo apt-get install -y chromium; fi
+if [ "$need_browser" = test ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # A CJK font, so screenshots show Chinese rather than empty boxes.
+  fc-list 2>/dev/null | grep -qi 'wqy\|noto sans cjk' || missing+=(fonts-wqy-zenhei)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages for the browser tests: ${missing[*]}"
+    sudo_=(); [ "$(id -u)" = 0 ] || sudo_=(sudo)
+    "${sudo_[@]}" apt-get install -y "${missing[@]}" || { "${sudo_[@]}" apt-get update -qq && "${sudo_[@]}" apt-get install -y "${missing[@]}"; }
+  fi
 fi
