@@ -13,6 +13,7 @@ run: tools build-release
 
 ## make test: unit, store conformance (SQLite + throwaway PostgreSQL), HTTP and browser tests
 test: tools
+	./scripts/check-wasm-deps.sh
 	./scripts/with-postgres.sh cargo test --workspace --locked
 	$(MAKE) e2e
 

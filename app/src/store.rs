@@ -134,7 +134,8 @@ pub trait Store: Send + Sync {
     async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError>;
 
     // verification codes (sent through the Notifier)
-    async fn put_verification_code(&self, phone: &str, code_hash: &str, expires_at: Millis) -> Result<(), DbError>;
+    /// Stores a new code unless one was issued after `not_after` (then `false`: too soon).
+    async fn put_verification_code(&self, phone: &str, code_hash: &str, issued_at: Millis, expires_at: Millis, not_after: Millis) -> Result<bool, DbError>;
     /// True once for a matching, unexpired code; the code is spent either way after 5 tries.
     async fn consume_verification_code(&self, phone: &str, code_hash: &str, now: Millis) -> Result<bool, DbError>;
 

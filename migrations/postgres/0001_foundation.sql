@@ -16,6 +16,7 @@ CREATE TABLE users (
 CREATE TABLE verification_codes (
     phone TEXT PRIMARY KEY,
     code_hash TEXT NOT NULL,
+    issued_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     attempts BIGINT NOT NULL DEFAULT 0
 );

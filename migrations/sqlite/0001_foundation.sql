@@ -16,6 +16,7 @@ CREATE TABLE users (
 CREATE TABLE verification_codes (
     phone TEXT PRIMARY KEY,
     code_hash TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0
 );

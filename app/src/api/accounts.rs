@@ -20,6 +20,9 @@ fn hash_code(phone: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{phone}:{code}").as_bytes()))
 }
 
+/// One SMS per number per minute, so the endpoint cannot be used to flood a phone.
+pub const CODE_INTERVAL_SECONDS: i64 = 60;
+
 /// Sends a six-digit verification code to a mobile number (through the `Notifier`).
 #[server(endpoint = "accounts/send_code")]
 pub async fn send_code(phone: String) -> Result<(), AppError> {
@@ -27,8 +30,12 @@ pub async fn send_code(phone: String) -> Result<(), AppError> {
     let phone = Phone::parse(&phone).map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
     let s = services()?;
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
-    let expires = now_millis() + s.settings.code_ttl_minutes * 60_000;
-    s.store.put_verification_code(phone.as_str(), &hash_code(phone.as_str(), &code), expires).await?;
+    let now = now_millis();
+    let expires = now + s.settings.code_ttl_minutes * 60_000;
+    let not_after = now - CODE_INTERVAL_SECONDS * 1000;
+    if !s.store.put_verification_code(phone.as_str(), &hash_code(phone.as_str(), &code), now, expires, not_after).await? {
+        return Err(AppError::TooManyRequests);
+    }
     s.notifier
         .send_sms(phone.as_str(), &format!("【兜底】您的验证码是 {code}，{} 分钟内有效。", s.settings.code_ttl_minutes))
         .await

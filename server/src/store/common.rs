@@ -233,18 +233,30 @@ macro_rules! impl_store {
             }
 
             #[tracing::instrument(skip(self, phone, code_hash))]
-            async fn put_verification_code(&self, phone: &str, code_hash: &str, expires_at: Millis) -> Result<(), DbError> {
-                sqlx::query(
-                    "INSERT INTO verification_codes (phone, code_hash, expires_at, attempts) VALUES ($1, $2, $3, 0) \
-                     ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0",
+            async fn put_verification_code(
+                &self,
+                phone: &str,
+                code_hash: &str,
+                issued_at: Millis,
+                expires_at: Millis,
+                not_after: Millis,
+            ) -> Result<bool, DbError> {
+                let n = sqlx::query(
+                    "INSERT INTO verification_codes (phone, code_hash, issued_at, expires_at, attempts) VALUES ($1, $2, $3, $4, 0) \
+                     ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, issued_at = excluded.issued_at, \
+                       expires_at = excluded.expires_at, attempts = 0 \
+                     WHERE verification_codes.issued_at <= $5",
                 )
                 .bind(phone)
                 .bind(code_hash)
+                .bind(issued_at)
                 .bind(expires_at)
+                .bind(not_after)
                 .execute(&self.pool)
                 .await
-                .map_err(db_err)?;
-                Ok(())
+                .map_err(db_err)?
+                .rows_affected();
+                Ok(n == 1)
             }
 
             #[tracing::instrument(skip(self, phone, code_hash))]

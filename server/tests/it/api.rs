@@ -107,6 +107,9 @@ async fn a_wrong_code_or_bad_phone_is_refused() {
     let r = post_form(&c, &app, "/api/accounts/send_code", &[("phone", "12345")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text().await.unwrap());
     post_form(&c, &app, "/api/accounts/send_code", &[("phone", "13900000002")]).await;
+    // One code per number per minute.
+    let r = post_form(&c, &app, "/api/accounts/send_code", &[("phone", "13900000002")]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     let r = post_form(&c, &app, "/api/accounts/register", &[("form[phone]", "13900000002"), ("form[code]", "000000x"), ("form[password]", "secret123")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(app.store().user_by_login("13900000002").await.unwrap().is_none());

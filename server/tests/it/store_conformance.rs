@@ -73,13 +73,14 @@ conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
 });
 
 conformance!(verification_codes_are_single_use_expire_and_limit_attempts, |store| {
-    store.put_verification_code("13800000012", "right", 5_000).await.unwrap();
+    assert!(store.put_verification_code("13800000012", "right", 500, 5_000, 0).await.unwrap());
+    assert!(!store.put_verification_code("13800000012", "other", 600, 5_000, 0).await.unwrap(), "too soon: the first code stays");
     assert!(!store.consume_verification_code("13800000012", "wrong", 1_000).await.unwrap());
     assert!(store.consume_verification_code("13800000012", "right", 1_000).await.unwrap());
     assert!(!store.consume_verification_code("13800000012", "right", 1_000).await.unwrap(), "used twice");
-    store.put_verification_code("13800000012", "right", 5_000).await.unwrap();
+    assert!(store.put_verification_code("13800000012", "right", 1_000, 5_000, 1_000).await.unwrap());
     assert!(!store.consume_verification_code("13800000012", "right", 6_000).await.unwrap(), "expired");
-    store.put_verification_code("13800000012", "right", 5_000).await.unwrap();
+    assert!(store.put_verification_code("13800000012", "right", 1_000, 5_000, 1_000).await.unwrap());
     for _ in 0..5 {
         assert!(!store.consume_verification_code("13800000012", "wrong", 1_000).await.unwrap());
     }
