@@ -150,7 +150,8 @@ pub async fn check_login(login: &str, password: &str) -> Result<SessionUser, App
     let Some(user) = s.store.user_by_login(login).await? else {
         // Spend the same time as a real check so existence does not leak through timing.
         let _ = hash_password(password.to_string()).await;
-        audit(&s, None, "login", login_object(login), "failed").await;
+        // Unknown logins are not written down: they may be someone's mistyped phone number.
+        audit(&s, None, "login", "unknown_login", "failed").await;
         return Err(AppError::refused("bad_credentials"));
     };
     if user.locked_until.is_some_and(|t| t > now) {
@@ -171,9 +172,4 @@ pub async fn check_login(login: &str, password: &str) -> Result<SessionUser, App
             Err(AppError::refused("bad_credentials"))
         }
     }
-}
-
-fn login_object(_login: &str) -> &'static str {
-    // Unknown logins are not written to the audit log: they may be someone's mistyped phone.
-    "unknown_login"
 }

@@ -346,3 +346,16 @@ async fn caseworkers_see_only_their_subtree() {
     let r = post_form(&a, &app, "/api/applications/answer", &[("number", number), ("answer", "已补充")]).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn sessions_end_after_the_configured_idle_time() {
+    let app = crate::helpers::spawn_app_with(|c| c.session_idle_minutes = 0).await;
+    let c = app.client();
+    let r = post_form(&c, &app, "/api/accounts/login", &[("login", "demo_admin"), ("password", "Demo2026pass")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let me: Value = post_form(&c, &app, "/api/accounts/me", &[]).await.json().await.unwrap();
+    assert_eq!(me, Value::Null, "an idle session is over");
+}
