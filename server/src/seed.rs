@@ -16,6 +16,11 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 5] = [
 ];
 
 pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
+    seed_accounts(s).await?;
+    seed_demo_application(s).await
+}
+
+async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
     for (role, login, name, region, password) in DEMO_ACCOUNTS {
         if s.store.user_by_login(login).await.map_err(|e| anyhow::anyhow!(e))?.is_some() {
             continue;
@@ -45,4 +50,65 @@ pub fn print_demo_accounts(url: &str) {
         println!("{:<12} {:<18} {:<14} {}", role.code(), login, password, name);
     }
     println!("=======================================================================\n");
+}
+
+/// One submitted application of the demo resident, so the status page has something to show.
+async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
+    use app::domain::declaration::{Declaration, DeclarationDraft, MemberDraft, CONSENT_TEXT_VERSION};
+    use app::domain::id_number::check_char;
+    use app::store::Submission;
+    let err = |e: DbError| anyhow::anyhow!(e);
+    let resident = s.store.user_by_login(DEMO_ACCOUNTS[0].1).await.map_err(err)?.ok_or_else(|| anyhow::anyhow!("demo resident missing"))?;
+    if !s.store.applications_of(&resident.id).await.map_err(err)?.is_empty() {
+        return Ok(());
+    }
+    let id = |first17: &str| format!("{first17}{}", check_char(first17).expect("17 digits"));
+    let member = |relation: &str, name: &str, id_number: String, work: &str| MemberDraft {
+        relation: relation.into(),
+        name: name.into(),
+        id_number,
+        health: "healthy".into(),
+        schooling: "not_in_school".into(),
+        work_status: work.into(),
+        labour_capacity: "full".into(),
+        ..Default::default()
+    };
+    let mut head = member("head", "张演示", id("62070219650315001"), "farming");
+    head.health = "serious_illness".into();
+    head.illness = "【演示】尿毒症".into();
+    head.labour_capacity = "none".into();
+    let draft = DeclarationDraft {
+        region_code: "620702100201".into(),
+        address: "【演示】甘州区示例地址1号".into(),
+        residence: "rural".into(),
+        contact_phone: DEMO_ACCOUNTS[0].1.into(),
+        members: vec![head, member("spouse", "李演示", id("62070219680720002"), "farming")],
+        income_wages: "600".into(),
+        income_transfers: "150".into(),
+        medical_spending: "38000".into(),
+        description: "【演示数据】户主患重病，无法劳动。".into(),
+        help: vec!["basic_living".into(), "medical".into()],
+        consent_verification: true,
+        ..Default::default()
+    };
+    let declaration = Declaration::parse(&draft, app::services::today_in_china())
+        .map_err(|e| anyhow::anyhow!("demo declaration invalid: {e:?}"))?;
+    let now = now_millis();
+    let stored = s.store.current_draft(&resident.id, &serde_json::to_string(&draft)?, now).await.map_err(err)?;
+    // Created, or already there from a concurrent start: either way the demo has its case.
+    s.store
+        .submit_application(Submission {
+            owner_id: resident.id.clone(),
+            draft_id: stored.id,
+            region_code: declaration.region.as_str().into(),
+            declaration_json: serde_json::to_string(&declaration)?,
+            member_id_numbers: declaration.members.iter().map(|m| m.id_number.as_str().to_string()).collect(),
+            consent_charity: false,
+            consent_text_version: CONSENT_TEXT_VERSION.into(),
+            now,
+            year: chrono::Datelike::year(&app::services::today_in_china()),
+        })
+        .await
+        .map_err(err)?;
+    Ok(())
 }
