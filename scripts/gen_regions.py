@@ -4,16 +4,14 @@ licence, https://github.com/modood/Administrative-divisions-of-China), unpacked 
 
 Kept: Gansu province with Zhangye city down to villages, and Liaoning province down to
 counties, with Shenyang's townships and the villages of Heping and Kangping."""
-import json, sys, os
+import csv, json, sys, os
 
 src = sys.argv[1]
 load = lambda n: json.load(open(os.path.join(src, n), encoding="utf-8"))
 provinces, cities, areas, streets = (load(f) for f in ("provinces.json", "cities.json", "areas.json", "streets.json"))
 villages = []
-with open(os.path.join(src, "villages.csv"), encoding="utf-8") as f:
-    header = f.readline().strip().split(",")
-    for line in f:
-        row = dict(zip(header, line.strip().split(",")))
+with open(os.path.join(src, "villages.csv"), encoding="utf-8", newline="") as f:
+    for row in csv.DictReader(f):
         if row["code"].startswith("6207") or row["code"][:6] in ("210102", "210123"):
             villages.append(row)
 

@@ -196,7 +196,10 @@ conformance!(regions_and_audit, |store| {
     assert_eq!(provinces, ["辽宁省", "甘肃省"]);
     let ganzhou = store.region_children(Some("620700000000")).await.unwrap();
     assert!(ganzhou.iter().any(|r| r.code == "620702000000" && r.name_zh == "甘州区"));
-    assert!(!store.region_children(Some("620702000000")).await.unwrap().is_empty(), "townships of Ganzhou");
+    let townships = store.region_children(Some("620702000000")).await.unwrap();
+    assert!(!townships.is_empty(), "townships of Ganzhou");
+    let villages = store.region_children(Some(&townships[0].code)).await.unwrap();
+    assert!(!villages.is_empty() && villages.iter().all(|v| !v.name_zh.contains('"') && v.code.len() == 12), "{villages:?}");
     store
         .audit(app::api::types::AuditEntry { actor_id: None, action: "login".into(), object: "x".into(), result: "failed".into(), at: 9 })
         .await
