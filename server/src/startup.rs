@@ -115,7 +115,14 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service())
+        use axum::serve::ListenerExt;
+        // Streamed SSR writes in several pieces; without TCP_NODELAY each waits for a delayed ACK.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, self.router.into_make_service())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
