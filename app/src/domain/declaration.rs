@@ -107,13 +107,17 @@ pub struct DeclarationDraft {
     pub consent_charity: bool,
 }
 
+impl MemberDraft {
+    /// A new member row: "no disability" preselected, since most members have none.
+    pub fn with_relation(relation: &str) -> Self {
+        Self { relation: relation.into(), disability_kind: DisabilityKind::None.code().into(), ..Default::default() }
+    }
+}
+
 impl DeclarationDraft {
     /// A new draft with the head's row ready to fill.
     pub fn new_with_head() -> Self {
-        Self {
-            members: vec![MemberDraft { relation: Relation::Head.code().into(), ..Default::default() }],
-            ..Default::default()
-        }
+        Self { members: vec![MemberDraft::with_relation(Relation::Head.code())], ..Default::default() }
     }
 }
 

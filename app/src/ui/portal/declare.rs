@@ -406,7 +406,7 @@ fn MembersSection(form: Form) -> impl IntoView {
                 <MemberCard form index=i />
             </For>
             <button type="button" id="add-member" disabled=move || { count.get() >= MAX_MEMBERS }
-                on:click=move |_| draft.update(|d| d.members.push(MemberDraft::default()))>
+                on:click=move |_| draft.update(|d| d.members.push(MemberDraft::with_relation("")))>
                 {t!(i18n, declare.add_member)}
             </button>
         </fieldset>
