@@ -44,6 +44,7 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_tests(format!("sqlite://{}/bench.db", dir.path().display()), dir.path().join("data"));
     config.demo = true;
+    config.auth_requests_per_minute = 10_000;
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let notifier = app.state.notifier.clone();

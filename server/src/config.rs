@@ -42,6 +42,13 @@ pub struct Config {
     /// Largest request body for server functions, in bytes (uploads have their own limit).
     #[arg(long, env = "DOUDI_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
+    /// Sign-in, registration and SMS-code requests allowed per client address per minute
+    /// (per process), against password spraying across many accounts.
+    #[arg(long, env = "DOUDI_AUTH_REQUESTS_PER_MINUTE", default_value_t = 30)]
+    pub auth_requests_per_minute: u32,
+    /// Take the client address from X-Forwarded-For (only behind a load balancer that sets it).
+    #[arg(long, env = "DOUDI_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
     /// Demo mode: seed labelled demo data and accounts, show sent SMS at /dev/outbox.
     #[arg(long, env = "DOUDI_DEMO", default_value_t = false)]
     pub demo: bool,

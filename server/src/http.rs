@@ -3,11 +3,15 @@
 use crate::startup::AppState;
 use app::error::AppError;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Json, Router};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -44,6 +48,36 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(_) => (StatusCode::PAYLOAD_TOO_LARGE, Json(AppError::refused("body_too_large"))).into_response(),
     }
+}
+
+/// A per-client-address budget for the endpoints that take passwords and send SMS.
+pub type AuthLimiter = DefaultKeyedRateLimiter<IpAddr>;
+
+pub fn auth_limiter(per_minute: u32) -> Arc<AuthLimiter> {
+    Arc::new(AuthLimiter::keyed(Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))))
+}
+
+const RATE_LIMITED_PATHS: [&str; 3] = ["/api/accounts/login", "/api/accounts/register", "/api/accounts/send_code"];
+
+pub async fn auth_rate_limit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.method() == Method::POST && RATE_LIMITED_PATHS.contains(&req.uri().path()) {
+        let forwarded = state
+            .config
+            .trust_forwarded_for
+            .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next()?.trim().parse::<IpAddr>().ok())
+            .flatten();
+        let client = forwarded.unwrap_or(peer.ip());
+        if state.auth_limiter.check_key(&client).is_err() {
+            tracing::warn!(%client, "sign-in rate limit reached");
+            return (StatusCode::TOO_MANY_REQUESTS, Json(AppError::TooManyRequests)).into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// Refuses state-changing requests from other origins before a session cookie is trusted.

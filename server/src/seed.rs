@@ -45,7 +45,7 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
 pub fn print_demo_accounts(url: &str) {
     println!("\n================ 演示数据 DEMO DATA — not real people ================");
     println!("Doudi is serving at {url}  (SMS codes: {url}/dev/outbox)");
-    println!("{:<12} {:<18} {:<14} {}", "role", "login", "password", "name");
+    println!("{:<12} {:<18} {:<14} name", "role", "login", "password");
     for (role, login, name, _, password) in DEMO_ACCOUNTS {
         println!("{:<12} {:<18} {:<14} {}", role.code(), login, password, name);
     }

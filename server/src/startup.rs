@@ -26,6 +26,7 @@ pub struct AppState {
     pub services: Services,
     pub notifier: Arc<LoggingNotifier>,
     pub config: Arc<Config>,
+    pub auth_limiter: Arc<http::AuthLimiter>,
 }
 
 pub struct Application {
@@ -78,7 +79,22 @@ impl Application {
             .site_addr(addr)
             .env(env)
             .build();
-        let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), notifier, config: Arc::new(config) };
+        let auth_limiter = http::auth_limiter(config.auth_requests_per_minute);
+        let forget = auth_limiter.clone();
+        tokio::spawn(async move {
+            // Forget addresses whose budget has refilled, so the table does not grow without bound.
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                forget.retain_recent();
+            }
+        });
+        let state = AppState {
+            leptos_options: leptos_options.clone(),
+            services: services.clone(),
+            notifier,
+            config: Arc::new(config),
+            auth_limiter,
+        };
 
         let routes = generate_route_list(App);
         let context = {
@@ -104,6 +120,7 @@ impl Application {
             .layer(axum::middleware::from_fn(http::server_fn_status))
             .layer(auth_layer)
             .layer(axum::middleware::from_fn_with_state(state.clone(), http::api_body_limit))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth_rate_limit))
             .layer(axum::middleware::from_fn_with_state(state.clone(), http::origin_check))
             .with_state(state.clone());
         let router = http::with_observability(router);
@@ -122,7 +139,7 @@ impl Application {
                 tracing::warn!(error = %e, "cannot set TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router.into_make_service())
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

@@ -359,3 +359,18 @@ async fn sessions_end_after_the_configured_idle_time() {
     let me: Value = post_form(&c, &app, "/api/accounts/me", &[]).await.json().await.unwrap();
     assert_eq!(me, Value::Null, "an idle session is over");
 }
+
+#[tokio::test]
+async fn sign_in_attempts_from_one_address_are_rate_limited() {
+    let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 3).await;
+    let c = app.client();
+    for _ in 0..3 {
+        let r = post_form(&c, &app, "/api/accounts/login", &[("login", "nobody"), ("password", "wrong-pass1")]).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+    }
+    let r = post_form(&c, &app, "/api/accounts/login", &[("login", "demo_admin"), ("password", "Demo2026pass")]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"kind": "too_many_requests"}));
+    // Other functions are not affected.
+    assert_eq!(post_form(&c, &app, "/api/accounts/me", &[]).await.status(), StatusCode::OK);
+}
