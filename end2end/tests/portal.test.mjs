@@ -119,33 +119,46 @@ test('a resident registers, declares a household, submits and follows it', async
   assert.equal(await page.inputValue('#income-wages'), '1200.50');
   assert.equal(await page.$eval('#region-4', (s) => s.value.length), 12);
 
+  // Typing while the connection is down, then closing the tab, loses nothing.
+  await ctx.setOffline(true);
+  await page.fill('#description', '户主患病，无法外出务工。');
+  await page.locator('#save-state', { hasText: '暂时无法保存' }).waitFor();
+  await page.close();
+  await ctx.setOffline(false);
+  const page2 = await ctx.newPage();
+  await page2.goto(`${BASE}/declare`);
+  await hydrated(page2);
+  await page2.locator('.banner.ok', { hasText: '已恢复本机上更新的草稿' }).waitFor();
+  assert.equal(await page2.inputValue('#description'), '户主患病，无法外出务工。');
+  await page2.locator('#save-state', { hasText: '草稿已保存' }).waitFor();
+
   // A proof file.
-  await page.selectOption('#attachment-kind', 'id_card');
-  await page.setInputFiles('#attachment-file', { name: '户主身份证.png', mimeType: 'image/png', buffer: PNG });
-  await page.click('#upload-attachment');
-  await page.locator('#attachment-list', { hasText: '户主身份证.png' }).waitFor();
-  await page.screenshot({ path: `${OUT}declare-360.png`, fullPage: true });
+  await page2.selectOption('#attachment-kind', 'id_card');
+  await page2.setInputFiles('#attachment-file', { name: '户主身份证.png', mimeType: 'image/png', buffer: PNG });
+  await page2.click('#upload-attachment');
+  await page2.locator('#attachment-list', { hasText: '户主身份证.png' }).waitFor();
+  await page2.screenshot({ path: `${OUT}declare-360.png`, fullPage: true });
 
   // Submit and follow.
-  await page.click('#submit-declaration');
-  const number = (await page.locator('#application-number').textContent()).trim();
+  await page2.click('#submit-declaration');
+  const number = (await page2.locator('#application-number').textContent()).trim();
   assert.match(number, /^SQ-\d{4}-\d{6}$/);
-  await page.click('#submitted a');
-  await page.waitForURL(`${BASE}/applications/${number}`);
-  await page.locator('#status-number', { hasText: number }).waitFor();
-  await page.locator('#status-badge', { hasText: '已提交' }).waitFor();
-  await page.locator('#timeline li.current', { hasText: '已提交' }).waitFor();
-  assert.ok((await page.textContent('body')).includes('620702********'), 'IDs are masked');
-  await page.screenshot({ path: `${OUT}status-360.png`, fullPage: true });
+  await page2.click('#submitted a');
+  await page2.waitForURL(`${BASE}/applications/${number}`);
+  await page2.locator('#status-number', { hasText: number }).waitFor();
+  await page2.locator('#status-badge', { hasText: '已提交' }).waitFor();
+  await page2.locator('#timeline li.current', { hasText: '已提交' }).waitFor();
+  assert.ok((await page2.textContent('body')).includes('620702********'), 'IDs are masked');
+  await page2.screenshot({ path: `${OUT}status-360.png`, fullPage: true });
 
   // English.
-  await hydrated(page);
-  await page.click('#lang-switch');
-  await page.locator('#status-badge', { hasText: 'Submitted' }).waitFor();
-  await page.locator('h1', { hasText: 'Application number' }).waitFor();
+  await hydrated(page2);
+  await page2.click('#lang-switch');
+  await page2.locator('#status-badge', { hasText: 'Submitted' }).waitFor();
+  await page2.locator('h1', { hasText: 'Application number' }).waitFor();
   await ctx.close();
 
-  // The same case on a 1024 px tablet, signed in again.
+  // The same case on a 1024 px tablet, signed in page2.
   const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' });
   const t = await tablet.newPage();
   await t.goto(`${BASE}/login`);

@@ -106,18 +106,6 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     let submitted = RwSignal::new(None::<ApplicationSummary>);
     let general_error = RwSignal::new(None::<AppError>);
 
-    // A newer copy on this device (typed while offline) wins over the server's.
-    let server_updated = state.updated_at;
-    Effect::new(move |_| {
-        let key = local_key(&draft_id.get_value());
-        if let Some(copy) = device::local_load(&key).and_then(|s| serde_json::from_str::<LocalCopy>(&s).ok()) {
-            if copy.saved_at > server_updated && copy.data != draft.get_untracked() {
-                draft.set(copy.data);
-                restored.set(true);
-            }
-        }
-    });
-
     let save = Action::new(move |data: &DeclarationDraft| {
         let req = DraftSave { draft_id: draft_id.get_value(), data: data.clone() };
         async move { save_draft(req).await }
@@ -136,6 +124,20 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
             std::time::Duration::from_millis(delay),
         );
     };
+    // A newer copy on this device (typed while offline) wins over the server's.
+    let server_updated = state.updated_at;
+    Effect::new(move |_| {
+        let key = local_key(&draft_id.get_value());
+        if let Some(copy) = device::local_load(&key).and_then(|s| serde_json::from_str::<LocalCopy>(&s).ok()) {
+            if copy.saved_at > server_updated && copy.data != draft.get_untracked() {
+                draft.set(copy.data);
+                restored.set(true);
+                // Send it now: the autosave effect may not have seen the change as an edit.
+                schedule_save(0);
+            }
+        }
+    });
+
     // Every change: keep a copy on the device now, send to the server when typing pauses.
     Effect::new(move |first: Option<()>| {
         let data = draft.get();
