@@ -48,6 +48,7 @@ enum SaveState {
     Saving,
     Saved(i64),
     Failed,
+    SignedOut,
 }
 
 /// What every field needs: the draft, which fields were visited, and the current errors.
@@ -82,10 +83,18 @@ fn local_key(draft_id: &str) -> String {
     format!("doudi.draft.{draft_id}")
 }
 
+/// The copy kept on the device. `synced` is true once the server has exactly this data, so
+/// no clocks are compared: an unsynced copy holds typing the server never received.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct LocalCopy {
-    saved_at: i64,
+    synced: bool,
     data: DeclarationDraft,
+}
+
+fn keep_on_device(draft_id: &str, data: &DeclarationDraft, synced: bool) {
+    if let Ok(json) = serde_json::to_string(&LocalCopy { synced, data: data.clone() }) {
+        device::local_save(&local_key(draft_id), &json);
+    }
 }
 
 #[component]
@@ -111,6 +120,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         async move { save_draft(req).await }
     });
     let generation = StoredValue::new(0u64);
+    let sent = StoredValue::new(None::<DeclarationDraft>);
     let schedule_save = move |delay: u64| {
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
@@ -118,18 +128,19 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
             move || {
                 if generation.get_value() == mine && submitted.get_untracked().is_none() {
                     save_state.set(SaveState::Saving);
-                    save.dispatch(draft.get_untracked());
+                    let data = draft.get_untracked();
+                    sent.set_value(Some(data.clone()));
+                    save.dispatch(data);
                 }
             },
             std::time::Duration::from_millis(delay),
         );
     };
-    // A newer copy on this device (typed while offline) wins over the server's.
-    let server_updated = state.updated_at;
+    // Typing this device kept but never got to the server (offline, tab closed) is restored.
     Effect::new(move |_| {
         let key = local_key(&draft_id.get_value());
         if let Some(copy) = device::local_load(&key).and_then(|s| serde_json::from_str::<LocalCopy>(&s).ok()) {
-            if copy.saved_at > server_updated && copy.data != draft.get_untracked() {
+            if !copy.synced && copy.data != draft.get_untracked() {
                 draft.set(copy.data);
                 restored.set(true);
                 // Send it now: the autosave effect may not have seen the change as an edit.
@@ -143,16 +154,21 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         let data = draft.get();
         if first.is_some() {
             server_errors.set(Vec::new());
-            let copy = LocalCopy { saved_at: device::now_millis(), data };
-            if let Ok(json) = serde_json::to_string(&copy) {
-                device::local_save(&local_key(&draft_id.get_value()), &json);
-            }
+            keep_on_device(&draft_id.get_value(), &data, false);
             schedule_save(AUTOSAVE_DELAY_MS);
         }
     });
     Effect::new(move |_| match save.value().get() {
-        Some(Ok(Saved { updated_at, .. })) => save_state.set(SaveState::Saved(updated_at)),
+        Some(Ok(Saved { updated_at, .. })) => {
+            save_state.set(SaveState::Saved(updated_at));
+            let current = draft.get_untracked();
+            if sent.get_value().as_ref() == Some(&current) {
+                keep_on_device(&draft_id.get_value(), &current, true);
+            }
+        }
         Some(Err(AppError::Refused(code))) if code == "draft_submitted" => save_state.set(SaveState::Idle),
+        // Retrying cannot help until the resident signs in again; the copy stays on the device.
+        Some(Err(AppError::Unauthenticated)) => save_state.set(SaveState::SignedOut),
         Some(Err(_)) => {
             save_state.set(SaveState::Failed);
             schedule_save(RETRY_DELAY_MS);
@@ -196,6 +212,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                     SaveState::Saving => t_string!(i18n, declare.saving).to_string(),
                     SaveState::Saved(at) => format!("{} {}", t_string!(i18n, declare.saved_at), china_time(at)),
                     SaveState::Failed => t_string!(i18n, declare.save_failed).to_string(),
+                    SaveState::SignedOut => t_string!(i18n, error.unauthenticated).to_string(),
                 }}
             </p>
             {move || restored.get().then(|| view! { <p class="banner ok">{t!(i18n, declare.offline_restored)}</p> })}
