@@ -31,6 +31,12 @@ async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
 }
 
+// Every form control a user can reach has a visible <label>.
+async function unlabelled(page) {
+  return page.$$eval('input, select, textarea', (els) =>
+    els.filter((e) => e.type !== 'hidden' && !(e.labels && e.labels.length)).map((e) => e.id || e.outerHTML));
+}
+
 async function newPhone() {
   const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
   return { ctx, page: await ctx.newPage() };
@@ -62,6 +68,7 @@ test('a resident registers, declares a household, submits and follows it', async
   // Register with the SMS code (read from the demo outbox).
   await page.goto(`${BASE}/register`);
   await hydrated(page);
+  assert.deepEqual(await unlabelled(page), []);
   await page.fill('#reg-phone', phone);
   await page.click('#send-code');
   await page.waitForSelector('.banner.ok');
@@ -104,6 +111,7 @@ test('a resident registers, declares a household, submits and follows it', async
   await idError.filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
   assert.equal((await idError.textContent()).trim(), '');
 
+  assert.deepEqual(await unlabelled(page), []);
   await page.fill('#income-wages', '1200.50');
   await page.check('#help-basic_living');
   await page.check('#consent-verification');
