@@ -8,8 +8,8 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-/// Logs each SMS instead of sending it. In demo mode the last messages are kept for
-/// /dev/outbox so a demo user can read the code.
+/// Logs each SMS instead of sending it (SMS gateways cannot be reached from here; a real one
+/// implements `Notifier`). In demo mode the last messages are also kept for /dev/outbox.
 #[derive(Default)]
 pub struct LoggingNotifier {
     pub outbox: Option<Mutex<VecDeque<(String, String)>>>,
@@ -29,15 +29,12 @@ impl LoggingNotifier {
 impl Notifier for LoggingNotifier {
     async fn send_sms(&self, phone: &str, text: &str) -> Result<(), String> {
         let masked = app::domain::phone::Phone::parse(phone).map(|p| p.masked()).unwrap_or_default();
-        match &self.outbox {
-            Some(outbox) => {
-                tracing::info!(to = %masked, %text, "SMS (logging notifier, demo)");
-                let mut o = outbox.lock().map_err(|e| e.to_string())?;
-                o.push_front((phone.to_string(), text.to_string()));
-                o.truncate(50);
-            }
-            // Outside demo mode the code itself is not logged: logs are read by more people than the resident.
-            None => tracing::info!(to = %masked, "SMS (logging notifier): no gateway configured"),
+        // The log is this notifier's carrier: without a gateway, operators read codes here.
+        tracing::info!(to = %masked, %text, "SMS (logging notifier: no SMS gateway configured)");
+        if let Some(outbox) = &self.outbox {
+            let mut o = outbox.lock().map_err(|e| e.to_string())?;
+            o.push_front((phone.to_string(), text.to_string()));
+            o.truncate(50);
         }
         Ok(())
     }

@@ -40,6 +40,7 @@ impl Application {
         let backend = store::connect(&config.database_url, config.db_max_connections).await?;
         let store = backend.store();
         let notifier = Arc::new(LoggingNotifier::new(config.demo));
+        tracing::warn!("no SMS gateway configured: verification codes are written to this log");
         let services = Services {
             store: store.clone(),
             blobs: Arc::new(FsBlobStore { root: config.data_dir.join("blobs") }),
