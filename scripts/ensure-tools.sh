@@ -42,7 +42,8 @@ if [ "$need_browser" = test ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # A CJK font, so screenshots show Chinese rather than empty boxes.
-  fc-list 2>/dev/null | grep -qi 'wqy\|noto sans cjk' || missing+=(fonts-wqy-zenhei)
+  # (count, not grep -q: an early exit would SIGPIPE fc-list and fail the pipeline)
+  [ "$(fc-list 2>/dev/null | grep -ci 'wqy\|noto sans cjk')" -gt 0 ] || missing+=(fonts-wqy-zenhei)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages for the browser tests: ${missing[*]}"
     sudo_=(); [ "$(id -u)" = 0 ] || sudo_=(sudo)
