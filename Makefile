@@ -15,7 +15,9 @@ run: tools build-release
 test: tools
 	./scripts/check-wasm-deps.sh
 	./scripts/with-postgres.sh cargo test --workspace --locked
-	$(MAKE) e2e
+	@# The server binary `cargo test` just built serves the browser tests; only the WASM is added.
+	cargo leptos build --frontend-only
+	./scripts/e2e.sh target/debug/server
 
 tools:
 	@./scripts/ensure-tools.sh $(if $(filter test e2e,$(MAKECMDGOALS)),test,run)
