@@ -15,9 +15,9 @@ run: tools build-release
 test: tools
 	./scripts/check-wasm-deps.sh
 	./scripts/with-postgres.sh cargo test --workspace --locked
-	@# The server binary `cargo test` just built serves the browser tests; only the WASM is added.
-	cargo leptos build --frontend-only
-	./scripts/e2e.sh target/debug/server
+	@# cargo-leptos builds the server too: its debug builds use `--cfg erase_components` on both
+	@# sides, and a server built without it renders markup the WASM cannot hydrate.
+	$(MAKE) e2e
 
 tools:
 	@./scripts/ensure-tools.sh $(if $(filter test e2e,$(MAKECMDGOALS)),test,run)
