@@ -27,8 +27,6 @@ pub struct PortalSettings {
     pub max_failed_logins: i64,
     pub lockout_minutes: i64,
     pub code_ttl_minutes: i64,
-    /// Demo mode: the logging notifier's messages are also shown on /dev/outbox.
-    pub demo: bool,
 }
 
 #[derive(Clone)]

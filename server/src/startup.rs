@@ -49,7 +49,6 @@ impl Application {
                 max_failed_logins: config.max_failed_logins,
                 lockout_minutes: config.lockout_minutes,
                 code_ttl_minutes: config.code_ttl_minutes,
-                demo: config.demo,
             },
         };
         if config.demo {

@@ -290,7 +290,6 @@ fn Choice(
     on_change: Callback<String>,
     #[prop(into)] options: Signal<Vec<(String, String)>>,
     #[prop(into)] error: Signal<Option<FieldErrorCode>>,
-    #[prop(optional)] on_blur: Option<Callback<()>>,
     children: Children,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -299,8 +298,7 @@ fn Choice(
         <div class="field">
             <label for=id.clone()>{children()}</label>
             <select id=id aria-describedby=err_id.clone()
-                on:change=move |ev| on_change.run(event_target_value(&ev))
-                on:blur=move |_| { if let Some(cb) = on_blur { cb.run(()) } }>
+                on:change=move |ev| on_change.run(event_target_value(&ev))>
                 <option value="" selected=move || value.get().is_empty()>{t!(i18n, common.please_choose)}</option>
                 {move || options.get().into_iter().map(|(code, label)| {
                     let c = code.clone();
