@@ -5,5 +5,6 @@ pub mod declaration;
 pub mod id_number;
 pub mod money;
 pub mod phone;
+pub mod policy;
 pub mod region;
 pub mod status;

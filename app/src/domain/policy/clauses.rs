@@ -1,0 +1,77 @@
+//! 政策条款: the documents and sections the rules implement. Every criterion, parameter
+//! and entitlement names one of these, so an explanation can say where a rule comes from.
+
+use serde::{Deserialize, Serialize};
+
+/// A policy document the rules cite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Document {
+    /// 辽宁省《关于加强低收入人口动态监测做好分层分类社会救助工作的实施意见（征求意见稿）》
+    Liaoning,
+    /// 张掖市 张政办发〔2023〕128号《若干措施》
+    Zhangye,
+    /// 《社会救助暂行办法》（国务院令第649号）
+    InterimMeasures,
+    /// 《特困人员认定办法》（民发〔2021〕43号）
+    TekunMeasures,
+    /// 国办发〔2023〕39号（两份文件所依据的国家意见）
+    Guobanfa39,
+}
+
+impl Document {
+    pub const ALL: &'static [Document] =
+        &[Document::Liaoning, Document::Zhangye, Document::InterimMeasures, Document::TekunMeasures, Document::Guobanfa39];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Document::Liaoning => "liaoning",
+            Document::Zhangye => "zhangye",
+            Document::InterimMeasures => "interim_measures",
+            Document::TekunMeasures => "tekun_measures",
+            Document::Guobanfa39 => "guobanfa39",
+        }
+    }
+}
+
+/// A section of a document, e.g. Liaoning 二(三)1. Sections are written as the documents
+/// number them, so they read the same in both languages.
+/// Serialised for display only: stored traces name criteria, whose clauses are looked up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Clause {
+    pub document: Document,
+    pub section: &'static str,
+}
+
+pub const fn clause(document: Document, section: &'static str) -> Clause {
+    Clause { document, section }
+}
+
+pub const LN_SCOPE: Clause = clause(Document::Liaoning, "二(一)");
+pub const ZY_SCOPE: Clause = clause(Document::Zhangye, "(一)");
+pub const ZY_STANDARDS: Clause = clause(Document::Zhangye, "(二)");
+pub const ZY_RECOGNITION: Clause = clause(Document::Zhangye, "(三)");
+pub const LN_BASIC_LIVING: Clause = clause(Document::Liaoning, "二(三)1");
+pub const ZY_BASIC_LIVING: Clause = clause(Document::Zhangye, "(七)");
+pub const DIBAO_NATIONAL: Clause = clause(Document::InterimMeasures, "第九条");
+pub const TEKUN_NATIONAL: Clause = clause(Document::InterimMeasures, "第十四条");
+pub const TEKUN_CONDITIONS: Clause = clause(Document::TekunMeasures, "第二条");
+pub const TEKUN_NO_LABOUR: Clause = clause(Document::TekunMeasures, "第六条");
+pub const ZY_EMPLOYMENT: Clause = clause(Document::Zhangye, "(八) 就业救助");
+pub const ZY_MEDICAL: Clause = clause(Document::Zhangye, "(八) 医疗救助");
+pub const ZY_EDUCATION: Clause = clause(Document::Zhangye, "(八) 教育救助");
+pub const ZY_HOUSING: Clause = clause(Document::Zhangye, "(八) 住房救助");
+pub const ZY_DISASTER: Clause = clause(Document::Zhangye, "(八) 受灾人员救助");
+pub const ZY_EMERGENCY: Clause = clause(Document::Zhangye, "(九)");
+pub const ZY_SERVICE: Clause = clause(Document::Zhangye, "(十)");
+pub const ZY_OTHER_AID: Clause = clause(Document::Zhangye, "(十一)");
+pub const ZY_MUTUAL_RECOGNITION: Clause = clause(Document::Zhangye, "(十四)");
+pub const MARGINAL_NATIONAL: Clause = clause(Document::Guobanfa39, "低保边缘家庭");
+pub const LN_MEDICAL: Clause = clause(Document::Liaoning, "二(三)2(1)");
+pub const LN_EDUCATION: Clause = clause(Document::Liaoning, "二(三)2(2)");
+pub const LN_HOUSING: Clause = clause(Document::Liaoning, "二(三)2(3)");
+pub const LN_EMPLOYMENT: Clause = clause(Document::Liaoning, "二(三)2(4)");
+pub const LN_DISASTER: Clause = clause(Document::Liaoning, "二(三)2(5)");
+pub const LN_EMERGENCY: Clause = clause(Document::Liaoning, "二(三)3");
+pub const LN_SERVICE: Clause = clause(Document::Liaoning, "二(三)4");
+pub const LN_OTHER_AID: Clause = clause(Document::Liaoning, "二(三)5");
