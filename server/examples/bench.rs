@@ -33,6 +33,7 @@ fn draft(seq: u64) -> DeclarationDraft {
             labour_capacity: "full".into(),
             ..Default::default()
         }],
+        income_wages: format!("{}", 300 + seq % 700),
         help: vec!["basic_living".into()],
         consent_verification: true,
         ..Default::default()

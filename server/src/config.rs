@@ -50,6 +50,10 @@ pub struct Config {
     #[arg(long, env = "DOUDI_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
     /// Demo mode: seed labelled demo data and accounts, show sent SMS at /dev/outbox.
+    /// Seconds between runs of the background jobs (reassessments after parameter changes).
+    #[arg(long, env = "DOUDI_JOB_INTERVAL_SECS", default_value_t = 60)]
+    pub job_interval_secs: u64,
+
     #[arg(long, env = "DOUDI_DEMO", default_value_t = false)]
     pub demo: bool,
     /// Log format: text or json.

@@ -17,7 +17,34 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 5] = [
 
 pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
     seed_accounts(s).await?;
+    seed_policy_examples(s).await?;
     seed_demo_application(s).await
+}
+
+/// The example policy parameters (all marked `example`, each source says 示例), once.
+async fn seed_policy_examples(s: &Services) -> anyhow::Result<()> {
+    use app::store::NewParameter;
+    if !s.store.policy_parameters().await.map_err(|e| anyhow::anyhow!(e))?.is_empty() {
+        return Ok(());
+    }
+    let now = now_millis();
+    for row in app::domain::policy::examples::example_rows(now) {
+        s.store
+            .add_policy_parameter(NewParameter {
+                key: row.key.code().into(),
+                region_code: row.region.as_str().into(),
+                residence: row.residence.map(|r| r.code().to_string()),
+                value: row.value,
+                effective_from: row.effective_from.to_string(),
+                source: row.source,
+                example: true,
+                created_by: "seed".into(),
+                now,
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+    }
+    Ok(())
 }
 
 async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
@@ -94,6 +121,10 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
     let declaration = Declaration::parse(&draft, app::services::today_in_china())
         .map_err(|e| anyhow::anyhow!("demo declaration invalid: {e:?}"))?;
     let now = now_millis();
+    let today = app::services::today_in_china();
+    let facts = app::domain::policy::HouseholdFacts::from_draft(&draft, today);
+    let rows = app::api::policy::param_rows(s.store.as_ref()).await.map_err(|e| anyhow::anyhow!(e))?;
+    let (assessment, _) = app::api::policy::assessment_record(&facts, &rows, &declaration.region, today).map_err(|e| anyhow::anyhow!(e))?;
     let stored = s.store.current_draft(&resident.id, &serde_json::to_string(&draft)?, now).await.map_err(err)?;
     // Created, or already there from a concurrent start: either way the demo has its case.
     s.store
@@ -106,7 +137,8 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
             consent_charity: false,
             consent_text_version: CONSENT_TEXT_VERSION.into(),
             now,
-            year: chrono::Datelike::year(&app::services::today_in_china()),
+            year: chrono::Datelike::year(&today),
+            assessment,
         })
         .await
         .map_err(err)?;

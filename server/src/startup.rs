@@ -55,6 +55,8 @@ impl Application {
             seed::seed_demo(&services).await?;
         }
 
+        crate::jobs::spawn(services.store.clone(), std::time::Duration::from_secs(config.job_interval_secs.max(1)));
+
         let sessions = Sessions::for_backend(&backend).await?;
         tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
         let session_layer = SessionManagerLayer::new(sessions)

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::types::MemberView,
+    api::types::{MemberView, StoredAssessment},
     auth::{self, audit, SessionUser},
     domain::{
         declaration::{Declaration, CONSENT_TEXT_VERSION},
@@ -57,7 +57,18 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
     let declaration: Declaration = serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
     let region_name = s.store.region(&app.region_code).await?.map(|r| r.name_zh).unwrap_or_default();
     let attachments = s.store.attachments_of_draft(&app.draft_id).await?;
+    let assessment = match s.store.latest_assessment(&app.summary.number).await? {
+        Some(rec) => Some(StoredAssessment {
+            assessment: serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?,
+            parameters: serde_json::from_str(&rec.stored.parameters_json).map_err(AppError::internal)?,
+            facts: serde_json::from_str(&rec.stored.facts_json).map_err(AppError::internal)?,
+            reason: rec.reason,
+            created_at: rec.created_at,
+        }),
+        None => None,
+    };
     Ok(ApplicationView {
+        assessment,
         region_code: app.region_code.clone(),
         region_name,
         members: declaration

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth::{self, audit},
     domain::declaration::{Declaration, FieldError, FieldErrorCode, CONSENT_TEXT_VERSION},
+    domain::policy::HouseholdFacts,
     domain::status::Role,
     services::{now_millis, services, today_in_china},
     store::{Submission, SubmitOutcome},
@@ -75,7 +76,13 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         Err(e) => return Err(e.into()),
     }
     let ids: Vec<String> = declaration.members.iter().map(|m| m.id_number.as_str().to_string()).collect();
+    // The same assessment the browser estimated, recorded with the submission.
+    let today = today_in_china();
+    let facts = HouseholdFacts::from_draft(&save.data, today);
+    let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
+    let (assessment, _) = crate::api::policy::assessment_record(&facts, &rows, &declaration.region, today)?;
     let submission = Submission {
+        assessment,
         owner_id: user.0.id.clone(),
         draft_id: save.draft_id.clone(),
         region_code: declaration.region.as_str().to_string(),
@@ -84,7 +91,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         consent_charity: declaration.consent_charity,
         consent_text_version: CONSENT_TEXT_VERSION.to_string(),
         now,
-        year: chrono::Datelike::year(&today_in_china()),
+        year: chrono::Datelike::year(&today),
     };
     match s.store.submit_application(submission).await? {
         SubmitOutcome::Created(summary) => {

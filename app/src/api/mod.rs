@@ -4,5 +4,6 @@
 pub mod accounts;
 pub mod applications;
 pub mod declaration;
+pub mod policy;
 pub mod regions;
 pub mod types;

@@ -72,6 +72,20 @@ pub struct ApplicationView {
     pub events: Vec<TimelineEvent>,
     pub open_info_request: Option<String>,
     pub attachments: Vec<AttachmentMeta>,
+    /// The latest assessment (at submission, or a reassessment staff accepted).
+    pub assessment: Option<StoredAssessment>,
+}
+
+/// An assessment as recorded: the result with its trace, the parameters in force and the
+/// facts it used (so the cliff view can be computed again in the browser).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAssessment {
+    pub assessment: crate::domain::policy::Assessment,
+    pub parameters: crate::domain::policy::ParameterSet,
+    pub facts: crate::domain::policy::HouseholdFacts,
+    /// `submission` or `reassessment`.
+    pub reason: String,
+    pub created_at: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -205,6 +205,14 @@ pub enum FieldErrorCode {
     GradeRequired,
     ConsentRequired,
     HelpRequired,
+    /// No income field filled in: "none" must be said with a 0.
+    IncomeRequired,
+    // Policy parameters (admin screen)
+    OutOfBounds,
+    RegionLevel,
+    DateFormat,
+    DateInPast,
+    ValueFormat,
 }
 
 /// A refused field: `field` is a path such as `members.1.id_number`.
@@ -395,6 +403,11 @@ impl Declaration {
             }
         }
 
+        let incomes = [&d.income_wages, &d.income_business, &d.income_property, &d.income_transfers, &d.income_other];
+        if incomes.iter().all(|s| s.trim().is_empty()) {
+            // The assessment must not read "not filled in yet" as "no income".
+            c.push("income_wages", FieldErrorCode::IncomeRequired);
+        }
         let income = MonthlyIncome {
             wages: c.money("income_wages", &d.income_wages, MAX_MONTHLY_INCOME_YUAN),
             business: c.money("income_business", &d.income_business, MAX_MONTHLY_INCOME_YUAN),
@@ -540,6 +553,7 @@ mod tests {
         d.consent_verification = false;
         d.members[0].relation = "spouse".into();
         d.help.clear();
+        d.income_wages.clear();
         d.income_business = "-5".into();
         d.deposits = "12.345".into();
         d.contact_phone = "1234".into();
@@ -554,6 +568,15 @@ mod tests {
         ] {
             assert!(errs.contains(&(e.0.to_string(), e.1)), "missing {e:?} in {errs:?}");
         }
+    }
+
+    #[test]
+    fn income_must_be_stated_even_when_it_is_zero() {
+        let mut d = good();
+        d.income_wages.clear();
+        assert_eq!(codes(Declaration::parse(&d, today())), vec![("income_wages".into(), FieldErrorCode::IncomeRequired)]);
+        d.income_other = "0".into();
+        assert!(Declaration::parse(&d, today()).is_ok());
     }
 
     #[test]

@@ -69,7 +69,10 @@ labels!(field_error: FieldErrorCode {
     FieldErrorCode::RegionNotVillage => errors.region_not_village, FieldErrorCode::NoHead => errors.no_head,
     FieldErrorCode::SeveralHeads => errors.several_heads, FieldErrorCode::TooManyMembers => errors.too_many_members,
     FieldErrorCode::GradeRequired => errors.grade_required, FieldErrorCode::ConsentRequired => errors.consent_required,
-    FieldErrorCode::HelpRequired => errors.help_required,
+    FieldErrorCode::HelpRequired => errors.help_required, FieldErrorCode::IncomeRequired => errors.income_required,
+    FieldErrorCode::OutOfBounds => errors.out_of_bounds, FieldErrorCode::RegionLevel => errors.region_level,
+    FieldErrorCode::DateFormat => errors.date_format, FieldErrorCode::DateInPast => errors.date_in_past,
+    FieldErrorCode::ValueFormat => errors.value_format,
 });
 
 /// A timeline event kind as stored (`submitted`, `withdrawn` …).

@@ -11,7 +11,8 @@ macro_rules! impl_store {
         use app::api::types::{ApplicationSummary, AttachmentMeta, AuditEntry, Region, TimelineEvent};
         use app::domain::status::{application_number, ApplicationStatus, Role};
         use app::store::{
-            ApplicationRecord, AttachmentRecord, DbError, Millis, NewAttachment, NewUser, StoredDraft, SubmitOutcome,
+            ApplicationRecord, AssessedHousehold, AssessmentRecord, AttachmentRecord, DbError, Millis, NewAssessment,
+            NewAttachment, NewParameter, NewProposal, NewUser, ParameterRecord, ProposalRecord, StoredDraft, SubmitOutcome,
             Submission, UserRecord,
         };
         use sqlx::Row as _;
@@ -106,6 +107,57 @@ macro_rules! impl_store {
                 let status: String = get!(row, "status");
                 (id, status_of(&status)?)
             }};
+        }
+
+        const PARAMETER_COLUMNS: &str = "id, key, region_code, residence, value, effective_from, source, example, \
+            created_by, created_at, withdrawn_at, reassessed_at";
+
+        macro_rules! parameter_from_row {
+            ($r:expr) => {
+                ParameterRecord {
+                    id: get!($r, "id"),
+                    key: get!($r, "key"),
+                    region_code: get!($r, "region_code"),
+                    residence: get!($r, "residence"),
+                    value: get!($r, "value"),
+                    effective_from: get!($r, "effective_from"),
+                    source: get!($r, "source"),
+                    example: get!($r, "example"),
+                    created_by: get!($r, "created_by"),
+                    created_at: get!($r, "created_at"),
+                    withdrawn_at: get!($r, "withdrawn_at"),
+                    reassessed_at: get!($r, "reassessed_at"),
+                }
+            };
+        }
+
+        async fn insert_assessment<'c, E>(
+            ex: E,
+            application_id: &str,
+            reason: &str,
+            a: &NewAssessment,
+            actor_id: &str,
+            at: Millis,
+        ) -> Result<(), DbError>
+        where
+            E: sqlx::Executor<'c, Database = $db>,
+        {
+            sqlx::query(
+                "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, categories, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(application_id)
+            .bind(reason)
+            .bind(&a.facts_json)
+            .bind(&a.parameters_json)
+            .bind(&a.assessment_json)
+            .bind(&a.categories)
+            .bind(actor_id)
+            .bind(at)
+            .execute(ex)
+            .await
+            .map_err(db_err)?;
+            Ok(())
         }
 
         async fn add_event<'c, E>(
@@ -435,6 +487,7 @@ macro_rules! impl_store {
                     }
                 }
                 add_event(&mut *tx, &app_id, "submitted", ApplicationStatus::Submitted, &s.owner_id, "", s.now).await?;
+                insert_assessment(&mut *tx, &app_id, "submission", &s.assessment, &s.owner_id, s.now).await?;
                 for (kind, granted) in [("verification", true), ("charity_sharing", s.consent_charity)] {
                     sqlx::query(
                         "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -641,6 +694,179 @@ macro_rules! impl_store {
                 add_event(&mut *tx, &app_id, "consent_changed", status, actor_id, note, now).await?;
                 tx.commit().await.map_err(db_err)?;
                 Ok(())
+            }
+
+            async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError> {
+                let r = sqlx::query(
+                    "SELECT s.id, s.reason, s.facts, s.parameters, s.assessment, s.categories, s.created_at \
+                     FROM assessments s JOIN applications a ON a.id = s.application_id \
+                     WHERE a.number = $1 ORDER BY s.id DESC LIMIT 1",
+                )
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(match r {
+                    Some(r) => Some(AssessmentRecord {
+                        id: get!(r, "id"),
+                        reason: get!(r, "reason"),
+                        stored: NewAssessment {
+                            facts_json: get!(r, "facts"),
+                            parameters_json: get!(r, "parameters"),
+                            assessment_json: get!(r, "assessment"),
+                            categories: get!(r, "categories"),
+                        },
+                        created_at: get!(r, "created_at"),
+                    }),
+                    None => None,
+                })
+            }
+
+            async fn policy_parameters(&self) -> Result<Vec<ParameterRecord>, DbError> {
+                let rows = sqlx::query(&format!("SELECT {PARAMETER_COLUMNS} FROM policy_parameters ORDER BY key, region_code, effective_from, id"))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(parameter_from_row!(r));
+                }
+                Ok(out)
+            }
+
+            async fn add_policy_parameter(&self, p: NewParameter) -> Result<ParameterRecord, DbError> {
+                let r = sqlx::query(&format!(
+                    "INSERT INTO policy_parameters (key, region_code, residence, value, effective_from, source, example, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {PARAMETER_COLUMNS}"
+                ))
+                .bind(&p.key)
+                .bind(&p.region_code)
+                .bind(&p.residence)
+                .bind(p.value)
+                .bind(&p.effective_from)
+                .bind(&p.source)
+                .bind(p.example)
+                .bind(&p.created_by)
+                .bind(p.now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(parameter_from_row!(r))
+            }
+
+            async fn withdraw_policy_parameter(&self, id: i64, actor_id: &str, today: &str, now: Millis) -> Result<(), DbError> {
+                let done = sqlx::query(
+                    "UPDATE policy_parameters SET withdrawn_at = $1, withdrawn_by = $2 \
+                     WHERE id = $3 AND withdrawn_at IS NULL AND effective_from > $4",
+                )
+                .bind(now)
+                .bind(actor_id)
+                .bind(id)
+                .bind(today)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if done == 1 {
+                    return Ok(());
+                }
+                let exists = sqlx::query("SELECT id FROM policy_parameters WHERE id = $1").bind(id).fetch_optional(&self.pool).await.map_err(db_err)?;
+                Err(if exists.is_some() { DbError::Conflict("param_in_force") } else { DbError::NotFound })
+            }
+
+            async fn assessed_households(&self, region_prefix: &str) -> Result<Vec<AssessedHousehold>, DbError> {
+                // The latest assessment of each application that is still in play.
+                let rows = sqlx::query(
+                    "SELECT a.id, a.number, a.region_code, s.facts, s.categories FROM applications a \
+                     JOIN assessments s ON s.id = (SELECT MAX(id) FROM assessments WHERE application_id = a.id) \
+                     WHERE a.region_code LIKE $1 AND a.status NOT IN ('withdrawn') ORDER BY a.number",
+                )
+                .bind(format!("{region_prefix}%"))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(AssessedHousehold {
+                        application_id: get!(r, "id"),
+                        number: get!(r, "number"),
+                        region_code: get!(r, "region_code"),
+                        facts_json: get!(r, "facts"),
+                        categories: get!(r, "categories"),
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn due_parameters(&self, today: &str) -> Result<Vec<ParameterRecord>, DbError> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {PARAMETER_COLUMNS} FROM policy_parameters \
+                     WHERE reassessed_at IS NULL AND withdrawn_at IS NULL AND effective_from <= $1 ORDER BY id"
+                ))
+                .bind(today)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(parameter_from_row!(r));
+                }
+                Ok(out)
+            }
+
+            async fn mark_parameter_reassessed(&self, id: i64, now: Millis) -> Result<(), DbError> {
+                sqlx::query("UPDATE policy_parameters SET reassessed_at = $1 WHERE id = $2 AND reassessed_at IS NULL")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn add_reassessment_proposal(&self, p: NewProposal) -> Result<bool, DbError> {
+                let r = sqlx::query(
+                    "INSERT INTO reassessment_proposals (application_id, parameter_id, from_categories, to_categories, facts, parameters, assessment, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (application_id, parameter_id) DO NOTHING",
+                )
+                .bind(&p.application_id)
+                .bind(p.parameter_id)
+                .bind(&p.from_categories)
+                .bind(&p.to_categories)
+                .bind(&p.assessment.facts_json)
+                .bind(&p.assessment.parameters_json)
+                .bind(&p.assessment.assessment_json)
+                .bind(p.now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn reassessment_proposals(&self, region_prefix: &str) -> Result<Vec<ProposalRecord>, DbError> {
+                let rows = sqlx::query(
+                    "SELECT p.id, a.number, a.region_code, p.parameter_id, p.from_categories, p.to_categories, p.status, p.created_at \
+                     FROM reassessment_proposals p JOIN applications a ON a.id = p.application_id \
+                     WHERE a.region_code LIKE $1 ORDER BY p.id DESC LIMIT 500",
+                )
+                .bind(format!("{region_prefix}%"))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(ProposalRecord {
+                        id: get!(r, "id"),
+                        number: get!(r, "number"),
+                        region_code: get!(r, "region_code"),
+                        parameter_id: get!(r, "parameter_id"),
+                        from_categories: get!(r, "from_categories"),
+                        to_categories: get!(r, "to_categories"),
+                        status: get!(r, "status"),
+                        created_at: get!(r, "created_at"),
+                    });
+                }
+                Ok(out)
             }
 
             #[tracing::instrument(skip(self, a), fields(draft = %a.draft_id))]

@@ -7,7 +7,7 @@ use app::domain::id_number::check_char;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-fn valid_id(first17: &str) -> String {
+pub(crate) fn valid_id(first17: &str) -> String {
     format!("{first17}{}", check_char(first17).unwrap())
 }
 
@@ -24,7 +24,7 @@ fn member(relation: &str, name: &str, id: &str) -> MemberDraft {
     }
 }
 
-fn good_draft(ids: &[String]) -> DeclarationDraft {
+pub(crate) fn good_draft(ids: &[String]) -> DeclarationDraft {
     DeclarationDraft {
         region_code: "620702100201".into(),
         address: "梁家墩镇3组12号".into(),
@@ -38,16 +38,16 @@ fn good_draft(ids: &[String]) -> DeclarationDraft {
     }
 }
 
-async fn post_form(c: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(c: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     c.post(app.url(path)).form(form).send().await.unwrap()
 }
 
-async fn post_json(c: &Client, app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post_json(c: &Client, app: &TestApp, path: &str, body: Value) -> reqwest::Response {
     c.post(app.url(path)).json(&body).send().await.unwrap()
 }
 
 /// Registers a resident and returns a signed-in client.
-async fn resident(app: &TestApp, phone: &str) -> Client {
+pub(crate) async fn resident(app: &TestApp, phone: &str) -> Client {
     let c = app.client();
     let r = post_form(&c, app, "/api/accounts/send_code", &[("phone", phone)]).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
@@ -57,13 +57,13 @@ async fn resident(app: &TestApp, phone: &str) -> Client {
     c
 }
 
-async fn draft_id(c: &Client, app: &TestApp) -> String {
+pub(crate) async fn draft_id(c: &Client, app: &TestApp) -> String {
     let r = post_form(c, app, "/api/declaration/draft", &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
 }
 
-async fn submit(c: &Client, app: &TestApp, draft: &str, data: &DeclarationDraft) -> reqwest::Response {
+pub(crate) async fn submit(c: &Client, app: &TestApp, draft: &str, data: &DeclarationDraft) -> reqwest::Response {
     post_json(c, app, "/api/declaration/submit", json!({ "save": { "draft_id": draft, "data": data } })).await
 }
 

@@ -2,4 +2,5 @@
 mod api;
 mod helpers;
 mod migrations;
+mod policy;
 mod store_conformance;

@@ -2,7 +2,7 @@
 
 use crate::helpers::{backends, store_for};
 use app::domain::status::{ApplicationStatus, Role};
-use app::store::{DbError, NewAttachment, NewUser, Store, Submission, SubmitOutcome};
+use app::store::{DbError, NewAssessment, NewAttachment, NewParameter, NewProposal, NewUser, Store, Submission, SubmitOutcome};
 use std::sync::Arc;
 
 macro_rules! conformance {
@@ -44,6 +44,12 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
         consent_text_version: "v1".into(),
         now: 1000,
         year: 2026,
+        assessment: NewAssessment {
+            facts_json: "{}".into(),
+            parameters_json: "{}".into(),
+            assessment_json: "{}".into(),
+            categories: "dibao".into(),
+        },
     }
 }
 
@@ -206,4 +212,69 @@ conformance!(regions_and_audit, |store| {
         .unwrap();
     let recent = store.recent_audit(10).await.unwrap();
     assert_eq!(recent[0].action, "login");
+});
+
+fn parameter(key: &str, region: &str, value: i64, from: &str) -> NewParameter {
+    NewParameter {
+        key: key.into(),
+        region_code: region.into(),
+        residence: Some("rural".into()),
+        value,
+        effective_from: from.into(),
+        source: "test".into(),
+        example: false,
+        created_by: "admin".into(),
+        now: 5,
+    }
+}
+
+conformance!(parameters_keep_history_and_only_scheduled_values_can_be_withdrawn, |store| {
+    let in_force = store.add_policy_parameter(parameter("dibao_standard", "620702000000", 58_000, "2026-01-01")).await.unwrap();
+    let scheduled = store.add_policy_parameter(parameter("dibao_standard", "620702000000", 60_000, "2027-01-01")).await.unwrap();
+    assert_eq!((in_force.residence.as_deref(), in_force.example), (Some("rural"), false));
+    assert!(matches!(
+        store.withdraw_policy_parameter(in_force.id, "admin", "2026-11-25", 6).await,
+        Err(DbError::Conflict("param_in_force"))
+    ));
+    store.withdraw_policy_parameter(scheduled.id, "admin", "2026-11-25", 6).await.unwrap();
+    assert!(matches!(store.withdraw_policy_parameter(scheduled.id, "admin", "2026-11-25", 7).await, Err(DbError::Conflict(_))));
+    assert!(matches!(store.withdraw_policy_parameter(999_999, "admin", "2026-11-25", 7).await, Err(DbError::NotFound)));
+    let all = store.policy_parameters().await.unwrap();
+    assert_eq!(all.len(), 2, "nothing is deleted");
+    assert_eq!(all.iter().find(|p| p.id == scheduled.id).unwrap().withdrawn_at, Some(6));
+    assert_eq!(all.iter().find(|p| p.id == in_force.id).unwrap().value, 58_000);
+
+    // Due: in force by the date, not withdrawn, not yet processed; marking is once.
+    let due: Vec<i64> = store.due_parameters("2026-11-25").await.unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(due, vec![in_force.id]);
+    store.mark_parameter_reassessed(in_force.id, 8).await.unwrap();
+    assert!(store.due_parameters("2026-11-25").await.unwrap().is_empty());
+});
+
+conformance!(assessments_are_recorded_with_submissions_and_proposals_are_unique, |store| {
+    let a = user(&store, "13800000031").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let n = number(store.submit_application(submission(&a, &d.id, &["ID-P1"])).await.unwrap());
+    let rec = store.latest_assessment(&n).await.unwrap().unwrap();
+    assert_eq!((rec.reason.as_str(), rec.stored.categories.as_str()), ("submission", "dibao"));
+    let households = store.assessed_households("620702").await.unwrap();
+    assert_eq!(households.len(), 1);
+    assert!(store.assessed_households("6207021002").await.unwrap().is_empty());
+    let change = store.add_policy_parameter(parameter("dibao_standard", "620702000000", 50_000, "2026-01-01")).await.unwrap();
+    let proposal = || NewProposal {
+        application_id: households[0].application_id.clone(),
+        parameter_id: change.id,
+        from_categories: "dibao".into(),
+        to_categories: "dibao_marginal".into(),
+        assessment: NewAssessment { facts_json: "{}".into(), parameters_json: "{}".into(), assessment_json: "{}".into(), categories: "dibao_marginal".into() },
+        now: 9,
+    };
+    assert!(store.add_reassessment_proposal(proposal()).await.unwrap());
+    assert!(!store.add_reassessment_proposal(proposal()).await.unwrap(), "a second process adds nothing");
+    let listed = store.reassessment_proposals("6207").await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].number.as_str(), listed[0].status.as_str(), listed[0].to_categories.as_str()), (n.as_str(), "open", "dibao_marginal"));
+    assert!(store.reassessment_proposals("21").await.unwrap().is_empty());
+    // Proposals never change the recorded assessment.
+    assert_eq!(store.latest_assessment(&n).await.unwrap().unwrap().stored.categories, "dibao");
 });

@@ -1,0 +1,425 @@
+//! Policy parameters and assessments: the values in force for the portal's instant estimate,
+//! the administrator's dated parameter history (add, schedule, withdraw), the what-if of a
+//! proposed change, and the reassessments proposed when a change takes effect.
+
+use crate::domain::declaration::Residence;
+use crate::domain::policy::assess::Category;
+use crate::domain::policy::params::{ParamKey, ParameterSet};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{self, audit, SessionUser},
+    domain::declaration::{FieldError, FieldErrorCode},
+    domain::policy::{
+        assess::assess,
+        facts::HouseholdFacts,
+        params::{check_new_value, format_value, resolve, ParamError, ParamRow},
+    },
+    domain::region::RegionCode,
+    domain::status::Role,
+    services::{now_millis, services, today_in_china},
+    store::{NewAssessment, NewParameter, NewProposal, ParameterRecord, Store},
+};
+#[cfg(feature = "ssr")]
+use chrono::NaiveDate;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamStatus {
+    InForce,
+    /// Takes effect later; can still be withdrawn.
+    Scheduled,
+    /// Replaced by a later value for the same region and urban/rural.
+    Superseded,
+    Withdrawn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamRowView {
+    pub id: i64,
+    pub key: ParamKey,
+    pub region_code: String,
+    pub region_name: String,
+    pub residence: Option<Residence>,
+    pub value: i64,
+    /// As an administrator writes it: yuan, a ratio, a count.
+    pub value_text: String,
+    pub effective_from: String,
+    pub source: String,
+    pub example: bool,
+    pub status: ParamStatus,
+    pub created_by: String,
+}
+
+/// A new value or a proposed change, as the administrator's form sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ParamForm {
+    pub key: String,
+    pub region_code: String,
+    /// `urban`, `rural`, or empty for both.
+    pub residence: String,
+    pub value: String,
+    pub effective_from: String,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatIfRow {
+    pub region_code: String,
+    pub region_name: String,
+    pub category: Category,
+    pub enter: u32,
+    pub leave: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatIfReport {
+    pub on: String,
+    pub households: u32,
+    pub changed: u32,
+    /// By county, then category; only rows with a change.
+    pub rows: Vec<WhatIfRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalView {
+    pub id: i64,
+    pub number: String,
+    pub region_code: String,
+    pub parameter_id: i64,
+    pub from: Vec<Category>,
+    pub to: Vec<Category>,
+    pub status: String,
+    pub created_at: i64,
+}
+
+/// Category codes as stored in lists (`dibao,relapse_watch`).
+pub fn category_codes(c: crate::domain::policy::assess::CategorySet) -> String {
+    c.iter().map(Category::code).collect::<Vec<_>>().join(",")
+}
+
+pub fn parse_category_codes(s: &str) -> Vec<Category> {
+    s.split(',').filter_map(Category::from_code).collect()
+}
+
+#[cfg(feature = "ssr")]
+fn row_of(r: &ParameterRecord) -> Option<ParamRow> {
+    Some(ParamRow {
+        id: r.id,
+        key: ParamKey::from_code(&r.key)?,
+        region: RegionCode::parse(&r.region_code).ok()?,
+        residence: match r.residence.as_deref() {
+            None => None,
+            Some(code) => Some(Residence::from_code(code)?),
+        },
+        value: r.value,
+        effective_from: NaiveDate::parse_from_str(&r.effective_from, "%Y-%m-%d").ok()?,
+        source: r.source.clone(),
+        example: r.example,
+        withdrawn: r.withdrawn_at.is_some(),
+        created_by: r.created_by.clone(),
+        created_at: r.created_at,
+    })
+}
+
+/// Every stored parameter row the engine can use (a malformed row is logged and skipped).
+#[cfg(feature = "ssr")]
+pub async fn param_rows(store: &dyn Store) -> Result<Vec<ParamRow>, AppError> {
+    let records = store.policy_parameters().await?;
+    Ok(records
+        .iter()
+        .filter_map(|r| {
+            let row = row_of(r);
+            if row.is_none() {
+                tracing::warn!(id = r.id, key = %r.key, "policy parameter row skipped: unreadable");
+            }
+            row
+        })
+        .collect())
+}
+
+/// Assesses a household on `on` and packs everything the record keeps.
+#[cfg(feature = "ssr")]
+pub fn assessment_record(facts: &HouseholdFacts, rows: &[ParamRow], region: &RegionCode, on: NaiveDate) -> Result<(NewAssessment, String), AppError> {
+    let params = resolve(rows, region, facts.residence, on);
+    let a = assess(facts, &params);
+    let categories = category_codes(a.categories());
+    Ok((
+        NewAssessment {
+            facts_json: serde_json::to_string(facts).map_err(AppError::internal)?,
+            parameters_json: serde_json::to_string(&params).map_err(AppError::internal)?,
+            assessment_json: serde_json::to_string(&a).map_err(AppError::internal)?,
+            categories: categories.clone(),
+        },
+        categories,
+    ))
+}
+
+/// The parameters in force today for a village and urban/rural: what the browser needs to
+/// compute the instant estimate itself. Public information, so no sign-in is needed.
+#[server(endpoint = "policy/in_force")]
+pub async fn parameters_in_force(region_code: String, residence: String) -> Result<ParameterSet, AppError> {
+    let region = RegionCode::parse(&region_code).map_err(|_| AppError::field("region_code", FieldErrorCode::Required))?;
+    let residence = match residence.trim() {
+        "" => None,
+        code => Some(Residence::from_code(code).ok_or_else(|| AppError::field("residence", FieldErrorCode::InvalidChoice))?),
+    };
+    let s = services()?;
+    let rows = param_rows(s.store.as_ref()).await?;
+    Ok(resolve(&rows, &region, residence, today_in_china()))
+}
+
+#[cfg(feature = "ssr")]
+fn staff_scope(user: &SessionUser) -> Result<RegionCode, AppError> {
+    user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)
+}
+
+#[cfg(feature = "ssr")]
+fn status_of(row: &ParamRow, all: &[ParamRow], today: NaiveDate) -> ParamStatus {
+    if row.withdrawn {
+        ParamStatus::Withdrawn
+    } else if row.effective_from > today {
+        ParamStatus::Scheduled
+    } else if all.iter().any(|o| {
+        o.id != row.id
+            && !o.withdrawn
+            && o.key == row.key
+            && o.region == row.region
+            && o.residence == row.residence
+            && o.effective_from <= today
+            && (o.effective_from, o.id) > (row.effective_from, row.id)
+    }) {
+        ParamStatus::Superseded
+    } else {
+        ParamStatus::InForce
+    }
+}
+
+/// The parameter history that concerns the caller's region: values set above it (inherited)
+/// and within it. Staff only.
+#[server(endpoint = "policy/parameters")]
+pub async fn parameters() -> Result<Vec<ParamRowView>, AppError> {
+    let user = auth::require(&[Role::Admin, Role::Caseworker]).await?;
+    let scope = staff_scope(&user)?;
+    let s = services()?;
+    let rows = param_rows(s.store.as_ref()).await?;
+    let today = today_in_china();
+    let mut out = Vec::new();
+    for r in rows.iter().filter(|r| scope.is_within(&r.region) || r.region.is_within(&scope)) {
+        let region_name = s.store.region(r.region.as_str()).await?.map(|x| x.name_zh).unwrap_or_default();
+        out.push(ParamRowView {
+            id: r.id,
+            key: r.key,
+            region_code: r.region.as_str().to_string(),
+            region_name,
+            residence: r.residence,
+            value: r.value,
+            value_text: format_value(r.key, r.value),
+            effective_from: r.effective_from.to_string(),
+            source: r.source.clone(),
+            example: r.example,
+            status: status_of(r, &rows, today),
+            created_by: r.created_by.clone(),
+        });
+    }
+    out.sort_by(|a, b| (a.key, &a.region_code, &a.effective_from, a.id).cmp(&(b.key, &b.region_code, &b.effective_from, b.id)));
+    Ok(out)
+}
+
+/// Checks a form into a parameter row inside the caller's region, effective today or later.
+#[cfg(feature = "ssr")]
+fn checked_form(form: &ParamForm, scope: &RegionCode, today: NaiveDate) -> Result<(ParamKey, RegionCode, Option<Residence>, i64, NaiveDate), AppError> {
+    let field_of = |e: ParamError| match e {
+        ParamError::UnknownKey => FieldError { field: "key".into(), code: FieldErrorCode::InvalidChoice },
+        ParamError::RegionLevel => FieldError { field: "region_code".into(), code: FieldErrorCode::RegionLevel },
+        ParamError::OutOfBounds => FieldError { field: "value".into(), code: FieldErrorCode::OutOfBounds },
+        ParamError::ValueFormat => FieldError { field: "value".into(), code: FieldErrorCode::ValueFormat },
+        ParamError::DateFormat => FieldError { field: "effective_from".into(), code: FieldErrorCode::DateFormat },
+        ParamError::SourceRequired => FieldError { field: "source".into(), code: FieldErrorCode::Required },
+    };
+    // The source is checked by the caller when it matters (a what-if needs none).
+    let source = if form.source.trim().is_empty() { "-" } else { form.source.as_str() };
+    let (key, region, value, date) =
+        check_new_value(&form.key, &form.region_code, &form.value, &form.effective_from, source).map_err(|e| AppError::Invalid(vec![field_of(e)]))?;
+    let residence = match form.residence.trim() {
+        "" => None,
+        code => Some(Residence::from_code(code).ok_or_else(|| AppError::field("residence", FieldErrorCode::InvalidChoice))?),
+    };
+    if !region.is_within(scope) {
+        return Err(AppError::Forbidden);
+    }
+    if date < today {
+        // History is never rewritten: a value can only take effect from today on.
+        return Err(AppError::field("effective_from", FieldErrorCode::DateInPast));
+    }
+    Ok((key, region, residence, value, date))
+}
+
+/// Adds a value (a change, or a scheduled one when the date is later). Nothing is overwritten.
+#[server(endpoint = "policy/add_parameter", input = server_fn::codec::Json)]
+pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
+    let user = auth::require(&[Role::Admin]).await?;
+    let scope = staff_scope(&user)?;
+    let (key, region, residence, value, date) = checked_form(&form, &scope, today_in_china())?;
+    let source = form.source.trim();
+    if source.is_empty() {
+        return Err(AppError::field("source", FieldErrorCode::Required));
+    }
+    if source.chars().count() > 200 {
+        return Err(AppError::field("source", FieldErrorCode::TooLong));
+    }
+    let s = services()?;
+    let rec = s
+        .store
+        .add_policy_parameter(NewParameter {
+            key: key.code().into(),
+            region_code: region.as_str().into(),
+            residence: residence.map(|r| r.code().to_string()),
+            value,
+            effective_from: date.to_string(),
+            source: source.into(),
+            example: false,
+            created_by: user.0.id.clone(),
+            now: now_millis(),
+        })
+        .await?;
+    audit(&s, Some(&user.0.id), "policy_parameter_add", &format!("{}:{}:{}", rec.id, key.code(), region.as_str()), "ok").await;
+    Ok(rec.id)
+}
+
+/// Withdraws a scheduled value before it takes effect; values in force stay in the history.
+#[server(endpoint = "policy/withdraw_parameter")]
+pub async fn withdraw_parameter(id: i64) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Admin]).await?;
+    let scope = staff_scope(&user)?;
+    let s = services()?;
+    let rows = param_rows(s.store.as_ref()).await?;
+    let row = rows.iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    if !row.region.is_within(&scope) {
+        return Err(AppError::Forbidden);
+    }
+    s.store.withdraw_policy_parameter(id, &user.0.id, &today_in_china().to_string(), now_millis()).await?;
+    audit(&s, Some(&user.0.id), "policy_parameter_withdraw", &id.to_string(), "ok").await;
+    Ok(())
+}
+
+/// What a proposed change would do to the stored households on its effective date: how many
+/// would enter or leave each category, by county. Nothing is stored.
+#[server(endpoint = "policy/what_if", input = server_fn::codec::Json)]
+pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
+    let user = auth::require(&[Role::Admin]).await?;
+    let scope = staff_scope(&user)?;
+    let (key, region, residence, value, on) = checked_form(&form, &scope, today_in_china())?;
+    let s = services()?;
+    let rows = param_rows(s.store.as_ref()).await?;
+    let mut proposed = rows.clone();
+    proposed.push(ParamRow {
+        id: i64::MAX,
+        key,
+        region: region.clone(),
+        residence,
+        value,
+        effective_from: on,
+        source: "what-if".into(),
+        example: false,
+        withdrawn: false,
+        created_by: user.0.id.clone(),
+        created_at: now_millis(),
+    });
+    let households = s.store.assessed_households(region.prefix()).await?;
+    let mut counts: std::collections::BTreeMap<(String, Category), (u32, u32)> = Default::default();
+    let mut changed = 0;
+    for h in &households {
+        let Ok(facts) = serde_json::from_str::<HouseholdFacts>(&h.facts_json) else {
+            tracing::warn!(number = %h.number, "stored facts unreadable; skipped in what-if");
+            continue;
+        };
+        let Ok(home) = RegionCode::parse(&h.region_code) else { continue };
+        let before = assess(&facts, &resolve(&rows, &home, facts.residence, on)).categories();
+        let after = assess(&facts, &resolve(&proposed, &home, facts.residence, on)).categories();
+        if before != after {
+            changed += 1;
+        }
+        let county = format!("{:0<12}", &h.region_code[..6.min(h.region_code.len())]);
+        for c in Category::ALL {
+            let entry = counts.entry((county.clone(), c)).or_default();
+            match (before.contains(c), after.contains(c)) {
+                (false, true) => entry.0 += 1,
+                (true, false) => entry.1 += 1,
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((county, category), (enter, leave)) in counts {
+        if enter + leave == 0 {
+            continue;
+        }
+        let region_name = s.store.region(&county).await?.map(|r| r.name_zh).unwrap_or_default();
+        out.push(WhatIfRow { region_code: county, region_name, category, enter, leave });
+    }
+    Ok(WhatIfReport { on: on.to_string(), households: households.len() as u32, changed, rows: out })
+}
+
+/// Reassessments proposed for the caller's region when parameter changes took effect.
+#[server(endpoint = "policy/proposals")]
+pub async fn proposals() -> Result<Vec<ProposalView>, AppError> {
+    let user = auth::require(&[Role::Admin, Role::Caseworker]).await?;
+    let scope = staff_scope(&user)?;
+    let s = services()?;
+    let rows = s.store.reassessment_proposals(scope.prefix()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|p| ProposalView {
+            id: p.id,
+            number: p.number,
+            region_code: p.region_code,
+            parameter_id: p.parameter_id,
+            from: parse_category_codes(&p.from_categories),
+            to: parse_category_codes(&p.to_categories),
+            status: p.status,
+            created_at: p.created_at,
+        })
+        .collect())
+}
+
+/// The background job: for every parameter change now in force and not yet processed,
+/// reassess the households it reaches and propose (never apply) a new assessment where
+/// the categories change. Returns the number of proposals added.
+#[cfg(feature = "ssr")]
+pub async fn propose_reassessments(store: &dyn Store, today: NaiveDate, now: i64) -> Result<usize, AppError> {
+    let due = store.due_parameters(&today.to_string()).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let rows = param_rows(store).await?;
+    let mut added = 0;
+    for change in &due {
+        let Ok(region) = RegionCode::parse(&change.region_code) else { continue };
+        for h in store.assessed_households(region.prefix()).await? {
+            let Ok(facts) = serde_json::from_str::<HouseholdFacts>(&h.facts_json) else { continue };
+            let Ok(home) = RegionCode::parse(&h.region_code) else { continue };
+            let (record, categories) = assessment_record(&facts, &rows, &home, today)?;
+            if categories == h.categories {
+                continue;
+            }
+            let proposal = NewProposal {
+                application_id: h.application_id.clone(),
+                parameter_id: change.id,
+                from_categories: h.categories.clone(),
+                to_categories: categories,
+                assessment: record,
+                now,
+            };
+            if store.add_reassessment_proposal(proposal).await? {
+                added += 1;
+            }
+        }
+        store.mark_parameter_reassessed(change.id, now).await?;
+    }
+    Ok(added)
+}
