@@ -259,7 +259,7 @@ conformance!(assessments_are_recorded_with_submissions_and_proposals_are_unique,
     assert_eq!((rec.reason.as_str(), rec.stored.categories.as_str()), ("submission", "dibao"));
     let households = store.assessed_households("620702").await.unwrap();
     assert_eq!(households.len(), 1);
-    assert!(store.assessed_households("6207021002").await.unwrap().is_empty());
+    assert!(store.assessed_households("6207021003").await.unwrap().is_empty());
     let change = store.add_policy_parameter(parameter("dibao_standard", "620702000000", 50_000, "2026-01-01")).await.unwrap();
     let proposal = || NewProposal {
         application_id: households[0].application_id.clone(),
