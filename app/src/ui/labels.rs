@@ -111,6 +111,7 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
             "cannot_withdraw" => t_string!(i18n, refused.cannot_withdraw),
             "no_open_request" => t_string!(i18n, refused.no_open_request),
             "status" => t_string!(i18n, refused.status),
+            "param_in_force" => t_string!(i18n, refused.param_in_force),
             "file_too_large" => t_string!(i18n, refused.file_too_large),
             "file_type" => t_string!(i18n, refused.file_type),
             "file_empty" => t_string!(i18n, refused.file_empty),
@@ -119,4 +120,80 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
         },
     }
     .to_string()
+}
+
+// Policy engine: categories, criteria, facts, parameters, entitlements, documents.
+use crate::api::policy::ParamStatus;
+use crate::domain::policy::assess::{Criterion, EntitlementKind, Fact, Outcome};
+use crate::domain::policy::clauses::{Clause, Document};
+use crate::domain::policy::params::{ParamKey, Unit};
+use crate::domain::policy::Category;
+
+labels!(category: Category {
+    Category::Tekun => policy.category.tekun, Category::Dibao => policy.category.dibao,
+    Category::DibaoMarginal => policy.category.dibao_marginal, Category::RigidExpense => policy.category.rigid_expense,
+    Category::RelapseWatch => policy.category.relapse_watch, Category::OtherHardship => policy.category.other_hardship,
+});
+labels!(outcome: Outcome { Outcome::Pass => policy.outcome.pass, Outcome::Fail => policy.outcome.fail, Outcome::Unknown => policy.outcome.unknown });
+labels!(criterion: Criterion {
+    Criterion::DibaoIncome => policy.criterion.dibao_income, Criterion::DibaoDeposits => policy.criterion.dibao_deposits,
+    Criterion::HousingWithinLimit => policy.criterion.housing_within_limit, Criterion::VehiclesWithinLimit => policy.criterion.vehicles_within_limit,
+    Criterion::BusinessWithinLimit => policy.criterion.business_within_limit, Criterion::Taper => policy.criterion.taper,
+    Criterion::IndividualInclusion => policy.criterion.individual_inclusion, Criterion::TekunCondition => policy.criterion.tekun_condition,
+    Criterion::TekunNoLabour => policy.criterion.tekun_no_labour, Criterion::TekunNoIncome => policy.criterion.tekun_no_income,
+    Criterion::TekunNoSupporter => policy.criterion.tekun_no_supporter, Criterion::MarginalIncome => policy.criterion.marginal_income,
+    Criterion::MarginalDeposits => policy.criterion.marginal_deposits, Criterion::RigidIncome => policy.criterion.rigid_income,
+    Criterion::RigidSpending => policy.criterion.rigid_spending, Criterion::RelapseListed => policy.criterion.relapse_listed,
+    Criterion::OtherDetermined => policy.criterion.other_determined,
+});
+labels!(fact: Fact {
+    Fact::Residence => policy.fact.residence, Fact::HouseholdSize => policy.fact.household_size, Fact::IncomeTotal => policy.fact.income_total,
+    Fact::EmployedMembers => policy.fact.employed_members, Fact::EmploymentDeduction => policy.fact.employment_deduction,
+    Fact::CountedIncome => policy.fact.counted_income, Fact::PerCapitaIncome => policy.fact.per_capita_income, Fact::IncomeLine => policy.fact.income_line,
+    Fact::Deposits => policy.fact.deposits, Fact::DepositLimit => policy.fact.deposit_limit, Fact::HousingCount => policy.fact.housing_count,
+    Fact::Vehicles => policy.fact.vehicles, Fact::HasBusiness => policy.fact.has_business, Fact::RigidSpending12m => policy.fact.rigid_spending12m,
+    Fact::Income12m => policy.fact.income12m, Fact::Age => policy.fact.age, Fact::Schooling => policy.fact.schooling,
+    Fact::Disability => policy.fact.disability, Fact::Health => policy.fact.health, Fact::Work => policy.fact.work, Fact::Labour => policy.fact.labour,
+    Fact::SupporterAble => policy.fact.supporter_able, Fact::RelapseList => policy.fact.relapse_list,
+    Fact::StaffDetermination => policy.fact.staff_determination, Fact::CurrentlyDibao => policy.fact.currently_dibao,
+    Fact::IncomeWithoutEmployment => policy.fact.income_without_employment,
+});
+labels!(param: ParamKey {
+    ParamKey::DibaoStandard => policy.param.dibao_standard, ParamKey::TekunStandardRatio => policy.param.tekun_standard_ratio,
+    ParamKey::MarginalMultiplier => policy.param.marginal_multiplier, ParamKey::EmploymentCostDeduction => policy.param.employment_cost_deduction,
+    ParamKey::DibaoDepositMonths => policy.param.dibao_deposit_months, ParamKey::MarginalDepositMonths => policy.param.marginal_deposit_months,
+    ParamKey::MaxHousing => policy.param.max_housing, ParamKey::MaxVehicles => policy.param.max_vehicles,
+    ParamKey::BusinessExcludes => policy.param.business_excludes, ParamKey::DisposableIncomeLastYear => policy.param.disposable_income_last_year,
+    ParamKey::RigidSpendingShare => policy.param.rigid_spending_share, ParamKey::TaperMonths => policy.param.taper_months,
+    ParamKey::ElderlyAge => policy.param.elderly_age, ParamKey::MinorAge => policy.param.minor_age, ParamKey::StudentAge => policy.param.student_age,
+    ParamKey::SevereDisabilityGrade => policy.param.severe_disability_grade, ParamKey::IntellectualMentalGrade => policy.param.intellectual_mental_grade,
+    ParamKey::PremiumIndividual => policy.param.premium_individual, ParamKey::PremiumTekunShare => policy.param.premium_tekun_share,
+    ParamKey::PremiumDibaoFixed => policy.param.premium_dibao_fixed, ParamKey::PremiumMarginalShare => policy.param.premium_marginal_share,
+});
+labels!(unit: Unit {
+    Unit::FenPerPersonMonth => policy.unit.fen_per_person_month, Unit::FenPerPersonYear => policy.unit.fen_per_person_year,
+    Unit::FenPerWorkerMonth => policy.unit.fen_per_worker_month, Unit::Permille => policy.unit.permille, Unit::Months => policy.unit.months,
+    Unit::Years => policy.unit.years, Unit::Count => policy.unit.count, Unit::Grade => policy.unit.grade, Unit::Flag => policy.unit.flag,
+});
+labels!(entitlement: EntitlementKind {
+    EntitlementKind::BasicLiving => policy.entitlement.basic_living, EntitlementKind::PremiumSubsidy => policy.entitlement.premium_subsidy,
+    EntitlementKind::MedicalAssistance => policy.entitlement.medical_assistance, EntitlementKind::Education => policy.entitlement.education,
+    EntitlementKind::Housing => policy.entitlement.housing, EntitlementKind::Employment => policy.entitlement.employment,
+    EntitlementKind::Disaster => policy.entitlement.disaster, EntitlementKind::Heating => policy.entitlement.heating,
+    EntitlementKind::Funeral => policy.entitlement.funeral, EntitlementKind::LegalAid => policy.entitlement.legal_aid,
+    EntitlementKind::ServiceAssistance => policy.entitlement.service_assistance, EntitlementKind::Emergency => policy.entitlement.emergency,
+});
+labels!(document: Document {
+    Document::Liaoning => policy.document.liaoning, Document::Zhangye => policy.document.zhangye,
+    Document::InterimMeasures => policy.document.interim_measures, Document::TekunMeasures => policy.document.tekun_measures,
+    Document::Guobanfa39 => policy.document.guobanfa39,
+});
+labels!(param_status: ParamStatus {
+    ParamStatus::InForce => policy.state.in_force, ParamStatus::Scheduled => policy.state.scheduled,
+    ParamStatus::Superseded => policy.state.superseded, ParamStatus::Withdrawn => policy.state.withdrawn,
+});
+
+/// `张政办发〔2023〕128号 (八) 就业救助`
+pub fn clause(i18n: I18nContext<Locale>, c: Clause) -> String {
+    format!("{} {}", document(i18n, c.document), c.section)
 }

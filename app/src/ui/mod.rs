@@ -3,6 +3,8 @@
 
 pub mod device;
 pub mod labels;
+pub mod policy;
+pub mod policy_admin;
 pub mod portal;
 pub mod staff;
 
@@ -61,6 +63,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
                         <Route path=path!("/applications/:number") view=portal::applications::ApplicationPage />
                         <Route path=path!("/staff") view=staff::StaffPage />
+                        <Route path=path!("/staff/policy") view=policy_admin::PolicyAdminPage />
                     </Routes>
                 </main>
             </Router>

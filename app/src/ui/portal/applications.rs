@@ -123,6 +123,10 @@ fn ApplicationDetail(app: ApplicationView, reload: Callback<()>) -> impl IntoVie
             <h2>{t!(i18n, applications.timeline)}</h2>
             <ol class="timeline" id="timeline">{steps}</ol>
         </section>
+        {app.assessment.clone().map(|stored| {
+            let names: Vec<String> = app.members.iter().map(|m| m.name.clone()).collect();
+            view! { <crate::ui::policy::StoredAssessmentCard stored names /> }
+        })}
         <ErrorBanner error />
         {app.open_info_request.clone().map(|q| view! {
             <section class="card attention" id="info-request">

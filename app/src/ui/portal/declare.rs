@@ -220,6 +220,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                 <AddressSection form />
                 <MembersSection form />
                 <MoneySection form />
+                <EstimatePanel form />
                 <fieldset>
                     <legend>{t!(i18n, declare.section_description)}</legend>
                     <label for="description">{t!(i18n, declare.description)}</label>
@@ -561,6 +562,76 @@ fn MoneySection(form: Form) -> impl IntoView {
             <TextField form id="medical-spending".into() field="medical_spending".into() get=|d| d.medical_spending.clone() set=|d, v| d.medical_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.medical_spending)}</TextField>
             <TextField form id="education-spending".into() field="education_spending".into() get=|d| d.education_spending.clone() set=|d, v| d.education_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.education_spending)}</TextField>
         </fieldset>
+    }
+    .into_any()
+}
+
+/// 初步估算: the assessment computed here in the browser from what is typed, with the
+/// parameters in force for the chosen village. No round trip per keystroke: the parameters
+/// are fetched once per village and urban/rural.
+#[component]
+fn EstimatePanel(form: Form) -> impl IntoView {
+    use crate::api::policy::parameters_in_force;
+    use crate::domain::region::{RegionCode, RegionLevel};
+    let i18n = use_i18n();
+    let draft = form.draft;
+    let place = Memo::new(move |_| draft.with(|d| (d.region_code.clone(), d.residence.clone())));
+    let params = Resource::new(
+        move || place.get(),
+        |(region, residence)| async move {
+            let village = RegionCode::parse(&region).is_ok_and(|r| r.level() == RegionLevel::Village);
+            if village && Residence::from_code(&residence).is_some() {
+                parameters_in_force(region, residence).await.ok()
+            } else {
+                None
+            }
+        },
+    );
+    view! {
+        <fieldset class="estimate" id="estimate">
+            <legend>{t!(i18n, policy.estimate_title)}</legend>
+            <p class="muted">{t!(i18n, policy.estimate_label)}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match params.await {
+                        None => view! { <p class="muted" id="estimate-needs-place">{t!(i18n, policy.estimate_needs_place)}</p> }.into_any(),
+                        Some(p) if p.values().next().is_none() => view! { <p class="muted">{t!(i18n, policy.estimate_no_params)}</p> }.into_any(),
+                        Some(p) => view! { <EstimateResult form params=p /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[component]
+fn EstimateResult(form: Form, params: crate::domain::policy::ParameterSet) -> impl IntoView {
+    use crate::domain::policy::{assess, HouseholdFacts};
+    use crate::ui::policy::{AssessmentSummary, CliffView, Entitlements, Explanation};
+    let params = StoredValue::new(params);
+    // Recomputed at every change; the view only changes when the result does.
+    let estimate = Memo::new(move |_| {
+        form.draft.with(|d| {
+            let facts = HouseholdFacts::from_draft(d, device::today_china());
+            let names: Vec<String> = d.members.iter().map(|m| m.name.trim().to_string()).collect();
+            let a = params.with_value(|p| assess(&facts, p));
+            (a, names, facts)
+        })
+    });
+    view! {
+        <div aria-live="polite" id="estimate-result">
+            {move || {
+                let (a, names, facts) = estimate.get();
+                let p = params.get_value();
+                view! {
+                    <AssessmentSummary assessment=a.clone() names=names.clone() />
+                    <Entitlements assessment=a.clone() names=names.clone() />
+                    <CliffView assessment=a.clone() parameters=p.clone() facts />
+                    <Explanation assessment=a parameters=p names />
+                }
+            }}
+        </div>
     }
     .into_any()
 }

@@ -1,0 +1,269 @@
+//! 政策参数管理: the parameter history an administrator keeps (list, add, schedule, withdraw),
+//! the what-if of a proposed change, and the reassessments proposed after changes took effect.
+//! Caseworkers see the same lists read-only.
+
+use crate::api::policy::{add_parameter, parameters, proposals, what_if, withdraw_parameter, ParamForm, ParamStatus, WhatIfReport};
+use crate::domain::declaration::{FieldErrorCode, Residence};
+use crate::domain::policy::params::ParamKey;
+use crate::domain::policy::CategorySet;
+use crate::domain::status::Role;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn PolicyAdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me_resource = expect_context::<MeResource>();
+    view! {
+        <h1>{t!(i18n, policy.admin_title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me_resource.await {
+                    Ok(Some(user)) if matches!(user.role, Role::Admin | Role::Caseworker) => {
+                        let admin = user.role == Role::Admin;
+                        let region = user.region_code.clone().unwrap_or_default();
+                        view! { <PolicyWorkspace admin region /> }.into_any()
+                    }
+                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PolicyWorkspace(admin: bool, region: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = Resource::new(|| (), |_| parameters());
+    let withdraw = Action::new(move |id: &i64| withdraw_parameter(*id));
+    let error = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| match withdraw.value().get() {
+        Some(Ok(())) => rows.refetch(),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    view! {
+        <p class="muted">{t!(i18n, policy.admin_intro)}</p>
+        {admin.then(|| view! { <ParamFormCard region=region.clone() on_saved=Callback::new(move |_| rows.refetch()) /> })}
+        <section class="card wide">
+            <h2>{t!(i18n, policy.admin_title)}</h2>
+            <ErrorBanner error />
+            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match rows.await {
+                        Ok(list) => view! {
+                            <div class="table-scroll">
+                            <table class="params" id="param-table">
+                                <thead><tr>
+                                    <th>{t!(i18n, policy.key)}</th><th>{t!(i18n, policy.region)}</th><th>{t!(i18n, policy.residence)}</th>
+                                    <th>{t!(i18n, policy.value)}</th><th>{t!(i18n, policy.effective_from)}</th><th>{t!(i18n, policy.source)}</th>
+                                    <th>{t!(i18n, policy.status)}</th><th></th>
+                                </tr></thead>
+                                <tbody>
+                                {list.into_iter().map(|r| {
+                                    let id = r.id;
+                                    let scheduled = r.status == ParamStatus::Scheduled;
+                                    let status = r.status;
+                                    let key = r.key;
+                                    let residence = r.residence;
+                                    view! {
+                                        <tr data-param=r.key.code() data-status=format!("{:?}", r.status).to_lowercase() class=if r.status == ParamStatus::InForce { "" } else { "muted" }>
+                                            <td>{move || labels::param(i18n, key)}</td>
+                                            <td>{r.region_name.clone()} " " <span class="mono">{r.region_code.clone()}</span></td>
+                                            <td>{move || residence.map(|x| labels::residence(i18n, x)).unwrap_or_else(|| t_string!(i18n, policy.both).to_string())}</td>
+                                            <td class="num">{r.value_text.clone()} " " {move || labels::unit(i18n, key.unit())}</td>
+                                            <td>{r.effective_from.clone()}</td>
+                                            <td>{r.source.clone()} {r.example.then(|| view! { " " <span class="badge unknown">{t!(i18n, policy.example)}</span> })}</td>
+                                            <td>{move || labels::param_status(i18n, status)}</td>
+                                            <td>{(admin && scheduled).then(|| view! {
+                                                <button type="button" class="danger" on:click=move |_| { withdraw.dispatch(id); }>{t!(i18n, policy.withdraw)}</button>
+                                            })}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                                </tbody>
+                            </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <ProposalsCard />
+    }
+    .into_any()
+}
+
+#[component]
+fn ParamFormCard(region: String, on_saved: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = RwSignal::new(ParamForm {
+        key: ParamKey::DibaoStandard.code().into(),
+        region_code: region,
+        residence: String::new(),
+        value: String::new(),
+        effective_from: device::today_china().to_string(),
+        source: String::new(),
+    });
+    let error = RwSignal::new(None::<AppError>);
+    let saved = RwSignal::new(false);
+    let report = RwSignal::new(None::<WhatIfReport>);
+    let save = Action::new(move |f: &ParamForm| add_parameter(f.clone()));
+    let simulate = Action::new(move |f: &ParamForm| what_if(f.clone()));
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(_)) => {
+            error.set(None);
+            saved.set(true);
+            on_saved.run(());
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    Effect::new(move |_| match simulate.value().get() {
+        Some(Ok(r)) => {
+            error.set(None);
+            report.set(Some(r));
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let field_error = move |field: &'static str| {
+        Signal::derive(move || match error.get() {
+            Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
+            _ => None::<FieldErrorCode>,
+        })
+    };
+    let text = move |id: &'static str, get: fn(&ParamForm) -> String, set: fn(&mut ParamForm, String), kind: &'static str| {
+        view! {
+            <input id=id type=kind maxlength="200" prop:value=move || form.with(get)
+                on:input=move |ev| { saved.set(false); form.update(|f| set(f, event_target_value(&ev))) } />
+        }
+    };
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, policy.add_title)}</h2>
+            <form on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
+                <label for="param-key">{t!(i18n, policy.key)}</label>
+                <select id="param-key" on:change=move |ev| form.update(|f| f.key = event_target_value(&ev))>
+                    {ParamKey::ALL.iter().map(|k| {
+                        let k = *k;
+                        view! { <option value=k.code() selected=move || form.with(|f| f.key == k.code())>{move || labels::param(i18n, k)}</option> }
+                    }).collect_view()}
+                </select>
+                <FieldMessage error=field_error("key") id="param-key-error" />
+                <label for="param-region">{t!(i18n, policy.region)}</label>
+                {text("param-region", |f| f.region_code.clone(), |f, v| f.region_code = v, "text")}
+                <FieldMessage error=field_error("region_code") id="param-region-error" />
+                <label for="param-residence">{t!(i18n, policy.residence)}</label>
+                <select id="param-residence" on:change=move |ev| form.update(|f| f.residence = event_target_value(&ev))>
+                    <option value="">{t!(i18n, policy.both)}</option>
+                    {Residence::ALL.iter().map(|r| {
+                        let r = *r;
+                        view! { <option value=r.code()>{move || labels::residence(i18n, r)}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="param-value">{t!(i18n, policy.value)} " "
+                    <span class="muted">{move || form.with(|f| ParamKey::from_code(&f.key).map(|k| labels::unit(i18n, k.unit())).unwrap_or_default())}</span>
+                </label>
+                {text("param-value", |f| f.value.clone(), |f, v| f.value = v, "text")}
+                <p class="muted">{t!(i18n, policy.value_hint)}</p>
+                <FieldMessage error=field_error("value") id="param-value-error" />
+                <label for="param-from">{t!(i18n, policy.effective_from)}</label>
+                {text("param-from", |f| f.effective_from.clone(), |f, v| f.effective_from = v, "date")}
+                <FieldMessage error=field_error("effective_from") id="param-from-error" />
+                <label for="param-source">{t!(i18n, policy.source)}</label>
+                {text("param-source", |f| f.source.clone(), |f, v| f.source = v, "text")}
+                <FieldMessage error=field_error("source") id="param-source-error" />
+                <ErrorBanner error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty()))) />
+                {move || saved.get().then(|| view! { <p class="banner ok">{t!(i18n, policy.added)}</p> })}
+                <div class="actions">
+                    <button type="button" id="param-what-if" disabled=move || simulate.pending().get()
+                        on:click=move |_| { simulate.dispatch(form.get_untracked()); }>{t!(i18n, policy.what_if)}</button>
+                    <button type="submit" class="primary" id="param-save" disabled=move || save.pending().get()>{t!(i18n, policy.add)}</button>
+                </div>
+            </form>
+            {move || report.get().map(|r| view! { <WhatIfTable report=r /> })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn WhatIfTable(report: WhatIfReport) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div id="what-if-report">
+            <h3>{t!(i18n, policy.what_if_title)} " (" {report.on.clone()} ")"</h3>
+            <p>{t!(i18n, policy.what_if_households)} " " {report.households} "；" {t!(i18n, policy.what_if_changed)} " " <strong id="what-if-changed">{report.changed}</strong></p>
+            {if report.rows.is_empty() {
+                view! { <p class="muted">{t!(i18n, policy.what_if_none)}</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <thead><tr><th>{t!(i18n, policy.region)}</th><th>{t!(i18n, policy.key)}</th><th>{t!(i18n, policy.what_if_enter)}</th><th>{t!(i18n, policy.what_if_leave)}</th></tr></thead>
+                        <tbody>
+                            {report.rows.into_iter().map(|r| {
+                                let c = r.category;
+                                view! { <tr data-category=c.code()><td>{r.region_name} " " <span class="mono">{r.region_code}</span></td><td>{move || labels::category(i18n, c)}</td><td class="num">"+" {r.enter}</td><td class="num">"−" {r.leave}</td></tr> }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProposalsCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(|| (), |_| proposals());
+    let cats = move |v: Vec<crate::domain::policy::Category>| {
+        let s = CategorySet::from(v);
+        if s.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { s.iter().map(|c| labels::category(i18n, c)).collect::<Vec<_>>().join("、") }
+    };
+    view! {
+        <section class="card wide" id="proposals">
+            <h2>{t!(i18n, policy.proposals_title)}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(rows) if rows.is_empty() => view! { <p class="muted">{t!(i18n, policy.proposals_none)}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <table>
+                                <thead><tr><th>{t!(i18n, policy.application)}</th><th>{t!(i18n, policy.from)}</th><th>{t!(i18n, policy.to)}</th><th>{t!(i18n, policy.status)}</th><th></th></tr></thead>
+                                <tbody>
+                                {rows.into_iter().map(|p| {
+                                    let from = p.from.clone();
+                                    let to = p.to.clone();
+                                    let status = p.status.clone();
+                                    view! {
+                                        <tr>
+                                            <td><A href=format!("/applications/{}", p.number)>{p.number.clone()}</A></td>
+                                            <td>{move || cats(from.clone())}</td>
+                                            <td>{move || cats(to.clone())}</td>
+                                            <td>{move || match status.as_str() {
+                                                "accepted" => t_string!(i18n, policy.proposal_accepted),
+                                                "dismissed" => t_string!(i18n, policy.proposal_dismissed),
+                                                _ => t_string!(i18n, policy.proposal_open),
+                                            }}</td>
+                                            <td>{china_time(p.created_at)}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
