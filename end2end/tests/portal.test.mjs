@@ -2,94 +2,23 @@
 // register, fill a 3-member household with one invalid ID, fix it, reload (draft kept),
 // attach a file, submit, see the status and number, switch to English. Screenshots at
 // 360 px and 1024 px go to end2end/output/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
-const OUT = new URL('../output/', import.meta.url).pathname;
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-function validId(first17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, c, i) => s + Number(c) * w[i], 0);
-  return first17 + '10X98765432'[sum % 11];
-}
-
-// A minimal valid PNG (1×1).
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
-}
-
-// Every form control a user can reach has a visible <label>.
-async function unlabelled(page) {
-  return page.$$eval('input, select, textarea', (els) =>
-    els.filter((e) => e.type !== 'hidden' && !(e.labels && e.labels.length)).map((e) => e.id || e.outerHTML));
-}
-
-async function newPhone() {
-  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
-  return { ctx, page: await ctx.newPage() };
-}
-
-async function chooseFirst(page, selector) {
-  await page.waitForSelector(`${selector} option:nth-child(2)`, { state: 'attached' });
-  const value = await page.$eval(`${selector} option:nth-child(2)`, (o) => o.value);
-  await page.selectOption(selector, value);
-  return value;
-}
-
-async function fillMember(page, i, { relation, name, id }) {
-  if (relation) await page.selectOption(`#m${i}-relation`, relation);
-  await page.fill(`#m${i}-name`, name);
-  await page.fill(`#m${i}-id_number`, id);
-  await page.locator(`#m${i}-id_number`).blur();
-  await page.selectOption(`#m${i}-health`, 'healthy');
-  await page.selectOption(`#m${i}-schooling`, 'not_in_school');
-  await page.selectOption(`#m${i}-work_status`, 'farming');
-  await page.selectOption(`#m${i}-labour_capacity`, 'full');
-}
+import { BASE, OUT, browser, validId, PNG, hydrated, unlabelled, newPhone, fillMember, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
 
 test('a resident registers, declares a household, submits and follows it', async () => {
   const phone = `139${String(Date.now()).slice(-8)}`;
   const password = 'secret123';
   const { ctx, page } = await newPhone();
 
-  // Register with the SMS code (read from the demo outbox).
+  // Register with the SMS code (read from the demo outbox); every field is labelled.
   await page.goto(`${BASE}/register`);
   await hydrated(page);
   assert.deepEqual(await unlabelled(page), []);
-  await page.fill('#reg-phone', phone);
-  await page.click('#send-code');
-  await page.waitForSelector('.banner.ok');
-  const outbox = await ctx.newPage();
-  await outbox.goto(`${BASE}/dev/outbox`);
-  const sms = await outbox.textContent('#outbox');
-  const code = sms.match(new RegExp(`${phone}[^0-9]*?(\\d{6})`))[1];
-  await outbox.close();
-  await page.fill('#reg-code', code);
-  await page.fill('#reg-password', password);
-  await page.fill('#reg-confirm', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${BASE}/declare`);
-  await page.waitForSelector('form.declaration');
+  await register(ctx, page, phone, password);
 
   // Address: the region tree down to a village.
-  await page.selectOption('#region-0', '620000000000');
-  await page.selectOption('#region-1', '620700000000');
-  await page.selectOption('#region-2', '620702000000');
-  await chooseFirst(page, '#region-3');
-  await chooseFirst(page, '#region-4');
+  await chooseGanzhouVillage(page);
   await page.fill('#address', '三组12号');
   await page.selectOption('#residence', 'rural');
   await page.fill('#contact-phone', phone);
@@ -169,11 +98,7 @@ test('a resident registers, declares a household, submits and follows it', async
   // The same case on a 1024 px tablet, signed in page2.
   const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' });
   const t = await tablet.newPage();
-  await t.goto(`${BASE}/login`);
-  await hydrated(t);
-  await t.fill('#login-name', phone);
-  await t.fill('#login-password', password);
-  await t.click('button[type=submit]');
+  await signIn(t, phone, password);
   await t.waitForURL(`${BASE}/declare`);
   await t.goto(`${BASE}/applications`);
   await t.locator('.app-list', { hasText: number }).waitFor();

@@ -270,15 +270,25 @@ pub fn CliffView(assessment: Assessment, parameters: ParameterSet, facts: Househ
 #[component]
 pub fn StoredAssessmentCard(stored: crate::api::types::StoredAssessment, names: Vec<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let a = stored.assessment;
+    let stored = StoredValue::new(stored);
+    let names = StoredValue::new(names);
     view! {
         <section class="card assessment" id="assessment">
             <h2>{t!(i18n, policy.stored_title)}</h2>
             <p class="muted">{t!(i18n, policy.estimate_label)}</p>
-            <AssessmentSummary assessment=a.clone() names=names.clone() />
-            <Entitlements assessment=a.clone() names=names.clone() />
-            <CliffView assessment=a.clone() parameters=stored.parameters.clone() facts=stored.facts />
-            <Explanation assessment=a parameters=stored.parameters names />
+            // Labels are computed when rendered: render again when the language changes.
+            {move || {
+                i18n.get_locale();
+                let s = stored.get_value();
+                let names = names.get_value();
+                let a = s.assessment;
+                view! {
+                    <AssessmentSummary assessment=a.clone() names=names.clone() />
+                    <Entitlements assessment=a.clone() names=names.clone() />
+                    <CliffView assessment=a.clone() parameters=s.parameters.clone() facts=s.facts />
+                    <Explanation assessment=a parameters=s.parameters names />
+                }
+            }}
         </section>
     }
     .into_any()

@@ -204,7 +204,7 @@ fn WhatIfTable(report: WhatIfReport) -> impl IntoView {
             } else {
                 view! {
                     <table>
-                        <thead><tr><th>{t!(i18n, policy.region)}</th><th>{t!(i18n, policy.key)}</th><th>{t!(i18n, policy.what_if_enter)}</th><th>{t!(i18n, policy.what_if_leave)}</th></tr></thead>
+                        <thead><tr><th>{t!(i18n, policy.region)}</th><th>{t!(i18n, policy.category_col)}</th><th>{t!(i18n, policy.what_if_enter)}</th><th>{t!(i18n, policy.what_if_leave)}</th></tr></thead>
                         <tbody>
                             {report.rows.into_iter().map(|r| {
                                 let c = r.category;

@@ -1,0 +1,99 @@
+// Shared by the browser tests: the browser, ID numbers, registration, form filling.
+import { before, after } from 'node:test';
+import { chromium } from 'playwright-core';
+
+export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+export const OUT = new URL('../output/', import.meta.url).pathname;
+export let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+export function validId(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, c, i) => s + Number(c) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+
+// A minimal valid PNG (1×1).
+export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+export async function hydrated(page) {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
+}
+
+// Every form control a user can reach has a visible <label>.
+export async function unlabelled(page) {
+  return page.$$eval('input, select, textarea', (els) =>
+    els.filter((e) => e.type !== 'hidden' && !(e.labels && e.labels.length)).map((e) => e.id || e.outerHTML));
+}
+
+export async function newPhone() {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  return { ctx, page: await ctx.newPage() };
+}
+
+export async function newTablet() {
+  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' });
+  return { ctx, page: await ctx.newPage() };
+}
+
+export async function chooseFirst(page, selector) {
+  await page.waitForSelector(`${selector} option:nth-child(2)`, { state: 'attached' });
+  const value = await page.$eval(`${selector} option:nth-child(2)`, (o) => o.value);
+  await page.selectOption(selector, value);
+  return value;
+}
+
+export async function fillMember(page, i, { relation, name, id }) {
+  if (relation) await page.selectOption(`#m${i}-relation`, relation);
+  await page.fill(`#m${i}-name`, name);
+  await page.fill(`#m${i}-id_number`, id);
+  await page.locator(`#m${i}-id_number`).blur();
+  await page.selectOption(`#m${i}-health`, 'healthy');
+  await page.selectOption(`#m${i}-schooling`, 'not_in_school');
+  await page.selectOption(`#m${i}-work_status`, 'farming');
+  await page.selectOption(`#m${i}-labour_capacity`, 'full');
+}
+
+// Registers a new resident with the SMS code from the demo outbox; ends on /declare.
+export async function register(ctx, page, phone, password) {
+  await page.goto(`${BASE}/register`);
+  await hydrated(page);
+  await page.fill('#reg-phone', phone);
+  await page.click('#send-code');
+  await page.waitForSelector('.banner.ok');
+  const outbox = await ctx.newPage();
+  await outbox.goto(`${BASE}/dev/outbox`);
+  const sms = await outbox.textContent('#outbox');
+  const code = sms.match(new RegExp(`${phone}[^0-9]*?(\\d{6})`))[1];
+  await outbox.close();
+  await page.fill('#reg-code', code);
+  await page.fill('#reg-password', password);
+  await page.fill('#reg-confirm', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${BASE}/declare`);
+  await page.waitForSelector('form.declaration');
+}
+
+// Chooses Gansu › Zhangye › Ganzhou › the first township › the first village.
+export async function chooseGanzhouVillage(page) {
+  await page.selectOption('#region-0', '620000000000');
+  await page.selectOption('#region-1', '620700000000');
+  await page.selectOption('#region-2', '620702000000');
+  await chooseFirst(page, '#region-3');
+  await chooseFirst(page, '#region-4');
+}
+
+export async function signIn(page, login, password) {
+  await page.goto(`${BASE}/login`);
+  await hydrated(page);
+  await page.fill('#login-name', login);
+  await page.fill('#login-password', password);
+  await page.click('button[type=submit]');
+}

@@ -1,0 +1,115 @@
+// The policy engine in the browser: the instant estimate follows the income as it is typed
+// (computed in the page, no round trip per keystroke), and the assessment recorded with the
+// submission says the same. Then an administrator lists parameters, runs a what-if, schedules
+// a change and withdraws it. Example parameters for rural Ganzhou: standard 580.00 yuan,
+// marginal line 1.5 × = 870.00 per person.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, OUT, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
+
+const household = (page) => page.locator('#estimate .household-categories');
+
+async function householdIs(page, codes) {
+  await page.locator(`#estimate .household-categories[data-household="${codes}"]`).waitFor({ timeout: 10000 });
+}
+
+test('the estimate follows the typed income and matches the recorded assessment', async () => {
+  const phone = `137${String(Date.now()).slice(-8)}`;
+  const { ctx, page } = await newPhone();
+  await register(ctx, page, phone, 'secret123');
+  await chooseGanzhouVillage(page);
+  await page.fill('#address', '五组3号');
+  await page.selectOption('#residence', 'rural');
+  await page.fill('#contact-phone', phone);
+  await fillMember(page, 0, { name: '王大山', id: validId('62070219700505011') });
+  await page.click('#add-member');
+  await fillMember(page, 1, { relation: 'spouse', name: '赵小梅', id: validId('62070219720606022') });
+
+  // No income typed yet: nothing is claimed, Dibao stays open until income is known.
+  await page.locator('#estimate .member-categories li[data-member="0"]').waitFor();
+  await householdIs(page, '');
+  assert.match(await page.getAttribute('#estimate li[data-member="0"]', 'data-possible'), /dibao/);
+
+  // Every keystroke recomputes in the page: count the requests while typing.
+  let requests = 0;
+  page.on('request', (r) => { if (r.url().includes('/api/policy/')) requests += 1; });
+  await page.fill('#income-wages', '900');          // 450.00 each, below 580.00
+  await householdIs(page, 'dibao');
+  assert.match(await household(page).textContent(), /低保对象/);
+  await page.locator('#estimate li[data-entitlement="basic_living"]').waitFor();
+  await page.fill('#income-wages', '2000');         // 1000.00 each, above 870.00
+  await householdIs(page, '');
+  await page.fill('#income-wages', '1500');         // 750.00 each, below 870.00
+  await householdIs(page, 'dibao_marginal');
+  assert.equal(requests, 0, 'the estimate needs no server round trip');
+  // The cliff view: 870.00 × 2 − 0.01 − 1500.00 = 239.99 yuan more keeps the category.
+  assert.equal(await page.getAttribute('#estimate li[data-cliff="dibao_marginal"]', 'data-headroom'), '23999');
+  assert.match(await page.textContent('#estimate'), /估算，不是审核决定/);
+  const estimated = await page.$$eval('#estimate li[data-member]', (els) => els.map((e) => e.dataset.categories));
+  assert.deepEqual(estimated, ['dibao_marginal', 'dibao_marginal']);
+  assert.deepEqual(await unlabelled(page), []);
+  await page.screenshot({ path: `${OUT}estimate-360.png`, fullPage: true });
+
+  await page.check('#help-basic_living');
+  await page.check('#consent-verification');
+  await page.click('#submit-declaration');
+  const number = (await page.locator('#application-number').textContent()).trim();
+  await page.goto(`${BASE}/applications/${number}`);
+  await hydrated(page);
+  await page.locator('#assessment .household-categories[data-household="dibao_marginal"]').waitFor();
+  const recorded = await page.$$eval('#assessment li[data-member]', (els) => els.map((e) => e.dataset.categories));
+  assert.deepEqual(recorded, estimated, 'the stored assessment says what the estimate said');
+  // The explanation names the parameter, its date and example label, and the clause.
+  await page.click('#assessment details.explanation summary');
+  const trace = await page.textContent('#assessment .verdicts');
+  assert.match(trace, /低保标准 580\.00 元\/人·月/);
+  assert.match(trace, /2026-01-01/);
+  assert.match(trace, /示例值/);
+  assert.match(trace, /张政办发〔2023〕128号/);
+  await page.screenshot({ path: `${OUT}assessment-360.png`, fullPage: true });
+  await page.click('#lang-switch');
+  await page.locator('#assessment', { hasText: 'Dibao-marginal household' }).waitFor();
+  await ctx.close();
+});
+
+test('an administrator runs a what-if, schedules a change and withdraws it', async () => {
+  const { ctx, page } = await newTablet();
+  await signIn(page, 'demo_admin', 'Demo2026pass');
+  await page.waitForURL(/\/staff/);
+  await page.goto(`${BASE}/staff/policy`);
+  await hydrated(page);
+  await page.locator('#param-table tr[data-param="dibao_standard"]').first().waitFor();
+  assert.match(await page.textContent('#param-table'), /示例值/);
+  assert.deepEqual(await unlabelled(page), []);
+
+  // A what-if: a rural standard of 100.00 for Ganzhou moves the seeded demo household.
+  await page.selectOption('#param-key', 'dibao_standard');
+  await page.fill('#param-region', '620702');
+  await page.selectOption('#param-residence', 'rural');
+  await page.fill('#param-value', '100');
+  await page.click('#param-what-if');
+  await page.locator('#what-if-report').waitFor();
+  assert.ok(Number(await page.textContent('#what-if-changed')) >= 1);
+  await page.locator('#what-if-report tr[data-category="dibao"]').waitFor();
+
+  // Out of bounds is refused at the field, in Chinese.
+  await page.selectOption('#param-key', 'taper_months');
+  await page.fill('#param-value', '7');
+  await page.fill('#param-source', '测试文件第1条');
+  await page.click('#param-save');
+  await page.locator('#param-value-error', { hasText: '超出允许范围' }).waitFor();
+
+  // Schedule a change for next year, see it listed, withdraw it.
+  await page.selectOption('#param-key', 'dibao_standard');
+  await page.fill('#param-value', '600');
+  await page.fill('#param-from', '2099-01-01');
+  await page.click('#param-save');
+  await page.locator('.banner.ok', { hasText: '已保存' }).waitFor();
+  const row = page.locator('#param-table tr[data-status="scheduled"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /600/);
+  await page.screenshot({ path: `${OUT}policy-1024.png`, fullPage: true });
+  await row.locator('button').click();
+  await page.locator('#param-table tr[data-status="withdrawn"]').waitFor();
+  await ctx.close();
+});
