@@ -20,7 +20,7 @@ test: tools
 	$(MAKE) e2e
 
 tools:
-	@./scripts/ensure-tools.sh $(if $(filter test e2e,$(MAKECMDGOALS)),test,run)
+	@./scripts/ensure-tools.sh $(if $(filter test e2e,$(MAKECMDGOALS)),test,$(if $(filter bench,$(MAKECMDGOALS)),bench,run))
 
 build-release:
 	cargo leptos build --release

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `make run` / `make test` need and is missing; says what it installs.
-# Idempotent: a second run installs nothing. Usage: ensure-tools.sh [run|test]
+# Idempotent: a second run installs nothing. Usage: ensure-tools.sh [run|test|bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_browser=${1:-run}
@@ -49,4 +49,9 @@ if [ "$need_browser" = test ]; then
     sudo_=(); [ "$(id -u)" = 0 ] || sudo_=(sudo)
     "${sudo_[@]}" apt-get install -y "${missing[@]}" || { "${sudo_[@]}" apt-get update -qq && "${sudo_[@]}" apt-get install -y "${missing[@]}"; }
   fi
+fi
+
+if [ "$need_browser" = bench ] && ! command -v twiggy >/dev/null; then
+  say "installing twiggy (WASM size attribution for make bench)"
+  cargo install twiggy --locked
 fi

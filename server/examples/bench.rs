@@ -40,8 +40,89 @@ fn draft(seq: u64) -> DeclarationDraft {
     }
 }
 
+/// Households with 1–5 members and varied income, assets and spending (a fixed LCG, so every
+/// run assesses the same mix).
+fn households(n: usize) -> Vec<app::domain::policy::HouseholdFacts> {
+    use app::domain::declaration::{DisabilityKind, Health, LabourCapacity, Residence, Schooling, WorkStatus};
+    use app::domain::policy::facts::{Disability, MemberFacts};
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |m: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % m
+    };
+    (0..n)
+        .map(|_| {
+            let size = 1 + next(5) as usize;
+            let members = (0..size)
+                .map(|_| MemberFacts {
+                    age: Some(next(90) as u32),
+                    schooling: Some(Schooling::ALL[next(Schooling::ALL.len() as u64) as usize]),
+                    health: Some(Health::ALL[next(3) as usize]),
+                    disability: Some(match next(6) {
+                        0 => Disability { kind: DisabilityKind::Physical, grade: Some(1 + next(4) as u8) },
+                        1 => Disability { kind: DisabilityKind::Intellectual, grade: Some(1 + next(4) as u8) },
+                        _ => Disability { kind: DisabilityKind::None, grade: None },
+                    }),
+                    work: Some(WorkStatus::ALL[next(WorkStatus::ALL.len() as u64) as usize]),
+                    labour: Some(LabourCapacity::ALL[next(3) as usize]),
+                    supporter_able: if next(3) == 0 { None } else { Some(next(2) == 0) },
+                    ..Default::default()
+                })
+                .collect();
+            let employment = next(300_000) as i64;
+            app::domain::policy::HouseholdFacts {
+                residence: Some(Residence::Rural),
+                members,
+                income_total: Some(employment + next(300_000) as i64),
+                income_employment: Some(employment),
+                deposits: Some(next(5_000_000) as i64),
+                housing_count: Some(next(3) as u32),
+                vehicles: Some(next(2) as u32),
+                has_business: Some(next(10) == 0),
+                rigid_spending_12m: Some(next(3_000_000) as i64),
+                relapse_watch: Some(next(20) == 0),
+                currently_dibao: next(4) == 0,
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+/// The pure assessment (with its full trace) on this thread only: one core.
+fn bench_engine() {
+    use app::domain::policy::{assess, cliff::cliffs, examples::example_rows, resolve};
+    use app::domain::region::RegionCode;
+    let village = RegionCode::parse("620702100201").expect("region");
+    let params = resolve(&example_rows(0), &village, Some(app::domain::declaration::Residence::Rural), app::domain::policy::examples::examples_effective_from());
+    let hh = households(10_000);
+    let mut members = 0usize;
+    let started = Instant::now();
+    let mut n = 0usize;
+    while started.elapsed().as_secs_f64() < 2.0 {
+        for h in &hh {
+            members += std::hint::black_box(assess(std::hint::black_box(h), &params)).members.len();
+        }
+        n += hh.len();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "Policy engine, one core: {:.2} M households/s assessed with full trace (goal >= 1 M/s; {n} households, {:.1} members each)",
+        n as f64 / secs / 1e6,
+        members as f64 / n as f64
+    );
+    let started = Instant::now();
+    let mut m = 0usize;
+    for h in hh.iter().take(2_000) {
+        let a = assess(h, &params);
+        m += std::hint::black_box(cliffs(h, &params, &a)).len();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("Policy engine with the cliff view (assessment + cliffs), one core: {:.0} households/s ({m} cliffs)", 2_000.0 / secs);
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    bench_engine();
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_tests(format!("sqlite://{}/bench.db", dir.path().display()), dir.path().join("data"));
     config.demo = true;
