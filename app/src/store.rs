@@ -269,6 +269,10 @@ pub trait Store: Send + Sync {
     /// Adds a proposal unless one exists for the same application and change (`false` then).
     async fn add_reassessment_proposal(&self, p: NewProposal) -> Result<bool, DbError>;
     async fn reassessment_proposals(&self, region_prefix: &str) -> Result<Vec<ProposalRecord>, DbError>;
+    /// Accepts (the proposal becomes the application's latest assessment, by `actor_id`) or
+    /// dismisses an open proposal of an application in the region. `Conflict("proposal_decided")`
+    /// once decided; `NotFound` outside the region.
+    async fn decide_reassessment_proposal(&self, id: i64, region_prefix: &str, accept: bool, actor_id: &str, now: Millis) -> Result<(), DbError>;
 
     // attachments
     async fn add_attachment(&self, attachment: NewAttachment) -> Result<AttachmentMeta, DbError>;

@@ -387,6 +387,18 @@ pub async fn proposals() -> Result<Vec<ProposalView>, AppError> {
         .collect())
 }
 
+/// A caseworker accepts a proposed reassessment (it becomes the application's recorded
+/// assessment) or dismisses it. Nothing changes without this decision.
+#[server(endpoint = "policy/decide_proposal")]
+pub async fn decide_proposal(id: i64, accept: bool) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let scope = staff_scope(&user)?;
+    let s = services()?;
+    s.store.decide_reassessment_proposal(id, scope.prefix(), accept, &user.0.id, now_millis()).await?;
+    audit(&s, Some(&user.0.id), if accept { "reassessment_accept" } else { "reassessment_dismiss" }, &id.to_string(), "ok").await;
+    Ok(())
+}
+
 /// The background job: for every parameter change now in force and not yet processed,
 /// reassess the households it reaches and propose (never apply) a new assessment where
 /// the categories change. Returns the number of proposals added.

@@ -112,6 +112,7 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
             "no_open_request" => t_string!(i18n, refused.no_open_request),
             "status" => t_string!(i18n, refused.status),
             "param_in_force" => t_string!(i18n, refused.param_in_force),
+            "proposal_decided" => t_string!(i18n, refused.proposal_decided),
             "file_too_large" => t_string!(i18n, refused.file_too_large),
             "file_type" => t_string!(i18n, refused.file_type),
             "file_empty" => t_string!(i18n, refused.file_empty),

@@ -2,7 +2,7 @@
 //! the what-if of a proposed change, and the reassessments proposed after changes took effect.
 //! Caseworkers see the same lists read-only.
 
-use crate::api::policy::{add_parameter, parameters, proposals, what_if, withdraw_parameter, ParamForm, ParamStatus, WhatIfReport};
+use crate::api::policy::{add_parameter, decide_proposal, parameters, proposals, what_if, withdraw_parameter, ParamForm, ParamStatus, WhatIfReport};
 use crate::domain::declaration::{FieldErrorCode, Residence};
 use crate::domain::policy::params::ParamKey;
 use crate::domain::policy::CategorySet;
@@ -93,7 +93,7 @@ fn PolicyWorkspace(admin: bool, region: String) -> impl IntoView {
                 })}
             </Transition>
         </section>
-        <ProposalsCard />
+        <ProposalsCard caseworker=!admin />
     }
     .into_any()
 }
@@ -220,9 +220,16 @@ fn WhatIfTable(report: WhatIfReport) -> impl IntoView {
 }
 
 #[component]
-fn ProposalsCard() -> impl IntoView {
+fn ProposalsCard(caseworker: bool) -> impl IntoView {
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| proposals());
+    let decide = Action::new(move |(id, accept): &(i64, bool)| decide_proposal(*id, *accept));
+    let error = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| match decide.value().get() {
+        Some(Ok(())) => list.refetch(),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let cats = move |v: Vec<crate::domain::policy::Category>| {
         let s = CategorySet::from(v);
         if s.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { s.iter().map(|c| labels::category(i18n, c)).collect::<Vec<_>>().join("、") }
@@ -230,18 +237,21 @@ fn ProposalsCard() -> impl IntoView {
     view! {
         <section class="card wide" id="proposals">
             <h2>{t!(i18n, policy.proposals_title)}</h2>
+            <ErrorBanner error />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(rows) if rows.is_empty() => view! { <p class="muted">{t!(i18n, policy.proposals_none)}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table>
-                                <thead><tr><th>{t!(i18n, policy.application)}</th><th>{t!(i18n, policy.from)}</th><th>{t!(i18n, policy.to)}</th><th>{t!(i18n, policy.status)}</th><th></th></tr></thead>
+                                <thead><tr><th>{t!(i18n, policy.application)}</th><th>{t!(i18n, policy.from)}</th><th>{t!(i18n, policy.to)}</th><th>{t!(i18n, policy.status)}</th><th></th><th></th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|p| {
                                     let from = p.from.clone();
                                     let to = p.to.clone();
                                     let status = p.status.clone();
+                                    let open = p.status == "open";
+                                    let id = p.id;
                                     view! {
                                         <tr>
                                             <td><A href=format!("/applications/{}", p.number)>{p.number.clone()}</A></td>
@@ -253,6 +263,12 @@ fn ProposalsCard() -> impl IntoView {
                                                 _ => t_string!(i18n, policy.proposal_open),
                                             }}</td>
                                             <td>{china_time(p.created_at)}</td>
+                                            <td>{(caseworker && open).then(|| view! {
+                                                <div class="actions">
+                                                    <button type="button" class="primary" on:click=move |_| { decide.dispatch((id, true)); }>{t!(i18n, policy.accept)}</button>
+                                                    <button type="button" on:click=move |_| { decide.dispatch((id, false)); }>{t!(i18n, policy.dismiss)}</button>
+                                                </div>
+                                            })}</td>
                                         </tr>
                                     }
                                 }).collect_view()}

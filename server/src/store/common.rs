@@ -843,6 +843,49 @@ macro_rules! impl_store {
                 Ok(r.rows_affected() == 1)
             }
 
+            async fn decide_reassessment_proposal(&self, id: i64, region_prefix: &str, accept: bool, actor_id: &str, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                // Claim the open proposal first: a concurrent decision waits, then finds it decided.
+                let done = sqlx::query(
+                    "UPDATE reassessment_proposals SET status = $1 WHERE id = $2 AND status = 'open' \
+                     AND application_id IN (SELECT id FROM applications WHERE region_code LIKE $3)",
+                )
+                .bind(if accept { "accepted" } else { "dismissed" })
+                .bind(id)
+                .bind(format!("{region_prefix}%"))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if done == 0 {
+                    let r = sqlx::query(
+                        "SELECT p.status FROM reassessment_proposals p JOIN applications a ON a.id = p.application_id \
+                         WHERE p.id = $1 AND a.region_code LIKE $2",
+                    )
+                    .bind(id)
+                    .bind(format!("{region_prefix}%"))
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    return Err(if r.is_some() { DbError::Conflict("proposal_decided") } else { DbError::NotFound });
+                }
+                if accept {
+                    sqlx::query(
+                        "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, categories, created_by, created_at) \
+                         SELECT application_id, 'reassessment', facts, parameters, assessment, to_categories, $1, $2 \
+                         FROM reassessment_proposals WHERE id = $3",
+                    )
+                    .bind(actor_id)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
             async fn reassessment_proposals(&self, region_prefix: &str) -> Result<Vec<ProposalRecord>, DbError> {
                 let rows = sqlx::query(
                     "SELECT p.id, a.number, a.region_code, p.parameter_id, p.from_categories, p.to_categories, p.status, p.created_at \

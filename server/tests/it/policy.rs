@@ -160,6 +160,16 @@ async fn a_change_taking_effect_proposes_reassessments_once_and_edits_nothing() 
     assert_eq!((list[0].number.as_str(), list[0].from.clone(), list[0].to.clone()), (number.as_str(), vec![Category::Dibao], vec![Category::RigidExpense]));
     // A proposal, not an edit: the recorded assessment is still the submission's.
     assert_eq!(app.store().latest_assessment(&number).await.unwrap().unwrap().reason, "submission");
+    // The caseworker accepts: the proposal becomes the recorded assessment, once.
+    let id = list[0].id.to_string();
+    let r = post_form(&admin, &app, "/api/policy/decide_proposal", &[("id", &id), ("accept", "true")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "deciding is the caseworker's");
+    let r = post_form(&caseworker, &app, "/api/policy/decide_proposal", &[("id", &id), ("accept", "true")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let rec = app.store().latest_assessment(&number).await.unwrap().unwrap();
+    assert_eq!((rec.reason.as_str(), rec.stored.categories.as_str()), ("reassessment", "rigid_expense"));
+    let r = post_form(&caseworker, &app, "/api/policy/decide_proposal", &[("id", &id), ("accept", "false")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     // A resident sees no proposals.
     let c = resident(&app, "13900000302").await;
     let r = post_form(&c, &app, "/api/policy/proposals", &[]).await;
