@@ -131,6 +131,14 @@ macro_rules! impl_store {
             };
         }
 
+        fn parameters_from(rows: Vec<<$db as sqlx::Database>::Row>) -> Result<Vec<ParameterRecord>, DbError> {
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                out.push(parameter_from_row!(r));
+            }
+            Ok(out)
+        }
+
         async fn insert_assessment<'c, E>(
             ex: E,
             application_id: &str,
@@ -727,11 +735,7 @@ macro_rules! impl_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db_err)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in rows {
-                    out.push(parameter_from_row!(r));
-                }
-                Ok(out)
+                parameters_from(rows)
             }
 
             async fn add_policy_parameter(&self, p: NewParameter) -> Result<ParameterRecord, DbError> {
@@ -807,11 +811,7 @@ macro_rules! impl_store {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db_err)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in rows {
-                    out.push(parameter_from_row!(r));
-                }
-                Ok(out)
+                parameters_from(rows)
             }
 
             async fn mark_parameter_reassessed(&self, id: i64, now: Millis) -> Result<(), DbError> {
