@@ -250,6 +250,8 @@ pub trait Store: Send + Sync {
     /// Records a change of the optional charity-sharing consent (granted or withdrawn).
     async fn set_charity_consent(&self, number: &str, actor_id: &str, granted: bool, text_version: &str, now: Millis) -> Result<(), DbError>;
 
+    /// Appends an assessment to an application (`reason`: `verification` after staff verified facts).
+    async fn add_assessment(&self, number: &str, reason: &str, assessment: NewAssessment, actor_id: &str, now: Millis) -> Result<(), DbError>;
     /// The latest assessment of an application.
     async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError>;
 

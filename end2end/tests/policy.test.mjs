@@ -9,6 +9,9 @@ import { BASE, OUT, validId, hydrated, unlabelled, newPhone, newTablet, fillMemb
 
 const household = (page) => page.locator('#estimate .household-categories');
 
+// The application the resident submits in the first test; the caseworker verifies it later.
+let submitted;
+
 async function householdIs(page, codes) {
   await page.locator(`#estimate .household-categories[data-household="${codes}"]`).waitFor({ timeout: 10000 });
 }
@@ -54,6 +57,7 @@ test('the estimate follows the typed income and matches the recorded assessment'
   await page.check('#consent-verification');
   await page.click('#submit-declaration');
   const number = (await page.locator('#application-number').textContent()).trim();
+  submitted = number;
   await page.goto(`${BASE}/applications/${number}`);
   await hydrated(page);
   await page.locator('#assessment .household-categories[data-household="dibao_marginal"]').waitFor();
@@ -111,5 +115,26 @@ test('an administrator runs a what-if, schedules a change and withdraws it', asy
   await page.screenshot({ path: `${OUT}policy-1024.png`, fullPage: true });
   await row.locator('button').click();
   await page.locator('#param-table tr[data-status="withdrawn"]').waitFor();
+  await ctx.close();
+});
+
+test('a caseworker records verified facts and the household is reassessed', async () => {
+  assert.ok(submitted, 'the first test submitted an application');
+  const { ctx, page } = await newTablet();
+  await signIn(page, 'demo_caseworker', 'Demo2026pass');
+  await page.waitForURL(/\/staff/);
+  await page.goto(`${BASE}/applications/${submitted}`);
+  await hydrated(page);
+  await page.locator('#verification').waitFor();
+  assert.deepEqual(await unlabelled(page), []);
+  await page.selectOption('#v0-supporter', 'yes');
+  await page.selectOption('#v-relapse', 'yes');
+  await page.click('#v-save');
+  // Listed by the rural-revitalisation department: recognised without re-screening.
+  await page.locator('#assessment .household-categories[data-household="dibao_marginal,relapse_watch"]').waitFor();
+  await page.locator('#events', { hasText: '重新评估' }).waitFor();
+  // Staff see the case, not the resident's own buttons.
+  assert.equal(await page.locator('#withdraw, #charity-toggle').count(), 0);
+  await page.screenshot({ path: `${OUT}verification-1024.png`, fullPage: true });
   await ctx.close();
 });

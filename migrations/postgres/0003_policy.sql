@@ -24,7 +24,7 @@ CREATE INDEX policy_parameters_due ON policy_parameters(effective_from) WHERE re
 CREATE TABLE assessments (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     application_id TEXT NOT NULL REFERENCES applications(id),
-    reason TEXT NOT NULL CHECK (reason IN ('submission','reassessment')),
+    reason TEXT NOT NULL CHECK (reason IN ('submission','reassessment','verification')),
     facts TEXT NOT NULL,
     parameters TEXT NOT NULL,
     assessment TEXT NOT NULL,

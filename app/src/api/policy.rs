@@ -387,6 +387,67 @@ pub async fn proposals() -> Result<Vec<ProposalView>, AppError> {
         .collect())
 }
 
+/// What a caseworker verified of one member: facts a declaration cannot give.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MemberVerification {
+    /// Has a legal supporter able to support them; `None`: not verified.
+    pub supporter_able: Option<bool>,
+    pub support_mode: Option<crate::domain::policy::facts::SupportMode>,
+    pub care_need: Option<crate::domain::policy::facts::CareNeed>,
+}
+
+/// What a caseworker verified of a household (入户调查, department lists).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Verification {
+    pub members: Vec<MemberVerification>,
+    /// On the rural-revitalisation department's list (or flagged); `None`: not checked.
+    pub relapse_watch: Option<bool>,
+    /// A determination as 其他困难人员, with its reason; empty for none.
+    pub other_hardship_reason: String,
+    pub currently_dibao: bool,
+}
+
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Records verified facts and reassesses the household with the parameters in force today.
+/// The new assessment is appended (reason `verification`); the earlier ones stay.
+#[server(endpoint = "policy/record_verification", input = server_fn::codec::Json)]
+pub async fn record_verification(number: String, verification: Verification) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let scope = staff_scope(&user)?;
+    let s = services()?;
+    let app = s.store.application(number.trim()).await?.ok_or(AppError::NotFound)?;
+    let region = RegionCode::parse(&app.region_code).map_err(|_| AppError::internal(format!("stored region {} unreadable", app.region_code)))?;
+    if !region.is_within(&scope) {
+        audit(&s, Some(&user.0.id), "verification", number.trim(), "denied").await;
+        return Err(AppError::NotFound);
+    }
+    let rec = s.store.latest_assessment(&app.summary.number).await?.ok_or(AppError::NotFound)?;
+    let mut facts: HouseholdFacts = serde_json::from_str(&rec.stored.facts_json).map_err(AppError::internal)?;
+    if verification.members.len() != facts.members.len() {
+        return Err(AppError::field("members", FieldErrorCode::InvalidChoice));
+    }
+    let reason = verification.other_hardship_reason.trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::field("other_hardship_reason", FieldErrorCode::TooLong));
+    }
+    for (m, v) in facts.members.iter_mut().zip(&verification.members) {
+        m.supporter_able = v.supporter_able;
+        m.support_mode = v.support_mode;
+        m.care_need = v.care_need;
+    }
+    facts.relapse_watch = verification.relapse_watch;
+    facts.other_hardship_reason = (!reason.is_empty()).then(|| reason.to_string());
+    facts.currently_dibao = verification.currently_dibao;
+    let rows = param_rows(s.store.as_ref()).await?;
+    let (record, _) = assessment_record(&facts, &rows, &region, today_in_china())?;
+    s.store.add_assessment(&app.summary.number, "verification", record, &user.0.id, now_millis()).await?;
+    audit(&s, Some(&user.0.id), "verification", &app.summary.number, "ok").await;
+    Ok(())
+}
+
 /// A caseworker accepts a proposed reassessment (it becomes the application's recorded
 /// assessment) or dismisses it. Nothing changes without this decision.
 #[server(endpoint = "policy/decide_proposal")]

@@ -34,7 +34,7 @@ pub struct ApplicationSummary {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEvent {
-    /// `submitted`, `status_changed`, `info_requested`, `info_answered`, `consent_changed`, `withdrawn`.
+    /// `submitted`, `status_changed`, `info_requested`, `info_answered`, `consent_changed`, `withdrawn`, `reassessed`.
     pub kind: String,
     pub status: ApplicationStatus,
     pub note: String,

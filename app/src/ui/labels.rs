@@ -83,6 +83,7 @@ pub fn event(i18n: I18nContext<Locale>, kind: &str) -> String {
         "info_answered" => t_string!(i18n, event.info_answered),
         "consent_changed" => t_string!(i18n, event.consent_changed),
         "withdrawn" => t_string!(i18n, event.withdrawn),
+        "reassessed" => t_string!(i18n, event.reassessed),
         _ => t_string!(i18n, event.status_changed),
     }
     .to_string()

@@ -293,3 +293,147 @@ pub fn StoredAssessmentCard(stored: crate::api::types::StoredAssessment, names: 
     }
     .into_any()
 }
+
+/// 核实情况: what a caseworker verified in person (legal supporters, support mode, care need,
+/// the relapse-watch list, an "other hardship" determination). Saving reassesses the household.
+#[component]
+pub fn VerificationCard(number: String, stored: crate::api::types::StoredAssessment, names: Vec<String>, on_saved: Callback<()>) -> impl IntoView {
+    use crate::api::policy::{record_verification, MemberVerification, Verification};
+    use crate::domain::status::Role;
+    let i18n = use_i18n();
+    let me = expect_context::<crate::ui::MeResource>();
+    let facts = stored.facts;
+    let form = RwSignal::new(Verification {
+        members: facts
+            .members
+            .iter()
+            .map(|m| MemberVerification { supporter_able: m.supporter_able, support_mode: m.support_mode, care_need: m.care_need })
+            .collect(),
+        relapse_watch: facts.relapse_watch,
+        other_hardship_reason: facts.other_hardship_reason.clone().unwrap_or_default(),
+        currently_dibao: facts.currently_dibao,
+    });
+    let number = StoredValue::new(number);
+    let save = Action::new(move |v: &Verification| record_verification(number.get_value(), v.clone()));
+    let error = RwSignal::new(None::<crate::error::AppError>);
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(())) => on_saved.run(()),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let names = StoredValue::new(names);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let caseworker = matches!(me.await, Ok(Some(u)) if u.role == Role::Caseworker);
+                if !caseworker {
+                    return ().into_any();
+                }
+                view! {
+                    <section class="card" id="verification">
+                        <h2>{t!(i18n, policy.verification_title)}</h2>
+                        <p class="muted">{t!(i18n, policy.verification_intro)}</p>
+                        <form on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
+                            <MemberVerificationRows form names=names.get_value() />
+                            <label for="v-relapse">{t!(i18n, policy.fact.relapse_list)}</label>
+                            <select id="v-relapse" prop:value=move || form.with(|v| tri(v.relapse_watch).to_string())
+                                on:change=move |ev| form.update(|v| v.relapse_watch = from_tri(&event_target_value(&ev)))>
+                                <TriOptions />
+                            </select>
+                            <label for="v-other">{t!(i18n, policy.other_reason)}</label>
+                            <textarea id="v-other" rows="2" maxlength="500" prop:value=move || form.with(|v| v.other_hardship_reason.clone())
+                                on:input=move |ev| form.update(|v| v.other_hardship_reason = event_target_value(&ev))></textarea>
+                            <div class="check">
+                                <input id="v-dibao-now" type="checkbox" prop:checked=move || form.with(|v| v.currently_dibao)
+                                    on:change=move |ev| form.update(|v| v.currently_dibao = event_target_checked(&ev)) />
+                                <label for="v-dibao-now">{t!(i18n, policy.fact.currently_dibao)}</label>
+                            </div>
+                            <crate::ui::ErrorBanner error />
+                            <button type="submit" class="primary" id="v-save" disabled=move || save.pending().get()>{t!(i18n, policy.verification_save)}</button>
+                        </form>
+                    </section>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+fn tri(v: Option<bool>) -> &'static str {
+    match v {
+        None => "",
+        Some(true) => "yes",
+        Some(false) => "no",
+    }
+}
+
+fn from_tri(s: &str) -> Option<bool> {
+    match s {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Not verified / yes / no.
+#[component]
+fn TriOptions() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <option value="">{t!(i18n, policy.unverified)}</option>
+        <option value="yes">{t!(i18n, common.yes)}</option>
+        <option value="no">{t!(i18n, common.no)}</option>
+    }
+}
+
+#[component]
+fn MemberVerificationRows(form: RwSignal<crate::api::policy::Verification>, names: Vec<String>) -> impl IntoView {
+    use crate::api::policy::MemberVerification;
+    use crate::domain::policy::facts::{CareNeed, SupportMode};
+    let i18n = use_i18n();
+    let count = form.with_untracked(|v| v.members.len());
+    (0..count)
+        .map(|i| {
+            let name = subject_text(i18n, Subject::Member(i as u8), &names);
+            let get = move |f: fn(&MemberVerification) -> String| move || form.with(|v| v.members.get(i).map(f).unwrap_or_default());
+            view! {
+                <fieldset class="member-verification">
+                    <legend>{name}</legend>
+                    <label for=format!("v{i}-supporter")>{t!(i18n, policy.fact.supporter_able)}</label>
+                    <select id=format!("v{i}-supporter") prop:value=get(|m| tri(m.supporter_able).to_string())
+                        on:change=move |ev| form.update(|v| v.members[i].supporter_able = from_tri(&event_target_value(&ev)))>
+                        <TriOptions />
+                    </select>
+                    <label for=format!("v{i}-support")>{t!(i18n, policy.support_mode)}</label>
+                    <select id=format!("v{i}-support")
+                        prop:value=get(|m| match m.support_mode { Some(SupportMode::Dispersed) => "dispersed", Some(SupportMode::Centralised) => "centralised", None => "" }.to_string())
+                        on:change=move |ev| form.update(|v| v.members[i].support_mode = match event_target_value(&ev).as_str() {
+                            "dispersed" => Some(SupportMode::Dispersed),
+                            "centralised" => Some(SupportMode::Centralised),
+                            _ => None,
+                        })>
+                        <option value="">{t!(i18n, policy.unverified)}</option>
+                        <option value="dispersed">{t!(i18n, policy.support_dispersed)}</option>
+                        <option value="centralised">{t!(i18n, policy.support_centralised)}</option>
+                    </select>
+                    <label for=format!("v{i}-care")>{t!(i18n, policy.care_need)}</label>
+                    <select id=format!("v{i}-care")
+                        prop:value=get(|m| match m.care_need { Some(CareNeed::SelfCare) => "self_care", Some(CareNeed::PartlyDependent) => "partly_dependent", Some(CareNeed::FullyDependent) => "fully_dependent", None => "" }.to_string())
+                        on:change=move |ev| form.update(|v| v.members[i].care_need = match event_target_value(&ev).as_str() {
+                            "self_care" => Some(CareNeed::SelfCare),
+                            "partly_dependent" => Some(CareNeed::PartlyDependent),
+                            "fully_dependent" => Some(CareNeed::FullyDependent),
+                            _ => None,
+                        })>
+                        <option value="">{t!(i18n, policy.unverified)}</option>
+                        <option value="self_care">{t!(i18n, policy.care_self)}</option>
+                        <option value="partly_dependent">{t!(i18n, policy.care_partly)}</option>
+                        <option value="fully_dependent">{t!(i18n, policy.care_fully)}</option>
+                    </select>
+                </fieldset>
+            }
+        })
+        .collect_view()
+        .into_any()
+}

@@ -704,6 +704,23 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn add_assessment(&self, number: &str, reason: &str, a: NewAssessment, actor_id: &str, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let app = sqlx::query("UPDATE applications SET updated_at = $1 WHERE number = $2 RETURNING id, status")
+                    .bind(now)
+                    .bind(number)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or(DbError::NotFound)?;
+                let app_id: String = get!(app, "id");
+                let status: String = get!(app, "status");
+                insert_assessment(&mut *tx, &app_id, reason, &a, actor_id, now).await?;
+                add_event(&mut *tx, &app_id, "reassessed", status_of(&status)?, actor_id, "", now).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
             async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError> {
                 let r = sqlx::query(
                     "SELECT s.id, s.reason, s.facts, s.parameters, s.assessment, s.categories, s.created_at \
@@ -881,6 +898,16 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
+                    let app = sqlx::query(
+                        "SELECT a.id, a.status FROM applications a JOIN reassessment_proposals p ON p.application_id = a.id WHERE p.id = $1",
+                    )
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let app_id: String = get!(app, "id");
+                    let status: String = get!(app, "status");
+                    add_event(&mut *tx, &app_id, "reassessed", status_of(&status)?, actor_id, "", now).await?;
                 }
                 tx.commit().await.map_err(db_err)?;
                 Ok(())

@@ -189,3 +189,48 @@ fn the_example_parameters_cover_every_key_for_both_provinces() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_caseworker_records_verified_facts_and_the_household_is_reassessed() {
+    let app = spawn_app().await;
+    let c = resident(&app, "13900000303").await;
+    let d = draft_id(&c, &app).await;
+    // A lone 76-year-old with no labour capacity and no income.
+    let mut draft = good_draft(&[valid_id("62070219500101303")]);
+    draft.members[0].work_status = "retired".into();
+    draft.members[0].labour_capacity = "none".into();
+    draft.income_wages = "0".into();
+    let r = submit(&c, &app, &d, &draft).await;
+    let number = r.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_string();
+    let before = app.store().latest_assessment(&number).await.unwrap().unwrap();
+    // Whether a legal supporter can support is not declared: Tekun stays possible.
+    let a: app::domain::policy::Assessment = serde_json::from_str(&before.stored.assessment_json).unwrap();
+    assert_eq!(a.members[0].categories.primary(), Some(Category::Dibao));
+    assert!(a.members[0].possible.contains(Category::Tekun));
+
+    let verified = json!({ "number": number, "verification": {
+        "members": [{ "supporter_able": false, "support_mode": "dispersed", "care_need": "partly_dependent" }],
+        "relapse_watch": true, "other_hardship_reason": "", "currently_dibao": false } });
+    let r = post_json(&c, &app, "/api/policy/record_verification", verified.clone()).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "residents cannot verify their own case");
+    let caseworker = staff(&app, "demo_caseworker").await;
+    let mut two = verified.clone();
+    two["verification"]["members"] = json!([{}, {}]);
+    let r = post_json(&caseworker, &app, "/api/policy/record_verification", two).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post_json(&caseworker, &app, "/api/policy/record_verification", verified).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+
+    let view: app::api::types::ApplicationView =
+        post_form(&c, &app, "/api/applications/get_application", &[("number", &number)]).await.json().await.unwrap();
+    let stored = view.assessment.unwrap();
+    assert_eq!(stored.reason, "verification");
+    let m = stored.assessment.members[0];
+    assert_eq!(m.categories.primary(), Some(Category::Tekun));
+    assert!(m.categories.contains(Category::RelapseWatch));
+    assert_eq!(m.support_mode, Some(app::domain::policy::facts::SupportMode::Dispersed));
+    assert!(stored.assessment.entitled_to(app::domain::policy::EntitlementKind::Housing), "dispersed Tekun may get housing aid");
+    // The submission's assessment stays in the record; the timeline shows the reassessment.
+    assert_eq!(before.reason, "submission");
+    assert_eq!(view.events.last().map(|e| e.kind.as_str()), Some("reassessed"));
+}

@@ -54,11 +54,14 @@ pub fn ApplicationPage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
     let view_res = Resource::new(number, get_application);
+    let me = expect_context::<crate::ui::MeResource>();
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
+                // Staff see the case, not the resident's own actions (consent, withdrawal, answers).
+                let owner = matches!(me.await, Ok(Some(u)) if u.role == crate::domain::status::Role::Resident);
                 match view_res.await {
-                    Ok(app) => view! { <ApplicationDetail app reload=Callback::new(move |_| view_res.refetch()) /> }.into_any(),
+                    Ok(app) => view! { <ApplicationDetail app owner reload=Callback::new(move |_| view_res.refetch()) /> }.into_any(),
                     Err(AppError::Unauthenticated) => view! {
                         <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
                     }.into_any(),
@@ -70,7 +73,7 @@ pub fn ApplicationPage() -> impl IntoView {
 }
 
 #[component]
-fn ApplicationDetail(app: ApplicationView, reload: Callback<()>) -> impl IntoView {
+fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let status = app.summary.status;
     let number = StoredValue::new(app.summary.number.clone());
@@ -125,10 +128,13 @@ fn ApplicationDetail(app: ApplicationView, reload: Callback<()>) -> impl IntoVie
         </section>
         {app.assessment.clone().map(|stored| {
             let names: Vec<String> = app.members.iter().map(|m| m.name.clone()).collect();
-            view! { <crate::ui::policy::StoredAssessmentCard stored names /> }
+            view! {
+                <crate::ui::policy::StoredAssessmentCard stored=stored.clone() names=names.clone() />
+                <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload />
+            }
         })}
         <ErrorBanner error />
-        {app.open_info_request.clone().map(|q| view! {
+        {app.open_info_request.clone().filter(|_| owner).map(|q| view! {
             <section class="card attention" id="info-request">
                 <h2>{t!(i18n, applications.info_request)}</h2>
                 <p class="question">{q}</p>
@@ -169,11 +175,13 @@ fn ApplicationDetail(app: ApplicationView, reload: Callback<()>) -> impl IntoVie
         <section class="card">
             <h2>{t!(i18n, applications.charity_consent)}</h2>
             <p id="charity-state">{move || if charity { t_string!(i18n, applications.charity_on) } else { t_string!(i18n, applications.charity_off) }}</p>
+{owner.then(|| view! {
             <button type="button" id="charity-toggle" on:click=move |_| { consent.dispatch(!charity); }>
                 {move || if charity { t_string!(i18n, applications.charity_withdraw) } else { t_string!(i18n, applications.charity_grant) }}
             </button>
+            })}
         </section>
-        {status.can_withdraw().then(|| view! {
+        {(owner && status.can_withdraw()).then(|| view! {
             <section class="card">
                 <h2>{t!(i18n, applications.withdraw)}</h2>
                 <label for="withdraw-reason">{t!(i18n, applications.withdraw_reason)}</label>
