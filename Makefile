@@ -23,10 +23,10 @@ tools:
 	@./scripts/ensure-tools.sh $(if $(filter test e2e,$(MAKECMDGOALS)),test,$(if $(filter bench,$(MAKECMDGOALS)),bench,run))
 
 build-release:
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 build-debug:
-	cargo leptos build
+	cargo leptos build --split
 
 ## Browser tests against a freshly built server on a temporary database.
 e2e: build-debug

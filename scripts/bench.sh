@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Prints: release portal WASM size raw/gzip/brotli, SSR latency of the landing page, and
+# Prints: release portal WASM size raw/gzip/brotli (main module, and what each lazily loaded page adds), SSR latency of the landing page, and
 # acknowledged submissions per second on SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 wasm=target/site/pkg/doudi.wasm
 node -e '
-const fs = require("fs"), zlib = require("zlib");
-const raw = fs.readFileSync(process.argv[1]);
-const gz = zlib.gzipSync(raw, { level: 9 }).length;
-const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const fs = require("fs"), zlib = require("zlib"), path = require("path");
+const br = (f) => zlib.brotliCompressSync(fs.readFileSync(f), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
-console.log(`Release portal WASM: raw ${kb(raw.length)}, gzip ${kb(gz)}, brotli ${kb(br)} (goal <= 150 KB brotli)`);
+const main = process.argv[1], dir = path.dirname(main);
+const raw = fs.readFileSync(main);
+const gz = zlib.gzipSync(raw, { level: 9 }).length;
+console.log(`Release portal WASM (main module, what the landing, sign-in and registration pages load): raw ${kb(raw.length)}, gzip ${kb(gz)}, brotli ${kb(br(main))} (goal <= 150 KB brotli)`);
+// Pages split off with lazy routes: the chunks each one loads on first visit.
+const manifest = path.join(dir, "__wasm_split_manifest.json");
+if (fs.existsSync(manifest)) {
+  for (const [split, chunks] of Object.entries(JSON.parse(fs.readFileSync(manifest, "utf8")))) {
+    const total = chunks.reduce((s, c) => s + br(path.join(dir, c + ".wasm")), 0);
+    console.log(`  + lazily loaded for ${split.replace(/^__|_view_\d+$/g, "")}: brotli ${kb(total)} (${chunks.length} chunks)`);
+  }
+}
 ' "$wasm"
 # The engine's share of the portal WASM: twiggy on the un-optimised release WASM (it still has
 # function names), summing the policy modules; scaled to the shipped brotli size.
@@ -27,8 +36,11 @@ for (const line of rows) {
   if (name.includes("domain::policy")) engine += size;
   else if (/ui::policy|api::policy/.test(name)) views += size;
 }
-const shipped = zlib.brotliCompressSync(fs.readFileSync(process.argv[1]), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+// Everything shipped: the main module and every lazily loaded chunk, each once.
+const dir = require("path").dirname(process.argv[1]);
+const shipped = fs.readdirSync(dir).filter((f) => f.endsWith(".wasm"))
+  .reduce((s, f) => s + zlib.brotliCompressSync(fs.readFileSync(dir + "/" + f), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0);
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
-console.log(`Policy engine in the portal WASM: ${kb(engine)} of ${kb(code)} code before wasm-opt (${(100 * engine / code).toFixed(1)}%), about ${kb(shipped * engine / code)} of the shipped brotli size; its views (estimate, explanation, admin) add ${kb(views)} (about ${kb(shipped * views / code)} brotli)`);
+console.log(`Policy engine in the portal WASM: ${kb(engine)} of ${kb(code)} code before wasm-opt (${(100 * engine / code).toFixed(1)}%), about ${kb(shipped * engine / code)} of the ${kb(shipped)} shipped brotli (main module and all chunks; the engine loads with the declaration and status pages); its views (estimate, explanation, admin) add ${kb(views)} (about ${kb(shipped * views / code)} brotli)`);
 ' "$wasm"
 cargo run --release --locked -p server --example bench

@@ -21,9 +21,13 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::App);
-    // Browser tests wait for this before interacting.
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    // Lazy routes (code splitting) need asynchronous hydration: the page's chunk is loaded
+    // before its markup is hydrated.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
+    leptos::task::spawn_local(async move {
+        leptos::mount::hydrate_from_async(body.clone(), ui::App).await.forget();
+        // Browser tests wait for this before interacting.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -15,6 +15,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::{lazy_route, Lazy, LazyRoute};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
@@ -59,15 +60,70 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=portal::home::HomePage />
                         <Route path=path!("/register") view=portal::auth::RegisterPage />
                         <Route path=path!("/login") view=portal::auth::LoginPage />
-                        <Route path=path!("/declare") view=portal::declare::DeclarePage />
+                        <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
                         <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
-                        <Route path=path!("/applications/:number") view=portal::applications::ApplicationPage />
-                        <Route path=path!("/staff") view=staff::StaffPage />
-                        <Route path=path!("/staff/policy") view=policy_admin::PolicyAdminPage />
+                        <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
+                        <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
+                        <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
                     </Routes>
                 </main>
             </Router>
         </I18nContextProvider>
+    }
+}
+
+// The heavy pages are loaded when first visited (WASM code splitting), so the landing,
+// sign-in and registration pages stay light on a phone's network.
+
+struct DeclareRoute;
+
+#[lazy_route]
+impl LazyRoute for DeclareRoute {
+    fn data() -> Self {
+        DeclareRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <portal::declare::DeclarePage /> }.into_any()
+    }
+}
+
+struct ApplicationRoute;
+
+#[lazy_route]
+impl LazyRoute for ApplicationRoute {
+    fn data() -> Self {
+        ApplicationRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <portal::applications::ApplicationPage /> }.into_any()
+    }
+}
+
+struct StaffRoute;
+
+#[lazy_route]
+impl LazyRoute for StaffRoute {
+    fn data() -> Self {
+        StaffRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <staff::StaffPage /> }.into_any()
+    }
+}
+
+struct PolicyRoute;
+
+#[lazy_route]
+impl LazyRoute for PolicyRoute {
+    fn data() -> Self {
+        PolicyRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <policy_admin::PolicyAdminPage /> }.into_any()
     }
 }
 
