@@ -75,6 +75,57 @@ pub struct Submission {
     pub year: i32,
     /// The assessment computed at submission, recorded with it.
     pub assessment: NewAssessment,
+    /// Help kinds asked for (codes), for the review queue's filter.
+    pub help: Vec<String>,
+}
+
+/// A page of the review queue: the caller's region (or a township in it), oldest first, after
+/// a keyset cursor.
+#[derive(Clone, Debug, Default)]
+pub struct QueueQuery {
+    pub region_prefix: String,
+    pub statuses: Vec<ApplicationStatus>,
+    pub help: Option<String>,
+    /// Only applications submitted at or before this time (waiting at least N days).
+    pub submitted_before: Option<Millis>,
+    /// Continue after this (submitted_at, number).
+    pub after: Option<(Millis, String)>,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct QueueRecord {
+    pub number: String,
+    pub status: ApplicationStatus,
+    pub region_code: String,
+    pub submitted_at: Millis,
+    pub updated_at: Millis,
+    pub help: String,
+    /// Category codes of the latest assessment.
+    pub categories: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct DecisionRecord {
+    pub category: String,
+    pub monthly_amount_fen: i64,
+    pub proposed_category: Option<String>,
+    pub proposed_amount_fen: Option<i64>,
+    pub adjustment_reason: String,
+    pub effective_from: String,
+    /// The last day of the public notice (YYYY-MM-DD).
+    pub notice_until: String,
+    pub decided_by: String,
+    pub decided_at: Millis,
+}
+
+/// An application under public notice: what the notice may show is chosen by the caller.
+#[derive(Clone, Debug)]
+pub struct NoticeRecord {
+    pub number: String,
+    pub region_code: String,
+    pub declaration_json: String,
+    pub decision: DecisionRecord,
 }
 
 /// An assessment as stored: the facts it used, the parameters in force, the result with its
@@ -275,6 +326,20 @@ pub trait Store: Send + Sync {
     /// dismisses an open proposal of an application in the region. `Conflict("proposal_decided")`
     /// once decided; `NotFound` outside the region.
     async fn decide_reassessment_proposal(&self, id: i64, region_prefix: &str, accept: bool, actor_id: &str, now: Millis) -> Result<(), DbError>;
+
+    // casework
+    async fn review_queue(&self, q: QueueQuery) -> Result<Vec<QueueRecord>, DbError>;
+    /// Records a decision and opens the public notice: `Visiting`/`Reviewing` → `Publicising`.
+    async fn decide(&self, number: &str, d: DecisionRecord, now: Millis) -> Result<(), DbError>;
+    async fn latest_decision(&self, number: &str) -> Result<Option<DecisionRecord>, DbError>;
+    /// An objection raised during the notice; `Conflict("status")` outside it.
+    async fn record_objection(&self, number: &str, text: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    /// (text, at) of the objections to an application, oldest first.
+    async fn objections(&self, number: &str) -> Result<Vec<(String, Millis)>, DbError>;
+    /// Ends the notice: `Publicising` → `Approved` once `today` is after the notice's last day;
+    /// `Conflict("notice_running")` before.
+    async fn finalize(&self, number: &str, actor_id: &str, note: &str, today: &str, now: Millis) -> Result<(), DbError>;
+    async fn public_notices(&self, region_prefix: &str, today: &str) -> Result<Vec<NoticeRecord>, DbError>;
 
     // attachments
     async fn add_attachment(&self, attachment: NewAttachment) -> Result<AttachmentMeta, DbError>;

@@ -21,14 +21,17 @@ pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
     seed_demo_application(s).await
 }
 
-/// The example policy parameters (all marked `example`, each source says 示例), once.
+/// The example policy parameters (all marked `example`, each source says 示例): each one once,
+/// so a demo database created before a parameter existed gets it too.
 async fn seed_policy_examples(s: &Services) -> anyhow::Result<()> {
     use app::store::NewParameter;
-    if !s.store.policy_parameters().await.map_err(|e| anyhow::anyhow!(e))?.is_empty() {
-        return Ok(());
-    }
+    let stored = s.store.policy_parameters().await.map_err(|e| anyhow::anyhow!(e))?;
     let now = now_millis();
     for row in app::domain::policy::examples::example_rows(now) {
+        let residence = row.residence.map(|r| r.code().to_string());
+        if stored.iter().any(|p| p.key == row.key.code() && p.region_code == row.region.as_str() && p.residence == residence) {
+            continue;
+        }
         s.store
             .add_policy_parameter(NewParameter {
                 key: row.key.code().into(),
@@ -139,6 +142,7 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
             now,
             year: chrono::Datelike::year(&today),
             assessment,
+            help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
         })
         .await
         .map_err(err)?;

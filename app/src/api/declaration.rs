@@ -83,6 +83,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
     let (assessment, _) = crate::api::policy::assessment_record(&facts, &rows, &declaration.region, today)?;
     let submission = Submission {
         assessment,
+        help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
         owner_id: user.0.id.clone(),
         draft_id: save.draft_id.clone(),
         region_code: declaration.region.as_str().to_string(),

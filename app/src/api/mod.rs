@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod casework;
 pub mod declaration;
 pub mod policy;
 pub mod regions;

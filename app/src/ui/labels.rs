@@ -171,11 +171,12 @@ labels!(param: ParamKey {
     ParamKey::SevereDisabilityGrade => policy.param.severe_disability_grade, ParamKey::IntellectualMentalGrade => policy.param.intellectual_mental_grade,
     ParamKey::PremiumIndividual => policy.param.premium_individual, ParamKey::PremiumTekunShare => policy.param.premium_tekun_share,
     ParamKey::PremiumDibaoFixed => policy.param.premium_dibao_fixed, ParamKey::PremiumMarginalShare => policy.param.premium_marginal_share,
+    ParamKey::PublicNoticeDays => policy.param.public_notice_days,
 });
 labels!(unit: Unit {
     Unit::FenPerPersonMonth => policy.unit.fen_per_person_month, Unit::FenPerPersonYear => policy.unit.fen_per_person_year,
     Unit::FenPerWorkerMonth => policy.unit.fen_per_worker_month, Unit::Permille => policy.unit.permille, Unit::Months => policy.unit.months,
-    Unit::Years => policy.unit.years, Unit::Count => policy.unit.count, Unit::Grade => policy.unit.grade, Unit::Flag => policy.unit.flag,
+    Unit::Years => policy.unit.years, Unit::Count => policy.unit.count, Unit::Days => policy.unit.days, Unit::Grade => policy.unit.grade, Unit::Flag => policy.unit.flag,
 });
 labels!(entitlement: EntitlementKind {
     EntitlementKind::BasicLiving => policy.entitlement.basic_living, EntitlementKind::PremiumSubsidy => policy.entitlement.premium_subsidy,

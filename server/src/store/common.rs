@@ -11,9 +11,9 @@ macro_rules! impl_store {
         use app::api::types::{ApplicationSummary, AttachmentMeta, AuditEntry, Region, TimelineEvent};
         use app::domain::status::{application_number, ApplicationStatus, Role};
         use app::store::{
-            ApplicationRecord, AssessedHousehold, AssessmentRecord, AttachmentRecord, DbError, Millis, NewAssessment,
-            NewAttachment, NewParameter, NewProposal, NewUser, ParameterRecord, ProposalRecord, StoredDraft, SubmitOutcome,
-            Submission, UserRecord,
+            ApplicationRecord, AssessedHousehold, AssessmentRecord, AttachmentRecord, DbError, DecisionRecord, Millis,
+            NewAssessment, NewAttachment, NewParameter, NewProposal, NewUser, NoticeRecord, ParameterRecord, ProposalRecord,
+            QueueQuery, QueueRecord, StoredDraft, SubmitOutcome, Submission, UserRecord,
         };
         use sqlx::Row as _;
         use $crate::store::{db_err, is_unique_violation};
@@ -127,6 +127,25 @@ macro_rules! impl_store {
                     created_at: get!($r, "created_at"),
                     withdrawn_at: get!($r, "withdrawn_at"),
                     reassessed_at: get!($r, "reassessed_at"),
+                }
+            };
+        }
+
+        const DECISION_COLUMNS: &str = "d.category, d.monthly_amount, d.proposed_category, d.proposed_amount, d.adjustment_reason, \
+            d.effective_from, d.notice_until, d.decided_by, d.decided_at";
+
+        macro_rules! decision_from_row {
+            ($r:expr) => {
+                DecisionRecord {
+                    category: get!($r, "category"),
+                    monthly_amount_fen: get!($r, "monthly_amount"),
+                    proposed_category: get!($r, "proposed_category"),
+                    proposed_amount_fen: get!($r, "proposed_amount"),
+                    adjustment_reason: get!($r, "adjustment_reason"),
+                    effective_from: get!($r, "effective_from"),
+                    notice_until: get!($r, "notice_until"),
+                    decided_by: get!($r, "decided_by"),
+                    decided_at: get!($r, "decided_at"),
                 }
             };
         }
@@ -465,8 +484,8 @@ macro_rules! impl_store {
                 let app_id = uuid::Uuid::new_v4().to_string();
                 sqlx::query(
                     "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, \
-                       consent_charity, consent_text_version, submitted_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                       consent_charity, consent_text_version, submitted_at, updated_at, help) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
                 )
                 .bind(&app_id)
                 .bind(&number)
@@ -478,6 +497,7 @@ macro_rules! impl_store {
                 .bind(s.consent_charity)
                 .bind(&s.consent_text_version)
                 .bind(s.now)
+                .bind(format!(",{},", s.help.join(",")))
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -719,6 +739,201 @@ macro_rules! impl_store {
                 add_event(&mut *tx, &app_id, "reassessed", status_of(&status)?, actor_id, "", now).await?;
                 tx.commit().await.map_err(db_err)?;
                 Ok(())
+            }
+
+            async fn review_queue(&self, q: QueueQuery) -> Result<Vec<QueueRecord>, DbError> {
+                // Placeholders are numbered as conditions are added; binds follow the same order.
+                let mut sql = String::from(
+                    "SELECT a.number, a.status, a.region_code, a.submitted_at, a.updated_at, a.help, \
+                       COALESCE((SELECT s.categories FROM assessments s WHERE s.application_id = a.id ORDER BY s.id DESC LIMIT 1), '') AS categories \
+                     FROM applications a WHERE a.region_code LIKE $1",
+                );
+                let mut n = 1;
+                let mut next = || {
+                    n += 1;
+                    format!("${n}")
+                };
+                if !q.statuses.is_empty() {
+                    let marks: Vec<String> = q.statuses.iter().map(|_| next()).collect();
+                    sql.push_str(&format!(" AND a.status IN ({})", marks.join(", ")));
+                }
+                if q.help.is_some() {
+                    sql.push_str(&format!(" AND a.help LIKE {}", next()));
+                }
+                if q.submitted_before.is_some() {
+                    sql.push_str(&format!(" AND a.submitted_at <= {}", next()));
+                }
+                if q.after.is_some() {
+                    let (t1, n1, t2) = (next(), next(), next());
+                    sql.push_str(&format!(" AND (a.submitted_at > {t1} OR (a.submitted_at = {t2} AND a.number > {n1}))"));
+                }
+                sql.push_str(&format!(" ORDER BY a.submitted_at, a.number LIMIT {}", next()));
+                let mut query = sqlx::query(&sql).bind(format!("{}%", q.region_prefix));
+                for st in &q.statuses {
+                    query = query.bind(st.code());
+                }
+                if let Some(h) = &q.help {
+                    query = query.bind(format!("%,{h},%"));
+                }
+                if let Some(t) = q.submitted_before {
+                    query = query.bind(t);
+                }
+                if let Some((t, number)) = &q.after {
+                    query = query.bind(*t).bind(number.clone()).bind(*t);
+                }
+                let rows = query.bind(q.limit).fetch_all(&self.pool).await.map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let status: String = get!(r, "status");
+                    out.push(QueueRecord {
+                        number: get!(r, "number"),
+                        status: status_of(&status)?,
+                        region_code: get!(r, "region_code"),
+                        submitted_at: get!(r, "submitted_at"),
+                        updated_at: get!(r, "updated_at"),
+                        help: get!(r, "help"),
+                        categories: get!(r, "categories"),
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn decide(&self, number: &str, d: DecisionRecord, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let (app_id, status) = claim_application!(tx, number, now);
+                if !matches!(status, ApplicationStatus::Visiting | ApplicationStatus::Reviewing) {
+                    return Err(DbError::Conflict("status"));
+                }
+                sqlx::query(
+                    "INSERT INTO decisions (application_id, category, monthly_amount, proposed_category, proposed_amount, \
+                       adjustment_reason, effective_from, notice_until, decided_by, decided_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&app_id)
+                .bind(&d.category)
+                .bind(d.monthly_amount_fen)
+                .bind(&d.proposed_category)
+                .bind(d.proposed_amount_fen)
+                .bind(&d.adjustment_reason)
+                .bind(&d.effective_from)
+                .bind(&d.notice_until)
+                .bind(&d.decided_by)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query("UPDATE applications SET status = $1 WHERE id = $2")
+                    .bind(ApplicationStatus::Publicising.code())
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                add_event(&mut *tx, &app_id, "decided", ApplicationStatus::Publicising, &d.decided_by, &d.adjustment_reason, now).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn latest_decision(&self, number: &str) -> Result<Option<DecisionRecord>, DbError> {
+                let r = sqlx::query(&format!(
+                    "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id \
+                     WHERE a.number = $1 ORDER BY d.id DESC LIMIT 1"
+                ))
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(match r {
+                    Some(r) => Some(decision_from_row!(r)),
+                    None => None,
+                })
+            }
+
+            async fn record_objection(&self, number: &str, text: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let (app_id, status) = claim_application!(tx, number, now);
+                if status != ApplicationStatus::Publicising {
+                    return Err(DbError::Conflict("status"));
+                }
+                sqlx::query("INSERT INTO objections (application_id, text, recorded_by, at) VALUES ($1, $2, $3, $4)")
+                    .bind(&app_id)
+                    .bind(text)
+                    .bind(actor_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                add_event(&mut *tx, &app_id, "objection", status, actor_id, text, now).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn objections(&self, number: &str) -> Result<Vec<(String, Millis)>, DbError> {
+                let rows = sqlx::query(
+                    "SELECT o.text, o.at FROM objections o JOIN applications a ON a.id = o.application_id WHERE a.number = $1 ORDER BY o.id",
+                )
+                .bind(number)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push((get!(r, "text"), get!(r, "at")));
+                }
+                Ok(out)
+            }
+
+            async fn finalize(&self, number: &str, actor_id: &str, note: &str, today: &str, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let (app_id, status) = claim_application!(tx, number, now);
+                if status != ApplicationStatus::Publicising {
+                    return Err(DbError::Conflict("status"));
+                }
+                let r = sqlx::query("SELECT notice_until FROM decisions WHERE application_id = $1 ORDER BY id DESC LIMIT 1")
+                    .bind(&app_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let until: String = get!(r, "notice_until");
+                if until.as_str() >= today {
+                    return Err(DbError::Conflict("notice_running"));
+                }
+                sqlx::query("UPDATE applications SET status = $1 WHERE id = $2")
+                    .bind(ApplicationStatus::Approved.code())
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                add_event(&mut *tx, &app_id, "status_changed", ApplicationStatus::Approved, actor_id, note, now).await?;
+                sqlx::query("DELETE FROM open_application_members WHERE application_id = $1")
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn public_notices(&self, region_prefix: &str, today: &str) -> Result<Vec<NoticeRecord>, DbError> {
+                let rows = sqlx::query(&format!(
+                    "SELECT a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \
+                     JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = a.id) \
+                     WHERE a.status = 'publicising' AND a.region_code LIKE $1 AND d.notice_until >= $2 ORDER BY a.region_code, a.number"
+                ))
+                .bind(format!("{region_prefix}%"))
+                .bind(today)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(NoticeRecord {
+                        number: get!(r, "number"),
+                        region_code: get!(r, "region_code"),
+                        declaration_json: get!(r, "declaration"),
+                        decision: decision_from_row!(r),
+                    });
+                }
+                Ok(out)
             }
 
             async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError> {

@@ -50,6 +50,7 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
             assessment_json: "{}".into(),
             categories: "dibao".into(),
         },
+        help: vec!["basic_living".into(), "medical".into()],
     }
 }
 

@@ -65,6 +65,7 @@ pub const ZY_DISASTER: Clause = clause(Document::Zhangye, "(八) 受灾人员救
 pub const ZY_EMERGENCY: Clause = clause(Document::Zhangye, "(九)");
 pub const ZY_SERVICE: Clause = clause(Document::Zhangye, "(十)");
 pub const ZY_OTHER_AID: Clause = clause(Document::Zhangye, "(十一)");
+pub const ZY_DUTIES: Clause = clause(Document::Zhangye, "(十二)");
 pub const ZY_MUTUAL_RECOGNITION: Clause = clause(Document::Zhangye, "(十四)");
 pub const MARGINAL_NATIONAL: Clause = clause(Document::Guobanfa39, "低保边缘家庭");
 pub const LN_MEDICAL: Clause = clause(Document::Liaoning, "二(三)2(1)");

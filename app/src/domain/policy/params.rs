@@ -23,6 +23,7 @@ pub enum Unit {
     Months,
     Years,
     Count,
+    Days,
     /// a disability grade, 1 (most severe) to 4
     Grade,
     /// 1 = yes, 0 = no
@@ -72,6 +73,7 @@ param_keys! {
     PremiumTekunShare = "premium_tekun_share", Permille, 0..=1000, clauses::LN_MEDICAL;
     PremiumDibaoFixed = "premium_dibao_fixed", FenPerPersonYear, 0..=10_000_000, clauses::LN_MEDICAL;
     PremiumMarginalShare = "premium_marginal_share", Permille, 0..=1000, clauses::LN_MEDICAL;
+    PublicNoticeDays = "public_notice_days", Days, 1..=60, clauses::ZY_DUTIES;
 }
 
 /// The number of parameter keys: resolved sets are indexed by `ParamKey::index`.

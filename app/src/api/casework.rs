@@ -1,0 +1,351 @@
+//! 审核确认 for caseworkers: the review queue of their region, accepting a case (受理), the
+//! home-visit and review steps, rejection with a reason, the decision proposed by the
+//! assessment (changed only with a reason), the public notice (公示) and its objections, and
+//! the final result. Every action is limited to the caseworker's region subtree.
+
+use crate::domain::casework::DecisionDraft;
+use crate::domain::policy::Category;
+use crate::domain::status::ApplicationStatus;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{self, audit, SessionUser},
+    domain::casework::{masked_name, proposal, Decision},
+    domain::declaration::{Declaration, FieldErrorCode, Relation},
+    domain::policy::{params::ParamKey, resolve, Assessment},
+    domain::region::RegionCode,
+    domain::status::Role,
+    services::{now_millis, services, today_in_china, Services},
+    store::{ApplicationRecord, DecisionRecord, QueueQuery},
+};
+
+pub const QUEUE_PAGE: i64 = 50;
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueFilter {
+    /// A status code, `open` for every open state, or empty for all.
+    pub status: String,
+    /// A township (9 digits) or village code inside the caller's region; empty for all.
+    pub area: String,
+    /// A help kind code; empty for all.
+    pub help: String,
+    /// Only cases waiting at least this many days; empty for all.
+    pub min_days: String,
+    /// Keyset cursor: continue after this case.
+    pub after_submitted_at: Option<i64>,
+    pub after_number: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub number: String,
+    pub status: ApplicationStatus,
+    pub region_code: String,
+    pub submitted_at: i64,
+    pub days_waiting: i64,
+    pub help: Vec<String>,
+    pub categories: Vec<Category>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    /// The cursor of the next page, when there may be one.
+    pub next: Option<(i64, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub category: Option<Category>,
+    pub monthly_amount_fen: i64,
+    pub proposed_category: Option<Category>,
+    pub proposed_amount_fen: Option<i64>,
+    pub adjustment_reason: String,
+    pub effective_from: String,
+    pub notice_until: String,
+}
+
+/// What the staff side of an application page needs beyond the application itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseState {
+    pub proposed_category: Option<Category>,
+    pub proposed_amount_fen: Option<i64>,
+    pub notice_days: Option<i64>,
+    pub decision: Option<DecisionView>,
+    pub objections: Vec<(String, i64)>,
+}
+
+/// One line of the public notice: no more than policy allows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRow {
+    pub masked_name: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub category: Option<Category>,
+    pub monthly_amount_fen: i64,
+    pub notice_until: String,
+}
+
+#[cfg(feature = "ssr")]
+fn scope_of(user: &SessionUser) -> Result<RegionCode, AppError> {
+    user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)
+}
+
+/// The application if it lies in the caller's region; `NotFound` otherwise (logged).
+#[cfg(feature = "ssr")]
+async fn case_in_scope(s: &Services, user: &SessionUser, number: &str) -> Result<ApplicationRecord, AppError> {
+    let scope = scope_of(user)?;
+    let app = s.store.application(number.trim()).await?.ok_or(AppError::NotFound)?;
+    if RegionCode::parse(&app.region_code).is_ok_and(|r| r.is_within(&scope)) {
+        Ok(app)
+    } else {
+        audit(s, Some(&user.0.id), "case_access", number.trim(), "denied").await;
+        Err(AppError::NotFound)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn text(raw: &str, field: &str) -> Result<String, AppError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(AppError::field(field, FieldErrorCode::Required));
+    }
+    if t.chars().count() > MAX_TEXT_CHARS {
+        return Err(AppError::field(field, FieldErrorCode::TooLong));
+    }
+    Ok(t.to_string())
+}
+
+#[server(endpoint = "casework/queue", input = server_fn::codec::Json)]
+pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let scope = scope_of(&user)?;
+    let area = match filter.area.trim() {
+        "" => scope.clone(),
+        code => {
+            let a = RegionCode::parse(code).map_err(|_| AppError::field("area", FieldErrorCode::InvalidChoice))?;
+            if !a.is_within(&scope) {
+                return Err(AppError::Forbidden);
+            }
+            a
+        }
+    };
+    let statuses = match filter.status.trim() {
+        "" => Vec::new(),
+        "open" => [
+            ApplicationStatus::Submitted,
+            ApplicationStatus::Accepted,
+            ApplicationStatus::InfoRequested,
+            ApplicationStatus::Visiting,
+            ApplicationStatus::Reviewing,
+            ApplicationStatus::Publicising,
+        ]
+        .to_vec(),
+        code => vec![ApplicationStatus::from_code(code).ok_or_else(|| AppError::field("status", FieldErrorCode::InvalidChoice))?],
+    };
+    let help = match filter.help.trim() {
+        "" => None,
+        code => Some(
+            crate::domain::declaration::HelpKind::from_code(code)
+                .ok_or_else(|| AppError::field("help", FieldErrorCode::InvalidChoice))?
+                .code()
+                .to_string(),
+        ),
+    };
+    let now = now_millis();
+    let submitted_before = match filter.min_days.trim() {
+        "" => None,
+        d => Some(now - d.parse::<u32>().map_err(|_| AppError::field("min_days", FieldErrorCode::CountFormat))? as i64 * 86_400_000),
+    };
+    let after = filter.after_submitted_at.map(|t| (t, filter.after_number.clone()));
+    let s = services()?;
+    let rows = s
+        .store
+        .review_queue(QueueQuery { region_prefix: area.prefix().to_string(), statuses, help, submitted_before, after, limit: QUEUE_PAGE })
+        .await?;
+    let next = (rows.len() as i64 == QUEUE_PAGE).then(|| rows.last().map(|r| (r.submitted_at, r.number.clone()))).flatten();
+    Ok(QueuePage {
+        rows: rows
+            .into_iter()
+            .map(|r| QueueRow {
+                days_waiting: (now - r.submitted_at) / 86_400_000,
+                help: r.help.split(',').filter(|h| !h.is_empty()).map(String::from).collect(),
+                categories: crate::api::policy::parse_category_codes(&r.categories),
+                number: r.number,
+                status: r.status,
+                region_code: r.region_code,
+                submitted_at: r.submitted_at,
+            })
+            .collect(),
+        next,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn decision_view(d: DecisionRecord) -> DecisionView {
+    DecisionView {
+        category: Category::from_code(&d.category),
+        monthly_amount_fen: d.monthly_amount_fen,
+        proposed_category: d.proposed_category.as_deref().and_then(Category::from_code),
+        proposed_amount_fen: d.proposed_amount_fen,
+        adjustment_reason: d.adjustment_reason,
+        effective_from: d.effective_from,
+        notice_until: d.notice_until,
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn latest_assessment(s: &Services, number: &str) -> Result<Option<Assessment>, AppError> {
+    match s.store.latest_assessment(number).await? {
+        Some(rec) => Ok(Some(serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?)),
+        None => Ok(None),
+    }
+}
+
+/// The days of public notice in force for the application's region today.
+#[cfg(feature = "ssr")]
+async fn notice_days(s: &Services, region: &str) -> Result<Option<i64>, AppError> {
+    let Ok(region) = RegionCode::parse(region) else { return Ok(None) };
+    let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
+    Ok(resolve(&rows, &region, None, today_in_china()).value(ParamKey::PublicNoticeDays))
+}
+
+#[server(endpoint = "casework/case")]
+pub async fn case_view(number: String) -> Result<CaseState, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let s = services()?;
+    let app = case_in_scope(&s, &user, &number).await?;
+    let (proposed_category, proposed_amount_fen) = latest_assessment(&s, &app.summary.number).await?.map(|a| proposal(&a)).unwrap_or((None, None));
+    Ok(CaseState {
+        proposed_category,
+        proposed_amount_fen,
+        notice_days: notice_days(&s, &app.region_code).await?,
+        decision: s.store.latest_decision(&app.summary.number).await?.map(decision_view),
+        objections: s.store.objections(&app.summary.number).await?,
+    })
+}
+
+/// The simple steps: 受理, 入户调查, 提交审核.
+#[server(endpoint = "casework/advance")]
+pub async fn advance(number: String, to: ApplicationStatus) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = case_in_scope(&s, &user, &number).await?;
+    let from = match to {
+        ApplicationStatus::Accepted => ApplicationStatus::Submitted,
+        ApplicationStatus::Visiting => ApplicationStatus::Accepted,
+        ApplicationStatus::Reviewing => ApplicationStatus::Visiting,
+        _ => return Err(AppError::BadRequest),
+    };
+    s.store.change_status(&app.summary.number, &[from], to, &user.0.id, "", now_millis()).await?;
+    audit(&s, Some(&user.0.id), &format!("case_{}", to.code()), &app.summary.number, "ok").await;
+    Ok(())
+}
+
+#[server(endpoint = "casework/reject")]
+pub async fn reject(number: String, reason: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = case_in_scope(&s, &user, &number).await?;
+    let reason = text(&reason, "reason")?;
+    let open = [
+        ApplicationStatus::Submitted,
+        ApplicationStatus::Accepted,
+        ApplicationStatus::InfoRequested,
+        ApplicationStatus::Visiting,
+        ApplicationStatus::Reviewing,
+        ApplicationStatus::Publicising,
+    ];
+    s.store.change_status(&app.summary.number, &open, ApplicationStatus::Rejected, &user.0.id, &reason, now_millis()).await?;
+    audit(&s, Some(&user.0.id), "case_reject", &app.summary.number, "ok").await;
+    Ok(())
+}
+
+/// Decides category and amount (as proposed, or changed with a reason) and opens the notice.
+#[server(endpoint = "casework/decide", input = server_fn::codec::Json)]
+pub async fn decide(number: String, decision: DecisionDraft) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = case_in_scope(&s, &user, &number).await?;
+    let today = today_in_china();
+    let proposed = latest_assessment(&s, &app.summary.number).await?.map(|a| proposal(&a)).unwrap_or((None, None));
+    let d = Decision::parse(&decision, proposed, today).map_err(AppError::Invalid)?;
+    let days = notice_days(&s, &app.region_code).await?.ok_or_else(|| AppError::refused("param_missing"))?;
+    let notice_until = today + chrono::Days::new((days - 1).max(0) as u64);
+    s.store
+        .decide(
+            &app.summary.number,
+            DecisionRecord {
+                category: d.category.code().into(),
+                monthly_amount_fen: d.monthly_amount_fen,
+                proposed_category: d.proposed_category.map(|c| c.code().to_string()),
+                proposed_amount_fen: d.proposed_amount_fen,
+                adjustment_reason: d.adjustment_reason,
+                effective_from: d.effective_from.to_string(),
+                notice_until: notice_until.to_string(),
+                decided_by: user.0.id.clone(),
+                decided_at: now_millis(),
+            },
+            now_millis(),
+        )
+        .await?;
+    audit(&s, Some(&user.0.id), "case_decide", &app.summary.number, "ok").await;
+    Ok(())
+}
+
+/// Records an objection raised during the notice (by anyone; entered by the caseworker).
+#[server(endpoint = "casework/object")]
+pub async fn record_objection(number: String, objection: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = case_in_scope(&s, &user, &number).await?;
+    let objection = text(&objection, "objection")?;
+    s.store.record_objection(&app.summary.number, &objection, &user.0.id, now_millis()).await?;
+    audit(&s, Some(&user.0.id), "case_objection", &app.summary.number, "ok").await;
+    Ok(())
+}
+
+/// Ends the notice with the final result, once the notice period is over.
+#[server(endpoint = "casework/finalize")]
+pub async fn finalize(number: String, note: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = case_in_scope(&s, &user, &number).await?;
+    let note = note.trim();
+    if note.chars().count() > MAX_TEXT_CHARS {
+        return Err(AppError::field("note", FieldErrorCode::TooLong));
+    }
+    s.store.finalize(&app.summary.number, &user.0.id, note, &today_in_china().to_string(), now_millis()).await?;
+    audit(&s, Some(&user.0.id), "case_finalize", &app.summary.number, "ok").await;
+    Ok(())
+}
+
+/// The public notice: the head's masked name, the village, category and amount. Public.
+#[server(endpoint = "casework/notices")]
+pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppError> {
+    let prefix = match region_code.trim() {
+        "" => String::new(),
+        code => RegionCode::parse(code).map_err(|_| AppError::field("region_code", FieldErrorCode::InvalidChoice))?.prefix().to_string(),
+    };
+    let s = services()?;
+    let mut out = Vec::new();
+    for n in s.store.public_notices(&prefix, &today_in_china().to_string()).await? {
+        let d: Declaration = serde_json::from_str(&n.declaration_json).map_err(AppError::internal)?;
+        let head = d.members.iter().find(|m| m.relation == Relation::Head).map(|m| masked_name(&m.name)).unwrap_or_default();
+        let village_name = s.store.region(&n.region_code).await?.map(|r| r.name_zh).unwrap_or_default();
+        out.push(NoticeRow {
+            masked_name: head,
+            village_code: n.region_code,
+            village_name,
+            category: Category::from_code(&n.decision.category),
+            monthly_amount_fen: n.decision.monthly_amount_fen,
+            notice_until: n.decision.notice_until,
+        });
+    }
+    Ok(out)
+}
