@@ -1,5 +1,6 @@
 //! One integration-test binary: helpers, store conformance on both backends, and the HTTP API.
 mod api;
+mod casework;
 mod helpers;
 mod migrations;
 mod policy;

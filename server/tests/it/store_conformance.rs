@@ -279,3 +279,78 @@ conformance!(assessments_are_recorded_with_submissions_and_proposals_are_unique,
     // Proposals never change the recorded assessment.
     assert_eq!(store.latest_assessment(&n).await.unwrap().unwrap().stored.categories, "dibao");
 });
+
+fn decision(by: &str, until: &str) -> app::store::DecisionRecord {
+    app::store::DecisionRecord {
+        category: "dibao".into(),
+        monthly_amount_fen: 41_000,
+        proposed_category: Some("dibao".into()),
+        proposed_amount_fen: Some(41_000),
+        adjustment_reason: String::new(),
+        effective_from: "2026-12-01".into(),
+        notice_until: until.into(),
+        decided_by: by.into(),
+        decided_at: 5,
+    }
+}
+
+conformance!(decisions_open_a_notice_that_ends_only_after_its_last_day, |store| {
+    use app::domain::status::ApplicationStatus as S;
+    let a = user(&store, "13800000041").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let n = number(store.submit_application(submission(&a, &d.id, &["ID-D1"])).await.unwrap());
+    assert!(matches!(store.decide(&n, decision(&a, "2026-12-02"), 2).await, Err(DbError::Conflict("status"))), "not before the visit");
+    store.change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3).await.unwrap();
+    store.change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4).await.unwrap();
+    assert!(matches!(store.record_objection(&n, "x", &a, 4).await, Err(DbError::Conflict("status"))));
+    store.decide(&n, decision(&a, "2026-12-02"), 5).await.unwrap();
+    assert_eq!(store.application(&n).await.unwrap().unwrap().summary.status, S::Publicising);
+    assert_eq!(store.latest_decision(&n).await.unwrap().unwrap().notice_until, "2026-12-02");
+    store.record_objection(&n, "邻居反映有出租收入", &a, 6).await.unwrap();
+    assert_eq!(store.objections(&n).await.unwrap(), vec![("邻居反映有出租收入".to_string(), 6)]);
+    assert_eq!(store.public_notices("6207", "2026-12-02").await.unwrap().len(), 1);
+    assert!(store.public_notices("6207", "2026-12-03").await.unwrap().is_empty(), "the notice ends after its last day");
+    assert!(matches!(store.finalize(&n, &a, "", "2026-12-02", 7).await, Err(DbError::Conflict("notice_running"))));
+    store.finalize(&n, &a, "公示无异议", "2026-12-03", 8).await.unwrap();
+    let app = store.application(&n).await.unwrap().unwrap();
+    assert_eq!(app.summary.status, S::Approved);
+    assert_eq!(app.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), vec!["submitted", "status_changed", "status_changed", "decided", "objection", "status_changed"]);
+    // The members may apply again once the case is closed.
+    let d2 = store.current_draft(&a, "{}", 9).await.unwrap();
+    assert!(matches!(store.submit_application(submission(&a, &d2.id, &["ID-D1"])).await.unwrap(), SubmitOutcome::Created(_)));
+});
+
+conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
+    use app::domain::status::ApplicationStatus as S;
+    let mut numbers = Vec::new();
+    let mut actor = String::new();
+    for i in 0..5 {
+        let a = user(&store, &format!("1380000005{i}")).await;
+        actor = a.clone();
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let mut sub = submission(&a, &d.id, &[&format!("ID-Q{i}")]);
+        sub.now = 1000 + (i as i64 % 3); // ties on submitted_at are ordered by number
+        if i == 4 {
+            sub.help = vec!["education".into()];
+        }
+        numbers.push(number(store.submit_application(sub).await.unwrap()));
+    }
+    store.change_status(&numbers[1], &[S::Submitted], S::Accepted, &actor, "", 2000).await.unwrap();
+    let q = |after: Option<(i64, String)>, limit| app::store::QueueQuery { region_prefix: "620702".into(), after, limit, ..Default::default() };
+    let first = store.review_queue(q(None, 2)).await.unwrap();
+    let second = store.review_queue(q(first.last().map(|r| (r.submitted_at, r.number.clone())), 2)).await.unwrap();
+    let third = store.review_queue(q(second.last().map(|r| (r.submitted_at, r.number.clone())), 2)).await.unwrap();
+    let all: Vec<String> = first.iter().chain(&second).chain(&third).map(|r| r.number.clone()).collect();
+    assert_eq!(all.len(), 5);
+    let mut sorted = first.iter().chain(&second).chain(&third).map(|r| (r.submitted_at, r.number.clone())).collect::<Vec<_>>();
+    sorted.sort();
+    assert_eq!(all, sorted.into_iter().map(|(_, n)| n).collect::<Vec<_>>(), "oldest first, no row twice or missed");
+    let accepted = store.review_queue(app::store::QueueQuery { statuses: vec![S::Accepted], ..q(None, 50) }).await.unwrap();
+    assert_eq!(accepted.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(), vec![numbers[1].as_str()]);
+    let education = store.review_queue(app::store::QueueQuery { help: Some("education".into()), ..q(None, 50) }).await.unwrap();
+    assert_eq!(education.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(), vec![numbers[4].as_str()]);
+    let waited = store.review_queue(app::store::QueueQuery { submitted_before: Some(1000), ..q(None, 50) }).await.unwrap();
+    assert_eq!(waited.len(), 2);
+    assert!(store.review_queue(app::store::QueueQuery { region_prefix: "620721".into(), ..q(None, 50) }).await.unwrap().is_empty());
+    assert_eq!(first[0].categories, "dibao");
+});
