@@ -84,6 +84,8 @@ pub fn event(i18n: I18nContext<Locale>, kind: &str) -> String {
         "consent_changed" => t_string!(i18n, event.consent_changed),
         "withdrawn" => t_string!(i18n, event.withdrawn),
         "reassessed" => t_string!(i18n, event.reassessed),
+        "decided" => t_string!(i18n, event.decided),
+        "objection" => t_string!(i18n, event.objection),
         _ => t_string!(i18n, event.status_changed),
     }
     .to_string()
@@ -114,6 +116,8 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
             "status" => t_string!(i18n, refused.status),
             "param_in_force" => t_string!(i18n, refused.param_in_force),
             "proposal_decided" => t_string!(i18n, refused.proposal_decided),
+            "notice_running" => t_string!(i18n, refused.notice_running),
+            "param_missing" => t_string!(i18n, refused.param_missing),
             "file_too_large" => t_string!(i18n, refused.file_too_large),
             "file_type" => t_string!(i18n, refused.file_type),
             "file_empty" => t_string!(i18n, refused.file_empty),

@@ -1,6 +1,7 @@
 //! Pages and components, one folder per audience (portal for residents, staff) plus the
 //! shell, header and shared form pieces. Every string comes from `locales/` via leptos_i18n.
 
+pub mod casework;
 pub mod device;
 pub mod labels;
 pub mod policy;
@@ -65,6 +66,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
                         <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
                         <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
+                        <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
+                        <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
                     </Routes>
                 </main>
             </Router>
@@ -124,6 +127,32 @@ impl LazyRoute for PolicyRoute {
     fn view(this: Self) -> AnyView {
         let _ = this;
         view! { <policy_admin::PolicyAdminPage /> }.into_any()
+    }
+}
+
+struct QueueRoute;
+
+#[lazy_route]
+impl LazyRoute for QueueRoute {
+    fn data() -> Self {
+        QueueRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <casework::QueuePage /> }.into_any()
+    }
+}
+
+struct NoticeRoute;
+
+#[lazy_route]
+impl LazyRoute for NoticeRoute {
+    fn data() -> Self {
+        NoticeRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <casework::NoticePage /> }.into_any()
     }
 }
 

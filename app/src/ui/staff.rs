@@ -25,6 +25,7 @@ pub fn StaffPage() -> impl IntoView {
                                 <p>{t!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}</p>
                                 <p>{t!(i18n, staff.region)} ": " <span class="mono">{user.region_code.clone().unwrap_or_default()}</span></p>
                                 <p class="muted">{t!(i18n, staff.workspace_pending)}</p>
+                                <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
                                 <p><A href="/staff/policy" attr:id="policy-link">{t!(i18n, policy.admin_title)}</A></p>
                             </section>
                             {(role == Role::Admin).then(|| view! { <StaffAdmin /> })}

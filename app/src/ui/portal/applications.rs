@@ -126,6 +126,7 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
             <h2>{t!(i18n, applications.timeline)}</h2>
             <ol class="timeline" id="timeline">{steps}</ol>
         </section>
+        {(!owner).then(|| view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload /> })}
         {app.assessment.clone().map(|stored| {
             let names: Vec<String> = app.members.iter().map(|m| m.name.clone()).collect();
             view! {

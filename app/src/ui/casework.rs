@@ -1,0 +1,374 @@
+//! The caseworker's pages: the review queue (filters, oldest first, more on demand), the
+//! actions on an application (受理 → 入户调查 → 审核 → decision → 公示 → result), and the
+//! public notice page anyone may read.
+
+use crate::api::applications::request_info;
+use crate::api::casework::{
+    advance, case_view, decide, finalize, public_notices, record_objection, reject, review_queue, QueueFilter, QueueRow,
+};
+use crate::domain::casework::DecisionDraft;
+use crate::domain::declaration::{FieldErrorCode, HelpKind};
+use crate::domain::policy::Category;
+use crate::domain::status::{ApplicationStatus, Role};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::policy::yuan;
+use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<MeResource>();
+    view! {
+        <h1>{t!(i18n, casework.queue_title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(u)) if matches!(u.role, Role::Caseworker | Role::Admin) => view! { <Queue /> }.into_any(),
+                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Queue() -> impl IntoView {
+    let i18n = use_i18n();
+    let filter = RwSignal::new(QueueFilter { status: "open".into(), ..Default::default() });
+    let rows = RwSignal::new(Vec::<QueueRow>::new());
+    let next = RwSignal::new(None::<(i64, String)>);
+    let error = RwSignal::new(None::<AppError>);
+    let load = Action::new(move |f: &QueueFilter| review_queue(f.clone()));
+    Effect::new(move |_| match load.value().get() {
+        Some(Ok(page)) => {
+            error.set(None);
+            rows.update(|r| r.extend(page.rows));
+            next.set(page.next);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let search = move || {
+        rows.set(Vec::new());
+        load.dispatch(QueueFilter { after_submitted_at: None, after_number: String::new(), ..filter.get_untracked() });
+    };
+    // The first page, once the page is running in the browser.
+    Effect::new(move |_| search());
+    let more = move |_| {
+        if let Some((at, number)) = next.get_untracked() {
+            load.dispatch(QueueFilter { after_submitted_at: Some(at), after_number: number, ..filter.get_untracked() });
+        }
+    };
+    let statuses = [
+        ApplicationStatus::Submitted,
+        ApplicationStatus::Accepted,
+        ApplicationStatus::InfoRequested,
+        ApplicationStatus::Visiting,
+        ApplicationStatus::Reviewing,
+        ApplicationStatus::Publicising,
+        ApplicationStatus::Approved,
+        ApplicationStatus::Rejected,
+        ApplicationStatus::Withdrawn,
+    ];
+    let field_error = move |field: &'static str| {
+        Signal::derive(move || match error.get() {
+            Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
+            _ => None::<FieldErrorCode>,
+        })
+    };
+    view! {
+        <form class="card filters" on:submit=move |ev| { ev.prevent_default(); search(); }>
+            <div class="filter-grid">
+                <div>
+                    <label for="q-status">{t!(i18n, casework.status)}</label>
+                    <select id="q-status" on:change=move |ev| filter.update(|f| f.status = event_target_value(&ev))>
+                        <option value="open" selected>{t!(i18n, casework.open)}</option>
+                        <option value="">{t!(i18n, casework.all)}</option>
+                        {statuses.into_iter().map(|s| view! { <option value=s.code()>{move || labels::status(i18n, s)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="q-area">{t!(i18n, casework.area)}</label>
+                    <input id="q-area" inputmode="numeric" maxlength="12" prop:value=move || filter.with(|f| f.area.clone())
+                        on:input=move |ev| filter.update(|f| f.area = event_target_value(&ev)) />
+                    <FieldMessage error=field_error("area") id="q-area-error" />
+                </div>
+                <div>
+                    <label for="q-help">{t!(i18n, casework.help)}</label>
+                    <select id="q-help" on:change=move |ev| filter.update(|f| f.help = event_target_value(&ev))>
+                        <option value="">{t!(i18n, casework.all)}</option>
+                        {HelpKind::ALL.iter().map(|h| { let h = *h; view! { <option value=h.code()>{move || labels::help(i18n, h)}</option> } }).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="q-days">{t!(i18n, casework.min_days)}</label>
+                    <input id="q-days" inputmode="numeric" maxlength="4" prop:value=move || filter.with(|f| f.min_days.clone())
+                        on:input=move |ev| filter.update(|f| f.min_days = event_target_value(&ev)) />
+                    <FieldMessage error=field_error("min_days") id="q-days-error" />
+                </div>
+            </div>
+            <button type="submit" class="primary" id="q-search">{t!(i18n, casework.search)}</button>
+        </form>
+        <ErrorBanner error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty()))) />
+        <div class="table-scroll">
+            <table class="queue" id="queue">
+                <thead><tr>
+                    <th>{t!(i18n, casework.number)}</th><th>{t!(i18n, casework.status)}</th><th>{t!(i18n, casework.village)}</th>
+                    <th>{t!(i18n, casework.waiting)}</th><th>{t!(i18n, casework.help)}</th><th>{t!(i18n, casework.assessed)}</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || rows.get() key=|r| r.number.clone() let:r>
+                        <QueueLine row=r />
+                    </For>
+                </tbody>
+            </table>
+        </div>
+        {move || (rows.with(Vec::is_empty) && !load.pending().get()).then(|| view! { <p class="muted" id="queue-empty">{t!(i18n, casework.empty)}</p> })}
+        {move || next.get().is_some().then(|| view! {
+            <button type="button" id="q-more" on:click=more disabled=move || load.pending().get()>{t!(i18n, casework.more)}</button>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn QueueLine(row: QueueRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = row.status;
+    // Long waits stand out: a week, and a month.
+    let wait_class = match row.days_waiting {
+        d if d >= 30 => "wait late",
+        d if d >= 7 => "wait due",
+        _ => "wait",
+    };
+    let help = row.help.clone();
+    let cats = row.categories.clone();
+    let href = format!("/applications/{}", row.number);
+    let number = row.number.clone();
+    let submitted = china_time(row.submitted_at);
+    view! {
+        <tr data-number=row.number>
+            <td><A href=href>{number}</A><br /><small class="muted">{submitted}</small></td>
+            <td><span class=format!("badge {}", status.code())>{move || labels::status(i18n, status)}</span></td>
+            <td class="mono">{row.region_code.clone()}</td>
+            <td><span class=wait_class>{row.days_waiting} " " {t!(i18n, casework.days)}</span></td>
+            <td>{move || help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join("、")}</td>
+            <td>{move || cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join("、")}</td>
+        </tr>
+    }
+}
+
+/// The caseworker's actions on an application, by its state.
+#[component]
+pub fn CaseActions(number: String, status: ApplicationStatus, on_done: Callback<()>) -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    let number = StoredValue::new(number);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                if matches!(me.await, Ok(Some(u)) if u.role == Role::Caseworker) {
+                    view! { <CaseActionsCard number=number.get_value() status on_done /> }.into_any()
+                } else {
+                    ().into_any()
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+#[component]
+fn CaseActionsCard(number: String, status: ApplicationStatus, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let number = StoredValue::new(number);
+    let case = Resource::new(move || number.get_value(), case_view);
+    let error = RwSignal::new(None::<AppError>);
+    let done = move |r: Option<Result<(), AppError>>| match r {
+        Some(Ok(())) => {
+            error.set(None);
+            on_done.run(());
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    };
+    let step = Action::new(move |to: &ApplicationStatus| advance(number.get_value(), *to));
+    let ask = Action::new(move |q: &String| request_info(number.get_value(), q.clone()));
+    let refuse = Action::new(move |r: &String| reject(number.get_value(), r.clone()));
+    let decision = Action::new(move |d: &DecisionDraft| decide(number.get_value(), d.clone()));
+    let object = Action::new(move |t: &String| record_objection(number.get_value(), t.clone()));
+    let fin = Action::new(move |n: &String| finalize(number.get_value(), n.clone()));
+    Effect::new(move |_| done(step.value().get()));
+    Effect::new(move |_| done(ask.value().get()));
+    Effect::new(move |_| done(refuse.value().get()));
+    Effect::new(move |_| done(decision.value().get()));
+    Effect::new(move |_| done(object.value().get()));
+    Effect::new(move |_| done(fin.value().get()));
+    let question = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let objection = RwSignal::new(String::new());
+    let field_error = move |field: &'static str| {
+        Signal::derive(move || match error.get() {
+            Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
+            _ => None::<FieldErrorCode>,
+        })
+    };
+    let open = !matches!(status, ApplicationStatus::Approved | ApplicationStatus::Rejected | ApplicationStatus::Withdrawn);
+    let next_step = match status {
+        ApplicationStatus::Submitted => Some((ApplicationStatus::Accepted, "case-accept")),
+        ApplicationStatus::Accepted => Some((ApplicationStatus::Visiting, "case-visit")),
+        ApplicationStatus::Visiting => Some((ApplicationStatus::Reviewing, "case-review")),
+        _ => None,
+    };
+    let step_label = move |to: ApplicationStatus| match to {
+        ApplicationStatus::Accepted => t_string!(i18n, casework.accept),
+        ApplicationStatus::Visiting => t_string!(i18n, casework.start_visit),
+        _ => t_string!(i18n, casework.to_review),
+    };
+    view! {
+        <section class="card attention" id="case-actions">
+            <h2>{t!(i18n, casework.actions)}</h2>
+            <ErrorBanner error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty()))) />
+            {next_step.map(|(to, id)| view! {
+                <button type="button" class="primary" id=id on:click=move |_| { step.dispatch(to); }>{move || step_label(to)}</button>
+            })}
+            {matches!(status, ApplicationStatus::Submitted | ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
+                <form on:submit=move |ev| { ev.prevent_default(); ask.dispatch(question.get_untracked()); }>
+                    <label for="case-question">{t!(i18n, casework.question)}</label>
+                    <textarea id="case-question" rows="2" maxlength="1000" prop:value=question on:input=move |ev| question.set(event_target_value(&ev))></textarea>
+                    <FieldMessage error=field_error("note") id="case-question-error" />
+                    <button type="submit" id="case-ask">{t!(i18n, casework.ask)}</button>
+                </form>
+            })}
+            {matches!(status, ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        case.await.ok().map(|c| view! { <DecisionForm proposed=(c.proposed_category, c.proposed_amount_fen) notice_days=c.notice_days action=decision error /> })
+                    })}
+                </Transition>
+            })}
+            {(status == ApplicationStatus::Publicising).then(|| view! {
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        case.await.ok().map(|c| view! {
+                            {c.decision.map(|d| view! {
+                                <p id="case-decision">
+                                    {move || d.category.map(|x| labels::category(i18n, x)).unwrap_or_default()} " "
+                                    {yuan(i18n, d.monthly_amount_fen)} " — " {t!(i18n, casework.notice_until)} " " {d.notice_until.clone()}
+                                </p>
+                            })}
+                            <ul id="case-objections">
+                                {c.objections.into_iter().map(|(t, at)| view! { <li>{china_time(at)} " " {t}</li> }).collect_view()}
+                            </ul>
+                        })
+                    })}
+                </Transition>
+                <form on:submit=move |ev| { ev.prevent_default(); object.dispatch(objection.get_untracked()); }>
+                    <label for="case-objection">{t!(i18n, casework.objection)}</label>
+                    <textarea id="case-objection" rows="2" maxlength="1000" prop:value=objection on:input=move |ev| objection.set(event_target_value(&ev))></textarea>
+                    <FieldMessage error=field_error("objection") id="case-objection-error" />
+                    <button type="submit" id="case-object">{t!(i18n, casework.record_objection)}</button>
+                </form>
+                <button type="button" class="primary" id="case-finalize" on:click=move |_| { fin.dispatch(String::new()); }>{t!(i18n, casework.finalize)}</button>
+            })}
+            {open.then(|| view! {
+                <form on:submit=move |ev| { ev.prevent_default(); refuse.dispatch(reason.get_untracked()); }>
+                    <label for="case-reason">{t!(i18n, casework.reject_reason)}</label>
+                    <textarea id="case-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    <FieldMessage error=field_error("reason") id="case-reason-error" />
+                    <button type="submit" class="danger" id="case-reject">{t!(i18n, casework.reject)}</button>
+                </form>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn DecisionForm(
+    proposed: (Option<Category>, Option<i64>),
+    notice_days: Option<i64>,
+    action: Action<DecisionDraft, Result<(), AppError>>,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let amount = proposed.1.map(|f| crate::domain::money::Money::from_fen(f).to_string()).unwrap_or_default();
+    let form = RwSignal::new(DecisionDraft {
+        category: proposed.0.map(|c| c.code().to_string()).unwrap_or_default(),
+        monthly_amount: amount,
+        adjustment_reason: String::new(),
+        effective_from: device::today_china().to_string(),
+    });
+    let field_error = move |field: &'static str| {
+        Signal::derive(move || match error.get() {
+            Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
+            _ => None::<FieldErrorCode>,
+        })
+    };
+    view! {
+        <form id="decision-form" on:submit=move |ev| { ev.prevent_default(); action.dispatch(form.get_untracked()); }>
+            <h3>{t!(i18n, casework.decision)}</h3>
+            <p class="muted">
+                {t!(i18n, casework.proposed)} " "
+                {move || proposed.0.map(|c| labels::category(i18n, c)).unwrap_or_else(|| t_string!(i18n, policy.cliff_none).to_string())}
+                {proposed.1.map(|a| view! { " " {move || yuan(i18n, a)} })}
+                {notice_days.map(|d| view! { "；" {t!(i18n, casework.notice_days)} " " {d} })}
+            </p>
+            <label for="decision-category">{t!(i18n, casework.category)}</label>
+            <select id="decision-category" on:change=move |ev| form.update(|f| f.category = event_target_value(&ev))>
+                <option value="">{t!(i18n, common.please_choose)}</option>
+                {Category::ALL.into_iter().map(|c| view! {
+                    <option value=c.code() selected=move || form.with(|f| f.category == c.code())>{move || labels::category(i18n, c)}</option>
+                }).collect_view()}
+            </select>
+            <FieldMessage error=field_error("category") id="decision-category-error" />
+            <label for="decision-amount">{t!(i18n, casework.amount)}</label>
+            <input id="decision-amount" inputmode="decimal" maxlength="12" prop:value=move || form.with(|f| f.monthly_amount.clone())
+                on:input=move |ev| form.update(|f| f.monthly_amount = event_target_value(&ev)) />
+            <FieldMessage error=field_error("monthly_amount") id="decision-amount-error" />
+            <label for="decision-reason">{t!(i18n, casework.adjustment_reason)}</label>
+            <textarea id="decision-reason" rows="2" maxlength="500" prop:value=move || form.with(|f| f.adjustment_reason.clone())
+                on:input=move |ev| form.update(|f| f.adjustment_reason = event_target_value(&ev))></textarea>
+            <FieldMessage error=field_error("adjustment_reason") id="decision-reason-error" />
+            <label for="decision-from">{t!(i18n, casework.effective_from)}</label>
+            <input id="decision-from" type="date" prop:value=move || form.with(|f| f.effective_from.clone())
+                on:input=move |ev| form.update(|f| f.effective_from = event_target_value(&ev)) />
+            <FieldMessage error=field_error("effective_from") id="decision-from-error" />
+            <button type="submit" class="primary" id="decision-submit" disabled=move || action.pending().get()>{t!(i18n, casework.decide)}</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// 公示: the decisions under public notice, as little as policy allows.
+#[component]
+pub fn NoticePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(|| (), |_| public_notices(String::new()));
+    view! {
+        <h1>{t!(i18n, casework.notice_title)}</h1>
+        <p class="muted">{t!(i18n, casework.notice_intro)}</p>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(rows) if rows.is_empty() => view! { <p class="muted">{t!(i18n, casework.notice_none)}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <table id="notices">
+                            <thead><tr><th>{t!(i18n, casework.head)}</th><th>{t!(i18n, casework.village)}</th><th>{t!(i18n, casework.category)}</th><th>{t!(i18n, casework.amount)}</th><th>{t!(i18n, casework.notice_until)}</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| {
+                                    let c = r.category;
+                                    view! { <tr><td>{r.masked_name}</td><td>{r.village_name}</td><td>{move || c.map(|c| labels::category(i18n, c)).unwrap_or_default()}</td><td class="num">{move || yuan(i18n, r.monthly_amount_fen)}</td><td>{r.notice_until}</td></tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
