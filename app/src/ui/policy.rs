@@ -270,12 +270,17 @@ pub fn CliffView(assessment: Assessment, parameters: ParameterSet, facts: Househ
 #[component]
 pub fn StoredAssessmentCard(stored: crate::api::types::StoredAssessment, names: Vec<String>) -> impl IntoView {
     let i18n = use_i18n();
+    let at_submission = stored.reason == "submission";
+    let when = crate::ui::china_time(stored.created_at);
     let stored = StoredValue::new(stored);
     let names = StoredValue::new(names);
     view! {
         <section class="card assessment" id="assessment">
-            <h2>{t!(i18n, policy.stored_title)}</h2>
-            <p class="muted">{t!(i18n, policy.estimate_label)}</p>
+            <h2>
+                {move || if at_submission { t_string!(i18n, policy.stored_title) } else { t_string!(i18n, policy.stored_title_reassessed) }}
+                " " <small class="muted">{when}</small>
+            </h2>
+            <p class="muted">{t!(i18n, policy.stored_label)}</p>
             // Labels are computed when rendered: render again when the language changes.
             {move || {
                 i18n.get_locale();
