@@ -137,15 +137,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     };
     let statuses = match filter.status.trim() {
         "" => Vec::new(),
-        "open" => [
-            ApplicationStatus::Submitted,
-            ApplicationStatus::Accepted,
-            ApplicationStatus::InfoRequested,
-            ApplicationStatus::Visiting,
-            ApplicationStatus::Reviewing,
-            ApplicationStatus::Publicising,
-        ]
-        .to_vec(),
+        "open" => ApplicationStatus::open_states().collect(),
         code => vec![ApplicationStatus::from_code(code).ok_or_else(|| AppError::field("status", FieldErrorCode::InvalidChoice))?],
     };
     let help = match filter.help.trim() {
@@ -253,14 +245,7 @@ pub async fn reject(number: String, reason: String) -> Result<(), AppError> {
     let s = services()?;
     let app = case_in_scope(&s, &user, &number).await?;
     let reason = text(&reason, "reason")?;
-    let open = [
-        ApplicationStatus::Submitted,
-        ApplicationStatus::Accepted,
-        ApplicationStatus::InfoRequested,
-        ApplicationStatus::Visiting,
-        ApplicationStatus::Reviewing,
-        ApplicationStatus::Publicising,
-    ];
+    let open: Vec<_> = ApplicationStatus::open_states().collect();
     s.store.change_status(&app.summary.number, &open, ApplicationStatus::Rejected, &user.0.id, &reason, now_millis()).await?;
     audit(&s, Some(&user.0.id), "case_reject", &app.summary.number, "ok").await;
     Ok(())

@@ -37,6 +37,18 @@ pub const TIMELINE: [ApplicationStatus; 6] = [
 ];
 
 impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 9] = [
+        Self::Submitted,
+        Self::Accepted,
+        Self::InfoRequested,
+        Self::Visiting,
+        Self::Reviewing,
+        Self::Publicising,
+        Self::Approved,
+        Self::Rejected,
+        Self::Withdrawn,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Submitted => "submitted",
@@ -52,19 +64,12 @@ impl ApplicationStatus {
     }
 
     pub fn from_code(s: &str) -> Option<Self> {
-        [
-            Self::Submitted,
-            Self::Accepted,
-            Self::InfoRequested,
-            Self::Visiting,
-            Self::Reviewing,
-            Self::Publicising,
-            Self::Approved,
-            Self::Rejected,
-            Self::Withdrawn,
-        ]
-        .into_iter()
-        .find(|s2| s2.code() == s)
+        Self::ALL.into_iter().find(|s2| s2.code() == s)
+    }
+
+    /// Every state a case is still being handled in.
+    pub fn open_states() -> impl Iterator<Item = ApplicationStatus> {
+        Self::ALL.into_iter().filter(|s| s.is_open())
     }
 
     /// Open applications block their members' ID numbers from another open application.

@@ -62,17 +62,6 @@ fn Queue() -> impl IntoView {
             load.dispatch(QueueFilter { after_submitted_at: Some(at), after_number: number, ..filter.get_untracked() });
         }
     };
-    let statuses = [
-        ApplicationStatus::Submitted,
-        ApplicationStatus::Accepted,
-        ApplicationStatus::InfoRequested,
-        ApplicationStatus::Visiting,
-        ApplicationStatus::Reviewing,
-        ApplicationStatus::Publicising,
-        ApplicationStatus::Approved,
-        ApplicationStatus::Rejected,
-        ApplicationStatus::Withdrawn,
-    ];
     let field_error = move |field: &'static str| {
         Signal::derive(move || match error.get() {
             Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
@@ -87,7 +76,7 @@ fn Queue() -> impl IntoView {
                     <select id="q-status" on:change=move |ev| filter.update(|f| f.status = event_target_value(&ev))>
                         <option value="open" selected>{t!(i18n, casework.open)}</option>
                         <option value="">{t!(i18n, casework.all)}</option>
-                        {statuses.into_iter().map(|s| view! { <option value=s.code()>{move || labels::status(i18n, s)}</option> }).collect_view()}
+                        {ApplicationStatus::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || labels::status(i18n, s)}</option> }).collect_view()}
                     </select>
                 </div>
                 <div>

@@ -77,84 +77,29 @@ pub fn App() -> impl IntoView {
 
 // The heavy pages are loaded when first visited (WASM code splitting), so the landing,
 // sign-in and registration pages stay light on a phone's network.
+macro_rules! lazy_page {
+    ($route:ident => $page:path) => {
+        struct $route;
 
-struct DeclareRoute;
-
-#[lazy_route]
-impl LazyRoute for DeclareRoute {
-    fn data() -> Self {
-        DeclareRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <portal::declare::DeclarePage /> }.into_any()
-    }
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
 }
 
-struct ApplicationRoute;
-
-#[lazy_route]
-impl LazyRoute for ApplicationRoute {
-    fn data() -> Self {
-        ApplicationRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <portal::applications::ApplicationPage /> }.into_any()
-    }
-}
-
-struct StaffRoute;
-
-#[lazy_route]
-impl LazyRoute for StaffRoute {
-    fn data() -> Self {
-        StaffRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <staff::StaffPage /> }.into_any()
-    }
-}
-
-struct PolicyRoute;
-
-#[lazy_route]
-impl LazyRoute for PolicyRoute {
-    fn data() -> Self {
-        PolicyRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <policy_admin::PolicyAdminPage /> }.into_any()
-    }
-}
-
-struct QueueRoute;
-
-#[lazy_route]
-impl LazyRoute for QueueRoute {
-    fn data() -> Self {
-        QueueRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <casework::QueuePage /> }.into_any()
-    }
-}
-
-struct NoticeRoute;
-
-#[lazy_route]
-impl LazyRoute for NoticeRoute {
-    fn data() -> Self {
-        NoticeRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <casework::NoticePage /> }.into_any()
-    }
-}
+lazy_page!(DeclareRoute => portal::declare::DeclarePage);
+lazy_page!(ApplicationRoute => portal::applications::ApplicationPage);
+lazy_page!(StaffRoute => staff::StaffPage);
+lazy_page!(PolicyRoute => policy_admin::PolicyAdminPage);
+lazy_page!(QueueRoute => casework::QueuePage);
+lazy_page!(NoticeRoute => casework::NoticePage);
 
 #[component]
 fn AppTitle() -> impl IntoView {
