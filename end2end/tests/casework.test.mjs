@@ -68,7 +68,6 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await c.locator('#status-badge', { hasText: '公示' }).waitFor();
   await c.locator('#case-decision', { hasText: '250.00' }).waitFor();
   await c.screenshot({ path: `${OUT}case-1024.png`, fullPage: true });
-  await staff.ctx.close();
 
   // The resident sees the notice step; the public notice shows only the surname and the village.
   await r.reload();
@@ -80,5 +79,24 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   assert.match(notice, /刘\*\*/);
   assert.match(notice, /250\.00/);
   assert.doesNotMatch(notice, /刘春生|620702196808/);
+
+  // The result is confirmed only after the notice: move the demo clock past its last day.
+  await c.reload();
+  await hydrated(c);
+  await c.click('#case-finalize');
+  await c.locator('#case-actions .banner.error', { hasText: '公示期尚未结束' }).waitFor();
+  const clock = await c.request.post(`${BASE}/dev/clock`, { form: { days: '8' } });
+  assert.equal(clock.status(), 200);
+  try {
+    await c.click('#case-finalize');
+    await c.locator('#status-badge', { hasText: '已批准' }).waitFor();
+    await r.goto(`${BASE}/applications/${number}`);
+    await hydrated(r);
+    await r.locator('#timeline li.done', { hasText: '已批准' }).waitFor();
+    await r.screenshot({ path: `${OUT}result-360.png`, fullPage: true });
+  } finally {
+    await c.request.post(`${BASE}/dev/clock`, { form: { days: '0' } });
+  }
+  await staff.ctx.close();
   await resident.ctx.close();
 });

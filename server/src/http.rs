@@ -135,6 +135,40 @@ pub async fn outbox(State(state): State<AppState>) -> Response {
     .into_response()
 }
 
+#[derive(serde::Deserialize)]
+pub struct ClockForm {
+    days: i64,
+}
+
+/// Demo mode only: moves the server's clock `days` ahead of real time (0 puts it back), so a
+/// demonstration can reach the end of a public notice. Refused outside demo mode.
+pub async fn demo_clock_set(State(state): State<AppState>, axum::Form(f): axum::Form<ClockForm>) -> Response {
+    if !state.config.demo {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if !(0..=400).contains(&f.days) {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "days must be 0..=400").into_response();
+    }
+    app::ui::device::DEMO_CLOCK_OFFSET_MS.store(f.days * 86_400_000, std::sync::atomic::Ordering::Relaxed);
+    tracing::warn!(days = f.days, "demo clock moved");
+    demo_clock(State(state)).await
+}
+
+/// Demo mode only: how far the demo clock is ahead.
+pub async fn demo_clock(State(state): State<AppState>) -> Response {
+    use std::sync::atomic::Ordering;
+    if !state.config.demo {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let days = app::ui::device::DEMO_CLOCK_OFFSET_MS.load(Ordering::Relaxed) / 86_400_000;
+    Html(format!(
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>演示时钟 Demo clock</title>\
+         <body><h1>演示时钟 / Demo clock</h1><p id=\"clock\">服务器时间比实际快 {days} 天 / server clock is {days} days ahead; today: {}</p></body></html>",
+        app::services::today_in_china()
+    ))
+    .into_response()
+}
+
 /// Request ids (x-request-id, generated when absent, echoed back), a tracing span per
 /// request carrying that id, and conservative security headers.
 pub fn with_observability(router: Router) -> Router {

@@ -114,6 +114,7 @@ impl Application {
             .route("/attachments/{id}", get(upload::download))
             .route("/healthz", get(http::healthz))
             .route("/dev/outbox", get(http::outbox))
+            .route("/dev/clock", get(http::demo_clock).post(http::demo_clock_set))
             .leptos_routes_with_context(&state, routes, context.clone(), {
                 let o = leptos_options.clone();
                 move || shell(o.clone())

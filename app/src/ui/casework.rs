@@ -155,11 +155,13 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
 pub fn CaseActions(number: String, status: ApplicationStatus, on_done: Callback<()>) -> impl IntoView {
     let me = expect_context::<MeResource>();
     let number = StoredValue::new(number);
+    // Created here, outside the suspended part, so the server's data is found when hydrating.
+    let case = Resource::new(move || number.get_value(), case_view);
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 if matches!(me.await, Ok(Some(u)) if u.role == Role::Caseworker) {
-                    view! { <CaseActionsCard number=number.get_value() status on_done /> }.into_any()
+                    view! { <CaseActionsCard number=number.get_value() status case on_done /> }.into_any()
                 } else {
                     ().into_any()
                 }
@@ -170,10 +172,14 @@ pub fn CaseActions(number: String, status: ApplicationStatus, on_done: Callback<
 }
 
 #[component]
-fn CaseActionsCard(number: String, status: ApplicationStatus, on_done: Callback<()>) -> impl IntoView {
+fn CaseActionsCard(
+    number: String,
+    status: ApplicationStatus,
+    case: Resource<Result<crate::api::casework::CaseState, AppError>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let number = StoredValue::new(number);
-    let case = Resource::new(move || number.get_value(), case_view);
     let error = RwSignal::new(None::<AppError>);
     let done = move |r: Option<Result<(), AppError>>| match r {
         Some(Ok(())) => {

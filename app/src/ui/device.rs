@@ -12,9 +12,16 @@ pub fn now_millis() -> i64 {
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+        let real = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        real + DEMO_CLOCK_OFFSET_MS.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
+
+/// Demo mode only (`/dev/clock`): moves the server's clock forward so a demonstration can
+/// show what happens when a period ends (the public notice, a scheduled parameter). Always
+/// zero outside demo mode.
+#[cfg(not(feature = "hydrate"))]
+pub static DEMO_CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
 /// Today's date in China (UTC+8, no daylight saving).
 pub fn today_china() -> chrono::NaiveDate {

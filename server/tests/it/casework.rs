@@ -134,3 +134,18 @@ async fn rejection_needs_a_reason_and_other_counties_get_nothing() {
     let page: Value = post_json(&cw, &app, "/api/casework/queue", json!({ "filter": { "status": "rejected" } })).await.json().await.unwrap();
     assert_eq!(page["rows"][0]["number"], number.as_str());
 }
+
+#[tokio::test]
+async fn the_demo_clock_exists_only_in_demo_mode_and_is_bounded() {
+    let demo = spawn_app().await;
+    // Setting 0 leaves the shared clock as every test expects it.
+    let r = demo.client().post(demo.url("/dev/clock")).form(&[("days", "0")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("0 天"));
+    let r = demo.client().post(demo.url("/dev/clock")).form(&[("days", "999")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let real = crate::helpers::spawn_app_with(|c| c.demo = false).await;
+    let r = real.client().post(real.url("/dev/clock")).form(&[("days", "8")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(real.client().get(real.url("/dev/clock")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
