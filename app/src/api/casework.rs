@@ -46,6 +46,7 @@ pub struct QueueRow {
     pub number: String,
     pub status: ApplicationStatus,
     pub region_code: String,
+    pub region_name: String,
     pub submitted_at: i64,
     pub days_waiting: i64,
     pub help: Vec<String>,
@@ -161,10 +162,19 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
         .review_queue(QueueQuery { region_prefix: area.prefix().to_string(), statuses, help, submitted_before, after, limit: QUEUE_PAGE })
         .await?;
     let next = (rows.len() as i64 == QUEUE_PAGE).then(|| rows.last().map(|r| (r.submitted_at, r.number.clone()))).flatten();
+    // Village names, looked up once per village on the page.
+    let mut names = std::collections::HashMap::new();
+    for r in &rows {
+        if !names.contains_key(&r.region_code) {
+            let name = s.store.region(&r.region_code).await?.map(|x| x.name_zh).unwrap_or_default();
+            names.insert(r.region_code.clone(), name);
+        }
+    }
     Ok(QueuePage {
         rows: rows
             .into_iter()
             .map(|r| QueueRow {
+                region_name: names.get(&r.region_code).cloned().unwrap_or_default(),
                 days_waiting: (now - r.submitted_at) / 86_400_000,
                 help: r.help.split(',').filter(|h| !h.is_empty()).map(String::from).collect(),
                 categories: crate::api::policy::parse_category_codes(&r.categories),

@@ -142,7 +142,7 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
         <tr data-number=row.number>
             <td><A href=href>{number}</A><br /><small class="muted">{submitted}</small></td>
             <td><span class=format!("badge {}", status.code())>{move || labels::status(i18n, status)}</span></td>
-            <td class="mono">{row.region_code.clone()}</td>
+            <td>{row.region_name.clone()} <br /><small class="mono muted">{row.region_code.clone()}</small></td>
             <td><span class=wait_class>{row.days_waiting} " " {t!(i18n, casework.days)}</span></td>
             <td>{move || help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join("、")}</td>
             <td>{move || cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join("、")}</td>

@@ -38,6 +38,7 @@ async fn a_case_goes_from_submission_to_public_notice_and_the_resident_sees_each
     let row = page["rows"].as_array().unwrap().iter().find(|r| r["number"] == number.as_str()).expect("in the queue");
     assert_eq!(row["categories"], json!(["dibao"]));
     assert_eq!(row["days_waiting"], 0);
+    assert!(!row["region_name"].as_str().unwrap().is_empty(), "the village is named");
 
     let step = |to: &'static str| {
         let (cw, app, number) = (&cw, &app, number.clone());
