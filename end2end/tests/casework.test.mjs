@@ -37,6 +37,10 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await c.click(`#queue tr[data-number="${number}"] a`);
   await c.waitForURL(`${BASE}/applications/${number}`);
   await c.locator('#case-actions').waitFor();
+  // The full ID number only on request (logged on the server).
+  assert.doesNotMatch(await c.textContent('table.members'), /620702196808080031|62070219680808031/);
+  await c.click('#unmask-0');
+  await c.locator('table.members .unmasked', { hasText: '62070219680808031' }).waitFor();
 
   // 受理, then ask for a document.
   await c.click('#case-accept');

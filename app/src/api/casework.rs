@@ -320,6 +320,19 @@ pub async fn finalize(number: String, note: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Shows one member's full ID number to a caseworker of the region: a deliberate action,
+/// audit-logged with who, which application and which member.
+#[server(endpoint = "casework/unmask")]
+pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = case_in_scope(&s, &user, &number).await?;
+    let d: Declaration = serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
+    let m = d.members.get(member as usize).ok_or(AppError::NotFound)?;
+    audit(&s, Some(&user.0.id), "unmask", &format!("{}#{member}", app.summary.number), "ok").await;
+    Ok(m.id_number.as_str().to_string())
+}
+
 /// The public notice: the head's masked name, the village, category and amount. Public.
 #[server(endpoint = "casework/notices")]
 pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppError> {

@@ -126,6 +126,17 @@ async fn rejection_needs_a_reason_and_other_counties_get_nothing() {
         assert_eq!(post_form(&outside, &app, path, &form).await.status(), StatusCode::NOT_FOUND, "{path}");
     }
     let cw = login(&app, "demo_caseworker", "Demo2026pass").await;
+    // Unmasking an ID number is for caseworkers of the region, and logged.
+    let u = post_form(&r, &app, "/api/casework/unmask", &[("number", &number), ("member", "0")]).await;
+    assert_eq!(u.status(), StatusCode::FORBIDDEN);
+    let u = post_form(&outside, &app, "/api/casework/unmask", &[("number", &number), ("member", "0")]).await;
+    assert_eq!(u.status(), StatusCode::NOT_FOUND);
+    let u = post_form(&cw, &app, "/api/casework/unmask", &[("number", &number), ("member", "0")]).await;
+    assert_eq!(u.json::<String>().await.unwrap(), valid_id("62070219800101403"));
+    let u = post_form(&cw, &app, "/api/casework/unmask", &[("number", &number), ("member", "5")]).await;
+    assert_eq!(u.status(), StatusCode::NOT_FOUND);
+    let audit = app.store().recent_audit(50).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "unmask" && e.object == format!("{number}#0") && e.result == "ok"));
     let rj = post_form(&cw, &app, "/api/casework/reject", &[("number", &number), ("reason", " ")]).await;
     assert_eq!(rj.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let rj = post_form(&cw, &app, "/api/casework/reject", &[("number", &number), ("reason", "家庭人均收入超过低保边缘标准")]).await;

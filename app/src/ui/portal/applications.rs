@@ -72,6 +72,24 @@ pub fn ApplicationPage() -> impl IntoView {
     }
 }
 
+/// A masked ID number that a caseworker may reveal; each reveal is audit-logged on the server.
+#[component]
+fn UnmaskableId(number: String, member: u32, masked: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let number = StoredValue::new(number);
+    let reveal = Action::new(move |_: &()| crate::api::casework::unmask_id(number.get_value(), member));
+    view! {
+        {move || match reveal.value().get() {
+            Some(Ok(full)) => view! { <span class="unmasked">{full}</span> }.into_any(),
+            _ => view! {
+                <span>{masked.clone()}</span> " "
+                <button type="button" class="link" id=format!("unmask-{member}") title=move || t_string!(i18n, casework.unmask_note)
+                    on:click=move |_| { reveal.dispatch(()); }>{t!(i18n, casework.unmask)}</button>
+            }.into_any(),
+        }}
+    }
+}
+
 #[component]
 fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
@@ -160,9 +178,16 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
             <h2>{t!(i18n, applications.members)}</h2>
             <table class="members">
                 <tbody>
-                {app.members.iter().map(|m| {
+                {app.members.iter().enumerate().map(|(i, m)| {
                     let rel = Relation::from_code(&m.relation);
-                    view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td>{m.name.clone()}</td><td class="mono">{m.id_number_masked.clone()}</td></tr> }
+                    let masked = m.id_number_masked.clone();
+                    view! {
+                        <tr>
+                            <td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td>
+                            <td>{m.name.clone()}</td>
+                            <td class="mono">{if owner { masked.into_any() } else { view! { <UnmaskableId number=number.get_value() member=i as u32 masked /> }.into_any() }}</td>
+                        </tr>
+                    }
                 }).collect_view()}
                 </tbody>
             </table>
