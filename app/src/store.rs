@@ -303,6 +303,8 @@ pub trait Store: Send + Sync {
 
     /// Appends an assessment to an application (`reason`: `verification` after staff verified facts).
     async fn add_assessment(&self, number: &str, reason: &str, assessment: NewAssessment, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    /// Every assessment of an application, oldest first: (reason, category codes, at).
+    async fn assessment_history(&self, number: &str) -> Result<Vec<(String, String, Millis)>, DbError>;
     /// The latest assessment of an application.
     async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError>;
 

@@ -133,6 +133,7 @@ test('a caseworker records verified facts and the household is reassessed', asyn
   // Listed by the rural-revitalisation department: recognised without re-screening.
   await page.locator('#assessment .household-categories[data-household="dibao_marginal,relapse_watch"]').waitFor();
   await page.locator('#events', { hasText: '重新评估' }).waitFor();
+  await page.locator('#assessment-history li[data-reason="verification"]').waitFor();
   // Staff see the case, not the resident's own buttons.
   assert.equal(await page.locator('#withdraw, #charity-toggle').count(), 0);
   await page.screenshot({ path: `${OUT}verification-1024.png`, fullPage: true });

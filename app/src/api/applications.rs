@@ -67,8 +67,20 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
         }),
         None => None,
     };
+    let assessment_history = s
+        .store
+        .assessment_history(&app.summary.number)
+        .await?
+        .into_iter()
+        .map(|(reason, categories, at)| crate::api::types::AssessmentEntry {
+            reason,
+            categories: crate::api::policy::parse_category_codes(&categories),
+            at,
+        })
+        .collect();
     Ok(ApplicationView {
         assessment,
+        assessment_history,
         region_code: app.region_code.clone(),
         region_name,
         members: declaration

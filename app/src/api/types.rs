@@ -74,6 +74,16 @@ pub struct ApplicationView {
     pub attachments: Vec<AttachmentMeta>,
     /// The latest assessment (at submission, or a reassessment staff accepted).
     pub assessment: Option<StoredAssessment>,
+    /// Every assessment, oldest first: nothing is overwritten.
+    pub assessment_history: Vec<AssessmentEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentEntry {
+    /// `submission`, `verification` or `reassessment`.
+    pub reason: String,
+    pub categories: Vec<crate::domain::policy::Category>,
+    pub at: i64,
 }
 
 /// An assessment as recorded: the result with its trace, the parameters in force and the

@@ -442,3 +442,35 @@ fn MemberVerificationRows(form: RwSignal<crate::api::policy::Verification>, name
         .collect_view()
         .into_any()
 }
+
+/// 一户一档: every assessment of the application, oldest first, with why it was made.
+#[component]
+pub fn AssessmentHistory(entries: Vec<crate::api::types::AssessmentEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    if entries.len() < 2 {
+        return ().into_any();
+    }
+    view! {
+        <section class="card" id="assessment-history">
+            <h2>{t!(i18n, policy.history_title)}</h2>
+            <ol>
+                {entries.into_iter().map(|e| {
+                    let reason = e.reason.clone();
+                    let cats = CategorySet::from(e.categories.clone());
+                    view! {
+                        <li data-reason=e.reason.clone()>
+                            {crate::ui::china_time(e.at)} " "
+                            {move || match reason.as_str() {
+                                "submission" => t_string!(i18n, policy.reason_submission),
+                                "verification" => t_string!(i18n, policy.reason_verification),
+                                _ => t_string!(i18n, policy.reason_reassessment),
+                            }} "："
+                            {move || if cats.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { categories_text(i18n, cats) }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+    .into_any()
+}

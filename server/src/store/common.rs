@@ -936,6 +936,22 @@ macro_rules! impl_store {
                 Ok(out)
             }
 
+            async fn assessment_history(&self, number: &str) -> Result<Vec<(String, String, Millis)>, DbError> {
+                let rows = sqlx::query(
+                    "SELECT s.reason, s.categories, s.created_at FROM assessments s JOIN applications a ON a.id = s.application_id \
+                     WHERE a.number = $1 ORDER BY s.id",
+                )
+                .bind(number)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push((get!(r, "reason"), get!(r, "categories"), get!(r, "created_at")));
+                }
+                Ok(out)
+            }
+
             async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError> {
                 let r = sqlx::query(
                     "SELECT s.id, s.reason, s.facts, s.parameters, s.assessment, s.categories, s.created_at \

@@ -233,4 +233,7 @@ async fn a_caseworker_records_verified_facts_and_the_household_is_reassessed() {
     // The submission's assessment stays in the record; the timeline shows the reassessment.
     assert_eq!(before.reason, "submission");
     assert_eq!(view.events.last().map(|e| e.kind.as_str()), Some("reassessed"));
+    let history: Vec<&str> = view.assessment_history.iter().map(|e| e.reason.as_str()).collect();
+    assert_eq!(history, vec!["submission", "verification"]);
+    assert!(view.assessment_history[1].categories.contains(&Category::Tekun));
 }

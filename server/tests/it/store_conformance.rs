@@ -278,6 +278,9 @@ conformance!(assessments_are_recorded_with_submissions_and_proposals_are_unique,
     assert!(store.reassessment_proposals("21").await.unwrap().is_empty());
     // Proposals never change the recorded assessment.
     assert_eq!(store.latest_assessment(&n).await.unwrap().unwrap().stored.categories, "dibao");
+    store.decide_reassessment_proposal(listed[0].id, "6207", true, &a, 10).await.unwrap();
+    let history = store.assessment_history(&n).await.unwrap();
+    assert_eq!(history.iter().map(|h| (h.0.as_str(), h.1.as_str())).collect::<Vec<_>>(), vec![("submission", "dibao"), ("reassessment", "dibao_marginal")]);
 });
 
 fn decision(by: &str, until: &str) -> app::store::DecisionRecord {

@@ -152,6 +152,7 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
                 <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload />
             }
         })}
+        <crate::ui::policy::AssessmentHistory entries=app.assessment_history.clone() />
         <ErrorBanner error />
         {app.open_info_request.clone().filter(|_| owner).map(|q| view! {
             <section class="card attention" id="info-request">
