@@ -119,6 +119,11 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 }
 
 /// The signed-in user with one of `roles`; every mutating server function starts here.
+/// The region subtree a staff account may see; `Forbidden` for accounts without one.
+pub fn staff_scope(user: &SessionUser) -> Result<crate::domain::region::RegionCode, AppError> {
+    user.0.region_code.as_deref().and_then(|r| crate::domain::region::RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)
+}
+
 pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
     let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
     if roles.contains(&user.0.role) {

@@ -125,7 +125,7 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
         .filter(|r| r.is_staff())
         .ok_or_else(|| AppError::field("role", FieldErrorCode::InvalidChoice))?;
     let region = RegionCode::parse(&staff.region_code).map_err(|_| AppError::field("region_code", FieldErrorCode::Required))?;
-    let admin_region = admin.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)?;
+    let admin_region = auth::staff_scope(&admin)?;
     if !region.is_within(&admin_region) {
         return Err(AppError::Forbidden);
     }
@@ -173,7 +173,7 @@ pub struct StaffView {
 #[server(endpoint = "accounts/staff")]
 pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
     let admin = auth::require(&[Role::Admin]).await?;
-    let admin_region = admin.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)?;
+    let admin_region = auth::staff_scope(&admin)?;
     let s = services()?;
     Ok(s.store
         .staff_accounts()

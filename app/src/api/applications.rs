@@ -35,7 +35,7 @@ async fn visible_application(s: &Services, user: &SessionUser, number: &str) -> 
     let allowed = match user.0.role {
         Role::Resident => app.owner_id == user.0.id,
         Role::Caseworker | Role::Admin => {
-            let scope = user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+            let scope = auth::staff_scope(user).ok();
             let region = RegionCode::parse(&app.region_code).ok();
             matches!((scope, region), (Some(s), Some(r)) if r.is_within(&s))
         }

@@ -92,15 +92,10 @@ pub struct NoticeRow {
     pub notice_until: String,
 }
 
-#[cfg(feature = "ssr")]
-fn scope_of(user: &SessionUser) -> Result<RegionCode, AppError> {
-    user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)
-}
-
 /// The application if it lies in the caller's region; `NotFound` otherwise (logged).
 #[cfg(feature = "ssr")]
 async fn case_in_scope(s: &Services, user: &SessionUser, number: &str) -> Result<ApplicationRecord, AppError> {
-    let scope = scope_of(user)?;
+    let scope = auth::staff_scope(user)?;
     let app = s.store.application(number.trim()).await?.ok_or(AppError::NotFound)?;
     if RegionCode::parse(&app.region_code).is_ok_and(|r| r.is_within(&scope)) {
         Ok(app)
@@ -125,7 +120,7 @@ fn text(raw: &str, field: &str) -> Result<String, AppError> {
 #[server(endpoint = "casework/queue", input = server_fn::codec::Json)]
 pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
-    let scope = scope_of(&user)?;
+    let scope = auth::staff_scope(&user)?;
     let area = match filter.area.trim() {
         "" => scope.clone(),
         code => {
@@ -162,14 +157,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
         .review_queue(QueueQuery { region_prefix: area.prefix().to_string(), statuses, help, submitted_before, after, limit: QUEUE_PAGE })
         .await?;
     let next = (rows.len() as i64 == QUEUE_PAGE).then(|| rows.last().map(|r| (r.submitted_at, r.number.clone()))).flatten();
-    // Village names, looked up once per village on the page.
-    let mut names = std::collections::HashMap::new();
-    for r in &rows {
-        if !names.contains_key(&r.region_code) {
-            let name = s.store.region(&r.region_code).await?.map(|x| x.name_zh).unwrap_or_default();
-            names.insert(r.region_code.clone(), name);
-        }
-    }
+    let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|r| r.region_code.clone()).collect()).await?;
     Ok(QueuePage {
         rows: rows
             .into_iter()
@@ -341,11 +329,13 @@ pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppEr
         code => RegionCode::parse(code).map_err(|_| AppError::field("region_code", FieldErrorCode::InvalidChoice))?.prefix().to_string(),
     };
     let s = services()?;
+    let notices = s.store.public_notices(&prefix, &today_in_china().to_string()).await?;
+    let names = crate::api::regions::region_names(s.store.as_ref(), notices.iter().map(|n| n.region_code.clone()).collect()).await?;
     let mut out = Vec::new();
-    for n in s.store.public_notices(&prefix, &today_in_china().to_string()).await? {
+    for n in notices {
         let d: Declaration = serde_json::from_str(&n.declaration_json).map_err(AppError::internal)?;
         let head = d.members.iter().find(|m| m.relation == Relation::Head).map(|m| masked_name(&m.name)).unwrap_or_default();
-        let village_name = s.store.region(&n.region_code).await?.map(|r| r.name_zh).unwrap_or_default();
+        let village_name = names.get(&n.region_code).cloned().unwrap_or_default();
         out.push(NoticeRow {
             masked_name: head,
             village_code: n.region_code,

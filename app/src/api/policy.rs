@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::{self, audit, SessionUser},
+    auth::{self, audit},
     domain::declaration::{FieldError, FieldErrorCode},
     domain::policy::{
         assess::assess,
@@ -174,11 +174,6 @@ pub async fn parameters_in_force(region_code: String, residence: String) -> Resu
 }
 
 #[cfg(feature = "ssr")]
-fn staff_scope(user: &SessionUser) -> Result<RegionCode, AppError> {
-    user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)
-}
-
-#[cfg(feature = "ssr")]
 fn status_of(row: &ParamRow, all: &[ParamRow], today: NaiveDate) -> ParamStatus {
     if row.withdrawn {
         ParamStatus::Withdrawn
@@ -204,13 +199,15 @@ fn status_of(row: &ParamRow, all: &[ParamRow], today: NaiveDate) -> ParamStatus 
 #[server(endpoint = "policy/parameters")]
 pub async fn parameters() -> Result<Vec<ParamRowView>, AppError> {
     let user = auth::require(&[Role::Admin, Role::Caseworker]).await?;
-    let scope = staff_scope(&user)?;
+    let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = param_rows(s.store.as_ref()).await?;
     let today = today_in_china();
+    let visible: Vec<&ParamRow> = rows.iter().filter(|r| scope.is_within(&r.region) || r.region.is_within(&scope)).collect();
+    let names = crate::api::regions::region_names(s.store.as_ref(), visible.iter().map(|r| r.region.as_str().to_string()).collect()).await?;
     let mut out = Vec::new();
-    for r in rows.iter().filter(|r| scope.is_within(&r.region) || r.region.is_within(&scope)) {
-        let region_name = s.store.region(r.region.as_str()).await?.map(|x| x.name_zh).unwrap_or_default();
+    for r in visible {
+        let region_name = names.get(r.region.as_str()).cloned().unwrap_or_default();
         out.push(ParamRowView {
             id: r.id,
             key: r.key,
@@ -263,7 +260,7 @@ fn checked_form(form: &ParamForm, scope: &RegionCode, today: NaiveDate) -> Resul
 #[server(endpoint = "policy/add_parameter", input = server_fn::codec::Json)]
 pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
     let user = auth::require(&[Role::Admin]).await?;
-    let scope = staff_scope(&user)?;
+    let scope = auth::staff_scope(&user)?;
     let (key, region, residence, value, date) = checked_form(&form, &scope, today_in_china())?;
     let source = form.source.trim();
     if source.is_empty() {
@@ -295,7 +292,7 @@ pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
 #[server(endpoint = "policy/withdraw_parameter")]
 pub async fn withdraw_parameter(id: i64) -> Result<(), AppError> {
     let user = auth::require(&[Role::Admin]).await?;
-    let scope = staff_scope(&user)?;
+    let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = param_rows(s.store.as_ref()).await?;
     let row = rows.iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
@@ -312,7 +309,7 @@ pub async fn withdraw_parameter(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "policy/what_if", input = server_fn::codec::Json)]
 pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
     let user = auth::require(&[Role::Admin]).await?;
-    let scope = staff_scope(&user)?;
+    let scope = auth::staff_scope(&user)?;
     let (key, region, residence, value, on) = checked_form(&form, &scope, today_in_china())?;
     let s = services()?;
     let rows = param_rows(s.store.as_ref()).await?;
@@ -354,22 +351,26 @@ pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
             }
         }
     }
-    let mut out = Vec::new();
-    for ((county, category), (enter, leave)) in counts {
-        if enter + leave == 0 {
-            continue;
-        }
-        let region_name = s.store.region(&county).await?.map(|r| r.name_zh).unwrap_or_default();
-        out.push(WhatIfRow { region_code: county, region_name, category, enter, leave });
-    }
-    Ok(WhatIfReport { on: on.to_string(), households: households.len() as u32, changed, rows: out })
+    counts.retain(|_, (enter, leave)| *enter + *leave > 0);
+    let names = crate::api::regions::region_names(s.store.as_ref(), counts.keys().map(|(county, _)| county.clone()).collect()).await?;
+    let rows: Vec<WhatIfRow> = counts
+        .into_iter()
+        .map(|((county, category), (enter, leave))| WhatIfRow {
+            region_name: names.get(&county).cloned().unwrap_or_default(),
+            region_code: county,
+            category,
+            enter,
+            leave,
+        })
+        .collect();
+    Ok(WhatIfReport { on: on.to_string(), households: households.len() as u32, changed, rows })
 }
 
 /// Reassessments proposed for the caller's region when parameter changes took effect.
 #[server(endpoint = "policy/proposals")]
 pub async fn proposals() -> Result<Vec<ProposalView>, AppError> {
     let user = auth::require(&[Role::Admin, Role::Caseworker]).await?;
-    let scope = staff_scope(&user)?;
+    let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = s.store.reassessment_proposals(scope.prefix()).await?;
     Ok(rows
@@ -416,7 +417,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 #[server(endpoint = "policy/record_verification", input = server_fn::codec::Json)]
 pub async fn record_verification(number: String, verification: Verification) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
-    let scope = staff_scope(&user)?;
+    let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let app = s.store.application(number.trim()).await?.ok_or(AppError::NotFound)?;
     let region = RegionCode::parse(&app.region_code).map_err(|_| AppError::internal(format!("stored region {} unreadable", app.region_code)))?;
@@ -453,7 +454,7 @@ pub async fn record_verification(number: String, verification: Verification) -> 
 #[server(endpoint = "policy/decide_proposal")]
 pub async fn decide_proposal(id: i64, accept: bool) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
-    let scope = staff_scope(&user)?;
+    let scope = auth::staff_scope(&user)?;
     let s = services()?;
     s.store.decide_reassessment_proposal(id, scope.prefix(), accept, &user.0.id, now_millis()).await?;
     audit(&s, Some(&user.0.id), if accept { "reassessment_accept" } else { "reassessment_dismiss" }, &id.to_string(), "ok").await;

@@ -33,3 +33,16 @@ pub async fn region_path(code: String) -> Result<Vec<Region>, AppError> {
     path.reverse();
     Ok(path)
 }
+
+/// Chinese names of regions, each looked up once (lists show many rows of few villages).
+#[cfg(feature = "ssr")]
+pub async fn region_names(store: &dyn crate::store::Store, codes: Vec<String>) -> Result<std::collections::HashMap<String, String>, AppError> {
+    let mut names = std::collections::HashMap::new();
+    for code in codes {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {
+            let name = store.region(slot.key()).await?.map(|r| r.name_zh).unwrap_or_default();
+            slot.insert(name);
+        }
+    }
+    Ok(names)
+}

@@ -7,13 +7,13 @@ use crate::api::casework::{
     advance, case_view, decide, finalize, public_notices, record_objection, reject, review_queue, QueueFilter, QueueRow,
 };
 use crate::domain::casework::DecisionDraft;
-use crate::domain::declaration::{FieldErrorCode, HelpKind};
+use crate::domain::declaration::HelpKind;
 use crate::domain::policy::Category;
 use crate::domain::status::{ApplicationStatus, Role};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::policy::yuan;
-use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{field_error_of, general_error, china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -62,12 +62,7 @@ fn Queue() -> impl IntoView {
             load.dispatch(QueueFilter { after_submitted_at: Some(at), after_number: number, ..filter.get_untracked() });
         }
     };
-    let field_error = move |field: &'static str| {
-        Signal::derive(move || match error.get() {
-            Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
-            _ => None::<FieldErrorCode>,
-        })
-    };
+    let field_error = move |field| field_error_of(error, field);
     view! {
         <form class="card filters" on:submit=move |ev| { ev.prevent_default(); search(); }>
             <div class="filter-grid">
@@ -101,7 +96,7 @@ fn Queue() -> impl IntoView {
             </div>
             <button type="submit" class="primary" id="q-search">{t!(i18n, casework.search)}</button>
         </form>
-        <ErrorBanner error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty()))) />
+        <ErrorBanner error=general_error(error) />
         <div class="table-scroll">
             <table class="queue" id="queue">
                 <thead><tr>
@@ -204,12 +199,7 @@ fn CaseActionsCard(
     let question = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let objection = RwSignal::new(String::new());
-    let field_error = move |field: &'static str| {
-        Signal::derive(move || match error.get() {
-            Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
-            _ => None::<FieldErrorCode>,
-        })
-    };
+    let field_error = move |field| field_error_of(error, field);
     let open = !matches!(status, ApplicationStatus::Approved | ApplicationStatus::Rejected | ApplicationStatus::Withdrawn);
     let next_step = match status {
         ApplicationStatus::Submitted => Some((ApplicationStatus::Accepted, "case-accept")),
@@ -225,7 +215,7 @@ fn CaseActionsCard(
     view! {
         <section class="card attention" id="case-actions">
             <h2>{t!(i18n, casework.actions)}</h2>
-            <ErrorBanner error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty()))) />
+            <ErrorBanner error=general_error(error) />
             {next_step.map(|(to, id)| view! {
                 <button type="button" class="primary" id=id on:click=move |_| { step.dispatch(to); }>{move || step_label(to)}</button>
             })}
@@ -296,12 +286,7 @@ fn DecisionForm(
         adjustment_reason: String::new(),
         effective_from: device::today_china().to_string(),
     });
-    let field_error = move |field: &'static str| {
-        Signal::derive(move || match error.get() {
-            Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
-            _ => None::<FieldErrorCode>,
-        })
-    };
+    let field_error = move |field| field_error_of(error, field);
     view! {
         <form id="decision-form" on:submit=move |ev| { ev.prevent_default(); action.dispatch(form.get_untracked()); }>
             <h3>{t!(i18n, casework.decision)}</h3>

@@ -154,8 +154,7 @@ labels!(criterion: Criterion {
 });
 labels!(fact: Fact {
     Fact::Residence => policy.fact.residence, Fact::HouseholdSize => policy.fact.household_size, Fact::IncomeTotal => policy.fact.income_total,
-    Fact::EmployedMembers => policy.fact.employed_members, Fact::EmploymentDeduction => policy.fact.employment_deduction,
-    Fact::CountedIncome => policy.fact.counted_income, Fact::PerCapitaIncome => policy.fact.per_capita_income, Fact::IncomeLine => policy.fact.income_line,
+    Fact::EmploymentDeduction => policy.fact.employment_deduction, Fact::PerCapitaIncome => policy.fact.per_capita_income, Fact::IncomeLine => policy.fact.income_line,
     Fact::Deposits => policy.fact.deposits, Fact::DepositLimit => policy.fact.deposit_limit, Fact::HousingCount => policy.fact.housing_count,
     Fact::Vehicles => policy.fact.vehicles, Fact::HasBusiness => policy.fact.has_business, Fact::RigidSpending12m => policy.fact.rigid_spending12m,
     Fact::Income12m => policy.fact.income12m, Fact::Age => policy.fact.age, Fact::Schooling => policy.fact.schooling,

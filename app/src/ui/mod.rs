@@ -190,6 +190,19 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVi
     }
 }
 
+/// The field error a server function returned for `field`, if any.
+pub fn field_error_of(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<crate::domain::declaration::FieldErrorCode>> {
+    Signal::derive(move || match error.get() {
+        Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
+        _ => None,
+    })
+}
+
+/// The error to show under a form: field errors are shown at their fields instead.
+pub fn general_error(error: RwSignal<Option<AppError>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty())))
+}
+
 /// `2026-11-25 14:03` in China time, from stored UTC milliseconds.
 pub fn china_time(millis: i64) -> String {
     chrono::DateTime::from_timestamp_millis(millis + 8 * 3_600_000)

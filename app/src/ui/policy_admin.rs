@@ -3,13 +3,13 @@
 //! Caseworkers see the same lists read-only.
 
 use crate::api::policy::{add_parameter, decide_proposal, parameters, proposals, what_if, withdraw_parameter, ParamForm, ParamStatus, WhatIfReport};
-use crate::domain::declaration::{FieldErrorCode, Residence};
+use crate::domain::declaration::Residence;
 use crate::domain::policy::params::ParamKey;
 use crate::domain::policy::CategorySet;
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{field_error_of, general_error, china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -131,12 +131,7 @@ fn ParamFormCard(region: String, on_saved: Callback<()>) -> impl IntoView {
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    let field_error = move |field: &'static str| {
-        Signal::derive(move || match error.get() {
-            Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
-            _ => None::<FieldErrorCode>,
-        })
-    };
+    let field_error = move |field| field_error_of(error, field);
     let text = move |id: &'static str, get: fn(&ParamForm) -> String, set: fn(&mut ParamForm, String), kind: &'static str| {
         view! {
             <input id=id type=kind maxlength="200" prop:value=move || form.with(get)
@@ -178,7 +173,7 @@ fn ParamFormCard(region: String, on_saved: Callback<()>) -> impl IntoView {
                 <label for="param-source">{t!(i18n, policy.source)}</label>
                 {text("param-source", |f| f.source.clone(), |f, v| f.source = v, "text")}
                 <FieldMessage error=field_error("source") id="param-source-error" />
-                <ErrorBanner error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty()))) />
+                <ErrorBanner error=general_error(error) />
                 {move || saved.get().then(|| view! { <p class="banner ok">{t!(i18n, policy.added)}</p> })}
                 <div class="actions">
                     <button type="button" id="param-what-if" disabled=move || simulate.pending().get()

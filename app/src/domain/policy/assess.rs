@@ -168,26 +168,6 @@ pub enum Criterion {
 }
 
 impl Criterion {
-    pub const ALL: [Criterion; 17] = [
-        Criterion::DibaoIncome,
-        Criterion::DibaoDeposits,
-        Criterion::HousingWithinLimit,
-        Criterion::VehiclesWithinLimit,
-        Criterion::BusinessWithinLimit,
-        Criterion::Taper,
-        Criterion::IndividualInclusion,
-        Criterion::TekunCondition,
-        Criterion::TekunNoLabour,
-        Criterion::TekunNoIncome,
-        Criterion::TekunNoSupporter,
-        Criterion::MarginalIncome,
-        Criterion::MarginalDeposits,
-        Criterion::RigidIncome,
-        Criterion::RigidSpending,
-        Criterion::RelapseListed,
-        Criterion::OtherDetermined,
-    ];
-
     /// The clauses the criterion implements (document and section).
     pub fn clauses(self) -> &'static [Clause] {
         use clauses::*;
@@ -238,9 +218,7 @@ pub enum Fact {
     Residence,
     HouseholdSize,
     IncomeTotal,
-    EmployedMembers,
     EmploymentDeduction,
-    CountedIncome,
     PerCapitaIncome,
     IncomeLine,
     Deposits,
