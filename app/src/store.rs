@@ -38,6 +38,8 @@ pub struct UserRecord {
     pub password_hash: String,
     /// The subtree a staff account may see; `None` for residents.
     pub region_code: Option<String>,
+    /// The department of a department officer (a `Department` code).
+    pub department: Option<String>,
     pub failed_logins: i64,
     pub locked_until: Option<Millis>,
 }
@@ -49,6 +51,7 @@ pub struct NewUser {
     pub display_name: String,
     pub password_hash: String,
     pub region_code: Option<String>,
+    pub department: Option<String>,
     pub now: Millis,
 }
 
@@ -77,6 +80,8 @@ pub struct Submission {
     pub assessment: NewAssessment,
     /// Help kinds asked for (codes), for the review queue's filter.
     pub help: Vec<String>,
+    /// The head's ID number: the household (一户一档) the application belongs to.
+    pub head_id_number: String,
 }
 
 /// A page of the review queue: the caller's region (or a township in it), oldest first, after
@@ -230,6 +235,132 @@ pub struct ApplicationRecord {
     pub events: Vec<TimelineEvent>,
     /// The open request for more information, if any: (request id, question).
     pub open_info_request: Option<(i64, String)>,
+    pub household_id: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HouseholdRecord {
+    pub id: String,
+    pub head_id_number: String,
+    pub region_code: String,
+    pub created_at: Millis,
+}
+
+/// One application of a household, for its file.
+#[derive(Clone, Debug)]
+pub struct HouseholdApplication {
+    pub summary: ApplicationSummary,
+    pub region_code: String,
+    pub declaration_json: String,
+    pub consent_charity: bool,
+    pub consent_text_version: String,
+}
+
+/// A photo or signature of a visit, stored by content hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VisitFile {
+    /// `photo`, `sign_resident`, `sign_staff`, `sign_second_staff`.
+    pub role: String,
+    pub content_hash: String,
+    pub mime: String,
+    pub size: i64,
+}
+
+/// A checked home visit with its images already in the blob store.
+#[derive(Clone, Debug)]
+pub struct NewVisit {
+    pub id: String,
+    pub number: String,
+    pub based_on: Option<String>,
+    pub visited_on: String,
+    /// present, housing, living, assets seen, notes, second staff (JSON).
+    pub record_json: String,
+    pub files: Vec<VisitFile>,
+    pub recorded_by: String,
+    pub saved_on_device_at: Millis,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct VisitRecord {
+    pub id: String,
+    pub number: String,
+    pub based_on: Option<String>,
+    pub visited_on: String,
+    pub record_json: String,
+    pub files: Vec<VisitFile>,
+    pub recorded_by_name: String,
+    pub saved_on_device_at: Millis,
+    pub received_at: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub enum VisitOutcome {
+    Recorded,
+    /// The device sent a visit the server already has (same id): nothing changed.
+    AlreadyRecorded,
+    /// Visits of this application the device did not know of; nothing was recorded.
+    Conflict(Vec<VisitRecord>),
+}
+
+/// An entry of the assistance chain as stored.
+#[derive(Clone, Debug)]
+pub struct AidRecord {
+    pub aid: crate::domain::chain::Aid,
+    pub number: Option<String>,
+    pub recorded_by_name: String,
+    pub recorded_at: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewReferralRecord {
+    pub household_id: String,
+    pub region_code: String,
+    pub department: String,
+    pub need: String,
+    pub note: String,
+    pub due_on: String,
+    pub created_by: String,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReferralRecord {
+    pub id: i64,
+    pub household_id: String,
+    pub region_code: String,
+    pub department: String,
+    pub need: String,
+    pub note: String,
+    pub due_on: String,
+    pub status: String,
+    pub answer: String,
+    pub assistance_id: Option<String>,
+    pub created_by_name: String,
+    pub created_at: Millis,
+    pub answered_at: Option<Millis>,
+}
+
+/// Which referrals: one household's, or a department's inbox in a region subtree.
+#[derive(Clone, Debug)]
+pub enum ReferralQuery {
+    Household(String),
+    Inbox { department: String, region_prefix: String },
+}
+
+/// A department's answer to a referral.
+#[derive(Clone, Debug)]
+pub struct ReferralAnswer {
+    pub id: i64,
+    /// Only referrals to this department in this region subtree may be answered.
+    pub department: String,
+    pub region_prefix: String,
+    pub to: crate::domain::referral::ReferralStatus,
+    pub answer: String,
+    /// The aid given (lands in the chain), with its id.
+    pub aid: Option<(String, crate::domain::chain::NewAid)>,
+    pub actor_id: String,
+    pub now: Millis,
 }
 
 #[derive(Clone, Debug)]
@@ -339,9 +470,32 @@ pub trait Store: Send + Sync {
     /// (text, at) of the objections to an application, oldest first.
     async fn objections(&self, number: &str) -> Result<Vec<(String, Millis)>, DbError>;
     /// Ends the notice: `Publicising` → `Approved` once `today` is after the notice's last day;
-    /// `Conflict("notice_running")` before.
+    /// `Conflict("notice_running")` before. Basic living aid decided for the household starts
+    /// its assistance chain in the same transaction.
     async fn finalize(&self, number: &str, actor_id: &str, note: &str, today: &str, now: Millis) -> Result<(), DbError>;
     async fn public_notices(&self, region_prefix: &str, today: &str) -> Result<Vec<NoticeRecord>, DbError>;
+
+    // households (一户一档), visits, the assistance chain and referrals
+    async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>, DbError>;
+    async fn household_applications(&self, household_id: &str) -> Result<Vec<HouseholdApplication>, DbError>;
+    /// Records a visit once per id. `Conflict` lists the visits recorded since the one the
+    /// device based it on; `DbError::Conflict("status")` when the case no longer takes visits.
+    /// The first visit of an accepted case moves it to `Visiting`.
+    async fn record_visit(&self, v: NewVisit) -> Result<VisitOutcome, DbError>;
+    /// Every visit of a household's applications, oldest first.
+    async fn household_visits(&self, household_id: &str) -> Result<Vec<VisitRecord>, DbError>;
+    /// The region of the application whose visit holds this image, if any.
+    async fn visit_file_region(&self, content_hash: &str) -> Result<Option<String>, DbError>;
+    /// The assistance chain, oldest first.
+    async fn assistance_of(&self, household_id: &str) -> Result<Vec<AidRecord>, DbError>;
+    /// Adds an entry once per id (`false`: it was there already).
+    async fn add_assistance(&self, household_id: &str, id: &str, aid: crate::domain::chain::NewAid, origin: crate::domain::chain::AidOrigin, actor_id: &str, now: Millis) -> Result<bool, DbError>;
+    async fn add_referral(&self, r: NewReferralRecord) -> Result<i64, DbError>;
+    async fn referrals(&self, q: ReferralQuery) -> Result<Vec<ReferralRecord>, DbError>;
+    /// Moves a referral (and adds its aid to the chain) atomically; `Conflict("referral_state")`
+    /// when the move is not allowed from its current state, `NotFound` outside the department
+    /// or region.
+    async fn answer_referral(&self, a: ReferralAnswer) -> Result<(), DbError>;
 
     // attachments
     async fn add_attachment(&self, attachment: NewAttachment) -> Result<AttachmentMeta, DbError>;

@@ -62,6 +62,8 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
             display_name: name.into(),
             password_hash: hash,
             region_code: region.map(String::from),
+            // The demo department officer works for medical insurance (医保).
+            department: (role == Role::Department).then(|| app::domain::chain::Department::MedicalInsurance.code().to_string()),
             now: now_millis(),
         };
         match s.store.create_user(user).await {
@@ -142,6 +144,7 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
             now,
             year: chrono::Datelike::year(&today),
             assessment,
+            head_id_number: declaration.head().id_number.as_str().to_string(),
             help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
         })
         .await

@@ -70,6 +70,7 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
         display_name: phone.masked(),
         password_hash: hash,
         region_code: None,
+        department: None,
         now,
     };
     let id = match s.store.create_user(user).await {
@@ -115,6 +116,9 @@ pub struct NewStaff {
     pub role: String,
     pub region_code: String,
     pub password: String,
+    /// A `Department` code; required for department officers, ignored for other roles.
+    #[serde(default)]
+    pub department: String,
 }
 
 /// An administrator creates a staff account bound to a region inside the administrator's own.
@@ -129,6 +133,15 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
     if !region.is_within(&admin_region) {
         return Err(AppError::Forbidden);
     }
+    let department = match role {
+        Role::Department => Some(
+            crate::domain::chain::Department::from_code(staff.department.trim())
+                .ok_or_else(|| AppError::field("department", FieldErrorCode::Required))?
+                .code()
+                .to_string(),
+        ),
+        _ => None,
+    };
     let login = staff.login.trim().to_string();
     if login.is_empty() || login.chars().count() > 32 || !login.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
         return Err(AppError::field("login", FieldErrorCode::InvalidChoice));
@@ -150,6 +163,7 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
             display_name: name,
             password_hash: hash,
             region_code: Some(region.as_str().to_string()),
+            department,
             now: now_millis(),
         })
         .await

@@ -82,6 +82,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
     let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
     let (assessment, _) = crate::api::policy::assessment_record(&facts, &rows, &declaration.region, today)?;
     let submission = Submission {
+        head_id_number: declaration.head().id_number.as_str().to_string(),
         assessment,
         help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
         owner_id: user.0.id.clone(),

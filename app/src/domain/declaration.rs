@@ -213,6 +213,12 @@ pub enum FieldErrorCode {
     DateFormat,
     DateInPast,
     ValueFormat,
+    // Casework (home visits, aid, referrals)
+    DateOrder,
+    DateInFuture,
+    TooMany,
+    ImageInvalid,
+    SignatureRequired,
 }
 
 /// A refused field: `field` is a path such as `members.1.id_number`.
@@ -362,6 +368,11 @@ fn parse_member(c: &mut Collector, i: usize, m: &MemberDraft, today: NaiveDate) 
 }
 
 impl Declaration {
+    /// The head (户主): `parse` accepts a declaration only with exactly one, listed among the members.
+    pub fn head(&self) -> &Member {
+        self.members.iter().find(|m| m.relation == Relation::Head).unwrap_or(&self.members[0])
+    }
+
     /// Checks a draft for submission. Every problem is reported at once, each at its field.
     pub fn parse(d: &DeclarationDraft, today: NaiveDate) -> Result<Self, Vec<FieldError>> {
         let mut c = Collector { errors: Vec::new() };

@@ -2,10 +2,13 @@
 //! Parsing follows "parse, don't validate": a value of these types is valid by construction.
 
 pub mod casework;
+pub mod chain;
 pub mod declaration;
 pub mod id_number;
 pub mod money;
 pub mod phone;
 pub mod policy;
+pub mod referral;
 pub mod region;
 pub mod status;
+pub mod visit;

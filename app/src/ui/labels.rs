@@ -73,6 +73,9 @@ labels!(field_error: FieldErrorCode {
     FieldErrorCode::OutOfBounds => errors.out_of_bounds, FieldErrorCode::RegionLevel => errors.region_level,
     FieldErrorCode::DateFormat => errors.date_format, FieldErrorCode::DateInPast => errors.date_in_past,
     FieldErrorCode::ValueFormat => errors.value_format,
+    FieldErrorCode::DateOrder => errors.date_order, FieldErrorCode::DateInFuture => errors.date_in_future,
+    FieldErrorCode::TooMany => errors.too_many, FieldErrorCode::ImageInvalid => errors.image_invalid,
+    FieldErrorCode::SignatureRequired => errors.signature_required,
 });
 
 /// A timeline event kind as stored (`submitted`, `withdrawn` …).
@@ -86,6 +89,7 @@ pub fn event(i18n: I18nContext<Locale>, kind: &str) -> String {
         "reassessed" => t_string!(i18n, event.reassessed),
         "decided" => t_string!(i18n, event.decided),
         "objection" => t_string!(i18n, event.objection),
+        "visit_recorded" => t_string!(i18n, event.visit_recorded),
         _ => t_string!(i18n, event.status_changed),
     }
     .to_string()
@@ -122,6 +126,8 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
             "file_type" => t_string!(i18n, refused.file_type),
             "file_empty" => t_string!(i18n, refused.file_empty),
             "too_many_attachments" => t_string!(i18n, refused.too_many_attachments),
+            "referral_state" => t_string!(i18n, refused.referral_state),
+            "visit_id" => t_string!(i18n, refused.visit_id),
             _ => t_string!(i18n, refused.other),
         },
     }
@@ -174,7 +180,7 @@ labels!(param: ParamKey {
     ParamKey::SevereDisabilityGrade => policy.param.severe_disability_grade, ParamKey::IntellectualMentalGrade => policy.param.intellectual_mental_grade,
     ParamKey::PremiumIndividual => policy.param.premium_individual, ParamKey::PremiumTekunShare => policy.param.premium_tekun_share,
     ParamKey::PremiumDibaoFixed => policy.param.premium_dibao_fixed, ParamKey::PremiumMarginalShare => policy.param.premium_marginal_share,
-    ParamKey::PublicNoticeDays => policy.param.public_notice_days,
+    ParamKey::PublicNoticeDays => policy.param.public_notice_days, ParamKey::ReferralResponseDays => policy.param.referral_response_days,
 });
 labels!(unit: Unit {
     Unit::FenPerPersonMonth => policy.unit.fen_per_person_month, Unit::FenPerPersonYear => policy.unit.fen_per_person_year,
@@ -202,4 +208,32 @@ labels!(param_status: ParamStatus {
 /// `张政办发〔2023〕128号 (八) 就业救助`
 pub fn clause(i18n: I18nContext<Locale>, c: Clause) -> String {
     format!("{} {}", document(i18n, c.document), c.section)
+}
+
+// Casework: the assistance chain, departments, referrals.
+use crate::domain::chain::{AidKind, AidOrigin, Department};
+use crate::domain::referral::ReferralStatus;
+
+labels!(department: Department {
+    Department::CivilAffairs => chain.department.civil_affairs, Department::MedicalInsurance => chain.department.medical_insurance,
+    Department::Education => chain.department.education, Department::HumanResources => chain.department.human_resources,
+    Department::Housing => chain.department.housing, Department::EmergencyManagement => chain.department.emergency_management,
+    Department::DisabledPersons => chain.department.disabled_persons, Department::Justice => chain.department.justice,
+    Department::RuralRevitalisation => chain.department.rural_revitalisation,
+});
+labels!(aid_origin: AidOrigin {
+    AidOrigin::Decision => chain.origin.decision, AidOrigin::Referral => chain.origin.referral, AidOrigin::Emergency => chain.origin.emergency,
+    AidOrigin::Manual => chain.origin.manual, AidOrigin::Charity => chain.origin.charity,
+});
+labels!(referral_status: ReferralStatus {
+    ReferralStatus::Sent => referral.status.sent, ReferralStatus::Accepted => referral.status.accepted,
+    ReferralStatus::Done => referral.status.done, ReferralStatus::Declined => referral.status.declined,
+});
+
+/// 慈善帮扶 has its own label; every other kind is the policy engine's entitlement.
+pub fn aid_kind(i18n: I18nContext<Locale>, k: AidKind) -> String {
+    match k.entitlement() {
+        Some(e) => entitlement(i18n, e),
+        None => t_string!(i18n, chain.charity).to_string(),
+    }
 }

@@ -5,7 +5,8 @@ use crate::api::accounts::{create_staff, staff_accounts, NewStaff};
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{labels, ErrorBanner, MeResource};
+use crate::domain::chain::Department;
+use crate::ui::{field_error_of, labels, ErrorBanner, FieldMessage, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -47,6 +48,7 @@ fn StaffAdmin() -> impl IntoView {
     let role = RwSignal::new(Role::Caseworker.code().to_string());
     let region = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let department = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let create = Action::new(move |s: &NewStaff| create_staff(s.clone()));
     Effect::new(move |_| match create.value().get() {
@@ -71,6 +73,7 @@ fn StaffAdmin() -> impl IntoView {
                     role: role.get_untracked(),
                     region_code: region.get_untracked(),
                     password: password.get_untracked(),
+                    department: department.get_untracked(),
                 });
             }>
                 <label for="staff-login">{t!(i18n, staff.login)}</label>
@@ -83,6 +86,16 @@ fn StaffAdmin() -> impl IntoView {
                         view! { <option value=r.code() selected=move || role.get() == r.code()>{move || labels::role(i18n, r)}</option> }
                     }).collect_view()}
                 </select>
+                <Show when=move || role.get() == Role::Department.code()>
+                    <label for="staff-department">{t!(i18n, staff.department)}</label>
+                    <select id="staff-department" on:change=move |ev| department.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {Department::ALL.into_iter().map(|d| {
+                            view! { <option value=d.code() selected=move || department.get() == d.code()>{move || labels::department(i18n, d)}</option> }
+                        }).collect_view()}
+                    </select>
+                    <FieldMessage error=field_error_of(error, "department") id="staff-department-error" />
+                </Show>
                 <label for="staff-region">{t!(i18n, staff.region_code)}</label>
                 {input("staff-region", region, "text")}
                 <label for="staff-password">{t!(i18n, staff.initial_password)}</label>

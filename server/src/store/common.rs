@@ -14,12 +14,16 @@ macro_rules! impl_store {
             ApplicationRecord, AssessedHousehold, AssessmentRecord, AttachmentRecord, DbError, DecisionRecord, Millis,
             NewAssessment, NewAttachment, NewParameter, NewProposal, NewUser, NoticeRecord, ParameterRecord, ProposalRecord,
             QueueQuery, QueueRecord, StoredDraft, SubmitOutcome, Submission, UserRecord,
+            AidRecord, HouseholdApplication, HouseholdRecord, NewReferralRecord, NewVisit, ReferralAnswer, ReferralQuery,
+            ReferralRecord, VisitFile, VisitOutcome, VisitRecord,
         };
+        use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+        use app::domain::referral::ReferralStatus;
         use sqlx::Row as _;
         use $crate::store::{db_err, is_unique_violation};
 
         const USER_COLUMNS: &str =
-            "id, role, login, display_name, password_hash, region_code, failed_logins, locked_until";
+            "id, role, login, display_name, password_hash, region_code, department, failed_logins, locked_until";
         const ATTACHMENT_COLUMNS: &str = "a.id, a.kind, a.file_name, a.mime, a.size, a.created_at";
 
         fn status_of(code: &str) -> Result<ApplicationStatus, DbError> {
@@ -42,6 +46,7 @@ macro_rules! impl_store {
                     display_name: get!($r, "display_name"),
                     password_hash: get!($r, "password_hash"),
                     region_code: get!($r, "region_code"),
+                    department: get!($r, "department"),
                     failed_logins: get!($r, "failed_logins"),
                     locked_until: get!($r, "locked_until"),
                 }
@@ -215,6 +220,102 @@ macro_rules! impl_store {
             Ok(())
         }
 
+        fn aid_from_row(r: &<$db as sqlx::Database>::Row) -> Result<AidRecord, DbError> {
+            let kind: String = get!(r, "kind");
+            let source: Option<String> = get!(r, "source");
+            let origin: String = get!(r, "origin");
+            let from: String = get!(r, "period_from");
+            let until: Option<String> = get!(r, "period_until");
+            let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| DbError::Other(format!("stored date {s}: {e}")));
+            Ok(AidRecord {
+                aid: Aid {
+                    id: get!(r, "id"),
+                    kind: AidKind::from_code(&kind).ok_or_else(|| DbError::Other(format!("unknown aid kind {kind}")))?,
+                    source: source.as_deref().and_then(Department::from_code),
+                    source_name: get!(r, "source_name"),
+                    amount_fen: get!(r, "amount"),
+                    monthly: get!(r, "monthly"),
+                    from: date(&from)?,
+                    until: until.as_deref().map(date).transpose()?,
+                    origin: AidOrigin::from_code(&origin).ok_or_else(|| DbError::Other(format!("unknown aid origin {origin}")))?,
+                    note: get!(r, "note"),
+                },
+                number: get!(r, "number"),
+                recorded_by_name: get!(r, "display_name"),
+                recorded_at: get!(r, "recorded_at"),
+            })
+        }
+
+        async fn insert_aid(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            household_id: &str,
+            id: &str,
+            aid: &NewAid,
+            origin: AidOrigin,
+            actor_id: &str,
+            now: Millis,
+        ) -> Result<bool, DbError> {
+            let r = sqlx::query(
+                "INSERT INTO assistance (id, household_id, kind, source, source_name, amount, monthly, period_from, period_until, \
+                   origin, note, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(household_id)
+            .bind(aid.kind.code())
+            .bind(aid.source.map(Department::code))
+            .bind(&aid.source_name)
+            .bind(aid.amount_fen)
+            .bind(aid.monthly)
+            .bind(aid.from.format("%Y-%m-%d").to_string())
+            .bind(aid.until.map(|u| u.format("%Y-%m-%d").to_string()))
+            .bind(origin.code())
+            .bind(&aid.note)
+            .bind(actor_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+            Ok(r.rows_affected() == 1)
+        }
+
+        async fn visits_where(pool: &sqlx::Pool<$db>, condition: &str, key: &str) -> Result<Vec<VisitRecord>, DbError> {
+            let rows = sqlx::query(&format!(
+                "SELECT v.id, a.number, v.based_on, v.visited_on, v.record, v.saved_on_device_at, v.received_at, u.display_name \
+                 FROM home_visits v JOIN applications a ON a.id = v.application_id JOIN users u ON u.id = v.recorded_by \
+                 WHERE {condition} ORDER BY v.received_at, v.id"
+            ))
+            .bind(key)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let id: String = get!(r, "id");
+                let files = sqlx::query("SELECT role, content_hash, mime, size FROM visit_files WHERE visit_id = $1 ORDER BY seq")
+                    .bind(&id)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db_err)?;
+                let mut fs = Vec::with_capacity(files.len());
+                for f in files {
+                    fs.push(VisitFile { role: get!(f, "role"), content_hash: get!(f, "content_hash"), mime: get!(f, "mime"), size: get!(f, "size") });
+                }
+                out.push(VisitRecord {
+                    id,
+                    number: get!(r, "number"),
+                    based_on: get!(r, "based_on"),
+                    visited_on: get!(r, "visited_on"),
+                    record_json: get!(r, "record"),
+                    files: fs,
+                    recorded_by_name: get!(r, "display_name"),
+                    saved_on_device_at: get!(r, "saved_on_device_at"),
+                    received_at: get!(r, "received_at"),
+                });
+            }
+            Ok(out)
+        }
+
         #[async_trait::async_trait]
         impl app::store::Store for $store {
             #[tracing::instrument(skip(self))]
@@ -227,8 +328,8 @@ macro_rules! impl_store {
             async fn create_user(&self, user: NewUser) -> Result<String, DbError> {
                 let id = uuid::Uuid::new_v4().to_string();
                 let r = sqlx::query(
-                    "INSERT INTO users (id, role, login, display_name, password_hash, region_code, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO users (id, role, login, display_name, password_hash, region_code, created_at, department) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&id)
                 .bind(user.role.code())
@@ -237,6 +338,7 @@ macro_rules! impl_store {
                 .bind(&user.password_hash)
                 .bind(&user.region_code)
                 .bind(user.now)
+                .bind(&user.department)
                 .execute(&self.pool)
                 .await;
                 match r {
@@ -482,10 +584,32 @@ macro_rules! impl_store {
                 let seq: i64 = get!(seq_row, "last_seq");
                 let number = application_number(s.year, seq);
                 let app_id = uuid::Uuid::new_v4().to_string();
+                // The household is its head's: a later application of the same head joins its file.
+                let household_id = match sqlx::query("UPDATE households SET region_code = $1 WHERE head_id_number = $2 RETURNING id")
+                    .bind(&s.region_code)
+                    .bind(&s.head_id_number)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                {
+                    Some(r) => get!(r, "id"),
+                    None => {
+                        let id = uuid::Uuid::new_v4().to_string();
+                        sqlx::query("INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, $3, $4)")
+                            .bind(&id)
+                            .bind(&s.head_id_number)
+                            .bind(&s.region_code)
+                            .bind(s.now)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        id
+                    }
+                };
                 sqlx::query(
                     "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, \
-                       consent_charity, consent_text_version, submitted_at, updated_at, help) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
+                       consent_charity, consent_text_version, submitted_at, updated_at, help, household_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
                 )
                 .bind(&app_id)
                 .bind(&number)
@@ -498,6 +622,7 @@ macro_rules! impl_store {
                 .bind(&s.consent_text_version)
                 .bind(s.now)
                 .bind(format!(",{},", s.help.join(",")))
+                .bind(&household_id)
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -563,7 +688,7 @@ macro_rules! impl_store {
             async fn application(&self, number: &str) -> Result<Option<ApplicationRecord>, DbError> {
                 let Some(r) = sqlx::query(
                     "SELECT id, number, status, submitted_at, updated_at, owner_id, draft_id, region_code, declaration, \
-                       consent_charity, consent_text_version FROM applications WHERE number = $1",
+                       consent_charity, consent_text_version, household_id FROM applications WHERE number = $1",
                 )
                 .bind(number)
                 .fetch_optional(&self.pool)
@@ -604,6 +729,7 @@ macro_rules! impl_store {
                     consent_text_version: get!(r, "consent_text_version"),
                     events: timeline,
                     open_info_request,
+                    household_id: get!(r, "household_id"),
                 }))
             }
 
@@ -888,14 +1014,41 @@ macro_rules! impl_store {
                 if status != ApplicationStatus::Publicising {
                     return Err(DbError::Conflict("status"));
                 }
-                let r = sqlx::query("SELECT notice_until FROM decisions WHERE application_id = $1 ORDER BY id DESC LIMIT 1")
-                    .bind(&app_id)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                let r = sqlx::query(
+                    "SELECT d.id, d.notice_until, d.category, d.monthly_amount, d.effective_from, a.household_id FROM decisions d \
+                     JOIN applications a ON a.id = d.application_id WHERE d.application_id = $1 ORDER BY d.id DESC LIMIT 1",
+                )
+                .bind(&app_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
                 let until: String = get!(r, "notice_until");
                 if until.as_str() >= today {
                     return Err(DbError::Conflict("notice_running"));
+                }
+                let decision_id: i64 = get!(r, "id");
+                let category: String = get!(r, "category");
+                let amount: i64 = get!(r, "monthly_amount");
+                let household_id: Option<String> = get!(r, "household_id");
+                let effective_from: String = get!(r, "effective_from");
+                // Basic living aid (低保金 / 特困供养金) starts the chain on the effective date.
+                if let (Some(household_id), true) = (household_id, amount > 0 && matches!(category.as_str(), "dibao" | "tekun")) {
+                    sqlx::query(
+                        "INSERT INTO assistance (id, household_id, application_id, kind, source, source_name, amount, monthly, \
+                           period_from, period_until, origin, note, recorded_by, recorded_at) \
+                         VALUES ($1, $2, $3, 'basic_living', 'civil_affairs', '', $4, TRUE, $5, NULL, 'decision', $6, $7, $8)",
+                    )
+                    .bind(format!("decision-{decision_id}"))
+                    .bind(&household_id)
+                    .bind(&app_id)
+                    .bind(amount)
+                    .bind(&effective_from)
+                    .bind(&category)
+                    .bind(actor_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                 }
                 sqlx::query("UPDATE applications SET status = $1 WHERE id = $2")
                     .bind(ApplicationStatus::Approved.code())
@@ -1168,6 +1321,278 @@ macro_rules! impl_store {
                     });
                 }
                 Ok(out)
+            }
+
+            // households, visits, the assistance chain and referrals
+
+            async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>, DbError> {
+                let r = sqlx::query("SELECT id, head_id_number, region_code, created_at FROM households WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(match r {
+                    Some(r) => Some(HouseholdRecord {
+                        id: get!(r, "id"),
+                        head_id_number: get!(r, "head_id_number"),
+                        region_code: get!(r, "region_code"),
+                        created_at: get!(r, "created_at"),
+                    }),
+                    None => None,
+                })
+            }
+
+            async fn household_applications(&self, household_id: &str) -> Result<Vec<HouseholdApplication>, DbError> {
+                let rows = sqlx::query(
+                    "SELECT number, status, submitted_at, updated_at, region_code, declaration, consent_charity, consent_text_version \
+                     FROM applications WHERE household_id = $1 ORDER BY submitted_at",
+                )
+                .bind(household_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(HouseholdApplication {
+                        summary: summary_from_row!(r),
+                        region_code: get!(r, "region_code"),
+                        declaration_json: get!(r, "declaration"),
+                        consent_charity: get!(r, "consent_charity"),
+                        consent_text_version: get!(r, "consent_text_version"),
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn record_visit(&self, v: NewVisit) -> Result<VisitOutcome, DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let (app_id, status) = claim_application!(tx, &v.number, v.now);
+                let known = sqlx::query("SELECT application_id FROM home_visits WHERE id = $1")
+                    .bind(&v.id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if let Some(k) = known {
+                    let of: String = get!(k, "application_id");
+                    return if of == app_id { Ok(VisitOutcome::AlreadyRecorded) } else { Err(DbError::Conflict("visit_id")) };
+                }
+                if !matches!(status, ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing) {
+                    return Err(DbError::Conflict("status"));
+                }
+                let newest = sqlx::query("SELECT id FROM home_visits WHERE application_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1")
+                    .bind(&app_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let newest: Option<String> = match newest {
+                    Some(r) => Some(get!(r, "id")),
+                    None => None,
+                };
+                if newest.is_some() && newest != v.based_on {
+                    // Show what the device did not know, newest last; record nothing.
+                    let since = match &v.based_on {
+                        Some(b) => sqlx::query("SELECT received_at FROM home_visits WHERE id = $1 AND application_id = $2")
+                            .bind(b)
+                            .bind(&app_id)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_err)?
+                            .map(|r| r.try_get::<i64, _>("received_at"))
+                            .transpose()
+                            .map_err(db_err)?,
+                        None => None,
+                    };
+                    tx.rollback().await.map_err(db_err)?;
+                    let all = visits_where(&self.pool, "v.application_id = $1", &app_id).await?;
+                    return Ok(VisitOutcome::Conflict(all.into_iter().filter(|x| since.is_none_or(|t| x.received_at > t)).collect()));
+                }
+                sqlx::query(
+                    "INSERT INTO home_visits (id, application_id, based_on, visited_on, record, recorded_by, saved_on_device_at, received_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&v.id)
+                .bind(&app_id)
+                .bind(&v.based_on)
+                .bind(&v.visited_on)
+                .bind(&v.record_json)
+                .bind(&v.recorded_by)
+                .bind(v.saved_on_device_at)
+                .bind(v.now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                for (seq, f) in v.files.iter().enumerate() {
+                    sqlx::query("INSERT INTO visit_files (visit_id, seq, role, content_hash, mime, size) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(&v.id)
+                        .bind(seq as i64)
+                        .bind(&f.role)
+                        .bind(&f.content_hash)
+                        .bind(&f.mime)
+                        .bind(f.size)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                let after = if status == ApplicationStatus::Accepted { ApplicationStatus::Visiting } else { status };
+                sqlx::query("UPDATE applications SET status = $1 WHERE id = $2")
+                    .bind(after.code())
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                add_event(&mut *tx, &app_id, "visit_recorded", after, &v.recorded_by, &v.visited_on, v.now).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(VisitOutcome::Recorded)
+            }
+
+            async fn household_visits(&self, household_id: &str) -> Result<Vec<VisitRecord>, DbError> {
+                visits_where(&self.pool, "a.household_id = $1", household_id).await
+            }
+
+            async fn visit_file_region(&self, content_hash: &str) -> Result<Option<String>, DbError> {
+                let r = sqlx::query(
+                    "SELECT a.region_code FROM visit_files f JOIN home_visits v ON v.id = f.visit_id \
+                     JOIN applications a ON a.id = v.application_id WHERE f.content_hash = $1 LIMIT 1",
+                )
+                .bind(content_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(match r {
+                    Some(r) => Some(get!(r, "region_code")),
+                    None => None,
+                })
+            }
+
+            async fn assistance_of(&self, household_id: &str) -> Result<Vec<AidRecord>, DbError> {
+                let rows = sqlx::query(
+                    "SELECT s.id, s.kind, s.source, s.source_name, s.amount, s.monthly, s.period_from, s.period_until, s.origin, s.note, \
+                       s.recorded_at, u.display_name, a.number FROM assistance s JOIN users u ON u.id = s.recorded_by \
+                     LEFT JOIN applications a ON a.id = s.application_id WHERE s.household_id = $1 ORDER BY s.period_from, s.recorded_at",
+                )
+                .bind(household_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(aid_from_row(&r)?);
+                }
+                Ok(out)
+            }
+
+            async fn add_assistance(&self, household_id: &str, id: &str, aid: NewAid, origin: AidOrigin, actor_id: &str, now: Millis) -> Result<bool, DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let added = insert_aid(&mut tx, household_id, id, &aid, origin, actor_id, now).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(added)
+            }
+
+            async fn add_referral(&self, r: NewReferralRecord) -> Result<i64, DbError> {
+                let row = sqlx::query(
+                    "INSERT INTO referrals (household_id, region_code, department, need, note, due_on, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(&r.household_id)
+                .bind(&r.region_code)
+                .bind(&r.department)
+                .bind(&r.need)
+                .bind(&r.note)
+                .bind(&r.due_on)
+                .bind(&r.created_by)
+                .bind(r.now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(get!(row, "id"))
+            }
+
+            async fn referrals(&self, q: ReferralQuery) -> Result<Vec<ReferralRecord>, DbError> {
+                const COLUMNS: &str = "r.id, r.household_id, r.region_code, r.department, r.need, r.note, r.due_on, r.status, r.answer, \
+                    r.assistance_id, r.created_at, r.answered_at, u.display_name FROM referrals r JOIN users u ON u.id = r.created_by";
+                let rows = match &q {
+                    ReferralQuery::Household(id) => sqlx::query(&format!("SELECT {COLUMNS} WHERE r.household_id = $1 ORDER BY r.id"))
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await,
+                    ReferralQuery::Inbox { department, region_prefix } => sqlx::query(&format!(
+                        "SELECT {COLUMNS} WHERE r.department = $1 AND r.region_code LIKE $2 \
+                         ORDER BY CASE WHEN r.status IN ('sent','accepted') THEN 0 ELSE 1 END, r.due_on, r.id LIMIT 500"
+                    ))
+                    .bind(department)
+                    .bind(format!("{region_prefix}%"))
+                    .fetch_all(&self.pool)
+                    .await,
+                }
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(ReferralRecord {
+                        id: get!(r, "id"),
+                        household_id: get!(r, "household_id"),
+                        region_code: get!(r, "region_code"),
+                        department: get!(r, "department"),
+                        need: get!(r, "need"),
+                        note: get!(r, "note"),
+                        due_on: get!(r, "due_on"),
+                        status: get!(r, "status"),
+                        answer: get!(r, "answer"),
+                        assistance_id: get!(r, "assistance_id"),
+                        created_by_name: get!(r, "display_name"),
+                        created_at: get!(r, "created_at"),
+                        answered_at: get!(r, "answered_at"),
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn answer_referral(&self, a: ReferralAnswer) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                // Claim the row first so two officers answering at once queue.
+                let claimed = sqlx::query("UPDATE referrals SET status = status WHERE id = $1 AND department = $2 AND region_code LIKE $3")
+                    .bind(a.id)
+                    .bind(&a.department)
+                    .bind(format!("{}%", a.region_prefix))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if claimed == 0 {
+                    return Err(DbError::NotFound);
+                }
+                let r = sqlx::query("SELECT status, household_id FROM referrals WHERE id = $1")
+                    .bind(a.id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let status: String = get!(r, "status");
+                let household_id: String = get!(r, "household_id");
+                let from = ReferralStatus::from_code(&status).ok_or_else(|| DbError::Other(format!("unknown referral status {status}")))?;
+                if !from.can_become(a.to) {
+                    return Err(DbError::Conflict("referral_state"));
+                }
+                let aid_id = match &a.aid {
+                    Some((id, aid)) => {
+                        insert_aid(&mut tx, &household_id, id, aid, AidOrigin::Referral, &a.actor_id, a.now).await?;
+                        Some(id.clone())
+                    }
+                    None => None,
+                };
+                sqlx::query(
+                    "UPDATE referrals SET status = $1, answer = $2, assistance_id = COALESCE($3, assistance_id), answered_by = $4, answered_at = $5 \
+                     WHERE id = $6",
+                )
+                .bind(a.to.code())
+                .bind(&a.answer)
+                .bind(&aid_id)
+                .bind(&a.actor_id)
+                .bind(a.now)
+                .bind(a.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
             }
 
             #[tracing::instrument(skip(self, a), fields(draft = %a.draft_id))]

@@ -38,6 +38,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
     ("62", None, ParamKey::PremiumDibaoFixed, 30_000, "示例：低保对象定额资助（元/人·年）"),
     ("62", None, ParamKey::PremiumMarginalShare, 600, "辽宁意见二(三)2(1)：低保边缘按个人缴费60%资助"),
     ("62", None, ParamKey::PublicNoticeDays, 7, "示例：审核结果公示7天（张政办发〔2023〕128号(十二)：乡镇负责公开公示）"),
+    ("62", None, ParamKey::ReferralResponseDays, 10, "示例：部门收到需求推送后10天内反馈（张政办发〔2023〕128号(六)、辽宁意见二(一)3）"),
     // A city and a county override (Zhangye 6207, Ganzhou 620702): inheritance in action.
     ("6207", Some(Residence::Urban), ParamKey::DibaoStandard, 77_000, "示例：张掖市城市低保标准"),
     ("6207", Some(Residence::Rural), ParamKey::DibaoStandard, 57_000, "示例：张掖市农村低保标准"),

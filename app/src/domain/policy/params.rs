@@ -74,6 +74,7 @@ param_keys! {
     PremiumDibaoFixed = "premium_dibao_fixed", FenPerPersonYear, 0..=10_000_000, clauses::LN_MEDICAL;
     PremiumMarginalShare = "premium_marginal_share", Permille, 0..=1000, clauses::LN_MEDICAL;
     PublicNoticeDays = "public_notice_days", Days, 1..=60, clauses::ZY_DUTIES;
+    ReferralResponseDays = "referral_response_days", Days, 1..=90, clauses::ZY_REFERRAL;
 }
 
 /// The number of parameter keys: resolved sets are indexed by `ParamKey::index`.
