@@ -250,6 +250,7 @@ pub struct HouseholdRecord {
 #[derive(Clone, Debug)]
 pub struct HouseholdApplication {
     pub summary: ApplicationSummary,
+    pub draft_id: String,
     pub region_code: String,
     pub declaration_json: String,
     pub consent_charity: bool,

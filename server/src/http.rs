@@ -37,7 +37,12 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
-    let max = state.config.max_body_bytes;
+    // A home visit carries its photos and signatures; everything else is small.
+    let max = if req.uri().path() == "/api/household/visit" {
+        app::domain::visit::MAX_VISIT_BODY_BYTES.max(state.config.max_body_bytes)
+    } else {
+        state.config.max_body_bytes
+    };
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max) {
         return (StatusCode::PAYLOAD_TOO_LARGE, Json(AppError::refused("body_too_large"))).into_response();

@@ -112,6 +112,7 @@ impl Application {
                 )),
             )
             .route("/attachments/{id}", get(upload::download))
+            .route("/visit-files/{hash}", get(upload::visit_file))
             .route("/healthz", get(http::healthz))
             .route("/dev/outbox", get(http::outbox))
             .route("/dev/clock", get(http::demo_clock).post(http::demo_clock_set))

@@ -139,3 +139,30 @@ pub async fn download(State(state): State<AppState>, auth: AuthSession, Path(id)
     )
         .into_response()
 }
+
+/// A photo or signature of a home visit, for caseworkers and admins of the application's region.
+pub async fn visit_file(State(state): State<AppState>, auth: AuthSession, Path(hash): Path<String>) -> Response {
+    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    let s = &state.services;
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+    }
+    let region = match s.store.visit_file_region(&hash).await {
+        Ok(r) => r,
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+    };
+    let scope = user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+    let allowed = matches!(user.0.role, Role::Caseworker | Role::Admin)
+        && matches!((scope, region.as_deref().and_then(|r| RegionCode::parse(r).ok())), (Some(s), Some(r)) if r.is_within(&s));
+    if !allowed {
+        audit(s, Some(&user.0.id), "visit_file_read", &hash, "denied").await;
+        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+    }
+    let bytes = match s.blobs.get(&hash).await {
+        Ok(b) => b,
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
+    };
+    let mime = infer::get(&bytes).map(|t| t.mime_type()).filter(|m| *m == "image/jpeg" || *m == "image/png").unwrap_or("application/octet-stream");
+    audit(s, Some(&user.0.id), "visit_file_read", &hash, "ok").await;
+    ([(header::CONTENT_TYPE, mime.to_string()), (header::CACHE_CONTROL, "private, no-store".to_string())], bytes).into_response()
+}

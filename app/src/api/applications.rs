@@ -11,7 +11,6 @@ use crate::{
     auth::{self, audit, SessionUser},
     domain::{
         declaration::{Declaration, CONSENT_TEXT_VERSION},
-        id_number::Sex,
         region::RegionCode,
         status::{ApplicationStatus, Role},
     },
@@ -86,13 +85,7 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
         members: declaration
             .members
             .iter()
-            .map(|m| MemberView {
-                relation: m.relation.code().into(),
-                name: m.name.clone(),
-                id_number_masked: m.id_number.masked(),
-                birth_date: m.birth_date.to_string(),
-                sex: if m.sex == Sex::Male { "male".into() } else { "female".into() },
-            })
+            .map(MemberView::from)
             .collect(),
         help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
         consent_charity: app.consent_charity,

@@ -79,6 +79,8 @@ pub struct CaseState {
     pub notice_days: Option<i64>,
     pub decision: Option<DecisionView>,
     pub objections: Vec<(String, i64)>,
+    /// The household file (一户一档) this application belongs to.
+    pub household_id: Option<String>,
 }
 
 /// One line of the public notice: no more than policy allows.
@@ -94,7 +96,7 @@ pub struct NoticeRow {
 
 /// The application if it lies in the caller's region; `NotFound` otherwise (logged).
 #[cfg(feature = "ssr")]
-async fn case_in_scope(s: &Services, user: &SessionUser, number: &str) -> Result<ApplicationRecord, AppError> {
+pub(crate) async fn case_in_scope(s: &Services, user: &SessionUser, number: &str) -> Result<ApplicationRecord, AppError> {
     let scope = auth::staff_scope(user)?;
     let app = s.store.application(number.trim()).await?.ok_or(AppError::NotFound)?;
     if RegionCode::parse(&app.region_code).is_ok_and(|r| r.is_within(&scope)) {
@@ -177,7 +179,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn decision_view(d: DecisionRecord) -> DecisionView {
+pub(crate) fn decision_view(d: DecisionRecord) -> DecisionView {
     DecisionView {
         category: Category::from_code(&d.category),
         monthly_amount_fen: d.monthly_amount_fen,
@@ -217,6 +219,7 @@ pub async fn case_view(number: String) -> Result<CaseState, AppError> {
         notice_days: notice_days(&s, &app.region_code).await?,
         decision: s.store.latest_decision(&app.summary.number).await?.map(decision_view),
         objections: s.store.objections(&app.summary.number).await?,
+        household_id: app.household_id,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod casework;
 pub mod declaration;
+pub mod household;
 pub mod policy;
 pub mod regions;
 pub mod types;

@@ -60,6 +60,19 @@ pub struct MemberView {
     pub sex: String,
 }
 
+impl From<&crate::domain::declaration::Member> for MemberView {
+    /// The ID number masked: full numbers reach a browser only through a logged unmask.
+    fn from(m: &crate::domain::declaration::Member) -> Self {
+        MemberView {
+            relation: m.relation.code().into(),
+            name: m.name.clone(),
+            id_number_masked: m.id_number.masked(),
+            birth_date: m.birth_date.to_string(),
+            sex: if m.sex == crate::domain::id_number::Sex::Male { "male".into() } else { "female".into() },
+        }
+    }
+}
+
 /// What the status page shows to the owner (or authorised staff).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationView {

@@ -1344,7 +1344,7 @@ macro_rules! impl_store {
 
             async fn household_applications(&self, household_id: &str) -> Result<Vec<HouseholdApplication>, DbError> {
                 let rows = sqlx::query(
-                    "SELECT number, status, submitted_at, updated_at, region_code, declaration, consent_charity, consent_text_version \
+                    "SELECT number, status, submitted_at, updated_at, draft_id, region_code, declaration, consent_charity, consent_text_version \
                      FROM applications WHERE household_id = $1 ORDER BY submitted_at",
                 )
                 .bind(household_id)
@@ -1355,6 +1355,7 @@ macro_rules! impl_store {
                 for r in rows {
                     out.push(HouseholdApplication {
                         summary: summary_from_row!(r),
+                        draft_id: get!(r, "draft_id"),
                         region_code: get!(r, "region_code"),
                         declaration_json: get!(r, "declaration"),
                         consent_charity: get!(r, "consent_charity"),

@@ -2,6 +2,7 @@
 mod api;
 mod casework;
 mod helpers;
+mod household;
 mod migrations;
 mod policy;
 mod store_conformance;

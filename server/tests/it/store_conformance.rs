@@ -2,7 +2,11 @@
 
 use crate::helpers::{backends, store_for};
 use app::domain::status::{ApplicationStatus, Role};
-use app::store::{DbError, NewAssessment, NewAttachment, NewParameter, NewProposal, NewUser, Store, Submission, SubmitOutcome};
+use app::domain::chain::{AidKind, Department};
+use app::store::{
+    DbError, NewAssessment, NewAttachment, NewParameter, NewProposal, NewReferralRecord, NewUser, NewVisit, ReferralAnswer, ReferralQuery, Store,
+    Submission, SubmitOutcome, VisitFile, VisitOutcome,
+};
 use std::sync::Arc;
 
 macro_rules! conformance {
@@ -27,6 +31,7 @@ async fn user(store: &Arc<dyn Store>, login: &str) -> String {
             display_name: "t".into(),
             password_hash: "h".into(),
             region_code: None,
+            department: None,
             now: 1,
         })
         .await
@@ -51,6 +56,7 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
             categories: "dibao".into(),
         },
         help: vec!["basic_living".into(), "medical".into()],
+        head_id_number: ids.first().map(|i| i.to_string()).unwrap_or_else(|| format!("HEAD-{draft}")),
     }
 }
 
@@ -64,7 +70,7 @@ fn number(o: SubmitOutcome) -> String {
 conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
     let id = user(&store, "13800000011").await;
     let again = store
-        .create_user(NewUser { role: Role::Resident, login: "13800000011".into(), display_name: "x".into(), password_hash: "h".into(), region_code: None, now: 2 })
+        .create_user(NewUser { role: Role::Resident, login: "13800000011".into(), display_name: "x".into(), password_hash: "h".into(), region_code: None, department: None, now: 2 })
         .await;
     assert!(matches!(again, Err(DbError::Conflict(_))));
     for _ in 0..4 {
@@ -318,9 +324,112 @@ conformance!(decisions_open_a_notice_that_ends_only_after_its_last_day, |store| 
     let app = store.application(&n).await.unwrap().unwrap();
     assert_eq!(app.summary.status, S::Approved);
     assert_eq!(app.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), vec!["submitted", "status_changed", "status_changed", "decided", "objection", "status_changed"]);
-    // The members may apply again once the case is closed.
+    // The decided basic living aid starts the household's chain on its effective date.
+    let household = app.household_id.clone().expect("a household");
+    let chain = store.assistance_of(&household).await.unwrap();
+    assert_eq!(chain.len(), 1);
+    let aid = &chain[0].aid;
+    assert_eq!((aid.kind, aid.source, aid.amount_fen, aid.monthly, aid.from.to_string(), aid.until), (AidKind::BasicLiving, Some(Department::CivilAffairs), 41_000, true, "2026-12-01".to_string(), None));
+    assert_eq!(chain[0].number.as_deref(), Some(n.as_str()));
+    // The members may apply again once the case is closed; the head's new application joins the same file.
     let d2 = store.current_draft(&a, "{}", 9).await.unwrap();
-    assert!(matches!(store.submit_application(submission(&a, &d2.id, &["ID-D1"])).await.unwrap(), SubmitOutcome::Created(_)));
+    let n2 = number(store.submit_application(submission(&a, &d2.id, &["ID-D1"])).await.unwrap());
+    assert_eq!(store.application(&n2).await.unwrap().unwrap().household_id, Some(household.clone()));
+    let numbers: Vec<String> = store.household_applications(&household).await.unwrap().into_iter().map(|a| a.summary.number).collect();
+    assert_eq!(numbers, vec![n.clone(), n2]);
+});
+
+fn new_visit(id: &str, number: &str, based_on: Option<&str>, by: &str, now: i64) -> NewVisit {
+    NewVisit {
+        id: id.into(),
+        number: number.into(),
+        based_on: based_on.map(String::from),
+        visited_on: "2026-11-20".into(),
+        record_json: format!("{{\"notes\":\"{id}\"}}"),
+        files: vec![VisitFile { role: "sign_resident".into(), content_hash: format!("{id:0>64}"), mime: "image/png".into(), size: 10 }],
+        recorded_by: by.into(),
+        saved_on_device_at: 1,
+        now,
+    }
+}
+
+conformance!(visits_are_recorded_once_and_unseen_visits_are_conflicts, |store| {
+    use app::domain::status::ApplicationStatus as S;
+    let a = user(&store, "13800000061").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let n = number(store.submit_application(submission(&a, &d.id, &["ID-V1"])).await.unwrap());
+    assert!(matches!(store.record_visit(new_visit("v1", &n, None, &a, 2)).await, Err(DbError::Conflict("status"))), "not before 受理");
+    store.change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3).await.unwrap();
+    assert!(matches!(store.record_visit(new_visit("v1", &n, None, &a, 4)).await.unwrap(), VisitOutcome::Recorded));
+    assert_eq!(store.application(&n).await.unwrap().unwrap().summary.status, S::Visiting);
+    assert!(matches!(store.record_visit(new_visit("v1", &n, None, &a, 5)).await.unwrap(), VisitOutcome::AlreadyRecorded));
+    match store.record_visit(new_visit("v2", &n, None, &a, 6)).await.unwrap() {
+        VisitOutcome::Conflict(seen) => assert_eq!(seen.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), vec!["v1"]),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert!(matches!(store.record_visit(new_visit("v2", &n, Some("v1"), &a, 7)).await.unwrap(), VisitOutcome::Recorded));
+    // Based on v1 while v2 exists: only v2 is news.
+    match store.record_visit(new_visit("v3", &n, Some("v1"), &a, 8)).await.unwrap() {
+        VisitOutcome::Conflict(seen) => assert_eq!(seen.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), vec!["v2"]),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
+    let visits = store.household_visits(&household).await.unwrap();
+    assert_eq!(visits.iter().map(|v| (v.id.as_str(), v.files.len())).collect::<Vec<_>>(), vec![("v1", 1), ("v2", 1)]);
+    assert_eq!(store.visit_file_region(&format!("{:0>64}", "v1")).await.unwrap().as_deref(), Some("620702100201"));
+    assert_eq!(store.visit_file_region(&"f".repeat(64)).await.unwrap(), None);
+    let events = store.application(&n).await.unwrap().unwrap().events;
+    assert_eq!(events.iter().filter(|e| e.kind == "visit_recorded").count(), 2);
+});
+
+conformance!(referral_answers_move_once_and_land_their_aid_in_the_chain, |store| {
+    use app::domain::chain::{AidOrigin, NewAid};
+    use app::domain::referral::ReferralStatus;
+    let a = user(&store, "13800000071").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let n = number(store.submit_application(submission(&a, &d.id, &["ID-R1"])).await.unwrap());
+    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
+    let id = store
+        .add_referral(NewReferralRecord {
+            household_id: household.clone(),
+            region_code: "620702100201".into(),
+            department: "medical_insurance".into(),
+            need: "premium_subsidy".into(),
+            note: "未资助参保".into(),
+            due_on: "2026-12-05".into(),
+            created_by: a.clone(),
+            now: 2,
+        })
+        .await
+        .unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let aid = NewAid { kind: AidKind::PremiumSubsidy, source: Some(Department::MedicalInsurance), source_name: String::new(), amount_fen: 30_000, monthly: false, from: day("2026-01-01"), until: Some(day("2026-12-31")), note: String::new() };
+    let answer = |department: &str, prefix: &str, to, aid: Option<NewAid>| ReferralAnswer {
+        id,
+        department: department.into(),
+        region_prefix: prefix.into(),
+        to,
+        answer: "已资助".into(),
+        aid: aid.map(|x| (format!("referral-{id}"), x)),
+        actor_id: a.clone(),
+        now: 3,
+    };
+    assert!(matches!(store.answer_referral(answer("education", "6207", ReferralStatus::Done, Some(aid.clone()))).await, Err(DbError::NotFound)));
+    assert!(matches!(store.answer_referral(answer("medical_insurance", "620721", ReferralStatus::Done, Some(aid.clone()))).await, Err(DbError::NotFound)));
+    assert!(store.assistance_of(&household).await.unwrap().is_empty(), "nothing half-written");
+    store.answer_referral(answer("medical_insurance", "6207", ReferralStatus::Accepted, None)).await.unwrap();
+    store.answer_referral(answer("medical_insurance", "6207", ReferralStatus::Done, Some(aid.clone()))).await.unwrap();
+    assert!(matches!(store.answer_referral(answer("medical_insurance", "6207", ReferralStatus::Declined, None)).await, Err(DbError::Conflict("referral_state"))));
+    let chain = store.assistance_of(&household).await.unwrap();
+    assert_eq!((chain.len(), chain[0].aid.origin, chain[0].aid.amount_fen), (1, AidOrigin::Referral, 30_000));
+    let inbox = store.referrals(ReferralQuery::Inbox { department: "medical_insurance".into(), region_prefix: "6207".into() }).await.unwrap();
+    assert_eq!((inbox.len(), inbox[0].status.as_str(), inbox[0].assistance_id.clone()), (1, "done", Some(format!("referral-{id}"))));
+    assert!(store.referrals(ReferralQuery::Inbox { department: "education".into(), region_prefix: "6207".into() }).await.unwrap().is_empty());
+    // Recording the same aid twice (a retry) adds it once.
+    assert!(store.add_assistance(&household, "manual-1", aid.clone(), AidOrigin::Manual, &a, 4).await.unwrap());
+    assert!(!store.add_assistance(&household, "manual-1", aid, AidOrigin::Manual, &a, 5).await.unwrap());
+    assert_eq!(store.referrals(ReferralQuery::Household(household.clone())).await.unwrap().len(), 1);
+    assert_eq!(store.assistance_of(&household).await.unwrap().len(), 2);
 });
 
 conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {

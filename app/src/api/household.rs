@@ -1,0 +1,429 @@
+//! 一户一档 and 一户一条救助链 for caseworkers: the household file across its applications,
+//! home visits sent from tablets (once, conflicts shown), aid recorded in the chain with its
+//! flags, and referrals (需求推送) that department officers answer (反馈) from their inbox.
+
+use crate::api::casework::DecisionView;
+use crate::api::types::{AttachmentMeta, MemberView};
+use crate::domain::chain::{Aid, AidDraft, AidKind, Department, Flag};
+use crate::domain::policy::Category;
+use crate::domain::referral::{ReferralDraft, ReferralStatus};
+use crate::domain::status::ApplicationStatus;
+use crate::domain::visit::VisitDraft;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{self, audit, SessionUser},
+    domain::chain::{flags, AidOrigin, NewAid},
+    domain::declaration::{Declaration, FieldErrorCode},
+    domain::policy::{params::ParamKey, resolve, Assessment},
+    domain::referral::NewReferral,
+    domain::region::RegionCode,
+    domain::status::Role,
+    domain::visit::Visit,
+    services::{now_millis, services, today_in_china, Services},
+    store::{HouseholdRecord, NewReferralRecord, NewVisit, ReferralAnswer, ReferralQuery, ReferralRecord, VisitFile, VisitOutcome, VisitRecord},
+};
+
+/// What a visit records besides its images, as stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitNotes {
+    pub present: String,
+    pub housing: String,
+    pub living: String,
+    pub assets_seen: String,
+    pub notes: String,
+    pub second_staff: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitView {
+    pub id: String,
+    pub number: String,
+    pub visited_on: String,
+    pub notes: VisitNotes,
+    /// Image addresses (`/visit-files/<hash>`), readable by staff of the region.
+    pub photos: Vec<String>,
+    /// (role, address) of the three signatures.
+    pub signatures: Vec<(String, String)>,
+    pub recorded_by: String,
+    pub received_at: i64,
+}
+
+/// What happened to a visit the device sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VisitSync {
+    Recorded,
+    /// Sent before (the device retried): nothing changed.
+    AlreadyRecorded,
+    /// Visits recorded meanwhile that the device did not know of; this one was not recorded.
+    Conflict(Vec<VisitView>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AidView {
+    pub aid: Aid,
+    pub number: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralView {
+    pub id: i64,
+    pub household_id: String,
+    pub region_code: String,
+    pub region_name: String,
+    pub department: Option<Department>,
+    pub need: Option<AidKind>,
+    pub note: String,
+    pub due_on: String,
+    pub status: Option<ReferralStatus>,
+    pub overdue: bool,
+    pub answer: String,
+    pub created_by: String,
+    pub created_at: i64,
+    /// The head of the household, for the department to find the person (ID masked).
+    pub head: Option<MemberView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileApplication {
+    pub number: String,
+    pub status: ApplicationStatus,
+    pub submitted_at: i64,
+    pub members: Vec<MemberView>,
+    pub consent_charity: bool,
+    pub consent_text_version: String,
+    pub decision: Option<DecisionView>,
+    pub documents: Vec<AttachmentMeta>,
+}
+
+/// 一户一档: everything known about a household, across its applications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdFile {
+    pub id: String,
+    pub region_code: String,
+    pub region_name: String,
+    pub head_id_masked: String,
+    /// Oldest first: the members as each declaration gave them.
+    pub applications: Vec<FileApplication>,
+    /// (application, reason, categories, at), oldest first.
+    pub assessments: Vec<(String, String, Vec<Category>, i64)>,
+    pub visits: Vec<VisitView>,
+    pub chain: Vec<AidView>,
+    pub flags: Vec<Flag>,
+    pub referrals: Vec<ReferralView>,
+    /// Days a department has to answer a referral here (a dated parameter).
+    pub referral_days: Option<i64>,
+}
+
+#[cfg(feature = "ssr")]
+async fn household_in_scope(s: &Services, user: &SessionUser, id: &str) -> Result<HouseholdRecord, AppError> {
+    let scope = auth::staff_scope(user)?;
+    let h = s.store.household(id.trim()).await?.ok_or(AppError::NotFound)?;
+    if RegionCode::parse(&h.region_code).is_ok_and(|r| r.is_within(&scope)) {
+        Ok(h)
+    } else {
+        audit(s, Some(&user.0.id), "household_access", id.trim(), "denied").await;
+        Err(AppError::NotFound)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn visit_view(v: VisitRecord) -> VisitView {
+    let url = |f: &VisitFile| format!("/visit-files/{}", f.content_hash);
+    VisitView {
+        notes: serde_json::from_str(&v.record_json).unwrap_or_default(),
+        photos: v.files.iter().filter(|f| f.role == "photo").map(url).collect(),
+        signatures: v.files.iter().filter(|f| f.role != "photo").map(|f| (f.role.clone(), url(f))).collect(),
+        id: v.id,
+        number: v.number,
+        visited_on: v.visited_on,
+        recorded_by: v.recorded_by_name,
+        received_at: v.received_at,
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn referral_views(s: &Services, rows: Vec<ReferralRecord>, with_head: bool) -> Result<Vec<ReferralView>, AppError> {
+    let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|r| r.region_code.clone()).collect()).await?;
+    let today = today_in_china();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let status = ReferralStatus::from_code(&r.status);
+        let due = chrono::NaiveDate::parse_from_str(&r.due_on, "%Y-%m-%d").ok();
+        let head = if with_head { household_head(s, &r.household_id).await? } else { None };
+        out.push(ReferralView {
+            region_name: names.get(&r.region_code).cloned().unwrap_or_default(),
+            department: Department::from_code(&r.department),
+            need: AidKind::from_code(&r.need),
+            overdue: status.zip(due).is_some_and(|(st, d)| st.overdue(d, today)),
+            status,
+            id: r.id,
+            household_id: r.household_id,
+            region_code: r.region_code,
+            note: r.note,
+            due_on: r.due_on,
+            answer: r.answer,
+            created_by: r.created_by_name,
+            created_at: r.created_at,
+            head,
+        });
+    }
+    Ok(out)
+}
+
+/// The head as the household's latest declaration gives them.
+#[cfg(feature = "ssr")]
+async fn household_head(s: &Services, household_id: &str) -> Result<Option<MemberView>, AppError> {
+    let apps = s.store.household_applications(household_id).await?;
+    let Some(latest) = apps.last() else { return Ok(None) };
+    let d: Declaration = serde_json::from_str(&latest.declaration_json).map_err(AppError::internal)?;
+    Ok(Some(MemberView::from(d.head())))
+}
+
+#[cfg(feature = "ssr")]
+async fn param_for(s: &Services, region: &str, key: ParamKey) -> Result<Option<i64>, AppError> {
+    let Ok(region) = RegionCode::parse(region) else { return Ok(None) };
+    let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
+    Ok(resolve(&rows, &region, None, today_in_china()).value(key))
+}
+
+#[server(endpoint = "household/file")]
+pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let s = services()?;
+    let h = household_in_scope(&s, &user, &id).await?;
+    let apps = s.store.household_applications(&h.id).await?;
+    let mut applications = Vec::with_capacity(apps.len());
+    let mut assessments = Vec::new();
+    let mut latest: Option<Assessment> = None;
+    for a in &apps {
+        let d: Declaration = serde_json::from_str(&a.declaration_json).map_err(AppError::internal)?;
+        let number = a.summary.number.clone();
+        for (reason, categories, at) in s.store.assessment_history(&number).await? {
+            assessments.push((number.clone(), reason, crate::api::policy::parse_category_codes(&categories), at));
+        }
+        if let Some(rec) = s.store.latest_assessment(&number).await? {
+            latest = Some(serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?);
+        }
+        applications.push(FileApplication {
+            number: number.clone(),
+            status: a.summary.status,
+            submitted_at: a.summary.submitted_at,
+            members: d.members.iter().map(MemberView::from).collect(),
+            consent_charity: a.consent_charity,
+            consent_text_version: a.consent_text_version.clone(),
+            decision: s.store.latest_decision(&number).await?.map(crate::api::casework::decision_view),
+            documents: s.store.attachments_of_draft(&a.draft_id).await?,
+        });
+    }
+    let chain: Vec<AidView> = s
+        .store
+        .assistance_of(&h.id)
+        .await?
+        .into_iter()
+        .map(|r| AidView { aid: r.aid, number: r.number, recorded_by: r.recorded_by_name, recorded_at: r.recorded_at })
+        .collect();
+    let aids: Vec<Aid> = chain.iter().map(|a| a.aid.clone()).collect();
+    // Only a household that is in assistance can miss an entitlement: the latest application was approved.
+    let approved = apps.last().is_some_and(|a| a.summary.status == ApplicationStatus::Approved);
+    let flags = flags(&aids, latest.as_ref().filter(|_| approved), today_in_china());
+    let referrals = referral_views(&s, s.store.referrals(ReferralQuery::Household(h.id.clone())).await?, false).await?;
+    let names = crate::api::regions::region_names(s.store.as_ref(), vec![h.region_code.clone()]).await?;
+    let visits = s.store.household_visits(&h.id).await?.into_iter().map(visit_view).collect();
+    audit(&s, Some(&user.0.id), "household_file", &h.id, "ok").await;
+    Ok(HouseholdFile {
+        region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
+        head_id_masked: crate::domain::id_number::mask_id_text(&h.head_id_number),
+        referral_days: param_for(&s, &h.region_code, ParamKey::ReferralResponseDays).await?,
+        id: h.id,
+        region_code: h.region_code,
+        applications,
+        assessments,
+        visits,
+        chain,
+        flags,
+        referrals,
+    })
+}
+
+/// The visits of one case (the visit form needs the newest to base a new one on).
+#[server(endpoint = "household/case_visits")]
+pub async fn case_visits(number: String) -> Result<Vec<VisitView>, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let s = services()?;
+    let app = crate::api::casework::case_in_scope(&s, &user, &number).await?;
+    let Some(hh) = app.household_id else { return Ok(Vec::new()) };
+    Ok(s.store.household_visits(&hh).await?.into_iter().filter(|v| v.number == app.summary.number).map(visit_view).collect())
+}
+
+/// Decodes a checked data URL and confirms by content that it is the image it claims to be.
+#[cfg(feature = "ssr")]
+fn image_bytes(data_url: &str, field: &str) -> Result<(Vec<u8>, &'static str), AppError> {
+    use base64::Engine as _;
+    let bad = || AppError::field(field, FieldErrorCode::ImageInvalid);
+    let b64 = data_url.split_once(";base64,").map(|(_, b)| b).ok_or_else(bad)?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad())?;
+    let mime = match infer::get(&bytes).map(|t| t.mime_type()) {
+        Some("image/jpeg") => "image/jpeg",
+        Some("image/png") => "image/png",
+        _ => return Err(bad()),
+    };
+    Ok((bytes, mime))
+}
+
+/// A home visit from a tablet. Sending the same visit again records nothing new; a visit
+/// recorded meanwhile by someone else comes back as a conflict for the caseworker to see.
+#[server(endpoint = "household/visit", input = server_fn::codec::Json)]
+pub async fn record_visit(visit: VisitDraft) -> Result<VisitSync, AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = crate::api::casework::case_in_scope(&s, &user, &visit.application).await?;
+    let v = Visit::parse(&visit, today_in_china()).map_err(AppError::Invalid)?;
+    let mut files = Vec::with_capacity(v.photos.len() + 3);
+    let images = v
+        .photos
+        .iter()
+        .map(|p| ("photo", "photos", p))
+        .chain(["sign_resident", "sign_staff", "sign_second_staff"].into_iter().zip(v.signatures.iter()).map(|(r, sig)| (r, r, sig)));
+    for (role, field, data) in images {
+        let (bytes, mime) = image_bytes(data, field)?;
+        // Blobs are content-addressed: storing one twice (a retry) is harmless.
+        let hash = s.blobs.put(&bytes).await.map_err(AppError::internal)?;
+        files.push(VisitFile { role: role.into(), content_hash: hash, mime: mime.into(), size: bytes.len() as i64 });
+    }
+    let notes = VisitNotes {
+        present: v.present,
+        housing: v.housing,
+        living: v.living,
+        assets_seen: v.assets_seen,
+        notes: v.notes,
+        second_staff: v.second_staff,
+    };
+    let outcome = s
+        .store
+        .record_visit(NewVisit {
+            id: v.id.clone(),
+            number: app.summary.number.clone(),
+            based_on: v.based_on,
+            visited_on: v.visited_on.to_string(),
+            record_json: serde_json::to_string(&notes).map_err(AppError::internal)?,
+            files,
+            recorded_by: user.0.id.clone(),
+            saved_on_device_at: visit.saved_at,
+            now: now_millis(),
+        })
+        .await?;
+    let (result, sync) = match outcome {
+        VisitOutcome::Recorded => ("ok", VisitSync::Recorded),
+        VisitOutcome::AlreadyRecorded => ("repeat", VisitSync::AlreadyRecorded),
+        VisitOutcome::Conflict(others) => ("conflict", VisitSync::Conflict(others.into_iter().map(visit_view).collect())),
+    };
+    audit(&s, Some(&user.0.id), "visit", &format!("{}#{}", app.summary.number, v.id), result).await;
+    Ok(sync)
+}
+
+/// Records aid the household received (from a paper record, or 民政's own); `id` made by
+/// the form makes a resend harmless.
+#[server(endpoint = "household/aid", input = server_fn::codec::Json)]
+pub async fn record_aid(household: String, id: String, aid: AidDraft) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let h = household_in_scope(&s, &user, &household).await?;
+    let aid = NewAid::parse(&aid).map_err(AppError::Invalid)?;
+    let id = match id.trim() {
+        "" => uuid::Uuid::new_v4().to_string(),
+        i if i.len() <= 64 && i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => i.to_string(),
+        _ => return Err(AppError::BadRequest),
+    };
+    s.store.add_assistance(&h.id, &id, aid, AidOrigin::Manual, &user.0.id, now_millis()).await?;
+    audit(&s, Some(&user.0.id), "aid_record", &h.id, "ok").await;
+    Ok(())
+}
+
+/// 需求推送: a need of the household to the department responsible, due in the parameter's days.
+#[server(endpoint = "household/refer", input = server_fn::codec::Json)]
+pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let h = household_in_scope(&s, &user, &referral.household).await?;
+    let r = NewReferral::parse(&referral).map_err(AppError::Invalid)?;
+    let days = param_for(&s, &h.region_code, ParamKey::ReferralResponseDays).await?.ok_or_else(|| AppError::refused("param_missing"))?;
+    let due = today_in_china() + chrono::Days::new(days.max(0) as u64);
+    let id = s
+        .store
+        .add_referral(NewReferralRecord {
+            household_id: h.id.clone(),
+            region_code: h.region_code.clone(),
+            department: r.department.code().into(),
+            need: r.need.code().into(),
+            note: r.note,
+            due_on: due.to_string(),
+            created_by: user.0.id.clone(),
+            now: now_millis(),
+        })
+        .await?;
+    audit(&s, Some(&user.0.id), "referral_send", &format!("{}#{id}", h.id), "ok").await;
+    Ok(id)
+}
+
+/// The caller's department and region, for a department officer.
+#[cfg(feature = "ssr")]
+fn officer(user: &SessionUser) -> Result<(Department, RegionCode), AppError> {
+    let dept = user.0.department.as_deref().and_then(Department::from_code).ok_or(AppError::Forbidden)?;
+    Ok((dept, auth::staff_scope(user)?))
+}
+
+/// A department officer's inbox: referrals to the department in the officer's region, open first by due date.
+#[server(endpoint = "household/inbox")]
+pub async fn referral_inbox() -> Result<Vec<ReferralView>, AppError> {
+    let user = auth::require(&[Role::Department]).await?;
+    let (dept, scope) = officer(&user)?;
+    let s = services()?;
+    let rows = s.store.referrals(ReferralQuery::Inbox { department: dept.code().into(), region_prefix: scope.prefix().to_string() }).await?;
+    audit(&s, Some(&user.0.id), "referral_inbox", dept.code(), "ok").await;
+    referral_views(&s, rows, true).await
+}
+
+/// 反馈: the department accepts, declines (with a reason) or reports what it gave, which
+/// joins the household's chain in the same transaction.
+#[server(endpoint = "household/answer", input = server_fn::codec::Json)]
+pub async fn answer_referral(id: i64, to: ReferralStatus, answer: String, aid: Option<AidDraft>) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Department]).await?;
+    let (dept, scope) = officer(&user)?;
+    let s = services()?;
+    let answer = answer.trim().to_string();
+    if answer.chars().count() > crate::domain::referral::MAX_REFERRAL_NOTE_CHARS {
+        return Err(AppError::field("answer", FieldErrorCode::TooLong));
+    }
+    if to == ReferralStatus::Declined && answer.is_empty() {
+        return Err(AppError::field("answer", FieldErrorCode::Required));
+    }
+    let aid = match (to, aid) {
+        (ReferralStatus::Done, Some(draft)) => {
+            // What a department reports is its own aid.
+            let draft = AidDraft { source: dept.code().into(), source_name: String::new(), ..draft };
+            Some((format!("referral-{id}"), NewAid::parse(&draft).map_err(AppError::Invalid)?))
+        }
+        (ReferralStatus::Done, None) if answer.is_empty() => return Err(AppError::field("answer", FieldErrorCode::Required)),
+        _ => None,
+    };
+    s.store
+        .answer_referral(ReferralAnswer {
+            id,
+            department: dept.code().into(),
+            region_prefix: scope.prefix().to_string(),
+            to,
+            answer,
+            aid,
+            actor_id: user.0.id.clone(),
+            now: now_millis(),
+        })
+        .await?;
+    audit(&s, Some(&user.0.id), &format!("referral_{}", to.code()), &id.to_string(), "ok").await;
+    Ok(())
+}
