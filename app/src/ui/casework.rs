@@ -216,6 +216,16 @@ fn CaseActionsCard(
         <section class="card attention" id="case-actions">
             <h2>{t!(i18n, casework.actions)}</h2>
             <ErrorBanner error=general_error(error) />
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    case.await.ok().and_then(|c| c.household_id).map(|h| view! {
+                        <p><A href=format!("/staff/households/{h}") attr:id="case-household">{t!(i18n, casework.household_file)}</A></p>
+                    })
+                })}
+            </Transition>
+            {matches!(status, ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
+                <p><A href=format!("/staff/visit/{}", number.get_value()) attr:id="case-visit-form">{t!(i18n, visit.open)}</A></p>
+            })}
             {next_step.map(|(to, id)| view! {
                 <button type="button" class="primary" id=id on:click=move |_| { step.dispatch(to); }>{move || step_label(to)}</button>
             })}

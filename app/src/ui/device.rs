@@ -97,3 +97,123 @@ pub async fn upload_file(input_id: &str, draft_id: &str, kind: &str) -> Result<A
         Err(AppError::Internal)
     }
 }
+
+/// A fresh id made on this device (visits, aid entries): what makes a resend harmless.
+pub fn new_device_id(prefix: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let part = || format!("{:08x}", (js_sys::Math::random() * 4_294_967_296.0) as u64);
+        format!("{prefix}-{}{}{}{}", part(), part(), part(), part())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        format!("{prefix}-{:032x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0))
+    }
+}
+
+/// The photo chosen in `<input type=file id=input_id>`, scaled so its longer side is at most
+/// `max_px`, as a JPEG data URL: small enough to keep on the device and send later.
+pub async fn photo_from_input(input_id: &str, max_px: f64) -> Result<String, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let window = web_sys::window().ok_or(AppError::Internal)?;
+        let document = window.document().ok_or(AppError::Internal)?;
+        let input = document
+            .get_element_by_id(input_id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .ok_or(AppError::refused("file_empty"))?;
+        let file = input.files().and_then(|f| f.get(0)).ok_or(AppError::refused("file_empty"))?;
+        let promise = window.create_image_bitmap_with_blob(&file).map_err(|_| AppError::refused("file_type"))?;
+        let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|b| b.dyn_into().ok())
+            .ok_or(AppError::refused("file_type"))?;
+        let (w, h) = (bitmap.width() as f64, bitmap.height() as f64);
+        let scale = (max_px / w.max(h)).min(1.0);
+        let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").ok().and_then(|c| c.dyn_into().ok()).ok_or(AppError::Internal)?;
+        canvas.set_width((w * scale).round() as u32);
+        canvas.set_height((h * scale).round() as u32);
+        let ctx = context_2d(&canvas).ok_or(AppError::Internal)?;
+        ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, w * scale, h * scale).map_err(|_| AppError::Internal)?;
+        input.set_value("");
+        for quality in [0.7, 0.5, 0.35] {
+            let url = canvas
+                .to_data_url_with_type_and_encoder_options("image/jpeg", &wasm_bindgen::JsValue::from_f64(quality))
+                .map_err(|_| AppError::Internal)?;
+            if url.len() <= crate::domain::visit::MAX_IMAGE_DATA_URL_CHARS {
+                return Ok(url);
+            }
+        }
+        Err(AppError::refused("file_too_large"))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input_id, max_px);
+        Err(AppError::Internal)
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn context_2d(canvas: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
+    use wasm_bindgen::JsCast;
+    canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok())
+}
+
+/// A point of a pointer event in the canvas's own pixels (the canvas may be drawn scaled).
+#[cfg(feature = "hydrate")]
+fn canvas_point(canvas: &web_sys::HtmlCanvasElement, ev: &web_sys::PointerEvent) -> (f64, f64) {
+    let sx = canvas.width() as f64 / canvas.client_width().max(1) as f64;
+    let sy = canvas.height() as f64 / canvas.client_height().max(1) as f64;
+    (ev.offset_x() as f64 * sx, ev.offset_y() as f64 * sy)
+}
+
+/// Signature pad: a stroke starts.
+pub fn pad_start(canvas: &leptos::web_sys::HtmlCanvasElement, ev: &leptos::web_sys::PointerEvent) {
+    #[cfg(feature = "hydrate")]
+    if let Some(ctx) = context_2d(canvas) {
+        let (x, y) = canvas_point(canvas, ev);
+        ctx.set_line_width(3.0);
+        ctx.set_line_cap("round");
+        ctx.begin_path();
+        ctx.move_to(x, y);
+        let _ = canvas.set_pointer_capture(ev.pointer_id());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (canvas, ev);
+}
+
+/// Signature pad: the stroke goes on.
+pub fn pad_move(canvas: &leptos::web_sys::HtmlCanvasElement, ev: &leptos::web_sys::PointerEvent) {
+    #[cfg(feature = "hydrate")]
+    if let Some(ctx) = context_2d(canvas) {
+        let (x, y) = canvas_point(canvas, ev);
+        ctx.line_to(x, y);
+        ctx.stroke();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (canvas, ev);
+}
+
+/// Signature pad: the picture so far as a PNG data URL.
+pub fn pad_image(canvas: &leptos::web_sys::HtmlCanvasElement) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        canvas.to_data_url().unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = canvas;
+        String::new()
+    }
+}
+
+pub fn pad_clear(canvas: &leptos::web_sys::HtmlCanvasElement) {
+    #[cfg(feature = "hydrate")]
+    if let Some(ctx) = context_2d(canvas) {
+        ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = canvas;
+}

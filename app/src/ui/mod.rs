@@ -3,11 +3,13 @@
 
 pub mod casework;
 pub mod device;
+pub mod household;
 pub mod labels;
 pub mod policy;
 pub mod policy_admin;
 pub mod portal;
 pub mod staff;
+pub mod visit;
 
 use crate::api::accounts::{logout, me};
 use crate::api::types::CurrentUser;
@@ -68,6 +70,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
                         <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
                         <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
+                        <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
+                        <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
+                        <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
                     </Routes>
                 </main>
             </Router>
@@ -100,6 +105,9 @@ lazy_page!(StaffRoute => staff::StaffPage);
 lazy_page!(PolicyRoute => policy_admin::PolicyAdminPage);
 lazy_page!(QueueRoute => casework::QueuePage);
 lazy_page!(NoticeRoute => casework::NoticePage);
+lazy_page!(VisitRoute => visit::VisitPage);
+lazy_page!(HouseholdRoute => household::HouseholdPage);
+lazy_page!(ReferralsRoute => household::ReferralInboxPage);
 
 #[component]
 fn AppTitle() -> impl IntoView {

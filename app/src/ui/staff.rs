@@ -25,9 +25,13 @@ pub fn StaffPage() -> impl IntoView {
                             <section class="card">
                                 <p>{t!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}</p>
                                 <p>{t!(i18n, staff.region)} ": " <span class="mono">{user.region_code.clone().unwrap_or_default()}</span></p>
-                                <p class="muted">{t!(i18n, staff.workspace_pending)}</p>
-                                <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
-                                <p><A href="/staff/policy" attr:id="policy-link">{t!(i18n, policy.admin_title)}</A></p>
+                                {matches!(role, Role::Caseworker | Role::Admin).then(|| view! {
+                                    <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
+                                    <p><A href="/staff/policy" attr:id="policy-link">{t!(i18n, policy.admin_title)}</A></p>
+                                })}
+                                {(role == Role::Department).then(|| view! {
+                                    <p><A href="/staff/referrals" attr:id="inbox-link">{t!(i18n, staff.inbox_link)}</A></p>
+                                })}
                             </section>
                             {(role == Role::Admin).then(|| view! { <StaffAdmin /> })}
                         }.into_any()
