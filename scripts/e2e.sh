@@ -17,6 +17,6 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 mkdir -p end2end/output
-if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/); then
+if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 ${E2E_TESTS:-tests/}); then
   echo "---- server log ----"; tail -n 100 "$dir/server.log"; exit 1
 fi

@@ -3,7 +3,18 @@
 // proposes it, and the public notice (公示) — while the resident sees each step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
+import { BASE, OUT, PNG, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
+
+// A finger signature: a stroke across the pad.
+async function sign(page, selector) {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  const box = await page.locator(selector).boundingBox();
+  await page.mouse.move(box.x + 20, box.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 120, box.y + 60, { steps: 5 });
+  await page.mouse.move(box.x + 220, box.y + 30, { steps: 5 });
+  await page.mouse.up();
+}
 
 test('a submission is accepted, completed, visited, decided and publicly noticed', async () => {
   // The resident submits a two-person household with 900.00 yuan a month.
@@ -57,11 +68,39 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await r.click('#info-request button[type=submit]');
   await r.locator('#status-badge', { hasText: '已受理' }).waitFor();
 
-  // Home visit, then the decision as proposed: Dibao, 2 × 580.00 − 900.00 = 260.00 a month.
+  // The home visit, recorded on the tablet with the network off and sent once it returns.
   await c.reload();
   await hydrated(c);
-  await c.click('#case-visit');
+  await c.click('#case-visit-form');
+  await c.waitForURL(`${BASE}/staff/visit/${number}`);
+  await hydrated(c);
+  await c.locator('#visits-none').waitFor();
+  await staff.ctx.setOffline(true);
+  await c.fill('#visit-present', '户主刘春生、配偶陈桂芳');
+  await c.fill('#visit-housing', '土坯房三间，屋顶漏雨');
+  await c.fill('#visit-living', '户主腰伤，仅能零星务工');
+  await c.fill('#visit-assets', '无车辆，无大型农机');
+  await c.fill('#visit-second', '王晓丽');
+  await c.setInputFiles('#visit-photo-input', { name: 'house.png', mimeType: 'image/png', buffer: PNG });
+  await c.locator('#visit-form .photos img').first().waitFor();
+  await c.click('#visit-save');
+  await c.locator('#sign-resident-error', { hasText: '请签名' }).waitFor();
+  for (const pad of ['#sign-resident', '#sign-staff', '#sign-second']) await sign(c, pad);
+  assert.deepEqual(await unlabelled(c), []);
+  await c.click('#visit-save');
+  await c.locator('#visit-pending').waitFor();
+  assert.equal(await c.inputValue('#visit-housing'), '', 'a fresh form for a further visit');
+  await c.screenshot({ path: `${OUT}visit-offline-1024.png`, fullPage: true });
+  await staff.ctx.setOffline(false);
+  await c.locator('#visit-synced').waitFor();
+  await c.locator('#visits .visit', { hasText: '土坯房三间' }).waitFor();
+  assert.equal(await c.locator('#visits .visit').count(), 1, 'sent once');
+  assert.equal(await c.locator('#visits .visit .signatures img').count(), 3);
+  await c.goto(`${BASE}/applications/${number}`);
+  await hydrated(c);
   await c.locator('#status-badge', { hasText: '入户调查' }).waitFor();
+
+  // The decision as proposed: Dibao, 2 × 580.00 − 900.00 = 260.00 a month.
   await c.locator('#decision-form').waitFor();
   assert.equal(await c.inputValue('#decision-amount'), '260.00');
   await c.fill('#decision-amount', '250');
@@ -101,6 +140,43 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   } finally {
     await c.request.post(`${BASE}/dev/clock`, { form: { days: '0' } });
   }
+
+  // The household file: basic living aid starts the chain; the missing premium subsidy is
+  // flagged and referred to medical insurance, whose answer joins the chain.
+  await c.goto(`${BASE}/applications/${number}`);
+  await hydrated(c);
+  await c.click('#case-household');
+  await c.waitForURL(/\/staff\/households\//);
+  await hydrated(c);
+  await c.locator('#chain-table tr[data-kind="basic_living"]', { hasText: '250.00' }).waitFor();
+  await c.locator('#flags .flag', { hasText: '应享未享' }).waitFor();
+  await c.click('#flags .flag-refer');
+  assert.equal(await c.inputValue('#referral-need'), 'premium_subsidy');
+  await c.fill('#referral-note', '低保户尚未享受参保资助');
+  await c.click('#referral-send');
+  await c.locator('#referrals li', { hasText: '已推送' }).waitFor();
+  assert.deepEqual(await unlabelled(c), []);
+  await c.screenshot({ path: `${OUT}household-1024.png`, fullPage: true });
+
+  const officer = await newTablet();
+  const o = officer.page;
+  await signIn(o, 'demo_department', 'Demo2026pass');
+  await o.waitForURL(/\/staff/);
+  await o.goto(`${BASE}/staff/referrals`);
+  await hydrated(o);
+  const item = o.locator('#inbox article', { hasText: '刘春生' });
+  await item.waitFor();
+  assert.doesNotMatch(await item.textContent(), /620702196808080031/);
+  await item.locator('textarea').fill('已资助2026年度城乡居民医保个人缴费');
+  await item.locator('input[id$="-amount"]').fill('600');
+  await item.locator('input[id$="-until"]').fill('2026-12-31');
+  await item.locator('.inbox-done').click();
+  await o.locator('#inbox article', { hasText: '已反馈' }).waitFor();
+  await c.reload();
+  await hydrated(c);
+  await c.locator('#chain-table tr[data-kind="premium_subsidy"]', { hasText: '600.00' }).waitFor();
+  await c.locator('#flags-none').waitFor();
+  await officer.ctx.close();
   await staff.ctx.close();
   await resident.ctx.close();
 });

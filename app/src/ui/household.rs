@@ -238,10 +238,11 @@ fn ReferralForm(form: RwSignal<ReferralDraft>, days: Option<i64>, on_change: Cal
 
 /// The aid fields, shared by the caseworker's form and the department's feedback.
 #[component]
-fn AidFields(form: RwSignal<AidDraft>, error: RwSignal<Option<AppError>>, prefix: &'static str, with_source: bool) -> impl IntoView {
+fn AidFields(form: RwSignal<AidDraft>, error: RwSignal<Option<AppError>>, #[prop(into)] prefix: String, with_source: bool) -> impl IntoView {
     let i18n = use_i18n();
     let fe = move |f| field_error_of(error, f);
-    let id = move |f: &str| format!("{prefix}-{f}");
+    let prefix = StoredValue::new(prefix);
+    let id = move |f: &str| format!("{}-{f}", prefix.get_value());
     view! {
         <label for=id("kind")>{t!(i18n, household.kind)}</label>
         <select id=id("kind") on:change=move |ev| form.update(|f| f.kind = event_target_value(&ev))>
@@ -374,7 +375,7 @@ fn InboxItem(row: ReferralView, on_change: Callback<()>) -> impl IntoView {
                     <FieldMessage error=field_error_of(error, "answer") id=format!("answer-{id}-error") />
                     <label class="check"><input type="checkbox" prop:checked=with_aid on:change=move |ev| with_aid.set(event_target_checked(&ev)) /> {t!(i18n, household.gave_aid)}</label>
                     <Show when=move || with_aid.get()>
-                        <AidFields form=aid error prefix="feedback" with_source=false />
+                        <AidFields form=aid error prefix=format!("feedback-{id}") with_source=false />
                     </Show>
                     <ErrorBanner error=general_error(error) />
                     <button type="submit" class="primary inbox-done" disabled=move || act.pending().get()>{t!(i18n, household.done)}</button>

@@ -204,7 +204,7 @@ fn VisitWorkspace(number: String, visits: Resource<Result<Vec<VisitView>, AppErr
     });
 
     view! {
-        <section class="card" id="visit-outbox" aria-live="polite">
+        <section id="visit-outbox" aria-live="polite">
             {move || {
                 let ob = outbox.get();
                 let mine = ob.pending.len();
