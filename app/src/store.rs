@@ -385,6 +385,101 @@ pub struct AttachmentRecord {
     pub region_code: Option<String>,
 }
 
+/// A unit of background work, claimed by one worker at a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkItem {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub payload: String,
+    pub run_at: Millis,
+    pub attempts: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewTask {
+    pub kind: String,
+    pub household_id: String,
+    pub region_code: String,
+    pub subject: String,
+    pub due_on: String,
+    pub note: String,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct TaskRecord {
+    pub id: i64,
+    pub kind: String,
+    pub household_id: String,
+    pub region_code: String,
+    pub subject: String,
+    pub due_on: String,
+    pub status: String,
+    pub note: String,
+    pub created_at: Millis,
+    pub done_at: Option<Millis>,
+}
+
+/// A household as the low-income database lists it.
+#[derive(Clone, Debug)]
+pub struct HouseholdSummary {
+    pub id: String,
+    pub head_id_number: String,
+    pub region_code: String,
+    /// `applicant`, `in_assistance`, `rejected`, `exited`.
+    pub standing: String,
+    pub standing_at: Option<Millis>,
+    pub exit_reason: String,
+    pub assistance_until: Option<String>,
+    /// The latest declaration (JSON), for the head's name and the members.
+    pub latest_declaration_json: Option<String>,
+    pub latest_number: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HouseholdQuery {
+    pub region_prefix: String,
+    /// An exact ID number of any member ever declared.
+    pub id_number: Option<String>,
+    /// Part of a member's name.
+    pub name: Option<String>,
+    pub standing: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewEmergencyAid {
+    pub id: String,
+    /// The person's ID number: their household is found or opened by it.
+    pub head_id_number: String,
+    pub person_name: String,
+    /// Where the emergency happened (no hukou restriction): the caseworker's region.
+    pub region_code: String,
+    pub situation: String,
+    pub advance: bool,
+    pub documents_due: Option<String>,
+    pub conference: String,
+    pub aid: crate::domain::chain::NewAid,
+    pub actor_id: String,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct EmergencyRecord {
+    pub id: String,
+    pub household_id: String,
+    pub region_code: String,
+    pub person_name: String,
+    pub situation: String,
+    pub advance: bool,
+    pub documents_due: Option<String>,
+    pub documents_received_at: Option<Millis>,
+    pub conference: String,
+    pub assistance_id: String,
+    pub recorded_at: Millis,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Answers only when the database answers.
@@ -497,6 +592,40 @@ pub trait Store: Send + Sync {
     /// when the move is not allowed from its current state, `NotFound` outside the department
     /// or region.
     async fn answer_referral(&self, a: ReferralAnswer) -> Result<(), DbError>;
+
+    // background work: claimed rows, each item done once even with several processes
+    /// Schedules work unless the same (kind, subject, run_at) is scheduled (`false` then).
+    async fn enqueue_work(&self, kind: &str, subject: &str, payload: &str, run_at: Millis) -> Result<bool, DbError>;
+    /// Claims up to `limit` due items for `worker` until `now + lease_ms`. An item claimed by a
+    /// worker that died is claimed again once its lease ends. Never hands one item to two
+    /// workers at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
+    async fn claim_work(&self, worker: &str, now: Millis, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>, DbError>;
+    /// Marks an item done, or (with an error) releases it to be retried at `retry_at`.
+    async fn finish_work(&self, id: i64, worker: &str, error: Option<&str>, now: Millis, retry_at: Millis) -> Result<(), DbError>;
+    async fn referral(&self, id: i64) -> Result<Option<ReferralRecord>, DbError>;
+
+    // tasks and the household's standing
+    /// Adds a task unless the same (kind, subject, due date) exists (`false` then).
+    async fn add_task(&self, t: NewTask) -> Result<bool, DbError>;
+    /// Tasks in a region subtree, open first by due date.
+    async fn tasks(&self, region_prefix: &str, open_only: bool) -> Result<Vec<TaskRecord>, DbError>;
+    /// Closes an open task; `Conflict("task_done")` when already done, `NotFound` outside the region.
+    async fn complete_task(&self, id: i64, region_prefix: &str, actor_id: &str, note: &str, now: Millis) -> Result<TaskRecord, DbError>;
+    /// Ends assistance: the household leaves with a reason; open-ended aid ends on `last_day`.
+    /// `Conflict("not_in_assistance")` unless it is in assistance.
+    async fn exit_household(&self, household_id: &str, reason: &str, last_day: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn household_summary(&self, id: &str) -> Result<Option<HouseholdSummary>, DbError>;
+    /// The low-income database: households in a region by member ID number, name or standing.
+    async fn search_households(&self, q: HouseholdQuery) -> Result<Vec<HouseholdSummary>, DbError>;
+
+    // emergency aid
+    /// Registers emergency aid once per id: the person's household is found by ID number or
+    /// opened at the place of the emergency, and the aid joins its chain — one transaction.
+    async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError>;
+    async fn emergencies_of(&self, household_id: &str) -> Result<Vec<EmergencyRecord>, DbError>;
+    async fn emergency(&self, id: &str) -> Result<Option<EmergencyRecord>, DbError>;
+    /// The documents owed after advance aid arrived.
+    async fn emergency_documents_received(&self, id: &str, region_prefix: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
 
     // attachments
     async fn add_attachment(&self, attachment: NewAttachment) -> Result<AttachmentMeta, DbError>;

@@ -307,6 +307,13 @@ pub async fn finalize(number: String, note: String) -> Result<(), AppError> {
         return Err(AppError::field("note", FieldErrorCode::TooLong));
     }
     s.store.finalize(&app.summary.number, &user.0.id, note, &today_in_china().to_string(), now_millis()).await?;
+    // Marginal and rigid-expense households are reviewed every year from their identification.
+    if let (Some(d), Some(h)) = (s.store.latest_decision(&app.summary.number).await?, app.household_id.as_deref()) {
+        let reviewed = matches!(Category::from_code(&d.category), Some(Category::DibaoMarginal | Category::RigidExpense));
+        if let (true, Ok(from)) = (reviewed, chrono::NaiveDate::parse_from_str(&d.effective_from, "%Y-%m-%d")) {
+            crate::api::cycle::schedule_annual_review(&s, h, &app.region_code, from).await?;
+        }
+    }
     audit(&s, Some(&user.0.id), "case_finalize", &app.summary.number, "ok").await;
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::{
     auth::{self, audit, SessionUser},
     domain::chain::{flags, AidOrigin, NewAid},
     domain::declaration::{Declaration, FieldErrorCode},
-    domain::policy::{params::ParamKey, resolve, Assessment},
+    domain::policy::{params::ParamKey, Assessment},
     domain::referral::NewReferral,
     domain::region::RegionCode,
     domain::status::Role,
@@ -118,6 +118,13 @@ pub struct HouseholdFile {
     pub referrals: Vec<ReferralView>,
     /// Days a department has to answer a referral here (a dated parameter).
     pub referral_days: Option<i64>,
+    pub standing: Option<crate::domain::cycle::Standing>,
+    pub standing_at: Option<i64>,
+    pub exit_reason: String,
+    /// The last day of assistance after an exit, and the days left until it (渐退期 countdown).
+    pub assistance_until: Option<String>,
+    pub days_left: Option<i64>,
+    pub emergencies: Vec<crate::api::cycle::EmergencyView>,
 }
 
 #[cfg(feature = "ssr")]
@@ -185,13 +192,6 @@ async fn household_head(s: &Services, household_id: &str) -> Result<Option<Membe
     Ok(Some(MemberView::from(d.head())))
 }
 
-#[cfg(feature = "ssr")]
-async fn param_for(s: &Services, region: &str, key: ParamKey) -> Result<Option<i64>, AppError> {
-    let Ok(region) = RegionCode::parse(region) else { return Ok(None) };
-    let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
-    Ok(resolve(&rows, &region, None, today_in_china()).value(key))
-}
-
 #[server(endpoint = "household/file")]
 pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
@@ -235,11 +235,14 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
     let referrals = referral_views(&s, s.store.referrals(ReferralQuery::Household(h.id.clone())).await?, false).await?;
     let names = crate::api::regions::region_names(s.store.as_ref(), vec![h.region_code.clone()]).await?;
     let visits = s.store.household_visits(&h.id).await?.into_iter().map(visit_view).collect();
+    let summary = s.store.household_summary(&h.id).await?.ok_or(AppError::NotFound)?;
+    let until = summary.assistance_until.as_deref().and_then(|u| chrono::NaiveDate::parse_from_str(u, "%Y-%m-%d").ok());
+    let emergencies = s.store.emergencies_of(&h.id).await?.into_iter().map(crate::api::cycle::emergency_view).collect();
     audit(&s, Some(&user.0.id), "household_file", &h.id, "ok").await;
     Ok(HouseholdFile {
         region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
         head_id_masked: crate::domain::id_number::mask_id_text(&h.head_id_number),
-        referral_days: param_for(&s, &h.region_code, ParamKey::ReferralResponseDays).await?,
+        referral_days: crate::api::cycle::param(&s, &h.region_code, ParamKey::ReferralResponseDays).await?,
         id: h.id,
         region_code: h.region_code,
         applications,
@@ -248,6 +251,12 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         chain,
         flags,
         referrals,
+        standing: crate::domain::cycle::Standing::from_code(&summary.standing),
+        standing_at: summary.standing_at,
+        exit_reason: summary.exit_reason,
+        days_left: until.map(|u| crate::domain::cycle::days_left(today_in_china(), u)),
+        assistance_until: summary.assistance_until,
+        emergencies,
     })
 }
 
@@ -352,7 +361,7 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
     let s = services()?;
     let h = household_in_scope(&s, &user, &referral.household).await?;
     let r = NewReferral::parse(&referral).map_err(AppError::Invalid)?;
-    let days = param_for(&s, &h.region_code, ParamKey::ReferralResponseDays).await?.ok_or_else(|| AppError::refused("param_missing"))?;
+    let days = crate::api::cycle::param(&s, &h.region_code, ParamKey::ReferralResponseDays).await?.ok_or_else(|| AppError::refused("param_missing"))?;
     let due = today_in_china() + chrono::Days::new(days.max(0) as u64);
     let id = s
         .store
@@ -366,6 +375,10 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
             created_by: user.0.id.clone(),
             now: now_millis(),
         })
+        .await?;
+    // If the department has not answered by the end of the due day, the caseworker gets a task.
+    s.store
+        .enqueue_work(crate::api::cycle::WORK_REFERRAL_DUE, &id.to_string(), "", crate::domain::cycle::china_midnight_ms(due + chrono::Days::new(1)))
         .await?;
     audit(&s, Some(&user.0.id), "referral_send", &format!("{}#{id}", h.id), "ok").await;
     Ok(id)

@@ -189,6 +189,7 @@ fn ReferralList(rows: Vec<ReferralView>) -> impl IntoView {
             }).collect_view()}
         </ul>
     }
+    .into_any()
 }
 
 #[component]
@@ -234,6 +235,7 @@ fn ReferralForm(form: RwSignal<ReferralDraft>, days: Option<i64>, on_change: Cal
             <button type="submit" class="primary" id="referral-send" disabled=move || send.pending().get()>{t!(i18n, household.send)}</button>
         </form>
     }
+    .into_any()
 }
 
 /// The aid fields, shared by the caseworker's form and the department's feedback.
@@ -272,6 +274,7 @@ fn AidFields(form: RwSignal<AidDraft>, error: RwSignal<Option<AppError>>, #[prop
         <input id=id("until") type="date" prop:value=move || form.with(|f| f.until.clone()) on:input=move |ev| form.update(|f| f.until = event_target_value(&ev)) />
         <FieldMessage error=fe("until") id=id("until-error") />
     }
+    .into_any()
 }
 
 #[component]
@@ -302,6 +305,7 @@ fn AidForm(household: String, on_change: Callback<()>) -> impl IntoView {
             <button type="submit" class="primary" id="aid-save" disabled=move || save.pending().get()>{t!(i18n, household.save_aid)}</button>
         </form>
     }
+    .into_any()
 }
 
 /// 部门收件箱: referrals to the officer's department in the officer's region, open first.
@@ -329,6 +333,7 @@ pub fn ReferralInboxPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -384,4 +389,5 @@ fn InboxItem(row: ReferralView, on_change: Callback<()>) -> impl IntoView {
             })}
         </article>
     }
+    .into_any()
 }

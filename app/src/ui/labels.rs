@@ -181,10 +181,12 @@ labels!(param: ParamKey {
     ParamKey::PremiumIndividual => policy.param.premium_individual, ParamKey::PremiumTekunShare => policy.param.premium_tekun_share,
     ParamKey::PremiumDibaoFixed => policy.param.premium_dibao_fixed, ParamKey::PremiumMarginalShare => policy.param.premium_marginal_share,
     ParamKey::PublicNoticeDays => policy.param.public_notice_days, ParamKey::ReferralResponseDays => policy.param.referral_response_days,
+    ParamKey::ReviewIntervalMonths => policy.param.review_interval_months, ParamKey::ReviewLeadDays => policy.param.review_lead_days,
+    ParamKey::AdvanceAidMax => policy.param.advance_aid_max, ParamKey::AdvanceDocumentsDays => policy.param.advance_documents_days,
 });
 labels!(unit: Unit {
     Unit::FenPerPersonMonth => policy.unit.fen_per_person_month, Unit::FenPerPersonYear => policy.unit.fen_per_person_year,
-    Unit::FenPerWorkerMonth => policy.unit.fen_per_worker_month, Unit::Permille => policy.unit.permille, Unit::Months => policy.unit.months,
+    Unit::FenPerWorkerMonth => policy.unit.fen_per_worker_month, Unit::Fen => policy.unit.fen, Unit::Permille => policy.unit.permille, Unit::Months => policy.unit.months,
     Unit::Years => policy.unit.years, Unit::Count => policy.unit.count, Unit::Days => policy.unit.days, Unit::Grade => policy.unit.grade, Unit::Flag => policy.unit.flag,
 });
 labels!(entitlement: EntitlementKind {

@@ -60,6 +60,7 @@ pub fn VisitPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -343,6 +344,7 @@ fn SignaturePad(
             <FieldMessage error id=format!("{id}-error") />
         </div>
     }
+    .into_any()
 }
 
 /// A visit of this device that met visits recorded meanwhile: both are shown; the caseworker
@@ -389,6 +391,7 @@ fn ConflictCard(mine: VisitDraft, others: Vec<VisitView>, outbox: RwSignal<Outbo
             <button type="button" id="conflict-discard" on:click=move |_| resolve.with_value(|r| r(false))>{t!(i18n, visit.discard)}</button>
         </div>
     }
+    .into_any()
 }
 
 /// A recorded visit: what was seen, photos and the three signatures.
@@ -417,4 +420,5 @@ pub fn VisitCard(visit: VisitView) -> impl IntoView {
             </div>
         </article>
     }
+    .into_any()
 }

@@ -7,7 +7,7 @@
 //! the same object queue instead of racing.
 
 macro_rules! impl_store {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $skip_locked:literal) => {
         use app::api::types::{ApplicationSummary, AttachmentMeta, AuditEntry, Region, TimelineEvent};
         use app::domain::status::{application_number, ApplicationStatus, Role};
         use app::store::{
@@ -16,6 +16,7 @@ macro_rules! impl_store {
             QueueQuery, QueueRecord, StoredDraft, SubmitOutcome, Submission, UserRecord,
             AidRecord, HouseholdApplication, HouseholdRecord, NewReferralRecord, NewVisit, ReferralAnswer, ReferralQuery,
             ReferralRecord, VisitFile, VisitOutcome, VisitRecord,
+            EmergencyRecord, HouseholdQuery, HouseholdSummary, NewEmergencyAid, NewTask, TaskRecord, WorkItem,
         };
         use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
         use app::domain::referral::ReferralStatus;
@@ -314,6 +315,82 @@ macro_rules! impl_store {
                 });
             }
             Ok(out)
+        }
+
+        const REFERRAL_FROM: &str = "r.id, r.household_id, r.region_code, r.department, r.need, r.note, r.due_on, r.status, r.answer, \
+            r.assistance_id, r.created_at, r.answered_at, u.display_name FROM referrals r JOIN users u ON u.id = r.created_by";
+
+        fn referral_from_row(r: &<$db as sqlx::Database>::Row) -> Result<ReferralRecord, DbError> {
+            Ok(ReferralRecord {
+                id: get!(r, "id"),
+                household_id: get!(r, "household_id"),
+                region_code: get!(r, "region_code"),
+                department: get!(r, "department"),
+                need: get!(r, "need"),
+                note: get!(r, "note"),
+                due_on: get!(r, "due_on"),
+                status: get!(r, "status"),
+                answer: get!(r, "answer"),
+                assistance_id: get!(r, "assistance_id"),
+                created_by_name: get!(r, "display_name"),
+                created_at: get!(r, "created_at"),
+                answered_at: get!(r, "answered_at"),
+            })
+        }
+
+        const TASK_COLUMNS: &str = "id, kind, household_id, region_code, subject, due_on, status, note, created_at, done_at";
+
+        fn task_from_row(r: &<$db as sqlx::Database>::Row) -> Result<TaskRecord, DbError> {
+            Ok(TaskRecord {
+                id: get!(r, "id"),
+                kind: get!(r, "kind"),
+                household_id: get!(r, "household_id"),
+                region_code: get!(r, "region_code"),
+                subject: get!(r, "subject"),
+                due_on: get!(r, "due_on"),
+                status: get!(r, "status"),
+                note: get!(r, "note"),
+                created_at: get!(r, "created_at"),
+                done_at: get!(r, "done_at"),
+            })
+        }
+
+        const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_number, h.region_code, h.standing, h.standing_at, h.exit_reason, h.assistance_until, \
+            (SELECT a.declaration FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at DESC LIMIT 1) AS declaration, \
+            (SELECT a.number FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at DESC LIMIT 1) AS number \
+            FROM households h";
+
+        fn household_summary_from_row(r: &<$db as sqlx::Database>::Row) -> Result<HouseholdSummary, DbError> {
+            Ok(HouseholdSummary {
+                id: get!(r, "id"),
+                head_id_number: get!(r, "head_id_number"),
+                region_code: get!(r, "region_code"),
+                standing: get!(r, "standing"),
+                standing_at: get!(r, "standing_at"),
+                exit_reason: get!(r, "exit_reason"),
+                assistance_until: get!(r, "assistance_until"),
+                latest_declaration_json: get!(r, "declaration"),
+                latest_number: get!(r, "number"),
+            })
+        }
+
+        const EMERGENCY_COLUMNS: &str = "id, household_id, region_code, person_name, situation, advance, documents_due, documents_received_at, \
+            conference, assistance_id, recorded_at";
+
+        fn emergency_from_row(r: &<$db as sqlx::Database>::Row) -> Result<EmergencyRecord, DbError> {
+            Ok(EmergencyRecord {
+                id: get!(r, "id"),
+                household_id: get!(r, "household_id"),
+                region_code: get!(r, "region_code"),
+                person_name: get!(r, "person_name"),
+                situation: get!(r, "situation"),
+                advance: get!(r, "advance"),
+                documents_due: get!(r, "documents_due"),
+                documents_received_at: get!(r, "documents_received_at"),
+                conference: get!(r, "conference"),
+                assistance_id: get!(r, "assistance_id"),
+                recorded_at: get!(r, "recorded_at"),
+            })
         }
 
         #[async_trait::async_trait]
@@ -756,6 +833,18 @@ macro_rules! impl_store {
                     .map_err(db_err)?;
                 let kind = if to == ApplicationStatus::Withdrawn { "withdrawn" } else { "status_changed" };
                 add_event(&mut *tx, &app_id, kind, to, actor_id, note, now).await?;
+                if to == ApplicationStatus::Rejected {
+                    // Kept in the low-income database as rejected (monitored, searchable), unless in assistance already.
+                    sqlx::query(
+                        "UPDATE households SET standing = 'rejected', standing_at = $1 \
+                         WHERE id = (SELECT household_id FROM applications WHERE id = $2) AND standing <> 'in_assistance'",
+                    )
+                    .bind(now)
+                    .bind(&app_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
                 if !to.is_open() {
                     sqlx::query("DELETE FROM open_application_members WHERE application_id = $1")
                         .bind(&app_id)
@@ -1031,6 +1120,16 @@ macro_rules! impl_store {
                 let amount: i64 = get!(r, "monthly_amount");
                 let household_id: Option<String> = get!(r, "household_id");
                 let effective_from: String = get!(r, "effective_from");
+                if let Some(h) = &household_id {
+                    sqlx::query(
+                        "UPDATE households SET standing = 'in_assistance', standing_at = $1, exit_reason = '', assistance_until = NULL WHERE id = $2",
+                    )
+                    .bind(now)
+                    .bind(h)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
                 // Basic living aid (低保金 / 特困供养金) starts the chain on the effective date.
                 if let (Some(household_id), true) = (household_id, amount > 0 && matches!(category.as_str(), "dibao" | "tekun")) {
                     sqlx::query(
@@ -1509,8 +1608,7 @@ macro_rules! impl_store {
             }
 
             async fn referrals(&self, q: ReferralQuery) -> Result<Vec<ReferralRecord>, DbError> {
-                const COLUMNS: &str = "r.id, r.household_id, r.region_code, r.department, r.need, r.note, r.due_on, r.status, r.answer, \
-                    r.assistance_id, r.created_at, r.answered_at, u.display_name FROM referrals r JOIN users u ON u.id = r.created_by";
+                const COLUMNS: &str = REFERRAL_FROM;
                 let rows = match &q {
                     ReferralQuery::Household(id) => sqlx::query(&format!("SELECT {COLUMNS} WHERE r.household_id = $1 ORDER BY r.id"))
                         .bind(id)
@@ -1528,21 +1626,7 @@ macro_rules! impl_store {
                 .map_err(db_err)?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in rows {
-                    out.push(ReferralRecord {
-                        id: get!(r, "id"),
-                        household_id: get!(r, "household_id"),
-                        region_code: get!(r, "region_code"),
-                        department: get!(r, "department"),
-                        need: get!(r, "need"),
-                        note: get!(r, "note"),
-                        due_on: get!(r, "due_on"),
-                        status: get!(r, "status"),
-                        answer: get!(r, "answer"),
-                        assistance_id: get!(r, "assistance_id"),
-                        created_by_name: get!(r, "display_name"),
-                        created_at: get!(r, "created_at"),
-                        answered_at: get!(r, "answered_at"),
-                    });
+                    out.push(referral_from_row(&r)?);
                 }
                 Ok(out)
             }
@@ -1593,6 +1677,303 @@ macro_rules! impl_store {
                 .await
                 .map_err(db_err)?;
                 tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            // background work, tasks, standing, emergency aid
+
+            async fn enqueue_work(&self, kind: &str, subject: &str, payload: &str, run_at: Millis) -> Result<bool, DbError> {
+                let r = sqlx::query(
+                    "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, subject, run_at) DO NOTHING",
+                )
+                .bind(kind)
+                .bind(subject)
+                .bind(payload)
+                .bind(run_at)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn claim_work(&self, worker: &str, now: Millis, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>, DbError> {
+                let rows = sqlx::query(&format!(
+                    "UPDATE work_items SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
+                     WHERE id IN (SELECT id FROM work_items WHERE done_at IS NULL AND run_at <= $3 \
+                       AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY run_at, id LIMIT $4 {}) \
+                     RETURNING id, kind, subject, payload, run_at, attempts",
+                    $skip_locked
+                ))
+                .bind(worker)
+                .bind(now + lease_ms)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(WorkItem {
+                        id: get!(r, "id"),
+                        kind: get!(r, "kind"),
+                        subject: get!(r, "subject"),
+                        payload: get!(r, "payload"),
+                        run_at: get!(r, "run_at"),
+                        attempts: get!(r, "attempts"),
+                    });
+                }
+                out.sort_by_key(|w| (w.run_at, w.id));
+                Ok(out)
+            }
+
+            async fn finish_work(&self, id: i64, worker: &str, error: Option<&str>, now: Millis, retry_at: Millis) -> Result<(), DbError> {
+                let q = match error {
+                    None => sqlx::query("UPDATE work_items SET done_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND claimed_by = $3")
+                        .bind(now)
+                        .bind(id)
+                        .bind(worker),
+                    // Released, and not claimable again before `retry_at`.
+                    Some(e) => sqlx::query("UPDATE work_items SET claimed_by = NULL, claimed_until = $1, last_error = $4 WHERE id = $2 AND claimed_by = $3")
+                        .bind(retry_at)
+                        .bind(id)
+                        .bind(worker)
+                        .bind(e),
+                };
+                q.execute(&self.pool).await.map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn referral(&self, id: i64) -> Result<Option<ReferralRecord>, DbError> {
+                let r = sqlx::query(&format!("SELECT {REFERRAL_FROM} WHERE r.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                r.as_ref().map(referral_from_row).transpose()
+            }
+
+            async fn add_task(&self, t: NewTask) -> Result<bool, DbError> {
+                let r = sqlx::query(
+                    "INSERT INTO tasks (kind, household_id, region_code, subject, due_on, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (kind, subject, due_on) DO NOTHING",
+                )
+                .bind(&t.kind)
+                .bind(&t.household_id)
+                .bind(&t.region_code)
+                .bind(&t.subject)
+                .bind(&t.due_on)
+                .bind(&t.note)
+                .bind(t.now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn tasks(&self, region_prefix: &str, open_only: bool) -> Result<Vec<TaskRecord>, DbError> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks WHERE region_code LIKE $1 {} \
+                     ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, due_on, id LIMIT 500",
+                    if open_only { "AND status = 'open'" } else { "" }
+                ))
+                .bind(format!("{region_prefix}%"))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                rows.iter().map(task_from_row).collect()
+            }
+
+            async fn complete_task(&self, id: i64, region_prefix: &str, actor_id: &str, note: &str, now: Millis) -> Result<TaskRecord, DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let claimed = sqlx::query("UPDATE tasks SET note = note WHERE id = $1 AND region_code LIKE $2")
+                    .bind(id)
+                    .bind(format!("{region_prefix}%"))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if claimed == 0 {
+                    return Err(DbError::NotFound);
+                }
+                let r = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+                let mut task = task_from_row(&r)?;
+                if task.status != "open" {
+                    return Err(DbError::Conflict("task_done"));
+                }
+                sqlx::query("UPDATE tasks SET status = 'done', done_at = $1, done_by = $2, note = $3 WHERE id = $4")
+                    .bind(now)
+                    .bind(actor_id)
+                    .bind(note)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                task.status = "done".into();
+                task.note = note.into();
+                task.done_at = Some(now);
+                Ok(task)
+            }
+
+            async fn exit_household(&self, household_id: &str, reason: &str, last_day: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let r = sqlx::query("UPDATE households SET standing = standing WHERE id = $1 RETURNING standing")
+                    .bind(household_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or(DbError::NotFound)?;
+                let standing: String = get!(r, "standing");
+                if standing != "in_assistance" {
+                    return Err(DbError::Conflict("not_in_assistance"));
+                }
+                sqlx::query("UPDATE households SET standing = 'exited', standing_at = $1, exit_reason = $2, assistance_until = $3 WHERE id = $4")
+                    .bind(now)
+                    .bind(reason)
+                    .bind(last_day)
+                    .bind(household_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                // Continuing aid ends on the last day (after the 渐退期, when there is one).
+                sqlx::query("UPDATE assistance SET period_until = $1 WHERE household_id = $2 AND period_until IS NULL")
+                    .bind(last_day)
+                    .bind(household_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, 'household_exit', $2, 'ok', $3)")
+                    .bind(actor_id)
+                    .bind(household_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn household_summary(&self, id: &str) -> Result<Option<HouseholdSummary>, DbError> {
+                let r = sqlx::query(&format!("SELECT {HOUSEHOLD_SUMMARY} WHERE h.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                r.as_ref().map(household_summary_from_row).transpose()
+            }
+
+            async fn search_households(&self, q: HouseholdQuery) -> Result<Vec<HouseholdSummary>, DbError> {
+                let id = q.id_number.unwrap_or_default();
+                let name = q.name.unwrap_or_default();
+                let rows = sqlx::query(&format!(
+                    "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 \
+                     AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a WHERE a.household_id = h.id AND a.declaration LIKE $3)) \
+                     AND ($4 = '' OR EXISTS (SELECT 1 FROM applications a WHERE a.household_id = h.id AND a.declaration LIKE $5)) \
+                     AND ($6 = '' OR h.standing = $6) \
+                     ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $7"
+                ))
+                .bind(format!("{}%", q.region_prefix))
+                .bind(&id)
+                .bind(format!("%\"{id}\"%"))
+                .bind(&name)
+                .bind(format!("%\"name\":\"%{name}%"))
+                .bind(q.standing.unwrap_or_default())
+                .bind(q.limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                rows.iter().map(household_summary_from_row).collect()
+            }
+
+            async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                // Claim (or open) the person's household first, so concurrent registrations queue.
+                let household_id: String = match sqlx::query("UPDATE households SET head_id_number = head_id_number WHERE head_id_number = $1 RETURNING id")
+                    .bind(&e.head_id_number)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                {
+                    Some(r) => get!(r, "id"),
+                    None => {
+                        let id = uuid::Uuid::new_v4().to_string();
+                        sqlx::query("INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, $3, $4)")
+                            .bind(&id)
+                            .bind(&e.head_id_number)
+                            .bind(&e.region_code)
+                            .bind(e.now)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        id
+                    }
+                };
+                let existing = sqlx::query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"))
+                    .bind(&e.id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if let Some(r) = existing {
+                    return emergency_from_row(&r);
+                }
+                let aid_id = format!("emergency-{}", e.id);
+                insert_aid(&mut tx, &household_id, &aid_id, &e.aid, AidOrigin::Emergency, &e.actor_id, e.now).await?;
+                sqlx::query(
+                    "INSERT INTO emergency_aid (id, household_id, region_code, person_name, situation, advance, documents_due, conference, \
+                       assistance_id, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(&e.id)
+                .bind(&household_id)
+                .bind(&e.region_code)
+                .bind(&e.person_name)
+                .bind(&e.situation)
+                .bind(e.advance)
+                .bind(&e.documents_due)
+                .bind(&e.conference)
+                .bind(&aid_id)
+                .bind(&e.actor_id)
+                .bind(e.now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let r = sqlx::query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1")).bind(&e.id).fetch_one(&mut *tx).await.map_err(db_err)?;
+                let rec = emergency_from_row(&r)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(rec)
+            }
+
+            async fn emergencies_of(&self, household_id: &str) -> Result<Vec<EmergencyRecord>, DbError> {
+                let rows = sqlx::query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE household_id = $1 ORDER BY recorded_at"))
+                    .bind(household_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                rows.iter().map(emergency_from_row).collect()
+            }
+
+            async fn emergency(&self, id: &str) -> Result<Option<EmergencyRecord>, DbError> {
+                let r = sqlx::query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1")).bind(id).fetch_optional(&self.pool).await.map_err(db_err)?;
+                r.as_ref().map(emergency_from_row).transpose()
+            }
+
+            async fn emergency_documents_received(&self, id: &str, region_prefix: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+                let n = sqlx::query(
+                    "UPDATE emergency_aid SET documents_received_at = $1 WHERE id = $2 AND region_code LIKE $3 AND documents_received_at IS NULL",
+                )
+                .bind(now)
+                .bind(id)
+                .bind(format!("{region_prefix}%"))
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if n == 0 {
+                    return Err(match self.emergency(id).await? {
+                        Some(r) if r.region_code.starts_with(region_prefix) => DbError::Conflict("documents_received"),
+                        _ => DbError::NotFound,
+                    });
+                }
+                let _ = actor_id;
                 Ok(())
             }
 

@@ -21,4 +21,4 @@ impl PgStore {
     }
 }
 
-super::common::impl_store!(PgStore, sqlx::Postgres);
+super::common::impl_store!(PgStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");

@@ -29,4 +29,4 @@ impl SqliteStore {
     }
 }
 
-super::common::impl_store!(SqliteStore, sqlx::Sqlite);
+super::common::impl_store!(SqliteStore, sqlx::Sqlite, "");

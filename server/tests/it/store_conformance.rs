@@ -466,3 +466,131 @@ conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
     assert!(store.review_queue(app::store::QueueQuery { region_prefix: "620721".into(), ..q(None, 50) }).await.unwrap().is_empty());
     assert_eq!(first[0].categories, "dibao");
 });
+
+conformance!(two_workers_claim_each_work_item_once_and_leases_expire, |store| {
+    for i in 0..120 {
+        assert!(store.enqueue_work("referral_due", &i.to_string(), "", 1_000 + i).await.unwrap());
+    }
+    assert!(!store.enqueue_work("referral_due", "0", "", 1_000).await.unwrap(), "scheduling is idempotent");
+    assert!(store.enqueue_work("referral_due", "later", "", 9_999_999).await.unwrap());
+    // Two workers (as two server processes would) claim small batches at the same time.
+    let work = |name: &'static str| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let batch = store.claim_work(name, 5_000, 60_000, 7).await.unwrap();
+                if batch.is_empty() {
+                    return mine;
+                }
+                for item in batch {
+                    store.finish_work(item.id, name, None, 5_001, 5_001).await.unwrap();
+                    mine.push(item.subject);
+                }
+            }
+        })
+    };
+    let (a, b) = (work("worker-a"), work("worker-b"));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    let mut all: Vec<String> = a.iter().chain(b.iter()).cloned().collect();
+    all.sort();
+    all.dedup();
+    assert_eq!((all.len(), a.len() + b.len()), (120, 120), "each item done once, none twice");
+    assert!(!all.contains(&"later".to_string()), "not before its time");
+
+    // A worker that dies keeps its claim only until the lease ends; a failure waits for its retry time.
+    let held = store.claim_work("dead", 10_000_000, 1_000, 10).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(store.claim_work("alive", 10_000_500, 1_000, 10).await.unwrap().is_empty());
+    let again = store.claim_work("alive", 10_001_001, 1_000, 10).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 2));
+    store.finish_work(again[0].id, "alive", Some("department system down"), 10_001_002, 10_100_000).await.unwrap();
+    assert!(store.claim_work("alive", 10_050_000, 1_000, 10).await.unwrap().is_empty());
+    assert_eq!(store.claim_work("alive", 10_100_001, 1_000, 10).await.unwrap().len(), 1);
+});
+
+conformance!(tasks_exits_and_the_low_income_database, |store| {
+    use app::domain::status::ApplicationStatus as S;
+    let a = user(&store, "13800000081").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let n = number(store.submit_application(submission(&a, &d.id, &["ID-T1"])).await.unwrap());
+    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
+    assert!(matches!(store.exit_household(&household, "收入超标", "2026-12-31", &a, 2).await, Err(DbError::Conflict("not_in_assistance"))));
+    store.change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3).await.unwrap();
+    store.change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4).await.unwrap();
+    store.decide(&n, decision(&a, "2026-12-02"), 5).await.unwrap();
+    store.finalize(&n, &a, "", "2026-12-03", 6).await.unwrap();
+    assert_eq!(store.household_summary(&household).await.unwrap().unwrap().standing, "in_assistance");
+
+    let task = |due: &str| app::store::NewTask {
+        kind: "taper_end".into(),
+        household_id: household.clone(),
+        region_code: "620702100201".into(),
+        subject: household.clone(),
+        due_on: due.into(),
+        note: String::new(),
+        now: 7,
+    };
+    store.exit_household(&household, "家庭收入超过低保标准", "2027-05-31", &a, 7).await.unwrap();
+    assert!(store.add_task(task("2027-05-31")).await.unwrap());
+    assert!(!store.add_task(task("2027-05-31")).await.unwrap(), "one task per kind, subject and date");
+    let h = store.household_summary(&household).await.unwrap().unwrap();
+    assert_eq!((h.standing.as_str(), h.assistance_until.as_deref(), h.exit_reason.as_str()), ("exited", Some("2027-05-31"), "家庭收入超过低保标准"));
+    let chain = store.assistance_of(&household).await.unwrap();
+    assert_eq!(chain[0].aid.until.map(|u| u.to_string()).as_deref(), Some("2027-05-31"), "continuing aid ends on the last day");
+
+    let open = store.tasks("6207", true).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(matches!(store.complete_task(open[0].id, "620721", &a, "x", 8).await, Err(DbError::NotFound)), "another county's task");
+    store.complete_task(open[0].id, "620702", &a, "已停发", 8).await.unwrap();
+    assert!(matches!(store.complete_task(open[0].id, "620702", &a, "again", 9).await, Err(DbError::Conflict("task_done"))));
+    assert!(store.tasks("6207", true).await.unwrap().is_empty());
+    assert_eq!(store.tasks("6207", false).await.unwrap()[0].note, "已停发");
+
+    // Exited and rejected households stay findable, by ID number or standing.
+    let q = |id: Option<&str>, standing: Option<&str>, prefix: &str| app::store::HouseholdQuery {
+        region_prefix: prefix.into(),
+        id_number: id.map(String::from),
+        name: None,
+        standing: standing.map(String::from),
+        limit: 10,
+    };
+    assert_eq!(store.search_households(q(Some("ID-T1"), None, "6207")).await.unwrap().len(), 1);
+    assert_eq!(store.search_households(q(None, Some("exited"), "6207")).await.unwrap()[0].id, household);
+    assert!(store.search_households(q(None, Some("exited"), "620721")).await.unwrap().is_empty());
+    let b = user(&store, "13800000082").await;
+    let d2 = store.current_draft(&b, "{}", 1).await.unwrap();
+    let n2 = number(store.submit_application(submission(&b, &d2.id, &["ID-T2"])).await.unwrap());
+    store.change_status(&n2, &[S::Submitted], S::Rejected, &a, "不符合条件", 10).await.unwrap();
+    let rejected = store.search_households(q(None, Some("rejected"), "6207")).await.unwrap();
+    assert_eq!((rejected.len(), rejected[0].standing_at), (1, Some(10)));
+});
+
+conformance!(emergency_aid_opens_a_household_where_it_happened_once, |store| {
+    use app::domain::chain::{AidOrigin, NewAid};
+    let a = user(&store, "13800000091").await;
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let e = app::store::NewEmergencyAid {
+        id: "emergency-1".into(),
+        head_id_number: "210102198001010011".into(),
+        person_name: "过路人".into(),
+        region_code: "620702".into(),
+        situation: "突发重病".into(),
+        advance: true,
+        documents_due: Some("2026-12-26".into()),
+        conference: String::new(),
+        aid: NewAid { kind: AidKind::Emergency, source: Some(Department::CivilAffairs), source_name: String::new(), amount_fen: 80_000, monthly: false, from: day("2026-11-26"), until: Some(day("2026-11-26")), note: "先行救助".into() },
+        actor_id: a.clone(),
+        now: 1,
+    };
+    let rec = store.record_emergency(e.clone()).await.unwrap();
+    let again = store.record_emergency(e).await.unwrap();
+    assert_eq!((rec.id.as_str(), again.household_id.as_str()), ("emergency-1", rec.household_id.as_str()));
+    let chain = store.assistance_of(&rec.household_id).await.unwrap();
+    assert_eq!((chain.len(), chain[0].aid.origin, chain[0].aid.amount_fen), (1, AidOrigin::Emergency, 80_000), "registered once");
+    assert_eq!(store.household(&rec.household_id).await.unwrap().unwrap().region_code, "620702");
+    assert!(matches!(store.emergency_documents_received("emergency-1", "620721", &a, 2).await, Err(DbError::NotFound)));
+    store.emergency_documents_received("emergency-1", "6207", &a, 2).await.unwrap();
+    assert!(matches!(store.emergency_documents_received("emergency-1", "6207", &a, 3).await, Err(DbError::Conflict("documents_received"))));
+    assert_eq!(store.emergency("emergency-1").await.unwrap().unwrap().documents_received_at, Some(2));
+});

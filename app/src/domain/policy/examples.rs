@@ -39,6 +39,10 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
     ("62", None, ParamKey::PremiumMarginalShare, 600, "辽宁意见二(三)2(1)：低保边缘按个人缴费60%资助"),
     ("62", None, ParamKey::PublicNoticeDays, 7, "示例：审核结果公示7天（张政办发〔2023〕128号(十二)：乡镇负责公开公示）"),
     ("62", None, ParamKey::ReferralResponseDays, 10, "示例：部门收到需求推送后10天内反馈（张政办发〔2023〕128号(六)、辽宁意见二(一)3）"),
+    ("62", None, ParamKey::ReviewIntervalMonths, 12, "张政办发〔2023〕128号(三)：低保边缘、刚性支出困难家庭自认定之日起年度复核"),
+    ("62", None, ParamKey::ReviewLeadDays, 30, "示例：复核到期前30天生成复核任务"),
+    ("62", None, ParamKey::AdvanceAidMax, 100_000, "示例：小金额先行救助上限（元），辽宁意见二(三)3"),
+    ("62", None, ParamKey::AdvanceDocumentsDays, 30, "示例：先行救助后30天内补充说明情况、补齐材料（辽宁意见二(三)3）"),
     // A city and a county override (Zhangye 6207, Ganzhou 620702): inheritance in action.
     ("6207", Some(Residence::Urban), ParamKey::DibaoStandard, 77_000, "示例：张掖市城市低保标准"),
     ("6207", Some(Residence::Rural), ParamKey::DibaoStandard, 57_000, "示例：张掖市农村低保标准"),

@@ -18,6 +18,8 @@ pub enum Unit {
     FenPerPersonYear,
     /// fen per employed member per month
     FenPerWorkerMonth,
+    /// fen, once (e.g. the cap of a small advance aid)
+    Fen,
     /// thousandths (1500 = 1.5×, 600 = 60%)
     Permille,
     Months,
@@ -75,6 +77,10 @@ param_keys! {
     PremiumMarginalShare = "premium_marginal_share", Permille, 0..=1000, clauses::LN_MEDICAL;
     PublicNoticeDays = "public_notice_days", Days, 1..=60, clauses::ZY_DUTIES;
     ReferralResponseDays = "referral_response_days", Days, 1..=90, clauses::ZY_REFERRAL;
+    ReviewIntervalMonths = "review_interval_months", Months, 1..=24, clauses::ZY_RECOGNITION;
+    ReviewLeadDays = "review_lead_days", Days, 0..=90, clauses::ZY_RECOGNITION;
+    AdvanceAidMax = "advance_aid_max", Fen, 0..=100_000_000, clauses::LN_EMERGENCY;
+    AdvanceDocumentsDays = "advance_documents_days", Days, 1..=90, clauses::LN_EMERGENCY;
 }
 
 /// The number of parameter keys: resolved sets are indexed by `ParamKey::index`.
@@ -240,7 +246,7 @@ pub fn parse_value(key: ParamKey, raw: &str) -> Result<i64, ParamError> {
     use crate::domain::money::Money;
     let raw = raw.trim();
     match key.unit() {
-        Unit::FenPerPersonMonth | Unit::FenPerPersonYear | Unit::FenPerWorkerMonth => {
+        Unit::FenPerPersonMonth | Unit::FenPerPersonYear | Unit::FenPerWorkerMonth | Unit::Fen => {
             Money::parse_yuan(raw, 100_000_000).map(Money::fen).map_err(|_| ParamError::ValueFormat)
         }
         Unit::Permille => {
@@ -260,7 +266,7 @@ pub fn parse_value(key: ParamKey, raw: &str) -> Result<i64, ParamError> {
 /// The value as people write it (the inverse of `parse_value`).
 pub fn format_value(key: ParamKey, value: i64) -> String {
     match key.unit() {
-        Unit::FenPerPersonMonth | Unit::FenPerPersonYear | Unit::FenPerWorkerMonth => crate::domain::money::Money::from_fen(value).to_string(),
+        Unit::FenPerPersonMonth | Unit::FenPerPersonYear | Unit::FenPerWorkerMonth | Unit::Fen => crate::domain::money::Money::from_fen(value).to_string(),
         Unit::Permille => {
             let s = format!("{}.{:03}", value / 1000, value % 1000);
             s.trim_end_matches('0').trim_end_matches('.').to_string()

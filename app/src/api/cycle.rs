@@ -1,0 +1,334 @@
+//! The rest of the cycle for caseworkers: tasks by due date (年度复核, 渐退期 ends, overdue
+//! referrals, documents owed), exits with a reason, the low-income database search (rejected
+//! and exited households stay findable), and emergency aid registered where it happened.
+//! Background work these create is scheduled here and done by `server::jobs`.
+
+use crate::domain::cycle::{EmergencyDraft, Standing, TaskKind};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{self, audit},
+    domain::cycle::{annual_review, china_midnight_ms, last_day_of_aid, Emergency},
+    domain::declaration::{Declaration, FieldErrorCode},
+    domain::policy::params::ParamKey,
+    domain::region::RegionCode,
+    domain::status::Role,
+    services::{now_millis, services, today_in_china, Services},
+    store::{HouseholdQuery, HouseholdSummary, NewEmergencyAid, NewTask},
+};
+
+/// Work kinds `server::jobs` knows.
+pub const WORK_ANNUAL_REVIEW: &str = "annual_review";
+pub const WORK_REFERRAL_DUE: &str = "referral_due";
+pub const WORK_DOCUMENTS_DUE: &str = "documents_due";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub id: i64,
+    pub kind: Option<TaskKind>,
+    pub household_id: String,
+    pub region_name: String,
+    pub subject: String,
+    pub due_on: String,
+    pub days_left: i64,
+    pub done: bool,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HouseholdSearch {
+    pub id_number: String,
+    pub name: String,
+    pub standing: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdRow {
+    pub id: String,
+    pub head_name: String,
+    pub head_id_masked: String,
+    pub region_name: String,
+    pub standing: Option<Standing>,
+    pub standing_at: Option<i64>,
+    pub exit_reason: String,
+    pub latest_number: Option<String>,
+    /// Rejected or exited: monitored (and kept) at least until this day.
+    pub monitored_until: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyView {
+    pub id: String,
+    pub household_id: String,
+    pub person_name: String,
+    pub situation: String,
+    pub advance: bool,
+    pub documents_due: Option<String>,
+    pub documents_received: bool,
+    pub conference: String,
+    pub recorded_at: i64,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn emergency_view(e: crate::store::EmergencyRecord) -> EmergencyView {
+    EmergencyView {
+        id: e.id,
+        household_id: e.household_id,
+        person_name: e.person_name,
+        situation: e.situation,
+        advance: e.advance,
+        documents_due: e.documents_due,
+        documents_received: e.documents_received_at.is_some(),
+        conference: e.conference,
+        recorded_at: e.recorded_at,
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) async fn param(s: &Services, region: &str, key: ParamKey) -> Result<Option<i64>, AppError> {
+    let Ok(region) = RegionCode::parse(region) else { return Ok(None) };
+    let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
+    Ok(crate::domain::policy::resolve(&rows, &region, None, today_in_china()).value(key))
+}
+
+/// Schedules the annual review of a household identified (or last reviewed) on `from`.
+#[cfg(feature = "ssr")]
+pub(crate) async fn schedule_annual_review(s: &Services, household_id: &str, region: &str, from: chrono::NaiveDate) -> Result<(), AppError> {
+    let interval = param(s, region, ParamKey::ReviewIntervalMonths).await?.ok_or_else(|| AppError::refused("param_missing"))?;
+    let lead = param(s, region, ParamKey::ReviewLeadDays).await?.unwrap_or(0);
+    let (due, appears) = annual_review(from, interval, lead);
+    s.store.enqueue_work(WORK_ANNUAL_REVIEW, household_id, &due.to_string(), china_midnight_ms(appears)).await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn head_name(declaration_json: Option<&str>) -> String {
+    declaration_json.and_then(|j| serde_json::from_str::<Declaration>(j).ok()).map(|d| d.head().name.clone()).unwrap_or_default()
+}
+
+#[cfg(feature = "ssr")]
+fn monitored_until(h: &HouseholdSummary) -> Option<String> {
+    match Standing::from_code(&h.standing) {
+        // 应入尽入: two years of monitoring after a rejection or an exit.
+        Some(Standing::Rejected | Standing::Exited) => h
+            .standing_at
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| crate::domain::cycle::add_months(t.date_naive(), 24).to_string()),
+        _ => None,
+    }
+}
+
+#[server(endpoint = "cycle/tasks")]
+pub async fn my_tasks(include_done: bool) -> Result<Vec<TaskView>, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let s = services()?;
+    let rows = s.store.tasks(scope.prefix(), !include_done).await?;
+    let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|t| t.region_code.clone()).collect()).await?;
+    let today = today_in_china();
+    Ok(rows
+        .into_iter()
+        .map(|t| TaskView {
+            days_left: chrono::NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d").map(|d| crate::domain::cycle::days_left(today, d)).unwrap_or(0),
+            kind: TaskKind::from_code(&t.kind),
+            region_name: names.get(&t.region_code).cloned().unwrap_or_default(),
+            done: t.status == "done",
+            id: t.id,
+            household_id: t.household_id,
+            subject: t.subject,
+            due_on: t.due_on,
+            note: t.note,
+        })
+        .collect())
+}
+
+/// Closes a task with what was found; a finished annual review schedules the next one.
+#[server(endpoint = "cycle/complete_task")]
+pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let note = note.trim().to_string();
+    if note.is_empty() {
+        return Err(AppError::field("note", FieldErrorCode::Required));
+    }
+    if note.chars().count() > crate::domain::cycle::MAX_CYCLE_TEXT_CHARS {
+        return Err(AppError::field("note", FieldErrorCode::TooLong));
+    }
+    let s = services()?;
+    let task = s.store.complete_task(id, scope.prefix(), &user.0.id, &note, now_millis()).await?;
+    if task.kind == TaskKind::AnnualReview.code() {
+        if let Ok(due) = chrono::NaiveDate::parse_from_str(&task.due_on, "%Y-%m-%d") {
+            schedule_annual_review(&s, &task.household_id, &task.region_code, due).await?;
+        }
+    }
+    audit(&s, Some(&user.0.id), &format!("task_{}", task.kind), &id.to_string(), "ok").await;
+    Ok(())
+}
+
+/// Ends a household's assistance with a reason, after a 渐退期 (the parameter's months) when
+/// `taper` is set; the end of the taper becomes a task with its countdown.
+#[server(endpoint = "cycle/exit")]
+pub async fn exit_household(household: String, reason: String, taper: bool) -> Result<String, AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let s = services()?;
+    let h = s.store.household(household.trim()).await?.ok_or(AppError::NotFound)?;
+    if !RegionCode::parse(&h.region_code).is_ok_and(|r| r.is_within(&scope)) {
+        audit(&s, Some(&user.0.id), "household_exit", household.trim(), "denied").await;
+        return Err(AppError::NotFound);
+    }
+    let reason = reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(AppError::field("reason", FieldErrorCode::Required));
+    }
+    if reason.chars().count() > crate::domain::cycle::MAX_CYCLE_TEXT_CHARS {
+        return Err(AppError::field("reason", FieldErrorCode::TooLong));
+    }
+    let months = if taper { Some(param(&s, &h.region_code, ParamKey::TaperMonths).await?.ok_or_else(|| AppError::refused("param_missing"))?) } else { None };
+    let today = today_in_china();
+    let last_day = last_day_of_aid(today, months);
+    let now = now_millis();
+    s.store.exit_household(&h.id, &reason, &last_day.to_string(), &user.0.id, now).await?;
+    if months.is_some_and(|m| m > 0) {
+        s.store
+            .add_task(NewTask {
+                kind: TaskKind::TaperEnd.code().into(),
+                household_id: h.id.clone(),
+                region_code: h.region_code.clone(),
+                subject: h.id.clone(),
+                due_on: last_day.to_string(),
+                note: reason,
+                now,
+            })
+            .await?;
+    }
+    Ok(last_day.to_string())
+}
+
+/// The low-income database of the caller's region: by a member's ID number, a name, or standing.
+#[server(endpoint = "cycle/search", input = server_fn::codec::Json)]
+pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRow>, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let id = query.id_number.trim().to_uppercase();
+    if !id.is_empty() && (id.len() != 18 || !id.chars().all(|c| c.is_ascii_digit() || c == 'X')) {
+        return Err(AppError::field("id_number", FieldErrorCode::IdFormat));
+    }
+    let name = query.name.trim().to_string();
+    if name.chars().count() > 30 || name.contains(['%', '_', '"', '\\']) {
+        return Err(AppError::field("name", FieldErrorCode::NameChars));
+    }
+    let standing = match query.standing.trim() {
+        "" => None,
+        code => Some(Standing::from_code(code).ok_or_else(|| AppError::field("standing", FieldErrorCode::InvalidChoice))?.code().to_string()),
+    };
+    let s = services()?;
+    let rows = s
+        .store
+        .search_households(HouseholdQuery {
+            region_prefix: scope.prefix().to_string(),
+            id_number: (!id.is_empty()).then(|| id.clone()),
+            name: (!name.is_empty()).then(|| name.clone()),
+            standing,
+            limit: 100,
+        })
+        .await?;
+    let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|h| h.region_code.clone()).collect()).await?;
+    audit(&s, Some(&user.0.id), "household_search", if id.is_empty() { "name" } else { "id_number" }, "ok").await;
+    Ok(rows
+        .into_iter()
+        // The store's text match is coarse: keep households where a member really has the name.
+        .filter(|h| {
+            name.is_empty()
+                || h.latest_declaration_json
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str::<Declaration>(j).ok())
+                    .is_some_and(|d| d.members.iter().any(|m| m.name.contains(&name)))
+        })
+        .map(|h| HouseholdRow {
+            head_name: head_name(h.latest_declaration_json.as_deref()),
+            head_id_masked: crate::domain::id_number::mask_id_text(&h.head_id_number),
+            region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
+            standing: Standing::from_code(&h.standing),
+            monitored_until: monitored_until(&h),
+            standing_at: h.standing_at,
+            exit_reason: h.exit_reason,
+            latest_number: h.latest_number,
+            id: h.id,
+        })
+        .collect())
+}
+
+/// 急难救助 where it happened, for anyone (no hukou restriction); 先行救助 first with the
+/// documents owed by a due date, or more after a 一事一议 case conference.
+#[server(endpoint = "cycle/emergency", input = server_fn::codec::Json)]
+pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyView, AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let region = match emergency.region.trim() {
+        "" => scope.clone(),
+        code => {
+            let r = RegionCode::parse(code).map_err(|_| AppError::field("region", FieldErrorCode::InvalidChoice))?;
+            if !r.is_within(&scope) {
+                return Err(AppError::field("region", FieldErrorCode::InvalidChoice));
+            }
+            r
+        }
+    };
+    let s = services()?;
+    let today = today_in_china();
+    let cap = param(&s, region.as_str(), ParamKey::AdvanceAidMax).await?;
+    let e = Emergency::parse(&emergency, today, cap).map_err(AppError::Invalid)?;
+    let documents_due = if e.advance {
+        let days = param(&s, region.as_str(), ParamKey::AdvanceDocumentsDays).await?.ok_or_else(|| AppError::refused("param_missing"))?;
+        Some(today + chrono::Days::new(days.max(0) as u64))
+    } else {
+        None
+    };
+    let rec = s
+        .store
+        .record_emergency(NewEmergencyAid {
+            id: e.id.clone(),
+            head_id_number: e.id_number.as_str().to_string(),
+            person_name: e.person_name,
+            region_code: region.as_str().to_string(),
+            situation: e.situation,
+            advance: e.advance,
+            documents_due: documents_due.map(|d| d.to_string()),
+            conference: e.conference,
+            aid: e.aid,
+            actor_id: user.0.id.clone(),
+            now: now_millis(),
+        })
+        .await?;
+    if let Some(due) = documents_due {
+        s.store.enqueue_work(WORK_DOCUMENTS_DUE, &rec.id, "", china_midnight_ms(due + chrono::Days::new(1))).await?;
+    }
+    audit(&s, Some(&user.0.id), "emergency_aid", &rec.id, "ok").await;
+    Ok(emergency_view(rec))
+}
+
+/// Emergency aid registered in the caller's region, newest first.
+#[server(endpoint = "cycle/emergency_list")]
+pub async fn emergencies_of_household(household: String) -> Result<Vec<EmergencyView>, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let s = services()?;
+    let rows = s.store.emergencies_of(household.trim()).await?;
+    Ok(rows.into_iter().filter(|e| e.region_code.starts_with(scope.prefix())).map(emergency_view).collect())
+}
+
+/// The documents owed after advance aid have arrived.
+#[server(endpoint = "cycle/documents_received")]
+pub async fn emergency_documents_received(id: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let s = services()?;
+    s.store.emergency_documents_received(id.trim(), scope.prefix(), &user.0.id, now_millis()).await?;
+    audit(&s, Some(&user.0.id), "emergency_documents", id.trim(), "ok").await;
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! The rest of the cycle: caseworker tasks with due dates (年度复核, the end of a 渐退期,
+//! overdue referrals, documents owed after 先行救助), exits with a reason, and emergency aid
+//! (急难救助) registered where the emergency happened. Pure.
+
+use super::chain::{AidDraft, AidKind, Department, NewAid};
+use super::declaration::{FieldError, FieldErrorCode};
+use super::id_number::IdNumber;
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_CYCLE_TEXT_CHARS: usize = 1000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// 年度复核 of a marginal or rigid-expense household.
+    AnnualReview,
+    /// A 渐退期 ends: the household's aid stops.
+    TaperEnd,
+    /// A department did not answer a referral in time.
+    ReferralOverdue,
+    /// Documents owed after advance aid did not arrive in time.
+    DocumentsDue,
+}
+
+impl TaskKind {
+    pub const ALL: [TaskKind; 4] = [Self::AnnualReview, Self::TaperEnd, Self::ReferralOverdue, Self::DocumentsDue];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AnnualReview => "annual_review",
+            Self::TaperEnd => "taper_end",
+            Self::ReferralOverdue => "referral_overdue",
+            Self::DocumentsDue => "documents_due",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// Where a household stands in the low-income database. Rejected and exited households stay
+/// (monitored and searchable) for at least two years.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Applicant,
+    InAssistance,
+    Rejected,
+    Exited,
+}
+
+impl Standing {
+    pub const ALL: [Standing; 4] = [Self::Applicant, Self::InAssistance, Self::Rejected, Self::Exited];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Applicant => "applicant",
+            Self::InAssistance => "in_assistance",
+            Self::Rejected => "rejected",
+            Self::Exited => "exited",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// Midnight at the start of `date` in China (UTC+8), in ms since the epoch.
+pub fn china_midnight_ms(date: NaiveDate) -> i64 {
+    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0) - 8 * 3_600_000
+}
+
+/// `date` plus `months` (the 31st becomes the month's last day).
+pub fn add_months(date: NaiveDate, months: i64) -> NaiveDate {
+    date.checked_add_months(Months::new(months.max(0) as u32)).unwrap_or(date)
+}
+
+/// When the annual review of a household identified on `identified` falls due, and the day
+/// its task appears (`lead_days` before).
+pub fn annual_review(identified: NaiveDate, interval_months: i64, lead_days: i64) -> (NaiveDate, NaiveDate) {
+    let due = add_months(identified, interval_months);
+    (due, due - chrono::Days::new(lead_days.max(0) as u64))
+}
+
+/// The last day of assistance when a household leaves: after the 渐退期 when it has one.
+pub fn last_day_of_aid(today: NaiveDate, taper_months: Option<i64>) -> NaiveDate {
+    match taper_months {
+        Some(m) if m > 0 => add_months(today, m) - chrono::Days::new(1),
+        _ => today,
+    }
+}
+
+/// Whole days left until `until` (0 on the day itself, negative after).
+pub fn days_left(today: NaiveDate, until: NaiveDate) -> i64 {
+    (until - today).num_days()
+}
+
+/// The emergency aid form as typed (急难救助, 先行救助, 一事一议).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmergencyDraft {
+    /// Made on the device: a retry registers it once.
+    pub id: String,
+    pub person_name: String,
+    pub id_number: String,
+    /// Where it happened: a code inside the caseworker's region (no hukou restriction).
+    pub region: String,
+    pub situation: String,
+    /// Yuan, once.
+    pub amount: String,
+    /// 先行救助: paid first, documents later.
+    pub advance: bool,
+    /// 一事一议: the case conference's record (date, participants, decision); empty when none.
+    pub conference: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Emergency {
+    pub id: String,
+    pub person_name: String,
+    pub id_number: IdNumber,
+    pub situation: String,
+    pub advance: bool,
+    pub conference: String,
+    pub aid: NewAid,
+}
+
+impl Emergency {
+    /// Checks the form. Advance aid is small: at most `advance_cap_fen` (a parameter) unless a
+    /// case conference decided more.
+    pub fn parse(d: &EmergencyDraft, today: NaiveDate, advance_cap_fen: Option<i64>) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut err = |field: &str, code| errors.push(FieldError { field: field.into(), code });
+        if !(8..=64).contains(&d.id.len()) || !d.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            err("id", FieldErrorCode::InvalidChoice);
+        }
+        let name = d.person_name.trim().to_string();
+        if name.is_empty() {
+            err("person_name", FieldErrorCode::Required);
+        } else if name.chars().count() > 30 {
+            err("person_name", FieldErrorCode::TooLong);
+        }
+        let id_number = match IdNumber::parse(d.id_number.trim(), today) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                err("id_number", e.into());
+                None
+            }
+        };
+        let situation = d.situation.trim().to_string();
+        if situation.is_empty() {
+            err("situation", FieldErrorCode::Required);
+        } else if situation.chars().count() > MAX_CYCLE_TEXT_CHARS {
+            err("situation", FieldErrorCode::TooLong);
+        }
+        let conference = d.conference.trim().to_string();
+        if conference.chars().count() > MAX_CYCLE_TEXT_CHARS {
+            err("conference", FieldErrorCode::TooLong);
+        }
+        let aid = NewAid::parse(&AidDraft {
+            kind: AidKind::Emergency.code().into(),
+            source: Department::CivilAffairs.code().into(),
+            amount: d.amount.clone(),
+            from: today.to_string(),
+            note: if d.advance { "先行救助".into() } else { String::new() },
+            ..Default::default()
+        });
+        let aid = match aid {
+            Ok(a) if a.amount_fen == 0 => {
+                err("amount", FieldErrorCode::Required);
+                None
+            }
+            Ok(a) if d.advance && conference.is_empty() && advance_cap_fen.is_some_and(|cap| a.amount_fen > cap) => {
+                err("amount", FieldErrorCode::OutOfBounds);
+                None
+            }
+            Ok(a) => Some(a),
+            Err(es) => {
+                for e in es {
+                    err("amount", e.code);
+                }
+                None
+            }
+        };
+        match (id_number, aid) {
+            (Some(id_number), Some(aid)) if errors.is_empty() => Ok(Self { id: d.id.clone(), person_name: name, id_number, situation, advance: d.advance, conference, aid }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn valid_id(first17: &str) -> String {
+        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+        let sum: u32 = first17.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+        format!("{first17}{}", C[(sum % 11) as usize])
+    }
+
+    #[test]
+    fn reviews_fall_on_the_anniversary_and_appear_ahead() {
+        assert_eq!(annual_review(day("2026-01-31"), 12, 30), (day("2027-01-31"), day("2027-01-01")));
+        assert_eq!(annual_review(day("2026-08-31"), 6, 0).0, day("2027-02-28"));
+    }
+
+    #[test]
+    fn the_taper_keeps_aid_for_its_months() {
+        assert_eq!(last_day_of_aid(day("2026-11-26"), Some(6)), day("2027-05-25"));
+        assert_eq!(last_day_of_aid(day("2026-11-26"), Some(0)), day("2026-11-26"));
+        assert_eq!(last_day_of_aid(day("2026-11-26"), None), day("2026-11-26"));
+        assert_eq!(days_left(day("2026-11-26"), day("2026-12-06")), 10);
+    }
+
+    #[test]
+    fn china_midnight_is_sixteen_hours_utc_the_day_before() {
+        assert_eq!(china_midnight_ms(day("1970-01-02")), 16 * 3_600_000);
+    }
+
+    #[test]
+    fn advance_aid_is_small_unless_a_conference_decided() {
+        let today = day("2026-11-26");
+        let d = EmergencyDraft {
+            id: "emergency-0001".into(),
+            person_name: "过路人".into(),
+            id_number: valid_id("21010219800101001"),
+            region: "620702".into(),
+            situation: "外地务工人员突发重病，无钱就医".into(),
+            amount: "1500".into(),
+            advance: true,
+            conference: String::new(),
+        };
+        let errs = Emergency::parse(&d, today, Some(100_000)).unwrap_err();
+        assert_eq!(errs, vec![FieldError { field: "amount".into(), code: FieldErrorCode::OutOfBounds }]);
+        let ok = Emergency::parse(&EmergencyDraft { conference: "2026-11-26 县协调机制一事一议：给予临时救助1500元".into(), ..d.clone() }, today, Some(100_000)).unwrap();
+        assert_eq!((ok.aid.amount_fen, ok.aid.kind, ok.aid.until), (150_000, AidKind::Emergency, Some(today)));
+        // An ID number from another province is fine: no hukou restriction.
+        assert_eq!(ok.id_number.address_code(), "210102");
+        let errs = Emergency::parse(&EmergencyDraft { amount: "0".into(), id_number: "123".into(), ..d }, today, None).unwrap_err();
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["id_number", "amount"]);
+    }
+}
