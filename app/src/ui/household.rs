@@ -9,6 +9,7 @@ use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::policy::yuan;
+use crate::ui::cycle::{EmergencyList, StandingCard};
 use crate::ui::visit::VisitCard;
 use crate::ui::{china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, MeResource};
 use leptos::prelude::*;
@@ -53,6 +54,9 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
     let chain_ids: Vec<String> = file.chain.iter().map(|a| a.aid.id.clone()).collect();
     let flags = file.flags.clone();
     view! {
+        <StandingCard household=file.id.clone() standing_now=file.standing standing_at=file.standing_at exit_reason=file.exit_reason.clone()
+            assistance_until=file.assistance_until.clone() days_left=file.days_left caseworker on_change />
+        <EmergencyList items=file.emergencies.clone() />
         <section class="card">
             <p>{t!(i18n, household.region)} ": " {file.region_name.clone()} " " <span class="mono muted">{file.region_code.clone()}</span></p>
             <p>{t!(i18n, household.head_id)} ": " <span class="mono">{file.head_id_masked.clone()}</span></p>

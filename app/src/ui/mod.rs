@@ -2,6 +2,7 @@
 //! shell, header and shared form pieces. Every string comes from `locales/` via leptos_i18n.
 
 pub mod casework;
+pub mod cycle;
 pub mod device;
 pub mod household;
 pub mod labels;
@@ -73,6 +74,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
                         <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
                         <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
+                        <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
+                        <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
+                        <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
                     </Routes>
                 </main>
             </Router>
@@ -108,6 +112,9 @@ lazy_page!(NoticeRoute => casework::NoticePage);
 lazy_page!(VisitRoute => visit::VisitPage);
 lazy_page!(HouseholdRoute => household::HouseholdPage);
 lazy_page!(ReferralsRoute => household::ReferralInboxPage);
+lazy_page!(TasksRoute => cycle::TasksPage);
+lazy_page!(SearchRoute => cycle::SearchPage);
+lazy_page!(EmergencyRoute => cycle::EmergencyPage);
 
 #[component]
 fn AppTitle() -> impl IntoView {

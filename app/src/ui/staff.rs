@@ -27,7 +27,12 @@ pub fn StaffPage() -> impl IntoView {
                                 <p>{t!(i18n, staff.region)} ": " <span class="mono">{user.region_code.clone().unwrap_or_default()}</span></p>
                                 {matches!(role, Role::Caseworker | Role::Admin).then(|| view! {
                                     <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
+                                    <p><A href="/staff/tasks" attr:id="tasks-link">{t!(i18n, staff.tasks_link)}</A></p>
+                                    <p><A href="/staff/search" attr:id="search-link">{t!(i18n, staff.search_link)}</A></p>
                                     <p><A href="/staff/policy" attr:id="policy-link">{t!(i18n, policy.admin_title)}</A></p>
+                                })}
+                                {(role == Role::Caseworker).then(|| view! {
+                                    <p><A href="/staff/emergency" attr:id="emergency-link">{t!(i18n, staff.emergency_link)}</A></p>
                                 })}
                                 {(role == Role::Department).then(|| view! {
                                     <p><A href="/staff/referrals" attr:id="inbox-link">{t!(i18n, staff.inbox_link)}</A></p>

@@ -1,0 +1,331 @@
+//! The caseworker's cycle pages: tasks by due date, the low-income database search, and
+//! emergency aid registration; plus the exit form and standing shown on the household file.
+
+use crate::api::cycle::{complete_task, exit_household, my_tasks, register_emergency, search_households, EmergencyView, HouseholdSearch, TaskView};
+use crate::domain::chain::{AidKind, Department};
+use crate::domain::cycle::{EmergencyDraft, Standing, TaskKind};
+use crate::domain::status::Role;
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::ui::{china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, MeResource};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::components::A;
+
+fn task_kind(i18n: I18nContext<Locale>, k: Option<TaskKind>) -> String {
+    match k {
+        Some(TaskKind::AnnualReview) => t_string!(i18n, cycle.task.annual_review),
+        Some(TaskKind::TaperEnd) => t_string!(i18n, cycle.task.taper_end),
+        Some(TaskKind::ReferralOverdue) => t_string!(i18n, cycle.task.referral_overdue),
+        Some(TaskKind::DocumentsDue) => t_string!(i18n, cycle.task.documents_due),
+        None => "",
+    }
+    .to_string()
+}
+
+pub fn standing(i18n: I18nContext<Locale>, s: Option<Standing>) -> String {
+    match s {
+        Some(Standing::Applicant) => t_string!(i18n, cycle.standing.applicant),
+        Some(Standing::InAssistance) => t_string!(i18n, cycle.standing.in_assistance),
+        Some(Standing::Rejected) => t_string!(i18n, cycle.standing.rejected),
+        Some(Standing::Exited) => t_string!(i18n, cycle.standing.exited),
+        None => "",
+    }
+    .to_string()
+}
+
+/// What a task is about, in words: an overdue referral names the need and the department.
+fn task_note(i18n: I18nContext<Locale>, t: &TaskView) -> String {
+    match (t.kind, t.note.split_once(" → ")) {
+        (Some(TaskKind::ReferralOverdue), Some((need, dept))) => format!(
+            "{} → {}",
+            AidKind::from_code(need).map(|k| labels::aid_kind(i18n, k)).unwrap_or_default(),
+            Department::from_code(dept).map(|d| labels::department(i18n, d)).unwrap_or_default()
+        ),
+        _ => t.note.clone(),
+    }
+}
+
+/// Shown only to the roles a page is for.
+#[component]
+fn ForRoles(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<MeResource>();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(u)) if roles.contains(&u.role) => children.with_value(|c| c()).into_any(),
+                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let list = Resource::new(|| (), |_| my_tasks(false));
+    view! {
+        <h1>{t!(i18n, cycle.tasks_title)}</h1>
+        <ForRoles roles=&[Role::Caseworker, Role::Admin]>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(rows) if rows.is_empty() => view! { <p class="muted" id="tasks-none">{t!(i18n, cycle.no_tasks)}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <ul class="tasks" id="tasks">
+                                {rows.into_iter().map(|t| view! { <TaskItem task=t on_done=Callback::new(move |_| list.refetch()) /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </ForRoles>
+    }
+    .into_any()
+}
+
+#[component]
+fn TaskItem(task: TaskView, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = task.id;
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let close = Action::new(move |n: &String| complete_task(id, n.clone()));
+    Effect::new(move |_| match close.value().get() {
+        Some(Ok(())) => on_done.run(()),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let kind = task.kind;
+    let late = task.days_left < 0;
+    let days = task.days_left;
+    let what = task_note(i18n, &task);
+    view! {
+        <li class=if late { "card task overdue" } else { "card task" } data-kind=kind.map(|k| k.code()).unwrap_or_default()>
+            <h2>{move || task_kind(i18n, kind)} " · " {task.region_name.clone()}</h2>
+            <p>
+                {t!(i18n, household.due)} " " {task.due_on.clone()} " · "
+                {move || if days < 0 { t_string!(i18n, household.overdue).to_string() } else { format!("{} {}", days, t_string!(i18n, casework.days)) }}
+            </p>
+            {(!what.is_empty()).then(|| view! { <p>{what}</p> })}
+            <p><A href=format!("/staff/households/{}", task.household_id)>{t!(i18n, casework.household_file)}</A></p>
+            <form on:submit=move |ev| { ev.prevent_default(); close.dispatch(note.get_untracked()); }>
+                <label for=format!("task-note-{id}")>{t!(i18n, cycle.task_result)}</label>
+                <textarea id=format!("task-note-{id}") rows="2" maxlength="1000" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <FieldMessage error=field_error_of(error, "note") id=format!("task-note-{id}-error") />
+                <ErrorBanner error=general_error(error) />
+                <button type="submit" class="primary task-done" disabled=move || close.pending().get()>{t!(i18n, cycle.task_done)}</button>
+            </form>
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = RwSignal::new(HouseholdSearch::default());
+    let error = RwSignal::new(None::<AppError>);
+    let search = Action::new(move |q: &HouseholdSearch| search_households(q.clone()));
+    Effect::new(move |_| match search.value().get() {
+        Some(Err(e)) => error.set(Some(e)),
+        Some(Ok(_)) => error.set(None),
+        None => {}
+    });
+    view! {
+        <h1>{t!(i18n, cycle.search_title)}</h1>
+        <ForRoles roles=&[Role::Caseworker, Role::Admin]>
+            <p class="muted">{t!(i18n, cycle.search_intro)}</p>
+            <form class="card filters" on:submit=move |ev| { ev.prevent_default(); search.dispatch(query.get_untracked()); }>
+                <div class="filter-grid">
+                    <div>
+                        <label for="s-id">{t!(i18n, cycle.id_number)}</label>
+                        <input id="s-id" maxlength="18" prop:value=move || query.with(|q| q.id_number.clone()) on:input=move |ev| query.update(|q| q.id_number = event_target_value(&ev)) />
+                        <FieldMessage error=field_error_of(error, "id_number") id="s-id-error" />
+                    </div>
+                    <div>
+                        <label for="s-name">{t!(i18n, cycle.name)}</label>
+                        <input id="s-name" maxlength="30" prop:value=move || query.with(|q| q.name.clone()) on:input=move |ev| query.update(|q| q.name = event_target_value(&ev)) />
+                        <FieldMessage error=field_error_of(error, "name") id="s-name-error" />
+                    </div>
+                    <div>
+                        <label for="s-standing">{t!(i18n, cycle.standing_label)}</label>
+                        <select id="s-standing" on:change=move |ev| query.update(|q| q.standing = event_target_value(&ev))>
+                            <option value="">{t!(i18n, casework.all)}</option>
+                            {Standing::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || standing(i18n, Some(s))}</option> }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <ErrorBanner error=general_error(error) />
+                <button type="submit" class="primary" id="s-search">{t!(i18n, casework.search)}</button>
+            </form>
+            {move || search.value().get().and_then(Result::ok).map(|rows| view! {
+                {rows.is_empty().then(|| view! { <p class="muted" id="search-none">{t!(i18n, cycle.search_none)}</p> })}
+                <div class="table-scroll">
+                    <table id="search-results">
+                        <thead><tr><th>{t!(i18n, casework.head)}</th><th>{t!(i18n, casework.village)}</th><th>{t!(i18n, cycle.standing_label)}</th><th>{t!(i18n, cycle.monitored_until)}</th></tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|h| {
+                                let st = h.standing;
+                                view! {
+                                    <tr>
+                                        <td><A href=format!("/staff/households/{}", h.id)>{h.head_name.clone()}</A><br /><small class="mono">{h.head_id_masked.clone()}</small></td>
+                                        <td>{h.region_name.clone()}</td>
+                                        <td>{move || standing(i18n, st)} {h.standing_at.map(|t| view! { <br /><small>{china_time(t)}</small> })} {(!h.exit_reason.is_empty()).then(|| view! { <br /><small>{h.exit_reason.clone()}</small> })}</td>
+                                        <td>{h.monitored_until.clone().unwrap_or_default()}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </ForRoles>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn EmergencyPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let form = RwSignal::new(EmergencyDraft::default());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(None::<EmergencyView>);
+    // The id is made once per form in the browser, so a double tap registers once.
+    Effect::new(move |_| {
+        if form.with_untracked(|f| f.id.is_empty()) {
+            form.update(|f| f.id = device::new_device_id("emergency"));
+        }
+    });
+    let save = Action::new(move |d: &EmergencyDraft| register_emergency(d.clone()));
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(v)) => {
+            error.set(None);
+            done.set(Some(v));
+            form.set(EmergencyDraft { id: device::new_device_id("emergency"), ..Default::default() });
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let fe = move |f| field_error_of(error, f);
+    let text = move |id: &'static str, get: fn(&EmergencyDraft) -> String, set: fn(&mut EmergencyDraft, String)| {
+        view! { <input id=id maxlength="30" prop:value=move || form.with(get) on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) /> }
+    };
+    view! {
+        <h1>{t!(i18n, cycle.emergency_title)}</h1>
+        <ForRoles roles=&[Role::Caseworker]>
+            <p class="muted">{t!(i18n, cycle.emergency_intro)}</p>
+            {move || done.get().map(|v| view! {
+                <p class="banner ok" id="emergency-done">
+                    {t!(i18n, cycle.emergency_done)} " " <A href=format!("/staff/households/{}", v.household_id)>{t!(i18n, casework.household_file)}</A>
+                    {v.documents_due.clone().map(|d| view! { " · " {t!(i18n, cycle.documents_due)} " " {d} })}
+                </p>
+            })}
+            <form class="card" id="emergency-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
+                <label for="em-name">{t!(i18n, cycle.person_name)}</label>
+                {text("em-name", |f| f.person_name.clone(), |f, v| f.person_name = v)}
+                <FieldMessage error=fe("person_name") id="em-name-error" />
+                <label for="em-id">{t!(i18n, cycle.id_number)}</label>
+                {text("em-id", |f| f.id_number.clone(), |f, v| f.id_number = v)}
+                <FieldMessage error=fe("id_number") id="em-id-error" />
+                <label for="em-region">{t!(i18n, cycle.place)}</label>
+                <input id="em-region" inputmode="numeric" maxlength="12" prop:value=move || form.with(|f| f.region.clone()) on:input=move |ev| form.update(|f| f.region = event_target_value(&ev)) />
+                <FieldMessage error=fe("region") id="em-region-error" />
+                <label for="em-situation">{t!(i18n, cycle.situation)}</label>
+                <textarea id="em-situation" rows="3" maxlength="1000" prop:value=move || form.with(|f| f.situation.clone()) on:input=move |ev| form.update(|f| f.situation = event_target_value(&ev))></textarea>
+                <FieldMessage error=fe("situation") id="em-situation-error" />
+                <label for="em-amount">{t!(i18n, household.amount_yuan)}</label>
+                <input id="em-amount" inputmode="decimal" maxlength="12" prop:value=move || form.with(|f| f.amount.clone()) on:input=move |ev| form.update(|f| f.amount = event_target_value(&ev)) />
+                <FieldMessage error=fe("amount") id="em-amount-error" />
+                <label class="check"><input type="checkbox" id="em-advance" prop:checked=move || form.with(|f| f.advance) on:change=move |ev| form.update(|f| f.advance = event_target_checked(&ev)) /> {t!(i18n, cycle.advance)}</label>
+                <label for="em-conference">{t!(i18n, cycle.conference)}</label>
+                <textarea id="em-conference" rows="3" maxlength="1000" prop:value=move || form.with(|f| f.conference.clone()) on:input=move |ev| form.update(|f| f.conference = event_target_value(&ev))></textarea>
+                <FieldMessage error=fe("conference") id="em-conference-error" />
+                <ErrorBanner error=general_error(error) />
+                <button type="submit" class="primary" id="em-save" disabled=move || save.pending().get()>{t!(i18n, cycle.register)}</button>
+            </form>
+        </ForRoles>
+    }
+    .into_any()
+}
+
+/// The household's standing, the 渐退期 countdown, and (for caseworkers) the exit form.
+#[component]
+pub fn StandingCard(
+    household: String,
+    standing_now: Option<Standing>,
+    standing_at: Option<i64>,
+    exit_reason: String,
+    assistance_until: Option<String>,
+    days_left: Option<i64>,
+    caseworker: bool,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let household = StoredValue::new(household);
+    let reason = RwSignal::new(String::new());
+    let taper = RwSignal::new(true);
+    let error = RwSignal::new(None::<AppError>);
+    let exit = Action::new(move |(r, t): &(String, bool)| exit_household(household.get_value(), r.clone(), *t));
+    Effect::new(move |_| match exit.value().get() {
+        Some(Ok(_)) => on_change.run(()),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    view! {
+        <section class="card" id="standing">
+            <p>
+                {t!(i18n, cycle.standing_label)} ": " <strong id="standing-value">{move || standing(i18n, standing_now)}</strong>
+                {standing_at.map(|t| view! { " · " {china_time(t)} })}
+            </p>
+            {(!exit_reason.is_empty()).then(|| view! { <p>{t!(i18n, cycle.exit_reason)} ": " {exit_reason.clone()}</p> })}
+            {assistance_until.map(|u| view! {
+                <p id="taper-countdown" class="attention">
+                    {t!(i18n, cycle.aid_until)} " " {u} " · "
+                    {days_left.map(|d| if d >= 0 { view! { <span>{t!(i18n, cycle.days_left, days = d)}</span> }.into_any() } else { view! { <span>{t!(i18n, cycle.aid_ended)}</span> }.into_any() })}
+                </p>
+            })}
+            {(caseworker && standing_now == Some(Standing::InAssistance)).then(|| view! {
+                <form id="exit-form" on:submit=move |ev| { ev.prevent_default(); exit.dispatch((reason.get_untracked(), taper.get_untracked())); }>
+                    <h2>{t!(i18n, cycle.exit_title)}</h2>
+                    <label for="exit-reason">{t!(i18n, cycle.exit_reason)}</label>
+                    <textarea id="exit-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    <FieldMessage error=field_error_of(error, "reason") id="exit-reason-error" />
+                    <label class="check"><input type="checkbox" id="exit-taper" prop:checked=taper on:change=move |ev| taper.set(event_target_checked(&ev)) /> {t!(i18n, cycle.with_taper)}</label>
+                    <ErrorBanner error=general_error(error) />
+                    <button type="submit" class="danger" id="exit-save" disabled=move || exit.pending().get()>{t!(i18n, cycle.exit)}</button>
+                </form>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn EmergencyList(items: Vec<EmergencyView>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {(!items.is_empty()).then(|| view! {
+            <section class="card" id="emergencies">
+                <h2>{t!(i18n, cycle.emergency_title)}</h2>
+                <ul>
+                    {items.into_iter().map(|e| view! {
+                        <li>
+                            {china_time(e.recorded_at)} " · " {e.person_name.clone()} " · " {e.situation.clone()}
+                            {e.advance.then(|| view! { " · " {t!(i18n, cycle.advance_short)} })}
+                            {e.documents_due.clone().map(|d| view! { " · " {t!(i18n, cycle.documents_due)} " " {d} {if e.documents_received { " ✓" } else { "" }} })}
+                            {(!e.conference.is_empty()).then(|| view! { <br /><small>{t!(i18n, cycle.conference_short)} ": " {e.conference.clone()}</small> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+    }
+    .into_any()
+}
