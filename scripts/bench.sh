@@ -43,4 +43,5 @@ const shipped = fs.readdirSync(dir).filter((f) => f.endsWith(".wasm"))
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
 console.log(`Policy engine in the portal WASM: ${kb(engine)} of ${kb(code)} code before wasm-opt (${(100 * engine / code).toFixed(1)}%), about ${kb(shipped * engine / code)} of the ${kb(shipped)} shipped brotli (main module and all chunks; the engine loads with the declaration and status pages); its views (estimate, explanation, admin) add ${kb(views)} (about ${kb(shipped * views / code)} brotli)`);
 ' "$wasm"
-cargo run --release --locked -p server --example bench
+# The queue part seeds 100 000 households on SQLite and on a throwaway PostgreSQL cluster.
+./scripts/with-postgres.sh cargo run --release --locked -p server --example bench

@@ -120,8 +120,172 @@ fn bench_engine() {
     println!("Policy engine with the cliff view (assessment + cliffs), one core: {:.0} households/s ({m} cliffs)", 2_000.0 / secs);
 }
 
+/// Seeds `n` households, each with a submitted application (statuses and help kinds mixed,
+/// submitted over two years) and its assessment, in the caseworker's county, through plain
+/// SQL in batches: the same statements on both backends.
+macro_rules! seed_households {
+    ($pool:expr, $n:expr, $owner:expr) => {{
+        let pool = $pool;
+        let villages: Vec<String> = sqlx::query_scalar("SELECT code FROM regions WHERE code LIKE '620702%' AND length(code) = 12 ORDER BY code")
+            .fetch_all(&pool)
+            .await?;
+        anyhow::ensure!(!villages.is_empty(), "no villages under 620702");
+        const STATUSES: [&str; 8] = ["approved", "approved", "approved", "submitted", "accepted", "visiting", "reviewing", "rejected"];
+        const HELP: [&str; 4] = [",basic_living,", ",basic_living,medical,", ",education,", ",medical,care_services,"];
+        const CATS: [&str; 4] = ["dibao", "dibao_marginal", "", "rigid_expense"];
+        let now = app::services::now_millis();
+        let batch = 500usize;
+        let mut i = 0usize;
+        while i < $n {
+            let end = (i + batch).min($n);
+            let mut tx = pool.begin().await?;
+            for (table, cols, per) in [
+                ("households", "id, head_id_number, region_code, created_at, standing", 5),
+                ("drafts", "id, owner_id, data, version, created_at, updated_at, submitted", 7),
+            ] {
+                let rows: Vec<String> = (0..end - i).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
+                let sql = format!("INSERT INTO {table} ({cols}) VALUES {}", rows.join(", "));
+                let mut q = sqlx::query(&sql);
+                for k in i..end {
+                    let v = &villages[k % villages.len()];
+                    q = if table == "households" {
+                        q.bind(format!("bench-h{k}")).bind(format!("BENCH{k:013}")).bind(v.clone()).bind(now).bind("applicant")
+                    } else {
+                        q.bind(format!("bench-d{k}")).bind($owner.clone()).bind("{}").bind(1i64).bind(now).bind(now).bind(true)
+                    };
+                }
+                q.execute(&mut *tx).await?;
+            }
+            let per = 13;
+            let rows: Vec<String> = (0..end - i).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
+            let sql = format!(
+                "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, consent_charity, \
+                   consent_text_version, submitted_at, updated_at, help, household_id) VALUES {}",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for k in i..end {
+                // Spread over two years, oldest first by k.
+                let at = now - ((($n - k) as i64) * 2 * 365 * 86_400_000 / $n as i64);
+                q = q
+                    .bind(format!("bench-a{k}"))
+                    .bind(format!("SQ-BENCH-{k:07}"))
+                    .bind($owner.clone())
+                    .bind(format!("bench-d{k}"))
+                    .bind(villages[k % villages.len()].clone())
+                    .bind(STATUSES[k % STATUSES.len()])
+                    .bind("{}")
+                    .bind(false)
+                    .bind("v1")
+                    .bind(at)
+                    .bind(at)
+                    .bind(HELP[k % HELP.len()])
+                    .bind(format!("bench-h{k}"));
+            }
+            q.execute(&mut *tx).await?;
+            let per = 8;
+            let rows: Vec<String> = (0..end - i).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
+            let sql = format!(
+                "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, categories, created_by, created_at) VALUES {}",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for k in i..end {
+                q = q.bind(format!("bench-a{k}")).bind("submission").bind("{}").bind("{}").bind("{}").bind(CATS[k % CATS.len()]).bind($owner.clone()).bind(now);
+            }
+            q.execute(&mut *tx).await?;
+            tx.commit().await?;
+            i = end;
+        }
+        sqlx::query("ANALYZE").execute(&pool).await?;
+    }};
+}
+
+/// The review queue at county scale: `n` households seeded, then the queue page's SSR
+/// (first page rendered on the server) and the queue API with filters and a deep cursor.
+async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::for_tests(database_url.clone(), dir.path().join("data"));
+    config.demo = true;
+    config.auth_requests_per_minute = 10_000;
+    let app = Application::build(config).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let owner = app.state.services.store.user_by_login("13800000001").await.map_err(|e| anyhow::anyhow!(e))?.expect("demo resident").id;
+    tokio::spawn(app.run_until_stopped());
+    let started = Instant::now();
+    if backend == "SQLite" {
+        seed_households!(sqlx::SqlitePool::connect(&database_url).await?, n, owner);
+    } else {
+        seed_households!(sqlx::PgPool::connect(&database_url).await?, n, owner);
+    }
+    let seeded = started.elapsed().as_secs_f64();
+    let c = reqwest::Client::builder().cookie_store(true).build()?;
+    let r = c.post(format!("{base}/api/accounts/login")).form(&[("login", "demo_caseworker"), ("password", "Demo2026pass")]).send().await?;
+    anyhow::ensure!(r.status().is_success(), "caseworker login failed");
+    let measure = |label: String, times: &mut Vec<Duration>| {
+        times.sort();
+        println!(
+            "{label}: p50 {:.2} ms, p99 {:.2} ms",
+            percentile(times, 0.5).as_secs_f64() * 1e3,
+            percentile(times, 0.99).as_secs_f64() * 1e3
+        );
+    };
+    // The queue page as a tablet first gets it: HTML with the first 50 open cases.
+    let mut times = Vec::new();
+    for i in 0..220 {
+        let t = Instant::now();
+        let r = c.get(format!("{base}/staff/queue")).send().await?;
+        anyhow::ensure!(r.status().is_success());
+        let html = r.text().await?;
+        if i == 0 {
+            anyhow::ensure!(html.matches("data-number=\"SQ-BENCH-").count() == 50, "the first page is server-rendered with 50 rows");
+        }
+        if i >= 20 {
+            times.push(t.elapsed());
+        }
+    }
+    measure(format!("Queue page SSR, {backend}, {n} households seeded in {seeded:.1} s (200 sequential requests, first 50 open cases)"), &mut times);
+    let filters = [
+        ("status + help filter", json!({ "filter": { "status": "submitted", "help": "medical" } })),
+        ("waiting >= 300 days", json!({ "filter": { "status": "open", "min_days": "300" } })),
+        ("a page deep in the list (keyset)", json!({ "filter": { "status": "", "after_submitted_at": app::services::now_millis() - 200 * 86_400_000i64, "after_number": "SQ-BENCH-0050000" } })),
+    ];
+    for (label, body) in filters {
+        let mut times = Vec::new();
+        for i in 0..120 {
+            let t = Instant::now();
+            let r = c.post(format!("{base}/api/casework/queue")).json(&body).send().await?;
+            anyhow::ensure!(r.status().is_success(), "queue API failed");
+            let page: Value = r.json().await?;
+            if i == 0 {
+                anyhow::ensure!(!page["rows"].as_array().unwrap().is_empty(), "{label}: rows expected");
+            }
+            if i >= 20 {
+                times.push(t.elapsed());
+            }
+        }
+        measure(format!("Queue API, {backend}, {label}"), &mut times);
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let households = std::env::var("DOUDI_BENCH_HOUSEHOLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    {
+        let dir = tempfile::tempdir()?;
+        bench_queue("SQLite", format!("sqlite://{}/queue.db", dir.path().display()), households).await?;
+    }
+    match std::env::var("DOUDI_TEST_PG_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let pool = sqlx::PgPool::connect(&admin).await?;
+            sqlx::query("CREATE DATABASE bench_queue").execute(&pool).await?;
+            pool.close().await;
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
+            bench_queue("PostgreSQL", format!("{base}/bench_queue"), households).await?;
+        }
+        _ => println!("Queue on PostgreSQL: skipped (run through `make bench`, which starts a throwaway cluster)"),
+    }
     bench_engine();
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_tests(format!("sqlite://{}/bench.db", dir.path().display()), dir.path().join("data"));

@@ -21,12 +21,16 @@ use leptos_router::components::A;
 pub fn QueuePage() -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<MeResource>();
+    // The first page is rendered on the server (a tablet shows the queue before any script
+    // runs); the resource lives outside the suspended part so hydration finds its data.
+    let applied = RwSignal::new(QueueFilter { status: "open".into(), ..Default::default() });
+    let first = Resource::new(move || applied.get(), review_queue);
     view! {
         <h1>{t!(i18n, casework.queue_title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(u)) if matches!(u.role, Role::Caseworker | Role::Admin) => view! { <Queue /> }.into_any(),
+                    Ok(Some(u)) if matches!(u.role, Role::Caseworker | Role::Admin) => view! { <Queue applied first /> }.into_any(),
                     _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}
@@ -35,31 +39,47 @@ pub fn QueuePage() -> impl IntoView {
 }
 
 #[component]
-fn Queue() -> impl IntoView {
+fn Queue(applied: RwSignal<QueueFilter>, first: Resource<Result<crate::api::casework::QueuePage, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let filter = RwSignal::new(QueueFilter { status: "open".into(), ..Default::default() });
-    let rows = RwSignal::new(Vec::<QueueRow>::new());
-    let next = RwSignal::new(None::<(i64, String)>);
+    let filter = RwSignal::new(applied.get_untracked());
+    // Pages after the first, loaded on demand and appended.
+    let more_rows = RwSignal::new(Vec::<QueueRow>::new());
+    let more_next = RwSignal::new(None::<Option<(i64, String)>>);
     let error = RwSignal::new(None::<AppError>);
     let load = Action::new(move |f: &QueueFilter| review_queue(f.clone()));
     Effect::new(move |_| match load.value().get() {
         Some(Ok(page)) => {
             error.set(None);
-            rows.update(|r| r.extend(page.rows));
-            next.set(page.next);
+            more_rows.update(|r| r.extend(page.rows));
+            more_next.set(Some(page.next));
         }
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    let search = move || {
-        rows.set(Vec::new());
-        load.dispatch(QueueFilter { after_submitted_at: None, after_number: String::new(), ..filter.get_untracked() });
+    let first_page = move || first.get().and_then(Result::ok);
+    Effect::new(move |_| {
+        if let Some(Err(e)) = first.get() {
+            error.set(Some(e));
+        }
+    });
+    let rows = move || {
+        let mut r = first_page().map(|p| p.rows).unwrap_or_default();
+        r.extend(more_rows.get());
+        r
     };
-    // The first page, once the page is running in the browser.
-    Effect::new(move |_| search());
+    let next = move || match more_next.get() {
+        Some(n) => n,
+        None => first_page().and_then(|p| p.next),
+    };
+    let search = move || {
+        error.set(None);
+        more_rows.set(Vec::new());
+        more_next.set(None);
+        applied.set(QueueFilter { after_submitted_at: None, after_number: String::new(), ..filter.get_untracked() });
+    };
     let more = move |_| {
-        if let Some((at, number)) = next.get_untracked() {
-            load.dispatch(QueueFilter { after_submitted_at: Some(at), after_number: number, ..filter.get_untracked() });
+        if let Some((at, number)) = next() {
+            load.dispatch(QueueFilter { after_submitted_at: Some(at), after_number: number, ..applied.get_untracked() });
         }
     };
     let field_error = move |field| field_error_of(error, field);
@@ -103,15 +123,22 @@ fn Queue() -> impl IntoView {
                     <th>{t!(i18n, casework.number)}</th><th>{t!(i18n, casework.status)}</th><th>{t!(i18n, casework.village)}</th>
                     <th>{t!(i18n, casework.waiting)}</th><th>{t!(i18n, casework.help)}</th><th>{t!(i18n, casework.assessed)}</th>
                 </tr></thead>
-                <tbody>
-                    <For each=move || rows.get() key=|r| r.number.clone() let:r>
-                        <QueueLine row=r />
-                    </For>
-                </tbody>
+                <Transition fallback=|| ()>
+                    <tbody>
+                        {move || Suspend::new(async move {
+                            let _ = first.await;
+                            view! {
+                                <For each=rows key=|r| r.number.clone() let:r>
+                                    <QueueLine row=r />
+                                </For>
+                            }
+                        })}
+                    </tbody>
+                </Transition>
             </table>
         </div>
-        {move || (rows.with(Vec::is_empty) && !load.pending().get()).then(|| view! { <p class="muted" id="queue-empty">{t!(i18n, casework.empty)}</p> })}
-        {move || next.get().is_some().then(|| view! {
+        {move || (first_page().is_some_and(|p| p.rows.is_empty()) && more_rows.with(Vec::is_empty)).then(|| view! { <p class="muted" id="queue-empty">{t!(i18n, casework.empty)}</p> })}
+        {move || next().is_some().then(|| view! {
             <button type="button" id="q-more" on:click=more disabled=move || load.pending().get()>{t!(i18n, casework.more)}</button>
         })}
     }

@@ -979,8 +979,9 @@ macro_rules! impl_store {
                     sql.push_str(&format!(" AND a.submitted_at <= {}", next()));
                 }
                 if q.after.is_some() {
-                    let (t1, n1, t2) = (next(), next(), next());
-                    sql.push_str(&format!(" AND (a.submitted_at > {t1} OR (a.submitted_at = {t2} AND a.number > {n1}))"));
+                    // A row-value comparison, so the index on (submitted_at, number) seeks straight to the cursor.
+                    let (t1, n1) = (next(), next());
+                    sql.push_str(&format!(" AND (a.submitted_at, a.number) > ({t1}, {n1})"));
                 }
                 sql.push_str(&format!(" ORDER BY a.submitted_at, a.number LIMIT {}", next()));
                 let mut query = sqlx::query(&sql).bind(format!("{}%", q.region_prefix));
@@ -994,7 +995,7 @@ macro_rules! impl_store {
                     query = query.bind(t);
                 }
                 if let Some((t, number)) = &q.after {
-                    query = query.bind(*t).bind(number.clone()).bind(*t);
+                    query = query.bind(*t).bind(number.clone());
                 }
                 let rows = query.bind(q.limit).fetch_all(&self.pool).await.map_err(db_err)?;
                 let mut out = Vec::with_capacity(rows.len());
