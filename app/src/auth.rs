@@ -124,6 +124,18 @@ pub fn staff_scope(user: &SessionUser) -> Result<crate::domain::region::RegionCo
     user.0.region_code.as_deref().and_then(|r| crate::domain::region::RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)
 }
 
+/// Whether `region_code` lies in the caller's region subtree. Outside it, the attempt is
+/// audit-logged (`action`, `object`, denied) and answered `NotFound`, so nothing is disclosed.
+pub async fn check_in_region(s: &Services, user: &SessionUser, region_code: &str, action: &str, object: &str) -> Result<(), AppError> {
+    let scope = staff_scope(user)?;
+    if crate::domain::region::RegionCode::parse(region_code).is_ok_and(|r| r.is_within(&scope)) {
+        Ok(())
+    } else {
+        audit(s, Some(&user.0.id), action, object, "denied").await;
+        Err(AppError::NotFound)
+    }
+}
+
 pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
     let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
     if roles.contains(&user.0.role) {

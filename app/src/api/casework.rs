@@ -97,14 +97,10 @@ pub struct NoticeRow {
 /// The application if it lies in the caller's region; `NotFound` otherwise (logged).
 #[cfg(feature = "ssr")]
 pub(crate) async fn case_in_scope(s: &Services, user: &SessionUser, number: &str) -> Result<ApplicationRecord, AppError> {
-    let scope = auth::staff_scope(user)?;
+    auth::staff_scope(user)?;
     let app = s.store.application(number.trim()).await?.ok_or(AppError::NotFound)?;
-    if RegionCode::parse(&app.region_code).is_ok_and(|r| r.is_within(&scope)) {
-        Ok(app)
-    } else {
-        audit(s, Some(&user.0.id), "case_access", number.trim(), "denied").await;
-        Err(AppError::NotFound)
-    }
+    auth::check_in_region(s, user, &app.region_code, "case_access", number.trim()).await?;
+    Ok(app)
 }
 
 #[cfg(feature = "ssr")]

@@ -174,13 +174,8 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
 #[server(endpoint = "cycle/exit")]
 pub async fn exit_household(household: String, reason: String, taper: bool) -> Result<String, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
-    let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let h = s.store.household(household.trim()).await?.ok_or(AppError::NotFound)?;
-    if !RegionCode::parse(&h.region_code).is_ok_and(|r| r.is_within(&scope)) {
-        audit(&s, Some(&user.0.id), "household_exit", household.trim(), "denied").await;
-        return Err(AppError::NotFound);
-    }
+    let h = crate::api::household::household_in_scope(&s, &user, &household).await?;
     let reason = reason.trim().to_string();
     if reason.is_empty() {
         return Err(AppError::field("reason", FieldErrorCode::Required));

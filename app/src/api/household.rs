@@ -128,15 +128,11 @@ pub struct HouseholdFile {
 }
 
 #[cfg(feature = "ssr")]
-async fn household_in_scope(s: &Services, user: &SessionUser, id: &str) -> Result<HouseholdRecord, AppError> {
-    let scope = auth::staff_scope(user)?;
+pub(crate) async fn household_in_scope(s: &Services, user: &SessionUser, id: &str) -> Result<HouseholdRecord, AppError> {
+    auth::staff_scope(user)?;
     let h = s.store.household(id.trim()).await?.ok_or(AppError::NotFound)?;
-    if RegionCode::parse(&h.region_code).is_ok_and(|r| r.is_within(&scope)) {
-        Ok(h)
-    } else {
-        audit(s, Some(&user.0.id), "household_access", id.trim(), "denied").await;
-        Err(AppError::NotFound)
-    }
+    auth::check_in_region(s, user, &h.region_code, "household_access", id.trim()).await?;
+    Ok(h)
 }
 
 #[cfg(feature = "ssr")]

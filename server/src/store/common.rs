@@ -280,6 +280,36 @@ macro_rules! impl_store {
             Ok(r.rows_affected() == 1)
         }
 
+        /// The household of a head's ID number, opened in `region` when there is none (a
+        /// concurrent opening of the same household waits and then finds it). With
+        /// `follow_region`, a household that moved is filed under its new region.
+        async fn household_for(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            head_id_number: &str,
+            region: &str,
+            follow_region: bool,
+            now: Millis,
+        ) -> Result<String, DbError> {
+            sqlx::query("INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (head_id_number) DO NOTHING")
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(head_id_number)
+                .bind(region)
+                .bind(now)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+            if follow_region {
+                sqlx::query("UPDATE households SET region_code = $1 WHERE head_id_number = $2")
+                    .bind(region)
+                    .bind(head_id_number)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            let r = sqlx::query("SELECT id FROM households WHERE head_id_number = $1").bind(head_id_number).fetch_one(&mut **tx).await.map_err(db_err)?;
+            Ok(get!(r, "id"))
+        }
+
         async fn visits_where(pool: &sqlx::Pool<$db>, condition: &str, key: &str) -> Result<Vec<VisitRecord>, DbError> {
             let rows = sqlx::query(&format!(
                 "SELECT v.id, a.number, v.based_on, v.visited_on, v.record, v.saved_on_device_at, v.received_at, u.display_name \
@@ -662,27 +692,7 @@ macro_rules! impl_store {
                 let number = application_number(s.year, seq);
                 let app_id = uuid::Uuid::new_v4().to_string();
                 // The household is its head's: a later application of the same head joins its file.
-                let household_id = match sqlx::query("UPDATE households SET region_code = $1 WHERE head_id_number = $2 RETURNING id")
-                    .bind(&s.region_code)
-                    .bind(&s.head_id_number)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                {
-                    Some(r) => get!(r, "id"),
-                    None => {
-                        let id = uuid::Uuid::new_v4().to_string();
-                        sqlx::query("INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, $3, $4)")
-                            .bind(&id)
-                            .bind(&s.head_id_number)
-                            .bind(&s.region_code)
-                            .bind(s.now)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
-                        id
-                    }
-                };
+                let household_id = household_for(&mut tx, &s.head_id_number, &s.region_code, true, s.now).await?;
                 sqlx::query(
                     "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, \
                        consent_charity, consent_text_version, submitted_at, updated_at, help, household_id) \
@@ -1888,27 +1898,8 @@ macro_rules! impl_store {
 
             async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError> {
                 let mut tx = self.pool.begin().await.map_err(db_err)?;
-                // Claim (or open) the person's household first, so concurrent registrations queue.
-                let household_id: String = match sqlx::query("UPDATE households SET head_id_number = head_id_number WHERE head_id_number = $1 RETURNING id")
-                    .bind(&e.head_id_number)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                {
-                    Some(r) => get!(r, "id"),
-                    None => {
-                        let id = uuid::Uuid::new_v4().to_string();
-                        sqlx::query("INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, $3, $4)")
-                            .bind(&id)
-                            .bind(&e.head_id_number)
-                            .bind(&e.region_code)
-                            .bind(e.now)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
-                        id
-                    }
-                };
+                // The person's household, opened where the emergency happened when there is none.
+                let household_id = household_for(&mut tx, &e.head_id_number, &e.region_code, false, e.now).await?;
                 let existing = sqlx::query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"))
                     .bind(&e.id)
                     .fetch_optional(&mut *tx)

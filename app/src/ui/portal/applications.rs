@@ -195,8 +195,22 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
             <h3>{t!(i18n, applications.help)}</h3>
             <p>{move || app.help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join("、")}</p>
             <h3>{t!(i18n, applications.attachments)}</h3>
-            <ul>
-                {app.attachments.iter().map(|a| view! { <li><a href=format!("/attachments/{}", a.id) target="_blank" rel="noopener">{a.file_name.clone()}</a></li> }).collect_view()}
+            // Images are shown where they are listed; a PDF opens in the browser's viewer.
+            <ul class="attachments" id="attachments">
+                {app.attachments.iter().map(|a| {
+                    let href = format!("/attachments/{}", a.id);
+                    let kind = crate::domain::declaration::AttachmentKind::from_code(&a.kind);
+                    let label = move || kind.map(|k| labels::attachment(i18n, k)).unwrap_or_default();
+                    let image = a.mime.starts_with("image/");
+                    view! {
+                        <li>
+                            <a href=href.clone() target="_blank" rel="noopener">
+                                {image.then(|| view! { <img src=href.clone() alt=a.file_name.clone() loading="lazy" class="thumb" /> })}
+                                <span>{label} " · " {a.file_name.clone()} {(!image).then(|| " (PDF)")}</span>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
             </ul>
         </section>
         <section class="card">
