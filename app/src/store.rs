@@ -95,6 +95,11 @@ pub struct QueueQuery {
     pub submitted_before: Option<Millis>,
     /// Continue after this (submitted_at, number).
     pub after: Option<(Millis, String)>,
+    /// `today` (YYYY-MM-DD): every row counts the household's warnings due by then (open
+    /// tasks: overdue referrals, documents owed, reviews and taper ends).
+    pub today: String,
+    /// Only cases whose household has such warnings.
+    pub with_warnings: bool,
     pub limit: i64,
 }
 
@@ -108,6 +113,8 @@ pub struct QueueRecord {
     pub help: String,
     /// Category codes of the latest assessment.
     pub categories: String,
+    /// Open tasks of the household due by today.
+    pub warnings: i64,
 }
 
 #[derive(Clone, Debug)]

@@ -36,6 +36,8 @@ pub struct QueueFilter {
     pub help: String,
     /// Only cases waiting at least this many days; empty for all.
     pub min_days: String,
+    /// Only cases whose household has warnings due (overdue referrals, documents owed …).
+    pub warnings: bool,
     /// Keyset cursor: continue after this case.
     pub after_submitted_at: Option<i64>,
     pub after_number: String,
@@ -51,6 +53,7 @@ pub struct QueueRow {
     pub days_waiting: i64,
     pub help: Vec<String>,
     pub categories: Vec<Category>,
+    pub warnings: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,7 +155,16 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     let s = services()?;
     let rows = s
         .store
-        .review_queue(QueueQuery { region_prefix: area.prefix().to_string(), statuses, help, submitted_before, after, limit: QUEUE_PAGE })
+        .review_queue(QueueQuery {
+            region_prefix: area.prefix().to_string(),
+            statuses,
+            help,
+            submitted_before,
+            after,
+            limit: QUEUE_PAGE,
+            today: today_in_china().to_string(),
+            with_warnings: filter.warnings,
+        })
         .await?;
     let next = (rows.len() as i64 == QUEUE_PAGE).then(|| rows.last().map(|r| (r.submitted_at, r.number.clone()))).flatten();
     let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|r| r.region_code.clone()).collect()).await?;
@@ -164,6 +176,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
                 days_waiting: (now - r.submitted_at) / 86_400_000,
                 help: r.help.split(',').filter(|h| !h.is_empty()).map(String::from).collect(),
                 categories: crate::api::policy::parse_category_codes(&r.categories),
+                warnings: r.warnings,
                 number: r.number,
                 status: r.status,
                 region_code: r.region_code,

@@ -108,6 +108,12 @@ fn Queue(applied: RwSignal<QueueFilter>, first: Resource<Result<crate::api::case
                     </select>
                 </div>
                 <div>
+                    <label class="check" for="q-warnings">
+                        <input type="checkbox" id="q-warnings" prop:checked=move || filter.with(|f| f.warnings) on:change=move |ev| filter.update(|f| f.warnings = event_target_checked(&ev)) />
+                        {t!(i18n, casework.with_warnings)}
+                    </label>
+                </div>
+                <div>
                     <label for="q-days">{t!(i18n, casework.min_days)}</label>
                     <input id="q-days" inputmode="numeric" maxlength="4" prop:value=move || filter.with(|f| f.min_days.clone())
                         on:input=move |ev| filter.update(|f| f.min_days = event_target_value(&ev)) />
@@ -121,7 +127,7 @@ fn Queue(applied: RwSignal<QueueFilter>, first: Resource<Result<crate::api::case
             <table class="queue" id="queue">
                 <thead><tr>
                     <th>{t!(i18n, casework.number)}</th><th>{t!(i18n, casework.status)}</th><th>{t!(i18n, casework.village)}</th>
-                    <th>{t!(i18n, casework.waiting)}</th><th>{t!(i18n, casework.help)}</th><th>{t!(i18n, casework.assessed)}</th>
+                    <th>{t!(i18n, casework.waiting)}</th><th>{t!(i18n, casework.help)}</th><th>{t!(i18n, casework.assessed)}</th><th>{t!(i18n, casework.warnings)}</th>
                 </tr></thead>
                 <Transition fallback=|| ()>
                     <tbody>
@@ -168,6 +174,7 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
             <td><span class=wait_class>{row.days_waiting} " " {t!(i18n, casework.days)}</span></td>
             <td>{move || help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join("、")}</td>
             <td>{move || cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join("、")}</td>
+            <td>{(row.warnings > 0).then(|| view! { <span class="badge late">{row.warnings}</span> })}</td>
         </tr>
     }
 }

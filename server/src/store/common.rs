@@ -970,10 +970,14 @@ macro_rules! impl_store {
                 // Placeholders are numbered as conditions are added; binds follow the same order.
                 let mut sql = String::from(
                     "SELECT a.number, a.status, a.region_code, a.submitted_at, a.updated_at, a.help, \
-                       COALESCE((SELECT s.categories FROM assessments s WHERE s.application_id = a.id ORDER BY s.id DESC LIMIT 1), '') AS categories \
+                       COALESCE((SELECT s.categories FROM assessments s WHERE s.application_id = a.id ORDER BY s.id DESC LIMIT 1), '') AS categories, \
+                       (SELECT COUNT(*) FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2) AS warnings \
                      FROM applications a WHERE a.region_code LIKE $1",
                 );
-                let mut n = 1;
+                let mut n = 2;
+                if q.with_warnings {
+                    sql.push_str(" AND EXISTS (SELECT 1 FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2)");
+                }
                 let mut next = || {
                     n += 1;
                     format!("${n}")
@@ -994,7 +998,7 @@ macro_rules! impl_store {
                     sql.push_str(&format!(" AND (a.submitted_at, a.number) > ({t1}, {n1})"));
                 }
                 sql.push_str(&format!(" ORDER BY a.submitted_at, a.number LIMIT {}", next()));
-                let mut query = sqlx::query(&sql).bind(format!("{}%", q.region_prefix));
+                let mut query = sqlx::query(&sql).bind(format!("{}%", q.region_prefix)).bind(&q.today);
                 for st in &q.statuses {
                     query = query.bind(st.code());
                 }
@@ -1019,6 +1023,7 @@ macro_rules! impl_store {
                         updated_at: get!(r, "updated_at"),
                         help: get!(r, "help"),
                         categories: get!(r, "categories"),
+                        warnings: get!(r, "warnings"),
                     });
                 }
                 Ok(out)

@@ -133,4 +133,21 @@ async fn an_unanswered_referral_becomes_a_task_the_day_after_its_due_date() {
     assert_eq!(server::jobs::process_work(store.as_ref(), "w", day_ms(11)).await.unwrap(), 1);
     let open = tasks(&cw, &app).await;
     assert_eq!((open[0]["kind"].as_str(), open[0]["note"].as_str()), (Some("referral_overdue"), Some("housing → housing")));
+
+    // The overdue referral is a warning on the case in the review queue, and a filter finds it.
+    let r2 = resident(&app, "13900000603").await;
+    let d2 = draft_id(&r2, &app).await;
+    let quiet = submit(&r2, &app, &d2, &good_draft(&[valid_id("62070219700101603")])).await.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_string();
+    let page: Value = post_json(&cw, &app, "/api/casework/queue", json!({ "filter": { "status": "open" } })).await.json().await.unwrap();
+    let warnings = |n: &str| page["rows"].as_array().unwrap().iter().find(|r| r["number"] == n).map(|r| r["warnings"].as_i64().unwrap());
+    assert_eq!((warnings(&number), warnings(&quiet)), (Some(0), Some(0)), "not a warning today: the referral was due ten days from now");
+    let later = app::store::QueueQuery {
+        region_prefix: "620702".into(),
+        limit: 50,
+        today: (app::services::today_in_china() + chrono::Days::new(11)).to_string(),
+        with_warnings: true,
+        ..Default::default()
+    };
+    let flagged = app.store().review_queue(later).await.unwrap();
+    assert_eq!(flagged.iter().map(|r| (r.number.as_str(), r.warnings)).collect::<Vec<_>>(), vec![(number.as_str(), 1)]);
 }
