@@ -65,8 +65,7 @@ pub const ZY_DISASTER: Clause = clause(Document::Zhangye, "(八) 受灾人员救
 pub const ZY_EMERGENCY: Clause = clause(Document::Zhangye, "(九)");
 pub const ZY_SERVICE: Clause = clause(Document::Zhangye, "(十)");
 pub const ZY_OTHER_AID: Clause = clause(Document::Zhangye, "(十一)");
-/// 需求推送 to departments and their 反馈 into the chain.
-pub const LN_REFERRAL: Clause = clause(Document::Liaoning, "二(一)3(2)–(3)");
+/// 需求推送 to departments (their 反馈 into the chain: LN 二(二)1(3), ZY (十三)).
 pub const ZY_REFERRAL: Clause = clause(Document::Zhangye, "(六)");
 pub const ZY_DUTIES: Clause = clause(Document::Zhangye, "(十二)");
 pub const ZY_MUTUAL_RECOGNITION: Clause = clause(Document::Zhangye, "(十四)");
