@@ -7,6 +7,7 @@ pub mod cycle;
 pub mod declaration;
 pub mod id_number;
 pub mod money;
+pub mod monitoring;
 pub mod phone;
 pub mod policy;
 pub mod referral;
