@@ -487,6 +487,61 @@ pub struct EmergencyRecord {
     pub recorded_at: Millis,
 }
 
+/// A checked medical settlement on its way into the database.
+#[derive(Clone, Debug)]
+pub struct MedicalRow {
+    pub key: String,
+    pub id_number: String,
+    pub settled_on: String,
+    pub total_fen: i64,
+    pub out_of_pocket_fen: i64,
+}
+
+/// What the file reader sends the store while it reads: rows in batches, then the totals
+/// (or an abort: nothing of the file is kept).
+#[derive(Clone, Debug)]
+pub enum ImportBatch {
+    Rows(Vec<MedicalRow>),
+    End { rows_read: i64, invalid: i64, report_json: String },
+    Abort,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewImport {
+    pub id: String,
+    pub source: String,
+    pub file_hash: String,
+    pub file_name: String,
+    pub encoding: String,
+    pub created_by: String,
+    pub now: Millis,
+    /// The rules in force and the day the 12 months end.
+    pub rules: Vec<crate::domain::monitoring::WarningRule>,
+    pub today: chrono::NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportResult {
+    /// Records not seen before (a re-imported file adds none).
+    pub new_records: i64,
+    /// Valid rows whose ID number belongs to a household in the database.
+    pub matched: i64,
+    pub warnings: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct WarningRecord {
+    pub id: i64,
+    pub household_id: String,
+    pub region_code: String,
+    pub kind: String,
+    pub level: String,
+    pub trigger_json: String,
+    pub visit_due: String,
+    pub status: String,
+    pub created_at: Millis,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Answers only when the database answers.
@@ -633,6 +688,15 @@ pub trait Store: Send + Sync {
     async fn emergency(&self, id: &str) -> Result<Option<EmergencyRecord>, DbError>;
     /// The documents owed after advance aid arrived.
     async fn emergency_documents_received(&self, id: &str, region_prefix: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+
+    // monitoring: imports and warnings
+    /// Imports a department file in one transaction while it is read: new records are added,
+    /// matched by ID number, and the warning rules run on the households they touch. An
+    /// `Abort` (or a closed channel before `End`) keeps nothing.
+    async fn import_medical(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError>;
+    async fn warning_rules(&self) -> Result<Vec<crate::domain::monitoring::WarningRule>, DbError>;
+    async fn set_warning_rule(&self, rule: crate::domain::monitoring::WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError>;
+    async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError>;
 
     // attachments
     async fn add_attachment(&self, attachment: NewAttachment) -> Result<AttachmentMeta, DbError>;

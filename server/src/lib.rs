@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod http;
+pub mod imports;
 pub mod jobs;
 pub mod seed;
 pub mod services;

@@ -18,7 +18,19 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 5] = [
 pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
     seed_accounts(s).await?;
     seed_policy_examples(s).await?;
+    seed_warning_rules(s).await?;
     seed_demo_application(s).await
+}
+
+/// The example warning rules (each marked `example`), unless an administrator set the rule.
+async fn seed_warning_rules(s: &Services) -> anyhow::Result<()> {
+    let stored = s.store.warning_rules().await.map_err(|e| anyhow::anyhow!(e))?;
+    for rule in app::domain::monitoring::example_rules() {
+        if !stored.iter().any(|r| r.kind == rule.kind) {
+            s.store.set_warning_rule(rule, None, now_millis()).await.map_err(|e| anyhow::anyhow!(e))?;
+        }
+    }
+    Ok(())
 }
 
 /// The example policy parameters (all marked `example`, each source says 示例): each one once,

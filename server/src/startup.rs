@@ -113,6 +113,10 @@ impl Application {
             )
             .route("/attachments/{id}", get(upload::download))
             .route("/visit-files/{hash}", get(upload::visit_file))
+            .route(
+                "/imports",
+                post(crate::imports::upload).layer::<_, Infallible>(DefaultBodyLimit::max(crate::imports::MAX_IMPORT_BYTES + 64 * 1024)),
+            )
             .route("/healthz", get(http::healthz))
             .route("/dev/outbox", get(http::outbox))
             .route("/dev/clock", get(http::demo_clock).post(http::demo_clock_set))

@@ -5,5 +5,6 @@ mod cycle;
 mod helpers;
 mod household;
 mod migrations;
+mod monitoring;
 mod policy;
 mod store_conformance;

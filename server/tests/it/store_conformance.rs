@@ -594,3 +594,48 @@ conformance!(emergency_aid_opens_a_household_where_it_happened_once, |store| {
     assert!(matches!(store.emergency_documents_received("emergency-1", "6207", &a, 3).await, Err(DbError::Conflict("documents_received"))));
     assert_eq!(store.emergency("emergency-1").await.unwrap().unwrap().documents_received_at, Some(2));
 });
+
+conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
+    use app::store::{ImportBatch, MedicalRow, NewImport};
+    let a = user(&store, "13800000095").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let n = number(store.submit_application(submission(&a, &d.id, &["ID-M1", "ID-M2"])).await.unwrap());
+    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let rules = app::domain::monitoring::example_rules();
+    let meta = |id: &str| NewImport {
+        id: id.into(),
+        source: "medical_insurance".into(),
+        file_hash: "h".into(),
+        file_name: "f.csv".into(),
+        encoding: "UTF-8".into(),
+        created_by: a.clone(),
+        now: 1_800_000_000_000,
+        rules: rules.clone(),
+        today,
+    };
+    let row = |id: &str, date: &str, oop: i64| MedicalRow { key: format!("{id}|{date}|{oop}"), id_number: id.into(), settled_on: date.into(), total_fen: oop, out_of_pocket_fen: oop };
+    let batches = vec![
+        ImportBatch::Rows(vec![row("ID-M1", "2026-05-01", 1_500_000), row("ID-X", "2026-05-01", 9_000_000)]),
+        ImportBatch::Rows(vec![row("ID-M2", "2026-06-01", 600_000), row("ID-M1", "2026-05-01", 1_500_000)]),
+    ];
+    // Aborted halfway: nothing stays.
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tx.send(batches[0].clone()).await.unwrap();
+    tx.send(ImportBatch::Abort).await.unwrap();
+    assert!(matches!(store.import_medical(meta("imp-0"), rx).await, Err(DbError::Conflict("import_aborted"))));
+    assert!(store.warnings("").await.unwrap().is_empty());
+    for (id, expect) in [("imp-1", (3, 3, 1)), ("imp-2", (0, 3, 0))] {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        for b in &batches {
+            tx.send(b.clone()).await.unwrap();
+        }
+        tx.send(ImportBatch::End { rows_read: 4, invalid: 0, report_json: "{}".into() }).await.unwrap();
+        let r = store.import_medical(meta(id), rx).await.unwrap();
+        assert_eq!((r.new_records, r.matched, r.warnings), expect, "{id}");
+    }
+    let w = store.warnings("620702").await.unwrap();
+    assert_eq!((w.len(), w[0].household_id.as_str(), w[0].level.as_str()), (1, household.as_str(), "II"));
+    assert!(w[0].trigger_json.contains("\"out_of_pocket_fen\":2100000"), "{}", w[0].trigger_json);
+    assert_eq!(store.warning_rules().await.unwrap().len(), 0, "no rule until one is set");
+});

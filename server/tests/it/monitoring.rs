@@ -1,0 +1,178 @@
+//! Department data comparison through HTTP: a GBK CSV from medical insurance is matched by ID
+//! number, bad rows are reported with reasons, a re-import changes nothing, a refused file
+//! stores nothing, and the warnings equal an independent reference computation.
+
+use crate::api::{draft_id, good_draft, post_form, resident, submit, valid_id};
+use crate::helpers::{spawn_app, TestApp};
+use reqwest::{multipart, Client, StatusCode};
+use serde_json::Value;
+
+async fn login(app: &TestApp, login: &str) -> Client {
+    let c = app.client();
+    let r = post_form(&c, app, "/api/accounts/login", &[("login", login), ("password", "Demo2026pass")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    c
+}
+
+async fn upload(c: &Client, app: &TestApp, bytes: Vec<u8>, name: &str) -> (StatusCode, Value) {
+    let form = multipart::Form::new().text("source", "medical_insurance").part("file", multipart::Part::bytes(bytes).file_name(name.to_string()));
+    let r = c.post(app.url("/imports")).multipart(form).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap())
+}
+
+fn gbk(text: &str) -> Vec<u8> {
+    encoding_rs::GBK.encode(text).0.into_owned()
+}
+
+fn day(offset_days: i64) -> String {
+    (app::services::today_in_china() - chrono::Duration::days(offset_days)).to_string()
+}
+
+/// A household with an application: returns the members' ID numbers.
+async fn household(app: &TestApp, phone: &str, ids17: &[&str]) -> Vec<String> {
+    let r = resident(app, phone).await;
+    let d = draft_id(&r, app).await;
+    let ids: Vec<String> = ids17.iter().map(|i| valid_id(i)).collect();
+    let resp = submit(&r, app, &d, &good_draft(&ids)).await;
+    assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text().await.unwrap());
+    ids
+}
+
+#[tokio::test]
+async fn a_gbk_file_from_medical_insurance_raises_a_warning_once_and_reports_every_row() {
+    let app = spawn_app().await;
+    let ids = household(&app, "13900000701", &["62070219700101701", "62070219720202702"]).await;
+    let stranger = valid_id("62070219800101799");
+    let bad_check = format!("{}{}", &ids[0][..17], if ids[0].ends_with('1') { '2' } else { '1' });
+    // Chinese Excel's CSV: GBK, Chinese headers, an extra column, both members' settlements.
+    let text = format!(
+        "姓名,身份证号,就诊日期,医疗总费用,个人自付,医院\r\n\
+         张三,{a},{d1},30000,15000,市人民医院\r\n\
+         李四,{b},{d2},12000,6000.50,市中医院\r\n\
+         张三,{a},{d1},30000,15000,市人民医院\r\n\
+         王五,{s},{d2},5000,1000,县医院\r\n\
+         张三,{x},{d2},100,10,县医院\r\n\
+         张三,{a},昨天,100,10,县医院\r\n\
+         张三,{a},{old},90000,90000,县医院\r\n",
+        a = ids[0], b = ids[1], s = stranger, x = bad_check, d1 = day(30), d2 = day(200), old = day(500)
+    );
+    let officer = login(&app, "demo_department").await;
+    let (status, report) = upload(&officer, &app, gbk(&text), "医保结算.csv").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["encoding"], "gb18030");
+    assert_eq!(report["ignored_columns"], serde_json::json!(["医院"]));
+    let counts = |r: &Value| ["rows_read", "valid", "new_records", "duplicates", "matched", "unmatched", "invalid", "warnings"].map(|k| r[k].as_i64().unwrap());
+    // 7 rows: 5 valid (one twice, one stranger, one too old to count), 2 refused.
+    assert_eq!(counts(&report), [7, 5, 4, 1, 4, 1, 2, 1]);
+    assert_eq!(report["problems"], serde_json::json!([[6, "id_checksum"], [7, "date_format"]]));
+
+    // The warning: 15 000 + 6 000.50 out of pocket in 12 months > 20 000 (the example rule).
+    let warnings = app.store().warnings("6207").await.unwrap();
+    assert_eq!(warnings.len(), 1);
+    let w = &warnings[0];
+    assert_eq!((w.kind.as_str(), w.level.as_str(), w.status.as_str()), ("medical_out_of_pocket", "II", "new"));
+    assert_eq!(w.visit_due, (app::services::today_in_china() + chrono::Days::new(15)).to_string());
+    let facts: Value = serde_json::from_str(&w.trigger_json).unwrap();
+    assert_eq!((facts["out_of_pocket_fen"].as_i64(), facts["settlements"].as_i64()), (Some(2_100_050), Some(2)));
+
+    // The same file again changes nothing.
+    let (status, again) = upload(&officer, &app, gbk(&text), "医保结算.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(counts(&again), [7, 5, 0, 5, 4, 1, 2, 0]);
+    assert_eq!(app.store().warnings("6207").await.unwrap().len(), 1);
+    // UTF-8 works the same (with a BOM, as Excel's "CSV UTF-8" writes it).
+    let (status, utf8) = upload(&officer, &app, format!("\u{feff}{text}").into_bytes(), "utf8.csv").await;
+    assert_eq!((status, utf8["encoding"].as_str(), utf8["new_records"].as_i64()), (StatusCode::OK, Some("UTF-8"), Some(0)));
+}
+
+#[tokio::test]
+async fn malformed_files_get_a_clear_answer_and_store_nothing() {
+    let app = spawn_app().await;
+    let ids = household(&app, "13900000702", &["62070219700101711"]).await;
+    let officer = login(&app, "demo_department").await;
+    let header = "身份证号,结算日期,医疗总费用,个人自付\n";
+
+    let (status, err) = upload(&officer, &app, Vec::new(), "empty.csv").await;
+    assert_eq!((status, err["detail"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("file_empty")), "a 0-byte upload");
+    let (status, report) = upload(&officer, &app, header.as_bytes().to_vec(), "header-only.csv").await;
+    assert_eq!((status, report["rows_read"].as_i64()), (StatusCode::OK, Some(0)), "an empty file is an empty report");
+    let (status, report) = upload(&officer, &app, "\n\n".as_bytes().to_vec(), "blank.csv").await;
+    assert_eq!((status, report["refused"]["problem"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("empty")));
+    let (status, report) = upload(&officer, &app, gbk("身份证号,医疗总费用\n1,2\n"), "cols.csv").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(report["refused"], serde_json::json!({ "problem": "missing_columns", "fields": ["date", "out_of_pocket"] }));
+    let (status, report) = upload(&officer, &app, vec![0xff, 0xfe, 0x00, 0x81, 0xff, 0x0a], "binary.csv").await;
+    assert_eq!((status, report["refused"]["problem"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("encoding")));
+    let (status, err) = upload(&officer, &app, b"PK\x03\x04rest-of-a-zip".to_vec(), "sheet.xlsx").await;
+    assert_eq!((status, err["detail"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("xlsx_not_yet")));
+    let huge = format!("{header}{},{},100,{}\n{},{},100,10,extra\n", ids[0], day(3), "9".repeat(100_000), ids[0], day(4));
+    let (status, report) = upload(&officer, &app, huge.into_bytes(), "huge.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(report["problems"], serde_json::json!([[2, "cell_too_long"], [3, "wrong_field_count"]]));
+
+    // Who may import: the department whose data it is, or an administrator.
+    let resident = app.client();
+    assert_eq!(upload(&resident, &app, header.as_bytes().to_vec(), "x.csv").await.0, StatusCode::UNAUTHORIZED);
+    let cw = login(&app, "demo_caseworker").await;
+    assert_eq!(upload(&cw, &app, header.as_bytes().to_vec(), "x.csv").await.0, StatusCode::FORBIDDEN);
+
+    // Nothing above stored a record: a good file now brings its row as new.
+    let good = format!("{header}{},{},100,10\n", ids[0], day(5));
+    let (status, report) = upload(&officer, &app, good.into_bytes(), "good.csv").await;
+    assert_eq!((status, report["new_records"].as_i64(), report["matched"].as_i64()), (StatusCode::OK, Some(1), Some(1)));
+}
+
+#[tokio::test]
+async fn warnings_for_a_generated_data_set_equal_an_independent_reference() {
+    use app::domain::monitoring::{example_rules, medical_warning};
+    let app = spawn_app().await;
+    // 12 households with 1–2 members, settlements spread over 20 months (a fixed LCG).
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |m: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % m
+    };
+    let mut households = Vec::new();
+    for h in 0..12u64 {
+        let ids17: Vec<String> = (0..1 + h % 2).map(|m| format!("620702197{}0101{:03}", h % 10, 800 + h * 2 + m)).collect();
+        let refs: Vec<&str> = ids17.iter().map(String::as_str).collect();
+        households.push(household(&app, &format!("139000008{:02}", h), &refs).await);
+    }
+    let mut csv = String::from("身份证号,结算日期,医疗总费用,个人自付\n");
+    let mut by_household: Vec<Vec<(chrono::NaiveDate, i64)>> = vec![Vec::new(); households.len()];
+    for _ in 0..120 {
+        let h = next(households.len() as u64) as usize;
+        let id = &households[h][next(households[h].len() as u64) as usize];
+        let ago = next(600) as i64;
+        let oop = next(1_200_000) as i64;
+        let date = app::services::today_in_china() - chrono::Duration::days(ago);
+        csv.push_str(&format!("{id},{date},{}.{:02},{}.{:02}\n", (oop * 2) / 100, (oop * 2) % 100, oop / 100, oop % 100));
+        by_household[h].push((date, oop));
+    }
+    let officer = login(&app, "demo_department").await;
+    let (status, report) = upload(&officer, &app, csv.into_bytes(), "generated.csv").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+
+    // The reference: the domain rule over each household's rows (duplicates counted once).
+    let rule = example_rules().remove(0);
+    let today = app::services::today_in_china();
+    let mut expected = Vec::new();
+    for (h, rows) in by_household.iter_mut().enumerate() {
+        rows.sort();
+        rows.dedup();
+        if let Some(t) = medical_warning(&rule, rows, today) {
+            expected.push((households[h][0].clone(), t.out_of_pocket_fen));
+        }
+    }
+    let mut got = Vec::new();
+    for w in app.store().warnings("").await.unwrap() {
+        let facts: Value = serde_json::from_str(&w.trigger_json).unwrap();
+        let head = app.store().household(&w.household_id).await.unwrap().unwrap().head_id_number;
+        got.push((head, facts["out_of_pocket_fen"].as_i64().unwrap()));
+    }
+    expected.sort();
+    got.sort();
+    assert!(!expected.is_empty(), "the data set raises some warnings");
+    assert_eq!(got, expected);
+}
