@@ -540,6 +540,21 @@ pub struct WarningRecord {
     pub visit_due: String,
     pub status: String,
     pub created_at: Millis,
+    pub assigned_to: Option<String>,
+    pub visited_on: Option<String>,
+    pub finding: Option<String>,
+    pub disposal: Option<String>,
+    pub note: String,
+    pub escalated_at: Option<Millis>,
+    pub closed_at: Option<Millis>,
+}
+
+/// Warnings handled on time in a township: visited by the deadline, of those due or visited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OnTimeRate {
+    pub township: String,
+    pub due: i64,
+    pub on_time: i64,
 }
 
 #[async_trait]
@@ -697,6 +712,14 @@ pub trait Store: Send + Sync {
     async fn warning_rules(&self) -> Result<Vec<crate::domain::monitoring::WarningRule>, DbError>;
     async fn set_warning_rule(&self, rule: crate::domain::monitoring::WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError>;
     async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError>;
+    async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError>;
+    /// One step of the lifecycle; `Conflict("warning_state")` when the step does not follow
+    /// from the current state, `NotFound` outside the region.
+    async fn advance_warning(&self, id: i64, region_prefix: &str, step: crate::domain::monitoring::WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError>;
+    /// Marks warnings whose visit deadline passed unvisited as escalated (to the county); one
+    /// statement, so several processes may run it. Returns how many were escalated now.
+    async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError>;
+    async fn on_time_rates(&self, region_prefix: &str, today: &str) -> Result<Vec<OnTimeRate>, DbError>;
 
     // attachments
     async fn add_attachment(&self, attachment: NewAttachment) -> Result<AttachmentMeta, DbError>;

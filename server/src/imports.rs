@@ -9,12 +9,12 @@ use app::auth::{audit, AuthSession};
 use app::domain::monitoring::{map_header, medical_row, FileProblem, RowProblem, Source};
 use app::domain::status::Role;
 use app::error::AppError;
+use app::api::monitoring::ImportReport;
 use app::store::{ImportBatch, MedicalRow, NewImport};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use std::io::{Read, Write};
 
@@ -23,31 +23,6 @@ pub const MAX_IMPORT_BYTES: usize = 512 * 1024 * 1024;
 const BATCH_ROWS: usize = 1000;
 /// How many refused rows the report lists one by one (all are counted).
 const LISTED_PROBLEMS: usize = 1000;
-
-/// What an import did, as the uploader sees it (and downloads).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportReport {
-    pub import_id: Option<String>,
-    pub source: String,
-    pub file_name: String,
-    pub encoding: String,
-    /// Set when the whole file was refused; nothing was stored then.
-    pub refused: Option<FileProblem>,
-    pub rows_read: i64,
-    pub valid: i64,
-    pub new_records: i64,
-    /// Valid rows already known (twice in this file, or imported before): nothing changed.
-    pub duplicates: i64,
-    pub matched: i64,
-    pub unmatched: i64,
-    pub invalid: i64,
-    pub warnings: i64,
-    pub ignored_columns: Vec<String>,
-    /// Refused rows by reason, all counted.
-    pub problems_by_kind: Vec<(RowProblem, i64)>,
-    /// The first refused rows: (row number in the file, counting the header as 1; reason).
-    pub problems: Vec<(i64, RowProblem)>,
-}
 
 fn refuse(status: StatusCode, err: AppError) -> Response {
     (status, Json(err)).into_response()

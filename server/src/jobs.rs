@@ -35,7 +35,14 @@ pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<usize> 
         tracing::info!(proposed, "reassessments proposed after parameter changes took effect");
     }
     let done = process_work(store, worker, app::services::now_millis()).await?;
-    Ok(proposed + done)
+    let escalated = store
+        .escalate_overdue_warnings(&app::services::today_in_china().to_string(), app::services::now_millis())
+        .await
+        .map_err(|e| anyhow::anyhow!("escalate warnings: {e}"))?;
+    if escalated > 0 {
+        tracing::warn!(escalated, "warnings past their visit deadline escalated to the county");
+    }
+    Ok(proposed + done + escalated as usize)
 }
 
 /// Claims and does due work items until none is left; returns how many were done.

@@ -181,7 +181,7 @@ async fn referral_views(s: &Services, rows: Vec<ReferralRecord>, with_head: bool
 
 /// The head as the household's latest declaration gives them.
 #[cfg(feature = "ssr")]
-async fn household_head(s: &Services, household_id: &str) -> Result<Option<MemberView>, AppError> {
+pub(crate) async fn household_head(s: &Services, household_id: &str) -> Result<Option<MemberView>, AppError> {
     let apps = s.store.household_applications(household_id).await?;
     let Some(latest) = apps.last() else { return Ok(None) };
     let d: Declaration = serde_json::from_str(&latest.declaration_json).map_err(AppError::internal)?;

@@ -7,6 +7,7 @@ pub mod casework;
 pub mod cycle;
 pub mod declaration;
 pub mod household;
+pub mod monitoring;
 pub mod policy;
 pub mod regions;
 pub mod types;

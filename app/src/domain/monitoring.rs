@@ -279,6 +279,148 @@ pub fn medical_warning(rule: &WarningRule, records: &[(NaiveDate, i64)], today: 
     (sum > rule.threshold_fen).then(|| MedicalTrigger { from, to, out_of_pocket_fen: sum, settlements: inside.len() as i64, threshold_fen: rule.threshold_fen })
 }
 
+/// Where a warning stands: new → assigned → visited → disposed → closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningStatus {
+    New,
+    Assigned,
+    Visited,
+    Disposed,
+    Closed,
+}
+
+impl WarningStatus {
+    pub const ALL: [WarningStatus; 5] = [Self::New, Self::Assigned, Self::Visited, Self::Disposed, Self::Closed];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Assigned => "assigned",
+            Self::Visited => "visited",
+            Self::Disposed => "disposed",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// What the home visit found (入户核实).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finding {
+    /// The situation is as the data says.
+    Confirmed,
+    /// It is not (wrong person, already resolved …).
+    Refuted,
+    /// The household belongs in another category.
+    Reclassified,
+}
+
+impl Finding {
+    pub const ALL: [Finding; 3] = [Self::Confirmed, Self::Refuted, Self::Reclassified];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Refuted => "refuted",
+            Self::Reclassified => "reclassified",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
+/// 分类处置: what is done about a visited warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposal {
+    StartAssistance,
+    ChangeAssistance,
+    Referral,
+    /// No action; the note says why.
+    NoAction,
+}
+
+impl Disposal {
+    pub const ALL: [Disposal; 4] = [Self::StartAssistance, Self::ChangeAssistance, Self::Referral, Self::NoAction];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::StartAssistance => "start_assistance",
+            Self::ChangeAssistance => "change_assistance",
+            Self::Referral => "referral",
+            Self::NoAction => "no_action",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.code() == code)
+    }
+}
+
+/// One step of a warning's handling, as a caseworker records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WarningStep {
+    /// Taken on by the caller.
+    Assign,
+    /// The home visit, on a day no later than today.
+    Visit { on: NaiveDate, finding: Finding, note: String },
+    Dispose { disposal: Disposal, note: String },
+    Close,
+}
+
+impl WarningStep {
+    /// The state after the step, if the step is allowed from `from`. A visit may be recorded
+    /// without assigning first (the caseworker who went is the one who records it).
+    pub fn next(&self, from: WarningStatus) -> Option<WarningStatus> {
+        use WarningStatus::*;
+        match (self, from) {
+            (WarningStep::Assign, New) => Some(Assigned),
+            (WarningStep::Visit { .. }, New | Assigned) => Some(Visited),
+            (WarningStep::Dispose { .. }, Visited) => Some(Disposed),
+            (WarningStep::Close, Disposed) => Some(Closed),
+            _ => None,
+        }
+    }
+
+    /// Field checks: a visit cannot be in the future; "no action" needs its reason.
+    pub fn check(&self, today: NaiveDate) -> Result<(), super::declaration::FieldError> {
+        use super::declaration::{FieldError, FieldErrorCode};
+        let err = |field: &str, code| Err(FieldError { field: field.into(), code });
+        match self {
+            WarningStep::Visit { on, note, .. } => {
+                if *on > today {
+                    return err("visited_on", FieldErrorCode::DateInFuture);
+                }
+                if note.chars().count() > 1000 {
+                    return err("note", FieldErrorCode::TooLong);
+                }
+            }
+            WarningStep::Dispose { disposal, note } => {
+                if *disposal == Disposal::NoAction && note.trim().is_empty() {
+                    return err("note", FieldErrorCode::Required);
+                }
+                if note.chars().count() > 1000 {
+                    return err("note", FieldErrorCode::TooLong);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Handled on time: visited no later than the visit deadline.
+pub fn on_time(visited_on: Option<NaiveDate>, visit_due: NaiveDate) -> bool {
+    visited_on.is_some_and(|v| v <= visit_due)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +472,19 @@ mod tests {
         assert_eq!(bad(&[&id, "2026-03-05", "100", "200"]), RowProblem::OutOfPocketOverTotal);
         assert_eq!(bad(&[&id, "2026-03-05", "100"]), RowProblem::WrongFieldCount);
         assert_eq!(bad(&[&id, &"长".repeat(201), "1", "1"]), RowProblem::CellTooLong);
+    }
+
+    #[test]
+    fn warnings_move_forward_only_and_no_action_needs_a_reason() {
+        use WarningStatus::*;
+        let today = day("2026-11-26");
+        let visit = WarningStep::Visit { on: today, finding: Finding::Confirmed, note: String::new() };
+        assert_eq!((WarningStep::Assign.next(New), visit.next(New), visit.next(Assigned)), (Some(Assigned), Some(Visited), Some(Visited)));
+        assert_eq!((visit.next(Visited), WarningStep::Close.next(Visited), WarningStep::Assign.next(Closed)), (None, None, None));
+        let no_action = WarningStep::Dispose { disposal: Disposal::NoAction, note: " ".into() };
+        assert_eq!(no_action.check(today).unwrap_err().field, "note");
+        assert!(WarningStep::Visit { on: day("2026-11-27"), finding: Finding::Refuted, note: String::new() }.check(today).is_err());
+        assert!(on_time(Some(day("2026-12-01")), day("2026-12-01")) && !on_time(Some(day("2026-12-02")), day("2026-12-01")) && !on_time(None, day("2026-12-01")));
     }
 
     #[test]

@@ -217,3 +217,38 @@ pub fn pad_clear(canvas: &leptos::web_sys::HtmlCanvasElement) {
     #[cfg(not(feature = "hydrate"))]
     let _ = canvas;
 }
+
+/// Uploads the department file chosen in `<input type=file id=input_id>` for import and
+/// returns the import's report (a refused file's report says why).
+pub async fn upload_import(input_id: &str, source: &str, encoding: &str) -> Result<crate::api::monitoring::ImportReport, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let input = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(input_id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .ok_or(AppError::refused("file_empty"))?;
+        let file = input.files().and_then(|f| f.get(0)).ok_or(AppError::refused("file_empty"))?;
+        let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
+        form.append_with_str("source", source).map_err(|_| AppError::Internal)?;
+        form.append_with_str("encoding", encoding).map_err(|_| AppError::Internal)?;
+        form.append_with_blob_and_filename("file", &file, &file.name()).map_err(|_| AppError::Internal)?;
+        let resp = gloo_net::http::Request::post("/imports")
+            .body(form)
+            .map_err(|_| AppError::Internal)?
+            .send()
+            .await
+            .map_err(|_| AppError::Network)?;
+        let text = resp.text().await.map_err(|_| AppError::Network)?;
+        match serde_json::from_str::<crate::api::monitoring::ImportReport>(&text) {
+            Ok(report) if resp.ok() || report.refused.is_some() => Ok(report),
+            _ => Err(serde_json::from_str::<AppError>(&text).unwrap_or(AppError::Internal)),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input_id, source, encoding);
+        Err(AppError::Internal)
+    }
+}

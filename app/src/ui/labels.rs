@@ -128,6 +128,7 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
             "too_many_attachments" => t_string!(i18n, refused.too_many_attachments),
             "referral_state" => t_string!(i18n, refused.referral_state),
             "xlsx_not_yet" => t_string!(i18n, refused.xlsx_not_yet),
+            "warning_state" => t_string!(i18n, refused.warning_state),
             "task_done" => t_string!(i18n, refused.task_done),
             "not_in_assistance" => t_string!(i18n, refused.not_in_assistance),
             "documents_received" => t_string!(i18n, refused.documents_received),

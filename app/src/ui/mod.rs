@@ -6,6 +6,7 @@ pub mod cycle;
 pub mod device;
 pub mod household;
 pub mod labels;
+pub mod monitoring;
 pub mod policy;
 pub mod policy_admin;
 pub mod portal;
@@ -77,6 +78,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
                         <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
                         <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
+                        <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
+                        <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
                     </Routes>
                 </main>
             </Router>
@@ -115,6 +118,8 @@ lazy_page!(ReferralsRoute => household::ReferralInboxPage);
 lazy_page!(TasksRoute => cycle::TasksPage);
 lazy_page!(SearchRoute => cycle::SearchPage);
 lazy_page!(EmergencyRoute => cycle::EmergencyPage);
+lazy_page!(WarningsRoute => monitoring::WarningsPage);
+lazy_page!(ImportsRoute => monitoring::ImportPage);
 
 #[component]
 fn AppTitle() -> impl IntoView {

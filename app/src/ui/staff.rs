@@ -28,6 +28,7 @@ pub fn StaffPage() -> impl IntoView {
                                 {matches!(role, Role::Caseworker | Role::Admin).then(|| view! {
                                     <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
                                     <p><A href="/staff/tasks" attr:id="tasks-link">{t!(i18n, staff.tasks_link)}</A></p>
+                                    <p><A href="/staff/warnings" attr:id="warnings-link">{t!(i18n, staff.warnings_link)}</A></p>
                                     <p><A href="/staff/search" attr:id="search-link">{t!(i18n, staff.search_link)}</A></p>
                                     <p><A href="/staff/policy" attr:id="policy-link">{t!(i18n, policy.admin_title)}</A></p>
                                 })}
@@ -36,6 +37,7 @@ pub fn StaffPage() -> impl IntoView {
                                 })}
                                 {(role == Role::Department).then(|| view! {
                                     <p><A href="/staff/referrals" attr:id="inbox-link">{t!(i18n, staff.inbox_link)}</A></p>
+                                    <p><A href="/staff/imports" attr:id="imports-link">{t!(i18n, staff.imports_link)}</A></p>
                                 })}
                             </section>
                             {(role == Role::Admin).then(|| view! { <StaffAdmin /> })}

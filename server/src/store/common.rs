@@ -17,9 +17,9 @@ macro_rules! impl_store {
             AidRecord, HouseholdApplication, HouseholdRecord, NewReferralRecord, NewVisit, ReferralAnswer, ReferralQuery,
             ReferralRecord, VisitFile, VisitOutcome, VisitRecord,
             EmergencyRecord, HouseholdQuery, HouseholdSummary, NewEmergencyAid, NewTask, TaskRecord, WorkItem,
-            ImportBatch, ImportResult, NewImport, WarningRecord,
+            ImportBatch, ImportResult, NewImport, OnTimeRate, WarningRecord,
         };
-        use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule};
+        use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
         use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
         use app::domain::referral::ReferralStatus;
         use sqlx::Row as _;
@@ -429,6 +429,30 @@ macro_rules! impl_store {
                 conference: get!(r, "conference"),
                 assistance_id: get!(r, "assistance_id"),
                 recorded_at: get!(r, "recorded_at"),
+            })
+        }
+
+        const WARNING_COLUMNS: &str = "id, household_id, region_code, kind, level, trigger_facts, visit_due, status, created_at, assigned_to, \
+            visited_on, finding, disposal, note, escalated_at, closed_at";
+
+        fn warning_from_row(r: &<$db as sqlx::Database>::Row) -> Result<WarningRecord, DbError> {
+            Ok(WarningRecord {
+                id: get!(r, "id"),
+                household_id: get!(r, "household_id"),
+                region_code: get!(r, "region_code"),
+                kind: get!(r, "kind"),
+                level: get!(r, "level"),
+                trigger_json: get!(r, "trigger_facts"),
+                visit_due: get!(r, "visit_due"),
+                status: get!(r, "status"),
+                created_at: get!(r, "created_at"),
+                assigned_to: get!(r, "assigned_to"),
+                visited_on: get!(r, "visited_on"),
+                finding: get!(r, "finding"),
+                disposal: get!(r, "disposal"),
+                note: get!(r, "note"),
+                escalated_at: get!(r, "escalated_at"),
+                closed_at: get!(r, "closed_at"),
             })
         }
 
@@ -987,12 +1011,16 @@ macro_rules! impl_store {
                 let mut sql = String::from(
                     "SELECT a.number, a.status, a.region_code, a.submitted_at, a.updated_at, a.help, \
                        COALESCE((SELECT s.categories FROM assessments s WHERE s.application_id = a.id ORDER BY s.id DESC LIMIT 1), '') AS categories, \
-                       (SELECT COUNT(*) FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2) AS warnings \
+                       (SELECT COUNT(*) FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2) \
+                       + (SELECT COUNT(*) FROM warnings w WHERE w.household_id = a.household_id AND w.status <> 'closed') AS warnings \
                      FROM applications a WHERE a.region_code LIKE $1",
                 );
                 let mut n = 2;
                 if q.with_warnings {
-                    sql.push_str(" AND EXISTS (SELECT 1 FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2)");
+                    sql.push_str(
+                        " AND (EXISTS (SELECT 1 FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2) \
+                         OR EXISTS (SELECT 1 FROM warnings w WHERE w.household_id = a.household_id AND w.status <> 'closed'))",
+                    );
                 }
                 let mut next = || {
                     n += 1;
@@ -2150,27 +2178,101 @@ macro_rules! impl_store {
             }
 
             async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {WARNING_COLUMNS} FROM warnings WHERE region_code LIKE $1 \
+                     ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, visit_due, id LIMIT 1000"
+                ))
+                .bind(format!("{region_prefix}%"))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                rows.iter().map(warning_from_row).collect()
+            }
+
+            async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError> {
+                let r = sqlx::query(&format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1")).bind(id).fetch_optional(&self.pool).await.map_err(db_err)?;
+                r.as_ref().map(warning_from_row).transpose()
+            }
+
+            async fn advance_warning(&self, id: i64, region_prefix: &str, step: WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let claimed = sqlx::query("UPDATE warnings SET note = note WHERE id = $1 AND region_code LIKE $2")
+                    .bind(id)
+                    .bind(format!("{region_prefix}%"))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                if claimed == 0 {
+                    return Err(DbError::NotFound);
+                }
+                let r = sqlx::query("SELECT status FROM warnings WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+                let status: String = get!(r, "status");
+                let from = WarningStatus::from_code(&status).ok_or_else(|| DbError::Other(format!("unknown warning status {status}")))?;
+                let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
+                let q = match &step {
+                    WarningStep::Assign => sqlx::query("UPDATE warnings SET status = $1, assigned_to = $2 WHERE id = $3").bind(to.code()).bind(actor_id).bind(id),
+                    WarningStep::Visit { on, finding, note } => sqlx::query(
+                        "UPDATE warnings SET status = $1, assigned_to = COALESCE(assigned_to, $2), visited_on = $3, finding = $4, note = $5 WHERE id = $6",
+                    )
+                    .bind(to.code())
+                    .bind(actor_id)
+                    .bind(on.to_string())
+                    .bind(finding.code())
+                    .bind(note.clone())
+                    .bind(id),
+                    WarningStep::Dispose { disposal, note } => sqlx::query(
+                        "UPDATE warnings SET status = $1, disposal = $2, note = CASE WHEN note = '' THEN $3 ELSE note || ' / ' || $3 END WHERE id = $4",
+                    )
+                    .bind(to.code())
+                    .bind(disposal.code())
+                    .bind(note.clone())
+                    .bind(id),
+                    WarningStep::Close => sqlx::query("UPDATE warnings SET status = $1, closed_at = $2 WHERE id = $3").bind(to.code()).bind(now).bind(id),
+                };
+                q.execute(&mut *tx).await.map_err(db_err)?;
+                sqlx::query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, 'ok', $4)")
+                    .bind(actor_id)
+                    .bind(format!("warning_{}", to.code()))
+                    .bind(id.to_string())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                let r = sqlx::query(&format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1")).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
+                let rec = warning_from_row(&r)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(rec)
+            }
+
+            async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError> {
+                let r = sqlx::query(
+                    "UPDATE warnings SET escalated_at = $1 WHERE visited_on IS NULL AND escalated_at IS NULL AND visit_due < $2 \
+                     AND status IN ('new', 'assigned')",
+                )
+                .bind(now)
+                .bind(today)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(r.rows_affected() as i64)
+            }
+
+            async fn on_time_rates(&self, region_prefix: &str, today: &str) -> Result<Vec<OnTimeRate>, DbError> {
                 let rows = sqlx::query(
-                    "SELECT id, household_id, region_code, kind, level, trigger_facts, visit_due, status, created_at FROM warnings \
-                     WHERE region_code LIKE $1 ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, visit_due, id LIMIT 1000",
+                    "SELECT substr(region_code, 1, 9) AS township, COUNT(*) AS due, \
+                       CAST(SUM(CASE WHEN visited_on IS NOT NULL AND visited_on <= visit_due THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
+                     FROM warnings WHERE region_code LIKE $1 AND (visit_due < $2 OR visited_on IS NOT NULL) \
+                     GROUP BY substr(region_code, 1, 9) ORDER BY township",
                 )
                 .bind(format!("{region_prefix}%"))
+                .bind(today)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db_err)?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in rows {
-                    out.push(WarningRecord {
-                        id: get!(r, "id"),
-                        household_id: get!(r, "household_id"),
-                        region_code: get!(r, "region_code"),
-                        kind: get!(r, "kind"),
-                        level: get!(r, "level"),
-                        trigger_json: get!(r, "trigger_facts"),
-                        visit_due: get!(r, "visit_due"),
-                        status: get!(r, "status"),
-                        created_at: get!(r, "created_at"),
-                    });
+                    out.push(OnTimeRate { township: get!(r, "township"), due: get!(r, "due"), on_time: get!(r, "on_time") });
                 }
                 Ok(out)
             }

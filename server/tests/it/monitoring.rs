@@ -176,3 +176,49 @@ async fn warnings_for_a_generated_data_set_equal_an_independent_reference() {
     assert!(!expected.is_empty(), "the data set raises some warnings");
     assert_eq!(got, expected);
 }
+
+#[tokio::test]
+async fn a_warning_is_assigned_visited_disposed_and_closed_and_escalates_when_late() {
+    let app = spawn_app().await;
+    let ids = household(&app, "13900000720", &["62070219700101721"]).await;
+    let officer = login(&app, "demo_department").await;
+    let file = format!("身份证号,结算日期,医疗总费用,个人自付\n{},{},50000,25000\n", ids[0], day(10));
+    assert_eq!(upload(&officer, &app, file.into_bytes(), "f.csv").await.0, StatusCode::OK);
+    let cw = login(&app, "demo_caseworker").await;
+    let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[]).await.json().await.unwrap();
+    let w = &board["warnings"][0];
+    assert_eq!((w["level"].as_str(), w["status"].as_str(), w["medical"]["out_of_pocket_fen"].as_i64()), (Some("II"), Some("new"), Some(2_500_000)));
+    let id = w["id"].as_i64().unwrap();
+
+    // Nobody visited within the deadline: the job escalates it to the county, once.
+    let later = (app::services::today_in_china() + chrono::Days::new(16)).to_string();
+    assert_eq!(app.store().escalate_overdue_warnings(&later, 1).await.unwrap(), 1);
+    assert_eq!(app.store().escalate_overdue_warnings(&later, 2).await.unwrap(), 0);
+    let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[]).await.json().await.unwrap();
+    assert_eq!(board["warnings"][0]["escalated"], true);
+
+    let step = |action: &str, extra: Value| {
+        let mut body = serde_json::json!({ "action": action });
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        serde_json::json!({ "id": id, "step": body })
+    };
+    let post = |c: &Client, body: Value| {
+        let (c, app) = (c.clone(), &app);
+        async move { crate::api::post_json(&c, app, "/api/monitoring/step", body).await.status() }
+    };
+    assert_eq!(post(&cw, step("close", serde_json::json!({}))).await, StatusCode::CONFLICT, "not before it is disposed");
+    let tomorrow = (app::services::today_in_china() + chrono::Days::new(1)).to_string();
+    assert_eq!(post(&cw, step("visit", serde_json::json!({ "visited_on": tomorrow, "finding": "confirmed" }))).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(post(&cw, step("assign", serde_json::json!({}))).await, StatusCode::OK);
+    let today = app::services::today_in_china().to_string();
+    assert_eq!(post(&cw, step("visit", serde_json::json!({ "visited_on": today, "finding": "confirmed", "note": "住院治疗，家庭负担重" }))).await, StatusCode::OK);
+    assert_eq!(post(&cw, step("dispose", serde_json::json!({ "disposal": "no_action" }))).await, StatusCode::UNPROCESSABLE_ENTITY, "no action needs its reason");
+    assert_eq!(post(&cw, step("dispose", serde_json::json!({ "disposal": "referral", "note": "推送医保核定医疗救助" }))).await, StatusCode::OK);
+    assert_eq!(post(&cw, step("close", serde_json::json!({}))).await, StatusCode::OK);
+    let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[]).await.json().await.unwrap();
+    let w = &board["warnings"][0];
+    assert_eq!((w["status"].as_str(), w["finding"].as_str(), w["disposal"].as_str()), (Some("closed"), Some("confirmed"), Some("referral")));
+    assert_eq!((board["rates"][0]["due"].as_i64(), board["rates"][0]["on_time"].as_i64()), (Some(1), Some(1)), "visited within its deadline");
+    // A closed warning lets a new one be raised by later data.
+    assert_eq!(app.store().warnings("6207").await.unwrap().len(), 1);
+}

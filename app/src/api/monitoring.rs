@@ -1,0 +1,163 @@
+//! Warnings for caseworkers: their region's warnings by visit deadline with the facts that
+//! triggered them, each step of the handling (assign, visit, dispose, close), and the on-time
+//! handling rate per township. Imports are an upload route (`server::imports`).
+
+use crate::api::types::MemberView;
+use crate::domain::monitoring::{Disposal, FileProblem, Finding, MedicalTrigger, RowProblem, RuleKind, WarningLevel, WarningStatus};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{self, audit},
+    domain::declaration::FieldErrorCode,
+    domain::monitoring::WarningStep,
+    domain::status::Role,
+    services::{now_millis, services, today_in_china, Services},
+    store::WarningRecord,
+};
+
+/// What an import did, as the uploader sees it (and downloads).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub import_id: Option<String>,
+    pub source: String,
+    pub file_name: String,
+    pub encoding: String,
+    /// Set when the whole file was refused; nothing was stored then.
+    pub refused: Option<FileProblem>,
+    pub rows_read: i64,
+    pub valid: i64,
+    pub new_records: i64,
+    /// Valid rows already known (twice in this file, or imported before): nothing changed.
+    pub duplicates: i64,
+    pub matched: i64,
+    pub unmatched: i64,
+    pub invalid: i64,
+    pub warnings: i64,
+    pub ignored_columns: Vec<String>,
+    /// Refused rows by reason, all counted.
+    pub problems_by_kind: Vec<(RowProblem, i64)>,
+    /// The first refused rows: (row number in the file, counting the header as 1; reason).
+    pub problems: Vec<(i64, RowProblem)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningView {
+    pub id: i64,
+    pub household_id: String,
+    pub region_name: String,
+    pub kind: Option<RuleKind>,
+    pub level: Option<WarningLevel>,
+    /// The facts of a medical warning (other kinds add theirs).
+    pub medical: Option<MedicalTrigger>,
+    pub visit_due: String,
+    pub days_left: i64,
+    pub status: Option<WarningStatus>,
+    pub escalated: bool,
+    pub visited_on: Option<String>,
+    pub finding: Option<Finding>,
+    pub disposal: Option<Disposal>,
+    pub note: String,
+    pub head: Option<MemberView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TownshipRate {
+    pub township: String,
+    pub name: String,
+    pub due: i64,
+    pub on_time: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarningBoard {
+    pub warnings: Vec<WarningView>,
+    pub rates: Vec<TownshipRate>,
+}
+
+/// A step as the form sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WarningStepDraft {
+    /// `assign`, `visit`, `dispose` or `close`.
+    pub action: String,
+    pub visited_on: String,
+    pub finding: String,
+    pub disposal: String,
+    pub note: String,
+}
+
+#[cfg(feature = "ssr")]
+async fn warning_view(s: &Services, w: WarningRecord, names: &std::collections::HashMap<String, String>) -> Result<WarningView, AppError> {
+    let today = today_in_china();
+    let due = chrono::NaiveDate::parse_from_str(&w.visit_due, "%Y-%m-%d").ok();
+    let head = crate::api::household::household_head(s, &w.household_id).await?;
+    Ok(WarningView {
+        region_name: names.get(&w.region_code).cloned().unwrap_or_default(),
+        kind: RuleKind::from_code(&w.kind),
+        level: WarningLevel::from_code(&w.level),
+        medical: (w.kind == RuleKind::MedicalOutOfPocket.code()).then(|| serde_json::from_str(&w.trigger_json).ok()).flatten(),
+        days_left: due.map(|d| (d - today).num_days()).unwrap_or(0),
+        status: WarningStatus::from_code(&w.status),
+        escalated: w.escalated_at.is_some(),
+        finding: w.finding.as_deref().and_then(Finding::from_code),
+        disposal: w.disposal.as_deref().and_then(Disposal::from_code),
+        id: w.id,
+        household_id: w.household_id,
+        visit_due: w.visit_due,
+        visited_on: w.visited_on,
+        note: w.note,
+        head,
+    })
+}
+
+/// The caller's region's warnings, open first by visit deadline, and the on-time rate per township.
+#[server(endpoint = "monitoring/warnings")]
+pub async fn load_warnings() -> Result<WarningBoard, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let s = services()?;
+    let rows = s.store.warnings(scope.prefix()).await?;
+    let rates = s.store.on_time_rates(scope.prefix(), &today_in_china().to_string()).await?;
+    let mut codes: Vec<String> = rows.iter().map(|w| w.region_code.clone()).collect();
+    codes.extend(rates.iter().map(|r| format!("{:0<12}", r.township)));
+    let names = crate::api::regions::region_names(s.store.as_ref(), codes).await?;
+    let mut warnings = Vec::with_capacity(rows.len());
+    for w in rows {
+        warnings.push(warning_view(&s, w, &names).await?);
+    }
+    audit(&s, Some(&user.0.id), "warnings_read", scope.prefix(), "ok").await;
+    Ok(WarningBoard {
+        warnings,
+        rates: rates
+            .into_iter()
+            .map(|r| TownshipRate { name: names.get(&format!("{:0<12}", r.township)).cloned().unwrap_or_default(), township: r.township, due: r.due, on_time: r.on_time })
+            .collect(),
+    })
+}
+
+/// One step of a warning's handling by a caseworker of its region.
+#[server(endpoint = "monitoring/step", input = server_fn::codec::Json)]
+pub async fn record_warning_step(id: i64, step: WarningStepDraft) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let today = today_in_china();
+    let note = step.note.trim().to_string();
+    let parsed = match step.action.as_str() {
+        "assign" => WarningStep::Assign,
+        "visit" => WarningStep::Visit {
+            on: chrono::NaiveDate::parse_from_str(step.visited_on.trim(), "%Y-%m-%d").map_err(|_| AppError::field("visited_on", FieldErrorCode::DateFormat))?,
+            finding: Finding::from_code(step.finding.trim()).ok_or_else(|| AppError::field("finding", FieldErrorCode::Required))?,
+            note,
+        },
+        "dispose" => WarningStep::Dispose { disposal: Disposal::from_code(step.disposal.trim()).ok_or_else(|| AppError::field("disposal", FieldErrorCode::Required))?, note },
+        "close" => WarningStep::Close,
+        _ => return Err(AppError::BadRequest),
+    };
+    parsed.check(today).map_err(|e| AppError::Invalid(vec![e]))?;
+    let s = services()?;
+    s.store.advance_warning(id, scope.prefix(), parsed, &user.0.id, now_millis()).await?;
+    Ok(())
+}
