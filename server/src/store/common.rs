@@ -2038,6 +2038,7 @@ macro_rules! impl_store {
                 .await
                 .map_err(db_err)?;
                 let (mut new_records, mut matched) = (0i64, 0i64);
+                let started = std::time::Instant::now();
                 let end = loop {
                     match rows.recv().await {
                         Some(ImportBatch::Rows(batch)) if !batch.is_empty() => {
@@ -2077,6 +2078,7 @@ macro_rules! impl_store {
                         Some(ImportBatch::Abort) | None => return Err(DbError::Conflict("import_aborted")),
                     }
                 };
+                let rows_done = started.elapsed();
                 // The rules on the households this file touched (rejected or exited ones included
                 // while they are monitored: two years).
                 let mut warnings = 0i64;
@@ -2125,6 +2127,7 @@ macro_rules! impl_store {
                         warnings += added as i64;
                     }
                 }
+                tracing::info!(rows_ms = rows_done.as_millis() as u64, rules_ms = (started.elapsed() - rows_done).as_millis() as u64, new_records, matched, warnings, "import stored");
                 let (rows_read, invalid, report_json) = end;
                 sqlx::query("UPDATE imports SET rows_read = $1, new_records = $2, matched = $3, invalid = $4, warnings = $5, report = $6 WHERE id = $7")
                     .bind(rows_read)
