@@ -7,7 +7,7 @@ use crate::domain::cycle::{EmergencyDraft, Standing, TaskKind};
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -44,25 +44,6 @@ fn task_note(i18n: I18nContext<Locale>, t: &TaskView) -> String {
         ),
         _ => t.note.clone(),
     }
-}
-
-/// Shown only to the roles a page is for.
-#[component]
-fn ForRoles(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
-    let i18n = use_i18n();
-    let me = expect_context::<MeResource>();
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(u)) if roles.contains(&u.role) => children.with_value(|c| c()).into_any(),
-                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
 }
 
 #[component]

@@ -190,6 +190,25 @@ fn Header() -> impl IntoView {
     }
 }
 
+/// Shown only to the roles a page is for.
+#[component]
+pub fn ForRoles(roles: &'static [crate::domain::status::Role], children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<MeResource>();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(u)) if roles.contains(&u.role) => children.with_value(|c| c()).into_any(),
+                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
 /// Shows the translated message of a field error, or nothing.
 #[component]
 pub fn FieldMessage(#[prop(into)] error: Signal<Option<crate::domain::declaration::FieldErrorCode>>, #[prop(into)] id: String) -> impl IntoView {

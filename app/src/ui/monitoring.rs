@@ -7,7 +7,7 @@ use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::policy::yuan;
-use crate::ui::{device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -41,17 +41,9 @@ fn file_problem(i18n: I18nContext<Locale>, p: &FileProblem) -> String {
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = expect_context::<MeResource>();
     view! {
         <h1>{t!(i18n, monitoring.import_title)}</h1>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(u)) if matches!(u.role, Role::Department | Role::Admin) => view! { <ImportForm /> }.into_any(),
-                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <ForRoles roles=&[Role::Department, Role::Admin]><ImportForm /></ForRoles>
     }
     .into_any()
 }

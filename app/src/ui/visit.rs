@@ -7,7 +7,7 @@ use crate::domain::declaration::FieldError;
 use crate::domain::visit::{Visit, VisitDraft, MAX_PHOTOS};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage, ForRoles};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -42,23 +42,15 @@ impl Outbox {
 #[component]
 pub fn VisitPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me = expect_context::<MeResource>();
     let params = use_params_map();
     let number = move || params.with(|p| p.get("number").unwrap_or_default());
     let visits = Resource::new(number, case_visits);
     view! {
         <h1>{t!(i18n, visit.title)} " " <span class="mono">{number}</span></h1>
         <p><A href=move || format!("/applications/{}", number())>{t!(i18n, visit.back)}</A></p>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(u)) if u.role == crate::domain::status::Role::Caseworker => {
-                        view! { <VisitWorkspace number=number() visits /> }.into_any()
-                    }
-                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <ForRoles roles=&[crate::domain::status::Role::Caseworker]>
+            {move || view! { <VisitWorkspace number=number() visits /> }}
+        </ForRoles>
     }
     .into_any()
 }
