@@ -125,6 +125,10 @@ impl Application {
                 move || shell(o.clone())
             })
             .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+            // Server functions read their body through axum's extractor limit (2 MB by default);
+            // `api_body_limit` below sets the real, per-endpoint limits, so this one only has to
+            // let the largest through (a home visit with its photos).
+            .layer(DefaultBodyLimit::max(app::domain::visit::MAX_VISIT_BODY_BYTES))
             .layer(axum::middleware::from_fn(http::server_fn_status))
             .layer(auth_layer)
             .layer(axum::middleware::from_fn_with_state(state.clone(), http::api_body_limit))

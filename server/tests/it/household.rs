@@ -192,3 +192,18 @@ async fn the_household_file_shows_the_chain_its_flags_and_referrals_answered_by_
     assert_eq!(post_form(&outside, &app, "/api/household/file", &[("id", &household)]).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(post_json(&outside, &app, "/api/household/refer", json!({ "referral": { "household": household, "need": "housing", "note": "x" } })).await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_visit_with_four_large_photos_is_accepted() {
+    use base64::Engine as _;
+    let app = spawn_app().await;
+    let (_r, cw, number) = accepted_case(&app, "13900000504", "62070219700101504").await;
+    // Four photos of about 450 KB each (what a tablet's scaled JPEG can weigh): 2.4 MB of JSON.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.resize(450_000, 7);
+    let photo = format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&jpeg));
+    let mut v = visit("visit-ffffffffffffffff", &number, None);
+    v["visit"]["photos"] = json!([photo.clone(), photo.clone(), photo.clone(), photo]);
+    let resp = post_json(&cw, &app, "/api/household/visit", v).await;
+    assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text().await.unwrap());
+}
