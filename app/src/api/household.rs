@@ -153,12 +153,13 @@ fn visit_view(v: VisitRecord) -> VisitView {
 #[cfg(feature = "ssr")]
 async fn referral_views(s: &Services, rows: Vec<ReferralRecord>, with_head: bool) -> Result<Vec<ReferralView>, AppError> {
     let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|r| r.region_code.clone()).collect()).await?;
+    let heads = if with_head { household_heads(s, rows.iter().map(|r| r.household_id.as_str())).await? } else { Default::default() };
     let today = today_in_china();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let status = ReferralStatus::from_code(&r.status);
         let due = chrono::NaiveDate::parse_from_str(&r.due_on, "%Y-%m-%d").ok();
-        let head = if with_head { household_head(s, &r.household_id).await? } else { None };
+        let head = heads.get(&r.household_id).cloned().flatten();
         out.push(ReferralView {
             region_name: names.get(&r.region_code).cloned().unwrap_or_default(),
             department: Department::from_code(&r.department),
@@ -179,13 +180,25 @@ async fn referral_views(s: &Services, rows: Vec<ReferralRecord>, with_head: bool
     Ok(out)
 }
 
-/// The head as the household's latest declaration gives them.
+/// The head of each household as its latest declaration gives them, looked up once per household.
 #[cfg(feature = "ssr")]
-pub(crate) async fn household_head(s: &Services, household_id: &str) -> Result<Option<MemberView>, AppError> {
-    let apps = s.store.household_applications(household_id).await?;
-    let Some(latest) = apps.last() else { return Ok(None) };
-    let d: Declaration = serde_json::from_str(&latest.declaration_json).map_err(AppError::internal)?;
-    Ok(Some(MemberView::from(d.head())))
+pub(crate) async fn household_heads<'a>(
+    s: &Services,
+    household_ids: impl Iterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, Option<MemberView>>, AppError> {
+    let mut heads = std::collections::HashMap::new();
+    for id in household_ids {
+        if heads.contains_key(id) {
+            continue;
+        }
+        let apps = s.store.household_applications(id).await?;
+        let head = match apps.last() {
+            Some(latest) => Some(MemberView::from(serde_json::from_str::<Declaration>(&latest.declaration_json).map_err(AppError::internal)?.head())),
+            None => None,
+        };
+        heads.insert(id.to_string(), head);
+    }
+    Ok(heads)
 }
 
 #[server(endpoint = "household/file")]

@@ -14,7 +14,7 @@ use crate::{
     domain::declaration::FieldErrorCode,
     domain::monitoring::WarningStep,
     domain::status::Role,
-    services::{now_millis, services, today_in_china, Services},
+    services::{now_millis, services, today_in_china},
     store::WarningRecord,
 };
 
@@ -90,11 +90,10 @@ pub struct WarningStepDraft {
 }
 
 #[cfg(feature = "ssr")]
-async fn warning_view(s: &Services, w: WarningRecord, names: &std::collections::HashMap<String, String>) -> Result<WarningView, AppError> {
+fn warning_view(w: WarningRecord, names: &std::collections::HashMap<String, String>, head: Option<MemberView>) -> WarningView {
     let today = today_in_china();
     let due = chrono::NaiveDate::parse_from_str(&w.visit_due, "%Y-%m-%d").ok();
-    let head = crate::api::household::household_head(s, &w.household_id).await?;
-    Ok(WarningView {
+    WarningView {
         region_name: names.get(&w.region_code).cloned().unwrap_or_default(),
         kind: RuleKind::from_code(&w.kind),
         level: WarningLevel::from_code(&w.level),
@@ -110,7 +109,7 @@ async fn warning_view(s: &Services, w: WarningRecord, names: &std::collections::
         visited_on: w.visited_on,
         note: w.note,
         head,
-    })
+    }
 }
 
 /// The caller's region's warnings, open first by visit deadline, and the on-time rate per township.
@@ -124,10 +123,14 @@ pub async fn load_warnings() -> Result<WarningBoard, AppError> {
     let mut codes: Vec<String> = rows.iter().map(|w| w.region_code.clone()).collect();
     codes.extend(rates.iter().map(|r| format!("{:0<12}", r.township)));
     let names = crate::api::regions::region_names(s.store.as_ref(), codes).await?;
-    let mut warnings = Vec::with_capacity(rows.len());
-    for w in rows {
-        warnings.push(warning_view(&s, w, &names).await?);
-    }
+    let heads = crate::api::household::household_heads(&s, rows.iter().map(|w| w.household_id.as_str())).await?;
+    let warnings = rows
+        .into_iter()
+        .map(|w| {
+            let head = heads.get(&w.household_id).cloned().flatten();
+            warning_view(w, &names, head)
+        })
+        .collect();
     audit(&s, Some(&user.0.id), "warnings_read", scope.prefix(), "ok").await;
     Ok(WarningBoard {
         warnings,

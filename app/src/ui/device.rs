@@ -60,17 +60,24 @@ pub fn local_remove(key: &str) {
     let _ = key;
 }
 
+/// The `<input type=file id=input_id>` and the file chosen in it.
+#[cfg(feature = "hydrate")]
+fn chosen_file(input_id: &str) -> Result<(web_sys::HtmlInputElement, web_sys::File), AppError> {
+    use wasm_bindgen::JsCast;
+    let input = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(input_id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .ok_or(AppError::refused("file_empty"))?;
+    let file = input.files().and_then(|f| f.get(0)).ok_or(AppError::refused("file_empty"))?;
+    Ok((input, file))
+}
+
 /// Uploads the file chosen in `<input type=file id=input_id>` to the draft.
 pub async fn upload_file(input_id: &str, draft_id: &str, kind: &str) -> Result<AttachmentMeta, AppError> {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let input = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(input_id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .ok_or(AppError::refused("file_empty"))?;
-        let file = input.files().and_then(|f| f.get(0)).ok_or(AppError::refused("file_empty"))?;
+        let (input, file) = chosen_file(input_id)?;
         if file.size() > crate::domain::declaration::MAX_ATTACHMENT_BYTES as f64 {
             return Err(AppError::refused("file_too_large"));
         }
@@ -119,11 +126,7 @@ pub async fn photo_from_input(input_id: &str, max_px: f64) -> Result<String, App
         use wasm_bindgen::JsCast;
         let window = web_sys::window().ok_or(AppError::Internal)?;
         let document = window.document().ok_or(AppError::Internal)?;
-        let input = document
-            .get_element_by_id(input_id)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .ok_or(AppError::refused("file_empty"))?;
-        let file = input.files().and_then(|f| f.get(0)).ok_or(AppError::refused("file_empty"))?;
+        let (input, file) = chosen_file(input_id)?;
         let promise = window.create_image_bitmap_with_blob(&file).map_err(|_| AppError::refused("file_type"))?;
         let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise)
             .await
@@ -223,13 +226,7 @@ pub fn pad_clear(canvas: &leptos::web_sys::HtmlCanvasElement) {
 pub async fn upload_import(input_id: &str, source: &str, encoding: &str) -> Result<crate::api::monitoring::ImportReport, AppError> {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let input = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(input_id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .ok_or(AppError::refused("file_empty"))?;
-        let file = input.files().and_then(|f| f.get(0)).ok_or(AppError::refused("file_empty"))?;
+        let (_, file) = chosen_file(input_id)?;
         let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
         form.append_with_str("source", source).map_err(|_| AppError::Internal)?;
         form.append_with_str("encoding", encoding).map_err(|_| AppError::Internal)?;
