@@ -82,6 +82,8 @@ pub struct Submission {
     pub help: Vec<String>,
     /// The head's ID number: the household (一户一档) the application belongs to.
     pub head_id_number: String,
+    /// The declared monthly income of the household (fen), kept on the household for monitoring.
+    pub monthly_income_fen: i64,
 }
 
 /// A page of the review queue: the caller's region (or a township in it), oldest first, after
@@ -497,11 +499,25 @@ pub struct MedicalRow {
     pub out_of_pocket_fen: i64,
 }
 
+/// A department's record of an event (a checked `EventRecord`), as stored.
+#[derive(Clone, Debug)]
+pub struct EventRow {
+    pub key: String,
+    pub source: String,
+    pub id_number: String,
+    pub event: String,
+    pub event_on: String,
+    pub grade: Option<i64>,
+    pub amount_fen: Option<i64>,
+    pub detail: String,
+}
+
 /// What the file reader sends the store while it reads: rows in batches, then the totals
 /// (or an abort: nothing of the file is kept).
 #[derive(Clone, Debug)]
 pub enum ImportBatch {
-    Rows(Vec<MedicalRow>),
+    Medical(Vec<MedicalRow>),
+    Events(Vec<EventRow>),
     End { rows_read: i64, invalid: i64, report_json: String },
     Abort,
 }
@@ -527,6 +543,22 @@ pub struct ImportResult {
     /// Valid rows whose ID number belongs to a household in the database.
     pub matched: i64,
     pub warnings: i64,
+}
+
+/// A stored import with its report.
+#[derive(Clone, Debug)]
+pub struct ImportRecord {
+    pub id: String,
+    pub source: String,
+    pub file_name: String,
+    pub encoding: String,
+    pub rows_read: i64,
+    pub new_records: i64,
+    pub matched: i64,
+    pub invalid: i64,
+    pub warnings: i64,
+    pub report_json: String,
+    pub created_at: Millis,
 }
 
 #[derive(Clone, Debug)]
@@ -708,8 +740,11 @@ pub trait Store: Send + Sync {
     /// Imports a department file in one transaction while it is read: new records are added,
     /// matched by ID number, and the warning rules run on the households they touch. An
     /// `Abort` (or a closed channel before `End`) keeps nothing.
-    async fn import_medical(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError>;
+    async fn import_records(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError>;
     async fn warning_rules(&self) -> Result<Vec<crate::domain::monitoring::WarningRule>, DbError>;
+    /// The latest imports of the given sources, newest first.
+    async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<ImportRecord>, DbError>;
+    async fn import(&self, id: &str) -> Result<Option<ImportRecord>, DbError>;
     async fn set_warning_rule(&self, rule: crate::domain::monitoring::WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError>;
     async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError>;
     async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError>;

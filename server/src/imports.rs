@@ -6,11 +6,11 @@
 
 use crate::startup::AppState;
 use app::auth::{audit, AuthSession};
-use app::domain::monitoring::{map_header, medical_row, FileProblem, RowProblem, Source};
+use app::domain::monitoring::{event_row, map_header, medical_row, ColumnMap, FileProblem, RowProblem, Source};
 use app::domain::status::Role;
 use app::error::AppError;
 use app::api::monitoring::ImportReport;
-use app::store::{ImportBatch, MedicalRow, NewImport};
+use app::store::{EventRow, ImportBatch, MedicalRow, NewImport};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -65,14 +65,104 @@ fn detect_encoding(path: &std::path::Path) -> std::io::Result<Option<&'static en
     Ok(None)
 }
 
-/// Reads a checked CSV and sends its valid rows in batches; returns the report's row part.
-fn read_csv(
-    path: &std::path::Path,
-    encoding: &'static encoding_rs::Encoding,
+/// Takes a file's rows one by one (whatever the file format), checks each against the source's
+/// template, counts and lists the refused ones, and sends the valid ones to the store in batches.
+struct RowSink {
     source: Source,
     today: chrono::NaiveDate,
     tx: tokio::sync::mpsc::Sender<ImportBatch>,
-) -> Result<ImportReport, FileProblem> {
+    map: Option<ColumnMap>,
+    report: ImportReport,
+    by_kind: std::collections::BTreeMap<String, (RowProblem, i64)>,
+    medical: Vec<MedicalRow>,
+    events: Vec<EventRow>,
+}
+
+impl RowSink {
+    fn new(source: Source, today: chrono::NaiveDate, tx: tokio::sync::mpsc::Sender<ImportBatch>) -> Self {
+        RowSink { source, today, tx, map: None, report: ImportReport::default(), by_kind: Default::default(), medical: Vec::new(), events: Vec::new() }
+    }
+
+    fn header(&mut self, header: &[String]) -> Result<(), FileProblem> {
+        let map = map_header(self.source, header)?;
+        self.report.ignored_columns = map.ignored.clone();
+        self.map = Some(map);
+        Ok(())
+    }
+
+    /// One data row (`row_no` counts the header as 1); `None`: a row the reader could not read.
+    fn row(&mut self, row_no: i64, cells: Option<&[&str]>) -> Result<(), FileProblem> {
+        let Some(map) = &self.map else { return Err(FileProblem::Empty) };
+        if cells.is_some_and(|c| c.iter().all(|c| c.trim().is_empty())) {
+            return Ok(());
+        }
+        self.report.rows_read += 1;
+        let checked = match cells {
+            None => Err(RowProblem::WrongFieldCount),
+            Some(cells) if self.source == Source::MedicalInsurance => medical_row(map, cells, self.today).map(|m| {
+                self.medical.push(MedicalRow {
+                    key: m.key(),
+                    id_number: m.id_number.as_str().to_string(),
+                    settled_on: m.date.to_string(),
+                    total_fen: m.total_fen,
+                    out_of_pocket_fen: m.out_of_pocket_fen,
+                })
+            }),
+            Some(cells) => event_row(self.source, map, cells, self.today).map(|e| {
+                self.events.push(EventRow {
+                    key: e.key(),
+                    source: e.source.code().into(),
+                    id_number: e.id_number.as_str().to_string(),
+                    event: e.event.code().into(),
+                    event_on: e.date.to_string(),
+                    grade: e.grade.map(i64::from),
+                    amount_fen: e.amount_fen,
+                    detail: e.detail,
+                })
+            }),
+        };
+        match checked {
+            Ok(()) => {
+                self.report.valid += 1;
+                if self.medical.len() + self.events.len() >= BATCH_ROWS {
+                    self.flush()?;
+                }
+            }
+            Err(problem) => {
+                self.report.invalid += 1;
+                self.by_kind.entry(format!("{problem:?}")).or_insert((problem, 0)).1 += 1;
+                if self.report.problems.len() < LISTED_PROBLEMS {
+                    self.report.problems.push((row_no, problem));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), FileProblem> {
+        // The store stopped listening (it failed): stop reading; the import is not kept.
+        let gone = |_| FileProblem::Empty;
+        if !self.medical.is_empty() {
+            self.tx.blocking_send(ImportBatch::Medical(std::mem::take(&mut self.medical))).map_err(gone)?;
+        }
+        if !self.events.is_empty() {
+            self.tx.blocking_send(ImportBatch::Events(std::mem::take(&mut self.events))).map_err(gone)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<ImportReport, FileProblem> {
+        if self.map.is_none() {
+            return Err(FileProblem::Empty);
+        }
+        self.flush()?;
+        self.report.problems_by_kind = self.by_kind.into_values().collect();
+        Ok(self.report)
+    }
+}
+
+/// Reads a CSV in the given encoding into the sink.
+fn read_csv(path: &std::path::Path, encoding: &'static encoding_rs::Encoding, mut sink: RowSink) -> Result<ImportReport, FileProblem> {
     let file = std::fs::File::open(path).map_err(|_| FileProblem::Empty)?;
     let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(file);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(std::io::BufReader::with_capacity(256 * 1024, decoded));
@@ -81,54 +171,89 @@ fn read_csv(
         return Err(FileProblem::Empty);
     }
     let header: Vec<String> = record.iter().map(String::from).collect();
-    let map = map_header(source, &header)?;
-    let mut report = ImportReport { ignored_columns: map.ignored.clone(), ..Default::default() };
-    let mut by_kind: std::collections::BTreeMap<String, (RowProblem, i64)> = Default::default();
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    sink.header(&header)?;
     let mut row_no = 1i64;
     loop {
-        let more = match reader.read_record(&mut record) {
-            Ok(more) => more,
-            // A row the CSV reader cannot read (e.g. a broken quote) is refused like a bad row.
-            Err(_) => true,
-        };
-        if !more {
-            break;
-        }
         row_no += 1;
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        report.rows_read += 1;
-        let cells: Vec<&str> = record.iter().collect();
-        match medical_row(&map, &cells, today) {
-            Ok(m) => {
-                report.valid += 1;
-                batch.push(MedicalRow {
-                    key: m.key(),
-                    id_number: m.id_number.as_str().to_string(),
-                    settled_on: m.date.to_string(),
-                    total_fen: m.total_fen,
-                    out_of_pocket_fen: m.out_of_pocket_fen,
-                });
-                if batch.len() == BATCH_ROWS && tx.blocking_send(ImportBatch::Rows(std::mem::take(&mut batch))).is_err() {
-                    return Err(FileProblem::Empty);
-                }
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let cells: Vec<&str> = record.iter().collect();
+                sink.row(row_no, Some(&cells))?;
             }
-            Err(problem) => {
-                report.invalid += 1;
-                by_kind.entry(format!("{problem:?}")).or_insert((problem, 0)).1 += 1;
-                if report.problems.len() < LISTED_PROBLEMS {
-                    report.problems.push((row_no, problem));
-                }
-            }
+            // A row the CSV reader cannot read (e.g. a broken quote) is refused like a bad row.
+            Err(_) => sink.row(row_no, None)?,
         }
     }
-    if !batch.is_empty() {
-        let _ = tx.blocking_send(ImportBatch::Rows(batch));
+    sink.finish()
+}
+
+/// An XLSX cell as the text a CSV would hold: dates as YYYY-MM-DD, whole numbers without ".0".
+fn xlsx_text(value: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef as D;
+    match value {
+        D::String(s) | D::DateTimeIso(s) | D::DurationIso(s) => s.clone(),
+        D::SharedString(s) => (*s).to_string(),
+        D::Int(i) => i.to_string(),
+        D::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        D::Float(f) => f.to_string(),
+        D::Bool(b) => b.to_string(),
+        D::DateTime(d) => d.as_datetime().map(|d| d.date().to_string()).unwrap_or_default(),
+        D::Error(_) | D::Empty => String::new(),
     }
-    report.problems_by_kind = by_kind.into_values().collect();
-    Ok(report)
+}
+
+/// Reads the first worksheet of an XLSX into the sink, cell by cell (the sheet is never held
+/// whole in memory; cells missing from the file are empty).
+fn read_xlsx(path: &std::path::Path, mut sink: RowSink) -> Result<ImportReport, FileProblem> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|_| FileProblem::Unreadable)?;
+    let Some(sheet) = book.sheet_names().first().cloned() else { return Err(FileProblem::Empty) };
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(|_| FileProblem::Unreadable)?;
+    let mut row: Vec<String> = Vec::new();
+    let mut current: Option<u32> = None;
+    let mut width = 0usize;
+    let emit = |sink: &mut RowSink, row_index: u32, row: &mut Vec<String>, width: &mut usize| -> Result<(), FileProblem> {
+        if *width == 0 {
+            *width = row.len();
+            sink.header(row)?;
+        } else {
+            row.resize(row.len().max(*width), String::new());
+            let refs: Vec<&str> = row.iter().map(String::as_str).collect();
+            sink.row(i64::from(row_index) + 1, Some(&refs))?;
+        }
+        row.clear();
+        Ok(())
+    };
+    let mut header_row = None;
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(_) => return Err(FileProblem::Unreadable),
+        };
+        let (r, c) = cell.get_position();
+        if current != Some(r) {
+            if let Some(prev) = current {
+                emit(&mut sink, prev, &mut row, &mut width)?;
+                // Rows skipped in the file are empty rows: nothing to read.
+            }
+            header_row.get_or_insert(r);
+            current = Some(r);
+        }
+        let c = c as usize;
+        if c >= 1000 {
+            return Err(FileProblem::Unreadable);
+        }
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = xlsx_text(cell.get_value());
+    }
+    if let Some(last) = current {
+        emit(&mut sink, last, &mut row, &mut width)?;
+    }
+    sink.finish()
 }
 
 /// Runs an import of a file already on disk: what the upload handler, tests and the benchmark call.
@@ -142,7 +267,11 @@ pub async fn import_file(
     encoding: Option<&'static encoding_rs::Encoding>,
 ) -> Result<ImportReport, AppError> {
     let s = &state.services;
+    // An XLSX is a zip: its first bytes say so, whatever the file is called.
+    let mut magic = [0u8; 4];
+    let xlsx = std::fs::File::open(&path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"PK\x03\x04";
     let detected = match encoding {
+        _ if xlsx => None,
         Some(e) => Some(e),
         None => {
             let p = path.clone();
@@ -150,15 +279,22 @@ pub async fn import_file(
         }
     };
     let base = ImportReport { source: source.code().into(), file_name: file_name.into(), ..Default::default() };
-    let Some(encoding) = detected else {
-        return Ok(ImportReport { refused: Some(FileProblem::Encoding), ..base });
+    let encoding = match detected {
+        Some(e) => Some(e),
+        None if xlsx => None,
+        None => return Ok(ImportReport { refused: Some(FileProblem::Encoding), ..base }),
     };
+    let encoding_name = encoding.map(|e| e.name()).unwrap_or("xlsx");
     let today = app::services::today_in_china();
     let rules = s.store.warning_rules().await?;
     let id = uuid::Uuid::new_v4().to_string();
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let reader = tokio::task::spawn_blocking(move || {
-        let result = read_csv(&path, encoding, source, today, tx.clone());
+        let sink = RowSink::new(source, today, tx.clone());
+        let result = match encoding {
+            Some(encoding) => read_csv(&path, encoding, sink),
+            None => read_xlsx(&path, sink),
+        };
         match &result {
             Ok(r) => {
                 let report_json = serde_json::to_string(r).unwrap_or_default();
@@ -172,13 +308,13 @@ pub async fn import_file(
     });
     let stored = s
         .store
-        .import_medical(
+        .import_records(
             NewImport {
                 id: id.clone(),
                 source: source.code().into(),
                 file_hash,
                 file_name: file_name.into(),
-                encoding: encoding.name().into(),
+                encoding: encoding_name.into(),
                 created_by: actor_id.into(),
                 now: app::services::now_millis(),
                 rules,
@@ -188,7 +324,7 @@ pub async fn import_file(
         )
         .await;
     let read = reader.await.map_err(AppError::internal)?;
-    let base = ImportReport { encoding: encoding.name().into(), ..base };
+    let base = ImportReport { encoding: encoding_name.into(), ..base };
     match (read, stored) {
         (Err(problem), _) => Ok(ImportReport { refused: Some(problem), ..base }),
         (Ok(rows), Ok(result)) => Ok(ImportReport {
@@ -266,11 +402,6 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
     if size == 0 {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::refused("file_empty"));
     }
-    // XLSX (a zip) is not read yet: the uploader is asked for CSV instead of getting a wrong report.
-    let mut magic = [0u8; 4];
-    if std::fs::File::open(tmp.path()).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"PK\x03\x04" {
-        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, AppError::refused("xlsx_not_yet"));
-    }
     let path = tmp.path().to_path_buf();
     let result = import_file(&state, &user.0.id, source, &name, path, hash, encoding).await;
     drop(tmp);
@@ -283,4 +414,88 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
         }
         Err(e) => refuse(StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e),
     }
+}
+
+/// `GET /imports/{id}/report.xlsx`: an import's report as a spreadsheet (counts, refused rows by
+/// reason, the first refused rows), in the caller's language. Only who may import the source
+/// (its department's officers, administrators) gets it; it holds no personal data.
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    let rec = match state.services.store.import(&id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, AppError::NotFound),
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.into()),
+    };
+    if !app::api::monitoring::importable_sources(&user.0).iter().any(|s| s.code() == rec.source) {
+        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+    }
+    let english = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.split(';').any(|kv| kv.trim() == "i18n_pref_locale=en"));
+    let locale = if english { app::i18n::Locale::en } else { app::i18n::Locale::zh_CN };
+    let stored: ImportReport = serde_json::from_str(&rec.report_json).unwrap_or_default();
+    let report = ImportReport {
+        rows_read: rec.rows_read,
+        new_records: rec.new_records,
+        matched: rec.matched,
+        invalid: rec.invalid,
+        warnings: rec.warnings,
+        duplicates: stored.valid - rec.new_records,
+        unmatched: stored.valid - rec.matched,
+        ..stored
+    };
+    match report_workbook(locale, &rec.file_name, &report) {
+        Ok(bytes) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"import-report-{}.xlsx\"", rec.id.chars().filter(char::is_ascii_alphanumeric).collect::<String>())),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
+    }
+}
+
+fn report_workbook(locale: app::i18n::Locale, file_name: &str, report: &ImportReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use app::ui::monitoring::{report_lines_in, report_words_in, row_problem_in};
+    let [title, file, row, reason, count] = report_words_in(locale);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_column_width(0, 40)?;
+    sheet.set_column_width(1, 16)?;
+    sheet.write_string_with_format(0, 0, &title, &bold)?;
+    sheet.write_string(1, 0, &file)?;
+    sheet.write_string(1, 1, file_name)?;
+    let mut r = 3u32;
+    for (label, n) in report_lines_in(locale, report) {
+        sheet.write_string(r, 0, &label)?;
+        sheet.write_number(r, 1, n as f64)?;
+        r += 1;
+    }
+    r += 1;
+    sheet.write_string_with_format(r, 0, &reason, &bold)?;
+    sheet.write_string_with_format(r, 1, &count, &bold)?;
+    for (p, n) in &report.problems_by_kind {
+        r += 1;
+        sheet.write_string(r, 0, row_problem_in(locale, *p))?;
+        sheet.write_number(r, 1, *n as f64)?;
+    }
+    r += 2;
+    sheet.write_string_with_format(r, 0, &reason, &bold)?;
+    sheet.write_string_with_format(r, 1, &row, &bold)?;
+    for (line, p) in &report.problems {
+        r += 1;
+        sheet.write_string(r, 0, row_problem_in(locale, *p))?;
+        sheet.write_number(r, 1, *line as f64)?;
+    }
+    book.save_to_buffer()
 }

@@ -151,6 +151,7 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
             region_code: declaration.region.as_str().into(),
             declaration_json: serde_json::to_string(&declaration)?,
             member_id_numbers: declaration.members.iter().map(|m| m.id_number.as_str().to_string()).collect(),
+            monthly_income_fen: declaration.income.total().fen(),
             consent_charity: false,
             consent_text_version: CONSENT_TEXT_VERSION.into(),
             now,

@@ -113,6 +113,7 @@ impl Application {
             )
             .route("/attachments/{id}", get(upload::download))
             .route("/visit-files/{hash}", get(upload::visit_file))
+            .route("/imports/{id}/report.xlsx", get(crate::imports::report_xlsx))
             .route(
                 "/imports",
                 post(crate::imports::upload).layer::<_, Infallible>(DefaultBodyLimit::max(crate::imports::MAX_IMPORT_BYTES + 64 * 1024)),

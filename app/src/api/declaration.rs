@@ -90,6 +90,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         region_code: declaration.region.as_str().to_string(),
         declaration_json: serde_json::to_string(&declaration).map_err(AppError::internal)?,
         member_id_numbers: ids.clone(),
+        monthly_income_fen: declaration.income.total().fen(),
         consent_charity: declaration.consent_charity,
         consent_text_version: CONSENT_TEXT_VERSION.to_string(),
         now,

@@ -3,7 +3,9 @@
 //! handling rate per township. Imports are an upload route (`server::imports`).
 
 use crate::api::types::MemberView;
-use crate::domain::monitoring::{Disposal, FileProblem, Finding, MedicalTrigger, RowProblem, RuleKind, WarningLevel, WarningStatus};
+use crate::domain::monitoring::{
+    Disposal, EventTrigger, FileProblem, Finding, MedicalTrigger, RowProblem, RuleKind, Source, WarningLevel, WarningRule, WarningStatus,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -50,8 +52,10 @@ pub struct WarningView {
     pub region_name: String,
     pub kind: Option<RuleKind>,
     pub level: Option<WarningLevel>,
-    /// The facts of a medical warning (other kinds add theirs).
+    /// The facts of a medical warning.
     pub medical: Option<MedicalTrigger>,
+    /// The department record that fired any other warning.
+    pub event: Option<EventTrigger>,
     pub visit_due: String,
     pub days_left: i64,
     pub status: Option<WarningStatus>,
@@ -97,7 +101,8 @@ fn warning_view(w: WarningRecord, names: &std::collections::HashMap<String, Stri
         region_name: names.get(&w.region_code).cloned().unwrap_or_default(),
         kind: RuleKind::from_code(&w.kind),
         level: WarningLevel::from_code(&w.level),
-        medical: (w.kind == RuleKind::MedicalOutOfPocket.code()).then(|| serde_json::from_str(&w.trigger_json).ok()).flatten(),
+        medical: serde_json::from_str(&w.trigger_json).ok().filter(|_| w.kind.starts_with("medical_")),
+        event: serde_json::from_str(&w.trigger_json).ok().filter(|_| !w.kind.starts_with("medical_")),
         days_left: due.map(|d| (d - today).num_days()).unwrap_or(0),
         status: WarningStatus::from_code(&w.status),
         escalated: w.escalated_at.is_some(),
@@ -162,5 +167,125 @@ pub async fn record_warning_step(id: i64, step: WarningStepDraft) -> Result<(), 
     parsed.check(today).map_err(|e| AppError::Invalid(vec![e]))?;
     let s = services()?;
     s.store.advance_warning(id, scope.prefix(), parsed, &user.0.id, now_millis()).await?;
+    Ok(())
+}
+
+/// A past import as its uploader sees it in the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub id: String,
+    pub source: Option<Source>,
+    pub file_name: String,
+    pub encoding: String,
+    pub rows_read: i64,
+    pub new_records: i64,
+    pub matched: i64,
+    pub invalid: i64,
+    pub warnings: i64,
+    pub at: i64,
+}
+
+/// What the import page offers the caller: the sources they may import and their latest imports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOverview {
+    pub sources: Vec<Source>,
+    pub imports: Vec<ImportSummary>,
+}
+
+/// The sources a user may import: an officer their department's, an administrator all.
+#[cfg(feature = "ssr")]
+pub fn importable_sources(user: &crate::store::UserRecord) -> Vec<Source> {
+    match user.role {
+        Role::Admin => Source::ALL.to_vec(),
+        Role::Department => Source::ALL.into_iter().filter(|s| user.department.as_deref() == Some(s.department().code())).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[server(endpoint = "monitoring/imports")]
+pub async fn load_import_page() -> Result<ImportOverview, AppError> {
+    let user = auth::require(&[Role::Department, Role::Admin]).await?;
+    let s = services()?;
+    let sources = importable_sources(&user.0);
+    let codes: Vec<&str> = sources.iter().map(|s| s.code()).collect();
+    let imports = s
+        .store
+        .imports(&codes, 20)
+        .await?
+        .into_iter()
+        .map(|i| ImportSummary {
+            source: Source::from_code(&i.source),
+            id: i.id,
+            file_name: i.file_name,
+            encoding: i.encoding,
+            rows_read: i.rows_read,
+            new_records: i.new_records,
+            matched: i.matched,
+            invalid: i.invalid,
+            warnings: i.warnings,
+            at: i.created_at,
+        })
+        .collect();
+    Ok(ImportOverview { sources, imports })
+}
+
+/// The warning rules in force (every kind; a kind never saved shows as switched off).
+#[server(endpoint = "monitoring/rules")]
+pub async fn load_rules() -> Result<Vec<WarningRule>, AppError> {
+    auth::require(&[Role::Admin, Role::Caseworker]).await?;
+    let s = services()?;
+    let stored = s.store.warning_rules().await?;
+    Ok(RuleKind::ALL
+        .into_iter()
+        .map(|kind| {
+            stored.iter().find(|r| r.kind == kind).cloned().unwrap_or(WarningRule {
+                kind,
+                level: WarningLevel::III,
+                visit_days: 30,
+                threshold: match kind.threshold() {
+                    crate::domain::monitoring::Threshold::Grade => 2,
+                    crate::domain::monitoring::Threshold::Fen { .. } | crate::domain::monitoring::Threshold::Percent { .. } => 1,
+                    crate::domain::monitoring::Threshold::None => 0,
+                },
+                enabled: false,
+                example: false,
+            })
+        })
+        .collect())
+}
+
+/// A rule as the administrator's form sends it (the threshold in yuan for amounts).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuleDraft {
+    pub kind: String,
+    pub level: String,
+    pub visit_days: String,
+    pub threshold: String,
+    pub enabled: bool,
+}
+
+/// Saves a rule: from now on it is the administrator's, no longer an example. Warnings already
+/// raised keep the rule they were raised under (their facts say why).
+#[server(endpoint = "monitoring/rule", input = server_fn::codec::Json)]
+pub async fn save_rule(draft: RuleDraft) -> Result<(), AppError> {
+    use crate::domain::monitoring::Threshold;
+    let user = auth::require(&[Role::Admin]).await?;
+    let kind = RuleKind::from_code(draft.kind.trim()).ok_or(AppError::BadRequest)?;
+    let level = WarningLevel::from_code(draft.level.trim()).ok_or_else(|| AppError::field("level", FieldErrorCode::InvalidChoice))?;
+    let visit_days: i64 = draft.visit_days.trim().parse().map_err(|_| AppError::field("visit_days", FieldErrorCode::CountFormat))?;
+    let raw = draft.threshold.trim();
+    let threshold = match kind.threshold() {
+        Threshold::None => 0,
+        Threshold::Fen { max } => crate::domain::money::Money::parse_yuan(raw, max / 100)
+            .map(crate::domain::money::Money::fen)
+            .map_err(|_| AppError::field("threshold", FieldErrorCode::AmountFormat))?,
+        Threshold::Percent { .. } | Threshold::Grade => raw.parse().map_err(|_| AppError::field("threshold", FieldErrorCode::CountFormat))?,
+    };
+    let rule = WarningRule { kind, level, visit_days, threshold, enabled: draft.enabled, example: false };
+    rule.check().map_err(|e| AppError::Invalid(vec![e]))?;
+    let s = services()?;
+    s.store.set_warning_rule(rule, Some(&user.0.id), now_millis()).await?;
+    audit(&s, Some(&user.0.id), "warning_rule_saved", kind.code(), "ok").await;
     Ok(())
 }

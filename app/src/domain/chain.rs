@@ -126,10 +126,14 @@ pub enum Department {
     Justice,
     /// 乡村振兴 / 农业农村
     RuralRevitalisation,
+    /// 公安 (户籍, 车辆登记)
+    PublicSecurity,
+    /// 市场监管 (经营主体登记)
+    MarketRegulation,
 }
 
 impl Department {
-    pub const ALL: [Department; 9] = [
+    pub const ALL: [Department; 11] = [
         Department::CivilAffairs,
         Department::MedicalInsurance,
         Department::Education,
@@ -139,6 +143,8 @@ impl Department {
         Department::DisabledPersons,
         Department::Justice,
         Department::RuralRevitalisation,
+        Department::PublicSecurity,
+        Department::MarketRegulation,
     ];
 
     pub fn code(self) -> &'static str {
@@ -152,6 +158,8 @@ impl Department {
             Department::DisabledPersons => "disabled_persons",
             Department::Justice => "justice",
             Department::RuralRevitalisation => "rural_revitalisation",
+            Department::PublicSecurity => "public_security",
+            Department::MarketRegulation => "market_regulation",
         }
     }
 

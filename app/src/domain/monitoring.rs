@@ -10,20 +10,61 @@ use serde::{Deserialize, Serialize};
 /// A cell longer than this is not data (a pasted document, a broken quote).
 pub const MAX_CELL_CHARS: usize = 200;
 
-/// Who sent the file. More sources (残联, 人社, 公安 …) follow with their templates.
+/// Who sent the file (比对数据来源), each with its column template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// 医保: hospital settlements with total and out-of-pocket spending.
     MedicalInsurance,
+    /// 残联: new or changed disability certificates.
+    DisabledPersons,
+    /// 人社: unemployment and employment registrations, pensions.
+    HumanResources,
+    /// 公安: deaths and hukou moves.
+    PublicSecurity,
+    /// 住建: property registrations and unsafe-housing appraisals.
+    Housing,
+    /// 教育: enrolments.
+    Education,
+    /// 应急管理: disaster victims.
+    EmergencyManagement,
+    /// 公安交管: vehicle registrations (may mean no longer eligible).
+    Vehicles,
+    /// 市场监管: business registrations (may mean no longer eligible).
+    Businesses,
+    /// 乡村振兴: the relapse-watch list (防止返贫监测对象).
+    RuralRevitalisation,
 }
 
+const ID_HEADERS: &[&str] = &["身份证号", "公民身份号码", "证件号码", "身份证号码", "id_number"];
+const NAME_HEADERS: &[&str] = &["姓名", "name"];
+
 impl Source {
-    pub const ALL: [Source; 1] = [Source::MedicalInsurance];
+    pub const ALL: [Source; 10] = [
+        Source::MedicalInsurance,
+        Source::DisabledPersons,
+        Source::HumanResources,
+        Source::PublicSecurity,
+        Source::Housing,
+        Source::Education,
+        Source::EmergencyManagement,
+        Source::Vehicles,
+        Source::Businesses,
+        Source::RuralRevitalisation,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Source::MedicalInsurance => "medical_insurance",
+            Source::DisabledPersons => "disabled_persons",
+            Source::HumanResources => "human_resources",
+            Source::PublicSecurity => "public_security",
+            Source::Housing => "housing",
+            Source::Education => "education",
+            Source::EmergencyManagement => "emergency_management",
+            Source::Vehicles => "vehicles",
+            Source::Businesses => "businesses",
+            Source::RuralRevitalisation => "rural_revitalisation",
         }
     }
 
@@ -33,23 +74,181 @@ impl Source {
 
     /// The department that sends this source (its officers may import it).
     pub fn department(self) -> super::chain::Department {
+        use super::chain::Department as D;
         match self {
-            Source::MedicalInsurance => super::chain::Department::MedicalInsurance,
+            Source::MedicalInsurance => D::MedicalInsurance,
+            Source::DisabledPersons => D::DisabledPersons,
+            Source::HumanResources => D::HumanResources,
+            Source::PublicSecurity | Source::Vehicles => D::PublicSecurity,
+            Source::Housing => D::Housing,
+            Source::Education => D::Education,
+            Source::EmergencyManagement => D::EmergencyManagement,
+            Source::Businesses => D::MarketRegulation,
+            Source::RuralRevitalisation => D::RuralRevitalisation,
         }
     }
 
     /// The columns of the source's file: what each is, the headers it goes by, and whether it
     /// must be there. Other columns are ignored and named in the report.
     pub fn template(self) -> &'static [Column] {
+        use Field::*;
         match self {
             Source::MedicalInsurance => &[
-                Column { field: Field::IdNumber, headers: &["身份证号", "公民身份号码", "证件号码", "身份证号码", "id_number"], required: true },
-                Column { field: Field::Name, headers: &["姓名", "name"], required: false },
-                Column { field: Field::Date, headers: &["结算日期", "就诊日期", "费用发生日期", "date"], required: true },
-                Column { field: Field::Total, headers: &["医疗总费用", "总费用", "total"], required: true },
-                Column { field: Field::OutOfPocket, headers: &["个人自付", "个人负担", "自付金额", "out_of_pocket"], required: true },
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Date, headers: &["结算日期", "就诊日期", "费用发生日期", "date"], required: true },
+                Column { field: Total, headers: &["医疗总费用", "总费用", "total"], required: true },
+                Column { field: OutOfPocket, headers: &["个人自付", "个人负担", "自付金额", "out_of_pocket"], required: true },
+            ],
+            Source::DisabledPersons => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Date, headers: &["发证日期", "办证日期", "评定日期", "date"], required: true },
+                Column { field: Grade, headers: &["残疾等级", "等级", "grade"], required: true },
+                Column { field: Detail, headers: &["残疾类别", "类别", "category"], required: false },
+            ],
+            Source::HumanResources => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Event, headers: &["事项", "状态", "登记类型", "event"], required: true },
+                Column { field: Date, headers: &["登记日期", "日期", "发生日期", "date"], required: true },
+                Column { field: Amount, headers: &["养老金月额", "月领取金额", "金额", "amount"], required: false },
+            ],
+            Source::PublicSecurity => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Event, headers: &["事项", "变动类型", "注销原因", "event"], required: true },
+                Column { field: Date, headers: &["变动日期", "注销日期", "日期", "date"], required: true },
+                Column { field: Detail, headers: &["迁往地", "说明", "detail"], required: false },
+            ],
+            Source::Housing => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Event, headers: &["事项", "类型", "event"], required: true },
+                Column { field: Date, headers: &["登记日期", "鉴定日期", "日期", "date"], required: true },
+                Column { field: Detail, headers: &["坐落", "房屋坐落", "说明", "detail"], required: false },
+            ],
+            Source::Education => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Date, headers: &["入学日期", "注册日期", "date"], required: true },
+                Column { field: Detail, headers: &["学段", "学校", "detail"], required: false },
+            ],
+            Source::EmergencyManagement => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Date, headers: &["受灾日期", "日期", "date"], required: true },
+                Column { field: Detail, headers: &["灾害类型", "灾种", "detail"], required: false },
+                Column { field: Amount, headers: &["损失金额", "直接经济损失", "amount"], required: false },
+            ],
+            Source::Vehicles => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Date, headers: &["登记日期", "注册日期", "date"], required: true },
+                Column { field: Detail, headers: &["车辆类型", "号牌号码", "detail"], required: false },
+                Column { field: Amount, headers: &["购置价格", "价格", "amount"], required: false },
+            ],
+            Source::Businesses => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Date, headers: &["成立日期", "登记日期", "date"], required: true },
+                Column { field: Detail, headers: &["企业名称", "主体名称", "detail"], required: false },
+                Column { field: Amount, headers: &["注册资本", "出资额", "amount"], required: false },
+            ],
+            Source::RuralRevitalisation => &[
+                Column { field: IdNumber, headers: ID_HEADERS, required: true },
+                Column { field: Name, headers: NAME_HEADERS, required: false },
+                Column { field: Date, headers: &["纳入日期", "识别日期", "date"], required: true },
+                Column { field: Detail, headers: &["监测对象类型", "风险类型", "detail"], required: false },
             ],
         }
+    }
+
+    /// The event a row of this source records: fixed for single-purpose files, read from the
+    /// 事项 column (by its usual Chinese words) for the others. `None` for medical settlements.
+    fn event(self, raw: &str) -> Option<EventKind> {
+        let t = raw.trim();
+        let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+        match self {
+            Source::MedicalInsurance => None,
+            Source::DisabledPersons => Some(EventKind::DisabilityCertified),
+            Source::HumanResources if has(&["失业"]) => Some(EventKind::Unemployed),
+            Source::HumanResources if has(&["退休", "养老金"]) => Some(EventKind::Pension),
+            Source::HumanResources if has(&["就业", "再就业"]) => Some(EventKind::Employed),
+            Source::PublicSecurity if has(&["死亡"]) => Some(EventKind::Death),
+            Source::PublicSecurity if has(&["迁出"]) => Some(EventKind::MovedOut),
+            Source::PublicSecurity if has(&["迁入"]) => Some(EventKind::MovedIn),
+            Source::Housing if has(&["危房"]) => Some(EventKind::UnsafeHousing),
+            Source::Housing if has(&["不动产", "房产", "购房", "登记"]) => Some(EventKind::PropertyRegistered),
+            Source::Education => Some(EventKind::Enrolled),
+            Source::EmergencyManagement => Some(EventKind::DisasterVictim),
+            Source::Vehicles => Some(EventKind::VehicleRegistered),
+            Source::Businesses => Some(EventKind::BusinessRegistered),
+            Source::RuralRevitalisation => Some(EventKind::RelapseWatchListed),
+            _ => None,
+        }
+    }
+}
+
+/// What a department's row says happened to a person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    DisabilityCertified,
+    Unemployed,
+    Employed,
+    Pension,
+    Death,
+    MovedOut,
+    MovedIn,
+    PropertyRegistered,
+    UnsafeHousing,
+    Enrolled,
+    DisasterVictim,
+    VehicleRegistered,
+    BusinessRegistered,
+    RelapseWatchListed,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 14] = [
+        Self::DisabilityCertified,
+        Self::Unemployed,
+        Self::Employed,
+        Self::Pension,
+        Self::Death,
+        Self::MovedOut,
+        Self::MovedIn,
+        Self::PropertyRegistered,
+        Self::UnsafeHousing,
+        Self::Enrolled,
+        Self::DisasterVictim,
+        Self::VehicleRegistered,
+        Self::BusinessRegistered,
+        Self::RelapseWatchListed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::DisabilityCertified => "disability_certified",
+            Self::Unemployed => "unemployed",
+            Self::Employed => "employed",
+            Self::Pension => "pension",
+            Self::Death => "death",
+            Self::MovedOut => "moved_out",
+            Self::MovedIn => "moved_in",
+            Self::PropertyRegistered => "property_registered",
+            Self::UnsafeHousing => "unsafe_housing",
+            Self::Enrolled => "enrolled",
+            Self::DisasterVictim => "disaster_victim",
+            Self::VehicleRegistered => "vehicle_registered",
+            Self::BusinessRegistered => "business_registered",
+            Self::RelapseWatchListed => "relapse_watch_listed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
     }
 }
 
@@ -61,6 +260,14 @@ pub enum Field {
     Date,
     Total,
     OutOfPocket,
+    /// 事项: what happened (read by its usual words).
+    Event,
+    /// 残疾等级 1–4 (一级 is the most severe).
+    Grade,
+    /// An amount of money that describes the event (pension, loss, price, capital).
+    Amount,
+    /// A short description kept with the record (category, place, name).
+    Detail,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -92,6 +299,8 @@ pub enum FileProblem {
     Empty,
     /// Neither UTF-8 nor GBK/GB18030 text.
     Encoding,
+    /// A spreadsheet that cannot be read (damaged, not XLSX, or wider than 1000 columns).
+    Unreadable,
     MissingColumns { fields: Vec<Field> },
     DuplicateColumn { header: String },
 }
@@ -134,6 +343,10 @@ pub enum RowProblem {
     OutOfPocketOverTotal,
     CellTooLong,
     WrongFieldCount,
+    /// The 事项 column says something this source's template does not know.
+    EventUnknown,
+    /// 残疾等级 is not 1–4 (一级 … 四级).
+    GradeFormat,
     /// The same record twice in this file, or already imported.
     Duplicate,
 }
@@ -159,8 +372,38 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
     ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"].iter().find_map(|f| NaiveDate::parse_from_str(t, f).ok())
 }
 
-/// Checks one data row against the column map.
-pub fn medical_row(map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<MedicalRecord, RowProblem> {
+fn id_of(raw: &str, today: NaiveDate) -> Result<IdNumber, RowProblem> {
+    IdNumber::parse(&raw.to_uppercase(), today).map_err(|e| match e {
+        super::id_number::IdNumberError::Format => RowProblem::IdFormat,
+        super::id_number::IdNumberError::Checksum => RowProblem::IdChecksum,
+        super::id_number::IdNumberError::BirthDate => RowProblem::IdBirthDate,
+    })
+}
+
+fn amount_of(raw: &str) -> Result<i64, RowProblem> {
+    if raw.is_empty() {
+        return Err(RowProblem::AmountFormat);
+    }
+    Money::parse_yuan(raw, 100_000_000).map(Money::fen).map_err(|e| match e {
+        super::money::MoneyError::Negative => RowProblem::AmountNegative,
+        _ => RowProblem::AmountFormat,
+    })
+}
+
+/// 残疾等级 as departments write it: `1`–`4`, `一级`–`四级`, `二`.
+fn grade_of(raw: &str) -> Option<u8> {
+    let t = raw.trim().trim_end_matches('级');
+    match t {
+        "1" | "一" => Some(1),
+        "2" | "二" => Some(2),
+        "3" | "三" => Some(3),
+        "4" | "四" => Some(4),
+        _ => None,
+    }
+}
+
+/// The checks every row gets: width, cell length, the ID number and the date.
+fn common(map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<(IdNumber, NaiveDate), RowProblem> {
     if row.len() != map.width {
         return Err(RowProblem::WrongFieldCount);
     }
@@ -168,31 +411,68 @@ pub fn medical_row(map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<Me
         return Err(RowProblem::CellTooLong);
     }
     let cell = |f: Field| map.get(f).map(|i| row[i].trim()).unwrap_or("");
-    let id_number = IdNumber::parse(&cell(Field::IdNumber).to_uppercase(), today).map_err(|e| match e {
-        super::id_number::IdNumberError::Format => RowProblem::IdFormat,
-        super::id_number::IdNumberError::Checksum => RowProblem::IdChecksum,
-        super::id_number::IdNumberError::BirthDate => RowProblem::IdBirthDate,
-    })?;
+    let id_number = id_of(cell(Field::IdNumber), today)?;
     let date = parse_date(cell(Field::Date)).ok_or(RowProblem::DateFormat)?;
     if date > today {
         return Err(RowProblem::DateInFuture);
     }
-    let amount = |f: Field| -> Result<i64, RowProblem> {
-        let raw = cell(f);
-        if raw.is_empty() {
-            return Err(RowProblem::AmountFormat);
-        }
-        Money::parse_yuan(raw, 100_000_000).map(Money::fen).map_err(|e| match e {
-            super::money::MoneyError::Negative => RowProblem::AmountNegative,
-            _ => RowProblem::AmountFormat,
-        })
-    };
-    let total_fen = amount(Field::Total)?;
-    let out_of_pocket_fen = amount(Field::OutOfPocket)?;
+    Ok((id_number, date))
+}
+
+/// Checks one medical settlement row against the column map.
+pub fn medical_row(map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<MedicalRecord, RowProblem> {
+    let (id_number, date) = common(map, row, today)?;
+    let cell = |f: Field| map.get(f).map(|i| row[i].trim()).unwrap_or("");
+    let total_fen = amount_of(cell(Field::Total))?;
+    let out_of_pocket_fen = amount_of(cell(Field::OutOfPocket))?;
     if out_of_pocket_fen > total_fen {
         return Err(RowProblem::OutOfPocketOverTotal);
     }
     Ok(MedicalRecord { id_number, date, total_fen, out_of_pocket_fen })
+}
+
+/// A department's record of something that happened to a person, checked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    pub source: Source,
+    pub id_number: IdNumber,
+    pub event: EventKind,
+    pub date: NaiveDate,
+    pub grade: Option<u8>,
+    pub amount_fen: Option<i64>,
+    pub detail: String,
+}
+
+impl EventRecord {
+    /// What makes two rows the same record: a re-imported file adds nothing.
+    pub fn key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}|{}|{}",
+            self.source.code(),
+            self.id_number.as_str(),
+            self.event.code(),
+            self.date,
+            self.grade.map(|g| g.to_string()).unwrap_or_default(),
+            self.amount_fen.map(|a| a.to_string()).unwrap_or_default(),
+            self.detail
+        )
+    }
+}
+
+/// Checks one row of a non-medical source against the column map.
+pub fn event_row(source: Source, map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<EventRecord, RowProblem> {
+    let (id_number, date) = common(map, row, today)?;
+    let cell = |f: Field| map.get(f).map(|i| row[i].trim()).unwrap_or("");
+    let event = source.event(cell(Field::Event)).ok_or(RowProblem::EventUnknown)?;
+    let grade = match map.get(Field::Grade) {
+        Some(_) => Some(grade_of(cell(Field::Grade)).ok_or(RowProblem::GradeFormat)?),
+        None => None,
+    };
+    let amount_fen = match cell(Field::Amount) {
+        "" => None,
+        raw => Some(amount_of(raw)?),
+    };
+    Ok(EventRecord { source, id_number, event, date, grade, amount_fen, detail: cell(Field::Detail).to_string() })
 }
 
 /// 预警级别: I is the most urgent.
@@ -221,23 +501,91 @@ impl WarningLevel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
-    /// Medical out-of-pocket spending over an amount in 12 months.
+    /// Medical out-of-pocket spending over an amount in 12 months (threshold: fen).
     MedicalOutOfPocket,
+    /// Medical out-of-pocket spending over a share of the household's declared yearly income
+    /// in 12 months (threshold: percent).
+    MedicalShareOfIncome,
+    /// A new disability certificate of a severe grade (threshold: the least severe grade that
+    /// counts, 2 = grades 一级 and 二级).
+    SevereDisability,
+    /// A member's death.
+    Death,
+    /// A member registered unemployed when no other member of the household works (per the
+    /// latest declaration).
+    OnlyEarnerUnemployed,
+    /// A member listed as a disaster victim.
+    Disaster,
+    /// A new vehicle, business or property registration: possibly no longer eligible.
+    NewAsset,
+    /// Listed for relapse watch (防止返贫监测).
+    RelapseWatch,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 1] = [RuleKind::MedicalOutOfPocket];
+    pub const ALL: [RuleKind; 8] = [
+        RuleKind::MedicalOutOfPocket,
+        RuleKind::MedicalShareOfIncome,
+        RuleKind::SevereDisability,
+        RuleKind::Death,
+        RuleKind::OnlyEarnerUnemployed,
+        RuleKind::Disaster,
+        RuleKind::NewAsset,
+        RuleKind::RelapseWatch,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             RuleKind::MedicalOutOfPocket => "medical_out_of_pocket",
+            RuleKind::MedicalShareOfIncome => "medical_share_of_income",
+            RuleKind::SevereDisability => "severe_disability",
+            RuleKind::Death => "death",
+            RuleKind::OnlyEarnerUnemployed => "only_earner_unemployed",
+            RuleKind::Disaster => "disaster",
+            RuleKind::NewAsset => "new_asset",
+            RuleKind::RelapseWatch => "relapse_watch",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
     }
+
+    /// What the threshold of the rule means, and the values an administrator may give it.
+    pub fn threshold(self) -> Threshold {
+        match self {
+            RuleKind::MedicalOutOfPocket => Threshold::Fen { max: 100_000_000 },
+            RuleKind::MedicalShareOfIncome => Threshold::Percent { max: 1000 },
+            RuleKind::SevereDisability => Threshold::Grade,
+            _ => Threshold::None,
+        }
+    }
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Threshold {
+    /// An amount in fen, 1 ..= max.
+    Fen { max: i64 },
+    /// A percentage, 1 ..= max.
+    Percent { max: i64 },
+    /// A disability grade, 1 ..= 4.
+    Grade,
+    /// The rule has no threshold (stored as 0).
+    None,
+}
+
+impl Threshold {
+    pub fn accepts(self, value: i64) -> bool {
+        match self {
+            Threshold::Fen { max } | Threshold::Percent { max } => (1..=max).contains(&value),
+            Threshold::Grade => (1..=4).contains(&value),
+            Threshold::None => value == 0,
+        }
+    }
+}
+
+/// Bounds of a rule's home-visit deadline (days).
+pub const VISIT_DAYS: std::ops::RangeInclusive<i64> = 1..=90;
 
 /// A rule as stored: shipped values are examples until an administrator confirms them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,14 +594,40 @@ pub struct WarningRule {
     pub level: WarningLevel,
     /// Days within which the household must be visited.
     pub visit_days: i64,
-    /// The amount that triggers the rule (fen), where the rule has one.
-    pub threshold_fen: i64,
+    /// What triggers the rule, in the unit `kind.threshold()` names (0 when it has none).
+    pub threshold: i64,
+    /// Off: the rule raises nothing (an administrator may switch a rule off, not delete it).
+    pub enabled: bool,
     pub example: bool,
+}
+
+impl WarningRule {
+    /// Field checks for an administrator's edit.
+    pub fn check(&self) -> Result<(), super::declaration::FieldError> {
+        use super::declaration::{FieldError, FieldErrorCode};
+        if !VISIT_DAYS.contains(&self.visit_days) {
+            return Err(FieldError { field: "visit_days".into(), code: FieldErrorCode::OutOfBounds });
+        }
+        if !self.kind.threshold().accepts(self.threshold) {
+            return Err(FieldError { field: "threshold".into(), code: FieldErrorCode::OutOfBounds });
+        }
+        Ok(())
+    }
 }
 
 /// The example rules shipped for demonstrations (labelled as examples everywhere).
 pub fn example_rules() -> Vec<WarningRule> {
-    vec![WarningRule { kind: RuleKind::MedicalOutOfPocket, level: WarningLevel::II, visit_days: 15, threshold_fen: 2_000_000, example: true }]
+    let rule = |kind, level, visit_days, threshold| WarningRule { kind, level, visit_days, threshold, enabled: true, example: true };
+    vec![
+        rule(RuleKind::MedicalOutOfPocket, WarningLevel::II, 15, 2_000_000),
+        rule(RuleKind::MedicalShareOfIncome, WarningLevel::II, 15, 50),
+        rule(RuleKind::SevereDisability, WarningLevel::II, 15, 2),
+        rule(RuleKind::Death, WarningLevel::III, 30, 0),
+        rule(RuleKind::OnlyEarnerUnemployed, WarningLevel::I, 7, 0),
+        rule(RuleKind::Disaster, WarningLevel::I, 3, 0),
+        rule(RuleKind::NewAsset, WarningLevel::III, 30, 0),
+        rule(RuleKind::RelapseWatch, WarningLevel::II, 15, 0),
+    ]
 }
 
 /// What fired a medical warning: the 12 months and the sum, in the words of the rule.
@@ -263,7 +637,11 @@ pub struct MedicalTrigger {
     pub to: NaiveDate,
     pub out_of_pocket_fen: i64,
     pub settlements: i64,
+    /// The amount exceeded (the amount rule), or the share of `yearly_income_fen` (the share rule).
     pub threshold_fen: i64,
+    /// Share rule only: the percentage and the household's declared yearly income.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<(i64, i64)>,
 }
 
 /// The 12 months ending `today` (inclusive), as the medical rule counts them.
@@ -271,12 +649,86 @@ pub fn twelve_months(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (today.checked_sub_months(chrono::Months::new(12)).unwrap_or(today) + chrono::Days::new(1), today)
 }
 
-/// The medical rule on a household's settlements in the 12 months to `today`.
+/// The medical amount rule on a household's settlements in the 12 months to `today`.
 pub fn medical_warning(rule: &WarningRule, records: &[(NaiveDate, i64)], today: NaiveDate) -> Option<MedicalTrigger> {
     let (from, to) = twelve_months(today);
     let inside: Vec<i64> = records.iter().filter(|(d, _)| *d >= from && *d <= to).map(|(_, f)| *f).collect();
     let sum: i64 = inside.iter().sum();
-    (sum > rule.threshold_fen).then(|| MedicalTrigger { from, to, out_of_pocket_fen: sum, settlements: inside.len() as i64, threshold_fen: rule.threshold_fen })
+    (sum > rule.threshold).then(|| MedicalTrigger { from, to, out_of_pocket_fen: sum, settlements: inside.len() as i64, threshold_fen: rule.threshold, share: None })
+}
+
+/// The amount a share rule compares with: `percent` of the yearly income (monthly × 12), in fen.
+pub fn share_of_income(monthly_income_fen: i64, percent: i64) -> i64 {
+    monthly_income_fen.saturating_mul(12).saturating_mul(percent) / 100
+}
+
+/// What fired a warning on a department's record: the record itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTrigger {
+    pub source: Source,
+    pub event: EventKind,
+    /// The person concerned, masked (`620702********1234`).
+    pub person: String,
+    pub date: NaiveDate,
+    pub grade: Option<u8>,
+    pub amount_fen: Option<i64>,
+    pub detail: String,
+}
+
+/// What the household's latest declaration says about who works, for the only-earner rule.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HouseholdWork {
+    /// ID numbers of members whose declared work status earns (employed, farming, self-employed).
+    pub earners: Vec<String>,
+}
+
+impl HouseholdWork {
+    pub fn of(declaration: &super::declaration::Declaration) -> Self {
+        use super::declaration::WorkStatus;
+        HouseholdWork {
+            earners: declaration
+                .members
+                .iter()
+                .filter(|m| matches!(m.work_status, WorkStatus::Employed | WorkStatus::Farming | WorkStatus::SelfEmployed))
+                .map(|m| m.id_number.as_str().to_string())
+                .collect(),
+        }
+    }
+}
+
+/// The rule a department's record fires, if any, with its facts. `work` is needed only for an
+/// unemployment record (`None`: the household's declaration is not known, nothing fires).
+pub fn event_warning(rules: &[WarningRule], record: &EventRecord, work: Option<&HouseholdWork>) -> Option<(WarningRule, EventTrigger)> {
+    let kind = match record.event {
+        EventKind::DisabilityCertified => RuleKind::SevereDisability,
+        EventKind::Death => RuleKind::Death,
+        EventKind::Unemployed => RuleKind::OnlyEarnerUnemployed,
+        EventKind::DisasterVictim => RuleKind::Disaster,
+        EventKind::VehicleRegistered | EventKind::BusinessRegistered | EventKind::PropertyRegistered => RuleKind::NewAsset,
+        EventKind::RelapseWatchListed => RuleKind::RelapseWatch,
+        // Kept in the record for caseworkers; no rule of their own yet.
+        EventKind::Employed | EventKind::Pension | EventKind::MovedOut | EventKind::MovedIn | EventKind::UnsafeHousing | EventKind::Enrolled => return None,
+    };
+    let rule = rules.iter().find(|r| r.kind == kind && r.enabled)?;
+    let fires = match kind {
+        RuleKind::SevereDisability => record.grade.is_some_and(|g| i64::from(g) <= rule.threshold),
+        RuleKind::OnlyEarnerUnemployed => work.is_some_and(|w| !w.earners.iter().any(|e| e != record.id_number.as_str())),
+        _ => true,
+    };
+    fires.then(|| {
+        (
+            rule.clone(),
+            EventTrigger {
+                source: record.source,
+                event: record.event,
+                person: record.id_number.masked(),
+                date: record.date,
+                grade: record.grade,
+                amount_fen: record.amount_fen,
+                detail: record.detail.clone(),
+            },
+        )
+    })
 }
 
 /// Where a warning stands: new → assigned → visited → disposed → closed.
@@ -495,5 +947,68 @@ mod tests {
         let t = medical_warning(&rule, &records, today).unwrap();
         assert_eq!((t.from, t.out_of_pocket_fen, t.settlements), (day("2025-11-27"), 2_000_001, 2), "the first settlement is outside the 12 months");
         assert_eq!(medical_warning(&rule, &records[..2], today), None, "10 000 yuan is not over 20 000");
+    }
+
+    #[test]
+    fn department_rows_name_their_event_and_bad_ones_say_why() {
+        let today = day("2026-11-26");
+        let id = valid_id();
+        let dpf = map_header(Source::DisabledPersons, &header(&["身份证号", "发证日期", "残疾等级", "残疾类别"])).unwrap();
+        let r = event_row(Source::DisabledPersons, &dpf, &[&id, "2026-10-01", "二级", "肢体"], today).unwrap();
+        assert_eq!((r.event, r.grade, r.detail.as_str()), (EventKind::DisabilityCertified, Some(2), "肢体"));
+        assert_eq!(event_row(Source::DisabledPersons, &dpf, &[&id, "2026-10-01", "五级", ""], today), Err(RowProblem::GradeFormat));
+        let hr = map_header(Source::HumanResources, &header(&["身份证号", "事项", "登记日期"])).unwrap();
+        assert_eq!(event_row(Source::HumanResources, &hr, &[&id, "失业登记", "2026-11-01"], today).unwrap().event, EventKind::Unemployed);
+        assert_eq!(event_row(Source::HumanResources, &hr, &[&id, "办理退休", "2026-11-01"], today).unwrap().event, EventKind::Pension);
+        assert_eq!(event_row(Source::HumanResources, &hr, &[&id, "参军", "2026-11-01"], today), Err(RowProblem::EventUnknown));
+        let ps = map_header(Source::PublicSecurity, &header(&["公民身份号码", "注销原因", "注销日期"])).unwrap();
+        assert_eq!(event_row(Source::PublicSecurity, &ps, &[&id, "死亡", "2026-11-20"], today).unwrap().event, EventKind::Death);
+        let cars = map_header(Source::Vehicles, &header(&["身份证号", "登记日期", "车辆类型", "购置价格"])).unwrap();
+        let car = event_row(Source::Vehicles, &cars, &[&id, "2026-09-09", "小型轿车", "86000"], today).unwrap();
+        assert_eq!((car.event, car.amount_fen), (EventKind::VehicleRegistered, Some(8_600_000)));
+        assert_ne!(car.key(), event_row(Source::Vehicles, &cars, &[&id, "2026-09-10", "小型轿车", "86000"], today).unwrap().key());
+        // Every source's template has the ID number and a date, and needs no other source's columns.
+        for s in Source::ALL {
+            assert!(s.template().iter().any(|c| c.field == Field::IdNumber && c.required), "{s:?}");
+            assert!(s.template().iter().any(|c| c.field == Field::Date && c.required), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn department_records_fire_their_rules() {
+        let today = day("2026-11-26");
+        let rules = example_rules();
+        let id = IdNumber::parse(&valid_id(), today).unwrap();
+        let record = |event, grade| EventRecord { source: Source::DisabledPersons, id_number: id.clone(), event, date: today, grade, amount_fen: None, detail: String::new() };
+        let fired = |r: &EventRecord, w: Option<&HouseholdWork>| event_warning(&rules, r, w).map(|(rule, _)| rule.kind);
+        assert_eq!(fired(&record(EventKind::DisabilityCertified, Some(2)), None), Some(RuleKind::SevereDisability));
+        assert_eq!(fired(&record(EventKind::DisabilityCertified, Some(3)), None), None, "grade 3 is not severe under the example rule");
+        assert_eq!(fired(&record(EventKind::Death, None), None), Some(RuleKind::Death));
+        assert_eq!(fired(&record(EventKind::Enrolled, None), None), None);
+        let alone = HouseholdWork { earners: vec![id.as_str().to_string()] };
+        let two = HouseholdWork { earners: vec![id.as_str().to_string(), "other".into()] };
+        assert_eq!(fired(&record(EventKind::Unemployed, None), Some(&alone)), Some(RuleKind::OnlyEarnerUnemployed));
+        assert_eq!(fired(&record(EventKind::Unemployed, None), Some(&two)), None, "another member still works");
+        assert_eq!(fired(&record(EventKind::Unemployed, None), None), None, "no declaration, no guess");
+        let (_, facts) = event_warning(&rules, &record(EventKind::Death, None), None).unwrap();
+        assert_eq!(facts.person, id.masked());
+        let mut off = rules.clone();
+        off.iter_mut().for_each(|r| r.enabled = false);
+        assert_eq!(event_warning(&off, &record(EventKind::Death, None), None), None, "a rule switched off raises nothing");
+        assert_eq!(share_of_income(150_000, 50), 900_000, "half of 12 × 1 500 yuan");
+    }
+
+    #[test]
+    fn an_edited_rule_is_checked_against_its_kind() {
+        let mut r = example_rules().remove(0);
+        assert!(r.check().is_ok());
+        r.visit_days = 0;
+        assert_eq!(r.check().unwrap_err().field, "visit_days");
+        r.visit_days = 10;
+        r.threshold = 0;
+        assert_eq!(r.check().unwrap_err().field, "threshold");
+        let mut d = example_rules().into_iter().find(|r| r.kind == RuleKind::SevereDisability).unwrap();
+        d.threshold = 5;
+        assert!(d.check().is_err());
     }
 }

@@ -221,12 +221,43 @@ pub fn clause(i18n: I18nContext<Locale>, c: Clause) -> String {
 use crate::domain::chain::{AidKind, AidOrigin, Department};
 use crate::domain::referral::ReferralStatus;
 
+use crate::domain::monitoring::{EventKind, Field as ImportField, RuleKind, Source};
+
+labels!(import_source: Source {
+    Source::MedicalInsurance => monitoring.source_label.medical_insurance, Source::DisabledPersons => monitoring.source_label.disabled_persons,
+    Source::HumanResources => monitoring.source_label.human_resources, Source::PublicSecurity => monitoring.source_label.public_security,
+    Source::Housing => monitoring.source_label.housing, Source::Education => monitoring.source_label.education,
+    Source::EmergencyManagement => monitoring.source_label.emergency_management, Source::Vehicles => monitoring.source_label.vehicles,
+    Source::Businesses => monitoring.source_label.businesses, Source::RuralRevitalisation => monitoring.source_label.rural_revitalisation,
+});
+labels!(import_field: ImportField {
+    ImportField::IdNumber => monitoring.field.id_number, ImportField::Name => monitoring.field.name, ImportField::Date => monitoring.field.date,
+    ImportField::Total => monitoring.field.total, ImportField::OutOfPocket => monitoring.field.out_of_pocket, ImportField::Event => monitoring.field.event,
+    ImportField::Grade => monitoring.field.grade, ImportField::Amount => monitoring.field.amount, ImportField::Detail => monitoring.field.detail,
+});
+labels!(event_kind: EventKind {
+    EventKind::DisabilityCertified => monitoring.event.disability_certified, EventKind::Unemployed => monitoring.event.unemployed,
+    EventKind::Employed => monitoring.event.employed, EventKind::Pension => monitoring.event.pension, EventKind::Death => monitoring.event.death,
+    EventKind::MovedOut => monitoring.event.moved_out, EventKind::MovedIn => monitoring.event.moved_in,
+    EventKind::PropertyRegistered => monitoring.event.property_registered, EventKind::UnsafeHousing => monitoring.event.unsafe_housing,
+    EventKind::Enrolled => monitoring.event.enrolled, EventKind::DisasterVictim => monitoring.event.disaster_victim,
+    EventKind::VehicleRegistered => monitoring.event.vehicle_registered, EventKind::BusinessRegistered => monitoring.event.business_registered,
+    EventKind::RelapseWatchListed => monitoring.event.relapse_watch_listed,
+});
+labels!(rule_kind: RuleKind {
+    RuleKind::MedicalOutOfPocket => monitoring.rule.medical_out_of_pocket, RuleKind::MedicalShareOfIncome => monitoring.rule.medical_share_of_income,
+    RuleKind::SevereDisability => monitoring.rule.severe_disability, RuleKind::Death => monitoring.rule.death,
+    RuleKind::OnlyEarnerUnemployed => monitoring.rule.only_earner_unemployed, RuleKind::Disaster => monitoring.rule.disaster,
+    RuleKind::NewAsset => monitoring.rule.new_asset, RuleKind::RelapseWatch => monitoring.rule.relapse_watch,
+});
+
 labels!(department: Department {
     Department::CivilAffairs => chain.department.civil_affairs, Department::MedicalInsurance => chain.department.medical_insurance,
     Department::Education => chain.department.education, Department::HumanResources => chain.department.human_resources,
     Department::Housing => chain.department.housing, Department::EmergencyManagement => chain.department.emergency_management,
     Department::DisabledPersons => chain.department.disabled_persons, Department::Justice => chain.department.justice,
     Department::RuralRevitalisation => chain.department.rural_revitalisation,
+    Department::PublicSecurity => chain.department.public_security, Department::MarketRegulation => chain.department.market_regulation,
 });
 labels!(aid_origin: AidOrigin {
     AidOrigin::Decision => chain.origin.decision, AidOrigin::Referral => chain.origin.referral, AidOrigin::Emergency => chain.origin.emergency,

@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
                         <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
                         <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
+                        <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
                     </Routes>
                 </main>
             </Router>
@@ -120,6 +121,7 @@ lazy_page!(SearchRoute => cycle::SearchPage);
 lazy_page!(EmergencyRoute => cycle::EmergencyPage);
 lazy_page!(WarningsRoute => monitoring::WarningsPage);
 lazy_page!(ImportsRoute => monitoring::ImportPage);
+lazy_page!(RulesRoute => monitoring::RulesPage);
 
 #[component]
 fn AppTitle() -> impl IntoView {

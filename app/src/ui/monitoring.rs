@@ -1,8 +1,10 @@
 //! 动态监测 pages: a department officer's import with its report, and the caseworker's
 //! warnings by visit deadline with each step of their handling and the on-time rate.
 
-use crate::api::monitoring::{load_warnings, record_warning_step, ImportReport, WarningStepDraft, WarningView};
-use crate::domain::monitoring::{Disposal, FileProblem, Finding, RowProblem, WarningStatus};
+use crate::api::monitoring::{
+    load_import_page, load_rules, load_warnings, record_warning_step, save_rule, ImportOverview, ImportReport, RuleDraft, WarningStepDraft, WarningView,
+};
+use crate::domain::monitoring::{Disposal, FileProblem, Finding, RowProblem, Source, Threshold, WarningLevel, WarningRule, WarningStatus};
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -13,27 +15,61 @@ use leptos_i18n::I18nContext;
 use leptos_router::components::A;
 
 fn row_problem(i18n: I18nContext<Locale>, p: RowProblem) -> String {
+    row_problem_in(i18n.get_locale(), p)
+}
+
+/// A refused row's reason in a given language (the page and the XLSX report say the same).
+pub fn row_problem_in(locale: Locale, p: RowProblem) -> String {
     match p {
-        RowProblem::IdFormat => t_string!(i18n, errors.id_format),
-        RowProblem::IdChecksum => t_string!(i18n, errors.id_checksum),
-        RowProblem::IdBirthDate => t_string!(i18n, errors.id_birth_date),
-        RowProblem::DateFormat => t_string!(i18n, errors.date_format),
-        RowProblem::DateInFuture => t_string!(i18n, errors.date_in_future),
-        RowProblem::AmountFormat => t_string!(i18n, errors.amount_format),
-        RowProblem::AmountNegative => t_string!(i18n, errors.amount_negative),
-        RowProblem::OutOfPocketOverTotal => t_string!(i18n, monitoring.problem.out_of_pocket_over_total),
-        RowProblem::CellTooLong => t_string!(i18n, monitoring.problem.cell_too_long),
-        RowProblem::WrongFieldCount => t_string!(i18n, monitoring.problem.wrong_field_count),
-        RowProblem::Duplicate => t_string!(i18n, monitoring.problem.duplicate),
+        RowProblem::IdFormat => td_string!(locale, errors.id_format),
+        RowProblem::IdChecksum => td_string!(locale, errors.id_checksum),
+        RowProblem::IdBirthDate => td_string!(locale, errors.id_birth_date),
+        RowProblem::DateFormat => td_string!(locale, errors.date_format),
+        RowProblem::DateInFuture => td_string!(locale, errors.date_in_future),
+        RowProblem::AmountFormat => td_string!(locale, errors.amount_format),
+        RowProblem::AmountNegative => td_string!(locale, errors.amount_negative),
+        RowProblem::OutOfPocketOverTotal => td_string!(locale, monitoring.problem.out_of_pocket_over_total),
+        RowProblem::CellTooLong => td_string!(locale, monitoring.problem.cell_too_long),
+        RowProblem::WrongFieldCount => td_string!(locale, monitoring.problem.wrong_field_count),
+        RowProblem::Duplicate => td_string!(locale, monitoring.problem.duplicate),
+        RowProblem::EventUnknown => td_string!(locale, monitoring.problem.event_unknown),
+        RowProblem::GradeFormat => td_string!(locale, monitoring.problem.grade_format),
     }
     .to_string()
+}
+
+/// The report's counts as (label, number) lines in a given language, in the order shown.
+pub fn report_lines_in(locale: Locale, r: &ImportReport) -> Vec<(String, i64)> {
+    vec![
+        (td_string!(locale, monitoring.rows_read).to_string(), r.rows_read),
+        (td_string!(locale, monitoring.new_records).to_string(), r.new_records),
+        (td_string!(locale, monitoring.duplicates).to_string(), r.duplicates),
+        (td_string!(locale, monitoring.matched).to_string(), r.matched),
+        (td_string!(locale, monitoring.unmatched).to_string(), r.unmatched),
+        (td_string!(locale, monitoring.invalid).to_string(), r.invalid),
+        (td_string!(locale, monitoring.warnings_raised).to_string(), r.warnings),
+    ]
+}
+
+/// Words the XLSX report needs besides the lines: title, file, row, reason, count.
+pub fn report_words_in(locale: Locale) -> [String; 5] {
+    [
+        td_string!(locale, monitoring.report).to_string(),
+        td_string!(locale, monitoring.file_label).to_string(),
+        td_string!(locale, monitoring.row).to_string(),
+        td_string!(locale, monitoring.reason).to_string(),
+        td_string!(locale, monitoring.count).to_string(),
+    ]
 }
 
 fn file_problem(i18n: I18nContext<Locale>, p: &FileProblem) -> String {
     match p {
         FileProblem::Empty => t_string!(i18n, monitoring.file.empty).to_string(),
         FileProblem::Encoding => t_string!(i18n, monitoring.file.encoding).to_string(),
-        FileProblem::MissingColumns { fields } => format!("{} {}", t_string!(i18n, monitoring.file.missing_columns), fields.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ")),
+        FileProblem::Unreadable => t_string!(i18n, monitoring.file.unreadable).to_string(),
+        FileProblem::MissingColumns { fields } => {
+            format!("{} {}", t_string!(i18n, monitoring.file.missing_columns), fields.iter().map(|f| labels::import_field(i18n, *f)).collect::<Vec<_>>().join("、"))
+        }
         FileProblem::DuplicateColumn { header } => format!("{} {header}", t_string!(i18n, monitoring.file.duplicate_column)),
     }
 }
@@ -51,22 +87,63 @@ pub fn ImportPage() -> impl IntoView {
 #[component]
 fn ImportForm() -> impl IntoView {
     let i18n = use_i18n();
+    let overview = Resource::new(|| (), |_| load_import_page());
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! { <ImportFormFor overview=o on_done=Callback::new(move |_| overview.refetch()) /> }.into_any(),
+                    Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn ImportFormFor(overview: ImportOverview, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let first = overview.sources.first().copied().unwrap_or(Source::MedicalInsurance);
+    let source = RwSignal::new(first);
     let encoding = RwSignal::new(String::from("auto"));
     let error = RwSignal::new(None::<AppError>);
-    let run = Action::new_local(move |enc: &String| {
-        let enc = enc.clone();
-        async move { device::upload_import("import-file", "medical_insurance", &enc).await }
+    let run = Action::new_local(move |(src, enc): &(Source, String)| {
+        let (src, enc) = (*src, enc.clone());
+        async move { device::upload_import("import-file", src.code(), &enc).await }
     });
     Effect::new(move |_| match run.value().get() {
         Some(Err(e)) => error.set(Some(e)),
-        Some(Ok(_)) => error.set(None),
+        Some(Ok(_)) => {
+            error.set(None);
+            on_done.run(());
+        }
         None => {}
     });
+    let sources = overview.sources.clone();
+    let report = RwSignal::new(None::<ImportReport>);
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = run.value().get() {
+            report.set(Some(r));
+        }
+    });
     view! {
-        <form class="card" id="import-form" on:submit=move |ev| { ev.prevent_default(); run.dispatch(encoding.get_untracked()); }>
+        <form class="card" id="import-form" on:submit=move |ev| { ev.prevent_default(); run.dispatch((source.get_untracked(), encoding.get_untracked())); }>
             <p class="muted">{t!(i18n, monitoring.import_intro)}</p>
             <label for="import-source">{t!(i18n, monitoring.source)}</label>
-            <select id="import-source"><option value="medical_insurance" selected>{t!(i18n, chain.department.medical_insurance)}</option></select>
+            <select id="import-source" on:change=move |ev| if let Some(s) = Source::from_code(&event_target_value(&ev)) { source.set(s) }>
+                {sources.into_iter().map(|s| view! { <option value=s.code() selected=s == first>{move || labels::import_source(i18n, s)}</option> }).collect_view()}
+            </select>
+            <details id="import-columns">
+                <summary>{t!(i18n, monitoring.columns)}</summary>
+                <ul>
+                    {move || source.get().template().iter().map(|c| {
+                        let (field, required) = (c.field, c.required);
+                        view! { <li><strong>{move || labels::import_field(i18n, field)}</strong> ": " {c.headers.join(" / ")}
+                            {(!required).then(|| view! { " (" {t!(i18n, monitoring.optional)} ")" })}</li> }
+                    }).collect_view()}
+                </ul>
+            </details>
             <label for="import-encoding">{t!(i18n, monitoring.encoding)}</label>
             <select id="import-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
                 <option value="auto" selected>{t!(i18n, monitoring.encoding_auto)}</option>
@@ -74,13 +151,30 @@ fn ImportForm() -> impl IntoView {
                 <option value="utf-8">"UTF-8"</option>
             </select>
             <label for="import-file">{t!(i18n, monitoring.file_label)}</label>
-            <input id="import-file" type="file" accept=".csv,text/csv" />
+            <input id="import-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
             <ErrorBanner error=general_error(error) />
             <FieldMessage error=field_error_of(error, "encoding") id="import-encoding-error" />
             {move || run.pending().get().then(|| view! { <progress id="import-progress" aria-label=move || t_string!(i18n, monitoring.importing)></progress> " " {t!(i18n, monitoring.importing)} })}
             <button type="submit" class="primary" id="import-run" disabled=move || run.pending().get()>{t!(i18n, monitoring.import)}</button>
         </form>
-        {move || run.value().get().and_then(Result::ok).map(|r| view! { <ImportReportView report=r /> })}
+        {move || report.get().map(|r| view! { <ImportReportView report=r /> })}
+        <section class="card" id="past-imports">
+            <h2>{t!(i18n, monitoring.past_imports)}</h2>
+            {overview.imports.is_empty().then(|| view! { <p class="muted">{t!(i18n, monitoring.no_imports)}</p> })}
+            <table><tbody>
+                {overview.imports.into_iter().map(|i| {
+                    let src = i.source;
+                    view! { <tr>
+                        <td>{crate::ui::china_time(i.at)}</td>
+                        <td>{move || src.map(|s| labels::import_source(i18n, s)).unwrap_or_default()}</td>
+                        <td>{i.file_name.clone()}</td>
+                        <td class="num">{i.rows_read} " / " {i.matched} " / " {i.invalid}</td>
+                        <td class="num">{i.warnings}</td>
+                        <td><a rel="external" href=format!("/imports/{}/report.xlsx", i.id)>{t!(i18n, monitoring.download_xlsx)}</a></td>
+                    </tr> }
+                }).collect_view()}
+            </tbody></table>
+        </section>
     }
     .into_any()
 }
@@ -89,19 +183,15 @@ fn ImportForm() -> impl IntoView {
 fn ImportReportView(report: ImportReport) -> impl IntoView {
     let i18n = use_i18n();
     let refused = report.refused.clone();
+    let counts = report.clone();
     let line = move |label: String, n: i64| view! { <tr><th scope="row">{label}</th><td class="num">{n}</td></tr> };
     view! {
         <section class="card" id="import-report">
             <h2>{t!(i18n, monitoring.report)} " · " {report.file_name.clone()} " (" {report.encoding.clone()} ")"</h2>
             {refused.map(|p| view! { <p class="banner error" id="import-refused">{t!(i18n, monitoring.refused)} " " {move || file_problem(i18n, &p)}</p> })}
+            {report.import_id.clone().map(|id| view! { <p><a rel="external" id="import-report-xlsx" href=format!("/imports/{id}/report.xlsx")>{t!(i18n, monitoring.download_xlsx)}</a></p> })}
             <table><tbody>
-                {line(t_string!(i18n, monitoring.rows_read).to_string(), report.rows_read)}
-                {line(t_string!(i18n, monitoring.new_records).to_string(), report.new_records)}
-                {line(t_string!(i18n, monitoring.duplicates).to_string(), report.duplicates)}
-                {line(t_string!(i18n, monitoring.matched).to_string(), report.matched)}
-                {line(t_string!(i18n, monitoring.unmatched).to_string(), report.unmatched)}
-                {line(t_string!(i18n, monitoring.invalid).to_string(), report.invalid)}
-                {line(t_string!(i18n, monitoring.warnings_raised).to_string(), report.warnings)}
+                {move || report_lines_in(i18n.get_locale(), &counts).into_iter().map(|(label, n)| line(label, n)).collect_view()}
             </tbody></table>
             {(!report.ignored_columns.is_empty()).then(|| view! { <p>{t!(i18n, monitoring.ignored_columns)} ": " {report.ignored_columns.join("、")}</p> })}
             <ul id="import-problems">
@@ -117,6 +207,7 @@ pub fn WarningsPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<MeResource>();
     let board = Resource::new(|| (), |_| load_warnings());
+    let only_escalated = RwSignal::new(false);
     view! {
         <h1>{t!(i18n, monitoring.warnings_title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
@@ -135,8 +226,15 @@ pub fn WarningsPage() -> impl IntoView {
                             </tbody></table>
                         </section>
                         {b.warnings.is_empty().then(|| view! { <p class="muted" id="warnings-none">{t!(i18n, monitoring.no_warnings)}</p> })}
+                        <p><label class="check"><input type="checkbox" id="only-escalated" on:change=move |ev| only_escalated.set(event_target_checked(&ev)) />
+                            {t!(i18n, monitoring.show_escalated)}</label></p>
                         <div id="warnings">
-                            {b.warnings.into_iter().map(|w| view! { <WarningItem warning=w caseworker on_change=Callback::new(move |_| board.refetch()) /> }).collect_view()}
+                            {b.warnings.into_iter().map(|w| {
+                                let escalated = w.escalated;
+                                view! { <div class:hidden=move || only_escalated.get() && !escalated>
+                                    <WarningItem warning=w caseworker on_change=Callback::new(move |_| board.refetch()) />
+                                </div> }
+                            }).collect_view()}
                         </div>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
@@ -164,6 +262,8 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
     let late = warning.days_left < 0 && matches!(status, Some(WarningStatus::New | WarningStatus::Assigned));
     let level = warning.level.map(|l| l.code()).unwrap_or_default();
     let medical = warning.medical.clone();
+    let event = warning.event.clone();
+    let kind = warning.kind;
     let days = warning.days_left;
     let fe = move |f| field_error_of(error, f);
     let status_label = move || match status {
@@ -177,14 +277,25 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
         <article class=if late { "card warning overdue" } else { "card warning" } data-warning=id data-status=status.map(|s| s.code()).unwrap_or_default()>
             <h2>
                 <span class=format!("badge level-{level}")>{t!(i18n, monitoring.level)} " " {level}</span> " "
-                {t!(i18n, monitoring.rule.medical_out_of_pocket)} " · " {warning.region_name.clone()}
+                {move || kind.map(|k| labels::rule_kind(i18n, k)).unwrap_or_default()} " · " {warning.region_name.clone()}
                 {warning.escalated.then(|| view! { " " <strong class="late">{t!(i18n, monitoring.escalated)}</strong> })}
             </h2>
             <p>{warning.head.as_ref().map(|h| format!("{} {}", h.name, h.id_number_masked))} " · " <A href=format!("/staff/households/{}", warning.household_id)>{t!(i18n, casework.household_file)}</A></p>
             {medical.map(|m| view! {
                 <p class="trigger">
                     {t!(i18n, monitoring.trigger_medical)} " " {m.from.to_string()} " – " {m.to.to_string()} ": "
-                    {move || yuan(i18n, m.out_of_pocket_fen)} " (" {m.settlements} " " {t!(i18n, monitoring.settlements)} ") > " {move || yuan(i18n, m.threshold_fen)}
+                    {move || yuan(i18n, m.out_of_pocket_fen)} " (" {m.settlements} " " {t!(i18n, monitoring.settlements)} ") > "
+                    {m.share.map(|(percent, _)| view! { {t!(i18n, monitoring.trigger_share)} " " {percent} "% = " })}
+                    {move || yuan(i18n, m.threshold_fen)}
+                </p>
+            })}
+            {event.map(|e| view! {
+                <p class="trigger">
+                    {move || labels::department(i18n, e.source.department())} ": " <span class="mono">{e.person.clone()}</span> " " {e.date.to_string()} " "
+                    <strong>{move || labels::event_kind(i18n, e.event)}</strong>
+                    {e.grade.map(|g| view! { " " {t!(i18n, monitoring.grade)} " " {g} })}
+                    {e.amount_fen.map(|a| view! { " " {move || yuan(i18n, a)} })}
+                    {(!e.detail.is_empty()).then(|| view! { " · " {e.detail.clone()} })}
                 </p>
             })}
             <p>
@@ -244,6 +355,86 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
                 </form>
             })}
         </article>
+    }
+    .into_any()
+}
+
+/// 预警规则: an administrator edits each rule's level, visit deadline, threshold and whether it
+/// is on; shipped values are marked as examples until saved.
+#[component]
+pub fn RulesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let rules = Resource::new(|| (), |_| load_rules());
+    view! {
+        <h1>{t!(i18n, monitoring.rules_title)}</h1>
+        <ForRoles roles=&[Role::Admin]>
+            <p class="muted">{t!(i18n, monitoring.rules_intro)}</p>
+            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match rules.await {
+                        Ok(list) => list.into_iter().map(|r| view! { <RuleForm rule=r on_saved=Callback::new(move |_| rules.refetch()) /> }).collect_view().into_any(),
+                        Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </ForRoles>
+    }
+    .into_any()
+}
+
+#[component]
+fn RuleForm(rule: WarningRule, on_saved: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = rule.kind;
+    let code = kind.code();
+    let threshold_text = match kind.threshold() {
+        Threshold::Fen { .. } => crate::domain::money::Money::from_fen(rule.threshold).to_string(),
+        Threshold::None => String::new(),
+        _ => rule.threshold.to_string(),
+    };
+    let form = RwSignal::new(RuleDraft { kind: code.into(), level: rule.level.code().into(), visit_days: rule.visit_days.to_string(), threshold: threshold_text, enabled: rule.enabled });
+    let error = RwSignal::new(None::<AppError>);
+    let saved = RwSignal::new(false);
+    let save = Action::new(move |d: &RuleDraft| save_rule(d.clone()));
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            saved.set(true);
+            on_saved.run(());
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let fe = move |f| field_error_of(error, f);
+    let id = move |f: &str| format!("rule-{code}-{f}");
+    view! {
+        <form class="card rule" data-rule=code on:submit=move |ev| { ev.prevent_default(); saved.set(false); save.dispatch(form.get_untracked()); }>
+            <h2>{move || labels::rule_kind(i18n, kind)} {rule.example.then(|| view! { " " <span class="badge example">{t!(i18n, monitoring.example)}</span> })}</h2>
+            <label class="check"><input type="checkbox" id=id("enabled") prop:checked=move || form.with(|f| f.enabled)
+                on:change=move |ev| form.update(|f| f.enabled = event_target_checked(&ev)) /> {t!(i18n, monitoring.enabled)}</label>
+            <label for=id("level")>{t!(i18n, monitoring.level)}</label>
+            <select id=id("level") on:change=move |ev| form.update(|f| f.level = event_target_value(&ev))>
+                {[WarningLevel::I, WarningLevel::II, WarningLevel::III].into_iter().map(|l| view! {
+                    <option value=l.code() selected=move || form.with(|f| f.level == l.code())>{l.code()}</option>
+                }).collect_view()}
+            </select>
+            <FieldMessage error=fe("level") id=id("level-error") />
+            <label for=id("visit_days")>{t!(i18n, monitoring.visit_days)}</label>
+            <input id=id("visit_days") inputmode="numeric" prop:value=move || form.with(|f| f.visit_days.clone()) on:input=move |ev| form.update(|f| f.visit_days = event_target_value(&ev)) />
+            <FieldMessage error=fe("visit_days") id=id("visit_days-error") />
+            {(kind.threshold() != Threshold::None).then(|| view! {
+                <label for=id("threshold")>{move || match kind.threshold() {
+                    Threshold::Fen { .. } => t_string!(i18n, monitoring.threshold_fen),
+                    Threshold::Percent { .. } => t_string!(i18n, monitoring.threshold_percent),
+                    _ => t_string!(i18n, monitoring.threshold_grade),
+                }}</label>
+                <input id=id("threshold") inputmode="decimal" prop:value=move || form.with(|f| f.threshold.clone()) on:input=move |ev| form.update(|f| f.threshold = event_target_value(&ev)) />
+                <FieldMessage error=fe("threshold") id=id("threshold-error") />
+            })}
+            <ErrorBanner error=general_error(error) />
+            <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(i18n, monitoring.save_rule)}</button>
+            {move || saved.get().then(|| view! { " " <span class="muted">{t!(i18n, monitoring.saved)}</span> })}
+        </form>
     }
     .into_any()
 }

@@ -37,7 +37,12 @@ pub fn StaffPage() -> impl IntoView {
                                 })}
                                 {(role == Role::Department).then(|| view! {
                                     <p><A href="/staff/referrals" attr:id="inbox-link">{t!(i18n, staff.inbox_link)}</A></p>
+                                })}
+                                {matches!(role, Role::Department | Role::Admin).then(|| view! {
                                     <p><A href="/staff/imports" attr:id="imports-link">{t!(i18n, staff.imports_link)}</A></p>
+                                })}
+                                {(role == Role::Admin).then(|| view! {
+                                    <p><A href="/staff/rules" attr:id="rules-link">{t!(i18n, monitoring.rules_link)}</A></p>
                                 })}
                             </section>
                             {(role == Role::Admin).then(|| view! { <StaffAdmin /> })}

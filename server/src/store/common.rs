@@ -282,6 +282,26 @@ macro_rules! impl_store {
             Ok(r.rows_affected() == 1)
         }
 
+        /// How many of the given rows' ID numbers (with repeats) belong to a person in the database.
+        async fn count_known<'a>(tx: &mut sqlx::Transaction<'_, $db>, ids: impl Iterator<Item = &'a str>) -> Result<i64, DbError> {
+            let all: Vec<&str> = ids.collect();
+            let mut distinct = all.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let marks: Vec<String> = (1..=distinct.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id_number FROM persons WHERE id_number IN ({})", marks.join(", "));
+            let mut q = sqlx::query(&sql);
+            for id in &distinct {
+                q = q.bind(*id);
+            }
+            let mut known = std::collections::HashSet::new();
+            for r in q.fetch_all(&mut **tx).await.map_err(db_err)? {
+                let id: String = get!(r, "id_number");
+                known.insert(id);
+            }
+            Ok(all.iter().filter(|id| known.contains(**id)).count() as i64)
+        }
+
         /// The household of a head's ID number, opened in `region` when there is none (a
         /// concurrent opening of the same household waits and then finds it). With
         /// `follow_region`, a household that moved is filed under its new region.
@@ -429,6 +449,24 @@ macro_rules! impl_store {
                 conference: get!(r, "conference"),
                 assistance_id: get!(r, "assistance_id"),
                 recorded_at: get!(r, "recorded_at"),
+            })
+        }
+
+        const IMPORT_COLUMNS: &str = "id, source, file_name, encoding, rows_read, new_records, matched, invalid, warnings, report, created_at";
+
+        fn import_from_row(r: &<$db as sqlx::Database>::Row) -> Result<app::store::ImportRecord, DbError> {
+            Ok(app::store::ImportRecord {
+                id: get!(r, "id"),
+                source: get!(r, "source"),
+                file_name: get!(r, "file_name"),
+                encoding: get!(r, "encoding"),
+                rows_read: get!(r, "rows_read"),
+                new_records: get!(r, "new_records"),
+                matched: get!(r, "matched"),
+                invalid: get!(r, "invalid"),
+                warnings: get!(r, "warnings"),
+                report_json: get!(r, "report"),
+                created_at: get!(r, "created_at"),
             })
         }
 
@@ -726,6 +764,12 @@ macro_rules! impl_store {
                 let app_id = uuid::Uuid::new_v4().to_string();
                 // The household is its head's: a later application of the same head joins its file.
                 let household_id = household_for(&mut tx, &s.head_id_number, &s.region_code, true, s.now).await?;
+                sqlx::query("UPDATE households SET monthly_income = $1 WHERE id = $2")
+                    .bind(s.monthly_income_fen)
+                    .bind(&household_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                 sqlx::query(
                     "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, \
                        consent_charity, consent_text_version, submitted_at, updated_at, help, household_id) \
@@ -2020,7 +2064,7 @@ macro_rules! impl_store {
 
             // monitoring
 
-            async fn import_medical(&self, meta: NewImport, mut rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError> {
+            async fn import_records(&self, meta: NewImport, mut rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError> {
                 let mut tx = self.pool.begin().await.map_err(db_err)?;
                 // The import row first (with zero counts), so records can name it.
                 sqlx::query(
@@ -2041,7 +2085,7 @@ macro_rules! impl_store {
                 let started = std::time::Instant::now();
                 let end = loop {
                     match rows.recv().await {
-                        Some(ImportBatch::Rows(batch)) if !batch.is_empty() => {
+                        Some(ImportBatch::Medical(batch)) if !batch.is_empty() => {
                             let marks: Vec<String> = (0..batch.len())
                                 .map(|r| format!("(${}, ${}, ${}, ${}, ${}, ${})", r * 6 + 1, r * 6 + 2, r * 6 + 3, r * 6 + 4, r * 6 + 5, r * 6 + 6))
                                 .collect();
@@ -2055,24 +2099,26 @@ macro_rules! impl_store {
                                 q = q.bind(&m.key).bind(&m.id_number).bind(&m.settled_on).bind(m.total_fen).bind(m.out_of_pocket_fen).bind(&meta.id);
                             }
                             new_records += q.execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
-                            // Matched: rows whose person is in the database.
-                            let mut ids: Vec<&str> = batch.iter().map(|m| m.id_number.as_str()).collect();
-                            ids.sort_unstable();
-                            ids.dedup();
-                            let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-                            let sql = format!("SELECT id_number FROM persons WHERE id_number IN ({})", marks.join(", "));
-                            let mut q = sqlx::query(&sql);
-                            for id in &ids {
-                                q = q.bind(*id);
-                            }
-                            let mut known = std::collections::HashSet::new();
-                            for r in q.fetch_all(&mut *tx).await.map_err(db_err)? {
-                                let id: String = get!(r, "id_number");
-                                known.insert(id);
-                            }
-                            matched += batch.iter().filter(|m| known.contains(&m.id_number)).count() as i64;
+                            matched += count_known(&mut tx, batch.iter().map(|m| m.id_number.as_str())).await?;
                         }
-                        Some(ImportBatch::Rows(_)) => {}
+                        Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
+                            let marks: Vec<String> = (0..batch.len())
+                                .map(|r| (1..=9).map(|c| format!("${}", r * 9 + c)).collect::<Vec<_>>().join(", "))
+                                .map(|m| format!("({m})"))
+                                .collect();
+                            let sql = format!(
+                                "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) VALUES {} \
+                                 ON CONFLICT (record_key) DO NOTHING",
+                                marks.join(", ")
+                            );
+                            let mut q = sqlx::query(&sql);
+                            for e in &batch {
+                                q = q.bind(&e.key).bind(&e.source).bind(&e.id_number).bind(&e.event).bind(&e.event_on).bind(e.grade).bind(e.amount_fen).bind(&e.detail).bind(&meta.id);
+                            }
+                            new_records += q.execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
+                            matched += count_known(&mut tx, batch.iter().map(|e| e.id_number.as_str())).await?;
+                        }
+                        Some(ImportBatch::Medical(_)) | Some(ImportBatch::Events(_)) => {}
                         Some(ImportBatch::End { rows_read, invalid, report_json }) => break (rows_read, invalid, report_json),
                         // Aborted, or the reader stopped: the transaction is dropped, nothing stays.
                         Some(ImportBatch::Abort) | None => return Err(DbError::Conflict("import_aborted")),
@@ -2081,51 +2127,124 @@ macro_rules! impl_store {
                 let rows_done = started.elapsed();
                 // The rules on the households this file touched (rejected or exited ones included
                 // while they are monitored: two years).
-                let mut warnings = 0i64;
-                for rule in meta.rules.iter().filter(|r| r.kind == RuleKind::MedicalOutOfPocket) {
-                    let (from, to) = app::domain::monitoring::twelve_months(meta.today);
-                    let monitored_since = meta.now - 2 * 366 * 86_400_000;
-                    let found = sqlx::query(
-                        "SELECT p.household_id, h.region_code, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
+                let monitored_since = meta.now - 2 * 366 * 86_400_000;
+                let mut raised: Vec<(String, String, WarningRule, String)> = Vec::new();
+                let (from, to) = app::domain::monitoring::twelve_months(meta.today);
+                for rule in meta.rules.iter().filter(|r| r.enabled && matches!(r.kind, RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome)) {
+                    // Amount rule: the sum over the threshold. Share rule: the sum over the share
+                    // of the declared yearly income (households that declared an income only).
+                    let condition = match rule.kind {
+                        RuleKind::MedicalOutOfPocket => "SUM(m.out_of_pocket) > $5",
+                        _ => "h.monthly_income > 0 AND SUM(m.out_of_pocket) * 100 > h.monthly_income * 12 * $5",
+                    };
+                    let found = sqlx::query(&format!(
+                        "SELECT p.household_id, h.region_code, h.monthly_income, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
                          FROM medical_records m JOIN persons p ON p.id_number = m.id_number JOIN households h ON h.id = p.household_id \
                          WHERE m.settled_on >= $1 AND m.settled_on <= $2 \
                            AND p.household_id IN (SELECT p2.household_id FROM medical_records m2 JOIN persons p2 ON p2.id_number = m2.id_number WHERE m2.import_id = $3) \
                            AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $4) \
-                         GROUP BY p.household_id, h.region_code HAVING SUM(m.out_of_pocket) > $5",
-                    )
+                         GROUP BY p.household_id, h.region_code, h.monthly_income HAVING {condition}"
+                    ))
                     .bind(from.to_string())
                     .bind(to.to_string())
                     .bind(&meta.id)
                     .bind(monitored_since)
-                    .bind(rule.threshold_fen)
+                    .bind(rule.threshold)
                     .fetch_all(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                    let visit_due = (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string();
                     for r in found {
-                        let household_id: String = get!(r, "household_id");
-                        let region_code: String = get!(r, "region_code");
-                        let total: i64 = get!(r, "total");
-                        let n: i64 = get!(r, "n");
-                        let facts = app::domain::monitoring::MedicalTrigger { from, to, out_of_pocket_fen: total, settlements: n, threshold_fen: rule.threshold_fen };
-                        let added = sqlx::query(
-                            "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                        )
-                        .bind(&household_id)
-                        .bind(&region_code)
-                        .bind(rule.kind.code())
-                        .bind(rule.level.code())
-                        .bind(serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?)
-                        .bind(&visit_due)
-                        .bind(&meta.id)
-                        .bind(meta.now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?
-                        .rows_affected();
-                        warnings += added as i64;
+                        let income: Option<i64> = get!(r, "monthly_income");
+                        let share = (rule.kind == RuleKind::MedicalShareOfIncome).then(|| (rule.threshold, income.unwrap_or(0) * 12));
+                        let facts = app::domain::monitoring::MedicalTrigger {
+                            from,
+                            to,
+                            out_of_pocket_fen: get!(r, "total"),
+                            settlements: get!(r, "n"),
+                            threshold_fen: match share {
+                                Some(_) => app::domain::monitoring::share_of_income(income.unwrap_or(0), rule.threshold),
+                                None => rule.threshold,
+                            },
+                            share,
+                        };
+                        let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
+                        raised.push((get!(r, "household_id"), get!(r, "region_code"), rule.clone(), json));
                     }
+                }
+                // Department events: each record new in this file, on its household's rule.
+                let events = sqlx::query(
+                    "SELECT e.source, e.id_number, e.event, e.event_on, e.grade, e.amount, e.detail, p.household_id, h.region_code \
+                     FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON h.id = p.household_id \
+                     WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $2) \
+                     ORDER BY e.event_on, e.record_key",
+                )
+                .bind(&meta.id)
+                .bind(monitored_since)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                for r in events {
+                    let (source, id_number, event, event_on): (String, String, String, String) = (get!(r, "source"), get!(r, "id_number"), get!(r, "event"), get!(r, "event_on"));
+                    let grade: Option<i64> = get!(r, "grade");
+                    let (Some(source), Some(event), Ok(id_number), Ok(date)) = (
+                        app::domain::monitoring::Source::from_code(&source),
+                        app::domain::monitoring::EventKind::from_code(&event),
+                        app::domain::id_number::IdNumber::parse(&id_number, meta.today),
+                        chrono::NaiveDate::parse_from_str(&event_on, "%Y-%m-%d"),
+                    ) else {
+                        continue;
+                    };
+                    let household_id: String = get!(r, "household_id");
+                    let record = app::domain::monitoring::EventRecord {
+                        source,
+                        id_number,
+                        event,
+                        date,
+                        grade: grade.and_then(|g| u8::try_from(g).ok()),
+                        amount_fen: get!(r, "amount"),
+                        detail: get!(r, "detail"),
+                    };
+                    // Who works, from the household's latest declaration (only for unemployment).
+                    let work = if event == app::domain::monitoring::EventKind::Unemployed {
+                        let d = sqlx::query("SELECT declaration FROM applications WHERE household_id = $1 ORDER BY submitted_at DESC LIMIT 1")
+                            .bind(&household_id)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                        let text: Option<String> = match d {
+                            Some(d) => Some(get!(d, "declaration")),
+                            None => None,
+                        };
+                        text.and_then(|t| serde_json::from_str::<app::domain::declaration::Declaration>(&t).ok())
+                            .map(|d| app::domain::monitoring::HouseholdWork::of(&d))
+                    } else {
+                        None
+                    };
+                    if let Some((rule, facts)) = app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref()) {
+                        let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
+                        raised.push((household_id, get!(r, "region_code"), rule, json));
+                    }
+                }
+                let mut warnings = 0i64;
+                for (household_id, region_code, rule, facts) in raised {
+                    let visit_due = (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string();
+                    let added = sqlx::query(
+                        "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&household_id)
+                    .bind(&region_code)
+                    .bind(rule.kind.code())
+                    .bind(rule.level.code())
+                    .bind(facts)
+                    .bind(&visit_due)
+                    .bind(&meta.id)
+                    .bind(meta.now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                    warnings += added as i64;
                 }
                 tracing::info!(rows_ms = rows_done.as_millis() as u64, rules_ms = (started.elapsed() - rows_done).as_millis() as u64, new_records, matched, warnings, "import stored");
                 let (rows_read, invalid, report_json) = end;
@@ -2144,8 +2263,27 @@ macro_rules! impl_store {
                 Ok(ImportResult { new_records, matched, warnings })
             }
 
+            async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<app::store::ImportRecord>, DbError> {
+                if sources.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let marks: Vec<String> = (2..sources.len() + 2).map(|i| format!("${i}")).collect();
+                let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE source IN ({}) ORDER BY created_at DESC, id LIMIT $1", marks.join(", "));
+                let mut q = sqlx::query(&sql).bind(limit);
+                for s in sources {
+                    q = q.bind(*s);
+                }
+                let rows = q.fetch_all(&self.pool).await.map_err(db_err)?;
+                rows.iter().map(import_from_row).collect()
+            }
+
+            async fn import(&self, id: &str) -> Result<Option<app::store::ImportRecord>, DbError> {
+                let r = sqlx::query(&format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1")).bind(id).fetch_optional(&self.pool).await.map_err(db_err)?;
+                r.as_ref().map(import_from_row).transpose()
+            }
+
             async fn warning_rules(&self) -> Result<Vec<WarningRule>, DbError> {
-                let rows = sqlx::query("SELECT kind, level, visit_days, threshold, example FROM warning_rules ORDER BY kind")
+                let rows = sqlx::query("SELECT kind, level, visit_days, threshold, enabled, example FROM warning_rules ORDER BY kind")
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db_err)?;
@@ -2155,7 +2293,14 @@ macro_rules! impl_store {
                     let level: String = get!(r, "level");
                     // Rules of kinds this version does not know are skipped, not guessed.
                     if let (Some(kind), Some(level)) = (RuleKind::from_code(&kind), WarningLevel::from_code(&level)) {
-                        out.push(WarningRule { kind, level, visit_days: get!(r, "visit_days"), threshold_fen: get!(r, "threshold"), example: get!(r, "example") });
+                        out.push(WarningRule {
+                            kind,
+                            level,
+                            visit_days: get!(r, "visit_days"),
+                            threshold: get!(r, "threshold"),
+                            enabled: get!(r, "enabled"),
+                            example: get!(r, "example"),
+                        });
                     }
                 }
                 Ok(out)
@@ -2163,14 +2308,15 @@ macro_rules! impl_store {
 
             async fn set_warning_rule(&self, rule: WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError> {
                 sqlx::query(
-                    "INSERT INTO warning_rules (kind, level, visit_days, threshold, example, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                    "INSERT INTO warning_rules (kind, level, visit_days, threshold, enabled, example, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                      ON CONFLICT (kind) DO UPDATE SET level = excluded.level, visit_days = excluded.visit_days, threshold = excluded.threshold, \
-                       example = excluded.example, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                       enabled = excluded.enabled, example = excluded.example, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                 )
                 .bind(rule.kind.code())
                 .bind(rule.level.code())
                 .bind(rule.visit_days)
-                .bind(rule.threshold_fen)
+                .bind(rule.threshold)
+                .bind(rule.enabled)
                 .bind(rule.example)
                 .bind(actor_id)
                 .bind(now)

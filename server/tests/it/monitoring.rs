@@ -15,7 +15,11 @@ async fn login(app: &TestApp, login: &str) -> Client {
 }
 
 async fn upload(c: &Client, app: &TestApp, bytes: Vec<u8>, name: &str) -> (StatusCode, Value) {
-    let form = multipart::Form::new().text("source", "medical_insurance").part("file", multipart::Part::bytes(bytes).file_name(name.to_string()));
+    upload_source(c, app, "medical_insurance", bytes, name).await
+}
+
+async fn upload_source(c: &Client, app: &TestApp, source: &str, bytes: Vec<u8>, name: &str) -> (StatusCode, Value) {
+    let form = multipart::Form::new().text("source", source.to_string()).part("file", multipart::Part::bytes(bytes).file_name(name.to_string()));
     let r = c.post(app.url("/imports")).multipart(form).send().await.unwrap();
     let status = r.status();
     (status, r.json().await.unwrap())
@@ -64,13 +68,16 @@ async fn a_gbk_file_from_medical_insurance_raises_a_warning_once_and_reports_eve
     assert_eq!(report["ignored_columns"], serde_json::json!(["医院"]));
     let counts = |r: &Value| ["rows_read", "valid", "new_records", "duplicates", "matched", "unmatched", "invalid", "warnings"].map(|k| r[k].as_i64().unwrap());
     // 7 rows: 5 valid (one twice, one stranger, one too old to count), 2 refused.
-    assert_eq!(counts(&report), [7, 5, 4, 1, 4, 1, 2, 1]);
+    // Two warnings: over 20 000 yuan, and over half the declared 9 600 a year (800 a month).
+    assert_eq!(counts(&report), [7, 5, 4, 1, 4, 1, 2, 2]);
     assert_eq!(report["problems"], serde_json::json!([[6, "id_checksum"], [7, "date_format"]]));
 
     // The warning: 15 000 + 6 000.50 out of pocket in 12 months > 20 000 (the example rule).
     let warnings = app.store().warnings("6207").await.unwrap();
-    assert_eq!(warnings.len(), 1);
-    let w = &warnings[0];
+    assert_eq!(warnings.len(), 2);
+    let w = warnings.iter().find(|w| w.kind == "medical_out_of_pocket").unwrap();
+    let share = warnings.iter().find(|w| w.kind == "medical_share_of_income").unwrap();
+    assert!(share.trigger_json.contains("\"share\":[50,960000]") && share.trigger_json.contains("\"threshold_fen\":480000"), "{}", share.trigger_json);
     assert_eq!((w.kind.as_str(), w.level.as_str(), w.status.as_str()), ("medical_out_of_pocket", "II", "new"));
     assert_eq!(w.visit_due, (app::services::today_in_china() + chrono::Days::new(15)).to_string());
     let facts: Value = serde_json::from_str(&w.trigger_json).unwrap();
@@ -80,7 +87,7 @@ async fn a_gbk_file_from_medical_insurance_raises_a_warning_once_and_reports_eve
     let (status, again) = upload(&officer, &app, gbk(&text), "医保结算.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(counts(&again), [7, 5, 0, 5, 4, 1, 2, 0]);
-    assert_eq!(app.store().warnings("6207").await.unwrap().len(), 1);
+    assert_eq!(app.store().warnings("6207").await.unwrap().len(), 2);
     // UTF-8 works the same (with a BOM, as Excel's "CSV UTF-8" writes it).
     let (status, utf8) = upload(&officer, &app, format!("\u{feff}{text}").into_bytes(), "utf8.csv").await;
     assert_eq!((status, utf8["encoding"].as_str(), utf8["new_records"].as_i64()), (StatusCode::OK, Some("UTF-8"), Some(0)));
@@ -104,8 +111,8 @@ async fn malformed_files_get_a_clear_answer_and_store_nothing() {
     assert_eq!(report["refused"], serde_json::json!({ "problem": "missing_columns", "fields": ["date", "out_of_pocket"] }));
     let (status, report) = upload(&officer, &app, vec![0xff, 0xfe, 0x00, 0x81, 0xff, 0x0a], "binary.csv").await;
     assert_eq!((status, report["refused"]["problem"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("encoding")));
-    let (status, err) = upload(&officer, &app, b"PK\x03\x04rest-of-a-zip".to_vec(), "sheet.xlsx").await;
-    assert_eq!((status, err["detail"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("xlsx_not_yet")));
+    let (status, report) = upload(&officer, &app, b"PK\x03\x04rest-of-a-zip".to_vec(), "sheet.xlsx").await;
+    assert_eq!((status, report["refused"]["problem"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unreadable")), "a broken spreadsheet");
     let huge = format!("{header}{},{},100,{}\n{},{},100,10,extra\n", ids[0], day(3), "9".repeat(100_000), ids[0], day(4));
     let (status, report) = upload(&officer, &app, huge.into_bytes(), "huge.csv").await;
     assert_eq!(status, StatusCode::OK);
@@ -154,22 +161,26 @@ async fn warnings_for_a_generated_data_set_equal_an_independent_reference() {
     let (status, report) = upload(&officer, &app, csv.into_bytes(), "generated.csv").await;
     assert_eq!(status, StatusCode::OK, "{report}");
 
-    // The reference: the domain rule over each household's rows (duplicates counted once).
-    let rule = example_rules().remove(0);
+    // The reference: the domain rule over each household's rows (duplicates counted once), for
+    // the amount rule and for the share rule (each household declared 800 yuan a month).
+    let amount = example_rules().remove(0);
+    let share = app::domain::monitoring::WarningRule { threshold: app::domain::monitoring::share_of_income(80_000, 50), ..amount.clone() };
     let today = app::services::today_in_china();
     let mut expected = Vec::new();
     for (h, rows) in by_household.iter_mut().enumerate() {
         rows.sort();
         rows.dedup();
-        if let Some(t) = medical_warning(&rule, rows, today) {
-            expected.push((households[h][0].clone(), t.out_of_pocket_fen));
+        for (kind, rule) in [("medical_out_of_pocket", &amount), ("medical_share_of_income", &share)] {
+            if let Some(t) = medical_warning(rule, rows, today) {
+                expected.push((households[h][0].clone(), kind.to_string(), t.out_of_pocket_fen));
+            }
         }
     }
     let mut got = Vec::new();
     for w in app.store().warnings("").await.unwrap() {
         let facts: Value = serde_json::from_str(&w.trigger_json).unwrap();
         let head = app.store().household(&w.household_id).await.unwrap().unwrap().head_id_number;
-        got.push((head, facts["out_of_pocket_fen"].as_i64().unwrap()));
+        got.push((head, w.kind.clone(), facts["out_of_pocket_fen"].as_i64().unwrap()));
     }
     expected.sort();
     got.sort();
@@ -181,6 +192,10 @@ async fn warnings_for_a_generated_data_set_equal_an_independent_reference() {
 async fn a_warning_is_assigned_visited_disposed_and_closed_and_escalates_when_late() {
     let app = spawn_app().await;
     let ids = household(&app, "13900000720", &["62070219700101721"]).await;
+    // One rule at a time: the share-of-income rule is switched off for this walk through.
+    let mut share = app::domain::monitoring::example_rules().remove(1);
+    share.enabled = false;
+    app.store().set_warning_rule(share, None, 1).await.unwrap();
     let officer = login(&app, "demo_department").await;
     let file = format!("身份证号,结算日期,医疗总费用,个人自付\n{},{},50000,25000\n", ids[0], day(10));
     assert_eq!(upload(&officer, &app, file.into_bytes(), "f.csv").await.0, StatusCode::OK);
@@ -221,4 +236,128 @@ async fn a_warning_is_assigned_visited_disposed_and_closed_and_escalates_when_la
     assert_eq!((board["rates"][0]["due"].as_i64(), board["rates"][0]["on_time"].as_i64()), (Some(1), Some(1)), "visited within its deadline");
     // A closed warning lets a new one be raised by later data.
     assert_eq!(app.store().warnings("6207").await.unwrap().len(), 1);
+}
+
+/// A worksheet as a department's Excel writes it: text cells, and dates as real Excel dates.
+fn xlsx(rows: &[&[&str]], date_column: usize) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let parsed = rust_xlsxwriter::ExcelDateTime::parse_from_str(cell);
+            match parsed {
+                Ok(d) if r > 0 && c == date_column => sheet.write_datetime_with_format(r as u32, c as u16, &d, &date).map(|_| ()),
+                _ => sheet.write_string(r as u32, c as u16, *cell).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn every_department_source_raises_its_rule_from_csv_or_xlsx_and_the_report_downloads() {
+    let app = spawn_app().await;
+    let alone = household(&app, "13900000731", &["62070219700101731"]).await;
+    let pair = household(&app, "13900000732", &["62070219700101732", "62070219720202733"]).await;
+    let stranger = valid_id("62070219800101739");
+    let bad = format!("{}{}", &alone[0][..17], if alone[0].ends_with('1') { '2' } else { '1' });
+    let admin = login(&app, "demo_admin").await;
+    let medical_officer = login(&app, "demo_department").await;
+    let d = day(3);
+
+    // 人社 in XLSX: the only earner of one household and one of two earners of another lose work.
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["身份证号", "姓名", "事项", "登记日期"],
+        vec![&alone[0], "张三", "失业登记", &d],
+        vec![&pair[0], "李四", "失业登记", &d],
+        vec![&stranger, "王五", "失业登记", &d],
+        vec![&bad, "赵六", "失业登记", &d],
+        vec![&alone[0], "张三", "参军", &d],
+    ];
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    let book = xlsx(&rows, 3);
+    assert_eq!(upload_source(&medical_officer, &app, "human_resources", book.clone(), "人社.xlsx").await.0, StatusCode::FORBIDDEN, "not their department's data");
+    let (status, report) = upload_source(&admin, &app, "human_resources", book, "人社.xlsx").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let counts = |r: &Value| ["rows_read", "valid", "matched", "invalid", "warnings"].map(|k| r[k].as_i64().unwrap());
+    assert_eq!((report["encoding"].as_str(), counts(&report)), (Some("xlsx"), [5, 3, 2, 2, 1]));
+    assert_eq!(report["problems"], serde_json::json!([[5, "id_checksum"], [6, "event_unknown"]]));
+
+    // 公安 in CSV: a member of the pair died.
+    let csv = format!("公民身份号码,姓名,注销原因,注销日期\n{},李四之母,死亡,{d}\n", pair[1]);
+    let (status, report) = upload_source(&admin, &app, "public_security", csv.into_bytes(), "公安.csv").await;
+    assert_eq!((status, report["warnings"].as_i64()), (StatusCode::OK, Some(1)), "{report}");
+
+    let cw = login(&app, "demo_caseworker").await;
+    let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[]).await.json().await.unwrap();
+    let mut seen: Vec<(String, String, String)> = board["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["kind"].as_str().unwrap().to_string(), w["level"].as_str().unwrap().to_string(), w["event"]["event"].as_str().unwrap().to_string()))
+        .collect();
+    seen.sort();
+    assert_eq!(seen, vec![("death".into(), "III".into(), "death".into()), ("only_earner_unemployed".into(), "I".into(), "unemployed".into())]);
+    let text = board.to_string();
+    assert!(!text.contains(&pair[1]) && text.contains(&pair[1][..6]), "the person is shown masked");
+
+    // The report as XLSX: the uploader's reasons in Chinese; nobody else's business.
+    let imports: Value = post_form(&admin, &app, "/api/monitoring/imports", &[]).await.json().await.unwrap();
+    let hr = imports["imports"].as_array().unwrap().iter().find(|i| i["source"] == "human_resources").unwrap();
+    let url = format!("/imports/{}/report.xlsx", hr["id"].as_str().unwrap());
+    let r = admin.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut sheet: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    use calamine::Reader;
+    let range = sheet.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = range.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(cells.iter().any(|c| c == "身份证号校验位不正确，请核对是否输错"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "“事项”无法识别"), "{cells:?}");
+    assert!(cells.windows(2).any(|w| w[0] == "无效行" && w[1] == "2"), "{cells:?}");
+    assert_eq!(medical_officer.get(app.url(&url)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.client().get(app.url(&url)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing() {
+    let app = spawn_app().await;
+    let ids = household(&app, "13900000741", &["62070219700101741"]).await;
+    let admin = login(&app, "demo_admin").await;
+    let cw = login(&app, "demo_caseworker").await;
+    let rules: Value = post_form(&cw, &app, "/api/monitoring/rules", &[]).await.json().await.unwrap();
+    assert_eq!(rules.as_array().unwrap().len(), 8);
+    assert!(rules.as_array().unwrap().iter().all(|r| r["example"] == true), "shipped rules are examples");
+    let save = |c: &Client, draft: Value| {
+        let (c, app) = (c.clone(), &app);
+        async move { crate::api::post_json(&c, app, "/api/monitoring/rule", serde_json::json!({ "draft": draft })).await }
+    };
+    let death_off = serde_json::json!({ "kind": "death", "level": "II", "visit_days": "20", "threshold": "", "enabled": false });
+    assert_eq!(save(&cw, death_off.clone()).await.status(), StatusCode::FORBIDDEN);
+    let r = save(&admin, serde_json::json!({ "kind": "death", "level": "II", "visit_days": "0", "threshold": "", "enabled": true })).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("visit_days"));
+    let r = save(&admin, serde_json::json!({ "kind": "medical_out_of_pocket", "level": "I", "visit_days": "10", "threshold": "abc", "enabled": true })).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(save(&admin, serde_json::json!({ "kind": "medical_out_of_pocket", "level": "I", "visit_days": "10", "threshold": "15,000", "enabled": true })).await.status(), StatusCode::OK);
+    assert_eq!(save(&admin, death_off).await.status(), StatusCode::OK);
+    let share_off = serde_json::json!({ "kind": "medical_share_of_income", "level": "II", "visit_days": "15", "threshold": "50", "enabled": false });
+    assert_eq!(save(&admin, share_off).await.status(), StatusCode::OK);
+    let rules: Value = post_form(&admin, &app, "/api/monitoring/rules", &[]).await.json().await.unwrap();
+    let rule = |k: &str| rules.as_array().unwrap().iter().find(|r| r["kind"] == k).unwrap().clone();
+    assert_eq!((rule("medical_out_of_pocket")["threshold"].as_i64(), rule("medical_out_of_pocket")["example"].as_bool()), (Some(1_500_000), Some(false)));
+    assert_eq!(rule("death")["enabled"], false);
+
+    // The death rule is off: a death raises nothing. 16 000 yuan now passes the edited 15 000.
+    let csv = format!("身份证号,事项,日期\n{},死亡,{}\n", ids[0], day(2));
+    let (status, report) = upload_source(&admin, &app, "public_security", csv.into_bytes(), "公安.csv").await;
+    assert_eq!((status, report["matched"].as_i64(), report["warnings"].as_i64()), (StatusCode::OK, Some(1), Some(0)));
+    let csv = format!("身份证号,结算日期,医疗总费用,个人自付\n{},{},20000,16000\n", ids[0], day(2));
+    let (status, report) = upload(&admin, &app, csv.into_bytes(), "医保.csv").await;
+    assert_eq!((status, report["warnings"].as_i64()), (StatusCode::OK, Some(1)));
+    let w = app.store().warnings("6207").await.unwrap();
+    assert_eq!((w.len(), w[0].level.as_str(), w[0].visit_due.clone()), (1, "I", (app::services::today_in_china() + chrono::Days::new(10)).to_string()));
 }

@@ -45,6 +45,7 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
         region_code: "620702100201".into(),
         declaration_json: "{}".into(),
         member_id_numbers: ids.iter().map(|s| s.to_string()).collect(),
+        monthly_income_fen: 0,
         consent_charity: false,
         consent_text_version: "v1".into(),
         now: 1000,
@@ -616,14 +617,14 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
     };
     let row = |id: &str, date: &str, oop: i64| MedicalRow { key: format!("{id}|{date}|{oop}"), id_number: id.into(), settled_on: date.into(), total_fen: oop, out_of_pocket_fen: oop };
     let batches = vec![
-        ImportBatch::Rows(vec![row("ID-M1", "2026-05-01", 1_500_000), row("ID-X", "2026-05-01", 9_000_000)]),
-        ImportBatch::Rows(vec![row("ID-M2", "2026-06-01", 600_000), row("ID-M1", "2026-05-01", 1_500_000)]),
+        ImportBatch::Medical(vec![row("ID-M1", "2026-05-01", 1_500_000), row("ID-X", "2026-05-01", 9_000_000)]),
+        ImportBatch::Medical(vec![row("ID-M2", "2026-06-01", 600_000), row("ID-M1", "2026-05-01", 1_500_000)]),
     ];
     // Aborted halfway: nothing stays.
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     tx.send(batches[0].clone()).await.unwrap();
     tx.send(ImportBatch::Abort).await.unwrap();
-    assert!(matches!(store.import_medical(meta("imp-0"), rx).await, Err(DbError::Conflict("import_aborted"))));
+    assert!(matches!(store.import_records(meta("imp-0"), rx).await, Err(DbError::Conflict("import_aborted"))));
     assert!(store.warnings("").await.unwrap().is_empty());
     for (id, expect) in [("imp-1", (3, 3, 1)), ("imp-2", (0, 3, 0))] {
         let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -631,11 +632,76 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
             tx.send(b.clone()).await.unwrap();
         }
         tx.send(ImportBatch::End { rows_read: 4, invalid: 0, report_json: "{}".into() }).await.unwrap();
-        let r = store.import_medical(meta(id), rx).await.unwrap();
+        let r = store.import_records(meta(id), rx).await.unwrap();
         assert_eq!((r.new_records, r.matched, r.warnings), expect, "{id}");
     }
     let w = store.warnings("620702").await.unwrap();
     assert_eq!((w.len(), w[0].household_id.as_str(), w[0].level.as_str()), (1, household.as_str(), "II"));
     assert!(w[0].trigger_json.contains("\"out_of_pocket_fen\":2100000"), "{}", w[0].trigger_json);
     assert_eq!(store.warning_rules().await.unwrap().len(), 0, "no rule until one is set");
+});
+
+conformance!(department_records_and_the_share_rule_raise_warnings_once, |store| {
+    use app::store::{EventRow, ImportBatch, MedicalRow, NewImport};
+    use crate::api::valid_id;
+    let (e1, e2, stranger) = (valid_id("62070219700101801"), valid_id("62070219720202802"), valid_id("62070219800101899"));
+    let a = user(&store, "13800000096").await;
+    let d = store.current_draft(&a, "{}", 1).await.unwrap();
+    let mut s = submission(&a, &d.id, &[e1.as_str(), e2.as_str()]);
+    s.monthly_income_fen = 100_000; // 1 000 yuan a month: 12 000 a year
+    let n = number(store.submit_application(s).await.unwrap());
+    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let meta = |id: &str, source: &str| NewImport {
+        id: id.into(),
+        source: source.into(),
+        file_hash: id.into(),
+        file_name: "f.csv".into(),
+        encoding: "UTF-8".into(),
+        created_by: a.clone(),
+        now: 1_800_000_000_000,
+        rules: app::domain::monitoring::example_rules(),
+        today,
+    };
+    let event = |source: &str, id: &str, event: &str, grade: Option<i64>| EventRow {
+        key: format!("{source}|{id}|{event}"),
+        source: source.into(),
+        id_number: id.into(),
+        event: event.into(),
+        event_on: "2026-11-01".into(),
+        grade,
+        amount_fen: None,
+        detail: "测试".into(),
+    };
+    let run = |id: &'static str, source: &'static str, batch: ImportBatch| {
+        let store = store.clone();
+        let meta = meta(id, source);
+        async move {
+            let (tx, rx) = tokio::sync::mpsc::channel(4);
+            tx.send(batch).await.unwrap();
+            tx.send(ImportBatch::End { rows_read: 0, invalid: 0, report_json: "{}".into() }).await.unwrap();
+            let r = store.import_records(meta, rx).await.unwrap();
+            (r.new_records, r.matched, r.warnings)
+        }
+    };
+    // A death and a grade-3 certificate (not severe under the example rule); a stranger's record.
+    let deaths = ImportBatch::Events(vec![event("public_security", &e1, "death", None), event("public_security", &stranger, "death", None)]);
+    assert_eq!(run("ev-1", "public_security", deaths.clone()).await, (2, 1, 1));
+    assert_eq!(run("ev-2", "public_security", deaths).await, (0, 1, 0), "the same records again change nothing");
+    let disability = ImportBatch::Events(vec![event("disabled_persons", &e2, "disability_certified", Some(3))]);
+    assert_eq!(run("ev-3", "disabled_persons", disability).await, (1, 1, 0));
+    // 7 000 yuan out of pocket: under the 20 000 amount, over 50 % of 12 000.
+    let medical = ImportBatch::Medical(vec![MedicalRow { key: "m1".into(), id_number: e2.clone(), settled_on: "2026-10-01".into(), total_fen: 900_000, out_of_pocket_fen: 700_000 }]);
+    assert_eq!(run("ev-4", "medical_insurance", medical).await, (1, 1, 1));
+    let w = store.warnings("620702").await.unwrap();
+    let kinds: std::collections::BTreeSet<&str> = w.iter().map(|w| w.kind.as_str()).collect();
+    assert_eq!(kinds, ["death", "medical_share_of_income"].into_iter().collect());
+    assert!(w.iter().all(|w| w.household_id == household));
+    let death = w.iter().find(|w| w.kind == "death").unwrap();
+    assert_eq!((death.level.as_str(), death.visit_due.as_str()), ("III", "2026-12-26"));
+    assert!(death.trigger_json.contains("\"event\":\"death\"") && !death.trigger_json.contains(&e1), "the person is masked: {}", death.trigger_json);
+    let share = w.iter().find(|w| w.kind == "medical_share_of_income").unwrap();
+    assert!(share.trigger_json.contains("\"threshold_fen\":600000") && share.trigger_json.contains("\"share\":[50,1200000]"), "{}", share.trigger_json);
+    let listed = store.imports(&["public_security"], 10).await.unwrap();
+    assert_eq!(listed.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().len(), 2);
 });
