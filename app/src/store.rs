@@ -492,7 +492,6 @@ pub struct EmergencyRecord {
 /// A checked medical settlement on its way into the database.
 #[derive(Clone, Debug)]
 pub struct MedicalRow {
-    pub key: String,
     pub id_number: String,
     pub settled_on: String,
     pub total_fen: i64,

@@ -34,6 +34,11 @@ test('a GBK file from medical insurance raises a warning that a caseworker handl
   const report = await d.textContent('#import-report');
   assert.match(report, /gb18030/i);
   assert.match(await d.textContent('#import-problems'), /第 4/);
+  // The report downloads as XLSX, and the import is listed.
+  const xlsx = await d.request.get(await d.getAttribute('#import-report-xlsx', 'href'));
+  assert.equal(xlsx.status(), 200);
+  assert.equal(xlsx.headers()['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  await d.locator('#past-imports', { hasText: '医保结算.csv' }).waitFor();
   await d.screenshot({ path: `${OUT}import-1024.png`, fullPage: true });
   await dept.ctx.close();
 
@@ -44,7 +49,7 @@ test('a GBK file from medical insurance raises a warning that a caseworker handl
   await c.click('#warnings-link');
   await c.waitForURL(`${BASE}/staff/warnings`);
   await hydrated(c);
-  const card = c.locator('#warnings article[data-status="new"]', { hasText: '张演示' });
+  const card = c.locator('#warnings article[data-kind="medical_out_of_pocket"][data-status="new"]', { hasText: '张演示' });
   await card.waitFor();
   const text = await card.textContent();
   assert.match(text, /23000\.00/);
@@ -52,12 +57,12 @@ test('a GBK file from medical insurance raises a warning that a caseworker handl
   assert.deepEqual(await unlabelled(c), []);
   await c.screenshot({ path: `${OUT}warnings-1024.png`, fullPage: true });
   await card.locator('.warning-assign').click();
-  const assigned = c.locator('#warnings article[data-status="assigned"]', { hasText: '张演示' });
+  const assigned = c.locator('#warnings article[data-kind="medical_out_of_pocket"][data-status="assigned"]', { hasText: '张演示' });
   await assigned.waitFor();
   await assigned.locator('select[id$="-finding"]').selectOption('confirmed');
   await assigned.locator('textarea').fill('户主住院两次，自付费用高，生活困难');
   await assigned.locator('.warning-visit').click();
-  const visited = c.locator('#warnings article[data-status="visited"]', { hasText: '张演示' });
+  const visited = c.locator('#warnings article[data-kind="medical_out_of_pocket"][data-status="visited"]', { hasText: '张演示' });
   await visited.waitFor();
   await visited.locator('select[id$="-disposal"]').selectOption('no_action');
   await visited.locator('.warning-dispose').click();
@@ -65,10 +70,35 @@ test('a GBK file from medical insurance raises a warning that a caseworker handl
   await visited.locator('select[id$="-disposal"]').selectOption('referral');
   await visited.locator('textarea').fill('推送医保核定医疗救助');
   await visited.locator('.warning-dispose').click();
-  const disposed = c.locator('#warnings article[data-status="disposed"]', { hasText: '张演示' });
+  const disposed = c.locator('#warnings article[data-kind="medical_out_of_pocket"][data-status="disposed"]', { hasText: '张演示' });
   await disposed.waitFor();
   await disposed.locator('.warning-close').click();
-  await c.locator('#warnings article[data-status="closed"]', { hasText: '张演示' }).waitFor();
+  await c.locator('#warnings article[data-kind="medical_out_of_pocket"][data-status="closed"]', { hasText: '张演示' }).waitFor();
   await c.locator('#on-time', { hasText: '100%' }).waitFor();
   await staff.ctx.close();
+});
+
+test('an administrator confirms an example warning rule on a tablet', async () => {
+  const admin = await newTablet();
+  const p = admin.page;
+  await signIn(p, 'demo_admin', 'Demo2026pass');
+  await p.waitForURL(/\/staff/);
+  await p.click('#rules-link');
+  await p.waitForURL(`${BASE}/staff/rules`);
+  await hydrated(p);
+  const rule = p.locator('form[data-rule="severe_disability"]');
+  await rule.waitFor();
+  assert.match(await rule.textContent(), /示例/);
+  assert.deepEqual(await unlabelled(p), []);
+  await rule.locator('input[id$="-visit_days"]').fill('0');
+  await rule.locator('button[type="submit"]').click();
+  await rule.locator('.field-error', { hasText: /\S/ }).waitFor();
+  await rule.locator('input[id$="-visit_days"]').fill('10');
+  await rule.locator('select[id$="-level"]').selectOption('I');
+  await rule.locator('button[type="submit"]').click();
+  // Saved: the rule is the administrator's now, no longer an example.
+  await p.locator('form[data-rule="severe_disability"]:not(:has(.example))').waitFor();
+  assert.equal(await p.locator('form[data-rule="severe_disability"] input[id$="-visit_days"]').inputValue(), '10');
+  await p.screenshot({ path: `${OUT}rules-1024.png`, fullPage: true });
+  await admin.ctx.close();
 });

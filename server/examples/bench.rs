@@ -378,6 +378,10 @@ async fn main() -> anyhow::Result<()> {
     }
     let persons = std::env::var("DOUDI_BENCH_PERSONS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     bench_import(persons).await?;
+    // DOUDI_BENCH_ONLY=import: the import alone (for working on it).
+    if std::env::var("DOUDI_BENCH_ONLY").as_deref() == Ok("import") {
+        return Ok(());
+    }
     let households = std::env::var("DOUDI_BENCH_HOUSEHOLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     {
         let dir = tempfile::tempdir()?;

@@ -351,7 +351,8 @@ pub enum RowProblem {
     Duplicate,
 }
 
-/// A medical settlement, checked.
+/// A medical settlement, checked. Two are the same record when all four fields are (a
+/// re-imported file adds nothing).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MedicalRecord {
     pub id_number: IdNumber,
@@ -360,12 +361,6 @@ pub struct MedicalRecord {
     pub out_of_pocket_fen: i64,
 }
 
-impl MedicalRecord {
-    /// What makes two rows the same record: a re-imported file adds nothing.
-    pub fn key(&self) -> String {
-        format!("{}|{}|{}|{}", self.id_number.as_str(), self.date, self.total_fen, self.out_of_pocket_fen)
-    }
-}
 
 fn parse_date(raw: &str) -> Option<NaiveDate> {
     let t = raw.trim();

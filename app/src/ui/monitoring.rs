@@ -274,7 +274,8 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
         Some(WarningStatus::Closed) | None => t_string!(i18n, monitoring.status.closed),
     };
     view! {
-        <article class=if late { "card warning overdue" } else { "card warning" } data-warning=id data-status=status.map(|s| s.code()).unwrap_or_default()>
+        <article class=if late { "card warning overdue" } else { "card warning" } data-warning=id data-kind=kind.map(|k| k.code()).unwrap_or_default()
+            data-status=status.map(|s| s.code()).unwrap_or_default()>
             <h2>
                 <span class=format!("badge level-{level}")>{t!(i18n, monitoring.level)} " " {level}</span> " "
                 {move || kind.map(|k| labels::rule_kind(i18n, k)).unwrap_or_default()} " · " {warning.region_name.clone()}

@@ -282,24 +282,256 @@ macro_rules! impl_store {
             Ok(r.rows_affected() == 1)
         }
 
-        /// How many of the given rows' ID numbers (with repeats) belong to a person in the database.
-        async fn count_known<'a>(tx: &mut sqlx::Transaction<'_, $db>, ids: impl Iterator<Item = &'a str>) -> Result<i64, DbError> {
-            let all: Vec<&str> = ids.collect();
-            let mut distinct = all.clone();
-            distinct.sort_unstable();
-            distinct.dedup();
-            let marks: Vec<String> = (1..=distinct.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT id_number FROM persons WHERE id_number IN ({})", marks.join(", "));
-            let mut q = sqlx::query(&sql);
-            for id in &distinct {
-                q = q.bind(*id);
+        /// The rows of a JSON array bound as `$1`, one row per element (`r`), in this backend's SQL.
+        const JSON_ROWS: &str = if IS_POSTGRES { "jsonb_array_elements(CAST($1 AS jsonb)) AS r" } else { "json_each($1) AS r" };
+        /// SQLite's page cache while an import runs (KiB when negative): 64 MB.
+        const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536";
+        /// A per-transaction table of the households an import touches.
+        const TOUCHED_TABLE: &[&str] = if IS_POSTGRES {
+            &["CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) ON COMMIT DROP"]
+        } else {
+            &["DROP TABLE IF EXISTS temp.import_touched", "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY)"]
+        };
+        const IS_POSTGRES: bool = matches!(<$db as sqlx::Database>::NAME.as_bytes(), b"PostgreSQL");
+
+        /// Element `i` of a `JSON_ROWS` row, as text or as a (nullable) integer.
+        fn json_field(i: usize, integer: bool) -> String {
+            match (IS_POSTGRES, integer) {
+                (true, false) => format!("(r ->> {i})"),
+                (true, true) => format!("CAST(r ->> {i} AS BIGINT)"),
+                (false, _) => format!("(r.value ->> {i})"),
             }
-            let mut known = std::collections::HashSet::new();
-            for r in q.fetch_all(&mut **tx).await.map_err(db_err)? {
-                let id: String = get!(r, "id_number");
-                known.insert(id);
+        }
+
+        /// How many rows of a JSON batch (with repeats) name, in element `id_at`, a person in the database.
+        async fn count_known(tx: &mut sqlx::Transaction<'_, $db>, json: &str, id_at: usize) -> Result<i64, DbError> {
+            let sql = format!("SELECT COUNT(*) AS n FROM {JSON_ROWS} JOIN persons p ON p.id_number = {}", json_field(id_at, false));
+            let r = sqlx::query(&sql).bind(json).fetch_one(&mut **tx).await.map_err(db_err)?;
+            let n: i64 = get!(r, "n");
+            Ok(n)
+        }
+
+        /// An import on one connection (see `Store::import_records`): one transaction.
+        async fn import_on(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            meta: NewImport,
+            mut rows: tokio::sync::mpsc::Receiver<ImportBatch>,
+        ) -> Result<ImportResult, DbError> {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(db_err)?;
+            // The households this file touches, gathered while its rows go in (for the rules).
+            for sql in TOUCHED_TABLE {
+                sqlx::query(sql).execute(&mut *tx).await.map_err(db_err)?;
             }
-            Ok(all.iter().filter(|id| known.contains(**id)).count() as i64)
+            // The import row first (with zero counts), so records can name it.
+            sqlx::query(
+                "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \
+                   report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'done', 0, 0, 0, 0, 0, '', $6, $7)",
+            )
+            .bind(&meta.id)
+            .bind(&meta.source)
+            .bind(&meta.file_hash)
+            .bind(&meta.file_name)
+            .bind(&meta.encoding)
+            .bind(&meta.created_by)
+            .bind(meta.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let (mut new_records, mut matched) = (0i64, 0i64);
+            let started = std::time::Instant::now();
+            let end = loop {
+                match rows.recv().await {
+                    Some(ImportBatch::Medical(batch)) if !batch.is_empty() => {
+                        // One statement per batch with the rows as one JSON text: binding
+                        // thousands of parameters is what made sqlx slow.
+                        let rows: Vec<serde_json::Value> = batch
+                            .iter()
+                            .map(|m| serde_json::json!([m.id_number, m.settled_on, m.total_fen, m.out_of_pocket_fen]))
+                            .collect();
+                        let json = serde_json::Value::Array(rows).to_string();
+                        let sql = format!(
+                            "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, import_id) \
+                             SELECT {}, {}, {}, {}, $2 FROM {} WHERE true ON CONFLICT (id_number, settled_on, total, out_of_pocket) DO NOTHING",
+                            json_field(0, false), json_field(1, false), json_field(2, true), json_field(3, true), JSON_ROWS
+                        );
+                        new_records += sqlx::query(&sql).bind(&json).bind(&meta.id).execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
+                        matched += count_known(&mut tx, &json, 0).await?;
+                        // Only rows this import added count: a file imported again touches nothing.
+                        let touch = format!(
+                            "INSERT INTO import_touched (household_id) SELECT DISTINCT p.household_id FROM {JSON_ROWS} \
+                             JOIN medical_records m ON m.id_number = {id} AND m.settled_on = {on} AND m.total = {total} AND m.out_of_pocket = {own} \
+                             JOIN persons p ON p.id_number = m.id_number WHERE m.import_id = $2 ON CONFLICT (household_id) DO NOTHING",
+                            id = json_field(0, false),
+                            on = json_field(1, false),
+                            total = json_field(2, true),
+                            own = json_field(3, true)
+                        );
+                        sqlx::query(&touch).bind(&json).bind(&meta.id).execute(&mut *tx).await.map_err(db_err)?;
+                    }
+                    Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
+                        let rows: Vec<serde_json::Value> = batch
+                            .iter()
+                            .map(|e| serde_json::json!([e.key, e.source, e.id_number, e.event, e.event_on, e.grade, e.amount_fen, e.detail]))
+                            .collect();
+                        let json = serde_json::Value::Array(rows).to_string();
+                        let sql = format!(
+                            "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) \
+                             SELECT {}, {}, {}, {}, {}, {}, {}, {}, $2 FROM {} WHERE true ON CONFLICT (record_key) DO NOTHING",
+                            json_field(0, false), json_field(1, false), json_field(2, false), json_field(3, false), json_field(4, false),
+                            json_field(5, true), json_field(6, true), json_field(7, false), JSON_ROWS
+                        );
+                        new_records += sqlx::query(&sql).bind(&json).bind(&meta.id).execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
+                        matched += count_known(&mut tx, &json, 2).await?;
+                    }
+                    Some(ImportBatch::Medical(_)) | Some(ImportBatch::Events(_)) => {}
+                    Some(ImportBatch::End { rows_read, invalid, report_json }) => break (rows_read, invalid, report_json),
+                    // Aborted, or the reader stopped: the transaction is dropped, nothing stays.
+                    Some(ImportBatch::Abort) | None => return Err(DbError::Conflict("import_aborted")),
+                }
+            };
+            let rows_done = started.elapsed();
+            // The rules on the households this file touched (rejected or exited ones included
+            // while they are monitored: two years).
+            let monitored_since = meta.now - 2 * 366 * 86_400_000;
+            let mut raised: Vec<(String, String, WarningRule, String)> = Vec::new();
+            let (from, to) = app::domain::monitoring::twelve_months(meta.today);
+            // Both medical rules in one pass over the touched households' 12 months.
+            let amount = meta.rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalOutOfPocket);
+            let share = meta.rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalShareOfIncome);
+            if amount.is_some() || share.is_some() {
+                let found = sqlx::query(
+                    "SELECT p.household_id, h.region_code, h.monthly_income, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
+                     FROM import_touched t JOIN households h ON h.id = t.household_id JOIN persons p ON p.household_id = t.household_id \
+                       JOIN medical_records m ON m.id_number = p.id_number \
+                     WHERE m.settled_on >= $1 AND m.settled_on <= $2 AND $3 <> '' \
+                       AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $4) \
+                     GROUP BY p.household_id, h.region_code, h.monthly_income \
+                     HAVING ($5 > 0 AND SUM(m.out_of_pocket) > $5) OR ($6 > 0 AND h.monthly_income > 0 AND SUM(m.out_of_pocket) * 100 > h.monthly_income * 12 * $6)",
+                )
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(&meta.id)
+                .bind(monitored_since)
+                .bind(amount.map(|r| r.threshold).unwrap_or(0))
+                .bind(share.map(|r| r.threshold).unwrap_or(0))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                for r in found {
+                    let income: Option<i64> = get!(r, "monthly_income");
+                    let (total, n): (i64, i64) = (get!(r, "total"), get!(r, "n"));
+                    let (household_id, region_code): (String, String) = (get!(r, "household_id"), get!(r, "region_code"));
+                    // Which of the two fired: the same comparisons as the query, in the domain's words.
+                    let fired = [
+                        amount.map(|rule| (rule, rule.threshold, None)),
+                        share.filter(|_| income.unwrap_or(0) > 0).map(|rule| {
+                            let income = income.unwrap_or(0);
+                            (rule, app::domain::monitoring::share_of_income(income, rule.threshold), Some((rule.threshold, income * 12)))
+                        }),
+                    ];
+                    for (rule, threshold_fen, share) in fired.into_iter().flatten() {
+                        let over = match share {
+                            Some((percent, yearly)) => total.saturating_mul(100) > yearly.saturating_mul(percent),
+                            None => total > threshold_fen,
+                        };
+                        if over {
+                            let facts = app::domain::monitoring::MedicalTrigger { from, to, out_of_pocket_fen: total, settlements: n, threshold_fen, share };
+                            let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
+                            raised.push((household_id.clone(), region_code.clone(), rule.clone(), json));
+                        }
+                    }
+                }
+            }
+            // Department events: each record new in this file, on its household's rule.
+            let events = sqlx::query(
+                "SELECT e.source, e.id_number, e.event, e.event_on, e.grade, e.amount, e.detail, p.household_id, h.region_code \
+                 FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON h.id = p.household_id \
+                 WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $2) \
+                 ORDER BY e.event_on, e.record_key",
+            )
+            .bind(&meta.id)
+            .bind(monitored_since)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            for r in events {
+                let (source, id_number, event, event_on): (String, String, String, String) = (get!(r, "source"), get!(r, "id_number"), get!(r, "event"), get!(r, "event_on"));
+                let grade: Option<i64> = get!(r, "grade");
+                let (Some(source), Some(event), Ok(id_number), Ok(date)) = (
+                    app::domain::monitoring::Source::from_code(&source),
+                    app::domain::monitoring::EventKind::from_code(&event),
+                    app::domain::id_number::IdNumber::parse(&id_number, meta.today),
+                    chrono::NaiveDate::parse_from_str(&event_on, "%Y-%m-%d"),
+                ) else {
+                    continue;
+                };
+                let household_id: String = get!(r, "household_id");
+                let record = app::domain::monitoring::EventRecord {
+                    source,
+                    id_number,
+                    event,
+                    date,
+                    grade: grade.and_then(|g| u8::try_from(g).ok()),
+                    amount_fen: get!(r, "amount"),
+                    detail: get!(r, "detail"),
+                };
+                // Who works, from the household's latest declaration (only for unemployment).
+                let work = if event == app::domain::monitoring::EventKind::Unemployed {
+                    let d = sqlx::query("SELECT declaration FROM applications WHERE household_id = $1 ORDER BY submitted_at DESC LIMIT 1")
+                        .bind(&household_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    let text: Option<String> = match d {
+                        Some(d) => Some(get!(d, "declaration")),
+                        None => None,
+                    };
+                    text.and_then(|t| serde_json::from_str::<app::domain::declaration::Declaration>(&t).ok())
+                        .map(|d| app::domain::monitoring::HouseholdWork::of(&d))
+                } else {
+                    None
+                };
+                if let Some((rule, facts)) = app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref()) {
+                    let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
+                    raised.push((household_id, get!(r, "region_code"), rule, json));
+                }
+            }
+            let mut warnings = 0i64;
+            for (household_id, region_code, rule, facts) in raised {
+                let visit_due = (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string();
+                let added = sqlx::query(
+                    "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                )
+                .bind(&household_id)
+                .bind(&region_code)
+                .bind(rule.kind.code())
+                .bind(rule.level.code())
+                .bind(facts)
+                .bind(&visit_due)
+                .bind(&meta.id)
+                .bind(meta.now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                warnings += added as i64;
+            }
+            tracing::info!(rows_ms = rows_done.as_millis() as u64, rules_ms = (started.elapsed() - rows_done).as_millis() as u64, new_records, matched, warnings, "import stored");
+            let (rows_read, invalid, report_json) = end;
+            sqlx::query("UPDATE imports SET rows_read = $1, new_records = $2, matched = $3, invalid = $4, warnings = $5, report = $6 WHERE id = $7")
+                .bind(rows_read)
+                .bind(new_records)
+                .bind(matched)
+                .bind(invalid)
+                .bind(warnings)
+                .bind(&report_json)
+                .bind(&meta.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            tx.commit().await.map_err(db_err)?;
+            Ok(ImportResult { new_records, matched, warnings })
         }
 
         /// The household of a head's ID number, opened in `region` when there is none (a
@@ -2064,203 +2296,21 @@ macro_rules! impl_store {
 
             // monitoring
 
-            async fn import_records(&self, meta: NewImport, mut rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError> {
-                let mut tx = self.pool.begin().await.map_err(db_err)?;
-                // The import row first (with zero counts), so records can name it.
-                sqlx::query(
-                    "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \
-                       report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'done', 0, 0, 0, 0, 0, '', $6, $7)",
-                )
-                .bind(&meta.id)
-                .bind(&meta.source)
-                .bind(&meta.file_hash)
-                .bind(&meta.file_name)
-                .bind(&meta.encoding)
-                .bind(&meta.created_by)
-                .bind(meta.now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                let (mut new_records, mut matched) = (0i64, 0i64);
-                let started = std::time::Instant::now();
-                let end = loop {
-                    match rows.recv().await {
-                        Some(ImportBatch::Medical(batch)) if !batch.is_empty() => {
-                            let marks: Vec<String> = (0..batch.len())
-                                .map(|r| format!("(${}, ${}, ${}, ${}, ${}, ${})", r * 6 + 1, r * 6 + 2, r * 6 + 3, r * 6 + 4, r * 6 + 5, r * 6 + 6))
-                                .collect();
-                            let sql = format!(
-                                "INSERT INTO medical_records (record_key, id_number, settled_on, total, out_of_pocket, import_id) VALUES {} \
-                                 ON CONFLICT (record_key) DO NOTHING",
-                                marks.join(", ")
-                            );
-                            let mut q = sqlx::query(&sql);
-                            for m in &batch {
-                                q = q.bind(&m.key).bind(&m.id_number).bind(&m.settled_on).bind(m.total_fen).bind(m.out_of_pocket_fen).bind(&meta.id);
-                            }
-                            new_records += q.execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
-                            matched += count_known(&mut tx, batch.iter().map(|m| m.id_number.as_str())).await?;
-                        }
-                        Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
-                            let marks: Vec<String> = (0..batch.len())
-                                .map(|r| (1..=9).map(|c| format!("${}", r * 9 + c)).collect::<Vec<_>>().join(", "))
-                                .map(|m| format!("({m})"))
-                                .collect();
-                            let sql = format!(
-                                "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) VALUES {} \
-                                 ON CONFLICT (record_key) DO NOTHING",
-                                marks.join(", ")
-                            );
-                            let mut q = sqlx::query(&sql);
-                            for e in &batch {
-                                q = q.bind(&e.key).bind(&e.source).bind(&e.id_number).bind(&e.event).bind(&e.event_on).bind(e.grade).bind(e.amount_fen).bind(&e.detail).bind(&meta.id);
-                            }
-                            new_records += q.execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
-                            matched += count_known(&mut tx, batch.iter().map(|e| e.id_number.as_str())).await?;
-                        }
-                        Some(ImportBatch::Medical(_)) | Some(ImportBatch::Events(_)) => {}
-                        Some(ImportBatch::End { rows_read, invalid, report_json }) => break (rows_read, invalid, report_json),
-                        // Aborted, or the reader stopped: the transaction is dropped, nothing stays.
-                        Some(ImportBatch::Abort) | None => return Err(DbError::Conflict("import_aborted")),
-                    }
-                };
-                let rows_done = started.elapsed();
-                // The rules on the households this file touched (rejected or exited ones included
-                // while they are monitored: two years).
-                let monitored_since = meta.now - 2 * 366 * 86_400_000;
-                let mut raised: Vec<(String, String, WarningRule, String)> = Vec::new();
-                let (from, to) = app::domain::monitoring::twelve_months(meta.today);
-                for rule in meta.rules.iter().filter(|r| r.enabled && matches!(r.kind, RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome)) {
-                    // Amount rule: the sum over the threshold. Share rule: the sum over the share
-                    // of the declared yearly income (households that declared an income only).
-                    let condition = match rule.kind {
-                        RuleKind::MedicalOutOfPocket => "SUM(m.out_of_pocket) > $5",
-                        _ => "h.monthly_income > 0 AND SUM(m.out_of_pocket) * 100 > h.monthly_income * 12 * $5",
-                    };
-                    let found = sqlx::query(&format!(
-                        "SELECT p.household_id, h.region_code, h.monthly_income, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
-                         FROM medical_records m JOIN persons p ON p.id_number = m.id_number JOIN households h ON h.id = p.household_id \
-                         WHERE m.settled_on >= $1 AND m.settled_on <= $2 \
-                           AND p.household_id IN (SELECT p2.household_id FROM medical_records m2 JOIN persons p2 ON p2.id_number = m2.id_number WHERE m2.import_id = $3) \
-                           AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $4) \
-                         GROUP BY p.household_id, h.region_code, h.monthly_income HAVING {condition}"
-                    ))
-                    .bind(from.to_string())
-                    .bind(to.to_string())
-                    .bind(&meta.id)
-                    .bind(monitored_since)
-                    .bind(rule.threshold)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    for r in found {
-                        let income: Option<i64> = get!(r, "monthly_income");
-                        let share = (rule.kind == RuleKind::MedicalShareOfIncome).then(|| (rule.threshold, income.unwrap_or(0) * 12));
-                        let facts = app::domain::monitoring::MedicalTrigger {
-                            from,
-                            to,
-                            out_of_pocket_fen: get!(r, "total"),
-                            settlements: get!(r, "n"),
-                            threshold_fen: match share {
-                                Some(_) => app::domain::monitoring::share_of_income(income.unwrap_or(0), rule.threshold),
-                                None => rule.threshold,
-                            },
-                            share,
-                        };
-                        let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
-                        raised.push((get!(r, "household_id"), get!(r, "region_code"), rule.clone(), json));
+            async fn import_records(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError> {
+                let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                if !IS_POSTGRES {
+                    // A large file touches indexes far bigger than SQLite's default 2 MB page cache;
+                    // the connection gets its default back afterwards, whatever happened.
+                    sqlx::query(IMPORT_CACHE).execute(&mut *conn).await.map_err(db_err)?;
+                }
+                let result = import_on(&mut conn, meta, rows).await;
+                if !IS_POSTGRES {
+                    if let Err(e) = sqlx::query("PRAGMA cache_size = -2000").execute(&mut *conn).await {
+                        // Not worth failing an import that is stored: the pool recycles connections.
+                        tracing::warn!(error = %e, "could not restore the page cache size");
                     }
                 }
-                // Department events: each record new in this file, on its household's rule.
-                let events = sqlx::query(
-                    "SELECT e.source, e.id_number, e.event, e.event_on, e.grade, e.amount, e.detail, p.household_id, h.region_code \
-                     FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON h.id = p.household_id \
-                     WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $2) \
-                     ORDER BY e.event_on, e.record_key",
-                )
-                .bind(&meta.id)
-                .bind(monitored_since)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                for r in events {
-                    let (source, id_number, event, event_on): (String, String, String, String) = (get!(r, "source"), get!(r, "id_number"), get!(r, "event"), get!(r, "event_on"));
-                    let grade: Option<i64> = get!(r, "grade");
-                    let (Some(source), Some(event), Ok(id_number), Ok(date)) = (
-                        app::domain::monitoring::Source::from_code(&source),
-                        app::domain::monitoring::EventKind::from_code(&event),
-                        app::domain::id_number::IdNumber::parse(&id_number, meta.today),
-                        chrono::NaiveDate::parse_from_str(&event_on, "%Y-%m-%d"),
-                    ) else {
-                        continue;
-                    };
-                    let household_id: String = get!(r, "household_id");
-                    let record = app::domain::monitoring::EventRecord {
-                        source,
-                        id_number,
-                        event,
-                        date,
-                        grade: grade.and_then(|g| u8::try_from(g).ok()),
-                        amount_fen: get!(r, "amount"),
-                        detail: get!(r, "detail"),
-                    };
-                    // Who works, from the household's latest declaration (only for unemployment).
-                    let work = if event == app::domain::monitoring::EventKind::Unemployed {
-                        let d = sqlx::query("SELECT declaration FROM applications WHERE household_id = $1 ORDER BY submitted_at DESC LIMIT 1")
-                            .bind(&household_id)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
-                        let text: Option<String> = match d {
-                            Some(d) => Some(get!(d, "declaration")),
-                            None => None,
-                        };
-                        text.and_then(|t| serde_json::from_str::<app::domain::declaration::Declaration>(&t).ok())
-                            .map(|d| app::domain::monitoring::HouseholdWork::of(&d))
-                    } else {
-                        None
-                    };
-                    if let Some((rule, facts)) = app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref()) {
-                        let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
-                        raised.push((household_id, get!(r, "region_code"), rule, json));
-                    }
-                }
-                let mut warnings = 0i64;
-                for (household_id, region_code, rule, facts) in raised {
-                    let visit_due = (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string();
-                    let added = sqlx::query(
-                        "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(&household_id)
-                    .bind(&region_code)
-                    .bind(rule.kind.code())
-                    .bind(rule.level.code())
-                    .bind(facts)
-                    .bind(&visit_due)
-                    .bind(&meta.id)
-                    .bind(meta.now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                    warnings += added as i64;
-                }
-                tracing::info!(rows_ms = rows_done.as_millis() as u64, rules_ms = (started.elapsed() - rows_done).as_millis() as u64, new_records, matched, warnings, "import stored");
-                let (rows_read, invalid, report_json) = end;
-                sqlx::query("UPDATE imports SET rows_read = $1, new_records = $2, matched = $3, invalid = $4, warnings = $5, report = $6 WHERE id = $7")
-                    .bind(rows_read)
-                    .bind(new_records)
-                    .bind(matched)
-                    .bind(invalid)
-                    .bind(warnings)
-                    .bind(&report_json)
-                    .bind(&meta.id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
-                Ok(ImportResult { new_records, matched, warnings })
+                result
             }
 
             async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<app::store::ImportRecord>, DbError> {

@@ -615,7 +615,7 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
         rules: rules.clone(),
         today,
     };
-    let row = |id: &str, date: &str, oop: i64| MedicalRow { key: format!("{id}|{date}|{oop}"), id_number: id.into(), settled_on: date.into(), total_fen: oop, out_of_pocket_fen: oop };
+    let row = |id: &str, date: &str, oop: i64| MedicalRow { id_number: id.into(), settled_on: date.into(), total_fen: oop, out_of_pocket_fen: oop };
     let batches = vec![
         ImportBatch::Medical(vec![row("ID-M1", "2026-05-01", 1_500_000), row("ID-X", "2026-05-01", 9_000_000)]),
         ImportBatch::Medical(vec![row("ID-M2", "2026-06-01", 600_000), row("ID-M1", "2026-05-01", 1_500_000)]),
@@ -638,6 +638,23 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
     let w = store.warnings("620702").await.unwrap();
     assert_eq!((w.len(), w[0].household_id.as_str(), w[0].level.as_str()), (1, household.as_str(), "II"));
     assert!(w[0].trigger_json.contains("\"out_of_pocket_fen\":2100000"), "{}", w[0].trigger_json);
+    // Handled and closed; the same file once more still raises nothing (it adds no record).
+    use app::domain::monitoring::{Disposal, Finding, WarningStep};
+    for step in [
+        WarningStep::Visit { on: today, finding: Finding::Confirmed, note: String::new() },
+        WarningStep::Dispose { disposal: Disposal::Referral, note: "医疗救助".into() },
+        WarningStep::Close,
+    ] {
+        store.advance_warning(w[0].id, "620702", step, &a, 5).await.unwrap();
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    for b in &batches {
+        tx.send(b.clone()).await.unwrap();
+    }
+    tx.send(ImportBatch::End { rows_read: 4, invalid: 0, report_json: "{}".into() }).await.unwrap();
+    let r = store.import_records(meta("imp-3"), rx).await.unwrap();
+    assert_eq!((r.new_records, r.warnings), (0, 0));
+    assert_eq!(store.warnings("620702").await.unwrap().len(), 1);
     assert_eq!(store.warning_rules().await.unwrap().len(), 0, "no rule until one is set");
 });
 
@@ -691,7 +708,7 @@ conformance!(department_records_and_the_share_rule_raise_warnings_once, |store| 
     let disability = ImportBatch::Events(vec![event("disabled_persons", &e2, "disability_certified", Some(3))]);
     assert_eq!(run("ev-3", "disabled_persons", disability).await, (1, 1, 0));
     // 7 000 yuan out of pocket: under the 20 000 amount, over 50 % of 12 000.
-    let medical = ImportBatch::Medical(vec![MedicalRow { key: "m1".into(), id_number: e2.clone(), settled_on: "2026-10-01".into(), total_fen: 900_000, out_of_pocket_fen: 700_000 }]);
+    let medical = ImportBatch::Medical(vec![MedicalRow { id_number: e2.clone(), settled_on: "2026-10-01".into(), total_fen: 900_000, out_of_pocket_fen: 700_000 }]);
     assert_eq!(run("ev-4", "medical_insurance", medical).await, (1, 1, 1));
     let w = store.warnings("620702").await.unwrap();
     let kinds: std::collections::BTreeSet<&str> = w.iter().map(|w| w.kind.as_str()).collect();
