@@ -548,6 +548,8 @@ pub struct ImportResult {
 #[derive(Clone, Debug)]
 pub struct ImportRecord {
     pub id: String,
+    /// `done` or `refused`.
+    pub status: String,
     pub source: String,
     pub file_name: String,
     pub encoding: String,
@@ -743,6 +745,9 @@ pub trait Store: Send + Sync {
     async fn warning_rules(&self) -> Result<Vec<crate::domain::monitoring::WarningRule>, DbError>;
     /// The latest imports of the given sources, newest first.
     async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<ImportRecord>, DbError>;
+    /// Records a file that was refused whole (nothing of it stored), so its uploader finds the
+    /// report later even if the browser was closed.
+    async fn import_refused(&self, meta: NewImport, report_json: &str) -> Result<(), DbError>;
     async fn import(&self, id: &str) -> Result<Option<ImportRecord>, DbError>;
     async fn set_warning_rule(&self, rule: crate::domain::monitoring::WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError>;
     async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError>;

@@ -336,7 +336,7 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     let bytes = std::fs::metadata(&path)?.len();
     let (peak_before, _) = memory_kb();
     let started = Instant::now();
-    let report = server::imports::import_file(&state, &actor, app::domain::monitoring::Source::MedicalInsurance, "medical.csv", path.clone(), "bench".into(), None)
+    let report = server::imports::import_file(&state, &actor, app::domain::monitoring::Source::MedicalInsurance, "medical.csv", path.clone(), "bench".into(), None, Default::default())
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let secs = started.elapsed().as_secs_f64();

@@ -76,11 +76,22 @@ struct RowSink {
     by_kind: std::collections::BTreeMap<String, (RowProblem, i64)>,
     medical: Vec<MedicalRow>,
     events: Vec<EventRow>,
+    progress: std::sync::Arc<Progress>,
 }
 
 impl RowSink {
-    fn new(source: Source, today: chrono::NaiveDate, tx: tokio::sync::mpsc::Sender<ImportBatch>) -> Self {
-        RowSink { source, today, tx, map: None, report: ImportReport::default(), by_kind: Default::default(), medical: Vec::new(), events: Vec::new() }
+    fn new(source: Source, today: chrono::NaiveDate, tx: tokio::sync::mpsc::Sender<ImportBatch>, progress: std::sync::Arc<Progress>) -> Self {
+        RowSink {
+            source,
+            today,
+            tx,
+            map: None,
+            report: ImportReport::default(),
+            by_kind: Default::default(),
+            medical: Vec::new(),
+            events: Vec::new(),
+            progress,
+        }
     }
 
     fn header(&mut self, header: &[String]) -> Result<(), FileProblem> {
@@ -97,6 +108,7 @@ impl RowSink {
             return Ok(());
         }
         self.report.rows_read += 1;
+        self.progress.rows.store(self.report.rows_read, std::sync::atomic::Ordering::Relaxed);
         let checked = match cells {
             None => Err(RowProblem::WrongFieldCount),
             Some(cells) if self.source == Source::MedicalInsurance => medical_row(map, cells, self.today).map(|m| {
@@ -161,8 +173,8 @@ impl RowSink {
 }
 
 /// Reads a CSV in the given encoding into the sink.
-fn read_csv(path: &std::path::Path, encoding: &'static encoding_rs::Encoding, mut sink: RowSink) -> Result<ImportReport, FileProblem> {
-    let file = std::fs::File::open(path).map_err(|_| FileProblem::Empty)?;
+fn read_csv(path: &std::path::Path, encoding: &'static encoding_rs::Encoding, mut sink: RowSink, progress: std::sync::Arc<Progress>) -> Result<ImportReport, FileProblem> {
+    let file = Counting { inner: std::fs::File::open(path).map_err(|_| FileProblem::Empty)?, position: 0, progress };
     let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(file);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(std::io::BufReader::with_capacity(256 * 1024, decoded));
     let mut record = csv::StringRecord::new();
@@ -204,9 +216,11 @@ fn xlsx_text(value: &calamine::DataRef<'_>) -> String {
 
 /// Reads the first worksheet of an XLSX into the sink, cell by cell (the sheet is never held
 /// whole in memory; cells missing from the file are empty).
-fn read_xlsx(path: &std::path::Path, mut sink: RowSink) -> Result<ImportReport, FileProblem> {
+fn read_xlsx(path: &std::path::Path, mut sink: RowSink, progress: std::sync::Arc<Progress>) -> Result<ImportReport, FileProblem> {
     use calamine::Reader;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|_| FileProblem::Unreadable)?;
+    let file = std::fs::File::open(path).map_err(|_| FileProblem::Unreadable)?;
+    let counted = Counting { inner: std::io::BufReader::new(file), position: 0, progress };
+    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(counted).map_err(|_| FileProblem::Unreadable)?;
     let Some(sheet) = book.sheet_names().first().cloned() else { return Err(FileProblem::Empty) };
     let mut cells = book.worksheet_cells_reader(&sheet).map_err(|_| FileProblem::Unreadable)?;
     let mut row: Vec<String> = Vec::new();
@@ -255,7 +269,43 @@ fn read_xlsx(path: &std::path::Path, mut sink: RowSink) -> Result<ImportReport, 
     sink.finish()
 }
 
-/// Runs an import of a file already on disk: what the upload handler, tests and the benchmark call.
+/// How far an import has come: the file's bytes read and its rows checked so far.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total_bytes: u64,
+    pub read_bytes: std::sync::atomic::AtomicU64,
+    pub rows: std::sync::atomic::AtomicI64,
+}
+
+/// Imports running in this process by (uploader, the run token their page chose).
+pub type Running = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(String, String), std::sync::Arc<Progress>>>>;
+
+/// A reader that tells `Progress` how far into the file it is.
+struct Counting<R> {
+    inner: R,
+    position: u64,
+    progress: std::sync::Arc<Progress>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.position += n as u64;
+        self.progress.read_bytes.fetch_max(self.position, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Seek> std::io::Seek for Counting<R> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.position = self.inner.seek(pos)?;
+        Ok(self.position)
+    }
+}
+
+/// Runs an import of a file already on disk: what the upload handler, tests and the benchmark
+/// call. A file refused whole is recorded with its report too (nothing of it is stored).
+#[allow(clippy::too_many_arguments)]
 pub async fn import_file(
     state: &AppState,
     actor_id: &str,
@@ -264,6 +314,7 @@ pub async fn import_file(
     path: std::path::PathBuf,
     file_hash: String,
     encoding: Option<&'static encoding_rs::Encoding>,
+    progress: std::sync::Arc<Progress>,
 ) -> Result<ImportReport, AppError> {
     let s = &state.services;
     // An XLSX is a zip: its first bytes say so, whatever the file is called.
@@ -277,22 +328,48 @@ pub async fn import_file(
             tokio::task::spawn_blocking(move || detect_encoding(&p)).await.map_err(AppError::internal)?.map_err(AppError::internal)?
         }
     };
-    let base = ImportReport { source: source.code().into(), file_name: file_name.into(), ..Default::default() };
+    let today = app::services::today_in_china();
+    let id = uuid::Uuid::new_v4().to_string();
+    let meta = |encoding: &str, rules| NewImport {
+        id: id.clone(),
+        source: source.code().into(),
+        file_hash: file_hash.clone(),
+        file_name: file_name.into(),
+        encoding: encoding.into(),
+        created_by: actor_id.into(),
+        now: app::services::now_millis(),
+        rules,
+        today,
+    };
+    let refused = |encoding: &str, problem: FileProblem, rows: ImportReport| {
+        let report = ImportReport {
+            import_id: Some(id.clone()),
+            source: source.code().into(),
+            file_name: file_name.into(),
+            encoding: encoding.into(),
+            refused: Some(problem),
+            ..rows
+        };
+        let meta = meta(encoding, Vec::new());
+        async move {
+            s.store.import_refused(meta, &serde_json::to_string(&report).map_err(AppError::internal)?).await?;
+            Ok::<_, AppError>(report)
+        }
+    };
     let encoding = match detected {
         Some(e) => Some(e),
         None if xlsx => None,
-        None => return Ok(ImportReport { refused: Some(FileProblem::Encoding), ..base }),
+        None => return refused("", FileProblem::Encoding, ImportReport::default()).await,
     };
     let encoding_name = encoding.map(|e| e.name()).unwrap_or("xlsx");
-    let today = app::services::today_in_china();
     let rules = s.store.warning_rules().await?;
-    let id = uuid::Uuid::new_v4().to_string();
     let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let reading = progress.clone();
     let reader = tokio::task::spawn_blocking(move || {
-        let sink = RowSink::new(source, today, tx.clone());
+        let sink = RowSink::new(source, today, tx.clone(), reading.clone());
         let result = match encoding {
-            Some(encoding) => read_csv(&path, encoding, sink),
-            None => read_xlsx(&path, sink),
+            Some(encoding) => read_csv(&path, encoding, sink, reading),
+            None => read_xlsx(&path, sink, reading),
         };
         match &result {
             Ok(r) => {
@@ -305,38 +382,41 @@ pub async fn import_file(
         }
         result
     });
-    let stored = s
-        .store
-        .import_records(
-            NewImport {
-                id: id.clone(),
-                source: source.code().into(),
-                file_hash,
-                file_name: file_name.into(),
-                encoding: encoding_name.into(),
-                created_by: actor_id.into(),
-                now: app::services::now_millis(),
-                rules,
-                today,
-            },
-            rx,
-        )
-        .await;
+    let stored = s.store.import_records(meta(encoding_name, rules), rx).await;
     let read = reader.await.map_err(AppError::internal)?;
-    let base = ImportReport { encoding: encoding_name.into(), ..base };
     match (read, stored) {
-        (Err(problem), _) => Ok(ImportReport { refused: Some(problem), ..base }),
+        (Err(problem), _) => refused(encoding_name, problem, ImportReport::default()).await,
         (Ok(rows), Ok(result)) => Ok(ImportReport {
-            import_id: Some(id),
+            import_id: Some(id.clone()),
+            source: source.code().into(),
+            file_name: file_name.into(),
+            encoding: encoding_name.into(),
             duplicates: rows.valid - result.new_records,
             unmatched: rows.valid - result.matched,
             new_records: result.new_records,
             matched: result.matched,
             warnings: result.warnings,
-            ..ImportReport { source: base.source, file_name: base.file_name, encoding: base.encoding, ..rows }
+            ..rows
         }),
         (Ok(_), Err(e)) => Err(e.into()),
     }
+}
+
+/// `GET /imports/progress/{run}`: how far the caller's import with that run token has come;
+/// `running: false` once it is done (its report is then in the list of imports).
+pub async fn progress(State(state): State<AppState>, auth: AuthSession, axum::extract::Path(run): axum::extract::Path<String>) -> Response {
+    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    let found = state.imports.lock().ok().and_then(|m| m.get(&(user.0.id.clone(), run)).cloned());
+    let body = match found {
+        Some(p) => app::api::monitoring::ImportProgress {
+            running: true,
+            total_bytes: p.total_bytes,
+            read_bytes: p.read_bytes.load(std::sync::atomic::Ordering::Relaxed).min(p.total_bytes),
+            rows: p.rows.load(std::sync::atomic::Ordering::Relaxed),
+        },
+        None => app::api::monitoring::ImportProgress { running: false, total_bytes: 0, read_bytes: 0, rows: 0 },
+    };
+    Json(body).into_response()
 }
 
 /// `POST /imports`: multipart `source`, optional `encoding` (`utf-8` or `gbk`; detected when
@@ -346,7 +426,7 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
     if !matches!(user.0.role, Role::Department | Role::Admin) {
         return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
     }
-    let (mut source, mut encoding, mut file) = (None, None, None);
+    let (mut source, mut encoding, mut file, mut run) = (None, None, None, None);
     loop {
         let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -356,6 +436,10 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
         };
         match field.name().unwrap_or("") {
             "source" => source = field.text().await.ok().and_then(|t| Source::from_code(t.trim())),
+            // The page's token for polling progress (letters, digits and dashes).
+            "run" => {
+                run = field.text().await.ok().map(|t| t.trim().to_string()).filter(|t| (1..=64).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            }
             "encoding" => {
                 encoding = match field.text().await.unwrap_or_default().trim() {
                     "" | "auto" => None,
@@ -401,17 +485,37 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
     if size == 0 {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::refused("file_empty"));
     }
-    let path = tmp.path().to_path_buf();
-    let result = import_file(&state, &user.0.id, source, &name, path, hash, encoding).await;
-    drop(tmp);
-    match result {
-        Ok(report) => {
-            let outcome = if report.refused.is_some() { "refused" } else { "ok" };
-            audit(&state.services, Some(&user.0.id), "import", &format!("{}:{}", source.code(), report.import_id.clone().unwrap_or_default()), outcome).await;
+    // The import runs on its own task: if the uploader's browser is closed (the request dropped),
+    // it still finishes, and its report waits in the list of imports.
+    let progress = std::sync::Arc::new(Progress { total_bytes: size as u64, ..Default::default() });
+    let key = (user.0.id.clone(), run.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
+    if let Ok(mut running) = state.imports.lock() {
+        running.insert(key.clone(), progress.clone());
+    }
+    let task_state = state.clone();
+    let task = tokio::spawn(async move {
+        let path = tmp.path().to_path_buf();
+        let result = import_file(&task_state, &user.0.id, source, &name, path, hash, encoding, progress).await;
+        drop(tmp);
+        if let Ok(mut running) = task_state.imports.lock() {
+            running.remove(&key);
+        }
+        let outcome = match &result {
+            Ok(r) if r.refused.is_none() => "ok",
+            Ok(_) => "refused",
+            Err(_) => "error",
+        };
+        let object = format!("{}:{}", source.code(), result.as_ref().ok().and_then(|r| r.import_id.clone()).unwrap_or_default());
+        audit(&task_state.services, Some(&user.0.id), "import", &object, outcome).await;
+        result
+    });
+    match task.await {
+        Ok(Ok(report)) => {
             let status = if report.refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
             (status, Json(report)).into_response()
         }
-        Err(e) => refuse(StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e),
+        Ok(Err(e)) => refuse(StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
     }
 }
 
@@ -475,6 +579,10 @@ fn report_workbook(locale: app::i18n::Locale, file_name: &str, report: &ImportRe
     sheet.write_string(1, 0, &file)?;
     sheet.write_string(1, 1, file_name)?;
     let mut r = 3u32;
+    if let Some(problem) = &report.refused {
+        sheet.write_string_with_format(2, 0, app::ui::monitoring::file_problem_in(locale, problem), &bold)?;
+        r = 4;
+    }
     for (label, n) in report_lines_in(locale, report) {
         sheet.write_string(r, 0, &label)?;
         sheet.write_number(r, 1, n as f64)?;

@@ -27,6 +27,8 @@ pub struct AppState {
     pub notifier: Arc<LoggingNotifier>,
     pub config: Arc<Config>,
     pub auth_limiter: Arc<http::AuthLimiter>,
+    /// Imports running in this process, for their uploaders' progress bars.
+    pub imports: crate::imports::Running,
 }
 
 pub struct Application {
@@ -96,6 +98,7 @@ impl Application {
             notifier,
             config: Arc::new(config),
             auth_limiter,
+            imports: Default::default(),
         };
 
         let routes = generate_route_list(App);
@@ -114,6 +117,7 @@ impl Application {
             .route("/attachments/{id}", get(upload::download))
             .route("/visit-files/{hash}", get(upload::visit_file))
             .route("/imports/{id}/report.xlsx", get(crate::imports::report_xlsx))
+            .route("/imports/progress/{run}", get(crate::imports::progress))
             .route(
                 "/imports",
                 post(crate::imports::upload).layer::<_, Infallible>(DefaultBodyLimit::max(crate::imports::MAX_IMPORT_BYTES + 64 * 1024)),

@@ -170,10 +170,21 @@ pub async fn record_warning_step(id: i64, step: WarningStepDraft) -> Result<(), 
     Ok(())
 }
 
+/// How far a running import has come (`GET /imports/progress/<run>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProgress {
+    pub running: bool,
+    pub total_bytes: u64,
+    pub read_bytes: u64,
+    pub rows: i64,
+}
+
 /// A past import as its uploader sees it in the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportSummary {
     pub id: String,
+    /// The whole file was refused (nothing stored); the report says why.
+    pub refused: bool,
     pub source: Option<Source>,
     pub file_name: String,
     pub encoding: String,
@@ -214,6 +225,7 @@ pub async fn load_import_page() -> Result<ImportOverview, AppError> {
         .await?
         .into_iter()
         .map(|i| ImportSummary {
+            refused: i.status == "refused",
             source: Source::from_code(&i.source),
             id: i.id,
             file_name: i.file_name,

@@ -223,11 +223,12 @@ pub fn pad_clear(canvas: &leptos::web_sys::HtmlCanvasElement) {
 
 /// Uploads the department file chosen in `<input type=file id=input_id>` for import and
 /// returns the import's report (a refused file's report says why).
-pub async fn upload_import(input_id: &str, source: &str, encoding: &str) -> Result<crate::api::monitoring::ImportReport, AppError> {
+pub async fn upload_import(input_id: &str, source: &str, encoding: &str, run: &str) -> Result<crate::api::monitoring::ImportReport, AppError> {
     #[cfg(feature = "hydrate")]
     {
         let (_, file) = chosen_file(input_id)?;
         let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
+        form.append_with_str("run", run).map_err(|_| AppError::Internal)?;
         form.append_with_str("source", source).map_err(|_| AppError::Internal)?;
         form.append_with_str("encoding", encoding).map_err(|_| AppError::Internal)?;
         form.append_with_blob_and_filename("file", &file, &file.name()).map_err(|_| AppError::Internal)?;
@@ -245,7 +246,21 @@ pub async fn upload_import(input_id: &str, source: &str, encoding: &str) -> Resu
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (input_id, source, encoding);
+        let _ = (input_id, source, encoding, run);
         Err(AppError::Internal)
+    }
+}
+
+/// How far the import with this run token has come (`None` when the server cannot say).
+pub async fn import_progress(run: &str) -> Option<crate::api::monitoring::ImportProgress> {
+    #[cfg(feature = "hydrate")]
+    {
+        let resp = gloo_net::http::Request::get(&format!("/imports/progress/{run}")).send().await.ok()?;
+        resp.json().await.ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = run;
+        None
     }
 }

@@ -221,7 +221,7 @@ pub fn clause(i18n: I18nContext<Locale>, c: Clause) -> String {
 use crate::domain::chain::{AidKind, AidOrigin, Department};
 use crate::domain::referral::ReferralStatus;
 
-use crate::domain::monitoring::{EventKind, Field as ImportField, RuleKind, Source};
+use crate::domain::monitoring::{EventKind, RuleKind, Source};
 
 labels!(import_source: Source {
     Source::MedicalInsurance => monitoring.source_label.medical_insurance, Source::DisabledPersons => monitoring.source_label.disabled_persons,
@@ -229,11 +229,6 @@ labels!(import_source: Source {
     Source::Housing => monitoring.source_label.housing, Source::Education => monitoring.source_label.education,
     Source::EmergencyManagement => monitoring.source_label.emergency_management, Source::Vehicles => monitoring.source_label.vehicles,
     Source::Businesses => monitoring.source_label.businesses, Source::RuralRevitalisation => monitoring.source_label.rural_revitalisation,
-});
-labels!(import_field: ImportField {
-    ImportField::IdNumber => monitoring.field.id_number, ImportField::Name => monitoring.field.name, ImportField::Date => monitoring.field.date,
-    ImportField::Total => monitoring.field.total, ImportField::OutOfPocket => monitoring.field.out_of_pocket, ImportField::Event => monitoring.field.event,
-    ImportField::Grade => monitoring.field.grade, ImportField::Amount => monitoring.field.amount, ImportField::Detail => monitoring.field.detail,
 });
 labels!(event_kind: EventKind {
     EventKind::DisabilityCertified => monitoring.event.disability_certified, EventKind::Unemployed => monitoring.event.unemployed,

@@ -63,15 +63,37 @@ pub fn report_words_in(locale: Locale) -> [String; 5] {
 }
 
 fn file_problem(i18n: I18nContext<Locale>, p: &FileProblem) -> String {
+    file_problem_in(i18n.get_locale(), p)
+}
+
+/// Why a whole file was refused, in a given language (the page and the XLSX report).
+pub fn file_problem_in(locale: Locale, p: &FileProblem) -> String {
     match p {
-        FileProblem::Empty => t_string!(i18n, monitoring.file.empty).to_string(),
-        FileProblem::Encoding => t_string!(i18n, monitoring.file.encoding).to_string(),
-        FileProblem::Unreadable => t_string!(i18n, monitoring.file.unreadable).to_string(),
+        FileProblem::Empty => td_string!(locale, monitoring.file.empty).to_string(),
+        FileProblem::Encoding => td_string!(locale, monitoring.file.encoding).to_string(),
+        FileProblem::Unreadable => td_string!(locale, monitoring.file.unreadable).to_string(),
         FileProblem::MissingColumns { fields } => {
-            format!("{} {}", t_string!(i18n, monitoring.file.missing_columns), fields.iter().map(|f| labels::import_field(i18n, *f)).collect::<Vec<_>>().join("、"))
+            let names: Vec<String> = fields.iter().map(|f| import_field_in(locale, *f)).collect();
+            format!("{} {}", td_string!(locale, monitoring.file.missing_columns), names.join("、"))
         }
-        FileProblem::DuplicateColumn { header } => format!("{} {header}", t_string!(i18n, monitoring.file.duplicate_column)),
+        FileProblem::DuplicateColumn { header } => format!("{} {header}", td_string!(locale, monitoring.file.duplicate_column)),
     }
+}
+
+fn import_field_in(locale: Locale, f: crate::domain::monitoring::Field) -> String {
+    use crate::domain::monitoring::Field;
+    match f {
+        Field::IdNumber => td_string!(locale, monitoring.field.id_number),
+        Field::Name => td_string!(locale, monitoring.field.name),
+        Field::Date => td_string!(locale, monitoring.field.date),
+        Field::Total => td_string!(locale, monitoring.field.total),
+        Field::OutOfPocket => td_string!(locale, monitoring.field.out_of_pocket),
+        Field::Event => td_string!(locale, monitoring.field.event),
+        Field::Grade => td_string!(locale, monitoring.field.grade),
+        Field::Amount => td_string!(locale, monitoring.field.amount),
+        Field::Detail => td_string!(locale, monitoring.field.detail),
+    }
+    .to_string()
 }
 
 #[component]
@@ -108,17 +130,49 @@ fn ImportFormFor(overview: ImportOverview, on_done: Callback<()>) -> impl IntoVi
     let source = RwSignal::new(first);
     let encoding = RwSignal::new(String::from("auto"));
     let error = RwSignal::new(None::<AppError>);
-    let run = Action::new_local(move |(src, enc): &(Source, String)| {
-        let (src, enc) = (*src, enc.clone());
-        async move { device::upload_import("import-file", src.code(), &enc).await }
+    // The server reports how far the import has come under a token this page chooses; the
+    // import goes on if the page is closed, and then waits in the list below.
+    let progress = RwSignal::new(None::<crate::api::monitoring::ImportProgress>);
+    let poller = StoredValue::new(None::<leptos::prelude::IntervalHandle>);
+    let run = Action::new_local(move |(src, enc, token): &(Source, String, String)| {
+        let (src, enc, token) = (*src, enc.clone(), token.clone());
+        async move { device::upload_import("import-file", src.code(), &enc, &token).await }
     });
-    Effect::new(move |_| match run.value().get() {
-        Some(Err(e)) => error.set(Some(e)),
-        Some(Ok(_)) => {
-            error.set(None);
-            on_done.run(());
+    let start = move || {
+        let token = device::new_device_id("import");
+        progress.set(None);
+        let polled = token.clone();
+        let handle = leptos::prelude::set_interval_with_handle(
+            move || {
+                let polled = polled.clone();
+                leptos::task::spawn_local(async move {
+                    if let Some(p) = device::import_progress(&polled).await.filter(|p| p.running) {
+                        progress.set(Some(p));
+                    }
+                });
+            },
+            std::time::Duration::from_millis(700),
+        );
+        poller.set_value(handle.ok());
+        run.dispatch((source.get_untracked(), encoding.get_untracked(), token));
+    };
+    Effect::new(move |_| {
+        let done = run.value().get();
+        if done.is_some() {
+            if let Some(h) = poller.get_value() {
+                h.clear();
+            }
+            poller.set_value(None);
+            progress.set(None);
         }
-        None => {}
+        match done {
+            Some(Err(e)) => error.set(Some(e)),
+            Some(Ok(_)) => {
+                error.set(None);
+                on_done.run(());
+            }
+            None => {}
+        }
     });
     let sources = overview.sources.clone();
     let report = RwSignal::new(None::<ImportReport>);
@@ -128,7 +182,7 @@ fn ImportFormFor(overview: ImportOverview, on_done: Callback<()>) -> impl IntoVi
         }
     });
     view! {
-        <form class="card" id="import-form" on:submit=move |ev| { ev.prevent_default(); run.dispatch((source.get_untracked(), encoding.get_untracked())); }>
+        <form class="card" id="import-form" on:submit=move |ev| { ev.prevent_default(); start(); }>
             <p class="muted">{t!(i18n, monitoring.import_intro)}</p>
             <label for="import-source">{t!(i18n, monitoring.source)}</label>
             <select id="import-source" on:change=move |ev| if let Some(s) = Source::from_code(&event_target_value(&ev)) { source.set(s) }>
@@ -139,7 +193,7 @@ fn ImportFormFor(overview: ImportOverview, on_done: Callback<()>) -> impl IntoVi
                 <ul>
                     {move || source.get().template().iter().map(|c| {
                         let (field, required) = (c.field, c.required);
-                        view! { <li><strong>{move || labels::import_field(i18n, field)}</strong> ": " {c.headers.join(" / ")}
+                        view! { <li><strong>{move || import_field_in(i18n.get_locale(), field)}</strong> ": " {c.headers.join(" / ")}
                             {(!required).then(|| view! { " (" {t!(i18n, monitoring.optional)} ")" })}</li> }
                     }).collect_view()}
                 </ul>
@@ -154,7 +208,18 @@ fn ImportFormFor(overview: ImportOverview, on_done: Callback<()>) -> impl IntoVi
             <input id="import-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
             <ErrorBanner error=general_error(error) />
             <FieldMessage error=field_error_of(error, "encoding") id="import-encoding-error" />
-            {move || run.pending().get().then(|| view! { <progress id="import-progress" aria-label=move || t_string!(i18n, monitoring.importing)></progress> " " {t!(i18n, monitoring.importing)} })}
+            {move || run.pending().get().then(|| {
+                let p = progress.get();
+                let (value, max) = p.as_ref().map(|p| (p.read_bytes, p.total_bytes.max(1))).unwrap_or((0, 1));
+                let rows = p.map(|p| p.rows).unwrap_or(0);
+                view! {
+                    <p aria-live="polite">
+                        <progress id="import-progress" value=value.to_string() max=max.to_string() aria-label=move || t_string!(i18n, monitoring.importing)></progress>
+                        " " {t!(i18n, monitoring.importing)} " " {rows} " " {t!(i18n, monitoring.rows_so_far)}
+                    </p>
+                    <p class="muted">{t!(i18n, monitoring.may_close)}</p>
+                }
+            })}
             <button type="submit" class="primary" id="import-run" disabled=move || run.pending().get()>{t!(i18n, monitoring.import)}</button>
         </form>
         {move || report.get().map(|r| view! { <ImportReportView report=r /> })}
@@ -167,7 +232,7 @@ fn ImportFormFor(overview: ImportOverview, on_done: Callback<()>) -> impl IntoVi
                     view! { <tr>
                         <td>{crate::ui::china_time(i.at)}</td>
                         <td>{move || src.map(|s| labels::import_source(i18n, s)).unwrap_or_default()}</td>
-                        <td>{i.file_name.clone()}</td>
+                        <td>{i.file_name.clone()} {i.refused.then(|| view! { " " <span class="badge">{t!(i18n, monitoring.refused_short)}</span> })}</td>
                         <td class="num">{i.rows_read} " / " {i.matched} " / " {i.invalid}</td>
                         <td class="num">{i.warnings}</td>
                         <td><a rel="external" href=format!("/imports/{}/report.xlsx", i.id)>{t!(i18n, monitoring.download_xlsx)}</a></td>

@@ -403,14 +403,13 @@ macro_rules! impl_store {
                     "SELECT p.household_id, h.region_code, h.monthly_income, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
                      FROM import_touched t JOIN households h ON h.id = t.household_id JOIN persons p ON p.household_id = t.household_id \
                        JOIN medical_records m ON m.id_number = p.id_number \
-                     WHERE m.settled_on >= $1 AND m.settled_on <= $2 AND $3 <> '' \
-                       AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $4) \
+                     WHERE m.settled_on >= $1 AND m.settled_on <= $2 \
+                       AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $3) \
                      GROUP BY p.household_id, h.region_code, h.monthly_income \
-                     HAVING ($5 > 0 AND SUM(m.out_of_pocket) > $5) OR ($6 > 0 AND h.monthly_income > 0 AND SUM(m.out_of_pocket) * 100 > h.monthly_income * 12 * $6)",
+                     HAVING ($4 > 0 AND SUM(m.out_of_pocket) > $4) OR ($5 > 0 AND h.monthly_income > 0 AND SUM(m.out_of_pocket) * 100 > h.monthly_income * 12 * $5)",
                 )
                 .bind(from.to_string())
                 .bind(to.to_string())
-                .bind(&meta.id)
                 .bind(monitored_since)
                 .bind(amount.map(|r| r.threshold).unwrap_or(0))
                 .bind(share.map(|r| r.threshold).unwrap_or(0))
@@ -684,11 +683,12 @@ macro_rules! impl_store {
             })
         }
 
-        const IMPORT_COLUMNS: &str = "id, source, file_name, encoding, rows_read, new_records, matched, invalid, warnings, report, created_at";
+        const IMPORT_COLUMNS: &str = "id, status, source, file_name, encoding, rows_read, new_records, matched, invalid, warnings, report, created_at";
 
         fn import_from_row(r: &<$db as sqlx::Database>::Row) -> Result<app::store::ImportRecord, DbError> {
             Ok(app::store::ImportRecord {
                 id: get!(r, "id"),
+                status: get!(r, "status"),
                 source: get!(r, "source"),
                 file_name: get!(r, "file_name"),
                 encoding: get!(r, "encoding"),
@@ -2325,6 +2325,25 @@ macro_rules! impl_store {
                 }
                 let rows = q.fetch_all(&self.pool).await.map_err(db_err)?;
                 rows.iter().map(import_from_row).collect()
+            }
+
+            async fn import_refused(&self, meta: NewImport, report_json: &str) -> Result<(), DbError> {
+                sqlx::query(
+                    "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \
+                       report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'refused', 0, 0, 0, 0, 0, $6, $7, $8)",
+                )
+                .bind(&meta.id)
+                .bind(&meta.source)
+                .bind(&meta.file_hash)
+                .bind(&meta.file_name)
+                .bind(&meta.encoding)
+                .bind(report_json)
+                .bind(&meta.created_by)
+                .bind(meta.now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
             }
 
             async fn import(&self, id: &str) -> Result<Option<app::store::ImportRecord>, DbError> {

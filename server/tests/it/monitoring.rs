@@ -118,6 +118,11 @@ async fn malformed_files_get_a_clear_answer_and_store_nothing() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(report["problems"], serde_json::json!([[2, "cell_too_long"], [3, "wrong_field_count"]]));
 
+    // Refused files are listed with their reason, for an uploader who closed the page.
+    let listed: Value = post_form(&officer, &app, "/api/monitoring/imports", &[]).await.json().await.unwrap();
+    let cols = listed["imports"].as_array().unwrap().iter().find(|i| i["file_name"] == "cols.csv").expect("the refused file is listed");
+    assert_eq!((cols["refused"].as_bool(), cols["rows_read"].as_i64()), (Some(true), Some(0)));
+
     // Who may import: the department whose data it is, or an administrator.
     let resident = app.client();
     assert_eq!(upload(&resident, &app, header.as_bytes().to_vec(), "x.csv").await.0, StatusCode::UNAUTHORIZED);
@@ -360,4 +365,65 @@ async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing
     assert_eq!((status, report["warnings"].as_i64()), (StatusCode::OK, Some(1)));
     let w = app.store().warnings("6207").await.unwrap();
     assert_eq!((w.len(), w[0].level.as_str(), w[0].visit_due.clone()), (1, "I", (app::services::today_in_china() + chrono::Days::new(10)).to_string()));
+}
+
+#[tokio::test]
+async fn an_import_finishes_when_the_uploader_goes_away_and_shows_its_progress_meanwhile() {
+    let app = spawn_app().await;
+    let ids = household(&app, "13900000751", &["62070219700101751"]).await;
+    let officer = login(&app, "demo_department").await;
+    assert_eq!(app.client().get(app.url("/imports/progress/run-1")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let idle: Value = officer.get(app.url("/imports/progress/run-1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(idle["running"], false);
+
+    // A file large enough to take a while; the request is dropped once the import is running.
+    let mut csv = String::from("身份证号,结算日期,医疗总费用,个人自付\n");
+    for k in 0..150_000u32 {
+        let born = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Days::new(u64::from(k / 1000));
+        let id = if k == 0 { ids[0].clone() } else { valid_id(&format!("110101{}{:03}", born.format("%Y%m%d"), k % 1000)) };
+        csv.push_str(&format!("{id},{},100,{}\n", day(i64::from(k % 300)), 1 + k % 90));
+    }
+    let form = multipart::Form::new()
+        .text("source", "medical_insurance")
+        .text("run", "run-2")
+        .part("file", multipart::Part::bytes(csv.into_bytes()).file_name("big.csv"));
+    let request = officer.post(app.url("/imports")).multipart(form).send();
+    let uploading = tokio::spawn(request);
+    let mut seen = None;
+    for _ in 0..400 {
+        let p: Value = officer.get(app.url("/imports/progress/run-2")).send().await.unwrap().json().await.unwrap();
+        if p["running"] == true && p["read_bytes"].as_u64() > Some(0) {
+            seen = Some(p);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let seen = seen.expect("progress is reported while the import runs");
+    assert!(seen["read_bytes"].as_u64() <= seen["total_bytes"].as_u64());
+    uploading.abort();
+    // The import goes on without its request and lands in the list.
+    let mut done = None;
+    for _ in 0..600 {
+        let listed: Value = post_form(&officer, &app, "/api/monitoring/imports", &[]).await.json().await.unwrap();
+        if let Some(i) = listed["imports"].as_array().unwrap().iter().find(|i| i["file_name"] == "big.csv") {
+            done = Some(i.clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let done = done.expect("the import finished after its uploader left");
+    assert_eq!(
+        (done["rows_read"].as_i64(), done["invalid"].as_i64(), done["matched"].as_i64(), done["refused"].as_bool()),
+        (Some(150_000), Some(0), Some(1), Some(false))
+    );
+    let mut running = true;
+    for _ in 0..200 {
+        let p: Value = officer.get(app.url("/imports/progress/run-2")).send().await.unwrap().json().await.unwrap();
+        running = p["running"] == true;
+        if !running {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!running, "a finished import is no longer reported as running");
 }
