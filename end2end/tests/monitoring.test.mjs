@@ -35,7 +35,7 @@ test('a GBK file from medical insurance raises a warning that a caseworker handl
   assert.match(report, /gb18030/i);
   assert.match(await d.textContent('#import-problems'), /第 4/);
   // The report downloads as XLSX, and the import is listed.
-  const xlsx = await d.request.get(await d.getAttribute('#import-report-xlsx', 'href'));
+  const xlsx = await d.request.get(BASE + await d.getAttribute('#import-report-xlsx', 'href'));
   assert.equal(xlsx.status(), 200);
   assert.equal(xlsx.headers()['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   await d.locator('#past-imports', { hasText: '医保结算.csv' }).waitFor();

@@ -110,11 +110,13 @@ pub fn ImportPage() -> impl IntoView {
 fn ImportForm() -> impl IntoView {
     let i18n = use_i18n();
     let overview = Resource::new(|| (), |_| load_import_page());
+    // Kept here: the list below is reloaded after an import, and the report must outlive that.
+    let report = RwSignal::new(None::<ImportReport>);
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(o) => view! { <ImportFormFor overview=o on_done=Callback::new(move |_| overview.refetch()) /> }.into_any(),
+                    Ok(o) => view! { <ImportFormFor overview=o report on_done=Callback::new(move |_| overview.refetch()) /> }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
             })}
@@ -124,7 +126,7 @@ fn ImportForm() -> impl IntoView {
 }
 
 #[component]
-fn ImportFormFor(overview: ImportOverview, on_done: Callback<()>) -> impl IntoView {
+fn ImportFormFor(overview: ImportOverview, report: RwSignal<Option<ImportReport>>, on_done: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let first = overview.sources.first().copied().unwrap_or(Source::MedicalInsurance);
     let source = RwSignal::new(first);
@@ -167,20 +169,15 @@ fn ImportFormFor(overview: ImportOverview, on_done: Callback<()>) -> impl IntoVi
         }
         match done {
             Some(Err(e)) => error.set(Some(e)),
-            Some(Ok(_)) => {
+            Some(Ok(r)) => {
                 error.set(None);
+                report.set(Some(r));
                 on_done.run(());
             }
             None => {}
         }
     });
     let sources = overview.sources.clone();
-    let report = RwSignal::new(None::<ImportReport>);
-    Effect::new(move |_| {
-        if let Some(Ok(r)) = run.value().get() {
-            report.set(Some(r));
-        }
-    });
     view! {
         <form class="card" id="import-form" on:submit=move |ev| { ev.prevent_default(); start(); }>
             <p class="muted">{t!(i18n, monitoring.import_intro)}</p>
@@ -438,7 +435,9 @@ pub fn RulesPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match rules.await {
-                        Ok(list) => list.into_iter().map(|r| view! { <RuleForm rule=r on_saved=Callback::new(move |_| rules.refetch()) /> }).collect_view().into_any(),
+                        Ok(list) => view! { <div class="rule-grid">
+                            {list.into_iter().map(|r| view! { <RuleForm rule=r on_saved=Callback::new(move |_| rules.refetch()) /> }).collect_view()}
+                        </div> }.into_any(),
                         Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                     }
                 })}
