@@ -544,6 +544,18 @@ pub struct ImportResult {
     pub warnings: i64,
 }
 
+/// A warning raised by a scan (not an import).
+#[derive(Clone, Debug)]
+pub struct NewWarning {
+    pub household_id: String,
+    pub region_code: String,
+    pub kind: String,
+    pub level: String,
+    pub trigger_json: String,
+    pub visit_due: String,
+    pub now: Millis,
+}
+
 /// A stored import with its report.
 #[derive(Clone, Debug)]
 pub struct ImportRecord {
@@ -752,6 +764,11 @@ pub trait Store: Send + Sync {
     async fn set_warning_rule(&self, rule: crate::domain::monitoring::WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError>;
     async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError>;
     async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError>;
+    /// Raises a warning found outside an import (one open per household and kind: `false` when
+    /// one is open already).
+    async fn raise_warning(&self, w: NewWarning) -> Result<bool, DbError>;
+    /// Households in assistance (id, region), for the daily "policy finds the person" scan.
+    async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError>;
     /// One step of the lifecycle; `Conflict("warning_state")` when the step does not follow
     /// from the current state, `NotFound` outside the region.
     async fn advance_warning(&self, id: i64, region_prefix: &str, step: crate::domain::monitoring::WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError>;

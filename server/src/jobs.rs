@@ -6,7 +6,7 @@
 //!   PostgreSQL), so with several processes each item is done once, and an item whose worker
 //!   died is taken up again when its lease ends.
 
-use app::api::cycle::{WORK_ANNUAL_REVIEW, WORK_DOCUMENTS_DUE, WORK_REFERRAL_DUE};
+use app::api::cycle::{WORK_ANNUAL_REVIEW, WORK_DOCUMENTS_DUE, WORK_ENTITLEMENT_SCAN, WORK_REFERRAL_DUE};
 use app::domain::chain::{AidKind, Department};
 use app::domain::cycle::{Standing, TaskKind};
 use app::domain::referral::ReferralStatus;
@@ -26,14 +26,31 @@ pub fn worker_name() -> String {
     format!("{host}-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple())
 }
 
+/// What one run of the jobs did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ran {
+    /// Reassessments proposed after parameter changes took effect.
+    pub proposed: usize,
+    /// Work items done (reviews, deadlines, the day's entitlement scan).
+    pub work_done: usize,
+    /// Warnings escalated to the county.
+    pub escalated: usize,
+}
+
 /// Runs every job once: what tests call, and what the loop repeats.
-pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<usize> {
+pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<Ran> {
     let proposed = app::api::policy::propose_reassessments(store, app::services::today_in_china(), app::services::now_millis())
         .await
         .map_err(|e| anyhow::anyhow!("reassessment job: {e}"))?;
     if proposed > 0 {
         tracing::info!(proposed, "reassessments proposed after parameter changes took effect");
     }
+    // 政策找人 once a day: the first worker to run on a day schedules the scan, one worker does it.
+    let today = app::services::today_in_china();
+    store
+        .enqueue_work(WORK_ENTITLEMENT_SCAN, &today.to_string(), "", app::services::now_millis())
+        .await
+        .map_err(|e| anyhow::anyhow!("schedule the entitlement scan: {e}"))?;
     let done = process_work(store, worker, app::services::now_millis()).await?;
     let escalated = store
         .escalate_overdue_warnings(&app::services::today_in_china().to_string(), app::services::now_millis())
@@ -42,7 +59,7 @@ pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<usize> 
     if escalated > 0 {
         tracing::warn!(escalated, "warnings past their visit deadline escalated to the county");
     }
-    Ok(proposed + done + escalated as usize)
+    Ok(Ran { proposed, work_done: done, escalated: escalated as usize })
 }
 
 /// Claims and does due work items until none is left; returns how many were done.
@@ -122,6 +139,12 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
                 store.add_task(task).await.map_err(err)?;
             }
         }
+        WORK_ENTITLEMENT_SCAN => {
+            let raised = scan_entitlements(store, app::services::today_in_china(), now).await?;
+            if raised > 0 {
+                tracing::info!(raised, "households entitled to assistance they do not receive (政策找人)");
+            }
+        }
         other => anyhow::bail!("unknown work kind {other}"),
     }
     Ok(())
@@ -137,4 +160,40 @@ pub fn spawn(store: Arc<dyn Store>, every: Duration) {
             tokio::time::sleep(every).await;
         }
     });
+}
+
+/// The daily "policy finds the person" (政策找人) scan: every household in assistance whose
+/// latest approved assessment entitles it to assistance no aid in its chain covers on `today`
+/// gets a warning (one open per household). Returns how many were raised.
+pub async fn scan_entitlements(store: &dyn Store, today: chrono::NaiveDate, now: Millis) -> anyhow::Result<usize> {
+    use app::domain::status::ApplicationStatus;
+    let err = |e: app::store::DbError| anyhow::anyhow!("{e}");
+    let rules = store.warning_rules().await.map_err(err)?;
+    let Some(rule) = rules.iter().find(|r| r.kind == app::domain::monitoring::RuleKind::EntitledNotReceived && r.enabled) else {
+        return Ok(0);
+    };
+    let mut raised = 0;
+    for (household_id, region_code) in store.households_in_assistance().await.map_err(err)? {
+        let apps = store.household_applications(&household_id).await.map_err(err)?;
+        let Some(latest) = apps.last().filter(|a| a.summary.status == ApplicationStatus::Approved) else { continue };
+        let Some(rec) = store.latest_assessment(&latest.summary.number).await.map_err(err)? else { continue };
+        let Ok(assessment) = serde_json::from_str::<app::domain::policy::assess::Assessment>(&rec.stored.assessment_json) else { continue };
+        let aids: Vec<_> = store.assistance_of(&household_id).await.map_err(err)?.into_iter().map(|r| r.aid).collect();
+        let flags = app::domain::chain::flags(&aids, Some(&assessment), today);
+        let Some((rule, facts)) = app::domain::monitoring::entitlement_warning(std::slice::from_ref(rule), &flags) else { continue };
+        let added = store
+            .raise_warning(app::store::NewWarning {
+                household_id,
+                region_code,
+                kind: rule.kind.code().into(),
+                level: rule.level.code().into(),
+                trigger_json: serde_json::to_string(&facts)?,
+                visit_due: (today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string(),
+                now,
+            })
+            .await
+            .map_err(err)?;
+        raised += usize::from(added);
+    }
+    Ok(raised)
 }

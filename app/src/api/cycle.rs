@@ -24,6 +24,8 @@ use crate::{
 pub const WORK_ANNUAL_REVIEW: &str = "annual_review";
 pub const WORK_REFERRAL_DUE: &str = "referral_due";
 pub const WORK_DOCUMENTS_DUE: &str = "documents_due";
+/// The daily "policy finds the person" scan (subject: the day).
+pub const WORK_ENTITLEMENT_SCAN: &str = "entitlement_scan";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskView {

@@ -56,6 +56,8 @@ pub struct WarningView {
     pub medical: Option<MedicalTrigger>,
     /// The department record that fired any other warning.
     pub event: Option<EventTrigger>,
+    /// 政策找人: the assistance the household is entitled to and does not receive.
+    pub missed: Option<crate::domain::monitoring::EntitlementTrigger>,
     pub visit_due: String,
     pub days_left: i64,
     pub status: Option<WarningStatus>,
@@ -103,6 +105,7 @@ fn warning_view(w: WarningRecord, names: &std::collections::HashMap<String, Stri
         level: WarningLevel::from_code(&w.level),
         medical: serde_json::from_str(&w.trigger_json).ok().filter(|_| w.kind.starts_with("medical_")),
         event: serde_json::from_str(&w.trigger_json).ok().filter(|_| !w.kind.starts_with("medical_")),
+        missed: serde_json::from_str(&w.trigger_json).ok().filter(|_| w.kind == RuleKind::EntitledNotReceived.code()),
         days_left: due.map(|d| (d - today).num_days()).unwrap_or(0),
         status: WarningStatus::from_code(&w.status),
         escalated: w.escalated_at.is_some(),

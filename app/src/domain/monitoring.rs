@@ -515,10 +515,13 @@ pub enum RuleKind {
     NewAsset,
     /// Listed for relapse watch (防止返贫监测).
     RelapseWatch,
+    /// 政策找人: the household's latest assessment entitles it to assistance its chain does not
+    /// show (found by a daily scan with the assessment engine's entitlements).
+    EntitledNotReceived,
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 8] = [
+    pub const ALL: [RuleKind; 9] = [
         RuleKind::MedicalOutOfPocket,
         RuleKind::MedicalShareOfIncome,
         RuleKind::SevereDisability,
@@ -527,6 +530,7 @@ impl RuleKind {
         RuleKind::Disaster,
         RuleKind::NewAsset,
         RuleKind::RelapseWatch,
+        RuleKind::EntitledNotReceived,
     ];
 
     pub fn code(self) -> &'static str {
@@ -539,6 +543,7 @@ impl RuleKind {
             RuleKind::Disaster => "disaster",
             RuleKind::NewAsset => "new_asset",
             RuleKind::RelapseWatch => "relapse_watch",
+            RuleKind::EntitledNotReceived => "entitled_not_received",
         }
     }
 
@@ -622,6 +627,7 @@ pub fn example_rules() -> Vec<WarningRule> {
         rule(RuleKind::Disaster, WarningLevel::I, 3, 0),
         rule(RuleKind::NewAsset, WarningLevel::III, 30, 0),
         rule(RuleKind::RelapseWatch, WarningLevel::II, 15, 0),
+        rule(RuleKind::EntitledNotReceived, WarningLevel::II, 30, 0),
     ]
 }
 
@@ -668,6 +674,26 @@ pub struct EventTrigger {
     pub grade: Option<u8>,
     pub amount_fen: Option<i64>,
     pub detail: String,
+}
+
+/// What fired a "policy finds the person" warning: the assistance the household is entitled to
+/// by its latest assessment (and through which category) that no aid in its chain covers today.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntitlementTrigger {
+    pub missed: Vec<(super::chain::AidKind, super::policy::Category)>,
+}
+
+/// The "policy finds the person" rule on a household's chain flags.
+pub fn entitlement_warning(rules: &[WarningRule], flags: &[super::chain::Flag]) -> Option<(WarningRule, EntitlementTrigger)> {
+    let rule = rules.iter().find(|r| r.kind == RuleKind::EntitledNotReceived && r.enabled)?;
+    let missed: Vec<_> = flags
+        .iter()
+        .filter_map(|f| match f {
+            super::chain::Flag::Missed { kind, via, .. } => Some((*kind, *via)),
+            _ => None,
+        })
+        .collect();
+    (!missed.is_empty()).then(|| (rule.clone(), EntitlementTrigger { missed }))
 }
 
 /// What the household's latest declaration says about who works, for the only-earner rule.

@@ -325,6 +325,7 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
     let level = warning.level.map(|l| l.code()).unwrap_or_default();
     let medical = warning.medical.clone();
     let event = warning.event.clone();
+    let missed = warning.missed.clone();
     let kind = warning.kind;
     let days = warning.days_left;
     let fe = move |f| field_error_of(error, f);
@@ -350,6 +351,14 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
                     {move || yuan(i18n, m.out_of_pocket_fen)} " (" {m.settlements} " " {t!(i18n, monitoring.settlements)} ") > "
                     {m.share.map(|(percent, _)| view! { {t!(i18n, monitoring.trigger_share)} " " {percent} "% = " })}
                     {move || yuan(i18n, m.threshold_fen)}
+                </p>
+            })}
+            {missed.map(|m| view! {
+                <p class="trigger">
+                    {t!(i18n, monitoring.trigger_missed)} " "
+                    {m.missed.into_iter().map(|(kind, via)| view! {
+                        <span class="badge">{move || labels::aid_kind(i18n, kind)} " (" {move || labels::category(i18n, via)} ")"</span> " "
+                    }).collect_view()}
                 </p>
             })}
             {event.map(|e| view! {

@@ -2327,6 +2327,37 @@ macro_rules! impl_store {
                 rows.iter().map(import_from_row).collect()
             }
 
+            async fn raise_warning(&self, w: app::store::NewWarning) -> Result<bool, DbError> {
+                let added = sqlx::query(
+                    "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                )
+                .bind(&w.household_id)
+                .bind(&w.region_code)
+                .bind(&w.kind)
+                .bind(&w.level)
+                .bind(&w.trigger_json)
+                .bind(&w.visit_due)
+                .bind(w.now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                Ok(added == 1)
+            }
+
+            async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError> {
+                let rows = sqlx::query("SELECT id, region_code FROM households WHERE standing = 'in_assistance' ORDER BY id")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push((get!(r, "id"), get!(r, "region_code")));
+                }
+                Ok(out)
+            }
+
             async fn import_refused(&self, meta: NewImport, report_json: &str) -> Result<(), DbError> {
                 sqlx::query(
                     "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \

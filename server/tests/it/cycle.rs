@@ -151,3 +151,50 @@ async fn an_unanswered_referral_becomes_a_task_the_day_after_its_due_date() {
     let flagged = app.store().review_queue(later).await.unwrap();
     assert_eq!(flagged.iter().map(|r| (r.number.as_str(), r.warnings)).collect::<Vec<_>>(), vec![(number.as_str(), 1)]);
 }
+
+#[tokio::test]
+async fn the_daily_scan_finds_a_household_entitled_to_aid_it_does_not_receive() {
+    let app = spawn_app().await;
+    let r = resident(&app, "13900000611").await;
+    let d = draft_id(&r, &app).await;
+    let mut draft = good_draft(&[valid_id("62070219700101611")]);
+    draft.income_wages = "100".into();
+    let number = submit(&r, &app, &d, &draft).await.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_string();
+    let cw = login(&app, "demo_caseworker").await;
+    for to in ["accepted", "visiting"] {
+        assert_eq!(post_form(&cw, &app, "/api/casework/advance", &[("number", number.as_str()), ("to", to)]).await.status(), StatusCode::OK);
+    }
+    let today = app::services::today_in_china();
+    let decided = post_json(&cw, &app, "/api/casework/decide", json!({ "number": number, "decision": { "category": "dibao", "monthly_amount": "480", "adjustment_reason": "按核实收入", "effective_from": today.to_string() } })).await;
+    assert_eq!(decided.status(), StatusCode::OK, "{}", decided.text().await.unwrap());
+    let actor = app.store().user_by_login("demo_caseworker").await.unwrap().unwrap().id;
+    app.store().finalize(&number, &actor, "", "2099-01-01", 1).await.unwrap();
+    let household = app.store().application(&number).await.unwrap().unwrap().household_id.unwrap();
+
+    // In assistance with its basic living aid, but without the premium subsidy a Dibao household is entitled to.
+    let store = app.store();
+    assert_eq!(server::jobs::scan_entitlements(store.as_ref(), today, 1).await.unwrap(), 1);
+    assert_eq!(server::jobs::scan_entitlements(store.as_ref(), today, 2).await.unwrap(), 0, "one open warning per household");
+    let w = store.warnings("6207").await.unwrap();
+    let found = w.iter().find(|w| w.household_id == household).expect("a warning for the household");
+    assert_eq!((found.kind.as_str(), found.level.as_str()), ("entitled_not_received", "II"));
+    let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[]).await.json().await.unwrap();
+    let shown = board["warnings"].as_array().unwrap().iter().find(|w| w["household_id"] == household.as_str()).unwrap();
+    assert!(shown["missed"]["missed"].as_array().unwrap().iter().any(|m| m[0] == "premium_subsidy" && m[1] == "dibao"), "{shown}");
+    assert!(!shown["missed"]["missed"].as_array().unwrap().iter().any(|m| m[0] == "basic_living"), "the basic living aid is in the chain");
+
+    // Once the subsidy is recorded, a later scan (after this warning is closed) finds nothing to raise.
+    let id = found.id;
+    use app::domain::monitoring::{Disposal, Finding, WarningStep};
+    for step in [
+        WarningStep::Visit { on: today, finding: Finding::Confirmed, note: String::new() },
+        WarningStep::Dispose { disposal: Disposal::Referral, note: "推送医保".into() },
+        WarningStep::Close,
+    ] {
+        store.advance_warning(id, "620702", step, &actor, 3).await.unwrap();
+    }
+    let aid = json!({ "kind": "premium_subsidy", "source": "medical_insurance", "amount": "300", "monthly": false, "from": today.to_string(), "until": (today + chrono::Days::new(300)).to_string() });
+    let resp = post_json(&cw, &app, "/api/household/aid", json!({ "household": household, "id": "aid-premium", "aid": aid })).await;
+    assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text().await.unwrap());
+    assert_eq!(server::jobs::scan_entitlements(store.as_ref(), today, 4).await.unwrap(), 0);
+}

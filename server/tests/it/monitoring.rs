@@ -334,7 +334,7 @@ async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing
     let admin = login(&app, "demo_admin").await;
     let cw = login(&app, "demo_caseworker").await;
     let rules: Value = post_form(&cw, &app, "/api/monitoring/rules", &[]).await.json().await.unwrap();
-    assert_eq!(rules.as_array().unwrap().len(), 8);
+    assert_eq!(rules.as_array().unwrap().len(), 9);
     assert!(rules.as_array().unwrap().iter().all(|r| r["example"] == true), "shipped rules are examples");
     let save = |c: &Client, draft: Value| {
         let (c, app) = (c.clone(), &app);
