@@ -3,6 +3,7 @@
 
 pub mod casework;
 pub mod chain;
+pub mod charity;
 pub mod cycle;
 pub mod declaration;
 pub mod id_number;
