@@ -286,8 +286,8 @@ fn person_id(k: usize) -> String {
 
 /// 数据比对 at scale: `persons` people in the database (five per household), a department file
 /// of as many rows (half of them people in the database), imported end to end on SQLite.
-/// Charity matching: `needs` needs and `resources` resources in 40 townships, each need fitting
-/// the ~50 resources of its township and kind; supply covers about two thirds of demand, so the
+/// Charity matching: `needs` needs and `resources` resources in 40 townships (4 for the county
+/// case), each need fitting the ~50 resources of its kind serving its township; supply covers about two thirds of demand, so the
 /// optimiser must choose (and re-route).
 fn bench_matching(needs: usize, resources: usize) {
     use app::domain::charity::{objective, suggest, Need, Resource};
@@ -311,7 +311,8 @@ fn bench_matching(needs: usize, resources: usize) {
             id: format!("r{r}"),
             kinds: vec![kinds[r % 2].into()],
             categories: vec![],
-            regions: vec![format!("620702{:03}", (r / 2) % townships)],
+            // Two neighbouring townships each: about 50 fitting resources per need.
+            regions: vec![format!("620702{:03}", (r / 2) % townships), format!("620702{:03}", (r / 2 + 1) % townships)],
             remaining: 60_000 + (r as i64 * 104_729) % 40_000,
             per_household_cap: Some(8_000),
             valid_from: "2026-01-01".into(),
@@ -325,7 +326,7 @@ fn bench_matching(needs: usize, resources: usize) {
         "Charity matching, {} needs x {} resources (~{} fitting resources per need): {secs:.2} s (goal <= 5 s for 50 000 x 2 000); {} pairs suggested, {} needs left (partly) unmet, objective {:.0}",
         needs.len(),
         resources.len(),
-        (resources.len() / townships / 2).max(1),
+        (resources.len() / townships).max(1),
         plan.suggestions.len(),
         plan.unmet.len(),
         objective(&needs, &plan)
