@@ -1,5 +1,6 @@
 -- Medical settlements are the same record when person, day and amounts are: a unique index on
--- those replaces the text key (a smaller index, and the person's lookups use its prefix).
+-- those replaces the text key (a smaller index, and the person's lookups use its prefix). The
+-- index by import goes too: imports find the households they touched while their rows go in.
 CREATE TABLE medical_records_v2 (
     id_number TEXT NOT NULL,
     settled_on TEXT NOT NULL,
@@ -12,4 +13,3 @@ INSERT INTO medical_records_v2 (id_number, settled_on, total, out_of_pocket, imp
 DROP TABLE medical_records;
 ALTER TABLE medical_records_v2 RENAME TO medical_records;
 CREATE UNIQUE INDEX medical_records_same ON medical_records(id_number, settled_on, total, out_of_pocket);
-CREATE INDEX medical_records_import ON medical_records(import_id);
