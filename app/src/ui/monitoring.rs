@@ -116,6 +116,7 @@ fn ImportForm() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
+                    Ok(o) if o.sources.is_empty() => view! { <p class="card muted" id="import-no-sources">{t!(i18n, monitoring.no_sources)}</p> }.into_any(),
                     Ok(o) => view! { <ImportFormFor overview=o report on_done=Callback::new(move |_| overview.refetch()) /> }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
