@@ -722,3 +722,48 @@ conformance!(department_records_and_the_share_rule_raise_warnings_once, |store| 
     let listed = store.imports(&["public_security"], 10).await.unwrap();
     assert_eq!(listed.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().len(), 2);
 });
+
+conformance!(rejected_households_are_monitored_for_two_years_and_no_longer, |store| {
+    use app::domain::status::ApplicationStatus as S;
+    use app::store::{EventRow, ImportBatch, NewImport};
+    use crate::api::valid_id;
+    let now: i64 = 1_800_000_000_000;
+    let day: i64 = 86_400_000;
+    let (recent, old) = (valid_id("62070219700101821"), valid_id("62070219700101822"));
+    let a = user(&store, "13800000097").await;
+    let mut households = Vec::new();
+    for (i, (id, rejected_at)) in [(&recent, now - 100 * day), (&old, now - 3 * 365 * day)].into_iter().enumerate() {
+        let d = store.current_draft(&a, &format!("{{\"n\":{i}}}"), 1).await.unwrap();
+        let n = number(store.submit_application(submission(&a, &d.id, &[id.as_str()])).await.unwrap());
+        store.change_status(&n, &[S::Submitted], S::Rejected, &a, "不符合条件", rejected_at).await.unwrap();
+        households.push(store.application(&n).await.unwrap().unwrap().household_id.unwrap());
+    }
+    let death = |id: &str| EventRow {
+        key: format!("ps|{id}"),
+        source: "public_security".into(),
+        id_number: id.into(),
+        event: "death".into(),
+        event_on: "2026-11-01".into(),
+        grade: None,
+        amount_fen: None,
+        detail: String::new(),
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tx.send(ImportBatch::Events(vec![death(&recent), death(&old)])).await.unwrap();
+    tx.send(ImportBatch::End { rows_read: 2, invalid: 0, report_json: "{}".into() }).await.unwrap();
+    let meta = NewImport {
+        id: "two-years".into(),
+        source: "public_security".into(),
+        file_hash: "h".into(),
+        file_name: "f.csv".into(),
+        encoding: "UTF-8".into(),
+        created_by: a.clone(),
+        now,
+        rules: app::domain::monitoring::example_rules(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+    };
+    let r = store.import_records(meta, rx).await.unwrap();
+    assert_eq!((r.new_records, r.matched, r.warnings), (2, 2, 1), "both are matched; only the recently rejected household is still monitored");
+    let w = store.warnings("6207").await.unwrap();
+    assert_eq!((w.len(), w[0].household_id.as_str()), (1, households[0].as_str()));
+});
