@@ -99,13 +99,17 @@ pub struct WarningStepDraft {
 fn warning_view(w: WarningRecord, names: &std::collections::HashMap<String, String>, head: Option<MemberView>) -> WarningView {
     let today = today_in_china();
     let due = chrono::NaiveDate::parse_from_str(&w.visit_due, "%Y-%m-%d").ok();
+    let kind = RuleKind::from_code(&w.kind);
     WarningView {
         region_name: names.get(&w.region_code).cloned().unwrap_or_default(),
-        kind: RuleKind::from_code(&w.kind),
+        kind,
         level: WarningLevel::from_code(&w.level),
-        medical: serde_json::from_str(&w.trigger_json).ok().filter(|_| w.kind.starts_with("medical_")),
-        event: serde_json::from_str(&w.trigger_json).ok().filter(|_| !w.kind.starts_with("medical_")),
-        missed: serde_json::from_str(&w.trigger_json).ok().filter(|_| w.kind == RuleKind::EntitledNotReceived.code()),
+        medical: matches!(kind, Some(RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome)).then(|| serde_json::from_str(&w.trigger_json).ok()).flatten(),
+        missed: (kind == Some(RuleKind::EntitledNotReceived)).then(|| serde_json::from_str(&w.trigger_json).ok()).flatten(),
+        // Every other rule fires on a department's record.
+        event: kind
+            .filter(|k| !matches!(k, RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome | RuleKind::EntitledNotReceived))
+            .and_then(|_| serde_json::from_str(&w.trigger_json).ok()),
         days_left: due.map(|d| (d - today).num_days()).unwrap_or(0),
         status: WarningStatus::from_code(&w.status),
         escalated: w.escalated_at.is_some(),

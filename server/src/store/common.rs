@@ -311,6 +311,43 @@ macro_rules! impl_store {
             Ok(n)
         }
 
+        /// Inserts a warning unless one of its kind is open for the household (`false` then).
+        async fn insert_warning(conn: &mut <$db as sqlx::Database>::Connection, w: &app::store::NewWarning, import_id: Option<&str>) -> Result<bool, DbError> {
+            let added = sqlx::query(
+                "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(&w.household_id)
+            .bind(&w.region_code)
+            .bind(&w.kind)
+            .bind(&w.level)
+            .bind(&w.trigger_json)
+            .bind(&w.visit_due)
+            .bind(import_id)
+            .bind(w.now)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+            Ok(added == 1)
+        }
+
+        /// Locks row `id` of a region-scoped table (`tasks`, `warnings`) for this transaction;
+        /// `NotFound` when it does not exist or lies outside `region_prefix`.
+        async fn lock_in_region(conn: &mut <$db as sqlx::Database>::Connection, table: &'static str, id: i64, region_prefix: &str) -> Result<(), DbError> {
+            let claimed = sqlx::query(&format!("UPDATE {table} SET note = note WHERE id = $1 AND region_code LIKE $2"))
+                .bind(id)
+                .bind(format!("{region_prefix}%"))
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+            if claimed == 0 {
+                return Err(DbError::NotFound);
+            }
+            Ok(())
+        }
+
         /// An import on one connection (see `Store::import_records`): one transaction.
         async fn import_on(
             conn: &mut <$db as sqlx::Database>::Connection,
@@ -496,25 +533,17 @@ macro_rules! impl_store {
                 }
             }
             let mut warnings = 0i64;
-            for (household_id, region_code, rule, facts) in raised {
-                let visit_due = (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string();
-                let added = sqlx::query(
-                    "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                )
-                .bind(&household_id)
-                .bind(&region_code)
-                .bind(rule.kind.code())
-                .bind(rule.level.code())
-                .bind(facts)
-                .bind(&visit_due)
-                .bind(&meta.id)
-                .bind(meta.now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?
-                .rows_affected();
-                warnings += added as i64;
+            for (household_id, region_code, rule, trigger_json) in raised {
+                let w = app::store::NewWarning {
+                    household_id,
+                    region_code,
+                    kind: rule.kind.code().into(),
+                    level: rule.level.code().into(),
+                    trigger_json,
+                    visit_due: (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string(),
+                    now: meta.now,
+                };
+                warnings += i64::from(insert_warning(&mut tx, &w, Some(&meta.id)).await?);
             }
             tracing::info!(rows_ms = rows_done.as_millis() as u64, rules_ms = (started.elapsed() - rows_done).as_millis() as u64, new_records, matched, warnings, "import stored");
             let (rows_read, invalid, report_json) = end;
@@ -2121,16 +2150,7 @@ macro_rules! impl_store {
 
             async fn complete_task(&self, id: i64, region_prefix: &str, actor_id: &str, note: &str, now: Millis) -> Result<TaskRecord, DbError> {
                 let mut tx = self.pool.begin().await.map_err(db_err)?;
-                let claimed = sqlx::query("UPDATE tasks SET note = note WHERE id = $1 AND region_code LIKE $2")
-                    .bind(id)
-                    .bind(format!("{region_prefix}%"))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                if claimed == 0 {
-                    return Err(DbError::NotFound);
-                }
+                lock_in_region(&mut tx, "tasks", id, region_prefix).await?;
                 let r = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")).bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
                 let mut task = task_from_row(&r)?;
                 if task.status != "open" {
@@ -2328,22 +2348,8 @@ macro_rules! impl_store {
             }
 
             async fn raise_warning(&self, w: app::store::NewWarning) -> Result<bool, DbError> {
-                let added = sqlx::query(
-                    "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                )
-                .bind(&w.household_id)
-                .bind(&w.region_code)
-                .bind(&w.kind)
-                .bind(&w.level)
-                .bind(&w.trigger_json)
-                .bind(&w.visit_due)
-                .bind(w.now)
-                .execute(&self.pool)
-                .await
-                .map_err(db_err)?
-                .rows_affected();
-                Ok(added == 1)
+                let mut conn = self.pool.acquire().await.map_err(db_err)?;
+                insert_warning(&mut conn, &w, None).await
             }
 
             async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError> {
@@ -2445,16 +2451,7 @@ macro_rules! impl_store {
 
             async fn advance_warning(&self, id: i64, region_prefix: &str, step: WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError> {
                 let mut tx = self.pool.begin().await.map_err(db_err)?;
-                let claimed = sqlx::query("UPDATE warnings SET note = note WHERE id = $1 AND region_code LIKE $2")
-                    .bind(id)
-                    .bind(format!("{region_prefix}%"))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                if claimed == 0 {
-                    return Err(DbError::NotFound);
-                }
+                lock_in_region(&mut tx, "warnings", id, region_prefix).await?;
                 let r = sqlx::query("SELECT status FROM warnings WHERE id = $1").bind(id).fetch_one(&mut *tx).await.map_err(db_err)?;
                 let status: String = get!(r, "status");
                 let from = WarningStatus::from_code(&status).ok_or_else(|| DbError::Other(format!("unknown warning status {status}")))?;
