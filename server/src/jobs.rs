@@ -47,8 +47,9 @@ pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<Ran> {
     }
     // 政策找人 once a day: the first worker to run on a day schedules the scan, one worker does it.
     let today = app::services::today_in_china();
+    // Due at the day's start: the same (kind, day, time) every round, so it is scheduled once.
     store
-        .enqueue_work(WORK_ENTITLEMENT_SCAN, &today.to_string(), "", app::services::now_millis())
+        .enqueue_work(WORK_ENTITLEMENT_SCAN, &today.to_string(), "", app::domain::cycle::china_midnight_ms(today))
         .await
         .map_err(|e| anyhow::anyhow!("schedule the entitlement scan: {e}"))?;
     let done = process_work(store, worker, app::services::now_millis()).await?;
