@@ -20,6 +20,12 @@ fn hash_code(phone: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{phone}:{code}").as_bytes()))
 }
 
+/// Consumes a verification code sent to `phone`; false when it is wrong or expired.
+#[cfg(feature = "ssr")]
+pub(crate) async fn consume_code(s: &crate::services::Services, phone: &Phone, code: &str, now: i64) -> Result<bool, crate::error::AppError> {
+    Ok(s.store.consume_verification_code(phone.as_str(), &hash_code(phone.as_str(), code.trim()), now).await?)
+}
+
 /// One SMS per number per minute, so the endpoint cannot be used to flood a phone.
 pub const CODE_INTERVAL_SECONDS: i64 = 60;
 
@@ -60,7 +66,7 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
     }
     let s = services()?;
     let now = now_millis();
-    if !s.store.consume_verification_code(phone.as_str(), &hash_code(phone.as_str(), form.code.trim()), now).await? {
+    if !consume_code(&s, &phone, &form.code, now).await? {
         return Err(AppError::refused("bad_code"));
     }
     let hash = auth::hash_password(form.password).await?;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod casework;
+pub mod charity;
 pub mod cycle;
 pub mod declaration;
 pub mod household;

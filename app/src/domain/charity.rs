@@ -11,6 +11,14 @@
 //! re-routed, never reduced), is exact — the same optimum as a min-cost flow, found faster.
 //! The property tests compare it with a brute force over every integral assignment.
 
+use super::chain::AidKind;
+use super::declaration::{FieldError, FieldErrorCode, HelpKind};
+use super::money::Money;
+use super::monitoring::WarningLevel;
+use super::phone::Phone;
+use super::policy::Category;
+use super::region::RegionCode;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
@@ -366,6 +374,491 @@ pub fn objective(needs: &[Need], plan: &Plan) -> f64 {
         .iter()
         .filter_map(|s| by_id.get(s.need.as_str()).map(|need| need.urgency as f64 * s.units as f64 / need.amount as f64))
         .sum()
+}
+
+/// What a resource gives, and the unit its amounts count: fen for funds, pieces for goods,
+/// places or hours for services (the resource names its unit). A need asks for one form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplyForm {
+    Funds,
+    Goods,
+    Services,
+}
+
+impl SupplyForm {
+    pub const ALL: [SupplyForm; 3] = [SupplyForm::Funds, SupplyForm::Goods, SupplyForm::Services];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SupplyForm::Funds => "funds",
+            SupplyForm::Goods => "goods",
+            SupplyForm::Services => "services",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// Reads an amount as typed: yuan with two decimals for funds (stored in fen), whole units
+    /// otherwise.
+    pub fn parse_amount(self, raw: &str) -> Result<i64, FieldErrorCode> {
+        match self {
+            SupplyForm::Funds => match Money::parse_yuan(raw, MAX_FUNDS_YUAN) {
+                Ok(m) if m.fen() > 0 => Ok(m.fen()),
+                Ok(_) if raw.trim().is_empty() => Err(FieldErrorCode::Required),
+                Ok(_) => Err(FieldErrorCode::OutOfBounds),
+                Err(e) => Err(e.into()),
+            },
+            _ => match raw.trim() {
+                "" => Err(FieldErrorCode::Required),
+                t => match t.parse::<i64>() {
+                    Ok(n) if (1..=MAX_UNITS).contains(&n) => Ok(n),
+                    Ok(n) if n > MAX_UNITS => Err(FieldErrorCode::AmountTooLarge),
+                    Ok(_) => Err(FieldErrorCode::OutOfBounds),
+                    Err(_) => Err(FieldErrorCode::CountFormat),
+                },
+            },
+        }
+    }
+
+    /// An amount for people: `1,234.50` (yuan) for funds, the number otherwise.
+    pub fn show(self, units: i64) -> String {
+        match self {
+            SupplyForm::Funds => Money::from_fen(units).to_string(),
+            _ => units.to_string(),
+        }
+    }
+}
+
+/// A resource's total above this (yuan) is a slip of the finger.
+pub const MAX_FUNDS_YUAN: i64 = 100_000_000;
+/// Goods or service units above this are a slip of the finger.
+pub const MAX_UNITS: i64 = 10_000_000;
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// Where a need came from (Liaoning 二(三)6: declarations, monitoring, caseworkers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedSource {
+    /// Help the household asked for in its declaration.
+    Declaration,
+    /// A monitoring warning (its level raises the urgency).
+    Warning,
+    /// A caseworker's own finding.
+    Caseworker,
+}
+
+impl NeedSource {
+    pub const ALL: [NeedSource; 3] = [NeedSource::Declaration, NeedSource::Warning, NeedSource::Caseworker];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            NeedSource::Declaration => "declaration",
+            NeedSource::Warning => "warning",
+            NeedSource::Caseworker => "caseworker",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
+/// A need's standing. Only `Open` needs take new commitments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedState {
+    Open,
+    /// Delivered in full.
+    Met,
+    DoneByOthers,
+    NoLongerNeeded,
+    Duplicate,
+}
+
+/// A match of a need with a resource: proposed by a caseworker (or committed by the charity
+/// directly), accepted or declined by the charity, then delivered or closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchState {
+    /// Sent to the charity by a caseworker; the units are reserved.
+    Proposed,
+    /// The charity committed; its identity release happened.
+    Accepted,
+    /// The charity declined; the units went back to the pool.
+    Declined,
+    Delivered,
+    /// Closed by the charity without delivery; the units went back.
+    DoneByOthers,
+    NoLongerNeeded,
+    Duplicate,
+}
+
+impl NeedState {
+    pub const ALL: [NeedState; 5] = [NeedState::Open, NeedState::Met, NeedState::DoneByOthers, NeedState::NoLongerNeeded, NeedState::Duplicate];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            NeedState::Open => "open",
+            NeedState::Met => "met",
+            NeedState::DoneByOthers => "done_by_others",
+            NeedState::NoLongerNeeded => "no_longer_needed",
+            NeedState::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// The states a person may close a need or a commitment with.
+    pub const CLOSING: [NeedState; 3] = [NeedState::DoneByOthers, NeedState::NoLongerNeeded, NeedState::Duplicate];
+}
+
+impl MatchState {
+    pub const ALL: [MatchState; 7] = [
+        MatchState::Proposed,
+        MatchState::Accepted,
+        MatchState::Declined,
+        MatchState::Delivered,
+        MatchState::DoneByOthers,
+        MatchState::NoLongerNeeded,
+        MatchState::Duplicate,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MatchState::Proposed => "proposed",
+            MatchState::Accepted => "accepted",
+            MatchState::Declined => "declined",
+            MatchState::Delivered => "delivered",
+            MatchState::DoneByOthers => "done_by_others",
+            MatchState::NoLongerNeeded => "no_longer_needed",
+            MatchState::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// Whether the match holds its units of the need and the resource.
+    pub fn holds(self) -> bool {
+        matches!(self, MatchState::Proposed | MatchState::Accepted | MatchState::Delivered)
+    }
+
+    /// A closing state for a commitment (the same three a need can be closed with).
+    pub fn closing(state: NeedState) -> Option<Self> {
+        match state {
+            NeedState::DoneByOthers => Some(MatchState::DoneByOthers),
+            NeedState::NoLongerNeeded => Some(MatchState::NoLongerNeeded),
+            NeedState::Duplicate => Some(MatchState::Duplicate),
+            _ => None,
+        }
+    }
+}
+
+/// A need's urgency: the household's category (特困 first) raised by the level of the warning it
+/// came from (I highest). The weights order needs; they are not a policy number.
+pub fn urgency(category: Option<Category>, warning: Option<WarningLevel>) -> i64 {
+    let base = match category {
+        Some(Category::Tekun) => 5,
+        Some(Category::Dibao) => 4,
+        Some(Category::RelapseWatch | Category::DibaoMarginal | Category::RigidExpense) => 3,
+        Some(Category::OtherHardship) => 2,
+        None => 1,
+    };
+    let raised = match warning {
+        Some(WarningLevel::I) => 3,
+        Some(WarningLevel::II) => 2,
+        Some(WarningLevel::III) => 1,
+        None => 0,
+    };
+    base + raised
+}
+
+/// The assistance-chain kind a need of this kind duplicates (no duplicate assistance: a need is
+/// covered once the chain holds public aid of that kind recorded after the need was raised).
+pub fn covering_aid(kind: HelpKind) -> Option<AidKind> {
+    Some(match kind {
+        HelpKind::BasicLiving => AidKind::BasicLiving,
+        HelpKind::Medical => AidKind::MedicalAssistance,
+        HelpKind::Education => AidKind::Education,
+        HelpKind::Housing => AidKind::Housing,
+        HelpKind::Employment => AidKind::Employment,
+        HelpKind::Emergency => AidKind::Emergency,
+        HelpKind::CareServices => AidKind::ServiceAssistance,
+        HelpKind::Other => return None,
+    })
+}
+
+fn text(field: &str, raw: &str, required: bool, errors: &mut Vec<FieldError>) -> String {
+    let t = raw.trim().to_string();
+    if required && t.is_empty() {
+        errors.push(FieldError { field: field.into(), code: FieldErrorCode::Required });
+    } else if t.chars().count() > MAX_TEXT_CHARS {
+        errors.push(FieldError { field: field.into(), code: FieldErrorCode::TooLong });
+    }
+    t
+}
+
+fn help_kinds(field: &str, raw: &[String], errors: &mut Vec<FieldError>) -> Vec<HelpKind> {
+    let mut kinds: Vec<HelpKind> = Vec::new();
+    for k in raw {
+        match HelpKind::from_code(k.trim()) {
+            Some(kind) if !kinds.contains(&kind) => kinds.push(kind),
+            Some(_) => {}
+            None => errors.push(FieldError { field: field.into(), code: FieldErrorCode::InvalidChoice }),
+        }
+    }
+    if kinds.is_empty() && !errors.iter().any(|e| e.field == field) {
+        errors.push(FieldError { field: field.into(), code: FieldErrorCode::Required });
+    }
+    kinds
+}
+
+fn regions(field: &str, raw: &[String], errors: &mut Vec<FieldError>) -> Vec<RegionCode> {
+    let mut out: Vec<RegionCode> = Vec::new();
+    for r in raw.iter().filter(|r| !r.trim().is_empty()) {
+        match RegionCode::parse(r.trim()) {
+            Ok(code) if !out.contains(&code) => out.push(code),
+            Ok(_) => {}
+            Err(_) => errors.push(FieldError { field: field.into(), code: FieldErrorCode::InvalidChoice }),
+        }
+    }
+    if out.len() > 50 {
+        errors.push(FieldError { field: field.into(), code: FieldErrorCode::TooMany });
+    }
+    out
+}
+
+/// A charity's registration as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CharityDraft {
+    pub name: String,
+    pub credit_code: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// Region codes served (any level).
+    pub regions: Vec<String>,
+    /// Help kinds offered (`HelpKind` codes).
+    pub kinds: Vec<String>,
+}
+
+/// A checked registration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CharityProfile {
+    pub name: String,
+    pub credit_code: CreditCode,
+    pub contact_name: String,
+    pub contact_phone: Phone,
+    pub regions: Vec<RegionCode>,
+    pub kinds: Vec<HelpKind>,
+}
+
+impl CharityDraft {
+    pub fn check(&self) -> Result<CharityProfile, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = text("name", &self.name, true, &mut errors);
+        let credit_code = CreditCode::parse(&self.credit_code).map_err(|e| {
+            let code = if self.credit_code.trim().is_empty() {
+                FieldErrorCode::Required
+            } else if e == CreditCodeError::Checksum {
+                FieldErrorCode::CreditCodeChecksum
+            } else {
+                FieldErrorCode::CreditCodeFormat
+            };
+            errors.push(FieldError { field: "credit_code".into(), code });
+        });
+        let contact_name = text("contact_name", &self.contact_name, true, &mut errors);
+        let contact_phone =
+            Phone::parse(&self.contact_phone).map_err(|_| errors.push(FieldError { field: "contact_phone".into(), code: FieldErrorCode::PhoneFormat }));
+        let regions = regions("regions", &self.regions, &mut errors);
+        if regions.is_empty() && !errors.iter().any(|e| e.field == "regions") {
+            errors.push(FieldError { field: "regions".into(), code: FieldErrorCode::Required });
+        }
+        let kinds = help_kinds("kinds", &self.kinds, &mut errors);
+        match (credit_code, contact_phone) {
+            (Ok(credit_code), Ok(contact_phone)) if errors.is_empty() => {
+                Ok(CharityProfile { name, credit_code, contact_name, contact_phone, regions, kinds })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A resource as typed by its charity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResourceDraft {
+    pub form: String,
+    pub title: String,
+    /// The unit of goods or services (件, 小时, 个名额); funds count in yuan.
+    pub unit: String,
+    pub total: String,
+    /// Empty: no cap per household.
+    pub per_household_cap: String,
+    pub need_kinds: Vec<String>,
+    /// `Category` codes served; empty: any.
+    pub categories: Vec<String>,
+    /// Region codes served; empty: all the charity's service regions.
+    pub regions: Vec<String>,
+    pub valid_from: String,
+    pub valid_until: String,
+}
+
+/// A checked resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceSpec {
+    pub form: SupplyForm,
+    pub title: String,
+    pub unit: String,
+    pub total: i64,
+    pub per_household_cap: Option<i64>,
+    pub need_kinds: Vec<HelpKind>,
+    pub categories: Vec<Category>,
+    pub regions: Vec<RegionCode>,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+}
+
+impl ResourceDraft {
+    /// Checks a resource of a charity serving `served` (its regions must lie inside them) on
+    /// `today` (it must still be valid).
+    pub fn check(&self, served: &[RegionCode], today: NaiveDate) -> Result<ResourceSpec, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let err = |errors: &mut Vec<FieldError>, field: &str, code| errors.push(FieldError { field: field.into(), code });
+        let form = SupplyForm::from_code(self.form.trim());
+        if form.is_none() {
+            err(&mut errors, "form", if self.form.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice });
+        }
+        let title = text("title", &self.title, true, &mut errors);
+        let unit = text("unit", &self.unit, form.is_some_and(|f| f != SupplyForm::Funds), &mut errors);
+        let form = form.unwrap_or(SupplyForm::Funds);
+        let total = form.parse_amount(&self.total).map_err(|code| err(&mut errors, "total", code)).unwrap_or(0);
+        let per_household_cap = match self.per_household_cap.trim() {
+            "" => None,
+            raw => match form.parse_amount(raw) {
+                Ok(cap) if total > 0 && cap > total => {
+                    err(&mut errors, "per_household_cap", FieldErrorCode::OutOfBounds);
+                    None
+                }
+                Ok(cap) => Some(cap),
+                Err(code) => {
+                    err(&mut errors, "per_household_cap", code);
+                    None
+                }
+            },
+        };
+        let need_kinds = help_kinds("need_kinds", &self.need_kinds, &mut errors);
+        let mut categories = Vec::new();
+        for c in self.categories.iter().filter(|c| !c.trim().is_empty()) {
+            match Category::from_code(c.trim()) {
+                Some(cat) if !categories.contains(&cat) => categories.push(cat),
+                Some(_) => {}
+                None => err(&mut errors, "categories", FieldErrorCode::InvalidChoice),
+            }
+        }
+        let mut regions = regions("regions", &self.regions, &mut errors);
+        if regions.iter().any(|r| !served.iter().any(|s| r.is_within(s))) {
+            err(&mut errors, "regions", FieldErrorCode::OutOfBounds);
+        }
+        if regions.is_empty() {
+            regions = served.to_vec();
+        }
+        let date = |raw: &str| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
+        let valid_from = date(&self.valid_from);
+        let valid_until = date(&self.valid_until);
+        if valid_from.is_none() {
+            err(&mut errors, "valid_from", FieldErrorCode::DateFormat);
+        }
+        match (valid_from, valid_until) {
+            (_, None) => err(&mut errors, "valid_until", FieldErrorCode::DateFormat),
+            (Some(f), Some(u)) if u < f => err(&mut errors, "valid_until", FieldErrorCode::DateOrder),
+            (_, Some(u)) if u < today => err(&mut errors, "valid_until", FieldErrorCode::DateInPast),
+            _ => {}
+        }
+        match (valid_from, valid_until) {
+            (Some(valid_from), Some(valid_until)) if errors.is_empty() => Ok(ResourceSpec {
+                form,
+                title,
+                unit,
+                total,
+                per_household_cap,
+                need_kinds,
+                categories,
+                regions,
+                valid_from,
+                valid_until,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A need as a caseworker records it for a household.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NeedDraft {
+    pub household_id: String,
+    pub source: String,
+    /// The warning it came from (source `warning`).
+    pub warning_id: String,
+    pub kind: String,
+    pub form: String,
+    pub amount: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NeedSpec {
+    pub source: NeedSource,
+    pub warning_id: Option<i64>,
+    pub kind: HelpKind,
+    pub form: SupplyForm,
+    pub amount: i64,
+    pub note: String,
+}
+
+impl NeedDraft {
+    pub fn check(&self) -> Result<NeedSpec, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let err = |errors: &mut Vec<FieldError>, field: &str, code| errors.push(FieldError { field: field.into(), code });
+        let source = NeedSource::from_code(self.source.trim());
+        if source.is_none() {
+            err(&mut errors, "source", FieldErrorCode::InvalidChoice);
+        }
+        let warning_id = match (source, self.warning_id.trim()) {
+            (Some(NeedSource::Warning), "") => {
+                err(&mut errors, "warning_id", FieldErrorCode::Required);
+                None
+            }
+            (Some(NeedSource::Warning), raw) => raw.parse::<i64>().map_err(|_| err(&mut errors, "warning_id", FieldErrorCode::InvalidChoice)).ok(),
+            _ => None,
+        };
+        let kind = HelpKind::from_code(self.kind.trim());
+        if kind.is_none() {
+            err(&mut errors, "kind", if self.kind.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice });
+        }
+        let form = SupplyForm::from_code(self.form.trim());
+        if form.is_none() {
+            err(&mut errors, "form", if self.form.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice });
+        }
+        let amount = form.map(|f| f.parse_amount(&self.amount).map_err(|code| err(&mut errors, "amount", code)).unwrap_or(0)).unwrap_or(0);
+        let note = text("note", &self.note, false, &mut errors);
+        match (source, kind, form) {
+            (Some(source), Some(kind), Some(form)) if errors.is_empty() => Ok(NeedSpec { source, warning_id, kind, form, amount, note }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The optimiser's kind key: a need fits a resource only in the same form and need kind.
+pub fn fit_key(form: SupplyForm, kind: HelpKind) -> String {
+    format!("{}:{}", form.code(), kind.code())
 }
 
 #[cfg(test)]

@@ -219,6 +219,9 @@ pub enum FieldErrorCode {
     TooMany,
     ImageInvalid,
     SignatureRequired,
+    // Charity organisations
+    CreditCodeFormat,
+    CreditCodeChecksum,
 }
 
 /// A refused field: `field` is a path such as `members.1.id_number`.

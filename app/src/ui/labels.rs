@@ -76,6 +76,7 @@ labels!(field_error: FieldErrorCode {
     FieldErrorCode::DateOrder => errors.date_order, FieldErrorCode::DateInFuture => errors.date_in_future,
     FieldErrorCode::TooMany => errors.too_many, FieldErrorCode::ImageInvalid => errors.image_invalid,
     FieldErrorCode::SignatureRequired => errors.signature_required,
+    FieldErrorCode::CreditCodeFormat => errors.credit_code_format, FieldErrorCode::CreditCodeChecksum => errors.credit_code_checksum,
 });
 
 /// A timeline event kind as stored (`submitted`, `withdrawn` …).

@@ -22,3 +22,4 @@ impl PgStore {
 }
 
 super::common::impl_store!(PgStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
+super::charity::impl_charity_store!(PgStore, sqlx::Postgres);

@@ -30,3 +30,4 @@ impl SqliteStore {
 }
 
 super::common::impl_store!(SqliteStore, sqlx::Sqlite, "");
+super::charity::impl_charity_store!(SqliteStore, sqlx::Sqlite);
