@@ -283,7 +283,7 @@ async fn verified_charity(s: &Services) -> Result<(SessionUser, CharityRecord), 
 
 /// A charity registers: its account (the contact's mobile number, an SMS code, a password)
 /// and the organisation, pending an administrator's verification. Signs it in.
-#[server(endpoint = "charity/register")]
+#[server(endpoint = "charity/register", input = server_fn::codec::Json)]
 pub async fn register_charity(form: CharityRegistration) -> Result<crate::api::types::CurrentUser, AppError> {
     let profile = form.org.check().map_err(AppError::Invalid)?;
     let phone = Phone::parse(&form.phone).map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
@@ -356,7 +356,7 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
 }
 
 /// A verified charity publishes a resource.
-#[server(endpoint = "charity/add_resource")]
+#[server(endpoint = "charity/add_resource", input = server_fn::codec::Json)]
 pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
     let s = services()?;
     let (user, charity) = verified_charity(&s).await?;
@@ -528,6 +528,25 @@ pub async fn reveal_match_contact(id: String) -> Result<MatchContact, AppError> 
     })
 }
 
+/// The cities and counties an organisation may serve (for the registration form), by code
+/// prefix. Public: registration comes before any account.
+#[server(endpoint = "charity/service_regions")]
+pub async fn service_regions() -> Result<Vec<(String, String)>, AppError> {
+    let s = services()?;
+    let mut out = Vec::new();
+    for province in s.store.region_children(None).await? {
+        for city in s.store.region_children(Some(&province.code)).await? {
+            let prefix = RegionCode::parse(&city.code).map(|r| r.prefix().to_string()).unwrap_or_default();
+            out.push((prefix, city.name_zh.clone()));
+            for county in s.store.region_children(Some(&city.code)).await? {
+                let prefix = RegionCode::parse(&county.code).map(|r| r.prefix().to_string()).unwrap_or_default();
+                out.push((prefix, format!("{} {}", city.name_zh, county.name_zh)));
+            }
+        }
+    }
+    Ok(out)
+}
+
 // ------------------------------------------------------------------------------------------
 // Administrators
 
@@ -569,7 +588,7 @@ async fn household_category(s: &Services, household_id: &str) -> Result<Option<C
 
 /// A caseworker records a household's need (from its declaration, a warning, or their own
 /// finding). The urgency follows the household's category and the warning's level.
-#[server(endpoint = "charity/add_need")]
+#[server(endpoint = "charity/add_need", input = server_fn::codec::Json)]
 pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let spec = draft.check().map_err(AppError::Invalid)?;

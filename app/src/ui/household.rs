@@ -130,6 +130,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
             <h2>{t!(i18n, household.referrals)}</h2>
             <ReferralList rows=file.referrals.clone() />
         </section>
+        <crate::ui::charity::HouseholdCharity household_id=file.id.clone() caseworker=caseworker />
         <section class="card" id="file-applications">
             <h2>{t!(i18n, household.applications)}</h2>
             {file.applications.into_iter().map(|a| {

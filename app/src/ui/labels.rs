@@ -272,3 +272,21 @@ pub fn aid_kind(i18n: I18nContext<Locale>, k: AidKind) -> String {
         None => t_string!(i18n, chain.charity).to_string(),
     }
 }
+
+use crate::domain::charity::{Distance, MatchState, NeedSource, NeedState, SupplyForm, Unmet};
+labels!(supply_form: SupplyForm { SupplyForm::Funds => charity.form_funds, SupplyForm::Goods => charity.form_goods, SupplyForm::Services => charity.form_services });
+labels!(need_state: NeedState {
+    NeedState::Open => charity.need_open, NeedState::Met => charity.need_met, NeedState::DoneByOthers => charity.done_by_others,
+    NeedState::NoLongerNeeded => charity.no_longer_needed, NeedState::Duplicate => charity.duplicate,
+});
+labels!(match_state: MatchState {
+    MatchState::Proposed => charity.match_proposed, MatchState::Accepted => charity.match_accepted, MatchState::Declined => charity.match_declined,
+    MatchState::Delivered => charity.match_delivered, MatchState::DoneByOthers => charity.done_by_others,
+    MatchState::NoLongerNeeded => charity.no_longer_needed, MatchState::Duplicate => charity.duplicate,
+});
+labels!(need_source: NeedSource { NeedSource::Declaration => charity.source_declaration, NeedSource::Warning => charity.source_warning, NeedSource::Caseworker => charity.source_caseworker });
+labels!(distance: Distance {
+    Distance::SameTownship => charity.distance_township, Distance::SameCounty => charity.distance_county,
+    Distance::SameCity => charity.distance_city, Distance::Farther => charity.distance_farther,
+});
+labels!(unmet: Unmet { Unmet::NoFit => charity.unmet_no_fit, Unmet::Exhausted => charity.unmet_exhausted });

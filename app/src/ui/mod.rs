@@ -2,6 +2,7 @@
 //! shell, header and shared form pieces. Every string comes from `locales/` via leptos_i18n.
 
 pub mod casework;
+pub mod charity;
 pub mod cycle;
 pub mod device;
 pub mod household;
@@ -81,6 +82,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
                         <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
                         <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
+                        <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
+                        <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
+                        <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
+                        <Route path=path!("/charity/register") view={Lazy::<CharityRegisterRoute>::new()} />
                     </Routes>
                 </main>
             </Router>
@@ -122,6 +127,10 @@ lazy_page!(EmergencyRoute => cycle::EmergencyPage);
 lazy_page!(WarningsRoute => monitoring::WarningsPage);
 lazy_page!(ImportsRoute => monitoring::ImportPage);
 lazy_page!(RulesRoute => monitoring::RulesPage);
+lazy_page!(MatchingRoute => charity::MatchingPage);
+lazy_page!(CharityAdminRoute => charity::CharityAdminPage);
+lazy_page!(CharityRoute => charity::CharityPage);
+lazy_page!(CharityRegisterRoute => charity::CharityRegisterPage);
 
 #[component]
 fn AppTitle() -> impl IntoView {

@@ -34,6 +34,10 @@ pub fn StaffPage() -> impl IntoView {
                                 })}
                                 {(role == Role::Caseworker).then(|| view! {
                                     <p><A href="/staff/emergency" attr:id="emergency-link">{t!(i18n, staff.emergency_link)}</A></p>
+                                    <p><A href="/staff/matching" attr:id="matching-link">{t!(i18n, charity.matching_title)}</A></p>
+                                })}
+                                {(role == Role::Charity).then(|| view! {
+                                    <p><A href="/charity" attr:id="charity-link">{t!(i18n, charity.title)}</A></p>
                                 })}
                                 {(role == Role::Department).then(|| view! {
                                     <p><A href="/staff/referrals" attr:id="inbox-link">{t!(i18n, staff.inbox_link)}</A></p>
@@ -43,6 +47,7 @@ pub fn StaffPage() -> impl IntoView {
                                 })}
                                 {(role == Role::Admin).then(|| view! {
                                     <p><A href="/staff/rules" attr:id="rules-link">{t!(i18n, monitoring.rules_link)}</A></p>
+                                    <p><A href="/staff/charities" attr:id="charities-link">{t!(i18n, charity.admin_title)}</A></p>
                                 })}
                             </section>
                             {(role == Role::Admin).then(|| view! { <StaffAdmin /> })}

@@ -12,7 +12,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 fn go_home_for(user: &CurrentUser) {
-    let to = if user.role.is_staff() { "/staff" } else { "/declare" };
+    let to = match user.role {
+        crate::domain::status::Role::Charity => "/charity",
+        r if r.is_staff() => "/staff",
+        _ => "/declare",
+    };
     use_navigate()(to, Default::default());
 }
 
@@ -119,6 +123,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.login_submit)}</button>
             </form>
             <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>
+            <p><A href="/charity/register" attr:id="charity-register-link">{t!(i18n, charity.register_link)}</A></p>
         </section>
     }
 }
