@@ -19,7 +19,69 @@ pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
     seed_accounts(s).await?;
     seed_policy_examples(s).await?;
     seed_warning_rules(s).await?;
-    seed_demo_application(s).await
+    seed_demo_application(s).await?;
+    seed_demo_charity(s).await
+}
+
+/// The demo charity: its organisation (verified by the demo administrator) and one resource.
+async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
+    use app::store::{NewCharity, NewResource};
+    let err = |e: DbError| anyhow::anyhow!(e);
+    let (_, login, name, _, password) = DEMO_ACCOUNTS.iter().copied().find(|a| a.0 == Role::Charity).expect("a demo charity account");
+    if s.store.user_by_login(login).await.map_err(err)?.is_some() {
+        return Ok(());
+    }
+    let admin = s.store.user_by_login("demo_admin").await.map_err(err)?.ok_or_else(|| anyhow::anyhow!("demo admin missing"))?;
+    let code = app::domain::charity::CreditCode::with_check("53620700MJ0000001").ok_or_else(|| anyhow::anyhow!("demo credit code"))?;
+    let now = now_millis();
+    let user_id = match s
+        .store
+        .register_charity(NewCharity {
+            id: "demo-charity".into(),
+            user: NewUser {
+                role: Role::Charity,
+                login: login.into(),
+                display_name: name.into(),
+                password_hash: hash_password(password.to_string()).await.map_err(|e| anyhow::anyhow!(e))?,
+                region_code: None,
+                department: None,
+                now,
+            },
+            name: name.into(),
+            credit_code: code.as_str().into(),
+            contact_name: "【演示】王联系".into(),
+            contact_phone: "13900000000".into(),
+            regions: vec!["6207".into()],
+            kinds: ["basic_living", "medical", "education", "care_services"].map(String::from).to_vec(),
+        })
+        .await
+    {
+        Ok(id) => id,
+        Err(DbError::Conflict(_)) => return Ok(()), // a concurrent start registered it
+        Err(e) => anyhow::bail!(e),
+    };
+    s.store.decide_charity("demo-charity", true, "【演示】", &admin.id, now).await.map_err(err)?;
+    let today = app::services::today_in_china();
+    s.store
+        .add_resource(NewResource {
+            id: "demo-resource".into(),
+            charity_id: "demo-charity".into(),
+            form: "funds".into(),
+            title: "【演示】大病医疗救助金".into(),
+            unit: String::new(),
+            total: 5_000_000,
+            per_household_cap: Some(500_000),
+            need_kinds: vec!["medical".into()],
+            categories: vec![],
+            regions: vec!["6207".into()],
+            valid_from: today.to_string(),
+            valid_until: (today + chrono::Days::new(365)).to_string(),
+            now,
+        })
+        .await
+        .map_err(err)?;
+    tracing::info!(user = %user_id, "demo charity registered");
+    Ok(())
 }
 
 /// The example warning rules (each marked `example`), unless an administrator set the rule.
@@ -64,6 +126,9 @@ async fn seed_policy_examples(s: &Services) -> anyhow::Result<()> {
 
 async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
     for (role, login, name, region, password) in DEMO_ACCOUNTS {
+        if role == Role::Charity {
+            continue; // registered with its organisation below
+        }
         if s.store.user_by_login(login).await.map_err(|e| anyhow::anyhow!(e))?.is_some() {
             continue;
         }

@@ -61,6 +61,14 @@ impl CreditCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The code made of 17 characters and their check character (for demo data and tests).
+    pub fn with_check(first17: &str) -> Option<Self> {
+        let values: Vec<u32> = first17.chars().map(|c| USCC_CHARS.find(c).map(|i| i as u32)).collect::<Option<_>>()?;
+        (values.len() == 17).then_some(())?;
+        let check = USCC_CHARS.chars().nth(check_value(&values) as usize)?;
+        Self::parse(&format!("{first17}{check}")).ok()
+    }
 }
 
 fn check_value(first17: &[u32]) -> u32 {
@@ -876,6 +884,7 @@ mod tests {
         assert_eq!(CreditCode::parse("91350100M00O100Y43"), Err(CreditCodeError::Format), "O is not in the alphabet");
         assert_eq!(CreditCode::parse("91A50100M000100Y43"), Err(CreditCodeError::Division));
         assert_eq!(CreditCode::parse("91350100M000100Y43").unwrap().as_str(), "91350100M000100Y43");
+        assert_eq!(CreditCode::with_check("91350100M000100Y4").unwrap().as_str(), "91350100M000100Y43");
     }
 
     fn need(id: &str, household: &str, amount: i64, urgency: i64) -> Need {
