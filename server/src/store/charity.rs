@@ -480,7 +480,7 @@ macro_rules! impl_charity_store {
                     // 4. The cap per household, over every live match of this resource.
                     if let Some(cap) = resource.per_household_cap {
                         let given = sqlx::query(
-                            "SELECT COALESCE(SUM(m.units), 0) AS given FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
+                            "SELECT CAST(COALESCE(SUM(m.units), 0) AS BIGINT) AS given FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
                              WHERE m.resource_id = $1 AND n.household_id = $2 AND m.state IN ('proposed','accepted','delivered')",
                         )
                         .bind(&m.resource_id)
