@@ -198,6 +198,7 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
         description: "【演示数据】户主患重病，无法劳动。".into(),
         help: vec!["basic_living".into(), "medical".into()],
         consent_verification: true,
+        consent_charity: true,
         ..Default::default()
     };
     let declaration = Declaration::parse(&draft, app::services::today_in_china())
@@ -217,7 +218,7 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
             declaration_json: serde_json::to_string(&declaration)?,
             member_id_numbers: declaration.members.iter().map(|m| m.id_number.as_str().to_string()).collect(),
             monthly_income_fen: declaration.income.total().fen(),
-            consent_charity: false,
+            consent_charity: declaration.consent_charity,
             consent_text_version: CONSENT_TEXT_VERSION.into(),
             now,
             year: chrono::Datelike::year(&today),
