@@ -143,6 +143,7 @@ pub fn CharityRegisterPage() -> impl IntoView {
                 <FieldMessage error=fe("contact_phone") id="org-contact_phone-error" />
                 <fieldset>
                     <legend>{t!(i18n, charity.service_regions)}</legend>
+                    <div class="choice-box">
                     <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                         {move || Suspend::new(async move {
                             regions.await.unwrap_or_default().into_iter().map(|(code, name)| {
@@ -154,6 +155,7 @@ pub fn CharityRegisterPage() -> impl IntoView {
                             }).collect_view()
                         })}
                     </Suspense>
+                    </div>
                     <FieldMessage error=fe("regions") id="org-regions-error" />
                 </fieldset>
                 <fieldset>
