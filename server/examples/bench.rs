@@ -315,6 +315,7 @@ fn bench_matching(needs: usize, resources: usize) {
             regions: vec![format!("620702{:03}", (r / 2) % townships), format!("620702{:03}", (r / 2 + 1) % townships)],
             remaining: 60_000 + (r as i64 * 104_729) % 40_000,
             per_household_cap: Some(8_000),
+            already_given: Default::default(),
             valid_from: "2026-01-01".into(),
             valid_until: "2026-12-31".into(),
         })

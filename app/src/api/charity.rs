@@ -735,6 +735,13 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
         covered: n.covered,
     };
     let optimiser_needs: Vec<Need> = needs.iter().map(as_need).collect();
+    // What each resource already gives each household of the region (live matches), for its cap.
+    let mut given: std::collections::HashMap<String, std::collections::HashMap<String, i64>> = Default::default();
+    for m in s.store.matches(MatchQuery::Region(scope.prefix().to_string())).await? {
+        if MatchState::from_code(&m.state).is_some_and(MatchState::holds) {
+            *given.entry(m.resource_id).or_default().entry(m.household_id).or_default() += m.units;
+        }
+    }
     let optimiser_resources: Vec<Resource> = resources
         .iter()
         .map(|r| {
@@ -746,6 +753,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
                 regions: r.regions.clone(),
                 remaining: r.remaining,
                 per_household_cap: r.per_household_cap,
+                already_given: given.remove(&r.id).unwrap_or_default(),
                 valid_from: r.valid_from.clone(),
                 valid_until: r.valid_until.clone(),
             }

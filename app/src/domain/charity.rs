@@ -114,8 +114,11 @@ pub struct Resource {
     pub regions: Vec<String>,
     /// Units left to give.
     pub remaining: i64,
-    /// At most this many units to one household (`None`: no cap).
+    /// At most this many units to one household (`None`: no cap), counting what it already gives.
     pub per_household_cap: Option<i64>,
+    /// Units this resource already gives households through earlier matches (household → units).
+    #[serde(default)]
+    pub already_given: std::collections::HashMap<String, i64>,
     /// Valid from / until (inclusive), as `YYYY-MM-DD`.
     pub valid_from: String,
     pub valid_until: String,
@@ -130,7 +133,12 @@ impl Resource {
             && self.kinds.iter().any(|k| *k == need.kind)
             && (self.categories.is_empty() || self.categories.iter().any(|c| *c == need.category))
             && (self.regions.is_empty() || self.regions.iter().any(|r| need.region.starts_with(r.as_str())))
-            && self.per_household_cap.is_none_or(|c| c > 0)
+            && self.cap_left(&need.household).is_none_or(|c| c > 0)
+    }
+
+    /// What the cap per household still allows this household (`None`: no cap).
+    pub fn cap_left(&self, household: &str) -> Option<i64> {
+        self.per_household_cap.map(|c| (c - self.already_given.get(household).copied().unwrap_or(0)).max(0))
     }
 }
 
@@ -322,7 +330,7 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
         let mut pair_of: std::collections::HashMap<&str, usize> = Default::default();
         for n in fitting {
             let need = &needs[n];
-            let e = match res.per_household_cap {
+            let e = match res.cap_left(&need.household) {
                 Some(cap) if per_household.get(need.household.as_str()).copied().unwrap_or(0) > 1 => {
                     let pair = *pair_of.entry(need.household.as_str()).or_insert_with(|| {
                         net.adj.push(Vec::new());
@@ -909,6 +917,7 @@ mod tests {
             regions: vec!["620702".into()],
             remaining,
             per_household_cap: cap,
+            already_given: Default::default(),
             valid_from: "2026-01-01".into(),
             valid_until: "2026-12-31".into(),
         }
@@ -948,6 +957,17 @@ mod tests {
         assert!(suggest(&[need("x", "h", 1, 1)], &[expired], TODAY).suggestions.is_empty());
     }
 
+    #[test]
+    fn what_a_resource_already_gives_a_household_counts_against_its_cap() {
+        let mut r = resource("r", 100, Some(10));
+        r.already_given.insert("h1".into(), 7);
+        let plan = suggest(&[need("a", "h1", 10, 5), need("b", "h2", 10, 1)], &[r.clone()], TODAY);
+        let got = |id: &str| plan.suggestions.iter().filter(|s| s.need == id).map(|s| s.units).sum::<i64>();
+        assert_eq!((got("a"), got("b")), (3, 10));
+        r.already_given.insert("h1".into(), 10);
+        assert!(!r.fits(&need("a", "h1", 10, 5), TODAY), "the cap is used up");
+    }
+
     /// Every integral assignment of small instances, the best objective (network flows have
     /// integral optima, so this is the true optimum).
     fn brute_force(needs: &[Need], resources: &[Resource]) -> f64 {
@@ -963,7 +983,7 @@ mod tests {
                 && (0..resources.len()).all(|r| {
                     needs.iter().map(|h| h.household.clone()).all(|h| {
                         let given: i64 = edges.iter().zip(&x).filter(|((er, en), _)| *er == r && needs[*en].household == h).map(|(_, v)| v).sum();
-                        resources[r].per_household_cap.is_none_or(|c| given <= c)
+                        resources[r].cap_left(&h).is_none_or(|c| given <= c)
                     })
                 });
             if ok {
@@ -1011,6 +1031,8 @@ mod tests {
                         1 => vec!["620702".into()],
                         _ => vec!["620721".into()],
                     },
+                    // Every other resource already gave household h0 one unit.
+                    already_given: if i % 2 == 0 { [("h0".to_string(), 1)].into() } else { Default::default() },
                     ..resource(&format!("r{i}"), remaining, cap)
                 })
                 .collect();
@@ -1031,7 +1053,7 @@ mod tests {
                 prop_assert!(given <= r.remaining);
                 for h in needs.iter().map(|n| &n.household) {
                     let to_h: i64 = plan.suggestions.iter().filter(|s| s.resource == r.id && needs.iter().any(|n| n.id == s.need && &n.household == h)).map(|s| s.units).sum();
-                    prop_assert!(r.per_household_cap.is_none_or(|c| to_h <= c));
+                    prop_assert!(r.cap_left(h).is_none_or(|c| to_h <= c));
                 }
             }
             for s in &plan.suggestions {

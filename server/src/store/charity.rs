@@ -467,7 +467,9 @@ macro_rules! impl_charity_store {
                         regions: resource.regions.clone(),
                         // Already taken above; what matters here is the rest of the fit.
                         remaining: m.units,
-                        per_household_cap: resource.per_household_cap,
+                        // The cap per household is checked below against every live match.
+                        per_household_cap: None,
+                        already_given: Default::default(),
                         valid_from: resource.valid_from.clone(),
                         valid_until: resource.valid_until.clone(),
                     };

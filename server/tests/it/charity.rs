@@ -191,6 +191,10 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     assert_eq!((aid.aid.amount_fen, aid.aid.source_name.as_str()), (60_000, "爱心基金会"));
     let file: Value = post_form(&caseworker, &app, "/api/household/file", &[("id", &consenting)]).await.json().await.unwrap();
     assert!(file.to_string().contains("爱心基金会"), "the household file shows the delivery");
+    // The cap per household is used up: the next plan offers this resource nothing more for it.
+    let (_, plan) = call(&caseworker, &app, "/api/charity/suggest", &[]).await;
+    let plan: Value = serde_json::from_str(&plan).unwrap();
+    assert!(plan["suggestions"].as_array().unwrap().iter().all(|s| s["household_id"] != consenting.as_str()), "{plan}");
     // The need still lacks 200: it stays open for others.
     let needs = app.store().needs_of(&consenting, &today).await.unwrap();
     assert_eq!((needs[0].state.as_str(), needs[0].delivered, needs[0].committed), ("open", 60_000, 60_000));
