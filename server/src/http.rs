@@ -62,7 +62,7 @@ pub fn auth_limiter(per_minute: u32) -> Arc<AuthLimiter> {
     Arc::new(AuthLimiter::keyed(Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))))
 }
 
-const RATE_LIMITED_PATHS: [&str; 3] = ["/api/accounts/login", "/api/accounts/register", "/api/accounts/send_code"];
+const RATE_LIMITED_PATHS: [&str; 4] = ["/api/accounts/login", "/api/accounts/register", "/api/accounts/send_code", "/api/charity/register"];
 
 pub async fn auth_rate_limit(
     State(state): State<AppState>,
