@@ -176,11 +176,6 @@ pub struct CharityRegistration {
 // Views
 
 #[cfg(feature = "ssr")]
-fn day_of(millis: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(millis + 8 * 3_600_000).map(|t| t.date_naive().to_string()).unwrap_or_default()
-}
-
-#[cfg(feature = "ssr")]
 fn show(form: &str, units: i64) -> String {
     SupplyForm::from_code(form).map(|f| f.show(units)).unwrap_or_else(|| units.to_string())
 }
@@ -219,7 +214,7 @@ fn resource_view(r: ResourceRecord, names: &std::collections::HashMap<String, St
         remaining: show(&r.form, r.remaining),
         per_household_cap: r.per_household_cap.map(|c| show(&r.form, c)),
         region_names: r.regions.iter().map(|c| names.get(&full_code(c)).cloned().unwrap_or_else(|| c.clone())).collect(),
-        updated_on: day_of(r.updated_at),
+        updated_on: crate::ui::china_date(r.updated_at),
         id: r.id,
         charity_name: r.charity_name,
         form: r.form,
@@ -244,7 +239,7 @@ fn board_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>)
         urgency: n.urgency,
         category: n.category.clone(),
         township: names.get(&full_code(&n.township)).cloned().unwrap_or_default(),
-        raised_on: day_of(n.created_at),
+        raised_on: crate::ui::china_date(n.created_at),
     }
 }
 
@@ -253,7 +248,7 @@ fn match_view(m: MatchRecord, names: &std::collections::HashMap<String, String>,
     MatchView {
         units: show(&m.form, m.units),
         township: names.get(&full_code(&m.township)).cloned().unwrap_or_default(),
-        updated_on: day_of(m.updated_at),
+        updated_on: crate::ui::china_date(m.updated_at),
         household_id: caseworker.then_some(m.household_id),
         id: m.id,
         charity_name: m.charity_name,
@@ -580,10 +575,9 @@ pub async fn decide_charity(id: String, verified: bool, note: String) -> Result<
 
 /// The household's category for urgency: its latest decision's, if any.
 #[cfg(feature = "ssr")]
-async fn household_category(s: &Services, household_id: &str) -> Result<Option<Category>, AppError> {
-    let Some(summary) = s.store.household_summary(household_id).await? else { return Ok(None) };
-    let Some(number) = summary.latest_number else { return Ok(None) };
-    Ok(s.store.latest_decision(&number).await?.and_then(|d| Category::from_code(&d.category)))
+async fn household_category(s: &Services, household: &crate::store::HouseholdSummary) -> Result<Option<Category>, AppError> {
+    let Some(number) = &household.latest_number else { return Ok(None) };
+    Ok(s.store.latest_decision(number).await?.and_then(|d| Category::from_code(&d.category)))
 }
 
 /// A caseworker records a household's need (from its declaration, a warning, or their own
@@ -593,7 +587,7 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let spec = draft.check().map_err(AppError::Invalid)?;
     let s = services()?;
-    let household = s.store.household(draft.household_id.trim()).await?.ok_or(AppError::NotFound)?;
+    let household = s.store.household_summary(draft.household_id.trim()).await?.ok_or(AppError::NotFound)?;
     auth::check_in_region(&s, &user, &household.region_code, "charity_add_need", &household.id).await?;
     let (level, source_ref) = match spec.source {
         NeedSource::Warning => {
@@ -602,17 +596,16 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
             (WarningLevel::from_code(&w.level), id.to_string())
         }
         NeedSource::Declaration => {
-            let summary = s.store.household_summary(&household.id).await?.ok_or(AppError::NotFound)?;
-            let asked = summary.latest_declaration_json.as_deref().and_then(|j| serde_json::from_str::<Declaration>(j).ok()).map(|d| d.help).unwrap_or_default();
+            let asked = household.latest_declaration_json.as_deref().and_then(|j| serde_json::from_str::<Declaration>(j).ok()).map(|d| d.help).unwrap_or_default();
             if !asked.contains(&spec.kind) {
                 return Err(AppError::field("kind", FieldErrorCode::InvalidChoice));
             }
-            (None, summary.latest_number.unwrap_or_default())
+            (None, household.latest_number.clone().unwrap_or_default())
         }
         // A caseworker may record the same kind again later (a new need): each is its own.
         NeedSource::Caseworker => (None, uuid::Uuid::new_v4().to_string()),
     };
-    let category = household_category(&s, &household.id).await?;
+    let category = household_category(&s, &household).await?;
     let township = RegionCode::parse(&household.region_code).map(|r| r.as_str()[..9].to_string()).map_err(|_| AppError::Internal)?;
     let added = s
         .store

@@ -43,10 +43,19 @@ fn need_state_label(i18n: I18nContext<Locale>, code: &str) -> String {
     NeedState::from_code(code).map(|s| labels::need_state(i18n, s)).unwrap_or_else(|| code.to_string())
 }
 
+fn charity_status(i18n: I18nContext<Locale>, status: &str) -> String {
+    match status {
+        "verified" => t_string!(i18n, charity.status_verified),
+        "rejected" => t_string!(i18n, charity.status_rejected),
+        _ => t_string!(i18n, charity.status_pending),
+    }
+    .to_string()
+}
+
 /// An amount with its unit: `1,000.00 元`, `20 件`.
 fn amount(i18n: I18nContext<Locale>, form: &str, shown: &str, unit: &str) -> String {
     match SupplyForm::from_code(form) {
-        Some(SupplyForm::Funds) => format!("{shown} {}", t_string!(i18n, charity.yuan)),
+        Some(SupplyForm::Funds) => format!("{shown} {}", t_string!(i18n, common.yuan)),
         _ if !unit.is_empty() => format!("{shown} {unit}"),
         _ => shown.to_string(),
     }
@@ -97,10 +106,6 @@ pub fn CharityRegisterPage() -> impl IntoView {
         }
     });
     let fe = move |f| field_error_of(error, f);
-    let phone_error = Signal::derive(move || match error.get() {
-        Some(AppError::Invalid(v)) => v.iter().find(|e| e.field == "phone").map(|e| e.code),
-        _ => None,
-    });
     let text_field = move |id: &'static str, label: String, get: fn(&CharityDraft) -> String, set: fn(&mut CharityDraft, String)| {
         view! {
             <label for=format!("org-{id}")>{label}</label>
@@ -172,7 +177,7 @@ pub fn CharityRegisterPage() -> impl IntoView {
                 <label for="reg-phone">{t!(i18n, auth.phone)}</label>
                 <input id="reg-phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="20" aria-describedby="reg-phone-error"
                     prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev)) />
-                <FieldMessage error=phone_error id="reg-phone-error" />
+                <FieldMessage error=fe("phone") id="reg-phone-error" />
                 <button type="button" id="send-code" disabled=move || send.pending().get()
                     on:click=move |_| {
                         if Phone::parse(&phone.get_untracked()).is_err() {
@@ -235,11 +240,7 @@ fn CharityHomeView(home: CharityHome, board: Resource<Result<Vec<BoardNeed>, App
             <h2>{c.name.clone()}</h2>
             <p>{t!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
             <p>{t!(i18n, charity.service_regions)} ": " {c.region_names.join("、")}</p>
-            <p id="charity-status" data-status=c.status.clone()>{t!(i18n, charity.status)} ": " {match c.status.as_str() {
-                "verified" => t_string!(i18n, charity.status_verified),
-                "rejected" => t_string!(i18n, charity.status_rejected),
-                _ => t_string!(i18n, charity.status_pending),
-            }} {(!c.status_note.is_empty()).then(|| format!("（{}）", c.status_note))}</p>
+            <p id="charity-status" data-status=c.status.clone()>{t!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| format!("（{}）", c.status_note))}</p>
             {(!verified).then(|| view! { <p class="banner" role="status">{t!(i18n, charity.pending_explained)}</p> })}
         </section>
         {verified.then(|| view! {
@@ -533,11 +534,7 @@ fn CharityDecision(c: CharityView, on_change: Callback<()>) -> impl IntoView {
             <p>{t!(i18n, charity.contact_name)} ": " {c.contact_name.clone()} " · " <span class="mono">{c.contact_phone.clone()}</span></p>
             <p>{t!(i18n, charity.service_regions)} ": " {c.region_names.join("、")}</p>
             <p>{t!(i18n, charity.kinds)} ": " {c.kinds.iter().map(|k| kind_label(i18n, k)).collect::<Vec<_>>().join("、")}</p>
-            <p>{t!(i18n, charity.status)} ": " {match c.status.as_str() {
-                "verified" => t_string!(i18n, charity.status_verified),
-                "rejected" => t_string!(i18n, charity.status_rejected),
-                _ => t_string!(i18n, charity.status_pending),
-            }} {(!c.status_note.is_empty()).then(|| format!("（{}）", c.status_note))}</p>
+            <p>{t!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| format!("（{}）", c.status_note))}</p>
             {(c.status == "pending").then(|| view! {
                 <label for=format!("decide-note-{cid}")>{t!(i18n, charity.decision_note)}</label>
                 <input id=format!("decide-note-{cid}") maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) />
