@@ -934,6 +934,8 @@ pub struct MatchRecord {
     pub unit: String,
     pub township: String,
     pub resource_title: String,
+    /// The proof of delivery file (content hash, type), if one was uploaded.
+    pub proof: Option<(String, String)>,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
@@ -979,6 +981,9 @@ pub trait CharityStore: Send + Sync {
     /// Moves a match of the charity from `from` to `to`; units return when `to` does not hold
     /// them. `Conflict("match_state")` when it is no longer in `from`.
     async fn move_match(&self, id: &str, charity_id: &str, from: &[&str], to: &str, note: &str, now: Millis) -> Result<MatchRecord, DbError>;
+    /// Attaches a proof file (already in the blob store) to an accepted or delivered match of
+    /// the charity; `Conflict("match_state")` in any other state.
+    async fn attach_match_proof(&self, id: &str, charity_id: &str, content_hash: &str, mime: &str, now: Millis) -> Result<(), DbError>;
     /// Records delivery: the match becomes `delivered`, the aid joins the household's chain, and
     /// the need is met once every unit is delivered — all or nothing.
     async fn deliver_match(&self, id: &str, charity_id: &str, note: &str, aid_id: &str, aid: crate::domain::chain::NewAid, actor_id: &str, now: Millis) -> Result<(), DbError>;

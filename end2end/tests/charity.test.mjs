@@ -4,7 +4,7 @@
 // household's assistance chain shows it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, hydrated, unlabelled, newPhone, newTablet, signIn } from './helpers.mjs';
+import { BASE, OUT, PNG, hydrated, unlabelled, newPhone, newTablet, signIn } from './helpers.mjs';
 
 // GB 32100: 17 characters and their check character.
 function creditCode(first17) {
@@ -119,8 +119,14 @@ test('a charity registers, is verified, and its matched delivery joins the house
   await accepted.locator('.reveal').click();
   await accepted.locator('.contact', { hasText: '张演示' }).waitFor();
   await accepted.locator('input[id^="deliver-proof-"]').fill('收据 CH-0001');
+  await accepted.locator('input[id^="deliver-file-"]').setInputFiles({ name: '签收单.png', mimeType: 'image/png', buffer: PNG });
+  assert.deepEqual(await unlabelled(p), []);
   await accepted.locator('.deliver button[type=submit]').click();
-  await p.locator('#charity-matches li[data-state="delivered"]').waitFor();
+  const delivered = p.locator('#charity-matches li[data-state="delivered"]');
+  await delivered.waitFor();
+  const proof = await p.request.get(BASE + await delivered.locator('a.proof').getAttribute('href'));
+  assert.equal(proof.status(), 200);
+  assert.equal(proof.headers()['content-type'], 'image/png');
   await p.screenshot({ path: `${OUT}charity-360.png`, fullPage: true });
   await org.ctx.close();
 
@@ -129,5 +135,6 @@ test('a charity registers, is verified, and its matched delivery joins the house
   await hydrated(c);
   await c.locator('#chain-table tr', { hasText: '春晖助学会' }).waitFor();
   await c.locator('#charity-needs li[data-state="met"]').waitFor();
+  await c.locator('#charity-needs li[data-state="delivered"] a.proof').waitFor();
   await staff.ctx.close();
 });

@@ -115,6 +115,12 @@ impl Application {
                 )),
             )
             .route("/attachments/{id}", get(upload::download))
+            .route(
+                "/charity/proof/{id}",
+                get(upload::charity_proof).post(upload::charity_proof_upload).layer::<_, Infallible>(DefaultBodyLimit::max(
+                    app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024,
+                )),
+            )
             .route("/visit-files/{hash}", get(upload::visit_file))
             .route("/imports/{id}/report.xlsx", get(crate::imports::report_xlsx))
             .route("/imports/progress/{run}", get(crate::imports::progress))

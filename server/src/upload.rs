@@ -30,48 +30,69 @@ fn clean_file_name(raw: &str) -> String {
     }
 }
 
-pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multipart: Multipart) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
-    if user.0.role != Role::Resident {
-        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
-    }
-    let (mut draft_id, mut kind, mut file) = (None, None, None);
+/// The text fields and the one `file` field of a multipart upload, within `names`.
+type Fields = (std::collections::HashMap<String, String>, Option<(String, axum::body::Bytes)>);
+
+async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields, Response> {
+    let (mut text, mut file) = (std::collections::HashMap::new(), None);
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
-            Ok(None) => break,
+            Ok(None) => return Ok((text, file)),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large"))
+                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large")))
             }
-            Err(_) => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
+            Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
         };
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(clean_file_name);
         let bytes = match field.bytes().await {
             Ok(b) => b,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large"))
+                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large")))
             }
-            Err(_) => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
+            Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
         };
         match name.as_str() {
-            "draft_id" => draft_id = String::from_utf8(bytes.to_vec()).ok(),
-            "kind" => kind = std::str::from_utf8(&bytes).ok().and_then(AttachmentKind::from_code),
             "file" => file = Some((file_name.unwrap_or_else(|| "file".into()), bytes)),
-            _ => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
+            n if names.contains(&n) => {
+                let value = String::from_utf8(bytes.to_vec()).map_err(|_| refuse(StatusCode::BAD_REQUEST, AppError::BadRequest))?;
+                text.insert(name, value);
+            }
+            _ => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
         }
     }
-    let (Some(draft_id), Some(kind)) = (draft_id, kind) else {
-        return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest);
-    };
+}
+
+/// A proof file as received: not empty, at most 10 MB, a JPEG, PNG or PDF by its content.
+fn checked_file(file: Option<(String, axum::body::Bytes)>) -> Result<(String, axum::body::Bytes, &'static str), Response> {
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::refused("file_empty"));
+        return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::refused("file_empty")));
     };
     if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large"));
+        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large")));
     }
     let Some(mime) = infer::get(&bytes).map(|t| t.mime_type()).filter(|m| ALLOWED.contains(m)) else {
-        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, AppError::refused("file_type"));
+        return Err(refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, AppError::refused("file_type")));
+    };
+    Ok((file_name, bytes, mime))
+}
+
+pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multipart: Multipart) -> Response {
+    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    if user.0.role != Role::Resident {
+        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
+    }
+    let (fields, file) = match read_fields(&mut multipart, &["draft_id", "kind"]).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let (Some(draft_id), Some(kind)) = (fields.get("draft_id").cloned(), fields.get("kind").and_then(|k| AttachmentKind::from_code(k))) else {
+        return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest);
+    };
+    let (file_name, bytes, mime) = match checked_file(file) {
+        Ok(f) => f,
+        Err(r) => return r,
     };
     let s = &state.services;
     let hash = match s.blobs.put(&bytes).await {
@@ -165,4 +186,79 @@ pub async fn visit_file(State(state): State<AppState>, auth: AuthSession, Path(h
     let mime = infer::get(&bytes).map(|t| t.mime_type()).filter(|m| *m == "image/jpeg" || *m == "image/png").unwrap_or("application/octet-stream");
     audit(s, Some(&user.0.id), "visit_file_read", &hash, "ok").await;
     ([(header::CONTENT_TYPE, mime.to_string()), (header::CACHE_CONTROL, "private, no-store".to_string())], bytes).into_response()
+}
+
+/// A charity's proof of delivery for one of its accepted (or delivered) matches.
+pub async fn charity_proof_upload(State(state): State<AppState>, auth: AuthSession, Path(id): Path<String>, mut multipart: Multipart) -> Response {
+    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    if user.0.role != Role::Charity {
+        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
+    }
+    let s = &state.services;
+    let charity = match s.store.charity_of_user(&user.0.id).await {
+        Ok(Some(c)) if c.status == "verified" => c,
+        Ok(_) => return refuse(StatusCode::CONFLICT, AppError::refused("charity_not_verified")),
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+    };
+    let (_, bytes, mime) = match read_fields(&mut multipart, &[]).await.and_then(|(_, file)| checked_file(file)) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let hash = match s.blobs.put(&bytes).await {
+        Ok(h) => h,
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
+    };
+    match s.store.attach_match_proof(&id, &charity.id, &hash, mime, now_millis()).await {
+        Ok(()) => {
+            audit(s, Some(&user.0.id), "charity_proof", &id, "ok").await;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(DbError::NotFound) => refuse(StatusCode::NOT_FOUND, AppError::NotFound),
+        Err(DbError::Conflict(code)) => refuse(StatusCode::CONFLICT, AppError::refused(code)),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+    }
+}
+
+/// A match's proof of delivery: for its charity, and for caseworkers and administrators of the
+/// household's region.
+pub async fn charity_proof(State(state): State<AppState>, auth: AuthSession, Path(id): Path<String>) -> Response {
+    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    let s = &state.services;
+    let found = match s.store.match_record(&id).await {
+        Ok(m) => m,
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+    };
+    let Some((m, (hash, mime))) = found.and_then(|m| m.proof.clone().map(|p| (m, p))) else {
+        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+    };
+    let allowed = match user.0.role {
+        Role::Charity => matches!(s.store.charity_of_user(&user.0.id).await, Ok(Some(c)) if c.id == m.charity_id),
+        Role::Caseworker | Role::Admin => {
+            let scope = user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+            let region = match s.store.household(&m.household_id).await {
+                Ok(h) => h.and_then(|h| RegionCode::parse(&h.region_code).ok()),
+                Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+            };
+            matches!((scope, region), (Some(s), Some(r)) if r.is_within(&s))
+        }
+        _ => false,
+    };
+    if !allowed {
+        audit(s, Some(&user.0.id), "charity_proof_read", &id, "denied").await;
+        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+    }
+    let bytes = match s.blobs.get(&hash).await {
+        Ok(b) => b,
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
+    };
+    audit(s, Some(&user.0.id), "charity_proof_read", &id, "ok").await;
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_DISPOSITION, "inline".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }

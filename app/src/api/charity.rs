@@ -107,6 +107,8 @@ pub struct MatchView {
     pub updated_on: String,
     /// The caseworker's view only: the household.
     pub household_id: Option<String>,
+    /// Where the proof of delivery file is read (`/charity/proof/<id>`), if one was uploaded.
+    pub proof_file: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,6 +252,7 @@ fn match_view(m: MatchRecord, names: &std::collections::HashMap<String, String>,
         township: names.get(&full_code(&m.township)).cloned().unwrap_or_default(),
         updated_on: crate::ui::china_date(m.updated_at),
         household_id: caseworker.then_some(m.household_id),
+        proof_file: m.proof.as_ref().map(|_| format!("/charity/proof/{}", m.id)),
         id: m.id,
         charity_name: m.charity_name,
         resource_title: m.resource_title,

@@ -442,7 +442,14 @@ fn CharityMatch(m: MatchView, on_change: Callback<()>) -> impl IntoView {
     on_result(contact, error, move |c| shown.set(Some(c)));
     let delivered_on = RwSignal::new(crate::ui::device::today_china().to_string());
     let proof = RwSignal::new(String::new());
-    let deliver = Action::new(move |(d, p): &(String, String)| deliver_match(id.get_value(), d.clone(), p.clone()));
+    // The proof file first (when one is chosen), then the delivery: a refused file stops both.
+    let deliver = Action::new_local(move |(d, p): &(String, String)| {
+        let (d, p, id) = (d.clone(), p.clone(), id.get_value());
+        async move {
+            crate::ui::device::upload_proof(&format!("deliver-file-{id}"), &id).await?;
+            deliver_match(id, d, p).await
+        }
+    });
     on_result(deliver, error, move |_| on_change.run(()));
     let closing = RwSignal::new(NeedState::DoneByOthers.code().to_string());
     let mid = m.id.clone();
@@ -451,7 +458,8 @@ fn CharityMatch(m: MatchView, on_change: Callback<()>) -> impl IntoView {
             <p><strong>{kind_label(i18n, &m.need_kind)}</strong> " · " {m.township.clone()} " · " {m.resource_title.clone()} " · "
                {amount(i18n, &m.form, &m.units, &m.unit)}</p>
             <p>{t!(i18n, charity.match_state)} ": " <span class="state">{match_state_label(i18n, &m.state)}</span> " · " {m.updated_on.clone()}
-               {(!m.note.is_empty()).then(|| format!(" · {}", m.note))}</p>
+               {(!m.note.is_empty()).then(|| format!(" · {}", m.note))}
+               {m.proof_file.clone().map(|href| view! { " · " <a class="proof" href=href target="_blank" rel="noopener">{t!(i18n, charity.proof_view)}</a> })}</p>
             {(state == Some(MatchState::Proposed)).then(|| view! {
                 <label for=format!("answer-note-{mid}")>{t!(i18n, charity.note_optional)}</label>
                 <input id=format!("answer-note-{mid}") maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) />
@@ -476,6 +484,8 @@ fn CharityMatch(m: MatchView, on_change: Callback<()>) -> impl IntoView {
                     <input id=format!("deliver-proof-{mid}") maxlength="500" prop:value=proof on:input=move |ev| proof.set(event_target_value(&ev)) />
                     <p class="hint">{t!(i18n, charity.proof_hint)}</p>
                     <FieldMessage error=field_error_of(error, "proof") id=format!("deliver-proof-{mid}-error") />
+                    <label for=format!("deliver-file-{mid}")>{t!(i18n, charity.proof_file)}</label>
+                    <input id=format!("deliver-file-{mid}") type="file" accept="image/jpeg,image/png,application/pdf" />
                     <button type="submit" class="primary">{t!(i18n, charity.record_delivery)}</button>
                 </form>
             })}
@@ -772,6 +782,8 @@ pub fn HouseholdCharity(household_id: String, caseworker: bool) -> impl IntoView
                                     <li data-match=m.id.clone() data-state=m.state.clone()>
                                         {m.charity_name.clone()} " · " {m.resource_title.clone()} " · " {amount(i18n, &m.form, &m.units, &m.unit)} " · "
                                         <strong>{match_state_label(i18n, &m.state)}</strong>
+                                        {(!m.note.is_empty()).then(|| format!(" · {}", m.note))}
+                                        {m.proof_file.clone().map(|href| view! { " · " <a class="proof" href=href target="_blank" rel="noopener">{t!(i18n, charity.proof_view)}</a> })}
                                     </li>
                                 }).collect_view()}
                             </ul>

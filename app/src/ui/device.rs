@@ -73,6 +73,37 @@ fn chosen_file(input_id: &str) -> Result<(web_sys::HtmlInputElement, web_sys::Fi
     Ok((input, file))
 }
 
+/// Uploads the file chosen in `<input type=file id=input_id>`, if any, as the proof of delivery
+/// of a charity's match; `Ok(false)` when no file was chosen.
+pub async fn upload_proof(input_id: &str, match_id: &str) -> Result<bool, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let Ok((input, file)) = chosen_file(input_id) else { return Ok(false) };
+        if file.size() > crate::domain::declaration::MAX_ATTACHMENT_BYTES as f64 {
+            return Err(AppError::refused("file_too_large"));
+        }
+        let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
+        form.append_with_blob_and_filename("file", &file, &file.name()).map_err(|_| AppError::Internal)?;
+        let resp = gloo_net::http::Request::post(&format!("/charity/proof/{match_id}"))
+            .body(form)
+            .map_err(|_| AppError::Internal)?
+            .send()
+            .await
+            .map_err(|_| AppError::Network)?;
+        if resp.ok() {
+            input.set_value("");
+            Ok(true)
+        } else {
+            Err(resp.json::<AppError>().await.unwrap_or(AppError::Internal))
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input_id, match_id);
+        Err(AppError::Internal)
+    }
+}
+
 /// Uploads the file chosen in `<input type=file id=input_id>` to the draft.
 pub async fn upload_file(input_id: &str, draft_id: &str, kind: &str) -> Result<AttachmentMeta, AppError> {
     #[cfg(feature = "hydrate")]

@@ -113,7 +113,7 @@ macro_rules! impl_charity_store {
             }
 
             const MATCH_FROM: &str = "m.id, m.need_id, m.resource_id, r.charity_id, c.name AS charity_name, n.household_id, m.units, \
-                 m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, m.created_at, m.updated_at \
+                 m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, m.proof_hash, m.proof_mime, m.created_at, m.updated_at \
                  FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
                  JOIN charity_resources r ON r.id = m.resource_id JOIN charities c ON c.id = r.charity_id";
 
@@ -133,6 +133,11 @@ macro_rules! impl_charity_store {
                     unit: get!(r, "unit"),
                     township: get!(r, "township"),
                     resource_title: get!(r, "resource_title"),
+                    proof: {
+                        let hash: Option<String> = get!(r, "proof_hash");
+                        let mime: Option<String> = get!(r, "proof_mime");
+                        hash.zip(mime)
+                    },
                     created_at: get!(r, "created_at"),
                     updated_at: get!(r, "updated_at"),
                 })
@@ -564,6 +569,27 @@ macro_rules! impl_charity_store {
                     }
                     tx.commit().await.map_err(db_err)?;
                     self.match_record(id).await?.ok_or(DbError::NotFound)
+                }
+
+                async fn attach_match_proof(&self, id: &str, charity_id: &str, content_hash: &str, mime: &str, now: Millis) -> Result<(), DbError> {
+                    let n = sqlx::query(
+                        "UPDATE charity_matches SET proof_hash = $1, proof_mime = $2, updated_at = $3 WHERE id = $4 \
+                         AND state IN ('accepted','delivered') AND resource_id IN (SELECT id FROM charity_resources WHERE charity_id = $5)",
+                    )
+                    .bind(content_hash)
+                    .bind(mime)
+                    .bind(now)
+                    .bind(id)
+                    .bind(charity_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
+                    if n == 0 {
+                        let ours = self.match_record(id).await?.is_some_and(|m| m.charity_id == charity_id);
+                        return Err(if ours { DbError::Conflict("match_state") } else { DbError::NotFound });
+                    }
+                    Ok(())
                 }
 
                 async fn deliver_match(&self, id: &str, charity_id: &str, note: &str, aid_id: &str, aid: NewAid, actor_id: &str, now: Millis) -> Result<(), DbError> {

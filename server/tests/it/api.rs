@@ -245,7 +245,7 @@ async fn drafts_survive_and_are_saved_as_typed() {
     assert_eq!(back["data"]["members"][0]["id_number"], "6207021970010100");
 }
 
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
     v.extend_from_slice(&[0; 64]);
     v

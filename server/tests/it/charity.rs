@@ -3,7 +3,7 @@
 //! delivered and lands in the chain), and the store's reservations on both backends under
 //! concurrent requests.
 
-use crate::api::{draft_id, good_draft, post_form, post_json, resident, submit, valid_id};
+use crate::api::{draft_id, good_draft, png, post_form, post_json, resident, submit, valid_id};
 use crate::helpers::{backends, spawn_app, store_for, TestApp};
 use app::domain::charity::CreditCode;
 use app::domain::status::Role;
@@ -39,6 +39,11 @@ async fn household(app: &TestApp, phone: &str, id17: &str, consent: bool) -> (St
 fn org(name: &str, code: &str) -> Value {
     json!({ "name": name, "credit_code": code, "contact_name": "赵联系", "contact_phone": "13700000001",
             "regions": ["620702"], "kinds": ["education", "medical"] })
+}
+
+async fn upload_proof(c: &Client, app: &TestApp, match_id: &str, bytes: Vec<u8>, name: &str) -> StatusCode {
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    c.post(app.url(&format!("/charity/proof/{match_id}"))).multipart(form).send().await.unwrap().status()
 }
 
 async fn call(c: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
@@ -79,7 +84,7 @@ fn assert_de_identified(text: &str, names: &[&str]) {
 async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_joins_the_chain() {
     let app = spawn_app().await;
     let code = CreditCode::with_check("53620702MJ0000017").unwrap();
-    let (consenting, _) = household(&app, "13900000801", "62070219700101801", true).await;
+    let (consenting, resident_client) = household(&app, "13900000801", "62070219700101801", true).await;
     let (private, _) = household(&app, "13900000802", "62070219700101802", false).await;
 
     // Registration: the credit code is checked; a good one registers and signs in.
@@ -168,6 +173,7 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     let mid = m["id"].as_str().unwrap();
     let r = post_form(&charity, &app, "/api/charity/contact", &[("id", mid)]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT, "no contact before the match is confirmed");
+    assert_eq!(upload_proof(&charity, &app, mid, png(), "receipt.png").await, StatusCode::CONFLICT, "no proof before accepting");
     assert_eq!(post_form(&charity, &app, "/api/charity/answer", &[("id", mid), ("accept", "true"), ("note", "")]).await.status(), StatusCode::OK);
     let contact: Value = post_form(&charity, &app, "/api/charity/contact", &[("id", mid)]).await.json().await.unwrap();
     assert_eq!((contact["head_name"].as_str(), contact["phone"].as_str()), (Some("张三"), Some("13812345678")));
@@ -177,6 +183,13 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     let other = login(&app, "demo_charity", "Demo2026pass").await;
     assert_eq!(post_form(&other, &app, "/api/charity/contact", &[("id", mid)]).await.status(), StatusCode::NOT_FOUND);
 
+    // The proof file: checked by content, only the match's own charity may attach it.
+    assert_eq!(upload_proof(&charity, &app, mid, b"not a picture".to_vec(), "receipt.png").await, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(upload_proof(&charity, &app, mid, Vec::new(), "receipt.png").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(upload_proof(&other, &app, mid, png(), "receipt.png").await, StatusCode::NOT_FOUND);
+    assert_eq!(upload_proof(&caseworker, &app, mid, png(), "receipt.png").await, StatusCode::FORBIDDEN);
+    assert!(app.store().match_record(mid).await.unwrap().unwrap().proof.is_none(), "nothing stored by refused uploads");
+    assert_eq!(upload_proof(&charity, &app, mid, png(), "receipt.png").await, StatusCode::NO_CONTENT);
     // Delivery: a date in the future or no proof is refused; then it lands in the chain.
     let tomorrow = (app::services::today_in_china() + chrono::Days::new(1)).to_string();
     let today = app::services::today_in_china().to_string();
@@ -189,6 +202,18 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     assert_eq!((aid.aid.amount_fen, aid.aid.source_name.as_str()), (60_000, "爱心基金会"));
     let file: Value = post_form(&caseworker, &app, "/api/household/file", &[("id", &consenting)]).await.json().await.unwrap();
     assert!(file.to_string().contains("爱心基金会"), "the household file shows the delivery");
+    // The proof file: readable by the charity and by the household's caseworkers, nobody else.
+    let (_, matches) = call(&caseworker, &app, "/api/charity/household", &[("household_id", &consenting)]).await;
+    let href = format!("/charity/proof/{mid}");
+    assert!(matches.contains(&href), "{matches}");
+    for (who, expected) in [(&caseworker, StatusCode::OK), (&charity, StatusCode::OK), (&other, StatusCode::NOT_FOUND), (&resident_client, StatusCode::NOT_FOUND)] {
+        let r = who.get(app.url(&href)).send().await.unwrap();
+        assert_eq!(r.status(), expected);
+        if expected == StatusCode::OK {
+            assert_eq!(r.headers()["content-type"], "image/png");
+            assert_eq!(r.bytes().await.unwrap().to_vec(), png());
+        }
+    }
     // The cap per household is used up: the next plan offers this resource nothing more for it.
     let (_, plan) = call(&caseworker, &app, "/api/charity/suggest", &[]).await;
     let plan: Value = serde_json::from_str(&plan).unwrap();
