@@ -391,13 +391,10 @@ pub async fn import_file(
             source: source.code().into(),
             file_name: file_name.into(),
             encoding: encoding_name.into(),
-            duplicates: rows.valid - result.new_records,
-            unmatched: rows.valid - result.matched,
-            new_records: result.new_records,
-            matched: result.matched,
             warnings: result.warnings,
             ..rows
-        }),
+        }
+        .with_stored(result.new_records, result.matched)),
         (Ok(_), Err(e)) => Err(e.into()),
     }
 }
@@ -544,16 +541,7 @@ pub async fn report_xlsx(
         .any(|c| c.split(';').any(|kv| kv.trim() == "i18n_pref_locale=en"));
     let locale = if english { app::i18n::Locale::en } else { app::i18n::Locale::zh_CN };
     let stored: ImportReport = serde_json::from_str(&rec.report_json).unwrap_or_default();
-    let report = ImportReport {
-        rows_read: rec.rows_read,
-        new_records: rec.new_records,
-        matched: rec.matched,
-        invalid: rec.invalid,
-        warnings: rec.warnings,
-        duplicates: stored.valid - rec.new_records,
-        unmatched: stored.valid - rec.matched,
-        ..stored
-    };
+    let report = ImportReport { rows_read: rec.rows_read, invalid: rec.invalid, warnings: rec.warnings, ..stored }.with_stored(rec.new_records, rec.matched);
     match report_workbook(locale, &rec.file_name, &report) {
         Ok(bytes) => (
             [

@@ -31,10 +31,14 @@ pub struct ImportReport {
     pub refused: Option<FileProblem>,
     pub rows_read: i64,
     pub valid: i64,
+    /// Rows of persons in the database that were not stored before.
     pub new_records: i64,
-    /// Valid rows already known (twice in this file, or imported before): nothing changed.
+    /// Rows of persons in the database already stored (twice in this file, or imported
+    /// before): nothing changed.
     pub duplicates: i64,
+    /// Valid rows naming a person in the database (their records are kept).
     pub matched: i64,
+    /// Valid rows naming nobody in the database: counted, not stored (data minimisation).
     pub unmatched: i64,
     pub invalid: i64,
     pub warnings: i64,
@@ -43,6 +47,13 @@ pub struct ImportReport {
     pub problems_by_kind: Vec<(RowProblem, i64)>,
     /// The first refused rows: (row number in the file, counting the header as 1; reason).
     pub problems: Vec<(i64, RowProblem)>,
+}
+
+impl ImportReport {
+    /// The report with what the store did: `new_records` of the `matched` rows were new.
+    pub fn with_stored(self, new_records: i64, matched: i64) -> Self {
+        ImportReport { new_records, matched, duplicates: (matched - new_records).max(0), unmatched: (self.valid - matched).max(0), ..self }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

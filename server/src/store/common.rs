@@ -286,11 +286,20 @@ macro_rules! impl_store {
         const JSON_ROWS: &str = if IS_POSTGRES { "jsonb_array_elements(CAST($1 AS jsonb)) AS r" } else { "json_each($1) AS r" };
         /// SQLite's page cache while an import runs (KiB when negative): 64 MB.
         const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536";
-        /// A per-transaction table of the households an import touches.
-        const TOUCHED_TABLE: &[&str] = if IS_POSTGRES {
-            &["CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) ON COMMIT DROP"]
+        /// Per-transaction tables: the households an import touches, and the stage of a batch of
+        /// medical rows of persons in the database.
+        const IMPORT_TEMP_TABLES: &[&str] = if IS_POSTGRES {
+            &[
+                "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) ON COMMIT DROP",
+                "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total BIGINT, out_of_pocket BIGINT, household_id TEXT) ON COMMIT DROP",
+            ]
         } else {
-            &["DROP TABLE IF EXISTS temp.import_touched", "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY)"]
+            &[
+                "DROP TABLE IF EXISTS temp.import_touched",
+                "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY)",
+                "DROP TABLE IF EXISTS temp.import_stage",
+                "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total INTEGER, out_of_pocket INTEGER, household_id TEXT)",
+            ]
         };
         const IS_POSTGRES: bool = matches!(<$db as sqlx::Database>::NAME.as_bytes(), b"PostgreSQL");
 
@@ -356,7 +365,7 @@ macro_rules! impl_store {
         ) -> Result<ImportResult, DbError> {
             let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(db_err)?;
             // The households this file touches, gathered while its rows go in (for the rules).
-            for sql in TOUCHED_TABLE {
+            for sql in IMPORT_TEMP_TABLES {
                 sqlx::query(sql).execute(&mut *tx).await.map_err(db_err)?;
             }
             // The import row first (with zero counts), so records can name it.
@@ -379,43 +388,59 @@ macro_rules! impl_store {
             let end = loop {
                 match rows.recv().await {
                     Some(ImportBatch::Medical(batch)) if !batch.is_empty() => {
-                        // One statement per batch with the rows as one JSON text: binding
-                        // thousands of parameters is what made sqlx slow.
-                        let rows: Vec<serde_json::Value> = batch
-                            .iter()
-                            .map(|m| serde_json::json!([m.id_number, m.settled_on, m.total_fen, m.out_of_pocket_fen]))
-                            .collect();
-                        let json = serde_json::Value::Array(rows).to_string();
-                        let sql = format!(
-                            "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, import_id) \
-                             SELECT {}, {}, {}, {}, $2 FROM {} WHERE true ON CONFLICT (id_number, settled_on, total, out_of_pocket) DO NOTHING",
-                            json_field(0, false), json_field(1, false), json_field(2, true), json_field(3, true), JSON_ROWS
-                        );
-                        new_records += sqlx::query(&sql).bind(&json).bind(&meta.id).execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
-                        matched += count_known(&mut tx, &json, 0).await?;
-                        // Only rows this import added count: a file imported again touches nothing.
-                        let touch = format!(
-                            "INSERT INTO import_touched (household_id) SELECT DISTINCT p.household_id FROM {JSON_ROWS} \
-                             JOIN medical_records m ON m.id_number = {id} AND m.settled_on = {on} AND m.total = {total} AND m.out_of_pocket = {own} \
-                             JOIN persons p ON p.id_number = m.id_number WHERE m.import_id = $2 ON CONFLICT (household_id) DO NOTHING",
+                        // One statement per step with the batch as one JSON text (binding
+                        // thousands of parameters is what made sqlx slow). Only the rows of
+                        // persons in the database are kept (data minimisation): they go to the
+                        // stage with their household, which gives the matched count at once.
+                        let rows: Vec<(&str, &str, i64, i64)> =
+                            batch.iter().map(|m| (m.id_number.as_str(), m.settled_on.as_str(), m.total_fen, m.out_of_pocket_fen)).collect();
+                        let json = serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
+                        let stage = format!(
+                            "INSERT INTO import_stage (id_number, settled_on, total, out_of_pocket, household_id) \
+                             SELECT {id}, {on}, {total}, {own}, p.household_id FROM {JSON_ROWS} JOIN persons p ON p.id_number = {id}",
                             id = json_field(0, false),
                             on = json_field(1, false),
                             total = json_field(2, true),
                             own = json_field(3, true)
                         );
-                        sqlx::query(&touch).bind(&json).bind(&meta.id).execute(&mut *tx).await.map_err(db_err)?;
+                        matched += sqlx::query(&stage).bind(&json).execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
+                        // Only records new to the database touch their household: a file
+                        // imported again raises nothing.
+                        sqlx::query(
+                            "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id FROM import_stage s \
+                             WHERE NOT EXISTS (SELECT 1 FROM medical_records m WHERE m.id_number = s.id_number AND m.settled_on = s.settled_on \
+                               AND m.total = s.total AND m.out_of_pocket = s.out_of_pocket) \
+                             ON CONFLICT (household_id) DO NOTHING",
+                        )
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        new_records += sqlx::query(
+                            "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, import_id) \
+                             SELECT id_number, settled_on, total, out_of_pocket, $1 FROM import_stage WHERE true \
+                             ON CONFLICT (id_number, settled_on, total, out_of_pocket) DO NOTHING",
+                        )
+                        .bind(&meta.id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?
+                        .rows_affected() as i64;
+                        sqlx::query("DELETE FROM import_stage").execute(&mut *tx).await.map_err(db_err)?;
                     }
                     Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
-                        let rows: Vec<serde_json::Value> = batch
+                        let rows: Vec<_> = batch
                             .iter()
-                            .map(|e| serde_json::json!([e.key, e.source, e.id_number, e.event, e.event_on, e.grade, e.amount_fen, e.detail]))
+                            .map(|e| (&e.key, &e.source, &e.id_number, &e.event, &e.event_on, e.grade, e.amount_fen, &e.detail))
                             .collect();
-                        let json = serde_json::Value::Array(rows).to_string();
+                        let json = serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
+                        // Records of persons in the database only, like medical settlements.
                         let sql = format!(
                             "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) \
-                             SELECT {}, {}, {}, {}, {}, {}, {}, {}, $2 FROM {} WHERE true ON CONFLICT (record_key) DO NOTHING",
-                            json_field(0, false), json_field(1, false), json_field(2, false), json_field(3, false), json_field(4, false),
-                            json_field(5, true), json_field(6, true), json_field(7, false), JSON_ROWS
+                             SELECT {}, {}, {id}, {}, {}, {}, {}, {}, $2 FROM {} WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id_number = {id}) \
+                             ON CONFLICT (record_key) DO NOTHING",
+                            json_field(0, false), json_field(1, false), json_field(3, false), json_field(4, false),
+                            json_field(5, true), json_field(6, true), json_field(7, false), JSON_ROWS,
+                            id = json_field(2, false),
                         );
                         new_records += sqlx::query(&sql).bind(&json).bind(&meta.id).execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
                         matched += count_known(&mut tx, &json, 2).await?;

@@ -626,7 +626,8 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
     tx.send(ImportBatch::Abort).await.unwrap();
     assert!(matches!(store.import_records(meta("imp-0"), rx).await, Err(DbError::Conflict("import_aborted"))));
     assert!(store.warnings("").await.unwrap().is_empty());
-    for (id, expect) in [("imp-1", (3, 3, 1)), ("imp-2", (0, 3, 0))] {
+    // ID-X is nobody in the database: counted as unmatched, its row not kept.
+    for (id, expect) in [("imp-1", (2, 3, 1)), ("imp-2", (0, 3, 0))] {
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         for b in &batches {
             tx.send(b.clone()).await.unwrap();
@@ -656,6 +657,18 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
     assert_eq!((r.new_records, r.warnings), (0, 0));
     assert_eq!(store.warnings("620702").await.unwrap().len(), 1);
     assert_eq!(store.warning_rules().await.unwrap().len(), 0, "no rule until one is set");
+    // Once ID-X is in the database (a new application), the same file adds that row: it was
+    // not kept while it named nobody.
+    let b = user(&store, "13800000097").await;
+    let d = store.current_draft(&b, "{}", 1).await.unwrap();
+    store.submit_application(submission(&b, &d.id, &["ID-X"])).await.unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    for b in &batches {
+        tx.send(b.clone()).await.unwrap();
+    }
+    tx.send(ImportBatch::End { rows_read: 4, invalid: 0, report_json: "{}".into() }).await.unwrap();
+    let r = store.import_records(meta("imp-4"), rx).await.unwrap();
+    assert_eq!((r.new_records, r.matched), (1, 4));
 });
 
 conformance!(department_records_and_the_share_rule_raise_warnings_once, |store| {
@@ -701,9 +714,10 @@ conformance!(department_records_and_the_share_rule_raise_warnings_once, |store| 
             (r.new_records, r.matched, r.warnings)
         }
     };
-    // A death and a grade-3 certificate (not severe under the example rule); a stranger's record.
+    // A death and a grade-3 certificate (not severe under the example rule); a stranger's record
+    // (counted as unmatched, not kept).
     let deaths = ImportBatch::Events(vec![event("public_security", &e1, "death", None), event("public_security", &stranger, "death", None)]);
-    assert_eq!(run("ev-1", "public_security", deaths.clone()).await, (2, 1, 1));
+    assert_eq!(run("ev-1", "public_security", deaths.clone()).await, (1, 1, 1));
     assert_eq!(run("ev-2", "public_security", deaths).await, (0, 1, 0), "the same records again change nothing");
     let disability = ImportBatch::Events(vec![event("disabled_persons", &e2, "disability_certified", Some(3))]);
     assert_eq!(run("ev-3", "disabled_persons", disability).await, (1, 1, 0));
