@@ -335,7 +335,12 @@ fn bench_matching(needs: usize, resources: usize) {
 }
 
 async fn bench_import(persons: usize) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    // DOUDI_BENCH_KEEP: leave the database and the file behind (to look at them).
+    let keep = std::env::var("DOUDI_BENCH_KEEP").is_ok();
+    let dir = tempfile::Builder::new().disable_cleanup(keep).tempdir()?;
+    if keep {
+        println!("Import bench files kept in {}", dir.path().display());
+    }
     let url = format!("sqlite://{}/import.db", dir.path().display());
     let mut config = Config::for_tests(url.clone(), dir.path().join("data"));
     config.demo = true;

@@ -77,6 +77,8 @@ struct RowSink {
     medical: Vec<MedicalRow>,
     events: Vec<EventRow>,
     progress: std::sync::Arc<Progress>,
+    /// Time spent waiting for the store to take a batch (the store is then the slower side).
+    waited: std::time::Duration,
 }
 
 impl RowSink {
@@ -91,6 +93,7 @@ impl RowSink {
             medical: Vec::new(),
             events: Vec::new(),
             progress,
+            waited: std::time::Duration::ZERO,
         }
     }
 
@@ -153,12 +156,14 @@ impl RowSink {
     fn flush(&mut self) -> Result<(), FileProblem> {
         // The store stopped listening (it failed): stop reading; the import is not kept.
         let gone = |_| FileProblem::Empty;
+        let started = std::time::Instant::now();
         if !self.medical.is_empty() {
             self.tx.blocking_send(ImportBatch::Medical(std::mem::take(&mut self.medical))).map_err(gone)?;
         }
         if !self.events.is_empty() {
             self.tx.blocking_send(ImportBatch::Events(std::mem::take(&mut self.events))).map_err(gone)?;
         }
+        self.waited += started.elapsed();
         Ok(())
     }
 
@@ -167,6 +172,7 @@ impl RowSink {
             return Err(FileProblem::Empty);
         }
         self.flush()?;
+        tracing::info!(waited_for_store_ms = self.waited.as_millis() as u64, rows = self.report.rows_read, "import rows checked");
         self.report.problems_by_kind = self.by_kind.into_values().collect();
         Ok(self.report)
     }
@@ -366,11 +372,13 @@ pub async fn import_file(
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let reading = progress.clone();
     let reader = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
         let sink = RowSink::new(source, today, tx.clone(), reading.clone());
         let result = match encoding {
             Some(encoding) => read_csv(&path, encoding, sink, reading),
             None => read_xlsx(&path, sink, reading),
         };
+        tracing::info!(read_ms = started.elapsed().as_millis() as u64, "import file read");
         match &result {
             Ok(r) => {
                 let report_json = serde_json::to_string(r).unwrap_or_default();

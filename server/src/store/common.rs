@@ -284,8 +284,9 @@ macro_rules! impl_store {
 
         /// The rows of a JSON array bound as `$1`, one row per element (`r`), in this backend's SQL.
         const JSON_ROWS: &str = if IS_POSTGRES { "jsonb_array_elements(CAST($1 AS jsonb)) AS r" } else { "json_each($1) AS r" };
-        /// SQLite's page cache while an import runs (KiB when negative): 64 MB.
-        const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536";
+        /// SQLite while an import runs: a 64 MB page cache (KiB when negative), and its
+        /// per-transaction tables in memory (not in a temporary file).
+        const IMPORT_CACHE: &[&str] = &["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"];
         /// Per-transaction tables: the households an import touches, and the stage of a batch of
         /// medical rows of persons in the database.
         const IMPORT_TEMP_TABLES: &[&str] = if IS_POSTGRES {
@@ -2346,11 +2347,13 @@ macro_rules! impl_store {
                 if !IS_POSTGRES {
                     // A large file touches indexes far bigger than SQLite's default 2 MB page cache;
                     // the connection gets its default back afterwards, whatever happened.
-                    sqlx::query(IMPORT_CACHE).execute(&mut *conn).await.map_err(db_err)?;
+                    for pragma in IMPORT_CACHE {
+                        sqlx::query(pragma).execute(&mut *conn).await.map_err(db_err)?;
+                    }
                 }
                 let result = import_on(&mut conn, meta, rows).await;
                 if !IS_POSTGRES {
-                    if let Err(e) = sqlx::query("PRAGMA cache_size = -2000").execute(&mut *conn).await {
+                    if let Err(e) = sqlx::query("PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT").execute(&mut *conn).await {
                         // Not worth failing an import that is stored: the pool recycles connections.
                         tracing::warn!(error = %e, "could not restore the page cache size");
                     }
