@@ -365,7 +365,8 @@ macro_rules! impl_store {
             mut rows: tokio::sync::mpsc::Receiver<ImportBatch>,
         ) -> Result<ImportResult, DbError> {
             let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(db_err)?;
-            // The households this file touches, gathered while its rows go in (for the rules).
+            // The households this file touches, gathered while its rows go in (for the rules),
+            // and the stage each batch of medical rows passes through.
             for sql in IMPORT_TEMP_TABLES {
                 sqlx::query(sql).execute(&mut *tx).await.map_err(db_err)?;
             }
