@@ -657,6 +657,16 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
     assert_eq!((r.new_records, r.warnings), (0, 0));
     assert_eq!(store.warnings("620702").await.unwrap().len(), 1);
     assert_eq!(store.warning_rules().await.unwrap().len(), 0, "no rule until one is set");
+    // A new settlement from before the 12 months cannot change the rule's sum: nothing raised.
+    // A new one inside them raises the (closed) warning again: the household still spends over.
+    for (id, date, expect) in [("imp-old", "2025-10-01", (1, 0)), ("imp-new", "2026-11-01", (1, 1))] {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        tx.send(ImportBatch::Medical(vec![row("ID-M2", date, 10_000)])).await.unwrap();
+        tx.send(ImportBatch::End { rows_read: 1, invalid: 0, report_json: "{}".into() }).await.unwrap();
+        let r = store.import_records(meta(id), rx).await.unwrap();
+        assert_eq!((r.new_records, r.warnings), expect, "{id}");
+    }
+    assert_eq!(store.warnings("620702").await.unwrap().len(), 2);
     // Once ID-X is in the database (a new application), the same file adds that row: it was
     // not kept while it named nobody.
     let b = user(&store, "13800000097").await;
