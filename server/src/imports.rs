@@ -77,7 +77,9 @@ struct RowSink {
     medical: Vec<MedicalRow>,
     events: Vec<EventRow>,
     progress: std::sync::Arc<Progress>,
-    /// Time spent waiting for the store to take a batch (the store is then the slower side).
+    /// When reading began, and the time spent waiting for the store to take a batch (the
+    /// store is then the slower side): logged when the file is read.
+    started: std::time::Instant,
     waited: std::time::Duration,
 }
 
@@ -93,6 +95,7 @@ impl RowSink {
             medical: Vec::new(),
             events: Vec::new(),
             progress,
+            started: std::time::Instant::now(),
             waited: std::time::Duration::ZERO,
         }
     }
@@ -172,7 +175,12 @@ impl RowSink {
             return Err(FileProblem::Empty);
         }
         self.flush()?;
-        tracing::info!(waited_for_store_ms = self.waited.as_millis() as u64, rows = self.report.rows_read, "import rows checked");
+        tracing::info!(
+            read_ms = self.started.elapsed().as_millis() as u64,
+            waited_for_store_ms = self.waited.as_millis() as u64,
+            rows = self.report.rows_read,
+            "import file read"
+        );
         self.report.problems_by_kind = self.by_kind.into_values().collect();
         Ok(self.report)
     }
@@ -372,13 +380,11 @@ pub async fn import_file(
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let reading = progress.clone();
     let reader = tokio::task::spawn_blocking(move || {
-        let started = std::time::Instant::now();
         let sink = RowSink::new(source, today, tx.clone(), reading.clone());
         let result = match encoding {
             Some(encoding) => read_csv(&path, encoding, sink, reading),
             None => read_xlsx(&path, sink, reading),
         };
-        tracing::info!(read_ms = started.elapsed().as_millis() as u64, "import file read");
         match &result {
             Ok(r) => {
                 let report_json = serde_json::to_string(r).unwrap_or_default();
