@@ -20,6 +20,12 @@ fn refuse(status: StatusCode, err: AppError) -> Response {
     (status, Json(err)).into_response()
 }
 
+/// A store's refusal as the browser sees it: not found 404, a conflict 409, anything else 500.
+fn refuse_db(e: DbError) -> Response {
+    let err = AppError::from(e);
+    refuse(StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), err)
+}
+
 fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
@@ -117,9 +123,7 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
             audit(s, Some(&user.0.id), "attachment_add", &meta.id, "ok").await;
             (StatusCode::CREATED, Json(meta)).into_response()
         }
-        Err(DbError::NotFound) => refuse(StatusCode::NOT_FOUND, AppError::NotFound),
-        Err(DbError::Conflict(code)) => refuse(StatusCode::CONFLICT, AppError::refused(code)),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+        Err(e) => refuse_db(e),
     }
 }
 
@@ -213,9 +217,7 @@ pub async fn charity_proof_upload(State(state): State<AppState>, auth: AuthSessi
             audit(s, Some(&user.0.id), "charity_proof", &id, "ok").await;
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(DbError::NotFound) => refuse(StatusCode::NOT_FOUND, AppError::NotFound),
-        Err(DbError::Conflict(code)) => refuse(StatusCode::CONFLICT, AppError::refused(code)),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
+        Err(e) => refuse_db(e),
     }
 }
 

@@ -73,6 +73,23 @@ fn chosen_file(input_id: &str) -> Result<(web_sys::HtmlInputElement, web_sys::Fi
     Ok((input, file))
 }
 
+/// Posts `file` as a multipart form after the text `fields` (the server reads them first).
+#[cfg(feature = "hydrate")]
+async fn post_file(url: &str, fields: &[(&str, &str)], file: &web_sys::File) -> Result<gloo_net::http::Response, AppError> {
+    let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
+    for (name, value) in fields {
+        form.append_with_str(name, value).map_err(|_| AppError::Internal)?;
+    }
+    form.append_with_blob_and_filename("file", file, &file.name()).map_err(|_| AppError::Internal)?;
+    gloo_net::http::Request::post(url).body(form).map_err(|_| AppError::Internal)?.send().await.map_err(|_| AppError::Network)
+}
+
+/// The error a server's refusal carries.
+#[cfg(feature = "hydrate")]
+async fn refusal(resp: gloo_net::http::Response) -> AppError {
+    resp.json::<AppError>().await.unwrap_or(AppError::Internal)
+}
+
 /// Uploads the file chosen in `<input type=file id=input_id>`, if any, as the proof of delivery
 /// of a charity's match; `Ok(false)` when no file was chosen.
 pub async fn upload_proof(input_id: &str, match_id: &str) -> Result<bool, AppError> {
@@ -82,19 +99,12 @@ pub async fn upload_proof(input_id: &str, match_id: &str) -> Result<bool, AppErr
         if file.size() > crate::domain::declaration::MAX_ATTACHMENT_BYTES as f64 {
             return Err(AppError::refused("file_too_large"));
         }
-        let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
-        form.append_with_blob_and_filename("file", &file, &file.name()).map_err(|_| AppError::Internal)?;
-        let resp = gloo_net::http::Request::post(&format!("/charity/proof/{match_id}"))
-            .body(form)
-            .map_err(|_| AppError::Internal)?
-            .send()
-            .await
-            .map_err(|_| AppError::Network)?;
+        let resp = post_file(&format!("/charity/proof/{match_id}"), &[], &file).await?;
         if resp.ok() {
             input.set_value("");
             Ok(true)
         } else {
-            Err(resp.json::<AppError>().await.unwrap_or(AppError::Internal))
+            Err(refusal(resp).await)
         }
     }
     #[cfg(not(feature = "hydrate"))]
@@ -112,21 +122,12 @@ pub async fn upload_file(input_id: &str, draft_id: &str, kind: &str) -> Result<A
         if file.size() > crate::domain::declaration::MAX_ATTACHMENT_BYTES as f64 {
             return Err(AppError::refused("file_too_large"));
         }
-        let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
-        form.append_with_str("draft_id", draft_id).map_err(|_| AppError::Internal)?;
-        form.append_with_str("kind", kind).map_err(|_| AppError::Internal)?;
-        form.append_with_blob_and_filename("file", &file, &file.name()).map_err(|_| AppError::Internal)?;
-        let resp = gloo_net::http::Request::post("/attachments")
-            .body(form)
-            .map_err(|_| AppError::Internal)?
-            .send()
-            .await
-            .map_err(|_| AppError::Network)?;
+        let resp = post_file("/attachments", &[("draft_id", draft_id), ("kind", kind)], &file).await?;
         if resp.ok() {
             input.set_value("");
             resp.json::<AttachmentMeta>().await.map_err(|_| AppError::Internal)
         } else {
-            Err(resp.json::<AppError>().await.unwrap_or(AppError::Internal))
+            Err(refusal(resp).await)
         }
     }
     #[cfg(not(feature = "hydrate"))]
@@ -258,17 +259,7 @@ pub async fn upload_import(input_id: &str, source: &str, encoding: &str, run: &s
     #[cfg(feature = "hydrate")]
     {
         let (_, file) = chosen_file(input_id)?;
-        let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
-        form.append_with_str("run", run).map_err(|_| AppError::Internal)?;
-        form.append_with_str("source", source).map_err(|_| AppError::Internal)?;
-        form.append_with_str("encoding", encoding).map_err(|_| AppError::Internal)?;
-        form.append_with_blob_and_filename("file", &file, &file.name()).map_err(|_| AppError::Internal)?;
-        let resp = gloo_net::http::Request::post("/imports")
-            .body(form)
-            .map_err(|_| AppError::Internal)?
-            .send()
-            .await
-            .map_err(|_| AppError::Network)?;
+        let resp = post_file("/imports", &[("run", run), ("source", source), ("encoding", encoding)], &file).await?;
         let text = resp.text().await.map_err(|_| AppError::Network)?;
         match serde_json::from_str::<crate::api::monitoring::ImportReport>(&text) {
             Ok(report) if resp.ok() || report.refused.is_some() => Ok(report),
