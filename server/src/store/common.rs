@@ -297,7 +297,7 @@ macro_rules! impl_store {
         } else {
             &[
                 "DROP TABLE IF EXISTS temp.import_touched",
-                "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY)",
+                "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) WITHOUT ROWID",
                 "DROP TABLE IF EXISTS temp.import_stage",
                 "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total INTEGER, out_of_pocket INTEGER, household_id TEXT)",
             ]
@@ -406,22 +406,9 @@ macro_rules! impl_store {
                             total = json_field(2, true),
                             own = json_field(3, true)
                         );
-                        matched += sqlx::query(&stage).bind(&json).execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
-                        // Only records new to the database, inside the rules' 12 months, touch
-                        // their household: a file imported again raises nothing.
-                        sqlx::query(
-                            "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id FROM import_stage s \
-                             WHERE s.settled_on >= $1 AND s.settled_on <= $2 \
-                               AND NOT EXISTS (SELECT 1 FROM medical_records m WHERE m.id_number = s.id_number AND m.settled_on = s.settled_on \
-                               AND m.total = s.total AND m.out_of_pocket = s.out_of_pocket) \
-                             ON CONFLICT (household_id) DO NOTHING",
-                        )
-                        .bind(window.0.to_string())
-                        .bind(window.1.to_string())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                        new_records += sqlx::query(
+                        let staged = sqlx::query(&stage).bind(&json).execute(&mut *tx).await.map_err(db_err)?.rows_affected();
+                        matched += staged as i64;
+                        let added = sqlx::query(
                             "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, import_id) \
                              SELECT id_number, settled_on, total, out_of_pocket, $1 FROM import_stage WHERE true \
                              ON CONFLICT (id_number, settled_on, total, out_of_pocket) DO NOTHING",
@@ -430,7 +417,34 @@ macro_rules! impl_store {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?
-                        .rows_affected() as i64;
+                        .rows_affected();
+                        new_records += added as i64;
+                        // Only records new to the database, inside the rules' 12 months, touch
+                        // their household: a file imported again raises nothing. When every
+                        // staged row went in (a new file) that is the whole stage; when none
+                        // did (the file again), nothing; otherwise the rows this import wrote.
+                        let (from, to) = (window.0.to_string(), window.1.to_string());
+                        let touched = if added == staged {
+                            sqlx::query(
+                                "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id FROM import_stage s \
+                                 WHERE s.settled_on >= $1 AND s.settled_on <= $2 ON CONFLICT (household_id) DO NOTHING",
+                            )
+                            .bind(from)
+                            .bind(to)
+                        } else {
+                            sqlx::query(
+                                "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id FROM import_stage s \
+                                 JOIN medical_records m ON m.id_number = s.id_number AND m.settled_on = s.settled_on \
+                                   AND m.total = s.total AND m.out_of_pocket = s.out_of_pocket \
+                                 WHERE s.settled_on >= $1 AND s.settled_on <= $2 AND m.import_id = $3 ON CONFLICT (household_id) DO NOTHING",
+                            )
+                            .bind(from)
+                            .bind(to)
+                            .bind(&meta.id)
+                        };
+                        if added > 0 {
+                            touched.execute(&mut *tx).await.map_err(db_err)?;
+                        }
                         sqlx::query("DELETE FROM import_stage").execute(&mut *tx).await.map_err(db_err)?;
                     }
                     Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
@@ -470,14 +484,17 @@ macro_rules! impl_store {
                 let found = sqlx::query(
                     // From the touched households outwards (SQLite takes CROSS JOIN's order as
                     // given; left to itself it may scan every person): the work grows with the
-                    // file, not with the database.
-                    "SELECT h.id AS household_id, h.region_code, h.monthly_income, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
-                     FROM import_touched t CROSS JOIN households h CROSS JOIN persons p CROSS JOIN medical_records m \
-                     WHERE h.id = t.household_id AND p.household_id = h.id AND m.id_number = p.id_number \
-                       AND m.settled_on >= $1 AND m.settled_on <= $2 \
-                       AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $3) \
-                     GROUP BY h.id, h.region_code, h.monthly_income \
-                     HAVING ($4 > 0 AND SUM(m.out_of_pocket) > $4) OR ($5 > 0 AND h.monthly_income > 0 AND SUM(m.out_of_pocket) * 100 > h.monthly_income * 12 * $5)",
+                    // file, not with the database. The sums come first (on SQLite in the touched
+                    // households' key order: no sort for the grouping); then each household once.
+                    "SELECT h.id AS household_id, h.region_code, h.monthly_income, s.total, s.n \
+                     FROM (SELECT t.household_id, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
+                           FROM import_touched t CROSS JOIN persons p CROSS JOIN medical_records m \
+                           WHERE p.household_id = t.household_id AND m.id_number = p.id_number \
+                             AND m.settled_on >= $1 AND m.settled_on <= $2 \
+                           GROUP BY t.household_id) s \
+                     CROSS JOIN households h \
+                     WHERE h.id = s.household_id AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $3) \
+                       AND (($4 > 0 AND s.total > $4) OR ($5 > 0 AND h.monthly_income > 0 AND s.total * 100 > h.monthly_income * 12 * $5))",
                 )
                 .bind(from.to_string())
                 .bind(to.to_string())
