@@ -498,6 +498,69 @@ pub struct MedicalRow {
     pub out_of_pocket_fen: i64,
 }
 
+/// Checked medical settlements on their way to the store, already in the text its SQL reads,
+/// so that the file reader's thread does the formatting and the store only stores: a JSON
+/// array with one string per row, `settled_on` (10 characters, `YYYY-MM-DD`), the total and
+/// the out-of-pocket amount (fen, 20 characters each, zero-padded), then the ID number.
+/// (One string per row: SQLite reads it with `substr`, where a nested array would be parsed
+/// again for every field.)
+#[derive(Clone, Debug, Default)]
+pub struct MedicalBatch {
+    json: Vec<u8>,
+    rows: usize,
+}
+
+impl MedicalBatch {
+    pub fn push(&mut self, row: &MedicalRow) {
+        use std::io::Write;
+        // A date of any other shape would shift every field after it (the reader only sends
+        // dates it has checked; see `domain::monitoring`).
+        assert!(row.settled_on.len() == 10 && row.settled_on.bytes().all(|b| b.is_ascii_digit() || b == b'-'), "settlement date {:?}", row.settled_on);
+        self.json.push(if self.rows == 0 { b'[' } else { b',' });
+        self.rows += 1;
+        // Digits and dashes need no escaping; the ID number is escaped as JSON (it is inside the quotes).
+        let id = serde_json::to_string(&row.id_number).unwrap_or_default();
+        let _ = write!(self.json, "\"{}{:020}{:020}{}", row.settled_on, row.total_fen, row.out_of_pocket_fen, &id[1..]);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The JSON text (an empty array for no rows).
+    pub fn into_json(mut self) -> String {
+        if self.rows == 0 {
+            self.json.push(b'[');
+        }
+        self.json.push(b']');
+        // Only `write!` of `str`s and serde_json's output went in: always UTF-8.
+        String::from_utf8(self.json).unwrap_or_default()
+    }
+
+    /// The SQL for the fields of a row's string `value`: ID number, date, total, out of pocket
+    /// (the same on SQLite and PostgreSQL).
+    pub fn sql_fields(value: &str) -> [String; 4] {
+        [
+            format!("substr({value}, 51)"),
+            format!("substr({value}, 1, 10)"),
+            format!("CAST(substr({value}, 11, 20) AS BIGINT)"),
+            format!("CAST(substr({value}, 31, 20) AS BIGINT)"),
+        ]
+    }
+}
+
+impl From<Vec<MedicalRow>> for MedicalBatch {
+    fn from(rows: Vec<MedicalRow>) -> Self {
+        let mut batch = MedicalBatch::default();
+        rows.iter().for_each(|r| batch.push(r));
+        batch
+    }
+}
+
 /// A department's record of an event (a checked `EventRecord`), as stored.
 #[derive(Clone, Debug)]
 pub struct EventRow {
@@ -515,7 +578,7 @@ pub struct EventRow {
 /// (or an abort: nothing of the file is kept).
 #[derive(Clone, Debug)]
 pub enum ImportBatch {
-    Medical(Vec<MedicalRow>),
+    Medical(MedicalBatch),
     Events(Vec<EventRow>),
     End { rows_read: i64, invalid: i64, report_json: String },
     Abort,
@@ -987,4 +1050,34 @@ pub trait CharityStore: Send + Sync {
     /// Records delivery: the match becomes `delivered`, the aid joins the household's chain, and
     /// the need is met once every unit is delivered — all or nothing.
     async fn deliver_match(&self, id: &str, charity_id: &str, note: &str, aid_id: &str, aid: crate::domain::chain::NewAid, actor_id: &str, now: Millis) -> Result<(), DbError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MedicalBatch, MedicalRow};
+
+    /// What the SQL of `MedicalBatch::sql_fields` reads from one string (SQL's `substr` is 1-based).
+    fn fields(value: &str) -> (&str, &str, i64, i64) {
+        (&value[50..], &value[..10], value[10..30].parse().unwrap(), value[30..50].parse().unwrap())
+    }
+
+    #[test]
+    fn a_medical_batch_is_a_json_array_of_one_string_per_row() {
+        assert_eq!(MedicalBatch::default().into_json(), "[]");
+        let row = |id: &str, on: &str, total: i64, own: i64| MedicalRow { id_number: id.into(), settled_on: on.into(), total_fen: total, out_of_pocket_fen: own };
+        let batch: MedicalBatch = vec![row("620702199001011234", "2026-03-05", 1_200_050, 800_000), row("ID \"quoted\" 人", "2025-12-31", 0, 0)].into();
+        assert_eq!(batch.len(), 2);
+        let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
+        assert_eq!(fields(&values[0]), ("620702199001011234", "2026-03-05", 1_200_050, 800_000));
+        assert_eq!(fields(&values[1]), ("ID \"quoted\" 人", "2025-12-31", 0, 0));
+        let [id, on, total, own] = MedicalBatch::sql_fields("v");
+        assert_eq!([id.as_str(), &on, &total, &own], ["substr(v, 51)", "substr(v, 1, 10)", "CAST(substr(v, 11, 20) AS BIGINT)", "CAST(substr(v, 31, 20) AS BIGINT)"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "settlement date")]
+    fn a_date_of_another_shape_is_never_packed() {
+        let mut batch = MedicalBatch::default();
+        batch.push(&MedicalRow { id_number: "x".into(), settled_on: "2026-3-5".into(), total_fen: 1, out_of_pocket_fen: 1 });
+    }
 }

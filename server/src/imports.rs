@@ -10,7 +10,7 @@ use app::domain::monitoring::{event_row, map_header, medical_row, ColumnMap, Fil
 use app::domain::status::Role;
 use app::error::AppError;
 use app::api::monitoring::ImportReport;
-use app::store::{EventRow, ImportBatch, MedicalRow, NewImport};
+use app::store::{EventRow, ImportBatch, MedicalBatch, MedicalRow, NewImport};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -74,7 +74,7 @@ struct RowSink {
     map: Option<ColumnMap>,
     report: ImportReport,
     by_kind: std::collections::BTreeMap<String, (RowProblem, i64)>,
-    medical: Vec<MedicalRow>,
+    medical: MedicalBatch,
     events: Vec<EventRow>,
     progress: std::sync::Arc<Progress>,
     /// When reading began, and the time spent waiting for the store to take a batch (the
@@ -92,7 +92,7 @@ impl RowSink {
             map: None,
             report: ImportReport::default(),
             by_kind: Default::default(),
-            medical: Vec::new(),
+            medical: MedicalBatch::default(),
             events: Vec::new(),
             progress,
             started: std::time::Instant::now(),
@@ -118,9 +118,9 @@ impl RowSink {
         let checked = match cells {
             None => Err(RowProblem::WrongFieldCount),
             Some(cells) if self.source == Source::MedicalInsurance => medical_row(map, cells, self.today).map(|m| {
-                self.medical.push(MedicalRow {
+                self.medical.push(&MedicalRow {
                     id_number: m.id_number.as_str().to_string(),
-                    settled_on: m.date.to_string(),
+                    settled_on: m.date.format("%Y-%m-%d").to_string(),
                     total_fen: m.total_fen,
                     out_of_pocket_fen: m.out_of_pocket_fen,
                 })

@@ -4,7 +4,7 @@
 
 use super::id_number::IdNumber;
 use super::money::Money;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// A cell longer than this is not data (a pasted document, a broken quote).
@@ -362,9 +362,14 @@ pub struct MedicalRecord {
 }
 
 
+/// A record's date in one of the ways departments write it; a year before 1900 is a typing
+/// error, not a record (and would not fit the stored `YYYY-MM-DD`).
 fn parse_date(raw: &str) -> Option<NaiveDate> {
     let t = raw.trim();
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"].iter().find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+        .filter(|d| d.year() >= 1900)
 }
 
 fn id_of(raw: &str, today: NaiveDate) -> Result<IdNumber, RowProblem> {
@@ -939,6 +944,8 @@ mod tests {
         assert_eq!(bad(&[&wrong_check, "2026-03-05", "1", "1"]), RowProblem::IdChecksum);
         assert_eq!(bad(&["1234", "2026-03-05", "1", "1"]), RowProblem::IdFormat);
         assert_eq!(bad(&[&id, "05.03.2026", "1", "1"]), RowProblem::DateFormat);
+        assert_eq!(bad(&[&id, "0206-03-05", "1", "1"]), RowProblem::DateFormat);
+        assert_eq!(bad(&[&id, "-2026-03-05", "1", "1"]), RowProblem::DateFormat);
         assert_eq!(bad(&[&id, "2027-01-01", "1", "1"]), RowProblem::DateInFuture);
         assert_eq!(bad(&[&id, "2026-03-05", "-1", "0"]), RowProblem::AmountNegative);
         assert_eq!(bad(&[&id, "2026-03-05", "abc", "0"]), RowProblem::AmountFormat);

@@ -17,7 +17,7 @@ macro_rules! impl_store {
             AidRecord, HouseholdApplication, HouseholdRecord, NewReferralRecord, NewVisit, ReferralAnswer, ReferralQuery,
             ReferralRecord, VisitFile, VisitOutcome, VisitRecord,
             EmergencyRecord, HouseholdQuery, HouseholdSummary, NewEmergencyAid, NewTask, TaskRecord, WorkItem,
-            ImportBatch, ImportResult, NewImport, OnTimeRate, WarningRecord,
+            ImportBatch, ImportResult, MedicalBatch, NewImport, OnTimeRate, WarningRecord,
         };
         use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
         use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
@@ -284,6 +284,8 @@ macro_rules! impl_store {
 
         /// The rows of a JSON array bound as `$1`, one row per element (`r`), in this backend's SQL.
         const JSON_ROWS: &str = if IS_POSTGRES { "jsonb_array_elements(CAST($1 AS jsonb)) AS r" } else { "json_each($1) AS r" };
+        /// The strings of a JSON array bound as `$1`, one row per element, as `r.value`.
+        const JSON_STRINGS: &str = if IS_POSTGRES { "jsonb_array_elements_text(CAST($1 AS jsonb)) AS r(value)" } else { "json_each($1) AS r" };
         /// SQLite while an import runs: a 64 MB page cache (KiB when negative), and its
         /// per-transaction tables in memory (not in a temporary file).
         const IMPORT_CACHE: &[&str] = &["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"];
@@ -395,17 +397,12 @@ macro_rules! impl_store {
                         // thousands of parameters is what made sqlx slow). Only the rows of
                         // persons in the database are kept (data minimisation): they go to the
                         // stage with their household, which gives the matched count at once.
-                        let rows: Vec<(&str, &str, i64, i64)> =
-                            batch.iter().map(|m| (m.id_number.as_str(), m.settled_on.as_str(), m.total_fen, m.out_of_pocket_fen)).collect();
-                        let json = serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
+                        let [id, on, total, own] = MedicalBatch::sql_fields("r.value");
                         let stage = format!(
                             "INSERT INTO import_stage (id_number, settled_on, total, out_of_pocket, household_id) \
-                             SELECT {id}, {on}, {total}, {own}, p.household_id FROM {JSON_ROWS} JOIN persons p ON p.id_number = {id}",
-                            id = json_field(0, false),
-                            on = json_field(1, false),
-                            total = json_field(2, true),
-                            own = json_field(3, true)
+                             SELECT {id}, {on}, {total}, {own}, p.household_id FROM {JSON_STRINGS} JOIN persons p ON p.id_number = {id}"
                         );
+                        let json = batch.into_json();
                         let staged = sqlx::query(&stage).bind(&json).execute(&mut *tx).await.map_err(db_err)?.rows_affected();
                         matched += staged as i64;
                         let added = sqlx::query(

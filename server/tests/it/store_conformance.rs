@@ -617,8 +617,8 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
     };
     let row = |id: &str, date: &str, oop: i64| MedicalRow { id_number: id.into(), settled_on: date.into(), total_fen: oop, out_of_pocket_fen: oop };
     let batches = vec![
-        ImportBatch::Medical(vec![row("ID-M1", "2026-05-01", 1_500_000), row("ID-X", "2026-05-01", 9_000_000)]),
-        ImportBatch::Medical(vec![row("ID-M2", "2026-06-01", 600_000), row("ID-M1", "2026-05-01", 1_500_000)]),
+        ImportBatch::Medical(vec![row("ID-M1", "2026-05-01", 1_500_000), row("ID-X", "2026-05-01", 9_000_000)].into()),
+        ImportBatch::Medical(vec![row("ID-M2", "2026-06-01", 600_000), row("ID-M1", "2026-05-01", 1_500_000)].into()),
     ];
     // Aborted halfway: nothing stays.
     let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -661,7 +661,7 @@ conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
     // A new one inside them raises the (closed) warning again: the household still spends over.
     for (id, date, expect) in [("imp-old", "2025-10-01", (1, 0)), ("imp-new", "2026-11-01", (1, 1))] {
         let (tx, rx) = tokio::sync::mpsc::channel(4);
-        tx.send(ImportBatch::Medical(vec![row("ID-M2", date, 10_000)])).await.unwrap();
+        tx.send(ImportBatch::Medical(vec![row("ID-M2", date, 10_000)].into())).await.unwrap();
         tx.send(ImportBatch::End { rows_read: 1, invalid: 0, report_json: "{}".into() }).await.unwrap();
         let r = store.import_records(meta(id), rx).await.unwrap();
         assert_eq!((r.new_records, r.warnings), expect, "{id}");
@@ -734,7 +734,7 @@ conformance!(department_records_and_the_share_rule_raise_warnings_once, |store| 
     let disability = ImportBatch::Events(vec![event("disabled_persons", &e2, "disability_certified", Some(3))]);
     assert_eq!(run("ev-3", "disabled_persons", disability).await, (1, 1, 0));
     // 7 000 yuan out of pocket: under the 20 000 amount, over 50 % of 12 000.
-    let medical = ImportBatch::Medical(vec![MedicalRow { id_number: e2.clone(), settled_on: "2026-10-01".into(), total_fen: 900_000, out_of_pocket_fen: 700_000 }]);
+    let medical = ImportBatch::Medical(vec![MedicalRow { id_number: e2.clone(), settled_on: "2026-10-01".into(), total_fen: 900_000, out_of_pocket_fen: 700_000 }].into());
     assert_eq!(run("ev-4", "medical_insurance", medical).await, (1, 1, 1));
     let w = store.warnings("620702").await.unwrap();
     let kinds: std::collections::BTreeSet<&str> = w.iter().map(|w| w.kind.as_str()).collect();
