@@ -228,10 +228,55 @@ fn xlsx_text(value: &calamine::DataRef<'_>) -> String {
     }
 }
 
+/// The most an XLSX's table of texts (`sharedStrings.xml`, uncompressed) may hold: calamine
+/// keeps that table in memory while the sheet streams, so this bounds an XLSX import's memory
+/// whatever the file (at most about 3.3 times this, for a table of one-letter texts; a whole
+/// Excel sheet of distinct ID numbers needs about 35 MB of it and 60 MB of memory). A larger table is refused: such a file goes in as CSV.
+const XLSX_TEXT_MAX: u64 = 40 * 1024 * 1024;
+/// The most any other part calamine reads whole (workbook, styles, relations) may hold.
+const XLSX_PART_MAX: u64 = 16 * 1024 * 1024;
+
+/// Checks an XLSX's parts before calamine opens it, from the sizes the archive declares (the
+/// zip reader never gives more than the declared size): a table of texts within
+/// `XLSX_TEXT_MAX`, announcing no more texts than it can hold (calamine reserves room for the
+/// announced count first), and other parts within `XLSX_PART_MAX`.
+fn check_xlsx_parts(path: &std::path::Path) -> Result<(), FileProblem> {
+    let file = std::fs::File::open(path).map_err(|_| FileProblem::Unreadable)?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|_| FileProblem::Unreadable)?;
+    for i in 0..zip.len() {
+        let (name, size) = {
+            let entry = zip.by_index_raw(i).map_err(|_| FileProblem::Unreadable)?;
+            (entry.name().map_err(|_| FileProblem::Unreadable)?.to_ascii_lowercase(), entry.size())
+        };
+        if name.ends_with("sharedstrings.xml") {
+            if size > XLSX_TEXT_MAX {
+                return Err(FileProblem::TooMuchText);
+            }
+            // `<sst … uniqueCount="n">` opens the part; each text takes at least `<si></si>`.
+            let mut head = Vec::new();
+            zip.by_index(i).map_err(|_| FileProblem::Unreadable)?.take(4096).read_to_end(&mut head).map_err(|_| FileProblem::Unreadable)?;
+            let head = String::from_utf8_lossy(&head);
+            let announced = head
+                .split("uniqueCount=")
+                .nth(1)
+                .and_then(|rest| rest.trim_start_matches(['"', '\'']).split(['"', '\'']).next())
+                .map(|n| n.parse::<u64>().unwrap_or(u64::MAX));
+            if announced.is_some_and(|n| n > size / 9 + 1) {
+                return Err(FileProblem::Unreadable);
+            }
+        } else if !name.contains("worksheets/") && size > XLSX_PART_MAX {
+            return Err(FileProblem::Unreadable);
+        }
+    }
+    Ok(())
+}
+
 /// Reads the first worksheet of an XLSX into the sink, cell by cell (the sheet is never held
-/// whole in memory; cells missing from the file are empty).
+/// whole in memory; cells missing from the file are empty; the table of texts is bounded by
+/// `check_xlsx_parts`).
 fn read_xlsx(path: &std::path::Path, mut sink: RowSink, progress: std::sync::Arc<Progress>) -> Result<ImportReport, FileProblem> {
     use calamine::Reader;
+    check_xlsx_parts(path)?;
     let file = std::fs::File::open(path).map_err(|_| FileProblem::Unreadable)?;
     let counted = Counting { inner: std::io::BufReader::new(file), position: 0, progress };
     let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(counted).map_err(|_| FileProblem::Unreadable)?;

@@ -301,6 +301,9 @@ pub enum FileProblem {
     Encoding,
     /// A spreadsheet that cannot be read (damaged, not XLSX, or wider than 1000 columns).
     Unreadable,
+    /// An XLSX whose table of texts is larger than one import reads into memory (such a sheet
+    /// goes in as CSV, which is read as it streams).
+    TooMuchText,
     MissingColumns { fields: Vec<Field> },
     DuplicateColumn { header: String },
 }

@@ -72,6 +72,7 @@ pub fn file_problem_in(locale: Locale, p: &FileProblem) -> String {
         FileProblem::Empty => td_string!(locale, monitoring.file.empty).to_string(),
         FileProblem::Encoding => td_string!(locale, monitoring.file.encoding).to_string(),
         FileProblem::Unreadable => td_string!(locale, monitoring.file.unreadable).to_string(),
+        FileProblem::TooMuchText => td_string!(locale, monitoring.file.too_much_text).to_string(),
         FileProblem::MissingColumns { fields } => {
             let names: Vec<String> = fields.iter().map(|f| import_field_in(locale, *f)).collect();
             format!("{} {}", td_string!(locale, monitoring.file.missing_columns), names.join("、"))
