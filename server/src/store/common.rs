@@ -289,12 +289,13 @@ macro_rules! impl_store {
         /// SQLite while an import runs: a 64 MB page cache (KiB when negative), and its
         /// per-transaction tables in memory (not in a temporary file).
         const IMPORT_CACHE: &[&str] = &["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"];
-        /// Per-transaction tables: the households an import touches, and the stage of a batch of
-        /// medical rows of persons in the database.
+        /// Per-transaction tables: the households an import touches, and the stages of a batch
+        /// of medical rows, or of department events, of persons in the database.
         const IMPORT_TEMP_TABLES: &[&str] = if IS_POSTGRES {
             &[
                 "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) ON COMMIT DROP",
                 "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total BIGINT, out_of_pocket BIGINT, household_id TEXT) ON COMMIT DROP",
+                "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number TEXT, event TEXT, event_on TEXT, grade BIGINT, amount BIGINT, detail TEXT) ON COMMIT DROP",
             ]
         } else {
             &[
@@ -302,6 +303,8 @@ macro_rules! impl_store {
                 "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) WITHOUT ROWID",
                 "DROP TABLE IF EXISTS temp.import_stage",
                 "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total INTEGER, out_of_pocket INTEGER, household_id TEXT)",
+                "DROP TABLE IF EXISTS temp.import_event_stage",
+                "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number TEXT, event TEXT, event_on TEXT, grade INTEGER, amount INTEGER, detail TEXT)",
             ]
         };
         const IS_POSTGRES: bool = matches!(<$db as sqlx::Database>::NAME.as_bytes(), b"PostgreSQL");
@@ -313,14 +316,6 @@ macro_rules! impl_store {
                 (true, true) => format!("CAST(r ->> {i} AS BIGINT)"),
                 (false, _) => format!("(r.value ->> {i})"),
             }
-        }
-
-        /// How many rows of a JSON batch (with repeats) name, in element `id_at`, a person in the database.
-        async fn count_known(tx: &mut sqlx::Transaction<'_, $db>, json: &str, id_at: usize) -> Result<i64, DbError> {
-            let sql = format!("SELECT COUNT(*) AS n FROM {JSON_ROWS} JOIN persons p ON p.id_number = {}", json_field(id_at, false));
-            let r = sqlx::query(&sql).bind(json).fetch_one(&mut **tx).await.map_err(db_err)?;
-            let n: i64 = get!(r, "n");
-            Ok(n)
         }
 
         /// Inserts a warning unless one of its kind is open for the household (`false` then).
@@ -450,17 +445,27 @@ macro_rules! impl_store {
                             .map(|e| (&e.key, &e.source, &e.id_number, &e.event, &e.event_on, e.grade, e.amount_fen, &e.detail))
                             .collect();
                         let json = serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
-                        // Records of persons in the database only, like medical settlements.
-                        let sql = format!(
-                            "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) \
-                             SELECT {}, {}, {id}, {}, {}, {}, {}, {}, $2 FROM {} WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id_number = {id}) \
-                             ON CONFLICT (record_key) DO NOTHING",
+                        // Records of persons in the database only, like medical settlements:
+                        // staged (the matched count), then kept unless already stored.
+                        let stage = format!(
+                            "INSERT INTO import_event_stage (record_key, source, id_number, event, event_on, grade, amount, detail) \
+                             SELECT {}, {}, {id}, {}, {}, {}, {}, {} FROM {JSON_ROWS} JOIN persons p ON p.id_number = {id}",
                             json_field(0, false), json_field(1, false), json_field(3, false), json_field(4, false),
-                            json_field(5, true), json_field(6, true), json_field(7, false), JSON_ROWS,
+                            json_field(5, true), json_field(6, true), json_field(7, false),
                             id = json_field(2, false),
                         );
-                        new_records += sqlx::query(&sql).bind(&json).bind(&meta.id).execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
-                        matched += count_known(&mut tx, &json, 2).await?;
+                        matched += sqlx::query(&stage).bind(&json).execute(&mut *tx).await.map_err(db_err)?.rows_affected() as i64;
+                        new_records += sqlx::query(
+                            "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) \
+                             SELECT record_key, source, id_number, event, event_on, grade, amount, detail, $1 FROM import_event_stage WHERE true \
+                             ON CONFLICT (record_key) DO NOTHING",
+                        )
+                        .bind(&meta.id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?
+                        .rows_affected() as i64;
+                        sqlx::query("DELETE FROM import_event_stage").execute(&mut *tx).await.map_err(db_err)?;
                     }
                     Some(ImportBatch::Medical(_)) | Some(ImportBatch::Events(_)) => {}
                     Some(ImportBatch::End { rows_read, invalid, report_json }) => break (rows_read, invalid, report_json),
