@@ -231,7 +231,8 @@ fn xlsx_text(value: &calamine::DataRef<'_>) -> String {
 /// The most an XLSX's table of texts (`sharedStrings.xml`, uncompressed) may hold: calamine
 /// keeps that table in memory while the sheet streams, so this bounds an XLSX import's memory
 /// whatever the file (at most about 3.3 times this, for a table of one-letter texts; a whole
-/// Excel sheet of distinct ID numbers needs about 35 MB of it and 60 MB of memory). A larger table is refused: such a file goes in as CSV.
+/// Excel sheet of distinct ID numbers needs about 35 MB of it and 60 MB of memory). A larger
+/// table is refused: such a file goes in as CSV.
 const XLSX_TEXT_MAX: u64 = 40 * 1024 * 1024;
 /// The most any other part calamine reads whole (workbook, styles, relations) may hold.
 const XLSX_PART_MAX: u64 = 16 * 1024 * 1024;
@@ -256,11 +257,11 @@ fn check_xlsx_parts(path: &std::path::Path) -> Result<(), FileProblem> {
             let mut head = Vec::new();
             zip.by_index(i).map_err(|_| FileProblem::Unreadable)?.take(4096).read_to_end(&mut head).map_err(|_| FileProblem::Unreadable)?;
             let head = String::from_utf8_lossy(&head);
-            let announced = head
-                .split("uniqueCount=")
-                .nth(1)
-                .and_then(|rest| rest.trim_start_matches(['"', '\'']).split(['"', '\'']).next())
-                .map(|n| n.parse::<u64>().unwrap_or(u64::MAX));
+            // XML allows spaces around `=`; a count that is not a number announces too many.
+            let announced = head.split("uniqueCount").nth(1).map(|rest| {
+                let value = rest.trim_start().strip_prefix('=').unwrap_or("").trim_start().trim_start_matches(['"', '\'']);
+                value.split(['"', '\'']).next().unwrap_or("").parse::<u64>().unwrap_or(u64::MAX)
+            });
             if announced.is_some_and(|n| n > size / 9 + 1) {
                 return Err(FileProblem::Unreadable);
             }

@@ -114,29 +114,17 @@ async fn malformed_files_get_a_clear_answer_and_store_nothing() {
     let (status, report) = upload(&officer, &app, b"PK\x03\x04rest-of-a-zip".to_vec(), "sheet.xlsx").await;
     assert_eq!((status, report["refused"]["problem"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unreadable")), "a broken spreadsheet");
     // An XLSX whose table of texts is larger than an import holds in memory (41 MB unpacked,
-    // a few hundred KB packed); and a good XLSX whose table announces more texts than it could
-    // hold (calamine would first reserve room for them all: the process would abort).
+    // a few hundred KB packed); and a good XLSX whose table announces (spaces around `=`, as XML
+    // allows) more texts than it could hold (calamine would first reserve room for them all:
+    // the process would abort).
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut big = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     big.start_file("xl/sharedStrings.xml", options).unwrap();
     std::io::Write::write_all(&mut big, format!("<sst>{}</sst>", "<si><t>a</t></si>".repeat(41 * 1024 * 1024 / 17)).as_bytes()).unwrap();
-    let good = xlsx(&[&["身份证号", "结算日期", "医疗总费用", "个人自付"], &[ids[0].as_str(), &day(3), "100", "10"]], 1);
-    let mut source = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();
-    let mut lying = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..source.len() {
-        let mut part = source.by_index(i).unwrap();
-        let name = part.name().unwrap().to_string();
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut part, &mut text).unwrap();
-        if name.ends_with("sharedStrings.xml") {
-            assert!(text.contains("uniqueCount="), "{text}");
-            text = text.replacen("uniqueCount=\"", "uniqueCount=\"99999999999", 1);
-        }
-        lying.start_file(name, options).unwrap();
-        std::io::Write::write_all(&mut lying, text.as_bytes()).unwrap();
-    }
-    for (zip, problem) in [(big, "too_much_text"), (lying, "unreadable")] {
-        let (status, report) = upload(&officer, &app, zip.finish().unwrap().into_inner(), "texts.xlsx").await;
+    let good_xlsx = xlsx(&[&["身份证号", "结算日期", "医疗总费用", "个人自付"], &[ids[0].as_str(), &day(3), "100", "10"]], 1);
+    let lying = with_shared_texts(&good_xlsx, |t| t.replacen("uniqueCount=\"", "uniqueCount = \"99999999999", 1));
+    for (bytes, problem) in [(big.finish().unwrap().into_inner(), "too_much_text"), (lying, "unreadable")] {
+        let (status, report) = upload(&officer, &app, bytes, "texts.xlsx").await;
         assert_eq!((status, report["refused"]["problem"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(problem)), "{problem}");
     }
     let huge = format!("{header}{},{},100,{}\n{},{},100,10,extra\n", ids[0], day(3), "9".repeat(100_000), ids[0], day(4));
@@ -159,6 +147,30 @@ async fn malformed_files_get_a_clear_answer_and_store_nothing() {
     let good = format!("{header}{},{},100,10\n", ids[0], day(5));
     let (status, report) = upload(&officer, &app, good.into_bytes(), "good.csv").await;
     assert_eq!((status, report["new_records"].as_i64(), report["matched"].as_i64()), (StatusCode::OK, Some(1), Some(1)));
+    // The count of texts written with spaces around `=` (as XML allows) is read, not refused.
+    let spaced = with_shared_texts(&good_xlsx, |t| t.replacen("uniqueCount=", "uniqueCount = ", 1));
+    let (status, report) = upload(&officer, &app, spaced, "spaced.xlsx").await;
+    assert_eq!((status, report["new_records"].as_i64()), (StatusCode::OK, Some(1)), "{report}");
+}
+
+/// An XLSX with its table of shared texts edited.
+fn with_shared_texts(xlsx: &[u8], edit: impl Fn(&str) -> String) -> Vec<u8> {
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..source.len() {
+        let mut part = source.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+        if name.ends_with("sharedStrings.xml") {
+            assert!(text.contains("uniqueCount="), "{text}");
+            text = edit(&text);
+        }
+        out.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut out, text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
 }
 
 #[tokio::test]
