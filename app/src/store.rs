@@ -1056,7 +1056,8 @@ pub trait CharityStore: Send + Sync {
 mod tests {
     use super::{MedicalBatch, MedicalRow};
 
-    /// What the SQL of `MedicalBatch::sql_fields` reads from one string (SQL's `substr` is 1-based).
+    /// What the SQL of `MedicalBatch::sql_fields` reads from one string (SQL's `substr` is
+    /// 1-based); the SQL itself is exercised on both backends by the store conformance suite.
     fn fields(value: &str) -> (&str, &str, i64, i64) {
         (&value[50..], &value[..10], value[10..30].parse().unwrap(), value[30..50].parse().unwrap())
     }
@@ -1070,8 +1071,6 @@ mod tests {
         let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
         assert_eq!(fields(&values[0]), ("620702199001011234", "2026-03-05", 1_200_050, 800_000));
         assert_eq!(fields(&values[1]), ("ID \"quoted\" 人", "2025-12-31", 0, 0));
-        let [id, on, total, own] = MedicalBatch::sql_fields("v");
-        assert_eq!([id.as_str(), &on, &total, &own], ["substr(v, 51)", "substr(v, 1, 10)", "CAST(substr(v, 11, 20) AS BIGINT)", "CAST(substr(v, 31, 20) AS BIGINT)"]);
     }
 
     #[test]
