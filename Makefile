@@ -26,11 +26,12 @@ test: tools
 tools:
 	@./scripts/ensure-tools.sh $(if $(filter test e2e,$(MAKECMDGOALS)),test,$(if $(filter bench,$(MAKECMDGOALS)),bench,run))
 
+# Two WASMs: the whole application's and the residents' portal's own (scripts/build-site.sh).
 build-release:
-	cargo leptos build --release --split
+	./scripts/build-site.sh --release
 
 build-debug:
-	cargo leptos build --split
+	./scripts/build-site.sh
 
 ## Browser tests against a freshly built server on a temporary database.
 e2e: build-debug

@@ -1,29 +1,32 @@
 #!/usr/bin/env bash
-# Prints: release portal WASM size raw/gzip/brotli (main module, and what each lazily loaded page adds), SSR latency of the landing page, and
+# Prints: release portal WASM size raw/gzip/brotli (main module, and what each lazily loaded page adds; and the whole application's WASM), SSR latency of the landing page, and
 # acknowledged submissions per second on SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+portal=target/site/pkg/portal/doudi-portal.wasm
 wasm=target/site/pkg/doudi.wasm
 node -e '
 const fs = require("fs"), zlib = require("zlib"), path = require("path");
 const br = (f) => zlib.brotliCompressSync(fs.readFileSync(f), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
-const main = process.argv[1], dir = path.dirname(main);
-const raw = fs.readFileSync(main);
-const gz = zlib.gzipSync(raw, { level: 9 }).length;
-console.log(`Release portal WASM (main module, what the landing, sign-in and registration pages load): raw ${kb(raw.length)}, gzip ${kb(gz)}, brotli ${kb(br(main))} (goal <= 150 KB brotli)`);
-// Pages split off with lazy routes: the chunks each one loads on first visit.
-const manifest = path.join(dir, "__wasm_split_manifest.json");
-if (fs.existsSync(manifest)) {
-  for (const [split, chunks] of Object.entries(JSON.parse(fs.readFileSync(manifest, "utf8")))) {
-    const total = chunks.reduce((s, c) => s + br(path.join(dir, c + ".wasm")), 0);
-    console.log(`  + lazily loaded for ${split.replace(/^__|_view_\d+$/g, "")}: brotli ${kb(total)} (${chunks.length} chunks)`);
+// The main module of one WASM, then what each page split off with a lazy route loads on first visit.
+const report = (main, title) => {
+  const raw = fs.readFileSync(main), dir = path.dirname(main);
+  console.log(`${title}: raw ${kb(raw.length)}, gzip ${kb(zlib.gzipSync(raw, { level: 9 }).length)}, brotli ${kb(br(main))}`);
+  const manifest = path.join(dir, "__wasm_split_manifest.json");
+  if (fs.existsSync(manifest)) {
+    for (const [split, chunks] of Object.entries(JSON.parse(fs.readFileSync(manifest, "utf8")))) {
+      const total = chunks.reduce((s, c) => s + br(path.join(dir, c + ".wasm")), 0);
+      console.log(`  + lazily loaded for ${split.replace(/^__|_view_\d+$/g, "")}: brotli ${kb(total)} (${chunks.length} chunks)`);
+    }
   }
-}
-' "$wasm"
+};
+report(process.argv[1], "Release portal WASM (the residents\u0027 own; main module: what the landing, sign-in, registration and my-applications pages load) (goal <= 150 KB brotli)");
+report(process.argv[2], "For comparison, the whole application\u0027s WASM (staff and charity pages), main module");
+' "$portal" "$wasm"
 # The engine's share of the portal WASM: twiggy on the un-optimised release WASM (it still has
 # function names), summing the policy modules; scaled to the shipped brotli size.
-twiggy top -n 1000000 --format csv target/front/wasm32-unknown-unknown/wasm-release/app.wasm | node -e '
+twiggy top -n 1000000 --format csv target/front-portal/wasm32-unknown-unknown/wasm-release/app.wasm | node -e '
 const fs = require("fs"), zlib = require("zlib");
 const rows = fs.readFileSync(0, "utf8").trim().split("\n").slice(1);
 let code = 0, engine = 0, views = 0;
@@ -41,7 +44,7 @@ const dir = require("path").dirname(process.argv[1]);
 const shipped = fs.readdirSync(dir).filter((f) => f.endsWith(".wasm"))
   .reduce((s, f) => s + zlib.brotliCompressSync(fs.readFileSync(dir + "/" + f), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0);
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
-console.log(`Policy engine in the portal WASM: ${kb(engine)} of ${kb(code)} code before wasm-opt (${(100 * engine / code).toFixed(1)}%), about ${kb(shipped * engine / code)} of the ${kb(shipped)} shipped brotli (main module and all chunks; the engine loads with the declaration and status pages); its views (estimate, explanation, admin) add ${kb(views)} (about ${kb(shipped * views / code)} brotli)`);
-' "$wasm"
+console.log(`Policy engine in the portal WASM: ${kb(engine)} of ${kb(code)} code before wasm-opt (${(100 * engine / code).toFixed(1)}%), about ${kb(shipped * engine / code)} of the ${kb(shipped)} shipped brotli (main module and all chunks; the engine loads with the declaration and status pages); its views (estimate, explanation) add ${kb(views)} (about ${kb(shipped * views / code)} brotli)`);
+' "$portal"
 # The queue part seeds 100 000 households on SQLite and on a throwaway PostgreSQL cluster.
 ./scripts/with-postgres.sh cargo run --release --locked -p server --example bench

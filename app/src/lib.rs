@@ -26,6 +26,10 @@ pub fn hydrate() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
     leptos::task::spawn_local(async move {
+        // The portal's own build (feature `portal`) holds the residents' pages only.
+        #[cfg(feature = "portal")]
+        leptos::mount::hydrate_from_async(body.clone(), ui::PortalApp).await.forget();
+        #[cfg(not(feature = "portal"))]
         leptos::mount::hydrate_from_async(body.clone(), ui::App).await.forget();
         // Browser tests wait for this before interacting.
         let _ = body.set_attribute("data-hydrated", "true");

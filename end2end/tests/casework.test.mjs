@@ -3,7 +3,7 @@
 // proposes it, and the public notice (公示) — while the resident sees each step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, PNG, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
+import { BASE, OUT, PNG, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn, loadedWasm } from './helpers.mjs';
 
 // A finger signature: a stroke across the pad.
 async function sign(page, selector) {
@@ -42,6 +42,9 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await c.waitForURL(/\/staff/);
   await c.goto(`${BASE}/staff/queue`);
   await hydrated(c);
+  // Staff pages run on the whole application's WASM.
+  const wasm = await loadedWasm(c);
+  assert.ok(wasm.includes('/pkg/doudi.wasm') && !wasm.includes('/pkg/portal/doudi-portal.wasm'), `whole application's WASM: ${wasm}`);
   await c.locator(`#queue tr[data-number="${number}"]`).waitFor();
   assert.deepEqual(await unlabelled(c), []);
   await c.screenshot({ path: `${OUT}queue-1024.png`, fullPage: true });

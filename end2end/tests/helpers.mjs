@@ -27,6 +27,12 @@ export async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30000 });
 }
 
+// The WASM modules a page has loaded (paths), e.g. the portal's own or the whole application's.
+export async function loadedWasm(page) {
+  return page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')));
+}
+
 // Every form control a user can reach has a visible <label>.
 export async function unlabelled(page) {
   return page.$$eval('input, select, textarea', (els) =>

@@ -4,7 +4,7 @@
 // 360 px and 1024 px go to end2end/output/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, browser, validId, PNG, hydrated, unlabelled, newPhone, fillMember, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
+import { BASE, OUT, browser, validId, PNG, hydrated, unlabelled, newPhone, fillMember, register, chooseGanzhouVillage, signIn, loadedWasm } from './helpers.mjs';
 
 test('a resident registers, declares a household, submits and follows it', async () => {
   const phone = `139${String(Date.now()).slice(-8)}`;
@@ -15,6 +15,10 @@ test('a resident registers, declares a household, submits and follows it', async
   await page.goto(`${BASE}/register`);
   await hydrated(page);
   assert.deepEqual(await unlabelled(page), []);
+  // The portal's pages run on the portal's own WASM, not the whole application's.
+  const wasm = await loadedWasm(page);
+  assert.ok(wasm.includes('/pkg/portal/doudi-portal.wasm'), `portal WASM loaded: ${wasm}`);
+  assert.ok(!wasm.includes('/pkg/doudi.wasm'), `the whole application's WASM is not: ${wasm}`);
   await register(ctx, page, phone, password);
 
   // Address: the region tree down to a village.
@@ -93,6 +97,13 @@ test('a resident registers, declares a household, submits and follows it', async
   await page2.click('#lang-switch');
   await page2.locator('#status-badge', { hasText: 'Submitted' }).waitFor();
   await page2.locator('h1', { hasText: 'Application number' }).waitFor();
+  // The choice is remembered: the server renders the next page in English.
+  await page2.reload();
+  await page2.locator('#status-badge', { hasText: 'Submitted' }).waitFor();
+  assert.equal(await page2.getAttribute('html', 'lang'), 'en');
+  await hydrated(page2);
+  await page2.click('#lang-switch');
+  await page2.locator('#status-badge', { hasText: '已提交' }).waitFor();
   await ctx.close();
 
   // The same case on a 1024 px tablet, signed in page2.

@@ -188,3 +188,35 @@ pub fn with_observability(router: Router) -> Router {
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
+
+/// Whether `path` is a page of the route `pattern` as axum writes it (`/applications/{number}`):
+/// the same segments, where a `{…}` segment stands for any one non-empty segment.
+pub fn route_matches(pattern: &str, path: &str) -> bool {
+    let (mut pattern, mut path) = (pattern.trim_end_matches('/').split('/'), path.trim_end_matches('/').split('/'));
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if p.starts_with('{') && p.ends_with('}') && !s.is_empty() => {}
+            (Some(p), Some(s)) if p == s => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_matches;
+
+    #[test]
+    fn a_page_matches_its_route_pattern_only() {
+        assert!(route_matches("/", "/"));
+        assert!(route_matches("/login", "/login"));
+        assert!(route_matches("/applications/{number}", "/applications/SQ-2026-000123"));
+        assert!(route_matches("/applications", "/applications/"));
+        assert!(!route_matches("/", "/staff"));
+        assert!(!route_matches("/applications/{number}", "/applications"));
+        assert!(!route_matches("/applications/{number}", "/applications//"));
+        assert!(!route_matches("/applications/{number}", "/applications/SQ-1/extra"));
+        assert!(!route_matches("/login", "/staff/login"));
+    }
+}

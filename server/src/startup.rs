@@ -7,7 +7,7 @@ use crate::sessions::Sessions;
 use crate::{http, seed, store, upload};
 use app::auth::Backend;
 use app::services::{PortalSettings, Services};
-use app::ui::{shell, App};
+use app::ui::{portal_shell, shell, App, PortalApp};
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use axum::Router;
@@ -102,6 +102,9 @@ impl Application {
         };
 
         let routes = generate_route_list(App);
+        // The residents' pages are served with the portal's own, smaller WASM; every other page
+        // with the whole application's.
+        let portal_paths: Arc<Vec<String>> = Arc::new(generate_route_list(PortalApp).iter().map(|r| r.path().to_string()).collect());
         let context = {
             let services = services.clone();
             move || provide_context(services.clone())
@@ -133,7 +136,14 @@ impl Application {
             .route("/dev/clock", get(http::demo_clock).post(http::demo_clock_set))
             .leptos_routes_with_context(&state, routes, context.clone(), {
                 let o = leptos_options.clone();
-                move || shell(o.clone())
+                move || {
+                    let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.path().to_string()).unwrap_or_default();
+                    if portal_paths.iter().any(|pattern| http::route_matches(pattern, &path)) {
+                        portal_shell(o.clone()).into_any()
+                    } else {
+                        shell(o.clone()).into_any()
+                    }
+                }
             })
             .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
             // Server functions read their body through axum's extractor limit (2 MB by default);

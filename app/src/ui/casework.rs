@@ -253,12 +253,13 @@ fn CaseActionsCard(
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     case.await.ok().and_then(|c| c.household_id).map(|h| view! {
-                        <p><A href=format!("/staff/households/{h}") attr:id="case-household">{t!(i18n, casework.household_file)}</A></p>
+                        // Full page loads: this card also shows inside the portal's WASM, which has no staff pages.
+                        <p><a href=format!("/staff/households/{h}") id="case-household" rel="external">{t!(i18n, casework.household_file)}</a></p>
                     })
                 })}
             </Transition>
             {matches!(status, ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
-                <p><A href=format!("/staff/visit/{}", number.get_value()) attr:id="case-visit-form">{t!(i18n, visit.open)}</A></p>
+                <p><a href=format!("/staff/visit/{}", number.get_value()) id="case-visit-form" rel="external">{t!(i18n, visit.open)}</a></p>
             })}
             {next_step.map(|(to, id)| view! {
                 <button type="button" class="primary" id=id on:click=move |_| { step.dispatch(to); }>{move || step_label(to)}</button>

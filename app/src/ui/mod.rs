@@ -19,24 +19,21 @@ use crate::api::types::CurrentUser;
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{lazy_route, Lazy, LazyRoute};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
+/// The page around the whole application (staff, charity and every other page).
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let splits = split_manifest(&options);
     view! {
         <!DOCTYPE html>
         <html>
             <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="theme-color" content="#b71c1c" />
-                <link rel="manifest" href="/manifest.webmanifest" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
-                <MetaTags />
+                <Head options splits />
             </head>
             <body>
                 <App />
@@ -45,48 +42,139 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Where the portal's WASM is built (cargo-leptos project `portal`): its own directory and name.
+pub const PORTAL_PKG_DIR: &str = "pkg/portal";
+pub const PORTAL_OUTPUT_NAME: &str = "doudi-portal";
+
+/// The page around the residents' portal: the same markup, hydrated by the portal's own WASM.
+#[cfg(feature = "ssr")]
+pub fn portal_shell(options: LeptosOptions) -> impl IntoView {
+    let mut options = options;
+    options.site_pkg_dir = PORTAL_PKG_DIR.into();
+    options.output_name = PORTAL_OUTPUT_NAME.into();
+    let splits = split_manifest(&options);
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <Head options splits />
+            </head>
+            <body>
+                <PortalApp />
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "ssr")]
+#[component]
+fn Head(options: LeptosOptions, splits: Option<leptos::WasmSplitManifest>) -> impl IntoView {
+    let view = view! {
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="theme-color" content="#b71c1c" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <AutoReload options=options.clone() />
+        <HydrationScripts options />
+        <leptos_meta::MetaTags />
+    };
+    // `HydrationScripts` keeps the first split manifest it reads for every later page, whichever
+    // WASM that page loads: the right one replaces it here, so a page preloads its own chunks.
+    if let Some(splits) = splits {
+        provide_context(splits);
+    }
+    view
+}
+
+/// The lazily loaded chunks of the WASM in `options`' package directory, read once per directory.
+#[cfg(feature = "ssr")]
+fn split_manifest(options: &LeptosOptions) -> Option<leptos::WasmSplitManifest> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static READ: OnceLock<Mutex<HashMap<String, Option<leptos::WasmSplitManifest>>>> = OnceLock::new();
+    let pkg_dir = options.site_pkg_dir.to_string();
+    let mut read = READ.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    read.entry(pkg_dir.clone())
+        .or_insert_with(|| {
+            let path = std::path::Path::new(options.site_root.as_ref()).join(&pkg_dir).join("__wasm_split_manifest.json");
+            let chunks = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+            Some(leptos::WasmSplitManifest(ArcStoredValue::new((
+                format!("/{pkg_dir}"),
+                chunks,
+                "__wasm_split.______________________.js".to_string(),
+            ))))
+        })
+        .clone()
+}
+
 /// The signed-in user, shared by every page; refetched after login and logout.
 pub type MeResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
+/// The whole application: every page, for staff, charities and residents alike.
+#[cfg(not(feature = "portal"))]
 #[component]
 pub fn App() -> impl IntoView {
+    frame(|| view! {
+        <Routes fallback=NotFound>
+            <Route path=path!("/") view=portal::home::HomePage />
+            <Route path=path!("/register") view=portal::auth::RegisterPage />
+            <Route path=path!("/login") view=portal::auth::LoginPage />
+            <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
+            <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
+            <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
+            <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
+            <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
+            <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
+            <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
+            <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
+            <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
+            <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
+            <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
+            <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
+            <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
+            <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
+            <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
+            <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
+            <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
+            <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
+            <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
+            <Route path=path!("/charity/register") view={Lazy::<CharityRegisterRoute>::new()} />
+        </Routes>
+    })
+}
+
+/// The residents' portal alone: the pages a resident uses, hydrated by the portal's own, smaller
+/// WASM. Links from these pages to staff or charity pages load the whole application.
+#[component]
+pub fn PortalApp() -> impl IntoView {
+    frame(|| view! {
+        <Routes fallback=NotFound>
+            <Route path=path!("/") view=portal::home::HomePage />
+            <Route path=path!("/register") view=portal::auth::RegisterPage />
+            <Route path=path!("/login") view=portal::auth::LoginPage />
+            <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
+            <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
+            <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
+        </Routes>
+    })
+}
+
+/// What every page shares: language, title, header and the signed-in user around the routes.
+fn frame<R: IntoView + 'static>(routes: impl FnOnce() -> R + Send + 'static) -> impl IntoView {
     provide_meta_context();
     let me_resource: MeResource = Resource::new(|| (), |_| me());
     provide_context(me_resource);
+    // Chinese first: the browser's Accept-Language is not consulted; English is one click away and
+    // remembered in a cookie (written by the language switch), which the server renders in.
+    let chosen = chosen_language();
     view! {
-        // Chinese first: the browser's Accept-Language is not consulted; English is one click away
-        // (and remembered in a cookie).
-        <I18nContextProvider ssr_lang_header_getter=leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(|| None)>
+        <I18nContextProvider ssr_lang_header_getter=leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(move || chosen.clone())>
             <Stylesheet id="leptos" href="/pkg/doudi.css" />
             <AppTitle />
             <Router>
                 <Header />
                 <main id="main" class="page">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=portal::home::HomePage />
-                        <Route path=path!("/register") view=portal::auth::RegisterPage />
-                        <Route path=path!("/login") view=portal::auth::LoginPage />
-                        <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
-                        <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
-                        <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
-                        <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
-                        <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
-                        <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
-                        <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
-                        <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
-                        <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
-                        <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
-                        <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
-                        <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
-                        <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
-                        <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
-                        <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
-                        <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
-                        <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
-                        <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
-                        <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
-                        <Route path=path!("/charity/register") view={Lazy::<CharityRegisterRoute>::new()} />
-                    </Routes>
+                    {routes()}
                 </main>
             </Router>
         </I18nContextProvider>
@@ -94,7 +182,8 @@ pub fn App() -> impl IntoView {
 }
 
 // The heavy pages are loaded when first visited (WASM code splitting), so the landing,
-// sign-in and registration pages stay light on a phone's network.
+// sign-in and registration pages stay light on a phone's network. Each lazy page is exported
+// from the WASM that splits it: the portal's build leaves out all but the residents' own.
 macro_rules! lazy_page {
     ($route:ident => $page:path) => {
         struct $route;
@@ -114,22 +203,39 @@ macro_rules! lazy_page {
 
 lazy_page!(DeclareRoute => portal::declare::DeclarePage);
 lazy_page!(ApplicationRoute => portal::applications::ApplicationPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(StaffRoute => staff::StaffPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(PolicyRoute => policy_admin::PolicyAdminPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(QueueRoute => casework::QueuePage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(NoticeRoute => casework::NoticePage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(VisitRoute => visit::VisitPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(HouseholdRoute => household::HouseholdPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(ReferralsRoute => household::ReferralInboxPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(TasksRoute => cycle::TasksPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(SearchRoute => cycle::SearchPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(EmergencyRoute => cycle::EmergencyPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(WarningsRoute => monitoring::WarningsPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(ImportsRoute => monitoring::ImportPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(RulesRoute => monitoring::RulesPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(MatchingRoute => charity::MatchingPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(CharityAdminRoute => charity::CharityAdminPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(CharityRoute => charity::CharityPage);
+#[cfg(not(feature = "portal"))]
 lazy_page!(CharityRegisterRoute => charity::CharityRegisterPage);
 
 #[component]
@@ -151,6 +257,7 @@ fn Header() -> impl IntoView {
     let toggle = move |_| {
         let next = if i18n.get_locale() == Locale::en { Locale::zh_CN } else { Locale::en };
         i18n.set_locale(next);
+        remember_language(next);
     };
     let do_logout = Action::new(move |_: &()| async move {
         let _ = logout().await;
@@ -180,7 +287,8 @@ fn Header() -> impl IntoView {
                                         <A href="/declare">{t!(i18n, nav.declare)}</A>
                                         <A href="/applications">{t!(i18n, nav.applications)}</A>
                                     })}
-                                    {staff.then(|| view! { <A href="/staff">{t!(i18n, nav.staff)}</A> })}
+                                    // Staff pages belong to the whole application, not the portal: a full page load.
+                                    {staff.then(|| view! { <a href="/staff" rel="external">{t!(i18n, nav.staff)}</a> })}
                                     <button type="button" class="link" on:click=move |_| { do_logout.dispatch(()); }>
                                         {t!(i18n, nav.logout)}
                                     </button>
@@ -199,6 +307,51 @@ fn Header() -> impl IntoView {
             </nav>
         </header>
     }
+}
+
+/// The cookie that keeps a visitor's language (leptos_i18n's own name, so earlier choices hold).
+const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
+/// The language this request's visitor chose before, from the language cookie (server side).
+fn chosen_language() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let parts = use_context::<http::request::Parts>()?;
+        let chosen = parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|pair| pair.trim().strip_prefix(LANGUAGE_COOKIE)?.strip_prefix('=').map(str::to_string));
+        chosen
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
+/// Keeps the language for later pages and visits (a year), so the server renders in it.
+fn remember_language(locale: Locale) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = doc.set_cookie(&format!("{LANGUAGE_COOKIE}={}; path=/; max-age=31536000; samesite=lax", locale.as_str()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = locale;
+}
+
+/// Goes to a page of the whole application from anywhere (a full load: from the portal, whose
+/// WASM does not hold that page). Only ever called in the browser.
+pub fn load_page(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }
 
 /// Shown only to the roles a page is for.

@@ -12,12 +12,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 fn go_home_for(user: &CurrentUser) {
-    let to = match user.role {
-        crate::domain::status::Role::Charity => "/charity",
-        r if r.is_staff() => "/staff",
-        _ => "/declare",
-    };
-    use_navigate()(to, Default::default());
+    match user.role {
+        crate::domain::status::Role::Charity => crate::ui::load_page("/charity"),
+        r if r.is_staff() => crate::ui::load_page("/staff"),
+        _ => use_navigate()("/declare", Default::default()),
+    }
 }
 
 #[component]
@@ -123,7 +122,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.login_submit)}</button>
             </form>
             <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>
-            <p><A href="/charity/register" attr:id="charity-register-link">{t!(i18n, charity.register_link)}</A></p>
+            <p><a href="/charity/register" id="charity-register-link" rel="external">{t!(i18n, charity.register_link)}</a></p>
         </section>
     }
 }
