@@ -139,9 +139,9 @@ impl Application {
                 move || {
                     let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.path().to_string()).unwrap_or_default();
                     if portal_paths.iter().any(|pattern| http::route_matches(pattern, &path)) {
-                        portal_shell(o.clone()).into_any()
+                        portal_shell(o.clone())
                     } else {
-                        shell(o.clone()).into_any()
+                        shell(o.clone())
                     }
                 }
             })

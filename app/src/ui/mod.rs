@@ -27,7 +27,7 @@ use leptos_router::path;
 
 /// The page around the whole application (staff, charity and every other page).
 #[cfg(feature = "ssr")]
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(options: LeptosOptions) -> AnyView {
     let splits = split_manifest(&options);
     view! {
         <!DOCTYPE html>
@@ -40,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+    .into_any()
 }
 
 /// Where the portal's WASM is built (cargo-leptos project `portal`): its own directory and name.
@@ -48,7 +49,7 @@ pub const PORTAL_OUTPUT_NAME: &str = "doudi-portal";
 
 /// The page around the residents' portal: the same markup, hydrated by the portal's own WASM.
 #[cfg(feature = "ssr")]
-pub fn portal_shell(options: LeptosOptions) -> impl IntoView {
+pub fn portal_shell(options: LeptosOptions) -> AnyView {
     let mut options = options;
     options.site_pkg_dir = PORTAL_PKG_DIR.into();
     options.output_name = PORTAL_OUTPUT_NAME.into();
@@ -64,6 +65,7 @@ pub fn portal_shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+    .into_any()
 }
 
 #[cfg(feature = "ssr")]

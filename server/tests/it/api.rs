@@ -85,6 +85,42 @@ async fn the_portal_renders_in_chinese_by_default() {
 }
 
 #[tokio::test]
+async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application() {
+    let app = spawn_app().await;
+    let page = |path: &'static str| {
+        let app = &app;
+        async move { app.client().get(app.url(path)).send().await.unwrap().text().await.unwrap() }
+    };
+    for path in ["/", "/login", "/register", "/declare", "/applications", "/applications/SQ-2026-000001"] {
+        let html = page(path).await;
+        assert!(html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#), "{path}: {html}");
+        assert!(!html.contains(r#"href="/pkg/doudi.wasm""#), "{path}: {html}");
+    }
+    for path in ["/staff", "/staff/queue", "/notice", "/charity/register"] {
+        let html = page(path).await;
+        assert!(html.contains(r#"href="/pkg/doudi.wasm""#), "{path}: {html}");
+        assert!(!html.contains("/pkg/portal/"), "{path}: {html}");
+    }
+}
+
+#[tokio::test]
+async fn the_language_cookie_chooses_the_rendered_language() {
+    let app = spawn_app().await;
+    let get = |cookie: &'static str| {
+        let app = &app;
+        async move { app.client().get(app.url("/")).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    let english = get("other=1; i18n_pref_locale=en").await;
+    assert!(english.contains(r#"<html lang="en""#), "{english}");
+    assert!(!english.contains("困难群众自主申报"), "{english}");
+    let chinese = get("i18n_pref_locale=zh-CN").await;
+    assert!(chinese.contains(r#"<html lang="zh-CN""#) && chinese.contains("困难群众自主申报"), "{chinese}");
+    // An unknown value falls back to Chinese.
+    let unknown = get("i18n_pref_locale=fr").await;
+    assert!(unknown.contains(r#"<html lang="zh-CN""#), "{unknown}");
+}
+
+#[tokio::test]
 async fn a_resident_registers_and_is_signed_in() {
     let app = spawn_app().await;
     let c = resident(&app, "13900000001").await;
