@@ -103,6 +103,7 @@ fn split_manifest(options: &LeptosOptions) -> Option<leptos::WasmSplitManifest> 
             Some(leptos::WasmSplitManifest(ArcStoredValue::new((
                 format!("/{pkg_dir}"),
                 chunks,
+                // The loader's name when files are not hashed (`hash-files` is off).
                 "__wasm_split.______________________.js".to_string(),
             ))))
         })
@@ -205,40 +206,35 @@ macro_rules! lazy_page {
 
 lazy_page!(DeclareRoute => portal::declare::DeclarePage);
 lazy_page!(ApplicationRoute => portal::applications::ApplicationPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(StaffRoute => staff::StaffPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(PolicyRoute => policy_admin::PolicyAdminPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(QueueRoute => casework::QueuePage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(NoticeRoute => casework::NoticePage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(VisitRoute => visit::VisitPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(HouseholdRoute => household::HouseholdPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(ReferralsRoute => household::ReferralInboxPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(TasksRoute => cycle::TasksPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(SearchRoute => cycle::SearchPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(EmergencyRoute => cycle::EmergencyPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(WarningsRoute => monitoring::WarningsPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(ImportsRoute => monitoring::ImportPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(RulesRoute => monitoring::RulesPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(MatchingRoute => charity::MatchingPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(CharityAdminRoute => charity::CharityAdminPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(CharityRoute => charity::CharityPage);
-#[cfg(not(feature = "portal"))]
-lazy_page!(CharityRegisterRoute => charity::CharityRegisterPage);
+// The staff and charity pages: not in the portal's build.
+macro_rules! whole_app_pages {
+    ($($route:ident => $page:path;)*) => {
+        $(
+            #[cfg(not(feature = "portal"))]
+            lazy_page!($route => $page);
+        )*
+    };
+}
+
+whole_app_pages! {
+    StaffRoute => staff::StaffPage;
+    PolicyRoute => policy_admin::PolicyAdminPage;
+    QueueRoute => casework::QueuePage;
+    NoticeRoute => casework::NoticePage;
+    VisitRoute => visit::VisitPage;
+    HouseholdRoute => household::HouseholdPage;
+    ReferralsRoute => household::ReferralInboxPage;
+    TasksRoute => cycle::TasksPage;
+    SearchRoute => cycle::SearchPage;
+    EmergencyRoute => cycle::EmergencyPage;
+    WarningsRoute => monitoring::WarningsPage;
+    ImportsRoute => monitoring::ImportPage;
+    RulesRoute => monitoring::RulesPage;
+    MatchingRoute => charity::MatchingPage;
+    CharityAdminRoute => charity::CharityAdminPage;
+    CharityRoute => charity::CharityPage;
+    CharityRegisterRoute => charity::CharityRegisterPage;
+}
 
 #[component]
 fn AppTitle() -> impl IntoView {
