@@ -28,19 +28,7 @@ use leptos_router::path;
 /// The page around the whole application (staff, charity and every other page).
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> AnyView {
-    let splits = split_manifest(&options);
-    view! {
-        <!DOCTYPE html>
-        <html>
-            <head>
-                <Head options splits />
-            </head>
-            <body>
-                <App />
-            </body>
-        </html>
-    }
-    .into_any()
+    document(options, || view! { <App /> }.into_any())
 }
 
 /// Where the portal's WASM is built (cargo-leptos project `portal`): its own directory and name.
@@ -53,6 +41,12 @@ pub fn portal_shell(options: LeptosOptions) -> AnyView {
     let mut options = options;
     options.site_pkg_dir = PORTAL_PKG_DIR.into();
     options.output_name = PORTAL_OUTPUT_NAME.into();
+    document(options, || view! { <PortalApp /> }.into_any())
+}
+
+/// The HTML document: the head loads the WASM that `options` names, the body is `app`.
+#[cfg(feature = "ssr")]
+fn document(options: LeptosOptions, app: impl FnOnce() -> AnyView) -> AnyView {
     let splits = split_manifest(&options);
     view! {
         <!DOCTYPE html>
@@ -61,7 +55,7 @@ pub fn portal_shell(options: LeptosOptions) -> AnyView {
                 <Head options splits />
             </head>
             <body>
-                <PortalApp />
+                {app()}
             </body>
         </html>
     }
