@@ -31,7 +31,8 @@ pub fn shell(options: LeptosOptions) -> AnyView {
     document(options, || view! { <App /> }.into_any())
 }
 
-/// Where the portal's WASM is built (cargo-leptos project `portal`): its own directory and name.
+/// Where the portal's WASM is built: `site-pkg-dir` and `output-name` of the cargo-leptos
+/// project `portal` in the workspace's Cargo.toml.
 pub const PORTAL_PKG_DIR: &str = "pkg/portal";
 pub const PORTAL_OUTPUT_NAME: &str = "doudi-portal";
 
