@@ -108,36 +108,45 @@ fn split_manifest(options: &LeptosOptions) -> Option<leptos::WasmSplitManifest> 
 /// The signed-in user, shared by every page; refetched after login and logout.
 pub type MeResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
+/// The portal's routes, then `$more`: the one list both applications start from.
+macro_rules! routes {
+    ($($more:tt)*) => {
+        view! {
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=portal::home::HomePage />
+                <Route path=path!("/register") view=portal::auth::RegisterPage />
+                <Route path=path!("/login") view=portal::auth::LoginPage />
+                <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
+                <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
+                <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
+                $($more)*
+            </Routes>
+        }
+    };
+}
+
 /// The whole application: every page, for staff, charities and residents alike.
 #[cfg(not(feature = "portal"))]
 #[component]
 pub fn App() -> impl IntoView {
-    frame(|| view! {
-        <Routes fallback=NotFound>
-            <Route path=path!("/") view=portal::home::HomePage />
-            <Route path=path!("/register") view=portal::auth::RegisterPage />
-            <Route path=path!("/login") view=portal::auth::LoginPage />
-            <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
-            <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
-            <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
-            <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
-            <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
-            <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
-            <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
-            <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
-            <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
-            <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
-            <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
-            <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
-            <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
-            <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
-            <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
-            <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
-            <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
-            <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
-            <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
-            <Route path=path!("/charity/register") view={Lazy::<CharityRegisterRoute>::new()} />
-        </Routes>
+    frame(|| routes! {
+        <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
+        <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
+        <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
+        <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
+        <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
+        <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
+        <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
+        <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
+        <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
+        <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
+        <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
+        <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
+        <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
+        <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
+        <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
+        <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
+        <Route path=path!("/charity/register") view={Lazy::<CharityRegisterRoute>::new()} />
     })
 }
 
@@ -145,16 +154,7 @@ pub fn App() -> impl IntoView {
 /// WASM. Links from these pages to staff or charity pages load the whole application.
 #[component]
 pub fn PortalApp() -> impl IntoView {
-    frame(|| view! {
-        <Routes fallback=NotFound>
-            <Route path=path!("/") view=portal::home::HomePage />
-            <Route path=path!("/register") view=portal::auth::RegisterPage />
-            <Route path=path!("/login") view=portal::auth::LoginPage />
-            <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
-            <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
-            <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
-        </Routes>
-    })
+    frame(|| routes!())
 }
 
 /// What every page shares: language, title, header and the signed-in user around the routes.
