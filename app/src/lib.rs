@@ -21,15 +21,29 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    #[cfg(feature = "portal")]
+    hydrate_portal();
+    #[cfg(not(feature = "portal"))]
+    hydrate_whole_app();
+}
+
+/// The portal's own build: its pages are rendered on the server and only their islands are
+/// hydrated, each by the islands script right after this returns (lazy ones after their chunk).
+#[cfg(feature = "portal")]
+fn hydrate_portal() {
+    leptos::mount::hydrate_islands();
+    // A page without islands is ready now; otherwise the last island to hydrate says so.
+    ui::mark_hydrated_when(0);
+}
+
+/// The whole application hydrates the whole page.
+#[cfg(all(feature = "hydrate", not(feature = "portal")))]
+fn hydrate_whole_app() {
     // Lazy routes (code splitting) need asynchronous hydration: the page's chunk is loaded
     // before its markup is hydrated.
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
     leptos::task::spawn_local(async move {
-        // The portal's own build (feature `portal`) holds the residents' pages only.
-        #[cfg(feature = "portal")]
-        leptos::mount::hydrate_from_async(body.clone(), ui::PortalApp).await.forget();
-        #[cfg(not(feature = "portal"))]
         leptos::mount::hydrate_from_async(body.clone(), ui::App).await.forget();
         // Browser tests wait for this before interacting.
         let _ = body.set_attribute("data-hydrated", "true");

@@ -1,5 +1,7 @@
 //! Pages and components, one folder per audience (portal for residents, staff) plus the
 //! shell, header and shared form pieces. Every string comes from `locales/` via leptos_i18n.
+// The portal's WASM (feature `portal`) holds only the islands: the page tree is not used there.
+#![cfg_attr(feature = "portal", allow(dead_code, unused_imports, unused_macros))]
 
 pub mod casework;
 pub mod charity;
@@ -19,16 +21,16 @@ use crate::api::types::CurrentUser;
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{lazy_route, Lazy, LazyRoute};
-use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
 /// The page around the whole application (staff, charity and every other page).
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> AnyView {
-    document(options, || view! { <App /> }.into_any())
+    document(options, false, || view! { <App /> }.into_any())
 }
 
 /// Where the portal's WASM is built: `site-pkg-dir` and `output-name` of the cargo-leptos
@@ -36,24 +38,26 @@ pub fn shell(options: LeptosOptions) -> AnyView {
 pub const PORTAL_PKG_DIR: &str = "pkg/portal";
 pub const PORTAL_OUTPUT_NAME: &str = "doudi-portal";
 
-/// The page around the residents' portal: the same markup, hydrated by the portal's own WASM.
+/// The page around the residents' portal: the same markup, server-rendered, of which the portal's
+/// own WASM hydrates only the islands (`#[island]`: the forms and buttons).
 #[cfg(feature = "ssr")]
 pub fn portal_shell(options: LeptosOptions) -> AnyView {
     let mut options = options;
     options.site_pkg_dir = PORTAL_PKG_DIR.into();
     options.output_name = PORTAL_OUTPUT_NAME.into();
-    document(options, || view! { <PortalApp /> }.into_any())
+    document(options, true, || view! { <PortalApp /> }.into_any())
 }
 
-/// The HTML document: the head loads the WASM that `options` names, the body is `app`.
+/// The HTML document: the head loads the WASM that `options` names, the body is `app`. With
+/// `islands`, only islands are hydrated (the head is built first: it switches the rest off).
 #[cfg(feature = "ssr")]
-fn document(options: LeptosOptions, app: impl FnOnce() -> AnyView) -> AnyView {
+fn document(options: LeptosOptions, islands: bool, app: impl FnOnce() -> AnyView) -> AnyView {
     let splits = split_manifest(&options);
     view! {
         <!DOCTYPE html>
         <html>
             <head>
-                <Head options splits />
+                <Head options splits islands />
             </head>
             <body>
                 {app()}
@@ -65,14 +69,14 @@ fn document(options: LeptosOptions, app: impl FnOnce() -> AnyView) -> AnyView {
 
 #[cfg(feature = "ssr")]
 #[component]
-fn Head(options: LeptosOptions, splits: Option<leptos::WasmSplitManifest>) -> impl IntoView {
+fn Head(options: LeptosOptions, splits: Option<leptos::WasmSplitManifest>, islands: bool) -> impl IntoView {
     let view = view! {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="theme-color" content="#b71c1c" />
         <link rel="manifest" href="/manifest.webmanifest" />
         <AutoReload options=options.clone() />
-        <HydrationScripts options />
+        <HydrationScripts options islands />
         <leptos_meta::MetaTags />
     };
     // `HydrationScripts` keeps the first split manifest it reads for every later page, whichever
@@ -150,8 +154,10 @@ pub fn App() -> impl IntoView {
     })
 }
 
-/// The residents' portal alone: the pages a resident uses, hydrated by the portal's own, smaller
-/// WASM. Links from these pages to staff or charity pages load the whole application.
+/// The residents' portal alone: the pages a resident uses, rendered on the server; the portal's own,
+/// smaller WASM hydrates their islands only. Every link from these pages is a page load. Only the
+/// server renders it: the portal's WASM holds the islands and none of the page tree around them.
+#[cfg(feature = "ssr")]
 #[component]
 pub fn PortalApp() -> impl IntoView {
     frame(|| routes!())
@@ -199,9 +205,8 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(DeclareRoute => portal::declare::DeclarePage);
-lazy_page!(ApplicationRoute => portal::applications::ApplicationPage);
-// The staff and charity pages: not in the portal's build.
+// Not in the portal's build, which holds islands only (each lazy page is an export, which would
+// keep its whole page there).
 macro_rules! whole_app_pages {
     ($($route:ident => $page:path;)*) => {
         $(
@@ -212,6 +217,8 @@ macro_rules! whole_app_pages {
 }
 
 whole_app_pages! {
+    DeclareRoute => portal::declare::DeclarePage;
+    ApplicationRoute => portal::applications::ApplicationPage;
     StaffRoute => staff::StaffPage;
     PolicyRoute => policy_admin::PolicyAdminPage;
     QueueRoute => casework::QueuePage;
@@ -247,20 +254,6 @@ fn NotFound() -> impl IntoView {
 fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let me_resource = expect_context::<MeResource>();
-    let toggle = move |_| {
-        let next = if i18n.get_locale() == Locale::en { Locale::zh_CN } else { Locale::en };
-        i18n.set_locale(next);
-        remember_language(next);
-    };
-    let do_logout = Action::new(move |_: &()| async move {
-        let _ = logout().await;
-        me_resource.refetch();
-    });
-    Effect::new(move |_| {
-        if do_logout.value().get().is_some() {
-            use_navigate()("/", Default::default());
-        }
-    });
     view! {
         <a class="skip" href="#main">{t!(i18n, skip_to_content)}</a>
         <header class="topbar">
@@ -282,9 +275,7 @@ fn Header() -> impl IntoView {
                                     })}
                                     // Staff pages belong to the whole application, not the portal: a full page load.
                                     {staff.then(|| view! { <a href="/staff" rel="external">{t!(i18n, nav.staff)}</a> })}
-                                    <button type="button" class="link" on:click=move |_| { do_logout.dispatch(()); }>
-                                        {t!(i18n, nav.logout)}
-                                    </button>
+                                    <SignOut />
                                 }.into_any()
                             }
                             _ => view! {
@@ -294,11 +285,79 @@ fn Header() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <button type="button" class="lang" id="lang-switch" on:click=toggle aria-label=move || t_string!(i18n, nav.language_label)>
-                    {t!(i18n, nav.language)}
-                </button>
+                <LanguageSwitch />
             </nav>
         </header>
+    }
+}
+
+/// Signs out, then loads the landing page afresh (nothing of the session stays on the page).
+#[island]
+fn SignOut() -> impl IntoView {
+    let i18n = island_i18n();
+    let sign_out = Action::new(move |_: &()| async move {
+        let _ = logout().await;
+        load_page("/");
+    });
+    view! {
+        <button type="button" class="link" id="sign-out" on:click=move |_| { sign_out.dispatch(()); }>
+            {t!(i18n, nav.logout)}
+        </button>
+    }
+}
+
+/// Switches between Chinese and English and remembers the choice in a cookie.
+#[island]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = island_i18n();
+    let toggle = move |_| {
+        let next = if i18n.get_locale() == Locale::en { Locale::zh_CN } else { Locale::en };
+        remember_language(next);
+        // The portal's pages are rendered on the server: render this one again in the new language.
+        #[cfg(feature = "portal")]
+        let _ = window().location().reload();
+        #[cfg(not(feature = "portal"))]
+        i18n.set_locale(next);
+    };
+    view! {
+        <button type="button" class="lang" id="lang-switch" on:click=toggle aria-label=move || t_string!(i18n, nav.language_label)>
+            {t!(i18n, nav.language)}
+        </button>
+    }
+}
+
+/// The language context inside an island. On the server and in the whole application it is the
+/// page's own; in the portal, where islands are hydrated without the page around them, it is made
+/// here from the language the server rendered in (`<html lang>`). Every island calls this first.
+pub fn island_i18n() -> I18nContext<Locale> {
+    #[cfg(feature = "portal")]
+    Effect::new(|_| island_hydrated());
+    use_context::<I18nContext<Locale>>().unwrap_or_else(|| {
+        let i18n = leptos_i18n::context::init_i18n_context::<Locale>();
+        provide_context(i18n);
+        i18n
+    })
+}
+
+/// Counts the portal's hydrated islands; when every island on the page is live, marks the body
+/// `data-hydrated` (browser tests wait for it, as they do for the whole application).
+#[cfg(feature = "portal")]
+pub fn island_hydrated() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static HYDRATED: AtomicUsize = AtomicUsize::new(0);
+    let done = HYDRATED.fetch_add(1, Ordering::SeqCst) + 1;
+    mark_hydrated_when(done);
+}
+
+/// Marks the body `data-hydrated` once `done` islands are hydrated, all there are on the page.
+#[cfg(feature = "portal")]
+pub fn mark_hydrated_when(done: usize) {
+    let doc = document();
+    let total = doc.query_selector_all("leptos-island").map(|l| l.length() as usize).unwrap_or(0);
+    if done >= total {
+        if let Some(body) = doc.body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use crate::domain::declaration::{HelpKind, Relation};
 use crate::domain::status::{ApplicationStatus, TIMELINE};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{china_time, labels, ErrorBanner};
+use crate::ui::{china_time, island_i18n, labels, ErrorBanner};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -50,11 +50,19 @@ pub fn MyApplicationsPage() -> impl IntoView {
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
-    let number = move || params.read().get("number").unwrap_or_default();
-    let view_res = Resource::new(number, get_application);
-    let me = expect_context::<crate::ui::MeResource>();
+    move || view! { <Application number=params.read().get("number").unwrap_or_default() /> }
+}
+
+/// The application's page is one island, loaded when first visited (its own WASM chunk): the
+/// resident's actions, and a caseworker's when staff open it.
+#[island(lazy)]
+fn Application(number: String) -> impl IntoView {
+    let i18n = island_i18n();
+    let view_res = Resource::new(move || number.clone(), get_application);
+    // The island's own (the page's is not there when the portal hydrates islands alone).
+    let me: crate::ui::MeResource = Resource::new(|| (), |_| crate::api::accounts::me());
+    provide_context(me);
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -63,7 +71,7 @@ pub fn ApplicationPage() -> impl IntoView {
                 match view_res.await {
                     Ok(app) => view! { <ApplicationDetail app owner reload=Callback::new(move |_| view_res.refetch()) /> }.into_any(),
                     Err(AppError::Unauthenticated) => view! {
-                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
+                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <a href="/login">{t!(i18n, nav.login)}</a></p>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }

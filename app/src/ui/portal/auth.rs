@@ -6,23 +6,35 @@ use crate::domain::declaration::FieldErrorCode;
 use crate::domain::phone::Phone;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{island_i18n, load_page, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
+/// After signing in or registering, a page load to where the user works (the header and every
+/// page after it are rendered for the signed-in user).
 fn go_home_for(user: &CurrentUser) {
     match user.role {
-        crate::domain::status::Role::Charity => crate::ui::load_page("/charity"),
-        r if r.is_staff() => crate::ui::load_page("/staff"),
-        _ => use_navigate()("/declare", Default::default()),
+        crate::domain::status::Role::Charity => load_page("/charity"),
+        r if r.is_staff() => load_page("/staff"),
+        _ => load_page("/declare"),
     }
 }
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me_resource = expect_context::<MeResource>();
+    view! {
+        <section class="card narrow">
+            <h1>{t!(i18n, auth.register_title)}</h1>
+            <RegisterForm />
+            <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
+        </section>
+    }
+}
+
+#[island]
+fn RegisterForm() -> impl IntoView {
+    let i18n = island_i18n();
     let phone = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -35,10 +47,7 @@ pub fn RegisterPage() -> impl IntoView {
     let submit = Action::new(move |r: &Registration| register(r.clone()));
     let error = RwSignal::new(None::<AppError>);
     Effect::new(move |_| match submit.value().get() {
-        Some(Ok(user)) => {
-            me_resource.refetch();
-            go_home_for(&user);
-        }
+        Some(Ok(user)) => go_home_for(&user),
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
@@ -49,8 +58,6 @@ pub fn RegisterPage() -> impl IntoView {
     });
     let mismatch = move || !confirm.get().is_empty() && confirm.get() != password.get();
     view! {
-        <section class="card narrow">
-            <h1>{t!(i18n, auth.register_title)}</h1>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 error.set(None);
@@ -83,30 +90,35 @@ pub fn RegisterPage() -> impl IntoView {
                 <ErrorBanner error=error />
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.register_submit)}</button>
             </form>
-            <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
-        </section>
     }
 }
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    let me_resource = expect_context::<MeResource>();
+    view! {
+        <section class="card narrow">
+            <h1>{t!(i18n, auth.login_title)}</h1>
+            <LoginForm />
+            <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>
+            <p><a href="/charity/register" id="charity-register-link" rel="external">{t!(i18n, charity.register_link)}</a></p>
+        </section>
+    }
+}
+
+#[island]
+fn LoginForm() -> impl IntoView {
+    let i18n = island_i18n();
     let login_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let submit = Action::new(move |(l, p): &(String, String)| login(l.clone(), p.clone()));
     let error = RwSignal::new(None::<AppError>);
     Effect::new(move |_| match submit.value().get() {
-        Some(Ok(user)) => {
-            me_resource.refetch();
-            go_home_for(&user);
-        }
+        Some(Ok(user)) => go_home_for(&user),
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
     view! {
-        <section class="card narrow">
-            <h1>{t!(i18n, auth.login_title)}</h1>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 error.set(None);
@@ -121,8 +133,5 @@ pub fn LoginPage() -> impl IntoView {
                 <ErrorBanner error=error />
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.login_submit)}</button>
             </form>
-            <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>
-            <p><a href="/charity/register" id="charity-register-link" rel="external">{t!(i18n, charity.register_link)}</a></p>
-        </section>
     }
 }

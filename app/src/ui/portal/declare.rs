@@ -14,9 +14,8 @@ use crate::domain::id_number::{IdNumber, Sex};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
-use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage};
+use crate::ui::{china_time, device, island_i18n, labels, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use std::collections::HashSet;
 
 const AUTOSAVE_DELAY_MS: u64 = 800;
@@ -25,15 +24,24 @@ const RETRY_DELAY_MS: u64 = 5000;
 #[component]
 pub fn DeclarePage() -> impl IntoView {
     let i18n = use_i18n();
-    let draft = Resource::new(|| (), |_| load_draft());
     view! {
         <h1>{t!(i18n, declare.title)}</h1>
+        <Declaration />
+    }
+}
+
+/// The whole form is one island, loaded when the page is first visited (its own WASM chunk).
+#[island(lazy)]
+fn Declaration() -> impl IntoView {
+    let i18n = island_i18n();
+    let draft = Resource::new(|| (), |_| load_draft());
+    view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match draft.await {
                     Ok(state) => view! { <DeclarationForm state /> }.into_any(),
                     Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
-                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A> " · " <A href="/register">{t!(i18n, nav.register)}</A></p>
+                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <a href="/login">{t!(i18n, nav.login)}</a> " · " <a href="/register">{t!(i18n, nav.register)}</a></p>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
@@ -250,7 +258,7 @@ fn Submitted(summary: ApplicationSummary) -> impl IntoView {
         <section class="card success" id="submitted">
             <h2>{t!(i18n, declare.submitted_title)}</h2>
             <p>{t!(i18n, declare.submitted_number)} ": " <strong id="application-number">{summary.number.clone()}</strong></p>
-            <A href=href attr:class="button primary">{t!(i18n, declare.view_status)}</A>
+            <a href=href class="button primary">{t!(i18n, declare.view_status)}</a>
         </section>
     }
 }
