@@ -84,6 +84,7 @@ export async function register(ctx, page, phone, password) {
   await page.fill('#reg-confirm', password);
   await page.click('button[type=submit]');
   await page.waitForURL(`${BASE}/declare`);
+  await hydrated(page);
   await page.waitForSelector('form.declaration');
 }
 

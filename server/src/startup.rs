@@ -137,8 +137,16 @@ impl Application {
             .leptos_routes_with_context(&state, routes, context.clone(), {
                 let o = leptos_options.clone();
                 move || {
-                    let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.path().to_string()).unwrap_or_default();
-                    if portal_paths.iter().any(|pattern| http::route_matches(pattern, &path)) {
+                    let parts = use_context::<axum::http::request::Parts>();
+                    let path = parts.as_ref().map(|p| p.uri.path().to_string()).unwrap_or_default();
+                    // Staff opening a resident's page (an application) get the whole application,
+                    // which holds their actions.
+                    let staff = parts
+                        .as_ref()
+                        .and_then(|p| p.extensions.get::<app::auth::AuthSession>())
+                        .and_then(|s| s.user.as_ref())
+                        .is_some_and(|u| u.current().role.is_staff());
+                    if !staff && portal_paths.iter().any(|pattern| http::route_matches(pattern, &path)) {
                         portal_shell(o.clone())
                     } else {
                         shell(o.clone())

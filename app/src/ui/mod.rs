@@ -315,7 +315,7 @@ fn LanguageSwitch() -> impl IntoView {
         remember_language(next);
         // The portal's pages are rendered on the server: render this one again in the new language.
         #[cfg(feature = "portal")]
-        let _ = window().location().reload();
+        reload_page();
         #[cfg(not(feature = "portal"))]
         i18n.set_locale(next);
     };
@@ -404,6 +404,15 @@ pub fn load_page(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
+}
+
+/// Loads the current page again (after a change that the page, rendered on the server, shows).
+/// Only ever called in the browser.
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().reload();
+    }
 }
 
 /// Shown only to the roles a page is for.

@@ -50,34 +50,37 @@ pub fn MyApplicationsPage() -> impl IntoView {
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
-    move || view! { <Application number=params.read().get("number").unwrap_or_default() /> }
-}
-
-/// The application's page is one island, loaded when first visited (its own WASM chunk): the
-/// resident's actions, and a caseworker's when staff open it.
-#[island(lazy)]
-fn Application(number: String) -> impl IntoView {
-    let i18n = island_i18n();
-    let view_res = Resource::new(move || number.clone(), get_application);
-    // The island's own (the page's is not there when the portal hydrates islands alone).
-    let me: crate::ui::MeResource = Resource::new(|| (), |_| crate::api::accounts::me());
-    provide_context(me);
+    let number = move || params.read().get("number").unwrap_or_default();
+    let view_res = Resource::new(number, get_application);
+    let me = expect_context::<crate::ui::MeResource>();
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 // Staff see the case, not the resident's own actions (consent, withdrawal, answers).
                 let owner = matches!(me.await, Ok(Some(u)) if u.role == crate::domain::status::Role::Resident);
                 match view_res.await {
-                    Ok(app) => view! { <ApplicationDetail app owner reload=Callback::new(move |_| view_res.refetch()) /> }.into_any(),
+                    Ok(app) => view! { <Application app owner /> }.into_any(),
                     Err(AppError::Unauthenticated) => view! {
-                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <a href="/login">{t!(i18n, nav.login)}</a></p>
+                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The application, with the resident's actions (or a caseworker's, when staff open it): one island,
+/// loaded when first visited (its own WASM chunk). After an action the page is loaded again.
+#[island(lazy)]
+fn Application(app: ApplicationView, owner: bool) -> impl IntoView {
+    island_i18n();
+    // The island's own: the page's is not there when the portal hydrates islands alone.
+    let me: crate::ui::MeResource = Resource::new(|| (), |_| crate::api::accounts::me());
+    provide_context(me);
+    view! { <ApplicationDetail app owner reload=Callback::new(|_| crate::ui::reload_page()) /> }
 }
 
 /// A masked ID number that a caseworker may reveal; each reveal is audit-logged on the server.

@@ -16,6 +16,7 @@ use crate::i18n::*;
 use leptos_i18n::I18nContext;
 use crate::ui::{china_time, device, island_i18n, labels, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use std::collections::HashSet;
 
 const AUTOSAVE_DELAY_MS: u64 = 800;
@@ -24,30 +25,30 @@ const RETRY_DELAY_MS: u64 = 5000;
 #[component]
 pub fn DeclarePage() -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <h1>{t!(i18n, declare.title)}</h1>
-        <Declaration />
-    }
-}
-
-/// The whole form is one island, loaded when the page is first visited (its own WASM chunk).
-#[island(lazy)]
-fn Declaration() -> impl IntoView {
-    let i18n = island_i18n();
     let draft = Resource::new(|| (), |_| load_draft());
     view! {
+        <h1>{t!(i18n, declare.title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match draft.await {
-                    Ok(state) => view! { <DeclarationForm state /> }.into_any(),
+                    Ok(state) => view! { <Declaration state /> }.into_any(),
                     Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
-                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <a href="/login">{t!(i18n, nav.login)}</a> " · " <a href="/register">{t!(i18n, nav.register)}</a></p>
+                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A> " · " <A href="/register">{t!(i18n, nav.register)}</A></p>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The form is one island, loaded when the page is first visited (its own WASM chunk). The draft
+/// comes from the page, rendered on the server: data an island loads itself inside a suspended
+/// part would not be found again when it hydrates.
+#[island(lazy)]
+fn Declaration(state: DraftState) -> impl IntoView {
+    island_i18n();
+    view! { <DeclarationForm state /> }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -212,7 +213,10 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     };
 
     view! {
-        <Show when=move || submitted.get().is_none() fallback=move || view! { <Submitted summary=submitted.get().unwrap() /> }>
+        {move || submitted.get().map(|summary| view! { <Submitted summary /> })}
+        // Hidden rather than removed once submitted: the form's parts are built with the island,
+        // so that what they load is found again when it hydrates.
+        <div hidden=move || submitted.get().is_some()>
             <p class="muted">{t!(i18n, declare.estimate_note)}</p>
             <p class="save-state" role="status" aria-live="polite" id="save-state">
                 {move || match save_state.get() {
@@ -245,7 +249,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                     {move || if submit.pending().get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
                 </button>
             </form>
-        </Show>
+        </div>
     }
     .into_any()
 }
