@@ -45,7 +45,10 @@ pub fn portal_shell(options: LeptosOptions) -> AnyView {
     let mut options = options;
     options.site_pkg_dir = PORTAL_PKG_DIR.into();
     options.output_name = PORTAL_OUTPUT_NAME.into();
-    document(options, true, || view! { <PortalApp /> }.into_any())
+    document(options, true, || {
+        provide_context(IslandsDocument);
+        view! { <PortalApp /> }.into_any()
+    })
 }
 
 /// The HTML document: the head loads the WASM that `options` names, the body is `app`. With
@@ -275,7 +278,7 @@ fn Header() -> impl IntoView {
                                     })}
                                     // Staff pages belong to the whole application, not the portal: a full page load.
                                     {staff.then(|| view! { <a href="/staff" rel="external">{t!(i18n, nav.staff)}</a> })}
-                                    <SignOut />
+                                    {portal_island(|| view! { <SignOut /> }, || view! { <SignOutButton /> })}
                                 }.into_any()
                             }
                             _ => view! {
@@ -285,16 +288,22 @@ fn Header() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <LanguageSwitch />
+                {portal_island(|| view! { <LanguageSwitch /> }, || view! { <LanguageButton /> })}
             </nav>
         </header>
     }
 }
 
-/// Signs out, then loads the landing page afresh (nothing of the session stays on the page).
 #[island]
 fn SignOut() -> impl IntoView {
-    let i18n = island_i18n();
+    island_i18n();
+    view! { <SignOutButton /> }
+}
+
+/// Signs out, then loads the landing page afresh (nothing of the session stays on the page).
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let i18n = use_i18n();
     let sign_out = Action::new(move |_: &()| async move {
         let _ = logout().await;
         load_page("/");
@@ -306,10 +315,16 @@ fn SignOut() -> impl IntoView {
     }
 }
 
-/// Switches between Chinese and English and remembers the choice in a cookie.
 #[island]
 fn LanguageSwitch() -> impl IntoView {
-    let i18n = island_i18n();
+    island_i18n();
+    view! { <LanguageButton /> }
+}
+
+/// Switches between Chinese and English and remembers the choice in a cookie.
+#[component]
+fn LanguageButton() -> impl IntoView {
+    let i18n = use_i18n();
     let toggle = move |_| {
         let next = if i18n.get_locale() == Locale::en { Locale::zh_CN } else { Locale::en };
         remember_language(next);
@@ -326,9 +341,24 @@ fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-/// The language context inside an island. On the server and in the whole application it is the
-/// page's own; in the portal, where islands are hydrated without the page around them, it is made
-/// here from the language the server rendered in (`<html lang>`). Every island calls this first.
+/// The portal's document: its interactive parts are islands (see `portal_island`).
+#[derive(Clone, Copy)]
+struct IslandsDocument;
+
+/// `island()` in the portal's document, `whole()` (the same part as a plain component) in the whole
+/// application's. The whole application hydrates its pages whole, and Leptos's islands are not made
+/// to be hydrated that way: after one, hydration loses its place in the page.
+pub fn portal_island<I: IntoView + 'static, W: IntoView + 'static>(island: impl FnOnce() -> I, whole: impl FnOnce() -> W) -> AnyView {
+    if use_context::<IslandsDocument>().is_some() {
+        island().into_any()
+    } else {
+        whole().into_any()
+    }
+}
+
+/// The language context inside an island. On the server it is the page's own; in the browser,
+/// where the portal hydrates islands without the page around them, it is made here from the
+/// language the server rendered in (`<html lang>`). Every island calls this first.
 pub fn island_i18n() -> I18nContext<Locale> {
     #[cfg(feature = "portal")]
     Effect::new(|_| island_hydrated());

@@ -8,7 +8,7 @@ use crate::domain::declaration::{HelpKind, Relation};
 use crate::domain::status::{ApplicationStatus, TIMELINE};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{china_time, island_i18n, labels, ErrorBanner};
+use crate::ui::{china_time, island_i18n, labels, portal_island, ErrorBanner};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -61,7 +61,13 @@ pub fn ApplicationPage() -> impl IntoView {
                 // Staff see the case, not the resident's own actions (consent, withdrawal, answers).
                 let owner = matches!(me.await, Ok(Some(u)) if u.role == crate::domain::status::Role::Resident);
                 match view_res.await {
-                    Ok(app) => view! { <Application app owner /> }.into_any(),
+                    Ok(app) => {
+                        let island_app = app.clone();
+                        portal_island(
+                            move || view! { <Application app=island_app owner /> },
+                            move || view! { <ApplicationDetail app owner reload=Callback::new(move |_| view_res.refetch()) /> },
+                        )
+                    }
                     Err(AppError::Unauthenticated) => view! {
                         <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
                     }.into_any(),

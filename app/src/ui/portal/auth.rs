@@ -6,7 +6,7 @@ use crate::domain::declaration::FieldErrorCode;
 use crate::domain::phone::Phone;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{island_i18n, load_page, ErrorBanner, FieldMessage};
+use crate::ui::{island_i18n, load_page, portal_island, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -26,15 +26,21 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.register_title)}</h1>
-            <RegisterForm />
+            {portal_island(|| view! { <RegisterIsland /> }, || view! { <RegisterForm /> })}
             <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
         </section>
     }
 }
 
 #[island]
+fn RegisterIsland() -> impl IntoView {
+    island_i18n();
+    view! { <RegisterForm /> }
+}
+
+#[component]
 fn RegisterForm() -> impl IntoView {
-    let i18n = island_i18n();
+    let i18n = use_i18n();
     let phone = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -99,7 +105,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.login_title)}</h1>
-            <LoginForm />
+            {portal_island(|| view! { <LoginIsland /> }, || view! { <LoginForm /> })}
             <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>
             <p><a href="/charity/register" id="charity-register-link" rel="external">{t!(i18n, charity.register_link)}</a></p>
         </section>
@@ -107,8 +113,14 @@ pub fn LoginPage() -> impl IntoView {
 }
 
 #[island]
+fn LoginIsland() -> impl IntoView {
+    island_i18n();
+    view! { <LoginForm /> }
+}
+
+#[component]
 fn LoginForm() -> impl IntoView {
-    let i18n = island_i18n();
+    let i18n = use_i18n();
     let login_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let submit = Action::new(move |(l, p): &(String, String)| login(l.clone(), p.clone()));

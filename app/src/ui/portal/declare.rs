@@ -14,7 +14,7 @@ use crate::domain::id_number::{IdNumber, Sex};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
-use crate::ui::{china_time, device, island_i18n, labels, ErrorBanner, FieldMessage};
+use crate::ui::{china_time, device, island_i18n, labels, portal_island, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use std::collections::HashSet;
@@ -31,7 +31,10 @@ pub fn DeclarePage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match draft.await {
-                    Ok(state) => view! { <Declaration state /> }.into_any(),
+                    Ok(state) => {
+                        let island_state = state.clone();
+                        portal_island(move || view! { <Declaration state=island_state /> }, move || view! { <DeclarationForm state /> })
+                    }
                     Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
                         <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A> " · " <A href="/register">{t!(i18n, nav.register)}</A></p>
                     }.into_any(),
