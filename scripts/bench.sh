@@ -9,7 +9,8 @@ node -e '
 const fs = require("fs"), zlib = require("zlib"), path = require("path");
 const br = (f) => zlib.brotliCompressSync(fs.readFileSync(f), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
-// The main module of one WASM, then what each page split off with a lazy route loads on first visit.
+// The main module of one WASM, then what each part split off (a lazy route, or a lazy island of the
+// portal) loads on first visit.
 const report = (main, title) => {
   const raw = fs.readFileSync(main), dir = path.dirname(main);
   console.log(`${title}: raw ${kb(raw.length)}, gzip ${kb(zlib.gzipSync(raw, { level: 9 }).length)}, brotli ${kb(br(main))}`);
@@ -17,11 +18,11 @@ const report = (main, title) => {
   if (fs.existsSync(manifest)) {
     for (const [split, chunks] of Object.entries(JSON.parse(fs.readFileSync(manifest, "utf8")))) {
       const total = chunks.reduce((s, c) => s + br(path.join(dir, c + ".wasm")), 0);
-      console.log(`  + lazily loaded for ${split.replace(/^__|_view_\d+$/g, "")}: brotli ${kb(total)} (${chunks.length} chunks)`);
+      console.log(`  + lazily loaded for ${split.replace(/^__|_view_\d+$|_loader_\d+$/g, "")}: brotli ${kb(total)} (${chunks.length} chunks)`);
     }
   }
 };
-report(process.argv[1], "Release portal WASM (the residents\u0027 own; main module: what the landing, sign-in, registration and my-applications pages load) (goal <= 150 KB brotli)");
+report(process.argv[1], "Release portal WASM (the residents\u0027 own; main module: all that the landing, sign-in, registration and my-applications pages load) (goal <= 150 KB brotli)");
 report(process.argv[2], "For comparison, the whole application\u0027s WASM (staff and charity pages), main module");
 ' "$portal" "$wasm"
 # The engine's share of the portal WASM: twiggy on the un-optimised release WASM (it still has

@@ -19,7 +19,13 @@ test('a resident registers, declares a household, submits and follows it', async
   const wasm = await loadedWasm(page);
   assert.ok(wasm.includes('/pkg/portal/doudi-portal.wasm'), `portal WASM loaded: ${wasm}`);
   assert.ok(!wasm.includes('/pkg/doudi.wasm'), `the whole application's WASM is not: ${wasm}`);
+  // Only the registration form is live (an island); the declaration's code is not loaded yet.
+  assert.deepEqual(wasm, ['/pkg/portal/doudi-portal.wasm'], `the portal's main module alone: ${wasm}`);
+  assert.ok(await page.locator('leptos-island form').count() === 1, 'the form is an island');
   await register(ctx, page, phone, password);
+  // The declaration form's island brings its own chunk.
+  const declaring = await loadedWasm(page);
+  assert.ok(declaring.some((p) => p.startsWith('/pkg/portal/split_declaration_loader')), `the declaration's chunk: ${declaring}`);
 
   // Address: the region tree down to a village.
   await chooseGanzhouVillage(page);

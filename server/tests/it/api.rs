@@ -100,7 +100,33 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
         let html = page(path).await;
         assert!(html.contains(r#"href="/pkg/doudi.wasm""#), "{path}: {html}");
         assert!(!html.contains("/pkg/portal/"), "{path}: {html}");
+        // The whole application hydrates whole: no islands in its pages.
+        assert!(!html.contains("<leptos-island"), "{path}: {html}");
     }
+    // The portal's forms and buttons are islands, the rest of its pages plain HTML.
+    let login = page("/login").await;
+    assert!(login.contains(r#"<leptos-island data-component="LoginIsland_"#), "{login}");
+    assert!(login.contains(r#"<leptos-island data-component="LanguageSwitch_"#), "{login}");
+    assert!(!login.contains("RegisterIsland_"), "{login}");
+}
+
+#[tokio::test]
+async fn staff_opening_an_application_get_the_whole_application_and_its_resident_the_portal() {
+    let app = spawn_app().await;
+    let r = resident(&app, "13900000077").await;
+    let d = draft_id(&r, &app).await;
+    let answer: Value = submit(&r, &app, &d, &good_draft(&[valid_id("62070219800101477")])).await.json().await.unwrap();
+    let number = answer["number"].as_str().unwrap().to_string();
+    let path = format!("/applications/{number}");
+    let html = r.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#), "{html}");
+    // The application's data go to the island as its props, so the island needs no request of its own.
+    assert!(html.contains(r#"<leptos-island data-component="Application_"#) && html.contains(&number), "{html}");
+    let caseworker = app.client();
+    post_form(&caseworker, &app, "/api/accounts/login", &[("login", "demo_caseworker"), ("password", "Demo2026pass")]).await;
+    let html = caseworker.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"href="/pkg/doudi.wasm""#) && !html.contains("/pkg/portal/"), "{html}");
+    assert!(!html.contains("<leptos-island"), "{html}");
 }
 
 #[tokio::test]
