@@ -278,7 +278,7 @@ fn Header() -> impl IntoView {
                                     })}
                                     // Staff pages belong to the whole application, not the portal: a full page load.
                                     {staff.then(|| view! { <a href="/staff" rel="external">{t!(i18n, nav.staff)}</a> })}
-                                    {portal_island(|| view! { <SignOut /> }, || view! { <SignOutButton /> })}
+                                    {portal_island((), |()| view! { <SignOut /> }, |()| view! { <SignOutButton /> })}
                                 }.into_any()
                             }
                             _ => view! {
@@ -288,15 +288,16 @@ fn Header() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                {portal_island(|| view! { <LanguageSwitch /> }, || view! { <LanguageButton /> })}
+                {portal_island((), |()| view! { <LanguageSwitch /> }, |()| view! { <LanguageButton /> })}
             </nav>
         </header>
     }
 }
 
+/// [`SignOutButton`] as the portal's island.
 #[island]
 fn SignOut() -> impl IntoView {
-    island_i18n();
+    island_context();
     view! { <SignOutButton /> }
 }
 
@@ -315,9 +316,10 @@ fn SignOutButton() -> impl IntoView {
     }
 }
 
+/// [`LanguageButton`] as the portal's island.
 #[island]
 fn LanguageSwitch() -> impl IntoView {
-    island_i18n();
+    island_context();
     view! { <LanguageButton /> }
 }
 
@@ -345,28 +347,28 @@ fn LanguageButton() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct IslandsDocument;
 
-/// `island()` in the portal's document, `whole()` (the same part as a plain component) in the whole
-/// application's. The whole application hydrates its pages whole, and Leptos's islands are not made
-/// to be hydrated that way: after one, hydration loses its place in the page.
-pub fn portal_island<I: IntoView + 'static, W: IntoView + 'static>(island: impl FnOnce() -> I, whole: impl FnOnce() -> W) -> AnyView {
+/// One interactive part of a page, given its `data`: `island(data)` in the portal's document,
+/// `whole(data)` (the same part as a plain component) in the whole application's. The whole
+/// application hydrates its pages whole, and Leptos's islands are not made to be hydrated that way:
+/// after one, hydration loses its place in the page.
+pub fn portal_island<T, I: IntoView + 'static, W: IntoView + 'static>(data: T, island: impl FnOnce(T) -> I, whole: impl FnOnce(T) -> W) -> AnyView {
     if use_context::<IslandsDocument>().is_some() {
-        island().into_any()
+        island(data).into_any()
     } else {
-        whole().into_any()
+        whole(data).into_any()
     }
 }
 
-/// The language context inside an island. On the server it is the page's own; in the browser,
-/// where the portal hydrates islands without the page around them, it is made here from the
-/// language the server rendered in (`<html lang>`). Every island calls this first.
-pub fn island_i18n() -> I18nContext<Locale> {
+/// What an island needs around it; every island calls this first. Its language: on the server the
+/// page's own; in the browser, where the portal hydrates islands without the page around them, made
+/// here from the language the server rendered in (`<html lang>`). In the portal's WASM it also
+/// counts the island as hydrated.
+pub fn island_context() {
     #[cfg(feature = "portal")]
     Effect::new(|_| island_hydrated());
-    use_context::<I18nContext<Locale>>().unwrap_or_else(|| {
-        let i18n = leptos_i18n::context::init_i18n_context::<Locale>();
-        provide_context(i18n);
-        i18n
-    })
+    if use_context::<I18nContext<Locale>>().is_none() {
+        provide_context(leptos_i18n::context::init_i18n_context::<Locale>());
+    }
 }
 
 /// Counts the portal's hydrated islands; when every island on the page is live, marks the body

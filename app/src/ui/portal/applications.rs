@@ -8,7 +8,7 @@ use crate::domain::declaration::{HelpKind, Relation};
 use crate::domain::status::{ApplicationStatus, TIMELINE};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{china_time, island_i18n, labels, portal_island, ErrorBanner};
+use crate::ui::{china_time, island_context, labels, portal_island, ErrorBanner};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -61,13 +61,11 @@ pub fn ApplicationPage() -> impl IntoView {
                 // Staff see the case, not the resident's own actions (consent, withdrawal, answers).
                 let owner = matches!(me.await, Ok(Some(u)) if u.role == crate::domain::status::Role::Resident);
                 match view_res.await {
-                    Ok(app) => {
-                        let island_app = app.clone();
-                        portal_island(
-                            move || view! { <Application app=island_app owner /> },
-                            move || view! { <ApplicationDetail app owner reload=Callback::new(move |_| view_res.refetch()) /> },
-                        )
-                    }
+                    Ok(app) => portal_island(
+                        app,
+                        move |app| view! { <Application app owner /> },
+                        move |app| view! { <ApplicationDetail app owner reload=Callback::new(move |_| view_res.refetch()) /> },
+                    ),
                     Err(AppError::Unauthenticated) => view! {
                         <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
                     }.into_any(),
@@ -78,12 +76,13 @@ pub fn ApplicationPage() -> impl IntoView {
     }
 }
 
-/// The application, with the resident's actions (or a caseworker's, when staff open it): one island,
-/// loaded when first visited (its own WASM chunk). After an action the page is loaded again.
+/// [`ApplicationDetail`] as the portal's island, loaded when first visited (its own WASM chunk).
+/// After an action the page is loaded again. (Staff get the whole application on this page.)
 #[island(lazy)]
 fn Application(app: ApplicationView, owner: bool) -> impl IntoView {
-    island_i18n();
-    // The island's own: the page's is not there when the portal hydrates islands alone.
+    island_context();
+    // The signed-in user, which the detail's staff parts ask for: the island's own, because the
+    // page's is not there when the portal hydrates islands alone.
     let me: crate::ui::MeResource = Resource::new(|| (), |_| crate::api::accounts::me());
     provide_context(me);
     view! { <ApplicationDetail app owner reload=Callback::new(|_| crate::ui::reload_page()) /> }

@@ -6,7 +6,7 @@ use crate::domain::declaration::FieldErrorCode;
 use crate::domain::phone::Phone;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{island_i18n, load_page, portal_island, ErrorBanner, FieldMessage};
+use crate::ui::{island_context, load_page, portal_island, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -26,15 +26,16 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.register_title)}</h1>
-            {portal_island(|| view! { <RegisterIsland /> }, || view! { <RegisterForm /> })}
+            {portal_island((), |()| view! { <RegisterIsland /> }, |()| view! { <RegisterForm /> })}
             <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
         </section>
     }
 }
 
+/// [`RegisterForm`] as the portal's island.
 #[island]
 fn RegisterIsland() -> impl IntoView {
-    island_i18n();
+    island_context();
     view! { <RegisterForm /> }
 }
 
@@ -64,38 +65,38 @@ fn RegisterForm() -> impl IntoView {
     });
     let mismatch = move || !confirm.get().is_empty() && confirm.get() != password.get();
     view! {
-            <form on:submit=move |ev| {
-                ev.prevent_default();
-                error.set(None);
-                phone_touched.set(true);
-                if phone_error.get_untracked().is_some() || mismatch() { return; }
-                submit.dispatch(Registration { phone: phone.get_untracked(), code: code.get_untracked(), password: password.get_untracked() });
-            }>
-                <label for="reg-phone">{t!(i18n, auth.phone)}</label>
-                <input id="reg-phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="20"
-                    aria-describedby="reg-phone-error" prop:value=phone
-                    on:input=move |ev| phone.set(event_target_value(&ev)) on:blur=move |_| phone_touched.set(true) />
-                <p class="hint">{t!(i18n, auth.phone_hint)}</p>
-                <FieldMessage error=phone_error id="reg-phone-error" />
-                <button type="button" id="send-code" disabled=move || send.pending().get()
-                    on:click=move |_| { phone_touched.set(true); if phone_error.get_untracked().is_none() { send.dispatch(phone.get_untracked()); } }>
-                    {t!(i18n, auth.send_code)}
-                </button>
-                {move || matches!(send.value().get(), Some(Ok(()))).then(|| view! { <p class="banner ok" role="status">{t!(i18n, auth.code_sent)}</p> })}
-                <label for="reg-code">{t!(i18n, auth.code)}</label>
-                <input id="reg-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
-                    prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
-                <label for="reg-password">{t!(i18n, auth.password)}</label>
-                <input id="reg-password" name="password" type="password" autocomplete="new-password" maxlength="64"
-                    prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
-                <p class="hint">{t!(i18n, auth.password_hint)}</p>
-                <label for="reg-confirm">{t!(i18n, auth.password_confirm)}</label>
-                <input id="reg-confirm" name="confirm" type="password" autocomplete="new-password" maxlength="64"
-                    prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
-                {move || mismatch().then(|| view! { <p class="field-error" role="alert">{t!(i18n, auth.password_mismatch)}</p> })}
-                <ErrorBanner error=error />
-                <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.register_submit)}</button>
-            </form>
+        <form on:submit=move |ev| {
+            ev.prevent_default();
+            error.set(None);
+            phone_touched.set(true);
+            if phone_error.get_untracked().is_some() || mismatch() { return; }
+            submit.dispatch(Registration { phone: phone.get_untracked(), code: code.get_untracked(), password: password.get_untracked() });
+        }>
+            <label for="reg-phone">{t!(i18n, auth.phone)}</label>
+            <input id="reg-phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="20"
+                aria-describedby="reg-phone-error" prop:value=phone
+                on:input=move |ev| phone.set(event_target_value(&ev)) on:blur=move |_| phone_touched.set(true) />
+            <p class="hint">{t!(i18n, auth.phone_hint)}</p>
+            <FieldMessage error=phone_error id="reg-phone-error" />
+            <button type="button" id="send-code" disabled=move || send.pending().get()
+                on:click=move |_| { phone_touched.set(true); if phone_error.get_untracked().is_none() { send.dispatch(phone.get_untracked()); } }>
+                {t!(i18n, auth.send_code)}
+            </button>
+            {move || matches!(send.value().get(), Some(Ok(()))).then(|| view! { <p class="banner ok" role="status">{t!(i18n, auth.code_sent)}</p> })}
+            <label for="reg-code">{t!(i18n, auth.code)}</label>
+            <input id="reg-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
+                prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
+            <label for="reg-password">{t!(i18n, auth.password)}</label>
+            <input id="reg-password" name="password" type="password" autocomplete="new-password" maxlength="64"
+                prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
+            <p class="hint">{t!(i18n, auth.password_hint)}</p>
+            <label for="reg-confirm">{t!(i18n, auth.password_confirm)}</label>
+            <input id="reg-confirm" name="confirm" type="password" autocomplete="new-password" maxlength="64"
+                prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
+            {move || mismatch().then(|| view! { <p class="field-error" role="alert">{t!(i18n, auth.password_mismatch)}</p> })}
+            <ErrorBanner error=error />
+            <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.register_submit)}</button>
+        </form>
     }
 }
 
@@ -105,16 +106,17 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.login_title)}</h1>
-            {portal_island(|| view! { <LoginIsland /> }, || view! { <LoginForm /> })}
+            {portal_island((), |()| view! { <LoginIsland /> }, |()| view! { <LoginForm /> })}
             <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>
             <p><a href="/charity/register" id="charity-register-link" rel="external">{t!(i18n, charity.register_link)}</a></p>
         </section>
     }
 }
 
+/// [`LoginForm`] as the portal's island.
 #[island]
 fn LoginIsland() -> impl IntoView {
-    island_i18n();
+    island_context();
     view! { <LoginForm /> }
 }
 
@@ -131,19 +133,19 @@ fn LoginForm() -> impl IntoView {
         None => {}
     });
     view! {
-            <form on:submit=move |ev| {
-                ev.prevent_default();
-                error.set(None);
-                submit.dispatch((login_name.get_untracked(), password.get_untracked()));
-            }>
-                <label for="login-name">{t!(i18n, auth.login_name)}</label>
-                <input id="login-name" name="login" autocomplete="username" maxlength="64"
-                    prop:value=login_name on:input=move |ev| login_name.set(event_target_value(&ev)) />
-                <label for="login-password">{t!(i18n, auth.password)}</label>
-                <input id="login-password" name="password" type="password" autocomplete="current-password" maxlength="256"
-                    prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
-                <ErrorBanner error=error />
-                <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.login_submit)}</button>
-            </form>
+        <form on:submit=move |ev| {
+            ev.prevent_default();
+            error.set(None);
+            submit.dispatch((login_name.get_untracked(), password.get_untracked()));
+        }>
+            <label for="login-name">{t!(i18n, auth.login_name)}</label>
+            <input id="login-name" name="login" autocomplete="username" maxlength="64"
+                prop:value=login_name on:input=move |ev| login_name.set(event_target_value(&ev)) />
+            <label for="login-password">{t!(i18n, auth.password)}</label>
+            <input id="login-password" name="password" type="password" autocomplete="current-password" maxlength="256"
+                prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
+            <ErrorBanner error=error />
+            <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.login_submit)}</button>
+        </form>
     }
 }

@@ -14,7 +14,7 @@ use crate::domain::id_number::{IdNumber, Sex};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
-use crate::ui::{china_time, device, island_i18n, labels, portal_island, ErrorBanner, FieldMessage};
+use crate::ui::{china_time, device, island_context, labels, portal_island, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use std::collections::HashSet;
@@ -31,10 +31,7 @@ pub fn DeclarePage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match draft.await {
-                    Ok(state) => {
-                        let island_state = state.clone();
-                        portal_island(move || view! { <Declaration state=island_state /> }, move || view! { <DeclarationForm state /> })
-                    }
+                    Ok(state) => portal_island(state, |state| view! { <Declaration state /> }, |state| view! { <DeclarationForm state /> }),
                     Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
                         <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A> " · " <A href="/register">{t!(i18n, nav.register)}</A></p>
                     }.into_any(),
@@ -45,12 +42,12 @@ pub fn DeclarePage() -> impl IntoView {
     }
 }
 
-/// The form is one island, loaded when the page is first visited (its own WASM chunk). The draft
-/// comes from the page, rendered on the server: data an island loads itself inside a suspended
-/// part would not be found again when it hydrates.
+/// [`DeclarationForm`] as the portal's island, loaded when the page is first visited (its own WASM
+/// chunk). The draft comes from the page as the island's props: what an island loads is found again
+/// when it hydrates only if the island asks for it as it is built, not inside a suspended part.
 #[island(lazy)]
 fn Declaration(state: DraftState) -> impl IntoView {
-    island_i18n();
+    island_context();
     view! { <DeclarationForm state /> }
 }
 
