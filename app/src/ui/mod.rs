@@ -78,6 +78,7 @@ fn Head(options: LeptosOptions, splits: Option<leptos::WasmSplitManifest>, islan
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="theme-color" content="#b71c1c" />
         <link rel="manifest" href="/manifest.webmanifest" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <AutoReload options=options.clone() />
         <HydrationScripts options islands />
         <leptos_meta::MetaTags />
