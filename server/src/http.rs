@@ -109,6 +109,13 @@ pub async fn origin_check(State(state): State<AppState>, req: Request, next: Nex
     }
 }
 
+/// A sign-in or registration form sent before its page's code was live: the form posts to its own
+/// page (`method="post"`, so the password is never in an address), and gets the page again, empty.
+/// Nothing of the body is read.
+pub async fn form_sent_too_early(uri: axum::http::Uri) -> axum::response::Redirect {
+    axum::response::Redirect::to(uri.path())
+}
+
 /// 200 only when the database answers.
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.services.store.ping().await {

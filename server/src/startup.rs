@@ -153,6 +153,8 @@ impl Application {
                     }
                 }
             })
+            .route("/login", post(http::form_sent_too_early))
+            .route("/register", post(http::form_sent_too_early))
             .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
             // Server functions read their body through axum's extractor limit (2 MB by default);
             // `api_body_limit` below sets the real, per-endpoint limits, so this one only has to

@@ -108,6 +108,17 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
     assert!(login.contains(r#"<leptos-island data-component="LoginIsland_"#), "{login}");
     assert!(login.contains(r#"<leptos-island data-component="LanguageSwitch_"#), "{login}");
     assert!(!login.contains("RegisterIsland_"), "{login}");
+    // Sent before the page's code is live, the sign-in and registration forms post to their page
+    // and get it again: the password is never in an address, and nobody is signed in.
+    for path in ["/login", "/register"] {
+        assert!(page(path).await.contains(r#"<form method="post""#), "{path}");
+        let c = app.client();
+        let r = post_form(&c, &app, path, &[("login", "13800000001"), ("phone", "13800000001"), ("password", "Demo2026pass")]).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.url().as_str(), app.url(path), "{path}: back on the page, nothing in the address");
+        let me: Value = post_form(&c, &app, "/api/accounts/me", &[]).await.json().await.unwrap();
+        assert!(me.is_null(), "{path}: {me}");
+    }
 }
 
 #[tokio::test]

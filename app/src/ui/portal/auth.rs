@@ -65,7 +65,9 @@ fn RegisterForm() -> impl IntoView {
     });
     let mismatch = move || !confirm.get().is_empty() && confirm.get() != password.get();
     view! {
-        <form on:submit=move |ev| {
+        // `method="post"`: sent before the page's code is live, the form must not put the password
+        // in the address (the server answers with the page again).
+        <form method="post" on:submit=move |ev| {
             ev.prevent_default();
             error.set(None);
             phone_touched.set(true);
@@ -133,7 +135,8 @@ fn LoginForm() -> impl IntoView {
         None => {}
     });
     view! {
-        <form on:submit=move |ev| {
+        // `method="post"`: see the registration form.
+        <form method="post" on:submit=move |ev| {
             ev.prevent_default();
             error.set(None);
             submit.dispatch((login_name.get_untracked(), password.get_untracked()));
