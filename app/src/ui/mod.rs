@@ -113,7 +113,7 @@ fn split_manifest(options: &LeptosOptions) -> Option<leptos::WasmSplitManifest> 
         .clone()
 }
 
-/// The signed-in user, shared by every page; refetched after login and logout.
+/// The signed-in user, shared by every page (signing in or out loads a new page).
 pub type MeResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
 /// The portal's routes, then `$more`: the one list both applications start from.

@@ -132,7 +132,9 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
     let html = r.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#), "{html}");
     // The application's data go to the island as its props, so the island needs no request of its own.
-    assert!(html.contains(r#"<leptos-island data-component="Application_"#) && html.contains(&number), "{html}");
+    let island = html.split(r#"<leptos-island data-component="Application_"#).nth(1).expect("the application's island");
+    let island_tag = &island[..island.find('>').unwrap()];
+    assert!(island_tag.contains("data-props=") && island_tag.contains(&number), "{island_tag}");
     let caseworker = app.client();
     post_form(&caseworker, &app, "/api/accounts/login", &[("login", "demo_caseworker"), ("password", "Demo2026pass")]).await;
     let html = caseworker.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
