@@ -4,6 +4,7 @@
 //! server-only (feature `ssr`).
 
 pub mod api;
+pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod ui;

@@ -41,5 +41,6 @@ pub fn services() -> Result<Services, AppError> {
     leptos::prelude::use_context::<Services>().ok_or_else(|| AppError::internal("Services missing from context"))
 }
 
-/// The clock the browser and the server share (milliseconds UTC; today in China).
-pub use crate::ui::device::{now_millis, today_china as today_in_china};
+/// The clock the browser and the server share (milliseconds UTC; today in China), and the demo
+/// offset the server's clock may carry in demo mode.
+pub use crate::clock::{demo as demo_clock, now_millis, today_in_china};

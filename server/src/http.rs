@@ -161,18 +161,17 @@ pub async fn demo_clock_set(State(state): State<AppState>, axum::Form(f): axum::
     if !(0..=400).contains(&f.days) {
         return (StatusCode::UNPROCESSABLE_ENTITY, "days must be 0..=400").into_response();
     }
-    app::ui::device::DEMO_CLOCK_OFFSET_MS.store(f.days * 86_400_000, std::sync::atomic::Ordering::Relaxed);
+    app::services::demo_clock::set_days(f.days);
     tracing::warn!(days = f.days, "demo clock moved");
     demo_clock(State(state)).await
 }
 
 /// Demo mode only: how far the demo clock is ahead.
 pub async fn demo_clock(State(state): State<AppState>) -> Response {
-    use std::sync::atomic::Ordering;
     if !state.config.demo {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let days = app::ui::device::DEMO_CLOCK_OFFSET_MS.load(Ordering::Relaxed) / 86_400_000;
+    let days = app::services::demo_clock::days();
     Html(format!(
         "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>演示时钟 Demo clock</title>\
          <body><h1>演示时钟 / Demo clock</h1><p id=\"clock\">服务器时间比实际快 {days} 天 / server clock is {days} days ahead; today: {}</p></body></html>",

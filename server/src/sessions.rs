@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use crate::store::dialect::Db;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 #[derive(Clone, Debug)]
@@ -14,14 +15,14 @@ pub enum Sessions {
 
 impl Sessions {
     pub async fn for_backend(backend: &crate::store::Backend) -> anyhow::Result<Self> {
-        Ok(match backend {
-            crate::store::Backend::Sqlite(s) => {
-                let store = SqliteStore::new(s.pool.clone());
+        Ok(match backend.db() {
+            Db::Sqlite(pool) => {
+                let store = SqliteStore::new(pool.clone());
                 store.migrate().await?;
                 Sessions::Sqlite(store)
             }
-            crate::store::Backend::Postgres(s) => {
-                let store = PostgresStore::new(s.pool.clone());
+            Db::Postgres(pool) => {
+                let store = PostgresStore::new(pool.clone());
                 store.migrate().await?;
                 Sessions::Postgres(store)
             }

@@ -216,7 +216,7 @@ fn resource_view(r: ResourceRecord, names: &std::collections::HashMap<String, St
         remaining: show(&r.form, r.remaining),
         per_household_cap: r.per_household_cap.map(|c| show(&r.form, c)),
         region_names: r.regions.iter().map(|c| names.get(&full_code(c)).cloned().unwrap_or_else(|| c.clone())).collect(),
-        updated_on: crate::ui::china_date(r.updated_at),
+        updated_on: crate::clock::china_date(r.updated_at),
         id: r.id,
         charity_name: r.charity_name,
         form: r.form,
@@ -241,7 +241,7 @@ fn board_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>)
         urgency: n.urgency,
         category: n.category.clone(),
         township: names.get(&full_code(&n.township)).cloned().unwrap_or_default(),
-        raised_on: crate::ui::china_date(n.created_at),
+        raised_on: crate::clock::china_date(n.created_at),
     }
 }
 
@@ -250,7 +250,7 @@ fn match_view(m: MatchRecord, names: &std::collections::HashMap<String, String>,
     MatchView {
         units: show(&m.form, m.units),
         township: names.get(&full_code(&m.township)).cloned().unwrap_or_default(),
-        updated_on: crate::ui::china_date(m.updated_at),
+        updated_on: crate::clock::china_date(m.updated_at),
         household_id: caseworker.then_some(m.household_id),
         proof_file: m.proof.as_ref().map(|_| format!("/charity/proof/{}", m.id)),
         id: m.id,

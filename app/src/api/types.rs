@@ -1,18 +1,12 @@
 //! Data shapes server functions send to the browser. Masked by default: nothing here carries
 //! an unmasked ID number unless its name says so.
 
+pub use crate::domain::audit::AuditEntry;
+pub use crate::domain::declaration::AttachmentMeta;
+pub use crate::domain::region::Region;
+pub use crate::domain::status::{ApplicationSummary, TimelineEvent};
 use crate::domain::status::{ApplicationStatus, Role};
 use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Region {
-    pub code: String,
-    pub parent_code: Option<String>,
-    pub name_zh: String,
-    pub name_en: String,
-    /// Example divisions shipped for demos (township and village codes), not official data.
-    pub demo: bool,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {
@@ -22,33 +16,6 @@ pub struct CurrentUser {
     /// `138****5678` for residents, the user name for staff.
     pub login_masked: String,
     pub region_code: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplicationSummary {
-    pub number: String,
-    pub status: ApplicationStatus,
-    pub submitted_at: i64,
-    pub updated_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimelineEvent {
-    /// `submitted`, `status_changed`, `info_requested`, `info_answered`, `consent_changed`, `withdrawn`, `reassessed`.
-    pub kind: String,
-    pub status: ApplicationStatus,
-    pub note: String,
-    pub at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachmentMeta {
-    pub id: String,
-    pub kind: String,
-    pub file_name: String,
-    pub mime: String,
-    pub size: i64,
-    pub created_at: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,17 +76,6 @@ pub struct StoredAssessment {
     /// `submission` or `reassessment`.
     pub reason: String,
     pub created_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub actor_id: Option<String>,
-    /// `login`, `login_failed`, `register`, `submit`, `withdraw`, `unmask`, `attachment_read` …
-    pub action: String,
-    pub object: String,
-    /// `ok`, `denied`, `locked`, `failed`.
-    pub result: String,
-    pub at: i64,
 }
 
 /// The draft as the server holds it, with the version the autosave saw.

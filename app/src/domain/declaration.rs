@@ -623,3 +623,14 @@ mod tests {
         assert_eq!(codes(Declaration::parse(&d, today())), vec![("region_code".into(), FieldErrorCode::RegionNotVillage)]);
     }
 }
+
+/// An uploaded proof of a draft, as listed (the bytes stay in the blob store).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentMeta {
+    pub id: String,
+    pub kind: String,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub created_at: i64,
+}

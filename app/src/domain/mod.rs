@@ -1,6 +1,7 @@
 //! Pure domain types and rules shared by browser and server; no I/O here.
 //! Parsing follows "parse, don't validate": a value of these types is valid by construction.
 
+pub mod audit;
 pub mod casework;
 pub mod chain;
 pub mod charity;

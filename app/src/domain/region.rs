@@ -104,3 +104,14 @@ mod tests {
         assert!(RegionCode::parse("abc").is_err());
     }
 }
+
+/// A division as the region pickers and the store know it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Example divisions shipped for demos (township and village codes), not official data.
+    pub demo: bool,
+}

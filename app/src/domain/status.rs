@@ -153,3 +153,20 @@ mod tests {
         assert!(ApplicationStatus::Submitted.is_open() && !ApplicationStatus::Withdrawn.is_open());
     }
 }
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationSummary {
+    pub number: String,
+    pub status: ApplicationStatus,
+    pub submitted_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    /// `submitted`, `status_changed`, `info_requested`, `info_answered`, `consent_changed`, `withdrawn`, `reassessed`.
+    pub kind: String,
+    pub status: ApplicationStatus,
+    pub note: String,
+    pub at: i64,
+}

@@ -4,31 +4,7 @@
 use crate::api::types::AttachmentMeta;
 use crate::error::AppError;
 
-/// Milliseconds since the epoch from the device clock (the server's clock when rendering).
-pub fn now_millis() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let real = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-        real + DEMO_CLOCK_OFFSET_MS.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-/// Demo mode only (`/dev/clock`): moves the server's clock forward so a demonstration can
-/// show what happens when a period ends (the public notice, a scheduled parameter). Always
-/// zero outside demo mode.
-#[cfg(not(feature = "hydrate"))]
-pub static DEMO_CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-
-/// Today's date in China (UTC+8, no daylight saving).
-pub fn today_china() -> chrono::NaiveDate {
-    chrono::DateTime::from_timestamp_millis(now_millis() + 8 * 3_600_000)
-        .map(|t| t.date_naive())
-        .unwrap_or_default()
-}
+pub use crate::clock::{now_millis, today_in_china as today_china};
 
 pub fn local_save(key: &str, value: &str) {
     #[cfg(feature = "hydrate")]

@@ -500,14 +500,4 @@ pub fn general_error(error: RwSignal<Option<AppError>>) -> Signal<Option<AppErro
     Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty())))
 }
 
-/// `2026-11-25`: the day in China, from stored UTC milliseconds.
-pub fn china_date(millis: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(millis + 8 * 3_600_000).map(|t| t.date_naive().to_string()).unwrap_or_default()
-}
-
-/// `2026-11-25 14:03` in China time, from stored UTC milliseconds.
-pub fn china_time(millis: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(millis + 8 * 3_600_000)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
+pub use crate::clock::{china_date, china_time};

@@ -1,634 +1,623 @@
-//! `app::store::CharityStore` for both backends, written once like `common.rs`.
+//! `app::store::CharityStore`: organisations, resources, needs and matches.
 //!
 //! Every transaction that changes units locks rows in one order — the need, then its matches,
 //! then the resource — by writing to them first, so concurrent commitments queue (SQLite's
 //! write lock, PostgreSQL's row locks) and cannot deadlock; each reservation is a conditional
 //! `UPDATE … WHERE remaining >= units`, so nothing is ever overdrawn.
 
-macro_rules! impl_charity_store {
-    ($store:ty, $db:ty) => {
-        mod charity_impl {
-            use super::*;
-            use app::domain::chain::NewAid;
-            use app::domain::charity::{fit_key, MatchState, Need, Resource, SupplyForm};
-            use app::domain::declaration::HelpKind;
-            use app::store::{
-                CharityRecord, CharityStore, DbError, MatchQuery, MatchRecord, Millis, NeedRecord, NewCharity, NewMatch, NewNeed,
-                NewResource, ResourceRecord,
-            };
-            use $crate::store::{db_err, is_unique_violation};
 
-            fn list(raw: &str) -> Result<Vec<String>, DbError> {
-                serde_json::from_str(raw).map_err(|e| DbError::Other(format!("stored list: {e}")))
-            }
+use app::domain::chain::NewAid;
+use app::domain::charity::{fit_key, MatchState, Need, Resource, SupplyForm};
+use app::domain::declaration::HelpKind;
+use app::store::{
+    CharityRecord, CharityStore, DbError, MatchQuery, MatchRecord, Millis, NeedRecord, NewCharity, NewMatch, NewNeed,
+    NewResource, ResourceRecord,
+};
+use super::households::{insert_aid};
+use super::dialect::{query, Row, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
 
-            fn json(v: &[String]) -> String {
-                serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-            }
-
-            macro_rules! get {
-                ($row:expr, $col:literal) => {
-                    $row.try_get($col).map_err(db_err)?
-                };
-            }
-
-            const CHARITY_COLUMNS: &str =
-                "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, status_note, created_at";
-
-            fn charity_from_row(r: &<$db as sqlx::Database>::Row) -> Result<CharityRecord, DbError> {
-                let regions: String = get!(r, "regions");
-                let kinds: String = get!(r, "kinds");
-                Ok(CharityRecord {
-                    id: get!(r, "id"),
-                    user_id: get!(r, "user_id"),
-                    name: get!(r, "name"),
-                    credit_code: get!(r, "credit_code"),
-                    contact_name: get!(r, "contact_name"),
-                    contact_phone: get!(r, "contact_phone"),
-                    regions: list(&regions)?,
-                    kinds: list(&kinds)?,
-                    status: get!(r, "status"),
-                    status_note: get!(r, "status_note"),
-                    created_at: get!(r, "created_at"),
-                })
-            }
-
-            const RESOURCE_FROM: &str = "r.id, r.charity_id, c.name AS charity_name, r.form, r.title, r.unit, r.total, r.remaining, \
-                 r.per_household_cap, r.need_kinds, r.categories, r.regions, r.valid_from, r.valid_until, r.updated_at \
-                 FROM charity_resources r JOIN charities c ON c.id = r.charity_id";
-
-            fn resource_from_row(r: &<$db as sqlx::Database>::Row) -> Result<ResourceRecord, DbError> {
-                let need_kinds: String = get!(r, "need_kinds");
-                let categories: String = get!(r, "categories");
-                let regions: String = get!(r, "regions");
-                Ok(ResourceRecord {
-                    id: get!(r, "id"),
-                    charity_id: get!(r, "charity_id"),
-                    charity_name: get!(r, "charity_name"),
-                    form: get!(r, "form"),
-                    title: get!(r, "title"),
-                    unit: get!(r, "unit"),
-                    total: get!(r, "total"),
-                    remaining: get!(r, "remaining"),
-                    per_household_cap: get!(r, "per_household_cap"),
-                    need_kinds: list(&need_kinds)?,
-                    categories: list(&categories)?,
-                    regions: list(&regions)?,
-                    valid_from: get!(r, "valid_from"),
-                    valid_until: get!(r, "valid_until"),
-                    updated_at: get!(r, "updated_at"),
-                })
-            }
-
-            /// A need with the household's current consent (its latest application) and whether
-            /// public aid of the covering kind, recorded after the need, runs on `$1` (today).
-            const NEED_FROM: &str = "n.id, n.household_id, n.source, n.kind, n.form, n.amount, n.committed, n.delivered, n.urgency, \
-                 n.township, n.category, n.state, n.note, n.created_at, \
-                 COALESCE((SELECT a.consent_charity FROM applications a WHERE a.household_id = n.household_id \
-                           ORDER BY a.submitted_at DESC LIMIT 1), FALSE) AS consent, \
-                 EXISTS (SELECT 1 FROM assistance x WHERE x.household_id = n.household_id AND x.kind = n.covering_aid \
-                         AND x.origin <> 'charity' AND x.recorded_at > n.created_at AND x.period_from <= $1 \
-                         AND (x.period_until IS NULL OR x.period_until >= $1)) AS covered \
-                 FROM charity_needs n JOIN households h ON h.id = n.household_id";
-
-            fn need_from_row(r: &<$db as sqlx::Database>::Row) -> Result<NeedRecord, DbError> {
-                Ok(NeedRecord {
-                    id: get!(r, "id"),
-                    household_id: get!(r, "household_id"),
-                    source: get!(r, "source"),
-                    kind: get!(r, "kind"),
-                    form: get!(r, "form"),
-                    amount: get!(r, "amount"),
-                    committed: get!(r, "committed"),
-                    delivered: get!(r, "delivered"),
-                    urgency: get!(r, "urgency"),
-                    township: get!(r, "township"),
-                    category: get!(r, "category"),
-                    state: get!(r, "state"),
-                    note: get!(r, "note"),
-                    consent: get!(r, "consent"),
-                    covered: get!(r, "covered"),
-                    created_at: get!(r, "created_at"),
-                })
-            }
-
-            const MATCH_FROM: &str = "m.id, m.need_id, m.resource_id, r.charity_id, c.name AS charity_name, n.household_id, m.units, \
-                 m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, m.proof_hash, m.proof_mime, m.created_at, m.updated_at \
-                 FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
-                 JOIN charity_resources r ON r.id = m.resource_id JOIN charities c ON c.id = r.charity_id";
-
-            fn match_from_row(r: &<$db as sqlx::Database>::Row) -> Result<MatchRecord, DbError> {
-                Ok(MatchRecord {
-                    id: get!(r, "id"),
-                    need_id: get!(r, "need_id"),
-                    resource_id: get!(r, "resource_id"),
-                    charity_id: get!(r, "charity_id"),
-                    charity_name: get!(r, "charity_name"),
-                    household_id: get!(r, "household_id"),
-                    units: get!(r, "units"),
-                    state: get!(r, "state"),
-                    note: get!(r, "note"),
-                    need_kind: get!(r, "need_kind"),
-                    form: get!(r, "form"),
-                    unit: get!(r, "unit"),
-                    township: get!(r, "township"),
-                    resource_title: get!(r, "resource_title"),
-                    proof: {
-                        let hash: Option<String> = get!(r, "proof_hash");
-                        let mime: Option<String> = get!(r, "proof_mime");
-                        hash.zip(mime)
-                    },
-                    created_at: get!(r, "created_at"),
-                    updated_at: get!(r, "updated_at"),
-                })
-            }
-
-            /// Locks a need's row for the transaction (the first lock every change takes).
-            async fn claim_need(conn: &mut <$db as sqlx::Database>::Connection, need_id: &str) -> Result<(), DbError> {
-                let n = sqlx::query("UPDATE charity_needs SET committed = committed WHERE id = $1")
-                    .bind(need_id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(DbError::NotFound);
-                }
-                Ok(())
-            }
-
-            /// Gives `units` of a match back to its need and resource.
-            async fn release(conn: &mut <$db as sqlx::Database>::Connection, need_id: &str, resource_id: &str, units: i64, now: Millis) -> Result<(), DbError> {
-                sqlx::query("UPDATE charity_needs SET committed = committed - $1 WHERE id = $2")
-                    .bind(units)
-                    .bind(need_id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-                sqlx::query("UPDATE charity_resources SET remaining = remaining + $1, updated_at = $2 WHERE id = $3")
-                    .bind(units)
-                    .bind(now)
-                    .bind(resource_id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-                Ok(())
-            }
-
-            #[async_trait::async_trait]
-            impl CharityStore for $store {
-                async fn register_charity(&self, c: NewCharity) -> Result<String, DbError> {
-                    let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    let user_id = uuid::Uuid::new_v4().to_string();
-                    let r = sqlx::query(
-                        "INSERT INTO users (id, role, login, display_name, password_hash, region_code, created_at, department) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(&user_id)
-                    .bind(c.user.role.code())
-                    .bind(&c.user.login)
-                    .bind(&c.user.display_name)
-                    .bind(&c.user.password_hash)
-                    .bind(&c.user.region_code)
-                    .bind(c.user.now)
-                    .bind(&c.user.department)
-                    .execute(&mut *tx)
-                    .await;
-                    match r {
-                        Err(e) if is_unique_violation(&e) => return Err(DbError::Conflict("phone_taken")),
-                        r => r.map_err(db_err)?,
-                    };
-                    let r = sqlx::query(
-                        "INSERT INTO charities (id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(&c.id)
-                    .bind(&user_id)
-                    .bind(&c.name)
-                    .bind(&c.credit_code)
-                    .bind(&c.contact_name)
-                    .bind(&c.contact_phone)
-                    .bind(json(&c.regions))
-                    .bind(json(&c.kinds))
-                    .bind(c.user.now)
-                    .execute(&mut *tx)
-                    .await;
-                    match r {
-                        Err(e) if is_unique_violation(&e) => return Err(DbError::Conflict("credit_code_taken")),
-                        r => r.map_err(db_err)?,
-                    };
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(user_id)
-                }
-
-                async fn charity_of_user(&self, user_id: &str) -> Result<Option<CharityRecord>, DbError> {
-                    let r = sqlx::query(&format!("SELECT {CHARITY_COLUMNS} FROM charities WHERE user_id = $1"))
-                        .bind(user_id)
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(db_err)?;
-                    r.as_ref().map(charity_from_row).transpose()
-                }
-
-                async fn charity(&self, id: &str) -> Result<Option<CharityRecord>, DbError> {
-                    let r = sqlx::query(&format!("SELECT {CHARITY_COLUMNS} FROM charities WHERE id = $1"))
-                        .bind(id)
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(db_err)?;
-                    r.as_ref().map(charity_from_row).transpose()
-                }
-
-                async fn charities(&self) -> Result<Vec<CharityRecord>, DbError> {
-                    let rows = sqlx::query(&format!(
-                        "SELECT {CHARITY_COLUMNS} FROM charities ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, created_at DESC LIMIT 500"
-                    ))
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                    rows.iter().map(charity_from_row).collect()
-                }
-
-                async fn decide_charity(&self, id: &str, verified: bool, note: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
-                    let n = sqlx::query(
-                        "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'",
-                    )
-                    .bind(if verified { "verified" } else { "rejected" })
-                    .bind(note)
-                    .bind(actor_id)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                    if n == 0 {
-                        return Err(if self.charity(id).await?.is_some() { DbError::Conflict("charity_state") } else { DbError::NotFound });
-                    }
-                    Ok(())
-                }
-
-                async fn add_resource(&self, r: NewResource) -> Result<(), DbError> {
-                    sqlx::query(
-                        "INSERT INTO charity_resources (id, charity_id, form, title, unit, total, remaining, per_household_cap, need_kinds, \
-                           categories, regions, valid_from, valid_until, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-                    )
-                    .bind(&r.id)
-                    .bind(&r.charity_id)
-                    .bind(&r.form)
-                    .bind(&r.title)
-                    .bind(&r.unit)
-                    .bind(r.total)
-                    .bind(r.per_household_cap)
-                    .bind(json(&r.need_kinds))
-                    .bind(json(&r.categories))
-                    .bind(json(&r.regions))
-                    .bind(&r.valid_from)
-                    .bind(&r.valid_until)
-                    .bind(r.now)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
-                }
-
-                async fn resources(&self, charity_id: Option<&str>, today: &str) -> Result<Vec<ResourceRecord>, DbError> {
-                    let rows = match charity_id {
-                        Some(id) => sqlx::query(&format!("SELECT {RESOURCE_FROM} WHERE r.charity_id = $1 ORDER BY r.created_at DESC"))
-                            .bind(id)
-                            .fetch_all(&self.pool)
-                            .await,
-                        None => sqlx::query(&format!(
-                            "SELECT {RESOURCE_FROM} WHERE c.status = 'verified' AND r.remaining > 0 AND r.valid_from <= $1 \
-                             AND r.valid_until >= $1 ORDER BY r.valid_until, r.id"
-                        ))
-                        .bind(today)
-                        .fetch_all(&self.pool)
-                        .await,
-                    }
-                    .map_err(db_err)?;
-                    rows.iter().map(resource_from_row).collect()
-                }
-
-                async fn add_need(&self, n: NewNeed) -> Result<bool, DbError> {
-                    let r = sqlx::query(
-                        "INSERT INTO charity_needs (id, household_id, source, source_ref, kind, form, amount, urgency, township, category, \
-                           covering_aid, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-                         ON CONFLICT (household_id, source, source_ref, kind) DO NOTHING",
-                    )
-                    .bind(&n.id)
-                    .bind(&n.household_id)
-                    .bind(&n.source)
-                    .bind(&n.source_ref)
-                    .bind(&n.kind)
-                    .bind(&n.form)
-                    .bind(n.amount)
-                    .bind(n.urgency)
-                    .bind(&n.township)
-                    .bind(&n.category)
-                    .bind(&n.covering_aid)
-                    .bind(&n.note)
-                    .bind(&n.created_by)
-                    .bind(n.now)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                    Ok(r.rows_affected() == 1)
-                }
-
-                async fn needs(&self, region_prefix: &str, open_only: bool, today: &str) -> Result<Vec<NeedRecord>, DbError> {
-                    let open = if open_only { "AND n.state = 'open' AND n.committed < n.amount" } else { "" };
-                    let rows = sqlx::query(&format!(
-                        "SELECT {NEED_FROM} WHERE h.region_code LIKE $2 {open} ORDER BY n.urgency DESC, n.created_at, n.id LIMIT 100000"
-                    ))
-                    .bind(today)
-                    .bind(format!("{region_prefix}%"))
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                    rows.iter().map(need_from_row).collect()
-                }
-
-                async fn needs_of(&self, household_id: &str, today: &str) -> Result<Vec<NeedRecord>, DbError> {
-                    let rows = sqlx::query(&format!("SELECT {NEED_FROM} WHERE n.household_id = $2 ORDER BY n.created_at DESC, n.id"))
-                        .bind(today)
-                        .bind(household_id)
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(db_err)?;
-                    rows.iter().map(need_from_row).collect()
-                }
-
-                async fn close_need(&self, id: &str, region_prefix: &str, state: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
-                    let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    let n = sqlx::query(
-                        "UPDATE charity_needs SET state = $1, closed_by = $2, closed_at = $3 WHERE id = $4 AND state = 'open' \
-                         AND household_id IN (SELECT id FROM households WHERE region_code LIKE $5)",
-                    )
-                    .bind(state)
-                    .bind(actor_id)
-                    .bind(now)
-                    .bind(id)
-                    .bind(format!("{region_prefix}%"))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                    if n == 0 {
-                        let exists = sqlx::query("SELECT 1 FROM charity_needs n JOIN households h ON h.id = n.household_id WHERE n.id = $1 AND h.region_code LIKE $2")
-                            .bind(id)
-                            .bind(format!("{region_prefix}%"))
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
-                        return Err(if exists.is_some() { DbError::Conflict("need_state") } else { DbError::NotFound });
-                    }
-                    let live = sqlx::query("SELECT id, resource_id, units FROM charity_matches WHERE need_id = $1 AND state IN ('proposed','accepted')")
-                        .bind(id)
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    for m in live {
-                        let match_id: String = get!(m, "id");
-                        let resource_id: String = get!(m, "resource_id");
-                        let units: i64 = get!(m, "units");
-                        sqlx::query("UPDATE charity_matches SET state = $1, updated_at = $2 WHERE id = $3")
-                            .bind(state)
-                            .bind(now)
-                            .bind(&match_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_err)?;
-                        release(&mut tx, id, &resource_id, units, now).await?;
-                    }
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(())
-                }
-
-                async fn add_match(&self, m: NewMatch) -> Result<(), DbError> {
-                    let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    // 1. The need: open, in the caller's region, with the units still uncommitted.
-                    let n = sqlx::query(
-                        "UPDATE charity_needs SET committed = committed + $1 WHERE id = $2 AND state = 'open' AND committed + $1 <= amount \
-                         AND household_id IN (SELECT id FROM households WHERE region_code LIKE $3)",
-                    )
-                    .bind(m.units)
-                    .bind(&m.need_id)
-                    .bind(format!("{}%", m.region_prefix.as_deref().unwrap_or("")))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                    if n == 0 {
-                        return Err(DbError::Conflict("need_taken"));
-                    }
-                    let need = sqlx::query(&format!("SELECT {NEED_FROM} WHERE n.id = $2"))
-                        .bind(&m.today)
-                        .bind(&m.need_id)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    let need = need_from_row(&need)?;
-                    // 2. The resource: a verified charity's (the committing charity's own), with units left.
-                    let n = sqlx::query(
-                        "UPDATE charity_resources SET remaining = remaining - $1, updated_at = $2 WHERE id = $3 AND remaining >= $1 \
-                         AND charity_id IN (SELECT id FROM charities WHERE status = 'verified' AND ($4 = '' OR id = $4))",
-                    )
-                    .bind(m.units)
-                    .bind(m.now)
-                    .bind(&m.resource_id)
-                    .bind(m.charity_id.as_deref().unwrap_or(""))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                    if n == 0 {
-                        return Err(DbError::Conflict("resource_short"));
-                    }
-                    let resource = sqlx::query(&format!("SELECT {RESOURCE_FROM} WHERE r.id = $1"))
-                        .bind(&m.resource_id)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    let resource = resource_from_row(&resource)?;
-                    // 3. Fit, consent and no duplicate assistance, checked by the optimiser's own rule.
-                    let form = SupplyForm::from_code(&resource.form).ok_or_else(|| DbError::Other("stored form".into()))?;
-                    let candidate = Need {
-                        id: need.id.clone(),
-                        household: need.household_id.clone(),
-                        kind: format!("{}:{}", need.form, need.kind),
-                        category: need.category.clone(),
-                        region: need.township.clone(),
-                        amount: need.amount,
-                        urgency: need.urgency,
-                        consent: need.consent,
-                        covered: need.covered,
-                    };
-                    let offer = Resource {
-                        id: resource.id.clone(),
-                        kinds: resource.need_kinds.iter().filter_map(|k| HelpKind::from_code(k)).map(|k| fit_key(form, k)).collect(),
-                        categories: resource.categories.clone(),
-                        regions: resource.regions.clone(),
-                        // Already taken above; what matters here is the rest of the fit.
-                        remaining: m.units,
-                        // The cap per household is checked below against every live match.
-                        per_household_cap: None,
-                        already_given: Default::default(),
-                        valid_from: resource.valid_from.clone(),
-                        valid_until: resource.valid_until.clone(),
-                    };
-                    if !need.consent || need.covered {
-                        return Err(DbError::Conflict("need_taken"));
-                    }
-                    if !offer.fits(&candidate, &m.today) {
-                        return Err(DbError::Conflict("resource_short"));
-                    }
-                    // 4. The cap per household, over every live match of this resource.
-                    if let Some(cap) = resource.per_household_cap {
-                        let given = sqlx::query(
-                            "SELECT CAST(COALESCE(SUM(m.units), 0) AS BIGINT) AS given FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
-                             WHERE m.resource_id = $1 AND n.household_id = $2 AND m.state IN ('proposed','accepted','delivered')",
-                        )
-                        .bind(&m.resource_id)
-                        .bind(&need.household_id)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                        let given: i64 = get!(given, "given");
-                        if given + m.units > cap {
-                            return Err(DbError::Conflict("household_cap"));
-                        }
-                    }
-                    sqlx::query(
-                        "INSERT INTO charity_matches (id, need_id, resource_id, units, state, created_by, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-                    )
-                    .bind(&m.id)
-                    .bind(&m.need_id)
-                    .bind(&m.resource_id)
-                    .bind(m.units)
-                    .bind(&m.state)
-                    .bind(&m.actor_id)
-                    .bind(m.now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(())
-                }
-
-                async fn matches(&self, q: MatchQuery) -> Result<Vec<MatchRecord>, DbError> {
-                    let (condition, key) = match &q {
-                        MatchQuery::Charity(id) => ("r.charity_id = $1", id.clone()),
-                        MatchQuery::Household(id) => ("n.household_id = $1", id.clone()),
-                        MatchQuery::Region(prefix) => (
-                            "n.household_id IN (SELECT id FROM households WHERE region_code LIKE $1)",
-                            format!("{prefix}%"),
-                        ),
-                    };
-                    let rows = sqlx::query(&format!(
-                        "SELECT {MATCH_FROM} WHERE {condition} \
-                         ORDER BY CASE m.state WHEN 'proposed' THEN 0 WHEN 'accepted' THEN 1 ELSE 2 END, m.updated_at DESC LIMIT 1000"
-                    ))
-                    .bind(key)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                    rows.iter().map(match_from_row).collect()
-                }
-
-                async fn match_record(&self, id: &str) -> Result<Option<MatchRecord>, DbError> {
-                    let r = sqlx::query(&format!("SELECT {MATCH_FROM} WHERE m.id = $1"))
-                        .bind(id)
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(db_err)?;
-                    r.as_ref().map(match_from_row).transpose()
-                }
-
-                async fn move_match(&self, id: &str, charity_id: &str, from: &[&str], to: &str, note: &str, now: Millis) -> Result<MatchRecord, DbError> {
-                    let to_state = MatchState::from_code(to).ok_or_else(|| DbError::Other(format!("unknown match state {to}")))?;
-                    let found = self.match_record(id).await?.filter(|m| m.charity_id == charity_id).ok_or(DbError::NotFound)?;
-                    let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    claim_need(&mut tx, &found.need_id).await?;
-                    let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
-                    let sql = format!(
-                        "UPDATE charity_matches SET state = $1, note = $2, updated_at = $3 WHERE id = $4 AND state IN ({})",
-                        placeholders.join(", ")
-                    );
-                    let mut q = sqlx::query(&sql).bind(to).bind(note).bind(now).bind(id);
-                    for f in from {
-                        q = q.bind(*f);
-                    }
-                    if q.execute(&mut *tx).await.map_err(db_err)?.rows_affected() == 0 {
-                        return Err(DbError::Conflict("match_state"));
-                    }
-                    if !to_state.holds() {
-                        release(&mut tx, &found.need_id, &found.resource_id, found.units, now).await?;
-                    }
-                    tx.commit().await.map_err(db_err)?;
-                    self.match_record(id).await?.ok_or(DbError::NotFound)
-                }
-
-                async fn attach_match_proof(&self, id: &str, charity_id: &str, content_hash: &str, mime: &str, now: Millis) -> Result<(), DbError> {
-                    let n = sqlx::query(
-                        "UPDATE charity_matches SET proof_hash = $1, proof_mime = $2, updated_at = $3 WHERE id = $4 \
-                         AND state IN ('accepted','delivered') AND resource_id IN (SELECT id FROM charity_resources WHERE charity_id = $5)",
-                    )
-                    .bind(content_hash)
-                    .bind(mime)
-                    .bind(now)
-                    .bind(id)
-                    .bind(charity_id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db_err)?
-                    .rows_affected();
-                    if n == 0 {
-                        let ours = self.match_record(id).await?.is_some_and(|m| m.charity_id == charity_id);
-                        return Err(if ours { DbError::Conflict("match_state") } else { DbError::NotFound });
-                    }
-                    Ok(())
-                }
-
-                async fn deliver_match(&self, id: &str, charity_id: &str, note: &str, aid_id: &str, aid: NewAid, actor_id: &str, now: Millis) -> Result<(), DbError> {
-                    let found = self.match_record(id).await?.filter(|m| m.charity_id == charity_id).ok_or(DbError::NotFound)?;
-                    let mut tx = self.pool.begin().await.map_err(db_err)?;
-                    claim_need(&mut tx, &found.need_id).await?;
-                    let n = sqlx::query("UPDATE charity_matches SET state = 'delivered', note = $1, updated_at = $2 WHERE id = $3 AND state = 'accepted'")
-                        .bind(note)
-                        .bind(now)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?
-                        .rows_affected();
-                    if n == 0 {
-                        return Err(DbError::Conflict("match_state"));
-                    }
-                    insert_aid(&mut tx, &found.household_id, aid_id, &aid, app::domain::chain::AidOrigin::Charity, actor_id, now).await?;
-                    sqlx::query("UPDATE charity_matches SET assistance_id = $1 WHERE id = $2")
-                        .bind(aid_id)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    sqlx::query(
-                        "UPDATE charity_needs SET delivered = delivered + $1, \
-                           state = CASE WHEN delivered + $1 >= amount AND state = 'open' THEN 'met' ELSE state END WHERE id = $2",
-                    )
-                    .bind(found.units)
-                    .bind(&found.need_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(())
-                }
-            }
-        }
-    };
+pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
+    serde_json::from_str(raw).map_err(|e| DbError::Other(format!("stored list: {e}")))
 }
 
-pub(crate) use impl_charity_store;
+pub(super) fn json(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+
+pub(super) const CHARITY_COLUMNS: &str =
+    "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, status_note, created_at";
+
+pub(super) fn charity_from_row(r: &Row) -> Result<CharityRecord, DbError> {
+    let regions: String = r.get("regions")?;
+    let kinds: String = r.get("kinds")?;
+    Ok(CharityRecord {
+        id: r.get("id")?,
+        user_id: r.get("user_id")?,
+        name: r.get("name")?,
+        credit_code: r.get("credit_code")?,
+        contact_name: r.get("contact_name")?,
+        contact_phone: r.get("contact_phone")?,
+        regions: list(&regions)?,
+        kinds: list(&kinds)?,
+        status: r.get("status")?,
+        status_note: r.get("status_note")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
+pub(super) const RESOURCE_FROM: &str = "r.id, r.charity_id, c.name AS charity_name, r.form, r.title, r.unit, r.total, r.remaining, \
+     r.per_household_cap, r.need_kinds, r.categories, r.regions, r.valid_from, r.valid_until, r.updated_at \
+     FROM charity_resources r JOIN charities c ON c.id = r.charity_id";
+
+pub(super) fn resource_from_row(r: &Row) -> Result<ResourceRecord, DbError> {
+    let need_kinds: String = r.get("need_kinds")?;
+    let categories: String = r.get("categories")?;
+    let regions: String = r.get("regions")?;
+    Ok(ResourceRecord {
+        id: r.get("id")?,
+        charity_id: r.get("charity_id")?,
+        charity_name: r.get("charity_name")?,
+        form: r.get("form")?,
+        title: r.get("title")?,
+        unit: r.get("unit")?,
+        total: r.get("total")?,
+        remaining: r.get("remaining")?,
+        per_household_cap: r.get("per_household_cap")?,
+        need_kinds: list(&need_kinds)?,
+        categories: list(&categories)?,
+        regions: list(&regions)?,
+        valid_from: r.get("valid_from")?,
+        valid_until: r.get("valid_until")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+/// A need with the household's current consent (its latest application) and whether
+/// public aid of the covering kind, recorded after the need, runs on `$1` (today).
+pub(super) const NEED_FROM: &str = "n.id, n.household_id, n.source, n.kind, n.form, n.amount, n.committed, n.delivered, n.urgency, \
+     n.township, n.category, n.state, n.note, n.created_at, \
+     COALESCE((SELECT a.consent_charity FROM applications a WHERE a.household_id = n.household_id \
+               ORDER BY a.submitted_at DESC LIMIT 1), FALSE) AS consent, \
+     EXISTS (SELECT 1 FROM assistance x WHERE x.household_id = n.household_id AND x.kind = n.covering_aid \
+             AND x.origin <> 'charity' AND x.recorded_at > n.created_at AND x.period_from <= $1 \
+             AND (x.period_until IS NULL OR x.period_until >= $1)) AS covered \
+     FROM charity_needs n JOIN households h ON h.id = n.household_id";
+
+pub(super) fn need_from_row(r: &Row) -> Result<NeedRecord, DbError> {
+    Ok(NeedRecord {
+        id: r.get("id")?,
+        household_id: r.get("household_id")?,
+        source: r.get("source")?,
+        kind: r.get("kind")?,
+        form: r.get("form")?,
+        amount: r.get("amount")?,
+        committed: r.get("committed")?,
+        delivered: r.get("delivered")?,
+        urgency: r.get("urgency")?,
+        township: r.get("township")?,
+        category: r.get("category")?,
+        state: r.get("state")?,
+        note: r.get("note")?,
+        consent: r.get("consent")?,
+        covered: r.get("covered")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
+pub(super) const MATCH_FROM: &str = "m.id, m.need_id, m.resource_id, r.charity_id, c.name AS charity_name, n.household_id, m.units, \
+     m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, m.proof_hash, m.proof_mime, m.created_at, m.updated_at \
+     FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
+     JOIN charity_resources r ON r.id = m.resource_id JOIN charities c ON c.id = r.charity_id";
+
+pub(super) fn match_from_row(r: &Row) -> Result<MatchRecord, DbError> {
+    Ok(MatchRecord {
+        id: r.get("id")?,
+        need_id: r.get("need_id")?,
+        resource_id: r.get("resource_id")?,
+        charity_id: r.get("charity_id")?,
+        charity_name: r.get("charity_name")?,
+        household_id: r.get("household_id")?,
+        units: r.get("units")?,
+        state: r.get("state")?,
+        note: r.get("note")?,
+        need_kind: r.get("need_kind")?,
+        form: r.get("form")?,
+        unit: r.get("unit")?,
+        township: r.get("township")?,
+        resource_title: r.get("resource_title")?,
+        proof: {
+            let hash: Option<String> = r.get("proof_hash")?;
+            let mime: Option<String> = r.get("proof_mime")?;
+            hash.zip(mime)
+        },
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+/// Locks a need's row for the transaction (the first lock every change takes).
+pub(super) async fn claim_need(conn: &mut Tx<'_>, need_id: &str) -> Result<(), DbError> {
+    let n = query("UPDATE charity_needs SET committed = committed WHERE id = $1")
+        .bind(need_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+/// Gives `units` of a match back to its need and resource.
+pub(super) async fn release(conn: &mut Tx<'_>, need_id: &str, resource_id: &str, units: i64, now: Millis) -> Result<(), DbError> {
+    query("UPDATE charity_needs SET committed = committed - $1 WHERE id = $2")
+        .bind(units)
+        .bind(need_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    query("UPDATE charity_resources SET remaining = remaining + $1, updated_at = $2 WHERE id = $3")
+        .bind(units)
+        .bind(now)
+        .bind(resource_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl CharityStore for SqlStore {
+    async fn register_charity(&self, c: NewCharity) -> Result<String, DbError> {
+        let mut tx = self.db.begin().await?;
+        let user_id = uuid::Uuid::new_v4().to_string();
+        let r = query(
+            "INSERT INTO users (id, role, login, display_name, password_hash, region_code, created_at, department) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&user_id)
+        .bind(c.user.role.code())
+        .bind(&c.user.login)
+        .bind(&c.user.display_name)
+        .bind(&c.user.password_hash)
+        .bind(&c.user.region_code)
+        .bind(c.user.now)
+        .bind(&c.user.department)
+        .execute(&mut tx)
+        .await;
+        match r {
+            Err(e) if is_unique_violation(&e) => return Err(DbError::Conflict("phone_taken")),
+            r => r.map_err(db_err)?,
+        };
+        let r = query(
+            "INSERT INTO charities (id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&c.id)
+        .bind(&user_id)
+        .bind(&c.name)
+        .bind(&c.credit_code)
+        .bind(&c.contact_name)
+        .bind(&c.contact_phone)
+        .bind(json(&c.regions))
+        .bind(json(&c.kinds))
+        .bind(c.user.now)
+        .execute(&mut tx)
+        .await;
+        match r {
+            Err(e) if is_unique_violation(&e) => return Err(DbError::Conflict("credit_code_taken")),
+            r => r.map_err(db_err)?,
+        };
+        tx.commit().await?;
+        Ok(user_id)
+    }
+
+    async fn charity_of_user(&self, user_id: &str) -> Result<Option<CharityRecord>, DbError> {
+        let r = query(&format!("SELECT {CHARITY_COLUMNS} FROM charities WHERE user_id = $1"))
+            .bind(user_id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        r.as_ref().map(charity_from_row).transpose()
+    }
+
+    async fn charity(&self, id: &str) -> Result<Option<CharityRecord>, DbError> {
+        let r = query(&format!("SELECT {CHARITY_COLUMNS} FROM charities WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        r.as_ref().map(charity_from_row).transpose()
+    }
+
+    async fn charities(&self) -> Result<Vec<CharityRecord>, DbError> {
+        let rows = query(&format!(
+            "SELECT {CHARITY_COLUMNS} FROM charities ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, created_at DESC LIMIT 500"
+        ))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(charity_from_row).collect()
+    }
+
+    async fn decide_charity(&self, id: &str, verified: bool, note: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+        let n = query(
+            "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'",
+        )
+        .bind(if verified { "verified" } else { "rejected" })
+        .bind(note)
+        .bind(actor_id)
+        .bind(now)
+        .bind(id)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if n == 0 {
+            return Err(if self.charity(id).await?.is_some() { DbError::Conflict("charity_state") } else { DbError::NotFound });
+        }
+        Ok(())
+    }
+
+    async fn add_resource(&self, r: NewResource) -> Result<(), DbError> {
+        query(
+            "INSERT INTO charity_resources (id, charity_id, form, title, unit, total, remaining, per_household_cap, need_kinds, \
+               categories, regions, valid_from, valid_until, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+        )
+        .bind(&r.id)
+        .bind(&r.charity_id)
+        .bind(&r.form)
+        .bind(&r.title)
+        .bind(&r.unit)
+        .bind(r.total)
+        .bind(r.per_household_cap)
+        .bind(json(&r.need_kinds))
+        .bind(json(&r.categories))
+        .bind(json(&r.regions))
+        .bind(&r.valid_from)
+        .bind(&r.valid_until)
+        .bind(r.now)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn resources(&self, charity_id: Option<&str>, today: &str) -> Result<Vec<ResourceRecord>, DbError> {
+        let rows = match charity_id {
+            Some(id) => query(&format!("SELECT {RESOURCE_FROM} WHERE r.charity_id = $1 ORDER BY r.created_at DESC"))
+                .bind(id)
+                .fetch_all(&self.db)
+                .await,
+            None => query(&format!(
+                "SELECT {RESOURCE_FROM} WHERE c.status = 'verified' AND r.remaining > 0 AND r.valid_from <= $1 \
+                 AND r.valid_until >= $1 ORDER BY r.valid_until, r.id"
+            ))
+            .bind(today)
+            .fetch_all(&self.db)
+            .await,
+        }
+        .map_err(db_err)?;
+        rows.iter().map(resource_from_row).collect()
+    }
+
+    async fn add_need(&self, n: NewNeed) -> Result<bool, DbError> {
+        let r = query(
+            "INSERT INTO charity_needs (id, household_id, source, source_ref, kind, form, amount, urgency, township, category, \
+               covering_aid, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (household_id, source, source_ref, kind) DO NOTHING",
+        )
+        .bind(&n.id)
+        .bind(&n.household_id)
+        .bind(&n.source)
+        .bind(&n.source_ref)
+        .bind(&n.kind)
+        .bind(&n.form)
+        .bind(n.amount)
+        .bind(n.urgency)
+        .bind(&n.township)
+        .bind(&n.category)
+        .bind(&n.covering_aid)
+        .bind(&n.note)
+        .bind(&n.created_by)
+        .bind(n.now)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn needs(&self, region_prefix: &str, open_only: bool, today: &str) -> Result<Vec<NeedRecord>, DbError> {
+        let open = if open_only { "AND n.state = 'open' AND n.committed < n.amount" } else { "" };
+        let rows = query(&format!(
+            "SELECT {NEED_FROM} WHERE h.region_code LIKE $2 {open} ORDER BY n.urgency DESC, n.created_at, n.id LIMIT 100000"
+        ))
+        .bind(today)
+        .bind(format!("{region_prefix}%"))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(need_from_row).collect()
+    }
+
+    async fn needs_of(&self, household_id: &str, today: &str) -> Result<Vec<NeedRecord>, DbError> {
+        let rows = query(&format!("SELECT {NEED_FROM} WHERE n.household_id = $2 ORDER BY n.created_at DESC, n.id"))
+            .bind(today)
+            .bind(household_id)
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(need_from_row).collect()
+    }
+
+    async fn close_need(&self, id: &str, region_prefix: &str, state: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let n = query(
+            "UPDATE charity_needs SET state = $1, closed_by = $2, closed_at = $3 WHERE id = $4 AND state = 'open' \
+             AND household_id IN (SELECT id FROM households WHERE region_code LIKE $5)",
+        )
+        .bind(state)
+        .bind(actor_id)
+        .bind(now)
+        .bind(id)
+        .bind(format!("{region_prefix}%"))
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if n == 0 {
+            let exists = query("SELECT 1 FROM charity_needs n JOIN households h ON h.id = n.household_id WHERE n.id = $1 AND h.region_code LIKE $2")
+                .bind(id)
+                .bind(format!("{region_prefix}%"))
+                .fetch_optional(&mut tx)
+                .await
+                .map_err(db_err)?;
+            return Err(if exists.is_some() { DbError::Conflict("need_state") } else { DbError::NotFound });
+        }
+        let live = query("SELECT id, resource_id, units FROM charity_matches WHERE need_id = $1 AND state IN ('proposed','accepted')")
+            .bind(id)
+            .fetch_all(&mut tx)
+            .await
+            .map_err(db_err)?;
+        for m in live {
+            let match_id: String = m.get("id")?;
+            let resource_id: String = m.get("resource_id")?;
+            let units: i64 = m.get("units")?;
+            query("UPDATE charity_matches SET state = $1, updated_at = $2 WHERE id = $3")
+                .bind(state)
+                .bind(now)
+                .bind(&match_id)
+                .execute(&mut tx)
+                .await
+                .map_err(db_err)?;
+            release(&mut tx, id, &resource_id, units, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn add_match(&self, m: NewMatch) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        // 1. The need: open, in the caller's region, with the units still uncommitted.
+        let n = query(
+            "UPDATE charity_needs SET committed = committed + $1 WHERE id = $2 AND state = 'open' AND committed + $1 <= amount \
+             AND household_id IN (SELECT id FROM households WHERE region_code LIKE $3)",
+        )
+        .bind(m.units)
+        .bind(&m.need_id)
+        .bind(format!("{}%", m.region_prefix.as_deref().unwrap_or("")))
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if n == 0 {
+            return Err(DbError::Conflict("need_taken"));
+        }
+        let need = query(&format!("SELECT {NEED_FROM} WHERE n.id = $2"))
+            .bind(&m.today)
+            .bind(&m.need_id)
+            .fetch_one(&mut tx)
+            .await
+            .map_err(db_err)?;
+        let need = need_from_row(&need)?;
+        // 2. The resource: a verified charity's (the committing charity's own), with units left.
+        let n = query(
+            "UPDATE charity_resources SET remaining = remaining - $1, updated_at = $2 WHERE id = $3 AND remaining >= $1 \
+             AND charity_id IN (SELECT id FROM charities WHERE status = 'verified' AND ($4 = '' OR id = $4))",
+        )
+        .bind(m.units)
+        .bind(m.now)
+        .bind(&m.resource_id)
+        .bind(m.charity_id.as_deref().unwrap_or(""))
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if n == 0 {
+            return Err(DbError::Conflict("resource_short"));
+        }
+        let resource = query(&format!("SELECT {RESOURCE_FROM} WHERE r.id = $1"))
+            .bind(&m.resource_id)
+            .fetch_one(&mut tx)
+            .await
+            .map_err(db_err)?;
+        let resource = resource_from_row(&resource)?;
+        // 3. Fit, consent and no duplicate assistance, checked by the optimiser's own rule.
+        let form = SupplyForm::from_code(&resource.form).ok_or_else(|| DbError::Other("stored form".into()))?;
+        let candidate = Need {
+            id: need.id.clone(),
+            household: need.household_id.clone(),
+            kind: format!("{}:{}", need.form, need.kind),
+            category: need.category.clone(),
+            region: need.township.clone(),
+            amount: need.amount,
+            urgency: need.urgency,
+            consent: need.consent,
+            covered: need.covered,
+        };
+        let offer = Resource {
+            id: resource.id.clone(),
+            kinds: resource.need_kinds.iter().filter_map(|k| HelpKind::from_code(k)).map(|k| fit_key(form, k)).collect(),
+            categories: resource.categories.clone(),
+            regions: resource.regions.clone(),
+            // Already taken above; what matters here is the rest of the fit.
+            remaining: m.units,
+            // The cap per household is checked below against every live match.
+            per_household_cap: None,
+            already_given: Default::default(),
+            valid_from: resource.valid_from.clone(),
+            valid_until: resource.valid_until.clone(),
+        };
+        if !need.consent || need.covered {
+            return Err(DbError::Conflict("need_taken"));
+        }
+        if !offer.fits(&candidate, &m.today) {
+            return Err(DbError::Conflict("resource_short"));
+        }
+        // 4. The cap per household, over every live match of this resource.
+        if let Some(cap) = resource.per_household_cap {
+            let given = query(
+                "SELECT CAST(COALESCE(SUM(m.units), 0) AS BIGINT) AS given FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
+                 WHERE m.resource_id = $1 AND n.household_id = $2 AND m.state IN ('proposed','accepted','delivered')",
+            )
+            .bind(&m.resource_id)
+            .bind(&need.household_id)
+            .fetch_one(&mut tx)
+            .await
+            .map_err(db_err)?;
+            let given: i64 = given.get("given")?;
+            if given + m.units > cap {
+                return Err(DbError::Conflict("household_cap"));
+            }
+        }
+        query(
+            "INSERT INTO charity_matches (id, need_id, resource_id, units, state, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(&m.id)
+        .bind(&m.need_id)
+        .bind(&m.resource_id)
+        .bind(m.units)
+        .bind(&m.state)
+        .bind(&m.actor_id)
+        .bind(m.now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn matches(&self, q: MatchQuery) -> Result<Vec<MatchRecord>, DbError> {
+        let (condition, key) = match &q {
+            MatchQuery::Charity(id) => ("r.charity_id = $1", id.clone()),
+            MatchQuery::Household(id) => ("n.household_id = $1", id.clone()),
+            MatchQuery::Region(prefix) => (
+                "n.household_id IN (SELECT id FROM households WHERE region_code LIKE $1)",
+                format!("{prefix}%"),
+            ),
+        };
+        let rows = query(&format!(
+            "SELECT {MATCH_FROM} WHERE {condition} \
+             ORDER BY CASE m.state WHEN 'proposed' THEN 0 WHEN 'accepted' THEN 1 ELSE 2 END, m.updated_at DESC LIMIT 1000"
+        ))
+        .bind(key)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(match_from_row).collect()
+    }
+
+    async fn match_record(&self, id: &str) -> Result<Option<MatchRecord>, DbError> {
+        let r = query(&format!("SELECT {MATCH_FROM} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        r.as_ref().map(match_from_row).transpose()
+    }
+
+    async fn move_match(&self, id: &str, charity_id: &str, from: &[&str], to: &str, note: &str, now: Millis) -> Result<MatchRecord, DbError> {
+        let to_state = MatchState::from_code(to).ok_or_else(|| DbError::Other(format!("unknown match state {to}")))?;
+        let found = self.match_record(id).await?.filter(|m| m.charity_id == charity_id).ok_or(DbError::NotFound)?;
+        let mut tx = self.db.begin().await?;
+        claim_need(&mut tx, &found.need_id).await?;
+        let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
+        let sql = format!(
+            "UPDATE charity_matches SET state = $1, note = $2, updated_at = $3 WHERE id = $4 AND state IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = query(&sql).bind(to).bind(note).bind(now).bind(id);
+        for f in from {
+            q = q.bind(*f);
+        }
+        if q.execute(&mut tx).await.map_err(db_err)?.rows_affected() == 0 {
+            return Err(DbError::Conflict("match_state"));
+        }
+        if !to_state.holds() {
+            release(&mut tx, &found.need_id, &found.resource_id, found.units, now).await?;
+        }
+        tx.commit().await?;
+        self.match_record(id).await?.ok_or(DbError::NotFound)
+    }
+
+    async fn attach_match_proof(&self, id: &str, charity_id: &str, content_hash: &str, mime: &str, now: Millis) -> Result<(), DbError> {
+        let n = query(
+            "UPDATE charity_matches SET proof_hash = $1, proof_mime = $2, updated_at = $3 WHERE id = $4 \
+             AND state IN ('accepted','delivered') AND resource_id IN (SELECT id FROM charity_resources WHERE charity_id = $5)",
+        )
+        .bind(content_hash)
+        .bind(mime)
+        .bind(now)
+        .bind(id)
+        .bind(charity_id)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if n == 0 {
+            let ours = self.match_record(id).await?.is_some_and(|m| m.charity_id == charity_id);
+            return Err(if ours { DbError::Conflict("match_state") } else { DbError::NotFound });
+        }
+        Ok(())
+    }
+
+    async fn deliver_match(&self, id: &str, charity_id: &str, note: &str, aid_id: &str, aid: NewAid, actor_id: &str, now: Millis) -> Result<(), DbError> {
+        let found = self.match_record(id).await?.filter(|m| m.charity_id == charity_id).ok_or(DbError::NotFound)?;
+        let mut tx = self.db.begin().await?;
+        claim_need(&mut tx, &found.need_id).await?;
+        let n = query("UPDATE charity_matches SET state = 'delivered', note = $1, updated_at = $2 WHERE id = $3 AND state = 'accepted'")
+            .bind(note)
+            .bind(now)
+            .bind(id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        if n == 0 {
+            return Err(DbError::Conflict("match_state"));
+        }
+        insert_aid(&mut tx, &found.household_id, aid_id, &aid, app::domain::chain::AidOrigin::Charity, actor_id, now).await?;
+        query("UPDATE charity_matches SET assistance_id = $1 WHERE id = $2")
+            .bind(aid_id)
+            .bind(id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        query(
+            "UPDATE charity_needs SET delivered = delivered + $1, \
+               state = CASE WHEN delivered + $1 >= amount AND state = 'open' THEN 'met' ELSE state END WHERE id = $2",
+        )
+        .bind(found.units)
+        .bind(&found.need_id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -5,29 +5,23 @@ use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
 
-#[derive(Clone)]
-pub struct SqliteStore {
-    pub pool: SqlitePool,
-}
-
-impl SqliteStore {
-    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
-        if let Some(path) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) {
-            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
+/// Opens (creating the file and its folder when missing) and migrates.
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
+    let path = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p));
+    if let Some(path) = path {
+        let dir = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir {
+            std::fs::create_dir_all(dir)?;
         }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
-        sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
     }
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool =
+        SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
+    sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+    Ok(pool)
 }
-
-super::common::impl_store!(SqliteStore, sqlx::Sqlite, "");
-super::charity::impl_charity_store!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,15 @@
+//! The audit trail's entries: who did what to which subject, and when. Every read of a
+//! person's data by staff leaves one.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub actor_id: Option<String>,
+    /// `login`, `login_failed`, `register`, `submit`, `withdraw`, `unmask`, `attachment_read` …
+    pub action: String,
+    pub object: String,
+    /// `ok`, `denied`, `locked`, `failed`.
+    pub result: String,
+    pub at: i64,
+}

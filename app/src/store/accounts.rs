@@ -1,0 +1,56 @@
+//! Staff and resident accounts, sign-in codes, and the regions accounts are scoped to.
+
+use super::*;
+
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    pub id: String,
+    pub role: Role,
+    /// The mobile number of a resident, the user name of staff.
+    pub login: String,
+    pub display_name: String,
+    pub password_hash: String,
+    /// The subtree a staff account may see; `None` for residents.
+    pub region_code: Option<String>,
+    /// The department of a department officer (a `Department` code).
+    pub department: Option<String>,
+    pub failed_logins: i64,
+    pub locked_until: Option<Millis>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub role: Role,
+    pub login: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub region_code: Option<String>,
+    pub department: Option<String>,
+    pub now: Millis,
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn create_user(&self, user: NewUser) -> Result<String, DbError>;
+
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, DbError>;
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, DbError>;
+
+    /// Counts a failed login; locks the account until `lock_until` when it reaches `max_failures`.
+    async fn record_failed_login(&self, user_id: &str, max_failures: i64, lock_until: Millis) -> Result<(), DbError>;
+
+    async fn record_successful_login(&self, user_id: &str) -> Result<(), DbError>;
+
+    async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError>;
+
+    /// Stores a new code unless one was issued after `not_after` (then `false`: too soon).
+    async fn put_verification_code(&self, phone: &str, code_hash: &str, issued_at: Millis, expires_at: Millis, not_after: Millis) -> Result<bool, DbError>;
+
+    /// True once for a matching, unexpired code; the code is spent either way after 5 tries.
+    async fn consume_verification_code(&self, phone: &str, code_hash: &str, now: Millis) -> Result<bool, DbError>;
+
+    async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>, DbError>;
+
+    async fn region(&self, code: &str) -> Result<Option<Region>, DbError>;
+}

@@ -1,0 +1,82 @@
+//! The review queue, decisions, public notice, objections and finalisation.
+
+use super::*;
+
+/// A page of the review queue: the caller's region (or a township in it), oldest first, after
+/// a keyset cursor.
+#[derive(Clone, Debug, Default)]
+pub struct QueueQuery {
+    pub region_prefix: String,
+    pub statuses: Vec<ApplicationStatus>,
+    pub help: Option<String>,
+    /// Only applications submitted at or before this time (waiting at least N days).
+    pub submitted_before: Option<Millis>,
+    /// Continue after this (submitted_at, number).
+    pub after: Option<(Millis, String)>,
+    /// `today` (YYYY-MM-DD): every row counts the household's warnings due by then (open
+    /// tasks: overdue referrals, documents owed, reviews and taper ends).
+    pub today: String,
+    /// Only cases whose household has such warnings.
+    pub with_warnings: bool,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct QueueRecord {
+    pub number: String,
+    pub status: ApplicationStatus,
+    pub region_code: String,
+    pub submitted_at: Millis,
+    pub updated_at: Millis,
+    pub help: String,
+    /// Category codes of the latest assessment.
+    pub categories: String,
+    /// Open tasks of the household due by today.
+    pub warnings: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct DecisionRecord {
+    pub category: String,
+    pub monthly_amount_fen: i64,
+    pub proposed_category: Option<String>,
+    pub proposed_amount_fen: Option<i64>,
+    pub adjustment_reason: String,
+    pub effective_from: String,
+    /// The last day of the public notice (YYYY-MM-DD).
+    pub notice_until: String,
+    pub decided_by: String,
+    pub decided_at: Millis,
+}
+
+/// An application under public notice: what the notice may show is chosen by the caller.
+#[derive(Clone, Debug)]
+pub struct NoticeRecord {
+    pub number: String,
+    pub region_code: String,
+    pub declaration_json: String,
+    pub decision: DecisionRecord,
+}
+
+#[async_trait]
+pub trait CaseworkStore: Send + Sync {
+    async fn review_queue(&self, q: QueueQuery) -> Result<Vec<QueueRecord>, DbError>;
+
+    /// Records a decision and opens the public notice: `Visiting`/`Reviewing` → `Publicising`.
+    async fn decide(&self, number: &str, d: DecisionRecord, now: Millis) -> Result<(), DbError>;
+
+    async fn latest_decision(&self, number: &str) -> Result<Option<DecisionRecord>, DbError>;
+
+    /// An objection raised during the notice; `Conflict("status")` outside it.
+    async fn record_objection(&self, number: &str, text: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+
+    /// (text, at) of the objections to an application, oldest first.
+    async fn objections(&self, number: &str) -> Result<Vec<(String, Millis)>, DbError>;
+
+    /// Ends the notice: `Publicising` → `Approved` once `today` is after the notice's last day;
+    /// `Conflict("notice_running")` before. Basic living aid decided for the household starts
+    /// its assistance chain in the same transaction.
+    async fn finalize(&self, number: &str, actor_id: &str, note: &str, today: &str, now: Millis) -> Result<(), DbError>;
+
+    async fn public_notices(&self, region_prefix: &str, today: &str) -> Result<Vec<NoticeRecord>, DbError>;
+}

@@ -1,0 +1,87 @@
+//! The assistance cycle after a decision: follow-up tasks, exits and emergency aid.
+
+use super::*;
+
+#[derive(Clone, Debug)]
+pub struct NewTask {
+    pub kind: String,
+    pub household_id: String,
+    pub region_code: String,
+    pub subject: String,
+    pub due_on: String,
+    pub note: String,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct TaskRecord {
+    pub id: i64,
+    pub kind: String,
+    pub household_id: String,
+    pub region_code: String,
+    pub subject: String,
+    pub due_on: String,
+    pub status: String,
+    pub note: String,
+    pub created_at: Millis,
+    pub done_at: Option<Millis>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewEmergencyAid {
+    pub id: String,
+    /// The person's ID number: their household is found or opened by it.
+    pub head_id_number: String,
+    pub person_name: String,
+    /// Where the emergency happened (no hukou restriction): the caseworker's region.
+    pub region_code: String,
+    pub situation: String,
+    pub advance: bool,
+    pub documents_due: Option<String>,
+    pub conference: String,
+    pub aid: crate::domain::chain::NewAid,
+    pub actor_id: String,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct EmergencyRecord {
+    pub id: String,
+    pub household_id: String,
+    pub region_code: String,
+    pub person_name: String,
+    pub situation: String,
+    pub advance: bool,
+    pub documents_due: Option<String>,
+    pub documents_received_at: Option<Millis>,
+    pub conference: String,
+    pub assistance_id: String,
+    pub recorded_at: Millis,
+}
+
+#[async_trait]
+pub trait CycleStore: Send + Sync {
+    /// Adds a task unless the same (kind, subject, due date) exists (`false` then).
+    async fn add_task(&self, t: NewTask) -> Result<bool, DbError>;
+
+    /// Tasks in a region subtree, open first by due date.
+    async fn tasks(&self, region_prefix: &str, open_only: bool) -> Result<Vec<TaskRecord>, DbError>;
+
+    /// Closes an open task; `Conflict("task_done")` when already done, `NotFound` outside the region.
+    async fn complete_task(&self, id: i64, region_prefix: &str, actor_id: &str, note: &str, now: Millis) -> Result<TaskRecord, DbError>;
+
+    /// Ends assistance: the household leaves with a reason; open-ended aid ends on `last_day`.
+    /// `Conflict("not_in_assistance")` unless it is in assistance.
+    async fn exit_household(&self, household_id: &str, reason: &str, last_day: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+
+    /// Registers emergency aid once per id: the person's household is found by ID number or
+    /// opened at the place of the emergency, and the aid joins its chain — one transaction.
+    async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError>;
+
+    async fn emergencies_of(&self, household_id: &str) -> Result<Vec<EmergencyRecord>, DbError>;
+
+    async fn emergency(&self, id: &str) -> Result<Option<EmergencyRecord>, DbError>;
+
+    /// The documents owed after advance aid arrived.
+    async fn emergency_documents_received(&self, id: &str, region_prefix: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+}

@@ -1,0 +1,28 @@
+//! Background work: queued items claimed by one worker at a time under a lease.
+
+use super::*;
+
+/// A unit of background work, claimed by one worker at a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkItem {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub payload: String,
+    pub run_at: Millis,
+    pub attempts: i64,
+}
+
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Schedules work unless the same (kind, subject, run_at) is scheduled (`false` then).
+    async fn enqueue_work(&self, kind: &str, subject: &str, payload: &str, run_at: Millis) -> Result<bool, DbError>;
+
+    /// Claims up to `limit` due items for `worker` until `now + lease_ms`. An item claimed by a
+    /// worker that died is claimed again once its lease ends. Never hands one item to two
+    /// workers at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
+    async fn claim_work(&self, worker: &str, now: Millis, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>, DbError>;
+
+    /// Marks an item done, or (with an error) releases it to be retried at `retry_at`.
+    async fn finish_work(&self, id: i64, worker: &str, error: Option<&str>, now: Millis, retry_at: Millis) -> Result<(), DbError>;
+}

@@ -1,0 +1,89 @@
+//! The storage boundary: traits in the language of the business, one per capability (mirroring
+//! `api/`), implemented for SQLite and PostgreSQL in the `server` crate (`server/src/store/`).
+//! Server functions never name a database; they take `Store`, the sum of every capability.
+//!
+//! A new capability adds a file here with its records and its trait, a line to `Store`'s
+//! supertraits, and its implementation in `server/src/store/<capability>.rs`.
+
+mod accounts;
+mod audit;
+mod casework;
+mod charity;
+mod cycle;
+mod declarations;
+mod households;
+mod jobs;
+mod monitoring;
+mod parameters;
+
+pub use accounts::*;
+pub use audit::*;
+pub use casework::*;
+pub use charity::*;
+pub use cycle::*;
+pub use declarations::*;
+pub use households::*;
+pub use jobs::*;
+pub use monitoring::*;
+pub use parameters::*;
+
+use crate::domain::audit::AuditEntry;
+use crate::domain::region::Region;
+use crate::domain::status::{ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use async_trait::async_trait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("database: {0}")]
+    Other(String),
+}
+
+impl From<DbError> for crate::error::AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => Self::NotFound,
+            DbError::Conflict(code) => Self::refused(code),
+            DbError::Other(cause) => Self::internal(cause),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, UTC: how every stored time is kept.
+pub type Millis = i64;
+
+/// Every capability's storage: what server functions, jobs and imports take from context.
+pub trait Store:
+    AccountStore
+    + AuditStore
+    + CaseworkStore
+    + CharityStore
+    + CycleStore
+    + DeclarationStore
+    + HouseholdStore
+    + JobStore
+    + MonitoringStore
+    + ParameterStore
+    + Send
+    + Sync
+{
+}
+
+impl<T> Store for T where
+    T: AccountStore
+        + AuditStore
+        + CaseworkStore
+        + CharityStore
+        + CycleStore
+        + DeclarationStore
+        + HouseholdStore
+        + JobStore
+        + MonitoringStore
+        + ParameterStore
+        + Send
+        + Sync
+{
+}

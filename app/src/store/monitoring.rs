@@ -1,0 +1,250 @@
+//! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
+
+use super::*;
+
+/// A checked medical settlement on its way into the database.
+#[derive(Clone, Debug)]
+pub struct MedicalRow {
+    pub id_number: String,
+    pub settled_on: String,
+    pub total_fen: i64,
+    pub out_of_pocket_fen: i64,
+}
+
+/// Checked medical settlements on their way to the store, already in the text its SQL reads,
+/// so that the file reader's thread does the formatting and the store only stores: a JSON
+/// array with one string per row, `settled_on` (10 characters, `YYYY-MM-DD`), the total and
+/// the out-of-pocket amount (fen, 20 characters each, zero-padded), then the ID number.
+/// (One string per row: SQLite reads it with `substr`, where a nested array would be parsed
+/// again for every field.)
+#[derive(Clone, Debug, Default)]
+pub struct MedicalBatch {
+    json: Vec<u8>,
+    rows: usize,
+}
+
+impl MedicalBatch {
+    pub fn push(&mut self, row: &MedicalRow) {
+        use std::io::Write;
+        // A date of any other shape would shift every field after it (the reader only sends
+        // dates it has checked; see `domain::monitoring`).
+        assert!(row.settled_on.len() == 10 && row.settled_on.bytes().all(|b| b.is_ascii_digit() || b == b'-'), "settlement date {:?}", row.settled_on);
+        self.json.push(if self.rows == 0 { b'[' } else { b',' });
+        self.rows += 1;
+        // Digits and dashes need no escaping; the ID number is escaped as JSON (it is inside the quotes).
+        let id = serde_json::to_string(&row.id_number).unwrap_or_default();
+        let _ = write!(self.json, "\"{}{:020}{:020}{}", row.settled_on, row.total_fen, row.out_of_pocket_fen, &id[1..]);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The JSON text (an empty array for no rows).
+    pub fn into_json(mut self) -> String {
+        if self.rows == 0 {
+            self.json.push(b'[');
+        }
+        self.json.push(b']');
+        // Only `write!` of `str`s and serde_json's output went in: always UTF-8.
+        String::from_utf8(self.json).unwrap_or_default()
+    }
+
+    /// The SQL for the fields of a row's string `value`: ID number, date, total, out of pocket
+    /// (the same on SQLite and PostgreSQL).
+    pub fn sql_fields(value: &str) -> [String; 4] {
+        [
+            format!("substr({value}, 51)"),
+            format!("substr({value}, 1, 10)"),
+            format!("CAST(substr({value}, 11, 20) AS BIGINT)"),
+            format!("CAST(substr({value}, 31, 20) AS BIGINT)"),
+        ]
+    }
+}
+
+impl From<Vec<MedicalRow>> for MedicalBatch {
+    fn from(rows: Vec<MedicalRow>) -> Self {
+        let mut batch = MedicalBatch::default();
+        rows.iter().for_each(|r| batch.push(r));
+        batch
+    }
+}
+
+/// A department's record of an event (a checked `EventRecord`), as stored.
+#[derive(Clone, Debug)]
+pub struct EventRow {
+    pub key: String,
+    pub source: String,
+    pub id_number: String,
+    pub event: String,
+    pub event_on: String,
+    pub grade: Option<i64>,
+    pub amount_fen: Option<i64>,
+    pub detail: String,
+}
+
+/// What the file reader sends the store while it reads: rows in batches, then the totals
+/// (or an abort: nothing of the file is kept).
+#[derive(Clone, Debug)]
+pub enum ImportBatch {
+    Medical(MedicalBatch),
+    Events(Vec<EventRow>),
+    End { rows_read: i64, invalid: i64, report_json: String },
+    Abort,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewImport {
+    pub id: String,
+    pub source: String,
+    pub file_hash: String,
+    pub file_name: String,
+    pub encoding: String,
+    pub created_by: String,
+    pub now: Millis,
+    /// The rules in force and the day the 12 months end.
+    pub rules: Vec<crate::domain::monitoring::WarningRule>,
+    pub today: chrono::NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportResult {
+    /// Records not seen before (a re-imported file adds none).
+    pub new_records: i64,
+    /// Valid rows whose ID number belongs to a household in the database.
+    pub matched: i64,
+    pub warnings: i64,
+}
+
+/// A warning raised by a scan (not an import).
+#[derive(Clone, Debug)]
+pub struct NewWarning {
+    pub household_id: String,
+    pub region_code: String,
+    pub kind: String,
+    pub level: String,
+    pub trigger_json: String,
+    pub visit_due: String,
+    pub now: Millis,
+}
+
+/// A stored import with its report.
+#[derive(Clone, Debug)]
+pub struct ImportRecord {
+    pub id: String,
+    /// `done` or `refused`.
+    pub status: String,
+    pub source: String,
+    pub file_name: String,
+    pub encoding: String,
+    pub rows_read: i64,
+    pub new_records: i64,
+    pub matched: i64,
+    pub invalid: i64,
+    pub warnings: i64,
+    pub report_json: String,
+    pub created_at: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct WarningRecord {
+    pub id: i64,
+    pub household_id: String,
+    pub region_code: String,
+    pub kind: String,
+    pub level: String,
+    pub trigger_json: String,
+    pub visit_due: String,
+    pub status: String,
+    pub created_at: Millis,
+    pub assigned_to: Option<String>,
+    pub visited_on: Option<String>,
+    pub finding: Option<String>,
+    pub disposal: Option<String>,
+    pub note: String,
+    pub escalated_at: Option<Millis>,
+    pub closed_at: Option<Millis>,
+}
+
+/// Warnings handled on time in a township: visited by the deadline, of those due or visited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OnTimeRate {
+    pub township: String,
+    pub due: i64,
+    pub on_time: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MedicalBatch, MedicalRow};
+
+    /// What the SQL of `MedicalBatch::sql_fields` reads from one string (SQL's `substr` is
+    /// 1-based); the SQL itself is exercised on both backends by the store conformance suite.
+    fn fields(value: &str) -> (&str, &str, i64, i64) {
+        (&value[50..], &value[..10], value[10..30].parse().unwrap(), value[30..50].parse().unwrap())
+    }
+
+    #[test]
+    fn a_medical_batch_is_a_json_array_of_one_string_per_row() {
+        assert_eq!(MedicalBatch::default().into_json(), "[]");
+        let row = |id: &str, on: &str, total: i64, own: i64| MedicalRow { id_number: id.into(), settled_on: on.into(), total_fen: total, out_of_pocket_fen: own };
+        let batch: MedicalBatch = vec![row("620702199001011234", "2026-03-05", 1_200_050, 800_000), row("ID \"quoted\" 人", "2025-12-31", 0, 0)].into();
+        assert_eq!(batch.len(), 2);
+        let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
+        assert_eq!(fields(&values[0]), ("620702199001011234", "2026-03-05", 1_200_050, 800_000));
+        assert_eq!(fields(&values[1]), ("ID \"quoted\" 人", "2025-12-31", 0, 0));
+    }
+
+    #[test]
+    #[should_panic(expected = "settlement date")]
+    fn a_date_of_another_shape_is_never_packed() {
+        let mut batch = MedicalBatch::default();
+        batch.push(&MedicalRow { id_number: "x".into(), settled_on: "2026-3-5".into(), total_fen: 1, out_of_pocket_fen: 1 });
+    }
+}
+
+#[async_trait]
+pub trait MonitoringStore: Send + Sync {
+    /// Imports a department file in one transaction while it is read: new records are added,
+    /// matched by ID number, and the warning rules run on the households they touch. An
+    /// `Abort` (or a closed channel before `End`) keeps nothing.
+    async fn import_records(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError>;
+
+    async fn warning_rules(&self) -> Result<Vec<crate::domain::monitoring::WarningRule>, DbError>;
+
+    /// The latest imports of the given sources, newest first.
+    async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<ImportRecord>, DbError>;
+
+    /// Records a file that was refused whole (nothing of it stored), so its uploader finds the
+    /// report later even if the browser was closed.
+    async fn import_refused(&self, meta: NewImport, report_json: &str) -> Result<(), DbError>;
+
+    async fn import(&self, id: &str) -> Result<Option<ImportRecord>, DbError>;
+
+    async fn set_warning_rule(&self, rule: crate::domain::monitoring::WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError>;
+
+    async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError>;
+
+    async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError>;
+
+    /// Raises a warning found outside an import (one open per household and kind: `false` when
+    /// one is open already).
+    async fn raise_warning(&self, w: NewWarning) -> Result<bool, DbError>;
+
+    /// Households in assistance (id, region), for the daily "policy finds the person" scan.
+    async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError>;
+
+    /// One step of the lifecycle; `Conflict("warning_state")` when the step does not follow
+    /// from the current state, `NotFound` outside the region.
+    async fn advance_warning(&self, id: i64, region_prefix: &str, step: crate::domain::monitoring::WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError>;
+
+    /// Marks warnings whose visit deadline passed unvisited as escalated (to the county); one
+    /// statement, so several processes may run it. Returns how many were escalated now.
+    async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError>;
+
+    async fn on_time_rates(&self, region_prefix: &str, today: &str) -> Result<Vec<OnTimeRate>, DbError>;
+}

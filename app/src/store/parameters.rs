@@ -1,0 +1,124 @@
+//! Dated policy parameters, the assessments made with them, and the reassessment proposals a new parameter brings.
+
+use super::*;
+
+/// An assessment as stored: the facts it used, the parameters in force, the result with its
+/// trace (all JSON), and the categories for lists and counts.
+#[derive(Clone, Debug)]
+pub struct NewAssessment {
+    pub facts_json: String,
+    pub parameters_json: String,
+    pub assessment_json: String,
+    /// Category codes, comma-separated, e.g. `dibao,relapse_watch`.
+    pub categories: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AssessmentRecord {
+    pub id: i64,
+    pub reason: String,
+    pub stored: NewAssessment,
+    pub created_at: Millis,
+}
+
+/// A household the what-if and the reassessment job look at: an application still in
+/// play and the facts of its latest assessment.
+#[derive(Clone, Debug)]
+pub struct AssessedHousehold {
+    pub application_id: String,
+    pub number: String,
+    pub region_code: String,
+    pub facts_json: String,
+    pub categories: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewParameter {
+    pub key: String,
+    pub region_code: String,
+    pub residence: Option<String>,
+    pub value: i64,
+    pub effective_from: String,
+    pub source: String,
+    pub example: bool,
+    pub created_by: String,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct ParameterRecord {
+    pub id: i64,
+    pub key: String,
+    pub region_code: String,
+    pub residence: Option<String>,
+    pub value: i64,
+    pub effective_from: String,
+    pub source: String,
+    pub example: bool,
+    pub created_by: String,
+    pub created_at: Millis,
+    pub withdrawn_at: Option<Millis>,
+    pub reassessed_at: Option<Millis>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewProposal {
+    pub application_id: String,
+    pub parameter_id: i64,
+    pub from_categories: String,
+    pub to_categories: String,
+    pub assessment: NewAssessment,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProposalRecord {
+    pub id: i64,
+    pub number: String,
+    pub region_code: String,
+    pub parameter_id: i64,
+    pub from_categories: String,
+    pub to_categories: String,
+    pub status: String,
+    pub created_at: Millis,
+}
+
+#[async_trait]
+pub trait ParameterStore: Send + Sync {
+    /// Appends an assessment to an application (`reason`: `verification` after staff verified facts).
+    async fn add_assessment(&self, number: &str, reason: &str, assessment: NewAssessment, actor_id: &str, now: Millis) -> Result<(), DbError>;
+
+    /// Every assessment of an application, oldest first: (reason, category codes, at).
+    async fn assessment_history(&self, number: &str) -> Result<Vec<(String, String, Millis)>, DbError>;
+
+    /// The latest assessment of an application.
+    async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError>;
+
+    async fn policy_parameters(&self) -> Result<Vec<ParameterRecord>, DbError>;
+
+    async fn add_policy_parameter(&self, p: NewParameter) -> Result<ParameterRecord, DbError>;
+
+    /// Withdraws a scheduled value; `Conflict("param_in_force")` once it is in force
+    /// (`effective_from <= today`) or already withdrawn.
+    async fn withdraw_policy_parameter(&self, id: i64, actor_id: &str, today: &str, now: Millis) -> Result<(), DbError>;
+
+    /// Applications still in play (not withdrawn) in a region subtree, with their latest facts.
+    async fn assessed_households(&self, region_prefix: &str) -> Result<Vec<AssessedHousehold>, DbError>;
+
+    /// Parameter changes in force by `today` whose reassessments were not proposed yet.
+    /// Proposals are unique per (application, change), so several processes may run the job
+    /// at once and a crash in between only repeats work: the change is marked afterwards.
+    async fn due_parameters(&self, today: &str) -> Result<Vec<ParameterRecord>, DbError>;
+
+    async fn mark_parameter_reassessed(&self, id: i64, now: Millis) -> Result<(), DbError>;
+
+    /// Adds a proposal unless one exists for the same application and change (`false` then).
+    async fn add_reassessment_proposal(&self, p: NewProposal) -> Result<bool, DbError>;
+
+    async fn reassessment_proposals(&self, region_prefix: &str) -> Result<Vec<ProposalRecord>, DbError>;
+
+    /// Accepts (the proposal becomes the application's latest assessment, by `actor_id`) or
+    /// dismisses an open proposal of an application in the region. `Conflict("proposal_decided")`
+    /// once decided; `NotFound` outside the region.
+    async fn decide_reassessment_proposal(&self, id: i64, region_prefix: &str, accept: bool, actor_id: &str, now: Millis) -> Result<(), DbError>;
+}

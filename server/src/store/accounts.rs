@@ -1,0 +1,210 @@
+//! Staff and resident accounts, sign-in codes, and the regions accounts are scoped to.
+
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+pub(super) const USER_COLUMNS: &str =
+    "id, role, login, display_name, password_hash, region_code, department, failed_logins, locked_until";
+
+pub(super) fn user_from_row(r: &Row) -> Result<UserRecord, DbError> {
+    let role: String = r.get("role")?;
+    Ok(UserRecord {
+        id: r.get("id")?,
+        role: Role::from_code(&role).ok_or_else(|| DbError::Other(format!("unknown role {role}")))?,
+        login: r.get("login")?,
+        display_name: r.get("display_name")?,
+        password_hash: r.get("password_hash")?,
+        region_code: r.get("region_code")?,
+        department: r.get("department")?,
+        failed_logins: r.get("failed_logins")?,
+        locked_until: r.get("locked_until")?,
+    })
+}
+
+pub(super) fn region_from_row(r: &Row) -> Result<Region, DbError> {
+    Ok(Region {
+        code: r.get("code")?,
+        parent_code: r.get("parent_code")?,
+        name_zh: r.get("name_zh")?,
+        name_en: r.get("name_en")?,
+        demo: r.get("demo")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl AccountStore for SqlStore {
+    #[tracing::instrument(skip(self, user), fields(role = user.role.code()))]
+    async fn create_user(&self, user: NewUser) -> Result<String, DbError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let r = query(
+            "INSERT INTO users (id, role, login, display_name, password_hash, region_code, created_at, department) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(user.role.code())
+        .bind(&user.login)
+        .bind(&user.display_name)
+        .bind(&user.password_hash)
+        .bind(&user.region_code)
+        .bind(user.now)
+        .bind(&user.department)
+        .execute(&self.db)
+        .await;
+        match r {
+            Ok(_) => Ok(id),
+            Err(e) if is_unique_violation(&e) => Err(DbError::Conflict("login_taken")),
+            Err(e) => Err(db_err(e)),
+        }
+    }
+
+    #[tracing::instrument(skip(self, login))]
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, DbError> {
+        let row = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1"))
+            .bind(login)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(match row {
+            Some(r) => Some(user_from_row(&r)?),
+            None => None,
+        })
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, DbError> {
+        let row = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(match row {
+            Some(r) => Some(user_from_row(&r)?),
+            None => None,
+        })
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn record_failed_login(&self, user_id: &str, max_failures: i64, lock_until: Millis) -> Result<(), DbError> {
+        query(
+            "UPDATE users SET \
+               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
+               failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END \
+             WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(max_failures)
+        .bind(lock_until)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn record_successful_login(&self, user_id: &str) -> Result<(), DbError> {
+        query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError> {
+        let rows = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE role <> 'resident' ORDER BY login"))
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(user_from_row(&r)?);
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip(self, phone, code_hash))]
+    async fn put_verification_code(
+        &self,
+        phone: &str,
+        code_hash: &str,
+        issued_at: Millis,
+        expires_at: Millis,
+        not_after: Millis,
+    ) -> Result<bool, DbError> {
+        let n = query(
+            "INSERT INTO verification_codes (phone, code_hash, issued_at, expires_at, attempts) VALUES ($1, $2, $3, $4, 0) \
+             ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, issued_at = excluded.issued_at, \
+               expires_at = excluded.expires_at, attempts = 0 \
+             WHERE verification_codes.issued_at <= $5",
+        )
+        .bind(phone)
+        .bind(code_hash)
+        .bind(issued_at)
+        .bind(expires_at)
+        .bind(not_after)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    #[tracing::instrument(skip(self, phone, code_hash))]
+    async fn consume_verification_code(&self, phone: &str, code_hash: &str, now: Millis) -> Result<bool, DbError> {
+        let mut tx = self.db.begin().await?;
+        let row = query(
+            "UPDATE verification_codes SET attempts = attempts + 1 WHERE phone = $1 \
+             RETURNING code_hash, expires_at, attempts",
+        )
+        .bind(phone)
+        .fetch_optional(&mut tx)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(false) };
+        let stored: String = row.get("code_hash")?;
+        let expires_at: i64 = row.get("expires_at")?;
+        let attempts: i64 = row.get("attempts")?;
+        let ok = stored == code_hash && expires_at > now && attempts <= 5;
+        if ok || attempts >= 5 || expires_at <= now {
+            query("DELETE FROM verification_codes WHERE phone = $1")
+                .bind(phone)
+                .execute(&mut tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await?;
+        Ok(ok)
+    }
+
+    async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>, DbError> {
+        let q = match parent {
+            Some(p) => query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE parent_code = $1 ORDER BY code").bind(p.to_string()),
+            None => query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE parent_code IS NULL ORDER BY code"),
+        };
+        let rows = q.fetch_all(&self.db).await.map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(region_from_row(&r)?);
+        }
+        Ok(out)
+    }
+
+    async fn region(&self, code: &str) -> Result<Option<Region>, DbError> {
+        let row = query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(match row {
+            Some(r) => Some(region_from_row(&r)?),
+            None => None,
+        })
+    }
+}

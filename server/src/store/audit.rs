@@ -1,0 +1,46 @@
+//! The audit trail, and whether the database answers at all.
+
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+#[async_trait::async_trait]
+impl AuditStore for SqlStore {
+    #[tracing::instrument(skip(self))]
+    async fn ping(&self) -> Result<(), DbError> {
+        query("SELECT 1").execute(&self.db).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn audit(&self, e: AuditEntry) -> Result<(), DbError> {
+        query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&e.actor_id)
+            .bind(&e.action)
+            .bind(&e.object)
+            .bind(&e.result)
+            .bind(e.at)
+            .execute(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+        let rows = query("SELECT actor_id, action, object, result, at FROM audit_log ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(AuditEntry { actor_id: r.get("actor_id")?, action: r.get("action")?, object: r.get("object")?, result: r.get("result")?, at: r.get("at")? });
+        }
+        Ok(out)
+    }
+}

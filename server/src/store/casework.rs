@@ -1,0 +1,274 @@
+//! The review queue, decisions, public notice, objections and finalisation.
+
+use super::declarations::{add_event, claim_application, status_of};
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+pub(super) const DECISION_COLUMNS: &str = "d.category, d.monthly_amount, d.proposed_category, d.proposed_amount, d.adjustment_reason, \
+    d.effective_from, d.notice_until, d.decided_by, d.decided_at";
+
+pub(super) fn decision_from_row(r: &Row) -> Result<DecisionRecord, DbError> {
+    Ok(DecisionRecord {
+        category: r.get("category")?,
+        monthly_amount_fen: r.get("monthly_amount")?,
+        proposed_category: r.get("proposed_category")?,
+        proposed_amount_fen: r.get("proposed_amount")?,
+        adjustment_reason: r.get("adjustment_reason")?,
+        effective_from: r.get("effective_from")?,
+        notice_until: r.get("notice_until")?,
+        decided_by: r.get("decided_by")?,
+        decided_at: r.get("decided_at")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl CaseworkStore for SqlStore {
+    async fn review_queue(&self, q: QueueQuery) -> Result<Vec<QueueRecord>, DbError> {
+        // Placeholders are numbered as conditions are added; binds follow the same order.
+        let mut sql = String::from(
+            "SELECT a.number, a.status, a.region_code, a.submitted_at, a.updated_at, a.help, \
+               COALESCE((SELECT s.categories FROM assessments s WHERE s.application_id = a.id ORDER BY s.id DESC LIMIT 1), '') AS categories, \
+               (SELECT COUNT(*) FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2) \
+               + (SELECT COUNT(*) FROM warnings w WHERE w.household_id = a.household_id AND w.status <> 'closed') AS warnings \
+             FROM applications a WHERE a.region_code LIKE $1",
+        );
+        let mut n = 2;
+        if q.with_warnings {
+            sql.push_str(
+                " AND (EXISTS (SELECT 1 FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2) \
+                 OR EXISTS (SELECT 1 FROM warnings w WHERE w.household_id = a.household_id AND w.status <> 'closed'))",
+            );
+        }
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if !q.statuses.is_empty() {
+            let marks: Vec<String> = q.statuses.iter().map(|_| next()).collect();
+            sql.push_str(&format!(" AND a.status IN ({})", marks.join(", ")));
+        }
+        if q.help.is_some() {
+            sql.push_str(&format!(" AND a.help LIKE {}", next()));
+        }
+        if q.submitted_before.is_some() {
+            sql.push_str(&format!(" AND a.submitted_at <= {}", next()));
+        }
+        if q.after.is_some() {
+            // A row-value comparison, so the index on (submitted_at, number) seeks straight to the cursor.
+            let (t1, n1) = (next(), next());
+            sql.push_str(&format!(" AND (a.submitted_at, a.number) > ({t1}, {n1})"));
+        }
+        sql.push_str(&format!(" ORDER BY a.submitted_at, a.number LIMIT {}", next()));
+        let mut query = query(&sql).bind(format!("{}%", q.region_prefix)).bind(&q.today);
+        for st in &q.statuses {
+            query = query.bind(st.code());
+        }
+        if let Some(h) = &q.help {
+            query = query.bind(format!("%,{h},%"));
+        }
+        if let Some(t) = q.submitted_before {
+            query = query.bind(t);
+        }
+        if let Some((t, number)) = &q.after {
+            query = query.bind(*t).bind(number.clone());
+        }
+        let rows = query.bind(q.limit).fetch_all(&self.db).await.map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let status: String = r.get("status")?;
+            out.push(QueueRecord {
+                number: r.get("number")?,
+                status: status_of(&status)?,
+                region_code: r.get("region_code")?,
+                submitted_at: r.get("submitted_at")?,
+                updated_at: r.get("updated_at")?,
+                help: r.get("help")?,
+                categories: r.get("categories")?,
+                warnings: r.get("warnings")?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn decide(&self, number: &str, d: DecisionRecord, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, number, now).await?;
+        if !matches!(status, ApplicationStatus::Visiting | ApplicationStatus::Reviewing) {
+            return Err(DbError::Conflict("status"));
+        }
+        query(
+            "INSERT INTO decisions (application_id, category, monthly_amount, proposed_category, proposed_amount, \
+               adjustment_reason, effective_from, notice_until, decided_by, decided_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&app_id)
+        .bind(&d.category)
+        .bind(d.monthly_amount_fen)
+        .bind(&d.proposed_category)
+        .bind(d.proposed_amount_fen)
+        .bind(&d.adjustment_reason)
+        .bind(&d.effective_from)
+        .bind(&d.notice_until)
+        .bind(&d.decided_by)
+        .bind(now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        query("UPDATE applications SET status = $1 WHERE id = $2")
+            .bind(ApplicationStatus::Publicising.code())
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        add_event(&mut tx, &app_id, "decided", ApplicationStatus::Publicising, &d.decided_by, &d.adjustment_reason, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn latest_decision(&self, number: &str) -> Result<Option<DecisionRecord>, DbError> {
+        let r = query(&format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id \
+             WHERE a.number = $1 ORDER BY d.id DESC LIMIT 1"
+        ))
+        .bind(number)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(match r {
+            Some(r) => Some(decision_from_row(&r)?),
+            None => None,
+        })
+    }
+
+    async fn record_objection(&self, number: &str, text: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, number, now).await?;
+        if status != ApplicationStatus::Publicising {
+            return Err(DbError::Conflict("status"));
+        }
+        query("INSERT INTO objections (application_id, text, recorded_by, at) VALUES ($1, $2, $3, $4)")
+            .bind(&app_id)
+            .bind(text)
+            .bind(actor_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        add_event(&mut tx, &app_id, "objection", status, actor_id, text, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn objections(&self, number: &str) -> Result<Vec<(String, Millis)>, DbError> {
+        let rows = query(
+            "SELECT o.text, o.at FROM objections o JOIN applications a ON a.id = o.application_id WHERE a.number = $1 ORDER BY o.id",
+        )
+        .bind(number)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push((r.get("text")?, r.get("at")?));
+        }
+        Ok(out)
+    }
+
+    async fn finalize(&self, number: &str, actor_id: &str, note: &str, today: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, number, now).await?;
+        if status != ApplicationStatus::Publicising {
+            return Err(DbError::Conflict("status"));
+        }
+        let r = query(
+            "SELECT d.id, d.notice_until, d.category, d.monthly_amount, d.effective_from, a.household_id FROM decisions d \
+             JOIN applications a ON a.id = d.application_id WHERE d.application_id = $1 ORDER BY d.id DESC LIMIT 1",
+        )
+        .bind(&app_id)
+        .fetch_one(&mut tx)
+        .await
+        .map_err(db_err)?;
+        let until: String = r.get("notice_until")?;
+        if until.as_str() >= today {
+            return Err(DbError::Conflict("notice_running"));
+        }
+        let decision_id: i64 = r.get("id")?;
+        let category: String = r.get("category")?;
+        let amount: i64 = r.get("monthly_amount")?;
+        let household_id: Option<String> = r.get("household_id")?;
+        let effective_from: String = r.get("effective_from")?;
+        if let Some(h) = &household_id {
+            query(
+                "UPDATE households SET standing = 'in_assistance', standing_at = $1, exit_reason = '', assistance_until = NULL WHERE id = $2",
+            )
+            .bind(now)
+            .bind(h)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        }
+        // Basic living aid (低保金 / 特困供养金) starts the chain on the effective date.
+        if let (Some(household_id), true) = (household_id, amount > 0 && matches!(category.as_str(), "dibao" | "tekun")) {
+            query(
+                "INSERT INTO assistance (id, household_id, application_id, kind, source, source_name, amount, monthly, \
+                   period_from, period_until, origin, note, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, 'basic_living', 'civil_affairs', '', $4, TRUE, $5, NULL, 'decision', $6, $7, $8)",
+            )
+            .bind(format!("decision-{decision_id}"))
+            .bind(&household_id)
+            .bind(&app_id)
+            .bind(amount)
+            .bind(&effective_from)
+            .bind(&category)
+            .bind(actor_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        }
+        query("UPDATE applications SET status = $1 WHERE id = $2")
+            .bind(ApplicationStatus::Approved.code())
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        add_event(&mut tx, &app_id, "status_changed", ApplicationStatus::Approved, actor_id, note, now).await?;
+        query("DELETE FROM open_application_members WHERE application_id = $1")
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn public_notices(&self, region_prefix: &str, today: &str) -> Result<Vec<NoticeRecord>, DbError> {
+        let rows = query(&format!(
+            "SELECT a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \
+             JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = a.id) \
+             WHERE a.status = 'publicising' AND a.region_code LIKE $1 AND d.notice_until >= $2 ORDER BY a.region_code, a.number"
+        ))
+        .bind(format!("{region_prefix}%"))
+        .bind(today)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(NoticeRecord {
+                number: r.get("number")?,
+                region_code: r.get("region_code")?,
+                declaration_json: r.get("declaration")?,
+                decision: decision_from_row(&r)?,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,218 @@
+//! The assistance cycle after a decision: follow-up tasks, exits and emergency aid.
+
+use super::declarations::{household_for};
+use super::households::{insert_aid};
+use super::monitoring::{lock_in_region};
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+pub(super) const TASK_COLUMNS: &str = "id, kind, household_id, region_code, subject, due_on, status, note, created_at, done_at";
+
+pub(super) fn task_from_row(r: &Row) -> Result<TaskRecord, DbError> {
+    Ok(TaskRecord {
+        id: r.get("id")?,
+        kind: r.get("kind")?,
+        household_id: r.get("household_id")?,
+        region_code: r.get("region_code")?,
+        subject: r.get("subject")?,
+        due_on: r.get("due_on")?,
+        status: r.get("status")?,
+        note: r.get("note")?,
+        created_at: r.get("created_at")?,
+        done_at: r.get("done_at")?,
+    })
+}
+
+pub(super) const EMERGENCY_COLUMNS: &str = "id, household_id, region_code, person_name, situation, advance, documents_due, documents_received_at, \
+    conference, assistance_id, recorded_at";
+
+pub(super) fn emergency_from_row(r: &Row) -> Result<EmergencyRecord, DbError> {
+    Ok(EmergencyRecord {
+        id: r.get("id")?,
+        household_id: r.get("household_id")?,
+        region_code: r.get("region_code")?,
+        person_name: r.get("person_name")?,
+        situation: r.get("situation")?,
+        advance: r.get("advance")?,
+        documents_due: r.get("documents_due")?,
+        documents_received_at: r.get("documents_received_at")?,
+        conference: r.get("conference")?,
+        assistance_id: r.get("assistance_id")?,
+        recorded_at: r.get("recorded_at")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl CycleStore for SqlStore {
+    async fn add_task(&self, t: NewTask) -> Result<bool, DbError> {
+        let r = query(
+            "INSERT INTO tasks (kind, household_id, region_code, subject, due_on, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (kind, subject, due_on) DO NOTHING",
+        )
+        .bind(&t.kind)
+        .bind(&t.household_id)
+        .bind(&t.region_code)
+        .bind(&t.subject)
+        .bind(&t.due_on)
+        .bind(&t.note)
+        .bind(t.now)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn tasks(&self, region_prefix: &str, open_only: bool) -> Result<Vec<TaskRecord>, DbError> {
+        let rows = query(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE region_code LIKE $1 {} \
+             ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, due_on, id LIMIT 500",
+            if open_only { "AND status = 'open'" } else { "" }
+        ))
+        .bind(format!("{region_prefix}%"))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(task_from_row).collect()
+    }
+
+    async fn complete_task(&self, id: i64, region_prefix: &str, actor_id: &str, note: &str, now: Millis) -> Result<TaskRecord, DbError> {
+        let mut tx = self.db.begin().await?;
+        lock_in_region(&mut tx, "tasks", id, region_prefix).await?;
+        let r = query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")).bind(id).fetch_one(&mut tx).await.map_err(db_err)?;
+        let mut task = task_from_row(&r)?;
+        if task.status != "open" {
+            return Err(DbError::Conflict("task_done"));
+        }
+        query("UPDATE tasks SET status = 'done', done_at = $1, done_by = $2, note = $3 WHERE id = $4")
+            .bind(now)
+            .bind(actor_id)
+            .bind(note)
+            .bind(id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await?;
+        task.status = "done".into();
+        task.note = note.into();
+        task.done_at = Some(now);
+        Ok(task)
+    }
+
+    async fn exit_household(&self, household_id: &str, reason: &str, last_day: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let r = query("UPDATE households SET standing = standing WHERE id = $1 RETURNING standing")
+            .bind(household_id)
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(DbError::NotFound)?;
+        let standing: String = r.get("standing")?;
+        if standing != "in_assistance" {
+            return Err(DbError::Conflict("not_in_assistance"));
+        }
+        query("UPDATE households SET standing = 'exited', standing_at = $1, exit_reason = $2, assistance_until = $3 WHERE id = $4")
+            .bind(now)
+            .bind(reason)
+            .bind(last_day)
+            .bind(household_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        // Continuing aid ends on the last day (after the 渐退期, when there is one).
+        query("UPDATE assistance SET period_until = $1 WHERE household_id = $2 AND period_until IS NULL")
+            .bind(last_day)
+            .bind(household_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, 'household_exit', $2, 'ok', $3)")
+            .bind(actor_id)
+            .bind(household_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError> {
+        let mut tx = self.db.begin().await?;
+        // The person's household, opened where the emergency happened when there is none.
+        let household_id = household_for(&mut tx, &e.head_id_number, &e.region_code, false, e.now).await?;
+        let existing = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"))
+            .bind(&e.id)
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?;
+        if let Some(r) = existing {
+            return emergency_from_row(&r);
+        }
+        let aid_id = format!("emergency-{}", e.id);
+        insert_aid(&mut tx, &household_id, &aid_id, &e.aid, AidOrigin::Emergency, &e.actor_id, e.now).await?;
+        query(
+            "INSERT INTO emergency_aid (id, household_id, region_code, person_name, situation, advance, documents_due, conference, \
+               assistance_id, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&e.id)
+        .bind(&household_id)
+        .bind(&e.region_code)
+        .bind(&e.person_name)
+        .bind(&e.situation)
+        .bind(e.advance)
+        .bind(&e.documents_due)
+        .bind(&e.conference)
+        .bind(&aid_id)
+        .bind(&e.actor_id)
+        .bind(e.now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        let r = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1")).bind(&e.id).fetch_one(&mut tx).await.map_err(db_err)?;
+        let rec = emergency_from_row(&r)?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    async fn emergencies_of(&self, household_id: &str) -> Result<Vec<EmergencyRecord>, DbError> {
+        let rows = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE household_id = $1 ORDER BY recorded_at"))
+            .bind(household_id)
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(emergency_from_row).collect()
+    }
+
+    async fn emergency(&self, id: &str) -> Result<Option<EmergencyRecord>, DbError> {
+        let r = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
+        r.as_ref().map(emergency_from_row).transpose()
+    }
+
+    async fn emergency_documents_received(&self, id: &str, region_prefix: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+        let n = query(
+            "UPDATE emergency_aid SET documents_received_at = $1 WHERE id = $2 AND region_code LIKE $3 AND documents_received_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(format!("{region_prefix}%"))
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if n == 0 {
+            return Err(match self.emergency(id).await? {
+                Some(r) if r.region_code.starts_with(region_prefix) => DbError::Conflict("documents_received"),
+                _ => DbError::NotFound,
+            });
+        }
+        let _ = actor_id;
+        Ok(())
+    }
+}

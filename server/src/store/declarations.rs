@@ -1,0 +1,591 @@
+//! A resident's draft, its submission as an application, the application's life as the resident sees it, and its attachments.
+
+use super::parameters::{insert_assessment};
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+pub(super) const ATTACHMENT_COLUMNS: &str = "a.id, a.kind, a.file_name, a.mime, a.size, a.created_at";
+
+pub(super) fn status_of(code: &str) -> Result<ApplicationStatus, DbError> {
+    ApplicationStatus::from_code(code).ok_or_else(|| DbError::Other(format!("unknown status {code}")))
+}
+
+pub(super) fn summary_from_row(r: &Row) -> Result<ApplicationSummary, DbError> {
+    let status: String = r.get("status")?;
+    Ok(ApplicationSummary {
+        number: r.get("number")?,
+        status: status_of(&status)?,
+        submitted_at: r.get("submitted_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+pub(super) fn attachment_from_row(r: &Row) -> Result<AttachmentMeta, DbError> {
+    Ok(AttachmentMeta {
+        id: r.get("id")?,
+        kind: r.get("kind")?,
+        file_name: r.get("file_name")?,
+        mime: r.get("mime")?,
+        size: r.get("size")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
+/// Claims an application's row for the rest of the transaction; returns its id and status.
+pub(super) async fn claim_application(
+    tx: &mut Tx<'_>,
+    number: &str,
+    now: Millis,
+) -> Result<(String, ApplicationStatus), DbError> {
+    let n = query("UPDATE applications SET updated_at = $1 WHERE number = $2")
+        .bind(now)
+        .bind(number)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    let row = query("SELECT id, status FROM applications WHERE number = $1")
+        .bind(number)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let id: String = row.get("id")?;
+    let status: String = row.get("status")?;
+    Ok((id, status_of(&status)?))
+}
+
+pub(super) async fn add_event<'c, E>(
+    ex: E,
+    application_id: &str,
+    kind: &str,
+    status: ApplicationStatus,
+    actor_id: &str,
+    note: &str,
+    at: Millis,
+) -> Result<(), DbError>
+where
+    E: Into<Target<'c>>,
+{
+    query(
+        "INSERT INTO application_events (application_id, kind, status, actor_id, note, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(application_id)
+    .bind(kind)
+    .bind(status.code())
+    .bind(actor_id)
+    .bind(note)
+    .bind(at)
+    .execute(ex)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The household of a head's ID number, opened in `region` when there is none (a
+/// concurrent opening of the same household waits and then finds it). With
+/// `follow_region`, a household that moved is filed under its new region.
+pub(super) async fn household_for(
+    tx: &mut Tx<'_>,
+    head_id_number: &str,
+    region: &str,
+    follow_region: bool,
+    now: Millis,
+) -> Result<String, DbError> {
+    query("INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (head_id_number) DO NOTHING")
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(head_id_number)
+        .bind(region)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    if follow_region {
+        query("UPDATE households SET region_code = $1 WHERE head_id_number = $2")
+            .bind(region)
+            .bind(head_id_number)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    }
+    let r = query("SELECT id FROM households WHERE head_id_number = $1").bind(head_id_number).fetch_one(&mut *tx).await.map_err(db_err)?;
+    let id: String = r.get("id")?;
+    query("INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) DO NOTHING")
+        .bind(head_id_number)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    Ok(id)
+}
+
+#[async_trait::async_trait]
+impl DeclarationStore for SqlStore {
+    #[tracing::instrument(skip(self, initial_data))]
+    async fn current_draft(&self, owner_id: &str, initial_data: &str, now: Millis) -> Result<StoredDraft, DbError> {
+        query(
+            "INSERT INTO drafts (id, owner_id, data, version, created_at, updated_at, submitted) \
+             VALUES ($1, $2, $3, 1, $4, $4, FALSE) ON CONFLICT DO NOTHING",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(owner_id)
+        .bind(initial_data)
+        .bind(now)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        let r = query("SELECT id, data, version, updated_at FROM drafts WHERE owner_id = $1 AND submitted = FALSE")
+            .bind(owner_id)
+            .fetch_one(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(StoredDraft { id: r.get("id")?, data: r.get("data")?, version: r.get("version")?, updated_at: r.get("updated_at")? })
+    }
+
+    #[tracing::instrument(skip(self, data))]
+    async fn save_draft(&self, owner_id: &str, draft_id: &str, data: &str, now: Millis) -> Result<i64, DbError> {
+        let row = query(
+            "UPDATE drafts SET data = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND owner_id = $4 AND submitted = FALSE RETURNING version",
+        )
+        .bind(data)
+        .bind(now)
+        .bind(draft_id)
+        .bind(owner_id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
+        if let Some(r) = row {
+            return Ok(r.get("version")?);
+        }
+        let submitted = query("SELECT 1 AS one FROM drafts WHERE id = $1 AND owner_id = $2")
+            .bind(draft_id)
+            .bind(owner_id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        Err(if submitted.is_some() { DbError::Conflict("draft_submitted") } else { DbError::NotFound })
+    }
+
+    #[tracing::instrument(skip(self, s), fields(draft = %s.draft_id))]
+    async fn submit_application(&self, s: Submission) -> Result<SubmitOutcome, DbError> {
+        let mut tx = self.db.begin().await?;
+        let claimed = query("UPDATE drafts SET updated_at = updated_at WHERE id = $1 AND owner_id = $2")
+            .bind(&s.draft_id)
+            .bind(&s.owner_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        if claimed == 0 {
+            return Err(DbError::NotFound);
+        }
+        let existing = query("SELECT number, status, submitted_at, updated_at FROM applications WHERE draft_id = $1")
+            .bind(&s.draft_id)
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?;
+        if let Some(r) = existing {
+            return Ok(SubmitOutcome::AlreadySubmitted(summary_from_row(&r)?));
+        }
+        let mut taken = Vec::new();
+        for id in &s.member_id_numbers {
+            let hit = query("SELECT 1 AS one FROM open_application_members WHERE id_number = $1")
+                .bind(id)
+                .fetch_optional(&mut tx)
+                .await
+                .map_err(db_err)?;
+            if hit.is_some() {
+                taken.push(id.clone());
+            }
+        }
+        if !taken.is_empty() {
+            return Ok(SubmitOutcome::IdsInOpenApplication(taken));
+        }
+        let seq_row = query(
+            "INSERT INTO application_counters (year, last_seq) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last_seq = application_counters.last_seq + 1 RETURNING last_seq",
+        )
+        .bind(s.year)
+        .fetch_one(&mut tx)
+        .await
+        .map_err(db_err)?;
+        let seq: i64 = seq_row.get("last_seq")?;
+        let number = application_number(s.year, seq);
+        let app_id = uuid::Uuid::new_v4().to_string();
+        // The household is its head's: a later application of the same head joins its file.
+        let household_id = household_for(&mut tx, &s.head_id_number, &s.region_code, true, s.now).await?;
+        query("UPDATE households SET monthly_income = $1 WHERE id = $2")
+            .bind(s.monthly_income_fen)
+            .bind(&household_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        query(
+            "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, \
+               consent_charity, consent_text_version, submitted_at, updated_at, help, household_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
+        )
+        .bind(&app_id)
+        .bind(&number)
+        .bind(&s.owner_id)
+        .bind(&s.draft_id)
+        .bind(&s.region_code)
+        .bind(ApplicationStatus::Submitted.code())
+        .bind(&s.declaration_json)
+        .bind(s.consent_charity)
+        .bind(&s.consent_text_version)
+        .bind(s.now)
+        .bind(format!(",{},", s.help.join(",")))
+        .bind(&household_id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        for id in &s.member_id_numbers {
+            // Every person declared belongs to the household of their latest application.
+            query("INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) DO UPDATE SET household_id = excluded.household_id")
+                .bind(id)
+                .bind(&household_id)
+                .execute(&mut tx)
+                .await
+                .map_err(db_err)?;
+            let r = query("INSERT INTO open_application_members (id_number, application_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(&app_id)
+                .execute(&mut tx)
+                .await;
+            match r {
+                Ok(_) => {}
+                // Another application took this person between our check and insert.
+                Err(e) if is_unique_violation(&e) => return Ok(SubmitOutcome::IdsInOpenApplication(vec![id.clone()])),
+                Err(e) => return Err(db_err(e)),
+            }
+        }
+        add_event(&mut tx, &app_id, "submitted", ApplicationStatus::Submitted, &s.owner_id, "", s.now).await?;
+        insert_assessment(&mut tx, &app_id, "submission", &s.assessment, &s.owner_id, s.now).await?;
+        for (kind, granted) in [("verification", true), ("charity_sharing", s.consent_charity)] {
+            query(
+                "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&s.owner_id)
+            .bind(&app_id)
+            .bind(kind)
+            .bind(granted)
+            .bind(&s.consent_text_version)
+            .bind(s.now)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        }
+        query("UPDATE drafts SET submitted = TRUE WHERE id = $1")
+            .bind(&s.draft_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await?;
+        Ok(SubmitOutcome::Created(ApplicationSummary {
+            number,
+            status: ApplicationStatus::Submitted,
+            submitted_at: s.now,
+            updated_at: s.now,
+        }))
+    }
+
+    async fn applications_of(&self, owner_id: &str) -> Result<Vec<ApplicationSummary>, DbError> {
+        let rows = query(
+            "SELECT number, status, submitted_at, updated_at FROM applications WHERE owner_id = $1 ORDER BY submitted_at DESC",
+        )
+        .bind(owner_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(summary_from_row(&r)?);
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn application(&self, number: &str) -> Result<Option<ApplicationRecord>, DbError> {
+        let Some(r) = query(
+            "SELECT id, number, status, submitted_at, updated_at, owner_id, draft_id, region_code, declaration, \
+               consent_charity, consent_text_version, household_id FROM applications WHERE number = $1",
+        )
+        .bind(number)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let app_id: String = r.get("id")?;
+        let events = query("SELECT kind, status, note, at FROM application_events WHERE application_id = $1 ORDER BY id")
+            .bind(&app_id)
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut timeline = Vec::with_capacity(events.len());
+        for e in events {
+            let status: String = e.get("status")?;
+            timeline.push(TimelineEvent { kind: e.get("kind")?, status: status_of(&status)?, note: e.get("note")?, at: e.get("at")? });
+        }
+        let open = query(
+            "SELECT id, question FROM info_requests WHERE application_id = $1 AND answer IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(&app_id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
+        let open_info_request = match open {
+            Some(o) => Some((o.get("id")?, o.get("question")?)),
+            None => None,
+        };
+        Ok(Some(ApplicationRecord {
+            summary: summary_from_row(&r)?,
+            owner_id: r.get("owner_id")?,
+            draft_id: r.get("draft_id")?,
+            region_code: r.get("region_code")?,
+            declaration_json: r.get("declaration")?,
+            consent_charity: r.get("consent_charity")?,
+            consent_text_version: r.get("consent_text_version")?,
+            events: timeline,
+            open_info_request,
+            household_id: r.get("household_id")?,
+        }))
+    }
+
+    #[tracing::instrument(skip(self, note))]
+    async fn change_status(
+        &self,
+        number: &str,
+        from: &[ApplicationStatus],
+        to: ApplicationStatus,
+        actor_id: &str,
+        note: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, number, now).await?;
+        if !from.contains(&status) {
+            return Err(DbError::Conflict("status"));
+        }
+        query("UPDATE applications SET status = $1 WHERE id = $2")
+            .bind(to.code())
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        let kind = if to == ApplicationStatus::Withdrawn { "withdrawn" } else { "status_changed" };
+        add_event(&mut tx, &app_id, kind, to, actor_id, note, now).await?;
+        if to == ApplicationStatus::Rejected {
+            // Kept in the low-income database as rejected (monitored, searchable), unless in assistance already.
+            query(
+                "UPDATE households SET standing = 'rejected', standing_at = $1 \
+                 WHERE id = (SELECT household_id FROM applications WHERE id = $2) AND standing <> 'in_assistance'",
+            )
+            .bind(now)
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        }
+        if !to.is_open() {
+            query("DELETE FROM open_application_members WHERE application_id = $1")
+                .bind(&app_id)
+                .execute(&mut tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self, question))]
+    async fn request_info(&self, number: &str, actor_id: &str, question: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, number, now).await?;
+        if !matches!(
+            status,
+            ApplicationStatus::Submitted | ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing
+        ) {
+            return Err(DbError::Conflict("status"));
+        }
+        query("INSERT INTO info_requests (application_id, question, asked_by, asked_at) VALUES ($1, $2, $3, $4)")
+            .bind(&app_id)
+            .bind(question)
+            .bind(actor_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        query("UPDATE applications SET status = $1 WHERE id = $2")
+            .bind(ApplicationStatus::InfoRequested.code())
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        add_event(&mut tx, &app_id, "info_requested", ApplicationStatus::InfoRequested, actor_id, question, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self, answer))]
+    async fn answer_info_request(&self, number: &str, actor_id: &str, answer: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, number, now).await?;
+        if status != ApplicationStatus::InfoRequested {
+            return Err(DbError::Conflict("no_open_request"));
+        }
+        let n = query("UPDATE info_requests SET answer = $1, answered_at = $2 WHERE application_id = $3 AND answer IS NULL")
+            .bind(answer)
+            .bind(now)
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        if n == 0 {
+            return Err(DbError::Conflict("no_open_request"));
+        }
+        query("UPDATE applications SET status = $1 WHERE id = $2")
+            .bind(ApplicationStatus::Accepted.code())
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        add_event(&mut tx, &app_id, "info_answered", ApplicationStatus::Accepted, actor_id, answer, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn set_charity_consent(&self, number: &str, actor_id: &str, granted: bool, text_version: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, number, now).await?;
+        query("INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, 'charity_sharing', $3, $4, $5)")
+            .bind(actor_id)
+            .bind(&app_id)
+            .bind(granted)
+            .bind(text_version)
+            .bind(now)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        query("UPDATE applications SET consent_charity = $1 WHERE id = $2")
+            .bind(granted)
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        let note = if granted { "granted" } else { "withdrawn" };
+        add_event(&mut tx, &app_id, "consent_changed", status, actor_id, note, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self, a), fields(draft = %a.draft_id))]
+    async fn add_attachment(&self, a: NewAttachment) -> Result<AttachmentMeta, DbError> {
+        let mut tx = self.db.begin().await?;
+        let claimed = query("UPDATE drafts SET updated_at = $1 WHERE id = $2 AND owner_id = $3 AND submitted = FALSE")
+            .bind(a.now)
+            .bind(&a.draft_id)
+            .bind(&a.owner_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        if claimed == 0 {
+            return Err(DbError::NotFound);
+        }
+        let count_row = query("SELECT COUNT(*) AS n FROM attachments WHERE draft_id = $1")
+            .bind(&a.draft_id)
+            .fetch_one(&mut tx)
+            .await
+            .map_err(db_err)?;
+        let count: i64 = count_row.get("n")?;
+        if count >= app::domain::declaration::MAX_ATTACHMENTS as i64 {
+            return Err(DbError::Conflict("too_many_attachments"));
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        query(
+            "INSERT INTO attachments (id, owner_id, draft_id, kind, file_name, content_hash, mime, size, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&id)
+        .bind(&a.owner_id)
+        .bind(&a.draft_id)
+        .bind(&a.kind)
+        .bind(&a.file_name)
+        .bind(&a.content_hash)
+        .bind(&a.mime)
+        .bind(a.size)
+        .bind(a.now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await?;
+        Ok(AttachmentMeta { id, kind: a.kind, file_name: a.file_name, mime: a.mime, size: a.size, created_at: a.now })
+    }
+
+    async fn attachments_of_draft(&self, draft_id: &str) -> Result<Vec<AttachmentMeta>, DbError> {
+        let rows = query(&format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.draft_id = $1 ORDER BY a.created_at, a.id"))
+            .bind(draft_id)
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(attachment_from_row(&r)?);
+        }
+        Ok(out)
+    }
+
+    async fn attachment(&self, id: &str) -> Result<Option<AttachmentRecord>, DbError> {
+        let row = query(&format!(
+            "SELECT {ATTACHMENT_COLUMNS}, a.owner_id, a.content_hash, ap.region_code FROM attachments a \
+             LEFT JOIN applications ap ON ap.draft_id = a.draft_id WHERE a.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(match row {
+            Some(r) => Some(AttachmentRecord {
+                meta: attachment_from_row(&r)?,
+                owner_id: r.get("owner_id")?,
+                content_hash: r.get("content_hash")?,
+                region_code: r.get("region_code")?,
+            }),
+            None => None,
+        })
+    }
+
+    async fn delete_attachment(&self, owner_id: &str, id: &str) -> Result<(), DbError> {
+        let n = query(
+            "DELETE FROM attachments WHERE id = $1 AND owner_id = $2 \
+             AND draft_id IN (SELECT id FROM drafts WHERE submitted = FALSE)",
+        )
+        .bind(id)
+        .bind(owner_id)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if n == 0 {
+            Err(DbError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! Household files, home visits, the assistance chain (一户一条救助链) and referrals to departments.
+
+use super::declarations::{add_event, claim_application, summary_from_row};
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+pub(super) fn aid_from_row(r: &Row) -> Result<AidRecord, DbError> {
+    let kind: String = r.get("kind")?;
+    let source: Option<String> = r.get("source")?;
+    let origin: String = r.get("origin")?;
+    let from: String = r.get("period_from")?;
+    let until: Option<String> = r.get("period_until")?;
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| DbError::Other(format!("stored date {s}: {e}")));
+    Ok(AidRecord {
+        aid: Aid {
+            id: r.get("id")?,
+            kind: AidKind::from_code(&kind).ok_or_else(|| DbError::Other(format!("unknown aid kind {kind}")))?,
+            source: source.as_deref().and_then(Department::from_code),
+            source_name: r.get("source_name")?,
+            amount_fen: r.get("amount")?,
+            monthly: r.get("monthly")?,
+            from: date(&from)?,
+            until: until.as_deref().map(date).transpose()?,
+            origin: AidOrigin::from_code(&origin).ok_or_else(|| DbError::Other(format!("unknown aid origin {origin}")))?,
+            note: r.get("note")?,
+        },
+        number: r.get("number")?,
+        recorded_by_name: r.get("display_name")?,
+        recorded_at: r.get("recorded_at")?,
+    })
+}
+
+pub(super) async fn insert_aid(
+    tx: &mut Tx<'_>,
+    household_id: &str,
+    id: &str,
+    aid: &NewAid,
+    origin: AidOrigin,
+    actor_id: &str,
+    now: Millis,
+) -> Result<bool, DbError> {
+    let r = query(
+        "INSERT INTO assistance (id, household_id, kind, source, source_name, amount, monthly, period_from, period_until, \
+           origin, note, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(household_id)
+    .bind(aid.kind.code())
+    .bind(aid.source.map(Department::code))
+    .bind(&aid.source_name)
+    .bind(aid.amount_fen)
+    .bind(aid.monthly)
+    .bind(aid.from.format("%Y-%m-%d").to_string())
+    .bind(aid.until.map(|u| u.format("%Y-%m-%d").to_string()))
+    .bind(origin.code())
+    .bind(&aid.note)
+    .bind(actor_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub(super) async fn visits_where(pool: &Db, condition: &str, key: &str) -> Result<Vec<VisitRecord>, DbError> {
+    let rows = query(&format!(
+        "SELECT v.id, a.number, v.based_on, v.visited_on, v.record, v.saved_on_device_at, v.received_at, u.display_name \
+         FROM home_visits v JOIN applications a ON a.id = v.application_id JOIN users u ON u.id = v.recorded_by \
+         WHERE {condition} ORDER BY v.received_at, v.id"
+    ))
+    .bind(key)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: String = r.get("id")?;
+        let files = query("SELECT role, content_hash, mime, size FROM visit_files WHERE visit_id = $1 ORDER BY seq")
+            .bind(&id)
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+        let mut fs = Vec::with_capacity(files.len());
+        for f in files {
+            fs.push(VisitFile { role: f.get("role")?, content_hash: f.get("content_hash")?, mime: f.get("mime")?, size: f.get("size")? });
+        }
+        out.push(VisitRecord {
+            id,
+            number: r.get("number")?,
+            based_on: r.get("based_on")?,
+            visited_on: r.get("visited_on")?,
+            record_json: r.get("record")?,
+            files: fs,
+            recorded_by_name: r.get("display_name")?,
+            saved_on_device_at: r.get("saved_on_device_at")?,
+            received_at: r.get("received_at")?,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) const REFERRAL_FROM: &str = "r.id, r.household_id, r.region_code, r.department, r.need, r.note, r.due_on, r.status, r.answer, \
+    r.assistance_id, r.created_at, r.answered_at, u.display_name FROM referrals r JOIN users u ON u.id = r.created_by";
+
+pub(super) fn referral_from_row(r: &Row) -> Result<ReferralRecord, DbError> {
+    Ok(ReferralRecord {
+        id: r.get("id")?,
+        household_id: r.get("household_id")?,
+        region_code: r.get("region_code")?,
+        department: r.get("department")?,
+        need: r.get("need")?,
+        note: r.get("note")?,
+        due_on: r.get("due_on")?,
+        status: r.get("status")?,
+        answer: r.get("answer")?,
+        assistance_id: r.get("assistance_id")?,
+        created_by_name: r.get("display_name")?,
+        created_at: r.get("created_at")?,
+        answered_at: r.get("answered_at")?,
+    })
+}
+
+pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_number, h.region_code, h.standing, h.standing_at, h.exit_reason, h.assistance_until, \
+    (SELECT a.declaration FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at DESC LIMIT 1) AS declaration, \
+    (SELECT a.number FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at DESC LIMIT 1) AS number \
+    FROM households h";
+
+pub(super) fn household_summary_from_row(r: &Row) -> Result<HouseholdSummary, DbError> {
+    Ok(HouseholdSummary {
+        id: r.get("id")?,
+        head_id_number: r.get("head_id_number")?,
+        region_code: r.get("region_code")?,
+        standing: r.get("standing")?,
+        standing_at: r.get("standing_at")?,
+        exit_reason: r.get("exit_reason")?,
+        assistance_until: r.get("assistance_until")?,
+        latest_declaration_json: r.get("declaration")?,
+        latest_number: r.get("number")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl HouseholdStore for SqlStore {
+    async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>, DbError> {
+        let r = query("SELECT id, head_id_number, region_code, created_at FROM households WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(match r {
+            Some(r) => Some(HouseholdRecord {
+                id: r.get("id")?,
+                head_id_number: r.get("head_id_number")?,
+                region_code: r.get("region_code")?,
+                created_at: r.get("created_at")?,
+            }),
+            None => None,
+        })
+    }
+
+    async fn household_applications(&self, household_id: &str) -> Result<Vec<HouseholdApplication>, DbError> {
+        let rows = query(
+            "SELECT number, status, submitted_at, updated_at, draft_id, region_code, declaration, consent_charity, consent_text_version \
+             FROM applications WHERE household_id = $1 ORDER BY submitted_at",
+        )
+        .bind(household_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(HouseholdApplication {
+                summary: summary_from_row(&r)?,
+                draft_id: r.get("draft_id")?,
+                region_code: r.get("region_code")?,
+                declaration_json: r.get("declaration")?,
+                consent_charity: r.get("consent_charity")?,
+                consent_text_version: r.get("consent_text_version")?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn record_visit(&self, v: NewVisit) -> Result<VisitOutcome, DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, &v.number, v.now).await?;
+        let known = query("SELECT application_id FROM home_visits WHERE id = $1")
+            .bind(&v.id)
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?;
+        if let Some(k) = known {
+            let of: String = k.get("application_id")?;
+            return if of == app_id { Ok(VisitOutcome::AlreadyRecorded) } else { Err(DbError::Conflict("visit_id")) };
+        }
+        if !matches!(status, ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing) {
+            return Err(DbError::Conflict("status"));
+        }
+        let newest = query("SELECT id FROM home_visits WHERE application_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1")
+            .bind(&app_id)
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?;
+        let newest: Option<String> = match newest {
+            Some(r) => Some(r.get("id")?),
+            None => None,
+        };
+        if newest.is_some() && newest != v.based_on {
+            // Show what the device did not know, newest last; record nothing.
+            let since = match &v.based_on {
+                Some(b) => query("SELECT received_at FROM home_visits WHERE id = $1 AND application_id = $2")
+                    .bind(b)
+                    .bind(&app_id)
+                    .fetch_optional(&mut tx)
+                    .await
+                    .map_err(db_err)?
+                    .map(|r| r.try_get::<i64, _>("received_at"))
+                    .transpose()
+                    .map_err(db_err)?,
+                None => None,
+            };
+            tx.rollback().await.map_err(db_err)?;
+            let all = visits_where(&self.db, "v.application_id = $1", &app_id).await?;
+            return Ok(VisitOutcome::Conflict(all.into_iter().filter(|x| since.is_none_or(|t| x.received_at > t)).collect()));
+        }
+        query(
+            "INSERT INTO home_visits (id, application_id, based_on, visited_on, record, recorded_by, saved_on_device_at, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&v.id)
+        .bind(&app_id)
+        .bind(&v.based_on)
+        .bind(&v.visited_on)
+        .bind(&v.record_json)
+        .bind(&v.recorded_by)
+        .bind(v.saved_on_device_at)
+        .bind(v.now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        for (seq, f) in v.files.iter().enumerate() {
+            query("INSERT INTO visit_files (visit_id, seq, role, content_hash, mime, size) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&v.id)
+                .bind(seq as i64)
+                .bind(&f.role)
+                .bind(&f.content_hash)
+                .bind(&f.mime)
+                .bind(f.size)
+                .execute(&mut tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let after = if status == ApplicationStatus::Accepted { ApplicationStatus::Visiting } else { status };
+        query("UPDATE applications SET status = $1 WHERE id = $2")
+            .bind(after.code())
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        add_event(&mut tx, &app_id, "visit_recorded", after, &v.recorded_by, &v.visited_on, v.now).await?;
+        tx.commit().await?;
+        Ok(VisitOutcome::Recorded)
+    }
+
+    async fn household_visits(&self, household_id: &str) -> Result<Vec<VisitRecord>, DbError> {
+        visits_where(&self.db, "a.household_id = $1", household_id).await
+    }
+
+    async fn visit_file_region(&self, content_hash: &str) -> Result<Option<String>, DbError> {
+        let r = query(
+            "SELECT a.region_code FROM visit_files f JOIN home_visits v ON v.id = f.visit_id \
+             JOIN applications a ON a.id = v.application_id WHERE f.content_hash = $1 LIMIT 1",
+        )
+        .bind(content_hash)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(match r {
+            Some(r) => Some(r.get("region_code")?),
+            None => None,
+        })
+    }
+
+    async fn assistance_of(&self, household_id: &str) -> Result<Vec<AidRecord>, DbError> {
+        let rows = query(
+            "SELECT s.id, s.kind, s.source, s.source_name, s.amount, s.monthly, s.period_from, s.period_until, s.origin, s.note, \
+               s.recorded_at, u.display_name, a.number FROM assistance s JOIN users u ON u.id = s.recorded_by \
+             LEFT JOIN applications a ON a.id = s.application_id WHERE s.household_id = $1 ORDER BY s.period_from, s.recorded_at",
+        )
+        .bind(household_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(aid_from_row(&r)?);
+        }
+        Ok(out)
+    }
+
+    async fn add_assistance(&self, household_id: &str, id: &str, aid: NewAid, origin: AidOrigin, actor_id: &str, now: Millis) -> Result<bool, DbError> {
+        let mut tx = self.db.begin().await?;
+        let added = insert_aid(&mut tx, household_id, id, &aid, origin, actor_id, now).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn add_referral(&self, r: NewReferralRecord) -> Result<i64, DbError> {
+        let row = query(
+            "INSERT INTO referrals (household_id, region_code, department, need, note, due_on, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&r.household_id)
+        .bind(&r.region_code)
+        .bind(&r.department)
+        .bind(&r.need)
+        .bind(&r.note)
+        .bind(&r.due_on)
+        .bind(&r.created_by)
+        .bind(r.now)
+        .fetch_one(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(row.get("id")?)
+    }
+
+    async fn referrals(&self, q: ReferralQuery) -> Result<Vec<ReferralRecord>, DbError> {
+        const COLUMNS: &str = REFERRAL_FROM;
+        let rows = match &q {
+            ReferralQuery::Household(id) => query(&format!("SELECT {COLUMNS} WHERE r.household_id = $1 ORDER BY r.id"))
+                .bind(id)
+                .fetch_all(&self.db)
+                .await,
+            ReferralQuery::Inbox { department, region_prefix } => query(&format!(
+                "SELECT {COLUMNS} WHERE r.department = $1 AND r.region_code LIKE $2 \
+                 ORDER BY CASE WHEN r.status IN ('sent','accepted') THEN 0 ELSE 1 END, r.due_on, r.id LIMIT 500"
+            ))
+            .bind(department)
+            .bind(format!("{region_prefix}%"))
+            .fetch_all(&self.db)
+            .await,
+        }
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(referral_from_row(&r)?);
+        }
+        Ok(out)
+    }
+
+    async fn answer_referral(&self, a: ReferralAnswer) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        // Claim the row first so two officers answering at once queue.
+        let claimed = query("UPDATE referrals SET status = status WHERE id = $1 AND department = $2 AND region_code LIKE $3")
+            .bind(a.id)
+            .bind(&a.department)
+            .bind(format!("{}%", a.region_prefix))
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        if claimed == 0 {
+            return Err(DbError::NotFound);
+        }
+        let r = query("SELECT status, household_id FROM referrals WHERE id = $1")
+            .bind(a.id)
+            .fetch_one(&mut tx)
+            .await
+            .map_err(db_err)?;
+        let status: String = r.get("status")?;
+        let household_id: String = r.get("household_id")?;
+        let from = ReferralStatus::from_code(&status).ok_or_else(|| DbError::Other(format!("unknown referral status {status}")))?;
+        if !from.can_become(a.to) {
+            return Err(DbError::Conflict("referral_state"));
+        }
+        let aid_id = match &a.aid {
+            Some((id, aid)) => {
+                insert_aid(&mut tx, &household_id, id, aid, AidOrigin::Referral, &a.actor_id, a.now).await?;
+                Some(id.clone())
+            }
+            None => None,
+        };
+        query(
+            "UPDATE referrals SET status = $1, answer = $2, assistance_id = COALESCE($3, assistance_id), answered_by = $4, answered_at = $5 \
+             WHERE id = $6",
+        )
+        .bind(a.to.code())
+        .bind(&a.answer)
+        .bind(&aid_id)
+        .bind(&a.actor_id)
+        .bind(a.now)
+        .bind(a.id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn referral(&self, id: i64) -> Result<Option<ReferralRecord>, DbError> {
+        let r = query(&format!("SELECT {REFERRAL_FROM} WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        r.as_ref().map(referral_from_row).transpose()
+    }
+
+    async fn household_summary(&self, id: &str) -> Result<Option<HouseholdSummary>, DbError> {
+        let r = query(&format!("SELECT {HOUSEHOLD_SUMMARY} WHERE h.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        r.as_ref().map(household_summary_from_row).transpose()
+    }
+
+    async fn search_households(&self, q: HouseholdQuery) -> Result<Vec<HouseholdSummary>, DbError> {
+        let id = q.id_number.unwrap_or_default();
+        let name = q.name.unwrap_or_default();
+        let rows = query(&format!(
+            "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 \
+             AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a WHERE a.household_id = h.id AND a.declaration LIKE $3)) \
+             AND ($4 = '' OR EXISTS (SELECT 1 FROM applications a WHERE a.household_id = h.id AND a.declaration LIKE $5)) \
+             AND ($6 = '' OR h.standing = $6) \
+             ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $7"
+        ))
+        .bind(format!("{}%", q.region_prefix))
+        .bind(&id)
+        .bind(format!("%\"{id}\"%"))
+        .bind(&name)
+        .bind(format!("%\"name\":\"%{name}%"))
+        .bind(q.standing.unwrap_or_default())
+        .bind(q.limit)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(household_summary_from_row).collect()
+    }
+}

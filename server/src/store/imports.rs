@@ -1,0 +1,276 @@
+//! Department data imports: one file, one transaction.
+
+use super::monitoring::{insert_warning};
+use super::dialect::{query, Conn, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+/// An import on one connection (see `Store::import_records`): one transaction.
+pub(super) async fn import_on(
+    conn: &mut Conn,
+    meta: NewImport,
+    mut rows: tokio::sync::mpsc::Receiver<ImportBatch>,
+) -> Result<ImportResult, DbError> {
+    let dialect = conn.dialect();
+    let mut tx = conn.begin().await?;
+    // The households this file touches, gathered while its rows go in (for the rules),
+    // and the stage each batch of medical rows passes through.
+    for sql in dialect.import_temp_tables() {
+        query(sql).execute(&mut tx).await.map_err(db_err)?;
+    }
+    // The import row first (with zero counts), so records can name it.
+    query(
+        "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \
+           report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'done', 0, 0, 0, 0, 0, '', $6, $7)",
+    )
+    .bind(&meta.id)
+    .bind(&meta.source)
+    .bind(&meta.file_hash)
+    .bind(&meta.file_name)
+    .bind(&meta.encoding)
+    .bind(&meta.created_by)
+    .bind(meta.now)
+    .execute(&mut tx)
+    .await
+    .map_err(db_err)?;
+    let (mut new_records, mut matched) = (0i64, 0i64);
+    let window = app::domain::monitoring::twelve_months(meta.today);
+    let started = std::time::Instant::now();
+    let end = loop {
+        match rows.recv().await {
+            Some(ImportBatch::Medical(batch)) if !batch.is_empty() => {
+                // One statement per step with the batch as one JSON text (binding
+                // thousands of parameters is what made sqlx slow). Only the rows of
+                // persons in the database are kept (data minimisation): they go to the
+                // stage with their household, which gives the matched count at once.
+                let [id, on, total, own] = MedicalBatch::sql_fields("r.value");
+                let json_strings = dialect.json_strings();
+                let stage = format!(
+                    "INSERT INTO import_stage (id_number, settled_on, total, out_of_pocket, household_id) \
+                     SELECT {id}, {on}, {total}, {own}, p.household_id FROM {json_strings} JOIN persons p ON p.id_number = {id}"
+                );
+                let json = batch.into_json();
+                let staged = query(&stage).bind(&json).execute(&mut tx).await.map_err(db_err)?.rows_affected();
+                matched += staged as i64;
+                let added = query(
+                    "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, import_id) \
+                     SELECT id_number, settled_on, total, out_of_pocket, $1 FROM import_stage WHERE true \
+                     ON CONFLICT (id_number, settled_on, total, out_of_pocket) DO NOTHING",
+                )
+                .bind(&meta.id)
+                .execute(&mut tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                new_records += added as i64;
+                // Only records new to the database, inside the rules' 12 months, touch
+                // their household: a file imported again raises nothing. When every
+                // staged row went in (a new file) that is the whole stage; when none
+                // did (the file again), nothing; otherwise the rows this import wrote.
+                let (from, to) = (window.0.to_string(), window.1.to_string());
+                let touched = if added == staged {
+                    query(
+                        "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id FROM import_stage s \
+                         WHERE s.settled_on >= $1 AND s.settled_on <= $2 ON CONFLICT (household_id) DO NOTHING",
+                    )
+                    .bind(from)
+                    .bind(to)
+                } else {
+                    query(
+                        "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id FROM import_stage s \
+                         JOIN medical_records m ON m.id_number = s.id_number AND m.settled_on = s.settled_on \
+                           AND m.total = s.total AND m.out_of_pocket = s.out_of_pocket \
+                         WHERE s.settled_on >= $1 AND s.settled_on <= $2 AND m.import_id = $3 ON CONFLICT (household_id) DO NOTHING",
+                    )
+                    .bind(from)
+                    .bind(to)
+                    .bind(&meta.id)
+                };
+                if added > 0 {
+                    touched.execute(&mut tx).await.map_err(db_err)?;
+                }
+                query("DELETE FROM import_stage").execute(&mut tx).await.map_err(db_err)?;
+            }
+            Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
+                let rows: Vec<_> = batch
+                    .iter()
+                    .map(|e| (&e.key, &e.source, &e.id_number, &e.event, &e.event_on, e.grade, e.amount_fen, &e.detail))
+                    .collect();
+                let json = serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
+                // Records of persons in the database only, like medical settlements:
+                // staged (the matched count), then kept unless already stored.
+                let json_rows = dialect.json_rows();
+                let stage = format!(
+                    "INSERT INTO import_event_stage (record_key, source, id_number, event, event_on, grade, amount, detail) \
+                     SELECT {}, {}, {id}, {}, {}, {}, {}, {} FROM {json_rows} JOIN persons p ON p.id_number = {id}",
+                    dialect.json_field(0, false), dialect.json_field(1, false), dialect.json_field(3, false), dialect.json_field(4, false),
+                    dialect.json_field(5, true), dialect.json_field(6, true), dialect.json_field(7, false),
+                    id = dialect.json_field(2, false),
+                );
+                matched += query(&stage).bind(&json).execute(&mut tx).await.map_err(db_err)?.rows_affected() as i64;
+                new_records += query(
+                    "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) \
+                     SELECT record_key, source, id_number, event, event_on, grade, amount, detail, $1 FROM import_event_stage WHERE true \
+                     ON CONFLICT (record_key) DO NOTHING",
+                )
+                .bind(&meta.id)
+                .execute(&mut tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected() as i64;
+                query("DELETE FROM import_event_stage").execute(&mut tx).await.map_err(db_err)?;
+            }
+            Some(ImportBatch::Medical(_)) | Some(ImportBatch::Events(_)) => {}
+            Some(ImportBatch::End { rows_read, invalid, report_json }) => break (rows_read, invalid, report_json),
+            // Aborted, or the reader stopped: the transaction is dropped, nothing stays.
+            Some(ImportBatch::Abort) | None => return Err(DbError::Conflict("import_aborted")),
+        }
+    };
+    let rows_done = started.elapsed();
+    // The rules on the households this file touched (rejected or exited ones included
+    // while they are monitored: two years).
+    let monitored_since = meta.now - 2 * 366 * 86_400_000;
+    let mut raised: Vec<(String, String, WarningRule, String)> = Vec::new();
+    let (from, to) = window;
+    // Both medical rules in one pass over the touched households' 12 months.
+    let amount = meta.rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalOutOfPocket);
+    let share = meta.rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalShareOfIncome);
+    if amount.is_some() || share.is_some() {
+        let found = query(
+            // From the touched households outwards (SQLite takes CROSS JOIN's order as
+            // given; left to itself it may scan every person): the work grows with the
+            // file, not with the database. The sums come first (on SQLite in the touched
+            // households' key order: no sort for the grouping); then each household once.
+            "SELECT h.id AS household_id, h.region_code, h.monthly_income, s.total, s.n \
+             FROM (SELECT t.household_id, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
+                   FROM import_touched t CROSS JOIN persons p CROSS JOIN medical_records m \
+                   WHERE p.household_id = t.household_id AND m.id_number = p.id_number \
+                     AND m.settled_on >= $1 AND m.settled_on <= $2 \
+                   GROUP BY t.household_id) s \
+             CROSS JOIN households h \
+             WHERE h.id = s.household_id AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $3) \
+               AND (($4 > 0 AND s.total > $4) OR ($5 > 0 AND h.monthly_income > 0 AND s.total * 100 > h.monthly_income * 12 * $5))",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(monitored_since)
+        .bind(amount.map(|r| r.threshold).unwrap_or(0))
+        .bind(share.map(|r| r.threshold).unwrap_or(0))
+        .fetch_all(&mut tx)
+        .await
+        .map_err(db_err)?;
+        for r in found {
+            let income: Option<i64> = r.get("monthly_income")?;
+            let (total, n): (i64, i64) = (r.get("total")?, r.get("n")?);
+            let (household_id, region_code): (String, String) = (r.get("household_id")?, r.get("region_code")?);
+            // Which of the two fired: the same comparisons as the query, in the domain's words.
+            let fired = [
+                amount.map(|rule| (rule, rule.threshold, None)),
+                share.filter(|_| income.unwrap_or(0) > 0).map(|rule| {
+                    let income = income.unwrap_or(0);
+                    (rule, app::domain::monitoring::share_of_income(income, rule.threshold), Some((rule.threshold, income * 12)))
+                }),
+            ];
+            for (rule, threshold_fen, share) in fired.into_iter().flatten() {
+                let over = match share {
+                    Some((percent, yearly)) => total.saturating_mul(100) > yearly.saturating_mul(percent),
+                    None => total > threshold_fen,
+                };
+                if over {
+                    let facts = app::domain::monitoring::MedicalTrigger { from, to, out_of_pocket_fen: total, settlements: n, threshold_fen, share };
+                    let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
+                    raised.push((household_id.clone(), region_code.clone(), rule.clone(), json));
+                }
+            }
+        }
+    }
+    // Department events: each record new in this file, on its household's rule.
+    let events = query(
+        "SELECT e.source, e.id_number, e.event, e.event_on, e.grade, e.amount, e.detail, p.household_id, h.region_code \
+         FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON h.id = p.household_id \
+         WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $2) \
+         ORDER BY e.event_on, e.record_key",
+    )
+    .bind(&meta.id)
+    .bind(monitored_since)
+    .fetch_all(&mut tx)
+    .await
+    .map_err(db_err)?;
+    for r in events {
+        let (source, id_number, event, event_on): (String, String, String, String) = (r.get("source")?, r.get("id_number")?, r.get("event")?, r.get("event_on")?);
+        let grade: Option<i64> = r.get("grade")?;
+        let (Some(source), Some(event), Ok(id_number), Ok(date)) = (
+            app::domain::monitoring::Source::from_code(&source),
+            app::domain::monitoring::EventKind::from_code(&event),
+            app::domain::id_number::IdNumber::parse(&id_number, meta.today),
+            chrono::NaiveDate::parse_from_str(&event_on, "%Y-%m-%d"),
+        ) else {
+            continue;
+        };
+        let household_id: String = r.get("household_id")?;
+        let record = app::domain::monitoring::EventRecord {
+            source,
+            id_number,
+            event,
+            date,
+            grade: grade.and_then(|g| u8::try_from(g).ok()),
+            amount_fen: r.get("amount")?,
+            detail: r.get("detail")?,
+        };
+        // Who works, from the household's latest declaration (only for unemployment).
+        let work = if event == app::domain::monitoring::EventKind::Unemployed {
+            let d = query("SELECT declaration FROM applications WHERE household_id = $1 ORDER BY submitted_at DESC LIMIT 1")
+                .bind(&household_id)
+                .fetch_optional(&mut tx)
+                .await
+                .map_err(db_err)?;
+            let text: Option<String> = match d {
+                Some(d) => Some(d.get("declaration")?),
+                None => None,
+            };
+            text.and_then(|t| serde_json::from_str::<app::domain::declaration::Declaration>(&t).ok())
+                .map(|d| app::domain::monitoring::HouseholdWork::of(&d))
+        } else {
+            None
+        };
+        if let Some((rule, facts)) = app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref()) {
+            let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
+            raised.push((household_id, r.get("region_code")?, rule, json));
+        }
+    }
+    let mut warnings = 0i64;
+    for (household_id, region_code, rule, trigger_json) in raised {
+        let w = app::store::NewWarning {
+            household_id,
+            region_code,
+            kind: rule.kind.code().into(),
+            level: rule.level.code().into(),
+            trigger_json,
+            visit_due: (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string(),
+            now: meta.now,
+        };
+        warnings += i64::from(insert_warning(&mut tx, &w, Some(&meta.id)).await?);
+    }
+    tracing::info!(rows_ms = rows_done.as_millis() as u64, rules_ms = (started.elapsed() - rows_done).as_millis() as u64, new_records, matched, warnings, "import stored");
+    let (rows_read, invalid, report_json) = end;
+    query("UPDATE imports SET rows_read = $1, new_records = $2, matched = $3, invalid = $4, warnings = $5, report = $6 WHERE id = $7")
+        .bind(rows_read)
+        .bind(new_records)
+        .bind(matched)
+        .bind(invalid)
+        .bind(warnings)
+        .bind(&report_json)
+        .bind(&meta.id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+    tx.commit().await?;
+    Ok(ImportResult { new_records, matched, warnings })
+}
+

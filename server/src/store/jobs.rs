@@ -1,0 +1,75 @@
+//! Background work: queued items claimed by one worker at a time under a lease.
+
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+#[async_trait::async_trait]
+impl JobStore for SqlStore {
+    async fn enqueue_work(&self, kind: &str, subject: &str, payload: &str, run_at: Millis) -> Result<bool, DbError> {
+        let r = query(
+            "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, subject, run_at) DO NOTHING",
+        )
+        .bind(kind)
+        .bind(subject)
+        .bind(payload)
+        .bind(run_at)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn claim_work(&self, worker: &str, now: Millis, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>, DbError> {
+        let rows = query(&format!(
+            "UPDATE work_items SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM work_items WHERE done_at IS NULL AND run_at <= $3 \
+               AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY run_at, id LIMIT $4 {}) \
+             RETURNING id, kind, subject, payload, run_at, attempts",
+            self.db.dialect().skip_locked()
+        ))
+        .bind(worker)
+        .bind(now + lease_ms)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(WorkItem {
+                id: r.get("id")?,
+                kind: r.get("kind")?,
+                subject: r.get("subject")?,
+                payload: r.get("payload")?,
+                run_at: r.get("run_at")?,
+                attempts: r.get("attempts")?,
+            });
+        }
+        out.sort_by_key(|w| (w.run_at, w.id));
+        Ok(out)
+    }
+
+    async fn finish_work(&self, id: i64, worker: &str, error: Option<&str>, now: Millis, retry_at: Millis) -> Result<(), DbError> {
+        let q = match error {
+            None => query("UPDATE work_items SET done_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND claimed_by = $3")
+                .bind(now)
+                .bind(id)
+                .bind(worker),
+            // Released, and not claimable again before `retry_at`.
+            Some(e) => query("UPDATE work_items SET claimed_by = NULL, claimed_until = $1, last_error = $4 WHERE id = $2 AND claimed_by = $3")
+                .bind(retry_at)
+                .bind(id)
+                .bind(worker)
+                .bind(e),
+        };
+        q.execute(&self.db).await.map_err(db_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,303 @@
+//! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
+
+use super::imports::{import_on};
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+/// Inserts a warning unless one of its kind is open for the household (`false` then).
+pub(super) async fn insert_warning<'e>(conn: impl Into<Target<'e>>, w: &app::store::NewWarning, import_id: Option<&str>) -> Result<bool, DbError> {
+    let added = query(
+        "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+    )
+    .bind(&w.household_id)
+    .bind(&w.region_code)
+    .bind(&w.kind)
+    .bind(&w.level)
+    .bind(&w.trigger_json)
+    .bind(&w.visit_due)
+    .bind(import_id)
+    .bind(w.now)
+    .execute(conn)
+    .await
+    .map_err(db_err)?
+    .rows_affected();
+    Ok(added == 1)
+}
+
+/// Locks row `id` of a region-scoped table (`tasks`, `warnings`) for this transaction;
+/// `NotFound` when it does not exist or lies outside `region_prefix`.
+pub(super) async fn lock_in_region<'e>(conn: impl Into<Target<'e>>, table: &'static str, id: i64, region_prefix: &str) -> Result<(), DbError> {
+    let claimed = query(&format!("UPDATE {table} SET note = note WHERE id = $1 AND region_code LIKE $2"))
+        .bind(id)
+        .bind(format!("{region_prefix}%"))
+        .execute(conn)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+    if claimed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+pub(super) const IMPORT_COLUMNS: &str = "id, status, source, file_name, encoding, rows_read, new_records, matched, invalid, warnings, report, created_at";
+
+pub(super) fn import_from_row(r: &Row) -> Result<app::store::ImportRecord, DbError> {
+    Ok(app::store::ImportRecord {
+        id: r.get("id")?,
+        status: r.get("status")?,
+        source: r.get("source")?,
+        file_name: r.get("file_name")?,
+        encoding: r.get("encoding")?,
+        rows_read: r.get("rows_read")?,
+        new_records: r.get("new_records")?,
+        matched: r.get("matched")?,
+        invalid: r.get("invalid")?,
+        warnings: r.get("warnings")?,
+        report_json: r.get("report")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
+pub(super) const WARNING_COLUMNS: &str = "id, household_id, region_code, kind, level, trigger_facts, visit_due, status, created_at, assigned_to, \
+    visited_on, finding, disposal, note, escalated_at, closed_at";
+
+pub(super) fn warning_from_row(r: &Row) -> Result<WarningRecord, DbError> {
+    Ok(WarningRecord {
+        id: r.get("id")?,
+        household_id: r.get("household_id")?,
+        region_code: r.get("region_code")?,
+        kind: r.get("kind")?,
+        level: r.get("level")?,
+        trigger_json: r.get("trigger_facts")?,
+        visit_due: r.get("visit_due")?,
+        status: r.get("status")?,
+        created_at: r.get("created_at")?,
+        assigned_to: r.get("assigned_to")?,
+        visited_on: r.get("visited_on")?,
+        finding: r.get("finding")?,
+        disposal: r.get("disposal")?,
+        note: r.get("note")?,
+        escalated_at: r.get("escalated_at")?,
+        closed_at: r.get("closed_at")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl MonitoringStore for SqlStore {
+    async fn import_records(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError> {
+        let mut conn = self.db.acquire().await?;
+        // A large file touches indexes far bigger than SQLite's default 2 MB page cache; the
+        // connection gets its default back afterwards, whatever happened.
+        let (settings, restore) = conn.dialect().import_settings();
+        for setting in settings {
+            query(setting).execute(&mut conn).await.map_err(db_err)?;
+        }
+        let result = super::imports::import_on(&mut conn, meta, rows).await;
+        if !restore.is_empty() {
+            if let Err(e) = query(restore).execute(&mut conn).await {
+                // Not worth failing an import that is stored: the pool recycles connections.
+                tracing::warn!(error = %e, "could not restore the page cache size");
+            }
+        }
+        result
+    }
+
+    async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<app::store::ImportRecord>, DbError> {
+        if sources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (2..sources.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE source IN ({}) ORDER BY created_at DESC, id LIMIT $1", marks.join(", "));
+        let mut q = query(&sql).bind(limit);
+        for s in sources {
+            q = q.bind(*s);
+        }
+        let rows = q.fetch_all(&self.db).await.map_err(db_err)?;
+        rows.iter().map(import_from_row).collect()
+    }
+
+    async fn raise_warning(&self, w: app::store::NewWarning) -> Result<bool, DbError> {
+        let mut conn = self.db.acquire().await?;
+        insert_warning(&mut conn, &w, None).await
+    }
+
+    async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError> {
+        let rows = query("SELECT id, region_code FROM households WHERE standing = 'in_assistance' ORDER BY id")
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push((r.get("id")?, r.get("region_code")?));
+        }
+        Ok(out)
+    }
+
+    async fn import_refused(&self, meta: NewImport, report_json: &str) -> Result<(), DbError> {
+        query(
+            "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \
+               report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'refused', 0, 0, 0, 0, 0, $6, $7, $8)",
+        )
+        .bind(&meta.id)
+        .bind(&meta.source)
+        .bind(&meta.file_hash)
+        .bind(&meta.file_name)
+        .bind(&meta.encoding)
+        .bind(report_json)
+        .bind(&meta.created_by)
+        .bind(meta.now)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn import(&self, id: &str) -> Result<Option<app::store::ImportRecord>, DbError> {
+        let r = query(&format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
+        r.as_ref().map(import_from_row).transpose()
+    }
+
+    async fn warning_rules(&self) -> Result<Vec<WarningRule>, DbError> {
+        let rows = query("SELECT kind, level, visit_days, threshold, enabled, example FROM warning_rules ORDER BY kind")
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let kind: String = r.get("kind")?;
+            let level: String = r.get("level")?;
+            // Rules of kinds this version does not know are skipped, not guessed.
+            if let (Some(kind), Some(level)) = (RuleKind::from_code(&kind), WarningLevel::from_code(&level)) {
+                out.push(WarningRule {
+                    kind,
+                    level,
+                    visit_days: r.get("visit_days")?,
+                    threshold: r.get("threshold")?,
+                    enabled: r.get("enabled")?,
+                    example: r.get("example")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn set_warning_rule(&self, rule: WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError> {
+        query(
+            "INSERT INTO warning_rules (kind, level, visit_days, threshold, enabled, example, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (kind) DO UPDATE SET level = excluded.level, visit_days = excluded.visit_days, threshold = excluded.threshold, \
+               enabled = excluded.enabled, example = excluded.example, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(rule.kind.code())
+        .bind(rule.level.code())
+        .bind(rule.visit_days)
+        .bind(rule.threshold)
+        .bind(rule.enabled)
+        .bind(rule.example)
+        .bind(actor_id)
+        .bind(now)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError> {
+        let rows = query(&format!(
+            "SELECT {WARNING_COLUMNS} FROM warnings WHERE region_code LIKE $1 \
+             ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, visit_due, id LIMIT 1000"
+        ))
+        .bind(format!("{region_prefix}%"))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(warning_from_row).collect()
+    }
+
+    async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError> {
+        let r = query(&format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
+        r.as_ref().map(warning_from_row).transpose()
+    }
+
+    async fn advance_warning(&self, id: i64, region_prefix: &str, step: WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError> {
+        let mut tx = self.db.begin().await?;
+        lock_in_region(&mut tx, "warnings", id, region_prefix).await?;
+        let r = query("SELECT status FROM warnings WHERE id = $1").bind(id).fetch_one(&mut tx).await.map_err(db_err)?;
+        let status: String = r.get("status")?;
+        let from = WarningStatus::from_code(&status).ok_or_else(|| DbError::Other(format!("unknown warning status {status}")))?;
+        let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
+        let q = match &step {
+            WarningStep::Assign => query("UPDATE warnings SET status = $1, assigned_to = $2 WHERE id = $3").bind(to.code()).bind(actor_id).bind(id),
+            WarningStep::Visit { on, finding, note } => query(
+                "UPDATE warnings SET status = $1, assigned_to = COALESCE(assigned_to, $2), visited_on = $3, finding = $4, note = $5 WHERE id = $6",
+            )
+            .bind(to.code())
+            .bind(actor_id)
+            .bind(on.to_string())
+            .bind(finding.code())
+            .bind(note.clone())
+            .bind(id),
+            WarningStep::Dispose { disposal, note } => query(
+                "UPDATE warnings SET status = $1, disposal = $2, note = CASE WHEN note = '' THEN $3 ELSE note || ' / ' || $3 END WHERE id = $4",
+            )
+            .bind(to.code())
+            .bind(disposal.code())
+            .bind(note.clone())
+            .bind(id),
+            WarningStep::Close => query("UPDATE warnings SET status = $1, closed_at = $2 WHERE id = $3").bind(to.code()).bind(now).bind(id),
+        };
+        q.execute(&mut tx).await.map_err(db_err)?;
+        query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, 'ok', $4)")
+            .bind(actor_id)
+            .bind(format!("warning_{}", to.code()))
+            .bind(id.to_string())
+            .bind(now)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+        let r = query(&format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1")).bind(id).fetch_one(&mut tx).await.map_err(db_err)?;
+        let rec = warning_from_row(&r)?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError> {
+        let r = query(
+            "UPDATE warnings SET escalated_at = $1 WHERE visited_on IS NULL AND escalated_at IS NULL AND visit_due < $2 \
+             AND status IN ('new', 'assigned')",
+        )
+        .bind(now)
+        .bind(today)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() as i64)
+    }
+
+    async fn on_time_rates(&self, region_prefix: &str, today: &str) -> Result<Vec<OnTimeRate>, DbError> {
+        let rows = query(
+            "SELECT substr(region_code, 1, 9) AS township, COUNT(*) AS due, \
+               CAST(SUM(CASE WHEN visited_on IS NOT NULL AND visited_on <= visit_due THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
+             FROM warnings WHERE region_code LIKE $1 AND (visit_due < $2 OR visited_on IS NOT NULL) \
+             GROUP BY substr(region_code, 1, 9) ORDER BY township",
+        )
+        .bind(format!("{region_prefix}%"))
+        .bind(today)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(OnTimeRate { township: r.get("township")?, due: r.get("due")?, on_time: r.get("on_time")? });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,323 @@
+//! Dated policy parameters, the assessments made with them, and the reassessment proposals a new parameter brings.
+
+use super::declarations::{add_event, status_of};
+use super::dialect::{query, Db, Row, Target, Tx};
+use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::referral::ReferralStatus;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use app::domain::audit::AuditEntry;
+use app::domain::region::Region;
+use app::store::*;
+
+pub(super) const PARAMETER_COLUMNS: &str = "id, key, region_code, residence, value, effective_from, source, example, \
+    created_by, created_at, withdrawn_at, reassessed_at";
+
+pub(super) fn parameter_from_row(r: &Row) -> Result<ParameterRecord, DbError> {
+    Ok(ParameterRecord {
+        id: r.get("id")?,
+        key: r.get("key")?,
+        region_code: r.get("region_code")?,
+        residence: r.get("residence")?,
+        value: r.get("value")?,
+        effective_from: r.get("effective_from")?,
+        source: r.get("source")?,
+        example: r.get("example")?,
+        created_by: r.get("created_by")?,
+        created_at: r.get("created_at")?,
+        withdrawn_at: r.get("withdrawn_at")?,
+        reassessed_at: r.get("reassessed_at")?,
+    })
+}
+
+pub(super) fn parameters_from(rows: Vec<Row>) -> Result<Vec<ParameterRecord>, DbError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(parameter_from_row(&r)?);
+    }
+    Ok(out)
+}
+
+pub(super) async fn insert_assessment<'c, E>(
+    ex: E,
+    application_id: &str,
+    reason: &str,
+    a: &NewAssessment,
+    actor_id: &str,
+    at: Millis,
+) -> Result<(), DbError>
+where
+    E: Into<Target<'c>>,
+{
+    query(
+        "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, categories, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(application_id)
+    .bind(reason)
+    .bind(&a.facts_json)
+    .bind(&a.parameters_json)
+    .bind(&a.assessment_json)
+    .bind(&a.categories)
+    .bind(actor_id)
+    .bind(at)
+    .execute(ex)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl ParameterStore for SqlStore {
+    async fn add_assessment(&self, number: &str, reason: &str, a: NewAssessment, actor_id: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let app = query("UPDATE applications SET updated_at = $1 WHERE number = $2 RETURNING id, status")
+            .bind(now)
+            .bind(number)
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(DbError::NotFound)?;
+        let app_id: String = app.get("id")?;
+        let status: String = app.get("status")?;
+        insert_assessment(&mut tx, &app_id, reason, &a, actor_id, now).await?;
+        add_event(&mut tx, &app_id, "reassessed", status_of(&status)?, actor_id, "", now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn assessment_history(&self, number: &str) -> Result<Vec<(String, String, Millis)>, DbError> {
+        let rows = query(
+            "SELECT s.reason, s.categories, s.created_at FROM assessments s JOIN applications a ON a.id = s.application_id \
+             WHERE a.number = $1 ORDER BY s.id",
+        )
+        .bind(number)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push((r.get("reason")?, r.get("categories")?, r.get("created_at")?));
+        }
+        Ok(out)
+    }
+
+    async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError> {
+        let r = query(
+            "SELECT s.id, s.reason, s.facts, s.parameters, s.assessment, s.categories, s.created_at \
+             FROM assessments s JOIN applications a ON a.id = s.application_id \
+             WHERE a.number = $1 ORDER BY s.id DESC LIMIT 1",
+        )
+        .bind(number)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(match r {
+            Some(r) => Some(AssessmentRecord {
+                id: r.get("id")?,
+                reason: r.get("reason")?,
+                stored: NewAssessment {
+                    facts_json: r.get("facts")?,
+                    parameters_json: r.get("parameters")?,
+                    assessment_json: r.get("assessment")?,
+                    categories: r.get("categories")?,
+                },
+                created_at: r.get("created_at")?,
+            }),
+            None => None,
+        })
+    }
+
+    async fn policy_parameters(&self) -> Result<Vec<ParameterRecord>, DbError> {
+        let rows = query(&format!("SELECT {PARAMETER_COLUMNS} FROM policy_parameters ORDER BY key, region_code, effective_from, id"))
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
+        parameters_from(rows)
+    }
+
+    async fn add_policy_parameter(&self, p: NewParameter) -> Result<ParameterRecord, DbError> {
+        let r = query(&format!(
+            "INSERT INTO policy_parameters (key, region_code, residence, value, effective_from, source, example, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {PARAMETER_COLUMNS}"
+        ))
+        .bind(&p.key)
+        .bind(&p.region_code)
+        .bind(&p.residence)
+        .bind(p.value)
+        .bind(&p.effective_from)
+        .bind(&p.source)
+        .bind(p.example)
+        .bind(&p.created_by)
+        .bind(p.now)
+        .fetch_one(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(parameter_from_row(&r)?)
+    }
+
+    async fn withdraw_policy_parameter(&self, id: i64, actor_id: &str, today: &str, now: Millis) -> Result<(), DbError> {
+        let done = query(
+            "UPDATE policy_parameters SET withdrawn_at = $1, withdrawn_by = $2 \
+             WHERE id = $3 AND withdrawn_at IS NULL AND effective_from > $4",
+        )
+        .bind(now)
+        .bind(actor_id)
+        .bind(id)
+        .bind(today)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if done == 1 {
+            return Ok(());
+        }
+        let exists = query("SELECT id FROM policy_parameters WHERE id = $1").bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
+        Err(if exists.is_some() { DbError::Conflict("param_in_force") } else { DbError::NotFound })
+    }
+
+    async fn assessed_households(&self, region_prefix: &str) -> Result<Vec<AssessedHousehold>, DbError> {
+        // The latest assessment of each application that is still in play.
+        let rows = query(
+            "SELECT a.id, a.number, a.region_code, s.facts, s.categories FROM applications a \
+             JOIN assessments s ON s.id = (SELECT MAX(id) FROM assessments WHERE application_id = a.id) \
+             WHERE a.region_code LIKE $1 AND a.status NOT IN ('withdrawn') ORDER BY a.number",
+        )
+        .bind(format!("{region_prefix}%"))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(AssessedHousehold {
+                application_id: r.get("id")?,
+                number: r.get("number")?,
+                region_code: r.get("region_code")?,
+                facts_json: r.get("facts")?,
+                categories: r.get("categories")?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn due_parameters(&self, today: &str) -> Result<Vec<ParameterRecord>, DbError> {
+        let rows = query(&format!(
+            "SELECT {PARAMETER_COLUMNS} FROM policy_parameters \
+             WHERE reassessed_at IS NULL AND withdrawn_at IS NULL AND effective_from <= $1 ORDER BY id"
+        ))
+        .bind(today)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        parameters_from(rows)
+    }
+
+    async fn mark_parameter_reassessed(&self, id: i64, now: Millis) -> Result<(), DbError> {
+        query("UPDATE policy_parameters SET reassessed_at = $1 WHERE id = $2 AND reassessed_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn add_reassessment_proposal(&self, p: NewProposal) -> Result<bool, DbError> {
+        let r = query(
+            "INSERT INTO reassessment_proposals (application_id, parameter_id, from_categories, to_categories, facts, parameters, assessment, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (application_id, parameter_id) DO NOTHING",
+        )
+        .bind(&p.application_id)
+        .bind(p.parameter_id)
+        .bind(&p.from_categories)
+        .bind(&p.to_categories)
+        .bind(&p.assessment.facts_json)
+        .bind(&p.assessment.parameters_json)
+        .bind(&p.assessment.assessment_json)
+        .bind(p.now)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn decide_reassessment_proposal(&self, id: i64, region_prefix: &str, accept: bool, actor_id: &str, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        // Claim the open proposal first: a concurrent decision waits, then finds it decided.
+        let done = query(
+            "UPDATE reassessment_proposals SET status = $1 WHERE id = $2 AND status = 'open' \
+             AND application_id IN (SELECT id FROM applications WHERE region_code LIKE $3)",
+        )
+        .bind(if accept { "accepted" } else { "dismissed" })
+        .bind(id)
+        .bind(format!("{region_prefix}%"))
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        if done == 0 {
+            let r = query(
+                "SELECT p.status FROM reassessment_proposals p JOIN applications a ON a.id = p.application_id \
+                 WHERE p.id = $1 AND a.region_code LIKE $2",
+            )
+            .bind(id)
+            .bind(format!("{region_prefix}%"))
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?;
+            return Err(if r.is_some() { DbError::Conflict("proposal_decided") } else { DbError::NotFound });
+        }
+        if accept {
+            query(
+                "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, categories, created_by, created_at) \
+                 SELECT application_id, 'reassessment', facts, parameters, assessment, to_categories, $1, $2 \
+                 FROM reassessment_proposals WHERE id = $3",
+            )
+            .bind(actor_id)
+            .bind(now)
+            .bind(id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
+            let app = query(
+                "SELECT a.id, a.status FROM applications a JOIN reassessment_proposals p ON p.application_id = a.id WHERE p.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut tx)
+            .await
+            .map_err(db_err)?;
+            let app_id: String = app.get("id")?;
+            let status: String = app.get("status")?;
+            add_event(&mut tx, &app_id, "reassessed", status_of(&status)?, actor_id, "", now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn reassessment_proposals(&self, region_prefix: &str) -> Result<Vec<ProposalRecord>, DbError> {
+        let rows = query(
+            "SELECT p.id, a.number, a.region_code, p.parameter_id, p.from_categories, p.to_categories, p.status, p.created_at \
+             FROM reassessment_proposals p JOIN applications a ON a.id = p.application_id \
+             WHERE a.region_code LIKE $1 ORDER BY p.id DESC LIMIT 500",
+        )
+        .bind(format!("{region_prefix}%"))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(ProposalRecord {
+                id: r.get("id")?,
+                number: r.get("number")?,
+                region_code: r.get("region_code")?,
+                parameter_id: r.get("parameter_id")?,
+                from_categories: r.get("from_categories")?,
+                to_categories: r.get("to_categories")?,
+                status: r.get("status")?,
+                created_at: r.get("created_at")?,
+            });
+        }
+        Ok(out)
+    }
+}
