@@ -3,9 +3,38 @@
 # project `doudi`) and the residents' portal's own (project `portal`: the same `app` crate with
 # feature `portal`, front end only), whose package is copied to target/site/pkg/portal.
 # Usage: build-site.sh [--release]
+#
+# Skipped when nothing it reads has changed since the last build of the same kind: a stamp holds
+# a hash over the sources, Cargo.lock, the tools' versions, and the size and time of the server
+# binary and the site it produced (`cargo test` rebuilds target/debug/server without the flags
+# cargo-leptos gives it, so a changed binary means building again). DOUDI_FORCE_BUILD=1 builds
+# anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+kind=debug; [ "${1:-}" = --release ] && kind=release
+stamp="target/.site-stamp-$kind"
+
+outputs() {
+  # What the build leaves: the server binary and the two WASMs' packages.
+  stat -c '%n %s %Y' "target/$kind/server" target/site/pkg/*.wasm target/site/pkg/portal/*.wasm \
+    2>/dev/null || echo missing
+}
+inputs() {
+  {
+    git ls-files -co --exclude-standard -- app server locales style public migrations \
+      Cargo.toml Cargo.lock .cargo scripts/build-site.sh | LC_ALL=C sort | xargs -d '\n' sha256sum 2>/dev/null
+    rustc --version; cargo leptos --version; wasm-bindgen --version; wasm-opt --version 2>/dev/null || true
+    echo "$kind"
+  } | sha256sum | cut -d' ' -f1
+}
+
+if [ -z "${DOUDI_FORCE_BUILD:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(inputs) $(outputs | sha256sum | cut -d' ' -f1)" ]; then
+  echo "[build-site] $kind build is up to date (inputs unchanged since $(date -r "$stamp" '+%F %T')); skipping"
+  exit 0
+fi
+rm -f "$stamp"
 cargo leptos build "$@" --split -p doudi
 cargo leptos build "$@" --split --frontend-only -p portal
 rm -rf target/site/pkg/portal
 cp -r target/site-portal/pkg/portal target/site/pkg/portal
+echo "$(inputs) $(outputs | sha256sum | cut -d' ' -f1)" > "$stamp"

@@ -5,7 +5,7 @@ pub use crate::domain::audit::AuditEntry;
 pub use crate::domain::declaration::AttachmentMeta;
 pub use crate::domain::region::Region;
 pub use crate::domain::status::{ApplicationSummary, TimelineEvent};
-use crate::domain::status::{ApplicationStatus, Role};
+use crate::domain::status::Role;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

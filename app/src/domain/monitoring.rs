@@ -658,12 +658,54 @@ pub fn twelve_months(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (today.checked_sub_months(chrono::Months::new(12)).unwrap_or(today) + chrono::Days::new(1), today)
 }
 
+/// A household's medical settlements in a 12-month window, as the store sums them, with the
+/// monthly income it declared (for the share rule).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MedicalSums {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub out_of_pocket_fen: i64,
+    pub settlements: i64,
+    pub monthly_income_fen: Option<i64>,
+}
+
+/// The medical rules (Zhangye (六): 重病 by out-of-pocket spending, absolute or as a share of
+/// income) on one household's sums: each enabled rule that fires, with what fired it. The
+/// amount rule fires above its threshold; the share rule above `threshold` percent of the
+/// yearly income (monthly × 12), and never for a household without a declared income.
+pub fn medical_warnings(rules: &[WarningRule], sums: &MedicalSums) -> Vec<(WarningRule, MedicalTrigger)> {
+    let total = sums.out_of_pocket_fen;
+    let trigger = |threshold_fen, share| MedicalTrigger {
+        from: sums.from,
+        to: sums.to,
+        out_of_pocket_fen: total,
+        settlements: sums.settlements,
+        threshold_fen,
+        share,
+    };
+    let mut fired = Vec::new();
+    if let Some(rule) = rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalOutOfPocket) {
+        if total > rule.threshold {
+            fired.push((rule.clone(), trigger(rule.threshold, None)));
+        }
+    }
+    if let Some(rule) = rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalShareOfIncome) {
+        let income = sums.monthly_income_fen.unwrap_or(0);
+        let yearly = income.saturating_mul(12);
+        if income > 0 && total.saturating_mul(100) > yearly.saturating_mul(rule.threshold) {
+            let threshold_fen = share_of_income(income, rule.threshold);
+            fired.push((rule.clone(), trigger(threshold_fen, Some((rule.threshold, yearly)))));
+        }
+    }
+    fired
+}
+
 /// The medical amount rule on a household's settlements in the 12 months to `today`.
 pub fn medical_warning(rule: &WarningRule, records: &[(NaiveDate, i64)], today: NaiveDate) -> Option<MedicalTrigger> {
     let (from, to) = twelve_months(today);
     let inside: Vec<i64> = records.iter().filter(|(d, _)| *d >= from && *d <= to).map(|(_, f)| *f).collect();
-    let sum: i64 = inside.iter().sum();
-    (sum > rule.threshold).then(|| MedicalTrigger { from, to, out_of_pocket_fen: sum, settlements: inside.len() as i64, threshold_fen: rule.threshold, share: None })
+    let sums = MedicalSums { from, to, out_of_pocket_fen: inside.iter().sum(), settlements: inside.len() as i64, monthly_income_fen: None };
+    medical_warnings(std::slice::from_ref(rule), &sums).pop().map(|(_, t)| t)
 }
 
 /// The amount a share rule compares with: `percent` of the yearly income (monthly × 12), in fen.
@@ -978,6 +1020,21 @@ mod tests {
         let t = medical_warning(&rule, &records, today).unwrap();
         assert_eq!((t.from, t.out_of_pocket_fen, t.settlements), (day("2025-11-27"), 2_000_001, 2), "the first settlement is outside the 12 months");
         assert_eq!(medical_warning(&rule, &records[..2], today), None, "10 000 yuan is not over 20 000");
+    }
+
+    #[test]
+    fn the_share_rule_compares_with_the_yearly_income_and_needs_one() {
+        let rules = example_rules();
+        let (from, to) = twelve_months(day("2026-11-26"));
+        // 50 % of a yearly income of 12 × 2 000 yuan is 12 000 yuan; the amount rule's 20 000 is not reached.
+        let sums = |own, income| MedicalSums { from, to, out_of_pocket_fen: own, settlements: 3, monthly_income_fen: income };
+        let fired = medical_warnings(&rules, &sums(1_200_001, Some(200_000)));
+        assert_eq!(fired.len(), 1);
+        assert_eq!((fired[0].0.kind, fired[0].1.threshold_fen, fired[0].1.share), (RuleKind::MedicalShareOfIncome, 1_200_000, Some((50, 2_400_000))));
+        assert!(medical_warnings(&rules, &sums(1_200_000, Some(200_000))).is_empty(), "exactly half is not over half");
+        assert!(medical_warnings(&rules, &sums(1_900_000, None)).is_empty(), "no declared income: no share rule");
+        let both = medical_warnings(&rules, &sums(2_000_001, Some(200_000)));
+        assert_eq!(both.iter().map(|(r, _)| r.kind).collect::<Vec<_>>(), [RuleKind::MedicalOutOfPocket, RuleKind::MedicalShareOfIncome]);
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub use parameters::*;
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::region::Region;
-use crate::domain::status::{ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use crate::domain::declaration::AttachmentMeta;
+use crate::domain::status::{ApplicationStatus, ApplicationSummary, Role, TimelineEvent};
 use async_trait::async_trait;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,12 +1,8 @@
 //! Staff and resident accounts, sign-in codes, and the regions accounts are scoped to.
 
-use super::dialect::{query, Db, Row, Target, Tx};
+use super::dialect::{query, Row};
 use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
+use app::domain::status::Role;
 use app::domain::region::Region;
 use app::store::*;
 
@@ -117,6 +113,7 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError> {
         let rows = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE role <> 'resident' ORDER BY login"))
             .fetch_all(&self.db)
@@ -183,6 +180,7 @@ impl AccountStore for SqlStore {
         Ok(ok)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>, DbError> {
         let q = match parent {
             Some(p) => query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE parent_code = $1 ORDER BY code").bind(p.to_string()),
@@ -196,6 +194,7 @@ impl AccountStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn region(&self, code: &str) -> Result<Option<Region>, DbError> {
         let row = query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code = $1")
             .bind(code)

@@ -1,13 +1,8 @@
 //! The audit trail, and whether the database answers at all.
 
-use super::dialect::{query, Db, Row, Target, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
+use super::dialect::query;
+use super::{db_err, SqlStore};
 use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
 use app::store::*;
 
 #[async_trait::async_trait]
@@ -18,6 +13,7 @@ impl AuditStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn audit(&self, e: AuditEntry) -> Result<(), DbError> {
         query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&e.actor_id)
@@ -31,6 +27,7 @@ impl AuditStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
         let rows = query("SELECT actor_id, action, object, result, at FROM audit_log ORDER BY id DESC LIMIT $1")
             .bind(limit)

@@ -1,14 +1,9 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
 use super::declarations::{add_event, claim_application, status_of};
-use super::dialect::{query, Db, Row, Target, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
+use super::dialect::{query, Row};
+use super::{db_err, SqlStore};
+use app::domain::status::ApplicationStatus;
 use app::store::*;
 
 pub(super) const DECISION_COLUMNS: &str = "d.category, d.monthly_amount, d.proposed_category, d.proposed_amount, d.adjustment_reason, \
@@ -30,6 +25,7 @@ pub(super) fn decision_from_row(r: &Row) -> Result<DecisionRecord, DbError> {
 
 #[async_trait::async_trait]
 impl CaseworkStore for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn review_queue(&self, q: QueueQuery) -> Result<Vec<QueueRecord>, DbError> {
         // Placeholders are numbered as conditions are added; binds follow the same order.
         let mut sql = String::from(
@@ -97,6 +93,7 @@ impl CaseworkStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn decide(&self, number: &str, d: DecisionRecord, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
@@ -132,6 +129,7 @@ impl CaseworkStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn latest_decision(&self, number: &str) -> Result<Option<DecisionRecord>, DbError> {
         let r = query(&format!(
             "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id \
@@ -147,6 +145,7 @@ impl CaseworkStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     async fn record_objection(&self, number: &str, text: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
@@ -166,6 +165,7 @@ impl CaseworkStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn objections(&self, number: &str) -> Result<Vec<(String, Millis)>, DbError> {
         let rows = query(
             "SELECT o.text, o.at FROM objections o JOIN applications a ON a.id = o.application_id WHERE a.number = $1 ORDER BY o.id",
@@ -181,6 +181,7 @@ impl CaseworkStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn finalize(&self, number: &str, actor_id: &str, note: &str, today: &str, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
@@ -249,6 +250,7 @@ impl CaseworkStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn public_notices(&self, region_prefix: &str, today: &str) -> Result<Vec<NoticeRecord>, DbError> {
         let rows = query(&format!(
             "SELECT a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \

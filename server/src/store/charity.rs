@@ -171,6 +171,7 @@ pub(super) async fn release(conn: &mut Tx<'_>, need_id: &str, resource_id: &str,
 
 #[async_trait::async_trait]
 impl CharityStore for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn register_charity(&self, c: NewCharity) -> Result<String, DbError> {
         let mut tx = self.db.begin().await?;
         let user_id = uuid::Uuid::new_v4().to_string();
@@ -215,6 +216,7 @@ impl CharityStore for SqlStore {
         Ok(user_id)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn charity_of_user(&self, user_id: &str) -> Result<Option<CharityRecord>, DbError> {
         let r = query(&format!("SELECT {CHARITY_COLUMNS} FROM charities WHERE user_id = $1"))
             .bind(user_id)
@@ -224,6 +226,7 @@ impl CharityStore for SqlStore {
         r.as_ref().map(charity_from_row).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn charity(&self, id: &str) -> Result<Option<CharityRecord>, DbError> {
         let r = query(&format!("SELECT {CHARITY_COLUMNS} FROM charities WHERE id = $1"))
             .bind(id)
@@ -233,6 +236,7 @@ impl CharityStore for SqlStore {
         r.as_ref().map(charity_from_row).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn charities(&self) -> Result<Vec<CharityRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {CHARITY_COLUMNS} FROM charities ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, created_at DESC LIMIT 500"
@@ -243,6 +247,7 @@ impl CharityStore for SqlStore {
         rows.iter().map(charity_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn decide_charity(&self, id: &str, verified: bool, note: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let n = query(
             "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'",
@@ -262,6 +267,7 @@ impl CharityStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn add_resource(&self, r: NewResource) -> Result<(), DbError> {
         query(
             "INSERT INTO charity_resources (id, charity_id, form, title, unit, total, remaining, per_household_cap, need_kinds, \
@@ -287,6 +293,7 @@ impl CharityStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn resources(&self, charity_id: Option<&str>, today: &str) -> Result<Vec<ResourceRecord>, DbError> {
         let rows = match charity_id {
             Some(id) => query(&format!("SELECT {RESOURCE_FROM} WHERE r.charity_id = $1 ORDER BY r.created_at DESC"))
@@ -305,6 +312,7 @@ impl CharityStore for SqlStore {
         rows.iter().map(resource_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn add_need(&self, n: NewNeed) -> Result<bool, DbError> {
         let r = query(
             "INSERT INTO charity_needs (id, household_id, source, source_ref, kind, form, amount, urgency, township, category, \
@@ -331,6 +339,7 @@ impl CharityStore for SqlStore {
         Ok(r.rows_affected() == 1)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn needs(&self, region_prefix: &str, open_only: bool, today: &str) -> Result<Vec<NeedRecord>, DbError> {
         let open = if open_only { "AND n.state = 'open' AND n.committed < n.amount" } else { "" };
         let rows = query(&format!(
@@ -344,6 +353,7 @@ impl CharityStore for SqlStore {
         rows.iter().map(need_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn needs_of(&self, household_id: &str, today: &str) -> Result<Vec<NeedRecord>, DbError> {
         let rows = query(&format!("SELECT {NEED_FROM} WHERE n.household_id = $2 ORDER BY n.created_at DESC, n.id"))
             .bind(today)
@@ -354,6 +364,7 @@ impl CharityStore for SqlStore {
         rows.iter().map(need_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn close_need(&self, id: &str, region_prefix: &str, state: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let n = query(
@@ -400,6 +411,7 @@ impl CharityStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn add_match(&self, m: NewMatch) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         // 1. The need: open, in the caller's region, with the units still uncommitted.
@@ -512,6 +524,7 @@ impl CharityStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn matches(&self, q: MatchQuery) -> Result<Vec<MatchRecord>, DbError> {
         let (condition, key) = match &q {
             MatchQuery::Charity(id) => ("r.charity_id = $1", id.clone()),
@@ -532,6 +545,7 @@ impl CharityStore for SqlStore {
         rows.iter().map(match_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn match_record(&self, id: &str) -> Result<Option<MatchRecord>, DbError> {
         let r = query(&format!("SELECT {MATCH_FROM} WHERE m.id = $1"))
             .bind(id)
@@ -541,6 +555,7 @@ impl CharityStore for SqlStore {
         r.as_ref().map(match_from_row).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn move_match(&self, id: &str, charity_id: &str, from: &[&str], to: &str, note: &str, now: Millis) -> Result<MatchRecord, DbError> {
         let to_state = MatchState::from_code(to).ok_or_else(|| DbError::Other(format!("unknown match state {to}")))?;
         let found = self.match_record(id).await?.filter(|m| m.charity_id == charity_id).ok_or(DbError::NotFound)?;
@@ -565,6 +580,7 @@ impl CharityStore for SqlStore {
         self.match_record(id).await?.ok_or(DbError::NotFound)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn attach_match_proof(&self, id: &str, charity_id: &str, content_hash: &str, mime: &str, now: Millis) -> Result<(), DbError> {
         let n = query(
             "UPDATE charity_matches SET proof_hash = $1, proof_mime = $2, updated_at = $3 WHERE id = $4 \
@@ -586,6 +602,7 @@ impl CharityStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn deliver_match(&self, id: &str, charity_id: &str, note: &str, aid_id: &str, aid: NewAid, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let found = self.match_record(id).await?.filter(|m| m.charity_id == charity_id).ok_or(DbError::NotFound)?;
         let mut tx = self.db.begin().await?;

@@ -3,14 +3,9 @@
 use super::declarations::{household_for};
 use super::households::{insert_aid};
 use super::monitoring::{lock_in_region};
-use super::dialect::{query, Db, Row, Target, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
+use super::dialect::{query, Row};
+use super::{db_err, SqlStore};
+use app::domain::chain::AidOrigin;
 use app::store::*;
 
 pub(super) const TASK_COLUMNS: &str = "id, kind, household_id, region_code, subject, due_on, status, note, created_at, done_at";
@@ -51,6 +46,7 @@ pub(super) fn emergency_from_row(r: &Row) -> Result<EmergencyRecord, DbError> {
 
 #[async_trait::async_trait]
 impl CycleStore for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn add_task(&self, t: NewTask) -> Result<bool, DbError> {
         let r = query(
             "INSERT INTO tasks (kind, household_id, region_code, subject, due_on, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -69,6 +65,7 @@ impl CycleStore for SqlStore {
         Ok(r.rows_affected() == 1)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn tasks(&self, region_prefix: &str, open_only: bool) -> Result<Vec<TaskRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE region_code LIKE $1 {} \
@@ -82,6 +79,7 @@ impl CycleStore for SqlStore {
         rows.iter().map(task_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn complete_task(&self, id: i64, region_prefix: &str, actor_id: &str, note: &str, now: Millis) -> Result<TaskRecord, DbError> {
         let mut tx = self.db.begin().await?;
         lock_in_region(&mut tx, "tasks", id, region_prefix).await?;
@@ -105,6 +103,7 @@ impl CycleStore for SqlStore {
         Ok(task)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn exit_household(&self, household_id: &str, reason: &str, last_day: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let r = query("UPDATE households SET standing = standing WHERE id = $1 RETURNING standing")
@@ -143,6 +142,7 @@ impl CycleStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError> {
         let mut tx = self.db.begin().await?;
         // The person's household, opened where the emergency happened when there is none.
@@ -181,6 +181,7 @@ impl CycleStore for SqlStore {
         Ok(rec)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn emergencies_of(&self, household_id: &str) -> Result<Vec<EmergencyRecord>, DbError> {
         let rows = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE household_id = $1 ORDER BY recorded_at"))
             .bind(household_id)
@@ -190,11 +191,13 @@ impl CycleStore for SqlStore {
         rows.iter().map(emergency_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn emergency(&self, id: &str) -> Result<Option<EmergencyRecord>, DbError> {
         let r = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
         r.as_ref().map(emergency_from_row).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn emergency_documents_received(&self, id: &str, region_prefix: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let n = query(
             "UPDATE emergency_aid SET documents_received_at = $1 WHERE id = $2 AND region_code LIKE $3 AND documents_received_at IS NULL",

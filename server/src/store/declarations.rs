@@ -1,14 +1,10 @@
 //! A resident's draft, its submission as an application, the application's life as the resident sees it, and its attachments.
 
 use super::parameters::{insert_assessment};
-use super::dialect::{query, Db, Row, Target, Tx};
+use super::dialect::{query, Row, Target, Tx};
 use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
+use app::domain::declaration::AttachmentMeta;
+use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, TimelineEvent};
 use app::store::*;
 
 pub(super) const ATTACHMENT_COLUMNS: &str = "a.id, a.kind, a.file_name, a.mime, a.size, a.created_at";
@@ -301,6 +297,7 @@ impl DeclarationStore for SqlStore {
         }))
     }
 
+    #[tracing::instrument(skip_all)]
     async fn applications_of(&self, owner_id: &str) -> Result<Vec<ApplicationSummary>, DbError> {
         let rows = query(
             "SELECT number, status, submitted_at, updated_at FROM applications WHERE owner_id = $1 ORDER BY submitted_at DESC",
@@ -538,6 +535,7 @@ impl DeclarationStore for SqlStore {
         Ok(AttachmentMeta { id, kind: a.kind, file_name: a.file_name, mime: a.mime, size: a.size, created_at: a.now })
     }
 
+    #[tracing::instrument(skip_all)]
     async fn attachments_of_draft(&self, draft_id: &str) -> Result<Vec<AttachmentMeta>, DbError> {
         let rows = query(&format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.draft_id = $1 ORDER BY a.created_at, a.id"))
             .bind(draft_id)
@@ -551,6 +549,7 @@ impl DeclarationStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn attachment(&self, id: &str) -> Result<Option<AttachmentRecord>, DbError> {
         let row = query(&format!(
             "SELECT {ATTACHMENT_COLUMNS}, a.owner_id, a.content_hash, ap.region_code FROM attachments a \
@@ -571,6 +570,7 @@ impl DeclarationStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     async fn delete_attachment(&self, owner_id: &str, id: &str) -> Result<(), DbError> {
         let n = query(
             "DELETE FROM attachments WHERE id = $1 AND owner_id = $2 \

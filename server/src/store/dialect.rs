@@ -163,6 +163,13 @@ impl Tx<'_> {
             Tx::Postgres(t) => t.commit().await.map_err(db_err),
         }
     }
+
+    pub async fn rollback(self) -> Result<(), DbError> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await.map_err(db_err),
+            Tx::Postgres(t) => t.rollback().await.map_err(db_err),
+        }
+    }
 }
 
 /// Where a statement runs: the pool, a held connection or a transaction.
@@ -285,7 +292,7 @@ impl<'q> Query<'q> {
                 Arg::F64(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
-                Arg::Bytes(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v.map(Cow::into_owned)),
             };
         }
         q

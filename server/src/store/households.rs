@@ -1,14 +1,11 @@
 //! Household files, home visits, the assistance chain (一户一条救助链) and referrals to departments.
 
 use super::declarations::{add_event, claim_application, summary_from_row};
-use super::dialect::{query, Db, Row, Target, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
+use super::dialect::{query, Db, Row, Tx};
+use super::{db_err, SqlStore};
 use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
 use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
+use app::domain::status::ApplicationStatus;
 use app::store::*;
 
 pub(super) fn aid_from_row(r: &Row) -> Result<AidRecord, DbError> {
@@ -22,7 +19,13 @@ pub(super) fn aid_from_row(r: &Row) -> Result<AidRecord, DbError> {
         aid: Aid {
             id: r.get("id")?,
             kind: AidKind::from_code(&kind).ok_or_else(|| DbError::Other(format!("unknown aid kind {kind}")))?,
-            source: source.as_deref().and_then(Department::from_code),
+            source: source
+                .as_deref()
+                .map(|s| {
+                    Department::from_code(s)
+                        .ok_or_else(|| DbError::Other(format!("unknown department {s}")))
+                })
+                .transpose()?,
             source_name: r.get("source_name")?,
             amount_fen: r.get("amount")?,
             monthly: r.get("monthly")?,
@@ -149,6 +152,7 @@ pub(super) fn household_summary_from_row(r: &Row) -> Result<HouseholdSummary, Db
 
 #[async_trait::async_trait]
 impl HouseholdStore for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>, DbError> {
         let r = query("SELECT id, head_id_number, region_code, created_at FROM households WHERE id = $1")
             .bind(id)
@@ -166,6 +170,7 @@ impl HouseholdStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     async fn household_applications(&self, household_id: &str) -> Result<Vec<HouseholdApplication>, DbError> {
         let rows = query(
             "SELECT number, status, submitted_at, updated_at, draft_id, region_code, declaration, consent_charity, consent_text_version \
@@ -189,6 +194,7 @@ impl HouseholdStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn record_visit(&self, v: NewVisit) -> Result<VisitOutcome, DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, &v.number, v.now).await?;
@@ -222,12 +228,11 @@ impl HouseholdStore for SqlStore {
                     .fetch_optional(&mut tx)
                     .await
                     .map_err(db_err)?
-                    .map(|r| r.try_get::<i64, _>("received_at"))
-                    .transpose()
-                    .map_err(db_err)?,
+                    .map(|r| r.get::<i64, _>("received_at"))
+                    .transpose()?,
                 None => None,
             };
-            tx.rollback().await.map_err(db_err)?;
+            tx.rollback().await?;
             let all = visits_where(&self.db, "v.application_id = $1", &app_id).await?;
             return Ok(VisitOutcome::Conflict(all.into_iter().filter(|x| since.is_none_or(|t| x.received_at > t)).collect()));
         }
@@ -270,10 +275,12 @@ impl HouseholdStore for SqlStore {
         Ok(VisitOutcome::Recorded)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn household_visits(&self, household_id: &str) -> Result<Vec<VisitRecord>, DbError> {
         visits_where(&self.db, "a.household_id = $1", household_id).await
     }
 
+    #[tracing::instrument(skip_all)]
     async fn visit_file_region(&self, content_hash: &str) -> Result<Option<String>, DbError> {
         let r = query(
             "SELECT a.region_code FROM visit_files f JOIN home_visits v ON v.id = f.visit_id \
@@ -289,6 +296,7 @@ impl HouseholdStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     async fn assistance_of(&self, household_id: &str) -> Result<Vec<AidRecord>, DbError> {
         let rows = query(
             "SELECT s.id, s.kind, s.source, s.source_name, s.amount, s.monthly, s.period_from, s.period_until, s.origin, s.note, \
@@ -306,6 +314,7 @@ impl HouseholdStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn add_assistance(&self, household_id: &str, id: &str, aid: NewAid, origin: AidOrigin, actor_id: &str, now: Millis) -> Result<bool, DbError> {
         let mut tx = self.db.begin().await?;
         let added = insert_aid(&mut tx, household_id, id, &aid, origin, actor_id, now).await?;
@@ -313,6 +322,7 @@ impl HouseholdStore for SqlStore {
         Ok(added)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn add_referral(&self, r: NewReferralRecord) -> Result<i64, DbError> {
         let row = query(
             "INSERT INTO referrals (household_id, region_code, department, need, note, due_on, created_by, created_at) \
@@ -332,6 +342,7 @@ impl HouseholdStore for SqlStore {
         Ok(row.get("id")?)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn referrals(&self, q: ReferralQuery) -> Result<Vec<ReferralRecord>, DbError> {
         const COLUMNS: &str = REFERRAL_FROM;
         let rows = match &q {
@@ -356,6 +367,7 @@ impl HouseholdStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn answer_referral(&self, a: ReferralAnswer) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         // Claim the row first so two officers answering at once queue.
@@ -405,6 +417,7 @@ impl HouseholdStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn referral(&self, id: i64) -> Result<Option<ReferralRecord>, DbError> {
         let r = query(&format!("SELECT {REFERRAL_FROM} WHERE r.id = $1"))
             .bind(id)
@@ -414,6 +427,7 @@ impl HouseholdStore for SqlStore {
         r.as_ref().map(referral_from_row).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn household_summary(&self, id: &str) -> Result<Option<HouseholdSummary>, DbError> {
         let r = query(&format!("SELECT {HOUSEHOLD_SUMMARY} WHERE h.id = $1"))
             .bind(id)
@@ -423,6 +437,7 @@ impl HouseholdStore for SqlStore {
         r.as_ref().map(household_summary_from_row).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn search_households(&self, q: HouseholdQuery) -> Result<Vec<HouseholdSummary>, DbError> {
         let id = q.id_number.unwrap_or_default();
         let name = q.name.unwrap_or_default();

@@ -1,14 +1,9 @@
 //! Department data imports: one file, one transaction.
 
 use super::monitoring::{insert_warning};
-use super::dialect::{query, Conn, Db, Row, Target, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
+use super::dialect::{query, Conn};
+use super::db_err;
+use app::domain::monitoring::{RuleKind, WarningRule};
 use app::store::*;
 
 /// An import on one connection (see `Store::import_records`): one transaction.
@@ -138,10 +133,12 @@ pub(super) async fn import_on(
     let monitored_since = meta.now - 2 * 366 * 86_400_000;
     let mut raised: Vec<(String, String, WarningRule, String)> = Vec::new();
     let (from, to) = window;
-    // Both medical rules in one pass over the touched households' 12 months.
-    let amount = meta.rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalOutOfPocket);
-    let share = meta.rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalShareOfIncome);
-    if amount.is_some() || share.is_some() {
+    // The medical rules decide in the domain (`medical_warnings`); the store only sums each
+    // touched household's 12 months (all of them, so no rule is half-written here).
+    let medical_rules_on = meta.rules.iter().any(|r| {
+        r.enabled && matches!(r.kind, RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome)
+    });
+    if medical_rules_on {
         let found = query(
             // From the touched households outwards (SQLite takes CROSS JOIN's order as
             // given; left to itself it may scan every person): the work grows with the
@@ -154,39 +151,26 @@ pub(super) async fn import_on(
                      AND m.settled_on >= $1 AND m.settled_on <= $2 \
                    GROUP BY t.household_id) s \
              CROSS JOIN households h \
-             WHERE h.id = s.household_id AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $3) \
-               AND (($4 > 0 AND s.total > $4) OR ($5 > 0 AND h.monthly_income > 0 AND s.total * 100 > h.monthly_income * 12 * $5))",
+             WHERE h.id = s.household_id \
+               AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $3)",
         )
         .bind(from.to_string())
         .bind(to.to_string())
         .bind(monitored_since)
-        .bind(amount.map(|r| r.threshold).unwrap_or(0))
-        .bind(share.map(|r| r.threshold).unwrap_or(0))
         .fetch_all(&mut tx)
         .await
         .map_err(db_err)?;
         for r in found {
-            let income: Option<i64> = r.get("monthly_income")?;
-            let (total, n): (i64, i64) = (r.get("total")?, r.get("n")?);
-            let (household_id, region_code): (String, String) = (r.get("household_id")?, r.get("region_code")?);
-            // Which of the two fired: the same comparisons as the query, in the domain's words.
-            let fired = [
-                amount.map(|rule| (rule, rule.threshold, None)),
-                share.filter(|_| income.unwrap_or(0) > 0).map(|rule| {
-                    let income = income.unwrap_or(0);
-                    (rule, app::domain::monitoring::share_of_income(income, rule.threshold), Some((rule.threshold, income * 12)))
-                }),
-            ];
-            for (rule, threshold_fen, share) in fired.into_iter().flatten() {
-                let over = match share {
-                    Some((percent, yearly)) => total.saturating_mul(100) > yearly.saturating_mul(percent),
-                    None => total > threshold_fen,
-                };
-                if over {
-                    let facts = app::domain::monitoring::MedicalTrigger { from, to, out_of_pocket_fen: total, settlements: n, threshold_fen, share };
-                    let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
-                    raised.push((household_id.clone(), region_code.clone(), rule.clone(), json));
-                }
+            let sums = app::domain::monitoring::MedicalSums {
+                from,
+                to,
+                out_of_pocket_fen: r.get("total")?,
+                settlements: r.get("n")?,
+                monthly_income_fen: r.get("monthly_income")?,
+            };
+            for (rule, facts) in app::domain::monitoring::medical_warnings(&meta.rules, &sums) {
+                let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
+                raised.push((r.get("household_id")?, r.get("region_code")?, rule, json));
             }
         }
     }

@@ -1,17 +1,12 @@
 //! Background work: queued items claimed by one worker at a time under a lease.
 
-use super::dialect::{query, Db, Row, Target, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
+use super::dialect::query;
+use super::{db_err, SqlStore};
 use app::store::*;
 
 #[async_trait::async_trait]
 impl JobStore for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn enqueue_work(&self, kind: &str, subject: &str, payload: &str, run_at: Millis) -> Result<bool, DbError> {
         let r = query(
             "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, subject, run_at) DO NOTHING",
@@ -26,6 +21,7 @@ impl JobStore for SqlStore {
         Ok(r.rows_affected() == 1)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn claim_work(&self, worker: &str, now: Millis, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>, DbError> {
         let rows = query(&format!(
             "UPDATE work_items SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
@@ -56,6 +52,7 @@ impl JobStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn finish_work(&self, id: i64, worker: &str, error: Option<&str>, now: Millis, retry_at: Millis) -> Result<(), DbError> {
         let q = match error {
             None => query("UPDATE work_items SET done_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND claimed_by = $3")

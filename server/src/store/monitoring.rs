@@ -1,14 +1,8 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
-use super::imports::{import_on};
-use super::dialect::{query, Db, Row, Target, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use super::dialect::{query, Row, Target};
+use super::{db_err, SqlStore};
 use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
 use app::store::*;
 
 /// Inserts a warning unless one of its kind is open for the household (`false` then).
@@ -93,6 +87,7 @@ pub(super) fn warning_from_row(r: &Row) -> Result<WarningRecord, DbError> {
 
 #[async_trait::async_trait]
 impl MonitoringStore for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn import_records(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError> {
         let mut conn = self.db.acquire().await?;
         // A large file touches indexes far bigger than SQLite's default 2 MB page cache; the
@@ -111,6 +106,7 @@ impl MonitoringStore for SqlStore {
         result
     }
 
+    #[tracing::instrument(skip_all)]
     async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<app::store::ImportRecord>, DbError> {
         if sources.is_empty() {
             return Ok(Vec::new());
@@ -125,11 +121,13 @@ impl MonitoringStore for SqlStore {
         rows.iter().map(import_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn raise_warning(&self, w: app::store::NewWarning) -> Result<bool, DbError> {
         let mut conn = self.db.acquire().await?;
         insert_warning(&mut conn, &w, None).await
     }
 
+    #[tracing::instrument(skip_all)]
     async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError> {
         let rows = query("SELECT id, region_code FROM households WHERE standing = 'in_assistance' ORDER BY id")
             .fetch_all(&self.db)
@@ -142,6 +140,7 @@ impl MonitoringStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn import_refused(&self, meta: NewImport, report_json: &str) -> Result<(), DbError> {
         query(
             "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \
@@ -161,11 +160,13 @@ impl MonitoringStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn import(&self, id: &str) -> Result<Option<app::store::ImportRecord>, DbError> {
         let r = query(&format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
         r.as_ref().map(import_from_row).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn warning_rules(&self) -> Result<Vec<WarningRule>, DbError> {
         let rows = query("SELECT kind, level, visit_days, threshold, enabled, example FROM warning_rules ORDER BY kind")
             .fetch_all(&self.db)
@@ -190,6 +191,7 @@ impl MonitoringStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn set_warning_rule(&self, rule: WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError> {
         query(
             "INSERT INTO warning_rules (kind, level, visit_days, threshold, enabled, example, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -210,6 +212,7 @@ impl MonitoringStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {WARNING_COLUMNS} FROM warnings WHERE region_code LIKE $1 \
@@ -222,11 +225,13 @@ impl MonitoringStore for SqlStore {
         rows.iter().map(warning_from_row).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError> {
         let r = query(&format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
         r.as_ref().map(warning_from_row).transpose()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn advance_warning(&self, id: i64, region_prefix: &str, step: WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError> {
         let mut tx = self.db.begin().await?;
         lock_in_region(&mut tx, "warnings", id, region_prefix).await?;
@@ -269,6 +274,7 @@ impl MonitoringStore for SqlStore {
         Ok(rec)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError> {
         let r = query(
             "UPDATE warnings SET escalated_at = $1 WHERE visited_on IS NULL AND escalated_at IS NULL AND visit_due < $2 \
@@ -282,6 +288,7 @@ impl MonitoringStore for SqlStore {
         Ok(r.rows_affected() as i64)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn on_time_rates(&self, region_prefix: &str, today: &str) -> Result<Vec<OnTimeRate>, DbError> {
         let rows = query(
             "SELECT substr(region_code, 1, 9) AS township, COUNT(*) AS due, \

@@ -1,14 +1,8 @@
 //! Dated policy parameters, the assessments made with them, and the reassessment proposals a new parameter brings.
 
 use super::declarations::{add_event, status_of};
-use super::dialect::{query, Db, Row, Target, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
-use app::domain::referral::ReferralStatus;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, AttachmentMeta, Role, TimelineEvent};
-use app::domain::audit::AuditEntry;
-use app::domain::region::Region;
+use super::dialect::{query, Row, Target};
+use super::{db_err, SqlStore};
 use app::store::*;
 
 pub(super) const PARAMETER_COLUMNS: &str = "id, key, region_code, residence, value, effective_from, source, example, \
@@ -70,6 +64,7 @@ where
 
 #[async_trait::async_trait]
 impl ParameterStore for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn add_assessment(&self, number: &str, reason: &str, a: NewAssessment, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let app = query("UPDATE applications SET updated_at = $1 WHERE number = $2 RETURNING id, status")
@@ -87,6 +82,7 @@ impl ParameterStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn assessment_history(&self, number: &str) -> Result<Vec<(String, String, Millis)>, DbError> {
         let rows = query(
             "SELECT s.reason, s.categories, s.created_at FROM assessments s JOIN applications a ON a.id = s.application_id \
@@ -103,6 +99,7 @@ impl ParameterStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError> {
         let r = query(
             "SELECT s.id, s.reason, s.facts, s.parameters, s.assessment, s.categories, s.created_at \
@@ -129,6 +126,7 @@ impl ParameterStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(skip_all)]
     async fn policy_parameters(&self) -> Result<Vec<ParameterRecord>, DbError> {
         let rows = query(&format!("SELECT {PARAMETER_COLUMNS} FROM policy_parameters ORDER BY key, region_code, effective_from, id"))
             .fetch_all(&self.db)
@@ -137,6 +135,7 @@ impl ParameterStore for SqlStore {
         parameters_from(rows)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn add_policy_parameter(&self, p: NewParameter) -> Result<ParameterRecord, DbError> {
         let r = query(&format!(
             "INSERT INTO policy_parameters (key, region_code, residence, value, effective_from, source, example, created_by, created_at) \
@@ -157,6 +156,7 @@ impl ParameterStore for SqlStore {
         Ok(parameter_from_row(&r)?)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn withdraw_policy_parameter(&self, id: i64, actor_id: &str, today: &str, now: Millis) -> Result<(), DbError> {
         let done = query(
             "UPDATE policy_parameters SET withdrawn_at = $1, withdrawn_by = $2 \
@@ -177,6 +177,7 @@ impl ParameterStore for SqlStore {
         Err(if exists.is_some() { DbError::Conflict("param_in_force") } else { DbError::NotFound })
     }
 
+    #[tracing::instrument(skip_all)]
     async fn assessed_households(&self, region_prefix: &str) -> Result<Vec<AssessedHousehold>, DbError> {
         // The latest assessment of each application that is still in play.
         let rows = query(
@@ -201,6 +202,7 @@ impl ParameterStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn due_parameters(&self, today: &str) -> Result<Vec<ParameterRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {PARAMETER_COLUMNS} FROM policy_parameters \
@@ -213,6 +215,7 @@ impl ParameterStore for SqlStore {
         parameters_from(rows)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn mark_parameter_reassessed(&self, id: i64, now: Millis) -> Result<(), DbError> {
         query("UPDATE policy_parameters SET reassessed_at = $1 WHERE id = $2 AND reassessed_at IS NULL")
             .bind(now)
@@ -223,6 +226,7 @@ impl ParameterStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn add_reassessment_proposal(&self, p: NewProposal) -> Result<bool, DbError> {
         let r = query(
             "INSERT INTO reassessment_proposals (application_id, parameter_id, from_categories, to_categories, facts, parameters, assessment, created_at) \
@@ -242,6 +246,7 @@ impl ParameterStore for SqlStore {
         Ok(r.rows_affected() == 1)
     }
 
+    #[tracing::instrument(skip_all)]
     async fn decide_reassessment_proposal(&self, id: i64, region_prefix: &str, accept: bool, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         // Claim the open proposal first: a concurrent decision waits, then finds it decided.
@@ -295,6 +300,7 @@ impl ParameterStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     async fn reassessment_proposals(&self, region_prefix: &str) -> Result<Vec<ProposalRecord>, DbError> {
         let rows = query(
             "SELECT p.id, a.number, a.region_code, p.parameter_id, p.from_categories, p.to_categories, p.status, p.created_at \
