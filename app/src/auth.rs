@@ -7,20 +7,28 @@ use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::services::{now_millis, services, Services};
 use crate::store::{DbError, Store, UserRecord};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use std::sync::Arc;
 
 /// OWASP: Argon2id, m = 19 MiB, t = 2, p = 1.
 fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid params"))
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid params"),
+    )
 }
 
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(AppError::internal)?
@@ -30,7 +38,11 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(|e| e.to_string())?;
-        Ok::<_, String>(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok::<_, String>(
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+        )
     })
     .await
     .map_err(AppError::internal)?
@@ -40,7 +52,9 @@ pub async fn verify_password(password: String, hash: String) -> Result<bool, App
 /// Passwords: 8–64 characters with at least a letter and a digit.
 pub fn password_acceptable(p: &str) -> bool {
     let n = p.chars().count();
-    (8..=64).contains(&n) && p.chars().any(|c| c.is_ascii_digit()) && p.chars().any(|c| c.is_alphabetic())
+    (8..=64).contains(&n)
+        && p.chars().any(|c| c.is_ascii_digit())
+        && p.chars().any(|c| c.is_alphabetic())
 }
 
 /// The user in the session. The auth hash is the password hash, so a password change ends
@@ -50,7 +64,10 @@ pub struct SessionUser(pub UserRecord);
 
 impl std::fmt::Debug for SessionUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionUser").field("id", &self.0.id).field("role", &self.0.role).finish()
+        f.debug_struct("SessionUser")
+            .field("id", &self.0.id)
+            .field("role", &self.0.role)
+            .finish()
     }
 }
 
@@ -68,7 +85,9 @@ impl SessionUser {
     pub fn current(&self) -> CurrentUser {
         let u = &self.0;
         let login_masked = match u.role {
-            Role::Resident => Phone::parse(&u.login).map(|p| p.masked()).unwrap_or_default(),
+            Role::Resident => Phone::parse(&u.login)
+                .map(|p| p.masked())
+                .unwrap_or_default(),
             _ => u.login.clone(),
         };
         CurrentUser {
@@ -97,8 +116,12 @@ impl AuthnBackend for Backend {
     type Error = DbError;
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<SessionUser>, DbError> {
-        let Some(user) = self.store.user_by_login(&creds.login).await? else { return Ok(None) };
-        let ok = verify_password(creds.password, user.password_hash.clone()).await.map_err(|e| DbError::Other(e.to_string()))?;
+        let Some(user) = self.store.user_by_login(&creds.login).await? else {
+            return Ok(None);
+        };
+        let ok = verify_password(creds.password, user.password_hash.clone())
+            .await
+            .map_err(|e| DbError::Other(e.to_string()))?;
         Ok(ok.then_some(SessionUser(user)))
     }
 
@@ -110,7 +133,9 @@ impl AuthnBackend for Backend {
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
 pub async fn auth_session() -> Result<AuthSession, AppError> {
-    leptos_axum::extract::<AuthSession>().await.map_err(AppError::internal)
+    leptos_axum::extract::<AuthSession>()
+        .await
+        .map_err(AppError::internal)
 }
 
 /// The signed-in user, if any.
@@ -121,12 +146,22 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 /// The signed-in user with one of `roles`; every mutating server function starts here.
 /// The region subtree a staff account may see; `Forbidden` for accounts without one.
 pub fn staff_scope(user: &SessionUser) -> Result<crate::domain::region::RegionCode, AppError> {
-    user.0.region_code.as_deref().and_then(|r| crate::domain::region::RegionCode::parse(r).ok()).ok_or(AppError::Forbidden)
+    user.0
+        .region_code
+        .as_deref()
+        .and_then(|r| crate::domain::region::RegionCode::parse(r).ok())
+        .ok_or(AppError::Forbidden)
 }
 
 /// Whether `region_code` lies in the caller's region subtree. Outside it, the attempt is
 /// audit-logged (`action`, `object`, denied) and answered `NotFound`, so nothing is disclosed.
-pub async fn check_in_region(s: &Services, user: &SessionUser, region_code: &str, action: &str, object: &str) -> Result<(), AppError> {
+pub async fn check_in_region(
+    s: &Services,
+    user: &SessionUser,
+    region_code: &str,
+    action: &str,
+    object: &str,
+) -> Result<(), AppError> {
     let scope = staff_scope(user)?;
     if crate::domain::region::RegionCode::parse(region_code).is_ok_and(|r| r.is_within(&scope)) {
         Ok(())
@@ -181,7 +216,9 @@ pub async fn check_login(login: &str, password: &str) -> Result<SessionUser, App
         Ok(SessionUser(user))
     } else {
         let lock_until = now + s.settings.lockout_minutes * 60_000;
-        s.store.record_failed_login(&user.id, s.settings.max_failed_logins, lock_until).await?;
+        s.store
+            .record_failed_login(&user.id, s.settings.max_failed_logins, lock_until)
+            .await?;
         audit(&s, Some(&user.id), "login", &user.id, "failed").await;
         if user.failed_logins + 1 >= s.settings.max_failed_logins {
             Err(AppError::refused("account_locked"))

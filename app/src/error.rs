@@ -45,7 +45,10 @@ impl AppError {
     }
 
     pub fn field(field: &str, code: crate::domain::declaration::FieldErrorCode) -> Self {
-        Self::Invalid(vec![FieldError { field: field.into(), code }])
+        Self::Invalid(vec![FieldError {
+            field: field.into(),
+            code,
+        }])
     }
 
     /// Logs an internal cause and returns the opaque error for the browser.
@@ -89,9 +92,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::MissingArg(_) => {
-                Self::BadRequest
-            }
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_) => Self::BadRequest,
             ServerFnErrorErr::Request(_) => Self::Network,
             ServerFnErrorErr::UnsupportedRequestMethod(_) => Self::BadRequest,
             _ => Self::Internal,

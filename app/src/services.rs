@@ -38,7 +38,8 @@ pub struct Services {
 }
 
 pub fn services() -> Result<Services, AppError> {
-    leptos::prelude::use_context::<Services>().ok_or_else(|| AppError::internal("Services missing from context"))
+    leptos::prelude::use_context::<Services>()
+        .ok_or_else(|| AppError::internal("Services missing from context"))
 }
 
 /// The clock the browser and the server share (milliseconds UTC; today in China), and the demo

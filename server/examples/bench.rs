@@ -43,11 +43,15 @@ fn draft(seq: u64) -> DeclarationDraft {
 /// Households with 1–5 members and varied income, assets and spending (a fixed LCG, so every
 /// run assesses the same mix).
 fn households(n: usize) -> Vec<app::domain::policy::HouseholdFacts> {
-    use app::domain::declaration::{DisabilityKind, Health, LabourCapacity, Residence, Schooling, WorkStatus};
+    use app::domain::declaration::{
+        DisabilityKind, Health, LabourCapacity, Residence, Schooling, WorkStatus,
+    };
     use app::domain::policy::facts::{Disability, MemberFacts};
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut next = move |m: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % m
     };
     (0..n)
@@ -59,13 +63,26 @@ fn households(n: usize) -> Vec<app::domain::policy::HouseholdFacts> {
                     schooling: Some(Schooling::ALL[next(Schooling::ALL.len() as u64) as usize]),
                     health: Some(Health::ALL[next(3) as usize]),
                     disability: Some(match next(6) {
-                        0 => Disability { kind: DisabilityKind::Physical, grade: Some(1 + next(4) as u8) },
-                        1 => Disability { kind: DisabilityKind::Intellectual, grade: Some(1 + next(4) as u8) },
-                        _ => Disability { kind: DisabilityKind::None, grade: None },
+                        0 => Disability {
+                            kind: DisabilityKind::Physical,
+                            grade: Some(1 + next(4) as u8),
+                        },
+                        1 => Disability {
+                            kind: DisabilityKind::Intellectual,
+                            grade: Some(1 + next(4) as u8),
+                        },
+                        _ => Disability {
+                            kind: DisabilityKind::None,
+                            grade: None,
+                        },
                     }),
                     work: Some(WorkStatus::ALL[next(WorkStatus::ALL.len() as u64) as usize]),
                     labour: Some(LabourCapacity::ALL[next(3) as usize]),
-                    supporter_able: if next(3) == 0 { None } else { Some(next(2) == 0) },
+                    supporter_able: if next(3) == 0 {
+                        None
+                    } else {
+                        Some(next(2) == 0)
+                    },
                     ..Default::default()
                 })
                 .collect();
@@ -93,14 +110,21 @@ fn bench_engine() {
     use app::domain::policy::{assess, cliff::cliffs, examples::example_rows, resolve};
     use app::domain::region::RegionCode;
     let village = RegionCode::parse("620702100201").expect("region");
-    let params = resolve(&example_rows(0), &village, Some(app::domain::declaration::Residence::Rural), app::domain::policy::examples::examples_effective_from());
+    let params = resolve(
+        &example_rows(0),
+        &village,
+        Some(app::domain::declaration::Residence::Rural),
+        app::domain::policy::examples::examples_effective_from(),
+    );
     let hh = households(10_000);
     let mut members = 0usize;
     let started = Instant::now();
     let mut n = 0usize;
     while started.elapsed().as_secs_f64() < 2.0 {
         for h in &hh {
-            members += std::hint::black_box(assess(std::hint::black_box(h), &params)).members.len();
+            members += std::hint::black_box(assess(std::hint::black_box(h), &params))
+                .members
+                .len();
         }
         n += hh.len();
     }
@@ -210,7 +234,15 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
     config.auth_requests_per_minute = 10_000;
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
-    let owner = app.state.services.store.user_by_login("13800000001").await.map_err(|e| anyhow::anyhow!(e))?.expect("demo resident").id;
+    let owner = app
+        .state
+        .services
+        .store
+        .user_by_login("13800000001")
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?
+        .expect("demo resident")
+        .id;
     tokio::spawn(app.run_until_stopped());
     let started = Instant::now();
     if backend == "SQLite" {
@@ -220,7 +252,11 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
     }
     let seeded = started.elapsed().as_secs_f64();
     let c = reqwest::Client::builder().cookie_store(true).build()?;
-    let r = c.post(format!("{base}/api/accounts/login")).form(&[("login", "demo_caseworker"), ("password", "Demo2026pass")]).send().await?;
+    let r = c
+        .post(format!("{base}/api/accounts/login"))
+        .form(&[("login", "demo_caseworker"), ("password", "Demo2026pass")])
+        .send()
+        .await?;
     anyhow::ensure!(r.status().is_success(), "caseworker login failed");
     let measure = |label: String, times: &mut Vec<Duration>| {
         times.sort();
@@ -238,7 +274,10 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
         anyhow::ensure!(r.status().is_success());
         let html = r.text().await?;
         if i == 0 {
-            anyhow::ensure!(html.matches("data-number=\"SQ-BENCH-").count() == 50, "the first page is server-rendered with 50 rows");
+            anyhow::ensure!(
+                html.matches("data-number=\"SQ-BENCH-").count() == 50,
+                "the first page is server-rendered with 50 rows"
+            );
         }
         if i >= 20 {
             times.push(t.elapsed());
@@ -246,19 +285,35 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
     }
     measure(format!("Queue page SSR, {backend}, {n} households seeded in {seeded:.1} s (200 sequential requests, first 50 open cases)"), &mut times);
     let filters = [
-        ("status + help filter", json!({ "filter": { "status": "submitted", "help": "medical" } })),
-        ("waiting >= 300 days", json!({ "filter": { "status": "open", "min_days": "300" } })),
-        ("a page deep in the list (keyset)", json!({ "filter": { "status": "", "after_submitted_at": app::services::now_millis() - 200 * 86_400_000i64, "after_number": "SQ-BENCH-0050000" } })),
+        (
+            "status + help filter",
+            json!({ "filter": { "status": "submitted", "help": "medical" } }),
+        ),
+        (
+            "waiting >= 300 days",
+            json!({ "filter": { "status": "open", "min_days": "300" } }),
+        ),
+        (
+            "a page deep in the list (keyset)",
+            json!({ "filter": { "status": "", "after_submitted_at": app::services::now_millis() - 200 * 86_400_000i64, "after_number": "SQ-BENCH-0050000" } }),
+        ),
     ];
     for (label, body) in filters {
         let mut times = Vec::new();
         for i in 0..120 {
             let t = Instant::now();
-            let r = c.post(format!("{base}/api/casework/queue")).json(&body).send().await?;
+            let r = c
+                .post(format!("{base}/api/casework/queue"))
+                .json(&body)
+                .send()
+                .await?;
             anyhow::ensure!(r.status().is_success(), "queue API failed");
             let page: Value = r.json().await?;
             if i == 0 {
-                anyhow::ensure!(!page["rows"].as_array().unwrap().is_empty(), "{label}: rows expected");
+                anyhow::ensure!(
+                    !page["rows"].as_array().unwrap().is_empty(),
+                    "{label}: rows expected"
+                );
             }
             if i >= 20 {
                 times.push(t.elapsed());
@@ -272,15 +327,27 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
 /// The kernel's record of this process's peak and current resident memory (KB).
 fn memory_kb() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| status.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
     (field("VmHWM:"), field("VmRSS:"))
 }
 
 /// A valid, unique ID number for person `k` (k < 10 million).
 fn person_id(k: usize) -> String {
-    let birth = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap() + chrono::Days::new((k % 20_000) as u64);
+    let birth = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap()
+        + chrono::Days::new((k % 20_000) as u64);
     // Order numbers from 500 up, clear of the demo data.
-    let first17 = format!("620702{}{:03}", birth.format("%Y%m%d"), 500 + (k / 20_000) % 500);
+    let first17 = format!(
+        "620702{}{:03}",
+        birth.format("%Y%m%d"),
+        500 + (k / 20_000) % 500
+    );
     format!("{first17}{}", check_char(&first17).unwrap())
 }
 
@@ -298,7 +365,11 @@ fn bench_matching(needs: usize, resources: usize) {
             id: format!("n{i}"),
             household: format!("h{}", i / 2),
             kind: kinds[i % 2].into(),
-            category: if i % 3 == 0 { "tekun".into() } else { "dibao".into() },
+            category: if i % 3 == 0 {
+                "tekun".into()
+            } else {
+                "dibao".into()
+            },
             region: format!("620702{:03}", i % townships),
             amount: 1_000 + (i as i64 * 7_919) % 9_000,
             urgency: 1 + (i as i64 * 31) % 9,
@@ -312,7 +383,10 @@ fn bench_matching(needs: usize, resources: usize) {
             kinds: vec![kinds[r % 2].into()],
             categories: vec![],
             // Two neighbouring townships each: about 50 fitting resources per need.
-            regions: vec![format!("620702{:03}", (r / 2) % townships), format!("620702{:03}", (r / 2 + 1) % townships)],
+            regions: vec![
+                format!("620702{:03}", (r / 2) % townships),
+                format!("620702{:03}", (r / 2 + 1) % townships),
+            ],
             remaining: 60_000 + (r as i64 * 104_729) % 40_000,
             per_household_cap: Some(8_000),
             already_given: Default::default(),
@@ -346,7 +420,14 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     config.demo = true;
     let app = Application::build(config).await?;
     let state = app.state.clone();
-    let actor = state.services.store.user_by_login("demo_department").await.map_err(|e| anyhow::anyhow!(e))?.expect("demo officer").id;
+    let actor = state
+        .services
+        .store
+        .user_by_login("demo_department")
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?
+        .expect("demo officer")
+        .id;
     let pool = sqlx::SqlitePool::connect(&url).await?;
     let started = Instant::now();
     let now = app::services::now_millis();
@@ -354,15 +435,25 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
         let end = (chunk_start + 5_000).min(persons);
         let mut tx = pool.begin().await?;
         let hh: Vec<usize> = (chunk_start..end).filter(|k| k % 5 == 0).collect();
-        let marks: Vec<String> = (0..hh.len()).map(|i| format!("(${}, ${}, '620702100201', {now})", i * 2 + 1, i * 2 + 2)).collect();
-        let sql = format!("INSERT INTO households (id, head_id_number, region_code, created_at) VALUES {}", marks.join(", "));
+        let marks: Vec<String> = (0..hh.len())
+            .map(|i| format!("(${}, ${}, '620702100201', {now})", i * 2 + 1, i * 2 + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO households (id, head_id_number, region_code, created_at) VALUES {}",
+            marks.join(", ")
+        );
         let mut q = sqlx::query(&sql);
         for k in &hh {
             q = q.bind(format!("h{k}")).bind(person_id(*k));
         }
         q.execute(&mut *tx).await?;
-        let marks: Vec<String> = (0..end - chunk_start).map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2)).collect();
-        let sql = format!("INSERT INTO persons (id_number, household_id) VALUES {}", marks.join(", "));
+        let marks: Vec<String> = (0..end - chunk_start)
+            .map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO persons (id_number, household_id) VALUES {}",
+            marks.join(", ")
+        );
         let mut q = sqlx::query(&sql);
         for k in chunk_start..end {
             q = q.bind(person_id(k)).bind(format!("h{}", k - k % 5));
@@ -381,25 +472,52 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
         let today = app::services::today_in_china();
         for r in 0..persons {
             let k = if r % 2 == 0 { r } else { persons + r };
-            let own = if (k / 5) % 1000 == 0 { 2_500_000 } else { 10_000 + (r % 50_000) as i64 };
+            let own = if (k / 5) % 1000 == 0 {
+                2_500_000
+            } else {
+                10_000 + (r % 50_000) as i64
+            };
             let date = today - chrono::Days::new((r % 300) as u64);
-            writeln!(w, "{},{},{}.{:02},{}.{:02}", person_id(k), date, own * 2 / 100, own * 2 % 100, own / 100, own % 100)?;
+            writeln!(
+                w,
+                "{},{},{}.{:02},{}.{:02}",
+                person_id(k),
+                date,
+                own * 2 / 100,
+                own * 2 % 100,
+                own / 100,
+                own % 100
+            )?;
         }
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
     // The seeding's write-ahead log goes into the database and to disk first, so the import is
     // not timed together with the setup's leftover writes.
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&pool)
+        .await?;
     std::fs::File::open(dir.path().join("import.db"))?.sync_all()?;
     let bytes = std::fs::metadata(&path)?.len();
     let (peak_before, _) = memory_kb();
     let started = Instant::now();
-    let report = server::imports::import_file(&state, &actor, app::domain::monitoring::Source::MedicalInsurance, "medical.csv", path.clone(), "bench".into(), None, Default::default())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let report = server::imports::import_file(
+        &state,
+        &actor,
+        app::domain::monitoring::Source::MedicalInsurance,
+        "medical.csv",
+        path.clone(),
+        "bench".into(),
+        None,
+        Default::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let secs = started.elapsed().as_secs_f64();
     let (peak, rss) = memory_kb();
-    anyhow::ensure!(report.rows_read as usize == persons && report.invalid == 0, "unexpected report {report:?}");
+    anyhow::ensure!(
+        report.rows_read as usize == persons && report.invalid == 0,
+        "unexpected report {report:?}"
+    );
     println!(
         "Import, SQLite: {persons} persons seeded in {seeded:.1} s; a {persons}-row medical file ({:.0} MB) imported end to end in {secs:.2} s \
          ({} matched, {} warnings raised); process peak memory {:.0} MB (before the import {:.0} MB, after {:.0} MB) (goals <= 5 s, <= 300 MB)",
@@ -415,17 +533,34 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     // and the duplicate check. The peak is measured from here (the kernel's mark is reset).
     let xlsx = dir.path().join("medical.xlsx");
     // Written by a child process (the writer holds the whole sheet; its memory is not ours).
-    let status = std::process::Command::new(std::env::current_exe()?).env("DOUDI_BENCH_WRITE_XLSX", format!("{}\n{}", path.display(), xlsx.display())).status()?;
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .env(
+            "DOUDI_BENCH_WRITE_XLSX",
+            format!("{}\n{}", path.display(), xlsx.display()),
+        )
+        .status()?;
     anyhow::ensure!(status.success(), "writing the XLSX failed");
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let (peak_before, _) = memory_kb();
     let started = Instant::now();
-    let again = server::imports::import_file(&state, &actor, app::domain::monitoring::Source::MedicalInsurance, "medical.xlsx", xlsx.clone(), "bench-xlsx".into(), None, Default::default())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let again = server::imports::import_file(
+        &state,
+        &actor,
+        app::domain::monitoring::Source::MedicalInsurance,
+        "medical.xlsx",
+        xlsx.clone(),
+        "bench-xlsx".into(),
+        None,
+        Default::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let secs = started.elapsed().as_secs_f64();
     let (peak, _) = memory_kb();
-    anyhow::ensure!(again.rows_read as usize == persons && again.new_records == 0, "unexpected XLSX report {again:?}");
+    anyhow::ensure!(
+        again.rows_read as usize == persons && again.new_records == 0,
+        "unexpected XLSX report {again:?}"
+    );
     println!(
         "Import, SQLite, XLSX: the same {persons} rows as an Excel sheet ({:.0} MB, ID numbers as shared texts) imported again (nothing new): {secs:.2} s; \
          process peak memory {:.0} MB (at the start {:.0} MB) (goal <= 300 MB)",
@@ -435,7 +570,8 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     );
     // For comparison: a bare in-memory hash join of the same keys.
     let started = Instant::now();
-    let people: std::collections::HashMap<String, usize> = (0..persons).map(|k| (person_id(k), k - k % 5)).collect();
+    let people: std::collections::HashMap<String, usize> =
+        (0..persons).map(|k| (person_id(k), k - k % 5)).collect();
     let built = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let mut matched = 0usize;
@@ -458,16 +594,25 @@ fn write_xlsx(from: &str, to: &str) -> anyhow::Result<()> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
-    for (c, h) in ["身份证号", "结算日期", "医疗总费用", "个人自付"].iter().enumerate() {
+    for (c, h) in ["身份证号", "结算日期", "医疗总费用", "个人自付"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h)?;
     }
-    let lines = std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(from)?)).skip(1);
+    let lines =
+        std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(from)?)).skip(1);
     for (i, line) in lines.enumerate() {
         let line = line?;
         let cells: Vec<&str> = line.split(',').collect();
         let row = i as u32 + 1;
         sheet.write_string(row, 0, cells[0])?;
-        sheet.write_datetime_with_format(row, 1, &rust_xlsxwriter::ExcelDateTime::parse_from_str(cells[1])?, &date)?;
+        sheet.write_datetime_with_format(
+            row,
+            1,
+            &rust_xlsxwriter::ExcelDateTime::parse_from_str(cells[1])?,
+            &date,
+        )?;
         sheet.write_number(row, 2, cells[2].parse::<f64>()?)?;
         sheet.write_number(row, 3, cells[3].parse::<f64>()?)?;
     }
@@ -484,7 +629,10 @@ async fn main() -> anyhow::Result<()> {
     if std::env::var("DOUDI_BENCH_LOG").is_ok() {
         server::init_tracing("text");
     }
-    let persons = std::env::var("DOUDI_BENCH_PERSONS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let persons = std::env::var("DOUDI_BENCH_PERSONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     bench_import(persons).await?;
     // DOUDI_BENCH_ONLY=import: the import alone (for working on it).
     if std::env::var("DOUDI_BENCH_ONLY").as_deref() == Ok("import") {
@@ -492,10 +640,18 @@ async fn main() -> anyhow::Result<()> {
     }
     bench_matching(50_000, 2_000);
     bench_matching(5_000, 200);
-    let households = std::env::var("DOUDI_BENCH_HOUSEHOLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let households = std::env::var("DOUDI_BENCH_HOUSEHOLDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     {
         let dir = tempfile::tempdir()?;
-        bench_queue("SQLite", format!("sqlite://{}/queue.db", dir.path().display()), households).await?;
+        bench_queue(
+            "SQLite",
+            format!("sqlite://{}/queue.db", dir.path().display()),
+            households,
+        )
+        .await?;
     }
     match std::env::var("DOUDI_TEST_PG_URL") {
         Ok(admin) if !admin.is_empty() => {
@@ -509,7 +665,10 @@ async fn main() -> anyhow::Result<()> {
     }
     bench_engine();
     let dir = tempfile::tempdir()?;
-    let mut config = Config::for_tests(format!("sqlite://{}/bench.db", dir.path().display()), dir.path().join("data"));
+    let mut config = Config::for_tests(
+        format!("sqlite://{}/bench.db", dir.path().display()),
+        dir.path().join("data"),
+    );
     config.demo = true;
     config.auth_requests_per_minute = 10_000;
     let app = Application::build(config).await?;
@@ -543,12 +702,27 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..residents {
         let c = reqwest::Client::builder().cookie_store(true).build()?;
         let phone = format!("1370000{:04}", i);
-        c.post(format!("{base}/api/accounts/send_code")).form(&[("phone", &phone)]).send().await?;
-        let (_, text) = notifier.recent().into_iter().find(|(to, _)| *to == phone).expect("code");
-        let code: String = text.chars().filter(|c| c.is_ascii_digit()).take(6).collect();
+        c.post(format!("{base}/api/accounts/send_code"))
+            .form(&[("phone", &phone)])
+            .send()
+            .await?;
+        let (_, text) = notifier
+            .recent()
+            .into_iter()
+            .find(|(to, _)| *to == phone)
+            .expect("code");
+        let code: String = text
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .take(6)
+            .collect();
         let r = c
             .post(format!("{base}/api/accounts/register"))
-            .form(&[("form[phone]", phone.as_str()), ("form[code]", &code), ("form[password]", "secret123")])
+            .form(&[
+                ("form[phone]", phone.as_str()),
+                ("form[code]", &code),
+                ("form[password]", "secret123"),
+            ])
             .send()
             .await?;
         assert!(r.status().is_success());

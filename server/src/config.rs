@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug, Clone)]
-#[command(name = "server", version, about = "Doudi (兜底) server: low-income population monitoring and social assistance")]
+#[command(
+    name = "server",
+    version,
+    about = "Doudi (兜底) server: low-income population monitoring and social assistance"
+)]
 pub struct Config {
     /// Database: sqlite://path (embedded, default) or postgres://user@host/db.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/doudi.db")]
@@ -69,7 +73,10 @@ impl Config {
     pub fn load() -> Self {
         if let Some(path) = std::env::var_os("DOUDI_CONFIG_FILE") {
             if let Err(e) = dotenvy::from_path(&path) {
-                eprintln!("cannot read DOUDI_CONFIG_FILE {}: {e}", PathBuf::from(path).display());
+                eprintln!(
+                    "cannot read DOUDI_CONFIG_FILE {}: {e}",
+                    PathBuf::from(path).display()
+                );
                 std::process::exit(2);
             }
         }
@@ -78,14 +85,25 @@ impl Config {
 
     /// Cookies carry `Secure` when the public origin is https.
     pub fn secure_cookies(&self) -> bool {
-        self.public_origin.as_deref().is_some_and(|o| o.starts_with("https://"))
+        self.public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
     }
 
     /// Settings for tests: SQLite at `database_url`, a free port, files under `data_dir`.
     pub fn for_tests(database_url: String, data_dir: PathBuf) -> Self {
-        Config::parse_from(["server", "--database-url", &database_url, "--addr", "127.0.0.1:0", "--data-dir"]
+        Config::parse_from(
+            [
+                "server",
+                "--database-url",
+                &database_url,
+                "--addr",
+                "127.0.0.1:0",
+                "--data-dir",
+            ]
             .into_iter()
             .map(String::from)
-            .chain([data_dir.display().to_string()]))
+            .chain([data_dir.display().to_string()]),
+        )
     }
 }

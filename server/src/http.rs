@@ -21,13 +21,18 @@ use tower_http::trace::TraceLayer;
 /// caller's (400), a refused rule 409, and so on; only `Internal` stays 500.
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 256 * 1024).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 256 * 1024)
+        .await
+        .unwrap_or_default();
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -43,15 +48,30 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
     } else {
         state.config.max_body_bytes
     };
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max) {
-        return (StatusCode::PAYLOAD_TOO_LARGE, Json(AppError::refused("body_too_large"))).into_response();
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Json(AppError::refused("body_too_large")),
+        )
+            .into_response();
     }
     // Without a length (chunked), read at most `max` bytes.
     let (parts, body) = req.into_parts();
     match axum::body::to_bytes(body, max).await {
-        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Err(_) => (StatusCode::PAYLOAD_TOO_LARGE, Json(AppError::refused("body_too_large"))).into_response(),
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Json(AppError::refused("body_too_large")),
+        )
+            .into_response(),
     }
 }
 
@@ -59,10 +79,17 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
 pub type AuthLimiter = DefaultKeyedRateLimiter<IpAddr>;
 
 pub fn auth_limiter(per_minute: u32) -> Arc<AuthLimiter> {
-    Arc::new(AuthLimiter::keyed(Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))))
+    Arc::new(AuthLimiter::keyed(Quota::per_minute(
+        NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN),
+    )))
 }
 
-const RATE_LIMITED_PATHS: [&str; 4] = ["/api/accounts/login", "/api/accounts/register", "/api/accounts/send_code", "/api/charity/register"];
+const RATE_LIMITED_PATHS: [&str; 4] = [
+    "/api/accounts/login",
+    "/api/accounts/register",
+    "/api/accounts/send_code",
+    "/api/charity/register",
+];
 
 pub async fn auth_rate_limit(
     State(state): State<AppState>,
@@ -74,12 +101,26 @@ pub async fn auth_rate_limit(
         let forwarded = state
             .config
             .trust_forwarded_for
-            .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next()?.trim().parse::<IpAddr>().ok())
+            .then(|| {
+                req.headers()
+                    .get("x-forwarded-for")?
+                    .to_str()
+                    .ok()?
+                    .split(',')
+                    .next()?
+                    .trim()
+                    .parse::<IpAddr>()
+                    .ok()
+            })
             .flatten();
         let client = forwarded.unwrap_or(peer.ip());
         if state.auth_limiter.check_key(&client).is_err() {
             tracing::warn!(%client, "sign-in rate limit reached");
-            return (StatusCode::TOO_MANY_REQUESTS, Json(AppError::TooManyRequests)).into_response();
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(AppError::TooManyRequests),
+            )
+                .into_response();
         }
     }
     next.run(req).await
@@ -99,7 +140,9 @@ pub async fn origin_check(State(state): State<AppState>, req: Request, next: Nex
                 || host.is_some_and(|h| o == format!("http://{h}") || o == format!("https://{h}"))
         }
         // No Origin: not a cross-site browser request unless the browser says so.
-        None => headers.get("sec-fetch-site").is_none_or(|v| v == "same-origin" || v == "none"),
+        None => headers
+            .get("sec-fetch-site")
+            .is_none_or(|v| v == "same-origin" || v == "none"),
     };
     if allowed {
         next.run(req).await
@@ -132,7 +175,11 @@ pub async fn outbox(State(state): State<AppState>) -> Response {
     if !state.config.demo {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let items: String = state
         .notifier
         .recent()
@@ -154,7 +201,10 @@ pub struct ClockForm {
 
 /// Demo mode only: moves the server's clock `days` ahead of real time (0 puts it back), so a
 /// demonstration can reach the end of a public notice. Refused outside demo mode.
-pub async fn demo_clock_set(State(state): State<AppState>, axum::Form(f): axum::Form<ClockForm>) -> Response {
+pub async fn demo_clock_set(
+    State(state): State<AppState>,
+    axum::Form(f): axum::Form<ClockForm>,
+) -> Response {
     if !state.config.demo {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -198,7 +248,10 @@ pub fn with_observability(router: Router) -> Router {
 /// Whether `path` is a page of the route `pattern` as axum writes it (`/applications/{number}`):
 /// the same segments, where a `{…}` segment stands for any one non-empty segment.
 pub fn route_matches(pattern: &str, path: &str) -> bool {
-    let (mut pattern, mut path) = (pattern.trim_end_matches('/').split('/'), path.trim_end_matches('/').split('/'));
+    let (mut pattern, mut path) = (
+        pattern.trim_end_matches('/').split('/'),
+        path.trim_end_matches('/').split('/'),
+    );
     loop {
         match (pattern.next(), path.next()) {
             (None, None) => return true,
@@ -217,12 +270,18 @@ mod tests {
     fn a_page_matches_its_route_pattern_only() {
         assert!(route_matches("/", "/"));
         assert!(route_matches("/login", "/login"));
-        assert!(route_matches("/applications/{number}", "/applications/SQ-2026-000123"));
+        assert!(route_matches(
+            "/applications/{number}",
+            "/applications/SQ-2026-000123"
+        ));
         assert!(route_matches("/applications", "/applications/"));
         assert!(!route_matches("/", "/staff"));
         assert!(!route_matches("/applications/{number}", "/applications"));
         assert!(!route_matches("/applications/{number}", "/applications//"));
-        assert!(!route_matches("/applications/{number}", "/applications/SQ-1/extra"));
+        assert!(!route_matches(
+            "/applications/{number}",
+            "/applications/SQ-1/extra"
+        ));
         assert!(!route_matches("/login", "/staff/login"));
     }
 }

@@ -5,11 +5,13 @@
 //! refused row is counted with its reason; a refused file stores nothing.
 
 use crate::startup::AppState;
+use app::api::monitoring::ImportReport;
 use app::auth::{audit, AuthSession};
-use app::domain::monitoring::{event_row, map_header, medical_row, ColumnMap, FileProblem, RowProblem, Source};
+use app::domain::monitoring::{
+    event_row, map_header, medical_row, ColumnMap, FileProblem, RowProblem, Source,
+};
 use app::domain::status::Role;
 use app::error::AppError;
-use app::api::monitoring::ImportReport;
 use app::store::{EventRow, ImportBatch, MedicalBatch, MedicalRow, NewImport};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -31,7 +33,9 @@ fn refuse(status: StatusCode, err: AppError) -> Response {
 
 /// The text encoding of a file: UTF-8 when every byte sequence is valid UTF-8, else GB18030
 /// (a superset of GBK) when that decodes without error; `None` for anything else.
-fn detect_encoding(path: &std::path::Path) -> std::io::Result<Option<&'static encoding_rs::Encoding>> {
+fn detect_encoding(
+    path: &std::path::Path,
+) -> std::io::Result<Option<&'static encoding_rs::Encoding>> {
     for enc in [encoding_rs::UTF_8, encoding_rs::GB18030] {
         let mut decoder = enc.new_decoder_without_bom_handling();
         let mut file = std::fs::File::open(path)?;
@@ -43,7 +47,8 @@ fn detect_encoding(path: &std::path::Path) -> std::io::Result<Option<&'static en
             let mut input = &buf[..n];
             loop {
                 out.clear();
-                let (result, read) = decoder.decode_to_string_without_replacement(input, &mut out, last);
+                let (result, read) =
+                    decoder.decode_to_string_without_replacement(input, &mut out, last);
                 input = &input[read..];
                 match result {
                     encoding_rs::DecoderResult::InputEmpty => break,
@@ -84,7 +89,12 @@ struct RowSink {
 }
 
 impl RowSink {
-    fn new(source: Source, today: chrono::NaiveDate, tx: tokio::sync::mpsc::Sender<ImportBatch>, progress: std::sync::Arc<Progress>) -> Self {
+    fn new(
+        source: Source,
+        today: chrono::NaiveDate,
+        tx: tokio::sync::mpsc::Sender<ImportBatch>,
+        progress: std::sync::Arc<Progress>,
+    ) -> Self {
         RowSink {
             source,
             today,
@@ -109,22 +119,28 @@ impl RowSink {
 
     /// One data row (`row_no` counts the header as 1); `None`: a row the reader could not read.
     fn row(&mut self, row_no: i64, cells: Option<&[&str]>) -> Result<(), FileProblem> {
-        let Some(map) = &self.map else { return Err(FileProblem::Empty) };
+        let Some(map) = &self.map else {
+            return Err(FileProblem::Empty);
+        };
         if cells.is_some_and(|c| c.iter().all(|c| c.trim().is_empty())) {
             return Ok(());
         }
         self.report.rows_read += 1;
-        self.progress.rows.store(self.report.rows_read, std::sync::atomic::Ordering::Relaxed);
+        self.progress
+            .rows
+            .store(self.report.rows_read, std::sync::atomic::Ordering::Relaxed);
         let checked = match cells {
             None => Err(RowProblem::WrongFieldCount),
-            Some(cells) if self.source == Source::MedicalInsurance => medical_row(map, cells, self.today).map(|m| {
-                self.medical.push(&MedicalRow {
-                    id_number: m.id_number.as_str().to_string(),
-                    settled_on: m.date.format("%Y-%m-%d").to_string(),
-                    total_fen: m.total_fen,
-                    out_of_pocket_fen: m.out_of_pocket_fen,
+            Some(cells) if self.source == Source::MedicalInsurance => {
+                medical_row(map, cells, self.today).map(|m| {
+                    self.medical.push(&MedicalRow {
+                        id_number: m.id_number.as_str().to_string(),
+                        settled_on: m.date.format("%Y-%m-%d").to_string(),
+                        total_fen: m.total_fen,
+                        out_of_pocket_fen: m.out_of_pocket_fen,
+                    })
                 })
-            }),
+            }
             Some(cells) => event_row(self.source, map, cells, self.today).map(|e| {
                 self.events.push(EventRow {
                     key: e.key(),
@@ -147,7 +163,10 @@ impl RowSink {
             }
             Err(problem) => {
                 self.report.invalid += 1;
-                self.by_kind.entry(format!("{problem:?}")).or_insert((problem, 0)).1 += 1;
+                self.by_kind
+                    .entry(format!("{problem:?}"))
+                    .or_insert((problem, 0))
+                    .1 += 1;
                 if self.report.problems.len() < LISTED_PROBLEMS {
                     self.report.problems.push((row_no, problem));
                 }
@@ -161,10 +180,14 @@ impl RowSink {
         let gone = |_| FileProblem::Empty;
         let started = std::time::Instant::now();
         if !self.medical.is_empty() {
-            self.tx.blocking_send(ImportBatch::Medical(std::mem::take(&mut self.medical))).map_err(gone)?;
+            self.tx
+                .blocking_send(ImportBatch::Medical(std::mem::take(&mut self.medical)))
+                .map_err(gone)?;
         }
         if !self.events.is_empty() {
-            self.tx.blocking_send(ImportBatch::Events(std::mem::take(&mut self.events))).map_err(gone)?;
+            self.tx
+                .blocking_send(ImportBatch::Events(std::mem::take(&mut self.events)))
+                .map_err(gone)?;
         }
         self.waited += started.elapsed();
         Ok(())
@@ -187,10 +210,25 @@ impl RowSink {
 }
 
 /// Reads a CSV in the given encoding into the sink.
-fn read_csv(path: &std::path::Path, encoding: &'static encoding_rs::Encoding, mut sink: RowSink, progress: std::sync::Arc<Progress>) -> Result<ImportReport, FileProblem> {
-    let file = Counting { inner: std::fs::File::open(path).map_err(|_| FileProblem::Empty)?, position: 0, progress };
-    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(file);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(std::io::BufReader::with_capacity(256 * 1024, decoded));
+fn read_csv(
+    path: &std::path::Path,
+    encoding: &'static encoding_rs::Encoding,
+    mut sink: RowSink,
+    progress: std::sync::Arc<Progress>,
+) -> Result<ImportReport, FileProblem> {
+    let file = Counting {
+        inner: std::fs::File::open(path).map_err(|_| FileProblem::Empty)?,
+        position: 0,
+        progress,
+    };
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .build(file);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(256 * 1024, decoded));
     let mut record = csv::StringRecord::new();
     if !reader.read_record(&mut record).unwrap_or(false) {
         return Err(FileProblem::Empty);
@@ -223,7 +261,10 @@ fn xlsx_text(value: &calamine::DataRef<'_>) -> String {
         D::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         D::Float(f) => f.to_string(),
         D::Bool(b) => b.to_string(),
-        D::DateTime(d) => d.as_datetime().map(|d| d.date().to_string()).unwrap_or_default(),
+        D::DateTime(d) => d
+            .as_datetime()
+            .map(|d| d.date().to_string())
+            .unwrap_or_default(),
         D::Error(_) | D::Empty => String::new(),
     }
 }
@@ -243,11 +284,18 @@ const XLSX_PART_MAX: u64 = 16 * 1024 * 1024;
 /// announced count first), and other parts within `XLSX_PART_MAX`.
 fn check_xlsx_parts(path: &std::path::Path) -> Result<(), FileProblem> {
     let file = std::fs::File::open(path).map_err(|_| FileProblem::Unreadable)?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|_| FileProblem::Unreadable)?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|_| FileProblem::Unreadable)?;
     for i in 0..zip.len() {
         let (name, size) = {
             let entry = zip.by_index_raw(i).map_err(|_| FileProblem::Unreadable)?;
-            (entry.name().map_err(|_| FileProblem::Unreadable)?.to_ascii_lowercase(), entry.size())
+            (
+                entry
+                    .name()
+                    .map_err(|_| FileProblem::Unreadable)?
+                    .to_ascii_lowercase(),
+                entry.size(),
+            )
         };
         if name.ends_with("sharedstrings.xml") {
             if size > XLSX_TEXT_MAX {
@@ -255,12 +303,26 @@ fn check_xlsx_parts(path: &std::path::Path) -> Result<(), FileProblem> {
             }
             // `<sst … uniqueCount="n">` opens the part; each text takes at least `<si></si>`.
             let mut head = Vec::new();
-            zip.by_index(i).map_err(|_| FileProblem::Unreadable)?.take(4096).read_to_end(&mut head).map_err(|_| FileProblem::Unreadable)?;
+            zip.by_index(i)
+                .map_err(|_| FileProblem::Unreadable)?
+                .take(4096)
+                .read_to_end(&mut head)
+                .map_err(|_| FileProblem::Unreadable)?;
             let head = String::from_utf8_lossy(&head);
             // XML allows spaces around `=`; a count that is not a number announces too many.
             let announced = head.split("uniqueCount").nth(1).map(|rest| {
-                let value = rest.trim_start().strip_prefix('=').unwrap_or("").trim_start().trim_start_matches(['"', '\'']);
-                value.split(['"', '\'']).next().unwrap_or("").parse::<u64>().unwrap_or(u64::MAX)
+                let value = rest
+                    .trim_start()
+                    .strip_prefix('=')
+                    .unwrap_or("")
+                    .trim_start()
+                    .trim_start_matches(['"', '\'']);
+                value
+                    .split(['"', '\''])
+                    .next()
+                    .unwrap_or("")
+                    .parse::<u64>()
+                    .unwrap_or(u64::MAX)
             });
             if announced.is_some_and(|n| n > size / 9 + 1) {
                 return Err(FileProblem::Unreadable);
@@ -275,18 +337,35 @@ fn check_xlsx_parts(path: &std::path::Path) -> Result<(), FileProblem> {
 /// Reads the first worksheet of an XLSX into the sink, cell by cell (the sheet is never held
 /// whole in memory; cells missing from the file are empty; the table of texts is bounded by
 /// `check_xlsx_parts`).
-fn read_xlsx(path: &std::path::Path, mut sink: RowSink, progress: std::sync::Arc<Progress>) -> Result<ImportReport, FileProblem> {
+fn read_xlsx(
+    path: &std::path::Path,
+    mut sink: RowSink,
+    progress: std::sync::Arc<Progress>,
+) -> Result<ImportReport, FileProblem> {
     use calamine::Reader;
     check_xlsx_parts(path)?;
     let file = std::fs::File::open(path).map_err(|_| FileProblem::Unreadable)?;
-    let counted = Counting { inner: std::io::BufReader::new(file), position: 0, progress };
-    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(counted).map_err(|_| FileProblem::Unreadable)?;
-    let Some(sheet) = book.sheet_names().first().cloned() else { return Err(FileProblem::Empty) };
-    let mut cells = book.worksheet_cells_reader(&sheet).map_err(|_| FileProblem::Unreadable)?;
+    let counted = Counting {
+        inner: std::io::BufReader::new(file),
+        position: 0,
+        progress,
+    };
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(counted).map_err(|_| FileProblem::Unreadable)?;
+    let Some(sheet) = book.sheet_names().first().cloned() else {
+        return Err(FileProblem::Empty);
+    };
+    let mut cells = book
+        .worksheet_cells_reader(&sheet)
+        .map_err(|_| FileProblem::Unreadable)?;
     let mut row: Vec<String> = Vec::new();
     let mut current: Option<u32> = None;
     let mut width = 0usize;
-    let emit = |sink: &mut RowSink, row_index: u32, row: &mut Vec<String>, width: &mut usize| -> Result<(), FileProblem> {
+    let emit = |sink: &mut RowSink,
+                row_index: u32,
+                row: &mut Vec<String>,
+                width: &mut usize|
+     -> Result<(), FileProblem> {
         if *width == 0 {
             *width = row.len();
             sink.header(row)?;
@@ -338,7 +417,9 @@ pub struct Progress {
 }
 
 /// Imports running in this process by (uploader, the run token their page chose).
-pub type Running = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(String, String), std::sync::Arc<Progress>>>>;
+pub type Running = std::sync::Arc<
+    std::sync::Mutex<std::collections::HashMap<(String, String), std::sync::Arc<Progress>>>,
+>;
 
 /// A reader that tells `Progress` how far into the file it is.
 struct Counting<R> {
@@ -351,7 +432,9 @@ impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.position += n as u64;
-        self.progress.read_bytes.fetch_max(self.position, std::sync::atomic::Ordering::Relaxed);
+        self.progress
+            .read_bytes
+            .fetch_max(self.position, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -379,13 +462,19 @@ pub async fn import_file(
     let s = &state.services;
     // An XLSX is a zip: its first bytes say so, whatever the file is called.
     let mut magic = [0u8; 4];
-    let xlsx = std::fs::File::open(&path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && &magic == b"PK\x03\x04";
+    let xlsx = std::fs::File::open(&path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"PK\x03\x04";
     let detected = match encoding {
         _ if xlsx => None,
         Some(e) => Some(e),
         None => {
             let p = path.clone();
-            tokio::task::spawn_blocking(move || detect_encoding(&p)).await.map_err(AppError::internal)?.map_err(AppError::internal)?
+            tokio::task::spawn_blocking(move || detect_encoding(&p))
+                .await
+                .map_err(AppError::internal)?
+                .map_err(AppError::internal)?
         }
     };
     let today = app::services::today_in_china();
@@ -412,7 +501,12 @@ pub async fn import_file(
         };
         let meta = meta(encoding, Vec::new());
         async move {
-            s.store.import_refused(meta, &serde_json::to_string(&report).map_err(AppError::internal)?).await?;
+            s.store
+                .import_refused(
+                    meta,
+                    &serde_json::to_string(&report).map_err(AppError::internal)?,
+                )
+                .await?;
             Ok::<_, AppError>(report)
         }
     };
@@ -434,7 +528,11 @@ pub async fn import_file(
         match &result {
             Ok(r) => {
                 let report_json = serde_json::to_string(r).unwrap_or_default();
-                let _ = tx.blocking_send(ImportBatch::End { rows_read: r.rows_read, invalid: r.invalid, report_json });
+                let _ = tx.blocking_send(ImportBatch::End {
+                    rows_read: r.rows_read,
+                    invalid: r.invalid,
+                    report_json,
+                });
             }
             Err(_) => {
                 let _ = tx.blocking_send(ImportBatch::Abort);
@@ -461,25 +559,49 @@ pub async fn import_file(
 
 /// `GET /imports/progress/{run}`: how far the caller's import with that run token has come;
 /// `running: false` once it is done (its report is then in the list of imports).
-pub async fn progress(State(state): State<AppState>, auth: AuthSession, axum::extract::Path(run): axum::extract::Path<String>) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
-    let found = state.imports.lock().ok().and_then(|m| m.get(&(user.0.id.clone(), run)).cloned());
+pub async fn progress(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    axum::extract::Path(run): axum::extract::Path<String>,
+) -> Response {
+    let Some(user) = auth.user else {
+        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+    };
+    let found = state
+        .imports
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&(user.0.id.clone(), run)).cloned());
     let body = match found {
         Some(p) => app::api::monitoring::ImportProgress {
             running: true,
             total_bytes: p.total_bytes,
-            read_bytes: p.read_bytes.load(std::sync::atomic::Ordering::Relaxed).min(p.total_bytes),
+            read_bytes: p
+                .read_bytes
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .min(p.total_bytes),
             rows: p.rows.load(std::sync::atomic::Ordering::Relaxed),
         },
-        None => app::api::monitoring::ImportProgress { running: false, total_bytes: 0, read_bytes: 0, rows: 0 },
+        None => app::api::monitoring::ImportProgress {
+            running: false,
+            total_bytes: 0,
+            read_bytes: 0,
+            rows: 0,
+        },
     };
     Json(body).into_response()
 }
 
 /// `POST /imports`: multipart `source`, optional `encoding` (`utf-8` or `gbk`; detected when
 /// absent) and `file`. Department officers import their own department's sources; admins any.
-pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multipart: Multipart) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    mut multipart: Multipart,
+) -> Response {
+    let Some(user) = auth.user else {
+        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+    };
     if !matches!(user.0.role, Role::Department | Role::Admin) {
         return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
     }
@@ -488,27 +610,62 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
         let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large")),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    AppError::refused("file_too_large"),
+                )
+            }
             Err(_) => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
         };
         match field.name().unwrap_or("") {
-            "source" => source = field.text().await.ok().and_then(|t| Source::from_code(t.trim())),
+            "source" => {
+                source = field
+                    .text()
+                    .await
+                    .ok()
+                    .and_then(|t| Source::from_code(t.trim()))
+            }
             // The page's token for polling progress (letters, digits and dashes).
             "run" => {
-                run = field.text().await.ok().map(|t| t.trim().to_string()).filter(|t| (1..=64).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                run = field
+                    .text()
+                    .await
+                    .ok()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| {
+                        (1..=64).contains(&t.len())
+                            && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    })
             }
             "encoding" => {
                 encoding = match field.text().await.unwrap_or_default().trim() {
                     "" | "auto" => None,
                     "utf-8" => Some(encoding_rs::UTF_8),
                     "gbk" | "gb18030" => Some(encoding_rs::GB18030),
-                    _ => return refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::field("encoding", app::domain::declaration::FieldErrorCode::InvalidChoice)),
+                    _ => {
+                        return refuse(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            AppError::field(
+                                "encoding",
+                                app::domain::declaration::FieldErrorCode::InvalidChoice,
+                            ),
+                        )
+                    }
                 }
             }
             "file" => {
-                let name: String = field.file_name().unwrap_or("file.csv").chars().filter(|c| !c.is_control()).take(100).collect();
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("file.csv")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(100)
+                    .collect();
                 // Streamed to a temporary file while hashed: memory stays flat.
-                let Ok(mut tmp) = tempfile::NamedTempFile::new() else { return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::Internal) };
+                let Ok(mut tmp) = tempfile::NamedTempFile::new() else {
+                    return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::Internal);
+                };
                 let mut hasher = sha2::Sha256::new();
                 let mut size = 0usize;
                 loop {
@@ -516,11 +673,17 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
                         Ok(Some(chunk)) => {
                             size += chunk.len();
                             if size > MAX_IMPORT_BYTES {
-                                return refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large"));
+                                return refuse(
+                                    StatusCode::PAYLOAD_TOO_LARGE,
+                                    AppError::refused("file_too_large"),
+                                );
                             }
                             hasher.update(&chunk);
                             if tmp.write_all(&chunk).is_err() {
-                                return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::Internal);
+                                return refuse(
+                                    StatusCode::INTERNAL_SERVER_ERROR,
+                                    AppError::Internal,
+                                );
                             }
                         }
                         Ok(None) => break,
@@ -533,26 +696,58 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
         }
     }
     let Some(source) = source else {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::field("source", app::domain::declaration::FieldErrorCode::InvalidChoice));
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::field(
+                "source",
+                app::domain::declaration::FieldErrorCode::InvalidChoice,
+            ),
+        );
     };
-    if user.0.role == Role::Department && user.0.department.as_deref() != Some(source.department().code()) {
+    if user.0.role == Role::Department
+        && user.0.department.as_deref() != Some(source.department().code())
+    {
         return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
     }
-    let Some((name, tmp, hash, size)) = file else { return refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::refused("file_empty")) };
+    let Some((name, tmp, hash, size)) = file else {
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::refused("file_empty"),
+        );
+    };
     if size == 0 {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::refused("file_empty"));
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::refused("file_empty"),
+        );
     }
     // The import runs on its own task: if the uploader's browser is closed (the request dropped),
     // it still finishes, and its report waits in the list of imports.
-    let progress = std::sync::Arc::new(Progress { total_bytes: size as u64, ..Default::default() });
-    let key = (user.0.id.clone(), run.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
+    let progress = std::sync::Arc::new(Progress {
+        total_bytes: size as u64,
+        ..Default::default()
+    });
+    let key = (
+        user.0.id.clone(),
+        run.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+    );
     if let Ok(mut running) = state.imports.lock() {
         running.insert(key.clone(), progress.clone());
     }
     let task_state = state.clone();
     let task = tokio::spawn(async move {
         let path = tmp.path().to_path_buf();
-        let result = import_file(&task_state, &user.0.id, source, &name, path, hash, encoding, progress).await;
+        let result = import_file(
+            &task_state,
+            &user.0.id,
+            source,
+            &name,
+            path,
+            hash,
+            encoding,
+            progress,
+        )
+        .await;
         drop(tmp);
         if let Ok(mut running) = task_state.imports.lock() {
             running.remove(&key);
@@ -562,16 +757,38 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
             Ok(_) => "refused",
             Err(_) => "error",
         };
-        let object = format!("{}:{}", source.code(), result.as_ref().ok().and_then(|r| r.import_id.clone()).unwrap_or_default());
-        audit(&task_state.services, Some(&user.0.id), "import", &object, outcome).await;
+        let object = format!(
+            "{}:{}",
+            source.code(),
+            result
+                .as_ref()
+                .ok()
+                .and_then(|r| r.import_id.clone())
+                .unwrap_or_default()
+        );
+        audit(
+            &task_state.services,
+            Some(&user.0.id),
+            "import",
+            &object,
+            outcome,
+        )
+        .await;
         result
     });
     match task.await {
         Ok(Ok(report)) => {
-            let status = if report.refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let status = if report.refused.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
             (status, Json(report)).into_response()
         }
-        Ok(Err(e)) => refuse(StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e),
+        Ok(Err(e)) => refuse(
+            StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            e,
+        ),
         Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
     }
 }
@@ -585,13 +802,18 @@ pub async fn report_xlsx(
     axum::extract::Path(id): axum::extract::Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+    let Some(user) = auth.user else {
+        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+    };
     let rec = match state.services.store.import(&id).await {
         Ok(Some(r)) => r,
         Ok(None) => return refuse(StatusCode::NOT_FOUND, AppError::NotFound),
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.into()),
     };
-    if !app::api::monitoring::importable_sources(&user.0).iter().any(|s| s.code() == rec.source) {
+    if !app::api::monitoring::importable_sources(&user.0)
+        .iter()
+        .any(|s| s.code() == rec.source)
+    {
         return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
     }
     let english = headers
@@ -599,14 +821,36 @@ pub async fn report_xlsx(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|c| c.split(';').any(|kv| kv.trim() == "i18n_pref_locale=en"));
-    let locale = if english { app::i18n::Locale::en } else { app::i18n::Locale::zh_CN };
+    let locale = if english {
+        app::i18n::Locale::en
+    } else {
+        app::i18n::Locale::zh_CN
+    };
     let stored: ImportReport = serde_json::from_str(&rec.report_json).unwrap_or_default();
-    let report = ImportReport { rows_read: rec.rows_read, invalid: rec.invalid, warnings: rec.warnings, ..stored }.with_stored(rec.new_records, rec.matched);
+    let report = ImportReport {
+        rows_read: rec.rows_read,
+        invalid: rec.invalid,
+        warnings: rec.warnings,
+        ..stored
+    }
+    .with_stored(rec.new_records, rec.matched);
     match report_workbook(locale, &rec.file_name, &report) {
         Ok(bytes) => (
             [
-                (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"import-report-{}.xlsx\"", rec.id.chars().filter(char::is_ascii_alphanumeric).collect::<String>())),
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"import-report-{}.xlsx\"",
+                        rec.id
+                            .chars()
+                            .filter(char::is_ascii_alphanumeric)
+                            .collect::<String>()
+                    ),
+                ),
             ],
             bytes,
         )
@@ -615,7 +859,11 @@ pub async fn report_xlsx(
     }
 }
 
-fn report_workbook(locale: app::i18n::Locale, file_name: &str, report: &ImportReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn report_workbook(
+    locale: app::i18n::Locale,
+    file_name: &str,
+    report: &ImportReport,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use app::ui::monitoring::{report_lines_in, report_words_in, row_problem_in};
     let [title, file, row, reason, count] = report_words_in(locale);
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -628,7 +876,12 @@ fn report_workbook(locale: app::i18n::Locale, file_name: &str, report: &ImportRe
     sheet.write_string(1, 1, file_name)?;
     let mut r = 3u32;
     if let Some(problem) = &report.refused {
-        sheet.write_string_with_format(2, 0, app::ui::monitoring::file_problem_in(locale, problem), &bold)?;
+        sheet.write_string_with_format(
+            2,
+            0,
+            app::ui::monitoring::file_problem_in(locale, problem),
+            &bold,
+        )?;
         r = 4;
     }
     for (label, n) in report_lines_in(locale, report) {

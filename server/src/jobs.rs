@@ -6,7 +6,9 @@
 //!   PostgreSQL), so with several processes each item is done once, and an item whose worker
 //!   died is taken up again when its lease ends.
 
-use app::api::cycle::{WORK_ANNUAL_REVIEW, WORK_DOCUMENTS_DUE, WORK_ENTITLEMENT_SCAN, WORK_REFERRAL_DUE};
+use app::api::cycle::{
+    WORK_ANNUAL_REVIEW, WORK_DOCUMENTS_DUE, WORK_ENTITLEMENT_SCAN, WORK_REFERRAL_DUE,
+};
 use app::domain::chain::{AidKind, Department};
 use app::domain::cycle::{Standing, TaskKind};
 use app::domain::referral::ReferralStatus;
@@ -23,7 +25,11 @@ const RETRY_MS: i64 = 10 * 60_000;
 /// This process's name in claims: host and pid, unique enough across a cluster.
 pub fn worker_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
-    format!("{host}-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple())
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// What one run of the jobs did.
@@ -39,47 +45,78 @@ pub struct Ran {
 
 /// Runs every job once: what tests call, and what the loop repeats.
 pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<Ran> {
-    let proposed = app::api::policy::propose_reassessments(store, app::services::today_in_china(), app::services::now_millis())
-        .await
-        .map_err(|e| anyhow::anyhow!("reassessment job: {e}"))?;
+    let proposed = app::api::policy::propose_reassessments(
+        store,
+        app::services::today_in_china(),
+        app::services::now_millis(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("reassessment job: {e}"))?;
     if proposed > 0 {
-        tracing::info!(proposed, "reassessments proposed after parameter changes took effect");
+        tracing::info!(
+            proposed,
+            "reassessments proposed after parameter changes took effect"
+        );
     }
     // 政策找人 once a day: the first worker to run on a day schedules the scan, one worker does it.
     let today = app::services::today_in_china();
     // Due at the day's start: the same (kind, day, time) every round, so it is scheduled once.
     store
-        .enqueue_work(WORK_ENTITLEMENT_SCAN, &today.to_string(), "", app::domain::cycle::china_midnight_ms(today))
+        .enqueue_work(
+            WORK_ENTITLEMENT_SCAN,
+            &today.to_string(),
+            "",
+            app::domain::cycle::china_midnight_ms(today),
+        )
         .await
         .map_err(|e| anyhow::anyhow!("schedule the entitlement scan: {e}"))?;
     let done = process_work(store, worker, app::services::now_millis()).await?;
     let escalated = store
-        .escalate_overdue_warnings(&app::services::today_in_china().to_string(), app::services::now_millis())
+        .escalate_overdue_warnings(
+            &app::services::today_in_china().to_string(),
+            app::services::now_millis(),
+        )
         .await
         .map_err(|e| anyhow::anyhow!("escalate warnings: {e}"))?;
     if escalated > 0 {
-        tracing::warn!(escalated, "warnings past their visit deadline escalated to the county");
+        tracing::warn!(
+            escalated,
+            "warnings past their visit deadline escalated to the county"
+        );
     }
-    Ok(Ran { proposed, work_done: done, escalated: escalated as usize })
+    Ok(Ran {
+        proposed,
+        work_done: done,
+        escalated: escalated as usize,
+    })
 }
 
 /// Claims and does due work items until none is left; returns how many were done.
 pub async fn process_work(store: &dyn Store, worker: &str, now: Millis) -> anyhow::Result<usize> {
     let mut done = 0;
     loop {
-        let items = store.claim_work(worker, now, LEASE_MS, BATCH).await.map_err(|e| anyhow::anyhow!("claim work: {e}"))?;
+        let items = store
+            .claim_work(worker, now, LEASE_MS, BATCH)
+            .await
+            .map_err(|e| anyhow::anyhow!("claim work: {e}"))?;
         if items.is_empty() {
             return Ok(done);
         }
         for item in items {
             match handle(store, &item, now).await {
                 Ok(()) => {
-                    store.finish_work(item.id, worker, None, now, now).await.map_err(|e| anyhow::anyhow!("finish work: {e}"))?;
+                    store
+                        .finish_work(item.id, worker, None, now, now)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("finish work: {e}"))?;
                     done += 1;
                 }
                 Err(e) => {
                     tracing::error!(id = item.id, kind = %item.kind, attempts = item.attempts, error = %e, "work item failed; retrying later");
-                    store.finish_work(item.id, worker, Some(&e.to_string()), now, now + RETRY_MS).await.map_err(|e| anyhow::anyhow!("release work: {e}"))?;
+                    store
+                        .finish_work(item.id, worker, Some(&e.to_string()), now, now + RETRY_MS)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("release work: {e}"))?;
                 }
             }
         }
@@ -92,7 +129,9 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
     let err = |e: app::store::DbError| anyhow::anyhow!("{e}");
     match item.kind.as_str() {
         WORK_ANNUAL_REVIEW => {
-            let Some(h) = store.household_summary(&item.subject).await.map_err(err)? else { return Ok(()) };
+            let Some(h) = store.household_summary(&item.subject).await.map_err(err)? else {
+                return Ok(());
+            };
             // A household that left assistance meanwhile needs no review.
             if Standing::from_code(&h.standing) == Some(Standing::InAssistance) {
                 let task = NewTask {
@@ -109,10 +148,16 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
         }
         WORK_REFERRAL_DUE => {
             let id: i64 = item.subject.parse()?;
-            let Some(r) = store.referral(id).await.map_err(err)? else { return Ok(()) };
+            let Some(r) = store.referral(id).await.map_err(err)? else {
+                return Ok(());
+            };
             if ReferralStatus::from_code(&r.status).is_some_and(ReferralStatus::is_open) {
-                let need = AidKind::from_code(&r.need).map(AidKind::code).unwrap_or_default();
-                let dept = Department::from_code(&r.department).map(Department::code).unwrap_or_default();
+                let need = AidKind::from_code(&r.need)
+                    .map(AidKind::code)
+                    .unwrap_or_default();
+                let dept = Department::from_code(&r.department)
+                    .map(Department::code)
+                    .unwrap_or_default();
                 let task = NewTask {
                     kind: TaskKind::ReferralOverdue.code().into(),
                     household_id: r.household_id,
@@ -126,7 +171,9 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
             }
         }
         WORK_DOCUMENTS_DUE => {
-            let Some(e) = store.emergency(&item.subject).await.map_err(err)? else { return Ok(()) };
+            let Some(e) = store.emergency(&item.subject).await.map_err(err)? else {
+                return Ok(());
+            };
             if let (None, Some(due)) = (e.documents_received_at, e.documents_due) {
                 let task = NewTask {
                     kind: TaskKind::DocumentsDue.code().into(),
@@ -143,7 +190,10 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
         WORK_ENTITLEMENT_SCAN => {
             let raised = scan_entitlements(store, app::services::today_in_china(), now).await?;
             if raised > 0 {
-                tracing::info!(raised, "households entitled to assistance they do not receive (政策找人)");
+                tracing::info!(
+                    raised,
+                    "households entitled to assistance they do not receive (政策找人)"
+                );
             }
         }
         other => anyhow::bail!("unknown work kind {other}"),
@@ -166,22 +216,57 @@ pub fn spawn(store: Arc<dyn Store>, every: Duration) {
 /// The daily "policy finds the person" (政策找人) scan: every household in assistance whose
 /// latest approved assessment entitles it to assistance no aid in its chain covers on `today`
 /// gets a warning (one open per household). Returns how many were raised.
-pub async fn scan_entitlements(store: &dyn Store, today: chrono::NaiveDate, now: Millis) -> anyhow::Result<usize> {
+pub async fn scan_entitlements(
+    store: &dyn Store,
+    today: chrono::NaiveDate,
+    now: Millis,
+) -> anyhow::Result<usize> {
     use app::domain::status::ApplicationStatus;
     let err = |e: app::store::DbError| anyhow::anyhow!("{e}");
     let rules = store.warning_rules().await.map_err(err)?;
-    let Some(rule) = rules.iter().find(|r| r.kind == app::domain::monitoring::RuleKind::EntitledNotReceived && r.enabled) else {
+    let Some(rule) = rules
+        .iter()
+        .find(|r| r.kind == app::domain::monitoring::RuleKind::EntitledNotReceived && r.enabled)
+    else {
         return Ok(0);
     };
     let mut raised = 0;
     for (household_id, region_code) in store.households_in_assistance().await.map_err(err)? {
-        let apps = store.household_applications(&household_id).await.map_err(err)?;
-        let Some(latest) = apps.last().filter(|a| a.summary.status == ApplicationStatus::Approved) else { continue };
-        let Some(rec) = store.latest_assessment(&latest.summary.number).await.map_err(err)? else { continue };
-        let Ok(assessment) = serde_json::from_str::<app::domain::policy::assess::Assessment>(&rec.stored.assessment_json) else { continue };
-        let aids: Vec<_> = store.assistance_of(&household_id).await.map_err(err)?.into_iter().map(|r| r.aid).collect();
+        let apps = store
+            .household_applications(&household_id)
+            .await
+            .map_err(err)?;
+        let Some(latest) = apps
+            .last()
+            .filter(|a| a.summary.status == ApplicationStatus::Approved)
+        else {
+            continue;
+        };
+        let Some(rec) = store
+            .latest_assessment(&latest.summary.number)
+            .await
+            .map_err(err)?
+        else {
+            continue;
+        };
+        let Ok(assessment) = serde_json::from_str::<app::domain::policy::assess::Assessment>(
+            &rec.stored.assessment_json,
+        ) else {
+            continue;
+        };
+        let aids: Vec<_> = store
+            .assistance_of(&household_id)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|r| r.aid)
+            .collect();
         let flags = app::domain::chain::flags(&aids, Some(&assessment), today);
-        let Some((rule, facts)) = app::domain::monitoring::entitlement_warning(std::slice::from_ref(rule), &flags) else { continue };
+        let Some((rule, facts)) =
+            app::domain::monitoring::entitlement_warning(std::slice::from_ref(rule), &flags)
+        else {
+            continue;
+        };
         let added = store
             .raise_warning(app::store::NewWarning {
                 household_id,

@@ -8,11 +8,41 @@ use app::store::{DbError, NewUser};
 
 /// (role, login, display name, region, password). Passwords are public: demo only.
 pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 5] = [
-    (Role::Resident, "13800000001", "【演示】居民 张演示", None, "Demo2026pass"),
-    (Role::Caseworker, "demo_caseworker", "【演示】甘州区民政 社工", Some("620702000000"), "Demo2026pass"),
-    (Role::Department, "demo_department", "【演示】张掖市医保局", Some("620700000000"), "Demo2026pass"),
-    (Role::Charity, "demo_charity", "【演示】张掖市慈善总会", Some("620700000000"), "Demo2026pass"),
-    (Role::Admin, "demo_admin", "【演示】张掖市民政局 管理员", Some("620700000000"), "Demo2026pass"),
+    (
+        Role::Resident,
+        "13800000001",
+        "【演示】居民 张演示",
+        None,
+        "Demo2026pass",
+    ),
+    (
+        Role::Caseworker,
+        "demo_caseworker",
+        "【演示】甘州区民政 社工",
+        Some("620702000000"),
+        "Demo2026pass",
+    ),
+    (
+        Role::Department,
+        "demo_department",
+        "【演示】张掖市医保局",
+        Some("620700000000"),
+        "Demo2026pass",
+    ),
+    (
+        Role::Charity,
+        "demo_charity",
+        "【演示】张掖市慈善总会",
+        Some("620700000000"),
+        "Demo2026pass",
+    ),
+    (
+        Role::Admin,
+        "demo_admin",
+        "【演示】张掖市民政局 管理员",
+        Some("620700000000"),
+        "Demo2026pass",
+    ),
 ];
 
 pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
@@ -27,12 +57,22 @@ pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
 async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
     use app::store::{NewCharity, NewResource};
     let err = |e: DbError| anyhow::anyhow!(e);
-    let (_, login, name, _, password) = DEMO_ACCOUNTS.iter().copied().find(|a| a.0 == Role::Charity).expect("a demo charity account");
+    let (_, login, name, _, password) = DEMO_ACCOUNTS
+        .iter()
+        .copied()
+        .find(|a| a.0 == Role::Charity)
+        .expect("a demo charity account");
     if s.store.user_by_login(login).await.map_err(err)?.is_some() {
         return Ok(());
     }
-    let admin = s.store.user_by_login("demo_admin").await.map_err(err)?.ok_or_else(|| anyhow::anyhow!("demo admin missing"))?;
-    let code = app::domain::charity::CreditCode::with_check("53620700MJ0000001").ok_or_else(|| anyhow::anyhow!("demo credit code"))?;
+    let admin = s
+        .store
+        .user_by_login("demo_admin")
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("demo admin missing"))?;
+    let code = app::domain::charity::CreditCode::with_check("53620700MJ0000001")
+        .ok_or_else(|| anyhow::anyhow!("demo credit code"))?;
     let now = now_millis();
     let user_id = match s
         .store
@@ -42,7 +82,9 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
                 role: Role::Charity,
                 login: login.into(),
                 display_name: name.into(),
-                password_hash: hash_password(password.to_string()).await.map_err(|e| anyhow::anyhow!(e))?,
+                password_hash: hash_password(password.to_string())
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e))?,
                 region_code: None,
                 department: None,
                 now,
@@ -52,7 +94,9 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
             contact_name: "【演示】王联系".into(),
             contact_phone: "13900000000".into(),
             regions: vec!["6207".into()],
-            kinds: ["basic_living", "medical", "education", "care_services"].map(String::from).to_vec(),
+            kinds: ["basic_living", "medical", "education", "care_services"]
+                .map(String::from)
+                .to_vec(),
         })
         .await
     {
@@ -60,7 +104,10 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
         Err(DbError::Conflict(_)) => return Ok(()), // a concurrent start registered it
         Err(e) => anyhow::bail!(e),
     };
-    s.store.decide_charity("demo-charity", true, "【演示】", &admin.id, now).await.map_err(err)?;
+    s.store
+        .decide_charity("demo-charity", true, "【演示】", &admin.id, now)
+        .await
+        .map_err(err)?;
     let today = app::services::today_in_china();
     s.store
         .add_resource(NewResource {
@@ -86,10 +133,17 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
 
 /// The example warning rules (each marked `example`), unless an administrator set the rule.
 async fn seed_warning_rules(s: &Services) -> anyhow::Result<()> {
-    let stored = s.store.warning_rules().await.map_err(|e| anyhow::anyhow!(e))?;
+    let stored = s
+        .store
+        .warning_rules()
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
     for rule in app::domain::monitoring::example_rules() {
         if !stored.iter().any(|r| r.kind == rule.kind) {
-            s.store.set_warning_rule(rule, None, now_millis()).await.map_err(|e| anyhow::anyhow!(e))?;
+            s.store
+                .set_warning_rule(rule, None, now_millis())
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?;
         }
     }
     Ok(())
@@ -99,11 +153,19 @@ async fn seed_warning_rules(s: &Services) -> anyhow::Result<()> {
 /// so a demo database created before a parameter existed gets it too.
 async fn seed_policy_examples(s: &Services) -> anyhow::Result<()> {
     use app::store::NewParameter;
-    let stored = s.store.policy_parameters().await.map_err(|e| anyhow::anyhow!(e))?;
+    let stored = s
+        .store
+        .policy_parameters()
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
     let now = now_millis();
     for row in app::domain::policy::examples::example_rows(now) {
         let residence = row.residence.map(|r| r.code().to_string());
-        if stored.iter().any(|p| p.key == row.key.code() && p.region_code == row.region.as_str() && p.residence == residence) {
+        if stored.iter().any(|p| {
+            p.key == row.key.code()
+                && p.region_code == row.region.as_str()
+                && p.residence == residence
+        }) {
             continue;
         }
         s.store
@@ -129,10 +191,17 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
         if role == Role::Charity {
             continue; // registered with its organisation below
         }
-        if s.store.user_by_login(login).await.map_err(|e| anyhow::anyhow!(e))?.is_some() {
+        if s.store
+            .user_by_login(login)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?
+            .is_some()
+        {
             continue;
         }
-        let hash = hash_password(password.to_string()).await.map_err(|e| anyhow::anyhow!(e))?;
+        let hash = hash_password(password.to_string())
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
         let user = NewUser {
             role,
             login: login.into(),
@@ -140,7 +209,11 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
             password_hash: hash,
             region_code: region.map(String::from),
             // The demo department officer works for medical insurance (医保).
-            department: (role == Role::Department).then(|| app::domain::chain::Department::MedicalInsurance.code().to_string()),
+            department: (role == Role::Department).then(|| {
+                app::domain::chain::Department::MedicalInsurance
+                    .code()
+                    .to_string()
+            }),
             now: now_millis(),
         };
         match s.store.create_user(user).await {
@@ -156,19 +229,38 @@ pub fn print_demo_accounts(url: &str) {
     println!("Doudi is serving at {url}  (SMS codes: {url}/dev/outbox)");
     println!("{:<12} {:<18} {:<14} name", "role", "login", "password");
     for (role, login, name, _, password) in DEMO_ACCOUNTS {
-        println!("{:<12} {:<18} {:<14} {}", role.code(), login, password, name);
+        println!(
+            "{:<12} {:<18} {:<14} {}",
+            role.code(),
+            login,
+            password,
+            name
+        );
     }
     println!("=======================================================================\n");
 }
 
 /// One submitted application of the demo resident, so the status page has something to show.
 async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
-    use app::domain::declaration::{Declaration, DeclarationDraft, MemberDraft, CONSENT_TEXT_VERSION};
+    use app::domain::declaration::{
+        Declaration, DeclarationDraft, MemberDraft, CONSENT_TEXT_VERSION,
+    };
     use app::domain::id_number::check_char;
     use app::store::Submission;
     let err = |e: DbError| anyhow::anyhow!(e);
-    let resident = s.store.user_by_login(DEMO_ACCOUNTS[0].1).await.map_err(err)?.ok_or_else(|| anyhow::anyhow!("demo resident missing"))?;
-    if !s.store.applications_of(&resident.id).await.map_err(err)?.is_empty() {
+    let resident = s
+        .store
+        .user_by_login(DEMO_ACCOUNTS[0].1)
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("demo resident missing"))?;
+    if !s
+        .store
+        .applications_of(&resident.id)
+        .await
+        .map_err(err)?
+        .is_empty()
+    {
         return Ok(());
     }
     let id = |first17: &str| format!("{first17}{}", check_char(first17).expect("17 digits"));
@@ -191,7 +283,10 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
         address: "【演示】甘州区示例地址1号".into(),
         residence: "rural".into(),
         contact_phone: DEMO_ACCOUNTS[0].1.into(),
-        members: vec![head, member("spouse", "李演示", id("62070219680720002"), "farming")],
+        members: vec![
+            head,
+            member("spouse", "李演示", id("62070219680720002"), "farming"),
+        ],
         income_wages: "600".into(),
         income_transfers: "150".into(),
         medical_spending: "38000".into(),
@@ -206,9 +301,17 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
     let now = now_millis();
     let today = app::services::today_in_china();
     let facts = app::domain::policy::HouseholdFacts::from_draft(&draft, today);
-    let rows = app::api::policy::param_rows(s.store.as_ref()).await.map_err(|e| anyhow::anyhow!(e))?;
-    let (assessment, _) = app::api::policy::assessment_record(&facts, &rows, &declaration.region, today).map_err(|e| anyhow::anyhow!(e))?;
-    let stored = s.store.current_draft(&resident.id, &serde_json::to_string(&draft)?, now).await.map_err(err)?;
+    let rows = app::api::policy::param_rows(s.store.as_ref())
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let (assessment, _) =
+        app::api::policy::assessment_record(&facts, &rows, &declaration.region, today)
+            .map_err(|e| anyhow::anyhow!(e))?;
+    let stored = s
+        .store
+        .current_draft(&resident.id, &serde_json::to_string(&draft)?, now)
+        .await
+        .map_err(err)?;
     // Created, or already there from a concurrent start: either way the demo has its case.
     s.store
         .submit_application(Submission {
@@ -216,7 +319,11 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
             draft_id: stored.id,
             region_code: declaration.region.as_str().into(),
             declaration_json: serde_json::to_string(&declaration)?,
-            member_id_numbers: declaration.members.iter().map(|m| m.id_number.as_str().to_string()).collect(),
+            member_id_numbers: declaration
+                .members
+                .iter()
+                .map(|m| m.id_number.as_str().to_string())
+                .collect(),
             monthly_income_fen: declaration.income.total().fen(),
             consent_charity: declaration.consent_charity,
             consent_text_version: CONSENT_TEXT_VERSION.into(),
@@ -224,7 +331,11 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
             year: chrono::Datelike::year(&today),
             assessment,
             head_id_number: declaration.head().id_number.as_str().to_string(),
-            help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
+            help: declaration
+                .help
+                .iter()
+                .map(|h| h.code().to_string())
+                .collect(),
         })
         .await
         .map_err(err)?;

@@ -17,18 +17,25 @@ pub struct LoggingNotifier {
 
 impl LoggingNotifier {
     pub fn new(keep_outbox: bool) -> Self {
-        Self { outbox: keep_outbox.then(|| Mutex::new(VecDeque::new())) }
+        Self {
+            outbox: keep_outbox.then(|| Mutex::new(VecDeque::new())),
+        }
     }
 
     pub fn recent(&self) -> Vec<(String, String)> {
-        self.outbox.as_ref().map(|o| o.lock().expect("outbox lock").iter().cloned().collect()).unwrap_or_default()
+        self.outbox
+            .as_ref()
+            .map(|o| o.lock().expect("outbox lock").iter().cloned().collect())
+            .unwrap_or_default()
     }
 }
 
 #[async_trait]
 impl Notifier for LoggingNotifier {
     async fn send_sms(&self, phone: &str, text: &str) -> Result<(), String> {
-        let masked = app::domain::phone::Phone::parse(phone).map(|p| p.masked()).unwrap_or_default();
+        let masked = app::domain::phone::Phone::parse(phone)
+            .map(|p| p.masked())
+            .unwrap_or_default();
         // The log is this notifier's carrier: without a gateway, operators read codes here.
         tracing::info!(to = %masked, %text, "SMS (logging notifier: no SMS gateway configured)");
         if let Some(outbox) = &self.outbox {
@@ -63,17 +70,27 @@ impl BlobStore for FsBlobStore {
             return Ok(hash);
         }
         let dir = path.parent().ok_or("no parent")?;
-        tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| e.to_string())?;
         // Write to a temporary name and rename, so a crash never leaves a partial blob.
         let tmp = dir.join(format!("{hash}.{}.tmp", uuid::Uuid::new_v4()));
-        tokio::fs::write(&tmp, bytes).await.map_err(|e| e.to_string())?;
-        let f = tokio::fs::File::open(&tmp).await.map_err(|e| e.to_string())?;
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .map_err(|e| e.to_string())?;
+        let f = tokio::fs::File::open(&tmp)
+            .await
+            .map_err(|e| e.to_string())?;
         f.sync_all().await.map_err(|e| e.to_string())?;
-        tokio::fs::rename(&tmp, &path).await.map_err(|e| e.to_string())?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(hash)
     }
 
     async fn get(&self, hash: &str) -> Result<Vec<u8>, String> {
-        tokio::fs::read(self.path(hash)?).await.map_err(|e| e.to_string())
+        tokio::fs::read(self.path(hash)?)
+            .await
+            .map_err(|e| e.to_string())
     }
 }

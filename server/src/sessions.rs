@@ -1,10 +1,10 @@
 //! Sessions live in the database (tower-sessions' sqlx stores), so several server processes
 //! behind a load balancer share them. The backend is chosen at run time, hence this enum.
 
+use crate::store::dialect::Db;
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use crate::store::dialect::Db;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 #[derive(Clone, Debug)]

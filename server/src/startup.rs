@@ -17,8 +17,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::convert::Infallible;
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -45,7 +45,9 @@ impl Application {
         tracing::warn!("no SMS gateway configured: verification codes are written to this log");
         let services = Services {
             store: store.clone(),
-            blobs: Arc::new(FsBlobStore { root: config.data_dir.join("blobs") }),
+            blobs: Arc::new(FsBlobStore {
+                root: config.data_dir.join("blobs"),
+            }),
             notifier: notifier.clone(),
             settings: PortalSettings {
                 max_failed_logins: config.max_failed_logins,
@@ -57,16 +59,25 @@ impl Application {
             seed::seed_demo(&services).await?;
         }
 
-        crate::jobs::spawn(services.store.clone(), std::time::Duration::from_secs(config.job_interval_secs.max(1)));
+        crate::jobs::spawn(
+            services.store.clone(),
+            std::time::Duration::from_secs(config.job_interval_secs.max(1)),
+        );
 
         let sessions = Sessions::for_backend(&backend).await?;
-        tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
+        tokio::spawn(
+            sessions
+                .clone()
+                .continuously_delete_expired(tokio::time::Duration::from_secs(600)),
+        );
         let session_layer = SessionManagerLayer::new(sessions)
             .with_name("doudi.sid")
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(config.secure_cookies())
-            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+                config.session_idle_minutes,
+            )));
         let auth_layer = AuthManagerLayerBuilder::new(Backend { store }, session_layer).build();
 
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
@@ -104,7 +115,12 @@ impl Application {
         let routes = generate_route_list(App);
         // The residents' pages are served with the portal's own, smaller WASM; every other page
         // with the whole application's.
-        let portal_paths: Arc<Vec<String>> = Arc::new(generate_route_list(PortalApp).iter().map(|r| r.path().to_string()).collect());
+        let portal_paths: Arc<Vec<String>> = Arc::new(
+            generate_route_list(PortalApp)
+                .iter()
+                .map(|r| r.path().to_string())
+                .collect(),
+        );
         let context = {
             let services = services.clone();
             move || provide_context(services.clone())
@@ -120,25 +136,38 @@ impl Application {
             .route("/attachments/{id}", get(upload::download))
             .route(
                 "/charity/proof/{id}",
-                get(upload::charity_proof).post(upload::charity_proof_upload).layer::<_, Infallible>(DefaultBodyLimit::max(
-                    app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024,
-                )),
+                get(upload::charity_proof)
+                    .post(upload::charity_proof_upload)
+                    .layer::<_, Infallible>(DefaultBodyLimit::max(
+                        app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024,
+                    )),
             )
             .route("/visit-files/{hash}", get(upload::visit_file))
-            .route("/imports/{id}/report.xlsx", get(crate::imports::report_xlsx))
+            .route(
+                "/imports/{id}/report.xlsx",
+                get(crate::imports::report_xlsx),
+            )
             .route("/imports/progress/{run}", get(crate::imports::progress))
             .route(
                 "/imports",
-                post(crate::imports::upload).layer::<_, Infallible>(DefaultBodyLimit::max(crate::imports::MAX_IMPORT_BYTES + 64 * 1024)),
+                post(crate::imports::upload).layer::<_, Infallible>(DefaultBodyLimit::max(
+                    crate::imports::MAX_IMPORT_BYTES + 64 * 1024,
+                )),
             )
             .route("/healthz", get(http::healthz))
             .route("/dev/outbox", get(http::outbox))
-            .route("/dev/clock", get(http::demo_clock).post(http::demo_clock_set))
+            .route(
+                "/dev/clock",
+                get(http::demo_clock).post(http::demo_clock_set),
+            )
             .leptos_routes_with_context(&state, routes, context.clone(), {
                 let o = leptos_options.clone();
                 move || {
                     let parts = use_context::<axum::http::request::Parts>();
-                    let path = parts.as_ref().map(|p| p.uri.path().to_string()).unwrap_or_default();
+                    let path = parts
+                        .as_ref()
+                        .map(|p| p.uri.path().to_string())
+                        .unwrap_or_default();
                     // Staff opening a resident's page (an application) get the whole application,
                     // which holds their actions.
                     let staff = parts
@@ -146,7 +175,11 @@ impl Application {
                         .and_then(|p| p.extensions.get::<app::auth::AuthSession>())
                         .and_then(|s| s.user.as_ref())
                         .is_some_and(|u| u.current().role.is_staff());
-                    if !staff && portal_paths.iter().any(|pattern| http::route_matches(pattern, &path)) {
+                    if !staff
+                        && portal_paths
+                            .iter()
+                            .any(|pattern| http::route_matches(pattern, &path))
+                    {
                         portal_shell(o.clone())
                     } else {
                         shell(o.clone())
@@ -155,19 +188,37 @@ impl Application {
             })
             .route("/login", post(http::form_sent_too_early))
             .route("/register", post(http::form_sent_too_early))
-            .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+            .fallback(leptos_axum::file_and_error_handler_with_context::<
+                AppState,
+                _,
+            >(context, shell))
             // Server functions read their body through axum's extractor limit (2 MB by default);
             // `api_body_limit` below sets the real, per-endpoint limits, so this one only has to
             // let the largest through (a home visit with its photos).
-            .layer(DefaultBodyLimit::max(app::domain::visit::MAX_VISIT_BODY_BYTES))
+            .layer(DefaultBodyLimit::max(
+                app::domain::visit::MAX_VISIT_BODY_BYTES,
+            ))
             .layer(axum::middleware::from_fn(http::server_fn_status))
             .layer(auth_layer)
-            .layer(axum::middleware::from_fn_with_state(state.clone(), http::api_body_limit))
-            .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth_rate_limit))
-            .layer(axum::middleware::from_fn_with_state(state.clone(), http::origin_check))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::api_body_limit,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::auth_rate_limit,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::origin_check,
+            ))
             .with_state(state.clone());
         let router = http::with_observability(router);
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -182,10 +233,14 @@ impl Application {
                 tracing::warn!(error = %e, "cannot set TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
     }
 }

@@ -23,7 +23,10 @@ fn refuse(status: StatusCode, err: AppError) -> Response {
 /// A store's refusal as the browser sees it: not found 404, a conflict 409, anything else 500.
 fn refuse_db(e: DbError) -> Response {
     let err = AppError::from(e);
-    refuse(StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), err)
+    refuse(
+        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        err,
+    )
 }
 
 fn clean_file_name(raw: &str) -> String {
@@ -37,7 +40,10 @@ fn clean_file_name(raw: &str) -> String {
 }
 
 /// The text fields and the one `file` field of a multipart upload, within `names`.
-type Fields = (std::collections::HashMap<String, String>, Option<(String, axum::body::Bytes)>);
+type Fields = (
+    std::collections::HashMap<String, String>,
+    Option<(String, axum::body::Bytes)>,
+);
 
 async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields, Response> {
     let (mut text, mut file) = (std::collections::HashMap::new(), None);
@@ -46,7 +52,10 @@ async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields
             Ok(Some(f)) => f,
             Ok(None) => return Ok((text, file)),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large")))
+                return Err(refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    AppError::refused("file_too_large"),
+                ))
             }
             Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
         };
@@ -55,14 +64,18 @@ async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields
         let bytes = match field.bytes().await {
             Ok(b) => b,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large")))
+                return Err(refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    AppError::refused("file_too_large"),
+                ))
             }
             Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
         };
         match name.as_str() {
             "file" => file = Some((file_name.unwrap_or_else(|| "file".into()), bytes)),
             n if names.contains(&n) => {
-                let value = String::from_utf8(bytes.to_vec()).map_err(|_| refuse(StatusCode::BAD_REQUEST, AppError::BadRequest))?;
+                let value = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| refuse(StatusCode::BAD_REQUEST, AppError::BadRequest))?;
                 text.insert(name, value);
             }
             _ => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
@@ -71,21 +84,41 @@ async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields
 }
 
 /// A proof file as received: not empty, at most 10 MB, a JPEG, PNG or PDF by its content.
-fn checked_file(file: Option<(String, axum::body::Bytes)>) -> Result<(String, axum::body::Bytes, &'static str), Response> {
+fn checked_file(
+    file: Option<(String, axum::body::Bytes)>,
+) -> Result<(String, axum::body::Bytes, &'static str), Response> {
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, AppError::refused("file_empty")));
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::refused("file_empty"),
+        ));
     };
     if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, AppError::refused("file_too_large")));
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::refused("file_too_large"),
+        ));
     }
-    let Some(mime) = infer::get(&bytes).map(|t| t.mime_type()).filter(|m| ALLOWED.contains(m)) else {
-        return Err(refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, AppError::refused("file_type")));
+    let Some(mime) = infer::get(&bytes)
+        .map(|t| t.mime_type())
+        .filter(|m| ALLOWED.contains(m))
+    else {
+        return Err(refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::refused("file_type"),
+        ));
     };
     Ok((file_name, bytes, mime))
 }
 
-pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multipart: Multipart) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    mut multipart: Multipart,
+) -> Response {
+    let Some(user) = auth.user else {
+        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+    };
     if user.0.role != Role::Resident {
         return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
     }
@@ -93,7 +126,12 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
         Ok(f) => f,
         Err(r) => return r,
     };
-    let (Some(draft_id), Some(kind)) = (fields.get("draft_id").cloned(), fields.get("kind").and_then(|k| AttachmentKind::from_code(k))) else {
+    let (Some(draft_id), Some(kind)) = (
+        fields.get("draft_id").cloned(),
+        fields
+            .get("kind")
+            .and_then(|k| AttachmentKind::from_code(k)),
+    ) else {
         return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest);
     };
     let (file_name, bytes, mime) = match checked_file(file) {
@@ -128,8 +166,14 @@ pub async fn upload(State(state): State<AppState>, auth: AuthSession, mut multip
 }
 
 /// The owner, or a caseworker/admin whose region contains the application, may read a file.
-pub async fn download(State(state): State<AppState>, auth: AuthSession, Path(id): Path<String>) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+pub async fn download(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(user) = auth.user else {
+        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+    };
     let s = &state.services;
     let record = match s.store.attachment(&id).await {
         Ok(Some(r)) => r,
@@ -139,8 +183,15 @@ pub async fn download(State(state): State<AppState>, auth: AuthSession, Path(id)
     let allowed = match user.0.role {
         Role::Resident => record.owner_id == user.0.id,
         Role::Caseworker | Role::Admin => {
-            let scope = user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
-            let region = record.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+            let scope = user
+                .0
+                .region_code
+                .as_deref()
+                .and_then(|r| RegionCode::parse(r).ok());
+            let region = record
+                .region_code
+                .as_deref()
+                .and_then(|r| RegionCode::parse(r).ok());
             matches!((scope, region), (Some(s), Some(r)) if r.is_within(&s))
         }
         _ => false,
@@ -166,8 +217,14 @@ pub async fn download(State(state): State<AppState>, auth: AuthSession, Path(id)
 }
 
 /// A photo or signature of a home visit, for caseworkers and admins of the application's region.
-pub async fn visit_file(State(state): State<AppState>, auth: AuthSession, Path(hash): Path<String>) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+pub async fn visit_file(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(hash): Path<String>,
+) -> Response {
+    let Some(user) = auth.user else {
+        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+    };
     let s = &state.services;
     if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
@@ -176,7 +233,11 @@ pub async fn visit_file(State(state): State<AppState>, auth: AuthSession, Path(h
         Ok(r) => r,
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
     };
-    let scope = user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+    let scope = user
+        .0
+        .region_code
+        .as_deref()
+        .and_then(|r| RegionCode::parse(r).ok());
     let allowed = matches!(user.0.role, Role::Caseworker | Role::Admin)
         && matches!((scope, region.as_deref().and_then(|r| RegionCode::parse(r).ok())), (Some(s), Some(r)) if r.is_within(&s));
     if !allowed {
@@ -187,24 +248,49 @@ pub async fn visit_file(State(state): State<AppState>, auth: AuthSession, Path(h
         Ok(b) => b,
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
     };
-    let mime = infer::get(&bytes).map(|t| t.mime_type()).filter(|m| *m == "image/jpeg" || *m == "image/png").unwrap_or("application/octet-stream");
+    let mime = infer::get(&bytes)
+        .map(|t| t.mime_type())
+        .filter(|m| *m == "image/jpeg" || *m == "image/png")
+        .unwrap_or("application/octet-stream");
     audit(s, Some(&user.0.id), "visit_file_read", &hash, "ok").await;
-    ([(header::CONTENT_TYPE, mime.to_string()), (header::CACHE_CONTROL, "private, no-store".to_string())], bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// A charity's proof of delivery for one of its accepted (or delivered) matches.
-pub async fn charity_proof_upload(State(state): State<AppState>, auth: AuthSession, Path(id): Path<String>, mut multipart: Multipart) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+pub async fn charity_proof_upload(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let Some(user) = auth.user else {
+        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+    };
     if user.0.role != Role::Charity {
         return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
     }
     let s = &state.services;
     let charity = match s.store.charity_of_user(&user.0.id).await {
         Ok(Some(c)) if c.status == "verified" => c,
-        Ok(_) => return refuse(StatusCode::CONFLICT, AppError::refused("charity_not_verified")),
+        Ok(_) => {
+            return refuse(
+                StatusCode::CONFLICT,
+                AppError::refused("charity_not_verified"),
+            )
+        }
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
     };
-    let (_, bytes, mime) = match read_fields(&mut multipart, &[]).await.and_then(|(_, file)| checked_file(file)) {
+    let (_, bytes, mime) = match read_fields(&mut multipart, &[])
+        .await
+        .and_then(|(_, file)| checked_file(file))
+    {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -212,7 +298,11 @@ pub async fn charity_proof_upload(State(state): State<AppState>, auth: AuthSessi
         Ok(h) => h,
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
     };
-    match s.store.attach_match_proof(&id, &charity.id, &hash, mime, now_millis()).await {
+    match s
+        .store
+        .attach_match_proof(&id, &charity.id, &hash, mime, now_millis())
+        .await
+    {
         Ok(()) => {
             audit(s, Some(&user.0.id), "charity_proof", &id, "ok").await;
             StatusCode::NO_CONTENT.into_response()
@@ -223,8 +313,14 @@ pub async fn charity_proof_upload(State(state): State<AppState>, auth: AuthSessi
 
 /// A match's proof of delivery: for its charity, and for caseworkers and administrators of the
 /// household's region.
-pub async fn charity_proof(State(state): State<AppState>, auth: AuthSession, Path(id): Path<String>) -> Response {
-    let Some(user) = auth.user else { return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated) };
+pub async fn charity_proof(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(user) = auth.user else {
+        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
+    };
     let s = &state.services;
     let found = match s.store.match_record(&id).await {
         Ok(m) => m,
@@ -234,9 +330,15 @@ pub async fn charity_proof(State(state): State<AppState>, auth: AuthSession, Pat
         return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
     };
     let allowed = match user.0.role {
-        Role::Charity => matches!(s.store.charity_of_user(&user.0.id).await, Ok(Some(c)) if c.id == m.charity_id),
+        Role::Charity => {
+            matches!(s.store.charity_of_user(&user.0.id).await, Ok(Some(c)) if c.id == m.charity_id)
+        }
         Role::Caseworker | Role::Admin => {
-            let scope = user.0.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+            let scope = user
+                .0
+                .region_code
+                .as_deref()
+                .and_then(|r| RegionCode::parse(r).ok());
             let region = match s.store.household(&m.household_id).await {
                 Ok(h) => h.and_then(|h| RegionCode::parse(&h.region_code).ok()),
                 Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),

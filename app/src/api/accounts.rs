@@ -22,8 +22,15 @@ fn hash_code(phone: &str, code: &str) -> String {
 
 /// Consumes a verification code sent to `phone`; false when it is wrong or expired.
 #[cfg(feature = "ssr")]
-pub(crate) async fn consume_code(s: &crate::services::Services, phone: &Phone, code: &str, now: i64) -> Result<bool, crate::error::AppError> {
-    Ok(s.store.consume_verification_code(phone.as_str(), &hash_code(phone.as_str(), code.trim()), now).await?)
+pub(crate) async fn consume_code(
+    s: &crate::services::Services,
+    phone: &Phone,
+    code: &str,
+    now: i64,
+) -> Result<bool, crate::error::AppError> {
+    Ok(s.store
+        .consume_verification_code(phone.as_str(), &hash_code(phone.as_str(), code.trim()), now)
+        .await?)
 }
 
 /// One SMS per number per minute, so the endpoint cannot be used to flood a phone.
@@ -33,17 +40,34 @@ pub const CODE_INTERVAL_SECONDS: i64 = 60;
 #[server(endpoint = "accounts/send_code")]
 pub async fn send_code(phone: String) -> Result<(), AppError> {
     use rand::Rng;
-    let phone = Phone::parse(&phone).map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
+    let phone =
+        Phone::parse(&phone).map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
     let s = services()?;
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let now = now_millis();
     let expires = now + s.settings.code_ttl_minutes * 60_000;
     let not_after = now - CODE_INTERVAL_SECONDS * 1000;
-    if !s.store.put_verification_code(phone.as_str(), &hash_code(phone.as_str(), &code), now, expires, not_after).await? {
+    if !s
+        .store
+        .put_verification_code(
+            phone.as_str(),
+            &hash_code(phone.as_str(), &code),
+            now,
+            expires,
+            not_after,
+        )
+        .await?
+    {
         return Err(AppError::TooManyRequests);
     }
     s.notifier
-        .send_sms(phone.as_str(), &format!("【兜底】您的验证码是 {code}，{} 分钟内有效。", s.settings.code_ttl_minutes))
+        .send_sms(
+            phone.as_str(),
+            &format!(
+                "【兜底】您的验证码是 {code}，{} 分钟内有效。",
+                s.settings.code_ttl_minutes
+            ),
+        )
         .await
         .map_err(AppError::internal)?;
     Ok(())
@@ -60,7 +84,8 @@ pub struct Registration {
 /// Creates a resident account (mobile number + password) and signs it in.
 #[server(endpoint = "accounts/register")]
 pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
-    let phone = Phone::parse(&form.phone).map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
+    let phone = Phone::parse(&form.phone)
+        .map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
     if !auth::password_acceptable(&form.password) {
         return Err(AppError::refused("weak_password"));
     }
@@ -87,25 +112,39 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
     audit(&s, Some(&id), "register", &id, "ok").await;
     let record = s.store.user_by_id(&id).await?.ok_or(AppError::Internal)?;
     let user = auth::SessionUser(record);
-    auth::auth_session().await?.login(&user).await.map_err(AppError::internal)?;
+    auth::auth_session()
+        .await?
+        .login(&user)
+        .await
+        .map_err(AppError::internal)?;
     Ok(user.current())
 }
 
 /// Signs in with a mobile number (residents) or user name (staff).
 #[server(endpoint = "accounts/login")]
 pub async fn login(login: String, password: String) -> Result<CurrentUser, AppError> {
-    let login = Phone::parse(&login).map(|p| p.as_str().to_string()).unwrap_or_else(|_| login.trim().to_string());
+    let login = Phone::parse(&login)
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|_| login.trim().to_string());
     if login.is_empty() || login.len() > 64 || password.len() > 256 {
         return Err(AppError::refused("bad_credentials"));
     }
     let user = auth::check_login(&login, &password).await?;
-    auth::auth_session().await?.login(&user).await.map_err(AppError::internal)?;
+    auth::auth_session()
+        .await?
+        .login(&user)
+        .await
+        .map_err(AppError::internal)?;
     Ok(user.current())
 }
 
 #[server(endpoint = "accounts/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    auth::auth_session().await?.logout().await.map_err(AppError::internal)?;
+    auth::auth_session()
+        .await?
+        .logout()
+        .await
+        .map_err(AppError::internal)?;
     Ok(())
 }
 
@@ -134,7 +173,8 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
     let role = Role::from_code(&staff.role)
         .filter(|r| r.is_staff())
         .ok_or_else(|| AppError::field("role", FieldErrorCode::InvalidChoice))?;
-    let region = RegionCode::parse(&staff.region_code).map_err(|_| AppError::field("region_code", FieldErrorCode::Required))?;
+    let region = RegionCode::parse(&staff.region_code)
+        .map_err(|_| AppError::field("region_code", FieldErrorCode::Required))?;
     let admin_region = auth::staff_scope(&admin)?;
     if !region.is_within(&admin_region) {
         return Err(AppError::Forbidden);
@@ -149,7 +189,12 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
         _ => None,
     };
     let login = staff.login.trim().to_string();
-    if login.is_empty() || login.chars().count() > 32 || !login.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+    if login.is_empty()
+        || login.chars().count() > 32
+        || !login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
         return Err(AppError::field("login", FieldErrorCode::InvalidChoice));
     }
     let name = staff.display_name.trim().to_string();
@@ -199,7 +244,12 @@ pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
         .staff_accounts()
         .await?
         .into_iter()
-        .filter(|u| u.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok()).is_some_and(|r| r.is_within(&admin_region)))
+        .filter(|u| {
+            u.region_code
+                .as_deref()
+                .and_then(|r| RegionCode::parse(r).ok())
+                .is_some_and(|r| r.is_within(&admin_region))
+        })
         .map(|u| StaffView {
             login: u.login,
             display_name: u.display_name,

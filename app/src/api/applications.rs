@@ -29,8 +29,16 @@ pub async fn my_applications() -> Result<Vec<ApplicationSummary>, AppError> {
 /// Loads an application the caller may see: its owner, or staff whose region contains it.
 /// Others get `NotFound`, so numbers cannot be probed.
 #[cfg(feature = "ssr")]
-async fn visible_application(s: &Services, user: &SessionUser, number: &str) -> Result<ApplicationRecord, AppError> {
-    let app = s.store.application(number).await?.ok_or(AppError::NotFound)?;
+async fn visible_application(
+    s: &Services,
+    user: &SessionUser,
+    number: &str,
+) -> Result<ApplicationRecord, AppError> {
+    let app = s
+        .store
+        .application(number)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let allowed = match user.0.role {
         Role::Resident => app.owner_id == user.0.id,
         Role::Caseworker | Role::Admin => {
@@ -53,13 +61,21 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
     let user = auth::require(&[Role::Resident, Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = visible_application(&s, &user, number.trim()).await?;
-    let declaration: Declaration = serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
-    let region_name = s.store.region(&app.region_code).await?.map(|r| r.name_zh).unwrap_or_default();
+    let declaration: Declaration =
+        serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
+    let region_name = s
+        .store
+        .region(&app.region_code)
+        .await?
+        .map(|r| r.name_zh)
+        .unwrap_or_default();
     let attachments = s.store.attachments_of_draft(&app.draft_id).await?;
     let assessment = match s.store.latest_assessment(&app.summary.number).await? {
         Some(rec) => Some(StoredAssessment {
-            assessment: serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?,
-            parameters: serde_json::from_str(&rec.stored.parameters_json).map_err(AppError::internal)?,
+            assessment: serde_json::from_str(&rec.stored.assessment_json)
+                .map_err(AppError::internal)?,
+            parameters: serde_json::from_str(&rec.stored.parameters_json)
+                .map_err(AppError::internal)?,
             facts: serde_json::from_str(&rec.stored.facts_json).map_err(AppError::internal)?,
             reason: rec.reason,
             created_at: rec.created_at,
@@ -71,23 +87,25 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
         .assessment_history(&app.summary.number)
         .await?
         .into_iter()
-        .map(|(reason, categories, at)| crate::api::types::AssessmentEntry {
-            reason,
-            categories: crate::api::policy::parse_category_codes(&categories),
-            at,
-        })
+        .map(
+            |(reason, categories, at)| crate::api::types::AssessmentEntry {
+                reason,
+                categories: crate::api::policy::parse_category_codes(&categories),
+                at,
+            },
+        )
         .collect();
     Ok(ApplicationView {
         assessment,
         assessment_history,
         region_code: app.region_code.clone(),
         region_name,
-        members: declaration
-            .members
+        members: declaration.members.iter().map(MemberView::from).collect(),
+        help: declaration
+            .help
             .iter()
-            .map(MemberView::from)
+            .map(|h| h.code().to_string())
             .collect(),
-        help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
         consent_charity: app.consent_charity,
         events: app.events,
         open_info_request: app.open_info_request.map(|(_, q)| q),
@@ -100,10 +118,16 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
 fn note(raw: &str, required: bool) -> Result<String, AppError> {
     let t = raw.trim();
     if required && t.is_empty() {
-        return Err(AppError::field("note", crate::domain::declaration::FieldErrorCode::Required));
+        return Err(AppError::field(
+            "note",
+            crate::domain::declaration::FieldErrorCode::Required,
+        ));
     }
     if t.chars().count() > MAX_NOTE_CHARS {
-        return Err(AppError::field("note", crate::domain::declaration::FieldErrorCode::TooLong));
+        return Err(AppError::field(
+            "note",
+            crate::domain::declaration::FieldErrorCode::TooLong,
+        ));
     }
     Ok(t.to_string())
 }
@@ -117,10 +141,21 @@ pub async fn withdraw_application(number: String, reason: String) -> Result<(), 
         return Err(AppError::refused("cannot_withdraw"));
     }
     let reason = note(&reason, false)?;
-    let from: Vec<ApplicationStatus> =
-        crate::domain::status::TIMELINE.iter().copied().chain([ApplicationStatus::InfoRequested]).filter(|s| s.can_withdraw()).collect();
+    let from: Vec<ApplicationStatus> = crate::domain::status::TIMELINE
+        .iter()
+        .copied()
+        .chain([ApplicationStatus::InfoRequested])
+        .filter(|s| s.can_withdraw())
+        .collect();
     s.store
-        .change_status(&app.summary.number, &from, ApplicationStatus::Withdrawn, &user.0.id, &reason, now_millis())
+        .change_status(
+            &app.summary.number,
+            &from,
+            ApplicationStatus::Withdrawn,
+            &user.0.id,
+            &reason,
+            now_millis(),
+        )
         .await
         .map_err(|e| match e {
             crate::store::DbError::Conflict(_) => AppError::refused("cannot_withdraw"),
@@ -136,8 +171,17 @@ pub async fn answer_info_request(number: String, answer: String) -> Result<(), A
     let s = services()?;
     let app = visible_application(&s, &user, number.trim()).await?;
     let answer = note(&answer, true)?;
-    s.store.answer_info_request(&app.summary.number, &user.0.id, &answer, now_millis()).await?;
-    audit(&s, Some(&user.0.id), "answer_info", &app.summary.number, "ok").await;
+    s.store
+        .answer_info_request(&app.summary.number, &user.0.id, &answer, now_millis())
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "answer_info",
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -147,8 +191,27 @@ pub async fn set_charity_consent(number: String, granted: bool) -> Result<(), Ap
     let user = auth::require(&[Role::Resident]).await?;
     let s = services()?;
     let app = visible_application(&s, &user, number.trim()).await?;
-    s.store.set_charity_consent(&app.summary.number, &user.0.id, granted, CONSENT_TEXT_VERSION, now_millis()).await?;
-    audit(&s, Some(&user.0.id), if granted { "consent_charity_grant" } else { "consent_charity_withdraw" }, &app.summary.number, "ok").await;
+    s.store
+        .set_charity_consent(
+            &app.summary.number,
+            &user.0.id,
+            granted,
+            CONSENT_TEXT_VERSION,
+            now_millis(),
+        )
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        if granted {
+            "consent_charity_grant"
+        } else {
+            "consent_charity_withdraw"
+        },
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -159,7 +222,16 @@ pub async fn request_info(number: String, question: String) -> Result<(), AppErr
     let s = services()?;
     let app = visible_application(&s, &user, number.trim()).await?;
     let question = note(&question, true)?;
-    s.store.request_info(&app.summary.number, &user.0.id, &question, now_millis()).await?;
-    audit(&s, Some(&user.0.id), "request_info", &app.summary.number, "ok").await;
+    s.store
+        .request_info(&app.summary.number, &user.0.id, &question, now_millis())
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "request_info",
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }

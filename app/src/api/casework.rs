@@ -99,9 +99,17 @@ pub struct NoticeRow {
 
 /// The application if it lies in the caller's region; `NotFound` otherwise (logged).
 #[cfg(feature = "ssr")]
-pub(crate) async fn case_in_scope(s: &Services, user: &SessionUser, number: &str) -> Result<ApplicationRecord, AppError> {
+pub(crate) async fn case_in_scope(
+    s: &Services,
+    user: &SessionUser,
+    number: &str,
+) -> Result<ApplicationRecord, AppError> {
     auth::staff_scope(user)?;
-    let app = s.store.application(number.trim()).await?.ok_or(AppError::NotFound)?;
+    let app = s
+        .store
+        .application(number.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
     auth::check_in_region(s, user, &app.region_code, "case_access", number.trim()).await?;
     Ok(app)
 }
@@ -125,7 +133,8 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     let area = match filter.area.trim() {
         "" => scope.clone(),
         code => {
-            let a = RegionCode::parse(code).map_err(|_| AppError::field("area", FieldErrorCode::InvalidChoice))?;
+            let a = RegionCode::parse(code)
+                .map_err(|_| AppError::field("area", FieldErrorCode::InvalidChoice))?;
             if !a.is_within(&scope) {
                 return Err(AppError::Forbidden);
             }
@@ -135,7 +144,8 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     let statuses = match filter.status.trim() {
         "" => Vec::new(),
         "open" => ApplicationStatus::open_states().collect(),
-        code => vec![ApplicationStatus::from_code(code).ok_or_else(|| AppError::field("status", FieldErrorCode::InvalidChoice))?],
+        code => vec![ApplicationStatus::from_code(code)
+            .ok_or_else(|| AppError::field("status", FieldErrorCode::InvalidChoice))?],
     };
     let help = match filter.help.trim() {
         "" => None,
@@ -149,9 +159,17 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     let now = now_millis();
     let submitted_before = match filter.min_days.trim() {
         "" => None,
-        d => Some(now - d.parse::<u32>().map_err(|_| AppError::field("min_days", FieldErrorCode::CountFormat))? as i64 * 86_400_000),
+        d => Some(
+            now - d
+                .parse::<u32>()
+                .map_err(|_| AppError::field("min_days", FieldErrorCode::CountFormat))?
+                as i64
+                * 86_400_000,
+        ),
     };
-    let after = filter.after_submitted_at.map(|t| (t, filter.after_number.clone()));
+    let after = filter
+        .after_submitted_at
+        .map(|t| (t, filter.after_number.clone()));
     let s = services()?;
     let rows = s
         .store
@@ -166,15 +184,26 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
             with_warnings: filter.warnings,
         })
         .await?;
-    let next = (rows.len() as i64 == QUEUE_PAGE).then(|| rows.last().map(|r| (r.submitted_at, r.number.clone()))).flatten();
-    let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|r| r.region_code.clone()).collect()).await?;
+    let next = (rows.len() as i64 == QUEUE_PAGE)
+        .then(|| rows.last().map(|r| (r.submitted_at, r.number.clone())))
+        .flatten();
+    let names = crate::api::regions::region_names(
+        s.store.as_ref(),
+        rows.iter().map(|r| r.region_code.clone()).collect(),
+    )
+    .await?;
     Ok(QueuePage {
         rows: rows
             .into_iter()
             .map(|r| QueueRow {
                 region_name: names.get(&r.region_code).cloned().unwrap_or_default(),
                 days_waiting: (now - r.submitted_at) / 86_400_000,
-                help: r.help.split(',').filter(|h| !h.is_empty()).map(String::from).collect(),
+                help: r
+                    .help
+                    .split(',')
+                    .filter(|h| !h.is_empty())
+                    .map(String::from)
+                    .collect(),
                 categories: crate::api::policy::parse_category_codes(&r.categories),
                 warnings: r.warnings,
                 number: r.number,
@@ -203,7 +232,9 @@ pub(crate) fn decision_view(d: DecisionRecord) -> DecisionView {
 #[cfg(feature = "ssr")]
 async fn latest_assessment(s: &Services, number: &str) -> Result<Option<Assessment>, AppError> {
     match s.store.latest_assessment(number).await? {
-        Some(rec) => Ok(Some(serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?)),
+        Some(rec) => Ok(Some(
+            serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?,
+        )),
         None => Ok(None),
     }
 }
@@ -211,7 +242,9 @@ async fn latest_assessment(s: &Services, number: &str) -> Result<Option<Assessme
 /// The days of public notice in force for the application's region today.
 #[cfg(feature = "ssr")]
 async fn notice_days(s: &Services, region: &str) -> Result<Option<i64>, AppError> {
-    let Ok(region) = RegionCode::parse(region) else { return Ok(None) };
+    let Ok(region) = RegionCode::parse(region) else {
+        return Ok(None);
+    };
     let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
     Ok(resolve(&rows, &region, None, today_in_china()).value(ParamKey::PublicNoticeDays))
 }
@@ -221,12 +254,19 @@ pub async fn case_view(number: String) -> Result<CaseState, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = case_in_scope(&s, &user, &number).await?;
-    let (proposed_category, proposed_amount_fen) = latest_assessment(&s, &app.summary.number).await?.map(|a| proposal(&a)).unwrap_or((None, None));
+    let (proposed_category, proposed_amount_fen) = latest_assessment(&s, &app.summary.number)
+        .await?
+        .map(|a| proposal(&a))
+        .unwrap_or((None, None));
     Ok(CaseState {
         proposed_category,
         proposed_amount_fen,
         notice_days: notice_days(&s, &app.region_code).await?,
-        decision: s.store.latest_decision(&app.summary.number).await?.map(decision_view),
+        decision: s
+            .store
+            .latest_decision(&app.summary.number)
+            .await?
+            .map(decision_view),
         objections: s.store.objections(&app.summary.number).await?,
         household_id: app.household_id,
     })
@@ -244,8 +284,24 @@ pub async fn advance(number: String, to: ApplicationStatus) -> Result<(), AppErr
         ApplicationStatus::Reviewing => ApplicationStatus::Visiting,
         _ => return Err(AppError::BadRequest),
     };
-    s.store.change_status(&app.summary.number, &[from], to, &user.0.id, "", now_millis()).await?;
-    audit(&s, Some(&user.0.id), &format!("case_{}", to.code()), &app.summary.number, "ok").await;
+    s.store
+        .change_status(
+            &app.summary.number,
+            &[from],
+            to,
+            &user.0.id,
+            "",
+            now_millis(),
+        )
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        &format!("case_{}", to.code()),
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -256,8 +312,24 @@ pub async fn reject(number: String, reason: String) -> Result<(), AppError> {
     let app = case_in_scope(&s, &user, &number).await?;
     let reason = text(&reason, "reason")?;
     let open: Vec<_> = ApplicationStatus::open_states().collect();
-    s.store.change_status(&app.summary.number, &open, ApplicationStatus::Rejected, &user.0.id, &reason, now_millis()).await?;
-    audit(&s, Some(&user.0.id), "case_reject", &app.summary.number, "ok").await;
+    s.store
+        .change_status(
+            &app.summary.number,
+            &open,
+            ApplicationStatus::Rejected,
+            &user.0.id,
+            &reason,
+            now_millis(),
+        )
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "case_reject",
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -268,9 +340,14 @@ pub async fn decide(number: String, decision: DecisionDraft) -> Result<(), AppEr
     let s = services()?;
     let app = case_in_scope(&s, &user, &number).await?;
     let today = today_in_china();
-    let proposed = latest_assessment(&s, &app.summary.number).await?.map(|a| proposal(&a)).unwrap_or((None, None));
+    let proposed = latest_assessment(&s, &app.summary.number)
+        .await?
+        .map(|a| proposal(&a))
+        .unwrap_or((None, None));
     let d = Decision::parse(&decision, proposed, today).map_err(AppError::Invalid)?;
-    let days = notice_days(&s, &app.region_code).await?.ok_or_else(|| AppError::refused("param_missing"))?;
+    let days = notice_days(&s, &app.region_code)
+        .await?
+        .ok_or_else(|| AppError::refused("param_missing"))?;
     let notice_until = today + chrono::Days::new((days - 1).max(0) as u64);
     s.store
         .decide(
@@ -289,7 +366,14 @@ pub async fn decide(number: String, decision: DecisionDraft) -> Result<(), AppEr
             now_millis(),
         )
         .await?;
-    audit(&s, Some(&user.0.id), "case_decide", &app.summary.number, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "case_decide",
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -300,8 +384,17 @@ pub async fn record_objection(number: String, objection: String) -> Result<(), A
     let s = services()?;
     let app = case_in_scope(&s, &user, &number).await?;
     let objection = text(&objection, "objection")?;
-    s.store.record_objection(&app.summary.number, &objection, &user.0.id, now_millis()).await?;
-    audit(&s, Some(&user.0.id), "case_objection", &app.summary.number, "ok").await;
+    s.store
+        .record_objection(&app.summary.number, &objection, &user.0.id, now_millis())
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "case_objection",
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -315,15 +408,39 @@ pub async fn finalize(number: String, note: String) -> Result<(), AppError> {
     if note.chars().count() > MAX_TEXT_CHARS {
         return Err(AppError::field("note", FieldErrorCode::TooLong));
     }
-    s.store.finalize(&app.summary.number, &user.0.id, note, &today_in_china().to_string(), now_millis()).await?;
+    s.store
+        .finalize(
+            &app.summary.number,
+            &user.0.id,
+            note,
+            &today_in_china().to_string(),
+            now_millis(),
+        )
+        .await?;
     // Marginal and rigid-expense households are reviewed every year from their identification.
-    if let (Some(d), Some(h)) = (s.store.latest_decision(&app.summary.number).await?, app.household_id.as_deref()) {
-        let reviewed = matches!(Category::from_code(&d.category), Some(Category::DibaoMarginal | Category::RigidExpense));
-        if let (true, Ok(from)) = (reviewed, chrono::NaiveDate::parse_from_str(&d.effective_from, "%Y-%m-%d")) {
+    if let (Some(d), Some(h)) = (
+        s.store.latest_decision(&app.summary.number).await?,
+        app.household_id.as_deref(),
+    ) {
+        let reviewed = matches!(
+            Category::from_code(&d.category),
+            Some(Category::DibaoMarginal | Category::RigidExpense)
+        );
+        if let (true, Ok(from)) = (
+            reviewed,
+            chrono::NaiveDate::parse_from_str(&d.effective_from, "%Y-%m-%d"),
+        ) {
             crate::api::cycle::schedule_annual_review(&s, h, &app.region_code, from).await?;
         }
     }
-    audit(&s, Some(&user.0.id), "case_finalize", &app.summary.number, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "case_finalize",
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -336,7 +453,14 @@ pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> 
     let app = case_in_scope(&s, &user, &number).await?;
     let d: Declaration = serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
     let m = d.members.get(member as usize).ok_or(AppError::NotFound)?;
-    audit(&s, Some(&user.0.id), "unmask", &format!("{}#{member}", app.summary.number), "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "unmask",
+        &format!("{}#{member}", app.summary.number),
+        "ok",
+    )
+    .await;
     Ok(m.id_number.as_str().to_string())
 }
 
@@ -345,15 +469,31 @@ pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> 
 pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppError> {
     let prefix = match region_code.trim() {
         "" => String::new(),
-        code => RegionCode::parse(code).map_err(|_| AppError::field("region_code", FieldErrorCode::InvalidChoice))?.prefix().to_string(),
+        code => RegionCode::parse(code)
+            .map_err(|_| AppError::field("region_code", FieldErrorCode::InvalidChoice))?
+            .prefix()
+            .to_string(),
     };
     let s = services()?;
-    let notices = s.store.public_notices(&prefix, &today_in_china().to_string()).await?;
-    let names = crate::api::regions::region_names(s.store.as_ref(), notices.iter().map(|n| n.region_code.clone()).collect()).await?;
+    let notices = s
+        .store
+        .public_notices(&prefix, &today_in_china().to_string())
+        .await?;
+    let names = crate::api::regions::region_names(
+        s.store.as_ref(),
+        notices.iter().map(|n| n.region_code.clone()).collect(),
+    )
+    .await?;
     let mut out = Vec::new();
     for n in notices {
-        let d: Declaration = serde_json::from_str(&n.declaration_json).map_err(AppError::internal)?;
-        let head = d.members.iter().find(|m| m.relation == Relation::Head).map(|m| masked_name(&m.name)).unwrap_or_default();
+        let d: Declaration =
+            serde_json::from_str(&n.declaration_json).map_err(AppError::internal)?;
+        let head = d
+            .members
+            .iter()
+            .find(|m| m.relation == Relation::Head)
+            .map(|m| masked_name(&m.name))
+            .unwrap_or_default();
         let village_name = names.get(&n.region_code).cloned().unwrap_or_default();
         out.push(NoticeRow {
             masked_name: head,

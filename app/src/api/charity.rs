@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth::{self, audit, SessionUser},
     domain::chain::{AidKind, NewAid},
-    domain::charity::{covering_aid, fit_key, suggest, urgency, MatchState, Need, NeedSource, NeedState, Resource, SupplyForm},
+    domain::charity::{
+        covering_aid, fit_key, suggest, urgency, MatchState, Need, NeedSource, NeedState, Resource,
+        SupplyForm,
+    },
     domain::declaration::{Declaration, FieldErrorCode, HelpKind},
     domain::monitoring::WarningLevel,
     domain::phone::Phone,
@@ -24,7 +27,10 @@ use crate::{
     domain::region::RegionCode,
     domain::status::Role,
     services::{now_millis, services, today_in_china, Services},
-    store::{CharityRecord, DbError, MatchQuery, MatchRecord, NeedRecord, NewCharity, NewMatch, NewNeed, NewResource, NewUser, ResourceRecord},
+    store::{
+        CharityRecord, DbError, MatchQuery, MatchRecord, NeedRecord, NewCharity, NewMatch, NewNeed,
+        NewResource, NewUser, ResourceRecord,
+    },
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,7 +185,9 @@ pub struct CharityRegistration {
 
 #[cfg(feature = "ssr")]
 fn show(form: &str, units: i64) -> String {
-    SupplyForm::from_code(form).map(|f| f.show(units)).unwrap_or_else(|| units.to_string())
+    SupplyForm::from_code(form)
+        .map(|f| f.show(units))
+        .unwrap_or_else(|| units.to_string())
 }
 
 /// A township or region code as stored (a prefix), padded to the 12 digits names are kept by.
@@ -189,16 +197,38 @@ fn full_code(prefix: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-async fn names_of(s: &Services, codes: impl Iterator<Item = String>) -> Result<std::collections::HashMap<String, String>, AppError> {
+async fn names_of(
+    s: &Services,
+    codes: impl Iterator<Item = String>,
+) -> Result<std::collections::HashMap<String, String>, AppError> {
     let codes: Vec<String> = codes.map(|c| full_code(&c)).collect();
     crate::api::regions::region_names(s.store.as_ref(), codes).await
 }
 
 #[cfg(feature = "ssr")]
-fn charity_view(c: CharityRecord, names: &std::collections::HashMap<String, String>, unmasked: bool) -> CharityView {
+fn charity_view(
+    c: CharityRecord,
+    names: &std::collections::HashMap<String, String>,
+    unmasked: bool,
+) -> CharityView {
     CharityView {
-        region_names: c.regions.iter().map(|r| names.get(&full_code(r)).cloned().unwrap_or_else(|| r.clone())).collect(),
-        contact_phone: if unmasked { c.contact_phone } else { Phone::parse(&c.contact_phone).map(|p| p.masked()).unwrap_or_default() },
+        region_names: c
+            .regions
+            .iter()
+            .map(|r| {
+                names
+                    .get(&full_code(r))
+                    .cloned()
+                    .unwrap_or_else(|| r.clone())
+            })
+            .collect(),
+        contact_phone: if unmasked {
+            c.contact_phone
+        } else {
+            Phone::parse(&c.contact_phone)
+                .map(|p| p.masked())
+                .unwrap_or_default()
+        },
         id: c.id,
         name: c.name,
         credit_code: c.credit_code,
@@ -210,12 +240,24 @@ fn charity_view(c: CharityRecord, names: &std::collections::HashMap<String, Stri
 }
 
 #[cfg(feature = "ssr")]
-fn resource_view(r: ResourceRecord, names: &std::collections::HashMap<String, String>) -> ResourceView {
+fn resource_view(
+    r: ResourceRecord,
+    names: &std::collections::HashMap<String, String>,
+) -> ResourceView {
     ResourceView {
         total: show(&r.form, r.total),
         remaining: show(&r.form, r.remaining),
         per_household_cap: r.per_household_cap.map(|c| show(&r.form, c)),
-        region_names: r.regions.iter().map(|c| names.get(&full_code(c)).cloned().unwrap_or_else(|| c.clone())).collect(),
+        region_names: r
+            .regions
+            .iter()
+            .map(|c| {
+                names
+                    .get(&full_code(c))
+                    .cloned()
+                    .unwrap_or_else(|| c.clone())
+            })
+            .collect(),
         updated_on: crate::clock::china_date(r.updated_at),
         id: r.id,
         charity_name: r.charity_name,
@@ -240,16 +282,26 @@ fn board_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>)
         open_units: open,
         urgency: n.urgency,
         category: n.category.clone(),
-        township: names.get(&full_code(&n.township)).cloned().unwrap_or_default(),
+        township: names
+            .get(&full_code(&n.township))
+            .cloned()
+            .unwrap_or_default(),
         raised_on: crate::clock::china_date(n.created_at),
     }
 }
 
 #[cfg(feature = "ssr")]
-fn match_view(m: MatchRecord, names: &std::collections::HashMap<String, String>, caseworker: bool) -> MatchView {
+fn match_view(
+    m: MatchRecord,
+    names: &std::collections::HashMap<String, String>,
+    caseworker: bool,
+) -> MatchView {
     MatchView {
         units: show(&m.form, m.units),
-        township: names.get(&full_code(&m.township)).cloned().unwrap_or_default(),
+        township: names
+            .get(&full_code(&m.township))
+            .cloned()
+            .unwrap_or_default(),
         updated_on: crate::clock::china_date(m.updated_at),
         household_id: caseworker.then_some(m.household_id),
         proof_file: m.proof.as_ref().map(|_| format!("/charity/proof/{}", m.id)),
@@ -271,9 +323,20 @@ fn match_view(m: MatchRecord, names: &std::collections::HashMap<String, String>,
 #[cfg(feature = "ssr")]
 async fn verified_charity(s: &Services) -> Result<(SessionUser, CharityRecord), AppError> {
     let user = auth::require(&[Role::Charity]).await?;
-    let charity = s.store.charity_of_user(&user.0.id).await?.ok_or(AppError::NotFound)?;
+    let charity = s
+        .store
+        .charity_of_user(&user.0.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if charity.status != "verified" {
-        audit(s, Some(&user.0.id), "charity_unverified_access", &charity.id, "denied").await;
+        audit(
+            s,
+            Some(&user.0.id),
+            "charity_unverified_access",
+            &charity.id,
+            "denied",
+        )
+        .await;
         return Err(AppError::refused("charity_not_verified"));
     }
     Ok((user, charity))
@@ -282,9 +345,12 @@ async fn verified_charity(s: &Services) -> Result<(SessionUser, CharityRecord), 
 /// A charity registers: its account (the contact's mobile number, an SMS code, a password)
 /// and the organisation, pending an administrator's verification. Signs it in.
 #[server(endpoint = "charity/register", input = server_fn::codec::Json)]
-pub async fn register_charity(form: CharityRegistration) -> Result<crate::api::types::CurrentUser, AppError> {
+pub async fn register_charity(
+    form: CharityRegistration,
+) -> Result<crate::api::types::CurrentUser, AppError> {
     let profile = form.org.check().map_err(AppError::Invalid)?;
-    let phone = Phone::parse(&form.phone).map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
+    let phone = Phone::parse(&form.phone)
+        .map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
     if !auth::password_acceptable(&form.password) {
         return Err(AppError::refused("weak_password"));
     }
@@ -311,14 +377,26 @@ pub async fn register_charity(form: CharityRegistration) -> Result<crate::api::t
             credit_code: profile.credit_code.as_str().to_string(),
             contact_name: profile.contact_name,
             contact_phone: profile.contact_phone.as_str().to_string(),
-            regions: profile.regions.iter().map(|r| r.prefix().to_string()).collect(),
+            regions: profile
+                .regions
+                .iter()
+                .map(|r| r.prefix().to_string())
+                .collect(),
             kinds: profile.kinds.iter().map(|k| k.code().to_string()).collect(),
         })
         .await?;
     audit(&s, Some(&user_id), "charity_register", &user_id, "ok").await;
-    let record = s.store.user_by_id(&user_id).await?.ok_or(AppError::Internal)?;
+    let record = s
+        .store
+        .user_by_id(&user_id)
+        .await?
+        .ok_or(AppError::Internal)?;
     let user = auth::SessionUser(record);
-    auth::auth_session().await?.login(&user).await.map_err(AppError::internal)?;
+    auth::auth_session()
+        .await?
+        .login(&user)
+        .await
+        .map_err(AppError::internal)?;
     Ok(user.current())
 }
 
@@ -327,10 +405,19 @@ pub async fn register_charity(form: CharityRegistration) -> Result<crate::api::t
 pub async fn load_charity_home() -> Result<CharityHome, AppError> {
     let user = auth::require(&[Role::Charity]).await?;
     let s = services()?;
-    let charity = s.store.charity_of_user(&user.0.id).await?.ok_or(AppError::NotFound)?;
+    let charity = s
+        .store
+        .charity_of_user(&user.0.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let today = today_in_china().to_string();
     let (resources, matches) = if charity.status == "verified" {
-        (s.store.resources(Some(&charity.id), &today).await?, s.store.matches(MatchQuery::Charity(charity.id.clone())).await?)
+        (
+            s.store.resources(Some(&charity.id), &today).await?,
+            s.store
+                .matches(MatchQuery::Charity(charity.id.clone()))
+                .await?,
+        )
     } else {
         (Vec::new(), Vec::new())
     };
@@ -344,10 +431,25 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
             .chain(matches.iter().map(|m| m.township.clone())),
     )
     .await?;
-    let region_choices = charity.regions.iter().map(|r| (r.clone(), names.get(&full_code(r)).cloned().unwrap_or_default())).collect();
+    let region_choices = charity
+        .regions
+        .iter()
+        .map(|r| {
+            (
+                r.clone(),
+                names.get(&full_code(r)).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
     Ok(CharityHome {
-        resources: resources.into_iter().map(|r| resource_view(r, &names)).collect(),
-        matches: matches.into_iter().map(|m| match_view(m, &names, false)).collect(),
+        resources: resources
+            .into_iter()
+            .map(|r| resource_view(r, &names))
+            .collect(),
+        matches: matches
+            .into_iter()
+            .map(|m| match_view(m, &names, false))
+            .collect(),
         charity: charity_view(charity, &names, true),
         region_choices,
     })
@@ -358,8 +460,14 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
 pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
     let s = services()?;
     let (user, charity) = verified_charity(&s).await?;
-    let served: Vec<RegionCode> = charity.regions.iter().filter_map(|r| RegionCode::parse(r).ok()).collect();
-    let spec = draft.check(&served, today_in_china()).map_err(AppError::Invalid)?;
+    let served: Vec<RegionCode> = charity
+        .regions
+        .iter()
+        .filter_map(|r| RegionCode::parse(r).ok())
+        .collect();
+    let spec = draft
+        .check(&served, today_in_china())
+        .map_err(AppError::Invalid)?;
     let id = uuid::Uuid::new_v4().to_string();
     s.store
         .add_resource(NewResource {
@@ -370,9 +478,21 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
             unit: spec.unit,
             total: spec.total,
             per_household_cap: spec.per_household_cap,
-            need_kinds: spec.need_kinds.iter().map(|k| k.code().to_string()).collect(),
-            categories: spec.categories.iter().map(|c| c.code().to_string()).collect(),
-            regions: spec.regions.iter().map(|r| r.prefix().to_string()).collect(),
+            need_kinds: spec
+                .need_kinds
+                .iter()
+                .map(|k| k.code().to_string())
+                .collect(),
+            categories: spec
+                .categories
+                .iter()
+                .map(|c| c.code().to_string())
+                .collect(),
+            regions: spec
+                .regions
+                .iter()
+                .map(|r| r.prefix().to_string())
+                .collect(),
             valid_from: spec.valid_from.to_string(),
             valid_until: spec.valid_until.to_string(),
             now: now_millis(),
@@ -385,7 +505,9 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
 /// Whether a need lies in one of the regions (prefixes) a charity serves.
 #[cfg(feature = "ssr")]
 fn served(regions: &[String], township: &str) -> bool {
-    regions.iter().any(|r| township.starts_with(r.as_str()) || r.starts_with(township))
+    regions
+        .iter()
+        .any(|r| township.starts_with(r.as_str()) || r.starts_with(township))
 }
 
 /// The needs board: open needs of consenting households in the charity's regions, not covered
@@ -399,8 +521,18 @@ pub async fn needs_board() -> Result<Vec<BoardNeed>, AppError> {
     for region in &charity.regions {
         needs.extend(s.store.needs(region, true, &today).await?);
     }
-    needs.retain(|n| n.consent && !n.covered && charity.kinds.contains(&n.kind) && served(&charity.regions, &n.township));
-    needs.sort_by(|a, b| b.urgency.cmp(&a.urgency).then(a.created_at.cmp(&b.created_at)).then(a.id.cmp(&b.id)));
+    needs.retain(|n| {
+        n.consent
+            && !n.covered
+            && charity.kinds.contains(&n.kind)
+            && served(&charity.regions, &n.township)
+    });
+    needs.sort_by(|a, b| {
+        b.urgency
+            .cmp(&a.urgency)
+            .then(a.created_at.cmp(&b.created_at))
+            .then(a.id.cmp(&b.id))
+    });
     needs.dedup_by(|a, b| a.id == b.id);
     let names = names_of(&s, needs.iter().map(|n| n.township.clone())).await?;
     Ok(needs.iter().map(|n| board_need(n, &names)).collect())
@@ -408,12 +540,24 @@ pub async fn needs_board() -> Result<Vec<BoardNeed>, AppError> {
 
 /// A charity commits part or all of a need from its own resource (exclusive for those units).
 #[server(endpoint = "charity/commit")]
-pub async fn commit_to_need(need_id: String, resource_id: String, units: String) -> Result<(), AppError> {
+pub async fn commit_to_need(
+    need_id: String,
+    resource_id: String,
+    units: String,
+) -> Result<(), AppError> {
     let s = services()?;
     let (user, charity) = verified_charity(&s).await?;
-    let resource = s.store.resources(Some(&charity.id), "").await?.into_iter().find(|r| r.id == resource_id).ok_or(AppError::NotFound)?;
+    let resource = s
+        .store
+        .resources(Some(&charity.id), "")
+        .await?
+        .into_iter()
+        .find(|r| r.id == resource_id)
+        .ok_or(AppError::NotFound)?;
     let form = SupplyForm::from_code(&resource.form).ok_or(AppError::Internal)?;
-    let units = form.parse_amount(&units).map_err(|code| AppError::field("units", code))?;
+    let units = form
+        .parse_amount(&units)
+        .map_err(|code| AppError::field("units", code))?;
     let id = uuid::Uuid::new_v4().to_string();
     s.store
         .add_match(NewMatch {
@@ -442,9 +586,33 @@ pub async fn answer_match(id: String, accept: bool, note: String) -> Result<(), 
     if note.chars().count() > 500 {
         return Err(AppError::field("note", FieldErrorCode::TooLong));
     }
-    let to = if accept { MatchState::Accepted } else { MatchState::Declined };
-    s.store.move_match(&id, &charity.id, &[MatchState::Proposed.code()], to.code(), &note, now_millis()).await?;
-    audit(&s, Some(&user.0.id), if accept { "charity_accept" } else { "charity_decline" }, &id, "ok").await;
+    let to = if accept {
+        MatchState::Accepted
+    } else {
+        MatchState::Declined
+    };
+    s.store
+        .move_match(
+            &id,
+            &charity.id,
+            &[MatchState::Proposed.code()],
+            to.code(),
+            &note,
+            now_millis(),
+        )
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        if accept {
+            "charity_accept"
+        } else {
+            "charity_decline"
+        },
+        &id,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -461,7 +629,16 @@ pub async fn close_match(id: String, state: String, note: String) -> Result<(), 
     if note.chars().count() > 500 {
         return Err(AppError::field("note", FieldErrorCode::TooLong));
     }
-    s.store.move_match(&id, &charity.id, &[MatchState::Proposed.code(), MatchState::Accepted.code()], to.code(), &note, now_millis()).await?;
+    s.store
+        .move_match(
+            &id,
+            &charity.id,
+            &[MatchState::Proposed.code(), MatchState::Accepted.code()],
+            to.code(),
+            &note,
+            now_millis(),
+        )
+        .await?;
     audit(&s, Some(&user.0.id), "charity_close", &id, "ok").await;
     Ok(())
 }
@@ -469,7 +646,11 @@ pub async fn close_match(id: String, state: String, note: String) -> Result<(), 
 /// The charity records what it delivered (a note of the proof: receipt number, photo kept …);
 /// the delivery joins the household's assistance chain as 慈善帮扶.
 #[server(endpoint = "charity/deliver")]
-pub async fn deliver_match(id: String, delivered_on: String, proof: String) -> Result<(), AppError> {
+pub async fn deliver_match(
+    id: String,
+    delivered_on: String,
+    proof: String,
+) -> Result<(), AppError> {
     let s = services()?;
     let (user, charity) = verified_charity(&s).await?;
     let proof = proof.trim().to_string();
@@ -480,12 +661,25 @@ pub async fn deliver_match(id: String, delivered_on: String, proof: String) -> R
         return Err(AppError::field("proof", FieldErrorCode::TooLong));
     }
     let today = today_in_china();
-    let day = chrono::NaiveDate::parse_from_str(delivered_on.trim(), "%Y-%m-%d").map_err(|_| AppError::field("delivered_on", FieldErrorCode::DateFormat))?;
+    let day = chrono::NaiveDate::parse_from_str(delivered_on.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::field("delivered_on", FieldErrorCode::DateFormat))?;
     if day > today {
-        return Err(AppError::field("delivered_on", FieldErrorCode::DateInFuture));
+        return Err(AppError::field(
+            "delivered_on",
+            FieldErrorCode::DateInFuture,
+        ));
     }
-    let m = s.store.match_record(&id).await?.filter(|m| m.charity_id == charity.id).ok_or(AppError::NotFound)?;
-    let amount_fen = if m.form == SupplyForm::Funds.code() { m.units } else { 0 };
+    let m = s
+        .store
+        .match_record(&id)
+        .await?
+        .filter(|m| m.charity_id == charity.id)
+        .ok_or(AppError::NotFound)?;
+    let amount_fen = if m.form == SupplyForm::Funds.code() {
+        m.units
+    } else {
+        0
+    };
     let what = match SupplyForm::from_code(&m.form) {
         Some(SupplyForm::Funds) => format!("{}：{} 元", m.resource_title, show(&m.form, m.units)),
         _ => format!("{}：{} {}", m.resource_title, m.units, m.unit),
@@ -500,7 +694,17 @@ pub async fn deliver_match(id: String, delivered_on: String, proof: String) -> R
         until: Some(day),
         note: format!("{what}（{proof}）"),
     };
-    s.store.deliver_match(&id, &charity.id, &proof, &format!("charity-{id}"), aid, &user.0.id, now_millis()).await?;
+    s.store
+        .deliver_match(
+            &id,
+            &charity.id,
+            &proof,
+            &format!("charity-{id}"),
+            aid,
+            &user.0.id,
+            now_millis(),
+        )
+        .await?;
     audit(&s, Some(&user.0.id), "charity_deliver", &id, "ok").await;
     Ok(())
 }
@@ -511,14 +715,37 @@ pub async fn deliver_match(id: String, delivered_on: String, proof: String) -> R
 pub async fn reveal_match_contact(id: String) -> Result<MatchContact, AppError> {
     let s = services()?;
     let (user, charity) = verified_charity(&s).await?;
-    let m = s.store.match_record(&id).await?.filter(|m| m.charity_id == charity.id).ok_or(AppError::NotFound)?;
-    if !matches!(MatchState::from_code(&m.state), Some(MatchState::Accepted | MatchState::Delivered)) {
+    let m = s
+        .store
+        .match_record(&id)
+        .await?
+        .filter(|m| m.charity_id == charity.id)
+        .ok_or(AppError::NotFound)?;
+    if !matches!(
+        MatchState::from_code(&m.state),
+        Some(MatchState::Accepted | MatchState::Delivered)
+    ) {
         audit(&s, Some(&user.0.id), "charity_contact", &id, "denied").await;
         return Err(AppError::refused("match_state"));
     }
-    let household = s.store.household_summary(&m.household_id).await?.ok_or(AppError::NotFound)?;
-    let declaration = household.latest_declaration_json.as_deref().and_then(|j| serde_json::from_str::<Declaration>(j).ok()).ok_or(AppError::NotFound)?;
-    audit(&s, Some(&user.0.id), "charity_contact", &format!("{id}:{}", m.household_id), "ok").await;
+    let household = s
+        .store
+        .household_summary(&m.household_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let declaration = household
+        .latest_declaration_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<Declaration>(j).ok())
+        .ok_or(AppError::NotFound)?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "charity_contact",
+        &format!("{id}:{}", m.household_id),
+        "ok",
+    )
+    .await;
     Ok(MatchContact {
         head_name: declaration.head().name.clone(),
         phone: declaration.contact_phone.as_str().to_string(),
@@ -534,10 +761,14 @@ pub async fn service_regions() -> Result<Vec<(String, String)>, AppError> {
     let mut out = Vec::new();
     for province in s.store.region_children(None).await? {
         for city in s.store.region_children(Some(&province.code)).await? {
-            let prefix = RegionCode::parse(&city.code).map(|r| r.prefix().to_string()).unwrap_or_default();
+            let prefix = RegionCode::parse(&city.code)
+                .map(|r| r.prefix().to_string())
+                .unwrap_or_default();
             out.push((prefix, city.name_zh.clone()));
             for county in s.store.region_children(Some(&city.code)).await? {
-                let prefix = RegionCode::parse(&county.code).map(|r| r.prefix().to_string()).unwrap_or_default();
+                let prefix = RegionCode::parse(&county.code)
+                    .map(|r| r.prefix().to_string())
+                    .unwrap_or_default();
                 out.push((prefix, format!("{} {}", city.name_zh, county.name_zh)));
             }
         }
@@ -554,7 +785,10 @@ pub async fn charity_registrations() -> Result<Vec<CharityView>, AppError> {
     let s = services()?;
     let all = s.store.charities().await?;
     let names = names_of(&s, all.iter().flat_map(|c| c.regions.clone())).await?;
-    Ok(all.into_iter().map(|c| charity_view(c, &names, true)).collect())
+    Ok(all
+        .into_iter()
+        .map(|c| charity_view(c, &names, true))
+        .collect())
 }
 
 #[server(endpoint = "charity/decide")]
@@ -568,8 +802,21 @@ pub async fn decide_charity(id: String, verified: bool, note: String) -> Result<
         return Err(AppError::field("note", FieldErrorCode::TooLong));
     }
     let s = services()?;
-    s.store.decide_charity(&id, verified, &note, &admin.0.id, now_millis()).await?;
-    audit(&s, Some(&admin.0.id), if verified { "charity_verify" } else { "charity_reject" }, &id, "ok").await;
+    s.store
+        .decide_charity(&id, verified, &note, &admin.0.id, now_millis())
+        .await?;
+    audit(
+        &s,
+        Some(&admin.0.id),
+        if verified {
+            "charity_verify"
+        } else {
+            "charity_reject"
+        },
+        &id,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -578,9 +825,17 @@ pub async fn decide_charity(id: String, verified: bool, note: String) -> Result<
 
 /// The household's category for urgency: its latest decision's, if any.
 #[cfg(feature = "ssr")]
-async fn household_category(s: &Services, household: &crate::store::HouseholdSummary) -> Result<Option<Category>, AppError> {
-    let Some(number) = &household.latest_number else { return Ok(None) };
-    Ok(s.store.latest_decision(number).await?.and_then(|d| Category::from_code(&d.category)))
+async fn household_category(
+    s: &Services,
+    household: &crate::store::HouseholdSummary,
+) -> Result<Option<Category>, AppError> {
+    let Some(number) = &household.latest_number else {
+        return Ok(None);
+    };
+    Ok(s.store
+        .latest_decision(number)
+        .await?
+        .and_then(|d| Category::from_code(&d.category)))
 }
 
 /// A caseworker records a household's need (from its declaration, a warning, or their own
@@ -590,16 +845,37 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let spec = draft.check().map_err(AppError::Invalid)?;
     let s = services()?;
-    let household = s.store.household_summary(draft.household_id.trim()).await?.ok_or(AppError::NotFound)?;
-    auth::check_in_region(&s, &user, &household.region_code, "charity_add_need", &household.id).await?;
+    let household = s
+        .store
+        .household_summary(draft.household_id.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    auth::check_in_region(
+        &s,
+        &user,
+        &household.region_code,
+        "charity_add_need",
+        &household.id,
+    )
+    .await?;
     let (level, source_ref) = match spec.source {
         NeedSource::Warning => {
             let id = spec.warning_id.unwrap_or_default();
-            let w = s.store.warning(id).await?.filter(|w| w.household_id == household.id).ok_or_else(|| AppError::field("warning_id", FieldErrorCode::InvalidChoice))?;
+            let w = s
+                .store
+                .warning(id)
+                .await?
+                .filter(|w| w.household_id == household.id)
+                .ok_or_else(|| AppError::field("warning_id", FieldErrorCode::InvalidChoice))?;
             (WarningLevel::from_code(&w.level), id.to_string())
         }
         NeedSource::Declaration => {
-            let asked = household.latest_declaration_json.as_deref().and_then(|j| serde_json::from_str::<Declaration>(j).ok()).map(|d| d.help).unwrap_or_default();
+            let asked = household
+                .latest_declaration_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<Declaration>(j).ok())
+                .map(|d| d.help)
+                .unwrap_or_default();
             if !asked.contains(&spec.kind) {
                 return Err(AppError::field("kind", FieldErrorCode::InvalidChoice));
             }
@@ -609,7 +885,9 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
         NeedSource::Caseworker => (None, uuid::Uuid::new_v4().to_string()),
     };
     let category = household_category(&s, &household).await?;
-    let township = RegionCode::parse(&household.region_code).map(|r| r.as_str()[..9].to_string()).map_err(|_| AppError::Internal)?;
+    let township = RegionCode::parse(&household.region_code)
+        .map(|r| r.as_str()[..9].to_string())
+        .map_err(|_| AppError::Internal)?;
     let added = s
         .store
         .add_need(NewNeed {
@@ -623,13 +901,22 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
             urgency: urgency(category, level),
             township,
             category: category.map(|c| c.code().to_string()).unwrap_or_default(),
-            covering_aid: covering_aid(spec.kind).map(|k| k.code().to_string()).unwrap_or_default(),
+            covering_aid: covering_aid(spec.kind)
+                .map(|k| k.code().to_string())
+                .unwrap_or_default(),
             note: spec.note,
             created_by: user.0.id.clone(),
             now: now_millis(),
         })
         .await?;
-    audit(&s, Some(&user.0.id), "charity_add_need", &household.id, if added { "ok" } else { "exists" }).await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "charity_add_need",
+        &household.id,
+        if added { "ok" } else { "exists" },
+    )
+    .await;
     Ok(added)
 }
 
@@ -637,25 +924,61 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
 #[server(endpoint = "charity/close_need")]
 pub async fn close_need(id: String, state: String) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
-    let state = NeedState::from_code(&state).filter(|s| NeedState::CLOSING.contains(s)).ok_or_else(|| AppError::field("state", FieldErrorCode::InvalidChoice))?;
+    let state = NeedState::from_code(&state)
+        .filter(|s| NeedState::CLOSING.contains(s))
+        .ok_or_else(|| AppError::field("state", FieldErrorCode::InvalidChoice))?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    s.store.close_need(&id, scope.prefix(), state.code(), &user.0.id, now_millis()).await?;
+    s.store
+        .close_need(&id, scope.prefix(), state.code(), &user.0.id, now_millis())
+        .await?;
     audit(&s, Some(&user.0.id), "charity_close_need", &id, "ok").await;
     Ok(())
 }
 
 /// A household's needs and matches, for its file.
 #[server(endpoint = "charity/household")]
-pub async fn household_needs(household_id: String) -> Result<(Vec<CaseNeed>, Vec<MatchView>), AppError> {
+pub async fn household_needs(
+    household_id: String,
+) -> Result<(Vec<CaseNeed>, Vec<MatchView>), AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
-    let household = s.store.household(&household_id).await?.ok_or(AppError::NotFound)?;
-    auth::check_in_region(&s, &user, &household.region_code, "charity_household", &household.id).await?;
-    let needs = s.store.needs_of(&household.id, &today_in_china().to_string()).await?;
-    let matches = s.store.matches(MatchQuery::Household(household.id.clone())).await?;
-    let names = names_of(&s, needs.iter().map(|n| n.township.clone()).chain(matches.iter().map(|m| m.township.clone()))).await?;
-    Ok((needs.iter().map(|n| case_need(n, &names)).collect(), matches.into_iter().map(|m| match_view(m, &names, true)).collect()))
+    let household = s
+        .store
+        .household(&household_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    auth::check_in_region(
+        &s,
+        &user,
+        &household.region_code,
+        "charity_household",
+        &household.id,
+    )
+    .await?;
+    let needs = s
+        .store
+        .needs_of(&household.id, &today_in_china().to_string())
+        .await?;
+    let matches = s
+        .store
+        .matches(MatchQuery::Household(household.id.clone()))
+        .await?;
+    let names = names_of(
+        &s,
+        needs
+            .iter()
+            .map(|n| n.township.clone())
+            .chain(matches.iter().map(|m| m.township.clone())),
+    )
+    .await?;
+    Ok((
+        needs.iter().map(|n| case_need(n, &names)).collect(),
+        matches
+            .into_iter()
+            .map(|m| match_view(m, &names, true))
+            .collect(),
+    ))
 }
 
 #[cfg(feature = "ssr")]
@@ -677,7 +1000,10 @@ fn case_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>) 
 /// What the optimiser works on for a caseworker: the region's open needs and the resources
 /// that may serve them.
 #[cfg(feature = "ssr")]
-async fn matching_inputs(s: &Services, scope: &RegionCode) -> Result<(Vec<NeedRecord>, Vec<ResourceRecord>), AppError> {
+async fn matching_inputs(
+    s: &Services,
+    scope: &RegionCode,
+) -> Result<(Vec<NeedRecord>, Vec<ResourceRecord>), AppError> {
     let today = today_in_china().to_string();
     let needs = s.store.needs(scope.prefix(), true, &today).await?;
     let resources = s
@@ -685,7 +1011,12 @@ async fn matching_inputs(s: &Services, scope: &RegionCode) -> Result<(Vec<NeedRe
         .resources(None, &today)
         .await?
         .into_iter()
-        .filter(|r| r.regions.is_empty() || r.regions.iter().any(|p| p.starts_with(scope.prefix()) || scope.prefix().starts_with(p.as_str())))
+        .filter(|r| {
+            r.regions.is_empty()
+                || r.regions.iter().any(|p| {
+                    p.starts_with(scope.prefix()) || scope.prefix().starts_with(p.as_str())
+                })
+        })
         .collect();
     Ok((needs, resources))
 }
@@ -697,16 +1028,29 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let (needs, resources) = matching_inputs(&s, &scope).await?;
-    let matches = s.store.matches(MatchQuery::Region(scope.prefix().to_string())).await?;
+    let matches = s
+        .store
+        .matches(MatchQuery::Region(scope.prefix().to_string()))
+        .await?;
     let names = names_of(
         &s,
-        needs.iter().map(|n| n.township.clone()).chain(resources.iter().flat_map(|r| r.regions.clone())).chain(matches.iter().map(|m| m.township.clone())),
+        needs
+            .iter()
+            .map(|n| n.township.clone())
+            .chain(resources.iter().flat_map(|r| r.regions.clone()))
+            .chain(matches.iter().map(|m| m.township.clone())),
     )
     .await?;
     Ok(MatchingView {
         needs: needs.iter().map(|n| case_need(n, &names)).collect(),
-        resources: resources.into_iter().map(|r| resource_view(r, &names)).collect(),
-        matches: matches.into_iter().map(|m| match_view(m, &names, true)).collect(),
+        resources: resources
+            .into_iter()
+            .map(|r| resource_view(r, &names))
+            .collect(),
+        matches: matches
+            .into_iter()
+            .map(|m| match_view(m, &names, true))
+            .collect(),
     })
 }
 
@@ -732,10 +1076,19 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
     };
     let optimiser_needs: Vec<Need> = needs.iter().map(as_need).collect();
     // What each resource already gives each household of the region (live matches), for its cap.
-    let mut given: std::collections::HashMap<String, std::collections::HashMap<String, i64>> = Default::default();
-    for m in s.store.matches(MatchQuery::Region(scope.prefix().to_string())).await? {
+    let mut given: std::collections::HashMap<String, std::collections::HashMap<String, i64>> =
+        Default::default();
+    for m in s
+        .store
+        .matches(MatchQuery::Region(scope.prefix().to_string()))
+        .await?
+    {
         if MatchState::from_code(&m.state).is_some_and(MatchState::holds) {
-            *given.entry(m.resource_id).or_default().entry(m.household_id).or_default() += m.units;
+            *given
+                .entry(m.resource_id)
+                .or_default()
+                .entry(m.household_id)
+                .or_default() += m.units;
         }
     }
     let optimiser_resources: Vec<Resource> = resources
@@ -744,7 +1097,12 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
             let form = SupplyForm::from_code(&r.form).unwrap_or(SupplyForm::Funds);
             Resource {
                 id: r.id.clone(),
-                kinds: r.need_kinds.iter().filter_map(|k| HelpKind::from_code(k)).map(|k| fit_key(form, k)).collect(),
+                kinds: r
+                    .need_kinds
+                    .iter()
+                    .filter_map(|k| HelpKind::from_code(k))
+                    .map(|k| fit_key(form, k))
+                    .collect(),
                 categories: r.categories.clone(),
                 regions: r.regions.clone(),
                 remaining: r.remaining,
@@ -757,8 +1115,10 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
         .collect();
     let plan = suggest(&optimiser_needs, &optimiser_resources, &today);
     let names = names_of(&s, needs.iter().map(|n| n.township.clone())).await?;
-    let by_id: std::collections::HashMap<&str, &NeedRecord> = needs.iter().map(|n| (n.id.as_str(), n)).collect();
-    let res_by_id: std::collections::HashMap<&str, &ResourceRecord> = resources.iter().map(|r| (r.id.as_str(), r)).collect();
+    let by_id: std::collections::HashMap<&str, &NeedRecord> =
+        needs.iter().map(|n| (n.id.as_str(), n)).collect();
+    let res_by_id: std::collections::HashMap<&str, &ResourceRecord> =
+        resources.iter().map(|r| (r.id.as_str(), r)).collect();
     let suggestions = plan
         .suggestions
         .iter()
@@ -783,7 +1143,11 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
         .iter()
         .filter_map(|(id, missing, why)| {
             let n = by_id.get(id.as_str())?;
-            Some(UnmetView { need: board_need(n, &names), missing: show(&n.form, *missing), why: *why })
+            Some(UnmetView {
+                need: board_need(n, &names),
+                missing: show(&n.form, *missing),
+                why: *why,
+            })
         })
         .collect();
     Ok(PlanView {
@@ -796,14 +1160,26 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
 
 /// A caseworker accepts a suggestion (or an edited one): it goes to the charity, units reserved.
 #[server(endpoint = "charity/propose")]
-pub async fn propose_match(need_id: String, resource_id: String, units: String) -> Result<(), AppError> {
+pub async fn propose_match(
+    need_id: String,
+    resource_id: String,
+    units: String,
+) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let today = today_in_china().to_string();
-    let resource = s.store.resources(None, &today).await?.into_iter().find(|r| r.id == resource_id).ok_or_else(|| AppError::refused("resource_short"))?;
+    let resource = s
+        .store
+        .resources(None, &today)
+        .await?
+        .into_iter()
+        .find(|r| r.id == resource_id)
+        .ok_or_else(|| AppError::refused("resource_short"))?;
     let form = SupplyForm::from_code(&resource.form).ok_or(AppError::Internal)?;
-    let units = form.parse_amount(&units).map_err(|code| AppError::field("units", code))?;
+    let units = form
+        .parse_amount(&units)
+        .map_err(|code| AppError::field("units", code))?;
     let id = uuid::Uuid::new_v4().to_string();
     let r = s
         .store

@@ -91,25 +91,50 @@ pub(crate) fn emergency_view(e: crate::store::EmergencyRecord) -> EmergencyView 
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) async fn param(s: &Services, region: &str, key: ParamKey) -> Result<Option<i64>, AppError> {
-    let Ok(region) = RegionCode::parse(region) else { return Ok(None) };
+pub(crate) async fn param(
+    s: &Services,
+    region: &str,
+    key: ParamKey,
+) -> Result<Option<i64>, AppError> {
+    let Ok(region) = RegionCode::parse(region) else {
+        return Ok(None);
+    };
     let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
     Ok(crate::domain::policy::resolve(&rows, &region, None, today_in_china()).value(key))
 }
 
 /// Schedules the annual review of a household identified (or last reviewed) on `from`.
 #[cfg(feature = "ssr")]
-pub(crate) async fn schedule_annual_review(s: &Services, household_id: &str, region: &str, from: chrono::NaiveDate) -> Result<(), AppError> {
-    let interval = param(s, region, ParamKey::ReviewIntervalMonths).await?.ok_or_else(|| AppError::refused("param_missing"))?;
-    let lead = param(s, region, ParamKey::ReviewLeadDays).await?.unwrap_or(0);
+pub(crate) async fn schedule_annual_review(
+    s: &Services,
+    household_id: &str,
+    region: &str,
+    from: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    let interval = param(s, region, ParamKey::ReviewIntervalMonths)
+        .await?
+        .ok_or_else(|| AppError::refused("param_missing"))?;
+    let lead = param(s, region, ParamKey::ReviewLeadDays)
+        .await?
+        .unwrap_or(0);
     let (due, appears) = annual_review(from, interval, lead);
-    s.store.enqueue_work(WORK_ANNUAL_REVIEW, household_id, &due.to_string(), china_midnight_ms(appears)).await?;
+    s.store
+        .enqueue_work(
+            WORK_ANNUAL_REVIEW,
+            household_id,
+            &due.to_string(),
+            china_midnight_ms(appears),
+        )
+        .await?;
     Ok(())
 }
 
 #[cfg(feature = "ssr")]
 fn head_name(declaration_json: Option<&str>) -> String {
-    declaration_json.and_then(|j| serde_json::from_str::<Declaration>(j).ok()).map(|d| d.head().name.clone()).unwrap_or_default()
+    declaration_json
+        .and_then(|j| serde_json::from_str::<Declaration>(j).ok())
+        .map(|d| d.head().name.clone())
+        .unwrap_or_default()
 }
 
 #[cfg(feature = "ssr")]
@@ -130,12 +155,18 @@ pub async fn my_tasks(include_done: bool) -> Result<Vec<TaskView>, AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = s.store.tasks(scope.prefix(), !include_done).await?;
-    let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|t| t.region_code.clone()).collect()).await?;
+    let names = crate::api::regions::region_names(
+        s.store.as_ref(),
+        rows.iter().map(|t| t.region_code.clone()).collect(),
+    )
+    .await?;
     let today = today_in_china();
     Ok(rows
         .into_iter()
         .map(|t| TaskView {
-            days_left: chrono::NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d").map(|d| crate::domain::cycle::days_left(today, d)).unwrap_or(0),
+            days_left: chrono::NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d")
+                .map(|d| crate::domain::cycle::days_left(today, d))
+                .unwrap_or(0),
             kind: TaskKind::from_code(&t.kind),
             region_name: names.get(&t.region_code).cloned().unwrap_or_default(),
             done: t.status == "done",
@@ -161,20 +192,34 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
         return Err(AppError::field("note", FieldErrorCode::TooLong));
     }
     let s = services()?;
-    let task = s.store.complete_task(id, scope.prefix(), &user.0.id, &note, now_millis()).await?;
+    let task = s
+        .store
+        .complete_task(id, scope.prefix(), &user.0.id, &note, now_millis())
+        .await?;
     if task.kind == TaskKind::AnnualReview.code() {
         if let Ok(due) = chrono::NaiveDate::parse_from_str(&task.due_on, "%Y-%m-%d") {
             schedule_annual_review(&s, &task.household_id, &task.region_code, due).await?;
         }
     }
-    audit(&s, Some(&user.0.id), &format!("task_{}", task.kind), &id.to_string(), "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        &format!("task_{}", task.kind),
+        &id.to_string(),
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
 /// Ends a household's assistance with a reason, after a 渐退期 (the parameter's months) when
 /// `taper` is set; the end of the taper becomes a task with its countdown.
 #[server(endpoint = "cycle/exit")]
-pub async fn exit_household(household: String, reason: String, taper: bool) -> Result<String, AppError> {
+pub async fn exit_household(
+    household: String,
+    reason: String,
+    taper: bool,
+) -> Result<String, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let s = services()?;
     let h = crate::api::household::household_in_scope(&s, &user, &household).await?;
@@ -185,11 +230,21 @@ pub async fn exit_household(household: String, reason: String, taper: bool) -> R
     if reason.chars().count() > crate::domain::cycle::MAX_CYCLE_TEXT_CHARS {
         return Err(AppError::field("reason", FieldErrorCode::TooLong));
     }
-    let months = if taper { Some(param(&s, &h.region_code, ParamKey::TaperMonths).await?.ok_or_else(|| AppError::refused("param_missing"))?) } else { None };
+    let months = if taper {
+        Some(
+            param(&s, &h.region_code, ParamKey::TaperMonths)
+                .await?
+                .ok_or_else(|| AppError::refused("param_missing"))?,
+        )
+    } else {
+        None
+    };
     let today = today_in_china();
     let last_day = last_day_of_aid(today, months);
     let now = now_millis();
-    s.store.exit_household(&h.id, &reason, &last_day.to_string(), &user.0.id, now).await?;
+    s.store
+        .exit_household(&h.id, &reason, &last_day.to_string(), &user.0.id, now)
+        .await?;
     if months.is_some_and(|m| m > 0) {
         s.store
             .add_task(NewTask {
@@ -221,7 +276,12 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
     }
     let standing = match query.standing.trim() {
         "" => None,
-        code => Some(Standing::from_code(code).ok_or_else(|| AppError::field("standing", FieldErrorCode::InvalidChoice))?.code().to_string()),
+        code => Some(
+            Standing::from_code(code)
+                .ok_or_else(|| AppError::field("standing", FieldErrorCode::InvalidChoice))?
+                .code()
+                .to_string(),
+        ),
     };
     let s = services()?;
     let rows = s
@@ -234,8 +294,19 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
             limit: 100,
         })
         .await?;
-    let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|h| h.region_code.clone()).collect()).await?;
-    audit(&s, Some(&user.0.id), "household_search", if id.is_empty() { "name" } else { "id_number" }, "ok").await;
+    let names = crate::api::regions::region_names(
+        s.store.as_ref(),
+        rows.iter().map(|h| h.region_code.clone()).collect(),
+    )
+    .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "household_search",
+        if id.is_empty() { "name" } else { "id_number" },
+        "ok",
+    )
+    .await;
     Ok(rows
         .into_iter()
         // The store's text match is coarse: keep households where a member really has the name.
@@ -269,7 +340,8 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
     let region = match emergency.region.trim() {
         "" => scope.clone(),
         code => {
-            let r = RegionCode::parse(code).map_err(|_| AppError::field("region", FieldErrorCode::InvalidChoice))?;
+            let r = RegionCode::parse(code)
+                .map_err(|_| AppError::field("region", FieldErrorCode::InvalidChoice))?;
             if !r.is_within(&scope) {
                 return Err(AppError::field("region", FieldErrorCode::InvalidChoice));
             }
@@ -281,7 +353,9 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
     let cap = param(&s, region.as_str(), ParamKey::AdvanceAidMax).await?;
     let e = Emergency::parse(&emergency, today, cap).map_err(AppError::Invalid)?;
     let documents_due = if e.advance {
-        let days = param(&s, region.as_str(), ParamKey::AdvanceDocumentsDays).await?.ok_or_else(|| AppError::refused("param_missing"))?;
+        let days = param(&s, region.as_str(), ParamKey::AdvanceDocumentsDays)
+            .await?
+            .ok_or_else(|| AppError::refused("param_missing"))?;
         Some(today + chrono::Days::new(days.max(0) as u64))
     } else {
         None
@@ -303,7 +377,14 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
         })
         .await?;
     if let Some(due) = documents_due {
-        s.store.enqueue_work(WORK_DOCUMENTS_DUE, &rec.id, "", china_midnight_ms(due + chrono::Days::new(1))).await?;
+        s.store
+            .enqueue_work(
+                WORK_DOCUMENTS_DUE,
+                &rec.id,
+                "",
+                china_midnight_ms(due + chrono::Days::new(1)),
+            )
+            .await?;
     }
     audit(&s, Some(&user.0.id), "emergency_aid", &rec.id, "ok").await;
     Ok(emergency_view(rec))
@@ -316,7 +397,11 @@ pub async fn emergencies_of_household(household: String) -> Result<Vec<Emergency
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = s.store.emergencies_of(household.trim()).await?;
-    Ok(rows.into_iter().filter(|e| e.region_code.starts_with(scope.prefix())).map(emergency_view).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|e| e.region_code.starts_with(scope.prefix()))
+        .map(emergency_view)
+        .collect())
 }
 
 /// The documents owed after advance aid have arrived.
@@ -325,7 +410,9 @@ pub async fn emergency_documents_received(id: String) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    s.store.emergency_documents_received(id.trim(), scope.prefix(), &user.0.id, now_millis()).await?;
+    s.store
+        .emergency_documents_received(id.trim(), scope.prefix(), &user.0.id, now_millis())
+        .await?;
     audit(&s, Some(&user.0.id), "emergency_documents", id.trim(), "ok").await;
     Ok(())
 }

@@ -24,11 +24,21 @@ pub const MAX_DRAFT_BYTES: usize = 64 * 1024;
 pub async fn load_draft() -> Result<DraftState, AppError> {
     let user = auth::require(&[Role::Resident]).await?;
     let s = services()?;
-    let initial = serde_json::to_string(&DeclarationDraft::new_with_head()).map_err(AppError::internal)?;
-    let d = s.store.current_draft(&user.0.id, &initial, now_millis()).await?;
+    let initial =
+        serde_json::to_string(&DeclarationDraft::new_with_head()).map_err(AppError::internal)?;
+    let d = s
+        .store
+        .current_draft(&user.0.id, &initial, now_millis())
+        .await?;
     let data: DeclarationDraft = serde_json::from_str(&d.data).map_err(AppError::internal)?;
     let attachments = s.store.attachments_of_draft(&d.id).await?;
-    Ok(DraftState { id: d.id, version: d.version, updated_at: d.updated_at, data, attachments })
+    Ok(DraftState {
+        id: d.id,
+        version: d.version,
+        updated_at: d.updated_at,
+        data,
+        attachments,
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,8 +64,14 @@ pub async fn save_draft(save: DraftSave) -> Result<Saved, AppError> {
     }
     let s = services()?;
     let now = now_millis();
-    let version = s.store.save_draft(&user.0.id, &save.draft_id, &data, now).await?;
-    Ok(Saved { version, updated_at: now })
+    let version = s
+        .store
+        .save_draft(&user.0.id, &save.draft_id, &data, now)
+        .await?;
+    Ok(Saved {
+        version,
+        updated_at: now,
+    })
 }
 
 /// Submits the draft. Submitting the same draft again (double tap, retry after a timeout)
@@ -65,26 +81,40 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
     let user = auth::require(&[Role::Resident]).await?;
     let s = services()?;
     let now = now_millis();
-    let declaration = Declaration::parse(&save.data, today_in_china()).map_err(AppError::Invalid)?;
+    let declaration =
+        Declaration::parse(&save.data, today_in_china()).map_err(AppError::Invalid)?;
     let data = serde_json::to_string(&save.data).map_err(AppError::internal)?;
     if data.len() > MAX_DRAFT_BYTES {
         return Err(AppError::refused("draft_too_large"));
     }
     // Keep the draft in step with what was submitted; a draft already submitted is fine here.
-    match s.store.save_draft(&user.0.id, &save.draft_id, &data, now).await {
+    match s
+        .store
+        .save_draft(&user.0.id, &save.draft_id, &data, now)
+        .await
+    {
         Ok(_) | Err(crate::store::DbError::Conflict(_)) => {}
         Err(e) => return Err(e.into()),
     }
-    let ids: Vec<String> = declaration.members.iter().map(|m| m.id_number.as_str().to_string()).collect();
+    let ids: Vec<String> = declaration
+        .members
+        .iter()
+        .map(|m| m.id_number.as_str().to_string())
+        .collect();
     // The same assessment the browser estimated, recorded with the submission.
     let today = today_in_china();
     let facts = HouseholdFacts::from_draft(&save.data, today);
     let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
-    let (assessment, _) = crate::api::policy::assessment_record(&facts, &rows, &declaration.region, today)?;
+    let (assessment, _) =
+        crate::api::policy::assessment_record(&facts, &rows, &declaration.region, today)?;
     let submission = Submission {
         head_id_number: declaration.head().id_number.as_str().to_string(),
         assessment,
-        help: declaration.help.iter().map(|h| h.code().to_string()).collect(),
+        help: declaration
+            .help
+            .iter()
+            .map(|h| h.code().to_string())
+            .collect(),
         owner_id: user.0.id.clone(),
         draft_id: save.draft_id.clone(),
         region_code: declaration.region.as_str().to_string(),
@@ -106,7 +136,10 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
             ids.iter()
                 .enumerate()
                 .filter(|(_, id)| taken.contains(id))
-                .map(|(i, _)| FieldError { field: format!("members.{i}.id_number"), code: FieldErrorCode::IdInOtherOpenApplication })
+                .map(|(i, _)| FieldError {
+                    field: format!("members.{i}.id_number"),
+                    code: FieldErrorCode::IdInOtherOpenApplication,
+                })
                 .collect(),
         )),
     }

@@ -24,7 +24,10 @@ use crate::{
     domain::status::Role,
     domain::visit::Visit,
     services::{now_millis, services, today_in_china, Services},
-    store::{HouseholdRecord, NewReferralRecord, NewVisit, ReferralAnswer, ReferralQuery, ReferralRecord, VisitFile, VisitOutcome, VisitRecord},
+    store::{
+        HouseholdRecord, NewReferralRecord, NewVisit, ReferralAnswer, ReferralQuery,
+        ReferralRecord, VisitFile, VisitOutcome, VisitRecord,
+    },
 };
 
 /// What a visit records besides its images, as stored.
@@ -128,9 +131,17 @@ pub struct HouseholdFile {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) async fn household_in_scope(s: &Services, user: &SessionUser, id: &str) -> Result<HouseholdRecord, AppError> {
+pub(crate) async fn household_in_scope(
+    s: &Services,
+    user: &SessionUser,
+    id: &str,
+) -> Result<HouseholdRecord, AppError> {
     auth::staff_scope(user)?;
-    let h = s.store.household(id.trim()).await?.ok_or(AppError::NotFound)?;
+    let h = s
+        .store
+        .household(id.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
     auth::check_in_region(s, user, &h.region_code, "household_access", id.trim()).await?;
     Ok(h)
 }
@@ -140,8 +151,18 @@ fn visit_view(v: VisitRecord) -> VisitView {
     let url = |f: &VisitFile| format!("/visit-files/{}", f.content_hash);
     VisitView {
         notes: serde_json::from_str(&v.record_json).unwrap_or_default(),
-        photos: v.files.iter().filter(|f| f.role == "photo").map(url).collect(),
-        signatures: v.files.iter().filter(|f| f.role != "photo").map(|f| (f.role.clone(), url(f))).collect(),
+        photos: v
+            .files
+            .iter()
+            .filter(|f| f.role == "photo")
+            .map(url)
+            .collect(),
+        signatures: v
+            .files
+            .iter()
+            .filter(|f| f.role != "photo")
+            .map(|f| (f.role.clone(), url(f)))
+            .collect(),
         id: v.id,
         number: v.number,
         visited_on: v.visited_on,
@@ -151,9 +172,21 @@ fn visit_view(v: VisitRecord) -> VisitView {
 }
 
 #[cfg(feature = "ssr")]
-async fn referral_views(s: &Services, rows: Vec<ReferralRecord>, with_head: bool) -> Result<Vec<ReferralView>, AppError> {
-    let names = crate::api::regions::region_names(s.store.as_ref(), rows.iter().map(|r| r.region_code.clone()).collect()).await?;
-    let heads = if with_head { household_heads(s, rows.iter().map(|r| r.household_id.as_str())).await? } else { Default::default() };
+async fn referral_views(
+    s: &Services,
+    rows: Vec<ReferralRecord>,
+    with_head: bool,
+) -> Result<Vec<ReferralView>, AppError> {
+    let names = crate::api::regions::region_names(
+        s.store.as_ref(),
+        rows.iter().map(|r| r.region_code.clone()).collect(),
+    )
+    .await?;
+    let heads = if with_head {
+        household_heads(s, rows.iter().map(|r| r.household_id.as_str())).await?
+    } else {
+        Default::default()
+    };
     let today = today_in_china();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -193,7 +226,11 @@ pub(crate) async fn household_heads<'a>(
         }
         let apps = s.store.household_applications(id).await?;
         let head = match apps.last() {
-            Some(latest) => Some(MemberView::from(serde_json::from_str::<Declaration>(&latest.declaration_json).map_err(AppError::internal)?.head())),
+            Some(latest) => Some(MemberView::from(
+                serde_json::from_str::<Declaration>(&latest.declaration_json)
+                    .map_err(AppError::internal)?
+                    .head(),
+            )),
             None => None,
         };
         heads.insert(id.to_string(), head);
@@ -211,13 +248,21 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
     let mut assessments = Vec::new();
     let mut latest: Option<Assessment> = None;
     for a in &apps {
-        let d: Declaration = serde_json::from_str(&a.declaration_json).map_err(AppError::internal)?;
+        let d: Declaration =
+            serde_json::from_str(&a.declaration_json).map_err(AppError::internal)?;
         let number = a.summary.number.clone();
         for (reason, categories, at) in s.store.assessment_history(&number).await? {
-            assessments.push((number.clone(), reason, crate::api::policy::parse_category_codes(&categories), at));
+            assessments.push((
+                number.clone(),
+                reason,
+                crate::api::policy::parse_category_codes(&categories),
+                at,
+            ));
         }
         if let Some(rec) = s.store.latest_assessment(&number).await? {
-            latest = Some(serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?);
+            latest = Some(
+                serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?,
+            );
         }
         applications.push(FileApplication {
             number: number.clone(),
@@ -226,7 +271,11 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
             members: d.members.iter().map(MemberView::from).collect(),
             consent_charity: a.consent_charity,
             consent_text_version: a.consent_text_version.clone(),
-            decision: s.store.latest_decision(&number).await?.map(crate::api::casework::decision_view),
+            decision: s
+                .store
+                .latest_decision(&number)
+                .await?
+                .map(crate::api::casework::decision_view),
             documents: s.store.attachments_of_draft(&a.draft_id).await?,
         });
     }
@@ -235,23 +284,62 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .assistance_of(&h.id)
         .await?
         .into_iter()
-        .map(|r| AidView { aid: r.aid, number: r.number, recorded_by: r.recorded_by_name, recorded_at: r.recorded_at })
+        .map(|r| AidView {
+            aid: r.aid,
+            number: r.number,
+            recorded_by: r.recorded_by_name,
+            recorded_at: r.recorded_at,
+        })
         .collect();
     let aids: Vec<Aid> = chain.iter().map(|a| a.aid.clone()).collect();
     // Only a household that is in assistance can miss an entitlement: the latest application was approved.
-    let approved = apps.last().is_some_and(|a| a.summary.status == ApplicationStatus::Approved);
-    let flags = flags(&aids, latest.as_ref().filter(|_| approved), today_in_china());
-    let referrals = referral_views(&s, s.store.referrals(ReferralQuery::Household(h.id.clone())).await?, false).await?;
-    let names = crate::api::regions::region_names(s.store.as_ref(), vec![h.region_code.clone()]).await?;
-    let visits = s.store.household_visits(&h.id).await?.into_iter().map(visit_view).collect();
-    let summary = s.store.household_summary(&h.id).await?.ok_or(AppError::NotFound)?;
-    let until = summary.assistance_until.as_deref().and_then(|u| chrono::NaiveDate::parse_from_str(u, "%Y-%m-%d").ok());
-    let emergencies = s.store.emergencies_of(&h.id).await?.into_iter().map(crate::api::cycle::emergency_view).collect();
+    let approved = apps
+        .last()
+        .is_some_and(|a| a.summary.status == ApplicationStatus::Approved);
+    let flags = flags(
+        &aids,
+        latest.as_ref().filter(|_| approved),
+        today_in_china(),
+    );
+    let referrals = referral_views(
+        &s,
+        s.store
+            .referrals(ReferralQuery::Household(h.id.clone()))
+            .await?,
+        false,
+    )
+    .await?;
+    let names =
+        crate::api::regions::region_names(s.store.as_ref(), vec![h.region_code.clone()]).await?;
+    let visits = s
+        .store
+        .household_visits(&h.id)
+        .await?
+        .into_iter()
+        .map(visit_view)
+        .collect();
+    let summary = s
+        .store
+        .household_summary(&h.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let until = summary
+        .assistance_until
+        .as_deref()
+        .and_then(|u| chrono::NaiveDate::parse_from_str(u, "%Y-%m-%d").ok());
+    let emergencies = s
+        .store
+        .emergencies_of(&h.id)
+        .await?
+        .into_iter()
+        .map(crate::api::cycle::emergency_view)
+        .collect();
     audit(&s, Some(&user.0.id), "household_file", &h.id, "ok").await;
     Ok(HouseholdFile {
         region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
         head_id_masked: crate::domain::id_number::mask_id_text(&h.head_id_number),
-        referral_days: crate::api::cycle::param(&s, &h.region_code, ParamKey::ReferralResponseDays).await?,
+        referral_days: crate::api::cycle::param(&s, &h.region_code, ParamKey::ReferralResponseDays)
+            .await?,
         id: h.id,
         region_code: h.region_code,
         applications,
@@ -275,8 +363,16 @@ pub async fn case_visits(number: String) -> Result<Vec<VisitView>, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = crate::api::casework::case_in_scope(&s, &user, &number).await?;
-    let Some(hh) = app.household_id else { return Ok(Vec::new()) };
-    Ok(s.store.household_visits(&hh).await?.into_iter().filter(|v| v.number == app.summary.number).map(visit_view).collect())
+    let Some(hh) = app.household_id else {
+        return Ok(Vec::new());
+    };
+    Ok(s.store
+        .household_visits(&hh)
+        .await?
+        .into_iter()
+        .filter(|v| v.number == app.summary.number)
+        .map(visit_view)
+        .collect())
 }
 
 /// Decodes a checked data URL and confirms by content that it is the image it claims to be.
@@ -284,8 +380,13 @@ pub async fn case_visits(number: String) -> Result<Vec<VisitView>, AppError> {
 fn image_bytes(data_url: &str, field: &str) -> Result<(Vec<u8>, &'static str), AppError> {
     use base64::Engine as _;
     let bad = || AppError::field(field, FieldErrorCode::ImageInvalid);
-    let b64 = data_url.split_once(";base64,").map(|(_, b)| b).ok_or_else(bad)?;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad())?;
+    let b64 = data_url
+        .split_once(";base64,")
+        .map(|(_, b)| b)
+        .ok_or_else(bad)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|_| bad())?;
     let mime = match infer::get(&bytes).map(|t| t.mime_type()) {
         Some("image/jpeg") => "image/jpeg",
         Some("image/png") => "image/png",
@@ -303,16 +404,22 @@ pub async fn record_visit(visit: VisitDraft) -> Result<VisitSync, AppError> {
     let app = crate::api::casework::case_in_scope(&s, &user, &visit.application).await?;
     let v = Visit::parse(&visit, today_in_china()).map_err(AppError::Invalid)?;
     let mut files = Vec::with_capacity(v.photos.len() + 3);
-    let images = v
-        .photos
-        .iter()
-        .map(|p| ("photo", "photos", p))
-        .chain(["sign_resident", "sign_staff", "sign_second_staff"].into_iter().zip(v.signatures.iter()).map(|(r, sig)| (r, r, sig)));
+    let images = v.photos.iter().map(|p| ("photo", "photos", p)).chain(
+        ["sign_resident", "sign_staff", "sign_second_staff"]
+            .into_iter()
+            .zip(v.signatures.iter())
+            .map(|(r, sig)| (r, r, sig)),
+    );
     for (role, field, data) in images {
         let (bytes, mime) = image_bytes(data, field)?;
         // Blobs are content-addressed: storing one twice (a retry) is harmless.
         let hash = s.blobs.put(&bytes).await.map_err(AppError::internal)?;
-        files.push(VisitFile { role: role.into(), content_hash: hash, mime: mime.into(), size: bytes.len() as i64 });
+        files.push(VisitFile {
+            role: role.into(),
+            content_hash: hash,
+            mime: mime.into(),
+            size: bytes.len() as i64,
+        });
     }
     let notes = VisitNotes {
         present: v.present,
@@ -339,9 +446,19 @@ pub async fn record_visit(visit: VisitDraft) -> Result<VisitSync, AppError> {
     let (result, sync) = match outcome {
         VisitOutcome::Recorded => ("ok", VisitSync::Recorded),
         VisitOutcome::AlreadyRecorded => ("repeat", VisitSync::AlreadyRecorded),
-        VisitOutcome::Conflict(others) => ("conflict", VisitSync::Conflict(others.into_iter().map(visit_view).collect())),
+        VisitOutcome::Conflict(others) => (
+            "conflict",
+            VisitSync::Conflict(others.into_iter().map(visit_view).collect()),
+        ),
     };
-    audit(&s, Some(&user.0.id), "visit", &format!("{}#{}", app.summary.number, v.id), result).await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "visit",
+        &format!("{}#{}", app.summary.number, v.id),
+        result,
+    )
+    .await;
     Ok(sync)
 }
 
@@ -355,10 +472,14 @@ pub async fn record_aid(household: String, id: String, aid: AidDraft) -> Result<
     let aid = NewAid::parse(&aid).map_err(AppError::Invalid)?;
     let id = match id.trim() {
         "" => uuid::Uuid::new_v4().to_string(),
-        i if i.len() <= 64 && i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => i.to_string(),
+        i if i.len() <= 64 && i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+            i.to_string()
+        }
         _ => return Err(AppError::BadRequest),
     };
-    s.store.add_assistance(&h.id, &id, aid, AidOrigin::Manual, &user.0.id, now_millis()).await?;
+    s.store
+        .add_assistance(&h.id, &id, aid, AidOrigin::Manual, &user.0.id, now_millis())
+        .await?;
     audit(&s, Some(&user.0.id), "aid_record", &h.id, "ok").await;
     Ok(())
 }
@@ -370,7 +491,9 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
     let s = services()?;
     let h = household_in_scope(&s, &user, &referral.household).await?;
     let r = NewReferral::parse(&referral).map_err(AppError::Invalid)?;
-    let days = crate::api::cycle::param(&s, &h.region_code, ParamKey::ReferralResponseDays).await?.ok_or_else(|| AppError::refused("param_missing"))?;
+    let days = crate::api::cycle::param(&s, &h.region_code, ParamKey::ReferralResponseDays)
+        .await?
+        .ok_or_else(|| AppError::refused("param_missing"))?;
     let due = today_in_china() + chrono::Days::new(days.max(0) as u64);
     let id = s
         .store
@@ -387,16 +510,33 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
         .await?;
     // If the department has not answered by the end of the due day, the caseworker gets a task.
     s.store
-        .enqueue_work(crate::api::cycle::WORK_REFERRAL_DUE, &id.to_string(), "", crate::domain::cycle::china_midnight_ms(due + chrono::Days::new(1)))
+        .enqueue_work(
+            crate::api::cycle::WORK_REFERRAL_DUE,
+            &id.to_string(),
+            "",
+            crate::domain::cycle::china_midnight_ms(due + chrono::Days::new(1)),
+        )
         .await?;
-    audit(&s, Some(&user.0.id), "referral_send", &format!("{}#{id}", h.id), "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "referral_send",
+        &format!("{}#{id}", h.id),
+        "ok",
+    )
+    .await;
     Ok(id)
 }
 
 /// The caller's department and region, for a department officer.
 #[cfg(feature = "ssr")]
 fn officer(user: &SessionUser) -> Result<(Department, RegionCode), AppError> {
-    let dept = user.0.department.as_deref().and_then(Department::from_code).ok_or(AppError::Forbidden)?;
+    let dept = user
+        .0
+        .department
+        .as_deref()
+        .and_then(Department::from_code)
+        .ok_or(AppError::Forbidden)?;
     Ok((dept, auth::staff_scope(user)?))
 }
 
@@ -406,7 +546,13 @@ pub async fn referral_inbox() -> Result<Vec<ReferralView>, AppError> {
     let user = auth::require(&[Role::Department]).await?;
     let (dept, scope) = officer(&user)?;
     let s = services()?;
-    let rows = s.store.referrals(ReferralQuery::Inbox { department: dept.code().into(), region_prefix: scope.prefix().to_string() }).await?;
+    let rows = s
+        .store
+        .referrals(ReferralQuery::Inbox {
+            department: dept.code().into(),
+            region_prefix: scope.prefix().to_string(),
+        })
+        .await?;
     audit(&s, Some(&user.0.id), "referral_inbox", dept.code(), "ok").await;
     referral_views(&s, rows, true).await
 }
@@ -414,7 +560,12 @@ pub async fn referral_inbox() -> Result<Vec<ReferralView>, AppError> {
 /// 反馈: the department accepts, declines (with a reason) or reports what it gave, which
 /// joins the household's chain in the same transaction.
 #[server(endpoint = "household/answer", input = server_fn::codec::Json)]
-pub async fn answer_referral(id: i64, to: ReferralStatus, answer: String, aid: Option<AidDraft>) -> Result<(), AppError> {
+pub async fn answer_referral(
+    id: i64,
+    to: ReferralStatus,
+    answer: String,
+    aid: Option<AidDraft>,
+) -> Result<(), AppError> {
     let user = auth::require(&[Role::Department]).await?;
     let (dept, scope) = officer(&user)?;
     let s = services()?;
@@ -428,10 +579,19 @@ pub async fn answer_referral(id: i64, to: ReferralStatus, answer: String, aid: O
     let aid = match (to, aid) {
         (ReferralStatus::Done, Some(draft)) => {
             // What a department reports is its own aid.
-            let draft = AidDraft { source: dept.code().into(), source_name: String::new(), ..draft };
-            Some((format!("referral-{id}"), NewAid::parse(&draft).map_err(AppError::Invalid)?))
+            let draft = AidDraft {
+                source: dept.code().into(),
+                source_name: String::new(),
+                ..draft
+            };
+            Some((
+                format!("referral-{id}"),
+                NewAid::parse(&draft).map_err(AppError::Invalid)?,
+            ))
         }
-        (ReferralStatus::Done, None) if answer.is_empty() => return Err(AppError::field("answer", FieldErrorCode::Required)),
+        (ReferralStatus::Done, None) if answer.is_empty() => {
+            return Err(AppError::field("answer", FieldErrorCode::Required))
+        }
         _ => None,
     };
     s.store
@@ -446,6 +606,13 @@ pub async fn answer_referral(id: i64, to: ReferralStatus, answer: String, aid: O
             now: now_millis(),
         })
         .await?;
-    audit(&s, Some(&user.0.id), &format!("referral_{}", to.code()), &id.to_string(), "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        &format!("referral_{}", to.code()),
+        &id.to_string(),
+        "ok",
+    )
+    .await;
     Ok(())
 }

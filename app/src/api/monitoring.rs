@@ -4,7 +4,8 @@
 
 use crate::api::types::MemberView;
 use crate::domain::monitoring::{
-    Disposal, EventTrigger, FileProblem, Finding, MedicalTrigger, RowProblem, RuleKind, Source, WarningLevel, WarningRule, WarningStatus,
+    Disposal, EventTrigger, FileProblem, Finding, MedicalTrigger, RowProblem, RuleKind, Source,
+    WarningLevel, WarningRule, WarningStatus,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -52,7 +53,13 @@ pub struct ImportReport {
 impl ImportReport {
     /// The report with what the store did: `new_records` of the `matched` rows were new.
     pub fn with_stored(self, new_records: i64, matched: i64) -> Self {
-        ImportReport { new_records, matched, duplicates: (matched - new_records).max(0), unmatched: (self.valid - matched).max(0), ..self }
+        ImportReport {
+            new_records,
+            matched,
+            duplicates: (matched - new_records).max(0),
+            unmatched: (self.valid - matched).max(0),
+            ..self
+        }
     }
 }
 
@@ -107,7 +114,11 @@ pub struct WarningStepDraft {
 }
 
 #[cfg(feature = "ssr")]
-fn warning_view(w: WarningRecord, names: &std::collections::HashMap<String, String>, head: Option<MemberView>) -> WarningView {
+fn warning_view(
+    w: WarningRecord,
+    names: &std::collections::HashMap<String, String>,
+    head: Option<MemberView>,
+) -> WarningView {
     let today = today_in_china();
     let due = chrono::NaiveDate::parse_from_str(&w.visit_due, "%Y-%m-%d").ok();
     let kind = RuleKind::from_code(&w.kind);
@@ -115,11 +126,25 @@ fn warning_view(w: WarningRecord, names: &std::collections::HashMap<String, Stri
         region_name: names.get(&w.region_code).cloned().unwrap_or_default(),
         kind,
         level: WarningLevel::from_code(&w.level),
-        medical: matches!(kind, Some(RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome)).then(|| serde_json::from_str(&w.trigger_json).ok()).flatten(),
-        missed: (kind == Some(RuleKind::EntitledNotReceived)).then(|| serde_json::from_str(&w.trigger_json).ok()).flatten(),
+        medical: matches!(
+            kind,
+            Some(RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome)
+        )
+        .then(|| serde_json::from_str(&w.trigger_json).ok())
+        .flatten(),
+        missed: (kind == Some(RuleKind::EntitledNotReceived))
+            .then(|| serde_json::from_str(&w.trigger_json).ok())
+            .flatten(),
         // Every other rule fires on a department's record.
         event: kind
-            .filter(|k| !matches!(k, RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome | RuleKind::EntitledNotReceived))
+            .filter(|k| {
+                !matches!(
+                    k,
+                    RuleKind::MedicalOutOfPocket
+                        | RuleKind::MedicalShareOfIncome
+                        | RuleKind::EntitledNotReceived
+                )
+            })
             .and_then(|_| serde_json::from_str(&w.trigger_json).ok()),
         days_left: due.map(|d| (d - today).num_days()).unwrap_or(0),
         status: WarningStatus::from_code(&w.status),
@@ -142,11 +167,16 @@ pub async fn load_warnings() -> Result<WarningBoard, AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = s.store.warnings(scope.prefix()).await?;
-    let rates = s.store.on_time_rates(scope.prefix(), &today_in_china().to_string()).await?;
+    let rates = s
+        .store
+        .on_time_rates(scope.prefix(), &today_in_china().to_string())
+        .await?;
     let mut codes: Vec<String> = rows.iter().map(|w| w.region_code.clone()).collect();
     codes.extend(rates.iter().map(|r| format!("{:0<12}", r.township)));
     let names = crate::api::regions::region_names(s.store.as_ref(), codes).await?;
-    let heads = crate::api::household::household_heads(&s, rows.iter().map(|w| w.household_id.as_str())).await?;
+    let heads =
+        crate::api::household::household_heads(&s, rows.iter().map(|w| w.household_id.as_str()))
+            .await?;
     let warnings = rows
         .into_iter()
         .map(|w| {
@@ -159,7 +189,15 @@ pub async fn load_warnings() -> Result<WarningBoard, AppError> {
         warnings,
         rates: rates
             .into_iter()
-            .map(|r| TownshipRate { name: names.get(&format!("{:0<12}", r.township)).cloned().unwrap_or_default(), township: r.township, due: r.due, on_time: r.on_time })
+            .map(|r| TownshipRate {
+                name: names
+                    .get(&format!("{:0<12}", r.township))
+                    .cloned()
+                    .unwrap_or_default(),
+                township: r.township,
+                due: r.due,
+                on_time: r.on_time,
+            })
             .collect(),
     })
 }
@@ -174,17 +212,27 @@ pub async fn record_warning_step(id: i64, step: WarningStepDraft) -> Result<(), 
     let parsed = match step.action.as_str() {
         "assign" => WarningStep::Assign,
         "visit" => WarningStep::Visit {
-            on: chrono::NaiveDate::parse_from_str(step.visited_on.trim(), "%Y-%m-%d").map_err(|_| AppError::field("visited_on", FieldErrorCode::DateFormat))?,
-            finding: Finding::from_code(step.finding.trim()).ok_or_else(|| AppError::field("finding", FieldErrorCode::Required))?,
+            on: chrono::NaiveDate::parse_from_str(step.visited_on.trim(), "%Y-%m-%d")
+                .map_err(|_| AppError::field("visited_on", FieldErrorCode::DateFormat))?,
+            finding: Finding::from_code(step.finding.trim())
+                .ok_or_else(|| AppError::field("finding", FieldErrorCode::Required))?,
             note,
         },
-        "dispose" => WarningStep::Dispose { disposal: Disposal::from_code(step.disposal.trim()).ok_or_else(|| AppError::field("disposal", FieldErrorCode::Required))?, note },
+        "dispose" => WarningStep::Dispose {
+            disposal: Disposal::from_code(step.disposal.trim())
+                .ok_or_else(|| AppError::field("disposal", FieldErrorCode::Required))?,
+            note,
+        },
         "close" => WarningStep::Close,
         _ => return Err(AppError::BadRequest),
     };
-    parsed.check(today).map_err(|e| AppError::Invalid(vec![e]))?;
+    parsed
+        .check(today)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
     let s = services()?;
-    s.store.advance_warning(id, scope.prefix(), parsed, &user.0.id, now_millis()).await?;
+    s.store
+        .advance_warning(id, scope.prefix(), parsed, &user.0.id, now_millis())
+        .await?;
     Ok(())
 }
 
@@ -226,7 +274,10 @@ pub struct ImportOverview {
 pub fn importable_sources(user: &crate::store::UserRecord) -> Vec<Source> {
     match user.role {
         Role::Admin => Source::ALL.to_vec(),
-        Role::Department => Source::ALL.into_iter().filter(|s| user.department.as_deref() == Some(s.department().code())).collect(),
+        Role::Department => Source::ALL
+            .into_iter()
+            .filter(|s| user.department.as_deref() == Some(s.department().code()))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -268,18 +319,23 @@ pub async fn load_rules() -> Result<Vec<WarningRule>, AppError> {
     Ok(RuleKind::ALL
         .into_iter()
         .map(|kind| {
-            stored.iter().find(|r| r.kind == kind).cloned().unwrap_or(WarningRule {
-                kind,
-                level: WarningLevel::III,
-                visit_days: 30,
-                threshold: match kind.threshold() {
-                    crate::domain::monitoring::Threshold::Grade => 2,
-                    crate::domain::monitoring::Threshold::Fen { .. } | crate::domain::monitoring::Threshold::Percent { .. } => 1,
-                    crate::domain::monitoring::Threshold::None => 0,
-                },
-                enabled: false,
-                example: false,
-            })
+            stored
+                .iter()
+                .find(|r| r.kind == kind)
+                .cloned()
+                .unwrap_or(WarningRule {
+                    kind,
+                    level: WarningLevel::III,
+                    visit_days: 30,
+                    threshold: match kind.threshold() {
+                        crate::domain::monitoring::Threshold::Grade => 2,
+                        crate::domain::monitoring::Threshold::Fen { .. }
+                        | crate::domain::monitoring::Threshold::Percent { .. } => 1,
+                        crate::domain::monitoring::Threshold::None => 0,
+                    },
+                    enabled: false,
+                    example: false,
+                })
         })
         .collect())
 }
@@ -302,20 +358,43 @@ pub async fn save_rule(draft: RuleDraft) -> Result<(), AppError> {
     use crate::domain::monitoring::Threshold;
     let user = auth::require(&[Role::Admin]).await?;
     let kind = RuleKind::from_code(draft.kind.trim()).ok_or(AppError::BadRequest)?;
-    let level = WarningLevel::from_code(draft.level.trim()).ok_or_else(|| AppError::field("level", FieldErrorCode::InvalidChoice))?;
-    let visit_days: i64 = draft.visit_days.trim().parse().map_err(|_| AppError::field("visit_days", FieldErrorCode::CountFormat))?;
+    let level = WarningLevel::from_code(draft.level.trim())
+        .ok_or_else(|| AppError::field("level", FieldErrorCode::InvalidChoice))?;
+    let visit_days: i64 = draft
+        .visit_days
+        .trim()
+        .parse()
+        .map_err(|_| AppError::field("visit_days", FieldErrorCode::CountFormat))?;
     let raw = draft.threshold.trim();
     let threshold = match kind.threshold() {
         Threshold::None => 0,
         Threshold::Fen { max } => crate::domain::money::Money::parse_yuan(raw, max / 100)
             .map(crate::domain::money::Money::fen)
             .map_err(|_| AppError::field("threshold", FieldErrorCode::AmountFormat))?,
-        Threshold::Percent { .. } | Threshold::Grade => raw.parse().map_err(|_| AppError::field("threshold", FieldErrorCode::CountFormat))?,
+        Threshold::Percent { .. } | Threshold::Grade => raw
+            .parse()
+            .map_err(|_| AppError::field("threshold", FieldErrorCode::CountFormat))?,
     };
-    let rule = WarningRule { kind, level, visit_days, threshold, enabled: draft.enabled, example: false };
+    let rule = WarningRule {
+        kind,
+        level,
+        visit_days,
+        threshold,
+        enabled: draft.enabled,
+        example: false,
+    };
     rule.check().map_err(|e| AppError::Invalid(vec![e]))?;
     let s = services()?;
-    s.store.set_warning_rule(rule, Some(&user.0.id), now_millis()).await?;
-    audit(&s, Some(&user.0.id), "warning_rule_saved", kind.code(), "ok").await;
+    s.store
+        .set_warning_rule(rule, Some(&user.0.id), now_millis())
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "warning_rule_saved",
+        kind.code(),
+        "ok",
+    )
+    .await;
     Ok(())
 }

@@ -144,7 +144,12 @@ pub async fn param_rows(store: &dyn Store) -> Result<Vec<ParamRow>, AppError> {
 
 /// Assesses a household on `on` and packs everything the record keeps.
 #[cfg(feature = "ssr")]
-pub fn assessment_record(facts: &HouseholdFacts, rows: &[ParamRow], region: &RegionCode, on: NaiveDate) -> Result<(NewAssessment, String), AppError> {
+pub fn assessment_record(
+    facts: &HouseholdFacts,
+    rows: &[ParamRow],
+    region: &RegionCode,
+    on: NaiveDate,
+) -> Result<(NewAssessment, String), AppError> {
     let params = resolve(rows, region, facts.residence, on);
     let a = assess(facts, &params);
     let categories = category_codes(a.categories());
@@ -162,11 +167,18 @@ pub fn assessment_record(facts: &HouseholdFacts, rows: &[ParamRow], region: &Reg
 /// The parameters in force today for a village and urban/rural: what the browser needs to
 /// compute the instant estimate itself. Public information, so no sign-in is needed.
 #[server(endpoint = "policy/in_force")]
-pub async fn parameters_in_force(region_code: String, residence: String) -> Result<ParameterSet, AppError> {
-    let region = RegionCode::parse(&region_code).map_err(|_| AppError::field("region_code", FieldErrorCode::Required))?;
+pub async fn parameters_in_force(
+    region_code: String,
+    residence: String,
+) -> Result<ParameterSet, AppError> {
+    let region = RegionCode::parse(&region_code)
+        .map_err(|_| AppError::field("region_code", FieldErrorCode::Required))?;
     let residence = match residence.trim() {
         "" => None,
-        code => Some(Residence::from_code(code).ok_or_else(|| AppError::field("residence", FieldErrorCode::InvalidChoice))?),
+        code => Some(
+            Residence::from_code(code)
+                .ok_or_else(|| AppError::field("residence", FieldErrorCode::InvalidChoice))?,
+        ),
     };
     let s = services()?;
     let rows = param_rows(s.store.as_ref()).await?;
@@ -203,8 +215,18 @@ pub async fn parameters() -> Result<Vec<ParamRowView>, AppError> {
     let s = services()?;
     let rows = param_rows(s.store.as_ref()).await?;
     let today = today_in_china();
-    let visible: Vec<&ParamRow> = rows.iter().filter(|r| scope.is_within(&r.region) || r.region.is_within(&scope)).collect();
-    let names = crate::api::regions::region_names(s.store.as_ref(), visible.iter().map(|r| r.region.as_str().to_string()).collect()).await?;
+    let visible: Vec<&ParamRow> = rows
+        .iter()
+        .filter(|r| scope.is_within(&r.region) || r.region.is_within(&scope))
+        .collect();
+    let names = crate::api::regions::region_names(
+        s.store.as_ref(),
+        visible
+            .iter()
+            .map(|r| r.region.as_str().to_string())
+            .collect(),
+    )
+    .await?;
     let mut out = Vec::new();
     for r in visible {
         let region_name = names.get(r.region.as_str()).cloned().unwrap_or_default();
@@ -223,35 +245,80 @@ pub async fn parameters() -> Result<Vec<ParamRowView>, AppError> {
             created_by: r.created_by.clone(),
         });
     }
-    out.sort_by(|a, b| (a.key, &a.region_code, &a.effective_from, a.id).cmp(&(b.key, &b.region_code, &b.effective_from, b.id)));
+    out.sort_by(|a, b| {
+        (a.key, &a.region_code, &a.effective_from, a.id).cmp(&(
+            b.key,
+            &b.region_code,
+            &b.effective_from,
+            b.id,
+        ))
+    });
     Ok(out)
 }
 
 /// Checks a form into a parameter row inside the caller's region, effective today or later.
 #[cfg(feature = "ssr")]
-fn checked_form(form: &ParamForm, scope: &RegionCode, today: NaiveDate) -> Result<(ParamKey, RegionCode, Option<Residence>, i64, NaiveDate), AppError> {
+fn checked_form(
+    form: &ParamForm,
+    scope: &RegionCode,
+    today: NaiveDate,
+) -> Result<(ParamKey, RegionCode, Option<Residence>, i64, NaiveDate), AppError> {
     let field_of = |e: ParamError| match e {
-        ParamError::UnknownKey => FieldError { field: "key".into(), code: FieldErrorCode::InvalidChoice },
-        ParamError::RegionLevel => FieldError { field: "region_code".into(), code: FieldErrorCode::RegionLevel },
-        ParamError::OutOfBounds => FieldError { field: "value".into(), code: FieldErrorCode::OutOfBounds },
-        ParamError::ValueFormat => FieldError { field: "value".into(), code: FieldErrorCode::ValueFormat },
-        ParamError::DateFormat => FieldError { field: "effective_from".into(), code: FieldErrorCode::DateFormat },
-        ParamError::SourceRequired => FieldError { field: "source".into(), code: FieldErrorCode::Required },
+        ParamError::UnknownKey => FieldError {
+            field: "key".into(),
+            code: FieldErrorCode::InvalidChoice,
+        },
+        ParamError::RegionLevel => FieldError {
+            field: "region_code".into(),
+            code: FieldErrorCode::RegionLevel,
+        },
+        ParamError::OutOfBounds => FieldError {
+            field: "value".into(),
+            code: FieldErrorCode::OutOfBounds,
+        },
+        ParamError::ValueFormat => FieldError {
+            field: "value".into(),
+            code: FieldErrorCode::ValueFormat,
+        },
+        ParamError::DateFormat => FieldError {
+            field: "effective_from".into(),
+            code: FieldErrorCode::DateFormat,
+        },
+        ParamError::SourceRequired => FieldError {
+            field: "source".into(),
+            code: FieldErrorCode::Required,
+        },
     };
     // The source is checked by the caller when it matters (a what-if needs none).
-    let source = if form.source.trim().is_empty() { "-" } else { form.source.as_str() };
-    let (key, region, value, date) =
-        check_new_value(&form.key, &form.region_code, &form.value, &form.effective_from, source).map_err(|e| AppError::Invalid(vec![field_of(e)]))?;
+    let source = if form.source.trim().is_empty() {
+        "-"
+    } else {
+        form.source.as_str()
+    };
+    let (key, region, value, date) = check_new_value(
+        &form.key,
+        &form.region_code,
+        &form.value,
+        &form.effective_from,
+        source,
+    )
+    .map_err(|e| AppError::Invalid(vec![field_of(e)]))?;
     let residence = match form.residence.trim() {
         "" => None,
-        code => Some(Residence::from_code(code).ok_or_else(|| AppError::field("residence", FieldErrorCode::InvalidChoice))?),
+        code => Some(
+            Residence::from_code(code)
+                .ok_or_else(|| AppError::field("residence", FieldErrorCode::InvalidChoice))?,
+        ),
     };
     if !region.is_within(scope) {
         return Err(AppError::Forbidden);
     }
     if date < today {
         // History is never rewritten: a value can only take effect from today on.
-        return Err(AppError::field("effective_from", FieldErrorCode::DateInPast));
+        return Err(AppError::field(
+            "effective_from",
+            FieldErrorCode::DateInPast,
+        ));
     }
     Ok((key, region, residence, value, date))
 }
@@ -284,7 +351,14 @@ pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
             now: now_millis(),
         })
         .await?;
-    audit(&s, Some(&user.0.id), "policy_parameter_add", &format!("{}:{}:{}", rec.id, key.code(), region.as_str()), "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "policy_parameter_add",
+        &format!("{}:{}:{}", rec.id, key.code(), region.as_str()),
+        "ok",
+    )
+    .await;
     Ok(rec.id)
 }
 
@@ -299,8 +373,17 @@ pub async fn withdraw_parameter(id: i64) -> Result<(), AppError> {
     if !row.region.is_within(&scope) {
         return Err(AppError::Forbidden);
     }
-    s.store.withdraw_policy_parameter(id, &user.0.id, &today_in_china().to_string(), now_millis()).await?;
-    audit(&s, Some(&user.0.id), "policy_parameter_withdraw", &id.to_string(), "ok").await;
+    s.store
+        .withdraw_policy_parameter(id, &user.0.id, &today_in_china().to_string(), now_millis())
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "policy_parameter_withdraw",
+        &id.to_string(),
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -335,7 +418,9 @@ pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
             tracing::warn!(number = %h.number, "stored facts unreadable; skipped in what-if");
             continue;
         };
-        let Ok(home) = RegionCode::parse(&h.region_code) else { continue };
+        let Ok(home) = RegionCode::parse(&h.region_code) else {
+            continue;
+        };
         let before = assess(&facts, &resolve(&rows, &home, facts.residence, on)).categories();
         let after = assess(&facts, &resolve(&proposed, &home, facts.residence, on)).categories();
         if before != after {
@@ -352,7 +437,11 @@ pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
         }
     }
     counts.retain(|_, (enter, leave)| *enter + *leave > 0);
-    let names = crate::api::regions::region_names(s.store.as_ref(), counts.keys().map(|(county, _)| county.clone()).collect()).await?;
+    let names = crate::api::regions::region_names(
+        s.store.as_ref(),
+        counts.keys().map(|(county, _)| county.clone()).collect(),
+    )
+    .await?;
     let rows: Vec<WhatIfRow> = counts
         .into_iter()
         .map(|((county, category), (enter, leave))| WhatIfRow {
@@ -363,7 +452,12 @@ pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
             leave,
         })
         .collect();
-    Ok(WhatIfReport { on: on.to_string(), households: households.len() as u32, changed, rows })
+    Ok(WhatIfReport {
+        on: on.to_string(),
+        households: households.len() as u32,
+        changed,
+        rows,
+    })
 }
 
 /// Reassessments proposed for the caller's region when parameter changes took effect.
@@ -415,24 +509,47 @@ pub const MAX_REASON_CHARS: usize = 500;
 /// Records verified facts and reassesses the household with the parameters in force today.
 /// The new assessment is appended (reason `verification`); the earlier ones stay.
 #[server(endpoint = "policy/record_verification", input = server_fn::codec::Json)]
-pub async fn record_verification(number: String, verification: Verification) -> Result<(), AppError> {
+pub async fn record_verification(
+    number: String,
+    verification: Verification,
+) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let app = s.store.application(number.trim()).await?.ok_or(AppError::NotFound)?;
-    let region = RegionCode::parse(&app.region_code).map_err(|_| AppError::internal(format!("stored region {} unreadable", app.region_code)))?;
+    let app = s
+        .store
+        .application(number.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let region = RegionCode::parse(&app.region_code)
+        .map_err(|_| AppError::internal(format!("stored region {} unreadable", app.region_code)))?;
     if !region.is_within(&scope) {
-        audit(&s, Some(&user.0.id), "verification", number.trim(), "denied").await;
+        audit(
+            &s,
+            Some(&user.0.id),
+            "verification",
+            number.trim(),
+            "denied",
+        )
+        .await;
         return Err(AppError::NotFound);
     }
-    let rec = s.store.latest_assessment(&app.summary.number).await?.ok_or(AppError::NotFound)?;
-    let mut facts: HouseholdFacts = serde_json::from_str(&rec.stored.facts_json).map_err(AppError::internal)?;
+    let rec = s
+        .store
+        .latest_assessment(&app.summary.number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut facts: HouseholdFacts =
+        serde_json::from_str(&rec.stored.facts_json).map_err(AppError::internal)?;
     if verification.members.len() != facts.members.len() {
         return Err(AppError::field("members", FieldErrorCode::InvalidChoice));
     }
     let reason = verification.other_hardship_reason.trim();
     if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(AppError::field("other_hardship_reason", FieldErrorCode::TooLong));
+        return Err(AppError::field(
+            "other_hardship_reason",
+            FieldErrorCode::TooLong,
+        ));
     }
     for (m, v) in facts.members.iter_mut().zip(&verification.members) {
         m.supporter_able = v.supporter_able;
@@ -444,8 +561,23 @@ pub async fn record_verification(number: String, verification: Verification) -> 
     facts.currently_dibao = verification.currently_dibao;
     let rows = param_rows(s.store.as_ref()).await?;
     let (record, _) = assessment_record(&facts, &rows, &region, today_in_china())?;
-    s.store.add_assessment(&app.summary.number, "verification", record, &user.0.id, now_millis()).await?;
-    audit(&s, Some(&user.0.id), "verification", &app.summary.number, "ok").await;
+    s.store
+        .add_assessment(
+            &app.summary.number,
+            "verification",
+            record,
+            &user.0.id,
+            now_millis(),
+        )
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "verification",
+        &app.summary.number,
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -456,8 +588,21 @@ pub async fn decide_proposal(id: i64, accept: bool) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    s.store.decide_reassessment_proposal(id, scope.prefix(), accept, &user.0.id, now_millis()).await?;
-    audit(&s, Some(&user.0.id), if accept { "reassessment_accept" } else { "reassessment_dismiss" }, &id.to_string(), "ok").await;
+    s.store
+        .decide_reassessment_proposal(id, scope.prefix(), accept, &user.0.id, now_millis())
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        if accept {
+            "reassessment_accept"
+        } else {
+            "reassessment_dismiss"
+        },
+        &id.to_string(),
+        "ok",
+    )
+    .await;
     Ok(())
 }
 
@@ -465,7 +610,11 @@ pub async fn decide_proposal(id: i64, accept: bool) -> Result<(), AppError> {
 /// reassess the households it reaches and propose (never apply) a new assessment where
 /// the categories change. Returns the number of proposals added.
 #[cfg(feature = "ssr")]
-pub async fn propose_reassessments(store: &dyn Store, today: NaiveDate, now: i64) -> Result<usize, AppError> {
+pub async fn propose_reassessments(
+    store: &dyn Store,
+    today: NaiveDate,
+    now: i64,
+) -> Result<usize, AppError> {
     let due = store.due_parameters(&today.to_string()).await?;
     if due.is_empty() {
         return Ok(0);
@@ -473,10 +622,16 @@ pub async fn propose_reassessments(store: &dyn Store, today: NaiveDate, now: i64
     let rows = param_rows(store).await?;
     let mut added = 0;
     for change in &due {
-        let Ok(region) = RegionCode::parse(&change.region_code) else { continue };
+        let Ok(region) = RegionCode::parse(&change.region_code) else {
+            continue;
+        };
         for h in store.assessed_households(region.prefix()).await? {
-            let Ok(facts) = serde_json::from_str::<HouseholdFacts>(&h.facts_json) else { continue };
-            let Ok(home) = RegionCode::parse(&h.region_code) else { continue };
+            let Ok(facts) = serde_json::from_str::<HouseholdFacts>(&h.facts_json) else {
+                continue;
+            };
+            let Ok(home) = RegionCode::parse(&h.region_code) else {
+                continue;
+            };
             let (record, categories) = assessment_record(&facts, &rows, &home, today)?;
             if categories == h.categories {
                 continue;

@@ -14,7 +14,9 @@ pub async fn region_children(parent: String) -> Result<Vec<Region>, AppError> {
     } else {
         Some(RegionCode::parse(&parent).map_err(|_| AppError::BadRequest)?)
     };
-    Ok(s.store.region_children(parent.as_ref().map(|p| p.as_str())).await?)
+    Ok(s.store
+        .region_children(parent.as_ref().map(|p| p.as_str()))
+        .await?)
 }
 
 /// The path from the province down to `code`, for showing a stored choice.
@@ -36,11 +38,18 @@ pub async fn region_path(code: String) -> Result<Vec<Region>, AppError> {
 
 /// Chinese names of regions, each looked up once (lists show many rows of few villages).
 #[cfg(feature = "ssr")]
-pub async fn region_names(store: &dyn crate::store::Store, codes: Vec<String>) -> Result<std::collections::HashMap<String, String>, AppError> {
+pub async fn region_names(
+    store: &dyn crate::store::Store,
+    codes: Vec<String>,
+) -> Result<std::collections::HashMap<String, String>, AppError> {
     let mut names = std::collections::HashMap::new();
     for code in codes {
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {
-            let name = store.region(slot.key()).await?.map(|r| r.name_zh).unwrap_or_default();
+            let name = store
+                .region(slot.key())
+                .await?
+                .map(|r| r.name_zh)
+                .unwrap_or_default();
             slot.insert(name);
         }
     }

@@ -4,8 +4,8 @@
 pub use crate::domain::audit::AuditEntry;
 pub use crate::domain::declaration::AttachmentMeta;
 pub use crate::domain::region::Region;
-pub use crate::domain::status::{ApplicationSummary, TimelineEvent};
 use crate::domain::status::Role;
+pub use crate::domain::status::{ApplicationSummary, TimelineEvent};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +35,11 @@ impl From<&crate::domain::declaration::Member> for MemberView {
             name: m.name.clone(),
             id_number_masked: m.id_number.masked(),
             birth_date: m.birth_date.to_string(),
-            sex: if m.sex == crate::domain::id_number::Sex::Male { "male".into() } else { "female".into() },
+            sex: if m.sex == crate::domain::id_number::Sex::Male {
+                "male".into()
+            } else {
+                "female".into()
+            },
         }
     }
 }

@@ -12,7 +12,12 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 /// What the assessment proposes: the household's category and its monthly basic living aid.
 pub fn proposal(a: &Assessment) -> (Option<Category>, Option<i64>) {
-    let category = a.household.primary().or_else(|| a.members.iter().filter_map(|m| m.categories.primary()).min());
+    let category = a.household.primary().or_else(|| {
+        a.members
+            .iter()
+            .filter_map(|m| m.categories.primary())
+            .min()
+    });
     let amount = category.and_then(|c| {
         a.entitlements
             .iter()
@@ -48,12 +53,28 @@ pub struct Decision {
 impl Decision {
     /// Checks a decision against the assessment's proposal: a different category or amount
     /// needs a reason. The effective date may not lie before `today`.
-    pub fn parse(d: &DecisionDraft, proposed: (Option<Category>, Option<i64>), today: NaiveDate) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        d: &DecisionDraft,
+        proposed: (Option<Category>, Option<i64>),
+        today: NaiveDate,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut err = |field: &str, code| errors.push(FieldError { field: field.into(), code });
+        let mut err = |field: &str, code| {
+            errors.push(FieldError {
+                field: field.into(),
+                code,
+            })
+        };
         let category = Category::from_code(d.category.trim());
         if category.is_none() {
-            err("category", if d.category.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice });
+            err(
+                "category",
+                if d.category.trim().is_empty() {
+                    FieldErrorCode::Required
+                } else {
+                    FieldErrorCode::InvalidChoice
+                },
+            );
         }
         let amount = match Money::parse_yuan(&d.monthly_amount, 1_000_000) {
             Ok(m) => m.fen(),
@@ -109,28 +130,68 @@ mod tests {
     }
 
     fn draft(category: &str, amount: &str, reason: &str) -> DecisionDraft {
-        DecisionDraft { category: category.into(), monthly_amount: amount.into(), adjustment_reason: reason.into(), effective_from: "2026-12-01".into() }
+        DecisionDraft {
+            category: category.into(),
+            monthly_amount: amount.into(),
+            adjustment_reason: reason.into(),
+            effective_from: "2026-12-01".into(),
+        }
     }
 
     #[test]
     fn the_proposal_is_accepted_without_a_reason() {
-        let d = Decision::parse(&draft("dibao", "410.00", ""), (Some(Category::Dibao), Some(41_000)), today()).unwrap();
-        assert_eq!((d.category, d.monthly_amount_fen), (Category::Dibao, 41_000));
+        let d = Decision::parse(
+            &draft("dibao", "410.00", ""),
+            (Some(Category::Dibao), Some(41_000)),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(
+            (d.category, d.monthly_amount_fen),
+            (Category::Dibao, 41_000)
+        );
     }
 
     #[test]
     fn a_changed_category_or_amount_needs_a_reason() {
         for (cat, amount) in [("dibao_marginal", "410"), ("dibao", "400")] {
-            let errs = Decision::parse(&draft(cat, amount, ""), (Some(Category::Dibao), Some(41_000)), today()).unwrap_err();
-            assert_eq!(errs, vec![FieldError { field: "adjustment_reason".into(), code: FieldErrorCode::Required }], "{cat} {amount}");
-            assert!(Decision::parse(&draft(cat, amount, "入户调查发现另有赡养费收入"), (Some(Category::Dibao), Some(41_000)), today()).is_ok());
+            let errs = Decision::parse(
+                &draft(cat, amount, ""),
+                (Some(Category::Dibao), Some(41_000)),
+                today(),
+            )
+            .unwrap_err();
+            assert_eq!(
+                errs,
+                vec![FieldError {
+                    field: "adjustment_reason".into(),
+                    code: FieldErrorCode::Required
+                }],
+                "{cat} {amount}"
+            );
+            assert!(Decision::parse(
+                &draft(cat, amount, "入户调查发现另有赡养费收入"),
+                (Some(Category::Dibao), Some(41_000)),
+                today()
+            )
+            .is_ok());
         }
     }
 
     #[test]
     fn a_category_without_basic_living_aid_needs_no_amount() {
-        assert!(Decision::parse(&draft("dibao_marginal", "", ""), (Some(Category::DibaoMarginal), None), today()).is_ok());
-        assert!(Decision::parse(&draft("dibao_marginal", "0", ""), (Some(Category::DibaoMarginal), None), today()).is_ok());
+        assert!(Decision::parse(
+            &draft("dibao_marginal", "", ""),
+            (Some(Category::DibaoMarginal), None),
+            today()
+        )
+        .is_ok());
+        assert!(Decision::parse(
+            &draft("dibao_marginal", "0", ""),
+            (Some(Category::DibaoMarginal), None),
+            today()
+        )
+        .is_ok());
     }
 
     #[test]

@@ -82,7 +82,10 @@ impl AidKind {
     }
 
     pub fn of_entitlement(e: EntitlementKind) -> Self {
-        Self::ALL.into_iter().find(|k| k.entitlement() == Some(e)).unwrap_or(AidKind::Emergency)
+        Self::ALL
+            .into_iter()
+            .find(|k| k.entitlement() == Some(e))
+            .unwrap_or(AidKind::Emergency)
     }
 
     /// The department that gives this kind of aid (需求推送 goes there).
@@ -196,9 +199,15 @@ impl AidOrigin {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [AidOrigin::Decision, AidOrigin::Referral, AidOrigin::Emergency, AidOrigin::Manual, AidOrigin::Charity]
-            .into_iter()
-            .find(|o| o.code() == code)
+        [
+            AidOrigin::Decision,
+            AidOrigin::Referral,
+            AidOrigin::Emergency,
+            AidOrigin::Manual,
+            AidOrigin::Charity,
+        ]
+        .into_iter()
+        .find(|o| o.code() == code)
     }
 }
 
@@ -223,7 +232,14 @@ pub struct Aid {
 impl Aid {
     /// The source as one comparable key: a department or a named charity.
     fn source_key(&self) -> (Option<Department>, &str) {
-        (self.source, if self.source.is_some() { "" } else { self.source_name.as_str() })
+        (
+            self.source,
+            if self.source.is_some() {
+                ""
+            } else {
+                self.source_name.as_str()
+            },
+        )
     }
 
     fn overlaps(&self, other: &Aid) -> bool {
@@ -250,9 +266,17 @@ pub enum FlagAction {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Flag {
     /// Same kind of aid, overlapping periods, from two sources: entries `first` and `second`.
-    Duplicate { kind: AidKind, first: String, second: String },
+    Duplicate {
+        kind: AidKind,
+        first: String,
+        second: String,
+    },
     /// Entitled through `via` but nothing of this kind is running today.
-    Missed { kind: AidKind, via: Category, action: FlagAction },
+    Missed {
+        kind: AidKind,
+        via: Category,
+        action: FlagAction,
+    },
 }
 
 impl Flag {
@@ -267,7 +291,11 @@ impl Flag {
 /// The entitlements a household receives without asking again once it is in a category:
 /// basic living aid, the insurance premium subsidy and (for pupils) education aid. The others
 /// (heating, funeral, disaster …) depend on an event and are not "missed" by their absence.
-const STANDING: [EntitlementKind; 3] = [EntitlementKind::BasicLiving, EntitlementKind::PremiumSubsidy, EntitlementKind::Education];
+const STANDING: [EntitlementKind; 3] = [
+    EntitlementKind::BasicLiving,
+    EntitlementKind::PremiumSubsidy,
+    EntitlementKind::Education,
+];
 
 /// Duplicate assistance (same kind, overlapping period, two sources) and missed entitlements
 /// (entitled by the latest assessment but no aid of that kind covers `today`), in chain order.
@@ -277,8 +305,16 @@ pub fn flags(chain: &[Aid], assessment: Option<&Assessment>, today: NaiveDate) -
         for b in &chain[i + 1..] {
             // Charity on top of public aid is welcome; two public or two charity sources of the
             // same kind for the same days are not.
-            if a.kind == b.kind && a.source_key() != b.source_key() && a.overlaps(b) && a.source.is_some() == b.source.is_some() {
-                out.push(Flag::Duplicate { kind: a.kind, first: a.id.clone(), second: b.id.clone() });
+            if a.kind == b.kind
+                && a.source_key() != b.source_key()
+                && a.overlaps(b)
+                && a.source.is_some() == b.source.is_some()
+            {
+                out.push(Flag::Duplicate {
+                    kind: a.kind,
+                    first: a.id.clone(),
+                    second: b.id.clone(),
+                });
             }
         }
     }
@@ -342,10 +378,22 @@ impl NewAid {
     /// Checks an aid entry; one-off aid lasts its day when no end is given.
     pub fn parse(d: &AidDraft) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut err = |field: &str, code| errors.push(FieldError { field: field.into(), code });
+        let mut err = |field: &str, code| {
+            errors.push(FieldError {
+                field: field.into(),
+                code,
+            })
+        };
         let kind = AidKind::from_code(d.kind.trim());
         if kind.is_none() {
-            err("kind", if d.kind.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice });
+            err(
+                "kind",
+                if d.kind.trim().is_empty() {
+                    FieldErrorCode::Required
+                } else {
+                    FieldErrorCode::InvalidChoice
+                },
+            );
         }
         let source = match d.source.trim() {
             "" => None,
@@ -401,7 +449,11 @@ impl NewAid {
                 amount_fen: amount,
                 monthly: d.monthly,
                 from,
-                until: if d.monthly { until } else { until.or(Some(from)) },
+                until: if d.monthly {
+                    until
+                } else {
+                    until.or(Some(from))
+                },
                 note,
             }),
             _ => Err(errors),
@@ -418,12 +470,22 @@ mod tests {
         date(s).unwrap()
     }
 
-    fn aid(id: &str, kind: AidKind, source: Option<Department>, from: &str, until: Option<&str>) -> Aid {
+    fn aid(
+        id: &str,
+        kind: AidKind,
+        source: Option<Department>,
+        from: &str,
+        until: Option<&str>,
+    ) -> Aid {
         Aid {
             id: id.into(),
             kind,
             source,
-            source_name: if source.is_none() { "春晖基金会".into() } else { String::new() },
+            source_name: if source.is_none() {
+                "春晖基金会".into()
+            } else {
+                String::new()
+            },
             amount_fen: 10_000,
             monthly: true,
             from: day(from),
@@ -442,7 +504,14 @@ mod tests {
             household: CategorySet::default(),
             entitlements: kinds
                 .iter()
-                .map(|&(kind, via)| Entitlement { kind, via: Some(via), members: 1, monthly_fen: None, yearly_fen: None, taper_months: None })
+                .map(|&(kind, via)| Entitlement {
+                    kind,
+                    via: Some(via),
+                    members: 1,
+                    monthly_fen: None,
+                    yearly_fen: None,
+                    taper_months: None,
+                })
                 .collect(),
         }
     }
@@ -450,19 +519,62 @@ mod tests {
     #[test]
     fn same_kind_two_sources_overlapping_is_a_duplicate() {
         let chain = [
-            aid("a", AidKind::MedicalAssistance, Some(Department::MedicalInsurance), "2026-01-01", Some("2026-06-30")),
-            aid("b", AidKind::MedicalAssistance, Some(Department::CivilAffairs), "2026-06-30", None),
+            aid(
+                "a",
+                AidKind::MedicalAssistance,
+                Some(Department::MedicalInsurance),
+                "2026-01-01",
+                Some("2026-06-30"),
+            ),
+            aid(
+                "b",
+                AidKind::MedicalAssistance,
+                Some(Department::CivilAffairs),
+                "2026-06-30",
+                None,
+            ),
         ];
-        assert_eq!(flags(&chain, None, day("2026-11-01")), vec![Flag::Duplicate { kind: AidKind::MedicalAssistance, first: "a".into(), second: "b".into() }]);
+        assert_eq!(
+            flags(&chain, None, day("2026-11-01")),
+            vec![Flag::Duplicate {
+                kind: AidKind::MedicalAssistance,
+                first: "a".into(),
+                second: "b".into()
+            }]
+        );
     }
 
     #[test]
     fn no_duplicate_for_adjacent_periods_same_source_or_other_kind() {
         let chain = [
-            aid("a", AidKind::MedicalAssistance, Some(Department::MedicalInsurance), "2026-01-01", Some("2026-06-29")),
-            aid("b", AidKind::MedicalAssistance, Some(Department::CivilAffairs), "2026-06-30", None),
-            aid("c", AidKind::MedicalAssistance, Some(Department::CivilAffairs), "2026-07-01", None),
-            aid("d", AidKind::Education, Some(Department::MedicalInsurance), "2026-01-01", None),
+            aid(
+                "a",
+                AidKind::MedicalAssistance,
+                Some(Department::MedicalInsurance),
+                "2026-01-01",
+                Some("2026-06-29"),
+            ),
+            aid(
+                "b",
+                AidKind::MedicalAssistance,
+                Some(Department::CivilAffairs),
+                "2026-06-30",
+                None,
+            ),
+            aid(
+                "c",
+                AidKind::MedicalAssistance,
+                Some(Department::CivilAffairs),
+                "2026-07-01",
+                None,
+            ),
+            aid(
+                "d",
+                AidKind::Education,
+                Some(Department::MedicalInsurance),
+                "2026-01-01",
+                None,
+            ),
             // Charity alongside public aid of the same kind is not duplicate assistance.
             aid("e", AidKind::MedicalAssistance, None, "2026-01-01", None),
         ];
@@ -471,7 +583,13 @@ mod tests {
 
     #[test]
     fn two_charities_for_the_same_need_are_a_duplicate() {
-        let mut second = aid("b", AidKind::Charity, None, "2026-03-01", Some("2026-03-01"));
+        let mut second = aid(
+            "b",
+            AidKind::Charity,
+            None,
+            "2026-03-01",
+            Some("2026-03-01"),
+        );
         second.source_name = "另一家基金会".into();
         let chain = [aid("a", AidKind::Charity, None, "2026-01-01", None), second];
         assert_eq!(flags(&chain, None, day("2026-11-01")).len(), 1);
@@ -484,20 +602,40 @@ mod tests {
             (EntitlementKind::PremiumSubsidy, Category::Dibao),
             (EntitlementKind::Heating, Category::Dibao),
         ]);
-        let chain = [aid("a", AidKind::BasicLiving, Some(Department::CivilAffairs), "2026-01-01", None)];
+        let chain = [aid(
+            "a",
+            AidKind::BasicLiving,
+            Some(Department::CivilAffairs),
+            "2026-01-01",
+            None,
+        )];
         assert_eq!(
             flags(&chain, Some(&a), day("2026-11-01")),
-            vec![Flag::Missed { kind: AidKind::PremiumSubsidy, via: Category::Dibao, action: FlagAction::Refer(Department::MedicalInsurance) }]
+            vec![Flag::Missed {
+                kind: AidKind::PremiumSubsidy,
+                via: Category::Dibao,
+                action: FlagAction::Refer(Department::MedicalInsurance)
+            }]
         );
     }
 
     #[test]
     fn aid_that_ended_does_not_count_as_received_today() {
         let a = entitled(&[(EntitlementKind::BasicLiving, Category::Tekun)]);
-        let chain = [aid("a", AidKind::BasicLiving, Some(Department::CivilAffairs), "2025-01-01", Some("2025-12-31"))];
+        let chain = [aid(
+            "a",
+            AidKind::BasicLiving,
+            Some(Department::CivilAffairs),
+            "2025-01-01",
+            Some("2025-12-31"),
+        )];
         assert_eq!(
             flags(&chain, Some(&a), day("2026-11-01")),
-            vec![Flag::Missed { kind: AidKind::BasicLiving, via: Category::Tekun, action: FlagAction::RecordAid }]
+            vec![Flag::Missed {
+                kind: AidKind::BasicLiving,
+                via: Category::Tekun,
+                action: FlagAction::RecordAid
+            }]
         );
         assert_eq!(flags(&chain, Some(&a), day("2025-06-01")), vec![]);
     }
@@ -512,8 +650,18 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        assert_eq!((ok.amount_fen, ok.until), (120_050, Some(day("2026-09-01"))));
-        let errs = NewAid::parse(&AidDraft { kind: "x".into(), amount: "-3".into(), from: "2026-09-01".into(), until: "2026-08-01".into(), ..Default::default() }).unwrap_err();
+        assert_eq!(
+            (ok.amount_fen, ok.until),
+            (120_050, Some(day("2026-09-01")))
+        );
+        let errs = NewAid::parse(&AidDraft {
+            kind: "x".into(),
+            amount: "-3".into(),
+            from: "2026-09-01".into(),
+            until: "2026-08-01".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(
             fields,

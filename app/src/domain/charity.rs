@@ -25,7 +25,9 @@ use std::cmp::Ordering;
 /// The 31 characters of a unified social credit code (no I, O, S, V, Z).
 const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1–17: 3^i mod 31.
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// 统一社会信用代码, checked (18 characters, the GB 32100 check character last).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -44,8 +46,16 @@ pub enum CreditCodeError {
 impl CreditCode {
     /// Parses a code as typed: spaces are dropped and letters taken as capitals.
     pub fn parse(raw: &str) -> Result<Self, CreditCodeError> {
-        let code: String = raw.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
-        let values: Vec<u32> = code.chars().map(|c| USCC_CHARS.find(c).map(|i| i as u32)).collect::<Option<_>>().ok_or(CreditCodeError::Format)?;
+        let code: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let values: Vec<u32> = code
+            .chars()
+            .map(|c| USCC_CHARS.find(c).map(|i| i as u32))
+            .collect::<Option<_>>()
+            .ok_or(CreditCodeError::Format)?;
         if values.len() != 18 {
             return Err(CreditCodeError::Format);
         }
@@ -64,7 +74,10 @@ impl CreditCode {
 
     /// The code made of 17 characters and their check character (for demo data and tests).
     pub fn with_check(first17: &str) -> Option<Self> {
-        let values: Vec<u32> = first17.chars().map(|c| USCC_CHARS.find(c).map(|i| i as u32)).collect::<Option<_>>()?;
+        let values: Vec<u32> = first17
+            .chars()
+            .map(|c| USCC_CHARS.find(c).map(|i| i as u32))
+            .collect::<Option<_>>()?;
         (values.len() == 17).then_some(())?;
         let check = USCC_CHARS.chars().nth(check_value(&values) as usize)?;
         Self::parse(&format!("{first17}{check}")).ok()
@@ -132,13 +145,18 @@ impl Resource {
             && today <= self.valid_until.as_str()
             && self.kinds.iter().any(|k| *k == need.kind)
             && (self.categories.is_empty() || self.categories.iter().any(|c| *c == need.category))
-            && (self.regions.is_empty() || self.regions.iter().any(|r| need.region.starts_with(r.as_str())))
+            && (self.regions.is_empty()
+                || self
+                    .regions
+                    .iter()
+                    .any(|r| need.region.starts_with(r.as_str())))
             && self.cap_left(&need.household).is_none_or(|c| c > 0)
     }
 
     /// What the cap per household still allows this household (`None`: no cap).
     pub fn cap_left(&self, household: &str) -> Option<i64> {
-        self.per_household_cap.map(|c| (c - self.already_given.get(household).copied().unwrap_or(0)).max(0))
+        self.per_household_cap
+            .map(|c| (c - self.already_given.get(household).copied().unwrap_or(0)).max(0))
     }
 }
 
@@ -153,7 +171,13 @@ pub enum Distance {
 
 fn distance(resource: &Resource, need: &Need) -> Distance {
     // The most specific of the resource's regions that holds the need.
-    let best = resource.regions.iter().filter(|r| need.region.starts_with(r.as_str())).map(|r| r.len()).max().unwrap_or(0);
+    let best = resource
+        .regions
+        .iter()
+        .filter(|r| need.region.starts_with(r.as_str()))
+        .map(|r| r.len())
+        .max()
+        .unwrap_or(0);
     match best {
         9.. => Distance::SameTownship,
         6..=8 => Distance::SameCounty,
@@ -210,7 +234,14 @@ struct Network {
 
 impl Network {
     fn new(nodes: usize) -> Self {
-        Network { to: Vec::new(), cap: Vec::new(), adj: vec![Vec::new(); nodes], toward: Vec::new(), stamp: Vec::new(), round: 0 }
+        Network {
+            to: Vec::new(),
+            cap: Vec::new(),
+            adj: vec![Vec::new(); nodes],
+            toward: Vec::new(),
+            stamp: Vec::new(),
+            round: 0,
+        }
     }
 
     fn edge(&mut self, from: usize, to: usize, cap: i64) -> usize {
@@ -287,7 +318,7 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
     let first_need = 1 + resources.len();
     let mut net = Network::new(first_need + needs.len());
     let mut need_edges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); needs.len()]; // (edge, resource)
-    // Open needs by kind, sorted by region: a resource's regions are prefix ranges in it.
+                                                                                  // Open needs by kind, sorted by region: a resource's regions are prefix ranges in it.
     let mut by_kind: std::collections::HashMap<&str, Vec<usize>> = Default::default();
     for (n, need) in needs.iter().enumerate().filter(|(_, n)| n.open()) {
         by_kind.entry(need.kind.as_str()).or_default().push(n);
@@ -306,8 +337,12 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
                 res.regions
                     .iter()
                     .map(|prefix| {
-                        let from = list.partition_point(|&n| needs[n].region.as_str() < prefix.as_str());
-                        let len = list[from..].iter().take_while(|&&n| needs[n].region.starts_with(prefix.as_str())).count();
+                        let from =
+                            list.partition_point(|&n| needs[n].region.as_str() < prefix.as_str());
+                        let len = list[from..]
+                            .iter()
+                            .take_while(|&&n| needs[n].region.starts_with(prefix.as_str()))
+                            .count();
                         &list[from..from + len]
                     })
                     .collect()
@@ -324,14 +359,22 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
         let mut per_household: std::collections::HashMap<&str, usize> = Default::default();
         if res.per_household_cap.is_some() {
             for &n in &fitting {
-                *per_household.entry(needs[n].household.as_str()).or_default() += 1;
+                *per_household
+                    .entry(needs[n].household.as_str())
+                    .or_default() += 1;
             }
         }
         let mut pair_of: std::collections::HashMap<&str, usize> = Default::default();
         for n in fitting {
             let need = &needs[n];
             let e = match res.cap_left(&need.household) {
-                Some(cap) if per_household.get(need.household.as_str()).copied().unwrap_or(0) > 1 => {
+                Some(cap)
+                    if per_household
+                        .get(need.household.as_str())
+                        .copied()
+                        .unwrap_or(0)
+                        > 1 =>
+                {
                     let pair = *pair_of.entry(need.household.as_str()).or_insert_with(|| {
                         net.adj.push(Vec::new());
                         let p = net.adj.len() - 1;
@@ -340,7 +383,11 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
                     });
                     net.edge(pair, first_need + n, need.amount)
                 }
-                cap => net.edge(resource_node(r), first_need + n, cap.map_or(need.amount, |c| c.min(need.amount))),
+                cap => net.edge(
+                    resource_node(r),
+                    first_need + n,
+                    cap.map_or(need.amount, |c| c.min(need.amount)),
+                ),
             };
             need_edges[n].push((e, r));
         }
@@ -351,8 +398,15 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
     let mut received = vec![0i64; needs.len()];
     for &n in &order {
         while received[n] < needs[n].amount {
-            let Some(path) = net.path_to(source, first_need + n, &mut dead) else { break };
-            let units = path.iter().map(|&e| net.cap[e]).min().unwrap_or(0).min(needs[n].amount - received[n]);
+            let Some(path) = net.path_to(source, first_need + n, &mut dead) else {
+                break;
+            };
+            let units = path
+                .iter()
+                .map(|&e| net.cap[e])
+                .min()
+                .unwrap_or(0)
+                .min(needs[n].amount - received[n]);
             if units <= 0 {
                 break;
             }
@@ -376,8 +430,13 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
             }
         }
         if received[n] < needs[n].amount {
-            let why = if need_edges[n].is_empty() { Unmet::NoFit } else { Unmet::Exhausted };
-            plan.unmet.push((needs[n].id.clone(), needs[n].amount - received[n], why));
+            let why = if need_edges[n].is_empty() {
+                Unmet::NoFit
+            } else {
+                Unmet::Exhausted
+            };
+            plan.unmet
+                .push((needs[n].id.clone(), needs[n].amount - received[n], why));
         }
     }
     plan
@@ -385,10 +444,15 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
 
 /// The plan's objective: Σ urgency × units received / units asked.
 pub fn objective(needs: &[Need], plan: &Plan) -> f64 {
-    let by_id: std::collections::HashMap<&str, &Need> = needs.iter().map(|n| (n.id.as_str(), n)).collect();
+    let by_id: std::collections::HashMap<&str, &Need> =
+        needs.iter().map(|n| (n.id.as_str(), n)).collect();
     plan.suggestions
         .iter()
-        .filter_map(|s| by_id.get(s.need.as_str()).map(|need| need.urgency as f64 * s.units as f64 / need.amount as f64))
+        .filter_map(|s| {
+            by_id
+                .get(s.need.as_str())
+                .map(|need| need.urgency as f64 * s.units as f64 / need.amount as f64)
+        })
         .sum()
 }
 
@@ -467,7 +531,11 @@ pub enum NeedSource {
 }
 
 impl NeedSource {
-    pub const ALL: [NeedSource; 3] = [NeedSource::Declaration, NeedSource::Warning, NeedSource::Caseworker];
+    pub const ALL: [NeedSource; 3] = [
+        NeedSource::Declaration,
+        NeedSource::Warning,
+        NeedSource::Caseworker,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -513,7 +581,13 @@ pub enum MatchState {
 }
 
 impl NeedState {
-    pub const ALL: [NeedState; 5] = [NeedState::Open, NeedState::Met, NeedState::DoneByOthers, NeedState::NoLongerNeeded, NeedState::Duplicate];
+    pub const ALL: [NeedState; 5] = [
+        NeedState::Open,
+        NeedState::Met,
+        NeedState::DoneByOthers,
+        NeedState::NoLongerNeeded,
+        NeedState::Duplicate,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -530,7 +604,11 @@ impl NeedState {
     }
 
     /// The states a person may close a need or a commitment with.
-    pub const CLOSING: [NeedState; 3] = [NeedState::DoneByOthers, NeedState::NoLongerNeeded, NeedState::Duplicate];
+    pub const CLOSING: [NeedState; 3] = [
+        NeedState::DoneByOthers,
+        NeedState::NoLongerNeeded,
+        NeedState::Duplicate,
+    ];
 }
 
 impl MatchState {
@@ -562,7 +640,10 @@ impl MatchState {
 
     /// Whether the match holds its units of the need and the resource.
     pub fn holds(self) -> bool {
-        matches!(self, MatchState::Proposed | MatchState::Accepted | MatchState::Delivered)
+        matches!(
+            self,
+            MatchState::Proposed | MatchState::Accepted | MatchState::Delivered
+        )
     }
 
     /// A closing state for a commitment (the same three a need can be closed with).
@@ -613,9 +694,15 @@ pub fn covering_aid(kind: HelpKind) -> Option<AidKind> {
 fn text(field: &str, raw: &str, required: bool, errors: &mut Vec<FieldError>) -> String {
     let t = raw.trim().to_string();
     if required && t.is_empty() {
-        errors.push(FieldError { field: field.into(), code: FieldErrorCode::Required });
+        errors.push(FieldError {
+            field: field.into(),
+            code: FieldErrorCode::Required,
+        });
     } else if t.chars().count() > MAX_TEXT_CHARS {
-        errors.push(FieldError { field: field.into(), code: FieldErrorCode::TooLong });
+        errors.push(FieldError {
+            field: field.into(),
+            code: FieldErrorCode::TooLong,
+        });
     }
     t
 }
@@ -626,11 +713,17 @@ fn help_kinds(field: &str, raw: &[String], errors: &mut Vec<FieldError>) -> Vec<
         match HelpKind::from_code(k.trim()) {
             Some(kind) if !kinds.contains(&kind) => kinds.push(kind),
             Some(_) => {}
-            None => errors.push(FieldError { field: field.into(), code: FieldErrorCode::InvalidChoice }),
+            None => errors.push(FieldError {
+                field: field.into(),
+                code: FieldErrorCode::InvalidChoice,
+            }),
         }
     }
     if kinds.is_empty() && !errors.iter().any(|e| e.field == field) {
-        errors.push(FieldError { field: field.into(), code: FieldErrorCode::Required });
+        errors.push(FieldError {
+            field: field.into(),
+            code: FieldErrorCode::Required,
+        });
     }
     kinds
 }
@@ -641,11 +734,17 @@ fn regions(field: &str, raw: &[String], errors: &mut Vec<FieldError>) -> Vec<Reg
         match RegionCode::parse(r.trim()) {
             Ok(code) if !out.contains(&code) => out.push(code),
             Ok(_) => {}
-            Err(_) => errors.push(FieldError { field: field.into(), code: FieldErrorCode::InvalidChoice }),
+            Err(_) => errors.push(FieldError {
+                field: field.into(),
+                code: FieldErrorCode::InvalidChoice,
+            }),
         }
     }
     if out.len() > 50 {
-        errors.push(FieldError { field: field.into(), code: FieldErrorCode::TooMany });
+        errors.push(FieldError {
+            field: field.into(),
+            code: FieldErrorCode::TooMany,
+        });
     }
     out
 }
@@ -687,20 +786,35 @@ impl CharityDraft {
             } else {
                 FieldErrorCode::CreditCodeFormat
             };
-            errors.push(FieldError { field: "credit_code".into(), code });
+            errors.push(FieldError {
+                field: "credit_code".into(),
+                code,
+            });
         });
         let contact_name = text("contact_name", &self.contact_name, true, &mut errors);
-        let contact_phone =
-            Phone::parse(&self.contact_phone).map_err(|_| errors.push(FieldError { field: "contact_phone".into(), code: FieldErrorCode::PhoneFormat }));
+        let contact_phone = Phone::parse(&self.contact_phone).map_err(|_| {
+            errors.push(FieldError {
+                field: "contact_phone".into(),
+                code: FieldErrorCode::PhoneFormat,
+            })
+        });
         let regions = regions("regions", &self.regions, &mut errors);
         if regions.is_empty() && !errors.iter().any(|e| e.field == "regions") {
-            errors.push(FieldError { field: "regions".into(), code: FieldErrorCode::Required });
+            errors.push(FieldError {
+                field: "regions".into(),
+                code: FieldErrorCode::Required,
+            });
         }
         let kinds = help_kinds("kinds", &self.kinds, &mut errors);
         match (credit_code, contact_phone) {
-            (Ok(credit_code), Ok(contact_phone)) if errors.is_empty() => {
-                Ok(CharityProfile { name, credit_code, contact_name, contact_phone, regions, kinds })
-            }
+            (Ok(credit_code), Ok(contact_phone)) if errors.is_empty() => Ok(CharityProfile {
+                name,
+                credit_code,
+                contact_name,
+                contact_phone,
+                regions,
+                kinds,
+            }),
             _ => Err(errors),
         }
     }
@@ -744,22 +858,51 @@ pub struct ResourceSpec {
 impl ResourceDraft {
     /// Checks a resource of a charity serving `served` (its regions must lie inside them) on
     /// `today` (it must still be valid).
-    pub fn check(&self, served: &[RegionCode], today: NaiveDate) -> Result<ResourceSpec, Vec<FieldError>> {
+    pub fn check(
+        &self,
+        served: &[RegionCode],
+        today: NaiveDate,
+    ) -> Result<ResourceSpec, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let err = |errors: &mut Vec<FieldError>, field: &str, code| errors.push(FieldError { field: field.into(), code });
+        let err = |errors: &mut Vec<FieldError>, field: &str, code| {
+            errors.push(FieldError {
+                field: field.into(),
+                code,
+            })
+        };
         let form = SupplyForm::from_code(self.form.trim());
         if form.is_none() {
-            err(&mut errors, "form", if self.form.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice });
+            err(
+                &mut errors,
+                "form",
+                if self.form.trim().is_empty() {
+                    FieldErrorCode::Required
+                } else {
+                    FieldErrorCode::InvalidChoice
+                },
+            );
         }
         let title = text("title", &self.title, true, &mut errors);
-        let unit = text("unit", &self.unit, form.is_some_and(|f| f != SupplyForm::Funds), &mut errors);
+        let unit = text(
+            "unit",
+            &self.unit,
+            form.is_some_and(|f| f != SupplyForm::Funds),
+            &mut errors,
+        );
         let form = form.unwrap_or(SupplyForm::Funds);
-        let total = form.parse_amount(&self.total).map_err(|code| err(&mut errors, "total", code)).unwrap_or(0);
+        let total = form
+            .parse_amount(&self.total)
+            .map_err(|code| err(&mut errors, "total", code))
+            .unwrap_or(0);
         let per_household_cap = match self.per_household_cap.trim() {
             "" => None,
             raw => match form.parse_amount(raw) {
                 Ok(cap) if total > 0 && cap > total => {
-                    err(&mut errors, "per_household_cap", FieldErrorCode::OutOfBounds);
+                    err(
+                        &mut errors,
+                        "per_household_cap",
+                        FieldErrorCode::OutOfBounds,
+                    );
                     None
                 }
                 Ok(cap) => Some(cap),
@@ -779,7 +922,10 @@ impl ResourceDraft {
             }
         }
         let mut regions = regions("regions", &self.regions, &mut errors);
-        if regions.iter().any(|r| !served.iter().any(|s| r.is_within(s))) {
+        if regions
+            .iter()
+            .any(|r| !served.iter().any(|s| r.is_within(s)))
+        {
             err(&mut errors, "regions", FieldErrorCode::OutOfBounds);
         }
         if regions.is_empty() {
@@ -793,8 +939,12 @@ impl ResourceDraft {
         }
         match (valid_from, valid_until) {
             (_, None) => err(&mut errors, "valid_until", FieldErrorCode::DateFormat),
-            (Some(f), Some(u)) if u < f => err(&mut errors, "valid_until", FieldErrorCode::DateOrder),
-            (_, Some(u)) if u < today => err(&mut errors, "valid_until", FieldErrorCode::DateInPast),
+            (Some(f), Some(u)) if u < f => {
+                err(&mut errors, "valid_until", FieldErrorCode::DateOrder)
+            }
+            (_, Some(u)) if u < today => {
+                err(&mut errors, "valid_until", FieldErrorCode::DateInPast)
+            }
             _ => {}
         }
         match (valid_from, valid_until) {
@@ -842,7 +992,12 @@ pub struct NeedSpec {
 impl NeedDraft {
     pub fn check(&self) -> Result<NeedSpec, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let err = |errors: &mut Vec<FieldError>, field: &str, code| errors.push(FieldError { field: field.into(), code });
+        let err = |errors: &mut Vec<FieldError>, field: &str, code| {
+            errors.push(FieldError {
+                field: field.into(),
+                code,
+            })
+        };
         let source = NeedSource::from_code(self.source.trim());
         if source.is_none() {
             err(&mut errors, "source", FieldErrorCode::InvalidChoice);
@@ -852,21 +1007,53 @@ impl NeedDraft {
                 err(&mut errors, "warning_id", FieldErrorCode::Required);
                 None
             }
-            (Some(NeedSource::Warning), raw) => raw.parse::<i64>().map_err(|_| err(&mut errors, "warning_id", FieldErrorCode::InvalidChoice)).ok(),
+            (Some(NeedSource::Warning), raw) => raw
+                .parse::<i64>()
+                .map_err(|_| err(&mut errors, "warning_id", FieldErrorCode::InvalidChoice))
+                .ok(),
             _ => None,
         };
         let kind = HelpKind::from_code(self.kind.trim());
         if kind.is_none() {
-            err(&mut errors, "kind", if self.kind.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice });
+            err(
+                &mut errors,
+                "kind",
+                if self.kind.trim().is_empty() {
+                    FieldErrorCode::Required
+                } else {
+                    FieldErrorCode::InvalidChoice
+                },
+            );
         }
         let form = SupplyForm::from_code(self.form.trim());
         if form.is_none() {
-            err(&mut errors, "form", if self.form.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice });
+            err(
+                &mut errors,
+                "form",
+                if self.form.trim().is_empty() {
+                    FieldErrorCode::Required
+                } else {
+                    FieldErrorCode::InvalidChoice
+                },
+            );
         }
-        let amount = form.map(|f| f.parse_amount(&self.amount).map_err(|code| err(&mut errors, "amount", code)).unwrap_or(0)).unwrap_or(0);
+        let amount = form
+            .map(|f| {
+                f.parse_amount(&self.amount)
+                    .map_err(|code| err(&mut errors, "amount", code))
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
         let note = text("note", &self.note, false, &mut errors);
         match (source, kind, form) {
-            (Some(source), Some(kind), Some(form)) if errors.is_empty() => Ok(NeedSpec { source, warning_id, kind, form, amount, note }),
+            (Some(source), Some(kind), Some(form)) if errors.is_empty() => Ok(NeedSpec {
+                source,
+                warning_id,
+                kind,
+                form,
+                amount,
+                note,
+            }),
             _ => Err(errors),
         }
     }
@@ -884,15 +1071,41 @@ mod tests {
 
     #[test]
     fn credit_codes_are_checked_by_gb_32100() {
-        for good in ["91350100M000100Y43", "91110000802100433B", "91350100m000100y43", " 9111 0000 8021 0043 3B "] {
+        for good in [
+            "91350100M000100Y43",
+            "91110000802100433B",
+            "91350100m000100y43",
+            " 9111 0000 8021 0043 3B ",
+        ] {
             assert!(CreditCode::parse(good).is_ok(), "{good}");
         }
-        assert_eq!(CreditCode::parse("91350100M000100Y44"), Err(CreditCodeError::Checksum));
-        assert_eq!(CreditCode::parse("91350100M000100Y4"), Err(CreditCodeError::Format));
-        assert_eq!(CreditCode::parse("91350100M00O100Y43"), Err(CreditCodeError::Format), "O is not in the alphabet");
-        assert_eq!(CreditCode::parse("91A50100M000100Y43"), Err(CreditCodeError::Division));
-        assert_eq!(CreditCode::parse("91350100M000100Y43").unwrap().as_str(), "91350100M000100Y43");
-        assert_eq!(CreditCode::with_check("91350100M000100Y4").unwrap().as_str(), "91350100M000100Y43");
+        assert_eq!(
+            CreditCode::parse("91350100M000100Y44"),
+            Err(CreditCodeError::Checksum)
+        );
+        assert_eq!(
+            CreditCode::parse("91350100M000100Y4"),
+            Err(CreditCodeError::Format)
+        );
+        assert_eq!(
+            CreditCode::parse("91350100M00O100Y43"),
+            Err(CreditCodeError::Format),
+            "O is not in the alphabet"
+        );
+        assert_eq!(
+            CreditCode::parse("91A50100M000100Y43"),
+            Err(CreditCodeError::Division)
+        );
+        assert_eq!(
+            CreditCode::parse("91350100M000100Y43").unwrap().as_str(),
+            "91350100M000100Y43"
+        );
+        assert_eq!(
+            CreditCode::with_check("91350100M000100Y4")
+                .unwrap()
+                .as_str(),
+            "91350100M000100Y43"
+        );
     }
 
     fn need(id: &str, household: &str, amount: i64, urgency: i64) -> Need {
@@ -932,8 +1145,14 @@ mod tests {
         let mut a = need("A", "h1", 10, 5);
         a.kind = "any".into();
         let b = need("B", "h2", 10, 4);
-        let r1 = Resource { kinds: vec!["education".into(), "any".into()], ..resource("r1", 10, None) };
-        let r2 = Resource { kinds: vec!["any".into()], ..resource("r2", 10, None) };
+        let r1 = Resource {
+            kinds: vec!["education".into(), "any".into()],
+            ..resource("r1", 10, None)
+        };
+        let r2 = Resource {
+            kinds: vec!["any".into()],
+            ..resource("r2", 10, None)
+        };
         let plan = suggest(&[a.clone(), b.clone()], &[r1, r2], TODAY);
         assert!(plan.unmet.is_empty(), "{plan:?}");
         assert_eq!(objective(&[a, b], &plan), 9.0);
@@ -948,24 +1167,58 @@ mod tests {
         let mut covered = need("cov", "h3", 5, 9);
         covered.covered = true;
         let big = need("big", "h4", 50, 2);
-        let plan = suggest(&[far, no_consent, covered, big], &[resource("r", 20, None)], TODAY);
-        assert_eq!(plan.suggestions.iter().map(|s| (s.need.as_str(), s.units)).collect::<Vec<_>>(), vec![("big", 20)]);
+        let plan = suggest(
+            &[far, no_consent, covered, big],
+            &[resource("r", 20, None)],
+            TODAY,
+        );
+        assert_eq!(
+            plan.suggestions
+                .iter()
+                .map(|s| (s.need.as_str(), s.units))
+                .collect::<Vec<_>>(),
+            vec![("big", 20)]
+        );
         // Listed by value per unit, as they were served: far (3 / 5) before big (2 / 50).
-        assert_eq!(plan.unmet, vec![("far".into(), 5, Unmet::NoFit), ("big".into(), 30, Unmet::Exhausted)]);
+        assert_eq!(
+            plan.unmet,
+            vec![
+                ("far".into(), 5, Unmet::NoFit),
+                ("big".into(), 30, Unmet::Exhausted)
+            ]
+        );
         assert_eq!(plan.suggestions[0].distance, Distance::SameCounty);
-        let expired = Resource { valid_until: "2026-11-25".into(), ..resource("old", 20, None) };
-        assert!(suggest(&[need("x", "h", 1, 1)], &[expired], TODAY).suggestions.is_empty());
+        let expired = Resource {
+            valid_until: "2026-11-25".into(),
+            ..resource("old", 20, None)
+        };
+        assert!(suggest(&[need("x", "h", 1, 1)], &[expired], TODAY)
+            .suggestions
+            .is_empty());
     }
 
     #[test]
     fn what_a_resource_already_gives_a_household_counts_against_its_cap() {
         let mut r = resource("r", 100, Some(10));
         r.already_given.insert("h1".into(), 7);
-        let plan = suggest(&[need("a", "h1", 10, 5), need("b", "h2", 10, 1)], &[r.clone()], TODAY);
-        let got = |id: &str| plan.suggestions.iter().filter(|s| s.need == id).map(|s| s.units).sum::<i64>();
+        let plan = suggest(
+            &[need("a", "h1", 10, 5), need("b", "h2", 10, 1)],
+            &[r.clone()],
+            TODAY,
+        );
+        let got = |id: &str| {
+            plan.suggestions
+                .iter()
+                .filter(|s| s.need == id)
+                .map(|s| s.units)
+                .sum::<i64>()
+        };
         assert_eq!((got("a"), got("b")), (3, 10));
         r.already_given.insert("h1".into(), 10);
-        assert!(!r.fits(&need("a", "h1", 10, 5), TODAY), "the cap is used up");
+        assert!(
+            !r.fits(&need("a", "h1", 10, 5), TODAY),
+            "the cap is used up"
+        );
     }
 
     /// Every integral assignment of small instances, the best objective (network flows have
@@ -978,16 +1231,41 @@ mod tests {
         let mut x = vec![0i64; edges.len()];
         let mut best = 0.0f64;
         loop {
-            let ok = (0..resources.len()).all(|r| edges.iter().zip(&x).filter(|((er, _), _)| *er == r).map(|(_, v)| v).sum::<i64>() <= resources[r].remaining)
-                && (0..needs.len()).all(|n| edges.iter().zip(&x).filter(|((_, en), _)| *en == n).map(|(_, v)| v).sum::<i64>() <= needs[n].amount)
-                && (0..resources.len()).all(|r| {
-                    needs.iter().map(|h| h.household.clone()).all(|h| {
-                        let given: i64 = edges.iter().zip(&x).filter(|((er, en), _)| *er == r && needs[*en].household == h).map(|(_, v)| v).sum();
-                        resources[r].cap_left(&h).is_none_or(|c| given <= c)
-                    })
-                });
+            let ok = (0..resources.len()).all(|r| {
+                edges
+                    .iter()
+                    .zip(&x)
+                    .filter(|((er, _), _)| *er == r)
+                    .map(|(_, v)| v)
+                    .sum::<i64>()
+                    <= resources[r].remaining
+            }) && (0..needs.len()).all(|n| {
+                edges
+                    .iter()
+                    .zip(&x)
+                    .filter(|((_, en), _)| *en == n)
+                    .map(|(_, v)| v)
+                    .sum::<i64>()
+                    <= needs[n].amount
+            }) && (0..resources.len()).all(|r| {
+                needs.iter().map(|h| h.household.clone()).all(|h| {
+                    let given: i64 = edges
+                        .iter()
+                        .zip(&x)
+                        .filter(|((er, en), _)| *er == r && needs[*en].household == h)
+                        .map(|(_, v)| v)
+                        .sum();
+                    resources[r].cap_left(&h).is_none_or(|c| given <= c)
+                })
+            });
             if ok {
-                let value: f64 = edges.iter().zip(&x).map(|(&(_, n), &v)| needs[n].urgency as f64 * v as f64 / needs[n].amount as f64).sum();
+                let value: f64 = edges
+                    .iter()
+                    .zip(&x)
+                    .map(|(&(_, n), &v)| {
+                        needs[n].urgency as f64 * v as f64 / needs[n].amount as f64
+                    })
+                    .sum();
                 best = best.max(value);
             }
             // Next assignment (odometer), each edge up to its need's amount.
@@ -1007,32 +1285,59 @@ mod tests {
     }
 
     fn instance() -> impl Strategy<Value = (Vec<Need>, Vec<Resource>)> {
-        let needs = prop::collection::vec((0..3usize, 1..4i64, 1..6i64, 0..2usize, any::<bool>(), 0..10u8), 1..4);
-        let resources = prop::collection::vec((0..5i64, prop::option::of(1..3i64), 0..2usize, 0..3usize), 1..3);
+        let needs = prop::collection::vec(
+            (
+                0..3usize,
+                1..4i64,
+                1..6i64,
+                0..2usize,
+                any::<bool>(),
+                0..10u8,
+            ),
+            1..4,
+        );
+        let resources = prop::collection::vec(
+            (0..5i64, prop::option::of(1..3i64), 0..2usize, 0..3usize),
+            1..3,
+        );
         (needs, resources).prop_map(|(ns, rs)| {
             let kinds = ["education", "medical"];
             let needs = ns
                 .into_iter()
                 .enumerate()
-                .map(|(i, (h, amount, urgency, kind, region_far, consent_roll))| Need {
-                    kind: kinds[kind].into(),
-                    region: if region_far { "620721100".into() } else { "620702100".into() },
-                    consent: consent_roll != 0,
-                    ..need(&format!("n{i}"), &format!("h{h}"), amount, urgency)
-                })
+                .map(
+                    |(i, (h, amount, urgency, kind, region_far, consent_roll))| Need {
+                        kind: kinds[kind].into(),
+                        region: if region_far {
+                            "620721100".into()
+                        } else {
+                            "620702100".into()
+                        },
+                        consent: consent_roll != 0,
+                        ..need(&format!("n{i}"), &format!("h{h}"), amount, urgency)
+                    },
+                )
                 .collect();
             let resources = rs
                 .into_iter()
                 .enumerate()
                 .map(|(i, (remaining, cap, kind, regions))| Resource {
-                    kinds: if kind == 0 { vec!["education".into()] } else { vec!["education".into(), "medical".into()] },
+                    kinds: if kind == 0 {
+                        vec!["education".into()]
+                    } else {
+                        vec!["education".into(), "medical".into()]
+                    },
                     regions: match regions {
                         0 => vec![],
                         1 => vec!["620702".into()],
                         _ => vec!["620721".into()],
                     },
                     // Every other resource already gave household h0 one unit.
-                    already_given: if i % 2 == 0 { [("h0".to_string(), 1)].into() } else { Default::default() },
+                    already_given: if i % 2 == 0 {
+                        [("h0".to_string(), 1)].into()
+                    } else {
+                        Default::default()
+                    },
                     ..resource(&format!("r{i}"), remaining, cap)
                 })
                 .collect();

@@ -24,7 +24,12 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 4] = [Self::AnnualReview, Self::TaperEnd, Self::ReferralOverdue, Self::DocumentsDue];
+    pub const ALL: [TaskKind; 4] = [
+        Self::AnnualReview,
+        Self::TaperEnd,
+        Self::ReferralOverdue,
+        Self::DocumentsDue,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -52,7 +57,12 @@ pub enum Standing {
 }
 
 impl Standing {
-    pub const ALL: [Standing; 4] = [Self::Applicant, Self::InAssistance, Self::Rejected, Self::Exited];
+    pub const ALL: [Standing; 4] = [
+        Self::Applicant,
+        Self::InAssistance,
+        Self::Rejected,
+        Self::Exited,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -70,17 +80,25 @@ impl Standing {
 
 /// Midnight at the start of `date` in China (UTC+8), in ms since the epoch.
 pub fn china_midnight_ms(date: NaiveDate) -> i64 {
-    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0) - 8 * 3_600_000
+    date.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or(0)
+        - 8 * 3_600_000
 }
 
 /// `date` plus `months` (the 31st becomes the month's last day).
 pub fn add_months(date: NaiveDate, months: i64) -> NaiveDate {
-    date.checked_add_months(Months::new(months.max(0) as u32)).unwrap_or(date)
+    date.checked_add_months(Months::new(months.max(0) as u32))
+        .unwrap_or(date)
 }
 
 /// When the annual review of a household identified on `identified` falls due, and the day
 /// its task appears (`lead_days` before).
-pub fn annual_review(identified: NaiveDate, interval_months: i64, lead_days: i64) -> (NaiveDate, NaiveDate) {
+pub fn annual_review(
+    identified: NaiveDate,
+    interval_months: i64,
+    lead_days: i64,
+) -> (NaiveDate, NaiveDate) {
     let due = add_months(identified, interval_months);
     (due, due - chrono::Days::new(lead_days.max(0) as u64))
 }
@@ -131,10 +149,21 @@ pub struct Emergency {
 impl Emergency {
     /// Checks the form. Advance aid is small: at most `advance_cap_fen` (a parameter) unless a
     /// case conference decided more.
-    pub fn parse(d: &EmergencyDraft, today: NaiveDate, advance_cap_fen: Option<i64>) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        d: &EmergencyDraft,
+        today: NaiveDate,
+        advance_cap_fen: Option<i64>,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut err = |field: &str, code| errors.push(FieldError { field: field.into(), code });
-        if !(8..=64).contains(&d.id.len()) || !d.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        let mut err = |field: &str, code| {
+            errors.push(FieldError {
+                field: field.into(),
+                code,
+            })
+        };
+        if !(8..=64).contains(&d.id.len())
+            || !d.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
             err("id", FieldErrorCode::InvalidChoice);
         }
         let name = d.person_name.trim().to_string();
@@ -165,7 +194,11 @@ impl Emergency {
             source: Department::CivilAffairs.code().into(),
             amount: d.amount.clone(),
             from: today.to_string(),
-            note: if d.advance { "先行救助".into() } else { String::new() },
+            note: if d.advance {
+                "先行救助".into()
+            } else {
+                String::new()
+            },
             ..Default::default()
         });
         let aid = match aid {
@@ -173,7 +206,11 @@ impl Emergency {
                 err("amount", FieldErrorCode::Required);
                 None
             }
-            Ok(a) if d.advance && conference.is_empty() && advance_cap_fen.is_some_and(|cap| a.amount_fen > cap) => {
+            Ok(a)
+                if d.advance
+                    && conference.is_empty()
+                    && advance_cap_fen.is_some_and(|cap| a.amount_fen > cap) =>
+            {
                 err("amount", FieldErrorCode::OutOfBounds);
                 None
             }
@@ -186,7 +223,15 @@ impl Emergency {
             }
         };
         match (id_number, aid) {
-            (Some(id_number), Some(aid)) if errors.is_empty() => Ok(Self { id: d.id.clone(), person_name: name, id_number, situation, advance: d.advance, conference, aid }),
+            (Some(id_number), Some(aid)) if errors.is_empty() => Ok(Self {
+                id: d.id.clone(),
+                person_name: name,
+                id_number,
+                situation,
+                advance: d.advance,
+                conference,
+                aid,
+            }),
             _ => Err(errors),
         }
     }
@@ -203,20 +248,33 @@ mod tests {
     fn valid_id(first17: &str) -> String {
         const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-        let sum: u32 = first17.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+        let sum: u32 = first17
+            .chars()
+            .zip(W)
+            .map(|(c, w)| c.to_digit(10).unwrap() * w)
+            .sum();
         format!("{first17}{}", C[(sum % 11) as usize])
     }
 
     #[test]
     fn reviews_fall_on_the_anniversary_and_appear_ahead() {
-        assert_eq!(annual_review(day("2026-01-31"), 12, 30), (day("2027-01-31"), day("2027-01-01")));
+        assert_eq!(
+            annual_review(day("2026-01-31"), 12, 30),
+            (day("2027-01-31"), day("2027-01-01"))
+        );
         assert_eq!(annual_review(day("2026-08-31"), 6, 0).0, day("2027-02-28"));
     }
 
     #[test]
     fn the_taper_keeps_aid_for_its_months() {
-        assert_eq!(last_day_of_aid(day("2026-11-26"), Some(6)), day("2027-05-25"));
-        assert_eq!(last_day_of_aid(day("2026-11-26"), Some(0)), day("2026-11-26"));
+        assert_eq!(
+            last_day_of_aid(day("2026-11-26"), Some(6)),
+            day("2027-05-25")
+        );
+        assert_eq!(
+            last_day_of_aid(day("2026-11-26"), Some(0)),
+            day("2026-11-26")
+        );
         assert_eq!(last_day_of_aid(day("2026-11-26"), None), day("2026-11-26"));
         assert_eq!(days_left(day("2026-11-26"), day("2026-12-06")), 10);
     }
@@ -240,12 +298,41 @@ mod tests {
             conference: String::new(),
         };
         let errs = Emergency::parse(&d, today, Some(100_000)).unwrap_err();
-        assert_eq!(errs, vec![FieldError { field: "amount".into(), code: FieldErrorCode::OutOfBounds }]);
-        let ok = Emergency::parse(&EmergencyDraft { conference: "2026-11-26 县协调机制一事一议：给予临时救助1500元".into(), ..d.clone() }, today, Some(100_000)).unwrap();
-        assert_eq!((ok.aid.amount_fen, ok.aid.kind, ok.aid.until), (150_000, AidKind::Emergency, Some(today)));
+        assert_eq!(
+            errs,
+            vec![FieldError {
+                field: "amount".into(),
+                code: FieldErrorCode::OutOfBounds
+            }]
+        );
+        let ok = Emergency::parse(
+            &EmergencyDraft {
+                conference: "2026-11-26 县协调机制一事一议：给予临时救助1500元".into(),
+                ..d.clone()
+            },
+            today,
+            Some(100_000),
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.aid.amount_fen, ok.aid.kind, ok.aid.until),
+            (150_000, AidKind::Emergency, Some(today))
+        );
         // An ID number from another province is fine: no hukou restriction.
         assert_eq!(ok.id_number.address_code(), "210102");
-        let errs = Emergency::parse(&EmergencyDraft { amount: "0".into(), id_number: "123".into(), ..d }, today, None).unwrap_err();
-        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["id_number", "amount"]);
+        let errs = Emergency::parse(
+            &EmergencyDraft {
+                amount: "0".into(),
+                id_number: "123".into(),
+                ..d
+            },
+            today,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            vec!["id_number", "amount"]
+        );
     }
 }

@@ -110,14 +110,21 @@ pub struct DeclarationDraft {
 impl MemberDraft {
     /// A new member row: "no disability" preselected, since most members have none.
     pub fn with_relation(relation: &str) -> Self {
-        Self { relation: relation.into(), disability_kind: DisabilityKind::None.code().into(), ..Default::default() }
+        Self {
+            relation: relation.into(),
+            disability_kind: DisabilityKind::None.code().into(),
+            ..Default::default()
+        }
     }
 }
 
 impl DeclarationDraft {
     /// A new draft with the head's row ready to fill.
     pub fn new_with_head() -> Self {
-        Self { members: vec![MemberDraft::with_relation(Relation::Head.code())], ..Default::default() }
+        Self {
+            members: vec![MemberDraft::with_relation(Relation::Head.code())],
+            ..Default::default()
+        }
     }
 }
 
@@ -149,7 +156,13 @@ pub struct MonthlyIncome {
 
 impl MonthlyIncome {
     pub fn total(&self) -> Money {
-        Money::from_fen(self.wages.fen() + self.business.fen() + self.property.fen() + self.transfers.fen() + self.other.fen())
+        Money::from_fen(
+            self.wages.fen()
+                + self.business.fen()
+                + self.property.fen()
+                + self.transfers.fen()
+                + self.other.fen(),
+        )
     }
 }
 
@@ -269,7 +282,10 @@ struct Collector {
 
 impl Collector {
     fn push(&mut self, field: impl Into<String>, code: FieldErrorCode) {
-        self.errors.push(FieldError { field: field.into(), code });
+        self.errors.push(FieldError {
+            field: field.into(),
+            code,
+        });
     }
 
     fn text(&mut self, field: &str, raw: &str, max: usize, required: bool) -> String {
@@ -331,14 +347,25 @@ fn parse_member(c: &mut Collector, i: usize, m: &MemberDraft, today: NaiveDate) 
         c.push(f("id_number"), FieldErrorCode::Required);
         None
     } else {
-        IdNumber::parse(&m.id_number, today).map_err(|e| c.push(f("id_number"), e.into())).ok()
+        IdNumber::parse(&m.id_number, today)
+            .map_err(|e| c.push(f("id_number"), e.into()))
+            .ok()
     };
     let health = c.choice(&f("health"), &m.health, Health::from_code);
-    let illness = c.text(&f("illness"), &m.illness, MAX_ILLNESS_CHARS, matches!(health, Some(Health::Chronic | Health::SeriousIllness)));
+    let illness = c.text(
+        &f("illness"),
+        &m.illness,
+        MAX_ILLNESS_CHARS,
+        matches!(health, Some(Health::Chronic | Health::SeriousIllness)),
+    );
     let disability_kind = if m.disability_kind.trim().is_empty() {
         Some(DisabilityKind::None)
     } else {
-        c.choice(&f("disability_kind"), &m.disability_kind, DisabilityKind::from_code)
+        c.choice(
+            &f("disability_kind"),
+            &m.disability_kind,
+            DisabilityKind::from_code,
+        )
     };
     let disability_grade = match disability_kind {
         Some(DisabilityKind::None) | None => None,
@@ -352,7 +379,11 @@ fn parse_member(c: &mut Collector, i: usize, m: &MemberDraft, today: NaiveDate) 
     };
     let schooling = c.choice(&f("schooling"), &m.schooling, Schooling::from_code);
     let work_status = c.choice(&f("work_status"), &m.work_status, WorkStatus::from_code);
-    let labour_capacity = c.choice(&f("labour_capacity"), &m.labour_capacity, LabourCapacity::from_code);
+    let labour_capacity = c.choice(
+        &f("labour_capacity"),
+        &m.labour_capacity,
+        LabourCapacity::from_code,
+    );
     let id = id?;
     Some(Member {
         relation: relation?,
@@ -373,7 +404,10 @@ fn parse_member(c: &mut Collector, i: usize, m: &MemberDraft, today: NaiveDate) 
 impl Declaration {
     /// The head (户主): `parse` accepts a declaration only with exactly one, listed among the members.
     pub fn head(&self) -> &Member {
-        self.members.iter().find(|m| m.relation == Relation::Head).unwrap_or(&self.members[0])
+        self.members
+            .iter()
+            .find(|m| m.relation == Relation::Head)
+            .unwrap_or(&self.members[0])
     }
 
     /// Checks a draft for submission. Every problem is reported at once, each at its field.
@@ -393,16 +427,29 @@ impl Declaration {
         let address = c.text("address", &d.address, MAX_ADDRESS_CHARS, true);
         let residence = c.choice("residence", &d.residence, Residence::from_code);
         let contact_phone = Phone::parse(&d.contact_phone).map_err(|_| {
-            let code = if d.contact_phone.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::PhoneFormat };
+            let code = if d.contact_phone.trim().is_empty() {
+                FieldErrorCode::Required
+            } else {
+                FieldErrorCode::PhoneFormat
+            };
             c.push("contact_phone", code)
         });
 
         if d.members.len() > MAX_MEMBERS {
             c.push("members", FieldErrorCode::TooManyMembers);
         }
-        let members: Vec<Option<Member>> =
-            d.members.iter().take(MAX_MEMBERS).enumerate().map(|(i, m)| parse_member(&mut c, i, m, today)).collect();
-        let heads = d.members.iter().filter(|m| m.relation == Relation::Head.code()).count();
+        let members: Vec<Option<Member>> = d
+            .members
+            .iter()
+            .take(MAX_MEMBERS)
+            .enumerate()
+            .map(|(i, m)| parse_member(&mut c, i, m, today))
+            .collect();
+        let heads = d
+            .members
+            .iter()
+            .filter(|m| m.relation == Relation::Head.code())
+            .count();
         if heads == 0 {
             c.push("members", FieldErrorCode::NoHead);
         } else if heads > 1 {
@@ -412,21 +459,42 @@ impl Declaration {
         for (i, m) in members.iter().enumerate() {
             if let Some(m) = m {
                 if !seen.insert(m.id_number.as_str().to_string()) {
-                    c.push(format!("members.{i}.id_number"), FieldErrorCode::IdDuplicateInHousehold);
+                    c.push(
+                        format!("members.{i}.id_number"),
+                        FieldErrorCode::IdDuplicateInHousehold,
+                    );
                 }
             }
         }
 
-        let incomes = [&d.income_wages, &d.income_business, &d.income_property, &d.income_transfers, &d.income_other];
+        let incomes = [
+            &d.income_wages,
+            &d.income_business,
+            &d.income_property,
+            &d.income_transfers,
+            &d.income_other,
+        ];
         if incomes.iter().all(|s| s.trim().is_empty()) {
             // The assessment must not read "not filled in yet" as "no income".
             c.push("income_wages", FieldErrorCode::IncomeRequired);
         }
         let income = MonthlyIncome {
             wages: c.money("income_wages", &d.income_wages, MAX_MONTHLY_INCOME_YUAN),
-            business: c.money("income_business", &d.income_business, MAX_MONTHLY_INCOME_YUAN),
-            property: c.money("income_property", &d.income_property, MAX_MONTHLY_INCOME_YUAN),
-            transfers: c.money("income_transfers", &d.income_transfers, MAX_MONTHLY_INCOME_YUAN),
+            business: c.money(
+                "income_business",
+                &d.income_business,
+                MAX_MONTHLY_INCOME_YUAN,
+            ),
+            property: c.money(
+                "income_property",
+                &d.income_property,
+                MAX_MONTHLY_INCOME_YUAN,
+            ),
+            transfers: c.money(
+                "income_transfers",
+                &d.income_transfers,
+                MAX_MONTHLY_INCOME_YUAN,
+            ),
             other: c.money("income_other", &d.income_other, MAX_MONTHLY_INCOME_YUAN),
         };
         let housing_area = match Money::parse_yuan(&d.housing_area, 100_000) {
@@ -533,13 +601,19 @@ mod tests {
     }
 
     fn codes(r: Result<Declaration, Vec<FieldError>>) -> Vec<(String, FieldErrorCode)> {
-        r.unwrap_err().into_iter().map(|e| (e.field, e.code)).collect()
+        r.unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
     }
 
     #[test]
     fn a_complete_draft_parses_and_derives_birth_and_sex() {
         let d = Declaration::parse(&good(), today()).unwrap();
-        assert_eq!(d.members[0].birth_date, NaiveDate::from_ymd_opt(1970, 1, 1).unwrap());
+        assert_eq!(
+            d.members[0].birth_date,
+            NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
+        );
         assert_eq!(d.members[0].sex, Sex::Male);
         assert_eq!(d.members[1].sex, Sex::Female);
         assert_eq!(d.income.total().fen(), 80_050);
@@ -550,7 +624,10 @@ mod tests {
         let mut d = good();
         d.members[1].id_number = "620702197202020021".into();
         let errs = codes(Declaration::parse(&d, today()));
-        assert!(errs.contains(&("members.1.id_number".into(), FieldErrorCode::IdChecksum)), "{errs:?}");
+        assert!(
+            errs.contains(&("members.1.id_number".into(), FieldErrorCode::IdChecksum)),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -558,7 +635,13 @@ mod tests {
         let mut d = good();
         d.members[1].id_number = d.members[0].id_number.clone();
         let errs = codes(Declaration::parse(&d, today()));
-        assert_eq!(errs, vec![("members.1.id_number".into(), FieldErrorCode::IdDuplicateInHousehold)]);
+        assert_eq!(
+            errs,
+            vec![(
+                "members.1.id_number".into(),
+                FieldErrorCode::IdDuplicateInHousehold
+            )]
+        );
     }
 
     #[test]
@@ -580,7 +663,10 @@ mod tests {
             ("deposits", FieldErrorCode::AmountFormat),
             ("contact_phone", FieldErrorCode::PhoneFormat),
         ] {
-            assert!(errs.contains(&(e.0.to_string(), e.1)), "missing {e:?} in {errs:?}");
+            assert!(
+                errs.contains(&(e.0.to_string(), e.1)),
+                "missing {e:?} in {errs:?}"
+            );
         }
     }
 
@@ -588,7 +674,10 @@ mod tests {
     fn income_must_be_stated_even_when_it_is_zero() {
         let mut d = good();
         d.income_wages.clear();
-        assert_eq!(codes(Declaration::parse(&d, today())), vec![("income_wages".into(), FieldErrorCode::IncomeRequired)]);
+        assert_eq!(
+            codes(Declaration::parse(&d, today())),
+            vec![("income_wages".into(), FieldErrorCode::IncomeRequired)]
+        );
         d.income_other = "0".into();
         assert!(Declaration::parse(&d, today()).is_ok());
     }
@@ -612,7 +701,10 @@ mod tests {
         d.members[0].disability_kind = "physical".into();
         d.members[1].health = "serious_illness".into();
         let errs = codes(Declaration::parse(&d, today()));
-        assert!(errs.contains(&("members.0.disability_grade".into(), FieldErrorCode::GradeRequired)));
+        assert!(errs.contains(&(
+            "members.0.disability_grade".into(),
+            FieldErrorCode::GradeRequired
+        )));
         assert!(errs.contains(&("members.1.illness".into(), FieldErrorCode::Required)));
     }
 
@@ -620,7 +712,10 @@ mod tests {
     fn region_must_be_a_village() {
         let mut d = good();
         d.region_code = "620702".into();
-        assert_eq!(codes(Declaration::parse(&d, today())), vec![("region_code".into(), FieldErrorCode::RegionNotVillage)]);
+        assert_eq!(
+            codes(Declaration::parse(&d, today())),
+            vec![("region_code".into(), FieldErrorCode::RegionNotVillage)]
+        );
     }
 }
 

@@ -136,25 +136,52 @@ mod tests {
     #[test]
     fn known_valid_numbers_parse() {
         // Published GB 11643 example and numbers built with the standard algorithm.
-        for raw in ["11010519491231002X", "110105194912310029", "620702199001011238", "210102198001010015"] {
+        for raw in [
+            "11010519491231002X",
+            "110105194912310029",
+            "620702199001011238",
+            "210102198001010015",
+        ] {
             let s17 = &raw[..17];
             let full = format!("{s17}{}", check_char(s17).unwrap());
             assert!(IdNumber::parse(&full, today()).is_ok(), "{full}");
         }
-        assert_eq!(IdNumber::parse("11010519491231002X", today()).unwrap().sex(), Sex::Female);
         assert_eq!(
-            IdNumber::parse(" 11010519491231002x ", today()).unwrap().as_str(),
+            IdNumber::parse("11010519491231002X", today())
+                .unwrap()
+                .sex(),
+            Sex::Female
+        );
+        assert_eq!(
+            IdNumber::parse(" 11010519491231002x ", today())
+                .unwrap()
+                .as_str(),
             "11010519491231002X"
         );
     }
 
     #[test]
     fn known_invalid_numbers_are_refused_with_the_reason() {
-        assert_eq!(IdNumber::parse("110105194912310021", today()), Err(IdNumberError::Checksum));
-        assert_eq!(IdNumber::parse("11010519491231002", today()), Err(IdNumberError::Format));
-        assert_eq!(IdNumber::parse("1101051949123100２X", today()), Err(IdNumberError::Format));
-        assert_eq!(IdNumber::parse("110105194902300021", today()), Err(IdNumberError::BirthDate));
-        assert_eq!(IdNumber::parse("110105203001010021", today()), Err(IdNumberError::BirthDate));
+        assert_eq!(
+            IdNumber::parse("110105194912310021", today()),
+            Err(IdNumberError::Checksum)
+        );
+        assert_eq!(
+            IdNumber::parse("11010519491231002", today()),
+            Err(IdNumberError::Format)
+        );
+        assert_eq!(
+            IdNumber::parse("1101051949123100２X", today()),
+            Err(IdNumberError::Format)
+        );
+        assert_eq!(
+            IdNumber::parse("110105194902300021", today()),
+            Err(IdNumberError::BirthDate)
+        );
+        assert_eq!(
+            IdNumber::parse("110105203001010021", today()),
+            Err(IdNumberError::BirthDate)
+        );
         assert_eq!(IdNumber::parse("", today()), Err(IdNumberError::Format));
     }
 

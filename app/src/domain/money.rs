@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Money(i64);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +29,11 @@ impl Money {
     /// Parses `1234`, `1234.5`, `1,234.56` (元) into fen; an empty field is zero.
     /// `max_yuan` bounds the amount so a slip of the finger cannot store a fortune.
     pub fn parse_yuan(raw: &str, max_yuan: i64) -> Result<Self, MoneyError> {
-        let s: String = raw.trim().chars().filter(|c| *c != ',' && *c != '，').collect();
+        let s: String = raw
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '，')
+            .collect();
         if s.is_empty() {
             return Ok(Self::ZERO);
         }
@@ -48,8 +54,14 @@ impl Money {
         if int.len() > 12 {
             return Err(MoneyError::TooLarge);
         }
-        let yuan: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| MoneyError::Format)? };
-        let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| MoneyError::Format)?;
+        let yuan: i64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| MoneyError::Format)?
+        };
+        let cents: i64 = format!("{frac:0<2}")
+            .parse()
+            .map_err(|_| MoneyError::Format)?;
         if yuan > max_yuan || (yuan == max_yuan && cents > 0) {
             return Err(MoneyError::TooLarge);
         }
@@ -77,8 +89,14 @@ mod tests {
 
     #[test]
     fn parses_yuan_into_fen() {
-        assert_eq!(Money::parse_yuan("1234.56", 100_000), Ok(Money::from_fen(123_456)));
-        assert_eq!(Money::parse_yuan("1,234.5", 100_000), Ok(Money::from_fen(123_450)));
+        assert_eq!(
+            Money::parse_yuan("1234.56", 100_000),
+            Ok(Money::from_fen(123_456))
+        );
+        assert_eq!(
+            Money::parse_yuan("1,234.5", 100_000),
+            Ok(Money::from_fen(123_450))
+        );
         assert_eq!(Money::parse_yuan(" 7 ", 100_000), Ok(Money::from_fen(700)));
         assert_eq!(Money::parse_yuan(".5", 100_000), Ok(Money::from_fen(50)));
         assert_eq!(Money::parse_yuan("", 100_000), Ok(Money::ZERO));
@@ -91,8 +109,14 @@ mod tests {
         assert_eq!(Money::parse_yuan("abc", 100), Err(MoneyError::Format));
         assert_eq!(Money::parse_yuan(".", 100), Err(MoneyError::Format));
         assert_eq!(Money::parse_yuan("100.01", 100), Err(MoneyError::TooLarge));
-        assert_eq!(Money::parse_yuan("100.00", 100), Ok(Money::from_fen(10_000)));
-        assert_eq!(Money::parse_yuan("99999999999999999999", 100), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Money::parse_yuan("100.00", 100),
+            Ok(Money::from_fen(10_000))
+        );
+        assert_eq!(
+            Money::parse_yuan("99999999999999999999", 100),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     proptest! {

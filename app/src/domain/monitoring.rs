@@ -36,7 +36,13 @@ pub enum Source {
     RuralRevitalisation,
 }
 
-const ID_HEADERS: &[&str] = &["身份证号", "公民身份号码", "证件号码", "身份证号码", "id_number"];
+const ID_HEADERS: &[&str] = &[
+    "身份证号",
+    "公民身份号码",
+    "证件号码",
+    "身份证号码",
+    "id_number",
+];
 const NAME_HEADERS: &[&str] = &["姓名", "name"];
 
 impl Source {
@@ -94,72 +100,264 @@ impl Source {
         use Field::*;
         match self {
             Source::MedicalInsurance => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Date, headers: &["结算日期", "就诊日期", "费用发生日期", "date"], required: true },
-                Column { field: Total, headers: &["医疗总费用", "总费用", "total"], required: true },
-                Column { field: OutOfPocket, headers: &["个人自付", "个人负担", "自付金额", "out_of_pocket"], required: true },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Date,
+                    headers: &["结算日期", "就诊日期", "费用发生日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Total,
+                    headers: &["医疗总费用", "总费用", "total"],
+                    required: true,
+                },
+                Column {
+                    field: OutOfPocket,
+                    headers: &["个人自付", "个人负担", "自付金额", "out_of_pocket"],
+                    required: true,
+                },
             ],
             Source::DisabledPersons => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Date, headers: &["发证日期", "办证日期", "评定日期", "date"], required: true },
-                Column { field: Grade, headers: &["残疾等级", "等级", "grade"], required: true },
-                Column { field: Detail, headers: &["残疾类别", "类别", "category"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Date,
+                    headers: &["发证日期", "办证日期", "评定日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Grade,
+                    headers: &["残疾等级", "等级", "grade"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["残疾类别", "类别", "category"],
+                    required: false,
+                },
             ],
             Source::HumanResources => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Event, headers: &["事项", "状态", "登记类型", "event"], required: true },
-                Column { field: Date, headers: &["登记日期", "日期", "发生日期", "date"], required: true },
-                Column { field: Amount, headers: &["养老金月额", "月领取金额", "金额", "amount"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Event,
+                    headers: &["事项", "状态", "登记类型", "event"],
+                    required: true,
+                },
+                Column {
+                    field: Date,
+                    headers: &["登记日期", "日期", "发生日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Amount,
+                    headers: &["养老金月额", "月领取金额", "金额", "amount"],
+                    required: false,
+                },
             ],
             Source::PublicSecurity => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Event, headers: &["事项", "变动类型", "注销原因", "event"], required: true },
-                Column { field: Date, headers: &["变动日期", "注销日期", "日期", "date"], required: true },
-                Column { field: Detail, headers: &["迁往地", "说明", "detail"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Event,
+                    headers: &["事项", "变动类型", "注销原因", "event"],
+                    required: true,
+                },
+                Column {
+                    field: Date,
+                    headers: &["变动日期", "注销日期", "日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["迁往地", "说明", "detail"],
+                    required: false,
+                },
             ],
             Source::Housing => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Event, headers: &["事项", "类型", "event"], required: true },
-                Column { field: Date, headers: &["登记日期", "鉴定日期", "日期", "date"], required: true },
-                Column { field: Detail, headers: &["坐落", "房屋坐落", "说明", "detail"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Event,
+                    headers: &["事项", "类型", "event"],
+                    required: true,
+                },
+                Column {
+                    field: Date,
+                    headers: &["登记日期", "鉴定日期", "日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["坐落", "房屋坐落", "说明", "detail"],
+                    required: false,
+                },
             ],
             Source::Education => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Date, headers: &["入学日期", "注册日期", "date"], required: true },
-                Column { field: Detail, headers: &["学段", "学校", "detail"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Date,
+                    headers: &["入学日期", "注册日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["学段", "学校", "detail"],
+                    required: false,
+                },
             ],
             Source::EmergencyManagement => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Date, headers: &["受灾日期", "日期", "date"], required: true },
-                Column { field: Detail, headers: &["灾害类型", "灾种", "detail"], required: false },
-                Column { field: Amount, headers: &["损失金额", "直接经济损失", "amount"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Date,
+                    headers: &["受灾日期", "日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["灾害类型", "灾种", "detail"],
+                    required: false,
+                },
+                Column {
+                    field: Amount,
+                    headers: &["损失金额", "直接经济损失", "amount"],
+                    required: false,
+                },
             ],
             Source::Vehicles => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Date, headers: &["登记日期", "注册日期", "date"], required: true },
-                Column { field: Detail, headers: &["车辆类型", "号牌号码", "detail"], required: false },
-                Column { field: Amount, headers: &["购置价格", "价格", "amount"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Date,
+                    headers: &["登记日期", "注册日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["车辆类型", "号牌号码", "detail"],
+                    required: false,
+                },
+                Column {
+                    field: Amount,
+                    headers: &["购置价格", "价格", "amount"],
+                    required: false,
+                },
             ],
             Source::Businesses => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Date, headers: &["成立日期", "登记日期", "date"], required: true },
-                Column { field: Detail, headers: &["企业名称", "主体名称", "detail"], required: false },
-                Column { field: Amount, headers: &["注册资本", "出资额", "amount"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Date,
+                    headers: &["成立日期", "登记日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["企业名称", "主体名称", "detail"],
+                    required: false,
+                },
+                Column {
+                    field: Amount,
+                    headers: &["注册资本", "出资额", "amount"],
+                    required: false,
+                },
             ],
             Source::RuralRevitalisation => &[
-                Column { field: IdNumber, headers: ID_HEADERS, required: true },
-                Column { field: Name, headers: NAME_HEADERS, required: false },
-                Column { field: Date, headers: &["纳入日期", "识别日期", "date"], required: true },
-                Column { field: Detail, headers: &["监测对象类型", "风险类型", "detail"], required: false },
+                Column {
+                    field: IdNumber,
+                    headers: ID_HEADERS,
+                    required: true,
+                },
+                Column {
+                    field: Name,
+                    headers: NAME_HEADERS,
+                    required: false,
+                },
+                Column {
+                    field: Date,
+                    headers: &["纳入日期", "识别日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["监测对象类型", "风险类型", "detail"],
+                    required: false,
+                },
             ],
         }
     }
@@ -179,7 +377,9 @@ impl Source {
             Source::PublicSecurity if has(&["迁出"]) => Some(EventKind::MovedOut),
             Source::PublicSecurity if has(&["迁入"]) => Some(EventKind::MovedIn),
             Source::Housing if has(&["危房"]) => Some(EventKind::UnsafeHousing),
-            Source::Housing if has(&["不动产", "房产", "购房", "登记"]) => Some(EventKind::PropertyRegistered),
+            Source::Housing if has(&["不动产", "房产", "购房", "登记"]) => {
+                Some(EventKind::PropertyRegistered)
+            }
             Source::Education => Some(EventKind::Enrolled),
             Source::EmergencyManagement => Some(EventKind::DisasterVictim),
             Source::Vehicles => Some(EventKind::VehicleRegistered),
@@ -288,7 +488,10 @@ pub struct ColumnMap {
 
 impl ColumnMap {
     fn get(&self, field: Field) -> Option<usize> {
-        self.positions.iter().find(|(f, _)| *f == field).map(|(_, i)| *i)
+        self.positions
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, i)| *i)
     }
 }
 
@@ -304,32 +507,57 @@ pub enum FileProblem {
     /// An XLSX whose table of texts is larger than one import reads into memory (such a sheet
     /// goes in as CSV, which is read as it streams).
     TooMuchText,
-    MissingColumns { fields: Vec<Field> },
-    DuplicateColumn { header: String },
+    MissingColumns {
+        fields: Vec<Field>,
+    },
+    DuplicateColumn {
+        header: String,
+    },
 }
 
 /// Maps a header row onto the source's template (headers are trimmed; a UTF-8 BOM is ignored).
 pub fn map_header(source: Source, header: &[String]) -> Result<ColumnMap, FileProblem> {
-    let clean: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string()).collect();
+    let clean: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
     if clean.iter().all(String::is_empty) {
         return Err(FileProblem::Empty);
     }
     let mut positions = Vec::new();
     let mut missing = Vec::new();
     for col in source.template() {
-        let found: Vec<usize> = clean.iter().enumerate().filter(|(_, h)| col.headers.contains(&h.as_str())).map(|(i, _)| i).collect();
+        let found: Vec<usize> = clean
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| col.headers.contains(&h.as_str()))
+            .map(|(i, _)| i)
+            .collect();
         match found.as_slice() {
             [] if col.required => missing.push(col.field),
             [] => {}
             [i] => positions.push((col.field, *i)),
-            [_, j, ..] => return Err(FileProblem::DuplicateColumn { header: clean[*j].clone() }),
+            [_, j, ..] => {
+                return Err(FileProblem::DuplicateColumn {
+                    header: clean[*j].clone(),
+                })
+            }
         }
     }
     if !missing.is_empty() {
         return Err(FileProblem::MissingColumns { fields: missing });
     }
-    let ignored = clean.iter().enumerate().filter(|(i, h)| !h.is_empty() && !positions.iter().any(|(_, p)| p == i)).map(|(_, h)| h.clone()).collect();
-    Ok(ColumnMap { positions, width: clean.len(), ignored })
+    let ignored = clean
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.is_empty() && !positions.iter().any(|(_, p)| p == i))
+        .map(|(_, h)| h.clone())
+        .collect();
+    Ok(ColumnMap {
+        positions,
+        width: clean.len(),
+        ignored,
+    })
 }
 
 /// Why one row was not taken (the row is reported, never dropped silently).
@@ -364,7 +592,6 @@ pub struct MedicalRecord {
     pub out_of_pocket_fen: i64,
 }
 
-
 /// A record's date in one of the ways departments write it; a year before 1900 is a typing
 /// error, not a record (and would not fit the stored `YYYY-MM-DD`).
 fn parse_date(raw: &str) -> Option<NaiveDate> {
@@ -387,10 +614,12 @@ fn amount_of(raw: &str) -> Result<i64, RowProblem> {
     if raw.is_empty() {
         return Err(RowProblem::AmountFormat);
     }
-    Money::parse_yuan(raw, 100_000_000).map(Money::fen).map_err(|e| match e {
-        super::money::MoneyError::Negative => RowProblem::AmountNegative,
-        _ => RowProblem::AmountFormat,
-    })
+    Money::parse_yuan(raw, 100_000_000)
+        .map(Money::fen)
+        .map_err(|e| match e {
+            super::money::MoneyError::Negative => RowProblem::AmountNegative,
+            _ => RowProblem::AmountFormat,
+        })
 }
 
 /// 残疾等级 as departments write it: `1`–`4`, `一级`–`四级`, `二`.
@@ -406,7 +635,11 @@ fn grade_of(raw: &str) -> Option<u8> {
 }
 
 /// The checks every row gets: width, cell length, the ID number and the date.
-fn common(map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<(IdNumber, NaiveDate), RowProblem> {
+fn common(
+    map: &ColumnMap,
+    row: &[&str],
+    today: NaiveDate,
+) -> Result<(IdNumber, NaiveDate), RowProblem> {
     if row.len() != map.width {
         return Err(RowProblem::WrongFieldCount);
     }
@@ -423,7 +656,11 @@ fn common(map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<(IdNumber, 
 }
 
 /// Checks one medical settlement row against the column map.
-pub fn medical_row(map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<MedicalRecord, RowProblem> {
+pub fn medical_row(
+    map: &ColumnMap,
+    row: &[&str],
+    today: NaiveDate,
+) -> Result<MedicalRecord, RowProblem> {
     let (id_number, date) = common(map, row, today)?;
     let cell = |f: Field| map.get(f).map(|i| row[i].trim()).unwrap_or("");
     let total_fen = amount_of(cell(Field::Total))?;
@@ -431,7 +668,12 @@ pub fn medical_row(map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<Me
     if out_of_pocket_fen > total_fen {
         return Err(RowProblem::OutOfPocketOverTotal);
     }
-    Ok(MedicalRecord { id_number, date, total_fen, out_of_pocket_fen })
+    Ok(MedicalRecord {
+        id_number,
+        date,
+        total_fen,
+        out_of_pocket_fen,
+    })
 }
 
 /// A department's record of something that happened to a person, checked.
@@ -463,10 +705,17 @@ impl EventRecord {
 }
 
 /// Checks one row of a non-medical source against the column map.
-pub fn event_row(source: Source, map: &ColumnMap, row: &[&str], today: NaiveDate) -> Result<EventRecord, RowProblem> {
+pub fn event_row(
+    source: Source,
+    map: &ColumnMap,
+    row: &[&str],
+    today: NaiveDate,
+) -> Result<EventRecord, RowProblem> {
     let (id_number, date) = common(map, row, today)?;
     let cell = |f: Field| map.get(f).map(|i| row[i].trim()).unwrap_or("");
-    let event = source.event(cell(Field::Event)).ok_or(RowProblem::EventUnknown)?;
+    let event = source
+        .event(cell(Field::Event))
+        .ok_or(RowProblem::EventUnknown)?;
     let grade = match map.get(Field::Grade) {
         Some(_) => Some(grade_of(cell(Field::Grade)).ok_or(RowProblem::GradeFormat)?),
         None => None,
@@ -475,7 +724,15 @@ pub fn event_row(source: Source, map: &ColumnMap, row: &[&str], today: NaiveDate
         "" => None,
         raw => Some(amount_of(raw)?),
     };
-    Ok(EventRecord { source, id_number, event, date, grade, amount_fen, detail: cell(Field::Detail).to_string() })
+    Ok(EventRecord {
+        source,
+        id_number,
+        event,
+        date,
+        grade,
+        amount_fen,
+        detail: cell(Field::Detail).to_string(),
+    })
 }
 
 /// 预警级别: I is the most urgent.
@@ -496,7 +753,9 @@ impl WarningLevel {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [WarningLevel::I, WarningLevel::II, WarningLevel::III].into_iter().find(|l| l.code() == code)
+        [WarningLevel::I, WarningLevel::II, WarningLevel::III]
+            .into_iter()
+            .find(|l| l.code() == code)
     }
 }
 
@@ -614,10 +873,16 @@ impl WarningRule {
     pub fn check(&self) -> Result<(), super::declaration::FieldError> {
         use super::declaration::{FieldError, FieldErrorCode};
         if !VISIT_DAYS.contains(&self.visit_days) {
-            return Err(FieldError { field: "visit_days".into(), code: FieldErrorCode::OutOfBounds });
+            return Err(FieldError {
+                field: "visit_days".into(),
+                code: FieldErrorCode::OutOfBounds,
+            });
         }
         if !self.kind.threshold().accepts(self.threshold) {
-            return Err(FieldError { field: "threshold".into(), code: FieldErrorCode::OutOfBounds });
+            return Err(FieldError {
+                field: "threshold".into(),
+                code: FieldErrorCode::OutOfBounds,
+            });
         }
         Ok(())
     }
@@ -625,9 +890,21 @@ impl WarningRule {
 
 /// The example rules shipped for demonstrations (labelled as examples everywhere).
 pub fn example_rules() -> Vec<WarningRule> {
-    let rule = |kind, level, visit_days, threshold| WarningRule { kind, level, visit_days, threshold, enabled: true, example: true };
+    let rule = |kind, level, visit_days, threshold| WarningRule {
+        kind,
+        level,
+        visit_days,
+        threshold,
+        enabled: true,
+        example: true,
+    };
     vec![
-        rule(RuleKind::MedicalOutOfPocket, WarningLevel::II, 15, 2_000_000),
+        rule(
+            RuleKind::MedicalOutOfPocket,
+            WarningLevel::II,
+            15,
+            2_000_000,
+        ),
         rule(RuleKind::MedicalShareOfIncome, WarningLevel::II, 15, 50),
         rule(RuleKind::SevereDisability, WarningLevel::II, 15, 2),
         rule(RuleKind::Death, WarningLevel::III, 30, 0),
@@ -655,7 +932,13 @@ pub struct MedicalTrigger {
 
 /// The 12 months ending `today` (inclusive), as the medical rule counts them.
 pub fn twelve_months(today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    (today.checked_sub_months(chrono::Months::new(12)).unwrap_or(today) + chrono::Days::new(1), today)
+    (
+        today
+            .checked_sub_months(chrono::Months::new(12))
+            .unwrap_or(today)
+            + chrono::Days::new(1),
+        today,
+    )
 }
 
 /// A household's medical settlements in a 12-month window, as the store sums them, with the
@@ -673,7 +956,10 @@ pub struct MedicalSums {
 /// income) on one household's sums: each enabled rule that fires, with what fired it. The
 /// amount rule fires above its threshold; the share rule above `threshold` percent of the
 /// yearly income (monthly × 12), and never for a household without a declared income.
-pub fn medical_warnings(rules: &[WarningRule], sums: &MedicalSums) -> Vec<(WarningRule, MedicalTrigger)> {
+pub fn medical_warnings(
+    rules: &[WarningRule],
+    sums: &MedicalSums,
+) -> Vec<(WarningRule, MedicalTrigger)> {
     let total = sums.out_of_pocket_fen;
     let trigger = |threshold_fen, share| MedicalTrigger {
         from: sums.from,
@@ -684,33 +970,61 @@ pub fn medical_warnings(rules: &[WarningRule], sums: &MedicalSums) -> Vec<(Warni
         share,
     };
     let mut fired = Vec::new();
-    if let Some(rule) = rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalOutOfPocket) {
+    if let Some(rule) = rules
+        .iter()
+        .find(|r| r.enabled && r.kind == RuleKind::MedicalOutOfPocket)
+    {
         if total > rule.threshold {
             fired.push((rule.clone(), trigger(rule.threshold, None)));
         }
     }
-    if let Some(rule) = rules.iter().find(|r| r.enabled && r.kind == RuleKind::MedicalShareOfIncome) {
+    if let Some(rule) = rules
+        .iter()
+        .find(|r| r.enabled && r.kind == RuleKind::MedicalShareOfIncome)
+    {
         let income = sums.monthly_income_fen.unwrap_or(0);
         let yearly = income.saturating_mul(12);
         if income > 0 && total.saturating_mul(100) > yearly.saturating_mul(rule.threshold) {
             let threshold_fen = share_of_income(income, rule.threshold);
-            fired.push((rule.clone(), trigger(threshold_fen, Some((rule.threshold, yearly)))));
+            fired.push((
+                rule.clone(),
+                trigger(threshold_fen, Some((rule.threshold, yearly))),
+            ));
         }
     }
     fired
 }
 
 /// The medical amount rule on a household's settlements in the 12 months to `today`.
-pub fn medical_warning(rule: &WarningRule, records: &[(NaiveDate, i64)], today: NaiveDate) -> Option<MedicalTrigger> {
+pub fn medical_warning(
+    rule: &WarningRule,
+    records: &[(NaiveDate, i64)],
+    today: NaiveDate,
+) -> Option<MedicalTrigger> {
     let (from, to) = twelve_months(today);
-    let inside: Vec<i64> = records.iter().filter(|(d, _)| *d >= from && *d <= to).map(|(_, f)| *f).collect();
-    let sums = MedicalSums { from, to, out_of_pocket_fen: inside.iter().sum(), settlements: inside.len() as i64, monthly_income_fen: None };
-    medical_warnings(std::slice::from_ref(rule), &sums).pop().map(|(_, t)| t)
+    let inside: Vec<i64> = records
+        .iter()
+        .filter(|(d, _)| *d >= from && *d <= to)
+        .map(|(_, f)| *f)
+        .collect();
+    let sums = MedicalSums {
+        from,
+        to,
+        out_of_pocket_fen: inside.iter().sum(),
+        settlements: inside.len() as i64,
+        monthly_income_fen: None,
+    };
+    medical_warnings(std::slice::from_ref(rule), &sums)
+        .pop()
+        .map(|(_, t)| t)
 }
 
 /// The amount a share rule compares with: `percent` of the yearly income (monthly × 12), in fen.
 pub fn share_of_income(monthly_income_fen: i64, percent: i64) -> i64 {
-    monthly_income_fen.saturating_mul(12).saturating_mul(percent) / 100
+    monthly_income_fen
+        .saturating_mul(12)
+        .saturating_mul(percent)
+        / 100
 }
 
 /// What fired a warning on a department's record: the record itself.
@@ -734,8 +1048,13 @@ pub struct EntitlementTrigger {
 }
 
 /// The "policy finds the person" rule on a household's chain flags.
-pub fn entitlement_warning(rules: &[WarningRule], flags: &[super::chain::Flag]) -> Option<(WarningRule, EntitlementTrigger)> {
-    let rule = rules.iter().find(|r| r.kind == RuleKind::EntitledNotReceived && r.enabled)?;
+pub fn entitlement_warning(
+    rules: &[WarningRule],
+    flags: &[super::chain::Flag],
+) -> Option<(WarningRule, EntitlementTrigger)> {
+    let rule = rules
+        .iter()
+        .find(|r| r.kind == RuleKind::EntitledNotReceived && r.enabled)?;
     let missed: Vec<_> = flags
         .iter()
         .filter_map(|f| match f {
@@ -760,7 +1079,12 @@ impl HouseholdWork {
             earners: declaration
                 .members
                 .iter()
-                .filter(|m| matches!(m.work_status, WorkStatus::Employed | WorkStatus::Farming | WorkStatus::SelfEmployed))
+                .filter(|m| {
+                    matches!(
+                        m.work_status,
+                        WorkStatus::Employed | WorkStatus::Farming | WorkStatus::SelfEmployed
+                    )
+                })
                 .map(|m| m.id_number.as_str().to_string())
                 .collect(),
         }
@@ -769,21 +1093,34 @@ impl HouseholdWork {
 
 /// The rule a department's record fires, if any, with its facts. `work` is needed only for an
 /// unemployment record (`None`: the household's declaration is not known, nothing fires).
-pub fn event_warning(rules: &[WarningRule], record: &EventRecord, work: Option<&HouseholdWork>) -> Option<(WarningRule, EventTrigger)> {
+pub fn event_warning(
+    rules: &[WarningRule],
+    record: &EventRecord,
+    work: Option<&HouseholdWork>,
+) -> Option<(WarningRule, EventTrigger)> {
     let kind = match record.event {
         EventKind::DisabilityCertified => RuleKind::SevereDisability,
         EventKind::Death => RuleKind::Death,
         EventKind::Unemployed => RuleKind::OnlyEarnerUnemployed,
         EventKind::DisasterVictim => RuleKind::Disaster,
-        EventKind::VehicleRegistered | EventKind::BusinessRegistered | EventKind::PropertyRegistered => RuleKind::NewAsset,
+        EventKind::VehicleRegistered
+        | EventKind::BusinessRegistered
+        | EventKind::PropertyRegistered => RuleKind::NewAsset,
         EventKind::RelapseWatchListed => RuleKind::RelapseWatch,
         // Kept in the record for caseworkers; no rule of their own yet.
-        EventKind::Employed | EventKind::Pension | EventKind::MovedOut | EventKind::MovedIn | EventKind::UnsafeHousing | EventKind::Enrolled => return None,
+        EventKind::Employed
+        | EventKind::Pension
+        | EventKind::MovedOut
+        | EventKind::MovedIn
+        | EventKind::UnsafeHousing
+        | EventKind::Enrolled => return None,
     };
     let rule = rules.iter().find(|r| r.kind == kind && r.enabled)?;
     let fires = match kind {
         RuleKind::SevereDisability => record.grade.is_some_and(|g| i64::from(g) <= rule.threshold),
-        RuleKind::OnlyEarnerUnemployed => work.is_some_and(|w| !w.earners.iter().any(|e| e != record.id_number.as_str())),
+        RuleKind::OnlyEarnerUnemployed => {
+            work.is_some_and(|w| !w.earners.iter().any(|e| e != record.id_number.as_str()))
+        }
         _ => true,
     };
     fires.then(|| {
@@ -814,7 +1151,13 @@ pub enum WarningStatus {
 }
 
 impl WarningStatus {
-    pub const ALL: [WarningStatus; 5] = [Self::New, Self::Assigned, Self::Visited, Self::Disposed, Self::Closed];
+    pub const ALL: [WarningStatus; 5] = [
+        Self::New,
+        Self::Assigned,
+        Self::Visited,
+        Self::Disposed,
+        Self::Closed,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -871,7 +1214,12 @@ pub enum Disposal {
 }
 
 impl Disposal {
-    pub const ALL: [Disposal; 4] = [Self::StartAssistance, Self::ChangeAssistance, Self::Referral, Self::NoAction];
+    pub const ALL: [Disposal; 4] = [
+        Self::StartAssistance,
+        Self::ChangeAssistance,
+        Self::Referral,
+        Self::NoAction,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -893,8 +1241,15 @@ pub enum WarningStep {
     /// Taken on by the caller.
     Assign,
     /// The home visit, on a day no later than today.
-    Visit { on: NaiveDate, finding: Finding, note: String },
-    Dispose { disposal: Disposal, note: String },
+    Visit {
+        on: NaiveDate,
+        finding: Finding,
+        note: String,
+    },
+    Dispose {
+        disposal: Disposal,
+        note: String,
+    },
     Close,
 }
 
@@ -915,7 +1270,12 @@ impl WarningStep {
     /// Field checks: a visit cannot be in the future; "no action" needs its reason.
     pub fn check(&self, today: NaiveDate) -> Result<(), super::declaration::FieldError> {
         use super::declaration::{FieldError, FieldErrorCode};
-        let err = |field: &str, code| Err(FieldError { field: field.into(), code });
+        let err = |field: &str, code| {
+            Err(FieldError {
+                field: field.into(),
+                code,
+            })
+        };
         match self {
             WarningStep::Visit { on, note, .. } => {
                 if *on > today {
@@ -959,67 +1319,169 @@ mod tests {
     fn valid_id() -> String {
         // Computed so the check character is right for 62070219700101001.
         let first17 = "62070219700101001";
-        format!("{first17}{}", crate::domain::id_number::check_char(first17).unwrap())
+        format!(
+            "{first17}{}",
+            crate::domain::id_number::check_char(first17).unwrap()
+        )
     }
 
     #[test]
     fn headers_map_by_any_alias_and_extra_columns_are_named() {
-        let map = map_header(Source::MedicalInsurance, &header(&["\u{feff}姓名", "公民身份号码", "就诊日期", "总费用", "个人负担", "医院"])).unwrap();
-        assert_eq!((map.get(Field::IdNumber), map.get(Field::OutOfPocket), map.ignored.clone()), (Some(1), Some(4), vec!["医院".to_string()]));
+        let map = map_header(
+            Source::MedicalInsurance,
+            &header(&[
+                "\u{feff}姓名",
+                "公民身份号码",
+                "就诊日期",
+                "总费用",
+                "个人负担",
+                "医院",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                map.get(Field::IdNumber),
+                map.get(Field::OutOfPocket),
+                map.ignored.clone()
+            ),
+            (Some(1), Some(4), vec!["医院".to_string()])
+        );
         assert_eq!(
             map_header(Source::MedicalInsurance, &header(&["身份证号", "总费用"])),
-            Err(FileProblem::MissingColumns { fields: vec![Field::Date, Field::OutOfPocket] })
+            Err(FileProblem::MissingColumns {
+                fields: vec![Field::Date, Field::OutOfPocket]
+            })
         );
-        assert_eq!(map_header(Source::MedicalInsurance, &header(&["", " "])), Err(FileProblem::Empty));
         assert_eq!(
-            map_header(Source::MedicalInsurance, &header(&["身份证号", "证件号码", "结算日期", "总费用", "个人自付"])),
-            Err(FileProblem::DuplicateColumn { header: "证件号码".into() })
+            map_header(Source::MedicalInsurance, &header(&["", " "])),
+            Err(FileProblem::Empty)
+        );
+        assert_eq!(
+            map_header(
+                Source::MedicalInsurance,
+                &header(&["身份证号", "证件号码", "结算日期", "总费用", "个人自付"])
+            ),
+            Err(FileProblem::DuplicateColumn {
+                header: "证件号码".into()
+            })
         );
     }
 
     #[test]
     fn rows_are_checked_field_by_field() {
-        let map = map_header(Source::MedicalInsurance, &header(&["身份证号", "结算日期", "医疗总费用", "个人自付"])).unwrap();
+        let map = map_header(
+            Source::MedicalInsurance,
+            &header(&["身份证号", "结算日期", "医疗总费用", "个人自付"]),
+        )
+        .unwrap();
         let today = day("2026-11-26");
         let id = valid_id();
         let ok = medical_row(&map, &[&id, "2026/03/05", "12,000.50", "8000"], today).unwrap();
-        assert_eq!((ok.date, ok.total_fen, ok.out_of_pocket_fen), (day("2026-03-05"), 1_200_050, 800_000));
+        assert_eq!(
+            (ok.date, ok.total_fen, ok.out_of_pocket_fen),
+            (day("2026-03-05"), 1_200_050, 800_000)
+        );
         let bad = |row: &[&str]| medical_row(&map, row, today).unwrap_err();
         let wrong_check = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
-        assert_eq!(bad(&[&wrong_check, "2026-03-05", "1", "1"]), RowProblem::IdChecksum);
+        assert_eq!(
+            bad(&[&wrong_check, "2026-03-05", "1", "1"]),
+            RowProblem::IdChecksum
+        );
         assert_eq!(bad(&["1234", "2026-03-05", "1", "1"]), RowProblem::IdFormat);
         assert_eq!(bad(&[&id, "05.03.2026", "1", "1"]), RowProblem::DateFormat);
         assert_eq!(bad(&[&id, "0206-03-05", "1", "1"]), RowProblem::DateFormat);
         assert_eq!(bad(&[&id, "-2026-03-05", "1", "1"]), RowProblem::DateFormat);
-        assert_eq!(bad(&[&id, "2027-01-01", "1", "1"]), RowProblem::DateInFuture);
-        assert_eq!(bad(&[&id, "2026-03-05", "-1", "0"]), RowProblem::AmountNegative);
-        assert_eq!(bad(&[&id, "2026-03-05", "abc", "0"]), RowProblem::AmountFormat);
-        assert_eq!(bad(&[&id, "2026-03-05", "100", "200"]), RowProblem::OutOfPocketOverTotal);
-        assert_eq!(bad(&[&id, "2026-03-05", "100"]), RowProblem::WrongFieldCount);
-        assert_eq!(bad(&[&id, &"长".repeat(201), "1", "1"]), RowProblem::CellTooLong);
+        assert_eq!(
+            bad(&[&id, "2027-01-01", "1", "1"]),
+            RowProblem::DateInFuture
+        );
+        assert_eq!(
+            bad(&[&id, "2026-03-05", "-1", "0"]),
+            RowProblem::AmountNegative
+        );
+        assert_eq!(
+            bad(&[&id, "2026-03-05", "abc", "0"]),
+            RowProblem::AmountFormat
+        );
+        assert_eq!(
+            bad(&[&id, "2026-03-05", "100", "200"]),
+            RowProblem::OutOfPocketOverTotal
+        );
+        assert_eq!(
+            bad(&[&id, "2026-03-05", "100"]),
+            RowProblem::WrongFieldCount
+        );
+        assert_eq!(
+            bad(&[&id, &"长".repeat(201), "1", "1"]),
+            RowProblem::CellTooLong
+        );
     }
 
     #[test]
     fn warnings_move_forward_only_and_no_action_needs_a_reason() {
         use WarningStatus::*;
         let today = day("2026-11-26");
-        let visit = WarningStep::Visit { on: today, finding: Finding::Confirmed, note: String::new() };
-        assert_eq!((WarningStep::Assign.next(New), visit.next(New), visit.next(Assigned)), (Some(Assigned), Some(Visited), Some(Visited)));
-        assert_eq!((visit.next(Visited), WarningStep::Close.next(Visited), WarningStep::Assign.next(Closed)), (None, None, None));
-        let no_action = WarningStep::Dispose { disposal: Disposal::NoAction, note: " ".into() };
+        let visit = WarningStep::Visit {
+            on: today,
+            finding: Finding::Confirmed,
+            note: String::new(),
+        };
+        assert_eq!(
+            (
+                WarningStep::Assign.next(New),
+                visit.next(New),
+                visit.next(Assigned)
+            ),
+            (Some(Assigned), Some(Visited), Some(Visited))
+        );
+        assert_eq!(
+            (
+                visit.next(Visited),
+                WarningStep::Close.next(Visited),
+                WarningStep::Assign.next(Closed)
+            ),
+            (None, None, None)
+        );
+        let no_action = WarningStep::Dispose {
+            disposal: Disposal::NoAction,
+            note: " ".into(),
+        };
         assert_eq!(no_action.check(today).unwrap_err().field, "note");
-        assert!(WarningStep::Visit { on: day("2026-11-27"), finding: Finding::Refuted, note: String::new() }.check(today).is_err());
-        assert!(on_time(Some(day("2026-12-01")), day("2026-12-01")) && !on_time(Some(day("2026-12-02")), day("2026-12-01")) && !on_time(None, day("2026-12-01")));
+        assert!(WarningStep::Visit {
+            on: day("2026-11-27"),
+            finding: Finding::Refuted,
+            note: String::new()
+        }
+        .check(today)
+        .is_err());
+        assert!(
+            on_time(Some(day("2026-12-01")), day("2026-12-01"))
+                && !on_time(Some(day("2026-12-02")), day("2026-12-01"))
+                && !on_time(None, day("2026-12-01"))
+        );
     }
 
     #[test]
     fn the_medical_rule_sums_twelve_months_and_fires_above_the_threshold() {
         let rule = example_rules().remove(0);
         let today = day("2026-11-26");
-        let records = [(day("2025-11-26"), 1_500_000), (day("2025-11-27"), 1_000_000), (day("2026-06-01"), 1_000_001)];
+        let records = [
+            (day("2025-11-26"), 1_500_000),
+            (day("2025-11-27"), 1_000_000),
+            (day("2026-06-01"), 1_000_001),
+        ];
         let t = medical_warning(&rule, &records, today).unwrap();
-        assert_eq!((t.from, t.out_of_pocket_fen, t.settlements), (day("2025-11-27"), 2_000_001, 2), "the first settlement is outside the 12 months");
-        assert_eq!(medical_warning(&rule, &records[..2], today), None, "10 000 yuan is not over 20 000");
+        assert_eq!(
+            (t.from, t.out_of_pocket_fen, t.settlements),
+            (day("2025-11-27"), 2_000_001, 2),
+            "the first settlement is outside the 12 months"
+        );
+        assert_eq!(
+            medical_warning(&rule, &records[..2], today),
+            None,
+            "10 000 yuan is not over 20 000"
+        );
     }
 
     #[test]
@@ -1027,38 +1489,160 @@ mod tests {
         let rules = example_rules();
         let (from, to) = twelve_months(day("2026-11-26"));
         // 50 % of a yearly income of 12 × 2 000 yuan is 12 000 yuan; the amount rule's 20 000 is not reached.
-        let sums = |own, income| MedicalSums { from, to, out_of_pocket_fen: own, settlements: 3, monthly_income_fen: income };
+        let sums = |own, income| MedicalSums {
+            from,
+            to,
+            out_of_pocket_fen: own,
+            settlements: 3,
+            monthly_income_fen: income,
+        };
         let fired = medical_warnings(&rules, &sums(1_200_001, Some(200_000)));
         assert_eq!(fired.len(), 1);
-        assert_eq!((fired[0].0.kind, fired[0].1.threshold_fen, fired[0].1.share), (RuleKind::MedicalShareOfIncome, 1_200_000, Some((50, 2_400_000))));
-        assert!(medical_warnings(&rules, &sums(1_200_000, Some(200_000))).is_empty(), "exactly half is not over half");
-        assert!(medical_warnings(&rules, &sums(1_900_000, None)).is_empty(), "no declared income: no share rule");
+        assert_eq!(
+            (fired[0].0.kind, fired[0].1.threshold_fen, fired[0].1.share),
+            (
+                RuleKind::MedicalShareOfIncome,
+                1_200_000,
+                Some((50, 2_400_000))
+            )
+        );
+        assert!(
+            medical_warnings(&rules, &sums(1_200_000, Some(200_000))).is_empty(),
+            "exactly half is not over half"
+        );
+        assert!(
+            medical_warnings(&rules, &sums(1_900_000, None)).is_empty(),
+            "no declared income: no share rule"
+        );
         let both = medical_warnings(&rules, &sums(2_000_001, Some(200_000)));
-        assert_eq!(both.iter().map(|(r, _)| r.kind).collect::<Vec<_>>(), [RuleKind::MedicalOutOfPocket, RuleKind::MedicalShareOfIncome]);
+        assert_eq!(
+            both.iter().map(|(r, _)| r.kind).collect::<Vec<_>>(),
+            [RuleKind::MedicalOutOfPocket, RuleKind::MedicalShareOfIncome]
+        );
     }
 
     #[test]
     fn department_rows_name_their_event_and_bad_ones_say_why() {
         let today = day("2026-11-26");
         let id = valid_id();
-        let dpf = map_header(Source::DisabledPersons, &header(&["身份证号", "发证日期", "残疾等级", "残疾类别"])).unwrap();
-        let r = event_row(Source::DisabledPersons, &dpf, &[&id, "2026-10-01", "二级", "肢体"], today).unwrap();
-        assert_eq!((r.event, r.grade, r.detail.as_str()), (EventKind::DisabilityCertified, Some(2), "肢体"));
-        assert_eq!(event_row(Source::DisabledPersons, &dpf, &[&id, "2026-10-01", "五级", ""], today), Err(RowProblem::GradeFormat));
-        let hr = map_header(Source::HumanResources, &header(&["身份证号", "事项", "登记日期"])).unwrap();
-        assert_eq!(event_row(Source::HumanResources, &hr, &[&id, "失业登记", "2026-11-01"], today).unwrap().event, EventKind::Unemployed);
-        assert_eq!(event_row(Source::HumanResources, &hr, &[&id, "办理退休", "2026-11-01"], today).unwrap().event, EventKind::Pension);
-        assert_eq!(event_row(Source::HumanResources, &hr, &[&id, "参军", "2026-11-01"], today), Err(RowProblem::EventUnknown));
-        let ps = map_header(Source::PublicSecurity, &header(&["公民身份号码", "注销原因", "注销日期"])).unwrap();
-        assert_eq!(event_row(Source::PublicSecurity, &ps, &[&id, "死亡", "2026-11-20"], today).unwrap().event, EventKind::Death);
-        let cars = map_header(Source::Vehicles, &header(&["身份证号", "登记日期", "车辆类型", "购置价格"])).unwrap();
-        let car = event_row(Source::Vehicles, &cars, &[&id, "2026-09-09", "小型轿车", "86000"], today).unwrap();
-        assert_eq!((car.event, car.amount_fen), (EventKind::VehicleRegistered, Some(8_600_000)));
-        assert_ne!(car.key(), event_row(Source::Vehicles, &cars, &[&id, "2026-09-10", "小型轿车", "86000"], today).unwrap().key());
+        let dpf = map_header(
+            Source::DisabledPersons,
+            &header(&["身份证号", "发证日期", "残疾等级", "残疾类别"]),
+        )
+        .unwrap();
+        let r = event_row(
+            Source::DisabledPersons,
+            &dpf,
+            &[&id, "2026-10-01", "二级", "肢体"],
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.event, r.grade, r.detail.as_str()),
+            (EventKind::DisabilityCertified, Some(2), "肢体")
+        );
+        assert_eq!(
+            event_row(
+                Source::DisabledPersons,
+                &dpf,
+                &[&id, "2026-10-01", "五级", ""],
+                today
+            ),
+            Err(RowProblem::GradeFormat)
+        );
+        let hr = map_header(
+            Source::HumanResources,
+            &header(&["身份证号", "事项", "登记日期"]),
+        )
+        .unwrap();
+        assert_eq!(
+            event_row(
+                Source::HumanResources,
+                &hr,
+                &[&id, "失业登记", "2026-11-01"],
+                today
+            )
+            .unwrap()
+            .event,
+            EventKind::Unemployed
+        );
+        assert_eq!(
+            event_row(
+                Source::HumanResources,
+                &hr,
+                &[&id, "办理退休", "2026-11-01"],
+                today
+            )
+            .unwrap()
+            .event,
+            EventKind::Pension
+        );
+        assert_eq!(
+            event_row(
+                Source::HumanResources,
+                &hr,
+                &[&id, "参军", "2026-11-01"],
+                today
+            ),
+            Err(RowProblem::EventUnknown)
+        );
+        let ps = map_header(
+            Source::PublicSecurity,
+            &header(&["公民身份号码", "注销原因", "注销日期"]),
+        )
+        .unwrap();
+        assert_eq!(
+            event_row(
+                Source::PublicSecurity,
+                &ps,
+                &[&id, "死亡", "2026-11-20"],
+                today
+            )
+            .unwrap()
+            .event,
+            EventKind::Death
+        );
+        let cars = map_header(
+            Source::Vehicles,
+            &header(&["身份证号", "登记日期", "车辆类型", "购置价格"]),
+        )
+        .unwrap();
+        let car = event_row(
+            Source::Vehicles,
+            &cars,
+            &[&id, "2026-09-09", "小型轿车", "86000"],
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            (car.event, car.amount_fen),
+            (EventKind::VehicleRegistered, Some(8_600_000))
+        );
+        assert_ne!(
+            car.key(),
+            event_row(
+                Source::Vehicles,
+                &cars,
+                &[&id, "2026-09-10", "小型轿车", "86000"],
+                today
+            )
+            .unwrap()
+            .key()
+        );
         // Every source's template has the ID number and a date, and needs no other source's columns.
         for s in Source::ALL {
-            assert!(s.template().iter().any(|c| c.field == Field::IdNumber && c.required), "{s:?}");
-            assert!(s.template().iter().any(|c| c.field == Field::Date && c.required), "{s:?}");
+            assert!(
+                s.template()
+                    .iter()
+                    .any(|c| c.field == Field::IdNumber && c.required),
+                "{s:?}"
+            );
+            assert!(
+                s.template()
+                    .iter()
+                    .any(|c| c.field == Field::Date && c.required),
+                "{s:?}"
+            );
         }
     }
 
@@ -1067,23 +1651,66 @@ mod tests {
         let today = day("2026-11-26");
         let rules = example_rules();
         let id = IdNumber::parse(&valid_id(), today).unwrap();
-        let record = |event, grade| EventRecord { source: Source::DisabledPersons, id_number: id.clone(), event, date: today, grade, amount_fen: None, detail: String::new() };
-        let fired = |r: &EventRecord, w: Option<&HouseholdWork>| event_warning(&rules, r, w).map(|(rule, _)| rule.kind);
-        assert_eq!(fired(&record(EventKind::DisabilityCertified, Some(2)), None), Some(RuleKind::SevereDisability));
-        assert_eq!(fired(&record(EventKind::DisabilityCertified, Some(3)), None), None, "grade 3 is not severe under the example rule");
-        assert_eq!(fired(&record(EventKind::Death, None), None), Some(RuleKind::Death));
+        let record = |event, grade| EventRecord {
+            source: Source::DisabledPersons,
+            id_number: id.clone(),
+            event,
+            date: today,
+            grade,
+            amount_fen: None,
+            detail: String::new(),
+        };
+        let fired = |r: &EventRecord, w: Option<&HouseholdWork>| {
+            event_warning(&rules, r, w).map(|(rule, _)| rule.kind)
+        };
+        assert_eq!(
+            fired(&record(EventKind::DisabilityCertified, Some(2)), None),
+            Some(RuleKind::SevereDisability)
+        );
+        assert_eq!(
+            fired(&record(EventKind::DisabilityCertified, Some(3)), None),
+            None,
+            "grade 3 is not severe under the example rule"
+        );
+        assert_eq!(
+            fired(&record(EventKind::Death, None), None),
+            Some(RuleKind::Death)
+        );
         assert_eq!(fired(&record(EventKind::Enrolled, None), None), None);
-        let alone = HouseholdWork { earners: vec![id.as_str().to_string()] };
-        let two = HouseholdWork { earners: vec![id.as_str().to_string(), "other".into()] };
-        assert_eq!(fired(&record(EventKind::Unemployed, None), Some(&alone)), Some(RuleKind::OnlyEarnerUnemployed));
-        assert_eq!(fired(&record(EventKind::Unemployed, None), Some(&two)), None, "another member still works");
-        assert_eq!(fired(&record(EventKind::Unemployed, None), None), None, "no declaration, no guess");
+        let alone = HouseholdWork {
+            earners: vec![id.as_str().to_string()],
+        };
+        let two = HouseholdWork {
+            earners: vec![id.as_str().to_string(), "other".into()],
+        };
+        assert_eq!(
+            fired(&record(EventKind::Unemployed, None), Some(&alone)),
+            Some(RuleKind::OnlyEarnerUnemployed)
+        );
+        assert_eq!(
+            fired(&record(EventKind::Unemployed, None), Some(&two)),
+            None,
+            "another member still works"
+        );
+        assert_eq!(
+            fired(&record(EventKind::Unemployed, None), None),
+            None,
+            "no declaration, no guess"
+        );
         let (_, facts) = event_warning(&rules, &record(EventKind::Death, None), None).unwrap();
         assert_eq!(facts.person, id.masked());
         let mut off = rules.clone();
         off.iter_mut().for_each(|r| r.enabled = false);
-        assert_eq!(event_warning(&off, &record(EventKind::Death, None), None), None, "a rule switched off raises nothing");
-        assert_eq!(share_of_income(150_000, 50), 900_000, "half of 12 × 1 500 yuan");
+        assert_eq!(
+            event_warning(&off, &record(EventKind::Death, None), None),
+            None,
+            "a rule switched off raises nothing"
+        );
+        assert_eq!(
+            share_of_income(150_000, 50),
+            900_000,
+            "half of 12 × 1 500 yuan"
+        );
     }
 
     #[test]
@@ -1095,7 +1722,10 @@ mod tests {
         r.visit_days = 10;
         r.threshold = 0;
         assert_eq!(r.check().unwrap_err().field, "threshold");
-        let mut d = example_rules().into_iter().find(|r| r.kind == RuleKind::SevereDisability).unwrap();
+        let mut d = example_rules()
+            .into_iter()
+            .find(|r| r.kind == RuleKind::SevereDisability)
+            .unwrap();
         d.threshold = 5;
         assert!(d.check().is_err());
     }

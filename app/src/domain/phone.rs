@@ -10,7 +10,11 @@ pub struct PhoneError;
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Self, PhoneError> {
-        let s: String = raw.trim().chars().filter(|c| *c != ' ' && *c != '-').collect();
+        let s: String = raw
+            .trim()
+            .chars()
+            .filter(|c| *c != ' ' && *c != '-')
+            .collect();
         let b = s.as_bytes();
         let ok = b.len() == 11
             && b[0] == b'1'
@@ -40,8 +44,18 @@ mod tests {
     #[test]
     fn accepts_mainland_mobiles_only() {
         assert_eq!(Phone::parse("13812345678").unwrap().masked(), "138****5678");
-        assert_eq!(Phone::parse("138 1234 5678").unwrap().as_str(), "13812345678");
-        for bad in ["12812345678", "1381234567", "138123456789", "1381234567a", "", "+8613812345678"] {
+        assert_eq!(
+            Phone::parse("138 1234 5678").unwrap().as_str(),
+            "13812345678"
+        );
+        for bad in [
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "1381234567a",
+            "",
+            "+8613812345678",
+        ] {
             assert_eq!(Phone::parse(bad), Err(PhoneError), "{bad}");
         }
     }

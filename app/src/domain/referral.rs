@@ -43,7 +43,11 @@ impl ReferralStatus {
 
     /// The states a department may move a referral to from this one.
     pub fn can_become(self, next: ReferralStatus) -> bool {
-        matches!((self, next), (Self::Sent, Self::Accepted | Self::Declined | Self::Done) | (Self::Accepted, Self::Done | Self::Declined))
+        matches!(
+            (self, next),
+            (Self::Sent, Self::Accepted | Self::Declined | Self::Done)
+                | (Self::Accepted, Self::Done | Self::Declined)
+        )
     }
 
     /// Open past its due date.
@@ -75,23 +79,43 @@ impl NewReferral {
         let mut errors = Vec::new();
         let need = AidKind::from_code(d.need.trim()).filter(|k| *k != AidKind::Charity);
         if need.is_none() {
-            errors.push(FieldError { field: "need".into(), code: if d.need.trim().is_empty() { FieldErrorCode::Required } else { FieldErrorCode::InvalidChoice } });
+            errors.push(FieldError {
+                field: "need".into(),
+                code: if d.need.trim().is_empty() {
+                    FieldErrorCode::Required
+                } else {
+                    FieldErrorCode::InvalidChoice
+                },
+            });
         }
         let department = match d.department.trim() {
             "" => need.map(AidKind::responsible),
             code => Department::from_code(code),
         };
         if department.is_none() && need.is_some() {
-            errors.push(FieldError { field: "department".into(), code: FieldErrorCode::InvalidChoice });
+            errors.push(FieldError {
+                field: "department".into(),
+                code: FieldErrorCode::InvalidChoice,
+            });
         }
         let note = d.note.trim().to_string();
         if note.is_empty() {
-            errors.push(FieldError { field: "note".into(), code: FieldErrorCode::Required });
+            errors.push(FieldError {
+                field: "note".into(),
+                code: FieldErrorCode::Required,
+            });
         } else if note.chars().count() > MAX_REFERRAL_NOTE_CHARS {
-            errors.push(FieldError { field: "note".into(), code: FieldErrorCode::TooLong });
+            errors.push(FieldError {
+                field: "note".into(),
+                code: FieldErrorCode::TooLong,
+            });
         }
         match (need, department) {
-            (Some(need), Some(department)) if errors.is_empty() => Ok(Self { need, department, note }),
+            (Some(need), Some(department)) if errors.is_empty() => Ok(Self {
+                need,
+                department,
+                note,
+            }),
             _ => Err(errors),
         }
     }
@@ -103,18 +127,41 @@ mod tests {
 
     #[test]
     fn a_need_goes_to_its_department_unless_another_is_chosen() {
-        let r = NewReferral::parse(&ReferralDraft { need: "premium_subsidy".into(), note: "低保户未享受参保资助".into(), ..Default::default() }).unwrap();
+        let r = NewReferral::parse(&ReferralDraft {
+            need: "premium_subsidy".into(),
+            note: "低保户未享受参保资助".into(),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(r.department, Department::MedicalInsurance);
-        let r = NewReferral::parse(&ReferralDraft { need: "housing".into(), department: "disabled_persons".into(), note: "无障碍改造".into(), ..Default::default() }).unwrap();
+        let r = NewReferral::parse(&ReferralDraft {
+            need: "housing".into(),
+            department: "disabled_persons".into(),
+            note: "无障碍改造".into(),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(r.department, Department::DisabledPersons);
-        let errs = NewReferral::parse(&ReferralDraft { need: "charity".into(), ..Default::default() }).unwrap_err();
-        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["need", "note"]);
+        let errs = NewReferral::parse(&ReferralDraft {
+            need: "charity".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            vec!["need", "note"]
+        );
     }
 
     #[test]
     fn only_open_referrals_move_and_fall_overdue() {
         use ReferralStatus::*;
-        assert!(Sent.can_become(Accepted) && Accepted.can_become(Done) && !Done.can_become(Accepted) && !Declined.can_become(Done));
+        assert!(
+            Sent.can_become(Accepted)
+                && Accepted.can_become(Done)
+                && !Done.can_become(Accepted)
+                && !Declined.can_become(Done)
+        );
         let day = |d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
         assert!(Accepted.overdue(day("2026-11-10"), day("2026-11-11")));
         assert!(!Accepted.overdue(day("2026-11-11"), day("2026-11-11")));

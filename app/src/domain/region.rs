@@ -33,7 +33,10 @@ impl RegionCode {
     /// Accepts 12 digits, or a 2/4/6/9-digit prefix which is padded with zeros.
     pub fn parse(raw: &str) -> Result<Self, RegionCodeError> {
         let s = raw.trim();
-        if !matches!(s.len(), 2 | 4 | 6 | 9 | 12) || !s.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('0') {
+        if !matches!(s.len(), 2 | 4 | 6 | 9 | 12)
+            || !s.bytes().all(|b| b.is_ascii_digit())
+            || s.starts_with('0')
+        {
             return Err(RegionCodeError);
         }
         Ok(Self(format!("{s:0<12}")))

@@ -79,7 +79,14 @@ impl ApplicationStatus {
 
     /// A resident may withdraw until a decision is being publicised.
     pub fn can_withdraw(self) -> bool {
-        matches!(self, Self::Submitted | Self::Accepted | Self::InfoRequested | Self::Visiting | Self::Reviewing)
+        matches!(
+            self,
+            Self::Submitted
+                | Self::Accepted
+                | Self::InfoRequested
+                | Self::Visiting
+                | Self::Reviewing
+        )
     }
 
     /// How far along the timeline this state is (index into [`TIMELINE`]).
@@ -111,7 +118,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Resident, Role::Caseworker, Role::Department, Role::Charity, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Resident,
+        Role::Caseworker,
+        Role::Department,
+        Role::Charity,
+        Role::Admin,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -68,14 +68,21 @@ fn is_visit_id(id: &str) -> bool {
 
 fn is_image_data_url(s: &str, mime: &str) -> bool {
     s.len() <= MAX_IMAGE_DATA_URL_CHARS
-        && s.strip_prefix("data:").and_then(|r| r.strip_prefix(mime)).is_some_and(|r| r.starts_with(";base64,") && r.len() > 8)
+        && s.strip_prefix("data:")
+            .and_then(|r| r.strip_prefix(mime))
+            .is_some_and(|r| r.starts_with(";base64,") && r.len() > 8)
 }
 
 impl Visit {
     /// Checks a visit; `today` is the server's date (a visit cannot lie in the future).
     pub fn parse(d: &VisitDraft, today: NaiveDate) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut err = |field: &str, code| errors.push(FieldError { field: field.into(), code });
+        let mut err = |field: &str, code| {
+            errors.push(FieldError {
+                field: field.into(),
+                code,
+            })
+        };
         if !is_visit_id(&d.id) || d.based_on.as_deref().is_some_and(|b| !is_visit_id(b)) {
             err("id", FieldErrorCode::InvalidChoice);
         }
@@ -106,15 +113,35 @@ impl Visit {
         let notes = text("notes", &d.notes, false);
         let second_staff = text("second_staff", &d.second_staff, true);
         if d.photos.len() > MAX_PHOTOS {
-            errors.push(FieldError { field: "photos".into(), code: FieldErrorCode::TooMany });
-        } else if d.photos.iter().any(|p| !is_image_data_url(p, "image/jpeg") && !is_image_data_url(p, "image/png")) {
-            errors.push(FieldError { field: "photos".into(), code: FieldErrorCode::ImageInvalid });
+            errors.push(FieldError {
+                field: "photos".into(),
+                code: FieldErrorCode::TooMany,
+            });
+        } else if d
+            .photos
+            .iter()
+            .any(|p| !is_image_data_url(p, "image/jpeg") && !is_image_data_url(p, "image/png"))
+        {
+            errors.push(FieldError {
+                field: "photos".into(),
+                code: FieldErrorCode::ImageInvalid,
+            });
         }
-        for (field, sig) in [("sign_resident", &d.sign_resident), ("sign_staff", &d.sign_staff), ("sign_second_staff", &d.sign_second_staff)] {
+        for (field, sig) in [
+            ("sign_resident", &d.sign_resident),
+            ("sign_staff", &d.sign_staff),
+            ("sign_second_staff", &d.sign_second_staff),
+        ] {
             if sig.is_empty() {
-                errors.push(FieldError { field: field.into(), code: FieldErrorCode::SignatureRequired });
+                errors.push(FieldError {
+                    field: field.into(),
+                    code: FieldErrorCode::SignatureRequired,
+                });
             } else if !is_image_data_url(sig, "image/png") {
-                errors.push(FieldError { field: field.into(), code: FieldErrorCode::ImageInvalid });
+                errors.push(FieldError {
+                    field: field.into(),
+                    code: FieldErrorCode::ImageInvalid,
+                });
             }
         }
         match visited_on {
@@ -130,7 +157,11 @@ impl Visit {
                 notes,
                 second_staff,
                 photos: d.photos.clone(),
-                signatures: [d.sign_resident.clone(), d.sign_staff.clone(), d.sign_second_staff.clone()],
+                signatures: [
+                    d.sign_resident.clone(),
+                    d.sign_staff.clone(),
+                    d.sign_second_staff.clone(),
+                ],
             }),
             _ => Err(errors),
         }
@@ -167,26 +198,49 @@ mod tests {
     #[test]
     fn a_complete_visit_parses() {
         let v = Visit::parse(&draft(), today()).unwrap();
-        assert_eq!((v.visited_on.to_string().as_str(), v.second_staff.as_str()), ("2026-11-20", "李四"));
+        assert_eq!(
+            (v.visited_on.to_string().as_str(), v.second_staff.as_str()),
+            ("2026-11-20", "李四")
+        );
     }
 
     #[test]
     fn three_signatures_are_required() {
-        let d = VisitDraft { sign_second_staff: String::new(), sign_resident: "data:text/html;base64,PHA+".into(), ..draft() };
+        let d = VisitDraft {
+            sign_second_staff: String::new(),
+            sign_resident: "data:text/html;base64,PHA+".into(),
+            ..draft()
+        };
         let errs = Visit::parse(&d, today()).unwrap_err();
         assert_eq!(
             errs,
             vec![
-                FieldError { field: "sign_resident".into(), code: FieldErrorCode::ImageInvalid },
-                FieldError { field: "sign_second_staff".into(), code: FieldErrorCode::SignatureRequired }
+                FieldError {
+                    field: "sign_resident".into(),
+                    code: FieldErrorCode::ImageInvalid
+                },
+                FieldError {
+                    field: "sign_second_staff".into(),
+                    code: FieldErrorCode::SignatureRequired
+                }
             ]
         );
     }
 
     #[test]
     fn future_dates_bad_ids_and_empty_fields_are_refused() {
-        let d = VisitDraft { id: "x".into(), visited_on: "2026-11-27".into(), housing: " ".into(), photos: vec![SIG.into(); 5], ..draft() };
-        let fields: Vec<_> = Visit::parse(&d, today()).unwrap_err().into_iter().map(|e| e.field).collect();
+        let d = VisitDraft {
+            id: "x".into(),
+            visited_on: "2026-11-27".into(),
+            housing: " ".into(),
+            photos: vec![SIG.into(); 5],
+            ..draft()
+        };
+        let fields: Vec<_> = Visit::parse(&d, today())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, vec!["id", "visited_on", "housing", "photos"]);
     }
 }

@@ -38,17 +38,34 @@ pub trait AccountStore: Send + Sync {
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, DbError>;
 
     /// Counts a failed login; locks the account until `lock_until` when it reaches `max_failures`.
-    async fn record_failed_login(&self, user_id: &str, max_failures: i64, lock_until: Millis) -> Result<(), DbError>;
+    async fn record_failed_login(
+        &self,
+        user_id: &str,
+        max_failures: i64,
+        lock_until: Millis,
+    ) -> Result<(), DbError>;
 
     async fn record_successful_login(&self, user_id: &str) -> Result<(), DbError>;
 
     async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError>;
 
     /// Stores a new code unless one was issued after `not_after` (then `false`: too soon).
-    async fn put_verification_code(&self, phone: &str, code_hash: &str, issued_at: Millis, expires_at: Millis, not_after: Millis) -> Result<bool, DbError>;
+    async fn put_verification_code(
+        &self,
+        phone: &str,
+        code_hash: &str,
+        issued_at: Millis,
+        expires_at: Millis,
+        not_after: Millis,
+    ) -> Result<bool, DbError>;
 
     /// True once for a matching, unexpired code; the code is spent either way after 5 tries.
-    async fn consume_verification_code(&self, phone: &str, code_hash: &str, now: Millis) -> Result<bool, DbError>;
+    async fn consume_verification_code(
+        &self,
+        phone: &str,
+        code_hash: &str,
+        now: Millis,
+    ) -> Result<bool, DbError>;
 
     async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>, DbError>;
 

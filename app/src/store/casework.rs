@@ -68,7 +68,13 @@ pub trait CaseworkStore: Send + Sync {
     async fn latest_decision(&self, number: &str) -> Result<Option<DecisionRecord>, DbError>;
 
     /// An objection raised during the notice; `Conflict("status")` outside it.
-    async fn record_objection(&self, number: &str, text: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn record_objection(
+        &self,
+        number: &str,
+        text: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     /// (text, at) of the objections to an application, oldest first.
     async fn objections(&self, number: &str) -> Result<Vec<(String, Millis)>, DbError>;
@@ -76,7 +82,18 @@ pub trait CaseworkStore: Send + Sync {
     /// Ends the notice: `Publicising` → `Approved` once `today` is after the notice's last day;
     /// `Conflict("notice_running")` before. Basic living aid decided for the household starts
     /// its assistance chain in the same transaction.
-    async fn finalize(&self, number: &str, actor_id: &str, note: &str, today: &str, now: Millis) -> Result<(), DbError>;
+    async fn finalize(
+        &self,
+        number: &str,
+        actor_id: &str,
+        note: &str,
+        today: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
-    async fn public_notices(&self, region_prefix: &str, today: &str) -> Result<Vec<NoticeRecord>, DbError>;
+    async fn public_notices(
+        &self,
+        region_prefix: &str,
+        today: &str,
+    ) -> Result<Vec<NoticeRecord>, DbError>;
 }

@@ -168,20 +168,43 @@ pub trait CharityStore: Send + Sync {
     async fn charities(&self) -> Result<Vec<CharityRecord>, DbError>;
     /// An administrator verifies or rejects a pending organisation (`Conflict("charity_state")`
     /// once decided).
-    async fn decide_charity(&self, id: &str, verified: bool, note: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn decide_charity(
+        &self,
+        id: &str,
+        verified: bool,
+        note: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     async fn add_resource(&self, r: NewResource) -> Result<(), DbError>;
     /// Resources of one charity, or (None) of every verified charity still valid on `today`.
-    async fn resources(&self, charity_id: Option<&str>, today: &str) -> Result<Vec<ResourceRecord>, DbError>;
+    async fn resources(
+        &self,
+        charity_id: Option<&str>,
+        today: &str,
+    ) -> Result<Vec<ResourceRecord>, DbError>;
 
     /// Records a need once; false when the same need (household, source, reference, kind) exists.
     async fn add_need(&self, n: NewNeed) -> Result<bool, DbError>;
     /// Needs of households in a region; `open_only`: open needs with units not yet committed.
-    async fn needs(&self, region_prefix: &str, open_only: bool, today: &str) -> Result<Vec<NeedRecord>, DbError>;
+    async fn needs(
+        &self,
+        region_prefix: &str,
+        open_only: bool,
+        today: &str,
+    ) -> Result<Vec<NeedRecord>, DbError>;
     async fn needs_of(&self, household_id: &str, today: &str) -> Result<Vec<NeedRecord>, DbError>;
     /// Closes an open need (done by others, no longer needed, duplicate); its proposed and
     /// accepted matches close with it and their units return to their resources.
-    async fn close_need(&self, id: &str, region_prefix: &str, state: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn close_need(
+        &self,
+        id: &str,
+        region_prefix: &str,
+        state: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     /// Reserves `units` of the need and of the resource in one transaction. Refusals:
     /// `need_taken` (the need is closed, lacks consent or has fewer uncommitted units),
@@ -191,11 +214,35 @@ pub trait CharityStore: Send + Sync {
     async fn match_record(&self, id: &str) -> Result<Option<MatchRecord>, DbError>;
     /// Moves a match of the charity from `from` to `to`; units return when `to` does not hold
     /// them. `Conflict("match_state")` when it is no longer in `from`.
-    async fn move_match(&self, id: &str, charity_id: &str, from: &[&str], to: &str, note: &str, now: Millis) -> Result<MatchRecord, DbError>;
+    async fn move_match(
+        &self,
+        id: &str,
+        charity_id: &str,
+        from: &[&str],
+        to: &str,
+        note: &str,
+        now: Millis,
+    ) -> Result<MatchRecord, DbError>;
     /// Attaches a proof file (already in the blob store) to an accepted or delivered match of
     /// the charity; `Conflict("match_state")` in any other state.
-    async fn attach_match_proof(&self, id: &str, charity_id: &str, content_hash: &str, mime: &str, now: Millis) -> Result<(), DbError>;
+    async fn attach_match_proof(
+        &self,
+        id: &str,
+        charity_id: &str,
+        content_hash: &str,
+        mime: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
     /// Records delivery: the match becomes `delivered`, the aid joins the household's chain, and
     /// the need is met once every unit is delivered — all or nothing.
-    async fn deliver_match(&self, id: &str, charity_id: &str, note: &str, aid_id: &str, aid: crate::domain::chain::NewAid, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn deliver_match(
+        &self,
+        id: &str,
+        charity_id: &str,
+        note: &str,
+        aid_id: &str,
+        aid: crate::domain::chain::NewAid,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 }

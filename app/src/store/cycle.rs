@@ -65,14 +65,29 @@ pub trait CycleStore: Send + Sync {
     async fn add_task(&self, t: NewTask) -> Result<bool, DbError>;
 
     /// Tasks in a region subtree, open first by due date.
-    async fn tasks(&self, region_prefix: &str, open_only: bool) -> Result<Vec<TaskRecord>, DbError>;
+    async fn tasks(&self, region_prefix: &str, open_only: bool)
+        -> Result<Vec<TaskRecord>, DbError>;
 
     /// Closes an open task; `Conflict("task_done")` when already done, `NotFound` outside the region.
-    async fn complete_task(&self, id: i64, region_prefix: &str, actor_id: &str, note: &str, now: Millis) -> Result<TaskRecord, DbError>;
+    async fn complete_task(
+        &self,
+        id: i64,
+        region_prefix: &str,
+        actor_id: &str,
+        note: &str,
+        now: Millis,
+    ) -> Result<TaskRecord, DbError>;
 
     /// Ends assistance: the household leaves with a reason; open-ended aid ends on `last_day`.
     /// `Conflict("not_in_assistance")` unless it is in assistance.
-    async fn exit_household(&self, household_id: &str, reason: &str, last_day: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn exit_household(
+        &self,
+        household_id: &str,
+        reason: &str,
+        last_day: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     /// Registers emergency aid once per id: the person's household is found by ID number or
     /// opened at the place of the emergency, and the aid joins its chain — one transaction.
@@ -83,5 +98,11 @@ pub trait CycleStore: Send + Sync {
     async fn emergency(&self, id: &str) -> Result<Option<EmergencyRecord>, DbError>;
 
     /// The documents owed after advance aid arrived.
-    async fn emergency_documents_received(&self, id: &str, region_prefix: &str, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn emergency_documents_received(
+        &self,
+        id: &str,
+        region_prefix: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 }

@@ -81,10 +81,21 @@ pub struct AttachmentRecord {
 #[async_trait]
 pub trait DeclarationStore: Send + Sync {
     /// The resident's unsubmitted draft, created empty when there is none.
-    async fn current_draft(&self, owner_id: &str, initial_data: &str, now: Millis) -> Result<StoredDraft, DbError>;
+    async fn current_draft(
+        &self,
+        owner_id: &str,
+        initial_data: &str,
+        now: Millis,
+    ) -> Result<StoredDraft, DbError>;
 
     /// Saves the draft; `Conflict("draft_submitted")` once it has been submitted.
-    async fn save_draft(&self, owner_id: &str, draft_id: &str, data: &str, now: Millis) -> Result<i64, DbError>;
+    async fn save_draft(
+        &self,
+        owner_id: &str,
+        draft_id: &str,
+        data: &str,
+        now: Millis,
+    ) -> Result<i64, DbError>;
 
     /// Creates exactly one application per draft, atomically with its members, consent and first event.
     async fn submit_application(&self, submission: Submission) -> Result<SubmitOutcome, DbError>;
@@ -104,12 +115,31 @@ pub trait DeclarationStore: Send + Sync {
         now: Millis,
     ) -> Result<(), DbError>;
 
-    async fn request_info(&self, number: &str, actor_id: &str, question: &str, now: Millis) -> Result<(), DbError>;
+    async fn request_info(
+        &self,
+        number: &str,
+        actor_id: &str,
+        question: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
-    async fn answer_info_request(&self, number: &str, actor_id: &str, answer: &str, now: Millis) -> Result<(), DbError>;
+    async fn answer_info_request(
+        &self,
+        number: &str,
+        actor_id: &str,
+        answer: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     /// Records a change of the optional charity-sharing consent (granted or withdrawn).
-    async fn set_charity_consent(&self, number: &str, actor_id: &str, granted: bool, text_version: &str, now: Millis) -> Result<(), DbError>;
+    async fn set_charity_consent(
+        &self,
+        number: &str,
+        actor_id: &str,
+        granted: bool,
+        text_version: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     async fn add_attachment(&self, attachment: NewAttachment) -> Result<AttachmentMeta, DbError>;
 

@@ -110,7 +110,10 @@ pub struct ReferralRecord {
 #[derive(Clone, Debug)]
 pub enum ReferralQuery {
     Household(String),
-    Inbox { department: String, region_prefix: String },
+    Inbox {
+        department: String,
+        region_prefix: String,
+    },
 }
 
 /// A department's answer to a referral.
@@ -159,7 +162,10 @@ pub struct HouseholdQuery {
 pub trait HouseholdStore: Send + Sync {
     async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>, DbError>;
 
-    async fn household_applications(&self, household_id: &str) -> Result<Vec<HouseholdApplication>, DbError>;
+    async fn household_applications(
+        &self,
+        household_id: &str,
+    ) -> Result<Vec<HouseholdApplication>, DbError>;
 
     /// Records a visit once per id. `Conflict` lists the visits recorded since the one the
     /// device based it on; `DbError::Conflict("status")` when the case no longer takes visits.
@@ -176,7 +182,15 @@ pub trait HouseholdStore: Send + Sync {
     async fn assistance_of(&self, household_id: &str) -> Result<Vec<AidRecord>, DbError>;
 
     /// Adds an entry once per id (`false`: it was there already).
-    async fn add_assistance(&self, household_id: &str, id: &str, aid: crate::domain::chain::NewAid, origin: crate::domain::chain::AidOrigin, actor_id: &str, now: Millis) -> Result<bool, DbError>;
+    async fn add_assistance(
+        &self,
+        household_id: &str,
+        id: &str,
+        aid: crate::domain::chain::NewAid,
+        origin: crate::domain::chain::AidOrigin,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<bool, DbError>;
 
     async fn add_referral(&self, r: NewReferralRecord) -> Result<i64, DbError>;
 

@@ -16,13 +16,32 @@ pub struct WorkItem {
 #[async_trait]
 pub trait JobStore: Send + Sync {
     /// Schedules work unless the same (kind, subject, run_at) is scheduled (`false` then).
-    async fn enqueue_work(&self, kind: &str, subject: &str, payload: &str, run_at: Millis) -> Result<bool, DbError>;
+    async fn enqueue_work(
+        &self,
+        kind: &str,
+        subject: &str,
+        payload: &str,
+        run_at: Millis,
+    ) -> Result<bool, DbError>;
 
     /// Claims up to `limit` due items for `worker` until `now + lease_ms`. An item claimed by a
     /// worker that died is claimed again once its lease ends. Never hands one item to two
     /// workers at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
-    async fn claim_work(&self, worker: &str, now: Millis, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>, DbError>;
+    async fn claim_work(
+        &self,
+        worker: &str,
+        now: Millis,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<WorkItem>, DbError>;
 
     /// Marks an item done, or (with an error) releases it to be retried at `retry_at`.
-    async fn finish_work(&self, id: i64, worker: &str, error: Option<&str>, now: Millis, retry_at: Millis) -> Result<(), DbError>;
+    async fn finish_work(
+        &self,
+        id: i64,
+        worker: &str,
+        error: Option<&str>,
+        now: Millis,
+        retry_at: Millis,
+    ) -> Result<(), DbError>;
 }

@@ -28,8 +28,8 @@ pub use monitoring::*;
 pub use parameters::*;
 
 use crate::domain::audit::AuditEntry;
-use crate::domain::region::Region;
 use crate::domain::declaration::AttachmentMeta;
+use crate::domain::region::Region;
 use crate::domain::status::{ApplicationStatus, ApplicationSummary, Role, TimelineEvent};
 use async_trait::async_trait;
 

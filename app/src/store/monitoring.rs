@@ -28,12 +28,27 @@ impl MedicalBatch {
         use std::io::Write;
         // A date of any other shape would shift every field after it (the reader only sends
         // dates it has checked; see `domain::monitoring`).
-        assert!(row.settled_on.len() == 10 && row.settled_on.bytes().all(|b| b.is_ascii_digit() || b == b'-'), "settlement date {:?}", row.settled_on);
+        assert!(
+            row.settled_on.len() == 10
+                && row
+                    .settled_on
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'-'),
+            "settlement date {:?}",
+            row.settled_on
+        );
         self.json.push(if self.rows == 0 { b'[' } else { b',' });
         self.rows += 1;
         // Digits and dashes need no escaping; the ID number is escaped as JSON (it is inside the quotes).
         let id = serde_json::to_string(&row.id_number).unwrap_or_default();
-        let _ = write!(self.json, "\"{}{:020}{:020}{}", row.settled_on, row.total_fen, row.out_of_pocket_fen, &id[1..]);
+        let _ = write!(
+            self.json,
+            "\"{}{:020}{:020}{}",
+            row.settled_on,
+            row.total_fen,
+            row.out_of_pocket_fen,
+            &id[1..]
+        );
     }
 
     pub fn len(&self) -> usize {
@@ -93,7 +108,11 @@ pub struct EventRow {
 pub enum ImportBatch {
     Medical(MedicalBatch),
     Events(Vec<EventRow>),
-    End { rows_read: i64, invalid: i64, report_json: String },
+    End {
+        rows_read: i64,
+        invalid: i64,
+        report_json: String,
+    },
     Abort,
 }
 
@@ -185,17 +204,34 @@ mod tests {
     /// What the SQL of `MedicalBatch::sql_fields` reads from one string (SQL's `substr` is
     /// 1-based); the SQL itself is exercised on both backends by the store conformance suite.
     fn fields(value: &str) -> (&str, &str, i64, i64) {
-        (&value[50..], &value[..10], value[10..30].parse().unwrap(), value[30..50].parse().unwrap())
+        (
+            &value[50..],
+            &value[..10],
+            value[10..30].parse().unwrap(),
+            value[30..50].parse().unwrap(),
+        )
     }
 
     #[test]
     fn a_medical_batch_is_a_json_array_of_one_string_per_row() {
         assert_eq!(MedicalBatch::default().into_json(), "[]");
-        let row = |id: &str, on: &str, total: i64, own: i64| MedicalRow { id_number: id.into(), settled_on: on.into(), total_fen: total, out_of_pocket_fen: own };
-        let batch: MedicalBatch = vec![row("620702199001011234", "2026-03-05", 1_200_050, 800_000), row("ID \"quoted\" 人", "2025-12-31", 0, 0)].into();
+        let row = |id: &str, on: &str, total: i64, own: i64| MedicalRow {
+            id_number: id.into(),
+            settled_on: on.into(),
+            total_fen: total,
+            out_of_pocket_fen: own,
+        };
+        let batch: MedicalBatch = vec![
+            row("620702199001011234", "2026-03-05", 1_200_050, 800_000),
+            row("ID \"quoted\" 人", "2025-12-31", 0, 0),
+        ]
+        .into();
         assert_eq!(batch.len(), 2);
         let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
-        assert_eq!(fields(&values[0]), ("620702199001011234", "2026-03-05", 1_200_050, 800_000));
+        assert_eq!(
+            fields(&values[0]),
+            ("620702199001011234", "2026-03-05", 1_200_050, 800_000)
+        );
         assert_eq!(fields(&values[1]), ("ID \"quoted\" 人", "2025-12-31", 0, 0));
     }
 
@@ -203,7 +239,12 @@ mod tests {
     #[should_panic(expected = "settlement date")]
     fn a_date_of_another_shape_is_never_packed() {
         let mut batch = MedicalBatch::default();
-        batch.push(&MedicalRow { id_number: "x".into(), settled_on: "2026-3-5".into(), total_fen: 1, out_of_pocket_fen: 1 });
+        batch.push(&MedicalRow {
+            id_number: "x".into(),
+            settled_on: "2026-3-5".into(),
+            total_fen: 1,
+            out_of_pocket_fen: 1,
+        });
     }
 }
 
@@ -212,7 +253,11 @@ pub trait MonitoringStore: Send + Sync {
     /// Imports a department file in one transaction while it is read: new records are added,
     /// matched by ID number, and the warning rules run on the households they touch. An
     /// `Abort` (or a closed channel before `End`) keeps nothing.
-    async fn import_records(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError>;
+    async fn import_records(
+        &self,
+        meta: NewImport,
+        rows: tokio::sync::mpsc::Receiver<ImportBatch>,
+    ) -> Result<ImportResult, DbError>;
 
     async fn warning_rules(&self) -> Result<Vec<crate::domain::monitoring::WarningRule>, DbError>;
 
@@ -225,7 +270,12 @@ pub trait MonitoringStore: Send + Sync {
 
     async fn import(&self, id: &str) -> Result<Option<ImportRecord>, DbError>;
 
-    async fn set_warning_rule(&self, rule: crate::domain::monitoring::WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError>;
+    async fn set_warning_rule(
+        &self,
+        rule: crate::domain::monitoring::WarningRule,
+        actor_id: Option<&str>,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError>;
 
@@ -240,11 +290,22 @@ pub trait MonitoringStore: Send + Sync {
 
     /// One step of the lifecycle; `Conflict("warning_state")` when the step does not follow
     /// from the current state, `NotFound` outside the region.
-    async fn advance_warning(&self, id: i64, region_prefix: &str, step: crate::domain::monitoring::WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError>;
+    async fn advance_warning(
+        &self,
+        id: i64,
+        region_prefix: &str,
+        step: crate::domain::monitoring::WarningStep,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<WarningRecord, DbError>;
 
     /// Marks warnings whose visit deadline passed unvisited as escalated (to the county); one
     /// statement, so several processes may run it. Returns how many were escalated now.
     async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError>;
 
-    async fn on_time_rates(&self, region_prefix: &str, today: &str) -> Result<Vec<OnTimeRate>, DbError>;
+    async fn on_time_rates(
+        &self,
+        region_prefix: &str,
+        today: &str,
+    ) -> Result<Vec<OnTimeRate>, DbError>;
 }

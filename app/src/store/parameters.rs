@@ -86,10 +86,20 @@ pub struct ProposalRecord {
 #[async_trait]
 pub trait ParameterStore: Send + Sync {
     /// Appends an assessment to an application (`reason`: `verification` after staff verified facts).
-    async fn add_assessment(&self, number: &str, reason: &str, assessment: NewAssessment, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn add_assessment(
+        &self,
+        number: &str,
+        reason: &str,
+        assessment: NewAssessment,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     /// Every assessment of an application, oldest first: (reason, category codes, at).
-    async fn assessment_history(&self, number: &str) -> Result<Vec<(String, String, Millis)>, DbError>;
+    async fn assessment_history(
+        &self,
+        number: &str,
+    ) -> Result<Vec<(String, String, Millis)>, DbError>;
 
     /// The latest assessment of an application.
     async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError>;
@@ -100,10 +110,19 @@ pub trait ParameterStore: Send + Sync {
 
     /// Withdraws a scheduled value; `Conflict("param_in_force")` once it is in force
     /// (`effective_from <= today`) or already withdrawn.
-    async fn withdraw_policy_parameter(&self, id: i64, actor_id: &str, today: &str, now: Millis) -> Result<(), DbError>;
+    async fn withdraw_policy_parameter(
+        &self,
+        id: i64,
+        actor_id: &str,
+        today: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 
     /// Applications still in play (not withdrawn) in a region subtree, with their latest facts.
-    async fn assessed_households(&self, region_prefix: &str) -> Result<Vec<AssessedHousehold>, DbError>;
+    async fn assessed_households(
+        &self,
+        region_prefix: &str,
+    ) -> Result<Vec<AssessedHousehold>, DbError>;
 
     /// Parameter changes in force by `today` whose reassessments were not proposed yet.
     /// Proposals are unique per (application, change), so several processes may run the job
@@ -115,10 +134,20 @@ pub trait ParameterStore: Send + Sync {
     /// Adds a proposal unless one exists for the same application and change (`false` then).
     async fn add_reassessment_proposal(&self, p: NewProposal) -> Result<bool, DbError>;
 
-    async fn reassessment_proposals(&self, region_prefix: &str) -> Result<Vec<ProposalRecord>, DbError>;
+    async fn reassessment_proposals(
+        &self,
+        region_prefix: &str,
+    ) -> Result<Vec<ProposalRecord>, DbError>;
 
     /// Accepts (the proposal becomes the application's latest assessment, by `actor_id`) or
     /// dismisses an open proposal of an application in the region. `Conflict("proposal_decided")`
     /// once decided; `NotFound` outside the region.
-    async fn decide_reassessment_proposal(&self, id: i64, region_prefix: &str, accept: bool, actor_id: &str, now: Millis) -> Result<(), DbError>;
+    async fn decide_reassessment_proposal(
+        &self,
+        id: i64,
+        region_prefix: &str,
+        accept: bool,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
 }

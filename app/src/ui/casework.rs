@@ -4,7 +4,8 @@
 
 use crate::api::applications::request_info;
 use crate::api::casework::{
-    advance, case_view, decide, finalize, public_notices, record_objection, reject, review_queue, QueueFilter, QueueRow,
+    advance, case_view, decide, finalize, public_notices, record_objection, reject, review_queue,
+    QueueFilter, QueueRow,
 };
 use crate::domain::casework::DecisionDraft;
 use crate::domain::declaration::HelpKind;
@@ -13,7 +14,10 @@ use crate::domain::status::{ApplicationStatus, Role};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::policy::yuan;
-use crate::ui::{field_error_of, general_error, china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{
+    china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
+    MeResource,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -23,7 +27,10 @@ pub fn QueuePage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     // The first page is rendered on the server (a tablet shows the queue before any script
     // runs); the resource lives outside the suspended part so hydration finds its data.
-    let applied = RwSignal::new(QueueFilter { status: "open".into(), ..Default::default() });
+    let applied = RwSignal::new(QueueFilter {
+        status: "open".into(),
+        ..Default::default()
+    });
     let first = Resource::new(move || applied.get(), review_queue);
     view! {
         <h1>{t!(i18n, casework.queue_title)}</h1>
@@ -39,7 +46,10 @@ pub fn QueuePage() -> impl IntoView {
 }
 
 #[component]
-fn Queue(applied: RwSignal<QueueFilter>, first: Resource<Result<crate::api::casework::QueuePage, AppError>>) -> impl IntoView {
+fn Queue(
+    applied: RwSignal<QueueFilter>,
+    first: Resource<Result<crate::api::casework::QueuePage, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let filter = RwSignal::new(applied.get_untracked());
     // Pages after the first, loaded on demand and appended.
@@ -75,11 +85,19 @@ fn Queue(applied: RwSignal<QueueFilter>, first: Resource<Result<crate::api::case
         error.set(None);
         more_rows.set(Vec::new());
         more_next.set(None);
-        applied.set(QueueFilter { after_submitted_at: None, after_number: String::new(), ..filter.get_untracked() });
+        applied.set(QueueFilter {
+            after_submitted_at: None,
+            after_number: String::new(),
+            ..filter.get_untracked()
+        });
     };
     let more = move |_| {
         if let Some((at, number)) = next() {
-            load.dispatch(QueueFilter { after_submitted_at: Some(at), after_number: number, ..applied.get_untracked() });
+            load.dispatch(QueueFilter {
+                after_submitted_at: Some(at),
+                after_number: number,
+                ..applied.get_untracked()
+            });
         }
     };
     let field_error = move |field| field_error_of(error, field);
@@ -181,7 +199,11 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
 
 /// The caseworker's actions on an application, by its state.
 #[component]
-pub fn CaseActions(number: String, status: ApplicationStatus, on_done: Callback<()>) -> impl IntoView {
+pub fn CaseActions(
+    number: String,
+    status: ApplicationStatus,
+    on_done: Callback<()>,
+) -> impl IntoView {
     let me = expect_context::<MeResource>();
     let number = StoredValue::new(number);
     // Created here, outside the suspended part, so the server's data is found when hydrating.
@@ -234,7 +256,10 @@ fn CaseActionsCard(
     let reason = RwSignal::new(String::new());
     let objection = RwSignal::new(String::new());
     let field_error = move |field| field_error_of(error, field);
-    let open = !matches!(status, ApplicationStatus::Approved | ApplicationStatus::Rejected | ApplicationStatus::Withdrawn);
+    let open = !matches!(
+        status,
+        ApplicationStatus::Approved | ApplicationStatus::Rejected | ApplicationStatus::Withdrawn
+    );
     let next_step = match status {
         ApplicationStatus::Submitted => Some((ApplicationStatus::Accepted, "case-accept")),
         ApplicationStatus::Accepted => Some((ApplicationStatus::Visiting, "case-visit")),
@@ -324,7 +349,10 @@ fn DecisionForm(
     error: RwSignal<Option<AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let amount = proposed.1.map(|f| crate::domain::money::Money::from_fen(f).to_string()).unwrap_or_default();
+    let amount = proposed
+        .1
+        .map(|f| crate::domain::money::Money::from_fen(f).to_string())
+        .unwrap_or_default();
     let form = RwSignal::new(DecisionDraft {
         category: proposed.0.map(|c| c.code().to_string()).unwrap_or_default(),
         monthly_amount: amount,

@@ -3,44 +3,59 @@
 //! administrator verifies organisations; a caseworker records needs on the household file and
 //! matches needs with resources on the tablet, helped by the optimiser.
 
-use crate::api::charity::{
-    add_need, add_resource, answer_match, charity_registrations, close_match, close_need, commit_to_need, decide_charity, deliver_match,
-    household_needs, load_charity_home, load_matching, needs_board, propose_match, register_charity, reveal_match_contact, service_regions,
-    suggest_matches, BoardNeed, CaseNeed, CharityHome, CharityRegistration, CharityView, MatchContact, MatchView, PlanView, ResourceView,
-    SuggestionView,
-};
 use crate::api::accounts::send_code;
-use crate::domain::charity::{CharityDraft, MatchState, NeedDraft, NeedSource, NeedState, ResourceDraft, SupplyForm};
+use crate::api::charity::{
+    add_need, add_resource, answer_match, charity_registrations, close_match, close_need,
+    commit_to_need, decide_charity, deliver_match, household_needs, load_charity_home,
+    load_matching, needs_board, propose_match, register_charity, reveal_match_contact,
+    service_regions, suggest_matches, BoardNeed, CaseNeed, CharityHome, CharityRegistration,
+    CharityView, MatchContact, MatchView, PlanView, ResourceView, SuggestionView,
+};
+use crate::domain::charity::{
+    CharityDraft, MatchState, NeedDraft, NeedSource, NeedState, ResourceDraft, SupplyForm,
+};
 use crate::domain::declaration::{FieldErrorCode, HelpKind};
 use crate::domain::phone::Phone;
 use crate::domain::policy::Category;
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource};
+use crate::ui::{
+    field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource,
+};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 fn kind_label(i18n: I18nContext<Locale>, code: &str) -> String {
-    HelpKind::from_code(code).map(|k| labels::help(i18n, k)).unwrap_or_else(|| code.to_string())
+    HelpKind::from_code(code)
+        .map(|k| labels::help(i18n, k))
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn form_label(i18n: I18nContext<Locale>, code: &str) -> String {
-    SupplyForm::from_code(code).map(|f| labels::supply_form(i18n, f)).unwrap_or_else(|| code.to_string())
+    SupplyForm::from_code(code)
+        .map(|f| labels::supply_form(i18n, f))
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn category_label(i18n: I18nContext<Locale>, code: &str) -> String {
-    Category::from_code(code).map(|c| labels::category(i18n, c)).unwrap_or_else(|| t_string!(i18n, charity.no_category).to_string())
+    Category::from_code(code)
+        .map(|c| labels::category(i18n, c))
+        .unwrap_or_else(|| t_string!(i18n, charity.no_category).to_string())
 }
 
 fn match_state_label(i18n: I18nContext<Locale>, code: &str) -> String {
-    MatchState::from_code(code).map(|s| labels::match_state(i18n, s)).unwrap_or_else(|| code.to_string())
+    MatchState::from_code(code)
+        .map(|s| labels::match_state(i18n, s))
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn need_state_label(i18n: I18nContext<Locale>, code: &str) -> String {
-    NeedState::from_code(code).map(|s| labels::need_state(i18n, s)).unwrap_or_else(|| code.to_string())
+    NeedState::from_code(code)
+        .map(|s| labels::need_state(i18n, s))
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn charity_status(i18n: I18nContext<Locale>, status: &str) -> String {
@@ -62,7 +77,11 @@ fn amount(i18n: I18nContext<Locale>, form: &str, shown: &str, unit: &str) -> Str
 }
 
 /// Runs `action`'s result into `error` and calls `done` on success.
-fn on_result<T: Clone + Send + Sync + 'static, I: 'static>(action: Action<I, Result<T, AppError>>, error: RwSignal<Option<AppError>>, done: impl Fn(T) + 'static) {
+fn on_result<T: Clone + Send + Sync + 'static, I: 'static>(
+    action: Action<I, Result<T, AppError>>,
+    error: RwSignal<Option<AppError>>,
+    done: impl Fn(T) + 'static,
+) {
     Effect::new(move |_| match action.value().get() {
         Some(Ok(v)) => {
             error.set(None);
@@ -106,7 +125,10 @@ pub fn CharityRegisterPage() -> impl IntoView {
         }
     });
     let fe = move |f| field_error_of(error, f);
-    let text_field = move |id: &'static str, label: String, get: fn(&CharityDraft) -> String, set: fn(&mut CharityDraft, String)| {
+    let text_field = move |id: &'static str,
+                           label: String,
+                           get: fn(&CharityDraft) -> String,
+                           set: fn(&mut CharityDraft, String)| {
         view! {
             <label for=format!("org-{id}")>{label}</label>
             <input id=format!("org-{id}") maxlength="200" aria-describedby=format!("org-{id}-error")
@@ -230,7 +252,11 @@ pub fn CharityPage() -> impl IntoView {
 }
 
 #[component]
-fn CharityHomeView(home: CharityHome, board: Resource<Result<Vec<BoardNeed>, AppError>>, refresh: Callback<()>) -> impl IntoView {
+fn CharityHomeView(
+    home: CharityHome,
+    board: Resource<Result<Vec<BoardNeed>, AppError>>,
+    refresh: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let c = home.charity.clone();
     let verified = c.status == "verified";
@@ -310,10 +336,18 @@ fn ResourceTable(resources: Vec<ResourceView>) -> impl IntoView {
 }
 
 #[component]
-fn ResourceForm(regions: Vec<(String, String)>, kinds: Vec<String>, on_saved: Callback<()>) -> impl IntoView {
+fn ResourceForm(
+    regions: Vec<(String, String)>,
+    kinds: Vec<String>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let today = crate::ui::device::today_china().to_string();
-    let draft = RwSignal::new(ResourceDraft { form: "funds".into(), valid_from: today, ..Default::default() });
+    let draft = RwSignal::new(ResourceDraft {
+        form: "funds".into(),
+        valid_from: today,
+        ..Default::default()
+    });
     let error = RwSignal::new(None::<AppError>);
     let saved = RwSignal::new(false);
     let save = Action::new(move |d: &ResourceDraft| add_resource(d.clone()));
@@ -327,7 +361,11 @@ fn ResourceForm(regions: Vec<(String, String)>, kinds: Vec<String>, on_saved: Ca
         on_saved.run(());
     });
     let fe = move |f| field_error_of(error, f);
-    let input = move |id: &'static str, label: String, get: fn(&ResourceDraft) -> String, set: fn(&mut ResourceDraft, String), mode: &'static str| {
+    let input = move |id: &'static str,
+                      label: String,
+                      get: fn(&ResourceDraft) -> String,
+                      set: fn(&mut ResourceDraft, String),
+                      mode: &'static str| {
         view! {
             <label for=format!("res-{id}")>{label}</label>
             <input id=format!("res-{id}") inputmode=mode maxlength="200" aria-describedby=format!("res-{id}-error")
@@ -389,15 +427,24 @@ fn ResourceForm(regions: Vec<(String, String)>, kinds: Vec<String>, on_saved: Ca
 }
 
 #[component]
-fn BoardRow(need: BoardNeed, resources: Vec<ResourceView>, on_change: Callback<()>) -> impl IntoView {
+fn BoardRow(
+    need: BoardNeed,
+    resources: Vec<ResourceView>,
+    on_change: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let fitting: Vec<ResourceView> = resources.into_iter().filter(|r| r.form == need.form && r.need_kinds.contains(&need.kind)).collect();
+    let fitting: Vec<ResourceView> = resources
+        .into_iter()
+        .filter(|r| r.form == need.form && r.need_kinds.contains(&need.kind))
+        .collect();
     let first = fitting.first().map(|r| r.id.clone()).unwrap_or_default();
     let resource = RwSignal::new(first);
     let units = RwSignal::new(need.open.replace(',', ""));
     let error = RwSignal::new(None::<AppError>);
     let id = need.id.clone();
-    let commit = Action::new(move |(n, r, u): &(String, String, String)| commit_to_need(n.clone(), r.clone(), u.clone()));
+    let commit = Action::new(move |(n, r, u): &(String, String, String)| {
+        commit_to_need(n.clone(), r.clone(), u.clone())
+    });
     on_result(commit, error, move |_| on_change.run(()));
     let nid = need.id.clone();
     view! {
@@ -433,9 +480,13 @@ fn CharityMatch(m: MatchView, on_change: Callback<()>) -> impl IntoView {
     let id = StoredValue::new(m.id.clone());
     let error = RwSignal::new(None::<AppError>);
     let note = RwSignal::new(String::new());
-    let answer = Action::new(move |(accept, note): &(bool, String)| answer_match(id.get_value(), *accept, note.clone()));
+    let answer = Action::new(move |(accept, note): &(bool, String)| {
+        answer_match(id.get_value(), *accept, note.clone())
+    });
     on_result(answer, error, move |_| on_change.run(()));
-    let close = Action::new(move |(state, note): &(String, String)| close_match(id.get_value(), state.clone(), note.clone()));
+    let close = Action::new(move |(state, note): &(String, String)| {
+        close_match(id.get_value(), state.clone(), note.clone())
+    });
     on_result(close, error, move |_| on_change.run(()));
     let contact = Action::new(move |_: &()| reveal_match_contact(id.get_value()));
     let shown = RwSignal::new(None::<MatchContact>);
@@ -534,7 +585,9 @@ fn CharityDecision(c: CharityView, on_change: Callback<()>) -> impl IntoView {
     let id = StoredValue::new(c.id.clone());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let decide = Action::new(move |(ok, note): &(bool, String)| decide_charity(id.get_value(), *ok, note.clone()));
+    let decide = Action::new(move |(ok, note): &(bool, String)| {
+        decide_charity(id.get_value(), *ok, note.clone())
+    });
     on_result(decide, error, move |_| on_change.run(()));
     let cid = c.id.clone();
     view! {
@@ -714,8 +767,13 @@ fn SuggestionRow(s: SuggestionView, on_change: Callback<()>) -> impl IntoView {
     let units = RwSignal::new(s.units_shown.replace(',', ""));
     let error = RwSignal::new(None::<AppError>);
     let rejected = RwSignal::new(false);
-    let (need_id, resource_id) = (StoredValue::new(s.need.id.clone()), StoredValue::new(s.resource_id.clone()));
-    let propose = Action::new(move |u: &String| propose_match(need_id.get_value(), resource_id.get_value(), u.clone()));
+    let (need_id, resource_id) = (
+        StoredValue::new(s.need.id.clone()),
+        StoredValue::new(s.resource_id.clone()),
+    );
+    let propose = Action::new(move |u: &String| {
+        propose_match(need_id.get_value(), resource_id.get_value(), u.clone())
+    });
     on_result(propose, error, move |_| on_change.run(()));
     let sid = format!("{}-{}", s.need.id, s.resource_id);
     view! {
@@ -752,7 +810,12 @@ pub fn HouseholdCharity(household_id: String, caseworker: bool) -> impl IntoView
     let i18n = use_i18n();
     let hid = StoredValue::new(household_id.clone());
     let data = Resource::new(move || hid.get_value(), household_needs);
-    let draft = RwSignal::new(NeedDraft { household_id, source: "caseworker".into(), form: "funds".into(), ..Default::default() });
+    let draft = RwSignal::new(NeedDraft {
+        household_id,
+        source: "caseworker".into(),
+        form: "funds".into(),
+        ..Default::default()
+    });
     let error = RwSignal::new(None::<AppError>);
     let save = Action::new(move |d: &NeedDraft| add_need(d.clone()));
     let added = RwSignal::new(None::<bool>);

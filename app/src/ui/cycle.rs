@@ -1,13 +1,18 @@
 //! The caseworker's cycle pages: tasks by due date, the low-income database search, and
 //! emergency aid registration; plus the exit form and standing shown on the household file.
 
-use crate::api::cycle::{complete_task, exit_household, my_tasks, register_emergency, search_households, EmergencyView, HouseholdSearch, TaskView};
+use crate::api::cycle::{
+    complete_task, exit_household, my_tasks, register_emergency, search_households, EmergencyView,
+    HouseholdSearch, TaskView,
+};
 use crate::domain::chain::{AidKind, Department};
 use crate::domain::cycle::{EmergencyDraft, Standing, TaskKind};
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles};
+use crate::ui::{
+    china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles,
+};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -39,8 +44,12 @@ fn task_note(i18n: I18nContext<Locale>, t: &TaskView) -> String {
     match (t.kind, t.note.split_once(" → ")) {
         (Some(TaskKind::ReferralOverdue), Some((need, dept))) => format!(
             "{} → {}",
-            AidKind::from_code(need).map(|k| labels::aid_kind(i18n, k)).unwrap_or_default(),
-            Department::from_code(dept).map(|d| labels::department(i18n, d)).unwrap_or_default()
+            AidKind::from_code(need)
+                .map(|k| labels::aid_kind(i18n, k))
+                .unwrap_or_default(),
+            Department::from_code(dept)
+                .map(|d| labels::department(i18n, d))
+                .unwrap_or_default()
         ),
         _ => t.note.clone(),
     }
@@ -189,13 +198,18 @@ pub fn EmergencyPage() -> impl IntoView {
         Some(Ok(v)) => {
             error.set(None);
             done.set(Some(v));
-            form.set(EmergencyDraft { id: device::new_device_id("emergency"), ..Default::default() });
+            form.set(EmergencyDraft {
+                id: device::new_device_id("emergency"),
+                ..Default::default()
+            });
         }
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
     let fe = move |f| field_error_of(error, f);
-    let text = move |id: &'static str, get: fn(&EmergencyDraft) -> String, set: fn(&mut EmergencyDraft, String)| {
+    let text = move |id: &'static str,
+                     get: fn(&EmergencyDraft) -> String,
+                     set: fn(&mut EmergencyDraft, String)| {
         view! { <input id=id maxlength="30" prop:value=move || form.with(get) on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) /> }
     };
     view! {
@@ -253,7 +267,9 @@ pub fn StandingCard(
     let reason = RwSignal::new(String::new());
     let taper = RwSignal::new(true);
     let error = RwSignal::new(None::<AppError>);
-    let exit = Action::new(move |(r, t): &(String, bool)| exit_household(household.get_value(), r.clone(), *t));
+    let exit = Action::new(move |(r, t): &(String, bool)| {
+        exit_household(household.get_value(), r.clone(), *t)
+    });
     Effect::new(move |_| match exit.value().get() {
         Some(Ok(_)) => on_change.run(()),
         Some(Err(e)) => error.set(Some(e)),

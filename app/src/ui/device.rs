@@ -18,7 +18,9 @@ pub fn local_save(key: &str, value: &str) {
 pub fn local_load(key: &str) -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
-        web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item(key).ok().flatten())
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(key).ok().flatten())
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -45,19 +47,33 @@ fn chosen_file(input_id: &str) -> Result<(web_sys::HtmlInputElement, web_sys::Fi
         .and_then(|d| d.get_element_by_id(input_id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
         .ok_or(AppError::refused("file_empty"))?;
-    let file = input.files().and_then(|f| f.get(0)).ok_or(AppError::refused("file_empty"))?;
+    let file = input
+        .files()
+        .and_then(|f| f.get(0))
+        .ok_or(AppError::refused("file_empty"))?;
     Ok((input, file))
 }
 
 /// Posts `file` as a multipart form after the text `fields` (the server reads them first).
 #[cfg(feature = "hydrate")]
-async fn post_file(url: &str, fields: &[(&str, &str)], file: &web_sys::File) -> Result<gloo_net::http::Response, AppError> {
+async fn post_file(
+    url: &str,
+    fields: &[(&str, &str)],
+    file: &web_sys::File,
+) -> Result<gloo_net::http::Response, AppError> {
     let form = web_sys::FormData::new().map_err(|_| AppError::Internal)?;
     for (name, value) in fields {
-        form.append_with_str(name, value).map_err(|_| AppError::Internal)?;
+        form.append_with_str(name, value)
+            .map_err(|_| AppError::Internal)?;
     }
-    form.append_with_blob_and_filename("file", file, &file.name()).map_err(|_| AppError::Internal)?;
-    gloo_net::http::Request::post(url).body(form).map_err(|_| AppError::Internal)?.send().await.map_err(|_| AppError::Network)
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| AppError::Internal)?;
+    gloo_net::http::Request::post(url)
+        .body(form)
+        .map_err(|_| AppError::Internal)?
+        .send()
+        .await
+        .map_err(|_| AppError::Network)
 }
 
 /// The error a server's refusal carries.
@@ -71,7 +87,9 @@ async fn refusal(resp: gloo_net::http::Response) -> AppError {
 pub async fn upload_proof(input_id: &str, match_id: &str) -> Result<bool, AppError> {
     #[cfg(feature = "hydrate")]
     {
-        let Ok((input, file)) = chosen_file(input_id) else { return Ok(false) };
+        let Ok((input, file)) = chosen_file(input_id) else {
+            return Ok(false);
+        };
         if file.size() > crate::domain::declaration::MAX_ATTACHMENT_BYTES as f64 {
             return Err(AppError::refused("file_too_large"));
         }
@@ -91,17 +109,28 @@ pub async fn upload_proof(input_id: &str, match_id: &str) -> Result<bool, AppErr
 }
 
 /// Uploads the file chosen in `<input type=file id=input_id>` to the draft.
-pub async fn upload_file(input_id: &str, draft_id: &str, kind: &str) -> Result<AttachmentMeta, AppError> {
+pub async fn upload_file(
+    input_id: &str,
+    draft_id: &str,
+    kind: &str,
+) -> Result<AttachmentMeta, AppError> {
     #[cfg(feature = "hydrate")]
     {
         let (input, file) = chosen_file(input_id)?;
         if file.size() > crate::domain::declaration::MAX_ATTACHMENT_BYTES as f64 {
             return Err(AppError::refused("file_too_large"));
         }
-        let resp = post_file("/attachments", &[("draft_id", draft_id), ("kind", kind)], &file).await?;
+        let resp = post_file(
+            "/attachments",
+            &[("draft_id", draft_id), ("kind", kind)],
+            &file,
+        )
+        .await?;
         if resp.ok() {
             input.set_value("");
-            resp.json::<AttachmentMeta>().await.map_err(|_| AppError::Internal)
+            resp.json::<AttachmentMeta>()
+                .await
+                .map_err(|_| AppError::Internal)
         } else {
             Err(refusal(resp).await)
         }
@@ -122,7 +151,13 @@ pub fn new_device_id(prefix: &str) -> String {
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        format!("{prefix}-{:032x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0))
+        format!(
+            "{prefix}-{:032x}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        )
     }
 }
 
@@ -135,7 +170,9 @@ pub async fn photo_from_input(input_id: &str, max_px: f64) -> Result<String, App
         let window = web_sys::window().ok_or(AppError::Internal)?;
         let document = window.document().ok_or(AppError::Internal)?;
         let (input, file) = chosen_file(input_id)?;
-        let promise = window.create_image_bitmap_with_blob(&file).map_err(|_| AppError::refused("file_type"))?;
+        let promise = window
+            .create_image_bitmap_with_blob(&file)
+            .map_err(|_| AppError::refused("file_type"))?;
         let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise)
             .await
             .ok()
@@ -143,15 +180,23 @@ pub async fn photo_from_input(input_id: &str, max_px: f64) -> Result<String, App
             .ok_or(AppError::refused("file_type"))?;
         let (w, h) = (bitmap.width() as f64, bitmap.height() as f64);
         let scale = (max_px / w.max(h)).min(1.0);
-        let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").ok().and_then(|c| c.dyn_into().ok()).ok_or(AppError::Internal)?;
+        let canvas: web_sys::HtmlCanvasElement = document
+            .create_element("canvas")
+            .ok()
+            .and_then(|c| c.dyn_into().ok())
+            .ok_or(AppError::Internal)?;
         canvas.set_width((w * scale).round() as u32);
         canvas.set_height((h * scale).round() as u32);
         let ctx = context_2d(&canvas).ok_or(AppError::Internal)?;
-        ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, w * scale, h * scale).map_err(|_| AppError::Internal)?;
+        ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, w * scale, h * scale)
+            .map_err(|_| AppError::Internal)?;
         input.set_value("");
         for quality in [0.7, 0.5, 0.35] {
             let url = canvas
-                .to_data_url_with_type_and_encoder_options("image/jpeg", &wasm_bindgen::JsValue::from_f64(quality))
+                .to_data_url_with_type_and_encoder_options(
+                    "image/jpeg",
+                    &wasm_bindgen::JsValue::from_f64(quality),
+                )
                 .map_err(|_| AppError::Internal)?;
             if url.len() <= crate::domain::visit::MAX_IMAGE_DATA_URL_CHARS {
                 return Ok(url);
@@ -169,7 +214,11 @@ pub async fn photo_from_input(input_id: &str, max_px: f64) -> Result<String, App
 #[cfg(feature = "hydrate")]
 fn context_2d(canvas: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
     use wasm_bindgen::JsCast;
-    canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok())
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
 }
 
 /// A point of a pointer event in the canvas's own pixels (the canvas may be drawn scaled).
@@ -231,11 +280,21 @@ pub fn pad_clear(canvas: &leptos::web_sys::HtmlCanvasElement) {
 
 /// Uploads the department file chosen in `<input type=file id=input_id>` for import and
 /// returns the import's report (a refused file's report says why).
-pub async fn upload_import(input_id: &str, source: &str, encoding: &str, run: &str) -> Result<crate::api::monitoring::ImportReport, AppError> {
+pub async fn upload_import(
+    input_id: &str,
+    source: &str,
+    encoding: &str,
+    run: &str,
+) -> Result<crate::api::monitoring::ImportReport, AppError> {
     #[cfg(feature = "hydrate")]
     {
         let (_, file) = chosen_file(input_id)?;
-        let resp = post_file("/imports", &[("run", run), ("source", source), ("encoding", encoding)], &file).await?;
+        let resp = post_file(
+            "/imports",
+            &[("run", run), ("source", source), ("encoding", encoding)],
+            &file,
+        )
+        .await?;
         let text = resp.text().await.map_err(|_| AppError::Network)?;
         match serde_json::from_str::<crate::api::monitoring::ImportReport>(&text) {
             Ok(report) if resp.ok() || report.refused.is_some() => Ok(report),
@@ -253,7 +312,10 @@ pub async fn upload_import(input_id: &str, source: &str, encoding: &str, run: &s
 pub async fn import_progress(run: &str) -> Option<crate::api::monitoring::ImportProgress> {
     #[cfg(feature = "hydrate")]
     {
-        let resp = gloo_net::http::Request::get(&format!("/imports/progress/{run}")).send().await.ok()?;
+        let resp = gloo_net::http::Request::get(&format!("/imports/progress/{run}"))
+            .send()
+            .await
+            .ok()?;
         resp.json().await.ok()
     }
     #[cfg(not(feature = "hydrate"))]

@@ -2,16 +2,22 @@
 //! about them, referrals to departments, aid recorded by hand, and everything the household
 //! declared, was assessed, visited and decided — plus the department officer's inbox (反馈).
 
-use crate::api::household::{answer_referral, get_household_file, record_aid, refer, referral_inbox, AidView, HouseholdFile, ReferralView};
+use crate::api::household::{
+    answer_referral, get_household_file, record_aid, refer, referral_inbox, AidView, HouseholdFile,
+    ReferralView,
+};
 use crate::domain::chain::{AidDraft, AidKind, Department, Flag, FlagAction};
 use crate::domain::referral::{ReferralDraft, ReferralStatus};
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::policy::yuan;
 use crate::ui::cycle::{EmergencyList, StandingCard};
+use crate::ui::policy::yuan;
 use crate::ui::visit::VisitCard;
-use crate::ui::{china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{
+    china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
+    MeResource,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -50,7 +56,10 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
     let i18n = use_i18n();
     let household = StoredValue::new(file.id.clone());
     // A flag's "refer" link fills the referral form.
-    let referral = RwSignal::new(ReferralDraft { household: file.id.clone(), ..Default::default() });
+    let referral = RwSignal::new(ReferralDraft {
+        household: file.id.clone(),
+        ..Default::default()
+    });
     let chain_ids: Vec<String> = file.chain.iter().map(|a| a.aid.id.clone()).collect();
     let flags = file.flags.clone();
     view! {
@@ -198,7 +207,11 @@ fn ReferralList(rows: Vec<ReferralView>) -> impl IntoView {
 }
 
 #[component]
-fn ReferralForm(form: RwSignal<ReferralDraft>, days: Option<i64>, on_change: Callback<()>) -> impl IntoView {
+fn ReferralForm(
+    form: RwSignal<ReferralDraft>,
+    days: Option<i64>,
+    on_change: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let error = RwSignal::new(None::<AppError>);
     let send = Action::new(move |d: &ReferralDraft| refer(d.clone()));
@@ -245,7 +258,12 @@ fn ReferralForm(form: RwSignal<ReferralDraft>, days: Option<i64>, on_change: Cal
 
 /// The aid fields, shared by the caseworker's form and the department's feedback.
 #[component]
-fn AidFields(form: RwSignal<AidDraft>, error: RwSignal<Option<AppError>>, #[prop(into)] prefix: String, with_source: bool) -> impl IntoView {
+fn AidFields(
+    form: RwSignal<AidDraft>,
+    error: RwSignal<Option<AppError>>,
+    #[prop(into)] prefix: String,
+    with_source: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let fe = move |f| field_error_of(error, f);
     let prefix = StoredValue::new(prefix);
@@ -287,10 +305,16 @@ fn AidForm(household: String, on_change: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let household = StoredValue::new(household);
     let error = RwSignal::new(None::<AppError>);
-    let form = RwSignal::new(AidDraft { source: Department::CivilAffairs.code().into(), from: device::today_china().to_string(), ..Default::default() });
+    let form = RwSignal::new(AidDraft {
+        source: Department::CivilAffairs.code().into(),
+        from: device::today_china().to_string(),
+        ..Default::default()
+    });
     // One id per entry typed, so a double tap or retry records it once.
     let entry_id = StoredValue::new(device::new_device_id("aid"));
-    let save = Action::new(move |d: &AidDraft| record_aid(household.get_value(), entry_id.get_value(), d.clone()));
+    let save = Action::new(move |d: &AidDraft| {
+        record_aid(household.get_value(), entry_id.get_value(), d.clone())
+    });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(())) => {
             error.set(None);
@@ -348,9 +372,15 @@ fn InboxItem(row: ReferralView, on_change: Callback<()>) -> impl IntoView {
     let (status, need, overdue) = (row.status, row.need, row.overdue);
     let error = RwSignal::new(None::<AppError>);
     let answer = RwSignal::new(String::new());
-    let aid = RwSignal::new(AidDraft { kind: need.map(|k| k.code().to_string()).unwrap_or_default(), from: device::today_china().to_string(), ..Default::default() });
+    let aid = RwSignal::new(AidDraft {
+        kind: need.map(|k| k.code().to_string()).unwrap_or_default(),
+        from: device::today_china().to_string(),
+        ..Default::default()
+    });
     let with_aid = RwSignal::new(true);
-    let act = Action::new(move |(to, a): &(ReferralStatus, Option<AidDraft>)| answer_referral(id, *to, answer.get_untracked(), a.clone()));
+    let act = Action::new(move |(to, a): &(ReferralStatus, Option<AidDraft>)| {
+        answer_referral(id, *to, answer.get_untracked(), a.clone())
+    });
     Effect::new(move |_| match act.value().get() {
         Some(Ok(())) => {
             error.set(None);

@@ -2,7 +2,8 @@
 //! to a leptos_i18n key, so both locales are checked at compile time.
 
 use crate::domain::declaration::{
-    AttachmentKind, DisabilityKind, FieldErrorCode, HelpKind, LabourCapacity, Relation, Residence, Schooling, WorkStatus, Health,
+    AttachmentKind, DisabilityKind, FieldErrorCode, Health, HelpKind, LabourCapacity, Relation,
+    Residence, Schooling, WorkStatus,
 };
 use crate::domain::status::{ApplicationStatus, Role};
 use crate::error::AppError;

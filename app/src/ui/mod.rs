@@ -24,8 +24,8 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{lazy_route, Lazy, LazyRoute};
 use leptos_router::path;
+use leptos_router::{lazy_route, Lazy, LazyRoute};
 
 /// The page around the whole application (staff, charity and every other page).
 #[cfg(feature = "ssr")]
@@ -72,7 +72,11 @@ fn document(options: LeptosOptions, islands: bool, app: impl FnOnce() -> AnyView
 
 #[cfg(feature = "ssr")]
 #[component]
-fn Head(options: LeptosOptions, splits: Option<leptos::WasmSplitManifest>, islands: bool) -> impl IntoView {
+fn Head(
+    options: LeptosOptions,
+    splits: Option<leptos::WasmSplitManifest>,
+    islands: bool,
+) -> impl IntoView {
     let view = view! {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -96,12 +100,18 @@ fn Head(options: LeptosOptions, splits: Option<leptos::WasmSplitManifest>, islan
 fn split_manifest(options: &LeptosOptions) -> Option<leptos::WasmSplitManifest> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static READ: OnceLock<Mutex<HashMap<String, Option<leptos::WasmSplitManifest>>>> = OnceLock::new();
+    static READ: OnceLock<Mutex<HashMap<String, Option<leptos::WasmSplitManifest>>>> =
+        OnceLock::new();
     let pkg_dir = options.site_pkg_dir.to_string();
-    let mut read = READ.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut read = READ
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     read.entry(pkg_dir.clone())
         .or_insert_with(|| {
-            let path = std::path::Path::new(options.site_root.as_ref()).join(&pkg_dir).join("__wasm_split_manifest.json");
+            let path = std::path::Path::new(options.site_root.as_ref())
+                .join(&pkg_dir)
+                .join("__wasm_split_manifest.json");
             let chunks = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
             Some(leptos::WasmSplitManifest(ArcStoredValue::new((
                 format!("/{pkg_dir}"),
@@ -137,24 +147,26 @@ macro_rules! routes {
 #[cfg(not(feature = "portal"))]
 #[component]
 pub fn App() -> impl IntoView {
-    frame(|| routes! {
-        <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
-        <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
-        <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
-        <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
-        <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
-        <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
-        <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
-        <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
-        <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
-        <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
-        <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
-        <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
-        <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
-        <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
-        <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
-        <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
-        <Route path=path!("/charity/register") view={Lazy::<CharityRegisterRoute>::new()} />
+    frame(|| {
+        routes! {
+            <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
+            <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
+            <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
+            <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
+            <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
+            <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
+            <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
+            <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
+            <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
+            <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
+            <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
+            <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
+            <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
+            <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
+            <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
+            <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
+            <Route path=path!("/charity/register") view={Lazy::<CharityRegisterRoute>::new()} />
+        }
     })
 }
 
@@ -329,7 +341,11 @@ fn LanguageSwitch() -> impl IntoView {
 fn LanguageButton() -> impl IntoView {
     let i18n = use_i18n();
     let toggle = move |_| {
-        let next = if i18n.get_locale() == Locale::en { Locale::zh_CN } else { Locale::en };
+        let next = if i18n.get_locale() == Locale::en {
+            Locale::zh_CN
+        } else {
+            Locale::en
+        };
         remember_language(next);
         // The portal's pages are rendered on the server: render this one again in the new language.
         #[cfg(feature = "portal")]
@@ -352,7 +368,11 @@ struct IslandsDocument;
 /// `whole(data)` (the same part as a plain component) in the whole application's. The whole
 /// application hydrates its pages whole, and Leptos's islands are not made to be hydrated that way:
 /// after one, hydration loses its place in the page.
-pub fn portal_island<T, I: IntoView + 'static, W: IntoView + 'static>(data: T, island: impl FnOnce(T) -> I, whole: impl FnOnce(T) -> W) -> AnyView {
+pub fn portal_island<T, I: IntoView + 'static, W: IntoView + 'static>(
+    data: T,
+    island: impl FnOnce(T) -> I,
+    whole: impl FnOnce(T) -> W,
+) -> AnyView {
     if use_context::<IslandsDocument>().is_some() {
         island(data).into_any()
     } else {
@@ -386,7 +406,10 @@ pub fn island_hydrated() {
 #[cfg(feature = "portal")]
 pub fn mark_hydrated_when(done: usize) {
     let doc = document();
-    let total = doc.query_selector_all("leptos-island").map(|l| l.length() as usize).unwrap_or(0);
+    let total = doc
+        .query_selector_all("leptos-island")
+        .map(|l| l.length() as usize)
+        .unwrap_or(0);
     if done >= total {
         if let Some(body) = doc.body() {
             let _ = body.set_attribute("data-hydrated", "true");
@@ -408,7 +431,12 @@ fn chosen_language() -> Option<String> {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
-            .find_map(|pair| pair.trim().strip_prefix(LANGUAGE_COOKIE)?.strip_prefix('=').map(str::to_string));
+            .find_map(|pair| {
+                pair.trim()
+                    .strip_prefix(LANGUAGE_COOKIE)?
+                    .strip_prefix('=')
+                    .map(str::to_string)
+            });
         chosen
     }
     #[cfg(not(feature = "ssr"))]
@@ -421,7 +449,10 @@ fn remember_language(locale: Locale) {
     {
         use leptos::wasm_bindgen::JsCast;
         if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
-            let _ = doc.set_cookie(&format!("{LANGUAGE_COOKIE}={}; path=/; max-age=31536000; samesite=lax", locale.as_str()));
+            let _ = doc.set_cookie(&format!(
+                "{LANGUAGE_COOKIE}={}; path=/; max-age=31536000; samesite=lax",
+                locale.as_str()
+            ));
         }
     }
     #[cfg(not(feature = "hydrate"))]
@@ -450,7 +481,10 @@ pub fn reload_page() {
 
 /// Shown only to the roles a page is for.
 #[component]
-pub fn ForRoles(roles: &'static [crate::domain::status::Role], children: ChildrenFn) -> impl IntoView {
+pub fn ForRoles(
+    roles: &'static [crate::domain::status::Role],
+    children: ChildrenFn,
+) -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<MeResource>();
     let children = StoredValue::new(children);
@@ -469,7 +503,10 @@ pub fn ForRoles(roles: &'static [crate::domain::status::Role], children: Childre
 
 /// Shows the translated message of a field error, or nothing.
 #[component]
-pub fn FieldMessage(#[prop(into)] error: Signal<Option<crate::domain::declaration::FieldErrorCode>>, #[prop(into)] id: String) -> impl IntoView {
+pub fn FieldMessage(
+    #[prop(into)] error: Signal<Option<crate::domain::declaration::FieldErrorCode>>,
+    #[prop(into)] id: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="field-error" id=id role="alert">
@@ -488,7 +525,10 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVi
 }
 
 /// The field error a server function returned for `field`, if any.
-pub fn field_error_of(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<crate::domain::declaration::FieldErrorCode>> {
+pub fn field_error_of(
+    error: RwSignal<Option<AppError>>,
+    field: &'static str,
+) -> Signal<Option<crate::domain::declaration::FieldErrorCode>> {
     Signal::derive(move || match error.get() {
         Some(AppError::Invalid(errs)) => errs.iter().find(|e| e.field == field).map(|e| e.code),
         _ => None,
@@ -497,7 +537,11 @@ pub fn field_error_of(error: RwSignal<Option<AppError>>, field: &'static str) ->
 
 /// The error to show under a form: field errors are shown at their fields instead.
 pub fn general_error(error: RwSignal<Option<AppError>>) -> Signal<Option<AppError>> {
-    Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty())))
+    Signal::derive(move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Invalid(v) if !v.is_empty()))
+    })
 }
 
 pub use crate::clock::{china_date, china_time};

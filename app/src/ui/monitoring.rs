@@ -2,14 +2,20 @@
 //! warnings by visit deadline with each step of their handling and the on-time rate.
 
 use crate::api::monitoring::{
-    load_import_page, load_rules, load_warnings, record_warning_step, save_rule, ImportOverview, ImportReport, RuleDraft, WarningStepDraft, WarningView,
+    load_import_page, load_rules, load_warnings, record_warning_step, save_rule, ImportOverview,
+    ImportReport, RuleDraft, WarningStepDraft, WarningView,
 };
-use crate::domain::monitoring::{Disposal, FileProblem, Finding, RowProblem, Source, Threshold, WarningLevel, WarningRule, WarningStatus};
+use crate::domain::monitoring::{
+    Disposal, FileProblem, Finding, RowProblem, Source, Threshold, WarningLevel, WarningRule,
+    WarningStatus,
+};
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::policy::yuan;
-use crate::ui::{device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource};
+use crate::ui::{
+    device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource,
+};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -28,7 +34,9 @@ pub fn row_problem_in(locale: Locale, p: RowProblem) -> String {
         RowProblem::DateInFuture => td_string!(locale, errors.date_in_future),
         RowProblem::AmountFormat => td_string!(locale, errors.amount_format),
         RowProblem::AmountNegative => td_string!(locale, errors.amount_negative),
-        RowProblem::OutOfPocketOverTotal => td_string!(locale, monitoring.problem.out_of_pocket_over_total),
+        RowProblem::OutOfPocketOverTotal => {
+            td_string!(locale, monitoring.problem.out_of_pocket_over_total)
+        }
         RowProblem::CellTooLong => td_string!(locale, monitoring.problem.cell_too_long),
         RowProblem::WrongFieldCount => td_string!(locale, monitoring.problem.wrong_field_count),
         RowProblem::Duplicate => td_string!(locale, monitoring.problem.duplicate),
@@ -41,13 +49,34 @@ pub fn row_problem_in(locale: Locale, p: RowProblem) -> String {
 /// The report's counts as (label, number) lines in a given language, in the order shown.
 pub fn report_lines_in(locale: Locale, r: &ImportReport) -> Vec<(String, i64)> {
     vec![
-        (td_string!(locale, monitoring.rows_read).to_string(), r.rows_read),
-        (td_string!(locale, monitoring.new_records).to_string(), r.new_records),
-        (td_string!(locale, monitoring.duplicates).to_string(), r.duplicates),
-        (td_string!(locale, monitoring.matched).to_string(), r.matched),
-        (td_string!(locale, monitoring.unmatched).to_string(), r.unmatched),
-        (td_string!(locale, monitoring.invalid).to_string(), r.invalid),
-        (td_string!(locale, monitoring.warnings_raised).to_string(), r.warnings),
+        (
+            td_string!(locale, monitoring.rows_read).to_string(),
+            r.rows_read,
+        ),
+        (
+            td_string!(locale, monitoring.new_records).to_string(),
+            r.new_records,
+        ),
+        (
+            td_string!(locale, monitoring.duplicates).to_string(),
+            r.duplicates,
+        ),
+        (
+            td_string!(locale, monitoring.matched).to_string(),
+            r.matched,
+        ),
+        (
+            td_string!(locale, monitoring.unmatched).to_string(),
+            r.unmatched,
+        ),
+        (
+            td_string!(locale, monitoring.invalid).to_string(),
+            r.invalid,
+        ),
+        (
+            td_string!(locale, monitoring.warnings_raised).to_string(),
+            r.warnings,
+        ),
     ]
 }
 
@@ -75,9 +104,16 @@ pub fn file_problem_in(locale: Locale, p: &FileProblem) -> String {
         FileProblem::TooMuchText => td_string!(locale, monitoring.file.too_much_text).to_string(),
         FileProblem::MissingColumns { fields } => {
             let names: Vec<String> = fields.iter().map(|f| import_field_in(locale, *f)).collect();
-            format!("{} {}", td_string!(locale, monitoring.file.missing_columns), names.join("、"))
+            format!(
+                "{} {}",
+                td_string!(locale, monitoring.file.missing_columns),
+                names.join("、")
+            )
         }
-        FileProblem::DuplicateColumn { header } => format!("{} {header}", td_string!(locale, monitoring.file.duplicate_column)),
+        FileProblem::DuplicateColumn { header } => format!(
+            "{} {header}",
+            td_string!(locale, monitoring.file.duplicate_column)
+        ),
     }
 }
 
@@ -128,9 +164,17 @@ fn ImportForm() -> impl IntoView {
 }
 
 #[component]
-fn ImportFormFor(overview: ImportOverview, report: RwSignal<Option<ImportReport>>, on_done: Callback<()>) -> impl IntoView {
+fn ImportFormFor(
+    overview: ImportOverview,
+    report: RwSignal<Option<ImportReport>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let first = overview.sources.first().copied().unwrap_or(Source::MedicalInsurance);
+    let first = overview
+        .sources
+        .first()
+        .copied()
+        .unwrap_or(Source::MedicalInsurance);
     let source = RwSignal::new(first);
     let encoding = RwSignal::new(String::from("auto"));
     let error = RwSignal::new(None::<AppError>);
@@ -314,16 +358,25 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
     let i18n = use_i18n();
     let id = warning.id;
     let error = RwSignal::new(None::<AppError>);
-    let form = RwSignal::new(WarningStepDraft { visited_on: device::today_china().to_string(), ..Default::default() });
+    let form = RwSignal::new(WarningStepDraft {
+        visited_on: device::today_china().to_string(),
+        ..Default::default()
+    });
     let act = Action::new(move |d: &WarningStepDraft| record_warning_step(id, d.clone()));
     Effect::new(move |_| match act.value().get() {
         Some(Ok(())) => on_change.run(()),
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    let send = move |action: &'static str| act.dispatch(WarningStepDraft { action: action.into(), ..form.get_untracked() });
+    let send = move |action: &'static str| {
+        act.dispatch(WarningStepDraft {
+            action: action.into(),
+            ..form.get_untracked()
+        })
+    };
     let status = warning.status;
-    let late = warning.days_left < 0 && matches!(status, Some(WarningStatus::New | WarningStatus::Assigned));
+    let late = warning.days_left < 0
+        && matches!(status, Some(WarningStatus::New | WarningStatus::Assigned));
     let level = warning.level.map(|l| l.code()).unwrap_or_default();
     let medical = warning.medical.clone();
     let event = warning.event.clone();
@@ -468,7 +521,13 @@ fn RuleForm(rule: WarningRule, on_saved: Callback<()>) -> impl IntoView {
         Threshold::None => String::new(),
         _ => rule.threshold.to_string(),
     };
-    let form = RwSignal::new(RuleDraft { kind: code.into(), level: rule.level.code().into(), visit_days: rule.visit_days.to_string(), threshold: threshold_text, enabled: rule.enabled });
+    let form = RwSignal::new(RuleDraft {
+        kind: code.into(),
+        level: rule.level.code().into(),
+        visit_days: rule.visit_days.to_string(),
+        threshold: threshold_text,
+        enabled: rule.enabled,
+    });
     let error = RwSignal::new(None::<AppError>);
     let saved = RwSignal::new(false);
     let save = Action::new(move |d: &RuleDraft| save_rule(d.clone()));

@@ -6,7 +6,9 @@ use crate::domain::money::Money;
 use crate::domain::policy::assess::{Check, EntitlementKind, Need, Outcome, Value, Verdict};
 use crate::domain::policy::cliff::cliffs;
 use crate::domain::policy::params::{format_value, ParamValue};
-use crate::domain::policy::{Assessment, Category, CategorySet, HouseholdFacts, ParameterSet, Subject};
+use crate::domain::policy::{
+    Assessment, Category, CategorySet, HouseholdFacts, ParameterSet, Subject,
+};
 use crate::i18n::*;
 use crate::ui::labels;
 use leptos::prelude::*;
@@ -21,11 +23,20 @@ fn value_text(i18n: I18nContext<Locale>, v: Value) -> String {
         Value::Fen(f) => yuan(i18n, f),
         Value::Count(n) => n.to_string(),
         Value::Years(y) => format!("{y} {}", t_string!(i18n, policy.unit.years)),
-        Value::Flag(b) => if b { t_string!(i18n, common.yes) } else { t_string!(i18n, common.no) }.to_string(),
+        Value::Flag(b) => if b {
+            t_string!(i18n, common.yes)
+        } else {
+            t_string!(i18n, common.no)
+        }
+        .to_string(),
         Value::Residence(r) => labels::residence(i18n, r),
         Value::Schooling(s) => labels::schooling(i18n, s),
         Value::Disability(d) => match d.grade {
-            Some(g) => format!("{} {g}{}", labels::disability(i18n, d.kind), t_string!(i18n, policy.unit.grade)),
+            Some(g) => format!(
+                "{} {g}{}",
+                labels::disability(i18n, d.kind),
+                t_string!(i18n, policy.unit.grade)
+            ),
             None => labels::disability(i18n, d.kind),
         },
         Value::Health(h) => labels::health(i18n, h),
@@ -36,8 +47,15 @@ fn value_text(i18n: I18nContext<Locale>, v: Value) -> String {
 
 /// `低保标准 580.00 元/人·月（620702000000 农村，2026-01-01 起；来源：… 【示例值】）`
 pub fn param_text(i18n: I18nContext<Locale>, p: &ParamValue) -> String {
-    let residence = p.residence.map(|r| labels::residence(i18n, r)).unwrap_or_else(|| t_string!(i18n, policy.both).to_string());
-    let example = if p.example { format!(" 【{}】", t_string!(i18n, policy.example)) } else { String::new() };
+    let residence = p
+        .residence
+        .map(|r| labels::residence(i18n, r))
+        .unwrap_or_else(|| t_string!(i18n, policy.both).to_string());
+    let example = if p.example {
+        format!(" 【{}】", t_string!(i18n, policy.example))
+    } else {
+        String::new()
+    };
     format!(
         "{} {} {}（{} {}，{} {}；{}{}）",
         labels::param(i18n, p.key),
@@ -55,7 +73,11 @@ pub fn param_text(i18n: I18nContext<Locale>, p: &ParamValue) -> String {
 fn need_text(i18n: I18nContext<Locale>, n: Need) -> String {
     match n {
         Need::Fact(f) => labels::fact(i18n, f),
-        Need::Param(k) => format!("{}{}", t_string!(i18n, policy.need_param), labels::param(i18n, k)),
+        Need::Param(k) => format!(
+            "{}{}",
+            t_string!(i18n, policy.need_param),
+            labels::param(i18n, k)
+        ),
     }
 }
 
@@ -79,7 +101,10 @@ fn outcome_class(o: Outcome) -> &'static str {
 }
 
 fn categories_text(i18n: I18nContext<Locale>, s: CategorySet) -> String {
-    s.iter().map(|c| labels::category(i18n, c)).collect::<Vec<_>>().join("、")
+    s.iter()
+        .map(|c| labels::category(i18n, c))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn codes(s: CategorySet) -> String {
@@ -88,7 +113,11 @@ fn codes(s: CategorySet) -> String {
 
 /// What is still needed before the possible categories can be settled.
 fn needs(a: &Assessment, v: &Verdict) -> Vec<Need> {
-    let mut out: Vec<Need> = a.checks_of(v).filter(|c| c.outcome == Outcome::Unknown).filter_map(|c| c.need).collect();
+    let mut out: Vec<Need> = a
+        .checks_of(v)
+        .filter(|c| c.outcome == Outcome::Unknown)
+        .filter_map(|c| c.need)
+        .collect();
     out.dedup();
     out
 }
@@ -185,9 +214,29 @@ pub fn Entitlements(assessment: Assessment, names: Vec<String>) -> impl IntoView
 }
 
 fn check_view(i18n: I18nContext<Locale>, c: &Check, params: &ParameterSet) -> impl IntoView {
-    let inputs = c.inputs().map(|i| format!("{} {}", labels::fact(i18n, i.fact), value_text(i18n, i.value))).collect::<Vec<_>>().join("；");
-    let used: Vec<String> = c.params().filter_map(|k| params.get(k)).map(|p| param_text(i18n, p)).collect();
-    let clauses = c.criterion.clauses().iter().map(|x| labels::clause(i18n, *x)).collect::<Vec<_>>().join("；");
+    let inputs = c
+        .inputs()
+        .map(|i| {
+            format!(
+                "{} {}",
+                labels::fact(i18n, i.fact),
+                value_text(i18n, i.value)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("；");
+    let used: Vec<String> = c
+        .params()
+        .filter_map(|k| params.get(k))
+        .map(|p| param_text(i18n, p))
+        .collect();
+    let clauses = c
+        .criterion
+        .clauses()
+        .iter()
+        .map(|x| labels::clause(i18n, *x))
+        .collect::<Vec<_>>()
+        .join("；");
     let need = c.need.map(|n| need_text(i18n, n));
     view! {
         <li class="check" data-criterion=c.criterion.code() data-outcome=format!("{:?}", c.outcome).to_lowercase()>
@@ -205,7 +254,11 @@ fn check_view(i18n: I18nContext<Locale>, c: &Check, params: &ParameterSet) -> im
 
 /// The clause-by-clause explanation: every category's verdict for every subject, with its checks.
 #[component]
-pub fn Explanation(assessment: Assessment, parameters: ParameterSet, names: Vec<String>) -> impl IntoView {
+pub fn Explanation(
+    assessment: Assessment,
+    parameters: ParameterSet,
+    names: Vec<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let blocks: Vec<_> = assessment
         .verdicts
@@ -232,7 +285,11 @@ pub fn Explanation(assessment: Assessment, parameters: ParameterSet, names: Vec<
 
 /// 陡坡→缓坡: for each income-tested category, how much more income is possible and what is lost.
 #[component]
-pub fn CliffView(assessment: Assessment, parameters: ParameterSet, facts: HouseholdFacts) -> impl IntoView {
+pub fn CliffView(
+    assessment: Assessment,
+    parameters: ParameterSet,
+    facts: HouseholdFacts,
+) -> impl IntoView {
     let i18n = use_i18n();
     let list = cliffs(&facts, &parameters, &assessment);
     if list.is_empty() {
@@ -268,7 +325,10 @@ pub fn CliffView(assessment: Assessment, parameters: ParameterSet, facts: Househ
 
 /// The assessment recorded with an application, as its owner and staff see it.
 #[component]
-pub fn StoredAssessmentCard(stored: crate::api::types::StoredAssessment, names: Vec<String>) -> impl IntoView {
+pub fn StoredAssessmentCard(
+    stored: crate::api::types::StoredAssessment,
+    names: Vec<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let at_submission = stored.reason == "submission";
     let when = crate::ui::china_time(stored.created_at);
@@ -302,7 +362,12 @@ pub fn StoredAssessmentCard(stored: crate::api::types::StoredAssessment, names: 
 /// 核实情况: what a caseworker verified in person (legal supporters, support mode, care need,
 /// the relapse-watch list, an "other hardship" determination). Saving reassesses the household.
 #[component]
-pub fn VerificationCard(number: String, stored: crate::api::types::StoredAssessment, names: Vec<String>, on_saved: Callback<()>) -> impl IntoView {
+pub fn VerificationCard(
+    number: String,
+    stored: crate::api::types::StoredAssessment,
+    names: Vec<String>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
     use crate::api::policy::{record_verification, MemberVerification, Verification};
     use crate::domain::status::Role;
     let i18n = use_i18n();
@@ -312,14 +377,19 @@ pub fn VerificationCard(number: String, stored: crate::api::types::StoredAssessm
         members: facts
             .members
             .iter()
-            .map(|m| MemberVerification { supporter_able: m.supporter_able, support_mode: m.support_mode, care_need: m.care_need })
+            .map(|m| MemberVerification {
+                supporter_able: m.supporter_able,
+                support_mode: m.support_mode,
+                care_need: m.care_need,
+            })
             .collect(),
         relapse_watch: facts.relapse_watch,
         other_hardship_reason: facts.other_hardship_reason.clone().unwrap_or_default(),
         currently_dibao: facts.currently_dibao,
     });
     let number = StoredValue::new(number);
-    let save = Action::new(move |v: &Verification| record_verification(number.get_value(), v.clone()));
+    let save =
+        Action::new(move |v: &Verification| record_verification(number.get_value(), v.clone()));
     let error = RwSignal::new(None::<crate::error::AppError>);
     Effect::new(move |_| match save.value().get() {
         Some(Ok(())) => on_saved.run(()),
@@ -393,7 +463,10 @@ fn TriOptions() -> impl IntoView {
 }
 
 #[component]
-fn MemberVerificationRows(form: RwSignal<crate::api::policy::Verification>, names: Vec<String>) -> impl IntoView {
+fn MemberVerificationRows(
+    form: RwSignal<crate::api::policy::Verification>,
+    names: Vec<String>,
+) -> impl IntoView {
     use crate::api::policy::MemberVerification;
     use crate::domain::policy::facts::{CareNeed, SupportMode};
     let i18n = use_i18n();

@@ -2,14 +2,20 @@
 //! the what-if of a proposed change, and the reassessments proposed after changes took effect.
 //! Caseworkers see the same lists read-only.
 
-use crate::api::policy::{add_parameter, decide_proposal, parameters, proposals, what_if, withdraw_parameter, ParamForm, ParamStatus, WhatIfReport};
+use crate::api::policy::{
+    add_parameter, decide_proposal, parameters, proposals, what_if, withdraw_parameter, ParamForm,
+    ParamStatus, WhatIfReport,
+};
 use crate::domain::declaration::Residence;
 use crate::domain::policy::params::ParamKey;
 use crate::domain::policy::CategorySet;
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{field_error_of, general_error, china_time, device, labels, ErrorBanner, FieldMessage, MeResource};
+use crate::ui::{
+    china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
+    MeResource,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -132,7 +138,10 @@ fn ParamFormCard(region: String, on_saved: Callback<()>) -> impl IntoView {
         None => {}
     });
     let field_error = move |field| field_error_of(error, field);
-    let text = move |id: &'static str, get: fn(&ParamForm) -> String, set: fn(&mut ParamForm, String), kind: &'static str| {
+    let text = move |id: &'static str,
+                     get: fn(&ParamForm) -> String,
+                     set: fn(&mut ParamForm, String),
+                     kind: &'static str| {
         view! {
             <input id=id type=kind maxlength="200" prop:value=move || form.with(get)
                 on:input=move |ev| { saved.set(false); form.update(|f| set(f, event_target_value(&ev))) } />
@@ -227,7 +236,14 @@ fn ProposalsCard(caseworker: bool) -> impl IntoView {
     });
     let cats = move |v: Vec<crate::domain::policy::Category>| {
         let s = CategorySet::from(v);
-        if s.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { s.iter().map(|c| labels::category(i18n, c)).collect::<Vec<_>>().join("、") }
+        if s.is_empty() {
+            t_string!(i18n, policy.cliff_none).to_string()
+        } else {
+            s.iter()
+                .map(|c| labels::category(i18n, c))
+                .collect::<Vec<_>>()
+                .join("、")
+        }
     };
     view! {
         <section class="card wide" id="proposals">

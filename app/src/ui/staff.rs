@@ -2,10 +2,10 @@
 //! their own; the caseworker workspace itself is the subject of a later issue.
 
 use crate::api::accounts::{create_staff, staff_accounts, NewStaff};
+use crate::domain::chain::Department;
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::domain::chain::Department;
 use crate::ui::{field_error_of, labels, ErrorBanner, FieldMessage, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -31,7 +31,9 @@ struct Outbox {
 
 impl Outbox {
     fn load() -> Self {
-        device::local_load(OUTBOX_KEY).and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+        device::local_load(OUTBOX_KEY)
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default()
     }
 
     fn save(&self) {
@@ -56,7 +58,10 @@ pub fn VisitPage() -> impl IntoView {
 }
 
 #[component]
-fn VisitWorkspace(number: String, visits: Resource<Result<Vec<VisitView>, AppError>>) -> impl IntoView {
+fn VisitWorkspace(
+    number: String,
+    visits: Resource<Result<Vec<VisitView>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let number = StoredValue::new(number);
     let outbox = RwSignal::new(Outbox::default());
@@ -68,7 +73,12 @@ fn VisitWorkspace(number: String, visits: Resource<Result<Vec<VisitView>, AppErr
     let ready = RwSignal::new(false);
 
     // The newest visit the server showed this device: a new visit is based on it.
-    let newest = move || visits.get().and_then(|r| r.ok()).and_then(|v| v.last().map(|v| v.id.clone()));
+    let newest = move || {
+        visits
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|v| v.last().map(|v| v.id.clone()))
+    };
 
     // In the browser: restore the form being typed (or start one) and the outbox.
     Effect::new(move |_| {
@@ -76,7 +86,8 @@ fn VisitWorkspace(number: String, visits: Resource<Result<Vec<VisitView>, AppErr
             return;
         }
         let n = number.get_value();
-        let restored = device::local_load(&form_key(&n)).and_then(|s| serde_json::from_str::<VisitDraft>(&s).ok());
+        let restored = device::local_load(&form_key(&n))
+            .and_then(|s| serde_json::from_str::<VisitDraft>(&s).ok());
         form.set(restored.unwrap_or_else(|| VisitDraft {
             id: device::new_device_id("visit"),
             application: n,
@@ -90,7 +101,10 @@ fn VisitWorkspace(number: String, visits: Resource<Result<Vec<VisitView>, AppErr
     Effect::new(move |_| {
         let f = form.get();
         if ready.get_untracked() {
-            device::local_save(&form_key(&f.application), &serde_json::to_string(&f).unwrap_or_default());
+            device::local_save(
+                &form_key(&f.application),
+                &serde_json::to_string(&f).unwrap_or_default(),
+            );
         }
     });
 
@@ -171,8 +185,14 @@ fn VisitWorkspace(number: String, visits: Resource<Result<Vec<VisitView>, AppErr
             }
         }
     };
-    let field_error = move |field: &'static str| Signal::derive(move || errors.with(|e| e.iter().find(|x| x.field == field).map(|x| x.code)));
-    let text_field = move |id: &'static str, field: &'static str, get: fn(&VisitDraft) -> String, set: fn(&mut VisitDraft, String), rows: &'static str| {
+    let field_error = move |field: &'static str| {
+        Signal::derive(move || errors.with(|e| e.iter().find(|x| x.field == field).map(|x| x.code)))
+    };
+    let text_field = move |id: &'static str,
+                           field: &'static str,
+                           get: fn(&VisitDraft) -> String,
+                           set: fn(&mut VisitDraft, String),
+                           rows: &'static str| {
         view! {
             <div class="field">
                 <label for=id>{move || visit_label(i18n, field)}</label>
@@ -182,7 +202,8 @@ fn VisitWorkspace(number: String, visits: Resource<Result<Vec<VisitView>, AppErr
         }
     };
     let photo_error = RwSignal::new(None::<AppError>);
-    let add_photo = Action::new_local(move |_: &()| device::photo_from_input("visit-photo-input", 1280.0));
+    let add_photo =
+        Action::new_local(move |_: &()| device::photo_from_input("visit-photo-input", 1280.0));
     Effect::new(move |_| match add_photo.value().get() {
         Some(Ok(url)) => {
             photo_error.set(None);
@@ -342,13 +363,22 @@ fn SignaturePad(
 /// A visit of this device that met visits recorded meanwhile: both are shown; the caseworker
 /// keeps theirs as a further visit or discards it.
 #[component]
-fn ConflictCard(mine: VisitDraft, others: Vec<VisitView>, outbox: RwSignal<Outbox>, sync: Callback<()>) -> impl IntoView {
+fn ConflictCard(
+    mine: VisitDraft,
+    others: Vec<VisitView>,
+    outbox: RwSignal<Outbox>,
+    sync: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = StoredValue::new(mine.id.clone());
     let newest = others.last().map(|v| v.id.clone());
     let resolve = move |keep: bool| {
         let mut ob = Outbox::load();
-        if let Some(pos) = ob.conflicts.iter().position(|(v, _)| v.id == id.get_value()) {
+        if let Some(pos) = ob
+            .conflicts
+            .iter()
+            .position(|(v, _)| v.id == id.get_value())
+        {
             let (mut v, _) = ob.conflicts.remove(pos);
             if keep {
                 v.based_on = newest.clone();

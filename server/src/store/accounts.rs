@@ -2,8 +2,8 @@
 
 use super::dialect::{query, Row};
 use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::status::Role;
 use app::domain::region::Region;
+use app::domain::status::Role;
 use app::store::*;
 
 pub(super) const USER_COLUMNS: &str =
@@ -13,7 +13,8 @@ pub(super) fn user_from_row(r: &Row) -> Result<UserRecord, DbError> {
     let role: String = r.get("role")?;
     Ok(UserRecord {
         id: r.get("id")?,
-        role: Role::from_code(&role).ok_or_else(|| DbError::Other(format!("unknown role {role}")))?,
+        role: Role::from_code(&role)
+            .ok_or_else(|| DbError::Other(format!("unknown role {role}")))?,
         login: r.get("login")?,
         display_name: r.get("display_name")?,
         password_hash: r.get("password_hash")?,
@@ -62,11 +63,13 @@ impl AccountStore for SqlStore {
 
     #[tracing::instrument(skip(self, login))]
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, DbError> {
-        let row = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1"))
-            .bind(login)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+        let row = query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE login = $1"
+        ))
+        .bind(login)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
         Ok(match row {
             Some(r) => Some(user_from_row(&r)?),
             None => None,
@@ -87,7 +90,12 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn record_failed_login(&self, user_id: &str, max_failures: i64, lock_until: Millis) -> Result<(), DbError> {
+    async fn record_failed_login(
+        &self,
+        user_id: &str,
+        max_failures: i64,
+        lock_until: Millis,
+    ) -> Result<(), DbError> {
         query(
             "UPDATE users SET \
                locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
@@ -115,10 +123,12 @@ impl AccountStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError> {
-        let rows = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE role <> 'resident' ORDER BY login"))
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE role <> 'resident' ORDER BY login"
+        ))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(user_from_row(&r)?);
@@ -154,7 +164,12 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(skip(self, phone, code_hash))]
-    async fn consume_verification_code(&self, phone: &str, code_hash: &str, now: Millis) -> Result<bool, DbError> {
+    async fn consume_verification_code(
+        &self,
+        phone: &str,
+        code_hash: &str,
+        now: Millis,
+    ) -> Result<bool, DbError> {
         let mut tx = self.db.begin().await?;
         let row = query(
             "UPDATE verification_codes SET attempts = attempts + 1 WHERE phone = $1 \
@@ -196,11 +211,12 @@ impl AccountStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn region(&self, code: &str) -> Result<Option<Region>, DbError> {
-        let row = query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+        let row =
+            query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&self.db)
+                .await
+                .map_err(db_err)?;
         Ok(match row {
             Some(r) => Some(region_from_row(&r)?),
             None => None,

@@ -29,14 +29,22 @@ impl AuditStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
-        let rows = query("SELECT actor_id, action, object, result, at FROM audit_log ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query(
+            "SELECT actor_id, action, object, result, at FROM audit_log ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            out.push(AuditEntry { actor_id: r.get("actor_id")?, action: r.get("action")?, object: r.get("object")?, result: r.get("result")?, at: r.get("at")? });
+            out.push(AuditEntry {
+                actor_id: r.get("actor_id")?,
+                action: r.get("action")?,
+                object: r.get("object")?,
+                result: r.get("result")?,
+                at: r.get("at")?,
+            });
         }
         Ok(out)
     }

@@ -6,7 +6,8 @@ use super::{db_err, SqlStore};
 use app::domain::status::ApplicationStatus;
 use app::store::*;
 
-pub(super) const DECISION_COLUMNS: &str = "d.category, d.monthly_amount, d.proposed_category, d.proposed_amount, d.adjustment_reason, \
+pub(super) const DECISION_COLUMNS: &str =
+    "d.category, d.monthly_amount, d.proposed_category, d.proposed_amount, d.adjustment_reason, \
     d.effective_from, d.notice_until, d.decided_by, d.decided_at";
 
 pub(super) fn decision_from_row(r: &Row) -> Result<DecisionRecord, DbError> {
@@ -61,8 +62,13 @@ impl CaseworkStore for SqlStore {
             let (t1, n1) = (next(), next());
             sql.push_str(&format!(" AND (a.submitted_at, a.number) > ({t1}, {n1})"));
         }
-        sql.push_str(&format!(" ORDER BY a.submitted_at, a.number LIMIT {}", next()));
-        let mut query = query(&sql).bind(format!("{}%", q.region_prefix)).bind(&q.today);
+        sql.push_str(&format!(
+            " ORDER BY a.submitted_at, a.number LIMIT {}",
+            next()
+        ));
+        let mut query = query(&sql)
+            .bind(format!("{}%", q.region_prefix))
+            .bind(&q.today);
         for st in &q.statuses {
             query = query.bind(st.code());
         }
@@ -75,7 +81,11 @@ impl CaseworkStore for SqlStore {
         if let Some((t, number)) = &q.after {
             query = query.bind(*t).bind(number.clone());
         }
-        let rows = query.bind(q.limit).fetch_all(&self.db).await.map_err(db_err)?;
+        let rows = query
+            .bind(q.limit)
+            .fetch_all(&self.db)
+            .await
+            .map_err(db_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let status: String = r.get("status")?;
@@ -97,7 +107,10 @@ impl CaseworkStore for SqlStore {
     async fn decide(&self, number: &str, d: DecisionRecord, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
-        if !matches!(status, ApplicationStatus::Visiting | ApplicationStatus::Reviewing) {
+        if !matches!(
+            status,
+            ApplicationStatus::Visiting | ApplicationStatus::Reviewing
+        ) {
             return Err(DbError::Conflict("status"));
         }
         query(
@@ -124,7 +137,16 @@ impl CaseworkStore for SqlStore {
             .execute(&mut tx)
             .await
             .map_err(db_err)?;
-        add_event(&mut tx, &app_id, "decided", ApplicationStatus::Publicising, &d.decided_by, &d.adjustment_reason, now).await?;
+        add_event(
+            &mut tx,
+            &app_id,
+            "decided",
+            ApplicationStatus::Publicising,
+            &d.decided_by,
+            &d.adjustment_reason,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -146,7 +168,13 @@ impl CaseworkStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn record_objection(&self, number: &str, text: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+    async fn record_objection(
+        &self,
+        number: &str,
+        text: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
         if status != ApplicationStatus::Publicising {
@@ -182,7 +210,14 @@ impl CaseworkStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn finalize(&self, number: &str, actor_id: &str, note: &str, today: &str, now: Millis) -> Result<(), DbError> {
+    async fn finalize(
+        &self,
+        number: &str,
+        actor_id: &str,
+        note: &str,
+        today: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
         if status != ApplicationStatus::Publicising {
@@ -216,7 +251,10 @@ impl CaseworkStore for SqlStore {
             .map_err(db_err)?;
         }
         // Basic living aid (低保金 / 特困供养金) starts the chain on the effective date.
-        if let (Some(household_id), true) = (household_id, amount > 0 && matches!(category.as_str(), "dibao" | "tekun")) {
+        if let (Some(household_id), true) = (
+            household_id,
+            amount > 0 && matches!(category.as_str(), "dibao" | "tekun"),
+        ) {
             query(
                 "INSERT INTO assistance (id, household_id, application_id, kind, source, source_name, amount, monthly, \
                    period_from, period_until, origin, note, recorded_by, recorded_at) \
@@ -240,7 +278,16 @@ impl CaseworkStore for SqlStore {
             .execute(&mut tx)
             .await
             .map_err(db_err)?;
-        add_event(&mut tx, &app_id, "status_changed", ApplicationStatus::Approved, actor_id, note, now).await?;
+        add_event(
+            &mut tx,
+            &app_id,
+            "status_changed",
+            ApplicationStatus::Approved,
+            actor_id,
+            note,
+            now,
+        )
+        .await?;
         query("DELETE FROM open_application_members WHERE application_id = $1")
             .bind(&app_id)
             .execute(&mut tx)
@@ -251,7 +298,11 @@ impl CaseworkStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn public_notices(&self, region_prefix: &str, today: &str) -> Result<Vec<NoticeRecord>, DbError> {
+    async fn public_notices(
+        &self,
+        region_prefix: &str,
+        today: &str,
+    ) -> Result<Vec<NoticeRecord>, DbError> {
         let rows = query(&format!(
             "SELECT a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \
              JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = a.id) \

@@ -5,17 +5,16 @@
 //! write lock, PostgreSQL's row locks) and cannot deadlock; each reservation is a conditional
 //! `UPDATE … WHERE remaining >= units`, so nothing is ever overdrawn.
 
-
+use super::dialect::{query, Row, Tx};
+use super::households::insert_aid;
+use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::NewAid;
 use app::domain::charity::{fit_key, MatchState, Need, Resource, SupplyForm};
 use app::domain::declaration::HelpKind;
 use app::store::{
-    CharityRecord, CharityStore, DbError, MatchQuery, MatchRecord, Millis, NeedRecord, NewCharity, NewMatch, NewNeed,
-    NewResource, ResourceRecord,
+    CharityRecord, CharityStore, DbError, MatchQuery, MatchRecord, Millis, NeedRecord, NewCharity,
+    NewMatch, NewNeed, NewResource, ResourceRecord,
 };
-use super::households::{insert_aid};
-use super::dialect::{query, Row, Tx};
-use super::{db_err, is_unique_violation, SqlStore};
 
 pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
     serde_json::from_str(raw).map_err(|e| DbError::Other(format!("stored list: {e}")))
@@ -24,7 +23,6 @@ pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
 pub(super) fn json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
-
 
 pub(super) const CHARITY_COLUMNS: &str =
     "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, status_note, created_at";
@@ -152,7 +150,13 @@ pub(super) async fn claim_need(conn: &mut Tx<'_>, need_id: &str) -> Result<(), D
 }
 
 /// Gives `units` of a match back to its need and resource.
-pub(super) async fn release(conn: &mut Tx<'_>, need_id: &str, resource_id: &str, units: i64, now: Millis) -> Result<(), DbError> {
+pub(super) async fn release(
+    conn: &mut Tx<'_>,
+    need_id: &str,
+    resource_id: &str,
+    units: i64,
+    now: Millis,
+) -> Result<(), DbError> {
     query("UPDATE charity_needs SET committed = committed - $1 WHERE id = $2")
         .bind(units)
         .bind(need_id)
@@ -209,7 +213,9 @@ impl CharityStore for SqlStore {
         .execute(&mut tx)
         .await;
         match r {
-            Err(e) if is_unique_violation(&e) => return Err(DbError::Conflict("credit_code_taken")),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(DbError::Conflict("credit_code_taken"))
+            }
             r => r.map_err(db_err)?,
         };
         tx.commit().await?;
@@ -218,21 +224,25 @@ impl CharityStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn charity_of_user(&self, user_id: &str) -> Result<Option<CharityRecord>, DbError> {
-        let r = query(&format!("SELECT {CHARITY_COLUMNS} FROM charities WHERE user_id = $1"))
-            .bind(user_id)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+        let r = query(&format!(
+            "SELECT {CHARITY_COLUMNS} FROM charities WHERE user_id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
         r.as_ref().map(charity_from_row).transpose()
     }
 
     #[tracing::instrument(skip_all)]
     async fn charity(&self, id: &str) -> Result<Option<CharityRecord>, DbError> {
-        let r = query(&format!("SELECT {CHARITY_COLUMNS} FROM charities WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+        let r = query(&format!(
+            "SELECT {CHARITY_COLUMNS} FROM charities WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
         r.as_ref().map(charity_from_row).transpose()
     }
 
@@ -248,7 +258,14 @@ impl CharityStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn decide_charity(&self, id: &str, verified: bool, note: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+    async fn decide_charity(
+        &self,
+        id: &str,
+        verified: bool,
+        note: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let n = query(
             "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'",
         )
@@ -262,7 +279,11 @@ impl CharityStore for SqlStore {
         .map_err(db_err)?
         .rows_affected();
         if n == 0 {
-            return Err(if self.charity(id).await?.is_some() { DbError::Conflict("charity_state") } else { DbError::NotFound });
+            return Err(if self.charity(id).await?.is_some() {
+                DbError::Conflict("charity_state")
+            } else {
+                DbError::NotFound
+            });
         }
         Ok(())
     }
@@ -294,7 +315,11 @@ impl CharityStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn resources(&self, charity_id: Option<&str>, today: &str) -> Result<Vec<ResourceRecord>, DbError> {
+    async fn resources(
+        &self,
+        charity_id: Option<&str>,
+        today: &str,
+    ) -> Result<Vec<ResourceRecord>, DbError> {
         let rows = match charity_id {
             Some(id) => query(&format!("SELECT {RESOURCE_FROM} WHERE r.charity_id = $1 ORDER BY r.created_at DESC"))
                 .bind(id)
@@ -340,8 +365,17 @@ impl CharityStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn needs(&self, region_prefix: &str, open_only: bool, today: &str) -> Result<Vec<NeedRecord>, DbError> {
-        let open = if open_only { "AND n.state = 'open' AND n.committed < n.amount" } else { "" };
+    async fn needs(
+        &self,
+        region_prefix: &str,
+        open_only: bool,
+        today: &str,
+    ) -> Result<Vec<NeedRecord>, DbError> {
+        let open = if open_only {
+            "AND n.state = 'open' AND n.committed < n.amount"
+        } else {
+            ""
+        };
         let rows = query(&format!(
             "SELECT {NEED_FROM} WHERE h.region_code LIKE $2 {open} ORDER BY n.urgency DESC, n.created_at, n.id LIMIT 100000"
         ))
@@ -355,17 +389,26 @@ impl CharityStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn needs_of(&self, household_id: &str, today: &str) -> Result<Vec<NeedRecord>, DbError> {
-        let rows = query(&format!("SELECT {NEED_FROM} WHERE n.household_id = $2 ORDER BY n.created_at DESC, n.id"))
-            .bind(today)
-            .bind(household_id)
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query(&format!(
+            "SELECT {NEED_FROM} WHERE n.household_id = $2 ORDER BY n.created_at DESC, n.id"
+        ))
+        .bind(today)
+        .bind(household_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         rows.iter().map(need_from_row).collect()
     }
 
     #[tracing::instrument(skip_all)]
-    async fn close_need(&self, id: &str, region_prefix: &str, state: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+    async fn close_need(
+        &self,
+        id: &str,
+        region_prefix: &str,
+        state: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let n = query(
             "UPDATE charity_needs SET state = $1, closed_by = $2, closed_at = $3 WHERE id = $4 AND state = 'open' \
@@ -387,7 +430,11 @@ impl CharityStore for SqlStore {
                 .fetch_optional(&mut tx)
                 .await
                 .map_err(db_err)?;
-            return Err(if exists.is_some() { DbError::Conflict("need_state") } else { DbError::NotFound });
+            return Err(if exists.is_some() {
+                DbError::Conflict("need_state")
+            } else {
+                DbError::NotFound
+            });
         }
         let live = query("SELECT id, resource_id, units FROM charity_matches WHERE need_id = $1 AND state IN ('proposed','accepted')")
             .bind(id)
@@ -459,7 +506,8 @@ impl CharityStore for SqlStore {
             .map_err(db_err)?;
         let resource = resource_from_row(&resource)?;
         // 3. Fit, consent and no duplicate assistance, checked by the optimiser's own rule.
-        let form = SupplyForm::from_code(&resource.form).ok_or_else(|| DbError::Other("stored form".into()))?;
+        let form = SupplyForm::from_code(&resource.form)
+            .ok_or_else(|| DbError::Other("stored form".into()))?;
         let candidate = Need {
             id: need.id.clone(),
             household: need.household_id.clone(),
@@ -473,7 +521,12 @@ impl CharityStore for SqlStore {
         };
         let offer = Resource {
             id: resource.id.clone(),
-            kinds: resource.need_kinds.iter().filter_map(|k| HelpKind::from_code(k)).map(|k| fit_key(form, k)).collect(),
+            kinds: resource
+                .need_kinds
+                .iter()
+                .filter_map(|k| HelpKind::from_code(k))
+                .map(|k| fit_key(form, k))
+                .collect(),
             categories: resource.categories.clone(),
             regions: resource.regions.clone(),
             // Already taken above; what matters here is the rest of the fit.
@@ -556,9 +609,22 @@ impl CharityStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn move_match(&self, id: &str, charity_id: &str, from: &[&str], to: &str, note: &str, now: Millis) -> Result<MatchRecord, DbError> {
-        let to_state = MatchState::from_code(to).ok_or_else(|| DbError::Other(format!("unknown match state {to}")))?;
-        let found = self.match_record(id).await?.filter(|m| m.charity_id == charity_id).ok_or(DbError::NotFound)?;
+    async fn move_match(
+        &self,
+        id: &str,
+        charity_id: &str,
+        from: &[&str],
+        to: &str,
+        note: &str,
+        now: Millis,
+    ) -> Result<MatchRecord, DbError> {
+        let to_state = MatchState::from_code(to)
+            .ok_or_else(|| DbError::Other(format!("unknown match state {to}")))?;
+        let found = self
+            .match_record(id)
+            .await?
+            .filter(|m| m.charity_id == charity_id)
+            .ok_or(DbError::NotFound)?;
         let mut tx = self.db.begin().await?;
         claim_need(&mut tx, &found.need_id).await?;
         let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
@@ -574,14 +640,28 @@ impl CharityStore for SqlStore {
             return Err(DbError::Conflict("match_state"));
         }
         if !to_state.holds() {
-            release(&mut tx, &found.need_id, &found.resource_id, found.units, now).await?;
+            release(
+                &mut tx,
+                &found.need_id,
+                &found.resource_id,
+                found.units,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         self.match_record(id).await?.ok_or(DbError::NotFound)
     }
 
     #[tracing::instrument(skip_all)]
-    async fn attach_match_proof(&self, id: &str, charity_id: &str, content_hash: &str, mime: &str, now: Millis) -> Result<(), DbError> {
+    async fn attach_match_proof(
+        &self,
+        id: &str,
+        charity_id: &str,
+        content_hash: &str,
+        mime: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let n = query(
             "UPDATE charity_matches SET proof_hash = $1, proof_mime = $2, updated_at = $3 WHERE id = $4 \
              AND state IN ('accepted','delivered') AND resource_id IN (SELECT id FROM charity_resources WHERE charity_id = $5)",
@@ -596,15 +676,35 @@ impl CharityStore for SqlStore {
         .map_err(db_err)?
         .rows_affected();
         if n == 0 {
-            let ours = self.match_record(id).await?.is_some_and(|m| m.charity_id == charity_id);
-            return Err(if ours { DbError::Conflict("match_state") } else { DbError::NotFound });
+            let ours = self
+                .match_record(id)
+                .await?
+                .is_some_and(|m| m.charity_id == charity_id);
+            return Err(if ours {
+                DbError::Conflict("match_state")
+            } else {
+                DbError::NotFound
+            });
         }
         Ok(())
     }
 
     #[tracing::instrument(skip_all)]
-    async fn deliver_match(&self, id: &str, charity_id: &str, note: &str, aid_id: &str, aid: NewAid, actor_id: &str, now: Millis) -> Result<(), DbError> {
-        let found = self.match_record(id).await?.filter(|m| m.charity_id == charity_id).ok_or(DbError::NotFound)?;
+    async fn deliver_match(
+        &self,
+        id: &str,
+        charity_id: &str,
+        note: &str,
+        aid_id: &str,
+        aid: NewAid,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
+        let found = self
+            .match_record(id)
+            .await?
+            .filter(|m| m.charity_id == charity_id)
+            .ok_or(DbError::NotFound)?;
         let mut tx = self.db.begin().await?;
         claim_need(&mut tx, &found.need_id).await?;
         let n = query("UPDATE charity_matches SET state = 'delivered', note = $1, updated_at = $2 WHERE id = $3 AND state = 'accepted'")
@@ -618,7 +718,16 @@ impl CharityStore for SqlStore {
         if n == 0 {
             return Err(DbError::Conflict("match_state"));
         }
-        insert_aid(&mut tx, &found.household_id, aid_id, &aid, app::domain::chain::AidOrigin::Charity, actor_id, now).await?;
+        insert_aid(
+            &mut tx,
+            &found.household_id,
+            aid_id,
+            &aid,
+            app::domain::chain::AidOrigin::Charity,
+            actor_id,
+            now,
+        )
+        .await?;
         query("UPDATE charity_matches SET assistance_id = $1 WHERE id = $2")
             .bind(aid_id)
             .bind(id)

@@ -1,14 +1,15 @@
 //! The assistance cycle after a decision: follow-up tasks, exits and emergency aid.
 
-use super::declarations::{household_for};
-use super::households::{insert_aid};
-use super::monitoring::{lock_in_region};
+use super::declarations::household_for;
 use super::dialect::{query, Row};
+use super::households::insert_aid;
+use super::monitoring::lock_in_region;
 use super::{db_err, SqlStore};
 use app::domain::chain::AidOrigin;
 use app::store::*;
 
-pub(super) const TASK_COLUMNS: &str = "id, kind, household_id, region_code, subject, due_on, status, note, created_at, done_at";
+pub(super) const TASK_COLUMNS: &str =
+    "id, kind, household_id, region_code, subject, due_on, status, note, created_at, done_at";
 
 pub(super) fn task_from_row(r: &Row) -> Result<TaskRecord, DbError> {
     Ok(TaskRecord {
@@ -66,7 +67,11 @@ impl CycleStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn tasks(&self, region_prefix: &str, open_only: bool) -> Result<Vec<TaskRecord>, DbError> {
+    async fn tasks(
+        &self,
+        region_prefix: &str,
+        open_only: bool,
+    ) -> Result<Vec<TaskRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE region_code LIKE $1 {} \
              ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, due_on, id LIMIT 500",
@@ -80,22 +85,35 @@ impl CycleStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn complete_task(&self, id: i64, region_prefix: &str, actor_id: &str, note: &str, now: Millis) -> Result<TaskRecord, DbError> {
+    async fn complete_task(
+        &self,
+        id: i64,
+        region_prefix: &str,
+        actor_id: &str,
+        note: &str,
+        now: Millis,
+    ) -> Result<TaskRecord, DbError> {
         let mut tx = self.db.begin().await?;
         lock_in_region(&mut tx, "tasks", id, region_prefix).await?;
-        let r = query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1")).bind(id).fetch_one(&mut tx).await.map_err(db_err)?;
+        let r = query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
+            .bind(id)
+            .fetch_one(&mut tx)
+            .await
+            .map_err(db_err)?;
         let mut task = task_from_row(&r)?;
         if task.status != "open" {
             return Err(DbError::Conflict("task_done"));
         }
-        query("UPDATE tasks SET status = 'done', done_at = $1, done_by = $2, note = $3 WHERE id = $4")
-            .bind(now)
-            .bind(actor_id)
-            .bind(note)
-            .bind(id)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+        query(
+            "UPDATE tasks SET status = 'done', done_at = $1, done_by = $2, note = $3 WHERE id = $4",
+        )
+        .bind(now)
+        .bind(actor_id)
+        .bind(note)
+        .bind(id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
         tx.commit().await?;
         task.status = "done".into();
         task.note = note.into();
@@ -104,7 +122,14 @@ impl CycleStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn exit_household(&self, household_id: &str, reason: &str, last_day: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+    async fn exit_household(
+        &self,
+        household_id: &str,
+        reason: &str,
+        last_day: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let r = query("UPDATE households SET standing = standing WHERE id = $1 RETURNING standing")
             .bind(household_id)
@@ -146,17 +171,29 @@ impl CycleStore for SqlStore {
     async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError> {
         let mut tx = self.db.begin().await?;
         // The person's household, opened where the emergency happened when there is none.
-        let household_id = household_for(&mut tx, &e.head_id_number, &e.region_code, false, e.now).await?;
-        let existing = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"))
-            .bind(&e.id)
-            .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?;
+        let household_id =
+            household_for(&mut tx, &e.head_id_number, &e.region_code, false, e.now).await?;
+        let existing = query(&format!(
+            "SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"
+        ))
+        .bind(&e.id)
+        .fetch_optional(&mut tx)
+        .await
+        .map_err(db_err)?;
         if let Some(r) = existing {
             return emergency_from_row(&r);
         }
         let aid_id = format!("emergency-{}", e.id);
-        insert_aid(&mut tx, &household_id, &aid_id, &e.aid, AidOrigin::Emergency, &e.actor_id, e.now).await?;
+        insert_aid(
+            &mut tx,
+            &household_id,
+            &aid_id,
+            &e.aid,
+            AidOrigin::Emergency,
+            &e.actor_id,
+            e.now,
+        )
+        .await?;
         query(
             "INSERT INTO emergency_aid (id, household_id, region_code, person_name, situation, advance, documents_due, conference, \
                assistance_id, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -175,7 +212,13 @@ impl CycleStore for SqlStore {
         .execute(&mut tx)
         .await
         .map_err(db_err)?;
-        let r = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1")).bind(&e.id).fetch_one(&mut tx).await.map_err(db_err)?;
+        let r = query(&format!(
+            "SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"
+        ))
+        .bind(&e.id)
+        .fetch_one(&mut tx)
+        .await
+        .map_err(db_err)?;
         let rec = emergency_from_row(&r)?;
         tx.commit().await?;
         Ok(rec)
@@ -193,12 +236,24 @@ impl CycleStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn emergency(&self, id: &str) -> Result<Option<EmergencyRecord>, DbError> {
-        let r = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
+        let r = query(&format!(
+            "SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
         r.as_ref().map(emergency_from_row).transpose()
     }
 
     #[tracing::instrument(skip_all)]
-    async fn emergency_documents_received(&self, id: &str, region_prefix: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
+    async fn emergency_documents_received(
+        &self,
+        id: &str,
+        region_prefix: &str,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let n = query(
             "UPDATE emergency_aid SET documents_received_at = $1 WHERE id = $2 AND region_code LIKE $3 AND documents_received_at IS NULL",
         )
@@ -211,7 +266,9 @@ impl CycleStore for SqlStore {
         .rows_affected();
         if n == 0 {
             return Err(match self.emergency(id).await? {
-                Some(r) if r.region_code.starts_with(region_prefix) => DbError::Conflict("documents_received"),
+                Some(r) if r.region_code.starts_with(region_prefix) => {
+                    DbError::Conflict("documents_received")
+                }
                 _ => DbError::NotFound,
             });
         }

@@ -1,16 +1,20 @@
 //! A resident's draft, its submission as an application, the application's life as the resident sees it, and its attachments.
 
-use super::parameters::{insert_assessment};
 use super::dialect::{query, Row, Target, Tx};
+use super::parameters::insert_assessment;
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::declaration::AttachmentMeta;
-use app::domain::status::{application_number, ApplicationStatus, ApplicationSummary, TimelineEvent};
+use app::domain::status::{
+    application_number, ApplicationStatus, ApplicationSummary, TimelineEvent,
+};
 use app::store::*;
 
-pub(super) const ATTACHMENT_COLUMNS: &str = "a.id, a.kind, a.file_name, a.mime, a.size, a.created_at";
+pub(super) const ATTACHMENT_COLUMNS: &str =
+    "a.id, a.kind, a.file_name, a.mime, a.size, a.created_at";
 
 pub(super) fn status_of(code: &str) -> Result<ApplicationStatus, DbError> {
-    ApplicationStatus::from_code(code).ok_or_else(|| DbError::Other(format!("unknown status {code}")))
+    ApplicationStatus::from_code(code)
+        .ok_or_else(|| DbError::Other(format!("unknown status {code}")))
 }
 
 pub(super) fn summary_from_row(r: &Row) -> Result<ApplicationSummary, DbError> {
@@ -114,7 +118,11 @@ pub(super) async fn household_for(
             .await
             .map_err(db_err)?;
     }
-    let r = query("SELECT id FROM households WHERE head_id_number = $1").bind(head_id_number).fetch_one(&mut *tx).await.map_err(db_err)?;
+    let r = query("SELECT id FROM households WHERE head_id_number = $1")
+        .bind(head_id_number)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
     let id: String = r.get("id")?;
     query("INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) DO NOTHING")
         .bind(head_id_number)
@@ -128,7 +136,12 @@ pub(super) async fn household_for(
 #[async_trait::async_trait]
 impl DeclarationStore for SqlStore {
     #[tracing::instrument(skip(self, initial_data))]
-    async fn current_draft(&self, owner_id: &str, initial_data: &str, now: Millis) -> Result<StoredDraft, DbError> {
+    async fn current_draft(
+        &self,
+        owner_id: &str,
+        initial_data: &str,
+        now: Millis,
+    ) -> Result<StoredDraft, DbError> {
         query(
             "INSERT INTO drafts (id, owner_id, data, version, created_at, updated_at, submitted) \
              VALUES ($1, $2, $3, 1, $4, $4, FALSE) ON CONFLICT DO NOTHING",
@@ -145,11 +158,22 @@ impl DeclarationStore for SqlStore {
             .fetch_one(&self.db)
             .await
             .map_err(db_err)?;
-        Ok(StoredDraft { id: r.get("id")?, data: r.get("data")?, version: r.get("version")?, updated_at: r.get("updated_at")? })
+        Ok(StoredDraft {
+            id: r.get("id")?,
+            data: r.get("data")?,
+            version: r.get("version")?,
+            updated_at: r.get("updated_at")?,
+        })
     }
 
     #[tracing::instrument(skip(self, data))]
-    async fn save_draft(&self, owner_id: &str, draft_id: &str, data: &str, now: Millis) -> Result<i64, DbError> {
+    async fn save_draft(
+        &self,
+        owner_id: &str,
+        draft_id: &str,
+        data: &str,
+        now: Millis,
+    ) -> Result<i64, DbError> {
         let row = query(
             "UPDATE drafts SET data = $1, version = version + 1, updated_at = $2 \
              WHERE id = $3 AND owner_id = $4 AND submitted = FALSE RETURNING version",
@@ -170,27 +194,34 @@ impl DeclarationStore for SqlStore {
             .fetch_optional(&self.db)
             .await
             .map_err(db_err)?;
-        Err(if submitted.is_some() { DbError::Conflict("draft_submitted") } else { DbError::NotFound })
+        Err(if submitted.is_some() {
+            DbError::Conflict("draft_submitted")
+        } else {
+            DbError::NotFound
+        })
     }
 
     #[tracing::instrument(skip(self, s), fields(draft = %s.draft_id))]
     async fn submit_application(&self, s: Submission) -> Result<SubmitOutcome, DbError> {
         let mut tx = self.db.begin().await?;
-        let claimed = query("UPDATE drafts SET updated_at = updated_at WHERE id = $1 AND owner_id = $2")
-            .bind(&s.draft_id)
-            .bind(&s.owner_id)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
+        let claimed =
+            query("UPDATE drafts SET updated_at = updated_at WHERE id = $1 AND owner_id = $2")
+                .bind(&s.draft_id)
+                .bind(&s.owner_id)
+                .execute(&mut tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
         if claimed == 0 {
             return Err(DbError::NotFound);
         }
-        let existing = query("SELECT number, status, submitted_at, updated_at FROM applications WHERE draft_id = $1")
-            .bind(&s.draft_id)
-            .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?;
+        let existing = query(
+            "SELECT number, status, submitted_at, updated_at FROM applications WHERE draft_id = $1",
+        )
+        .bind(&s.draft_id)
+        .fetch_optional(&mut tx)
+        .await
+        .map_err(db_err)?;
         if let Some(r) = existing {
             return Ok(SubmitOutcome::AlreadySubmitted(summary_from_row(&r)?));
         }
@@ -220,7 +251,8 @@ impl DeclarationStore for SqlStore {
         let number = application_number(s.year, seq);
         let app_id = uuid::Uuid::new_v4().to_string();
         // The household is its head's: a later application of the same head joins its file.
-        let household_id = household_for(&mut tx, &s.head_id_number, &s.region_code, true, s.now).await?;
+        let household_id =
+            household_for(&mut tx, &s.head_id_number, &s.region_code, true, s.now).await?;
         query("UPDATE households SET monthly_income = $1 WHERE id = $2")
             .bind(s.monthly_income_fen)
             .bind(&household_id)
@@ -255,21 +287,45 @@ impl DeclarationStore for SqlStore {
                 .execute(&mut tx)
                 .await
                 .map_err(db_err)?;
-            let r = query("INSERT INTO open_application_members (id_number, application_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(&app_id)
-                .execute(&mut tx)
-                .await;
+            let r = query(
+                "INSERT INTO open_application_members (id_number, application_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await;
             match r {
                 Ok(_) => {}
                 // Another application took this person between our check and insert.
-                Err(e) if is_unique_violation(&e) => return Ok(SubmitOutcome::IdsInOpenApplication(vec![id.clone()])),
+                Err(e) if is_unique_violation(&e) => {
+                    return Ok(SubmitOutcome::IdsInOpenApplication(vec![id.clone()]))
+                }
                 Err(e) => return Err(db_err(e)),
             }
         }
-        add_event(&mut tx, &app_id, "submitted", ApplicationStatus::Submitted, &s.owner_id, "", s.now).await?;
-        insert_assessment(&mut tx, &app_id, "submission", &s.assessment, &s.owner_id, s.now).await?;
-        for (kind, granted) in [("verification", true), ("charity_sharing", s.consent_charity)] {
+        add_event(
+            &mut tx,
+            &app_id,
+            "submitted",
+            ApplicationStatus::Submitted,
+            &s.owner_id,
+            "",
+            s.now,
+        )
+        .await?;
+        insert_assessment(
+            &mut tx,
+            &app_id,
+            "submission",
+            &s.assessment,
+            &s.owner_id,
+            s.now,
+        )
+        .await?;
+        for (kind, granted) in [
+            ("verification", true),
+            ("charity_sharing", s.consent_charity),
+        ] {
             query(
                 "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -335,7 +391,12 @@ impl DeclarationStore for SqlStore {
         let mut timeline = Vec::with_capacity(events.len());
         for e in events {
             let status: String = e.get("status")?;
-            timeline.push(TimelineEvent { kind: e.get("kind")?, status: status_of(&status)?, note: e.get("note")?, at: e.get("at")? });
+            timeline.push(TimelineEvent {
+                kind: e.get("kind")?,
+                status: status_of(&status)?,
+                note: e.get("note")?,
+                at: e.get("at")?,
+            });
         }
         let open = query(
             "SELECT id, question FROM info_requests WHERE application_id = $1 AND answer IS NULL ORDER BY id DESC LIMIT 1",
@@ -383,7 +444,11 @@ impl DeclarationStore for SqlStore {
             .execute(&mut tx)
             .await
             .map_err(db_err)?;
-        let kind = if to == ApplicationStatus::Withdrawn { "withdrawn" } else { "status_changed" };
+        let kind = if to == ApplicationStatus::Withdrawn {
+            "withdrawn"
+        } else {
+            "status_changed"
+        };
         add_event(&mut tx, &app_id, kind, to, actor_id, note, now).await?;
         if to == ApplicationStatus::Rejected {
             // Kept in the low-income database as rejected (monitored, searchable), unless in assistance already.
@@ -409,12 +474,21 @@ impl DeclarationStore for SqlStore {
     }
 
     #[tracing::instrument(skip(self, question))]
-    async fn request_info(&self, number: &str, actor_id: &str, question: &str, now: Millis) -> Result<(), DbError> {
+    async fn request_info(
+        &self,
+        number: &str,
+        actor_id: &str,
+        question: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
         if !matches!(
             status,
-            ApplicationStatus::Submitted | ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing
+            ApplicationStatus::Submitted
+                | ApplicationStatus::Accepted
+                | ApplicationStatus::Visiting
+                | ApplicationStatus::Reviewing
         ) {
             return Err(DbError::Conflict("status"));
         }
@@ -432,13 +506,28 @@ impl DeclarationStore for SqlStore {
             .execute(&mut tx)
             .await
             .map_err(db_err)?;
-        add_event(&mut tx, &app_id, "info_requested", ApplicationStatus::InfoRequested, actor_id, question, now).await?;
+        add_event(
+            &mut tx,
+            &app_id,
+            "info_requested",
+            ApplicationStatus::InfoRequested,
+            actor_id,
+            question,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     #[tracing::instrument(skip(self, answer))]
-    async fn answer_info_request(&self, number: &str, actor_id: &str, answer: &str, now: Millis) -> Result<(), DbError> {
+    async fn answer_info_request(
+        &self,
+        number: &str,
+        actor_id: &str,
+        answer: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
         if status != ApplicationStatus::InfoRequested {
@@ -461,13 +550,29 @@ impl DeclarationStore for SqlStore {
             .execute(&mut tx)
             .await
             .map_err(db_err)?;
-        add_event(&mut tx, &app_id, "info_answered", ApplicationStatus::Accepted, actor_id, answer, now).await?;
+        add_event(
+            &mut tx,
+            &app_id,
+            "info_answered",
+            ApplicationStatus::Accepted,
+            actor_id,
+            answer,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     #[tracing::instrument(skip(self))]
-    async fn set_charity_consent(&self, number: &str, actor_id: &str, granted: bool, text_version: &str, now: Millis) -> Result<(), DbError> {
+    async fn set_charity_consent(
+        &self,
+        number: &str,
+        actor_id: &str,
+        granted: bool,
+        text_version: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
         query("INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, 'charity_sharing', $3, $4, $5)")
@@ -486,7 +591,16 @@ impl DeclarationStore for SqlStore {
             .await
             .map_err(db_err)?;
         let note = if granted { "granted" } else { "withdrawn" };
-        add_event(&mut tx, &app_id, "consent_changed", status, actor_id, note, now).await?;
+        add_event(
+            &mut tx,
+            &app_id,
+            "consent_changed",
+            status,
+            actor_id,
+            note,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -532,7 +646,14 @@ impl DeclarationStore for SqlStore {
         .await
         .map_err(db_err)?;
         tx.commit().await?;
-        Ok(AttachmentMeta { id, kind: a.kind, file_name: a.file_name, mime: a.mime, size: a.size, created_at: a.now })
+        Ok(AttachmentMeta {
+            id,
+            kind: a.kind,
+            file_name: a.file_name,
+            mime: a.mime,
+            size: a.size,
+            created_at: a.now,
+        })
     }
 
     #[tracing::instrument(skip_all)]

@@ -11,7 +11,9 @@ use app::store::DbError;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{ColumnIndex, Decode, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Type};
+use sqlx::{
+    ColumnIndex, Decode, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Type,
+};
 use std::borrow::Cow;
 
 use super::db_err;
@@ -262,7 +264,10 @@ pub struct Query<'q> {
 
 /// A statement to run on either backend.
 pub fn query(sql: &str) -> Query<'_> {
-    Query { sql, args: Vec::new() }
+    Query {
+        sql,
+        args: Vec::new(),
+    }
 }
 
 /// What a statement changed.
@@ -345,7 +350,9 @@ impl<'q> Query<'q> {
     }
 
     pub async fn fetch_one<'e>(self, on: impl Into<Target<'e>>) -> Result<Row, sqlx::Error> {
-        self.fetch_optional(on).await?.ok_or(sqlx::Error::RowNotFound)
+        self.fetch_optional(on)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
     }
 }
 

@@ -14,11 +14,15 @@ pub(super) fn aid_from_row(r: &Row) -> Result<AidRecord, DbError> {
     let origin: String = r.get("origin")?;
     let from: String = r.get("period_from")?;
     let until: Option<String> = r.get("period_until")?;
-    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| DbError::Other(format!("stored date {s}: {e}")));
+    let date = |s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|e| DbError::Other(format!("stored date {s}: {e}")))
+    };
     Ok(AidRecord {
         aid: Aid {
             id: r.get("id")?,
-            kind: AidKind::from_code(&kind).ok_or_else(|| DbError::Other(format!("unknown aid kind {kind}")))?,
+            kind: AidKind::from_code(&kind)
+                .ok_or_else(|| DbError::Other(format!("unknown aid kind {kind}")))?,
             source: source
                 .as_deref()
                 .map(|s| {
@@ -31,7 +35,8 @@ pub(super) fn aid_from_row(r: &Row) -> Result<AidRecord, DbError> {
             monthly: r.get("monthly")?,
             from: date(&from)?,
             until: until.as_deref().map(date).transpose()?,
-            origin: AidOrigin::from_code(&origin).ok_or_else(|| DbError::Other(format!("unknown aid origin {origin}")))?,
+            origin: AidOrigin::from_code(&origin)
+                .ok_or_else(|| DbError::Other(format!("unknown aid origin {origin}")))?,
             note: r.get("note")?,
         },
         number: r.get("number")?,
@@ -73,7 +78,11 @@ pub(super) async fn insert_aid(
     Ok(r.rows_affected() == 1)
 }
 
-pub(super) async fn visits_where(pool: &Db, condition: &str, key: &str) -> Result<Vec<VisitRecord>, DbError> {
+pub(super) async fn visits_where(
+    pool: &Db,
+    condition: &str,
+    key: &str,
+) -> Result<Vec<VisitRecord>, DbError> {
     let rows = query(&format!(
         "SELECT v.id, a.number, v.based_on, v.visited_on, v.record, v.saved_on_device_at, v.received_at, u.display_name \
          FROM home_visits v JOIN applications a ON a.id = v.application_id JOIN users u ON u.id = v.recorded_by \
@@ -93,7 +102,12 @@ pub(super) async fn visits_where(pool: &Db, condition: &str, key: &str) -> Resul
             .map_err(db_err)?;
         let mut fs = Vec::with_capacity(files.len());
         for f in files {
-            fs.push(VisitFile { role: f.get("role")?, content_hash: f.get("content_hash")?, mime: f.get("mime")?, size: f.get("size")? });
+            fs.push(VisitFile {
+                role: f.get("role")?,
+                content_hash: f.get("content_hash")?,
+                mime: f.get("mime")?,
+                size: f.get("size")?,
+            });
         }
         out.push(VisitRecord {
             id,
@@ -154,11 +168,13 @@ pub(super) fn household_summary_from_row(r: &Row) -> Result<HouseholdSummary, Db
 impl HouseholdStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>, DbError> {
-        let r = query("SELECT id, head_id_number, region_code, created_at FROM households WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+        let r = query(
+            "SELECT id, head_id_number, region_code, created_at FROM households WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
         Ok(match r {
             Some(r) => Some(HouseholdRecord {
                 id: r.get("id")?,
@@ -171,7 +187,10 @@ impl HouseholdStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn household_applications(&self, household_id: &str) -> Result<Vec<HouseholdApplication>, DbError> {
+    async fn household_applications(
+        &self,
+        household_id: &str,
+    ) -> Result<Vec<HouseholdApplication>, DbError> {
         let rows = query(
             "SELECT number, status, submitted_at, updated_at, draft_id, region_code, declaration, consent_charity, consent_text_version \
              FROM applications WHERE household_id = $1 ORDER BY submitted_at",
@@ -205,9 +224,18 @@ impl HouseholdStore for SqlStore {
             .map_err(db_err)?;
         if let Some(k) = known {
             let of: String = k.get("application_id")?;
-            return if of == app_id { Ok(VisitOutcome::AlreadyRecorded) } else { Err(DbError::Conflict("visit_id")) };
+            return if of == app_id {
+                Ok(VisitOutcome::AlreadyRecorded)
+            } else {
+                Err(DbError::Conflict("visit_id"))
+            };
         }
-        if !matches!(status, ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing) {
+        if !matches!(
+            status,
+            ApplicationStatus::Accepted
+                | ApplicationStatus::Visiting
+                | ApplicationStatus::Reviewing
+        ) {
             return Err(DbError::Conflict("status"));
         }
         let newest = query("SELECT id FROM home_visits WHERE application_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1")
@@ -222,19 +250,25 @@ impl HouseholdStore for SqlStore {
         if newest.is_some() && newest != v.based_on {
             // Show what the device did not know, newest last; record nothing.
             let since = match &v.based_on {
-                Some(b) => query("SELECT received_at FROM home_visits WHERE id = $1 AND application_id = $2")
-                    .bind(b)
-                    .bind(&app_id)
-                    .fetch_optional(&mut tx)
-                    .await
-                    .map_err(db_err)?
-                    .map(|r| r.get::<i64, _>("received_at"))
-                    .transpose()?,
+                Some(b) => query(
+                    "SELECT received_at FROM home_visits WHERE id = $1 AND application_id = $2",
+                )
+                .bind(b)
+                .bind(&app_id)
+                .fetch_optional(&mut tx)
+                .await
+                .map_err(db_err)?
+                .map(|r| r.get::<i64, _>("received_at"))
+                .transpose()?,
                 None => None,
             };
             tx.rollback().await?;
             let all = visits_where(&self.db, "v.application_id = $1", &app_id).await?;
-            return Ok(VisitOutcome::Conflict(all.into_iter().filter(|x| since.is_none_or(|t| x.received_at > t)).collect()));
+            return Ok(VisitOutcome::Conflict(
+                all.into_iter()
+                    .filter(|x| since.is_none_or(|t| x.received_at > t))
+                    .collect(),
+            ));
         }
         query(
             "INSERT INTO home_visits (id, application_id, based_on, visited_on, record, recorded_by, saved_on_device_at, received_at) \
@@ -263,14 +297,27 @@ impl HouseholdStore for SqlStore {
                 .await
                 .map_err(db_err)?;
         }
-        let after = if status == ApplicationStatus::Accepted { ApplicationStatus::Visiting } else { status };
+        let after = if status == ApplicationStatus::Accepted {
+            ApplicationStatus::Visiting
+        } else {
+            status
+        };
         query("UPDATE applications SET status = $1 WHERE id = $2")
             .bind(after.code())
             .bind(&app_id)
             .execute(&mut tx)
             .await
             .map_err(db_err)?;
-        add_event(&mut tx, &app_id, "visit_recorded", after, &v.recorded_by, &v.visited_on, v.now).await?;
+        add_event(
+            &mut tx,
+            &app_id,
+            "visit_recorded",
+            after,
+            &v.recorded_by,
+            &v.visited_on,
+            v.now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(VisitOutcome::Recorded)
     }
@@ -315,7 +362,15 @@ impl HouseholdStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn add_assistance(&self, household_id: &str, id: &str, aid: NewAid, origin: AidOrigin, actor_id: &str, now: Millis) -> Result<bool, DbError> {
+    async fn add_assistance(
+        &self,
+        household_id: &str,
+        id: &str,
+        aid: NewAid,
+        origin: AidOrigin,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<bool, DbError> {
         let mut tx = self.db.begin().await?;
         let added = insert_aid(&mut tx, household_id, id, &aid, origin, actor_id, now).await?;
         tx.commit().await?;
@@ -389,13 +444,23 @@ impl HouseholdStore for SqlStore {
             .map_err(db_err)?;
         let status: String = r.get("status")?;
         let household_id: String = r.get("household_id")?;
-        let from = ReferralStatus::from_code(&status).ok_or_else(|| DbError::Other(format!("unknown referral status {status}")))?;
+        let from = ReferralStatus::from_code(&status)
+            .ok_or_else(|| DbError::Other(format!("unknown referral status {status}")))?;
         if !from.can_become(a.to) {
             return Err(DbError::Conflict("referral_state"));
         }
         let aid_id = match &a.aid {
             Some((id, aid)) => {
-                insert_aid(&mut tx, &household_id, id, aid, AidOrigin::Referral, &a.actor_id, a.now).await?;
+                insert_aid(
+                    &mut tx,
+                    &household_id,
+                    id,
+                    aid,
+                    AidOrigin::Referral,
+                    &a.actor_id,
+                    a.now,
+                )
+                .await?;
                 Some(id.clone())
             }
             None => None,

@@ -1,8 +1,8 @@
 //! Department data imports: one file, one transaction.
 
-use super::monitoring::{insert_warning};
-use super::dialect::{query, Conn};
 use super::db_err;
+use super::dialect::{query, Conn};
+use super::monitoring::insert_warning;
 use app::domain::monitoring::{RuleKind, WarningRule};
 use app::store::*;
 
@@ -51,7 +51,12 @@ pub(super) async fn import_on(
                      SELECT {id}, {on}, {total}, {own}, p.household_id FROM {json_strings} JOIN persons p ON p.id_number = {id}"
                 );
                 let json = batch.into_json();
-                let staged = query(&stage).bind(&json).execute(&mut tx).await.map_err(db_err)?.rows_affected();
+                let staged = query(&stage)
+                    .bind(&json)
+                    .execute(&mut tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected();
                 matched += staged as i64;
                 let added = query(
                     "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, import_id) \
@@ -90,14 +95,29 @@ pub(super) async fn import_on(
                 if added > 0 {
                     touched.execute(&mut tx).await.map_err(db_err)?;
                 }
-                query("DELETE FROM import_stage").execute(&mut tx).await.map_err(db_err)?;
+                query("DELETE FROM import_stage")
+                    .execute(&mut tx)
+                    .await
+                    .map_err(db_err)?;
             }
             Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
                 let rows: Vec<_> = batch
                     .iter()
-                    .map(|e| (&e.key, &e.source, &e.id_number, &e.event, &e.event_on, e.grade, e.amount_fen, &e.detail))
+                    .map(|e| {
+                        (
+                            &e.key,
+                            &e.source,
+                            &e.id_number,
+                            &e.event,
+                            &e.event_on,
+                            e.grade,
+                            e.amount_fen,
+                            &e.detail,
+                        )
+                    })
                     .collect();
-                let json = serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
+                let json =
+                    serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
                 // Records of persons in the database only, like medical settlements:
                 // staged (the matched count), then kept unless already stored.
                 let json_rows = dialect.json_rows();
@@ -108,7 +128,12 @@ pub(super) async fn import_on(
                     dialect.json_field(5, true), dialect.json_field(6, true), dialect.json_field(7, false),
                     id = dialect.json_field(2, false),
                 );
-                matched += query(&stage).bind(&json).execute(&mut tx).await.map_err(db_err)?.rows_affected() as i64;
+                matched += query(&stage)
+                    .bind(&json)
+                    .execute(&mut tx)
+                    .await
+                    .map_err(db_err)?
+                    .rows_affected() as i64;
                 new_records += query(
                     "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) \
                      SELECT record_key, source, id_number, event, event_on, grade, amount, detail, $1 FROM import_event_stage WHERE true \
@@ -119,10 +144,17 @@ pub(super) async fn import_on(
                 .await
                 .map_err(db_err)?
                 .rows_affected() as i64;
-                query("DELETE FROM import_event_stage").execute(&mut tx).await.map_err(db_err)?;
+                query("DELETE FROM import_event_stage")
+                    .execute(&mut tx)
+                    .await
+                    .map_err(db_err)?;
             }
             Some(ImportBatch::Medical(_)) | Some(ImportBatch::Events(_)) => {}
-            Some(ImportBatch::End { rows_read, invalid, report_json }) => break (rows_read, invalid, report_json),
+            Some(ImportBatch::End {
+                rows_read,
+                invalid,
+                report_json,
+            }) => break (rows_read, invalid, report_json),
             // Aborted, or the reader stopped: the transaction is dropped, nothing stays.
             Some(ImportBatch::Abort) | None => return Err(DbError::Conflict("import_aborted")),
         }
@@ -136,7 +168,11 @@ pub(super) async fn import_on(
     // The medical rules decide in the domain (`medical_warnings`); the store only sums each
     // touched household's 12 months (all of them, so no rule is half-written here).
     let medical_rules_on = meta.rules.iter().any(|r| {
-        r.enabled && matches!(r.kind, RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome)
+        r.enabled
+            && matches!(
+                r.kind,
+                RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome
+            )
     });
     if medical_rules_on {
         let found = query(
@@ -169,7 +205,8 @@ pub(super) async fn import_on(
                 monthly_income_fen: r.get("monthly_income")?,
             };
             for (rule, facts) in app::domain::monitoring::medical_warnings(&meta.rules, &sums) {
-                let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
+                let json =
+                    serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
                 raised.push((r.get("household_id")?, r.get("region_code")?, rule, json));
             }
         }
@@ -187,7 +224,12 @@ pub(super) async fn import_on(
     .await
     .map_err(db_err)?;
     for r in events {
-        let (source, id_number, event, event_on): (String, String, String, String) = (r.get("source")?, r.get("id_number")?, r.get("event")?, r.get("event_on")?);
+        let (source, id_number, event, event_on): (String, String, String, String) = (
+            r.get("source")?,
+            r.get("id_number")?,
+            r.get("event")?,
+            r.get("event_on")?,
+        );
         let grade: Option<i64> = r.get("grade")?;
         let (Some(source), Some(event), Ok(id_number), Ok(date)) = (
             app::domain::monitoring::Source::from_code(&source),
@@ -218,12 +260,16 @@ pub(super) async fn import_on(
                 Some(d) => Some(d.get("declaration")?),
                 None => None,
             };
-            text.and_then(|t| serde_json::from_str::<app::domain::declaration::Declaration>(&t).ok())
-                .map(|d| app::domain::monitoring::HouseholdWork::of(&d))
+            text.and_then(|t| {
+                serde_json::from_str::<app::domain::declaration::Declaration>(&t).ok()
+            })
+            .map(|d| app::domain::monitoring::HouseholdWork::of(&d))
         } else {
             None
         };
-        if let Some((rule, facts)) = app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref()) {
+        if let Some((rule, facts)) =
+            app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref())
+        {
             let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
             raised.push((household_id, r.get("region_code")?, rule, json));
         }
@@ -241,7 +287,14 @@ pub(super) async fn import_on(
         };
         warnings += i64::from(insert_warning(&mut tx, &w, Some(&meta.id)).await?);
     }
-    tracing::info!(rows_ms = rows_done.as_millis() as u64, rules_ms = (started.elapsed() - rows_done).as_millis() as u64, new_records, matched, warnings, "import stored");
+    tracing::info!(
+        rows_ms = rows_done.as_millis() as u64,
+        rules_ms = (started.elapsed() - rows_done).as_millis() as u64,
+        new_records,
+        matched,
+        warnings,
+        "import stored"
+    );
     let (rows_read, invalid, report_json) = end;
     query("UPDATE imports SET rows_read = $1, new_records = $2, matched = $3, invalid = $4, warnings = $5, report = $6 WHERE id = $7")
         .bind(rows_read)
@@ -255,6 +308,9 @@ pub(super) async fn import_on(
         .await
         .map_err(db_err)?;
     tx.commit().await?;
-    Ok(ImportResult { new_records, matched, warnings })
+    Ok(ImportResult {
+        new_records,
+        matched,
+        warnings,
+    })
 }
-

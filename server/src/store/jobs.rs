@@ -7,7 +7,13 @@ use app::store::*;
 #[async_trait::async_trait]
 impl JobStore for SqlStore {
     #[tracing::instrument(skip_all)]
-    async fn enqueue_work(&self, kind: &str, subject: &str, payload: &str, run_at: Millis) -> Result<bool, DbError> {
+    async fn enqueue_work(
+        &self,
+        kind: &str,
+        subject: &str,
+        payload: &str,
+        run_at: Millis,
+    ) -> Result<bool, DbError> {
         let r = query(
             "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, subject, run_at) DO NOTHING",
         )
@@ -22,7 +28,13 @@ impl JobStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn claim_work(&self, worker: &str, now: Millis, lease_ms: i64, limit: i64) -> Result<Vec<WorkItem>, DbError> {
+    async fn claim_work(
+        &self,
+        worker: &str,
+        now: Millis,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<WorkItem>, DbError> {
         let rows = query(&format!(
             "UPDATE work_items SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM work_items WHERE done_at IS NULL AND run_at <= $3 \
@@ -53,7 +65,14 @@ impl JobStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn finish_work(&self, id: i64, worker: &str, error: Option<&str>, now: Millis, retry_at: Millis) -> Result<(), DbError> {
+    async fn finish_work(
+        &self,
+        id: i64,
+        worker: &str,
+        error: Option<&str>,
+        now: Millis,
+        retry_at: Millis,
+    ) -> Result<(), DbError> {
         let q = match error {
             None => query("UPDATE work_items SET done_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND claimed_by = $3")
                 .bind(now)

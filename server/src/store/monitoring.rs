@@ -6,7 +6,11 @@ use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus
 use app::store::*;
 
 /// Inserts a warning unless one of its kind is open for the household (`false` then).
-pub(super) async fn insert_warning<'e>(conn: impl Into<Target<'e>>, w: &app::store::NewWarning, import_id: Option<&str>) -> Result<bool, DbError> {
+pub(super) async fn insert_warning<'e>(
+    conn: impl Into<Target<'e>>,
+    w: &app::store::NewWarning,
+    import_id: Option<&str>,
+) -> Result<bool, DbError> {
     let added = query(
         "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
@@ -28,14 +32,21 @@ pub(super) async fn insert_warning<'e>(conn: impl Into<Target<'e>>, w: &app::sto
 
 /// Locks row `id` of a region-scoped table (`tasks`, `warnings`) for this transaction;
 /// `NotFound` when it does not exist or lies outside `region_prefix`.
-pub(super) async fn lock_in_region<'e>(conn: impl Into<Target<'e>>, table: &'static str, id: i64, region_prefix: &str) -> Result<(), DbError> {
-    let claimed = query(&format!("UPDATE {table} SET note = note WHERE id = $1 AND region_code LIKE $2"))
-        .bind(id)
-        .bind(format!("{region_prefix}%"))
-        .execute(conn)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
+pub(super) async fn lock_in_region<'e>(
+    conn: impl Into<Target<'e>>,
+    table: &'static str,
+    id: i64,
+    region_prefix: &str,
+) -> Result<(), DbError> {
+    let claimed = query(&format!(
+        "UPDATE {table} SET note = note WHERE id = $1 AND region_code LIKE $2"
+    ))
+    .bind(id)
+    .bind(format!("{region_prefix}%"))
+    .execute(conn)
+    .await
+    .map_err(db_err)?
+    .rows_affected();
     if claimed == 0 {
         return Err(DbError::NotFound);
     }
@@ -88,7 +99,11 @@ pub(super) fn warning_from_row(r: &Row) -> Result<WarningRecord, DbError> {
 #[async_trait::async_trait]
 impl MonitoringStore for SqlStore {
     #[tracing::instrument(skip_all)]
-    async fn import_records(&self, meta: NewImport, rows: tokio::sync::mpsc::Receiver<ImportBatch>) -> Result<ImportResult, DbError> {
+    async fn import_records(
+        &self,
+        meta: NewImport,
+        rows: tokio::sync::mpsc::Receiver<ImportBatch>,
+    ) -> Result<ImportResult, DbError> {
         let mut conn = self.db.acquire().await?;
         // A large file touches indexes far bigger than SQLite's default 2 MB page cache; the
         // connection gets its default back afterwards, whatever happened.
@@ -107,7 +122,11 @@ impl MonitoringStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<app::store::ImportRecord>, DbError> {
+    async fn imports(
+        &self,
+        sources: &[&str],
+        limit: i64,
+    ) -> Result<Vec<app::store::ImportRecord>, DbError> {
         if sources.is_empty() {
             return Ok(Vec::new());
         }
@@ -129,10 +148,12 @@ impl MonitoringStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError> {
-        let rows = query("SELECT id, region_code FROM households WHERE standing = 'in_assistance' ORDER BY id")
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query(
+            "SELECT id, region_code FROM households WHERE standing = 'in_assistance' ORDER BY id",
+        )
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push((r.get("id")?, r.get("region_code")?));
@@ -162,7 +183,13 @@ impl MonitoringStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn import(&self, id: &str) -> Result<Option<app::store::ImportRecord>, DbError> {
-        let r = query(&format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
+        let r = query(&format!(
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
         r.as_ref().map(import_from_row).transpose()
     }
 
@@ -177,7 +204,9 @@ impl MonitoringStore for SqlStore {
             let kind: String = r.get("kind")?;
             let level: String = r.get("level")?;
             // Rules of kinds this version does not know are skipped, not guessed.
-            if let (Some(kind), Some(level)) = (RuleKind::from_code(&kind), WarningLevel::from_code(&level)) {
+            if let (Some(kind), Some(level)) =
+                (RuleKind::from_code(&kind), WarningLevel::from_code(&level))
+            {
                 out.push(WarningRule {
                     kind,
                     level,
@@ -192,7 +221,12 @@ impl MonitoringStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn set_warning_rule(&self, rule: WarningRule, actor_id: Option<&str>, now: Millis) -> Result<(), DbError> {
+    async fn set_warning_rule(
+        &self,
+        rule: WarningRule,
+        actor_id: Option<&str>,
+        now: Millis,
+    ) -> Result<(), DbError> {
         query(
             "INSERT INTO warning_rules (kind, level, visit_days, threshold, enabled, example, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (kind) DO UPDATE SET level = excluded.level, visit_days = excluded.visit_days, threshold = excluded.threshold, \
@@ -227,17 +261,35 @@ impl MonitoringStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError> {
-        let r = query(&format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1")).bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
+        let r = query(&format!(
+            "SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db_err)?;
         r.as_ref().map(warning_from_row).transpose()
     }
 
     #[tracing::instrument(skip_all)]
-    async fn advance_warning(&self, id: i64, region_prefix: &str, step: WarningStep, actor_id: &str, now: Millis) -> Result<WarningRecord, DbError> {
+    async fn advance_warning(
+        &self,
+        id: i64,
+        region_prefix: &str,
+        step: WarningStep,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<WarningRecord, DbError> {
         let mut tx = self.db.begin().await?;
         lock_in_region(&mut tx, "warnings", id, region_prefix).await?;
-        let r = query("SELECT status FROM warnings WHERE id = $1").bind(id).fetch_one(&mut tx).await.map_err(db_err)?;
+        let r = query("SELECT status FROM warnings WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut tx)
+            .await
+            .map_err(db_err)?;
         let status: String = r.get("status")?;
-        let from = WarningStatus::from_code(&status).ok_or_else(|| DbError::Other(format!("unknown warning status {status}")))?;
+        let from = WarningStatus::from_code(&status)
+            .ok_or_else(|| DbError::Other(format!("unknown warning status {status}")))?;
         let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
         let q = match &step {
             WarningStep::Assign => query("UPDATE warnings SET status = $1, assigned_to = $2 WHERE id = $3").bind(to.code()).bind(actor_id).bind(id),
@@ -268,7 +320,13 @@ impl MonitoringStore for SqlStore {
             .execute(&mut tx)
             .await
             .map_err(db_err)?;
-        let r = query(&format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1")).bind(id).fetch_one(&mut tx).await.map_err(db_err)?;
+        let r = query(&format!(
+            "SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&mut tx)
+        .await
+        .map_err(db_err)?;
         let rec = warning_from_row(&r)?;
         tx.commit().await?;
         Ok(rec)
@@ -289,7 +347,11 @@ impl MonitoringStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn on_time_rates(&self, region_prefix: &str, today: &str) -> Result<Vec<OnTimeRate>, DbError> {
+    async fn on_time_rates(
+        &self,
+        region_prefix: &str,
+        today: &str,
+    ) -> Result<Vec<OnTimeRate>, DbError> {
         let rows = query(
             "SELECT substr(region_code, 1, 9) AS township, COUNT(*) AS due, \
                CAST(SUM(CASE WHEN visited_on IS NOT NULL AND visited_on <= visit_due THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
@@ -303,7 +365,11 @@ impl MonitoringStore for SqlStore {
         .map_err(db_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            out.push(OnTimeRate { township: r.get("township")?, due: r.get("due")?, on_time: r.get("on_time")? });
+            out.push(OnTimeRate {
+                township: r.get("township")?,
+                due: r.get("due")?,
+                on_time: r.get("on_time")?,
+            });
         }
         Ok(out)
     }

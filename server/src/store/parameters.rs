@@ -5,7 +5,8 @@ use super::dialect::{query, Row, Target};
 use super::{db_err, SqlStore};
 use app::store::*;
 
-pub(super) const PARAMETER_COLUMNS: &str = "id, key, region_code, residence, value, effective_from, source, example, \
+pub(super) const PARAMETER_COLUMNS: &str =
+    "id, key, region_code, residence, value, effective_from, source, example, \
     created_by, created_at, withdrawn_at, reassessed_at";
 
 pub(super) fn parameter_from_row(r: &Row) -> Result<ParameterRecord, DbError> {
@@ -65,25 +66,45 @@ where
 #[async_trait::async_trait]
 impl ParameterStore for SqlStore {
     #[tracing::instrument(skip_all)]
-    async fn add_assessment(&self, number: &str, reason: &str, a: NewAssessment, actor_id: &str, now: Millis) -> Result<(), DbError> {
+    async fn add_assessment(
+        &self,
+        number: &str,
+        reason: &str,
+        a: NewAssessment,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
-        let app = query("UPDATE applications SET updated_at = $1 WHERE number = $2 RETURNING id, status")
-            .bind(now)
-            .bind(number)
-            .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?
-            .ok_or(DbError::NotFound)?;
+        let app =
+            query("UPDATE applications SET updated_at = $1 WHERE number = $2 RETURNING id, status")
+                .bind(now)
+                .bind(number)
+                .fetch_optional(&mut tx)
+                .await
+                .map_err(db_err)?
+                .ok_or(DbError::NotFound)?;
         let app_id: String = app.get("id")?;
         let status: String = app.get("status")?;
         insert_assessment(&mut tx, &app_id, reason, &a, actor_id, now).await?;
-        add_event(&mut tx, &app_id, "reassessed", status_of(&status)?, actor_id, "", now).await?;
+        add_event(
+            &mut tx,
+            &app_id,
+            "reassessed",
+            status_of(&status)?,
+            actor_id,
+            "",
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     #[tracing::instrument(skip_all)]
-    async fn assessment_history(&self, number: &str) -> Result<Vec<(String, String, Millis)>, DbError> {
+    async fn assessment_history(
+        &self,
+        number: &str,
+    ) -> Result<Vec<(String, String, Millis)>, DbError> {
         let rows = query(
             "SELECT s.reason, s.categories, s.created_at FROM assessments s JOIN applications a ON a.id = s.application_id \
              WHERE a.number = $1 ORDER BY s.id",
@@ -157,7 +178,13 @@ impl ParameterStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn withdraw_policy_parameter(&self, id: i64, actor_id: &str, today: &str, now: Millis) -> Result<(), DbError> {
+    async fn withdraw_policy_parameter(
+        &self,
+        id: i64,
+        actor_id: &str,
+        today: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let done = query(
             "UPDATE policy_parameters SET withdrawn_at = $1, withdrawn_by = $2 \
              WHERE id = $3 AND withdrawn_at IS NULL AND effective_from > $4",
@@ -173,12 +200,23 @@ impl ParameterStore for SqlStore {
         if done == 1 {
             return Ok(());
         }
-        let exists = query("SELECT id FROM policy_parameters WHERE id = $1").bind(id).fetch_optional(&self.db).await.map_err(db_err)?;
-        Err(if exists.is_some() { DbError::Conflict("param_in_force") } else { DbError::NotFound })
+        let exists = query("SELECT id FROM policy_parameters WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_err)?;
+        Err(if exists.is_some() {
+            DbError::Conflict("param_in_force")
+        } else {
+            DbError::NotFound
+        })
     }
 
     #[tracing::instrument(skip_all)]
-    async fn assessed_households(&self, region_prefix: &str) -> Result<Vec<AssessedHousehold>, DbError> {
+    async fn assessed_households(
+        &self,
+        region_prefix: &str,
+    ) -> Result<Vec<AssessedHousehold>, DbError> {
         // The latest assessment of each application that is still in play.
         let rows = query(
             "SELECT a.id, a.number, a.region_code, s.facts, s.categories FROM applications a \
@@ -247,7 +285,14 @@ impl ParameterStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn decide_reassessment_proposal(&self, id: i64, region_prefix: &str, accept: bool, actor_id: &str, now: Millis) -> Result<(), DbError> {
+    async fn decide_reassessment_proposal(
+        &self,
+        id: i64,
+        region_prefix: &str,
+        accept: bool,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         // Claim the open proposal first: a concurrent decision waits, then finds it decided.
         let done = query(
@@ -271,7 +316,11 @@ impl ParameterStore for SqlStore {
             .fetch_optional(&mut tx)
             .await
             .map_err(db_err)?;
-            return Err(if r.is_some() { DbError::Conflict("proposal_decided") } else { DbError::NotFound });
+            return Err(if r.is_some() {
+                DbError::Conflict("proposal_decided")
+            } else {
+                DbError::NotFound
+            });
         }
         if accept {
             query(
@@ -294,14 +343,26 @@ impl ParameterStore for SqlStore {
             .map_err(db_err)?;
             let app_id: String = app.get("id")?;
             let status: String = app.get("status")?;
-            add_event(&mut tx, &app_id, "reassessed", status_of(&status)?, actor_id, "", now).await?;
+            add_event(
+                &mut tx,
+                &app_id,
+                "reassessed",
+                status_of(&status)?,
+                actor_id,
+                "",
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
     #[tracing::instrument(skip_all)]
-    async fn reassessment_proposals(&self, region_prefix: &str) -> Result<Vec<ProposalRecord>, DbError> {
+    async fn reassessment_proposals(
+        &self,
+        region_prefix: &str,
+    ) -> Result<Vec<ProposalRecord>, DbError> {
         let rows = query(
             "SELECT p.id, a.number, a.region_code, p.parameter_id, p.from_categories, p.to_categories, p.status, p.created_at \
              FROM reassessment_proposals p JOIN applications a ON a.id = p.application_id \

@@ -7,9 +7,13 @@ use std::time::Duration;
 
 /// Opens (creating the file and its folder when missing) and migrates.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePool> {
-    let path = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p));
+    let path = url
+        .strip_prefix("sqlite://")
+        .map(|p| p.split('?').next().unwrap_or(p));
     if let Some(path) = path {
-        let dir = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty());
         if let Some(dir) = dir {
             std::fs::create_dir_all(dir)?;
         }
@@ -20,8 +24,10 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
-    let pool =
-        SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .connect_with(options)
+        .await?;
     sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
     Ok(pool)
 }

@@ -30,7 +30,11 @@ pub(crate) fn good_draft(ids: &[String]) -> DeclarationDraft {
         address: "梁家墩镇3组12号".into(),
         residence: "rural".into(),
         contact_phone: "13812345678".into(),
-        members: ids.iter().enumerate().map(|(i, id)| member(if i == 0 { "head" } else { "child" }, "张三", id)).collect(),
+        members: ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| member(if i == 0 { "head" } else { "child" }, "张三", id))
+            .collect(),
         income_wages: "800".into(),
         help: vec!["basic_living".into()],
         consent_verification: true,
@@ -38,11 +42,21 @@ pub(crate) fn good_draft(ids: &[String]) -> DeclarationDraft {
     }
 }
 
-pub(crate) async fn post_form(c: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(
+    c: &Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
     c.post(app.url(path)).form(form).send().await.unwrap()
 }
 
-pub(crate) async fn post_json(c: &Client, app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post_json(
+    c: &Client,
+    app: &TestApp,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
     c.post(app.url(path)).json(&body).send().await.unwrap()
 }
 
@@ -52,7 +66,17 @@ pub(crate) async fn resident(app: &TestApp, phone: &str) -> Client {
     let r = post_form(&c, app, "/api/accounts/send_code", &[("phone", phone)]).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let code = app.last_code(phone);
-    let r = post_form(&c, app, "/api/accounts/register", &[("form[phone]", phone), ("form[code]", &code), ("form[password]", "secret123")]).await;
+    let r = post_form(
+        &c,
+        app,
+        "/api/accounts/register",
+        &[
+            ("form[phone]", phone),
+            ("form[code]", &code),
+            ("form[password]", "secret123"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     c
 }
@@ -60,11 +84,25 @@ pub(crate) async fn resident(app: &TestApp, phone: &str) -> Client {
 pub(crate) async fn draft_id(c: &Client, app: &TestApp) -> String {
     let r = post_form(c, app, "/api/declaration/draft", &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
-    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+    r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
-pub(crate) async fn submit(c: &Client, app: &TestApp, draft: &str, data: &DeclarationDraft) -> reqwest::Response {
-    post_json(c, app, "/api/declaration/submit", json!({ "save": { "draft_id": draft, "data": data } })).await
+pub(crate) async fn submit(
+    c: &Client,
+    app: &TestApp,
+    draft: &str,
+    data: &DeclarationDraft,
+) -> reqwest::Response {
+    post_json(
+        c,
+        app,
+        "/api/declaration/submit",
+        json!({ "save": { "draft_id": draft, "data": data } }),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -78,7 +116,13 @@ async fn health_answers_when_the_database_does() {
 #[tokio::test]
 async fn the_portal_renders_in_chinese_by_default() {
     let app = spawn_app().await;
-    let r = app.client().get(app.url("/")).header("accept-language", "en-US").send().await.unwrap();
+    let r = app
+        .client()
+        .get(app.url("/"))
+        .header("accept-language", "en-US")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("困难群众自主申报"), "{html}");
@@ -89,12 +133,34 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
     let app = spawn_app().await;
     let page = |path: &'static str| {
         let app = &app;
-        async move { app.client().get(app.url(path)).send().await.unwrap().text().await.unwrap() }
+        async move {
+            app.client()
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
     };
-    for path in ["/", "/login", "/register", "/declare", "/applications", "/applications/SQ-2026-000001"] {
+    for path in [
+        "/",
+        "/login",
+        "/register",
+        "/declare",
+        "/applications",
+        "/applications/SQ-2026-000001",
+    ] {
         let html = page(path).await;
-        assert!(html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#), "{path}: {html}");
-        assert!(!html.contains(r#"href="/pkg/doudi.wasm""#), "{path}: {html}");
+        assert!(
+            html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#),
+            "{path}: {html}"
+        );
+        assert!(
+            !html.contains(r#"href="/pkg/doudi.wasm""#),
+            "{path}: {html}"
+        );
     }
     for path in ["/staff", "/staff/queue", "/notice", "/charity/register"] {
         let html = page(path).await;
@@ -105,18 +171,45 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
     }
     // The portal's forms and buttons are islands, the rest of its pages plain HTML.
     let login = page("/login").await;
-    assert!(login.contains(r#"<leptos-island data-component="LoginIsland_"#), "{login}");
-    assert!(login.contains(r#"<leptos-island data-component="LanguageSwitch_"#), "{login}");
+    assert!(
+        login.contains(r#"<leptos-island data-component="LoginIsland_"#),
+        "{login}"
+    );
+    assert!(
+        login.contains(r#"<leptos-island data-component="LanguageSwitch_"#),
+        "{login}"
+    );
     assert!(!login.contains("RegisterIsland_"), "{login}");
     // Sent before the page's code is live, the sign-in and registration forms post to their page
     // and get it again: the password is never in an address, and nobody is signed in.
     for path in ["/login", "/register"] {
-        assert!(page(path).await.contains(r#"<form method="post""#), "{path}");
+        assert!(
+            page(path).await.contains(r#"<form method="post""#),
+            "{path}"
+        );
         let c = app.client();
-        let r = post_form(&c, &app, path, &[("login", "13800000001"), ("phone", "13800000001"), ("password", "Demo2026pass")]).await;
+        let r = post_form(
+            &c,
+            &app,
+            path,
+            &[
+                ("login", "13800000001"),
+                ("phone", "13800000001"),
+                ("password", "Demo2026pass"),
+            ],
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::OK, "{path}");
-        assert_eq!(r.url().as_str(), app.url(path), "{path}: back on the page, nothing in the address");
-        let me: Value = post_form(&c, &app, "/api/accounts/me", &[]).await.json().await.unwrap();
+        assert_eq!(
+            r.url().as_str(),
+            app.url(path),
+            "{path}: back on the page, nothing in the address"
+        );
+        let me: Value = post_form(&c, &app, "/api/accounts/me", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(me.is_null(), "{path}: {me}");
     }
 }
@@ -126,19 +219,55 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
     let app = spawn_app().await;
     let r = resident(&app, "13900000077").await;
     let d = draft_id(&r, &app).await;
-    let answer: Value = submit(&r, &app, &d, &good_draft(&[valid_id("62070219800101477")])).await.json().await.unwrap();
+    let answer: Value = submit(&r, &app, &d, &good_draft(&[valid_id("62070219800101477")]))
+        .await
+        .json()
+        .await
+        .unwrap();
     let number = answer["number"].as_str().unwrap().to_string();
     let path = format!("/applications/{number}");
-    let html = r.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#), "{html}");
+    let html = r
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#),
+        "{html}"
+    );
     // The application's data go to the island as its props, so the island needs no request of its own.
-    let island = html.split(r#"<leptos-island data-component="Application_"#).nth(1).expect("the application's island");
+    let island = html
+        .split(r#"<leptos-island data-component="Application_"#)
+        .nth(1)
+        .expect("the application's island");
     let island_tag = &island[..island.find('>').unwrap()];
-    assert!(island_tag.contains("data-props=") && island_tag.contains(&number), "{island_tag}");
+    assert!(
+        island_tag.contains("data-props=") && island_tag.contains(&number),
+        "{island_tag}"
+    );
     let caseworker = app.client();
-    post_form(&caseworker, &app, "/api/accounts/login", &[("login", "demo_caseworker"), ("password", "Demo2026pass")]).await;
-    let html = caseworker.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(r#"href="/pkg/doudi.wasm""#) && !html.contains("/pkg/portal/"), "{html}");
+    post_form(
+        &caseworker,
+        &app,
+        "/api/accounts/login",
+        &[("login", "demo_caseworker"), ("password", "Demo2026pass")],
+    )
+    .await;
+    let html = caseworker
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"href="/pkg/doudi.wasm""#) && !html.contains("/pkg/portal/"),
+        "{html}"
+    );
     assert!(!html.contains("<leptos-island"), "{html}");
 }
 
@@ -147,13 +276,26 @@ async fn the_language_cookie_chooses_the_rendered_language() {
     let app = spawn_app().await;
     let get = |cookie: &'static str| {
         let app = &app;
-        async move { app.client().get(app.url("/")).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+        async move {
+            app.client()
+                .get(app.url("/"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
     };
     let english = get("other=1; i18n_pref_locale=en").await;
     assert!(english.contains(r#"<html lang="en""#), "{english}");
     assert!(!english.contains("困难群众自主申报"), "{english}");
     let chinese = get("i18n_pref_locale=zh-CN").await;
-    assert!(chinese.contains(r#"<html lang="zh-CN""#) && chinese.contains("困难群众自主申报"), "{chinese}");
+    assert!(
+        chinese.contains(r#"<html lang="zh-CN""#) && chinese.contains("困难群众自主申报"),
+        "{chinese}"
+    );
     // An unknown value falls back to Chinese.
     let unknown = get("i18n_pref_locale=fr").await;
     assert!(unknown.contains(r#"<html lang="zh-CN""#), "{unknown}");
@@ -163,16 +305,39 @@ async fn the_language_cookie_chooses_the_rendered_language() {
 async fn a_resident_registers_and_is_signed_in() {
     let app = spawn_app().await;
     let c = resident(&app, "13900000001").await;
-    let me: Value = post_form(&c, &app, "/api/accounts/me", &[]).await.json().await.unwrap();
+    let me: Value = post_form(&c, &app, "/api/accounts/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["role"], "resident");
     assert_eq!(me["login_masked"], "139****0001");
     // A second registration of the same number is refused with a clear code.
     let c2 = app.client();
-    post_form(&c2, &app, "/api/accounts/send_code", &[("phone", "13900000001")]).await;
+    post_form(
+        &c2,
+        &app,
+        "/api/accounts/send_code",
+        &[("phone", "13900000001")],
+    )
+    .await;
     let code = app.last_code("13900000001");
-    let r = post_form(&c2, &app, "/api/accounts/register", &[("form[phone]", "13900000001"), ("form[code]", &code), ("form[password]", "secret123")]).await;
+    let r = post_form(
+        &c2,
+        &app,
+        "/api/accounts/register",
+        &[
+            ("form[phone]", "13900000001"),
+            ("form[code]", &code),
+            ("form[password]", "secret123"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert_eq!(r.json::<Value>().await.unwrap(), json!({"kind": "refused", "detail": "phone_taken"}));
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        json!({"kind": "refused", "detail": "phone_taken"})
+    );
 }
 
 #[tokio::test]
@@ -180,14 +345,46 @@ async fn a_wrong_code_or_bad_phone_is_refused() {
     let app = spawn_app().await;
     let c = app.client();
     let r = post_form(&c, &app, "/api/accounts/send_code", &[("phone", "12345")]).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text().await.unwrap());
-    post_form(&c, &app, "/api/accounts/send_code", &[("phone", "13900000002")]).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        r.text().await.unwrap()
+    );
+    post_form(
+        &c,
+        &app,
+        "/api/accounts/send_code",
+        &[("phone", "13900000002")],
+    )
+    .await;
     // One code per number per minute.
-    let r = post_form(&c, &app, "/api/accounts/send_code", &[("phone", "13900000002")]).await;
+    let r = post_form(
+        &c,
+        &app,
+        "/api/accounts/send_code",
+        &[("phone", "13900000002")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let r = post_form(&c, &app, "/api/accounts/register", &[("form[phone]", "13900000002"), ("form[code]", "000000x"), ("form[password]", "secret123")]).await;
+    let r = post_form(
+        &c,
+        &app,
+        "/api/accounts/register",
+        &[
+            ("form[phone]", "13900000002"),
+            ("form[code]", "000000x"),
+            ("form[password]", "secret123"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(app.store().user_by_login("13900000002").await.unwrap().is_none());
+    assert!(app
+        .store()
+        .user_by_login("13900000002")
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
@@ -196,27 +393,59 @@ async fn five_failed_logins_lock_the_account() {
     resident(&app, "13900000003").await;
     let c = app.client();
     for i in 0..5 {
-        let r = post_form(&c, &app, "/api/accounts/login", &[("login", "13900000003"), ("password", "wrong-pass1")]).await;
+        let r = post_form(
+            &c,
+            &app,
+            "/api/accounts/login",
+            &[("login", "13900000003"), ("password", "wrong-pass1")],
+        )
+        .await;
         let body: Value = r.json().await.unwrap();
-        let expected = if i < 4 { "bad_credentials" } else { "account_locked" };
+        let expected = if i < 4 {
+            "bad_credentials"
+        } else {
+            "account_locked"
+        };
         assert_eq!(body["detail"], expected, "attempt {i}");
     }
-    let r = post_form(&c, &app, "/api/accounts/login", &[("login", "13900000003"), ("password", "secret123")]).await;
+    let r = post_form(
+        &c,
+        &app,
+        "/api/accounts/login",
+        &[("login", "13900000003"), ("password", "secret123")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(r.json::<Value>().await.unwrap()["detail"], "account_locked");
     let audit = app.store().recent_audit(20).await.unwrap();
-    assert!(audit.iter().any(|e| e.action == "login" && e.result == "locked"));
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "login" && e.result == "locked"));
 }
 
 #[tokio::test]
 async fn mutating_functions_are_not_reachable_by_get_or_from_other_origins() {
     let app = spawn_app().await;
     let c = resident(&app, "13900000004").await;
-    let r = c.get(app.url("/api/applications/withdraw?number=SQ-2026-000001&reason=")).send().await.unwrap();
+    let r = c
+        .get(app.url("/api/applications/withdraw?number=SQ-2026-000001&reason="))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
-    let r = c.post(app.url("/api/accounts/logout")).header("origin", "http://evil.example").send().await.unwrap();
+    let r = c
+        .post(app.url("/api/accounts/logout"))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = c.post(app.url("/api/accounts/me")).header("origin", &app.base).send().await.unwrap();
+    let r = c
+        .post(app.url("/api/accounts/me"))
+        .header("origin", &app.base)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -230,19 +459,50 @@ async fn submission_is_idempotent_and_private_to_its_owner() {
     let (s1, s2): (Value, Value) = (r1.json().await.unwrap(), r2.json().await.unwrap());
     assert_eq!(s1["number"], s2["number"]);
     assert!(s1["number"].as_str().unwrap().starts_with("SQ-"));
-    let mine: Value = post_form(&a, &app, "/api/applications/mine", &[]).await.json().await.unwrap();
+    let mine: Value = post_form(&a, &app, "/api/applications/mine", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine.as_array().unwrap().len(), 1);
 
     let number = s1["number"].as_str().unwrap();
-    let view: Value = post_form(&a, &app, "/api/applications/get_application", &[("number", number)]).await.json().await.unwrap();
+    let view: Value = post_form(
+        &a,
+        &app,
+        "/api/applications/get_application",
+        &[("number", number)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let head_id = valid_id("62070219700101001");
-    assert_eq!(view["members"][0]["id_number_masked"], format!("620702********{}", &head_id[14..]));
-    assert!(!view.to_string().contains(&valid_id("62070219700101001")), "full ID never sent");
+    assert_eq!(
+        view["members"][0]["id_number_masked"],
+        format!("620702********{}", &head_id[14..])
+    );
+    assert!(
+        !view.to_string().contains(&valid_id("62070219700101001")),
+        "full ID never sent"
+    );
 
     let b = resident(&app, "13900000006").await;
-    let r = post_form(&b, &app, "/api/applications/get_application", &[("number", number)]).await;
+    let r = post_form(
+        &b,
+        &app,
+        "/api/applications/get_application",
+        &[("number", number)],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = post_form(&b, &app, "/api/applications/withdraw", &[("number", number), ("reason", "")]).await;
+    let r = post_form(
+        &b,
+        &app,
+        "/api/applications/withdraw",
+        &[("number", number), ("reason", "")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // The same person cannot be in two open applications.
@@ -250,15 +510,26 @@ async fn submission_is_idempotent_and_private_to_its_owner() {
     let r = submit(&b, &app, &db, &good_draft(&[valid_id("62070219700101001")])).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["detail"][0], json!({"field": "members.0.id_number", "code": "id_in_other_open_application"}));
+    assert_eq!(
+        body["detail"][0],
+        json!({"field": "members.0.id_number", "code": "id_in_other_open_application"})
+    );
 
     // Withdrawal frees the person and is recorded.
-    let r = post_form(&a, &app, "/api/applications/withdraw", &[("number", number), ("reason", "情况好转")]).await;
+    let r = post_form(
+        &a,
+        &app,
+        "/api/applications/withdraw",
+        &[("number", number), ("reason", "情况好转")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = submit(&b, &app, &db, &good_draft(&[valid_id("62070219700101001")])).await;
     assert_eq!(r.status(), StatusCode::OK);
     let audit = app.store().recent_audit(50).await.unwrap();
-    assert!(audit.iter().any(|e| e.action == "withdraw" && e.object == number));
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "withdraw" && e.object == number));
     assert!(audit.iter().any(|e| e.action == "submit"));
 }
 
@@ -268,29 +539,64 @@ async fn bad_bodies_get_a_clear_4xx_and_store_nothing() {
     let c = resident(&app, "13900000007").await;
     let d = draft_id(&c, &app).await;
     let cases = [
-        ("not json", c.post(app.url("/api/declaration/submit")).header("content-type", "application/json").body("{oops")),
-        ("wrong type", c.post(app.url("/api/declaration/submit")).json(&json!({"save": {"draft_id": d, "data": {"members": "x"}}}))),
-        ("unknown field", c.post(app.url("/api/declaration/submit")).json(&json!({"save": {"draft_id": d, "data": {"evil": 1}}}))),
-        ("missing argument", c.post(app.url("/api/declaration/submit")).json(&json!({}))),
+        (
+            "not json",
+            c.post(app.url("/api/declaration/submit"))
+                .header("content-type", "application/json")
+                .body("{oops"),
+        ),
+        (
+            "wrong type",
+            c.post(app.url("/api/declaration/submit"))
+                .json(&json!({"save": {"draft_id": d, "data": {"members": "x"}}})),
+        ),
+        (
+            "unknown field",
+            c.post(app.url("/api/declaration/submit"))
+                .json(&json!({"save": {"draft_id": d, "data": {"evil": 1}}})),
+        ),
+        (
+            "missing argument",
+            c.post(app.url("/api/declaration/submit")).json(&json!({})),
+        ),
     ];
     for (what, req) in cases {
         let r = req.send().await.unwrap();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{what}");
-        assert_eq!(r.json::<Value>().await.unwrap(), json!({"kind": "bad_request"}), "{what}");
+        assert_eq!(
+            r.json::<Value>().await.unwrap(),
+            json!({"kind": "bad_request"}),
+            "{what}"
+        );
     }
     let mut long_name = good_draft(&[valid_id("62070219700101001")]);
     long_name.members[0].name = "长".repeat(500);
     let r = submit(&c, &app, &d, &long_name).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json::<Value>().await.unwrap()["detail"][0], json!({"field": "members.0.name", "code": "too_long"}));
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["detail"][0],
+        json!({"field": "members.0.name", "code": "too_long"})
+    );
     let mut emoji = good_draft(&[valid_id("62070219700101001")]);
     emoji.members[0].name = "张三🎉".into();
     let r = submit(&c, &app, &d, &emoji).await;
-    assert_eq!(r.json::<Value>().await.unwrap()["detail"][0], json!({"field": "members.0.name", "code": "name_chars"}));
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["detail"][0],
+        json!({"field": "members.0.name", "code": "name_chars"})
+    );
     let huge = "x".repeat(400 * 1024);
-    let r = c.post(app.url("/api/declaration/save")).json(&json!({"save": {"draft_id": d, "data": {"description": huge}}})).send().await.unwrap();
+    let r = c
+        .post(app.url("/api/declaration/save"))
+        .json(&json!({"save": {"draft_id": d, "data": {"description": huge}}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let mine: Value = post_form(&c, &app, "/api/applications/mine", &[]).await.json().await.unwrap();
+    let mine: Value = post_form(&c, &app, "/api/applications/mine", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine, json!([]));
 }
 
@@ -298,7 +604,13 @@ async fn bad_bodies_get_a_clear_4xx_and_store_nothing() {
 async fn signed_out_callers_are_refused() {
     let app = spawn_app().await;
     let c = app.client();
-    let r = post_json(&c, &app, "/api/declaration/submit", json!({"save": {"draft_id": "x", "data": {}}})).await;
+    let r = post_json(
+        &c,
+        &app,
+        "/api/declaration/submit",
+        json!({"save": {"draft_id": "x", "data": {}}}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let r = post_form(&c, &app, "/api/declaration/draft", &[]).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
@@ -312,26 +624,51 @@ async fn drafts_survive_and_are_saved_as_typed() {
     let mut partial = DeclarationDraft::new_with_head();
     partial.members[0].id_number = "6207021970010100".into();
     partial.address = "未写完".into();
-    let r = post_json(&c, &app, "/api/declaration/save", json!({"save": {"draft_id": d, "data": partial}})).await;
+    let r = post_json(
+        &c,
+        &app,
+        "/api/declaration/save",
+        json!({"save": {"draft_id": d, "data": partial}}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let back: Value = post_form(&c, &app, "/api/declaration/draft", &[]).await.json().await.unwrap();
+    let back: Value = post_form(&c, &app, "/api/declaration/draft", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(back["id"], d.as_str());
     assert_eq!(back["data"]["address"], "未写完");
     assert_eq!(back["data"]["members"][0]["id_number"], "6207021970010100");
 }
 
 pub(crate) fn png() -> Vec<u8> {
-    let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    let mut v = vec![
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+    ];
     v.extend_from_slice(&[0; 64]);
     v
 }
 
-async fn upload(c: &Client, app: &TestApp, draft: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+async fn upload(
+    c: &Client,
+    app: &TestApp,
+    draft: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
         .text("draft_id", draft.to_string())
         .text("kind", "id_card")
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    c.post(app.url("/attachments")).multipart(form).send().await.unwrap()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    c.post(app.url("/attachments"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -352,14 +689,26 @@ async fn uploads_are_checked_by_content_and_size_and_private() {
     assert_eq!(meta["mime"], "image/png");
     let id = meta["id"].as_str().unwrap();
 
-    let r = c.get(app.url(&format!("/attachments/{id}"))).send().await.unwrap();
+    let r = c
+        .get(app.url(&format!("/attachments/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().to_vec(), png());
     let other = resident(&app, "13900000010").await;
-    let r = other.get(app.url(&format!("/attachments/{id}"))).send().await.unwrap();
+    let r = other
+        .get(app.url(&format!("/attachments/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = upload(&other, &app, &d, "x.png", png()).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND, "cannot attach to someone else's draft");
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "cannot attach to someone else's draft"
+    );
     let listed = app.store().attachments_of_draft(&d).await.unwrap();
     assert_eq!(listed.len(), 1);
 }
@@ -368,7 +717,13 @@ async fn uploads_are_checked_by_content_and_size_and_private() {
 async fn staff_accounts_are_created_by_an_admin_within_the_admins_region() {
     let app = spawn_app().await;
     let admin = app.client();
-    let r = post_form(&admin, &app, "/api/accounts/login", &[("login", "demo_admin"), ("password", "Demo2026pass")]).await;
+    let r = post_form(
+        &admin,
+        &app,
+        "/api/accounts/login",
+        &[("login", "demo_admin"), ("password", "Demo2026pass")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let staff = |login: &str, region: &str| {
         vec![
@@ -379,14 +734,42 @@ async fn staff_accounts_are_created_by_an_admin_within_the_admins_region() {
             ("staff[password]".to_string(), "secret123".to_string()),
         ]
     };
-    let r = admin.post(app.url("/api/accounts/create_staff")).form(&staff("wang", "620721000000")).send().await.unwrap();
+    let r = admin
+        .post(app.url("/api/accounts/create_staff"))
+        .form(&staff("wang", "620721000000"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = admin.post(app.url("/api/accounts/create_staff")).form(&staff("li", "210102000000")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN, "Liaoning is outside a Zhangye admin's region");
+    let r = admin
+        .post(app.url("/api/accounts/create_staff"))
+        .form(&staff("li", "210102000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "Liaoning is outside a Zhangye admin's region"
+    );
     let resident_client = resident(&app, "13900000011").await;
-    let r = resident_client.post(app.url("/api/accounts/create_staff")).form(&staff("zhao", "620721000000")).send().await.unwrap();
+    let r = resident_client
+        .post(app.url("/api/accounts/create_staff"))
+        .form(&staff("zhao", "620721000000"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.store().user_by_login("wang").await.unwrap().unwrap().region_code.as_deref(), Some("620721000000"));
+    assert_eq!(
+        app.store()
+            .user_by_login("wang")
+            .await
+            .unwrap()
+            .unwrap()
+            .region_code
+            .as_deref(),
+        Some("620721000000")
+    );
     assert!(app.store().user_by_login("li").await.unwrap().is_none());
 }
 
@@ -395,30 +778,85 @@ async fn caseworkers_see_only_their_subtree() {
     let app = spawn_app().await;
     let a = resident(&app, "13900000012").await;
     let d = draft_id(&a, &app).await;
-    let s: Value = submit(&a, &app, &d, &good_draft(&[valid_id("62070219800101001")])).await.json().await.unwrap();
+    let s: Value = submit(&a, &app, &d, &good_draft(&[valid_id("62070219800101001")]))
+        .await
+        .json()
+        .await
+        .unwrap();
     let number = s["number"].as_str().unwrap();
     let inside = app.client();
-    post_form(&inside, &app, "/api/accounts/login", &[("login", "demo_caseworker"), ("password", "Demo2026pass")]).await;
-    let r = post_form(&inside, &app, "/api/applications/request_info", &[("number", number), ("question", "请补充收入证明")]).await;
+    post_form(
+        &inside,
+        &app,
+        "/api/accounts/login",
+        &[("login", "demo_caseworker"), ("password", "Demo2026pass")],
+    )
+    .await;
+    let r = post_form(
+        &inside,
+        &app,
+        "/api/applications/request_info",
+        &[("number", number), ("question", "请补充收入证明")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let view: Value = post_form(&a, &app, "/api/applications/get_application", &[("number", number)]).await.json().await.unwrap();
+    let view: Value = post_form(
+        &a,
+        &app,
+        "/api/applications/get_application",
+        &[("number", number)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(view["open_info_request"], "请补充收入证明");
     assert_eq!(view["summary"]["status"], "info_requested");
 
     // A caseworker of another county gets nothing.
     let admin = app.client();
-    post_form(&admin, &app, "/api/accounts/login", &[("login", "demo_admin"), ("password", "Demo2026pass")]).await;
+    post_form(
+        &admin,
+        &app,
+        "/api/accounts/login",
+        &[("login", "demo_admin"), ("password", "Demo2026pass")],
+    )
+    .await;
     admin
         .post(app.url("/api/accounts/create_staff"))
-        .form(&[("staff[login]", "sunan"), ("staff[display_name]", "肃南社工"), ("staff[role]", "caseworker"), ("staff[region_code]", "620721000000"), ("staff[password]", "secret123")])
+        .form(&[
+            ("staff[login]", "sunan"),
+            ("staff[display_name]", "肃南社工"),
+            ("staff[role]", "caseworker"),
+            ("staff[region_code]", "620721000000"),
+            ("staff[password]", "secret123"),
+        ])
         .send()
         .await
         .unwrap();
     let outside = app.client();
-    post_form(&outside, &app, "/api/accounts/login", &[("login", "sunan"), ("password", "secret123")]).await;
-    let r = post_form(&outside, &app, "/api/applications/get_application", &[("number", number)]).await;
+    post_form(
+        &outside,
+        &app,
+        "/api/accounts/login",
+        &[("login", "sunan"), ("password", "secret123")],
+    )
+    .await;
+    let r = post_form(
+        &outside,
+        &app,
+        "/api/applications/get_application",
+        &[("number", number)],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = post_form(&a, &app, "/api/applications/answer", &[("number", number), ("answer", "已补充")]).await;
+    let r = post_form(
+        &a,
+        &app,
+        "/api/applications/answer",
+        &[("number", number), ("answer", "已补充")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -426,12 +864,31 @@ async fn caseworkers_see_only_their_subtree() {
 async fn sessions_end_after_the_configured_idle_time() {
     let app = crate::helpers::spawn_app_with(|c| c.session_idle_minutes = 0).await;
     let c = app.client();
-    let r = post_form(&c, &app, "/api/accounts/login", &[("login", "demo_admin"), ("password", "Demo2026pass")]).await;
+    let r = post_form(
+        &c,
+        &app,
+        "/api/accounts/login",
+        &[("login", "demo_admin"), ("password", "Demo2026pass")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let me: Value = post_form(&c, &app, "/api/accounts/me", &[]).await.json().await.unwrap();
+    let me: Value = post_form(&c, &app, "/api/accounts/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me, Value::Null, "an idle session is over");
 }
 
@@ -440,12 +897,30 @@ async fn sign_in_attempts_from_one_address_are_rate_limited() {
     let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 3).await;
     let c = app.client();
     for _ in 0..3 {
-        let r = post_form(&c, &app, "/api/accounts/login", &[("login", "nobody"), ("password", "wrong-pass1")]).await;
+        let r = post_form(
+            &c,
+            &app,
+            "/api/accounts/login",
+            &[("login", "nobody"), ("password", "wrong-pass1")],
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::CONFLICT);
     }
-    let r = post_form(&c, &app, "/api/accounts/login", &[("login", "demo_admin"), ("password", "Demo2026pass")]).await;
+    let r = post_form(
+        &c,
+        &app,
+        "/api/accounts/login",
+        &[("login", "demo_admin"), ("password", "Demo2026pass")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(r.json::<Value>().await.unwrap(), json!({"kind": "too_many_requests"}));
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        json!({"kind": "too_many_requests"})
+    );
     // Other functions are not affected.
-    assert_eq!(post_form(&c, &app, "/api/accounts/me", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        post_form(&c, &app, "/api/accounts/me", &[]).await.status(),
+        StatusCode::OK
+    );
 }

@@ -7,14 +7,22 @@ use crate::api::{draft_id, good_draft, png, post_form, post_json, resident, subm
 use crate::helpers::{backends, spawn_app, store_for, TestApp};
 use app::domain::charity::CreditCode;
 use app::domain::status::Role;
-use app::store::{DbError, HouseholdQuery, NewCharity, NewMatch, NewNeed, NewResource, NewUser, Store};
+use app::store::{
+    DbError, HouseholdQuery, NewCharity, NewMatch, NewNeed, NewResource, NewUser, Store,
+};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
 async fn login(app: &TestApp, login: &str, password: &str) -> Client {
     let c = app.client();
-    let r = post_form(&c, app, "/api/accounts/login", &[("login", login), ("password", password)]).await;
+    let r = post_form(
+        &c,
+        app,
+        "/api/accounts/login",
+        &[("login", login), ("password", password)],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     c
 }
@@ -27,10 +35,20 @@ async fn household(app: &TestApp, phone: &str, id17: &str, consent: bool) -> (St
     let mut draft = good_draft(std::slice::from_ref(&id));
     draft.consent_charity = consent;
     let resp = submit(&r, app, &d, &draft).await;
-    assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text().await.unwrap());
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "{}",
+        resp.text().await.unwrap()
+    );
     let found = app
         .store()
-        .search_households(HouseholdQuery { region_prefix: "6207".into(), id_number: Some(id.clone()), limit: 5, ..Default::default() })
+        .search_households(HouseholdQuery {
+            region_prefix: "6207".into(),
+            id_number: Some(id.clone()),
+            limit: 5,
+            ..Default::default()
+        })
         .await
         .unwrap();
     (found[0].id.clone(), r)
@@ -41,12 +59,31 @@ fn org(name: &str, code: &str) -> Value {
             "regions": ["620702"], "kinds": ["education", "medical"] })
 }
 
-async fn upload_proof(c: &Client, app: &TestApp, match_id: &str, bytes: Vec<u8>, name: &str) -> StatusCode {
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    c.post(app.url(&format!("/charity/proof/{match_id}"))).multipart(form).send().await.unwrap().status()
+async fn upload_proof(
+    c: &Client,
+    app: &TestApp,
+    match_id: &str,
+    bytes: Vec<u8>,
+    name: &str,
+) -> StatusCode {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    c.post(app.url(&format!("/charity/proof/{match_id}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
 }
 
-async fn call(c: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+async fn call(
+    c: &Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
     let r = post_form(c, app, path, form).await;
     let status = r.status();
     (status, r.text().await.unwrap())
@@ -84,19 +121,46 @@ fn assert_de_identified(text: &str, names: &[&str]) {
 async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_joins_the_chain() {
     let app = spawn_app().await;
     let code = CreditCode::with_check("53620702MJ0000017").unwrap();
-    let (consenting, resident_client) = household(&app, "13900000801", "62070219700101801", true).await;
+    let (consenting, resident_client) =
+        household(&app, "13900000801", "62070219700101801", true).await;
     let (private, _) = household(&app, "13900000802", "62070219700101802", false).await;
 
     // Registration: the credit code is checked; a good one registers and signs in.
     let charity = app.client();
-    post_form(&charity, &app, "/api/accounts/send_code", &[("phone", "13700000009")]).await;
+    post_form(
+        &charity,
+        &app,
+        "/api/accounts/send_code",
+        &[("phone", "13700000009")],
+    )
+    .await;
     let sms = app.last_code("13700000009");
-    let bad = format!("{}{}", &code.as_str()[..17], if code.as_str().ends_with('0') { '1' } else { '0' });
+    let bad = format!(
+        "{}{}",
+        &code.as_str()[..17],
+        if code.as_str().ends_with('0') {
+            '1'
+        } else {
+            '0'
+        }
+    );
     let form = |org: Value| json!({ "form": { "phone": "13700000009", "code": sms, "password": "Charity2026", "org": org } });
-    let (status, body) = post(&charity, &app, "/api/charity/register", form(org("爱心基金会", &bad))).await;
+    let (status, body) = post(
+        &charity,
+        &app,
+        "/api/charity/register",
+        form(org("爱心基金会", &bad)),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("credit_code_checksum"), "{body}");
-    let (status, body) = post(&charity, &app, "/api/charity/register", form(org("爱心基金会", code.as_str()))).await;
+    let (status, body) = post(
+        &charity,
+        &app,
+        "/api/charity/register",
+        form(org("爱心基金会", code.as_str())),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // Before verification it sees its own page and nothing else.
@@ -108,18 +172,62 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     assert!(body.contains("charity_not_verified"));
     let resource = json!({ "draft": { "form": "funds", "title": "助学金", "total": "1000", "per_household_cap": "600",
         "need_kinds": ["education"], "valid_from": "2026-01-01", "valid_until": "2099-12-31" } });
-    assert_eq!(post(&charity, &app, "/api/charity/add_resource", resource.clone()).await.0, StatusCode::CONFLICT);
+    assert_eq!(
+        post(
+            &charity,
+            &app,
+            "/api/charity/add_resource",
+            resource.clone()
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
     // Nor may anyone but an administrator verify it.
     let caseworker = login(&app, "demo_caseworker", "Demo2026pass").await;
-    assert_eq!(post_form(&caseworker, &app, "/api/charity/registrations", &[]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        post_form(&caseworker, &app, "/api/charity/registrations", &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
 
     let admin = login(&app, "demo_admin", "Demo2026pass").await;
-    let list: Value = post_form(&admin, &app, "/api/charity/registrations", &[]).await.json().await.unwrap();
-    let entry = list.as_array().unwrap().iter().find(|c| c["credit_code"] == code.as_str()).unwrap();
+    let list: Value = post_form(&admin, &app, "/api/charity/registrations", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["credit_code"] == code.as_str())
+        .unwrap();
     let charity_id = entry["id"].as_str().unwrap().to_string();
-    let r = post_form(&admin, &app, "/api/charity/decide", &[("id", &charity_id), ("verified", "false"), ("note", "")]).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "rejecting needs a reason");
-    let r = post_form(&admin, &app, "/api/charity/decide", &[("id", &charity_id), ("verified", "true"), ("note", "材料齐全")]).await;
+    let r = post_form(
+        &admin,
+        &app,
+        "/api/charity/decide",
+        &[("id", &charity_id), ("verified", "false"), ("note", "")],
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rejecting needs a reason"
+    );
+    let r = post_form(
+        &admin,
+        &app,
+        "/api/charity/decide",
+        &[
+            ("id", &charity_id),
+            ("verified", "true"),
+            ("note", "材料齐全"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
 
     // It publishes; a region outside its own is refused.
@@ -127,7 +235,12 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     far["draft"]["regions"] = json!(["210100"]);
     let (status, body) = post(&charity, &app, "/api/charity/add_resource", far).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(post(&charity, &app, "/api/charity/add_resource", resource).await.0, StatusCode::OK);
+    assert_eq!(
+        post(&charity, &app, "/api/charity/add_resource", resource)
+            .await
+            .0,
+        StatusCode::OK
+    );
 
     // Needs recorded by the caseworker, for both households.
     for h in [&consenting, &private] {
@@ -145,7 +258,10 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     assert_eq!(status, StatusCode::OK);
     let needs: Value = serde_json::from_str(&board).unwrap();
     assert_eq!(needs.as_array().unwrap().len(), 1, "{board}");
-    assert_eq!((needs[0]["open"].as_str(), needs[0]["township"].as_str()), (Some("800.00"), Some("梁家墩镇")));
+    assert_eq!(
+        (needs[0]["open"].as_str(), needs[0]["township"].as_str()),
+        (Some("800.00"), Some("梁家墩镇"))
+    );
     assert_de_identified(&board, &["张三", "梁家墩镇3组12号", &consenting, &private]);
 
     // The caseworker's plan: the consenting need gets 600 (the cap per household), and says why.
@@ -153,60 +269,246 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     assert_eq!(status, StatusCode::OK, "{plan}");
     let plan: Value = serde_json::from_str(&plan).unwrap();
     assert_eq!(plan["excluded_no_consent"], 1);
-    let s = plan["suggestions"].as_array().unwrap().iter().find(|s| s["household_id"] == consenting.as_str()).expect("a suggestion").clone();
-    assert_eq!((s["units"].as_i64(), s["distance"].as_str(), s["coverage"][1].as_str()), (Some(60_000), Some("SameCounty"), Some("800.00")));
-    assert!(plan["unmet"].as_array().unwrap().iter().any(|u| u["need"]["id"] == s["need"]["id"] && u["why"] == "Exhausted"));
+    let s = plan["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["household_id"] == consenting.as_str())
+        .expect("a suggestion")
+        .clone();
+    assert_eq!(
+        (
+            s["units"].as_i64(),
+            s["distance"].as_str(),
+            s["coverage"][1].as_str()
+        ),
+        (Some(60_000), Some("SameCounty"), Some("800.00"))
+    );
+    assert!(plan["unmet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["need"]["id"] == s["need"]["id"] && u["why"] == "Exhausted"));
     // More than the cap is refused, and nothing is reserved.
-    let r = post_form(&caseworker, &app, "/api/charity/propose", &[("need_id", s["need"]["id"].as_str().unwrap()), ("resource_id", s["resource_id"].as_str().unwrap()), ("units", "700")]).await;
+    let r = post_form(
+        &caseworker,
+        &app,
+        "/api/charity/propose",
+        &[
+            ("need_id", s["need"]["id"].as_str().unwrap()),
+            ("resource_id", s["resource_id"].as_str().unwrap()),
+            ("units", "700"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("household_cap"));
-    let r = post_form(&caseworker, &app, "/api/charity/propose", &[("need_id", s["need"]["id"].as_str().unwrap()), ("resource_id", s["resource_id"].as_str().unwrap()), ("units", "600")]).await;
+    let r = post_form(
+        &caseworker,
+        &app,
+        "/api/charity/propose",
+        &[
+            ("need_id", s["need"]["id"].as_str().unwrap()),
+            ("resource_id", s["resource_id"].as_str().unwrap()),
+            ("units", "600"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
 
     // The charity sees the proposal (still without identity), accepts it, and only then the contact.
     let (_, home) = call(&charity, &app, "/api/charity/home", &[]).await;
-    assert_de_identified(&home.replace("13700000001", ""), &["张三", "梁家墩镇3组12号", &consenting]);
+    assert_de_identified(
+        &home.replace("13700000001", ""),
+        &["张三", "梁家墩镇3组12号", &consenting],
+    );
     let home: Value = serde_json::from_str(&home).unwrap();
     let m = home["matches"][0].clone();
-    assert_eq!((m["state"].as_str(), m["units"].as_str()), (Some("proposed"), Some("600.00")));
-    assert_eq!(home["resources"][0]["remaining"], "400.00", "the proposal reserves its units");
+    assert_eq!(
+        (m["state"].as_str(), m["units"].as_str()),
+        (Some("proposed"), Some("600.00"))
+    );
+    assert_eq!(
+        home["resources"][0]["remaining"], "400.00",
+        "the proposal reserves its units"
+    );
     let mid = m["id"].as_str().unwrap();
     let r = post_form(&charity, &app, "/api/charity/contact", &[("id", mid)]).await;
-    assert_eq!(r.status(), StatusCode::CONFLICT, "no contact before the match is confirmed");
-    assert_eq!(upload_proof(&charity, &app, mid, png(), "receipt.png").await, StatusCode::CONFLICT, "no proof before accepting");
-    assert_eq!(post_form(&charity, &app, "/api/charity/answer", &[("id", mid), ("accept", "true"), ("note", "")]).await.status(), StatusCode::OK);
-    let contact: Value = post_form(&charity, &app, "/api/charity/contact", &[("id", mid)]).await.json().await.unwrap();
-    assert_eq!((contact["head_name"].as_str(), contact["phone"].as_str()), (Some("张三"), Some("13812345678")));
+    assert_eq!(
+        r.status(),
+        StatusCode::CONFLICT,
+        "no contact before the match is confirmed"
+    );
+    assert_eq!(
+        upload_proof(&charity, &app, mid, png(), "receipt.png").await,
+        StatusCode::CONFLICT,
+        "no proof before accepting"
+    );
+    assert_eq!(
+        post_form(
+            &charity,
+            &app,
+            "/api/charity/answer",
+            &[("id", mid), ("accept", "true"), ("note", "")]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let contact: Value = post_form(&charity, &app, "/api/charity/contact", &[("id", mid)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (contact["head_name"].as_str(), contact["phone"].as_str()),
+        (Some("张三"), Some("13812345678"))
+    );
     let audit = app.store().recent_audit(50).await.unwrap();
-    assert!(audit.iter().any(|a| a.action == "charity_contact" && a.result == "ok" && a.object.contains(&consenting)), "the release is audit-logged");
+    assert!(
+        audit.iter().any(|a| a.action == "charity_contact"
+            && a.result == "ok"
+            && a.object.contains(&consenting)),
+        "the release is audit-logged"
+    );
     // Another organisation cannot see it.
     let other = login(&app, "demo_charity", "Demo2026pass").await;
-    assert_eq!(post_form(&other, &app, "/api/charity/contact", &[("id", mid)]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        post_form(&other, &app, "/api/charity/contact", &[("id", mid)])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     // The proof file: checked by content, only the match's own charity may attach it.
-    assert_eq!(upload_proof(&charity, &app, mid, b"not a picture".to_vec(), "receipt.png").await, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(upload_proof(&charity, &app, mid, Vec::new(), "receipt.png").await, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(upload_proof(&other, &app, mid, png(), "receipt.png").await, StatusCode::NOT_FOUND);
-    assert_eq!(upload_proof(&caseworker, &app, mid, png(), "receipt.png").await, StatusCode::FORBIDDEN);
-    assert!(app.store().match_record(mid).await.unwrap().unwrap().proof.is_none(), "nothing stored by refused uploads");
-    assert_eq!(upload_proof(&charity, &app, mid, png(), "receipt.png").await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        upload_proof(
+            &charity,
+            &app,
+            mid,
+            b"not a picture".to_vec(),
+            "receipt.png"
+        )
+        .await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    assert_eq!(
+        upload_proof(&charity, &app, mid, Vec::new(), "receipt.png").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        upload_proof(&other, &app, mid, png(), "receipt.png").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        upload_proof(&caseworker, &app, mid, png(), "receipt.png").await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        app.store()
+            .match_record(mid)
+            .await
+            .unwrap()
+            .unwrap()
+            .proof
+            .is_none(),
+        "nothing stored by refused uploads"
+    );
+    assert_eq!(
+        upload_proof(&charity, &app, mid, png(), "receipt.png").await,
+        StatusCode::NO_CONTENT
+    );
     // Delivery: a date in the future or no proof is refused; then it lands in the chain.
     let tomorrow = (app::services::today_in_china() + chrono::Days::new(1)).to_string();
     let today = app::services::today_in_china().to_string();
-    assert_eq!(post_form(&charity, &app, "/api/charity/deliver", &[("id", mid), ("delivered_on", &tomorrow), ("proof", "收据 001")]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(post_form(&charity, &app, "/api/charity/deliver", &[("id", mid), ("delivered_on", &today), ("proof", " ")]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(post_form(&charity, &app, "/api/charity/deliver", &[("id", mid), ("delivered_on", &today), ("proof", "收据 001")]).await.status(), StatusCode::OK);
-    assert_eq!(post_form(&charity, &app, "/api/charity/deliver", &[("id", mid), ("delivered_on", &today), ("proof", "again")]).await.status(), StatusCode::CONFLICT, "once");
+    assert_eq!(
+        post_form(
+            &charity,
+            &app,
+            "/api/charity/deliver",
+            &[
+                ("id", mid),
+                ("delivered_on", &tomorrow),
+                ("proof", "收据 001")
+            ]
+        )
+        .await
+        .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        post_form(
+            &charity,
+            &app,
+            "/api/charity/deliver",
+            &[("id", mid), ("delivered_on", &today), ("proof", " ")]
+        )
+        .await
+        .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        post_form(
+            &charity,
+            &app,
+            "/api/charity/deliver",
+            &[("id", mid), ("delivered_on", &today), ("proof", "收据 001")]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        post_form(
+            &charity,
+            &app,
+            "/api/charity/deliver",
+            &[("id", mid), ("delivered_on", &today), ("proof", "again")]
+        )
+        .await
+        .status(),
+        StatusCode::CONFLICT,
+        "once"
+    );
     let chain = app.store().assistance_of(&consenting).await.unwrap();
-    let aid = chain.iter().find(|a| a.aid.kind == app::domain::chain::AidKind::Charity).expect("the delivery is in the chain");
-    assert_eq!((aid.aid.amount_fen, aid.aid.source_name.as_str()), (60_000, "爱心基金会"));
-    let file: Value = post_form(&caseworker, &app, "/api/household/file", &[("id", &consenting)]).await.json().await.unwrap();
-    assert!(file.to_string().contains("爱心基金会"), "the household file shows the delivery");
+    let aid = chain
+        .iter()
+        .find(|a| a.aid.kind == app::domain::chain::AidKind::Charity)
+        .expect("the delivery is in the chain");
+    assert_eq!(
+        (aid.aid.amount_fen, aid.aid.source_name.as_str()),
+        (60_000, "爱心基金会")
+    );
+    let file: Value = post_form(
+        &caseworker,
+        &app,
+        "/api/household/file",
+        &[("id", &consenting)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        file.to_string().contains("爱心基金会"),
+        "the household file shows the delivery"
+    );
     // The proof file: readable by the charity and by the household's caseworkers, nobody else.
-    let (_, matches) = call(&caseworker, &app, "/api/charity/household", &[("household_id", &consenting)]).await;
+    let (_, matches) = call(
+        &caseworker,
+        &app,
+        "/api/charity/household",
+        &[("household_id", &consenting)],
+    )
+    .await;
     let href = format!("/charity/proof/{mid}");
     assert!(matches.contains(&href), "{matches}");
-    for (who, expected) in [(&caseworker, StatusCode::OK), (&charity, StatusCode::OK), (&other, StatusCode::NOT_FOUND), (&resident_client, StatusCode::NOT_FOUND)] {
+    for (who, expected) in [
+        (&caseworker, StatusCode::OK),
+        (&charity, StatusCode::OK),
+        (&other, StatusCode::NOT_FOUND),
+        (&resident_client, StatusCode::NOT_FOUND),
+    ] {
         let r = who.get(app.url(&href)).send().await.unwrap();
         assert_eq!(r.status(), expected);
         if expected == StatusCode::OK {
@@ -217,10 +519,24 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     // The cap per household is used up: the next plan offers this resource nothing more for it.
     let (_, plan) = call(&caseworker, &app, "/api/charity/suggest", &[]).await;
     let plan: Value = serde_json::from_str(&plan).unwrap();
-    assert!(plan["suggestions"].as_array().unwrap().iter().all(|s| s["household_id"] != consenting.as_str()), "{plan}");
+    assert!(
+        plan["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["household_id"] != consenting.as_str()),
+        "{plan}"
+    );
     // The need still lacks 200: it stays open for others.
     let needs = app.store().needs_of(&consenting, &today).await.unwrap();
-    assert_eq!((needs[0].state.as_str(), needs[0].delivered, needs[0].committed), ("open", 60_000, 60_000));
+    assert_eq!(
+        (
+            needs[0].state.as_str(),
+            needs[0].delivered,
+            needs[0].committed
+        ),
+        ("open", 60_000, 60_000)
+    );
 }
 
 #[tokio::test]
@@ -251,8 +567,22 @@ async fn a_declined_proposal_returns_to_the_pool_and_a_withdrawn_consent_hides_t
     let (_, plan) = call(&caseworker, &app, "/api/charity/suggest", &[]).await;
     let plan: Value = serde_json::from_str(&plan).unwrap();
     let s = &plan["suggestions"][0];
-    assert_eq!((s["units"].as_i64(), s["resource_id"].as_str()), (Some(200_000), Some("demo-resource")), "{plan}");
-    let r = post_form(&caseworker, &app, "/api/charity/propose", &[("need_id", s["need"]["id"].as_str().unwrap()), ("resource_id", "demo-resource"), ("units", "2000")]).await;
+    assert_eq!(
+        (s["units"].as_i64(), s["resource_id"].as_str()),
+        (Some(200_000), Some("demo-resource")),
+        "{plan}"
+    );
+    let r = post_form(
+        &caseworker,
+        &app,
+        "/api/charity/propose",
+        &[
+            ("need_id", s["need"]["id"].as_str().unwrap()),
+            ("resource_id", "demo-resource"),
+            ("units", "2000"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let remaining = |app: &TestApp| {
         let store = app.store();
@@ -262,22 +592,68 @@ async fn a_declined_proposal_returns_to_the_pool_and_a_withdrawn_consent_hides_t
 
     // The charity declines: units back to the resource and the need.
     let charity = login(&app, "demo_charity", "Demo2026pass").await;
-    let home: Value = post_form(&charity, &app, "/api/charity/home", &[]).await.json().await.unwrap();
+    let home: Value = post_form(&charity, &app, "/api/charity/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     let mid = home["matches"][0]["id"].as_str().unwrap().to_string();
-    assert_eq!(post_form(&charity, &app, "/api/charity/answer", &[("id", &mid), ("accept", "false"), ("note", "本月名额已满")]).await.status(), StatusCode::OK);
+    assert_eq!(
+        post_form(
+            &charity,
+            &app,
+            "/api/charity/answer",
+            &[("id", &mid), ("accept", "false"), ("note", "本月名额已满")]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
     assert_eq!(remaining(&app).await, 5_000_000);
     let (_, board) = call(&charity, &app, "/api/charity/board", &[]).await;
-    assert!(board.contains("2000.00"), "the need is back on the board: {board}");
+    assert!(
+        board.contains("2000.00"),
+        "the need is back on the board: {board}"
+    );
 
     // The household withdraws its consent: the need leaves the board and cannot be committed.
-    let number = app.store().search_households(HouseholdQuery { region_prefix: "6207".into(), id_number: None, limit: 50, ..Default::default() })
-        .await.unwrap().into_iter().find(|x| x.id == h).unwrap().latest_number.unwrap();
-    let r = post_form(&resident, &app, "/api/applications/charity_consent", &[("number", &number), ("granted", "false")]).await;
+    let number = app
+        .store()
+        .search_households(HouseholdQuery {
+            region_prefix: "6207".into(),
+            id_number: None,
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id == h)
+        .unwrap()
+        .latest_number
+        .unwrap();
+    let r = post_form(
+        &resident,
+        &app,
+        "/api/applications/charity_consent",
+        &[("number", &number), ("granted", "false")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let (_, board) = call(&charity, &app, "/api/charity/board", &[]).await;
     assert_eq!(board, "[]");
     let need_id = s["need"]["id"].as_str().unwrap();
-    let r = post_form(&charity, &app, "/api/charity/commit", &[("need_id", need_id), ("resource_id", "demo-resource"), ("units", "100")]).await;
+    let r = post_form(
+        &charity,
+        &app,
+        "/api/charity/commit",
+        &[
+            ("need_id", need_id),
+            ("resource_id", "demo-resource"),
+            ("units", "100"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("need_taken"));
 }
@@ -285,12 +661,25 @@ async fn a_declined_proposal_returns_to_the_pool_and_a_withdrawn_consent_hides_t
 // ------------------------------------------------------------------------------------------
 // The store, on both backends
 
-async fn charity_with_resource(store: &Arc<dyn Store>, tag: &str, total: i64, cap: Option<i64>) -> (String, String) {
+async fn charity_with_resource(
+    store: &Arc<dyn Store>,
+    tag: &str,
+    total: i64,
+    cap: Option<i64>,
+) -> (String, String) {
     let code = CreditCode::with_check(&format!("5362070{tag:0>2}MJ00000{tag:0>2}")[..17]).unwrap();
     let user_id = store
         .register_charity(NewCharity {
             id: format!("c-{tag}"),
-            user: NewUser { role: Role::Charity, login: format!("org-{tag}"), display_name: "o".into(), password_hash: "h".into(), region_code: None, department: None, now: 1 },
+            user: NewUser {
+                role: Role::Charity,
+                login: format!("org-{tag}"),
+                display_name: "o".into(),
+                password_hash: "h".into(),
+                region_code: None,
+                department: None,
+                now: 1,
+            },
             name: format!("机构{tag}"),
             credit_code: code.as_str().into(),
             contact_name: "x".into(),
@@ -300,7 +689,10 @@ async fn charity_with_resource(store: &Arc<dyn Store>, tag: &str, total: i64, ca
         })
         .await
         .unwrap();
-    store.decide_charity(&format!("c-{tag}"), true, "", &user_id, 2).await.unwrap();
+    store
+        .decide_charity(&format!("c-{tag}"), true, "", &user_id, 2)
+        .await
+        .unwrap();
     store
         .add_resource(NewResource {
             id: format!("r-{tag}"),
@@ -322,9 +714,22 @@ async fn charity_with_resource(store: &Arc<dyn Store>, tag: &str, total: i64, ca
     (format!("c-{tag}"), user_id)
 }
 
-async fn consenting_household(store: &Arc<dyn Store>, owner: &str, head: &str, consent: bool) -> String {
+async fn consenting_household(
+    store: &Arc<dyn Store>,
+    owner: &str,
+    head: &str,
+    consent: bool,
+) -> String {
     let user = store
-        .create_user(NewUser { role: Role::Resident, login: owner.into(), display_name: "r".into(), password_hash: "h".into(), region_code: None, department: None, now: 1 })
+        .create_user(NewUser {
+            role: Role::Resident,
+            login: owner.into(),
+            display_name: "r".into(),
+            password_hash: "h".into(),
+            region_code: None,
+            department: None,
+            now: 1,
+        })
         .await
         .unwrap();
     let draft = store.current_draft(&user, "{}", 1).await.unwrap();
@@ -340,13 +745,28 @@ async fn consenting_household(store: &Arc<dyn Store>, owner: &str, head: &str, c
             consent_text_version: "v1".into(),
             now: 1000,
             year: 2026,
-            assessment: app::store::NewAssessment { facts_json: "{}".into(), parameters_json: "{}".into(), assessment_json: "{}".into(), categories: String::new() },
+            assessment: app::store::NewAssessment {
+                facts_json: "{}".into(),
+                parameters_json: "{}".into(),
+                assessment_json: "{}".into(),
+                categories: String::new(),
+            },
             help: vec!["education".into()],
             head_id_number: head.into(),
         })
         .await
         .unwrap();
-    store.search_households(HouseholdQuery { region_prefix: "6207".into(), id_number: Some(head.into()), limit: 1, ..Default::default() }).await.unwrap()[0].id.clone()
+    store
+        .search_households(HouseholdQuery {
+            region_prefix: "6207".into(),
+            id_number: Some(head.into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id
+        .clone()
 }
 
 async fn need(store: &Arc<dyn Store>, household: &str, id: &str, amount: i64, actor: &str) {
@@ -371,7 +791,14 @@ async fn need(store: &Arc<dyn Store>, household: &str, id: &str, amount: i64, ac
         .unwrap());
 }
 
-fn commit(id: String, need: &str, resource: &str, units: i64, charity: &str, actor: &str) -> NewMatch {
+fn commit(
+    id: String,
+    need: &str,
+    resource: &str,
+    units: i64,
+    charity: &str,
+    actor: &str,
+) -> NewMatch {
     NewMatch {
         id,
         need_id: need.into(),
@@ -401,7 +828,14 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
         let tasks: Vec<_> = (0..10)
             .map(|i| {
                 let store = store.clone();
-                let m = commit(format!("m{i}"), &format!("n{i}"), "r-1", 30_000, &charity, &actor);
+                let m = commit(
+                    format!("m{i}"),
+                    &format!("n{i}"),
+                    "r-1",
+                    30_000,
+                    &charity,
+                    &actor,
+                );
                 tokio::spawn(async move { store.add_match(m).await })
             })
             .collect();
@@ -431,31 +865,121 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
         for t in tasks {
             outcomes.push(t.await.unwrap());
         }
-        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{backend}: {outcomes:?}");
-        assert!(outcomes.iter().all(|o| matches!(o, Ok(()) | Err(DbError::Conflict("need_taken")))), "{backend}: {outcomes:?}");
-        let single = store.needs_of(&h, "2026-11-26").await.unwrap().into_iter().find(|n| n.id == "single").unwrap();
+        assert_eq!(
+            outcomes.iter().filter(|o| o.is_ok()).count(),
+            1,
+            "{backend}: {outcomes:?}"
+        );
+        assert!(
+            outcomes
+                .iter()
+                .all(|o| matches!(o, Ok(()) | Err(DbError::Conflict("need_taken")))),
+            "{backend}: {outcomes:?}"
+        );
+        let single = store
+            .needs_of(&h, "2026-11-26")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == "single")
+            .unwrap();
         assert_eq!(single.committed, 20_000);
 
         // The cap per household counts every live match of the resource.
         let (charity3, _) = charity_with_resource(&store, "3", 10_000_000, Some(25_000)).await;
         need(&store, &h, "cap-a", 20_000, &actor).await;
         need(&store, &h, "cap-b", 20_000, &actor).await;
-        store.add_match(commit("c-a".into(), "cap-a", "r-3", 20_000, &charity3, &actor)).await.unwrap();
-        assert!(matches!(store.add_match(commit("c-b".into(), "cap-b", "r-3", 20_000, &charity3, &actor)).await, Err(DbError::Conflict("household_cap"))));
+        store
+            .add_match(commit(
+                "c-a".into(),
+                "cap-a",
+                "r-3",
+                20_000,
+                &charity3,
+                &actor,
+            ))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .add_match(commit(
+                    "c-b".into(),
+                    "cap-b",
+                    "r-3",
+                    20_000,
+                    &charity3,
+                    &actor
+                ))
+                .await,
+            Err(DbError::Conflict("household_cap"))
+        ));
         // Closing a commitment gives its units back; a need closed by the caseworker releases its matches.
-        store.move_match("c-a", &charity3, &["accepted"], "done_by_others", "", 30).await.unwrap();
-        store.add_match(commit("c-b".into(), "cap-b", "r-3", 20_000, &charity3, &actor)).await.unwrap();
-        store.close_need("cap-b", "6207", "no_longer_needed", &actor, 40).await.unwrap();
-        assert_eq!(store.resources(Some(&charity3), "").await.unwrap()[0].remaining, 10_000_000);
-        assert!(matches!(store.close_need("cap-b", "6207", "duplicate", &actor, 41).await, Err(DbError::Conflict("need_state"))));
-        assert!(matches!(store.close_need("cap-a", "2101", "duplicate", &actor, 41).await, Err(DbError::NotFound)), "outside the region");
+        store
+            .move_match("c-a", &charity3, &["accepted"], "done_by_others", "", 30)
+            .await
+            .unwrap();
+        store
+            .add_match(commit(
+                "c-b".into(),
+                "cap-b",
+                "r-3",
+                20_000,
+                &charity3,
+                &actor,
+            ))
+            .await
+            .unwrap();
+        store
+            .close_need("cap-b", "6207", "no_longer_needed", &actor, 40)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.resources(Some(&charity3), "").await.unwrap()[0].remaining,
+            10_000_000
+        );
+        assert!(matches!(
+            store
+                .close_need("cap-b", "6207", "duplicate", &actor, 41)
+                .await,
+            Err(DbError::Conflict("need_state"))
+        ));
+        assert!(
+            matches!(
+                store
+                    .close_need("cap-a", "2101", "duplicate", &actor, 41)
+                    .await,
+                Err(DbError::NotFound)
+            ),
+            "outside the region"
+        );
 
         // A household without consent is never committed to.
         let private = consenting_household(&store, "13900000902", "H-2", false).await;
         need(&store, &private, "private", 10_000, &actor).await;
-        assert!(matches!(store.add_match(commit("p".into(), "private", "r-2", 10_000, &charity2, &actor)).await, Err(DbError::Conflict("need_taken"))));
-        assert_eq!(store.needs_of(&private, "2026-11-26").await.unwrap()[0].committed, 0, "nothing half-written");
+        assert!(matches!(
+            store
+                .add_match(commit(
+                    "p".into(),
+                    "private",
+                    "r-2",
+                    10_000,
+                    &charity2,
+                    &actor
+                ))
+                .await,
+            Err(DbError::Conflict("need_taken"))
+        ));
+        assert_eq!(
+            store.needs_of(&private, "2026-11-26").await.unwrap()[0].committed,
+            0,
+            "nothing half-written"
+        );
         // Another charity's resource cannot be committed by this one.
-        assert!(matches!(store.add_match(commit("x".into(), "single", "r-2", 100, &charity, &actor)).await, Err(DbError::Conflict("resource_short"))));
+        assert!(matches!(
+            store
+                .add_match(commit("x".into(), "single", "r-2", 100, &charity, &actor))
+                .await,
+            Err(DbError::Conflict("resource_short"))
+        ));
     }
 }

@@ -10,7 +10,13 @@ use serde_json::{json, Value};
 
 async fn login(app: &TestApp, login: &str) -> Client {
     let c = app.client();
-    let r = post_form(&c, app, "/api/accounts/login", &[("login", login), ("password", "Demo2026pass")]).await;
+    let r = post_form(
+        &c,
+        app,
+        "/api/accounts/login",
+        &[("login", login), ("password", "Demo2026pass")],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     c
 }
@@ -22,11 +28,20 @@ fn day_ms(days: u64) -> i64 {
 /// Does what is due now (today's entitlement scan, if the server's own job loop has not yet),
 /// so that the counts below are the test's items only.
 async fn drain_today(store: &dyn app::store::Store) {
-    server::jobs::process_work(store, "w0", app::services::now_millis()).await.unwrap();
+    server::jobs::process_work(store, "w0", app::services::now_millis())
+        .await
+        .unwrap();
 }
 
 async fn tasks(c: &Client, app: &TestApp) -> Vec<Value> {
-    post_form(c, app, "/api/cycle/tasks", &[("include_done", "false")]).await.json::<Value>().await.unwrap().as_array().unwrap().clone()
+    post_form(c, app, "/api/cycle/tasks", &[("include_done", "false")])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[tokio::test]
@@ -40,34 +55,101 @@ async fn emergency_aid_is_registered_once_and_owed_documents_become_a_task() {
     };
     let over = post_json(&cw, &app, "/api/cycle/emergency", draft("3000", "")).await;
     assert_eq!(over.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(over.json::<Value>().await.unwrap()["detail"][0], json!({ "field": "amount", "code": "out_of_bounds" }));
-    let ok = post_json(&cw, &app, "/api/cycle/emergency", draft("3000", "2026-11-26 甘州区协调机制一事一议：先行救助3000元")).await;
+    assert_eq!(
+        over.json::<Value>().await.unwrap()["detail"][0],
+        json!({ "field": "amount", "code": "out_of_bounds" })
+    );
+    let ok = post_json(
+        &cw,
+        &app,
+        "/api/cycle/emergency",
+        draft("3000", "2026-11-26 甘州区协调机制一事一议：先行救助3000元"),
+    )
+    .await;
     assert_eq!(ok.status(), StatusCode::OK, "{}", ok.text().await.unwrap());
     let rec: Value = ok.json().await.unwrap();
-    let again: Value = post_json(&cw, &app, "/api/cycle/emergency", draft("3000", "重复提交")).await.json().await.unwrap();
+    let again: Value = post_json(&cw, &app, "/api/cycle/emergency", draft("3000", "重复提交"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["id"], rec["id"], "a retry registers nothing new");
     let due = (app::services::today_in_china() + chrono::Days::new(30)).to_string();
     assert_eq!(rec["documents_due"], due.as_str());
     let household = rec["household_id"].as_str().unwrap().to_string();
-    let file: Value = post_form(&cw, &app, "/api/household/file", &[("id", &household)]).await.json().await.unwrap();
+    let file: Value = post_form(&cw, &app, "/api/household/file", &[("id", &household)])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(file["chain"][0]["aid"]["amount_fen"], 300_000);
     assert_eq!(file["chain"][0]["aid"]["origin"], "emergency");
-    assert_eq!(file["emergencies"][0]["conference"], "2026-11-26 甘州区协调机制一事一议：先行救助3000元");
+    assert_eq!(
+        file["emergencies"][0]["conference"],
+        "2026-11-26 甘州区协调机制一事一议：先行救助3000元"
+    );
 
     // Nothing is due yet; the day after the deadline the job runner opens a task, once.
     let store = app.store();
     drain_today(store.as_ref()).await;
-    assert_eq!(server::jobs::process_work(store.as_ref(), "w1", day_ms(1)).await.unwrap(), 0);
-    assert_eq!(server::jobs::process_work(store.as_ref(), "w1", day_ms(31)).await.unwrap(), 1);
-    assert_eq!(server::jobs::process_work(store.as_ref(), "w2", day_ms(32)).await.unwrap(), 0);
+    assert_eq!(
+        server::jobs::process_work(store.as_ref(), "w1", day_ms(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        server::jobs::process_work(store.as_ref(), "w1", day_ms(31))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        server::jobs::process_work(store.as_ref(), "w2", day_ms(32))
+            .await
+            .unwrap(),
+        0
+    );
     let open = tasks(&cw, &app).await;
-    assert_eq!((open.len(), open[0]["kind"].as_str(), open[0]["due_on"].as_str()), (1, Some("documents_due"), Some(due.as_str())));
-    let done = post_form(&cw, &app, "/api/cycle/complete_task", &[("id", &open[0]["id"].to_string()), ("note", "")]).await;
-    assert_eq!(done.status(), StatusCode::UNPROCESSABLE_ENTITY, "a task is closed with what was done");
-    let done = post_form(&cw, &app, "/api/cycle/complete_task", &[("id", &open[0]["id"].to_string()), ("note", "医院诊断证明已补交")]).await;
+    assert_eq!(
+        (
+            open.len(),
+            open[0]["kind"].as_str(),
+            open[0]["due_on"].as_str()
+        ),
+        (1, Some("documents_due"), Some(due.as_str()))
+    );
+    let done = post_form(
+        &cw,
+        &app,
+        "/api/cycle/complete_task",
+        &[("id", &open[0]["id"].to_string()), ("note", "")],
+    )
+    .await;
+    assert_eq!(
+        done.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a task is closed with what was done"
+    );
+    let done = post_form(
+        &cw,
+        &app,
+        "/api/cycle/complete_task",
+        &[
+            ("id", &open[0]["id"].to_string()),
+            ("note", "医院诊断证明已补交"),
+        ],
+    )
+    .await;
     assert_eq!(done.status(), StatusCode::OK);
     assert!(tasks(&cw, &app).await.is_empty());
-    let outside = post_json(&login(&app, "demo_department").await, &app, "/api/cycle/emergency", draft("100", "")).await;
+    let outside = post_json(
+        &login(&app, "demo_department").await,
+        &app,
+        "/api/cycle/emergency",
+        draft("100", ""),
+    )
+    .await;
     assert_eq!(outside.status(), StatusCode::FORBIDDEN);
 }
 
@@ -79,50 +161,173 @@ async fn an_exit_keeps_aid_through_the_taper_and_the_household_stays_findable() 
     let mut draft = good_draft(&[valid_id("62070219700101601")]);
     draft.members[0].name = "孙有福".into();
     draft.income_wages = "100".into();
-    let number = submit(&r, &app, &d, &draft).await.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_string();
+    let number = submit(&r, &app, &d, &draft)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let cw = login(&app, "demo_caseworker").await;
     for to in ["accepted", "visiting"] {
-        assert_eq!(post_form(&cw, &app, "/api/casework/advance", &[("number", number.as_str()), ("to", to)]).await.status(), StatusCode::OK);
+        assert_eq!(
+            post_form(
+                &cw,
+                &app,
+                "/api/casework/advance",
+                &[("number", number.as_str()), ("to", to)]
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
     }
     let today = app::services::today_in_china().to_string();
     let decided = post_json(&cw, &app, "/api/casework/decide", json!({ "number": number, "decision": { "category": "dibao", "monthly_amount": "480", "adjustment_reason": "按核实收入", "effective_from": today } })).await;
-    assert_eq!(decided.status(), StatusCode::OK, "{}", decided.text().await.unwrap());
+    assert_eq!(
+        decided.status(),
+        StatusCode::OK,
+        "{}",
+        decided.text().await.unwrap()
+    );
     // The notice ends in the future; the store is told a later day directly (the HTTP path waits for it).
-    let actor = app.store().user_by_login("demo_caseworker").await.unwrap().unwrap().id;
-    app.store().finalize(&number, &actor, "", "2099-01-01", 1).await.unwrap();
-    assert_eq!(app.store().application(&number).await.unwrap().unwrap().summary.status, S::Approved);
-    let household = app.store().application(&number).await.unwrap().unwrap().household_id.unwrap();
+    let actor = app
+        .store()
+        .user_by_login("demo_caseworker")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    app.store()
+        .finalize(&number, &actor, "", "2099-01-01", 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store()
+            .application(&number)
+            .await
+            .unwrap()
+            .unwrap()
+            .summary
+            .status,
+        S::Approved
+    );
+    let household = app
+        .store()
+        .application(&number)
+        .await
+        .unwrap()
+        .unwrap()
+        .household_id
+        .unwrap();
 
-    let exit = post_form(&cw, &app, "/api/cycle/exit", &[("household", household.as_str()), ("reason", ""), ("taper", "true")]).await;
+    let exit = post_form(
+        &cw,
+        &app,
+        "/api/cycle/exit",
+        &[
+            ("household", household.as_str()),
+            ("reason", ""),
+            ("taper", "true"),
+        ],
+    )
+    .await;
     assert_eq!(exit.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let exit = post_form(&cw, &app, "/api/cycle/exit", &[("household", household.as_str()), ("reason", "子女就业，家庭人均收入超过低保标准"), ("taper", "true")]).await;
+    let exit = post_form(
+        &cw,
+        &app,
+        "/api/cycle/exit",
+        &[
+            ("household", household.as_str()),
+            ("reason", "子女就业，家庭人均收入超过低保标准"),
+            ("taper", "true"),
+        ],
+    )
+    .await;
     assert_eq!(exit.status(), StatusCode::OK);
-    let last_day = app::domain::cycle::last_day_of_aid(app::services::today_in_china(), Some(6)).to_string();
-    assert_eq!(exit.json::<String>().await.unwrap(), last_day, "six months of 渐退期 (the example parameter)");
-    let again = post_form(&cw, &app, "/api/cycle/exit", &[("household", household.as_str()), ("reason", "x"), ("taper", "false")]).await;
+    let last_day =
+        app::domain::cycle::last_day_of_aid(app::services::today_in_china(), Some(6)).to_string();
+    assert_eq!(
+        exit.json::<String>().await.unwrap(),
+        last_day,
+        "six months of 渐退期 (the example parameter)"
+    );
+    let again = post_form(
+        &cw,
+        &app,
+        "/api/cycle/exit",
+        &[
+            ("household", household.as_str()),
+            ("reason", "x"),
+            ("taper", "false"),
+        ],
+    )
+    .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
 
-    let file: Value = post_form(&cw, &app, "/api/household/file", &[("id", &household)]).await.json().await.unwrap();
-    assert_eq!((file["standing"].as_str(), file["assistance_until"].as_str()), (Some("exited"), Some(last_day.as_str())));
+    let file: Value = post_form(&cw, &app, "/api/household/file", &[("id", &household)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (file["standing"].as_str(), file["assistance_until"].as_str()),
+        (Some("exited"), Some(last_day.as_str()))
+    );
     assert!(file["days_left"].as_i64().unwrap() > 150);
-    assert_eq!(file["chain"][0]["aid"]["until"], last_day.as_str(), "the basic living aid ends with the taper");
+    assert_eq!(
+        file["chain"][0]["aid"]["until"],
+        last_day.as_str(),
+        "the basic living aid ends with the taper"
+    );
     let open = tasks(&cw, &app).await;
-    assert_eq!((open[0]["kind"].as_str(), open[0]["due_on"].as_str()), (Some("taper_end"), Some(last_day.as_str())));
+    assert_eq!(
+        (open[0]["kind"].as_str(), open[0]["due_on"].as_str()),
+        (Some("taper_end"), Some(last_day.as_str()))
+    );
 
     // The low-income database finds the exited household by a member's ID number, name or standing.
     let search = |q: Value| {
         let (cw, app) = (&cw, &app);
         async move { post_json(cw, app, "/api/cycle/search", json!({ "query": q })).await }
     };
-    let by_id: Value = search(json!({ "id_number": valid_id("62070219700101601") })).await.json().await.unwrap();
-    assert_eq!((by_id[0]["standing"].as_str(), by_id[0]["head_name"].as_str()), (Some("exited"), Some("孙有福")));
-    assert!(by_id[0]["monitored_until"].as_str().is_some(), "monitored for two years after the exit");
-    let by_name: Value = search(json!({ "name": "有福" })).await.json().await.unwrap();
+    let by_id: Value = search(json!({ "id_number": valid_id("62070219700101601") }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            by_id[0]["standing"].as_str(),
+            by_id[0]["head_name"].as_str()
+        ),
+        (Some("exited"), Some("孙有福"))
+    );
+    assert!(
+        by_id[0]["monitored_until"].as_str().is_some(),
+        "monitored for two years after the exit"
+    );
+    let by_name: Value = search(json!({ "name": "有福" }))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(by_name.as_array().unwrap().len(), 1);
-    let none: Value = search(json!({ "name": "不存在" })).await.json().await.unwrap();
+    let none: Value = search(json!({ "name": "不存在" }))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(none, json!([]));
-    assert_eq!(search(json!({ "id_number": "12345" })).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(search(json!({ "name": "%" })).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        search(json!({ "id_number": "12345" })).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        search(json!({ "name": "%" })).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
 
 #[tokio::test]
@@ -130,25 +335,91 @@ async fn an_unanswered_referral_becomes_a_task_the_day_after_its_due_date() {
     let app = spawn_app().await;
     let r = resident(&app, "13900000602").await;
     let d = draft_id(&r, &app).await;
-    let number = submit(&r, &app, &d, &good_draft(&[valid_id("62070219700101602")])).await.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_string();
-    let household = app.store().application(&number).await.unwrap().unwrap().household_id.unwrap();
+    let number = submit(&r, &app, &d, &good_draft(&[valid_id("62070219700101602")]))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let household = app
+        .store()
+        .application(&number)
+        .await
+        .unwrap()
+        .unwrap()
+        .household_id
+        .unwrap();
     let cw = login(&app, "demo_caseworker").await;
-    let sent = post_json(&cw, &app, "/api/household/refer", json!({ "referral": { "household": household, "need": "housing", "note": "危房改造" } })).await;
+    let sent = post_json(
+        &cw,
+        &app,
+        "/api/household/refer",
+        json!({ "referral": { "household": household, "need": "housing", "note": "危房改造" } }),
+    )
+    .await;
     assert_eq!(sent.status(), StatusCode::OK);
     let store = app.store();
     drain_today(store.as_ref()).await;
-    assert_eq!(server::jobs::process_work(store.as_ref(), "w", day_ms(10)).await.unwrap(), 0, "due on day 10: not overdue that day");
-    assert_eq!(server::jobs::process_work(store.as_ref(), "w", day_ms(11)).await.unwrap(), 1);
+    assert_eq!(
+        server::jobs::process_work(store.as_ref(), "w", day_ms(10))
+            .await
+            .unwrap(),
+        0,
+        "due on day 10: not overdue that day"
+    );
+    assert_eq!(
+        server::jobs::process_work(store.as_ref(), "w", day_ms(11))
+            .await
+            .unwrap(),
+        1
+    );
     let open = tasks(&cw, &app).await;
-    assert_eq!((open[0]["kind"].as_str(), open[0]["note"].as_str()), (Some("referral_overdue"), Some("housing → housing")));
+    assert_eq!(
+        (open[0]["kind"].as_str(), open[0]["note"].as_str()),
+        (Some("referral_overdue"), Some("housing → housing"))
+    );
 
     // The overdue referral is a warning on the case in the review queue, and a filter finds it.
     let r2 = resident(&app, "13900000603").await;
     let d2 = draft_id(&r2, &app).await;
-    let quiet = submit(&r2, &app, &d2, &good_draft(&[valid_id("62070219700101603")])).await.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_string();
-    let page: Value = post_json(&cw, &app, "/api/casework/queue", json!({ "filter": { "status": "open" } })).await.json().await.unwrap();
-    let warnings = |n: &str| page["rows"].as_array().unwrap().iter().find(|r| r["number"] == n).map(|r| r["warnings"].as_i64().unwrap());
-    assert_eq!((warnings(&number), warnings(&quiet)), (Some(0), Some(0)), "not a warning today: the referral was due ten days from now");
+    let quiet = submit(
+        &r2,
+        &app,
+        &d2,
+        &good_draft(&[valid_id("62070219700101603")]),
+    )
+    .await
+    .json::<Value>()
+    .await
+    .unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page: Value = post_json(
+        &cw,
+        &app,
+        "/api/casework/queue",
+        json!({ "filter": { "status": "open" } }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let warnings = |n: &str| {
+        page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["number"] == n)
+            .map(|r| r["warnings"].as_i64().unwrap())
+    };
+    assert_eq!(
+        (warnings(&number), warnings(&quiet)),
+        (Some(0), Some(0)),
+        "not a warning today: the referral was due ten days from now"
+    );
     let later = app::store::QueueQuery {
         region_prefix: "620702".into(),
         limit: 50,
@@ -157,7 +428,13 @@ async fn an_unanswered_referral_becomes_a_task_the_day_after_its_due_date() {
         ..Default::default()
     };
     let flagged = app.store().review_queue(later).await.unwrap();
-    assert_eq!(flagged.iter().map(|r| (r.number.as_str(), r.warnings)).collect::<Vec<_>>(), vec![(number.as_str(), 1)]);
+    assert_eq!(
+        flagged
+            .iter()
+            .map(|r| (r.number.as_str(), r.warnings))
+            .collect::<Vec<_>>(),
+        vec![(number.as_str(), 1)]
+    );
 }
 
 #[tokio::test]
@@ -167,42 +444,146 @@ async fn the_daily_scan_finds_a_household_entitled_to_aid_it_does_not_receive() 
     let d = draft_id(&r, &app).await;
     let mut draft = good_draft(&[valid_id("62070219700101611")]);
     draft.income_wages = "100".into();
-    let number = submit(&r, &app, &d, &draft).await.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_string();
+    let number = submit(&r, &app, &d, &draft)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let cw = login(&app, "demo_caseworker").await;
     for to in ["accepted", "visiting"] {
-        assert_eq!(post_form(&cw, &app, "/api/casework/advance", &[("number", number.as_str()), ("to", to)]).await.status(), StatusCode::OK);
+        assert_eq!(
+            post_form(
+                &cw,
+                &app,
+                "/api/casework/advance",
+                &[("number", number.as_str()), ("to", to)]
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
     }
     let today = app::services::today_in_china();
     let decided = post_json(&cw, &app, "/api/casework/decide", json!({ "number": number, "decision": { "category": "dibao", "monthly_amount": "480", "adjustment_reason": "按核实收入", "effective_from": today.to_string() } })).await;
-    assert_eq!(decided.status(), StatusCode::OK, "{}", decided.text().await.unwrap());
-    let actor = app.store().user_by_login("demo_caseworker").await.unwrap().unwrap().id;
-    app.store().finalize(&number, &actor, "", "2099-01-01", 1).await.unwrap();
-    let household = app.store().application(&number).await.unwrap().unwrap().household_id.unwrap();
+    assert_eq!(
+        decided.status(),
+        StatusCode::OK,
+        "{}",
+        decided.text().await.unwrap()
+    );
+    let actor = app
+        .store()
+        .user_by_login("demo_caseworker")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    app.store()
+        .finalize(&number, &actor, "", "2099-01-01", 1)
+        .await
+        .unwrap();
+    let household = app
+        .store()
+        .application(&number)
+        .await
+        .unwrap()
+        .unwrap()
+        .household_id
+        .unwrap();
 
     // In assistance with its basic living aid, but without the premium subsidy a Dibao household is entitled to.
     let store = app.store();
-    assert_eq!(server::jobs::scan_entitlements(store.as_ref(), today, 1).await.unwrap(), 1);
-    assert_eq!(server::jobs::scan_entitlements(store.as_ref(), today, 2).await.unwrap(), 0, "one open warning per household");
+    assert_eq!(
+        server::jobs::scan_entitlements(store.as_ref(), today, 1)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        server::jobs::scan_entitlements(store.as_ref(), today, 2)
+            .await
+            .unwrap(),
+        0,
+        "one open warning per household"
+    );
     let w = store.warnings("6207").await.unwrap();
-    let found = w.iter().find(|w| w.household_id == household).expect("a warning for the household");
-    assert_eq!((found.kind.as_str(), found.level.as_str()), ("entitled_not_received", "II"));
-    let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[]).await.json().await.unwrap();
-    let shown = board["warnings"].as_array().unwrap().iter().find(|w| w["household_id"] == household.as_str()).unwrap();
-    assert!(shown["missed"]["missed"].as_array().unwrap().iter().any(|m| m[0] == "premium_subsidy" && m[1] == "dibao"), "{shown}");
-    assert!(!shown["missed"]["missed"].as_array().unwrap().iter().any(|m| m[0] == "basic_living"), "the basic living aid is in the chain");
+    let found = w
+        .iter()
+        .find(|w| w.household_id == household)
+        .expect("a warning for the household");
+    assert_eq!(
+        (found.kind.as_str(), found.level.as_str()),
+        ("entitled_not_received", "II")
+    );
+    let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let shown = board["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["household_id"] == household.as_str())
+        .unwrap();
+    assert!(
+        shown["missed"]["missed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m[0] == "premium_subsidy" && m[1] == "dibao"),
+        "{shown}"
+    );
+    assert!(
+        !shown["missed"]["missed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m[0] == "basic_living"),
+        "the basic living aid is in the chain"
+    );
 
     // Once the subsidy is recorded, a later scan (after this warning is closed) finds nothing to raise.
     let id = found.id;
     use app::domain::monitoring::{Disposal, Finding, WarningStep};
     for step in [
-        WarningStep::Visit { on: today, finding: Finding::Confirmed, note: String::new() },
-        WarningStep::Dispose { disposal: Disposal::Referral, note: "推送医保".into() },
+        WarningStep::Visit {
+            on: today,
+            finding: Finding::Confirmed,
+            note: String::new(),
+        },
+        WarningStep::Dispose {
+            disposal: Disposal::Referral,
+            note: "推送医保".into(),
+        },
         WarningStep::Close,
     ] {
-        store.advance_warning(id, "620702", step, &actor, 3).await.unwrap();
+        store
+            .advance_warning(id, "620702", step, &actor, 3)
+            .await
+            .unwrap();
     }
     let aid = json!({ "kind": "premium_subsidy", "source": "medical_insurance", "amount": "300", "monthly": false, "from": today.to_string(), "until": (today + chrono::Days::new(300)).to_string() });
-    let resp = post_json(&cw, &app, "/api/household/aid", json!({ "household": household, "id": "aid-premium", "aid": aid })).await;
-    assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text().await.unwrap());
-    assert_eq!(server::jobs::scan_entitlements(store.as_ref(), today, 4).await.unwrap(), 0);
+    let resp = post_json(
+        &cw,
+        &app,
+        "/api/household/aid",
+        json!({ "household": household, "id": "aid-premium", "aid": aid }),
+    )
+    .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    assert_eq!(
+        server::jobs::scan_entitlements(store.as_ref(), today, 4)
+            .await
+            .unwrap(),
+        0
+    );
 }

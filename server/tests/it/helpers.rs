@@ -12,8 +12,13 @@ pub async fn fresh_database(backend: &str, dir: &std::path::Path) -> String {
         "postgres" => {
             let admin = pg_admin_url().expect("PostgreSQL requested without DOUDI_TEST_PG_URL");
             let name = format!("t_{}", uuid_like());
-            let pool = sqlx::PgPool::connect(&admin).await.expect("connect to the test cluster");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create database");
+            let pool = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("connect to the test cluster");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create database");
             pool.close().await;
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
             format!("{base}/{name}")
@@ -51,7 +56,10 @@ pub fn backends() -> Vec<&'static str> {
 
 pub async fn store_for(backend: &str, dir: &std::path::Path) -> Arc<dyn Store> {
     let url = fresh_database(backend, dir).await;
-    server::store::connect(&url, 20).await.expect("connect and migrate").store()
+    server::store::connect(&url, 20)
+        .await
+        .expect("connect and migrate")
+        .store()
 }
 
 pub struct TestApp {
@@ -62,7 +70,10 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).build().expect("client")
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -75,8 +86,17 @@ impl TestApp {
 
     /// The last verification code the logging notifier "sent" to `phone`.
     pub fn last_code(&self, phone: &str) -> String {
-        let (_, text) = self.state.notifier.recent().into_iter().find(|(to, _)| to == phone).expect("a code was sent");
-        text.chars().filter(|c| c.is_ascii_digit()).take(6).collect()
+        let (_, text) = self
+            .state
+            .notifier
+            .recent()
+            .into_iter()
+            .find(|(to, _)| to == phone)
+            .expect("a code was sent");
+        text.chars()
+            .filter(|c| c.is_ascii_digit())
+            .take(6)
+            .collect()
     }
 }
 
@@ -97,5 +117,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, state, _dir: dir }
+    TestApp {
+        base,
+        state,
+        _dir: dir,
+    }
 }

@@ -1,11 +1,12 @@
 //! The store conformance suite: every test runs on SQLite and on PostgreSQL.
 
 use crate::helpers::{backends, store_for};
-use app::domain::status::{ApplicationStatus, Role};
 use app::domain::chain::{AidKind, Department};
+use app::domain::status::{ApplicationStatus, Role};
 use app::store::{
-    DbError, NewAssessment, NewAttachment, NewParameter, NewProposal, NewReferralRecord, NewUser, NewVisit, ReferralAnswer, ReferralQuery, Store,
-    Submission, SubmitOutcome, VisitFile, VisitOutcome,
+    DbError, NewAssessment, NewAttachment, NewParameter, NewProposal, NewReferralRecord, NewUser,
+    NewVisit, ReferralAnswer, ReferralQuery, Store, Submission, SubmitOutcome, VisitFile,
+    VisitOutcome,
 };
 use std::sync::Arc;
 
@@ -57,7 +58,10 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
             categories: "dibao".into(),
         },
         help: vec!["basic_living".into(), "medical".into()],
-        head_id_number: ids.first().map(|i| i.to_string()).unwrap_or_else(|| format!("HEAD-{draft}")),
+        head_id_number: ids
+            .first()
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| format!("HEAD-{draft}")),
     }
 }
 
@@ -71,7 +75,15 @@ fn number(o: SubmitOutcome) -> String {
 conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
     let id = user(&store, "13800000011").await;
     let again = store
-        .create_user(NewUser { role: Role::Resident, login: "13800000011".into(), display_name: "x".into(), password_hash: "h".into(), region_code: None, department: None, now: 2 })
+        .create_user(NewUser {
+            role: Role::Resident,
+            login: "13800000011".into(),
+            display_name: "x".into(),
+            password_hash: "h".into(),
+            region_code: None,
+            department: None,
+            now: 2,
+        })
         .await;
     assert!(matches!(again, Err(DbError::Conflict(_))));
     for _ in 0..4 {
@@ -83,101 +95,249 @@ conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
     let u = store.user_by_login("13800000011").await.unwrap().unwrap();
     assert_eq!((u.failed_logins, u.locked_until), (0, Some(999)));
     store.record_successful_login(&id).await.unwrap();
-    assert_eq!(store.user_by_id(&id).await.unwrap().unwrap().locked_until, None);
+    assert_eq!(
+        store.user_by_id(&id).await.unwrap().unwrap().locked_until,
+        None
+    );
 });
 
-conformance!(verification_codes_are_single_use_expire_and_limit_attempts, |store| {
-    assert!(store.put_verification_code("13800000012", "right", 500, 5_000, 0).await.unwrap());
-    assert!(!store.put_verification_code("13800000012", "other", 600, 5_000, 0).await.unwrap(), "too soon: the first code stays");
-    assert!(!store.consume_verification_code("13800000012", "wrong", 1_000).await.unwrap());
-    assert!(store.consume_verification_code("13800000012", "right", 1_000).await.unwrap());
-    assert!(!store.consume_verification_code("13800000012", "right", 1_000).await.unwrap(), "used twice");
-    assert!(store.put_verification_code("13800000012", "right", 1_000, 5_000, 1_000).await.unwrap());
-    assert!(!store.consume_verification_code("13800000012", "right", 6_000).await.unwrap(), "expired");
-    assert!(store.put_verification_code("13800000012", "right", 1_000, 5_000, 1_000).await.unwrap());
-    for _ in 0..5 {
-        assert!(!store.consume_verification_code("13800000012", "wrong", 1_000).await.unwrap());
+conformance!(
+    verification_codes_are_single_use_expire_and_limit_attempts,
+    |store| {
+        assert!(store
+            .put_verification_code("13800000012", "right", 500, 5_000, 0)
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .put_verification_code("13800000012", "other", 600, 5_000, 0)
+                .await
+                .unwrap(),
+            "too soon: the first code stays"
+        );
+        assert!(!store
+            .consume_verification_code("13800000012", "wrong", 1_000)
+            .await
+            .unwrap());
+        assert!(store
+            .consume_verification_code("13800000012", "right", 1_000)
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .consume_verification_code("13800000012", "right", 1_000)
+                .await
+                .unwrap(),
+            "used twice"
+        );
+        assert!(store
+            .put_verification_code("13800000012", "right", 1_000, 5_000, 1_000)
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .consume_verification_code("13800000012", "right", 6_000)
+                .await
+                .unwrap(),
+            "expired"
+        );
+        assert!(store
+            .put_verification_code("13800000012", "right", 1_000, 5_000, 1_000)
+            .await
+            .unwrap());
+        for _ in 0..5 {
+            assert!(!store
+                .consume_verification_code("13800000012", "wrong", 1_000)
+                .await
+                .unwrap());
+        }
+        assert!(
+            !store
+                .consume_verification_code("13800000012", "right", 1_000)
+                .await
+                .unwrap(),
+            "spent after 5 tries"
+        );
     }
-    assert!(!store.consume_verification_code("13800000012", "right", 1_000).await.unwrap(), "spent after 5 tries");
-});
+);
 
-conformance!(drafts_are_one_per_resident_and_only_the_owner_saves, |store| {
-    let a = user(&store, "13800000013").await;
-    let b = user(&store, "13800000014").await;
-    let d1 = store.current_draft(&a, "{}", 1).await.unwrap();
-    let d2 = store.current_draft(&a, "{}", 2).await.unwrap();
-    assert_eq!(d1.id, d2.id);
-    let v = store.save_draft(&a, &d1.id, r#"{"address":"x"}"#, 3).await.unwrap();
-    assert_eq!(v, d1.version + 1);
-    assert_eq!(store.current_draft(&a, "{}", 4).await.unwrap().data, r#"{"address":"x"}"#);
-    assert!(matches!(store.save_draft(&b, &d1.id, "{}", 5).await, Err(DbError::NotFound)));
-});
-
-conformance!(submission_is_idempotent_numbered_and_guards_open_ids, |store| {
-    let a = user(&store, "13800000015").await;
-    let b = user(&store, "13800000016").await;
-    let da = store.current_draft(&a, "{}", 1).await.unwrap();
-    let first = store.submit_application(submission(&a, &da.id, &["ID-A", "ID-B"])).await.unwrap();
-    assert!(matches!(first, SubmitOutcome::Created(_)));
-    let n1 = number(first);
-    assert_eq!(n1, "SQ-2026-000001");
-    let again = store.submit_application(submission(&a, &da.id, &["ID-A", "ID-B"])).await.unwrap();
-    assert!(matches!(&again, SubmitOutcome::AlreadySubmitted(s) if s.number == n1));
-    assert!(matches!(store.save_draft(&a, &da.id, "{}", 2).await, Err(DbError::Conflict("draft_submitted"))));
-
-    let db = store.current_draft(&b, "{}", 1).await.unwrap();
-    match store.submit_application(submission(&b, &db.id, &["ID-C", "ID-B"])).await.unwrap() {
-        SubmitOutcome::IdsInOpenApplication(ids) => assert_eq!(ids, vec!["ID-B".to_string()]),
-        other => panic!("{other:?}"),
+conformance!(
+    drafts_are_one_per_resident_and_only_the_owner_saves,
+    |store| {
+        let a = user(&store, "13800000013").await;
+        let b = user(&store, "13800000014").await;
+        let d1 = store.current_draft(&a, "{}", 1).await.unwrap();
+        let d2 = store.current_draft(&a, "{}", 2).await.unwrap();
+        assert_eq!(d1.id, d2.id);
+        let v = store
+            .save_draft(&a, &d1.id, r#"{"address":"x"}"#, 3)
+            .await
+            .unwrap();
+        assert_eq!(v, d1.version + 1);
+        assert_eq!(
+            store.current_draft(&a, "{}", 4).await.unwrap().data,
+            r#"{"address":"x"}"#
+        );
+        assert!(matches!(
+            store.save_draft(&b, &d1.id, "{}", 5).await,
+            Err(DbError::NotFound)
+        ));
     }
-    assert!(store.applications_of(&b).await.unwrap().is_empty(), "nothing stored for the refused submission");
+);
 
-    store.change_status(&n1, &[ApplicationStatus::Submitted], ApplicationStatus::Withdrawn, &a, "", 5).await.unwrap();
-    let n2 = number(store.submit_application(submission(&b, &db.id, &["ID-C", "ID-B"])).await.unwrap());
-    assert_eq!(n2, "SQ-2026-000002");
-    let app = store.application(&n1).await.unwrap().unwrap();
-    assert_eq!(app.summary.status, ApplicationStatus::Withdrawn);
-    let kinds: Vec<_> = app.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["submitted", "withdrawn"]);
-});
+conformance!(
+    submission_is_idempotent_numbered_and_guards_open_ids,
+    |store| {
+        let a = user(&store, "13800000015").await;
+        let b = user(&store, "13800000016").await;
+        let da = store.current_draft(&a, "{}", 1).await.unwrap();
+        let first = store
+            .submit_application(submission(&a, &da.id, &["ID-A", "ID-B"]))
+            .await
+            .unwrap();
+        assert!(matches!(first, SubmitOutcome::Created(_)));
+        let n1 = number(first);
+        assert_eq!(n1, "SQ-2026-000001");
+        let again = store
+            .submit_application(submission(&a, &da.id, &["ID-A", "ID-B"]))
+            .await
+            .unwrap();
+        assert!(matches!(&again, SubmitOutcome::AlreadySubmitted(s) if s.number == n1));
+        assert!(matches!(
+            store.save_draft(&a, &da.id, "{}", 2).await,
+            Err(DbError::Conflict("draft_submitted"))
+        ));
 
-conformance!(concurrent_submits_of_one_draft_create_one_application, |store| {
-    let a = user(&store, "13800000017").await;
-    let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let tasks: Vec<_> = (0..8)
-        .map(|_| {
-            let store = store.clone();
-            let s = submission(&a, &d.id, &["ID-X"]);
-            tokio::spawn(async move { store.submit_application(s).await })
-        })
-        .collect();
-    let mut numbers = std::collections::HashSet::new();
-    for t in tasks {
-        numbers.insert(number(t.await.unwrap().unwrap()));
+        let db = store.current_draft(&b, "{}", 1).await.unwrap();
+        match store
+            .submit_application(submission(&b, &db.id, &["ID-C", "ID-B"]))
+            .await
+            .unwrap()
+        {
+            SubmitOutcome::IdsInOpenApplication(ids) => assert_eq!(ids, vec!["ID-B".to_string()]),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            store.applications_of(&b).await.unwrap().is_empty(),
+            "nothing stored for the refused submission"
+        );
+
+        store
+            .change_status(
+                &n1,
+                &[ApplicationStatus::Submitted],
+                ApplicationStatus::Withdrawn,
+                &a,
+                "",
+                5,
+            )
+            .await
+            .unwrap();
+        let n2 = number(
+            store
+                .submit_application(submission(&b, &db.id, &["ID-C", "ID-B"]))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(n2, "SQ-2026-000002");
+        let app = store.application(&n1).await.unwrap().unwrap();
+        assert_eq!(app.summary.status, ApplicationStatus::Withdrawn);
+        let kinds: Vec<_> = app.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["submitted", "withdrawn"]);
     }
-    assert_eq!(numbers.len(), 1);
-    assert_eq!(store.applications_of(&a).await.unwrap().len(), 1);
-});
+);
 
-conformance!(status_changes_check_the_current_state_and_info_requests_round_trip, |store| {
-    let a = user(&store, "13800000018").await;
-    let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let n = number(store.submit_application(submission(&a, &d.id, &["ID-Y"])).await.unwrap());
-    let wrong = store.change_status(&n, &[ApplicationStatus::Reviewing], ApplicationStatus::Approved, &a, "", 2).await;
-    assert!(matches!(wrong, Err(DbError::Conflict(_))));
-    assert!(matches!(store.answer_info_request(&n, &a, "x", 3).await, Err(DbError::Conflict(_))));
-    store.request_info(&n, &a, "请补充医疗票据", 4).await.unwrap();
-    let app = store.application(&n).await.unwrap().unwrap();
-    assert_eq!(app.summary.status, ApplicationStatus::InfoRequested);
-    assert_eq!(app.open_info_request.map(|(_, q)| q).as_deref(), Some("请补充医疗票据"));
-    store.answer_info_request(&n, &a, "已上传", 5).await.unwrap();
-    let app = store.application(&n).await.unwrap().unwrap();
-    assert_eq!(app.summary.status, ApplicationStatus::Accepted);
-    assert!(app.open_info_request.is_none());
-    store.set_charity_consent(&n, &a, true, "v1", 6).await.unwrap();
-    assert!(store.application(&n).await.unwrap().unwrap().consent_charity);
-    assert!(matches!(store.change_status("SQ-2026-999999", &[], ApplicationStatus::Approved, &a, "", 7).await, Err(DbError::NotFound)));
-});
+conformance!(
+    concurrent_submits_of_one_draft_create_one_application,
+    |store| {
+        let a = user(&store, "13800000017").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                let s = submission(&a, &d.id, &["ID-X"]);
+                tokio::spawn(async move { store.submit_application(s).await })
+            })
+            .collect();
+        let mut numbers = std::collections::HashSet::new();
+        for t in tasks {
+            numbers.insert(number(t.await.unwrap().unwrap()));
+        }
+        assert_eq!(numbers.len(), 1);
+        assert_eq!(store.applications_of(&a).await.unwrap().len(), 1);
+    }
+);
+
+conformance!(
+    status_changes_check_the_current_state_and_info_requests_round_trip,
+    |store| {
+        let a = user(&store, "13800000018").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let n = number(
+            store
+                .submit_application(submission(&a, &d.id, &["ID-Y"]))
+                .await
+                .unwrap(),
+        );
+        let wrong = store
+            .change_status(
+                &n,
+                &[ApplicationStatus::Reviewing],
+                ApplicationStatus::Approved,
+                &a,
+                "",
+                2,
+            )
+            .await;
+        assert!(matches!(wrong, Err(DbError::Conflict(_))));
+        assert!(matches!(
+            store.answer_info_request(&n, &a, "x", 3).await,
+            Err(DbError::Conflict(_))
+        ));
+        store
+            .request_info(&n, &a, "请补充医疗票据", 4)
+            .await
+            .unwrap();
+        let app = store.application(&n).await.unwrap().unwrap();
+        assert_eq!(app.summary.status, ApplicationStatus::InfoRequested);
+        assert_eq!(
+            app.open_info_request.map(|(_, q)| q).as_deref(),
+            Some("请补充医疗票据")
+        );
+        store
+            .answer_info_request(&n, &a, "已上传", 5)
+            .await
+            .unwrap();
+        let app = store.application(&n).await.unwrap().unwrap();
+        assert_eq!(app.summary.status, ApplicationStatus::Accepted);
+        assert!(app.open_info_request.is_none());
+        store
+            .set_charity_consent(&n, &a, true, "v1", 6)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .application(&n)
+                .await
+                .unwrap()
+                .unwrap()
+                .consent_charity
+        );
+        assert!(matches!(
+            store
+                .change_status(
+                    "SQ-2026-999999",
+                    &[],
+                    ApplicationStatus::Approved,
+                    &a,
+                    "",
+                    7
+                )
+                .await,
+            Err(DbError::NotFound)
+        ));
+    }
+);
 
 conformance!(attachments_belong_to_an_open_draft, |store| {
     let a = user(&store, "13800000019").await;
@@ -194,28 +354,81 @@ conformance!(attachments_belong_to_an_open_draft, |store| {
         now: 2,
     };
     let meta = store.add_attachment(att(&a, &d.id)).await.unwrap();
-    assert!(matches!(store.add_attachment(att(&b, &d.id)).await, Err(DbError::NotFound)));
-    assert_eq!(store.attachments_of_draft(&d.id).await.unwrap(), vec![meta.clone()]);
+    assert!(matches!(
+        store.add_attachment(att(&b, &d.id)).await,
+        Err(DbError::NotFound)
+    ));
+    assert_eq!(
+        store.attachments_of_draft(&d.id).await.unwrap(),
+        vec![meta.clone()]
+    );
     let rec = store.attachment(&meta.id).await.unwrap().unwrap();
     assert_eq!((rec.owner_id.as_str(), rec.region_code), (a.as_str(), None));
-    assert!(matches!(store.delete_attachment(&b, &meta.id).await, Err(DbError::NotFound)));
-    store.submit_application(submission(&a, &d.id, &["ID-Z"])).await.unwrap();
-    assert_eq!(store.attachment(&meta.id).await.unwrap().unwrap().region_code.as_deref(), Some("620702100201"));
-    assert!(matches!(store.add_attachment(att(&a, &d.id)).await, Err(DbError::NotFound)), "submitted drafts are closed");
-    assert!(matches!(store.delete_attachment(&a, &meta.id).await, Err(DbError::NotFound)));
+    assert!(matches!(
+        store.delete_attachment(&b, &meta.id).await,
+        Err(DbError::NotFound)
+    ));
+    store
+        .submit_application(submission(&a, &d.id, &["ID-Z"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .attachment(&meta.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .region_code
+            .as_deref(),
+        Some("620702100201")
+    );
+    assert!(
+        matches!(
+            store.add_attachment(att(&a, &d.id)).await,
+            Err(DbError::NotFound)
+        ),
+        "submitted drafts are closed"
+    );
+    assert!(matches!(
+        store.delete_attachment(&a, &meta.id).await,
+        Err(DbError::NotFound)
+    ));
 });
 
 conformance!(regions_and_audit, |store| {
-    let provinces: Vec<_> = store.region_children(None).await.unwrap().into_iter().map(|r| r.name_zh).collect();
+    let provinces: Vec<_> = store
+        .region_children(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name_zh)
+        .collect();
     assert_eq!(provinces, ["辽宁省", "甘肃省"]);
     let ganzhou = store.region_children(Some("620700000000")).await.unwrap();
-    assert!(ganzhou.iter().any(|r| r.code == "620702000000" && r.name_zh == "甘州区"));
+    assert!(ganzhou
+        .iter()
+        .any(|r| r.code == "620702000000" && r.name_zh == "甘州区"));
     let townships = store.region_children(Some("620702000000")).await.unwrap();
     assert!(!townships.is_empty(), "townships of Ganzhou");
-    let villages = store.region_children(Some(&townships[0].code)).await.unwrap();
-    assert!(!villages.is_empty() && villages.iter().all(|v| !v.name_zh.contains('"') && v.code.len() == 12), "{villages:?}");
+    let villages = store
+        .region_children(Some(&townships[0].code))
+        .await
+        .unwrap();
+    assert!(
+        !villages.is_empty()
+            && villages
+                .iter()
+                .all(|v| !v.name_zh.contains('"') && v.code.len() == 12),
+        "{villages:?}"
+    );
     store
-        .audit(app::api::types::AuditEntry { actor_id: None, action: "login".into(), object: "x".into(), result: "failed".into(), at: 9 })
+        .audit(app::api::types::AuditEntry {
+            actor_id: None,
+            action: "login".into(),
+            object: "x".into(),
+            result: "failed".into(),
+            at: 9,
+        })
         .await
         .unwrap();
     let recent = store.recent_audit(10).await.unwrap();
@@ -236,59 +449,170 @@ fn parameter(key: &str, region: &str, value: i64, from: &str) -> NewParameter {
     }
 }
 
-conformance!(parameters_keep_history_and_only_scheduled_values_can_be_withdrawn, |store| {
-    let in_force = store.add_policy_parameter(parameter("dibao_standard", "620702000000", 58_000, "2026-01-01")).await.unwrap();
-    let scheduled = store.add_policy_parameter(parameter("dibao_standard", "620702000000", 60_000, "2027-01-01")).await.unwrap();
-    assert_eq!((in_force.residence.as_deref(), in_force.example), (Some("rural"), false));
-    assert!(matches!(
-        store.withdraw_policy_parameter(in_force.id, "admin", "2026-11-25", 6).await,
-        Err(DbError::Conflict("param_in_force"))
-    ));
-    store.withdraw_policy_parameter(scheduled.id, "admin", "2026-11-25", 6).await.unwrap();
-    assert!(matches!(store.withdraw_policy_parameter(scheduled.id, "admin", "2026-11-25", 7).await, Err(DbError::Conflict(_))));
-    assert!(matches!(store.withdraw_policy_parameter(999_999, "admin", "2026-11-25", 7).await, Err(DbError::NotFound)));
-    let all = store.policy_parameters().await.unwrap();
-    assert_eq!(all.len(), 2, "nothing is deleted");
-    assert_eq!(all.iter().find(|p| p.id == scheduled.id).unwrap().withdrawn_at, Some(6));
-    assert_eq!(all.iter().find(|p| p.id == in_force.id).unwrap().value, 58_000);
+conformance!(
+    parameters_keep_history_and_only_scheduled_values_can_be_withdrawn,
+    |store| {
+        let in_force = store
+            .add_policy_parameter(parameter(
+                "dibao_standard",
+                "620702000000",
+                58_000,
+                "2026-01-01",
+            ))
+            .await
+            .unwrap();
+        let scheduled = store
+            .add_policy_parameter(parameter(
+                "dibao_standard",
+                "620702000000",
+                60_000,
+                "2027-01-01",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            (in_force.residence.as_deref(), in_force.example),
+            (Some("rural"), false)
+        );
+        assert!(matches!(
+            store
+                .withdraw_policy_parameter(in_force.id, "admin", "2026-11-25", 6)
+                .await,
+            Err(DbError::Conflict("param_in_force"))
+        ));
+        store
+            .withdraw_policy_parameter(scheduled.id, "admin", "2026-11-25", 6)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .withdraw_policy_parameter(scheduled.id, "admin", "2026-11-25", 7)
+                .await,
+            Err(DbError::Conflict(_))
+        ));
+        assert!(matches!(
+            store
+                .withdraw_policy_parameter(999_999, "admin", "2026-11-25", 7)
+                .await,
+            Err(DbError::NotFound)
+        ));
+        let all = store.policy_parameters().await.unwrap();
+        assert_eq!(all.len(), 2, "nothing is deleted");
+        assert_eq!(
+            all.iter()
+                .find(|p| p.id == scheduled.id)
+                .unwrap()
+                .withdrawn_at,
+            Some(6)
+        );
+        assert_eq!(
+            all.iter().find(|p| p.id == in_force.id).unwrap().value,
+            58_000
+        );
 
-    // Due: in force by the date, not withdrawn, not yet processed; marking is once.
-    let due: Vec<i64> = store.due_parameters("2026-11-25").await.unwrap().iter().map(|p| p.id).collect();
-    assert_eq!(due, vec![in_force.id]);
-    store.mark_parameter_reassessed(in_force.id, 8).await.unwrap();
-    assert!(store.due_parameters("2026-11-25").await.unwrap().is_empty());
-});
+        // Due: in force by the date, not withdrawn, not yet processed; marking is once.
+        let due: Vec<i64> = store
+            .due_parameters("2026-11-25")
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(due, vec![in_force.id]);
+        store
+            .mark_parameter_reassessed(in_force.id, 8)
+            .await
+            .unwrap();
+        assert!(store.due_parameters("2026-11-25").await.unwrap().is_empty());
+    }
+);
 
-conformance!(assessments_are_recorded_with_submissions_and_proposals_are_unique, |store| {
-    let a = user(&store, "13800000031").await;
-    let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let n = number(store.submit_application(submission(&a, &d.id, &["ID-P1"])).await.unwrap());
-    let rec = store.latest_assessment(&n).await.unwrap().unwrap();
-    assert_eq!((rec.reason.as_str(), rec.stored.categories.as_str()), ("submission", "dibao"));
-    let households = store.assessed_households("620702").await.unwrap();
-    assert_eq!(households.len(), 1);
-    assert!(store.assessed_households("6207021003").await.unwrap().is_empty());
-    let change = store.add_policy_parameter(parameter("dibao_standard", "620702000000", 50_000, "2026-01-01")).await.unwrap();
-    let proposal = || NewProposal {
-        application_id: households[0].application_id.clone(),
-        parameter_id: change.id,
-        from_categories: "dibao".into(),
-        to_categories: "dibao_marginal".into(),
-        assessment: NewAssessment { facts_json: "{}".into(), parameters_json: "{}".into(), assessment_json: "{}".into(), categories: "dibao_marginal".into() },
-        now: 9,
-    };
-    assert!(store.add_reassessment_proposal(proposal()).await.unwrap());
-    assert!(!store.add_reassessment_proposal(proposal()).await.unwrap(), "a second process adds nothing");
-    let listed = store.reassessment_proposals("6207").await.unwrap();
-    assert_eq!(listed.len(), 1);
-    assert_eq!((listed[0].number.as_str(), listed[0].status.as_str(), listed[0].to_categories.as_str()), (n.as_str(), "open", "dibao_marginal"));
-    assert!(store.reassessment_proposals("21").await.unwrap().is_empty());
-    // Proposals never change the recorded assessment.
-    assert_eq!(store.latest_assessment(&n).await.unwrap().unwrap().stored.categories, "dibao");
-    store.decide_reassessment_proposal(listed[0].id, "6207", true, &a, 10).await.unwrap();
-    let history = store.assessment_history(&n).await.unwrap();
-    assert_eq!(history.iter().map(|h| (h.0.as_str(), h.1.as_str())).collect::<Vec<_>>(), vec![("submission", "dibao"), ("reassessment", "dibao_marginal")]);
-});
+conformance!(
+    assessments_are_recorded_with_submissions_and_proposals_are_unique,
+    |store| {
+        let a = user(&store, "13800000031").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let n = number(
+            store
+                .submit_application(submission(&a, &d.id, &["ID-P1"]))
+                .await
+                .unwrap(),
+        );
+        let rec = store.latest_assessment(&n).await.unwrap().unwrap();
+        assert_eq!(
+            (rec.reason.as_str(), rec.stored.categories.as_str()),
+            ("submission", "dibao")
+        );
+        let households = store.assessed_households("620702").await.unwrap();
+        assert_eq!(households.len(), 1);
+        assert!(store
+            .assessed_households("6207021003")
+            .await
+            .unwrap()
+            .is_empty());
+        let change = store
+            .add_policy_parameter(parameter(
+                "dibao_standard",
+                "620702000000",
+                50_000,
+                "2026-01-01",
+            ))
+            .await
+            .unwrap();
+        let proposal = || NewProposal {
+            application_id: households[0].application_id.clone(),
+            parameter_id: change.id,
+            from_categories: "dibao".into(),
+            to_categories: "dibao_marginal".into(),
+            assessment: NewAssessment {
+                facts_json: "{}".into(),
+                parameters_json: "{}".into(),
+                assessment_json: "{}".into(),
+                categories: "dibao_marginal".into(),
+            },
+            now: 9,
+        };
+        assert!(store.add_reassessment_proposal(proposal()).await.unwrap());
+        assert!(
+            !store.add_reassessment_proposal(proposal()).await.unwrap(),
+            "a second process adds nothing"
+        );
+        let listed = store.reassessment_proposals("6207").await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (
+                listed[0].number.as_str(),
+                listed[0].status.as_str(),
+                listed[0].to_categories.as_str()
+            ),
+            (n.as_str(), "open", "dibao_marginal")
+        );
+        assert!(store.reassessment_proposals("21").await.unwrap().is_empty());
+        // Proposals never change the recorded assessment.
+        assert_eq!(
+            store
+                .latest_assessment(&n)
+                .await
+                .unwrap()
+                .unwrap()
+                .stored
+                .categories,
+            "dibao"
+        );
+        store
+            .decide_reassessment_proposal(listed[0].id, "6207", true, &a, 10)
+            .await
+            .unwrap();
+        let history = store.assessment_history(&n).await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .map(|h| (h.0.as_str(), h.1.as_str()))
+                .collect::<Vec<_>>(),
+            vec![("submission", "dibao"), ("reassessment", "dibao_marginal")]
+        );
+    }
+);
 
 fn decision(by: &str, until: &str) -> app::store::DecisionRecord {
     app::store::DecisionRecord {
@@ -304,41 +628,148 @@ fn decision(by: &str, until: &str) -> app::store::DecisionRecord {
     }
 }
 
-conformance!(decisions_open_a_notice_that_ends_only_after_its_last_day, |store| {
-    use app::domain::status::ApplicationStatus as S;
-    let a = user(&store, "13800000041").await;
-    let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let n = number(store.submit_application(submission(&a, &d.id, &["ID-D1"])).await.unwrap());
-    assert!(matches!(store.decide(&n, decision(&a, "2026-12-02"), 2).await, Err(DbError::Conflict("status"))), "not before the visit");
-    store.change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3).await.unwrap();
-    store.change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4).await.unwrap();
-    assert!(matches!(store.record_objection(&n, "x", &a, 4).await, Err(DbError::Conflict("status"))));
-    store.decide(&n, decision(&a, "2026-12-02"), 5).await.unwrap();
-    assert_eq!(store.application(&n).await.unwrap().unwrap().summary.status, S::Publicising);
-    assert_eq!(store.latest_decision(&n).await.unwrap().unwrap().notice_until, "2026-12-02");
-    store.record_objection(&n, "邻居反映有出租收入", &a, 6).await.unwrap();
-    assert_eq!(store.objections(&n).await.unwrap(), vec![("邻居反映有出租收入".to_string(), 6)]);
-    assert_eq!(store.public_notices("6207", "2026-12-02").await.unwrap().len(), 1);
-    assert!(store.public_notices("6207", "2026-12-03").await.unwrap().is_empty(), "the notice ends after its last day");
-    assert!(matches!(store.finalize(&n, &a, "", "2026-12-02", 7).await, Err(DbError::Conflict("notice_running"))));
-    store.finalize(&n, &a, "公示无异议", "2026-12-03", 8).await.unwrap();
-    let app = store.application(&n).await.unwrap().unwrap();
-    assert_eq!(app.summary.status, S::Approved);
-    assert_eq!(app.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), vec!["submitted", "status_changed", "status_changed", "decided", "objection", "status_changed"]);
-    // The decided basic living aid starts the household's chain on its effective date.
-    let household = app.household_id.clone().expect("a household");
-    let chain = store.assistance_of(&household).await.unwrap();
-    assert_eq!(chain.len(), 1);
-    let aid = &chain[0].aid;
-    assert_eq!((aid.kind, aid.source, aid.amount_fen, aid.monthly, aid.from.to_string(), aid.until), (AidKind::BasicLiving, Some(Department::CivilAffairs), 41_000, true, "2026-12-01".to_string(), None));
-    assert_eq!(chain[0].number.as_deref(), Some(n.as_str()));
-    // The members may apply again once the case is closed; the head's new application joins the same file.
-    let d2 = store.current_draft(&a, "{}", 9).await.unwrap();
-    let n2 = number(store.submit_application(submission(&a, &d2.id, &["ID-D1"])).await.unwrap());
-    assert_eq!(store.application(&n2).await.unwrap().unwrap().household_id, Some(household.clone()));
-    let numbers: Vec<String> = store.household_applications(&household).await.unwrap().into_iter().map(|a| a.summary.number).collect();
-    assert_eq!(numbers, vec![n.clone(), n2]);
-});
+conformance!(
+    decisions_open_a_notice_that_ends_only_after_its_last_day,
+    |store| {
+        use app::domain::status::ApplicationStatus as S;
+        let a = user(&store, "13800000041").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let n = number(
+            store
+                .submit_application(submission(&a, &d.id, &["ID-D1"]))
+                .await
+                .unwrap(),
+        );
+        assert!(
+            matches!(
+                store.decide(&n, decision(&a, "2026-12-02"), 2).await,
+                Err(DbError::Conflict("status"))
+            ),
+            "not before the visit"
+        );
+        store
+            .change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3)
+            .await
+            .unwrap();
+        store
+            .change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.record_objection(&n, "x", &a, 4).await,
+            Err(DbError::Conflict("status"))
+        ));
+        store
+            .decide(&n, decision(&a, "2026-12-02"), 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.application(&n).await.unwrap().unwrap().summary.status,
+            S::Publicising
+        );
+        assert_eq!(
+            store
+                .latest_decision(&n)
+                .await
+                .unwrap()
+                .unwrap()
+                .notice_until,
+            "2026-12-02"
+        );
+        store
+            .record_objection(&n, "邻居反映有出租收入", &a, 6)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.objections(&n).await.unwrap(),
+            vec![("邻居反映有出租收入".to_string(), 6)]
+        );
+        assert_eq!(
+            store
+                .public_notices("6207", "2026-12-02")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            store
+                .public_notices("6207", "2026-12-03")
+                .await
+                .unwrap()
+                .is_empty(),
+            "the notice ends after its last day"
+        );
+        assert!(matches!(
+            store.finalize(&n, &a, "", "2026-12-02", 7).await,
+            Err(DbError::Conflict("notice_running"))
+        ));
+        store
+            .finalize(&n, &a, "公示无异议", "2026-12-03", 8)
+            .await
+            .unwrap();
+        let app = store.application(&n).await.unwrap().unwrap();
+        assert_eq!(app.summary.status, S::Approved);
+        assert_eq!(
+            app.events
+                .iter()
+                .map(|e| e.kind.as_str())
+                .collect::<Vec<_>>(),
+            vec![
+                "submitted",
+                "status_changed",
+                "status_changed",
+                "decided",
+                "objection",
+                "status_changed"
+            ]
+        );
+        // The decided basic living aid starts the household's chain on its effective date.
+        let household = app.household_id.clone().expect("a household");
+        let chain = store.assistance_of(&household).await.unwrap();
+        assert_eq!(chain.len(), 1);
+        let aid = &chain[0].aid;
+        assert_eq!(
+            (
+                aid.kind,
+                aid.source,
+                aid.amount_fen,
+                aid.monthly,
+                aid.from.to_string(),
+                aid.until
+            ),
+            (
+                AidKind::BasicLiving,
+                Some(Department::CivilAffairs),
+                41_000,
+                true,
+                "2026-12-01".to_string(),
+                None
+            )
+        );
+        assert_eq!(chain[0].number.as_deref(), Some(n.as_str()));
+        // The members may apply again once the case is closed; the head's new application joins the same file.
+        let d2 = store.current_draft(&a, "{}", 9).await.unwrap();
+        let n2 = number(
+            store
+                .submit_application(submission(&a, &d2.id, &["ID-D1"]))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(
+            store.application(&n2).await.unwrap().unwrap().household_id,
+            Some(household.clone())
+        );
+        let numbers: Vec<String> = store
+            .household_applications(&household)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.summary.number)
+            .collect();
+        assert_eq!(numbers, vec![n.clone(), n2]);
+    }
+);
 
 fn new_visit(id: &str, number: &str, based_on: Option<&str>, by: &str, now: i64) -> NewVisit {
     NewVisit {
@@ -347,91 +778,288 @@ fn new_visit(id: &str, number: &str, based_on: Option<&str>, by: &str, now: i64)
         based_on: based_on.map(String::from),
         visited_on: "2026-11-20".into(),
         record_json: format!("{{\"notes\":\"{id}\"}}"),
-        files: vec![VisitFile { role: "sign_resident".into(), content_hash: format!("{id:0>64}"), mime: "image/png".into(), size: 10 }],
+        files: vec![VisitFile {
+            role: "sign_resident".into(),
+            content_hash: format!("{id:0>64}"),
+            mime: "image/png".into(),
+            size: 10,
+        }],
         recorded_by: by.into(),
         saved_on_device_at: 1,
         now,
     }
 }
 
-conformance!(visits_are_recorded_once_and_unseen_visits_are_conflicts, |store| {
-    use app::domain::status::ApplicationStatus as S;
-    let a = user(&store, "13800000061").await;
-    let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let n = number(store.submit_application(submission(&a, &d.id, &["ID-V1"])).await.unwrap());
-    assert!(matches!(store.record_visit(new_visit("v1", &n, None, &a, 2)).await, Err(DbError::Conflict("status"))), "not before 受理");
-    store.change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3).await.unwrap();
-    assert!(matches!(store.record_visit(new_visit("v1", &n, None, &a, 4)).await.unwrap(), VisitOutcome::Recorded));
-    assert_eq!(store.application(&n).await.unwrap().unwrap().summary.status, S::Visiting);
-    assert!(matches!(store.record_visit(new_visit("v1", &n, None, &a, 5)).await.unwrap(), VisitOutcome::AlreadyRecorded));
-    match store.record_visit(new_visit("v2", &n, None, &a, 6)).await.unwrap() {
-        VisitOutcome::Conflict(seen) => assert_eq!(seen.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), vec!["v1"]),
-        other => panic!("expected a conflict, got {other:?}"),
+conformance!(
+    visits_are_recorded_once_and_unseen_visits_are_conflicts,
+    |store| {
+        use app::domain::status::ApplicationStatus as S;
+        let a = user(&store, "13800000061").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let n = number(
+            store
+                .submit_application(submission(&a, &d.id, &["ID-V1"]))
+                .await
+                .unwrap(),
+        );
+        assert!(
+            matches!(
+                store.record_visit(new_visit("v1", &n, None, &a, 2)).await,
+                Err(DbError::Conflict("status"))
+            ),
+            "not before 受理"
+        );
+        store
+            .change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .record_visit(new_visit("v1", &n, None, &a, 4))
+                .await
+                .unwrap(),
+            VisitOutcome::Recorded
+        ));
+        assert_eq!(
+            store.application(&n).await.unwrap().unwrap().summary.status,
+            S::Visiting
+        );
+        assert!(matches!(
+            store
+                .record_visit(new_visit("v1", &n, None, &a, 5))
+                .await
+                .unwrap(),
+            VisitOutcome::AlreadyRecorded
+        ));
+        match store
+            .record_visit(new_visit("v2", &n, None, &a, 6))
+            .await
+            .unwrap()
+        {
+            VisitOutcome::Conflict(seen) => assert_eq!(
+                seen.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),
+                vec!["v1"]
+            ),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        assert!(matches!(
+            store
+                .record_visit(new_visit("v2", &n, Some("v1"), &a, 7))
+                .await
+                .unwrap(),
+            VisitOutcome::Recorded
+        ));
+        // Based on v1 while v2 exists: only v2 is news.
+        match store
+            .record_visit(new_visit("v3", &n, Some("v1"), &a, 8))
+            .await
+            .unwrap()
+        {
+            VisitOutcome::Conflict(seen) => assert_eq!(
+                seen.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),
+                vec!["v2"]
+            ),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let household = store
+            .application(&n)
+            .await
+            .unwrap()
+            .unwrap()
+            .household_id
+            .unwrap();
+        let visits = store.household_visits(&household).await.unwrap();
+        assert_eq!(
+            visits
+                .iter()
+                .map(|v| (v.id.as_str(), v.files.len()))
+                .collect::<Vec<_>>(),
+            vec![("v1", 1), ("v2", 1)]
+        );
+        assert_eq!(
+            store
+                .visit_file_region(&format!("{:0>64}", "v1"))
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("620702100201")
+        );
+        assert_eq!(
+            store.visit_file_region(&"f".repeat(64)).await.unwrap(),
+            None
+        );
+        let events = store.application(&n).await.unwrap().unwrap().events;
+        assert_eq!(
+            events.iter().filter(|e| e.kind == "visit_recorded").count(),
+            2
+        );
     }
-    assert!(matches!(store.record_visit(new_visit("v2", &n, Some("v1"), &a, 7)).await.unwrap(), VisitOutcome::Recorded));
-    // Based on v1 while v2 exists: only v2 is news.
-    match store.record_visit(new_visit("v3", &n, Some("v1"), &a, 8)).await.unwrap() {
-        VisitOutcome::Conflict(seen) => assert_eq!(seen.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), vec!["v2"]),
-        other => panic!("expected a conflict, got {other:?}"),
-    }
-    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
-    let visits = store.household_visits(&household).await.unwrap();
-    assert_eq!(visits.iter().map(|v| (v.id.as_str(), v.files.len())).collect::<Vec<_>>(), vec![("v1", 1), ("v2", 1)]);
-    assert_eq!(store.visit_file_region(&format!("{:0>64}", "v1")).await.unwrap().as_deref(), Some("620702100201"));
-    assert_eq!(store.visit_file_region(&"f".repeat(64)).await.unwrap(), None);
-    let events = store.application(&n).await.unwrap().unwrap().events;
-    assert_eq!(events.iter().filter(|e| e.kind == "visit_recorded").count(), 2);
-});
+);
 
-conformance!(referral_answers_move_once_and_land_their_aid_in_the_chain, |store| {
-    use app::domain::chain::{AidOrigin, NewAid};
-    use app::domain::referral::ReferralStatus;
-    let a = user(&store, "13800000071").await;
-    let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let n = number(store.submit_application(submission(&a, &d.id, &["ID-R1"])).await.unwrap());
-    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
-    let id = store
-        .add_referral(NewReferralRecord {
-            household_id: household.clone(),
-            region_code: "620702100201".into(),
-            department: "medical_insurance".into(),
-            need: "premium_subsidy".into(),
-            note: "未资助参保".into(),
-            due_on: "2026-12-05".into(),
-            created_by: a.clone(),
-            now: 2,
-        })
-        .await
-        .unwrap();
-    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let aid = NewAid { kind: AidKind::PremiumSubsidy, source: Some(Department::MedicalInsurance), source_name: String::new(), amount_fen: 30_000, monthly: false, from: day("2026-01-01"), until: Some(day("2026-12-31")), note: String::new() };
-    let answer = |department: &str, prefix: &str, to, aid: Option<NewAid>| ReferralAnswer {
-        id,
-        department: department.into(),
-        region_prefix: prefix.into(),
-        to,
-        answer: "已资助".into(),
-        aid: aid.map(|x| (format!("referral-{id}"), x)),
-        actor_id: a.clone(),
-        now: 3,
-    };
-    assert!(matches!(store.answer_referral(answer("education", "6207", ReferralStatus::Done, Some(aid.clone()))).await, Err(DbError::NotFound)));
-    assert!(matches!(store.answer_referral(answer("medical_insurance", "620721", ReferralStatus::Done, Some(aid.clone()))).await, Err(DbError::NotFound)));
-    assert!(store.assistance_of(&household).await.unwrap().is_empty(), "nothing half-written");
-    store.answer_referral(answer("medical_insurance", "6207", ReferralStatus::Accepted, None)).await.unwrap();
-    store.answer_referral(answer("medical_insurance", "6207", ReferralStatus::Done, Some(aid.clone()))).await.unwrap();
-    assert!(matches!(store.answer_referral(answer("medical_insurance", "6207", ReferralStatus::Declined, None)).await, Err(DbError::Conflict("referral_state"))));
-    let chain = store.assistance_of(&household).await.unwrap();
-    assert_eq!((chain.len(), chain[0].aid.origin, chain[0].aid.amount_fen), (1, AidOrigin::Referral, 30_000));
-    let inbox = store.referrals(ReferralQuery::Inbox { department: "medical_insurance".into(), region_prefix: "6207".into() }).await.unwrap();
-    assert_eq!((inbox.len(), inbox[0].status.as_str(), inbox[0].assistance_id.clone()), (1, "done", Some(format!("referral-{id}"))));
-    assert!(store.referrals(ReferralQuery::Inbox { department: "education".into(), region_prefix: "6207".into() }).await.unwrap().is_empty());
-    // Recording the same aid twice (a retry) adds it once.
-    assert!(store.add_assistance(&household, "manual-1", aid.clone(), AidOrigin::Manual, &a, 4).await.unwrap());
-    assert!(!store.add_assistance(&household, "manual-1", aid, AidOrigin::Manual, &a, 5).await.unwrap());
-    assert_eq!(store.referrals(ReferralQuery::Household(household.clone())).await.unwrap().len(), 1);
-    assert_eq!(store.assistance_of(&household).await.unwrap().len(), 2);
-});
+conformance!(
+    referral_answers_move_once_and_land_their_aid_in_the_chain,
+    |store| {
+        use app::domain::chain::{AidOrigin, NewAid};
+        use app::domain::referral::ReferralStatus;
+        let a = user(&store, "13800000071").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let n = number(
+            store
+                .submit_application(submission(&a, &d.id, &["ID-R1"]))
+                .await
+                .unwrap(),
+        );
+        let household = store
+            .application(&n)
+            .await
+            .unwrap()
+            .unwrap()
+            .household_id
+            .unwrap();
+        let id = store
+            .add_referral(NewReferralRecord {
+                household_id: household.clone(),
+                region_code: "620702100201".into(),
+                department: "medical_insurance".into(),
+                need: "premium_subsidy".into(),
+                note: "未资助参保".into(),
+                due_on: "2026-12-05".into(),
+                created_by: a.clone(),
+                now: 2,
+            })
+            .await
+            .unwrap();
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let aid = NewAid {
+            kind: AidKind::PremiumSubsidy,
+            source: Some(Department::MedicalInsurance),
+            source_name: String::new(),
+            amount_fen: 30_000,
+            monthly: false,
+            from: day("2026-01-01"),
+            until: Some(day("2026-12-31")),
+            note: String::new(),
+        };
+        let answer = |department: &str, prefix: &str, to, aid: Option<NewAid>| ReferralAnswer {
+            id,
+            department: department.into(),
+            region_prefix: prefix.into(),
+            to,
+            answer: "已资助".into(),
+            aid: aid.map(|x| (format!("referral-{id}"), x)),
+            actor_id: a.clone(),
+            now: 3,
+        };
+        assert!(matches!(
+            store
+                .answer_referral(answer(
+                    "education",
+                    "6207",
+                    ReferralStatus::Done,
+                    Some(aid.clone())
+                ))
+                .await,
+            Err(DbError::NotFound)
+        ));
+        assert!(matches!(
+            store
+                .answer_referral(answer(
+                    "medical_insurance",
+                    "620721",
+                    ReferralStatus::Done,
+                    Some(aid.clone())
+                ))
+                .await,
+            Err(DbError::NotFound)
+        ));
+        assert!(
+            store.assistance_of(&household).await.unwrap().is_empty(),
+            "nothing half-written"
+        );
+        store
+            .answer_referral(answer(
+                "medical_insurance",
+                "6207",
+                ReferralStatus::Accepted,
+                None,
+            ))
+            .await
+            .unwrap();
+        store
+            .answer_referral(answer(
+                "medical_insurance",
+                "6207",
+                ReferralStatus::Done,
+                Some(aid.clone()),
+            ))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .answer_referral(answer(
+                    "medical_insurance",
+                    "6207",
+                    ReferralStatus::Declined,
+                    None
+                ))
+                .await,
+            Err(DbError::Conflict("referral_state"))
+        ));
+        let chain = store.assistance_of(&household).await.unwrap();
+        assert_eq!(
+            (chain.len(), chain[0].aid.origin, chain[0].aid.amount_fen),
+            (1, AidOrigin::Referral, 30_000)
+        );
+        let inbox = store
+            .referrals(ReferralQuery::Inbox {
+                department: "medical_insurance".into(),
+                region_prefix: "6207".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                inbox.len(),
+                inbox[0].status.as_str(),
+                inbox[0].assistance_id.clone()
+            ),
+            (1, "done", Some(format!("referral-{id}")))
+        );
+        assert!(store
+            .referrals(ReferralQuery::Inbox {
+                department: "education".into(),
+                region_prefix: "6207".into()
+            })
+            .await
+            .unwrap()
+            .is_empty());
+        // Recording the same aid twice (a retry) adds it once.
+        assert!(store
+            .add_assistance(
+                &household,
+                "manual-1",
+                aid.clone(),
+                AidOrigin::Manual,
+                &a,
+                4
+            )
+            .await
+            .unwrap());
+        assert!(!store
+            .add_assistance(&household, "manual-1", aid, AidOrigin::Manual, &a, 5)
+            .await
+            .unwrap());
+        assert_eq!(
+            store
+                .referrals(ReferralQuery::Household(household.clone()))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(store.assistance_of(&household).await.unwrap().len(), 2);
+    }
+);
 
 conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
     use app::domain::status::ApplicationStatus as S;
@@ -448,80 +1076,236 @@ conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
         }
         numbers.push(number(store.submit_application(sub).await.unwrap()));
     }
-    store.change_status(&numbers[1], &[S::Submitted], S::Accepted, &actor, "", 2000).await.unwrap();
-    let q = |after: Option<(i64, String)>, limit| app::store::QueueQuery { region_prefix: "620702".into(), after, limit, ..Default::default() };
+    store
+        .change_status(&numbers[1], &[S::Submitted], S::Accepted, &actor, "", 2000)
+        .await
+        .unwrap();
+    let q = |after: Option<(i64, String)>, limit| app::store::QueueQuery {
+        region_prefix: "620702".into(),
+        after,
+        limit,
+        ..Default::default()
+    };
     let first = store.review_queue(q(None, 2)).await.unwrap();
-    let second = store.review_queue(q(first.last().map(|r| (r.submitted_at, r.number.clone())), 2)).await.unwrap();
-    let third = store.review_queue(q(second.last().map(|r| (r.submitted_at, r.number.clone())), 2)).await.unwrap();
-    let all: Vec<String> = first.iter().chain(&second).chain(&third).map(|r| r.number.clone()).collect();
+    let second = store
+        .review_queue(q(
+            first.last().map(|r| (r.submitted_at, r.number.clone())),
+            2,
+        ))
+        .await
+        .unwrap();
+    let third = store
+        .review_queue(q(
+            second.last().map(|r| (r.submitted_at, r.number.clone())),
+            2,
+        ))
+        .await
+        .unwrap();
+    let all: Vec<String> = first
+        .iter()
+        .chain(&second)
+        .chain(&third)
+        .map(|r| r.number.clone())
+        .collect();
     assert_eq!(all.len(), 5);
-    let mut sorted = first.iter().chain(&second).chain(&third).map(|r| (r.submitted_at, r.number.clone())).collect::<Vec<_>>();
+    let mut sorted = first
+        .iter()
+        .chain(&second)
+        .chain(&third)
+        .map(|r| (r.submitted_at, r.number.clone()))
+        .collect::<Vec<_>>();
     sorted.sort();
-    assert_eq!(all, sorted.into_iter().map(|(_, n)| n).collect::<Vec<_>>(), "oldest first, no row twice or missed");
-    let accepted = store.review_queue(app::store::QueueQuery { statuses: vec![S::Accepted], ..q(None, 50) }).await.unwrap();
-    assert_eq!(accepted.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(), vec![numbers[1].as_str()]);
-    let education = store.review_queue(app::store::QueueQuery { help: Some("education".into()), ..q(None, 50) }).await.unwrap();
-    assert_eq!(education.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(), vec![numbers[4].as_str()]);
-    let waited = store.review_queue(app::store::QueueQuery { submitted_before: Some(1000), ..q(None, 50) }).await.unwrap();
+    assert_eq!(
+        all,
+        sorted.into_iter().map(|(_, n)| n).collect::<Vec<_>>(),
+        "oldest first, no row twice or missed"
+    );
+    let accepted = store
+        .review_queue(app::store::QueueQuery {
+            statuses: vec![S::Accepted],
+            ..q(None, 50)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        accepted
+            .iter()
+            .map(|r| r.number.as_str())
+            .collect::<Vec<_>>(),
+        vec![numbers[1].as_str()]
+    );
+    let education = store
+        .review_queue(app::store::QueueQuery {
+            help: Some("education".into()),
+            ..q(None, 50)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        education
+            .iter()
+            .map(|r| r.number.as_str())
+            .collect::<Vec<_>>(),
+        vec![numbers[4].as_str()]
+    );
+    let waited = store
+        .review_queue(app::store::QueueQuery {
+            submitted_before: Some(1000),
+            ..q(None, 50)
+        })
+        .await
+        .unwrap();
     assert_eq!(waited.len(), 2);
-    assert!(store.review_queue(app::store::QueueQuery { region_prefix: "620721".into(), ..q(None, 50) }).await.unwrap().is_empty());
+    assert!(store
+        .review_queue(app::store::QueueQuery {
+            region_prefix: "620721".into(),
+            ..q(None, 50)
+        })
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(first[0].categories, "dibao");
 });
 
-conformance!(two_workers_claim_each_work_item_once_and_leases_expire, |store| {
-    for i in 0..120 {
-        assert!(store.enqueue_work("referral_due", &i.to_string(), "", 1_000 + i).await.unwrap());
-    }
-    assert!(!store.enqueue_work("referral_due", "0", "", 1_000).await.unwrap(), "scheduling is idempotent");
-    assert!(store.enqueue_work("referral_due", "later", "", 9_999_999).await.unwrap());
-    // Two workers (as two server processes would) claim small batches at the same time.
-    let work = |name: &'static str| {
-        let store = store.clone();
-        tokio::spawn(async move {
-            let mut mine = Vec::new();
-            loop {
-                let batch = store.claim_work(name, 5_000, 60_000, 7).await.unwrap();
-                if batch.is_empty() {
-                    return mine;
+conformance!(
+    two_workers_claim_each_work_item_once_and_leases_expire,
+    |store| {
+        for i in 0..120 {
+            assert!(store
+                .enqueue_work("referral_due", &i.to_string(), "", 1_000 + i)
+                .await
+                .unwrap());
+        }
+        assert!(
+            !store
+                .enqueue_work("referral_due", "0", "", 1_000)
+                .await
+                .unwrap(),
+            "scheduling is idempotent"
+        );
+        assert!(store
+            .enqueue_work("referral_due", "later", "", 9_999_999)
+            .await
+            .unwrap());
+        // Two workers (as two server processes would) claim small batches at the same time.
+        let work = |name: &'static str| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = store.claim_work(name, 5_000, 60_000, 7).await.unwrap();
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    for item in batch {
+                        store
+                            .finish_work(item.id, name, None, 5_001, 5_001)
+                            .await
+                            .unwrap();
+                        mine.push(item.subject);
+                    }
                 }
-                for item in batch {
-                    store.finish_work(item.id, name, None, 5_001, 5_001).await.unwrap();
-                    mine.push(item.subject);
-                }
-            }
-        })
-    };
-    let (a, b) = (work("worker-a"), work("worker-b"));
-    let (a, b) = (a.await.unwrap(), b.await.unwrap());
-    let mut all: Vec<String> = a.iter().chain(b.iter()).cloned().collect();
-    all.sort();
-    all.dedup();
-    assert_eq!((all.len(), a.len() + b.len()), (120, 120), "each item done once, none twice");
-    assert!(!all.contains(&"later".to_string()), "not before its time");
+            })
+        };
+        let (a, b) = (work("worker-a"), work("worker-b"));
+        let (a, b) = (a.await.unwrap(), b.await.unwrap());
+        let mut all: Vec<String> = a.iter().chain(b.iter()).cloned().collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(
+            (all.len(), a.len() + b.len()),
+            (120, 120),
+            "each item done once, none twice"
+        );
+        assert!(!all.contains(&"later".to_string()), "not before its time");
 
-    // A worker that dies keeps its claim only until the lease ends; a failure waits for its retry time.
-    let held = store.claim_work("dead", 10_000_000, 1_000, 10).await.unwrap();
-    assert_eq!(held.len(), 1);
-    assert!(store.claim_work("alive", 10_000_500, 1_000, 10).await.unwrap().is_empty());
-    let again = store.claim_work("alive", 10_001_001, 1_000, 10).await.unwrap();
-    assert_eq!((again.len(), again[0].attempts), (1, 2));
-    store.finish_work(again[0].id, "alive", Some("department system down"), 10_001_002, 10_100_000).await.unwrap();
-    assert!(store.claim_work("alive", 10_050_000, 1_000, 10).await.unwrap().is_empty());
-    assert_eq!(store.claim_work("alive", 10_100_001, 1_000, 10).await.unwrap().len(), 1);
-});
+        // A worker that dies keeps its claim only until the lease ends; a failure waits for its retry time.
+        let held = store
+            .claim_work("dead", 10_000_000, 1_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(held.len(), 1);
+        assert!(store
+            .claim_work("alive", 10_000_500, 1_000, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        let again = store
+            .claim_work("alive", 10_001_001, 1_000, 10)
+            .await
+            .unwrap();
+        assert_eq!((again.len(), again[0].attempts), (1, 2));
+        store
+            .finish_work(
+                again[0].id,
+                "alive",
+                Some("department system down"),
+                10_001_002,
+                10_100_000,
+            )
+            .await
+            .unwrap();
+        assert!(store
+            .claim_work("alive", 10_050_000, 1_000, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            store
+                .claim_work("alive", 10_100_001, 1_000, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+);
 
 conformance!(tasks_exits_and_the_low_income_database, |store| {
     use app::domain::status::ApplicationStatus as S;
     let a = user(&store, "13800000081").await;
     let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let n = number(store.submit_application(submission(&a, &d.id, &["ID-T1"])).await.unwrap());
-    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
-    assert!(matches!(store.exit_household(&household, "收入超标", "2026-12-31", &a, 2).await, Err(DbError::Conflict("not_in_assistance"))));
-    store.change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3).await.unwrap();
-    store.change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4).await.unwrap();
-    store.decide(&n, decision(&a, "2026-12-02"), 5).await.unwrap();
+    let n = number(
+        store
+            .submit_application(submission(&a, &d.id, &["ID-T1"]))
+            .await
+            .unwrap(),
+    );
+    let household = store
+        .application(&n)
+        .await
+        .unwrap()
+        .unwrap()
+        .household_id
+        .unwrap();
+    assert!(matches!(
+        store
+            .exit_household(&household, "收入超标", "2026-12-31", &a, 2)
+            .await,
+        Err(DbError::Conflict("not_in_assistance"))
+    ));
+    store
+        .change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3)
+        .await
+        .unwrap();
+    store
+        .change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4)
+        .await
+        .unwrap();
+    store
+        .decide(&n, decision(&a, "2026-12-02"), 5)
+        .await
+        .unwrap();
     store.finalize(&n, &a, "", "2026-12-03", 6).await.unwrap();
-    assert_eq!(store.household_summary(&household).await.unwrap().unwrap().standing, "in_assistance");
+    assert_eq!(
+        store
+            .household_summary(&household)
+            .await
+            .unwrap()
+            .unwrap()
+            .standing,
+        "in_assistance"
+    );
 
     let task = |due: &str| app::store::NewTask {
         kind: "taper_end".into(),
@@ -532,19 +1316,50 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
         note: String::new(),
         now: 7,
     };
-    store.exit_household(&household, "家庭收入超过低保标准", "2027-05-31", &a, 7).await.unwrap();
+    store
+        .exit_household(&household, "家庭收入超过低保标准", "2027-05-31", &a, 7)
+        .await
+        .unwrap();
     assert!(store.add_task(task("2027-05-31")).await.unwrap());
-    assert!(!store.add_task(task("2027-05-31")).await.unwrap(), "one task per kind, subject and date");
+    assert!(
+        !store.add_task(task("2027-05-31")).await.unwrap(),
+        "one task per kind, subject and date"
+    );
     let h = store.household_summary(&household).await.unwrap().unwrap();
-    assert_eq!((h.standing.as_str(), h.assistance_until.as_deref(), h.exit_reason.as_str()), ("exited", Some("2027-05-31"), "家庭收入超过低保标准"));
+    assert_eq!(
+        (
+            h.standing.as_str(),
+            h.assistance_until.as_deref(),
+            h.exit_reason.as_str()
+        ),
+        ("exited", Some("2027-05-31"), "家庭收入超过低保标准")
+    );
     let chain = store.assistance_of(&household).await.unwrap();
-    assert_eq!(chain[0].aid.until.map(|u| u.to_string()).as_deref(), Some("2027-05-31"), "continuing aid ends on the last day");
+    assert_eq!(
+        chain[0].aid.until.map(|u| u.to_string()).as_deref(),
+        Some("2027-05-31"),
+        "continuing aid ends on the last day"
+    );
 
     let open = store.tasks("6207", true).await.unwrap();
     assert_eq!(open.len(), 1);
-    assert!(matches!(store.complete_task(open[0].id, "620721", &a, "x", 8).await, Err(DbError::NotFound)), "another county's task");
-    store.complete_task(open[0].id, "620702", &a, "已停发", 8).await.unwrap();
-    assert!(matches!(store.complete_task(open[0].id, "620702", &a, "again", 9).await, Err(DbError::Conflict("task_done"))));
+    assert!(
+        matches!(
+            store.complete_task(open[0].id, "620721", &a, "x", 8).await,
+            Err(DbError::NotFound)
+        ),
+        "another county's task"
+    );
+    store
+        .complete_task(open[0].id, "620702", &a, "已停发", 8)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .complete_task(open[0].id, "620702", &a, "again", 9)
+            .await,
+        Err(DbError::Conflict("task_done"))
+    ));
     assert!(store.tasks("6207", true).await.unwrap().is_empty());
     assert_eq!(store.tasks("6207", false).await.unwrap()[0].note, "已停发");
 
@@ -556,240 +1371,520 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
         standing: standing.map(String::from),
         limit: 10,
     };
-    assert_eq!(store.search_households(q(Some("ID-T1"), None, "6207")).await.unwrap().len(), 1);
-    assert_eq!(store.search_households(q(None, Some("exited"), "6207")).await.unwrap()[0].id, household);
-    assert!(store.search_households(q(None, Some("exited"), "620721")).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .search_households(q(Some("ID-T1"), None, "6207"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .search_households(q(None, Some("exited"), "6207"))
+            .await
+            .unwrap()[0]
+            .id,
+        household
+    );
+    assert!(store
+        .search_households(q(None, Some("exited"), "620721"))
+        .await
+        .unwrap()
+        .is_empty());
     let b = user(&store, "13800000082").await;
     let d2 = store.current_draft(&b, "{}", 1).await.unwrap();
-    let n2 = number(store.submit_application(submission(&b, &d2.id, &["ID-T2"])).await.unwrap());
-    store.change_status(&n2, &[S::Submitted], S::Rejected, &a, "不符合条件", 10).await.unwrap();
-    let rejected = store.search_households(q(None, Some("rejected"), "6207")).await.unwrap();
+    let n2 = number(
+        store
+            .submit_application(submission(&b, &d2.id, &["ID-T2"]))
+            .await
+            .unwrap(),
+    );
+    store
+        .change_status(&n2, &[S::Submitted], S::Rejected, &a, "不符合条件", 10)
+        .await
+        .unwrap();
+    let rejected = store
+        .search_households(q(None, Some("rejected"), "6207"))
+        .await
+        .unwrap();
     assert_eq!((rejected.len(), rejected[0].standing_at), (1, Some(10)));
 });
 
-conformance!(emergency_aid_opens_a_household_where_it_happened_once, |store| {
-    use app::domain::chain::{AidOrigin, NewAid};
-    let a = user(&store, "13800000091").await;
-    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let e = app::store::NewEmergencyAid {
-        id: "emergency-1".into(),
-        head_id_number: "210102198001010011".into(),
-        person_name: "过路人".into(),
-        region_code: "620702".into(),
-        situation: "突发重病".into(),
-        advance: true,
-        documents_due: Some("2026-12-26".into()),
-        conference: String::new(),
-        aid: NewAid { kind: AidKind::Emergency, source: Some(Department::CivilAffairs), source_name: String::new(), amount_fen: 80_000, monthly: false, from: day("2026-11-26"), until: Some(day("2026-11-26")), note: "先行救助".into() },
-        actor_id: a.clone(),
-        now: 1,
-    };
-    let rec = store.record_emergency(e.clone()).await.unwrap();
-    let again = store.record_emergency(e).await.unwrap();
-    assert_eq!((rec.id.as_str(), again.household_id.as_str()), ("emergency-1", rec.household_id.as_str()));
-    let chain = store.assistance_of(&rec.household_id).await.unwrap();
-    assert_eq!((chain.len(), chain[0].aid.origin, chain[0].aid.amount_fen), (1, AidOrigin::Emergency, 80_000), "registered once");
-    assert_eq!(store.household(&rec.household_id).await.unwrap().unwrap().region_code, "620702");
-    assert!(matches!(store.emergency_documents_received("emergency-1", "620721", &a, 2).await, Err(DbError::NotFound)));
-    store.emergency_documents_received("emergency-1", "6207", &a, 2).await.unwrap();
-    assert!(matches!(store.emergency_documents_received("emergency-1", "6207", &a, 3).await, Err(DbError::Conflict("documents_received"))));
-    assert_eq!(store.emergency("emergency-1").await.unwrap().unwrap().documents_received_at, Some(2));
-});
+conformance!(
+    emergency_aid_opens_a_household_where_it_happened_once,
+    |store| {
+        use app::domain::chain::{AidOrigin, NewAid};
+        let a = user(&store, "13800000091").await;
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let e = app::store::NewEmergencyAid {
+            id: "emergency-1".into(),
+            head_id_number: "210102198001010011".into(),
+            person_name: "过路人".into(),
+            region_code: "620702".into(),
+            situation: "突发重病".into(),
+            advance: true,
+            documents_due: Some("2026-12-26".into()),
+            conference: String::new(),
+            aid: NewAid {
+                kind: AidKind::Emergency,
+                source: Some(Department::CivilAffairs),
+                source_name: String::new(),
+                amount_fen: 80_000,
+                monthly: false,
+                from: day("2026-11-26"),
+                until: Some(day("2026-11-26")),
+                note: "先行救助".into(),
+            },
+            actor_id: a.clone(),
+            now: 1,
+        };
+        let rec = store.record_emergency(e.clone()).await.unwrap();
+        let again = store.record_emergency(e).await.unwrap();
+        assert_eq!(
+            (rec.id.as_str(), again.household_id.as_str()),
+            ("emergency-1", rec.household_id.as_str())
+        );
+        let chain = store.assistance_of(&rec.household_id).await.unwrap();
+        assert_eq!(
+            (chain.len(), chain[0].aid.origin, chain[0].aid.amount_fen),
+            (1, AidOrigin::Emergency, 80_000),
+            "registered once"
+        );
+        assert_eq!(
+            store
+                .household(&rec.household_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .region_code,
+            "620702"
+        );
+        assert!(matches!(
+            store
+                .emergency_documents_received("emergency-1", "620721", &a, 2)
+                .await,
+            Err(DbError::NotFound)
+        ));
+        store
+            .emergency_documents_received("emergency-1", "6207", &a, 2)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .emergency_documents_received("emergency-1", "6207", &a, 3)
+                .await,
+            Err(DbError::Conflict("documents_received"))
+        ));
+        assert_eq!(
+            store
+                .emergency("emergency-1")
+                .await
+                .unwrap()
+                .unwrap()
+                .documents_received_at,
+            Some(2)
+        );
+    }
+);
 
-conformance!(imports_are_one_transaction_and_warn_once_per_household, |store| {
-    use app::store::{ImportBatch, MedicalRow, NewImport};
-    let a = user(&store, "13800000095").await;
-    let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let n = number(store.submit_application(submission(&a, &d.id, &["ID-M1", "ID-M2"])).await.unwrap());
-    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    let rules = app::domain::monitoring::example_rules();
-    let meta = |id: &str| NewImport {
-        id: id.into(),
-        source: "medical_insurance".into(),
-        file_hash: "h".into(),
-        file_name: "f.csv".into(),
-        encoding: "UTF-8".into(),
-        created_by: a.clone(),
-        now: 1_800_000_000_000,
-        rules: rules.clone(),
-        today,
-    };
-    let row = |id: &str, date: &str, oop: i64| MedicalRow { id_number: id.into(), settled_on: date.into(), total_fen: oop, out_of_pocket_fen: oop };
-    let batches = vec![
-        ImportBatch::Medical(vec![row("ID-M1", "2026-05-01", 1_500_000), row("ID-X", "2026-05-01", 9_000_000)].into()),
-        ImportBatch::Medical(vec![row("ID-M2", "2026-06-01", 600_000), row("ID-M1", "2026-05-01", 1_500_000)].into()),
-    ];
-    // Aborted halfway: nothing stays.
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tx.send(batches[0].clone()).await.unwrap();
-    tx.send(ImportBatch::Abort).await.unwrap();
-    assert!(matches!(store.import_records(meta("imp-0"), rx).await, Err(DbError::Conflict("import_aborted"))));
-    assert!(store.warnings("").await.unwrap().is_empty());
-    // ID-X is nobody in the database: counted as unmatched, its row not kept.
-    for (id, expect) in [("imp-1", (2, 3, 1)), ("imp-2", (0, 3, 0))] {
+conformance!(
+    imports_are_one_transaction_and_warn_once_per_household,
+    |store| {
+        use app::store::{ImportBatch, MedicalRow, NewImport};
+        let a = user(&store, "13800000095").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let n = number(
+            store
+                .submit_application(submission(&a, &d.id, &["ID-M1", "ID-M2"]))
+                .await
+                .unwrap(),
+        );
+        let household = store
+            .application(&n)
+            .await
+            .unwrap()
+            .unwrap()
+            .household_id
+            .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let rules = app::domain::monitoring::example_rules();
+        let meta = |id: &str| NewImport {
+            id: id.into(),
+            source: "medical_insurance".into(),
+            file_hash: "h".into(),
+            file_name: "f.csv".into(),
+            encoding: "UTF-8".into(),
+            created_by: a.clone(),
+            now: 1_800_000_000_000,
+            rules: rules.clone(),
+            today,
+        };
+        let row = |id: &str, date: &str, oop: i64| MedicalRow {
+            id_number: id.into(),
+            settled_on: date.into(),
+            total_fen: oop,
+            out_of_pocket_fen: oop,
+        };
+        let batches = vec![
+            ImportBatch::Medical(
+                vec![
+                    row("ID-M1", "2026-05-01", 1_500_000),
+                    row("ID-X", "2026-05-01", 9_000_000),
+                ]
+                .into(),
+            ),
+            ImportBatch::Medical(
+                vec![
+                    row("ID-M2", "2026-06-01", 600_000),
+                    row("ID-M1", "2026-05-01", 1_500_000),
+                ]
+                .into(),
+            ),
+        ];
+        // Aborted halfway: nothing stays.
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        tx.send(batches[0].clone()).await.unwrap();
+        tx.send(ImportBatch::Abort).await.unwrap();
+        assert!(matches!(
+            store.import_records(meta("imp-0"), rx).await,
+            Err(DbError::Conflict("import_aborted"))
+        ));
+        assert!(store.warnings("").await.unwrap().is_empty());
+        // ID-X is nobody in the database: counted as unmatched, its row not kept.
+        for (id, expect) in [("imp-1", (2, 3, 1)), ("imp-2", (0, 3, 0))] {
+            let (tx, rx) = tokio::sync::mpsc::channel(4);
+            for b in &batches {
+                tx.send(b.clone()).await.unwrap();
+            }
+            tx.send(ImportBatch::End {
+                rows_read: 4,
+                invalid: 0,
+                report_json: "{}".into(),
+            })
+            .await
+            .unwrap();
+            let r = store.import_records(meta(id), rx).await.unwrap();
+            assert_eq!((r.new_records, r.matched, r.warnings), expect, "{id}");
+        }
+        let w = store.warnings("620702").await.unwrap();
+        assert_eq!(
+            (w.len(), w[0].household_id.as_str(), w[0].level.as_str()),
+            (1, household.as_str(), "II")
+        );
+        assert!(
+            w[0].trigger_json.contains("\"out_of_pocket_fen\":2100000"),
+            "{}",
+            w[0].trigger_json
+        );
+        // Handled and closed; the same file once more still raises nothing (it adds no record).
+        use app::domain::monitoring::{Disposal, Finding, WarningStep};
+        for step in [
+            WarningStep::Visit {
+                on: today,
+                finding: Finding::Confirmed,
+                note: String::new(),
+            },
+            WarningStep::Dispose {
+                disposal: Disposal::Referral,
+                note: "医疗救助".into(),
+            },
+            WarningStep::Close,
+        ] {
+            store
+                .advance_warning(w[0].id, "620702", step, &a, 5)
+                .await
+                .unwrap();
+        }
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         for b in &batches {
             tx.send(b.clone()).await.unwrap();
         }
-        tx.send(ImportBatch::End { rows_read: 4, invalid: 0, report_json: "{}".into() }).await.unwrap();
-        let r = store.import_records(meta(id), rx).await.unwrap();
-        assert_eq!((r.new_records, r.matched, r.warnings), expect, "{id}");
-    }
-    let w = store.warnings("620702").await.unwrap();
-    assert_eq!((w.len(), w[0].household_id.as_str(), w[0].level.as_str()), (1, household.as_str(), "II"));
-    assert!(w[0].trigger_json.contains("\"out_of_pocket_fen\":2100000"), "{}", w[0].trigger_json);
-    // Handled and closed; the same file once more still raises nothing (it adds no record).
-    use app::domain::monitoring::{Disposal, Finding, WarningStep};
-    for step in [
-        WarningStep::Visit { on: today, finding: Finding::Confirmed, note: String::new() },
-        WarningStep::Dispose { disposal: Disposal::Referral, note: "医疗救助".into() },
-        WarningStep::Close,
-    ] {
-        store.advance_warning(w[0].id, "620702", step, &a, 5).await.unwrap();
-    }
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    for b in &batches {
-        tx.send(b.clone()).await.unwrap();
-    }
-    tx.send(ImportBatch::End { rows_read: 4, invalid: 0, report_json: "{}".into() }).await.unwrap();
-    let r = store.import_records(meta("imp-3"), rx).await.unwrap();
-    assert_eq!((r.new_records, r.warnings), (0, 0));
-    assert_eq!(store.warnings("620702").await.unwrap().len(), 1);
-    assert_eq!(store.warning_rules().await.unwrap().len(), 0, "no rule until one is set");
-    // A new settlement from before the 12 months cannot change the rule's sum: nothing raised.
-    // A new one inside them raises the (closed) warning again: the household still spends over.
-    for (id, date, expect) in [("imp-old", "2025-10-01", (1, 0)), ("imp-new", "2026-11-01", (1, 1))] {
-        let (tx, rx) = tokio::sync::mpsc::channel(4);
-        tx.send(ImportBatch::Medical(vec![row("ID-M2", date, 10_000)].into())).await.unwrap();
-        tx.send(ImportBatch::End { rows_read: 1, invalid: 0, report_json: "{}".into() }).await.unwrap();
-        let r = store.import_records(meta(id), rx).await.unwrap();
-        assert_eq!((r.new_records, r.warnings), expect, "{id}");
-    }
-    assert_eq!(store.warnings("620702").await.unwrap().len(), 2);
-    // Once ID-X is in the database (a new application), the same file adds that row: it was
-    // not kept while it named nobody.
-    let b = user(&store, "13800000097").await;
-    let d = store.current_draft(&b, "{}", 1).await.unwrap();
-    store.submit_application(submission(&b, &d.id, &["ID-X"])).await.unwrap();
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    for b in &batches {
-        tx.send(b.clone()).await.unwrap();
-    }
-    tx.send(ImportBatch::End { rows_read: 4, invalid: 0, report_json: "{}".into() }).await.unwrap();
-    let r = store.import_records(meta("imp-4"), rx).await.unwrap();
-    // Its batch also holds a record already stored (ID-M1): the one new row still counts for
-    // the rules, and its 90 000 yuan raise a warning for the new household.
-    assert_eq!((r.new_records, r.matched, r.warnings), (1, 4, 1));
-});
-
-conformance!(department_records_and_the_share_rule_raise_warnings_once, |store| {
-    use app::store::{EventRow, ImportBatch, MedicalRow, NewImport};
-    use crate::api::valid_id;
-    let (e1, e2, stranger) = (valid_id("62070219700101801"), valid_id("62070219720202802"), valid_id("62070219800101899"));
-    let a = user(&store, "13800000096").await;
-    let d = store.current_draft(&a, "{}", 1).await.unwrap();
-    let mut s = submission(&a, &d.id, &[e1.as_str(), e2.as_str()]);
-    s.monthly_income_fen = 100_000; // 1 000 yuan a month: 12 000 a year
-    let n = number(store.submit_application(s).await.unwrap());
-    let household = store.application(&n).await.unwrap().unwrap().household_id.unwrap();
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    let meta = |id: &str, source: &str| NewImport {
-        id: id.into(),
-        source: source.into(),
-        file_hash: id.into(),
-        file_name: "f.csv".into(),
-        encoding: "UTF-8".into(),
-        created_by: a.clone(),
-        now: 1_800_000_000_000,
-        rules: app::domain::monitoring::example_rules(),
-        today,
-    };
-    let event = |source: &str, id: &str, event: &str, grade: Option<i64>| EventRow {
-        key: format!("{source}|{id}|{event}"),
-        source: source.into(),
-        id_number: id.into(),
-        event: event.into(),
-        event_on: "2026-11-01".into(),
-        grade,
-        amount_fen: None,
-        detail: "测试".into(),
-    };
-    let run = |id: &'static str, source: &'static str, batch: ImportBatch| {
-        let store = store.clone();
-        let meta = meta(id, source);
-        async move {
+        tx.send(ImportBatch::End {
+            rows_read: 4,
+            invalid: 0,
+            report_json: "{}".into(),
+        })
+        .await
+        .unwrap();
+        let r = store.import_records(meta("imp-3"), rx).await.unwrap();
+        assert_eq!((r.new_records, r.warnings), (0, 0));
+        assert_eq!(store.warnings("620702").await.unwrap().len(), 1);
+        assert_eq!(
+            store.warning_rules().await.unwrap().len(),
+            0,
+            "no rule until one is set"
+        );
+        // A new settlement from before the 12 months cannot change the rule's sum: nothing raised.
+        // A new one inside them raises the (closed) warning again: the household still spends over.
+        for (id, date, expect) in [
+            ("imp-old", "2025-10-01", (1, 0)),
+            ("imp-new", "2026-11-01", (1, 1)),
+        ] {
             let (tx, rx) = tokio::sync::mpsc::channel(4);
-            tx.send(batch).await.unwrap();
-            tx.send(ImportBatch::End { rows_read: 0, invalid: 0, report_json: "{}".into() }).await.unwrap();
-            let r = store.import_records(meta, rx).await.unwrap();
-            (r.new_records, r.matched, r.warnings)
+            tx.send(ImportBatch::Medical(
+                vec![row("ID-M2", date, 10_000)].into(),
+            ))
+            .await
+            .unwrap();
+            tx.send(ImportBatch::End {
+                rows_read: 1,
+                invalid: 0,
+                report_json: "{}".into(),
+            })
+            .await
+            .unwrap();
+            let r = store.import_records(meta(id), rx).await.unwrap();
+            assert_eq!((r.new_records, r.warnings), expect, "{id}");
         }
-    };
-    // A death and a grade-3 certificate (not severe under the example rule); a stranger's record
-    // (counted as unmatched, not kept).
-    let deaths = ImportBatch::Events(vec![event("public_security", &e1, "death", None), event("public_security", &stranger, "death", None)]);
-    assert_eq!(run("ev-1", "public_security", deaths.clone()).await, (1, 1, 1));
-    assert_eq!(run("ev-2", "public_security", deaths).await, (0, 1, 0), "the same records again change nothing");
-    let disability = ImportBatch::Events(vec![event("disabled_persons", &e2, "disability_certified", Some(3))]);
-    assert_eq!(run("ev-3", "disabled_persons", disability).await, (1, 1, 0));
-    // 7 000 yuan out of pocket: under the 20 000 amount, over 50 % of 12 000.
-    let medical = ImportBatch::Medical(vec![MedicalRow { id_number: e2.clone(), settled_on: "2026-10-01".into(), total_fen: 900_000, out_of_pocket_fen: 700_000 }].into());
-    assert_eq!(run("ev-4", "medical_insurance", medical).await, (1, 1, 1));
-    let w = store.warnings("620702").await.unwrap();
-    let kinds: std::collections::BTreeSet<&str> = w.iter().map(|w| w.kind.as_str()).collect();
-    assert_eq!(kinds, ["death", "medical_share_of_income"].into_iter().collect());
-    assert!(w.iter().all(|w| w.household_id == household));
-    let death = w.iter().find(|w| w.kind == "death").unwrap();
-    assert_eq!((death.level.as_str(), death.visit_due.as_str()), ("III", "2026-12-26"));
-    assert!(death.trigger_json.contains("\"event\":\"death\"") && !death.trigger_json.contains(&e1), "the person is masked: {}", death.trigger_json);
-    let share = w.iter().find(|w| w.kind == "medical_share_of_income").unwrap();
-    assert!(share.trigger_json.contains("\"threshold_fen\":600000") && share.trigger_json.contains("\"share\":[50,1200000]"), "{}", share.trigger_json);
-    let listed = store.imports(&["public_security"], 10).await.unwrap();
-    assert_eq!(listed.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().len(), 2);
-});
-
-conformance!(rejected_households_are_monitored_for_two_years_and_no_longer, |store| {
-    use app::domain::status::ApplicationStatus as S;
-    use app::store::{EventRow, ImportBatch, NewImport};
-    use crate::api::valid_id;
-    let now: i64 = 1_800_000_000_000;
-    let day: i64 = 86_400_000;
-    let (recent, old) = (valid_id("62070219700101821"), valid_id("62070219700101822"));
-    let a = user(&store, "13800000097").await;
-    let mut households = Vec::new();
-    for (i, (id, rejected_at)) in [(&recent, now - 100 * day), (&old, now - 3 * 365 * day)].into_iter().enumerate() {
-        let d = store.current_draft(&a, &format!("{{\"n\":{i}}}"), 1).await.unwrap();
-        let n = number(store.submit_application(submission(&a, &d.id, &[id.as_str()])).await.unwrap());
-        store.change_status(&n, &[S::Submitted], S::Rejected, &a, "不符合条件", rejected_at).await.unwrap();
-        households.push(store.application(&n).await.unwrap().unwrap().household_id.unwrap());
+        assert_eq!(store.warnings("620702").await.unwrap().len(), 2);
+        // Once ID-X is in the database (a new application), the same file adds that row: it was
+        // not kept while it named nobody.
+        let b = user(&store, "13800000097").await;
+        let d = store.current_draft(&b, "{}", 1).await.unwrap();
+        store
+            .submit_application(submission(&b, &d.id, &["ID-X"]))
+            .await
+            .unwrap();
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        for b in &batches {
+            tx.send(b.clone()).await.unwrap();
+        }
+        tx.send(ImportBatch::End {
+            rows_read: 4,
+            invalid: 0,
+            report_json: "{}".into(),
+        })
+        .await
+        .unwrap();
+        let r = store.import_records(meta("imp-4"), rx).await.unwrap();
+        // Its batch also holds a record already stored (ID-M1): the one new row still counts for
+        // the rules, and its 90 000 yuan raise a warning for the new household.
+        assert_eq!((r.new_records, r.matched, r.warnings), (1, 4, 1));
     }
-    let death = |id: &str| EventRow {
-        key: format!("ps|{id}"),
-        source: "public_security".into(),
-        id_number: id.into(),
-        event: "death".into(),
-        event_on: "2026-11-01".into(),
-        grade: None,
-        amount_fen: None,
-        detail: String::new(),
-    };
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tx.send(ImportBatch::Events(vec![death(&recent), death(&old)])).await.unwrap();
-    tx.send(ImportBatch::End { rows_read: 2, invalid: 0, report_json: "{}".into() }).await.unwrap();
-    let meta = NewImport {
-        id: "two-years".into(),
-        source: "public_security".into(),
-        file_hash: "h".into(),
-        file_name: "f.csv".into(),
-        encoding: "UTF-8".into(),
-        created_by: a.clone(),
-        now,
-        rules: app::domain::monitoring::example_rules(),
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
-    };
-    let r = store.import_records(meta, rx).await.unwrap();
-    assert_eq!((r.new_records, r.matched, r.warnings), (2, 2, 1), "both are matched; only the recently rejected household is still monitored");
-    let w = store.warnings("6207").await.unwrap();
-    assert_eq!((w.len(), w[0].household_id.as_str()), (1, households[0].as_str()));
-});
+);
+
+conformance!(
+    department_records_and_the_share_rule_raise_warnings_once,
+    |store| {
+        use crate::api::valid_id;
+        use app::store::{EventRow, ImportBatch, MedicalRow, NewImport};
+        let (e1, e2, stranger) = (
+            valid_id("62070219700101801"),
+            valid_id("62070219720202802"),
+            valid_id("62070219800101899"),
+        );
+        let a = user(&store, "13800000096").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let mut s = submission(&a, &d.id, &[e1.as_str(), e2.as_str()]);
+        s.monthly_income_fen = 100_000; // 1 000 yuan a month: 12 000 a year
+        let n = number(store.submit_application(s).await.unwrap());
+        let household = store
+            .application(&n)
+            .await
+            .unwrap()
+            .unwrap()
+            .household_id
+            .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let meta = |id: &str, source: &str| NewImport {
+            id: id.into(),
+            source: source.into(),
+            file_hash: id.into(),
+            file_name: "f.csv".into(),
+            encoding: "UTF-8".into(),
+            created_by: a.clone(),
+            now: 1_800_000_000_000,
+            rules: app::domain::monitoring::example_rules(),
+            today,
+        };
+        let event = |source: &str, id: &str, event: &str, grade: Option<i64>| EventRow {
+            key: format!("{source}|{id}|{event}"),
+            source: source.into(),
+            id_number: id.into(),
+            event: event.into(),
+            event_on: "2026-11-01".into(),
+            grade,
+            amount_fen: None,
+            detail: "测试".into(),
+        };
+        let run = |id: &'static str, source: &'static str, batch: ImportBatch| {
+            let store = store.clone();
+            let meta = meta(id, source);
+            async move {
+                let (tx, rx) = tokio::sync::mpsc::channel(4);
+                tx.send(batch).await.unwrap();
+                tx.send(ImportBatch::End {
+                    rows_read: 0,
+                    invalid: 0,
+                    report_json: "{}".into(),
+                })
+                .await
+                .unwrap();
+                let r = store.import_records(meta, rx).await.unwrap();
+                (r.new_records, r.matched, r.warnings)
+            }
+        };
+        // A death and a grade-3 certificate (not severe under the example rule); a stranger's record
+        // (counted as unmatched, not kept).
+        let deaths = ImportBatch::Events(vec![
+            event("public_security", &e1, "death", None),
+            event("public_security", &stranger, "death", None),
+        ]);
+        assert_eq!(
+            run("ev-1", "public_security", deaths.clone()).await,
+            (1, 1, 1)
+        );
+        assert_eq!(
+            run("ev-2", "public_security", deaths).await,
+            (0, 1, 0),
+            "the same records again change nothing"
+        );
+        let disability = ImportBatch::Events(vec![event(
+            "disabled_persons",
+            &e2,
+            "disability_certified",
+            Some(3),
+        )]);
+        assert_eq!(run("ev-3", "disabled_persons", disability).await, (1, 1, 0));
+        // 7 000 yuan out of pocket: under the 20 000 amount, over 50 % of 12 000.
+        let medical = ImportBatch::Medical(
+            vec![MedicalRow {
+                id_number: e2.clone(),
+                settled_on: "2026-10-01".into(),
+                total_fen: 900_000,
+                out_of_pocket_fen: 700_000,
+            }]
+            .into(),
+        );
+        assert_eq!(run("ev-4", "medical_insurance", medical).await, (1, 1, 1));
+        let w = store.warnings("620702").await.unwrap();
+        let kinds: std::collections::BTreeSet<&str> = w.iter().map(|w| w.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["death", "medical_share_of_income"].into_iter().collect()
+        );
+        assert!(w.iter().all(|w| w.household_id == household));
+        let death = w.iter().find(|w| w.kind == "death").unwrap();
+        assert_eq!(
+            (death.level.as_str(), death.visit_due.as_str()),
+            ("III", "2026-12-26")
+        );
+        assert!(
+            death.trigger_json.contains("\"event\":\"death\"") && !death.trigger_json.contains(&e1),
+            "the person is masked: {}",
+            death.trigger_json
+        );
+        let share = w
+            .iter()
+            .find(|w| w.kind == "medical_share_of_income")
+            .unwrap();
+        assert!(
+            share.trigger_json.contains("\"threshold_fen\":600000")
+                && share.trigger_json.contains("\"share\":[50,1200000]"),
+            "{}",
+            share.trigger_json
+        );
+        let listed = store.imports(&["public_security"], 10).await.unwrap();
+        assert_eq!(
+            listed
+                .iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>()
+                .len(),
+            2
+        );
+    }
+);
+
+conformance!(
+    rejected_households_are_monitored_for_two_years_and_no_longer,
+    |store| {
+        use crate::api::valid_id;
+        use app::domain::status::ApplicationStatus as S;
+        use app::store::{EventRow, ImportBatch, NewImport};
+        let now: i64 = 1_800_000_000_000;
+        let day: i64 = 86_400_000;
+        let (recent, old) = (valid_id("62070219700101821"), valid_id("62070219700101822"));
+        let a = user(&store, "13800000097").await;
+        let mut households = Vec::new();
+        for (i, (id, rejected_at)) in [(&recent, now - 100 * day), (&old, now - 3 * 365 * day)]
+            .into_iter()
+            .enumerate()
+        {
+            let d = store
+                .current_draft(&a, &format!("{{\"n\":{i}}}"), 1)
+                .await
+                .unwrap();
+            let n = number(
+                store
+                    .submit_application(submission(&a, &d.id, &[id.as_str()]))
+                    .await
+                    .unwrap(),
+            );
+            store
+                .change_status(
+                    &n,
+                    &[S::Submitted],
+                    S::Rejected,
+                    &a,
+                    "不符合条件",
+                    rejected_at,
+                )
+                .await
+                .unwrap();
+            households.push(
+                store
+                    .application(&n)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .household_id
+                    .unwrap(),
+            );
+        }
+        let death = |id: &str| EventRow {
+            key: format!("ps|{id}"),
+            source: "public_security".into(),
+            id_number: id.into(),
+            event: "death".into(),
+            event_on: "2026-11-01".into(),
+            grade: None,
+            amount_fen: None,
+            detail: String::new(),
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        tx.send(ImportBatch::Events(vec![death(&recent), death(&old)]))
+            .await
+            .unwrap();
+        tx.send(ImportBatch::End {
+            rows_read: 2,
+            invalid: 0,
+            report_json: "{}".into(),
+        })
+        .await
+        .unwrap();
+        let meta = NewImport {
+            id: "two-years".into(),
+            source: "public_security".into(),
+            file_hash: "h".into(),
+            file_name: "f.csv".into(),
+            encoding: "UTF-8".into(),
+            created_by: a.clone(),
+            now,
+            rules: app::domain::monitoring::example_rules(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        };
+        let r = store.import_records(meta, rx).await.unwrap();
+        assert_eq!(
+            (r.new_records, r.matched, r.warnings),
+            (2, 2, 1),
+            "both are matched; only the recently rejected household is still monitored"
+        );
+        let w = store.warnings("6207").await.unwrap();
+        assert_eq!(
+            (w.len(), w[0].household_id.as_str()),
+            (1, households[0].as_str())
+        );
+    }
+);

@@ -3,9 +3,11 @@
 //! `Check` (outcome, the inputs and parameters it used); categories combine checks.
 
 use super::clauses::{self, Clause};
-use super::facts::{HouseholdFacts, MemberFacts, SupportMode, CareNeed, Disability};
+use super::facts::{CareNeed, Disability, HouseholdFacts, MemberFacts, SupportMode};
 use super::params::{ParamKey, ParameterSet};
-use crate::domain::declaration::{DisabilityKind, Health, LabourCapacity, Residence, Schooling, WorkStatus};
+use crate::domain::declaration::{
+    DisabilityKind, Health, LabourCapacity, Residence, Schooling, WorkStatus,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +39,12 @@ impl Category {
         Category::OtherHardship,
     ];
     /// The categories a person can hold only one of, most generous first.
-    pub const RANKED: [Category; 4] = [Category::Tekun, Category::Dibao, Category::DibaoMarginal, Category::RigidExpense];
+    pub const RANKED: [Category; 4] = [
+        Category::Tekun,
+        Category::Dibao,
+        Category::DibaoMarginal,
+        Category::RigidExpense,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -173,15 +180,20 @@ impl Criterion {
         use clauses::*;
         match self {
             Criterion::DibaoIncome => &[DIBAO_NATIONAL, ZY_STANDARDS, ZY_EMPLOYMENT],
-            Criterion::DibaoDeposits | Criterion::HousingWithinLimit | Criterion::VehiclesWithinLimit | Criterion::BusinessWithinLimit => {
-                &[DIBAO_NATIONAL, ZY_SCOPE]
-            }
+            Criterion::DibaoDeposits
+            | Criterion::HousingWithinLimit
+            | Criterion::VehiclesWithinLimit
+            | Criterion::BusinessWithinLimit => &[DIBAO_NATIONAL, ZY_SCOPE],
             Criterion::Taper => &[ZY_EMPLOYMENT],
             Criterion::IndividualInclusion => &[LN_BASIC_LIVING, ZY_BASIC_LIVING],
             Criterion::TekunCondition => &[TEKUN_NATIONAL, TEKUN_CONDITIONS, TEKUN_NO_LABOUR],
             Criterion::TekunNoLabour => &[TEKUN_CONDITIONS, TEKUN_NO_LABOUR],
-            Criterion::TekunNoIncome | Criterion::TekunNoSupporter => &[TEKUN_NATIONAL, TEKUN_CONDITIONS],
-            Criterion::MarginalIncome | Criterion::MarginalDeposits => &[MARGINAL_NATIONAL, ZY_STANDARDS, LN_SCOPE],
+            Criterion::TekunNoIncome | Criterion::TekunNoSupporter => {
+                &[TEKUN_NATIONAL, TEKUN_CONDITIONS]
+            }
+            Criterion::MarginalIncome | Criterion::MarginalDeposits => {
+                &[MARGINAL_NATIONAL, ZY_STANDARDS, LN_SCOPE]
+            }
             Criterion::RigidIncome | Criterion::RigidSpending => &[ZY_STANDARDS, LN_SCOPE],
             Criterion::RelapseListed => &[ZY_MUTUAL_RECOGNITION, ZY_RECOGNITION],
             Criterion::OtherDetermined => &[ZY_STANDARDS, LN_SCOPE],
@@ -315,7 +327,9 @@ impl From<Check> for CheckRepr {
 impl From<CheckRepr> for Check {
     fn from(r: CheckRepr) -> Self {
         let mut c = Check::new(r.criterion, r.subject);
-        r.inputs.into_iter().for_each(|i| c.push_input(i.fact, i.value));
+        r.inputs
+            .into_iter()
+            .for_each(|i| c.push_input(i.fact, i.value));
         r.params.into_iter().for_each(|p| c.push_param(p));
         c.outcome = r.outcome;
         c.need = r.need;
@@ -325,7 +339,14 @@ impl From<CheckRepr> for Check {
 
 impl Check {
     fn new(criterion: Criterion, subject: Subject) -> Self {
-        Check { criterion, subject, outcome: Outcome::Unknown, inputs: [None; MAX_INPUTS], params: [None; MAX_PARAMS], need: None }
+        Check {
+            criterion,
+            subject,
+            outcome: Outcome::Unknown,
+            inputs: [None; MAX_INPUTS],
+            params: [None; MAX_PARAMS],
+            need: None,
+        }
     }
 
     fn push_input(&mut self, fact: Fact, value: Value) {
@@ -365,7 +386,12 @@ impl Check {
         p.value(key).ok_or_else(|| self.unknown(Need::Param(key)))
     }
 
-    fn fact<T>(&mut self, v: Option<T>, fact: Fact, as_value: impl Fn(&T) -> Value) -> Result<T, Stop> {
+    fn fact<T>(
+        &mut self,
+        v: Option<T>,
+        fact: Fact,
+        as_value: impl Fn(&T) -> Value,
+    ) -> Result<T, Stop> {
         match v {
             Some(v) => {
                 self.push_input(fact, as_value(&v));
@@ -380,7 +406,11 @@ impl Check {
 struct Stop;
 
 /// Runs a criterion body that may stop with an unknown outcome via `?`.
-fn evaluate(criterion: Criterion, subject: Subject, body: impl FnOnce(&mut Check) -> Result<bool, Stop>) -> Check {
+fn evaluate(
+    criterion: Criterion,
+    subject: Subject,
+    body: impl FnOnce(&mut Check) -> Result<bool, Stop>,
+) -> Check {
     let mut c = Check::new(criterion, subject);
     match body(&mut c) {
         Ok(pass) => c.decided(pass),
@@ -405,14 +435,26 @@ pub fn counted_income(f: &HouseholdFacts, p: &ParameterSet) -> Result<CountedInc
     let deduction = if employed == 0 || employment == 0 {
         0
     } else {
-        let per = p.value(ParamKey::EmploymentCostDeduction).ok_or(Need::Param(ParamKey::EmploymentCostDeduction))?;
+        let per = p
+            .value(ParamKey::EmploymentCostDeduction)
+            .ok_or(Need::Param(ParamKey::EmploymentCostDeduction))?;
         (per * employed).min(employment)
     };
-    Ok(CountedIncome { total, employment, employed, deduction, counted: total - deduction })
+    Ok(CountedIncome {
+        total,
+        employment,
+        employed,
+        deduction,
+        counted: total - deduction,
+    })
 }
 
 /// Reads household size and counted income into a check.
-fn income_inputs(c: &mut Check, f: &HouseholdFacts, p: &ParameterSet) -> Result<(i64, CountedIncome), Stop> {
+fn income_inputs(
+    c: &mut Check,
+    f: &HouseholdFacts,
+    p: &ParameterSet,
+) -> Result<(i64, CountedIncome), Stop> {
     let n = f.size();
     if n == 0 {
         return Err(c.unknown(Need::Fact(Fact::HouseholdSize)));
@@ -454,30 +496,44 @@ pub fn dibao_income(f: &HouseholdFacts, p: &ParameterSet) -> Check {
     })
 }
 
-fn deposits_within(c: &mut Check, f: &HouseholdFacts, p: &ParameterSet, months_key: ParamKey) -> Result<bool, Stop> {
+fn deposits_within(
+    c: &mut Check,
+    f: &HouseholdFacts,
+    p: &ParameterSet,
+    months_key: ParamKey,
+) -> Result<bool, Stop> {
     let std = standard(c, f, p)?;
     let months = c.param(p, months_key)?;
     let n = f.size().max(1);
     let deposits = c.fact(f.deposits, Fact::Deposits, |v| Value::Fen(*v))?;
     let limit = (months as i128) * (std as i128) * (n as i128);
-    c.push_input(Fact::DepositLimit, Value::Fen(limit.min(i64::MAX as i128) as i64));
+    c.push_input(
+        Fact::DepositLimit,
+        Value::Fen(limit.min(i64::MAX as i128) as i64),
+    );
     Ok((deposits as i128) <= limit)
 }
 
 /// 低保家庭财产: deposits per capita at most N months of the standard.
 pub fn dibao_deposits(f: &HouseholdFacts, p: &ParameterSet) -> Check {
-    evaluate(Criterion::DibaoDeposits, Subject::Household, |c| deposits_within(c, f, p, ParamKey::DibaoDepositMonths))
+    evaluate(Criterion::DibaoDeposits, Subject::Household, |c| {
+        deposits_within(c, f, p, ParamKey::DibaoDepositMonths)
+    })
 }
 
 /// 低保边缘/刚性支出家庭财产: deposits per capita at most M months of the standard.
 pub fn marginal_deposits(f: &HouseholdFacts, p: &ParameterSet) -> Check {
-    evaluate(Criterion::MarginalDeposits, Subject::Household, |c| deposits_within(c, f, p, ParamKey::MarginalDepositMonths))
+    evaluate(Criterion::MarginalDeposits, Subject::Household, |c| {
+        deposits_within(c, f, p, ParamKey::MarginalDepositMonths)
+    })
 }
 
 pub fn housing_within_limit(f: &HouseholdFacts, p: &ParameterSet) -> Check {
     evaluate(Criterion::HousingWithinLimit, Subject::Household, |c| {
         let max = c.param(p, ParamKey::MaxHousing)?;
-        let n = c.fact(f.housing_count, Fact::HousingCount, |v| Value::Count(*v as i64))?;
+        let n = c.fact(f.housing_count, Fact::HousingCount, |v| {
+            Value::Count(*v as i64)
+        })?;
         Ok(n as i64 <= max)
     })
 }
@@ -518,7 +574,9 @@ pub fn taper(f: &HouseholdFacts, p: &ParameterSet) -> Check {
 
 fn severe_disability(c: &mut Check, m: &MemberFacts, p: &ParameterSet) -> Result<bool, Stop> {
     let d = c.fact(m.disability, Fact::Disability, |v| Value::Disability(*v))?;
-    let Some(grade) = d.grade else { return Ok(false) };
+    let Some(grade) = d.grade else {
+        return Ok(false);
+    };
     if d.kind == DisabilityKind::None {
         return Ok(false);
     }
@@ -526,7 +584,10 @@ fn severe_disability(c: &mut Check, m: &MemberFacts, p: &ParameterSet) -> Result
     if (grade as i64) <= severe {
         return Ok(true);
     }
-    if matches!(d.kind, DisabilityKind::Intellectual | DisabilityKind::Mental) {
+    if matches!(
+        d.kind,
+        DisabilityKind::Intellectual | DisabilityKind::Mental
+    ) {
         let im = c.param(p, ParamKey::IntellectualMentalGrade)?;
         return Ok((grade as i64) <= im);
     }
@@ -572,7 +633,10 @@ pub fn tekun_no_labour(m: &MemberFacts, i: u8) -> Check {
 pub fn tekun_no_income(m: &MemberFacts, i: u8, f: &HouseholdFacts, p: &ParameterSet) -> Check {
     evaluate(Criterion::TekunNoIncome, Subject::Member(i), |c| {
         let work = c.fact(m.work, Fact::Work, |v| Value::Work(*v))?;
-        if matches!(work, WorkStatus::Employed | WorkStatus::SelfEmployed | WorkStatus::Farming) {
+        if matches!(
+            work,
+            WorkStatus::Employed | WorkStatus::SelfEmployed | WorkStatus::Farming
+        ) {
             return Ok(false);
         }
         let std = standard(c, f, p)?;
@@ -610,7 +674,10 @@ pub fn marginal_income(f: &HouseholdFacts, p: &ParameterSet) -> Check {
         let std = standard(c, f, p)?;
         let mult = c.param(p, ParamKey::MarginalMultiplier)?;
         let (n, inc) = income_inputs(c, f, p)?;
-        c.push_input(Fact::IncomeLine, Value::Fen(((std as i128) * (mult as i128) / 1000) as i64));
+        c.push_input(
+            Fact::IncomeLine,
+            Value::Fen(((std as i128) * (mult as i128) / 1000) as i64),
+        );
         Ok((inc.counted as i128) * 1000 < (mult as i128) * (std as i128) * (n as i128))
     })
 }
@@ -630,7 +697,9 @@ pub fn rigid_income(f: &HouseholdFacts, p: &ParameterSet) -> Check {
 pub fn rigid_spending(f: &HouseholdFacts, p: &ParameterSet) -> Check {
     evaluate(Criterion::RigidSpending, Subject::Household, |c| {
         let share = c.param(p, ParamKey::RigidSpendingShare)?;
-        let spend = c.fact(f.rigid_spending_12m, Fact::RigidSpending12m, |v| Value::Fen(*v))?;
+        let spend = c.fact(f.rigid_spending_12m, Fact::RigidSpending12m, |v| {
+            Value::Fen(*v)
+        })?;
         let total = c.fact(f.income_total, Fact::IncomeTotal, |v| Value::Fen(*v))?;
         Ok((spend as i128) * 1000 > (share as i128) * (total as i128) * 12)
     })
@@ -646,8 +715,14 @@ pub fn relapse_listed(f: &HouseholdFacts) -> Check {
 /// 其他困难人员: a staff determination with a reason.
 pub fn other_determined(f: &HouseholdFacts) -> Check {
     evaluate(Criterion::OtherDetermined, Subject::Household, |c| {
-        let reason = f.other_hardship_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        c.fact(reason.map(|_| true), Fact::StaffDetermination, |v| Value::Flag(*v))
+        let reason = f
+            .other_hardship_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        c.fact(reason.map(|_| true), Fact::StaffDetermination, |v| {
+            Value::Flag(*v)
+        })
     })
 }
 
@@ -806,7 +881,9 @@ pub struct Assessment {
 
 impl Assessment {
     pub fn verdict(&self, category: Category, subject: Subject) -> Option<&Verdict> {
-        self.verdicts.iter().find(|v| v.category == category && v.subject == subject)
+        self.verdicts
+            .iter()
+            .find(|v| v.category == category && v.subject == subject)
     }
 
     pub fn checks_of<'a>(&'a self, v: &'a Verdict) -> impl Iterator<Item = &'a Check> + 'a {
@@ -842,7 +919,14 @@ impl Builder {
         let outcome = all_of(idx.iter().map(|i| self.checks[*i].outcome));
         let mut checks = CheckIndexes::default();
         idx.iter().for_each(|i| checks.push(*i));
-        self.verdicts.push(Verdict { category, subject, outcome, checks, taper_months: None, individual: false });
+        self.verdicts.push(Verdict {
+            category,
+            subject,
+            outcome,
+            checks,
+            taper_months: None,
+            individual: false,
+        });
         outcome
     }
 }
@@ -850,7 +934,10 @@ impl Builder {
 /// Assesses a household against the parameters in force (`p.on`). Pure: the browser's
 /// estimate and the server's record run exactly this.
 pub fn assess(f: &HouseholdFacts, p: &ParameterSet) -> Assessment {
-    let mut b = Builder { checks: Vec::with_capacity(16 + 5 * f.members.len()), verdicts: Vec::with_capacity(6 + 2 * f.members.len()) };
+    let mut b = Builder {
+        checks: Vec::with_capacity(16 + 5 * f.members.len()),
+        verdicts: Vec::with_capacity(6 + 2 * f.members.len()),
+    };
     let di = b.add(dibao_income(f, p));
     let dd = b.add(dibao_deposits(f, p));
     let hs = b.add(housing_within_limit(f, p));
@@ -866,26 +953,46 @@ pub fn assess(f: &HouseholdFacts, p: &ParameterSet) -> Assessment {
     let mut dibao = b.verdict(Category::Dibao, Subject::Household, &[di, dd, hs, vh, bz]);
     if f.currently_dibao && dibao != Outcome::Pass {
         let tp = b.add(taper(f, p));
-        let with_taper = all_of([b.checks[tp].outcome, b.checks[dd].outcome, b.checks[hs].outcome, b.checks[vh].outcome, b.checks[bz].outcome]);
+        let with_taper = all_of([
+            b.checks[tp].outcome,
+            b.checks[dd].outcome,
+            b.checks[hs].outcome,
+            b.checks[vh].outcome,
+            b.checks[bz].outcome,
+        ]);
         if with_taper != Outcome::Fail {
             let v = b.verdicts.last_mut().expect("dibao verdict");
             v.outcome = any_of([v.outcome, with_taper]);
             v.checks.push(tp);
             if with_taper == Outcome::Pass {
-                v.taper_months = p.value(ParamKey::TaperMonths).and_then(|m| u8::try_from(m).ok());
+                v.taper_months = p
+                    .value(ParamKey::TaperMonths)
+                    .and_then(|m| u8::try_from(m).ok());
             }
             dibao = v.outcome;
         }
     }
-    let marginal = b.verdict(Category::DibaoMarginal, Subject::Household, &[mi, md, hs, vh, bz]);
-    let rigid = b.verdict(Category::RigidExpense, Subject::Household, &[ri, rs, md, hs, vh, bz]);
+    let marginal = b.verdict(
+        Category::DibaoMarginal,
+        Subject::Household,
+        &[mi, md, hs, vh, bz],
+    );
+    let rigid = b.verdict(
+        Category::RigidExpense,
+        Subject::Household,
+        &[ri, rs, md, hs, vh, bz],
+    );
     let relapse = b.verdict(Category::RelapseWatch, Subject::Household, &[rl]);
     let other = b.verdict(Category::OtherHardship, Subject::Household, &[od]);
 
     // The household falls in the most generous ranked category it meets.
     let mut household = CategorySet::default();
     let mut household_possible = CategorySet::default();
-    for (cat, out) in [(Category::Dibao, dibao), (Category::DibaoMarginal, marginal), (Category::RigidExpense, rigid)] {
+    for (cat, out) in [
+        (Category::Dibao, dibao),
+        (Category::DibaoMarginal, marginal),
+        (Category::RigidExpense, rigid),
+    ] {
         match out {
             Outcome::Pass => {
                 household.insert(cat);
@@ -912,8 +1019,15 @@ pub fn assess(f: &HouseholdFacts, p: &ParameterSet) -> Assessment {
         let ts = b.add(tekun_no_supporter(m, s));
         let tekun = b.verdict(Category::Tekun, Subject::Member(s), &[tc, tl, tn, ts]);
         let ii = b.add(individual_inclusion(m, s, p));
-        let mut individual = b.verdict(Category::Dibao, Subject::Member(s), &[ii, mi, md, hs, vh, bz]);
-        b.verdicts.last_mut().expect("individual verdict").individual = true;
+        let mut individual = b.verdict(
+            Category::Dibao,
+            Subject::Member(s),
+            &[ii, mi, md, hs, vh, bz],
+        );
+        b.verdicts
+            .last_mut()
+            .expect("individual verdict")
+            .individual = true;
         // Individual inclusion is for members of households that are not Dibao already.
         if dibao == Outcome::Pass {
             individual = Outcome::Fail;
@@ -922,7 +1036,12 @@ pub fn assess(f: &HouseholdFacts, p: &ParameterSet) -> Assessment {
 
         let mut categories = CategorySet::default();
         let mut possible = CategorySet::default();
-        for (cat, out) in [(Category::Tekun, tekun), (Category::Dibao, member_dibao), (Category::DibaoMarginal, marginal), (Category::RigidExpense, rigid)] {
+        for (cat, out) in [
+            (Category::Tekun, tekun),
+            (Category::Dibao, member_dibao),
+            (Category::DibaoMarginal, marginal),
+            (Category::RigidExpense, rigid),
+        ] {
             match out {
                 Outcome::Pass => {
                     categories.insert(cat);
@@ -947,27 +1066,54 @@ pub fn assess(f: &HouseholdFacts, p: &ParameterSet) -> Assessment {
         });
     }
     let entitlements = entitlements(f, p, &b.verdicts, &members, household);
-    Assessment { on: p.on, checks: b.checks, verdicts: b.verdicts, members, household, entitlements }
+    Assessment {
+        on: p.on,
+        checks: b.checks,
+        verdicts: b.verdicts,
+        members,
+        household,
+        entitlements,
+    }
 }
 
-fn entitlements(f: &HouseholdFacts, p: &ParameterSet, verdicts: &[Verdict], members: &[MemberResult], household: CategorySet) -> Vec<Entitlement> {
+fn entitlements(
+    f: &HouseholdFacts,
+    p: &ParameterSet,
+    verdicts: &[Verdict],
+    members: &[MemberResult],
+    household: CategorySet,
+) -> Vec<Entitlement> {
     let mut out = Vec::with_capacity(8);
     let std = p.value(ParamKey::DibaoStandard);
     let premium = p.value(ParamKey::PremiumIndividual);
     let n = f.size();
     let mask = |pred: &dyn Fn(usize, &MemberResult) -> bool| -> u32 {
-        members.iter().enumerate().filter(|(i, m)| pred(*i, m)).fold(0u32, |acc, (i, _)| acc | (1 << i))
+        members
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| pred(*i, m))
+            .fold(0u32, |acc, (i, _)| acc | (1 << i))
     };
     let count = |m: u32| m.count_ones() as i64;
-    let primary_is = |c: Category| move |_: usize, m: &MemberResult| m.categories.primary() == Some(c);
-    let dibao_household = verdicts.iter().find(|v| v.category == Category::Dibao && v.subject == Subject::Household);
+    let primary_is =
+        |c: Category| move |_: usize, m: &MemberResult| m.categories.primary() == Some(c);
+    let dibao_household = verdicts
+        .iter()
+        .find(|v| v.category == Category::Dibao && v.subject == Subject::Household);
 
     // 基本生活救助: Dibao (household gap, or the standard for a single-person inclusion), Tekun.
     let tekun = mask(&primary_is(Category::Tekun));
     if tekun != 0 {
         let ratio = p.value(ParamKey::TekunStandardRatio);
         let monthly = std.zip(ratio).map(|(s, r)| s * r / 1000 * count(tekun));
-        out.push(Entitlement { kind: EntitlementKind::BasicLiving, via: Some(Category::Tekun), members: tekun, monthly_fen: monthly, yearly_fen: None, taper_months: None });
+        out.push(Entitlement {
+            kind: EntitlementKind::BasicLiving,
+            via: Some(Category::Tekun),
+            members: tekun,
+            monthly_fen: monthly,
+            yearly_fen: None,
+            taper_months: None,
+        });
     }
     let dibao = mask(&primary_is(Category::Dibao));
     if dibao != 0 {
@@ -981,19 +1127,45 @@ fn entitlements(f: &HouseholdFacts, p: &ParameterSet, verdicts: &[Verdict], memb
         } else {
             (std.map(|s| s * count(dibao)), None)
         };
-        out.push(Entitlement { kind: EntitlementKind::BasicLiving, via: Some(Category::Dibao), members: dibao, monthly_fen: monthly, yearly_fen: None, taper_months });
+        out.push(Entitlement {
+            kind: EntitlementKind::BasicLiving,
+            via: Some(Category::Dibao),
+            members: dibao,
+            monthly_fen: monthly,
+            yearly_fen: None,
+            taper_months,
+        });
     }
 
     // 医保个人缴费资助: Tekun in full, Dibao a fixed amount, marginal a share.
     let marginal = mask(&primary_is(Category::DibaoMarginal));
     let premium_by = [
-        (Category::Tekun, tekun, premium.zip(p.value(ParamKey::PremiumTekunShare)).map(|(a, s)| a * s / 1000)),
+        (
+            Category::Tekun,
+            tekun,
+            premium
+                .zip(p.value(ParamKey::PremiumTekunShare))
+                .map(|(a, s)| a * s / 1000),
+        ),
         (Category::Dibao, dibao, p.value(ParamKey::PremiumDibaoFixed)),
-        (Category::DibaoMarginal, marginal, premium.zip(p.value(ParamKey::PremiumMarginalShare)).map(|(a, s)| a * s / 1000)),
+        (
+            Category::DibaoMarginal,
+            marginal,
+            premium
+                .zip(p.value(ParamKey::PremiumMarginalShare))
+                .map(|(a, s)| a * s / 1000),
+        ),
     ];
     for (cat, who, each) in premium_by {
         if who != 0 {
-            out.push(Entitlement { kind: EntitlementKind::PremiumSubsidy, via: Some(cat), members: who, monthly_fen: None, yearly_fen: each.map(|e| e * count(who)), taper_months: None });
+            out.push(Entitlement {
+                kind: EntitlementKind::PremiumSubsidy,
+                via: Some(cat),
+                members: who,
+                monthly_fen: None,
+                yearly_fen: each.map(|e| e * count(who)),
+                taper_months: None,
+            });
         }
     }
 
@@ -1005,23 +1177,37 @@ fn entitlements(f: &HouseholdFacts, p: &ParameterSet, verdicts: &[Verdict], memb
     let severe = p.value(ParamKey::SevereDisabilityGrade);
     let rules: [(EntitlementKind, u32); 9] = [
         (EntitlementKind::MedicalAssistance, mask(&ranked)),
-        (EntitlementKind::Education, mask(&|i, m| ranked(i, m) && f.members[i].in_school() == Some(true))),
+        (
+            EntitlementKind::Education,
+            mask(&|i, m| ranked(i, m) && f.members[i].in_school() == Some(true)),
+        ),
         (
             EntitlementKind::Housing,
             mask(&|i, m| {
-                let dispersed_tekun = m.categories.primary() == Some(Category::Tekun) && m.support_mode != Some(SupportMode::Centralised);
-                let other_ranked = matches!(m.categories.primary(), Some(Category::Dibao | Category::DibaoMarginal | Category::RigidExpense));
+                let dispersed_tekun = m.categories.primary() == Some(Category::Tekun)
+                    && m.support_mode != Some(SupportMode::Centralised);
+                let other_ranked = matches!(
+                    m.categories.primary(),
+                    Some(Category::Dibao | Category::DibaoMarginal | Category::RigidExpense)
+                );
                 let _ = i;
-                dispersed_tekun || other_ranked || (rural && m.categories.contains(Category::RelapseWatch))
+                dispersed_tekun
+                    || other_ranked
+                    || (rural && m.categories.contains(Category::RelapseWatch))
             }),
         ),
         (
             EntitlementKind::Employment,
             mask(&|i, m| {
                 let fm = &f.members[i];
-                matches!(m.categories.primary(), Some(Category::Dibao | Category::DibaoMarginal | Category::RigidExpense))
-                    && fm.work == Some(WorkStatus::Unemployed)
-                    && matches!(fm.labour, Some(LabourCapacity::Full | LabourCapacity::Partial))
+                matches!(
+                    m.categories.primary(),
+                    Some(Category::Dibao | Category::DibaoMarginal | Category::RigidExpense)
+                ) && fm.work == Some(WorkStatus::Unemployed)
+                    && matches!(
+                        fm.labour,
+                        Some(LabourCapacity::Full | LabourCapacity::Partial)
+                    )
             }),
         ),
         (EntitlementKind::Disaster, mask(&ranked)),
@@ -1034,18 +1220,41 @@ fn entitlements(f: &HouseholdFacts, p: &ParameterSet, verdicts: &[Verdict], memb
                 let fm = &f.members[i];
                 let old = fm.age.zip(elderly).is_some_and(|(a, e)| a as i64 >= e);
                 let young = fm.age.zip(minor).is_some_and(|(a, e)| (a as i64) < e);
-                let disabled = fm.disability.and_then(|d| d.grade).zip(severe).is_some_and(|(g, s)| g as i64 <= s);
+                let disabled = fm
+                    .disability
+                    .and_then(|d| d.grade)
+                    .zip(severe)
+                    .is_some_and(|(g, s)| g as i64 <= s);
                 any(i, m) && (old || young || disabled)
             }),
         ),
     ];
     for (kind, who) in rules {
         if who != 0 {
-            let via = members.iter().enumerate().filter(|(i, _)| who & (1 << i) != 0).filter_map(|(_, m)| m.categories.primary().or(m.categories.iter().next())).min();
-            out.push(Entitlement { kind, via, members: who, monthly_fen: None, yearly_fen: None, taper_months: None });
+            let via = members
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| who & (1 << i) != 0)
+                .filter_map(|(_, m)| m.categories.primary().or(m.categories.iter().next()))
+                .min();
+            out.push(Entitlement {
+                kind,
+                via,
+                members: who,
+                monthly_fen: None,
+                yearly_fen: None,
+                taper_months: None,
+            });
         }
     }
     // 急难救助 is not bound to a category.
-    out.push(Entitlement { kind: EntitlementKind::Emergency, via: None, members: mask(&|_, _| true), monthly_fen: None, yearly_fen: None, taper_months: None });
+    out.push(Entitlement {
+        kind: EntitlementKind::Emergency,
+        via: None,
+        members: mask(&|_, _| true),
+        monthly_fen: None,
+        yearly_fen: None,
+        taper_months: None,
+    });
     out
 }

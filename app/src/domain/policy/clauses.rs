@@ -20,8 +20,13 @@ pub enum Document {
 }
 
 impl Document {
-    pub const ALL: &'static [Document] =
-        &[Document::Liaoning, Document::Zhangye, Document::InterimMeasures, Document::TekunMeasures, Document::Guobanfa39];
+    pub const ALL: &'static [Document] = &[
+        Document::Liaoning,
+        Document::Zhangye,
+        Document::InterimMeasures,
+        Document::TekunMeasures,
+        Document::Guobanfa39,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

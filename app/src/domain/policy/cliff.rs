@@ -36,7 +36,13 @@ fn headroom(category: Category, f: &HouseholdFacts, p: &ParameterSet) -> Option<
         // counted + x < std × n
         Category::Dibao => std * n - 1 - counted,
         // (counted + x) × 1000 < mult × std × n
-        Category::DibaoMarginal => ceil_div(p.value(ParamKey::MarginalMultiplier)? as i128 * std * n, 1000) - 1 - counted,
+        Category::DibaoMarginal => {
+            ceil_div(
+                p.value(ParamKey::MarginalMultiplier)? as i128 * std * n,
+                1000,
+            ) - 1
+                - counted
+        }
         Category::RigidExpense => {
             // (counted + x) × 12 < line × n, and spending × 1000 > share × (total + x) × 12
             let line = p.value(ParamKey::DisposableIncomeLastYear)? as i128;
@@ -52,13 +58,21 @@ fn headroom(category: Category, f: &HouseholdFacts, p: &ParameterSet) -> Option<
 }
 
 fn basic_living(a: &Assessment) -> i64 {
-    a.entitlements.iter().filter(|e| e.kind == EntitlementKind::BasicLiving).filter_map(|e| e.monthly_fen).sum()
+    a.entitlements
+        .iter()
+        .filter(|e| e.kind == EntitlementKind::BasicLiving)
+        .filter_map(|e| e.monthly_fen)
+        .sum()
 }
 
 /// One cliff per income-tested category the household is in now.
 pub fn cliffs(f: &HouseholdFacts, p: &ParameterSet, now: &Assessment) -> Vec<Cliff> {
     let mut out = Vec::new();
-    for category in [Category::Dibao, Category::DibaoMarginal, Category::RigidExpense] {
+    for category in [
+        Category::Dibao,
+        Category::DibaoMarginal,
+        Category::RigidExpense,
+    ] {
         if !now.household.contains(category) {
             continue;
         }
@@ -66,18 +80,25 @@ pub fn cliffs(f: &HouseholdFacts, p: &ParameterSet, now: &Assessment) -> Vec<Cli
         if category == Category::Dibao && now.verdicts.iter().any(|v| v.taper_months.is_some()) {
             continue;
         }
-        let Some(x) = headroom(category, f, p) else { continue };
+        let Some(x) = headroom(category, f, p) else {
+            continue;
+        };
         let mut beyond = f.clone();
         beyond.income_total = beyond.income_total.map(|t| t + x + 1);
         let after = assess(&beyond, p);
-        let loses = EntitlementKind::ALL.into_iter().filter(|k| now.entitled_to(*k) && !after.entitled_to(*k)).collect();
+        let loses = EntitlementKind::ALL
+            .into_iter()
+            .filter(|k| now.entitled_to(*k) && !after.entitled_to(*k))
+            .collect();
         out.push(Cliff {
             category,
             headroom_fen: x,
             then: after.household,
             loses,
             loses_monthly_fen: (basic_living(now) - basic_living(&after)).max(0),
-            taper_months: (category == Category::Dibao).then(|| p.value(ParamKey::TaperMonths)).flatten(),
+            taper_months: (category == Category::Dibao)
+                .then(|| p.value(ParamKey::TaperMonths))
+                .flatten(),
         });
     }
     out

@@ -3,7 +3,8 @@
 //! same conversion) and completed by staff with what a resident cannot declare.
 
 use crate::domain::declaration::{
-    DeclarationDraft, DisabilityKind, Health, LabourCapacity, MemberDraft, Residence, Schooling, WorkStatus,
+    DeclarationDraft, DisabilityKind, Health, LabourCapacity, MemberDraft, Residence, Schooling,
+    WorkStatus,
 };
 use crate::domain::id_number::IdNumber;
 use crate::domain::money::Money;
@@ -60,7 +61,10 @@ impl MemberFacts {
 
     /// Works for an income (wages, farming or own business), so employment costs apply.
     pub fn is_employed(&self) -> bool {
-        matches!(self.work, Some(WorkStatus::Employed | WorkStatus::SelfEmployed))
+        matches!(
+            self.work,
+            Some(WorkStatus::Employed | WorkStatus::SelfEmployed)
+        )
     }
 }
 
@@ -101,15 +105,23 @@ fn code<T>(raw: &str, from_code: fn(&str) -> Option<T>) -> Option<T> {
 
 fn member_facts(m: &MemberDraft, on: NaiveDate) -> MemberFacts {
     let disability = match code(&m.disability_kind, DisabilityKind::from_code) {
-        Some(DisabilityKind::None) => Some(Disability { kind: DisabilityKind::None, grade: None }),
+        Some(DisabilityKind::None) => Some(Disability {
+            kind: DisabilityKind::None,
+            grade: None,
+        }),
         Some(kind) => match m.disability_grade.trim().parse::<u8>() {
-            Ok(g @ 1..=4) => Some(Disability { kind, grade: Some(g) }),
+            Ok(g @ 1..=4) => Some(Disability {
+                kind,
+                grade: Some(g),
+            }),
             _ => None,
         },
         None => None,
     };
     MemberFacts {
-        age: IdNumber::parse(&m.id_number, on).ok().and_then(|id| age_on(id.birth_date(), on)),
+        age: IdNumber::parse(&m.id_number, on)
+            .ok()
+            .and_then(|id| age_on(id.birth_date(), on)),
         schooling: code(&m.schooling, Schooling::from_code),
         health: code(&m.health, Health::from_code),
         disability,
@@ -129,14 +141,26 @@ impl HouseholdFacts {
     /// What a declaration (possibly unfinished) says. Income is unknown until at least one
     /// income field is filled in and all filled ones are amounts; an empty asset field is zero.
     pub fn from_draft(d: &DeclarationDraft, on: NaiveDate) -> Self {
-        let incomes = [&d.income_wages, &d.income_business, &d.income_property, &d.income_transfers, &d.income_other];
+        let incomes = [
+            &d.income_wages,
+            &d.income_business,
+            &d.income_property,
+            &d.income_transfers,
+            &d.income_other,
+        ];
         let any_income = incomes.iter().any(|s| !s.trim().is_empty());
         let parsed: Option<Vec<i64>> = incomes.iter().map(|s| amount(s)).collect();
         let (income_total, income_employment) = match (any_income, parsed) {
             (true, Some(v)) => (Some(v.iter().sum()), Some(v[0] + v[1])),
             _ => (None, None),
         };
-        let count = |raw: &str| if raw.trim().is_empty() { Some(0) } else { raw.trim().parse::<u32>().ok() };
+        let count = |raw: &str| {
+            if raw.trim().is_empty() {
+                Some(0)
+            } else {
+                raw.trim().parse::<u32>().ok()
+            }
+        };
         let spending = match (amount(&d.medical_spending), amount(&d.education_spending)) {
             (Some(a), Some(b)) => Some(a + b),
             _ => None,
@@ -170,8 +194,14 @@ mod tests {
     #[test]
     fn age_counts_whole_years_on_the_date() {
         let b = NaiveDate::from_ymd_opt(1966, 11, 26).unwrap();
-        assert_eq!(age_on(b, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()), Some(59));
-        assert_eq!(age_on(b, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()), Some(60));
+        assert_eq!(
+            age_on(b, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()),
+            Some(59)
+        );
+        assert_eq!(
+            age_on(b, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+            Some(60)
+        );
     }
 
     #[test]
@@ -185,6 +215,9 @@ mod tests {
         assert_eq!(HouseholdFacts::from_draft(&d, on).income_total, None);
         d.income_wages = "1,200.50".into();
         let f = HouseholdFacts::from_draft(&d, on);
-        assert_eq!((f.income_total, f.income_employment), (Some(120_050), Some(120_050)));
+        assert_eq!(
+            (f.income_total, f.income_employment),
+            (Some(120_050), Some(120_050))
+        );
     }
 }

@@ -7,7 +7,9 @@ pub mod cliff;
 pub mod facts;
 pub mod params;
 
-pub use assess::{assess, Assessment, Category, CategorySet, Check, Criterion, EntitlementKind, Outcome, Subject};
+pub use assess::{
+    assess, Assessment, Category, CategorySet, Check, Criterion, EntitlementKind, Outcome, Subject,
+};
 pub use facts::HouseholdFacts;
 pub use params::{resolve, ParamKey, ParamRow, ParameterSet};
 pub mod examples;

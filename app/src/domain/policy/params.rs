@@ -132,7 +132,12 @@ pub struct ParameterSet {
 
 impl ParameterSet {
     pub fn empty(region: RegionCode, residence: Option<Residence>, on: NaiveDate) -> Self {
-        Self { on, region, residence, values: vec![None; PARAM_COUNT] }
+        Self {
+            on,
+            region,
+            residence,
+            values: vec![None; PARAM_COUNT],
+        }
     }
 
     pub fn get(&self, key: ParamKey) -> Option<&ParamValue> {
@@ -160,11 +165,21 @@ impl ParameterSet {
 /// How specific a row is for the household: region depth first, then a matching
 /// urban/rural variant, then the latest date, then the latest entry.
 fn specificity(row: &ParamRow) -> (usize, bool, NaiveDate, i64) {
-    (row.region.level() as usize, row.residence.is_some(), row.effective_from, row.id)
+    (
+        row.region.level() as usize,
+        row.residence.is_some(),
+        row.effective_from,
+        row.id,
+    )
 }
 
 /// Whether a row can apply to a household in `region`, `residence` on `on`.
-pub fn applies(row: &ParamRow, region: &RegionCode, residence: Option<Residence>, on: NaiveDate) -> bool {
+pub fn applies(
+    row: &ParamRow,
+    region: &RegionCode,
+    residence: Option<Residence>,
+    on: NaiveDate,
+) -> bool {
     !row.withdrawn
         && row.effective_from <= on
         && region.is_within(&row.region)
@@ -178,7 +193,12 @@ pub fn applies(row: &ParamRow, region: &RegionCode, residence: Option<Residence>
 
 /// The parameters in force for `region` (and urban/rural) on `on`. A county's value
 /// overrides its city's and province's from its effective date on (inheritance).
-pub fn resolve(rows: &[ParamRow], region: &RegionCode, residence: Option<Residence>, on: NaiveDate) -> ParameterSet {
+pub fn resolve(
+    rows: &[ParamRow],
+    region: &RegionCode,
+    residence: Option<Residence>,
+    on: NaiveDate,
+) -> ParameterSet {
     let mut best: Vec<Option<&ParamRow>> = vec![None; PARAM_COUNT];
     for row in rows.iter().filter(|r| applies(r, region, residence, on)) {
         let slot = &mut best[row.key.index()];
@@ -222,7 +242,13 @@ pub enum ParamError {
 
 /// Checks a value an administrator entered: known key, a province/city/county region,
 /// value in bounds (e.g. 渐退期 ≤ 6 months), a source reference.
-pub fn check_new_value(key: &str, region: &str, value: &str, effective_from: &str, source: &str) -> Result<(ParamKey, RegionCode, i64, NaiveDate), ParamError> {
+pub fn check_new_value(
+    key: &str,
+    region: &str,
+    value: &str,
+    effective_from: &str,
+    source: &str,
+) -> Result<(ParamKey, RegionCode, i64, NaiveDate), ParamError> {
     let key = ParamKey::from_code(key.trim()).ok_or(ParamError::UnknownKey)?;
     let region = RegionCode::parse(region).map_err(|_| ParamError::RegionLevel)?;
     if region.level() > crate::domain::region::RegionLevel::County {
@@ -233,7 +259,8 @@ pub fn check_new_value(key: &str, region: &str, value: &str, effective_from: &st
     if value < min || value > max {
         return Err(ParamError::OutOfBounds);
     }
-    let date = NaiveDate::parse_from_str(effective_from.trim(), "%Y-%m-%d").map_err(|_| ParamError::DateFormat)?;
+    let date = NaiveDate::parse_from_str(effective_from.trim(), "%Y-%m-%d")
+        .map_err(|_| ParamError::DateFormat)?;
     if source.trim().is_empty() {
         return Err(ParamError::SourceRequired);
     }
@@ -247,16 +274,24 @@ pub fn parse_value(key: ParamKey, raw: &str) -> Result<i64, ParamError> {
     let raw = raw.trim();
     match key.unit() {
         Unit::FenPerPersonMonth | Unit::FenPerPersonYear | Unit::FenPerWorkerMonth | Unit::Fen => {
-            Money::parse_yuan(raw, 100_000_000).map(Money::fen).map_err(|_| ParamError::ValueFormat)
+            Money::parse_yuan(raw, 100_000_000)
+                .map(Money::fen)
+                .map_err(|_| ParamError::ValueFormat)
         }
         Unit::Permille => {
             // A ratio with up to three decimals, via the money parser's exact decimal handling.
             let (int, frac) = raw.split_once('.').unwrap_or((raw, ""));
-            if int.is_empty() || frac.len() > 3 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) || int.len() > 6 {
+            if int.is_empty()
+                || frac.len() > 3
+                || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+                || int.len() > 6
+            {
                 return Err(ParamError::ValueFormat);
             }
             let whole: i64 = int.parse().map_err(|_| ParamError::ValueFormat)?;
-            let thousandths: i64 = format!("{frac:0<3}").parse().map_err(|_| ParamError::ValueFormat)?;
+            let thousandths: i64 = format!("{frac:0<3}")
+                .parse()
+                .map_err(|_| ParamError::ValueFormat)?;
             Ok(whole * 1000 + thousandths)
         }
         _ => raw.parse::<i64>().map_err(|_| ParamError::ValueFormat),
@@ -266,7 +301,9 @@ pub fn parse_value(key: ParamKey, raw: &str) -> Result<i64, ParamError> {
 /// The value as people write it (the inverse of `parse_value`).
 pub fn format_value(key: ParamKey, value: i64) -> String {
     match key.unit() {
-        Unit::FenPerPersonMonth | Unit::FenPerPersonYear | Unit::FenPerWorkerMonth | Unit::Fen => crate::domain::money::Money::from_fen(value).to_string(),
+        Unit::FenPerPersonMonth | Unit::FenPerPersonYear | Unit::FenPerWorkerMonth | Unit::Fen => {
+            crate::domain::money::Money::from_fen(value).to_string()
+        }
         Unit::Permille => {
             let s = format!("{}.{:03}", value / 1000, value % 1000);
             s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -283,7 +320,14 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn row(id: i64, key: ParamKey, region: &str, residence: Option<Residence>, value: i64, from: &str) -> ParamRow {
+    fn row(
+        id: i64,
+        key: ParamKey,
+        region: &str,
+        residence: Option<Residence>,
+        value: i64,
+        from: &str,
+    ) -> ParamRow {
         ParamRow {
             id,
             key,
@@ -305,9 +349,30 @@ mod tests {
     fn the_most_specific_region_wins_and_applies_to_its_subtree() {
         let rows = [
             row(1, ParamKey::DibaoStandard, "62", None, 50_000, "2025-01-01"),
-            row(2, ParamKey::DibaoStandard, "6207", None, 55_000, "2025-01-01"),
-            row(3, ParamKey::DibaoStandard, "620702", None, 58_000, "2025-01-01"),
-            row(4, ParamKey::DibaoStandard, "620721", None, 99_000, "2025-01-01"),
+            row(
+                2,
+                ParamKey::DibaoStandard,
+                "6207",
+                None,
+                55_000,
+                "2025-01-01",
+            ),
+            row(
+                3,
+                ParamKey::DibaoStandard,
+                "620702",
+                None,
+                58_000,
+                "2025-01-01",
+            ),
+            row(
+                4,
+                ParamKey::DibaoStandard,
+                "620721",
+                None,
+                99_000,
+                "2025-01-01",
+            ),
         ];
         let village = RegionCode::parse(VILLAGE).unwrap();
         let p = resolve(&rows, &village, Some(Residence::Rural), d("2026-01-01"));
@@ -315,71 +380,186 @@ mod tests {
         assert_eq!(p.get(ParamKey::DibaoStandard).unwrap().row_id, 3);
         // Another county of the same city inherits the city's value, not the sibling county's.
         let other = RegionCode::parse("620723100201").unwrap();
-        assert_eq!(resolve(&rows, &other, None, d("2026-01-01")).value(ParamKey::DibaoStandard), Some(55_000));
+        assert_eq!(
+            resolve(&rows, &other, None, d("2026-01-01")).value(ParamKey::DibaoStandard),
+            Some(55_000)
+        );
         // Another province inherits nothing.
         let liaoning = RegionCode::parse("210102001001").unwrap();
-        assert_eq!(resolve(&rows, &liaoning, None, d("2026-01-01")).value(ParamKey::DibaoStandard), None);
+        assert_eq!(
+            resolve(&rows, &liaoning, None, d("2026-01-01")).value(ParamKey::DibaoStandard),
+            None
+        );
     }
 
     #[test]
     fn a_value_applies_from_its_effective_date_and_history_is_kept() {
         let rows = [
-            row(1, ParamKey::DibaoStandard, "6207", None, 55_000, "2025-01-01"),
-            row(2, ParamKey::DibaoStandard, "6207", None, 60_000, "2026-07-01"),
+            row(
+                1,
+                ParamKey::DibaoStandard,
+                "6207",
+                None,
+                55_000,
+                "2025-01-01",
+            ),
+            row(
+                2,
+                ParamKey::DibaoStandard,
+                "6207",
+                None,
+                60_000,
+                "2026-07-01",
+            ),
         ];
         let v = RegionCode::parse(VILLAGE).unwrap();
-        assert_eq!(resolve(&rows, &v, None, d("2026-06-30")).value(ParamKey::DibaoStandard), Some(55_000));
-        assert_eq!(resolve(&rows, &v, None, d("2026-07-01")).value(ParamKey::DibaoStandard), Some(60_000));
-        assert_eq!(resolve(&rows, &v, None, d("2024-12-31")).value(ParamKey::DibaoStandard), None);
+        assert_eq!(
+            resolve(&rows, &v, None, d("2026-06-30")).value(ParamKey::DibaoStandard),
+            Some(55_000)
+        );
+        assert_eq!(
+            resolve(&rows, &v, None, d("2026-07-01")).value(ParamKey::DibaoStandard),
+            Some(60_000)
+        );
+        assert_eq!(
+            resolve(&rows, &v, None, d("2024-12-31")).value(ParamKey::DibaoStandard),
+            None
+        );
     }
 
     #[test]
     fn urban_and_rural_variants_beat_a_shared_value_of_the_same_region() {
         let rows = [
-            row(1, ParamKey::DibaoStandard, "6207", None, 50_000, "2025-01-01"),
-            row(2, ParamKey::DibaoStandard, "6207", Some(Residence::Urban), 79_000, "2025-01-01"),
-            row(3, ParamKey::DibaoStandard, "6207", Some(Residence::Rural), 56_000, "2025-01-01"),
+            row(
+                1,
+                ParamKey::DibaoStandard,
+                "6207",
+                None,
+                50_000,
+                "2025-01-01",
+            ),
+            row(
+                2,
+                ParamKey::DibaoStandard,
+                "6207",
+                Some(Residence::Urban),
+                79_000,
+                "2025-01-01",
+            ),
+            row(
+                3,
+                ParamKey::DibaoStandard,
+                "6207",
+                Some(Residence::Rural),
+                56_000,
+                "2025-01-01",
+            ),
         ];
         let v = RegionCode::parse(VILLAGE).unwrap();
         let on = d("2026-01-01");
-        assert_eq!(resolve(&rows, &v, Some(Residence::Urban), on).value(ParamKey::DibaoStandard), Some(79_000));
-        assert_eq!(resolve(&rows, &v, Some(Residence::Rural), on).value(ParamKey::DibaoStandard), Some(56_000));
-        assert_eq!(resolve(&rows, &v, None, on).value(ParamKey::DibaoStandard), Some(50_000));
+        assert_eq!(
+            resolve(&rows, &v, Some(Residence::Urban), on).value(ParamKey::DibaoStandard),
+            Some(79_000)
+        );
+        assert_eq!(
+            resolve(&rows, &v, Some(Residence::Rural), on).value(ParamKey::DibaoStandard),
+            Some(56_000)
+        );
+        assert_eq!(
+            resolve(&rows, &v, None, on).value(ParamKey::DibaoStandard),
+            Some(50_000)
+        );
     }
 
     #[test]
     fn a_county_override_stays_until_the_county_changes_it() {
         let rows = [
-            row(1, ParamKey::MarginalMultiplier, "62", None, 1500, "2024-01-01"),
-            row(2, ParamKey::MarginalMultiplier, "620702", None, 2000, "2025-01-01"),
-            row(3, ParamKey::MarginalMultiplier, "62", None, 1600, "2026-01-01"),
+            row(
+                1,
+                ParamKey::MarginalMultiplier,
+                "62",
+                None,
+                1500,
+                "2024-01-01",
+            ),
+            row(
+                2,
+                ParamKey::MarginalMultiplier,
+                "620702",
+                None,
+                2000,
+                "2025-01-01",
+            ),
+            row(
+                3,
+                ParamKey::MarginalMultiplier,
+                "62",
+                None,
+                1600,
+                "2026-01-01",
+            ),
         ];
         let v = RegionCode::parse(VILLAGE).unwrap();
-        assert_eq!(resolve(&rows, &v, None, d("2026-06-01")).value(ParamKey::MarginalMultiplier), Some(2000));
+        assert_eq!(
+            resolve(&rows, &v, None, d("2026-06-01")).value(ParamKey::MarginalMultiplier),
+            Some(2000)
+        );
     }
 
     #[test]
     fn withdrawn_rows_never_apply() {
         let mut r = row(2, ParamKey::TaperMonths, "6207", None, 3, "2026-01-01");
         r.withdrawn = true;
-        let rows = [row(1, ParamKey::TaperMonths, "6207", None, 6, "2025-01-01"), r];
+        let rows = [
+            row(1, ParamKey::TaperMonths, "6207", None, 6, "2025-01-01"),
+            r,
+        ];
         let v = RegionCode::parse(VILLAGE).unwrap();
-        assert_eq!(resolve(&rows, &v, None, d("2026-06-01")).value(ParamKey::TaperMonths), Some(6));
+        assert_eq!(
+            resolve(&rows, &v, None, d("2026-06-01")).value(ParamKey::TaperMonths),
+            Some(6)
+        );
     }
 
     #[test]
     fn new_values_are_checked_against_their_bounds_and_units() {
-        assert_eq!(check_new_value("taper_months", "6207", "7", "2026-01-01", "张政办发〔2023〕128号 (八)"), Err(ParamError::OutOfBounds));
-        assert_eq!(check_new_value("taper_months", "620702100", "6", "2026-01-01", "x"), Err(ParamError::RegionLevel));
-        assert_eq!(check_new_value("taper_months", "6207", "6", "2026-13-01", "x"), Err(ParamError::DateFormat));
-        assert_eq!(check_new_value("taper_months", "6207", "6", "2026-01-01", " "), Err(ParamError::SourceRequired));
-        assert_eq!(check_new_value("nope", "6207", "6", "2026-01-01", "x"), Err(ParamError::UnknownKey));
-        let (_, _, v, _) = check_new_value("dibao_standard", "6207", "790.50", "2026-01-01", "x").unwrap();
+        assert_eq!(
+            check_new_value(
+                "taper_months",
+                "6207",
+                "7",
+                "2026-01-01",
+                "张政办发〔2023〕128号 (八)"
+            ),
+            Err(ParamError::OutOfBounds)
+        );
+        assert_eq!(
+            check_new_value("taper_months", "620702100", "6", "2026-01-01", "x"),
+            Err(ParamError::RegionLevel)
+        );
+        assert_eq!(
+            check_new_value("taper_months", "6207", "6", "2026-13-01", "x"),
+            Err(ParamError::DateFormat)
+        );
+        assert_eq!(
+            check_new_value("taper_months", "6207", "6", "2026-01-01", " "),
+            Err(ParamError::SourceRequired)
+        );
+        assert_eq!(
+            check_new_value("nope", "6207", "6", "2026-01-01", "x"),
+            Err(ParamError::UnknownKey)
+        );
+        let (_, _, v, _) =
+            check_new_value("dibao_standard", "6207", "790.50", "2026-01-01", "x").unwrap();
         assert_eq!(v, 79_050);
-        let (_, _, v, _) = check_new_value("marginal_multiplier", "62", "1.5", "2026-01-01", "x").unwrap();
+        let (_, _, v, _) =
+            check_new_value("marginal_multiplier", "62", "1.5", "2026-01-01", "x").unwrap();
         assert_eq!(v, 1500);
         assert_eq!(format_value(ParamKey::MarginalMultiplier, 1500), "1.5");
         assert_eq!(format_value(ParamKey::MarginalMultiplier, 2000), "2");
-        assert_eq!(parse_value(ParamKey::MarginalMultiplier, "1.2345"), Err(ParamError::ValueFormat));
+        assert_eq!(
+            parse_value(ParamKey::MarginalMultiplier, "1.2345"),
+            Err(ParamError::ValueFormat)
+        );
     }
 }

@@ -7,7 +7,9 @@ use super::cliff::cliffs;
 use super::examples::example_rows;
 use super::facts::{Disability, HouseholdFacts, MemberFacts, SupportMode};
 use super::params::{resolve, ParamKey, ParameterSet};
-use crate::domain::declaration::{DisabilityKind, Health, LabourCapacity, Residence, Schooling, WorkStatus};
+use crate::domain::declaration::{
+    DisabilityKind, Health, LabourCapacity, Residence, Schooling, WorkStatus,
+};
 use crate::domain::region::RegionCode;
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -16,7 +18,12 @@ const STD: i64 = 58_000;
 
 fn params() -> ParameterSet {
     let village = RegionCode::parse("620702100201").unwrap();
-    resolve(&example_rows(0), &village, Some(Residence::Rural), NaiveDate::from_ymd_opt(2026, 11, 25).unwrap())
+    resolve(
+        &example_rows(0),
+        &village,
+        Some(Residence::Rural),
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+    )
 }
 
 fn adult() -> MemberFacts {
@@ -24,7 +31,10 @@ fn adult() -> MemberFacts {
         age: Some(40),
         schooling: Some(Schooling::NotInSchool),
         health: Some(Health::Healthy),
-        disability: Some(Disability { kind: DisabilityKind::None, grade: None }),
+        disability: Some(Disability {
+            kind: DisabilityKind::None,
+            grade: None,
+        }),
         work: Some(WorkStatus::Farming),
         labour: Some(LabourCapacity::Full),
         ..Default::default()
@@ -49,7 +59,13 @@ fn household(n: usize, income: i64) -> HouseholdFacts {
 
 fn lone_elder(age: u32) -> HouseholdFacts {
     let mut f = household(1, 0);
-    f.members[0] = MemberFacts { age: Some(age), work: Some(WorkStatus::Retired), labour: Some(LabourCapacity::None), supporter_able: Some(false), ..adult() };
+    f.members[0] = MemberFacts {
+        age: Some(age),
+        work: Some(WorkStatus::Retired),
+        labour: Some(LabourCapacity::None),
+        supporter_able: Some(false),
+        ..adult()
+    };
     f
 }
 
@@ -60,7 +76,14 @@ fn primary(a: &Assessment, i: usize) -> Option<Category> {
 #[test]
 fn the_example_parameters_resolve_to_the_county_rural_standard() {
     assert_eq!(params().value(ParamKey::DibaoStandard), Some(STD));
-    assert_eq!(params().get(ParamKey::DibaoStandard).unwrap().region.as_str(), "620702000000");
+    assert_eq!(
+        params()
+            .get(ParamKey::DibaoStandard)
+            .unwrap()
+            .region
+            .as_str(),
+        "620702000000"
+    );
     assert!(params().values().all(|v| v.example));
 }
 
@@ -74,7 +97,11 @@ fn dibao_income_is_strictly_below_the_standard_per_capita() {
         (1, 0, Outcome::Pass),
         (2, 2 * STD - 1, Outcome::Pass),
     ] {
-        assert_eq!(dibao_income(&household(n, income), &p).outcome, expected, "n={n} income={income}");
+        assert_eq!(
+            dibao_income(&household(n, income), &p).outcome,
+            expected,
+            "n={n} income={income}"
+        );
     }
 }
 
@@ -85,7 +112,11 @@ fn employment_costs_are_deducted_per_employed_member_up_to_their_earnings() {
     f.members[0].work = Some(WorkStatus::Employed);
     f.members[1].work = Some(WorkStatus::Employed);
     f.income_employment = Some(100_000);
-    assert_eq!(dibao_income(&f, &p).outcome, Outcome::Fail, "at the line after deduction");
+    assert_eq!(
+        dibao_income(&f, &p).outcome,
+        Outcome::Fail,
+        "at the line after deduction"
+    );
     f.income_total = Some(3 * STD + 2 * 20_000 - 1);
     let c = dibao_income(&f, &p);
     assert_eq!(c.outcome, Outcome::Pass);
@@ -103,14 +134,30 @@ fn missing_facts_and_parameters_give_unknown_with_what_is_needed() {
     let mut f = household(2, 0);
     f.income_total = None;
     let c = dibao_income(&f, &p);
-    assert_eq!((c.outcome, c.need), (Outcome::Unknown, Some(Need::Fact(Fact::IncomeTotal))));
+    assert_eq!(
+        (c.outcome, c.need),
+        (Outcome::Unknown, Some(Need::Fact(Fact::IncomeTotal)))
+    );
     let mut f = household(2, 0);
     f.residence = None;
-    let c = dibao_income(&f, &ParameterSet::empty(RegionCode::parse("620702100201").unwrap(), None, p.on));
-    assert_eq!((c.outcome, c.need), (Outcome::Unknown, Some(Need::Fact(Fact::Residence))));
-    let empty = ParameterSet::empty(RegionCode::parse("620702100201").unwrap(), Some(Residence::Rural), p.on);
+    let c = dibao_income(
+        &f,
+        &ParameterSet::empty(RegionCode::parse("620702100201").unwrap(), None, p.on),
+    );
+    assert_eq!(
+        (c.outcome, c.need),
+        (Outcome::Unknown, Some(Need::Fact(Fact::Residence)))
+    );
+    let empty = ParameterSet::empty(
+        RegionCode::parse("620702100201").unwrap(),
+        Some(Residence::Rural),
+        p.on,
+    );
     let c = dibao_income(&household(2, 0), &empty);
-    assert_eq!((c.outcome, c.need), (Outcome::Unknown, Some(Need::Param(ParamKey::DibaoStandard))));
+    assert_eq!(
+        (c.outcome, c.need),
+        (Outcome::Unknown, Some(Need::Param(ParamKey::DibaoStandard)))
+    );
     // An employed member and no deduction parameter: the counted income is unknown.
     let mut f = household(1, 10_000);
     f.members[0].work = Some(WorkStatus::Employed);
@@ -118,7 +165,10 @@ fn missing_facts_and_parameters_give_unknown_with_what_is_needed() {
     let mut rows = example_rows(0);
     rows.retain(|r| r.key != ParamKey::EmploymentCostDeduction);
     let p2 = resolve(&rows, &p.region, Some(Residence::Rural), p.on);
-    assert_eq!(dibao_income(&f, &p2).need, Some(Need::Param(ParamKey::EmploymentCostDeduction)));
+    assert_eq!(
+        dibao_income(&f, &p2).need,
+        Some(Need::Param(ParamKey::EmploymentCostDeduction))
+    );
     // Unknown never becomes a category: the household is "possible", not in.
     let mut f = household(2, 0);
     f.income_total = None;
@@ -153,15 +203,26 @@ fn assets_are_within_limits_at_the_limit_and_not_one_fen_over() {
     f.has_business = Some(true);
     assert_eq!(business_within_limit(&f, &p).outcome, Outcome::Fail);
     f.has_business = None;
-    assert_eq!(business_within_limit(&f, &p).need, Some(Need::Fact(Fact::HasBusiness)));
+    assert_eq!(
+        business_within_limit(&f, &p).need,
+        Some(Need::Fact(Fact::HasBusiness))
+    );
 }
 
 #[test]
 fn marginal_is_below_the_multiplied_standard_and_never_together_with_dibao() {
     let p = params();
     let line = STD * 3 * 3 / 2; // 1.5 × standard × 3 people
-    for (income, expected) in [(line - 1, Outcome::Pass), (line, Outcome::Fail), (line + 1, Outcome::Fail)] {
-        assert_eq!(marginal_income(&household(3, income), &p).outcome, expected, "income={income}");
+    for (income, expected) in [
+        (line - 1, Outcome::Pass),
+        (line, Outcome::Fail),
+        (line + 1, Outcome::Fail),
+    ] {
+        assert_eq!(
+            marginal_income(&household(3, income), &p).outcome,
+            expected,
+            "income={income}"
+        );
     }
     let a = assess(&household(3, line - 1), &p);
     assert_eq!(a.household.primary(), Some(Category::DibaoMarginal));
@@ -180,7 +241,10 @@ fn rigid_expense_needs_low_income_and_high_rigid_spending() {
     f.rigid_spending_12m = Some((line_monthly - 1) * 12 / 2 + 1);
     assert_eq!(rigid_income(&f, &p).outcome, Outcome::Pass);
     assert_eq!(rigid_spending(&f, &p).outcome, Outcome::Pass);
-    assert_eq!(assess(&f, &p).household.primary(), Some(Category::RigidExpense));
+    assert_eq!(
+        assess(&f, &p).household.primary(),
+        Some(Category::RigidExpense)
+    );
     f.rigid_spending_12m = Some((line_monthly - 1) * 12 / 2); // exactly half: not above
     assert_eq!(rigid_spending(&f, &p).outcome, Outcome::Fail);
     let mut g = household(2, 1_400_000 * 2 / 12 + 1);
@@ -193,18 +257,91 @@ fn tekun_covers_the_elderly_the_severely_disabled_and_minors_without_support() {
     let p = params();
     let cases: [(u32, Option<Disability>, Schooling, Outcome); 9] = [
         (60, None, Schooling::NotInSchool, Outcome::Pass),
-        (59, Some(Disability { kind: DisabilityKind::None, grade: None }), Schooling::NotInSchool, Outcome::Fail),
-        (40, Some(Disability { kind: DisabilityKind::Physical, grade: Some(2) }), Schooling::NotInSchool, Outcome::Pass),
-        (40, Some(Disability { kind: DisabilityKind::Physical, grade: Some(3) }), Schooling::NotInSchool, Outcome::Fail),
-        (40, Some(Disability { kind: DisabilityKind::Intellectual, grade: Some(3) }), Schooling::NotInSchool, Outcome::Pass),
-        (15, Some(Disability { kind: DisabilityKind::None, grade: None }), Schooling::JuniorSecondary, Outcome::Pass),
-        (16, Some(Disability { kind: DisabilityKind::None, grade: None }), Schooling::NotInSchool, Outcome::Fail),
-        (17, Some(Disability { kind: DisabilityKind::None, grade: None }), Schooling::SeniorSecondary, Outcome::Pass),
-        (18, Some(Disability { kind: DisabilityKind::None, grade: None }), Schooling::SeniorSecondary, Outcome::Fail),
+        (
+            59,
+            Some(Disability {
+                kind: DisabilityKind::None,
+                grade: None,
+            }),
+            Schooling::NotInSchool,
+            Outcome::Fail,
+        ),
+        (
+            40,
+            Some(Disability {
+                kind: DisabilityKind::Physical,
+                grade: Some(2),
+            }),
+            Schooling::NotInSchool,
+            Outcome::Pass,
+        ),
+        (
+            40,
+            Some(Disability {
+                kind: DisabilityKind::Physical,
+                grade: Some(3),
+            }),
+            Schooling::NotInSchool,
+            Outcome::Fail,
+        ),
+        (
+            40,
+            Some(Disability {
+                kind: DisabilityKind::Intellectual,
+                grade: Some(3),
+            }),
+            Schooling::NotInSchool,
+            Outcome::Pass,
+        ),
+        (
+            15,
+            Some(Disability {
+                kind: DisabilityKind::None,
+                grade: None,
+            }),
+            Schooling::JuniorSecondary,
+            Outcome::Pass,
+        ),
+        (
+            16,
+            Some(Disability {
+                kind: DisabilityKind::None,
+                grade: None,
+            }),
+            Schooling::NotInSchool,
+            Outcome::Fail,
+        ),
+        (
+            17,
+            Some(Disability {
+                kind: DisabilityKind::None,
+                grade: None,
+            }),
+            Schooling::SeniorSecondary,
+            Outcome::Pass,
+        ),
+        (
+            18,
+            Some(Disability {
+                kind: DisabilityKind::None,
+                grade: None,
+            }),
+            Schooling::SeniorSecondary,
+            Outcome::Fail,
+        ),
     ];
     for (age, disability, schooling, expected) in cases {
-        let m = MemberFacts { age: Some(age), disability, schooling: Some(schooling), ..adult() };
-        assert_eq!(tekun_condition(&m, 0, &p).outcome, expected, "age {age} {disability:?} {schooling:?}");
+        let m = MemberFacts {
+            age: Some(age),
+            disability,
+            schooling: Some(schooling),
+            ..adult()
+        };
+        assert_eq!(
+            tekun_condition(&m, 0, &p).outcome,
+            expected,
+            "age {age} {disability:?} {schooling:?}"
+        );
     }
     let a = assess(&lone_elder(60), &p);
     assert_eq!(primary(&a, 0), Some(Category::Tekun));
@@ -220,10 +357,16 @@ fn tekun_needs_no_labour_no_income_source_and_no_able_supporter() {
     assert_eq!(primary(&assess(&f, &p), 0), Some(Category::Dibao));
     let mut f = lone_elder(70);
     f.members[0].work = Some(WorkStatus::Employed);
-    assert_eq!(tekun_no_income(&f.members[0], 0, &f, &p).outcome, Outcome::Fail);
+    assert_eq!(
+        tekun_no_income(&f.members[0], 0, &f, &p).outcome,
+        Outcome::Fail
+    );
     let mut f = lone_elder(70);
     f.income_total = Some(STD);
-    assert_eq!(tekun_no_income(&f.members[0], 0, &f, &p).outcome, Outcome::Fail);
+    assert_eq!(
+        tekun_no_income(&f.members[0], 0, &f, &p).outcome,
+        Outcome::Fail
+    );
     let mut f = lone_elder(70);
     f.members[0].supporter_able = Some(true);
     assert_eq!(tekun_no_supporter(&f.members[0], 0).outcome, Outcome::Fail);
@@ -234,7 +377,14 @@ fn tekun_needs_no_labour_no_income_source_and_no_able_supporter() {
     let a = assess(&f, &p);
     assert_eq!(primary(&a, 0), Some(Category::Dibao));
     assert!(a.members[0].possible.contains(Category::Tekun));
-    assert_eq!(a.checks.iter().find(|c| c.criterion == Criterion::TekunNoSupporter).unwrap().need, Some(Need::Fact(Fact::SupporterAble)));
+    assert_eq!(
+        a.checks
+            .iter()
+            .find(|c| c.criterion == Criterion::TekunNoSupporter)
+            .unwrap()
+            .need,
+        Some(Need::Fact(Fact::SupporterAble))
+    );
 }
 
 #[test]
@@ -242,13 +392,20 @@ fn seriously_ill_or_severely_disabled_members_of_a_marginal_household_are_includ
     let p = params();
     let mut f = household(3, 3 * STD + 1);
     f.members[1].health = Some(Health::SeriousIllness);
-    f.members[2].disability = Some(Disability { kind: DisabilityKind::Physical, grade: Some(1) });
+    f.members[2].disability = Some(Disability {
+        kind: DisabilityKind::Physical,
+        grade: Some(1),
+    });
     let a = assess(&f, &p);
     assert_eq!(a.household.primary(), Some(Category::DibaoMarginal));
     assert_eq!(primary(&a, 0), Some(Category::DibaoMarginal));
     assert_eq!(primary(&a, 1), Some(Category::Dibao));
     assert_eq!(primary(&a, 2), Some(Category::Dibao));
-    assert!(a.verdict(Category::Dibao, Subject::Member(1)).unwrap().individual);
+    assert!(
+        a.verdict(Category::Dibao, Subject::Member(1))
+            .unwrap()
+            .individual
+    );
     // Above the marginal line nobody is included individually.
     let mut g = f.clone();
     g.income_total = Some(STD * 3 * 3 / 2);
@@ -266,7 +423,11 @@ fn a_dibao_household_earning_above_the_line_keeps_aid_in_the_taper_period() {
     assert_eq!(a.household.primary(), Some(Category::Dibao));
     let v = a.verdict(Category::Dibao, Subject::Household).unwrap();
     assert_eq!(v.taper_months, Some(6));
-    let basic = a.entitlements.iter().find(|e| e.kind == EntitlementKind::BasicLiving).unwrap();
+    let basic = a
+        .entitlements
+        .iter()
+        .find(|e| e.kind == EntitlementKind::BasicLiving)
+        .unwrap();
     assert_eq!(basic.taper_months, Some(6));
     // The same rise from a pension (not employment) ends Dibao.
     f.income_employment = Some(0);
@@ -287,10 +448,16 @@ fn relapse_watch_is_recognised_not_screened_and_other_hardship_needs_a_staff_rea
     let a = assess(&f, &p);
     assert!(a.household.contains(Category::RelapseWatch));
     assert!(a.members[0].categories.contains(Category::RelapseWatch));
-    assert!(a.entitled_to(EntitlementKind::Housing), "rural relapse-watch households may get housing aid");
+    assert!(
+        a.entitled_to(EntitlementKind::Housing),
+        "rural relapse-watch households may get housing aid"
+    );
     f.relapse_watch = None;
     let c = relapse_listed(&f);
-    assert_eq!((c.outcome, c.need), (Outcome::Unknown, Some(Need::Fact(Fact::RelapseList))));
+    assert_eq!(
+        (c.outcome, c.need),
+        (Outcome::Unknown, Some(Need::Fact(Fact::RelapseList)))
+    );
     f.other_hardship_reason = Some("  ".into());
     assert_eq!(other_determined(&f).outcome, Outcome::Unknown);
     f.other_hardship_reason = Some("突发重病，县级协调机制认定".into());
@@ -302,29 +469,63 @@ fn entitlements_follow_the_categories_with_their_amounts() {
     let p = params();
     // Tekun: premium in full (400.00), basic living 1.3 × standard.
     let a = assess(&lone_elder(70), &p);
-    let prem = a.entitlements.iter().find(|e| e.kind == EntitlementKind::PremiumSubsidy).unwrap();
-    assert_eq!((prem.via, prem.yearly_fen), (Some(Category::Tekun), Some(40_000)));
-    let basic = a.entitlements.iter().find(|e| e.kind == EntitlementKind::BasicLiving).unwrap();
+    let prem = a
+        .entitlements
+        .iter()
+        .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
+        .unwrap();
+    assert_eq!(
+        (prem.via, prem.yearly_fen),
+        (Some(Category::Tekun), Some(40_000))
+    );
+    let basic = a
+        .entitlements
+        .iter()
+        .find(|e| e.kind == EntitlementKind::BasicLiving)
+        .unwrap();
     assert_eq!(basic.monthly_fen, Some(STD * 13 / 10));
     // Dibao: the gap to the standard, and the fixed premium subsidy per member.
     let a = assess(&household(2, 60_000), &p);
-    let basic = a.entitlements.iter().find(|e| e.kind == EntitlementKind::BasicLiving).unwrap();
+    let basic = a
+        .entitlements
+        .iter()
+        .find(|e| e.kind == EntitlementKind::BasicLiving)
+        .unwrap();
     assert_eq!(basic.monthly_fen, Some(2 * STD - 60_000));
-    let prem = a.entitlements.iter().find(|e| e.kind == EntitlementKind::PremiumSubsidy).unwrap();
+    let prem = a
+        .entitlements
+        .iter()
+        .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
+        .unwrap();
     assert_eq!(prem.yearly_fen, Some(2 * 30_000));
     // Marginal: 60% of the premium; no basic living aid.
     let a = assess(&household(2, 2 * STD + 1), &p);
     assert!(!a.entitled_to(EntitlementKind::BasicLiving));
-    let prem = a.entitlements.iter().find(|e| e.kind == EntitlementKind::PremiumSubsidy).unwrap();
+    let prem = a
+        .entitlements
+        .iter()
+        .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
+        .unwrap();
     assert_eq!(prem.yearly_fen, Some(2 * 24_000));
     // A student gets education aid; emergency aid is open to everyone, in any category or none.
     let mut f = household(2, 0);
-    f.members[1] = MemberFacts { age: Some(12), schooling: Some(Schooling::Primary), ..adult() };
+    f.members[1] = MemberFacts {
+        age: Some(12),
+        schooling: Some(Schooling::Primary),
+        ..adult()
+    };
     let a = assess(&f, &p);
-    let edu = a.entitlements.iter().find(|e| e.kind == EntitlementKind::Education).unwrap();
+    let edu = a
+        .entitlements
+        .iter()
+        .find(|e| e.kind == EntitlementKind::Education)
+        .unwrap();
     assert_eq!(edu.members, 0b10);
     let rich = assess(&household(2, 100 * STD), &p);
-    assert_eq!(rich.entitlements.iter().map(|e| e.kind).collect::<Vec<_>>(), vec![EntitlementKind::Emergency]);
+    assert_eq!(
+        rich.entitlements.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        vec![EntitlementKind::Emergency]
+    );
     assert_eq!(rich.entitlements[0].via, None);
 }
 
@@ -372,16 +573,21 @@ fn arb_member() -> impl Strategy<Value = MemberFacts> {
         prop::sample::select(LabourCapacity::ALL.to_vec()),
         prop::option::of(any::<bool>()),
     )
-        .prop_map(|(age, schooling, health, kind, grade, work, labour, supporter)| MemberFacts {
-            age: Some(age),
-            schooling: Some(schooling),
-            health: Some(health),
-            disability: Some(Disability { kind, grade: (kind != DisabilityKind::None).then_some(grade) }),
-            work: Some(work),
-            labour: Some(labour),
-            supporter_able: supporter,
-            ..Default::default()
-        })
+        .prop_map(
+            |(age, schooling, health, kind, grade, work, labour, supporter)| MemberFacts {
+                age: Some(age),
+                schooling: Some(schooling),
+                health: Some(health),
+                disability: Some(Disability {
+                    kind,
+                    grade: (kind != DisabilityKind::None).then_some(grade),
+                }),
+                work: Some(work),
+                labour: Some(labour),
+                supporter_able: supporter,
+                ..Default::default()
+            },
+        )
 }
 
 fn arb_household() -> impl Strategy<Value = HouseholdFacts> {
@@ -396,25 +602,41 @@ fn arb_household() -> impl Strategy<Value = HouseholdFacts> {
         0i64..3_000_000,
         any::<bool>(),
     )
-        .prop_map(|(members, income, employment, deposits, housing, vehicles, business, spending, dibao_now)| HouseholdFacts {
-            residence: Some(Residence::Rural),
-            members,
-            income_total: Some(income + employment),
-            income_employment: Some(employment),
-            deposits: Some(deposits),
-            housing_count: Some(housing),
-            vehicles: Some(vehicles),
-            has_business: Some(business),
-            rigid_spending_12m: Some(spending),
-            relapse_watch: Some(false),
-            currently_dibao: dibao_now,
-            ..Default::default()
-        })
+        .prop_map(
+            |(
+                members,
+                income,
+                employment,
+                deposits,
+                housing,
+                vehicles,
+                business,
+                spending,
+                dibao_now,
+            )| HouseholdFacts {
+                residence: Some(Residence::Rural),
+                members,
+                income_total: Some(income + employment),
+                income_employment: Some(employment),
+                deposits: Some(deposits),
+                housing_count: Some(housing),
+                vehicles: Some(vehicles),
+                has_business: Some(business),
+                rigid_spending_12m: Some(spending),
+                relapse_watch: Some(false),
+                currently_dibao: dibao_now,
+                ..Default::default()
+            },
+        )
 }
 
 /// Lower is more generous; no ranked category is the least generous of all.
 fn generosity(a: &Assessment, i: usize) -> usize {
-    a.members[i].categories.primary().and_then(Category::rank).unwrap_or(usize::MAX)
+    a.members[i]
+        .categories
+        .primary()
+        .and_then(Category::rank)
+        .unwrap_or(usize::MAX)
 }
 
 proptest! {

@@ -2,7 +2,10 @@
 //! (已提交 → 已受理 → 入户调查 → 审核 → 公示 → 结果), answering a request for more
 //! information, withdrawal, and the optional charity-sharing consent.
 
-use crate::api::applications::{answer_info_request, get_application, my_applications, set_charity_consent, withdraw_application};
+use crate::api::applications::{
+    answer_info_request, get_application, my_applications, set_charity_consent,
+    withdraw_application,
+};
 use crate::api::types::ApplicationView;
 use crate::domain::declaration::{HelpKind, Relation};
 use crate::domain::status::{ApplicationStatus, TIMELINE};
@@ -93,7 +96,8 @@ fn Application(app: ApplicationView, owner: bool) -> impl IntoView {
 fn UnmaskableId(number: String, member: u32, masked: String) -> impl IntoView {
     let i18n = use_i18n();
     let number = StoredValue::new(number);
-    let reveal = Action::new(move |_: &()| crate::api::casework::unmask_id(number.get_value(), member));
+    let reveal =
+        Action::new(move |_: &()| crate::api::casework::unmask_id(number.get_value(), member));
     view! {
         {move || match reveal.value().get() {
             Some(Ok(full)) => view! { <span class="unmasked">{full}</span> }.into_any(),
@@ -112,7 +116,10 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
     let status = app.summary.status;
     let number = StoredValue::new(app.summary.number.clone());
     let reached = status.timeline_step();
-    let ended_badly = matches!(status, ApplicationStatus::Rejected | ApplicationStatus::Withdrawn);
+    let ended_badly = matches!(
+        status,
+        ApplicationStatus::Rejected | ApplicationStatus::Withdrawn
+    );
     let steps = TIMELINE
         .iter()
         .enumerate()
@@ -138,13 +145,22 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
 
     let error = RwSignal::new(None::<AppError>);
     let answer = RwSignal::new(String::new());
-    let send_answer = Action::new(move |text: &String| answer_info_request(number.get_value(), text.clone()));
+    let send_answer =
+        Action::new(move |text: &String| answer_info_request(number.get_value(), text.clone()));
     let reason = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
-    let withdraw = Action::new(move |r: &String| withdraw_application(number.get_value(), r.clone()));
+    let withdraw =
+        Action::new(move |r: &String| withdraw_application(number.get_value(), r.clone()));
     let consent = Action::new(move |g: &bool| set_charity_consent(number.get_value(), *g));
     Effect::new(move |_| {
-        for r in [send_answer.value().get(), withdraw.value().get(), consent.value().get()].into_iter().flatten() {
+        for r in [
+            send_answer.value().get(),
+            withdraw.value().get(),
+            consent.value().get(),
+        ]
+        .into_iter()
+        .flatten()
+        {
             match r {
                 Ok(()) => reload.run(()),
                 Err(e) => error.set(Some(e)),

@@ -48,7 +48,8 @@ fn RegisterForm() -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     let phone_touched = RwSignal::new(false);
     let phone_error = Signal::derive(move || {
-        (phone_touched.get() && Phone::parse(&phone.get()).is_err()).then_some(FieldErrorCode::PhoneFormat)
+        (phone_touched.get() && Phone::parse(&phone.get()).is_err())
+            .then_some(FieldErrorCode::PhoneFormat)
     });
     let send = Action::new(move |p: &String| send_code(p.clone()));
     let submit = Action::new(move |r: &Registration| register(r.clone()));

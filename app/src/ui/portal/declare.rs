@@ -3,19 +3,24 @@
 //! stops, so neither a dropped connection nor a closed tab loses anything. Errors come from
 //! the same `Declaration::parse` the server runs.
 
-use crate::api::declaration::{load_draft, remove_attachment, save_draft, submit_declaration, DraftSave, Saved};
+use crate::api::declaration::{
+    load_draft, remove_attachment, save_draft, submit_declaration, DraftSave, Saved,
+};
 use crate::api::regions::region_children;
 use crate::api::types::{ApplicationSummary, AttachmentMeta, DraftState};
 use crate::domain::declaration::{
-    AttachmentKind, Declaration, DeclarationDraft, DisabilityKind, FieldError, FieldErrorCode, Health, HelpKind, LabourCapacity,
-    MemberDraft, Relation, Residence, Schooling, WorkStatus, CONSENT_TEXT_VERSION, MAX_MEMBERS,
+    AttachmentKind, Declaration, DeclarationDraft, DisabilityKind, FieldError, FieldErrorCode,
+    Health, HelpKind, LabourCapacity, MemberDraft, Relation, Residence, Schooling, WorkStatus,
+    CONSENT_TEXT_VERSION, MAX_MEMBERS,
 };
 use crate::domain::id_number::{IdNumber, Sex};
 use crate::error::AppError;
 use crate::i18n::*;
-use leptos_i18n::I18nContext;
-use crate::ui::{china_time, device, island_context, labels, portal_island, ErrorBanner, FieldMessage};
+use crate::ui::{
+    china_time, device, island_context, labels, portal_island, ErrorBanner, FieldMessage,
+};
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_router::components::A;
 use std::collections::HashSet;
 
@@ -75,7 +80,8 @@ impl Form {
             if !self.show_all.get() && !self.touched.with(|t| t.contains(&field)) {
                 return None;
             }
-            self.errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.code))
+            self.errors
+                .with(|e| e.iter().find(|e| e.field == field).map(|e| e.code))
         })
     }
 
@@ -101,7 +107,10 @@ struct LocalCopy {
 }
 
 fn keep_on_device(draft_id: &str, data: &DeclarationDraft, synced: bool) {
-    if let Ok(json) = serde_json::to_string(&LocalCopy { synced, data: data.clone() }) {
+    if let Ok(json) = serde_json::to_string(&LocalCopy {
+        synced,
+        data: data.clone(),
+    }) {
         device::local_save(&local_key(draft_id), &json);
     }
 }
@@ -114,18 +123,30 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     let attachments = RwSignal::new(state.attachments.clone());
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
     let errors = Memo::new(move |_| {
-        let mut errs = draft.with(|d| Declaration::parse(d, device::today_china()).err().unwrap_or_default());
+        let mut errs = draft.with(|d| {
+            Declaration::parse(d, device::today_china())
+                .err()
+                .unwrap_or_default()
+        });
         errs.extend(server_errors.get());
         errs
     });
-    let form = Form { draft, touched: RwSignal::new(HashSet::new()), show_all: RwSignal::new(false), errors };
+    let form = Form {
+        draft,
+        touched: RwSignal::new(HashSet::new()),
+        show_all: RwSignal::new(false),
+        errors,
+    };
     let save_state = RwSignal::new(SaveState::Idle);
     let restored = RwSignal::new(false);
     let submitted = RwSignal::new(None::<ApplicationSummary>);
     let general_error = RwSignal::new(None::<AppError>);
 
     let save = Action::new(move |data: &DeclarationDraft| {
-        let req = DraftSave { draft_id: draft_id.get_value(), data: data.clone() };
+        let req = DraftSave {
+            draft_id: draft_id.get_value(),
+            data: data.clone(),
+        };
         async move { save_draft(req).await }
     });
     let generation = StoredValue::new(0u64);
@@ -148,7 +169,9 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     // Typing this device kept but never got to the server (offline, tab closed) is restored.
     Effect::new(move |_| {
         let key = local_key(&draft_id.get_value());
-        if let Some(copy) = device::local_load(&key).and_then(|s| serde_json::from_str::<LocalCopy>(&s).ok()) {
+        if let Some(copy) =
+            device::local_load(&key).and_then(|s| serde_json::from_str::<LocalCopy>(&s).ok())
+        {
             if !copy.synced && copy.data != draft.get_untracked() {
                 draft.set(copy.data);
                 restored.set(true);
@@ -175,7 +198,9 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                 keep_on_device(&draft_id.get_value(), &current, true);
             }
         }
-        Some(Err(AppError::Refused(code))) if code == "draft_submitted" => save_state.set(SaveState::Idle),
+        Some(Err(AppError::Refused(code))) if code == "draft_submitted" => {
+            save_state.set(SaveState::Idle)
+        }
         // Retrying cannot help until the resident signs in again; the copy stays on the device.
         Some(Err(AppError::Unauthenticated)) => save_state.set(SaveState::SignedOut),
         Some(Err(_)) => {
@@ -186,7 +211,10 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     });
 
     let submit = Action::new(move |data: &DeclarationDraft| {
-        let req = DraftSave { draft_id: draft_id.get_value(), data: data.clone() };
+        let req = DraftSave {
+            draft_id: draft_id.get_value(),
+            data: data.clone(),
+        };
         async move { submit_declaration(req).await }
     });
     Effect::new(move |_| match submit.value().get() {
@@ -323,9 +351,17 @@ fn Choice(
     }
 }
 
-fn options<T: Copy + Send + Sync + 'static>(all: &'static [T], code: fn(T) -> &'static str, label: fn(I18nContext<Locale>, T) -> String) -> Signal<Vec<(String, String)>> {
+fn options<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    code: fn(T) -> &'static str,
+    label: fn(I18nContext<Locale>, T) -> String,
+) -> Signal<Vec<(String, String)>> {
     let i18n = use_i18n();
-    Signal::derive(move || all.iter().map(|v| (code(*v).to_string(), label(i18n, *v))).collect())
+    Signal::derive(move || {
+        all.iter()
+            .map(|v| (code(*v).to_string(), label(i18n, *v)))
+            .collect()
+    })
 }
 
 #[component]
@@ -357,7 +393,9 @@ fn AddressSection(form: Form) -> impl IntoView {
 /// The code chosen at `level` (0 = province … 4 = village) given the deepest code chosen,
 /// or empty when the choice does not reach that level.
 fn chosen_at_level(code: &str, level: usize) -> String {
-    let Ok(rc) = crate::domain::region::RegionCode::parse(code) else { return String::new() };
+    let Ok(rc) = crate::domain::region::RegionCode::parse(code) else {
+        return String::new();
+    };
     if (rc.level() as usize) < level {
         return String::new();
     }
@@ -371,7 +409,8 @@ fn RegionPicker(form: Form) -> impl IntoView {
     let i18n = use_i18n();
     let draft = form.draft;
     // The code chosen at each level, derived from the stored (deepest) code.
-    let level_code = move |level: usize| -> String { draft.with(|d| chosen_at_level(&d.region_code, level)) };
+    let level_code =
+        move |level: usize| -> String { draft.with(|d| chosen_at_level(&d.region_code, level)) };
     let level_labels: [fn(I18nContext<Locale>) -> String; 5] = [
         |i| t_string!(i, declare.region_province).to_string(),
         |i| t_string!(i, declare.region_city).to_string(),
@@ -448,7 +487,9 @@ fn MembersSection(form: Form) -> impl IntoView {
 fn MemberCard(form: Form, index: usize) -> impl IntoView {
     let i18n = use_i18n();
     let draft = form.draft;
-    let get = move |f: fn(&MemberDraft) -> String| Signal::derive(move || draft.with(|d| d.members.get(index).map(f).unwrap_or_default()));
+    let get = move |f: fn(&MemberDraft) -> String| {
+        Signal::derive(move || draft.with(|d| d.members.get(index).map(f).unwrap_or_default()))
+    };
     let setter = move |f: fn(&mut MemberDraft, String), name: &'static str| {
         Callback::new(move |v: String| {
             draft.update(|d| {
@@ -461,7 +502,10 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
     };
     let field = move |name: &str| format!("members.{index}.{name}");
     let id = move |name: &str| format!("m{index}-{name}");
-    let text = move |name: &'static str, f: fn(&MemberDraft) -> String, set: fn(&mut MemberDraft, String), max: usize| {
+    let text = move |name: &'static str,
+                     f: fn(&MemberDraft) -> String,
+                     set: fn(&mut MemberDraft, String),
+                     max: usize| {
         let fid = id(name);
         let err_id = format!("{fid}-error");
         let fname = field(name);
@@ -476,12 +520,24 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
     };
     let id_value = get(|m| m.id_number.clone());
     let derived = move || {
-        IdNumber::parse(&id_value.get(), device::today_china()).ok().map(|id| {
-            let sex = if id.sex() == Sex::Male { t_string!(i18n, declare.sex_male) } else { t_string!(i18n, declare.sex_female) };
-            format!("{} · {}", id.birth_date(), sex)
-        })
+        IdNumber::parse(&id_value.get(), device::today_china())
+            .ok()
+            .map(|id| {
+                let sex = if id.sex() == Sex::Male {
+                    t_string!(i18n, declare.sex_male)
+                } else {
+                    t_string!(i18n, declare.sex_female)
+                };
+                format!("{} · {}", id.birth_date(), sex)
+            })
     };
-    let is_head = Signal::derive(move || draft.with(|d| d.members.get(index).is_some_and(|m| m.relation == Relation::Head.code())));
+    let is_head = Signal::derive(move || {
+        draft.with(|d| {
+            d.members
+                .get(index)
+                .is_some_and(|m| m.relation == Relation::Head.code())
+        })
+    });
     let health = get(|m| m.health.clone());
     let disability = get(|m| m.disability_kind.clone());
     view! {
@@ -591,7 +647,8 @@ fn EstimatePanel(form: Form) -> impl IntoView {
     let params = Resource::new(
         move || place.get(),
         |(region, residence)| async move {
-            let village = RegionCode::parse(&region).is_ok_and(|r| r.level() == RegionLevel::Village);
+            let village =
+                RegionCode::parse(&region).is_ok_and(|r| r.level() == RegionLevel::Village);
             if village && Residence::from_code(&residence).is_some() {
                 parameters_in_force(region, residence).await.ok()
             } else {
@@ -627,7 +684,11 @@ fn EstimateResult(form: Form, params: crate::domain::policy::ParameterSet) -> im
     let estimate = Memo::new(move |_| {
         form.draft.with(|d| {
             let facts = HouseholdFacts::from_draft(d, device::today_china());
-            let names: Vec<String> = d.members.iter().map(|m| m.name.trim().to_string()).collect();
+            let names: Vec<String> = d
+                .members
+                .iter()
+                .map(|m| m.name.trim().to_string())
+                .collect();
             let a = params.with_value(|p| assess(&facts, p));
             (a, names, facts)
         })
@@ -687,7 +748,10 @@ fn HelpSection(form: Form) -> impl IntoView {
 }
 
 #[component]
-fn AttachmentsSection(draft_id: String, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoView {
+fn AttachmentsSection(
+    draft_id: String,
+    attachments: RwSignal<Vec<AttachmentMeta>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let kind = RwSignal::new(AttachmentKind::IdCard.code().to_string());
     let error = RwSignal::new(None::<AppError>);
@@ -697,7 +761,13 @@ fn AttachmentsSection(draft_id: String, attachments: RwSignal<Vec<AttachmentMeta
         error.set(None);
         uploading.set(true);
         leptos::task::spawn_local(async move {
-            match device::upload_file("attachment-file", &draft_id.get_value(), &kind.get_untracked()).await {
+            match device::upload_file(
+                "attachment-file",
+                &draft_id.get_value(),
+                &kind.get_untracked(),
+            )
+            .await
+            {
                 Ok(meta) => attachments.update(|a| a.push(meta)),
                 Err(e) => error.set(Some(e)),
             }
