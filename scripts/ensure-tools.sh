@@ -16,6 +16,13 @@ if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unkno
   rustup target add wasm32-unknown-unknown
 fi
 
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
+    say "installing Rust component ${component} (make test checks formatting and lints)"
+    rustup component add "${component}"
+  fi
+done
+
 if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
   say "installing cargo-leptos 0.3.10 (takes ~25 min on 2 cores)"
   cargo install cargo-leptos --version 0.3.10 --locked

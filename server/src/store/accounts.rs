@@ -7,7 +7,8 @@ use app::domain::status::Role;
 use app::store::*;
 
 pub(super) const USER_COLUMNS: &str =
-    "id, role, login, display_name, password_hash, region_code, department, failed_logins, locked_until";
+    "id, role, login, display_name, password_hash, region_code, department, failed_logins, \
+        locked_until";
 
 pub(super) fn user_from_row(r: &Row) -> Result<UserRecord, DbError> {
     let role: String = r.get("role")?;
@@ -41,7 +42,8 @@ impl AccountStore for SqlStore {
     async fn create_user(&self, user: NewUser) -> Result<String, DbError> {
         let id = uuid::Uuid::new_v4().to_string();
         let r = query(
-            "INSERT INTO users (id, role, login, display_name, password_hash, region_code, created_at, department) \
+            "INSERT INTO users (id, role, login, display_name, password_hash, region_code, \
+                created_at, department) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
@@ -146,8 +148,10 @@ impl AccountStore for SqlStore {
         not_after: Millis,
     ) -> Result<bool, DbError> {
         let n = query(
-            "INSERT INTO verification_codes (phone, code_hash, issued_at, expires_at, attempts) VALUES ($1, $2, $3, $4, 0) \
-             ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, issued_at = excluded.issued_at, \
+            "INSERT INTO verification_codes (phone, code_hash, issued_at, expires_at, attempts) \
+                VALUES ($1, $2, $3, $4, 0) \
+             ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, issued_at = \
+             excluded.issued_at, \
                expires_at = excluded.expires_at, attempts = 0 \
              WHERE verification_codes.issued_at <= $5",
         )
@@ -198,8 +202,15 @@ impl AccountStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>, DbError> {
         let q = match parent {
-            Some(p) => query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE parent_code = $1 ORDER BY code").bind(p.to_string()),
-            None => query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE parent_code IS NULL ORDER BY code"),
+            Some(p) => query(
+                "SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE \
+                parent_code = $1 ORDER BY code",
+            )
+            .bind(p.to_string()),
+            None => query(
+                "SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE \
+                parent_code IS NULL ORDER BY code",
+            ),
         };
         let rows = q.fetch_all(&self.db).await.map_err(db_err)?;
         let mut out = Vec::with_capacity(rows.len());

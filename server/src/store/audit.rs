@@ -15,15 +15,18 @@ impl AuditStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn audit(&self, e: AuditEntry) -> Result<(), DbError> {
-        query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&e.actor_id)
-            .bind(&e.action)
-            .bind(&e.object)
-            .bind(&e.result)
-            .bind(e.at)
-            .execute(&self.db)
-            .await
-            .map_err(db_err)?;
+        query(
+            "INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, \
+            $4, $5)",
+        )
+        .bind(&e.actor_id)
+        .bind(&e.action)
+        .bind(&e.object)
+        .bind(&e.result)
+        .bind(e.at)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 

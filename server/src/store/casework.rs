@@ -31,16 +31,21 @@ impl CaseworkStore for SqlStore {
         // Placeholders are numbered as conditions are added; binds follow the same order.
         let mut sql = String::from(
             "SELECT a.number, a.status, a.region_code, a.submitted_at, a.updated_at, a.help, \
-               COALESCE((SELECT s.categories FROM assessments s WHERE s.application_id = a.id ORDER BY s.id DESC LIMIT 1), '') AS categories, \
-               (SELECT COUNT(*) FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2) \
-               + (SELECT COUNT(*) FROM warnings w WHERE w.household_id = a.household_id AND w.status <> 'closed') AS warnings \
+               COALESCE((SELECT s.categories FROM assessments s WHERE s.application_id = a.id \
+               ORDER BY s.id DESC LIMIT 1), '') AS categories, \
+               (SELECT COUNT(*) FROM tasks t WHERE t.household_id = a.household_id AND t.status = \
+               'open' AND t.due_on <= $2) \
+               + (SELECT COUNT(*) FROM warnings w WHERE w.household_id = a.household_id AND \
+               w.status <> 'closed') AS warnings \
              FROM applications a WHERE a.region_code LIKE $1",
         );
         let mut n = 2;
         if q.with_warnings {
             sql.push_str(
-                " AND (EXISTS (SELECT 1 FROM tasks t WHERE t.household_id = a.household_id AND t.status = 'open' AND t.due_on <= $2) \
-                 OR EXISTS (SELECT 1 FROM warnings w WHERE w.household_id = a.household_id AND w.status <> 'closed'))",
+                " AND (EXISTS (SELECT 1 FROM tasks t WHERE t.household_id = a.household_id AND \
+                    t.status = 'open' AND t.due_on <= $2) \
+                 OR EXISTS (SELECT 1 FROM warnings w WHERE w.household_id = a.household_id AND \
+                 w.status <> 'closed'))",
             );
         }
         let mut next = || {
@@ -114,7 +119,8 @@ impl CaseworkStore for SqlStore {
             return Err(DbError::Conflict("status"));
         }
         query(
-            "INSERT INTO decisions (application_id, category, monthly_amount, proposed_category, proposed_amount, \
+            "INSERT INTO decisions (application_id, category, monthly_amount, proposed_category, \
+                proposed_amount, \
                adjustment_reason, effective_from, notice_until, decided_by, decided_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
@@ -154,7 +160,8 @@ impl CaseworkStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn latest_decision(&self, number: &str) -> Result<Option<DecisionRecord>, DbError> {
         let r = query(&format!(
-            "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id \
+            "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = \
+                d.application_id \
              WHERE a.number = $1 ORDER BY d.id DESC LIMIT 1"
         ))
         .bind(number)
@@ -180,14 +187,17 @@ impl CaseworkStore for SqlStore {
         if status != ApplicationStatus::Publicising {
             return Err(DbError::Conflict("status"));
         }
-        query("INSERT INTO objections (application_id, text, recorded_by, at) VALUES ($1, $2, $3, $4)")
-            .bind(&app_id)
-            .bind(text)
-            .bind(actor_id)
-            .bind(now)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+        query(
+            "INSERT INTO objections (application_id, text, recorded_by, at) VALUES ($1, $2, $3, \
+            $4)",
+        )
+        .bind(&app_id)
+        .bind(text)
+        .bind(actor_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
         add_event(&mut tx, &app_id, "objection", status, actor_id, text, now).await?;
         tx.commit().await?;
         Ok(())
@@ -196,7 +206,8 @@ impl CaseworkStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn objections(&self, number: &str) -> Result<Vec<(String, Millis)>, DbError> {
         let rows = query(
-            "SELECT o.text, o.at FROM objections o JOIN applications a ON a.id = o.application_id WHERE a.number = $1 ORDER BY o.id",
+            "SELECT o.text, o.at FROM objections o JOIN applications a ON a.id = o.application_id \
+                WHERE a.number = $1 ORDER BY o.id",
         )
         .bind(number)
         .fetch_all(&self.db)
@@ -224,8 +235,10 @@ impl CaseworkStore for SqlStore {
             return Err(DbError::Conflict("status"));
         }
         let r = query(
-            "SELECT d.id, d.notice_until, d.category, d.monthly_amount, d.effective_from, a.household_id FROM decisions d \
-             JOIN applications a ON a.id = d.application_id WHERE d.application_id = $1 ORDER BY d.id DESC LIMIT 1",
+            "SELECT d.id, d.notice_until, d.category, d.monthly_amount, d.effective_from, \
+                a.household_id FROM decisions d \
+             JOIN applications a ON a.id = d.application_id WHERE d.application_id = $1 ORDER BY \
+             d.id DESC LIMIT 1",
         )
         .bind(&app_id)
         .fetch_one(&mut tx)
@@ -242,7 +255,8 @@ impl CaseworkStore for SqlStore {
         let effective_from: String = r.get("effective_from")?;
         if let Some(h) = &household_id {
             query(
-                "UPDATE households SET standing = 'in_assistance', standing_at = $1, exit_reason = '', assistance_until = NULL WHERE id = $2",
+                "UPDATE households SET standing = 'in_assistance', standing_at = $1, exit_reason \
+                    = '', assistance_until = NULL WHERE id = $2",
             )
             .bind(now)
             .bind(h)
@@ -256,9 +270,11 @@ impl CaseworkStore for SqlStore {
             amount > 0 && matches!(category.as_str(), "dibao" | "tekun"),
         ) {
             query(
-                "INSERT INTO assistance (id, household_id, application_id, kind, source, source_name, amount, monthly, \
+                "INSERT INTO assistance (id, household_id, application_id, kind, source, \
+                    source_name, amount, monthly, \
                    period_from, period_until, origin, note, recorded_by, recorded_at) \
-                 VALUES ($1, $2, $3, 'basic_living', 'civil_affairs', '', $4, TRUE, $5, NULL, 'decision', $6, $7, $8)",
+                 VALUES ($1, $2, $3, 'basic_living', 'civil_affairs', '', $4, TRUE, $5, NULL, \
+                 'decision', $6, $7, $8)",
             )
             .bind(format!("decision-{decision_id}"))
             .bind(&household_id)
@@ -305,7 +321,8 @@ impl CaseworkStore for SqlStore {
     ) -> Result<Vec<NoticeRecord>, DbError> {
         let rows = query(&format!(
             "SELECT a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \
-             JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = a.id) \
+             JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = \
+             a.id) \
              WHERE a.status = 'publicising' AND a.region_code LIKE $1 AND d.notice_until >= $2 ORDER BY a.region_code, a.number"
         ))
         .bind(format!("{region_prefix}%"))

@@ -25,7 +25,8 @@ pub(super) fn json(v: &[String]) -> String {
 }
 
 pub(super) const CHARITY_COLUMNS: &str =
-    "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, status_note, created_at";
+    "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, \
+        status_note, created_at";
 
 pub(super) fn charity_from_row(r: &Row) -> Result<CharityRecord, DbError> {
     let regions: String = r.get("regions")?;
@@ -45,8 +46,10 @@ pub(super) fn charity_from_row(r: &Row) -> Result<CharityRecord, DbError> {
     })
 }
 
-pub(super) const RESOURCE_FROM: &str = "r.id, r.charity_id, c.name AS charity_name, r.form, r.title, r.unit, r.total, r.remaining, \
-     r.per_household_cap, r.need_kinds, r.categories, r.regions, r.valid_from, r.valid_until, r.updated_at \
+pub(super) const RESOURCE_FROM: &str = "r.id, r.charity_id, c.name AS charity_name, r.form, \
+    r.title, r.unit, r.total, r.remaining, \
+     r.per_household_cap, r.need_kinds, r.categories, r.regions, r.valid_from, r.valid_until, \
+     r.updated_at \
      FROM charity_resources r JOIN charities c ON c.id = r.charity_id";
 
 pub(super) fn resource_from_row(r: &Row) -> Result<ResourceRecord, DbError> {
@@ -74,11 +77,13 @@ pub(super) fn resource_from_row(r: &Row) -> Result<ResourceRecord, DbError> {
 
 /// A need with the household's current consent (its latest application) and whether
 /// public aid of the covering kind, recorded after the need, runs on `$1` (today).
-pub(super) const NEED_FROM: &str = "n.id, n.household_id, n.source, n.kind, n.form, n.amount, n.committed, n.delivered, n.urgency, \
+pub(super) const NEED_FROM: &str = "n.id, n.household_id, n.source, n.kind, n.form, n.amount, \
+    n.committed, n.delivered, n.urgency, \
      n.township, n.category, n.state, n.note, n.created_at, \
      COALESCE((SELECT a.consent_charity FROM applications a WHERE a.household_id = n.household_id \
                ORDER BY a.submitted_at DESC LIMIT 1), FALSE) AS consent, \
-     EXISTS (SELECT 1 FROM assistance x WHERE x.household_id = n.household_id AND x.kind = n.covering_aid \
+     EXISTS (SELECT 1 FROM assistance x WHERE x.household_id = n.household_id AND x.kind = \
+     n.covering_aid \
              AND x.origin <> 'charity' AND x.recorded_at > n.created_at AND x.period_from <= $1 \
              AND (x.period_until IS NULL OR x.period_until >= $1)) AS covered \
      FROM charity_needs n JOIN households h ON h.id = n.household_id";
@@ -104,8 +109,10 @@ pub(super) fn need_from_row(r: &Row) -> Result<NeedRecord, DbError> {
     })
 }
 
-pub(super) const MATCH_FROM: &str = "m.id, m.need_id, m.resource_id, r.charity_id, c.name AS charity_name, n.household_id, m.units, \
-     m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, m.proof_hash, m.proof_mime, m.created_at, m.updated_at \
+pub(super) const MATCH_FROM: &str = "m.id, m.need_id, m.resource_id, r.charity_id, c.name AS \
+    charity_name, n.household_id, m.units, \
+     m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, \
+     m.proof_hash, m.proof_mime, m.created_at, m.updated_at \
      FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
      JOIN charity_resources r ON r.id = m.resource_id JOIN charities c ON c.id = r.charity_id";
 
@@ -180,7 +187,8 @@ impl CharityStore for SqlStore {
         let mut tx = self.db.begin().await?;
         let user_id = uuid::Uuid::new_v4().to_string();
         let r = query(
-            "INSERT INTO users (id, role, login, display_name, password_hash, region_code, created_at, department) \
+            "INSERT INTO users (id, role, login, display_name, password_hash, region_code, \
+                created_at, department) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&user_id)
@@ -198,7 +206,8 @@ impl CharityStore for SqlStore {
             r => r.map_err(db_err)?,
         };
         let r = query(
-            "INSERT INTO charities (id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, created_at) \
+            "INSERT INTO charities (id, user_id, name, credit_code, contact_name, contact_phone, \
+                regions, kinds, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&c.id)
@@ -249,7 +258,8 @@ impl CharityStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn charities(&self) -> Result<Vec<CharityRecord>, DbError> {
         let rows = query(&format!(
-            "SELECT {CHARITY_COLUMNS} FROM charities ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, created_at DESC LIMIT 500"
+            "SELECT {CHARITY_COLUMNS} FROM charities ORDER BY CASE status WHEN 'pending' THEN 0 \
+                ELSE 1 END, created_at DESC LIMIT 500"
         ))
         .fetch_all(&self.db)
         .await
@@ -267,7 +277,8 @@ impl CharityStore for SqlStore {
         now: Millis,
     ) -> Result<(), DbError> {
         let n = query(
-            "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'",
+            "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4 \
+                WHERE id = $5 AND status = 'pending'",
         )
         .bind(if verified { "verified" } else { "rejected" })
         .bind(note)
@@ -291,7 +302,8 @@ impl CharityStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn add_resource(&self, r: NewResource) -> Result<(), DbError> {
         query(
-            "INSERT INTO charity_resources (id, charity_id, form, title, unit, total, remaining, per_household_cap, need_kinds, \
+            "INSERT INTO charity_resources (id, charity_id, form, title, unit, total, remaining, \
+                per_household_cap, need_kinds, \
                categories, regions, valid_from, valid_until, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
         )
@@ -321,17 +333,25 @@ impl CharityStore for SqlStore {
         today: &str,
     ) -> Result<Vec<ResourceRecord>, DbError> {
         let rows = match charity_id {
-            Some(id) => query(&format!("SELECT {RESOURCE_FROM} WHERE r.charity_id = $1 ORDER BY r.created_at DESC"))
+            Some(id) => {
+                query(&format!(
+                    "SELECT {RESOURCE_FROM} WHERE r.charity_id = $1 ORDER BY \
+                r.created_at DESC"
+                ))
                 .bind(id)
                 .fetch_all(&self.db)
-                .await,
-            None => query(&format!(
-                "SELECT {RESOURCE_FROM} WHERE c.status = 'verified' AND r.remaining > 0 AND r.valid_from <= $1 \
+                .await
+            }
+            None => {
+                query(&format!(
+                    "SELECT {RESOURCE_FROM} WHERE c.status = 'verified' AND r.remaining > 0 AND \
+                    r.valid_from <= $1 \
                  AND r.valid_until >= $1 ORDER BY r.valid_until, r.id"
-            ))
-            .bind(today)
-            .fetch_all(&self.db)
-            .await,
+                ))
+                .bind(today)
+                .fetch_all(&self.db)
+                .await
+            }
         }
         .map_err(db_err)?;
         rows.iter().map(resource_from_row).collect()
@@ -340,8 +360,10 @@ impl CharityStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn add_need(&self, n: NewNeed) -> Result<bool, DbError> {
         let r = query(
-            "INSERT INTO charity_needs (id, household_id, source, source_ref, kind, form, amount, urgency, township, category, \
-               covering_aid, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+            "INSERT INTO charity_needs (id, household_id, source, source_ref, kind, form, amount, \
+                urgency, township, category, \
+               covering_aid, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+               $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (household_id, source, source_ref, kind) DO NOTHING",
         )
         .bind(&n.id)
@@ -377,7 +399,8 @@ impl CharityStore for SqlStore {
             ""
         };
         let rows = query(&format!(
-            "SELECT {NEED_FROM} WHERE h.region_code LIKE $2 {open} ORDER BY n.urgency DESC, n.created_at, n.id LIMIT 100000"
+            "SELECT {NEED_FROM} WHERE h.region_code LIKE $2 {open} ORDER BY n.urgency DESC, \
+                n.created_at, n.id LIMIT 100000"
         ))
         .bind(today)
         .bind(format!("{region_prefix}%"))
@@ -411,7 +434,8 @@ impl CharityStore for SqlStore {
     ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let n = query(
-            "UPDATE charity_needs SET state = $1, closed_by = $2, closed_at = $3 WHERE id = $4 AND state = 'open' \
+            "UPDATE charity_needs SET state = $1, closed_by = $2, closed_at = $3 WHERE id = $4 \
+                AND state = 'open' \
              AND household_id IN (SELECT id FROM households WHERE region_code LIKE $5)",
         )
         .bind(state)
@@ -424,23 +448,29 @@ impl CharityStore for SqlStore {
         .map_err(db_err)?
         .rows_affected();
         if n == 0 {
-            let exists = query("SELECT 1 FROM charity_needs n JOIN households h ON h.id = n.household_id WHERE n.id = $1 AND h.region_code LIKE $2")
-                .bind(id)
-                .bind(format!("{region_prefix}%"))
-                .fetch_optional(&mut tx)
-                .await
-                .map_err(db_err)?;
+            let exists = query(
+                "SELECT 1 FROM charity_needs n JOIN households h ON h.id = \
+                n.household_id WHERE n.id = $1 AND h.region_code LIKE $2",
+            )
+            .bind(id)
+            .bind(format!("{region_prefix}%"))
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?;
             return Err(if exists.is_some() {
                 DbError::Conflict("need_state")
             } else {
                 DbError::NotFound
             });
         }
-        let live = query("SELECT id, resource_id, units FROM charity_matches WHERE need_id = $1 AND state IN ('proposed','accepted')")
-            .bind(id)
-            .fetch_all(&mut tx)
-            .await
-            .map_err(db_err)?;
+        let live = query(
+            "SELECT id, resource_id, units FROM charity_matches WHERE need_id = $1 \
+            AND state IN ('proposed','accepted')",
+        )
+        .bind(id)
+        .fetch_all(&mut tx)
+        .await
+        .map_err(db_err)?;
         for m in live {
             let match_id: String = m.get("id")?;
             let resource_id: String = m.get("resource_id")?;
@@ -463,7 +493,8 @@ impl CharityStore for SqlStore {
         let mut tx = self.db.begin().await?;
         // 1. The need: open, in the caller's region, with the units still uncommitted.
         let n = query(
-            "UPDATE charity_needs SET committed = committed + $1 WHERE id = $2 AND state = 'open' AND committed + $1 <= amount \
+            "UPDATE charity_needs SET committed = committed + $1 WHERE id = $2 AND state = 'open' \
+                AND committed + $1 <= amount \
              AND household_id IN (SELECT id FROM households WHERE region_code LIKE $3)",
         )
         .bind(m.units)
@@ -485,8 +516,10 @@ impl CharityStore for SqlStore {
         let need = need_from_row(&need)?;
         // 2. The resource: a verified charity's (the committing charity's own), with units left.
         let n = query(
-            "UPDATE charity_resources SET remaining = remaining - $1, updated_at = $2 WHERE id = $3 AND remaining >= $1 \
-             AND charity_id IN (SELECT id FROM charities WHERE status = 'verified' AND ($4 = '' OR id = $4))",
+            "UPDATE charity_resources SET remaining = remaining - $1, updated_at = $2 WHERE id = \
+                $3 AND remaining >= $1 \
+             AND charity_id IN (SELECT id FROM charities WHERE status = 'verified' AND ($4 = '' \
+             OR id = $4))",
         )
         .bind(m.units)
         .bind(m.now)
@@ -546,8 +579,10 @@ impl CharityStore for SqlStore {
         // 4. The cap per household, over every live match of this resource.
         if let Some(cap) = resource.per_household_cap {
             let given = query(
-                "SELECT CAST(COALESCE(SUM(m.units), 0) AS BIGINT) AS given FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
-                 WHERE m.resource_id = $1 AND n.household_id = $2 AND m.state IN ('proposed','accepted','delivered')",
+                "SELECT CAST(COALESCE(SUM(m.units), 0) AS BIGINT) AS given FROM charity_matches m \
+                    JOIN charity_needs n ON n.id = m.need_id \
+                 WHERE m.resource_id = $1 AND n.household_id = $2 AND m.state IN \
+                 ('proposed','accepted','delivered')",
             )
             .bind(&m.resource_id)
             .bind(&need.household_id)
@@ -560,7 +595,8 @@ impl CharityStore for SqlStore {
             }
         }
         query(
-            "INSERT INTO charity_matches (id, need_id, resource_id, units, state, created_by, created_at, updated_at) \
+            "INSERT INTO charity_matches (id, need_id, resource_id, units, state, created_by, \
+                created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
         .bind(&m.id)
@@ -589,7 +625,8 @@ impl CharityStore for SqlStore {
         };
         let rows = query(&format!(
             "SELECT {MATCH_FROM} WHERE {condition} \
-             ORDER BY CASE m.state WHEN 'proposed' THEN 0 WHEN 'accepted' THEN 1 ELSE 2 END, m.updated_at DESC LIMIT 1000"
+             ORDER BY CASE m.state WHEN 'proposed' THEN 0 WHEN 'accepted' THEN 1 ELSE 2 END, \
+             m.updated_at DESC LIMIT 1000"
         ))
         .bind(key)
         .fetch_all(&self.db)
@@ -629,7 +666,8 @@ impl CharityStore for SqlStore {
         claim_need(&mut tx, &found.need_id).await?;
         let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
         let sql = format!(
-            "UPDATE charity_matches SET state = $1, note = $2, updated_at = $3 WHERE id = $4 AND state IN ({})",
+            "UPDATE charity_matches SET state = $1, note = $2, updated_at = $3 WHERE id = $4 AND \
+                state IN ({})",
             placeholders.join(", ")
         );
         let mut q = query(&sql).bind(to).bind(note).bind(now).bind(id);
@@ -663,8 +701,10 @@ impl CharityStore for SqlStore {
         now: Millis,
     ) -> Result<(), DbError> {
         let n = query(
-            "UPDATE charity_matches SET proof_hash = $1, proof_mime = $2, updated_at = $3 WHERE id = $4 \
-             AND state IN ('accepted','delivered') AND resource_id IN (SELECT id FROM charity_resources WHERE charity_id = $5)",
+            "UPDATE charity_matches SET proof_hash = $1, proof_mime = $2, updated_at = $3 WHERE \
+                id = $4 \
+             AND state IN ('accepted','delivered') AND resource_id IN (SELECT id FROM \
+             charity_resources WHERE charity_id = $5)",
         )
         .bind(content_hash)
         .bind(mime)
@@ -707,14 +747,17 @@ impl CharityStore for SqlStore {
             .ok_or(DbError::NotFound)?;
         let mut tx = self.db.begin().await?;
         claim_need(&mut tx, &found.need_id).await?;
-        let n = query("UPDATE charity_matches SET state = 'delivered', note = $1, updated_at = $2 WHERE id = $3 AND state = 'accepted'")
-            .bind(note)
-            .bind(now)
-            .bind(id)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
+        let n = query(
+            "UPDATE charity_matches SET state = 'delivered', note = $1, updated_at = $2 \
+            WHERE id = $3 AND state = 'accepted'",
+        )
+        .bind(note)
+        .bind(now)
+        .bind(id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
         if n == 0 {
             return Err(DbError::Conflict("match_state"));
         }
@@ -736,7 +779,8 @@ impl CharityStore for SqlStore {
             .map_err(db_err)?;
         query(
             "UPDATE charity_needs SET delivered = delivered + $1, \
-               state = CASE WHEN delivered + $1 >= amount AND state = 'open' THEN 'met' ELSE state END WHERE id = $2",
+               state = CASE WHEN delivered + $1 >= amount AND state = 'open' THEN 'met' ELSE \
+               state END WHERE id = $2",
         )
         .bind(found.units)
         .bind(&found.need_id)

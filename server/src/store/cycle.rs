@@ -26,7 +26,8 @@ pub(super) fn task_from_row(r: &Row) -> Result<TaskRecord, DbError> {
     })
 }
 
-pub(super) const EMERGENCY_COLUMNS: &str = "id, household_id, region_code, person_name, situation, advance, documents_due, documents_received_at, \
+pub(super) const EMERGENCY_COLUMNS: &str = "id, household_id, region_code, person_name, \
+    situation, advance, documents_due, documents_received_at, \
     conference, assistance_id, recorded_at";
 
 pub(super) fn emergency_from_row(r: &Row) -> Result<EmergencyRecord, DbError> {
@@ -50,7 +51,8 @@ impl CycleStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn add_task(&self, t: NewTask) -> Result<bool, DbError> {
         let r = query(
-            "INSERT INTO tasks (kind, household_id, region_code, subject, due_on, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO tasks (kind, household_id, region_code, subject, due_on, note, \
+                created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (kind, subject, due_on) DO NOTHING",
         )
         .bind(&t.kind)
@@ -141,28 +143,37 @@ impl CycleStore for SqlStore {
         if standing != "in_assistance" {
             return Err(DbError::Conflict("not_in_assistance"));
         }
-        query("UPDATE households SET standing = 'exited', standing_at = $1, exit_reason = $2, assistance_until = $3 WHERE id = $4")
-            .bind(now)
-            .bind(reason)
-            .bind(last_day)
-            .bind(household_id)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+        query(
+            "UPDATE households SET standing = 'exited', standing_at = $1, exit_reason = $2, \
+            assistance_until = $3 WHERE id = $4",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(last_day)
+        .bind(household_id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
         // Continuing aid ends on the last day (after the 渐退期, when there is one).
-        query("UPDATE assistance SET period_until = $1 WHERE household_id = $2 AND period_until IS NULL")
-            .bind(last_day)
-            .bind(household_id)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
-        query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, 'household_exit', $2, 'ok', $3)")
-            .bind(actor_id)
-            .bind(household_id)
-            .bind(now)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+        query(
+            "UPDATE assistance SET period_until = $1 WHERE household_id = $2 AND period_until \
+            IS NULL",
+        )
+        .bind(last_day)
+        .bind(household_id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
+        query(
+            "INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, \
+            'household_exit', $2, 'ok', $3)",
+        )
+        .bind(actor_id)
+        .bind(household_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
         tx.commit().await?;
         Ok(())
     }
@@ -195,8 +206,10 @@ impl CycleStore for SqlStore {
         )
         .await?;
         query(
-            "INSERT INTO emergency_aid (id, household_id, region_code, person_name, situation, advance, documents_due, conference, \
-               assistance_id, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO emergency_aid (id, household_id, region_code, person_name, situation, \
+                advance, documents_due, conference, \
+               assistance_id, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+               $9, $10, $11)",
         )
         .bind(&e.id)
         .bind(&household_id)
@@ -226,11 +239,14 @@ impl CycleStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn emergencies_of(&self, household_id: &str) -> Result<Vec<EmergencyRecord>, DbError> {
-        let rows = query(&format!("SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE household_id = $1 ORDER BY recorded_at"))
-            .bind(household_id)
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query(&format!(
+            "SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE \
+            household_id = $1 ORDER BY recorded_at"
+        ))
+        .bind(household_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         rows.iter().map(emergency_from_row).collect()
     }
 
@@ -255,7 +271,8 @@ impl CycleStore for SqlStore {
         now: Millis,
     ) -> Result<(), DbError> {
         let n = query(
-            "UPDATE emergency_aid SET documents_received_at = $1 WHERE id = $2 AND region_code LIKE $3 AND documents_received_at IS NULL",
+            "UPDATE emergency_aid SET documents_received_at = $1 WHERE id = $2 AND region_code \
+                LIKE $3 AND documents_received_at IS NULL",
         )
         .bind(now)
         .bind(id)

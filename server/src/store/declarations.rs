@@ -102,14 +102,17 @@ pub(super) async fn household_for(
     follow_region: bool,
     now: Millis,
 ) -> Result<String, DbError> {
-    query("INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (head_id_number) DO NOTHING")
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(head_id_number)
-        .bind(region)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    query(
+        "INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, \
+        $3, $4) ON CONFLICT (head_id_number) DO NOTHING",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(head_id_number)
+    .bind(region)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
     if follow_region {
         query("UPDATE households SET region_code = $1 WHERE head_id_number = $2")
             .bind(region)
@@ -124,12 +127,15 @@ pub(super) async fn household_for(
         .await
         .map_err(db_err)?;
     let id: String = r.get("id")?;
-    query("INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) DO NOTHING")
-        .bind(head_id_number)
-        .bind(&id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    query(
+        "INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) \
+        DO NOTHING",
+    )
+    .bind(head_id_number)
+    .bind(&id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
     Ok(id)
 }
 
@@ -153,11 +159,14 @@ impl DeclarationStore for SqlStore {
         .execute(&self.db)
         .await
         .map_err(db_err)?;
-        let r = query("SELECT id, data, version, updated_at FROM drafts WHERE owner_id = $1 AND submitted = FALSE")
-            .bind(owner_id)
-            .fetch_one(&self.db)
-            .await
-            .map_err(db_err)?;
+        let r = query(
+            "SELECT id, data, version, updated_at FROM drafts WHERE owner_id = $1 AND \
+            submitted = FALSE",
+        )
+        .bind(owner_id)
+        .fetch_one(&self.db)
+        .await
+        .map_err(db_err)?;
         Ok(StoredDraft {
             id: r.get("id")?,
             data: r.get("data")?,
@@ -241,7 +250,8 @@ impl DeclarationStore for SqlStore {
         }
         let seq_row = query(
             "INSERT INTO application_counters (year, last_seq) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last_seq = application_counters.last_seq + 1 RETURNING last_seq",
+             ON CONFLICT (year) DO UPDATE SET last_seq = application_counters.last_seq + 1 \
+             RETURNING last_seq",
         )
         .bind(s.year)
         .fetch_one(&mut tx)
@@ -260,8 +270,10 @@ impl DeclarationStore for SqlStore {
             .await
             .map_err(db_err)?;
         query(
-            "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, \
-               consent_charity, consent_text_version, submitted_at, updated_at, help, household_id) \
+            "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, \
+                declaration, \
+               consent_charity, consent_text_version, submitted_at, updated_at, help, \
+               household_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
         )
         .bind(&app_id)
@@ -281,12 +293,15 @@ impl DeclarationStore for SqlStore {
         .map_err(db_err)?;
         for id in &s.member_id_numbers {
             // Every person declared belongs to the household of their latest application.
-            query("INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) DO UPDATE SET household_id = excluded.household_id")
-                .bind(id)
-                .bind(&household_id)
-                .execute(&mut tx)
-                .await
-                .map_err(db_err)?;
+            query(
+                "INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT \
+                (id_number) DO UPDATE SET household_id = excluded.household_id",
+            )
+            .bind(id)
+            .bind(&household_id)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
             let r = query(
                 "INSERT INTO open_application_members (id_number, application_id) VALUES ($1, $2)",
             )
@@ -327,7 +342,8 @@ impl DeclarationStore for SqlStore {
             ("charity_sharing", s.consent_charity),
         ] {
             query(
-                "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) \
+                    VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&s.owner_id)
             .bind(&app_id)
@@ -356,7 +372,8 @@ impl DeclarationStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn applications_of(&self, owner_id: &str) -> Result<Vec<ApplicationSummary>, DbError> {
         let rows = query(
-            "SELECT number, status, submitted_at, updated_at FROM applications WHERE owner_id = $1 ORDER BY submitted_at DESC",
+            "SELECT number, status, submitted_at, updated_at FROM applications WHERE owner_id = \
+                $1 ORDER BY submitted_at DESC",
         )
         .bind(owner_id)
         .fetch_all(&self.db)
@@ -372,8 +389,10 @@ impl DeclarationStore for SqlStore {
     #[tracing::instrument(skip(self))]
     async fn application(&self, number: &str) -> Result<Option<ApplicationRecord>, DbError> {
         let Some(r) = query(
-            "SELECT id, number, status, submitted_at, updated_at, owner_id, draft_id, region_code, declaration, \
-               consent_charity, consent_text_version, household_id FROM applications WHERE number = $1",
+            "SELECT id, number, status, submitted_at, updated_at, owner_id, draft_id, \
+                region_code, declaration, \
+               consent_charity, consent_text_version, household_id FROM applications WHERE number \
+               = $1",
         )
         .bind(number)
         .fetch_optional(&self.db)
@@ -383,11 +402,14 @@ impl DeclarationStore for SqlStore {
             return Ok(None);
         };
         let app_id: String = r.get("id")?;
-        let events = query("SELECT kind, status, note, at FROM application_events WHERE application_id = $1 ORDER BY id")
-            .bind(&app_id)
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let events = query(
+            "SELECT kind, status, note, at FROM application_events WHERE \
+            application_id = $1 ORDER BY id",
+        )
+        .bind(&app_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         let mut timeline = Vec::with_capacity(events.len());
         for e in events {
             let status: String = e.get("status")?;
@@ -399,7 +421,8 @@ impl DeclarationStore for SqlStore {
             });
         }
         let open = query(
-            "SELECT id, question FROM info_requests WHERE application_id = $1 AND answer IS NULL ORDER BY id DESC LIMIT 1",
+            "SELECT id, question FROM info_requests WHERE application_id = $1 AND answer IS NULL \
+                ORDER BY id DESC LIMIT 1",
         )
         .bind(&app_id)
         .fetch_optional(&self.db)
@@ -454,7 +477,8 @@ impl DeclarationStore for SqlStore {
             // Kept in the low-income database as rejected (monitored, searchable), unless in assistance already.
             query(
                 "UPDATE households SET standing = 'rejected', standing_at = $1 \
-                 WHERE id = (SELECT household_id FROM applications WHERE id = $2) AND standing <> 'in_assistance'",
+                 WHERE id = (SELECT household_id FROM applications WHERE id = $2) AND standing <> \
+                 'in_assistance'",
             )
             .bind(now)
             .bind(&app_id)
@@ -492,14 +516,17 @@ impl DeclarationStore for SqlStore {
         ) {
             return Err(DbError::Conflict("status"));
         }
-        query("INSERT INTO info_requests (application_id, question, asked_by, asked_at) VALUES ($1, $2, $3, $4)")
-            .bind(&app_id)
-            .bind(question)
-            .bind(actor_id)
-            .bind(now)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+        query(
+            "INSERT INTO info_requests (application_id, question, asked_by, asked_at) VALUES \
+            ($1, $2, $3, $4)",
+        )
+        .bind(&app_id)
+        .bind(question)
+        .bind(actor_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
         query("UPDATE applications SET status = $1 WHERE id = $2")
             .bind(ApplicationStatus::InfoRequested.code())
             .bind(&app_id)
@@ -533,14 +560,17 @@ impl DeclarationStore for SqlStore {
         if status != ApplicationStatus::InfoRequested {
             return Err(DbError::Conflict("no_open_request"));
         }
-        let n = query("UPDATE info_requests SET answer = $1, answered_at = $2 WHERE application_id = $3 AND answer IS NULL")
-            .bind(answer)
-            .bind(now)
-            .bind(&app_id)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
+        let n = query(
+            "UPDATE info_requests SET answer = $1, answered_at = $2 WHERE \
+            application_id = $3 AND answer IS NULL",
+        )
+        .bind(answer)
+        .bind(now)
+        .bind(&app_id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
         if n == 0 {
             return Err(DbError::Conflict("no_open_request"));
         }
@@ -575,15 +605,18 @@ impl DeclarationStore for SqlStore {
     ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
-        query("INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) VALUES ($1, $2, 'charity_sharing', $3, $4, $5)")
-            .bind(actor_id)
-            .bind(&app_id)
-            .bind(granted)
-            .bind(text_version)
-            .bind(now)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+        query(
+            "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) \
+            VALUES ($1, $2, 'charity_sharing', $3, $4, $5)",
+        )
+        .bind(actor_id)
+        .bind(&app_id)
+        .bind(granted)
+        .bind(text_version)
+        .bind(now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
         query("UPDATE applications SET consent_charity = $1 WHERE id = $2")
             .bind(granted)
             .bind(&app_id)
@@ -608,14 +641,17 @@ impl DeclarationStore for SqlStore {
     #[tracing::instrument(skip(self, a), fields(draft = %a.draft_id))]
     async fn add_attachment(&self, a: NewAttachment) -> Result<AttachmentMeta, DbError> {
         let mut tx = self.db.begin().await?;
-        let claimed = query("UPDATE drafts SET updated_at = $1 WHERE id = $2 AND owner_id = $3 AND submitted = FALSE")
-            .bind(a.now)
-            .bind(&a.draft_id)
-            .bind(&a.owner_id)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
+        let claimed = query(
+            "UPDATE drafts SET updated_at = $1 WHERE id = $2 AND owner_id = $3 \
+            AND submitted = FALSE",
+        )
+        .bind(a.now)
+        .bind(&a.draft_id)
+        .bind(&a.owner_id)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
         if claimed == 0 {
             return Err(DbError::NotFound);
         }
@@ -630,7 +666,8 @@ impl DeclarationStore for SqlStore {
         }
         let id = uuid::Uuid::new_v4().to_string();
         query(
-            "INSERT INTO attachments (id, owner_id, draft_id, kind, file_name, content_hash, mime, size, created_at) \
+            "INSERT INTO attachments (id, owner_id, draft_id, kind, file_name, content_hash, \
+                mime, size, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
@@ -658,11 +695,14 @@ impl DeclarationStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn attachments_of_draft(&self, draft_id: &str) -> Result<Vec<AttachmentMeta>, DbError> {
-        let rows = query(&format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE a.draft_id = $1 ORDER BY a.created_at, a.id"))
-            .bind(draft_id)
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query(&format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments a WHERE \
+            a.draft_id = $1 ORDER BY a.created_at, a.id"
+        ))
+        .bind(draft_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(attachment_from_row(&r)?);
@@ -673,7 +713,8 @@ impl DeclarationStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn attachment(&self, id: &str) -> Result<Option<AttachmentRecord>, DbError> {
         let row = query(&format!(
-            "SELECT {ATTACHMENT_COLUMNS}, a.owner_id, a.content_hash, ap.region_code FROM attachments a \
+            "SELECT {ATTACHMENT_COLUMNS}, a.owner_id, a.content_hash, ap.region_code FROM \
+                attachments a \
              LEFT JOIN applications ap ON ap.draft_id = a.draft_id WHERE a.id = $1"
         ))
         .bind(id)

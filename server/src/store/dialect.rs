@@ -88,8 +88,10 @@ impl Dialect {
                 "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) ON COMMIT DROP",
                 "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total BIGINT, \
                  out_of_pocket BIGINT, household_id TEXT) ON COMMIT DROP",
-                "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number TEXT, \
-                 event TEXT, event_on TEXT, grade BIGINT, amount BIGINT, detail TEXT) ON COMMIT DROP",
+                "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number \
+                    TEXT, \
+                 event TEXT, event_on TEXT, grade BIGINT, amount BIGINT, detail TEXT) ON COMMIT \
+                 DROP",
             ],
             Dialect::Sqlite => &[
                 "DROP TABLE IF EXISTS temp.import_touched",
@@ -98,7 +100,8 @@ impl Dialect {
                 "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total INTEGER, \
                  out_of_pocket INTEGER, household_id TEXT)",
                 "DROP TABLE IF EXISTS temp.import_event_stage",
-                "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number TEXT, \
+                "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number \
+                    TEXT, \
                  event TEXT, event_on TEXT, grade INTEGER, amount INTEGER, detail TEXT)",
             ],
         }

@@ -55,8 +55,10 @@ pub(super) async fn insert_aid(
     now: Millis,
 ) -> Result<bool, DbError> {
     let r = query(
-        "INSERT INTO assistance (id, household_id, kind, source, source_name, amount, monthly, period_from, period_until, \
-           origin, note, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+        "INSERT INTO assistance (id, household_id, kind, source, source_name, amount, monthly, \
+            period_from, period_until, \
+           origin, note, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+           $10, $11, $12, $13) \
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(id)
@@ -84,8 +86,10 @@ pub(super) async fn visits_where(
     key: &str,
 ) -> Result<Vec<VisitRecord>, DbError> {
     let rows = query(&format!(
-        "SELECT v.id, a.number, v.based_on, v.visited_on, v.record, v.saved_on_device_at, v.received_at, u.display_name \
-         FROM home_visits v JOIN applications a ON a.id = v.application_id JOIN users u ON u.id = v.recorded_by \
+        "SELECT v.id, a.number, v.based_on, v.visited_on, v.record, v.saved_on_device_at, \
+            v.received_at, u.display_name \
+         FROM home_visits v JOIN applications a ON a.id = v.application_id JOIN users u ON u.id = \
+         v.recorded_by \
          WHERE {condition} ORDER BY v.received_at, v.id"
     ))
     .bind(key)
@@ -95,11 +99,14 @@ pub(super) async fn visits_where(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: String = r.get("id")?;
-        let files = query("SELECT role, content_hash, mime, size FROM visit_files WHERE visit_id = $1 ORDER BY seq")
-            .bind(&id)
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
+        let files = query(
+            "SELECT role, content_hash, mime, size FROM visit_files WHERE visit_id \
+            = $1 ORDER BY seq",
+        )
+        .bind(&id)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
         let mut fs = Vec::with_capacity(files.len());
         for f in files {
             fs.push(VisitFile {
@@ -124,8 +131,10 @@ pub(super) async fn visits_where(
     Ok(out)
 }
 
-pub(super) const REFERRAL_FROM: &str = "r.id, r.household_id, r.region_code, r.department, r.need, r.note, r.due_on, r.status, r.answer, \
-    r.assistance_id, r.created_at, r.answered_at, u.display_name FROM referrals r JOIN users u ON u.id = r.created_by";
+pub(super) const REFERRAL_FROM: &str = "r.id, r.household_id, r.region_code, r.department, \
+    r.need, r.note, r.due_on, r.status, r.answer, \
+    r.assistance_id, r.created_at, r.answered_at, u.display_name FROM referrals r JOIN users u ON \
+    u.id = r.created_by";
 
 pub(super) fn referral_from_row(r: &Row) -> Result<ReferralRecord, DbError> {
     Ok(ReferralRecord {
@@ -145,9 +154,12 @@ pub(super) fn referral_from_row(r: &Row) -> Result<ReferralRecord, DbError> {
     })
 }
 
-pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_number, h.region_code, h.standing, h.standing_at, h.exit_reason, h.assistance_until, \
-    (SELECT a.declaration FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at DESC LIMIT 1) AS declaration, \
-    (SELECT a.number FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at DESC LIMIT 1) AS number \
+pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_number, h.region_code, h.standing, \
+    h.standing_at, h.exit_reason, h.assistance_until, \
+    (SELECT a.declaration FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at \
+    DESC LIMIT 1) AS declaration, \
+    (SELECT a.number FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at DESC \
+    LIMIT 1) AS number \
     FROM households h";
 
 pub(super) fn household_summary_from_row(r: &Row) -> Result<HouseholdSummary, DbError> {
@@ -192,7 +204,8 @@ impl HouseholdStore for SqlStore {
         household_id: &str,
     ) -> Result<Vec<HouseholdApplication>, DbError> {
         let rows = query(
-            "SELECT number, status, submitted_at, updated_at, draft_id, region_code, declaration, consent_charity, consent_text_version \
+            "SELECT number, status, submitted_at, updated_at, draft_id, region_code, declaration, \
+                consent_charity, consent_text_version \
              FROM applications WHERE household_id = $1 ORDER BY submitted_at",
         )
         .bind(household_id)
@@ -238,11 +251,14 @@ impl HouseholdStore for SqlStore {
         ) {
             return Err(DbError::Conflict("status"));
         }
-        let newest = query("SELECT id FROM home_visits WHERE application_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1")
-            .bind(&app_id)
-            .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?;
+        let newest = query(
+            "SELECT id FROM home_visits WHERE application_id = $1 ORDER BY \
+            received_at DESC, id DESC LIMIT 1",
+        )
+        .bind(&app_id)
+        .fetch_optional(&mut tx)
+        .await
+        .map_err(db_err)?;
         let newest: Option<String> = match newest {
             Some(r) => Some(r.get("id")?),
             None => None,
@@ -271,7 +287,8 @@ impl HouseholdStore for SqlStore {
             ));
         }
         query(
-            "INSERT INTO home_visits (id, application_id, based_on, visited_on, record, recorded_by, saved_on_device_at, received_at) \
+            "INSERT INTO home_visits (id, application_id, based_on, visited_on, record, \
+                recorded_by, saved_on_device_at, received_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&v.id)
@@ -286,16 +303,19 @@ impl HouseholdStore for SqlStore {
         .await
         .map_err(db_err)?;
         for (seq, f) in v.files.iter().enumerate() {
-            query("INSERT INTO visit_files (visit_id, seq, role, content_hash, mime, size) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(&v.id)
-                .bind(seq as i64)
-                .bind(&f.role)
-                .bind(&f.content_hash)
-                .bind(&f.mime)
-                .bind(f.size)
-                .execute(&mut tx)
-                .await
-                .map_err(db_err)?;
+            query(
+                "INSERT INTO visit_files (visit_id, seq, role, content_hash, mime, size) VALUES \
+                ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&v.id)
+            .bind(seq as i64)
+            .bind(&f.role)
+            .bind(&f.content_hash)
+            .bind(&f.mime)
+            .bind(f.size)
+            .execute(&mut tx)
+            .await
+            .map_err(db_err)?;
         }
         let after = if status == ApplicationStatus::Accepted {
             ApplicationStatus::Visiting
@@ -346,9 +366,12 @@ impl HouseholdStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn assistance_of(&self, household_id: &str) -> Result<Vec<AidRecord>, DbError> {
         let rows = query(
-            "SELECT s.id, s.kind, s.source, s.source_name, s.amount, s.monthly, s.period_from, s.period_until, s.origin, s.note, \
-               s.recorded_at, u.display_name, a.number FROM assistance s JOIN users u ON u.id = s.recorded_by \
-             LEFT JOIN applications a ON a.id = s.application_id WHERE s.household_id = $1 ORDER BY s.period_from, s.recorded_at",
+            "SELECT s.id, s.kind, s.source, s.source_name, s.amount, s.monthly, s.period_from, \
+                s.period_until, s.origin, s.note, \
+               s.recorded_at, u.display_name, a.number FROM assistance s JOIN users u ON u.id = \
+               s.recorded_by \
+             LEFT JOIN applications a ON a.id = s.application_id WHERE s.household_id = $1 ORDER \
+             BY s.period_from, s.recorded_at",
         )
         .bind(household_id)
         .fetch_all(&self.db)
@@ -380,7 +403,8 @@ impl HouseholdStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn add_referral(&self, r: NewReferralRecord) -> Result<i64, DbError> {
         let row = query(
-            "INSERT INTO referrals (household_id, region_code, department, need, note, due_on, created_by, created_at) \
+            "INSERT INTO referrals (household_id, region_code, department, need, note, due_on, \
+                created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&r.household_id)
@@ -401,18 +425,29 @@ impl HouseholdStore for SqlStore {
     async fn referrals(&self, q: ReferralQuery) -> Result<Vec<ReferralRecord>, DbError> {
         const COLUMNS: &str = REFERRAL_FROM;
         let rows = match &q {
-            ReferralQuery::Household(id) => query(&format!("SELECT {COLUMNS} WHERE r.household_id = $1 ORDER BY r.id"))
+            ReferralQuery::Household(id) => {
+                query(&format!(
+                    "SELECT {COLUMNS} WHERE r.household_id \
+                = $1 ORDER BY r.id"
+                ))
                 .bind(id)
                 .fetch_all(&self.db)
-                .await,
-            ReferralQuery::Inbox { department, region_prefix } => query(&format!(
-                "SELECT {COLUMNS} WHERE r.department = $1 AND r.region_code LIKE $2 \
-                 ORDER BY CASE WHEN r.status IN ('sent','accepted') THEN 0 ELSE 1 END, r.due_on, r.id LIMIT 500"
-            ))
-            .bind(department)
-            .bind(format!("{region_prefix}%"))
-            .fetch_all(&self.db)
-            .await,
+                .await
+            }
+            ReferralQuery::Inbox {
+                department,
+                region_prefix,
+            } => {
+                query(&format!(
+                    "SELECT {COLUMNS} WHERE r.department = $1 AND r.region_code LIKE $2 \
+                 ORDER BY CASE WHEN r.status IN ('sent','accepted') THEN 0 ELSE 1 END, r.due_on, \
+                 r.id LIMIT 500"
+                ))
+                .bind(department)
+                .bind(format!("{region_prefix}%"))
+                .fetch_all(&self.db)
+                .await
+            }
         }
         .map_err(db_err)?;
         let mut out = Vec::with_capacity(rows.len());
@@ -426,14 +461,17 @@ impl HouseholdStore for SqlStore {
     async fn answer_referral(&self, a: ReferralAnswer) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         // Claim the row first so two officers answering at once queue.
-        let claimed = query("UPDATE referrals SET status = status WHERE id = $1 AND department = $2 AND region_code LIKE $3")
-            .bind(a.id)
-            .bind(&a.department)
-            .bind(format!("{}%", a.region_prefix))
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
+        let claimed = query(
+            "UPDATE referrals SET status = status WHERE id = $1 AND department = \
+            $2 AND region_code LIKE $3",
+        )
+        .bind(a.id)
+        .bind(&a.department)
+        .bind(format!("{}%", a.region_prefix))
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
         if claimed == 0 {
             return Err(DbError::NotFound);
         }
@@ -466,7 +504,8 @@ impl HouseholdStore for SqlStore {
             None => None,
         };
         query(
-            "UPDATE referrals SET status = $1, answer = $2, assistance_id = COALESCE($3, assistance_id), answered_by = $4, answered_at = $5 \
+            "UPDATE referrals SET status = $1, answer = $2, assistance_id = COALESCE($3, \
+                assistance_id), answered_by = $4, answered_at = $5 \
              WHERE id = $6",
         )
         .bind(a.to.code())
@@ -508,8 +547,10 @@ impl HouseholdStore for SqlStore {
         let name = q.name.unwrap_or_default();
         let rows = query(&format!(
             "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 \
-             AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a WHERE a.household_id = h.id AND a.declaration LIKE $3)) \
-             AND ($4 = '' OR EXISTS (SELECT 1 FROM applications a WHERE a.household_id = h.id AND a.declaration LIKE $5)) \
+             AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a WHERE \
+             a.household_id = h.id AND a.declaration LIKE $3)) \
+             AND ($4 = '' OR EXISTS (SELECT 1 FROM applications a WHERE a.household_id = h.id AND \
+             a.declaration LIKE $5)) \
              AND ($6 = '' OR h.standing = $6) \
              ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $7"
         ))

@@ -21,8 +21,10 @@ pub(super) async fn import_on(
     }
     // The import row first (with zero counts), so records can name it.
     query(
-        "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \
-           report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'done', 0, 0, 0, 0, 0, '', $6, $7)",
+        "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, \
+            new_records, matched, invalid, warnings, \
+           report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'done', 0, 0, 0, 0, 0, '', \
+           $6, $7)",
     )
     .bind(&meta.id)
     .bind(&meta.source)
@@ -47,8 +49,10 @@ pub(super) async fn import_on(
                 let [id, on, total, own] = MedicalBatch::sql_fields("r.value");
                 let json_strings = dialect.json_strings();
                 let stage = format!(
-                    "INSERT INTO import_stage (id_number, settled_on, total, out_of_pocket, household_id) \
-                     SELECT {id}, {on}, {total}, {own}, p.household_id FROM {json_strings} JOIN persons p ON p.id_number = {id}"
+                    "INSERT INTO import_stage (id_number, settled_on, total, out_of_pocket, \
+                        household_id) \
+                     SELECT {id}, {on}, {total}, {own}, p.household_id FROM {json_strings} JOIN \
+                     persons p ON p.id_number = {id}"
                 );
                 let json = batch.into_json();
                 let staged = query(&stage)
@@ -59,8 +63,10 @@ pub(super) async fn import_on(
                     .rows_affected();
                 matched += staged as i64;
                 let added = query(
-                    "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, import_id) \
-                     SELECT id_number, settled_on, total, out_of_pocket, $1 FROM import_stage WHERE true \
+                    "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, \
+                        import_id) \
+                     SELECT id_number, settled_on, total, out_of_pocket, $1 FROM import_stage \
+                     WHERE true \
                      ON CONFLICT (id_number, settled_on, total, out_of_pocket) DO NOTHING",
                 )
                 .bind(&meta.id)
@@ -76,17 +82,22 @@ pub(super) async fn import_on(
                 let (from, to) = (window.0.to_string(), window.1.to_string());
                 let touched = if added == staged {
                     query(
-                        "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id FROM import_stage s \
-                         WHERE s.settled_on >= $1 AND s.settled_on <= $2 ON CONFLICT (household_id) DO NOTHING",
+                        "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id \
+                            FROM import_stage s \
+                         WHERE s.settled_on >= $1 AND s.settled_on <= $2 ON CONFLICT \
+                         (household_id) DO NOTHING",
                     )
                     .bind(from)
                     .bind(to)
                 } else {
                     query(
-                        "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id FROM import_stage s \
-                         JOIN medical_records m ON m.id_number = s.id_number AND m.settled_on = s.settled_on \
+                        "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id \
+                            FROM import_stage s \
+                         JOIN medical_records m ON m.id_number = s.id_number AND m.settled_on = \
+                         s.settled_on \
                            AND m.total = s.total AND m.out_of_pocket = s.out_of_pocket \
-                         WHERE s.settled_on >= $1 AND s.settled_on <= $2 AND m.import_id = $3 ON CONFLICT (household_id) DO NOTHING",
+                         WHERE s.settled_on >= $1 AND s.settled_on <= $2 AND m.import_id = $3 ON \
+                         CONFLICT (household_id) DO NOTHING",
                     )
                     .bind(from)
                     .bind(to)
@@ -122,10 +133,17 @@ pub(super) async fn import_on(
                 // staged (the matched count), then kept unless already stored.
                 let json_rows = dialect.json_rows();
                 let stage = format!(
-                    "INSERT INTO import_event_stage (record_key, source, id_number, event, event_on, grade, amount, detail) \
-                     SELECT {}, {}, {id}, {}, {}, {}, {}, {} FROM {json_rows} JOIN persons p ON p.id_number = {id}",
-                    dialect.json_field(0, false), dialect.json_field(1, false), dialect.json_field(3, false), dialect.json_field(4, false),
-                    dialect.json_field(5, true), dialect.json_field(6, true), dialect.json_field(7, false),
+                    "INSERT INTO import_event_stage (record_key, source, id_number, event, \
+                        event_on, grade, amount, detail) \
+                     SELECT {}, {}, {id}, {}, {}, {}, {}, {} FROM {json_rows} JOIN persons p ON \
+                     p.id_number = {id}",
+                    dialect.json_field(0, false),
+                    dialect.json_field(1, false),
+                    dialect.json_field(3, false),
+                    dialect.json_field(4, false),
+                    dialect.json_field(5, true),
+                    dialect.json_field(6, true),
+                    dialect.json_field(7, false),
                     id = dialect.json_field(2, false),
                 );
                 matched += query(&stage)
@@ -135,8 +153,10 @@ pub(super) async fn import_on(
                     .map_err(db_err)?
                     .rows_affected() as i64;
                 new_records += query(
-                    "INSERT INTO person_events (record_key, source, id_number, event, event_on, grade, amount, detail, import_id) \
-                     SELECT record_key, source, id_number, event, event_on, grade, amount, detail, $1 FROM import_event_stage WHERE true \
+                    "INSERT INTO person_events (record_key, source, id_number, event, event_on, \
+                        grade, amount, detail, import_id) \
+                     SELECT record_key, source, id_number, event, event_on, grade, amount, \
+                     detail, $1 FROM import_event_stage WHERE true \
                      ON CONFLICT (record_key) DO NOTHING",
                 )
                 .bind(&meta.id)
@@ -181,7 +201,8 @@ pub(super) async fn import_on(
             // file, not with the database. The sums come first (on SQLite in the touched
             // households' key order: no sort for the grouping); then each household once.
             "SELECT h.id AS household_id, h.region_code, h.monthly_income, s.total, s.n \
-             FROM (SELECT t.household_id, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) AS n \
+             FROM (SELECT t.household_id, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) \
+             AS n \
                    FROM import_touched t CROSS JOIN persons p CROSS JOIN medical_records m \
                    WHERE p.household_id = t.household_id AND m.id_number = p.id_number \
                      AND m.settled_on >= $1 AND m.settled_on <= $2 \
@@ -213,9 +234,12 @@ pub(super) async fn import_on(
     }
     // Department events: each record new in this file, on its household's rule.
     let events = query(
-        "SELECT e.source, e.id_number, e.event, e.event_on, e.grade, e.amount, e.detail, p.household_id, h.region_code \
-         FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON h.id = p.household_id \
-         WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $2) \
+        "SELECT e.source, e.id_number, e.event, e.event_on, e.grade, e.amount, e.detail, \
+            p.household_id, h.region_code \
+         FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON \
+         h.id = p.household_id \
+         WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND \
+         COALESCE(h.standing_at, 0) < $2) \
          ORDER BY e.event_on, e.record_key",
     )
     .bind(&meta.id)
@@ -251,11 +275,14 @@ pub(super) async fn import_on(
         };
         // Who works, from the household's latest declaration (only for unemployment).
         let work = if event == app::domain::monitoring::EventKind::Unemployed {
-            let d = query("SELECT declaration FROM applications WHERE household_id = $1 ORDER BY submitted_at DESC LIMIT 1")
-                .bind(&household_id)
-                .fetch_optional(&mut tx)
-                .await
-                .map_err(db_err)?;
+            let d = query(
+                "SELECT declaration FROM applications WHERE household_id = $1 ORDER BY \
+                submitted_at DESC LIMIT 1",
+            )
+            .bind(&household_id)
+            .fetch_optional(&mut tx)
+            .await
+            .map_err(db_err)?;
             let text: Option<String> = match d {
                 Some(d) => Some(d.get("declaration")?),
                 None => None,
@@ -296,17 +323,20 @@ pub(super) async fn import_on(
         "import stored"
     );
     let (rows_read, invalid, report_json) = end;
-    query("UPDATE imports SET rows_read = $1, new_records = $2, matched = $3, invalid = $4, warnings = $5, report = $6 WHERE id = $7")
-        .bind(rows_read)
-        .bind(new_records)
-        .bind(matched)
-        .bind(invalid)
-        .bind(warnings)
-        .bind(&report_json)
-        .bind(&meta.id)
-        .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+    query(
+        "UPDATE imports SET rows_read = $1, new_records = $2, matched = $3, invalid = $4, \
+        warnings = $5, report = $6 WHERE id = $7",
+    )
+    .bind(rows_read)
+    .bind(new_records)
+    .bind(matched)
+    .bind(invalid)
+    .bind(warnings)
+    .bind(&report_json)
+    .bind(&meta.id)
+    .execute(&mut tx)
+    .await
+    .map_err(db_err)?;
     tx.commit().await?;
     Ok(ImportResult {
         new_records,

@@ -15,7 +15,8 @@ impl JobStore for SqlStore {
         run_at: Millis,
     ) -> Result<bool, DbError> {
         let r = query(
-            "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, subject, run_at) DO NOTHING",
+            "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ($1, $2, $3, $4) ON \
+                CONFLICT (kind, subject, run_at) DO NOTHING",
         )
         .bind(kind)
         .bind(subject)
@@ -74,16 +75,22 @@ impl JobStore for SqlStore {
         retry_at: Millis,
     ) -> Result<(), DbError> {
         let q = match error {
-            None => query("UPDATE work_items SET done_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2 AND claimed_by = $3")
-                .bind(now)
-                .bind(id)
-                .bind(worker),
+            None => query(
+                "UPDATE work_items SET done_at = $1, claimed_by = NULL, claimed_until = \
+                NULL WHERE id = $2 AND claimed_by = $3",
+            )
+            .bind(now)
+            .bind(id)
+            .bind(worker),
             // Released, and not claimable again before `retry_at`.
-            Some(e) => query("UPDATE work_items SET claimed_by = NULL, claimed_until = $1, last_error = $4 WHERE id = $2 AND claimed_by = $3")
-                .bind(retry_at)
-                .bind(id)
-                .bind(worker)
-                .bind(e),
+            Some(e) => query(
+                "UPDATE work_items SET claimed_by = NULL, claimed_until = $1, \
+                last_error = $4 WHERE id = $2 AND claimed_by = $3",
+            )
+            .bind(retry_at)
+            .bind(id)
+            .bind(worker)
+            .bind(e),
         };
         q.execute(&self.db).await.map_err(db_err)?;
         Ok(())

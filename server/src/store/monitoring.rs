@@ -12,7 +12,8 @@ pub(super) async fn insert_warning<'e>(
     import_id: Option<&str>,
 ) -> Result<bool, DbError> {
     let added = query(
-        "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, import_id, created_at) \
+        "INSERT INTO warnings (household_id, region_code, kind, level, trigger_facts, visit_due, \
+            import_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
     )
     .bind(&w.household_id)
@@ -53,7 +54,8 @@ pub(super) async fn lock_in_region<'e>(
     Ok(())
 }
 
-pub(super) const IMPORT_COLUMNS: &str = "id, status, source, file_name, encoding, rows_read, new_records, matched, invalid, warnings, report, created_at";
+pub(super) const IMPORT_COLUMNS: &str = "id, status, source, file_name, encoding, rows_read, \
+    new_records, matched, invalid, warnings, report, created_at";
 
 pub(super) fn import_from_row(r: &Row) -> Result<app::store::ImportRecord, DbError> {
     Ok(app::store::ImportRecord {
@@ -72,7 +74,8 @@ pub(super) fn import_from_row(r: &Row) -> Result<app::store::ImportRecord, DbErr
     })
 }
 
-pub(super) const WARNING_COLUMNS: &str = "id, household_id, region_code, kind, level, trigger_facts, visit_due, status, created_at, assigned_to, \
+pub(super) const WARNING_COLUMNS: &str = "id, household_id, region_code, kind, level, \
+    trigger_facts, visit_due, status, created_at, assigned_to, \
     visited_on, finding, disposal, note, escalated_at, closed_at";
 
 pub(super) fn warning_from_row(r: &Row) -> Result<WarningRecord, DbError> {
@@ -131,7 +134,11 @@ impl MonitoringStore for SqlStore {
             return Ok(Vec::new());
         }
         let marks: Vec<String> = (2..sources.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE source IN ({}) ORDER BY created_at DESC, id LIMIT $1", marks.join(", "));
+        let sql = format!(
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE source IN ({}) ORDER BY \
+            created_at DESC, id LIMIT $1",
+            marks.join(", ")
+        );
         let mut q = query(&sql).bind(limit);
         for s in sources {
             q = q.bind(*s);
@@ -164,8 +171,10 @@ impl MonitoringStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn import_refused(&self, meta: NewImport, report_json: &str) -> Result<(), DbError> {
         query(
-            "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, new_records, matched, invalid, warnings, \
-               report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'refused', 0, 0, 0, 0, 0, $6, $7, $8)",
+            "INSERT INTO imports (id, source, file_hash, file_name, encoding, status, rows_read, \
+                new_records, matched, invalid, warnings, \
+               report, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'refused', 0, 0, 0, 0, \
+               0, $6, $7, $8)",
         )
         .bind(&meta.id)
         .bind(&meta.source)
@@ -195,10 +204,13 @@ impl MonitoringStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn warning_rules(&self) -> Result<Vec<WarningRule>, DbError> {
-        let rows = query("SELECT kind, level, visit_days, threshold, enabled, example FROM warning_rules ORDER BY kind")
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query(
+            "SELECT kind, level, visit_days, threshold, enabled, example FROM \
+            warning_rules ORDER BY kind",
+        )
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         let mut out = Vec::new();
         for r in rows {
             let kind: String = r.get("kind")?;
@@ -228,9 +240,12 @@ impl MonitoringStore for SqlStore {
         now: Millis,
     ) -> Result<(), DbError> {
         query(
-            "INSERT INTO warning_rules (kind, level, visit_days, threshold, enabled, example, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (kind) DO UPDATE SET level = excluded.level, visit_days = excluded.visit_days, threshold = excluded.threshold, \
-               enabled = excluded.enabled, example = excluded.example, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            "INSERT INTO warning_rules (kind, level, visit_days, threshold, enabled, example, \
+                updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (kind) DO UPDATE SET level = excluded.level, visit_days = \
+             excluded.visit_days, threshold = excluded.threshold, \
+               enabled = excluded.enabled, example = excluded.example, updated_by = \
+               excluded.updated_by, updated_at = excluded.updated_at",
         )
         .bind(rule.kind.code())
         .bind(rule.level.code())
@@ -292,9 +307,16 @@ impl MonitoringStore for SqlStore {
             .ok_or_else(|| DbError::Other(format!("unknown warning status {status}")))?;
         let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
         let q = match &step {
-            WarningStep::Assign => query("UPDATE warnings SET status = $1, assigned_to = $2 WHERE id = $3").bind(to.code()).bind(actor_id).bind(id),
+            WarningStep::Assign => query(
+                "UPDATE warnings SET status = $1, assigned_to = $2 WHERE \
+                id = $3",
+            )
+            .bind(to.code())
+            .bind(actor_id)
+            .bind(id),
             WarningStep::Visit { on, finding, note } => query(
-                "UPDATE warnings SET status = $1, assigned_to = COALESCE(assigned_to, $2), visited_on = $3, finding = $4, note = $5 WHERE id = $6",
+                "UPDATE warnings SET status = $1, assigned_to = COALESCE(assigned_to, $2), \
+                    visited_on = $3, finding = $4, note = $5 WHERE id = $6",
             )
             .bind(to.code())
             .bind(actor_id)
@@ -303,23 +325,33 @@ impl MonitoringStore for SqlStore {
             .bind(note.clone())
             .bind(id),
             WarningStep::Dispose { disposal, note } => query(
-                "UPDATE warnings SET status = $1, disposal = $2, note = CASE WHEN note = '' THEN $3 ELSE note || ' / ' || $3 END WHERE id = $4",
+                "UPDATE warnings SET status = $1, disposal = $2, note = CASE WHEN note = '' THEN \
+                    $3 ELSE note || ' / ' || $3 END WHERE id = $4",
             )
             .bind(to.code())
             .bind(disposal.code())
             .bind(note.clone())
             .bind(id),
-            WarningStep::Close => query("UPDATE warnings SET status = $1, closed_at = $2 WHERE id = $3").bind(to.code()).bind(now).bind(id),
+            WarningStep::Close => query(
+                "UPDATE warnings SET status = $1, closed_at = $2 WHERE id \
+                = $3",
+            )
+            .bind(to.code())
+            .bind(now)
+            .bind(id),
         };
         q.execute(&mut tx).await.map_err(db_err)?;
-        query("INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, 'ok', $4)")
-            .bind(actor_id)
-            .bind(format!("warning_{}", to.code()))
-            .bind(id.to_string())
-            .bind(now)
-            .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+        query(
+            "INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, \
+            'ok', $4)",
+        )
+        .bind(actor_id)
+        .bind(format!("warning_{}", to.code()))
+        .bind(id.to_string())
+        .bind(now)
+        .execute(&mut tx)
+        .await
+        .map_err(db_err)?;
         let r = query(&format!(
             "SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1"
         ))
@@ -335,7 +367,8 @@ impl MonitoringStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError> {
         let r = query(
-            "UPDATE warnings SET escalated_at = $1 WHERE visited_on IS NULL AND escalated_at IS NULL AND visit_due < $2 \
+            "UPDATE warnings SET escalated_at = $1 WHERE visited_on IS NULL AND escalated_at IS \
+                NULL AND visit_due < $2 \
              AND status IN ('new', 'assigned')",
         )
         .bind(now)
@@ -354,8 +387,10 @@ impl MonitoringStore for SqlStore {
     ) -> Result<Vec<OnTimeRate>, DbError> {
         let rows = query(
             "SELECT substr(region_code, 1, 9) AS township, COUNT(*) AS due, \
-               CAST(SUM(CASE WHEN visited_on IS NOT NULL AND visited_on <= visit_due THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
-             FROM warnings WHERE region_code LIKE $1 AND (visit_due < $2 OR visited_on IS NOT NULL) \
+               CAST(SUM(CASE WHEN visited_on IS NOT NULL AND visited_on <= visit_due THEN 1 ELSE \
+               0 END) AS BIGINT) AS on_time \
+             FROM warnings WHERE region_code LIKE $1 AND (visit_due < $2 OR visited_on IS NOT \
+             NULL) \
              GROUP BY substr(region_code, 1, 9) ORDER BY township",
         )
         .bind(format!("{region_prefix}%"))

@@ -46,7 +46,8 @@ where
     E: Into<Target<'c>>,
 {
     query(
-        "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, categories, created_by, created_at) \
+        "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, \
+            categories, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(application_id)
@@ -106,7 +107,8 @@ impl ParameterStore for SqlStore {
         number: &str,
     ) -> Result<Vec<(String, String, Millis)>, DbError> {
         let rows = query(
-            "SELECT s.reason, s.categories, s.created_at FROM assessments s JOIN applications a ON a.id = s.application_id \
+            "SELECT s.reason, s.categories, s.created_at FROM assessments s JOIN applications a \
+                ON a.id = s.application_id \
              WHERE a.number = $1 ORDER BY s.id",
         )
         .bind(number)
@@ -123,7 +125,8 @@ impl ParameterStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError> {
         let r = query(
-            "SELECT s.id, s.reason, s.facts, s.parameters, s.assessment, s.categories, s.created_at \
+            "SELECT s.id, s.reason, s.facts, s.parameters, s.assessment, s.categories, \
+                s.created_at \
              FROM assessments s JOIN applications a ON a.id = s.application_id \
              WHERE a.number = $1 ORDER BY s.id DESC LIMIT 1",
         )
@@ -149,17 +152,21 @@ impl ParameterStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn policy_parameters(&self) -> Result<Vec<ParameterRecord>, DbError> {
-        let rows = query(&format!("SELECT {PARAMETER_COLUMNS} FROM policy_parameters ORDER BY key, region_code, effective_from, id"))
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query(&format!(
+            "SELECT {PARAMETER_COLUMNS} FROM policy_parameters ORDER BY \
+            key, region_code, effective_from, id"
+        ))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_err)?;
         parameters_from(rows)
     }
 
     #[tracing::instrument(skip_all)]
     async fn add_policy_parameter(&self, p: NewParameter) -> Result<ParameterRecord, DbError> {
         let r = query(&format!(
-            "INSERT INTO policy_parameters (key, region_code, residence, value, effective_from, source, example, created_by, created_at) \
+            "INSERT INTO policy_parameters (key, region_code, residence, value, effective_from, \
+                source, example, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {PARAMETER_COLUMNS}"
         ))
         .bind(&p.key)
@@ -220,7 +227,8 @@ impl ParameterStore for SqlStore {
         // The latest assessment of each application that is still in play.
         let rows = query(
             "SELECT a.id, a.number, a.region_code, s.facts, s.categories FROM applications a \
-             JOIN assessments s ON s.id = (SELECT MAX(id) FROM assessments WHERE application_id = a.id) \
+             JOIN assessments s ON s.id = (SELECT MAX(id) FROM assessments WHERE application_id = \
+             a.id) \
              WHERE a.region_code LIKE $1 AND a.status NOT IN ('withdrawn') ORDER BY a.number",
         )
         .bind(format!("{region_prefix}%"))
@@ -244,7 +252,8 @@ impl ParameterStore for SqlStore {
     async fn due_parameters(&self, today: &str) -> Result<Vec<ParameterRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {PARAMETER_COLUMNS} FROM policy_parameters \
-             WHERE reassessed_at IS NULL AND withdrawn_at IS NULL AND effective_from <= $1 ORDER BY id"
+             WHERE reassessed_at IS NULL AND withdrawn_at IS NULL AND effective_from <= $1 ORDER \
+             BY id"
         ))
         .bind(today)
         .fetch_all(&self.db)
@@ -255,20 +264,25 @@ impl ParameterStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn mark_parameter_reassessed(&self, id: i64, now: Millis) -> Result<(), DbError> {
-        query("UPDATE policy_parameters SET reassessed_at = $1 WHERE id = $2 AND reassessed_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&self.db)
-            .await
-            .map_err(db_err)?;
+        query(
+            "UPDATE policy_parameters SET reassessed_at = $1 WHERE id = $2 AND reassessed_at IS \
+            NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.db)
+        .await
+        .map_err(db_err)?;
         Ok(())
     }
 
     #[tracing::instrument(skip_all)]
     async fn add_reassessment_proposal(&self, p: NewProposal) -> Result<bool, DbError> {
         let r = query(
-            "INSERT INTO reassessment_proposals (application_id, parameter_id, from_categories, to_categories, facts, parameters, assessment, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (application_id, parameter_id) DO NOTHING",
+            "INSERT INTO reassessment_proposals (application_id, parameter_id, from_categories, \
+                to_categories, facts, parameters, assessment, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (application_id, parameter_id) \
+             DO NOTHING",
         )
         .bind(&p.application_id)
         .bind(p.parameter_id)
@@ -308,7 +322,8 @@ impl ParameterStore for SqlStore {
         .rows_affected();
         if done == 0 {
             let r = query(
-                "SELECT p.status FROM reassessment_proposals p JOIN applications a ON a.id = p.application_id \
+                "SELECT p.status FROM reassessment_proposals p JOIN applications a ON a.id = \
+                    p.application_id \
                  WHERE p.id = $1 AND a.region_code LIKE $2",
             )
             .bind(id)
@@ -324,8 +339,10 @@ impl ParameterStore for SqlStore {
         }
         if accept {
             query(
-                "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, categories, created_by, created_at) \
-                 SELECT application_id, 'reassessment', facts, parameters, assessment, to_categories, $1, $2 \
+                "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, \
+                    categories, created_by, created_at) \
+                 SELECT application_id, 'reassessment', facts, parameters, assessment, \
+                 to_categories, $1, $2 \
                  FROM reassessment_proposals WHERE id = $3",
             )
             .bind(actor_id)
@@ -335,7 +352,8 @@ impl ParameterStore for SqlStore {
             .await
             .map_err(db_err)?;
             let app = query(
-                "SELECT a.id, a.status FROM applications a JOIN reassessment_proposals p ON p.application_id = a.id WHERE p.id = $1",
+                "SELECT a.id, a.status FROM applications a JOIN reassessment_proposals p ON \
+                    p.application_id = a.id WHERE p.id = $1",
             )
             .bind(id)
             .fetch_one(&mut tx)
@@ -364,7 +382,8 @@ impl ParameterStore for SqlStore {
         region_prefix: &str,
     ) -> Result<Vec<ProposalRecord>, DbError> {
         let rows = query(
-            "SELECT p.id, a.number, a.region_code, p.parameter_id, p.from_categories, p.to_categories, p.status, p.created_at \
+            "SELECT p.id, a.number, a.region_code, p.parameter_id, p.from_categories, \
+                p.to_categories, p.status, p.created_at \
              FROM reassessment_proposals p JOIN applications a ON a.id = p.application_id \
              WHERE a.region_code LIKE $1 ORDER BY p.id DESC LIMIT 500",
         )
