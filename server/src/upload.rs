@@ -84,6 +84,10 @@ async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields
 }
 
 /// A proof file as received: not empty, at most 10 MB, a JPEG, PNG or PDF by its content.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the refusal's response, returned as is"
+)]
 fn checked_file(
     file: Option<(String, axum::body::Bytes)>,
 ) -> Result<(String, axum::body::Bytes, &'static str), Response> {
@@ -264,6 +268,10 @@ pub async fn visit_file(
 }
 
 /// A charity's proof of delivery for one of its accepted (or delivered) matches.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the refusal's response, returned as is"
+)]
 pub async fn charity_proof_upload(
     State(state): State<AppState>,
     auth: AuthSession,

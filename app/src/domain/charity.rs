@@ -143,8 +143,8 @@ impl Resource {
         self.remaining > 0
             && self.valid_from.as_str() <= today
             && today <= self.valid_until.as_str()
-            && self.kinds.iter().any(|k| *k == need.kind)
-            && (self.categories.is_empty() || self.categories.iter().any(|c| *c == need.category))
+            && self.kinds.contains(&need.kind)
+            && (self.categories.is_empty() || self.categories.contains(&need.category))
             && (self.regions.is_empty()
                 || self
                     .regions

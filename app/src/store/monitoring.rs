@@ -197,57 +197,6 @@ pub struct OnTimeRate {
     pub on_time: i64,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{MedicalBatch, MedicalRow};
-
-    /// What the SQL of `MedicalBatch::sql_fields` reads from one string (SQL's `substr` is
-    /// 1-based); the SQL itself is exercised on both backends by the store conformance suite.
-    fn fields(value: &str) -> (&str, &str, i64, i64) {
-        (
-            &value[50..],
-            &value[..10],
-            value[10..30].parse().unwrap(),
-            value[30..50].parse().unwrap(),
-        )
-    }
-
-    #[test]
-    fn a_medical_batch_is_a_json_array_of_one_string_per_row() {
-        assert_eq!(MedicalBatch::default().into_json(), "[]");
-        let row = |id: &str, on: &str, total: i64, own: i64| MedicalRow {
-            id_number: id.into(),
-            settled_on: on.into(),
-            total_fen: total,
-            out_of_pocket_fen: own,
-        };
-        let batch: MedicalBatch = vec![
-            row("620702199001011234", "2026-03-05", 1_200_050, 800_000),
-            row("ID \"quoted\" 人", "2025-12-31", 0, 0),
-        ]
-        .into();
-        assert_eq!(batch.len(), 2);
-        let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
-        assert_eq!(
-            fields(&values[0]),
-            ("620702199001011234", "2026-03-05", 1_200_050, 800_000)
-        );
-        assert_eq!(fields(&values[1]), ("ID \"quoted\" 人", "2025-12-31", 0, 0));
-    }
-
-    #[test]
-    #[should_panic(expected = "settlement date")]
-    fn a_date_of_another_shape_is_never_packed() {
-        let mut batch = MedicalBatch::default();
-        batch.push(&MedicalRow {
-            id_number: "x".into(),
-            settled_on: "2026-3-5".into(),
-            total_fen: 1,
-            out_of_pocket_fen: 1,
-        });
-    }
-}
-
 #[async_trait]
 pub trait MonitoringStore: Send + Sync {
     /// Imports a department file in one transaction while it is read: new records are added,
@@ -308,4 +257,55 @@ pub trait MonitoringStore: Send + Sync {
         region_prefix: &str,
         today: &str,
     ) -> Result<Vec<OnTimeRate>, DbError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MedicalBatch, MedicalRow};
+
+    /// What the SQL of `MedicalBatch::sql_fields` reads from one string (SQL's `substr` is
+    /// 1-based); the SQL itself is exercised on both backends by the store conformance suite.
+    fn fields(value: &str) -> (&str, &str, i64, i64) {
+        (
+            &value[50..],
+            &value[..10],
+            value[10..30].parse().unwrap(),
+            value[30..50].parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_medical_batch_is_a_json_array_of_one_string_per_row() {
+        assert_eq!(MedicalBatch::default().into_json(), "[]");
+        let row = |id: &str, on: &str, total: i64, own: i64| MedicalRow {
+            id_number: id.into(),
+            settled_on: on.into(),
+            total_fen: total,
+            out_of_pocket_fen: own,
+        };
+        let batch: MedicalBatch = vec![
+            row("620702199001011234", "2026-03-05", 1_200_050, 800_000),
+            row("ID \"quoted\" 人", "2025-12-31", 0, 0),
+        ]
+        .into();
+        assert_eq!(batch.len(), 2);
+        let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
+        assert_eq!(
+            fields(&values[0]),
+            ("620702199001011234", "2026-03-05", 1_200_050, 800_000)
+        );
+        assert_eq!(fields(&values[1]), ("ID \"quoted\" 人", "2025-12-31", 0, 0));
+    }
+
+    #[test]
+    #[should_panic(expected = "settlement date")]
+    fn a_date_of_another_shape_is_never_packed() {
+        let mut batch = MedicalBatch::default();
+        batch.push(&MedicalRow {
+            id_number: "x".into(),
+            settled_on: "2026-3-5".into(),
+            total_fen: 1,
+            out_of_pocket_fen: 1,
+        });
+    }
 }

@@ -195,7 +195,7 @@ impl DeclarationStore for SqlStore {
         .await
         .map_err(db_err)?;
         if let Some(r) = row {
-            return Ok(r.get("version")?);
+            return r.get("version");
         }
         let submitted = query("SELECT 1 AS one FROM drafts WHERE id = $1 AND owner_id = $2")
             .bind(draft_id)

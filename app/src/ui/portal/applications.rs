@@ -238,7 +238,7 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
                         <li>
                             <a href=href.clone() target="_blank" rel="noopener">
                                 {image.then(|| view! { <img src=href.clone() alt=a.file_name.clone() loading="lazy" class="thumb" /> })}
-                                <span>{label} " · " {a.file_name.clone()} {(!image).then(|| " (PDF)")}</span>
+                                <span>{label} " · " {a.file_name.clone()} {(!image).then_some(" (PDF)")}</span>
                             </a>
                         </li>
                     }
