@@ -27,7 +27,6 @@ pub fn today_in_china() -> chrono::NaiveDate {
 }
 
 const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
-const DAY_MS: i64 = 86_400_000;
 
 /// `2026-11-25`: the day in China, from stored UTC milliseconds.
 pub fn china_date(millis: i64) -> String {
@@ -51,15 +50,16 @@ pub mod demo {
     use std::sync::atomic::{AtomicI64, Ordering};
 
     pub(super) static OFFSET_MS: AtomicI64 = AtomicI64::new(0);
+    const DAY_MS: i64 = 86_400_000;
 
     /// Sets the offset to `days` whole days ahead of the real clock.
     pub fn set_days(days: i64) {
-        OFFSET_MS.store(days * super::DAY_MS, Ordering::Relaxed);
+        OFFSET_MS.store(days * DAY_MS, Ordering::Relaxed);
     }
 
     /// The offset in whole days.
     pub fn days() -> i64 {
-        OFFSET_MS.load(Ordering::Relaxed) / super::DAY_MS
+        OFFSET_MS.load(Ordering::Relaxed) / DAY_MS
     }
 }
 

@@ -11,7 +11,6 @@ use app::api::cycle::{
 };
 use app::domain::chain::{AidKind, Department};
 use app::domain::cycle::{Standing, TaskKind};
-use app::domain::referral::ReferralStatus;
 use app::store::{Millis, NewTask, Store, WorkItem};
 use std::sync::Arc;
 use std::time::Duration;
@@ -133,9 +132,9 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
                 return Ok(());
             };
             // A household that left assistance meanwhile needs no review.
-            if Standing::from_code(&h.standing) == Some(Standing::InAssistance) {
+            if h.standing == Standing::InAssistance {
                 let task = NewTask {
-                    kind: TaskKind::AnnualReview.code().into(),
+                    kind: TaskKind::AnnualReview,
                     household_id: h.id.clone(),
                     region_code: h.region_code.clone(),
                     subject: h.id,
@@ -151,7 +150,7 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
             let Some(r) = store.referral(id).await.map_err(err)? else {
                 return Ok(());
             };
-            if ReferralStatus::from_code(&r.status).is_some_and(ReferralStatus::is_open) {
+            if r.status.is_open() {
                 let need = AidKind::from_code(&r.need)
                     .map(AidKind::code)
                     .unwrap_or_default();
@@ -159,7 +158,7 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
                     .map(Department::code)
                     .unwrap_or_default();
                 let task = NewTask {
-                    kind: TaskKind::ReferralOverdue.code().into(),
+                    kind: TaskKind::ReferralOverdue,
                     household_id: r.household_id,
                     region_code: r.region_code,
                     subject: id.to_string(),
@@ -176,7 +175,7 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
             };
             if let (None, Some(due)) = (e.documents_received_at, e.documents_due) {
                 let task = NewTask {
-                    kind: TaskKind::DocumentsDue.code().into(),
+                    kind: TaskKind::DocumentsDue,
                     household_id: e.household_id,
                     region_code: e.region_code,
                     subject: e.id,
@@ -271,8 +270,8 @@ pub async fn scan_entitlements(
             .raise_warning(app::store::NewWarning {
                 household_id,
                 region_code,
-                kind: rule.kind.code().into(),
-                level: rule.level.code().into(),
+                kind: rule.kind,
+                level: rule.level,
                 trigger_json: serde_json::to_string(&facts)?,
                 visit_due: (today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string(),
                 now,

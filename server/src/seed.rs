@@ -113,7 +113,7 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
         .add_resource(NewResource {
             id: "demo-resource".into(),
             charity_id: "demo-charity".into(),
-            form: "funds".into(),
+            form: app::domain::charity::SupplyForm::Funds,
             title: "【演示】大病医疗救助金".into(),
             unit: String::new(),
             total: 5_000_000,

@@ -21,7 +21,6 @@ use crate::{
         SupplyForm,
     },
     domain::declaration::{Declaration, FieldErrorCode, HelpKind},
-    domain::monitoring::WarningLevel,
     domain::phone::Phone,
     domain::policy::Category,
     domain::region::RegionCode,
@@ -183,13 +182,6 @@ pub struct CharityRegistration {
 // ------------------------------------------------------------------------------------------
 // Views
 
-#[cfg(feature = "ssr")]
-fn show(form: &str, units: i64) -> String {
-    SupplyForm::from_code(form)
-        .map(|f| f.show(units))
-        .unwrap_or_else(|| units.to_string())
-}
-
 /// A township or region code as stored (a prefix), padded to the 12 digits names are kept by.
 #[cfg(feature = "ssr")]
 fn full_code(prefix: &str) -> String {
@@ -245,9 +237,9 @@ fn resource_view(
     names: &std::collections::HashMap<String, String>,
 ) -> ResourceView {
     ResourceView {
-        total: show(&r.form, r.total),
-        remaining: show(&r.form, r.remaining),
-        per_household_cap: r.per_household_cap.map(|c| show(&r.form, c)),
+        total: r.form.show(r.total),
+        remaining: r.form.show(r.remaining),
+        per_household_cap: r.per_household_cap.map(|c| r.form.show(c)),
         region_names: r
             .regions
             .iter()
@@ -261,7 +253,7 @@ fn resource_view(
         updated_on: crate::clock::china_date(r.updated_at),
         id: r.id,
         charity_name: r.charity_name,
-        form: r.form,
+        form: r.form.code().into(),
         title: r.title,
         unit: r.unit,
         need_kinds: r.need_kinds,
@@ -277,8 +269,8 @@ fn board_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>)
     BoardNeed {
         id: n.id.clone(),
         kind: n.kind.clone(),
-        form: n.form.clone(),
-        open: show(&n.form, open),
+        form: n.form.code().into(),
+        open: n.form.show(open),
         open_units: open,
         urgency: n.urgency,
         category: n.category.clone(),
@@ -297,7 +289,7 @@ fn match_view(
     caseworker: bool,
 ) -> MatchView {
     MatchView {
-        units: show(&m.form, m.units),
+        units: m.form.show(m.units),
         township: names
             .get(&full_code(&m.township))
             .cloned()
@@ -309,7 +301,7 @@ fn match_view(
         charity_name: m.charity_name,
         resource_title: m.resource_title,
         need_kind: m.need_kind,
-        form: m.form,
+        form: m.form.code().into(),
         unit: m.unit,
         state: m.state,
         note: m.note,
@@ -473,7 +465,7 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
         .add_resource(NewResource {
             id: id.clone(),
             charity_id: charity.id.clone(),
-            form: spec.form.code().into(),
+            form: spec.form,
             title: spec.title,
             unit: spec.unit,
             total: spec.total,
@@ -554,7 +546,7 @@ pub async fn commit_to_need(
         .into_iter()
         .find(|r| r.id == resource_id)
         .ok_or(AppError::NotFound)?;
-    let form = SupplyForm::from_code(&resource.form).ok_or(AppError::Internal)?;
+    let form = resource.form;
     let units = form
         .parse_amount(&units)
         .map_err(|code| AppError::field("units", code))?;
@@ -675,13 +667,13 @@ pub async fn deliver_match(
         .await?
         .filter(|m| m.charity_id == charity.id)
         .ok_or(AppError::NotFound)?;
-    let amount_fen = if m.form == SupplyForm::Funds.code() {
+    let amount_fen = if m.form == SupplyForm::Funds {
         m.units
     } else {
         0
     };
-    let what = match SupplyForm::from_code(&m.form) {
-        Some(SupplyForm::Funds) => format!("{}：{} 元", m.resource_title, show(&m.form, m.units)),
+    let what = match m.form {
+        SupplyForm::Funds => format!("{}：{} 元", m.resource_title, m.form.show(m.units)),
         _ => format!("{}：{} {}", m.resource_title, m.units, m.unit),
     };
     let aid = NewAid {
@@ -867,7 +859,7 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
                 .await?
                 .filter(|w| w.household_id == household.id)
                 .ok_or_else(|| AppError::field("warning_id", FieldErrorCode::InvalidChoice))?;
-            (WarningLevel::from_code(&w.level), id.to_string())
+            (Some(w.level), id.to_string())
         }
         NeedSource::Declaration => {
             let asked = household
@@ -896,7 +888,7 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
             source: spec.source.code().into(),
             source_ref,
             kind: spec.kind.code().into(),
-            form: spec.form.code().into(),
+            form: spec.form,
             amount: spec.amount,
             urgency: urgency(category, level),
             township,
@@ -987,9 +979,9 @@ fn case_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>) 
         board: board_need(n, names),
         household_id: n.household_id.clone(),
         source: n.source.clone(),
-        amount: show(&n.form, n.amount),
-        committed: show(&n.form, n.committed),
-        delivered: show(&n.form, n.delivered),
+        amount: n.form.show(n.amount),
+        committed: n.form.show(n.committed),
+        delivered: n.form.show(n.delivered),
         state: n.state.clone(),
         consent: n.consent,
         covered: n.covered,
@@ -1066,7 +1058,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
     let as_need = |n: &NeedRecord| Need {
         id: n.id.clone(),
         household: n.household_id.clone(),
-        kind: format!("{}:{}", n.form, n.kind),
+        kind: format!("{}:{}", n.form.code(), n.kind),
         category: n.category.clone(),
         region: n.township.clone(),
         amount: n.amount - n.committed,
@@ -1094,7 +1086,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
     let optimiser_resources: Vec<Resource> = resources
         .iter()
         .map(|r| {
-            let form = SupplyForm::from_code(&r.form).unwrap_or(SupplyForm::Funds);
+            let form = r.form;
             Resource {
                 id: r.id.clone(),
                 kinds: r
@@ -1132,8 +1124,8 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
                 resource_title: r.title.clone(),
                 charity_name: r.charity_name.clone(),
                 units: p.units,
-                units_shown: show(&n.form, p.units),
-                coverage: (show(&n.form, p.coverage.0), show(&n.form, p.coverage.1)),
+                units_shown: n.form.show(p.units),
+                coverage: (n.form.show(p.coverage.0), n.form.show(p.coverage.1)),
                 distance: p.distance,
             })
         })
@@ -1145,7 +1137,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
             let n = by_id.get(id.as_str())?;
             Some(UnmetView {
                 need: board_need(n, &names),
-                missing: show(&n.form, *missing),
+                missing: n.form.show(*missing),
                 why: *why,
             })
         })
@@ -1176,7 +1168,7 @@ pub async fn propose_match(
         .into_iter()
         .find(|r| r.id == resource_id)
         .ok_or_else(|| AppError::refused("resource_short"))?;
-    let form = SupplyForm::from_code(&resource.form).ok_or(AppError::Internal)?;
+    let form = resource.form;
     let units = form
         .parse_amount(&units)
         .map_err(|code| AppError::field("units", code))?;

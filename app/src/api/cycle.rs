@@ -139,7 +139,7 @@ fn head_name(declaration_json: Option<&str>) -> String {
 
 #[cfg(feature = "ssr")]
 fn monitored_until(h: &HouseholdSummary) -> Option<String> {
-    match Standing::from_code(&h.standing) {
+    match Some(h.standing) {
         // 应入尽入: two years of monitoring after a rejection or an exit.
         Some(Standing::Rejected | Standing::Exited) => h
             .standing_at
@@ -167,7 +167,7 @@ pub async fn my_tasks(include_done: bool) -> Result<Vec<TaskView>, AppError> {
             days_left: chrono::NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d")
                 .map(|d| crate::domain::cycle::days_left(today, d))
                 .unwrap_or(0),
-            kind: TaskKind::from_code(&t.kind),
+            kind: Some(t.kind),
             region_name: names.get(&t.region_code).cloned().unwrap_or_default(),
             done: t.status == "done",
             id: t.id,
@@ -196,7 +196,7 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
         .store
         .complete_task(id, scope.prefix(), &user.0.id, &note, now_millis())
         .await?;
-    if task.kind == TaskKind::AnnualReview.code() {
+    if task.kind == TaskKind::AnnualReview {
         if let Ok(due) = chrono::NaiveDate::parse_from_str(&task.due_on, "%Y-%m-%d") {
             schedule_annual_review(&s, &task.household_id, &task.region_code, due).await?;
         }
@@ -204,7 +204,7 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
     audit(
         &s,
         Some(&user.0.id),
-        &format!("task_{}", task.kind),
+        &format!("task_{}", task.kind.code()),
         &id.to_string(),
         "ok",
     )
@@ -248,7 +248,7 @@ pub async fn exit_household(
     if months.is_some_and(|m| m > 0) {
         s.store
             .add_task(NewTask {
-                kind: TaskKind::TaperEnd.code().into(),
+                kind: TaskKind::TaperEnd,
                 household_id: h.id.clone(),
                 region_code: h.region_code.clone(),
                 subject: h.id.clone(),
@@ -278,9 +278,7 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
         "" => None,
         code => Some(
             Standing::from_code(code)
-                .ok_or_else(|| AppError::field("standing", FieldErrorCode::InvalidChoice))?
-                .code()
-                .to_string(),
+                .ok_or_else(|| AppError::field("standing", FieldErrorCode::InvalidChoice))?,
         ),
     };
     let s = services()?;
@@ -321,7 +319,7 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
             head_name: head_name(h.latest_declaration_json.as_deref()),
             head_id_masked: crate::domain::id_number::mask_id_text(&h.head_id_number),
             region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
-            standing: Standing::from_code(&h.standing),
+            standing: Some(h.standing),
             monitored_until: monitored_until(&h),
             standing_at: h.standing_at,
             exit_reason: h.exit_reason,

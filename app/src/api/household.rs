@@ -190,7 +190,7 @@ async fn referral_views(
     let today = today_in_china();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let status = ReferralStatus::from_code(&r.status);
+        let status = Some(r.status);
         let due = chrono::NaiveDate::parse_from_str(&r.due_on, "%Y-%m-%d").ok();
         let head = heads.get(&r.household_id).cloned().flatten();
         out.push(ReferralView {
@@ -348,7 +348,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         chain,
         flags,
         referrals,
-        standing: crate::domain::cycle::Standing::from_code(&summary.standing),
+        standing: Some(summary.standing),
         standing_at: summary.standing_at,
         exit_reason: summary.exit_reason,
         days_left: until.map(|u| crate::domain::cycle::days_left(today_in_china(), u)),

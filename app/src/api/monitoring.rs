@@ -121,11 +121,11 @@ fn warning_view(
 ) -> WarningView {
     let today = today_in_china();
     let due = chrono::NaiveDate::parse_from_str(&w.visit_due, "%Y-%m-%d").ok();
-    let kind = RuleKind::from_code(&w.kind);
+    let kind = Some(w.kind);
     WarningView {
         region_name: names.get(&w.region_code).cloned().unwrap_or_default(),
         kind,
-        level: WarningLevel::from_code(&w.level),
+        level: Some(w.level),
         medical: matches!(
             kind,
             Some(RuleKind::MedicalOutOfPocket | RuleKind::MedicalShareOfIncome)
@@ -147,7 +147,7 @@ fn warning_view(
             })
             .and_then(|_| serde_json::from_str(&w.trigger_json).ok()),
         days_left: due.map(|d| (d - today).num_days()).unwrap_or(0),
-        status: WarningStatus::from_code(&w.status),
+        status: Some(w.status),
         escalated: w.escalated_at.is_some(),
         finding: w.finding.as_deref().and_then(Finding::from_code),
         disposal: w.disposal.as_deref().and_then(Disposal::from_code),

@@ -1,6 +1,7 @@
 //! Charity assistance (慈善帮扶): organisations, resources, needs and matches.
 
 use super::*;
+use crate::domain::charity::SupplyForm;
 
 /// A registration: the organisation's account and its record, stored together.
 #[derive(Clone, Debug)]
@@ -35,7 +36,7 @@ pub struct CharityRecord {
 pub struct NewResource {
     pub id: String,
     pub charity_id: String,
-    pub form: String,
+    pub form: SupplyForm,
     pub title: String,
     pub unit: String,
     pub total: i64,
@@ -53,7 +54,7 @@ pub struct ResourceRecord {
     pub id: String,
     pub charity_id: String,
     pub charity_name: String,
-    pub form: String,
+    pub form: SupplyForm,
     pub title: String,
     pub unit: String,
     pub total: i64,
@@ -76,7 +77,7 @@ pub struct NewNeed {
     /// source, reference, kind).
     pub source_ref: String,
     pub kind: String,
-    pub form: String,
+    pub form: SupplyForm,
     pub amount: i64,
     pub urgency: i64,
     /// The household's township (9 digits): the finest place a charity sees.
@@ -97,7 +98,7 @@ pub struct NeedRecord {
     pub household_id: String,
     pub source: String,
     pub kind: String,
-    pub form: String,
+    pub form: SupplyForm,
     pub amount: i64,
     /// Units held by live matches (proposed, accepted, delivered).
     pub committed: i64,
@@ -141,7 +142,7 @@ pub struct MatchRecord {
     pub state: String,
     pub note: String,
     pub need_kind: String,
-    pub form: String,
+    pub form: SupplyForm,
     pub unit: String,
     pub township: String,
     pub resource_title: String,

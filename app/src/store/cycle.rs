@@ -1,10 +1,11 @@
 //! The assistance cycle after a decision: follow-up tasks, exits and emergency aid.
 
 use super::*;
+use crate::domain::cycle::TaskKind;
 
 #[derive(Clone, Debug)]
 pub struct NewTask {
-    pub kind: String,
+    pub kind: TaskKind,
     pub household_id: String,
     pub region_code: String,
     pub subject: String,
@@ -16,7 +17,7 @@ pub struct NewTask {
 #[derive(Clone, Debug)]
 pub struct TaskRecord {
     pub id: i64,
-    pub kind: String,
+    pub kind: TaskKind,
     pub household_id: String,
     pub region_code: String,
     pub subject: String,

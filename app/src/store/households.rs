@@ -1,6 +1,8 @@
 //! Household files, home visits, the assistance chain (一户一条救助链) and referrals to departments.
 
 use super::*;
+use crate::domain::cycle::Standing;
+use crate::domain::referral::ReferralStatus;
 
 #[derive(Clone, Debug)]
 pub struct HouseholdRecord {
@@ -98,7 +100,7 @@ pub struct ReferralRecord {
     pub need: String,
     pub note: String,
     pub due_on: String,
-    pub status: String,
+    pub status: ReferralStatus,
     pub answer: String,
     pub assistance_id: Option<String>,
     pub created_by_name: String,
@@ -137,8 +139,7 @@ pub struct HouseholdSummary {
     pub id: String,
     pub head_id_number: String,
     pub region_code: String,
-    /// `applicant`, `in_assistance`, `rejected`, `exited`.
-    pub standing: String,
+    pub standing: Standing,
     pub standing_at: Option<Millis>,
     pub exit_reason: String,
     pub assistance_until: Option<String>,
@@ -154,7 +155,7 @@ pub struct HouseholdQuery {
     pub id_number: Option<String>,
     /// Part of a member's name.
     pub name: Option<String>,
-    pub standing: Option<String>,
+    pub standing: Option<Standing>,
     pub limit: i64,
 }
 

@@ -1,6 +1,7 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
 use super::*;
+use crate::domain::monitoring::{RuleKind, WarningLevel, WarningStatus};
 
 /// A checked medical settlement on its way into the database.
 #[derive(Clone, Debug)]
@@ -144,8 +145,8 @@ pub struct ImportResult {
 pub struct NewWarning {
     pub household_id: String,
     pub region_code: String,
-    pub kind: String,
-    pub level: String,
+    pub kind: RuleKind,
+    pub level: WarningLevel,
     pub trigger_json: String,
     pub visit_due: String,
     pub now: Millis,
@@ -174,11 +175,11 @@ pub struct WarningRecord {
     pub id: i64,
     pub household_id: String,
     pub region_code: String,
-    pub kind: String,
-    pub level: String,
+    pub kind: RuleKind,
+    pub level: WarningLevel,
     pub trigger_json: String,
     pub visit_due: String,
-    pub status: String,
+    pub status: WarningStatus,
     pub created_at: Millis,
     pub assigned_to: Option<String>,
     pub visited_on: Option<String>,

@@ -60,7 +60,7 @@ pub(super) fn resource_from_row(r: &Row) -> Result<ResourceRecord, DbError> {
         id: r.get("id")?,
         charity_id: r.get("charity_id")?,
         charity_name: r.get("charity_name")?,
-        form: r.get("form")?,
+        form: r.code("form", SupplyForm::from_code)?,
         title: r.get("title")?,
         unit: r.get("unit")?,
         total: r.get("total")?,
@@ -94,7 +94,7 @@ pub(super) fn need_from_row(r: &Row) -> Result<NeedRecord, DbError> {
         household_id: r.get("household_id")?,
         source: r.get("source")?,
         kind: r.get("kind")?,
-        form: r.get("form")?,
+        form: r.code("form", SupplyForm::from_code)?,
         amount: r.get("amount")?,
         committed: r.get("committed")?,
         delivered: r.get("delivered")?,
@@ -128,7 +128,7 @@ pub(super) fn match_from_row(r: &Row) -> Result<MatchRecord, DbError> {
         state: r.get("state")?,
         note: r.get("note")?,
         need_kind: r.get("need_kind")?,
-        form: r.get("form")?,
+        form: r.code("form", SupplyForm::from_code)?,
         unit: r.get("unit")?,
         township: r.get("township")?,
         resource_title: r.get("resource_title")?,
@@ -309,7 +309,7 @@ impl CharityStore for SqlStore {
         )
         .bind(&r.id)
         .bind(&r.charity_id)
-        .bind(&r.form)
+        .bind(r.form.code())
         .bind(&r.title)
         .bind(&r.unit)
         .bind(r.total)
@@ -371,7 +371,7 @@ impl CharityStore for SqlStore {
         .bind(&n.source)
         .bind(&n.source_ref)
         .bind(&n.kind)
-        .bind(&n.form)
+        .bind(n.form.code())
         .bind(n.amount)
         .bind(n.urgency)
         .bind(&n.township)
@@ -539,12 +539,11 @@ impl CharityStore for SqlStore {
             .map_err(db_err)?;
         let resource = resource_from_row(&resource)?;
         // 3. Fit, consent and no duplicate assistance, checked by the optimiser's own rule.
-        let form = SupplyForm::from_code(&resource.form)
-            .ok_or_else(|| DbError::Other("stored form".into()))?;
+        let form = resource.form;
         let candidate = Need {
             id: need.id.clone(),
             household: need.household_id.clone(),
-            kind: format!("{}:{}", need.form, need.kind),
+            kind: format!("{}:{}", need.form.code(), need.kind),
             category: need.category.clone(),
             region: need.township.clone(),
             amount: need.amount,

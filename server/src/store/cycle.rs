@@ -6,6 +6,7 @@ use super::households::insert_aid;
 use super::monitoring::lock_in_region;
 use super::{db_err, SqlStore};
 use app::domain::chain::AidOrigin;
+use app::domain::cycle::TaskKind;
 use app::store::*;
 
 pub(super) const TASK_COLUMNS: &str =
@@ -14,7 +15,7 @@ pub(super) const TASK_COLUMNS: &str =
 pub(super) fn task_from_row(r: &Row) -> Result<TaskRecord, DbError> {
     Ok(TaskRecord {
         id: r.get("id")?,
-        kind: r.get("kind")?,
+        kind: r.code("kind", TaskKind::from_code)?,
         household_id: r.get("household_id")?,
         region_code: r.get("region_code")?,
         subject: r.get("subject")?,
@@ -55,7 +56,7 @@ impl CycleStore for SqlStore {
                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (kind, subject, due_on) DO NOTHING",
         )
-        .bind(&t.kind)
+        .bind(t.kind.code())
         .bind(&t.household_id)
         .bind(&t.region_code)
         .bind(&t.subject)

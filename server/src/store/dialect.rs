@@ -384,4 +384,11 @@ impl Row {
         }
         .map_err(db_err)
     }
+
+    /// Column `column`, a stored code, as the enum it spells (`parse` is the enum's
+    /// `from_code`): a code this version does not know is an error, never a default.
+    pub fn code<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, DbError> {
+        let raw: String = self.get(column)?;
+        parse(&raw).ok_or_else(|| DbError::Other(format!("unknown {column} {raw:?}")))
+    }
 }

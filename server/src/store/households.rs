@@ -4,6 +4,7 @@ use super::declarations::{add_event, claim_application, summary_from_row};
 use super::dialect::{query, Db, Row, Tx};
 use super::{db_err, SqlStore};
 use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::cycle::Standing;
 use app::domain::referral::ReferralStatus;
 use app::domain::status::ApplicationStatus;
 use app::store::*;
@@ -145,7 +146,7 @@ pub(super) fn referral_from_row(r: &Row) -> Result<ReferralRecord, DbError> {
         need: r.get("need")?,
         note: r.get("note")?,
         due_on: r.get("due_on")?,
-        status: r.get("status")?,
+        status: r.code("status", ReferralStatus::from_code)?,
         answer: r.get("answer")?,
         assistance_id: r.get("assistance_id")?,
         created_by_name: r.get("display_name")?,
@@ -167,7 +168,7 @@ pub(super) fn household_summary_from_row(r: &Row) -> Result<HouseholdSummary, Db
         id: r.get("id")?,
         head_id_number: r.get("head_id_number")?,
         region_code: r.get("region_code")?,
-        standing: r.get("standing")?,
+        standing: r.code("standing", Standing::from_code)?,
         standing_at: r.get("standing_at")?,
         exit_reason: r.get("exit_reason")?,
         assistance_until: r.get("assistance_until")?,
@@ -559,7 +560,7 @@ impl HouseholdStore for SqlStore {
         .bind(format!("%\"{id}\"%"))
         .bind(&name)
         .bind(format!("%\"name\":\"%{name}%"))
-        .bind(q.standing.unwrap_or_default())
+        .bind(q.standing.map(Standing::code).unwrap_or_default())
         .bind(q.limit)
         .fetch_all(&self.db)
         .await

@@ -306,8 +306,8 @@ pub(super) async fn import_on(
         let w = app::store::NewWarning {
             household_id,
             region_code,
-            kind: rule.kind.code().into(),
-            level: rule.level.code().into(),
+            kind: rule.kind,
+            level: rule.level,
             trigger_json,
             visit_due: (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string(),
             now: meta.now,

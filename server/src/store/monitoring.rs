@@ -18,8 +18,8 @@ pub(super) async fn insert_warning<'e>(
     )
     .bind(&w.household_id)
     .bind(&w.region_code)
-    .bind(&w.kind)
-    .bind(&w.level)
+    .bind(w.kind.code())
+    .bind(w.level.code())
     .bind(&w.trigger_json)
     .bind(&w.visit_due)
     .bind(import_id)
@@ -83,11 +83,11 @@ pub(super) fn warning_from_row(r: &Row) -> Result<WarningRecord, DbError> {
         id: r.get("id")?,
         household_id: r.get("household_id")?,
         region_code: r.get("region_code")?,
-        kind: r.get("kind")?,
-        level: r.get("level")?,
+        kind: r.code("kind", RuleKind::from_code)?,
+        level: r.code("level", WarningLevel::from_code)?,
         trigger_json: r.get("trigger_facts")?,
         visit_due: r.get("visit_due")?,
-        status: r.get("status")?,
+        status: r.code("status", WarningStatus::from_code)?,
         created_at: r.get("created_at")?,
         assigned_to: r.get("assigned_to")?,
         visited_on: r.get("visited_on")?,
@@ -302,9 +302,7 @@ impl MonitoringStore for SqlStore {
             .fetch_one(&mut tx)
             .await
             .map_err(db_err)?;
-        let status: String = r.get("status")?;
-        let from = WarningStatus::from_code(&status)
-            .ok_or_else(|| DbError::Other(format!("unknown warning status {status}")))?;
+        let from = r.code("status", WarningStatus::from_code)?;
         let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
         let q = match &step {
             WarningStep::Assign => query(

@@ -697,7 +697,7 @@ async fn charity_with_resource(
         .add_resource(NewResource {
             id: format!("r-{tag}"),
             charity_id: format!("c-{tag}"),
-            form: "funds".into(),
+            form: app::domain::charity::SupplyForm::Funds,
             title: "t".into(),
             unit: String::new(),
             total,
@@ -777,7 +777,7 @@ async fn need(store: &Arc<dyn Store>, household: &str, id: &str, amount: i64, ac
             source: "caseworker".into(),
             source_ref: id.into(),
             kind: "education".into(),
-            form: "funds".into(),
+            form: app::domain::charity::SupplyForm::Funds,
             amount,
             urgency: 3,
             township: "620702100".into(),

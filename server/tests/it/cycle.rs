@@ -515,7 +515,7 @@ async fn the_daily_scan_finds_a_household_entitled_to_aid_it_does_not_receive() 
         .find(|w| w.household_id == household)
         .expect("a warning for the household");
     assert_eq!(
-        (found.kind.as_str(), found.level.as_str()),
+        (found.kind.code(), found.level.code()),
         ("entitled_not_received", "II")
     );
     let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[])

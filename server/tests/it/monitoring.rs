@@ -134,11 +134,11 @@ async fn a_gbk_file_from_medical_insurance_raises_a_warning_once_and_reports_eve
     assert_eq!(warnings.len(), 2);
     let w = warnings
         .iter()
-        .find(|w| w.kind == "medical_out_of_pocket")
+        .find(|w| w.kind.code() == "medical_out_of_pocket")
         .unwrap();
     let share = warnings
         .iter()
-        .find(|w| w.kind == "medical_share_of_income")
+        .find(|w| w.kind.code() == "medical_share_of_income")
         .unwrap();
     assert!(
         share.trigger_json.contains("\"share\":[50,960000]")
@@ -147,7 +147,7 @@ async fn a_gbk_file_from_medical_insurance_raises_a_warning_once_and_reports_eve
         share.trigger_json
     );
     assert_eq!(
-        (w.kind.as_str(), w.level.as_str(), w.status.as_str()),
+        (w.kind.code(), w.level.code(), w.status.code()),
         ("medical_out_of_pocket", "II", "new")
     );
     assert_eq!(
@@ -459,7 +459,7 @@ async fn warnings_for_a_generated_data_set_equal_an_independent_reference() {
             .head_id_number;
         got.push((
             head,
-            w.kind.clone(),
+            w.kind.code().to_string(),
             facts["out_of_pocket_fen"].as_i64().unwrap(),
         ));
     }
@@ -906,7 +906,7 @@ async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing
     );
     let w = app.store().warnings("6207").await.unwrap();
     assert_eq!(
-        (w.len(), w[0].level.as_str(), w[0].visit_due.clone()),
+        (w.len(), w[0].level.code(), w[0].visit_due.clone()),
         (
             1,
             "I",

@@ -1020,7 +1020,7 @@ conformance!(
         assert_eq!(
             (
                 inbox.len(),
-                inbox[0].status.as_str(),
+                inbox[0].status.code(),
                 inbox[0].assistance_id.clone()
             ),
             (1, "done", Some(format!("referral-{id}")))
@@ -1303,12 +1303,13 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
             .await
             .unwrap()
             .unwrap()
-            .standing,
+            .standing
+            .code(),
         "in_assistance"
     );
 
     let task = |due: &str| app::store::NewTask {
-        kind: "taper_end".into(),
+        kind: app::domain::cycle::TaskKind::TaperEnd,
         household_id: household.clone(),
         region_code: "620702100201".into(),
         subject: household.clone(),
@@ -1328,7 +1329,7 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
     let h = store.household_summary(&household).await.unwrap().unwrap();
     assert_eq!(
         (
-            h.standing.as_str(),
+            h.standing.code(),
             h.assistance_until.as_deref(),
             h.exit_reason.as_str()
         ),
@@ -1368,7 +1369,7 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
         region_prefix: prefix.into(),
         id_number: id.map(String::from),
         name: None,
-        standing: standing.map(String::from),
+        standing: standing.map(|s| app::domain::cycle::Standing::from_code(s).unwrap()),
         limit: 10,
     };
     assert_eq!(
@@ -1569,7 +1570,7 @@ conformance!(
         }
         let w = store.warnings("620702").await.unwrap();
         assert_eq!(
-            (w.len(), w[0].household_id.as_str(), w[0].level.as_str()),
+            (w.len(), w[0].household_id.as_str(), w[0].level.code()),
             (1, household.as_str(), "II")
         );
         assert!(
@@ -1759,15 +1760,15 @@ conformance!(
         );
         assert_eq!(run("ev-4", "medical_insurance", medical).await, (1, 1, 1));
         let w = store.warnings("620702").await.unwrap();
-        let kinds: std::collections::BTreeSet<&str> = w.iter().map(|w| w.kind.as_str()).collect();
+        let kinds: std::collections::BTreeSet<&str> = w.iter().map(|w| w.kind.code()).collect();
         assert_eq!(
             kinds,
             ["death", "medical_share_of_income"].into_iter().collect()
         );
         assert!(w.iter().all(|w| w.household_id == household));
-        let death = w.iter().find(|w| w.kind == "death").unwrap();
+        let death = w.iter().find(|w| w.kind.code() == "death").unwrap();
         assert_eq!(
-            (death.level.as_str(), death.visit_due.as_str()),
+            (death.level.code(), death.visit_due.as_str()),
             ("III", "2026-12-26")
         );
         assert!(
@@ -1777,7 +1778,7 @@ conformance!(
         );
         let share = w
             .iter()
-            .find(|w| w.kind == "medical_share_of_income")
+            .find(|w| w.kind.code() == "medical_share_of_income")
             .unwrap();
         assert!(
             share.trigger_json.contains("\"threshold_fen\":600000")
