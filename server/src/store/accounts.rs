@@ -54,7 +54,7 @@ impl AccountStore for SqlStore {
         .bind(&user.region_code)
         .bind(user.now)
         .bind(&user.department)
-        .execute(&self.db)
+        .execute_raw(&self.db)
         .await;
         match r {
             Ok(_) => Ok(id),
@@ -70,8 +70,7 @@ impl AccountStore for SqlStore {
         ))
         .bind(login)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(match row {
             Some(r) => Some(user_from_row(&r)?),
             None => None,
@@ -83,8 +82,7 @@ impl AccountStore for SqlStore {
         let row = query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         Ok(match row {
             Some(r) => Some(user_from_row(&r)?),
             None => None,
@@ -108,8 +106,7 @@ impl AccountStore for SqlStore {
         .bind(max_failures)
         .bind(lock_until)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(())
     }
 
@@ -118,8 +115,7 @@ impl AccountStore for SqlStore {
         query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
             .execute(&self.db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         Ok(())
     }
 
@@ -129,8 +125,7 @@ impl AccountStore for SqlStore {
             "SELECT {USER_COLUMNS} FROM users WHERE role <> 'resident' ORDER BY login"
         ))
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(user_from_row(&r)?);
@@ -161,8 +156,7 @@ impl AccountStore for SqlStore {
         .bind(expires_at)
         .bind(not_after)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         Ok(n == 1)
     }
@@ -181,8 +175,7 @@ impl AccountStore for SqlStore {
         )
         .bind(phone)
         .fetch_optional(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let Some(row) = row else { return Ok(false) };
         let stored: String = row.get("code_hash")?;
         let expires_at: i64 = row.get("expires_at")?;
@@ -192,8 +185,7 @@ impl AccountStore for SqlStore {
             query("DELETE FROM verification_codes WHERE phone = $1")
                 .bind(phone)
                 .execute(&mut tx)
-                .await
-                .map_err(db_err)?;
+                .await?;
         }
         tx.commit().await?;
         Ok(ok)
@@ -212,7 +204,7 @@ impl AccountStore for SqlStore {
                 parent_code IS NULL ORDER BY code",
             ),
         };
-        let rows = q.fetch_all(&self.db).await.map_err(db_err)?;
+        let rows = q.fetch_all(&self.db).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(region_from_row(&r)?);
@@ -226,8 +218,7 @@ impl AccountStore for SqlStore {
             query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code = $1")
                 .bind(code)
                 .fetch_optional(&self.db)
-                .await
-                .map_err(db_err)?;
+                .await?;
         Ok(match row {
             Some(r) => Some(region_from_row(&r)?),
             None => None,

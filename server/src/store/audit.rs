@@ -1,7 +1,7 @@
 //! The audit trail, and whether the database answers at all.
 
 use super::dialect::query;
-use super::{db_err, SqlStore};
+use super::SqlStore;
 use app::domain::audit::AuditEntry;
 use app::store::*;
 
@@ -9,7 +9,7 @@ use app::store::*;
 impl AuditStore for SqlStore {
     #[tracing::instrument(skip(self))]
     async fn ping(&self) -> Result<(), DbError> {
-        query("SELECT 1").execute(&self.db).await.map_err(db_err)?;
+        query("SELECT 1").execute(&self.db).await?;
         Ok(())
     }
 
@@ -25,8 +25,7 @@ impl AuditStore for SqlStore {
         .bind(&e.result)
         .bind(e.at)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(())
     }
 
@@ -37,8 +36,7 @@ impl AuditStore for SqlStore {
         )
         .bind(limit)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(AuditEntry {

@@ -2,7 +2,7 @@
 
 use super::declarations::{add_event, claim_application, status_of};
 use super::dialect::{query, Row};
-use super::{db_err, SqlStore};
+use super::SqlStore;
 use app::domain::status::ApplicationStatus;
 use app::store::*;
 
@@ -86,11 +86,7 @@ impl CaseworkStore for SqlStore {
         if let Some((t, number)) = &q.after {
             query = query.bind(*t).bind(number.clone());
         }
-        let rows = query
-            .bind(q.limit)
-            .fetch_all(&self.db)
-            .await
-            .map_err(db_err)?;
+        let rows = query.bind(q.limit).fetch_all(&self.db).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let status: String = r.get("status")?;
@@ -135,14 +131,12 @@ impl CaseworkStore for SqlStore {
         .bind(&d.decided_by)
         .bind(now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         query("UPDATE applications SET status = $1 WHERE id = $2")
             .bind(ApplicationStatus::Publicising.code())
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         add_event(
             &mut tx,
             &app_id,
@@ -166,8 +160,7 @@ impl CaseworkStore for SqlStore {
         ))
         .bind(number)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(match r {
             Some(r) => Some(decision_from_row(&r)?),
             None => None,
@@ -196,8 +189,7 @@ impl CaseworkStore for SqlStore {
         .bind(actor_id)
         .bind(now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         add_event(&mut tx, &app_id, "objection", status, actor_id, text, now).await?;
         tx.commit().await?;
         Ok(())
@@ -211,8 +203,7 @@ impl CaseworkStore for SqlStore {
         )
         .bind(number)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push((r.get("text")?, r.get("at")?));
@@ -242,8 +233,7 @@ impl CaseworkStore for SqlStore {
         )
         .bind(&app_id)
         .fetch_one(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let until: String = r.get("notice_until")?;
         if until.as_str() >= today {
             return Err(DbError::Conflict("notice_running"));
@@ -261,8 +251,7 @@ impl CaseworkStore for SqlStore {
             .bind(now)
             .bind(h)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         }
         // Basic living aid (低保金 / 特困供养金) starts the chain on the effective date.
         if let (Some(household_id), true) = (
@@ -285,15 +274,13 @@ impl CaseworkStore for SqlStore {
             .bind(actor_id)
             .bind(now)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         }
         query("UPDATE applications SET status = $1 WHERE id = $2")
             .bind(ApplicationStatus::Approved.code())
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         add_event(
             &mut tx,
             &app_id,
@@ -307,8 +294,7 @@ impl CaseworkStore for SqlStore {
         query("DELETE FROM open_application_members WHERE application_id = $1")
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -328,8 +314,7 @@ impl CaseworkStore for SqlStore {
         .bind(format!("{region_prefix}%"))
         .bind(today)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(NoticeRecord {

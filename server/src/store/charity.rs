@@ -147,8 +147,7 @@ pub(super) async fn claim_need(conn: &mut Tx<'_>, need_id: &str) -> Result<(), D
     let n = query("UPDATE charity_needs SET committed = committed WHERE id = $1")
         .bind(need_id)
         .execute(&mut *conn)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
     if n == 0 {
         return Err(DbError::NotFound);
@@ -168,15 +167,13 @@ pub(super) async fn release(
         .bind(units)
         .bind(need_id)
         .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+        .await?;
     query("UPDATE charity_resources SET remaining = remaining + $1, updated_at = $2 WHERE id = $3")
         .bind(units)
         .bind(now)
         .bind(resource_id)
         .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+        .await?;
     Ok(())
 }
 
@@ -199,7 +196,7 @@ impl CharityStore for SqlStore {
         .bind(&c.user.region_code)
         .bind(c.user.now)
         .bind(&c.user.department)
-        .execute(&mut tx)
+        .execute_raw(&mut tx)
         .await;
         match r {
             Err(e) if is_unique_violation(&e) => return Err(DbError::Conflict("phone_taken")),
@@ -219,7 +216,7 @@ impl CharityStore for SqlStore {
         .bind(json(&c.regions))
         .bind(json(&c.kinds))
         .bind(c.user.now)
-        .execute(&mut tx)
+        .execute_raw(&mut tx)
         .await;
         match r {
             Err(e) if is_unique_violation(&e) => {
@@ -238,8 +235,7 @@ impl CharityStore for SqlStore {
         ))
         .bind(user_id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         r.as_ref().map(charity_from_row).transpose()
     }
 
@@ -250,8 +246,7 @@ impl CharityStore for SqlStore {
         ))
         .bind(id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         r.as_ref().map(charity_from_row).transpose()
     }
 
@@ -262,8 +257,7 @@ impl CharityStore for SqlStore {
                 ELSE 1 END, created_at DESC LIMIT 500"
         ))
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter().map(charity_from_row).collect()
     }
 
@@ -286,8 +280,7 @@ impl CharityStore for SqlStore {
         .bind(now)
         .bind(id)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             return Err(if self.charity(id).await?.is_some() {
@@ -321,8 +314,7 @@ impl CharityStore for SqlStore {
         .bind(&r.valid_until)
         .bind(r.now)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(())
     }
 
@@ -352,8 +344,7 @@ impl CharityStore for SqlStore {
                 .fetch_all(&self.db)
                 .await
             }
-        }
-        .map_err(db_err)?;
+        }?;
         rows.iter().map(resource_from_row).collect()
     }
 
@@ -381,8 +372,7 @@ impl CharityStore for SqlStore {
         .bind(&n.created_by)
         .bind(n.now)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -405,8 +395,7 @@ impl CharityStore for SqlStore {
         .bind(today)
         .bind(format!("{region_prefix}%"))
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter().map(need_from_row).collect()
     }
 
@@ -418,8 +407,7 @@ impl CharityStore for SqlStore {
         .bind(today)
         .bind(household_id)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter().map(need_from_row).collect()
     }
 
@@ -444,8 +432,7 @@ impl CharityStore for SqlStore {
         .bind(id)
         .bind(format!("{region_prefix}%"))
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             let exists = query(
@@ -455,8 +442,7 @@ impl CharityStore for SqlStore {
             .bind(id)
             .bind(format!("{region_prefix}%"))
             .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             return Err(if exists.is_some() {
                 DbError::Conflict("need_state")
             } else {
@@ -469,8 +455,7 @@ impl CharityStore for SqlStore {
         )
         .bind(id)
         .fetch_all(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         for m in live {
             let match_id: String = m.get("id")?;
             let resource_id: String = m.get("resource_id")?;
@@ -480,8 +465,7 @@ impl CharityStore for SqlStore {
                 .bind(now)
                 .bind(&match_id)
                 .execute(&mut tx)
-                .await
-                .map_err(db_err)?;
+                .await?;
             release(&mut tx, id, &resource_id, units, now).await?;
         }
         tx.commit().await?;
@@ -501,8 +485,7 @@ impl CharityStore for SqlStore {
         .bind(&m.need_id)
         .bind(format!("{}%", m.region_prefix.as_deref().unwrap_or("")))
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             return Err(DbError::Conflict("need_taken"));
@@ -511,8 +494,7 @@ impl CharityStore for SqlStore {
             .bind(&m.today)
             .bind(&m.need_id)
             .fetch_one(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let need = need_from_row(&need)?;
         // 2. The resource: a verified charity's (the committing charity's own), with units left.
         let n = query(
@@ -526,8 +508,7 @@ impl CharityStore for SqlStore {
         .bind(&m.resource_id)
         .bind(m.charity_id.as_deref().unwrap_or(""))
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             return Err(DbError::Conflict("resource_short"));
@@ -535,8 +516,7 @@ impl CharityStore for SqlStore {
         let resource = query(&format!("SELECT {RESOURCE_FROM} WHERE r.id = $1"))
             .bind(&m.resource_id)
             .fetch_one(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let resource = resource_from_row(&resource)?;
         // 3. Fit, consent and no duplicate assistance, checked by the optimiser's own rule.
         let form = resource.form;
@@ -586,8 +566,7 @@ impl CharityStore for SqlStore {
             .bind(&m.resource_id)
             .bind(&need.household_id)
             .fetch_one(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             let given: i64 = given.get("given")?;
             if given + m.units > cap {
                 return Err(DbError::Conflict("household_cap"));
@@ -606,8 +585,7 @@ impl CharityStore for SqlStore {
         .bind(&m.actor_id)
         .bind(m.now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -629,8 +607,7 @@ impl CharityStore for SqlStore {
         ))
         .bind(key)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter().map(match_from_row).collect()
     }
 
@@ -639,8 +616,7 @@ impl CharityStore for SqlStore {
         let r = query(&format!("SELECT {MATCH_FROM} WHERE m.id = $1"))
             .bind(id)
             .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         r.as_ref().map(match_from_row).transpose()
     }
 
@@ -673,7 +649,7 @@ impl CharityStore for SqlStore {
         for f in from {
             q = q.bind(*f);
         }
-        if q.execute(&mut tx).await.map_err(db_err)?.rows_affected() == 0 {
+        if q.execute(&mut tx).await?.rows_affected() == 0 {
             return Err(DbError::Conflict("match_state"));
         }
         if !to_state.holds() {
@@ -711,8 +687,7 @@ impl CharityStore for SqlStore {
         .bind(id)
         .bind(charity_id)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             let ours = self
@@ -754,8 +729,7 @@ impl CharityStore for SqlStore {
         .bind(now)
         .bind(id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             return Err(DbError::Conflict("match_state"));
@@ -774,8 +748,7 @@ impl CharityStore for SqlStore {
             .bind(aid_id)
             .bind(id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         query(
             "UPDATE charity_needs SET delivered = delivered + $1, \
                state = CASE WHEN delivered + $1 >= amount AND state = 'open' THEN 'met' ELSE \
@@ -784,8 +757,7 @@ impl CharityStore for SqlStore {
         .bind(found.units)
         .bind(&found.need_id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -4,7 +4,7 @@ use super::declarations::household_for;
 use super::dialect::{query, Row};
 use super::households::insert_aid;
 use super::monitoring::lock_in_region;
-use super::{db_err, SqlStore};
+use super::SqlStore;
 use app::domain::chain::AidOrigin;
 use app::domain::cycle::TaskKind;
 use app::store::*;
@@ -64,8 +64,7 @@ impl CycleStore for SqlStore {
         .bind(&t.note)
         .bind(t.now)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -82,8 +81,7 @@ impl CycleStore for SqlStore {
         ))
         .bind(format!("{region_prefix}%"))
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter().map(task_from_row).collect()
     }
 
@@ -101,8 +99,7 @@ impl CycleStore for SqlStore {
         let r = query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
             .bind(id)
             .fetch_one(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let mut task = task_from_row(&r)?;
         if task.status != "open" {
             return Err(DbError::Conflict("task_done"));
@@ -115,8 +112,7 @@ impl CycleStore for SqlStore {
         .bind(note)
         .bind(id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         tx.commit().await?;
         task.status = "done".into();
         task.note = note.into();
@@ -137,8 +133,7 @@ impl CycleStore for SqlStore {
         let r = query("UPDATE households SET standing = standing WHERE id = $1 RETURNING standing")
             .bind(household_id)
             .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?
+            .await?
             .ok_or(DbError::NotFound)?;
         let standing: String = r.get("standing")?;
         if standing != "in_assistance" {
@@ -153,8 +148,7 @@ impl CycleStore for SqlStore {
         .bind(last_day)
         .bind(household_id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         // Continuing aid ends on the last day (after the 渐退期, when there is one).
         query(
             "UPDATE assistance SET period_until = $1 WHERE household_id = $2 AND period_until \
@@ -163,8 +157,7 @@ impl CycleStore for SqlStore {
         .bind(last_day)
         .bind(household_id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         query(
             "INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, \
             'household_exit', $2, 'ok', $3)",
@@ -173,8 +166,7 @@ impl CycleStore for SqlStore {
         .bind(household_id)
         .bind(now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -190,8 +182,7 @@ impl CycleStore for SqlStore {
         ))
         .bind(&e.id)
         .fetch_optional(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         if let Some(r) = existing {
             return emergency_from_row(&r);
         }
@@ -224,15 +215,13 @@ impl CycleStore for SqlStore {
         .bind(&e.actor_id)
         .bind(e.now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let r = query(&format!(
             "SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"
         ))
         .bind(&e.id)
         .fetch_one(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let rec = emergency_from_row(&r)?;
         tx.commit().await?;
         Ok(rec)
@@ -246,8 +235,7 @@ impl CycleStore for SqlStore {
         ))
         .bind(household_id)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter().map(emergency_from_row).collect()
     }
 
@@ -258,8 +246,7 @@ impl CycleStore for SqlStore {
         ))
         .bind(id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         r.as_ref().map(emergency_from_row).transpose()
     }
 
@@ -279,8 +266,7 @@ impl CycleStore for SqlStore {
         .bind(id)
         .bind(format!("{region_prefix}%"))
         .execute(&self.db)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             return Err(match self.emergency(id).await? {

@@ -48,8 +48,7 @@ pub(super) async fn claim_application(
         .bind(now)
         .bind(number)
         .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
     if n == 0 {
         return Err(DbError::NotFound);
@@ -57,8 +56,7 @@ pub(super) async fn claim_application(
     let row = query("SELECT id, status FROM applications WHERE number = $1")
         .bind(number)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
     let id: String = row.get("id")?;
     let status: String = row.get("status")?;
     Ok((id, status_of(&status)?))
@@ -87,8 +85,7 @@ where
     .bind(note)
     .bind(at)
     .execute(ex)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(())
 }
 
@@ -111,21 +108,18 @@ pub(super) async fn household_for(
     .bind(region)
     .bind(now)
     .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .await?;
     if follow_region {
         query("UPDATE households SET region_code = $1 WHERE head_id_number = $2")
             .bind(region)
             .bind(head_id_number)
             .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
     }
     let r = query("SELECT id FROM households WHERE head_id_number = $1")
         .bind(head_id_number)
         .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
     let id: String = r.get("id")?;
     query(
         "INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) \
@@ -134,8 +128,7 @@ pub(super) async fn household_for(
     .bind(head_id_number)
     .bind(&id)
     .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(id)
 }
 
@@ -157,16 +150,14 @@ impl DeclarationStore for SqlStore {
         .bind(initial_data)
         .bind(now)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let r = query(
             "SELECT id, data, version, updated_at FROM drafts WHERE owner_id = $1 AND \
             submitted = FALSE",
         )
         .bind(owner_id)
         .fetch_one(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(StoredDraft {
             id: r.get("id")?,
             data: r.get("data")?,
@@ -192,8 +183,7 @@ impl DeclarationStore for SqlStore {
         .bind(draft_id)
         .bind(owner_id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         if let Some(r) = row {
             return r.get("version");
         }
@@ -201,8 +191,7 @@ impl DeclarationStore for SqlStore {
             .bind(draft_id)
             .bind(owner_id)
             .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         Err(if submitted.is_some() {
             DbError::Conflict("draft_submitted")
         } else {
@@ -218,8 +207,7 @@ impl DeclarationStore for SqlStore {
                 .bind(&s.draft_id)
                 .bind(&s.owner_id)
                 .execute(&mut tx)
-                .await
-                .map_err(db_err)?
+                .await?
                 .rows_affected();
         if claimed == 0 {
             return Err(DbError::NotFound);
@@ -229,8 +217,7 @@ impl DeclarationStore for SqlStore {
         )
         .bind(&s.draft_id)
         .fetch_optional(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         if let Some(r) = existing {
             return Ok(SubmitOutcome::AlreadySubmitted(summary_from_row(&r)?));
         }
@@ -239,8 +226,7 @@ impl DeclarationStore for SqlStore {
             let hit = query("SELECT 1 AS one FROM open_application_members WHERE id_number = $1")
                 .bind(id)
                 .fetch_optional(&mut tx)
-                .await
-                .map_err(db_err)?;
+                .await?;
             if hit.is_some() {
                 taken.push(id.clone());
             }
@@ -255,8 +241,7 @@ impl DeclarationStore for SqlStore {
         )
         .bind(s.year)
         .fetch_one(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let seq: i64 = seq_row.get("last_seq")?;
         let number = application_number(s.year, seq);
         let app_id = uuid::Uuid::new_v4().to_string();
@@ -267,8 +252,7 @@ impl DeclarationStore for SqlStore {
             .bind(s.monthly_income_fen)
             .bind(&household_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         query(
             "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, \
                 declaration, \
@@ -289,8 +273,7 @@ impl DeclarationStore for SqlStore {
         .bind(format!(",{},", s.help.join(",")))
         .bind(&household_id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         for id in &s.member_id_numbers {
             // Every person declared belongs to the household of their latest application.
             query(
@@ -300,14 +283,13 @@ impl DeclarationStore for SqlStore {
             .bind(id)
             .bind(&household_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             let r = query(
                 "INSERT INTO open_application_members (id_number, application_id) VALUES ($1, $2)",
             )
             .bind(id)
             .bind(&app_id)
-            .execute(&mut tx)
+            .execute_raw(&mut tx)
             .await;
             match r {
                 Ok(_) => {}
@@ -352,14 +334,12 @@ impl DeclarationStore for SqlStore {
             .bind(&s.consent_text_version)
             .bind(s.now)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         }
         query("UPDATE drafts SET submitted = TRUE WHERE id = $1")
             .bind(&s.draft_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         tx.commit().await?;
         Ok(SubmitOutcome::Created(ApplicationSummary {
             number,
@@ -377,8 +357,7 @@ impl DeclarationStore for SqlStore {
         )
         .bind(owner_id)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(summary_from_row(&r)?);
@@ -396,8 +375,7 @@ impl DeclarationStore for SqlStore {
         )
         .bind(number)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?
+        .await?
         else {
             return Ok(None);
         };
@@ -408,8 +386,7 @@ impl DeclarationStore for SqlStore {
         )
         .bind(&app_id)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut timeline = Vec::with_capacity(events.len());
         for e in events {
             let status: String = e.get("status")?;
@@ -426,8 +403,7 @@ impl DeclarationStore for SqlStore {
         )
         .bind(&app_id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let open_info_request = match open {
             Some(o) => Some((o.get("id")?, o.get("question")?)),
             None => None,
@@ -465,8 +441,7 @@ impl DeclarationStore for SqlStore {
             .bind(to.code())
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let kind = if to == ApplicationStatus::Withdrawn {
             "withdrawn"
         } else {
@@ -483,15 +458,13 @@ impl DeclarationStore for SqlStore {
             .bind(now)
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         }
         if !to.is_open() {
             query("DELETE FROM open_application_members WHERE application_id = $1")
                 .bind(&app_id)
                 .execute(&mut tx)
-                .await
-                .map_err(db_err)?;
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -525,14 +498,12 @@ impl DeclarationStore for SqlStore {
         .bind(actor_id)
         .bind(now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         query("UPDATE applications SET status = $1 WHERE id = $2")
             .bind(ApplicationStatus::InfoRequested.code())
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         add_event(
             &mut tx,
             &app_id,
@@ -568,8 +539,7 @@ impl DeclarationStore for SqlStore {
         .bind(now)
         .bind(&app_id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             return Err(DbError::Conflict("no_open_request"));
@@ -578,8 +548,7 @@ impl DeclarationStore for SqlStore {
             .bind(ApplicationStatus::Accepted.code())
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         add_event(
             &mut tx,
             &app_id,
@@ -615,14 +584,12 @@ impl DeclarationStore for SqlStore {
         .bind(text_version)
         .bind(now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         query("UPDATE applications SET consent_charity = $1 WHERE id = $2")
             .bind(granted)
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let note = if granted { "granted" } else { "withdrawn" };
         add_event(
             &mut tx,
@@ -649,8 +616,7 @@ impl DeclarationStore for SqlStore {
         .bind(&a.draft_id)
         .bind(&a.owner_id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if claimed == 0 {
             return Err(DbError::NotFound);
@@ -658,8 +624,7 @@ impl DeclarationStore for SqlStore {
         let count_row = query("SELECT COUNT(*) AS n FROM attachments WHERE draft_id = $1")
             .bind(&a.draft_id)
             .fetch_one(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let count: i64 = count_row.get("n")?;
         if count >= app::domain::declaration::MAX_ATTACHMENTS as i64 {
             return Err(DbError::Conflict("too_many_attachments"));
@@ -680,8 +645,7 @@ impl DeclarationStore for SqlStore {
         .bind(a.size)
         .bind(a.now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         tx.commit().await?;
         Ok(AttachmentMeta {
             id,
@@ -701,8 +665,7 @@ impl DeclarationStore for SqlStore {
         ))
         .bind(draft_id)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(attachment_from_row(&r)?);
@@ -719,8 +682,7 @@ impl DeclarationStore for SqlStore {
         ))
         .bind(id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(match row {
             Some(r) => Some(AttachmentRecord {
                 meta: attachment_from_row(&r)?,
@@ -741,8 +703,7 @@ impl DeclarationStore for SqlStore {
         .bind(id)
         .bind(owner_id)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if n == 0 {
             Err(DbError::NotFound)

@@ -321,7 +321,13 @@ impl<'q> Query<'q> {
         q
     }
 
-    pub async fn execute<'e>(self, on: impl Into<Target<'e>>) -> Result<Done, sqlx::Error> {
+    pub async fn execute<'e>(self, on: impl Into<Target<'e>>) -> Result<Done, DbError> {
+        self.execute_raw(on).await.map_err(db_err)
+    }
+
+    /// `execute` with sqlx's own error, for the callers that tell a unique violation (a
+    /// `Conflict` of their own) from other failures.
+    pub async fn execute_raw<'e>(self, on: impl Into<Target<'e>>) -> Result<Done, sqlx::Error> {
         let rows_affected = match on.into() {
             Target::SqlitePool(p) => self.sqlite().execute(p).await?.rows_affected(),
             Target::Sqlite(c) => self.sqlite().execute(c).await?.rows_affected(),
@@ -331,36 +337,53 @@ impl<'q> Query<'q> {
         Ok(Done { rows_affected })
     }
 
-    pub async fn fetch_all<'e>(self, on: impl Into<Target<'e>>) -> Result<Vec<Row>, sqlx::Error> {
-        Ok(match on.into() {
-            Target::SqlitePool(p) => wrap(self.sqlite().fetch_all(p).await?, Row::Sqlite),
-            Target::Sqlite(c) => wrap(self.sqlite().fetch_all(c).await?, Row::Sqlite),
-            Target::PgPool(p) => wrap(self.postgres().fetch_all(p).await?, Row::Postgres),
-            Target::Postgres(c) => wrap(self.postgres().fetch_all(c).await?, Row::Postgres),
-        })
+    pub async fn fetch_all<'e>(self, on: impl Into<Target<'e>>) -> Result<Vec<Row>, DbError> {
+        let rows = match on.into() {
+            Target::SqlitePool(p) => wrap(self.sqlite().fetch_all(p).await, Row::Sqlite),
+            Target::Sqlite(c) => wrap(self.sqlite().fetch_all(c).await, Row::Sqlite),
+            Target::PgPool(p) => wrap(self.postgres().fetch_all(p).await, Row::Postgres),
+            Target::Postgres(c) => wrap(self.postgres().fetch_all(c).await, Row::Postgres),
+        };
+        rows.map_err(db_err)
     }
 
     pub async fn fetch_optional<'e>(
         self,
         on: impl Into<Target<'e>>,
-    ) -> Result<Option<Row>, sqlx::Error> {
-        Ok(match on.into() {
-            Target::SqlitePool(p) => self.sqlite().fetch_optional(p).await?.map(Row::Sqlite),
-            Target::Sqlite(c) => self.sqlite().fetch_optional(c).await?.map(Row::Sqlite),
-            Target::PgPool(p) => self.postgres().fetch_optional(p).await?.map(Row::Postgres),
-            Target::Postgres(c) => self.postgres().fetch_optional(c).await?.map(Row::Postgres),
-        })
+    ) -> Result<Option<Row>, DbError> {
+        let row = match on.into() {
+            Target::SqlitePool(p) => self
+                .sqlite()
+                .fetch_optional(p)
+                .await
+                .map(|r| r.map(Row::Sqlite)),
+            Target::Sqlite(c) => self
+                .sqlite()
+                .fetch_optional(c)
+                .await
+                .map(|r| r.map(Row::Sqlite)),
+            Target::PgPool(p) => self
+                .postgres()
+                .fetch_optional(p)
+                .await
+                .map(|r| r.map(Row::Postgres)),
+            Target::Postgres(c) => self
+                .postgres()
+                .fetch_optional(c)
+                .await
+                .map(|r| r.map(Row::Postgres)),
+        };
+        row.map_err(db_err)
     }
 
-    pub async fn fetch_one<'e>(self, on: impl Into<Target<'e>>) -> Result<Row, sqlx::Error> {
-        self.fetch_optional(on)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)
+    /// The one row the statement returns; `NotFound` when it returns none.
+    pub async fn fetch_one<'e>(self, on: impl Into<Target<'e>>) -> Result<Row, DbError> {
+        self.fetch_optional(on).await?.ok_or(DbError::NotFound)
     }
 }
 
-fn wrap<R>(rows: Vec<R>, f: fn(R) -> Row) -> Vec<Row> {
-    rows.into_iter().map(f).collect()
+fn wrap<R>(rows: Result<Vec<R>, sqlx::Error>, f: fn(R) -> Row) -> Result<Vec<Row>, sqlx::Error> {
+    rows.map(|rows| rows.into_iter().map(f).collect())
 }
 
 /// A row of either backend.

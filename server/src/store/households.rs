@@ -2,7 +2,7 @@
 
 use super::declarations::{add_event, claim_application, summary_from_row};
 use super::dialect::{query, Db, Row, Tx};
-use super::{db_err, SqlStore};
+use super::SqlStore;
 use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
 use app::domain::cycle::Standing;
 use app::domain::referral::ReferralStatus;
@@ -76,8 +76,7 @@ pub(super) async fn insert_aid(
     .bind(actor_id)
     .bind(now)
     .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -95,8 +94,7 @@ pub(super) async fn visits_where(
     ))
     .bind(key)
     .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: String = r.get("id")?;
@@ -106,8 +104,7 @@ pub(super) async fn visits_where(
         )
         .bind(&id)
         .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut fs = Vec::with_capacity(files.len());
         for f in files {
             fs.push(VisitFile {
@@ -186,8 +183,7 @@ impl HouseholdStore for SqlStore {
         )
         .bind(id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(match r {
             Some(r) => Some(HouseholdRecord {
                 id: r.get("id")?,
@@ -211,8 +207,7 @@ impl HouseholdStore for SqlStore {
         )
         .bind(household_id)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(HouseholdApplication {
@@ -234,8 +229,7 @@ impl HouseholdStore for SqlStore {
         let known = query("SELECT application_id FROM home_visits WHERE id = $1")
             .bind(&v.id)
             .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         if let Some(k) = known {
             let of: String = k.get("application_id")?;
             return if of == app_id {
@@ -258,8 +252,7 @@ impl HouseholdStore for SqlStore {
         )
         .bind(&app_id)
         .fetch_optional(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let newest: Option<String> = match newest {
             Some(r) => Some(r.get("id")?),
             None => None,
@@ -273,8 +266,7 @@ impl HouseholdStore for SqlStore {
                 .bind(b)
                 .bind(&app_id)
                 .fetch_optional(&mut tx)
-                .await
-                .map_err(db_err)?
+                .await?
                 .map(|r| r.get::<i64, _>("received_at"))
                 .transpose()?,
                 None => None,
@@ -301,8 +293,7 @@ impl HouseholdStore for SqlStore {
         .bind(v.saved_on_device_at)
         .bind(v.now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         for (seq, f) in v.files.iter().enumerate() {
             query(
                 "INSERT INTO visit_files (visit_id, seq, role, content_hash, mime, size) VALUES \
@@ -315,8 +306,7 @@ impl HouseholdStore for SqlStore {
             .bind(&f.mime)
             .bind(f.size)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         }
         let after = if status == ApplicationStatus::Accepted {
             ApplicationStatus::Visiting
@@ -327,8 +317,7 @@ impl HouseholdStore for SqlStore {
             .bind(after.code())
             .bind(&app_id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         add_event(
             &mut tx,
             &app_id,
@@ -356,8 +345,7 @@ impl HouseholdStore for SqlStore {
         )
         .bind(content_hash)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(match r {
             Some(r) => Some(r.get("region_code")?),
             None => None,
@@ -376,8 +364,7 @@ impl HouseholdStore for SqlStore {
         )
         .bind(household_id)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(aid_from_row(&r)?);
@@ -417,8 +404,7 @@ impl HouseholdStore for SqlStore {
         .bind(&r.created_by)
         .bind(r.now)
         .fetch_one(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(row.get("id")?)
     }
 
@@ -449,8 +435,7 @@ impl HouseholdStore for SqlStore {
                 .fetch_all(&self.db)
                 .await
             }
-        }
-        .map_err(db_err)?;
+        }?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(referral_from_row(&r)?);
@@ -470,8 +455,7 @@ impl HouseholdStore for SqlStore {
         .bind(&a.department)
         .bind(format!("{}%", a.region_prefix))
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if claimed == 0 {
             return Err(DbError::NotFound);
@@ -479,8 +463,7 @@ impl HouseholdStore for SqlStore {
         let r = query("SELECT status, household_id FROM referrals WHERE id = $1")
             .bind(a.id)
             .fetch_one(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let status: String = r.get("status")?;
         let household_id: String = r.get("household_id")?;
         let from = ReferralStatus::from_code(&status)
@@ -516,8 +499,7 @@ impl HouseholdStore for SqlStore {
         .bind(a.now)
         .bind(a.id)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -527,8 +509,7 @@ impl HouseholdStore for SqlStore {
         let r = query(&format!("SELECT {REFERRAL_FROM} WHERE r.id = $1"))
             .bind(id)
             .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         r.as_ref().map(referral_from_row).transpose()
     }
 
@@ -537,8 +518,7 @@ impl HouseholdStore for SqlStore {
         let r = query(&format!("SELECT {HOUSEHOLD_SUMMARY} WHERE h.id = $1"))
             .bind(id)
             .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         r.as_ref().map(household_summary_from_row).transpose()
     }
 
@@ -563,8 +543,7 @@ impl HouseholdStore for SqlStore {
         .bind(q.standing.map(Standing::code).unwrap_or_default())
         .bind(q.limit)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter().map(household_summary_from_row).collect()
     }
 }

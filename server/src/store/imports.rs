@@ -1,6 +1,5 @@
 //! Department data imports: one file, one transaction.
 
-use super::db_err;
 use super::dialect::{query, Conn};
 use super::monitoring::insert_warning;
 use app::domain::monitoring::{RuleKind, WarningRule};
@@ -17,7 +16,7 @@ pub(super) async fn import_on(
     // The households this file touches, gathered while its rows go in (for the rules),
     // and the stage each batch of medical rows passes through.
     for sql in dialect.import_temp_tables() {
-        query(sql).execute(&mut tx).await.map_err(db_err)?;
+        query(sql).execute(&mut tx).await?;
     }
     // The import row first (with zero counts), so records can name it.
     query(
@@ -34,8 +33,7 @@ pub(super) async fn import_on(
     .bind(&meta.created_by)
     .bind(meta.now)
     .execute(&mut tx)
-    .await
-    .map_err(db_err)?;
+    .await?;
     let (mut new_records, mut matched) = (0i64, 0i64);
     let window = app::domain::monitoring::twelve_months(meta.today);
     let started = std::time::Instant::now();
@@ -58,8 +56,7 @@ pub(super) async fn import_on(
                 let staged = query(&stage)
                     .bind(&json)
                     .execute(&mut tx)
-                    .await
-                    .map_err(db_err)?
+                    .await?
                     .rows_affected();
                 matched += staged as i64;
                 let added = query(
@@ -71,8 +68,7 @@ pub(super) async fn import_on(
                 )
                 .bind(&meta.id)
                 .execute(&mut tx)
-                .await
-                .map_err(db_err)?
+                .await?
                 .rows_affected();
                 new_records += added as i64;
                 // Only records new to the database, inside the rules' 12 months, touch
@@ -104,12 +100,9 @@ pub(super) async fn import_on(
                     .bind(&meta.id)
                 };
                 if added > 0 {
-                    touched.execute(&mut tx).await.map_err(db_err)?;
+                    touched.execute(&mut tx).await?;
                 }
-                query("DELETE FROM import_stage")
-                    .execute(&mut tx)
-                    .await
-                    .map_err(db_err)?;
+                query("DELETE FROM import_stage").execute(&mut tx).await?;
             }
             Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
                 let rows: Vec<_> = batch
@@ -149,8 +142,7 @@ pub(super) async fn import_on(
                 matched += query(&stage)
                     .bind(&json)
                     .execute(&mut tx)
-                    .await
-                    .map_err(db_err)?
+                    .await?
                     .rows_affected() as i64;
                 new_records += query(
                     "INSERT INTO person_events (record_key, source, id_number, event, event_on, \
@@ -161,13 +153,11 @@ pub(super) async fn import_on(
                 )
                 .bind(&meta.id)
                 .execute(&mut tx)
-                .await
-                .map_err(db_err)?
+                .await?
                 .rows_affected() as i64;
                 query("DELETE FROM import_event_stage")
                     .execute(&mut tx)
-                    .await
-                    .map_err(db_err)?;
+                    .await?;
             }
             Some(ImportBatch::Medical(_)) | Some(ImportBatch::Events(_)) => {}
             Some(ImportBatch::End {
@@ -215,8 +205,7 @@ pub(super) async fn import_on(
         .bind(to.to_string())
         .bind(monitored_since)
         .fetch_all(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         for r in found {
             let sums = app::domain::monitoring::MedicalSums {
                 from,
@@ -245,8 +234,7 @@ pub(super) async fn import_on(
     .bind(&meta.id)
     .bind(monitored_since)
     .fetch_all(&mut tx)
-    .await
-    .map_err(db_err)?;
+    .await?;
     for r in events {
         let (source, id_number, event, event_on): (String, String, String, String) = (
             r.get("source")?,
@@ -281,8 +269,7 @@ pub(super) async fn import_on(
             )
             .bind(&household_id)
             .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             let text: Option<String> = match d {
                 Some(d) => Some(d.get("declaration")?),
                 None => None,
@@ -335,8 +322,7 @@ pub(super) async fn import_on(
     .bind(&report_json)
     .bind(&meta.id)
     .execute(&mut tx)
-    .await
-    .map_err(db_err)?;
+    .await?;
     tx.commit().await?;
     Ok(ImportResult {
         new_records,

@@ -1,7 +1,7 @@
 //! Background work: queued items claimed by one worker at a time under a lease.
 
 use super::dialect::query;
-use super::{db_err, SqlStore};
+use super::SqlStore;
 use app::store::*;
 
 #[async_trait::async_trait]
@@ -23,8 +23,7 @@ impl JobStore for SqlStore {
         .bind(payload)
         .bind(run_at)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -48,8 +47,7 @@ impl JobStore for SqlStore {
         .bind(now)
         .bind(limit)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(WorkItem {
@@ -92,7 +90,7 @@ impl JobStore for SqlStore {
             .bind(worker)
             .bind(e),
         };
-        q.execute(&self.db).await.map_err(db_err)?;
+        q.execute(&self.db).await?;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
 use super::dialect::{query, Row, Target};
-use super::{db_err, SqlStore};
+use super::SqlStore;
 use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
 use app::store::*;
 
@@ -25,8 +25,7 @@ pub(super) async fn insert_warning<'e>(
     .bind(import_id)
     .bind(w.now)
     .execute(conn)
-    .await
-    .map_err(db_err)?
+    .await?
     .rows_affected();
     Ok(added == 1)
 }
@@ -45,8 +44,7 @@ pub(super) async fn lock_in_region<'e>(
     .bind(id)
     .bind(format!("{region_prefix}%"))
     .execute(conn)
-    .await
-    .map_err(db_err)?
+    .await?
     .rows_affected();
     if claimed == 0 {
         return Err(DbError::NotFound);
@@ -112,7 +110,7 @@ impl MonitoringStore for SqlStore {
         // connection gets its default back afterwards, whatever happened.
         let (settings, restore) = conn.dialect().import_settings();
         for setting in settings {
-            query(setting).execute(&mut conn).await.map_err(db_err)?;
+            query(setting).execute(&mut conn).await?;
         }
         let result = super::imports::import_on(&mut conn, meta, rows).await;
         if !restore.is_empty() {
@@ -143,7 +141,7 @@ impl MonitoringStore for SqlStore {
         for s in sources {
             q = q.bind(*s);
         }
-        let rows = q.fetch_all(&self.db).await.map_err(db_err)?;
+        let rows = q.fetch_all(&self.db).await?;
         rows.iter().map(import_from_row).collect()
     }
 
@@ -159,8 +157,7 @@ impl MonitoringStore for SqlStore {
             "SELECT id, region_code FROM households WHERE standing = 'in_assistance' ORDER BY id",
         )
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push((r.get("id")?, r.get("region_code")?));
@@ -185,8 +182,7 @@ impl MonitoringStore for SqlStore {
         .bind(&meta.created_by)
         .bind(meta.now)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(())
     }
 
@@ -197,8 +193,7 @@ impl MonitoringStore for SqlStore {
         ))
         .bind(id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         r.as_ref().map(import_from_row).transpose()
     }
 
@@ -209,8 +204,7 @@ impl MonitoringStore for SqlStore {
             warning_rules ORDER BY kind",
         )
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::new();
         for r in rows {
             let kind: String = r.get("kind")?;
@@ -256,8 +250,7 @@ impl MonitoringStore for SqlStore {
         .bind(actor_id)
         .bind(now)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(())
     }
 
@@ -269,8 +262,7 @@ impl MonitoringStore for SqlStore {
         ))
         .bind(format!("{region_prefix}%"))
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         rows.iter().map(warning_from_row).collect()
     }
 
@@ -281,8 +273,7 @@ impl MonitoringStore for SqlStore {
         ))
         .bind(id)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         r.as_ref().map(warning_from_row).transpose()
     }
 
@@ -300,8 +291,7 @@ impl MonitoringStore for SqlStore {
         let r = query("SELECT status FROM warnings WHERE id = $1")
             .bind(id)
             .fetch_one(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
         let from = r.code("status", WarningStatus::from_code)?;
         let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
         let q = match &step {
@@ -338,7 +328,7 @@ impl MonitoringStore for SqlStore {
             .bind(now)
             .bind(id),
         };
-        q.execute(&mut tx).await.map_err(db_err)?;
+        q.execute(&mut tx).await?;
         query(
             "INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, \
             'ok', $4)",
@@ -348,15 +338,13 @@ impl MonitoringStore for SqlStore {
         .bind(id.to_string())
         .bind(now)
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let r = query(&format!(
             "SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1"
         ))
         .bind(id)
         .fetch_one(&mut tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let rec = warning_from_row(&r)?;
         tx.commit().await?;
         Ok(rec)
@@ -372,8 +360,7 @@ impl MonitoringStore for SqlStore {
         .bind(now)
         .bind(today)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(r.rows_affected() as i64)
     }
 
@@ -394,8 +381,7 @@ impl MonitoringStore for SqlStore {
         .bind(format!("{region_prefix}%"))
         .bind(today)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(OnTimeRate {

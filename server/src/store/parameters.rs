@@ -2,7 +2,7 @@
 
 use super::declarations::{add_event, status_of};
 use super::dialect::{query, Row, Target};
-use super::{db_err, SqlStore};
+use super::SqlStore;
 use app::store::*;
 
 pub(super) const PARAMETER_COLUMNS: &str =
@@ -59,8 +59,7 @@ where
     .bind(actor_id)
     .bind(at)
     .execute(ex)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(())
 }
 
@@ -81,8 +80,7 @@ impl ParameterStore for SqlStore {
                 .bind(now)
                 .bind(number)
                 .fetch_optional(&mut tx)
-                .await
-                .map_err(db_err)?
+                .await?
                 .ok_or(DbError::NotFound)?;
         let app_id: String = app.get("id")?;
         let status: String = app.get("status")?;
@@ -113,8 +111,7 @@ impl ParameterStore for SqlStore {
         )
         .bind(number)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push((r.get("reason")?, r.get("categories")?, r.get("created_at")?));
@@ -132,8 +129,7 @@ impl ParameterStore for SqlStore {
         )
         .bind(number)
         .fetch_optional(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(match r {
             Some(r) => Some(AssessmentRecord {
                 id: r.get("id")?,
@@ -157,8 +153,7 @@ impl ParameterStore for SqlStore {
             key, region_code, effective_from, id"
         ))
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         parameters_from(rows)
     }
 
@@ -179,8 +174,7 @@ impl ParameterStore for SqlStore {
         .bind(&p.created_by)
         .bind(p.now)
         .fetch_one(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(parameter_from_row(&r)?)
     }
 
@@ -201,8 +195,7 @@ impl ParameterStore for SqlStore {
         .bind(id)
         .bind(today)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if done == 1 {
             return Ok(());
@@ -210,8 +203,7 @@ impl ParameterStore for SqlStore {
         let exists = query("SELECT id FROM policy_parameters WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.db)
-            .await
-            .map_err(db_err)?;
+            .await?;
         Err(if exists.is_some() {
             DbError::Conflict("param_in_force")
         } else {
@@ -233,8 +225,7 @@ impl ParameterStore for SqlStore {
         )
         .bind(format!("{region_prefix}%"))
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(AssessedHousehold {
@@ -257,8 +248,7 @@ impl ParameterStore for SqlStore {
         ))
         .bind(today)
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         parameters_from(rows)
     }
 
@@ -271,8 +261,7 @@ impl ParameterStore for SqlStore {
         .bind(now)
         .bind(id)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(())
     }
 
@@ -293,8 +282,7 @@ impl ParameterStore for SqlStore {
         .bind(&p.assessment.assessment_json)
         .bind(p.now)
         .execute(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -317,8 +305,7 @@ impl ParameterStore for SqlStore {
         .bind(id)
         .bind(format!("{region_prefix}%"))
         .execute(&mut tx)
-        .await
-        .map_err(db_err)?
+        .await?
         .rows_affected();
         if done == 0 {
             let r = query(
@@ -329,8 +316,7 @@ impl ParameterStore for SqlStore {
             .bind(id)
             .bind(format!("{region_prefix}%"))
             .fetch_optional(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             return Err(if r.is_some() {
                 DbError::Conflict("proposal_decided")
             } else {
@@ -349,16 +335,14 @@ impl ParameterStore for SqlStore {
             .bind(now)
             .bind(id)
             .execute(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             let app = query(
                 "SELECT a.id, a.status FROM applications a JOIN reassessment_proposals p ON \
                     p.application_id = a.id WHERE p.id = $1",
             )
             .bind(id)
             .fetch_one(&mut tx)
-            .await
-            .map_err(db_err)?;
+            .await?;
             let app_id: String = app.get("id")?;
             let status: String = app.get("status")?;
             add_event(
@@ -389,8 +373,7 @@ impl ParameterStore for SqlStore {
         )
         .bind(format!("{region_prefix}%"))
         .fetch_all(&self.db)
-        .await
-        .map_err(db_err)?;
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             out.push(ProposalRecord {
