@@ -171,6 +171,23 @@ pub async fn check_in_region(
     }
 }
 
+/// `check_in_region` for what only region staff (caseworkers, administrators) may read, such as
+/// a proof file: any other role, and a record without a region, are refused the same way
+/// (audited as denied, answered `NotFound`).
+pub async fn check_staff_in_region(
+    s: &Services,
+    user: &SessionUser,
+    region_code: Option<&str>,
+    action: &str,
+    object: &str,
+) -> Result<(), AppError> {
+    if !matches!(user.0.role, Role::Caseworker | Role::Admin) {
+        audit(s, Some(&user.0.id), action, object, "denied").await;
+        return Err(AppError::NotFound);
+    }
+    check_in_region(s, user, region_code.unwrap_or(""), action, object).await
+}
+
 pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
     let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
     if roles.contains(&user.0.role) {

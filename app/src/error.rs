@@ -22,7 +22,8 @@ pub enum AppError {
     /// The input was understood but refused, field by field (422).
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
-    /// A business rule refused the action; the code names the rule (409).
+    /// A business rule refused the action; the code names the rule (409, or what
+    /// `refusal_status` gives a refused upload).
     #[error("refused: {0}")]
     Refused(String),
     /// The request could not be read: wrong types, unknown fields, malformed body (400).
@@ -64,7 +65,7 @@ impl AppError {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Invalid(_) => 422,
-            Self::Refused(_) => 409,
+            Self::Refused(code) => refusal_status(code),
             Self::BadRequest => 400,
             Self::TooManyRequests => 429,
             Self::Internal | Self::Network => 500,
@@ -84,6 +85,29 @@ impl AppError {
             Self::Internal => "error.internal".into(),
             Self::Network => "error.network".into(),
         }
+    }
+}
+
+/// The HTTP status of a refusal. A rule's refusal is a conflict (409); a refused upload or
+/// body says what was wrong with it in HTTP's own words. One table, so a refusal has the same
+/// status from a server function, a raw upload handler or the body limit.
+fn refusal_status(code: &str) -> u16 {
+    match code {
+        "file_too_large" | "body_too_large" => 413,
+        "file_type" => 415,
+        "file_empty" => 422,
+        _ => 409,
+    }
+}
+
+/// Raw handlers (uploads, downloads, imports) return `Result<_, AppError>`: the refusal is
+/// answered with its status and the same JSON body a server function's error has.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = axum::http::StatusCode::from_u16(self.http_status())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self)).into_response()
     }
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Json, Router};
+use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -54,11 +54,7 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max) {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Json(AppError::refused("body_too_large")),
-        )
-            .into_response();
+        return AppError::refused("body_too_large").into_response();
     }
     // Without a length (chunked), read at most `max` bytes.
     let (parts, body) = req.into_parts();
@@ -67,11 +63,7 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        Err(_) => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Json(AppError::refused("body_too_large")),
-        )
-            .into_response(),
+        Err(_) => AppError::refused("body_too_large").into_response(),
     }
 }
 
@@ -116,11 +108,7 @@ pub async fn auth_rate_limit(
         let client = forwarded.unwrap_or(peer.ip());
         if state.auth_limiter.check_key(&client).is_err() {
             tracing::warn!(%client, "sign-in rate limit reached");
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                Json(AppError::TooManyRequests),
-            )
-                .into_response();
+            return AppError::TooManyRequests.into_response();
         }
     }
     next.run(req).await
@@ -148,7 +136,7 @@ pub async fn origin_check(State(state): State<AppState>, req: Request, next: Nex
         next.run(req).await
     } else {
         tracing::warn!(?origin, ?host, "cross-origin request refused");
-        (StatusCode::FORBIDDEN, Json(AppError::Forbidden)).into_response()
+        AppError::Forbidden.into_response()
     }
 }
 

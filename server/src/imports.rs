@@ -27,8 +27,13 @@ const BATCH_ROWS: usize = 5_000;
 /// How many refused rows the report lists one by one (all are counted).
 const LISTED_PROBLEMS: usize = 1000;
 
-fn refuse(status: StatusCode, err: AppError) -> Response {
-    (status, Json(err)).into_response()
+/// A multipart error: too large (413) or unreadable (400).
+fn multipart_refusal(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::refused("file_too_large")
+    } else {
+        AppError::BadRequest
+    }
 }
 
 /// The text encoding of a file: UTF-8 when every byte sequence is valid UTF-8, else GB18030
@@ -563,10 +568,8 @@ pub async fn progress(
     State(state): State<AppState>,
     auth: AuthSession,
     axum::extract::Path(run): axum::extract::Path<String>,
-) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-    };
+) -> Result<Response, AppError> {
+    let user = auth.user.ok_or(AppError::Unauthenticated)?;
     let found = state
         .imports
         .lock()
@@ -589,7 +592,7 @@ pub async fn progress(
             rows: 0,
         },
     };
-    Json(body).into_response()
+    Ok(Json(body).into_response())
 }
 
 /// `POST /imports`: multipart `source`, optional `encoding` (`utf-8` or `gbk`; detected when
@@ -598,26 +601,13 @@ pub async fn upload(
     State(state): State<AppState>,
     auth: AuthSession,
     mut multipart: Multipart,
-) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-    };
+) -> Result<Response, AppError> {
+    let user = auth.user.ok_or(AppError::Unauthenticated)?;
     if !matches!(user.0.role, Role::Department | Role::Admin) {
-        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let (mut source, mut encoding, mut file, mut run) = (None, None, None, None);
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    AppError::refused("file_too_large"),
-                )
-            }
-            Err(_) => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
-        };
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_refusal)? {
         match field.name().unwrap_or("") {
             "source" => {
                 source = field
@@ -644,13 +634,10 @@ pub async fn upload(
                     "utf-8" => Some(encoding_rs::UTF_8),
                     "gbk" | "gb18030" => Some(encoding_rs::GB18030),
                     _ => {
-                        return refuse(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            AppError::field(
-                                "encoding",
-                                app::domain::declaration::FieldErrorCode::InvalidChoice,
-                            ),
-                        )
+                        return Err(AppError::field(
+                            "encoding",
+                            app::domain::declaration::FieldErrorCode::InvalidChoice,
+                        ))
                     }
                 }
             }
@@ -663,64 +650,34 @@ pub async fn upload(
                     .take(100)
                     .collect();
                 // Streamed to a temporary file while hashed: memory stays flat.
-                let Ok(mut tmp) = tempfile::NamedTempFile::new() else {
-                    return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::Internal);
-                };
+                let mut tmp = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
                 let mut hasher = sha2::Sha256::new();
                 let mut size = 0usize;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            size += chunk.len();
-                            if size > MAX_IMPORT_BYTES {
-                                return refuse(
-                                    StatusCode::PAYLOAD_TOO_LARGE,
-                                    AppError::refused("file_too_large"),
-                                );
-                            }
-                            hasher.update(&chunk);
-                            if tmp.write_all(&chunk).is_err() {
-                                return refuse(
-                                    StatusCode::INTERNAL_SERVER_ERROR,
-                                    AppError::Internal,
-                                );
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(_) => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
+                while let Some(chunk) = field.chunk().await.map_err(multipart_refusal)? {
+                    size += chunk.len();
+                    if size > MAX_IMPORT_BYTES {
+                        return Err(AppError::refused("file_too_large"));
                     }
+                    hasher.update(&chunk);
+                    tmp.write_all(&chunk).map_err(AppError::internal)?;
                 }
                 file = Some((name, tmp, hex::encode(hasher.finalize()), size));
             }
-            _ => return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest),
+            _ => return Err(AppError::BadRequest),
         }
     }
-    let Some(source) = source else {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::field(
-                "source",
-                app::domain::declaration::FieldErrorCode::InvalidChoice,
-            ),
-        );
-    };
+    let source = source.ok_or(AppError::field(
+        "source",
+        app::domain::declaration::FieldErrorCode::InvalidChoice,
+    ))?;
     if user.0.role == Role::Department
         && user.0.department.as_deref() != Some(source.department().code())
     {
-        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
+        return Err(AppError::Forbidden);
     }
-    let Some((name, tmp, hash, size)) = file else {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::refused("file_empty"),
-        );
-    };
-    if size == 0 {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::refused("file_empty"),
-        );
-    }
+    let (name, tmp, hash, size) = file
+        .filter(|f| f.3 > 0)
+        .ok_or(AppError::refused("file_empty"))?;
     // The import runs on its own task: if the uploader's browser is closed (the request dropped),
     // it still finishes, and its report waits in the list of imports.
     let progress = std::sync::Arc::new(Progress {
@@ -776,21 +733,14 @@ pub async fn upload(
         .await;
         result
     });
-    match task.await {
-        Ok(Ok(report)) => {
-            let status = if report.refused.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
-            (status, Json(report)).into_response()
-        }
-        Ok(Err(e)) => refuse(
-            StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            e,
-        ),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
-    }
+    let report = task.await.map_err(AppError::internal)??;
+    // A refused file is answered 422 with its report (which rows, which reasons).
+    let status = if report.refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)).into_response())
 }
 
 /// `GET /imports/{id}/report.xlsx`: an import's report as a spreadsheet (counts, refused rows by
@@ -801,20 +751,19 @@ pub async fn report_xlsx(
     auth: AuthSession,
     axum::extract::Path(id): axum::extract::Path<String>,
     headers: axum::http::HeaderMap,
-) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-    };
-    let rec = match state.services.store.import(&id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return refuse(StatusCode::NOT_FOUND, AppError::NotFound),
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e.into()),
-    };
+) -> Result<Response, AppError> {
+    let user = auth.user.ok_or(AppError::Unauthenticated)?;
+    let rec = state
+        .services
+        .store
+        .import(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !app::api::monitoring::importable_sources(&user.0)
         .iter()
         .any(|s| s.code() == rec.source)
     {
-        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+        return Err(AppError::NotFound);
     }
     let english = headers
         .get_all(axum::http::header::COOKIE)
@@ -834,29 +783,27 @@ pub async fn report_xlsx(
         ..stored
     }
     .with_stored(rec.new_records, rec.matched);
-    match report_workbook(locale, &rec.file_name, &report) {
-        Ok(bytes) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+    let bytes = report_workbook(locale, &rec.file_name, &report).map_err(AppError::internal)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"import-report-{}.xlsx\"",
+                    rec.id
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
                 ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"import-report-{}.xlsx\"",
-                        rec.id
-                            .chars()
-                            .filter(char::is_ascii_alphanumeric)
-                            .collect::<String>()
-                    ),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
-    }
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 fn report_workbook(

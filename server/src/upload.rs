@@ -2,13 +2,13 @@
 //! of the region. Types are checked by content, not by name; files are stored by hash.
 
 use crate::startup::AppState;
-use app::auth::{audit, AuthSession};
+use app::auth::{audit, check_staff_in_region, AuthSession};
+use app::domain::charity::CharityStatus;
 use app::domain::declaration::{AttachmentKind, MAX_ATTACHMENT_BYTES};
-use app::domain::region::RegionCode;
 use app::domain::status::Role;
 use app::error::AppError;
 use app::services::now_millis;
-use app::store::{DbError, NewAttachment};
+use app::store::NewAttachment;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,17 +16,16 @@ use axum::Json;
 
 const ALLOWED: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
 
-fn refuse(status: StatusCode, err: AppError) -> Response {
-    (status, Json(err)).into_response()
-}
+/// A handler's answer: its response, or a refusal answered as `AppError` says (status and body).
+type Answer = Result<Response, AppError>;
 
-/// A store's refusal as the browser sees it: not found 404, a conflict 409, anything else 500.
-fn refuse_db(e: DbError) -> Response {
-    let err = AppError::from(e);
-    refuse(
-        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        err,
-    )
+/// A multipart error: too large (413) or unreadable (400).
+fn multipart_refusal(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::refused("file_too_large")
+    } else {
+        AppError::BadRequest
+    }
 }
 
 fn clean_file_name(raw: &str) -> String {
@@ -45,73 +44,38 @@ type Fields = (
     Option<(String, axum::body::Bytes)>,
 );
 
-async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields, Response> {
+async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields, AppError> {
     let (mut text, mut file) = (std::collections::HashMap::new(), None);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => return Ok((text, file)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    AppError::refused("file_too_large"),
-                ))
-            }
-            Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
-        };
+    while let Some(field) = multipart.next_field().await.map_err(multipart_refusal)? {
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(clean_file_name);
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    AppError::refused("file_too_large"),
-                ))
-            }
-            Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
-        };
+        let bytes = field.bytes().await.map_err(multipart_refusal)?;
         match name.as_str() {
             "file" => file = Some((file_name.unwrap_or_else(|| "file".into()), bytes)),
             n if names.contains(&n) => {
-                let value = String::from_utf8(bytes.to_vec())
-                    .map_err(|_| refuse(StatusCode::BAD_REQUEST, AppError::BadRequest))?;
+                let value = String::from_utf8(bytes.to_vec()).map_err(|_| AppError::BadRequest)?;
                 text.insert(name, value);
             }
-            _ => return Err(refuse(StatusCode::BAD_REQUEST, AppError::BadRequest)),
+            _ => return Err(AppError::BadRequest),
         }
     }
+    Ok((text, file))
 }
 
 /// A proof file as received: not empty, at most 10 MB, a JPEG, PNG or PDF by its content.
-#[expect(
-    clippy::result_large_err,
-    reason = "the error is the refusal's response, returned as is"
-)]
 fn checked_file(
     file: Option<(String, axum::body::Bytes)>,
-) -> Result<(String, axum::body::Bytes, &'static str), Response> {
+) -> Result<(String, axum::body::Bytes, &'static str), AppError> {
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::refused("file_empty"),
-        ));
+        return Err(AppError::refused("file_empty"));
     };
     if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::refused("file_too_large"),
-        ));
+        return Err(AppError::refused("file_too_large"));
     }
-    let Some(mime) = infer::get(&bytes)
+    let mime = infer::get(&bytes)
         .map(|t| t.mime_type())
         .filter(|m| ALLOWED.contains(m))
-    else {
-        return Err(refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::refused("file_type"),
-        ));
-    };
+        .ok_or(AppError::refused("file_type"))?;
     Ok((file_name, bytes, mime))
 }
 
@@ -119,35 +83,24 @@ pub async fn upload(
     State(state): State<AppState>,
     auth: AuthSession,
     mut multipart: Multipart,
-) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-    };
+) -> Answer {
+    let user = auth.user.ok_or(AppError::Unauthenticated)?;
     if user.0.role != Role::Resident {
-        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
+        return Err(AppError::Forbidden);
     }
-    let (fields, file) = match read_fields(&mut multipart, &["draft_id", "kind"]).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+    let (fields, file) = read_fields(&mut multipart, &["draft_id", "kind"]).await?;
     let (Some(draft_id), Some(kind)) = (
         fields.get("draft_id").cloned(),
         fields
             .get("kind")
             .and_then(|k| AttachmentKind::from_code(k)),
     ) else {
-        return refuse(StatusCode::BAD_REQUEST, AppError::BadRequest);
+        return Err(AppError::BadRequest);
     };
-    let (file_name, bytes, mime) = match checked_file(file) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+    let (file_name, bytes, mime) = checked_file(file)?;
     let s = &state.services;
-    let hash = match s.blobs.put(&bytes).await {
-        Ok(h) => h,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
-    };
-    let added = s
+    let hash = s.blobs.put(&bytes).await.map_err(AppError::internal)?;
+    let meta = s
         .store
         .add_attachment(NewAttachment {
             owner_id: user.0.id.clone(),
@@ -159,14 +112,9 @@ pub async fn upload(
             size: bytes.len() as i64,
             now: now_millis(),
         })
-        .await;
-    match added {
-        Ok(meta) => {
-            audit(s, Some(&user.0.id), "attachment_add", &meta.id, "ok").await;
-            (StatusCode::CREATED, Json(meta)).into_response()
-        }
-        Err(e) => refuse_db(e),
-    }
+        .await?;
+    audit(s, Some(&user.0.id), "attachment_add", &meta.id, "ok").await;
+    Ok((StatusCode::CREATED, Json(meta)).into_response())
 }
 
 /// The owner, or a caseworker/admin whose region contains the application, may read a file.
@@ -174,42 +122,26 @@ pub async fn download(
     State(state): State<AppState>,
     auth: AuthSession,
     Path(id): Path<String>,
-) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-    };
+) -> Answer {
+    let user = auth.user.ok_or(AppError::Unauthenticated)?;
     let s = &state.services;
-    let record = match s.store.attachment(&id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return refuse(StatusCode::NOT_FOUND, AppError::NotFound),
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
-    };
-    let allowed = match user.0.role {
-        Role::Resident => record.owner_id == user.0.id,
-        Role::Caseworker | Role::Admin => {
-            let scope = user
-                .0
-                .region_code
-                .as_deref()
-                .and_then(|r| RegionCode::parse(r).ok());
-            let region = record
-                .region_code
-                .as_deref()
-                .and_then(|r| RegionCode::parse(r).ok());
-            matches!((scope, region), (Some(s), Some(r)) if r.is_within(&s))
+    let record = s.store.attachment(&id).await?.ok_or(AppError::NotFound)?;
+    if user.0.role == Role::Resident {
+        if record.owner_id != user.0.id {
+            audit(s, Some(&user.0.id), "attachment_read", &id, "denied").await;
+            return Err(AppError::NotFound);
         }
-        _ => false,
-    };
-    if !allowed {
-        audit(s, Some(&user.0.id), "attachment_read", &id, "denied").await;
-        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+    } else {
+        let region = record.region_code.as_deref();
+        check_staff_in_region(s, &user, region, "attachment_read", &id).await?;
     }
-    let bytes = match s.blobs.get(&record.content_hash).await {
-        Ok(b) => b,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
-    };
+    let bytes = s
+        .blobs
+        .get(&record.content_hash)
+        .await
+        .map_err(AppError::internal)?;
     audit(s, Some(&user.0.id), "attachment_read", &id, "ok").await;
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, record.meta.mime.clone()),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
@@ -217,7 +149,7 @@ pub async fn download(
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 /// A photo or signature of a home visit, for caseworkers and admins of the application's region.
@@ -225,98 +157,56 @@ pub async fn visit_file(
     State(state): State<AppState>,
     auth: AuthSession,
     Path(hash): Path<String>,
-) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-    };
+) -> Answer {
+    let user = auth.user.ok_or(AppError::Unauthenticated)?;
     let s = &state.services;
     if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+        return Err(AppError::NotFound);
     }
-    let region = match s.store.visit_file_region(&hash).await {
-        Ok(r) => r,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
-    };
-    let scope = user
-        .0
-        .region_code
-        .as_deref()
-        .and_then(|r| RegionCode::parse(r).ok());
-    let allowed = matches!(user.0.role, Role::Caseworker | Role::Admin)
-        && matches!((scope, region.as_deref().and_then(|r| RegionCode::parse(r).ok())), (Some(s), Some(r)) if r.is_within(&s));
-    if !allowed {
-        audit(s, Some(&user.0.id), "visit_file_read", &hash, "denied").await;
-        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
-    }
-    let bytes = match s.blobs.get(&hash).await {
-        Ok(b) => b,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
-    };
+    let region = s.store.visit_file_region(&hash).await?;
+    check_staff_in_region(s, &user, region.as_deref(), "visit_file_read", &hash).await?;
+    let bytes = s.blobs.get(&hash).await.map_err(AppError::internal)?;
     let mime = infer::get(&bytes)
         .map(|t| t.mime_type())
         .filter(|m| *m == "image/jpeg" || *m == "image/png")
         .unwrap_or("application/octet-stream");
     audit(s, Some(&user.0.id), "visit_file_read", &hash, "ok").await;
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, mime.to_string()),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 /// A charity's proof of delivery for one of its accepted (or delivered) matches.
-#[expect(
-    clippy::result_large_err,
-    reason = "the error is the refusal's response, returned as is"
-)]
 pub async fn charity_proof_upload(
     State(state): State<AppState>,
     auth: AuthSession,
     Path(id): Path<String>,
     mut multipart: Multipart,
-) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-    };
+) -> Answer {
+    let user = auth.user.ok_or(AppError::Unauthenticated)?;
     if user.0.role != Role::Charity {
-        return refuse(StatusCode::FORBIDDEN, AppError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let s = &state.services;
-    let charity = match s.store.charity_of_user(&user.0.id).await {
-        Ok(Some(c)) if c.status == "verified" => c,
-        Ok(_) => {
-            return refuse(
-                StatusCode::CONFLICT,
-                AppError::refused("charity_not_verified"),
-            )
-        }
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
-    };
-    let (_, bytes, mime) = match read_fields(&mut multipart, &[])
-        .await
-        .and_then(|(_, file)| checked_file(file))
-    {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let hash = match s.blobs.put(&bytes).await {
-        Ok(h) => h,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
-    };
-    match s
+    let charity = s
         .store
+        .charity_of_user(&user.0.id)
+        .await?
+        .filter(|c| c.status == CharityStatus::Verified)
+        .ok_or(AppError::refused("charity_not_verified"))?;
+    let (_, file) = read_fields(&mut multipart, &[]).await?;
+    let (_, bytes, mime) = checked_file(file)?;
+    let hash = s.blobs.put(&bytes).await.map_err(AppError::internal)?;
+    s.store
         .attach_match_proof(&id, &charity.id, &hash, mime, now_millis())
-        .await
-    {
-        Ok(()) => {
-            audit(s, Some(&user.0.id), "charity_proof", &id, "ok").await;
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(e) => refuse_db(e),
-    }
+        .await?;
+    audit(s, Some(&user.0.id), "charity_proof", &id, "ok").await;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A match's proof of delivery: for its charity, and for caseworkers and administrators of the
@@ -325,46 +215,30 @@ pub async fn charity_proof(
     State(state): State<AppState>,
     auth: AuthSession,
     Path(id): Path<String>,
-) -> Response {
-    let Some(user) = auth.user else {
-        return refuse(StatusCode::UNAUTHORIZED, AppError::Unauthenticated);
-    };
+) -> Answer {
+    let user = auth.user.ok_or(AppError::Unauthenticated)?;
     let s = &state.services;
-    let found = match s.store.match_record(&id).await {
-        Ok(m) => m,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
-    };
+    let found = s.store.match_record(&id).await?;
     let Some((m, (hash, mime))) = found.and_then(|m| m.proof.clone().map(|p| (m, p))) else {
-        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+        return Err(AppError::NotFound);
     };
-    let allowed = match user.0.role {
-        Role::Charity => {
-            matches!(s.store.charity_of_user(&user.0.id).await, Ok(Some(c)) if c.id == m.charity_id)
+    if user.0.role == Role::Charity {
+        let own = s.store.charity_of_user(&user.0.id).await?;
+        if own.is_none_or(|c| c.id != m.charity_id) {
+            audit(s, Some(&user.0.id), "charity_proof_read", &id, "denied").await;
+            return Err(AppError::NotFound);
         }
-        Role::Caseworker | Role::Admin => {
-            let scope = user
-                .0
-                .region_code
-                .as_deref()
-                .and_then(|r| RegionCode::parse(r).ok());
-            let region = match s.store.household(&m.household_id).await {
-                Ok(h) => h.and_then(|h| RegionCode::parse(&h.region_code).ok()),
-                Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::from(e)),
-            };
-            matches!((scope, region), (Some(s), Some(r)) if r.is_within(&s))
-        }
-        _ => false,
-    };
-    if !allowed {
-        audit(s, Some(&user.0.id), "charity_proof_read", &id, "denied").await;
-        return refuse(StatusCode::NOT_FOUND, AppError::NotFound);
+    } else {
+        let region = s
+            .store
+            .household(&m.household_id)
+            .await?
+            .map(|h| h.region_code);
+        check_staff_in_region(s, &user, region.as_deref(), "charity_proof_read", &id).await?;
     }
-    let bytes = match s.blobs.get(&hash).await {
-        Ok(b) => b,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, AppError::internal(e)),
-    };
+    let bytes = s.blobs.get(&hash).await.map_err(AppError::internal)?;
     audit(s, Some(&user.0.id), "charity_proof_read", &id, "ok").await;
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, mime),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
@@ -372,5 +246,5 @@ pub async fn charity_proof(
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }

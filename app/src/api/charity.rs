@@ -17,8 +17,8 @@ use crate::{
     auth::{self, audit, SessionUser},
     domain::chain::{AidKind, NewAid},
     domain::charity::{
-        covering_aid, fit_key, suggest, urgency, MatchState, Need, NeedSource, NeedState, Resource,
-        SupplyForm,
+        covering_aid, fit_key, suggest, urgency, CharityStatus, MatchState, Need, NeedSource,
+        NeedState, Resource, SupplyForm,
     },
     domain::declaration::{Declaration, FieldErrorCode, HelpKind},
     domain::phone::Phone,
@@ -226,7 +226,7 @@ fn charity_view(
         credit_code: c.credit_code,
         contact_name: c.contact_name,
         kinds: c.kinds,
-        status: c.status,
+        status: c.status.code().into(),
         status_note: c.status_note,
     }
 }
@@ -303,7 +303,7 @@ fn match_view(
         need_kind: m.need_kind,
         form: m.form.code().into(),
         unit: m.unit,
-        state: m.state,
+        state: m.state.code().into(),
         note: m.note,
     }
 }
@@ -320,7 +320,7 @@ async fn verified_charity(s: &Services) -> Result<(SessionUser, CharityRecord), 
         .charity_of_user(&user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if charity.status != "verified" {
+    if charity.status != CharityStatus::Verified {
         audit(
             s,
             Some(&user.0.id),
@@ -403,7 +403,7 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
         .await?
         .ok_or(AppError::NotFound)?;
     let today = today_in_china().to_string();
-    let (resources, matches) = if charity.status == "verified" {
+    let (resources, matches) = if charity.status == CharityStatus::Verified {
         (
             s.store.resources(Some(&charity.id), &today).await?,
             s.store
@@ -557,7 +557,7 @@ pub async fn commit_to_need(
             need_id: need_id.clone(),
             resource_id,
             units,
-            state: MatchState::Accepted.code().into(),
+            state: MatchState::Accepted,
             region_prefix: None,
             charity_id: Some(charity.id.clone()),
             actor_id: user.0.id.clone(),
@@ -587,8 +587,8 @@ pub async fn answer_match(id: String, accept: bool, note: String) -> Result<(), 
         .move_match(
             &id,
             &charity.id,
-            &[MatchState::Proposed.code()],
-            to.code(),
+            &[MatchState::Proposed],
+            to,
             &note,
             now_millis(),
         )
@@ -625,8 +625,8 @@ pub async fn close_match(id: String, state: String, note: String) -> Result<(), 
         .move_match(
             &id,
             &charity.id,
-            &[MatchState::Proposed.code(), MatchState::Accepted.code()],
-            to.code(),
+            &[MatchState::Proposed, MatchState::Accepted],
+            to,
             &note,
             now_millis(),
         )
@@ -714,7 +714,7 @@ pub async fn reveal_match_contact(id: String) -> Result<MatchContact, AppError> 
         .filter(|m| m.charity_id == charity.id)
         .ok_or(AppError::NotFound)?;
     if !matches!(
-        MatchState::from_code(&m.state),
+        Some(m.state),
         Some(MatchState::Accepted | MatchState::Delivered)
     ) {
         audit(&s, Some(&user.0.id), "charity_contact", &id, "denied").await;
@@ -885,7 +885,7 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
         .add_need(NewNeed {
             id: uuid::Uuid::new_v4().to_string(),
             household_id: household.id.clone(),
-            source: spec.source.code().into(),
+            source: spec.source,
             source_ref,
             kind: spec.kind.code().into(),
             form: spec.form,
@@ -922,7 +922,7 @@ pub async fn close_need(id: String, state: String) -> Result<(), AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     s.store
-        .close_need(&id, scope.prefix(), state.code(), &user.0.id, now_millis())
+        .close_need(&id, scope.prefix(), state, &user.0.id, now_millis())
         .await?;
     audit(&s, Some(&user.0.id), "charity_close_need", &id, "ok").await;
     Ok(())
@@ -978,11 +978,11 @@ fn case_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>) 
     CaseNeed {
         board: board_need(n, names),
         household_id: n.household_id.clone(),
-        source: n.source.clone(),
+        source: n.source.code().into(),
         amount: n.form.show(n.amount),
         committed: n.form.show(n.committed),
         delivered: n.form.show(n.delivered),
-        state: n.state.clone(),
+        state: n.state.code().into(),
         consent: n.consent,
         covered: n.covered,
         note: n.note.clone(),
@@ -1075,7 +1075,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
         .matches(MatchQuery::Region(scope.prefix().to_string()))
         .await?
     {
-        if MatchState::from_code(&m.state).is_some_and(MatchState::holds) {
+        if m.state.holds() {
             *given
                 .entry(m.resource_id)
                 .or_default()
@@ -1180,7 +1180,7 @@ pub async fn propose_match(
             need_id,
             resource_id,
             units,
-            state: MatchState::Proposed.code().into(),
+            state: MatchState::Proposed,
             region_prefix: Some(scope.prefix().to_string()),
             charity_id: None,
             actor_id: user.0.id.clone(),

@@ -107,107 +107,48 @@ impl AidKind {
     }
 }
 
-/// The bodies that give assistance or hold data (部门). Department officers' accounts name one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Department {
-    /// 民政
-    CivilAffairs,
-    /// 医保
-    MedicalInsurance,
-    /// 教育
-    Education,
-    /// 人社
-    HumanResources,
-    /// 住建
-    Housing,
-    /// 应急管理
-    EmergencyManagement,
-    /// 残联
-    DisabledPersons,
-    /// 司法 (法律援助)
-    Justice,
-    /// 乡村振兴 / 农业农村
-    RuralRevitalisation,
-    /// 公安 (户籍, 车辆登记)
-    PublicSecurity,
-    /// 市场监管 (经营主体登记)
-    MarketRegulation,
-}
-
-impl Department {
-    pub const ALL: [Department; 11] = [
-        Department::CivilAffairs,
-        Department::MedicalInsurance,
-        Department::Education,
-        Department::HumanResources,
-        Department::Housing,
-        Department::EmergencyManagement,
-        Department::DisabledPersons,
-        Department::Justice,
-        Department::RuralRevitalisation,
-        Department::PublicSecurity,
-        Department::MarketRegulation,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Department::CivilAffairs => "civil_affairs",
-            Department::MedicalInsurance => "medical_insurance",
-            Department::Education => "education",
-            Department::HumanResources => "human_resources",
-            Department::Housing => "housing",
-            Department::EmergencyManagement => "emergency_management",
-            Department::DisabledPersons => "disabled_persons",
-            Department::Justice => "justice",
-            Department::RuralRevitalisation => "rural_revitalisation",
-            Department::PublicSecurity => "public_security",
-            Department::MarketRegulation => "market_regulation",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.code() == code)
+coded! {
+    /// The bodies that give assistance or hold data (部门). Department officers' accounts name one.
+    #[derive(PartialOrd, Ord)]
+    pub enum Department {
+        /// 民政
+        CivilAffairs = "civil_affairs",
+        /// 医保
+        MedicalInsurance = "medical_insurance",
+        /// 教育
+        Education = "education",
+        /// 人社
+        HumanResources = "human_resources",
+        /// 住建
+        Housing = "housing",
+        /// 应急管理
+        EmergencyManagement = "emergency_management",
+        /// 残联
+        DisabledPersons = "disabled_persons",
+        /// 司法 (法律援助)
+        Justice = "justice",
+        /// 乡村振兴 / 农业农村
+        RuralRevitalisation = "rural_revitalisation",
+        /// 公安 (户籍, 车辆登记)
+        PublicSecurity = "public_security",
+        /// 市场监管 (经营主体登记)
+        MarketRegulation = "market_regulation",
     }
 }
 
-/// Where an entry of the chain came from: what a caseworker or department recorded, and why.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AidOrigin {
-    /// The final decision on an application (basic living aid).
-    Decision,
-    /// A department's feedback on a referral.
-    Referral,
-    /// Emergency aid registered by a caseworker.
-    Emergency,
-    /// Recorded by a caseworker from another record (e.g. paper).
-    Manual,
-    /// A charity's delivery.
-    Charity,
-}
-
-impl AidOrigin {
-    pub fn code(self) -> &'static str {
-        match self {
-            AidOrigin::Decision => "decision",
-            AidOrigin::Referral => "referral",
-            AidOrigin::Emergency => "emergency",
-            AidOrigin::Manual => "manual",
-            AidOrigin::Charity => "charity",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [
-            AidOrigin::Decision,
-            AidOrigin::Referral,
-            AidOrigin::Emergency,
-            AidOrigin::Manual,
-            AidOrigin::Charity,
-        ]
-        .into_iter()
-        .find(|o| o.code() == code)
+coded! {
+    /// Where an entry of the chain came from: what a caseworker or department recorded, and why.
+    pub enum AidOrigin {
+        /// The final decision on an application (basic living aid).
+        Decision = "decision",
+        /// A department's feedback on a referral.
+        Referral = "referral",
+        /// Emergency aid registered by a caseworker.
+        Emergency = "emergency",
+        /// Recorded by a caseworker from another record (e.g. paper).
+        Manual = "manual",
+        /// A charity's delivery.
+        Charity = "charity",
     }
 }
 

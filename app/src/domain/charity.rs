@@ -456,31 +456,17 @@ pub fn objective(needs: &[Need], plan: &Plan) -> f64 {
         .sum()
 }
 
-/// What a resource gives, and the unit its amounts count: fen for funds, pieces for goods,
-/// places or hours for services (the resource names its unit). A need asks for one form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SupplyForm {
-    Funds,
-    Goods,
-    Services,
+coded! {
+    /// What a resource gives, and the unit its amounts count: fen for funds, pieces for goods,
+    /// places or hours for services (the resource names its unit). A need asks for one form.
+    pub enum SupplyForm {
+        Funds = "funds",
+        Goods = "goods",
+        Services = "services",
+    }
 }
 
 impl SupplyForm {
-    pub const ALL: [SupplyForm; 3] = [SupplyForm::Funds, SupplyForm::Goods, SupplyForm::Services];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            SupplyForm::Funds => "funds",
-            SupplyForm::Goods => "goods",
-            SupplyForm::Services => "services",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.code() == code)
-    }
-
     /// Reads an amount as typed: yuan with two decimals for funds (stored in fen), whole units
     /// otherwise.
     pub fn parse_amount(self, raw: &str) -> Result<i64, FieldErrorCode> {
@@ -518,91 +504,59 @@ pub const MAX_FUNDS_YUAN: i64 = 100_000_000;
 pub const MAX_UNITS: i64 = 10_000_000;
 pub const MAX_TEXT_CHARS: usize = 200;
 
-/// Where a need came from (Liaoning 二(三)6: declarations, monitoring, caseworkers).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NeedSource {
-    /// Help the household asked for in its declaration.
-    Declaration,
-    /// A monitoring warning (its level raises the urgency).
-    Warning,
-    /// A caseworker's own finding.
-    Caseworker,
-}
-
-impl NeedSource {
-    pub const ALL: [NeedSource; 3] = [
-        NeedSource::Declaration,
-        NeedSource::Warning,
-        NeedSource::Caseworker,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            NeedSource::Declaration => "declaration",
-            NeedSource::Warning => "warning",
-            NeedSource::Caseworker => "caseworker",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.code() == code)
+coded! {
+    /// An organisation's registration, as an administrator decided it (Liaoning 二(三)6:
+    /// only verified organisations see needs).
+    pub enum CharityStatus {
+        Pending = "pending",
+        Verified = "verified",
+        Rejected = "rejected",
     }
 }
 
-/// A need's standing. Only `Open` needs take new commitments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NeedState {
-    Open,
-    /// Delivered in full.
-    Met,
-    DoneByOthers,
-    NoLongerNeeded,
-    Duplicate,
+coded! {
+    /// Where a need came from (Liaoning 二(三)6: declarations, monitoring, caseworkers).
+    pub enum NeedSource {
+        /// Help the household asked for in its declaration.
+        Declaration = "declaration",
+        /// A monitoring warning (its level raises the urgency).
+        Warning = "warning",
+        /// A caseworker's own finding.
+        Caseworker = "caseworker",
+    }
 }
 
-/// A match of a need with a resource: proposed by a caseworker (or committed by the charity
-/// directly), accepted or declined by the charity, then delivered or closed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchState {
-    /// Sent to the charity by a caseworker; the units are reserved.
-    Proposed,
-    /// The charity committed; its identity release happened.
-    Accepted,
-    /// The charity declined; the units went back to the pool.
-    Declined,
-    Delivered,
-    /// Closed by the charity without delivery; the units went back.
-    DoneByOthers,
-    NoLongerNeeded,
-    Duplicate,
+coded! {
+    /// A need's standing. Only `Open` needs take new commitments.
+    pub enum NeedState {
+        Open = "open",
+        /// Delivered in full.
+        Met = "met",
+        DoneByOthers = "done_by_others",
+        NoLongerNeeded = "no_longer_needed",
+        Duplicate = "duplicate",
+    }
+}
+
+coded! {
+    /// A match of a need with a resource: proposed by a caseworker (or committed by the charity
+    /// directly), accepted or declined by the charity, then delivered or closed.
+    pub enum MatchState {
+        /// Sent to the charity by a caseworker; the units are reserved.
+        Proposed = "proposed",
+        /// The charity committed; its identity release happened.
+        Accepted = "accepted",
+        /// The charity declined; the units went back to the pool.
+        Declined = "declined",
+        Delivered = "delivered",
+        /// Closed by the charity without delivery; the units went back.
+        DoneByOthers = "done_by_others",
+        NoLongerNeeded = "no_longer_needed",
+        Duplicate = "duplicate",
+    }
 }
 
 impl NeedState {
-    pub const ALL: [NeedState; 5] = [
-        NeedState::Open,
-        NeedState::Met,
-        NeedState::DoneByOthers,
-        NeedState::NoLongerNeeded,
-        NeedState::Duplicate,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            NeedState::Open => "open",
-            NeedState::Met => "met",
-            NeedState::DoneByOthers => "done_by_others",
-            NeedState::NoLongerNeeded => "no_longer_needed",
-            NeedState::Duplicate => "duplicate",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.code() == code)
-    }
-
     /// The states a person may close a need or a commitment with.
     pub const CLOSING: [NeedState; 3] = [
         NeedState::DoneByOthers,
@@ -612,32 +566,6 @@ impl NeedState {
 }
 
 impl MatchState {
-    pub const ALL: [MatchState; 7] = [
-        MatchState::Proposed,
-        MatchState::Accepted,
-        MatchState::Declined,
-        MatchState::Delivered,
-        MatchState::DoneByOthers,
-        MatchState::NoLongerNeeded,
-        MatchState::Duplicate,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MatchState::Proposed => "proposed",
-            MatchState::Accepted => "accepted",
-            MatchState::Declined => "declined",
-            MatchState::Delivered => "delivered",
-            MatchState::DoneByOthers => "done_by_others",
-            MatchState::NoLongerNeeded => "no_longer_needed",
-            MatchState::Duplicate => "duplicate",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.code() == code)
-    }
-
     /// Whether the match holds its units of the need and the resource.
     pub fn holds(self) -> bool {
         matches!(

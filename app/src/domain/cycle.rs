@@ -10,71 +10,27 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_CYCLE_TEXT_CHARS: usize = 1000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskKind {
-    /// 年度复核 of a marginal or rigid-expense household.
-    AnnualReview,
-    /// A 渐退期 ends: the household's aid stops.
-    TaperEnd,
-    /// A department did not answer a referral in time.
-    ReferralOverdue,
-    /// Documents owed after advance aid did not arrive in time.
-    DocumentsDue,
-}
-
-impl TaskKind {
-    pub const ALL: [TaskKind; 4] = [
-        Self::AnnualReview,
-        Self::TaperEnd,
-        Self::ReferralOverdue,
-        Self::DocumentsDue,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::AnnualReview => "annual_review",
-            Self::TaperEnd => "taper_end",
-            Self::ReferralOverdue => "referral_overdue",
-            Self::DocumentsDue => "documents_due",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
+coded! {
+    pub enum TaskKind {
+        /// 年度复核 of a marginal or rigid-expense household.
+        AnnualReview = "annual_review",
+        /// A 渐退期 ends: the household's aid stops.
+        TaperEnd = "taper_end",
+        /// A department did not answer a referral in time.
+        ReferralOverdue = "referral_overdue",
+        /// Documents owed after advance aid did not arrive in time.
+        DocumentsDue = "documents_due",
     }
 }
 
-/// Where a household stands in the low-income database. Rejected and exited households stay
-/// (monitored and searchable) for at least two years.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Standing {
-    Applicant,
-    InAssistance,
-    Rejected,
-    Exited,
-}
-
-impl Standing {
-    pub const ALL: [Standing; 4] = [
-        Self::Applicant,
-        Self::InAssistance,
-        Self::Rejected,
-        Self::Exited,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Applicant => "applicant",
-            Self::InAssistance => "in_assistance",
-            Self::Rejected => "rejected",
-            Self::Exited => "exited",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+coded! {
+    /// Where a household stands in the low-income database. Rejected and exited households stay
+    /// (monitored and searchable) for at least two years.
+    pub enum Standing {
+        Applicant = "applicant",
+        InAssistance = "in_assistance",
+        Rejected = "rejected",
+        Exited = "exited",
     }
 }
 

@@ -17,53 +17,110 @@ pub const MAX_NAME_CHARS: usize = 30;
 pub const MAX_ADDRESS_CHARS: usize = 120;
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 pub const MAX_ILLNESS_CHARS: usize = 100;
-/// The version of the consent texts shown to residents; stored with each consent.
 /// Proof files per declaration, and the size of each.
 pub const MAX_ATTACHMENTS: usize = 20;
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+/// The version of the consent texts shown to residents; stored with each consent.
 pub const CONSENT_TEXT_VERSION: &str = "2026-11-v1";
 
-macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The stable code used in forms, storage and translation keys.
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn from_code(code: &str) -> Option<Self> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
+coded! {
+    /// 与户主关系
+    pub enum Relation {
+        Head = "head",
+        Spouse = "spouse",
+        Child = "child",
+        Parent = "parent",
+        Grandchild = "grandchild",
+        Grandparent = "grandparent",
+        Sibling = "sibling",
+        ChildInLaw = "child_in_law",
+        Other = "other",
+    }
 }
-
-code_enum!(/// 与户主关系
-Relation { Head = "head", Spouse = "spouse", Child = "child", Parent = "parent", Grandchild = "grandchild",
-    Grandparent = "grandparent", Sibling = "sibling", ChildInLaw = "child_in_law", Other = "other" });
-code_enum!(/// 城乡属性
-Residence { Urban = "urban", Rural = "rural" });
-code_enum!(/// 健康状况
-Health { Healthy = "healthy", Chronic = "chronic", SeriousIllness = "serious_illness" });
-code_enum!(/// 残疾类别
-DisabilityKind { None = "none", Visual = "visual", Hearing = "hearing", Speech = "speech", Physical = "physical",
-    Intellectual = "intellectual", Mental = "mental", Multiple = "multiple" });
-code_enum!(/// 就学阶段
-Schooling { NotInSchool = "not_in_school", Preschool = "preschool", Primary = "primary", JuniorSecondary = "junior_secondary",
-    SeniorSecondary = "senior_secondary", Vocational = "vocational", Higher = "higher" });
-code_enum!(/// 就业状况
-WorkStatus { Employed = "employed", Farming = "farming", SelfEmployed = "self_employed", Unemployed = "unemployed",
-    Retired = "retired", Student = "student", Unable = "unable" });
-code_enum!(/// 劳动能力
-LabourCapacity { Full = "full", Partial = "partial", None = "none" });
-code_enum!(/// 申请的救助类型
-HelpKind { BasicLiving = "basic_living", Medical = "medical", Education = "education", Housing = "housing",
-    Employment = "employment", Emergency = "emergency", CareServices = "care_services", Other = "other" });
-code_enum!(/// 证明材料类型
-AttachmentKind { IdCard = "id_card", HouseholdRegister = "household_register", DisabilityCertificate = "disability_certificate",
-    MedicalBill = "medical_bill", IncomeProof = "income_proof", Other = "other" });
+coded! {
+    /// 城乡属性
+    pub enum Residence {
+        Urban = "urban",
+        Rural = "rural",
+    }
+}
+coded! {
+    /// 健康状况
+    pub enum Health {
+        Healthy = "healthy",
+        Chronic = "chronic",
+        SeriousIllness = "serious_illness",
+    }
+}
+coded! {
+    /// 残疾类别
+    pub enum DisabilityKind {
+        None = "none",
+        Visual = "visual",
+        Hearing = "hearing",
+        Speech = "speech",
+        Physical = "physical",
+        Intellectual = "intellectual",
+        Mental = "mental",
+        Multiple = "multiple",
+    }
+}
+coded! {
+    /// 就学阶段
+    pub enum Schooling {
+        NotInSchool = "not_in_school",
+        Preschool = "preschool",
+        Primary = "primary",
+        JuniorSecondary = "junior_secondary",
+        SeniorSecondary = "senior_secondary",
+        Vocational = "vocational",
+        Higher = "higher",
+    }
+}
+coded! {
+    /// 就业状况
+    pub enum WorkStatus {
+        Employed = "employed",
+        Farming = "farming",
+        SelfEmployed = "self_employed",
+        Unemployed = "unemployed",
+        Retired = "retired",
+        Student = "student",
+        Unable = "unable",
+    }
+}
+coded! {
+    /// 劳动能力
+    pub enum LabourCapacity {
+        Full = "full",
+        Partial = "partial",
+        None = "none",
+    }
+}
+coded! {
+    /// 申请的救助类型
+    pub enum HelpKind {
+        BasicLiving = "basic_living",
+        Medical = "medical",
+        Education = "education",
+        Housing = "housing",
+        Employment = "employment",
+        Emergency = "emergency",
+        CareServices = "care_services",
+        Other = "other",
+    }
+}
+coded! {
+    /// 证明材料类型
+    pub enum AttachmentKind {
+        IdCard = "id_card",
+        HouseholdRegister = "household_register",
+        DisabilityCertificate = "disability_certificate",
+        MedicalBill = "medical_bill",
+        IncomeProof = "income_proof",
+        Other = "other",
+    }
+}
 
 /// One member as the form holds it: raw text, so nothing typed is ever lost.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,56 @@
 //! Pure domain types and rules shared by browser and server; no I/O here.
 //! Parsing follows "parse, don't validate": a value of these types is valid by construction.
 
+/// A coded enum: each value's code is written once, here, and is its one spelling everywhere —
+/// stored (`code()`, read back by `from_code`, an unknown code being `None`), sent by serde to
+/// and from the browser, used in form values and translation keys.
+///
+/// ```ignore
+/// coded! {
+///     /// 城乡属性
+///     pub enum Residence { Urban = "urban", Rural = "rural" }
+/// }
+/// ```
+macro_rules! coded {
+    (
+        $(#[$m:meta])*
+        pub enum $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }
+    ) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+
+        impl $name {
+            /// Every value, in the order declared.
+            pub const ALL: [$name; [$($code),+].len()] = [$($name::$variant),+];
+
+            /// The stable code used in storage, forms, the browser and translation keys.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The value of a code; `None` for an unknown one (never a fallback).
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::from_code(&code)
+                    .ok_or_else(|| serde::de::Error::unknown_variant(&code, &[$($code),+]))
+            }
+        }
+    };
+}
+
 pub mod audit;
 pub mod casework;
 pub mod chain;
@@ -18,17 +68,22 @@ pub mod status;
 pub mod visit;
 
 /// Every coded enum has one spelling: the code it is stored under (`code()`, read back by
-/// `from_code`) is the one serde sends to the browser, so a value written by one side is read
-/// by the other.
+/// `from_code`) is the one serde sends to the browser and reads back, and a code nobody wrote is
+/// refused rather than read as some default.
 #[cfg(test)]
 mod one_spelling {
     macro_rules! same_spelling {
         ($($t:ty),* $(,)?) => {$(
+            let mut seen = std::collections::HashSet::new();
             for v in <$t>::ALL.iter().copied() {
                 let sent = serde_json::to_value(v).unwrap();
                 assert_eq!(sent.as_str(), Some(v.code()), "{}", stringify!($t));
+                assert_eq!(serde_json::from_value::<$t>(sent).unwrap(), v);
                 assert_eq!(<$t>::from_code(v.code()), Some(v), "{}", stringify!($t));
+                assert!(seen.insert(v.code()), "{} repeats {}", stringify!($t), v.code());
             }
+            assert!(serde_json::from_str::<$t>("\"no_such_code\"").is_err());
+            assert_eq!(<$t>::from_code(""), None);
         )*};
     }
 
@@ -39,14 +94,19 @@ mod one_spelling {
             cycle::TaskKind,
             cycle::Standing,
             chain::AidKind,
+            chain::AidOrigin,
             chain::Department,
             monitoring::Source,
             monitoring::EventKind,
+            monitoring::WarningLevel,
             monitoring::RuleKind,
             monitoring::WarningStatus,
             monitoring::Finding,
             monitoring::Disposal,
             policy::Category,
+            policy::Criterion,
+            policy::EntitlementKind,
+            policy::clauses::Document,
             referral::ReferralStatus,
             charity::SupplyForm,
             charity::NeedSource,
@@ -57,6 +117,12 @@ mod one_spelling {
             declaration::Relation,
             declaration::Residence,
             declaration::Health,
+            declaration::DisabilityKind,
+            declaration::Schooling,
+            declaration::WorkStatus,
+            declaration::LabourCapacity,
+            declaration::HelpKind,
+            declaration::AttachmentKind,
         );
     }
 }

@@ -10,30 +10,30 @@ use serde::{Deserialize, Serialize};
 /// A cell longer than this is not data (a pasted document, a broken quote).
 pub const MAX_CELL_CHARS: usize = 200;
 
-/// Who sent the file (比对数据来源), each with its column template.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// 医保: hospital settlements with total and out-of-pocket spending.
-    MedicalInsurance,
-    /// 残联: new or changed disability certificates.
-    DisabledPersons,
-    /// 人社: unemployment and employment registrations, pensions.
-    HumanResources,
-    /// 公安: deaths and hukou moves.
-    PublicSecurity,
-    /// 住建: property registrations and unsafe-housing appraisals.
-    Housing,
-    /// 教育: enrolments.
-    Education,
-    /// 应急管理: disaster victims.
-    EmergencyManagement,
-    /// 公安交管: vehicle registrations (may mean no longer eligible).
-    Vehicles,
-    /// 市场监管: business registrations (may mean no longer eligible).
-    Businesses,
-    /// 乡村振兴: the relapse-watch list (防止返贫监测对象).
-    RuralRevitalisation,
+coded! {
+    /// Who sent the file (比对数据来源), each with its column template.
+    pub enum Source {
+        /// 医保: hospital settlements with total and out-of-pocket spending.
+        MedicalInsurance = "medical_insurance",
+        /// 残联: new or changed disability certificates.
+        DisabledPersons = "disabled_persons",
+        /// 人社: unemployment and employment registrations, pensions.
+        HumanResources = "human_resources",
+        /// 公安: deaths and hukou moves.
+        PublicSecurity = "public_security",
+        /// 住建: property registrations and unsafe-housing appraisals.
+        Housing = "housing",
+        /// 教育: enrolments.
+        Education = "education",
+        /// 应急管理: disaster victims.
+        EmergencyManagement = "emergency_management",
+        /// 公安交管: vehicle registrations (may mean no longer eligible).
+        Vehicles = "vehicles",
+        /// 市场监管: business registrations (may mean no longer eligible).
+        Businesses = "businesses",
+        /// 乡村振兴: the relapse-watch list (防止返贫监测对象).
+        RuralRevitalisation = "rural_revitalisation",
+    }
 }
 
 const ID_HEADERS: &[&str] = &[
@@ -46,38 +46,6 @@ const ID_HEADERS: &[&str] = &[
 const NAME_HEADERS: &[&str] = &["姓名", "name"];
 
 impl Source {
-    pub const ALL: [Source; 10] = [
-        Source::MedicalInsurance,
-        Source::DisabledPersons,
-        Source::HumanResources,
-        Source::PublicSecurity,
-        Source::Housing,
-        Source::Education,
-        Source::EmergencyManagement,
-        Source::Vehicles,
-        Source::Businesses,
-        Source::RuralRevitalisation,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Source::MedicalInsurance => "medical_insurance",
-            Source::DisabledPersons => "disabled_persons",
-            Source::HumanResources => "human_resources",
-            Source::PublicSecurity => "public_security",
-            Source::Housing => "housing",
-            Source::Education => "education",
-            Source::EmergencyManagement => "emergency_management",
-            Source::Vehicles => "vehicles",
-            Source::Businesses => "businesses",
-            Source::RuralRevitalisation => "rural_revitalisation",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     /// The department that sends this source (its officers may import it).
     pub fn department(self) -> super::chain::Department {
         use super::chain::Department as D;
@@ -390,65 +358,23 @@ impl Source {
     }
 }
 
-/// What a department's row says happened to a person.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    DisabilityCertified,
-    Unemployed,
-    Employed,
-    Pension,
-    Death,
-    MovedOut,
-    MovedIn,
-    PropertyRegistered,
-    UnsafeHousing,
-    Enrolled,
-    DisasterVictim,
-    VehicleRegistered,
-    BusinessRegistered,
-    RelapseWatchListed,
-}
-
-impl EventKind {
-    pub const ALL: [EventKind; 14] = [
-        Self::DisabilityCertified,
-        Self::Unemployed,
-        Self::Employed,
-        Self::Pension,
-        Self::Death,
-        Self::MovedOut,
-        Self::MovedIn,
-        Self::PropertyRegistered,
-        Self::UnsafeHousing,
-        Self::Enrolled,
-        Self::DisasterVictim,
-        Self::VehicleRegistered,
-        Self::BusinessRegistered,
-        Self::RelapseWatchListed,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::DisabilityCertified => "disability_certified",
-            Self::Unemployed => "unemployed",
-            Self::Employed => "employed",
-            Self::Pension => "pension",
-            Self::Death => "death",
-            Self::MovedOut => "moved_out",
-            Self::MovedIn => "moved_in",
-            Self::PropertyRegistered => "property_registered",
-            Self::UnsafeHousing => "unsafe_housing",
-            Self::Enrolled => "enrolled",
-            Self::DisasterVictim => "disaster_victim",
-            Self::VehicleRegistered => "vehicle_registered",
-            Self::BusinessRegistered => "business_registered",
-            Self::RelapseWatchListed => "relapse_watch_listed",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
+coded! {
+    /// What a department's row says happened to a person.
+    pub enum EventKind {
+        DisabilityCertified = "disability_certified",
+        Unemployed = "unemployed",
+        Employed = "employed",
+        Pension = "pension",
+        Death = "death",
+        MovedOut = "moved_out",
+        MovedIn = "moved_in",
+        PropertyRegistered = "property_registered",
+        UnsafeHousing = "unsafe_housing",
+        Enrolled = "enrolled",
+        DisasterVictim = "disaster_victim",
+        VehicleRegistered = "vehicle_registered",
+        BusinessRegistered = "business_registered",
+        RelapseWatchListed = "relapse_watch_listed",
     }
 }
 
@@ -735,89 +661,45 @@ pub fn event_row(
     })
 }
 
-/// 预警级别: I is the most urgent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum WarningLevel {
-    I,
-    II,
-    III,
-}
-
-impl WarningLevel {
-    pub fn code(self) -> &'static str {
-        match self {
-            WarningLevel::I => "I",
-            WarningLevel::II => "II",
-            WarningLevel::III => "III",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [WarningLevel::I, WarningLevel::II, WarningLevel::III]
-            .into_iter()
-            .find(|l| l.code() == code)
+coded! {
+    /// 预警级别: I is the most urgent.
+    #[derive(PartialOrd, Ord)]
+    pub enum WarningLevel {
+        I = "I",
+        II = "II",
+        III = "III",
     }
 }
 
-/// The warning rules. Each is a row an administrator edits (level, visit deadline, threshold).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleKind {
-    /// Medical out-of-pocket spending over an amount in 12 months (threshold: fen).
-    MedicalOutOfPocket,
-    /// Medical out-of-pocket spending over a share of the household's declared yearly income
-    /// in 12 months (threshold: percent).
-    MedicalShareOfIncome,
-    /// A new disability certificate of a severe grade (threshold: the least severe grade that
-    /// counts, 2 = grades 一级 and 二级).
-    SevereDisability,
-    /// A member's death.
-    Death,
-    /// A member registered unemployed when no other member of the household works (per the
-    /// latest declaration).
-    OnlyEarnerUnemployed,
-    /// A member listed as a disaster victim.
-    Disaster,
-    /// A new vehicle, business or property registration: possibly no longer eligible.
-    NewAsset,
-    /// Listed for relapse watch (防止返贫监测).
-    RelapseWatch,
-    /// 政策找人: the household's latest assessment entitles it to assistance its chain does not
-    /// show (found by a daily scan with the assessment engine's entitlements).
-    EntitledNotReceived,
+coded! {
+    /// The warning rules. Each is a row an administrator edits (level, visit deadline, threshold).
+    pub enum RuleKind {
+        /// Medical out-of-pocket spending over an amount in 12 months (threshold: fen).
+        MedicalOutOfPocket = "medical_out_of_pocket",
+        /// Medical out-of-pocket spending over a share of the household's declared yearly income
+        /// in 12 months (threshold: percent).
+        MedicalShareOfIncome = "medical_share_of_income",
+        /// A new disability certificate of a severe grade (threshold: the least severe grade that
+        /// counts, 2 = grades 一级 and 二级).
+        SevereDisability = "severe_disability",
+        /// A member's death.
+        Death = "death",
+        /// A member registered unemployed when no other member of the household works (per the
+        /// latest declaration).
+        OnlyEarnerUnemployed = "only_earner_unemployed",
+        /// A member listed as a disaster victim.
+        Disaster = "disaster",
+        /// A new vehicle, business or property registration: possibly no longer eligible.
+        NewAsset = "new_asset",
+        /// Listed for relapse watch (防止返贫监测).
+        RelapseWatch = "relapse_watch",
+        /// 政策找人: the household's latest assessment entitles it to assistance its chain does not
+        /// show (found by a daily scan with the assessment engine's entitlements).
+        EntitledNotReceived = "entitled_not_received",
+    }
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 9] = [
-        RuleKind::MedicalOutOfPocket,
-        RuleKind::MedicalShareOfIncome,
-        RuleKind::SevereDisability,
-        RuleKind::Death,
-        RuleKind::OnlyEarnerUnemployed,
-        RuleKind::Disaster,
-        RuleKind::NewAsset,
-        RuleKind::RelapseWatch,
-        RuleKind::EntitledNotReceived,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            RuleKind::MedicalOutOfPocket => "medical_out_of_pocket",
-            RuleKind::MedicalShareOfIncome => "medical_share_of_income",
-            RuleKind::SevereDisability => "severe_disability",
-            RuleKind::Death => "death",
-            RuleKind::OnlyEarnerUnemployed => "only_earner_unemployed",
-            RuleKind::Disaster => "disaster",
-            RuleKind::NewAsset => "new_asset",
-            RuleKind::RelapseWatch => "relapse_watch",
-            RuleKind::EntitledNotReceived => "entitled_not_received",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-
     /// What the threshold of the rule means, and the values an administrator may give it.
     pub fn threshold(self) -> Threshold {
         match self {
@@ -1139,99 +1021,37 @@ pub fn event_warning(
     })
 }
 
-/// Where a warning stands: new → assigned → visited → disposed → closed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WarningStatus {
-    New,
-    Assigned,
-    Visited,
-    Disposed,
-    Closed,
-}
-
-impl WarningStatus {
-    pub const ALL: [WarningStatus; 5] = [
-        Self::New,
-        Self::Assigned,
-        Self::Visited,
-        Self::Disposed,
-        Self::Closed,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::Assigned => "assigned",
-            Self::Visited => "visited",
-            Self::Disposed => "disposed",
-            Self::Closed => "closed",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+coded! {
+    /// Where a warning stands: new → assigned → visited → disposed → closed.
+    pub enum WarningStatus {
+        New = "new",
+        Assigned = "assigned",
+        Visited = "visited",
+        Disposed = "disposed",
+        Closed = "closed",
     }
 }
 
-/// What the home visit found (入户核实).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Finding {
-    /// The situation is as the data says.
-    Confirmed,
-    /// It is not (wrong person, already resolved …).
-    Refuted,
-    /// The household belongs in another category.
-    Reclassified,
-}
-
-impl Finding {
-    pub const ALL: [Finding; 3] = [Self::Confirmed, Self::Refuted, Self::Reclassified];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Confirmed => "confirmed",
-            Self::Refuted => "refuted",
-            Self::Reclassified => "reclassified",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.code() == code)
+coded! {
+    /// What the home visit found (入户核实).
+    pub enum Finding {
+        /// The situation is as the data says.
+        Confirmed = "confirmed",
+        /// It is not (wrong person, already resolved …).
+        Refuted = "refuted",
+        /// The household belongs in another category.
+        Reclassified = "reclassified",
     }
 }
 
-/// 分类处置: what is done about a visited warning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Disposal {
-    StartAssistance,
-    ChangeAssistance,
-    Referral,
-    /// No action; the note says why.
-    NoAction,
-}
-
-impl Disposal {
-    pub const ALL: [Disposal; 4] = [
-        Self::StartAssistance,
-        Self::ChangeAssistance,
-        Self::Referral,
-        Self::NoAction,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::StartAssistance => "start_assistance",
-            Self::ChangeAssistance => "change_assistance",
-            Self::Referral => "referral",
-            Self::NoAction => "no_action",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.code() == code)
+coded! {
+    /// 分类处置: what is done about a visited warning.
+    pub enum Disposal {
+        StartAssistance = "start_assistance",
+        ChangeAssistance = "change_assistance",
+        Referral = "referral",
+        /// No action; the note says why.
+        NoAction = "no_action",
     }
 }
 

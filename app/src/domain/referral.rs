@@ -8,35 +8,20 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_REFERRAL_NOTE_CHARS: usize = 500;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferralStatus {
-    /// 已推送: waiting for the department.
-    Sent,
-    /// 已接收: the department is handling it.
-    Accepted,
-    /// 已反馈: the department gave the aid (it is in the chain) or answered.
-    Done,
-    /// 已退回: the department declined, with a reason.
-    Declined,
+coded! {
+    pub enum ReferralStatus {
+        /// 已推送: waiting for the department.
+        Sent = "sent",
+        /// 已接收: the department is handling it.
+        Accepted = "accepted",
+        /// 已反馈: the department gave the aid (it is in the chain) or answered.
+        Done = "done",
+        /// 已退回: the department declined, with a reason.
+        Declined = "declined",
+    }
 }
 
 impl ReferralStatus {
-    pub const ALL: [ReferralStatus; 4] = [Self::Sent, Self::Accepted, Self::Done, Self::Declined];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Sent => "sent",
-            Self::Accepted => "accepted",
-            Self::Done => "done",
-            Self::Declined => "declined",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     pub fn is_open(self) -> bool {
         matches!(self, Self::Sent | Self::Accepted)
     }

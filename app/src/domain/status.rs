@@ -2,28 +2,28 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The state of a submitted application. Drafts are not applications.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    /// 已提交
-    Submitted,
-    /// 已受理
-    Accepted,
-    /// 待补充材料: the caseworker asked for more information.
-    InfoRequested,
-    /// 入户调查
-    Visiting,
-    /// 审核
-    Reviewing,
-    /// 公示
-    Publicising,
-    /// 结果: approved
-    Approved,
-    /// 结果: not approved
-    Rejected,
-    /// 已撤回
-    Withdrawn,
+coded! {
+    /// The state of a submitted application. Drafts are not applications.
+    pub enum ApplicationStatus {
+        /// 已提交
+        Submitted = "submitted",
+        /// 已受理
+        Accepted = "accepted",
+        /// 待补充材料: the caseworker asked for more information.
+        InfoRequested = "info_requested",
+        /// 入户调查
+        Visiting = "visiting",
+        /// 审核
+        Reviewing = "reviewing",
+        /// 公示
+        Publicising = "publicising",
+        /// 结果: approved
+        Approved = "approved",
+        /// 结果: not approved
+        Rejected = "rejected",
+        /// 已撤回
+        Withdrawn = "withdrawn",
+    }
 }
 
 /// The steps of the timeline a resident sees, in order.
@@ -37,36 +37,6 @@ pub const TIMELINE: [ApplicationStatus; 6] = [
 ];
 
 impl ApplicationStatus {
-    pub const ALL: [ApplicationStatus; 9] = [
-        Self::Submitted,
-        Self::Accepted,
-        Self::InfoRequested,
-        Self::Visiting,
-        Self::Reviewing,
-        Self::Publicising,
-        Self::Approved,
-        Self::Rejected,
-        Self::Withdrawn,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::Accepted => "accepted",
-            Self::InfoRequested => "info_requested",
-            Self::Visiting => "visiting",
-            Self::Reviewing => "reviewing",
-            Self::Publicising => "publicising",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s2| s2.code() == s)
-    }
-
     /// Every state a case is still being handled in.
     pub fn open_states() -> impl Iterator<Item = ApplicationStatus> {
         Self::ALL.into_iter().filter(|s| s.is_open())
@@ -102,44 +72,22 @@ impl ApplicationStatus {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 居民
-    Resident,
-    /// 乡镇(街道)/县民政 caseworker
-    Caseworker,
-    /// 部门 officer
-    Department,
-    /// 慈善组织
-    Charity,
-    /// 管理员
-    Admin,
+coded! {
+    pub enum Role {
+        /// 居民
+        Resident = "resident",
+        /// 乡镇(街道)/县民政 caseworker
+        Caseworker = "caseworker",
+        /// 部门 officer
+        Department = "department",
+        /// 慈善组织
+        Charity = "charity",
+        /// 管理员
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Resident,
-        Role::Caseworker,
-        Role::Department,
-        Role::Charity,
-        Role::Admin,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Resident => "resident",
-            Self::Caseworker => "caseworker",
-            Self::Department => "department",
-            Self::Charity => "charity",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == s)
-    }
-
     pub fn is_staff(self) -> bool {
         self != Role::Resident
     }

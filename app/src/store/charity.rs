@@ -1,7 +1,7 @@
 //! Charity assistance (慈善帮扶): organisations, resources, needs and matches.
 
 use super::*;
-use crate::domain::charity::SupplyForm;
+use crate::domain::charity::{CharityStatus, MatchState, NeedSource, NeedState, SupplyForm};
 
 /// A registration: the organisation's account and its record, stored together.
 #[derive(Clone, Debug)]
@@ -26,8 +26,7 @@ pub struct CharityRecord {
     pub contact_phone: String,
     pub regions: Vec<String>,
     pub kinds: Vec<String>,
-    /// `pending`, `verified`, `rejected`.
-    pub status: String,
+    pub status: CharityStatus,
     pub status_note: String,
     pub created_at: Millis,
 }
@@ -72,7 +71,7 @@ pub struct ResourceRecord {
 pub struct NewNeed {
     pub id: String,
     pub household_id: String,
-    pub source: String,
+    pub source: NeedSource,
     /// The warning or application it came from; a need is recorded once per (household,
     /// source, reference, kind).
     pub source_ref: String,
@@ -96,7 +95,7 @@ pub struct NewNeed {
 pub struct NeedRecord {
     pub id: String,
     pub household_id: String,
-    pub source: String,
+    pub source: NeedSource,
     pub kind: String,
     pub form: SupplyForm,
     pub amount: i64,
@@ -106,7 +105,7 @@ pub struct NeedRecord {
     pub urgency: i64,
     pub township: String,
     pub category: String,
-    pub state: String,
+    pub state: NeedState,
     pub note: String,
     pub consent: bool,
     pub covered: bool,
@@ -119,8 +118,8 @@ pub struct NewMatch {
     pub need_id: String,
     pub resource_id: String,
     pub units: i64,
-    /// `proposed` (a caseworker's) or `accepted` (a charity committing itself).
-    pub state: String,
+    /// `Proposed` (a caseworker's) or `Accepted` (a charity committing itself).
+    pub state: MatchState,
     /// A caseworker's region: the need must lie in it.
     pub region_prefix: Option<String>,
     /// A charity committing itself: the resource must be its own.
@@ -139,7 +138,7 @@ pub struct MatchRecord {
     pub charity_name: String,
     pub household_id: String,
     pub units: i64,
-    pub state: String,
+    pub state: MatchState,
     pub note: String,
     pub need_kind: String,
     pub form: SupplyForm,
@@ -202,7 +201,7 @@ pub trait CharityStore: Send + Sync {
         &self,
         id: &str,
         region_prefix: &str,
-        state: &str,
+        state: NeedState,
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError>;
@@ -219,8 +218,8 @@ pub trait CharityStore: Send + Sync {
         &self,
         id: &str,
         charity_id: &str,
-        from: &[&str],
-        to: &str,
+        from: &[MatchState],
+        to: MatchState,
         note: &str,
         now: Millis,
     ) -> Result<MatchRecord, DbError>;

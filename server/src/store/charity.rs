@@ -9,7 +9,9 @@ use super::dialect::{query, Row, Tx};
 use super::households::insert_aid;
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::NewAid;
-use app::domain::charity::{fit_key, MatchState, Need, Resource, SupplyForm};
+use app::domain::charity::{
+    fit_key, CharityStatus, MatchState, Need, NeedSource, NeedState, Resource, SupplyForm,
+};
 use app::domain::declaration::HelpKind;
 use app::store::{
     CharityRecord, CharityStore, DbError, MatchQuery, MatchRecord, Millis, NeedRecord, NewCharity,
@@ -40,7 +42,7 @@ pub(super) fn charity_from_row(r: &Row) -> Result<CharityRecord, DbError> {
         contact_phone: r.get("contact_phone")?,
         regions: list(&regions)?,
         kinds: list(&kinds)?,
-        status: r.get("status")?,
+        status: r.code("status", CharityStatus::from_code)?,
         status_note: r.get("status_note")?,
         created_at: r.get("created_at")?,
     })
@@ -92,7 +94,7 @@ pub(super) fn need_from_row(r: &Row) -> Result<NeedRecord, DbError> {
     Ok(NeedRecord {
         id: r.get("id")?,
         household_id: r.get("household_id")?,
-        source: r.get("source")?,
+        source: r.code("source", NeedSource::from_code)?,
         kind: r.get("kind")?,
         form: r.code("form", SupplyForm::from_code)?,
         amount: r.get("amount")?,
@@ -101,7 +103,7 @@ pub(super) fn need_from_row(r: &Row) -> Result<NeedRecord, DbError> {
         urgency: r.get("urgency")?,
         township: r.get("township")?,
         category: r.get("category")?,
-        state: r.get("state")?,
+        state: r.code("state", NeedState::from_code)?,
         note: r.get("note")?,
         consent: r.get("consent")?,
         covered: r.get("covered")?,
@@ -125,7 +127,7 @@ pub(super) fn match_from_row(r: &Row) -> Result<MatchRecord, DbError> {
         charity_name: r.get("charity_name")?,
         household_id: r.get("household_id")?,
         units: r.get("units")?,
-        state: r.get("state")?,
+        state: r.code("state", MatchState::from_code)?,
         note: r.get("note")?,
         need_kind: r.get("need_kind")?,
         form: r.code("form", SupplyForm::from_code)?,
@@ -274,7 +276,14 @@ impl CharityStore for SqlStore {
             "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4 \
                 WHERE id = $5 AND status = 'pending'",
         )
-        .bind(if verified { "verified" } else { "rejected" })
+        .bind(
+            if verified {
+                CharityStatus::Verified
+            } else {
+                CharityStatus::Rejected
+            }
+            .code(),
+        )
         .bind(note)
         .bind(actor_id)
         .bind(now)
@@ -359,7 +368,7 @@ impl CharityStore for SqlStore {
         )
         .bind(&n.id)
         .bind(&n.household_id)
-        .bind(&n.source)
+        .bind(n.source.code())
         .bind(&n.source_ref)
         .bind(&n.kind)
         .bind(n.form.code())
@@ -416,7 +425,7 @@ impl CharityStore for SqlStore {
         &self,
         id: &str,
         region_prefix: &str,
-        state: &str,
+        state: NeedState,
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError> {
@@ -426,7 +435,7 @@ impl CharityStore for SqlStore {
                 AND state = 'open' \
              AND household_id IN (SELECT id FROM households WHERE region_code LIKE $5)",
         )
-        .bind(state)
+        .bind(state.code())
         .bind(actor_id)
         .bind(now)
         .bind(id)
@@ -461,7 +470,7 @@ impl CharityStore for SqlStore {
             let resource_id: String = m.get("resource_id")?;
             let units: i64 = m.get("units")?;
             query("UPDATE charity_matches SET state = $1, updated_at = $2 WHERE id = $3")
-                .bind(state)
+                .bind(state.code())
                 .bind(now)
                 .bind(&match_id)
                 .execute(&mut tx)
@@ -581,7 +590,7 @@ impl CharityStore for SqlStore {
         .bind(&m.need_id)
         .bind(&m.resource_id)
         .bind(m.units)
-        .bind(&m.state)
+        .bind(m.state.code())
         .bind(&m.actor_id)
         .bind(m.now)
         .execute(&mut tx)
@@ -625,13 +634,11 @@ impl CharityStore for SqlStore {
         &self,
         id: &str,
         charity_id: &str,
-        from: &[&str],
-        to: &str,
+        from: &[MatchState],
+        to: MatchState,
         note: &str,
         now: Millis,
     ) -> Result<MatchRecord, DbError> {
-        let to_state = MatchState::from_code(to)
-            .ok_or_else(|| DbError::Other(format!("unknown match state {to}")))?;
         let found = self
             .match_record(id)
             .await?
@@ -645,14 +652,14 @@ impl CharityStore for SqlStore {
                 state IN ({})",
             placeholders.join(", ")
         );
-        let mut q = query(&sql).bind(to).bind(note).bind(now).bind(id);
+        let mut q = query(&sql).bind(to.code()).bind(note).bind(now).bind(id);
         for f in from {
-            q = q.bind(*f);
+            q = q.bind(f.code());
         }
         if q.execute(&mut tx).await?.rows_affected() == 0 {
             return Err(DbError::Conflict("match_state"));
         }
-        if !to_state.holds() {
+        if !to.holds() {
             release(
                 &mut tx,
                 &found.need_id,

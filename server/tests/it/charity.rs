@@ -5,7 +5,7 @@
 
 use crate::api::{draft_id, good_draft, png, post_form, post_json, resident, submit, valid_id};
 use crate::helpers::{backends, spawn_app, store_for, TestApp};
-use app::domain::charity::CreditCode;
+use app::domain::charity::{CreditCode, MatchState, NeedSource, NeedState};
 use app::domain::status::Role;
 use app::store::{
     DbError, HouseholdQuery, NewCharity, NewMatch, NewNeed, NewResource, NewUser, Store,
@@ -531,7 +531,7 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     let needs = app.store().needs_of(&consenting, &today).await.unwrap();
     assert_eq!(
         (
-            needs[0].state.as_str(),
+            needs[0].state.code(),
             needs[0].delivered,
             needs[0].committed
         ),
@@ -774,7 +774,7 @@ async fn need(store: &Arc<dyn Store>, household: &str, id: &str, amount: i64, ac
         .add_need(NewNeed {
             id: id.into(),
             household_id: household.into(),
-            source: "caseworker".into(),
+            source: NeedSource::Caseworker,
             source_ref: id.into(),
             kind: "education".into(),
             form: app::domain::charity::SupplyForm::Funds,
@@ -804,7 +804,7 @@ fn commit(
         need_id: need.into(),
         resource_id: resource.into(),
         units,
-        state: "accepted".into(),
+        state: MatchState::Accepted,
         region_prefix: None,
         charity_id: Some(charity.into()),
         actor_id: actor.into(),
@@ -915,7 +915,14 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
         ));
         // Closing a commitment gives its units back; a need closed by the caseworker releases its matches.
         store
-            .move_match("c-a", &charity3, &["accepted"], "done_by_others", "", 30)
+            .move_match(
+                "c-a",
+                &charity3,
+                &[MatchState::Accepted],
+                MatchState::DoneByOthers,
+                "",
+                30,
+            )
             .await
             .unwrap();
         store
@@ -930,7 +937,7 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
             .await
             .unwrap();
         store
-            .close_need("cap-b", "6207", "no_longer_needed", &actor, 40)
+            .close_need("cap-b", "6207", NeedState::NoLongerNeeded, &actor, 40)
             .await
             .unwrap();
         assert_eq!(
@@ -939,14 +946,14 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
         );
         assert!(matches!(
             store
-                .close_need("cap-b", "6207", "duplicate", &actor, 41)
+                .close_need("cap-b", "6207", NeedState::Duplicate, &actor, 41)
                 .await,
             Err(DbError::Conflict("need_state"))
         ));
         assert!(
             matches!(
                 store
-                    .close_need("cap-a", "2101", "duplicate", &actor, 41)
+                    .close_need("cap-a", "2101", NeedState::Duplicate, &actor, 41)
                     .await,
                 Err(DbError::NotFound)
             ),

@@ -11,33 +11,26 @@ use crate::domain::declaration::{
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// 低收入人口的六类
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// 特困人员
-    Tekun,
-    /// 低保对象
-    Dibao,
-    /// 低保边缘家庭成员
-    DibaoMarginal,
-    /// 刚性支出困难家庭成员
-    RigidExpense,
-    /// 防止返贫监测对象
-    RelapseWatch,
-    /// 其他困难人员
-    OtherHardship,
+coded! {
+    /// 低收入人口的六类
+    #[derive(PartialOrd, Ord)]
+    pub enum Category {
+        /// 特困人员
+        Tekun = "tekun",
+        /// 低保对象
+        Dibao = "dibao",
+        /// 低保边缘家庭成员
+        DibaoMarginal = "dibao_marginal",
+        /// 刚性支出困难家庭成员
+        RigidExpense = "rigid_expense",
+        /// 防止返贫监测对象
+        RelapseWatch = "relapse_watch",
+        /// 其他困难人员
+        OtherHardship = "other_hardship",
+    }
 }
 
 impl Category {
-    pub const ALL: [Category; 6] = [
-        Category::Tekun,
-        Category::Dibao,
-        Category::DibaoMarginal,
-        Category::RigidExpense,
-        Category::RelapseWatch,
-        Category::OtherHardship,
-    ];
     /// The categories a person can hold only one of, most generous first.
     pub const RANKED: [Category; 4] = [
         Category::Tekun,
@@ -45,21 +38,6 @@ impl Category {
         Category::DibaoMarginal,
         Category::RigidExpense,
     ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Category::Tekun => "tekun",
-            Category::Dibao => "dibao",
-            Category::DibaoMarginal => "dibao_marginal",
-            Category::RigidExpense => "rigid_expense",
-            Category::RelapseWatch => "relapse_watch",
-            Category::OtherHardship => "other_hardship",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
-    }
 
     fn bit(self) -> u8 {
         1 << (self as u8)
@@ -151,27 +129,27 @@ pub enum Subject {
     Member(u8),
 }
 
-/// The criteria. Each is implemented by the function of the same (snake_case) name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Criterion {
-    DibaoIncome,
-    DibaoDeposits,
-    HousingWithinLimit,
-    VehiclesWithinLimit,
-    BusinessWithinLimit,
-    Taper,
-    IndividualInclusion,
-    TekunCondition,
-    TekunNoLabour,
-    TekunNoIncome,
-    TekunNoSupporter,
-    MarginalIncome,
-    MarginalDeposits,
-    RigidIncome,
-    RigidSpending,
-    RelapseListed,
-    OtherDetermined,
+coded! {
+    /// The criteria. Each is implemented by the function of the same (snake_case) name.
+    pub enum Criterion {
+        DibaoIncome = "dibao_income",
+        DibaoDeposits = "dibao_deposits",
+        HousingWithinLimit = "housing_within_limit",
+        VehiclesWithinLimit = "vehicles_within_limit",
+        BusinessWithinLimit = "business_within_limit",
+        Taper = "taper",
+        IndividualInclusion = "individual_inclusion",
+        TekunCondition = "tekun_condition",
+        TekunNoLabour = "tekun_no_labour",
+        TekunNoIncome = "tekun_no_income",
+        TekunNoSupporter = "tekun_no_supporter",
+        MarginalIncome = "marginal_income",
+        MarginalDeposits = "marginal_deposits",
+        RigidIncome = "rigid_income",
+        RigidSpending = "rigid_spending",
+        RelapseListed = "relapse_listed",
+        OtherDetermined = "other_determined",
+    }
 }
 
 impl Criterion {
@@ -197,28 +175,6 @@ impl Criterion {
             Criterion::RigidIncome | Criterion::RigidSpending => &[ZY_STANDARDS, LN_SCOPE],
             Criterion::RelapseListed => &[ZY_MUTUAL_RECOGNITION, ZY_RECOGNITION],
             Criterion::OtherDetermined => &[ZY_STANDARDS, LN_SCOPE],
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Criterion::DibaoIncome => "dibao_income",
-            Criterion::DibaoDeposits => "dibao_deposits",
-            Criterion::HousingWithinLimit => "housing_within_limit",
-            Criterion::VehiclesWithinLimit => "vehicles_within_limit",
-            Criterion::BusinessWithinLimit => "business_within_limit",
-            Criterion::Taper => "taper",
-            Criterion::IndividualInclusion => "individual_inclusion",
-            Criterion::TekunCondition => "tekun_condition",
-            Criterion::TekunNoLabour => "tekun_no_labour",
-            Criterion::TekunNoIncome => "tekun_no_income",
-            Criterion::TekunNoSupporter => "tekun_no_supporter",
-            Criterion::MarginalIncome => "marginal_income",
-            Criterion::MarginalDeposits => "marginal_deposits",
-            Criterion::RigidIncome => "rigid_income",
-            Criterion::RigidSpending => "rigid_spending",
-            Criterion::RelapseListed => "relapse_listed",
-            Criterion::OtherDetermined => "other_determined",
         }
     }
 }
@@ -784,39 +740,25 @@ pub struct MemberResult {
     pub care_need: Option<CareNeed>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntitlementKind {
-    BasicLiving,
-    PremiumSubsidy,
-    MedicalAssistance,
-    Education,
-    Housing,
-    Employment,
-    Disaster,
-    Heating,
-    Funeral,
-    LegalAid,
-    ServiceAssistance,
-    Emergency,
+coded! {
+    #[derive(PartialOrd, Ord)]
+    pub enum EntitlementKind {
+        BasicLiving = "basic_living",
+        PremiumSubsidy = "premium_subsidy",
+        MedicalAssistance = "medical_assistance",
+        Education = "education",
+        Housing = "housing",
+        Employment = "employment",
+        Disaster = "disaster",
+        Heating = "heating",
+        Funeral = "funeral",
+        LegalAid = "legal_aid",
+        ServiceAssistance = "service_assistance",
+        Emergency = "emergency",
+    }
 }
 
 impl EntitlementKind {
-    pub const ALL: [EntitlementKind; 12] = [
-        EntitlementKind::BasicLiving,
-        EntitlementKind::PremiumSubsidy,
-        EntitlementKind::MedicalAssistance,
-        EntitlementKind::Education,
-        EntitlementKind::Housing,
-        EntitlementKind::Employment,
-        EntitlementKind::Disaster,
-        EntitlementKind::Heating,
-        EntitlementKind::Funeral,
-        EntitlementKind::LegalAid,
-        EntitlementKind::ServiceAssistance,
-        EntitlementKind::Emergency,
-    ];
-
     pub fn clauses(self) -> &'static [Clause] {
         use clauses::*;
         match self {
@@ -831,23 +773,6 @@ impl EntitlementKind {
             EntitlementKind::LegalAid => &[LN_OTHER_AID],
             EntitlementKind::ServiceAssistance => &[LN_SERVICE, ZY_SERVICE],
             EntitlementKind::Emergency => &[LN_EMERGENCY, ZY_EMERGENCY],
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            EntitlementKind::BasicLiving => "basic_living",
-            EntitlementKind::PremiumSubsidy => "premium_subsidy",
-            EntitlementKind::MedicalAssistance => "medical_assistance",
-            EntitlementKind::Education => "education",
-            EntitlementKind::Housing => "housing",
-            EntitlementKind::Employment => "employment",
-            EntitlementKind::Disaster => "disaster",
-            EntitlementKind::Heating => "heating",
-            EntitlementKind::Funeral => "funeral",
-            EntitlementKind::LegalAid => "legal_aid",
-            EntitlementKind::ServiceAssistance => "service_assistance",
-            EntitlementKind::Emergency => "emergency",
         }
     }
 }

@@ -1,41 +1,21 @@
 //! 政策条款: the documents and sections the rules implement. Every criterion, parameter
 //! and entitlement names one of these, so an explanation can say where a rule comes from.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// A policy document the rules cite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Document {
-    /// 辽宁省《关于加强低收入人口动态监测做好分层分类社会救助工作的实施意见（征求意见稿）》
-    Liaoning,
-    /// 张掖市 张政办发〔2023〕128号《若干措施》
-    Zhangye,
-    /// 《社会救助暂行办法》（国务院令第649号）
-    InterimMeasures,
-    /// 《特困人员认定办法》（民发〔2021〕43号）
-    TekunMeasures,
-    /// 国办发〔2023〕39号（两份文件所依据的国家意见）
-    Guobanfa39,
-}
-
-impl Document {
-    pub const ALL: &'static [Document] = &[
-        Document::Liaoning,
-        Document::Zhangye,
-        Document::InterimMeasures,
-        Document::TekunMeasures,
-        Document::Guobanfa39,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Document::Liaoning => "liaoning",
-            Document::Zhangye => "zhangye",
-            Document::InterimMeasures => "interim_measures",
-            Document::TekunMeasures => "tekun_measures",
-            Document::Guobanfa39 => "guobanfa39",
-        }
+coded! {
+    /// A policy document the rules cite.
+    pub enum Document {
+        /// 辽宁省《关于加强低收入人口动态监测做好分层分类社会救助工作的实施意见（征求意见稿）》
+        Liaoning = "liaoning",
+        /// 张掖市 张政办发〔2023〕128号《若干措施》
+        Zhangye = "zhangye",
+        /// 《社会救助暂行办法》（国务院令第649号）
+        InterimMeasures = "interim_measures",
+        /// 《特困人员认定办法》（民发〔2021〕43号）
+        TekunMeasures = "tekun_measures",
+        /// 国办发〔2023〕39号（两份文件所依据的国家意见）
+        Guobanfa39 = "guobanfa39",
     }
 }
 

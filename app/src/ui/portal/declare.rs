@@ -378,7 +378,7 @@ fn AddressSection(form: Form) -> impl IntoView {
             <Choice id="residence".into()
                 value=Signal::derive(move || draft.with(|d| d.residence.clone()))
                 on_change=Callback::new(move |v| { draft.update(|d| d.residence = v); form.touch("residence") })
-                options=options(Residence::ALL, Residence::code, labels::residence)
+                options=options(&Residence::ALL, Residence::code, labels::residence)
                 error=form.error("residence".into())>
                 {t!(i18n, declare.residence)}
             </Choice>
@@ -544,7 +544,7 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
         <div class="member card" id=format!("member-{index}")>
             <h3>{t!(i18n, declare.member_n)} " " {index + 1}</h3>
             <Choice id=id("relation") value=get(|m| m.relation.clone()) on_change=setter(|m, v| m.relation = v, "relation")
-                options=options(Relation::ALL, Relation::code, labels::relation) error=form.error(field("relation"))>
+                options=options(&Relation::ALL, Relation::code, labels::relation) error=form.error(field("relation"))>
                 {t!(i18n, declare.relation)}
             </Choice>
             <div class="field">
@@ -557,7 +557,7 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
                 {move || derived().map(|d| view! { <p class="hint derived"><span class="sr-only">{t!(i18n, declare.derived)} ": "</span>{d}</p> })}
             </div>
             <Choice id=id("health") value=health on_change=setter(|m, v| m.health = v, "health")
-                options=options(Health::ALL, Health::code, labels::health) error=form.error(field("health"))>
+                options=options(&Health::ALL, Health::code, labels::health) error=form.error(field("health"))>
                 {t!(i18n, declare.health)}
             </Choice>
             <Show when=move || { let h = health.get(); h == "chronic" || h == "serious_illness" }>
@@ -567,7 +567,7 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
                 </div>
             </Show>
             <Choice id=id("disability_kind") value=disability on_change=setter(|m, v| m.disability_kind = v, "disability_kind")
-                options=options(DisabilityKind::ALL, DisabilityKind::code, labels::disability) error=form.error(field("disability_kind"))>
+                options=options(&DisabilityKind::ALL, DisabilityKind::code, labels::disability) error=form.error(field("disability_kind"))>
                 {t!(i18n, declare.disability_kind)}
             </Choice>
             <Show when=move || { let k = disability.get(); !k.is_empty() && k != "none" }>
@@ -578,15 +578,15 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
                 </Choice>
             </Show>
             <Choice id=id("schooling") value=get(|m| m.schooling.clone()) on_change=setter(|m, v| m.schooling = v, "schooling")
-                options=options(Schooling::ALL, Schooling::code, labels::schooling) error=form.error(field("schooling"))>
+                options=options(&Schooling::ALL, Schooling::code, labels::schooling) error=form.error(field("schooling"))>
                 {t!(i18n, declare.schooling)}
             </Choice>
             <Choice id=id("work_status") value=get(|m| m.work_status.clone()) on_change=setter(|m, v| m.work_status = v, "work_status")
-                options=options(WorkStatus::ALL, WorkStatus::code, labels::work) error=form.error(field("work_status"))>
+                options=options(&WorkStatus::ALL, WorkStatus::code, labels::work) error=form.error(field("work_status"))>
                 {t!(i18n, declare.work_status)}
             </Choice>
             <Choice id=id("labour_capacity") value=get(|m| m.labour_capacity.clone()) on_change=setter(|m, v| m.labour_capacity = v, "labour_capacity")
-                options=options(LabourCapacity::ALL, LabourCapacity::code, labels::labour) error=form.error(field("labour_capacity"))>
+                options=options(&LabourCapacity::ALL, LabourCapacity::code, labels::labour) error=form.error(field("labour_capacity"))>
                 {t!(i18n, declare.labour_capacity)}
             </Choice>
             <Show when=move || !is_head.get()>
@@ -808,7 +808,7 @@ fn AttachmentsSection(
                 }}
             </ul>
             <Choice id="attachment-kind".into() value=kind on_change=Callback::new(move |v| kind.set(v))
-                options=options(AttachmentKind::ALL, AttachmentKind::code, labels::attachment) error=Signal::derive(|| None)>
+                options=options(&AttachmentKind::ALL, AttachmentKind::code, labels::attachment) error=Signal::derive(|| None)>
                 {t!(i18n, declare.attachment_kind)}
             </Choice>
             <div class="field">
