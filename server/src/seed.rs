@@ -304,9 +304,8 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
     let rows = app::api::policy::param_rows(s.store.as_ref())
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
-    let (assessment, _) =
-        app::api::policy::assessment_record(&facts, &rows, &declaration.region, today)
-            .map_err(|e| anyhow::anyhow!(e))?;
+    let assessment = app::api::policy::assessment_record(&facts, &rows, &declaration.region, today)
+        .map_err(|e| anyhow::anyhow!(e))?;
     let stored = s
         .store
         .current_draft(&resident.id, &serde_json::to_string(&draft)?, now)

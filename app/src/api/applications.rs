@@ -90,7 +90,7 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
         .map(
             |(reason, categories, at)| crate::api::types::AssessmentEntry {
                 reason,
-                categories: crate::api::policy::parse_category_codes(&categories),
+                categories: categories.into(),
                 at,
             },
         )

@@ -204,7 +204,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
                     .filter(|h| !h.is_empty())
                     .map(String::from)
                     .collect(),
-                categories: crate::api::policy::parse_category_codes(&r.categories),
+                categories: r.categories.into(),
                 warnings: r.warnings,
                 number: r.number,
                 status: r.status,

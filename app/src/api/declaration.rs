@@ -105,7 +105,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
     let today = today_in_china();
     let facts = HouseholdFacts::from_draft(&save.data, today);
     let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
-    let (assessment, _) =
+    let assessment =
         crate::api::policy::assessment_record(&facts, &rows, &declaration.region, today)?;
     let submission = Submission {
         head_id_number: declaration.head().id_number.as_str().to_string(),

@@ -252,12 +252,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
             serde_json::from_str(&a.declaration_json).map_err(AppError::internal)?;
         let number = a.summary.number.clone();
         for (reason, categories, at) in s.store.assessment_history(&number).await? {
-            assessments.push((
-                number.clone(),
-                reason,
-                crate::api::policy::parse_category_codes(&categories),
-                at,
-            ));
+            assessments.push((number.clone(), reason, categories.into(), at));
         }
         if let Some(rec) = s.store.latest_assessment(&number).await? {
             latest = Some(

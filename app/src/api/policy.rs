@@ -98,14 +98,6 @@ pub struct ProposalView {
 }
 
 /// Category codes as stored in lists (`dibao,relapse_watch`).
-pub fn category_codes(c: crate::domain::policy::assess::CategorySet) -> String {
-    c.iter().map(Category::code).collect::<Vec<_>>().join(",")
-}
-
-pub fn parse_category_codes(s: &str) -> Vec<Category> {
-    s.split(',').filter_map(Category::from_code).collect()
-}
-
 #[cfg(feature = "ssr")]
 fn row_of(r: &ParameterRecord) -> Option<ParamRow> {
     Some(ParamRow {
@@ -149,19 +141,15 @@ pub fn assessment_record(
     rows: &[ParamRow],
     region: &RegionCode,
     on: NaiveDate,
-) -> Result<(NewAssessment, String), AppError> {
+) -> Result<NewAssessment, AppError> {
     let params = resolve(rows, region, facts.residence, on);
     let a = assess(facts, &params);
-    let categories = category_codes(a.categories());
-    Ok((
-        NewAssessment {
-            facts_json: serde_json::to_string(facts).map_err(AppError::internal)?,
-            parameters_json: serde_json::to_string(&params).map_err(AppError::internal)?,
-            assessment_json: serde_json::to_string(&a).map_err(AppError::internal)?,
-            categories: categories.clone(),
-        },
-        categories,
-    ))
+    Ok(NewAssessment {
+        facts_json: serde_json::to_string(facts).map_err(AppError::internal)?,
+        parameters_json: serde_json::to_string(&params).map_err(AppError::internal)?,
+        assessment_json: serde_json::to_string(&a).map_err(AppError::internal)?,
+        categories: a.categories(),
+    })
 }
 
 /// The parameters in force today for a village and urban/rural: what the browser needs to
@@ -474,8 +462,8 @@ pub async fn proposals() -> Result<Vec<ProposalView>, AppError> {
             number: p.number,
             region_code: p.region_code,
             parameter_id: p.parameter_id,
-            from: parse_category_codes(&p.from_categories),
-            to: parse_category_codes(&p.to_categories),
+            from: p.from_categories.into(),
+            to: p.to_categories.into(),
             status: p.status,
             created_at: p.created_at,
         })
@@ -560,7 +548,7 @@ pub async fn record_verification(
     facts.other_hardship_reason = (!reason.is_empty()).then(|| reason.to_string());
     facts.currently_dibao = verification.currently_dibao;
     let rows = param_rows(s.store.as_ref()).await?;
-    let (record, _) = assessment_record(&facts, &rows, &region, today_in_china())?;
+    let record = assessment_record(&facts, &rows, &region, today_in_china())?;
     s.store
         .add_assessment(
             &app.summary.number,
@@ -632,15 +620,15 @@ pub async fn propose_reassessments(
             let Ok(home) = RegionCode::parse(&h.region_code) else {
                 continue;
             };
-            let (record, categories) = assessment_record(&facts, &rows, &home, today)?;
-            if categories == h.categories {
+            let record = assessment_record(&facts, &rows, &home, today)?;
+            if record.categories == h.categories {
                 continue;
             }
             let proposal = NewProposal {
                 application_id: h.application_id.clone(),
                 parameter_id: change.id,
-                from_categories: h.categories.clone(),
-                to_categories: categories,
+                from_categories: h.categories,
+                to_categories: record.categories,
                 assessment: record,
                 now,
             };

@@ -1,6 +1,7 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
 use super::*;
+use crate::domain::policy::assess::CategorySet;
 
 /// A page of the review queue: the caller's region (or a township in it), oldest first, after
 /// a keyset cursor.
@@ -29,8 +30,8 @@ pub struct QueueRecord {
     pub submitted_at: Millis,
     pub updated_at: Millis,
     pub help: String,
-    /// Category codes of the latest assessment.
-    pub categories: String,
+    /// The categories of the latest assessment.
+    pub categories: CategorySet,
     /// Open tasks of the household due by today.
     pub warnings: i64,
 }

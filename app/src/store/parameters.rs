@@ -1,6 +1,7 @@
 //! Dated policy parameters, the assessments made with them, and the reassessment proposals a new parameter brings.
 
 use super::*;
+use crate::domain::policy::assess::CategorySet;
 
 /// An assessment as stored: the facts it used, the parameters in force, the result with its
 /// trace (all JSON), and the categories for lists and counts.
@@ -9,8 +10,7 @@ pub struct NewAssessment {
     pub facts_json: String,
     pub parameters_json: String,
     pub assessment_json: String,
-    /// Category codes, comma-separated, e.g. `dibao,relapse_watch`.
-    pub categories: String,
+    pub categories: CategorySet,
 }
 
 #[derive(Clone, Debug)]
@@ -29,7 +29,7 @@ pub struct AssessedHousehold {
     pub number: String,
     pub region_code: String,
     pub facts_json: String,
-    pub categories: String,
+    pub categories: CategorySet,
 }
 
 #[derive(Clone, Debug)]
@@ -65,8 +65,8 @@ pub struct ParameterRecord {
 pub struct NewProposal {
     pub application_id: String,
     pub parameter_id: i64,
-    pub from_categories: String,
-    pub to_categories: String,
+    pub from_categories: CategorySet,
+    pub to_categories: CategorySet,
     pub assessment: NewAssessment,
     pub now: Millis,
 }
@@ -77,8 +77,8 @@ pub struct ProposalRecord {
     pub number: String,
     pub region_code: String,
     pub parameter_id: i64,
-    pub from_categories: String,
-    pub to_categories: String,
+    pub from_categories: CategorySet,
+    pub to_categories: CategorySet,
     pub status: String,
     pub created_at: Millis,
 }
@@ -99,7 +99,7 @@ pub trait ParameterStore: Send + Sync {
     async fn assessment_history(
         &self,
         number: &str,
-    ) -> Result<Vec<(String, String, Millis)>, DbError>;
+    ) -> Result<Vec<(String, CategorySet, Millis)>, DbError>;
 
     /// The latest assessment of an application.
     async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError>;

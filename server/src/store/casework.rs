@@ -3,6 +3,7 @@
 use super::declarations::{add_event, claim_application, status_of};
 use super::dialect::{query, Row};
 use super::SqlStore;
+use app::domain::policy::assess::CategorySet;
 use app::domain::status::ApplicationStatus;
 use app::store::*;
 
@@ -97,7 +98,7 @@ impl CaseworkStore for SqlStore {
                 submitted_at: r.get("submitted_at")?,
                 updated_at: r.get("updated_at")?,
                 help: r.get("help")?,
-                categories: r.get("categories")?,
+                categories: r.code("categories", CategorySet::from_codes)?,
                 warnings: r.get("warnings")?,
             });
         }

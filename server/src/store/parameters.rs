@@ -3,6 +3,7 @@
 use super::declarations::{add_event, status_of};
 use super::dialect::{query, Row, Target};
 use super::SqlStore;
+use app::domain::policy::assess::CategorySet;
 use app::store::*;
 
 pub(super) const PARAMETER_COLUMNS: &str =
@@ -55,7 +56,7 @@ where
     .bind(&a.facts_json)
     .bind(&a.parameters_json)
     .bind(&a.assessment_json)
-    .bind(&a.categories)
+    .bind(a.categories.codes())
     .bind(actor_id)
     .bind(at)
     .execute(ex)
@@ -103,7 +104,7 @@ impl ParameterStore for SqlStore {
     async fn assessment_history(
         &self,
         number: &str,
-    ) -> Result<Vec<(String, String, Millis)>, DbError> {
+    ) -> Result<Vec<(String, CategorySet, Millis)>, DbError> {
         let rows = query(
             "SELECT s.reason, s.categories, s.created_at FROM assessments s JOIN applications a \
                 ON a.id = s.application_id \
@@ -114,7 +115,11 @@ impl ParameterStore for SqlStore {
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            out.push((r.get("reason")?, r.get("categories")?, r.get("created_at")?));
+            out.push((
+                r.get("reason")?,
+                r.code("categories", CategorySet::from_codes)?,
+                r.get("created_at")?,
+            ));
         }
         Ok(out)
     }
@@ -138,7 +143,7 @@ impl ParameterStore for SqlStore {
                     facts_json: r.get("facts")?,
                     parameters_json: r.get("parameters")?,
                     assessment_json: r.get("assessment")?,
-                    categories: r.get("categories")?,
+                    categories: r.code("categories", CategorySet::from_codes)?,
                 },
                 created_at: r.get("created_at")?,
             }),
@@ -233,7 +238,7 @@ impl ParameterStore for SqlStore {
                 number: r.get("number")?,
                 region_code: r.get("region_code")?,
                 facts_json: r.get("facts")?,
-                categories: r.get("categories")?,
+                categories: r.code("categories", CategorySet::from_codes)?,
             });
         }
         Ok(out)
@@ -275,8 +280,8 @@ impl ParameterStore for SqlStore {
         )
         .bind(&p.application_id)
         .bind(p.parameter_id)
-        .bind(&p.from_categories)
-        .bind(&p.to_categories)
+        .bind(p.from_categories.codes())
+        .bind(p.to_categories.codes())
         .bind(&p.assessment.facts_json)
         .bind(&p.assessment.parameters_json)
         .bind(&p.assessment.assessment_json)
@@ -381,8 +386,8 @@ impl ParameterStore for SqlStore {
                 number: r.get("number")?,
                 region_code: r.get("region_code")?,
                 parameter_id: r.get("parameter_id")?,
-                from_categories: r.get("from_categories")?,
-                to_categories: r.get("to_categories")?,
+                from_categories: r.code("from_categories", CategorySet::from_codes)?,
+                to_categories: r.code("to_categories", CategorySet::from_codes)?,
                 status: r.get("status")?,
                 created_at: r.get("created_at")?,
             });

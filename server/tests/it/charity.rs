@@ -749,7 +749,7 @@ async fn consenting_household(
                 facts_json: "{}".into(),
                 parameters_json: "{}".into(),
                 assessment_json: "{}".into(),
-                categories: String::new(),
+                categories: Default::default(),
             },
             help: vec!["education".into()],
             head_id_number: head.into(),

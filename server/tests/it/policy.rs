@@ -288,7 +288,8 @@ async fn what_if_counts_households_entering_and_leaving_each_category_by_county(
             .unwrap()
             .unwrap()
             .stored
-            .categories,
+            .categories
+            .codes(),
         "dibao"
     );
     assert_eq!(
@@ -390,7 +391,7 @@ async fn a_change_taking_effect_proposes_reassessments_once_and_edits_nothing() 
         .unwrap()
         .unwrap();
     assert_eq!(
-        (rec.reason.as_str(), rec.stored.categories.as_str()),
+        (rec.reason.as_str(), rec.stored.categories.codes().as_str()),
         ("reassessment", "rigid_expense")
     );
     let r = post_form(

@@ -71,6 +71,22 @@ impl CategorySet {
     pub fn primary(self) -> Option<Category> {
         Category::RANKED.into_iter().find(|c| self.contains(*c))
     }
+    /// As stored: the codes in declaration order, comma-separated (`dibao,relapse_watch`);
+    /// empty for none.
+    pub fn codes(self) -> String {
+        self.iter()
+            .map(Category::code)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+    /// Reads `codes()` back; `None` when any code is unknown (bad data is not dropped).
+    pub fn from_codes(codes: &str) -> Option<Self> {
+        let mut s = CategorySet::default();
+        for code in codes.split(',').filter(|c| !c.is_empty()) {
+            s.insert(Category::from_code(code)?);
+        }
+        Some(s)
+    }
 }
 
 impl From<CategorySet> for Vec<Category> {

@@ -695,3 +695,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_category_set_is_stored_as_its_codes_and_an_unknown_code_is_refused() {
+    let mut set = CategorySet::default();
+    set.insert(Category::RelapseWatch);
+    set.insert(Category::Dibao);
+    assert_eq!(set.codes(), "dibao,relapse_watch");
+    assert_eq!(CategorySet::from_codes(&set.codes()), Some(set));
+    assert_eq!(CategorySet::from_codes(""), Some(CategorySet::default()));
+    assert_eq!(CategorySet::from_codes("dibao,unknown"), None);
+}
