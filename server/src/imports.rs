@@ -486,7 +486,7 @@ pub async fn import_file(
     let id = uuid::Uuid::new_v4().to_string();
     let meta = |encoding: &str, rules| NewImport {
         id: id.clone(),
-        source: source.code().into(),
+        source,
         file_hash: file_hash.clone(),
         file_name: file_name.into(),
         encoding: encoding.into(),
@@ -759,10 +759,7 @@ pub async fn report_xlsx(
         .import(&id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !app::api::monitoring::importable_sources(&user.0)
-        .iter()
-        .any(|s| s.code() == rec.source)
-    {
+    if !app::api::monitoring::importable_sources(&user.0).contains(&rec.source) {
         return Err(AppError::NotFound);
     }
     let english = headers

@@ -9,7 +9,7 @@
 use app::api::cycle::{
     WORK_ANNUAL_REVIEW, WORK_DOCUMENTS_DUE, WORK_ENTITLEMENT_SCAN, WORK_REFERRAL_DUE,
 };
-use app::domain::chain::{AidKind, Department};
+use app::domain::chain::AidKind;
 use app::domain::cycle::{Standing, TaskKind};
 use app::store::{Millis, NewTask, Store, WorkItem};
 use std::sync::Arc;
@@ -154,9 +154,7 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
                 let need = AidKind::from_code(&r.need)
                     .map(AidKind::code)
                     .unwrap_or_default();
-                let dept = Department::from_code(&r.department)
-                    .map(Department::code)
-                    .unwrap_or_default();
+                let dept = r.department.code();
                 let task = NewTask {
                     kind: TaskKind::ReferralOverdue,
                     household_id: r.household_id,

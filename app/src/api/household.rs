@@ -195,7 +195,7 @@ async fn referral_views(
         let head = heads.get(&r.household_id).cloned().flatten();
         out.push(ReferralView {
             region_name: names.get(&r.region_code).cloned().unwrap_or_default(),
-            department: Department::from_code(&r.department),
+            department: Some(r.department),
             need: AidKind::from_code(&r.need),
             overdue: status.zip(due).is_some_and(|(st, d)| st.overdue(d, today)),
             status,
@@ -495,7 +495,7 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
         .add_referral(NewReferralRecord {
             household_id: h.id.clone(),
             region_code: h.region_code.clone(),
-            department: r.department.code().into(),
+            department: r.department,
             need: r.need.code().into(),
             note: r.note,
             due_on: due.to_string(),
@@ -544,7 +544,7 @@ pub async fn referral_inbox() -> Result<Vec<ReferralView>, AppError> {
     let rows = s
         .store
         .referrals(ReferralQuery::Inbox {
-            department: dept.code().into(),
+            department: dept,
             region_prefix: scope.prefix().to_string(),
         })
         .await?;
@@ -592,7 +592,7 @@ pub async fn answer_referral(
     s.store
         .answer_referral(ReferralAnswer {
             id,
-            department: dept.code().into(),
+            department: dept,
             region_prefix: scope.prefix().to_string(),
             to,
             answer,

@@ -149,8 +149,8 @@ fn warning_view(
         days_left: due.map(|d| (d - today).num_days()).unwrap_or(0),
         status: Some(w.status),
         escalated: w.escalated_at.is_some(),
-        finding: w.finding.as_deref().and_then(Finding::from_code),
-        disposal: w.disposal.as_deref().and_then(Disposal::from_code),
+        finding: w.finding,
+        disposal: w.disposal,
         id: w.id,
         household_id: w.household_id,
         visit_due: w.visit_due,
@@ -287,15 +287,14 @@ pub async fn load_import_page() -> Result<ImportOverview, AppError> {
     let user = auth::require(&[Role::Department, Role::Admin]).await?;
     let s = services()?;
     let sources = importable_sources(&user.0);
-    let codes: Vec<&str> = sources.iter().map(|s| s.code()).collect();
     let imports = s
         .store
-        .imports(&codes, 20)
+        .imports(&sources, 20)
         .await?
         .into_iter()
         .map(|i| ImportSummary {
-            refused: i.status == "refused",
-            source: Source::from_code(&i.source),
+            refused: i.status == crate::domain::monitoring::ImportStatus::Refused,
+            source: Some(i.source),
             id: i.id,
             file_name: i.file_name,
             encoding: i.encoding,

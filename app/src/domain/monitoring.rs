@@ -662,6 +662,14 @@ pub fn event_row(
 }
 
 coded! {
+    /// How an import ended: stored whole (`Done`), or refused whole with nothing stored.
+    pub enum ImportStatus {
+        Done = "done",
+        Refused = "refused",
+    }
+}
+
+coded! {
     /// 预警级别: I is the most urgent.
     #[derive(PartialOrd, Ord)]
     pub enum WarningLevel {

@@ -1,6 +1,7 @@
 //! Household files, home visits, the assistance chain (一户一条救助链) and referrals to departments.
 
 use super::*;
+use crate::domain::chain::Department;
 use crate::domain::cycle::Standing;
 use crate::domain::referral::ReferralStatus;
 
@@ -83,7 +84,7 @@ pub struct AidRecord {
 pub struct NewReferralRecord {
     pub household_id: String,
     pub region_code: String,
-    pub department: String,
+    pub department: Department,
     pub need: String,
     pub note: String,
     pub due_on: String,
@@ -96,7 +97,7 @@ pub struct ReferralRecord {
     pub id: i64,
     pub household_id: String,
     pub region_code: String,
-    pub department: String,
+    pub department: Department,
     pub need: String,
     pub note: String,
     pub due_on: String,
@@ -113,7 +114,7 @@ pub struct ReferralRecord {
 pub enum ReferralQuery {
     Household(String),
     Inbox {
-        department: String,
+        department: Department,
         region_prefix: String,
     },
 }
@@ -123,7 +124,7 @@ pub enum ReferralQuery {
 pub struct ReferralAnswer {
     pub id: i64,
     /// Only referrals to this department in this region subtree may be answered.
-    pub department: String,
+    pub department: Department,
     pub region_prefix: String,
     pub to: crate::domain::referral::ReferralStatus,
     pub answer: String,

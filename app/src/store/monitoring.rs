@@ -1,7 +1,9 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
 use super::*;
-use crate::domain::monitoring::{RuleKind, WarningLevel, WarningStatus};
+use crate::domain::monitoring::{
+    Disposal, Finding, ImportStatus, RuleKind, Source, WarningLevel, WarningStatus,
+};
 
 /// A checked medical settlement on its way into the database.
 #[derive(Clone, Debug)]
@@ -120,7 +122,7 @@ pub enum ImportBatch {
 #[derive(Clone, Debug)]
 pub struct NewImport {
     pub id: String,
-    pub source: String,
+    pub source: Source,
     pub file_hash: String,
     pub file_name: String,
     pub encoding: String,
@@ -156,9 +158,8 @@ pub struct NewWarning {
 #[derive(Clone, Debug)]
 pub struct ImportRecord {
     pub id: String,
-    /// `done` or `refused`.
-    pub status: String,
-    pub source: String,
+    pub status: ImportStatus,
+    pub source: Source,
     pub file_name: String,
     pub encoding: String,
     pub rows_read: i64,
@@ -183,8 +184,8 @@ pub struct WarningRecord {
     pub created_at: Millis,
     pub assigned_to: Option<String>,
     pub visited_on: Option<String>,
-    pub finding: Option<String>,
-    pub disposal: Option<String>,
+    pub finding: Option<Finding>,
+    pub disposal: Option<Disposal>,
     pub note: String,
     pub escalated_at: Option<Millis>,
     pub closed_at: Option<Millis>,
@@ -212,7 +213,7 @@ pub trait MonitoringStore: Send + Sync {
     async fn warning_rules(&self) -> Result<Vec<crate::domain::monitoring::WarningRule>, DbError>;
 
     /// The latest imports of the given sources, newest first.
-    async fn imports(&self, sources: &[&str], limit: i64) -> Result<Vec<ImportRecord>, DbError>;
+    async fn imports(&self, sources: &[Source], limit: i64) -> Result<Vec<ImportRecord>, DbError>;
 
     /// Records a file that was refused whole (nothing of it stored), so its uploader finds the
     /// report later even if the browser was closed.

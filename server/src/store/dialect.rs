@@ -414,4 +414,17 @@ impl Row {
         let raw: String = self.get(column)?;
         parse(&raw).ok_or_else(|| DbError::Other(format!("unknown {column} {raw:?}")))
     }
+
+    /// A nullable coded column: NULL is `None`, an unknown code an error.
+    pub fn code_opt<T>(
+        &self,
+        column: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, DbError> {
+        let raw: Option<String> = self.get(column)?;
+        raw.map(|raw| {
+            parse(&raw).ok_or_else(|| DbError::Other(format!("unknown {column} {raw:?}")))
+        })
+        .transpose()
+    }
 }

@@ -11,7 +11,6 @@ use app::store::*;
 
 pub(super) fn aid_from_row(r: &Row) -> Result<AidRecord, DbError> {
     let kind: String = r.get("kind")?;
-    let source: Option<String> = r.get("source")?;
     let origin: String = r.get("origin")?;
     let from: String = r.get("period_from")?;
     let until: Option<String> = r.get("period_until")?;
@@ -24,13 +23,7 @@ pub(super) fn aid_from_row(r: &Row) -> Result<AidRecord, DbError> {
             id: r.get("id")?,
             kind: AidKind::from_code(&kind)
                 .ok_or_else(|| DbError::Other(format!("unknown aid kind {kind}")))?,
-            source: source
-                .as_deref()
-                .map(|s| {
-                    Department::from_code(s)
-                        .ok_or_else(|| DbError::Other(format!("unknown department {s}")))
-                })
-                .transpose()?,
+            source: r.code_opt("source", Department::from_code)?,
             source_name: r.get("source_name")?,
             amount_fen: r.get("amount")?,
             monthly: r.get("monthly")?,
@@ -139,7 +132,7 @@ pub(super) fn referral_from_row(r: &Row) -> Result<ReferralRecord, DbError> {
         id: r.get("id")?,
         household_id: r.get("household_id")?,
         region_code: r.get("region_code")?,
-        department: r.get("department")?,
+        department: r.code("department", Department::from_code)?,
         need: r.get("need")?,
         note: r.get("note")?,
         due_on: r.get("due_on")?,
@@ -397,7 +390,7 @@ impl HouseholdStore for SqlStore {
         )
         .bind(&r.household_id)
         .bind(&r.region_code)
-        .bind(&r.department)
+        .bind(r.department.code())
         .bind(&r.need)
         .bind(&r.note)
         .bind(&r.due_on)
@@ -430,7 +423,7 @@ impl HouseholdStore for SqlStore {
                  ORDER BY CASE WHEN r.status IN ('sent','accepted') THEN 0 ELSE 1 END, r.due_on, \
                  r.id LIMIT 500"
                 ))
-                .bind(department)
+                .bind(department.code())
                 .bind(format!("{region_prefix}%"))
                 .fetch_all(&self.db)
                 .await
@@ -452,7 +445,7 @@ impl HouseholdStore for SqlStore {
             $2 AND region_code LIKE $3",
         )
         .bind(a.id)
-        .bind(&a.department)
+        .bind(a.department.code())
         .bind(format!("{}%", a.region_prefix))
         .execute(&mut tx)
         .await?

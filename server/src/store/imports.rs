@@ -26,7 +26,7 @@ pub(super) async fn import_on(
            $6, $7)",
     )
     .bind(&meta.id)
-    .bind(&meta.source)
+    .bind(meta.source.code())
     .bind(&meta.file_hash)
     .bind(&meta.file_name)
     .bind(&meta.encoding)

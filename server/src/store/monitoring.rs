@@ -2,7 +2,10 @@
 
 use super::dialect::{query, Row, Target};
 use super::SqlStore;
-use app::domain::monitoring::{RuleKind, WarningLevel, WarningRule, WarningStatus, WarningStep};
+use app::domain::monitoring::{
+    Disposal, Finding, ImportStatus, RuleKind, Source, WarningLevel, WarningRule, WarningStatus,
+    WarningStep,
+};
 use app::store::*;
 
 /// Inserts a warning unless one of its kind is open for the household (`false` then).
@@ -58,8 +61,8 @@ pub(super) const IMPORT_COLUMNS: &str = "id, status, source, file_name, encoding
 pub(super) fn import_from_row(r: &Row) -> Result<app::store::ImportRecord, DbError> {
     Ok(app::store::ImportRecord {
         id: r.get("id")?,
-        status: r.get("status")?,
-        source: r.get("source")?,
+        status: r.code("status", ImportStatus::from_code)?,
+        source: r.code("source", Source::from_code)?,
         file_name: r.get("file_name")?,
         encoding: r.get("encoding")?,
         rows_read: r.get("rows_read")?,
@@ -89,8 +92,8 @@ pub(super) fn warning_from_row(r: &Row) -> Result<WarningRecord, DbError> {
         created_at: r.get("created_at")?,
         assigned_to: r.get("assigned_to")?,
         visited_on: r.get("visited_on")?,
-        finding: r.get("finding")?,
-        disposal: r.get("disposal")?,
+        finding: r.code_opt("finding", Finding::from_code)?,
+        disposal: r.code_opt("disposal", Disposal::from_code)?,
         note: r.get("note")?,
         escalated_at: r.get("escalated_at")?,
         closed_at: r.get("closed_at")?,
@@ -125,7 +128,7 @@ impl MonitoringStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn imports(
         &self,
-        sources: &[&str],
+        sources: &[Source],
         limit: i64,
     ) -> Result<Vec<app::store::ImportRecord>, DbError> {
         if sources.is_empty() {
@@ -139,7 +142,7 @@ impl MonitoringStore for SqlStore {
         );
         let mut q = query(&sql).bind(limit);
         for s in sources {
-            q = q.bind(*s);
+            q = q.bind(s.code());
         }
         let rows = q.fetch_all(&self.db).await?;
         rows.iter().map(import_from_row).collect()
@@ -174,7 +177,7 @@ impl MonitoringStore for SqlStore {
                0, $6, $7, $8)",
         )
         .bind(&meta.id)
-        .bind(&meta.source)
+        .bind(meta.source.code())
         .bind(&meta.file_hash)
         .bind(&meta.file_name)
         .bind(&meta.encoding)

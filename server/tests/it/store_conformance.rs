@@ -2,6 +2,7 @@
 
 use crate::helpers::{backends, store_for};
 use app::domain::chain::{AidKind, Department};
+use app::domain::monitoring::Source;
 use app::domain::status::{ApplicationStatus, Role};
 use app::store::{
     DbError, NewAssessment, NewAttachment, NewParameter, NewProposal, NewReferralRecord, NewUser,
@@ -924,7 +925,7 @@ conformance!(
             .add_referral(NewReferralRecord {
                 household_id: household.clone(),
                 region_code: "620702100201".into(),
-                department: "medical_insurance".into(),
+                department: Department::MedicalInsurance,
                 need: "premium_subsidy".into(),
                 note: "未资助参保".into(),
                 due_on: "2026-12-05".into(),
@@ -946,7 +947,7 @@ conformance!(
         };
         let answer = |department: &str, prefix: &str, to, aid: Option<NewAid>| ReferralAnswer {
             id,
-            department: department.into(),
+            department: Department::from_code(department).expect("a department code"),
             region_prefix: prefix.into(),
             to,
             answer: "已资助".into(),
@@ -1016,7 +1017,7 @@ conformance!(
         );
         let inbox = store
             .referrals(ReferralQuery::Inbox {
-                department: "medical_insurance".into(),
+                department: Department::MedicalInsurance,
                 region_prefix: "6207".into(),
             })
             .await
@@ -1031,7 +1032,7 @@ conformance!(
         );
         assert!(store
             .referrals(ReferralQuery::Inbox {
-                department: "education".into(),
+                department: Department::Education,
                 region_prefix: "6207".into()
             })
             .await
@@ -1516,7 +1517,7 @@ conformance!(
         let rules = app::domain::monitoring::example_rules();
         let meta = |id: &str| NewImport {
             id: id.into(),
-            source: "medical_insurance".into(),
+            source: Source::MedicalInsurance,
             file_hash: "h".into(),
             file_name: "f.csv".into(),
             encoding: "UTF-8".into(),
@@ -1694,7 +1695,7 @@ conformance!(
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let meta = |id: &str, source: &str| NewImport {
             id: id.into(),
-            source: source.into(),
+            source: Source::from_code(source).expect("a source code"),
             file_hash: id.into(),
             file_name: "f.csv".into(),
             encoding: "UTF-8".into(),
@@ -1790,7 +1791,7 @@ conformance!(
             "{}",
             share.trigger_json
         );
-        let listed = store.imports(&["public_security"], 10).await.unwrap();
+        let listed = store.imports(&[Source::PublicSecurity], 10).await.unwrap();
         assert_eq!(
             listed
                 .iter()
@@ -1871,7 +1872,7 @@ conformance!(
         .unwrap();
         let meta = NewImport {
             id: "two-years".into(),
-            source: "public_security".into(),
+            source: Source::PublicSecurity,
             file_hash: "h".into(),
             file_name: "f.csv".into(),
             encoding: "UTF-8".into(),
