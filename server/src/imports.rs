@@ -670,9 +670,7 @@ pub async fn upload(
         "source",
         app::domain::declaration::FieldErrorCode::InvalidChoice,
     ))?;
-    if user.0.role == Role::Department
-        && user.0.department.as_deref() != Some(source.department().code())
-    {
+    if user.0.role == Role::Department && user.0.department != Some(source.department()) {
         return Err(AppError::Forbidden);
     }
     let (name, tmp, hash, size) = file

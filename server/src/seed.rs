@@ -209,11 +209,8 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
             password_hash: hash,
             region_code: region.map(String::from),
             // The demo department officer works for medical insurance (医保).
-            department: (role == Role::Department).then(|| {
-                app::domain::chain::Department::MedicalInsurance
-                    .code()
-                    .to_string()
-            }),
+            department: (role == Role::Department)
+                .then_some(app::domain::chain::Department::MedicalInsurance),
             now: now_millis(),
         };
         match s.store.create_user(user).await {

@@ -105,7 +105,7 @@ pub async fn upload(
         .add_attachment(NewAttachment {
             owner_id: user.0.id.clone(),
             draft_id,
-            kind: kind.code().into(),
+            kind,
             file_name,
             content_hash: hash,
             mime: mime.into(),

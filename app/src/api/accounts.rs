@@ -182,9 +182,7 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
     let department = match role {
         Role::Department => Some(
             crate::domain::chain::Department::from_code(staff.department.trim())
-                .ok_or_else(|| AppError::field("department", FieldErrorCode::Required))?
-                .code()
-                .to_string(),
+                .ok_or_else(|| AppError::field("department", FieldErrorCode::Required))?,
         ),
         _ => None,
     };

@@ -169,7 +169,7 @@ pub async fn my_tasks(include_done: bool) -> Result<Vec<TaskView>, AppError> {
                 .unwrap_or(0),
             kind: Some(t.kind),
             region_name: names.get(&t.region_code).cloned().unwrap_or_default(),
-            done: t.status == "done",
+            done: t.status == crate::domain::cycle::TaskStatus::Done,
             id: t.id,
             household_id: t.household_id,
             subject: t.subject,

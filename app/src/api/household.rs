@@ -526,12 +526,7 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
 /// The caller's department and region, for a department officer.
 #[cfg(feature = "ssr")]
 fn officer(user: &SessionUser) -> Result<(Department, RegionCode), AppError> {
-    let dept = user
-        .0
-        .department
-        .as_deref()
-        .and_then(Department::from_code)
-        .ok_or(AppError::Forbidden)?;
+    let dept = user.0.department.ok_or(AppError::Forbidden)?;
     Ok((dept, auth::staff_scope(user)?))
 }
 

@@ -276,7 +276,7 @@ pub fn importable_sources(user: &crate::store::UserRecord) -> Vec<Source> {
         Role::Admin => Source::ALL.to_vec(),
         Role::Department => Source::ALL
             .into_iter()
-            .filter(|s| user.department.as_deref() == Some(s.department().code()))
+            .filter(|s| user.department == Some(s.department()))
             .collect(),
         _ => Vec::new(),
     }

@@ -24,6 +24,14 @@ coded! {
 }
 
 coded! {
+    /// A caseworker task is open until it is done (with a note).
+    pub enum TaskStatus {
+        Open = "open",
+        Done = "done",
+    }
+}
+
+coded! {
     /// Where a household stands in the low-income database. Rejected and exited households stay
     /// (monitored and searchable) for at least two years.
     pub enum Standing {

@@ -780,7 +780,7 @@ mod tests {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentMeta {
     pub id: String,
-    pub kind: String,
+    pub kind: AttachmentKind,
     pub file_name: String,
     pub mime: String,
     pub size: i64,

@@ -3,7 +3,8 @@
 
 /// A coded enum: each value's code is written once, here, and is its one spelling everywhere —
 /// stored (`code()`, read back by `from_code`, an unknown code being `None`), sent by serde to
-/// and from the browser, used in form values and translation keys.
+/// and from the browser (the same literal is serde's `rename`), used in form values and
+/// translation keys.
 ///
 /// ```ignore
 /// coded! {
@@ -17,8 +18,8 @@ macro_rules! coded {
         pub enum $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }
     ) => {
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vm])* $variant),+ }
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name { $($(#[$vm])* #[serde(rename = $code)] $variant),+ }
 
         impl $name {
             /// Every value, in the order declared.
@@ -32,20 +33,6 @@ macro_rules! coded {
             /// The value of a code; `None` for an unknown one (never a fallback).
             pub fn from_code(code: &str) -> Option<Self> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.code())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Self::from_code(&code)
-                    .ok_or_else(|| serde::de::Error::unknown_variant(&code, &[$($code),+]))
             }
         }
     };

@@ -1,6 +1,7 @@
 //! Staff and resident accounts, sign-in codes, and the regions accounts are scoped to.
 
 use super::*;
+use crate::domain::chain::Department;
 
 #[derive(Clone, Debug)]
 pub struct UserRecord {
@@ -12,8 +13,8 @@ pub struct UserRecord {
     pub password_hash: String,
     /// The subtree a staff account may see; `None` for residents.
     pub region_code: Option<String>,
-    /// The department of a department officer (a `Department` code).
-    pub department: Option<String>,
+    /// The department of a department officer.
+    pub department: Option<Department>,
     pub failed_logins: i64,
     pub locked_until: Option<Millis>,
 }
@@ -25,7 +26,7 @@ pub struct NewUser {
     pub display_name: String,
     pub password_hash: String,
     pub region_code: Option<String>,
-    pub department: Option<String>,
+    pub department: Option<Department>,
     pub now: Millis,
 }
 

@@ -22,7 +22,7 @@ pub struct TaskRecord {
     pub region_code: String,
     pub subject: String,
     pub due_on: String,
-    pub status: String,
+    pub status: crate::domain::cycle::TaskStatus,
     pub note: String,
     pub created_at: Millis,
     pub done_at: Option<Millis>,

@@ -61,7 +61,7 @@ pub struct ApplicationRecord {
 pub struct NewAttachment {
     pub owner_id: String,
     pub draft_id: String,
-    pub kind: String,
+    pub kind: crate::domain::declaration::AttachmentKind,
     pub file_name: String,
     pub content_hash: String,
     pub mime: String,

@@ -2,6 +2,7 @@
 
 use super::dialect::{query, Row};
 use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::chain::Department;
 use app::domain::region::Region;
 use app::domain::status::Role;
 use app::store::*;
@@ -20,7 +21,7 @@ pub(super) fn user_from_row(r: &Row) -> Result<UserRecord, DbError> {
         display_name: r.get("display_name")?,
         password_hash: r.get("password_hash")?,
         region_code: r.get("region_code")?,
-        department: r.get("department")?,
+        department: r.code_opt("department", Department::from_code)?,
         failed_logins: r.get("failed_logins")?,
         locked_until: r.get("locked_until")?,
     })
@@ -53,7 +54,7 @@ impl AccountStore for SqlStore {
         .bind(&user.password_hash)
         .bind(&user.region_code)
         .bind(user.now)
-        .bind(&user.department)
+        .bind(user.department.map(Department::code))
         .execute_raw(&self.db)
         .await;
         match r {

@@ -8,7 +8,7 @@
 use super::dialect::{query, Row, Tx};
 use super::households::insert_aid;
 use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::chain::NewAid;
+use app::domain::chain::{Department, NewAid};
 use app::domain::charity::{
     fit_key, CharityStatus, MatchState, Need, NeedSource, NeedState, Resource, SupplyForm,
 };
@@ -197,7 +197,7 @@ impl CharityStore for SqlStore {
         .bind(&c.user.password_hash)
         .bind(&c.user.region_code)
         .bind(c.user.now)
-        .bind(&c.user.department)
+        .bind(c.user.department.map(Department::code))
         .execute_raw(&mut tx)
         .await;
         match r {

@@ -6,7 +6,7 @@ use super::households::insert_aid;
 use super::monitoring::lock_in_region;
 use super::SqlStore;
 use app::domain::chain::AidOrigin;
-use app::domain::cycle::TaskKind;
+use app::domain::cycle::{TaskKind, TaskStatus};
 use app::store::*;
 
 pub(super) const TASK_COLUMNS: &str =
@@ -20,7 +20,7 @@ pub(super) fn task_from_row(r: &Row) -> Result<TaskRecord, DbError> {
         region_code: r.get("region_code")?,
         subject: r.get("subject")?,
         due_on: r.get("due_on")?,
-        status: r.get("status")?,
+        status: r.code("status", TaskStatus::from_code)?,
         note: r.get("note")?,
         created_at: r.get("created_at")?,
         done_at: r.get("done_at")?,
@@ -101,7 +101,7 @@ impl CycleStore for SqlStore {
             .fetch_one(&mut tx)
             .await?;
         let mut task = task_from_row(&r)?;
-        if task.status != "open" {
+        if task.status != TaskStatus::Open {
             return Err(DbError::Conflict("task_done"));
         }
         query(
@@ -114,7 +114,7 @@ impl CycleStore for SqlStore {
         .execute(&mut tx)
         .await?;
         tx.commit().await?;
-        task.status = "done".into();
+        task.status = TaskStatus::Done;
         task.note = note.into();
         task.done_at = Some(now);
         Ok(task)

@@ -3,6 +3,7 @@
 use super::dialect::{query, Row, Target, Tx};
 use super::parameters::insert_assessment;
 use super::{db_err, is_unique_violation, SqlStore};
+use app::domain::declaration::AttachmentKind;
 use app::domain::declaration::AttachmentMeta;
 use app::domain::status::{
     application_number, ApplicationStatus, ApplicationSummary, TimelineEvent,
@@ -30,7 +31,7 @@ pub(super) fn summary_from_row(r: &Row) -> Result<ApplicationSummary, DbError> {
 pub(super) fn attachment_from_row(r: &Row) -> Result<AttachmentMeta, DbError> {
     Ok(AttachmentMeta {
         id: r.get("id")?,
-        kind: r.get("kind")?,
+        kind: r.code("kind", AttachmentKind::from_code)?,
         file_name: r.get("file_name")?,
         mime: r.get("mime")?,
         size: r.get("size")?,
@@ -638,7 +639,7 @@ impl DeclarationStore for SqlStore {
         .bind(&id)
         .bind(&a.owner_id)
         .bind(&a.draft_id)
-        .bind(&a.kind)
+        .bind(a.kind.code())
         .bind(&a.file_name)
         .bind(&a.content_hash)
         .bind(&a.mime)

@@ -347,7 +347,7 @@ conformance!(attachments_belong_to_an_open_draft, |store| {
     let att = |owner: &str, draft: &str| NewAttachment {
         owner_id: owner.into(),
         draft_id: draft.into(),
-        kind: "id_card".into(),
+        kind: app::domain::declaration::AttachmentKind::IdCard,
         file_name: "id.png".into(),
         content_hash: "0".repeat(64),
         mime: "image/png".into(),

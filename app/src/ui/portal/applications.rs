@@ -231,8 +231,8 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
             <ul class="attachments" id="attachments">
                 {app.attachments.iter().map(|a| {
                     let href = format!("/attachments/{}", a.id);
-                    let kind = crate::domain::declaration::AttachmentKind::from_code(&a.kind);
-                    let label = move || kind.map(|k| labels::attachment(i18n, k)).unwrap_or_default();
+                    let kind = a.kind;
+                    let label = move || labels::attachment(i18n, kind);
                     let image = a.mime.starts_with("image/");
                     view! {
                         <li>

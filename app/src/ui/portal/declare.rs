@@ -794,7 +794,7 @@ fn AttachmentsSection(
                         view! { <li class="muted">{t!(i18n, declare.no_attachments)}</li> }.into_any()
                     } else {
                         list.into_iter().map(|a| {
-                            let kind_label = AttachmentKind::from_code(&a.kind).map(|k| labels::attachment(i18n, k)).unwrap_or_default();
+                            let kind_label = labels::attachment(i18n, a.kind);
                             let id = a.id.clone();
                             view! {
                                 <li>
