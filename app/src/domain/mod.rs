@@ -79,11 +79,13 @@ mod one_spelling {
         use super::*;
         same_spelling!(
             cycle::TaskKind,
+            cycle::TaskStatus,
             cycle::Standing,
             chain::AidKind,
             chain::AidOrigin,
             chain::Department,
             monitoring::Source,
+            monitoring::ImportStatus,
             monitoring::EventKind,
             monitoring::WarningLevel,
             monitoring::RuleKind,
@@ -95,6 +97,7 @@ mod one_spelling {
             policy::EntitlementKind,
             policy::clauses::Document,
             referral::ReferralStatus,
+            charity::CharityStatus,
             charity::SupplyForm,
             charity::NeedSource,
             charity::NeedState,

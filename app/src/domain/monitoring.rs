@@ -885,6 +885,40 @@ pub fn medical_warnings(
     fired
 }
 
+/// What a household's 12-month sums must exceed for `medical_warnings` to have anything to
+/// decide: the store leaves out the touched households below it, so a large file does not
+/// carry every household's sums back (a screen, never a decision: the rules above decide, and
+/// a test holds that the screen admits every household they would warn).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MedicalScreen {
+    /// Out-of-pocket fen above which the amount rule may fire; `i64::MAX` when it is off.
+    pub out_of_pocket_over: i64,
+    /// The share rule's percent of the yearly income; `-1` when it is off.
+    pub share_percent: i64,
+}
+
+impl MedicalScreen {
+    pub fn of(rules: &[WarningRule]) -> Self {
+        let enabled = |kind| rules.iter().find(|r| r.enabled && r.kind == kind);
+        MedicalScreen {
+            out_of_pocket_over: enabled(RuleKind::MedicalOutOfPocket)
+                .map_or(i64::MAX, |r| r.threshold),
+            share_percent: enabled(RuleKind::MedicalShareOfIncome).map_or(-1, |r| r.threshold),
+        }
+    }
+
+    /// The store's condition, in Rust: `total > over OR (percent >= 0 AND income > 0 AND
+    /// total × 100 > income × 12 × percent)`.
+    pub fn admits(self, out_of_pocket_fen: i64, monthly_income_fen: Option<i64>) -> bool {
+        let income = monthly_income_fen.unwrap_or(0);
+        out_of_pocket_fen > self.out_of_pocket_over
+            || (self.share_percent >= 0
+                && income > 0
+                && out_of_pocket_fen.saturating_mul(100)
+                    > income.saturating_mul(12).saturating_mul(self.share_percent))
+    }
+}
+
 /// The medical amount rule on a household's settlements in the 12 months to `today`.
 pub fn medical_warning(
     rule: &WarningRule,
@@ -1135,6 +1169,72 @@ pub fn on_time(visited_on: Option<NaiveDate>, visit_due: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_store_s_medical_screen_admits_every_household_the_medical_rules_warn() {
+        let rule = |kind, threshold, enabled| WarningRule {
+            kind,
+            level: WarningLevel::II,
+            visit_days: 7,
+            threshold,
+            enabled,
+            example: false,
+        };
+        let (from, to) = twelve_months(day("2026-11-30"));
+        let mut warned = 0;
+        for (amount, share) in [
+            (Some(0), None),
+            (Some(500_000), Some(30)),
+            (None, Some(0)),
+            (None, Some(50)),
+            (None, None),
+        ] {
+            let rules = vec![
+                rule(
+                    RuleKind::MedicalOutOfPocket,
+                    amount.unwrap_or(100),
+                    amount.is_some(),
+                ),
+                rule(
+                    RuleKind::MedicalShareOfIncome,
+                    share.unwrap_or(30),
+                    share.is_some(),
+                ),
+            ];
+            let screen = MedicalScreen::of(&rules);
+            for total in [0, 1, 99_999, 100_000, 499_999, 500_000, 500_001, 9_000_000] {
+                for income in [
+                    None,
+                    Some(0),
+                    Some(1),
+                    Some(50_000),
+                    Some(150_000),
+                    Some(1_000_000),
+                ] {
+                    let sums = MedicalSums {
+                        from,
+                        to,
+                        out_of_pocket_fen: total,
+                        settlements: 1,
+                        monthly_income_fen: income,
+                    };
+                    let fired = !medical_warnings(&rules, &sums).is_empty();
+                    warned += usize::from(fired);
+                    assert!(
+                        !fired || screen.admits(total, income),
+                        "{amount:?} {share:?} {total} {income:?}"
+                    );
+                    // And the screen lets through only what can fire (it saves the work).
+                    assert_eq!(
+                        fired,
+                        screen.admits(total, income),
+                        "{amount:?} {share:?} {total} {income:?}"
+                    );
+                }
+            }
+        }
+        assert!(warned > 50, "{warned}");
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -175,8 +175,10 @@ pub(super) async fn import_on(
     let monitored_since = meta.now - 2 * 366 * 86_400_000;
     let mut raised: Vec<(String, String, WarningRule, String)> = Vec::new();
     let (from, to) = window;
-    // The medical rules decide in the domain (`medical_warnings`); the store only sums each
-    // touched household's 12 months (all of them, so no rule is half-written here).
+    // The medical rules decide in the domain (`medical_warnings`); the store sums each touched
+    // household's 12 months and brings back only those past the domain's screen
+    // (`MedicalScreen`: what the enabled rules could fire on), so memory stays flat.
+    let screen = app::domain::monitoring::MedicalScreen::of(&meta.rules);
     let medical_rules_on = meta.rules.iter().any(|r| {
         r.enabled
             && matches!(
@@ -199,11 +201,15 @@ pub(super) async fn import_on(
                    GROUP BY t.household_id) s \
              CROSS JOIN households h \
              WHERE h.id = s.household_id \
-               AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $3)",
+               AND NOT (h.standing IN ('rejected', 'exited') AND COALESCE(h.standing_at, 0) < $3) \
+               AND (s.total > $4 OR ($5 >= 0 AND h.monthly_income > 0 \
+                    AND s.total * 100 > h.monthly_income * 12 * $5))",
         )
         .bind(from.to_string())
         .bind(to.to_string())
         .bind(monitored_since)
+        .bind(screen.out_of_pocket_over)
+        .bind(screen.share_percent)
         .fetch_all(&mut tx)
         .await?;
         for r in found {
