@@ -111,6 +111,19 @@ impl axum::response::IntoResponse for AppError {
     }
 }
 
+/// A multipart body that could not be read: too large (413, `file_too_large`) or malformed (400),
+/// the same for every upload route.
+#[cfg(feature = "ssr")]
+impl From<axum::extract::multipart::MultipartError> for AppError {
+    fn from(e: axum::extract::multipart::MultipartError) -> Self {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::refused("file_too_large")
+        } else {
+            AppError::BadRequest
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

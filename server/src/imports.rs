@@ -27,15 +27,6 @@ const BATCH_ROWS: usize = 5_000;
 /// How many refused rows the report lists one by one (all are counted).
 const LISTED_PROBLEMS: usize = 1000;
 
-/// A multipart error: too large (413) or unreadable (400).
-fn multipart_refusal(e: axum::extract::multipart::MultipartError) -> AppError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::refused("file_too_large")
-    } else {
-        AppError::BadRequest
-    }
-}
-
 /// The text encoding of a file: UTF-8 when every byte sequence is valid UTF-8, else GB18030
 /// (a superset of GBK) when that decodes without error; `None` for anything else.
 fn detect_encoding(
@@ -607,7 +598,7 @@ pub async fn upload(
         return Err(AppError::Forbidden);
     }
     let (mut source, mut encoding, mut file, mut run) = (None, None, None, None);
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_refusal)? {
+    while let Some(mut field) = multipart.next_field().await? {
         match field.name().unwrap_or("") {
             "source" => {
                 source = field
@@ -653,7 +644,7 @@ pub async fn upload(
                 let mut tmp = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
                 let mut hasher = sha2::Sha256::new();
                 let mut size = 0usize;
-                while let Some(chunk) = field.chunk().await.map_err(multipart_refusal)? {
+                while let Some(chunk) = field.chunk().await? {
                     size += chunk.len();
                     if size > MAX_IMPORT_BYTES {
                         return Err(AppError::refused("file_too_large"));

@@ -19,15 +19,6 @@ const ALLOWED: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
 /// A handler's answer: its response, or a refusal answered as `AppError` says (status and body).
 type Answer = Result<Response, AppError>;
 
-/// A multipart error: too large (413) or unreadable (400).
-fn multipart_refusal(e: axum::extract::multipart::MultipartError) -> AppError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::refused("file_too_large")
-    } else {
-        AppError::BadRequest
-    }
-}
-
 fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
@@ -46,10 +37,10 @@ type Fields = (
 
 async fn read_fields(multipart: &mut Multipart, names: &[&str]) -> Result<Fields, AppError> {
     let (mut text, mut file) = (std::collections::HashMap::new(), None);
-    while let Some(field) = multipart.next_field().await.map_err(multipart_refusal)? {
+    while let Some(field) = multipart.next_field().await? {
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(clean_file_name);
-        let bytes = field.bytes().await.map_err(multipart_refusal)?;
+        let bytes = field.bytes().await?;
         match name.as_str() {
             "file" => file = Some((file_name.unwrap_or_else(|| "file".into()), bytes)),
             n if names.contains(&n) => {
