@@ -28,7 +28,10 @@ inputs() {
   } | sha256sum | cut -d' ' -f1
 }
 
-if [ -z "${DOUDI_FORCE_BUILD:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(inputs) $(outputs | sha256sum | cut -d' ' -f1)" ]; then
+# The inputs are hashed before building: a source edited while the build runs must not be
+# recorded as built.
+before="$(inputs)"
+if [ -z "${DOUDI_FORCE_BUILD:-}" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$before $(outputs | sha256sum | cut -d' ' -f1)" ]; then
   echo "[build-site] $kind build is up to date (inputs unchanged since $(date -r "$stamp" '+%F %T')); skipping"
   exit 0
 fi
@@ -37,4 +40,4 @@ cargo leptos build "$@" --split -p doudi
 cargo leptos build "$@" --split --frontend-only -p portal
 rm -rf target/site/pkg/portal
 cp -r target/site-portal/pkg/portal target/site/pkg/portal
-echo "$(inputs) $(outputs | sha256sum | cut -d' ' -f1)" > "$stamp"
+echo "$before $(outputs | sha256sum | cut -d' ' -f1)" > "$stamp"

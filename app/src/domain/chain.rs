@@ -35,6 +35,15 @@ pub enum AidKind {
     Charity,
 }
 
+impl super::Coded for AidKind {
+    fn code(self) -> &'static str {
+        AidKind::code(self)
+    }
+    fn from_code(code: &str) -> Option<Self> {
+        AidKind::from_code(code)
+    }
+}
+
 impl AidKind {
     pub const ALL: [AidKind; 13] = [
         AidKind::BasicLiving,

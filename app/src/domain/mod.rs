@@ -35,7 +35,24 @@ macro_rules! coded {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
         }
+
+        impl $crate::domain::Coded for $name {
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn from_code(code: &str) -> Option<Self> {
+                $name::from_code(code)
+            }
+        }
     };
+}
+
+/// A value stored and sent as a code (what `coded!` declares): how the store reads any of them
+/// back without a parser per type.
+pub trait Coded: Sized + Copy + 'static {
+    fn code(self) -> &'static str;
+    /// `None` for a code this version does not know.
+    fn from_code(code: &str) -> Option<Self>;
 }
 
 pub mod audit;

@@ -1,39 +1,73 @@
 //! Staff and resident accounts, sign-in codes, and the regions accounts are scoped to.
 
-use super::dialect::{query, Row};
+use super::dialect::{code, code_opt, query, Row};
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::Department;
 use app::domain::region::Region;
-use app::domain::status::Role;
 use app::store::*;
 
 pub(super) const USER_COLUMNS: &str =
     "id, role, login, display_name, password_hash, region_code, department, failed_logins, \
         locked_until";
 
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    role: String,
+    login: String,
+    display_name: String,
+    password_hash: String,
+    region_code: Option<String>,
+    department: Option<String>,
+    failed_logins: i64,
+    locked_until: Option<Millis>,
+}
+
+impl TryFrom<UserRow> for UserRecord {
+    type Error = DbError;
+    fn try_from(r: UserRow) -> Result<Self, DbError> {
+        Ok(UserRecord {
+            id: r.id,
+            role: code("role", &r.role)?,
+            login: r.login,
+            display_name: r.display_name,
+            password_hash: r.password_hash,
+            region_code: r.region_code,
+            department: code_opt("department", r.department.as_deref())?,
+            failed_logins: r.failed_logins,
+            locked_until: r.locked_until,
+        })
+    }
+}
+
 pub(super) fn user_from_row(r: &Row) -> Result<UserRecord, DbError> {
-    let role: String = r.get("role")?;
-    Ok(UserRecord {
-        id: r.get("id")?,
-        role: Role::from_code(&role)
-            .ok_or_else(|| DbError::Other(format!("unknown role {role}")))?,
-        login: r.get("login")?,
-        display_name: r.get("display_name")?,
-        password_hash: r.get("password_hash")?,
-        region_code: r.get("region_code")?,
-        department: r.code_opt("department", Department::from_code)?,
-        failed_logins: r.get("failed_logins")?,
-        locked_until: r.get("locked_until")?,
-    })
+    r.to::<UserRow, _>()
+}
+
+/// A region as stored: the same fields as the domain's `Region`.
+#[derive(sqlx::FromRow)]
+struct RegionRow {
+    code: String,
+    parent_code: Option<String>,
+    name_zh: String,
+    name_en: String,
+    demo: bool,
 }
 
 pub(super) fn region_from_row(r: &Row) -> Result<Region, DbError> {
+    let RegionRow {
+        code,
+        parent_code,
+        name_zh,
+        name_en,
+        demo,
+    } = r.decode()?;
     Ok(Region {
-        code: r.get("code")?,
-        parent_code: r.get("parent_code")?,
-        name_zh: r.get("name_zh")?,
-        name_en: r.get("name_en")?,
-        demo: r.get("demo")?,
+        code,
+        parent_code,
+        name_zh,
+        name_en,
+        demo,
     })
 }
 
@@ -178,9 +212,7 @@ impl AccountStore for SqlStore {
         .fetch_optional(&mut tx)
         .await?;
         let Some(row) = row else { return Ok(false) };
-        let stored: String = row.get("code_hash")?;
-        let expires_at: i64 = row.get("expires_at")?;
-        let attempts: i64 = row.get("attempts")?;
+        let (stored, expires_at, attempts): (String, Millis, i64) = row.decode()?;
         let ok = stored == code_hash && expires_at > now && attempts <= 5;
         if ok || attempts >= 5 || expires_at <= now {
             query("DELETE FROM verification_codes WHERE phone = $1")

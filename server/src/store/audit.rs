@@ -5,6 +5,27 @@ use super::SqlStore;
 use app::domain::audit::AuditEntry;
 use app::store::*;
 
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    actor_id: Option<String>,
+    action: String,
+    object: String,
+    result: String,
+    at: Millis,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        AuditEntry {
+            actor_id: r.actor_id,
+            action: r.action,
+            object: r.object,
+            result: r.result,
+            at: r.at,
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl AuditStore for SqlStore {
     #[tracing::instrument(skip(self))]
@@ -37,16 +58,8 @@ impl AuditStore for SqlStore {
         .bind(limit)
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(AuditEntry {
-                actor_id: r.get("actor_id")?,
-                action: r.get("action")?,
-                object: r.get("object")?,
-                result: r.get("result")?,
-                at: r.get("at")?,
-            });
-        }
-        Ok(out)
+        rows.iter()
+            .map(|r| Ok(r.decode::<AuditRow>()?.into()))
+            .collect()
     }
 }

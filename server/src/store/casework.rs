@@ -1,9 +1,8 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
-use super::declarations::{add_event, claim_application, status_of};
-use super::dialect::{query, Row};
+use super::declarations::{add_event, claim_application};
+use super::dialect::{categories, code, query, Row};
 use super::SqlStore;
-use app::domain::policy::assess::CategorySet;
 use app::domain::status::ApplicationStatus;
 use app::store::*;
 
@@ -11,18 +10,85 @@ pub(super) const DECISION_COLUMNS: &str =
     "d.category, d.monthly_amount, d.proposed_category, d.proposed_amount, d.adjustment_reason, \
     d.effective_from, d.notice_until, d.decided_by, d.decided_at";
 
+#[derive(sqlx::FromRow)]
+pub(super) struct DecisionRow {
+    category: String,
+    monthly_amount: i64,
+    proposed_category: Option<String>,
+    proposed_amount: Option<i64>,
+    adjustment_reason: String,
+    effective_from: String,
+    notice_until: String,
+    decided_by: String,
+    decided_at: Millis,
+}
+
+impl From<DecisionRow> for DecisionRecord {
+    fn from(r: DecisionRow) -> Self {
+        DecisionRecord {
+            category: r.category,
+            monthly_amount_fen: r.monthly_amount,
+            proposed_category: r.proposed_category,
+            proposed_amount_fen: r.proposed_amount,
+            adjustment_reason: r.adjustment_reason,
+            effective_from: r.effective_from,
+            notice_until: r.notice_until,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+        }
+    }
+}
+
 pub(super) fn decision_from_row(r: &Row) -> Result<DecisionRecord, DbError> {
-    Ok(DecisionRecord {
-        category: r.get("category")?,
-        monthly_amount_fen: r.get("monthly_amount")?,
-        proposed_category: r.get("proposed_category")?,
-        proposed_amount_fen: r.get("proposed_amount")?,
-        adjustment_reason: r.get("adjustment_reason")?,
-        effective_from: r.get("effective_from")?,
-        notice_until: r.get("notice_until")?,
-        decided_by: r.get("decided_by")?,
-        decided_at: r.get("decided_at")?,
-    })
+    Ok(r.decode::<DecisionRow>()?.into())
+}
+
+#[derive(sqlx::FromRow)]
+struct QueueRow {
+    number: String,
+    status: String,
+    region_code: String,
+    submitted_at: Millis,
+    updated_at: Millis,
+    help: String,
+    categories: String,
+    warnings: i64,
+}
+
+impl TryFrom<QueueRow> for QueueRecord {
+    type Error = DbError;
+    fn try_from(r: QueueRow) -> Result<Self, DbError> {
+        Ok(QueueRecord {
+            number: r.number,
+            status: code("status", &r.status)?,
+            region_code: r.region_code,
+            submitted_at: r.submitted_at,
+            updated_at: r.updated_at,
+            help: r.help,
+            categories: categories("categories", &r.categories)?,
+            warnings: r.warnings,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    number: String,
+    region_code: String,
+    declaration: String,
+    #[sqlx(flatten)]
+    decision: DecisionRow,
+}
+
+impl From<NoticeRow> for NoticeRecord {
+    fn from(r: NoticeRow) -> Self {
+        NoticeRecord {
+            number: r.number,
+            region_code: r.region_code,
+            declaration_json: r.declaration,
+            decision: r.decision.into(),
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -88,21 +154,7 @@ impl CaseworkStore for SqlStore {
             query = query.bind(*t).bind(number.clone());
         }
         let rows = query.bind(q.limit).fetch_all(&self.db).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let status: String = r.get("status")?;
-            out.push(QueueRecord {
-                number: r.get("number")?,
-                status: status_of(&status)?,
-                region_code: r.get("region_code")?,
-                submitted_at: r.get("submitted_at")?,
-                updated_at: r.get("updated_at")?,
-                help: r.get("help")?,
-                categories: r.code("categories", CategorySet::from_codes)?,
-                warnings: r.get("warnings")?,
-            });
-        }
-        Ok(out)
+        rows.iter().map(Row::to::<QueueRow, _>).collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -205,11 +257,7 @@ impl CaseworkStore for SqlStore {
         .bind(number)
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push((r.get("text")?, r.get("at")?));
-        }
-        Ok(out)
+        rows.iter().map(Row::decode::<(String, Millis)>).collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -235,15 +283,17 @@ impl CaseworkStore for SqlStore {
         .bind(&app_id)
         .fetch_one(&mut tx)
         .await?;
-        let until: String = r.get("notice_until")?;
+        let (decision_id, until, category, amount, effective_from, household_id): (
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            Option<String>,
+        ) = r.decode()?;
         if until.as_str() >= today {
             return Err(DbError::Conflict("notice_running"));
         }
-        let decision_id: i64 = r.get("id")?;
-        let category: String = r.get("category")?;
-        let amount: i64 = r.get("monthly_amount")?;
-        let household_id: Option<String> = r.get("household_id")?;
-        let effective_from: String = r.get("effective_from")?;
         if let Some(h) = &household_id {
             query(
                 "UPDATE households SET standing = 'in_assistance', standing_at = $1, exit_reason \
@@ -316,15 +366,8 @@ impl CaseworkStore for SqlStore {
         .bind(today)
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(NoticeRecord {
-                number: r.get("number")?,
-                region_code: r.get("region_code")?,
-                declaration_json: r.get("declaration")?,
-                decision: decision_from_row(&r)?,
-            });
-        }
-        Ok(out)
+        rows.iter()
+            .map(|r| Ok(r.decode::<NoticeRow>()?.into()))
+            .collect()
     }
 }

@@ -1,50 +1,93 @@
 //! The assistance cycle after a decision: follow-up tasks, exits and emergency aid.
 
 use super::declarations::household_for;
-use super::dialect::{query, Row};
+use super::dialect::{code, query, Row};
 use super::households::insert_aid;
 use super::monitoring::lock_in_region;
 use super::SqlStore;
 use app::domain::chain::AidOrigin;
-use app::domain::cycle::{TaskKind, TaskStatus};
+use app::domain::cycle::TaskStatus;
 use app::store::*;
 
 pub(super) const TASK_COLUMNS: &str =
     "id, kind, household_id, region_code, subject, due_on, status, note, created_at, done_at";
 
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: i64,
+    kind: String,
+    household_id: String,
+    region_code: String,
+    subject: String,
+    due_on: String,
+    status: String,
+    note: String,
+    created_at: Millis,
+    done_at: Option<Millis>,
+}
+
+impl TryFrom<TaskRow> for TaskRecord {
+    type Error = DbError;
+    fn try_from(r: TaskRow) -> Result<Self, DbError> {
+        Ok(TaskRecord {
+            id: r.id,
+            kind: code("kind", &r.kind)?,
+            household_id: r.household_id,
+            region_code: r.region_code,
+            subject: r.subject,
+            due_on: r.due_on,
+            status: code("status", &r.status)?,
+            note: r.note,
+            created_at: r.created_at,
+            done_at: r.done_at,
+        })
+    }
+}
+
 pub(super) fn task_from_row(r: &Row) -> Result<TaskRecord, DbError> {
-    Ok(TaskRecord {
-        id: r.get("id")?,
-        kind: r.code("kind", TaskKind::from_code)?,
-        household_id: r.get("household_id")?,
-        region_code: r.get("region_code")?,
-        subject: r.get("subject")?,
-        due_on: r.get("due_on")?,
-        status: r.code("status", TaskStatus::from_code)?,
-        note: r.get("note")?,
-        created_at: r.get("created_at")?,
-        done_at: r.get("done_at")?,
-    })
+    r.to::<TaskRow, _>()
 }
 
 pub(super) const EMERGENCY_COLUMNS: &str = "id, household_id, region_code, person_name, \
     situation, advance, documents_due, documents_received_at, \
     conference, assistance_id, recorded_at";
 
+#[derive(sqlx::FromRow)]
+struct EmergencyRow {
+    id: String,
+    household_id: String,
+    region_code: String,
+    person_name: String,
+    situation: String,
+    advance: bool,
+    documents_due: Option<String>,
+    documents_received_at: Option<Millis>,
+    conference: String,
+    assistance_id: String,
+    recorded_at: Millis,
+}
+
+impl TryFrom<EmergencyRow> for EmergencyRecord {
+    type Error = DbError;
+    fn try_from(r: EmergencyRow) -> Result<Self, DbError> {
+        Ok(EmergencyRecord {
+            id: r.id,
+            household_id: r.household_id,
+            region_code: r.region_code,
+            person_name: r.person_name,
+            situation: r.situation,
+            advance: r.advance,
+            documents_due: r.documents_due,
+            documents_received_at: r.documents_received_at,
+            conference: r.conference,
+            assistance_id: r.assistance_id,
+            recorded_at: r.recorded_at,
+        })
+    }
+}
+
 pub(super) fn emergency_from_row(r: &Row) -> Result<EmergencyRecord, DbError> {
-    Ok(EmergencyRecord {
-        id: r.get("id")?,
-        household_id: r.get("household_id")?,
-        region_code: r.get("region_code")?,
-        person_name: r.get("person_name")?,
-        situation: r.get("situation")?,
-        advance: r.get("advance")?,
-        documents_due: r.get("documents_due")?,
-        documents_received_at: r.get("documents_received_at")?,
-        conference: r.get("conference")?,
-        assistance_id: r.get("assistance_id")?,
-        recorded_at: r.get("recorded_at")?,
-    })
+    r.to::<EmergencyRow, _>()
 }
 
 #[async_trait::async_trait]

@@ -1,9 +1,8 @@
 //! A resident's draft, its submission as an application, the application's life as the resident sees it, and its attachments.
 
-use super::dialect::{query, Row, Target, Tx};
+use super::dialect::{code, query, Row, Target, Tx};
 use super::parameters::insert_assessment;
 use super::{db_err, is_unique_violation, SqlStore};
-use app::domain::declaration::AttachmentKind;
 use app::domain::declaration::AttachmentMeta;
 use app::domain::status::{
     application_number, ApplicationStatus, ApplicationSummary, TimelineEvent,
@@ -13,30 +12,130 @@ use app::store::*;
 pub(super) const ATTACHMENT_COLUMNS: &str =
     "a.id, a.kind, a.file_name, a.mime, a.size, a.created_at";
 
-pub(super) fn status_of(code: &str) -> Result<ApplicationStatus, DbError> {
-    ApplicationStatus::from_code(code)
-        .ok_or_else(|| DbError::Other(format!("unknown status {code}")))
+#[derive(sqlx::FromRow)]
+pub(super) struct SummaryRow {
+    number: String,
+    status: String,
+    submitted_at: Millis,
+    updated_at: Millis,
+}
+
+impl TryFrom<SummaryRow> for ApplicationSummary {
+    type Error = DbError;
+    fn try_from(r: SummaryRow) -> Result<Self, DbError> {
+        Ok(ApplicationSummary {
+            number: r.number,
+            status: code("status", &r.status)?,
+            submitted_at: r.submitted_at,
+            updated_at: r.updated_at,
+        })
+    }
 }
 
 pub(super) fn summary_from_row(r: &Row) -> Result<ApplicationSummary, DbError> {
-    let status: String = r.get("status")?;
-    Ok(ApplicationSummary {
-        number: r.get("number")?,
-        status: status_of(&status)?,
-        submitted_at: r.get("submitted_at")?,
-        updated_at: r.get("updated_at")?,
-    })
+    r.to::<SummaryRow, _>()
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: String,
+    kind: String,
+    file_name: String,
+    mime: String,
+    size: i64,
+    created_at: Millis,
+}
+
+impl TryFrom<AttachmentRow> for AttachmentMeta {
+    type Error = DbError;
+    fn try_from(r: AttachmentRow) -> Result<Self, DbError> {
+        Ok(AttachmentMeta {
+            id: r.id,
+            kind: code("kind", &r.kind)?,
+            file_name: r.file_name,
+            mime: r.mime,
+            size: r.size,
+            created_at: r.created_at,
+        })
+    }
 }
 
 pub(super) fn attachment_from_row(r: &Row) -> Result<AttachmentMeta, DbError> {
-    Ok(AttachmentMeta {
-        id: r.get("id")?,
-        kind: r.code("kind", AttachmentKind::from_code)?,
-        file_name: r.get("file_name")?,
-        mime: r.get("mime")?,
-        size: r.get("size")?,
-        created_at: r.get("created_at")?,
-    })
+    r.to::<AttachmentRow, _>()
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    kind: String,
+    status: String,
+    note: String,
+    at: Millis,
+}
+
+impl TryFrom<EventRow> for TimelineEvent {
+    type Error = DbError;
+    fn try_from(r: EventRow) -> Result<Self, DbError> {
+        Ok(TimelineEvent {
+            kind: r.kind,
+            status: code("status", &r.status)?,
+            note: r.note,
+            at: r.at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DraftRow {
+    id: String,
+    data: String,
+    version: i64,
+    updated_at: Millis,
+}
+
+impl From<DraftRow> for StoredDraft {
+    fn from(r: DraftRow) -> Self {
+        StoredDraft {
+            id: r.id,
+            data: r.data,
+            version: r.version,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ApplicationRow {
+    id: String,
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    owner_id: String,
+    draft_id: String,
+    region_code: String,
+    declaration: String,
+    consent_charity: bool,
+    consent_text_version: String,
+    household_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentWithOwnerRow {
+    #[sqlx(flatten)]
+    meta: AttachmentRow,
+    owner_id: String,
+    content_hash: String,
+    region_code: Option<String>,
+}
+
+impl TryFrom<AttachmentWithOwnerRow> for AttachmentRecord {
+    type Error = DbError;
+    fn try_from(r: AttachmentWithOwnerRow) -> Result<Self, DbError> {
+        Ok(AttachmentRecord {
+            meta: r.meta.try_into()?,
+            owner_id: r.owner_id,
+            content_hash: r.content_hash,
+            region_code: r.region_code,
+        })
+    }
 }
 
 /// Claims an application's row for the rest of the transaction; returns its id and status.
@@ -58,9 +157,8 @@ pub(super) async fn claim_application(
         .bind(number)
         .fetch_one(&mut *tx)
         .await?;
-    let id: String = row.get("id")?;
-    let status: String = row.get("status")?;
-    Ok((id, status_of(&status)?))
+    let (id, status): (String, String) = row.decode()?;
+    Ok((id, code("status", &status)?))
 }
 
 pub(super) async fn add_event<'c, E>(
@@ -159,12 +257,7 @@ impl DeclarationStore for SqlStore {
         .bind(owner_id)
         .fetch_one(&self.db)
         .await?;
-        Ok(StoredDraft {
-            id: r.get("id")?,
-            data: r.get("data")?,
-            version: r.get("version")?,
-            updated_at: r.get("updated_at")?,
-        })
+        Ok(r.decode::<DraftRow>()?.into())
     }
 
     #[tracing::instrument(skip(self, data))]
@@ -380,46 +473,36 @@ impl DeclarationStore for SqlStore {
         else {
             return Ok(None);
         };
-        let app_id: String = r.get("id")?;
+        let r: ApplicationRow = r.decode()?;
         let events = query(
             "SELECT kind, status, note, at FROM application_events WHERE \
             application_id = $1 ORDER BY id",
         )
-        .bind(&app_id)
+        .bind(&r.id)
         .fetch_all(&self.db)
         .await?;
-        let mut timeline = Vec::with_capacity(events.len());
-        for e in events {
-            let status: String = e.get("status")?;
-            timeline.push(TimelineEvent {
-                kind: e.get("kind")?,
-                status: status_of(&status)?,
-                note: e.get("note")?,
-                at: e.get("at")?,
-            });
-        }
+        let events = events
+            .iter()
+            .map(Row::to::<EventRow, _>)
+            .collect::<Result<_, _>>()?;
         let open = query(
             "SELECT id, question FROM info_requests WHERE application_id = $1 AND answer IS NULL \
                 ORDER BY id DESC LIMIT 1",
         )
-        .bind(&app_id)
+        .bind(&r.id)
         .fetch_optional(&self.db)
         .await?;
-        let open_info_request = match open {
-            Some(o) => Some((o.get("id")?, o.get("question")?)),
-            None => None,
-        };
         Ok(Some(ApplicationRecord {
-            summary: summary_from_row(&r)?,
-            owner_id: r.get("owner_id")?,
-            draft_id: r.get("draft_id")?,
-            region_code: r.get("region_code")?,
-            declaration_json: r.get("declaration")?,
-            consent_charity: r.get("consent_charity")?,
-            consent_text_version: r.get("consent_text_version")?,
-            events: timeline,
-            open_info_request,
-            household_id: r.get("household_id")?,
+            summary: r.summary.try_into()?,
+            owner_id: r.owner_id,
+            draft_id: r.draft_id,
+            region_code: r.region_code,
+            declaration_json: r.declaration,
+            consent_charity: r.consent_charity,
+            consent_text_version: r.consent_text_version,
+            events,
+            open_info_request: open.as_ref().map(Row::decode).transpose()?,
+            household_id: r.household_id,
         }))
     }
 
@@ -667,11 +750,7 @@ impl DeclarationStore for SqlStore {
         .bind(draft_id)
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(attachment_from_row(&r)?);
-        }
-        Ok(out)
+        rows.iter().map(attachment_from_row).collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -684,15 +763,9 @@ impl DeclarationStore for SqlStore {
         .bind(id)
         .fetch_optional(&self.db)
         .await?;
-        Ok(match row {
-            Some(r) => Some(AttachmentRecord {
-                meta: attachment_from_row(&r)?,
-                owner_id: r.get("owner_id")?,
-                content_hash: r.get("content_hash")?,
-                region_code: r.get("region_code")?,
-            }),
-            None => None,
-        })
+        row.as_ref()
+            .map(Row::to::<AttachmentWithOwnerRow, _>)
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]

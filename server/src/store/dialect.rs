@@ -7,12 +7,15 @@
 //! (a NULL stays a typed NULL for PostgreSQL) and bound when the backend is known. Rows decode
 //! any type both backends decode, and a bad stored value is an error (`Row::get`).
 
+use app::domain::policy::assess::CategorySet;
+use app::domain::Coded;
 use app::store::DbError;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{
-    ColumnIndex, Decode, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Type,
+    ColumnIndex, Decode, FromRow, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection,
+    SqlitePool, Type,
 };
 use std::borrow::Cow;
 
@@ -393,8 +396,30 @@ pub enum Row {
 }
 
 impl Row {
-    /// Column `index` (a name or a position) as `T`; a missing column or a value of another
-    /// type is an error, never a default.
+    /// The row as `T`, a `#[derive(sqlx::FromRow)]` struct of its columns (each module keeps
+    /// its own, private, beside the `TryFrom` that turns it into a record).
+    pub fn decode<T>(&self) -> Result<T, DbError>
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
+    {
+        match self {
+            Row::Sqlite(r) => T::from_row(r),
+            Row::Postgres(r) => T::from_row(r),
+        }
+        .map_err(db_err)
+    }
+
+    /// The row as record `R`, through the row struct `T`: `row.to::<TaskRow, _>()`.
+    pub fn to<T, R>(&self) -> Result<R, DbError>
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
+        R: TryFrom<T, Error = DbError>,
+    {
+        R::try_from(self.decode::<T>()?)
+    }
+
+    /// One column (a name or a position) as `T`, for a single value (whole rows go through
+    /// `decode`); a missing column or a value of another type is an error, never a default.
     pub fn get<'r, T, I>(&'r self, index: I) -> Result<T, DbError>
     where
         T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>,
@@ -407,24 +432,26 @@ impl Row {
         }
         .map_err(db_err)
     }
+}
 
-    /// Column `column`, a stored code, as the enum it spells (`parse` is the enum's
-    /// `from_code`): a code this version does not know is an error, never a default.
-    pub fn code<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, DbError> {
-        let raw: String = self.get(column)?;
-        parse(&raw).ok_or_else(|| DbError::Other(format!("unknown {column} {raw:?}")))
-    }
+/// A stored code as the value it spells (`TryFrom` of a row struct): a code this version does
+/// not know is an error naming the column, never a default.
+pub fn code<T: Coded>(column: &str, raw: &str) -> Result<T, DbError> {
+    T::from_code(raw).ok_or_else(|| DbError::Other(format!("unknown {column} {raw:?}")))
+}
 
-    /// A nullable coded column: NULL is `None`, an unknown code an error.
-    pub fn code_opt<T>(
-        &self,
-        column: &str,
-        parse: fn(&str) -> Option<T>,
-    ) -> Result<Option<T>, DbError> {
-        let raw: Option<String> = self.get(column)?;
-        raw.map(|raw| {
-            parse(&raw).ok_or_else(|| DbError::Other(format!("unknown {column} {raw:?}")))
-        })
-        .transpose()
-    }
+/// A nullable stored code: NULL is `None`, an unknown code an error.
+pub fn code_opt<T: Coded>(column: &str, raw: Option<&str>) -> Result<Option<T>, DbError> {
+    raw.map(|raw| code(column, raw)).transpose()
+}
+
+/// Stored categories (`CategorySet::codes`, comma-joined): any unknown code is an error.
+pub fn categories(column: &str, raw: &str) -> Result<CategorySet, DbError> {
+    CategorySet::from_codes(raw).ok_or_else(|| DbError::Other(format!("unknown {column} {raw:?}")))
+}
+
+/// A stored day (`YYYY-MM-DD`): anything else is an error naming the column.
+pub fn day(column: &str, raw: &str) -> Result<chrono::NaiveDate, DbError> {
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|e| DbError::Other(format!("stored {column} {raw:?}: {e}")))
 }

@@ -1,42 +1,60 @@
 //! Household files, home visits, the assistance chain (一户一条救助链) and referrals to departments.
 
-use super::declarations::{add_event, claim_application, summary_from_row};
-use super::dialect::{query, Db, Row, Tx};
+use super::declarations::{add_event, claim_application, SummaryRow};
+use super::dialect::{code, code_opt, day, query, Db, Row, Tx};
 use super::SqlStore;
-use app::domain::chain::{Aid, AidKind, AidOrigin, Department, NewAid};
+use app::domain::chain::{Aid, AidOrigin, Department, NewAid};
 use app::domain::cycle::Standing;
 use app::domain::referral::ReferralStatus;
 use app::domain::status::ApplicationStatus;
 use app::store::*;
 
+#[derive(sqlx::FromRow)]
+struct AidRow {
+    id: String,
+    kind: String,
+    source: Option<String>,
+    source_name: String,
+    amount: i64,
+    monthly: bool,
+    period_from: String,
+    period_until: Option<String>,
+    origin: String,
+    note: String,
+    number: Option<String>,
+    display_name: String,
+    recorded_at: Millis,
+}
+
+impl TryFrom<AidRow> for AidRecord {
+    type Error = DbError;
+    fn try_from(r: AidRow) -> Result<Self, DbError> {
+        Ok(AidRecord {
+            aid: Aid {
+                id: r.id,
+                kind: code("kind", &r.kind)?,
+                source: code_opt("source", r.source.as_deref())?,
+                source_name: r.source_name,
+                amount_fen: r.amount,
+                monthly: r.monthly,
+                from: day("period_from", &r.period_from)?,
+                until: r
+                    .period_until
+                    .as_deref()
+                    .map(|d| day("period_until", d))
+                    .transpose()?,
+                origin: code("origin", &r.origin)?,
+                note: r.note,
+            },
+            number: r.number,
+            recorded_by_name: r.display_name,
+            recorded_at: r.recorded_at,
+        })
+    }
+}
+
 pub(super) fn aid_from_row(r: &Row) -> Result<AidRecord, DbError> {
-    let kind: String = r.get("kind")?;
-    let origin: String = r.get("origin")?;
-    let from: String = r.get("period_from")?;
-    let until: Option<String> = r.get("period_until")?;
-    let date = |s: &str| {
-        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|e| DbError::Other(format!("stored date {s}: {e}")))
-    };
-    Ok(AidRecord {
-        aid: Aid {
-            id: r.get("id")?,
-            kind: AidKind::from_code(&kind)
-                .ok_or_else(|| DbError::Other(format!("unknown aid kind {kind}")))?,
-            source: r.code_opt("source", Department::from_code)?,
-            source_name: r.get("source_name")?,
-            amount_fen: r.get("amount")?,
-            monthly: r.get("monthly")?,
-            from: date(&from)?,
-            until: until.as_deref().map(date).transpose()?,
-            origin: AidOrigin::from_code(&origin)
-                .ok_or_else(|| DbError::Other(format!("unknown aid origin {origin}")))?,
-            note: r.get("note")?,
-        },
-        number: r.get("number")?,
-        recorded_by_name: r.get("display_name")?,
-        recorded_at: r.get("recorded_at")?,
-    })
+    r.to::<AidRow, _>()
 }
 
 pub(super) async fn insert_aid(
@@ -90,36 +108,62 @@ pub(super) async fn visits_where(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let id: String = r.get("id")?;
+        let r: VisitRow = r.decode()?;
         let files = query(
             "SELECT role, content_hash, mime, size FROM visit_files WHERE visit_id \
             = $1 ORDER BY seq",
         )
-        .bind(&id)
+        .bind(&r.id)
         .fetch_all(pool)
         .await?;
-        let mut fs = Vec::with_capacity(files.len());
-        for f in files {
-            fs.push(VisitFile {
-                role: f.get("role")?,
-                content_hash: f.get("content_hash")?,
-                mime: f.get("mime")?,
-                size: f.get("size")?,
-            });
-        }
+        let files = files
+            .iter()
+            .map(|f| Ok(f.decode::<VisitFileRow>()?.into()))
+            .collect::<Result<_, DbError>>()?;
         out.push(VisitRecord {
-            id,
-            number: r.get("number")?,
-            based_on: r.get("based_on")?,
-            visited_on: r.get("visited_on")?,
-            record_json: r.get("record")?,
-            files: fs,
-            recorded_by_name: r.get("display_name")?,
-            saved_on_device_at: r.get("saved_on_device_at")?,
-            received_at: r.get("received_at")?,
+            id: r.id,
+            number: r.number,
+            based_on: r.based_on,
+            visited_on: r.visited_on,
+            record_json: r.record,
+            files,
+            recorded_by_name: r.display_name,
+            saved_on_device_at: r.saved_on_device_at,
+            received_at: r.received_at,
         });
     }
     Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct VisitRow {
+    id: String,
+    number: String,
+    based_on: Option<String>,
+    visited_on: String,
+    record: String,
+    display_name: String,
+    saved_on_device_at: Millis,
+    received_at: Millis,
+}
+
+#[derive(sqlx::FromRow)]
+struct VisitFileRow {
+    role: String,
+    content_hash: String,
+    mime: String,
+    size: i64,
+}
+
+impl From<VisitFileRow> for VisitFile {
+    fn from(r: VisitFileRow) -> Self {
+        VisitFile {
+            role: r.role,
+            content_hash: r.content_hash,
+            mime: r.mime,
+            size: r.size,
+        }
+    }
 }
 
 pub(super) const REFERRAL_FROM: &str = "r.id, r.household_id, r.region_code, r.department, \
@@ -127,22 +171,46 @@ pub(super) const REFERRAL_FROM: &str = "r.id, r.household_id, r.region_code, r.d
     r.assistance_id, r.created_at, r.answered_at, u.display_name FROM referrals r JOIN users u ON \
     u.id = r.created_by";
 
+#[derive(sqlx::FromRow)]
+struct ReferralRow {
+    id: i64,
+    household_id: String,
+    region_code: String,
+    department: String,
+    need: String,
+    note: String,
+    due_on: String,
+    status: String,
+    answer: String,
+    assistance_id: Option<String>,
+    display_name: String,
+    created_at: Millis,
+    answered_at: Option<Millis>,
+}
+
+impl TryFrom<ReferralRow> for ReferralRecord {
+    type Error = DbError;
+    fn try_from(r: ReferralRow) -> Result<Self, DbError> {
+        Ok(ReferralRecord {
+            id: r.id,
+            household_id: r.household_id,
+            region_code: r.region_code,
+            department: code("department", &r.department)?,
+            need: r.need,
+            note: r.note,
+            due_on: r.due_on,
+            status: code("status", &r.status)?,
+            answer: r.answer,
+            assistance_id: r.assistance_id,
+            created_by_name: r.display_name,
+            created_at: r.created_at,
+            answered_at: r.answered_at,
+        })
+    }
+}
+
 pub(super) fn referral_from_row(r: &Row) -> Result<ReferralRecord, DbError> {
-    Ok(ReferralRecord {
-        id: r.get("id")?,
-        household_id: r.get("household_id")?,
-        region_code: r.get("region_code")?,
-        department: r.code("department", Department::from_code)?,
-        need: r.get("need")?,
-        note: r.get("note")?,
-        due_on: r.get("due_on")?,
-        status: r.code("status", ReferralStatus::from_code)?,
-        answer: r.get("answer")?,
-        assistance_id: r.get("assistance_id")?,
-        created_by_name: r.get("display_name")?,
-        created_at: r.get("created_at")?,
-        answered_at: r.get("answered_at")?,
-    })
+    r.to::<ReferralRow, _>()
 }
 
 pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_number, h.region_code, h.standing, \
@@ -153,18 +221,82 @@ pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_number, h.region_cod
     LIMIT 1) AS number \
     FROM households h";
 
+#[derive(sqlx::FromRow)]
+struct HouseholdSummaryRow {
+    id: String,
+    head_id_number: String,
+    region_code: String,
+    standing: String,
+    standing_at: Option<Millis>,
+    exit_reason: String,
+    assistance_until: Option<String>,
+    declaration: Option<String>,
+    number: Option<String>,
+}
+
+impl TryFrom<HouseholdSummaryRow> for HouseholdSummary {
+    type Error = DbError;
+    fn try_from(r: HouseholdSummaryRow) -> Result<Self, DbError> {
+        Ok(HouseholdSummary {
+            id: r.id,
+            head_id_number: r.head_id_number,
+            region_code: r.region_code,
+            standing: code("standing", &r.standing)?,
+            standing_at: r.standing_at,
+            exit_reason: r.exit_reason,
+            assistance_until: r.assistance_until,
+            latest_declaration_json: r.declaration,
+            latest_number: r.number,
+        })
+    }
+}
+
 pub(super) fn household_summary_from_row(r: &Row) -> Result<HouseholdSummary, DbError> {
-    Ok(HouseholdSummary {
-        id: r.get("id")?,
-        head_id_number: r.get("head_id_number")?,
-        region_code: r.get("region_code")?,
-        standing: r.code("standing", Standing::from_code)?,
-        standing_at: r.get("standing_at")?,
-        exit_reason: r.get("exit_reason")?,
-        assistance_until: r.get("assistance_until")?,
-        latest_declaration_json: r.get("declaration")?,
-        latest_number: r.get("number")?,
-    })
+    r.to::<HouseholdSummaryRow, _>()
+}
+
+#[derive(sqlx::FromRow)]
+struct HouseholdRow {
+    id: String,
+    head_id_number: String,
+    region_code: String,
+    created_at: Millis,
+}
+
+impl From<HouseholdRow> for HouseholdRecord {
+    fn from(r: HouseholdRow) -> Self {
+        HouseholdRecord {
+            id: r.id,
+            head_id_number: r.head_id_number,
+            region_code: r.region_code,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct HouseholdApplicationRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    draft_id: String,
+    region_code: String,
+    declaration: String,
+    consent_charity: bool,
+    consent_text_version: String,
+}
+
+impl TryFrom<HouseholdApplicationRow> for HouseholdApplication {
+    type Error = DbError;
+    fn try_from(r: HouseholdApplicationRow) -> Result<Self, DbError> {
+        Ok(HouseholdApplication {
+            summary: r.summary.try_into()?,
+            draft_id: r.draft_id,
+            region_code: r.region_code,
+            declaration_json: r.declaration,
+            consent_charity: r.consent_charity,
+            consent_text_version: r.consent_text_version,
+        })
+    }
 }
 
 #[async_trait::async_trait]
@@ -178,12 +310,7 @@ impl HouseholdStore for SqlStore {
         .fetch_optional(&self.db)
         .await?;
         Ok(match r {
-            Some(r) => Some(HouseholdRecord {
-                id: r.get("id")?,
-                head_id_number: r.get("head_id_number")?,
-                region_code: r.get("region_code")?,
-                created_at: r.get("created_at")?,
-            }),
+            Some(r) => Some(r.decode::<HouseholdRow>()?.into()),
             None => None,
         })
     }
@@ -201,18 +328,9 @@ impl HouseholdStore for SqlStore {
         .bind(household_id)
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(HouseholdApplication {
-                summary: summary_from_row(&r)?,
-                draft_id: r.get("draft_id")?,
-                region_code: r.get("region_code")?,
-                declaration_json: r.get("declaration")?,
-                consent_charity: r.get("consent_charity")?,
-                consent_text_version: r.get("consent_text_version")?,
-            });
-        }
-        Ok(out)
+        rows.iter()
+            .map(Row::to::<HouseholdApplicationRow, _>)
+            .collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -457,10 +575,8 @@ impl HouseholdStore for SqlStore {
             .bind(a.id)
             .fetch_one(&mut tx)
             .await?;
-        let status: String = r.get("status")?;
-        let household_id: String = r.get("household_id")?;
-        let from = ReferralStatus::from_code(&status)
-            .ok_or_else(|| DbError::Other(format!("unknown referral status {status}")))?;
+        let (status, household_id): (String, String) = r.decode()?;
+        let from: ReferralStatus = code("status", &status)?;
         if !from.can_become(a.to) {
             return Err(DbError::Conflict("referral_state"));
         }

@@ -1,9 +1,33 @@
 //! Department data imports: one file, one transaction.
 
-use super::dialect::{query, Conn};
+use super::dialect::{query, Conn, Row};
 use super::monitoring::insert_warning;
 use app::domain::monitoring::{RuleKind, WarningRule};
 use app::store::*;
+
+/// A touched household past the medical screen, with its sums (see `import_on`).
+#[derive(sqlx::FromRow)]
+struct MedicalSumsRow {
+    household_id: String,
+    region_code: String,
+    monthly_income: Option<i64>,
+    total: i64,
+    n: i64,
+}
+
+/// A department event this import stored, of a person in the database.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    source: String,
+    id_number: String,
+    event: String,
+    event_on: String,
+    grade: Option<i64>,
+    amount: Option<i64>,
+    detail: String,
+    household_id: String,
+    region_code: String,
+}
 
 /// An import on one connection (see `Store::import_records`): one transaction.
 pub(super) async fn import_on(
@@ -213,17 +237,18 @@ pub(super) async fn import_on(
         .fetch_all(&mut tx)
         .await?;
         for r in found {
+            let r: MedicalSumsRow = r.decode()?;
             let sums = app::domain::monitoring::MedicalSums {
                 from,
                 to,
-                out_of_pocket_fen: r.get("total")?,
-                settlements: r.get("n")?,
-                monthly_income_fen: r.get("monthly_income")?,
+                out_of_pocket_fen: r.total,
+                settlements: r.n,
+                monthly_income_fen: r.monthly_income,
             };
             for (rule, facts) in app::domain::monitoring::medical_warnings(&meta.rules, &sums) {
                 let json =
                     serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
-                raised.push((r.get("household_id")?, r.get("region_code")?, rule, json));
+                raised.push((r.household_id.clone(), r.region_code.clone(), rule, json));
             }
         }
     }
@@ -242,30 +267,24 @@ pub(super) async fn import_on(
     .fetch_all(&mut tx)
     .await?;
     for r in events {
-        let (source, id_number, event, event_on): (String, String, String, String) = (
-            r.get("source")?,
-            r.get("id_number")?,
-            r.get("event")?,
-            r.get("event_on")?,
-        );
-        let grade: Option<i64> = r.get("grade")?;
+        let r: EventRow = r.decode()?;
         let (Some(source), Some(event), Ok(id_number), Ok(date)) = (
-            app::domain::monitoring::Source::from_code(&source),
-            app::domain::monitoring::EventKind::from_code(&event),
-            app::domain::id_number::IdNumber::parse(&id_number, meta.today),
-            chrono::NaiveDate::parse_from_str(&event_on, "%Y-%m-%d"),
+            app::domain::monitoring::Source::from_code(&r.source),
+            app::domain::monitoring::EventKind::from_code(&r.event),
+            app::domain::id_number::IdNumber::parse(&r.id_number, meta.today),
+            chrono::NaiveDate::parse_from_str(&r.event_on, "%Y-%m-%d"),
         ) else {
             continue;
         };
-        let household_id: String = r.get("household_id")?;
+        let household_id = r.household_id;
         let record = app::domain::monitoring::EventRecord {
             source,
             id_number,
             event,
             date,
-            grade: grade.and_then(|g| u8::try_from(g).ok()),
-            amount_fen: r.get("amount")?,
-            detail: r.get("detail")?,
+            grade: r.grade.and_then(|g| u8::try_from(g).ok()),
+            amount_fen: r.amount,
+            detail: r.detail,
         };
         // Who works, from the household's latest declaration (only for unemployment).
         let work = if event == app::domain::monitoring::EventKind::Unemployed {
@@ -276,11 +295,8 @@ pub(super) async fn import_on(
             .bind(&household_id)
             .fetch_optional(&mut tx)
             .await?;
-            let text: Option<String> = match d {
-                Some(d) => Some(d.get("declaration")?),
-                None => None,
-            };
-            text.and_then(|t| {
+            let text: Option<(String,)> = d.as_ref().map(Row::decode).transpose()?;
+            text.and_then(|(t,)| {
                 serde_json::from_str::<app::domain::declaration::Declaration>(&t).ok()
             })
             .map(|d| app::domain::monitoring::HouseholdWork::of(&d))
@@ -291,7 +307,7 @@ pub(super) async fn import_on(
             app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref())
         {
             let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
-            raised.push((household_id, r.get("region_code")?, rule, json));
+            raised.push((household_id, r.region_code, rule, json));
         }
     }
     let mut warnings = 0i64;

@@ -4,6 +4,29 @@ use super::dialect::query;
 use super::SqlStore;
 use app::store::*;
 
+#[derive(sqlx::FromRow)]
+struct WorkRow {
+    id: i64,
+    kind: String,
+    subject: String,
+    payload: String,
+    run_at: Millis,
+    attempts: i64,
+}
+
+impl From<WorkRow> for WorkItem {
+    fn from(r: WorkRow) -> Self {
+        WorkItem {
+            id: r.id,
+            kind: r.kind,
+            subject: r.subject,
+            payload: r.payload,
+            run_at: r.run_at,
+            attempts: r.attempts,
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl JobStore for SqlStore {
     #[tracing::instrument(skip_all)]
@@ -48,17 +71,10 @@ impl JobStore for SqlStore {
         .bind(limit)
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(WorkItem {
-                id: r.get("id")?,
-                kind: r.get("kind")?,
-                subject: r.get("subject")?,
-                payload: r.get("payload")?,
-                run_at: r.get("run_at")?,
-                attempts: r.get("attempts")?,
-            });
-        }
+        let mut out = rows
+            .iter()
+            .map(|r| Ok(r.decode::<WorkRow>()?.into()))
+            .collect::<Result<Vec<WorkItem>, DbError>>()?;
         out.sort_by_key(|w| (w.run_at, w.id));
         Ok(out)
     }

@@ -1,10 +1,9 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
-use super::dialect::{query, Row, Target};
+use super::dialect::{code, code_opt, query, Row, Target};
 use super::SqlStore;
 use app::domain::monitoring::{
-    Disposal, Finding, ImportStatus, RuleKind, Source, WarningLevel, WarningRule, WarningStatus,
-    WarningStep,
+    RuleKind, Source, WarningLevel, WarningRule, WarningStatus, WarningStep,
 };
 use app::store::*;
 
@@ -58,46 +57,113 @@ pub(super) async fn lock_in_region<'e>(
 pub(super) const IMPORT_COLUMNS: &str = "id, status, source, file_name, encoding, rows_read, \
     new_records, matched, invalid, warnings, report, created_at";
 
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: String,
+    status: String,
+    source: String,
+    file_name: String,
+    encoding: String,
+    rows_read: i64,
+    new_records: i64,
+    matched: i64,
+    invalid: i64,
+    warnings: i64,
+    report: String,
+    created_at: Millis,
+}
+
+impl TryFrom<ImportRow> for app::store::ImportRecord {
+    type Error = DbError;
+    fn try_from(r: ImportRow) -> Result<Self, DbError> {
+        Ok(app::store::ImportRecord {
+            id: r.id,
+            status: code("status", &r.status)?,
+            source: code("source", &r.source)?,
+            file_name: r.file_name,
+            encoding: r.encoding,
+            rows_read: r.rows_read,
+            new_records: r.new_records,
+            matched: r.matched,
+            invalid: r.invalid,
+            warnings: r.warnings,
+            report_json: r.report,
+            created_at: r.created_at,
+        })
+    }
+}
+
 pub(super) fn import_from_row(r: &Row) -> Result<app::store::ImportRecord, DbError> {
-    Ok(app::store::ImportRecord {
-        id: r.get("id")?,
-        status: r.code("status", ImportStatus::from_code)?,
-        source: r.code("source", Source::from_code)?,
-        file_name: r.get("file_name")?,
-        encoding: r.get("encoding")?,
-        rows_read: r.get("rows_read")?,
-        new_records: r.get("new_records")?,
-        matched: r.get("matched")?,
-        invalid: r.get("invalid")?,
-        warnings: r.get("warnings")?,
-        report_json: r.get("report")?,
-        created_at: r.get("created_at")?,
-    })
+    r.to::<ImportRow, _>()
 }
 
 pub(super) const WARNING_COLUMNS: &str = "id, household_id, region_code, kind, level, \
     trigger_facts, visit_due, status, created_at, assigned_to, \
     visited_on, finding, disposal, note, escalated_at, closed_at";
 
+#[derive(sqlx::FromRow)]
+struct WarningRow {
+    id: i64,
+    household_id: String,
+    region_code: String,
+    kind: String,
+    level: String,
+    trigger_facts: String,
+    visit_due: String,
+    status: String,
+    created_at: Millis,
+    assigned_to: Option<String>,
+    visited_on: Option<String>,
+    finding: Option<String>,
+    disposal: Option<String>,
+    note: String,
+    escalated_at: Option<Millis>,
+    closed_at: Option<Millis>,
+}
+
+impl TryFrom<WarningRow> for WarningRecord {
+    type Error = DbError;
+    fn try_from(r: WarningRow) -> Result<Self, DbError> {
+        Ok(WarningRecord {
+            id: r.id,
+            household_id: r.household_id,
+            region_code: r.region_code,
+            kind: code("kind", &r.kind)?,
+            level: code("level", &r.level)?,
+            trigger_json: r.trigger_facts,
+            visit_due: r.visit_due,
+            status: code("status", &r.status)?,
+            created_at: r.created_at,
+            assigned_to: r.assigned_to,
+            visited_on: r.visited_on,
+            finding: code_opt("finding", r.finding.as_deref())?,
+            disposal: code_opt("disposal", r.disposal.as_deref())?,
+            note: r.note,
+            escalated_at: r.escalated_at,
+            closed_at: r.closed_at,
+        })
+    }
+}
+
 pub(super) fn warning_from_row(r: &Row) -> Result<WarningRecord, DbError> {
-    Ok(WarningRecord {
-        id: r.get("id")?,
-        household_id: r.get("household_id")?,
-        region_code: r.get("region_code")?,
-        kind: r.code("kind", RuleKind::from_code)?,
-        level: r.code("level", WarningLevel::from_code)?,
-        trigger_json: r.get("trigger_facts")?,
-        visit_due: r.get("visit_due")?,
-        status: r.code("status", WarningStatus::from_code)?,
-        created_at: r.get("created_at")?,
-        assigned_to: r.get("assigned_to")?,
-        visited_on: r.get("visited_on")?,
-        finding: r.code_opt("finding", Finding::from_code)?,
-        disposal: r.code_opt("disposal", Disposal::from_code)?,
-        note: r.get("note")?,
-        escalated_at: r.get("escalated_at")?,
-        closed_at: r.get("closed_at")?,
-    })
+    r.to::<WarningRow, _>()
+}
+
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    kind: String,
+    level: String,
+    visit_days: i64,
+    threshold: i64,
+    enabled: bool,
+    example: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct OnTimeRow {
+    township: String,
+    due: i64,
+    on_time: i64,
 }
 
 #[async_trait::async_trait]
@@ -161,11 +227,7 @@ impl MonitoringStore for SqlStore {
         )
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push((r.get("id")?, r.get("region_code")?));
-        }
-        Ok(out)
+        rows.iter().map(Row::decode).collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -210,19 +272,19 @@ impl MonitoringStore for SqlStore {
         .await?;
         let mut out = Vec::new();
         for r in rows {
-            let kind: String = r.get("kind")?;
-            let level: String = r.get("level")?;
+            let r: RuleRow = r.decode()?;
             // Rules of kinds this version does not know are skipped, not guessed.
-            if let (Some(kind), Some(level)) =
-                (RuleKind::from_code(&kind), WarningLevel::from_code(&level))
-            {
+            if let (Some(kind), Some(level)) = (
+                RuleKind::from_code(&r.kind),
+                WarningLevel::from_code(&r.level),
+            ) {
                 out.push(WarningRule {
                     kind,
                     level,
-                    visit_days: r.get("visit_days")?,
-                    threshold: r.get("threshold")?,
-                    enabled: r.get("enabled")?,
-                    example: r.get("example")?,
+                    visit_days: r.visit_days,
+                    threshold: r.threshold,
+                    enabled: r.enabled,
+                    example: r.example,
                 });
             }
         }
@@ -295,7 +357,8 @@ impl MonitoringStore for SqlStore {
             .bind(id)
             .fetch_one(&mut tx)
             .await?;
-        let from = r.code("status", WarningStatus::from_code)?;
+        let status: String = r.get("status")?;
+        let from: WarningStatus = code("status", &status)?;
         let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
         let q = match &step {
             WarningStep::Assign => query(
@@ -385,14 +448,15 @@ impl MonitoringStore for SqlStore {
         .bind(today)
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(OnTimeRate {
-                township: r.get("township")?,
-                due: r.get("due")?,
-                on_time: r.get("on_time")?,
-            });
-        }
-        Ok(out)
+        rows.iter()
+            .map(|r| {
+                let r: OnTimeRow = r.decode()?;
+                Ok(OnTimeRate {
+                    township: r.township,
+                    due: r.due,
+                    on_time: r.on_time,
+                })
+            })
+            .collect()
     }
 }

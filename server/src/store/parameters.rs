@@ -1,7 +1,7 @@
 //! Dated policy parameters, the assessments made with them, and the reassessment proposals a new parameter brings.
 
-use super::declarations::{add_event, status_of};
-use super::dialect::{query, Row, Target};
+use super::declarations::add_event;
+use super::dialect::{categories, code, query, Row, Target};
 use super::SqlStore;
 use app::domain::policy::assess::CategorySet;
 use app::store::*;
@@ -10,29 +10,125 @@ pub(super) const PARAMETER_COLUMNS: &str =
     "id, key, region_code, residence, value, effective_from, source, example, \
     created_by, created_at, withdrawn_at, reassessed_at";
 
+#[derive(sqlx::FromRow)]
+struct ParameterRow {
+    id: i64,
+    key: String,
+    region_code: String,
+    residence: Option<String>,
+    value: i64,
+    effective_from: String,
+    source: String,
+    example: bool,
+    created_by: String,
+    created_at: Millis,
+    withdrawn_at: Option<Millis>,
+    reassessed_at: Option<Millis>,
+}
+
+impl From<ParameterRow> for ParameterRecord {
+    fn from(r: ParameterRow) -> Self {
+        ParameterRecord {
+            id: r.id,
+            key: r.key,
+            region_code: r.region_code,
+            residence: r.residence,
+            value: r.value,
+            effective_from: r.effective_from,
+            source: r.source,
+            example: r.example,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            withdrawn_at: r.withdrawn_at,
+            reassessed_at: r.reassessed_at,
+        }
+    }
+}
+
 pub(super) fn parameter_from_row(r: &Row) -> Result<ParameterRecord, DbError> {
-    Ok(ParameterRecord {
-        id: r.get("id")?,
-        key: r.get("key")?,
-        region_code: r.get("region_code")?,
-        residence: r.get("residence")?,
-        value: r.get("value")?,
-        effective_from: r.get("effective_from")?,
-        source: r.get("source")?,
-        example: r.get("example")?,
-        created_by: r.get("created_by")?,
-        created_at: r.get("created_at")?,
-        withdrawn_at: r.get("withdrawn_at")?,
-        reassessed_at: r.get("reassessed_at")?,
-    })
+    Ok(r.decode::<ParameterRow>()?.into())
 }
 
 pub(super) fn parameters_from(rows: Vec<Row>) -> Result<Vec<ParameterRecord>, DbError> {
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(parameter_from_row(&r)?);
+    rows.iter().map(parameter_from_row).collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct AssessmentRow {
+    id: i64,
+    reason: String,
+    facts: String,
+    parameters: String,
+    assessment: String,
+    categories: String,
+    created_at: Millis,
+}
+
+impl TryFrom<AssessmentRow> for AssessmentRecord {
+    type Error = DbError;
+    fn try_from(r: AssessmentRow) -> Result<Self, DbError> {
+        Ok(AssessmentRecord {
+            id: r.id,
+            reason: r.reason,
+            stored: NewAssessment {
+                facts_json: r.facts,
+                parameters_json: r.parameters,
+                assessment_json: r.assessment,
+                categories: categories("categories", &r.categories)?,
+            },
+            created_at: r.created_at,
+        })
     }
-    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct AssessedRow {
+    id: String,
+    number: String,
+    region_code: String,
+    facts: String,
+    categories: String,
+}
+
+impl TryFrom<AssessedRow> for AssessedHousehold {
+    type Error = DbError;
+    fn try_from(r: AssessedRow) -> Result<Self, DbError> {
+        Ok(AssessedHousehold {
+            application_id: r.id,
+            number: r.number,
+            region_code: r.region_code,
+            facts_json: r.facts,
+            categories: categories("categories", &r.categories)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ProposalRow {
+    id: i64,
+    number: String,
+    region_code: String,
+    parameter_id: i64,
+    from_categories: String,
+    to_categories: String,
+    status: String,
+    created_at: Millis,
+}
+
+impl TryFrom<ProposalRow> for ProposalRecord {
+    type Error = DbError;
+    fn try_from(r: ProposalRow) -> Result<Self, DbError> {
+        Ok(ProposalRecord {
+            id: r.id,
+            number: r.number,
+            region_code: r.region_code,
+            parameter_id: r.parameter_id,
+            from_categories: categories("from_categories", &r.from_categories)?,
+            to_categories: categories("to_categories", &r.to_categories)?,
+            status: r.status,
+            created_at: r.created_at,
+        })
+    }
 }
 
 pub(super) async fn insert_assessment<'c, E>(
@@ -83,14 +179,13 @@ impl ParameterStore for SqlStore {
                 .fetch_optional(&mut tx)
                 .await?
                 .ok_or(DbError::NotFound)?;
-        let app_id: String = app.get("id")?;
-        let status: String = app.get("status")?;
+        let (app_id, status): (String, String) = app.decode()?;
         insert_assessment(&mut tx, &app_id, reason, &a, actor_id, now).await?;
         add_event(
             &mut tx,
             &app_id,
             "reassessed",
-            status_of(&status)?,
+            code("status", &status)?,
             actor_id,
             "",
             now,
@@ -113,15 +208,12 @@ impl ParameterStore for SqlStore {
         .bind(number)
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push((
-                r.get("reason")?,
-                r.code("categories", CategorySet::from_codes)?,
-                r.get("created_at")?,
-            ));
-        }
-        Ok(out)
+        rows.iter()
+            .map(|r| {
+                let (reason, cats, at): (String, String, Millis) = r.decode()?;
+                Ok((reason, categories("categories", &cats)?, at))
+            })
+            .collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -135,20 +227,7 @@ impl ParameterStore for SqlStore {
         .bind(number)
         .fetch_optional(&self.db)
         .await?;
-        Ok(match r {
-            Some(r) => Some(AssessmentRecord {
-                id: r.get("id")?,
-                reason: r.get("reason")?,
-                stored: NewAssessment {
-                    facts_json: r.get("facts")?,
-                    parameters_json: r.get("parameters")?,
-                    assessment_json: r.get("assessment")?,
-                    categories: r.code("categories", CategorySet::from_codes)?,
-                },
-                created_at: r.get("created_at")?,
-            }),
-            None => None,
-        })
+        r.as_ref().map(Row::to::<AssessmentRow, _>).transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -231,17 +310,7 @@ impl ParameterStore for SqlStore {
         .bind(format!("{region_prefix}%"))
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(AssessedHousehold {
-                application_id: r.get("id")?,
-                number: r.get("number")?,
-                region_code: r.get("region_code")?,
-                facts_json: r.get("facts")?,
-                categories: r.code("categories", CategorySet::from_codes)?,
-            });
-        }
-        Ok(out)
+        rows.iter().map(Row::to::<AssessedRow, _>).collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -348,13 +417,12 @@ impl ParameterStore for SqlStore {
             .bind(id)
             .fetch_one(&mut tx)
             .await?;
-            let app_id: String = app.get("id")?;
-            let status: String = app.get("status")?;
+            let (app_id, status): (String, String) = app.decode()?;
             add_event(
                 &mut tx,
                 &app_id,
                 "reassessed",
-                status_of(&status)?,
+                code("status", &status)?,
                 actor_id,
                 "",
                 now,
@@ -379,19 +447,6 @@ impl ParameterStore for SqlStore {
         .bind(format!("{region_prefix}%"))
         .fetch_all(&self.db)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            out.push(ProposalRecord {
-                id: r.get("id")?,
-                number: r.get("number")?,
-                region_code: r.get("region_code")?,
-                parameter_id: r.get("parameter_id")?,
-                from_categories: r.code("from_categories", CategorySet::from_codes)?,
-                to_categories: r.code("to_categories", CategorySet::from_codes)?,
-                status: r.get("status")?,
-                created_at: r.get("created_at")?,
-            });
-        }
-        Ok(out)
+        rows.iter().map(Row::to::<ProposalRow, _>).collect()
     }
 }

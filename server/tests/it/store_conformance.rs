@@ -1899,3 +1899,46 @@ conformance!(
 fn cats(codes: &str) -> app::domain::policy::assess::CategorySet {
     app::domain::policy::assess::CategorySet::from_codes(codes).expect("known category codes")
 }
+
+/// A value this version never writes (a hand-edited row, a newer version's code) is an error
+/// naming its column when read, never a default: rows go through `FromRow` structs and `TryFrom`.
+/// (Columns with a `CHECK` list, such as a user's role, cannot hold one at all.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_stored_value_is_an_error_never_a_default() {
+    use server::store::dialect::query;
+    for backend in backends() {
+        eprintln!("backend: {backend}");
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::helpers::fresh_database(backend, dir.path()).await;
+        let sql = server::store::connect(&url, 5).await.unwrap();
+        let store = sql.store();
+        let owner = user(&store, "13800000091").await;
+        let draft = store.current_draft(&owner, "{}", 1).await.unwrap();
+        let app = number(
+            store
+                .submit_application(submission(&owner, &draft.id, &["ID-BAD"]))
+                .await
+                .unwrap(),
+        );
+        assert!(store.application(&app).await.unwrap().is_some());
+        assert!(store.latest_assessment(&app).await.unwrap().is_some());
+
+        query("UPDATE applications SET status = 'paid_twice' WHERE number = $1")
+            .bind(&app)
+            .execute(sql.db())
+            .await
+            .unwrap();
+        match store.application(&app).await {
+            Err(DbError::Other(m)) => assert!(m.contains("status") && m.contains("paid_twice")),
+            other => panic!("read as {other:?}"),
+        }
+        query("UPDATE assessments SET categories = 'dibao,royalty'")
+            .execute(sql.db())
+            .await
+            .unwrap();
+        match store.latest_assessment(&app).await {
+            Err(DbError::Other(m)) => assert!(m.contains("categories") && m.contains("royalty")),
+            other => panic!("read as {other:?}"),
+        }
+    }
+}

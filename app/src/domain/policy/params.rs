@@ -39,6 +39,10 @@ macro_rules! param_keys {
         #[serde(rename_all = "snake_case")]
         pub enum ParamKey { $($variant),+ }
 
+        impl $crate::domain::Coded for ParamKey {
+            fn code(self) -> &'static str { ParamKey::code(self) }
+            fn from_code(code: &str) -> Option<Self> { ParamKey::from_code(code) }
+        }
         impl ParamKey {
             pub const ALL: &'static [ParamKey] = &[$(ParamKey::$variant),+];
             pub fn code(self) -> &'static str { match self { $(ParamKey::$variant => $code),+ } }

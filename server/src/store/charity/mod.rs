@@ -5,144 +5,22 @@
 //! write lock, PostgreSQL's row locks) and cannot deadlock; each reservation is a conditional
 //! `UPDATE … WHERE remaining >= units`, so nothing is ever overdrawn.
 
-use super::dialect::{query, Row, Tx};
+use super::dialect::{query, Tx};
 use super::households::insert_aid;
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::{Department, NewAid};
-use app::domain::charity::{
-    fit_key, CharityStatus, MatchState, Need, NeedSource, NeedState, Resource, SupplyForm,
-};
+use app::domain::charity::{fit_key, CharityStatus, MatchState, Need, NeedState, Resource};
 use app::domain::declaration::HelpKind;
 use app::store::{
     CharityRecord, CharityStore, DbError, MatchQuery, MatchRecord, Millis, NeedRecord, NewCharity,
     NewMatch, NewNeed, NewResource, ResourceRecord,
 };
 
-pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
-    serde_json::from_str(raw).map_err(|e| DbError::Other(format!("stored list: {e}")))
-}
-
-pub(super) fn json(v: &[String]) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
-
-pub(super) const CHARITY_COLUMNS: &str =
-    "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, \
-        status_note, created_at";
-
-pub(super) fn charity_from_row(r: &Row) -> Result<CharityRecord, DbError> {
-    let regions: String = r.get("regions")?;
-    let kinds: String = r.get("kinds")?;
-    Ok(CharityRecord {
-        id: r.get("id")?,
-        user_id: r.get("user_id")?,
-        name: r.get("name")?,
-        credit_code: r.get("credit_code")?,
-        contact_name: r.get("contact_name")?,
-        contact_phone: r.get("contact_phone")?,
-        regions: list(&regions)?,
-        kinds: list(&kinds)?,
-        status: r.code("status", CharityStatus::from_code)?,
-        status_note: r.get("status_note")?,
-        created_at: r.get("created_at")?,
-    })
-}
-
-pub(super) const RESOURCE_FROM: &str = "r.id, r.charity_id, c.name AS charity_name, r.form, \
-    r.title, r.unit, r.total, r.remaining, \
-     r.per_household_cap, r.need_kinds, r.categories, r.regions, r.valid_from, r.valid_until, \
-     r.updated_at \
-     FROM charity_resources r JOIN charities c ON c.id = r.charity_id";
-
-pub(super) fn resource_from_row(r: &Row) -> Result<ResourceRecord, DbError> {
-    let need_kinds: String = r.get("need_kinds")?;
-    let categories: String = r.get("categories")?;
-    let regions: String = r.get("regions")?;
-    Ok(ResourceRecord {
-        id: r.get("id")?,
-        charity_id: r.get("charity_id")?,
-        charity_name: r.get("charity_name")?,
-        form: r.code("form", SupplyForm::from_code)?,
-        title: r.get("title")?,
-        unit: r.get("unit")?,
-        total: r.get("total")?,
-        remaining: r.get("remaining")?,
-        per_household_cap: r.get("per_household_cap")?,
-        need_kinds: list(&need_kinds)?,
-        categories: list(&categories)?,
-        regions: list(&regions)?,
-        valid_from: r.get("valid_from")?,
-        valid_until: r.get("valid_until")?,
-        updated_at: r.get("updated_at")?,
-    })
-}
-
-/// A need with the household's current consent (its latest application) and whether
-/// public aid of the covering kind, recorded after the need, runs on `$1` (today).
-pub(super) const NEED_FROM: &str = "n.id, n.household_id, n.source, n.kind, n.form, n.amount, \
-    n.committed, n.delivered, n.urgency, \
-     n.township, n.category, n.state, n.note, n.created_at, \
-     COALESCE((SELECT a.consent_charity FROM applications a WHERE a.household_id = n.household_id \
-               ORDER BY a.submitted_at DESC LIMIT 1), FALSE) AS consent, \
-     EXISTS (SELECT 1 FROM assistance x WHERE x.household_id = n.household_id AND x.kind = \
-     n.covering_aid \
-             AND x.origin <> 'charity' AND x.recorded_at > n.created_at AND x.period_from <= $1 \
-             AND (x.period_until IS NULL OR x.period_until >= $1)) AS covered \
-     FROM charity_needs n JOIN households h ON h.id = n.household_id";
-
-pub(super) fn need_from_row(r: &Row) -> Result<NeedRecord, DbError> {
-    Ok(NeedRecord {
-        id: r.get("id")?,
-        household_id: r.get("household_id")?,
-        source: r.code("source", NeedSource::from_code)?,
-        kind: r.get("kind")?,
-        form: r.code("form", SupplyForm::from_code)?,
-        amount: r.get("amount")?,
-        committed: r.get("committed")?,
-        delivered: r.get("delivered")?,
-        urgency: r.get("urgency")?,
-        township: r.get("township")?,
-        category: r.get("category")?,
-        state: r.code("state", NeedState::from_code)?,
-        note: r.get("note")?,
-        consent: r.get("consent")?,
-        covered: r.get("covered")?,
-        created_at: r.get("created_at")?,
-    })
-}
-
-pub(super) const MATCH_FROM: &str = "m.id, m.need_id, m.resource_id, r.charity_id, c.name AS \
-    charity_name, n.household_id, m.units, \
-     m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, \
-     m.proof_hash, m.proof_mime, m.created_at, m.updated_at \
-     FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
-     JOIN charity_resources r ON r.id = m.resource_id JOIN charities c ON c.id = r.charity_id";
-
-pub(super) fn match_from_row(r: &Row) -> Result<MatchRecord, DbError> {
-    Ok(MatchRecord {
-        id: r.get("id")?,
-        need_id: r.get("need_id")?,
-        resource_id: r.get("resource_id")?,
-        charity_id: r.get("charity_id")?,
-        charity_name: r.get("charity_name")?,
-        household_id: r.get("household_id")?,
-        units: r.get("units")?,
-        state: r.code("state", MatchState::from_code)?,
-        note: r.get("note")?,
-        need_kind: r.get("need_kind")?,
-        form: r.code("form", SupplyForm::from_code)?,
-        unit: r.get("unit")?,
-        township: r.get("township")?,
-        resource_title: r.get("resource_title")?,
-        proof: {
-            let hash: Option<String> = r.get("proof_hash")?;
-            let mime: Option<String> = r.get("proof_mime")?;
-            hash.zip(mime)
-        },
-        created_at: r.get("created_at")?,
-        updated_at: r.get("updated_at")?,
-    })
-}
+mod rows;
+use rows::{
+    charity_from_row, json, match_from_row, need_from_row, resource_from_row, CHARITY_COLUMNS,
+    MATCH_FROM, NEED_FROM, RESOURCE_FROM,
+};
 
 /// Locks a need's row for the transaction (the first lock every change takes).
 pub(super) async fn claim_need(conn: &mut Tx<'_>, need_id: &str) -> Result<(), DbError> {
@@ -466,9 +344,7 @@ impl CharityStore for SqlStore {
         .fetch_all(&mut tx)
         .await?;
         for m in live {
-            let match_id: String = m.get("id")?;
-            let resource_id: String = m.get("resource_id")?;
-            let units: i64 = m.get("units")?;
+            let (match_id, resource_id, units): (String, String, i64) = m.decode()?;
             query("UPDATE charity_matches SET state = $1, updated_at = $2 WHERE id = $3")
                 .bind(state.code())
                 .bind(now)

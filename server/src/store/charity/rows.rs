@@ -1,0 +1,226 @@
+//! The charity tables' rows as read: the columns each query selects, a `FromRow` struct of
+//! them, and the `TryFrom` into the record `CharityStore` returns.
+
+use crate::store::dialect::{code, Row};
+use app::store::{CharityRecord, DbError, MatchRecord, Millis, NeedRecord, ResourceRecord};
+
+pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
+    serde_json::from_str(raw).map_err(|e| DbError::Other(format!("stored list: {e}")))
+}
+
+pub(super) fn json(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+pub(super) const CHARITY_COLUMNS: &str =
+    "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, \
+        status_note, created_at";
+
+#[derive(sqlx::FromRow)]
+struct CharityRow {
+    id: String,
+    user_id: String,
+    name: String,
+    credit_code: String,
+    contact_name: String,
+    contact_phone: String,
+    regions: String,
+    kinds: String,
+    status: String,
+    status_note: String,
+    created_at: Millis,
+}
+
+impl TryFrom<CharityRow> for CharityRecord {
+    type Error = DbError;
+    fn try_from(r: CharityRow) -> Result<Self, DbError> {
+        Ok(CharityRecord {
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+            credit_code: r.credit_code,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            regions: list(&r.regions)?,
+            kinds: list(&r.kinds)?,
+            status: code("status", &r.status)?,
+            status_note: r.status_note,
+            created_at: r.created_at,
+        })
+    }
+}
+
+pub(super) fn charity_from_row(r: &Row) -> Result<CharityRecord, DbError> {
+    r.to::<CharityRow, _>()
+}
+
+pub(super) const RESOURCE_FROM: &str = "r.id, r.charity_id, c.name AS charity_name, r.form, \
+    r.title, r.unit, r.total, r.remaining, \
+     r.per_household_cap, r.need_kinds, r.categories, r.regions, r.valid_from, r.valid_until, \
+     r.updated_at \
+     FROM charity_resources r JOIN charities c ON c.id = r.charity_id";
+
+#[derive(sqlx::FromRow)]
+struct ResourceRow {
+    id: String,
+    charity_id: String,
+    charity_name: String,
+    form: String,
+    title: String,
+    unit: String,
+    total: i64,
+    remaining: i64,
+    per_household_cap: Option<i64>,
+    need_kinds: String,
+    categories: String,
+    regions: String,
+    valid_from: String,
+    valid_until: String,
+    updated_at: Millis,
+}
+
+impl TryFrom<ResourceRow> for ResourceRecord {
+    type Error = DbError;
+    fn try_from(r: ResourceRow) -> Result<Self, DbError> {
+        Ok(ResourceRecord {
+            id: r.id,
+            charity_id: r.charity_id,
+            charity_name: r.charity_name,
+            form: code("form", &r.form)?,
+            title: r.title,
+            unit: r.unit,
+            total: r.total,
+            remaining: r.remaining,
+            per_household_cap: r.per_household_cap,
+            need_kinds: list(&r.need_kinds)?,
+            categories: list(&r.categories)?,
+            regions: list(&r.regions)?,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+pub(super) fn resource_from_row(r: &Row) -> Result<ResourceRecord, DbError> {
+    r.to::<ResourceRow, _>()
+}
+
+/// A need with the household's current consent (its latest application) and whether
+/// public aid of the covering kind, recorded after the need, runs on `$1` (today).
+pub(super) const NEED_FROM: &str = "n.id, n.household_id, n.source, n.kind, n.form, n.amount, \
+    n.committed, n.delivered, n.urgency, \
+     n.township, n.category, n.state, n.note, n.created_at, \
+     COALESCE((SELECT a.consent_charity FROM applications a WHERE a.household_id = n.household_id \
+               ORDER BY a.submitted_at DESC LIMIT 1), FALSE) AS consent, \
+     EXISTS (SELECT 1 FROM assistance x WHERE x.household_id = n.household_id AND x.kind = \
+     n.covering_aid \
+             AND x.origin <> 'charity' AND x.recorded_at > n.created_at AND x.period_from <= $1 \
+             AND (x.period_until IS NULL OR x.period_until >= $1)) AS covered \
+     FROM charity_needs n JOIN households h ON h.id = n.household_id";
+
+#[derive(sqlx::FromRow)]
+struct NeedRow {
+    id: String,
+    household_id: String,
+    source: String,
+    kind: String,
+    form: String,
+    amount: i64,
+    committed: i64,
+    delivered: i64,
+    urgency: i64,
+    township: String,
+    category: String,
+    state: String,
+    note: String,
+    consent: bool,
+    covered: bool,
+    created_at: Millis,
+}
+
+impl TryFrom<NeedRow> for NeedRecord {
+    type Error = DbError;
+    fn try_from(r: NeedRow) -> Result<Self, DbError> {
+        Ok(NeedRecord {
+            id: r.id,
+            household_id: r.household_id,
+            source: code("source", &r.source)?,
+            kind: r.kind,
+            form: code("form", &r.form)?,
+            amount: r.amount,
+            committed: r.committed,
+            delivered: r.delivered,
+            urgency: r.urgency,
+            township: r.township,
+            category: r.category,
+            state: code("state", &r.state)?,
+            note: r.note,
+            consent: r.consent,
+            covered: r.covered,
+            created_at: r.created_at,
+        })
+    }
+}
+
+pub(super) fn need_from_row(r: &Row) -> Result<NeedRecord, DbError> {
+    r.to::<NeedRow, _>()
+}
+
+pub(super) const MATCH_FROM: &str = "m.id, m.need_id, m.resource_id, r.charity_id, c.name AS \
+    charity_name, n.household_id, m.units, \
+     m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, \
+     m.proof_hash, m.proof_mime, m.created_at, m.updated_at \
+     FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
+     JOIN charity_resources r ON r.id = m.resource_id JOIN charities c ON c.id = r.charity_id";
+
+#[derive(sqlx::FromRow)]
+struct MatchRow {
+    id: String,
+    need_id: String,
+    resource_id: String,
+    charity_id: String,
+    charity_name: String,
+    household_id: String,
+    units: i64,
+    state: String,
+    note: String,
+    need_kind: String,
+    form: String,
+    unit: String,
+    township: String,
+    resource_title: String,
+    proof_hash: Option<String>,
+    proof_mime: Option<String>,
+    created_at: Millis,
+    updated_at: Millis,
+}
+
+impl TryFrom<MatchRow> for MatchRecord {
+    type Error = DbError;
+    fn try_from(r: MatchRow) -> Result<Self, DbError> {
+        Ok(MatchRecord {
+            id: r.id,
+            need_id: r.need_id,
+            resource_id: r.resource_id,
+            charity_id: r.charity_id,
+            charity_name: r.charity_name,
+            household_id: r.household_id,
+            units: r.units,
+            state: code("state", &r.state)?,
+            note: r.note,
+            need_kind: r.need_kind,
+            form: code("form", &r.form)?,
+            unit: r.unit,
+            township: r.township,
+            resource_title: r.resource_title,
+            proof: r.proof_hash.zip(r.proof_mime),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+pub(super) fn match_from_row(r: &Row) -> Result<MatchRecord, DbError> {
+    r.to::<MatchRow, _>()
+}
