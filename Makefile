@@ -1,6 +1,12 @@
 # Doudi: the two commands of the README's Quick start are `make run` and `make test`.
 SHELL := /bin/bash
+# ~/.cargo/bin first: its native wasm-opt (scripts/ensure-tools.sh) before npm's JavaScript one,
+# unless DOUDI_NPM_WASM_OPT is set.
+ifdef DOUDI_NPM_WASM_OPT
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+else
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+endif
 DATABASE_URL ?= sqlite://data/doudi.db
 # A clean CI clone builds once: incremental caches would only double the disk it needs.
 ifeq ($(CI),true)
