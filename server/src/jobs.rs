@@ -71,10 +71,7 @@ pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<Ran> {
         .map_err(|e| anyhow::anyhow!("schedule the entitlement scan: {e}"))?;
     let done = process_work(store, worker, app::services::now_millis()).await?;
     let escalated = store
-        .escalate_overdue_warnings(
-            &app::services::today_in_china().to_string(),
-            app::services::now_millis(),
-        )
+        .escalate_overdue_warnings(app::services::today_in_china(), app::services::now_millis())
         .await
         .map_err(|e| anyhow::anyhow!("escalate warnings: {e}"))?;
     if escalated > 0 {

@@ -180,7 +180,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
             submitted_before,
             after,
             limit: QUEUE_PAGE,
-            today: today_in_china().to_string(),
+            today: today_in_china(),
             with_warnings: filter.warnings,
         })
         .await?;
@@ -413,7 +413,7 @@ pub async fn finalize(number: String, note: String) -> Result<(), AppError> {
             &app.summary.number,
             &user.0.id,
             note,
-            &today_in_china().to_string(),
+            today_in_china(),
             now_millis(),
         )
         .await?;
@@ -475,10 +475,7 @@ pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppEr
             .to_string(),
     };
     let s = services()?;
-    let notices = s
-        .store
-        .public_notices(&prefix, &today_in_china().to_string())
-        .await?;
+    let notices = s.store.public_notices(&prefix, today_in_china()).await?;
     let names = crate::api::regions::region_names(
         s.store.as_ref(),
         notices.iter().map(|n| n.region_code.clone()).collect(),

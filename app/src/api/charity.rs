@@ -402,10 +402,10 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
         .charity_of_user(&user.0.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let today = today_in_china().to_string();
+    let today = today_in_china();
     let (resources, matches) = if charity.status == CharityStatus::Verified {
         (
-            s.store.resources(Some(&charity.id), &today).await?,
+            s.store.resources(Some(&charity.id), today).await?,
             s.store
                 .matches(MatchQuery::Charity(charity.id.clone()))
                 .await?,
@@ -508,10 +508,10 @@ fn served(regions: &[String], township: &str) -> bool {
 pub async fn needs_board() -> Result<Vec<BoardNeed>, AppError> {
     let s = services()?;
     let (_, charity) = verified_charity(&s).await?;
-    let today = today_in_china().to_string();
+    let today = today_in_china();
     let mut needs = Vec::new();
     for region in &charity.regions {
-        needs.extend(s.store.needs(region, true, &today).await?);
+        needs.extend(s.store.needs(region, true, today).await?);
     }
     needs.retain(|n| {
         n.consent
@@ -541,7 +541,7 @@ pub async fn commit_to_need(
     let (user, charity) = verified_charity(&s).await?;
     let resource = s
         .store
-        .resources(Some(&charity.id), "")
+        .resources(Some(&charity.id), today_in_china())
         .await?
         .into_iter()
         .find(|r| r.id == resource_id)
@@ -561,7 +561,7 @@ pub async fn commit_to_need(
             region_prefix: None,
             charity_id: Some(charity.id.clone()),
             actor_id: user.0.id.clone(),
-            today: today_in_china().to_string(),
+            today: today_in_china(),
             now: now_millis(),
         })
         .await?;
@@ -948,10 +948,7 @@ pub async fn household_needs(
         &household.id,
     )
     .await?;
-    let needs = s
-        .store
-        .needs_of(&household.id, &today_in_china().to_string())
-        .await?;
+    let needs = s.store.needs_of(&household.id, today_in_china()).await?;
     let matches = s
         .store
         .matches(MatchQuery::Household(household.id.clone()))
@@ -996,11 +993,11 @@ async fn matching_inputs(
     s: &Services,
     scope: &RegionCode,
 ) -> Result<(Vec<NeedRecord>, Vec<ResourceRecord>), AppError> {
-    let today = today_in_china().to_string();
-    let needs = s.store.needs(scope.prefix(), true, &today).await?;
+    let today = today_in_china();
+    let needs = s.store.needs(scope.prefix(), true, today).await?;
     let resources = s
         .store
-        .resources(None, &today)
+        .resources(None, today)
         .await?
         .into_iter()
         .filter(|r| {
@@ -1160,10 +1157,10 @@ pub async fn propose_match(
     let user = auth::require(&[Role::Caseworker]).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let today = today_in_china().to_string();
+    let today = today_in_china();
     let resource = s
         .store
-        .resources(None, &today)
+        .resources(None, today)
         .await?
         .into_iter()
         .find(|r| r.id == resource_id)

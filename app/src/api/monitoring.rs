@@ -169,7 +169,7 @@ pub async fn load_warnings() -> Result<WarningBoard, AppError> {
     let rows = s.store.warnings(scope.prefix()).await?;
     let rates = s
         .store
-        .on_time_rates(scope.prefix(), &today_in_china().to_string())
+        .on_time_rates(scope.prefix(), today_in_china())
         .await?;
     let mut codes: Vec<String> = rows.iter().map(|w| w.region_code.clone()).collect();
     codes.extend(rates.iter().map(|r| format!("{:0<12}", r.township)));

@@ -362,7 +362,7 @@ pub async fn withdraw_parameter(id: i64) -> Result<(), AppError> {
         return Err(AppError::Forbidden);
     }
     s.store
-        .withdraw_policy_parameter(id, &user.0.id, &today_in_china().to_string(), now_millis())
+        .withdraw_policy_parameter(id, &user.0.id, today_in_china(), now_millis())
         .await?;
     audit(
         &s,
@@ -603,7 +603,7 @@ pub async fn propose_reassessments(
     today: NaiveDate,
     now: i64,
 ) -> Result<usize, AppError> {
-    let due = store.due_parameters(&today.to_string()).await?;
+    let due = store.due_parameters(today).await?;
     if due.is_empty() {
         return Ok(0);
     }

@@ -14,9 +14,9 @@ pub struct QueueQuery {
     pub submitted_before: Option<Millis>,
     /// Continue after this (submitted_at, number).
     pub after: Option<(Millis, String)>,
-    /// `today` (YYYY-MM-DD): every row counts the household's warnings due by then (open
+    /// `today`: every row counts the household's warnings due by then (open
     /// tasks: overdue referrals, documents owed, reviews and taper ends).
-    pub today: String,
+    pub today: chrono::NaiveDate,
     /// Only cases whose household has such warnings.
     pub with_warnings: bool,
     pub limit: i64,
@@ -88,13 +88,13 @@ pub trait CaseworkStore: Send + Sync {
         number: &str,
         actor_id: &str,
         note: &str,
-        today: &str,
+        today: chrono::NaiveDate,
         now: Millis,
     ) -> Result<(), DbError>;
 
     async fn public_notices(
         &self,
         region_prefix: &str,
-        today: &str,
+        today: chrono::NaiveDate,
     ) -> Result<Vec<NoticeRecord>, DbError>;
 }

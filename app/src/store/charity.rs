@@ -125,7 +125,7 @@ pub struct NewMatch {
     /// A charity committing itself: the resource must be its own.
     pub charity_id: Option<String>,
     pub actor_id: String,
-    pub today: String,
+    pub today: chrono::NaiveDate,
     pub now: Millis,
 }
 
@@ -182,7 +182,7 @@ pub trait CharityStore: Send + Sync {
     async fn resources(
         &self,
         charity_id: Option<&str>,
-        today: &str,
+        today: chrono::NaiveDate,
     ) -> Result<Vec<ResourceRecord>, DbError>;
 
     /// Records a need once; false when the same need (household, source, reference, kind) exists.
@@ -192,9 +192,13 @@ pub trait CharityStore: Send + Sync {
         &self,
         region_prefix: &str,
         open_only: bool,
-        today: &str,
+        today: chrono::NaiveDate,
     ) -> Result<Vec<NeedRecord>, DbError>;
-    async fn needs_of(&self, household_id: &str, today: &str) -> Result<Vec<NeedRecord>, DbError>;
+    async fn needs_of(
+        &self,
+        household_id: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<NeedRecord>, DbError>;
     /// Closes an open need (done by others, no longer needed, duplicate); its proposed and
     /// accepted matches close with it and their units return to their resources.
     async fn close_need(

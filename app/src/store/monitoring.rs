@@ -252,12 +252,16 @@ pub trait MonitoringStore: Send + Sync {
 
     /// Marks warnings whose visit deadline passed unvisited as escalated (to the county); one
     /// statement, so several processes may run it. Returns how many were escalated now.
-    async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError>;
+    async fn escalate_overdue_warnings(
+        &self,
+        today: chrono::NaiveDate,
+        now: Millis,
+    ) -> Result<i64, DbError>;
 
     async fn on_time_rates(
         &self,
         region_prefix: &str,
-        today: &str,
+        today: chrono::NaiveDate,
     ) -> Result<Vec<OnTimeRate>, DbError>;
 }
 

@@ -114,7 +114,7 @@ pub trait ParameterStore: Send + Sync {
         &self,
         id: i64,
         actor_id: &str,
-        today: &str,
+        today: chrono::NaiveDate,
         now: Millis,
     ) -> Result<(), DbError>;
 
@@ -127,7 +127,10 @@ pub trait ParameterStore: Send + Sync {
     /// Parameter changes in force by `today` whose reassessments were not proposed yet.
     /// Proposals are unique per (application, change), so several processes may run the job
     /// at once and a crash in between only repeats work: the change is marked afterwards.
-    async fn due_parameters(&self, today: &str) -> Result<Vec<ParameterRecord>, DbError>;
+    async fn due_parameters(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<ParameterRecord>, DbError>;
 
     async fn mark_parameter_reassessed(&self, id: i64, now: Millis) -> Result<(), DbError>;
 

@@ -1,7 +1,7 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
 use super::declarations::{add_event, claim_application};
-use super::dialect::{categories, code, query, Row};
+use super::dialect::{categories, code, day, query, Row};
 use super::SqlStore;
 use app::domain::status::ApplicationStatus;
 use app::store::*;
@@ -140,7 +140,7 @@ impl CaseworkStore for SqlStore {
         ));
         let mut query = query(&sql)
             .bind(format!("{}%", q.region_prefix))
-            .bind(&q.today);
+            .bind(q.today);
         for st in &q.statuses {
             query = query.bind(st.code());
         }
@@ -266,7 +266,7 @@ impl CaseworkStore for SqlStore {
         number: &str,
         actor_id: &str,
         note: &str,
-        today: &str,
+        today: chrono::NaiveDate,
         now: Millis,
     ) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
@@ -291,7 +291,7 @@ impl CaseworkStore for SqlStore {
             String,
             Option<String>,
         ) = r.decode()?;
-        if until.as_str() >= today {
+        if day("notice_until", &until)? >= today {
             return Err(DbError::Conflict("notice_running"));
         }
         if let Some(h) = &household_id {
@@ -354,7 +354,7 @@ impl CaseworkStore for SqlStore {
     async fn public_notices(
         &self,
         region_prefix: &str,
-        today: &str,
+        today: chrono::NaiveDate,
     ) -> Result<Vec<NoticeRecord>, DbError> {
         let rows = query(&format!(
             "SELECT a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \

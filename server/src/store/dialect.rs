@@ -259,6 +259,8 @@ arg_from! {
     &'q [u8] => |v| Arg::Bytes(Some(Cow::Borrowed(v))),
     &'q Vec<u8> => |v| Arg::Bytes(Some(Cow::Borrowed(v.as_slice()))),
     Vec<u8> => |v| Arg::Bytes(Some(Cow::Owned(v))),
+    // A day is stored as its text, `YYYY-MM-DD` (read back by `day`).
+    chrono::NaiveDate => |v| Arg::Text(Some(Cow::Owned(v.to_string()))),
 }
 
 /// A statement with its arguments (see the module's doc).

@@ -417,7 +417,11 @@ impl MonitoringStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn escalate_overdue_warnings(&self, today: &str, now: Millis) -> Result<i64, DbError> {
+    async fn escalate_overdue_warnings(
+        &self,
+        today: chrono::NaiveDate,
+        now: Millis,
+    ) -> Result<i64, DbError> {
         let r = query(
             "UPDATE warnings SET escalated_at = $1 WHERE visited_on IS NULL AND escalated_at IS \
                 NULL AND visit_due < $2 \
@@ -434,7 +438,7 @@ impl MonitoringStore for SqlStore {
     async fn on_time_rates(
         &self,
         region_prefix: &str,
-        today: &str,
+        today: chrono::NaiveDate,
     ) -> Result<Vec<OnTimeRate>, DbError> {
         let rows = query(
             "SELECT substr(region_code, 1, 9) AS township, COUNT(*) AS due, \

@@ -267,7 +267,7 @@ impl ParameterStore for SqlStore {
         &self,
         id: i64,
         actor_id: &str,
-        today: &str,
+        today: chrono::NaiveDate,
         now: Millis,
     ) -> Result<(), DbError> {
         let done = query(
@@ -314,7 +314,10 @@ impl ParameterStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn due_parameters(&self, today: &str) -> Result<Vec<ParameterRecord>, DbError> {
+    async fn due_parameters(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<ParameterRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {PARAMETER_COLUMNS} FROM policy_parameters \
              WHERE reassessed_at IS NULL AND withdrawn_at IS NULL AND effective_from <= $1 ORDER \

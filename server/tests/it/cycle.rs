@@ -200,7 +200,7 @@ async fn an_exit_keeps_aid_through_the_taper_and_the_household_stays_findable() 
         .unwrap()
         .id;
     app.store()
-        .finalize(&number, &actor, "", "2099-01-01", 1)
+        .finalize(&number, &actor, "", crate::helpers::day("2099-01-01"), 1)
         .await
         .unwrap();
     assert_eq!(
@@ -423,7 +423,7 @@ async fn an_unanswered_referral_becomes_a_task_the_day_after_its_due_date() {
     let later = app::store::QueueQuery {
         region_prefix: "620702".into(),
         limit: 50,
-        today: (app::services::today_in_china() + chrono::Days::new(11)).to_string(),
+        today: app::services::today_in_china() + chrono::Days::new(11),
         with_warnings: true,
         ..Default::default()
     };
@@ -482,7 +482,7 @@ async fn the_daily_scan_finds_a_household_entitled_to_aid_it_does_not_receive() 
         .unwrap()
         .id;
     app.store()
-        .finalize(&number, &actor, "", "2099-01-01", 1)
+        .finalize(&number, &actor, "", crate::helpers::day("2099-01-01"), 1)
         .await
         .unwrap();
     let household = app

@@ -123,3 +123,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         _dir: dir,
     }
 }
+
+/// A day written `YYYY-MM-DD` in a test.
+pub fn day(s: &str) -> chrono::NaiveDate {
+    s.parse().expect("a YYYY-MM-DD day")
+}

@@ -505,17 +505,17 @@ async fn a_warning_is_assigned_visited_disposed_and_closed_and_escalates_when_la
     let id = w["id"].as_i64().unwrap();
 
     // Nobody visited within the deadline: the job escalates it to the county, once.
-    let later = (app::services::today_in_china() + chrono::Days::new(16)).to_string();
+    let later = app::services::today_in_china() + chrono::Days::new(16);
     assert_eq!(
         app.store()
-            .escalate_overdue_warnings(&later, 1)
+            .escalate_overdue_warnings(later, 1)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
         app.store()
-            .escalate_overdue_warnings(&later, 2)
+            .escalate_overdue_warnings(later, 2)
             .await
             .unwrap(),
         0

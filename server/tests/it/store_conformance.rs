@@ -477,23 +477,33 @@ conformance!(
         );
         assert!(matches!(
             store
-                .withdraw_policy_parameter(in_force.id, "admin", "2026-11-25", 6)
+                .withdraw_policy_parameter(
+                    in_force.id,
+                    "admin",
+                    crate::helpers::day("2026-11-25"),
+                    6
+                )
                 .await,
             Err(DbError::Conflict("param_in_force"))
         ));
         store
-            .withdraw_policy_parameter(scheduled.id, "admin", "2026-11-25", 6)
+            .withdraw_policy_parameter(scheduled.id, "admin", crate::helpers::day("2026-11-25"), 6)
             .await
             .unwrap();
         assert!(matches!(
             store
-                .withdraw_policy_parameter(scheduled.id, "admin", "2026-11-25", 7)
+                .withdraw_policy_parameter(
+                    scheduled.id,
+                    "admin",
+                    crate::helpers::day("2026-11-25"),
+                    7
+                )
                 .await,
             Err(DbError::Conflict(_))
         ));
         assert!(matches!(
             store
-                .withdraw_policy_parameter(999_999, "admin", "2026-11-25", 7)
+                .withdraw_policy_parameter(999_999, "admin", crate::helpers::day("2026-11-25"), 7)
                 .await,
             Err(DbError::NotFound)
         ));
@@ -513,7 +523,7 @@ conformance!(
 
         // Due: in force by the date, not withdrawn, not yet processed; marking is once.
         let due: Vec<i64> = store
-            .due_parameters("2026-11-25")
+            .due_parameters(crate::helpers::day("2026-11-25"))
             .await
             .unwrap()
             .iter()
@@ -524,7 +534,11 @@ conformance!(
             .mark_parameter_reassessed(in_force.id, 8)
             .await
             .unwrap();
-        assert!(store.due_parameters("2026-11-25").await.unwrap().is_empty());
+        assert!(store
+            .due_parameters(crate::helpers::day("2026-11-25"))
+            .await
+            .unwrap()
+            .is_empty());
     }
 );
 
@@ -691,7 +705,7 @@ conformance!(
         );
         assert_eq!(
             store
-                .public_notices("6207", "2026-12-02")
+                .public_notices("6207", crate::helpers::day("2026-12-02"))
                 .await
                 .unwrap()
                 .len(),
@@ -699,18 +713,20 @@ conformance!(
         );
         assert!(
             store
-                .public_notices("6207", "2026-12-03")
+                .public_notices("6207", crate::helpers::day("2026-12-03"))
                 .await
                 .unwrap()
                 .is_empty(),
             "the notice ends after its last day"
         );
         assert!(matches!(
-            store.finalize(&n, &a, "", "2026-12-02", 7).await,
+            store
+                .finalize(&n, &a, "", crate::helpers::day("2026-12-02"), 7)
+                .await,
             Err(DbError::Conflict("notice_running"))
         ));
         store
-            .finalize(&n, &a, "公示无异议", "2026-12-03", 8)
+            .finalize(&n, &a, "公示无异议", crate::helpers::day("2026-12-03"), 8)
             .await
             .unwrap();
         let app = store.application(&n).await.unwrap().unwrap();
@@ -1301,7 +1317,10 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
         .decide(&n, decision(&a, "2026-12-02"), 5)
         .await
         .unwrap();
-    store.finalize(&n, &a, "", "2026-12-03", 6).await.unwrap();
+    store
+        .finalize(&n, &a, "", crate::helpers::day("2026-12-03"), 6)
+        .await
+        .unwrap();
     assert_eq!(
         store
             .household_summary(&household)

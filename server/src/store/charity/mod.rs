@@ -209,7 +209,7 @@ impl CharityStore for SqlStore {
     async fn resources(
         &self,
         charity_id: Option<&str>,
-        today: &str,
+        today: chrono::NaiveDate,
     ) -> Result<Vec<ResourceRecord>, DbError> {
         let rows = match charity_id {
             Some(id) => {
@@ -268,7 +268,7 @@ impl CharityStore for SqlStore {
         &self,
         region_prefix: &str,
         open_only: bool,
-        today: &str,
+        today: chrono::NaiveDate,
     ) -> Result<Vec<NeedRecord>, DbError> {
         let open = if open_only {
             "AND n.state = 'open' AND n.committed < n.amount"
@@ -287,7 +287,11 @@ impl CharityStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn needs_of(&self, household_id: &str, today: &str) -> Result<Vec<NeedRecord>, DbError> {
+    async fn needs_of(
+        &self,
+        household_id: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<NeedRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {NEED_FROM} WHERE n.household_id = $2 ORDER BY n.created_at DESC, n.id"
         ))
@@ -376,7 +380,7 @@ impl CharityStore for SqlStore {
             return Err(DbError::Conflict("need_taken"));
         }
         let need = query(&format!("SELECT {NEED_FROM} WHERE n.id = $2"))
-            .bind(&m.today)
+            .bind(m.today)
             .bind(&m.need_id)
             .fetch_one(&mut tx)
             .await?;
@@ -437,7 +441,7 @@ impl CharityStore for SqlStore {
         if !need.consent || need.covered {
             return Err(DbError::Conflict("need_taken"));
         }
-        if !offer.fits(&candidate, &m.today) {
+        if !offer.fits(&candidate, &m.today.to_string()) {
             return Err(DbError::Conflict("resource_short"));
         }
         // 4. The cap per household, over every live match of this resource.
