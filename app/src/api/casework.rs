@@ -174,7 +174,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     let rows = s
         .store
         .review_queue(QueueQuery {
-            region_prefix: area.prefix().to_string(),
+            region: area.clone(),
             statuses,
             help,
             submitted_before,
@@ -467,15 +467,18 @@ pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> 
 /// The public notice: the head's masked name, the village, category and amount. Public.
 #[server(endpoint = "casework/notices")]
 pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppError> {
-    let prefix = match region_code.trim() {
-        "" => String::new(),
-        code => RegionCode::parse(code)
-            .map_err(|_| AppError::field("region_code", FieldErrorCode::InvalidChoice))?
-            .prefix()
-            .to_string(),
+    let region = match region_code.trim() {
+        "" => None,
+        code => Some(
+            RegionCode::parse(code)
+                .map_err(|_| AppError::field("region_code", FieldErrorCode::InvalidChoice))?,
+        ),
     };
     let s = services()?;
-    let notices = s.store.public_notices(&prefix, today_in_china()).await?;
+    let notices = s
+        .store
+        .public_notices(region.as_ref(), today_in_china())
+        .await?;
     let names = crate::api::regions::region_names(
         s.store.as_ref(),
         notices.iter().map(|n| n.region_code.clone()).collect(),

@@ -511,7 +511,13 @@ pub async fn needs_board() -> Result<Vec<BoardNeed>, AppError> {
     let today = today_in_china();
     let mut needs = Vec::new();
     for region in &charity.regions {
-        needs.extend(s.store.needs(region, true, today).await?);
+        // A charity's regions were checked when it registered: one that no longer reads is
+        // bad data, not a region to skip.
+        let region = RegionCode::parse(region).map_err(|_| {
+            tracing::error!(region = %region, "stored charity region is not a region code");
+            AppError::Internal
+        })?;
+        needs.extend(s.store.needs(&region, true, today).await?);
     }
     needs.retain(|n| {
         n.consent
@@ -558,7 +564,7 @@ pub async fn commit_to_need(
             resource_id,
             units,
             state: MatchState::Accepted,
-            region_prefix: None,
+            region: None,
             charity_id: Some(charity.id.clone()),
             actor_id: user.0.id.clone(),
             today: today_in_china(),
@@ -922,7 +928,7 @@ pub async fn close_need(id: String, state: String) -> Result<(), AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     s.store
-        .close_need(&id, scope.prefix(), state, &user.0.id, now_millis())
+        .close_need(&id, &scope, state, &user.0.id, now_millis())
         .await?;
     audit(&s, Some(&user.0.id), "charity_close_need", &id, "ok").await;
     Ok(())
@@ -994,7 +1000,7 @@ async fn matching_inputs(
     scope: &RegionCode,
 ) -> Result<(Vec<NeedRecord>, Vec<ResourceRecord>), AppError> {
     let today = today_in_china();
-    let needs = s.store.needs(scope.prefix(), true, today).await?;
+    let needs = s.store.needs(scope, true, today).await?;
     let resources = s
         .store
         .resources(None, today)
@@ -1178,7 +1184,7 @@ pub async fn propose_match(
             resource_id,
             units,
             state: MatchState::Proposed,
-            region_prefix: Some(scope.prefix().to_string()),
+            region: Some(scope.clone()),
             charity_id: None,
             actor_id: user.0.id.clone(),
             today,

@@ -154,7 +154,7 @@ pub async fn my_tasks(include_done: bool) -> Result<Vec<TaskView>, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let rows = s.store.tasks(scope.prefix(), !include_done).await?;
+    let rows = s.store.tasks(&scope, !include_done).await?;
     let names = crate::api::regions::region_names(
         s.store.as_ref(),
         rows.iter().map(|t| t.region_code.clone()).collect(),
@@ -194,7 +194,7 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
     let s = services()?;
     let task = s
         .store
-        .complete_task(id, scope.prefix(), &user.0.id, &note, now_millis())
+        .complete_task(id, &scope, &user.0.id, &note, now_millis())
         .await?;
     if task.kind == TaskKind::AnnualReview {
         if let Ok(due) = chrono::NaiveDate::parse_from_str(&task.due_on, "%Y-%m-%d") {
@@ -285,7 +285,7 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
     let rows = s
         .store
         .search_households(HouseholdQuery {
-            region_prefix: scope.prefix().to_string(),
+            region: scope.clone(),
             id_number: (!id.is_empty()).then(|| id.clone()),
             name: (!name.is_empty()).then(|| name.clone()),
             standing,
@@ -409,7 +409,7 @@ pub async fn emergency_documents_received(id: String) -> Result<(), AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     s.store
-        .emergency_documents_received(id.trim(), scope.prefix(), &user.0.id, now_millis())
+        .emergency_documents_received(id.trim(), &scope, &user.0.id, now_millis())
         .await?;
     audit(&s, Some(&user.0.id), "emergency_documents", id.trim(), "ok").await;
     Ok(())

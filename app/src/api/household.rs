@@ -540,7 +540,7 @@ pub async fn referral_inbox() -> Result<Vec<ReferralView>, AppError> {
         .store
         .referrals(ReferralQuery::Inbox {
             department: dept,
-            region_prefix: scope.prefix().to_string(),
+            region: scope.clone(),
         })
         .await?;
     audit(&s, Some(&user.0.id), "referral_inbox", dept.code(), "ok").await;
@@ -588,7 +588,7 @@ pub async fn answer_referral(
         .answer_referral(ReferralAnswer {
             id,
             department: dept,
-            region_prefix: scope.prefix().to_string(),
+            region: scope.clone(),
             to,
             answer,
             aid,

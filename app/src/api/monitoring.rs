@@ -166,11 +166,8 @@ pub async fn load_warnings() -> Result<WarningBoard, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let rows = s.store.warnings(scope.prefix()).await?;
-    let rates = s
-        .store
-        .on_time_rates(scope.prefix(), today_in_china())
-        .await?;
+    let rows = s.store.warnings(&scope).await?;
+    let rates = s.store.on_time_rates(&scope, today_in_china()).await?;
     let mut codes: Vec<String> = rows.iter().map(|w| w.region_code.clone()).collect();
     codes.extend(rates.iter().map(|r| format!("{:0<12}", r.township)));
     let names = crate::api::regions::region_names(s.store.as_ref(), codes).await?;
@@ -231,7 +228,7 @@ pub async fn record_warning_step(id: i64, step: WarningStepDraft) -> Result<(), 
         .map_err(|e| AppError::Invalid(vec![e]))?;
     let s = services()?;
     s.store
-        .advance_warning(id, scope.prefix(), parsed, &user.0.id, now_millis())
+        .advance_warning(id, &scope, parsed, &user.0.id, now_millis())
         .await?;
     Ok(())
 }

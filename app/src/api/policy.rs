@@ -398,7 +398,7 @@ pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
         created_by: user.0.id.clone(),
         created_at: now_millis(),
     });
-    let households = s.store.assessed_households(region.prefix()).await?;
+    let households = s.store.assessed_households(&region).await?;
     let mut counts: std::collections::BTreeMap<(String, Category), (u32, u32)> = Default::default();
     let mut changed = 0;
     for h in &households {
@@ -454,7 +454,7 @@ pub async fn proposals() -> Result<Vec<ProposalView>, AppError> {
     let user = auth::require(&[Role::Admin, Role::Caseworker]).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let rows = s.store.reassessment_proposals(scope.prefix()).await?;
+    let rows = s.store.reassessment_proposals(&scope).await?;
     Ok(rows
         .into_iter()
         .map(|p| ProposalView {
@@ -577,7 +577,7 @@ pub async fn decide_proposal(id: i64, accept: bool) -> Result<(), AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     s.store
-        .decide_reassessment_proposal(id, scope.prefix(), accept, &user.0.id, now_millis())
+        .decide_reassessment_proposal(id, &scope, accept, &user.0.id, now_millis())
         .await?;
     audit(
         &s,
@@ -613,7 +613,7 @@ pub async fn propose_reassessments(
         let Ok(region) = RegionCode::parse(&change.region_code) else {
             continue;
         };
-        for h in store.assessed_households(region.prefix()).await? {
+        for h in store.assessed_households(&region).await? {
             let Ok(facts) = serde_json::from_str::<HouseholdFacts>(&h.facts_json) else {
                 continue;
             };

@@ -5,9 +5,9 @@ use crate::domain::policy::assess::CategorySet;
 
 /// A page of the review queue: the caller's region (or a township in it), oldest first, after
 /// a keyset cursor.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct QueueQuery {
-    pub region_prefix: String,
+    pub region: RegionCode,
     pub statuses: Vec<ApplicationStatus>,
     pub help: Option<String>,
     /// Only applications submitted at or before this time (waiting at least N days).
@@ -20,6 +20,23 @@ pub struct QueueQuery {
     /// Only cases whose household has such warnings.
     pub with_warnings: bool,
     pub limit: i64,
+}
+
+impl QueueQuery {
+    /// Every application in `region`'s subtree, whatever its status, counting what is due by
+    /// `today`, up to `limit`.
+    pub fn within(region: RegionCode, today: chrono::NaiveDate, limit: i64) -> Self {
+        QueueQuery {
+            region,
+            statuses: Vec::new(),
+            help: None,
+            submitted_before: None,
+            after: None,
+            today,
+            with_warnings: false,
+            limit,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -92,9 +109,10 @@ pub trait CaseworkStore: Send + Sync {
         now: Millis,
     ) -> Result<(), DbError>;
 
+    /// Notices in a region's subtree, or (None) everywhere.
     async fn public_notices(
         &self,
-        region_prefix: &str,
+        region: Option<&RegionCode>,
         today: chrono::NaiveDate,
     ) -> Result<Vec<NoticeRecord>, DbError>;
 }

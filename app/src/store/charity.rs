@@ -121,7 +121,7 @@ pub struct NewMatch {
     /// `Proposed` (a caseworker's) or `Accepted` (a charity committing itself).
     pub state: MatchState,
     /// A caseworker's region: the need must lie in it.
-    pub region_prefix: Option<String>,
+    pub region: Option<RegionCode>,
     /// A charity committing itself: the resource must be its own.
     pub charity_id: Option<String>,
     pub actor_id: String,
@@ -190,7 +190,7 @@ pub trait CharityStore: Send + Sync {
     /// Needs of households in a region; `open_only`: open needs with units not yet committed.
     async fn needs(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
         open_only: bool,
         today: chrono::NaiveDate,
     ) -> Result<Vec<NeedRecord>, DbError>;
@@ -204,7 +204,7 @@ pub trait CharityStore: Send + Sync {
     async fn close_need(
         &self,
         id: &str,
-        region_prefix: &str,
+        region: &RegionCode,
         state: NeedState,
         actor_id: &str,
         now: Millis,

@@ -66,14 +66,14 @@ pub trait CycleStore: Send + Sync {
     async fn add_task(&self, t: NewTask) -> Result<bool, DbError>;
 
     /// Tasks in a region subtree, open first by due date.
-    async fn tasks(&self, region_prefix: &str, open_only: bool)
+    async fn tasks(&self, region: &RegionCode, open_only: bool)
         -> Result<Vec<TaskRecord>, DbError>;
 
     /// Closes an open task; `Conflict("task_done")` when already done, `NotFound` outside the region.
     async fn complete_task(
         &self,
         id: i64,
-        region_prefix: &str,
+        region: &RegionCode,
         actor_id: &str,
         note: &str,
         now: Millis,
@@ -102,7 +102,7 @@ pub trait CycleStore: Send + Sync {
     async fn emergency_documents_received(
         &self,
         id: &str,
-        region_prefix: &str,
+        region: &RegionCode,
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError>;

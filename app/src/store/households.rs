@@ -115,7 +115,7 @@ pub enum ReferralQuery {
     Household(String),
     Inbox {
         department: Department,
-        region_prefix: String,
+        region: RegionCode,
     },
 }
 
@@ -125,7 +125,7 @@ pub struct ReferralAnswer {
     pub id: i64,
     /// Only referrals to this department in this region subtree may be answered.
     pub department: Department,
-    pub region_prefix: String,
+    pub region: RegionCode,
     pub to: crate::domain::referral::ReferralStatus,
     pub answer: String,
     /// The aid given (lands in the chain), with its id.
@@ -149,15 +149,28 @@ pub struct HouseholdSummary {
     pub latest_number: Option<String>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct HouseholdQuery {
-    pub region_prefix: String,
+    pub region: RegionCode,
     /// An exact ID number of any member ever declared.
     pub id_number: Option<String>,
     /// Part of a member's name.
     pub name: Option<String>,
     pub standing: Option<Standing>,
     pub limit: i64,
+}
+
+impl HouseholdQuery {
+    /// Every household in `region`'s subtree (no filter), up to `limit`.
+    pub fn within(region: RegionCode, limit: i64) -> Self {
+        HouseholdQuery {
+            region,
+            id_number: None,
+            name: None,
+            standing: None,
+            limit,
+        }
+    }
 }
 
 #[async_trait]

@@ -29,7 +29,7 @@ pub use parameters::*;
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::declaration::AttachmentMeta;
-use crate::domain::region::Region;
+use crate::domain::region::{Region, RegionCode};
 use crate::domain::status::{ApplicationStatus, ApplicationSummary, Role, TimelineEvent};
 use async_trait::async_trait;
 

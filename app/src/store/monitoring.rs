@@ -228,7 +228,7 @@ pub trait MonitoringStore: Send + Sync {
         now: Millis,
     ) -> Result<(), DbError>;
 
-    async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError>;
+    async fn warnings(&self, region: &RegionCode) -> Result<Vec<WarningRecord>, DbError>;
 
     async fn warning(&self, id: i64) -> Result<Option<WarningRecord>, DbError>;
 
@@ -244,7 +244,7 @@ pub trait MonitoringStore: Send + Sync {
     async fn advance_warning(
         &self,
         id: i64,
-        region_prefix: &str,
+        region: &RegionCode,
         step: crate::domain::monitoring::WarningStep,
         actor_id: &str,
         now: Millis,
@@ -260,7 +260,7 @@ pub trait MonitoringStore: Send + Sync {
 
     async fn on_time_rates(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
         today: chrono::NaiveDate,
     ) -> Result<Vec<OnTimeRate>, DbError>;
 }

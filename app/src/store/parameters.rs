@@ -121,7 +121,7 @@ pub trait ParameterStore: Send + Sync {
     /// Applications still in play (not withdrawn) in a region subtree, with their latest facts.
     async fn assessed_households(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
     ) -> Result<Vec<AssessedHousehold>, DbError>;
 
     /// Parameter changes in force by `today` whose reassessments were not proposed yet.
@@ -139,7 +139,7 @@ pub trait ParameterStore: Send + Sync {
 
     async fn reassessment_proposals(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
     ) -> Result<Vec<ProposalRecord>, DbError>;
 
     /// Accepts (the proposal becomes the application's latest assessment, by `actor_id`) or
@@ -148,7 +148,7 @@ pub trait ParameterStore: Send + Sync {
     async fn decide_reassessment_proposal(
         &self,
         id: i64,
-        region_prefix: &str,
+        region: &RegionCode,
         accept: bool,
         actor_id: &str,
         now: Millis,

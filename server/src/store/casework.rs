@@ -1,8 +1,9 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
 use super::declarations::{add_event, claim_application};
-use super::dialect::{categories, code, day, query, Row};
+use super::dialect::{categories, code, day, query, within, Row};
 use super::SqlStore;
+use app::domain::region::RegionCode;
 use app::domain::status::ApplicationStatus;
 use app::store::*;
 
@@ -138,9 +139,7 @@ impl CaseworkStore for SqlStore {
             " ORDER BY a.submitted_at, a.number LIMIT {}",
             next()
         ));
-        let mut query = query(&sql)
-            .bind(format!("{}%", q.region_prefix))
-            .bind(q.today);
+        let mut query = query(&sql).bind(within(&q.region)).bind(q.today);
         for st in &q.statuses {
             query = query.bind(st.code());
         }
@@ -353,7 +352,7 @@ impl CaseworkStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn public_notices(
         &self,
-        region_prefix: &str,
+        region: Option<&RegionCode>,
         today: chrono::NaiveDate,
     ) -> Result<Vec<NoticeRecord>, DbError> {
         let rows = query(&format!(
@@ -362,7 +361,7 @@ impl CaseworkStore for SqlStore {
              a.id) \
              WHERE a.status = 'publicising' AND a.region_code LIKE $1 AND d.notice_until >= $2 ORDER BY a.region_code, a.number"
         ))
-        .bind(format!("{region_prefix}%"))
+        .bind(region.map_or_else(|| "%".to_string(), within))
         .bind(today)
         .fetch_all(&self.db)
         .await?;

@@ -1,12 +1,13 @@
 //! The assistance cycle after a decision: follow-up tasks, exits and emergency aid.
 
 use super::declarations::household_for;
-use super::dialect::{code, query, Row};
+use super::dialect::{code, query, within, Row};
 use super::households::insert_aid;
 use super::monitoring::lock_in_region;
 use super::SqlStore;
 use app::domain::chain::AidOrigin;
 use app::domain::cycle::TaskStatus;
+use app::domain::region::RegionCode;
 use app::store::*;
 
 pub(super) const TASK_COLUMNS: &str =
@@ -114,7 +115,7 @@ impl CycleStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn tasks(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
         open_only: bool,
     ) -> Result<Vec<TaskRecord>, DbError> {
         let rows = query(&format!(
@@ -122,7 +123,7 @@ impl CycleStore for SqlStore {
              ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, due_on, id LIMIT 500",
             if open_only { "AND status = 'open'" } else { "" }
         ))
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .fetch_all(&self.db)
         .await?;
         rows.iter().map(task_from_row).collect()
@@ -132,13 +133,13 @@ impl CycleStore for SqlStore {
     async fn complete_task(
         &self,
         id: i64,
-        region_prefix: &str,
+        region: &RegionCode,
         actor_id: &str,
         note: &str,
         now: Millis,
     ) -> Result<TaskRecord, DbError> {
         let mut tx = self.db.begin().await?;
-        lock_in_region(&mut tx, "tasks", id, region_prefix).await?;
+        lock_in_region(&mut tx, "tasks", id, region).await?;
         let r = query(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
             .bind(id)
             .fetch_one(&mut tx)
@@ -297,7 +298,7 @@ impl CycleStore for SqlStore {
     async fn emergency_documents_received(
         &self,
         id: &str,
-        region_prefix: &str,
+        region: &RegionCode,
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError> {
@@ -307,13 +308,13 @@ impl CycleStore for SqlStore {
         )
         .bind(now)
         .bind(id)
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .execute(&self.db)
         .await?
         .rows_affected();
         if n == 0 {
             return Err(match self.emergency(id).await? {
-                Some(r) if r.region_code.starts_with(region_prefix) => {
+                Some(r) if r.region_code.starts_with(region.prefix()) => {
                     DbError::Conflict("documents_received")
                 }
                 _ => DbError::NotFound,

@@ -8,6 +8,7 @@
 //! any type both backends decode, and a bad stored value is an error (`Row::get`).
 
 use app::domain::policy::assess::CategorySet;
+use app::domain::region::RegionCode;
 use app::domain::Coded;
 use app::store::DbError;
 use sqlx::pool::PoolConnection;
@@ -456,4 +457,9 @@ pub fn categories(column: &str, raw: &str) -> Result<CategorySet, DbError> {
 pub fn day(column: &str, raw: &str) -> Result<chrono::NaiveDate, DbError> {
     chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_err(|e| DbError::Other(format!("stored {column} {raw:?}: {e}")))
+}
+
+/// The `LIKE` pattern of a region's subtree (`6207%`): what a staff member's scope covers.
+pub fn within(region: &RegionCode) -> String {
+    format!("{}%", region.prefix())
 }

@@ -1,7 +1,7 @@
 //! Household files, home visits, the assistance chain (一户一条救助链) and referrals to departments.
 
 use super::declarations::{add_event, claim_application, SummaryRow};
-use super::dialect::{code, code_opt, day, query, Db, Row, Tx};
+use super::dialect::{code, code_opt, day, query, within, Db, Row, Tx};
 use super::SqlStore;
 use app::domain::chain::{Aid, AidOrigin, Department, NewAid};
 use app::domain::cycle::Standing;
@@ -532,17 +532,14 @@ impl HouseholdStore for SqlStore {
                 .fetch_all(&self.db)
                 .await
             }
-            ReferralQuery::Inbox {
-                department,
-                region_prefix,
-            } => {
+            ReferralQuery::Inbox { department, region } => {
                 query(&format!(
                     "SELECT {COLUMNS} WHERE r.department = $1 AND r.region_code LIKE $2 \
                  ORDER BY CASE WHEN r.status IN ('sent','accepted') THEN 0 ELSE 1 END, r.due_on, \
                  r.id LIMIT 500"
                 ))
                 .bind(department.code())
-                .bind(format!("{region_prefix}%"))
+                .bind(within(region))
                 .fetch_all(&self.db)
                 .await
             }
@@ -564,7 +561,7 @@ impl HouseholdStore for SqlStore {
         )
         .bind(a.id)
         .bind(a.department.code())
-        .bind(format!("{}%", a.region_prefix))
+        .bind(within(&a.region))
         .execute(&mut tx)
         .await?
         .rows_affected();
@@ -644,7 +641,7 @@ impl HouseholdStore for SqlStore {
              AND ($6 = '' OR h.standing = $6) \
              ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $7"
         ))
-        .bind(format!("{}%", q.region_prefix))
+        .bind(within(&q.region))
         .bind(&id)
         .bind(format!("%\"{id}\"%"))
         .bind(&name)

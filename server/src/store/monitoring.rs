@@ -1,10 +1,11 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
-use super::dialect::{code, code_opt, query, Row, Target};
+use super::dialect::{code, code_opt, query, within, Row, Target};
 use super::SqlStore;
 use app::domain::monitoring::{
     RuleKind, Source, WarningLevel, WarningRule, WarningStatus, WarningStep,
 };
+use app::domain::region::RegionCode;
 use app::store::*;
 
 /// Inserts a warning unless one of its kind is open for the household (`false` then).
@@ -33,18 +34,18 @@ pub(super) async fn insert_warning<'e>(
 }
 
 /// Locks row `id` of a region-scoped table (`tasks`, `warnings`) for this transaction;
-/// `NotFound` when it does not exist or lies outside `region_prefix`.
+/// `NotFound` when it does not exist or lies outside `region`.
 pub(super) async fn lock_in_region<'e>(
     conn: impl Into<Target<'e>>,
     table: &'static str,
     id: i64,
-    region_prefix: &str,
+    region: &RegionCode,
 ) -> Result<(), DbError> {
     let claimed = query(&format!(
         "UPDATE {table} SET note = note WHERE id = $1 AND region_code LIKE $2"
     ))
     .bind(id)
-    .bind(format!("{region_prefix}%"))
+    .bind(within(region))
     .execute(conn)
     .await?
     .rows_affected();
@@ -320,12 +321,12 @@ impl MonitoringStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn warnings(&self, region_prefix: &str) -> Result<Vec<WarningRecord>, DbError> {
+    async fn warnings(&self, region: &RegionCode) -> Result<Vec<WarningRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {WARNING_COLUMNS} FROM warnings WHERE region_code LIKE $1 \
              ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, visit_due, id LIMIT 1000"
         ))
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .fetch_all(&self.db)
         .await?;
         rows.iter().map(warning_from_row).collect()
@@ -346,13 +347,13 @@ impl MonitoringStore for SqlStore {
     async fn advance_warning(
         &self,
         id: i64,
-        region_prefix: &str,
+        region: &RegionCode,
         step: WarningStep,
         actor_id: &str,
         now: Millis,
     ) -> Result<WarningRecord, DbError> {
         let mut tx = self.db.begin().await?;
-        lock_in_region(&mut tx, "warnings", id, region_prefix).await?;
+        lock_in_region(&mut tx, "warnings", id, region).await?;
         let r = query("SELECT status FROM warnings WHERE id = $1")
             .bind(id)
             .fetch_one(&mut tx)
@@ -437,7 +438,7 @@ impl MonitoringStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn on_time_rates(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
         today: chrono::NaiveDate,
     ) -> Result<Vec<OnTimeRate>, DbError> {
         let rows = query(
@@ -448,7 +449,7 @@ impl MonitoringStore for SqlStore {
              NULL) \
              GROUP BY substr(region_code, 1, 9) ORDER BY township",
         )
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .bind(today)
         .fetch_all(&self.db)
         .await?;

@@ -1,9 +1,10 @@
 //! Dated policy parameters, the assessments made with them, and the reassessment proposals a new parameter brings.
 
 use super::declarations::add_event;
-use super::dialect::{categories, code, query, Row, Target};
+use super::dialect::{categories, code, query, within, Row, Target};
 use super::SqlStore;
 use app::domain::policy::assess::CategorySet;
+use app::domain::region::RegionCode;
 use app::store::*;
 
 pub(super) const PARAMETER_COLUMNS: &str =
@@ -298,7 +299,7 @@ impl ParameterStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn assessed_households(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
     ) -> Result<Vec<AssessedHousehold>, DbError> {
         // The latest assessment of each application that is still in play.
         let rows = query(
@@ -307,7 +308,7 @@ impl ParameterStore for SqlStore {
              a.id) \
              WHERE a.region_code LIKE $1 AND a.status NOT IN ('withdrawn') ORDER BY a.number",
         )
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .fetch_all(&self.db)
         .await?;
         rows.iter().map(Row::to::<AssessedRow, _>).collect()
@@ -367,7 +368,7 @@ impl ParameterStore for SqlStore {
     async fn decide_reassessment_proposal(
         &self,
         id: i64,
-        region_prefix: &str,
+        region: &RegionCode,
         accept: bool,
         actor_id: &str,
         now: Millis,
@@ -380,7 +381,7 @@ impl ParameterStore for SqlStore {
         )
         .bind(if accept { "accepted" } else { "dismissed" })
         .bind(id)
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .execute(&mut tx)
         .await?
         .rows_affected();
@@ -391,7 +392,7 @@ impl ParameterStore for SqlStore {
                  WHERE p.id = $1 AND a.region_code LIKE $2",
             )
             .bind(id)
-            .bind(format!("{region_prefix}%"))
+            .bind(within(region))
             .fetch_optional(&mut tx)
             .await?;
             return Err(if r.is_some() {
@@ -439,7 +440,7 @@ impl ParameterStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn reassessment_proposals(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
     ) -> Result<Vec<ProposalRecord>, DbError> {
         let rows = query(
             "SELECT p.id, a.number, a.region_code, p.parameter_id, p.from_categories, \
@@ -447,7 +448,7 @@ impl ParameterStore for SqlStore {
              FROM reassessment_proposals p JOIN applications a ON a.id = p.application_id \
              WHERE a.region_code LIKE $1 ORDER BY p.id DESC LIMIT 500",
         )
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .fetch_all(&self.db)
         .await?;
         rows.iter().map(Row::to::<ProposalRow, _>).collect()

@@ -44,10 +44,8 @@ async fn household(app: &TestApp, phone: &str, id17: &str, consent: bool) -> (St
     let found = app
         .store()
         .search_households(HouseholdQuery {
-            region_prefix: "6207".into(),
             id_number: Some(id.clone()),
-            limit: 5,
-            ..Default::default()
+            ..HouseholdQuery::within(crate::helpers::region("6207"), 5)
         })
         .await
         .unwrap();
@@ -669,10 +667,8 @@ async fn a_declined_proposal_returns_to_the_pool_and_a_withdrawn_consent_hides_t
     let number = app
         .store()
         .search_households(HouseholdQuery {
-            region_prefix: "6207".into(),
             id_number: None,
-            limit: 50,
-            ..Default::default()
+            ..HouseholdQuery::within(crate::helpers::region("6207"), 50)
         })
         .await
         .unwrap()
@@ -807,10 +803,8 @@ async fn consenting_household(
         .unwrap();
     store
         .search_households(HouseholdQuery {
-            region_prefix: "6207".into(),
             id_number: Some(head.into()),
-            limit: 1,
-            ..Default::default()
+            ..HouseholdQuery::within(crate::helpers::region("6207"), 1)
         })
         .await
         .unwrap()[0]
@@ -854,7 +848,7 @@ fn commit(
         resource_id: resource.into(),
         units,
         state: MatchState::Accepted,
-        region_prefix: None,
+        region: None,
         charity_id: Some(charity.into()),
         actor_id: actor.into(),
         today: crate::helpers::day("2026-11-26"),
@@ -989,7 +983,13 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
             .await
             .unwrap();
         store
-            .close_need("cap-b", "6207", NeedState::NoLongerNeeded, &actor, 40)
+            .close_need(
+                "cap-b",
+                &crate::helpers::region("6207"),
+                NeedState::NoLongerNeeded,
+                &actor,
+                40,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -1002,14 +1002,26 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
         );
         assert!(matches!(
             store
-                .close_need("cap-b", "6207", NeedState::Duplicate, &actor, 41)
+                .close_need(
+                    "cap-b",
+                    &crate::helpers::region("6207"),
+                    NeedState::Duplicate,
+                    &actor,
+                    41
+                )
                 .await,
             Err(DbError::Conflict("need_state"))
         ));
         assert!(
             matches!(
                 store
-                    .close_need("cap-a", "2101", NeedState::Duplicate, &actor, 41)
+                    .close_need(
+                        "cap-a",
+                        &crate::helpers::region("2101"),
+                        NeedState::Duplicate,
+                        &actor,
+                        41
+                    )
                     .await,
                 Err(DbError::NotFound)
             ),

@@ -421,11 +421,12 @@ async fn an_unanswered_referral_becomes_a_task_the_day_after_its_due_date() {
         "not a warning today: the referral was due ten days from now"
     );
     let later = app::store::QueueQuery {
-        region_prefix: "620702".into(),
-        limit: 50,
-        today: app::services::today_in_china() + chrono::Days::new(11),
         with_warnings: true,
-        ..Default::default()
+        ..app::store::QueueQuery::within(
+            crate::helpers::region("620702"),
+            app::services::today_in_china() + chrono::Days::new(11),
+            50,
+        )
     };
     let flagged = app.store().review_queue(later).await.unwrap();
     assert_eq!(
@@ -509,7 +510,10 @@ async fn the_daily_scan_finds_a_household_entitled_to_aid_it_does_not_receive() 
         0,
         "one open warning per household"
     );
-    let w = store.warnings("6207").await.unwrap();
+    let w = store
+        .warnings(&crate::helpers::region("6207"))
+        .await
+        .unwrap();
     let found = w
         .iter()
         .find(|w| w.household_id == household)
@@ -562,7 +566,7 @@ async fn the_daily_scan_finds_a_household_entitled_to_aid_it_does_not_receive() 
         WarningStep::Close,
     ] {
         store
-            .advance_warning(id, "620702", step, &actor, 3)
+            .advance_warning(id, &crate::helpers::region("620702"), step, &actor, 3)
             .await
             .unwrap();
     }

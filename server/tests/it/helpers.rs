@@ -128,3 +128,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 pub fn day(s: &str) -> chrono::NaiveDate {
     s.parse().expect("a YYYY-MM-DD day")
 }
+
+/// A region code (or its 2/4/6/9-digit prefix) written in a test.
+pub fn region(s: &str) -> app::domain::region::RegionCode {
+    app::domain::region::RegionCode::parse(s).expect("a region code")
+}

@@ -130,7 +130,11 @@ async fn a_gbk_file_from_medical_insurance_raises_a_warning_once_and_reports_eve
     );
 
     // The warning: 15 000 + 6 000.50 out of pocket in 12 months > 20 000 (the example rule).
-    let warnings = app.store().warnings("6207").await.unwrap();
+    let warnings = app
+        .store()
+        .warnings(&crate::helpers::region("6207"))
+        .await
+        .unwrap();
     assert_eq!(warnings.len(), 2);
     let w = warnings
         .iter()
@@ -167,7 +171,14 @@ async fn a_gbk_file_from_medical_insurance_raises_a_warning_once_and_reports_eve
     let (status, again) = upload(&officer, &app, gbk(&text), "医保结算.csv").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(counts(&again), [7, 5, 0, 4, 4, 1, 2, 0]);
-    assert_eq!(app.store().warnings("6207").await.unwrap().len(), 2);
+    assert_eq!(
+        app.store()
+            .warnings(&crate::helpers::region("6207"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     // UTF-8 works the same (with a BOM, as Excel's "CSV UTF-8" writes it).
     let (status, utf8) = upload(
         &officer,
@@ -448,7 +459,12 @@ async fn warnings_for_a_generated_data_set_equal_an_independent_reference() {
         }
     }
     let mut got = Vec::new();
-    for w in app.store().warnings("").await.unwrap() {
+    for w in app
+        .store()
+        .warnings(&crate::helpers::region("62"))
+        .await
+        .unwrap()
+    {
         let facts: Value = serde_json::from_str(&w.trigger_json).unwrap();
         let head = app
             .store()
@@ -612,7 +628,14 @@ async fn a_warning_is_assigned_visited_disposed_and_closed_and_escalates_when_la
         "visited within its deadline"
     );
     // A closed warning lets a new one be raised by later data.
-    assert_eq!(app.store().warnings("6207").await.unwrap().len(), 1);
+    assert_eq!(
+        app.store()
+            .warnings(&crate::helpers::region("6207"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 /// A worksheet as a department's Excel writes it: text cells, and dates as real Excel dates.
@@ -904,7 +927,11 @@ async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing
         (status, report["warnings"].as_i64()),
         (StatusCode::OK, Some(1))
     );
-    let w = app.store().warnings("6207").await.unwrap();
+    let w = app
+        .store()
+        .warnings(&crate::helpers::region("6207"))
+        .await
+        .unwrap();
     assert_eq!(
         (w.len(), w[0].level.code(), w[0].visit_due.clone()),
         (

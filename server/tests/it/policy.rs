@@ -33,7 +33,10 @@ fn today() -> String {
 /// 38,000 yuan medical spending, head seriously ill: Dibao under the example standard 580.00.
 async fn demo_application(app: &TestApp) -> String {
     let s = app.store();
-    let all = s.assessed_households("62").await.unwrap();
+    let all = s
+        .assessed_households(&crate::helpers::region("62"))
+        .await
+        .unwrap();
     assert_eq!(all.len(), 1);
     all[0].number.clone()
 }

@@ -558,10 +558,13 @@ conformance!(
             (rec.reason.as_str(), rec.stored.categories.codes().as_str()),
             ("submission", "dibao")
         );
-        let households = store.assessed_households("620702").await.unwrap();
+        let households = store
+            .assessed_households(&crate::helpers::region("620702"))
+            .await
+            .unwrap();
         assert_eq!(households.len(), 1);
         assert!(store
-            .assessed_households("6207021003")
+            .assessed_households(&crate::helpers::region("620702103"))
             .await
             .unwrap()
             .is_empty());
@@ -592,7 +595,10 @@ conformance!(
             !store.add_reassessment_proposal(proposal()).await.unwrap(),
             "a second process adds nothing"
         );
-        let listed = store.reassessment_proposals("6207").await.unwrap();
+        let listed = store
+            .reassessment_proposals(&crate::helpers::region("6207"))
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(
             (
@@ -602,7 +608,11 @@ conformance!(
             ),
             (n.as_str(), "open", "dibao_marginal")
         );
-        assert!(store.reassessment_proposals("21").await.unwrap().is_empty());
+        assert!(store
+            .reassessment_proposals(&crate::helpers::region("21"))
+            .await
+            .unwrap()
+            .is_empty());
         // Proposals never change the recorded assessment.
         assert_eq!(
             store
@@ -616,7 +626,13 @@ conformance!(
             "dibao"
         );
         store
-            .decide_reassessment_proposal(listed[0].id, "6207", true, &a, 10)
+            .decide_reassessment_proposal(
+                listed[0].id,
+                &crate::helpers::region("6207"),
+                true,
+                &a,
+                10,
+            )
             .await
             .unwrap();
         let history = store.assessment_history(&n).await.unwrap();
@@ -705,7 +721,10 @@ conformance!(
         );
         assert_eq!(
             store
-                .public_notices("6207", crate::helpers::day("2026-12-02"))
+                .public_notices(
+                    Some(&crate::helpers::region("6207")),
+                    crate::helpers::day("2026-12-02")
+                )
                 .await
                 .unwrap()
                 .len(),
@@ -713,7 +732,10 @@ conformance!(
         );
         assert!(
             store
-                .public_notices("6207", crate::helpers::day("2026-12-03"))
+                .public_notices(
+                    Some(&crate::helpers::region("6207")),
+                    crate::helpers::day("2026-12-03")
+                )
                 .await
                 .unwrap()
                 .is_empty(),
@@ -964,7 +986,7 @@ conformance!(
         let answer = |department: &str, prefix: &str, to, aid: Option<NewAid>| ReferralAnswer {
             id,
             department: Department::from_code(department).expect("a department code"),
-            region_prefix: prefix.into(),
+            region: crate::helpers::region(prefix),
             to,
             answer: "已资助".into(),
             aid: aid.map(|x| (format!("referral-{id}"), x)),
@@ -1034,7 +1056,7 @@ conformance!(
         let inbox = store
             .referrals(ReferralQuery::Inbox {
                 department: Department::MedicalInsurance,
-                region_prefix: "6207".into(),
+                region: crate::helpers::region("6207"),
             })
             .await
             .unwrap();
@@ -1049,7 +1071,7 @@ conformance!(
         assert!(store
             .referrals(ReferralQuery::Inbox {
                 department: Department::Education,
-                region_prefix: "6207".into()
+                region: crate::helpers::region("6207")
             })
             .await
             .unwrap()
@@ -1101,11 +1123,14 @@ conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
         .change_status(&numbers[1], &[S::Submitted], S::Accepted, &actor, "", 2000)
         .await
         .unwrap();
+    // Nothing is due on the first day of 1970: the pages count no warnings.
     let q = |after: Option<(i64, String)>, limit| app::store::QueueQuery {
-        region_prefix: "620702".into(),
         after,
-        limit,
-        ..Default::default()
+        ..app::store::QueueQuery::within(
+            crate::helpers::region("620702"),
+            crate::helpers::day("1970-01-01"),
+            limit,
+        )
     };
     let first = store.review_queue(q(None, 2)).await.unwrap();
     let second = store
@@ -1179,7 +1204,7 @@ conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
     assert_eq!(waited.len(), 2);
     assert!(store
         .review_queue(app::store::QueueQuery {
-            region_prefix: "620721".into(),
+            region: crate::helpers::region("620721"),
             ..q(None, 50)
         })
         .await
@@ -1366,31 +1391,59 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
         "continuing aid ends on the last day"
     );
 
-    let open = store.tasks("6207", true).await.unwrap();
+    let open = store
+        .tasks(&crate::helpers::region("6207"), true)
+        .await
+        .unwrap();
     assert_eq!(open.len(), 1);
     assert!(
         matches!(
-            store.complete_task(open[0].id, "620721", &a, "x", 8).await,
+            store
+                .complete_task(open[0].id, &crate::helpers::region("620721"), &a, "x", 8)
+                .await,
             Err(DbError::NotFound)
         ),
         "another county's task"
     );
     store
-        .complete_task(open[0].id, "620702", &a, "已停发", 8)
+        .complete_task(
+            open[0].id,
+            &crate::helpers::region("620702"),
+            &a,
+            "已停发",
+            8,
+        )
         .await
         .unwrap();
     assert!(matches!(
         store
-            .complete_task(open[0].id, "620702", &a, "again", 9)
+            .complete_task(
+                open[0].id,
+                &crate::helpers::region("620702"),
+                &a,
+                "again",
+                9
+            )
             .await,
         Err(DbError::Conflict("task_done"))
     ));
-    assert!(store.tasks("6207", true).await.unwrap().is_empty());
-    assert_eq!(store.tasks("6207", false).await.unwrap()[0].note, "已停发");
+    assert!(store
+        .tasks(&crate::helpers::region("6207"), true)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .tasks(&crate::helpers::region("6207"), false)
+            .await
+            .unwrap()[0]
+            .note,
+        "已停发"
+    );
 
     // Exited and rejected households stay findable, by ID number or standing.
     let q = |id: Option<&str>, standing: Option<&str>, prefix: &str| app::store::HouseholdQuery {
-        region_prefix: prefix.into(),
+        region: crate::helpers::region(prefix),
         id_number: id.map(String::from),
         name: None,
         standing: standing.map(|s| app::domain::cycle::Standing::from_code(s).unwrap()),
@@ -1487,17 +1540,22 @@ conformance!(
         );
         assert!(matches!(
             store
-                .emergency_documents_received("emergency-1", "620721", &a, 2)
+                .emergency_documents_received(
+                    "emergency-1",
+                    &crate::helpers::region("620721"),
+                    &a,
+                    2
+                )
                 .await,
             Err(DbError::NotFound)
         ));
         store
-            .emergency_documents_received("emergency-1", "6207", &a, 2)
+            .emergency_documents_received("emergency-1", &crate::helpers::region("6207"), &a, 2)
             .await
             .unwrap();
         assert!(matches!(
             store
-                .emergency_documents_received("emergency-1", "6207", &a, 3)
+                .emergency_documents_received("emergency-1", &crate::helpers::region("6207"), &a, 3)
                 .await,
             Err(DbError::Conflict("documents_received"))
         ));
@@ -1575,7 +1633,11 @@ conformance!(
             store.import_records(meta("imp-0"), rx).await,
             Err(DbError::Conflict("import_aborted"))
         ));
-        assert!(store.warnings("").await.unwrap().is_empty());
+        assert!(store
+            .warnings(&crate::helpers::region("62"))
+            .await
+            .unwrap()
+            .is_empty());
         // ID-X is nobody in the database: counted as unmatched, its row not kept.
         for (id, expect) in [("imp-1", (2, 3, 1)), ("imp-2", (0, 3, 0))] {
             let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -1592,7 +1654,10 @@ conformance!(
             let r = store.import_records(meta(id), rx).await.unwrap();
             assert_eq!((r.new_records, r.matched, r.warnings), expect, "{id}");
         }
-        let w = store.warnings("620702").await.unwrap();
+        let w = store
+            .warnings(&crate::helpers::region("620702"))
+            .await
+            .unwrap();
         assert_eq!(
             (w.len(), w[0].household_id.as_str(), w[0].level.code()),
             (1, household.as_str(), "II")
@@ -1617,7 +1682,7 @@ conformance!(
             WarningStep::Close,
         ] {
             store
-                .advance_warning(w[0].id, "620702", step, &a, 5)
+                .advance_warning(w[0].id, &crate::helpers::region("620702"), step, &a, 5)
                 .await
                 .unwrap();
         }
@@ -1634,7 +1699,14 @@ conformance!(
         .unwrap();
         let r = store.import_records(meta("imp-3"), rx).await.unwrap();
         assert_eq!((r.new_records, r.warnings), (0, 0));
-        assert_eq!(store.warnings("620702").await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .warnings(&crate::helpers::region("620702"))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         assert_eq!(
             store.warning_rules().await.unwrap().len(),
             0,
@@ -1662,7 +1734,14 @@ conformance!(
             let r = store.import_records(meta(id), rx).await.unwrap();
             assert_eq!((r.new_records, r.warnings), expect, "{id}");
         }
-        assert_eq!(store.warnings("620702").await.unwrap().len(), 2);
+        assert_eq!(
+            store
+                .warnings(&crate::helpers::region("620702"))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
         // Once ID-X is in the database (a new application), the same file adds that row: it was
         // not kept while it named nobody.
         let b = user(&store, "13800000097").await;
@@ -1783,7 +1862,10 @@ conformance!(
             .into(),
         );
         assert_eq!(run("ev-4", "medical_insurance", medical).await, (1, 1, 1));
-        let w = store.warnings("620702").await.unwrap();
+        let w = store
+            .warnings(&crate::helpers::region("620702"))
+            .await
+            .unwrap();
         let kinds: std::collections::BTreeSet<&str> = w.iter().map(|w| w.kind.code()).collect();
         assert_eq!(
             kinds,
@@ -1906,7 +1988,10 @@ conformance!(
             (2, 2, 1),
             "both are matched; only the recently rejected household is still monitored"
         );
-        let w = store.warnings("6207").await.unwrap();
+        let w = store
+            .warnings(&crate::helpers::region("6207"))
+            .await
+            .unwrap();
         assert_eq!(
             (w.len(), w[0].household_id.as_str()),
             (1, households[0].as_str())

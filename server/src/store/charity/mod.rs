@@ -5,12 +5,13 @@
 //! write lock, PostgreSQL's row locks) and cannot deadlock; each reservation is a conditional
 //! `UPDATE … WHERE remaining >= units`, so nothing is ever overdrawn.
 
-use super::dialect::{query, Tx};
+use super::dialect::{query, within, Tx};
 use super::households::insert_aid;
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::{Department, NewAid};
 use app::domain::charity::{fit_key, CharityStatus, MatchState, Need, NeedState, Resource};
 use app::domain::declaration::HelpKind;
+use app::domain::region::RegionCode;
 use app::store::{
     CharityRecord, CharityStore, DbError, MatchQuery, MatchRecord, Millis, NeedRecord, NewCharity,
     NewMatch, NewNeed, NewResource, ResourceRecord,
@@ -266,7 +267,7 @@ impl CharityStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn needs(
         &self,
-        region_prefix: &str,
+        region: &RegionCode,
         open_only: bool,
         today: chrono::NaiveDate,
     ) -> Result<Vec<NeedRecord>, DbError> {
@@ -280,7 +281,7 @@ impl CharityStore for SqlStore {
                 n.created_at, n.id LIMIT 100000"
         ))
         .bind(today)
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .fetch_all(&self.db)
         .await?;
         rows.iter().map(need_from_row).collect()
@@ -306,7 +307,7 @@ impl CharityStore for SqlStore {
     async fn close_need(
         &self,
         id: &str,
-        region_prefix: &str,
+        region: &RegionCode,
         state: NeedState,
         actor_id: &str,
         now: Millis,
@@ -321,7 +322,7 @@ impl CharityStore for SqlStore {
         .bind(actor_id)
         .bind(now)
         .bind(id)
-        .bind(format!("{region_prefix}%"))
+        .bind(within(region))
         .execute(&mut tx)
         .await?
         .rows_affected();
@@ -331,7 +332,7 @@ impl CharityStore for SqlStore {
                 n.household_id WHERE n.id = $1 AND h.region_code LIKE $2",
             )
             .bind(id)
-            .bind(format!("{region_prefix}%"))
+            .bind(within(region))
             .fetch_optional(&mut tx)
             .await?;
             return Err(if exists.is_some() {
@@ -372,7 +373,7 @@ impl CharityStore for SqlStore {
         )
         .bind(m.units)
         .bind(&m.need_id)
-        .bind(format!("{}%", m.region_prefix.as_deref().unwrap_or("")))
+        .bind(m.region.as_ref().map_or_else(|| "%".to_string(), within))
         .execute(&mut tx)
         .await?
         .rows_affected();
