@@ -219,13 +219,13 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
 #[cfg(feature = "ssr")]
 pub(crate) fn decision_view(d: DecisionRecord) -> DecisionView {
     DecisionView {
-        category: Category::from_code(&d.category),
+        category: Some(d.category),
         monthly_amount_fen: d.monthly_amount_fen,
-        proposed_category: d.proposed_category.as_deref().and_then(Category::from_code),
+        proposed_category: d.proposed_category,
         proposed_amount_fen: d.proposed_amount_fen,
         adjustment_reason: d.adjustment_reason,
-        effective_from: d.effective_from,
-        notice_until: d.notice_until,
+        effective_from: d.effective_from.to_string(),
+        notice_until: d.notice_until.to_string(),
     }
 }
 
@@ -353,13 +353,13 @@ pub async fn decide(number: String, decision: DecisionDraft) -> Result<(), AppEr
         .decide(
             &app.summary.number,
             DecisionRecord {
-                category: d.category.code().into(),
+                category: d.category,
                 monthly_amount_fen: d.monthly_amount_fen,
-                proposed_category: d.proposed_category.map(|c| c.code().to_string()),
+                proposed_category: d.proposed_category,
                 proposed_amount_fen: d.proposed_amount_fen,
                 adjustment_reason: d.adjustment_reason,
-                effective_from: d.effective_from.to_string(),
-                notice_until: notice_until.to_string(),
+                effective_from: d.effective_from,
+                notice_until,
                 decided_by: user.0.id.clone(),
                 decided_at: now_millis(),
             },
@@ -422,15 +422,9 @@ pub async fn finalize(number: String, note: String) -> Result<(), AppError> {
         s.store.latest_decision(&app.summary.number).await?,
         app.household_id.as_deref(),
     ) {
-        let reviewed = matches!(
-            Category::from_code(&d.category),
-            Some(Category::DibaoMarginal | Category::RigidExpense)
-        );
-        if let (true, Ok(from)) = (
-            reviewed,
-            chrono::NaiveDate::parse_from_str(&d.effective_from, "%Y-%m-%d"),
-        ) {
-            crate::api::cycle::schedule_annual_review(&s, h, &app.region_code, from).await?;
+        if matches!(d.category, Category::DibaoMarginal | Category::RigidExpense) {
+            crate::api::cycle::schedule_annual_review(&s, h, &app.region_code, d.effective_from)
+                .await?;
         }
     }
     audit(
@@ -499,9 +493,9 @@ pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppEr
             masked_name: head,
             village_code: n.region_code,
             village_name,
-            category: Category::from_code(&n.decision.category),
+            category: Some(n.decision.category),
             monthly_amount_fen: n.decision.monthly_amount_fen,
-            notice_until: n.decision.notice_until,
+            notice_until: n.decision.notice_until.to_string(),
         });
     }
     Ok(out)

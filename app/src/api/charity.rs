@@ -830,10 +830,7 @@ async fn household_category(
     let Some(number) = &household.latest_number else {
         return Ok(None);
     };
-    Ok(s.store
-        .latest_decision(number)
-        .await?
-        .and_then(|d| Category::from_code(&d.category)))
+    Ok(s.store.latest_decision(number).await?.map(|d| d.category))
 }
 
 /// A caseworker records a household's need (from its declaration, a warning, or their own

@@ -1,7 +1,7 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
 use super::*;
-use crate::domain::policy::assess::CategorySet;
+use crate::domain::policy::assess::{Category, CategorySet};
 
 /// A page of the review queue: the caller's region (or a township in it), oldest first, after
 /// a keyset cursor.
@@ -55,14 +55,14 @@ pub struct QueueRecord {
 
 #[derive(Clone, Debug)]
 pub struct DecisionRecord {
-    pub category: String,
+    pub category: Category,
     pub monthly_amount_fen: i64,
-    pub proposed_category: Option<String>,
+    pub proposed_category: Option<Category>,
     pub proposed_amount_fen: Option<i64>,
     pub adjustment_reason: String,
-    pub effective_from: String,
-    /// The last day of the public notice (YYYY-MM-DD).
-    pub notice_until: String,
+    pub effective_from: chrono::NaiveDate,
+    /// The last day of the public notice.
+    pub notice_until: chrono::NaiveDate,
     pub decided_by: String,
     pub decided_at: Millis,
 }

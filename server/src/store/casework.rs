@@ -1,8 +1,9 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
 use super::declarations::{add_event, claim_application};
-use super::dialect::{categories, code, day, query, within, Row};
+use super::dialect::{categories, code, code_opt, day, query, within, Row};
 use super::SqlStore;
+use app::domain::policy::assess::Category;
 use app::domain::region::RegionCode;
 use app::domain::status::ApplicationStatus;
 use app::store::*;
@@ -24,24 +25,25 @@ pub(super) struct DecisionRow {
     decided_at: Millis,
 }
 
-impl From<DecisionRow> for DecisionRecord {
-    fn from(r: DecisionRow) -> Self {
-        DecisionRecord {
-            category: r.category,
+impl TryFrom<DecisionRow> for DecisionRecord {
+    type Error = DbError;
+    fn try_from(r: DecisionRow) -> Result<Self, DbError> {
+        Ok(DecisionRecord {
+            category: code("category", &r.category)?,
             monthly_amount_fen: r.monthly_amount,
-            proposed_category: r.proposed_category,
+            proposed_category: code_opt("proposed_category", r.proposed_category.as_deref())?,
             proposed_amount_fen: r.proposed_amount,
             adjustment_reason: r.adjustment_reason,
-            effective_from: r.effective_from,
-            notice_until: r.notice_until,
+            effective_from: day("effective_from", &r.effective_from)?,
+            notice_until: day("notice_until", &r.notice_until)?,
             decided_by: r.decided_by,
             decided_at: r.decided_at,
-        }
+        })
     }
 }
 
 pub(super) fn decision_from_row(r: &Row) -> Result<DecisionRecord, DbError> {
-    Ok(r.decode::<DecisionRow>()?.into())
+    r.to::<DecisionRow, _>()
 }
 
 #[derive(sqlx::FromRow)]
@@ -81,14 +83,15 @@ struct NoticeRow {
     decision: DecisionRow,
 }
 
-impl From<NoticeRow> for NoticeRecord {
-    fn from(r: NoticeRow) -> Self {
-        NoticeRecord {
+impl TryFrom<NoticeRow> for NoticeRecord {
+    type Error = DbError;
+    fn try_from(r: NoticeRow) -> Result<Self, DbError> {
+        Ok(NoticeRecord {
             number: r.number,
             region_code: r.region_code,
             declaration_json: r.declaration,
-            decision: r.decision.into(),
-        }
+            decision: r.decision.try_into()?,
+        })
     }
 }
 
@@ -173,13 +176,13 @@ impl CaseworkStore for SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&app_id)
-        .bind(&d.category)
+        .bind(d.category.code())
         .bind(d.monthly_amount_fen)
-        .bind(&d.proposed_category)
+        .bind(d.proposed_category.map(Category::code))
         .bind(d.proposed_amount_fen)
         .bind(&d.adjustment_reason)
-        .bind(&d.effective_from)
-        .bind(&d.notice_until)
+        .bind(d.effective_from)
+        .bind(d.notice_until)
         .bind(&d.decided_by)
         .bind(now)
         .execute(&mut tx)
@@ -306,7 +309,11 @@ impl CaseworkStore for SqlStore {
         // Basic living aid (低保金 / 特困供养金) starts the chain on the effective date.
         if let (Some(household_id), true) = (
             household_id,
-            amount > 0 && matches!(category.as_str(), "dibao" | "tekun"),
+            amount > 0
+                && matches!(
+                    code::<Category>("category", &category)?,
+                    Category::Dibao | Category::Tekun
+                ),
         ) {
             query(
                 "INSERT INTO assistance (id, household_id, application_id, kind, source, \
@@ -365,8 +372,6 @@ impl CaseworkStore for SqlStore {
         .bind(today)
         .fetch_all(&self.db)
         .await?;
-        rows.iter()
-            .map(|r| Ok(r.decode::<NoticeRow>()?.into()))
-            .collect()
+        rows.iter().map(Row::to::<NoticeRow, _>).collect()
     }
 }

@@ -650,14 +650,15 @@ conformance!(
 );
 
 fn decision(by: &str, until: &str) -> app::store::DecisionRecord {
+    use app::domain::policy::assess::Category;
     app::store::DecisionRecord {
-        category: "dibao".into(),
+        category: Category::Dibao,
         monthly_amount_fen: 41_000,
-        proposed_category: Some("dibao".into()),
+        proposed_category: Some(Category::Dibao),
         proposed_amount_fen: Some(41_000),
         adjustment_reason: String::new(),
-        effective_from: "2026-12-01".into(),
-        notice_until: until.into(),
+        effective_from: crate::helpers::day("2026-12-01"),
+        notice_until: crate::helpers::day(until),
         decided_by: by.into(),
         decided_at: 5,
     }
@@ -709,7 +710,7 @@ conformance!(
                 .unwrap()
                 .unwrap()
                 .notice_until,
-            "2026-12-02"
+            crate::helpers::day("2026-12-02")
         );
         store
             .record_objection(&n, "邻居反映有出租收入", &a, 6)
