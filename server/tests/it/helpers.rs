@@ -70,8 +70,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn client(&self) -> reqwest::Client {
+        // A request that never answers fails its test after a minute instead of holding CI
+        // (one such hang was seen once under `make test`, in a staff page's SSR; not reproduced).
         reqwest::Client::builder()
             .cookie_store(true)
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("client")
     }
