@@ -53,7 +53,9 @@ fi
 if [ "$need_browser" != test ] && [ -z "${DOUDI_NPM_WASM_OPT:-}" ] \
    && ! "$HOME/.cargo/bin/wasm-opt" --version 2>/dev/null | grep -q 'version 116'; then
   say "installing a native wasm-opt (binaryen 116, crate wasm-opt 0.116.1; ~10 min on 2 cores, then each release build ~8 min faster)"
-  cargo install wasm-opt --version 0.116.1 --locked
+  # It compiles C++: without a C++ compiler it fails, and release builds use npm's (slower).
+  cargo install wasm-opt --version 0.116.1 --locked \
+    || say "the native wasm-opt did not build (it needs a C++ compiler: apt-get install g++); release builds use npm's, ~8 min slower"
 fi
 
 if [ "$need_browser" = test ]; then
