@@ -95,7 +95,7 @@ impl SessionUser {
             role: u.role,
             display_name: u.display_name.clone(),
             login_masked,
-            region_code: u.region_code.clone(),
+            region_code: u.region_code.as_ref().map(|r| r.as_str().to_owned()),
         }
     }
 }
@@ -143,14 +143,9 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     Ok(auth_session().await?.user)
 }
 
-/// The signed-in user with one of `roles`; every mutating server function starts here.
 /// The region subtree a staff account may see; `Forbidden` for accounts without one.
 pub fn staff_scope(user: &SessionUser) -> Result<crate::domain::region::RegionCode, AppError> {
-    user.0
-        .region_code
-        .as_deref()
-        .and_then(|r| crate::domain::region::RegionCode::parse(r).ok())
-        .ok_or(AppError::Forbidden)
+    user.0.region_code.clone().ok_or(AppError::Forbidden)
 }
 
 /// Whether `region_code` lies in the caller's region subtree. Outside it, the attempt is
@@ -158,12 +153,12 @@ pub fn staff_scope(user: &SessionUser) -> Result<crate::domain::region::RegionCo
 pub async fn check_in_region(
     s: &Services,
     user: &SessionUser,
-    region_code: &str,
+    region_code: &crate::domain::region::RegionCode,
     action: &str,
     object: &str,
 ) -> Result<(), AppError> {
     let scope = staff_scope(user)?;
-    if crate::domain::region::RegionCode::parse(region_code).is_ok_and(|r| r.is_within(&scope)) {
+    if region_code.is_within(&scope) {
         Ok(())
     } else {
         audit(s, Some(&user.0.id), action, object, "denied").await;
@@ -177,17 +172,22 @@ pub async fn check_in_region(
 pub async fn check_staff_in_region(
     s: &Services,
     user: &SessionUser,
-    region_code: Option<&str>,
+    region_code: Option<&crate::domain::region::RegionCode>,
     action: &str,
     object: &str,
 ) -> Result<(), AppError> {
-    if !matches!(user.0.role, Role::Caseworker | Role::Admin) {
-        audit(s, Some(&user.0.id), action, object, "denied").await;
-        return Err(AppError::NotFound);
+    match region_code {
+        Some(region) if matches!(user.0.role, Role::Caseworker | Role::Admin) => {
+            check_in_region(s, user, region, action, object).await
+        }
+        _ => {
+            audit(s, Some(&user.0.id), action, object, "denied").await;
+            Err(AppError::NotFound)
+        }
     }
-    check_in_region(s, user, region_code.unwrap_or(""), action, object).await
 }
 
+/// The signed-in user with one of `roles`; every mutating server function starts here.
 pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
     let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
     if roles.contains(&user.0.role) {

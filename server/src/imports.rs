@@ -12,7 +12,7 @@ use app::domain::monitoring::{
 };
 use app::domain::status::Role;
 use app::error::AppError;
-use app::store::{EventRow, ImportBatch, MedicalBatch, MedicalRow, NewImport};
+use app::store::{ImportBatch, MedicalBatch, NewImport};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -76,7 +76,7 @@ struct RowSink {
     report: ImportReport,
     by_kind: std::collections::BTreeMap<String, (RowProblem, i64)>,
     medical: MedicalBatch,
-    events: Vec<EventRow>,
+    events: Vec<app::domain::monitoring::EventRecord>,
     progress: std::sync::Arc<Progress>,
     /// When reading began, and the time spent waiting for the store to take a batch (the
     /// store is then the slower side): logged when the file is read.
@@ -128,27 +128,11 @@ impl RowSink {
         let checked = match cells {
             None => Err(RowProblem::WrongFieldCount),
             Some(cells) if self.source == Source::MedicalInsurance => {
-                medical_row(map, cells, self.today).map(|m| {
-                    self.medical.push(&MedicalRow {
-                        id_number: m.id_number.as_str().to_string(),
-                        settled_on: m.date.format("%Y-%m-%d").to_string(),
-                        total_fen: m.total_fen,
-                        out_of_pocket_fen: m.out_of_pocket_fen,
-                    })
-                })
+                medical_row(map, cells, self.today).map(|m| self.medical.push(&m))
             }
-            Some(cells) => event_row(self.source, map, cells, self.today).map(|e| {
-                self.events.push(EventRow {
-                    key: e.key(),
-                    source: e.source.code().into(),
-                    id_number: e.id_number.as_str().to_string(),
-                    event: e.event.code().into(),
-                    event_on: e.date.to_string(),
-                    grade: e.grade.map(i64::from),
-                    amount_fen: e.amount_fen,
-                    detail: e.detail,
-                })
-            }),
+            Some(cells) => {
+                event_row(self.source, map, cells, self.today).map(|e| self.events.push(e))
+            }
         };
         match checked {
             Ok(()) => {

@@ -6,11 +6,7 @@
 //!   PostgreSQL), so with several processes each item is done once, and an item whose worker
 //!   died is taken up again when its lease ends.
 
-use app::api::cycle::{
-    WORK_ANNUAL_REVIEW, WORK_DOCUMENTS_DUE, WORK_ENTITLEMENT_SCAN, WORK_REFERRAL_DUE,
-};
-use app::domain::chain::AidKind;
-use app::domain::cycle::{Standing, TaskKind};
+use app::domain::cycle::{Standing, TaskKind, WorkKind};
 use app::store::{Millis, NewTask, Store, WorkItem};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,7 +58,7 @@ pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<Ran> {
     // Due at the day's start: the same (kind, day, time) every round, so it is scheduled once.
     store
         .enqueue_work(
-            WORK_ENTITLEMENT_SCAN,
+            WorkKind::EntitlementScan,
             &today.to_string(),
             "",
             app::domain::cycle::china_midnight_ms(today),
@@ -108,7 +104,7 @@ pub async fn process_work(store: &dyn Store, worker: &str, now: Millis) -> anyho
                     done += 1;
                 }
                 Err(e) => {
-                    tracing::error!(id = item.id, kind = %item.kind, attempts = item.attempts, error = %e, "work item failed; retrying later");
+                    tracing::error!(id = item.id, kind = item.kind.code(), attempts = item.attempts, error = %e, "work item failed; retrying later");
                     store
                         .finish_work(item.id, worker, Some(&e.to_string()), now, now + RETRY_MS)
                         .await
@@ -123,8 +119,8 @@ pub async fn process_work(store: &dyn Store, worker: &str, now: Millis) -> anyho
 /// doing an item twice after a crash adds nothing.
 async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Result<()> {
     let err = |e: app::store::DbError| anyhow::anyhow!("{e}");
-    match item.kind.as_str() {
-        WORK_ANNUAL_REVIEW => {
+    match item.kind {
+        WorkKind::AnnualReview => {
             let Some(h) = store.household_summary(&item.subject).await.map_err(err)? else {
                 return Ok(());
             };
@@ -135,22 +131,20 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
                     household_id: h.id.clone(),
                     region_code: h.region_code.clone(),
                     subject: h.id,
-                    due_on: item.payload.clone(),
+                    due_on: chrono::NaiveDate::parse_from_str(&item.payload, "%Y-%m-%d")?,
                     note: String::new(),
                     now,
                 };
                 store.add_task(task).await.map_err(err)?;
             }
         }
-        WORK_REFERRAL_DUE => {
+        WorkKind::ReferralDue => {
             let id: i64 = item.subject.parse()?;
             let Some(r) = store.referral(id).await.map_err(err)? else {
                 return Ok(());
             };
             if r.status.is_open() {
-                let need = AidKind::from_code(&r.need)
-                    .map(AidKind::code)
-                    .unwrap_or_default();
+                let need = r.need.code();
                 let dept = r.department.code();
                 let task = NewTask {
                     kind: TaskKind::ReferralOverdue,
@@ -164,7 +158,7 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
                 store.add_task(task).await.map_err(err)?;
             }
         }
-        WORK_DOCUMENTS_DUE => {
+        WorkKind::DocumentsDue => {
             let Some(e) = store.emergency(&item.subject).await.map_err(err)? else {
                 return Ok(());
             };
@@ -181,7 +175,7 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
                 store.add_task(task).await.map_err(err)?;
             }
         }
-        WORK_ENTITLEMENT_SCAN => {
+        WorkKind::EntitlementScan => {
             let raised = scan_entitlements(store, app::services::today_in_china(), now).await?;
             if raised > 0 {
                 tracing::info!(
@@ -190,7 +184,6 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
                 );
             }
         }
-        other => anyhow::bail!("unknown work kind {other}"),
     }
     Ok(())
 }
@@ -268,7 +261,7 @@ pub async fn scan_entitlements(
                 kind: rule.kind,
                 level: rule.level,
                 trigger_json: serde_json::to_string(&facts)?,
-                visit_due: (today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string(),
+                visit_due: today + chrono::Days::new(rule.visit_days.max(0) as u64),
                 now,
             })
             .await

@@ -160,21 +160,18 @@ async fn seed_policy_examples(s: &Services) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(e))?;
     let now = now_millis();
     for row in app::domain::policy::examples::example_rows(now) {
-        let residence = row.residence.map(|r| r.code().to_string());
         if stored.iter().any(|p| {
-            p.key == row.key.code()
-                && p.region_code == row.region.as_str()
-                && p.residence == residence
+            p.key == row.key && p.region_code == row.region && p.residence == row.residence
         }) {
             continue;
         }
         s.store
             .add_policy_parameter(NewParameter {
-                key: row.key.code().into(),
-                region_code: row.region.as_str().into(),
-                residence: row.residence.map(|r| r.code().to_string()),
+                key: row.key,
+                region_code: row.region,
+                residence: row.residence,
                 value: row.value,
-                effective_from: row.effective_from.to_string(),
+                effective_from: row.effective_from,
                 source: row.source,
                 example: true,
                 created_by: "seed".into(),
@@ -207,7 +204,10 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
             login: login.into(),
             display_name: name.into(),
             password_hash: hash,
-            region_code: region.map(String::from),
+            region_code: region
+                .map(app::domain::region::RegionCode::parse)
+                .transpose()
+                .map_err(|_| anyhow::anyhow!("demo account {login}: bad region"))?,
             // The demo department officer works for medical insurance (医保).
             department: (role == Role::Department)
                 .then_some(app::domain::chain::Department::MedicalInsurance),
@@ -313,25 +313,21 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
         .submit_application(Submission {
             owner_id: resident.id.clone(),
             draft_id: stored.id,
-            region_code: declaration.region.as_str().into(),
+            region_code: declaration.region.clone(),
             declaration_json: serde_json::to_string(&declaration)?,
             member_id_numbers: declaration
                 .members
                 .iter()
-                .map(|m| m.id_number.as_str().to_string())
+                .map(|m| m.id_number.clone())
                 .collect(),
-            monthly_income_fen: declaration.income.total().fen(),
+            monthly_income: declaration.income.total(),
             consent_charity: declaration.consent_charity,
             consent_text_version: CONSENT_TEXT_VERSION.into(),
             now,
             year: chrono::Datelike::year(&today),
             assessment,
-            head_id_number: declaration.head().id_number.as_str().to_string(),
-            help: declaration
-                .help
-                .iter()
-                .map(|h| h.code().to_string())
-                .collect(),
+            head_id_number: declaration.head().id_number.clone(),
+            help: declaration.help.clone(),
         })
         .await
         .map_err(err)?;

@@ -123,7 +123,7 @@ pub async fn download(
             return Err(AppError::NotFound);
         }
     } else {
-        let region = record.region_code.as_deref();
+        let region = record.region_code.as_ref();
         check_staff_in_region(s, &user, region, "attachment_read", &id).await?;
     }
     let bytes = s
@@ -155,7 +155,7 @@ pub async fn visit_file(
         return Err(AppError::NotFound);
     }
     let region = s.store.visit_file_region(&hash).await?;
-    check_staff_in_region(s, &user, region.as_deref(), "visit_file_read", &hash).await?;
+    check_staff_in_region(s, &user, region.as_ref(), "visit_file_read", &hash).await?;
     let bytes = s.blobs.get(&hash).await.map_err(AppError::internal)?;
     let mime = infer::get(&bytes)
         .map(|t| t.mime_type())
@@ -225,7 +225,7 @@ pub async fn charity_proof(
             .household(&m.household_id)
             .await?
             .map(|h| h.region_code);
-        check_staff_in_region(s, &user, region.as_deref(), "charity_proof_read", &id).await?;
+        check_staff_in_region(s, &user, region.as_ref(), "charity_proof_read", &id).await?;
     }
     let bytes = s.blobs.get(&hash).await.map_err(AppError::internal)?;
     audit(s, Some(&user.0.id), "charity_proof_read", &id, "ok").await;

@@ -211,7 +211,7 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
             login,
             display_name: name,
             password_hash: hash,
-            region_code: Some(region.as_str().to_string()),
+            region_code: Some(region),
             department,
             now: now_millis(),
         })
@@ -244,15 +244,17 @@ pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
         .into_iter()
         .filter(|u| {
             u.region_code
-                .as_deref()
-                .and_then(|r| RegionCode::parse(r).ok())
+                .as_ref()
                 .is_some_and(|r| r.is_within(&admin_region))
         })
         .map(|u| StaffView {
             login: u.login,
             display_name: u.display_name,
             role: u.role.code().into(),
-            region_code: u.region_code.unwrap_or_default(),
+            region_code: u
+                .region_code
+                .map(|r| r.as_str().to_owned())
+                .unwrap_or_default(),
         })
         .collect())
 }

@@ -11,7 +11,6 @@ use crate::{
     auth::{self, audit, SessionUser},
     domain::{
         declaration::{Declaration, CONSENT_TEXT_VERSION},
-        region::RegionCode,
         status::{ApplicationStatus, Role},
     },
     services::{now_millis, services, Services},
@@ -42,9 +41,7 @@ async fn visible_application(
     let allowed = match user.0.role {
         Role::Resident => app.owner_id == user.0.id,
         Role::Caseworker | Role::Admin => {
-            let scope = auth::staff_scope(user).ok();
-            let region = RegionCode::parse(&app.region_code).ok();
-            matches!((scope, region), (Some(s), Some(r)) if r.is_within(&s))
+            auth::staff_scope(user).is_ok_and(|scope| app.region_code.is_within(&scope))
         }
         Role::Department | Role::Charity => false,
     };
@@ -98,7 +95,7 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
     Ok(ApplicationView {
         assessment,
         assessment_history,
-        region_code: app.region_code.clone(),
+        region_code: app.region_code.as_str().to_owned(),
         region_name,
         members: declaration.members.iter().map(MemberView::from).collect(),
         help: declaration

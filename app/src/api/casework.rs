@@ -15,6 +15,7 @@ use crate::{
     auth::{self, audit, SessionUser},
     domain::casework::{masked_name, proposal, Decision},
     domain::declaration::{Declaration, FieldErrorCode, Relation},
+    domain::money::Money,
     domain::policy::{params::ParamKey, resolve, Assessment},
     domain::region::RegionCode,
     domain::status::Role,
@@ -151,9 +152,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
         "" => None,
         code => Some(
             crate::domain::declaration::HelpKind::from_code(code)
-                .ok_or_else(|| AppError::field("help", FieldErrorCode::InvalidChoice))?
-                .code()
-                .to_string(),
+                .ok_or_else(|| AppError::field("help", FieldErrorCode::InvalidChoice))?,
         ),
     };
     let now = now_millis();
@@ -198,17 +197,12 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
             .map(|r| QueueRow {
                 region_name: names.get(&r.region_code).cloned().unwrap_or_default(),
                 days_waiting: (now - r.submitted_at) / 86_400_000,
-                help: r
-                    .help
-                    .split(',')
-                    .filter(|h| !h.is_empty())
-                    .map(String::from)
-                    .collect(),
+                help: r.help.iter().map(|h| h.code().to_owned()).collect(),
                 categories: r.categories.into(),
                 warnings: r.warnings,
                 number: r.number,
                 status: r.status,
-                region_code: r.region_code,
+                region_code: r.region_code.as_str().to_owned(),
                 submitted_at: r.submitted_at,
             })
             .collect(),
@@ -220,9 +214,9 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
 pub(crate) fn decision_view(d: DecisionRecord) -> DecisionView {
     DecisionView {
         category: Some(d.category),
-        monthly_amount_fen: d.monthly_amount_fen,
+        monthly_amount_fen: d.monthly_amount.fen(),
         proposed_category: d.proposed_category,
-        proposed_amount_fen: d.proposed_amount_fen,
+        proposed_amount_fen: d.proposed_amount.map(Money::fen),
         adjustment_reason: d.adjustment_reason,
         effective_from: d.effective_from.to_string(),
         notice_until: d.notice_until.to_string(),
@@ -241,12 +235,9 @@ async fn latest_assessment(s: &Services, number: &str) -> Result<Option<Assessme
 
 /// The days of public notice in force for the application's region today.
 #[cfg(feature = "ssr")]
-async fn notice_days(s: &Services, region: &str) -> Result<Option<i64>, AppError> {
-    let Ok(region) = RegionCode::parse(region) else {
-        return Ok(None);
-    };
+async fn notice_days(s: &Services, region: &RegionCode) -> Result<Option<i64>, AppError> {
     let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
-    Ok(resolve(&rows, &region, None, today_in_china()).value(ParamKey::PublicNoticeDays))
+    Ok(resolve(&rows, region, None, today_in_china()).value(ParamKey::PublicNoticeDays))
 }
 
 #[server(endpoint = "casework/case")]
@@ -354,9 +345,9 @@ pub async fn decide(number: String, decision: DecisionDraft) -> Result<(), AppEr
             &app.summary.number,
             DecisionRecord {
                 category: d.category,
-                monthly_amount_fen: d.monthly_amount_fen,
+                monthly_amount: Money::from_fen(d.monthly_amount_fen),
                 proposed_category: d.proposed_category,
-                proposed_amount_fen: d.proposed_amount_fen,
+                proposed_amount: d.proposed_amount_fen.map(Money::from_fen),
                 adjustment_reason: d.adjustment_reason,
                 effective_from: d.effective_from,
                 notice_until,
@@ -491,10 +482,10 @@ pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppEr
         let village_name = names.get(&n.region_code).cloned().unwrap_or_default();
         out.push(NoticeRow {
             masked_name: head,
-            village_code: n.region_code,
+            village_code: n.region_code.as_str().to_owned(),
             village_name,
             category: Some(n.decision.category),
-            monthly_amount_fen: n.decision.monthly_amount_fen,
+            monthly_amount_fen: n.decision.monthly_amount.fen(),
             notice_until: n.decision.notice_until.to_string(),
         });
     }

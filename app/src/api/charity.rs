@@ -193,8 +193,12 @@ async fn names_of(
     s: &Services,
     codes: impl Iterator<Item = String>,
 ) -> Result<std::collections::HashMap<String, String>, AppError> {
-    let codes: Vec<String> = codes.map(|c| full_code(&c)).collect();
-    crate::api::regions::region_names(s.store.as_ref(), codes).await
+    let codes = codes.filter_map(|c| RegionCode::parse(&c).ok()).collect();
+    let names = crate::api::regions::region_names(s.store.as_ref(), codes).await?;
+    Ok(names
+        .into_iter()
+        .map(|(code, name)| (code.as_str().to_owned(), name))
+        .collect())
 }
 
 #[cfg(feature = "ssr")]
@@ -880,9 +884,7 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
         NeedSource::Caseworker => (None, uuid::Uuid::new_v4().to_string()),
     };
     let category = household_category(&s, &household).await?;
-    let township = RegionCode::parse(&household.region_code)
-        .map(|r| r.as_str()[..9].to_string())
-        .map_err(|_| AppError::Internal)?;
+    let township = household.region_code.as_str()[..9].to_string();
     let added = s
         .store
         .add_need(NewNeed {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     auth::{self, audit},
-    domain::cycle::{annual_review, china_midnight_ms, last_day_of_aid, Emergency},
+    domain::cycle::{annual_review, china_midnight_ms, last_day_of_aid, Emergency, WorkKind},
     domain::declaration::{Declaration, FieldErrorCode},
     domain::policy::params::ParamKey,
     domain::region::RegionCode,
@@ -19,13 +19,6 @@ use crate::{
     services::{now_millis, services, today_in_china, Services},
     store::{HouseholdQuery, HouseholdSummary, NewEmergencyAid, NewTask},
 };
-
-/// Work kinds `server::jobs` knows.
-pub const WORK_ANNUAL_REVIEW: &str = "annual_review";
-pub const WORK_REFERRAL_DUE: &str = "referral_due";
-pub const WORK_DOCUMENTS_DUE: &str = "documents_due";
-/// The daily "policy finds the person" scan (subject: the day).
-pub const WORK_ENTITLEMENT_SCAN: &str = "entitlement_scan";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskView {
@@ -83,7 +76,7 @@ pub(crate) fn emergency_view(e: crate::store::EmergencyRecord) -> EmergencyView 
         person_name: e.person_name,
         situation: e.situation,
         advance: e.advance,
-        documents_due: e.documents_due,
+        documents_due: e.documents_due.map(|d| d.to_string()),
         documents_received: e.documents_received_at.is_some(),
         conference: e.conference,
         recorded_at: e.recorded_at,
@@ -93,14 +86,11 @@ pub(crate) fn emergency_view(e: crate::store::EmergencyRecord) -> EmergencyView 
 #[cfg(feature = "ssr")]
 pub(crate) async fn param(
     s: &Services,
-    region: &str,
+    region: &RegionCode,
     key: ParamKey,
 ) -> Result<Option<i64>, AppError> {
-    let Ok(region) = RegionCode::parse(region) else {
-        return Ok(None);
-    };
     let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
-    Ok(crate::domain::policy::resolve(&rows, &region, None, today_in_china()).value(key))
+    Ok(crate::domain::policy::resolve(&rows, region, None, today_in_china()).value(key))
 }
 
 /// Schedules the annual review of a household identified (or last reviewed) on `from`.
@@ -108,7 +98,7 @@ pub(crate) async fn param(
 pub(crate) async fn schedule_annual_review(
     s: &Services,
     household_id: &str,
-    region: &str,
+    region: &RegionCode,
     from: chrono::NaiveDate,
 ) -> Result<(), AppError> {
     let interval = param(s, region, ParamKey::ReviewIntervalMonths)
@@ -120,7 +110,7 @@ pub(crate) async fn schedule_annual_review(
     let (due, appears) = annual_review(from, interval, lead);
     s.store
         .enqueue_work(
-            WORK_ANNUAL_REVIEW,
+            WorkKind::AnnualReview,
             household_id,
             &due.to_string(),
             china_midnight_ms(appears),
@@ -164,16 +154,14 @@ pub async fn my_tasks(include_done: bool) -> Result<Vec<TaskView>, AppError> {
     Ok(rows
         .into_iter()
         .map(|t| TaskView {
-            days_left: chrono::NaiveDate::parse_from_str(&t.due_on, "%Y-%m-%d")
-                .map(|d| crate::domain::cycle::days_left(today, d))
-                .unwrap_or(0),
+            days_left: crate::domain::cycle::days_left(today, t.due_on),
             kind: Some(t.kind),
             region_name: names.get(&t.region_code).cloned().unwrap_or_default(),
             done: t.status == crate::domain::cycle::TaskStatus::Done,
             id: t.id,
             household_id: t.household_id,
             subject: t.subject,
-            due_on: t.due_on,
+            due_on: t.due_on.to_string(),
             note: t.note,
         })
         .collect())
@@ -197,9 +185,7 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
         .complete_task(id, &scope, &user.0.id, &note, now_millis())
         .await?;
     if task.kind == TaskKind::AnnualReview {
-        if let Ok(due) = chrono::NaiveDate::parse_from_str(&task.due_on, "%Y-%m-%d") {
-            schedule_annual_review(&s, &task.household_id, &task.region_code, due).await?;
-        }
+        schedule_annual_review(&s, &task.household_id, &task.region_code, task.due_on).await?;
     }
     audit(
         &s,
@@ -243,7 +229,7 @@ pub async fn exit_household(
     let last_day = last_day_of_aid(today, months);
     let now = now_millis();
     s.store
-        .exit_household(&h.id, &reason, &last_day.to_string(), &user.0.id, now)
+        .exit_household(&h.id, &reason, last_day, &user.0.id, now)
         .await?;
     if months.is_some_and(|m| m > 0) {
         s.store
@@ -252,7 +238,7 @@ pub async fn exit_household(
                 household_id: h.id.clone(),
                 region_code: h.region_code.clone(),
                 subject: h.id.clone(),
-                due_on: last_day.to_string(),
+                due_on: last_day,
                 note: reason,
                 now,
             })
@@ -317,7 +303,7 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
         })
         .map(|h| HouseholdRow {
             head_name: head_name(h.latest_declaration_json.as_deref()),
-            head_id_masked: crate::domain::id_number::mask_id_text(&h.head_id_number),
+            head_id_masked: h.head_id_number.masked(),
             region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
             standing: Some(h.standing),
             monitored_until: monitored_until(&h),
@@ -348,10 +334,10 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
     };
     let s = services()?;
     let today = today_in_china();
-    let cap = param(&s, region.as_str(), ParamKey::AdvanceAidMax).await?;
+    let cap = param(&s, &region, ParamKey::AdvanceAidMax).await?;
     let e = Emergency::parse(&emergency, today, cap).map_err(AppError::Invalid)?;
     let documents_due = if e.advance {
-        let days = param(&s, region.as_str(), ParamKey::AdvanceDocumentsDays)
+        let days = param(&s, &region, ParamKey::AdvanceDocumentsDays)
             .await?
             .ok_or_else(|| AppError::refused("param_missing"))?;
         Some(today + chrono::Days::new(days.max(0) as u64))
@@ -362,12 +348,12 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
         .store
         .record_emergency(NewEmergencyAid {
             id: e.id.clone(),
-            head_id_number: e.id_number.as_str().to_string(),
+            head_id_number: e.id_number,
             person_name: e.person_name,
-            region_code: region.as_str().to_string(),
+            region_code: region,
             situation: e.situation,
             advance: e.advance,
-            documents_due: documents_due.map(|d| d.to_string()),
+            documents_due,
             conference: e.conference,
             aid: e.aid,
             actor_id: user.0.id.clone(),
@@ -377,7 +363,7 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
     if let Some(due) = documents_due {
         s.store
             .enqueue_work(
-                WORK_DOCUMENTS_DUE,
+                WorkKind::DocumentsDue,
                 &rec.id,
                 "",
                 china_midnight_ms(due + chrono::Days::new(1)),
@@ -397,7 +383,7 @@ pub async fn emergencies_of_household(household: String) -> Result<Vec<Emergency
     let rows = s.store.emergencies_of(household.trim()).await?;
     Ok(rows
         .into_iter()
-        .filter(|e| e.region_code.starts_with(scope.prefix()))
+        .filter(|e| e.region_code.is_within(&scope))
         .map(emergency_view)
         .collect())
 }

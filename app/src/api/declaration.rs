@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth::{self, audit},
     domain::declaration::{Declaration, FieldError, FieldErrorCode, CONSENT_TEXT_VERSION},
+    domain::id_number::IdNumber,
     domain::policy::HouseholdFacts,
     domain::status::Role,
     services::{now_millis, services, today_in_china},
@@ -96,10 +97,10 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         Ok(_) | Err(crate::store::DbError::Conflict(_)) => {}
         Err(e) => return Err(e.into()),
     }
-    let ids: Vec<String> = declaration
+    let ids: Vec<IdNumber> = declaration
         .members
         .iter()
-        .map(|m| m.id_number.as_str().to_string())
+        .map(|m| m.id_number.clone())
         .collect();
     // The same assessment the browser estimated, recorded with the submission.
     let today = today_in_china();
@@ -108,19 +109,15 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
     let assessment =
         crate::api::policy::assessment_record(&facts, &rows, &declaration.region, today)?;
     let submission = Submission {
-        head_id_number: declaration.head().id_number.as_str().to_string(),
+        head_id_number: declaration.head().id_number.clone(),
         assessment,
-        help: declaration
-            .help
-            .iter()
-            .map(|h| h.code().to_string())
-            .collect(),
+        help: declaration.help.clone(),
         owner_id: user.0.id.clone(),
         draft_id: save.draft_id.clone(),
-        region_code: declaration.region.as_str().to_string(),
+        region_code: declaration.region.clone(),
         declaration_json: serde_json::to_string(&declaration).map_err(AppError::internal)?,
         member_id_numbers: ids.clone(),
-        monthly_income_fen: declaration.income.total().fen(),
+        monthly_income: declaration.income.total(),
         consent_charity: declaration.consent_charity,
         consent_text_version: CONSENT_TEXT_VERSION.to_string(),
         now,

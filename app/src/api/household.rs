@@ -9,6 +9,8 @@ use crate::domain::policy::Category;
 use crate::domain::referral::{ReferralDraft, ReferralStatus};
 use crate::domain::status::ApplicationStatus;
 use crate::domain::visit::VisitDraft;
+#[cfg(feature = "ssr")]
+use crate::domain::visit::VisitFileRole;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -154,18 +156,18 @@ fn visit_view(v: VisitRecord) -> VisitView {
         photos: v
             .files
             .iter()
-            .filter(|f| f.role == "photo")
+            .filter(|f| f.role == VisitFileRole::Photo)
             .map(url)
             .collect(),
         signatures: v
             .files
             .iter()
-            .filter(|f| f.role != "photo")
-            .map(|f| (f.role.clone(), url(f)))
+            .filter(|f| f.role != VisitFileRole::Photo)
+            .map(|f| (f.role.code().to_owned(), url(f)))
             .collect(),
         id: v.id,
         number: v.number,
-        visited_on: v.visited_on,
+        visited_on: v.visited_on.to_string(),
         recorded_by: v.recorded_by_name,
         received_at: v.received_at,
     }
@@ -191,19 +193,19 @@ async fn referral_views(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let status = Some(r.status);
-        let due = chrono::NaiveDate::parse_from_str(&r.due_on, "%Y-%m-%d").ok();
+        let due = Some(r.due_on);
         let head = heads.get(&r.household_id).cloned().flatten();
         out.push(ReferralView {
             region_name: names.get(&r.region_code).cloned().unwrap_or_default(),
             department: Some(r.department),
-            need: AidKind::from_code(&r.need),
+            need: Some(r.need),
             overdue: status.zip(due).is_some_and(|(st, d)| st.overdue(d, today)),
             status,
             id: r.id,
             household_id: r.household_id,
-            region_code: r.region_code,
+            region_code: r.region_code.as_str().to_owned(),
             note: r.note,
-            due_on: r.due_on,
+            due_on: r.due_on.to_string(),
             answer: r.answer,
             created_by: r.created_by_name,
             created_at: r.created_at,
@@ -318,10 +320,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .household_summary(&h.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let until = summary
-        .assistance_until
-        .as_deref()
-        .and_then(|u| chrono::NaiveDate::parse_from_str(u, "%Y-%m-%d").ok());
+    let until = summary.assistance_until;
     let emergencies = s
         .store
         .emergencies_of(&h.id)
@@ -332,11 +331,11 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
     audit(&s, Some(&user.0.id), "household_file", &h.id, "ok").await;
     Ok(HouseholdFile {
         region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
-        head_id_masked: crate::domain::id_number::mask_id_text(&h.head_id_number),
+        head_id_masked: h.head_id_number.masked(),
         referral_days: crate::api::cycle::param(&s, &h.region_code, ParamKey::ReferralResponseDays)
             .await?,
         id: h.id,
-        region_code: h.region_code,
+        region_code: h.region_code.as_str().to_owned(),
         applications,
         assessments,
         visits,
@@ -347,7 +346,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         standing_at: summary.standing_at,
         exit_reason: summary.exit_reason,
         days_left: until.map(|u| crate::domain::cycle::days_left(today_in_china(), u)),
-        assistance_until: summary.assistance_until,
+        assistance_until: until.map(|u| u.to_string()),
         emergencies,
     })
 }
@@ -399,18 +398,27 @@ pub async fn record_visit(visit: VisitDraft) -> Result<VisitSync, AppError> {
     let app = crate::api::casework::case_in_scope(&s, &user, &visit.application).await?;
     let v = Visit::parse(&visit, today_in_china()).map_err(AppError::Invalid)?;
     let mut files = Vec::with_capacity(v.photos.len() + 3);
-    let images = v.photos.iter().map(|p| ("photo", "photos", p)).chain(
-        ["sign_resident", "sign_staff", "sign_second_staff"]
-            .into_iter()
-            .zip(v.signatures.iter())
-            .map(|(r, sig)| (r, r, sig)),
-    );
+    let signatures = [
+        VisitFileRole::SignResident,
+        VisitFileRole::SignStaff,
+        VisitFileRole::SignSecondStaff,
+    ];
+    let images = v
+        .photos
+        .iter()
+        .map(|p| (VisitFileRole::Photo, "photos", p))
+        .chain(
+            signatures
+                .into_iter()
+                .zip(v.signatures.iter())
+                .map(|(r, sig)| (r, r.code(), sig)),
+        );
     for (role, field, data) in images {
         let (bytes, mime) = image_bytes(data, field)?;
         // Blobs are content-addressed: storing one twice (a retry) is harmless.
         let hash = s.blobs.put(&bytes).await.map_err(AppError::internal)?;
         files.push(VisitFile {
-            role: role.into(),
+            role,
             content_hash: hash,
             mime: mime.into(),
             size: bytes.len() as i64,
@@ -430,7 +438,7 @@ pub async fn record_visit(visit: VisitDraft) -> Result<VisitSync, AppError> {
             id: v.id.clone(),
             number: app.summary.number.clone(),
             based_on: v.based_on,
-            visited_on: v.visited_on.to_string(),
+            visited_on: v.visited_on,
             record_json: serde_json::to_string(&notes).map_err(AppError::internal)?,
             files,
             recorded_by: user.0.id.clone(),
@@ -496,9 +504,9 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
             household_id: h.id.clone(),
             region_code: h.region_code.clone(),
             department: r.department,
-            need: r.need.code().into(),
+            need: r.need,
             note: r.note,
-            due_on: due.to_string(),
+            due_on: due,
             created_by: user.0.id.clone(),
             now: now_millis(),
         })
@@ -506,7 +514,7 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
     // If the department has not answered by the end of the due day, the caseworker gets a task.
     s.store
         .enqueue_work(
-            crate::api::cycle::WORK_REFERRAL_DUE,
+            crate::domain::cycle::WorkKind::ReferralDue,
             &id.to_string(),
             "",
             crate::domain::cycle::china_midnight_ms(due + chrono::Days::new(1)),

@@ -16,6 +16,7 @@ use crate::{
     auth::{self, audit},
     domain::declaration::FieldErrorCode,
     domain::monitoring::WarningStep,
+    domain::region::RegionCode,
     domain::status::Role,
     services::{now_millis, services, today_in_china},
     store::WarningRecord,
@@ -116,11 +117,11 @@ pub struct WarningStepDraft {
 #[cfg(feature = "ssr")]
 fn warning_view(
     w: WarningRecord,
-    names: &std::collections::HashMap<String, String>,
+    names: &std::collections::HashMap<RegionCode, String>,
     head: Option<MemberView>,
 ) -> WarningView {
     let today = today_in_china();
-    let due = chrono::NaiveDate::parse_from_str(&w.visit_due, "%Y-%m-%d").ok();
+    let due = w.visit_due;
     let kind = Some(w.kind);
     WarningView {
         region_name: names.get(&w.region_code).cloned().unwrap_or_default(),
@@ -146,15 +147,15 @@ fn warning_view(
                 )
             })
             .and_then(|_| serde_json::from_str(&w.trigger_json).ok()),
-        days_left: due.map(|d| (d - today).num_days()).unwrap_or(0),
+        days_left: (due - today).num_days(),
         status: Some(w.status),
         escalated: w.escalated_at.is_some(),
         finding: w.finding,
         disposal: w.disposal,
         id: w.id,
         household_id: w.household_id,
-        visit_due: w.visit_due,
-        visited_on: w.visited_on,
+        visit_due: w.visit_due.to_string(),
+        visited_on: w.visited_on.map(|d| d.to_string()),
         note: w.note,
         head,
     }
@@ -168,8 +169,8 @@ pub async fn load_warnings() -> Result<WarningBoard, AppError> {
     let s = services()?;
     let rows = s.store.warnings(&scope).await?;
     let rates = s.store.on_time_rates(&scope, today_in_china()).await?;
-    let mut codes: Vec<String> = rows.iter().map(|w| w.region_code.clone()).collect();
-    codes.extend(rates.iter().map(|r| format!("{:0<12}", r.township)));
+    let mut codes: Vec<RegionCode> = rows.iter().map(|w| w.region_code.clone()).collect();
+    codes.extend(rates.iter().map(|r| r.township.clone()));
     let names = crate::api::regions::region_names(s.store.as_ref(), codes).await?;
     let heads =
         crate::api::household::household_heads(&s, rows.iter().map(|w| w.household_id.as_str()))
@@ -187,11 +188,8 @@ pub async fn load_warnings() -> Result<WarningBoard, AppError> {
         rates: rates
             .into_iter()
             .map(|r| TownshipRate {
-                name: names
-                    .get(&format!("{:0<12}", r.township))
-                    .cloned()
-                    .unwrap_or_default(),
-                township: r.township,
+                name: names.get(&r.township).cloned().unwrap_or_default(),
+                township: r.township.as_str()[..9].to_owned(),
                 due: r.due,
                 on_time: r.on_time,
             })

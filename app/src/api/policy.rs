@@ -97,41 +97,30 @@ pub struct ProposalView {
     pub created_at: i64,
 }
 
-/// Category codes as stored in lists (`dibao,relapse_watch`).
+/// A stored parameter as the engine reads it.
 #[cfg(feature = "ssr")]
-fn row_of(r: &ParameterRecord) -> Option<ParamRow> {
-    Some(ParamRow {
+fn row_of(r: &ParameterRecord) -> ParamRow {
+    ParamRow {
         id: r.id,
-        key: ParamKey::from_code(&r.key)?,
-        region: RegionCode::parse(&r.region_code).ok()?,
-        residence: match r.residence.as_deref() {
-            None => None,
-            Some(code) => Some(Residence::from_code(code)?),
-        },
+        key: r.key,
+        region: r.region_code.clone(),
+        residence: r.residence,
         value: r.value,
-        effective_from: NaiveDate::parse_from_str(&r.effective_from, "%Y-%m-%d").ok()?,
+        effective_from: r.effective_from,
         source: r.source.clone(),
         example: r.example,
         withdrawn: r.withdrawn_at.is_some(),
         created_by: r.created_by.clone(),
         created_at: r.created_at,
-    })
+    }
 }
 
-/// Every stored parameter row the engine can use (a malformed row is logged and skipped).
+/// Every stored parameter row (a malformed stored row is the store's error, never skipped: a
+/// skipped standard would silently assess with an older one).
 #[cfg(feature = "ssr")]
 pub async fn param_rows(store: &dyn Store) -> Result<Vec<ParamRow>, AppError> {
     let records = store.policy_parameters().await?;
-    Ok(records
-        .iter()
-        .filter_map(|r| {
-            let row = row_of(r);
-            if row.is_none() {
-                tracing::warn!(id = r.id, key = %r.key, "policy parameter row skipped: unreadable");
-            }
-            row
-        })
-        .collect())
+    Ok(records.iter().map(row_of).collect())
 }
 
 /// Assesses a household on `on` and packs everything the record keeps.
@@ -209,15 +198,12 @@ pub async fn parameters() -> Result<Vec<ParamRowView>, AppError> {
         .collect();
     let names = crate::api::regions::region_names(
         s.store.as_ref(),
-        visible
-            .iter()
-            .map(|r| r.region.as_str().to_string())
-            .collect(),
+        visible.iter().map(|r| r.region.clone()).collect(),
     )
     .await?;
     let mut out = Vec::new();
     for r in visible {
-        let region_name = names.get(r.region.as_str()).cloned().unwrap_or_default();
+        let region_name = names.get(&r.region).cloned().unwrap_or_default();
         out.push(ParamRowView {
             id: r.id,
             key: r.key,
@@ -328,11 +314,11 @@ pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
     let rec = s
         .store
         .add_policy_parameter(NewParameter {
-            key: key.code().into(),
-            region_code: region.as_str().into(),
-            residence: residence.map(|r| r.code().to_string()),
+            key,
+            region_code: region.clone(),
+            residence,
             value,
-            effective_from: date.to_string(),
+            effective_from: date,
             source: source.into(),
             example: false,
             created_by: user.0.id.clone(),
@@ -399,22 +385,21 @@ pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
         created_at: now_millis(),
     });
     let households = s.store.assessed_households(&region).await?;
-    let mut counts: std::collections::BTreeMap<(String, Category), (u32, u32)> = Default::default();
+    let mut counts: std::collections::BTreeMap<(RegionCode, Category), (u32, u32)> =
+        Default::default();
     let mut changed = 0;
     for h in &households {
         let Ok(facts) = serde_json::from_str::<HouseholdFacts>(&h.facts_json) else {
             tracing::warn!(number = %h.number, "stored facts unreadable; skipped in what-if");
             continue;
         };
-        let Ok(home) = RegionCode::parse(&h.region_code) else {
-            continue;
-        };
-        let before = assess(&facts, &resolve(&rows, &home, facts.residence, on)).categories();
-        let after = assess(&facts, &resolve(&proposed, &home, facts.residence, on)).categories();
+        let home = &h.region_code;
+        let before = assess(&facts, &resolve(&rows, home, facts.residence, on)).categories();
+        let after = assess(&facts, &resolve(&proposed, home, facts.residence, on)).categories();
         if before != after {
             changed += 1;
         }
-        let county = format!("{:0<12}", &h.region_code[..6.min(h.region_code.len())]);
+        let county = home.county();
         for c in Category::ALL {
             let entry = counts.entry((county.clone(), c)).or_default();
             match (before.contains(c), after.contains(c)) {
@@ -434,7 +419,7 @@ pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
         .into_iter()
         .map(|((county, category), (enter, leave))| WhatIfRow {
             region_name: names.get(&county).cloned().unwrap_or_default(),
-            region_code: county,
+            region_code: county.as_str().to_owned(),
             category,
             enter,
             leave,
@@ -460,11 +445,11 @@ pub async fn proposals() -> Result<Vec<ProposalView>, AppError> {
         .map(|p| ProposalView {
             id: p.id,
             number: p.number,
-            region_code: p.region_code,
+            region_code: p.region_code.as_str().to_owned(),
             parameter_id: p.parameter_id,
             from: p.from_categories.into(),
             to: p.to_categories.into(),
-            status: p.status,
+            status: p.status.code().to_owned(),
             created_at: p.created_at,
         })
         .collect())
@@ -509,8 +494,7 @@ pub async fn record_verification(
         .application(number.trim())
         .await?
         .ok_or(AppError::NotFound)?;
-    let region = RegionCode::parse(&app.region_code)
-        .map_err(|_| AppError::internal(format!("stored region {} unreadable", app.region_code)))?;
+    let region = app.region_code.clone();
     if !region.is_within(&scope) {
         audit(
             &s,
@@ -610,17 +594,12 @@ pub async fn propose_reassessments(
     let rows = param_rows(store).await?;
     let mut added = 0;
     for change in &due {
-        let Ok(region) = RegionCode::parse(&change.region_code) else {
-            continue;
-        };
-        for h in store.assessed_households(&region).await? {
+        let region = &change.region_code;
+        for h in store.assessed_households(region).await? {
             let Ok(facts) = serde_json::from_str::<HouseholdFacts>(&h.facts_json) else {
                 continue;
             };
-            let Ok(home) = RegionCode::parse(&h.region_code) else {
-                continue;
-            };
-            let record = assessment_record(&facts, &rows, &home, today)?;
+            let record = assessment_record(&facts, &rows, &h.region_code, today)?;
             if record.categories == h.categories {
                 continue;
             }

@@ -27,7 +27,7 @@ pub async fn region_path(code: String) -> Result<Vec<Region>, AppError> {
     let mut code = Some(RegionCode::parse(&code).map_err(|_| AppError::BadRequest)?);
     let mut path = Vec::new();
     while let Some(c) = code {
-        if let Some(r) = s.store.region(c.as_str()).await? {
+        if let Some(r) = s.store.region(&c).await? {
             path.push(r);
         }
         code = c.parent();
@@ -40,8 +40,8 @@ pub async fn region_path(code: String) -> Result<Vec<Region>, AppError> {
 #[cfg(feature = "ssr")]
 pub async fn region_names(
     store: &dyn crate::store::Store,
-    codes: Vec<String>,
-) -> Result<std::collections::HashMap<String, String>, AppError> {
+    codes: Vec<crate::domain::region::RegionCode>,
+) -> Result<std::collections::HashMap<crate::domain::region::RegionCode, String>, AppError> {
     let mut names = std::collections::HashMap::new();
     for code in codes {
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {

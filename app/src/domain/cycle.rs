@@ -24,6 +24,20 @@ coded! {
 }
 
 coded! {
+    /// Scheduled background work (`server::jobs` does each kind).
+    pub enum WorkKind {
+        /// Opens the annual-review task of a household (payload: the review's due day).
+        AnnualReview = "annual_review",
+        /// A referral's answer is due (subject: the referral).
+        ReferralDue = "referral_due",
+        /// Documents owed after advance aid are due (subject: the emergency aid).
+        DocumentsDue = "documents_due",
+        /// The daily "policy finds the person" scan (subject: the day).
+        EntitlementScan = "entitlement_scan",
+    }
+}
+
+coded! {
     /// A caseworker task is open until it is done (with a note).
     pub enum TaskStatus {
         Open = "open",

@@ -71,6 +71,15 @@ impl RegionCode {
         self.0.starts_with(ancestor.prefix())
     }
 
+    /// The county this region lies in; a county or a region above one is its own.
+    pub fn county(&self) -> RegionCode {
+        if self.level() <= RegionLevel::County {
+            self.clone()
+        } else {
+            Self(format!("{:0<12}", &self.0[..6]))
+        }
+    }
+
     pub fn parent(&self) -> Option<RegionCode> {
         let keep = match self.level() {
             RegionLevel::Province => return None,

@@ -123,10 +123,25 @@ pub struct ApplicationSummary {
     pub updated_at: i64,
 }
 
+coded! {
+    /// What happened to an application, as its timeline shows it.
+    pub enum TimelineKind {
+        Submitted = "submitted",
+        StatusChanged = "status_changed",
+        InfoRequested = "info_requested",
+        InfoAnswered = "info_answered",
+        ConsentChanged = "consent_changed",
+        Withdrawn = "withdrawn",
+        Reassessed = "reassessed",
+        Decided = "decided",
+        Objection = "objection",
+        VisitRecorded = "visit_recorded",
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEvent {
-    /// `submitted`, `status_changed`, `info_requested`, `info_answered`, `consent_changed`, `withdrawn`, `reassessed`.
-    pub kind: String,
+    pub kind: TimelineKind,
     pub status: ApplicationStatus,
     pub note: String,
     pub at: i64,

@@ -14,6 +14,16 @@ pub const MAX_IMAGE_DATA_URL_CHARS: usize = 700_000;
 /// The whole visit as sent: four photos and three signatures at most.
 pub const MAX_VISIT_BODY_BYTES: usize = (MAX_PHOTOS + 3) * MAX_IMAGE_DATA_URL_CHARS + 64 * 1024;
 
+coded! {
+    /// What an image of a visit is.
+    pub enum VisitFileRole {
+        Photo = "photo",
+        SignResident = "sign_resident",
+        SignStaff = "sign_staff",
+        SignSecondStaff = "sign_second_staff",
+    }
+}
+
 /// The visit form as typed and kept on the device until the server has it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -12,7 +12,7 @@ pub struct UserRecord {
     pub display_name: String,
     pub password_hash: String,
     /// The subtree a staff account may see; `None` for residents.
-    pub region_code: Option<String>,
+    pub region_code: Option<RegionCode>,
     /// The department of a department officer.
     pub department: Option<Department>,
     pub failed_logins: i64,
@@ -25,7 +25,7 @@ pub struct NewUser {
     pub login: String,
     pub display_name: String,
     pub password_hash: String,
-    pub region_code: Option<String>,
+    pub region_code: Option<RegionCode>,
     pub department: Option<Department>,
     pub now: Millis,
 }
@@ -70,5 +70,5 @@ pub trait AccountStore: Send + Sync {
 
     async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>, DbError>;
 
-    async fn region(&self, code: &str) -> Result<Option<Region>, DbError>;
+    async fn region(&self, code: &RegionCode) -> Result<Option<Region>, DbError>;
 }

@@ -9,7 +9,7 @@ use crate::domain::policy::assess::{Category, CategorySet};
 pub struct QueueQuery {
     pub region: RegionCode,
     pub statuses: Vec<ApplicationStatus>,
-    pub help: Option<String>,
+    pub help: Option<crate::domain::declaration::HelpKind>,
     /// Only applications submitted at or before this time (waiting at least N days).
     pub submitted_before: Option<Millis>,
     /// Continue after this (submitted_at, number).
@@ -43,10 +43,10 @@ impl QueueQuery {
 pub struct QueueRecord {
     pub number: String,
     pub status: ApplicationStatus,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub submitted_at: Millis,
     pub updated_at: Millis,
-    pub help: String,
+    pub help: Vec<crate::domain::declaration::HelpKind>,
     /// The categories of the latest assessment.
     pub categories: CategorySet,
     /// Open tasks of the household due by today.
@@ -56,9 +56,9 @@ pub struct QueueRecord {
 #[derive(Clone, Debug)]
 pub struct DecisionRecord {
     pub category: Category,
-    pub monthly_amount_fen: i64,
+    pub monthly_amount: Money,
     pub proposed_category: Option<Category>,
-    pub proposed_amount_fen: Option<i64>,
+    pub proposed_amount: Option<Money>,
     pub adjustment_reason: String,
     pub effective_from: chrono::NaiveDate,
     /// The last day of the public notice.
@@ -71,7 +71,7 @@ pub struct DecisionRecord {
 #[derive(Clone, Debug)]
 pub struct NoticeRecord {
     pub number: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub declaration_json: String,
     pub decision: DecisionRecord,
 }

@@ -7,9 +7,9 @@ use crate::domain::cycle::TaskKind;
 pub struct NewTask {
     pub kind: TaskKind,
     pub household_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub subject: String,
-    pub due_on: String,
+    pub due_on: NaiveDate,
     pub note: String,
     pub now: Millis,
 }
@@ -19,9 +19,9 @@ pub struct TaskRecord {
     pub id: i64,
     pub kind: TaskKind,
     pub household_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub subject: String,
-    pub due_on: String,
+    pub due_on: NaiveDate,
     pub status: crate::domain::cycle::TaskStatus,
     pub note: String,
     pub created_at: Millis,
@@ -32,13 +32,13 @@ pub struct TaskRecord {
 pub struct NewEmergencyAid {
     pub id: String,
     /// The person's ID number: their household is found or opened by it.
-    pub head_id_number: String,
+    pub head_id_number: IdNumber,
     pub person_name: String,
     /// Where the emergency happened (no hukou restriction): the caseworker's region.
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub situation: String,
     pub advance: bool,
-    pub documents_due: Option<String>,
+    pub documents_due: Option<NaiveDate>,
     pub conference: String,
     pub aid: crate::domain::chain::NewAid,
     pub actor_id: String,
@@ -49,11 +49,11 @@ pub struct NewEmergencyAid {
 pub struct EmergencyRecord {
     pub id: String,
     pub household_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub person_name: String,
     pub situation: String,
     pub advance: bool,
-    pub documents_due: Option<String>,
+    pub documents_due: Option<NaiveDate>,
     pub documents_received_at: Option<Millis>,
     pub conference: String,
     pub assistance_id: String,
@@ -85,7 +85,7 @@ pub trait CycleStore: Send + Sync {
         &self,
         household_id: &str,
         reason: &str,
-        last_day: &str,
+        last_day: NaiveDate,
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError>;

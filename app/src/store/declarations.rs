@@ -16,21 +16,21 @@ pub struct StoredDraft {
 pub struct Submission {
     pub owner_id: String,
     pub draft_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub declaration_json: String,
-    pub member_id_numbers: Vec<String>,
+    pub member_id_numbers: Vec<IdNumber>,
     pub consent_charity: bool,
     pub consent_text_version: String,
     pub now: Millis,
     pub year: i32,
     /// The assessment computed at submission, recorded with it.
     pub assessment: NewAssessment,
-    /// Help kinds asked for (codes), for the review queue's filter.
-    pub help: Vec<String>,
+    /// Help kinds asked for, for the review queue's filter.
+    pub help: Vec<crate::domain::declaration::HelpKind>,
     /// The head's ID number: the household (一户一档) the application belongs to.
-    pub head_id_number: String,
-    /// The declared monthly income of the household (fen), kept on the household for monitoring.
-    pub monthly_income_fen: i64,
+    pub head_id_number: IdNumber,
+    /// The declared monthly income of the household, kept on the household for monitoring.
+    pub monthly_income: Money,
 }
 
 #[derive(Clone, Debug)]
@@ -39,7 +39,7 @@ pub enum SubmitOutcome {
     /// The draft had already been submitted (double tap, retry): the same application.
     AlreadySubmitted(ApplicationSummary),
     /// These ID numbers are members of another open application.
-    IdsInOpenApplication(Vec<String>),
+    IdsInOpenApplication(Vec<IdNumber>),
 }
 
 #[derive(Clone, Debug)]
@@ -47,7 +47,7 @@ pub struct ApplicationRecord {
     pub summary: ApplicationSummary,
     pub owner_id: String,
     pub draft_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub declaration_json: String,
     pub consent_charity: bool,
     pub consent_text_version: String,
@@ -75,7 +75,7 @@ pub struct AttachmentRecord {
     pub owner_id: String,
     pub content_hash: String,
     /// The region of the application it belongs to, once submitted (for staff access).
-    pub region_code: Option<String>,
+    pub region_code: Option<RegionCode>,
 }
 
 #[async_trait]

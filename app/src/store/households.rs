@@ -8,8 +8,8 @@ use crate::domain::referral::ReferralStatus;
 #[derive(Clone, Debug)]
 pub struct HouseholdRecord {
     pub id: String,
-    pub head_id_number: String,
-    pub region_code: String,
+    pub head_id_number: IdNumber,
+    pub region_code: RegionCode,
     pub created_at: Millis,
 }
 
@@ -18,7 +18,7 @@ pub struct HouseholdRecord {
 pub struct HouseholdApplication {
     pub summary: ApplicationSummary,
     pub draft_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub declaration_json: String,
     pub consent_charity: bool,
     pub consent_text_version: String,
@@ -27,8 +27,7 @@ pub struct HouseholdApplication {
 /// A photo or signature of a visit, stored by content hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VisitFile {
-    /// `photo`, `sign_resident`, `sign_staff`, `sign_second_staff`.
-    pub role: String,
+    pub role: crate::domain::visit::VisitFileRole,
     pub content_hash: String,
     pub mime: String,
     pub size: i64,
@@ -40,7 +39,7 @@ pub struct NewVisit {
     pub id: String,
     pub number: String,
     pub based_on: Option<String>,
-    pub visited_on: String,
+    pub visited_on: NaiveDate,
     /// present, housing, living, assets seen, notes, second staff (JSON).
     pub record_json: String,
     pub files: Vec<VisitFile>,
@@ -54,7 +53,7 @@ pub struct VisitRecord {
     pub id: String,
     pub number: String,
     pub based_on: Option<String>,
-    pub visited_on: String,
+    pub visited_on: NaiveDate,
     pub record_json: String,
     pub files: Vec<VisitFile>,
     pub recorded_by_name: String,
@@ -83,11 +82,11 @@ pub struct AidRecord {
 #[derive(Clone, Debug)]
 pub struct NewReferralRecord {
     pub household_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub department: Department,
-    pub need: String,
+    pub need: crate::domain::chain::AidKind,
     pub note: String,
-    pub due_on: String,
+    pub due_on: NaiveDate,
     pub created_by: String,
     pub now: Millis,
 }
@@ -96,11 +95,11 @@ pub struct NewReferralRecord {
 pub struct ReferralRecord {
     pub id: i64,
     pub household_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub department: Department,
-    pub need: String,
+    pub need: crate::domain::chain::AidKind,
     pub note: String,
-    pub due_on: String,
+    pub due_on: NaiveDate,
     pub status: ReferralStatus,
     pub answer: String,
     pub assistance_id: Option<String>,
@@ -138,12 +137,12 @@ pub struct ReferralAnswer {
 #[derive(Clone, Debug)]
 pub struct HouseholdSummary {
     pub id: String,
-    pub head_id_number: String,
-    pub region_code: String,
+    pub head_id_number: IdNumber,
+    pub region_code: RegionCode,
     pub standing: Standing,
     pub standing_at: Option<Millis>,
     pub exit_reason: String,
-    pub assistance_until: Option<String>,
+    pub assistance_until: Option<NaiveDate>,
     /// The latest declaration (JSON), for the head's name and the members.
     pub latest_declaration_json: Option<String>,
     pub latest_number: Option<String>,
@@ -191,7 +190,7 @@ pub trait HouseholdStore: Send + Sync {
     async fn household_visits(&self, household_id: &str) -> Result<Vec<VisitRecord>, DbError>;
 
     /// The region of the application whose visit holds this image, if any.
-    async fn visit_file_region(&self, content_hash: &str) -> Result<Option<String>, DbError>;
+    async fn visit_file_region(&self, content_hash: &str) -> Result<Option<RegionCode>, DbError>;
 
     /// The assistance chain, oldest first.
     async fn assistance_of(&self, household_id: &str) -> Result<Vec<AidRecord>, DbError>;

@@ -1,12 +1,13 @@
 //! Background work: queued items claimed by one worker at a time under a lease.
 
 use super::*;
+use crate::domain::cycle::WorkKind;
 
 /// A unit of background work, claimed by one worker at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkItem {
     pub id: i64,
-    pub kind: String,
+    pub kind: WorkKind,
     pub subject: String,
     pub payload: String,
     pub run_at: Millis,
@@ -18,13 +19,14 @@ pub trait JobStore: Send + Sync {
     /// Schedules work unless the same (kind, subject, run_at) is scheduled (`false` then).
     async fn enqueue_work(
         &self,
-        kind: &str,
+        kind: WorkKind,
         subject: &str,
         payload: &str,
         run_at: Millis,
     ) -> Result<bool, DbError>;
 
-    /// Claims up to `limit` due items for `worker` until `now + lease_ms`. An item claimed by a
+    /// Claims up to `limit` due items of the kinds this version knows (a newer version's kinds
+    /// stay for its workers) for `worker` until `now + lease_ms`. An item claimed by a
     /// worker that died is claimed again once its lease ends. Never hands one item to two
     /// workers at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
     async fn claim_work(

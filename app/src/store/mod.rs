@@ -29,9 +29,12 @@ pub use parameters::*;
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::declaration::AttachmentMeta;
+use crate::domain::id_number::IdNumber;
+use crate::domain::money::Money;
 use crate::domain::region::{Region, RegionCode};
 use crate::domain::status::{ApplicationStatus, ApplicationSummary, Role, TimelineEvent};
 use async_trait::async_trait;
+use chrono::NaiveDate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -2,17 +2,9 @@
 
 use super::*;
 use crate::domain::monitoring::{
-    Disposal, Finding, ImportStatus, RuleKind, Source, WarningLevel, WarningStatus,
+    Disposal, EventRecord, Finding, ImportStatus, MedicalRecord, RuleKind, Source, WarningLevel,
+    WarningStatus,
 };
-
-/// A checked medical settlement on its way into the database.
-#[derive(Clone, Debug)]
-pub struct MedicalRow {
-    pub id_number: String,
-    pub settled_on: String,
-    pub total_fen: i64,
-    pub out_of_pocket_fen: i64,
-}
 
 /// Checked medical settlements on their way to the store, already in the text its SQL reads,
 /// so that the file reader's thread does the formatting and the store only stores: a JSON
@@ -27,30 +19,26 @@ pub struct MedicalBatch {
 }
 
 impl MedicalBatch {
-    pub fn push(&mut self, row: &MedicalRow) {
+    pub fn push(&mut self, row: &MedicalRecord) {
+        use chrono::Datelike;
         use std::io::Write;
-        // A date of any other shape would shift every field after it (the reader only sends
-        // dates it has checked; see `domain::monitoring`).
+        // A date of any other width would shift every field after it (`medical_row` takes
+        // years from 1900 only; see `domain::monitoring`).
         assert!(
-            row.settled_on.len() == 10
-                && row
-                    .settled_on
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b == b'-'),
-            "settlement date {:?}",
-            row.settled_on
+            (1000..=9999).contains(&row.date.year()),
+            "settlement date {}",
+            row.date
         );
         self.json.push(if self.rows == 0 { b'[' } else { b',' });
         self.rows += 1;
-        // Digits and dashes need no escaping; the ID number is escaped as JSON (it is inside the quotes).
-        let id = serde_json::to_string(&row.id_number).unwrap_or_default();
+        // Digits and dashes need no escaping, nor does an ID number (digits and `X`).
         let _ = write!(
             self.json,
-            "\"{}{:020}{:020}{}",
-            row.settled_on,
+            "\"{}{:020}{:020}{}\"",
+            row.date,
             row.total_fen,
             row.out_of_pocket_fen,
-            &id[1..]
+            row.id_number.as_str()
         );
     }
 
@@ -84,25 +72,12 @@ impl MedicalBatch {
     }
 }
 
-impl From<Vec<MedicalRow>> for MedicalBatch {
-    fn from(rows: Vec<MedicalRow>) -> Self {
+impl From<Vec<MedicalRecord>> for MedicalBatch {
+    fn from(rows: Vec<MedicalRecord>) -> Self {
         let mut batch = MedicalBatch::default();
         rows.iter().for_each(|r| batch.push(r));
         batch
     }
-}
-
-/// A department's record of an event (a checked `EventRecord`), as stored.
-#[derive(Clone, Debug)]
-pub struct EventRow {
-    pub key: String,
-    pub source: String,
-    pub id_number: String,
-    pub event: String,
-    pub event_on: String,
-    pub grade: Option<i64>,
-    pub amount_fen: Option<i64>,
-    pub detail: String,
 }
 
 /// What the file reader sends the store while it reads: rows in batches, then the totals
@@ -110,7 +85,7 @@ pub struct EventRow {
 #[derive(Clone, Debug)]
 pub enum ImportBatch {
     Medical(MedicalBatch),
-    Events(Vec<EventRow>),
+    Events(Vec<EventRecord>),
     End {
         rows_read: i64,
         invalid: i64,
@@ -146,11 +121,11 @@ pub struct ImportResult {
 #[derive(Clone, Debug)]
 pub struct NewWarning {
     pub household_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub kind: RuleKind,
     pub level: WarningLevel,
     pub trigger_json: String,
-    pub visit_due: String,
+    pub visit_due: NaiveDate,
     pub now: Millis,
 }
 
@@ -175,15 +150,15 @@ pub struct ImportRecord {
 pub struct WarningRecord {
     pub id: i64,
     pub household_id: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub kind: RuleKind,
     pub level: WarningLevel,
     pub trigger_json: String,
-    pub visit_due: String,
+    pub visit_due: NaiveDate,
     pub status: WarningStatus,
     pub created_at: Millis,
     pub assigned_to: Option<String>,
-    pub visited_on: Option<String>,
+    pub visited_on: Option<NaiveDate>,
     pub finding: Option<Finding>,
     pub disposal: Option<Disposal>,
     pub note: String,
@@ -194,7 +169,8 @@ pub struct WarningRecord {
 /// Warnings handled on time in a township: visited by the deadline, of those due or visited.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OnTimeRate {
-    pub township: String,
+    /// The township (its 9-digit prefix, padded).
+    pub township: RegionCode,
     pub due: i64,
     pub on_time: i64,
 }
@@ -237,7 +213,7 @@ pub trait MonitoringStore: Send + Sync {
     async fn raise_warning(&self, w: NewWarning) -> Result<bool, DbError>;
 
     /// Households in assistance (id, region), for the daily "policy finds the person" scan.
-    async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError>;
+    async fn households_in_assistance(&self) -> Result<Vec<(String, RegionCode)>, DbError>;
 
     /// One step of the lifecycle; `Conflict("warning_state")` when the step does not follow
     /// from the current state, `NotFound` outside the region.
@@ -267,7 +243,9 @@ pub trait MonitoringStore: Send + Sync {
 
 #[cfg(test)]
 mod tests {
-    use super::{MedicalBatch, MedicalRow};
+    use super::{MedicalBatch, MedicalRecord};
+    use crate::domain::id_number::IdNumber;
+    use chrono::NaiveDate;
 
     /// What the SQL of `MedicalBatch::sql_fields` reads from one string (SQL's `substr` is
     /// 1-based); the SQL itself is exercised on both backends by the store conformance suite.
@@ -280,38 +258,48 @@ mod tests {
         )
     }
 
+    /// The valid ID number of 17 digits (its check character found by trying each).
+    fn id(first17: &str) -> IdNumber {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        "0123456789X"
+            .chars()
+            .find_map(|c| IdNumber::parse(&format!("{first17}{c}"), today).ok())
+            .unwrap()
+    }
+
+    fn row(id: IdNumber, on: NaiveDate, total: i64, own: i64) -> MedicalRecord {
+        MedicalRecord {
+            id_number: id,
+            date: on,
+            total_fen: total,
+            out_of_pocket_fen: own,
+        }
+    }
+
     #[test]
     fn a_medical_batch_is_a_json_array_of_one_string_per_row() {
         assert_eq!(MedicalBatch::default().into_json(), "[]");
-        let row = |id: &str, on: &str, total: i64, own: i64| MedicalRow {
-            id_number: id.into(),
-            settled_on: on.into(),
-            total_fen: total,
-            out_of_pocket_fen: own,
-        };
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let (a, b) = (id("62070219900101123"), id("62070219851231002"));
         let batch: MedicalBatch = vec![
-            row("620702199001011234", "2026-03-05", 1_200_050, 800_000),
-            row("ID \"quoted\" 人", "2025-12-31", 0, 0),
+            row(a.clone(), day(2026, 3, 5), 1_200_050, 800_000),
+            row(b.clone(), day(2025, 12, 31), 0, -1),
         ]
         .into();
         assert_eq!(batch.len(), 2);
         let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
         assert_eq!(
             fields(&values[0]),
-            ("620702199001011234", "2026-03-05", 1_200_050, 800_000)
+            (a.as_str(), "2026-03-05", 1_200_050, 800_000)
         );
-        assert_eq!(fields(&values[1]), ("ID \"quoted\" 人", "2025-12-31", 0, 0));
+        assert_eq!(fields(&values[1]), (b.as_str(), "2025-12-31", 0, -1));
     }
 
     #[test]
     #[should_panic(expected = "settlement date")]
-    fn a_date_of_another_shape_is_never_packed() {
+    fn a_date_of_another_width_is_never_packed() {
         let mut batch = MedicalBatch::default();
-        batch.push(&MedicalRow {
-            id_number: "x".into(),
-            settled_on: "2026-3-5".into(),
-            total_fen: 1,
-            out_of_pocket_fen: 1,
-        });
+        let far = NaiveDate::from_ymd_opt(12026, 3, 5).unwrap();
+        batch.push(&row(id("62070219900101123"), far, 1, 1));
     }
 }

@@ -27,18 +27,18 @@ pub struct AssessmentRecord {
 pub struct AssessedHousehold {
     pub application_id: String,
     pub number: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub facts_json: String,
     pub categories: CategorySet,
 }
 
 #[derive(Clone, Debug)]
 pub struct NewParameter {
-    pub key: String,
-    pub region_code: String,
-    pub residence: Option<String>,
+    pub key: crate::domain::policy::ParamKey,
+    pub region_code: RegionCode,
+    pub residence: Option<crate::domain::declaration::Residence>,
     pub value: i64,
-    pub effective_from: String,
+    pub effective_from: NaiveDate,
     pub source: String,
     pub example: bool,
     pub created_by: String,
@@ -48,11 +48,11 @@ pub struct NewParameter {
 #[derive(Clone, Debug)]
 pub struct ParameterRecord {
     pub id: i64,
-    pub key: String,
-    pub region_code: String,
-    pub residence: Option<String>,
+    pub key: crate::domain::policy::ParamKey,
+    pub region_code: RegionCode,
+    pub residence: Option<crate::domain::declaration::Residence>,
     pub value: i64,
-    pub effective_from: String,
+    pub effective_from: NaiveDate,
     pub source: String,
     pub example: bool,
     pub created_by: String,
@@ -75,11 +75,11 @@ pub struct NewProposal {
 pub struct ProposalRecord {
     pub id: i64,
     pub number: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub parameter_id: i64,
     pub from_categories: CategorySet,
     pub to_categories: CategorySet,
-    pub status: String,
+    pub status: crate::domain::policy::ProposalStatus,
     pub created_at: Millis,
 }
 

@@ -5,7 +5,7 @@ use crate::domain::declaration::{
     AttachmentKind, DisabilityKind, FieldErrorCode, Health, HelpKind, LabourCapacity, Relation,
     Residence, Schooling, WorkStatus,
 };
-use crate::domain::status::{ApplicationStatus, Role};
+use crate::domain::status::{ApplicationStatus, Role, TimelineKind};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
@@ -80,19 +80,19 @@ labels!(field_error: FieldErrorCode {
     FieldErrorCode::CreditCodeFormat => errors.credit_code_format, FieldErrorCode::CreditCodeChecksum => errors.credit_code_checksum,
 });
 
-/// A timeline event kind as stored (`submitted`, `withdrawn` …).
-pub fn event(i18n: I18nContext<Locale>, kind: &str) -> String {
+/// What happened to an application, for its timeline.
+pub fn event(i18n: I18nContext<Locale>, kind: TimelineKind) -> String {
     match kind {
-        "submitted" => t_string!(i18n, event.submitted),
-        "info_requested" => t_string!(i18n, event.info_requested),
-        "info_answered" => t_string!(i18n, event.info_answered),
-        "consent_changed" => t_string!(i18n, event.consent_changed),
-        "withdrawn" => t_string!(i18n, event.withdrawn),
-        "reassessed" => t_string!(i18n, event.reassessed),
-        "decided" => t_string!(i18n, event.decided),
-        "objection" => t_string!(i18n, event.objection),
-        "visit_recorded" => t_string!(i18n, event.visit_recorded),
-        _ => t_string!(i18n, event.status_changed),
+        TimelineKind::Submitted => t_string!(i18n, event.submitted),
+        TimelineKind::InfoRequested => t_string!(i18n, event.info_requested),
+        TimelineKind::InfoAnswered => t_string!(i18n, event.info_answered),
+        TimelineKind::ConsentChanged => t_string!(i18n, event.consent_changed),
+        TimelineKind::Withdrawn => t_string!(i18n, event.withdrawn),
+        TimelineKind::Reassessed => t_string!(i18n, event.reassessed),
+        TimelineKind::Decided => t_string!(i18n, event.decided),
+        TimelineKind::Objection => t_string!(i18n, event.objection),
+        TimelineKind::VisitRecorded => t_string!(i18n, event.visit_recorded),
+        TimelineKind::StatusChanged => t_string!(i18n, event.status_changed),
     }
     .to_string()
 }

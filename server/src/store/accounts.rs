@@ -1,9 +1,9 @@
 //! Staff and resident accounts, sign-in codes, and the regions accounts are scoped to.
 
-use super::dialect::{code, code_opt, query, Row};
+use super::dialect::{code, code_opt, query, region_opt, Row};
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::Department;
-use app::domain::region::Region;
+use app::domain::region::{Region, RegionCode};
 use app::store::*;
 
 pub(super) const USER_COLUMNS: &str =
@@ -32,7 +32,7 @@ impl TryFrom<UserRow> for UserRecord {
             login: r.login,
             display_name: r.display_name,
             password_hash: r.password_hash,
-            region_code: r.region_code,
+            region_code: region_opt("region_code", r.region_code.as_deref())?,
             department: code_opt("department", r.department.as_deref())?,
             failed_logins: r.failed_logins,
             locked_until: r.locked_until,
@@ -86,7 +86,7 @@ impl AccountStore for SqlStore {
         .bind(&user.login)
         .bind(&user.display_name)
         .bind(&user.password_hash)
-        .bind(&user.region_code)
+        .bind(user.region_code.as_ref())
         .bind(user.now)
         .bind(user.department.map(Department::code))
         .execute_raw(&self.db)
@@ -246,7 +246,7 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn region(&self, code: &str) -> Result<Option<Region>, DbError> {
+    async fn region(&self, code: &RegionCode) -> Result<Option<Region>, DbError> {
         let row =
             query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code = $1")
                 .bind(code)

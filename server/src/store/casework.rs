@@ -1,11 +1,12 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
 use super::declarations::{add_event, claim_application};
-use super::dialect::{categories, code, code_opt, day, query, within, Row};
+use super::dialect::{categories, code, code_opt, day, help_kinds, query, region, within, Row};
 use super::SqlStore;
+use app::domain::money::Money;
 use app::domain::policy::assess::Category;
 use app::domain::region::RegionCode;
-use app::domain::status::ApplicationStatus;
+use app::domain::status::{ApplicationStatus, TimelineKind};
 use app::store::*;
 
 pub(super) const DECISION_COLUMNS: &str =
@@ -30,9 +31,9 @@ impl TryFrom<DecisionRow> for DecisionRecord {
     fn try_from(r: DecisionRow) -> Result<Self, DbError> {
         Ok(DecisionRecord {
             category: code("category", &r.category)?,
-            monthly_amount_fen: r.monthly_amount,
+            monthly_amount: Money::from_fen(r.monthly_amount),
             proposed_category: code_opt("proposed_category", r.proposed_category.as_deref())?,
-            proposed_amount_fen: r.proposed_amount,
+            proposed_amount: r.proposed_amount.map(Money::from_fen),
             adjustment_reason: r.adjustment_reason,
             effective_from: day("effective_from", &r.effective_from)?,
             notice_until: day("notice_until", &r.notice_until)?,
@@ -64,10 +65,10 @@ impl TryFrom<QueueRow> for QueueRecord {
         Ok(QueueRecord {
             number: r.number,
             status: code("status", &r.status)?,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             submitted_at: r.submitted_at,
             updated_at: r.updated_at,
-            help: r.help,
+            help: help_kinds(&r.help)?,
             categories: categories("categories", &r.categories)?,
             warnings: r.warnings,
         })
@@ -88,7 +89,7 @@ impl TryFrom<NoticeRow> for NoticeRecord {
     fn try_from(r: NoticeRow) -> Result<Self, DbError> {
         Ok(NoticeRecord {
             number: r.number,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             declaration_json: r.declaration,
             decision: r.decision.try_into()?,
         })
@@ -147,7 +148,7 @@ impl CaseworkStore for SqlStore {
             query = query.bind(st.code());
         }
         if let Some(h) = &q.help {
-            query = query.bind(format!("%,{h},%"));
+            query = query.bind(format!("%,{},%", h.code()));
         }
         if let Some(t) = q.submitted_before {
             query = query.bind(t);
@@ -177,9 +178,9 @@ impl CaseworkStore for SqlStore {
         )
         .bind(&app_id)
         .bind(d.category.code())
-        .bind(d.monthly_amount_fen)
+        .bind(d.monthly_amount)
         .bind(d.proposed_category.map(Category::code))
-        .bind(d.proposed_amount_fen)
+        .bind(d.proposed_amount)
         .bind(&d.adjustment_reason)
         .bind(d.effective_from)
         .bind(d.notice_until)
@@ -195,7 +196,7 @@ impl CaseworkStore for SqlStore {
         add_event(
             &mut tx,
             &app_id,
-            "decided",
+            TimelineKind::Decided,
             ApplicationStatus::Publicising,
             &d.decided_by,
             &d.adjustment_reason,
@@ -245,7 +246,16 @@ impl CaseworkStore for SqlStore {
         .bind(now)
         .execute(&mut tx)
         .await?;
-        add_event(&mut tx, &app_id, "objection", status, actor_id, text, now).await?;
+        add_event(
+            &mut tx,
+            &app_id,
+            TimelineKind::Objection,
+            status,
+            actor_id,
+            text,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -341,7 +351,7 @@ impl CaseworkStore for SqlStore {
         add_event(
             &mut tx,
             &app_id,
-            "status_changed",
+            TimelineKind::StatusChanged,
             ApplicationStatus::Approved,
             actor_id,
             note,

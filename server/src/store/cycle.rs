@@ -1,7 +1,7 @@
 //! The assistance cycle after a decision: follow-up tasks, exits and emergency aid.
 
 use super::declarations::household_for;
-use super::dialect::{code, query, within, Row};
+use super::dialect::{code, day, day_opt, query, region, within, Row};
 use super::households::insert_aid;
 use super::monitoring::lock_in_region;
 use super::SqlStore;
@@ -9,6 +9,7 @@ use app::domain::chain::AidOrigin;
 use app::domain::cycle::TaskStatus;
 use app::domain::region::RegionCode;
 use app::store::*;
+use chrono::NaiveDate;
 
 pub(super) const TASK_COLUMNS: &str =
     "id, kind, household_id, region_code, subject, due_on, status, note, created_at, done_at";
@@ -34,9 +35,9 @@ impl TryFrom<TaskRow> for TaskRecord {
             id: r.id,
             kind: code("kind", &r.kind)?,
             household_id: r.household_id,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             subject: r.subject,
-            due_on: r.due_on,
+            due_on: day("due_on", &r.due_on)?,
             status: code("status", &r.status)?,
             note: r.note,
             created_at: r.created_at,
@@ -74,11 +75,11 @@ impl TryFrom<EmergencyRow> for EmergencyRecord {
         Ok(EmergencyRecord {
             id: r.id,
             household_id: r.household_id,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             person_name: r.person_name,
             situation: r.situation,
             advance: r.advance,
-            documents_due: r.documents_due,
+            documents_due: day_opt("documents_due", r.documents_due.as_deref())?,
             documents_received_at: r.documents_received_at,
             conference: r.conference,
             assistance_id: r.assistance_id,
@@ -104,7 +105,7 @@ impl CycleStore for SqlStore {
         .bind(&t.household_id)
         .bind(&t.region_code)
         .bind(&t.subject)
-        .bind(&t.due_on)
+        .bind(t.due_on)
         .bind(&t.note)
         .bind(t.now)
         .execute(&self.db)
@@ -169,7 +170,7 @@ impl CycleStore for SqlStore {
         &self,
         household_id: &str,
         reason: &str,
-        last_day: &str,
+        last_day: NaiveDate,
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError> {
@@ -253,7 +254,7 @@ impl CycleStore for SqlStore {
         .bind(&e.person_name)
         .bind(&e.situation)
         .bind(e.advance)
-        .bind(&e.documents_due)
+        .bind(e.documents_due)
         .bind(&e.conference)
         .bind(&aid_id)
         .bind(&e.actor_id)
@@ -314,7 +315,7 @@ impl CycleStore for SqlStore {
         .rows_affected();
         if n == 0 {
             return Err(match self.emergency(id).await? {
-                Some(r) if r.region_code.starts_with(region.prefix()) => {
+                Some(r) if r.region_code.is_within(region) => {
                     DbError::Conflict("documents_received")
                 }
                 _ => DbError::NotFound,

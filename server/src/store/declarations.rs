@@ -1,11 +1,13 @@
 //! A resident's draft, its submission as an application, the application's life as the resident sees it, and its attachments.
 
-use super::dialect::{code, query, Row, Target, Tx};
+use super::dialect::{code, help_codes, query, region, region_opt, Row, Target, Tx};
 use super::parameters::insert_assessment;
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::declaration::AttachmentMeta;
+use app::domain::id_number::IdNumber;
+use app::domain::region::RegionCode;
 use app::domain::status::{
-    application_number, ApplicationStatus, ApplicationSummary, TimelineEvent,
+    application_number, ApplicationStatus, ApplicationSummary, TimelineEvent, TimelineKind,
 };
 use app::store::*;
 
@@ -76,7 +78,7 @@ impl TryFrom<EventRow> for TimelineEvent {
     type Error = DbError;
     fn try_from(r: EventRow) -> Result<Self, DbError> {
         Ok(TimelineEvent {
-            kind: r.kind,
+            kind: code("kind", &r.kind)?,
             status: code("status", &r.status)?,
             note: r.note,
             at: r.at,
@@ -133,7 +135,7 @@ impl TryFrom<AttachmentWithOwnerRow> for AttachmentRecord {
             meta: r.meta.try_into()?,
             owner_id: r.owner_id,
             content_hash: r.content_hash,
-            region_code: r.region_code,
+            region_code: region_opt("region_code", r.region_code.as_deref())?,
         })
     }
 }
@@ -164,7 +166,7 @@ pub(super) async fn claim_application(
 pub(super) async fn add_event<'c, E>(
     ex: E,
     application_id: &str,
-    kind: &str,
+    kind: TimelineKind,
     status: ApplicationStatus,
     actor_id: &str,
     note: &str,
@@ -178,7 +180,7 @@ where
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(application_id)
-    .bind(kind)
+    .bind(kind.code())
     .bind(status.code())
     .bind(actor_id)
     .bind(note)
@@ -193,8 +195,8 @@ where
 /// `follow_region`, a household that moved is filed under its new region.
 pub(super) async fn household_for(
     tx: &mut Tx<'_>,
-    head_id_number: &str,
-    region: &str,
+    head_id_number: &IdNumber,
+    region: &RegionCode,
     follow_region: bool,
     now: Millis,
 ) -> Result<String, DbError> {
@@ -343,7 +345,7 @@ impl DeclarationStore for SqlStore {
         let household_id =
             household_for(&mut tx, &s.head_id_number, &s.region_code, true, s.now).await?;
         query("UPDATE households SET monthly_income = $1 WHERE id = $2")
-            .bind(s.monthly_income_fen)
+            .bind(s.monthly_income)
             .bind(&household_id)
             .execute(&mut tx)
             .await?;
@@ -364,7 +366,7 @@ impl DeclarationStore for SqlStore {
         .bind(s.consent_charity)
         .bind(&s.consent_text_version)
         .bind(s.now)
-        .bind(format!(",{},", s.help.join(",")))
+        .bind(help_codes(&s.help))
         .bind(&household_id)
         .execute(&mut tx)
         .await?;
@@ -397,7 +399,7 @@ impl DeclarationStore for SqlStore {
         add_event(
             &mut tx,
             &app_id,
-            "submitted",
+            TimelineKind::Submitted,
             ApplicationStatus::Submitted,
             &s.owner_id,
             "",
@@ -496,7 +498,7 @@ impl DeclarationStore for SqlStore {
             summary: r.summary.try_into()?,
             owner_id: r.owner_id,
             draft_id: r.draft_id,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             declaration_json: r.declaration,
             consent_charity: r.consent_charity,
             consent_text_version: r.consent_text_version,
@@ -527,9 +529,9 @@ impl DeclarationStore for SqlStore {
             .execute(&mut tx)
             .await?;
         let kind = if to == ApplicationStatus::Withdrawn {
-            "withdrawn"
+            TimelineKind::Withdrawn
         } else {
-            "status_changed"
+            TimelineKind::StatusChanged
         };
         add_event(&mut tx, &app_id, kind, to, actor_id, note, now).await?;
         if to == ApplicationStatus::Rejected {
@@ -591,7 +593,7 @@ impl DeclarationStore for SqlStore {
         add_event(
             &mut tx,
             &app_id,
-            "info_requested",
+            TimelineKind::InfoRequested,
             ApplicationStatus::InfoRequested,
             actor_id,
             question,
@@ -636,7 +638,7 @@ impl DeclarationStore for SqlStore {
         add_event(
             &mut tx,
             &app_id,
-            "info_answered",
+            TimelineKind::InfoAnswered,
             ApplicationStatus::Accepted,
             actor_id,
             answer,
@@ -678,7 +680,7 @@ impl DeclarationStore for SqlStore {
         add_event(
             &mut tx,
             &app_id,
-            "consent_changed",
+            TimelineKind::ConsentChanged,
             status,
             actor_id,
             note,

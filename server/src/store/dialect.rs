@@ -7,6 +7,9 @@
 //! (a NULL stays a typed NULL for PostgreSQL) and bound when the backend is known. Rows decode
 //! any type both backends decode, and a bad stored value is an error (`Row::get`).
 
+use app::domain::declaration::HelpKind;
+use app::domain::id_number::IdNumber;
+use app::domain::money::Money;
 use app::domain::policy::assess::CategorySet;
 use app::domain::region::RegionCode;
 use app::domain::Coded;
@@ -262,6 +265,15 @@ arg_from! {
     Vec<u8> => |v| Arg::Bytes(Some(Cow::Owned(v))),
     // A day is stored as its text, `YYYY-MM-DD` (read back by `day`).
     chrono::NaiveDate => |v| Arg::Text(Some(Cow::Owned(v.to_string()))),
+    &'q chrono::NaiveDate => |v| Arg::Text(Some(Cow::Owned(v.to_string()))),
+    Option<chrono::NaiveDate> => |v| Arg::Text(v.map(|d| Cow::Owned(d.to_string()))),
+    // A region as its 12 digits (read back by `region`), an ID number as its 18 characters
+    // (`id_number`), an amount as its fen.
+    &'q RegionCode => |v| Arg::Text(Some(Cow::Borrowed(v.as_str()))),
+    Option<&'q RegionCode> => |v| Arg::Text(v.map(|r| Cow::Borrowed(r.as_str()))),
+    &'q IdNumber => |v| Arg::Text(Some(Cow::Borrowed(v.as_str()))),
+    Money => |v| Arg::I64(Some(v.fen())),
+    Option<Money> => |v| Arg::I64(v.map(Money::fen)),
 }
 
 /// A statement with its arguments (see the module's doc).
@@ -453,10 +465,49 @@ pub fn categories(column: &str, raw: &str) -> Result<CategorySet, DbError> {
     CategorySet::from_codes(raw).ok_or_else(|| DbError::Other(format!("unknown {column} {raw:?}")))
 }
 
+/// Help kinds as stored for the queue's `LIKE` filter: `,medical,education,` (empty: `,,`).
+pub fn help_codes(help: &[HelpKind]) -> String {
+    let codes: Vec<&str> = help.iter().map(|h| h.code()).collect();
+    format!(",{},", codes.join(","))
+}
+
+/// Stored help kinds (`help_codes`): any unknown code is an error.
+pub fn help_kinds(raw: &str) -> Result<Vec<HelpKind>, DbError> {
+    raw.split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| code("help", c))
+        .collect()
+}
+
 /// A stored day (`YYYY-MM-DD`): anything else is an error naming the column.
 pub fn day(column: &str, raw: &str) -> Result<chrono::NaiveDate, DbError> {
     chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map_err(|e| DbError::Other(format!("stored {column} {raw:?}: {e}")))
+}
+
+/// A nullable stored day.
+pub fn day_opt(column: &str, raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, DbError> {
+    raw.map(|raw| day(column, raw)).transpose()
+}
+
+/// A stored region code (12 digits): anything else is an error naming the column.
+pub fn region(column: &str, raw: &str) -> Result<RegionCode, DbError> {
+    RegionCode::parse(raw).map_err(|_| DbError::Other(format!("stored {column} {raw:?}")))
+}
+
+/// A nullable stored region code.
+pub fn region_opt(column: &str, raw: Option<&str>) -> Result<Option<RegionCode>, DbError> {
+    raw.map(|raw| region(column, raw)).transpose()
+}
+
+/// Stored region codes, each checked.
+pub fn regions(column: &str, raw: &[String]) -> Result<Vec<RegionCode>, DbError> {
+    raw.iter().map(|r| region(column, r)).collect()
+}
+
+/// A stored ID number (checksum and birth date checked): anything else is an error.
+pub fn id_number(column: &str, raw: &str) -> Result<IdNumber, DbError> {
+    IdNumber::try_from(raw.to_owned()).map_err(|e| DbError::Other(format!("stored {column}: {e}")))
 }
 
 /// The `LIKE` pattern of a region's subtree (`6207%`): what a staff member's scope covers.

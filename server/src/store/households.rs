@@ -1,12 +1,13 @@
 //! Household files, home visits, the assistance chain (一户一条救助链) and referrals to departments.
 
 use super::declarations::{add_event, claim_application, SummaryRow};
-use super::dialect::{code, code_opt, day, query, within, Db, Row, Tx};
+use super::dialect::{code, code_opt, day, day_opt, id_number, query, region, within, Db, Row, Tx};
 use super::SqlStore;
 use app::domain::chain::{Aid, AidOrigin, Department, NewAid};
 use app::domain::cycle::Standing;
 use app::domain::referral::ReferralStatus;
-use app::domain::status::ApplicationStatus;
+use app::domain::region::RegionCode;
+use app::domain::status::{ApplicationStatus, TimelineKind};
 use app::store::*;
 
 #[derive(sqlx::FromRow)]
@@ -118,13 +119,13 @@ pub(super) async fn visits_where(
         .await?;
         let files = files
             .iter()
-            .map(|f| Ok(f.decode::<VisitFileRow>()?.into()))
+            .map(Row::to::<VisitFileRow, _>)
             .collect::<Result<_, DbError>>()?;
         out.push(VisitRecord {
             id: r.id,
             number: r.number,
             based_on: r.based_on,
-            visited_on: r.visited_on,
+            visited_on: day("visited_on", &r.visited_on)?,
             record_json: r.record,
             files,
             recorded_by_name: r.display_name,
@@ -155,14 +156,15 @@ struct VisitFileRow {
     size: i64,
 }
 
-impl From<VisitFileRow> for VisitFile {
-    fn from(r: VisitFileRow) -> Self {
-        VisitFile {
-            role: r.role,
+impl TryFrom<VisitFileRow> for VisitFile {
+    type Error = DbError;
+    fn try_from(r: VisitFileRow) -> Result<Self, DbError> {
+        Ok(VisitFile {
+            role: code("role", &r.role)?,
             content_hash: r.content_hash,
             mime: r.mime,
             size: r.size,
-        }
+        })
     }
 }
 
@@ -194,11 +196,11 @@ impl TryFrom<ReferralRow> for ReferralRecord {
         Ok(ReferralRecord {
             id: r.id,
             household_id: r.household_id,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             department: code("department", &r.department)?,
-            need: r.need,
+            need: code("need", &r.need)?,
             note: r.note,
-            due_on: r.due_on,
+            due_on: day("due_on", &r.due_on)?,
             status: code("status", &r.status)?,
             answer: r.answer,
             assistance_id: r.assistance_id,
@@ -239,12 +241,12 @@ impl TryFrom<HouseholdSummaryRow> for HouseholdSummary {
     fn try_from(r: HouseholdSummaryRow) -> Result<Self, DbError> {
         Ok(HouseholdSummary {
             id: r.id,
-            head_id_number: r.head_id_number,
-            region_code: r.region_code,
+            head_id_number: id_number("head_id_number", &r.head_id_number)?,
+            region_code: region("region_code", &r.region_code)?,
             standing: code("standing", &r.standing)?,
             standing_at: r.standing_at,
             exit_reason: r.exit_reason,
-            assistance_until: r.assistance_until,
+            assistance_until: day_opt("assistance_until", r.assistance_until.as_deref())?,
             latest_declaration_json: r.declaration,
             latest_number: r.number,
         })
@@ -263,14 +265,15 @@ struct HouseholdRow {
     created_at: Millis,
 }
 
-impl From<HouseholdRow> for HouseholdRecord {
-    fn from(r: HouseholdRow) -> Self {
-        HouseholdRecord {
+impl TryFrom<HouseholdRow> for HouseholdRecord {
+    type Error = DbError;
+    fn try_from(r: HouseholdRow) -> Result<Self, DbError> {
+        Ok(HouseholdRecord {
             id: r.id,
-            head_id_number: r.head_id_number,
-            region_code: r.region_code,
+            head_id_number: id_number("head_id_number", &r.head_id_number)?,
+            region_code: region("region_code", &r.region_code)?,
             created_at: r.created_at,
-        }
+        })
     }
 }
 
@@ -291,7 +294,7 @@ impl TryFrom<HouseholdApplicationRow> for HouseholdApplication {
         Ok(HouseholdApplication {
             summary: r.summary.try_into()?,
             draft_id: r.draft_id,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             declaration_json: r.declaration,
             consent_charity: r.consent_charity,
             consent_text_version: r.consent_text_version,
@@ -310,7 +313,7 @@ impl HouseholdStore for SqlStore {
         .fetch_optional(&self.db)
         .await?;
         Ok(match r {
-            Some(r) => Some(r.decode::<HouseholdRow>()?.into()),
+            Some(r) => Some(r.to::<HouseholdRow, _>()?),
             None => None,
         })
     }
@@ -398,7 +401,7 @@ impl HouseholdStore for SqlStore {
         .bind(&v.id)
         .bind(&app_id)
         .bind(&v.based_on)
-        .bind(&v.visited_on)
+        .bind(v.visited_on)
         .bind(&v.record_json)
         .bind(&v.recorded_by)
         .bind(v.saved_on_device_at)
@@ -412,7 +415,7 @@ impl HouseholdStore for SqlStore {
             )
             .bind(&v.id)
             .bind(seq as i64)
-            .bind(&f.role)
+            .bind(f.role.code())
             .bind(&f.content_hash)
             .bind(&f.mime)
             .bind(f.size)
@@ -432,10 +435,10 @@ impl HouseholdStore for SqlStore {
         add_event(
             &mut tx,
             &app_id,
-            "visit_recorded",
+            TimelineKind::VisitRecorded,
             after,
             &v.recorded_by,
-            &v.visited_on,
+            &v.visited_on.to_string(),
             v.now,
         )
         .await?;
@@ -449,7 +452,7 @@ impl HouseholdStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn visit_file_region(&self, content_hash: &str) -> Result<Option<String>, DbError> {
+    async fn visit_file_region(&self, content_hash: &str) -> Result<Option<RegionCode>, DbError> {
         let r = query(
             "SELECT a.region_code FROM visit_files f JOIN home_visits v ON v.id = f.visit_id \
              JOIN applications a ON a.id = v.application_id WHERE f.content_hash = $1 LIMIT 1",
@@ -457,10 +460,13 @@ impl HouseholdStore for SqlStore {
         .bind(content_hash)
         .fetch_optional(&self.db)
         .await?;
-        Ok(match r {
-            Some(r) => Some(r.get("region_code")?),
-            None => None,
-        })
+        match r {
+            Some(r) => Ok(Some(region(
+                "region_code",
+                &r.get::<String, _>("region_code")?,
+            )?)),
+            None => Ok(None),
+        }
     }
 
     #[tracing::instrument(skip_all)]
@@ -509,9 +515,9 @@ impl HouseholdStore for SqlStore {
         .bind(&r.household_id)
         .bind(&r.region_code)
         .bind(r.department.code())
-        .bind(&r.need)
+        .bind(r.need.code())
         .bind(&r.note)
-        .bind(&r.due_on)
+        .bind(r.due_on)
         .bind(&r.created_by)
         .bind(r.now)
         .fetch_one(&self.db)

@@ -1,8 +1,9 @@
 //! Department data imports: one file, one transaction.
 
-use super::dialect::{query, Conn, Row};
+use super::dialect::{code, day, id_number, query, region, Conn, Row};
 use super::monitoring::insert_warning;
 use app::domain::monitoring::{RuleKind, WarningRule};
+use app::domain::region::RegionCode;
 use app::store::*;
 
 /// A touched household past the medical screen, with its sums (see `import_on`).
@@ -133,12 +134,12 @@ pub(super) async fn import_on(
                     .iter()
                     .map(|e| {
                         (
-                            &e.key,
-                            &e.source,
-                            &e.id_number,
-                            &e.event,
-                            &e.event_on,
-                            e.grade,
+                            e.key(),
+                            e.source.code(),
+                            e.id_number.as_str(),
+                            e.event.code(),
+                            e.date.to_string(),
+                            e.grade.map(i64::from),
                             e.amount_fen,
                             &e.detail,
                         )
@@ -197,7 +198,7 @@ pub(super) async fn import_on(
     // The rules on the households this file touched (rejected or exited ones included
     // while they are monitored: two years).
     let monitored_since = meta.now - 2 * 366 * 86_400_000;
-    let mut raised: Vec<(String, String, WarningRule, String)> = Vec::new();
+    let mut raised: Vec<(String, RegionCode, WarningRule, String)> = Vec::new();
     let (from, to) = window;
     // The medical rules decide in the domain (`medical_warnings`); the store sums each touched
     // household's 12 months and brings back only those past the domain's screen
@@ -238,6 +239,7 @@ pub(super) async fn import_on(
         .await?;
         for r in found {
             let r: MedicalSumsRow = r.decode()?;
+            let region_code = region("region_code", &r.region_code)?;
             let sums = app::domain::monitoring::MedicalSums {
                 from,
                 to,
@@ -248,7 +250,7 @@ pub(super) async fn import_on(
             for (rule, facts) in app::domain::monitoring::medical_warnings(&meta.rules, &sums) {
                 let json =
                     serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
-                raised.push((r.household_id.clone(), r.region_code.clone(), rule, json));
+                raised.push((r.household_id.clone(), region_code.clone(), rule, json));
             }
         }
     }
@@ -268,21 +270,19 @@ pub(super) async fn import_on(
     .await?;
     for r in events {
         let r: EventRow = r.decode()?;
-        let (Some(source), Some(event), Ok(id_number), Ok(date)) = (
-            app::domain::monitoring::Source::from_code(&r.source),
-            app::domain::monitoring::EventKind::from_code(&r.event),
-            app::domain::id_number::IdNumber::parse(&r.id_number, meta.today),
-            chrono::NaiveDate::parse_from_str(&r.event_on, "%Y-%m-%d"),
-        ) else {
-            continue;
-        };
+        let event = code("event", &r.event)?;
+        let grade = r
+            .grade
+            .map(|g| u8::try_from(g).map_err(|_| DbError::Other(format!("stored grade {g}"))))
+            .transpose()?;
         let household_id = r.household_id;
+        let region_code = region("region_code", &r.region_code)?;
         let record = app::domain::monitoring::EventRecord {
-            source,
-            id_number,
+            source: code("source", &r.source)?,
+            id_number: id_number("id_number", &r.id_number)?,
             event,
-            date,
-            grade: r.grade.and_then(|g| u8::try_from(g).ok()),
+            date: day("event_on", &r.event_on)?,
+            grade,
             amount_fen: r.amount,
             detail: r.detail,
         };
@@ -307,7 +307,7 @@ pub(super) async fn import_on(
             app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref())
         {
             let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
-            raised.push((household_id, r.region_code, rule, json));
+            raised.push((household_id, region_code, rule, json));
         }
     }
     let mut warnings = 0i64;
@@ -318,7 +318,7 @@ pub(super) async fn import_on(
             kind: rule.kind,
             level: rule.level,
             trigger_json,
-            visit_due: (meta.today + chrono::Days::new(rule.visit_days.max(0) as u64)).to_string(),
+            visit_due: meta.today + chrono::Days::new(rule.visit_days.max(0) as u64),
             now: meta.now,
         };
         warnings += i64::from(insert_warning(&mut tx, &w, Some(&meta.id)).await?);

@@ -1,7 +1,8 @@
 //! Background work: queued items claimed by one worker at a time under a lease.
 
-use super::dialect::query;
+use super::dialect::{code, query, Row};
 use super::SqlStore;
+use app::domain::cycle::WorkKind;
 use app::store::*;
 
 #[derive(sqlx::FromRow)]
@@ -14,16 +15,17 @@ struct WorkRow {
     attempts: i64,
 }
 
-impl From<WorkRow> for WorkItem {
-    fn from(r: WorkRow) -> Self {
-        WorkItem {
+impl TryFrom<WorkRow> for WorkItem {
+    type Error = DbError;
+    fn try_from(r: WorkRow) -> Result<Self, DbError> {
+        Ok(WorkItem {
             id: r.id,
-            kind: r.kind,
+            kind: code("kind", &r.kind)?,
             subject: r.subject,
             payload: r.payload,
             run_at: r.run_at,
             attempts: r.attempts,
-        }
+        })
     }
 }
 
@@ -32,7 +34,7 @@ impl JobStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn enqueue_work(
         &self,
-        kind: &str,
+        kind: WorkKind,
         subject: &str,
         payload: &str,
         run_at: Millis,
@@ -41,7 +43,7 @@ impl JobStore for SqlStore {
             "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ($1, $2, $3, $4) ON \
                 CONFLICT (kind, subject, run_at) DO NOTHING",
         )
-        .bind(kind)
+        .bind(kind.code())
         .bind(subject)
         .bind(payload)
         .bind(run_at)
@@ -58,11 +60,18 @@ impl JobStore for SqlStore {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<WorkItem>, DbError> {
+        // The kinds this version knows, inlined: codes are `[a-z_]` only (`coded!`).
+        let kinds: Vec<String> = WorkKind::ALL
+            .iter()
+            .map(|k| format!("'{}'", k.code()))
+            .collect();
         let rows = query(&format!(
             "UPDATE work_items SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM work_items WHERE done_at IS NULL AND run_at <= $3 \
-               AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY run_at, id LIMIT $4 {}) \
+               AND (claimed_until IS NULL OR claimed_until < $3) AND kind IN ({}) \
+               ORDER BY run_at, id LIMIT $4 {}) \
              RETURNING id, kind, subject, payload, run_at, attempts",
+            kinds.join(", "),
             self.db.dialect().skip_locked()
         ))
         .bind(worker)
@@ -73,7 +82,7 @@ impl JobStore for SqlStore {
         .await?;
         let mut out = rows
             .iter()
-            .map(|r| Ok(r.decode::<WorkRow>()?.into()))
+            .map(Row::to::<WorkRow, _>)
             .collect::<Result<Vec<WorkItem>, DbError>>()?;
         out.sort_by_key(|w| (w.run_at, w.id));
         Ok(out)

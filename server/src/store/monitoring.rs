@@ -1,6 +1,6 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
-use super::dialect::{code, code_opt, query, within, Row, Target};
+use super::dialect::{code, code_opt, day, day_opt, query, region, within, Row, Target};
 use super::SqlStore;
 use app::domain::monitoring::{
     RuleKind, Source, WarningLevel, WarningRule, WarningStatus, WarningStep,
@@ -24,7 +24,7 @@ pub(super) async fn insert_warning<'e>(
     .bind(w.kind.code())
     .bind(w.level.code())
     .bind(&w.trigger_json)
-    .bind(&w.visit_due)
+    .bind(w.visit_due)
     .bind(import_id)
     .bind(w.now)
     .execute(conn)
@@ -128,15 +128,15 @@ impl TryFrom<WarningRow> for WarningRecord {
         Ok(WarningRecord {
             id: r.id,
             household_id: r.household_id,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             kind: code("kind", &r.kind)?,
             level: code("level", &r.level)?,
             trigger_json: r.trigger_facts,
-            visit_due: r.visit_due,
+            visit_due: day("visit_due", &r.visit_due)?,
             status: code("status", &r.status)?,
             created_at: r.created_at,
             assigned_to: r.assigned_to,
-            visited_on: r.visited_on,
+            visited_on: day_opt("visited_on", r.visited_on.as_deref())?,
             finding: code_opt("finding", r.finding.as_deref())?,
             disposal: code_opt("disposal", r.disposal.as_deref())?,
             note: r.note,
@@ -222,13 +222,18 @@ impl MonitoringStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn households_in_assistance(&self) -> Result<Vec<(String, String)>, DbError> {
+    async fn households_in_assistance(&self) -> Result<Vec<(String, RegionCode)>, DbError> {
         let rows = query(
             "SELECT id, region_code FROM households WHERE standing = 'in_assistance' ORDER BY id",
         )
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(Row::decode).collect()
+        rows.iter()
+            .map(|r| {
+                let (id, code): (String, String) = r.decode()?;
+                Ok((id, region("region_code", &code)?))
+            })
+            .collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -457,7 +462,7 @@ impl MonitoringStore for SqlStore {
             .map(|r| {
                 let r: OnTimeRow = r.decode()?;
                 Ok(OnTimeRate {
-                    township: r.township,
+                    township: super::dialect::region("township", &r.township)?,
                     due: r.due,
                     on_time: r.on_time,
                 })

@@ -1,10 +1,12 @@
 //! Dated policy parameters, the assessments made with them, and the reassessment proposals a new parameter brings.
 
 use super::declarations::add_event;
-use super::dialect::{categories, code, query, within, Row, Target};
+use super::dialect::{categories, code, code_opt, day, query, region, within, Row, Target};
 use super::SqlStore;
 use app::domain::policy::assess::CategorySet;
+use app::domain::policy::ProposalStatus;
 use app::domain::region::RegionCode;
+use app::domain::status::TimelineKind;
 use app::store::*;
 
 pub(super) const PARAMETER_COLUMNS: &str =
@@ -27,27 +29,28 @@ struct ParameterRow {
     reassessed_at: Option<Millis>,
 }
 
-impl From<ParameterRow> for ParameterRecord {
-    fn from(r: ParameterRow) -> Self {
-        ParameterRecord {
+impl TryFrom<ParameterRow> for ParameterRecord {
+    type Error = DbError;
+    fn try_from(r: ParameterRow) -> Result<Self, DbError> {
+        Ok(ParameterRecord {
             id: r.id,
-            key: r.key,
-            region_code: r.region_code,
-            residence: r.residence,
+            key: code("key", &r.key)?,
+            region_code: region("region_code", &r.region_code)?,
+            residence: code_opt("residence", r.residence.as_deref())?,
             value: r.value,
-            effective_from: r.effective_from,
+            effective_from: day("effective_from", &r.effective_from)?,
             source: r.source,
             example: r.example,
             created_by: r.created_by,
             created_at: r.created_at,
             withdrawn_at: r.withdrawn_at,
             reassessed_at: r.reassessed_at,
-        }
+        })
     }
 }
 
 pub(super) fn parameter_from_row(r: &Row) -> Result<ParameterRecord, DbError> {
-    Ok(r.decode::<ParameterRow>()?.into())
+    r.to::<ParameterRow, _>()
 }
 
 pub(super) fn parameters_from(rows: Vec<Row>) -> Result<Vec<ParameterRecord>, DbError> {
@@ -97,7 +100,7 @@ impl TryFrom<AssessedRow> for AssessedHousehold {
         Ok(AssessedHousehold {
             application_id: r.id,
             number: r.number,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             facts_json: r.facts,
             categories: categories("categories", &r.categories)?,
         })
@@ -122,11 +125,11 @@ impl TryFrom<ProposalRow> for ProposalRecord {
         Ok(ProposalRecord {
             id: r.id,
             number: r.number,
-            region_code: r.region_code,
+            region_code: region("region_code", &r.region_code)?,
             parameter_id: r.parameter_id,
             from_categories: categories("from_categories", &r.from_categories)?,
             to_categories: categories("to_categories", &r.to_categories)?,
-            status: r.status,
+            status: code("status", &r.status)?,
             created_at: r.created_at,
         })
     }
@@ -185,7 +188,7 @@ impl ParameterStore for SqlStore {
         add_event(
             &mut tx,
             &app_id,
-            "reassessed",
+            TimelineKind::Reassessed,
             code("status", &status)?,
             actor_id,
             "",
@@ -249,11 +252,11 @@ impl ParameterStore for SqlStore {
                 source, example, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {PARAMETER_COLUMNS}"
         ))
-        .bind(&p.key)
+        .bind(p.key.code())
         .bind(&p.region_code)
-        .bind(&p.residence)
+        .bind(p.residence.map(|r| r.code()))
         .bind(p.value)
-        .bind(&p.effective_from)
+        .bind(p.effective_from)
         .bind(&p.source)
         .bind(p.example)
         .bind(&p.created_by)
@@ -379,7 +382,14 @@ impl ParameterStore for SqlStore {
             "UPDATE reassessment_proposals SET status = $1 WHERE id = $2 AND status = 'open' \
              AND application_id IN (SELECT id FROM applications WHERE region_code LIKE $3)",
         )
-        .bind(if accept { "accepted" } else { "dismissed" })
+        .bind(
+            if accept {
+                ProposalStatus::Accepted
+            } else {
+                ProposalStatus::Dismissed
+            }
+            .code(),
+        )
         .bind(id)
         .bind(within(region))
         .execute(&mut tx)
@@ -425,7 +435,7 @@ impl ParameterStore for SqlStore {
             add_event(
                 &mut tx,
                 &app_id,
-                "reassessed",
+                TimelineKind::Reassessed,
                 code("status", &status)?,
                 actor_id,
                 "",

@@ -766,9 +766,8 @@ async fn staff_accounts_are_created_by_an_admin_within_the_admins_region() {
             .await
             .unwrap()
             .unwrap()
-            .region_code
-            .as_deref(),
-        Some("620721000000")
+            .region_code,
+        Some(crate::helpers::region("620721000000"))
     );
     assert!(app.store().user_by_login("li").await.unwrap().is_none());
 }

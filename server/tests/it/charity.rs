@@ -782,10 +782,10 @@ async fn consenting_household(
         .submit_application(app::store::Submission {
             owner_id: user.clone(),
             draft_id: draft.id,
-            region_code: "620702100201".into(),
+            region_code: crate::helpers::region("620702100201"),
             declaration_json: "{}".into(),
-            member_id_numbers: vec![head.into()],
-            monthly_income_fen: 0,
+            member_id_numbers: vec![crate::helpers::id_of(head)],
+            monthly_income: app::domain::money::Money::from_fen(0),
             consent_charity: consent,
             consent_text_version: "v1".into(),
             now: 1000,
@@ -796,14 +796,14 @@ async fn consenting_household(
                 assessment_json: "{}".into(),
                 categories: Default::default(),
             },
-            help: vec!["education".into()],
-            head_id_number: head.into(),
+            help: vec![app::domain::declaration::HelpKind::Education],
+            head_id_number: crate::helpers::id_of(head),
         })
         .await
         .unwrap();
     store
         .search_households(HouseholdQuery {
-            id_number: Some(head.into()),
+            id_number: Some(crate::helpers::id_of(head).as_str().into()),
             ..HouseholdQuery::within(crate::helpers::region("6207"), 1)
         })
         .await

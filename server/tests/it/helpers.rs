@@ -136,3 +136,20 @@ pub fn day(s: &str) -> chrono::NaiveDate {
 pub fn region(s: &str) -> app::domain::region::RegionCode {
     app::domain::region::RegionCode::parse(s).expect("a region code")
 }
+
+/// A valid ID number standing for `label` in a test ("ID-A", "ID-B" …): different labels give
+/// different numbers (a hash of the label picks the birth date and the sequence), the same label
+/// the same one; a label that is a valid ID number is that number.
+pub fn id_of(label: &str) -> app::domain::id_number::IdNumber {
+    if let Ok(id) = app::domain::id_number::IdNumber::parse(label, day("2026-01-01")) {
+        return id;
+    }
+    let h = label.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let born = day("1950-01-01") + chrono::Days::new(h % 20_000);
+    let first17 = format!("620702{}{:03}", born.format("%Y%m%d"), (h / 20_000) % 1000);
+    let check = app::domain::id_number::check_char(&first17).expect("17 digits");
+    app::domain::id_number::IdNumber::parse(&format!("{first17}{check}"), day("2026-01-01"))
+        .expect("a valid ID number")
+}

@@ -156,7 +156,7 @@ async fn a_gbk_file_from_medical_insurance_raises_a_warning_once_and_reports_eve
     );
     assert_eq!(
         w.visit_due,
-        (app::services::today_in_china() + chrono::Days::new(15)).to_string()
+        app::services::today_in_china() + chrono::Days::new(15)
     );
     let facts: Value = serde_json::from_str(&w.trigger_json).unwrap();
     assert_eq!(
@@ -474,7 +474,7 @@ async fn warnings_for_a_generated_data_set_equal_an_independent_reference() {
             .unwrap()
             .head_id_number;
         got.push((
-            head,
+            head.as_str().to_owned(),
             w.kind.code().to_string(),
             facts["out_of_pocket_fen"].as_i64().unwrap(),
         ));
@@ -933,11 +933,11 @@ async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing
         .await
         .unwrap();
     assert_eq!(
-        (w.len(), w[0].level.code(), w[0].visit_due.clone()),
+        (w.len(), w[0].level.code(), w[0].visit_due),
         (
             1,
             "I",
-            (app::services::today_in_china() + chrono::Days::new(10)).to_string()
+            app::services::today_in_china() + chrono::Days::new(10)
         )
     );
 }

@@ -520,7 +520,7 @@ async fn a_caseworker_records_verified_facts_and_the_household_is_reassessed() {
     // The submission's assessment stays in the record; the timeline shows the reassessment.
     assert_eq!(before.reason, "submission");
     assert_eq!(
-        view.events.last().map(|e| e.kind.as_str()),
+        view.events.last().map(|e| e.kind.code()),
         Some("reassessed")
     );
     let history: Vec<&str> = view

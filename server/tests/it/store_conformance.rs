@@ -1,7 +1,9 @@
 //! The store conformance suite: every test runs on SQLite and on PostgreSQL.
 
-use crate::helpers::{backends, store_for};
+use crate::helpers::{backends, day, id_of, region, store_for};
 use app::domain::chain::{AidKind, Department};
+use app::domain::declaration::HelpKind;
+use app::domain::money::Money;
 use app::domain::monitoring::Source;
 use app::domain::status::{ApplicationStatus, Role};
 use app::store::{
@@ -44,10 +46,10 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
     Submission {
         owner_id: owner.into(),
         draft_id: draft.into(),
-        region_code: "620702100201".into(),
+        region_code: region("620702100201"),
         declaration_json: "{}".into(),
-        member_id_numbers: ids.iter().map(|s| s.to_string()).collect(),
-        monthly_income_fen: 0,
+        member_id_numbers: ids.iter().map(|s| id_of(s)).collect(),
+        monthly_income: Money::from_fen(0),
         consent_charity: false,
         consent_text_version: "v1".into(),
         now: 1000,
@@ -58,11 +60,8 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
             assessment_json: "{}".into(),
             categories: cats("dibao"),
         },
-        help: vec!["basic_living".into(), "medical".into()],
-        head_id_number: ids
-            .first()
-            .map(|i| i.to_string())
-            .unwrap_or_else(|| format!("HEAD-{draft}")),
+        help: vec![HelpKind::BasicLiving, HelpKind::Medical],
+        head_id_number: id_of(ids.first().copied().unwrap_or(&format!("HEAD-{draft}"))),
     }
 }
 
@@ -215,7 +214,7 @@ conformance!(
             .await
             .unwrap()
         {
-            SubmitOutcome::IdsInOpenApplication(ids) => assert_eq!(ids, vec!["ID-B".to_string()]),
+            SubmitOutcome::IdsInOpenApplication(ids) => assert_eq!(ids, vec![id_of("ID-B")]),
             other => panic!("{other:?}"),
         }
         assert!(
@@ -243,7 +242,7 @@ conformance!(
         assert_eq!(n2, "SQ-2026-000002");
         let app = store.application(&n1).await.unwrap().unwrap();
         assert_eq!(app.summary.status, ApplicationStatus::Withdrawn);
-        let kinds: Vec<_> = app.events.iter().map(|e| e.kind.as_str()).collect();
+        let kinds: Vec<_> = app.events.iter().map(|e| e.kind.code()).collect();
         assert_eq!(kinds, ["submitted", "withdrawn"]);
     }
 );
@@ -379,9 +378,8 @@ conformance!(attachments_belong_to_an_open_draft, |store| {
             .await
             .unwrap()
             .unwrap()
-            .region_code
-            .as_deref(),
-        Some("620702100201")
+            .region_code,
+        Some(region("620702100201"))
     );
     assert!(
         matches!(
@@ -436,13 +434,13 @@ conformance!(regions_and_audit, |store| {
     assert_eq!(recent[0].action, "login");
 });
 
-fn parameter(key: &str, region: &str, value: i64, from: &str) -> NewParameter {
+fn parameter(key: &str, region_code: &str, value: i64, from: &str) -> NewParameter {
     NewParameter {
-        key: key.into(),
-        region_code: region.into(),
-        residence: Some("rural".into()),
+        key: app::domain::policy::ParamKey::from_code(key).expect("a parameter key"),
+        region_code: region(region_code),
+        residence: Some(app::domain::declaration::Residence::Rural),
         value,
-        effective_from: from.into(),
+        effective_from: day(from),
         source: "test".into(),
         example: false,
         created_by: "admin".into(),
@@ -472,7 +470,7 @@ conformance!(
             .await
             .unwrap();
         assert_eq!(
-            (in_force.residence.as_deref(), in_force.example),
+            (in_force.residence.map(|r| r.code()), in_force.example),
             (Some("rural"), false)
         );
         assert!(matches!(
@@ -603,7 +601,7 @@ conformance!(
         assert_eq!(
             (
                 listed[0].number.as_str(),
-                listed[0].status.as_str(),
+                listed[0].status.code(),
                 listed[0].to_categories.codes().as_str()
             ),
             (n.as_str(), "open", "dibao_marginal")
@@ -653,9 +651,9 @@ fn decision(by: &str, until: &str) -> app::store::DecisionRecord {
     use app::domain::policy::assess::Category;
     app::store::DecisionRecord {
         category: Category::Dibao,
-        monthly_amount_fen: 41_000,
+        monthly_amount: Money::from_fen(41_000),
         proposed_category: Some(Category::Dibao),
-        proposed_amount_fen: Some(41_000),
+        proposed_amount: Some(Money::from_fen(41_000)),
         adjustment_reason: String::new(),
         effective_from: crate::helpers::day("2026-12-01"),
         notice_until: crate::helpers::day(until),
@@ -755,10 +753,7 @@ conformance!(
         let app = store.application(&n).await.unwrap().unwrap();
         assert_eq!(app.summary.status, S::Approved);
         assert_eq!(
-            app.events
-                .iter()
-                .map(|e| e.kind.as_str())
-                .collect::<Vec<_>>(),
+            app.events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(),
             vec![
                 "submitted",
                 "status_changed",
@@ -820,10 +815,10 @@ fn new_visit(id: &str, number: &str, based_on: Option<&str>, by: &str, now: i64)
         id: id.into(),
         number: number.into(),
         based_on: based_on.map(String::from),
-        visited_on: "2026-11-20".into(),
+        visited_on: day("2026-11-20"),
         record_json: format!("{{\"notes\":\"{id}\"}}"),
         files: vec![VisitFile {
-            role: "sign_resident".into(),
+            role: app::domain::visit::VisitFileRole::SignResident,
             content_hash: format!("{id:0>64}"),
             mime: "image/png".into(),
             size: 10,
@@ -924,9 +919,8 @@ conformance!(
             store
                 .visit_file_region(&format!("{:0>64}", "v1"))
                 .await
-                .unwrap()
-                .as_deref(),
-            Some("620702100201")
+                .unwrap(),
+            Some(region("620702100201"))
         );
         assert_eq!(
             store.visit_file_region(&"f".repeat(64)).await.unwrap(),
@@ -934,7 +928,10 @@ conformance!(
         );
         let events = store.application(&n).await.unwrap().unwrap().events;
         assert_eq!(
-            events.iter().filter(|e| e.kind == "visit_recorded").count(),
+            events
+                .iter()
+                .filter(|e| e.kind == app::domain::status::TimelineKind::VisitRecorded)
+                .count(),
             2
         );
     }
@@ -963,11 +960,11 @@ conformance!(
         let id = store
             .add_referral(NewReferralRecord {
                 household_id: household.clone(),
-                region_code: "620702100201".into(),
+                region_code: region("620702100201"),
                 department: Department::MedicalInsurance,
-                need: "premium_subsidy".into(),
+                need: AidKind::PremiumSubsidy,
                 note: "未资助参保".into(),
-                due_on: "2026-12-05".into(),
+                due_on: day("2026-12-05"),
                 created_by: a.clone(),
                 now: 2,
             })
@@ -1116,7 +1113,7 @@ conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
         let mut sub = submission(&a, &d.id, &[&format!("ID-Q{i}")]);
         sub.now = 1000 + (i as i64 % 3); // ties on submitted_at are ordered by number
         if i == 4 {
-            sub.help = vec!["education".into()];
+            sub.help = vec![HelpKind::Education];
         }
         numbers.push(number(store.submit_application(sub).await.unwrap()));
     }
@@ -1183,7 +1180,7 @@ conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
     );
     let education = store
         .review_queue(app::store::QueueQuery {
-            help: Some("education".into()),
+            help: Some(HelpKind::Education),
             ..q(None, 50)
         })
         .await
@@ -1219,19 +1216,29 @@ conformance!(
     |store| {
         for i in 0..120 {
             assert!(store
-                .enqueue_work("referral_due", &i.to_string(), "", 1_000 + i)
+                .enqueue_work(
+                    app::domain::cycle::WorkKind::ReferralDue,
+                    &i.to_string(),
+                    "",
+                    1_000 + i
+                )
                 .await
                 .unwrap());
         }
         assert!(
             !store
-                .enqueue_work("referral_due", "0", "", 1_000)
+                .enqueue_work(app::domain::cycle::WorkKind::ReferralDue, "0", "", 1_000)
                 .await
                 .unwrap(),
             "scheduling is idempotent"
         );
         assert!(store
-            .enqueue_work("referral_due", "later", "", 9_999_999)
+            .enqueue_work(
+                app::domain::cycle::WorkKind::ReferralDue,
+                "later",
+                "",
+                9_999_999
+            )
             .await
             .unwrap());
         // Two workers (as two server processes would) claim small batches at the same time.
@@ -1327,7 +1334,7 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
         .unwrap();
     assert!(matches!(
         store
-            .exit_household(&household, "收入超标", "2026-12-31", &a, 2)
+            .exit_household(&household, "收入超标", day("2026-12-31"), &a, 2)
             .await,
         Err(DbError::Conflict("not_in_assistance"))
     ));
@@ -1361,14 +1368,14 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
     let task = |due: &str| app::store::NewTask {
         kind: app::domain::cycle::TaskKind::TaperEnd,
         household_id: household.clone(),
-        region_code: "620702100201".into(),
+        region_code: region("620702100201"),
         subject: household.clone(),
-        due_on: due.into(),
+        due_on: day(due),
         note: String::new(),
         now: 7,
     };
     store
-        .exit_household(&household, "家庭收入超过低保标准", "2027-05-31", &a, 7)
+        .exit_household(&household, "家庭收入超过低保标准", day("2027-05-31"), &a, 7)
         .await
         .unwrap();
     assert!(store.add_task(task("2027-05-31")).await.unwrap());
@@ -1380,10 +1387,14 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
     assert_eq!(
         (
             h.standing.code(),
-            h.assistance_until.as_deref(),
+            h.assistance_until.map(|d| d.to_string()),
             h.exit_reason.as_str()
         ),
-        ("exited", Some("2027-05-31"), "家庭收入超过低保标准")
+        (
+            "exited",
+            Some("2027-05-31".to_string()),
+            "家庭收入超过低保标准"
+        )
     );
     let chain = store.assistance_of(&household).await.unwrap();
     assert_eq!(
@@ -1445,7 +1456,7 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
     // Exited and rejected households stay findable, by ID number or standing.
     let q = |id: Option<&str>, standing: Option<&str>, prefix: &str| app::store::HouseholdQuery {
         region: crate::helpers::region(prefix),
-        id_number: id.map(String::from),
+        id_number: id.map(|i| id_of(i).as_str().to_owned()),
         name: None,
         standing: standing.map(|s| app::domain::cycle::Standing::from_code(s).unwrap()),
         limit: 10,
@@ -1498,12 +1509,12 @@ conformance!(
         let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let e = app::store::NewEmergencyAid {
             id: "emergency-1".into(),
-            head_id_number: "210102198001010011".into(),
+            head_id_number: id_of("210102198001010011"),
             person_name: "过路人".into(),
-            region_code: "620702".into(),
+            region_code: region("620702"),
             situation: "突发重病".into(),
             advance: true,
-            documents_due: Some("2026-12-26".into()),
+            documents_due: Some(day("2026-12-26")),
             conference: String::new(),
             aid: NewAid {
                 kind: AidKind::Emergency,
@@ -1537,7 +1548,7 @@ conformance!(
                 .unwrap()
                 .unwrap()
                 .region_code,
-            "620702"
+            region("620702")
         );
         assert!(matches!(
             store
@@ -1575,7 +1586,8 @@ conformance!(
 conformance!(
     imports_are_one_transaction_and_warn_once_per_household,
     |store| {
-        use app::store::{ImportBatch, MedicalRow, NewImport};
+        use app::domain::monitoring::MedicalRecord;
+        use app::store::{ImportBatch, NewImport};
         let a = user(&store, "13800000095").await;
         let d = store.current_draft(&a, "{}", 1).await.unwrap();
         let n = number(
@@ -1604,9 +1616,9 @@ conformance!(
             rules: rules.clone(),
             today,
         };
-        let row = |id: &str, date: &str, oop: i64| MedicalRow {
-            id_number: id.into(),
-            settled_on: date.into(),
+        let row = |id: &str, date: &str, oop: i64| MedicalRecord {
+            id_number: id_of(id),
+            date: day(date),
             total_fen: oop,
             out_of_pocket_fen: oop,
         };
@@ -1773,7 +1785,8 @@ conformance!(
     department_records_and_the_share_rule_raise_warnings_once,
     |store| {
         use crate::api::valid_id;
-        use app::store::{EventRow, ImportBatch, MedicalRow, NewImport};
+        use app::domain::monitoring::{EventKind, EventRecord, MedicalRecord};
+        use app::store::{ImportBatch, NewImport};
         let (e1, e2, stranger) = (
             valid_id("62070219700101801"),
             valid_id("62070219720202802"),
@@ -1782,7 +1795,7 @@ conformance!(
         let a = user(&store, "13800000096").await;
         let d = store.current_draft(&a, "{}", 1).await.unwrap();
         let mut s = submission(&a, &d.id, &[e1.as_str(), e2.as_str()]);
-        s.monthly_income_fen = 100_000; // 1 000 yuan a month: 12 000 a year
+        s.monthly_income = Money::from_fen(100_000); // 1 000 yuan a month: 12 000 a year
         let n = number(store.submit_application(s).await.unwrap());
         let household = store
             .application(&n)
@@ -1803,12 +1816,11 @@ conformance!(
             rules: app::domain::monitoring::example_rules(),
             today,
         };
-        let event = |source: &str, id: &str, event: &str, grade: Option<i64>| EventRow {
-            key: format!("{source}|{id}|{event}"),
-            source: source.into(),
-            id_number: id.into(),
-            event: event.into(),
-            event_on: "2026-11-01".into(),
+        let event = |source: &str, id: &str, event: &str, grade: Option<u8>| EventRecord {
+            source: Source::from_code(source).expect("a source code"),
+            id_number: id_of(id),
+            event: EventKind::from_code(event).expect("an event kind"),
+            date: day("2026-11-01"),
             grade,
             amount_fen: None,
             detail: "测试".into(),
@@ -1854,9 +1866,9 @@ conformance!(
         assert_eq!(run("ev-3", "disabled_persons", disability).await, (1, 1, 0));
         // 7 000 yuan out of pocket: under the 20 000 amount, over 50 % of 12 000.
         let medical = ImportBatch::Medical(
-            vec![MedicalRow {
-                id_number: e2.clone(),
-                settled_on: "2026-10-01".into(),
+            vec![MedicalRecord {
+                id_number: id_of(&e2),
+                date: day("2026-10-01"),
                 total_fen: 900_000,
                 out_of_pocket_fen: 700_000,
             }]
@@ -1875,8 +1887,8 @@ conformance!(
         assert!(w.iter().all(|w| w.household_id == household));
         let death = w.iter().find(|w| w.kind.code() == "death").unwrap();
         assert_eq!(
-            (death.level.code(), death.visit_due.as_str()),
-            ("III", "2026-12-26")
+            (death.level.code(), death.visit_due),
+            ("III", day("2026-12-26"))
         );
         assert!(
             death.trigger_json.contains("\"event\":\"death\"") && !death.trigger_json.contains(&e1),
@@ -1909,8 +1921,9 @@ conformance!(
     rejected_households_are_monitored_for_two_years_and_no_longer,
     |store| {
         use crate::api::valid_id;
+        use app::domain::monitoring::{EventKind, EventRecord, Source};
         use app::domain::status::ApplicationStatus as S;
-        use app::store::{EventRow, ImportBatch, NewImport};
+        use app::store::{ImportBatch, NewImport};
         let now: i64 = 1_800_000_000_000;
         let day: i64 = 86_400_000;
         let (recent, old) = (valid_id("62070219700101821"), valid_id("62070219700101822"));
@@ -1951,12 +1964,11 @@ conformance!(
                     .unwrap(),
             );
         }
-        let death = |id: &str| EventRow {
-            key: format!("ps|{id}"),
-            source: "public_security".into(),
-            id_number: id.into(),
-            event: "death".into(),
-            event_on: "2026-11-01".into(),
+        let death = |id: &str| EventRecord {
+            source: Source::PublicSecurity,
+            id_number: id_of(id),
+            event: EventKind::Death,
+            date: crate::helpers::day("2026-11-01"),
             grade: None,
             amount_fen: None,
             detail: String::new(),
@@ -2044,6 +2056,47 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
         match store.latest_assessment(&app).await {
             Err(DbError::Other(m)) => assert!(m.contains("categories") && m.contains("royalty")),
             other => panic!("read as {other:?}"),
+        }
+        // Region codes, ID numbers and days are read as what they are, or not at all.
+        let household = store
+            .search_households(app::store::HouseholdQuery::within(region("62"), 1))
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+        for (corrupt, column) in [
+            (
+                "UPDATE households SET region_code = 'Zhangye'",
+                "region_code",
+            ),
+            (
+                "UPDATE households SET head_id_number = '620702199001011230'",
+                "head_id_number",
+            ),
+            (
+                "UPDATE households SET assistance_until = '2026-02-30'",
+                "assistance_until",
+            ),
+        ] {
+            let before =
+                query("SELECT region_code, head_id_number, assistance_until FROM households")
+                    .fetch_one(sql.db())
+                    .await
+                    .unwrap();
+            let (r, h, u): (String, String, Option<String>) = before.decode().unwrap();
+            query(corrupt).execute(sql.db()).await.unwrap();
+            match store.household_summary(&household).await {
+                Err(DbError::Other(m)) => assert!(m.contains(column), "{m}"),
+                other => panic!("{column} read as {other:?}"),
+            }
+            query("UPDATE households SET region_code = $1, head_id_number = $2, assistance_until = $3")
+                .bind(r)
+                .bind(h)
+                .bind(u)
+                .execute(sql.db())
+                .await
+                .unwrap();
+            assert!(store.household_summary(&household).await.unwrap().is_some());
         }
     }
 }

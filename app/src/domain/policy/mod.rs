@@ -11,7 +11,7 @@ pub use assess::{
     assess, Assessment, Category, CategorySet, Check, Criterion, EntitlementKind, Outcome, Subject,
 };
 pub use facts::HouseholdFacts;
-pub use params::{resolve, ParamKey, ParamRow, ParameterSet};
+pub use params::{resolve, ParamKey, ParamRow, ParameterSet, ProposalStatus};
 pub mod examples;
 #[cfg(test)]
 mod tests;

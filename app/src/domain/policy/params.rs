@@ -90,6 +90,15 @@ param_keys! {
 /// The number of parameter keys: resolved sets are indexed by `ParamKey::index`.
 pub const PARAM_COUNT: usize = ParamKey::ALL.len();
 
+coded! {
+    /// Where a reassessment proposal stands (a new parameter changed a household's categories).
+    pub enum ProposalStatus {
+        Open = "open",
+        Accepted = "accepted",
+        Dismissed = "dismissed",
+    }
+}
+
 /// One stored parameter value (a row of the parameter history).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParamRow {

@@ -201,9 +201,9 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
             <h2>{t!(i18n, applications.history)}</h2>
             <ul class="events" id="events">
                 {app.events.iter().rev().map(|e| {
-                    let kind = e.kind.clone();
+                    let kind = e.kind;
                     let note = e.note.clone();
-                    view! { <li><time>{china_time(e.at)}</time> " " {move || labels::event(i18n, &kind)} {(!note.is_empty()).then(|| format!(" — {note}"))}</li> }
+                    view! { <li><time>{china_time(e.at)}</time> " " {move || labels::event(i18n, kind)} {(!note.is_empty()).then(|| format!(" — {note}"))}</li> }
                 }).collect_view()}
             </ul>
         </section>

@@ -74,7 +74,7 @@ impl CharityStore for SqlStore {
         .bind(&c.user.login)
         .bind(&c.user.display_name)
         .bind(&c.user.password_hash)
-        .bind(&c.user.region_code)
+        .bind(c.user.region_code.as_ref())
         .bind(c.user.now)
         .bind(c.user.department.map(Department::code))
         .execute_raw(&mut tx)
