@@ -27,6 +27,25 @@ pub struct PortalSettings {
     pub max_failed_logins: i64,
     pub lockout_minutes: i64,
     pub code_ttl_minutes: i64,
+    /// Seconds between two verification SMS to one phone.
+    pub sms_interval_seconds: i64,
+    /// Verification SMS a day to one phone, and from one client address.
+    pub sms_per_phone_per_day: i64,
+    pub sms_per_client_per_day: i64,
+}
+
+/// The address of the client a request came from, as the server worked it out (trusted proxies
+/// only: `server::config::Config::client_address`); in every request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+/// The calling client's address (`ClientAddr`).
+#[cfg(feature = "ssr")]
+pub async fn client_addr() -> Result<std::net::IpAddr, AppError> {
+    leptos_axum::extract::<axum::Extension<ClientAddr>>()
+        .await
+        .map(|axum::Extension(ClientAddr(ip))| ip)
+        .map_err(|_| AppError::internal("client address missing"))
 }
 
 #[derive(Clone)]
@@ -40,6 +59,29 @@ pub struct Services {
 pub fn services() -> Result<Services, AppError> {
     leptos::prelude::use_context::<Services>()
         .ok_or_else(|| AppError::internal("Services missing from context"))
+}
+
+/// The id of a record a caller asks for with a key of its own (made by a form or a device, so
+/// that a resend records once). The server makes it from the key and the caller, under the
+/// prefix of the record's kind: no caller chooses a record id, two callers' keys never meet, and
+/// no key reaches the ids the server gives its own records (`decision-…`, `referral-…`).
+/// A key is at most 64 letters, digits and `-`; an empty key (no resend to guard) gets a new id.
+#[cfg(feature = "ssr")]
+pub fn record_id(prefix: &str, caller: &str, key: &str) -> Result<String, AppError> {
+    use sha2::{Digest, Sha256};
+    let key = key.trim();
+    if key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(AppError::BadRequest);
+    }
+    if key.is_empty() {
+        return Ok(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
+    }
+    let digest = Sha256::new()
+        .chain_update(caller.as_bytes())
+        .chain_update([0])
+        .chain_update(key.as_bytes())
+        .finalize();
+    Ok(format!("{prefix}-{}", &hex::encode(digest)[..32]))
 }
 
 /// The clock the browser and the server share (milliseconds UTC; today in China), and the demo

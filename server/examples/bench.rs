@@ -503,6 +503,8 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     let report = server::imports::import_file(
         &state,
         &actor,
+        // A province-wide officer: the bench's households are all inside.
+        &app::domain::region::RegionCode::parse("62").expect("a province"),
         app::domain::monitoring::Source::MedicalInsurance,
         "medical.csv",
         path.clone(),
@@ -546,6 +548,8 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     let again = server::imports::import_file(
         &state,
         &actor,
+        // A province-wide officer: the bench's households are all inside.
+        &app::domain::region::RegionCode::parse("62").expect("a province"),
         app::domain::monitoring::Source::MedicalInsurance,
         "medical.xlsx",
         xlsx.clone(),

@@ -43,6 +43,15 @@ pub struct Config {
     /// How long an SMS verification code is valid, in minutes.
     #[arg(long, env = "DOUDI_CODE_TTL_MINUTES", default_value_t = 10)]
     pub code_ttl_minutes: i64,
+    /// Seconds before another verification SMS may go to the same phone.
+    #[arg(long, env = "DOUDI_SMS_INTERVAL_SECONDS", default_value_t = 60)]
+    pub sms_interval_seconds: i64,
+    /// Verification SMS one phone may receive in 24 hours.
+    #[arg(long, env = "DOUDI_SMS_PER_PHONE_PER_DAY", default_value_t = 10)]
+    pub sms_per_phone_per_day: i64,
+    /// Verification SMS one client address may ask for in 24 hours.
+    #[arg(long, env = "DOUDI_SMS_PER_CLIENT_PER_DAY", default_value_t = 50)]
+    pub sms_per_client_per_day: i64,
     /// Largest request body for server functions, in bytes (uploads have their own limit).
     #[arg(long, env = "DOUDI_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
@@ -50,9 +59,12 @@ pub struct Config {
     /// (per process), against password spraying across many accounts.
     #[arg(long, env = "DOUDI_AUTH_REQUESTS_PER_MINUTE", default_value_t = 30)]
     pub auth_requests_per_minute: u32,
-    /// Take the client address from X-Forwarded-For (only behind a load balancer that sets it).
-    #[arg(long, env = "DOUDI_TRUST_FORWARDED_FOR", default_value_t = false)]
-    pub trust_forwarded_for: bool,
+    /// The proxies (load balancers) whose X-Forwarded-For is believed, as a comma-separated
+    /// list of addresses or CIDR blocks (`10.0.0.0/8,192.0.2.7`). A request from anywhere else
+    /// is from its peer address whatever it says; from a trusted proxy, the client is the
+    /// right-most forwarded address that is not itself a trusted proxy. Empty: trust nobody.
+    #[arg(long, env = "DOUDI_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Demo mode: seed labelled demo data and accounts, show sent SMS at /dev/outbox.
     /// Seconds between runs of the background jobs (reassessments after parameter changes).
     #[arg(long, env = "DOUDI_JOB_INTERVAL_SECS", default_value_t = 60)]
@@ -68,6 +80,14 @@ pub struct Config {
     pub config_file: Option<PathBuf>,
 }
 
+/// An address or a CIDR block of `DOUDI_TRUSTED_PROXIES` (an address is a block of one).
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is neither an address nor a CIDR block"))
+}
+
 impl Config {
     /// Reads the optional settings file first (environment variables already set win).
     pub fn load() -> Self {
@@ -80,7 +100,43 @@ impl Config {
                 std::process::exit(2);
             }
         }
+        // The old switch trusted any client's X-Forwarded-For; silently ignoring it would hide
+        // that the deployment still needs its proxies named.
+        if std::env::var_os("DOUDI_TRUST_FORWARDED_FOR").is_some() {
+            eprintln!(
+                "DOUDI_TRUST_FORWARDED_FOR is gone: name the load balancers instead, \
+                 DOUDI_TRUSTED_PROXIES=10.0.0.0/8 (addresses or CIDR blocks)"
+            );
+            std::process::exit(2);
+        }
         Config::parse()
+    }
+
+    /// The client of a request that came from `peer` with these X-Forwarded-For values (see
+    /// `trusted_proxies`). Unreadable forwarded addresses end the walk at the last trusted hop.
+    pub fn client_address<'a>(
+        &self,
+        peer: std::net::IpAddr,
+        forwarded_for: impl Iterator<Item = &'a str>,
+    ) -> std::net::IpAddr {
+        let trusted = |ip: &std::net::IpAddr| self.trusted_proxies.iter().any(|n| n.contains(ip));
+        if !trusted(&peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = forwarded_for.flat_map(|v| v.split(',')).collect();
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            match hop.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) => {
+                    client = ip;
+                    if !trusted(&ip) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        client
     }
 
     /// Cookies carry `Secure` when the public origin is https.
@@ -105,5 +161,52 @@ impl Config {
             .map(String::from)
             .chain([data_dir.display().to_string()]),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(proxies: &[&str]) -> Config {
+        let mut c = Config::for_tests("sqlite://x".into(), "data".into());
+        c.trusted_proxies = proxies.iter().map(|p| parse_net(p).unwrap()).collect();
+        c
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_address_no_trusted_proxy_added() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let lb = config(&["10.0.0.0/8", "192.0.2.7"]);
+        let xff = |v: &'static str| std::iter::once(v);
+        // A stranger's header is ignored.
+        assert_eq!(
+            lb.client_address(ip("198.51.100.1"), xff("1.1.1.1")),
+            ip("198.51.100.1")
+        );
+        // Through two trusted hops, what the client wrote first does not count.
+        assert_eq!(
+            lb.client_address(ip("10.1.2.3"), xff("6.6.6.6, 203.0.113.5, 192.0.2.7")),
+            ip("203.0.113.5")
+        );
+        // Several header lines are one list; garbage stops the walk at the last trusted hop.
+        assert_eq!(
+            lb.client_address(ip("10.1.2.3"), ["203.0.113.5", "10.9.9.9"].into_iter()),
+            ip("203.0.113.5")
+        );
+        assert_eq!(
+            lb.client_address(ip("10.1.2.3"), xff("nonsense")),
+            ip("10.1.2.3")
+        );
+        assert_eq!(
+            lb.client_address(ip("10.1.2.3"), std::iter::empty()),
+            ip("10.1.2.3")
+        );
+        // Trusting nobody: always the peer.
+        assert_eq!(
+            config(&[]).client_address(ip("10.1.2.3"), xff("203.0.113.5")),
+            ip("10.1.2.3")
+        );
+        assert!(parse_net("10.0.0.0/33").is_err() && parse_net("host").is_err());
     }
 }

@@ -83,29 +83,31 @@ const RATE_LIMITED_PATHS: [&str; 4] = [
     "/api/charity/register",
 ];
 
-pub async fn auth_rate_limit(
+pub use app::services::ClientAddr;
+
+/// Works out the client's address once, from the peer and (from trusted proxies only)
+/// X-Forwarded-For.
+pub async fn client_address(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let client = state.config.client_address(peer.ip(), forwarded);
+    req.extensions_mut().insert(ClientAddr(client));
+    next.run(req).await
+}
+
+pub async fn auth_rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() == Method::POST && RATE_LIMITED_PATHS.contains(&req.uri().path()) {
-        let forwarded = state
-            .config
-            .trust_forwarded_for
-            .then(|| {
-                req.headers()
-                    .get("x-forwarded-for")?
-                    .to_str()
-                    .ok()?
-                    .split(',')
-                    .next()?
-                    .trim()
-                    .parse::<IpAddr>()
-                    .ok()
-            })
-            .flatten();
-        let client = forwarded.unwrap_or(peer.ip());
+        let Some(ClientAddr(client)) = req.extensions().get::<ClientAddr>().copied() else {
+            return AppError::internal("client address missing").into_response();
+        };
         if state.auth_limiter.check_key(&client).is_err() {
             tracing::warn!(%client, "sign-in rate limit reached");
             return AppError::TooManyRequests.into_response();

@@ -432,6 +432,7 @@ impl<R: std::io::Seek> std::io::Seek for Counting<R> {
 pub async fn import_file(
     state: &AppState,
     actor_id: &str,
+    region: &app::domain::region::RegionCode,
     source: Source,
     file_name: &str,
     path: std::path::PathBuf,
@@ -467,6 +468,7 @@ pub async fn import_file(
         encoding: encoding.into(),
         created_by: actor_id.into(),
         now: app::services::now_millis(),
+        region: region.clone(),
         rules,
         today,
     };
@@ -648,6 +650,7 @@ pub async fn upload(
     if user.0.role == Role::Department && user.0.department != Some(source.department()) {
         return Err(AppError::Forbidden);
     }
+    let region = app::auth::staff_scope(&user)?;
     let (name, tmp, hash, size) = file
         .filter(|f| f.3 > 0)
         .ok_or(AppError::refused("file_empty"))?;
@@ -670,6 +673,7 @@ pub async fn upload(
         let result = import_file(
             &task_state,
             &user.0.id,
+            &region,
             source,
             &name,
             path,

@@ -8,17 +8,19 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-/// Logs each SMS instead of sending it (SMS gateways cannot be reached from here; a real one
-/// implements `Notifier`). In demo mode the last messages are also kept for /dev/outbox.
+/// Stands in for an SMS gateway (none can be reached from here; a real one implements
+/// `Notifier`). In demo mode it logs each message and keeps the last ones for /dev/outbox;
+/// otherwise it delivers nothing and logs only that a message was not delivered, its digits
+/// hidden: a verification code is never written to a log outside demo mode.
 #[derive(Default)]
 pub struct LoggingNotifier {
     pub outbox: Option<Mutex<VecDeque<(String, String)>>>,
 }
 
 impl LoggingNotifier {
-    pub fn new(keep_outbox: bool) -> Self {
+    pub fn new(demo: bool) -> Self {
         Self {
-            outbox: keep_outbox.then(|| Mutex::new(VecDeque::new())),
+            outbox: demo.then(|| Mutex::new(VecDeque::new())),
         }
     }
 
@@ -36,13 +38,19 @@ impl Notifier for LoggingNotifier {
         let masked = app::domain::phone::Phone::parse(phone)
             .map(|p| p.masked())
             .unwrap_or_default();
-        // The log is this notifier's carrier: without a gateway, operators read codes here.
-        tracing::info!(to = %masked, %text, "SMS (logging notifier: no SMS gateway configured)");
-        if let Some(outbox) = &self.outbox {
-            let mut o = outbox.lock().map_err(|e| e.to_string())?;
-            o.push_front((phone.to_string(), text.to_string()));
-            o.truncate(50);
-        }
+        let Some(outbox) = &self.outbox else {
+            let hidden: String = text
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '*' } else { c })
+                .collect();
+            tracing::error!(to = %masked, text = %hidden, "SMS not delivered: no SMS gateway configured");
+            return Err("no SMS gateway configured".into());
+        };
+        // Demo mode: the log and /dev/outbox are this notifier's carrier.
+        tracing::info!(to = %masked, %text, "SMS (demo: shown at /dev/outbox)");
+        let mut o = outbox.lock().map_err(|e| e.to_string())?;
+        o.push_front((phone.to_string(), text.to_string()));
+        o.truncate(50);
         Ok(())
     }
 }

@@ -42,7 +42,11 @@ impl Application {
         let backend = store::connect(&config.database_url, config.db_max_connections).await?;
         let store = backend.store();
         let notifier = Arc::new(LoggingNotifier::new(config.demo));
-        tracing::warn!("no SMS gateway configured: verification codes are written to this log");
+        if config.demo {
+            tracing::warn!("demo mode: verification codes are logged and shown at /dev/outbox");
+        } else {
+            tracing::warn!("no SMS gateway configured: verification codes cannot be delivered");
+        }
         let services = Services {
             store: store.clone(),
             blobs: Arc::new(FsBlobStore {
@@ -53,6 +57,9 @@ impl Application {
                 max_failed_logins: config.max_failed_logins,
                 lockout_minutes: config.lockout_minutes,
                 code_ttl_minutes: config.code_ttl_minutes,
+                sms_interval_seconds: config.sms_interval_seconds,
+                sms_per_phone_per_day: config.sms_per_phone_per_day,
+                sms_per_client_per_day: config.sms_per_client_per_day,
             },
         };
         if config.demo {
@@ -211,6 +218,11 @@ impl Application {
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 http::origin_check,
+            ))
+            // First of all: who the client is (`http::ClientAddr`), for limits and audit.
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::client_address,
             ))
             .with_state(state.clone());
         let router = http::with_observability(router);

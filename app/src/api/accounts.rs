@@ -11,7 +11,7 @@ use crate::{
     auth::{self, audit},
     domain::{declaration::FieldErrorCode, phone::Phone, region::RegionCode, status::Role},
     services::{now_millis, services},
-    store::{DbError, NewUser},
+    store::{CodeOutcome, DbError, NewCode, NewUser},
 };
 
 #[cfg(feature = "ssr")]
@@ -33,9 +33,6 @@ pub(crate) async fn consume_code(
         .await?)
 }
 
-/// One SMS per number per minute, so the endpoint cannot be used to flood a phone.
-pub const CODE_INTERVAL_SECONDS: i64 = 60;
-
 /// Sends a six-digit verification code to a mobile number (through the `Notifier`).
 #[server(endpoint = "accounts/send_code")]
 pub async fn send_code(phone: String) -> Result<(), AppError> {
@@ -43,21 +40,25 @@ pub async fn send_code(phone: String) -> Result<(), AppError> {
     let phone =
         Phone::parse(&phone).map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
     let s = services()?;
+    let client = crate::services::client_addr().await?;
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let now = now_millis();
-    let expires = now + s.settings.code_ttl_minutes * 60_000;
-    let not_after = now - CODE_INTERVAL_SECONDS * 1000;
-    if !s
+    let outcome = s
         .store
-        .put_verification_code(
-            phone.as_str(),
-            &hash_code(phone.as_str(), &code),
-            now,
-            expires,
-            not_after,
-        )
-        .await?
-    {
+        .put_verification_code(NewCode {
+            phone: phone.as_str().to_owned(),
+            code_hash: hash_code(phone.as_str(), &code),
+            client: client.to_string(),
+            issued_at: now,
+            expires_at: now + s.settings.code_ttl_minutes * 60_000,
+            // One SMS per number per interval (a minute), so no one floods a phone.
+            not_after: now - s.settings.sms_interval_seconds * 1000,
+            per_phone_per_day: s.settings.sms_per_phone_per_day,
+            per_client_per_day: s.settings.sms_per_client_per_day,
+        })
+        .await?;
+    if outcome != CodeOutcome::Stored {
+        tracing::warn!(?outcome, %client, "verification SMS refused");
         return Err(AppError::TooManyRequests);
     }
     s.notifier

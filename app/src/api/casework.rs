@@ -83,8 +83,23 @@ pub struct CaseState {
     pub notice_days: Option<i64>,
     pub decision: Option<DecisionView>,
     pub objections: Vec<(String, i64)>,
-    /// The household file (一户一档) this application belongs to.
+    /// The household file (一户一档) this application belongs to, once accepted.
     pub household_id: Option<String>,
+    /// The declared head is not the account's: accepting needs the caseworker to confirm it.
+    pub head_change: bool,
+    /// Declared persons already in another household's file or another open application.
+    pub conflicts: Vec<MemberConflictView>,
+}
+
+/// A declared person who is already somewhere else, as the accepting caseworker sees them: the
+/// other file or application named only when it lies in the caseworker's region.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberConflictView {
+    pub id_number_masked: String,
+    /// In another household's file: its id when in the caller's region, empty otherwise.
+    pub in_household: Option<String>,
+    /// In another open application: its number when in the caller's region, empty otherwise.
+    pub in_application: Option<String>,
 }
 
 /// One line of the public notice: no more than policy allows.
@@ -260,17 +275,61 @@ pub async fn case_view(number: String) -> Result<CaseState, AppError> {
             .map(decision_view),
         objections: s.store.objections(&app.summary.number).await?,
         household_id: app.household_id,
+        head_change: app.head_change,
+        conflicts: member_conflicts(&s, &user, &app.summary.number).await?,
     })
 }
 
-/// The simple steps: 受理, 入户调查, 提交审核.
+#[cfg(feature = "ssr")]
+async fn member_conflicts(
+    s: &Services,
+    user: &SessionUser,
+    number: &str,
+) -> Result<Vec<MemberConflictView>, AppError> {
+    let scope = auth::staff_scope(user)?;
+    let shown = |(id, region): (String, RegionCode)| {
+        if region.is_within(&scope) {
+            id
+        } else {
+            String::new()
+        }
+    };
+    Ok(s.store
+        .member_conflicts(number)
+        .await?
+        .into_iter()
+        .map(|c| MemberConflictView {
+            id_number_masked: c.id_number.masked(),
+            in_household: c.household.map(shown),
+            in_application: c.open_application.map(shown),
+        })
+        .collect())
+}
+
+/// The simple steps: 受理 (the declaration reaches the household file only now; a new head for
+/// the resident's account needs `confirm_head`), 入户调查, 提交审核.
 #[server(endpoint = "casework/advance")]
-pub async fn advance(number: String, to: ApplicationStatus) -> Result<(), AppError> {
+pub async fn advance(
+    number: String,
+    to: ApplicationStatus,
+    #[server(default)] confirm_head: bool,
+) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let s = services()?;
     let app = case_in_scope(&s, &user, &number).await?;
+    if to == ApplicationStatus::Accepted {
+        s.store
+            .accept_application(&app.summary.number, &user.0.id, confirm_head, now_millis())
+            .await?;
+        let action = if app.head_change && confirm_head {
+            "case_accepted_new_head"
+        } else {
+            "case_accepted"
+        };
+        audit(&s, Some(&user.0.id), action, &app.summary.number, "ok").await;
+        return Ok(());
+    }
     let from = match to {
-        ApplicationStatus::Accepted => ApplicationStatus::Submitted,
         ApplicationStatus::Visiting => ApplicationStatus::Accepted,
         ApplicationStatus::Reviewing => ApplicationStatus::Visiting,
         _ => return Err(AppError::BadRequest),

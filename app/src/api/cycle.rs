@@ -347,7 +347,9 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
     let rec = s
         .store
         .record_emergency(NewEmergencyAid {
-            id: e.id.clone(),
+            // The device's key, the caller's record: a retry finds it, another county's
+            // replay of the key makes its own record and never reads this one.
+            id: crate::services::record_id("e", &user.0.id, &e.id)?,
             head_id_number: e.id_number,
             person_name: e.person_name,
             region_code: region,

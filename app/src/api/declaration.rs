@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     auth::{self, audit},
-    domain::declaration::{Declaration, FieldError, FieldErrorCode, CONSENT_TEXT_VERSION},
+    domain::declaration::{Declaration, CONSENT_TEXT_VERSION},
     domain::id_number::IdNumber,
     domain::policy::HouseholdFacts,
     domain::status::Role,
@@ -116,7 +116,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         draft_id: save.draft_id.clone(),
         region_code: declaration.region.clone(),
         declaration_json: serde_json::to_string(&declaration).map_err(AppError::internal)?,
-        member_id_numbers: ids.clone(),
+        member_id_numbers: ids,
         monthly_income: declaration.income.total(),
         consent_charity: declaration.consent_charity,
         consent_text_version: CONSENT_TEXT_VERSION.to_string(),
@@ -129,16 +129,6 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
             Ok(summary)
         }
         SubmitOutcome::AlreadySubmitted(summary) => Ok(summary),
-        SubmitOutcome::IdsInOpenApplication(taken) => Err(AppError::Invalid(
-            ids.iter()
-                .enumerate()
-                .filter(|(_, id)| taken.contains(id))
-                .map(|(i, _)| FieldError {
-                    field: format!("members.{i}.id_number"),
-                    code: FieldErrorCode::IdInOtherOpenApplication,
-                })
-                .collect(),
-        )),
     }
 }
 

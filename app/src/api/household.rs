@@ -465,21 +465,15 @@ pub async fn record_visit(visit: VisitDraft) -> Result<VisitSync, AppError> {
     Ok(sync)
 }
 
-/// Records aid the household received (from a paper record, or 民政's own); `id` made by
-/// the form makes a resend harmless.
+/// Records aid the household received (from a paper record, or 民政's own); the form's key
+/// `id` makes a resend harmless (the record's id is the server's: `services::record_id`).
 #[server(endpoint = "household/aid", input = server_fn::codec::Json)]
 pub async fn record_aid(household: String, id: String, aid: AidDraft) -> Result<(), AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let s = services()?;
     let h = household_in_scope(&s, &user, &household).await?;
     let aid = NewAid::parse(&aid).map_err(AppError::Invalid)?;
-    let id = match id.trim() {
-        "" => uuid::Uuid::new_v4().to_string(),
-        i if i.len() <= 64 && i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
-            i.to_string()
-        }
-        _ => return Err(AppError::BadRequest),
-    };
+    let id = crate::services::record_id("manual", &user.0.id, &id)?;
     s.store
         .add_assistance(&h.id, &id, aid, AidOrigin::Manual, &user.0.id, now_millis())
         .await?;

@@ -30,6 +30,30 @@ pub struct NewUser {
     pub now: Millis,
 }
 
+/// A verification code on its way to a phone.
+#[derive(Clone, Debug)]
+pub struct NewCode {
+    pub phone: String,
+    pub code_hash: String,
+    /// The address the request came from (`services::ClientAddr`).
+    pub client: String,
+    pub issued_at: Millis,
+    pub expires_at: Millis,
+    /// No new code while the last was issued after this.
+    pub not_after: Millis,
+    /// At most this many codes to one phone, and from one address, in the 24 hours before
+    /// `issued_at`.
+    pub per_phone_per_day: i64,
+    pub per_client_per_day: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeOutcome {
+    Stored,
+    TooSoon,
+    DailyCap,
+}
+
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     async fn create_user(&self, user: NewUser) -> Result<String, DbError>;
@@ -50,17 +74,13 @@ pub trait AccountStore: Send + Sync {
 
     async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError>;
 
-    /// Stores a new code unless one was issued after `not_after` (then `false`: too soon).
-    async fn put_verification_code(
-        &self,
-        phone: &str,
-        code_hash: &str,
-        issued_at: Millis,
-        expires_at: Millis,
-        not_after: Millis,
-    ) -> Result<bool, DbError>;
+    /// Stores a new code, and records its sending, unless the last code of the phone was issued
+    /// after `c.not_after` (whatever became of it) or a daily cap is reached; nothing is stored
+    /// then.
+    async fn put_verification_code(&self, c: NewCode) -> Result<CodeOutcome, DbError>;
 
-    /// True once for a matching, unexpired code; the code is spent either way after 5 tries.
+    /// True once for a matching, unexpired code; the code is spent either way after 5 tries
+    /// (spent, not forgotten: the time it was sent still holds back the next one).
     async fn consume_verification_code(
         &self,
         phone: &str,

@@ -76,9 +76,41 @@ pub struct NoticeRecord {
     pub decision: DecisionRecord,
 }
 
+/// A person an application declares who is already somewhere else: shown to the accepting
+/// caseworker side by side, never merged silently.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberConflict {
+    pub id_number: IdNumber,
+    /// The household file the person is in (id, region), unless it is the one this
+    /// application's head heads in the application's own village (accepting would otherwise
+    /// add the person to a file they are not in, or move a file).
+    pub household: Option<(String, RegionCode)>,
+    /// Another accepted, still open application naming the person (number, region).
+    pub open_application: Option<(String, RegionCode)>,
+}
+
 #[async_trait]
 pub trait CaseworkStore: Send + Sync {
     async fn review_queue(&self, q: QueueQuery) -> Result<Vec<QueueRecord>, DbError>;
+
+    /// 受理: `Submitted` → `Accepted`, and only now the declaration reaches the household file:
+    /// the head's household is found or opened (and filed under the application's region), its
+    /// declared income kept, declared persons in no household join it (persons in another
+    /// household stay there: `member_conflicts`), and the members are held in this open
+    /// application. Refusals: `status`; `head_unconfirmed` (the account's head changed and
+    /// `confirm_head` is not given); `members_in_open_application` (a member is in another
+    /// accepted open application). Nothing changes then.
+    async fn accept_application(
+        &self,
+        number: &str,
+        actor_id: &str,
+        confirm_head: bool,
+        now: Millis,
+    ) -> Result<(), DbError>;
+
+    /// The declared persons of an application who are in another household's file (or in a file
+    /// acceptance would move) or in another accepted open application.
+    async fn member_conflicts(&self, number: &str) -> Result<Vec<MemberConflict>, DbError>;
 
     /// Records a decision and opens the public notice: `Visiting`/`Reviewing` → `Publicising`.
     async fn decide(&self, number: &str, d: DecisionRecord, now: Millis) -> Result<(), DbError>;

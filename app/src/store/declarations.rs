@@ -11,7 +11,9 @@ pub struct StoredDraft {
     pub updated_at: Millis,
 }
 
-/// Everything a submission stores, already checked by `Declaration::parse`.
+/// Everything a submission stores, already checked by `Declaration::parse`. It changes no
+/// household file, person or region: acceptance does, after a caseworker checked identity
+/// (`CaseworkStore::accept_application`).
 #[derive(Clone, Debug)]
 pub struct Submission {
     pub owner_id: String,
@@ -33,13 +35,13 @@ pub struct Submission {
     pub monthly_income: Money,
 }
 
+/// What a submission did. Nothing else: a resident learns nothing of other people's files
+/// (who is in another application is the accepting caseworker's to see, `member_conflicts`).
 #[derive(Clone, Debug)]
 pub enum SubmitOutcome {
     Created(ApplicationSummary),
     /// The draft had already been submitted (double tap, retry): the same application.
     AlreadySubmitted(ApplicationSummary),
-    /// These ID numbers are members of another open application.
-    IdsInOpenApplication(Vec<IdNumber>),
 }
 
 #[derive(Clone, Debug)]
@@ -54,7 +56,11 @@ pub struct ApplicationRecord {
     pub events: Vec<TimelineEvent>,
     /// The open request for more information, if any: (request id, question).
     pub open_info_request: Option<(i64, String)>,
+    /// The household file, once a caseworker accepted the application.
     pub household_id: Option<String>,
+    /// The declared head is not the one the resident's account is bound to: acceptance needs
+    /// the caseworker's confirmation of the new head.
+    pub head_change: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -104,7 +110,8 @@ pub trait DeclarationStore: Send + Sync {
 
     async fn application(&self, number: &str) -> Result<Option<ApplicationRecord>, DbError>;
 
-    /// Moves an application to a new state with an event; `Conflict("status")` when `from` no longer holds.
+    /// Moves an application to a new state with an event; `Conflict("status")` when `from` no
+    /// longer holds. Never to `Accepted`: that is `CaseworkStore::accept_application`.
     async fn change_status(
         &self,
         number: &str,

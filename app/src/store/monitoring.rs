@@ -103,6 +103,8 @@ pub struct NewImport {
     pub encoding: String,
     pub created_by: String,
     pub now: Millis,
+    /// The uploader's region: only persons of households in it are matched (and counted).
+    pub region: RegionCode,
     /// The rules in force and the day the 12 months end.
     pub rules: Vec<crate::domain::monitoring::WarningRule>,
     pub today: chrono::NaiveDate,

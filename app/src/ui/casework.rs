@@ -240,7 +240,10 @@ fn CaseActionsCard(
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     };
-    let step = Action::new(move |to: &ApplicationStatus| advance(number.get_value(), *to));
+    let confirm_head = RwSignal::new(false);
+    let step = Action::new(move |to: &ApplicationStatus| {
+        advance(number.get_value(), *to, confirm_head.get_untracked())
+    });
     let ask = Action::new(move |q: &String| request_info(number.get_value(), q.clone()));
     let refuse = Action::new(move |r: &String| reject(number.get_value(), r.clone()));
     let decision = Action::new(move |d: &DecisionDraft| decide(number.get_value(), d.clone()));
@@ -285,6 +288,33 @@ fn CaseActionsCard(
             </Transition>
             {matches!(status, ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
                 <p><a href=format!("/staff/visit/{}", number.get_value()) id="case-visit-form" rel="external">{t!(i18n, visit.open)}</a></p>
+            })}
+            {(status == ApplicationStatus::Submitted).then(|| view! {
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        case.await.ok().map(|c| view! {
+                            {(!c.conflicts.is_empty()).then(|| view! {
+                                <h3>{t!(i18n, casework.conflicts)}</h3>
+                                <ul id="case-conflicts">
+                                    {c.conflicts.into_iter().map(|m| {
+                                        let elsewhere = m.in_household.as_deref() == Some("") || m.in_application.as_deref() == Some("");
+                                        view! {
+                                            <li>{m.id_number_masked} " "
+                                                {m.in_household.map(|h| view! { {t!(i18n, casework.conflict_household)} " " {(!h.is_empty()).then(|| view! { <a href=format!("/staff/households/{h}") rel="external">{h.chars().take(8).collect::<String>()}</a> })} " " })}
+                                                {m.in_application.map(|n| view! { {t!(i18n, casework.conflict_application)} " " {n} " " })}
+                                                {elsewhere.then(|| view! { {t!(i18n, casework.conflict_elsewhere)} })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                            {c.head_change.then(|| view! {
+                                <p>{t!(i18n, casework.head_change)}</p>
+                                <label class="check"><input type="checkbox" id="case-confirm-head" prop:checked=confirm_head on:change=move |ev| confirm_head.set(event_target_checked(&ev)) /> {t!(i18n, casework.confirm_head)}</label>
+                            })}
+                        })
+                    })}
+                </Transition>
             })}
             {next_step.map(|(to, id)| view! {
                 <button type="button" class="primary" id=id on:click=move |_| { step.dispatch(to); }>{move || step_label(to)}</button>

@@ -135,6 +135,10 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
             "not_in_assistance" => t_string!(i18n, refused.not_in_assistance),
             "documents_received" => t_string!(i18n, refused.documents_received),
             "visit_id" => t_string!(i18n, refused.visit_id),
+            "head_unconfirmed" => t_string!(i18n, refused.head_unconfirmed),
+            "members_in_open_application" => {
+                t_string!(i18n, refused.members_in_open_application)
+            }
             _ => t_string!(i18n, refused.other),
         },
     }

@@ -168,15 +168,10 @@ impl AccountStore for SqlStore {
         Ok(out)
     }
 
-    #[tracing::instrument(skip(self, phone, code_hash))]
-    async fn put_verification_code(
-        &self,
-        phone: &str,
-        code_hash: &str,
-        issued_at: Millis,
-        expires_at: Millis,
-        not_after: Millis,
-    ) -> Result<bool, DbError> {
+    #[tracing::instrument(skip_all)]
+    async fn put_verification_code(&self, c: NewCode) -> Result<CodeOutcome, DbError> {
+        let mut tx = self.db.begin().await?;
+        // The code first: its write holds SQLite's lock, so the counts below see every send.
         let n = query(
             "INSERT INTO verification_codes (phone, code_hash, issued_at, expires_at, attempts) \
                 VALUES ($1, $2, $3, $4, 0) \
@@ -185,15 +180,44 @@ impl AccountStore for SqlStore {
                expires_at = excluded.expires_at, attempts = 0 \
              WHERE verification_codes.issued_at <= $5",
         )
-        .bind(phone)
-        .bind(code_hash)
-        .bind(issued_at)
-        .bind(expires_at)
-        .bind(not_after)
-        .execute(&self.db)
+        .bind(&c.phone)
+        .bind(&c.code_hash)
+        .bind(c.issued_at)
+        .bind(c.expires_at)
+        .bind(c.not_after)
+        .execute(&mut tx)
         .await?
         .rows_affected();
-        Ok(n == 1)
+        if n != 1 {
+            return Ok(CodeOutcome::TooSoon);
+        }
+        let day_ago = c.issued_at - 86_400_000;
+        let (by_phone, by_client): (i64, i64) = query(
+            "SELECT (SELECT COUNT(*) FROM sms_sends WHERE phone = $1 AND sent_at > $3), \
+                    (SELECT COUNT(*) FROM sms_sends WHERE client = $2 AND sent_at > $3)",
+        )
+        .bind(&c.phone)
+        .bind(&c.client)
+        .bind(day_ago)
+        .fetch_one(&mut tx)
+        .await?
+        .decode()?;
+        if by_phone >= c.per_phone_per_day || by_client >= c.per_client_per_day {
+            // Rolled back: the last code stays as it was.
+            return Ok(CodeOutcome::DailyCap);
+        }
+        query("DELETE FROM sms_sends WHERE sent_at < $1")
+            .bind(day_ago - 86_400_000)
+            .execute(&mut tx)
+            .await?;
+        query("INSERT INTO sms_sends (phone, client, sent_at) VALUES ($1, $2, $3)")
+            .bind(&c.phone)
+            .bind(&c.client)
+            .bind(c.issued_at)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(CodeOutcome::Stored)
     }
 
     #[tracing::instrument(skip(self, phone, code_hash))]
@@ -215,7 +239,8 @@ impl AccountStore for SqlStore {
         let (stored, expires_at, attempts): (String, Millis, i64) = row.decode()?;
         let ok = stored == code_hash && expires_at > now && attempts <= 5;
         if ok || attempts >= 5 || expires_at <= now {
-            query("DELETE FROM verification_codes WHERE phone = $1")
+            // Spent, but kept: when it was issued still holds back the next code.
+            query("UPDATE verification_codes SET code_hash = '', expires_at = 0 WHERE phone = $1")
                 .bind(phone)
                 .execute(&mut tx)
                 .await?;

@@ -1,8 +1,11 @@
 //! The review queue, decisions, public notice, objections and finalisation.
 
-use super::declarations::{add_event, claim_application};
-use super::dialect::{categories, code, code_opt, day, help_kinds, query, region, within, Row};
+use super::declarations::{add_event, claim_application, household_for};
+use super::dialect::{
+    categories, code, code_opt, day, help_kinds, id_number, query, region, within, Row,
+};
 use super::SqlStore;
+use super::{db_err, is_unique_violation};
 use app::domain::money::Money;
 use app::domain::policy::assess::Category;
 use app::domain::region::RegionCode;
@@ -98,6 +101,165 @@ impl TryFrom<NoticeRow> for NoticeRecord {
 
 #[async_trait::async_trait]
 impl CaseworkStore for SqlStore {
+    #[tracing::instrument(skip_all)]
+    async fn accept_application(
+        &self,
+        number: &str,
+        actor_id: &str,
+        confirm_head: bool,
+        now: Millis,
+    ) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        let (app_id, status) = claim_application(&mut tx, number, now).await?;
+        if status != ApplicationStatus::Submitted {
+            return Err(DbError::Conflict("status"));
+        }
+        let (owner_id, region_code, head, income, head_change): (
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+            bool,
+        ) = query(
+            "SELECT owner_id, region_code, head_id_number, monthly_income, head_change FROM \
+             applications WHERE id = $1",
+        )
+        .bind(&app_id)
+        .fetch_one(&mut tx)
+        .await?
+        .decode()?;
+        if head_change && !confirm_head {
+            return Err(DbError::Conflict("head_unconfirmed"));
+        }
+        let region_code = region("region_code", &region_code)?;
+        let head = id_number(
+            "head_id_number",
+            head.as_deref()
+                .ok_or_else(|| DbError::Other("application without a head".into()))?,
+        )?;
+        let members: Vec<String> = query(
+            "SELECT id_number FROM application_members WHERE application_id = $1 ORDER BY \
+             id_number",
+        )
+        .bind(&app_id)
+        .fetch_all(&mut tx)
+        .await?
+        .iter()
+        .map(|r| r.get("id_number"))
+        .collect::<Result<_, _>>()?;
+        for id in &members {
+            let r = query(
+                "INSERT INTO open_application_members (id_number, application_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(&app_id)
+            .execute_raw(&mut tx)
+            .await;
+            match r {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(DbError::Conflict("members_in_open_application"))
+                }
+                Err(e) => return Err(db_err(e)),
+            }
+        }
+        // Identity checked by a caseworker of the declared region: the file is the head's, and
+        // filed under this region from now on.
+        let household_id = household_for(&mut tx, &head, &region_code, true, now).await?;
+        query("UPDATE households SET monthly_income = $1 WHERE id = $2")
+            .bind(income)
+            .bind(&household_id)
+            .execute(&mut tx)
+            .await?;
+        for id in &members {
+            // A person in another household's file stays there (`member_conflicts`).
+            query(
+                "INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT \
+                 (id_number) DO NOTHING",
+            )
+            .bind(id)
+            .bind(&household_id)
+            .execute(&mut tx)
+            .await?;
+        }
+        query("UPDATE applications SET status = $1, household_id = $2 WHERE id = $3")
+            .bind(ApplicationStatus::Accepted.code())
+            .bind(&household_id)
+            .bind(&app_id)
+            .execute(&mut tx)
+            .await?;
+        if head_change {
+            query("UPDATE users SET bound_head_id_number = $1 WHERE id = $2")
+                .bind(&head)
+                .bind(&owner_id)
+                .execute(&mut tx)
+                .await?;
+        }
+        add_event(
+            &mut tx,
+            &app_id,
+            TimelineKind::StatusChanged,
+            ApplicationStatus::Accepted,
+            actor_id,
+            "",
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn member_conflicts(&self, number: &str) -> Result<Vec<MemberConflict>, DbError> {
+        let rows = query(
+            "SELECT m.id_number, \
+               (SELECT p.household_id FROM persons p JOIN households h ON h.id = p.household_id \
+                 WHERE p.id_number = m.id_number AND (a.head_id_number IS NULL \
+                   OR h.head_id_number <> a.head_id_number OR h.region_code <> a.region_code)) \
+                 AS household_id, \
+               (SELECT h.region_code FROM persons p JOIN households h ON h.id = p.household_id \
+                 WHERE p.id_number = m.id_number AND (a.head_id_number IS NULL \
+                   OR h.head_id_number <> a.head_id_number OR h.region_code <> a.region_code)) \
+                 AS household_region, \
+               (SELECT o.number FROM open_application_members om JOIN applications o ON o.id = \
+                 om.application_id WHERE om.id_number = m.id_number AND o.id <> a.id) AS other, \
+               (SELECT o.region_code FROM open_application_members om JOIN applications o ON \
+                 o.id = om.application_id WHERE om.id_number = m.id_number AND o.id <> a.id) \
+                 AS other_region \
+             FROM applications a JOIN application_members m ON m.application_id = a.id \
+             WHERE a.number = $1 ORDER BY m.id_number",
+        )
+        .bind(number)
+        .fetch_all(&self.db)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, household, household_region, other, other_region): (
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            ) = r.decode()?;
+            let household = match (household, household_region) {
+                (Some(h), Some(r)) => Some((h, region("household_region", &r)?)),
+                _ => None,
+            };
+            let open_application = match (other, other_region) {
+                (Some(n), Some(r)) => Some((n, region("other_region", &r)?)),
+                _ => None,
+            };
+            if household.is_some() || open_application.is_some() {
+                out.push(MemberConflict {
+                    id_number: id_number("id_number", &id)?,
+                    household,
+                    open_application,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     #[tracing::instrument(skip_all)]
     async fn review_queue(&self, q: QueueQuery) -> Result<Vec<QueueRecord>, DbError> {
         // Placeholders are numbered as conditions are added; binds follow the same order.

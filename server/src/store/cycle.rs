@@ -219,9 +219,6 @@ impl CycleStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError> {
         let mut tx = self.db.begin().await?;
-        // The person's household, opened where the emergency happened when there is none.
-        let household_id =
-            household_for(&mut tx, &e.head_id_number, &e.region_code, false, e.now).await?;
         let existing = query(&format!(
             "SELECT {EMERGENCY_COLUMNS} FROM emergency_aid WHERE id = $1"
         ))
@@ -231,6 +228,9 @@ impl CycleStore for SqlStore {
         if let Some(r) = existing {
             return emergency_from_row(&r);
         }
+        // The person's household, opened where the emergency happened when there is none.
+        let household_id =
+            household_for(&mut tx, &e.head_id_number, &e.region_code, false, e.now).await?;
         let aid_id = format!("emergency-{}", e.id);
         insert_aid(
             &mut tx,

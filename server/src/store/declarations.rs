@@ -2,7 +2,7 @@
 
 use super::dialect::{code, help_codes, query, region, region_opt, Row, Target, Tx};
 use super::parameters::insert_assessment;
-use super::{db_err, is_unique_violation, SqlStore};
+use super::SqlStore;
 use app::domain::declaration::AttachmentMeta;
 use app::domain::id_number::IdNumber;
 use app::domain::region::RegionCode;
@@ -117,6 +117,7 @@ struct ApplicationRow {
     consent_charity: bool,
     consent_text_version: String,
     household_id: Option<String>,
+    head_change: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -317,19 +318,6 @@ impl DeclarationStore for SqlStore {
         if let Some(r) = existing {
             return Ok(SubmitOutcome::AlreadySubmitted(summary_from_row(&r)?));
         }
-        let mut taken = Vec::new();
-        for id in &s.member_id_numbers {
-            let hit = query("SELECT 1 AS one FROM open_application_members WHERE id_number = $1")
-                .bind(id)
-                .fetch_optional(&mut tx)
-                .await?;
-            if hit.is_some() {
-                taken.push(id.clone());
-            }
-        }
-        if !taken.is_empty() {
-            return Ok(SubmitOutcome::IdsInOpenApplication(taken));
-        }
         let seq_row = query(
             "INSERT INTO application_counters (year, last_seq) VALUES ($1, 1) \
              ON CONFLICT (year) DO UPDATE SET last_seq = application_counters.last_seq + 1 \
@@ -341,20 +329,29 @@ impl DeclarationStore for SqlStore {
         let seq: i64 = seq_row.get("last_seq")?;
         let number = application_number(s.year, seq);
         let app_id = uuid::Uuid::new_v4().to_string();
-        // The household is its head's: a later application of the same head joins its file.
-        let household_id =
-            household_for(&mut tx, &s.head_id_number, &s.region_code, true, s.now).await?;
-        query("UPDATE households SET monthly_income = $1 WHERE id = $2")
-            .bind(s.monthly_income)
-            .bind(&household_id)
-            .execute(&mut tx)
-            .await?;
+        // The account is bound to the first head it declares; another head waits for a
+        // caseworker's confirmation at acceptance.
+        query(
+            "UPDATE users SET bound_head_id_number = $1 WHERE id = $2 AND bound_head_id_number \
+             IS NULL",
+        )
+        .bind(&s.head_id_number)
+        .bind(&s.owner_id)
+        .execute(&mut tx)
+        .await?;
+        let bound: Option<String> = query("SELECT bound_head_id_number FROM users WHERE id = $1")
+            .bind(&s.owner_id)
+            .fetch_one(&mut tx)
+            .await?
+            .get("bound_head_id_number")?;
+        let head_change = bound.as_deref() != Some(s.head_id_number.as_str());
+        // No household file, person or region changes here (see `Submission`).
         query(
             "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, \
                 declaration, \
                consent_charity, consent_text_version, submitted_at, updated_at, help, \
-               household_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
+               head_id_number, monthly_income, head_change) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14)",
         )
         .bind(&app_id)
         .bind(&number)
@@ -367,34 +364,20 @@ impl DeclarationStore for SqlStore {
         .bind(&s.consent_text_version)
         .bind(s.now)
         .bind(help_codes(&s.help))
-        .bind(&household_id)
+        .bind(&s.head_id_number)
+        .bind(s.monthly_income)
+        .bind(head_change)
         .execute(&mut tx)
         .await?;
         for id in &s.member_id_numbers {
-            // Every person declared belongs to the household of their latest application.
             query(
-                "INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT \
-                (id_number) DO UPDATE SET household_id = excluded.household_id",
+                "INSERT INTO application_members (application_id, id_number) VALUES ($1, $2) ON \
+                 CONFLICT DO NOTHING",
             )
+            .bind(&app_id)
             .bind(id)
-            .bind(&household_id)
             .execute(&mut tx)
             .await?;
-            let r = query(
-                "INSERT INTO open_application_members (id_number, application_id) VALUES ($1, $2)",
-            )
-            .bind(id)
-            .bind(&app_id)
-            .execute_raw(&mut tx)
-            .await;
-            match r {
-                Ok(_) => {}
-                // Another application took this person between our check and insert.
-                Err(e) if is_unique_violation(&e) => {
-                    return Ok(SubmitOutcome::IdsInOpenApplication(vec![id.clone()]))
-                }
-                Err(e) => return Err(db_err(e)),
-            }
         }
         add_event(
             &mut tx,
@@ -466,8 +449,8 @@ impl DeclarationStore for SqlStore {
         let Some(r) = query(
             "SELECT id, number, status, submitted_at, updated_at, owner_id, draft_id, \
                 region_code, declaration, \
-               consent_charity, consent_text_version, household_id FROM applications WHERE number \
-               = $1",
+               consent_charity, consent_text_version, household_id, head_change FROM applications \
+               WHERE number = $1",
         )
         .bind(number)
         .fetch_optional(&self.db)
@@ -505,6 +488,7 @@ impl DeclarationStore for SqlStore {
             events,
             open_info_request: open.as_ref().map(Row::decode).transpose()?,
             household_id: r.household_id,
+            head_change: r.head_change,
         }))
     }
 
@@ -518,6 +502,12 @@ impl DeclarationStore for SqlStore {
         note: &str,
         now: Millis,
     ) -> Result<(), DbError> {
+        if to == ApplicationStatus::Accepted {
+            // One way in, where the declaration reaches the household file.
+            return Err(DbError::Other(
+                "acceptance goes through accept_application".into(),
+            ));
+        }
         let mut tx = self.db.begin().await?;
         let (app_id, status) = claim_application(&mut tx, number, now).await?;
         if !from.contains(&status) {
@@ -630,8 +620,19 @@ impl DeclarationStore for SqlStore {
         if n == 0 {
             return Err(DbError::Conflict("no_open_request"));
         }
+        // Back to the caseworker: accepted again if it had been, otherwise still to accept.
+        let accepted: Option<String> = query("SELECT household_id FROM applications WHERE id = $1")
+            .bind(&app_id)
+            .fetch_one(&mut tx)
+            .await?
+            .get("household_id")?;
+        let back = if accepted.is_some() {
+            ApplicationStatus::Accepted
+        } else {
+            ApplicationStatus::Submitted
+        };
         query("UPDATE applications SET status = $1 WHERE id = $2")
-            .bind(ApplicationStatus::Accepted.code())
+            .bind(back.code())
             .bind(&app_id)
             .execute(&mut tx)
             .await?;
@@ -639,7 +640,7 @@ impl DeclarationStore for SqlStore {
             &mut tx,
             &app_id,
             TimelineKind::InfoAnswered,
-            ApplicationStatus::Accepted,
+            back,
             actor_id,
             answer,
             now,

@@ -477,7 +477,7 @@ impl HouseholdStore for SqlStore {
                s.recorded_at, u.display_name, a.number FROM assistance s JOIN users u ON u.id = \
                s.recorded_by \
              LEFT JOIN applications a ON a.id = s.application_id WHERE s.household_id = $1 ORDER \
-             BY s.period_from, s.recorded_at",
+             BY s.period_from, s.recorded_at, s.id",
         )
         .bind(household_id)
         .fetch_all(&self.db)

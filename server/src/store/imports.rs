@@ -37,6 +37,9 @@ pub(super) async fn import_on(
     mut rows: tokio::sync::mpsc::Receiver<ImportBatch>,
 ) -> Result<ImportResult, DbError> {
     let dialect = conn.dialect();
+    // Only persons of households in the uploader's region are matched and kept: a department
+    // officer learns nothing of, and writes nothing into, households elsewhere.
+    let scope = super::dialect::within(&meta.region);
     let mut tx = conn.begin().await?;
     // The households this file touches, gathered while its rows go in (for the rules),
     // and the stage each batch of medical rows passes through.
@@ -75,11 +78,13 @@ pub(super) async fn import_on(
                     "INSERT INTO import_stage (id_number, settled_on, total, out_of_pocket, \
                         household_id) \
                      SELECT {id}, {on}, {total}, {own}, p.household_id FROM {json_strings} JOIN \
-                     persons p ON p.id_number = {id}"
+                     persons p ON p.id_number = {id} JOIN households h ON h.id = p.household_id \
+                     WHERE h.region_code LIKE $2"
                 );
                 let json = batch.into_json();
                 let staged = query(&stage)
                     .bind(&json)
+                    .bind(&scope)
                     .execute(&mut tx)
                     .await?
                     .rows_affected();
@@ -154,7 +159,8 @@ pub(super) async fn import_on(
                     "INSERT INTO import_event_stage (record_key, source, id_number, event, \
                         event_on, grade, amount, detail) \
                      SELECT {}, {}, {id}, {}, {}, {}, {}, {} FROM {json_rows} JOIN persons p ON \
-                     p.id_number = {id}",
+                     p.id_number = {id} JOIN households h ON h.id = p.household_id \
+                     WHERE h.region_code LIKE $2",
                     dialect.json_field(0, false),
                     dialect.json_field(1, false),
                     dialect.json_field(3, false),
@@ -166,6 +172,7 @@ pub(super) async fn import_on(
                 );
                 matched += query(&stage)
                     .bind(&json)
+                    .bind(&scope)
                     .execute(&mut tx)
                     .await?
                     .rows_affected() as i64;

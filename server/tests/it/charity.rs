@@ -27,7 +27,7 @@ async fn login(app: &TestApp, login: &str, password: &str) -> Client {
     c
 }
 
-/// A household with a submitted application (consenting to charity sharing or not); its id.
+/// A household with an accepted application (consenting to charity sharing or not); its id.
 async fn household(app: &TestApp, phone: &str, id17: &str, consent: bool) -> (String, Client) {
     let r = resident(app, phone).await;
     let d = draft_id(&r, app).await;
@@ -35,12 +35,12 @@ async fn household(app: &TestApp, phone: &str, id17: &str, consent: bool) -> (St
     let mut draft = good_draft(std::slice::from_ref(&id));
     draft.consent_charity = consent;
     let resp = submit(&r, app, &d, &draft).await;
-    assert_eq!(
-        resp.status(),
-        StatusCode::OK,
-        "{}",
-        resp.text().await.unwrap()
-    );
+    assert_eq!(resp.status(), StatusCode::OK);
+    let number = resp.json::<Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    crate::api::accept(app, &number).await;
     let found = app
         .store()
         .search_households(HouseholdQuery {
@@ -778,7 +778,7 @@ async fn consenting_household(
         .await
         .unwrap();
     let draft = store.current_draft(&user, "{}", 1).await.unwrap();
-    store
+    let submitted = store
         .submit_application(app::store::Submission {
             owner_id: user.clone(),
             draft_id: draft.id,
@@ -799,6 +799,15 @@ async fn consenting_household(
             help: vec![app::domain::declaration::HelpKind::Education],
             head_id_number: crate::helpers::id_of(head),
         })
+        .await
+        .unwrap();
+    let number = match submitted {
+        app::store::SubmitOutcome::Created(s) | app::store::SubmitOutcome::AlreadySubmitted(s) => {
+            s.number
+        }
+    };
+    store
+        .accept_application(&number, &user, false, 1001)
         .await
         .unwrap();
     store

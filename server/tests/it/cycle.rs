@@ -343,6 +343,7 @@ async fn an_unanswered_referral_becomes_a_task_the_day_after_its_due_date() {
         .as_str()
         .unwrap()
         .to_string();
+    crate::api::accept(&app, &number).await;
     let household = app
         .store()
         .application(&number)

@@ -8,4 +8,5 @@ mod household;
 mod migrations;
 mod monitoring;
 mod policy;
+mod security;
 mod store_conformance;

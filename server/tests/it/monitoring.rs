@@ -55,18 +55,18 @@ fn day(offset_days: i64) -> String {
     (app::services::today_in_china() - chrono::Duration::days(offset_days)).to_string()
 }
 
-/// A household with an application: returns the members' ID numbers.
+/// A household with an accepted application: returns the members' ID numbers.
 async fn household(app: &TestApp, phone: &str, ids17: &[&str]) -> Vec<String> {
     let r = resident(app, phone).await;
     let d = draft_id(&r, app).await;
     let ids: Vec<String> = ids17.iter().map(|i| valid_id(i)).collect();
     let resp = submit(&r, app, &d, &good_draft(&ids)).await;
-    assert_eq!(
-        resp.status(),
-        StatusCode::OK,
-        "{}",
-        resp.text().await.unwrap()
-    );
+    assert_eq!(resp.status(), StatusCode::OK);
+    let number = resp.json::<Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    crate::api::accept(app, &number).await;
     ids
 }
 

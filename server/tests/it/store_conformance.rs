@@ -68,7 +68,6 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
 fn number(o: SubmitOutcome) -> String {
     match o {
         SubmitOutcome::Created(s) | SubmitOutcome::AlreadySubmitted(s) => s.number,
-        other => panic!("not submitted: {other:?}"),
     }
 }
 
@@ -101,18 +100,36 @@ conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
     );
 });
 
+/// A code to store, with caps no test here reaches.
+fn code_of(phone: &str, hash: &str, at: i64, expires: i64, not_after: i64) -> app::store::NewCode {
+    app::store::NewCode {
+        phone: phone.into(),
+        code_hash: hash.into(),
+        client: "192.0.2.1".into(),
+        issued_at: at,
+        expires_at: expires,
+        not_after,
+        per_phone_per_day: 100,
+        per_client_per_day: 100,
+    }
+}
+
 conformance!(
     verification_codes_are_single_use_expire_and_limit_attempts,
     |store| {
-        assert!(store
-            .put_verification_code("13800000012", "right", 500, 5_000, 0)
-            .await
-            .unwrap());
         assert!(
-            !store
-                .put_verification_code("13800000012", "other", 600, 5_000, 0)
+            store
+                .put_verification_code(code_of("13800000012", "right", 500, 5_000, 0))
+                .await
+                .unwrap()
+                == app::store::CodeOutcome::Stored
+        );
+        assert_eq!(
+            store
+                .put_verification_code(code_of("13800000012", "other", 600, 5_000, 0))
                 .await
                 .unwrap(),
+            app::store::CodeOutcome::TooSoon,
             "too soon: the first code stays"
         );
         assert!(!store
@@ -130,10 +147,13 @@ conformance!(
                 .unwrap(),
             "used twice"
         );
-        assert!(store
-            .put_verification_code("13800000012", "right", 1_000, 5_000, 1_000)
-            .await
-            .unwrap());
+        assert!(
+            store
+                .put_verification_code(code_of("13800000012", "right", 1_000, 5_000, 1_000))
+                .await
+                .unwrap()
+                == app::store::CodeOutcome::Stored
+        );
         assert!(
             !store
                 .consume_verification_code("13800000012", "right", 6_000)
@@ -141,10 +161,13 @@ conformance!(
                 .unwrap(),
             "expired"
         );
-        assert!(store
-            .put_verification_code("13800000012", "right", 1_000, 5_000, 1_000)
-            .await
-            .unwrap());
+        assert!(
+            store
+                .put_verification_code(code_of("13800000012", "right", 1_000, 5_000, 1_000))
+                .await
+                .unwrap()
+                == app::store::CodeOutcome::Stored
+        );
         for _ in 0..5 {
             assert!(!store
                 .consume_verification_code("13800000012", "wrong", 1_000)
@@ -208,31 +231,8 @@ conformance!(
             Err(DbError::Conflict("draft_submitted"))
         ));
 
+        // Another resident declaring ID-B is told nothing: the submission is filed.
         let db = store.current_draft(&b, "{}", 1).await.unwrap();
-        match store
-            .submit_application(submission(&b, &db.id, &["ID-C", "ID-B"]))
-            .await
-            .unwrap()
-        {
-            SubmitOutcome::IdsInOpenApplication(ids) => assert_eq!(ids, vec![id_of("ID-B")]),
-            other => panic!("{other:?}"),
-        }
-        assert!(
-            store.applications_of(&b).await.unwrap().is_empty(),
-            "nothing stored for the refused submission"
-        );
-
-        store
-            .change_status(
-                &n1,
-                &[ApplicationStatus::Submitted],
-                ApplicationStatus::Withdrawn,
-                &a,
-                "",
-                5,
-            )
-            .await
-            .unwrap();
         let n2 = number(
             store
                 .submit_application(submission(&b, &db.id, &["ID-C", "ID-B"]))
@@ -240,10 +240,50 @@ conformance!(
                 .unwrap(),
         );
         assert_eq!(n2, "SQ-2026-000002");
+        // Acceptance holds one open application per person, and shows the caseworker who.
+        store.accept_application(&n1, &a, false, 3).await.unwrap();
+        assert!(matches!(
+            store.accept_application(&n2, &b, false, 4).await,
+            Err(DbError::Conflict("members_in_open_application"))
+        ));
+        let conflicts: Vec<_> = store
+            .member_conflicts(&n2)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| {
+                (
+                    c.id_number,
+                    c.open_application.map(|(n, _)| n),
+                    c.household.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(conflicts, vec![(id_of("ID-B"), Some(n1.clone()), true)]);
+        assert!(store
+            .application(&n2)
+            .await
+            .unwrap()
+            .unwrap()
+            .household_id
+            .is_none());
+
+        store
+            .change_status(
+                &n1,
+                &[ApplicationStatus::Accepted],
+                ApplicationStatus::Withdrawn,
+                &a,
+                "",
+                5,
+            )
+            .await
+            .unwrap();
+        store.accept_application(&n2, &b, false, 6).await.unwrap();
         let app = store.application(&n1).await.unwrap().unwrap();
         assert_eq!(app.summary.status, ApplicationStatus::Withdrawn);
         let kinds: Vec<_> = app.events.iter().map(|e| e.kind.code()).collect();
-        assert_eq!(kinds, ["submitted", "withdrawn"]);
+        assert_eq!(kinds, ["submitted", "status_changed", "withdrawn"]);
     }
 );
 
@@ -309,7 +349,11 @@ conformance!(
             .await
             .unwrap();
         let app = store.application(&n).await.unwrap().unwrap();
-        assert_eq!(app.summary.status, ApplicationStatus::Accepted);
+        assert_eq!(
+            app.summary.status,
+            ApplicationStatus::Submitted,
+            "asked before it was accepted: back to be accepted"
+        );
         assert!(app.open_info_request.is_none());
         store
             .set_charity_consent(&n, &a, true, "v1", 6)
@@ -681,10 +725,7 @@ conformance!(
             ),
             "not before the visit"
         );
-        store
-            .change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3)
-            .await
-            .unwrap();
+        store.accept_application(&n, &a, true, 3).await.unwrap();
         store
             .change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4)
             .await
@@ -795,6 +836,7 @@ conformance!(
                 .await
                 .unwrap(),
         );
+        store.accept_application(&n2, &a, true, 10).await.unwrap();
         assert_eq!(
             store.application(&n2).await.unwrap().unwrap().household_id,
             Some(household.clone())
@@ -848,10 +890,7 @@ conformance!(
             ),
             "not before 受理"
         );
-        store
-            .change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3)
-            .await
-            .unwrap();
+        store.accept_application(&n, &a, true, 3).await.unwrap();
         assert!(matches!(
             store
                 .record_visit(new_visit("v1", &n, None, &a, 4))
@@ -950,6 +989,7 @@ conformance!(
                 .await
                 .unwrap(),
         );
+        store.accept_application(&n, &a, true, 2).await.unwrap();
         let household = store
             .application(&n)
             .await
@@ -1118,7 +1158,7 @@ conformance!(the_review_queue_filters_and_pages_by_keyset, |store| {
         numbers.push(number(store.submit_application(sub).await.unwrap()));
     }
     store
-        .change_status(&numbers[1], &[S::Submitted], S::Accepted, &actor, "", 2000)
+        .accept_application(&numbers[1], &actor, true, 2000)
         .await
         .unwrap();
     // Nothing is due on the first day of 1970: the pages count no warnings.
@@ -1325,6 +1365,7 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
             .await
             .unwrap(),
     );
+    store.accept_application(&n, &a, true, 2).await.unwrap();
     let household = store
         .application(&n)
         .await
@@ -1338,10 +1379,6 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
             .await,
         Err(DbError::Conflict("not_in_assistance"))
     ));
-    store
-        .change_status(&n, &[S::Submitted], S::Accepted, &a, "", 3)
-        .await
-        .unwrap();
     store
         .change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4)
         .await
@@ -1490,8 +1527,10 @@ conformance!(tasks_exits_and_the_low_income_database, |store| {
             .await
             .unwrap(),
     );
+    // Rejected after acceptance (a declaration refused at the door opens no file).
+    store.accept_application(&n2, &b, false, 9).await.unwrap();
     store
-        .change_status(&n2, &[S::Submitted], S::Rejected, &a, "不符合条件", 10)
+        .change_status(&n2, &[S::Accepted], S::Rejected, &a, "不符合条件", 10)
         .await
         .unwrap();
     let rejected = store
@@ -1596,6 +1635,7 @@ conformance!(
                 .await
                 .unwrap(),
         );
+        store.accept_application(&n, &a, true, 2).await.unwrap();
         let household = store
             .application(&n)
             .await
@@ -1613,6 +1653,7 @@ conformance!(
             encoding: "UTF-8".into(),
             created_by: a.clone(),
             now: 1_800_000_000_000,
+            region: region("62"),
             rules: rules.clone(),
             today,
         };
@@ -1759,10 +1800,13 @@ conformance!(
         // not kept while it named nobody.
         let b = user(&store, "13800000097").await;
         let d = store.current_draft(&b, "{}", 1).await.unwrap();
-        store
-            .submit_application(submission(&b, &d.id, &["ID-X"]))
-            .await
-            .unwrap();
+        let nx = number(
+            store
+                .submit_application(submission(&b, &d.id, &["ID-X"]))
+                .await
+                .unwrap(),
+        );
+        store.accept_application(&nx, &b, false, 3).await.unwrap();
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         for b in &batches {
             tx.send(b.clone()).await.unwrap();
@@ -1797,6 +1841,7 @@ conformance!(
         let mut s = submission(&a, &d.id, &[e1.as_str(), e2.as_str()]);
         s.monthly_income = Money::from_fen(100_000); // 1 000 yuan a month: 12 000 a year
         let n = number(store.submit_application(s).await.unwrap());
+        store.accept_application(&n, &a, true, 2).await.unwrap();
         let household = store
             .application(&n)
             .await
@@ -1813,6 +1858,7 @@ conformance!(
             encoding: "UTF-8".into(),
             created_by: a.clone(),
             now: 1_800_000_000_000,
+            region: region("62"),
             rules: app::domain::monitoring::example_rules(),
             today,
         };
@@ -1943,10 +1989,11 @@ conformance!(
                     .await
                     .unwrap(),
             );
+            store.accept_application(&n, &a, true, 2).await.unwrap();
             store
                 .change_status(
                     &n,
-                    &[S::Submitted],
+                    &[S::Accepted],
                     S::Rejected,
                     &a,
                     "不符合条件",
@@ -1992,6 +2039,7 @@ conformance!(
             encoding: "UTF-8".into(),
             created_by: a.clone(),
             now,
+            region: crate::helpers::region("62"),
             rules: app::domain::monitoring::example_rules(),
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
         };
@@ -2037,6 +2085,7 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
                 .await
                 .unwrap(),
         );
+        store.accept_application(&app, &owner, false, 2).await.unwrap();
         assert!(store.application(&app).await.unwrap().is_some());
         assert!(store.latest_assessment(&app).await.unwrap().is_some());
 
@@ -2100,3 +2149,87 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
         }
     }
 }
+
+conformance!(
+    verification_codes_hold_their_interval_and_daily_caps,
+    |store| {
+        use app::store::{CodeOutcome, NewCode};
+        let minute = 60_000;
+        let code = |phone: &str, client: &str, at: i64| NewCode {
+            phone: phone.into(),
+            code_hash: format!("h{at}"),
+            client: client.into(),
+            issued_at: at,
+            expires_at: at + 10 * minute,
+            not_after: at - minute,
+            per_phone_per_day: 3,
+            per_client_per_day: 5,
+        };
+        let t0 = 1_800_000_000_000;
+        let put = |c: NewCode| {
+            let store = store.clone();
+            async move { store.put_verification_code(c).await.unwrap() }
+        };
+        assert_eq!(
+            put(code("13900000001", "192.0.2.1", t0)).await,
+            CodeOutcome::Stored
+        );
+        assert_eq!(
+            put(code("13900000001", "192.0.2.1", t0 + 30_000)).await,
+            CodeOutcome::TooSoon
+        );
+        // Spent by five wrong guesses: the time it was sent still counts.
+        for _ in 0..5 {
+            assert!(!store
+                .consume_verification_code("13900000001", "wrong", t0 + 1_000)
+                .await
+                .unwrap());
+        }
+        assert!(!store
+            .consume_verification_code("13900000001", &format!("h{t0}"), t0 + 2_000)
+            .await
+            .unwrap());
+        assert_eq!(
+            put(code("13900000001", "192.0.2.1", t0 + 50_000)).await,
+            CodeOutcome::TooSoon
+        );
+        // Three a day to one phone, whatever the address.
+        for (i, client) in ["192.0.2.2", "192.0.2.3"].iter().enumerate() {
+            let at = t0 + (i as i64 + 1) * 2 * minute;
+            assert_eq!(
+                put(code("13900000001", client, at)).await,
+                CodeOutcome::Stored
+            );
+        }
+        assert_eq!(
+            put(code("13900000001", "192.0.2.4", t0 + 10 * minute)).await,
+            CodeOutcome::DailyCap
+        );
+        // A refused code leaves the last one usable.
+        assert!(store
+            .consume_verification_code(
+                "13900000001",
+                &format!("h{}", t0 + 4 * minute),
+                t0 + 11 * minute
+            )
+            .await
+            .unwrap());
+        // A day later the phone may have codes again.
+        assert_eq!(
+            put(code("13900000001", "192.0.2.4", t0 + 24 * 60 * minute + 1)).await,
+            CodeOutcome::Stored
+        );
+        // Five a day from one address, whatever the phones.
+        for i in 0..5 {
+            let phone = format!("1390000010{i}");
+            assert_eq!(
+                put(code(&phone, "198.51.100.9", t0)).await,
+                CodeOutcome::Stored
+            );
+        }
+        assert_eq!(
+            put(code("13900000199", "198.51.100.9", t0)).await,
+            CodeOutcome::DailyCap
+        );
+    }
+);
