@@ -2085,7 +2085,10 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
                 .await
                 .unwrap(),
         );
-        store.accept_application(&app, &owner, false, 2).await.unwrap();
+        store
+            .accept_application(&app, &owner, false, 2)
+            .await
+            .unwrap();
         assert!(store.application(&app).await.unwrap().is_some());
         assert!(store.latest_assessment(&app).await.unwrap().is_some());
 
