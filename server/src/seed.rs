@@ -4,7 +4,7 @@
 use app::auth::hash_password;
 use app::domain::status::Role;
 use app::services::{now_millis, Services};
-use app::store::{DbError, NewUser};
+use app::store::{DbError, NewUser, SubmitOutcome};
 
 /// (role, login, display name, region, password). Passwords are public: demo only.
 pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 5] = [
@@ -309,7 +309,8 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
         .await
         .map_err(err)?;
     // Created, or already there from a concurrent start: either way the demo has its case.
-    s.store
+    let outcome = s
+        .store
         .submit_application(Submission {
             owner_id: resident.id.clone(),
             draft_id: stored.id,
@@ -331,5 +332,21 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
         })
         .await
         .map_err(err)?;
-    Ok(())
+    // Accepted by the demo caseworker, so the demo household has its file (monitoring and
+    // charity find it); a concurrent start may have done it already.
+    let (SubmitOutcome::Created(summary) | SubmitOutcome::AlreadySubmitted(summary)) = outcome;
+    let caseworker = s
+        .store
+        .user_by_login(DEMO_ACCOUNTS[1].1)
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("demo caseworker missing"))?;
+    match s
+        .store
+        .accept_application(&summary.number, &caseworker.id, false, now)
+        .await
+    {
+        Ok(()) | Err(DbError::Conflict(_)) => Ok(()),
+        Err(e) => Err(err(e)),
+    }
 }
