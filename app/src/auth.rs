@@ -49,12 +49,27 @@ pub async fn verify_password(password: String, hash: String) -> Result<bool, App
     .map_err(AppError::internal)
 }
 
-/// Passwords: 8–64 characters with at least a letter and a digit.
+/// Passwords (issue 17, hole 3; as NIST SP 800-63B asks): 10–64 characters, not one of the
+/// 10 000 most common passwords (ignoring case), no composition rules (a Chinese passphrase is
+/// as good as any).
 pub fn password_acceptable(p: &str) -> bool {
     let n = p.chars().count();
-    (8..=64).contains(&n)
-        && p.chars().any(|c| c.is_ascii_digit())
-        && p.chars().any(|c| c.is_alphabetic())
+    (MIN_PASSWORD_CHARS..=64).contains(&n) && !is_common_password(p)
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Whether `p` is in the shipped list of common passwords (`common_passwords.txt`).
+pub fn is_common_password(p: &str) -> bool {
+    static COMMON: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let set = COMMON.get_or_init(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    set.contains(p.to_lowercase().as_str())
 }
 
 /// The user in the session. The auth hash is the password hash, so a password change ends
@@ -96,6 +111,7 @@ impl SessionUser {
             display_name: u.display_name.clone(),
             login_masked,
             region_code: u.region_code.as_ref().map(|r| r.as_str().to_owned()),
+            must_change_password: u.must_change_password,
         }
     }
 }
@@ -125,8 +141,14 @@ impl AuthnBackend for Backend {
         Ok(ok.then_some(SessionUser(user)))
     }
 
+    /// A disabled account's sessions end here, on their next request.
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, DbError> {
-        Ok(self.store.user_by_id(id).await?.map(SessionUser))
+        Ok(self
+            .store
+            .user_by_id(id)
+            .await?
+            .filter(|u| !u.disabled)
+            .map(SessionUser))
     }
 }
 
@@ -136,6 +158,73 @@ pub async fn auth_session() -> Result<AuthSession, AppError> {
     leptos_axum::extract::<AuthSession>()
         .await
         .map_err(AppError::internal)
+}
+
+/// Session key of the real (not demo-shifted) time of signing in, milliseconds UTC: a session
+/// ends a fixed time after it, however active (`server::http::session_lifetime`).
+pub const SIGNED_IN_AT: &str = "signed_in_at";
+
+/// Milliseconds UTC by the system clock (the demo offset never ages a session).
+pub fn real_now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Signs `user` in on this session (a new session id) and starts its absolute lifetime.
+pub async fn sign_in(user: &SessionUser) -> Result<(), AppError> {
+    let mut session = auth_session().await?;
+    session.login(user).await.map_err(AppError::internal)?;
+    session
+        .session
+        .insert(SIGNED_IN_AT, real_now_millis())
+        .await
+        .map_err(AppError::internal)
+}
+
+/// Session keys of a second-factor enrolment: the member of staff past their password (id and
+/// real time, valid ten minutes), and the secret being enrolled.
+pub const ENROLMENT_USER: &str = "enrolment_user";
+pub const ENROLMENT_SECRET: &str = "enrolment_secret";
+const ENROLMENT_MINUTES: i64 = 10;
+
+/// A member of staff whose password was right but who has no second factor yet: this session
+/// may enrol one, and nothing else (they are not signed in).
+pub async fn hold_for_enrolment(user: &SessionUser) -> Result<(), AppError> {
+    let session = auth_session().await?.session;
+    // A new session id: whatever the visitor held before does not carry over.
+    session.cycle_id().await.map_err(AppError::internal)?;
+    session
+        .insert(ENROLMENT_USER, (user.0.id.clone(), real_now_millis()))
+        .await
+        .map_err(AppError::internal)
+}
+
+/// Who may enrol a second factor on this session: the signed-in user, or the member of staff
+/// held by `hold_for_enrolment` in the last ten minutes.
+pub async fn enrolling_user() -> Result<SessionUser, AppError> {
+    if let Some(user) = current_user().await? {
+        return Ok(user);
+    }
+    let session = auth_session().await?.session;
+    let held: Option<(String, i64)> = session
+        .get(ENROLMENT_USER)
+        .await
+        .map_err(AppError::internal)?;
+    let Some((id, at)) = held else {
+        return Err(AppError::Unauthenticated);
+    };
+    if real_now_millis() - at > ENROLMENT_MINUTES * 60_000 {
+        let _ = session.remove::<(String, i64)>(ENROLMENT_USER).await;
+        return Err(AppError::refused("enrolment_expired"));
+    }
+    let s = services()?;
+    s.store
+        .user_by_id(&id)
+        .await?
+        .map(SessionUser)
+        .ok_or(AppError::Unauthenticated)
 }
 
 /// The signed-in user, if any.
@@ -187,9 +276,23 @@ pub async fn check_staff_in_region(
     }
 }
 
-/// The signed-in user with one of `roles`; every mutating server function starts here.
+/// The signed-in user of a raw handler's session, held to what `require` holds every user to.
+pub fn signed_in(user: Option<SessionUser>) -> Result<SessionUser, AppError> {
+    let user = user.ok_or(AppError::Unauthenticated)?;
+    if user.0.must_change_password {
+        return Err(AppError::refused("must_change_password"));
+    }
+    Ok(user)
+}
+
+/// The signed-in user with one of `roles`; every mutating server function starts here. An
+/// account whose password an administrator chose does nothing before changing it
+/// (`Refused("must_change_password")`).
 pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
     let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
+    if user.0.must_change_password {
+        return Err(AppError::refused("must_change_password"));
+    }
     if roles.contains(&user.0.role) {
         Ok(user)
     } else {
@@ -211,36 +314,164 @@ pub async fn audit(s: &Services, actor: Option<&str>, action: &str, object: &str
     }
 }
 
-/// Checks a password with lockout: after `max_failed_logins` failures the account is locked
-/// for `lockout_minutes`, and while locked even the right password is refused.
-pub async fn check_login(login: &str, password: &str) -> Result<SessionUser, AppError> {
-    let s = services()?;
-    let now = now_millis();
-    let Some(user) = s.store.user_by_login(login).await? else {
-        // Spend the same time as a real check so existence does not leak through timing.
-        let _ = hash_password(password.to_string()).await;
-        // Unknown logins are not written down: they may be someone's mistyped phone number.
-        audit(&s, None, "login", "unknown_login", "failed").await;
-        return Err(AppError::refused("bad_credentials"));
-    };
-    if user.locked_until.is_some_and(|t| t > now) {
-        audit(&s, Some(&user.id), "login", &user.id, "locked").await;
-        return Err(AppError::refused("account_locked"));
+/// Where a correct password leads.
+pub enum LoginOutcome {
+    /// Both factors checked (or the account has none): sign the user in.
+    Ready(SessionUser),
+    /// A role that needs a second factor and has none yet: enrol before anything else.
+    MustEnrol(SessionUser),
+}
+
+/// The key of a sign-in limit: a digest, so no mistyped phone number is written down.
+fn attempt_key(kind: &str, login: &str, client: std::net::IpAddr) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(
+        format!("doudi-login:{kind}:{}:{client}", login.to_lowercase()).as_bytes(),
+    ))
+}
+
+/// Counts one attempt for (`login`, this client) and for this client before anything is checked,
+/// so parallel guesses cannot pass the limits; past either limit the answer is
+/// `too_many_attempts`, the same for known and unknown accounts. Returns the two keys.
+pub async fn count_attempt(
+    s: &Services,
+    kind: &str,
+    login: &str,
+) -> Result<(String, String), AppError> {
+    let client = crate::services::client_addr().await?;
+    let pair = attempt_key(kind, login, client);
+    let by_client = attempt_key("client", "", client);
+    let window = s.settings.lockout_minutes * 60_000;
+    let counts = s
+        .store
+        .count_login_attempt(
+            &[pair.clone(), by_client.clone()],
+            window,
+            real_now_millis(),
+        )
+        .await?;
+    if counts[0] > s.settings.max_failed_logins
+        || counts[1] > s.settings.max_failed_logins_per_client
+    {
+        audit(s, None, "login", &client.to_string(), "throttled").await;
+        return Err(AppError::refused("too_many_attempts"));
     }
-    if verify_password(password.to_string(), user.password_hash.clone()).await? {
-        s.store.record_successful_login(&user.id).await?;
-        audit(&s, Some(&user.id), "login", &user.id, "ok").await;
-        Ok(SessionUser(user))
-    } else {
-        let lock_until = now + s.settings.lockout_minutes * 60_000;
-        s.store
-            .record_failed_login(&user.id, s.settings.max_failed_logins, lock_until)
-            .await?;
-        audit(&s, Some(&user.id), "login", &user.id, "failed").await;
-        if user.failed_logins + 1 >= s.settings.max_failed_logins {
-            Err(AppError::refused("account_locked"))
-        } else {
-            Err(AppError::refused("bad_credentials"))
+    Ok((pair, by_client))
+}
+
+/// Checks a sign-in: the limits per (account, address) and per address (`count_attempt`), the
+/// password, then the second factor (`otp`: a TOTP code or a recovery code) of the accounts that
+/// have or need one. Unknown logins, wrong passwords and throttling answer alike for real and
+/// unknown accounts, and take the time of a password check. No account is locked for everyone:
+/// an outsider's guesses from elsewhere never keep its owner out.
+pub async fn check_login(login: &str, password: &str, otp: &str) -> Result<LoginOutcome, AppError> {
+    let s = services()?;
+    let keys = match count_attempt(&s, "login", login).await {
+        Ok(keys) => keys,
+        Err(e) => {
+            let _ = hash_password(password.to_string()).await;
+            return Err(e);
         }
+    };
+    let user = s.store.user_by_login(login).await?;
+    let password_ok = match &user {
+        Some(u) => verify_password(password.to_string(), u.password_hash.clone()).await?,
+        None => {
+            // Spend the same time as a real check so existence does not leak through timing.
+            let _ = hash_password(password.to_string()).await;
+            false
+        }
+    };
+    let user = match user {
+        Some(u) if password_ok && u.disabled => {
+            audit(&s, Some(&u.id), "login", &u.id, "disabled").await;
+            return Err(AppError::refused("account_disabled"));
+        }
+        Some(u) if password_ok => u,
+        Some(u) => {
+            audit(&s, Some(&u.id), "login", &u.id, "failed").await;
+            return Err(AppError::refused("bad_credentials"));
+        }
+        None => {
+            // Unknown logins are not written down: they may be someone's mistyped phone number.
+            audit(&s, None, "login", "unknown_login", "failed").await;
+            return Err(AppError::refused("bad_credentials"));
+        }
+    };
+    if let Some(secret) = &user.totp_secret {
+        if otp.trim().is_empty() {
+            s.store.login_succeeded(None, &keys.1).await?;
+            return Err(AppError::refused("second_factor_needed"));
+        }
+        let ok = second_factor_ok(&s, &user.id, secret, otp).await?;
+        if !ok {
+            audit(
+                &s,
+                Some(&user.id),
+                "login",
+                &user.id,
+                "second_factor_failed",
+            )
+            .await;
+            return Err(AppError::refused("bad_second_factor"));
+        }
+    } else if user.role.needs_second_factor() {
+        s.store.login_succeeded(None, &keys.1).await?;
+        audit(&s, Some(&user.id), "login", &user.id, "must_enrol").await;
+        return Ok(LoginOutcome::MustEnrol(SessionUser(user)));
+    }
+    s.store.login_succeeded(Some(&keys.0), &keys.1).await?;
+    audit(&s, Some(&user.id), "login", &user.id, "ok").await;
+    Ok(LoginOutcome::Ready(SessionUser(user)))
+}
+
+/// A TOTP code (each time step once) or an unused recovery code of the account.
+pub async fn second_factor_ok(
+    s: &Services,
+    user_id: &str,
+    secret: &str,
+    otp: &str,
+) -> Result<bool, AppError> {
+    use crate::second_factor as sf;
+    let otp = otp.trim();
+    if otp.len() > 32 {
+        return Ok(false);
+    }
+    if sf::looks_like_totp(otp) {
+        let now = (real_now_millis() / 1000) as u64;
+        return Ok(match sf::matching_step(secret, otp, now)? {
+            Some(step) => s.store.use_totp_step(user_id, step).await?,
+            None => false,
+        });
+    }
+    let used = s
+        .store
+        .use_recovery_code(user_id, &sf::recovery_hash(otp), now_millis())
+        .await?;
+    if used {
+        audit(s, Some(user_id), "recovery_code", user_id, "used").await;
+    }
+    Ok(used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_long_and_not_common() {
+        assert!(!password_acceptable("secret123"), "nine characters");
+        assert!(!password_acceptable("password123"), "common");
+        assert!(
+            !password_acceptable("PassWord123"),
+            "common, whatever the case"
+        );
+        assert!(!password_acceptable("woaini1314"), "common in China");
+        assert!(
+            password_acceptable("甘州区的春天来得晚一些"),
+            "a passphrase"
+        );
+        assert!(password_acceptable("Tidal-Lamp-42"));
+        assert!(!password_acceptable(&"x".repeat(65)));
     }
 }

@@ -13,6 +13,8 @@ pub mod clock;
 pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]
+pub mod second_factor;
+#[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -24,7 +24,10 @@ pub trait BlobStore: Send + Sync {
 /// Settings server functions need; the full configuration lives in the `server` crate.
 #[derive(Clone, Debug)]
 pub struct PortalSettings {
+    /// Sign-in attempts per (account, client address), and failures per client address, in a
+    /// window of `lockout_minutes`.
     pub max_failed_logins: i64,
+    pub max_failed_logins_per_client: i64,
     pub lockout_minutes: i64,
     pub code_ttl_minutes: i64,
     /// Seconds between two verification SMS to one phone.

@@ -21,7 +21,7 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   const phone = `136${String(Date.now()).slice(-8)}`;
   const resident = await newPhone();
   const r = resident.page;
-  await register(resident.ctx, r, phone, 'secret123');
+  await register(resident.ctx, r, phone, 'Secret-1234');
   await chooseGanzhouVillage(r);
   await r.fill('#address', '七组8号');
   await r.selectOption('#residence', 'rural');

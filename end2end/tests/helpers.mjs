@@ -1,6 +1,8 @@
 // Shared by the browser tests: the browser, ID numbers, registration, form filling.
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 export const OUT = new URL('../output/', import.meta.url).pathname;
@@ -97,10 +99,57 @@ export async function chooseGanzhouVillage(page) {
   await chooseFirst(page, '#region-4');
 }
 
-export async function signIn(page, login, password) {
+// The demo staff accounts' second factor (server/src/seed.rs: public, demo only).
+export const DEMO_TOTP_SECRET = 'DOUDIDEMODOUDIDEMODOUDIDEMODOUDI';
+const DEMO_STAFF = new Set(['demo_caseworker', 'demo_department', 'demo_admin']);
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/=+$/, '').toUpperCase()) {
+    const v = alphabet.indexOf(c);
+    if (v < 0) throw new Error(`not base32: ${c}`);
+    bits += v.toString(2).padStart(5, '0');
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+// RFC 6238 (HMAC-SHA1, 30 s, 6 digits), computed here independently of the server's code.
+export function totpAt(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const h = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+// A code the server has not seen used for `login`: a code works once, and the test files run one
+// after another in separate processes against one server, so the steps used are kept in a file.
+// The current step or the next (the server allows one either side; the current one leaves a
+// whole step's margin), after the last used; when both are spent, wait as a person would.
+export async function nextTotp(login, secret) {
+  const file = `${OUT}totp-steps.json`;
+  mkdirSync(OUT, { recursive: true });
+  const used = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const now = () => Math.floor(Date.now() / 30000);
+  const step = Math.max(now(), (used[`${BASE} ${login}`] ?? -Infinity) + 1);
+  used[`${BASE} ${login}`] = step;
+  writeFileSync(file, JSON.stringify(used));
+  while (step > now() + 1) await new Promise((r) => setTimeout(r, 500));
+  return totpAt(secret, step);
+}
+
+export async function signIn(page, login, password, secret = DEMO_STAFF.has(login) ? DEMO_TOTP_SECRET : null) {
   await page.goto(`${BASE}/login`);
   await hydrated(page);
   await page.fill('#login-name', login);
   await page.fill('#login-password', password);
   await page.click('button[type=submit]');
+  if (secret) {
+    await page.waitForSelector('#login-otp');
+    await page.fill('#login-otp', await nextTotp(login, secret));
+    await page.click('button[type=submit]');
+  }
 }

@@ -19,7 +19,7 @@ async function householdIs(page, codes) {
 test('the estimate follows the typed income and matches the recorded assessment', async () => {
   const phone = `137${String(Date.now()).slice(-8)}`;
   const { ctx, page } = await newPhone();
-  await register(ctx, page, phone, 'secret123');
+  await register(ctx, page, phone, 'Secret-1234');
   await chooseGanzhouVillage(page);
   await page.fill('#address', '五组3号');
   await page.selectOption('#residence', 'rural');

@@ -8,7 +8,7 @@ import { BASE, OUT, browser, validId, PNG, hydrated, unlabelled, newPhone, fillM
 
 test('a resident registers, declares a household, submits and follows it', async () => {
   const phone = `139${String(Date.now()).slice(-8)}`;
-  const password = 'secret123';
+  const password = 'Secret-1234';
   const { ctx, page } = await newPhone();
 
   // Register with the SMS code (read from the demo outbox); every field is labelled.

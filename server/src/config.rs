@@ -34,10 +34,17 @@ pub struct Config {
     /// Idle session timeout in minutes.
     #[arg(long, env = "DOUDI_SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,
-    /// Failed logins before an account is locked.
+    /// Hours after signing in when a session ends, however active (beside the idle timeout).
+    #[arg(long, env = "DOUDI_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+    /// Sign-in attempts one client address may make on one account in a window; past it, that
+    /// address is refused for that account (never the account for everyone).
     #[arg(long, env = "DOUDI_MAX_FAILED_LOGINS", default_value_t = 5)]
     pub max_failed_logins: i64,
-    /// How long a locked account stays locked, in minutes.
+    /// Failed sign-ins one client address may make in a window, whatever the accounts.
+    #[arg(long, env = "DOUDI_MAX_FAILED_LOGINS_PER_CLIENT", default_value_t = 50)]
+    pub max_failed_logins_per_client: i64,
+    /// The window of the two limits above, in minutes.
     #[arg(long, env = "DOUDI_LOCKOUT_MINUTES", default_value_t = 30)]
     pub lockout_minutes: i64,
     /// How long an SMS verification code is valid, in minutes.

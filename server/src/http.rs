@@ -76,8 +76,9 @@ pub fn auth_limiter(per_minute: u32) -> Arc<AuthLimiter> {
     )))
 }
 
-const RATE_LIMITED_PATHS: [&str; 4] = [
+const RATE_LIMITED_PATHS: [&str; 5] = [
     "/api/accounts/login",
+    "/api/accounts/second_factor/confirm",
     "/api/accounts/register",
     "/api/accounts/send_code",
     "/api/charity/register",
@@ -176,10 +177,17 @@ pub async fn outbox(State(state): State<AppState>) -> Response {
         .iter()
         .map(|(to, text)| format!("<li><b>{}</b> {}</li>", escape(to), escape(text)))
         .collect();
+    // The demo accounts' second factor, as an authenticator app would show it now.
+    let now = (app::auth::real_now_millis() / 1000) as u64;
+    let totp = app::second_factor::code_at(crate::seed::DEMO_TOTP_SECRET, now).unwrap_or_default();
     Html(format!(
         "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>演示短信发件箱 Demo SMS outbox</title>\
          <body><h1>演示短信发件箱 / Demo SMS outbox</h1><p>演示模式：短信未真正发送。Demo mode: no SMS is really sent.</p>\
-         <ul id=\"outbox\">{items}</ul></body></html>"
+         <ul id=\"outbox\">{items}</ul>\
+         <h2>演示账号动态验证码 / Demo accounts' second factor</h2>\
+         <p>密钥 Secret <code>{secret}</code>：动态验证码 code now <b id=\"demo-totp\">{totp}</b>（每 30 秒更新 / changes every 30 s）</p>\
+         </body></html>",
+        secret = crate::seed::DEMO_TOTP_SECRET,
     ))
     .into_response()
 }
@@ -222,6 +230,68 @@ pub async fn demo_clock(State(state): State<AppState>) -> Response {
 
 /// Request ids (x-request-id, generated when absent, echoed back), a tracing span per
 /// request carrying that id, and conservative security headers.
+/// What a page may load and who may frame it. Scripts and styles come only from this origin
+/// (the hydration script is inline, hence `'unsafe-inline'` until it carries a nonce; the WASM
+/// needs `'wasm-unsafe-eval'`); nothing frames a page (clickjacking); forms post here only.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' \
+    'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+/// Ends a signed-in session `session_max_hours` after signing in, however active it has been
+/// (beside the idle timeout): the user is signed out before anything else reads the session.
+pub async fn session_lifetime(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(auth) = req.extensions_mut().get_mut::<app::auth::AuthSession>() {
+        if auth.user.is_some() {
+            let since = auth
+                .session
+                .get::<i64>(app::auth::SIGNED_IN_AT)
+                .await
+                .ok()
+                .flatten();
+            let max = state.config.session_max_hours * 3_600_000;
+            if since.is_none_or(|t| app::auth::real_now_millis() - t > max) {
+                if let Err(e) = auth.logout().await {
+                    tracing::error!(error = %e, "could not end an expired session");
+                    return AppError::Internal.into_response();
+                }
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Security headers of every answer: nothing but the hashed build output (`/pkg/`) and the
+/// public assets is cached anywhere (pages and API answers carry personal data), and over https
+/// browsers are told to stay on https (HSTS).
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    let public_asset = path.starts_with("/pkg/")
+        || path == "/favicon.ico"
+        || path.ends_with(".css")
+        || path.ends_with(".png")
+        || path.ends_with(".svg");
+    if !public_asset {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.secure_cookies() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    res
+}
+
 pub fn with_observability(router: Router) -> Router {
     router
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

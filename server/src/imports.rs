@@ -257,11 +257,71 @@ fn xlsx_text(value: &calamine::DataRef<'_>) -> String {
 const XLSX_TEXT_MAX: u64 = 40 * 1024 * 1024;
 /// The most any other part calamine reads whole (workbook, styles, relations) may hold.
 const XLSX_PART_MAX: u64 = 16 * 1024 * 1024;
+/// The longest run of an XML part without a `<`: one text or one tag. calamine holds a whole
+/// text in memory, so this bounds what one cell costs (Excel itself stops a cell at 32 767
+/// characters, under 100 KB).
+const XLSX_TOKEN_MAX: u64 = 256 * 1024;
+/// How far into the table of texts its `<sst>` element may start.
+const XLSX_SST_START_MAX: u64 = 64 * 1024;
+
+/// The count of texts an XLSX's table of texts announces, as calamine reads it (the
+/// `uniqueCount` attribute of the first `<sst>` element, read with an XML reader: comments and
+/// other decoys are not elements), within its first `XLSX_SST_START_MAX` bytes. `None`: no
+/// count; a count that is not a number announces too many.
+fn announced_texts(part: impl Read) -> Result<Option<u64>, FileProblem> {
+    use quick_xml::events::Event;
+    let mut xml =
+        quick_xml::Reader::from_reader(std::io::BufReader::new(part.take(XLSX_SST_START_MAX)));
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "sst" => {
+                for attr in e.attributes().with_checks(false) {
+                    let attr = attr.map_err(|_| FileProblem::Unreadable)?;
+                    if attr.key.as_ref() == "uniqueCount" {
+                        let n = attr.value.trim().parse::<u64>().unwrap_or(u64::MAX);
+                        return Ok(Some(n));
+                    }
+                }
+                return Ok(None);
+            }
+            // Not found where a table of texts starts: refused, whatever follows.
+            Ok(Event::Eof) | Err(_) => return Err(FileProblem::Unreadable),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The longest run of bytes without a `<` in an XML part, streamed (nothing is held).
+fn longest_token(mut part: impl Read) -> Result<u64, FileProblem> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut run, mut longest) = (0u64, 0u64);
+    loop {
+        let n = part.read(&mut buf).map_err(|_| FileProblem::Unreadable)?;
+        if n == 0 {
+            return Ok(longest.max(run));
+        }
+        for &b in &buf[..n] {
+            if b == b'<' {
+                longest = longest.max(run);
+                run = 0;
+            } else {
+                run += 1;
+            }
+        }
+        if longest.max(run) > XLSX_TOKEN_MAX {
+            return Ok(longest.max(run));
+        }
+    }
+}
 
 /// Checks an XLSX's parts before calamine opens it, from the sizes the archive declares (the
-/// zip reader never gives more than the declared size): a table of texts within
-/// `XLSX_TEXT_MAX`, announcing no more texts than it can hold (calamine reserves room for the
-/// announced count first), and other parts within `XLSX_PART_MAX`.
+/// zip reader never gives more than the declared size) and a streamed pass over each part: a
+/// table of texts within `XLSX_TEXT_MAX`, announcing no more texts than it can hold (calamine
+/// reserves room for the announced count first); other parts within `XLSX_PART_MAX` (sheets
+/// stream); and no text or tag anywhere longer than `XLSX_TOKEN_MAX`. Whatever the file says,
+/// nothing larger is reserved or read.
 fn check_xlsx_parts(path: &std::path::Path) -> Result<(), FileProblem> {
     let file = std::fs::File::open(path).map_err(|_| FileProblem::Unreadable)?;
     let mut zip =
@@ -281,34 +341,19 @@ fn check_xlsx_parts(path: &std::path::Path) -> Result<(), FileProblem> {
             if size > XLSX_TEXT_MAX {
                 return Err(FileProblem::TooMuchText);
             }
-            // `<sst … uniqueCount="n">` opens the part; each text takes at least `<si></si>`.
-            let mut head = Vec::new();
-            zip.by_index(i)
-                .map_err(|_| FileProblem::Unreadable)?
-                .take(4096)
-                .read_to_end(&mut head)
-                .map_err(|_| FileProblem::Unreadable)?;
-            let head = String::from_utf8_lossy(&head);
-            // XML allows spaces around `=`; a count that is not a number announces too many.
-            let announced = head.split("uniqueCount").nth(1).map(|rest| {
-                let value = rest
-                    .trim_start()
-                    .strip_prefix('=')
-                    .unwrap_or("")
-                    .trim_start()
-                    .trim_start_matches(['"', '\'']);
-                value
-                    .split(['"', '\''])
-                    .next()
-                    .unwrap_or("")
-                    .parse::<u64>()
-                    .unwrap_or(u64::MAX)
-            });
-            if announced.is_some_and(|n| n > size / 9 + 1) {
+            // Each text takes at least `<si></si>`.
+            let part = zip.by_index(i).map_err(|_| FileProblem::Unreadable)?;
+            if announced_texts(part)?.is_some_and(|n| n > size / 9 + 1) {
                 return Err(FileProblem::Unreadable);
             }
         } else if !name.contains("worksheets/") && size > XLSX_PART_MAX {
             return Err(FileProblem::Unreadable);
+        }
+        if name.ends_with(".xml") || name.ends_with(".rels") {
+            let part = zip.by_index(i).map_err(|_| FileProblem::Unreadable)?;
+            if longest_token(part)? > XLSX_TOKEN_MAX {
+                return Err(FileProblem::Unreadable);
+            }
         }
     }
     Ok(())

@@ -45,6 +45,10 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 5] = [
     ),
 ];
 
+/// The second factor (TOTP secret, base32) of every demo staff account: public, demo only. Add
+/// it to an authenticator app, or read the current code at /dev/outbox.
+pub const DEMO_TOTP_SECRET: &str = "DOUDIDEMODOUDIDEMODOUDIDEMODOUDI";
+
 pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
     seed_accounts(s).await?;
     seed_policy_examples(s).await?;
@@ -87,6 +91,7 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!(e))?,
                 region_code: None,
                 department: None,
+                must_change_password: false,
                 now,
             },
             name: name.into(),
@@ -188,12 +193,13 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
         if role == Role::Charity {
             continue; // registered with its organisation below
         }
-        if s.store
+        if let Some(user) = s
+            .store
             .user_by_login(login)
             .await
             .map_err(|e| anyhow::anyhow!(e))?
-            .is_some()
         {
+            demo_second_factor(s, &user).await?;
             continue;
         }
         let hash = hash_password(password.to_string())
@@ -211,12 +217,32 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
             // The demo department officer works for medical insurance (医保).
             department: (role == Role::Department)
                 .then_some(app::domain::chain::Department::MedicalInsurance),
+            must_change_password: false,
             now: now_millis(),
         };
         match s.store.create_user(user).await {
             Ok(_) | Err(DbError::Conflict(_)) => {}
             Err(e) => anyhow::bail!(e),
         }
+        if let Some(user) = s
+            .store
+            .user_by_login(login)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?
+        {
+            demo_second_factor(s, &user).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Demo staff accounts sign in with `DEMO_TOTP_SECRET` (no recovery codes).
+async fn demo_second_factor(s: &Services, user: &app::store::UserRecord) -> anyhow::Result<()> {
+    if user.role.needs_second_factor() && user.totp_secret.is_none() {
+        s.store
+            .set_second_factor(&user.id, Some((DEMO_TOTP_SECRET, &[])), now_millis())
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
     }
     Ok(())
 }
@@ -224,16 +250,27 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
 pub fn print_demo_accounts(url: &str) {
     println!("\n================ 演示数据 DEMO DATA — not real people ================");
     println!("Doudi is serving at {url}  (SMS codes: {url}/dev/outbox)");
-    println!("{:<12} {:<18} {:<14} name", "role", "login", "password");
+    println!(
+        "{:<12} {:<18} {:<14} {:<34} name",
+        "role", "login", "password", "TOTP secret (2nd factor)"
+    );
     for (role, login, name, _, password) in DEMO_ACCOUNTS {
+        let totp = if role.needs_second_factor() {
+            DEMO_TOTP_SECRET
+        } else {
+            "-"
+        };
         println!(
-            "{:<12} {:<18} {:<14} {}",
+            "{:<12} {:<18} {:<14} {:<34} {}",
             role.code(),
             login,
             password,
+            totp,
             name
         );
     }
+    println!("Staff sign in with a code from an authenticator app holding the TOTP secret,");
+    println!("or with the current code shown at {url}/dev/outbox.");
     println!("=======================================================================\n");
 }
 

@@ -55,6 +55,7 @@ impl Application {
             notifier: notifier.clone(),
             settings: PortalSettings {
                 max_failed_logins: config.max_failed_logins,
+                max_failed_logins_per_client: config.max_failed_logins_per_client,
                 lockout_minutes: config.lockout_minutes,
                 code_ttl_minutes: config.code_ttl_minutes,
                 sms_interval_seconds: config.sms_interval_seconds,
@@ -206,6 +207,10 @@ impl Application {
                 app::domain::visit::MAX_VISIT_BODY_BYTES,
             ))
             .layer(axum::middleware::from_fn(http::server_fn_status))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::session_lifetime,
+            ))
             .layer(auth_layer)
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
@@ -218,6 +223,10 @@ impl Application {
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 http::origin_check,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::security_headers,
             ))
             // First of all: who the client is (`http::ClientAddr`), for limits and audit.
             .layer(axum::middleware::from_fn_with_state(

@@ -75,7 +75,7 @@ pub async fn upload(
     auth: AuthSession,
     mut multipart: Multipart,
 ) -> Answer {
-    let user = auth.user.ok_or(AppError::Unauthenticated)?;
+    let user = app::auth::signed_in(auth.user)?;
     if user.0.role != Role::Resident {
         return Err(AppError::Forbidden);
     }
@@ -114,7 +114,7 @@ pub async fn download(
     auth: AuthSession,
     Path(id): Path<String>,
 ) -> Answer {
-    let user = auth.user.ok_or(AppError::Unauthenticated)?;
+    let user = app::auth::signed_in(auth.user)?;
     let s = &state.services;
     let record = s.store.attachment(&id).await?.ok_or(AppError::NotFound)?;
     if user.0.role == Role::Resident {
@@ -149,7 +149,7 @@ pub async fn visit_file(
     auth: AuthSession,
     Path(hash): Path<String>,
 ) -> Answer {
-    let user = auth.user.ok_or(AppError::Unauthenticated)?;
+    let user = app::auth::signed_in(auth.user)?;
     let s = &state.services;
     if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
@@ -179,7 +179,7 @@ pub async fn charity_proof_upload(
     Path(id): Path<String>,
     mut multipart: Multipart,
 ) -> Answer {
-    let user = auth.user.ok_or(AppError::Unauthenticated)?;
+    let user = app::auth::signed_in(auth.user)?;
     if user.0.role != Role::Charity {
         return Err(AppError::Forbidden);
     }
@@ -207,7 +207,7 @@ pub async fn charity_proof(
     auth: AuthSession,
     Path(id): Path<String>,
 ) -> Answer {
-    let user = auth.user.ok_or(AppError::Unauthenticated)?;
+    let user = app::auth::signed_in(auth.user)?;
     let s = &state.services;
     let found = s.store.match_record(&id).await?;
     let Some((m, (hash, mime))) = found.and_then(|m| m.proof.clone().map(|p| (m, p))) else {

@@ -103,6 +103,7 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
         password_hash: hash,
         region_code: None,
         department: None,
+        must_change_password: false,
         now,
     };
     let id = match s.store.create_user(user).await {
@@ -113,30 +114,162 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
     audit(&s, Some(&id), "register", &id, "ok").await;
     let record = s.store.user_by_id(&id).await?.ok_or(AppError::Internal)?;
     let user = auth::SessionUser(record);
-    auth::auth_session()
-        .await?
-        .login(&user)
-        .await
-        .map_err(AppError::internal)?;
+    auth::sign_in(&user).await?;
     Ok(user.current())
 }
 
-/// Signs in with a mobile number (residents) or user name (staff).
+/// Signs in with a mobile number (residents) or user name (staff), and the second factor
+/// (`otp`: a code from the authenticator app or a recovery code) of accounts that have one.
+/// Refusals: `bad_credentials`, `too_many_attempts`, `second_factor_needed` (send again with
+/// `otp`), `bad_second_factor`, and `second_factor_enrol`: a role that must have a second
+/// factor has none yet, and this session may now enrol one (`begin_second_factor`) and only that.
 #[server(endpoint = "accounts/login")]
-pub async fn login(login: String, password: String) -> Result<CurrentUser, AppError> {
+pub async fn login(
+    login: String,
+    password: String,
+    #[server(default)] otp: String,
+) -> Result<CurrentUser, AppError> {
     let login = Phone::parse(&login)
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|_| login.trim().to_string());
-    if login.is_empty() || login.len() > 64 || password.len() > 256 {
+    if login.is_empty() || login.len() > 64 || password.len() > 256 || otp.len() > 64 {
         return Err(AppError::refused("bad_credentials"));
     }
-    let user = auth::check_login(&login, &password).await?;
+    match auth::check_login(&login, &password, &otp).await? {
+        auth::LoginOutcome::Ready(user) => {
+            auth::sign_in(&user).await?;
+            Ok(user.current())
+        }
+        auth::LoginOutcome::MustEnrol(user) => {
+            auth::hold_for_enrolment(&user).await?;
+            Err(AppError::refused("second_factor_enrol"))
+        }
+    }
+}
+
+/// What an authenticator app needs to start: the QR code (SVG drawn by the server), and the
+/// same secret as text for typing in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub login: String,
+    pub secret: String,
+    pub qr_svg: String,
+}
+
+/// Starts enrolling a second factor: for a member of staff just past their password
+/// (`second_factor_enrol`), or a signed-in charity choosing one. The secret waits in the session
+/// until `confirm_second_factor` proves the app has it. `Refused("second_factor_present")` when
+/// the account has one already (a security administrator resets a lost one).
+#[server(endpoint = "accounts/second_factor/begin")]
+pub async fn begin_second_factor() -> Result<Enrolment, AppError> {
+    use crate::second_factor as sf;
+    let user = auth::enrolling_user().await?;
+    if user.0.totp_secret.is_some() {
+        return Err(AppError::refused("second_factor_present"));
+    }
+    let secret = sf::new_secret();
     auth::auth_session()
         .await?
-        .login(&user)
+        .session
+        .insert(auth::ENROLMENT_SECRET, &secret)
         .await
         .map_err(AppError::internal)?;
-    Ok(user.current())
+    let url = sf::otpauth_url(&secret, &user.0.login)?;
+    Ok(Enrolment {
+        login: user.0.login.clone(),
+        qr_svg: sf::qr_svg(&url)?,
+        secret,
+    })
+}
+
+/// Finishes enrolling: `code` from the app proves it holds the secret. Stores the secret, signs
+/// the member of staff in, and answers the ten recovery codes, shown this once.
+/// `Refused("bad_second_factor")` for a wrong code; five wrong codes end the enrolment.
+#[server(endpoint = "accounts/second_factor/confirm")]
+pub async fn confirm_second_factor(code: String) -> Result<Vec<String>, AppError> {
+    use crate::second_factor as sf;
+    let user = auth::enrolling_user().await?;
+    let s = services()?;
+    let session = auth::auth_session().await?.session;
+    let secret: String = session
+        .get(auth::ENROLMENT_SECRET)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or_else(|| AppError::refused("enrolment_expired"))?;
+    if user.0.totp_secret.is_some() {
+        return Err(AppError::refused("second_factor_present"));
+    }
+    let keys = auth::count_attempt(&s, "enrol", &user.0.id).await?;
+    let now_s = (auth::real_now_millis() / 1000) as u64;
+    let Some(step) = sf::matching_step(&secret, &code, now_s)? else {
+        audit(
+            &s,
+            Some(&user.0.id),
+            "second_factor_enrol",
+            &user.0.id,
+            "failed",
+        )
+        .await;
+        return Err(AppError::refused("bad_second_factor"));
+    };
+    let codes = sf::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| sf::recovery_hash(c)).collect();
+    s.store
+        .set_second_factor(&user.0.id, Some((&secret, &hashes)), now_millis())
+        .await?;
+    // The code that proved the app is spent like any other.
+    s.store.use_totp_step(&user.0.id, step).await?;
+    s.store.login_succeeded(Some(&keys.0), &keys.1).await?;
+    let _ = session.remove::<String>(auth::ENROLMENT_SECRET).await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "second_factor_enrol",
+        &user.0.id,
+        "ok",
+    )
+    .await;
+    let user = s
+        .store
+        .user_by_id(&user.0.id)
+        .await?
+        .map(auth::SessionUser)
+        .ok_or(AppError::Unauthenticated)?;
+    if auth::current_user().await?.is_none() {
+        auth::sign_in(&user).await?;
+    }
+    let _ = session.remove::<(String, i64)>(auth::ENROLMENT_USER).await;
+    Ok(codes)
+}
+
+/// An administrator clears the second factor of a staff account in their region (a lost phone):
+/// its secret and recovery codes go, and its next sign-in enrols anew. Audited.
+#[server(endpoint = "accounts/second_factor/reset")]
+pub async fn reset_second_factor(login: String) -> Result<(), AppError> {
+    let admin = auth::require(&[Role::Admin]).await?;
+    let s = services()?;
+    let target = s
+        .store
+        .user_by_login(login.trim())
+        .await?
+        .filter(|u| u.role.is_staff())
+        .ok_or(AppError::NotFound)?;
+    // A charity's account has no region, so no regional administrator may reset it (hole 11
+    // gives charities' second factors to a security administrator).
+    let region = target.region_code.as_ref().ok_or(AppError::NotFound)?;
+    auth::check_in_region(&s, &admin, region, "second_factor_reset", &target.id).await?;
+    s.store
+        .set_second_factor(&target.id, None, now_millis())
+        .await?;
+    audit(
+        &s,
+        Some(&admin.0.id),
+        "second_factor_reset",
+        &target.id,
+        "ok",
+    )
+    .await;
+    Ok(())
 }
 
 #[server(endpoint = "accounts/logout")]
@@ -214,6 +347,8 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
             password_hash: hash,
             region_code: Some(region),
             department,
+            // Whoever chose the first password is not its owner.
+            must_change_password: true,
             now: now_millis(),
         })
         .await
@@ -231,6 +366,9 @@ pub struct StaffView {
     pub display_name: String,
     pub role: String,
     pub region_code: String,
+    /// Whether the account has enrolled its second factor.
+    pub second_factor: bool,
+    pub disabled: bool,
 }
 
 /// Staff accounts inside the administrator's region.
@@ -252,10 +390,102 @@ pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
             login: u.login,
             display_name: u.display_name,
             role: u.role.code().into(),
+            second_factor: u.totp_secret.is_some(),
+            disabled: u.disabled,
             region_code: u
                 .region_code
                 .map(|r| r.as_str().to_owned())
                 .unwrap_or_default(),
         })
         .collect())
+}
+
+/// Changes the signed-in user's own password: the current one first, then a new one that meets
+/// the policy and differs from it. Every other session of the account ends (the session's
+/// check is the password hash); this one continues. Clears an administrator's forced change.
+#[server(endpoint = "accounts/change_password")]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    let user = auth::current_user()
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let s = services()?;
+    if current.len() > 256 || new.len() > 256 {
+        return Err(AppError::refused("bad_credentials"));
+    }
+    let keys = auth::count_attempt(&s, "password", &user.0.id).await?;
+    if !auth::verify_password(current.clone(), user.0.password_hash.clone()).await? {
+        audit(
+            &s,
+            Some(&user.0.id),
+            "change_password",
+            &user.0.id,
+            "failed",
+        )
+        .await;
+        return Err(AppError::refused("bad_current_password"));
+    }
+    if !auth::password_acceptable(&new) {
+        return Err(AppError::refused("weak_password"));
+    }
+    if new == current {
+        return Err(AppError::refused("same_password"));
+    }
+    let hash = auth::hash_password(new).await?;
+    s.store.set_password(&user.0.id, &hash, false).await?;
+    s.store.login_succeeded(Some(&keys.0), &keys.1).await?;
+    audit(&s, Some(&user.0.id), "change_password", &user.0.id, "ok").await;
+    let fresh = s
+        .store
+        .user_by_id(&user.0.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    // Signed in again under the new hash, keeping the session's absolute lifetime.
+    let mut session = auth::auth_session().await?;
+    let signed_in_at: Option<i64> = session
+        .session
+        .get(auth::SIGNED_IN_AT)
+        .await
+        .map_err(AppError::internal)?;
+    session
+        .login(&auth::SessionUser(fresh))
+        .await
+        .map_err(AppError::internal)?;
+    if let Some(at) = signed_in_at {
+        session
+            .session
+            .insert(auth::SIGNED_IN_AT, at)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    Ok(())
+}
+
+/// An administrator disables (`disabled`) or re-enables a staff account of their region. A
+/// disabled account's sessions end at once and it signs in nowhere; an administrator cannot
+/// disable themselves. Audited.
+#[server(endpoint = "accounts/set_staff_disabled")]
+pub async fn set_staff_disabled(login: String, disabled: bool) -> Result<(), AppError> {
+    let admin = auth::require(&[Role::Admin]).await?;
+    let s = services()?;
+    let target = s
+        .store
+        .user_by_login(login.trim())
+        .await?
+        .filter(|u| u.role.is_staff() && u.role != Role::Charity)
+        .ok_or(AppError::NotFound)?;
+    let region = target.region_code.as_ref().ok_or(AppError::NotFound)?;
+    let action = if disabled {
+        "disable_staff"
+    } else {
+        "enable_staff"
+    };
+    auth::check_in_region(&s, &admin, region, action, &target.id).await?;
+    if target.id == admin.0.id {
+        return Err(AppError::refused("not_yourself"));
+    }
+    s.store
+        .set_disabled(&target.id, disabled.then(now_millis))
+        .await?;
+    audit(&s, Some(&admin.0.id), action, &target.id, "ok").await;
+    Ok(())
 }

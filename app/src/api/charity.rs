@@ -367,6 +367,7 @@ pub async fn register_charity(
                 password_hash: hash,
                 region_code: None,
                 department: None,
+                must_change_password: false,
                 now,
             },
             name: profile.name,
@@ -388,11 +389,7 @@ pub async fn register_charity(
         .await?
         .ok_or(AppError::Internal)?;
     let user = auth::SessionUser(record);
-    auth::auth_session()
-        .await?
-        .login(&user)
-        .await
-        .map_err(AppError::internal)?;
+    auth::sign_in(&user).await?;
     Ok(user.current())
 }
 

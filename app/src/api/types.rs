@@ -16,6 +16,9 @@ pub struct CurrentUser {
     /// `138****5678` for residents, the user name for staff.
     pub login_masked: String,
     pub region_code: Option<String>,
+    /// An administrator chose the password: the next page asks for a new one.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

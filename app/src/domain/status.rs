@@ -91,6 +91,11 @@ impl Role {
     pub fn is_staff(self) -> bool {
         self != Role::Resident
     }
+
+    /// Roles that must sign in with a second factor (TOTP); charities may choose to.
+    pub fn needs_second_factor(self) -> bool {
+        matches!(self, Role::Admin | Role::Caseworker | Role::Department)
+    }
 }
 
 /// `SQ-2026-000123`: the number a resident quotes.

@@ -15,8 +15,12 @@ pub struct UserRecord {
     pub region_code: Option<RegionCode>,
     /// The department of a department officer.
     pub department: Option<Department>,
-    pub failed_logins: i64,
-    pub locked_until: Option<Millis>,
+    /// The second factor's shared secret (base32), once enrolled.
+    pub totp_secret: Option<String>,
+    /// Set by an administrator's choice of the first password: nothing else until it changes.
+    pub must_change_password: bool,
+    /// A disabled account signs in nowhere, and its sessions end at once.
+    pub disabled: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -27,6 +31,8 @@ pub struct NewUser {
     pub password_hash: String,
     pub region_code: Option<RegionCode>,
     pub department: Option<Department>,
+    /// The password was chosen by someone else (an administrator creating the account).
+    pub must_change_password: bool,
     pub now: Millis,
 }
 
@@ -62,16 +68,52 @@ pub trait AccountStore: Send + Sync {
 
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, DbError>;
 
-    /// Counts a failed login; locks the account until `lock_until` when it reaches `max_failures`.
-    async fn record_failed_login(
+    /// Counts one sign-in attempt under each key (per login and address, per address) in one
+    /// statement per key, before the password is checked: the counts after it, in `keys`'
+    /// order. A key's window restarts once it is `window` old.
+    async fn count_login_attempt(
+        &self,
+        keys: &[String],
+        window: Millis,
+        now: Millis,
+    ) -> Result<Vec<i64>, DbError>;
+    /// A sign-in that succeeded: the (login, address) key is cleared (`Some`) and the address's
+    /// own count gives its attempt back. A right password still waiting for its second factor
+    /// gives back only the address's attempt (`None`): the account's count keeps it, so
+    /// alternating requests never guess codes without limit.
+    async fn login_succeeded(
+        &self,
+        pair_key: Option<&str>,
+        client_key: &str,
+    ) -> Result<(), DbError>;
+    /// Enrols (`Some`: the secret and the digests of ten recovery codes, replacing any before)
+    /// or resets (`None`: the secret and every recovery code go) a second factor.
+    async fn set_second_factor(
         &self,
         user_id: &str,
-        max_failures: i64,
-        lock_until: Millis,
+        enrolment: Option<(&str, &[String])>,
+        now: Millis,
     ) -> Result<(), DbError>;
-
-    async fn record_successful_login(&self, user_id: &str) -> Result<(), DbError>;
-
+    /// Uses the TOTP time step `step` once: false when it, or a later one, was used already.
+    async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, DbError>;
+    /// Uses a recovery code once: false when unknown or already used.
+    async fn use_recovery_code(
+        &self,
+        user_id: &str,
+        code_hash: &str,
+        now: Millis,
+    ) -> Result<bool, DbError>;
+    /// Recovery codes of the account not yet used.
+    async fn recovery_codes_left(&self, user_id: &str) -> Result<i64, DbError>;
+    /// A new password hash; `must_change` says whether its owner chose it.
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<(), DbError>;
+    /// Disables (`Some(when)`) or re-enables (`None`) an account.
+    async fn set_disabled(&self, user_id: &str, at: Option<Millis>) -> Result<(), DbError>;
     async fn staff_accounts(&self) -> Result<Vec<UserRecord>, DbError>;
 
     /// Stores a new code, and records its sending, unless the last code of the phone was issued

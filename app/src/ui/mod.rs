@@ -150,6 +150,8 @@ pub fn App() -> impl IntoView {
     frame(|| {
         routes! {
             <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
+            <Route path=path!("/second-factor") view={Lazy::<SecondFactorRoute>::new()} />
+            <Route path=path!("/account/password") view={Lazy::<PasswordRoute>::new()} />
             <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
             <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
             <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
@@ -236,6 +238,8 @@ whole_app_pages! {
     DeclareRoute => portal::declare::DeclarePage;
     ApplicationRoute => portal::applications::ApplicationPage;
     StaffRoute => staff::StaffPage;
+    SecondFactorRoute => staff::SecondFactorPage;
+    PasswordRoute => staff::ChangePasswordPage;
     PolicyRoute => policy_admin::PolicyAdminPage;
     QueueRoute => casework::QueuePage;
     NoticeRoute => casework::NoticePage;

@@ -1,7 +1,10 @@
 //! The staff landing page. Administrators create staff accounts bound to a region inside
 //! their own; the caseworker workspace itself is the subject of a later issue.
 
-use crate::api::accounts::{create_staff, staff_accounts, NewStaff};
+use crate::api::accounts::{
+    begin_second_factor, change_password, confirm_second_factor, create_staff, reset_second_factor,
+    set_staff_disabled, staff_accounts, NewStaff,
+};
 use crate::domain::chain::Department;
 use crate::domain::status::Role;
 use crate::error::AppError;
@@ -19,6 +22,10 @@ pub fn StaffPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me_resource.await {
+                    Ok(Some(user)) if user.must_change_password => view! {
+                        <p class="notice" role="status">{t!(i18n, account.must_change)}</p>
+                        <ChangePasswordForm />
+                    }.into_any(),
                     Ok(Some(user)) if user.role.is_staff() => {
                         let role = user.role;
                         view! {
@@ -38,6 +45,7 @@ pub fn StaffPage() -> impl IntoView {
                                 })}
                                 {(role == Role::Charity).then(|| view! {
                                     <p><A href="/charity" attr:id="charity-link">{t!(i18n, charity.title)}</A></p>
+                                    <p><a href="/second-factor" id="second-factor-link" rel="external">{t!(i18n, second_factor.offer)}</a></p>
                                 })}
                                 {(role == Role::Department).then(|| view! {
                                     <p><A href="/staff/referrals" attr:id="inbox-link">{t!(i18n, staff.inbox_link)}</A></p>
@@ -45,6 +53,7 @@ pub fn StaffPage() -> impl IntoView {
                                 {matches!(role, Role::Department | Role::Admin).then(|| view! {
                                     <p><A href="/staff/imports" attr:id="imports-link">{t!(i18n, staff.imports_link)}</A></p>
                                 })}
+                                <p><a href="/account/password" id="password-link" rel="external">{t!(i18n, account.change_title)}</a></p>
                                 {(role == Role::Admin).then(|| view! {
                                     <p><A href="/staff/rules" attr:id="rules-link">{t!(i18n, monitoring.rules_link)}</A></p>
                                     <p><A href="/staff/charities" attr:id="charities-link">{t!(i18n, charity.admin_title)}</A></p>
@@ -72,6 +81,19 @@ fn StaffAdmin() -> impl IntoView {
     let department = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let create = Action::new(move |s: &NewStaff| create_staff(s.clone()));
+    let reset = Action::new(move |login: &String| reset_second_factor(login.clone()));
+    Effect::new(move |_| match reset.value().get() {
+        Some(Ok(())) => list.refetch(),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let disable =
+        Action::new(move |(login, off): &(String, bool)| set_staff_disabled(login.clone(), *off));
+    Effect::new(move |_| match disable.value().get() {
+        Some(Ok(())) => list.refetch(),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     Effect::new(move |_| match create.value().get() {
         Some(Ok(_)) => {
             error.set(None);
@@ -132,11 +154,161 @@ fn StaffAdmin() -> impl IntoView {
                 {move || Suspend::new(async move {
                     list.await.map(|rows| view! {
                         <table><tbody>
-                            {rows.into_iter().map(|r| view! { <tr><td>{r.login}</td><td>{r.display_name}</td><td>{r.role}</td><td class="mono">{r.region_code}</td></tr> }).collect_view()}
+                            {rows.into_iter().map(|r| {
+                                let login = r.login.clone();
+                                let who = r.login.clone();
+                                let row_login = r.login.clone();
+                                let off = r.disabled;
+                                view! { <tr data-login=row_login data-disabled=off.to_string()>
+                                    <td>{r.login}</td><td>{r.display_name}</td><td>{r.role}</td><td class="mono">{r.region_code}</td>
+                                    <td>{if r.second_factor {
+                                        view! {
+                                            <span>{t!(i18n, second_factor.enrolled)}</span> " "
+                                            <button type="button" class="reset-second-factor"
+                                                disabled=move || reset.pending().get()
+                                                on:click=move |_| { reset.dispatch(login.clone()); }>
+                                                {t!(i18n, second_factor.reset)}
+                                            </button>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span>{t!(i18n, second_factor.not_enrolled)}</span> }.into_any()
+                                    }}</td>
+                                    <td>
+                                        <button type="button" class="toggle-disabled"
+                                            disabled=move || disable.pending().get()
+                                            on:click=move |_| { disable.dispatch((who.clone(), !off)); }>
+                                            {if off { t!(i18n, account.enable).into_any() } else { t!(i18n, account.disable).into_any() }}
+                                        </button>
+                                    </td>
+                                </tr> }
+                            }).collect_view()}
                         </tbody></table>
                     }).ok()
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// Enrolling the second factor: a member of staff just past their password (or a charity
+/// choosing one) scans the QR code, types the app's code, and is shown ten recovery codes once.
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    // In the browser only: starting an enrolment writes the secret into the session.
+    let start = LocalResource::new(begin_second_factor);
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let confirm = Action::new(move |c: &String| confirm_second_factor(c.clone()));
+    Effect::new(move |_| {
+        if let Some(Err(e)) = confirm.value().get() {
+            code.set(String::new());
+            error.set(Some(e));
+        }
+    });
+    view! {
+        <h1>{t!(i18n, second_factor.title)}</h1>
+        {move || match confirm.value().get() {
+            Some(Ok(codes)) => view! {
+                <section class="card" id="second-factor-done">
+                    <p class="banner ok" role="status">{t!(i18n, second_factor.done)}</p>
+                    <h2>{t!(i18n, second_factor.recovery_title)}</h2>
+                    <p>{t!(i18n, second_factor.recovery_hint)}</p>
+                    <ol id="recovery-codes" class="mono">
+                        {codes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+                    </ol>
+                    <p><a href="/staff" id="second-factor-continue" rel="external">{t!(i18n, second_factor.next)}</a></p>
+                </section>
+            }.into_any(),
+            _ => view! {
+                <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        match start.await {
+                            Ok(e) => view! {
+                                <section class="card narrow">
+                                    <p>{t!(i18n, second_factor.intro)}</p>
+                                    <div class="qr" role="img" aria-label=move || t_string!(i18n, second_factor.qr_label) inner_html=e.qr_svg></div>
+                                    <p>{t!(i18n, second_factor.manual)} " " <code id="second-factor-secret">{e.secret}</code></p>
+                                    <form on:submit=move |ev| {
+                                        ev.prevent_default();
+                                        error.set(None);
+                                        confirm.dispatch(code.get_untracked());
+                                    }>
+                                        <label for="second-factor-code">{t!(i18n, second_factor.code)}</label>
+                                        <input id="second-factor-code" autocomplete="one-time-code" inputmode="numeric" maxlength="6"
+                                            prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
+                                        <ErrorBanner error />
+                                        <button type="submit" class="primary" disabled=move || confirm.pending().get()>{t!(i18n, second_factor.confirm)}</button>
+                                    </form>
+                                </section>
+                            }.into_any(),
+                            Err(e) => {
+                                error.set(Some(e));
+                                view! {
+                                    <ErrorBanner error />
+                                    <p><a href="/login" rel="external">{t!(i18n, nav.login)}</a></p>
+                                }.into_any()
+                            }
+                        }
+                    })}
+                </Suspense>
+            }.into_any(),
+        }}
+    }
+}
+
+/// Changing one's own password (`/account/password`, and the staff page while an administrator's
+/// first password is still in force).
+#[component]
+pub fn ChangePasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1>{t!(i18n, account.change_title)}</h1>
+        <ChangePasswordForm />
+    }
+}
+
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let change =
+        Action::new(move |(c, n): &(String, String)| change_password(c.clone(), n.clone()));
+    let mismatch = move || !confirm.get().is_empty() && confirm.get() != new.get();
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(())) => crate::ui::load_page("/staff"),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let field = move |id: &'static str, sig: RwSignal<String>, auto: &'static str| {
+        view! {
+            <input id=id type="password" autocomplete=auto maxlength="64"
+                prop:value=sig on:input=move |ev| sig.set(event_target_value(&ev)) />
+        }
+    };
+    view! {
+        <section class="card narrow">
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                error.set(None);
+                if !mismatch() {
+                    change.dispatch((current.get_untracked(), new.get_untracked()));
+                }
+            }>
+                <label for="pw-current">{t!(i18n, account.current)}</label>
+                {field("pw-current", current, "current-password")}
+                <label for="pw-new">{t!(i18n, account.new)}</label>
+                {field("pw-new", new, "new-password")}
+                <p class="hint">{t!(i18n, auth.password_hint)}</p>
+                <label for="pw-confirm">{t!(i18n, auth.password_confirm)}</label>
+                {field("pw-confirm", confirm, "new-password")}
+                {move || mismatch().then(|| view! { <p class="field-error" role="alert">{t!(i18n, auth.password_mismatch)}</p> })}
+                <ErrorBanner error />
+                <button type="submit" id="pw-save" class="primary" disabled=move || change.pending().get()>{t!(i18n, account.save)}</button>
+            </form>
         </section>
     }
 }

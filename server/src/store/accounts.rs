@@ -7,8 +7,8 @@ use app::domain::region::{Region, RegionCode};
 use app::store::*;
 
 pub(super) const USER_COLUMNS: &str =
-    "id, role, login, display_name, password_hash, region_code, department, failed_logins, \
-        locked_until";
+    "id, role, login, display_name, password_hash, region_code, department, totp_secret, \
+        must_change_password, disabled_at";
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -19,8 +19,9 @@ struct UserRow {
     password_hash: String,
     region_code: Option<String>,
     department: Option<String>,
-    failed_logins: i64,
-    locked_until: Option<Millis>,
+    totp_secret: Option<String>,
+    must_change_password: bool,
+    disabled_at: Option<Millis>,
 }
 
 impl TryFrom<UserRow> for UserRecord {
@@ -34,8 +35,9 @@ impl TryFrom<UserRow> for UserRecord {
             password_hash: r.password_hash,
             region_code: region_opt("region_code", r.region_code.as_deref())?,
             department: code_opt("department", r.department.as_deref())?,
-            failed_logins: r.failed_logins,
-            locked_until: r.locked_until,
+            totp_secret: r.totp_secret,
+            must_change_password: r.must_change_password,
+            disabled: r.disabled_at.is_some(),
         })
     }
 }
@@ -78,8 +80,8 @@ impl AccountStore for SqlStore {
         let id = uuid::Uuid::new_v4().to_string();
         let r = query(
             "INSERT INTO users (id, role, login, display_name, password_hash, region_code, \
-                created_at, department) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                created_at, department, must_change_password) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
         .bind(user.role.code())
@@ -89,6 +91,7 @@ impl AccountStore for SqlStore {
         .bind(user.region_code.as_ref())
         .bind(user.now)
         .bind(user.department.map(Department::code))
+        .bind(user.must_change_password)
         .execute_raw(&self.db)
         .await;
         match r {
@@ -124,34 +127,173 @@ impl AccountStore for SqlStore {
         })
     }
 
-    #[tracing::instrument(skip(self))]
-    async fn record_failed_login(
+    #[tracing::instrument(skip_all)]
+    async fn count_login_attempt(
+        &self,
+        keys: &[String],
+        window: Millis,
+        now: Millis,
+    ) -> Result<Vec<i64>, DbError> {
+        let mut counts = Vec::with_capacity(keys.len());
+        for key in keys {
+            // One statement: two parallel attempts never read the same count.
+            let n: i64 = query(
+                "INSERT INTO login_attempts (key, attempts, window_start) VALUES ($1, 1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 \
+                                   ELSE login_attempts.attempts + 1 END, \
+                   window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 \
+                                       ELSE login_attempts.window_start END \
+                 RETURNING attempts",
+            )
+            .bind(key)
+            .bind(now)
+            .bind(now - window)
+            .fetch_one(&self.db)
+            .await?
+            .get(0)?;
+            counts.push(n);
+        }
+        Ok(counts)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn login_succeeded(
+        &self,
+        pair_key: Option<&str>,
+        client_key: &str,
+    ) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        if let Some(pair_key) = pair_key {
+            query("DELETE FROM login_attempts WHERE key = $1")
+                .bind(pair_key)
+                .execute(&mut tx)
+                .await?;
+        }
+        query("UPDATE login_attempts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0")
+            .bind(client_key)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await
+    }
+
+    #[tracing::instrument(skip(self, enrolment))]
+    async fn set_second_factor(
         &self,
         user_id: &str,
-        max_failures: i64,
-        lock_until: Millis,
+        enrolment: Option<(&str, &[String])>,
+        now: Millis,
     ) -> Result<(), DbError> {
-        query(
-            "UPDATE users SET \
-               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
-               failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END \
+        let mut tx = self.db.begin().await?;
+        query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut tx)
+            .await?;
+        let (secret, codes) = match enrolment {
+            Some((secret, codes)) => (Some(secret), codes),
+            None => (None, &[][..]),
+        };
+        let n = query(
+            "UPDATE users SET totp_secret = $2, totp_last_step = NULL, totp_enrolled_at = $3 \
              WHERE id = $1",
         )
         .bind(user_id)
-        .bind(max_failures)
-        .bind(lock_until)
-        .execute(&self.db)
-        .await?;
-        Ok(())
+        .bind(secret)
+        .bind(secret.map(|_| now))
+        .execute(&mut tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(DbError::NotFound);
+        }
+        for code in codes {
+            query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(code)
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await
     }
 
     #[tracing::instrument(skip(self))]
-    async fn record_successful_login(&self, user_id: &str) -> Result<(), DbError> {
-        query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+    async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, DbError> {
+        let n = query(
+            "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_secret IS NOT NULL \
+               AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(user_id)
+        .bind(step)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    #[tracing::instrument(skip(self, code_hash))]
+    async fn use_recovery_code(
+        &self,
+        user_id: &str,
+        code_hash: &str,
+        now: Millis,
+    ) -> Result<bool, DbError> {
+        let n = query(
+            "UPDATE recovery_codes SET used_at = $3 \
+             WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(code_hash)
+        .bind(now)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn recovery_codes_left(&self, user_id: &str) -> Result<i64, DbError> {
+        query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
             .bind(user_id)
+            .fetch_one(&self.db)
+            .await?
+            .get(0)
+    }
+
+    #[tracing::instrument(skip(self, password_hash))]
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<(), DbError> {
+        let n =
+            query("UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1")
+                .bind(user_id)
+                .bind(password_hash)
+                .bind(must_change)
+                .execute(&self.db)
+                .await?
+                .rows_affected();
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(DbError::NotFound)
+        }
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn set_disabled(&self, user_id: &str, at: Option<Millis>) -> Result<(), DbError> {
+        let n = query("UPDATE users SET disabled_at = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(at)
             .execute(&self.db)
-            .await?;
-        Ok(())
+            .await?
+            .rows_affected();
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(DbError::NotFound)
+        }
     }
 
     #[tracing::instrument(skip_all)]

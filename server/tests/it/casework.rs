@@ -8,13 +8,7 @@ use serde_json::{json, Value};
 
 async fn login(app: &TestApp, login: &str, password: &str) -> Client {
     let c = app.client();
-    let r = post_form(
-        &c,
-        app,
-        "/api/accounts/login",
-        &[("login", login), ("password", password)],
-    )
-    .await;
+    let r = app.sign_in(&c, login, password).await;
     assert_eq!(r.status(), StatusCode::OK);
     c
 }
@@ -279,12 +273,12 @@ async fn rejection_needs_a_reason_and_other_counties_get_nothing() {
             ("staff[display_name]", "肃南社工"),
             ("staff[role]", "caseworker"),
             ("staff[region_code]", "620721000000"),
-            ("staff[password]", "secret123"),
+            ("staff[password]", "Secret-1234"),
         ])
         .send()
         .await
         .unwrap();
-    let outside = login(&app, "sunan2", "secret123").await;
+    let outside = login(&app, "sunan2", "Secret-1234").await;
     let page: Value = post_json(
         &outside,
         &app,

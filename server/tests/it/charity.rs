@@ -16,13 +16,7 @@ use std::sync::Arc;
 
 async fn login(app: &TestApp, login: &str, password: &str) -> Client {
     let c = app.client();
-    let r = post_form(
-        &c,
-        app,
-        "/api/accounts/login",
-        &[("login", login), ("password", password)],
-    )
-    .await;
+    let r = app.sign_in(&c, login, password).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     c
 }
@@ -723,6 +717,7 @@ async fn charity_with_resource(
                 password_hash: "h".into(),
                 region_code: None,
                 department: None,
+                must_change_password: false,
                 now: 1,
             },
             name: format!("机构{tag}"),
@@ -773,6 +768,7 @@ async fn consenting_household(
             password_hash: "h".into(),
             region_code: None,
             department: None,
+            must_change_password: false,
             now: 1,
         })
         .await

@@ -10,13 +10,7 @@ use serde_json::{json, Value};
 
 async fn login(app: &TestApp, login: &str) -> Client {
     let c = app.client();
-    let r = post_form(
-        &c,
-        app,
-        "/api/accounts/login",
-        &[("login", login), ("password", "Demo2026pass")],
-    )
-    .await;
+    let r = app.sign_in(&c, login, "Demo2026pass").await;
     assert_eq!(r.status(), StatusCode::OK);
     c
 }

@@ -65,6 +65,8 @@ pub async fn store_for(backend: &str, dir: &std::path::Path) -> Arc<dyn Store> {
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// The last TOTP time step each account used here (a code works once).
+    otp_steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
     _dir: tempfile::TempDir,
 }
 
@@ -103,6 +105,105 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A TOTP code of `secret` for `login` that this app has not seen used yet: the current
+    /// step or the next (the server allows one step either side; the current one keeps a whole
+    /// step's margin for the request to arrive), after the last one used, waiting when both
+    /// are spent (an authenticator app's user would wait too).
+    pub async fn otp(&self, login: &str, secret: &str) -> String {
+        let step_of = || app::auth::real_now_millis() / 1000 / 30;
+        let step = {
+            let mut used = self.otp_steps.lock().unwrap();
+            let last = used.get(login).copied().unwrap_or(i64::MIN);
+            let step = step_of().max(last.saturating_add(1));
+            used.insert(login.to_string(), step);
+            step
+        };
+        while step > step_of() + 1 {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        app::second_factor::code_at(secret, step as u64 * 30).expect("a code")
+    }
+
+    /// Signs `c` in as `login`, with the second factor of accounts that have one (the secret
+    /// read from the store, as the member of staff's phone holds it) and enrolling one first for
+    /// staff who have none yet. The last answer: 200 with the user, or the refusal.
+    /// An account an administrator created must change its first password before anything
+    /// else: the helper does as its owner would, to a new one and back again, so the test's
+    /// password stays good.
+    pub async fn sign_in(
+        &self,
+        c: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let r = self.sign_in_as_is(c, login, password).await;
+        if r.status() == reqwest::StatusCode::OK {
+            let user = self.store().user_by_login(login).await.unwrap().unwrap();
+            if user.must_change_password {
+                let interim = format!("{password}-interim");
+                for (current, new) in [(password, interim.as_str()), (interim.as_str(), password)] {
+                    let changed = c
+                        .post(self.url("/api/accounts/change_password"))
+                        .form(&[("current", current), ("new", new)])
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(changed.status(), reqwest::StatusCode::OK, "{login}");
+                }
+            }
+        }
+        r
+    }
+
+    /// `sign_in` without the first password's change.
+    pub async fn sign_in_as_is(
+        &self,
+        c: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let post = |otp: String| {
+            c.post(self.url("/api/accounts/login"))
+                .form(&[
+                    ("login", login),
+                    ("password", password),
+                    ("otp", otp.as_str()),
+                ])
+                .send()
+        };
+        let r = post(String::new()).await.unwrap();
+        if r.status() != reqwest::StatusCode::CONFLICT {
+            return r;
+        }
+        let body: serde_json::Value = r.json().await.unwrap();
+        match body["detail"].as_str() {
+            Some("second_factor_needed") => {
+                let user = self.store().user_by_login(login).await.unwrap().unwrap();
+                let secret = user.totp_secret.expect("an enrolled second factor");
+                post(self.otp(login, &secret).await).await.unwrap()
+            }
+            Some("second_factor_enrol") => {
+                let r = c
+                    .post(self.url("/api/accounts/second_factor/begin"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), reqwest::StatusCode::OK);
+                let e: serde_json::Value = r.json().await.unwrap();
+                let secret = e["secret"].as_str().unwrap().to_string();
+                let code = self.otp(login, &secret).await;
+                c.post(self.url("/api/accounts/second_factor/confirm"))
+                    .form(&[("code", code)])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+            other => panic!("sign-in of {login} refused: {other:?}"),
+        }
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -123,6 +224,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     TestApp {
         base,
         state,
+        otp_steps: Default::default(),
         _dir: dir,
     }
 }

@@ -11,13 +11,7 @@ const PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAA
 
 pub(crate) async fn login(app: &TestApp, login: &str, password: &str) -> Client {
     let c = app.client();
-    let r = post_form(
-        &c,
-        app,
-        "/api/accounts/login",
-        &[("login", login), ("password", password)],
-    )
-    .await;
+    let r = app.sign_in(&c, login, password).await;
     assert_eq!(r.status(), StatusCode::OK, "{login}");
     c
 }
@@ -37,14 +31,14 @@ pub(crate) async fn staff(
             ("staff[display_name]", login_name),
             ("staff[role]", role),
             ("staff[region_code]", region),
-            ("staff[password]", "secret123"),
+            ("staff[password]", "Secret-1234"),
             ("staff[department]", department),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
-    login(app, login_name, "secret123").await
+    login(app, login_name, "Secret-1234").await
 }
 
 /// A submitted application accepted by the demo caseworker: (resident, caseworker, number).
@@ -425,7 +419,7 @@ async fn the_household_file_shows_the_chain_its_flags_and_referrals_answered_by_
             ("staff[display_name]", "x"),
             ("staff[role]", "department"),
             ("staff[region_code]", "620700000000"),
-            ("staff[password]", "secret123"),
+            ("staff[password]", "Secret-1234"),
         ])
         .send()
         .await

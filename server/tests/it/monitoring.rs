@@ -9,13 +9,7 @@ use serde_json::Value;
 
 async fn login(app: &TestApp, login: &str) -> Client {
     let c = app.client();
-    let r = post_form(
-        &c,
-        app,
-        "/api/accounts/login",
-        &[("login", login), ("password", "Demo2026pass")],
-    )
-    .await;
+    let r = app.sign_in(&c, login, "Demo2026pass").await;
     assert_eq!(r.status(), StatusCode::OK);
     c
 }
@@ -639,7 +633,7 @@ async fn a_warning_is_assigned_visited_disposed_and_closed_and_escalates_when_la
 }
 
 /// A worksheet as a department's Excel writes it: text cells, and dates as real Excel dates.
-fn xlsx(rows: &[&[&str]], date_column: usize) -> Vec<u8> {
+pub(crate) fn xlsx(rows: &[&[&str]], date_column: usize) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");

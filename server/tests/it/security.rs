@@ -200,7 +200,7 @@ async fn spent_codes_and_daily_caps_hold_back_more_sms() {
             &[
                 ("form[phone]", "13900001761"),
                 ("form[code]", "000000"),
-                ("form[password]", "secret123"),
+                ("form[password]", "Secret-1234"),
             ],
         )
         .await;
@@ -509,4 +509,617 @@ async fn an_import_matches_only_households_in_the_officers_region() {
         (Some(1), Some(1)),
         "the city's officer finds it, and the record is new: nothing was kept before. {report}"
     );
+}
+
+/// An XLSX with one part rewritten.
+fn with_part(xlsx: &[u8], suffix: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..source.len() {
+        let mut part = source.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+        if name.ends_with(suffix) {
+            text = edit(&text);
+        }
+        out.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut out, text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Hole 13: the XLSX check read the count of texts as the first `uniqueCount` in the first 4 KB,
+/// so a decoy in a comment, or a long comment first, let calamine reserve room for 10¹⁴ texts
+/// and the process abort; and one huge text in a sheet went into memory whole. Each crafted file
+/// is refused, and the server still answers afterwards.
+#[tokio::test]
+async fn crafted_spreadsheets_never_exhaust_the_server() {
+    let app = spawn_app().await;
+    let officer = login(&app, "demo_department", "Demo2026pass").await;
+    let good = crate::monitoring::xlsx(
+        &[
+            &["身份证号", "结算日期", "医疗总费用", "个人自付"],
+            &[&valid_id("62070219700101751"), "2026-11-01", "100", "10"],
+        ],
+        1,
+    );
+    let huge_count = |t: &str| {
+        let start = t.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+        let end = start + t[start..].find('"').unwrap();
+        format!("{}100000000000000{}", &t[..start], &t[end..])
+    };
+    let decoy = with_part(&good, "sharedStrings.xml", |t| {
+        huge_count(t).replacen("<sst", "<!-- <sst uniqueCount=\"1\"> --><sst", 1)
+    });
+    let long_comment = with_part(&good, "sharedStrings.xml", |t| {
+        huge_count(t).replacen("<sst", &format!("<!--{}--><sst", "x".repeat(5 * 1024)), 1)
+    });
+    let huge_cell = with_part(&good, "sheet1.xml", |t| {
+        t.replacen(
+            "</sheetData>",
+            &format!(
+                "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>{}</t></is></c></row></sheetData>",
+                "9".repeat(2 * 1024 * 1024)
+            ),
+            1,
+        )
+    });
+    for (name, bytes) in [
+        ("decoy.xlsx", decoy),
+        ("comment.xlsx", long_comment),
+        ("cell.xlsx", huge_cell),
+    ] {
+        assert!(
+            bytes.len() < 64 * 1024,
+            "{name} is small: {} bytes",
+            bytes.len()
+        );
+        let form = reqwest::multipart::Form::new()
+            .text("source", "medical_insurance")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        let r = officer
+            .post(app.url("/imports"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let report: Value = r.json().await.unwrap();
+        assert_eq!(
+            (status, report["refused"]["problem"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("unreadable")),
+            "{name}: {report}"
+        );
+        let health = app.client().get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(
+            health.status(),
+            StatusCode::OK,
+            "still answering after {name}"
+        );
+    }
+    // The untouched file still goes in.
+    let form = reqwest::multipart::Form::new()
+        .text("source", "medical_insurance")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(good).file_name("good.xlsx"),
+        );
+    let r = officer
+        .post(app.url("/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+}
+
+/// Hole 14: a session used to live as long as it was used (only an idle timeout); now it ends a
+/// fixed time after signing in, however active.
+#[tokio::test]
+async fn a_session_ends_after_its_absolute_lifetime_however_active() {
+    for (hours, signed_in) in [(12, true), (0, false)] {
+        let app = crate::helpers::spawn_app_with(|c| c.session_max_hours = hours).await;
+        let c = login(&app, "demo_caseworker", "Demo2026pass").await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let me: Value = crate::api::post_form(&c, &app, "/api/accounts/me", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me.is_object(), signed_in, "{hours} h: {me}");
+    }
+}
+
+/// Hole 14: pages and answers carry personal data, so none is kept in any cache, framed by
+/// another site, or allowed to load scripts from elsewhere.
+#[tokio::test]
+async fn pages_are_never_cached_framed_or_fed_foreign_scripts() {
+    let app = spawn_app().await;
+    let c = login(&app, "demo_caseworker", "Demo2026pass").await;
+    for path in ["/", "/staff/queue", "/login"] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["cache-control"], "no-store", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert!(
+            !h.contains_key("strict-transport-security"),
+            "not over plain http"
+        );
+    }
+    let r = crate::api::post_form(&c, &app, "/api/accounts/me", &[]).await;
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let https = crate::helpers::spawn_app_with(|c| {
+        c.public_origin = Some("https://doudi.example.gov.cn".into())
+    })
+    .await;
+    let r = https
+        .client()
+        .get(https.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+}
+
+/// Hole 4: an attacker's parallel guesses from one address stop at five, whoever the account,
+/// with the same answers for real and unknown accounts; the member of staff, from their own
+/// address, still signs in.
+#[tokio::test]
+async fn parallel_guesses_stop_at_five_and_never_lock_staff_out() {
+    let app = crate::helpers::spawn_app_with(|c| {
+        // The test client is the proxy, so each request says which client it is.
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.auth_requests_per_minute = 1000;
+    })
+    .await;
+    let guess = |login: &'static str, password: &'static str, from: &'static str| {
+        let c = app.client();
+        let url = app.url("/api/accounts/login");
+        async move {
+            let r = c
+                .post(url)
+                .header("x-forwarded-for", from)
+                .form(&[("login", login), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let body: Value = r.json().await.unwrap();
+            (status, body["detail"].as_str().unwrap_or("").to_string())
+        }
+    };
+    // Twenty guesses at once at a real caseworker, twenty at an account that does not exist.
+    for login in ["demo_caseworker", "nobody_here"] {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            set.spawn(guess(login, "Wrong-guess-1", "198.51.100.7"));
+        }
+        let answers = set.join_all().await;
+        let tried = answers.iter().filter(|a| a.1 == "bad_credentials").count();
+        let held = answers
+            .iter()
+            .filter(|a| a.1 == "too_many_attempts")
+            .count();
+        assert_eq!((tried, held), (5, 15), "{login}: {answers:?}");
+        assert!(answers.iter().all(|a| a.0 == StatusCode::CONFLICT));
+    }
+    // The right password from the attacker's address is held back too, and says nothing more.
+    assert_eq!(
+        guess("demo_caseworker", "Demo2026pass", "198.51.100.7")
+            .await
+            .1,
+        "too_many_attempts"
+    );
+    // From the caseworker's own address: password, then the second factor, signed in.
+    let own = app.client();
+    let r = own
+        .post(app.url("/api/accounts/login"))
+        .header("x-forwarded-for", "203.0.113.5")
+        .form(&[("login", "demo_caseworker"), ("password", "Demo2026pass")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["detail"],
+        "second_factor_needed"
+    );
+    let secret = server::seed::DEMO_TOTP_SECRET;
+    let code = app.otp("demo_caseworker", secret).await;
+    let r = own
+        .post(app.url("/api/accounts/login"))
+        .header("x-forwarded-for", "203.0.113.5")
+        .form(&[
+            ("login", "demo_caseworker"),
+            ("password", "Demo2026pass"),
+            ("otp", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let audit = app.store().recent_audit(200).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "login" && e.result == "throttled"));
+}
+
+/// Hole 4: one address guessing across many accounts is held back after the per-address cap.
+#[tokio::test]
+async fn one_address_guessing_across_accounts_is_held_back() {
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.max_failed_logins_per_client = 8;
+        c.auth_requests_per_minute = 1000;
+    })
+    .await;
+    let c = app.client();
+    let mut answers = Vec::new();
+    for i in 0..10 {
+        let r = c
+            .post(app.url("/api/accounts/login"))
+            .form(&[
+                ("login", format!("user{i}")),
+                ("password", "Wrong-guess-1".into()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        answers.push(
+            r.json::<Value>().await.unwrap()["detail"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(answers[..8], vec!["bad_credentials"; 8][..], "{answers:?}");
+    assert_eq!(
+        answers[8..],
+        vec!["too_many_attempts"; 2][..],
+        "{answers:?}"
+    );
+}
+
+/// Hole 2: staff sign in with a password and a TOTP code; a code works once, a wrong one is
+/// refused, a recovery code works once, and a member of staff without a second factor must
+/// enrol one before anything else.
+#[tokio::test]
+async fn staff_cannot_sign_in_with_a_password_alone() {
+    let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 1000).await;
+    let post = |c: &reqwest::Client, path: &str, form: Vec<(&str, String)>| {
+        c.post(app.url(path)).form(&form).send()
+    };
+    let detail = |r: reqwest::Response| async move {
+        (
+            r.status(),
+            r.json::<Value>().await.unwrap()["detail"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    // A new caseworker, created by the administrator: the password alone opens nothing.
+    let admin = login(&app, "demo_admin", "Demo2026pass").await;
+    let r = admin
+        .post(app.url("/api/accounts/create_staff"))
+        .form(&[
+            ("staff[login]", "newcw"),
+            ("staff[display_name]", "新社工"),
+            ("staff[role]", "caseworker"),
+            ("staff[region_code]", "620702000000"),
+            ("staff[password]", "Newcw-2026-pass"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let cw = app.client();
+    let creds = || {
+        vec![
+            ("login", "newcw".to_string()),
+            ("password", "Newcw-2026-pass".to_string()),
+        ]
+    };
+    let own = || {
+        vec![
+            ("login", "newcw".to_string()),
+            ("password", "Newcw-own-2026".to_string()),
+        ]
+    };
+    let (_, d) = detail(post(&cw, "/api/accounts/login", creds()).await.unwrap()).await;
+    assert_eq!(d, "second_factor_enrol");
+    // Not signed in: the queue is closed to this session.
+    let r = cw
+        .post(app.url("/api/casework/queue"))
+        .json(&json!({"filter": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Enrolment: a QR code drawn here and the secret; a wrong code is refused.
+    let r = post(&cw, "/api/accounts/second_factor/begin", vec![])
+        .await
+        .unwrap();
+    let e: Value = r.json().await.unwrap();
+    let secret = e["secret"].as_str().unwrap().to_string();
+    assert!(
+        e["qr_svg"].as_str().unwrap().starts_with("<?xml")
+            || e["qr_svg"].as_str().unwrap().contains("<svg")
+    );
+    let (_, d) = detail(
+        post(
+            &cw,
+            "/api/accounts/second_factor/confirm",
+            vec![("code", "000000".into())],
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(d, "bad_second_factor");
+    let code = app.otp("newcw", &secret).await;
+    let r = post(
+        &cw,
+        "/api/accounts/second_factor/confirm",
+        vec![("code", code)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let recovery: Vec<String> = r.json().await.unwrap();
+    assert_eq!(recovery.len(), 10);
+    // Signed in now (and, as the administrator chose the password, made to change it first).
+    let r = post(
+        &cw,
+        "/api/accounts/change_password",
+        vec![
+            ("current", "Newcw-2026-pass".into()),
+            ("new", "Newcw-own-2026".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = cw
+        .post(app.url("/api/casework/queue"))
+        .json(&json!({"filter": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Next time: the password alone asks for the code; a wrong code, and a used one, are refused.
+    let c2 = app.client();
+    let (_, d) = detail(post(&c2, "/api/accounts/login", own()).await.unwrap()).await;
+    assert_eq!(d, "second_factor_needed");
+    let with = |otp: String| {
+        let mut f = own();
+        f.push(("otp", otp));
+        f
+    };
+    let (_, d) = detail(
+        post(&c2, "/api/accounts/login", with("123456".into()))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(d, "bad_second_factor");
+    let code = app.otp("newcw", &secret).await;
+    let r = post(&c2, "/api/accounts/login", with(code.clone()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let c3 = app.client();
+    let (_, d) = detail(post(&c3, "/api/accounts/login", with(code)).await.unwrap()).await;
+    assert_eq!(d, "bad_second_factor", "a code works once");
+    // A recovery code works once, however it is typed.
+    let typed = recovery[3].to_uppercase().replace('-', " ");
+    let r = post(&c3, "/api/accounts/login", with(typed.clone()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let c4 = app.client();
+    let (_, d) = detail(post(&c4, "/api/accounts/login", with(typed)).await.unwrap()).await;
+    assert_eq!(d, "bad_second_factor");
+
+    // The administrator resets it (a lost phone), audited; the next sign-in enrols anew.
+    let r = post(
+        &admin,
+        "/api/accounts/second_factor/reset",
+        vec![("login", "newcw".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, d) = detail(post(&c4, "/api/accounts/login", own()).await.unwrap()).await;
+    assert_eq!(d, "second_factor_enrol");
+    let audit = app.store().recent_audit(200).await.unwrap();
+    for (action, result) in [
+        ("second_factor_enrol", "ok"),
+        ("second_factor_reset", "ok"),
+        ("recovery_code", "used"),
+    ] {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == action && e.result == result),
+            "{action}"
+        );
+    }
+    // An administrator of another city cannot reset it.
+    app.store()
+        .create_user(app::store::NewUser {
+            role: app::domain::status::Role::Admin,
+            login: "lanzhou_admin".into(),
+            display_name: "兰州管理员".into(),
+            password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
+                .await
+                .unwrap(),
+            region_code: Some(crate::helpers::region("620100000000")),
+            department: None,
+            must_change_password: false,
+            now: 0,
+        })
+        .await
+        .unwrap();
+    let other = login(&app, "lanzhou_admin", "Lanzhou-2026-pass").await;
+    let r = post(
+        &other,
+        "/api/accounts/second_factor/reset",
+        vec![("login", "newcw".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// Hole 3: a first password an administrator chose opens nothing until changed; a change ends
+/// the account's other sessions; the policy refuses short and common passwords; a disabled
+/// account's sessions end at once and it signs in nowhere until enabled again.
+#[tokio::test]
+async fn accounts_are_managed_first_password_changed_and_disabled_staff_shut_out() {
+    let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 1000).await;
+    let detail = |r: reqwest::Response| async move {
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        (status, body["detail"].as_str().unwrap_or("").to_string())
+    };
+    let admin = login(&app, "demo_admin", "Demo2026pass").await;
+    let create = |password: &'static str| {
+        admin
+            .post(app.url("/api/accounts/create_staff"))
+            .form(&[
+                ("staff[login]", "mgd"),
+                ("staff[display_name]", "管理测试"),
+                ("staff[role]", "caseworker"),
+                ("staff[region_code]", "620702000000"),
+                ("staff[password]", password),
+            ])
+            .send()
+    };
+    // The policy: ten characters at least, and not a common password.
+    for weak in ["Short-1", "1234567890", "Password123"] {
+        assert_eq!(
+            detail(create(weak).await.unwrap()).await.1,
+            "weak_password",
+            "{weak}"
+        );
+    }
+    assert_eq!(
+        create("Initial-2026-pw").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let (cw, other) = (app.client(), app.client());
+    for c in [&cw, &other] {
+        let r = app.sign_in_as_is(c, "mgd", "Initial-2026-pw").await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let queue = |c: &reqwest::Client| {
+        c.post(app.url("/api/casework/queue"))
+            .json(&json!({"filter": {}}))
+            .send()
+    };
+    assert_eq!(
+        detail(queue(&cw).await.unwrap()).await.1,
+        "must_change_password"
+    );
+    let me: Value = cw
+        .post(app.url("/api/accounts/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["must_change_password"], true);
+    let change = |c: &reqwest::Client, current: &str, new: &str| {
+        c.post(app.url("/api/accounts/change_password"))
+            .form(&[("current", current), ("new", new)])
+            .send()
+    };
+    assert_eq!(
+        detail(change(&cw, "wrong-one-x", "Mgd-own-2026").await.unwrap())
+            .await
+            .1,
+        "bad_current_password"
+    );
+    assert_eq!(
+        detail(change(&cw, "Initial-2026-pw", "qwertyuiop").await.unwrap())
+            .await
+            .1,
+        "weak_password"
+    );
+    assert_eq!(
+        detail(
+            change(&cw, "Initial-2026-pw", "Initial-2026-pw")
+                .await
+                .unwrap()
+        )
+        .await
+        .1,
+        "same_password"
+    );
+    assert_eq!(
+        change(&cw, "Initial-2026-pw", "Mgd-own-2026")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    // This session goes on; the other one ended with the old password.
+    assert_eq!(queue(&cw).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        queue(&other).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Disabled: its session ends at once, and the right password opens nothing.
+    let disable = |login: &str, off: &str| {
+        admin
+            .post(app.url("/api/accounts/set_staff_disabled"))
+            .form(&[("login", login), ("disabled", off)])
+            .send()
+    };
+    assert_eq!(
+        disable("mgd", "true").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(queue(&cw).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let r = app
+        .client()
+        .post(app.url("/api/accounts/login"))
+        .form(&[("login", "mgd"), ("password", "Mgd-own-2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(detail(r).await.1, "account_disabled");
+    // An administrator cannot shut themselves out; enabled again, the account signs in.
+    assert_eq!(
+        detail(disable("demo_admin", "true").await.unwrap()).await.1,
+        "not_yourself"
+    );
+    assert_eq!(
+        disable("mgd", "false").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let back = login(&app, "mgd", "Mgd-own-2026").await;
+    assert_eq!(queue(&back).await.unwrap().status(), StatusCode::OK);
+    let audit = app.store().recent_audit(200).await.unwrap();
+    for action in ["change_password", "disable_staff", "enable_staff"] {
+        assert!(
+            audit.iter().any(|e| e.action == action && e.result == "ok"),
+            "{action}"
+        );
+    }
 }

@@ -36,6 +36,7 @@ async fn user(store: &Arc<dyn Store>, login: &str) -> String {
             password_hash: "h".into(),
             region_code: None,
             department: None,
+            must_change_password: false,
             now: 1,
         })
         .await
@@ -81,23 +82,72 @@ conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
             password_hash: "h".into(),
             region_code: None,
             department: None,
+            must_change_password: false,
             now: 2,
         })
         .await;
     assert!(matches!(again, Err(DbError::Conflict(_))));
-    for _ in 0..4 {
-        store.record_failed_login(&id, 5, 999).await.unwrap();
+    // Sign-in attempts: counted per key in one statement; a window restarts once old.
+    let keys = ["pair".to_string(), "client".to_string()];
+    for n in 1..=3 {
+        assert_eq!(
+            store
+                .count_login_attempt(&keys, 100, 1_000 + n)
+                .await
+                .unwrap(),
+            [n, n]
+        );
     }
-    let u = store.user_by_id(&id).await.unwrap().unwrap();
-    assert_eq!((u.failed_logins, u.locked_until), (4, None));
-    store.record_failed_login(&id, 5, 999).await.unwrap();
-    let u = store.user_by_login("13800000011").await.unwrap().unwrap();
-    assert_eq!((u.failed_logins, u.locked_until), (0, Some(999)));
-    store.record_successful_login(&id).await.unwrap();
+    // A success clears the pair and gives the client its attempt back.
+    store.login_succeeded(Some("pair"), "client").await.unwrap();
     assert_eq!(
-        store.user_by_id(&id).await.unwrap().unwrap().locked_until,
+        store.count_login_attempt(&keys, 100, 1_050).await.unwrap(),
+        [1, 3]
+    );
+    // 100 ms after the client's window began (at 1 001), it starts again.
+    assert_eq!(
+        store.count_login_attempt(&keys, 100, 1_101).await.unwrap(),
+        [2, 1]
+    );
+
+    // The second factor: enrolled with recovery codes, each time step and code used once.
+    assert_eq!(
+        store.user_by_id(&id).await.unwrap().unwrap().totp_secret,
         None
     );
+    let codes = ["r1".to_string(), "r2".to_string()];
+    store
+        .set_second_factor(&id, Some(("SECRET", &codes)), 5)
+        .await
+        .unwrap();
+    let u = store.user_by_id(&id).await.unwrap().unwrap();
+    assert_eq!(u.totp_secret.as_deref(), Some("SECRET"));
+    assert!(store.use_totp_step(&id, 100).await.unwrap());
+    assert!(!store.use_totp_step(&id, 100).await.unwrap());
+    assert!(!store.use_totp_step(&id, 99).await.unwrap());
+    assert!(store.use_totp_step(&id, 101).await.unwrap());
+    assert_eq!(store.recovery_codes_left(&id).await.unwrap(), 2);
+    assert!(store.use_recovery_code(&id, "r1", 6).await.unwrap());
+    assert!(!store.use_recovery_code(&id, "r1", 7).await.unwrap());
+    assert!(!store.use_recovery_code(&id, "nope", 7).await.unwrap());
+    assert_eq!(store.recovery_codes_left(&id).await.unwrap(), 1);
+    // A reset takes the secret and every code; a new enrolment starts its steps afresh.
+    store.set_second_factor(&id, None, 8).await.unwrap();
+    assert_eq!(
+        store.user_by_id(&id).await.unwrap().unwrap().totp_secret,
+        None
+    );
+    assert!(!store.use_totp_step(&id, 200).await.unwrap());
+    assert_eq!(store.recovery_codes_left(&id).await.unwrap(), 0);
+    store
+        .set_second_factor(&id, Some(("OTHER", &[])), 9)
+        .await
+        .unwrap();
+    assert!(store.use_totp_step(&id, 50).await.unwrap());
+    assert!(matches!(
+        store.set_second_factor("no-such-user", None, 9).await,
+        Err(DbError::NotFound)
+    ));
 });
 
 /// A code to store, with caps no test here reaches.

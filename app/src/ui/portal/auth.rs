@@ -128,11 +128,27 @@ fn LoginForm() -> impl IntoView {
     let i18n = use_i18n();
     let login_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let submit = Action::new(move |(l, p): &(String, String)| login(l.clone(), p.clone()));
+    let otp = RwSignal::new(String::new());
+    // Shown once the server asks for the second factor (and kept while it is wrong).
+    let want_otp = RwSignal::new(false);
+    let submit = Action::new(move |(l, p, o): &(String, String, String)| {
+        login(l.clone(), p.clone(), o.clone())
+    });
     let error = RwSignal::new(None::<AppError>);
     Effect::new(move |_| match submit.value().get() {
         Some(Ok(user)) => go_home_for(&user),
-        Some(Err(e)) => error.set(Some(e)),
+        Some(Err(AppError::Refused(code))) if code == "second_factor_enrol" => {
+            load_page("/second-factor")
+        }
+        Some(Err(AppError::Refused(code))) if code == "second_factor_needed" => {
+            want_otp.set(true);
+        }
+        Some(Err(e)) => {
+            if matches!(&e, AppError::Refused(c) if c == "bad_second_factor") {
+                otp.set(String::new());
+            }
+            error.set(Some(e))
+        }
         None => {}
     });
     view! {
@@ -140,7 +156,7 @@ fn LoginForm() -> impl IntoView {
         <form method="post" on:submit=move |ev| {
             ev.prevent_default();
             error.set(None);
-            submit.dispatch((login_name.get_untracked(), password.get_untracked()));
+            submit.dispatch((login_name.get_untracked(), password.get_untracked(), otp.get_untracked()));
         }>
             <label for="login-name">{t!(i18n, auth.login_name)}</label>
             <input id="login-name" name="login" autocomplete="username" maxlength="64"
@@ -148,6 +164,13 @@ fn LoginForm() -> impl IntoView {
             <label for="login-password">{t!(i18n, auth.password)}</label>
             <input id="login-password" name="password" type="password" autocomplete="current-password" maxlength="256"
                 prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
+            {move || want_otp.get().then(|| view! {
+                <label for="login-otp">{t!(i18n, auth.otp)}</label>
+                <input id="login-otp" name="otp" autocomplete="one-time-code" inputmode="numeric" maxlength="32"
+                    aria-describedby="login-otp-hint" autofocus
+                    prop:value=otp on:input=move |ev| otp.set(event_target_value(&ev)) />
+                <p class="hint" id="login-otp-hint">{t!(i18n, auth.otp_hint)}</p>
+            })}
             <ErrorBanner error=error />
             <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.login_submit)}</button>
         </form>
