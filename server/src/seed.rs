@@ -110,7 +110,13 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
         Err(e) => anyhow::bail!(e),
     };
     s.store
-        .decide_charity("demo-charity", true, "【演示】", &admin.id, now)
+        .decide_charity(
+            "demo-charity",
+            app::domain::charity::CharityStatus::Verified,
+            "【演示】",
+            &admin.id,
+            now,
+        )
         .await
         .map_err(err)?;
     let today = app::services::today_in_china();

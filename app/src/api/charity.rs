@@ -114,6 +114,9 @@ pub struct MatchView {
     pub household_id: Option<String>,
     /// Where the proof of delivery file is read (`/charity/proof/<id>`), if one was uploaded.
     pub proof_file: Option<String>,
+    /// A caseworker confirmed it: the charity may then see the household's contact.
+    #[serde(default)]
+    pub confirmed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -301,6 +304,7 @@ fn match_view(
         updated_on: crate::clock::china_date(m.updated_at),
         household_id: caseworker.then_some(m.household_id),
         proof_file: m.proof.as_ref().map(|_| format!("/charity/proof/{}", m.id)),
+        confirmed: m.confirmed,
         id: m.id,
         charity_name: m.charity_name,
         resource_title: m.resource_title,
@@ -708,10 +712,18 @@ pub async fn deliver_match(
     Ok(())
 }
 
-/// The household's identity and contact for a confirmed (accepted or delivered) match, to
-/// its charity only; every release is audit-logged.
+/// Why a charity opens a household's contact; recorded with each opening (PIPL art. 6: for a
+/// stated purpose, no more than it needs).
+pub const CONTACT_PURPOSES: [&str; 3] = ["arrange_delivery", "deliver", "follow_up"];
+
+/// The household's identity and contact for an accepted or delivered match that a caseworker
+/// of the household's region has confirmed, to its charity only, for one of
+/// [`CONTACT_PURPOSES`]; every opening is audit-logged with its purpose.
 #[server(endpoint = "charity/contact")]
-pub async fn reveal_match_contact(id: String) -> Result<MatchContact, AppError> {
+pub async fn reveal_match_contact(id: String, purpose: String) -> Result<MatchContact, AppError> {
+    if !CONTACT_PURPOSES.contains(&purpose.as_str()) {
+        return Err(AppError::field("purpose", FieldErrorCode::Required));
+    }
     let s = services()?;
     let (user, charity) = verified_charity(&s).await?;
     let m = s
@@ -727,6 +739,10 @@ pub async fn reveal_match_contact(id: String) -> Result<MatchContact, AppError> 
         audit(&s, Some(&user.0.id), "charity_contact", &id, "denied").await;
         return Err(AppError::refused("match_state"));
     }
+    if !m.confirmed {
+        audit(&s, Some(&user.0.id), "charity_contact", &id, "unconfirmed").await;
+        return Err(AppError::refused("match_unconfirmed"));
+    }
     let household = s
         .store
         .household_summary(&m.household_id)
@@ -741,7 +757,7 @@ pub async fn reveal_match_contact(id: String) -> Result<MatchContact, AppError> 
         &s,
         Some(&user.0.id),
         "charity_contact",
-        &format!("{id}:{}", m.household_id),
+        &format!("{id}:{}:{purpose}", m.household_id),
         "ok",
     )
     .await;
@@ -790,11 +806,30 @@ pub async fn charity_registrations() -> Result<Vec<CharityView>, AppError> {
         .collect())
 }
 
+/// An administrator verifies or rejects a pending organisation (a rejection needs a reason).
 #[server(endpoint = "charity/decide")]
 pub async fn decide_charity(id: String, verified: bool, note: String) -> Result<(), AppError> {
+    let to = if verified {
+        CharityStatus::Verified
+    } else {
+        CharityStatus::Rejected
+    };
+    charity_decision(id, to, note).await
+}
+
+/// An administrator revokes a verified organisation's verification (a reason is required): its
+/// needs board, its resources and the contacts of its matches close at once, since every
+/// charity function checks the verification on each call.
+#[server(endpoint = "charity/revoke")]
+pub async fn revoke_charity(id: String, note: String) -> Result<(), AppError> {
+    charity_decision(id, CharityStatus::Revoked, note).await
+}
+
+#[cfg(feature = "ssr")]
+async fn charity_decision(id: String, to: CharityStatus, note: String) -> Result<(), AppError> {
     let admin = auth::require(&[Role::Admin]).await?;
     let note = note.trim().to_string();
-    if !verified && note.is_empty() {
+    if to != CharityStatus::Verified && note.is_empty() {
         return Err(AppError::field("note", FieldErrorCode::Required));
     }
     if note.chars().count() > 500 {
@@ -802,20 +837,14 @@ pub async fn decide_charity(id: String, verified: bool, note: String) -> Result<
     }
     let s = services()?;
     s.store
-        .decide_charity(&id, verified, &note, &admin.0.id, now_millis())
+        .decide_charity(&id, to, &note, &admin.0.id, now_millis())
         .await?;
-    audit(
-        &s,
-        Some(&admin.0.id),
-        if verified {
-            "charity_verify"
-        } else {
-            "charity_reject"
-        },
-        &id,
-        "ok",
-    )
-    .await;
+    let action = match to {
+        CharityStatus::Verified => "charity_verify",
+        CharityStatus::Rejected => "charity_reject",
+        _ => "charity_revoke",
+    };
+    audit(&s, Some(&admin.0.id), action, &id, "ok").await;
     Ok(())
 }
 
@@ -1147,6 +1176,29 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
         excluded_no_consent: needs.iter().filter(|n| !n.consent).count() as i64,
         excluded_covered: needs.iter().filter(|n| n.consent && n.covered).count() as i64,
     })
+}
+
+/// A caseworker of the household's region confirms a charity's own commitment after checking
+/// it (the charity, the units, the household's wish): only then may the charity open the
+/// household's contact.
+#[server(endpoint = "charity/confirm_match")]
+pub async fn confirm_match(id: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let s = services()?;
+    let r = s
+        .store
+        .confirm_match(&id, &scope, &user.0.id, now_millis())
+        .await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "charity_confirm",
+        &id,
+        if r.is_ok() { "ok" } else { "denied" },
+    )
+    .await;
+    Ok(r?)
 }
 
 /// A caseworker accepts a suggestion (or an edited one): it goes to the charity, units reserved.

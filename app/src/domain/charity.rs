@@ -511,6 +511,9 @@ coded! {
         Pending = "pending",
         Verified = "verified",
         Rejected = "rejected",
+        /// Verified once, then revoked by an administrator: its board, resources and contacts
+        /// close at once.
+        Revoked = "revoked",
     }
 }
 

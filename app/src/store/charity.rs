@@ -147,6 +147,9 @@ pub struct MatchRecord {
     pub resource_title: String,
     /// The proof of delivery file (content hash, type), if one was uploaded.
     pub proof: Option<(String, String)>,
+    /// A caseworker of the household's region confirmed it (their own proposal, or a
+    /// charity's commitment they checked): only then does the charity see the contact.
+    pub confirmed: bool,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
@@ -166,12 +169,13 @@ pub trait CharityStore: Send + Sync {
     async fn charity_of_user(&self, user_id: &str) -> Result<Option<CharityRecord>, DbError>;
     async fn charity(&self, id: &str) -> Result<Option<CharityRecord>, DbError>;
     async fn charities(&self) -> Result<Vec<CharityRecord>, DbError>;
-    /// An administrator verifies or rejects a pending organisation (`Conflict("charity_state")`
-    /// once decided).
+    /// An administrator verifies or rejects a pending organisation (`to`: `Verified` or
+    /// `Rejected`), or revokes a verified one (`Revoked`); `Conflict("charity_state")` when it
+    /// is not in the state that step starts from.
     async fn decide_charity(
         &self,
         id: &str,
-        verified: bool,
+        to: CharityStatus,
         note: &str,
         actor_id: &str,
         now: Millis,
@@ -212,8 +216,20 @@ pub trait CharityStore: Send + Sync {
 
     /// Reserves `units` of the need and of the resource in one transaction. Refusals:
     /// `need_taken` (the need is closed, lacks consent or has fewer uncommitted units),
-    /// `resource_short` (remaining, validity, fit), `household_cap`. Nothing changes then.
+    /// `resource_short` (remaining, validity, fit), `household_cap`, and for a charity's own
+    /// commitment `below_minimum`: it must take all the need still lacks, or all its resource
+    /// can give the household. Nothing changes then. A caseworker's proposal is confirmed by
+    /// its author; a charity's commitment waits for `confirm_match`.
     async fn add_match(&self, m: NewMatch) -> Result<(), DbError>;
+    /// A caseworker of the household's region confirms a charity's accepted or delivered
+    /// commitment; `NotFound` outside the region, when unknown or already confirmed.
+    async fn confirm_match(
+        &self,
+        id: &str,
+        region: &RegionCode,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError>;
     async fn matches(&self, q: MatchQuery) -> Result<Vec<MatchRecord>, DbError>;
     async fn match_record(&self, id: &str) -> Result<Option<MatchRecord>, DbError>;
     /// Moves a match of the charity from `from` to `to`; units return when `to` does not hold

@@ -6,10 +6,11 @@
 use crate::api::accounts::send_code;
 use crate::api::charity::{
     add_need, add_resource, answer_match, charity_registrations, close_match, close_need,
-    commit_to_need, decide_charity, deliver_match, household_needs, load_charity_home,
-    load_matching, needs_board, propose_match, register_charity, reveal_match_contact,
-    service_regions, suggest_matches, BoardNeed, CaseNeed, CharityHome, CharityRegistration,
-    CharityView, MatchContact, MatchView, PlanView, ResourceView, SuggestionView,
+    commit_to_need, confirm_match, decide_charity, deliver_match, household_needs,
+    load_charity_home, load_matching, needs_board, propose_match, register_charity,
+    reveal_match_contact, revoke_charity, service_regions, suggest_matches, BoardNeed, CaseNeed,
+    CharityHome, CharityRegistration, CharityView, MatchContact, MatchView, PlanView, ResourceView,
+    SuggestionView, CONTACT_PURPOSES,
 };
 use crate::domain::charity::{
     CharityDraft, MatchState, NeedDraft, NeedSource, NeedState, ResourceDraft, SupplyForm,
@@ -58,10 +59,20 @@ fn need_state_label(i18n: I18nContext<Locale>, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+fn purpose_label(i18n: I18nContext<Locale>, purpose: &str) -> String {
+    match purpose {
+        "arrange_delivery" => t_string!(i18n, charity.purpose_arrange_delivery),
+        "deliver" => t_string!(i18n, charity.purpose_deliver),
+        _ => t_string!(i18n, charity.purpose_follow_up),
+    }
+    .to_string()
+}
+
 fn charity_status(i18n: I18nContext<Locale>, status: &str) -> String {
     match status {
         "verified" => t_string!(i18n, charity.status_verified),
         "rejected" => t_string!(i18n, charity.status_rejected),
+        "revoked" => t_string!(i18n, charity.status_revoked),
         _ => t_string!(i18n, charity.status_pending),
     }
     .to_string()
@@ -488,7 +499,8 @@ fn CharityMatch(m: MatchView, on_change: Callback<()>) -> impl IntoView {
         close_match(id.get_value(), state.clone(), note.clone())
     });
     on_result(close, error, move |_| on_change.run(()));
-    let contact = Action::new(move |_: &()| reveal_match_contact(id.get_value()));
+    let purpose = RwSignal::new(CONTACT_PURPOSES[0].to_string());
+    let contact = Action::new(move |p: &String| reveal_match_contact(id.get_value(), p.clone()));
     let shown = RwSignal::new(None::<MatchContact>);
     on_result(contact, error, move |c| shown.set(Some(c)));
     let delivered_on = RwSignal::new(crate::ui::device::today_china().to_string());
@@ -519,8 +531,17 @@ fn CharityMatch(m: MatchView, on_change: Callback<()>) -> impl IntoView {
                     <button type="button" class="decline" on:click=move |_| { answer.dispatch((false, note.get_untracked())); }>{t!(i18n, charity.decline)}</button>
                 </div>
             })}
-            {(state == Some(MatchState::Accepted) || state == Some(MatchState::Delivered)).then(|| view! {
-                <button type="button" class="reveal" on:click=move |_| { contact.dispatch(()); }>{t!(i18n, charity.show_contact)}</button>
+            {(matches!(state, Some(MatchState::Accepted | MatchState::Delivered)) && !m.confirmed).then(|| view! {
+                <p class="hint unconfirmed">{t!(i18n, charity.awaiting_confirmation)}</p>
+            })}
+            {(matches!(state, Some(MatchState::Accepted | MatchState::Delivered)) && m.confirmed).then(|| view! {
+                <label for=format!("purpose-{mid}")>{t!(i18n, charity.contact_purpose)}</label>
+                <select id=format!("purpose-{mid}") on:change=move |ev| purpose.set(event_target_value(&ev))>
+                    {CONTACT_PURPOSES.into_iter().map(|p| view! {
+                        <option value=p selected=move || purpose.get() == p>{purpose_label(i18n, p)}</option>
+                    }).collect_view()}
+                </select>
+                <button type="button" class="reveal" on:click=move |_| { contact.dispatch(purpose.get_untracked()); }>{t!(i18n, charity.show_contact)}</button>
                 {move || shown.get().map(|c| view! {
                     <p class="contact">{c.head_name} " · " <span class="mono">{c.phone}</span> " · " {c.address}</p>
                     <p class="hint">{t!(i18n, charity.contact_logged)}</p>
@@ -585,8 +606,17 @@ fn CharityDecision(c: CharityView, on_change: Callback<()>) -> impl IntoView {
     let id = StoredValue::new(c.id.clone());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
+    // (true, note): verify; (false, note): reject a pending one, or revoke a verified one.
+    let pending = c.status == "pending";
     let decide = Action::new(move |(ok, note): &(bool, String)| {
-        decide_charity(id.get_value(), *ok, note.clone())
+        let (ok, note) = (*ok, note.clone());
+        async move {
+            if pending {
+                decide_charity(id.get_value(), ok, note).await
+            } else {
+                revoke_charity(id.get_value(), note).await
+            }
+        }
     });
     on_result(decide, error, move |_| on_change.run(()));
     let cid = c.id.clone();
@@ -608,6 +638,15 @@ fn CharityDecision(c: CharityView, on_change: Callback<()>) -> impl IntoView {
                 </div>
                 <ErrorBanner error=general_error(error) />
             })}
+            {(c.status == "verified").then(|| view! {
+                <label for=format!("revoke-note-{cid}")>{t!(i18n, charity.revoke_note)}</label>
+                <input id=format!("revoke-note-{cid}") maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) />
+                <FieldMessage error=field_error_of(error, "note") id=format!("revoke-note-{cid}-error") />
+                <div class="actions">
+                    <button type="button" class="revoke" on:click=move |_| { decide.dispatch((false, note.get_untracked())); }>{t!(i18n, charity.revoke)}</button>
+                </div>
+                <ErrorBanner error=general_error(error) />
+            })}
         </li>
     }
 }
@@ -620,6 +659,12 @@ pub fn MatchingPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = Resource::new(|| (), |_| load_matching());
     let plan = Action::new(move |_: &()| suggest_matches());
+    let confirm = Action::new(move |id: &String| confirm_match(id.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = confirm.value().get() {
+            data.refetch();
+        }
+    });
     let kind_filter = RwSignal::new(String::new());
     let refresh = Callback::new(move |_| data.refetch());
     view! {
@@ -659,13 +704,21 @@ pub fn MatchingPage() -> impl IntoView {
                                     <h2>{t!(i18n, charity.matches)}</h2>
                                     {v.matches.is_empty().then(|| view! { <p class="muted">{t!(i18n, charity.no_matches)}</p> })}
                                     <ul class="plain">
-                                        {v.matches.into_iter().map(|m| view! {
-                                            <li data-match=m.id.clone() data-state=m.state.clone()>
+                                        {v.matches.into_iter().map(|m| {
+                                            let to_confirm = !m.confirmed && matches!(m.state.as_str(), "accepted" | "delivered");
+                                            let mid = m.id.clone();
+                                            view! {
+                                            <li data-match=m.id.clone() data-state=m.state.clone() data-confirmed=m.confirmed.to_string()>
                                                 {kind_label(i18n, &m.need_kind)} " · " {m.township.clone()} " · " {m.charity_name.clone()} " · " {m.resource_title.clone()} " · "
                                                 {amount(i18n, &m.form, &m.units, &m.unit)} " · " <strong>{match_state_label(i18n, &m.state)}</strong>
                                                 {m.household_id.clone().map(|h| view! { " · " <A href=format!("/staff/households/{h}")>{t!(i18n, charity.household_file)}</A> })}
+                                                {to_confirm.then(|| view! {
+                                                    " · " <span>{t!(i18n, charity.unconfirmed)}</span> " "
+                                                    <button type="button" class="confirm-match" disabled=move || confirm.pending().get()
+                                                        on:click=move |_| { confirm.dispatch(mid.clone()); }>{t!(i18n, charity.confirm_match)}</button>
+                                                })}
                                             </li>
-                                        }).collect_view()}
+                                        }}).collect_view()}
                                     </ul>
                                 </section>
                             }.into_any()

@@ -364,7 +364,13 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
         "the proposal reserves its units"
     );
     let mid = m["id"].as_str().unwrap();
-    let r = post_form(&charity, &app, "/api/charity/contact", &[("id", mid)]).await;
+    let r = post_form(
+        &charity,
+        &app,
+        "/api/charity/contact",
+        &[("id", mid), ("purpose", "arrange_delivery")],
+    )
+    .await;
     assert_eq!(
         r.status(),
         StatusCode::CONFLICT,
@@ -386,11 +392,16 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
         .status(),
         StatusCode::OK
     );
-    let contact: Value = post_form(&charity, &app, "/api/charity/contact", &[("id", mid)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let contact: Value = post_form(
+        &charity,
+        &app,
+        "/api/charity/contact",
+        &[("id", mid), ("purpose", "arrange_delivery")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(
         (contact["head_name"].as_str(), contact["phone"].as_str()),
         (Some("张三"), Some("13812345678"))
@@ -405,9 +416,14 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     // Another organisation cannot see it.
     let other = login(&app, "demo_charity", "Demo2026pass").await;
     assert_eq!(
-        post_form(&other, &app, "/api/charity/contact", &[("id", mid)])
-            .await
-            .status(),
+        post_form(
+            &other,
+            &app,
+            "/api/charity/contact",
+            &[("id", mid), ("purpose", "arrange_delivery")]
+        )
+        .await
+        .status(),
         StatusCode::NOT_FOUND
     );
 
@@ -697,6 +713,159 @@ async fn a_declined_proposal_returns_to_the_pool_and_a_withdrawn_consent_hides_t
     assert!(r.text().await.unwrap().contains("need_taken"));
 }
 
+/// Issue 17, hole 7: a verified charity cannot commit a token amount to a need and read the
+/// household's name, phone and address. Its own commitment must take all the need still lacks
+/// (or all its resource may give the household), and the contact opens only after a caseworker
+/// of the household's region confirmed it, for a stated purpose, each opening audited with it.
+/// A revoked charity's board and contacts close at once (hole 3).
+#[tokio::test]
+async fn a_charity_cannot_harvest_contacts_with_a_token_commitment() {
+    let app = spawn_app().await;
+    let (h, _resident) = household(&app, "13900000071", "62070219800101071", true).await;
+    let caseworker = login(&app, "demo_caseworker", "Demo2026pass").await;
+    let (status, body) = post(&caseworker, &app, "/api/charity/add_need",
+        json!({ "draft": { "household_id": h, "source": "caseworker", "kind": "medical", "form": "funds", "amount": "2000" } })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let charity = login(&app, "demo_charity", "Demo2026pass").await;
+    let (_, board) = call(&charity, &app, "/api/charity/board", &[]).await;
+    let board: Value = serde_json::from_str(&board).unwrap();
+    let need_id = board[0]["id"]
+        .as_str()
+        .expect("the need on the board")
+        .to_string();
+    let commit = |units: &'static str| {
+        let (c, need_id) = (&charity, need_id.clone());
+        let app = &app;
+        async move {
+            post_form(
+                c,
+                app,
+                "/api/charity/commit",
+                &[
+                    ("need_id", need_id.as_str()),
+                    ("resource_id", "demo-resource"),
+                    ("units", units),
+                ],
+            )
+            .await
+        }
+    };
+    // A token commitment is refused, and reserves nothing.
+    let r = commit("0.01").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("below_minimum"));
+    let r = commit("1999.99").await;
+    assert!(r.text().await.unwrap().contains("below_minimum"));
+    // All of it: committed, but the contact stays closed until a caseworker confirms.
+    assert_eq!(commit("2000").await.status(), StatusCode::OK);
+    let home: Value = post_form(&charity, &app, "/api/charity/home", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let m = &home["matches"][0];
+    assert_eq!(
+        (m["state"].as_str(), m["confirmed"].as_bool()),
+        (Some("accepted"), Some(false))
+    );
+    let mid = m["id"].as_str().unwrap().to_string();
+    let contact = |purpose: &'static str| {
+        let (c, mid) = (&charity, mid.clone());
+        let app = &app;
+        async move {
+            post_form(
+                c,
+                app,
+                "/api/charity/contact",
+                &[("id", mid.as_str()), ("purpose", purpose)],
+            )
+            .await
+        }
+    };
+    let r = contact("arrange_delivery").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("match_unconfirmed"));
+    // A caseworker of another county cannot confirm it; the household's caseworker can.
+    let sunan = crate::household::staff(&app, "sunan_cw7", "caseworker", "620721000000", "").await;
+    let r = post_form(
+        &sunan,
+        &app,
+        "/api/charity/confirm_match",
+        &[("id", mid.as_str())],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = post_form(
+        &caseworker,
+        &app,
+        "/api/charity/confirm_match",
+        &[("id", mid.as_str())],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Only for a stated purpose, recorded with each opening.
+    assert_eq!(
+        contact("curiosity").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = contact("arrange_delivery").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let audit = app.store().recent_audit(100).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "charity_contact"
+        && a.result == "ok"
+        && a.object.ends_with(&format!("{h}:arrange_delivery"))));
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "charity_confirm" && a.result == "ok"));
+
+    // Revoked: the board and the contact close at once.
+    let admin = login(&app, "demo_admin", "Demo2026pass").await;
+    let r = post_form(
+        &admin,
+        &app,
+        "/api/charity/revoke",
+        &[("id", "demo-charity"), ("note", "")],
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let r = post_form(
+        &admin,
+        &app,
+        "/api/charity/revoke",
+        &[("id", "demo-charity"), ("note", "资质过期")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for (path, form) in [
+        ("/api/charity/board", vec![]),
+        (
+            "/api/charity/contact",
+            vec![("id", mid.as_str()), ("purpose", "deliver")],
+        ),
+    ] {
+        let r = post_form(&charity, &app, path, &form).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT, "{path}");
+        assert!(
+            r.text().await.unwrap().contains("charity_not_verified"),
+            "{path}"
+        );
+    }
+    let record = app.store().charity("demo-charity").await.unwrap().unwrap();
+    assert_eq!(record.status, app::domain::charity::CharityStatus::Revoked);
+    let r = post_form(
+        &admin,
+        &app,
+        "/api/charity/revoke",
+        &[("id", "demo-charity"), ("note", "再次")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
 // ------------------------------------------------------------------------------------------
 // The store, on both backends
 
@@ -730,7 +899,13 @@ async fn charity_with_resource(
         .await
         .unwrap();
     store
-        .decide_charity(&format!("c-{tag}"), true, "", &user_id, 2)
+        .decide_charity(
+            &format!("c-{tag}"),
+            app::domain::charity::CharityStatus::Verified,
+            "",
+            &user_id,
+            2,
+        )
         .await
         .unwrap();
     store
@@ -902,13 +1077,27 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
             .unwrap()[0];
         assert_eq!(r.remaining, 10_000, "{backend}");
 
-        // Six commitments of 200 at once to one need of 300: exactly one holds it.
+        // A charity's own commitment takes all the need lacks: 200 of 300 is refused.
         let (charity2, _) = charity_with_resource(&store, "2", 10_000_000, None).await;
         need(&store, &h, "single", 30_000, &actor).await;
+        assert!(matches!(
+            store
+                .add_match(commit(
+                    "part".into(),
+                    "single",
+                    "r-2",
+                    20_000,
+                    &charity2,
+                    &actor
+                ))
+                .await,
+            Err(DbError::Conflict("below_minimum"))
+        ));
+        // Six commitments of all 300 at once to one need: exactly one holds it.
         let tasks: Vec<_> = (0..6)
             .map(|i| {
                 let store = store.clone();
-                let m = commit(format!("s{i}"), "single", "r-2", 20_000, &charity2, &actor);
+                let m = commit(format!("s{i}"), "single", "r-2", 30_000, &charity2, &actor);
                 tokio::spawn(async move { store.add_match(m).await })
             })
             .collect();
@@ -934,7 +1123,7 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
             .into_iter()
             .find(|n| n.id == "single")
             .unwrap();
-        assert_eq!(single.committed, 20_000);
+        assert_eq!(single.committed, 30_000);
 
         // The cap per household counts every live match of the resource.
         let (charity3, _) = charity_with_resource(&store, "3", 10_000_000, Some(25_000)).await;
@@ -1059,9 +1248,10 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
             "nothing half-written"
         );
         // Another charity's resource cannot be committed by this one.
+        need(&store, &h, "spare", 100, &actor).await;
         assert!(matches!(
             store
-                .add_match(commit("x".into(), "single", "r-2", 100, &charity, &actor))
+                .add_match(commit("x".into(), "spare", "r-2", 100, &charity, &actor))
                 .await,
             Err(DbError::Conflict("resource_short"))
         ));

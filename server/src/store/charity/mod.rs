@@ -146,27 +146,30 @@ impl CharityStore for SqlStore {
     async fn decide_charity(
         &self,
         id: &str,
-        verified: bool,
+        to: CharityStatus,
         note: &str,
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError> {
+        // Revoked is stored as `rejected` with `revoked_at` (migration 0018): every query for
+        // `verified` charities leaves it out.
+        let (from, stored, revoked_at) = match to {
+            CharityStatus::Verified | CharityStatus::Rejected => (CharityStatus::Pending, to, None),
+            CharityStatus::Revoked => (CharityStatus::Verified, CharityStatus::Rejected, Some(now)),
+            CharityStatus::Pending => return Err(DbError::Conflict("charity_state")),
+        };
         let n = query(
-            "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4 \
-                WHERE id = $5 AND status = 'pending'",
+            "UPDATE charities SET status = $1, status_note = $2, decided_by = $3, decided_at = $4, \
+                revoked_at = $7 \
+                WHERE id = $5 AND status = $6",
         )
-        .bind(
-            if verified {
-                CharityStatus::Verified
-            } else {
-                CharityStatus::Rejected
-            }
-            .code(),
-        )
+        .bind(stored.code())
         .bind(note)
         .bind(actor_id)
         .bind(now)
         .bind(id)
+        .bind(from.code())
+        .bind(revoked_at)
         .execute(&self.db)
         .await?
         .rows_affected();
@@ -462,10 +465,34 @@ impl CharityStore for SqlStore {
                 return Err(DbError::Conflict("household_cap"));
             }
         }
+        // 5. A charity's own commitment takes all the need still lacked, or all its resource
+        // could give the household: no token commitment opens a household's contact.
+        if m.charity_id.is_some() {
+            let lacked = need.amount - (need.committed - m.units);
+            let mut minimum = lacked.min(resource.remaining + m.units);
+            if let Some(cap) = resource.per_household_cap {
+                let given: i64 = query(
+                    "SELECT CAST(COALESCE(SUM(m.units), 0) AS BIGINT) AS given \
+                     FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
+                     WHERE m.resource_id = $1 AND n.household_id = $2 AND m.state IN \
+                     ('proposed','accepted','delivered')",
+                )
+                .bind(&m.resource_id)
+                .bind(&need.household_id)
+                .fetch_one(&mut tx)
+                .await?
+                .get("given")?;
+                minimum = minimum.min(cap - given);
+            }
+            if m.units < minimum {
+                return Err(DbError::Conflict("below_minimum"));
+            }
+        }
+        let confirmed_by = m.charity_id.is_none().then_some(m.actor_id.as_str());
         query(
             "INSERT INTO charity_matches (id, need_id, resource_id, units, state, created_by, \
-                created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                created_at, updated_at, confirmed_by, confirmed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
         )
         .bind(&m.id)
         .bind(&m.need_id)
@@ -474,10 +501,40 @@ impl CharityStore for SqlStore {
         .bind(m.state.code())
         .bind(&m.actor_id)
         .bind(m.now)
+        .bind(confirmed_by)
+        .bind(confirmed_by.map(|_| m.now))
         .execute(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn confirm_match(
+        &self,
+        id: &str,
+        region: &RegionCode,
+        actor_id: &str,
+        now: Millis,
+    ) -> Result<(), DbError> {
+        let n = query(
+            "UPDATE charity_matches SET confirmed_by = $3, confirmed_at = $4 \
+             WHERE id = $1 AND confirmed_at IS NULL AND state IN ('accepted', 'delivered') \
+               AND need_id IN (SELECT n.id FROM charity_needs n \
+                 JOIN households h ON h.id = n.household_id WHERE h.region_code LIKE $2)",
+        )
+        .bind(id)
+        .bind(within(region))
+        .bind(actor_id)
+        .bind(now)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(DbError::NotFound)
+        }
     }
 
     #[tracing::instrument(skip_all)]

@@ -2,6 +2,7 @@
 //! them, and the `TryFrom` into the record `CharityStore` returns.
 
 use crate::store::dialect::{code, Row};
+use app::domain::charity::CharityStatus;
 use app::store::{CharityRecord, DbError, MatchRecord, Millis, NeedRecord, ResourceRecord};
 
 pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
@@ -14,7 +15,7 @@ pub(super) fn json(v: &[String]) -> String {
 
 pub(super) const CHARITY_COLUMNS: &str =
     "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, \
-        status_note, created_at";
+        status_note, created_at, revoked_at";
 
 #[derive(sqlx::FromRow)]
 struct CharityRow {
@@ -28,6 +29,7 @@ struct CharityRow {
     kinds: String,
     status: String,
     status_note: String,
+    revoked_at: Option<i64>,
     created_at: Millis,
 }
 
@@ -43,7 +45,12 @@ impl TryFrom<CharityRow> for CharityRecord {
             contact_phone: r.contact_phone,
             regions: list(&r.regions)?,
             kinds: list(&r.kinds)?,
-            status: code("status", &r.status)?,
+            // A revoked verification is stored as `rejected` (every query that looks for
+            // `verified` leaves it out) with the time of revocation.
+            status: match (code("status", &r.status)?, r.revoked_at) {
+                (CharityStatus::Rejected, Some(_)) => CharityStatus::Revoked,
+                (status, _) => status,
+            },
             status_note: r.status_note,
             created_at: r.created_at,
         })
@@ -170,7 +177,7 @@ pub(super) fn need_from_row(r: &Row) -> Result<NeedRecord, DbError> {
 pub(super) const MATCH_FROM: &str = "m.id, m.need_id, m.resource_id, r.charity_id, c.name AS \
     charity_name, n.household_id, m.units, \
      m.state, m.note, n.kind AS need_kind, r.form, r.unit, n.township, r.title AS resource_title, \
-     m.proof_hash, m.proof_mime, m.created_at, m.updated_at \
+     m.proof_hash, m.proof_mime, m.created_at, m.updated_at, m.confirmed_at \
      FROM charity_matches m JOIN charity_needs n ON n.id = m.need_id \
      JOIN charity_resources r ON r.id = m.resource_id JOIN charities c ON c.id = r.charity_id";
 
@@ -194,12 +201,14 @@ struct MatchRow {
     proof_mime: Option<String>,
     created_at: Millis,
     updated_at: Millis,
+    confirmed_at: Option<Millis>,
 }
 
 impl TryFrom<MatchRow> for MatchRecord {
     type Error = DbError;
     fn try_from(r: MatchRow) -> Result<Self, DbError> {
         Ok(MatchRecord {
+            confirmed: r.confirmed_at.is_some(),
             id: r.id,
             need_id: r.need_id,
             resource_id: r.resource_id,
