@@ -56,6 +56,7 @@ test('a caseworker enrols a second factor and signs in with it, or with a recove
   await p.fill('#pw-confirm', own);
   await p.click('#pw-save');
   await p.locator('#queue-link').waitFor();
+  await hydrated(p);
 
   // Signs out, and back in with the password and a code.
   await p.click('#sign-out');
