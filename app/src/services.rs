@@ -16,9 +16,14 @@ pub trait Notifier: Send + Sync {
 /// Content-addressed storage for uploaded proofs (a directory under `data/`, or S3-compatible).
 #[async_trait]
 pub trait BlobStore: Send + Sync {
-    /// Stores bytes under their SHA-256 and returns the hex hash; storing twice is harmless.
+    /// Stores bytes under their SHA-256 and returns the hex hash; storing twice is harmless
+    /// (and makes the file young again, so a sweep that started before leaves it).
     async fn put(&self, bytes: &[u8]) -> Result<String, String>;
     async fn get(&self, hash: &str) -> Result<Vec<u8>, String>;
+    /// The hashes of files last written before `before` (milliseconds UTC).
+    async fn older_than(&self, before: i64) -> Result<Vec<String>, String>;
+    /// Removes a file if it is still older than `before` (a `put` since keeps it).
+    async fn remove_if_older(&self, hash: &str, before: i64) -> Result<bool, String>;
 }
 
 /// Settings server functions need; the full configuration lives in the `server` crate.

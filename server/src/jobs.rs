@@ -7,6 +7,7 @@
 //!   died is taken up again when its lease ends.
 
 use app::domain::cycle::{Standing, TaskKind, WorkKind};
+use app::services::BlobStore;
 use app::store::{Millis, NewTask, Store, WorkItem};
 use std::sync::Arc;
 use std::time::Duration;
@@ -188,16 +189,63 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
     Ok(())
 }
 
-pub fn spawn(store: Arc<dyn Store>, every: Duration) {
+pub fn spawn(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, every: Duration) {
     let worker = worker_name();
     tokio::spawn(async move {
+        let mut last_sweep = None::<std::time::Instant>;
         loop {
             if let Err(e) = run_once(store.as_ref(), &worker).await {
                 tracing::error!(error = %e, "background job failed; retrying next round");
             }
+            if last_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
+                last_sweep = Some(std::time::Instant::now());
+                let before = app::auth::real_now_millis() - BLOB_GRACE_MS;
+                match sweep_blobs(store.as_ref(), blobs.as_ref(), before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "files no record names any more removed"),
+                    Err(e) => tracing::error!(error = %e, "blob sweep failed; retrying next hour"),
+                }
+            }
             tokio::time::sleep(every).await;
         }
     });
+}
+
+/// How often stored files are swept, and how old an unnamed file must be to go: an upload
+/// writes its file before its row, so a younger file may be about to be named.
+const BLOB_SWEEP_EVERY: Duration = Duration::from_secs(3600);
+const BLOB_GRACE_MS: i64 = 60 * 60_000;
+
+/// Removes stored files that no record names any more and were last written before `before`:
+/// the files of refused uploads, of attachments a resident removed, of imports refused before
+/// their record. A person's document does not outlive the record that needed it. Returns how
+/// many files went.
+pub async fn sweep_blobs(
+    store: &dyn Store,
+    blobs: &dyn BlobStore,
+    before: Millis,
+) -> anyhow::Result<usize> {
+    let old = blobs
+        .older_than(before)
+        .await
+        .map_err(|e| anyhow::anyhow!("list stored files: {e}"))?;
+    let mut removed = 0;
+    for chunk in old.chunks(500) {
+        let used = store
+            .blobs_in_use(chunk)
+            .await
+            .map_err(|e| anyhow::anyhow!("files in use: {e}"))?;
+        for hash in chunk.iter().filter(|h| !used.contains(*h)) {
+            if blobs
+                .remove_if_older(hash, before)
+                .await
+                .map_err(|e| anyhow::anyhow!("remove {hash}: {e}"))?
+            {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// The daily "policy finds the person" (政策找人) scan: every household in assistance whose

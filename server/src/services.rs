@@ -55,6 +55,12 @@ impl Notifier for LoggingNotifier {
     }
 }
 
+/// When a file was last written, in milliseconds UTC.
+fn modified_ms(path: &std::path::Path) -> Option<i64> {
+    let m = std::fs::metadata(path).ok()?.modified().ok()?;
+    Some(m.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64)
+}
+
 /// Files under `root/ab/cd/<sha256>`; identical uploads share one file.
 pub struct FsBlobStore {
     pub root: PathBuf,
@@ -75,6 +81,15 @@ impl BlobStore for FsBlobStore {
         let hash = hex::encode(Sha256::digest(bytes));
         let path = self.path(&hash)?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            // Young again: a sweep of unreferenced files leaves it while its new row is written.
+            let touched = path.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                std::fs::File::options()
+                    .append(true)
+                    .open(&touched)
+                    .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+            })
+            .await;
             return Ok(hash);
         }
         let dir = path.parent().ok_or("no parent")?;
@@ -100,5 +115,44 @@ impl BlobStore for FsBlobStore {
         tokio::fs::read(self.path(hash)?)
             .await
             .map_err(|e| e.to_string())
+    }
+
+    async fn older_than(&self, before: i64) -> Result<Vec<String>, String> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut out = Vec::new();
+            let Ok(level1) = std::fs::read_dir(&root) else {
+                return Ok(out); // nothing stored yet
+            };
+            for a in level1.flatten() {
+                for b in std::fs::read_dir(a.path()).into_iter().flatten().flatten() {
+                    for f in std::fs::read_dir(b.path()).into_iter().flatten().flatten() {
+                        let name = f.file_name().to_string_lossy().to_string();
+                        let is_blob =
+                            name.len() == 64 && name.bytes().all(|c| c.is_ascii_hexdigit());
+                        if is_blob && modified_ms(&f.path()).is_some_and(|m| m < before) {
+                            out.push(name);
+                        }
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    async fn remove_if_older(&self, hash: &str, before: i64) -> Result<bool, String> {
+        let path = self.path(hash)?;
+        tokio::task::spawn_blocking(move || {
+            if modified_ms(&path).is_none_or(|m| m >= before) {
+                return Ok(false);
+            }
+            std::fs::remove_file(&path)
+                .map(|()| true)
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())?
     }
 }

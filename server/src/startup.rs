@@ -69,6 +69,7 @@ impl Application {
 
         crate::jobs::spawn(
             services.store.clone(),
+            services.blobs.clone(),
             std::time::Duration::from_secs(config.job_interval_secs.max(1)),
         );
 

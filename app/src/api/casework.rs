@@ -508,9 +508,24 @@ pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> 
     Ok(m.id_number.as_str().to_string())
 }
 
-/// The public notice: the head's masked name, the village, category and amount. Public.
+/// Notices shown on one page of the public list.
+pub const NOTICES_PER_PAGE: usize = 50;
+
+/// One page of the public notice list, and whether another follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticePage {
+    pub rows: Vec<NoticeRow>,
+    pub page: u32,
+    pub more: bool,
+}
+
+/// The public notice: the head's masked name, the village, category and amount, page by page
+/// (`page` from 0, [`NOTICES_PER_PAGE`] a page). Public.
 #[server(endpoint = "casework/notices")]
-pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppError> {
+pub async fn public_notices(
+    region_code: String,
+    #[server(default)] page: u32,
+) -> Result<NoticePage, AppError> {
     let region = match region_code.trim() {
         "" => None,
         code => Some(
@@ -519,10 +534,18 @@ pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppEr
         ),
     };
     let s = services()?;
-    let notices = s
+    let page = page.min(10_000);
+    let mut notices = s
         .store
-        .public_notices(region.as_ref(), today_in_china())
+        .public_notices(
+            region.as_ref(),
+            today_in_china(),
+            i64::from(page) * NOTICES_PER_PAGE as i64,
+            NOTICES_PER_PAGE as i64 + 1,
+        )
         .await?;
+    let more = notices.len() > NOTICES_PER_PAGE;
+    notices.truncate(NOTICES_PER_PAGE);
     let names = crate::api::regions::region_names(
         s.store.as_ref(),
         notices.iter().map(|n| n.region_code.clone()).collect(),
@@ -548,5 +571,9 @@ pub async fn public_notices(region_code: String) -> Result<Vec<NoticeRow>, AppEr
             notice_until: n.decision.notice_until.to_string(),
         });
     }
-    Ok(out)
+    Ok(NoticePage {
+        rows: out,
+        page,
+        more,
+    })
 }

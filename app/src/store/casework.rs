@@ -141,10 +141,13 @@ pub trait CaseworkStore: Send + Sync {
         now: Millis,
     ) -> Result<(), DbError>;
 
-    /// Notices in a region's subtree, or (None) everywhere.
+    /// Notices in a region's subtree, or (None) everywhere, by village and number: at most
+    /// `limit` after the first `offset`.
     async fn public_notices(
         &self,
         region: Option<&RegionCode>,
         today: chrono::NaiveDate,
+        offset: i64,
+        limit: i64,
     ) -> Result<Vec<NoticeRecord>, DbError>;
 }

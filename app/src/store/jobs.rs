@@ -46,4 +46,12 @@ pub trait JobStore: Send + Sync {
         now: Millis,
         retry_at: Millis,
     ) -> Result<(), DbError>;
+
+    /// Which of `hashes` a stored row still names (an attachment, a visit's photo or
+    /// signature, an import's file, a charity's proof of delivery): the blob sweep removes
+    /// the others.
+    async fn blobs_in_use(
+        &self,
+        hashes: &[String],
+    ) -> Result<std::collections::HashSet<String>, DbError>;
 }

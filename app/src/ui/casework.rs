@@ -5,7 +5,7 @@
 use crate::api::applications::request_info;
 use crate::api::casework::{
     advance, case_view, decide, finalize, public_notices, record_objection, reject, review_queue,
-    QueueFilter, QueueRow,
+    NoticePage, QueueFilter, QueueRow,
 };
 use crate::domain::casework::DecisionDraft;
 use crate::domain::declaration::HelpKind;
@@ -429,15 +429,23 @@ fn DecisionForm(
 #[component]
 pub fn NoticePage() -> impl IntoView {
     let i18n = use_i18n();
-    let list = Resource::new(|| (), |_| public_notices(String::new()));
+    let query = leptos_router::hooks::use_query_map();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let list = Resource::new(page, |p| public_notices(String::new(), p));
     view! {
         <h1>{t!(i18n, casework.notice_title)}</h1>
         <p class="muted">{t!(i18n, casework.notice_intro)}</p>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(rows) if rows.is_empty() => view! { <p class="muted">{t!(i18n, casework.notice_none)}</p> }.into_any(),
-                    Ok(rows) => view! {
+                    Ok(p) if p.rows.is_empty() && p.page == 0 => view! { <p class="muted">{t!(i18n, casework.notice_none)}</p> }.into_any(),
+                    Ok(NoticePage { rows, page, more }) => view! {
                         <table id="notices">
                             <thead><tr><th>{t!(i18n, casework.head)}</th><th>{t!(i18n, casework.village)}</th><th>{t!(i18n, casework.category)}</th><th>{t!(i18n, casework.amount)}</th><th>{t!(i18n, casework.notice_until)}</th></tr></thead>
                             <tbody>
@@ -447,6 +455,11 @@ pub fn NoticePage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        <nav class="pager" aria-label=move || t_string!(i18n, casework.notice_pages)>
+                            {(page > 0).then(|| view! { <a id="notice-prev" href=format!("/notice?page={}", page - 1)>{t!(i18n, casework.notice_prev)}</a> })}
+                            " "
+                            {more.then(|| view! { <a id="notice-next" href=format!("/notice?page={}", page + 1)>{t!(i18n, casework.notice_next)}</a> })}
+                        </nav>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }

@@ -533,15 +533,20 @@ impl CaseworkStore for SqlStore {
         &self,
         region: Option<&RegionCode>,
         today: chrono::NaiveDate,
+        offset: i64,
+        limit: i64,
     ) -> Result<Vec<NoticeRecord>, DbError> {
         let rows = query(&format!(
             "SELECT a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \
              JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = \
              a.id) \
-             WHERE a.status = 'publicising' AND a.region_code LIKE $1 AND d.notice_until >= $2 ORDER BY a.region_code, a.number"
+             WHERE a.status = 'publicising' AND a.region_code LIKE $1 AND d.notice_until >= $2 \
+             ORDER BY a.region_code, a.number LIMIT $3 OFFSET $4"
         ))
         .bind(region.map_or_else(|| "%".to_string(), within))
         .bind(today)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.db)
         .await?;
         rows.iter().map(Row::to::<NoticeRow, _>).collect()

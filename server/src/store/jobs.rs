@@ -118,4 +118,32 @@ impl JobStore for SqlStore {
         q.execute(&self.db).await?;
         Ok(())
     }
+
+    #[tracing::instrument(skip_all, fields(n = hashes.len()))]
+    async fn blobs_in_use(
+        &self,
+        hashes: &[String],
+    ) -> Result<std::collections::HashSet<String>, DbError> {
+        let mut used = std::collections::HashSet::new();
+        for chunk in hashes.chunks(200) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT content_hash FROM attachments WHERE content_hash IN ({list}) \
+                 UNION SELECT content_hash FROM visit_files WHERE content_hash IN ({list}) \
+                 UNION SELECT file_hash FROM imports WHERE file_hash IN ({list}) \
+                 UNION SELECT proof_hash FROM charity_matches WHERE proof_hash IN ({list})"
+            );
+            let mut q = query(&sql);
+            for h in chunk {
+                q = q.bind(h.as_str());
+            }
+            for row in q.fetch_all(&self.db).await? {
+                used.insert(row.get::<String, _>(0)?);
+            }
+        }
+        Ok(used)
+    }
 }

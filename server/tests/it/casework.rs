@@ -173,6 +173,11 @@ async fn a_case_goes_from_submission_to_public_notice_and_the_resident_sees_each
         .unwrap();
     assert_eq!(notices.status(), StatusCode::OK);
     let body = notices.text().await.unwrap();
+    let page: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (page["page"].as_u64(), page["more"].as_bool()),
+        (Some(0), Some(false))
+    );
     assert!(body.contains("\"masked_name\":\"张**\""), "{body}");
     assert!(body.contains("\"monthly_amount_fen\":26000"));
     assert!(

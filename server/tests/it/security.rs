@@ -1123,3 +1123,74 @@ async fn accounts_are_managed_first_password_changed_and_disabled_staff_shut_out
         );
     }
 }
+
+/// Hole 14: the file of an attachment a resident removed, or of an upload refused after its file
+/// was written, does not stay on the server (after an hour's grace for uploads in flight); a
+/// file a record still names stays.
+#[tokio::test]
+async fn files_of_removed_or_refused_uploads_do_not_stay() {
+    use crate::api::{draft_id, png, resident};
+    use sha2::Digest;
+    let app = spawn_app().await;
+    let with = |tag: u8| {
+        let mut b = png();
+        b.push(tag);
+        b
+    };
+    let hash = |tag: u8| hex::encode(sha2::Sha256::digest(with(tag)));
+    let upload = |c: &reqwest::Client, draft: String, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("draft_id", draft)
+            .text("kind", "id_card")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("证件.png"),
+            );
+        c.post(app.url("/attachments")).multipart(form).send()
+    };
+    let c = resident(&app, "13900000083").await;
+    let d = draft_id(&c, &app).await;
+    let r = upload(&c, d.clone(), with(1)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = upload(&c, d.clone(), with(2)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let removed: Value = r.json().await.unwrap();
+    let r = c
+        .post(app.url("/api/declaration/remove_attachment"))
+        .form(&[("id", removed["id"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Someone else's draft: refused, after the file was written.
+    let other = resident(&app, "13900000084").await;
+    let r = upload(&other, d.clone(), with(3)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let blobs = app.state.services.blobs.clone();
+    for tag in 1..=3 {
+        assert!(blobs.get(&hash(tag)).await.is_ok(), "file {tag} written");
+    }
+    let store = app.store();
+    let now = app::auth::real_now_millis();
+    // Within the grace (the cut-off before the files were written), nothing goes.
+    let n = server::jobs::sweep_blobs(store.as_ref(), blobs.as_ref(), now - 3_600_000)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let n = server::jobs::sweep_blobs(store.as_ref(), blobs.as_ref(), now + 1_000)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert!(
+        blobs.get(&hash(1)).await.is_ok(),
+        "the attachment's file stays"
+    );
+    assert!(
+        blobs.get(&hash(2)).await.is_err(),
+        "the removed attachment's file went"
+    );
+    assert!(
+        blobs.get(&hash(3)).await.is_err(),
+        "the refused upload's file went"
+    );
+}

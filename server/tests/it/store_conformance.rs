@@ -813,18 +813,33 @@ conformance!(
             store
                 .public_notices(
                     Some(&crate::helpers::region("6207")),
-                    crate::helpers::day("2026-12-02")
+                    crate::helpers::day("2026-12-02"),
+                    0,
+                    50
                 )
                 .await
                 .unwrap()
                 .len(),
             1
         );
+        // Paged: the one notice is on the first page only.
+        assert!(store
+            .public_notices(
+                Some(&crate::helpers::region("6207")),
+                crate::helpers::day("2026-12-02"),
+                1,
+                50
+            )
+            .await
+            .unwrap()
+            .is_empty());
         assert!(
             store
                 .public_notices(
                     Some(&crate::helpers::region("6207")),
-                    crate::helpers::day("2026-12-03")
+                    crate::helpers::day("2026-12-03"),
+                    0,
+                    50
                 )
                 .await
                 .unwrap()
