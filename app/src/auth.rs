@@ -307,6 +307,7 @@ pub async fn audit(s: &Services, actor: Option<&str>, action: &str, object: &str
         object: object.into(),
         result: result.into(),
         at: now_millis(),
+        client: crate::services::current_client().map(|ip| ip.to_string()),
     };
     if let Err(e) = s.store.audit(entry).await {
         // The action itself already happened; losing its audit line must be visible in the log.

@@ -47,6 +47,20 @@ pub struct PortalSettings {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub std::net::IpAddr);
 
+#[cfg(feature = "ssr")]
+tokio::task_local! {
+    /// The client of the request this task serves, set by `server::http::client_address`
+    /// around the whole request, so that an audit record anywhere in it can name the address.
+    pub static CLIENT: ClientAddr;
+}
+
+/// The client of the request being served, if this task serves one (a background job does
+/// not, and neither does the streamed rest of a page after its handler returned).
+#[cfg(feature = "ssr")]
+pub fn current_client() -> Option<std::net::IpAddr> {
+    CLIENT.try_with(|c| c.0).ok()
+}
+
 /// The calling client's address (`ClientAddr`).
 #[cfg(feature = "ssr")]
 pub async fn client_addr() -> Result<std::net::IpAddr, AppError> {

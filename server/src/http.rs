@@ -101,7 +101,9 @@ pub async fn client_address(
         .filter_map(|v| v.to_str().ok());
     let client = state.config.client_address(peer.ip(), forwarded);
     req.extensions_mut().insert(ClientAddr(client));
-    next.run(req).await
+    app::services::CLIENT
+        .scope(ClientAddr(client), next.run(req))
+        .await
 }
 
 pub async fn auth_rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {

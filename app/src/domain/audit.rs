@@ -12,4 +12,8 @@ pub struct AuditEntry {
     /// `ok`, `denied`, `locked`, `failed`.
     pub result: String,
     pub at: i64,
+    /// The client address of the request that did it (MLPS-3 安全审计); none for background
+    /// jobs.
+    #[serde(default)]
+    pub client: Option<String>,
 }

@@ -12,6 +12,7 @@ struct AuditRow {
     object: String,
     result: String,
     at: Millis,
+    client: Option<String>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -22,6 +23,7 @@ impl From<AuditRow> for AuditEntry {
             object: r.object,
             result: r.result,
             at: r.at,
+            client: r.client,
         }
     }
 }
@@ -37,14 +39,15 @@ impl AuditStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn audit(&self, e: AuditEntry) -> Result<(), DbError> {
         query(
-            "INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, \
-            $4, $5)",
+            "INSERT INTO audit_log (actor_id, action, object, result, at, client) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&e.actor_id)
         .bind(&e.action)
         .bind(&e.object)
         .bind(&e.result)
         .bind(e.at)
+        .bind(&e.client)
         .execute(&self.db)
         .await?;
         Ok(())
@@ -53,7 +56,8 @@ impl AuditStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
         let rows = query(
-            "SELECT actor_id, action, object, result, at FROM audit_log ORDER BY id DESC LIMIT $1",
+            "SELECT actor_id, action, object, result, at, client FROM audit_log \
+             ORDER BY id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.db)

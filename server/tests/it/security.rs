@@ -754,6 +754,14 @@ async fn parallel_guesses_stop_at_five_and_never_lock_staff_out() {
     assert!(audit
         .iter()
         .any(|e| e.action == "login" && e.result == "throttled"));
+    // Each record names the client it came from (hole 10, part).
+    assert!(audit.iter().any(|e| e.action == "login"
+        && e.result == "ok"
+        && e.client.as_deref() == Some("203.0.113.5")));
+    assert!(audit
+        .iter()
+        .filter(|e| e.result == "throttled")
+        .all(|e| e.client.as_deref() == Some("198.51.100.7")));
 }
 
 /// Hole 4: one address guessing across many accounts is held back after the per-address cap.

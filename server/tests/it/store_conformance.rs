@@ -521,11 +521,13 @@ conformance!(regions_and_audit, |store| {
             object: "x".into(),
             result: "failed".into(),
             at: 9,
+            client: Some("203.0.113.9".into()),
         })
         .await
         .unwrap();
     let recent = store.recent_audit(10).await.unwrap();
     assert_eq!(recent[0].action, "login");
+    assert_eq!(recent[0].client.as_deref(), Some("203.0.113.9"));
 });
 
 fn parameter(key: &str, region_code: &str, value: i64, from: &str) -> NewParameter {
