@@ -123,9 +123,13 @@ impl Db {
         }
     }
 
+    /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`), waiting the
+    /// busy timeout for it: a deferred one that read first and then wrote while another
+    /// connection committed fails at once with "database is locked" (the background jobs and
+    /// requests write concurrently).
     pub async fn begin(&self) -> Result<Tx<'static>, DbError> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await.map_err(db_err)?),
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with(SQLITE_BEGIN).await.map_err(db_err)?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await.map_err(db_err)?),
         })
     }
@@ -138,6 +142,9 @@ impl Db {
         })
     }
 }
+
+/// How SQLite transactions begin: see `Db::begin`.
+const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
 
 /// A connection taken from the pool.
 pub enum Conn {
@@ -156,7 +163,7 @@ impl Conn {
     pub async fn begin(&mut self) -> Result<Tx<'_>, DbError> {
         use sqlx::Connection as _;
         Ok(match self {
-            Conn::Sqlite(c) => Tx::Sqlite(c.begin().await.map_err(db_err)?),
+            Conn::Sqlite(c) => Tx::Sqlite(c.begin_with(SQLITE_BEGIN).await.map_err(db_err)?),
             Conn::Postgres(c) => Tx::Postgres(c.begin().await.map_err(db_err)?),
         })
     }

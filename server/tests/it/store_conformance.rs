@@ -1690,6 +1690,54 @@ conformance!(
 );
 
 conformance!(
+    transactions_that_read_first_wait_for_each_other_rather_than_fail,
+    |store| {
+        // Registering emergency aid reads (is this key known?) before it writes. On SQLite a
+        // transaction that only upgrades to writing at its first write fails at once with
+        // "database is locked" when another connection committed meanwhile; every one of
+        // these must be stored.
+        use app::domain::chain::NewAid;
+        let a = user(&store, "13800000092").await;
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let store = store.clone();
+                let e = app::store::NewEmergencyAid {
+                    id: format!("emergency-concurrent-{i}"),
+                    head_id_number: id_of(&format!("21010219800101{i:04}")),
+                    person_name: "过路人".into(),
+                    region_code: region("620702"),
+                    situation: "突发重病".into(),
+                    advance: false,
+                    documents_due: None,
+                    conference: String::new(),
+                    aid: NewAid {
+                        kind: AidKind::Emergency,
+                        source: Some(Department::CivilAffairs),
+                        source_name: String::new(),
+                        amount_fen: 10_000,
+                        monthly: false,
+                        from: day("2026-11-26"),
+                        until: Some(day("2026-11-26")),
+                        note: String::new(),
+                    },
+                    actor_id: a.clone(),
+                    now: 1,
+                };
+                tokio::spawn(async move { store.record_emergency(e).await })
+            })
+            .collect();
+        for t in tasks {
+            let rec = t.await.unwrap().expect("stored, after waiting its turn");
+            assert_eq!(
+                store.emergencies_of(&rec.household_id).await.unwrap().len(),
+                1
+            );
+        }
+    }
+);
+
+conformance!(
     imports_are_one_transaction_and_warn_once_per_household,
     |store| {
         use app::domain::monitoring::MedicalRecord;
