@@ -301,6 +301,28 @@ pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
 }
 
 pub async fn audit(s: &Services, actor: Option<&str>, action: &str, object: &str, result: &str) {
+    audit_for(s, actor, action, object, result, None).await
+}
+
+/// Records that a member of staff (any role but a resident reading their own) read a person's
+/// or a household's data: `object` names which (an application number, a household id) or,
+/// for a list, the region it covered.
+pub async fn audit_read(s: &Services, user: &SessionUser, action: &str, object: &str) {
+    if user.0.role != Role::Resident {
+        audit(s, Some(&user.0.id), action, object, "ok").await;
+    }
+}
+
+/// `audit` with the purpose the caller gave for the action (opening a contact, showing an ID
+/// number), kept in its own column.
+pub async fn audit_for(
+    s: &Services,
+    actor: Option<&str>,
+    action: &str,
+    object: &str,
+    result: &str,
+    purpose: Option<&str>,
+) {
     let entry = AuditEntry {
         actor_id: actor.map(str::to_string),
         action: action.into(),
@@ -308,6 +330,9 @@ pub async fn audit(s: &Services, actor: Option<&str>, action: &str, object: &str
         result: result.into(),
         at: now_millis(),
         client: crate::services::current_client().map(|ip| ip.to_string()),
+        role: None,
+        purpose: purpose.map(str::to_string),
+        seq: None,
     };
     if let Err(e) = s.store.audit(entry).await {
         // The action itself already happened; losing its audit line must be visible in the log.

@@ -47,6 +47,11 @@ pub struct Config {
     /// The window of the two limits above, in minutes.
     #[arg(long, env = "DOUDI_LOCKOUT_MINUTES", default_value_t = 30)]
     pub lockout_minutes: i64,
+    /// Days audit records are kept before the daily purge removes them (MLPS-3 asks for at
+    /// least 184, six months).
+    #[arg(long, env = "DOUDI_AUDIT_RETENTION_DAYS", default_value_t = 184,
+          value_parser = clap::value_parser!(i64).range(184..))]
+    pub audit_retention_days: i64,
     /// How long an SMS verification code is valid, in minutes.
     #[arg(long, env = "DOUDI_CODE_TTL_MINUTES", default_value_t = 10)]
     pub code_ttl_minutes: i64,
@@ -85,6 +90,16 @@ pub struct Config {
     /// Optional file of KEY=value settings read before the environment is parsed.
     #[arg(long, env = "DOUDI_CONFIG_FILE")]
     pub config_file: Option<PathBuf>,
+    /// Without a command, the server runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(clap::Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Checks the audit trail's hash chain from its anchor to its head and prints the verdict;
+    /// exits 1 when a record was altered, removed or inserted.
+    VerifyAudit,
 }
 
 /// An address or a CIDR block of `DOUDI_TRUSTED_PROXIES` (an address is a block of one).
@@ -179,6 +194,19 @@ mod tests {
         let mut c = Config::for_tests("sqlite://x".into(), "data".into());
         c.trusted_proxies = proxies.iter().map(|p| parse_net(p).unwrap()).collect();
         c
+    }
+
+    #[test]
+    fn audit_records_are_kept_at_least_184_days() {
+        let parse = |days: &str| {
+            Config::try_parse_from(["server", "--audit-retention-days", days])
+                .map(|c| c.audit_retention_days)
+        };
+        assert_eq!(parse("184").unwrap(), 184);
+        assert_eq!(parse("400").unwrap(), 400);
+        assert!(parse("183").is_err(), "MLPS-3 asks for six months");
+        let verify = Config::try_parse_from(["server", "verify-audit"]).unwrap();
+        assert_eq!(verify.command, Some(Command::VerifyAudit));
     }
 
     #[test]

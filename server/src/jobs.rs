@@ -189,13 +189,33 @@ async fn handle(store: &dyn Store, item: &WorkItem, now: Millis) -> anyhow::Resu
     Ok(())
 }
 
-pub fn spawn(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, every: Duration) {
+/// How long records are kept before the daily purge removes them.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    /// Audit records: at least 184 days (`Config::audit_retention_days`).
+    pub audit_days: i64,
+    /// Sign-in counts: the lockout window, after which they count for nothing.
+    pub login_attempts_ms: i64,
+}
+
+pub fn spawn(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, every: Duration, keep: Retention) {
     let worker = worker_name();
     tokio::spawn(async move {
         let mut last_sweep = None::<std::time::Instant>;
+        let mut last_purge = None::<std::time::Instant>;
         loop {
             if let Err(e) = run_once(store.as_ref(), &worker).await {
                 tracing::error!(error = %e, "background job failed; retrying next round");
+            }
+            if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+                last_purge = Some(std::time::Instant::now());
+                match purge_expired(store.as_ref(), app::services::now_millis(), keep).await {
+                    Ok((0, 0)) => {}
+                    Ok((audit, attempts)) => {
+                        tracing::info!(audit, attempts, "expired records purged")
+                    }
+                    Err(e) => tracing::error!(error = %e, "purge failed; retrying tomorrow"),
+                }
             }
             if last_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
                 last_sweep = Some(std::time::Instant::now());
@@ -209,6 +229,26 @@ pub fn spawn(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, every: Duration) 
             tokio::time::sleep(every).await;
         }
     });
+}
+
+const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// Removes audit records older than the retention (the chain stays verifiable from its new
+/// anchor) and sign-in counts past their window. Returns (audit records, sign-in counts).
+pub async fn purge_expired(
+    store: &dyn Store,
+    now: Millis,
+    keep: Retention,
+) -> anyhow::Result<(u64, u64)> {
+    let audit = store
+        .purge_audit(now - keep.audit_days * 86_400_000)
+        .await
+        .map_err(|e| anyhow::anyhow!("purge audit records: {e}"))?;
+    let attempts = store
+        .purge_login_attempts(now - keep.login_attempts_ms)
+        .await
+        .map_err(|e| anyhow::anyhow!("purge sign-in counts: {e}"))?;
+    Ok((audit, attempts))
 }
 
 /// How often stored files are swept, and how old an unnamed file must be to go: an upload

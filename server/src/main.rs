@@ -1,10 +1,17 @@
 #![recursion_limit = "512"]
-use server::{config::Config, seed, startup::Application};
+use server::{
+    config::{Command, Config},
+    seed,
+    startup::Application,
+};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::load();
     server::init_tracing(&config.log_format);
+    if config.command == Some(Command::VerifyAudit) {
+        return verify_audit(&config).await;
+    }
     let demo = config.demo;
     let app = Application::build(config).await?;
     let url = format!("http://{}", app.state.leptos_options.site_addr);
@@ -14,4 +21,32 @@ async fn main() -> anyhow::Result<()> {
     }
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// `server verify-audit`: the chain from its anchor to its head, on the configured database.
+async fn verify_audit(config: &Config) -> anyhow::Result<()> {
+    let store = server::store::connect(&config.database_url, 2)
+        .await?
+        .store();
+    let v = store.verify_audit().await?;
+    match v.first_broken {
+        None => {
+            println!(
+                "audit trail intact: {} records checked (sequence {}..={}, anchor {})",
+                v.checked,
+                v.anchor_seq + 1,
+                v.head_seq,
+                v.anchor_seq
+            );
+            Ok(())
+        }
+        Some(seq) => {
+            println!(
+                "audit trail BROKEN at record {seq}: altered, removed or inserted \
+                 ({} records before it hold; head {}, anchor {})",
+                v.checked, v.head_seq, v.anchor_seq
+            );
+            std::process::exit(1);
+        }
+    }
 }

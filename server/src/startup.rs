@@ -41,6 +41,10 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let backend = store::connect(&config.database_url, config.db_max_connections).await?;
         let store = backend.store();
+        let chained = store.chain_audit_backlog().await?;
+        if chained > 0 {
+            tracing::info!(chained, "audit records from before the hash chain chained");
+        }
         let notifier = Arc::new(LoggingNotifier::new(config.demo));
         if config.demo {
             tracing::warn!("demo mode: verification codes are logged and shown at /dev/outbox");
@@ -71,6 +75,10 @@ impl Application {
             services.store.clone(),
             services.blobs.clone(),
             std::time::Duration::from_secs(config.job_interval_secs.max(1)),
+            crate::jobs::Retention {
+                audit_days: config.audit_retention_days,
+                login_attempts_ms: config.lockout_minutes * 60_000,
+            },
         );
 
         let sessions = Sessions::for_backend(&backend).await?;

@@ -377,6 +377,7 @@ pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
     let admin = auth::require(&[Role::Admin]).await?;
     let admin_region = auth::staff_scope(&admin)?;
     let s = services()?;
+    auth::audit_read(&s, &admin, "staff_read", admin_region.prefix()).await;
     Ok(s.store
         .staff_accounts()
         .await?

@@ -58,6 +58,7 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
     let user = auth::require(&[Role::Resident, Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = visible_application(&s, &user, number.trim()).await?;
+    auth::audit_read(&s, &user, "application_read", &app.summary.number).await;
     let declaration: Declaration =
         serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
     let region_name = s

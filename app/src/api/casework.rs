@@ -198,6 +198,7 @@ pub async fn review_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
             with_warnings: filter.warnings,
         })
         .await?;
+    auth::audit_read(&s, &user, "queue_read", area.prefix()).await;
     let next = (rows.len() as i64 == QUEUE_PAGE)
         .then(|| rows.last().map(|r| (r.submitted_at, r.number.clone())))
         .flatten();
@@ -260,6 +261,7 @@ pub async fn case_view(number: String) -> Result<CaseState, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = case_in_scope(&s, &user, &number).await?;
+    auth::audit_read(&s, &user, "case_read", &app.summary.number).await;
     let (proposed_category, proposed_amount_fen) = latest_assessment(&s, &app.summary.number)
         .await?
         .map(|a| proposal(&a))

@@ -753,12 +753,13 @@ pub async fn reveal_match_contact(id: String, purpose: String) -> Result<MatchCo
         .as_deref()
         .and_then(|j| serde_json::from_str::<Declaration>(j).ok())
         .ok_or(AppError::NotFound)?;
-    audit(
+    auth::audit_for(
         &s,
         Some(&user.0.id),
         "charity_contact",
-        &format!("{id}:{}:{purpose}", m.household_id),
+        &format!("{id}:{}", m.household_id),
         "ok",
+        Some(&purpose),
     )
     .await;
     Ok(MatchContact {
@@ -979,6 +980,7 @@ pub async fn household_needs(
         &household.id,
     )
     .await?;
+    auth::audit_read(&s, &user, "needs_read", &household.id).await;
     let needs = s.store.needs_of(&household.id, today_in_china()).await?;
     let matches = s
         .store
@@ -1048,6 +1050,7 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let (needs, resources) = matching_inputs(&s, &scope).await?;
+    auth::audit_read(&s, &user, "matching_read", scope.prefix()).await;
     let matches = s
         .store
         .matches(MatchQuery::Region(scope.prefix().to_string()))
@@ -1082,6 +1085,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let (needs, resources) = matching_inputs(&s, &scope).await?;
+    auth::audit_read(&s, &user, "matching_suggest", scope.prefix()).await;
     let today = today_in_china().to_string();
     let as_need = |n: &NeedRecord| Need {
         id: n.id.clone(),

@@ -145,6 +145,7 @@ pub async fn my_tasks(include_done: bool) -> Result<Vec<TaskView>, AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = s.store.tasks(&scope, !include_done).await?;
+    auth::audit_read(&s, &user, "tasks_read", scope.prefix()).await;
     let names = crate::api::regions::region_names(
         s.store.as_ref(),
         rows.iter().map(|t| t.region_code.clone()).collect(),
@@ -383,6 +384,7 @@ pub async fn emergencies_of_household(household: String) -> Result<Vec<Emergency
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = s.store.emergencies_of(household.trim()).await?;
+    auth::audit_read(&s, &user, "emergencies_read", household.trim()).await;
     Ok(rows
         .into_iter()
         .filter(|e| e.region_code.is_within(&scope))

@@ -357,6 +357,7 @@ pub async fn case_visits(number: String) -> Result<Vec<VisitView>, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = crate::api::casework::case_in_scope(&s, &user, &number).await?;
+    auth::audit_read(&s, &user, "visits_read", &app.summary.number).await;
     let Some(hh) = app.household_id else {
         return Ok(Vec::new());
     };

@@ -440,6 +440,7 @@ pub async fn proposals() -> Result<Vec<ProposalView>, AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = s.store.reassessment_proposals(&scope).await?;
+    auth::audit_read(&s, &user, "proposals_read", scope.prefix()).await;
     Ok(rows
         .into_iter()
         .map(|p| ProposalView {

@@ -16,4 +16,13 @@ pub struct AuditEntry {
     /// jobs.
     #[serde(default)]
     pub client: Option<String>,
+    /// The actor's role when it was written (the store reads it from the account).
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Why, where the action asks for a reason (opening a contact, showing an ID number).
+    #[serde(default)]
+    pub purpose: Option<String>,
+    /// Its place in the hash chain (the store assigns it).
+    #[serde(default)]
+    pub seq: Option<i64>,
 }

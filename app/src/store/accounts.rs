@@ -86,6 +86,8 @@ pub trait AccountStore: Send + Sync {
         pair_key: Option<&str>,
         client_key: &str,
     ) -> Result<(), DbError>;
+    /// Forgets sign-in counts whose window started before `before`; returns how many.
+    async fn purge_login_attempts(&self, before: Millis) -> Result<u64, DbError>;
     /// Enrols (`Some`: the secret and the digests of ten recovery codes, replacing any before)
     /// or resets (`None`: the secret and every recovery code go) a second factor.
     async fn set_second_factor(

@@ -158,6 +158,15 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn purge_login_attempts(&self, before: Millis) -> Result<u64, DbError> {
+        Ok(query("DELETE FROM login_attempts WHERE window_start < $1")
+            .bind(before)
+            .execute(&self.db)
+            .await?
+            .rows_affected())
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn login_succeeded(
         &self,
         pair_key: Option<&str>,

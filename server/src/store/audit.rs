@@ -1,9 +1,19 @@
 //! The audit trail, and whether the database answers at all.
+//!
+//! The trail is a hash chain (MLPS-3 安全审计: records protected against alteration): each
+//! record's `hash` is SHA-256 over the hash before it and the record's own fields, in order of
+//! `seq`. `audit_head` holds the last `seq` and hash (updating it serialises appends, on both
+//! databases) and the anchor the chain is verified from: the genesis, or the last record the
+//! retention purge removed. An altered field, a removed or inserted record, or a cut-off tail
+//! shows in `verify_audit`.
 
-use super::dialect::query;
+use super::dialect::{query, Tx};
 use super::SqlStore;
 use app::domain::audit::AuditEntry;
 use app::store::*;
+use sha2::{Digest, Sha256};
+
+const COLUMNS: &str = "actor_id, action, object, result, at, client, role, purpose, seq";
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
@@ -13,6 +23,9 @@ struct AuditRow {
     result: String,
     at: Millis,
     client: Option<String>,
+    role: Option<String>,
+    purpose: Option<String>,
+    seq: Option<i64>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -24,9 +37,91 @@ impl From<AuditRow> for AuditEntry {
             result: r.result,
             at: r.at,
             client: r.client,
+            role: r.role,
+            purpose: r.purpose,
+            seq: r.seq,
         }
     }
 }
+
+/// The hash of record `seq` after `prev`: every field, in a fixed order, as a JSON array (so
+/// no field's text can pose as another's).
+pub(crate) fn chain_hash(prev: &str, seq: i64, e: &AuditEntry) -> String {
+    let fields = serde_json::json!([
+        seq, e.actor_id, e.role, e.action, e.object, e.purpose, e.result, e.at, e.client
+    ]);
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(fields.to_string().as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Appends `e` to the chain inside `tx` (the caller's transaction, so a change and its record
+/// commit together). The actor's role is read from the account.
+pub(super) async fn append(tx: &mut Tx<'_>, mut e: AuditEntry) -> Result<(), DbError> {
+    if e.role.is_none() {
+        if let Some(actor) = &e.actor_id {
+            e.role = query("SELECT role FROM users WHERE id = $1")
+                .bind(actor.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.get::<String, _>(0))
+                .transpose()?;
+        }
+    }
+    let head = query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *tx)
+        .await?;
+    let seq: i64 = head.get(0)?;
+    let prev: String = head.get(1)?;
+    let hash = chain_hash(&prev, seq, &e);
+    query(
+        "INSERT INTO audit_log (actor_id, action, object, result, at, client, role, purpose, \
+         seq, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&e.actor_id)
+    .bind(&e.action)
+    .bind(&e.object)
+    .bind(&e.result)
+    .bind(e.at)
+    .bind(&e.client)
+    .bind(&e.role)
+    .bind(&e.purpose)
+    .bind(seq)
+    .bind(hash.as_str())
+    .execute(&mut *tx)
+    .await?;
+    query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(hash.as_str())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// A record as the store wrote it, for `append` from inside another store method.
+pub(super) fn entry(
+    actor_id: &str,
+    action: &str,
+    object: &str,
+    result: &str,
+    at: Millis,
+) -> AuditEntry {
+    AuditEntry {
+        actor_id: Some(actor_id.into()),
+        action: action.into(),
+        object: object.into(),
+        result: result.into(),
+        at,
+        client: app::services::current_client().map(|ip| ip.to_string()),
+        role: None,
+        purpose: None,
+        seq: None,
+    }
+}
+
+/// How many records `verify_audit` reads at a time.
+const VERIFY_PAGE: i64 = 5_000;
 
 #[async_trait::async_trait]
 impl AuditStore for SqlStore {
@@ -38,32 +133,189 @@ impl AuditStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn audit(&self, e: AuditEntry) -> Result<(), DbError> {
-        query(
-            "INSERT INTO audit_log (actor_id, action, object, result, at, client) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&e.actor_id)
-        .bind(&e.action)
-        .bind(&e.object)
-        .bind(&e.result)
-        .bind(e.at)
-        .bind(&e.client)
-        .execute(&self.db)
-        .await?;
-        Ok(())
+        let mut tx = self.db.begin().await?;
+        append(&mut tx, e).await?;
+        tx.commit().await
     }
 
     #[tracing::instrument(skip_all)]
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
-        let rows = query(
-            "SELECT actor_id, action, object, result, at, client FROM audit_log \
-             ORDER BY id DESC LIMIT $1",
-        )
+        let rows = query(&format!(
+            "SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"
+        ))
         .bind(limit)
         .fetch_all(&self.db)
         .await?;
         rows.iter()
             .map(|r| Ok(r.decode::<AuditRow>()?.into()))
             .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn chain_audit_backlog(&self) -> Result<u64, DbError> {
+        let mut chained = 0;
+        loop {
+            let mut tx = self.db.begin().await?;
+            // Holding the head: no append runs meanwhile.
+            query("UPDATE audit_head SET seq = seq WHERE id = 1")
+                .execute(&mut tx)
+                .await?;
+            let rows = query(&format!(
+                "SELECT id, {COLUMNS} FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT $1"
+            ))
+            .bind(VERIFY_PAGE)
+            .fetch_all(&mut tx)
+            .await?;
+            if rows.is_empty() {
+                tx.rollback().await?;
+                return Ok(chained);
+            }
+            for r in &rows {
+                let id: i64 = r.get(0)?;
+                let e: AuditEntry = r.decode::<AuditRow>()?.into();
+                let head =
+                    query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                        .fetch_one(&mut tx)
+                        .await?;
+                let seq: i64 = head.get(0)?;
+                let hash = chain_hash(&head.get::<String, _>(1)?, seq, &e);
+                query("UPDATE audit_log SET seq = $1, hash = $2 WHERE id = $3")
+                    .bind(seq)
+                    .bind(hash.as_str())
+                    .bind(id)
+                    .execute(&mut tx)
+                    .await?;
+                query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+                    .bind(hash.as_str())
+                    .execute(&mut tx)
+                    .await?;
+            }
+            chained += rows.len() as u64;
+            tx.commit().await?;
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn verify_audit(&self) -> Result<AuditVerdict, DbError> {
+        let head = query("SELECT seq, hash, anchor_seq, anchor_hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.db)
+            .await?;
+        let (head_seq, head_hash): (i64, String) = (head.get(0)?, head.get(1)?);
+        let anchor_seq: i64 = head.get(2)?;
+        let (mut last_seq, mut last_hash): (i64, String) = (anchor_seq, head.get(3)?);
+        let mut checked = 0u64;
+        let broken = |checked, seq| {
+            Ok(AuditVerdict {
+                checked,
+                first_broken: Some(seq),
+                head_seq,
+                anchor_seq,
+            })
+        };
+        loop {
+            let rows = query(&format!(
+                "SELECT hash, {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(last_seq)
+            .bind(VERIFY_PAGE)
+            .fetch_all(&self.db)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let stored: Option<String> = r.get(0)?;
+                let e: AuditEntry = r.decode::<AuditRow>()?.into();
+                let seq = e.seq.unwrap_or_default();
+                if seq != last_seq + 1
+                    || stored.as_deref() != Some(&chain_hash(&last_hash, seq, &e))
+                {
+                    return broken(checked, last_seq + 1);
+                }
+                (last_seq, last_hash) = (seq, stored.unwrap_or_default());
+                checked += 1;
+            }
+        }
+        // Records after the anchor that were never chained (written by an older version and not
+        // yet chained at start) or a tail cut off: the head says where the chain ends.
+        if last_seq != head_seq || last_hash != head_hash {
+            return broken(checked, last_seq + 1);
+        }
+        let outside: i64 = query("SELECT COUNT(*) FROM audit_log WHERE seq IS NULL")
+            .fetch_one(&self.db)
+            .await?
+            .get(0)?;
+        if outside > 0 {
+            return broken(checked, head_seq + 1);
+        }
+        Ok(AuditVerdict {
+            checked,
+            first_broken: None,
+            head_seq,
+            anchor_seq,
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn purge_audit(&self, before: Millis) -> Result<u64, DbError> {
+        let mut tx = self.db.begin().await?;
+        query("UPDATE audit_head SET seq = seq WHERE id = 1")
+            .execute(&mut tx)
+            .await?;
+        // The chain's prefix written before `before`: up to the first record that is younger
+        // (a later record with an earlier time, after a clock step, waits for its turn).
+        let keep_from = query("SELECT MIN(seq) FROM audit_log WHERE at >= $1 AND seq IS NOT NULL")
+            .bind(before)
+            .fetch_one(&mut tx)
+            .await?
+            .get::<Option<i64>, _>(0)?;
+        let last = match keep_from {
+            Some(s) => Some(s - 1),
+            None => query("SELECT MAX(seq) FROM audit_log")
+                .fetch_one(&mut tx)
+                .await?
+                .get::<Option<i64>, _>(0)?,
+        };
+        let Some(last) = last else {
+            tx.rollback().await?;
+            return Ok(0);
+        };
+        let anchor = query("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(last)
+            .fetch_optional(&mut tx)
+            .await?;
+        let Some(anchor) = anchor else {
+            // Nothing old enough (or already purged up to here).
+            tx.rollback().await?;
+            return Ok(0);
+        };
+        let anchor_hash: Option<String> = anchor.get(0)?;
+        let removed = query("DELETE FROM audit_log WHERE seq <= $1")
+            .bind(last)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        query("UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1")
+            .bind(last)
+            .bind(anchor_hash.unwrap_or_default())
+            .execute(&mut tx)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry {
+                actor_id: None,
+                action: "audit_purged".into(),
+                object: format!("..={last}"),
+                result: "ok".into(),
+                at: app::services::now_millis(),
+                client: None,
+                role: None,
+                purpose: None,
+                seq: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(removed)
     }
 }

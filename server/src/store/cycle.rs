@@ -203,14 +203,10 @@ impl CycleStore for SqlStore {
         .bind(household_id)
         .execute(&mut tx)
         .await?;
-        query(
-            "INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, \
-            'household_exit', $2, 'ok', $3)",
+        super::audit::append(
+            &mut tx,
+            super::audit::entry(actor_id, "household_exit", household_id, "ok", now),
         )
-        .bind(actor_id)
-        .bind(household_id)
-        .bind(now)
-        .execute(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(())

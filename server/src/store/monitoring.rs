@@ -401,15 +401,16 @@ impl MonitoringStore for SqlStore {
             .bind(id),
         };
         q.execute(&mut tx).await?;
-        query(
-            "INSERT INTO audit_log (actor_id, action, object, result, at) VALUES ($1, $2, $3, \
-            'ok', $4)",
+        super::audit::append(
+            &mut tx,
+            super::audit::entry(
+                actor_id,
+                &format!("warning_{}", to.code()),
+                &id.to_string(),
+                "ok",
+                now,
+            ),
         )
-        .bind(actor_id)
-        .bind(format!("warning_{}", to.code()))
-        .bind(id.to_string())
-        .bind(now)
-        .execute(&mut tx)
         .await?;
         let r = query(&format!(
             "SELECT {WARNING_COLUMNS} FROM warnings WHERE id = $1"

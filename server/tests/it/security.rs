@@ -1202,3 +1202,60 @@ async fn files_of_removed_or_refused_uploads_do_not_stay() {
         "the refused upload's file went"
     );
 }
+
+/// Hole 10: staff reads of a person's data left no trace, records named no role, and nothing
+/// showed an altered record. Each read below is recorded with who, role, which application or
+/// household, and the client address; the chain verifies.
+#[tokio::test]
+async fn every_staff_read_of_a_persons_data_is_recorded_with_role_and_address() {
+    let app = spawn_app().await;
+    let (_r, cw, number) = accepted_case(&app, "13900001710", "62070219700101710").await;
+    let form = |k: &'static str, v: &str| vec![(k, v.to_string())];
+    let read = |path: &'static str, args: Vec<(&'static str, String)>| {
+        let cw = &cw;
+        let app = &app;
+        async move {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = crate::api::post_form(cw, app, path, &args).await;
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let case = read("/api/casework/case", form("number", &number)).await;
+    let household = case["household_id"].as_str().unwrap().to_string();
+    read("/api/applications/get_application", form("number", &number)).await;
+    read("/api/household/case_visits", form("number", &number)).await;
+    read("/api/household/file", form("id", &household)).await;
+    read("/api/charity/household", form("household_id", &household)).await;
+    read("/api/charity/matching", vec![]).await;
+    read("/api/cycle/tasks", form("include_done", "false")).await;
+    let trail = app.store().recent_audit(100).await.unwrap();
+    for (action, object) in [
+        ("case_read", number.as_str()),
+        ("application_read", number.as_str()),
+        ("visits_read", number.as_str()),
+        ("household_file", household.as_str()),
+        ("needs_read", household.as_str()),
+        ("matching_read", "620702"),
+        ("tasks_read", "620702"),
+    ] {
+        let e = trail
+            .iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("no {action} record in {trail:#?}"));
+        assert_eq!(
+            (
+                e.object.as_str(),
+                e.role.as_deref(),
+                e.client.as_deref(),
+                e.result.as_str()
+            ),
+            (object, Some("caseworker"), Some("127.0.0.1"), "ok"),
+            "{action}"
+        );
+        assert!(e.actor_id.is_some() && e.seq.is_some());
+    }
+    let verdict = app.store().verify_audit().await.unwrap();
+    assert_eq!(verdict.first_broken, None);
+    assert!(verdict.checked as usize >= trail.len());
+}

@@ -522,6 +522,9 @@ conformance!(regions_and_audit, |store| {
             result: "failed".into(),
             at: 9,
             client: Some("203.0.113.9".into()),
+            role: None,
+            purpose: None,
+            seq: None,
         })
         .await
         .unwrap();
@@ -529,6 +532,195 @@ conformance!(regions_and_audit, |store| {
     assert_eq!(recent[0].action, "login");
     assert_eq!(recent[0].client.as_deref(), Some("203.0.113.9"));
 });
+
+fn audit_entry(
+    actor: Option<&str>,
+    action: &str,
+    at: i64,
+    purpose: Option<&str>,
+) -> app::domain::audit::AuditEntry {
+    app::domain::audit::AuditEntry {
+        actor_id: actor.map(str::to_string),
+        action: action.into(),
+        object: "HH-1".into(),
+        result: "ok".into(),
+        at,
+        client: Some("198.51.100.7".into()),
+        role: None,
+        purpose: purpose.map(str::to_string),
+        seq: None,
+    }
+}
+
+/// Runs `server verify-audit` on `url`: (exit code, what it printed).
+fn verify_command(url: &str) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("verify-audit")
+        .env("DATABASE_URL", url)
+        .env_remove("DOUDI_CONFIG_FILE")
+        .output()
+        .expect("run server verify-audit");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_is_a_hash_chain_that_shows_an_altered_removed_or_purged_record() {
+    use server::store::dialect::query;
+    for backend in backends() {
+        eprintln!("backend: {backend}");
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::helpers::fresh_database(backend, dir.path()).await;
+        let db = server::store::connect(&url, 4).await.unwrap();
+        let store = db.store();
+        let cw = store
+            .create_user(NewUser {
+                role: Role::Caseworker,
+                login: "cw-audit".into(),
+                display_name: "t".into(),
+                password_hash: "h".into(),
+                region_code: Some(region("620702")),
+                department: None,
+                must_change_password: false,
+                now: 1,
+            })
+            .await
+            .unwrap();
+        for (i, action) in [
+            "household_file",
+            "case_view",
+            "visits_read",
+            "charity_contact",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let purpose = (action == "charity_contact").then_some("delivery");
+            store
+                .audit(audit_entry(
+                    Some(&cw),
+                    action,
+                    1_000 * (i as i64 + 1),
+                    purpose,
+                ))
+                .await
+                .unwrap();
+        }
+        let recent = store.recent_audit(10).await.unwrap();
+        assert_eq!(
+            (
+                recent[0].seq,
+                recent[0].role.as_deref(),
+                recent[0].purpose.as_deref(),
+                recent[1].purpose.as_deref()
+            ),
+            (Some(4), Some("caseworker"), Some("delivery"), None),
+            "the role is the account's; the purpose where one was given"
+        );
+        let v = store.verify_audit().await.unwrap();
+        assert_eq!((v.checked, v.first_broken, v.head_seq), (4, None, 4));
+        let (code, said) = verify_command(&url);
+        assert_eq!(code, 0, "{said}");
+        assert!(said.contains("intact: 4 records"), "{said}");
+
+        // Removing the oldest records by the retention rule keeps what stays verifiable.
+        assert_eq!(store.purge_audit(2_500).await.unwrap(), 2);
+        let v = store.verify_audit().await.unwrap();
+        assert_eq!(
+            (v.first_broken, v.anchor_seq, v.head_seq, v.checked),
+            (None, 2, 5, 3),
+            "two purged; the purge itself is the fifth record"
+        );
+        assert_eq!(
+            store.recent_audit(1).await.unwrap()[0].action,
+            "audit_purged"
+        );
+
+        // Someone with the database's password rewrites who read a file.
+        query("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 3")
+            .execute(db.db())
+            .await
+            .unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().first_broken, Some(3));
+        let (code, said) = verify_command(&url);
+        assert_eq!(code, 1, "{said}");
+        assert!(said.contains("BROKEN at record 3"), "{said}");
+        query("UPDATE audit_log SET actor_id = $1 WHERE seq = 3")
+            .bind(cw.as_str())
+            .execute(db.db())
+            .await
+            .unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().first_broken, None);
+
+        // Or removes a record, or the last one.
+        query("DELETE FROM audit_log WHERE seq = 4")
+            .execute(db.db())
+            .await
+            .unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().first_broken, Some(4));
+        let dir2 = tempfile::tempdir().unwrap();
+        let url2 = crate::helpers::fresh_database(backend, dir2.path()).await;
+        let db2 = server::store::connect(&url2, 4).await.unwrap();
+        for at in [1, 2] {
+            db2.store()
+                .audit(audit_entry(None, "login", at, None))
+                .await
+                .unwrap();
+        }
+        query("DELETE FROM audit_log WHERE seq = 2")
+            .execute(db2.db())
+            .await
+            .unwrap();
+        assert_eq!(
+            db2.store().verify_audit().await.unwrap().first_broken,
+            Some(2)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_records_from_before_the_chain_are_chained_at_start() {
+    use server::store::dialect::query;
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::helpers::fresh_database(backend, dir.path()).await;
+        let db = server::store::connect(&url, 4).await.unwrap();
+        for (action, at) in [("login", 1_i64), ("submit", 2)] {
+            query("INSERT INTO audit_log (action, object, result, at) VALUES ($1, 'x', 'ok', $2)")
+                .bind(action)
+                .bind(at)
+                .execute(db.db())
+                .await
+                .unwrap();
+        }
+        let store = db.store();
+        assert_eq!(store.verify_audit().await.unwrap().first_broken, Some(1));
+        assert_eq!(store.chain_audit_backlog().await.unwrap(), 2);
+        store
+            .audit(audit_entry(None, "login", 3, None))
+            .await
+            .unwrap();
+        let v = store.verify_audit().await.unwrap();
+        assert_eq!((v.checked, v.first_broken), (3, None));
+        let actions: Vec<_> = store
+            .recent_audit(5)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.seq, e.action))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                (Some(3), "login".into()),
+                (Some(2), "submit".into()),
+                (Some(1), "login".into())
+            ]
+        );
+    }
+}
 
 fn parameter(key: &str, region_code: &str, value: i64, from: &str) -> NewParameter {
     NewParameter {
