@@ -3,7 +3,7 @@
 
 use crate::api::types::{AuditEntry, CurrentUser};
 use crate::domain::phone::Phone;
-use crate::domain::status::Role;
+use crate::domain::status::{AdminDuty, Role};
 use crate::error::AppError;
 use crate::services::{now_millis, services, Services};
 use crate::store::{DbError, Store, UserRecord};
@@ -97,6 +97,14 @@ impl AuthUser for SessionUser {
 }
 
 impl SessionUser {
+    /// Whether this account acts as one of `roles`: `Role::Admin` stands for the system
+    /// administrator only (accounts, configuration, and the region's casework views); the
+    /// security and audit administrators have their own functions (`require_duty`).
+    pub fn may_act_as(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.0.role)
+            && (self.0.role != Role::Admin || self.0.duty == Some(AdminDuty::System))
+    }
+
     pub fn current(&self) -> CurrentUser {
         let u = &self.0;
         let login_masked = match u.role {
@@ -112,6 +120,7 @@ impl SessionUser {
             login_masked,
             region_code: u.region_code.as_ref().map(|r| r.as_str().to_owned()),
             must_change_password: u.must_change_password,
+            duty: u.duty,
         }
     }
 }
@@ -266,7 +275,7 @@ pub async fn check_staff_in_region(
     object: &str,
 ) -> Result<(), AppError> {
     match region_code {
-        Some(region) if matches!(user.0.role, Role::Caseworker | Role::Admin) => {
+        Some(region) if user.may_act_as(&[Role::Caseworker, Role::Admin]) => {
             check_in_region(s, user, region, action, object).await
         }
         _ => {
@@ -293,7 +302,21 @@ pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
     if user.0.must_change_password {
         return Err(AppError::refused("must_change_password"));
     }
-    if roles.contains(&user.0.role) {
+    if user.may_act_as(roles) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// An administrator holding `duty`, signed in as `require` asks (三员分立: the security and
+/// audit administrators pass here only, never where `Role::Admin` is asked for).
+pub async fn require_duty(duty: AdminDuty) -> Result<SessionUser, AppError> {
+    let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
+    if user.0.must_change_password {
+        return Err(AppError::refused("must_change_password"));
+    }
+    if user.0.role == Role::Admin && user.0.duty == Some(duty) {
         Ok(user)
     } else {
         Err(AppError::Forbidden)

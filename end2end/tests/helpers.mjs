@@ -101,7 +101,7 @@ export async function chooseGanzhouVillage(page) {
 
 // The demo staff accounts' second factor (server/src/seed.rs: public, demo only).
 export const DEMO_TOTP_SECRET = 'DOUDIDEMODOUDIDEMODOUDIDEMODOUDI';
-const DEMO_STAFF = new Set(['demo_caseworker', 'demo_department', 'demo_admin']);
+const DEMO_STAFF = new Set(['demo_caseworker', 'demo_department', 'demo_admin', 'demo_security', 'demo_auditor']);
 
 function base32Decode(text) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

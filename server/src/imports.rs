@@ -625,7 +625,7 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let user = auth.user.ok_or(AppError::Unauthenticated)?;
-    if !matches!(user.0.role, Role::Department | Role::Admin) {
+    if !user.may_act_as(&[Role::Department, Role::Admin]) {
         return Err(AppError::Forbidden);
     }
     let (mut source, mut encoding, mut file, mut run) = (None, None, None, None);

@@ -2,12 +2,12 @@
 //! outside demo mode. Idempotent: existing demo accounts are left as they are.
 
 use app::auth::hash_password;
-use app::domain::status::Role;
+use app::domain::status::{AdminDuty, Role};
 use app::services::{now_millis, Services};
 use app::store::{DbError, NewUser, SubmitOutcome};
 
 /// (role, login, display name, region, password). Passwords are public: demo only.
-pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 5] = [
+pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 7] = [
     (
         Role::Resident,
         "13800000001",
@@ -39,11 +39,35 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 5] = [
     (
         Role::Admin,
         "demo_admin",
-        "【演示】张掖市民政局 管理员",
+        "【演示】张掖市民政局 系统管理员",
+        Some("620700000000"),
+        "Demo2026pass",
+    ),
+    (
+        Role::Admin,
+        "demo_security",
+        "【演示】张掖市民政局 安全管理员",
+        Some("620700000000"),
+        "Demo2026pass",
+    ),
+    (
+        Role::Admin,
+        "demo_auditor",
+        "【演示】张掖市民政局 安全审计员",
         Some("620700000000"),
         "Demo2026pass",
     ),
 ];
+
+/// The duty of each demo administrator (三员分立): one account per duty.
+pub fn demo_duty(login: &str) -> Option<AdminDuty> {
+    match login {
+        "demo_admin" => Some(AdminDuty::System),
+        "demo_security" => Some(AdminDuty::Security),
+        "demo_auditor" => Some(AdminDuty::Audit),
+        _ => None,
+    }
+}
 
 /// The second factor (TOTP secret, base32) of every demo staff account: public, demo only. Add
 /// it to an authenticator app, or read the current code at /dev/outbox.
@@ -92,6 +116,7 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
                 region_code: None,
                 department: None,
                 must_change_password: false,
+                duty: None,
                 now,
             },
             name: name.into(),
@@ -224,6 +249,7 @@ async fn seed_accounts(s: &Services) -> anyhow::Result<()> {
             department: (role == Role::Department)
                 .then_some(app::domain::chain::Department::MedicalInsurance),
             must_change_password: false,
+            duty: demo_duty(login),
             now: now_millis(),
         };
         match s.store.create_user(user).await {
@@ -266,13 +292,13 @@ pub fn print_demo_accounts(url: &str) {
         } else {
             "-"
         };
+        let role = match demo_duty(login) {
+            Some(d) => format!("admin:{}", d.code()),
+            None => role.code().to_string(),
+        };
         println!(
             "{:<12} {:<18} {:<14} {:<34} {}",
-            role.code(),
-            login,
-            password,
-            totp,
-            name
+            role, login, password, totp, name
         );
     }
     println!("Staff sign in with a code from an authenticator app holding the TOTP secret,");

@@ -160,6 +160,7 @@ impl Application {
                     )),
             )
             .route("/visit-files/{hash}", get(upload::visit_file))
+            .route("/audit/export.xlsx", get(crate::audit_export::export))
             .route(
                 "/imports/{id}/report.xlsx",
                 get(crate::imports::report_xlsx),

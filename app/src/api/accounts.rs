@@ -9,7 +9,12 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     auth::{self, audit},
-    domain::{declaration::FieldErrorCode, phone::Phone, region::RegionCode, status::Role},
+    domain::{
+        declaration::FieldErrorCode,
+        phone::Phone,
+        region::RegionCode,
+        status::{AdminDuty, Role},
+    },
     services::{now_millis, services},
     store::{CodeOutcome, DbError, NewCode, NewUser},
 };
@@ -104,6 +109,7 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
         region_code: None,
         department: None,
         must_change_password: false,
+        duty: None,
         now,
     };
     let id = match s.store.create_user(user).await {
@@ -242,11 +248,11 @@ pub async fn confirm_second_factor(code: String) -> Result<Vec<String>, AppError
     Ok(codes)
 }
 
-/// An administrator clears the second factor of a staff account in their region (a lost phone):
-/// its secret and recovery codes go, and its next sign-in enrols anew. Audited.
+/// The security administrator clears the second factor of a staff account in their region (a
+/// lost phone): its secret and recovery codes go, and its next sign-in enrols anew. Audited.
 #[server(endpoint = "accounts/second_factor/reset")]
 pub async fn reset_second_factor(login: String) -> Result<(), AppError> {
-    let admin = auth::require(&[Role::Admin]).await?;
+    let admin = auth::require_duty(AdminDuty::Security).await?;
     let s = services()?;
     let target = s
         .store
@@ -254,8 +260,7 @@ pub async fn reset_second_factor(login: String) -> Result<(), AppError> {
         .await?
         .filter(|u| u.role.is_staff())
         .ok_or(AppError::NotFound)?;
-    // A charity's account has no region, so no regional administrator may reset it (hole 11
-    // gives charities' second factors to a security administrator).
+    // A charity's account has no region, so no regional administrator may reset it.
     let region = target.region_code.as_ref().ok_or(AppError::NotFound)?;
     auth::check_in_region(&s, &admin, region, "second_factor_reset", &target.id).await?;
     s.store
@@ -298,6 +303,9 @@ pub struct NewStaff {
     /// A `Department` code; required for department officers, ignored for other roles.
     #[serde(default)]
     pub department: String,
+    /// An `AdminDuty` code; required for administrators, ignored for other roles.
+    #[serde(default)]
+    pub duty: String,
 }
 
 /// An administrator creates a staff account bound to a region inside the administrator's own.
@@ -317,6 +325,13 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
         Role::Department => Some(
             crate::domain::chain::Department::from_code(staff.department.trim())
                 .ok_or_else(|| AppError::field("department", FieldErrorCode::Required))?,
+        ),
+        _ => None,
+    };
+    let duty = match role {
+        Role::Admin => Some(
+            AdminDuty::from_code(staff.duty.trim())
+                .ok_or_else(|| AppError::field("duty", FieldErrorCode::Required))?,
         ),
         _ => None,
     };
@@ -349,6 +364,7 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
             department,
             // Whoever chose the first password is not its owner.
             must_change_password: true,
+            duty,
             now: now_millis(),
         })
         .await
@@ -374,7 +390,11 @@ pub struct StaffView {
 /// Staff accounts inside the administrator's region.
 #[server(endpoint = "accounts/staff")]
 pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
-    let admin = auth::require(&[Role::Admin]).await?;
+    let admin = match auth::require_duty(AdminDuty::Security).await {
+        Ok(a) => a,
+        Err(AppError::Forbidden) => auth::require(&[Role::Admin]).await?,
+        Err(e) => return Err(e),
+    };
     let admin_region = auth::staff_scope(&admin)?;
     let s = services()?;
     auth::audit_read(&s, &admin, "staff_read", admin_region.prefix()).await;

@@ -40,9 +40,10 @@ async fn visible_application(
         .ok_or(AppError::NotFound)?;
     let allowed = match user.0.role {
         Role::Resident => app.owner_id == user.0.id,
-        Role::Caseworker | Role::Admin => {
+        Role::Caseworker | Role::Admin if user.may_act_as(&[Role::Caseworker, Role::Admin]) => {
             auth::staff_scope(user).is_ok_and(|scope| app.region_code.is_within(&scope))
         }
+        Role::Caseworker | Role::Admin => false,
         Role::Department | Role::Charity => false,
     };
     if allowed {

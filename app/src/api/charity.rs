@@ -372,6 +372,7 @@ pub async fn register_charity(
                 region_code: None,
                 department: None,
                 must_change_password: false,
+                duty: None,
                 now,
             },
             name: profile.name,
@@ -797,9 +798,17 @@ pub async fn service_regions() -> Result<Vec<(String, String)>, AppError> {
 
 #[server(endpoint = "charity/registrations")]
 pub async fn charity_registrations() -> Result<Vec<CharityView>, AppError> {
-    auth::require(&[Role::Admin]).await?;
+    let admin = auth::require(&[Role::Admin]).await?;
+    let scope = auth::staff_scope(&admin)?;
     let s = services()?;
-    let all = s.store.charities().await?;
+    // An administrator sees the organisations that serve their region (any of its regions).
+    let all: Vec<_> = s
+        .store
+        .charities()
+        .await?
+        .into_iter()
+        .filter(|c| c.regions.iter().any(|r| serves_within(r, &scope)))
+        .collect();
     let names = names_of(&s, all.iter().flat_map(|c| c.regions.clone())).await?;
     Ok(all
         .into_iter()
@@ -826,6 +835,15 @@ pub async fn revoke_charity(id: String, note: String) -> Result<(), AppError> {
     charity_decision(id, CharityStatus::Revoked, note).await
 }
 
+/// Whether a region an organisation serves (a stored code, or its prefix) lies in `scope`.
+#[cfg(feature = "ssr")]
+fn serves_within(region: &str, scope: &RegionCode) -> bool {
+    RegionCode::parse(region).is_ok_and(|r| r.is_within(scope))
+        || (region.len() < 12
+            && region.starts_with(scope.prefix())
+            && region.chars().all(|c| c.is_ascii_digit()))
+}
+
 #[cfg(feature = "ssr")]
 async fn charity_decision(id: String, to: CharityStatus, note: String) -> Result<(), AppError> {
     let admin = auth::require(&[Role::Admin]).await?;
@@ -837,6 +855,14 @@ async fn charity_decision(id: String, to: CharityStatus, note: String) -> Result
         return Err(AppError::field("note", FieldErrorCode::TooLong));
     }
     let s = services()?;
+    // Only an administrator whose region holds every region the organisation serves decides on
+    // it: a city's administrator does not verify (or revoke) another province's charity.
+    let scope = auth::staff_scope(&admin)?;
+    let charity = s.store.charity(&id).await?.ok_or(AppError::NotFound)?;
+    if charity.regions.is_empty() || !charity.regions.iter().all(|r| serves_within(r, &scope)) {
+        audit(&s, Some(&admin.0.id), "charity_decide", &id, "denied").await;
+        return Err(AppError::NotFound);
+    }
     s.store
         .decide_charity(&id, to, &note, &admin.0.id, now_millis())
         .await?;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod casework;
 pub mod charity;
 pub mod cycle;

@@ -19,6 +19,19 @@ pub struct CurrentUser {
     /// An administrator chose the password: the next page asks for a new one.
     #[serde(default)]
     pub must_change_password: bool,
+    /// An administrator's one duty (三员分立).
+    #[serde(default)]
+    pub duty: Option<crate::domain::status::AdminDuty>,
+}
+
+impl CurrentUser {
+    /// `auth::SessionUser::may_act_as` for the pages: `Role::Admin` is the system
+    /// administrator; the security and audit administrators see their own pages only.
+    pub fn acts_as(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.role)
+            && (self.role != Role::Admin
+                || self.duty == Some(crate::domain::status::AdminDuty::System))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -87,6 +87,18 @@ coded! {
     }
 }
 
+coded! {
+    /// An administrator's one duty (三员分立, MLPS-3): no administrator holds two.
+    pub enum AdminDuty {
+        /// 系统管理员: staff accounts and configuration (parameters, warning rules, charities).
+        System = "system",
+        /// 安全管理员: second factors and the approval of parameters.
+        Security = "security",
+        /// 安全审计员: reads the audit trail, changes nothing.
+        Audit = "audit",
+    }
+}
+
 impl Role {
     pub fn is_staff(self) -> bool {
         self != Role::Resident

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::chain::Department;
+use crate::domain::status::AdminDuty;
 
 #[derive(Clone, Debug)]
 pub struct UserRecord {
@@ -21,6 +22,8 @@ pub struct UserRecord {
     pub must_change_password: bool,
     /// A disabled account signs in nowhere, and its sessions end at once.
     pub disabled: bool,
+    /// An administrator's duty; `None` for every other role.
+    pub duty: Option<AdminDuty>,
 }
 
 #[derive(Clone, Debug)]
@@ -33,6 +36,8 @@ pub struct NewUser {
     pub department: Option<Department>,
     /// The password was chosen by someone else (an administrator creating the account).
     pub must_change_password: bool,
+    /// Required for an administrator, `None` for every other role.
+    pub duty: Option<AdminDuty>,
     pub now: Millis,
 }
 

@@ -21,6 +21,34 @@ pub trait AuditStore: Send + Sync {
     /// Removes the records written before `before`, oldest first (a prefix of the chain, so
     /// what stays still verifies from the new anchor); returns how many.
     async fn purge_audit(&self, before: Millis) -> Result<u64, DbError>;
+
+    /// The audit administrator's search, newest first: records whose actor works in
+    /// `q.region` (and, for a province or wider, records without a regional actor: residents,
+    /// charities, background jobs).
+    async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditLine>, DbError>;
+}
+
+/// What the audit page asks for; every filter is optional.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub region: Option<crate::domain::region::RegionCode>,
+    pub actor_login: Option<String>,
+    pub action: Option<String>,
+    /// A part of the object (an application number, a household id).
+    pub object: Option<String>,
+    pub result: Option<String>,
+    pub from: Option<Millis>,
+    pub until: Option<Millis>,
+    /// Records before this place in the chain (the next page).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// A record with its actor's user name.
+#[derive(Clone, Debug)]
+pub struct AuditLine {
+    pub entry: AuditEntry,
+    pub actor_login: Option<String>,
 }
 
 /// What `verify_audit` found.

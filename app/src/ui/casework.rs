@@ -37,7 +37,7 @@ pub fn QueuePage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(u)) if matches!(u.role, Role::Caseworker | Role::Admin) => view! { <Queue applied first /> }.into_any(),
+                    Ok(Some(u)) if u.acts_as(&[Role::Caseworker, Role::Admin]) => view! { <Queue applied first /> }.into_any(),
                     _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}

@@ -5,7 +5,7 @@ use crate::domain::declaration::{
     AttachmentKind, DisabilityKind, FieldErrorCode, Health, HelpKind, LabourCapacity, Relation,
     Residence, Schooling, WorkStatus,
 };
-use crate::domain::status::{ApplicationStatus, Role, TimelineKind};
+use crate::domain::status::{AdminDuty, ApplicationStatus, Role, TimelineKind};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos_i18n::I18nContext;
@@ -59,6 +59,9 @@ labels!(status: ApplicationStatus {
 labels!(role: Role {
     Role::Resident => role.resident, Role::Caseworker => role.caseworker, Role::Department => role.department,
     Role::Charity => role.charity, Role::Admin => role.admin,
+});
+labels!(duty: AdminDuty {
+    AdminDuty::System => duty.system, AdminDuty::Security => duty.security, AdminDuty::Audit => duty.audit,
 });
 labels!(field_error: FieldErrorCode {
     FieldErrorCode::Required => errors.required, FieldErrorCode::TooLong => errors.too_long, FieldErrorCode::InvalidChoice => errors.invalid_choice,

@@ -3,6 +3,7 @@
 // The portal's WASM (feature `portal`) holds only the islands: the page tree is not used there.
 #![cfg_attr(feature = "portal", allow(dead_code, unused_imports, unused_macros))]
 
+pub mod audit;
 pub mod casework;
 pub mod charity;
 pub mod cycle;
@@ -164,6 +165,7 @@ pub fn App() -> impl IntoView {
             <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
             <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
             <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
+            <Route path=path!("/staff/audit") view={Lazy::<AuditRoute>::new()} />
             <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
             <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
             <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
@@ -252,6 +254,7 @@ whole_app_pages! {
     WarningsRoute => monitoring::WarningsPage;
     ImportsRoute => monitoring::ImportPage;
     RulesRoute => monitoring::RulesPage;
+    AuditRoute => audit::AuditTrailPage;
     MatchingRoute => charity::MatchingPage;
     CharityAdminRoute => charity::CharityAdminPage;
     CharityRoute => charity::CharityPage;
@@ -496,7 +499,7 @@ pub fn ForRoles(
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(u)) if roles.contains(&u.role) => children.with_value(|c| c()).into_any(),
+                    Ok(Some(u)) if u.acts_as(roles) => children.with_value(|c| c()).into_any(),
                     _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}

@@ -28,7 +28,7 @@ pub fn PolicyAdminPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me_resource.await {
-                    Ok(Some(user)) if matches!(user.role, Role::Admin | Role::Caseworker) => {
+                    Ok(Some(user)) if user.acts_as(&[Role::Admin, Role::Caseworker]) => {
                         let admin = user.role == Role::Admin;
                         let region = user.region_code.clone().unwrap_or_default();
                         view! { <PolicyWorkspace admin region /> }.into_any()

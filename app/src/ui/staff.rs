@@ -6,7 +6,7 @@ use crate::api::accounts::{
     set_staff_disabled, staff_accounts, NewStaff,
 };
 use crate::domain::chain::Department;
-use crate::domain::status::Role;
+use crate::domain::status::{AdminDuty, Role};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{field_error_of, labels, ErrorBanner, FieldMessage, MeResource};
@@ -28,11 +28,14 @@ pub fn StaffPage() -> impl IntoView {
                     }.into_any(),
                     Ok(Some(user)) if user.role.is_staff() => {
                         let role = user.role;
+                        let duty = user.duty.filter(|_| role == Role::Admin);
+                        let system = user.acts_as(&[Role::Admin]);
                         view! {
                             <section class="card">
-                                <p>{t!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}</p>
+                                <p>{t!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}
+                                    {duty.map(|d| view! { " · " <span id="admin-duty">{move || labels::duty(i18n, d)}</span> })}</p>
                                 <p>{t!(i18n, staff.region)} ": " <span class="mono">{user.region_code.clone().unwrap_or_default()}</span></p>
-                                {matches!(role, Role::Caseworker | Role::Admin).then(|| view! {
+                                {(role == Role::Caseworker || system).then(|| view! {
                                     <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
                                     <p><A href="/staff/tasks" attr:id="tasks-link">{t!(i18n, staff.tasks_link)}</A></p>
                                     <p><A href="/staff/warnings" attr:id="warnings-link">{t!(i18n, staff.warnings_link)}</A></p>
@@ -50,16 +53,19 @@ pub fn StaffPage() -> impl IntoView {
                                 {(role == Role::Department).then(|| view! {
                                     <p><A href="/staff/referrals" attr:id="inbox-link">{t!(i18n, staff.inbox_link)}</A></p>
                                 })}
-                                {matches!(role, Role::Department | Role::Admin).then(|| view! {
+                                {(role == Role::Department || system).then(|| view! {
                                     <p><A href="/staff/imports" attr:id="imports-link">{t!(i18n, staff.imports_link)}</A></p>
                                 })}
                                 <p><a href="/account/password" id="password-link" rel="external">{t!(i18n, account.change_title)}</a></p>
-                                {(role == Role::Admin).then(|| view! {
+                                {system.then(|| view! {
                                     <p><A href="/staff/rules" attr:id="rules-link">{t!(i18n, monitoring.rules_link)}</A></p>
                                     <p><A href="/staff/charities" attr:id="charities-link">{t!(i18n, charity.admin_title)}</A></p>
                                 })}
+                                {(duty == Some(AdminDuty::Audit)).then(|| view! {
+                                    <p><A href="/staff/audit" attr:id="audit-link">{t!(i18n, audit.title)}</A></p>
+                                })}
                             </section>
-                            {(role == Role::Admin).then(|| view! { <StaffAdmin /> })}
+                            {matches!(duty, Some(AdminDuty::System | AdminDuty::Security)).then(|| view! { <StaffAdmin duty=duty.unwrap_or(AdminDuty::System) /> })}
                         }.into_any()
                     }
                     _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
@@ -69,8 +75,11 @@ pub fn StaffPage() -> impl IntoView {
     }
 }
 
+/// The system administrator creates and disables accounts; the security administrator resets
+/// second factors. Each sees the region's staff list with their own buttons only.
 #[component]
-fn StaffAdmin() -> impl IntoView {
+fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
+    let system = duty == AdminDuty::System;
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| staff_accounts());
     let login = RwSignal::new(String::new());
@@ -79,6 +88,7 @@ fn StaffAdmin() -> impl IntoView {
     let region = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let department = RwSignal::new(String::new());
+    let admin_duty = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let create = Action::new(move |s: &NewStaff| create_staff(s.clone()));
     let reset = Action::new(move |login: &String| reset_second_factor(login.clone()));
@@ -106,6 +116,7 @@ fn StaffAdmin() -> impl IntoView {
         view! { <input id=id type=kind maxlength="64" prop:value=sig on:input=move |ev| sig.set(event_target_value(&ev)) /> }
     };
     view! {
+        <Show when=move || system>
         <section class="card">
             <h2>{t!(i18n, staff.create_title)}</h2>
             <form on:submit=move |ev| {
@@ -117,6 +128,7 @@ fn StaffAdmin() -> impl IntoView {
                     region_code: region.get_untracked(),
                     password: password.get_untracked(),
                     department: department.get_untracked(),
+                    duty: admin_duty.get_untracked(),
                 });
             }>
                 <label for="staff-login">{t!(i18n, staff.login)}</label>
@@ -139,6 +151,16 @@ fn StaffAdmin() -> impl IntoView {
                     </select>
                     <FieldMessage error=field_error_of(error, "department") id="staff-department-error" />
                 </Show>
+                <Show when=move || role.get() == Role::Admin.code()>
+                    <label for="staff-duty">{t!(i18n, staff.duty_label)}</label>
+                    <select id="staff-duty" on:change=move |ev| admin_duty.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {AdminDuty::ALL.into_iter().map(|d| {
+                            view! { <option value=d.code() selected=move || admin_duty.get() == d.code()>{move || labels::duty(i18n, d)}</option> }
+                        }).collect_view()}
+                    </select>
+                    <FieldMessage error=field_error_of(error, "duty") id="staff-duty-error" />
+                </Show>
                 <label for="staff-region">{t!(i18n, staff.region_code)}</label>
                 {input("staff-region", region, "text")}
                 <label for="staff-password">{t!(i18n, staff.initial_password)}</label>
@@ -148,6 +170,8 @@ fn StaffAdmin() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || create.pending().get()>{t!(i18n, staff.create)}</button>
             </form>
         </section>
+        </Show>
+        {(!system).then(|| view! { <ErrorBanner error /> })}
         <section class="card">
             <h2>{t!(i18n, staff.list_title)}</h2>
             <Transition fallback=|| ()>
@@ -161,7 +185,7 @@ fn StaffAdmin() -> impl IntoView {
                                 let off = r.disabled;
                                 view! { <tr data-login=row_login data-disabled=off.to_string()>
                                     <td>{r.login}</td><td>{r.display_name}</td><td>{r.role}</td><td class="mono">{r.region_code}</td>
-                                    <td>{if r.second_factor {
+                                    <td>{if r.second_factor && !system {
                                         view! {
                                             <span>{t!(i18n, second_factor.enrolled)}</span> " "
                                             <button type="button" class="reset-second-factor"
@@ -170,16 +194,18 @@ fn StaffAdmin() -> impl IntoView {
                                                 {t!(i18n, second_factor.reset)}
                                             </button>
                                         }.into_any()
+                                    } else if r.second_factor {
+                                        view! { <span>{t!(i18n, second_factor.enrolled)}</span> }.into_any()
                                     } else {
                                         view! { <span>{t!(i18n, second_factor.not_enrolled)}</span> }.into_any()
                                     }}</td>
-                                    <td>
+                                    <td>{system.then(|| view! {
                                         <button type="button" class="toggle-disabled"
                                             disabled=move || disable.pending().get()
                                             on:click=move |_| { disable.dispatch((who.clone(), !off)); }>
                                             {if off { t!(i18n, account.enable).into_any() } else { t!(i18n, account.disable).into_any() }}
                                         </button>
-                                    </td>
+                                    })}</td>
                                 </tr> }
                             }).collect_view()}
                         </tbody></table>

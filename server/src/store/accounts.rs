@@ -4,11 +4,12 @@ use super::dialect::{code, code_opt, query, region_opt, Row};
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::Department;
 use app::domain::region::{Region, RegionCode};
+use app::domain::status::AdminDuty;
 use app::store::*;
 
 pub(super) const USER_COLUMNS: &str =
     "id, role, login, display_name, password_hash, region_code, department, totp_secret, \
-        must_change_password, disabled_at";
+        must_change_password, disabled_at, duty";
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -22,6 +23,7 @@ struct UserRow {
     totp_secret: Option<String>,
     must_change_password: bool,
     disabled_at: Option<Millis>,
+    duty: Option<String>,
 }
 
 impl TryFrom<UserRow> for UserRecord {
@@ -38,6 +40,7 @@ impl TryFrom<UserRow> for UserRecord {
             totp_secret: r.totp_secret,
             must_change_password: r.must_change_password,
             disabled: r.disabled_at.is_some(),
+            duty: code_opt("duty", r.duty.as_deref())?,
         })
     }
 }
@@ -80,8 +83,8 @@ impl AccountStore for SqlStore {
         let id = uuid::Uuid::new_v4().to_string();
         let r = query(
             "INSERT INTO users (id, role, login, display_name, password_hash, region_code, \
-                created_at, department, must_change_password) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                created_at, department, must_change_password, duty) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(user.role.code())
@@ -92,6 +95,7 @@ impl AccountStore for SqlStore {
         .bind(user.now)
         .bind(user.department.map(Department::code))
         .bind(user.must_change_password)
+        .bind(user.duty.map(AdminDuty::code))
         .execute_raw(&self.db)
         .await;
         match r {

@@ -152,6 +152,82 @@ impl AuditStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditLine>, DbError> {
+        use super::dialect::{within, Arg};
+        let mut conditions = vec!["a.seq IS NOT NULL".to_string()];
+        let mut args: Vec<Arg> = Vec::new();
+        let mut arg = |conditions: &mut Vec<String>, sql: &str, value: Arg<'static>| {
+            args.push(value);
+            conditions.push(sql.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(region) = &q.region {
+            if region.prefix().len() <= 2 {
+                arg(
+                    &mut conditions,
+                    "(u.region_code LIKE ? OR u.region_code IS NULL)",
+                    within(region).into(),
+                );
+            } else {
+                arg(
+                    &mut conditions,
+                    "u.region_code LIKE ?",
+                    within(region).into(),
+                );
+            }
+        }
+        if let Some(v) = &q.actor_login {
+            arg(&mut conditions, "u.login = ?", v.clone().into());
+        }
+        if let Some(v) = &q.action {
+            arg(&mut conditions, "a.action = ?", v.clone().into());
+        }
+        if let Some(v) = &q.object {
+            let escaped = v
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            arg(
+                &mut conditions,
+                "a.object LIKE ? ESCAPE '\\'",
+                format!("%{escaped}%").into(),
+            );
+        }
+        if let Some(v) = &q.result {
+            arg(&mut conditions, "a.result = ?", v.clone().into());
+        }
+        if let Some(v) = q.from {
+            arg(&mut conditions, "a.at >= ?", v.into());
+        }
+        if let Some(v) = q.until {
+            arg(&mut conditions, "a.at < ?", v.into());
+        }
+        if let Some(v) = q.before_seq {
+            arg(&mut conditions, "a.seq < ?", v.into());
+        }
+        args.push(q.limit.clamp(1, 10_000).into());
+        let sql = format!(
+            "SELECT a.actor_id, a.action, a.object, a.result, a.at, a.client, a.role, a.purpose, \
+             a.seq, u.login AS actor_login FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
+             WHERE {} ORDER BY a.seq DESC LIMIT ${}",
+            conditions.join(" AND "),
+            args.len()
+        );
+        let mut query = query(&sql);
+        for a in args {
+            query = query.bind(a);
+        }
+        let rows = query.fetch_all(&self.db).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditLine {
+                    entry: r.decode::<AuditRow>()?.into(),
+                    actor_login: r.get("actor_login")?,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn chain_audit_backlog(&self) -> Result<u64, DbError> {
         let mut chained = 0;
         loop {

@@ -813,7 +813,9 @@ async fn a_charity_cannot_harvest_contacts_with_a_token_commitment() {
     let audit = app.store().recent_audit(100).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "charity_contact"
         && a.result == "ok"
-        && a.object.ends_with(&format!("{h}:arrange_delivery"))));
+        && a.object.ends_with(&format!(":{h}"))
+        && a.purpose.as_deref() == Some("arrange_delivery")
+        && a.role.as_deref() == Some("charity")));
     assert!(audit
         .iter()
         .any(|a| a.action == "charity_confirm" && a.result == "ok"));
@@ -887,6 +889,7 @@ async fn charity_with_resource(
                 region_code: None,
                 department: None,
                 must_change_password: false,
+                duty: None,
                 now: 1,
             },
             name: format!("机构{tag}"),
@@ -944,6 +947,7 @@ async fn consenting_household(
             region_code: None,
             department: None,
             must_change_password: false,
+            duty: None,
             now: 1,
         })
         .await

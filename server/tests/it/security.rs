@@ -941,9 +941,19 @@ async fn staff_cannot_sign_in_with_a_password_alone() {
     let (_, d) = detail(post(&c4, "/api/accounts/login", with(typed)).await.unwrap()).await;
     assert_eq!(d, "bad_second_factor");
 
-    // The administrator resets it (a lost phone), audited; the next sign-in enrols anew.
+    // The security administrator resets it (a lost phone), audited; the next sign-in enrols
+    // anew. The system administrator who created the account may not (三员分立, hole 11).
     let r = post(
         &admin,
+        "/api/accounts/second_factor/reset",
+        vec![("login", "newcw".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let security = login(&app, "demo_security", "Demo2026pass").await;
+    let r = post(
+        &security,
         "/api/accounts/second_factor/reset",
         vec![("login", "newcw".into())],
     )
@@ -977,6 +987,7 @@ async fn staff_cannot_sign_in_with_a_password_alone() {
             region_code: Some(crate::helpers::region("620100000000")),
             department: None,
             must_change_password: false,
+            duty: Some(app::domain::status::AdminDuty::Security),
             now: 0,
         })
         .await
@@ -1258,4 +1269,202 @@ async fn every_staff_read_of_a_persons_data_is_recorded_with_role_and_address() 
     let verdict = app.store().verify_audit().await.unwrap();
     assert_eq!(verdict.first_broken, None);
     assert!(verdict.checked as usize >= trail.len());
+}
+
+/// Hole 11: one administrator could do everything, everywhere. Now the system administrator
+/// (accounts, configuration), the security administrator (second factors) and the audit
+/// administrator (reads the trail, changes nothing) each pass only their own doors, and an
+/// administrator acts only inside their region.
+#[tokio::test]
+async fn one_administrator_cannot_do_everything_and_none_beyond_their_region() {
+    use crate::api::post_form;
+    let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 1000).await;
+    let cw = login(&app, "demo_caseworker", "Demo2026pass").await;
+    let system = login(&app, "demo_admin", "Demo2026pass").await;
+    let security = login(&app, "demo_security", "Demo2026pass").await;
+    let auditor = login(&app, "demo_auditor", "Demo2026pass").await;
+    let queue = |c: &reqwest::Client| {
+        c.post(app.url("/api/casework/queue"))
+            .json(&json!({"filter": {}}))
+            .send()
+    };
+    assert_eq!(queue(&cw).await.unwrap().status(), StatusCode::OK);
+    let trail = |c: &reqwest::Client, filter: Value| {
+        c.post(app.url("/api/audit/trail"))
+            .json(&json!({ "filter": filter }))
+            .send()
+    };
+
+    // The audit administrator reads the trail, filtered, with the chain's state…
+    let r = trail(
+        &auditor,
+        json!({"action": "queue_read", "actor": "demo_caseworker"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page: Value = r.json().await.unwrap();
+    let rows = page["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["action"] == "queue_read"
+        && r["actor"] == "demo_caseworker"
+        && r["role"] == "caseworker"
+        && r["client"] == "127.0.0.1"));
+    assert_eq!(page["chain"][1], Value::Null, "the chain holds: {page}");
+    assert!(page["chain"][0].as_u64().unwrap() > 0);
+    // …and exports the same selection as XLSX.
+    let r = auditor
+        .get(app.url("/audit/export.xlsx?action=queue_read&from=2020-01-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::Reader as _;
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "queue_read"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "demo_caseworker"));
+    // Reading and exporting are recorded too.
+    let page: Value = trail(&auditor, json!({"actor": "demo_auditor"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let own: Vec<&str> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        own.contains(&"audit_read") && own.contains(&"audit_export"),
+        "{own:?}"
+    );
+
+    // Nobody passes another's door.
+    let staff_list = |c: &reqwest::Client| c.post(app.url("/api/accounts/staff")).send();
+    let create = |c: &reqwest::Client| {
+        c.post(app.url("/api/accounts/create_staff"))
+            .form(&[
+                ("staff[login]", "x_new"),
+                ("staff[display_name]", "新人"),
+                ("staff[role]", "caseworker"),
+                ("staff[region_code]", "620702000000"),
+                ("staff[password]", "Another-pass-2026"),
+            ])
+            .send()
+    };
+    for (who, c) in [("auditor", &auditor), ("security", &security)] {
+        assert_eq!(
+            queue(c).await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        assert_eq!(
+            create(c).await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+    }
+    assert_eq!(
+        staff_list(&auditor).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        staff_list(&security).await.unwrap().status(),
+        StatusCode::OK
+    );
+    for (who, c) in [
+        ("system", &system),
+        ("security", &security),
+        ("caseworker", &cw),
+    ] {
+        assert_eq!(
+            trail(c, json!({})).await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        let r = c.get(app.url("/audit/export.xlsx")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
+    }
+    // An administrator's account names its one duty.
+    let r = system
+        .post(app.url("/api/accounts/create_staff"))
+        .form(&[
+            ("staff[login]", "x_admin"),
+            ("staff[display_name]", "管理员"),
+            ("staff[role]", "admin"),
+            ("staff[region_code]", "620702000000"),
+            ("staff[password]", "Another-pass-2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["detail"][0]["field"],
+        "duty"
+    );
+
+    // Another province's administrators see nothing of Zhangye: not its charity, not its trail.
+    for (name, duty) in [
+        ("lanzhou_system", app::domain::status::AdminDuty::System),
+        ("lanzhou_auditor", app::domain::status::AdminDuty::Audit),
+    ] {
+        app.store()
+            .create_user(app::store::NewUser {
+                role: app::domain::status::Role::Admin,
+                login: name.into(),
+                display_name: "兰州".into(),
+                password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
+                    .await
+                    .unwrap(),
+                region_code: Some(crate::helpers::region("620100000000")),
+                department: None,
+                must_change_password: false,
+                duty: Some(duty),
+                now: 0,
+            })
+            .await
+            .unwrap();
+    }
+    let charities: Value = system
+        .post(app.url("/api/charity/registrations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let zhangye_charity = charities[0]["id"].as_str().unwrap().to_string();
+    let lanzhou = login(&app, "lanzhou_system", "Lanzhou-2026-pass").await;
+    let theirs: Value = lanzhou
+        .post(app.url("/api/charity/registrations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs, json!([]));
+    let r = post_form(
+        &lanzhou,
+        &app,
+        "/api/charity/revoke",
+        &[("id", zhangye_charity.as_str()), ("note", "试图撤销")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let lanzhou_auditor = login(&app, "lanzhou_auditor", "Lanzhou-2026-pass").await;
+    let page: Value = trail(&lanzhou_auditor, json!({"action": "queue_read"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["rows"], json!([]));
 }

@@ -37,6 +37,7 @@ async fn user(store: &Arc<dyn Store>, login: &str) -> String {
             region_code: None,
             department: None,
             must_change_password: false,
+            duty: None,
             now: 1,
         })
         .await
@@ -83,6 +84,7 @@ conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
             region_code: None,
             department: None,
             must_change_password: false,
+            duty: None,
             now: 2,
         })
         .await;
@@ -584,6 +586,7 @@ async fn the_audit_trail_is_a_hash_chain_that_shows_an_altered_removed_or_purged
                 region_code: Some(region("620702")),
                 department: None,
                 must_change_password: false,
+                duty: None,
                 now: 1,
             })
             .await
