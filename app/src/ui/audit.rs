@@ -3,12 +3,33 @@
 
 use crate::api::audit::{audit_trail, AuditFilter, AuditPage};
 use crate::clock::china_time;
+use crate::domain::status::{AdminDuty, Role};
 use crate::i18n::*;
-use crate::ui::ErrorBanner;
+use crate::ui::{ErrorBanner, MeResource};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
+/// The page for the audit administrator only; anyone else is told it is not theirs.
 #[component]
 pub fn AuditTrailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<MeResource>();
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(u)) if u.role == Role::Admin && u.duty == Some(AdminDuty::Audit) => {
+                        view! { <AuditTrail /> }.into_any()
+                    }
+                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AuditTrail() -> impl IntoView {
     let i18n = use_i18n();
     let form = RwSignal::new(AuditFilter::default());
     // The filter the shown page answers (a search starts from the newest again).
