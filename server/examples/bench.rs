@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! `make bench`: SSR latency of the portal landing page and acknowledged submissions per
 //! second on SQLite, measured against the whole app spawned in-process (release build).
 
@@ -254,7 +255,12 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
     let c = reqwest::Client::builder().cookie_store(true).build()?;
     let r = c
         .post(format!("{base}/api/accounts/login"))
-        .form(&[("login", "demo_caseworker"), ("password", "Demo2026pass")])
+        .form(&[
+            ("login", "demo_caseworker"),
+            ("password", "Demo2026pass"),
+            // The demo staff's second factor (public, demo only): the current code.
+            ("otp", &second_factor_now()?),
+        ])
         .send()
         .await?;
     anyhow::ensure!(r.status().is_success(), "caseworker login failed");
@@ -725,7 +731,7 @@ async fn main() -> anyhow::Result<()> {
             .form(&[
                 ("form[phone]", phone.as_str()),
                 ("form[code]", &code),
-                ("form[password]", "secret123"),
+                ("form[password]", "Secret-1234"),
             ])
             .send()
             .await?;
@@ -763,4 +769,11 @@ async fn main() -> anyhow::Result<()> {
         acknowledged as f64 / secs
     );
     Ok(())
+}
+
+/// The demo caseworker's current TOTP code (`seed::DEMO_TOTP_SECRET`).
+fn second_factor_now() -> anyhow::Result<String> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    app::second_factor::code_at(server::seed::DEMO_TOTP_SECRET, now.as_secs())
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
