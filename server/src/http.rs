@@ -232,13 +232,12 @@ pub async fn demo_clock(State(state): State<AppState>) -> Response {
 
 /// Request ids (x-request-id, generated when absent, echoed back), a tracing span per
 /// request carrying that id, and conservative security headers.
-/// What a page may load and who may frame it. Scripts and styles come only from this origin
-/// (the hydration script is inline, hence `'unsafe-inline'` until it carries a nonce; the WASM
-/// needs `'wasm-unsafe-eval'`); nothing frames a page (clickjacking); forms post here only.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' \
-    'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
-    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-    form-action 'self'; frame-ancestors 'none'";
+/// The CSP of answers that are not pages (no inline script at all); a page sets its own, with
+/// its nonce (`app::ui::content_security_policy`).
+static CONTENT_SECURITY_POLICY: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+    HeaderValue::from_str(&app::ui::content_security_policy(None))
+        .expect("the policy is plain ASCII")
+});
 
 /// Ends a signed-in session `session_max_hours` after signing in, however active it has been
 /// (beside the idle timeout): the user is signed out before anything else reads the session.
@@ -276,7 +275,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     let headers = res.headers_mut();
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+        .or_insert_with(|| CONTENT_SECURITY_POLICY.clone());
     let public_asset = path.starts_with("/pkg/")
         || path == "/favicon.ico"
         || path.ends_with(".css")

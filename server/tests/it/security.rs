@@ -642,22 +642,64 @@ async fn a_session_ends_after_its_absolute_lifetime_however_active() {
 async fn pages_are_never_cached_framed_or_fed_foreign_scripts() {
     let app = spawn_app().await;
     let c = login(&app, "demo_caseworker", "Demo2026pass").await;
-    for path in ["/", "/staff/queue", "/login"] {
+    let mut nonces = std::collections::HashSet::new();
+    for path in ["/", "/staff/queue", "/login", "/staff/queue"] {
         let r = c.get(app.url(path)).send().await.unwrap();
-        let h = r.headers();
+        let h = r.headers().clone();
         assert_eq!(h["cache-control"], "no-store", "{path}");
-        let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
-            "{path}: {csp}"
-        );
         assert!(
             !h.contains_key("strict-transport-security"),
             "not over plain http"
         );
+        let csp = h["content-security-policy"].to_str().unwrap().to_string();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self' 'nonce-"),
+            "{path}: {csp}"
+        );
+        // Inline scripts run only with this answer's nonce, which every one of ours carries.
+        let script_src = csp.split(';').find(|d| d.contains("script-src")).unwrap();
+        assert!(!script_src.contains("unsafe-inline"), "{path}: {csp}");
+        let nonce = script_src
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|n| n.split('\'').next())
+            .unwrap()
+            .to_string();
+        assert!(nonce.len() >= 16, "{nonce}");
+        let body = r.text().await.unwrap();
+        let scripts: Vec<String> = body
+            .split("<script")
+            .skip(1)
+            .map(|s| s.chars().take(120).collect::<String>())
+            .collect();
+        assert!(
+            scripts
+                .iter()
+                .any(|s| s.contains(&format!("nonce=\"{nonce}\""))),
+            "{path}: the hydration script carries the nonce"
+        );
+        let without: Vec<&String> = scripts
+            .iter()
+            // An empty `<script></script>` (Leptos ends a streamed page with one) runs nothing.
+            .filter(|s| !s.starts_with("></script>"))
+            .filter(|s| !s.contains(&format!("nonce=\"{nonce}\"")))
+            .collect();
+        assert!(
+            without.is_empty(),
+            "{path}: every inline script carries the nonce: {without:?}"
+        );
+        nonces.insert(nonce);
     }
+    assert_eq!(nonces.len(), 4, "a new nonce for every answer");
     let r = crate::api::post_form(&c, &app, "/api/accounts/me", &[]).await;
     assert_eq!(r.headers()["cache-control"], "no-store");
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    let script_src = csp.split(';').find(|d| d.contains("script-src")).unwrap();
+    assert_eq!(
+        script_src.trim(),
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "an answer that is no page allows no inline script"
+    );
     let https = crate::helpers::spawn_app_with(|c| {
         c.public_origin = Some("https://doudi.example.gov.cn".into())
     })
