@@ -298,10 +298,7 @@ pub fn signed_in(user: Option<SessionUser>) -> Result<SessionUser, AppError> {
 /// account whose password an administrator chose does nothing before changing it
 /// (`Refused("must_change_password")`).
 pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
-    let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
-    if user.0.must_change_password {
-        return Err(AppError::refused("must_change_password"));
-    }
+    let user = signed_in(current_user().await?)?;
     if user.may_act_as(roles) {
         Ok(user)
     } else {
@@ -312,10 +309,7 @@ pub async fn require(roles: &[Role]) -> Result<SessionUser, AppError> {
 /// An administrator holding `duty`, signed in as `require` asks (三员分立: the security and
 /// audit administrators pass here only, never where `Role::Admin` is asked for).
 pub async fn require_duty(duty: AdminDuty) -> Result<SessionUser, AppError> {
-    let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
-    if user.0.must_change_password {
-        return Err(AppError::refused("must_change_password"));
-    }
+    let user = signed_in(current_user().await?)?;
     if user.0.role == Role::Admin && user.0.duty == Some(duty) {
         Ok(user)
     } else {

@@ -26,7 +26,7 @@ pub fn today_in_china() -> chrono::NaiveDate {
         .unwrap_or_default()
 }
 
-const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
+pub const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
 
 /// `2026-11-25`: the day in China, from stored UTC milliseconds.
 pub fn china_date(millis: i64) -> String {

@@ -76,7 +76,7 @@ fn workbook(filters: &str, rows: &[AuditRowView]) -> Result<Vec<u8>, rust_xlsxwr
     sheet.set_column_width(5, 36)?;
     for (i, r) in rows.iter().enumerate() {
         let row = 4 + i as u32;
-        let at = chrono::DateTime::from_timestamp_millis(r.at + 8 * 3_600_000)
+        let at = chrono::DateTime::from_timestamp_millis(r.at + app::clock::CHINA_OFFSET_MS)
             .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_default();
         sheet.write_number(row, 0, r.seq as f64)?;

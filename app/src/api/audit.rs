@@ -64,7 +64,7 @@ fn china_midnight(day: &str, field: &str) -> Result<i64, AppError> {
     let d = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::field(field, FieldErrorCode::DateFormat))?;
     Ok(d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
+        .map(|t| t.and_utc().timestamp_millis() - crate::clock::CHINA_OFFSET_MS)
         .unwrap_or(0))
 }
 

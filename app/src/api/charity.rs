@@ -835,13 +835,10 @@ pub async fn revoke_charity(id: String, note: String) -> Result<(), AppError> {
     charity_decision(id, CharityStatus::Revoked, note).await
 }
 
-/// Whether a region an organisation serves (a stored code, or its prefix) lies in `scope`.
+/// Whether a region an organisation serves (stored as its prefix) lies in `scope`.
 #[cfg(feature = "ssr")]
 fn serves_within(region: &str, scope: &RegionCode) -> bool {
     RegionCode::parse(region).is_ok_and(|r| r.is_within(scope))
-        || (region.len() < 12
-            && region.starts_with(scope.prefix())
-            && region.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(feature = "ssr")]

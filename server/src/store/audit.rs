@@ -70,12 +70,7 @@ pub(super) async fn append(tx: &mut Tx<'_>, mut e: AuditEntry) -> Result<(), DbE
                 .transpose()?;
         }
     }
-    let head = query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *tx)
-        .await?;
-    let seq: i64 = head.get(0)?;
-    let prev: String = head.get(1)?;
-    let hash = chain_hash(&prev, seq, &e);
+    let (seq, hash) = next_link(tx, &e).await?;
     query(
         "INSERT INTO audit_log (actor_id, action, object, result, at, client, role, purpose, \
          seq, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -92,11 +87,22 @@ pub(super) async fn append(tx: &mut Tx<'_>, mut e: AuditEntry) -> Result<(), DbE
     .bind(hash.as_str())
     .execute(&mut *tx)
     .await?;
+    Ok(())
+}
+
+/// Takes the chain's next place for `e` inside `tx`: the head moves to it (holding the head
+/// until `tx` ends) and the record's hash is returned with its place.
+async fn next_link(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<(i64, String), DbError> {
+    let head = query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *tx)
+        .await?;
+    let seq: i64 = head.get(0)?;
+    let hash = chain_hash(&head.get::<String, _>(1)?, seq, e);
     query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(hash.as_str())
         .execute(&mut *tx)
         .await?;
-    Ok(())
+    Ok((seq, hash))
 }
 
 /// A record as the store wrote it, for `append` from inside another store method.
@@ -249,20 +255,11 @@ impl AuditStore for SqlStore {
             for r in &rows {
                 let id: i64 = r.get(0)?;
                 let e: AuditEntry = r.decode::<AuditRow>()?.into();
-                let head =
-                    query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                        .fetch_one(&mut tx)
-                        .await?;
-                let seq: i64 = head.get(0)?;
-                let hash = chain_hash(&head.get::<String, _>(1)?, seq, &e);
+                let (seq, hash) = next_link(&mut tx, &e).await?;
                 query("UPDATE audit_log SET seq = $1, hash = $2 WHERE id = $3")
                     .bind(seq)
                     .bind(hash.as_str())
                     .bind(id)
-                    .execute(&mut tx)
-                    .await?;
-                query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-                    .bind(hash.as_str())
                     .execute(&mut tx)
                     .await?;
             }
