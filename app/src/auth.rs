@@ -317,6 +317,20 @@ pub async fn require_duty(duty: AdminDuty) -> Result<SessionUser, AppError> {
     }
 }
 
+/// One of `roles` (as `require` asks) or an administrator holding `duty`: a door two duties
+/// pass through, such as the staff list (system and security administrators).
+pub async fn require_role_or_duty(
+    roles: &[Role],
+    duty: AdminDuty,
+) -> Result<SessionUser, AppError> {
+    let user = signed_in(current_user().await?)?;
+    if user.may_act_as(roles) || (user.0.role == Role::Admin && user.0.duty == Some(duty)) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 pub async fn audit(s: &Services, actor: Option<&str>, action: &str, object: &str, result: &str) {
     audit_for(s, actor, action, object, result, None).await
 }
@@ -373,6 +387,15 @@ fn attempt_key(kind: &str, login: &str, client: std::net::IpAddr) -> String {
     ))
 }
 
+/// The digest of the account a count concerns (`AttemptKey::subject`): its login as typed for
+/// sign-in, its id for the checks made once signed in (enrolment, password change).
+pub fn attempt_subject(who: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(
+        format!("doudi-login-subject:{}", who.to_lowercase()).as_bytes(),
+    ))
+}
+
 /// Counts one attempt for (`login`, this client) and for this client before anything is checked,
 /// so parallel guesses cannot pass the limits; past either limit the answer is
 /// `too_many_attempts`, the same for known and unknown accounts. Returns the two keys.
@@ -388,7 +411,16 @@ pub async fn count_attempt(
     let counts = s
         .store
         .count_login_attempt(
-            &[pair.clone(), by_client.clone()],
+            &[
+                crate::store::AttemptKey {
+                    key: pair.clone(),
+                    subject: Some(attempt_subject(login)),
+                },
+                crate::store::AttemptKey {
+                    key: by_client.clone(),
+                    subject: None,
+                },
+            ],
             window,
             real_now_millis(),
         )

@@ -1,8 +1,8 @@
 // The policy engine in the browser: the instant estimate follows the income as it is typed
 // (computed in the page, no round trip per keystroke), and the assessment recorded with the
-// submission says the same. Then an administrator lists parameters, runs a what-if, schedules
-// a change and withdraws it. Example parameters for rural Ganzhou: standard 580.00 yuan,
-// marginal line 1.5 × = 870.00 per person.
+// submission says the same. Then an administrator lists parameters, runs a what-if, enters a
+// change and withdraws it, enters another, and the security administrator approves it. Example
+// parameters for rural Ganzhou: standard 580.00 yuan, marginal line 1.5 × = 870.00 per person.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, OUT, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
@@ -76,7 +76,7 @@ test('the estimate follows the typed income and matches the recorded assessment'
   await ctx.close();
 });
 
-test('an administrator runs a what-if, schedules a change and withdraws it', async () => {
+test('an administrator runs a what-if and enters changes; the security administrator approves one', async () => {
   const { ctx, page } = await newTablet();
   await signIn(page, 'demo_admin', 'Demo2026pass');
   await page.waitForURL(/\/staff/);
@@ -103,19 +103,42 @@ test('an administrator runs a what-if, schedules a change and withdraws it', asy
   await page.click('#param-save');
   await page.locator('#param-value-error', { hasText: '超出允许范围' }).waitFor();
 
-  // Schedule a change for next year, see it listed, withdraw it.
+  // Enter a change for a later year: it waits for the security administrator's approval.
+  // Withdraw it; enter another.
   await page.selectOption('#param-key', 'dibao_standard');
   await page.fill('#param-value', '600');
   await page.fill('#param-from', '2099-01-01');
   await page.click('#param-save');
-  await page.locator('.banner.ok', { hasText: '已保存' }).waitFor();
-  const row = page.locator('#param-table tr[data-status="scheduled"]');
+  await page.locator('.banner.ok', { hasText: '安全管理员审核' }).waitFor();
+  const row = page.locator('#param-table tr[data-status="pending"]');
   await row.waitFor();
   assert.match(await row.textContent(), /600/);
+  assert.match(await row.textContent(), /待审核/);
   await page.screenshot({ path: `${OUT}policy-1024.png`, fullPage: true });
   await row.locator('button').click();
   await page.locator('#param-table tr[data-status="withdrawn"]').waitFor();
+  await page.fill('#param-value', '610');
+  await page.click('#param-save');
+  await page.locator('#param-table tr[data-status="pending"]').waitFor();
   await ctx.close();
+
+  // The security administrator approves it: from then on it is scheduled (applies in 2099).
+  const sec = await newTablet();
+  await signIn(sec.page, 'demo_security', 'Demo2026pass');
+  await sec.page.waitForURL(/\/staff/);
+  await sec.page.click('#approvals-link');
+  await sec.page.locator('#approval-intro').waitFor();
+  await hydrated(sec.page);
+  const pending = sec.page.locator('#param-table tr[data-status="pending"]');
+  assert.match(await pending.textContent(), /610/);
+  assert.equal(await sec.page.locator('#param-save').count(), 0, 'the security administrator enters no values');
+  assert.deepEqual(await unlabelled(sec.page), []);
+  await sec.page.screenshot({ path: `${OUT}policy-approval-1024.png`, fullPage: true });
+  await pending.locator('button[data-approve]').click();
+  const scheduled = sec.page.locator('#param-table tr[data-status="scheduled"]');
+  await scheduled.waitFor();
+  assert.match(await scheduled.textContent(), /610/);
+  await sec.ctx.close();
 });
 
 test('a caseworker records verified facts and the household is reassessed', async () => {

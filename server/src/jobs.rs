@@ -298,15 +298,23 @@ pub async fn scan_entitlements(
 ) -> anyhow::Result<usize> {
     use app::domain::status::ApplicationStatus;
     let err = |e: app::store::DbError| anyhow::anyhow!("{e}");
+    use app::domain::monitoring::RuleKind;
     let rules = store.warning_rules().await.map_err(err)?;
-    let Some(rule) = rules
+    if !rules
         .iter()
-        .find(|r| r.kind == app::domain::monitoring::RuleKind::EntitledNotReceived && r.enabled)
-    else {
+        .any(|r| r.kind == RuleKind::EntitledNotReceived && r.enabled)
+    {
         return Ok(0);
-    };
+    }
     let mut raised = 0;
     for (household_id, region_code) in store.households_in_assistance().await.map_err(err)? {
+        // The household's own rule (its region's, most specific first).
+        let Some(rule) = app::domain::monitoring::rules_for(&rules, &region_code)
+            .into_iter()
+            .find(|r| r.kind == RuleKind::EntitledNotReceived && r.enabled)
+        else {
+            continue;
+        };
         let apps = store
             .household_applications(&household_id)
             .await
@@ -338,7 +346,7 @@ pub async fn scan_entitlements(
             .collect();
         let flags = app::domain::chain::flags(&aids, Some(&assessment), today);
         let Some((rule, facts)) =
-            app::domain::monitoring::entitlement_warning(std::slice::from_ref(rule), &flags)
+            app::domain::monitoring::entitlement_warning(std::slice::from_ref(&rule), &flags)
         else {
             continue;
         };

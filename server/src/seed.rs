@@ -167,7 +167,8 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The example warning rules (each marked `example`), unless an administrator set the rule.
+/// The example warning rules (each marked `example`) as the deployment's defaults, unless a
+/// default of that kind is stored (regions' own rules override them where they are set).
 async fn seed_warning_rules(s: &Services) -> anyhow::Result<()> {
     let stored = s
         .store
@@ -175,7 +176,10 @@ async fn seed_warning_rules(s: &Services) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
     for rule in app::domain::monitoring::example_rules() {
-        if !stored.iter().any(|r| r.kind == rule.kind) {
+        if !stored
+            .iter()
+            .any(|r| r.kind == rule.kind && r.region.is_none())
+        {
             s.store
                 .set_warning_rule(rule, None, now_millis())
                 .await
@@ -211,6 +215,9 @@ async fn seed_policy_examples(s: &Services) -> anyhow::Result<()> {
                 source: row.source,
                 example: true,
                 created_by: "seed".into(),
+                // Shipped examples, labelled as such: in force without a security
+                // administrator's approval (every value entered later waits for one).
+                approved: true,
                 now,
             })
             .await

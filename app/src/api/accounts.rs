@@ -277,6 +277,32 @@ pub async fn reset_second_factor(login: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The security administrator lifts a lockout: every sign-in count kept for a member of staff in
+/// their region (by login for sign-in, by account for enrolment and password change), whatever
+/// the address. The counts of the addresses themselves stay.
+#[server(endpoint = "accounts/clear_lockout")]
+pub async fn clear_lockout(login: String) -> Result<u64, AppError> {
+    let admin = auth::require_duty(AdminDuty::Security).await?;
+    let s = services()?;
+    let target = s
+        .store
+        .user_by_login(login.trim())
+        .await?
+        .filter(|u| u.role.is_staff())
+        .ok_or(AppError::NotFound)?;
+    let region = target.region_code.as_ref().ok_or(AppError::NotFound)?;
+    auth::check_in_region(&s, &admin, region, "lockout_clear", &target.id).await?;
+    let cleared = s
+        .store
+        .clear_login_attempts(&[
+            auth::attempt_subject(&target.login),
+            auth::attempt_subject(&target.id),
+        ])
+        .await?;
+    audit(&s, Some(&admin.0.id), "lockout_clear", &target.id, "ok").await;
+    Ok(cleared)
+}
+
 #[server(endpoint = "accounts/logout")]
 pub async fn logout() -> Result<(), AppError> {
     auth::auth_session()
@@ -390,11 +416,7 @@ pub struct StaffView {
 /// Staff accounts inside the administrator's region.
 #[server(endpoint = "accounts/staff")]
 pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
-    let admin = match auth::require_duty(AdminDuty::Security).await {
-        Ok(a) => a,
-        Err(AppError::Forbidden) => auth::require(&[Role::Admin]).await?,
-        Err(e) => return Err(e),
-    };
+    let admin = auth::require_role_or_duty(&[Role::Admin], AdminDuty::Security).await?;
     let admin_region = auth::staff_scope(&admin)?;
     let s = services()?;
     auth::audit_read(&s, &admin, "staff_read", admin_region.prefix()).await;

@@ -304,12 +304,14 @@ pub async fn load_import_page() -> Result<ImportOverview, AppError> {
     Ok(ImportOverview { sources, imports })
 }
 
-/// The warning rules in force (every kind; a kind never saved shows as switched off).
+/// The warning rules in force in the caller's region (every kind: the region's own, else the
+/// nearest region above it, else the default; a kind never saved shows as switched off).
 #[server(endpoint = "monitoring/rules")]
 pub async fn load_rules() -> Result<Vec<WarningRule>, AppError> {
-    auth::require(&[Role::Admin, Role::Caseworker]).await?;
+    let user = auth::require(&[Role::Admin, Role::Caseworker]).await?;
+    let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let stored = s.store.warning_rules().await?;
+    let stored = crate::domain::monitoring::rules_for(&s.store.warning_rules().await?, &scope);
     Ok(RuleKind::ALL
         .into_iter()
         .map(|kind| {
@@ -329,6 +331,7 @@ pub async fn load_rules() -> Result<Vec<WarningRule>, AppError> {
                     },
                     enabled: false,
                     example: false,
+                    region: None,
                 })
         })
         .collect())
@@ -345,8 +348,10 @@ pub struct RuleDraft {
     pub enabled: bool,
 }
 
-/// Saves a rule: from now on it is the administrator's, no longer an example. Warnings already
-/// raised keep the rule they were raised under (their facts say why).
+/// Saves a rule for the administrator's region (its households and the regions below it that
+/// set none of their own): from now on it is the administrator's, no longer an example. Other
+/// regions' rules are untouched. Warnings already raised keep the rule they were raised under
+/// (their facts say why).
 #[server(endpoint = "monitoring/rule", input = server_fn::codec::Json)]
 pub async fn save_rule(draft: RuleDraft) -> Result<(), AppError> {
     use crate::domain::monitoring::Threshold;
@@ -376,6 +381,7 @@ pub async fn save_rule(draft: RuleDraft) -> Result<(), AppError> {
         threshold,
         enabled: draft.enabled,
         example: false,
+        region: Some(auth::staff_scope(&user)?),
     };
     rule.check().map_err(|e| AppError::Invalid(vec![e]))?;
     let s = services()?;
@@ -386,7 +392,7 @@ pub async fn save_rule(draft: RuleDraft) -> Result<(), AppError> {
         &s,
         Some(&user.0.id),
         "warning_rule_saved",
-        kind.code(),
+        &format!("{}:{}", kind.code(), auth::staff_scope(&user)?.as_str()),
         "ok",
     )
     .await;

@@ -19,7 +19,7 @@ use crate::{
         params::{check_new_value, format_value, resolve, ParamError, ParamRow},
     },
     domain::region::RegionCode,
-    domain::status::Role,
+    domain::status::{AdminDuty, Role},
     services::{now_millis, services, today_in_china},
     store::{NewAssessment, NewParameter, NewProposal, ParameterRecord, Store},
 };
@@ -35,6 +35,10 @@ pub enum ParamStatus {
     /// Replaced by a later value for the same region and urban/rural.
     Superseded,
     Withdrawn,
+    /// Entered, waiting for a security administrator's approval; never applies until then.
+    Pending,
+    /// Its effective date passed without approval: it never applied and cannot be approved.
+    Lapsed,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +114,7 @@ fn row_of(r: &ParameterRecord) -> ParamRow {
         source: r.source.clone(),
         example: r.example,
         withdrawn: r.withdrawn_at.is_some(),
+        approved: r.approved_at.is_some(),
         created_by: r.created_by.clone(),
         created_at: r.created_at,
     }
@@ -166,11 +171,16 @@ pub async fn parameters_in_force(
 fn status_of(row: &ParamRow, all: &[ParamRow], today: NaiveDate) -> ParamStatus {
     if row.withdrawn {
         ParamStatus::Withdrawn
+    } else if !row.approved && row.effective_from < today {
+        ParamStatus::Lapsed
+    } else if !row.approved {
+        ParamStatus::Pending
     } else if row.effective_from > today {
         ParamStatus::Scheduled
     } else if all.iter().any(|o| {
         o.id != row.id
             && !o.withdrawn
+            && o.approved
             && o.key == row.key
             && o.region == row.region
             && o.residence == row.residence
@@ -184,10 +194,12 @@ fn status_of(row: &ParamRow, all: &[ParamRow], today: NaiveDate) -> ParamStatus 
 }
 
 /// The parameter history that concerns the caller's region: values set above it (inherited)
-/// and within it. Staff only.
+/// and within it. Caseworkers, the system administrator (who enters values) and the security
+/// administrator (who approves them).
 #[server(endpoint = "policy/parameters")]
 pub async fn parameters() -> Result<Vec<ParamRowView>, AppError> {
-    let user = auth::require(&[Role::Admin, Role::Caseworker]).await?;
+    let user =
+        auth::require_role_or_duty(&[Role::Admin, Role::Caseworker], AdminDuty::Security).await?;
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let rows = param_rows(s.store.as_ref()).await?;
@@ -322,6 +334,7 @@ pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
             source: source.into(),
             example: false,
             created_by: user.0.id.clone(),
+            approved: false,
             now: now_millis(),
         })
         .await?;
@@ -334,6 +347,32 @@ pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
     )
     .await;
     Ok(rec.id)
+}
+
+/// The security administrator approves a value waiting for approval (`approve`), from which
+/// on it applies from its effective date, or refuses it (withdrawn: it never applies). Only
+/// values inside their region, entered by someone else, and not past their effective date.
+#[server(endpoint = "policy/decide_parameter")]
+pub async fn decide_parameter(id: i64, approve: bool) -> Result<(), AppError> {
+    let user = auth::require_duty(AdminDuty::Security).await?;
+    let scope = auth::staff_scope(&user)?;
+    let s = services()?;
+    let rows = param_rows(s.store.as_ref()).await?;
+    let row = rows.iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    if !row.region.is_within(&scope) {
+        return Err(AppError::Forbidden);
+    }
+    s.store
+        .decide_policy_parameter(id, approve, &user.0.id, today_in_china(), now_millis())
+        .await?;
+    let action = if approve {
+        "policy_parameter_approve"
+    } else {
+        "policy_parameter_refuse"
+    };
+    let object = format!("{id}:{}:{}", row.key.code(), row.region.as_str());
+    audit(&s, Some(&user.0.id), action, &object, "ok").await;
+    Ok(())
 }
 
 /// Withdraws a scheduled value before it takes effect; values in force stay in the history.
@@ -381,6 +420,8 @@ pub async fn what_if(form: ParamForm) -> Result<WhatIfReport, AppError> {
         source: "what-if".into(),
         example: false,
         withdrawn: false,
+        // What the value would do once approved.
+        approved: true,
         created_by: user.0.id.clone(),
         created_at: now_millis(),
     });

@@ -756,6 +756,33 @@ pub struct WarningRule {
     /// Off: the rule raises nothing (an administrator may switch a rule off, not delete it).
     pub enabled: bool,
     pub example: bool,
+    /// The region an administrator set it for: it applies to households in that region's
+    /// subtree, a more specific region's rule of the same kind overriding it. `None`: the
+    /// deployment's default (the shipped examples), where no region has its own.
+    #[serde(default)]
+    pub region: Option<super::region::RegionCode>,
+}
+
+/// The rules that apply to a household in `region`: of each kind, the rule set for the most
+/// specific region holding it, else the deployment's default (at most one per kind).
+pub fn rules_for(rules: &[WarningRule], region: &super::region::RegionCode) -> Vec<WarningRule> {
+    let mut best: Vec<&WarningRule> = Vec::new();
+    for rule in rules {
+        let depth = match &rule.region {
+            None => 0,
+            Some(r) if region.is_within(r) => r.prefix().len(),
+            Some(_) => continue,
+        };
+        match best.iter_mut().find(|b| b.kind == rule.kind) {
+            Some(b) => {
+                if depth > b.region.as_ref().map_or(0, |r| r.prefix().len()) {
+                    *b = rule;
+                }
+            }
+            None => best.push(rule),
+        }
+    }
+    best.into_iter().cloned().collect()
 }
 
 impl WarningRule {
@@ -787,6 +814,7 @@ pub fn example_rules() -> Vec<WarningRule> {
         threshold,
         enabled: true,
         example: true,
+        region: None,
     };
     vec![
         rule(
@@ -898,12 +926,19 @@ pub struct MedicalScreen {
 }
 
 impl MedicalScreen {
+    /// The screen of every region's rules at once: the lowest enabled threshold of each kind
+    /// (the loosest), so it admits whatever any household's own rules could fire on.
     pub fn of(rules: &[WarningRule]) -> Self {
-        let enabled = |kind| rules.iter().find(|r| r.enabled && r.kind == kind);
+        let lowest = |kind| {
+            rules
+                .iter()
+                .filter(|r| r.enabled && r.kind == kind)
+                .map(|r| r.threshold)
+                .min()
+        };
         MedicalScreen {
-            out_of_pocket_over: enabled(RuleKind::MedicalOutOfPocket)
-                .map_or(i64::MAX, |r| r.threshold),
-            share_percent: enabled(RuleKind::MedicalShareOfIncome).map_or(-1, |r| r.threshold),
+            out_of_pocket_over: lowest(RuleKind::MedicalOutOfPocket).unwrap_or(i64::MAX),
+            share_percent: lowest(RuleKind::MedicalShareOfIncome).unwrap_or(-1),
         }
     }
 
@@ -1171,6 +1206,58 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_households_rules_are_its_most_specific_regions_and_the_screen_the_loosest() {
+        use crate::domain::region::RegionCode;
+        let rule = |threshold, region: Option<&str>| WarningRule {
+            kind: RuleKind::MedicalOutOfPocket,
+            level: WarningLevel::II,
+            visit_days: 7,
+            threshold,
+            enabled: true,
+            example: false,
+            region: region.map(|r| RegionCode::parse(r).unwrap()),
+        };
+        let death = WarningRule {
+            kind: RuleKind::Death,
+            ..rule(0, None)
+        };
+        // Deployment default 20 000 yuan; Zhangye city 10 000; Ganzhou county 30 000; Lanzhou 5 000.
+        let rules = vec![
+            rule(2_000_000, None),
+            rule(1_000_000, Some("6207")),
+            rule(3_000_000, Some("620702")),
+            rule(500_000, Some("6201")),
+            death,
+        ];
+        let threshold = |village: &str| {
+            let mine = rules_for(&rules, &RegionCode::parse(village).unwrap());
+            assert_eq!(mine.len(), 2, "one rule per kind");
+            assert!(mine.iter().any(|r| r.kind == RuleKind::Death));
+            mine.iter()
+                .find(|r| r.kind == RuleKind::MedicalOutOfPocket)
+                .unwrap()
+                .threshold
+        };
+        assert_eq!(threshold("620702100201"), 3_000_000, "the county's own");
+        assert_eq!(
+            threshold("620722100201"),
+            1_000_000,
+            "another county: the city's"
+        );
+        assert_eq!(
+            threshold("620102100201"),
+            500_000,
+            "Lanzhou's, never Zhangye's"
+        );
+        assert_eq!(
+            threshold("210102100201"),
+            2_000_000,
+            "elsewhere: the default"
+        );
+        assert_eq!(MedicalScreen::of(&rules).out_of_pocket_over, 500_000);
+    }
+
+    #[test]
     fn the_store_s_medical_screen_admits_every_household_the_medical_rules_warn() {
         let rule = |kind, threshold, enabled| WarningRule {
             kind,
@@ -1179,6 +1266,7 @@ mod tests {
             threshold,
             enabled,
             example: false,
+            region: None,
         };
         let (from, to) = twelve_months(day("2026-11-30"));
         let mut warned = 0;

@@ -27,6 +27,15 @@ pub struct UserRecord {
 }
 
 #[derive(Clone, Debug)]
+pub struct AttemptKey {
+    /// The digest a count is kept under (see `auth::count_attempt`).
+    pub key: String,
+    /// The digest of the account it concerns, for a count per account and address (so a
+    /// security administrator can lift it); `None` for a count per address alone.
+    pub subject: Option<String>,
+}
+
+#[derive(Clone, Debug)]
 pub struct NewUser {
     pub role: Role,
     pub login: String,
@@ -78,7 +87,7 @@ pub trait AccountStore: Send + Sync {
     /// order. A key's window restarts once it is `window` old.
     async fn count_login_attempt(
         &self,
-        keys: &[String],
+        keys: &[AttemptKey],
         window: Millis,
         now: Millis,
     ) -> Result<Vec<i64>, DbError>;
@@ -93,6 +102,9 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<(), DbError>;
     /// Forgets sign-in counts whose window started before `before`; returns how many.
     async fn purge_login_attempts(&self, before: Millis) -> Result<u64, DbError>;
+    /// Forgets every count kept for these accounts (`AttemptKey::subject`), whatever the
+    /// address: a security administrator lifting a lockout. Returns how many.
+    async fn clear_login_attempts(&self, subjects: &[String]) -> Result<u64, DbError>;
     /// Enrols (`Some`: the secret and the digests of ten recovery codes, replacing any before)
     /// or resets (`None`: the secret and every recovery code go) a second factor.
     async fn set_second_factor(

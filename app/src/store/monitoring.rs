@@ -188,6 +188,8 @@ pub trait MonitoringStore: Send + Sync {
         rows: tokio::sync::mpsc::Receiver<ImportBatch>,
     ) -> Result<ImportResult, DbError>;
 
+    /// Every region's rules and the deployment's defaults: a household's own are
+    /// `domain::monitoring::rules_for` of them.
     async fn warning_rules(&self) -> Result<Vec<crate::domain::monitoring::WarningRule>, DbError>;
 
     /// The latest imports of the given sources, newest first.
@@ -199,6 +201,7 @@ pub trait MonitoringStore: Send + Sync {
 
     async fn import(&self, id: &str) -> Result<Option<ImportRecord>, DbError>;
 
+    /// Saves the rule of its kind for its region (`rule.region`; `None`: the default).
     async fn set_warning_rule(
         &self,
         rule: crate::domain::monitoring::WarningRule,

@@ -42,6 +42,9 @@ pub struct NewParameter {
     pub source: String,
     pub example: bool,
     pub created_by: String,
+    /// Approved as it is recorded: only the shipped example values the demo seeds. Every value
+    /// an administrator enters waits for a security administrator's approval.
+    pub approved: bool,
     pub now: Millis,
 }
 
@@ -58,6 +61,9 @@ pub struct ParameterRecord {
     pub created_by: String,
     pub created_at: Millis,
     pub withdrawn_at: Option<Millis>,
+    /// Approved by a security administrator (`approved_by`); until then it never applies.
+    pub approved_at: Option<Millis>,
+    pub approved_by: Option<String>,
     pub reassessed_at: Option<Millis>,
 }
 
@@ -108,6 +114,19 @@ pub trait ParameterStore: Send + Sync {
 
     async fn add_policy_parameter(&self, p: NewParameter) -> Result<ParameterRecord, DbError>;
 
+    /// A security administrator approves (`approve`) or refuses (withdrawn, by them) a value
+    /// that waits for approval and has not yet passed its effective date. `NotFound` when there
+    /// is no such row; `Conflict("param_not_pending")` when it is approved, withdrawn or lapsed
+    /// already; `Conflict("param_own")` when the approver entered it.
+    async fn decide_policy_parameter(
+        &self,
+        id: i64,
+        approve: bool,
+        actor_id: &str,
+        today: NaiveDate,
+        now: Millis,
+    ) -> Result<(), DbError>;
+
     /// Withdraws a scheduled value; `Conflict("param_in_force")` once it is in force
     /// (`effective_from <= today`) or already withdrawn.
     async fn withdraw_policy_parameter(
@@ -124,7 +143,7 @@ pub trait ParameterStore: Send + Sync {
         region: &RegionCode,
     ) -> Result<Vec<AssessedHousehold>, DbError>;
 
-    /// Parameter changes in force by `today` whose reassessments were not proposed yet.
+    /// Approved parameter changes in force by `today` whose reassessments were not proposed yet.
     /// Proposals are unique per (application, change), so several processes may run the job
     /// at once and a crash in between only repeats work: the change is marked afterwards.
     async fn due_parameters(

@@ -145,6 +145,8 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
             "no_open_request" => t_string!(i18n, refused.no_open_request),
             "status" => t_string!(i18n, refused.status),
             "param_in_force" => t_string!(i18n, refused.param_in_force),
+            "param_not_pending" => t_string!(i18n, refused.param_not_pending),
+            "param_own" => t_string!(i18n, refused.param_own),
             "proposal_decided" => t_string!(i18n, refused.proposal_decided),
             "notice_running" => t_string!(i18n, refused.notice_running),
             "param_missing" => t_string!(i18n, refused.param_missing),
@@ -240,6 +242,7 @@ labels!(document: Document {
 labels!(param_status: ParamStatus {
     ParamStatus::InForce => policy.state.in_force, ParamStatus::Scheduled => policy.state.scheduled,
     ParamStatus::Superseded => policy.state.superseded, ParamStatus::Withdrawn => policy.state.withdrawn,
+    ParamStatus::Pending => policy.state.pending, ParamStatus::Lapsed => policy.state.lapsed,
 });
 
 /// `张政办发〔2023〕128号 (八) 就业救助`

@@ -545,6 +545,11 @@ fn RuleForm(rule: WarningRule, on_saved: Callback<()>) -> impl IntoView {
     view! {
         <form class="card rule" data-rule=code on:submit=move |ev| { ev.prevent_default(); saved.set(false); save.dispatch(form.get_untracked()); }>
             <h2>{move || labels::rule_kind(i18n, kind)} {rule.example.then(|| view! { " " <span class="badge example">{t!(i18n, monitoring.example)}</span> })}</h2>
+            <p class="muted rule-region">{t!(i18n, monitoring.rule_region)} ": "
+                {match rule.region.clone() {
+                    Some(r) => view! { <span class="mono">{r.as_str().to_string()}</span> }.into_any(),
+                    None => view! { <span>{t!(i18n, monitoring.rule_default)}</span> }.into_any(),
+                }}</p>
             <label class="check"><input type="checkbox" id=id("enabled") prop:checked=move || form.with(|f| f.enabled)
                 on:change=move |ev| form.update(|f| f.enabled = event_target_checked(&ev)) /> {t!(i18n, monitoring.enabled)}</label>
             <label for=id("level")>{t!(i18n, monitoring.level)}</label>

@@ -1,15 +1,17 @@
 //! 政策参数管理: the parameter history an administrator keeps (list, add, schedule, withdraw),
 //! the what-if of a proposed change, and the reassessments proposed after changes took effect.
-//! Caseworkers see the same lists read-only.
+//! Caseworkers see the same lists read-only; the security administrator approves or refuses the
+//! values waiting for approval (三员分立: no value the system administrator enters applies
+//! before that).
 
 use crate::api::policy::{
-    add_parameter, decide_proposal, parameters, proposals, what_if, withdraw_parameter, ParamForm,
-    ParamStatus, WhatIfReport,
+    add_parameter, decide_parameter, decide_proposal, parameters, proposals, what_if,
+    withdraw_parameter, ParamForm, ParamStatus, WhatIfReport,
 };
 use crate::domain::declaration::Residence;
 use crate::domain::policy::params::ParamKey;
 use crate::domain::policy::CategorySet;
-use crate::domain::status::Role;
+use crate::domain::status::{AdminDuty, Role};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{
@@ -31,7 +33,11 @@ pub fn PolicyAdminPage() -> impl IntoView {
                     Ok(Some(user)) if user.acts_as(&[Role::Admin, Role::Caseworker]) => {
                         let admin = user.role == Role::Admin;
                         let region = user.region_code.clone().unwrap_or_default();
-                        view! { <PolicyWorkspace admin region /> }.into_any()
+                        view! { <PolicyWorkspace admin approver=false region /> }.into_any()
+                    }
+                    Ok(Some(user)) if user.role == Role::Admin && user.duty == Some(AdminDuty::Security) => {
+                        let region = user.region_code.clone().unwrap_or_default();
+                        view! { <PolicyWorkspace admin=false approver=true region /> }.into_any()
                     }
                     _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
                 }
@@ -41,24 +47,35 @@ pub fn PolicyAdminPage() -> impl IntoView {
 }
 
 #[component]
-fn PolicyWorkspace(admin: bool, region: String) -> impl IntoView {
+fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView {
     let i18n = use_i18n();
     let rows = Resource::new(|| (), |_| parameters());
     let withdraw = Action::new(move |id: &i64| withdraw_parameter(*id));
+    let decide = Action::new(move |(id, approve): &(i64, bool)| decide_parameter(*id, *approve));
     let error = RwSignal::new(None::<AppError>);
     Effect::new(move |_| match withdraw.value().get() {
         Some(Ok(())) => rows.refetch(),
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
+    Effect::new(move |_| match decide.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            rows.refetch();
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let today = device::today_china().to_string();
     view! {
         <p class="muted">{t!(i18n, policy.admin_intro)}</p>
+        {approver.then(|| view! { <p class="notice" id="approval-intro">{t!(i18n, policy.approval_intro)}</p> })}
         {admin.then(|| view! { <ParamFormCard region=region.clone() on_saved=Callback::new(move |_| rows.refetch()) /> })}
         <section class="card wide">
             <h2>{t!(i18n, policy.admin_title)}</h2>
             <ErrorBanner error />
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
+                {move || { let today = today.clone(); Suspend::new(async move {
                     match rows.await {
                         Ok(list) => view! {
                             <div class="table-scroll">
@@ -71,7 +88,10 @@ fn PolicyWorkspace(admin: bool, region: String) -> impl IntoView {
                                 <tbody>
                                 {list.into_iter().map(|r| {
                                     let id = r.id;
-                                    let scheduled = r.status == ParamStatus::Scheduled;
+                                    let pending = r.status == ParamStatus::Pending;
+                                    // Withdrawn only before its date (the server refuses otherwise).
+                                    let withdrawable = r.status == ParamStatus::Scheduled
+                                        || (pending && r.effective_from > today);
                                     let status = r.status;
                                     let key = r.key;
                                     let residence = r.residence;
@@ -84,8 +104,16 @@ fn PolicyWorkspace(admin: bool, region: String) -> impl IntoView {
                                             <td>{r.effective_from.clone()}</td>
                                             <td>{r.source.clone()} {r.example.then(|| view! { " " <span class="badge unknown">{t!(i18n, policy.example)}</span> })}</td>
                                             <td>{move || labels::param_status(i18n, status)}</td>
-                                            <td>{(admin && scheduled).then(|| view! {
+                                            <td>{(admin && withdrawable).then(|| view! {
                                                 <button type="button" class="danger" on:click=move |_| { withdraw.dispatch(id); }>{t!(i18n, policy.withdraw)}</button>
+                                            })}
+                                            {(approver && pending).then(|| view! {
+                                                <div class="actions">
+                                                    <button type="button" class="primary" data-approve=id disabled=move || decide.pending().get()
+                                                        on:click=move |_| { decide.dispatch((id, true)); }>{t!(i18n, policy.approve)}</button>
+                                                    <button type="button" class="danger" data-refuse=id disabled=move || decide.pending().get()
+                                                        on:click=move |_| { decide.dispatch((id, false)); }>{t!(i18n, policy.refuse)}</button>
+                                                </div>
                                             })}</td>
                                         </tr>
                                     }
@@ -96,10 +124,10 @@ fn PolicyWorkspace(admin: bool, region: String) -> impl IntoView {
                         }.into_any(),
                         Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                     }
-                })}
+                })}}
             </Transition>
         </section>
-        <ProposalsCard caseworker=!admin />
+        {(!approver).then(|| view! { <ProposalsCard caseworker=!admin /> })}
     }
     .into_any()
 }

@@ -2,8 +2,8 @@
 //! their own; the caseworker workspace itself is the subject of a later issue.
 
 use crate::api::accounts::{
-    begin_second_factor, change_password, confirm_second_factor, create_staff, reset_second_factor,
-    set_staff_disabled, staff_accounts, NewStaff,
+    begin_second_factor, change_password, clear_lockout, confirm_second_factor, create_staff,
+    reset_second_factor, set_staff_disabled, staff_accounts, NewStaff,
 };
 use crate::domain::chain::Department;
 use crate::domain::status::{AdminDuty, Role};
@@ -61,6 +61,9 @@ pub fn StaffPage() -> impl IntoView {
                                     <p><A href="/staff/rules" attr:id="rules-link">{t!(i18n, monitoring.rules_link)}</A></p>
                                     <p><A href="/staff/charities" attr:id="charities-link">{t!(i18n, charity.admin_title)}</A></p>
                                 })}
+                                {(duty == Some(AdminDuty::Security)).then(|| view! {
+                                    <p><A href="/staff/policy" attr:id="approvals-link">{t!(i18n, staff.approvals_link)}</A></p>
+                                })}
                                 {(duty == Some(AdminDuty::Audit)).then(|| view! {
                                     <p><A href="/staff/audit" attr:id="audit-link">{t!(i18n, audit.title)}</A></p>
                                 })}
@@ -94,6 +97,18 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
     let reset = Action::new(move |login: &String| reset_second_factor(login.clone()));
     Effect::new(move |_| match reset.value().get() {
         Some(Ok(())) => list.refetch(),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let unlock = Action::new(move |login: &String| clear_lockout(login.clone()));
+    // Whose lockout was asked to be lifted last, and whether that is done.
+    let unlocking = RwSignal::new(String::new());
+    let unlocked = RwSignal::new(None::<String>);
+    Effect::new(move |_| match unlock.value().get() {
+        Some(Ok(_)) => {
+            error.set(None);
+            unlocked.set(Some(unlocking.get_untracked()));
+        }
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
@@ -181,6 +196,8 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                             {rows.into_iter().map(|r| {
                                 let login = r.login.clone();
                                 let who = r.login.clone();
+                                let lifted = r.login.clone();
+                                let lift = r.login.clone();
                                 let row_login = r.login.clone();
                                 let off = r.disabled;
                                 view! { <tr data-login=row_login data-disabled=off.to_string()>
@@ -199,7 +216,17 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                                     } else {
                                         view! { <span>{t!(i18n, second_factor.not_enrolled)}</span> }.into_any()
                                     }}</td>
-                                    <td>{system.then(|| view! {
+                                    <td>{(!system).then(|| view! {
+                                        <button type="button" class="clear-lockout"
+                                            disabled=move || unlock.pending().get()
+                                            on:click=move |_| { unlocked.set(None); unlocking.set(lift.clone()); unlock.dispatch(lift.clone()); }>
+                                            {t!(i18n, account.clear_lockout)}
+                                        </button>
+                                        {move || (unlocked.get().as_deref() == Some(lifted.as_str())).then(|| view! {
+                                            " " <span class="ok" role="status">{t!(i18n, account.lockout_cleared)}</span>
+                                        })}
+                                    })}
+                                    {system.then(|| view! {
                                         <button type="button" class="toggle-disabled"
                                             disabled=move || disable.pending().get()
                                             on:click=move |_| { disable.dispatch((who.clone(), !off)); }>

@@ -134,7 +134,7 @@ impl AccountStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn count_login_attempt(
         &self,
-        keys: &[String],
+        keys: &[AttemptKey],
         window: Millis,
         now: Millis,
     ) -> Result<Vec<i64>, DbError> {
@@ -142,7 +142,8 @@ impl AccountStore for SqlStore {
         for key in keys {
             // One statement: two parallel attempts never read the same count.
             let n: i64 = query(
-                "INSERT INTO login_attempts (key, attempts, window_start) VALUES ($1, 1, $2) \
+                "INSERT INTO login_attempts (key, attempts, window_start, subject) \
+                 VALUES ($1, 1, $2, $4) \
                  ON CONFLICT (key) DO UPDATE SET \
                    attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 \
                                    ELSE login_attempts.attempts + 1 END, \
@@ -150,9 +151,10 @@ impl AccountStore for SqlStore {
                                        ELSE login_attempts.window_start END \
                  RETURNING attempts",
             )
-            .bind(key)
+            .bind(&key.key)
             .bind(now)
             .bind(now - window)
+            .bind(&key.subject)
             .fetch_one(&self.db)
             .await?
             .get(0)?;
@@ -168,6 +170,19 @@ impl AccountStore for SqlStore {
             .execute(&self.db)
             .await?
             .rows_affected())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn clear_login_attempts(&self, subjects: &[String]) -> Result<u64, DbError> {
+        let mut cleared = 0;
+        for subject in subjects {
+            cleared += query("DELETE FROM login_attempts WHERE subject = $1")
+                .bind(subject)
+                .execute(&self.db)
+                .await?
+                .rows_affected();
+        }
+        Ok(cleared)
     }
 
     #[tracing::instrument(skip_all)]

@@ -30,6 +30,17 @@ struct EventRow {
     region_code: String,
 }
 
+/// The rules of a household in `region` (`rules_for`), worked out once per region.
+fn rules_in<'a>(
+    cache: &'a mut std::collections::HashMap<RegionCode, Vec<WarningRule>>,
+    all: &[WarningRule],
+    region: &RegionCode,
+) -> &'a [WarningRule] {
+    cache
+        .entry(region.clone())
+        .or_insert_with(|| app::domain::monitoring::rules_for(all, region))
+}
+
 /// An import on one connection (see `Store::import_records`): one transaction.
 pub(super) async fn import_on(
     conn: &mut Conn,
@@ -211,6 +222,11 @@ pub(super) async fn import_on(
     // household's 12 months and brings back only those past the domain's screen
     // (`MedicalScreen`: what the enabled rules could fire on), so memory stays flat.
     let screen = app::domain::monitoring::MedicalScreen::of(&meta.rules);
+    // Each household's own rules (its region's, most specific first: `rules_for`), once per
+    // region.
+    let mut regional: std::collections::HashMap<RegionCode, Vec<WarningRule>> =
+        std::collections::HashMap::new();
+
     let medical_rules_on = meta.rules.iter().any(|r| {
         r.enabled
             && matches!(
@@ -254,7 +270,8 @@ pub(super) async fn import_on(
                 settlements: r.n,
                 monthly_income_fen: r.monthly_income,
             };
-            for (rule, facts) in app::domain::monitoring::medical_warnings(&meta.rules, &sums) {
+            let rules = rules_in(&mut regional, &meta.rules, &region_code);
+            for (rule, facts) in app::domain::monitoring::medical_warnings(rules, &sums) {
                 let json =
                     serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
                 raised.push((r.household_id.clone(), region_code.clone(), rule, json));
@@ -310,9 +327,11 @@ pub(super) async fn import_on(
         } else {
             None
         };
-        if let Some((rule, facts)) =
-            app::domain::monitoring::event_warning(&meta.rules, &record, work.as_ref())
-        {
+        if let Some((rule, facts)) = app::domain::monitoring::event_warning(
+            rules_in(&mut regional, &meta.rules, &region_code),
+            &record,
+            work.as_ref(),
+        ) {
             let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
             raised.push((household_id, region_code, rule, json));
         }

@@ -158,6 +158,7 @@ struct RuleRow {
     threshold: i64,
     enabled: bool,
     example: bool,
+    region_code: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -271,14 +272,19 @@ impl MonitoringStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn warning_rules(&self) -> Result<Vec<WarningRule>, DbError> {
         let rows = query(
-            "SELECT kind, level, visit_days, threshold, enabled, example FROM \
-            warning_rules ORDER BY kind",
+            "SELECT kind, level, visit_days, threshold, enabled, example, region_code FROM \
+            warning_rules ORDER BY kind, region_code",
         )
         .fetch_all(&self.db)
         .await?;
         let mut out = Vec::new();
         for r in rows {
             let r: RuleRow = r.decode()?;
+            // '' is the deployment's default; any other stored region must be one.
+            let region = match r.region_code.as_str() {
+                "" => None,
+                code => Some(region("region_code", code)?),
+            };
             // Rules of kinds this version does not know are skipped, not guessed.
             if let (Some(kind), Some(level)) = (
                 RuleKind::from_code(&r.kind),
@@ -291,6 +297,7 @@ impl MonitoringStore for SqlStore {
                     threshold: r.threshold,
                     enabled: r.enabled,
                     example: r.example,
+                    region,
                 });
             }
         }
@@ -306,8 +313,8 @@ impl MonitoringStore for SqlStore {
     ) -> Result<(), DbError> {
         query(
             "INSERT INTO warning_rules (kind, level, visit_days, threshold, enabled, example, \
-                updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (kind) DO UPDATE SET level = excluded.level, visit_days = \
+                updated_by, updated_at, region_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (kind, region_code) DO UPDATE SET level = excluded.level, visit_days = \
              excluded.visit_days, threshold = excluded.threshold, \
                enabled = excluded.enabled, example = excluded.example, updated_by = \
                excluded.updated_by, updated_at = excluded.updated_at",
@@ -320,6 +327,7 @@ impl MonitoringStore for SqlStore {
         .bind(rule.example)
         .bind(actor_id)
         .bind(now)
+        .bind(rule.region.as_ref().map_or("", |r| r.as_str()))
         .execute(&self.db)
         .await?;
         Ok(())

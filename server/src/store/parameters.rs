@@ -11,7 +11,7 @@ use app::store::*;
 
 pub(super) const PARAMETER_COLUMNS: &str =
     "id, key, region_code, residence, value, effective_from, source, example, \
-    created_by, created_at, withdrawn_at, reassessed_at";
+    created_by, created_at, withdrawn_at, approved_at, approved_by, reassessed_at";
 
 #[derive(sqlx::FromRow)]
 struct ParameterRow {
@@ -26,6 +26,8 @@ struct ParameterRow {
     created_by: String,
     created_at: Millis,
     withdrawn_at: Option<Millis>,
+    approved_at: Option<Millis>,
+    approved_by: Option<String>,
     reassessed_at: Option<Millis>,
 }
 
@@ -44,6 +46,8 @@ impl TryFrom<ParameterRow> for ParameterRecord {
             created_by: r.created_by,
             created_at: r.created_at,
             withdrawn_at: r.withdrawn_at,
+            approved_at: r.approved_at,
+            approved_by: r.approved_by,
             reassessed_at: r.reassessed_at,
         })
     }
@@ -249,8 +253,8 @@ impl ParameterStore for SqlStore {
     async fn add_policy_parameter(&self, p: NewParameter) -> Result<ParameterRecord, DbError> {
         let r = query(&format!(
             "INSERT INTO policy_parameters (key, region_code, residence, value, effective_from, \
-                source, example, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {PARAMETER_COLUMNS}"
+                source, example, created_by, created_at, approved_at, approved_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {PARAMETER_COLUMNS}"
         ))
         .bind(p.key.code())
         .bind(&p.region_code)
@@ -261,9 +265,54 @@ impl ParameterStore for SqlStore {
         .bind(p.example)
         .bind(&p.created_by)
         .bind(p.now)
+        .bind(p.approved.then_some(p.now))
+        .bind(p.approved.then_some(&p.created_by))
         .fetch_one(&self.db)
         .await?;
         Ok(parameter_from_row(&r)?)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn decide_policy_parameter(
+        &self,
+        id: i64,
+        approve: bool,
+        actor_id: &str,
+        today: chrono::NaiveDate,
+        now: Millis,
+    ) -> Result<(), DbError> {
+        // One statement: two approvers at once cannot both pass, and a value approved by one
+        // cannot then be refused by the other.
+        let sql = if approve {
+            "UPDATE policy_parameters SET approved_at = $1, approved_by = $2 \
+             WHERE id = $3 AND approved_at IS NULL AND withdrawn_at IS NULL \
+               AND effective_from >= $4 AND created_by <> $2"
+        } else {
+            "UPDATE policy_parameters SET withdrawn_at = $1, withdrawn_by = $2 \
+             WHERE id = $3 AND approved_at IS NULL AND withdrawn_at IS NULL \
+               AND effective_from >= $4 AND created_by <> $2"
+        };
+        let done = query(sql)
+            .bind(now)
+            .bind(actor_id)
+            .bind(id)
+            .bind(today)
+            .execute(&self.db)
+            .await?
+            .rows_affected();
+        if done == 1 {
+            return Ok(());
+        }
+        let row = query("SELECT created_by FROM policy_parameters WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?;
+        let created_by: Option<(String,)> = row.as_ref().map(Row::decode).transpose()?;
+        Err(match created_by {
+            None => DbError::NotFound,
+            Some((by,)) if by == actor_id => DbError::Conflict("param_own"),
+            Some(_) => DbError::Conflict("param_not_pending"),
+        })
     }
 
     #[tracing::instrument(skip_all)]
@@ -324,8 +373,8 @@ impl ParameterStore for SqlStore {
     ) -> Result<Vec<ParameterRecord>, DbError> {
         let rows = query(&format!(
             "SELECT {PARAMETER_COLUMNS} FROM policy_parameters \
-             WHERE reassessed_at IS NULL AND withdrawn_at IS NULL AND effective_from <= $1 ORDER \
-             BY id"
+             WHERE reassessed_at IS NULL AND withdrawn_at IS NULL AND approved_at IS NOT NULL \
+               AND effective_from <= $1 ORDER BY id"
         ))
         .bind(today)
         .fetch_all(&self.db)

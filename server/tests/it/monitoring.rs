@@ -1054,3 +1054,85 @@ async fn an_import_finishes_when_the_uploader_goes_away_and_shows_its_progress_m
         "a finished import is no longer reported as running"
     );
 }
+
+/// Issue 17, hole 11: a warning rule belongs to the region of the administrator who saved it.
+/// Lanzhou's administrator switching the death rule off changes nothing in Zhangye: a death
+/// there still raises its warning, and Zhangye's staff see the rule as it was.
+#[tokio::test]
+async fn an_administrator_changes_the_warning_rules_of_their_own_region_only() {
+    let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 1000).await;
+    let ids = household(&app, "13900000751", &["62070219700101751"]).await;
+    app.store()
+        .create_user(app::store::NewUser {
+            role: app::domain::status::Role::Admin,
+            login: "lanzhou_system".into(),
+            display_name: "兰州".into(),
+            password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
+                .await
+                .unwrap(),
+            region_code: Some(crate::helpers::region("620100000000")),
+            department: None,
+            must_change_password: false,
+            duty: Some(app::domain::status::AdminDuty::System),
+            now: 0,
+        })
+        .await
+        .unwrap();
+    let lanzhou = app.client();
+    let r = app
+        .sign_in(&lanzhou, "lanzhou_system", "Lanzhou-2026-pass")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let death_off = serde_json::json!({ "draft": { "kind": "death", "level": "II",
+        "visit_days": "20", "threshold": "", "enabled": false } });
+    let r = crate::api::post_json(&lanzhou, &app, "/api/monitoring/rule", death_off).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let death = |c: Client| {
+        let app = &app;
+        async move {
+            let rules: Value = post_form(&c, app, "/api/monitoring/rules", &[])
+                .await
+                .json()
+                .await
+                .unwrap();
+            rules
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["kind"] == "death")
+                .unwrap()
+                .clone()
+        }
+    };
+    let theirs = death(lanzhou.clone()).await;
+    assert_eq!(
+        (&theirs["enabled"], &theirs["region"]),
+        (&Value::Bool(false), &Value::from("620100000000"))
+    );
+    let cw = login(&app, "demo_caseworker").await;
+    let ours = death(cw).await;
+    assert_eq!(
+        (&ours["enabled"], &ours["example"], &ours["region"]),
+        (&Value::Bool(true), &Value::Bool(true), &Value::Null),
+        "Zhangye keeps the default"
+    );
+    // A death in Ganzhou still raises its warning under the default rule.
+    let officer = login(&app, "demo_admin").await;
+    let csv = format!("身份证号,事项,日期\n{},死亡,{}\n", ids[0], day(2));
+    let (status, report) = upload_source(
+        &officer,
+        &app,
+        "public_security",
+        csv.into_bytes(),
+        "公安.csv",
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            report["matched"].as_i64(),
+            report["warnings"].as_i64()
+        ),
+        (StatusCode::OK, Some(1), Some(1))
+    );
+}

@@ -204,7 +204,8 @@ async fn administrators_add_and_schedule_values_within_their_region_and_bounds()
             scheduled["status"].as_str(),
             scheduled["example"].as_bool()
         ),
-        (Some(60_050), Some("scheduled"), Some(false))
+        (Some(60_050), Some("pending"), Some(false)),
+        "a value entered waits for the security administrator's approval"
     );
     let example = rows
         .iter()
@@ -326,6 +327,21 @@ async fn a_change_taking_effect_proposes_reassessments_once_and_edits_nothing() 
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK);
+    let change: i64 = r.json().await.unwrap();
+    assert_eq!(
+        proposed().await,
+        0,
+        "a value waiting for approval proposes nothing"
+    );
+    let security = staff(&app, "demo_security").await;
+    let r = post_form(
+        &security,
+        &app,
+        "/api/policy/decide_parameter",
+        &[("id", &change.to_string()), ("approve", "true")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     assert_eq!(proposed().await, 1);
     assert_eq!(proposed().await, 0, "a change is processed once");
 

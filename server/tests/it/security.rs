@@ -1510,3 +1510,205 @@ async fn one_administrator_cannot_do_everything_and_none_beyond_their_region() {
         .unwrap();
     assert_eq!(page["rows"], json!([]));
 }
+
+/// Hole 11, parameters: a value the system administrator enters applies to no household, public
+/// estimate or reassessment until a security administrator of its region approves it; the
+/// system administrator, a caseworker and another province's security administrator cannot.
+#[tokio::test]
+async fn no_parameter_applies_before_a_security_administrator_of_its_region_approves_it() {
+    use crate::api::post_form;
+    let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 1000).await;
+    let system = login(&app, "demo_admin", "Demo2026pass").await;
+    let security = login(&app, "demo_security", "Demo2026pass").await;
+    let cw = login(&app, "demo_caseworker", "Demo2026pass").await;
+    let today = app::services::today_in_china().to_string();
+    let in_force = || async {
+        let r = post_form(
+            &app.client(),
+            &app,
+            "/api/policy/in_force",
+            &[("region_code", "620702100201"), ("residence", "rural")],
+        )
+        .await;
+        let p: app::domain::policy::ParameterSet = r.json().await.unwrap();
+        p.value(app::domain::policy::ParamKey::DibaoStandard)
+    };
+    assert_eq!(in_force().await, Some(58_000), "the example standard");
+    let add = |value: &str, from: &str| {
+        let body = json!({ "form": { "key": "dibao_standard", "region_code": "620702",
+            "residence": "rural", "value": value, "effective_from": from,
+            "source": "测试：县政府文件第1条" } });
+        let system = system.clone();
+        let app = &app;
+        async move {
+            let r = post_json(&system, app, "/api/policy/add_parameter", body).await;
+            assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+            r.json::<i64>().await.unwrap()
+        }
+    };
+    let id = add("600", &today).await;
+    assert_eq!(
+        in_force().await,
+        Some(58_000),
+        "entered today, not yet approved: the old standard still applies"
+    );
+    let status = |c: reqwest::Client, id: i64| {
+        let app = &app;
+        async move {
+            let rows: Vec<Value> = post_form(&c, app, "/api/policy/parameters", &[])
+                .await
+                .json()
+                .await
+                .unwrap();
+            rows.iter().find(|r| r["id"] == id).unwrap()["status"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(status(security.clone(), id).await, "pending");
+    let decide = |c: &reqwest::Client, id: i64, approve: bool| {
+        let (c, app) = (c.clone(), &app);
+        async move {
+            post_form(
+                &c,
+                app,
+                "/api/policy/decide_parameter",
+                &[("id", &id.to_string()), ("approve", &approve.to_string())],
+            )
+            .await
+            .status()
+        }
+    };
+    // Neither the one who entered it nor a caseworker approves it.
+    assert_eq!(decide(&system, id, true).await, StatusCode::FORBIDDEN);
+    assert_eq!(decide(&cw, id, true).await, StatusCode::FORBIDDEN);
+    // Nor a security administrator of another province.
+    app.store()
+        .create_user(app::store::NewUser {
+            role: app::domain::status::Role::Admin,
+            login: "lanzhou_security".into(),
+            display_name: "兰州".into(),
+            password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
+                .await
+                .unwrap(),
+            region_code: Some(crate::helpers::region("620100000000")),
+            department: None,
+            must_change_password: false,
+            duty: Some(app::domain::status::AdminDuty::Security),
+            now: 0,
+        })
+        .await
+        .unwrap();
+    let lanzhou = login(&app, "lanzhou_security", "Lanzhou-2026-pass").await;
+    assert_eq!(decide(&lanzhou, id, true).await, StatusCode::FORBIDDEN);
+    assert_eq!(in_force().await, Some(58_000));
+
+    // The region's security administrator approves: in force at once (effective today), once.
+    assert_eq!(decide(&security, id, true).await, StatusCode::OK);
+    assert_eq!(in_force().await, Some(60_000));
+    assert_eq!(status(system.clone(), id).await, "in_force");
+    assert_eq!(decide(&security, id, false).await, StatusCode::CONFLICT);
+
+    // A refused value never applies and is listed as withdrawn.
+    let refused = add("700", &today).await;
+    assert_eq!(decide(&security, refused, false).await, StatusCode::OK);
+    assert_eq!(in_force().await, Some(60_000));
+    assert_eq!(status(cw.clone(), refused).await, "withdrawn");
+
+    // Both decisions are in the trail, by the security administrator.
+    let trail = app.store().recent_audit(50).await.unwrap();
+    let security_id = app
+        .store()
+        .user_by_login("demo_security")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let by_security = |action: &str, id: i64| {
+        trail.iter().any(|e| {
+            e.action == action
+                && e.object.starts_with(&format!("{id}:dibao_standard:620702"))
+                && e.actor_id.as_deref() == Some(security_id.as_str())
+        })
+    };
+    assert!(by_security("policy_parameter_approve", id));
+    assert!(by_security("policy_parameter_refuse", refused));
+}
+
+/// Hole 11, lockouts: a member of staff who mistyped past the limit at their office is let back
+/// in by the security administrator of their region (every count kept for the account cleared,
+/// recorded), not by the system administrator.
+#[tokio::test]
+async fn a_security_administrator_lifts_a_lockout_and_no_one_else_can() {
+    use crate::api::post_form;
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.auth_requests_per_minute = 1000;
+    })
+    .await;
+    let office = app.client();
+    let attempt = |password: &'static str| {
+        let (c, url) = (office.clone(), app.url("/api/accounts/login"));
+        async move {
+            let r = c
+                .post(url)
+                .header("x-forwarded-for", "203.0.113.9")
+                .form(&[("login", "demo_caseworker"), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            r.json::<Value>().await.unwrap()["detail"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        }
+    };
+    for _ in 0..6 {
+        attempt("Wrong-guess-1").await;
+    }
+    assert_eq!(attempt("Demo2026pass").await, "too_many_attempts");
+
+    let clear = |c: &reqwest::Client| {
+        let (c, app) = (c.clone(), &app);
+        async move {
+            post_form(
+                &c,
+                app,
+                "/api/accounts/clear_lockout",
+                &[("login", "demo_caseworker")],
+            )
+            .await
+            .status()
+        }
+    };
+    let system = login(&app, "demo_admin", "Demo2026pass").await;
+    assert_eq!(clear(&system).await, StatusCode::FORBIDDEN);
+    assert_eq!(attempt("Demo2026pass").await, "too_many_attempts");
+    let security = login(&app, "demo_security", "Demo2026pass").await;
+    assert_eq!(clear(&security).await, StatusCode::OK);
+    // Back in from the same office: the password passes, the second factor is asked next.
+    assert_eq!(attempt("Demo2026pass").await, "second_factor_needed");
+    let r = post_form(
+        &security,
+        &app,
+        "/api/accounts/clear_lockout",
+        &[("login", "nobody_here")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let caseworker = app
+        .store()
+        .user_by_login("demo_caseworker")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(app
+        .store()
+        .recent_audit(50)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "lockout_clear" && e.object == caseworker));
+}

@@ -90,7 +90,16 @@ conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
         .await;
     assert!(matches!(again, Err(DbError::Conflict(_))));
     // Sign-in attempts: counted per key in one statement; a window restarts once old.
-    let keys = ["pair".to_string(), "client".to_string()];
+    let keys = [
+        app::store::AttemptKey {
+            key: "pair".into(),
+            subject: Some("account".into()),
+        },
+        app::store::AttemptKey {
+            key: "client".into(),
+            subject: None,
+        },
+    ];
     for n in 1..=3 {
         assert_eq!(
             store
@@ -110,6 +119,18 @@ conformance!(users_are_unique_by_login_and_lock_after_failures, |store| {
     assert_eq!(
         store.count_login_attempt(&keys, 100, 1_101).await.unwrap(),
         [2, 1]
+    );
+    // Lifting a lockout clears the account's counts, never the address's own.
+    assert_eq!(
+        store
+            .clear_login_attempts(&["account".to_string()])
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.count_login_attempt(&keys, 100, 1_102).await.unwrap(),
+        [1, 2]
     );
 
     // The second factor: enrolled with recovery codes, each time step and code used once.
@@ -735,9 +756,102 @@ fn parameter(key: &str, region_code: &str, value: i64, from: &str) -> NewParamet
         source: "test".into(),
         example: false,
         created_by: "admin".into(),
+        approved: true,
         now: 5,
     }
 }
+
+conformance!(
+    a_parameter_waits_for_approval_by_someone_else_and_lapses_past_its_date,
+    |store| {
+        let today = crate::helpers::day("2026-11-25");
+        let pending = |from: &str| NewParameter {
+            approved: false,
+            ..parameter("dibao_standard", "620702000000", 60_000, from)
+        };
+        let a = store
+            .add_policy_parameter(pending("2026-11-25"))
+            .await
+            .unwrap();
+        let b = store
+            .add_policy_parameter(pending("2027-01-01"))
+            .await
+            .unwrap();
+        let late = store
+            .add_policy_parameter(pending("2026-11-24"))
+            .await
+            .unwrap();
+        assert_eq!((a.approved_at, a.approved_by.as_deref()), (None, None));
+        // Waiting for approval: the reassessment job does not see it.
+        assert!(store.due_parameters(today).await.unwrap().is_empty());
+        // Not by the one who entered it.
+        assert!(matches!(
+            store
+                .decide_policy_parameter(a.id, true, "admin", today, 9)
+                .await,
+            Err(DbError::Conflict("param_own"))
+        ));
+        store
+            .decide_policy_parameter(a.id, true, "security", today, 9)
+            .await
+            .unwrap();
+        // Once only, and then not refused either.
+        for approve in [true, false] {
+            assert!(matches!(
+                store
+                    .decide_policy_parameter(a.id, approve, "security", today, 10)
+                    .await,
+                Err(DbError::Conflict("param_not_pending"))
+            ));
+        }
+        // Refused: withdrawn by the security administrator, never approvable after.
+        store
+            .decide_policy_parameter(b.id, false, "security", today, 11)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .decide_policy_parameter(b.id, true, "security", today, 12)
+                .await,
+            Err(DbError::Conflict("param_not_pending"))
+        ));
+        // Past its date unapproved: lapsed, cannot be approved into the past.
+        assert!(matches!(
+            store
+                .decide_policy_parameter(late.id, true, "security", today, 13)
+                .await,
+            Err(DbError::Conflict("param_not_pending"))
+        ));
+        assert!(matches!(
+            store
+                .decide_policy_parameter(999_999, true, "security", today, 13)
+                .await,
+            Err(DbError::NotFound)
+        ));
+        let all = store.policy_parameters().await.unwrap();
+        let find = |id| all.iter().find(|p| p.id == id).unwrap();
+        assert_eq!(
+            (find(a.id).approved_at, find(a.id).approved_by.as_deref()),
+            (Some(9), Some("security"))
+        );
+        assert_eq!(
+            (find(b.id).withdrawn_at, find(b.id).approved_at),
+            (Some(11), None)
+        );
+        assert_eq!(
+            (find(late.id).approved_at, find(late.id).withdrawn_at),
+            (None, None)
+        );
+        let due: Vec<i64> = store
+            .due_parameters(today)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(due, vec![a.id], "approved and in force: due");
+    }
+);
 
 conformance!(
     parameters_keep_history_and_only_scheduled_values_can_be_withdrawn,

@@ -272,6 +272,7 @@ pub fn example_rows(created_at: i64) -> Vec<ParamRow> {
             source: source.to_string(),
             example: true,
             withdrawn: false,
+            approved: true,
             created_by: "seed".into(),
             created_at,
         });

@@ -114,8 +114,12 @@ pub struct ParamRow {
     pub source: String,
     /// Shipped for demonstration; not a real local standard.
     pub example: bool,
-    /// Withdrawn before it took effect (a scheduled change that was cancelled).
+    /// Withdrawn before it took effect (a scheduled change that was cancelled, or one the
+    /// security administrator refused).
     pub withdrawn: bool,
+    /// Approved by a security administrator (三员分立): a value waiting for approval, or one
+    /// that passed its date without it, never applies.
+    pub approved: bool,
     pub created_by: String,
     pub created_at: i64,
 }
@@ -194,6 +198,7 @@ pub fn applies(
     on: NaiveDate,
 ) -> bool {
     !row.withdrawn
+        && row.approved
         && row.effective_from <= on
         && region.is_within(&row.region)
         && match (row.residence, residence) {
@@ -351,6 +356,7 @@ mod tests {
             source: "test".into(),
             example: true,
             withdrawn: false,
+            approved: true,
             created_by: "t".into(),
             created_at: 0,
         }
@@ -516,6 +522,21 @@ mod tests {
         assert_eq!(
             resolve(&rows, &v, None, d("2026-06-01")).value(ParamKey::MarginalMultiplier),
             Some(2000)
+        );
+    }
+
+    #[test]
+    fn values_awaiting_approval_never_apply() {
+        let mut r = row(2, ParamKey::TaperMonths, "6207", None, 3, "2026-01-01");
+        r.approved = false;
+        let rows = [
+            row(1, ParamKey::TaperMonths, "6207", None, 6, "2025-01-01"),
+            r,
+        ];
+        let v = RegionCode::parse(VILLAGE).unwrap();
+        assert_eq!(
+            resolve(&rows, &v, None, d("2026-06-01")).value(ParamKey::TaperMonths),
+            Some(6)
         );
     }
 
