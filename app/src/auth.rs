@@ -2,6 +2,7 @@
 //! login with lockout, the axum-login backend, and `require` for server functions.
 
 use crate::api::types::{AuditEntry, CurrentUser};
+use crate::domain::audit::AuditResult;
 use crate::domain::phone::Phone;
 use crate::domain::status::{AdminDuty, Role};
 use crate::error::AppError;
@@ -259,7 +260,7 @@ pub async fn check_in_region(
     if region_code.is_within(&scope) {
         Ok(())
     } else {
-        audit(s, Some(&user.0.id), action, object, "denied").await;
+        audit(s, Some(&user.0.id), action, object, AuditResult::Denied).await;
         Err(AppError::NotFound)
     }
 }
@@ -279,7 +280,7 @@ pub async fn check_staff_in_region(
             check_in_region(s, user, region, action, object).await
         }
         _ => {
-            audit(s, Some(&user.0.id), action, object, "denied").await;
+            audit(s, Some(&user.0.id), action, object, AuditResult::Denied).await;
             Err(AppError::NotFound)
         }
     }
@@ -331,7 +332,13 @@ pub async fn require_role_or_duty(
     }
 }
 
-pub async fn audit(s: &Services, actor: Option<&str>, action: &str, object: &str, result: &str) {
+pub async fn audit(
+    s: &Services,
+    actor: Option<&str>,
+    action: &str,
+    object: &str,
+    result: AuditResult,
+) {
     audit_for(s, actor, action, object, result, None).await
 }
 
@@ -340,7 +347,7 @@ pub async fn audit(s: &Services, actor: Option<&str>, action: &str, object: &str
 /// for a list, the region it covered.
 pub async fn audit_read(s: &Services, user: &SessionUser, action: &str, object: &str) {
     if user.0.role != Role::Resident {
-        audit(s, Some(&user.0.id), action, object, "ok").await;
+        audit(s, Some(&user.0.id), action, object, AuditResult::Ok).await;
     }
 }
 
@@ -351,14 +358,14 @@ pub async fn audit_for(
     actor: Option<&str>,
     action: &str,
     object: &str,
-    result: &str,
+    result: AuditResult,
     purpose: Option<&str>,
 ) {
     let entry = AuditEntry {
         actor_id: actor.map(str::to_string),
         action: action.into(),
         object: object.into(),
-        result: result.into(),
+        result,
         at: now_millis(),
         client: crate::services::current_client().map(|ip| ip.to_string()),
         role: None,
@@ -428,7 +435,14 @@ pub async fn count_attempt(
     if counts[0] > s.settings.max_failed_logins
         || counts[1] > s.settings.max_failed_logins_per_client
     {
-        audit(s, None, "login", &client.to_string(), "throttled").await;
+        audit(
+            s,
+            None,
+            "login",
+            &client.to_string(),
+            AuditResult::Throttled,
+        )
+        .await;
         return Err(AppError::refused("too_many_attempts"));
     }
     Ok((pair, by_client))
@@ -459,17 +473,17 @@ pub async fn check_login(login: &str, password: &str, otp: &str) -> Result<Login
     };
     let user = match user {
         Some(u) if password_ok && u.disabled => {
-            audit(&s, Some(&u.id), "login", &u.id, "disabled").await;
+            audit(&s, Some(&u.id), "login", &u.id, AuditResult::Disabled).await;
             return Err(AppError::refused("account_disabled"));
         }
         Some(u) if password_ok => u,
         Some(u) => {
-            audit(&s, Some(&u.id), "login", &u.id, "failed").await;
+            audit(&s, Some(&u.id), "login", &u.id, AuditResult::Failed).await;
             return Err(AppError::refused("bad_credentials"));
         }
         None => {
             // Unknown logins are not written down: they may be someone's mistyped phone number.
-            audit(&s, None, "login", "unknown_login", "failed").await;
+            audit(&s, None, "login", "unknown_login", AuditResult::Failed).await;
             return Err(AppError::refused("bad_credentials"));
         }
     };
@@ -485,18 +499,25 @@ pub async fn check_login(login: &str, password: &str, otp: &str) -> Result<Login
                 Some(&user.id),
                 "login",
                 &user.id,
-                "second_factor_failed",
+                AuditResult::SecondFactorFailed,
             )
             .await;
             return Err(AppError::refused("bad_second_factor"));
         }
     } else if user.role.needs_second_factor() {
         s.store.login_succeeded(None, &keys.1).await?;
-        audit(&s, Some(&user.id), "login", &user.id, "must_enrol").await;
+        audit(
+            &s,
+            Some(&user.id),
+            "login",
+            &user.id,
+            AuditResult::MustEnrol,
+        )
+        .await;
         return Ok(LoginOutcome::MustEnrol(SessionUser(user)));
     }
     s.store.login_succeeded(Some(&keys.0), &keys.1).await?;
-    audit(&s, Some(&user.id), "login", &user.id, "ok").await;
+    audit(&s, Some(&user.id), "login", &user.id, AuditResult::Ok).await;
     Ok(LoginOutcome::Ready(SessionUser(user)))
 }
 
@@ -524,7 +545,14 @@ pub async fn second_factor_ok(
         .use_recovery_code(user_id, &sf::recovery_hash(otp), now_millis())
         .await?;
     if used {
-        audit(s, Some(user_id), "recovery_code", user_id, "used").await;
+        audit(
+            s,
+            Some(user_id),
+            "recovery_code",
+            user_id,
+            AuditResult::Used,
+        )
+        .await;
     }
     Ok(used)
 }

@@ -31,7 +31,11 @@ test('the audit administrator filters the trail and exports it; nobody else open
   await p.fill('#audit-actor', 'demo_caseworker');
   await p.fill('#audit-action', 'queue_read');
   await p.click('#audit-search');
-  await p.locator('#audit-rows tbody tr[data-action="queue_read"]').first().waitFor();
+  // The unfiltered page holds queue_read rows too: wait until the filtered page replaced it.
+  await p.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('#audit-rows tbody tr')];
+    return rows.length > 0 && rows.every((r) => r.dataset.action === 'queue_read');
+  }, null, { timeout: 10000 });
   const actions = await p.locator('#audit-rows tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action));
   assert.ok(actions.length > 0 && actions.every((a) => a === 'queue_read'), actions.join(','));
   await p.screenshot({ path: `${OUT}audit-trail-1024.png`, fullPage: true });

@@ -81,13 +81,20 @@ fn workbook(filters: &str, rows: &[AuditRowView]) -> Result<Vec<u8>, rust_xlsxwr
             .unwrap_or_default();
         sheet.write_number(row, 0, r.seq as f64)?;
         for (c, v) in [
-            &at, &r.actor, &r.role, &r.action, &r.object, &r.result, &r.client, &r.purpose,
+            at.as_str(),
+            &r.actor,
+            &r.role,
+            &r.action,
+            &r.object,
+            r.result.code(),
+            &r.client,
+            &r.purpose,
         ]
         .into_iter()
         .enumerate()
         {
             // Text cells only: a value that starts with `=` stays text, never a formula.
-            sheet.write_string(row, 1 + c as u16, v.as_str())?;
+            sheet.write_string(row, 1 + c as u16, v)?;
         }
     }
     book.save_to_buffer()

@@ -37,9 +37,39 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Server functions take small bodies: larger ones are refused with 413 before any parsing.
+/// The largest body of an upload of one attachment or proof (the file and its fields).
+pub const ATTACHMENT_BODY_MAX: usize = app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024;
+/// The largest body of a department's import file.
+pub const IMPORT_BODY_MAX: usize = crate::imports::MAX_IMPORT_BYTES + 64 * 1024;
+
+/// The body a raw (non-API) route takes at most: the uploads their own limit, anything else
+/// (a page, a form sent too early) the API's small one.
+fn raw_body_max(path: &str, small: usize) -> usize {
+    if path == "/imports" {
+        IMPORT_BODY_MAX
+    } else if path == "/attachments" || path.starts_with("/charity/proof/") {
+        ATTACHMENT_BODY_MAX
+    } else {
+        small
+    }
+}
+
+/// Bodies are refused by size (413) before any work and before the session or the signed-in
+/// user is read (this runs outside the session layers). Server functions take small bodies,
+/// read here at most to their limit; a raw route whose declared length passes its limit is
+/// refused at once, and a raw upload without a length (chunked) stops at its route's limit
+/// while it is read (`DefaultBodyLimit`).
 pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     if !req.uri().path().starts_with("/api/") {
+        let max = raw_body_max(req.uri().path(), state.config.max_body_bytes);
+        if declared.is_some_and(|n| n > max) {
+            return AppError::refused("body_too_large").into_response();
+        }
         return next.run(req).await;
     }
     // A home visit carries its photos and signatures; everything else is small.
@@ -48,11 +78,6 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
     } else {
         state.config.max_body_bytes
     };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max) {
         return AppError::refused("body_too_large").into_response();
     }

@@ -7,6 +7,7 @@
 use crate::startup::AppState;
 use app::api::monitoring::ImportReport;
 use app::auth::{audit, AuthSession};
+use app::domain::audit::AuditResult;
 use app::domain::monitoring::{
     event_row, map_header, medical_row, ColumnMap, FileProblem, RowProblem, Source,
 };
@@ -732,9 +733,9 @@ pub async fn upload(
             running.remove(&key);
         }
         let outcome = match &result {
-            Ok(r) if r.refused.is_none() => "ok",
-            Ok(_) => "refused",
-            Err(_) => "error",
+            Ok(r) if r.refused.is_none() => AuditResult::Ok,
+            Ok(_) => AuditResult::Refused,
+            Err(_) => AuditResult::Error,
         };
         let object = format!(
             "{}:{}",

@@ -146,18 +146,15 @@ impl Application {
             .route(
                 "/attachments",
                 // Multipart reads obey axum's body limit; it answers 413 beyond one file and its fields.
-                post(upload::upload).layer::<_, Infallible>(DefaultBodyLimit::max(
-                    app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024,
-                )),
+                post(upload::upload)
+                    .layer::<_, Infallible>(DefaultBodyLimit::max(http::ATTACHMENT_BODY_MAX)),
             )
             .route("/attachments/{id}", get(upload::download))
             .route(
                 "/charity/proof/{id}",
                 get(upload::charity_proof)
                     .post(upload::charity_proof_upload)
-                    .layer::<_, Infallible>(DefaultBodyLimit::max(
-                        app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024,
-                    )),
+                    .layer::<_, Infallible>(DefaultBodyLimit::max(http::ATTACHMENT_BODY_MAX)),
             )
             .route("/visit-files/{hash}", get(upload::visit_file))
             .route("/audit/export.xlsx", get(crate::audit_export::export))
@@ -168,9 +165,8 @@ impl Application {
             .route("/imports/progress/{run}", get(crate::imports::progress))
             .route(
                 "/imports",
-                post(crate::imports::upload).layer::<_, Infallible>(DefaultBodyLimit::max(
-                    crate::imports::MAX_IMPORT_BYTES + 64 * 1024,
-                )),
+                post(crate::imports::upload)
+                    .layer::<_, Infallible>(DefaultBodyLimit::max(http::IMPORT_BODY_MAX)),
             )
             .route("/healthz", get(http::healthz))
             .route("/dev/outbox", get(http::outbox))

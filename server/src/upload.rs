@@ -3,6 +3,7 @@
 
 use crate::startup::AppState;
 use app::auth::{audit, check_staff_in_region, AuthSession};
+use app::domain::audit::AuditResult;
 use app::domain::charity::CharityStatus;
 use app::domain::declaration::{AttachmentKind, MAX_ATTACHMENT_BYTES};
 use app::domain::status::Role;
@@ -104,7 +105,14 @@ pub async fn upload(
             now: now_millis(),
         })
         .await?;
-    audit(s, Some(&user.0.id), "attachment_add", &meta.id, "ok").await;
+    audit(
+        s,
+        Some(&user.0.id),
+        "attachment_add",
+        &meta.id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(meta)).into_response())
 }
 
@@ -119,7 +127,14 @@ pub async fn download(
     let record = s.store.attachment(&id).await?.ok_or(AppError::NotFound)?;
     if user.0.role == Role::Resident {
         if record.owner_id != user.0.id {
-            audit(s, Some(&user.0.id), "attachment_read", &id, "denied").await;
+            audit(
+                s,
+                Some(&user.0.id),
+                "attachment_read",
+                &id,
+                AuditResult::Denied,
+            )
+            .await;
             return Err(AppError::NotFound);
         }
     } else {
@@ -131,7 +146,7 @@ pub async fn download(
         .get(&record.content_hash)
         .await
         .map_err(AppError::internal)?;
-    audit(s, Some(&user.0.id), "attachment_read", &id, "ok").await;
+    audit(s, Some(&user.0.id), "attachment_read", &id, AuditResult::Ok).await;
     Ok((
         [
             (header::CONTENT_TYPE, record.meta.mime.clone()),
@@ -161,7 +176,14 @@ pub async fn visit_file(
         .map(|t| t.mime_type())
         .filter(|m| *m == "image/jpeg" || *m == "image/png")
         .unwrap_or("application/octet-stream");
-    audit(s, Some(&user.0.id), "visit_file_read", &hash, "ok").await;
+    audit(
+        s,
+        Some(&user.0.id),
+        "visit_file_read",
+        &hash,
+        AuditResult::Ok,
+    )
+    .await;
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_string()),
@@ -196,7 +218,7 @@ pub async fn charity_proof_upload(
     s.store
         .attach_match_proof(&id, &charity.id, &hash, mime, now_millis())
         .await?;
-    audit(s, Some(&user.0.id), "charity_proof", &id, "ok").await;
+    audit(s, Some(&user.0.id), "charity_proof", &id, AuditResult::Ok).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -216,7 +238,14 @@ pub async fn charity_proof(
     if user.0.role == Role::Charity {
         let own = s.store.charity_of_user(&user.0.id).await?;
         if own.is_none_or(|c| c.id != m.charity_id) {
-            audit(s, Some(&user.0.id), "charity_proof_read", &id, "denied").await;
+            audit(
+                s,
+                Some(&user.0.id),
+                "charity_proof_read",
+                &id,
+                AuditResult::Denied,
+            )
+            .await;
             return Err(AppError::NotFound);
         }
     } else {
@@ -228,7 +257,14 @@ pub async fn charity_proof(
         check_staff_in_region(s, &user, region.as_ref(), "charity_proof_read", &id).await?;
     }
     let bytes = s.blobs.get(&hash).await.map_err(AppError::internal)?;
-    audit(s, Some(&user.0.id), "charity_proof_read", &id, "ok").await;
+    audit(
+        s,
+        Some(&user.0.id),
+        "charity_proof_read",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok((
         [
             (header::CONTENT_TYPE, mime),

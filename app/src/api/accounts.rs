@@ -2,6 +2,8 @@
 //! user, and staff accounts created by an administrator within the administrator's region.
 
 use crate::api::types::CurrentUser;
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -117,7 +119,7 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
         Err(DbError::Conflict(_)) => return Err(AppError::refused("phone_taken")),
         Err(e) => return Err(e.into()),
     };
-    audit(&s, Some(&id), "register", &id, "ok").await;
+    audit(&s, Some(&id), "register", &id, AuditResult::Ok).await;
     let record = s.store.user_by_id(&id).await?.ok_or(AppError::Internal)?;
     let user = auth::SessionUser(record);
     auth::sign_in(&user).await?;
@@ -213,7 +215,7 @@ pub async fn confirm_second_factor(code: String) -> Result<Vec<String>, AppError
             Some(&user.0.id),
             "second_factor_enrol",
             &user.0.id,
-            "failed",
+            AuditResult::Failed,
         )
         .await;
         return Err(AppError::refused("bad_second_factor"));
@@ -232,7 +234,7 @@ pub async fn confirm_second_factor(code: String) -> Result<Vec<String>, AppError
         Some(&user.0.id),
         "second_factor_enrol",
         &user.0.id,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     let user = s
@@ -271,7 +273,7 @@ pub async fn reset_second_factor(login: String) -> Result<(), AppError> {
         Some(&admin.0.id),
         "second_factor_reset",
         &target.id,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -299,7 +301,14 @@ pub async fn clear_lockout(login: String) -> Result<u64, AppError> {
             auth::attempt_subject(&target.id),
         ])
         .await?;
-    audit(&s, Some(&admin.0.id), "lockout_clear", &target.id, "ok").await;
+    audit(
+        &s,
+        Some(&admin.0.id),
+        "lockout_clear",
+        &target.id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(cleared)
 }
 
@@ -398,7 +407,7 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
             DbError::Conflict(_) => AppError::refused("login_taken"),
             e => e.into(),
         })?;
-    audit(&s, Some(&admin.0.id), "create_staff", &id, "ok").await;
+    audit(&s, Some(&admin.0.id), "create_staff", &id, AuditResult::Ok).await;
     Ok(id)
 }
 
@@ -462,7 +471,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
             Some(&user.0.id),
             "change_password",
             &user.0.id,
-            "failed",
+            AuditResult::Failed,
         )
         .await;
         return Err(AppError::refused("bad_current_password"));
@@ -476,7 +485,14 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     let hash = auth::hash_password(new).await?;
     s.store.set_password(&user.0.id, &hash, false).await?;
     s.store.login_succeeded(Some(&keys.0), &keys.1).await?;
-    audit(&s, Some(&user.0.id), "change_password", &user.0.id, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "change_password",
+        &user.0.id,
+        AuditResult::Ok,
+    )
+    .await;
     let fresh = s
         .store
         .user_by_id(&user.0.id)
@@ -529,6 +545,6 @@ pub async fn set_staff_disabled(login: String, disabled: bool) -> Result<(), App
     s.store
         .set_disabled(&target.id, disabled.then(now_millis))
         .await?;
-    audit(&s, Some(&admin.0.id), action, &target.id, "ok").await;
+    audit(&s, Some(&admin.0.id), action, &target.id, AuditResult::Ok).await;
     Ok(())
 }

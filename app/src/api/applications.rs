@@ -2,6 +2,8 @@
 //! withdrawal, answering a request for more information, and the charity-sharing consent.
 
 use crate::api::types::{ApplicationSummary, ApplicationView};
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -49,7 +51,14 @@ async fn visible_application(
     if allowed {
         Ok(app)
     } else {
-        audit(s, Some(&user.0.id), "application_read", number, "denied").await;
+        audit(
+            s,
+            Some(&user.0.id),
+            "application_read",
+            number,
+            AuditResult::Denied,
+        )
+        .await;
         Err(AppError::NotFound)
     }
 }
@@ -160,7 +169,14 @@ pub async fn withdraw_application(number: String, reason: String) -> Result<(), 
             crate::store::DbError::Conflict(_) => AppError::refused("cannot_withdraw"),
             e => e.into(),
         })?;
-    audit(&s, Some(&user.0.id), "withdraw", &app.summary.number, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "withdraw",
+        &app.summary.number,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(())
 }
 
@@ -178,7 +194,7 @@ pub async fn answer_info_request(number: String, answer: String) -> Result<(), A
         Some(&user.0.id),
         "answer_info",
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -208,7 +224,7 @@ pub async fn set_charity_consent(number: String, granted: bool) -> Result<(), Ap
             "consent_charity_withdraw"
         },
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -229,7 +245,7 @@ pub async fn request_info(number: String, question: String) -> Result<(), AppErr
         Some(&user.0.id),
         "request_info",
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())

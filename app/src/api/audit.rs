@@ -2,6 +2,7 @@
 //! page back through the chain, export the same selection as XLSX (`server::audit_export`), and
 //! see whether the chain holds. Reading it is itself recorded; nothing here changes anything.
 
+use crate::domain::audit::AuditResult;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -45,7 +46,7 @@ pub struct AuditRowView {
     pub role: String,
     pub action: String,
     pub object: String,
-    pub result: String,
+    pub result: AuditResult,
     pub client: String,
     pub purpose: String,
 }
@@ -95,7 +96,13 @@ pub fn audit_query(
         actor_login: text(&filter.actor, "actor")?,
         action: text(&filter.action, "action")?,
         object: text(&filter.object, "object")?,
-        result: text(&filter.result, "result")?,
+        result: match filter.result.trim() {
+            "" => None,
+            code => Some(
+                AuditResult::from_code(code)
+                    .ok_or_else(|| AppError::field("result", FieldErrorCode::InvalidChoice))?,
+            ),
+        },
         from: day(&filter.from, "from", false)?,
         until: day(&filter.until, "until", true)?,
         before_seq: filter.before_seq,

@@ -3,6 +3,8 @@
 //! assessment (changed only with a reason), the public notice (公示) and its objections, and
 //! the final result. Every action is limited to the caseworker's region subtree.
 
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::domain::casework::DecisionDraft;
 use crate::domain::policy::Category;
 use crate::domain::status::ApplicationStatus;
@@ -328,7 +330,14 @@ pub async fn advance(
         } else {
             "case_accepted"
         };
-        audit(&s, Some(&user.0.id), action, &app.summary.number, "ok").await;
+        audit(
+            &s,
+            Some(&user.0.id),
+            action,
+            &app.summary.number,
+            AuditResult::Ok,
+        )
+        .await;
         return Ok(());
     }
     let from = match to {
@@ -351,7 +360,7 @@ pub async fn advance(
         Some(&user.0.id),
         &format!("case_{}", to.code()),
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -379,7 +388,7 @@ pub async fn reject(number: String, reason: String) -> Result<(), AppError> {
         Some(&user.0.id),
         "case_reject",
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -423,7 +432,7 @@ pub async fn decide(number: String, decision: DecisionDraft) -> Result<(), AppEr
         Some(&user.0.id),
         "case_decide",
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -444,7 +453,7 @@ pub async fn record_objection(number: String, objection: String) -> Result<(), A
         Some(&user.0.id),
         "case_objection",
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -484,7 +493,7 @@ pub async fn finalize(number: String, note: String) -> Result<(), AppError> {
         Some(&user.0.id),
         "case_finalize",
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -504,7 +513,7 @@ pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> 
         Some(&user.0.id),
         "unmask",
         &format!("{}#{member}", app.summary.number),
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(m.id_number.as_str().to_string())

@@ -7,6 +7,8 @@
 //! ID number, phone, exact age or place finer than the township. The contact of a confirmed
 //! match is released to that one charity, and every release is audit-logged.
 
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::domain::charity::{CharityDraft, Distance, NeedDraft, ResourceDraft, Unmet};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -334,7 +336,7 @@ async fn verified_charity(s: &Services) -> Result<(SessionUser, CharityRecord), 
             Some(&user.0.id),
             "charity_unverified_access",
             &charity.id,
-            "denied",
+            AuditResult::Denied,
         )
         .await;
         return Err(AppError::refused("charity_not_verified"));
@@ -387,7 +389,14 @@ pub async fn register_charity(
             kinds: profile.kinds.iter().map(|k| k.code().to_string()).collect(),
         })
         .await?;
-    audit(&s, Some(&user_id), "charity_register", &user_id, "ok").await;
+    audit(
+        &s,
+        Some(&user_id),
+        "charity_register",
+        &user_id,
+        AuditResult::Ok,
+    )
+    .await;
     let record = s
         .store
         .user_by_id(&user_id)
@@ -496,7 +505,14 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
             now: now_millis(),
         })
         .await?;
-    audit(&s, Some(&user.0.id), "charity_add_resource", &id, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "charity_add_resource",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(id)
 }
 
@@ -577,7 +593,7 @@ pub async fn commit_to_need(
             now: now_millis(),
         })
         .await?;
-    audit(&s, Some(&user.0.id), "charity_commit", &id, "ok").await;
+    audit(&s, Some(&user.0.id), "charity_commit", &id, AuditResult::Ok).await;
     Ok(())
 }
 
@@ -614,7 +630,7 @@ pub async fn answer_match(id: String, accept: bool, note: String) -> Result<(), 
             "charity_decline"
         },
         &id,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -643,7 +659,7 @@ pub async fn close_match(id: String, state: String, note: String) -> Result<(), 
             now_millis(),
         )
         .await?;
-    audit(&s, Some(&user.0.id), "charity_close", &id, "ok").await;
+    audit(&s, Some(&user.0.id), "charity_close", &id, AuditResult::Ok).await;
     Ok(())
 }
 
@@ -709,7 +725,14 @@ pub async fn deliver_match(
             now_millis(),
         )
         .await?;
-    audit(&s, Some(&user.0.id), "charity_deliver", &id, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "charity_deliver",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(())
 }
 
@@ -737,11 +760,25 @@ pub async fn reveal_match_contact(id: String, purpose: String) -> Result<MatchCo
         Some(m.state),
         Some(MatchState::Accepted | MatchState::Delivered)
     ) {
-        audit(&s, Some(&user.0.id), "charity_contact", &id, "denied").await;
+        audit(
+            &s,
+            Some(&user.0.id),
+            "charity_contact",
+            &id,
+            AuditResult::Denied,
+        )
+        .await;
         return Err(AppError::refused("match_state"));
     }
     if !m.confirmed {
-        audit(&s, Some(&user.0.id), "charity_contact", &id, "unconfirmed").await;
+        audit(
+            &s,
+            Some(&user.0.id),
+            "charity_contact",
+            &id,
+            AuditResult::Unconfirmed,
+        )
+        .await;
         return Err(AppError::refused("match_unconfirmed"));
     }
     let household = s
@@ -759,7 +796,7 @@ pub async fn reveal_match_contact(id: String, purpose: String) -> Result<MatchCo
         Some(&user.0.id),
         "charity_contact",
         &format!("{id}:{}", m.household_id),
-        "ok",
+        AuditResult::Ok,
         Some(&purpose),
     )
     .await;
@@ -857,7 +894,14 @@ async fn charity_decision(id: String, to: CharityStatus, note: String) -> Result
     let scope = auth::staff_scope(&admin)?;
     let charity = s.store.charity(&id).await?.ok_or(AppError::NotFound)?;
     if charity.regions.is_empty() || !charity.regions.iter().all(|r| serves_within(r, &scope)) {
-        audit(&s, Some(&admin.0.id), "charity_decide", &id, "denied").await;
+        audit(
+            &s,
+            Some(&admin.0.id),
+            "charity_decide",
+            &id,
+            AuditResult::Denied,
+        )
+        .await;
         return Err(AppError::NotFound);
     }
     s.store
@@ -868,7 +912,7 @@ async fn charity_decision(id: String, to: CharityStatus, note: String) -> Result
         CharityStatus::Rejected => "charity_reject",
         _ => "charity_revoke",
     };
-    audit(&s, Some(&admin.0.id), action, &id, "ok").await;
+    audit(&s, Some(&admin.0.id), action, &id, AuditResult::Ok).await;
     Ok(())
 }
 
@@ -961,7 +1005,11 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
         Some(&user.0.id),
         "charity_add_need",
         &household.id,
-        if added { "ok" } else { "exists" },
+        if added {
+            AuditResult::Ok
+        } else {
+            AuditResult::Exists
+        },
     )
     .await;
     Ok(added)
@@ -979,7 +1027,14 @@ pub async fn close_need(id: String, state: String) -> Result<(), AppError> {
     s.store
         .close_need(&id, &scope, state, &user.0.id, now_millis())
         .await?;
-    audit(&s, Some(&user.0.id), "charity_close_need", &id, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "charity_close_need",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(())
 }
 
@@ -1222,7 +1277,11 @@ pub async fn confirm_match(id: String) -> Result<(), AppError> {
         Some(&user.0.id),
         "charity_confirm",
         &id,
-        if r.is_ok() { "ok" } else { "denied" },
+        if r.is_ok() {
+            AuditResult::Ok
+        } else {
+            AuditResult::Denied
+        },
     )
     .await;
     Ok(r?)
@@ -1267,9 +1326,25 @@ pub async fn propose_match(
         })
         .await;
     if let Err(DbError::Conflict(code)) = &r {
-        audit(&s, Some(&user.0.id), "charity_propose", &id, code).await;
+        // Refused by the store (the need taken meanwhile, the resource short): why, as purpose.
+        auth::audit_for(
+            &s,
+            Some(&user.0.id),
+            "charity_propose",
+            &id,
+            AuditResult::Refused,
+            Some(code),
+        )
+        .await;
     }
     r?;
-    audit(&s, Some(&user.0.id), "charity_propose", &id, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "charity_propose",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(())
 }

@@ -3,6 +3,8 @@
 //! and exited households stay findable), and emergency aid registered where it happened.
 //! Background work these create is scheduled here and done by `server::jobs`.
 
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::domain::cycle::{EmergencyDraft, Standing, TaskKind};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -193,7 +195,7 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
         Some(&user.0.id),
         &format!("task_{}", task.kind.code()),
         &id.to_string(),
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -289,7 +291,7 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
         Some(&user.0.id),
         "household_search",
         if id.is_empty() { "name" } else { "id_number" },
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(rows
@@ -373,7 +375,14 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
             )
             .await?;
     }
-    audit(&s, Some(&user.0.id), "emergency_aid", &rec.id, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "emergency_aid",
+        &rec.id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(emergency_view(rec))
 }
 
@@ -401,6 +410,13 @@ pub async fn emergency_documents_received(id: String) -> Result<(), AppError> {
     s.store
         .emergency_documents_received(id.trim(), &scope, &user.0.id, now_millis())
         .await?;
-    audit(&s, Some(&user.0.id), "emergency_documents", id.trim(), "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "emergency_documents",
+        id.trim(),
+        AuditResult::Ok,
+    )
+    .await;
     Ok(())
 }

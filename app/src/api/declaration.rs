@@ -2,6 +2,8 @@
 //! submission per draft that turns it into an application.
 
 use crate::api::types::{ApplicationSummary, DraftState};
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::domain::declaration::DeclarationDraft;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -125,7 +127,14 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
     };
     match s.store.submit_application(submission).await? {
         SubmitOutcome::Created(summary) => {
-            audit(&s, Some(&user.0.id), "submit", &summary.number, "ok").await;
+            audit(
+                &s,
+                Some(&user.0.id),
+                "submit",
+                &summary.number,
+                AuditResult::Ok,
+            )
+            .await;
             Ok(summary)
         }
         SubmitOutcome::AlreadySubmitted(summary) => Ok(summary),

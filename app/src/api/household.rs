@@ -4,6 +4,8 @@
 
 use crate::api::casework::DecisionView;
 use crate::api::types::{AttachmentMeta, MemberView};
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::domain::chain::{Aid, AidDraft, AidKind, Department, Flag};
 use crate::domain::policy::Category;
 use crate::domain::referral::{ReferralDraft, ReferralStatus};
@@ -328,7 +330,14 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .into_iter()
         .map(crate::api::cycle::emergency_view)
         .collect();
-    audit(&s, Some(&user.0.id), "household_file", &h.id, "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "household_file",
+        &h.id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(HouseholdFile {
         region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
         head_id_masked: h.head_id_number.masked(),
@@ -448,10 +457,10 @@ pub async fn record_visit(visit: VisitDraft) -> Result<VisitSync, AppError> {
         })
         .await?;
     let (result, sync) = match outcome {
-        VisitOutcome::Recorded => ("ok", VisitSync::Recorded),
-        VisitOutcome::AlreadyRecorded => ("repeat", VisitSync::AlreadyRecorded),
+        VisitOutcome::Recorded => (AuditResult::Ok, VisitSync::Recorded),
+        VisitOutcome::AlreadyRecorded => (AuditResult::Repeat, VisitSync::AlreadyRecorded),
         VisitOutcome::Conflict(others) => (
-            "conflict",
+            AuditResult::Conflict,
             VisitSync::Conflict(others.into_iter().map(visit_view).collect()),
         ),
     };
@@ -478,7 +487,7 @@ pub async fn record_aid(household: String, id: String, aid: AidDraft) -> Result<
     s.store
         .add_assistance(&h.id, &id, aid, AidOrigin::Manual, &user.0.id, now_millis())
         .await?;
-    audit(&s, Some(&user.0.id), "aid_record", &h.id, "ok").await;
+    audit(&s, Some(&user.0.id), "aid_record", &h.id, AuditResult::Ok).await;
     Ok(())
 }
 
@@ -520,7 +529,7 @@ pub async fn refer(referral: ReferralDraft) -> Result<i64, AppError> {
         Some(&user.0.id),
         "referral_send",
         &format!("{}#{id}", h.id),
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(id)
@@ -546,7 +555,14 @@ pub async fn referral_inbox() -> Result<Vec<ReferralView>, AppError> {
             region: scope.clone(),
         })
         .await?;
-    audit(&s, Some(&user.0.id), "referral_inbox", dept.code(), "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "referral_inbox",
+        dept.code(),
+        AuditResult::Ok,
+    )
+    .await;
     referral_views(&s, rows, true).await
 }
 
@@ -604,7 +620,7 @@ pub async fn answer_referral(
         Some(&user.0.id),
         &format!("referral_{}", to.code()),
         &id.to_string(),
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())

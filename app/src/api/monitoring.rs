@@ -3,6 +3,8 @@
 //! handling rate per township. Imports are an upload route (`server::imports`).
 
 use crate::api::types::MemberView;
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::domain::monitoring::{
     Disposal, EventTrigger, FileProblem, Finding, MedicalTrigger, RowProblem, RuleKind, Source,
     WarningLevel, WarningRule, WarningStatus,
@@ -182,7 +184,14 @@ pub async fn load_warnings() -> Result<WarningBoard, AppError> {
             warning_view(w, &names, head)
         })
         .collect();
-    audit(&s, Some(&user.0.id), "warnings_read", scope.prefix(), "ok").await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "warnings_read",
+        scope.prefix(),
+        AuditResult::Ok,
+    )
+    .await;
     Ok(WarningBoard {
         warnings,
         rates: rates
@@ -393,7 +402,7 @@ pub async fn save_rule(draft: RuleDraft) -> Result<(), AppError> {
         Some(&user.0.id),
         "warning_rule_saved",
         &format!("{}:{}", kind.code(), auth::staff_scope(&user)?.as_str()),
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())

@@ -2,6 +2,8 @@
 //! the administrator's dated parameter history (add, schedule, withdraw), the what-if of a
 //! proposed change, and the reassessments proposed when a change takes effect.
 
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditResult;
 use crate::domain::declaration::Residence;
 use crate::domain::policy::assess::Category;
 use crate::domain::policy::params::{ParamKey, ParameterSet};
@@ -343,7 +345,7 @@ pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
         Some(&user.0.id),
         "policy_parameter_add",
         &format!("{}:{}:{}", rec.id, key.code(), region.as_str()),
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(rec.id)
@@ -371,7 +373,7 @@ pub async fn decide_parameter(id: i64, approve: bool) -> Result<(), AppError> {
         "policy_parameter_refuse"
     };
     let object = format!("{id}:{}:{}", row.key.code(), row.region.as_str());
-    audit(&s, Some(&user.0.id), action, &object, "ok").await;
+    audit(&s, Some(&user.0.id), action, &object, AuditResult::Ok).await;
     Ok(())
 }
 
@@ -394,7 +396,7 @@ pub async fn withdraw_parameter(id: i64) -> Result<(), AppError> {
         Some(&user.0.id),
         "policy_parameter_withdraw",
         &id.to_string(),
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -543,7 +545,7 @@ pub async fn record_verification(
             Some(&user.0.id),
             "verification",
             number.trim(),
-            "denied",
+            AuditResult::Denied,
         )
         .await;
         return Err(AppError::NotFound);
@@ -589,7 +591,7 @@ pub async fn record_verification(
         Some(&user.0.id),
         "verification",
         &app.summary.number,
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())
@@ -614,7 +616,7 @@ pub async fn decide_proposal(id: i64, accept: bool) -> Result<(), AppError> {
             "reassessment_dismiss"
         },
         &id.to_string(),
-        "ok",
+        AuditResult::Ok,
     )
     .await;
     Ok(())

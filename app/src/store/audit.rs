@@ -36,7 +36,7 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// A part of the object (an application number, a household id).
     pub object: Option<String>,
-    pub result: Option<String>,
+    pub result: Option<crate::domain::audit::AuditResult>,
     pub from: Option<Millis>,
     pub until: Option<Millis>,
     /// Records before this place in the chain (the next page).

@@ -3,9 +3,10 @@
 
 use crate::api::audit::{audit_trail, AuditFilter, AuditPage};
 use crate::clock::china_time;
+use crate::domain::audit::AuditResult;
 use crate::domain::status::{AdminDuty, Role};
 use crate::i18n::*;
-use crate::ui::{ErrorBanner, MeResource};
+use crate::ui::{labels, ErrorBanner, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -75,7 +76,12 @@ fn AuditTrail() -> impl IntoView {
             <label for="audit-object">{t!(i18n, audit.object)}</label>
             {field("audit-object", "text", |f| &f.object, |f, v| f.object = v)}
             <label for="audit-result">{t!(i18n, audit.result)}</label>
-            {field("audit-result", "text", |f| &f.result, |f, v| f.result = v)}
+            <select id="audit-result" on:change=move |ev| form.update(|f| f.result = event_target_value(&ev))>
+                <option value="">{t!(i18n, audit.any_result)}</option>
+                {AuditResult::ALL.into_iter().map(|r| view! {
+                    <option value=r.code() selected=move || form.with(|f| f.result == r.code())>{move || labels::audit_result(i18n, r)}</option>
+                }).collect_view()}
+            </select>
             <label for="audit-from">{t!(i18n, audit.from)}</label>
             {field("audit-from", "date", |f| &f.from, |f, v| f.from = v)}
             <label for="audit-until">{t!(i18n, audit.until)}</label>
@@ -115,11 +121,11 @@ fn AuditTable(page: AuditPage, shown: RwSignal<AuditFilter>) -> impl IntoView {
                     <th>{t!(i18n, audit.result)}</th><th>{t!(i18n, audit.client)}</th><th>{t!(i18n, audit.purpose)}</th>
                 </tr></thead>
                 <tbody>
-                    {page.rows.into_iter().map(|r| { let action = r.action.clone(); view! {
+                    {page.rows.into_iter().map(|r| { let action = r.action.clone(); let result = r.result; view! {
                         <tr data-action=action>
                             <td class="mono">{r.seq}</td><td>{china_time(r.at)}</td><td>{r.actor}</td>
                             <td>{r.role}</td><td class="mono">{r.action}</td><td class="mono">{r.object}</td>
-                            <td>{r.result}</td><td class="mono">{r.client}</td><td>{r.purpose}</td>
+                            <td data-result=result.code()>{move || labels::audit_result(i18n, result)}</td><td class="mono">{r.client}</td><td>{r.purpose}</td>
                         </tr>
                     } }).collect_view()}
                 </tbody>

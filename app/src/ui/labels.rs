@@ -60,6 +60,16 @@ labels!(role: Role {
     Role::Resident => role.resident, Role::Caseworker => role.caseworker, Role::Department => role.department,
     Role::Charity => role.charity, Role::Admin => role.admin,
 });
+labels!(audit_result: crate::domain::audit::AuditResult {
+    crate::domain::audit::AuditResult::Ok => audit.results.ok, crate::domain::audit::AuditResult::Denied => audit.results.denied,
+    crate::domain::audit::AuditResult::Failed => audit.results.failed, crate::domain::audit::AuditResult::Throttled => audit.results.throttled,
+    crate::domain::audit::AuditResult::Locked => audit.results.locked, crate::domain::audit::AuditResult::Disabled => audit.results.disabled,
+    crate::domain::audit::AuditResult::MustEnrol => audit.results.must_enrol, crate::domain::audit::AuditResult::Used => audit.results.used,
+    crate::domain::audit::AuditResult::Unconfirmed => audit.results.unconfirmed, crate::domain::audit::AuditResult::Exists => audit.results.exists,
+    crate::domain::audit::AuditResult::Refused => audit.results.refused, crate::domain::audit::AuditResult::Error => audit.results.error,
+    crate::domain::audit::AuditResult::SecondFactorFailed => audit.results.second_factor_failed,
+    crate::domain::audit::AuditResult::Repeat => audit.results.repeat, crate::domain::audit::AuditResult::Conflict => audit.results.conflict,
+});
 labels!(duty: AdminDuty {
     AdminDuty::System => duty.system, AdminDuty::Security => duty.security, AdminDuty::Audit => duty.audit,
 });

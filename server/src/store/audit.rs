@@ -7,9 +7,9 @@
 //! retention purge removed. An altered field, a removed or inserted record, or a cut-off tail
 //! shows in `verify_audit`.
 
-use super::dialect::{query, Tx};
+use super::dialect::{code, query, Tx};
 use super::SqlStore;
-use app::domain::audit::AuditEntry;
+use app::domain::audit::{AuditEntry, AuditResult};
 use app::store::*;
 use sha2::{Digest, Sha256};
 
@@ -28,28 +28,62 @@ struct AuditRow {
     seq: Option<i64>,
 }
 
-impl From<AuditRow> for AuditEntry {
-    fn from(r: AuditRow) -> Self {
-        AuditEntry {
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = DbError;
+    fn try_from(r: AuditRow) -> Result<Self, DbError> {
+        Ok(AuditEntry {
             actor_id: r.actor_id,
             action: r.action,
             object: r.object,
-            result: r.result,
+            result: code("result", &r.result)?,
             at: r.at,
             client: r.client,
             role: r.role,
             purpose: r.purpose,
             seq: r.seq,
-        }
+        })
     }
 }
 
 /// The hash of record `seq` after `prev`: every field, in a fixed order, as a JSON array (so
 /// no field's text can pose as another's).
 pub(crate) fn chain_hash(prev: &str, seq: i64, e: &AuditEntry) -> String {
-    let fields = serde_json::json!([
-        seq, e.actor_id, e.role, e.action, e.object, e.purpose, e.result, e.at, e.client
-    ]);
+    link_hash(
+        prev,
+        serde_json::json!([
+            seq,
+            e.actor_id,
+            e.role,
+            e.action,
+            e.object,
+            e.purpose,
+            e.result.code(),
+            e.at,
+            e.client
+        ]),
+    )
+}
+
+/// `chain_hash` of a record as it is stored, its text as written (verification checks what
+/// is there, whatever this version makes of it).
+fn stored_hash(prev: &str, r: &AuditRow) -> String {
+    link_hash(
+        prev,
+        serde_json::json!([
+            r.seq.unwrap_or_default(),
+            r.actor_id,
+            r.role,
+            r.action,
+            r.object,
+            r.purpose,
+            r.result,
+            r.at,
+            r.client
+        ]),
+    )
+}
+
+fn link_hash(prev: &str, fields: serde_json::Value) -> String {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update(b"\n");
@@ -70,7 +104,7 @@ pub(super) async fn append(tx: &mut Tx<'_>, mut e: AuditEntry) -> Result<(), DbE
                 .transpose()?;
         }
     }
-    let (seq, hash) = next_link(tx, &e).await?;
+    let (seq, hash) = next_link(tx, |prev, seq| chain_hash(prev, seq, &e)).await?;
     query(
         "INSERT INTO audit_log (actor_id, action, object, result, at, client, role, purpose, \
          seq, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -78,7 +112,7 @@ pub(super) async fn append(tx: &mut Tx<'_>, mut e: AuditEntry) -> Result<(), DbE
     .bind(&e.actor_id)
     .bind(&e.action)
     .bind(&e.object)
-    .bind(&e.result)
+    .bind(e.result.code())
     .bind(e.at)
     .bind(&e.client)
     .bind(&e.role)
@@ -90,14 +124,17 @@ pub(super) async fn append(tx: &mut Tx<'_>, mut e: AuditEntry) -> Result<(), DbE
     Ok(())
 }
 
-/// Takes the chain's next place for `e` inside `tx`: the head moves to it (holding the head
-/// until `tx` ends) and the record's hash is returned with its place.
-async fn next_link(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<(i64, String), DbError> {
+/// Takes the chain's next place inside `tx`: the head moves to it (holding the head until `tx`
+/// ends) and the record's hash (`hash_of` the previous hash and the place) is returned with it.
+async fn next_link(
+    tx: &mut Tx<'_>,
+    hash_of: impl FnOnce(&str, i64) -> String,
+) -> Result<(i64, String), DbError> {
     let head = query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *tx)
         .await?;
     let seq: i64 = head.get(0)?;
-    let hash = chain_hash(&head.get::<String, _>(1)?, seq, e);
+    let hash = hash_of(&head.get::<String, _>(1)?, seq);
     query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(hash.as_str())
         .execute(&mut *tx)
@@ -110,14 +147,14 @@ pub(super) fn entry(
     actor_id: &str,
     action: &str,
     object: &str,
-    result: &str,
+    result: AuditResult,
     at: Millis,
 ) -> AuditEntry {
     AuditEntry {
         actor_id: Some(actor_id.into()),
         action: action.into(),
         object: object.into(),
-        result: result.into(),
+        result,
         at,
         client: app::services::current_client().map(|ip| ip.to_string()),
         role: None,
@@ -153,7 +190,7 @@ impl AuditStore for SqlStore {
         .fetch_all(&self.db)
         .await?;
         rows.iter()
-            .map(|r| Ok(r.decode::<AuditRow>()?.into()))
+            .map(|r| AuditEntry::try_from(r.decode::<AuditRow>()?))
             .collect()
     }
 
@@ -199,7 +236,7 @@ impl AuditStore for SqlStore {
             );
         }
         if let Some(v) = &q.result {
-            arg(&mut conditions, "a.result = ?", v.clone().into());
+            arg(&mut conditions, "a.result = ?", v.code().into());
         }
         if let Some(v) = q.from {
             arg(&mut conditions, "a.at >= ?", v.into());
@@ -226,7 +263,7 @@ impl AuditStore for SqlStore {
         rows.iter()
             .map(|r| {
                 Ok(AuditLine {
-                    entry: r.decode::<AuditRow>()?.into(),
+                    entry: AuditEntry::try_from(r.decode::<AuditRow>()?)?,
                     actor_login: r.get("actor_login")?,
                 })
             })
@@ -254,8 +291,13 @@ impl AuditStore for SqlStore {
             }
             for r in &rows {
                 let id: i64 = r.get(0)?;
-                let e: AuditEntry = r.decode::<AuditRow>()?.into();
-                let (seq, hash) = next_link(&mut tx, &e).await?;
+                // Chained as stored, whatever this version makes of its text.
+                let mut row: AuditRow = r.decode()?;
+                let (seq, hash) = next_link(&mut tx, |prev, seq| {
+                    row.seq = Some(seq);
+                    stored_hash(prev, &row)
+                })
+                .await?;
                 query("UPDATE audit_log SET seq = $1, hash = $2 WHERE id = $3")
                     .bind(seq)
                     .bind(hash.as_str())
@@ -298,10 +340,9 @@ impl AuditStore for SqlStore {
             }
             for r in &rows {
                 let stored: Option<String> = r.get(0)?;
-                let e: AuditEntry = r.decode::<AuditRow>()?.into();
-                let seq = e.seq.unwrap_or_default();
-                if seq != last_seq + 1
-                    || stored.as_deref() != Some(&chain_hash(&last_hash, seq, &e))
+                let row: AuditRow = r.decode()?;
+                let seq = row.seq.unwrap_or_default();
+                if seq != last_seq + 1 || stored.as_deref() != Some(&stored_hash(&last_hash, &row))
                 {
                     return broken(checked, last_seq + 1);
                 }
@@ -379,7 +420,7 @@ impl AuditStore for SqlStore {
                 actor_id: None,
                 action: "audit_purged".into(),
                 object: format!("..={last}"),
-                result: "ok".into(),
+                result: AuditResult::Ok,
                 at: app::services::now_millis(),
                 client: None,
                 role: None,

@@ -5,6 +5,7 @@ use super::dialect::{code, day, day_opt, query, region, within, Row};
 use super::households::insert_aid;
 use super::monitoring::lock_in_region;
 use super::SqlStore;
+use app::domain::audit::AuditResult;
 use app::domain::chain::AidOrigin;
 use app::domain::cycle::TaskStatus;
 use app::domain::region::RegionCode;
@@ -205,7 +206,13 @@ impl CycleStore for SqlStore {
         .await?;
         super::audit::append(
             &mut tx,
-            super::audit::entry(actor_id, "household_exit", household_id, "ok", now),
+            super::audit::entry(
+                actor_id,
+                "household_exit",
+                household_id,
+                AuditResult::Ok,
+                now,
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -2,6 +2,7 @@
 
 use super::dialect::{code, code_opt, day, day_opt, query, region, within, Row, Target};
 use super::SqlStore;
+use app::domain::audit::AuditResult;
 use app::domain::monitoring::{
     RuleKind, Source, WarningLevel, WarningRule, WarningStatus, WarningStep,
 };
@@ -415,7 +416,7 @@ impl MonitoringStore for SqlStore {
                 actor_id,
                 &format!("warning_{}", to.code()),
                 &id.to_string(),
-                "ok",
+                AuditResult::Ok,
                 now,
             ),
         )

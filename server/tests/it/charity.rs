@@ -409,7 +409,7 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     let audit = app.store().recent_audit(50).await.unwrap();
     assert!(
         audit.iter().any(|a| a.action == "charity_contact"
-            && a.result == "ok"
+            && a.result.code() == "ok"
             && a.object.contains(&consenting)),
         "the release is audit-logged"
     );
@@ -812,13 +812,13 @@ async fn a_charity_cannot_harvest_contacts_with_a_token_commitment() {
     assert_eq!(r.status(), StatusCode::OK);
     let audit = app.store().recent_audit(100).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "charity_contact"
-        && a.result == "ok"
+        && a.result.code() == "ok"
         && a.object.ends_with(&format!(":{h}"))
         && a.purpose.as_deref() == Some("arrange_delivery")
         && a.role.as_deref() == Some("charity")));
     assert!(audit
         .iter()
-        .any(|a| a.action == "charity_confirm" && a.result == "ok"));
+        .any(|a| a.action == "charity_confirm" && a.result.code() == "ok"));
 
     // Revoked: the board and the contact close at once.
     let admin = login(&app, "demo_admin", "Demo2026pass").await;
