@@ -17,8 +17,8 @@ use crate::{
         region::RegionCode,
         status::{AdminDuty, Role},
     },
-    services::{now_millis, services},
-    store::{CodeOutcome, DbError, NewCode, NewUser},
+    services::{now_millis, services, Services},
+    store::{CodeOutcome, DbError, NewCode, NewUser, UserRecord},
 };
 
 #[cfg(feature = "ssr")]
@@ -250,21 +250,69 @@ pub async fn confirm_second_factor(code: String) -> Result<Vec<String>, AppError
     Ok(codes)
 }
 
-/// The security administrator clears the second factor of a staff account in their region (a
-/// lost phone): its secret and recovery codes go, and its next sign-in enrols anew. Audited.
-#[server(endpoint = "accounts/second_factor/reset")]
-pub async fn reset_second_factor(login: String) -> Result<(), AppError> {
-    let admin = auth::require_duty(AdminDuty::Security).await?;
-    let s = services()?;
+/// Whether a charity's organisation serves only regions inside `scope` (a charity's account has
+/// no region of its own: the administrator responsible is one whose region holds all it serves).
+#[cfg(feature = "ssr")]
+async fn charity_within(
+    s: &Services,
+    user: &UserRecord,
+    scope: &RegionCode,
+) -> Result<bool, AppError> {
+    Ok(match s.store.charity_of_user(&user.id).await? {
+        Some(c) => {
+            !c.regions.is_empty()
+                && c.regions
+                    .iter()
+                    .all(|r| RegionCode::parse(r).is_ok_and(|r| r.is_within(scope)))
+        }
+        None => false,
+    })
+}
+
+/// An account the security administrator may act on: staff of their region, or a charity's
+/// account whose organisation serves only regions inside it. Any other answers `NotFound`
+/// (audited as denied when the account exists).
+#[cfg(feature = "ssr")]
+async fn account_in_scope(
+    s: &Services,
+    admin: &auth::SessionUser,
+    login: &str,
+    action: &str,
+) -> Result<UserRecord, AppError> {
     let target = s
         .store
         .user_by_login(login.trim())
         .await?
         .filter(|u| u.role.is_staff())
         .ok_or(AppError::NotFound)?;
-    // A charity's account has no region, so no regional administrator may reset it.
-    let region = target.region_code.as_ref().ok_or(AppError::NotFound)?;
-    auth::check_in_region(&s, &admin, region, "second_factor_reset", &target.id).await?;
+    if let Some(region) = &target.region_code {
+        auth::check_in_region(s, admin, region, action, &target.id).await?;
+        return Ok(target);
+    }
+    if target.role == Role::Charity
+        && charity_within(s, &target, &auth::staff_scope(admin)?).await?
+    {
+        return Ok(target);
+    }
+    audit(
+        s,
+        Some(&admin.0.id),
+        action,
+        &target.id,
+        AuditResult::Denied,
+    )
+    .await;
+    Err(AppError::NotFound)
+}
+
+/// The security administrator clears the second factor of a staff account in their region, or
+/// of a charity's account serving only inside it (a lost phone): its secret and recovery codes
+/// go, and its next sign-in enrols anew (a charity may then choose again). Audited.
+#[server(endpoint = "accounts/second_factor/reset")]
+pub async fn reset_second_factor(login: String) -> Result<(), AppError> {
+    let admin = auth::require_duty(AdminDuty::Security).await?;
+    let s = services()?;
+    let target = account_in_scope(&s, &admin, &login, "second_factor_reset").await?;
     s.store
         .set_second_factor(&target.id, None, now_millis())
         .await?;
@@ -286,14 +334,7 @@ pub async fn reset_second_factor(login: String) -> Result<(), AppError> {
 pub async fn clear_lockout(login: String) -> Result<u64, AppError> {
     let admin = auth::require_duty(AdminDuty::Security).await?;
     let s = services()?;
-    let target = s
-        .store
-        .user_by_login(login.trim())
-        .await?
-        .filter(|u| u.role.is_staff())
-        .ok_or(AppError::NotFound)?;
-    let region = target.region_code.as_ref().ok_or(AppError::NotFound)?;
-    auth::check_in_region(&s, &admin, region, "lockout_clear", &target.id).await?;
+    let target = account_in_scope(&s, &admin, &login, "lockout_clear").await?;
     let cleared = s
         .store
         .clear_login_attempts(&[
@@ -422,22 +463,29 @@ pub struct StaffView {
     pub disabled: bool,
 }
 
-/// Staff accounts inside the administrator's region.
+/// Staff accounts inside the administrator's region, and (for the security administrator, who
+/// resets their second factors) the accounts of charities serving only inside it.
 #[server(endpoint = "accounts/staff")]
 pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
     let admin = auth::require_role_or_duty(&[Role::Admin], AdminDuty::Security).await?;
     let admin_region = auth::staff_scope(&admin)?;
+    let security = admin.0.duty == Some(AdminDuty::Security);
     let s = services()?;
     auth::audit_read(&s, &admin, "staff_read", admin_region.prefix()).await;
-    Ok(s.store
-        .staff_accounts()
-        .await?
+    let mut shown = Vec::new();
+    for u in s.store.staff_accounts().await? {
+        let inside = match &u.region_code {
+            Some(r) => r.is_within(&admin_region),
+            None => {
+                security && u.role == Role::Charity && charity_within(&s, &u, &admin_region).await?
+            }
+        };
+        if inside {
+            shown.push(u);
+        }
+    }
+    Ok(shown
         .into_iter()
-        .filter(|u| {
-            u.region_code
-                .as_ref()
-                .is_some_and(|r| r.is_within(&admin_region))
-        })
         .map(|u| StaffView {
             login: u.login,
             display_name: u.display_name,

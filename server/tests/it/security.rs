@@ -1753,3 +1753,79 @@ async fn oversized_bodies_are_refused_before_sign_in_is_looked_at() {
         assert!(text.contains("body_too_large"), "{path}: {text}");
     }
 }
+
+/// Hole 2, charities: a charity that chose a second factor and lost its phone is reset by the
+/// security administrator whose region holds every region it serves (and listed for them), not
+/// by another province's, nor by the system administrator.
+#[tokio::test]
+async fn a_charitys_lost_second_factor_is_reset_by_the_security_administrator_of_its_regions() {
+    use crate::api::post_form;
+    let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 1000).await;
+    let charity = app
+        .store()
+        .user_by_login("demo_charity")
+        .await
+        .unwrap()
+        .unwrap();
+    let codes = ["c1".to_string()];
+    app.store()
+        .set_second_factor(&charity.id, Some(("JBSWY3DPEHPK3PXP", &codes)), 5)
+        .await
+        .unwrap();
+    app.store()
+        .create_user(app::store::NewUser {
+            role: app::domain::status::Role::Admin,
+            login: "lanzhou_security".into(),
+            display_name: "兰州".into(),
+            password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
+                .await
+                .unwrap(),
+            region_code: Some(crate::helpers::region("620100000000")),
+            department: None,
+            must_change_password: false,
+            duty: Some(app::domain::status::AdminDuty::Security),
+            now: 0,
+        })
+        .await
+        .unwrap();
+    let reset = |c: reqwest::Client| {
+        let app = &app;
+        async move {
+            post_form(
+                &c,
+                app,
+                "/api/accounts/second_factor/reset",
+                &[("login", "demo_charity")],
+            )
+            .await
+            .status()
+        }
+    };
+    let lanzhou = login(&app, "lanzhou_security", "Lanzhou-2026-pass").await;
+    assert_eq!(reset(lanzhou.clone()).await, StatusCode::NOT_FOUND);
+    let listed: Value = post_form(&lanzhou, &app, "/api/accounts/staff", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!listed.to_string().contains("demo_charity"));
+    let system = login(&app, "demo_admin", "Demo2026pass").await;
+    assert_eq!(reset(system).await, StatusCode::FORBIDDEN);
+    let security = login(&app, "demo_security", "Demo2026pass").await;
+    let listed: Value = post_form(&security, &app, "/api/accounts/staff", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "demo_charity")
+        .expect("the charity is listed for its region's security administrator")
+        .clone();
+    assert_eq!(row["second_factor"], true);
+    assert_eq!(reset(security).await, StatusCode::OK);
+    let after = app.store().user_by_id(&charity.id).await.unwrap().unwrap();
+    assert_eq!(after.totp_secret, None);
+}
