@@ -396,12 +396,12 @@ fn bench_matching(needs: usize, resources: usize) {
             remaining: 60_000 + (r as i64 * 104_729) % 40_000,
             per_household_cap: Some(8_000),
             already_given: Default::default(),
-            valid_from: "2026-01-01".into(),
-            valid_until: "2026-12-31".into(),
+            valid_from: "2026-01-01".parse().expect("a date"),
+            valid_until: "2026-12-31".parse().expect("a date"),
         })
         .collect();
     let started = Instant::now();
-    let plan = suggest(&needs, &resources, "2026-11-26");
+    let plan = suggest(&needs, &resources, "2026-11-26".parse().expect("a date"));
     let secs = started.elapsed().as_secs_f64();
     println!(
         "Charity matching, {} needs x {} resources (~{} fitting resources per need): {secs:.2} s (goal <= 5 s for 50 000 x 2 000); {} pairs suggested, {} needs left (partly) unmet, objective {:.0}",

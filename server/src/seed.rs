@@ -157,8 +157,8 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
             need_kinds: vec!["medical".into()],
             categories: vec![],
             regions: vec!["6207".into()],
-            valid_from: today.to_string(),
-            valid_until: (today + chrono::Days::new(365)).to_string(),
+            valid_from: today,
+            valid_until: today + chrono::Days::new(365),
             now,
         })
         .await

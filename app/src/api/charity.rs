@@ -267,8 +267,8 @@ fn resource_view(
         unit: r.unit,
         need_kinds: r.need_kinds,
         categories: r.categories,
-        valid_from: r.valid_from,
-        valid_until: r.valid_until,
+        valid_from: r.valid_from.to_string(),
+        valid_until: r.valid_until.to_string(),
     }
 }
 
@@ -500,8 +500,8 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
                 .iter()
                 .map(|r| r.prefix().to_string())
                 .collect(),
-            valid_from: spec.valid_from.to_string(),
-            valid_until: spec.valid_until.to_string(),
+            valid_from: spec.valid_from,
+            valid_until: spec.valid_until,
             now: now_millis(),
         })
         .await?;
@@ -1164,7 +1164,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
     let s = services()?;
     let (needs, resources) = matching_inputs(&s, &scope).await?;
     auth::audit_read(&s, &user, "matching_suggest", scope.prefix()).await;
-    let today = today_in_china().to_string();
+    let today = today_in_china();
     let as_need = |n: &NeedRecord| Need {
         id: n.id.clone(),
         household: n.household_id.clone(),
@@ -1210,12 +1210,12 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
                 remaining: r.remaining,
                 per_household_cap: r.per_household_cap,
                 already_given: given.remove(&r.id).unwrap_or_default(),
-                valid_from: r.valid_from.clone(),
-                valid_until: r.valid_until.clone(),
+                valid_from: r.valid_from,
+                valid_until: r.valid_until,
             }
         })
         .collect();
-    let plan = suggest(&optimiser_needs, &optimiser_resources, &today);
+    let plan = suggest(&optimiser_needs, &optimiser_resources, today);
     let names = names_of(&s, needs.iter().map(|n| n.township.clone())).await?;
     let by_id: std::collections::HashMap<&str, &NeedRecord> =
         needs.iter().map(|n| (n.id.as_str(), n)).collect();

@@ -132,17 +132,17 @@ pub struct Resource {
     /// Units this resource already gives households through earlier matches (household → units).
     #[serde(default)]
     pub already_given: std::collections::HashMap<String, i64>,
-    /// Valid from / until (inclusive), as `YYYY-MM-DD`.
-    pub valid_from: String,
-    pub valid_until: String,
+    /// Valid from / until (inclusive).
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
 }
 
 impl Resource {
-    /// Whether the resource may serve the need on `today` (`YYYY-MM-DD`).
-    pub fn fits(&self, need: &Need, today: &str) -> bool {
+    /// Whether the resource may serve the need on `today`.
+    pub fn fits(&self, need: &Need, today: NaiveDate) -> bool {
         self.remaining > 0
-            && self.valid_from.as_str() <= today
-            && today <= self.valid_until.as_str()
+            && self.valid_from <= today
+            && today <= self.valid_until
             && self.kinds.contains(&need.kind)
             && (self.categories.is_empty() || self.categories.contains(&need.category))
             && (self.regions.is_empty()
@@ -311,7 +311,7 @@ impl Network {
 
 /// The optimal assignment (see the module notes). `needs` must be consenting needs not already
 /// covered by the chain; resources are filtered by `Resource::fits` on `today` here.
-pub fn suggest(needs: &[Need], resources: &[Resource], today: &str) -> Plan {
+pub fn suggest(needs: &[Need], resources: &[Resource], today: NaiveDate) -> Plan {
     // Nodes: the source, resources, (resource, household) pairs for the per-household cap, needs.
     let source = 0;
     let resource_node = |r: usize| 1 + r;
@@ -1062,12 +1062,16 @@ mod tests {
             remaining,
             per_household_cap: cap,
             already_given: Default::default(),
-            valid_from: "2026-01-01".into(),
-            valid_until: "2026-12-31".into(),
+            valid_from: day("2026-01-01"),
+            valid_until: day("2026-12-31"),
         }
     }
 
-    const TODAY: &str = "2026-11-26";
+    const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
 
     #[test]
     fn an_urgent_need_is_served_first_and_a_lesser_one_rerouted_not_dropped() {
@@ -1120,7 +1124,7 @@ mod tests {
         );
         assert_eq!(plan.suggestions[0].distance, Distance::SameCounty);
         let expired = Resource {
-            valid_until: "2026-11-25".into(),
+            valid_until: day("2026-11-25"),
             ..resource("old", 20, None)
         };
         assert!(suggest(&[need("x", "h", 1, 1)], &[expired], TODAY)

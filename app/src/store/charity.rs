@@ -43,8 +43,8 @@ pub struct NewResource {
     pub need_kinds: Vec<String>,
     pub categories: Vec<String>,
     pub regions: Vec<String>,
-    pub valid_from: String,
-    pub valid_until: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
     pub now: Millis,
 }
 
@@ -62,8 +62,8 @@ pub struct ResourceRecord {
     pub need_kinds: Vec<String>,
     pub categories: Vec<String>,
     pub regions: Vec<String>,
-    pub valid_from: String,
-    pub valid_until: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
     pub updated_at: Millis,
 }
 

@@ -923,8 +923,8 @@ async fn charity_with_resource(
             need_kinds: vec!["education".into()],
             categories: vec![],
             regions: vec!["6207".into()],
-            valid_from: "2026-01-01".into(),
-            valid_until: "2099-12-31".into(),
+            valid_from: crate::helpers::day("2026-01-01"),
+            valid_until: crate::helpers::day("2099-12-31"),
             now: 3,
         })
         .await

@@ -201,8 +201,8 @@ impl CharityStore for SqlStore {
         .bind(json(&r.need_kinds))
         .bind(json(&r.categories))
         .bind(json(&r.regions))
-        .bind(&r.valid_from)
-        .bind(&r.valid_until)
+        .bind(r.valid_from)
+        .bind(r.valid_until)
         .bind(r.now)
         .execute(&self.db)
         .await?;
@@ -439,13 +439,13 @@ impl CharityStore for SqlStore {
             // The cap per household is checked below against every live match.
             per_household_cap: None,
             already_given: Default::default(),
-            valid_from: resource.valid_from.clone(),
-            valid_until: resource.valid_until.clone(),
+            valid_from: resource.valid_from,
+            valid_until: resource.valid_until,
         };
         if !need.consent || need.covered {
             return Err(DbError::Conflict("need_taken"));
         }
-        if !offer.fits(&candidate, &m.today.to_string()) {
+        if !offer.fits(&candidate, m.today) {
             return Err(DbError::Conflict("resource_short"));
         }
         // 4. The cap per household, over every live match of this resource.

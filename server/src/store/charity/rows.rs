@@ -1,7 +1,7 @@
 //! The charity tables' rows as read: the columns each query selects, a `FromRow` struct of
 //! them, and the `TryFrom` into the record `CharityStore` returns.
 
-use crate::store::dialect::{code, Row};
+use crate::store::dialect::{code, day, Row};
 use app::domain::charity::CharityStatus;
 use app::store::{CharityRecord, DbError, MatchRecord, Millis, NeedRecord, ResourceRecord};
 
@@ -102,8 +102,8 @@ impl TryFrom<ResourceRow> for ResourceRecord {
             need_kinds: list(&r.need_kinds)?,
             categories: list(&r.categories)?,
             regions: list(&r.regions)?,
-            valid_from: r.valid_from,
-            valid_until: r.valid_until,
+            valid_from: day("valid_from", &r.valid_from)?,
+            valid_until: day("valid_until", &r.valid_until)?,
             updated_at: r.updated_at,
         })
     }
