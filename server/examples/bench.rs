@@ -366,6 +366,10 @@ fn bench_matching(needs: usize, resources: usize) {
     use app::domain::charity::{objective, suggest, Need, Resource};
     let townships = (resources / 50).max(1);
     let kinds = ["education", "medical"];
+    // Townships 001, 002, … of Ganzhou (000 would be the county itself).
+    let township = |t: usize| {
+        app::domain::region::RegionCode::parse(&format!("620702{:03}", t + 1)).expect("a township")
+    };
     let needs: Vec<Need> = (0..needs)
         .map(|i| Need {
             id: format!("n{i}"),
@@ -376,7 +380,7 @@ fn bench_matching(needs: usize, resources: usize) {
             } else {
                 "dibao".into()
             },
-            region: format!("620702{:03}", i % townships),
+            region: township(i % townships),
             amount: 1_000 + (i as i64 * 7_919) % 9_000,
             urgency: 1 + (i as i64 * 31) % 9,
             consent: i % 10 != 0,
@@ -390,8 +394,8 @@ fn bench_matching(needs: usize, resources: usize) {
             categories: vec![],
             // Two neighbouring townships each: about 50 fitting resources per need.
             regions: vec![
-                format!("620702{:03}", (r / 2) % townships),
-                format!("620702{:03}", (r / 2 + 1) % townships),
+                township((r / 2) % townships),
+                township((r / 2 + 1) % townships),
             ],
             remaining: 60_000 + (r as i64 * 104_729) % 40_000,
             per_household_cap: Some(8_000),

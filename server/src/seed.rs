@@ -123,7 +123,7 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
             credit_code: code.as_str().into(),
             contact_name: "【演示】王联系".into(),
             contact_phone: "13900000000".into(),
-            regions: vec!["6207".into()],
+            regions: vec![app::domain::region::RegionCode::parse("6207").expect("a region")],
             kinds: ["basic_living", "medical", "education", "care_services"]
                 .map(String::from)
                 .to_vec(),
@@ -156,7 +156,7 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
             per_household_cap: Some(500_000),
             need_kinds: vec!["medical".into()],
             categories: vec![],
-            regions: vec!["6207".into()],
+            regions: vec![app::domain::region::RegionCode::parse("6207").expect("a region")],
             valid_from: today,
             valid_until: today + chrono::Days::new(365),
             now,

@@ -259,12 +259,7 @@ async fn charity_within(
     scope: &RegionCode,
 ) -> Result<bool, AppError> {
     Ok(match s.store.charity_of_user(&user.id).await? {
-        Some(c) => {
-            !c.regions.is_empty()
-                && c.regions
-                    .iter()
-                    .all(|r| RegionCode::parse(r).is_ok_and(|r| r.is_within(scope)))
-        }
+        Some(c) => !c.regions.is_empty() && c.regions.iter().all(|r| r.is_within(scope)),
         None => false,
     })
 }

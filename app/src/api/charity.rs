@@ -218,9 +218,9 @@ fn charity_view(
             .iter()
             .map(|r| {
                 names
-                    .get(&full_code(r))
+                    .get(r.as_str())
                     .cloned()
-                    .unwrap_or_else(|| r.clone())
+                    .unwrap_or_else(|| r.prefix().to_string())
             })
             .collect(),
         contact_phone: if unmasked {
@@ -254,9 +254,9 @@ fn resource_view(
             .iter()
             .map(|c| {
                 names
-                    .get(&full_code(c))
+                    .get(c.as_str())
                     .cloned()
-                    .unwrap_or_else(|| c.clone())
+                    .unwrap_or_else(|| c.prefix().to_string())
             })
             .collect(),
         updated_on: crate::clock::china_date(r.updated_at),
@@ -381,11 +381,7 @@ pub async fn register_charity(
             credit_code: profile.credit_code.as_str().to_string(),
             contact_name: profile.contact_name,
             contact_phone: profile.contact_phone.as_str().to_string(),
-            regions: profile
-                .regions
-                .iter()
-                .map(|r| r.prefix().to_string())
-                .collect(),
+            regions: profile.regions.clone(),
             kinds: profile.kinds.iter().map(|k| k.code().to_string()).collect(),
         })
         .await?;
@@ -433,8 +429,8 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
         charity
             .regions
             .iter()
-            .cloned()
-            .chain(resources.iter().flat_map(|r| r.regions.clone()))
+            .chain(resources.iter().flat_map(|r| r.regions.iter()))
+            .map(|r| r.as_str().to_string())
             .chain(matches.iter().map(|m| m.township.clone())),
     )
     .await?;
@@ -443,8 +439,8 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
         .iter()
         .map(|r| {
             (
-                r.clone(),
-                names.get(&full_code(r)).cloned().unwrap_or_default(),
+                r.prefix().to_string(),
+                names.get(r.as_str()).cloned().unwrap_or_default(),
             )
         })
         .collect();
@@ -467,13 +463,8 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
 pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
     let s = services()?;
     let (user, charity) = verified_charity(&s).await?;
-    let served: Vec<RegionCode> = charity
-        .regions
-        .iter()
-        .filter_map(|r| RegionCode::parse(r).ok())
-        .collect();
     let spec = draft
-        .check(&served, today_in_china())
+        .check(&charity.regions, today_in_china())
         .map_err(AppError::Invalid)?;
     let id = uuid::Uuid::new_v4().to_string();
     s.store
@@ -495,11 +486,7 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
                 .iter()
                 .map(|c| c.code().to_string())
                 .collect(),
-            regions: spec
-                .regions
-                .iter()
-                .map(|r| r.prefix().to_string())
-                .collect(),
+            regions: spec.regions,
             valid_from: spec.valid_from,
             valid_until: spec.valid_until,
             now: now_millis(),
@@ -516,12 +503,10 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
     Ok(id)
 }
 
-/// Whether a need lies in one of the regions (prefixes) a charity serves.
+/// Whether a need (its township's code as stored) lies in one of the regions a charity serves.
 #[cfg(feature = "ssr")]
-fn served(regions: &[String], township: &str) -> bool {
-    regions
-        .iter()
-        .any(|r| township.starts_with(r.as_str()) || r.starts_with(township))
+fn served(regions: &[RegionCode], township: &str) -> bool {
+    RegionCode::parse(township).is_ok_and(|t| regions.iter().any(|r| t.is_within(r)))
 }
 
 /// The needs board: open needs of consenting households in the charity's regions, not covered
@@ -533,13 +518,7 @@ pub async fn needs_board() -> Result<Vec<BoardNeed>, AppError> {
     let today = today_in_china();
     let mut needs = Vec::new();
     for region in &charity.regions {
-        // A charity's regions were checked when it registered: one that no longer reads is
-        // bad data, not a region to skip.
-        let region = RegionCode::parse(region).map_err(|_| {
-            tracing::error!(region = %region, "stored charity region is not a region code");
-            AppError::Internal
-        })?;
-        needs.extend(s.store.needs(&region, true, today).await?);
+        needs.extend(s.store.needs(region, true, today).await?);
     }
     needs.retain(|n| {
         n.consent
@@ -844,9 +823,14 @@ pub async fn charity_registrations() -> Result<Vec<CharityView>, AppError> {
         .charities()
         .await?
         .into_iter()
-        .filter(|c| c.regions.iter().any(|r| serves_within(r, &scope)))
+        .filter(|c| c.regions.iter().any(|r| r.is_within(&scope)))
         .collect();
-    let names = names_of(&s, all.iter().flat_map(|c| c.regions.clone())).await?;
+    let codes: Vec<String> = all
+        .iter()
+        .flat_map(|c| &c.regions)
+        .map(|r| r.as_str().to_string())
+        .collect();
+    let names = names_of(&s, codes.into_iter()).await?;
     Ok(all
         .into_iter()
         .map(|c| charity_view(c, &names, true))
@@ -872,12 +856,6 @@ pub async fn revoke_charity(id: String, note: String) -> Result<(), AppError> {
     charity_decision(id, CharityStatus::Revoked, note).await
 }
 
-/// Whether a region an organisation serves (stored as its prefix) lies in `scope`.
-#[cfg(feature = "ssr")]
-fn serves_within(region: &str, scope: &RegionCode) -> bool {
-    RegionCode::parse(region).is_ok_and(|r| r.is_within(scope))
-}
-
 #[cfg(feature = "ssr")]
 async fn charity_decision(id: String, to: CharityStatus, note: String) -> Result<(), AppError> {
     let admin = auth::require(&[Role::Admin]).await?;
@@ -893,7 +871,7 @@ async fn charity_decision(id: String, to: CharityStatus, note: String) -> Result
     // it: a city's administrator does not verify (or revoke) another province's charity.
     let scope = auth::staff_scope(&admin)?;
     let charity = s.store.charity(&id).await?.ok_or(AppError::NotFound)?;
-    if charity.regions.is_empty() || !charity.regions.iter().all(|r| serves_within(r, &scope)) {
+    if charity.regions.is_empty() || !charity.regions.iter().all(|r| r.is_within(&scope)) {
         audit(
             &s,
             Some(&admin.0.id),
@@ -1113,9 +1091,9 @@ async fn matching_inputs(
         .into_iter()
         .filter(|r| {
             r.regions.is_empty()
-                || r.regions.iter().any(|p| {
-                    p.starts_with(scope.prefix()) || scope.prefix().starts_with(p.as_str())
-                })
+                || r.regions
+                    .iter()
+                    .any(|p| p.is_within(scope) || scope.is_within(p))
         })
         .collect();
     Ok((needs, resources))
@@ -1138,7 +1116,13 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
         needs
             .iter()
             .map(|n| n.township.clone())
-            .chain(resources.iter().flat_map(|r| r.regions.clone()))
+            .chain(
+                resources
+                    .iter()
+                    .flat_map(|r| &r.regions)
+                    .map(|c| c.as_str().to_string())
+                    .collect::<Vec<_>>(),
+            )
             .chain(matches.iter().map(|m| m.township.clone())),
     )
     .await?;
@@ -1165,18 +1149,24 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
     let (needs, resources) = matching_inputs(&s, &scope).await?;
     auth::audit_read(&s, &user, "matching_suggest", scope.prefix()).await;
     let today = today_in_china();
-    let as_need = |n: &NeedRecord| Need {
-        id: n.id.clone(),
-        household: n.household_id.clone(),
-        kind: format!("{}:{}", n.form.code(), n.kind),
-        category: n.category.clone(),
-        region: n.township.clone(),
-        amount: n.amount - n.committed,
-        urgency: n.urgency,
-        consent: n.consent,
-        covered: n.covered,
+    // A township the server wrote that no longer reads as a region is bad data: an error.
+    let as_need = |n: &NeedRecord| -> Result<Need, AppError> {
+        Ok(Need {
+            id: n.id.clone(),
+            household: n.household_id.clone(),
+            kind: format!("{}:{}", n.form.code(), n.kind),
+            category: n.category.clone(),
+            region: RegionCode::parse(&n.township).map_err(|_| {
+                tracing::error!(township = %n.township, "stored township is not a region code");
+                AppError::Internal
+            })?,
+            amount: n.amount - n.committed,
+            urgency: n.urgency,
+            consent: n.consent,
+            covered: n.covered,
+        })
     };
-    let optimiser_needs: Vec<Need> = needs.iter().map(as_need).collect();
+    let optimiser_needs: Vec<Need> = needs.iter().map(as_need).collect::<Result<_, _>>()?;
     // What each resource already gives each household of the region (live matches), for its cap.
     let mut given: std::collections::HashMap<String, std::collections::HashMap<String, i64>> =
         Default::default();

@@ -98,8 +98,8 @@ pub struct Need {
     pub kind: String,
     /// The household's category code (e.g. `dibao`), for resources that serve some only.
     pub category: String,
-    /// Township code (9 digits) or a longer region code.
-    pub region: String,
+    /// The household's township (or a finer region).
+    pub region: RegionCode,
     /// Units asked for (fen for money, pieces or hours otherwise).
     pub amount: i64,
     /// Urgency, from the warning level and category (larger is more urgent).
@@ -123,8 +123,8 @@ pub struct Resource {
     pub kinds: Vec<String>,
     /// Categories served; empty: any.
     pub categories: Vec<String>,
-    /// Region code prefixes served (e.g. `620702` for a county); empty: anywhere.
-    pub regions: Vec<String>,
+    /// Regions served (a county serves its whole subtree); empty: anywhere.
+    pub regions: Vec<RegionCode>,
     /// Units left to give.
     pub remaining: i64,
     /// At most this many units to one household (`None`: no cap), counting what it already gives.
@@ -145,11 +145,7 @@ impl Resource {
             && today <= self.valid_until
             && self.kinds.contains(&need.kind)
             && (self.categories.is_empty() || self.categories.contains(&need.category))
-            && (self.regions.is_empty()
-                || self
-                    .regions
-                    .iter()
-                    .any(|r| need.region.starts_with(r.as_str())))
+            && (self.regions.is_empty() || self.regions.iter().any(|r| need.region.is_within(r)))
             && self.cap_left(&need.household).is_none_or(|c| c > 0)
     }
 
@@ -174,8 +170,8 @@ fn distance(resource: &Resource, need: &Need) -> Distance {
     let best = resource
         .regions
         .iter()
-        .filter(|r| need.region.starts_with(r.as_str()))
-        .map(|r| r.len())
+        .filter(|r| need.region.is_within(r))
+        .map(|r| r.prefix().len())
         .max()
         .unwrap_or(0);
     match best {
@@ -336,12 +332,13 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: NaiveDate) -> Plan
             } else {
                 res.regions
                     .iter()
-                    .map(|prefix| {
-                        let from =
-                            list.partition_point(|&n| needs[n].region.as_str() < prefix.as_str());
+                    .map(|region| {
+                        // Full codes sort with every code under a prefix side by side.
+                        let prefix = region.prefix();
+                        let from = list.partition_point(|&n| needs[n].region.as_str() < prefix);
                         let len = list[from..]
                             .iter()
-                            .take_while(|&&n| needs[n].region.starts_with(prefix.as_str()))
+                            .take_while(|&&n| needs[n].region.as_str().starts_with(prefix))
                             .count();
                         &list[from..from + len]
                     })
@@ -1045,7 +1042,7 @@ mod tests {
             household: household.into(),
             kind: "education".into(),
             category: "dibao".into(),
-            region: "620702100".into(),
+            region: code("620702100"),
             amount,
             urgency,
             consent: true,
@@ -1058,7 +1055,7 @@ mod tests {
             id: id.into(),
             kinds: vec!["education".into()],
             categories: vec![],
-            regions: vec!["620702".into()],
+            regions: vec![code("620702")],
             remaining,
             per_household_cap: cap,
             already_given: Default::default(),
@@ -1071,6 +1068,10 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    fn code(text: &str) -> RegionCode {
+        RegionCode::parse(text).unwrap()
     }
 
     #[test]
@@ -1096,7 +1097,7 @@ mod tests {
     #[test]
     fn unmet_needs_say_why_and_nothing_is_given_outside_the_fit() {
         let mut far = need("far", "h1", 5, 3);
-        far.region = "620721100".into();
+        far.region = code("620721100");
         let mut no_consent = need("nc", "h2", 5, 9);
         no_consent.consent = false;
         let mut covered = need("cov", "h3", 5, 9);
@@ -1244,9 +1245,9 @@ mod tests {
                     |(i, (h, amount, urgency, kind, region_far, consent_roll))| Need {
                         kind: kinds[kind].into(),
                         region: if region_far {
-                            "620721100".into()
+                            code("620721100")
                         } else {
-                            "620702100".into()
+                            code("620702100")
                         },
                         consent: consent_roll != 0,
                         ..need(&format!("n{i}"), &format!("h{h}"), amount, urgency)
@@ -1264,8 +1265,8 @@ mod tests {
                     },
                     regions: match regions {
                         0 => vec![],
-                        1 => vec!["620702".into()],
-                        _ => vec!["620721".into()],
+                        1 => vec![code("620702")],
+                        _ => vec![code("620721")],
                     },
                     // Every other resource already gave household h0 one unit.
                     already_given: if i % 2 == 0 {

@@ -896,7 +896,7 @@ async fn charity_with_resource(
             credit_code: code.as_str().into(),
             contact_name: "x".into(),
             contact_phone: "13700000001".into(),
-            regions: vec!["6207".into()],
+            regions: vec![crate::helpers::region("6207")],
             kinds: vec!["education".into()],
         })
         .await
@@ -922,7 +922,7 @@ async fn charity_with_resource(
             per_household_cap: cap,
             need_kinds: vec!["education".into()],
             categories: vec![],
-            regions: vec!["6207".into()],
+            regions: vec![crate::helpers::region("6207")],
             valid_from: crate::helpers::day("2026-01-01"),
             valid_until: crate::helpers::day("2099-12-31"),
             now: 3,

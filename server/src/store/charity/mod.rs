@@ -19,8 +19,8 @@ use app::store::{
 
 mod rows;
 use rows::{
-    charity_from_row, json, match_from_row, need_from_row, resource_from_row, CHARITY_COLUMNS,
-    MATCH_FROM, NEED_FROM, RESOURCE_FROM,
+    charity_from_row, json, match_from_row, need_from_row, region_json, resource_from_row,
+    CHARITY_COLUMNS, MATCH_FROM, NEED_FROM, RESOURCE_FROM,
 };
 
 /// Locks a need's row for the transaction (the first lock every change takes).
@@ -94,7 +94,7 @@ impl CharityStore for SqlStore {
         .bind(&c.credit_code)
         .bind(&c.contact_name)
         .bind(&c.contact_phone)
-        .bind(json(&c.regions))
+        .bind(region_json(&c.regions))
         .bind(json(&c.kinds))
         .bind(c.user.now)
         .execute_raw(&mut tx)
@@ -200,7 +200,7 @@ impl CharityStore for SqlStore {
         .bind(r.per_household_cap)
         .bind(json(&r.need_kinds))
         .bind(json(&r.categories))
-        .bind(json(&r.regions))
+        .bind(region_json(&r.regions))
         .bind(r.valid_from)
         .bind(r.valid_until)
         .bind(r.now)
@@ -418,7 +418,7 @@ impl CharityStore for SqlStore {
             household: need.household_id.clone(),
             kind: format!("{}:{}", need.form.code(), need.kind),
             category: need.category.clone(),
-            region: need.township.clone(),
+            region: super::dialect::region("township", &need.township)?,
             amount: need.amount,
             urgency: need.urgency,
             consent: need.consent,

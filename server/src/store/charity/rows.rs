@@ -3,6 +3,7 @@
 
 use crate::store::dialect::{code, day, Row};
 use app::domain::charity::CharityStatus;
+use app::domain::region::RegionCode;
 use app::store::{CharityRecord, DbError, MatchRecord, Millis, NeedRecord, ResourceRecord};
 
 pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
@@ -11,6 +12,19 @@ pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
 
 pub(super) fn json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Regions as stored: a JSON list of their prefixes (`6207` for a city).
+pub(super) fn region_json(v: &[RegionCode]) -> String {
+    json(&v.iter().map(|r| r.prefix().to_string()).collect::<Vec<_>>())
+}
+
+/// A stored list of regions; one that does not read as a region is an error naming it.
+pub(super) fn region_list(raw: &str) -> Result<Vec<RegionCode>, DbError> {
+    list(raw)?
+        .iter()
+        .map(|r| crate::store::dialect::region("regions", r))
+        .collect()
 }
 
 pub(super) const CHARITY_COLUMNS: &str =
@@ -43,7 +57,7 @@ impl TryFrom<CharityRow> for CharityRecord {
             credit_code: r.credit_code,
             contact_name: r.contact_name,
             contact_phone: r.contact_phone,
-            regions: list(&r.regions)?,
+            regions: region_list(&r.regions)?,
             kinds: list(&r.kinds)?,
             // A revoked verification is stored as `rejected` (every query that looks for
             // `verified` leaves it out) with the time of revocation.
@@ -101,7 +115,7 @@ impl TryFrom<ResourceRow> for ResourceRecord {
             per_household_cap: r.per_household_cap,
             need_kinds: list(&r.need_kinds)?,
             categories: list(&r.categories)?,
-            regions: list(&r.regions)?,
+            regions: region_list(&r.regions)?,
             valid_from: day("valid_from", &r.valid_from)?,
             valid_until: day("valid_until", &r.valid_until)?,
             updated_at: r.updated_at,
