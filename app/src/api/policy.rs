@@ -351,19 +351,35 @@ pub async fn add_parameter(form: ParamForm) -> Result<i64, AppError> {
     Ok(rec.id)
 }
 
+/// The stored parameter `id`, when it is set for a region inside the caller's (where they may
+/// act on it); `NotFound` when there is none, `Forbidden` when it is another region's.
+#[cfg(feature = "ssr")]
+async fn param_in_scope(
+    s: &crate::services::Services,
+    user: &auth::SessionUser,
+    id: i64,
+) -> Result<ParamRow, AppError> {
+    let scope = auth::staff_scope(user)?;
+    let row = param_rows(s.store.as_ref())
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    if row.region.is_within(&scope) {
+        Ok(row)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// The security administrator approves a value waiting for approval (`approve`), from which
 /// on it applies from its effective date, or refuses it (withdrawn: it never applies). Only
 /// values inside their region, entered by someone else, and not past their effective date.
 #[server(endpoint = "policy/decide_parameter")]
 pub async fn decide_parameter(id: i64, approve: bool) -> Result<(), AppError> {
     let user = auth::require_duty(AdminDuty::Security).await?;
-    let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let rows = param_rows(s.store.as_ref()).await?;
-    let row = rows.iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
-    if !row.region.is_within(&scope) {
-        return Err(AppError::Forbidden);
-    }
+    let row = param_in_scope(&s, &user, id).await?;
     s.store
         .decide_policy_parameter(id, approve, &user.0.id, today_in_china(), now_millis())
         .await?;
@@ -381,13 +397,8 @@ pub async fn decide_parameter(id: i64, approve: bool) -> Result<(), AppError> {
 #[server(endpoint = "policy/withdraw_parameter")]
 pub async fn withdraw_parameter(id: i64) -> Result<(), AppError> {
     let user = auth::require(&[Role::Admin]).await?;
-    let scope = auth::staff_scope(&user)?;
     let s = services()?;
-    let rows = param_rows(s.store.as_ref()).await?;
-    let row = rows.iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
-    if !row.region.is_within(&scope) {
-        return Err(AppError::Forbidden);
-    }
+    param_in_scope(&s, &user, id).await?;
     s.store
         .withdraw_policy_parameter(id, &user.0.id, today_in_china(), now_millis())
         .await?;

@@ -229,6 +229,30 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+/// The password of the accounts `lanzhou_admin` creates.
+pub const LANZHOU_PASSWORD: &str = "Lanzhou-2026-pass";
+
+/// An administrator of Lanzhou (another city of Gansu) holding `duty`, stored directly: the
+/// outsider the region checks are tested against. Signs in with `LANZHOU_PASSWORD`.
+pub async fn lanzhou_admin(app: &TestApp, login: &str, duty: app::domain::status::AdminDuty) {
+    app.store()
+        .create_user(app::store::NewUser {
+            role: app::domain::status::Role::Admin,
+            login: login.into(),
+            display_name: "兰州".into(),
+            password_hash: app::auth::hash_password(LANZHOU_PASSWORD.into())
+                .await
+                .unwrap(),
+            region_code: Some(region("620100000000")),
+            department: None,
+            must_change_password: false,
+            duty: Some(duty),
+            now: 0,
+        })
+        .await
+        .unwrap();
+}
+
 /// A day written `YYYY-MM-DD` in a test.
 pub fn day(s: &str) -> chrono::NaiveDate {
     s.parse().expect("a YYYY-MM-DD day")

@@ -1062,25 +1062,15 @@ async fn an_import_finishes_when_the_uploader_goes_away_and_shows_its_progress_m
 async fn an_administrator_changes_the_warning_rules_of_their_own_region_only() {
     let app = crate::helpers::spawn_app_with(|c| c.auth_requests_per_minute = 1000).await;
     let ids = household(&app, "13900000751", &["62070219700101751"]).await;
-    app.store()
-        .create_user(app::store::NewUser {
-            role: app::domain::status::Role::Admin,
-            login: "lanzhou_system".into(),
-            display_name: "兰州".into(),
-            password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
-                .await
-                .unwrap(),
-            region_code: Some(crate::helpers::region("620100000000")),
-            department: None,
-            must_change_password: false,
-            duty: Some(app::domain::status::AdminDuty::System),
-            now: 0,
-        })
-        .await
-        .unwrap();
+    crate::helpers::lanzhou_admin(
+        &app,
+        "lanzhou_system",
+        app::domain::status::AdminDuty::System,
+    )
+    .await;
     let lanzhou = app.client();
     let r = app
-        .sign_in(&lanzhou, "lanzhou_system", "Lanzhou-2026-pass")
+        .sign_in(&lanzhou, "lanzhou_system", crate::helpers::LANZHOU_PASSWORD)
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let death_off = serde_json::json!({ "draft": { "kind": "death", "level": "II",

@@ -1018,23 +1018,13 @@ async fn staff_cannot_sign_in_with_a_password_alone() {
         );
     }
     // An administrator of another city cannot reset it.
-    app.store()
-        .create_user(app::store::NewUser {
-            role: app::domain::status::Role::Admin,
-            login: "lanzhou_admin".into(),
-            display_name: "兰州管理员".into(),
-            password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
-                .await
-                .unwrap(),
-            region_code: Some(crate::helpers::region("620100000000")),
-            department: None,
-            must_change_password: false,
-            duty: Some(app::domain::status::AdminDuty::Security),
-            now: 0,
-        })
-        .await
-        .unwrap();
-    let other = login(&app, "lanzhou_admin", "Lanzhou-2026-pass").await;
+    crate::helpers::lanzhou_admin(
+        &app,
+        "lanzhou_admin",
+        app::domain::status::AdminDuty::Security,
+    )
+    .await;
+    let other = login(&app, "lanzhou_admin", crate::helpers::LANZHOU_PASSWORD).await;
     let r = post(
         &other,
         "/api/accounts/second_factor/reset",
@@ -1459,22 +1449,7 @@ async fn one_administrator_cannot_do_everything_and_none_beyond_their_region() {
         ("lanzhou_system", app::domain::status::AdminDuty::System),
         ("lanzhou_auditor", app::domain::status::AdminDuty::Audit),
     ] {
-        app.store()
-            .create_user(app::store::NewUser {
-                role: app::domain::status::Role::Admin,
-                login: name.into(),
-                display_name: "兰州".into(),
-                password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
-                    .await
-                    .unwrap(),
-                region_code: Some(crate::helpers::region("620100000000")),
-                department: None,
-                must_change_password: false,
-                duty: Some(duty),
-                now: 0,
-            })
-            .await
-            .unwrap();
+        crate::helpers::lanzhou_admin(&app, name, duty).await;
     }
     let charities: Value = system
         .post(app.url("/api/charity/registrations"))
@@ -1485,7 +1460,7 @@ async fn one_administrator_cannot_do_everything_and_none_beyond_their_region() {
         .await
         .unwrap();
     let zhangye_charity = charities[0]["id"].as_str().unwrap().to_string();
-    let lanzhou = login(&app, "lanzhou_system", "Lanzhou-2026-pass").await;
+    let lanzhou = login(&app, "lanzhou_system", crate::helpers::LANZHOU_PASSWORD).await;
     let theirs: Value = lanzhou
         .post(app.url("/api/charity/registrations"))
         .send()
@@ -1503,7 +1478,7 @@ async fn one_administrator_cannot_do_everything_and_none_beyond_their_region() {
     )
     .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let lanzhou_auditor = login(&app, "lanzhou_auditor", "Lanzhou-2026-pass").await;
+    let lanzhou_auditor = login(&app, "lanzhou_auditor", crate::helpers::LANZHOU_PASSWORD).await;
     let page: Value = trail(&lanzhou_auditor, json!({"action": "queue_read"}))
         .await
         .unwrap()
@@ -1586,23 +1561,13 @@ async fn no_parameter_applies_before_a_security_administrator_of_its_region_appr
     assert_eq!(decide(&system, id, true).await, StatusCode::FORBIDDEN);
     assert_eq!(decide(&cw, id, true).await, StatusCode::FORBIDDEN);
     // Nor a security administrator of another province.
-    app.store()
-        .create_user(app::store::NewUser {
-            role: app::domain::status::Role::Admin,
-            login: "lanzhou_security".into(),
-            display_name: "兰州".into(),
-            password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
-                .await
-                .unwrap(),
-            region_code: Some(crate::helpers::region("620100000000")),
-            department: None,
-            must_change_password: false,
-            duty: Some(app::domain::status::AdminDuty::Security),
-            now: 0,
-        })
-        .await
-        .unwrap();
-    let lanzhou = login(&app, "lanzhou_security", "Lanzhou-2026-pass").await;
+    crate::helpers::lanzhou_admin(
+        &app,
+        "lanzhou_security",
+        app::domain::status::AdminDuty::Security,
+    )
+    .await;
+    let lanzhou = login(&app, "lanzhou_security", crate::helpers::LANZHOU_PASSWORD).await;
     assert_eq!(decide(&lanzhou, id, true).await, StatusCode::FORBIDDEN);
     assert_eq!(in_force().await, Some(58_000));
 
@@ -1772,22 +1737,12 @@ async fn a_charitys_lost_second_factor_is_reset_by_the_security_administrator_of
         .set_second_factor(&charity.id, Some(("JBSWY3DPEHPK3PXP", &codes)), 5)
         .await
         .unwrap();
-    app.store()
-        .create_user(app::store::NewUser {
-            role: app::domain::status::Role::Admin,
-            login: "lanzhou_security".into(),
-            display_name: "兰州".into(),
-            password_hash: app::auth::hash_password("Lanzhou-2026-pass".into())
-                .await
-                .unwrap(),
-            region_code: Some(crate::helpers::region("620100000000")),
-            department: None,
-            must_change_password: false,
-            duty: Some(app::domain::status::AdminDuty::Security),
-            now: 0,
-        })
-        .await
-        .unwrap();
+    crate::helpers::lanzhou_admin(
+        &app,
+        "lanzhou_security",
+        app::domain::status::AdminDuty::Security,
+    )
+    .await;
     let reset = |c: reqwest::Client| {
         let app = &app;
         async move {
@@ -1801,7 +1756,7 @@ async fn a_charitys_lost_second_factor_is_reset_by_the_security_administrator_of
             .status()
         }
     };
-    let lanzhou = login(&app, "lanzhou_security", "Lanzhou-2026-pass").await;
+    let lanzhou = login(&app, "lanzhou_security", crate::helpers::LANZHOU_PASSWORD).await;
     assert_eq!(reset(lanzhou.clone()).await, StatusCode::NOT_FOUND);
     let listed: Value = post_form(&lanzhou, &app, "/api/accounts/staff", &[])
         .await
