@@ -102,7 +102,8 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await c.goto(`${BASE}/applications/${number}`);
   await hydrated(c);
   // A resident's page, opened by staff: the whole application, which holds the case actions.
-  assert.ok((await loadedWasm(c)).includes('/pkg/doudi.wasm'), 'staff get the whole application');
+  const staffWasm = await loadedWasm(c);
+  assert.ok(staffWasm.includes('/pkg/doudi.wasm'), `staff get the whole application: ${staffWasm}`);
   await c.locator('#status-badge', { hasText: '入户调查' }).waitFor();
 
   // The decision as proposed: Dibao, 2 × 580.00 − 900.00 = 260.00 a month.

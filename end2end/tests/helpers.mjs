@@ -30,9 +30,15 @@ export async function hydrated(page) {
 }
 
 // The WASM modules a page has loaded (paths), e.g. the portal's own or the whole application's.
+// Chrome may record a resource's timing entry a moment after the code it carried is already
+// running (streamed compilation), so this waits for a main module's entry before reading them.
 export async function loadedWasm(page) {
-  return page.evaluate(() => performance.getEntriesByType('resource')
-    .map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')));
+  const wasm = () => performance.getEntriesByType('resource')
+    .map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm'));
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+    .some((e) => /\/doudi(-portal)?\.wasm$/.test(new URL(e.name).pathname)), null, { timeout: 10000 })
+    .catch(() => {});
+  return page.evaluate(wasm);
 }
 
 // Every form control a user can reach has a visible <label>.
