@@ -363,9 +363,14 @@ fn person_id(k: usize) -> String {
 /// case), each need fitting the ~50 resources of its kind serving its township; supply covers about two thirds of demand, so the
 /// optimiser must choose (and re-route).
 fn bench_matching(needs: usize, resources: usize) {
-    use app::domain::charity::{objective, suggest, Need, Resource};
+    use app::domain::charity::{objective, suggest, FitKey, Need, Resource, SupplyForm};
+    use app::domain::declaration::HelpKind;
+    use app::domain::policy::Category;
     let townships = (resources / 50).max(1);
-    let kinds = ["education", "medical"];
+    let kinds = [
+        FitKey::new(SupplyForm::Funds, HelpKind::Education),
+        FitKey::new(SupplyForm::Funds, HelpKind::Medical),
+    ];
     // Townships 001, 002, … of Ganzhou (000 would be the county itself).
     let township = |t: usize| {
         app::domain::region::RegionCode::parse(&format!("620702{:03}", t + 1)).expect("a township")
@@ -374,12 +379,12 @@ fn bench_matching(needs: usize, resources: usize) {
         .map(|i| Need {
             id: format!("n{i}"),
             household: format!("h{}", i / 2),
-            kind: kinds[i % 2].into(),
-            category: if i % 3 == 0 {
-                "tekun".into()
+            kind: kinds[i % 2],
+            category: Some(if i % 3 == 0 {
+                Category::Tekun
             } else {
-                "dibao".into()
-            },
+                Category::Dibao
+            }),
             region: township(i % townships),
             amount: 1_000 + (i as i64 * 7_919) % 9_000,
             urgency: 1 + (i as i64 * 31) % 9,
@@ -390,7 +395,7 @@ fn bench_matching(needs: usize, resources: usize) {
     let resources: Vec<Resource> = (0..resources)
         .map(|r| Resource {
             id: format!("r{r}"),
-            kinds: vec![kinds[r % 2].into()],
+            kinds: vec![kinds[r % 2]],
             categories: vec![],
             // Two neighbouring townships each: about 50 fitting resources per need.
             regions: vec![

@@ -2,6 +2,7 @@
 //! outside demo mode. Idempotent: existing demo accounts are left as they are.
 
 use app::auth::hash_password;
+use app::domain::declaration::HelpKind;
 use app::domain::status::{AdminDuty, Role};
 use app::services::{now_millis, Services};
 use app::store::{DbError, NewUser, SubmitOutcome};
@@ -124,9 +125,12 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
             contact_name: "【演示】王联系".into(),
             contact_phone: "13900000000".into(),
             regions: vec![app::domain::region::RegionCode::parse("6207").expect("a region")],
-            kinds: ["basic_living", "medical", "education", "care_services"]
-                .map(String::from)
-                .to_vec(),
+            kinds: vec![
+                HelpKind::BasicLiving,
+                HelpKind::Medical,
+                HelpKind::Education,
+                HelpKind::CareServices,
+            ],
         })
         .await
     {
@@ -154,7 +158,7 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
             unit: String::new(),
             total: 5_000_000,
             per_household_cap: Some(500_000),
-            need_kinds: vec!["medical".into()],
+            need_kinds: vec![HelpKind::Medical],
             categories: vec![],
             regions: vec![app::domain::region::RegionCode::parse("6207").expect("a region")],
             valid_from: today,

@@ -19,10 +19,10 @@ use crate::{
     auth::{self, audit, SessionUser},
     domain::chain::{AidKind, NewAid},
     domain::charity::{
-        covering_aid, fit_key, suggest, urgency, CharityStatus, MatchState, Need, NeedSource,
+        covering_aid, suggest, urgency, CharityStatus, FitKey, MatchState, Need, NeedSource,
         NeedState, Resource, SupplyForm,
     },
-    domain::declaration::{Declaration, FieldErrorCode, HelpKind},
+    domain::declaration::{Declaration, FieldErrorCode},
     domain::phone::Phone,
     domain::policy::Category,
     domain::region::RegionCode,
@@ -187,38 +187,33 @@ pub struct CharityRegistration {
 // ------------------------------------------------------------------------------------------
 // Views
 
-/// A township or region code as stored (a prefix), padded to the 12 digits names are kept by.
+/// The names of regions a page shows.
 #[cfg(feature = "ssr")]
-fn full_code(prefix: &str) -> String {
-    format!("{prefix:0<12}")
-}
+type Names = std::collections::HashMap<RegionCode, String>;
 
 #[cfg(feature = "ssr")]
-async fn names_of(
+async fn names_of<'a>(
     s: &Services,
-    codes: impl Iterator<Item = String>,
-) -> Result<std::collections::HashMap<String, String>, AppError> {
-    let codes = codes.filter_map(|c| RegionCode::parse(&c).ok()).collect();
-    let names = crate::api::regions::region_names(s.store.as_ref(), codes).await?;
-    Ok(names
-        .into_iter()
-        .map(|(code, name)| (code.as_str().to_owned(), name))
-        .collect())
+    codes: impl Iterator<Item = &'a RegionCode>,
+) -> Result<Names, AppError> {
+    crate::api::regions::region_names(s.store.as_ref(), codes.cloned().collect()).await
+}
+
+/// Codes as the browser receives them.
+#[cfg(feature = "ssr")]
+fn codes<T: crate::domain::Coded>(v: &[T]) -> Vec<String> {
+    v.iter().map(|c| c.code().to_string()).collect()
 }
 
 #[cfg(feature = "ssr")]
-fn charity_view(
-    c: CharityRecord,
-    names: &std::collections::HashMap<String, String>,
-    unmasked: bool,
-) -> CharityView {
+fn charity_view(c: CharityRecord, names: &Names, unmasked: bool) -> CharityView {
     CharityView {
         region_names: c
             .regions
             .iter()
             .map(|r| {
                 names
-                    .get(r.as_str())
+                    .get(r)
                     .cloned()
                     .unwrap_or_else(|| r.prefix().to_string())
             })
@@ -234,17 +229,14 @@ fn charity_view(
         name: c.name,
         credit_code: c.credit_code,
         contact_name: c.contact_name,
-        kinds: c.kinds,
+        kinds: codes(&c.kinds),
         status: c.status.code().into(),
         status_note: c.status_note,
     }
 }
 
 #[cfg(feature = "ssr")]
-fn resource_view(
-    r: ResourceRecord,
-    names: &std::collections::HashMap<String, String>,
-) -> ResourceView {
+fn resource_view(r: ResourceRecord, names: &Names) -> ResourceView {
     ResourceView {
         total: r.form.show(r.total),
         remaining: r.form.show(r.remaining),
@@ -254,7 +246,7 @@ fn resource_view(
             .iter()
             .map(|c| {
                 names
-                    .get(c.as_str())
+                    .get(c)
                     .cloned()
                     .unwrap_or_else(|| c.prefix().to_string())
             })
@@ -265,44 +257,34 @@ fn resource_view(
         form: r.form.code().into(),
         title: r.title,
         unit: r.unit,
-        need_kinds: r.need_kinds,
-        categories: r.categories,
+        need_kinds: codes(&r.need_kinds),
+        categories: codes(&r.categories),
         valid_from: r.valid_from.to_string(),
         valid_until: r.valid_until.to_string(),
     }
 }
 
 #[cfg(feature = "ssr")]
-fn board_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>) -> BoardNeed {
+fn board_need(n: &NeedRecord, names: &Names) -> BoardNeed {
     let open = (n.amount - n.committed).max(0);
     BoardNeed {
         id: n.id.clone(),
-        kind: n.kind.clone(),
+        kind: n.kind.code().into(),
         form: n.form.code().into(),
         open: n.form.show(open),
         open_units: open,
         urgency: n.urgency,
-        category: n.category.clone(),
-        township: names
-            .get(&full_code(&n.township))
-            .cloned()
-            .unwrap_or_default(),
+        category: n.category.map(|c| c.code().into()).unwrap_or_default(),
+        township: names.get(&n.township).cloned().unwrap_or_default(),
         raised_on: crate::clock::china_date(n.created_at),
     }
 }
 
 #[cfg(feature = "ssr")]
-fn match_view(
-    m: MatchRecord,
-    names: &std::collections::HashMap<String, String>,
-    caseworker: bool,
-) -> MatchView {
+fn match_view(m: MatchRecord, names: &Names, caseworker: bool) -> MatchView {
     MatchView {
         units: m.form.show(m.units),
-        township: names
-            .get(&full_code(&m.township))
-            .cloned()
-            .unwrap_or_default(),
+        township: names.get(&m.township).cloned().unwrap_or_default(),
         updated_on: crate::clock::china_date(m.updated_at),
         household_id: caseworker.then_some(m.household_id),
         proof_file: m.proof.as_ref().map(|_| format!("/charity/proof/{}", m.id)),
@@ -310,7 +292,7 @@ fn match_view(
         id: m.id,
         charity_name: m.charity_name,
         resource_title: m.resource_title,
-        need_kind: m.need_kind,
+        need_kind: m.need_kind.code().into(),
         form: m.form.code().into(),
         unit: m.unit,
         state: m.state.code().into(),
@@ -382,7 +364,7 @@ pub async fn register_charity(
             contact_name: profile.contact_name,
             contact_phone: profile.contact_phone.as_str().to_string(),
             regions: profile.regions.clone(),
-            kinds: profile.kinds.iter().map(|k| k.code().to_string()).collect(),
+            kinds: profile.kinds.clone(),
         })
         .await?;
     audit(
@@ -430,8 +412,7 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
             .regions
             .iter()
             .chain(resources.iter().flat_map(|r| r.regions.iter()))
-            .map(|r| r.as_str().to_string())
-            .chain(matches.iter().map(|m| m.township.clone())),
+            .chain(matches.iter().map(|m| &m.township)),
     )
     .await?;
     let region_choices = charity
@@ -440,7 +421,7 @@ pub async fn load_charity_home() -> Result<CharityHome, AppError> {
         .map(|r| {
             (
                 r.prefix().to_string(),
-                names.get(r.as_str()).cloned().unwrap_or_default(),
+                names.get(r).cloned().unwrap_or_default(),
             )
         })
         .collect();
@@ -476,16 +457,8 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
             unit: spec.unit,
             total: spec.total,
             per_household_cap: spec.per_household_cap,
-            need_kinds: spec
-                .need_kinds
-                .iter()
-                .map(|k| k.code().to_string())
-                .collect(),
-            categories: spec
-                .categories
-                .iter()
-                .map(|c| c.code().to_string())
-                .collect(),
+            need_kinds: spec.need_kinds,
+            categories: spec.categories,
             regions: spec.regions,
             valid_from: spec.valid_from,
             valid_until: spec.valid_until,
@@ -503,10 +476,10 @@ pub async fn add_resource(draft: ResourceDraft) -> Result<String, AppError> {
     Ok(id)
 }
 
-/// Whether a need (its township's code as stored) lies in one of the regions a charity serves.
+/// Whether a need's township lies in one of the regions a charity serves.
 #[cfg(feature = "ssr")]
-fn served(regions: &[RegionCode], township: &str) -> bool {
-    RegionCode::parse(township).is_ok_and(|t| regions.iter().any(|r| t.is_within(r)))
+fn served(regions: &[RegionCode], township: &RegionCode) -> bool {
+    regions.iter().any(|r| township.is_within(r))
 }
 
 /// The needs board: open needs of consenting households in the charity's regions, not covered
@@ -533,7 +506,7 @@ pub async fn needs_board() -> Result<Vec<BoardNeed>, AppError> {
             .then(a.id.cmp(&b.id))
     });
     needs.dedup_by(|a, b| a.id == b.id);
-    let names = names_of(&s, needs.iter().map(|n| n.township.clone())).await?;
+    let names = names_of(&s, needs.iter().map(|n| &n.township)).await?;
     Ok(needs.iter().map(|n| board_need(n, &names)).collect())
 }
 
@@ -825,12 +798,7 @@ pub async fn charity_registrations() -> Result<Vec<CharityView>, AppError> {
         .into_iter()
         .filter(|c| c.regions.iter().any(|r| r.is_within(&scope)))
         .collect();
-    let codes: Vec<String> = all
-        .iter()
-        .flat_map(|c| &c.regions)
-        .map(|r| r.as_str().to_string())
-        .collect();
-    let names = names_of(&s, codes.into_iter()).await?;
+    let names = names_of(&s, all.iter().flat_map(|c| &c.regions)).await?;
     Ok(all
         .into_iter()
         .map(|c| charity_view(c, &names, true))
@@ -956,7 +924,7 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
         NeedSource::Caseworker => (None, uuid::Uuid::new_v4().to_string()),
     };
     let category = household_category(&s, &household).await?;
-    let township = household.region_code.as_str()[..9].to_string();
+    let township = household.region_code.township();
     let added = s
         .store
         .add_need(NewNeed {
@@ -964,15 +932,13 @@ pub async fn add_need(draft: NeedDraft) -> Result<bool, AppError> {
             household_id: household.id.clone(),
             source: spec.source,
             source_ref,
-            kind: spec.kind.code().into(),
+            kind: spec.kind,
             form: spec.form,
             amount: spec.amount,
             urgency: urgency(category, level),
             township,
-            category: category.map(|c| c.code().to_string()).unwrap_or_default(),
-            covering_aid: covering_aid(spec.kind)
-                .map(|k| k.code().to_string())
-                .unwrap_or_default(),
+            category,
+            covering_aid: covering_aid(spec.kind),
             note: spec.note,
             created_by: user.0.id.clone(),
             now: now_millis(),
@@ -1046,8 +1012,8 @@ pub async fn household_needs(
         &s,
         needs
             .iter()
-            .map(|n| n.township.clone())
-            .chain(matches.iter().map(|m| m.township.clone())),
+            .map(|n| &n.township)
+            .chain(matches.iter().map(|m| &m.township)),
     )
     .await?;
     Ok((
@@ -1060,7 +1026,7 @@ pub async fn household_needs(
 }
 
 #[cfg(feature = "ssr")]
-fn case_need(n: &NeedRecord, names: &std::collections::HashMap<String, String>) -> CaseNeed {
+fn case_need(n: &NeedRecord, names: &Names) -> CaseNeed {
     CaseNeed {
         board: board_need(n, names),
         household_id: n.household_id.clone(),
@@ -1115,15 +1081,9 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
         &s,
         needs
             .iter()
-            .map(|n| n.township.clone())
-            .chain(
-                resources
-                    .iter()
-                    .flat_map(|r| &r.regions)
-                    .map(|c| c.as_str().to_string())
-                    .collect::<Vec<_>>(),
-            )
-            .chain(matches.iter().map(|m| m.township.clone())),
+            .map(|n| &n.township)
+            .chain(resources.iter().flat_map(|r| &r.regions))
+            .chain(matches.iter().map(|m| &m.township)),
     )
     .await?;
     Ok(MatchingView {
@@ -1154,12 +1114,9 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
         Ok(Need {
             id: n.id.clone(),
             household: n.household_id.clone(),
-            kind: format!("{}:{}", n.form.code(), n.kind),
-            category: n.category.clone(),
-            region: RegionCode::parse(&n.township).map_err(|_| {
-                tracing::error!(township = %n.township, "stored township is not a region code");
-                AppError::Internal
-            })?,
+            kind: FitKey::new(n.form, n.kind),
+            category: n.category,
+            region: n.township.clone(),
             amount: n.amount - n.committed,
             urgency: n.urgency,
             consent: n.consent,
@@ -1189,12 +1146,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
             let form = r.form;
             Resource {
                 id: r.id.clone(),
-                kinds: r
-                    .need_kinds
-                    .iter()
-                    .filter_map(|k| HelpKind::from_code(k))
-                    .map(|k| fit_key(form, k))
-                    .collect(),
+                kinds: r.need_kinds.iter().map(|&k| FitKey::new(form, k)).collect(),
                 categories: r.categories.clone(),
                 regions: r.regions.clone(),
                 remaining: r.remaining,
@@ -1206,7 +1158,7 @@ pub async fn suggest_matches() -> Result<PlanView, AppError> {
         })
         .collect();
     let plan = suggest(&optimiser_needs, &optimiser_resources, today);
-    let names = names_of(&s, needs.iter().map(|n| n.township.clone())).await?;
+    let names = names_of(&s, needs.iter().map(|n| &n.township)).await?;
     let by_id: std::collections::HashMap<&str, &NeedRecord> =
         needs.iter().map(|n| (n.id.as_str(), n)).collect();
     let res_by_id: std::collections::HashMap<&str, &ResourceRecord> =

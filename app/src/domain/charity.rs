@@ -94,10 +94,10 @@ fn check_value(first17: &[u32]) -> u32 {
 pub struct Need {
     pub id: String,
     pub household: String,
-    /// What is needed (a need-kind code, e.g. `education`).
-    pub kind: String,
-    /// The household's category code (e.g. `dibao`), for resources that serve some only.
-    pub category: String,
+    /// What is needed, in which form.
+    pub kind: FitKey,
+    /// The household's category, for resources that serve some only (`None`: none yet).
+    pub category: Option<Category>,
     /// The household's township (or a finer region).
     pub region: RegionCode,
     /// Units asked for (fen for money, pieces or hours otherwise).
@@ -120,9 +120,9 @@ impl Need {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resource {
     pub id: String,
-    pub kinds: Vec<String>,
+    pub kinds: Vec<FitKey>,
     /// Categories served; empty: any.
-    pub categories: Vec<String>,
+    pub categories: Vec<Category>,
     /// Regions served (a county serves its whole subtree); empty: anywhere.
     pub regions: Vec<RegionCode>,
     /// Units left to give.
@@ -144,7 +144,8 @@ impl Resource {
             && self.valid_from <= today
             && today <= self.valid_until
             && self.kinds.contains(&need.kind)
-            && (self.categories.is_empty() || self.categories.contains(&need.category))
+            && (self.categories.is_empty()
+                || need.category.is_some_and(|c| self.categories.contains(&c)))
             && (self.regions.is_empty() || self.regions.iter().any(|r| need.region.is_within(r)))
             && self.cap_left(&need.household).is_none_or(|c| c > 0)
     }
@@ -315,9 +316,9 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: NaiveDate) -> Plan
     let mut net = Network::new(first_need + needs.len());
     let mut need_edges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); needs.len()]; // (edge, resource)
                                                                                   // Open needs by kind, sorted by region: a resource's regions are prefix ranges in it.
-    let mut by_kind: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    let mut by_kind: std::collections::HashMap<FitKey, Vec<usize>> = Default::default();
     for (n, need) in needs.iter().enumerate().filter(|(_, n)| n.open()) {
-        by_kind.entry(need.kind.as_str()).or_default().push(n);
+        by_kind.entry(need.kind).or_default().push(n);
     }
     for list in by_kind.values_mut() {
         list.sort_by(|&a, &b| needs[a].region.cmp(&needs[b].region));
@@ -326,7 +327,7 @@ pub fn suggest(needs: &[Need], resources: &[Resource], today: NaiveDate) -> Plan
     for (r, res) in resources.iter().enumerate() {
         net.edge(source, resource_node(r), res.remaining.max(0));
         let mut fitting: Vec<usize> = Vec::new();
-        for list in res.kinds.iter().filter_map(|k| by_kind.get(k.as_str())) {
+        for list in res.kinds.iter().filter_map(|k| by_kind.get(k)) {
             let ranges: Vec<&[usize]> = if res.regions.is_empty() {
                 vec![list.as_slice()]
             } else {
@@ -988,8 +989,16 @@ impl NeedDraft {
 }
 
 /// The optimiser's kind key: a need fits a resource only in the same form and need kind.
-pub fn fit_key(form: SupplyForm, kind: HelpKind) -> String {
-    format!("{}:{}", form.code(), kind.code())
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FitKey {
+    pub form: SupplyForm,
+    pub kind: HelpKind,
+}
+
+impl FitKey {
+    pub fn new(form: SupplyForm, kind: HelpKind) -> Self {
+        Self { form, kind }
+    }
 }
 
 #[cfg(test)]
@@ -1040,8 +1049,8 @@ mod tests {
         Need {
             id: id.into(),
             household: household.into(),
-            kind: "education".into(),
-            category: "dibao".into(),
+            kind: EDUCATION,
+            category: Some(Category::Dibao),
             region: code("620702100"),
             amount,
             urgency,
@@ -1053,7 +1062,7 @@ mod tests {
     fn resource(id: &str, remaining: i64, cap: Option<i64>) -> Resource {
         Resource {
             id: id.into(),
-            kinds: vec!["education".into()],
+            kinds: vec![EDUCATION],
             categories: vec![],
             regions: vec![code("620702")],
             remaining,
@@ -1063,6 +1072,15 @@ mod tests {
             valid_until: day("2026-12-31"),
         }
     }
+
+    const EDUCATION: FitKey = FitKey {
+        form: SupplyForm::Funds,
+        kind: HelpKind::Education,
+    };
+    const MEDICAL: FitKey = FitKey {
+        form: SupplyForm::Funds,
+        kind: HelpKind::Medical,
+    };
 
     const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
 
@@ -1079,14 +1097,14 @@ mod tests {
         // A can use r1 or r2, B only r1; r1 and r2 each have 10. Greedy-by-order would give r1
         // to A and leave B empty; the optimum moves A to r2 so both are met.
         let mut a = need("A", "h1", 10, 5);
-        a.kind = "any".into();
+        a.kind = MEDICAL;
         let b = need("B", "h2", 10, 4);
         let r1 = Resource {
-            kinds: vec!["education".into(), "any".into()],
+            kinds: vec![EDUCATION, MEDICAL],
             ..resource("r1", 10, None)
         };
         let r2 = Resource {
-            kinds: vec!["any".into()],
+            kinds: vec![MEDICAL],
             ..resource("r2", 10, None)
         };
         let plan = suggest(&[a.clone(), b.clone()], &[r1, r2], TODAY);
@@ -1237,13 +1255,13 @@ mod tests {
             1..3,
         );
         (needs, resources).prop_map(|(ns, rs)| {
-            let kinds = ["education", "medical"];
+            let kinds = [EDUCATION, MEDICAL];
             let needs = ns
                 .into_iter()
                 .enumerate()
                 .map(
                     |(i, (h, amount, urgency, kind, region_far, consent_roll))| Need {
-                        kind: kinds[kind].into(),
+                        kind: kinds[kind],
                         region: if region_far {
                             code("620721100")
                         } else {
@@ -1259,9 +1277,9 @@ mod tests {
                 .enumerate()
                 .map(|(i, (remaining, cap, kind, regions))| Resource {
                     kinds: if kind == 0 {
-                        vec!["education".into()]
+                        vec![EDUCATION]
                     } else {
-                        vec!["education".into(), "medical".into()]
+                        vec![EDUCATION, MEDICAL]
                     },
                     regions: match regions {
                         0 => vec![],

@@ -80,6 +80,15 @@ impl RegionCode {
         }
     }
 
+    /// The township this region lies in; a township or a region above one is its own.
+    pub fn township(&self) -> RegionCode {
+        if self.level() <= RegionLevel::Township {
+            self.clone()
+        } else {
+            Self(format!("{:0<12}", &self.0[..9]))
+        }
+    }
+
     pub fn parent(&self) -> Option<RegionCode> {
         let keep = match self.level() {
             RegionLevel::Province => return None,
@@ -111,6 +120,9 @@ mod tests {
         assert!(!RegionCode::parse("620721").unwrap().is_within(&ganzhou));
         assert_eq!(village.parent().unwrap().as_str(), "620702100000");
         assert_eq!(gansu.parent(), None);
+        assert_eq!(village.township().as_str(), "620702100000");
+        assert_eq!(village.township().township(), village.township());
+        assert_eq!(ganzhou.township(), ganzhou);
         assert!(RegionCode::parse("6207").is_ok());
         assert!(RegionCode::parse("62070").is_err());
         assert!(RegionCode::parse("abc").is_err());

@@ -1,7 +1,10 @@
 //! Charity assistance (慈善帮扶): organisations, resources, needs and matches.
 
 use super::*;
+use crate::domain::chain::AidKind;
 use crate::domain::charity::{CharityStatus, MatchState, NeedSource, NeedState, SupplyForm};
+use crate::domain::declaration::HelpKind;
+use crate::domain::policy::Category;
 
 /// A registration: the organisation's account and its record, stored together.
 #[derive(Clone, Debug)]
@@ -13,7 +16,7 @@ pub struct NewCharity {
     pub contact_name: String,
     pub contact_phone: String,
     pub regions: Vec<RegionCode>,
-    pub kinds: Vec<String>,
+    pub kinds: Vec<HelpKind>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +28,7 @@ pub struct CharityRecord {
     pub contact_name: String,
     pub contact_phone: String,
     pub regions: Vec<RegionCode>,
-    pub kinds: Vec<String>,
+    pub kinds: Vec<HelpKind>,
     pub status: CharityStatus,
     pub status_note: String,
     pub created_at: Millis,
@@ -40,8 +43,8 @@ pub struct NewResource {
     pub unit: String,
     pub total: i64,
     pub per_household_cap: Option<i64>,
-    pub need_kinds: Vec<String>,
-    pub categories: Vec<String>,
+    pub need_kinds: Vec<HelpKind>,
+    pub categories: Vec<Category>,
     pub regions: Vec<RegionCode>,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
@@ -59,8 +62,8 @@ pub struct ResourceRecord {
     pub total: i64,
     pub remaining: i64,
     pub per_household_cap: Option<i64>,
-    pub need_kinds: Vec<String>,
-    pub categories: Vec<String>,
+    pub need_kinds: Vec<HelpKind>,
+    pub categories: Vec<Category>,
     pub regions: Vec<RegionCode>,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
@@ -75,15 +78,16 @@ pub struct NewNeed {
     /// The warning or application it came from; a need is recorded once per (household,
     /// source, reference, kind).
     pub source_ref: String,
-    pub kind: String,
+    pub kind: HelpKind,
     pub form: SupplyForm,
     pub amount: i64,
     pub urgency: i64,
-    /// The household's township (9 digits): the finest place a charity sees.
-    pub township: String,
-    pub category: String,
-    /// The chain kind that covers it (`AidKind` code), empty when none does.
-    pub covering_aid: String,
+    /// The household's township: the finest place a charity sees.
+    pub township: RegionCode,
+    /// The household's category when the need was raised (`None`: none yet).
+    pub category: Option<Category>,
+    /// The chain kind that covers it, if any does.
+    pub covering_aid: Option<AidKind>,
     pub note: String,
     pub created_by: String,
     pub now: Millis,
@@ -96,15 +100,15 @@ pub struct NeedRecord {
     pub id: String,
     pub household_id: String,
     pub source: NeedSource,
-    pub kind: String,
+    pub kind: HelpKind,
     pub form: SupplyForm,
     pub amount: i64,
     /// Units held by live matches (proposed, accepted, delivered).
     pub committed: i64,
     pub delivered: i64,
     pub urgency: i64,
-    pub township: String,
-    pub category: String,
+    pub township: RegionCode,
+    pub category: Option<Category>,
     pub state: NeedState,
     pub note: String,
     pub consent: bool,
@@ -140,10 +144,10 @@ pub struct MatchRecord {
     pub units: i64,
     pub state: MatchState,
     pub note: String,
-    pub need_kind: String,
+    pub need_kind: HelpKind,
     pub form: SupplyForm,
     pub unit: String,
-    pub township: String,
+    pub township: RegionCode,
     pub resource_title: String,
     /// The proof of delivery file (content hash, type), if one was uploaded.
     pub proof: Option<(String, String)>,

@@ -6,6 +6,7 @@
 use crate::api::{draft_id, good_draft, png, post_form, post_json, resident, submit, valid_id};
 use crate::helpers::{backends, spawn_app, store_for, TestApp};
 use app::domain::charity::{CreditCode, MatchState, NeedSource, NeedState};
+use app::domain::declaration::HelpKind;
 use app::domain::status::Role;
 use app::store::{
     DbError, HouseholdQuery, NewCharity, NewMatch, NewNeed, NewResource, NewUser, Store,
@@ -897,7 +898,7 @@ async fn charity_with_resource(
             contact_name: "x".into(),
             contact_phone: "13700000001".into(),
             regions: vec![crate::helpers::region("6207")],
-            kinds: vec!["education".into()],
+            kinds: vec![HelpKind::Education],
         })
         .await
         .unwrap();
@@ -920,7 +921,7 @@ async fn charity_with_resource(
             unit: String::new(),
             total,
             per_household_cap: cap,
-            need_kinds: vec!["education".into()],
+            need_kinds: vec![HelpKind::Education],
             categories: vec![],
             regions: vec![crate::helpers::region("6207")],
             valid_from: crate::helpers::day("2026-01-01"),
@@ -1003,13 +1004,13 @@ async fn need(store: &Arc<dyn Store>, household: &str, id: &str, amount: i64, ac
             household_id: household.into(),
             source: NeedSource::Caseworker,
             source_ref: id.into(),
-            kind: "education".into(),
+            kind: HelpKind::Education,
             form: app::domain::charity::SupplyForm::Funds,
             amount,
             urgency: 3,
-            township: "620702100".into(),
-            category: String::new(),
-            covering_aid: "education".into(),
+            township: crate::helpers::region("620702100"),
+            category: None,
+            covering_aid: Some(app::domain::chain::AidKind::Education),
             note: String::new(),
             created_by: actor.into(),
             now: 10,
@@ -1259,5 +1260,86 @@ async fn commitments_never_overdraw_under_concurrent_requests_on_either_backend(
                 .await,
             Err(DbError::Conflict("resource_short"))
         ));
+    }
+}
+
+/// A charity row holding a code this version never writes (a need kind, a category, a township)
+/// is an error naming its column when read: never skipped, never read as a default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_stored_charity_code_is_an_error_never_skipped() {
+    use server::store::dialect::query;
+    for backend in backends() {
+        eprintln!("backend: {backend}");
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::helpers::fresh_database(backend, dir.path()).await;
+        let sql = server::store::connect(&url, 5).await.unwrap();
+        let store = sql.store();
+        let (charity, actor) = charity_with_resource(&store, "1", 100_000, None).await;
+        let h = consenting_household(&store, "13900000901", "H-1", true).await;
+        need(&store, &h, "n1", 30_000, &actor).await;
+        let today = crate::helpers::day("2026-11-26");
+        let resources = store.resources(Some(&charity), today).await.unwrap();
+        assert_eq!(resources[0].need_kinds, vec![HelpKind::Education]);
+        let needs = store.needs_of(&h, today).await.unwrap();
+        assert_eq!(needs[0].kind, HelpKind::Education);
+        assert_eq!(needs[0].township, crate::helpers::region("620702100"));
+        assert_eq!(needs[0].category, None);
+
+        for (corrupt, restore, column) in [
+            (
+                r#"UPDATE charity_resources SET need_kinds = '["education","bribes"]'"#,
+                r#"UPDATE charity_resources SET need_kinds = '["education"]'"#,
+                "need_kinds",
+            ),
+            (
+                r#"UPDATE charity_resources SET categories = '["royalty"]'"#,
+                r#"UPDATE charity_resources SET categories = '[]'"#,
+                "categories",
+            ),
+        ] {
+            query(corrupt).execute(sql.db()).await.unwrap();
+            match store.resources(Some(&charity), today).await {
+                Err(DbError::Other(m)) => assert!(m.contains(column), "{m}"),
+                other => panic!("{column} read as {other:?}"),
+            }
+            query(restore).execute(sql.db()).await.unwrap();
+            assert_eq!(
+                store.resources(Some(&charity), today).await.unwrap().len(),
+                1
+            );
+        }
+        for (corrupt, restore, column) in [
+            (
+                "UPDATE charity_needs SET kind = 'bribes'",
+                "UPDATE charity_needs SET kind = 'education'",
+                "kind",
+            ),
+            (
+                "UPDATE charity_needs SET category = 'royalty'",
+                "UPDATE charity_needs SET category = ''",
+                "category",
+            ),
+            (
+                "UPDATE charity_needs SET township = 'Ganzhou'",
+                "UPDATE charity_needs SET township = '620702100'",
+                "township",
+            ),
+        ] {
+            query(corrupt).execute(sql.db()).await.unwrap();
+            match store.needs_of(&h, today).await {
+                Err(DbError::Other(m)) => assert!(m.contains(column), "{m}"),
+                other => panic!("{column} read as {other:?}"),
+            }
+            query(restore).execute(sql.db()).await.unwrap();
+            assert_eq!(store.needs_of(&h, today).await.unwrap().len(), 1);
+        }
+        query(r#"UPDATE charities SET kinds = '["education","bribes"]'"#)
+            .execute(sql.db())
+            .await
+            .unwrap();
+        match store.charity(&charity).await {
+            Err(DbError::Other(m)) => assert!(m.contains("kinds"), "{m}"),
+            other => panic!("kinds read as {other:?}"),
+        }
     }
 }

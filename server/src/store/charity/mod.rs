@@ -9,8 +9,7 @@ use super::dialect::{query, within, Tx};
 use super::households::insert_aid;
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::{Department, NewAid};
-use app::domain::charity::{fit_key, CharityStatus, MatchState, Need, NeedState, Resource};
-use app::domain::declaration::HelpKind;
+use app::domain::charity::{CharityStatus, FitKey, MatchState, Need, NeedState, Resource};
 use app::domain::region::RegionCode;
 use app::store::{
     CharityRecord, CharityStore, DbError, MatchQuery, MatchRecord, Millis, NeedRecord, NewCharity,
@@ -19,8 +18,8 @@ use app::store::{
 
 mod rows;
 use rows::{
-    charity_from_row, json, match_from_row, need_from_row, region_json, resource_from_row,
-    CHARITY_COLUMNS, MATCH_FROM, NEED_FROM, RESOURCE_FROM,
+    charity_from_row, code_or_empty, codes_json, match_from_row, need_from_row, region_json,
+    resource_from_row, township_text, CHARITY_COLUMNS, MATCH_FROM, NEED_FROM, RESOURCE_FROM,
 };
 
 /// Locks a need's row for the transaction (the first lock every change takes).
@@ -95,7 +94,7 @@ impl CharityStore for SqlStore {
         .bind(&c.contact_name)
         .bind(&c.contact_phone)
         .bind(region_json(&c.regions))
-        .bind(json(&c.kinds))
+        .bind(codes_json(&c.kinds))
         .bind(c.user.now)
         .execute_raw(&mut tx)
         .await;
@@ -198,8 +197,8 @@ impl CharityStore for SqlStore {
         .bind(&r.unit)
         .bind(r.total)
         .bind(r.per_household_cap)
-        .bind(json(&r.need_kinds))
-        .bind(json(&r.categories))
+        .bind(codes_json(&r.need_kinds))
+        .bind(codes_json(&r.categories))
         .bind(region_json(&r.regions))
         .bind(r.valid_from)
         .bind(r.valid_until)
@@ -252,13 +251,13 @@ impl CharityStore for SqlStore {
         .bind(&n.household_id)
         .bind(n.source.code())
         .bind(&n.source_ref)
-        .bind(&n.kind)
+        .bind(n.kind.code())
         .bind(n.form.code())
         .bind(n.amount)
         .bind(n.urgency)
-        .bind(&n.township)
-        .bind(&n.category)
-        .bind(&n.covering_aid)
+        .bind(township_text(&n.township))
+        .bind(code_or_empty(n.category))
+        .bind(code_or_empty(n.covering_aid))
         .bind(&n.note)
         .bind(&n.created_by)
         .bind(n.now)
@@ -412,13 +411,12 @@ impl CharityStore for SqlStore {
             .await?;
         let resource = resource_from_row(&resource)?;
         // 3. Fit, consent and no duplicate assistance, checked by the optimiser's own rule.
-        let form = resource.form;
         let candidate = Need {
             id: need.id.clone(),
             household: need.household_id.clone(),
-            kind: format!("{}:{}", need.form.code(), need.kind),
-            category: need.category.clone(),
-            region: super::dialect::region("township", &need.township)?,
+            kind: FitKey::new(need.form, need.kind),
+            category: need.category,
+            region: need.township.clone(),
             amount: need.amount,
             urgency: need.urgency,
             consent: need.consent,
@@ -429,8 +427,7 @@ impl CharityStore for SqlStore {
             kinds: resource
                 .need_kinds
                 .iter()
-                .filter_map(|k| HelpKind::from_code(k))
-                .map(|k| fit_key(form, k))
+                .map(|&k| FitKey::new(resource.form, k))
                 .collect(),
             categories: resource.categories.clone(),
             regions: resource.regions.clone(),

@@ -1,9 +1,10 @@
 //! The charity tables' rows as read: the columns each query selects, a `FromRow` struct of
 //! them, and the `TryFrom` into the record `CharityStore` returns.
 
-use crate::store::dialect::{code, day, Row};
+use crate::store::dialect::{code, day, region, Row};
 use app::domain::charity::CharityStatus;
 use app::domain::region::RegionCode;
+use app::domain::Coded;
 use app::store::{CharityRecord, DbError, MatchRecord, Millis, NeedRecord, ResourceRecord};
 
 pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
@@ -12,6 +13,30 @@ pub(super) fn list(raw: &str) -> Result<Vec<String>, DbError> {
 
 pub(super) fn json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Codes as stored: a JSON list of them (`["education","medical"]`).
+pub(super) fn codes_json<T: Coded>(v: &[T]) -> String {
+    json(&v.iter().map(|c| c.code().to_string()).collect::<Vec<_>>())
+}
+
+/// A stored list of codes; one this version does not know is an error naming its column.
+fn codes<T: Coded>(column: &str, raw: &str) -> Result<Vec<T>, DbError> {
+    list(raw)?.iter().map(|c| code(column, c)).collect()
+}
+
+/// A code stored as text where the empty text means none (a need's category, its covering aid).
+pub(super) fn code_or_empty<T: Coded>(v: Option<T>) -> &'static str {
+    v.map(|c| c.code()).unwrap_or("")
+}
+
+fn code_or_none<T: Coded>(column: &str, raw: &str) -> Result<Option<T>, DbError> {
+    (!raw.is_empty()).then(|| code(column, raw)).transpose()
+}
+
+/// A township as the needs store it: its nine digits (`620702001`).
+pub(super) fn township_text(t: &RegionCode) -> &str {
+    &t.as_str()[..9]
 }
 
 /// Regions as stored: a JSON list of their prefixes (`6207` for a city).
@@ -58,7 +83,7 @@ impl TryFrom<CharityRow> for CharityRecord {
             contact_name: r.contact_name,
             contact_phone: r.contact_phone,
             regions: region_list(&r.regions)?,
-            kinds: list(&r.kinds)?,
+            kinds: codes("kinds", &r.kinds)?,
             // A revoked verification is stored as `rejected` (every query that looks for
             // `verified` leaves it out) with the time of revocation.
             status: match (code("status", &r.status)?, r.revoked_at) {
@@ -113,8 +138,8 @@ impl TryFrom<ResourceRow> for ResourceRecord {
             total: r.total,
             remaining: r.remaining,
             per_household_cap: r.per_household_cap,
-            need_kinds: list(&r.need_kinds)?,
-            categories: list(&r.categories)?,
+            need_kinds: codes("need_kinds", &r.need_kinds)?,
+            categories: codes("categories", &r.categories)?,
             regions: region_list(&r.regions)?,
             valid_from: day("valid_from", &r.valid_from)?,
             valid_until: day("valid_until", &r.valid_until)?,
@@ -167,14 +192,14 @@ impl TryFrom<NeedRow> for NeedRecord {
             id: r.id,
             household_id: r.household_id,
             source: code("source", &r.source)?,
-            kind: r.kind,
+            kind: code("kind", &r.kind)?,
             form: code("form", &r.form)?,
             amount: r.amount,
             committed: r.committed,
             delivered: r.delivered,
             urgency: r.urgency,
-            township: r.township,
-            category: r.category,
+            township: region("township", &r.township)?,
+            category: code_or_none("category", &r.category)?,
             state: code("state", &r.state)?,
             note: r.note,
             consent: r.consent,
@@ -232,10 +257,10 @@ impl TryFrom<MatchRow> for MatchRecord {
             units: r.units,
             state: code("state", &r.state)?,
             note: r.note,
-            need_kind: r.need_kind,
+            need_kind: code("need_kind", &r.need_kind)?,
             form: code("form", &r.form)?,
             unit: r.unit,
-            township: r.township,
+            township: region("township", &r.township)?,
             resource_title: r.resource_title,
             proof: r.proof_hash.zip(r.proof_mime),
             created_at: r.created_at,
