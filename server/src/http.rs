@@ -258,9 +258,9 @@ pub async fn demo_clock(State(state): State<AppState>) -> Response {
 /// Request ids (x-request-id, generated when absent, echoed back), a tracing span per
 /// request carrying that id, and conservative security headers.
 /// The CSP of answers that are not pages (no inline script at all); a page sets its own, with
-/// its nonce (`app::ui::content_security_policy`).
+/// its nonce (`app::csp::content_security_policy`).
 static CONTENT_SECURITY_POLICY: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
-    HeaderValue::from_str(&app::ui::content_security_policy(None))
+    HeaderValue::from_str(&app::csp::content_security_policy(None))
         .expect("the policy is plain ASCII")
 });
 

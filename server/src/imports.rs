@@ -831,7 +831,7 @@ fn report_workbook(
     file_name: &str,
     report: &ImportReport,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use app::ui::monitoring::{report_lines_in, report_words_in, row_problem_in};
+    use app::texts::{report_lines_in, report_words_in, row_problem_in};
     let [title, file, row, reason, count] = report_words_in(locale);
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
@@ -846,7 +846,7 @@ fn report_workbook(
         sheet.write_string_with_format(
             2,
             0,
-            app::ui::monitoring::file_problem_in(locale, problem),
+            app::texts::file_problem_in(locale, problem),
             &bold,
         )?;
         r = 4;
