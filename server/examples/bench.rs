@@ -149,8 +149,11 @@ fn bench_engine() {
 /// submitted over two years) and its assessment, in the caseworker's county, through plain
 /// SQL in batches: the same statements on both backends.
 macro_rules! seed_households {
-    ($pool:expr, $n:expr, $owner:expr) => {{
+    ($pool:expr, $n:expr, $owner:expr, $cipher:expr) => {{
         let pool = $pool;
+        // Empty drafts and declarations, sealed as the server seals them (once: one value).
+        let sealed_draft = $cipher.seal("drafts.data", "{}");
+        let sealed_declaration = $cipher.seal("applications.declaration", "{}");
         let villages: Vec<String> = sqlx::query_scalar("SELECT code FROM regions WHERE code LIKE '620702%' AND length(code) = 12 ORDER BY code")
             .fetch_all(&pool)
             .await?;
@@ -176,7 +179,7 @@ macro_rules! seed_households {
                     q = if table == "households" {
                         q.bind(format!("bench-h{k}")).bind(format!("BENCH{k:013}")).bind(v.clone()).bind(now).bind("applicant")
                     } else {
-                        q.bind(format!("bench-d{k}")).bind($owner.clone()).bind("{}").bind(1i64).bind(now).bind(now).bind(true)
+                        q.bind(format!("bench-d{k}")).bind($owner.clone()).bind(sealed_draft.clone()).bind(1i64).bind(now).bind(now).bind(true)
                     };
                 }
                 q.execute(&mut *tx).await?;
@@ -199,7 +202,7 @@ macro_rules! seed_households {
                     .bind(format!("bench-d{k}"))
                     .bind(villages[k % villages.len()].clone())
                     .bind(STATUSES[k % STATUSES.len()])
-                    .bind("{}")
+                    .bind(sealed_declaration.clone())
                     .bind(false)
                     .bind("v1")
                     .bind(at)
@@ -233,6 +236,7 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
     let mut config = Config::for_tests(database_url.clone(), dir.path().join("data"));
     config.demo = true;
     config.auth_requests_per_minute = 10_000;
+    let cipher = config.field_cipher()?;
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let owner = app
@@ -247,9 +251,19 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
     tokio::spawn(app.run_until_stopped());
     let started = Instant::now();
     if backend == "SQLite" {
-        seed_households!(sqlx::SqlitePool::connect(&database_url).await?, n, owner);
+        seed_households!(
+            sqlx::SqlitePool::connect(&database_url).await?,
+            n,
+            owner,
+            cipher
+        );
     } else {
-        seed_households!(sqlx::PgPool::connect(&database_url).await?, n, owner);
+        seed_households!(
+            sqlx::PgPool::connect(&database_url).await?,
+            n,
+            owner,
+            cipher
+        );
     }
     let seeded = started.elapsed().as_secs_f64();
     let c = reqwest::Client::builder().cookie_store(true).build()?;

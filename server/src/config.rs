@@ -27,6 +27,15 @@ pub struct Config {
     /// Directory for uploaded files (content-addressed blobs).
     #[arg(long, env = "DOUDI_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// The field encryption master key: 64 hexadecimal digits (256 bits). Declarations and
+    /// drafts are sealed with keys derived from it (`server::crypto`); without it they cannot
+    /// be read. Make one with `openssl rand -hex 32` and keep it out of the database's backups.
+    #[arg(long, env = "DOUDI_FIELD_KEY", hide_env_values = true)]
+    pub field_key: Option<String>,
+    /// A file holding the field encryption key instead (a mounted secret). In demo mode, when
+    /// neither is set, `DATA_DIR/field.key` is used, made on the first start.
+    #[arg(long, env = "DOUDI_FIELD_KEY_FILE")]
+    pub field_key_file: Option<PathBuf>,
     /// The origin browsers use, e.g. https://doudi.example.gov.cn (behind a load balancer).
     /// Non-GET requests from any other origin are refused. Unset: the request's own Host.
     #[arg(long, env = "DOUDI_PUBLIC_ORIGIN")]
@@ -161,6 +170,38 @@ impl Config {
         client
     }
 
+    /// The field cipher from the configured key (see `field_key`). Outside demo mode a missing
+    /// key stops the server: it never makes one up for real data.
+    pub fn field_cipher(&self) -> anyhow::Result<crate::crypto::FieldCipher> {
+        use crate::crypto::FieldCipher;
+        let from_file = |path: &std::path::Path| -> anyhow::Result<FieldCipher> {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!("cannot read the field key file {}: {e}", path.display())
+            })?;
+            FieldCipher::from_hex(&text)
+                .map_err(|e| anyhow::anyhow!("field key file {}: {e}", path.display()))
+        };
+        if let Some(key) = &self.field_key {
+            return FieldCipher::from_hex(key).map_err(|e| anyhow::anyhow!("DOUDI_FIELD_KEY: {e}"));
+        }
+        if let Some(path) = &self.field_key_file {
+            return from_file(path);
+        }
+        if !self.demo {
+            anyhow::bail!(
+                "no field encryption key: set DOUDI_FIELD_KEY (64 hexadecimal digits, e.g. from \
+                 `openssl rand -hex 32`) or DOUDI_FIELD_KEY_FILE; keep it apart from the backups"
+            );
+        }
+        let path = self.data_dir.join("field.key");
+        if !path.exists() {
+            std::fs::create_dir_all(&self.data_dir)?;
+            write_secret(&path, &FieldCipher::new_key_hex())?;
+            tracing::warn!(path = %path.display(), "demo mode: made a field encryption key");
+        }
+        from_file(&path)
+    }
+
     /// Cookies carry `Secure` when the public origin is https.
     pub fn secure_cookies(&self) -> bool {
         self.public_origin
@@ -181,9 +222,23 @@ impl Config {
             ]
             .into_iter()
             .map(String::from)
-            .chain([data_dir.display().to_string()]),
+            .chain([data_dir.display().to_string()])
+            .chain([
+                "--field-key".into(),
+                crate::crypto::FieldCipher::new_key_hex(),
+            ]),
         )
     }
+}
+
+/// Writes a secret readable by this user only (made so, not changed after).
+fn write_secret(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod audit_export;
 pub mod config;
+pub mod crypto;
 pub mod http;
 pub mod imports;
 pub mod jobs;

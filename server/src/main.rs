@@ -25,7 +25,11 @@ async fn main() -> anyhow::Result<()> {
 
 /// `server verify-audit`: the chain from its anchor to its head, on the configured database.
 async fn verify_audit(config: &Config) -> anyhow::Result<()> {
-    let store = server::store::connect(&config.database_url, 2)
+    // The audit trail holds nothing sealed: an auditor checks it without the field key.
+    let cipher = config
+        .field_cipher()
+        .unwrap_or_else(|_| server::crypto::FieldCipher::random());
+    let store = server::store::connect(&config.database_url, 2, cipher)
         .await?
         .store();
     let v = store.verify_audit().await?;

@@ -39,7 +39,19 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let backend = store::connect(&config.database_url, config.db_max_connections).await?;
+        let backend = store::connect(
+            &config.database_url,
+            config.db_max_connections,
+            config.field_cipher()?,
+        )
+        .await?;
+        let sealed = backend.seal_existing().await?;
+        if sealed > 0 {
+            tracing::info!(
+                sealed,
+                "drafts and declarations from before field encryption sealed"
+            );
+        }
         let store = backend.store();
         let chained = store.chain_audit_backlog().await?;
         if chained > 0 {

@@ -296,7 +296,8 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
     .await;
     Ok(rows
         .into_iter()
-        // The store's text match is coarse: keep households where a member really has the name.
+        // The store finds a name in any of the household's declarations: keep households whose
+        // latest declaration has a member of that name (a person who left is not found).
         .filter(|h| {
             name.is_empty()
                 || h.latest_declaration_json

@@ -153,7 +153,7 @@ pub struct HouseholdQuery {
     pub region: RegionCode,
     /// An exact ID number of any member ever declared.
     pub id_number: Option<String>,
-    /// Part of a member's name.
+    /// A member's whole name, or their given name (two characters or more).
     pub name: Option<String>,
     pub standing: Option<Standing>,
     pub limit: i64,

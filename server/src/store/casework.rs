@@ -4,6 +4,7 @@ use super::declarations::{add_event, claim_application, household_for};
 use super::dialect::{
     categories, code, code_opt, day, help_kinds, id_number, query, region, within, Row,
 };
+use super::sealed::DECLARATION;
 use super::SqlStore;
 use super::{db_err, is_unique_violation};
 use app::domain::money::Money;
@@ -549,6 +550,12 @@ impl CaseworkStore for SqlStore {
         .bind(offset)
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(Row::to::<NoticeRow, _>).collect()
+        rows.iter()
+            .map(|r| {
+                let mut n: NoticeRecord = r.to::<NoticeRow, _>()?;
+                n.declaration_json = self.open(DECLARATION, &n.declaration_json)?;
+                Ok(n)
+            })
+            .collect()
     }
 }

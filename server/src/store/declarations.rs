@@ -2,6 +2,7 @@
 
 use super::dialect::{code, help_codes, query, region, region_opt, Row, Target, Tx};
 use super::parameters::insert_assessment;
+use super::sealed::{insert_keys, DECLARATION, DRAFT_DATA};
 use super::SqlStore;
 use app::domain::declaration::AttachmentMeta;
 use app::domain::id_number::IdNumber;
@@ -249,7 +250,7 @@ impl DeclarationStore for SqlStore {
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(owner_id)
-        .bind(initial_data)
+        .bind(self.seal(DRAFT_DATA, initial_data))
         .bind(now)
         .execute(&self.db)
         .await?;
@@ -260,7 +261,9 @@ impl DeclarationStore for SqlStore {
         .bind(owner_id)
         .fetch_one(&self.db)
         .await?;
-        Ok(r.decode::<DraftRow>()?.into())
+        let mut draft: StoredDraft = r.decode::<DraftRow>()?.into();
+        draft.data = self.open(DRAFT_DATA, &draft.data)?;
+        Ok(draft)
     }
 
     #[tracing::instrument(skip(self, data))]
@@ -275,7 +278,7 @@ impl DeclarationStore for SqlStore {
             "UPDATE drafts SET data = $1, version = version + 1, updated_at = $2 \
              WHERE id = $3 AND owner_id = $4 AND submitted = FALSE RETURNING version",
         )
-        .bind(data)
+        .bind(self.seal(DRAFT_DATA, data))
         .bind(now)
         .bind(draft_id)
         .bind(owner_id)
@@ -359,7 +362,7 @@ impl DeclarationStore for SqlStore {
         .bind(&s.draft_id)
         .bind(&s.region_code)
         .bind(ApplicationStatus::Submitted.code())
-        .bind(&s.declaration_json)
+        .bind(self.seal(DECLARATION, &s.declaration_json))
         .bind(s.consent_charity)
         .bind(&s.consent_text_version)
         .bind(s.now)
@@ -369,6 +372,7 @@ impl DeclarationStore for SqlStore {
         .bind(head_change)
         .execute(&mut tx)
         .await?;
+        insert_keys(&mut tx, &self.cipher, &app_id, &s.declaration_json).await?;
         for id in &s.member_id_numbers {
             query(
                 "INSERT INTO application_members (application_id, id_number) VALUES ($1, $2) ON \
@@ -482,7 +486,7 @@ impl DeclarationStore for SqlStore {
             owner_id: r.owner_id,
             draft_id: r.draft_id,
             region_code: region("region_code", &r.region_code)?,
-            declaration_json: r.declaration,
+            declaration_json: self.open(DECLARATION, &r.declaration)?,
             consent_charity: r.consent_charity,
             consent_text_version: r.consent_text_version,
             events,

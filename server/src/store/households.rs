@@ -2,6 +2,7 @@
 
 use super::declarations::{add_event, claim_application, SummaryRow};
 use super::dialect::{code, code_opt, day, day_opt, id_number, query, region, within, Db, Row, Tx};
+use super::sealed::DECLARATION;
 use super::SqlStore;
 use app::domain::chain::{Aid, AidOrigin, Department, NewAid};
 use app::domain::cycle::Standing;
@@ -253,8 +254,13 @@ impl TryFrom<HouseholdSummaryRow> for HouseholdSummary {
     }
 }
 
-pub(super) fn household_summary_from_row(r: &Row) -> Result<HouseholdSummary, DbError> {
-    r.to::<HouseholdSummaryRow, _>()
+impl SqlStore {
+    /// A household summary as read, its latest declaration opened.
+    fn household_summary_from_row(&self, r: &Row) -> Result<HouseholdSummary, DbError> {
+        let mut h: HouseholdSummary = r.to::<HouseholdSummaryRow, _>()?;
+        h.latest_declaration_json = self.open_opt(DECLARATION, h.latest_declaration_json)?;
+        Ok(h)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -332,7 +338,11 @@ impl HouseholdStore for SqlStore {
         .fetch_all(&self.db)
         .await?;
         rows.iter()
-            .map(Row::to::<HouseholdApplicationRow, _>)
+            .map(|r| {
+                let mut a: HouseholdApplication = r.to::<HouseholdApplicationRow, _>()?;
+                a.declaration_json = self.open(DECLARATION, &a.declaration_json)?;
+                Ok(a)
+            })
             .collect()
     }
 
@@ -631,31 +641,48 @@ impl HouseholdStore for SqlStore {
             .bind(id)
             .fetch_optional(&self.db)
             .await?;
-        r.as_ref().map(household_summary_from_row).transpose()
+        r.as_ref()
+            .map(|r| self.household_summary_from_row(r))
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]
     async fn search_households(&self, q: HouseholdQuery) -> Result<Vec<HouseholdSummary>, DbError> {
+        // Declarations are sealed: a member is found by the keyed digest of their ID number or
+        // of their whole or given name (`application_keys`), never by looking inside.
         let id = q.id_number.unwrap_or_default();
         let name = q.name.unwrap_or_default();
+        let id_digest = if id.is_empty() {
+            String::new()
+        } else {
+            self.id_digest(&id)
+        };
+        let name_digest = if name.is_empty() {
+            String::new()
+        } else {
+            self.name_digest(&name)
+        };
         let rows = query(&format!(
             "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 \
-             AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a WHERE \
-             a.household_id = h.id AND a.declaration LIKE $3)) \
-             AND ($4 = '' OR EXISTS (SELECT 1 FROM applications a WHERE a.household_id = h.id AND \
-             a.declaration LIKE $5)) \
-             AND ($6 = '' OR h.standing = $6) \
-             ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $7"
+             AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a JOIN \
+             application_keys k ON k.application_id = a.id WHERE a.household_id = h.id \
+             AND k.kind = 'id_number' AND k.digest = $3)) \
+             AND ($4 = '' OR EXISTS (SELECT 1 FROM applications a JOIN application_keys k ON \
+             k.application_id = a.id WHERE a.household_id = h.id AND k.kind = 'name' \
+             AND k.digest = $4)) \
+             AND ($5 = '' OR h.standing = $5) \
+             ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $6"
         ))
         .bind(within(&q.region))
         .bind(&id)
-        .bind(format!("%\"{id}\"%"))
-        .bind(&name)
-        .bind(format!("%\"name\":\"%{name}%"))
+        .bind(&id_digest)
+        .bind(&name_digest)
         .bind(q.standing.map(Standing::code).unwrap_or_default())
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(household_summary_from_row).collect()
+        rows.iter()
+            .map(|r| self.household_summary_from_row(r))
+            .collect()
     }
 }

@@ -44,6 +44,7 @@ fn rules_in<'a>(
 /// An import on one connection (see `Store::import_records`): one transaction.
 pub(super) async fn import_on(
     conn: &mut Conn,
+    cipher: &crate::crypto::FieldCipher,
     meta: NewImport,
     mut rows: tokio::sync::mpsc::Receiver<ImportBatch>,
 ) -> Result<ImportResult, DbError> {
@@ -320,7 +321,10 @@ pub(super) async fn import_on(
             .fetch_optional(&mut tx)
             .await?;
             let text: Option<(String,)> = d.as_ref().map(Row::decode).transpose()?;
-            text.and_then(|(t,)| {
+            let text = text
+                .map(|(t,)| cipher.open(super::sealed::DECLARATION, &t))
+                .transpose()?;
+            text.and_then(|t| {
                 serde_json::from_str::<app::domain::declaration::Declaration>(&t).ok()
             })
             .map(|d| app::domain::monitoring::HouseholdWork::of(&d))

@@ -21,8 +21,10 @@ mod jobs;
 mod monitoring;
 mod parameters;
 pub mod postgres;
+mod sealed;
 pub mod sqlite;
 
+use crate::crypto::FieldCipher;
 use app::store::{DbError, Store};
 use dialect::Db;
 use std::sync::Arc;
@@ -38,8 +40,13 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-/// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and migrates it.
-pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Backend> {
+/// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and migrates it; fields
+/// are sealed and opened with `cipher` (see `crate::crypto`).
+pub async fn connect(
+    url: &str,
+    max_connections: u32,
+    cipher: FieldCipher,
+) -> anyhow::Result<Backend> {
     let db = if url.starts_with("sqlite:") {
         Db::Sqlite(sqlite::connect(url, max_connections).await?)
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -47,7 +54,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Backend>
     } else {
         anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
     };
-    Ok(SqlStore { db })
+    Ok(SqlStore { db, cipher })
 }
 
 /// The store over either backend: every capability trait of `app::store` is implemented for
@@ -55,6 +62,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Backend>
 #[derive(Clone)]
 pub struct SqlStore {
     db: Db,
+    cipher: FieldCipher,
 }
 
 /// The opened backend: the trait object for server functions and the pool for sessions.

@@ -184,7 +184,7 @@ impl MonitoringStore for SqlStore {
         for setting in settings {
             query(setting).execute(&mut conn).await?;
         }
-        let result = super::imports::import_on(&mut conn, meta, rows).await;
+        let result = super::imports::import_on(&mut conn, &self.cipher, meta, rows).await;
         if !restore.is_empty() {
             if let Err(e) = query(restore).execute(&mut conn).await {
                 // Not worth failing an import that is stored: the pool recycles connections.

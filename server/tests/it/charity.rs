@@ -13,6 +13,7 @@ use app::store::{
 };
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
+use server::crypto::FieldCipher;
 use std::sync::Arc;
 
 async fn login(app: &TestApp, login: &str, password: &str) -> Client {
@@ -1272,7 +1273,9 @@ async fn a_bad_stored_charity_code_is_an_error_never_skipped() {
         eprintln!("backend: {backend}");
         let dir = tempfile::tempdir().unwrap();
         let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let sql = server::store::connect(&url, 5).await.unwrap();
+        let sql = server::store::connect(&url, 5, FieldCipher::random())
+            .await
+            .unwrap();
         let store = sql.store();
         let (charity, actor) = charity_with_resource(&store, "1", 100_000, None).await;
         let h = consenting_household(&store, "13900000901", "H-1", true).await;

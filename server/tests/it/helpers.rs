@@ -2,6 +2,7 @@
 
 use app::store::Store;
 use server::config::Config;
+use server::crypto::FieldCipher;
 use server::startup::{AppState, Application};
 use std::sync::Arc;
 
@@ -56,7 +57,7 @@ pub fn backends() -> Vec<&'static str> {
 
 pub async fn store_for(backend: &str, dir: &std::path::Path) -> Arc<dyn Store> {
     let url = fresh_database(backend, dir).await;
-    server::store::connect(&url, 20)
+    server::store::connect(&url, 20, FieldCipher::random())
         .await
         .expect("connect and migrate")
         .store()
@@ -87,6 +88,21 @@ impl TestApp {
 
     pub fn store(&self) -> Arc<dyn Store> {
         self.state.services.store.clone()
+    }
+
+    /// What a copy of the (SQLite) database would hold: its files' bytes as they lie on disk.
+    pub fn database_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for file in ["test.db", "test.db-wal", "test.db-shm"] {
+            if let Ok(b) = std::fs::read(self._dir.path().join(file)) {
+                bytes.extend(b);
+            }
+        }
+        assert!(
+            !bytes.is_empty(),
+            "the database files are where the test put them"
+        );
+        bytes
     }
 
     /// The last verification code the logging notifier "sent" to `phone`.

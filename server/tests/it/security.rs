@@ -1784,3 +1784,109 @@ async fn a_charitys_lost_second_factor_is_reset_by_the_security_administrator_of
     let after = app.store().user_by_id(&charity.id).await.unwrap().unwrap();
     assert_eq!(after.totp_secret, None);
 }
+
+/// Hole 12: a copy of the database (its files as they lie on disk, drafts and submissions alike)
+/// shows no declared name, address, contact phone or illness: drafts and declarations are
+/// sealed with SM4-GCM. Staff still find the household by a member's whole or given name and
+/// ID number (keyed digests); a name that is only part of one finds nothing.
+#[tokio::test]
+async fn a_copy_of_the_database_shows_no_declared_name_address_phone_or_illness() {
+    use crate::api::{draft_id, good_draft, post_form, resident, submit};
+    let app = spawn_app().await;
+    let r = resident(&app, "13900001201").await;
+    let draft = draft_id(&r, &app).await;
+    let head = valid_id("62070219700101602");
+    let mut data = good_draft(std::slice::from_ref(&head));
+    data.members[0].name = "欧阳春晓".into();
+    data.members[0].health = "serious_illness".into();
+    data.members[0].illness = "尘肺病三期伴呼吸衰竭".into();
+    data.address = "梁家墩镇幸福巷77号".into();
+    data.contact_phone = "13698765432".into();
+    let secrets: [&str; 4] = [
+        "欧阳春晓",
+        "尘肺病三期伴呼吸衰竭",
+        "幸福巷77号",
+        "13698765432",
+    ];
+    let leaked = |bytes: &[u8]| -> Vec<&str> {
+        secrets
+            .iter()
+            .copied()
+            .filter(|s| bytes.windows(s.len()).any(|w| w == s.as_bytes()))
+            .collect()
+    };
+
+    // Typed so far (the draft's autosave): sealed already.
+    let saved = post_json(
+        &r,
+        &app,
+        "/api/declaration/save",
+        json!({ "save": { "draft_id": draft, "data": data } }),
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(leaked(&app.database_bytes()), Vec::<&str>::new());
+    // The resident reads back what they typed.
+    let back: Value = post_json(&r, &app, "/api/declaration/draft", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(back["data"]["members"][0]["name"], "欧阳春晓");
+
+    let submitted = submit(&r, &app, &draft, &data).await;
+    assert_eq!(submitted.status(), StatusCode::OK);
+    let number = submitted.json::<Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(leaked(&app.database_bytes()), Vec::<&str>::new());
+
+    // The caseworker of the region reads it and finds the household once accepted.
+    let cw = login(&app, "demo_caseworker", "Demo2026pass").await;
+    let got: Value = post_form(
+        &cw,
+        &app,
+        "/api/applications/get_application",
+        &[("number", number.as_str())],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        got["members"][0]["name"], "欧阳春晓",
+        "opened for the caseworker"
+    );
+    let accepted = post_form(
+        &cw,
+        &app,
+        "/api/casework/advance",
+        &[("number", number.as_str()), ("to", "accepted")],
+    )
+    .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let search = |q: Value| {
+        let cw = &cw;
+        let app = &app;
+        async move {
+            let r = post_json(cw, app, "/api/cycle/search", json!({ "query": q })).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Value>().await.unwrap().as_array().unwrap().len()
+        }
+    };
+    assert_eq!(search(json!({ "name": "欧阳春晓" })).await, 1);
+    assert_eq!(search(json!({ "name": "春晓" })).await, 1, "the given name");
+    assert_eq!(
+        search(json!({ "name": "阳春晓" })).await,
+        0,
+        "not any part of a name"
+    );
+    assert_eq!(
+        search(json!({ "name": "欧阳" })).await,
+        0,
+        "not the surname alone"
+    );
+    assert_eq!(search(json!({ "id_number": head })).await, 1);
+    assert_eq!(leaked(&app.database_bytes()), Vec::<&str>::new());
+}

@@ -11,6 +11,7 @@ use app::store::{
     NewVisit, ReferralAnswer, ReferralQuery, Store, Submission, SubmitOutcome, VisitFile,
     VisitOutcome,
 };
+use server::crypto::FieldCipher;
 use std::sync::Arc;
 
 macro_rules! conformance {
@@ -596,7 +597,9 @@ async fn the_audit_trail_is_a_hash_chain_that_shows_an_altered_removed_or_purged
         eprintln!("backend: {backend}");
         let dir = tempfile::tempdir().unwrap();
         let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let db = server::store::connect(&url, 4).await.unwrap();
+        let db = server::store::connect(&url, 4, FieldCipher::random())
+            .await
+            .unwrap();
         let store = db.store();
         let cw = store
             .create_user(NewUser {
@@ -686,7 +689,9 @@ async fn the_audit_trail_is_a_hash_chain_that_shows_an_altered_removed_or_purged
         assert_eq!(store.verify_audit().await.unwrap().first_broken, Some(4));
         let dir2 = tempfile::tempdir().unwrap();
         let url2 = crate::helpers::fresh_database(backend, dir2.path()).await;
-        let db2 = server::store::connect(&url2, 4).await.unwrap();
+        let db2 = server::store::connect(&url2, 4, FieldCipher::random())
+            .await
+            .unwrap();
         for at in [1, 2] {
             db2.store()
                 .audit(audit_entry(None, "login", at, None))
@@ -710,7 +715,9 @@ async fn audit_records_from_before_the_chain_are_chained_at_start() {
     for backend in backends() {
         let dir = tempfile::tempdir().unwrap();
         let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let db = server::store::connect(&url, 4).await.unwrap();
+        let db = server::store::connect(&url, 4, FieldCipher::random())
+            .await
+            .unwrap();
         for (action, at) in [("login", 1_i64), ("submit", 2)] {
             query("INSERT INTO audit_log (action, object, result, at) VALUES ($1, 'x', 'ok', $2)")
                 .bind(action)
@@ -2499,7 +2506,9 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
         eprintln!("backend: {backend}");
         let dir = tempfile::tempdir().unwrap();
         let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let sql = server::store::connect(&url, 5).await.unwrap();
+        let sql = server::store::connect(&url, 5, FieldCipher::random())
+            .await
+            .unwrap();
         let store = sql.store();
         let owner = user(&store, "13800000091").await;
         let draft = store.current_draft(&owner, "{}", 1).await.unwrap();
@@ -2574,6 +2583,110 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
                 .unwrap();
             assert!(store.household_summary(&household).await.unwrap().is_some());
         }
+    }
+}
+
+/// Drafts and declarations written before field encryption (in clear) are sealed when the
+/// server starts, their search keys recorded; they read back as they were written and the
+/// household is found by name and ID number as before. Nothing in the sealed columns is in clear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
+    use server::store::dialect::query;
+    for backend in backends() {
+        eprintln!("backend: {backend}");
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::helpers::fresh_database(backend, dir.path()).await;
+        let sql = server::store::connect(&url, 5, FieldCipher::random())
+            .await
+            .unwrap();
+        let store = sql.store();
+        let owner = user(&store, "13800000092").await;
+        let declaration = r#"{"members":[{"name":"孙有福","id_number":"ID-SEAL"}]}"#;
+        let draft = store.current_draft(&owner, declaration, 1).await.unwrap();
+        let app = number(
+            store
+                .submit_application(Submission {
+                    declaration_json: declaration.into(),
+                    ..submission(&owner, &draft.id, &["ID-SEAL"])
+                })
+                .await
+                .unwrap(),
+        );
+        store
+            .accept_application(&app, &owner, false, 2)
+            .await
+            .unwrap();
+        let clear = |sql_text: &'static str| {
+            let db = sql.db().clone();
+            async move {
+                let rows = query(sql_text).fetch_all(&db).await.unwrap();
+                rows.iter()
+                    .map(|r| r.decode::<(String,)>().unwrap().0)
+                    .filter(|v| v.contains("孙有福"))
+                    .count()
+            }
+        };
+        assert_eq!(clear("SELECT declaration FROM applications").await, 0);
+        assert_eq!(clear("SELECT data FROM drafts").await, 0);
+
+        // As an older version left them: in clear, without search keys.
+        query("UPDATE applications SET declaration = $1")
+            .bind(declaration)
+            .execute(sql.db())
+            .await
+            .unwrap();
+        query("UPDATE drafts SET data = $1")
+            .bind(declaration)
+            .execute(sql.db())
+            .await
+            .unwrap();
+        query("DELETE FROM application_keys")
+            .execute(sql.db())
+            .await
+            .unwrap();
+        assert_eq!(clear("SELECT declaration FROM applications").await, 1);
+        // Read before sealing: an error naming the column, never the content.
+        match store.application(&app).await {
+            Err(DbError::Other(m)) => {
+                assert!(
+                    m.contains("applications.declaration") && !m.contains("孙有福"),
+                    "{m}"
+                )
+            }
+            other => panic!("read as {other:?}"),
+        }
+
+        assert_eq!(sql.seal_existing().await.unwrap(), 2);
+        assert_eq!(sql.seal_existing().await.unwrap(), 0, "once");
+        assert_eq!(clear("SELECT declaration FROM applications").await, 0);
+        assert_eq!(clear("SELECT data FROM drafts").await, 0);
+        let record = store.application(&app).await.unwrap().unwrap();
+        assert_eq!(record.declaration_json, declaration);
+        for q in [
+            app::store::HouseholdQuery {
+                name: Some("孙有福".into()),
+                ..app::store::HouseholdQuery::within(region("62"), 5)
+            },
+            app::store::HouseholdQuery {
+                name: Some("有福".into()),
+                ..app::store::HouseholdQuery::within(region("62"), 5)
+            },
+            app::store::HouseholdQuery {
+                id_number: Some("ID-SEAL".into()),
+                ..app::store::HouseholdQuery::within(region("62"), 5)
+            },
+        ] {
+            assert_eq!(
+                store.search_households(q.clone()).await.unwrap().len(),
+                1,
+                "{q:?}"
+            );
+        }
+        let nobody = app::store::HouseholdQuery {
+            name: Some("孙".into()),
+            ..app::store::HouseholdQuery::within(region("62"), 5)
+        };
+        assert!(store.search_households(nobody).await.unwrap().is_empty());
     }
 }
 

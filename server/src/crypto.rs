@@ -1,0 +1,256 @@
+//! Field encryption at rest (商用密码, GB/T 39786-2021): what a copy of the database must not
+//! reveal is stored sealed with SM4-GCM, and what staff look things up by is stored as a keyed
+//! digest (HMAC-SM3, a "blind index") instead of the value.
+//!
+//! Both keys are derived from one 256-bit master key that comes from configuration
+//! (`DOUDI_FIELD_KEY`, or a file named by `DOUDI_FIELD_KEY_FILE`), never from the database or the
+//! repository; demo mode makes one in its data directory. Each sealed value carries its own
+//! random nonce and is bound to its column (additional authenticated data), so a value copied
+//! into another column does not open. Losing the key loses the sealed data: its custody is the
+//! deployment's (docs/security.md).
+
+use aes_gcm::aead::consts::U12;
+use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use aes_gcm::AesGcm;
+use app::store::DbError;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sm3::Sm3;
+use sm4::Sm4;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+type Sm4Gcm = AesGcm<Sm4, U12>;
+type HmacSm3 = Hmac<Sm3>;
+
+/// What a sealed value starts with: the algorithm and key generation, so a later key or
+/// algorithm can be told apart (and rotated to) without guessing.
+const SEALED: &str = "sm4gcm.1:";
+const NONCE_LEN: usize = 12;
+
+/// Seals and opens fields, and makes blind-index digests. Cheap to clone.
+#[derive(Clone)]
+pub struct FieldCipher(Arc<Keys>);
+
+struct Keys {
+    aead: Sm4Gcm,
+    index: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for FieldCipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FieldCipher(keys hidden)")
+    }
+}
+
+/// A master key that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("the field encryption key must be 64 hexadecimal digits (256 bits)")]
+pub struct BadKey;
+
+impl FieldCipher {
+    /// From the 256-bit master key: SM4's 128-bit key and the index key are derived from it
+    /// (HMAC-SM3 with distinct labels), so neither can be computed from the other.
+    pub fn from_master(master: &[u8; 32]) -> Self {
+        let derive = |label: &[u8]| {
+            let mut mac = <HmacSm3 as Mac>::new_from_slice(master).expect("any key length");
+            mac.update(label);
+            Zeroizing::new(<[u8; 32]>::from(mac.finalize().into_bytes()))
+        };
+        let enc = derive(b"doudi field encryption v1");
+        let index = derive(b"doudi blind index v1");
+        let aead = Sm4Gcm::new_from_slice(&enc[..16]).expect("SM4 takes 16 bytes");
+        Self(Arc::new(Keys { aead, index }))
+    }
+
+    /// From the configured text: 64 hexadecimal digits.
+    pub fn from_hex(text: &str) -> Result<Self, BadKey> {
+        let bytes = Zeroizing::new(hex::decode(text.trim()).map_err(|_| BadKey)?);
+        let master: &[u8; 32] = bytes.as_slice().try_into().map_err(|_| BadKey)?;
+        Ok(Self::from_master(master))
+    }
+
+    /// A new random master key, as 64 hexadecimal digits (demo mode, tests, `server new-key`).
+    pub fn new_key_hex() -> String {
+        use aes_gcm::aead::rand_core::RngCore;
+        let mut key = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(key.as_mut());
+        hex::encode(key.as_ref())
+    }
+
+    /// A cipher with a fresh random key (tests, benchmarks).
+    pub fn random() -> Self {
+        Self::from_hex(&Self::new_key_hex()).expect("a fresh key is well formed")
+    }
+
+    /// `plain` sealed for `column` (e.g. `applications.declaration`).
+    pub fn seal(&self, column: &str, plain: &str) -> String {
+        let nonce = Sm4Gcm::generate_nonce(&mut OsRng);
+        let sealed = self
+            .0
+            .aead
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: column.as_bytes(),
+                },
+            )
+            .expect("SM4-GCM seals any length a field can have");
+        let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        format!(
+            "{SEALED}{}",
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(out)
+        )
+    }
+
+    /// Whether a stored value is sealed (anything else is from before encryption).
+    pub fn is_sealed(stored: &str) -> bool {
+        stored.starts_with(SEALED)
+    }
+
+    /// The value sealed for `column`. A value that is not sealed, was sealed with another key
+    /// or for another column, or was altered is an error naming the column (never its content).
+    pub fn open(&self, column: &str, stored: &str) -> Result<String, DbError> {
+        let bad = |why: &str| DbError::Other(format!("stored {column}: {why}"));
+        let body = stored
+            .strip_prefix(SEALED)
+            .ok_or_else(|| bad("not sealed"))?;
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(body)
+            .map_err(|_| bad("not a sealed value"))?;
+        if bytes.len() < NONCE_LEN {
+            return Err(bad("not a sealed value"));
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+        let plain = self
+            .0
+            .aead
+            .decrypt(
+                nonce.into(),
+                Payload {
+                    msg: sealed,
+                    aad: column.as_bytes(),
+                },
+            )
+            .map_err(|_| bad("does not open with this key (altered, moved or another key)"))?;
+        String::from_utf8(plain).map_err(|_| bad("not text"))
+    }
+
+    /// The blind-index digest of `value` as a `kind` of key (`name`, `id_number`…): equal
+    /// values of one kind give equal digests, nothing else can be learnt from it without the
+    /// key. Values are compared as given: callers normalise first (see `name_keys`).
+    pub fn digest(&self, kind: &str, value: &str) -> String {
+        let mut mac =
+            <HmacSm3 as Mac>::new_from_slice(self.0.index.as_ref()).expect("any key length");
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// Two-character surnames (复姓) in use today: a name beginning with one has its given name
+/// after them.
+const COMPOUND_SURNAMES: [&str; 24] = [
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "夏侯", "轩辕", "令狐", "钟离", "端木", "南宫", "西门", "独孤", "百里", "呼延", "澹台", "申屠",
+];
+
+/// The forms of a person's name that find them: the whole name, and for a Chinese name also
+/// the given name when it has two characters or more (after the surname, one character or a
+/// compound one), so that 有福 finds 孙有福 and 春晓 finds 欧阳春晓 without the store holding
+/// anything it could match substrings in. Spaces are dropped; Latin letters compared without
+/// case.
+pub fn name_keys(name: &str) -> Vec<String> {
+    let whole = name_query(name);
+    if whole.is_empty() {
+        return Vec::new();
+    }
+    let mut keys = vec![whole.clone()];
+    if whole.chars().all(|c| !c.is_ascii()) {
+        let surname = COMPOUND_SURNAMES
+            .iter()
+            .find(|s| whole.starts_with(*s))
+            .map_or(1, |_| 2);
+        let given: String = whole.chars().skip(surname).collect();
+        if given.chars().count() >= 2 {
+            keys.push(given);
+        }
+    }
+    keys
+}
+
+/// The name a search asks for, normalised as `name_keys` normalises stored names.
+pub fn name_query(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_value_opens_only_with_its_key_and_column_and_unaltered() {
+        let c = FieldCipher::random();
+        let s = c.seal("applications.declaration", "孙有福 620702197001016016");
+        assert!(FieldCipher::is_sealed(&s));
+        assert!(!s.contains("620702") && !s.contains("孙"));
+        assert_eq!(
+            c.open("applications.declaration", &s).unwrap(),
+            "孙有福 620702197001016016"
+        );
+        // Two seals of one value differ (fresh nonce): equal values cannot be spotted.
+        assert_ne!(
+            s,
+            c.seal("applications.declaration", "孙有福 620702197001016016")
+        );
+        assert!(c.open("drafts.data", &s).is_err(), "bound to its column");
+        assert!(FieldCipher::random()
+            .open("applications.declaration", &s)
+            .is_err());
+        let mut altered = s.clone().into_bytes();
+        let last = altered.len() - 2;
+        altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+        let altered = String::from_utf8(altered).unwrap();
+        assert!(c.open("applications.declaration", &altered).is_err());
+        match c.open("applications.declaration", "{\"name\":\"孙有福\"}") {
+            Err(DbError::Other(m)) => {
+                assert!(m.contains("applications.declaration") && !m.contains("孙"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn digests_are_keyed_and_separated_by_kind() {
+        let c = FieldCipher::from_hex(&"11".repeat(32)).unwrap();
+        let again = FieldCipher::from_hex(&"11".repeat(32)).unwrap();
+        assert_eq!(c.digest("name", "孙有福"), again.digest("name", "孙有福"));
+        assert_ne!(c.digest("name", "孙有福"), c.digest("id_number", "孙有福"));
+        assert_ne!(
+            c.digest("name", "孙有福"),
+            FieldCipher::random().digest("name", "孙有福")
+        );
+        assert_eq!(c.digest("name", "孙有福").len(), 64);
+        assert!(FieldCipher::from_hex("abc").is_err());
+        assert!(FieldCipher::from_hex(&"zz".repeat(32)).is_err());
+    }
+
+    #[test]
+    fn a_name_is_found_by_its_whole_and_its_given_name() {
+        assert_eq!(name_keys("孙有福"), vec!["孙有福", "有福"]);
+        assert_eq!(name_keys(" 刘 春生 "), vec!["刘春生", "春生"]);
+        assert_eq!(name_keys("王五"), vec!["王五"]);
+        assert_eq!(name_keys("欧阳春晓"), vec!["欧阳春晓", "春晓"]);
+        assert_eq!(name_keys("欧阳晓"), vec!["欧阳晓"]);
+        assert_eq!(name_keys("Li Lei"), vec!["lilei"]);
+        assert!(name_keys("  ").is_empty());
+        assert_eq!(name_query(" Li lei"), "lilei");
+    }
+}
