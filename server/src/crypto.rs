@@ -27,6 +27,8 @@ type HmacSm3 = Hmac<Sm3>;
 /// algorithm can be told apart (and rotated to) without guessing.
 const SEALED: &str = "sm4gcm.1:";
 const NONCE_LEN: usize = 12;
+/// What a sealed file starts with.
+const SEALED_FILE: &[u8] = b"doudi-sm4gcm.1\0";
 
 /// Seals and opens fields, and makes blind-index digests. Cheap to clone.
 #[derive(Clone)]
@@ -139,6 +141,55 @@ impl FieldCipher {
         String::from_utf8(plain).map_err(|_| bad("not text"))
     }
 
+    /// A file's bytes sealed for `name` (its content hash): `SEALED_FILE`, the nonce, the
+    /// sealed bytes.
+    pub fn seal_bytes(&self, name: &str, plain: &[u8]) -> Vec<u8> {
+        let nonce = Sm4Gcm::generate_nonce(&mut OsRng);
+        let sealed = self
+            .0
+            .aead
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plain,
+                    aad: name.as_bytes(),
+                },
+            )
+            .expect("SM4-GCM seals any length a file can have");
+        let mut out = Vec::with_capacity(SEALED_FILE.len() + NONCE_LEN + sealed.len());
+        out.extend_from_slice(SEALED_FILE);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Whether a stored file is sealed (anything else is from before encryption).
+    pub fn is_sealed_bytes(stored: &[u8]) -> bool {
+        stored.starts_with(SEALED_FILE)
+    }
+
+    /// The bytes of a file sealed for `name`; an error if it is not sealed, not for this name,
+    /// or altered.
+    pub fn open_bytes(&self, name: &str, stored: &[u8]) -> Result<Vec<u8>, String> {
+        let body = stored
+            .strip_prefix(SEALED_FILE)
+            .filter(|b| b.len() >= NONCE_LEN)
+            .ok_or("stored file is not sealed")?;
+        let (nonce, sealed) = body.split_at(NONCE_LEN);
+        self.0
+            .aead
+            .decrypt(
+                nonce.into(),
+                Payload {
+                    msg: sealed,
+                    aad: name.as_bytes(),
+                },
+            )
+            .map_err(|_| {
+                "stored file does not open with this key (altered, moved or another key)".into()
+            })
+    }
+
     /// The blind-index digest of `value` as a `kind` of key (`name`, `id_number`…): equal
     /// values of one kind give equal digests, nothing else can be learnt from it without the
     /// key. Values are compared as given: callers normalise first (see `name_keys`).
@@ -225,6 +276,19 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_sealed_file_opens_only_under_its_name() {
+        let c = FieldCipher::random();
+        let png = b"\x89PNG\r\n\x1a\n the ID card";
+        let s = c.seal_bytes("ab12", png);
+        assert!(FieldCipher::is_sealed_bytes(&s) && !FieldCipher::is_sealed_bytes(png));
+        assert!(!s.windows(7).any(|w| w == b"ID card"));
+        assert_eq!(c.open_bytes("ab12", &s).unwrap(), png);
+        assert!(c.open_bytes("cd34", &s).is_err());
+        assert!(c.open_bytes("ab12", png).is_err());
+        assert!(FieldCipher::random().open_bytes("ab12", &s).is_err());
     }
 
     #[test]

@@ -62,8 +62,12 @@ fn modified_ms(path: &std::path::Path) -> Option<i64> {
 }
 
 /// Files under `root/ab/cd/<sha256>`; identical uploads share one file.
+/// Files (attachments, visit photos and signatures, proofs of delivery) on the local disk,
+/// each named by the SHA-256 of its content and stored sealed (`FieldCipher::seal_bytes`,
+/// bound to that name): a copy of the directory shows no ID card, bill or photo.
 pub struct FsBlobStore {
     pub root: PathBuf,
+    pub cipher: crate::crypto::FieldCipher,
 }
 
 impl FsBlobStore {
@@ -72,6 +76,54 @@ impl FsBlobStore {
             return Err("bad hash".into());
         }
         Ok(self.root.join(&hash[..2]).join(&hash[2..4]).join(hash))
+    }
+
+    /// Seals every file still stored in clear (written before encryption), in place (a
+    /// temporary file renamed over it, its modification time kept for the sweep of unused
+    /// files); returns how many. A file whose content does not match its name is left alone
+    /// and logged. Run at start.
+    pub async fn seal_existing(&self) -> Result<usize, String> {
+        let root = self.root.clone();
+        let cipher = self.cipher.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut sealed = 0;
+            for a in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+                for b in std::fs::read_dir(a.path()).into_iter().flatten().flatten() {
+                    for f in std::fs::read_dir(b.path()).into_iter().flatten().flatten() {
+                        let name = f.file_name().to_string_lossy().to_string();
+                        if name.len() != 64 || !name.bytes().all(|c| c.is_ascii_hexdigit()) {
+                            continue;
+                        }
+                        let path = f.path();
+                        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+                        if crate::crypto::FieldCipher::is_sealed_bytes(&bytes) {
+                            continue;
+                        }
+                        if hex::encode(Sha256::digest(&bytes)) != name {
+                            tracing::error!(file = %path.display(), "stored file does not match its name; left as it is");
+                            continue;
+                        }
+                        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+                        let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4()));
+                        std::fs::write(&tmp, cipher.seal_bytes(&name, &bytes))
+                            .map_err(|e| e.to_string())?;
+                        let file = std::fs::File::options()
+                            .append(true)
+                            .open(&tmp)
+                            .map_err(|e| e.to_string())?;
+                        if let Some(m) = modified {
+                            let _ = file.set_modified(m);
+                        }
+                        file.sync_all().map_err(|e| e.to_string())?;
+                        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
+                        sealed += 1;
+                    }
+                }
+            }
+            Ok(sealed)
+        })
+        .await
+        .map_err(|e| e.to_string())?
     }
 }
 
@@ -98,7 +150,7 @@ impl BlobStore for FsBlobStore {
             .map_err(|e| e.to_string())?;
         // Write to a temporary name and rename, so a crash never leaves a partial blob.
         let tmp = dir.join(format!("{hash}.{}.tmp", uuid::Uuid::new_v4()));
-        tokio::fs::write(&tmp, bytes)
+        tokio::fs::write(&tmp, self.cipher.seal_bytes(&hash, bytes))
             .await
             .map_err(|e| e.to_string())?;
         let f = tokio::fs::File::open(&tmp)
@@ -112,9 +164,10 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn get(&self, hash: &str) -> Result<Vec<u8>, String> {
-        tokio::fs::read(self.path(hash)?)
+        let stored = tokio::fs::read(self.path(hash)?)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.cipher.open_bytes(hash, &stored)
     }
 
     async fn older_than(&self, before: i64) -> Result<Vec<String>, String> {

@@ -39,10 +39,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let cipher = config.field_cipher()?;
         let backend = store::connect(
             &config.database_url,
             config.db_max_connections,
-            config.field_cipher()?,
+            cipher.clone(),
         )
         .await?;
         let sealed = backend.seal_existing().await?;
@@ -57,6 +58,17 @@ impl Application {
         if chained > 0 {
             tracing::info!(chained, "audit records from before the hash chain chained");
         }
+        let blobs = Arc::new(FsBlobStore {
+            root: config.data_dir.join("blobs"),
+            cipher,
+        });
+        let sealed_files = blobs.seal_existing().await.map_err(anyhow::Error::msg)?;
+        if sealed_files > 0 {
+            tracing::info!(
+                sealed_files,
+                "stored files from before field encryption sealed"
+            );
+        }
         let notifier = Arc::new(LoggingNotifier::new(config.demo));
         if config.demo {
             tracing::warn!("demo mode: verification codes are logged and shown at /dev/outbox");
@@ -65,9 +77,7 @@ impl Application {
         }
         let services = Services {
             store: store.clone(),
-            blobs: Arc::new(FsBlobStore {
-                root: config.data_dir.join("blobs"),
-            }),
+            blobs: blobs.clone(),
             notifier: notifier.clone(),
             settings: PortalSettings {
                 max_failed_logins: config.max_failed_logins,

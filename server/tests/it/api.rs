@@ -640,7 +640,7 @@ pub(crate) fn png() -> Vec<u8> {
     v
 }
 
-async fn upload(
+pub(crate) async fn upload(
     c: &Client,
     app: &TestApp,
     draft: &str,

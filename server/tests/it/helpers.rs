@@ -90,6 +90,22 @@ impl TestApp {
         self.state.services.store.clone()
     }
 
+    /// What a copy of the stored files would hold: every file under the data directory.
+    pub fn stored_file_bytes(&self) -> Vec<Vec<u8>> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if e.path().is_dir() {
+                    walk(&e.path(), out);
+                } else if let Ok(b) = std::fs::read(e.path()) {
+                    out.push(b);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self._dir.path().join("data"), &mut out);
+        out
+    }
+
     /// What a copy of the (SQLite) database would hold: its files' bytes as they lie on disk.
     pub fn database_bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::new();

@@ -1890,3 +1890,63 @@ async fn a_copy_of_the_database_shows_no_declared_name_address_phone_or_illness(
     assert_eq!(search(json!({ "id_number": head })).await, 1);
     assert_eq!(leaked(&app.database_bytes()), Vec::<&str>::new());
 }
+
+/// Hole 12, the files: an uploaded ID card, a visit's photos and signatures, a proof of
+/// delivery lie on disk sealed (SM4-GCM, bound to their content hash); the owner downloads the
+/// very bytes they uploaded. Files written before encryption are sealed when the server starts.
+#[tokio::test]
+async fn a_copy_of_the_stored_files_shows_no_uploaded_document() {
+    use crate::api::{draft_id, png, resident, upload};
+    let app = spawn_app().await;
+    let c = resident(&app, "13900001202").await;
+    let d = draft_id(&c, &app).await;
+    let mut scan = png();
+    scan.extend_from_slice("身份证 620702197001016023 欧阳春晓".as_bytes());
+    let marker = "620702197001016023".as_bytes();
+    let r = upload(&c, &app, &d, "身份证.png", scan.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let files = app.stored_file_bytes();
+    assert!(!files.is_empty(), "the upload is stored");
+    for f in &files {
+        assert!(
+            !f.windows(marker.len()).any(|w| w == marker),
+            "a file holds the scan in clear"
+        );
+    }
+    let back = c
+        .get(app.url(&format!("/attachments/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::OK);
+    assert_eq!(back.bytes().await.unwrap().to_vec(), scan);
+
+    // A file from before encryption, in clear under its content hash: sealed at start.
+    let dir = tempfile::tempdir().unwrap();
+    let cipher = server::crypto::FieldCipher::random();
+    let blobs = server::services::FsBlobStore {
+        root: dir.path().to_path_buf(),
+        cipher: cipher.clone(),
+    };
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&scan))
+    };
+    let path = dir.path().join(&hash[..2]).join(&hash[2..4]).join(&hash);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &scan).unwrap();
+    use app::services::BlobStore;
+    assert!(
+        blobs.get(&hash).await.is_err(),
+        "a clear file is not read as sealed"
+    );
+    assert_eq!(blobs.seal_existing().await.unwrap(), 1);
+    assert_eq!(blobs.seal_existing().await.unwrap(), 0, "once");
+    let stored = std::fs::read(&path).unwrap();
+    assert!(!stored.windows(marker.len()).any(|w| w == marker));
+    assert_eq!(blobs.get(&hash).await.unwrap(), scan);
+}
