@@ -154,6 +154,8 @@ macro_rules! seed_households {
         // Empty drafts and declarations, sealed as the server seals them (once: one value).
         let sealed_draft = $cipher.seal("drafts.data", "{}");
         let sealed_declaration = $cipher.seal("applications.declaration", "{}");
+        let sealed_facts = $cipher.seal("assessment.facts", "{}");
+        let sealed_assessment = $cipher.seal("assessment.assessment", "{}");
         let villages: Vec<String> = sqlx::query_scalar("SELECT code FROM regions WHERE code LIKE '620702%' AND length(code) = 12 ORDER BY code")
             .fetch_all(&pool)
             .await?;
@@ -219,7 +221,7 @@ macro_rules! seed_households {
             );
             let mut q = sqlx::query(&sql);
             for k in i..end {
-                q = q.bind(format!("bench-a{k}")).bind("submission").bind("{}").bind("{}").bind("{}").bind(CATS[k % CATS.len()]).bind($owner.clone()).bind(now);
+                q = q.bind(format!("bench-a{k}")).bind("submission").bind(sealed_facts.clone()).bind("{}").bind(sealed_assessment.clone()).bind(CATS[k % CATS.len()]).bind($owner.clone()).bind(now);
             }
             q.execute(&mut *tx).await?;
             tx.commit().await?;

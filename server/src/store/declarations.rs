@@ -395,6 +395,7 @@ impl DeclarationStore for SqlStore {
         .await?;
         insert_assessment(
             &mut tx,
+            &self.cipher,
             &app_id,
             "submission",
             &s.assessment,

@@ -2,6 +2,7 @@
 
 use super::declarations::add_event;
 use super::dialect::{categories, code, code_opt, day, query, region, within, Row, Target};
+use super::sealed::{ASSESSMENT, FACTS};
 use super::SqlStore;
 use app::domain::policy::assess::CategorySet;
 use app::domain::policy::ProposalStatus;
@@ -141,6 +142,7 @@ impl TryFrom<ProposalRow> for ProposalRecord {
 
 pub(super) async fn insert_assessment<'c, E>(
     ex: E,
+    cipher: &crate::crypto::FieldCipher,
     application_id: &str,
     reason: &str,
     a: &NewAssessment,
@@ -157,9 +159,9 @@ where
     )
     .bind(application_id)
     .bind(reason)
-    .bind(&a.facts_json)
+    .bind(cipher.seal(FACTS, &a.facts_json))
     .bind(&a.parameters_json)
-    .bind(&a.assessment_json)
+    .bind(cipher.seal(ASSESSMENT, &a.assessment_json))
     .bind(a.categories.codes())
     .bind(actor_id)
     .bind(at)
@@ -188,7 +190,7 @@ impl ParameterStore for SqlStore {
                 .await?
                 .ok_or(DbError::NotFound)?;
         let (app_id, status): (String, String) = app.decode()?;
-        insert_assessment(&mut tx, &app_id, reason, &a, actor_id, now).await?;
+        insert_assessment(&mut tx, &self.cipher, &app_id, reason, &a, actor_id, now).await?;
         add_event(
             &mut tx,
             &app_id,
@@ -235,7 +237,14 @@ impl ParameterStore for SqlStore {
         .bind(number)
         .fetch_optional(&self.db)
         .await?;
-        r.as_ref().map(Row::to::<AssessmentRow, _>).transpose()
+        r.as_ref()
+            .map(|r| {
+                let mut a: AssessmentRecord = r.to::<AssessmentRow, _>()?;
+                a.stored.facts_json = self.open(FACTS, &a.stored.facts_json)?;
+                a.stored.assessment_json = self.open(ASSESSMENT, &a.stored.assessment_json)?;
+                Ok(a)
+            })
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -363,7 +372,13 @@ impl ParameterStore for SqlStore {
         .bind(within(region))
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(Row::to::<AssessedRow, _>).collect()
+        rows.iter()
+            .map(|r| {
+                let mut a: AssessedHousehold = r.to::<AssessedRow, _>()?;
+                a.facts_json = self.open(FACTS, &a.facts_json)?;
+                Ok(a)
+            })
+            .collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -407,9 +422,9 @@ impl ParameterStore for SqlStore {
         .bind(p.parameter_id)
         .bind(p.from_categories.codes())
         .bind(p.to_categories.codes())
-        .bind(&p.assessment.facts_json)
+        .bind(self.seal(FACTS, &p.assessment.facts_json))
         .bind(&p.assessment.parameters_json)
-        .bind(&p.assessment.assessment_json)
+        .bind(self.seal(ASSESSMENT, &p.assessment.assessment_json))
         .bind(p.now)
         .execute(&self.db)
         .await?;

@@ -13,6 +13,11 @@ pub(super) const DRAFT_DATA: &str = "drafts.data";
 /// A submitted declaration (JSON).
 pub(super) const DECLARATION: &str = "applications.declaration";
 
+/// An assessment's facts (ages, health, disability, work, incomes) and its result, wherever
+/// they are kept (an assessment, a reassessment proposal: one moves into the other as is).
+pub(super) const FACTS: &str = "assessment.facts";
+pub(super) const ASSESSMENT: &str = "assessment.assessment";
+
 /// The blind-index kinds of `application_keys`.
 pub(super) const NAME: &str = "name";
 pub(super) const ID_NUMBER: &str = "id_number";
@@ -46,7 +51,7 @@ impl SqlStore {
         self.cipher.digest(ID_NUMBER, id_number)
     }
 
-    /// Seals every draft and declaration still stored in clear (written before encryption),
+    /// Seals every draft, declaration and assessment still stored in clear (written before encryption),
     /// and records the search keys of those applications, in batches; returns how many rows it
     /// sealed. Run at start; a row sealed meanwhile by a request is left alone.
     pub async fn seal_existing(&self) -> Result<usize, DbError> {
@@ -84,9 +89,35 @@ impl SqlStore {
                     .await?;
                 insert_keys(&mut tx, &self.cipher, &id, &declaration).await?;
             }
+            let mut assessed = 0;
+            for table in ["assessments", "reassessment_proposals"] {
+                let rows = query(&format!(
+                    "SELECT id, facts, assessment FROM {table} WHERE facts NOT LIKE 'sm4gcm.%' \
+                     ORDER BY id LIMIT $1"
+                ))
+                .bind(BATCH)
+                .fetch_all(&mut tx)
+                .await?;
+                for r in &rows {
+                    let (id, facts, assessment): (i64, String, String) = r.decode()?;
+                    query(&format!(
+                        "UPDATE {table} SET facts = $1, assessment = $2 WHERE id = $3"
+                    ))
+                    .bind(self.seal(FACTS, &facts))
+                    .bind(self.seal(ASSESSMENT, &assessment))
+                    .bind(id)
+                    .execute(&mut tx)
+                    .await?;
+                }
+                assessed = assessed.max(rows.len());
+                sealed += rows.len();
+            }
             tx.commit().await?;
             sealed += rows.len() + apps.len();
-            if (rows.len() as i64) < BATCH && (apps.len() as i64) < BATCH {
+            if (rows.len() as i64) < BATCH
+                && (apps.len() as i64) < BATCH
+                && (assessed as i64) < BATCH
+            {
                 return Ok(sealed);
             }
         }

@@ -2644,6 +2644,19 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             .execute(sql.db())
             .await
             .unwrap();
+        query(
+            "UPDATE assessments SET facts = '{\"health\":\"serious_illness\"}', assessment = '{}'",
+        )
+        .execute(sql.db())
+        .await
+        .unwrap();
+        let assessments: i64 = query("SELECT COUNT(*) AS n FROM assessments")
+            .fetch_one(sql.db())
+            .await
+            .unwrap()
+            .get("n")
+            .unwrap();
+        assert!(assessments >= 1);
         assert_eq!(clear("SELECT declaration FROM applications").await, 1);
         // Read before sealing: an error naming the column, never the content.
         match store.application(&app).await {
@@ -2656,12 +2669,25 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             other => panic!("read as {other:?}"),
         }
 
-        assert_eq!(sql.seal_existing().await.unwrap(), 2);
+        assert_eq!(sql.seal_existing().await.unwrap(), 2 + assessments as usize);
         assert_eq!(sql.seal_existing().await.unwrap(), 0, "once");
         assert_eq!(clear("SELECT declaration FROM applications").await, 0);
         assert_eq!(clear("SELECT data FROM drafts").await, 0);
         let record = store.application(&app).await.unwrap().unwrap();
         assert_eq!(record.declaration_json, declaration);
+        let assessment = store.latest_assessment(&app).await.unwrap().unwrap();
+        assert_eq!(
+            assessment.stored.facts_json,
+            "{\"health\":\"serious_illness\"}"
+        );
+        let clear_facts = query("SELECT facts FROM assessments")
+            .fetch_all(sql.db())
+            .await
+            .unwrap();
+        for r in &clear_facts {
+            let (facts,): (String,) = r.decode().unwrap();
+            assert!(!facts.contains("serious_illness"));
+        }
         for q in [
             app::store::HouseholdQuery {
                 name: Some("孙有福".into()),
