@@ -4,6 +4,7 @@ use super::declarations::household_for;
 use super::dialect::{code, day, day_opt, query, region, within, Row};
 use super::households::insert_aid;
 use super::monitoring::lock_in_region;
+use super::sealed::{EMERGENCY_NAME, EMERGENCY_SITUATION};
 use super::SqlStore;
 use app::domain::audit::AuditResult;
 use app::domain::chain::AidOrigin;
@@ -89,8 +90,14 @@ impl TryFrom<EmergencyRow> for EmergencyRecord {
     }
 }
 
-pub(super) fn emergency_from_row(r: &Row) -> Result<EmergencyRecord, DbError> {
-    r.to::<EmergencyRow, _>()
+impl SqlStore {
+    /// An emergency as read, the person's name and situation opened.
+    fn emergency_from_row(&self, r: &Row) -> Result<EmergencyRecord, DbError> {
+        let mut e: EmergencyRecord = r.to::<EmergencyRow, _>()?;
+        e.person_name = self.open(EMERGENCY_NAME, &e.person_name)?;
+        e.situation = self.open(EMERGENCY_SITUATION, &e.situation)?;
+        Ok(e)
+    }
 }
 
 #[async_trait::async_trait]
@@ -229,7 +236,7 @@ impl CycleStore for SqlStore {
         .fetch_optional(&mut tx)
         .await?;
         if let Some(r) = existing {
-            return emergency_from_row(&r);
+            return self.emergency_from_row(&r);
         }
         // The person's household, opened where the emergency happened when there is none.
         let household_id =
@@ -254,8 +261,8 @@ impl CycleStore for SqlStore {
         .bind(&e.id)
         .bind(&household_id)
         .bind(&e.region_code)
-        .bind(&e.person_name)
-        .bind(&e.situation)
+        .bind(self.seal(EMERGENCY_NAME, &e.person_name))
+        .bind(self.seal(EMERGENCY_SITUATION, &e.situation))
         .bind(e.advance)
         .bind(e.documents_due)
         .bind(&e.conference)
@@ -270,7 +277,7 @@ impl CycleStore for SqlStore {
         .bind(&e.id)
         .fetch_one(&mut tx)
         .await?;
-        let rec = emergency_from_row(&r)?;
+        let rec = self.emergency_from_row(&r)?;
         tx.commit().await?;
         Ok(rec)
     }
@@ -284,7 +291,7 @@ impl CycleStore for SqlStore {
         .bind(household_id)
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(emergency_from_row).collect()
+        rows.iter().map(|r| self.emergency_from_row(r)).collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -295,7 +302,7 @@ impl CycleStore for SqlStore {
         .bind(id)
         .fetch_optional(&self.db)
         .await?;
-        r.as_ref().map(emergency_from_row).transpose()
+        r.as_ref().map(|r| self.emergency_from_row(r)).transpose()
     }
 
     #[tracing::instrument(skip_all)]

@@ -2,7 +2,7 @@
 
 use super::declarations::{add_event, claim_application, SummaryRow};
 use super::dialect::{code, code_opt, day, day_opt, id_number, query, region, within, Db, Row, Tx};
-use super::sealed::DECLARATION;
+use super::sealed::{DECLARATION, VISIT_RECORD};
 use super::SqlStore;
 use app::domain::chain::{Aid, AidOrigin, Department, NewAid};
 use app::domain::cycle::Standing;
@@ -95,6 +95,7 @@ pub(super) async fn insert_aid(
 
 pub(super) async fn visits_where(
     pool: &Db,
+    cipher: &crate::crypto::FieldCipher,
     condition: &str,
     key: &str,
 ) -> Result<Vec<VisitRecord>, DbError> {
@@ -127,7 +128,7 @@ pub(super) async fn visits_where(
             number: r.number,
             based_on: r.based_on,
             visited_on: day("visited_on", &r.visited_on)?,
-            record_json: r.record,
+            record_json: cipher.open(VISIT_RECORD, &r.record)?,
             files,
             recorded_by_name: r.display_name,
             saved_on_device_at: r.saved_on_device_at,
@@ -396,7 +397,8 @@ impl HouseholdStore for SqlStore {
                 None => None,
             };
             tx.rollback().await?;
-            let all = visits_where(&self.db, "v.application_id = $1", &app_id).await?;
+            let all =
+                visits_where(&self.db, &self.cipher, "v.application_id = $1", &app_id).await?;
             return Ok(VisitOutcome::Conflict(
                 all.into_iter()
                     .filter(|x| since.is_none_or(|t| x.received_at > t))
@@ -412,7 +414,7 @@ impl HouseholdStore for SqlStore {
         .bind(&app_id)
         .bind(&v.based_on)
         .bind(v.visited_on)
-        .bind(&v.record_json)
+        .bind(self.seal(VISIT_RECORD, &v.record_json))
         .bind(&v.recorded_by)
         .bind(v.saved_on_device_at)
         .bind(v.now)
@@ -458,7 +460,7 @@ impl HouseholdStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn household_visits(&self, household_id: &str) -> Result<Vec<VisitRecord>, DbError> {
-        visits_where(&self.db, "a.household_id = $1", household_id).await
+        visits_where(&self.db, &self.cipher, "a.household_id = $1", household_id).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -18,6 +18,37 @@ pub(super) const DECLARATION: &str = "applications.declaration";
 pub(super) const FACTS: &str = "assessment.facts";
 pub(super) const ASSESSMENT: &str = "assessment.assessment";
 
+/// A home visit's record (who was present, housing, living, assets seen, notes).
+pub(super) const VISIT_RECORD: &str = "home_visits.record";
+/// An emergency's person and what happened to them.
+pub(super) const EMERGENCY_NAME: &str = "emergency_aid.person_name";
+pub(super) const EMERGENCY_SITUATION: &str = "emergency_aid.situation";
+
+/// Tables keyed by text whose columns are sealed (table, columns with their labels); the first
+/// column tells whether a row is sealed yet.
+const SEALED_TEXT_KEYED: [(&str, &[(&str, &str)]); 3] = [
+    ("drafts", &[("data", DRAFT_DATA)]),
+    ("home_visits", &[("record", VISIT_RECORD)]),
+    (
+        "emergency_aid",
+        &[
+            ("person_name", EMERGENCY_NAME),
+            ("situation", EMERGENCY_SITUATION),
+        ],
+    ),
+];
+/// The same for tables keyed by number.
+const SEALED_NUMBER_KEYED: [(&str, &[(&str, &str)]); 2] = [
+    (
+        "assessments",
+        &[("facts", FACTS), ("assessment", ASSESSMENT)],
+    ),
+    (
+        "reassessment_proposals",
+        &[("facts", FACTS), ("assessment", ASSESSMENT)],
+    ),
+];
+
 /// The blind-index kinds of `application_keys`.
 pub(super) const NAME: &str = "name";
 pub(super) const ID_NUMBER: &str = "id_number";
@@ -51,27 +82,21 @@ impl SqlStore {
         self.cipher.digest(ID_NUMBER, id_number)
     }
 
-    /// Seals every draft, declaration and assessment still stored in clear (written before encryption),
-    /// and records the search keys of those applications, in batches; returns how many rows it
-    /// sealed. Run at start; a row sealed meanwhile by a request is left alone.
+    /// Seals every row still stored in clear (written before field encryption) in the sealed
+    /// columns, and records the search keys of those applications, in batches; returns how
+    /// many rows it sealed. Run at start; a row sealed meanwhile by a request is left alone.
     pub async fn seal_existing(&self) -> Result<usize, DbError> {
         let mut sealed = 0;
         loop {
             let mut tx = self.db.begin().await?;
-            let rows = query(
-                "SELECT id, data FROM drafts WHERE data NOT LIKE 'sm4gcm.%' ORDER BY id LIMIT $1",
-            )
-            .bind(BATCH)
-            .fetch_all(&mut tx)
-            .await?;
-            for r in &rows {
-                let (id, data): (String, String) = r.decode()?;
-                query("UPDATE drafts SET data = $1 WHERE id = $2 AND data = $3")
-                    .bind(self.seal(DRAFT_DATA, &data))
-                    .bind(&id)
-                    .bind(&data)
-                    .execute(&mut tx)
-                    .await?;
+            let mut most = 0;
+            for (table, columns) in SEALED_TEXT_KEYED {
+                let n = self.seal_batch(&mut tx, table, columns, false).await?;
+                (sealed, most) = (sealed + n, most.max(n));
+            }
+            for (table, columns) in SEALED_NUMBER_KEYED {
+                let n = self.seal_batch(&mut tx, table, columns, true).await?;
+                (sealed, most) = (sealed + n, most.max(n));
             }
             let apps = query(
                 "SELECT id, declaration FROM applications WHERE declaration NOT LIKE 'sm4gcm.%' \
@@ -89,38 +114,56 @@ impl SqlStore {
                     .await?;
                 insert_keys(&mut tx, &self.cipher, &id, &declaration).await?;
             }
-            let mut assessed = 0;
-            for table in ["assessments", "reassessment_proposals"] {
-                let rows = query(&format!(
-                    "SELECT id, facts, assessment FROM {table} WHERE facts NOT LIKE 'sm4gcm.%' \
-                     ORDER BY id LIMIT $1"
-                ))
-                .bind(BATCH)
-                .fetch_all(&mut tx)
-                .await?;
-                for r in &rows {
-                    let (id, facts, assessment): (i64, String, String) = r.decode()?;
-                    query(&format!(
-                        "UPDATE {table} SET facts = $1, assessment = $2 WHERE id = $3"
-                    ))
-                    .bind(self.seal(FACTS, &facts))
-                    .bind(self.seal(ASSESSMENT, &assessment))
-                    .bind(id)
-                    .execute(&mut tx)
-                    .await?;
-                }
-                assessed = assessed.max(rows.len());
-                sealed += rows.len();
-            }
             tx.commit().await?;
-            sealed += rows.len() + apps.len();
-            if (rows.len() as i64) < BATCH
-                && (apps.len() as i64) < BATCH
-                && (assessed as i64) < BATCH
-            {
+            sealed += apps.len();
+            if (most.max(apps.len()) as i64) < BATCH {
                 return Ok(sealed);
             }
         }
+    }
+
+    /// Seals up to `BATCH` rows of `table` (keyed by text, or by number when `numeric_id`)
+    /// still in clear; returns how many.
+    async fn seal_batch(
+        &self,
+        tx: &mut Tx<'_>,
+        table: &str,
+        columns: &[(&str, &str)],
+        numeric_id: bool,
+    ) -> Result<usize, DbError> {
+        let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+        let rows = query(&format!(
+            "SELECT id, {} FROM {table} WHERE {} NOT LIKE 'sm4gcm.%' ORDER BY id LIMIT $1",
+            names.join(", "),
+            names[0]
+        ))
+        .bind(BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        let sets: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        let update = format!(
+            "UPDATE {table} SET {} WHERE id = ${}",
+            sets.join(", "),
+            names.len() + 1
+        );
+        for r in &rows {
+            let mut q = query(&update);
+            for (i, (_, label)) in columns.iter().enumerate() {
+                let clear: String = r.get(i + 1)?;
+                q = q.bind(self.seal(label, &clear));
+            }
+            q = if numeric_id {
+                q.bind(r.get::<i64, _>(0)?)
+            } else {
+                q.bind(r.get::<String, _>(0)?)
+            };
+            q.execute(&mut *tx).await?;
+        }
+        Ok(rows.len())
     }
 }
 

@@ -2628,6 +2628,44 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
         };
         assert_eq!(clear("SELECT declaration FROM applications").await, 0);
         assert_eq!(clear("SELECT data FROM drafts").await, 0);
+        // A home visit's record and an emergency's person and situation, sealed too.
+        let visit = NewVisit {
+            record_json: r#"{"living":"孙有福腰伤"}"#.into(),
+            ..new_visit("visit-seal", &app, None, &owner, 3)
+        };
+        assert!(matches!(
+            store.record_visit(visit).await.unwrap(),
+            VisitOutcome::Recorded
+        ));
+        let emergency = store
+            .record_emergency(app::store::NewEmergencyAid {
+                id: "emergency-seal".into(),
+                head_id_number: id_of("210102198001010011"),
+                person_name: "孙有福".into(),
+                region_code: region("620702"),
+                situation: "孙有福突发重病".into(),
+                advance: false,
+                documents_due: None,
+                conference: String::new(),
+                aid: app::domain::chain::NewAid {
+                    kind: AidKind::Emergency,
+                    source: Some(Department::CivilAffairs),
+                    source_name: String::new(),
+                    amount_fen: 80_000,
+                    monthly: false,
+                    from: day("2026-11-26"),
+                    until: Some(day("2026-11-26")),
+                    note: String::new(),
+                },
+                actor_id: owner.clone(),
+                now: 4,
+            })
+            .await
+            .unwrap();
+        assert_eq!(emergency.person_name, "孙有福");
+        assert_eq!(clear("SELECT record FROM home_visits").await, 0);
+        assert_eq!(clear("SELECT person_name FROM emergency_aid").await, 0);
+        assert_eq!(clear("SELECT situation FROM emergency_aid").await, 0);
 
         // As an older version left them: in clear, without search keys.
         query("UPDATE applications SET declaration = $1")
@@ -2641,6 +2679,14 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             .await
             .unwrap();
         query("DELETE FROM application_keys")
+            .execute(sql.db())
+            .await
+            .unwrap();
+        query(r#"UPDATE home_visits SET record = '{"living":"孙有福腰伤"}'"#)
+            .execute(sql.db())
+            .await
+            .unwrap();
+        query("UPDATE emergency_aid SET person_name = '孙有福', situation = '孙有福突发重病'")
             .execute(sql.db())
             .await
             .unwrap();
@@ -2669,12 +2715,24 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             other => panic!("read as {other:?}"),
         }
 
-        assert_eq!(sql.seal_existing().await.unwrap(), 2 + assessments as usize);
+        assert_eq!(sql.seal_existing().await.unwrap(), 4 + assessments as usize);
         assert_eq!(sql.seal_existing().await.unwrap(), 0, "once");
         assert_eq!(clear("SELECT declaration FROM applications").await, 0);
         assert_eq!(clear("SELECT data FROM drafts").await, 0);
         let record = store.application(&app).await.unwrap().unwrap();
         assert_eq!(record.declaration_json, declaration);
+        assert_eq!(clear("SELECT record FROM home_visits").await, 0);
+        assert_eq!(clear("SELECT situation FROM emergency_aid").await, 0);
+        let visits = store
+            .household_visits(record.household_id.as_deref().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(visits[0].record_json, r#"{"living":"孙有福腰伤"}"#);
+        let back = store.emergency("emergency-seal").await.unwrap().unwrap();
+        assert_eq!(
+            (back.person_name.as_str(), back.situation.as_str()),
+            ("孙有福", "孙有福突发重病")
+        );
         let assessment = store.latest_assessment(&app).await.unwrap().unwrap();
         assert_eq!(
             assessment.stored.facts_json,
