@@ -109,6 +109,9 @@ pub enum Command {
     /// Checks the audit trail's hash chain from its anchor to its head and prints the verdict;
     /// exits 1 when a record was altered, removed or inserted.
     VerifyAudit,
+    /// Prints a new random field encryption key (64 hexadecimal digits) for DOUDI_FIELD_KEY or
+    /// the file named by DOUDI_FIELD_KEY_FILE; nothing is stored.
+    NewFieldKey,
 }
 
 /// An address or a CIDR block of `DOUDI_TRUSTED_PROXIES` (an address is a block of one).

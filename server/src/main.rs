@@ -12,6 +12,10 @@ async fn main() -> anyhow::Result<()> {
     if config.command == Some(Command::VerifyAudit) {
         return verify_audit(&config).await;
     }
+    if config.command == Some(Command::NewFieldKey) {
+        println!("{}", server::crypto::FieldCipher::new_key_hex());
+        return Ok(());
+    }
     let demo = config.demo;
     let app = Application::build(config).await?;
     let url = format!("http://{}", app.state.leptos_options.site_addr);
