@@ -170,7 +170,7 @@ macro_rules! seed_households {
             let end = (i + batch).min($n);
             let mut tx = pool.begin().await?;
             for (table, cols, per) in [
-                ("households", "id, head_id_number, region_code, created_at, standing", 5),
+                ("households", "id, head_id_number, head_id_sealed, region_code, created_at, standing", 6),
                 ("drafts", "id, owner_id, data, version, created_at, updated_at, submitted", 7),
             ] {
                 let rows: Vec<String> = (0..end - i).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
@@ -179,7 +179,9 @@ macro_rules! seed_households {
                 for k in i..end {
                     let v = &villages[k % villages.len()];
                     q = if table == "households" {
-                        q.bind(format!("bench-h{k}")).bind(format!("BENCH{k:013}")).bind(v.clone()).bind(now).bind("applicant")
+                        // The head as the server stores one: its key, and a sealed copy.
+                        let head = format!("BENCH{k:013}");
+                        q.bind(format!("bench-h{k}")).bind($cipher.id_key(&head)).bind($cipher.seal("id_number", &head)).bind(v.clone()).bind(now).bind("applicant")
                     } else {
                         q.bind(format!("bench-d{k}")).bind($owner.clone()).bind(sealed_draft.clone()).bind(1i64).bind(now).bind(now).bind(true)
                     };
@@ -466,16 +468,28 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
         let end = (chunk_start + 5_000).min(persons);
         let mut tx = pool.begin().await?;
         let hh: Vec<usize> = (chunk_start..end).filter(|k| k % 5 == 0).collect();
+        // As the server stores people: each by their ID number's key, a head's number sealed.
         let marks: Vec<String> = (0..hh.len())
-            .map(|i| format!("(${}, ${}, '620702100201', {now})", i * 2 + 1, i * 2 + 2))
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, '620702100201', {now})",
+                    i * 3 + 1,
+                    i * 3 + 2,
+                    i * 3 + 3
+                )
+            })
             .collect();
         let sql = format!(
-            "INSERT INTO households (id, head_id_number, region_code, created_at) VALUES {}",
+            "INSERT INTO households (id, head_id_number, head_id_sealed, region_code, created_at) VALUES {}",
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql);
         for k in &hh {
-            q = q.bind(format!("h{k}")).bind(person_id(*k));
+            let head = person_id(*k);
+            q = q
+                .bind(format!("h{k}"))
+                .bind(state.cipher.id_key(&head))
+                .bind(state.cipher.seal("id_number", &head));
         }
         q.execute(&mut *tx).await?;
         let marks: Vec<String> = (0..end - chunk_start)
@@ -487,7 +501,9 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
         );
         let mut q = sqlx::query(&sql);
         for k in chunk_start..end {
-            q = q.bind(person_id(k)).bind(format!("h{}", k - k % 5));
+            q = q
+                .bind(state.cipher.id_key(&person_id(k)))
+                .bind(format!("h{}", k - k % 5));
         }
         q.execute(&mut *tx).await?;
         tx.commit().await?;

@@ -36,7 +36,8 @@ pub struct FieldCipher(Arc<Keys>);
 
 struct Keys {
     aead: Sm4Gcm,
-    index: Zeroizing<[u8; 32]>,
+    /// HMAC-SM3 already keyed with the index key: each digest starts from a copy of it.
+    index: HmacSm3,
 }
 
 impl std::fmt::Debug for FieldCipher {
@@ -60,7 +61,8 @@ impl FieldCipher {
             Zeroizing::new(<[u8; 32]>::from(mac.finalize().into_bytes()))
         };
         let enc = derive(b"doudi field encryption v1");
-        let index = derive(b"doudi blind index v1");
+        let index = <HmacSm3 as Mac>::new_from_slice(derive(b"doudi blind index v1").as_ref())
+            .expect("any key length");
         let aead = Sm4Gcm::new_from_slice(&enc[..16]).expect("SM4 takes 16 bytes");
         Self(Arc::new(Keys { aead, index }))
     }
@@ -194,12 +196,22 @@ impl FieldCipher {
     /// values of one kind give equal digests, nothing else can be learnt from it without the
     /// key. Values are compared as given: callers normalise first (see `name_keys`).
     pub fn digest(&self, kind: &str, value: &str) -> String {
-        let mut mac =
-            <HmacSm3 as Mac>::new_from_slice(self.0.index.as_ref()).expect("any key length");
+        hex::encode(self.mac(kind, value))
+    }
+
+    fn mac(&self, kind: &str, value: &str) -> [u8; 32] {
+        let mut mac = self.0.index.clone();
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
+    }
+
+    /// What an ID number is stored and looked up as wherever it joins tables (persons,
+    /// households, applications, medical records, events): its keyed digest, 128 bits as 32
+    /// hexadecimal digits (an ID number itself is 18 characters, so the two never mix).
+    pub fn id_key(&self, id_number: &str) -> String {
+        hex::encode(&self.mac("id_number", id_number)[..16])
     }
 }
 

@@ -78,6 +78,9 @@ struct RowSink {
     by_kind: std::collections::BTreeMap<String, (RowProblem, i64)>,
     medical: MedicalBatch,
     events: Vec<app::domain::monitoring::EventRecord>,
+    /// Keys each medical row's person here, in the reader's thread (the store's is the
+    /// busier side).
+    cipher: crate::crypto::FieldCipher,
     progress: std::sync::Arc<Progress>,
     /// When reading began, and the time spent waiting for the store to take a batch (the
     /// store is then the slower side): logged when the file is read.
@@ -91,8 +94,10 @@ impl RowSink {
         today: chrono::NaiveDate,
         tx: tokio::sync::mpsc::Sender<ImportBatch>,
         progress: std::sync::Arc<Progress>,
+        cipher: crate::crypto::FieldCipher,
     ) -> Self {
         RowSink {
+            cipher,
             source,
             today,
             tx,
@@ -129,7 +134,10 @@ impl RowSink {
         let checked = match cells {
             None => Err(RowProblem::WrongFieldCount),
             Some(cells) if self.source == Source::MedicalInsurance => {
-                medical_row(map, cells, self.today).map(|m| self.medical.push(&m))
+                medical_row(map, cells, self.today).map(|m| {
+                    let key = self.cipher.id_key(m.id_number.as_str());
+                    self.medical.push(&m, &key)
+                })
             }
             Some(cells) => {
                 event_row(self.source, map, cells, self.today).map(|e| self.events.push(e))
@@ -547,8 +555,9 @@ pub async fn import_file(
     let rules = s.store.warning_rules().await?;
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let reading = progress.clone();
+    let cipher = state.cipher.clone();
     let reader = tokio::task::spawn_blocking(move || {
-        let sink = RowSink::new(source, today, tx.clone(), reading.clone());
+        let sink = RowSink::new(source, today, tx.clone(), reading.clone(), cipher);
         let result = match encoding {
             Some(encoding) => read_csv(&path, encoding, sink, reading),
             None => read_xlsx(&path, sink, reading),

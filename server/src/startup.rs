@@ -26,6 +26,8 @@ pub struct AppState {
     pub services: Services,
     pub notifier: Arc<LoggingNotifier>,
     pub config: Arc<Config>,
+    /// The field cipher (`crate::crypto`), for what keys or seals outside the store.
+    pub cipher: crate::crypto::FieldCipher,
     pub auth_limiter: Arc<http::AuthLimiter>,
     /// Imports running in this process, for their uploaders' progress bars.
     pub imports: crate::imports::Running,
@@ -60,7 +62,7 @@ impl Application {
         }
         let blobs = Arc::new(FsBlobStore {
             root: config.data_dir.join("blobs"),
-            cipher,
+            cipher: cipher.clone(),
         });
         let sealed_files = blobs.seal_existing().await.map_err(anyhow::Error::msg)?;
         if sealed_files > 0 {
@@ -147,6 +149,7 @@ impl Application {
             services: services.clone(),
             notifier,
             config: Arc::new(config),
+            cipher,
             auth_limiter,
             imports: Default::default(),
         };

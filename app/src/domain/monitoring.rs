@@ -617,10 +617,16 @@ pub struct EventRecord {
 impl EventRecord {
     /// What makes two rows the same record: a re-imported file adds nothing.
     pub fn key(&self) -> String {
+        self.key_with(self.id_number.as_str())
+    }
+
+    /// The same, with the person as `person` (the store keys records by the ID number's keyed
+    /// digest, so that the key holds no ID number).
+    pub fn key_with(&self, person: &str) -> String {
         format!(
             "{}|{}|{}|{}|{}|{}|{}",
             self.source.code(),
-            self.id_number.as_str(),
+            person,
             self.event.code(),
             self.date,
             self.grade.map(|g| g.to_string()).unwrap_or_default(),

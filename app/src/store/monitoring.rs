@@ -9,7 +9,9 @@ use crate::domain::monitoring::{
 /// Checked medical settlements on their way to the store, already in the text its SQL reads,
 /// so that the file reader's thread does the formatting and the store only stores: a JSON
 /// array with one string per row, `settled_on` (10 characters, `YYYY-MM-DD`), the total and
-/// the out-of-pocket amount (fen, 20 characters each, zero-padded), then the ID number.
+/// the out-of-pocket amount (fen, 20 characters each, zero-padded), then the person's key: what
+/// the store keys persons by (the ID number's keyed digest, made by the server's reader, which
+/// holds the key; never the ID number itself).
 /// (One string per row: SQLite reads it with `substr`, where a nested array would be parsed
 /// again for every field.)
 #[derive(Clone, Debug, Default)]
@@ -19,7 +21,8 @@ pub struct MedicalBatch {
 }
 
 impl MedicalBatch {
-    pub fn push(&mut self, row: &MedicalRecord) {
+    /// One row, its person under `person_key` (see the type's doc).
+    pub fn push(&mut self, row: &MedicalRecord, person_key: &str) {
         use chrono::Datelike;
         use std::io::Write;
         // A date of any other width would shift every field after it (`medical_row` takes
@@ -35,10 +38,7 @@ impl MedicalBatch {
         let _ = write!(
             self.json,
             "\"{}{:020}{:020}{}\"",
-            row.date,
-            row.total_fen,
-            row.out_of_pocket_fen,
-            row.id_number.as_str()
+            row.date, row.total_fen, row.out_of_pocket_fen, person_key
         );
     }
 
@@ -72,10 +72,13 @@ impl MedicalBatch {
     }
 }
 
-impl From<Vec<MedicalRecord>> for MedicalBatch {
-    fn from(rows: Vec<MedicalRecord>) -> Self {
+impl MedicalBatch {
+    /// The rows, each person keyed by `person_key` of their ID number.
+    pub fn keyed(rows: &[MedicalRecord], person_key: impl Fn(&str) -> String) -> Self {
         let mut batch = MedicalBatch::default();
-        rows.iter().for_each(|r| batch.push(r));
+        for r in rows {
+            batch.push(r, &person_key(r.id_number.as_str()));
+        }
         batch
     }
 }
@@ -286,11 +289,13 @@ mod tests {
         assert_eq!(MedicalBatch::default().into_json(), "[]");
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let (a, b) = (id("62070219900101123"), id("62070219851231002"));
-        let batch: MedicalBatch = vec![
-            row(a.clone(), day(2026, 3, 5), 1_200_050, 800_000),
-            row(b.clone(), day(2025, 12, 31), 0, -1),
-        ]
-        .into();
+        let batch = MedicalBatch::keyed(
+            &[
+                row(a.clone(), day(2026, 3, 5), 1_200_050, 800_000),
+                row(b.clone(), day(2025, 12, 31), 0, -1),
+            ],
+            |id| id.to_string(),
+        );
         assert_eq!(batch.len(), 2);
         let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
         assert_eq!(
@@ -305,6 +310,6 @@ mod tests {
     fn a_date_of_another_width_is_never_packed() {
         let mut batch = MedicalBatch::default();
         let far = NaiveDate::from_ymd_opt(12026, 3, 5).unwrap();
-        batch.push(&row(id("62070219900101123"), far, 1, 1));
+        batch.push(&row(id("62070219900101123"), far, 1, 1), "key");
     }
 }

@@ -4,7 +4,7 @@ use super::declarations::{add_event, claim_application, household_for};
 use super::dialect::{
     categories, code, code_opt, day, help_kinds, id_number, query, region, within, Row,
 };
-use super::sealed::DECLARATION;
+use super::sealed::{DECLARATION, ID_SEALED};
 use super::SqlStore;
 use super::{db_err, is_unique_violation};
 use app::domain::money::Money;
@@ -122,7 +122,7 @@ impl CaseworkStore for SqlStore {
             Option<i64>,
             bool,
         ) = query(
-            "SELECT owner_id, region_code, head_id_number, monthly_income, head_change FROM \
+            "SELECT owner_id, region_code, head_id_sealed, monthly_income, head_change FROM \
              applications WHERE id = $1",
         )
         .bind(&app_id)
@@ -134,9 +134,12 @@ impl CaseworkStore for SqlStore {
         }
         let region_code = region("region_code", &region_code)?;
         let head = id_number(
-            "head_id_number",
-            head.as_deref()
-                .ok_or_else(|| DbError::Other("application without a head".into()))?,
+            "head_id_sealed",
+            &self.open(
+                ID_SEALED,
+                head.as_deref()
+                    .ok_or_else(|| DbError::Other("application without a head".into()))?,
+            )?,
         )?;
         let members: Vec<String> = query(
             "SELECT id_number FROM application_members WHERE application_id = $1 ORDER BY \
@@ -166,7 +169,8 @@ impl CaseworkStore for SqlStore {
         }
         // Identity checked by a caseworker of the declared region: the file is the head's, and
         // filed under this region from now on.
-        let household_id = household_for(&mut tx, &head, &region_code, true, now).await?;
+        let household_id =
+            household_for(&mut tx, &self.cipher, &head, &region_code, true, now).await?;
         query("UPDATE households SET monthly_income = $1 WHERE id = $2")
             .bind(income)
             .bind(&household_id)
@@ -191,7 +195,7 @@ impl CaseworkStore for SqlStore {
             .await?;
         if head_change {
             query("UPDATE users SET bound_head_id_number = $1 WHERE id = $2")
-                .bind(&head)
+                .bind(self.id_key(head.as_str()))
                 .bind(&owner_id)
                 .execute(&mut tx)
                 .await?;
@@ -213,7 +217,7 @@ impl CaseworkStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn member_conflicts(&self, number: &str) -> Result<Vec<MemberConflict>, DbError> {
         let rows = query(
-            "SELECT m.id_number, \
+            "SELECT m.id_sealed, \
                (SELECT p.household_id FROM persons p JOIN households h ON h.id = p.household_id \
                  WHERE p.id_number = m.id_number AND (a.head_id_number IS NULL \
                    OR h.head_id_number <> a.head_id_number OR h.region_code <> a.region_code)) \
@@ -236,7 +240,7 @@ impl CaseworkStore for SqlStore {
         let mut out = Vec::new();
         for r in rows {
             let (id, household, household_region, other, other_region): (
-                String,
+                Option<String>,
                 Option<String>,
                 Option<String>,
                 Option<String>,
@@ -252,7 +256,14 @@ impl CaseworkStore for SqlStore {
             };
             if household.is_some() || open_application.is_some() {
                 out.push(MemberConflict {
-                    id_number: id_number("id_number", &id)?,
+                    id_number: id_number(
+                        "id_sealed",
+                        &self.open(
+                            ID_SEALED,
+                            id.as_deref()
+                                .ok_or_else(|| DbError::Other("member without id_sealed".into()))?,
+                        )?,
+                    )?,
                     household,
                     open_application,
                 });

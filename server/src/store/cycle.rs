@@ -239,8 +239,15 @@ impl CycleStore for SqlStore {
             return self.emergency_from_row(&r);
         }
         // The person's household, opened where the emergency happened when there is none.
-        let household_id =
-            household_for(&mut tx, &e.head_id_number, &e.region_code, false, e.now).await?;
+        let household_id = household_for(
+            &mut tx,
+            &self.cipher,
+            &e.head_id_number,
+            &e.region_code,
+            false,
+            e.now,
+        )
+        .await?;
         let aid_id = format!("emergency-{}", e.id);
         insert_aid(
             &mut tx,

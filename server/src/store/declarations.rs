@@ -2,8 +2,9 @@
 
 use super::dialect::{code, help_codes, query, region, region_opt, Row, Target, Tx};
 use super::parameters::insert_assessment;
-use super::sealed::{insert_keys, DECLARATION, DRAFT_DATA};
+use super::sealed::{insert_keys, DECLARATION, DRAFT_DATA, ID_SEALED};
 use super::SqlStore;
+use crate::crypto::FieldCipher;
 use app::domain::declaration::AttachmentMeta;
 use app::domain::id_number::IdNumber;
 use app::domain::region::RegionCode;
@@ -197,17 +198,20 @@ where
 /// `follow_region`, a household that moved is filed under its new region.
 pub(super) async fn household_for(
     tx: &mut Tx<'_>,
-    head_id_number: &IdNumber,
+    cipher: &FieldCipher,
+    head: &IdNumber,
     region: &RegionCode,
     follow_region: bool,
     now: Millis,
 ) -> Result<String, DbError> {
+    let head_id_number = cipher.id_key(head.as_str());
     query(
-        "INSERT INTO households (id, head_id_number, region_code, created_at) VALUES ($1, $2, \
-        $3, $4) ON CONFLICT (head_id_number) DO NOTHING",
+        "INSERT INTO households (id, head_id_number, head_id_sealed, region_code, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (head_id_number) DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(head_id_number)
+    .bind(&head_id_number)
+    .bind(cipher.seal(ID_SEALED, head.as_str()))
     .bind(region)
     .bind(now)
     .execute(&mut *tx)
@@ -215,12 +219,12 @@ pub(super) async fn household_for(
     if follow_region {
         query("UPDATE households SET region_code = $1 WHERE head_id_number = $2")
             .bind(region)
-            .bind(head_id_number)
+            .bind(&head_id_number)
             .execute(&mut *tx)
             .await?;
     }
     let r = query("SELECT id FROM households WHERE head_id_number = $1")
-        .bind(head_id_number)
+        .bind(&head_id_number)
         .fetch_one(&mut *tx)
         .await?;
     let id: String = r.get("id")?;
@@ -228,7 +232,7 @@ pub(super) async fn household_for(
         "INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) \
         DO NOTHING",
     )
-    .bind(head_id_number)
+    .bind(&head_id_number)
     .bind(&id)
     .execute(&mut *tx)
     .await?;
@@ -334,11 +338,12 @@ impl DeclarationStore for SqlStore {
         let app_id = uuid::Uuid::new_v4().to_string();
         // The account is bound to the first head it declares; another head waits for a
         // caseworker's confirmation at acceptance.
+        let head_key = self.id_key(s.head_id_number.as_str());
         query(
             "UPDATE users SET bound_head_id_number = $1 WHERE id = $2 AND bound_head_id_number \
              IS NULL",
         )
-        .bind(&s.head_id_number)
+        .bind(&head_key)
         .bind(&s.owner_id)
         .execute(&mut tx)
         .await?;
@@ -347,14 +352,14 @@ impl DeclarationStore for SqlStore {
             .fetch_one(&mut tx)
             .await?
             .get("bound_head_id_number")?;
-        let head_change = bound.as_deref() != Some(s.head_id_number.as_str());
+        let head_change = bound.as_deref() != Some(head_key.as_str());
         // No household file, person or region changes here (see `Submission`).
         query(
             "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, \
                 declaration, \
                consent_charity, consent_text_version, submitted_at, updated_at, help, \
-               head_id_number, monthly_income, head_change) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14)",
+               head_id_number, head_id_sealed, monthly_income, head_change) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&app_id)
         .bind(&number)
@@ -367,7 +372,8 @@ impl DeclarationStore for SqlStore {
         .bind(&s.consent_text_version)
         .bind(s.now)
         .bind(help_codes(&s.help))
-        .bind(&s.head_id_number)
+        .bind(&head_key)
+        .bind(self.seal(ID_SEALED, s.head_id_number.as_str()))
         .bind(s.monthly_income)
         .bind(head_change)
         .execute(&mut tx)
@@ -375,11 +381,12 @@ impl DeclarationStore for SqlStore {
         insert_keys(&mut tx, &self.cipher, &app_id, &s.declaration_json).await?;
         for id in &s.member_id_numbers {
             query(
-                "INSERT INTO application_members (application_id, id_number) VALUES ($1, $2) ON \
-                 CONFLICT DO NOTHING",
+                "INSERT INTO application_members (application_id, id_number, id_sealed) VALUES \
+                 ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
             .bind(&app_id)
-            .bind(id)
+            .bind(self.id_key(id.as_str()))
+            .bind(self.seal(ID_SEALED, id.as_str()))
             .execute(&mut tx)
             .await?;
         }

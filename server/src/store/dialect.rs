@@ -97,8 +97,8 @@ impl Dialect {
                  out_of_pocket BIGINT, household_id TEXT) ON COMMIT DROP",
                 "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number \
                     TEXT, \
-                 event TEXT, event_on TEXT, grade BIGINT, amount BIGINT, detail TEXT) ON COMMIT \
-                 DROP",
+                 event TEXT, event_on TEXT, grade BIGINT, amount BIGINT, detail TEXT, id_sealed \
+                 TEXT) ON COMMIT DROP",
             ],
             Dialect::Sqlite => &[
                 "DROP TABLE IF EXISTS temp.import_touched",
@@ -109,7 +109,8 @@ impl Dialect {
                 "DROP TABLE IF EXISTS temp.import_event_stage",
                 "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number \
                     TEXT, \
-                 event TEXT, event_on TEXT, grade INTEGER, amount INTEGER, detail TEXT)",
+                 event TEXT, event_on TEXT, grade INTEGER, amount INTEGER, detail TEXT, id_sealed \
+                 TEXT)",
             ],
         }
     }

@@ -2,7 +2,7 @@
 
 use super::declarations::{add_event, claim_application, SummaryRow};
 use super::dialect::{code, code_opt, day, day_opt, id_number, query, region, within, Db, Row, Tx};
-use super::sealed::{DECLARATION, VISIT_RECORD};
+use super::sealed::{DECLARATION, ID_SEALED, VISIT_RECORD};
 use super::SqlStore;
 use app::domain::chain::{Aid, AidOrigin, Department, NewAid};
 use app::domain::cycle::Standing;
@@ -217,7 +217,7 @@ pub(super) fn referral_from_row(r: &Row) -> Result<ReferralRecord, DbError> {
     r.to::<ReferralRow, _>()
 }
 
-pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_number, h.region_code, h.standing, \
+pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_sealed, h.region_code, h.standing, \
     h.standing_at, h.exit_reason, h.assistance_until, \
     (SELECT a.declaration FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at \
     DESC LIMIT 1) AS declaration, \
@@ -228,7 +228,8 @@ pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_number, h.region_cod
 #[derive(sqlx::FromRow)]
 struct HouseholdSummaryRow {
     id: String,
-    head_id_number: String,
+    /// Sealed as stored; opened by `household_summary_from_row` before the `TryFrom`.
+    head_id_sealed: String,
     region_code: String,
     standing: String,
     standing_at: Option<Millis>,
@@ -243,7 +244,7 @@ impl TryFrom<HouseholdSummaryRow> for HouseholdSummary {
     fn try_from(r: HouseholdSummaryRow) -> Result<Self, DbError> {
         Ok(HouseholdSummary {
             id: r.id,
-            head_id_number: id_number("head_id_number", &r.head_id_number)?,
+            head_id_number: id_number("head_id_sealed", &r.head_id_sealed)?,
             region_code: region("region_code", &r.region_code)?,
             standing: code("standing", &r.standing)?,
             standing_at: r.standing_at,
@@ -258,7 +259,9 @@ impl TryFrom<HouseholdSummaryRow> for HouseholdSummary {
 impl SqlStore {
     /// A household summary as read, its latest declaration opened.
     fn household_summary_from_row(&self, r: &Row) -> Result<HouseholdSummary, DbError> {
-        let mut h: HouseholdSummary = r.to::<HouseholdSummaryRow, _>()?;
+        let mut row: HouseholdSummaryRow = r.decode()?;
+        row.head_id_sealed = self.open(ID_SEALED, &row.head_id_sealed)?;
+        let mut h: HouseholdSummary = row.try_into()?;
         h.latest_declaration_json = self.open_opt(DECLARATION, h.latest_declaration_json)?;
         Ok(h)
     }
@@ -267,7 +270,8 @@ impl SqlStore {
 #[derive(sqlx::FromRow)]
 struct HouseholdRow {
     id: String,
-    head_id_number: String,
+    /// Sealed as stored; opened before the `TryFrom`.
+    head_id_sealed: String,
     region_code: String,
     created_at: Millis,
 }
@@ -277,7 +281,7 @@ impl TryFrom<HouseholdRow> for HouseholdRecord {
     fn try_from(r: HouseholdRow) -> Result<Self, DbError> {
         Ok(HouseholdRecord {
             id: r.id,
-            head_id_number: id_number("head_id_number", &r.head_id_number)?,
+            head_id_number: id_number("head_id_sealed", &r.head_id_sealed)?,
             region_code: region("region_code", &r.region_code)?,
             created_at: r.created_at,
         })
@@ -314,13 +318,17 @@ impl HouseholdStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn household(&self, id: &str) -> Result<Option<HouseholdRecord>, DbError> {
         let r = query(
-            "SELECT id, head_id_number, region_code, created_at FROM households WHERE id = $1",
+            "SELECT id, head_id_sealed, region_code, created_at FROM households WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.db)
         .await?;
         Ok(match r {
-            Some(r) => Some(r.to::<HouseholdRow, _>()?),
+            Some(r) => {
+                let mut row: HouseholdRow = r.decode()?;
+                row.head_id_sealed = self.open(ID_SEALED, &row.head_id_sealed)?;
+                Some(row.try_into()?)
+            }
             None => None,
         })
     }
@@ -654,10 +662,10 @@ impl HouseholdStore for SqlStore {
         // of their whole or given name (`application_keys`), never by looking inside.
         let id = q.id_number.unwrap_or_default();
         let name = q.name.unwrap_or_default();
-        let id_digest = if id.is_empty() {
+        let id_key = if id.is_empty() {
             String::new()
         } else {
-            self.id_digest(&id)
+            self.id_key(&id)
         };
         let name_digest = if name.is_empty() {
             String::new()
@@ -676,8 +684,8 @@ impl HouseholdStore for SqlStore {
              ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $6"
         ))
         .bind(within(&q.region))
-        .bind(&id)
-        .bind(&id_digest)
+        .bind(&id_key)
+        .bind(&id_key)
         .bind(&name_digest)
         .bind(q.standing.map(Standing::code).unwrap_or_default())
         .bind(q.limit)

@@ -20,7 +20,8 @@ struct MedicalSumsRow {
 #[derive(sqlx::FromRow)]
 struct EventRow {
     source: String,
-    id_number: String,
+    /// The person's ID number, sealed (the store keys persons by its keyed digest).
+    id_sealed: String,
     event: String,
     event_on: String,
     grade: Option<i64>,
@@ -147,18 +148,22 @@ pub(super) async fn import_on(
                 query("DELETE FROM import_stage").execute(&mut tx).await?;
             }
             Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
+                // The person by their ID number's keyed digest, with a sealed copy for the
+                // warning's facts; the record's key holds the digest, never the number.
                 let rows: Vec<_> = batch
                     .iter()
                     .map(|e| {
+                        let person = cipher.id_key(e.id_number.as_str());
                         (
-                            e.key(),
+                            e.key_with(&person),
                             e.source.code(),
-                            e.id_number.as_str(),
+                            person,
                             e.event.code(),
                             e.date.to_string(),
                             e.grade.map(i64::from),
                             e.amount_fen,
                             &e.detail,
+                            cipher.seal(super::sealed::ID_SEALED, e.id_number.as_str()),
                         )
                     })
                     .collect();
@@ -169,8 +174,8 @@ pub(super) async fn import_on(
                 let json_rows = dialect.json_rows();
                 let stage = format!(
                     "INSERT INTO import_event_stage (record_key, source, id_number, event, \
-                        event_on, grade, amount, detail) \
-                     SELECT {}, {}, {id}, {}, {}, {}, {}, {} FROM {json_rows} JOIN persons p ON \
+                        event_on, grade, amount, detail, id_sealed) \
+                     SELECT {}, {}, {id}, {}, {}, {}, {}, {}, {} FROM {json_rows} JOIN persons p ON \
                      p.id_number = {id} JOIN households h ON h.id = p.household_id \
                      WHERE h.region_code LIKE $2",
                     dialect.json_field(0, false),
@@ -180,6 +185,7 @@ pub(super) async fn import_on(
                     dialect.json_field(5, true),
                     dialect.json_field(6, true),
                     dialect.json_field(7, false),
+                    dialect.json_field(8, false),
                     id = dialect.json_field(2, false),
                 );
                 matched += query(&stage)
@@ -190,9 +196,9 @@ pub(super) async fn import_on(
                     .rows_affected() as i64;
                 new_records += query(
                     "INSERT INTO person_events (record_key, source, id_number, event, event_on, \
-                        grade, amount, detail, import_id) \
+                        grade, amount, detail, id_sealed, import_id) \
                      SELECT record_key, source, id_number, event, event_on, grade, amount, \
-                     detail, $1 FROM import_event_stage WHERE true \
+                     detail, id_sealed, $1 FROM import_event_stage WHERE true \
                      ON CONFLICT (record_key) DO NOTHING",
                 )
                 .bind(&meta.id)
@@ -281,7 +287,7 @@ pub(super) async fn import_on(
     }
     // Department events: each record new in this file, on its household's rule.
     let events = query(
-        "SELECT e.source, e.id_number, e.event, e.event_on, e.grade, e.amount, e.detail, \
+        "SELECT e.source, e.id_sealed, e.event, e.event_on, e.grade, e.amount, e.detail, \
             p.household_id, h.region_code \
          FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON \
          h.id = p.household_id \
@@ -304,7 +310,10 @@ pub(super) async fn import_on(
         let region_code = region("region_code", &r.region_code)?;
         let record = app::domain::monitoring::EventRecord {
             source: code("source", &r.source)?,
-            id_number: id_number("id_number", &r.id_number)?,
+            id_number: id_number(
+                "id_sealed",
+                &cipher.open(super::sealed::ID_SEALED, &r.id_sealed)?,
+            )?,
             event,
             date: day("event_on", &r.event_on)?,
             grade,

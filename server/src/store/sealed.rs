@@ -18,6 +18,10 @@ pub(super) const DECLARATION: &str = "applications.declaration";
 pub(super) const FACTS: &str = "assessment.facts";
 pub(super) const ASSESSMENT: &str = "assessment.assessment";
 
+/// An ID number shown where it is kept beside its key (a household's head, an application's
+/// head and members, an event's person).
+pub(super) const ID_SEALED: &str = "id_number";
+
 /// A home visit's record (who was present, housing, living, assets seen, notes).
 pub(super) const VISIT_RECORD: &str = "home_visits.record";
 /// An emergency's person and what happened to them.
@@ -56,6 +60,21 @@ pub(super) const ID_NUMBER: &str = "id_number";
 /// Rows sealed per transaction when older rows are sealed at start.
 const BATCH: i64 = 500;
 
+/// The name `maintenance_done` records once older rows are sealed and keyed.
+const CONVERSION: &str = "field_encryption_v1";
+
+/// The join columns that hold an ID number's key (table, column, sealed copy beside it or "").
+const ID_COLUMNS: [(&str, &str, &str); 8] = [
+    ("persons", "id_number", ""),
+    ("households", "head_id_number", "head_id_sealed"),
+    ("applications", "head_id_number", "head_id_sealed"),
+    ("application_members", "id_number", "id_sealed"),
+    ("open_application_members", "id_number", ""),
+    ("medical_records", "id_number", ""),
+    ("person_events", "id_number", "id_sealed"),
+    ("users", "bound_head_id_number", ""),
+];
+
 impl SqlStore {
     pub(super) fn seal(&self, column: &str, plain: &str) -> String {
         self.cipher.seal(column, plain)
@@ -78,15 +97,23 @@ impl SqlStore {
         self.cipher.digest(NAME, &name_query(name))
     }
 
-    pub(super) fn id_digest(&self, id_number: &str) -> String {
-        self.cipher.digest(ID_NUMBER, id_number)
+    /// An ID number as the join columns hold it (`FieldCipher::id_key`).
+    pub(super) fn id_key(&self, id_number: &str) -> String {
+        self.cipher.id_key(id_number)
     }
 
     /// Seals every row still stored in clear (written before field encryption) in the sealed
     /// columns, and records the search keys of those applications, in batches; returns how
     /// many rows it sealed. Run at start; a row sealed meanwhile by a request is left alone.
     pub async fn seal_existing(&self) -> Result<usize, DbError> {
-        let mut sealed = 0;
+        let done = query("SELECT 1 AS one FROM maintenance_done WHERE name = $1")
+            .bind(CONVERSION)
+            .fetch_optional(&self.db)
+            .await?;
+        if done.is_some() {
+            return Ok(0);
+        }
+        let mut sealed = self.key_existing_ids().await?;
         loop {
             let mut tx = self.db.begin().await?;
             let mut most = 0;
@@ -114,12 +141,86 @@ impl SqlStore {
                     .await?;
                 insert_keys(&mut tx, &self.cipher, &id, &declaration).await?;
             }
+            if (most.max(apps.len()) as i64) < BATCH {
+                query(
+                    "INSERT INTO maintenance_done (name, done_at) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(CONVERSION)
+                .bind(app::services::now_millis())
+                .execute(&mut tx)
+                .await?;
+                tx.commit().await?;
+                return Ok(sealed + apps.len());
+            }
             tx.commit().await?;
             sealed += apps.len();
-            if (most.max(apps.len()) as i64) < BATCH {
-                return Ok(sealed);
+        }
+    }
+
+    /// Replaces every ID number still stored in clear in a join column (18 characters; a key
+    /// has 32) by its key, sealing a copy where one is kept beside it; returns how many values
+    /// it replaced. An event's record key, which holds the person, is rewritten the same way.
+    async fn key_existing_ids(&self) -> Result<usize, DbError> {
+        let mut keyed = 0;
+        for (table, column, sealed_copy) in ID_COLUMNS {
+            loop {
+                let mut tx = self.db.begin().await?;
+                let ids = query(&format!(
+                    "SELECT DISTINCT {column} FROM {table} WHERE length({column}) = 18 LIMIT $1"
+                ))
+                .bind(BATCH)
+                .fetch_all(&mut tx)
+                .await?;
+                for r in &ids {
+                    let id: String = r.get(0)?;
+                    if table == "person_events" {
+                        self.key_event_records(&mut tx, &id).await?;
+                    }
+                    let sql = if sealed_copy.is_empty() {
+                        format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2")
+                    } else {
+                        format!(
+                            "UPDATE {table} SET {column} = $1, {sealed_copy} = $2 \
+                             WHERE {column} = $3"
+                        )
+                    };
+                    let mut q = query(&sql).bind(self.id_key(&id));
+                    if !sealed_copy.is_empty() {
+                        q = q.bind(self.seal(ID_SEALED, &id));
+                    }
+                    q.bind(id).execute(&mut tx).await?;
+                }
+                tx.commit().await?;
+                keyed += ids.len();
+                if (ids.len() as i64) < BATCH {
+                    break;
+                }
             }
         }
+        Ok(keyed)
+    }
+
+    /// The record keys of a person's events (`source|person|…`) with the person as their key.
+    async fn key_event_records(&self, tx: &mut Tx<'_>, id: &str) -> Result<(), DbError> {
+        let rows = query("SELECT record_key FROM person_events WHERE id_number = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let key = self.id_key(id);
+        for r in &rows {
+            let old: String = r.get(0)?;
+            let mut parts: Vec<&str> = old.splitn(3, '|').collect();
+            if parts.get(1) == Some(&id) {
+                parts[1] = &key;
+                query("UPDATE person_events SET record_key = $1 WHERE record_key = $2")
+                    .bind(parts.join("|"))
+                    .bind(&old)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Seals up to `BATCH` rows of `table` (keyed by text, or by number when `numeric_id`)
@@ -181,7 +282,11 @@ pub(super) async fn insert_keys(
         )
         .bind(application_id)
         .bind(kind)
-        .bind(cipher.digest(kind, &value))
+        .bind(if kind == ID_NUMBER {
+            cipher.id_key(&value)
+        } else {
+            cipher.digest(kind, &value)
+        })
         .execute(&mut *tx)
         .await?;
     }

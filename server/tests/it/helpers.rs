@@ -55,9 +55,15 @@ pub fn backends() -> Vec<&'static str> {
     b
 }
 
+/// The field cipher of the stores `store_for` opens (a fixed key, for tests only), so that a
+/// test can key what it hands a store as the server's reader would.
+pub fn test_cipher() -> FieldCipher {
+    FieldCipher::from_hex(&"5e".repeat(32)).expect("a well-formed test key")
+}
+
 pub async fn store_for(backend: &str, dir: &std::path::Path) -> Arc<dyn Store> {
     let url = fresh_database(backend, dir).await;
-    server::store::connect(&url, 20, FieldCipher::random())
+    server::store::connect(&url, 20, test_cipher())
         .await
         .expect("connect and migrate")
         .store()

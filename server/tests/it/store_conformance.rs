@@ -68,6 +68,13 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
     }
 }
 
+/// Medical rows as the file reader sends them: each person under their key with the test
+/// stores' cipher (`helpers::test_cipher`).
+fn keyed(rows: Vec<app::domain::monitoring::MedicalRecord>) -> app::store::MedicalBatch {
+    let cipher = crate::helpers::test_cipher();
+    app::store::MedicalBatch::keyed(&rows, |id| cipher.id_key(id))
+}
+
 fn number(o: SubmitOutcome) -> String {
     match o {
         SubmitOutcome::Created(s) | SubmitOutcome::AlreadySubmitted(s) => s.number,
@@ -2095,20 +2102,14 @@ conformance!(
             out_of_pocket_fen: oop,
         };
         let batches = vec![
-            ImportBatch::Medical(
-                vec![
-                    row("ID-M1", "2026-05-01", 1_500_000),
-                    row("ID-X", "2026-05-01", 9_000_000),
-                ]
-                .into(),
-            ),
-            ImportBatch::Medical(
-                vec![
-                    row("ID-M2", "2026-06-01", 600_000),
-                    row("ID-M1", "2026-05-01", 1_500_000),
-                ]
-                .into(),
-            ),
+            ImportBatch::Medical(keyed(vec![
+                row("ID-M1", "2026-05-01", 1_500_000),
+                row("ID-X", "2026-05-01", 9_000_000),
+            ])),
+            ImportBatch::Medical(keyed(vec![
+                row("ID-M2", "2026-06-01", 600_000),
+                row("ID-M1", "2026-05-01", 1_500_000),
+            ])),
         ];
         // Aborted halfway: nothing stays.
         let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -2204,9 +2205,9 @@ conformance!(
             ("imp-new", "2026-11-01", (1, 1)),
         ] {
             let (tx, rx) = tokio::sync::mpsc::channel(4);
-            tx.send(ImportBatch::Medical(
-                vec![row("ID-M2", date, 10_000)].into(),
-            ))
+            tx.send(ImportBatch::Medical(keyed(vec![row(
+                "ID-M2", date, 10_000,
+            )])))
             .await
             .unwrap();
             tx.send(ImportBatch::End {
@@ -2342,15 +2343,12 @@ conformance!(
         )]);
         assert_eq!(run("ev-3", "disabled_persons", disability).await, (1, 1, 0));
         // 7 000 yuan out of pocket: under the 20 000 amount, over 50 % of 12 000.
-        let medical = ImportBatch::Medical(
-            vec![MedicalRecord {
-                id_number: id_of(&e2),
-                date: day("2026-10-01"),
-                total_fen: 900_000,
-                out_of_pocket_fen: 700_000,
-            }]
-            .into(),
-        );
+        let medical = ImportBatch::Medical(keyed(vec![MedicalRecord {
+            id_number: id_of(&e2),
+            date: day("2026-10-01"),
+            total_fen: 900_000,
+            out_of_pocket_fen: 700_000,
+        }]));
         assert_eq!(run("ev-4", "medical_insurance", medical).await, (1, 1, 1));
         let w = store
             .warnings(&crate::helpers::region("620702"))
@@ -2554,9 +2552,10 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
                 "UPDATE households SET region_code = 'Zhangye'",
                 "region_code",
             ),
+            // The head's number is kept sealed: a value in clear (or altered) is an error.
             (
-                "UPDATE households SET head_id_number = '620702199001011230'",
-                "head_id_number",
+                "UPDATE households SET head_id_sealed = '620702199001011230'",
+                "id_number",
             ),
             (
                 "UPDATE households SET assistance_until = '2026-02-30'",
@@ -2564,7 +2563,7 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
             ),
         ] {
             let before =
-                query("SELECT region_code, head_id_number, assistance_until FROM households")
+                query("SELECT region_code, head_id_sealed, assistance_until FROM households")
                     .fetch_one(sql.db())
                     .await
                     .unwrap();
@@ -2574,7 +2573,7 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
                 Err(DbError::Other(m)) => assert!(m.contains(column), "{m}"),
                 other => panic!("{column} read as {other:?}"),
             }
-            query("UPDATE households SET region_code = $1, head_id_number = $2, assistance_until = $3")
+            query("UPDATE households SET region_code = $1, head_id_sealed = $2, assistance_until = $3")
                 .bind(r)
                 .bind(h)
                 .bind(u)
@@ -2596,7 +2595,8 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
         eprintln!("backend: {backend}");
         let dir = tempfile::tempdir().unwrap();
         let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let sql = server::store::connect(&url, 5, FieldCipher::random())
+        let cipher = FieldCipher::random();
+        let sql = server::store::connect(&url, 5, cipher.clone())
             .await
             .unwrap();
         let store = sql.store();
@@ -2690,6 +2690,55 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             .execute(sql.db())
             .await
             .unwrap();
+        // ID numbers in clear where they join tables, without the sealed copies.
+        let heads = [id_of("ID-SEAL"), id_of("210102198001010011")];
+        for head in &heads {
+            for stmt in [
+                "UPDATE persons SET id_number = $1 WHERE id_number = $2",
+                "UPDATE households SET head_id_number = $1, head_id_sealed = NULL \
+                 WHERE head_id_number = $2",
+                "UPDATE applications SET head_id_number = $1, head_id_sealed = NULL \
+                 WHERE head_id_number = $2",
+                "UPDATE application_members SET id_number = $1, id_sealed = NULL \
+                 WHERE id_number = $2",
+                "UPDATE users SET bound_head_id_number = $1 WHERE bound_head_id_number = $2",
+            ] {
+                query(stmt)
+                    .bind(head.as_str())
+                    .bind(cipher.id_key(head.as_str()))
+                    .execute(sql.db())
+                    .await
+                    .unwrap();
+            }
+        }
+        let clear_ids = || {
+            let db = sql.db().clone();
+            async move {
+                let mut n = 0;
+                for (table, column) in [
+                    ("persons", "id_number"),
+                    ("households", "head_id_number"),
+                    ("applications", "head_id_number"),
+                    ("application_members", "id_number"),
+                    ("open_application_members", "id_number"),
+                    ("users", "bound_head_id_number"),
+                ] {
+                    let c: i64 = query(&format!(
+                        "SELECT COUNT(*) AS n FROM {table} WHERE length({column}) = 18"
+                    ))
+                    .fetch_one(&db)
+                    .await
+                    .unwrap()
+                    .get("n")
+                    .unwrap();
+                    n += c;
+                }
+                n
+            }
+        };
+        // Persons and households 2 each (the applicant's and the emergency's), the
+        // application, its member and the resident's bound head 1 each.
+        assert_eq!(clear_ids().await, 7);
         query(
             "UPDATE assessments SET facts = '{\"health\":\"serious_illness\"}', assessment = '{}'",
         )
@@ -2715,7 +2764,11 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             other => panic!("read as {other:?}"),
         }
 
-        assert_eq!(sql.seal_existing().await.unwrap(), 4 + assessments as usize);
+        assert_eq!(
+            sql.seal_existing().await.unwrap(),
+            4 + assessments as usize + 7
+        );
+        assert_eq!(clear_ids().await, 0);
         assert_eq!(sql.seal_existing().await.unwrap(), 0, "once");
         assert_eq!(clear("SELECT declaration FROM applications").await, 0);
         assert_eq!(clear("SELECT data FROM drafts").await, 0);
@@ -2746,6 +2799,21 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             let (facts,): (String,) = r.decode().unwrap();
             assert!(!facts.contains("serious_illness"));
         }
+        let household = store
+            .household_summary(record.household_id.as_deref().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            household.head_id_number,
+            id_of("ID-SEAL"),
+            "opened from its sealed copy"
+        );
+        let by_head = app::store::HouseholdQuery {
+            id_number: Some(id_of("ID-SEAL").as_str().into()),
+            ..app::store::HouseholdQuery::within(region("62"), 5)
+        };
+        assert_eq!(store.search_households(by_head).await.unwrap().len(), 1);
         for q in [
             app::store::HouseholdQuery {
                 name: Some("孙有福".into()),
