@@ -108,10 +108,12 @@ impl SessionUser {
 
     pub fn current(&self) -> CurrentUser {
         let u = &self.0;
+        // A resident's login is their phone number, which the store keeps only as its keyed
+        // digest: their display name is the masked number (set at registration).
         let login_masked = match u.role {
             Role::Resident => Phone::parse(&u.login)
                 .map(|p| p.masked())
-                .unwrap_or_default(),
+                .unwrap_or_else(|_| u.display_name.clone()),
             _ => u.login.clone(),
         };
         CurrentUser {

@@ -211,7 +211,13 @@ impl FieldCipher {
     /// households, applications, medical records, events): its keyed digest, 128 bits as 32
     /// hexadecimal digits (an ID number itself is 18 characters, so the two never mix).
     pub fn id_key(&self, id_number: &str) -> String {
-        hex::encode(&self.mac("id_number", id_number)[..16])
+        self.key("id_number", id_number)
+    }
+
+    /// A value of `kind` as a lookup key: its keyed digest, 128 bits as 32 hexadecimal digits
+    /// (ID numbers, a resident's phone where it is their sign-in and where codes are counted).
+    pub fn key(&self, kind: &str, value: &str) -> String {
+        hex::encode(&self.mac(kind, value)[..16])
     }
 }
 

@@ -4,7 +4,7 @@ use super::dialect::{code, code_opt, query, region_opt, Row};
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::Department;
 use app::domain::region::{Region, RegionCode};
-use app::domain::status::AdminDuty;
+use app::domain::status::{AdminDuty, Role};
 use app::store::*;
 
 pub(super) const USER_COLUMNS: &str =
@@ -88,7 +88,12 @@ impl AccountStore for SqlStore {
         )
         .bind(&id)
         .bind(user.role.code())
-        .bind(&user.login)
+        // A resident signs in with their phone number: stored as its key, never in clear.
+        .bind(if user.role == Role::Resident {
+            self.phone_key(&user.login)
+        } else {
+            user.login.clone()
+        })
         .bind(&user.display_name)
         .bind(&user.password_hash)
         .bind(user.region_code.as_ref())
@@ -108,9 +113,10 @@ impl AccountStore for SqlStore {
     #[tracing::instrument(skip(self, login))]
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, DbError> {
         let row = query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE login = $1"
+            "SELECT {USER_COLUMNS} FROM users WHERE login IN ($1, $2)"
         ))
         .bind(login)
+        .bind(self.phone_key(login))
         .fetch_optional(&self.db)
         .await?;
         Ok(match row {
@@ -350,7 +356,7 @@ impl AccountStore for SqlStore {
                expires_at = excluded.expires_at, attempts = 0 \
              WHERE verification_codes.issued_at <= $5",
         )
-        .bind(&c.phone)
+        .bind(self.phone_key(&c.phone))
         .bind(&c.code_hash)
         .bind(c.issued_at)
         .bind(c.expires_at)
@@ -366,7 +372,7 @@ impl AccountStore for SqlStore {
             "SELECT (SELECT COUNT(*) FROM sms_sends WHERE phone = $1 AND sent_at > $3), \
                     (SELECT COUNT(*) FROM sms_sends WHERE client = $2 AND sent_at > $3)",
         )
-        .bind(&c.phone)
+        .bind(self.phone_key(&c.phone))
         .bind(&c.client)
         .bind(day_ago)
         .fetch_one(&mut tx)
@@ -381,7 +387,7 @@ impl AccountStore for SqlStore {
             .execute(&mut tx)
             .await?;
         query("INSERT INTO sms_sends (phone, client, sent_at) VALUES ($1, $2, $3)")
-            .bind(&c.phone)
+            .bind(self.phone_key(&c.phone))
             .bind(&c.client)
             .bind(c.issued_at)
             .execute(&mut tx)
@@ -402,7 +408,7 @@ impl AccountStore for SqlStore {
             "UPDATE verification_codes SET attempts = attempts + 1 WHERE phone = $1 \
              RETURNING code_hash, expires_at, attempts",
         )
-        .bind(phone)
+        .bind(self.phone_key(phone))
         .fetch_optional(&mut tx)
         .await?;
         let Some(row) = row else { return Ok(false) };
@@ -411,7 +417,7 @@ impl AccountStore for SqlStore {
         if ok || attempts >= 5 || expires_at <= now {
             // Spent, but kept: when it was issued still holds back the next code.
             query("UPDATE verification_codes SET code_hash = '', expires_at = 0 WHERE phone = $1")
-                .bind(phone)
+                .bind(self.phone_key(phone))
                 .execute(&mut tx)
                 .await?;
         }

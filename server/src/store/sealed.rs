@@ -63,16 +63,56 @@ const BATCH: i64 = 500;
 /// The name `maintenance_done` records once older rows are sealed and keyed.
 const CONVERSION: &str = "field_encryption_v1";
 
-/// The join columns that hold an ID number's key (table, column, sealed copy beside it or "").
-const ID_COLUMNS: [(&str, &str, &str); 8] = [
-    ("persons", "id_number", ""),
-    ("households", "head_id_number", "head_id_sealed"),
-    ("applications", "head_id_number", "head_id_sealed"),
-    ("application_members", "id_number", "id_sealed"),
-    ("open_application_members", "id_number", ""),
-    ("medical_records", "id_number", ""),
-    ("person_events", "id_number", "id_sealed"),
-    ("users", "bound_head_id_number", ""),
+/// The columns that hold a value's key instead of the value: (table, column, the sealed copy
+/// beside it or "", the kind of value, the length of the value in clear, which rows).
+const KEYED_COLUMNS: [(&str, &str, &str, &str, usize, &str); 11] = [
+    ("persons", "id_number", "", "id_number", 18, "TRUE"),
+    (
+        "households",
+        "head_id_number",
+        "head_id_sealed",
+        "id_number",
+        18,
+        "TRUE",
+    ),
+    (
+        "applications",
+        "head_id_number",
+        "head_id_sealed",
+        "id_number",
+        18,
+        "TRUE",
+    ),
+    (
+        "application_members",
+        "id_number",
+        "id_sealed",
+        "id_number",
+        18,
+        "TRUE",
+    ),
+    (
+        "open_application_members",
+        "id_number",
+        "",
+        "id_number",
+        18,
+        "TRUE",
+    ),
+    ("medical_records", "id_number", "", "id_number", 18, "TRUE"),
+    (
+        "person_events",
+        "id_number",
+        "id_sealed",
+        "id_number",
+        18,
+        "TRUE",
+    ),
+    ("users", "bound_head_id_number", "", "id_number", 18, "TRUE"),
+    // A resident signs in with their phone number; staff and charities with names.
+    ("users", "login", "", "phone", 11, "role = 'resident'"),
+    ("verification_codes", "phone", "", "phone", 11, "TRUE"),
+    ("sms_sends", "phone", "", "phone", 11, "TRUE"),
 ];
 
 impl SqlStore {
@@ -95,6 +135,11 @@ impl SqlStore {
     /// The digest a search for this name looks up.
     pub(super) fn name_digest(&self, name: &str) -> String {
         self.cipher.digest(NAME, &name_query(name))
+    }
+
+    /// A resident's phone number as it is stored where it signs in or counts codes.
+    pub(super) fn phone_key(&self, phone: &str) -> String {
+        self.cipher.key("phone", phone)
     }
 
     /// An ID number as the join columns hold it (`FieldCipher::id_key`).
@@ -158,16 +203,18 @@ impl SqlStore {
         }
     }
 
-    /// Replaces every ID number still stored in clear in a join column (18 characters; a key
-    /// has 32) by its key, sealing a copy where one is kept beside it; returns how many values
-    /// it replaced. An event's record key, which holds the person, is rewritten the same way.
+    /// Replaces every ID number and resident's phone still stored in clear in a keyed column
+    /// (18 or 11 characters; a key has 32) by its key, sealing a copy where one is kept beside
+    /// it; returns how many values it replaced. An event's record key, which holds the person,
+    /// is rewritten the same way.
     async fn key_existing_ids(&self) -> Result<usize, DbError> {
         let mut keyed = 0;
-        for (table, column, sealed_copy) in ID_COLUMNS {
+        for (table, column, sealed_copy, kind, clear_len, rows) in KEYED_COLUMNS {
             loop {
                 let mut tx = self.db.begin().await?;
                 let ids = query(&format!(
-                    "SELECT DISTINCT {column} FROM {table} WHERE length({column}) = 18 LIMIT $1"
+                    "SELECT DISTINCT {column} FROM {table} WHERE length({column}) = {clear_len} \
+                     AND {rows} LIMIT $1"
                 ))
                 .bind(BATCH)
                 .fetch_all(&mut tx)
@@ -185,7 +232,7 @@ impl SqlStore {
                              WHERE {column} = $3"
                         )
                     };
-                    let mut q = query(&sql).bind(self.id_key(&id));
+                    let mut q = query(&sql).bind(self.cipher.key(kind, &id));
                     if !sealed_copy.is_empty() {
                         q = q.bind(self.seal(ID_SEALED, &id));
                     }

@@ -1787,8 +1787,9 @@ async fn a_charitys_lost_second_factor_is_reset_by_the_security_administrator_of
 
 /// Hole 12: a copy of the database (its files as they lie on disk, drafts and submissions alike,
 /// before and after a caseworker accepts the household) shows no declared name, address, contact
-/// phone, illness or ID number: drafts and declarations are sealed with SM4-GCM, and the ID
-/// number is kept as its keyed digest where it joins tables, sealed where it is shown. Staff still find the household by a member's whole or given name and
+/// phone, illness or ID number, nor the phone the resident signs in with: drafts and
+/// declarations are sealed with SM4-GCM, the ID number is kept as its keyed digest where it
+/// joins tables (sealed where it is shown), the sign-in phone and the SMS counts as keyed digests. Staff still find the household by a member's whole or given name and
 /// ID number (keyed digests); a name that is only part of one finds nothing.
 #[tokio::test]
 async fn a_copy_of_the_database_shows_no_declared_name_address_phone_illness_or_id_number() {
@@ -1803,7 +1804,8 @@ async fn a_copy_of_the_database_shows_no_declared_name_address_phone_illness_or_
     data.members[0].illness = "尘肺病三期伴呼吸衰竭".into();
     data.address = "梁家墩镇幸福巷77号".into();
     data.contact_phone = "13698765432".into();
-    let secrets: [&str; 5] = [
+    let secrets: [&str; 6] = [
+        "13900001201",
         head.as_str(),
         "欧阳春晓",
         "尘肺病三期伴呼吸衰竭",

@@ -2739,6 +2739,25 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
         // Persons and households 2 each (the applicant's and the emergency's), the
         // application, its member and the resident's bound head 1 each.
         assert_eq!(clear_ids().await, 7);
+        // The resident's sign-in phone in clear.
+        let resident_login = |login: &'static str| {
+            let db = sql.db().clone();
+            async move {
+                query("SELECT COUNT(*) AS n FROM users WHERE login = $1")
+                    .bind(login)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap()
+                    .get::<i64, _>("n")
+                    .unwrap()
+            }
+        };
+        assert_eq!(resident_login("13800000092").await, 0, "kept as its key");
+        query("UPDATE users SET login = '13800000092' WHERE id = $1")
+            .bind(&owner)
+            .execute(sql.db())
+            .await
+            .unwrap();
         query(
             "UPDATE assessments SET facts = '{\"health\":\"serious_illness\"}', assessment = '{}'",
         )
@@ -2766,9 +2785,12 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
 
         assert_eq!(
             sql.seal_existing().await.unwrap(),
-            4 + assessments as usize + 7
+            4 + assessments as usize + 8
         );
         assert_eq!(clear_ids().await, 0);
+        assert_eq!(resident_login("13800000092").await, 0);
+        let found = store.user_by_login("13800000092").await.unwrap().unwrap();
+        assert_eq!(found.id, owner, "signs in with the same phone");
         assert_eq!(sql.seal_existing().await.unwrap(), 0, "once");
         assert_eq!(clear("SELECT declaration FROM applications").await, 0);
         assert_eq!(clear("SELECT data FROM drafts").await, 0);
