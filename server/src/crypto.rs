@@ -208,16 +208,18 @@ impl FieldCipher {
     }
 
     /// What an ID number is stored and looked up as wherever it joins tables (persons,
-    /// households, applications, medical records, events): its keyed digest, 128 bits as 32
-    /// hexadecimal digits (an ID number itself is 18 characters, so the two never mix).
+    /// households, applications, medical records, events): its keyed digest (see `key`; an ID
+    /// number itself is 18 characters, a key 22, so the two never mix).
     pub fn id_key(&self, id_number: &str) -> String {
         self.key("id_number", id_number)
     }
 
-    /// A value of `kind` as a lookup key: its keyed digest, 128 bits as 32 hexadecimal digits
-    /// (ID numbers, a resident's phone where it is their sign-in and where codes are counted).
+    /// A value of `kind` as a lookup key: its keyed digest, 128 bits in 22 characters of
+    /// URL-safe base64 (short: these keys fill the largest indexes; `-` and `_` are never used
+    /// in a `LIKE`). ID numbers, and a resident's phone where it is their sign-in and where
+    /// codes are counted.
     pub fn key(&self, kind: &str, value: &str) -> String {
-        hex::encode(&self.mac(kind, value)[..16])
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.mac(kind, value)[..16])
     }
 }
 
@@ -320,6 +322,14 @@ mod tests {
             FieldCipher::random().digest("name", "孙有福")
         );
         assert_eq!(c.digest("name", "孙有福").len(), 64);
+        let key = c.id_key("62070219700101602X");
+        assert_eq!(
+            key.len(),
+            22,
+            "never 18 or 11, the lengths of an ID number and a phone"
+        );
+        assert_eq!(key, again.id_key("62070219700101602X"));
+        assert_ne!(key, c.key("phone", "62070219700101602X"));
         assert!(FieldCipher::from_hex("abc").is_err());
         assert!(FieldCipher::from_hex(&"zz".repeat(32)).is_err());
     }

@@ -204,7 +204,7 @@ impl SqlStore {
     }
 
     /// Replaces every ID number and resident's phone still stored in clear in a keyed column
-    /// (18 or 11 characters; a key has 32) by its key, sealing a copy where one is kept beside
+    /// (18 or 11 characters; a key has 22) by its key, sealing a copy where one is kept beside
     /// it; returns how many values it replaced. An event's record key, which holds the person,
     /// is rewritten the same way.
     async fn key_existing_ids(&self) -> Result<usize, DbError> {
