@@ -179,11 +179,14 @@ impl SqlStore {
             .await?;
             for r in &apps {
                 let (id, declaration): (String, String) = r.decode()?;
-                query("UPDATE applications SET declaration = $1 WHERE id = $2")
-                    .bind(self.seal(DECLARATION, &declaration))
-                    .bind(&id)
-                    .execute(&mut tx)
-                    .await?;
+                query(
+                    "UPDATE applications SET declaration = $1 WHERE id = $2 \
+                     AND declaration NOT LIKE 'sm4gcm.%'",
+                )
+                .bind(self.seal(DECLARATION, &declaration))
+                .bind(&id)
+                .execute(&mut tx)
+                .await?;
                 insert_keys(&mut tx, &self.cipher, &id, &declaration).await?;
             }
             if (most.max(apps.len()) as i64) < BATCH {
@@ -293,10 +296,12 @@ impl SqlStore {
             .enumerate()
             .map(|(i, c)| format!("{c} = ${}", i + 1))
             .collect();
+        // Only while still in clear: a row a request wrote meanwhile (sealed) is left alone.
         let update = format!(
-            "UPDATE {table} SET {} WHERE id = ${}",
+            "UPDATE {table} SET {} WHERE id = ${} AND {} NOT LIKE 'sm4gcm.%'",
             sets.join(", "),
-            names.len() + 1
+            names.len() + 1,
+            names[0]
         );
         for r in &rows {
             let mut q = query(&update);
