@@ -199,8 +199,14 @@ impl Config {
         let path = self.data_dir.join("field.key");
         if !path.exists() {
             std::fs::create_dir_all(&self.data_dir)?;
-            write_secret(&path, &FieldCipher::new_key_hex())?;
-            tracing::warn!(path = %path.display(), "demo mode: made a field encryption key");
+            match write_secret(&path, &FieldCipher::new_key_hex()) {
+                Ok(()) => {
+                    tracing::warn!(path = %path.display(), "demo mode: made a field encryption key")
+                }
+                // Another process starting at the same moment made it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         from_file(&path)
     }
@@ -234,14 +240,22 @@ impl Config {
     }
 }
 
-/// Writes a secret readable by this user only (made so, not changed after).
+/// Writes a secret readable by this user only, whole or not at all: written beside `path`,
+/// then linked into place (which fails with `AlreadyExists` when another process made it first).
 fn write_secret(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
+    let written = options.open(&tmp).and_then(|mut f| {
+        f.write_all(text.as_bytes())?;
+        f.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    linked
 }
 
 #[cfg(test)]
@@ -252,6 +266,32 @@ mod tests {
         let mut c = Config::for_tests("sqlite://x".into(), "data".into());
         c.trusted_proxies = proxies.iter().map(|p| parse_net(p).unwrap()).collect();
         c
+    }
+
+    #[test]
+    fn the_field_key_comes_from_configuration_and_demo_mode_makes_its_own_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Config::for_tests("sqlite://x".into(), dir.path().join("data"));
+        c.field_key = None;
+        let refused = c.field_cipher().unwrap_err().to_string();
+        assert!(refused.contains("DOUDI_FIELD_KEY"), "{refused}");
+        c.demo = true;
+        let first = c.field_cipher().unwrap();
+        let path = dir.path().join("data").join("field.key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "readable by the server's user only");
+        }
+        let again = c.field_cipher().unwrap();
+        assert_eq!(
+            first.id_key("x"),
+            again.id_key("x"),
+            "the same key on the next start"
+        );
+        c.field_key = Some("not a key".into());
+        assert!(c.field_cipher().is_err());
     }
 
     #[test]
