@@ -87,8 +87,9 @@ impl FieldCipher {
         Self::from_hex(&Self::new_key_hex()).expect("a fresh key is well formed")
     }
 
-    /// `plain` sealed for `column` (e.g. `applications.declaration`).
-    pub fn seal(&self, column: &str, plain: &str) -> String {
+    /// `plain` sealed with a fresh nonce and bound to `aad`, after `prefix`: the prefix, the
+    /// nonce, the sealed bytes (what `seal` and `seal_bytes` store).
+    fn seal_raw(&self, prefix: &[u8], aad: &str, plain: &[u8]) -> Vec<u8> {
         let nonce = Sm4Gcm::generate_nonce(&mut OsRng);
         let sealed = self
             .0
@@ -96,17 +97,46 @@ impl FieldCipher {
             .encrypt(
                 &nonce,
                 Payload {
-                    msg: plain.as_bytes(),
-                    aad: column.as_bytes(),
+                    msg: plain,
+                    aad: aad.as_bytes(),
                 },
             )
-            .expect("SM4-GCM seals any length a field can have");
-        let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
+            .expect("SM4-GCM seals any length a field or file can have");
+        let mut out = Vec::with_capacity(prefix.len() + NONCE_LEN + sealed.len());
+        out.extend_from_slice(prefix);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// The bytes `seal_raw` sealed for `aad` (given without its prefix); `None` when they do
+    /// not open (too short, altered, another `aad` or another key).
+    fn open_raw(&self, aad: &str, body: &[u8]) -> Option<Vec<u8>> {
+        if body.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = body.split_at(NONCE_LEN);
+        self.0
+            .aead
+            .decrypt(
+                nonce.into(),
+                Payload {
+                    msg: sealed,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()
+    }
+
+    /// `plain` sealed for `column` (e.g. `applications.declaration`), as text.
+    pub fn seal(&self, column: &str, plain: &str) -> String {
         format!(
             "{SEALED}{}",
-            base64::engine::general_purpose::STANDARD_NO_PAD.encode(out)
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(self.seal_raw(
+                &[],
+                column,
+                plain.as_bytes()
+            ))
         )
     }
 
@@ -125,44 +155,16 @@ impl FieldCipher {
         let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(body)
             .map_err(|_| bad("not a sealed value"))?;
-        if bytes.len() < NONCE_LEN {
-            return Err(bad("not a sealed value"));
-        }
-        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
         let plain = self
-            .0
-            .aead
-            .decrypt(
-                nonce.into(),
-                Payload {
-                    msg: sealed,
-                    aad: column.as_bytes(),
-                },
-            )
-            .map_err(|_| bad("does not open with this key (altered, moved or another key)"))?;
+            .open_raw(column, &bytes)
+            .ok_or_else(|| bad("does not open with this key (altered, moved or another key)"))?;
         String::from_utf8(plain).map_err(|_| bad("not text"))
     }
 
     /// A file's bytes sealed for `name` (its content hash): `SEALED_FILE`, the nonce, the
     /// sealed bytes.
     pub fn seal_bytes(&self, name: &str, plain: &[u8]) -> Vec<u8> {
-        let nonce = Sm4Gcm::generate_nonce(&mut OsRng);
-        let sealed = self
-            .0
-            .aead
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plain,
-                    aad: name.as_bytes(),
-                },
-            )
-            .expect("SM4-GCM seals any length a file can have");
-        let mut out = Vec::with_capacity(SEALED_FILE.len() + NONCE_LEN + sealed.len());
-        out.extend_from_slice(SEALED_FILE);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        out
+        self.seal_raw(SEALED_FILE, name, plain)
     }
 
     /// Whether a stored file is sealed (anything else is from before encryption).
@@ -175,21 +177,10 @@ impl FieldCipher {
     pub fn open_bytes(&self, name: &str, stored: &[u8]) -> Result<Vec<u8>, String> {
         let body = stored
             .strip_prefix(SEALED_FILE)
-            .filter(|b| b.len() >= NONCE_LEN)
             .ok_or("stored file is not sealed")?;
-        let (nonce, sealed) = body.split_at(NONCE_LEN);
-        self.0
-            .aead
-            .decrypt(
-                nonce.into(),
-                Payload {
-                    msg: sealed,
-                    aad: name.as_bytes(),
-                },
-            )
-            .map_err(|_| {
-                "stored file does not open with this key (altered, moved or another key)".into()
-            })
+        self.open_raw(name, body).ok_or_else(|| {
+            "stored file does not open with this key (altered, moved or another key)".into()
+        })
     }
 
     /// The blind-index digest of `value` as a `kind` of key (`name`, `id_number`…): equal

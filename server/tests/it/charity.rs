@@ -1272,10 +1272,7 @@ async fn a_bad_stored_charity_code_is_an_error_never_skipped() {
     for backend in backends() {
         eprintln!("backend: {backend}");
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let sql = server::store::connect(&url, 5, FieldCipher::random())
-            .await
-            .unwrap();
+        let (_, sql) = crate::helpers::sql_store(backend, dir.path(), FieldCipher::random()).await;
         let store = sql.store();
         let (charity, actor) = charity_with_resource(&store, "1", 100_000, None).await;
         let h = consenting_household(&store, "13900000901", "H-1", true).await;

@@ -61,6 +61,20 @@ pub fn test_cipher() -> FieldCipher {
     FieldCipher::from_hex(&"5e".repeat(32)).expect("a well-formed test key")
 }
 
+/// A fresh database of `backend` and the store over it with `cipher`, for tests that also
+/// reach the tables directly (`SqlStore::db`); the URL too, for what opens it again.
+pub async fn sql_store(
+    backend: &str,
+    dir: &std::path::Path,
+    cipher: FieldCipher,
+) -> (String, server::store::SqlStore) {
+    let url = fresh_database(backend, dir).await;
+    let sql = server::store::connect(&url, 5, cipher)
+        .await
+        .expect("connect and migrate");
+    (url, sql)
+}
+
 pub async fn store_for(backend: &str, dir: &std::path::Path) -> Arc<dyn Store> {
     let url = fresh_database(backend, dir).await;
     server::store::connect(&url, 20, test_cipher())

@@ -603,10 +603,7 @@ async fn the_audit_trail_is_a_hash_chain_that_shows_an_altered_removed_or_purged
     for backend in backends() {
         eprintln!("backend: {backend}");
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let db = server::store::connect(&url, 4, FieldCipher::random())
-            .await
-            .unwrap();
+        let (url, db) = crate::helpers::sql_store(backend, dir.path(), FieldCipher::random()).await;
         let store = db.store();
         let cw = store
             .create_user(NewUser {
@@ -695,10 +692,7 @@ async fn the_audit_trail_is_a_hash_chain_that_shows_an_altered_removed_or_purged
             .unwrap();
         assert_eq!(store.verify_audit().await.unwrap().first_broken, Some(4));
         let dir2 = tempfile::tempdir().unwrap();
-        let url2 = crate::helpers::fresh_database(backend, dir2.path()).await;
-        let db2 = server::store::connect(&url2, 4, FieldCipher::random())
-            .await
-            .unwrap();
+        let (_, db2) = crate::helpers::sql_store(backend, dir2.path(), FieldCipher::random()).await;
         for at in [1, 2] {
             db2.store()
                 .audit(audit_entry(None, "login", at, None))
@@ -721,10 +715,7 @@ async fn audit_records_from_before_the_chain_are_chained_at_start() {
     use server::store::dialect::query;
     for backend in backends() {
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let db = server::store::connect(&url, 4, FieldCipher::random())
-            .await
-            .unwrap();
+        let (_, db) = crate::helpers::sql_store(backend, dir.path(), FieldCipher::random()).await;
         for (action, at) in [("login", 1_i64), ("submit", 2)] {
             query("INSERT INTO audit_log (action, object, result, at) VALUES ($1, 'x', 'ok', $2)")
                 .bind(action)
@@ -2503,10 +2494,7 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
     for backend in backends() {
         eprintln!("backend: {backend}");
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::helpers::fresh_database(backend, dir.path()).await;
-        let sql = server::store::connect(&url, 5, FieldCipher::random())
-            .await
-            .unwrap();
+        let (_, sql) = crate::helpers::sql_store(backend, dir.path(), FieldCipher::random()).await;
         let store = sql.store();
         let owner = user(&store, "13800000091").await;
         let draft = store.current_draft(&owner, "{}", 1).await.unwrap();
@@ -2594,11 +2582,8 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
     for backend in backends() {
         eprintln!("backend: {backend}");
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::helpers::fresh_database(backend, dir.path()).await;
         let cipher = FieldCipher::random();
-        let sql = server::store::connect(&url, 5, cipher.clone())
-            .await
-            .unwrap();
+        let (_, sql) = crate::helpers::sql_store(backend, dir.path(), cipher.clone()).await;
         let store = sql.store();
         let owner = user(&store, "13800000092").await;
         let declaration = r#"{"members":[{"name":"孙有福","id_number":"ID-SEAL"}]}"#;
