@@ -676,15 +676,14 @@ impl HouseholdStore for SqlStore {
             "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 \
              AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a JOIN \
              application_keys k ON k.application_id = a.id WHERE a.household_id = h.id \
-             AND k.kind = 'id_number' AND k.digest = $3)) \
-             AND ($4 = '' OR EXISTS (SELECT 1 FROM applications a JOIN application_keys k ON \
+             AND k.kind = 'id_number' AND k.digest = $2)) \
+             AND ($3 = '' OR EXISTS (SELECT 1 FROM applications a JOIN application_keys k ON \
              k.application_id = a.id WHERE a.household_id = h.id AND k.kind = 'name' \
-             AND k.digest = $4)) \
-             AND ($5 = '' OR h.standing = $5) \
-             ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $6"
+             AND k.digest = $3)) \
+             AND ($4 = '' OR h.standing = $4) \
+             ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $5"
         ))
         .bind(within(&q.region))
-        .bind(&id_key)
         .bind(&id_key)
         .bind(&name_digest)
         .bind(q.standing.map(Standing::code).unwrap_or_default())
