@@ -47,13 +47,22 @@ export async function unlabelled(page) {
     els.filter((e) => e.type !== 'hidden' && !(e.labels && e.labels.length)).map((e) => e.id || e.outerHTML));
 }
 
+// A browser context whose pages keep every resource-timing entry: the staff application loads
+// ~270 split chunks and Chrome's default buffer (250 entries) dropped the main module's entry,
+// which `loadedWasm` looks for (CI failure of stop 30).
+export async function newContext(options) {
+  const ctx = await browser.newContext(options);
+  await ctx.addInitScript(() => performance.setResourceTimingBufferSize(100000));
+  return ctx;
+}
+
 export async function newPhone() {
-  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  const ctx = await newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
   return { ctx, page: await ctx.newPage() };
 }
 
 export async function newTablet() {
-  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' });
+  const ctx = await newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' });
   return { ctx, page: await ctx.newPage() };
 }
 

@@ -4,7 +4,7 @@
 // 360 px and 1024 px go to end2end/output/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, browser, validId, PNG, hydrated, unlabelled, newPhone, fillMember, register, chooseGanzhouVillage, signIn, loadedWasm } from './helpers.mjs';
+import { BASE, OUT, validId, PNG, hydrated, unlabelled, newPhone, newContext, fillMember, register, chooseGanzhouVillage, signIn, loadedWasm } from './helpers.mjs';
 
 test('a resident registers, declares a household, submits and follows it', async () => {
   const phone = `139${String(Date.now()).slice(-8)}`;
@@ -113,7 +113,7 @@ test('a resident registers, declares a household, submits and follows it', async
   await ctx.close();
 
   // The same case on a 1024 px tablet, signed in page2.
-  const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' });
+  const tablet = await newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' });
   const t = await tablet.newPage();
   await signIn(t, phone, password);
   await t.waitForURL(`${BASE}/declare`);
