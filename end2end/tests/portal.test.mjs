@@ -76,6 +76,10 @@ test('a resident registers, declares a household, submits and follows it', async
   await page2.goto(`${BASE}/declare`);
   await hydrated(page2);
   await page2.locator('.banner.ok', { hasText: '已恢复本机上更新的草稿' }).waitFor();
+  // The banner and the field are updated by separate effects: wait (bounded) for the text the
+  // resident typed rather than reading the field at the banner's first frame (a flake, stop 30).
+  await page2.waitForFunction(() => document.querySelector('#description')?.value === '户主患病，无法外出务工。',
+    null, { timeout: 10000 }).catch(() => {});
   assert.equal(await page2.inputValue('#description'), '户主患病，无法外出务工。');
   await page2.locator('#save-state', { hasText: '草稿已保存' }).waitFor();
 
