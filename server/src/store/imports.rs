@@ -103,11 +103,14 @@ pub(super) async fn import_on(
                     .rows_affected();
                 matched += staged as i64;
                 let added = query(
-                    "INSERT INTO medical_records (id_number, settled_on, total, out_of_pocket, \
-                        import_id) \
-                     SELECT id_number, settled_on, total, out_of_pocket, $1 FROM import_stage \
-                     WHERE true \
-                     ON CONFLICT (id_number, settled_on, total, out_of_pocket) DO NOTHING",
+                    // A settlement is unique by person, date and amounts; the household is
+                    // the person's, which never changes (migration 0027): SQLite's key leads
+                    // with it, PostgreSQL keeps `medical_records_same` (no conflict target
+                    // names both).
+                    "INSERT INTO medical_records (household_id, id_number, settled_on, total, \
+                        out_of_pocket, import_id) \
+                     SELECT household_id, id_number, settled_on, total, out_of_pocket, $1 \
+                     FROM import_stage WHERE true ON CONFLICT DO NOTHING",
                 )
                 .bind(&meta.id)
                 .execute(&mut tx)
@@ -121,7 +124,7 @@ pub(super) async fn import_on(
                 let (from, to) = (window.0.to_string(), window.1.to_string());
                 let touched = if added == staged {
                     query(
-                        "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id \
+                        "INSERT INTO import_touched (household_id) SELECT s.household_id \
                             FROM import_stage s \
                          WHERE s.settled_on >= $1 AND s.settled_on <= $2 ON CONFLICT \
                          (household_id) DO NOTHING",
@@ -130,10 +133,10 @@ pub(super) async fn import_on(
                     .bind(to)
                 } else {
                     query(
-                        "INSERT INTO import_touched (household_id) SELECT DISTINCT s.household_id \
+                        "INSERT INTO import_touched (household_id) SELECT s.household_id \
                             FROM import_stage s \
-                         JOIN medical_records m ON m.id_number = s.id_number AND m.settled_on = \
-                         s.settled_on \
+                         JOIN medical_records m ON m.household_id = s.household_id \
+                           AND m.id_number = s.id_number AND m.settled_on = s.settled_on \
                            AND m.total = s.total AND m.out_of_pocket = s.out_of_pocket \
                          WHERE s.settled_on >= $1 AND s.settled_on <= $2 AND m.import_id = $3 ON \
                          CONFLICT (household_id) DO NOTHING",
@@ -244,14 +247,15 @@ pub(super) async fn import_on(
     if medical_rules_on {
         let found = query(
             // From the touched households outwards (SQLite takes CROSS JOIN's order as
-            // given; left to itself it may scan every person): the work grows with the
-            // file, not with the database. The sums come first (on SQLite in the touched
-            // households' key order: no sort for the grouping); then each household once.
+            // given; left to itself it may scan every settlement): the work grows with the
+            // file, not with the database. The sums come first, each household's settlements
+            // one range of the table's key (on SQLite in the touched households' key order: no
+            // sort for the grouping); then each household once.
             "SELECT h.id AS household_id, h.region_code, h.monthly_income, s.total, s.n \
              FROM (SELECT t.household_id, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) \
              AS n \
-                   FROM import_touched t CROSS JOIN persons p CROSS JOIN medical_records m \
-                   WHERE p.household_id = t.household_id AND m.id_number = p.id_number \
+                   FROM import_touched t CROSS JOIN medical_records m \
+                   WHERE m.household_id = t.household_id \
                      AND m.settled_on >= $1 AND m.settled_on <= $2 \
                    GROUP BY t.household_id) s \
              CROSS JOIN households h \
