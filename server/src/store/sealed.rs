@@ -27,10 +27,13 @@ pub(super) const VISIT_RECORD: &str = "home_visits.record";
 /// An emergency's person and what happened to them.
 pub(super) const EMERGENCY_NAME: &str = "emergency_aid.person_name";
 pub(super) const EMERGENCY_SITUATION: &str = "emergency_aid.situation";
+/// A charity's contact person and their phone (a person's data, though the charity is not).
+pub(super) const CHARITY_CONTACT_NAME: &str = "charities.contact_name";
+pub(super) const CHARITY_CONTACT_PHONE: &str = "charities.contact_phone";
 
 /// Tables keyed by text whose columns are sealed (table, columns with their labels); the first
 /// column tells whether a row is sealed yet.
-const SEALED_TEXT_KEYED: [(&str, &[(&str, &str)]); 3] = [
+const SEALED_TEXT_KEYED: [(&str, &[(&str, &str)]); 4] = [
     ("drafts", &[("data", DRAFT_DATA)]),
     ("home_visits", &[("record", VISIT_RECORD)]),
     (
@@ -38,6 +41,13 @@ const SEALED_TEXT_KEYED: [(&str, &[(&str, &str)]); 3] = [
         &[
             ("person_name", EMERGENCY_NAME),
             ("situation", EMERGENCY_SITUATION),
+        ],
+    ),
+    (
+        "charities",
+        &[
+            ("contact_name", CHARITY_CONTACT_NAME),
+            ("contact_phone", CHARITY_CONTACT_PHONE),
         ],
     ),
 ];
@@ -60,8 +70,10 @@ pub(super) const ID_NUMBER: &str = "id_number";
 /// Rows sealed per transaction when older rows are sealed at start.
 const BATCH: i64 = 500;
 
-/// The name `maintenance_done` records once older rows are sealed and keyed.
-const CONVERSION: &str = "field_encryption_v1";
+/// The name `maintenance_done` records once older rows are sealed and keyed: `_v2` since
+/// charities' contacts are sealed too (a database converted as `_v1` is looked at once more;
+/// what was sealed then is left alone).
+const CONVERSION: &str = "field_encryption_v2";
 
 /// The columns that hold a value's key instead of the value: (table, column, the sealed copy
 /// beside it or "", the kind of value, the length of the value in clear, which rows).

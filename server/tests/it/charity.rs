@@ -200,6 +200,19 @@ async fn a_charity_is_verified_sees_only_de_identified_needs_and_its_delivery_jo
     let (status, home) = call(&charity, &app, "/api/charity/home", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("\"status\":\"pending\""), "{home}");
+    // Its contact person and their phone are a person's data: shown to the charity, sealed where
+    // they are stored (issue 17, hole 12).
+    assert!(
+        home.contains("赵联系") && home.contains("13700000001"),
+        "{home}"
+    );
+    let stored = app.database_bytes();
+    for clear in ["赵联系", "13700000001"] {
+        assert!(
+            !stored.windows(clear.len()).any(|w| w == clear.as_bytes()),
+            "{clear} is stored in clear"
+        );
+    }
     let (status, body) = call(&charity, &app, "/api/charity/board", &[]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains("charity_not_verified"));

@@ -2651,6 +2651,36 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
         assert_eq!(clear("SELECT record FROM home_visits").await, 0);
         assert_eq!(clear("SELECT person_name FROM emergency_aid").await, 0);
         assert_eq!(clear("SELECT situation FROM emergency_aid").await, 0);
+        // A charity's contact person and phone, sealed too.
+        store
+            .register_charity(app::store::NewCharity {
+                id: "charity-seal".into(),
+                user: NewUser {
+                    role: Role::Charity,
+                    login: "org-seal".into(),
+                    display_name: "o".into(),
+                    password_hash: "h".into(),
+                    region_code: None,
+                    department: None,
+                    must_change_password: false,
+                    duty: None,
+                    now: 5,
+                },
+                name: "机构".into(),
+                credit_code: "53620702MJ0000017".into(),
+                contact_name: "孙有福".into(),
+                contact_phone: "13700000001".into(),
+                regions: vec![region("6207")],
+                kinds: vec![HelpKind::Education],
+            })
+            .await
+            .unwrap();
+        assert_eq!(clear("SELECT contact_name FROM charities").await, 0);
+        let contact = store.charity("charity-seal").await.unwrap().unwrap();
+        assert_eq!(
+            (contact.contact_name.as_str(), contact.contact_phone.as_str()),
+            ("孙有福", "13700000001")
+        );
 
         // As an older version left them: in clear, without search keys.
         query("UPDATE applications SET declaration = $1")
@@ -2672,6 +2702,10 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             .await
             .unwrap();
         query("UPDATE emergency_aid SET person_name = '孙有福', situation = '孙有福突发重病'")
+            .execute(sql.db())
+            .await
+            .unwrap();
+        query("UPDATE charities SET contact_name = '孙有福', contact_phone = '13700000001'")
             .execute(sql.db())
             .await
             .unwrap();
@@ -2770,7 +2804,7 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
 
         assert_eq!(
             sql.seal_existing().await.unwrap(),
-            4 + assessments as usize + 8
+            5 + assessments as usize + 8
         );
         assert_eq!(clear_ids().await, 0);
         assert_eq!(resident_login("13800000092").await, 0);
@@ -2788,6 +2822,13 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             .await
             .unwrap();
         assert_eq!(visits[0].record_json, r#"{"living":"孙有福腰伤"}"#);
+        assert_eq!(clear("SELECT contact_name FROM charities").await, 0);
+        let contact = store.charity("charity-seal").await.unwrap().unwrap();
+        assert_eq!(
+            (contact.contact_name.as_str(), contact.contact_phone.as_str()),
+            ("孙有福", "13700000001"),
+            "opened after sealing"
+        );
         let back = store.emergency("emergency-seal").await.unwrap().unwrap();
         assert_eq!(
             (back.person_name.as_str(), back.situation.as_str()),

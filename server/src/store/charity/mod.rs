@@ -7,6 +7,7 @@
 
 use super::dialect::{query, within, Tx};
 use super::households::insert_aid;
+use super::sealed::{CHARITY_CONTACT_NAME, CHARITY_CONTACT_PHONE};
 use super::{db_err, is_unique_violation, SqlStore};
 use app::domain::chain::{Department, NewAid};
 use app::domain::charity::{CharityStatus, FitKey, MatchState, Need, NeedState, Resource};
@@ -91,8 +92,8 @@ impl CharityStore for SqlStore {
         .bind(&user_id)
         .bind(&c.name)
         .bind(&c.credit_code)
-        .bind(&c.contact_name)
-        .bind(&c.contact_phone)
+        .bind(self.seal(CHARITY_CONTACT_NAME, &c.contact_name))
+        .bind(self.seal(CHARITY_CONTACT_PHONE, &c.contact_phone))
         .bind(region_json(&c.regions))
         .bind(codes_json(&c.kinds))
         .bind(c.user.now)
@@ -116,7 +117,7 @@ impl CharityStore for SqlStore {
         .bind(user_id)
         .fetch_optional(&self.db)
         .await?;
-        r.as_ref().map(charity_from_row).transpose()
+        r.as_ref().map(|r| charity_from_row(r, &self.cipher)).transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -127,7 +128,7 @@ impl CharityStore for SqlStore {
         .bind(id)
         .fetch_optional(&self.db)
         .await?;
-        r.as_ref().map(charity_from_row).transpose()
+        r.as_ref().map(|r| charity_from_row(r, &self.cipher)).transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -138,7 +139,7 @@ impl CharityStore for SqlStore {
         ))
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(charity_from_row).collect()
+        rows.iter().map(|r| charity_from_row(r, &self.cipher)).collect()
     }
 
     #[tracing::instrument(skip_all)]

@@ -96,8 +96,16 @@ impl TryFrom<CharityRow> for CharityRecord {
     }
 }
 
-pub(super) fn charity_from_row(r: &Row) -> Result<CharityRecord, DbError> {
-    r.to::<CharityRow, _>()
+/// A charity as stored, its contact person and phone opened (`sealed::CHARITY_CONTACT_*`).
+pub(super) fn charity_from_row(
+    r: &Row,
+    cipher: &crate::crypto::FieldCipher,
+) -> Result<CharityRecord, DbError> {
+    use crate::store::sealed::{CHARITY_CONTACT_NAME, CHARITY_CONTACT_PHONE};
+    let mut c: CharityRecord = r.to::<CharityRow, _>()?;
+    c.contact_name = cipher.open(CHARITY_CONTACT_NAME, &c.contact_name)?;
+    c.contact_phone = cipher.open(CHARITY_CONTACT_PHONE, &c.contact_phone)?;
+    Ok(c)
 }
 
 pub(super) const RESOURCE_FROM: &str = "r.id, r.charity_id, c.name AS charity_name, r.form, \
