@@ -86,12 +86,13 @@ pub(super) async fn import_on(
                 // persons in the database are kept (data minimisation): they go to the
                 // stage with their household, which gives the matched count at once.
                 let [id, on, total, own] = MedicalBatch::sql_fields("r.value");
-                let json_strings = dialect.json_strings();
+                let (json_strings, households) =
+                    (dialect.json_strings(), dialect.households_for_scope());
                 let stage = format!(
                     "INSERT INTO import_stage (id_number, settled_on, total, out_of_pocket, \
                         household_id) \
                      SELECT {id}, {on}, {total}, {own}, p.household_id FROM {json_strings} JOIN \
-                     persons p ON p.id_number = {id} JOIN households h ON h.id = p.household_id \
+                     persons p ON p.id_number = {id} JOIN {households} ON h.id = p.household_id \
                      WHERE h.region_code LIKE $2"
                 );
                 let json = batch.into_json();
@@ -174,12 +175,12 @@ pub(super) async fn import_on(
                     serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
                 // Records of persons in the database only, like medical settlements:
                 // staged (the matched count), then kept unless already stored.
-                let json_rows = dialect.json_rows();
+                let (json_rows, households) = (dialect.json_rows(), dialect.households_for_scope());
                 let stage = format!(
                     "INSERT INTO import_event_stage (record_key, source, id_number, event, \
                         event_on, grade, amount, detail, id_sealed) \
                      SELECT {}, {}, {id}, {}, {}, {}, {}, {}, {} FROM {json_rows} JOIN persons p ON \
-                     p.id_number = {id} JOIN households h ON h.id = p.household_id \
+                     p.id_number = {id} JOIN {households} ON h.id = p.household_id \
                      WHERE h.region_code LIKE $2",
                     dialect.json_field(0, false),
                     dialect.json_field(1, false),
