@@ -2678,7 +2678,10 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
         assert_eq!(clear("SELECT contact_name FROM charities").await, 0);
         let contact = store.charity("charity-seal").await.unwrap().unwrap();
         assert_eq!(
-            (contact.contact_name.as_str(), contact.contact_phone.as_str()),
+            (
+                contact.contact_name.as_str(),
+                contact.contact_phone.as_str()
+            ),
             ("孙有福", "13700000001")
         );
 
@@ -2825,7 +2828,10 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
         assert_eq!(clear("SELECT contact_name FROM charities").await, 0);
         let contact = store.charity("charity-seal").await.unwrap().unwrap();
         assert_eq!(
-            (contact.contact_name.as_str(), contact.contact_phone.as_str()),
+            (
+                contact.contact_name.as_str(),
+                contact.contact_phone.as_str()
+            ),
             ("孙有福", "13700000001"),
             "opened after sealing"
         );

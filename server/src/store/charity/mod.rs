@@ -117,7 +117,9 @@ impl CharityStore for SqlStore {
         .bind(user_id)
         .fetch_optional(&self.db)
         .await?;
-        r.as_ref().map(|r| charity_from_row(r, &self.cipher)).transpose()
+        r.as_ref()
+            .map(|r| charity_from_row(r, &self.cipher))
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -128,7 +130,9 @@ impl CharityStore for SqlStore {
         .bind(id)
         .fetch_optional(&self.db)
         .await?;
-        r.as_ref().map(|r| charity_from_row(r, &self.cipher)).transpose()
+        r.as_ref()
+            .map(|r| charity_from_row(r, &self.cipher))
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -139,7 +143,9 @@ impl CharityStore for SqlStore {
         ))
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(|r| charity_from_row(r, &self.cipher)).collect()
+        rows.iter()
+            .map(|r| charity_from_row(r, &self.cipher))
+            .collect()
     }
 
     #[tracing::instrument(skip_all)]
