@@ -166,7 +166,7 @@ pub(super) async fn import_on(
                             e.date.to_string(),
                             e.grade.map(i64::from),
                             e.amount_fen,
-                            &e.detail,
+                            cipher.seal(super::sealed::EVENT_DETAIL, &e.detail),
                             cipher.seal(super::sealed::ID_SEALED, e.id_number.as_str()),
                         )
                     })
@@ -323,7 +323,7 @@ pub(super) async fn import_on(
             date: day("event_on", &r.event_on)?,
             grade,
             amount_fen: r.amount,
-            detail: r.detail,
+            detail: cipher.open(super::sealed::EVENT_DETAIL, &r.detail)?,
         };
         // Who works, from the household's latest declaration (only for unemployment).
         let work = if event == app::domain::monitoring::EventKind::Unemployed {
@@ -365,7 +365,7 @@ pub(super) async fn import_on(
             visit_due: meta.today + chrono::Days::new(rule.visit_days.max(0) as u64),
             now: meta.now,
         };
-        warnings += i64::from(insert_warning(&mut tx, &w, Some(&meta.id)).await?);
+        warnings += i64::from(insert_warning(&mut tx, cipher, &w, Some(&meta.id)).await?);
     }
     tracing::info!(
         rows_ms = rows_done.as_millis() as u64,

@@ -1,6 +1,7 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
 use super::dialect::{code, code_opt, day, day_opt, query, region, within, Row, Target};
+use super::sealed::WARNING_FACTS;
 use super::SqlStore;
 use app::domain::audit::AuditResult;
 use app::domain::monitoring::{
@@ -12,6 +13,7 @@ use app::store::*;
 /// Inserts a warning unless one of its kind is open for the household (`false` then).
 pub(super) async fn insert_warning<'e>(
     conn: impl Into<Target<'e>>,
+    cipher: &crate::crypto::FieldCipher,
     w: &app::store::NewWarning,
     import_id: Option<&str>,
 ) -> Result<bool, DbError> {
@@ -24,7 +26,7 @@ pub(super) async fn insert_warning<'e>(
     .bind(&w.region_code)
     .bind(w.kind.code())
     .bind(w.level.code())
-    .bind(&w.trigger_json)
+    .bind(cipher.seal(WARNING_FACTS, &w.trigger_json))
     .bind(w.visit_due)
     .bind(import_id)
     .bind(w.now)
@@ -147,8 +149,14 @@ impl TryFrom<WarningRow> for WarningRecord {
     }
 }
 
-pub(super) fn warning_from_row(r: &Row) -> Result<WarningRecord, DbError> {
-    r.to::<WarningRow, _>()
+/// A warning as stored, what fired it opened (`sealed::WARNING_FACTS`).
+pub(super) fn warning_from_row(
+    r: &Row,
+    cipher: &crate::crypto::FieldCipher,
+) -> Result<WarningRecord, DbError> {
+    let mut w: WarningRecord = r.to::<WarningRow, _>()?;
+    w.trigger_json = cipher.open(WARNING_FACTS, &w.trigger_json)?;
+    Ok(w)
 }
 
 #[derive(sqlx::FromRow)]
@@ -220,7 +228,7 @@ impl MonitoringStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn raise_warning(&self, w: app::store::NewWarning) -> Result<bool, DbError> {
         let mut conn = self.db.acquire().await?;
-        insert_warning(&mut conn, &w, None).await
+        insert_warning(&mut conn, &self.cipher, &w, None).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -343,7 +351,9 @@ impl MonitoringStore for SqlStore {
         .bind(within(region))
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(warning_from_row).collect()
+        rows.iter()
+            .map(|r| warning_from_row(r, &self.cipher))
+            .collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -354,7 +364,9 @@ impl MonitoringStore for SqlStore {
         .bind(id)
         .fetch_optional(&self.db)
         .await?;
-        r.as_ref().map(warning_from_row).transpose()
+        r.as_ref()
+            .map(|r| warning_from_row(r, &self.cipher))
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]
@@ -427,7 +439,7 @@ impl MonitoringStore for SqlStore {
         .bind(id)
         .fetch_one(&mut tx)
         .await?;
-        let rec = warning_from_row(&r)?;
+        let rec = warning_from_row(&r, &self.cipher)?;
         tx.commit().await?;
         Ok(rec)
     }

@@ -30,14 +30,20 @@ pub(super) const EMERGENCY_SITUATION: &str = "emergency_aid.situation";
 /// A charity's contact person and their phone (a person's data, though the charity is not).
 pub(super) const CHARITY_CONTACT_NAME: &str = "charities.contact_name";
 pub(super) const CHARITY_CONTACT_PHONE: &str = "charities.contact_phone";
+/// What fired a warning (a department's record: the person masked, a disability's grade and
+/// category; or a household's medical sums).
+pub(super) const WARNING_FACTS: &str = "warnings.trigger_facts";
+/// A department record's detail (a disability's category, a school, where a person moved).
+pub(super) const EVENT_DETAIL: &str = "person_events.detail";
 
-/// Tables keyed by text whose columns are sealed (table, columns with their labels); the first
-/// column tells whether a row is sealed yet.
-const SEALED_TEXT_KEYED: [(&str, &[(&str, &str)]); 4] = [
-    ("drafts", &[("data", DRAFT_DATA)]),
-    ("home_visits", &[("record", VISIT_RECORD)]),
+/// Tables keyed by text whose columns are sealed (table, its key column, columns with their
+/// labels); the first column tells whether a row is sealed yet.
+const SEALED_TEXT_KEYED: [(&str, &str, &[(&str, &str)]); 5] = [
+    ("drafts", "id", &[("data", DRAFT_DATA)]),
+    ("home_visits", "id", &[("record", VISIT_RECORD)]),
     (
         "emergency_aid",
+        "id",
         &[
             ("person_name", EMERGENCY_NAME),
             ("situation", EMERGENCY_SITUATION),
@@ -45,14 +51,16 @@ const SEALED_TEXT_KEYED: [(&str, &[(&str, &str)]); 4] = [
     ),
     (
         "charities",
+        "id",
         &[
             ("contact_name", CHARITY_CONTACT_NAME),
             ("contact_phone", CHARITY_CONTACT_PHONE),
         ],
     ),
+    ("person_events", "record_key", &[("detail", EVENT_DETAIL)]),
 ];
-/// The same for tables keyed by number.
-const SEALED_NUMBER_KEYED: [(&str, &[(&str, &str)]); 2] = [
+/// The same for tables keyed by number (`id`).
+const SEALED_NUMBER_KEYED: [(&str, &[(&str, &str)]); 3] = [
     (
         "assessments",
         &[("facts", FACTS), ("assessment", ASSESSMENT)],
@@ -61,6 +69,7 @@ const SEALED_NUMBER_KEYED: [(&str, &[(&str, &str)]); 2] = [
         "reassessment_proposals",
         &[("facts", FACTS), ("assessment", ASSESSMENT)],
     ),
+    ("warnings", &[("trigger_facts", WARNING_FACTS)]),
 ];
 
 /// The blind-index kinds of `application_keys`.
@@ -174,12 +183,12 @@ impl SqlStore {
         loop {
             let mut tx = self.db.begin().await?;
             let mut most = 0;
-            for (table, columns) in SEALED_TEXT_KEYED {
-                let n = self.seal_batch(&mut tx, table, columns, false).await?;
+            for (table, key, columns) in SEALED_TEXT_KEYED {
+                let n = self.seal_batch(&mut tx, table, key, columns, false).await?;
                 (sealed, most) = (sealed + n, most.max(n));
             }
             for (table, columns) in SEALED_NUMBER_KEYED {
-                let n = self.seal_batch(&mut tx, table, columns, true).await?;
+                let n = self.seal_batch(&mut tx, table, "id", columns, true).await?;
                 (sealed, most) = (sealed + n, most.max(n));
             }
             let apps = query(
@@ -285,18 +294,19 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Seals up to `BATCH` rows of `table` (keyed by text, or by number when `numeric_id`)
-    /// still in clear; returns how many.
+    /// Seals up to `BATCH` rows of `table` (keyed by `key`, a text, or a number when
+    /// `numeric_id`) still in clear; returns how many.
     async fn seal_batch(
         &self,
         tx: &mut Tx<'_>,
         table: &str,
+        key: &str,
         columns: &[(&str, &str)],
         numeric_id: bool,
     ) -> Result<usize, DbError> {
         let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
         let rows = query(&format!(
-            "SELECT id, {} FROM {table} WHERE {} NOT LIKE 'sm4gcm.%' ORDER BY id LIMIT $1",
+            "SELECT {key}, {} FROM {table} WHERE {} NOT LIKE 'sm4gcm.%' ORDER BY {key} LIMIT $1",
             names.join(", "),
             names[0]
         ))
@@ -310,7 +320,7 @@ impl SqlStore {
             .collect();
         // Only while still in clear: a row a request wrote meanwhile (sealed) is left alone.
         let update = format!(
-            "UPDATE {table} SET {} WHERE id = ${} AND {} NOT LIKE 'sm4gcm.%'",
+            "UPDATE {table} SET {} WHERE {key} = ${} AND {} NOT LIKE 'sm4gcm.%'",
             sets.join(", "),
             names.len() + 1,
             names[0]

@@ -2357,8 +2357,10 @@ conformance!(
             ("III", day("2026-12-26"))
         );
         assert!(
-            death.trigger_json.contains("\"event\":\"death\"") && !death.trigger_json.contains(&e1),
-            "the person is masked: {}",
+            death.trigger_json.contains("\"event\":\"death\"")
+                && death.trigger_json.contains("\"detail\":\"测试\"")
+                && !death.trigger_json.contains(&e1),
+            "the record's detail (stored sealed) opened, the person masked: {}",
             death.trigger_json
         );
         let share = w
@@ -2684,6 +2686,34 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             ),
             ("孙有福", "13700000001")
         );
+        // What fired a warning (a department's record of a disability: grade and category).
+        let facts = r#"{"person":"620702********0011","grade":2,"detail":"孙有福 肢体残疾"}"#;
+        let household_id = store
+            .application(&app)
+            .await
+            .unwrap()
+            .unwrap()
+            .household_id
+            .unwrap();
+        assert!(store
+            .raise_warning(app::store::NewWarning {
+                household_id,
+                region_code: region("620702"),
+                kind: app::domain::monitoring::RuleKind::MedicalOutOfPocket,
+                level: app::domain::monitoring::WarningLevel::II,
+                trigger_json: facts.into(),
+                visit_due: day("2026-12-10"),
+                now: 6,
+            })
+            .await
+            .unwrap());
+        assert_eq!(clear("SELECT trigger_facts FROM warnings").await, 0);
+        let warning = || async {
+            store.warnings(&region("620702")).await.unwrap()[0]
+                .trigger_json
+                .clone()
+        };
+        assert_eq!(warning().await, facts);
 
         // As an older version left them: in clear, without search keys.
         query("UPDATE applications SET declaration = $1")
@@ -2709,6 +2739,11 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             .await
             .unwrap();
         query("UPDATE charities SET contact_name = '孙有福', contact_phone = '13700000001'")
+            .execute(sql.db())
+            .await
+            .unwrap();
+        query("UPDATE warnings SET trigger_facts = $1")
+            .bind(facts)
             .execute(sql.db())
             .await
             .unwrap();
@@ -2807,7 +2842,7 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
 
         assert_eq!(
             sql.seal_existing().await.unwrap(),
-            5 + assessments as usize + 8
+            6 + assessments as usize + 8
         );
         assert_eq!(clear_ids().await, 0);
         assert_eq!(resident_login("13800000092").await, 0);
@@ -2835,6 +2870,8 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             ("孙有福", "13700000001"),
             "opened after sealing"
         );
+        assert_eq!(clear("SELECT trigger_facts FROM warnings").await, 0);
+        assert_eq!(warning().await, facts, "opened after sealing");
         let back = store.emergency("emergency-seal").await.unwrap().unwrap();
         assert_eq!(
             (back.person_name.as_str(), back.situation.as_str()),
