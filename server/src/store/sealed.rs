@@ -38,7 +38,12 @@ pub(super) const EVENT_DETAIL: &str = "person_events.detail";
 
 /// Tables keyed by text whose columns are sealed (table, its key column, columns with their
 /// labels); the first column tells whether a row is sealed yet.
-const SEALED_TEXT_KEYED: [(&str, &str, &[(&str, &str)]); 5] = [
+type SealedTable = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+const SEALED_TEXT_KEYED: [SealedTable; 5] = [
     ("drafts", "id", &[("data", DRAFT_DATA)]),
     ("home_visits", "id", &[("record", VISIT_RECORD)]),
     (
