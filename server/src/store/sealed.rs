@@ -85,8 +85,8 @@ pub(super) const ID_NUMBER: &str = "id_number";
 const BATCH: i64 = 500;
 
 /// The name `maintenance_done` records once older rows are sealed and keyed: `_v2` since
-/// charities' contacts are sealed too (a database converted as `_v1` is looked at once more;
-/// what was sealed then is left alone).
+/// charities' contacts, warnings' facts and department records' details are sealed too (a
+/// database converted as `_v1` is looked at once more; what was sealed then is left alone).
 const CONVERSION: &str = "field_encryption_v2";
 
 /// The columns that hold a value's key instead of the value: (table, column, the sealed copy
