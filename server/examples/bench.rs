@@ -493,10 +493,10 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
         }
         q.execute(&mut *tx).await?;
         let marks: Vec<String> = (0..end - chunk_start)
-            .map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2))
+            .map(|i| format!("(${}, ${}, '620702100201')", i * 2 + 1, i * 2 + 2))
             .collect();
         let sql = format!(
-            "INSERT INTO persons (id_number, household_id) VALUES {}",
+            "INSERT INTO persons (id_number, household_id, region_code) VALUES {}",
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql);

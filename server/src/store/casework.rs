@@ -177,10 +177,12 @@ impl CaseworkStore for SqlStore {
             .execute(&mut tx)
             .await?;
         for id in &members {
-            // A person in another household's file stays there (`member_conflicts`).
+            // A person in another household's file stays there (`member_conflicts`). A person
+            // carries the household's region, kept by the database when it moves (migration 0028).
             query(
-                "INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT \
-                 (id_number) DO NOTHING",
+                "INSERT INTO persons (id_number, household_id, region_code) \
+                 SELECT $1, id, region_code FROM households WHERE id = $2 \
+                 ON CONFLICT (id_number) DO NOTHING",
             )
             .bind(id)
             .bind(&household_id)

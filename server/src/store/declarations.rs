@@ -228,9 +228,12 @@ pub(super) async fn household_for(
         .fetch_one(&mut *tx)
         .await?;
     let id: String = r.get("id")?;
+    // The head with the household's region (a move above reached the household's persons by
+    // trigger: migration 0028).
     query(
-        "INSERT INTO persons (id_number, household_id) VALUES ($1, $2) ON CONFLICT (id_number) \
-        DO NOTHING",
+        "INSERT INTO persons (id_number, household_id, region_code) \
+         SELECT $1, id, region_code FROM households WHERE id = $2 \
+         ON CONFLICT (id_number) DO NOTHING",
     )
     .bind(&head_id_number)
     .bind(&id)

@@ -65,17 +65,6 @@ impl Dialect {
         }
     }
 
-    /// Households as `h`, for an import's check that a matched person's household is in the
-    /// officer's region (`h.id`, `h.region_code` only): SQLite would otherwise search the key's
-    /// unique index and then the table, two searches per row instead of one in the covering
-    /// index (migration 0027); PostgreSQL's planner finds it.
-    pub fn households_for_scope(self) -> &'static str {
-        match self {
-            Dialect::Postgres => "households h",
-            Dialect::Sqlite => "households h INDEXED BY households_scope",
-        }
-    }
-
     /// Element `i` of a `json_rows` row, as text or as a (nullable) integer.
     pub fn json_field(self, i: usize, integer: bool) -> String {
         match (self, integer) {
@@ -106,9 +95,7 @@ impl Dialect {
                 "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) ON COMMIT DROP",
                 "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total BIGINT, \
                  out_of_pocket BIGINT, household_id TEXT) ON COMMIT DROP",
-                "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number \
-                    TEXT, \
-                 event TEXT, event_on TEXT, grade BIGINT, amount BIGINT, detail TEXT, id_sealed \
+                "CREATE TEMP TABLE import_event_stage (record_key TEXT, id_number TEXT, record \
                  TEXT) ON COMMIT DROP",
             ],
             Dialect::Sqlite => &[
@@ -118,9 +105,7 @@ impl Dialect {
                 "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total INTEGER, \
                  out_of_pocket INTEGER, household_id TEXT)",
                 "DROP TABLE IF EXISTS temp.import_event_stage",
-                "CREATE TEMP TABLE import_event_stage (record_key TEXT, source TEXT, id_number \
-                    TEXT, \
-                 event TEXT, event_on TEXT, grade INTEGER, amount INTEGER, detail TEXT, id_sealed \
+                "CREATE TEMP TABLE import_event_stage (record_key TEXT, id_number TEXT, record \
                  TEXT)",
             ],
         }

@@ -1,6 +1,6 @@
 //! Department data imports: one file, one transaction.
 
-use super::dialect::{code, day, id_number, query, region, Conn, Row};
+use super::dialect::{query, region, Conn, Row};
 use super::monitoring::insert_warning;
 use app::domain::monitoring::{RuleKind, WarningRule};
 use app::domain::region::RegionCode;
@@ -19,16 +19,26 @@ struct MedicalSumsRow {
 /// A department event this import stored, of a person in the database.
 #[derive(sqlx::FromRow)]
 struct EventRow {
-    source: String,
-    /// The person's ID number, sealed (the store keys persons by its keyed digest).
-    id_sealed: String,
-    event: String,
-    event_on: String,
-    grade: Option<i64>,
-    amount: Option<i64>,
-    detail: String,
+    /// The record, sealed (`EVENT_RECORD`).
+    record: String,
     household_id: String,
     region_code: String,
+}
+
+/// The key a department's record is stored under: the keyed digest of what makes two records
+/// the same (`EventRecord::key_with`, the person as their ID number's key), so that a file
+/// imported again adds nothing and the key tells nothing.
+pub(super) fn event_record_key(cipher: &crate::crypto::FieldCipher, same: &str) -> String {
+    cipher.key("event_record", same)
+}
+
+/// A stored department record, opened; a record that does not read back is an error.
+pub(super) fn open_event_record(
+    cipher: &crate::crypto::FieldCipher,
+    sealed: &str,
+) -> Result<app::domain::monitoring::EventRecord, DbError> {
+    let json = cipher.open(super::sealed::EVENT_RECORD, sealed)?;
+    serde_json::from_str(&json).map_err(|e| DbError::Other(format!("stored event record: {e}")))
 }
 
 /// The rules of a household in `region` (`rules_for`), worked out once per region.
@@ -86,14 +96,13 @@ pub(super) async fn import_on(
                 // persons in the database are kept (data minimisation): they go to the
                 // stage with their household, which gives the matched count at once.
                 let [id, on, total, own] = MedicalBatch::sql_fields("r.value");
-                let (json_strings, households) =
-                    (dialect.json_strings(), dialect.households_for_scope());
+                // A person carries their household's region (migration 0028): one search.
+                let json_strings = dialect.json_strings();
                 let stage = format!(
                     "INSERT INTO import_stage (id_number, settled_on, total, out_of_pocket, \
                         household_id) \
                      SELECT {id}, {on}, {total}, {own}, p.household_id FROM {json_strings} JOIN \
-                     persons p ON p.id_number = {id} JOIN {households} ON h.id = p.household_id \
-                     WHERE h.region_code LIKE $2"
+                     persons p ON p.id_number = {id} WHERE p.region_code LIKE $2"
                 );
                 let json = batch.into_json();
                 let staged = query(&stage)
@@ -152,45 +161,32 @@ pub(super) async fn import_on(
                 query("DELETE FROM import_stage").execute(&mut tx).await?;
             }
             Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
-                // The person by their ID number's keyed digest, with a sealed copy for the
-                // warning's facts; the record's key holds the digest, never the number.
-                let rows: Vec<_> = batch
-                    .iter()
-                    .map(|e| {
-                        let person = cipher.id_key(e.id_number.as_str());
-                        (
-                            e.key_with(&person),
-                            e.source.code(),
-                            person,
-                            e.event.code(),
-                            e.date.to_string(),
-                            e.grade.map(i64::from),
-                            e.amount_fen,
-                            cipher.seal(super::sealed::EVENT_DETAIL, &e.detail),
-                            cipher.seal(super::sealed::ID_SEALED, e.id_number.as_str()),
-                        )
-                    })
-                    .collect();
+                // The person by their ID number's keyed digest; the record whole and sealed
+                // (`EVENT_RECORD`), under the keyed digest of what makes two records the same
+                // (`event_record_key`): nothing of it is readable in a copy of the database.
+                let mut rows = Vec::with_capacity(batch.len());
+                for e in &batch {
+                    let person = cipher.id_key(e.id_number.as_str());
+                    let record =
+                        serde_json::to_string(e).map_err(|err| DbError::Other(err.to_string()))?;
+                    rows.push((
+                        event_record_key(cipher, &e.key_with(&person)),
+                        person,
+                        cipher.seal(super::sealed::EVENT_RECORD, &record),
+                    ));
+                }
                 let json =
                     serde_json::to_string(&rows).map_err(|e| DbError::Other(e.to_string()))?;
                 // Records of persons in the database only, like medical settlements:
                 // staged (the matched count), then kept unless already stored.
-                let (json_rows, households) = (dialect.json_rows(), dialect.households_for_scope());
+                let json_rows = dialect.json_rows();
                 let stage = format!(
-                    "INSERT INTO import_event_stage (record_key, source, id_number, event, \
-                        event_on, grade, amount, detail, id_sealed) \
-                     SELECT {}, {}, {id}, {}, {}, {}, {}, {}, {} FROM {json_rows} JOIN persons p ON \
-                     p.id_number = {id} JOIN {households} ON h.id = p.household_id \
-                     WHERE h.region_code LIKE $2",
+                    "INSERT INTO import_event_stage (record_key, id_number, record) \
+                     SELECT {}, {id}, {} FROM {json_rows} JOIN persons p ON p.id_number = {id} \
+                     WHERE p.region_code LIKE $2",
                     dialect.json_field(0, false),
-                    dialect.json_field(1, false),
-                    dialect.json_field(3, false),
-                    dialect.json_field(4, false),
-                    dialect.json_field(5, true),
-                    dialect.json_field(6, true),
-                    dialect.json_field(7, false),
-                    dialect.json_field(8, false),
-                    id = dialect.json_field(2, false),
+                    dialect.json_field(2, false),
+                    id = dialect.json_field(1, false),
                 );
                 matched += query(&stage)
                     .bind(&json)
@@ -198,11 +194,12 @@ pub(super) async fn import_on(
                     .execute(&mut tx)
                     .await?
                     .rows_affected() as i64;
+                // The clear columns of older databases stay empty (migration 0029).
                 new_records += query(
                     "INSERT INTO person_events (record_key, source, id_number, event, event_on, \
-                        grade, amount, detail, id_sealed, import_id) \
-                     SELECT record_key, source, id_number, event, event_on, grade, amount, \
-                     detail, id_sealed, $1 FROM import_event_stage WHERE true \
+                        grade, amount, detail, record, import_id) \
+                     SELECT record_key, '', id_number, '', '', NULL, NULL, '', record, $1 \
+                     FROM import_event_stage WHERE true \
                      ON CONFLICT (record_key) DO NOTHING",
                 )
                 .bind(&meta.id)
@@ -290,41 +287,32 @@ pub(super) async fn import_on(
             }
         }
     }
-    // Department events: each record new in this file, on its household's rule.
+    // Department events: each record new in this file, on its household's rule, in the order
+    // they happened (opened first: the date is sealed with the record).
     let events = query(
-        "SELECT e.source, e.id_sealed, e.event, e.event_on, e.grade, e.amount, e.detail, \
-            p.household_id, h.region_code \
+        "SELECT e.record, p.household_id, h.region_code \
          FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON \
          h.id = p.household_id \
          WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND \
-         COALESCE(h.standing_at, 0) < $2) \
-         ORDER BY e.event_on, e.record_key",
+         COALESCE(h.standing_at, 0) < $2)",
     )
     .bind(&meta.id)
     .bind(monitored_since)
     .fetch_all(&mut tx)
     .await?;
+    let mut opened = Vec::with_capacity(events.len());
     for r in events {
         let r: EventRow = r.decode()?;
-        let event = code("event", &r.event)?;
-        let grade = r
-            .grade
-            .map(|g| u8::try_from(g).map_err(|_| DbError::Other(format!("stored grade {g}"))))
-            .transpose()?;
-        let household_id = r.household_id;
-        let region_code = region("region_code", &r.region_code)?;
-        let record = app::domain::monitoring::EventRecord {
-            source: code("source", &r.source)?,
-            id_number: id_number(
-                "id_sealed",
-                &cipher.open(super::sealed::ID_SEALED, &r.id_sealed)?,
-            )?,
-            event,
-            date: day("event_on", &r.event_on)?,
-            grade,
-            amount_fen: r.amount,
-            detail: cipher.open(super::sealed::EVENT_DETAIL, &r.detail)?,
-        };
+        let record = open_event_record(cipher, &r.record)?;
+        opened.push((
+            record,
+            r.household_id,
+            region("region_code", &r.region_code)?,
+        ));
+    }
+    opened.sort_by_cached_key(|(record, ..)| (record.date, record.key()));
+    for (record, household_id, region_code) in opened {
+        let event = record.event;
         // Who works, from the household's latest declaration (only for unemployment).
         let work = if event == app::domain::monitoring::EventKind::Unemployed {
             let d = query(

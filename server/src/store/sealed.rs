@@ -33,8 +33,11 @@ pub(super) const CHARITY_CONTACT_PHONE: &str = "charities.contact_phone";
 /// What fired a warning (a department's record: the person masked, a disability's grade and
 /// category; or a household's medical sums).
 pub(super) const WARNING_FACTS: &str = "warnings.trigger_facts";
-/// A department record's detail (a disability's category, a school, where a person moved).
-pub(super) const EVENT_DETAIL: &str = "person_events.detail";
+/// A department record's detail (a disability's category, a school, where a person moved), as
+/// databases converted as `field_encryption_v2` hold it until it moves into the record.
+const EVENT_DETAIL: &str = "person_events.detail";
+/// A department's record of a person, whole (source, kind, date, grade, amount, detail).
+pub(super) const EVENT_RECORD: &str = "person_events.record";
 
 /// Tables keyed by text whose columns are sealed (table, its key column, columns with their
 /// labels); the first column tells whether a row is sealed yet.
@@ -43,7 +46,7 @@ type SealedTable = (
     &'static str,
     &'static [(&'static str, &'static str)],
 );
-const SEALED_TEXT_KEYED: [SealedTable; 5] = [
+const SEALED_TEXT_KEYED: [SealedTable; 4] = [
     ("drafts", "id", &[("data", DRAFT_DATA)]),
     ("home_visits", "id", &[("record", VISIT_RECORD)]),
     (
@@ -62,7 +65,6 @@ const SEALED_TEXT_KEYED: [SealedTable; 5] = [
             ("contact_phone", CHARITY_CONTACT_PHONE),
         ],
     ),
-    ("person_events", "record_key", &[("detail", EVENT_DETAIL)]),
 ];
 /// The same for tables keyed by number (`id`).
 const SEALED_NUMBER_KEYED: [(&str, &[(&str, &str)]); 3] = [
@@ -85,9 +87,10 @@ pub(super) const ID_NUMBER: &str = "id_number";
 const BATCH: i64 = 500;
 
 /// The name `maintenance_done` records once older rows are sealed and keyed: `_v2` since
-/// charities' contacts, warnings' facts and department records' details are sealed too (a
-/// database converted as `_v1` is looked at once more; what was sealed then is left alone).
-const CONVERSION: &str = "field_encryption_v2";
+/// charities' contacts and warnings' facts are sealed too, `_v3` since a department's record is
+/// sealed whole (a database converted before is looked at once more; what was sealed then is
+/// left alone).
+const CONVERSION: &str = "field_encryption_v3";
 
 /// The columns that hold a value's key instead of the value: (table, column, the sealed copy
 /// beside it or "", the kind of value, the length of the value in clear, which rows).
@@ -196,6 +199,8 @@ impl SqlStore {
                 let n = self.seal_batch(&mut tx, table, "id", columns, true).await?;
                 (sealed, most) = (sealed + n, most.max(n));
             }
+            let n = self.seal_event_records(&mut tx).await?;
+            (sealed, most) = (sealed + n, most.max(n));
             let apps = query(
                 "SELECT id, declaration FROM applications WHERE declaration NOT LIKE 'sm4gcm.%' \
                  ORDER BY id LIMIT $1",
@@ -297,6 +302,56 @@ impl SqlStore {
             }
         }
         Ok(())
+    }
+
+    /// Seals up to `BATCH` department records written before they were sealed whole (the
+    /// clear columns, the detail sealed or not) into `record`, empties the clear columns and
+    /// stores the record under its keyed key (`imports::event_record_key`; its ID number was
+    /// keyed already by `key_existing_ids`); returns how many.
+    async fn seal_event_records(&self, tx: &mut Tx<'_>) -> Result<usize, DbError> {
+        use super::dialect::{code, day, id_number};
+        let rows = query(
+            "SELECT record_key, source, event, event_on, grade, amount, detail, id_sealed \
+             FROM person_events WHERE record IS NULL ORDER BY record_key LIMIT $1",
+        )
+        .bind(BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &rows {
+            let key: String = r.get(0)?;
+            let detail: String = r.get(6)?;
+            let id_sealed: Option<String> = r.get(7)?;
+            let id_sealed =
+                id_sealed.ok_or(DbError::Other(format!("event {key}: no ID number")))?;
+            let grade: Option<i64> = r.get(4)?;
+            let record = app::domain::monitoring::EventRecord {
+                source: code("source", &r.get::<String, _>(1)?)?,
+                id_number: id_number("id_sealed", &self.open(ID_SEALED, &id_sealed)?)?,
+                event: code("event", &r.get::<String, _>(2)?)?,
+                date: day("event_on", &r.get::<String, _>(3)?)?,
+                grade: grade
+                    .map(|g| u8::try_from(g).map_err(|_| DbError::Other(format!("grade {g}"))))
+                    .transpose()?,
+                amount_fen: r.get(5)?,
+                detail: if FieldCipher::is_sealed(&detail) {
+                    self.open(EVENT_DETAIL, &detail)?
+                } else {
+                    detail
+                },
+            };
+            let json = serde_json::to_string(&record).map_err(|e| DbError::Other(e.to_string()))?;
+            query(
+                "UPDATE person_events SET record_key = $1, record = $2, source = '', event = '', \
+                 event_on = '', grade = NULL, amount = NULL, detail = '', id_sealed = NULL \
+                 WHERE record_key = $3 AND record IS NULL",
+            )
+            .bind(super::imports::event_record_key(&self.cipher, &key))
+            .bind(self.seal(EVENT_RECORD, &json))
+            .bind(&key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(rows.len())
     }
 
     /// Seals up to `BATCH` rows of `table` (keyed by `key`, a text, or a number when

@@ -824,6 +824,81 @@ async fn every_department_source_raises_its_rule_from_csv_or_xlsx_and_the_report
     );
 }
 
+/// Issue 17, hole 12: a department's record of a person (here 残联's: a severe disability, its
+/// category) is readable by the caseworker who must visit, and by nobody holding a copy of the
+/// database: neither its kind, category nor the person is in the database's bytes, its key
+/// included. The same file again adds nothing (the sealed records are still found the same).
+#[tokio::test]
+async fn a_department_record_of_a_disability_is_unreadable_in_a_copy_of_the_database() {
+    let app = spawn_app().await;
+    let ids = household(&app, "13900000735", &["62070219700101735"]).await;
+    let admin = login(&app, "demo_admin").await;
+    let category = "视力残疾（多重）";
+    let csv = format!(
+        "身份证号,姓名,发证日期,残疾等级,残疾类别\n{},王五,{},一级,{category}\n",
+        ids[0],
+        day(2)
+    );
+    let (status, report) = upload_source(
+        &admin,
+        &app,
+        "disabled_persons",
+        csv.clone().into_bytes(),
+        "残联.csv",
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            report["matched"].as_i64(),
+            report["warnings"].as_i64()
+        ),
+        (StatusCode::OK, Some(1), Some(1)),
+        "{report}"
+    );
+    let cw = login(&app, "demo_caseworker").await;
+    let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let warning = &board["warnings"][0];
+    assert_eq!(
+        (
+            warning["kind"].as_str(),
+            warning["event"]["grade"].as_i64(),
+            warning["event"]["detail"].as_str()
+        ),
+        (Some("severe_disability"), Some(1), Some(category)),
+        "{board}"
+    );
+    let stored = app.database_bytes();
+    for secret in [category, "disability_certified", "王五", ids[0].as_str()] {
+        assert!(
+            !stored.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} is in the database's bytes"
+        );
+    }
+    let (status, again) = upload_source(
+        &admin,
+        &app,
+        "disabled_persons",
+        csv.into_bytes(),
+        "残联2.csv",
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            again["matched"].as_i64(),
+            again["new_records"].as_i64(),
+            again["warnings"].as_i64()
+        ),
+        (StatusCode::OK, Some(1), Some(0), Some(0)),
+        "{again}"
+    );
+}
+
 #[tokio::test]
 async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing() {
     let app = spawn_app().await;

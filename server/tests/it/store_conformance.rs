@@ -2385,6 +2385,113 @@ conformance!(
     }
 );
 
+// A person is matched by an import in their household's region (kept beside the person since
+// migration 0028): when a caseworker of another region accepts the head's new declaration, the
+// household moves and its members with it, for the imports of both regions.
+conformance!(
+    a_household_that_moves_takes_its_members_out_of_the_old_regions_imports,
+    |store| {
+        use crate::api::valid_id;
+        use app::domain::monitoring::{EventKind, EventRecord};
+        use app::domain::status::ApplicationStatus as S;
+        use app::store::{ImportBatch, NewImport};
+        let (head, member) = (valid_id("62070219700101841"), valid_id("62070219720202842"));
+        let a = user(&store, "13800000098").await;
+        let matched = |id: &'static str, scope: &'static str| {
+            let (store, a) = (store.clone(), a.clone());
+            let deaths: Vec<EventRecord> = [&head, &member]
+                .into_iter()
+                .map(|id| EventRecord {
+                    source: Source::PublicSecurity,
+                    id_number: id_of(id),
+                    event: EventKind::Death,
+                    date: day("2026-11-01"),
+                    grade: None,
+                    amount_fen: None,
+                    detail: id.clone(),
+                })
+                .collect();
+            async move {
+                let (tx, rx) = tokio::sync::mpsc::channel(4);
+                tx.send(ImportBatch::Events(deaths)).await.unwrap();
+                tx.send(ImportBatch::End {
+                    rows_read: 2,
+                    invalid: 0,
+                    report_json: "{}".into(),
+                })
+                .await
+                .unwrap();
+                let meta = NewImport {
+                    id: id.into(),
+                    source: Source::PublicSecurity,
+                    file_hash: id.into(),
+                    file_name: "f.csv".into(),
+                    encoding: "UTF-8".into(),
+                    created_by: a,
+                    now: 1_800_000_000_000,
+                    region: region(scope),
+                    rules: app::domain::monitoring::example_rules(),
+                    today: day("2026-11-26"),
+                };
+                store.import_records(meta, rx).await.unwrap().matched
+            }
+        };
+        let first = store.current_draft(&a, "{\"n\":1}", 1).await.unwrap();
+        let n = number(
+            store
+                .submit_application(submission(&a, &first.id, &[head.as_str(), member.as_str()]))
+                .await
+                .unwrap(),
+        );
+        store.accept_application(&n, &a, true, 2).await.unwrap();
+        let household = store.application(&n).await.unwrap().unwrap().household_id;
+        assert_eq!(
+            (matched("m-1", "6207").await, matched("m-2", "6208").await),
+            (2, 0)
+        );
+        store
+            .change_status(&n, &[S::Accepted], S::Rejected, &a, "迁出", 3)
+            .await
+            .unwrap();
+        // The head declares again in Pingliang (6208); its caseworker accepts.
+        let second = store.current_draft(&a, "{\"n\":2}", 4).await.unwrap();
+        let moved = number(
+            store
+                .submit_application(Submission {
+                    region_code: region("620802100201"),
+                    ..submission(&a, &second.id, &[head.as_str(), member.as_str()])
+                })
+                .await
+                .unwrap(),
+        );
+        store.accept_application(&moved, &a, true, 5).await.unwrap();
+        assert_eq!(
+            store
+                .application(&moved)
+                .await
+                .unwrap()
+                .unwrap()
+                .household_id,
+            household,
+            "the same household"
+        );
+        assert_eq!(
+            store
+                .household_summary(household.as_deref().unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .region_code,
+            region("620802100201")
+        );
+        assert_eq!(
+            (matched("m-3", "6207").await, matched("m-4", "6208").await),
+            (0, 2),
+            "its members moved with it"
+        );
+    }
+);
+
 conformance!(
     rejected_households_are_monitored_for_two_years_and_no_longer,
     |store| {
@@ -2714,8 +2821,100 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
                 .clone()
         };
         assert_eq!(warning().await, facts);
+        // A department's records of the member (disability certificates, grade 3: no warning):
+        // sealed whole, under a key that tells nothing either.
+        let certificate = |on: &str, detail: &str| app::domain::monitoring::EventRecord {
+            source: Source::DisabledPersons,
+            id_number: id_of("ID-SEAL"),
+            event: app::domain::monitoring::EventKind::DisabilityCertified,
+            date: day(on),
+            grade: Some(3),
+            amount_fen: None,
+            detail: detail.into(),
+        };
+        let certificates = vec![
+            certificate("2026-10-01", "孙有福 视力残疾"),
+            certificate("2026-11-01", "孙有福 听力残疾"),
+        ];
+        let import = |id: &'static str| {
+            let (store, batch, owner) = (store.clone(), certificates.clone(), owner.clone());
+            async move {
+                let (tx, rx) = tokio::sync::mpsc::channel(4);
+                tx.send(app::store::ImportBatch::Events(batch))
+                    .await
+                    .unwrap();
+                tx.send(app::store::ImportBatch::End {
+                    rows_read: 2,
+                    invalid: 0,
+                    report_json: "{}".into(),
+                })
+                .await
+                .unwrap();
+                let meta = app::store::NewImport {
+                    id: id.into(),
+                    source: Source::DisabledPersons,
+                    file_hash: id.into(),
+                    file_name: "f.csv".into(),
+                    encoding: "UTF-8".into(),
+                    created_by: owner.clone(),
+                    now: 7,
+                    region: region("62"),
+                    rules: app::domain::monitoring::example_rules(),
+                    today: day("2026-11-26"),
+                };
+                let r = store.import_records(meta, rx).await.unwrap();
+                (r.new_records, r.matched, r.warnings)
+            }
+        };
+        assert_eq!(import("imp-seal-1").await, (2, 2, 0));
+        assert_eq!(clear("SELECT record FROM person_events").await, 0);
+        assert_eq!(clear("SELECT record_key FROM person_events").await, 0);
+        let events_in_clear = || {
+            let db = sql.db().clone();
+            async move {
+                query(
+                    "SELECT COUNT(*) AS n FROM person_events WHERE record IS NULL OR source <> '' \
+                     OR event <> '' OR event_on <> '' OR grade IS NOT NULL OR detail <> '' \
+                     OR record_key LIKE '%disab%'",
+                )
+                .fetch_one(&db)
+                .await
+                .unwrap()
+                .get::<i64, _>("n")
+                .unwrap()
+            }
+        };
+        assert_eq!(events_in_clear().await, 0);
 
         // As an older version left them: in clear, without search keys.
+        // Department records: whole in clear columns (the first as before field encryption,
+        // the second's detail sealed alone, as `field_encryption_v2` left it), keyed by that
+        // text with the ID number in clear.
+        query("DELETE FROM person_events")
+            .execute(sql.db())
+            .await
+            .unwrap();
+        let head = id_of("ID-SEAL");
+        for (i, c) in certificates.iter().enumerate() {
+            let detail = if i == 0 {
+                c.detail.clone()
+            } else {
+                cipher.seal("person_events.detail", &c.detail)
+            };
+            query(
+                "INSERT INTO person_events (record_key, source, id_number, event, event_on, \
+                 grade, amount, detail, import_id) VALUES ($1, 'disabled_persons', $2, \
+                 'disability_certified', $3, 3, NULL, $4, 'imp-seal-1')",
+            )
+            .bind(c.key())
+            .bind(head.as_str())
+            .bind(c.date.to_string())
+            .bind(detail)
+            .execute(sql.db())
+            .await
+            .unwrap();
+        }
+        assert_eq!(events_in_clear().await, 2);
         query("UPDATE applications SET declaration = $1")
             .bind(declaration)
             .execute(sql.db())
@@ -2840,9 +3039,17 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             other => panic!("read as {other:?}"),
         }
 
+        // Also the department records' person (keyed) and the two records (sealed whole).
         assert_eq!(
             sql.seal_existing().await.unwrap(),
-            6 + assessments as usize + 8
+            6 + assessments as usize + 8 + 3
+        );
+        assert_eq!(events_in_clear().await, 0);
+        assert_eq!(clear("SELECT record FROM person_events").await, 0);
+        assert_eq!(
+            import("imp-seal-2").await,
+            (0, 2, 0),
+            "the records converted are the same records: a file imported again adds nothing"
         );
         assert_eq!(clear_ids().await, 0);
         assert_eq!(resident_login("13800000092").await, 0);
