@@ -4,9 +4,10 @@ use super::declarations::{add_event, claim_application, household_for};
 use super::dialect::{
     categories, code, code_opt, day, help_kinds, id_number, query, region, within, Row,
 };
-use super::sealed::{DECLARATION, ID_SEALED};
+use super::sealed::{DECISION_REASON, DECLARATION, ID_SEALED};
 use super::SqlStore;
 use super::{db_err, is_unique_violation};
+use crate::crypto::FieldCipher;
 use app::domain::money::Money;
 use app::domain::policy::assess::Category;
 use app::domain::region::RegionCode;
@@ -47,8 +48,11 @@ impl TryFrom<DecisionRow> for DecisionRecord {
     }
 }
 
-pub(super) fn decision_from_row(r: &Row) -> Result<DecisionRecord, DbError> {
-    r.to::<DecisionRow, _>()
+/// A decision, its reasons opened.
+pub(super) fn decision_from_row(r: &Row, cipher: &FieldCipher) -> Result<DecisionRecord, DbError> {
+    let mut d: DecisionRecord = r.to::<DecisionRow, _>()?;
+    d.adjustment_reason = cipher.open(DECISION_REASON, &d.adjustment_reason)?;
+    Ok(d)
 }
 
 #[derive(sqlx::FromRow)]
@@ -204,6 +208,7 @@ impl CaseworkStore for SqlStore {
         }
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::StatusChanged,
             ApplicationStatus::Accepted,
@@ -357,7 +362,7 @@ impl CaseworkStore for SqlStore {
         .bind(d.monthly_amount)
         .bind(d.proposed_category.map(Category::code))
         .bind(d.proposed_amount)
-        .bind(&d.adjustment_reason)
+        .bind(self.seal(DECISION_REASON, &d.adjustment_reason))
         .bind(d.effective_from)
         .bind(d.notice_until)
         .bind(&d.decided_by)
@@ -371,6 +376,7 @@ impl CaseworkStore for SqlStore {
             .await?;
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::Decided,
             ApplicationStatus::Publicising,
@@ -394,7 +400,7 @@ impl CaseworkStore for SqlStore {
         .fetch_optional(&self.db)
         .await?;
         Ok(match r {
-            Some(r) => Some(decision_from_row(&r)?),
+            Some(r) => Some(decision_from_row(&r, &self.cipher)?),
             None => None,
         })
     }
@@ -424,6 +430,7 @@ impl CaseworkStore for SqlStore {
         .await?;
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::Objection,
             status,
@@ -526,6 +533,7 @@ impl CaseworkStore for SqlStore {
             .await?;
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::StatusChanged,
             ApplicationStatus::Approved,
@@ -567,6 +575,8 @@ impl CaseworkStore for SqlStore {
             .map(|r| {
                 let mut n: NoticeRecord = r.to::<NoticeRow, _>()?;
                 n.declaration_json = self.open(DECLARATION, &n.declaration_json)?;
+                n.decision.adjustment_reason =
+                    self.open(DECISION_REASON, &n.decision.adjustment_reason)?;
                 Ok(n)
             })
             .collect()

@@ -4,8 +4,9 @@ use super::declarations::household_for;
 use super::dialect::{code, day, day_opt, query, region, within, Row};
 use super::households::insert_aid;
 use super::monitoring::lock_in_region;
-use super::sealed::{EMERGENCY_NAME, EMERGENCY_SITUATION};
+use super::sealed::{EMERGENCY_NAME, EMERGENCY_SITUATION, EXIT_REASON, TASK_NOTE};
 use super::SqlStore;
+use crate::crypto::FieldCipher;
 use app::domain::audit::AuditResult;
 use app::domain::chain::AidOrigin;
 use app::domain::cycle::TaskStatus;
@@ -48,8 +49,11 @@ impl TryFrom<TaskRow> for TaskRecord {
     }
 }
 
-pub(super) fn task_from_row(r: &Row) -> Result<TaskRecord, DbError> {
-    r.to::<TaskRow, _>()
+/// A task, its note opened.
+pub(super) fn task_from_row(r: &Row, cipher: &FieldCipher) -> Result<TaskRecord, DbError> {
+    let mut task: TaskRecord = r.to::<TaskRow, _>()?;
+    task.note = cipher.open(TASK_NOTE, &task.note)?;
+    Ok(task)
 }
 
 pub(super) const EMERGENCY_COLUMNS: &str = "id, household_id, region_code, person_name, \
@@ -114,7 +118,7 @@ impl CycleStore for SqlStore {
         .bind(&t.region_code)
         .bind(&t.subject)
         .bind(t.due_on)
-        .bind(&t.note)
+        .bind(self.seal(TASK_NOTE, &t.note))
         .bind(t.now)
         .execute(&self.db)
         .await?;
@@ -135,7 +139,9 @@ impl CycleStore for SqlStore {
         .bind(within(region))
         .fetch_all(&self.db)
         .await?;
-        rows.iter().map(task_from_row).collect()
+        rows.iter()
+            .map(|r| task_from_row(r, &self.cipher))
+            .collect()
     }
 
     #[tracing::instrument(skip_all)]
@@ -153,7 +159,7 @@ impl CycleStore for SqlStore {
             .bind(id)
             .fetch_one(&mut tx)
             .await?;
-        let mut task = task_from_row(&r)?;
+        let mut task = task_from_row(&r, &self.cipher)?;
         if task.status != TaskStatus::Open {
             return Err(DbError::Conflict("task_done"));
         }
@@ -162,7 +168,7 @@ impl CycleStore for SqlStore {
         )
         .bind(now)
         .bind(actor_id)
-        .bind(note)
+        .bind(self.seal(TASK_NOTE, note))
         .bind(id)
         .execute(&mut tx)
         .await?;
@@ -197,7 +203,7 @@ impl CycleStore for SqlStore {
             assistance_until = $3 WHERE id = $4",
         )
         .bind(now)
-        .bind(reason)
+        .bind(self.seal(EXIT_REASON, reason))
         .bind(last_day)
         .bind(household_id)
         .execute(&mut tx)

@@ -2,7 +2,9 @@
 
 use super::dialect::{code, help_codes, query, region, region_opt, Row, Target, Tx};
 use super::parameters::insert_assessment;
-use super::sealed::{insert_keys, DECLARATION, DRAFT_DATA, ID_SEALED};
+use super::sealed::{
+    insert_keys, DECLARATION, DRAFT_DATA, ID_SEALED, INFO_ANSWER, INFO_QUESTION, TIMELINE_NOTE,
+};
 use super::SqlStore;
 use crate::crypto::FieldCipher;
 use app::domain::declaration::AttachmentMeta;
@@ -166,8 +168,13 @@ pub(super) async fn claim_application(
     Ok((id, code("status", &status)?))
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one line of an application's timeline: each argument is one of its columns"
+)]
 pub(super) async fn add_event<'c, E>(
     ex: E,
+    cipher: &FieldCipher,
     application_id: &str,
     kind: TimelineKind,
     status: ApplicationStatus,
@@ -186,7 +193,7 @@ where
     .bind(kind.code())
     .bind(status.code())
     .bind(actor_id)
-    .bind(note)
+    .bind(cipher.seal(TIMELINE_NOTE, note))
     .bind(at)
     .execute(ex)
     .await?;
@@ -395,6 +402,7 @@ impl DeclarationStore for SqlStore {
         }
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::Submitted,
             ApplicationStatus::Submitted,
@@ -481,10 +489,13 @@ impl DeclarationStore for SqlStore {
         .bind(&r.id)
         .fetch_all(&self.db)
         .await?;
-        let events = events
+        let mut events: Vec<TimelineEvent> = events
             .iter()
             .map(Row::to::<EventRow, _>)
             .collect::<Result<_, _>>()?;
+        for e in &mut events {
+            e.note = self.open(TIMELINE_NOTE, &e.note)?;
+        }
         let open = query(
             "SELECT id, question FROM info_requests WHERE application_id = $1 AND answer IS NULL \
                 ORDER BY id DESC LIMIT 1",
@@ -501,7 +512,12 @@ impl DeclarationStore for SqlStore {
             consent_charity: r.consent_charity,
             consent_text_version: r.consent_text_version,
             events,
-            open_info_request: open.as_ref().map(Row::decode).transpose()?,
+            open_info_request: open
+                .as_ref()
+                .map(Row::decode::<(i64, String)>)
+                .transpose()?
+                .map(|(id, q)| Ok::<_, DbError>((id, self.open(INFO_QUESTION, &q)?)))
+                .transpose()?,
             household_id: r.household_id,
             head_change: r.head_change,
         }))
@@ -538,7 +554,17 @@ impl DeclarationStore for SqlStore {
         } else {
             TimelineKind::StatusChanged
         };
-        add_event(&mut tx, &app_id, kind, to, actor_id, note, now).await?;
+        add_event(
+            &mut tx,
+            &self.cipher,
+            &app_id,
+            kind,
+            to,
+            actor_id,
+            note,
+            now,
+        )
+        .await?;
         if to == ApplicationStatus::Rejected {
             // Kept in the low-income database as rejected (monitored, searchable), unless in assistance already.
             query(
@@ -585,7 +611,7 @@ impl DeclarationStore for SqlStore {
             ($1, $2, $3, $4)",
         )
         .bind(&app_id)
-        .bind(question)
+        .bind(self.seal(INFO_QUESTION, question))
         .bind(actor_id)
         .bind(now)
         .execute(&mut tx)
@@ -597,6 +623,7 @@ impl DeclarationStore for SqlStore {
             .await?;
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::InfoRequested,
             ApplicationStatus::InfoRequested,
@@ -626,7 +653,7 @@ impl DeclarationStore for SqlStore {
             "UPDATE info_requests SET answer = $1, answered_at = $2 WHERE \
             application_id = $3 AND answer IS NULL",
         )
-        .bind(answer)
+        .bind(self.seal(INFO_ANSWER, answer))
         .bind(now)
         .bind(&app_id)
         .execute(&mut tx)
@@ -653,6 +680,7 @@ impl DeclarationStore for SqlStore {
             .await?;
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::InfoAnswered,
             back,
@@ -695,6 +723,7 @@ impl DeclarationStore for SqlStore {
         let note = if granted { "granted" } else { "withdrawn" };
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::ConsentChanged,
             status,

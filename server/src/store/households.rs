@@ -2,8 +2,11 @@
 
 use super::declarations::{add_event, claim_application, SummaryRow};
 use super::dialect::{code, code_opt, day, day_opt, id_number, query, region, within, Db, Row, Tx};
-use super::sealed::{DECLARATION, ID_SEALED, VISIT_RECORD};
+use super::sealed::{
+    DECLARATION, EXIT_REASON, ID_SEALED, REFERRAL_ANSWER, REFERRAL_NOTE, VISIT_RECORD,
+};
 use super::SqlStore;
+use crate::crypto::FieldCipher;
 use app::domain::chain::{Aid, AidOrigin, Department, NewAid};
 use app::domain::cycle::Standing;
 use app::domain::referral::ReferralStatus;
@@ -213,8 +216,14 @@ impl TryFrom<ReferralRow> for ReferralRecord {
     }
 }
 
-pub(super) fn referral_from_row(r: &Row) -> Result<ReferralRecord, DbError> {
-    r.to::<ReferralRow, _>()
+/// A referral, its note and the department's answer opened.
+pub(super) fn referral_from_row(r: &Row, cipher: &FieldCipher) -> Result<ReferralRecord, DbError> {
+    let mut referral: ReferralRecord = r.to::<ReferralRow, _>()?;
+    referral.note = cipher.open(REFERRAL_NOTE, &referral.note)?;
+    if !referral.answer.is_empty() {
+        referral.answer = cipher.open(REFERRAL_ANSWER, &referral.answer)?;
+    }
+    Ok(referral)
 }
 
 pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_sealed, h.region_code, h.standing, \
@@ -261,6 +270,10 @@ impl SqlStore {
     fn household_summary_from_row(&self, r: &Row) -> Result<HouseholdSummary, DbError> {
         let mut row: HouseholdSummaryRow = r.decode()?;
         row.head_id_sealed = self.open(ID_SEALED, &row.head_id_sealed)?;
+        // Empty while the household is in assistance (`''`, not sealed).
+        if !row.exit_reason.is_empty() {
+            row.exit_reason = self.open(EXIT_REASON, &row.exit_reason)?;
+        }
         let mut h: HouseholdSummary = row.try_into()?;
         h.latest_declaration_json = self.open_opt(DECLARATION, h.latest_declaration_json)?;
         Ok(h)
@@ -454,6 +467,7 @@ impl HouseholdStore for SqlStore {
             .await?;
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::VisitRecorded,
             after,
@@ -536,7 +550,7 @@ impl HouseholdStore for SqlStore {
         .bind(&r.region_code)
         .bind(r.department.code())
         .bind(r.need.code())
-        .bind(&r.note)
+        .bind(self.seal(REFERRAL_NOTE, &r.note))
         .bind(r.due_on)
         .bind(&r.created_by)
         .bind(r.now)
@@ -572,7 +586,7 @@ impl HouseholdStore for SqlStore {
         }?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            out.push(referral_from_row(&r)?);
+            out.push(referral_from_row(&r, &self.cipher)?);
         }
         Ok(out)
     }
@@ -625,7 +639,7 @@ impl HouseholdStore for SqlStore {
              WHERE id = $6",
         )
         .bind(a.to.code())
-        .bind(&a.answer)
+        .bind(self.seal(REFERRAL_ANSWER, &a.answer))
         .bind(&aid_id)
         .bind(&a.actor_id)
         .bind(a.now)
@@ -642,7 +656,9 @@ impl HouseholdStore for SqlStore {
             .bind(id)
             .fetch_optional(&self.db)
             .await?;
-        r.as_ref().map(referral_from_row).transpose()
+        r.as_ref()
+            .map(|r| referral_from_row(r, &self.cipher))
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]

@@ -1,7 +1,7 @@
 //! Dynamic monitoring: department data imports, warning rules, warnings and their handling.
 
 use super::dialect::{code, code_opt, day, day_opt, query, region, within, Row, Target};
-use super::sealed::WARNING_FACTS;
+use super::sealed::{WARNING_FACTS, WARNING_NOTE};
 use super::SqlStore;
 use app::domain::audit::AuditResult;
 use app::domain::monitoring::{
@@ -156,6 +156,10 @@ pub(super) fn warning_from_row(
 ) -> Result<WarningRecord, DbError> {
     let mut w: WarningRecord = r.to::<WarningRow, _>()?;
     w.trigger_json = cipher.open(WARNING_FACTS, &w.trigger_json)?;
+    // Empty until the caseworker writes one (`''`, not sealed).
+    if !w.note.is_empty() {
+        w.note = cipher.open(WARNING_NOTE, &w.note)?;
+    }
     Ok(w)
 }
 
@@ -380,11 +384,16 @@ impl MonitoringStore for SqlStore {
     ) -> Result<WarningRecord, DbError> {
         let mut tx = self.db.begin().await?;
         lock_in_region(&mut tx, "warnings", id, region).await?;
-        let r = query("SELECT status FROM warnings WHERE id = $1")
+        let r = query("SELECT status, note FROM warnings WHERE id = $1")
             .bind(id)
             .fetch_one(&mut tx)
             .await?;
-        let status: String = r.get("status")?;
+        let (status, noted): (String, String) = r.decode()?;
+        let noted = if noted.is_empty() {
+            noted
+        } else {
+            self.open(WARNING_NOTE, &noted)?
+        };
         let from: WarningStatus = code("status", &status)?;
         let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
         let q = match &step {
@@ -403,16 +412,23 @@ impl MonitoringStore for SqlStore {
             .bind(actor_id)
             .bind(on.to_string())
             .bind(finding.code())
-            .bind(note.clone())
+            .bind(self.seal(WARNING_NOTE, note))
             .bind(id),
-            WarningStep::Dispose { disposal, note } => query(
-                "UPDATE warnings SET status = $1, disposal = $2, note = CASE WHEN note = '' THEN \
-                    $3 ELSE note || ' / ' || $3 END WHERE id = $4",
-            )
-            .bind(to.code())
-            .bind(disposal.code())
-            .bind(note.clone())
-            .bind(id),
+            // The disposal's note follows the visit's.
+            WarningStep::Dispose { disposal, note } => {
+                query("UPDATE warnings SET status = $1, disposal = $2, note = $3 WHERE id = $4")
+                    .bind(to.code())
+                    .bind(disposal.code())
+                    .bind(self.seal(
+                        WARNING_NOTE,
+                        &if noted.is_empty() {
+                            note.clone()
+                        } else {
+                            format!("{noted} / {note}")
+                        },
+                    ))
+                    .bind(id)
+            }
             WarningStep::Close => query(
                 "UPDATE warnings SET status = $1, closed_at = $2 WHERE id \
                 = $3",

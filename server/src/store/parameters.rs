@@ -193,6 +193,7 @@ impl ParameterStore for SqlStore {
         insert_assessment(&mut tx, &self.cipher, &app_id, reason, &a, actor_id, now).await?;
         add_event(
             &mut tx,
+            &self.cipher,
             &app_id,
             TimelineKind::Reassessed,
             code("status", &status)?,
@@ -498,6 +499,7 @@ impl ParameterStore for SqlStore {
             let (app_id, status): (String, String) = app.decode()?;
             add_event(
                 &mut tx,
+                &self.cipher,
                 &app_id,
                 TimelineKind::Reassessed,
                 code("status", &status)?,

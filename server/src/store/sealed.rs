@@ -38,6 +38,22 @@ pub(super) const WARNING_FACTS: &str = "warnings.trigger_facts";
 const EVENT_DETAIL: &str = "person_events.detail";
 /// A department's record of a person, whole (source, kind, date, grade, amount, detail).
 pub(super) const EVENT_RECORD: &str = "person_events.record";
+/// What staff and residents write in free text about a case: a status change's note (a
+/// decision's reasons), a request for information and its answer, a referral to a department
+/// and the department's answer.
+pub(super) const TIMELINE_NOTE: &str = "application_events.note";
+pub(super) const INFO_QUESTION: &str = "info_requests.question";
+pub(super) const INFO_ANSWER: &str = "info_requests.answer";
+pub(super) const REFERRAL_NOTE: &str = "referrals.note";
+pub(super) const REFERRAL_ANSWER: &str = "referrals.answer";
+/// Why a decision's amount or category differs from the assessment's.
+pub(super) const DECISION_REASON: &str = "decisions.adjustment_reason";
+/// Why a household left assistance.
+pub(super) const EXIT_REASON: &str = "households.exit_reason";
+/// A task's note (what is owed, what was done).
+pub(super) const TASK_NOTE: &str = "tasks.note";
+/// A caseworker's note on a warning (what the visit found, what was done).
+pub(super) const WARNING_NOTE: &str = "warnings.note";
 
 /// Tables keyed by text whose columns are sealed (table, its key column, columns with their
 /// labels); the first column tells whether a row is sealed yet.
@@ -46,8 +62,9 @@ type SealedTable = (
     &'static str,
     &'static [(&'static str, &'static str)],
 );
-const SEALED_TEXT_KEYED: [SealedTable; 4] = [
+const SEALED_TEXT_KEYED: [SealedTable; 5] = [
     ("drafts", "id", &[("data", DRAFT_DATA)]),
+    ("households", "id", &[("exit_reason", EXIT_REASON)]),
     ("home_visits", "id", &[("record", VISIT_RECORD)]),
     (
         "emergency_aid",
@@ -67,7 +84,7 @@ const SEALED_TEXT_KEYED: [SealedTable; 4] = [
     ),
 ];
 /// The same for tables keyed by number (`id`).
-const SEALED_NUMBER_KEYED: [(&str, &[(&str, &str)]); 3] = [
+const SEALED_NUMBER_KEYED: [(&str, &[(&str, &str)]); 9] = [
     (
         "assessments",
         &[("facts", FACTS), ("assessment", ASSESSMENT)],
@@ -77,6 +94,19 @@ const SEALED_NUMBER_KEYED: [(&str, &[(&str, &str)]); 3] = [
         &[("facts", FACTS), ("assessment", ASSESSMENT)],
     ),
     ("warnings", &[("trigger_facts", WARNING_FACTS)]),
+    ("application_events", &[("note", TIMELINE_NOTE)]),
+    (
+        "info_requests",
+        &[("question", INFO_QUESTION), ("answer", INFO_ANSWER)],
+    ),
+    (
+        "referrals",
+        &[("note", REFERRAL_NOTE), ("answer", REFERRAL_ANSWER)],
+    ),
+    ("decisions", &[("adjustment_reason", DECISION_REASON)]),
+    ("tasks", &[("note", TASK_NOTE)]),
+    // Apart from the facts: a database converted as `_v2` has its facts sealed already.
+    ("warnings", &[("note", WARNING_NOTE)]),
 ];
 
 /// The blind-index kinds of `application_keys`.
@@ -88,8 +118,9 @@ const BATCH: i64 = 500;
 
 /// The name `maintenance_done` records once older rows are sealed and keyed: `_v2` since
 /// charities' contacts and warnings' facts are sealed too, `_v3` since a department's record is
-/// sealed whole (a database converted before is looked at once more; what was sealed then is
-/// left alone).
+/// sealed whole and case notes (timeline notes, requests for information and their answers,
+/// referrals and their answers) are sealed (a database converted before is looked at once more;
+/// what was sealed then is left alone).
 const CONVERSION: &str = "field_encryption_v3";
 
 /// The columns that hold a value's key instead of the value: (table, column, the sealed copy
@@ -388,8 +419,9 @@ impl SqlStore {
         for r in &rows {
             let mut q = query(&update);
             for (i, (_, label)) in columns.iter().enumerate() {
-                let clear: String = r.get(i + 1)?;
-                q = q.bind(self.seal(label, &clear));
+                // A column may be empty (NULL: an answer not given yet) and stays so.
+                let clear: Option<String> = r.get(i + 1)?;
+                q = q.bind(clear.map(|c| self.seal(label, &c)));
             }
             q = if numeric_id {
                 q.bind(r.get::<i64, _>(0)?)

@@ -820,10 +820,39 @@ async fn caseworkers_see_only_their_subtree() {
         &a,
         &app,
         "/api/applications/answer",
-        &[("number", number), ("answer", "已补充")],
+        &[("number", number), ("answer", "已补充村委会出具的收入证明")],
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK);
+    // The question and the answer are on the application's timeline as written, and sealed in
+    // a copy of the database (issue 17, hole 12).
+    let view: Value = post_form(
+        &inside,
+        &app,
+        "/api/applications/get_application",
+        &[("number", number)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let notes: Vec<&str> = view["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["note"].as_str())
+        .collect();
+    assert!(
+        notes.contains(&"请补充收入证明") && notes.contains(&"已补充村委会出具的收入证明"),
+        "{notes:?}"
+    );
+    let stored = app.database_bytes();
+    for secret in ["请补充收入证明", "已补充村委会出具的收入证明"] {
+        assert!(
+            !stored.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} is in the database's bytes"
+        );
+    }
 }
 
 #[tokio::test]

@@ -475,6 +475,22 @@ async fn the_household_file_shows_the_chain_its_flags_and_referrals_answered_by_
         )
     );
     assert_eq!(file["referrals"][0]["status"], "done");
+    // The caseworker's note and the department's answer read as written, and are sealed in a
+    // copy of the database (issue 17, hole 12).
+    assert_eq!(
+        (
+            file["referrals"][0]["note"].as_str(),
+            file["referrals"][0]["answer"].as_str()
+        ),
+        (Some("参保资助未落实"), Some("已资助2026年度参保费"))
+    );
+    let stored = app.database_bytes();
+    for secret in ["参保资助未落实", "已资助2026年度参保费"] {
+        assert!(
+            !stored.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} is in the database's bytes"
+        );
+    }
 
     // A caseworker of another county cannot open the file.
     let outside = staff(&app, "sunan6", "caseworker", "620721000000", "").await;

@@ -613,6 +613,15 @@ async fn a_warning_is_assigned_visited_disposed_and_closed_and_escalates_when_la
         ),
         (Some("closed"), Some("confirmed"), Some("referral"))
     );
+    // The visit's and the disposal's notes read as written, sealed in a copy of the database.
+    assert_eq!(w["note"], "住院治疗，家庭负担重 / 推送医保核定医疗救助");
+    let stored = app.database_bytes();
+    for secret in ["住院治疗，家庭负担重", "推送医保核定医疗救助"] {
+        assert!(
+            !stored.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} is in the database's bytes"
+        );
+    }
     assert_eq!(
         (
             board["rates"][0]["due"].as_i64(),

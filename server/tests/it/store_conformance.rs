@@ -2946,6 +2946,18 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
             .execute(sql.db())
             .await
             .unwrap();
+        // The application's timeline notes (a decision's reasons, a request for information).
+        query("UPDATE application_events SET note = '孙有福 需补充病历'")
+            .execute(sql.db())
+            .await
+            .unwrap();
+        let timeline: i64 = query("SELECT COUNT(*) AS n FROM application_events")
+            .fetch_one(sql.db())
+            .await
+            .unwrap()
+            .get("n")
+            .unwrap();
+        assert!(timeline >= 2, "submitted and accepted");
         // ID numbers in clear where they join tables, without the sealed copies.
         let heads = [id_of("ID-SEAL"), id_of("210102198001010011")];
         for head in &heads {
@@ -3032,18 +3044,23 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
         match store.application(&app).await {
             Err(DbError::Other(m)) => {
                 assert!(
-                    m.contains("applications.declaration") && !m.contains("孙有福"),
+                    (m.contains("applications.declaration")
+                        || m.contains("application_events.note"))
+                        && !m.contains("孙有福"),
                     "{m}"
                 )
             }
             other => panic!("read as {other:?}"),
         }
 
-        // Also the department records' person (keyed) and the two records (sealed whole).
+        // Also the department records' person (keyed) and the two records (sealed whole), the
+        // timeline's notes, and the two households' and the warning's empty notes (sealed like
+        // any other).
         assert_eq!(
             sql.seal_existing().await.unwrap(),
-            6 + assessments as usize + 8 + 3
+            6 + assessments as usize + 8 + 3 + timeline as usize + 3
         );
+        assert_eq!(clear("SELECT note FROM application_events").await, 0);
         assert_eq!(events_in_clear().await, 0);
         assert_eq!(clear("SELECT record FROM person_events").await, 0);
         assert_eq!(
@@ -3060,6 +3077,7 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
         assert_eq!(clear("SELECT data FROM drafts").await, 0);
         let record = store.application(&app).await.unwrap().unwrap();
         assert_eq!(record.declaration_json, declaration);
+        assert!(record.events.iter().all(|e| e.note == "孙有福 需补充病历"));
         assert_eq!(clear("SELECT record FROM home_visits").await, 0);
         assert_eq!(clear("SELECT situation FROM emergency_aid").await, 0);
         let visits = store
