@@ -131,6 +131,7 @@ fn LoginForm() -> impl IntoView {
     let otp = RwSignal::new(String::new());
     // Shown once the server asks for the second factor (and kept while it is wrong).
     let want_otp = RwSignal::new(false);
+    let otp_input = NodeRef::<leptos::html::Input>::new();
     let submit = Action::new(move |(l, p, o): &(String, String, String)| {
         login(l.clone(), p.clone(), o.clone())
     });
@@ -142,6 +143,12 @@ fn LoginForm() -> impl IntoView {
         }
         Some(Err(AppError::Refused(code))) if code == "second_factor_needed" => {
             want_otp.set(true);
+            // Once it is shown (the next frame), the cursor goes to the code.
+            request_animation_frame(move || {
+                if let Some(input) = otp_input.get_untracked() {
+                    let _ = input.focus();
+                }
+            });
         }
         Some(Err(e)) => {
             if matches!(&e, AppError::Refused(c) if c == "bad_second_factor") {
@@ -164,13 +171,16 @@ fn LoginForm() -> impl IntoView {
             <label for="login-password">{t!(i18n, auth.password)}</label>
             <input id="login-password" name="password" type="password" autocomplete="current-password" maxlength="256"
                 prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
-            {move || want_otp.get().then(|| view! {
+            // Always in the page, hidden until asked for: a block shown and removed by a
+            // signal would bring Leptos' code for such blocks into the portal's first download
+            // (33 KB brotli, moved there from the declaration's part).
+            <div hidden=move || !want_otp.get()>
                 <label for="login-otp">{t!(i18n, auth.otp)}</label>
                 <input id="login-otp" name="otp" autocomplete="one-time-code" inputmode="numeric" maxlength="32"
-                    aria-describedby="login-otp-hint" autofocus
+                    aria-describedby="login-otp-hint" node_ref=otp_input
                     prop:value=otp on:input=move |ev| otp.set(event_target_value(&ev)) />
                 <p class="hint" id="login-otp-hint">{t!(i18n, auth.otp_hint)}</p>
-            })}
+            </div>
             <ErrorBanner error=error />
             <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.login_submit)}</button>
         </form>
