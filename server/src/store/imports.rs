@@ -38,7 +38,13 @@ pub(super) fn open_event_record(
     sealed: &str,
 ) -> Result<app::domain::monitoring::EventRecord, DbError> {
     let json = cipher.open(super::sealed::EVENT_RECORD, sealed)?;
-    serde_json::from_str(&json).map_err(|e| DbError::Other(format!("stored event record: {e}")))
+    // The error says where, never what (its message could quote the record).
+    serde_json::from_str(&json).map_err(|e| {
+        DbError::Other(format!(
+            "stored event record does not read (column {})",
+            e.column()
+        ))
+    })
 }
 
 /// The rules of a household in `region` (`rules_for`), worked out once per region.

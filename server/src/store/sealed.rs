@@ -118,9 +118,10 @@ const BATCH: i64 = 500;
 
 /// The name `maintenance_done` records once older rows are sealed and keyed: `_v2` since
 /// charities' contacts and warnings' facts are sealed too, `_v3` since a department's record is
-/// sealed whole and case notes (timeline notes, requests for information and their answers,
-/// referrals and their answers) are sealed (a database converted before is looked at once more;
-/// what was sealed then is left alone).
+/// sealed whole and case notes are sealed (timeline notes, requests for information and their
+/// answers, referrals and their answers, decisions' reasons, exit reasons, tasks' and warnings'
+/// notes); a database converted before is looked at once more, what was sealed then is left
+/// alone.
 const CONVERSION: &str = "field_encryption_v3";
 
 /// The columns that hold a value's key instead of the value: (table, column, the sealed copy
@@ -352,8 +353,10 @@ impl SqlStore {
             let key: String = r.get(0)?;
             let detail: String = r.get(6)?;
             let id_sealed: Option<String> = r.get(7)?;
-            let id_sealed =
-                id_sealed.ok_or(DbError::Other(format!("event {key}: no ID number")))?;
+            // Named without its key: an older key holds the record in clear.
+            let id_sealed = id_sealed.ok_or(DbError::Other(
+                "a department record without its ID number's sealed copy".into(),
+            ))?;
             let grade: Option<i64> = r.get(4)?;
             let record = app::domain::monitoring::EventRecord {
                 source: code("source", &r.get::<String, _>(1)?)?,

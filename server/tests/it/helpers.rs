@@ -141,6 +141,16 @@ impl TestApp {
         bytes
     }
 
+    /// Which of `secrets` a copy of the (SQLite) database holds in clear (`database_bytes`).
+    pub fn in_database<'a>(&self, secrets: &[&'a str]) -> Vec<&'a str> {
+        let bytes = self.database_bytes();
+        secrets
+            .iter()
+            .copied()
+            .filter(|s| bytes.windows(s.len()).any(|w| w == s.as_bytes()))
+            .collect()
+    }
+
     /// The last verification code the logging notifier "sent" to `phone`.
     pub fn last_code(&self, phone: &str) -> String {
         let (_, text) = self
