@@ -250,48 +250,48 @@ pub struct Declaration {
     pub consent_charity: bool,
 }
 
-/// Why a field was refused; the UI turns the code into a message in the user's language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldErrorCode {
-    Required,
-    TooLong,
-    InvalidChoice,
-    NameChars,
-    IdFormat,
-    IdBirthDate,
-    IdChecksum,
-    IdDuplicateInHousehold,
-    IdInOtherOpenApplication,
-    PhoneFormat,
-    AmountFormat,
-    AmountNegative,
-    AmountTooLarge,
-    CountFormat,
-    RegionNotVillage,
-    NoHead,
-    SeveralHeads,
-    TooManyMembers,
-    GradeRequired,
-    ConsentRequired,
-    HelpRequired,
-    /// No income field filled in: "none" must be said with a 0.
-    IncomeRequired,
-    // Policy parameters (admin screen)
-    OutOfBounds,
-    RegionLevel,
-    DateFormat,
-    DateInPast,
-    ValueFormat,
-    // Casework (home visits, aid, referrals)
-    DateOrder,
-    DateInFuture,
-    TooMany,
-    ImageInvalid,
-    SignatureRequired,
-    // Charity organisations
-    CreditCodeFormat,
-    CreditCodeChecksum,
+coded! {
+    /// Why a field was refused; the UI turns the code into a message in the user's language.
+    pub enum FieldErrorCode {
+        Required = "required",
+        TooLong = "too_long",
+        InvalidChoice = "invalid_choice",
+        NameChars = "name_chars",
+        IdFormat = "id_format",
+        IdBirthDate = "id_birth_date",
+        IdChecksum = "id_checksum",
+        IdDuplicateInHousehold = "id_duplicate_in_household",
+        IdInOtherOpenApplication = "id_in_other_open_application",
+        PhoneFormat = "phone_format",
+        AmountFormat = "amount_format",
+        AmountNegative = "amount_negative",
+        AmountTooLarge = "amount_too_large",
+        CountFormat = "count_format",
+        RegionNotVillage = "region_not_village",
+        NoHead = "no_head",
+        SeveralHeads = "several_heads",
+        TooManyMembers = "too_many_members",
+        GradeRequired = "grade_required",
+        ConsentRequired = "consent_required",
+        HelpRequired = "help_required",
+        /// No income field filled in: "none" must be said with a 0.
+        IncomeRequired = "income_required",
+        // Policy parameters (admin screen)
+        OutOfBounds = "out_of_bounds",
+        RegionLevel = "region_level",
+        DateFormat = "date_format",
+        DateInPast = "date_in_past",
+        ValueFormat = "value_format",
+        // Casework (home visits, aid, referrals)
+        DateOrder = "date_order",
+        DateInFuture = "date_in_future",
+        TooMany = "too_many",
+        ImageInvalid = "image_invalid",
+        SignatureRequired = "signature_required",
+        // Charity organisations
+        CreditCodeFormat = "credit_code_format",
+        CreditCodeChecksum = "credit_code_checksum",
+    }
 }
 
 /// A refused field: `field` is a path such as `members.1.id_number`.

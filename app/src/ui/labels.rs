@@ -121,64 +121,85 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
         AppError::TooManyRequests => t_string!(i18n, error.too_many),
         AppError::Internal => t_string!(i18n, error.internal),
         AppError::Network => t_string!(i18n, error.network),
-        AppError::Refused(code) => match code.as_str() {
-            "bad_credentials" => t_string!(i18n, refused.bad_credentials),
-            "account_locked" => t_string!(i18n, refused.account_locked),
-            "too_many_attempts" => t_string!(i18n, refused.too_many_attempts),
-            "second_factor_needed" => t_string!(i18n, refused.second_factor_needed),
-            "bad_second_factor" => t_string!(i18n, refused.bad_second_factor),
-            "second_factor_enrol" => t_string!(i18n, refused.second_factor_enrol),
-            "second_factor_present" => t_string!(i18n, refused.second_factor_present),
-            "enrolment_expired" => t_string!(i18n, refused.enrolment_expired),
-            "must_change_password" => t_string!(i18n, refused.must_change_password),
-            "bad_current_password" => t_string!(i18n, refused.bad_current_password),
-            "same_password" => t_string!(i18n, refused.same_password),
-            "account_disabled" => t_string!(i18n, refused.account_disabled),
-            "not_yourself" => t_string!(i18n, refused.not_yourself),
-            "match_unconfirmed" => t_string!(i18n, refused.match_unconfirmed),
-            "below_minimum" => t_string!(i18n, refused.below_minimum),
-            "credit_code_taken" => t_string!(i18n, refused.credit_code_taken),
-            "charity_state" => t_string!(i18n, refused.charity_state),
-            "charity_not_verified" => t_string!(i18n, refused.charity_not_verified),
-            "need_state" => t_string!(i18n, refused.need_state),
-            "need_taken" => t_string!(i18n, refused.need_taken),
-            "resource_short" => t_string!(i18n, refused.resource_short),
-            "household_cap" => t_string!(i18n, refused.household_cap),
-            "match_state" => t_string!(i18n, refused.match_state),
-            "bad_code" => t_string!(i18n, refused.bad_code),
-            "phone_taken" => t_string!(i18n, refused.phone_taken),
-            "login_taken" => t_string!(i18n, refused.login_taken),
-            "weak_password" => t_string!(i18n, refused.weak_password),
-            "draft_submitted" => t_string!(i18n, refused.draft_submitted),
-            "draft_too_large" => t_string!(i18n, refused.draft_too_large),
-            "cannot_withdraw" => t_string!(i18n, refused.cannot_withdraw),
-            "no_open_request" => t_string!(i18n, refused.no_open_request),
-            "status" => t_string!(i18n, refused.status),
-            "param_in_force" => t_string!(i18n, refused.param_in_force),
-            "param_not_pending" => t_string!(i18n, refused.param_not_pending),
-            "param_own" => t_string!(i18n, refused.param_own),
-            "proposal_decided" => t_string!(i18n, refused.proposal_decided),
-            "notice_running" => t_string!(i18n, refused.notice_running),
-            "param_missing" => t_string!(i18n, refused.param_missing),
-            "file_too_large" => t_string!(i18n, refused.file_too_large),
-            "file_type" => t_string!(i18n, refused.file_type),
-            "file_empty" => t_string!(i18n, refused.file_empty),
-            "too_many_attachments" => t_string!(i18n, refused.too_many_attachments),
-            "referral_state" => t_string!(i18n, refused.referral_state),
-            "xlsx_not_yet" => t_string!(i18n, refused.xlsx_not_yet),
-            "warning_state" => t_string!(i18n, refused.warning_state),
-            "task_done" => t_string!(i18n, refused.task_done),
-            "not_in_assistance" => t_string!(i18n, refused.not_in_assistance),
-            "documents_received" => t_string!(i18n, refused.documents_received),
-            "visit_id" => t_string!(i18n, refused.visit_id),
-            "head_unconfirmed" => t_string!(i18n, refused.head_unconfirmed),
-            "members_in_open_application" => {
-                t_string!(i18n, refused.members_in_open_application)
-            }
-            _ => t_string!(i18n, refused.other),
-        },
+        AppError::Refused(code) => return refused(i18n, code),
     }
     .to_string()
+}
+
+/// Why a request was refused: what anyone may meet on the portal's pages (signing in, with a
+/// second factor too, registering, declaring, following an application), then staff's own.
+fn refused(i18n: I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "bad_credentials" => t_string!(i18n, refused.bad_credentials),
+        "account_locked" => t_string!(i18n, refused.account_locked),
+        "too_many_attempts" => t_string!(i18n, refused.too_many_attempts),
+        "second_factor_needed" => t_string!(i18n, refused.second_factor_needed),
+        "bad_second_factor" => t_string!(i18n, refused.bad_second_factor),
+        "second_factor_enrol" => t_string!(i18n, refused.second_factor_enrol),
+        "enrolment_expired" => t_string!(i18n, refused.enrolment_expired),
+        "must_change_password" => t_string!(i18n, refused.must_change_password),
+        "account_disabled" => t_string!(i18n, refused.account_disabled),
+        "bad_code" => t_string!(i18n, refused.bad_code),
+        "phone_taken" => t_string!(i18n, refused.phone_taken),
+        "login_taken" => t_string!(i18n, refused.login_taken),
+        "weak_password" => t_string!(i18n, refused.weak_password),
+        "draft_submitted" => t_string!(i18n, refused.draft_submitted),
+        "draft_too_large" => t_string!(i18n, refused.draft_too_large),
+        "cannot_withdraw" => t_string!(i18n, refused.cannot_withdraw),
+        "no_open_request" => t_string!(i18n, refused.no_open_request),
+        "status" => t_string!(i18n, refused.status),
+        "file_too_large" => t_string!(i18n, refused.file_too_large),
+        "file_type" => t_string!(i18n, refused.file_type),
+        "file_empty" => t_string!(i18n, refused.file_empty),
+        "too_many_attachments" => t_string!(i18n, refused.too_many_attachments),
+        _ => return staff_refused(i18n, code),
+    }
+    .to_string()
+}
+
+/// Refusals only staff meet (their own pages: accounts, casework, monitoring, charities, policy
+/// parameters). Not in the residents' portal's WASM, which every resident downloads first: the
+/// portal's pages never receive them, and the general message stands in there.
+#[cfg(not(feature = "portal"))]
+fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
+    match code {
+        "second_factor_present" => t_string!(i18n, refused.second_factor_present),
+        "bad_current_password" => t_string!(i18n, refused.bad_current_password),
+        "same_password" => t_string!(i18n, refused.same_password),
+        "not_yourself" => t_string!(i18n, refused.not_yourself),
+        "match_unconfirmed" => t_string!(i18n, refused.match_unconfirmed),
+        "below_minimum" => t_string!(i18n, refused.below_minimum),
+        "credit_code_taken" => t_string!(i18n, refused.credit_code_taken),
+        "charity_state" => t_string!(i18n, refused.charity_state),
+        "charity_not_verified" => t_string!(i18n, refused.charity_not_verified),
+        "need_state" => t_string!(i18n, refused.need_state),
+        "need_taken" => t_string!(i18n, refused.need_taken),
+        "resource_short" => t_string!(i18n, refused.resource_short),
+        "household_cap" => t_string!(i18n, refused.household_cap),
+        "match_state" => t_string!(i18n, refused.match_state),
+        "param_in_force" => t_string!(i18n, refused.param_in_force),
+        "param_not_pending" => t_string!(i18n, refused.param_not_pending),
+        "param_own" => t_string!(i18n, refused.param_own),
+        "proposal_decided" => t_string!(i18n, refused.proposal_decided),
+        "notice_running" => t_string!(i18n, refused.notice_running),
+        "param_missing" => t_string!(i18n, refused.param_missing),
+        "referral_state" => t_string!(i18n, refused.referral_state),
+        "xlsx_not_yet" => t_string!(i18n, refused.xlsx_not_yet),
+        "warning_state" => t_string!(i18n, refused.warning_state),
+        "task_done" => t_string!(i18n, refused.task_done),
+        "not_in_assistance" => t_string!(i18n, refused.not_in_assistance),
+        "documents_received" => t_string!(i18n, refused.documents_received),
+        "visit_id" => t_string!(i18n, refused.visit_id),
+        "head_unconfirmed" => t_string!(i18n, refused.head_unconfirmed),
+        "members_in_open_application" => t_string!(i18n, refused.members_in_open_application),
+        _ => t_string!(i18n, refused.other),
+    }
+    .to_string()
+}
+
+#[cfg(feature = "portal")]
+fn staff_refused(i18n: I18nContext<Locale>, _code: &str) -> String {
+    t_string!(i18n, refused.other).to_string()
 }
 
 // Policy engine: categories, criteria, facts, parameters, entitlements, documents.
