@@ -145,6 +145,16 @@ impl FieldCipher {
         stored.starts_with(SEALED)
     }
 
+    /// Like [`FieldCipher::open`], for a column that holds `''` until someone writes in it (an
+    /// empty value is stored as it is, not sealed).
+    pub fn open_or_empty(&self, column: &str, stored: &str) -> Result<String, DbError> {
+        if stored.is_empty() {
+            Ok(String::new())
+        } else {
+            self.open(column, stored)
+        }
+    }
+
     /// The value sealed for `column`. A value that is not sealed, was sealed with another key
     /// or for another column, or was altered is an error naming the column (never its content).
     pub fn open(&self, column: &str, stored: &str) -> Result<String, DbError> {

@@ -220,9 +220,8 @@ impl TryFrom<ReferralRow> for ReferralRecord {
 pub(super) fn referral_from_row(r: &Row, cipher: &FieldCipher) -> Result<ReferralRecord, DbError> {
     let mut referral: ReferralRecord = r.to::<ReferralRow, _>()?;
     referral.note = cipher.open(REFERRAL_NOTE, &referral.note)?;
-    if !referral.answer.is_empty() {
-        referral.answer = cipher.open(REFERRAL_ANSWER, &referral.answer)?;
-    }
+    // Empty until the department answers.
+    referral.answer = cipher.open_or_empty(REFERRAL_ANSWER, &referral.answer)?;
     Ok(referral)
 }
 
@@ -270,10 +269,8 @@ impl SqlStore {
     fn household_summary_from_row(&self, r: &Row) -> Result<HouseholdSummary, DbError> {
         let mut row: HouseholdSummaryRow = r.decode()?;
         row.head_id_sealed = self.open(ID_SEALED, &row.head_id_sealed)?;
-        // Empty while the household is in assistance (`''`, not sealed).
-        if !row.exit_reason.is_empty() {
-            row.exit_reason = self.open(EXIT_REASON, &row.exit_reason)?;
-        }
+        // Empty while the household is in assistance.
+        row.exit_reason = self.cipher.open_or_empty(EXIT_REASON, &row.exit_reason)?;
         let mut h: HouseholdSummary = row.try_into()?;
         h.latest_declaration_json = self.open_opt(DECLARATION, h.latest_declaration_json)?;
         Ok(h)

@@ -156,10 +156,8 @@ pub(super) fn warning_from_row(
 ) -> Result<WarningRecord, DbError> {
     let mut w: WarningRecord = r.to::<WarningRow, _>()?;
     w.trigger_json = cipher.open(WARNING_FACTS, &w.trigger_json)?;
-    // Empty until the caseworker writes one (`''`, not sealed).
-    if !w.note.is_empty() {
-        w.note = cipher.open(WARNING_NOTE, &w.note)?;
-    }
+    // Empty until the caseworker writes one.
+    w.note = cipher.open_or_empty(WARNING_NOTE, &w.note)?;
     Ok(w)
 }
 
@@ -389,11 +387,7 @@ impl MonitoringStore for SqlStore {
             .fetch_one(&mut tx)
             .await?;
         let (status, noted): (String, String) = r.decode()?;
-        let noted = if noted.is_empty() {
-            noted
-        } else {
-            self.open(WARNING_NOTE, &noted)?
-        };
+        let noted = self.cipher.open_or_empty(WARNING_NOTE, &noted)?;
         let from: WarningStatus = code("status", &status)?;
         let to = step.next(from).ok_or(DbError::Conflict("warning_state"))?;
         let q = match &step {
