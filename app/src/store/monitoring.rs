@@ -13,12 +13,18 @@ use crate::domain::monitoring::{
 /// the store keys persons by (the ID number's keyed digest, made by the server's reader, which
 /// holds the key; never the ID number itself).
 /// (One string per row: SQLite reads it with `substr`, where a nested array would be parsed
-/// again for every field.)
+/// again for every field.) The rows go in the order of their persons' keys: the store looks
+/// each person up in a table ordered by that key, and neighbouring lookups find their pages
+/// still in the cache.
 #[derive(Clone, Debug, Default)]
 pub struct MedicalBatch {
-    json: Vec<u8>,
-    rows: usize,
+    /// The rows' strings, each `width` bytes long.
+    rows: Vec<u8>,
+    width: usize,
 }
+
+/// Where the person's key starts in a row's string.
+const KEY_AT: usize = 50;
 
 impl MedicalBatch {
     /// One row, its person under `person_key` (see the type's doc).
@@ -32,39 +38,58 @@ impl MedicalBatch {
             "settlement date {}",
             row.date
         );
-        self.json.push(if self.rows == 0 { b'[' } else { b',' });
-        self.rows += 1;
-        // Digits and dashes need no escaping, nor does an ID number (digits and `X`).
+        let before = self.rows.len();
+        // Digits and dashes need no escaping, nor does a key (hexadecimal digits).
         let _ = write!(
-            self.json,
-            "\"{}{:020}{:020}{}\"",
+            self.rows,
+            "{}{:020}{:020}{}",
             row.date, row.total_fen, row.out_of_pocket_fen, person_key
         );
+        let width = self.rows.len() - before;
+        // Every key is as long as every other (one digest): rows keep one width.
+        assert!(
+            self.width == 0 || self.width == width,
+            "rows of different widths"
+        );
+        self.width = width;
     }
 
     pub fn len(&self) -> usize {
-        self.rows
+        self.rows.len().checked_div(self.width).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows == 0
+        self.rows.is_empty()
     }
 
-    /// The JSON text (an empty array for no rows).
-    pub fn into_json(mut self) -> String {
-        if self.rows == 0 {
-            self.json.push(b'[');
+    /// The JSON text (an empty array for no rows), the rows in their persons' keys' order.
+    pub fn into_json(self) -> String {
+        let mut rows: Vec<&[u8]> = if self.width == 0 {
+            Vec::new()
+        } else {
+            self.rows.chunks_exact(self.width).collect()
+        };
+        rows.sort_unstable_by(|a, b| a[KEY_AT..].cmp(&b[KEY_AT..]));
+        let mut json = Vec::with_capacity(self.rows.len() + 3 * rows.len() + 2);
+        json.push(b'[');
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            json.push(b'"');
+            json.extend_from_slice(row);
+            json.push(b'"');
         }
-        self.json.push(b']');
-        // Only `write!` of `str`s and serde_json's output went in: always UTF-8.
-        String::from_utf8(self.json).unwrap_or_default()
+        json.push(b']');
+        // Only `write!` of dates, numbers and keys went in: always UTF-8.
+        String::from_utf8(json).unwrap_or_default()
     }
 
     /// The SQL for the fields of a row's string `value`: ID number, date, total, out of pocket
     /// (the same on SQLite and PostgreSQL).
     pub fn sql_fields(value: &str) -> [String; 4] {
         [
-            format!("substr({value}, 51)"),
+            format!("substr({value}, {})", KEY_AT + 1),
             format!("substr({value}, 1, 10)"),
             format!("CAST(substr({value}, 11, 20) AS BIGINT)"),
             format!("CAST(substr({value}, 31, 20) AS BIGINT)"),
@@ -297,12 +322,13 @@ mod tests {
             |id| id.to_string(),
         );
         assert_eq!(batch.len(), 2);
+        // In the order of the persons' keys (b's sorts first), not the file's.
         let values: Vec<String> = serde_json::from_str(&batch.into_json()).unwrap();
+        assert_eq!(fields(&values[0]), (b.as_str(), "2025-12-31", 0, -1));
         assert_eq!(
-            fields(&values[0]),
+            fields(&values[1]),
             (a.as_str(), "2026-03-05", 1_200_050, 800_000)
         );
-        assert_eq!(fields(&values[1]), (b.as_str(), "2025-12-31", 0, -1));
     }
 
     #[test]
