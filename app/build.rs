@@ -1,5 +1,7 @@
-//! Generates the `i18n` module (zh-CN default, en) from `locales/*.json` with leptos_i18n.
-use leptos_i18n_build::{Config, TranslationsInfos};
+//! Generates the `i18n` module (zh-CN default, en) from `locales/*.json` with leptos_i18n's parser
+//! and code generator (what `leptos_i18n_build::TranslationsInfos` does, without its ICU data
+//! generator: see Cargo.toml).
+use leptos_i18n_parser::parse_locales::{options::Config, parse_locales};
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -8,8 +10,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cfg = Config::new("zh-CN")?
         .add_locale("en")?
         .locales_path("../locales");
-    let infos = TranslationsInfos::parse(cfg)?;
-    infos.rerun_if_locales_changed();
-    infos.generate_i18n_module(out)?;
+    let parsed = parse_locales(None, cfg)?;
+    for path in parsed.tracked_files.iter().flatten() {
+        println!("cargo::rerun-if-changed={path}");
+    }
+    // No crate path (`leptos_i18n`), no diagnostics, no top-level attributes, with docs: the
+    // defaults of `leptos_i18n_build`'s `generate_i18n_module`.
+    let code = leptos_i18n_codegen::gen_code(&parsed, None::<&syn::Path>, false, None, true)?;
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join("mod.rs"), code.to_string())?;
     Ok(())
 }
