@@ -21,12 +21,17 @@ run: tools build-release
 	DATABASE_URL=$(DATABASE_URL) DOUDI_DEMO=true LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR=127.0.0.1:3000 \
 	  ./target/release/server
 
+# The flags cargo-leptos gives the server's builds (`always-erase-components` in Cargo.toml):
+# cargo's own builds (lints, tests, the bench) use them too, so that they and cargo-leptos share
+# compiled dependencies instead of each compiling its own copy.
+LEPTOS_RUSTFLAGS = --cfg erase_components
+
 ## make test: formatting and lints, unit, store conformance (SQLite + throwaway PostgreSQL), HTTP and browser tests
 test: tools
 	./scripts/check-wasm-deps.sh
 	cargo fmt --all --check
-	cargo clippy --workspace --all-targets --locked -- -D warnings
-	./scripts/with-postgres.sh cargo test --workspace --locked
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo clippy --workspace --all-targets --locked -- -D warnings
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" ./scripts/with-postgres.sh cargo test --workspace --locked
 	@# cargo-leptos builds the server too: its debug builds use `--cfg erase_components` on both
 	@# sides, and a server built without it renders markup the WASM cannot hydrate.
 	$(MAKE) e2e

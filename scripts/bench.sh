@@ -48,4 +48,7 @@ const kb = (n) => (n / 1024).toFixed(1) + " KB";
 console.log(`Policy engine in the portal WASM: ${kb(engine)} of ${kb(code)} code before wasm-opt (${(100 * engine / code).toFixed(1)}%), about ${kb(shipped * engine / code)} of the ${kb(shipped)} shipped brotli (main module and all chunks; the engine loads with the declaration and status pages); its views (estimate, explanation) add ${kb(views)} (about ${kb(shipped * views / code)} brotli)`);
 ' "$portal"
 # The queue part seeds 100 000 households on SQLite and on a throwaway PostgreSQL cluster.
-./scripts/with-postgres.sh cargo run --release --locked -p server --example bench
+# With the flags cargo-leptos gives the server's release build (`always-erase-components`), so the
+# bench is built from the same compiled crates as the server `make run` serves, and measures that
+# code: without them a first `make bench` compiled every dependency a second time (~20 min).
+RUSTFLAGS="--cfg erase_components" ./scripts/with-postgres.sh cargo run --release --locked -p server --example bench
