@@ -40,7 +40,7 @@ rm -f "$stamp"
 # The server builds beside the two WASMs, not between them: the whole application's WASM first,
 # then the portal's (both in target/front, one after the other), while the server's own build
 # (target/<kind>, a separate cargo) goes on. On 2 cores the server is the longest part; building
-# the portal's WASM after it left one core idle (a cold release build 963 -> ~820 s).
+# the portal's WASM after it left one core idle (a cold release build, measured: 963 -> 898 s).
 cargo leptos build "$@" --server-only -p doudi &
 server=$!
 # The residents' WASM, whose size has a goal, goes through npm's binaryen 132 (its -Oz output is
