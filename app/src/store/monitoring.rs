@@ -39,7 +39,8 @@ impl MedicalBatch {
             row.date
         );
         let before = self.rows.len();
-        // Digits and dashes need no escaping, nor does a key (hexadecimal digits).
+        // Digits and dashes need no escaping, nor does a key (URL-safe base64: letters, digits,
+        // `-` and `_`; see `FieldCipher::key`).
         let _ = write!(
             self.rows,
             "{}{:020}{:020}{}",
