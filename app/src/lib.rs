@@ -67,10 +67,13 @@ fn hydrate_whole_app() {
     else {
         return;
     };
+    // What was typed while the page's code loaded is read before hydration sets the fields.
+    let typed = ui::early::Typed::read();
     leptos::task::spawn_local(async move {
         leptos::mount::hydrate_from_async(body.clone(), ui::App)
             .await
             .forget();
+        typed.restore();
         // Browser tests wait for this before interacting.
         let _ = body.set_attribute("data-hydrated", "true");
     });

@@ -170,11 +170,11 @@ pub async fn origin_check(State(state): State<AppState>, req: Request, next: Nex
     }
 }
 
-/// A sign-in or registration form sent before its page's code was live: the form posts to its own
-/// page (`method="post"`, so the password is never in an address), and gets the page again, empty.
-/// Nothing of the body is read.
+/// A sign-in or registration form sent before its page's code was live (or with JavaScript off):
+/// the form posts to its own page (`method="post"`, so the password is never in an address), and
+/// gets the page again, empty, saying why (`?early`). Nothing of the body is read.
 pub async fn form_sent_too_early(uri: axum::http::Uri) -> axum::response::Redirect {
-    axum::response::Redirect::to(uri.path())
+    axum::response::Redirect::to(&format!("{}?early", uri.path()))
 }
 
 /// 200 only when the database answers.
@@ -316,6 +316,25 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         );
     }
     res
+}
+
+/// Answers compressed (gzip) for browsers that accept it: pages, server functions' JSON, the
+/// files of `public/`. What already is compressed passes untouched: the build output's own
+/// brotli and gzip copies (`crate::assets`, which carry a `Content-Encoding`), images, and the
+/// spreadsheets, PDFs and other files people download. Compressed pages that mix a secret with
+/// text an attacker chooses could leak it by their size (BREACH); the session cookie is
+/// `SameSite=Lax`, so another site cannot make a signed-in browser fetch such pages for it.
+pub fn compression(
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate + Clone> {
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+    let predicate = DefaultPredicate::new()
+        .and(NotForContentType::new("application/vnd.openxmlformats"))
+        .and(NotForContentType::new("application/pdf"))
+        .and(NotForContentType::new("application/zip"))
+        .and(NotForContentType::new("application/octet-stream"));
+    tower_http::compression::CompressionLayer::new()
+        .gzip(true)
+        .compress_when(predicate)
 }
 
 pub fn with_observability(router: Router) -> Router {

@@ -2,6 +2,7 @@
 //! The Doudi server: configuration, startup, the `Store` implementations, sessions, uploads.
 //! `main.rs` only wires these together; tests spawn `startup::Application` on port 0.
 
+pub mod assets;
 pub mod audit_export;
 pub mod config;
 pub mod crypto;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub auth_limiter: Arc<http::AuthLimiter>,
     /// Imports running in this process, for their uploaders' progress bars.
     pub imports: crate::imports::Running,
+    /// The build output's version, under which pages name its files (`crate::assets`).
+    pub pkg_version: Arc<str>,
 }
 
 pub struct Application {
@@ -128,10 +130,11 @@ impl Application {
         } else {
             leptos::config::Env::PROD
         };
+        let pkg_version: Arc<str> = crate::assets::version(&config.site_root).into();
         let leptos_options = LeptosOptions::builder()
             .output_name("doudi")
             .site_root(config.site_root.as_str())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(format!("{}/{pkg_version}", crate::assets::PKG_DIR))
             .site_addr(addr)
             .env(env)
             .build();
@@ -152,6 +155,7 @@ impl Application {
             cipher,
             auth_limiter,
             imports: Default::default(),
+            pkg_version,
         };
 
         let routes = generate_route_list(App);
@@ -193,6 +197,7 @@ impl Application {
                 post(crate::imports::upload)
                     .layer::<_, Infallible>(DefaultBodyLimit::max(http::IMPORT_BODY_MAX)),
             )
+            .route("/pkg/{*file}", get(crate::assets::serve))
             .route("/healthz", get(http::healthz))
             .route("/dev/outbox", get(http::outbox))
             .route(
@@ -265,7 +270,7 @@ impl Application {
                 http::client_address,
             ))
             .with_state(state.clone());
-        let router = http::with_observability(router);
+        let router = http::with_observability(router).layer(http::compression());
         Ok(Self {
             listener,
             router,

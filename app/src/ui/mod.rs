@@ -8,6 +8,7 @@ pub mod casework;
 pub mod charity;
 pub mod cycle;
 pub mod device;
+pub mod early;
 pub mod household;
 pub mod labels;
 pub mod monitoring;
@@ -23,7 +24,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 use leptos_router::{lazy_route, Lazy, LazyRoute};
@@ -34,17 +35,38 @@ pub fn shell(options: LeptosOptions) -> AnyView {
     document(options, false, || view! { <App /> }.into_any())
 }
 
-/// Where the portal's WASM is built: `site-pkg-dir` and `output-name` of the cargo-leptos
-/// project `portal` in the workspace's Cargo.toml.
-pub const PORTAL_PKG_DIR: &str = "pkg/portal";
+/// Where the portal's WASM is built: `site-pkg-dir` (below the whole application's, `pkg`) and
+/// `output-name` of the cargo-leptos project `portal` in the workspace's Cargo.toml.
+pub const PORTAL_PKG_SUBDIR: &str = "portal";
 pub const PORTAL_OUTPUT_NAME: &str = "doudi-portal";
+
+/// Whether one segment of an address under `/pkg/` is a version of the build output: "v" and 12
+/// lower-case hexadecimal digits. The server names its files under the current one (`pkg/v…`,
+/// the options' `site_pkg_dir`) and serves them from `pkg/` (`server::assets`).
+pub fn is_pkg_version(segment: &str) -> bool {
+    segment.len() == 13
+        && segment.starts_with('v')
+        && segment[1..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Where a package directory of the options (`pkg/v…/portal`) is on disk: without its version.
+#[cfg(feature = "ssr")]
+fn pkg_dir_on_disk(pkg_dir: &str) -> String {
+    pkg_dir
+        .split('/')
+        .filter(|s| !is_pkg_version(s))
+        .collect::<Vec<_>>()
+        .join("/")
+}
 
 /// The page around the residents' portal: the same markup, server-rendered, of which the portal's
 /// own WASM hydrates only the islands (`#[island]`: the forms and buttons).
 #[cfg(feature = "ssr")]
 pub fn portal_shell(options: LeptosOptions) -> AnyView {
     let mut options = options;
-    options.site_pkg_dir = PORTAL_PKG_DIR.into();
+    options.site_pkg_dir = format!("{}/{PORTAL_PKG_SUBDIR}", options.site_pkg_dir).into();
     options.output_name = PORTAL_OUTPUT_NAME.into();
     document(options, true, || {
         provide_context(IslandsDocument);
@@ -57,11 +79,19 @@ pub fn portal_shell(options: LeptosOptions) -> AnyView {
 #[cfg(feature = "ssr")]
 fn document(options: LeptosOptions, islands: bool, app: impl FnOnce() -> AnyView) -> AnyView {
     let splits = split_manifest(&options);
+    // One style sheet for both: the whole application's (`pkg/doudi.css`), under the version.
+    let css = format!(
+        "/{}/doudi.css",
+        options
+            .site_pkg_dir
+            .strip_suffix(&format!("/{PORTAL_PKG_SUBDIR}"))
+            .unwrap_or(&options.site_pkg_dir)
+    );
     view! {
         <!DOCTYPE html>
         <html>
             <head>
-                <Head options splits islands />
+                <Head options splits islands css />
             </head>
             <body>
                 {app()}
@@ -77,6 +107,7 @@ fn Head(
     options: LeptosOptions,
     splits: Option<leptos::WasmSplitManifest>,
     islands: bool,
+    css: String,
 ) -> impl IntoView {
     // This answer's CSP names the nonce Leptos put on its inline scripts (the hydration script
     // and the streamed resources): no other inline script runs, whatever a page shows.
@@ -96,6 +127,7 @@ fn Head(
         <meta name="theme-color" content="#b71c1c" />
         <link rel="manifest" href="/manifest.webmanifest" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" id="leptos" href=css />
         <AutoReload options=options.clone() />
         <HydrationScripts options islands />
         <leptos_meta::MetaTags />
@@ -123,7 +155,7 @@ fn split_manifest(options: &LeptosOptions) -> Option<leptos::WasmSplitManifest> 
     read.entry(pkg_dir.clone())
         .or_insert_with(|| {
             let path = std::path::Path::new(options.site_root.as_ref())
-                .join(&pkg_dir)
+                .join(pkg_dir_on_disk(&pkg_dir))
                 .join("__wasm_split_manifest.json");
             let chunks = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
             Some(leptos::WasmSplitManifest(ArcStoredValue::new((
@@ -205,7 +237,6 @@ fn frame<R: IntoView + 'static>(routes: impl FnOnce() -> R + Send + 'static) -> 
     let chosen = chosen_language();
     view! {
         <I18nContextProvider ssr_lang_header_getter=leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(move || chosen.clone())>
-            <Stylesheet id="leptos" href="/pkg/doudi.css" />
             <AppTitle />
             <Router>
                 <Header />
@@ -404,6 +435,7 @@ pub fn portal_island<T, I: IntoView + 'static, W: IntoView + 'static>(
 /// here from the language the server rendered in (`<html lang>`). In the portal's WASM it also
 /// counts the island as hydrated.
 pub fn island_context() {
+    early::keep_for_island();
     #[cfg(feature = "portal")]
     Effect::new(|_| island_hydrated());
     if use_context::<I18nContext<Locale>>().is_none() {

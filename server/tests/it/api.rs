@@ -160,6 +160,8 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
                 .unwrap()
         }
     };
+    // The build output is named under its version (`server::assets`).
+    let pkg = format!("/pkg/{}", app.state.pkg_version);
     for path in [
         "/",
         "/login",
@@ -170,18 +172,25 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
     ] {
         let html = page(path).await;
         assert!(
-            html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#),
+            html.contains(&format!(r#"href="{pkg}/portal/doudi-portal.wasm""#)),
             "{path}: {html}"
         );
         assert!(
-            !html.contains(r#"href="/pkg/doudi.wasm""#),
+            !html.contains(&format!(r#"href="{pkg}/doudi.wasm""#)),
+            "{path}: {html}"
+        );
+        assert!(
+            html.contains(&format!(r#"href="{pkg}/doudi.css""#)),
             "{path}: {html}"
         );
     }
     for path in ["/staff", "/staff/queue", "/notice", "/charity/register"] {
         let html = page(path).await;
-        assert!(html.contains(r#"href="/pkg/doudi.wasm""#), "{path}: {html}");
-        assert!(!html.contains("/pkg/portal/"), "{path}: {html}");
+        assert!(
+            html.contains(&format!(r#"href="{pkg}/doudi.wasm""#)),
+            "{path}: {html}"
+        );
+        assert!(!html.contains("/portal/"), "{path}: {html}");
         // The whole application hydrates whole: no islands in its pages.
         assert!(!html.contains("<leptos-island"), "{path}: {html}");
     }
@@ -218,8 +227,13 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         assert_eq!(
             r.url().as_str(),
-            app.url(path),
-            "{path}: back on the page, nothing in the address"
+            app.url(&format!("{path}?early")),
+            "{path}: back on the page, nothing sent in the address"
+        );
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("表单在页面加载完成之前就提交了，内容没有发送"),
+            "{path}: says what happened: {html}"
         );
         let me: Value = post_form(&c, &app, "/api/accounts/me", &[])
             .await
@@ -902,5 +916,97 @@ async fn sign_in_attempts_from_one_address_are_rate_limited() {
     assert_eq!(
         post_form(&c, &app, "/api/accounts/me", &[]).await.status(),
         StatusCode::OK
+    );
+}
+
+/// The build output goes out compressed (the brotli or gzip copy the build wrote, whichever the
+/// browser accepts) and, under the current version, cached for a year; pages go out gzipped.
+#[tokio::test]
+async fn build_output_is_sent_precompressed_and_cached_and_pages_compressed() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg_dir = site.path().join("pkg");
+    std::fs::create_dir_all(pkg_dir.join("portal")).unwrap();
+    let js = "console.log('doudi');\n".repeat(100);
+    std::fs::write(pkg_dir.join("doudi.js"), &js).unwrap();
+    std::fs::write(pkg_dir.join("doudi.js.br"), b"brotli copy").unwrap();
+    std::fs::write(pkg_dir.join("doudi.js.gz"), b"gzip copy").unwrap();
+    std::fs::write(pkg_dir.join("portal/doudi-portal.js"), &js).unwrap();
+    let root = site.path().to_str().unwrap().to_string();
+    let app = crate::helpers::spawn_app_with(move |c| c.site_root = root).await;
+    let version = app.state.pkg_version.to_string();
+    assert!(app::ui::is_pkg_version(&version), "{version}");
+    let c = Client::new();
+    let get = |path: String, accept: &'static str| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move {
+            let mut req = c.get(url);
+            if !accept.is_empty() {
+                req = req.header("accept-encoding", accept);
+            }
+            req.send().await.unwrap()
+        }
+    };
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br", "br", "brotli copy"),
+        ("gzip", "gzip", "gzip copy"),
+        ("", "", js.as_str()),
+    ] {
+        let r = get(format!("/pkg/{version}/doudi.js"), accept).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(header(&r, "content-encoding"), encoding, "{accept}");
+        assert_eq!(
+            header(&r, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(header(&r, "vary"), "accept-encoding");
+        assert!(header(&r, "content-type").starts_with("text/javascript"));
+        assert_eq!(r.text().await.unwrap(), body, "{accept}");
+    }
+    // Without the version, or under another build's: the file all the same, asked for again
+    // each time (a page of an older build must not keep a newer file as its own for a year).
+    for path in [
+        "/pkg/doudi.js".to_string(),
+        "/pkg/v0123456789ab/doudi.js".to_string(),
+    ] {
+        let r = get(path.clone(), "").await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&r, "cache-control"), "no-cache", "{path}");
+        assert_eq!(r.text().await.unwrap(), js);
+    }
+    // Nothing outside the build output, nothing that is not there.
+    for path in [
+        format!("/pkg/{version}/../../Cargo.toml"),
+        format!("/pkg/{version}/%2e%2e/%2e%2e/Cargo.toml"),
+        format!("/pkg/{version}/missing.wasm"),
+    ] {
+        let r = get(path.clone(), "br").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_ne!(
+            header(&r, "cache-control"),
+            "public, max-age=31536000, immutable",
+            "{path}"
+        );
+    }
+    // A page: gzip when accepted (its bytes start with gzip's magic), never cached.
+    let r = get("/".into(), "gzip").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "content-encoding"), "gzip");
+    assert_eq!(header(&r, "cache-control"), "no-store");
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+    let r = get("/".into(), "").await;
+    assert_eq!(header(&r, "content-encoding"), "");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!(r#"href="/pkg/{version}/portal/doudi-portal.js""#))
+            || html.contains(&format!(r#"/pkg/{version}/portal/doudi-portal.js"#)),
+        "{html}"
     );
 }

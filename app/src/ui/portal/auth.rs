@@ -6,9 +6,20 @@ use crate::domain::declaration::FieldErrorCode;
 use crate::domain::phone::Phone;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{island_context, load_page, portal_island, ErrorBanner, FieldMessage};
+use crate::ui::{early, island_context, load_page, portal_island, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
 use leptos_router::components::A;
+
+/// Said on the sign-in and registration pages when their form was sent before the page's code
+/// was live (or without JavaScript): the server sends the page back with `?early` and reads
+/// nothing of what was sent (`server::http::form_sent_too_early`).
+#[component]
+fn SentTooEarly() -> impl IntoView {
+    let i18n = use_i18n();
+    let early = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("early").is_some());
+    early
+        .then(|| view! { <p class="banner error" role="alert">{t!(i18n, auth.sent_too_early)}</p> })
+}
 
 /// After signing in or registering, a page load to where the user works (the header and every
 /// page after it are rendered for the signed-in user).
@@ -26,6 +37,7 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.register_title)}</h1>
+            <SentTooEarly />
             {portal_island((), |()| view! { <RegisterIsland /> }, |()| view! { <RegisterForm /> })}
             <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
         </section>
@@ -65,6 +77,8 @@ fn RegisterForm() -> impl IntoView {
         }
     });
     let mismatch = move || !confirm.get().is_empty() && confirm.get() != password.get();
+    // The code is asked for by the page's code: until it is live, the button says it cannot yet.
+    let live = early::live();
     view! {
         // `method="post"`: sent before the page's code is live, the form must not put the password
         // in the address (the server answers with the page again).
@@ -81,7 +95,7 @@ fn RegisterForm() -> impl IntoView {
                 on:input=move |ev| phone.set(event_target_value(&ev)) on:blur=move |_| phone_touched.set(true) />
             <p class="hint">{t!(i18n, auth.phone_hint)}</p>
             <FieldMessage error=phone_error id="reg-phone-error" />
-            <button type="button" id="send-code" disabled=move || send.pending().get()
+            <button type="button" id="send-code" disabled=move || !live.get() || send.pending().get()
                 on:click=move |_| { phone_touched.set(true); if phone_error.get_untracked().is_none() { send.dispatch(phone.get_untracked()); } }>
                 {t!(i18n, auth.send_code)}
             </button>
@@ -109,6 +123,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.login_title)}</h1>
+            <SentTooEarly />
             {portal_island((), |()| view! { <LoginIsland /> }, |()| view! { <LoginForm /> })}
             <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>
             <p><a href="/charity/register" id="charity-register-link" rel="external">{t!(i18n, charity.register_link)}</a></p>

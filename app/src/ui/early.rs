@@ -1,0 +1,125 @@
+//! What a person typed before the page's code was live survives its hydration.
+//!
+//! The server's page can be typed into at once, but its code (the WASM, a lazily loaded part on
+//! a slow phone several seconds later) then hydrates it, setting every field bound to a signal to
+//! the signal's value: what was typed would be wiped. So, just before a page or an island
+//! hydrates, the fields whose value differs from the page's own (`defaultValue`,
+//! `defaultChecked`, the option marked `selected`) are read; once it is live, they get those
+//! values back with the `input` and `change` events its handlers listen to, as if typed again.
+
+use leptos::prelude::*;
+
+/// The fields typed into before hydration (browser only; empty on the server).
+#[derive(Default)]
+pub struct Typed(
+    #[cfg(feature = "hydrate")] Vec<(web_sys::Element, Entry)>,
+    #[cfg(not(feature = "hydrate"))] (),
+);
+
+#[cfg(feature = "hydrate")]
+enum Entry {
+    Value(String),
+    Checked(bool),
+}
+
+impl Typed {
+    /// Reads every field of the document whose value the person changed.
+    #[cfg(feature = "hydrate")]
+    pub fn read() -> Self {
+        use wasm_bindgen::JsCast;
+        use web_sys::{
+            HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
+        };
+        let mut typed = Vec::new();
+        let Ok(fields) = document().query_selector_all("input, textarea, select") else {
+            return Self(typed);
+        };
+        for i in 0..fields.length() {
+            let Some(field) = fields
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let entry = if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
+                match input.type_().as_str() {
+                    "checkbox" | "radio" => (input.checked() != input.default_checked())
+                        .then(|| Entry::Checked(input.checked())),
+                    "file" | "hidden" | "submit" | "button" | "reset" | "image" => None,
+                    _ => {
+                        let value = input.value();
+                        (value != input.default_value()).then_some(Entry::Value(value))
+                    }
+                }
+            } else if let Some(area) = field.dyn_ref::<HtmlTextAreaElement>() {
+                let value = area.value();
+                (Ok(&value) != area.default_value().as_ref()).then_some(Entry::Value(value))
+            } else if let Some(select) = field.dyn_ref::<HtmlSelectElement>() {
+                let options = select.options();
+                let marked = (0..options.length()).find(|&i| {
+                    options
+                        .item(i)
+                        .and_then(|o| o.dyn_into::<HtmlOptionElement>().ok())
+                        .is_some_and(|o| o.default_selected())
+                });
+                let chosen = u32::try_from(select.selected_index()).ok();
+                (chosen != marked.or(Some(0)).filter(|_| options.length() > 0))
+                    .then(|| Entry::Value(select.value()))
+            } else {
+                None
+            };
+            if let Some(entry) = entry {
+                typed.push((field, entry));
+            }
+        }
+        Self(typed)
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn read() -> Self {
+        Self(())
+    }
+
+    /// Puts the values back and tells the page's handlers, as typing would.
+    #[cfg(feature = "hydrate")]
+    pub fn restore(self) {
+        for (field, entry) in self.0 {
+            let (property, value, events): (&str, wasm_bindgen::JsValue, &[&str]) = match entry {
+                Entry::Value(v) => ("value", v.into(), &["input", "change"]),
+                Entry::Checked(c) => ("checked", c.into(), &["change"]),
+            };
+            let _ = js_sys::Reflect::set(&field, &property.into(), &value);
+            for name in events {
+                let init = web_sys::EventInit::new();
+                init.set_bubbles(true);
+                if let Ok(event) = web_sys::Event::new_with_event_init_dict(name, &init) {
+                    let _ = field.dispatch_event(&event);
+                }
+            }
+        }
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn restore(self) {}
+}
+
+/// For an island: reads what was typed now, before it hydrates, and puts it back on the next
+/// frame, once it has (an island hydrates at once when its code is there).
+pub fn keep_for_island() {
+    #[cfg(feature = "hydrate")]
+    {
+        let typed = Typed::read();
+        if !typed.0.is_empty() {
+            request_animation_frame(move || typed.restore());
+        }
+    }
+}
+
+/// Whether the page's code is live here: false on the server and until hydration, then true.
+/// Buttons that do nothing without it are disabled until then (a tap that does nothing would
+/// look broken).
+pub fn live() -> Signal<bool> {
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    live.into()
+}
