@@ -32,9 +32,11 @@ export async function hydrated(page) {
 // The WASM modules a page has loaded (paths), e.g. the portal's own or the whole application's.
 // Chrome may record a resource's timing entry a moment after the code it carried is already
 // running (streamed compilation), so this waits for a main module's entry before reading them.
+// Paths without the build output's version (`/pkg/v0123456789ab/doudi.wasm` -> `/pkg/doudi.wasm`).
 export async function loadedWasm(page) {
   const wasm = () => performance.getEntriesByType('resource')
-    .map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm'));
+    .map((e) => new URL(e.name).pathname.replace(/^\/pkg\/v[0-9a-f]{12}\//, '/pkg/'))
+    .filter((p) => p.endsWith('.wasm'));
   await page.waitForFunction(() => performance.getEntriesByType('resource')
     .some((e) => /\/doudi(-portal)?\.wasm$/.test(new URL(e.name).pathname)), null, { timeout: 10000 })
     .catch(() => {});
@@ -167,4 +169,25 @@ export async function signIn(page, login, password, secret = DEMO_STAFF.has(logi
     await page.fill('#login-otp', await nextTotp(login, secret));
     await page.click('button[type=submit]');
   }
+}
+
+// A phone on a slow network with a 4x slower CPU (Chrome DevTools' "Slow 4G" figures), set
+// through the DevTools protocol.
+export async function throttle(ctx, page) {
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  return cdp;
+}
+
+// Holds back the page's WASM until `release()` is called: what a person does meanwhile is done
+// before the page's code is live, however fast this machine is.
+export async function holdWasm(page) {
+  let release;
+  const released = new Promise((r) => { release = r; });
+  await page.route(/\.wasm$/, async (route) => { await released; await route.continue(); });
+  return () => release();
 }
