@@ -7,7 +7,9 @@ portal=target/site/pkg/portal/doudi-portal.wasm
 wasm=target/site/pkg/doudi.wasm
 node -e '
 const fs = require("fs"), zlib = require("zlib"), path = require("path");
-const br = (f) => zlib.brotliCompressSync(fs.readFileSync(f), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+// What the server sends: the brotli copy the build wrote beside the file (scripts/compress-assets.mjs).
+const br = (f) => fs.existsSync(f + ".br") ? fs.statSync(f + ".br").size
+  : zlib.brotliCompressSync(fs.readFileSync(f), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => (n / 1024).toFixed(1) + " KB";
 // The main module of one WASM, then what each part split off (a lazy route, or a lazy island of the
 // portal) loads on first visit.
@@ -52,3 +54,6 @@ console.log(`Policy engine in the portal WASM: ${kb(engine)} of ${kb(code)} code
 # bench is built from the same compiled crates as the server `make run` serves, and measures that
 # code: without them a first `make bench` compiled every dependency a second time (~20 min).
 RUSTFLAGS="--cfg erase_components" ./scripts/with-postgres.sh cargo run --release --locked -p server --example bench
+# What a phone receives for each resident page (bytes on the wire, counted by Chromium), and
+# Lighthouse's mobile scores, from the release server on a temporary demo database.
+E2E_SCRIPT=bench-pages.mjs ./scripts/e2e.sh target/release/server

@@ -17,6 +17,12 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 mkdir -p end2end/output
-if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 ${E2E_TESTS:-tests/}); then
+# E2E_SCRIPT: a plain script instead of the tests (make bench's end2end/bench-pages.mjs).
+if [ -n "${E2E_SCRIPT:-}" ]; then
+  run=(node "$E2E_SCRIPT")
+else
+  run=(node --test --test-concurrency=1 ${E2E_TESTS:-tests/})
+fi
+if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" "${run[@]}"); then
   echo "---- server log ----"; tail -n 100 "$dir/server.log"; exit 1
 fi

@@ -58,7 +58,7 @@ if [ "$need_browser" != test ] && [ -z "${DOUDI_NPM_WASM_OPT:-}" ] \
     || say "the native wasm-opt did not build (it needs a C++ compiler: apt-get install g++); release builds use npm's, ~8 min slower"
 fi
 
-if [ "$need_browser" = test ]; then
+if [ "$need_browser" = test ] || [ "$need_browser" = bench ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # A CJK font, so screenshots show Chinese rather than empty boxes.
@@ -69,6 +69,11 @@ if [ "$need_browser" = test ]; then
     sudo_=(); [ "$(id -u)" = 0 ] || sudo_=(sudo)
     "${sudo_[@]}" apt-get install -y "${missing[@]}" || { "${sudo_[@]}" apt-get update -qq && "${sudo_[@]}" apt-get install -y "${missing[@]}"; }
   fi
+fi
+
+if [ "$need_browser" = bench ] && ! bench/node_modules/.bin/lighthouse --version 2>/dev/null | grep -q '^12\.'; then
+  say "installing Lighthouse 12 in bench/ (npm; make bench prints the resident pages' scores)"
+  (cd bench && npm ci --no-audit --no-fund)
 fi
 
 if [ "$need_browser" = bench ] && ! command -v twiggy >/dev/null; then

@@ -55,6 +55,16 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   assert.doesNotMatch(await c.textContent('table.members'), /620702196808080031|62070219680808031/);
   await c.click('#unmask-0');
   await c.locator('table.members .unmasked', { hasText: '62070219680808031' }).waitFor();
+  // What was declared, to phone the household and prepare the visit: address, phone, income.
+  await c.locator('#declared-address', { hasText: '七组8号' }).waitFor();
+  assert.equal((await c.textContent('#declared-phone')).trim(), phone);
+  assert.equal(await c.getAttribute('#declared-phone', 'href'), `tel:${phone}`);
+  await c.locator('#declared-income tr', { hasText: '900.00' }).first().waitFor();
+  // Health and disability are sensitive: shown on request (logged), like the ID number.
+  assert.doesNotMatch(await c.textContent('table.members tbody'), /健康|慢性病/);
+  await c.click('#unmask-health-0');
+  await c.locator('#health-0', { hasText: '健康' }).waitFor();
+  await c.screenshot({ path: `${OUT}case-declared-1024.png`, fullPage: true });
 
   // 受理, then ask for a document.
   await c.click('#case-accept');

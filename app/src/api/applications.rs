@@ -108,7 +108,17 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
         assessment_history,
         region_code: app.region_code.as_str().to_owned(),
         region_name,
-        members: declaration.members.iter().map(MemberView::from).collect(),
+        declared: crate::api::types::DeclaredView::from(&declaration),
+        // The household reads its own members' health; staff unmask it member by member.
+        members: declaration
+            .members
+            .iter()
+            .map(|m| MemberView {
+                health: (user.0.role == Role::Resident)
+                    .then(|| crate::api::types::MemberHealth::from(m)),
+                ..MemberView::from(m)
+            })
+            .collect(),
         help: declaration
             .help
             .iter()

@@ -519,6 +519,29 @@ pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> 
     Ok(m.id_number.as_str().to_string())
 }
 
+/// Shows one member's declared health and disability to a caseworker of the region: sensitive
+/// personal information, shown only on purpose and audit-logged like an ID number.
+#[server(endpoint = "casework/unmask_health")]
+pub async fn unmask_health(
+    number: String,
+    member: u32,
+) -> Result<crate::api::types::MemberHealth, AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let app = case_in_scope(&s, &user, &number).await?;
+    let d: Declaration = serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
+    let m = d.members.get(member as usize).ok_or(AppError::NotFound)?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "unmask_health",
+        &format!("{}#{member}", app.summary.number),
+        AuditResult::Ok,
+    )
+    .await;
+    Ok(crate::api::types::MemberHealth::from(m))
+}
+
 /// Notices shown on one page of the public list.
 pub const NOTICES_PER_PAGE: usize = 50;
 

@@ -41,6 +41,61 @@ pub struct MemberView {
     pub id_number_masked: String,
     pub birth_date: String,
     pub sex: String,
+    pub schooling: crate::domain::declaration::Schooling,
+    pub work_status: crate::domain::declaration::WorkStatus,
+    pub labour_capacity: crate::domain::declaration::LabourCapacity,
+    /// Health and disability: for the household itself; staff see them only through
+    /// `casework::unmask_health`, a deliberate, logged action (sensitive personal information).
+    pub health: Option<MemberHealth>,
+}
+
+/// One member's health and disability as declared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberHealth {
+    pub health: crate::domain::declaration::Health,
+    pub illness: String,
+    pub disability_kind: crate::domain::declaration::DisabilityKind,
+    pub disability_grade: Option<u8>,
+}
+
+impl From<&crate::domain::declaration::Member> for MemberHealth {
+    fn from(m: &crate::domain::declaration::Member) -> Self {
+        MemberHealth {
+            health: m.health,
+            illness: m.illness.clone(),
+            disability_kind: m.disability_kind,
+            disability_grade: m.disability_grade,
+        }
+    }
+}
+
+/// What the household declared besides its members, read back on its application: the
+/// caseworker phones the contact number to arrange the visit and checks the rest there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredView {
+    pub address: String,
+    pub residence: crate::domain::declaration::Residence,
+    pub contact_phone: String,
+    pub description: String,
+    pub income: crate::domain::declaration::MonthlyIncome,
+    pub assets: crate::domain::declaration::Assets,
+    pub medical_spending_12m: crate::domain::money::Money,
+    pub education_spending_12m: crate::domain::money::Money,
+}
+
+impl From<&crate::domain::declaration::Declaration> for DeclaredView {
+    fn from(d: &crate::domain::declaration::Declaration) -> Self {
+        DeclaredView {
+            address: d.address.clone(),
+            residence: d.residence,
+            contact_phone: d.contact_phone.as_str().to_string(),
+            description: d.description.clone(),
+            income: d.income.clone(),
+            assets: d.assets.clone(),
+            medical_spending_12m: d.medical_spending_12m,
+            education_spending_12m: d.education_spending_12m,
+        }
+    }
 }
 
 impl From<&crate::domain::declaration::Member> for MemberView {
@@ -56,6 +111,10 @@ impl From<&crate::domain::declaration::Member> for MemberView {
             } else {
                 "female".into()
             },
+            schooling: m.schooling,
+            work_status: m.work_status,
+            labour_capacity: m.labour_capacity,
+            health: None,
         }
     }
 }
@@ -66,6 +125,7 @@ pub struct ApplicationView {
     pub summary: ApplicationSummary,
     pub region_code: String,
     pub region_name: String,
+    pub declared: DeclaredView,
     pub members: Vec<MemberView>,
     pub help: Vec<String>,
     pub consent_charity: bool,

@@ -202,7 +202,7 @@ pub struct Member {
     pub labour_capacity: LabourCapacity,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthlyIncome {
     pub wages: Money,
     pub business: Money,
@@ -223,7 +223,7 @@ impl MonthlyIncome {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assets {
     pub deposits: Money,
     pub housing_count: u32,

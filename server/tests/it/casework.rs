@@ -357,8 +357,71 @@ async fn rejection_needs_a_reason_and_other_counties_get_nothing() {
     )
     .await;
     assert_eq!(u.status(), StatusCode::NOT_FOUND);
+    // The declaration is on the case (address, phone, incomes) for staff; members' health and
+    // disability only through a logged unmask by a caseworker of the region; the household
+    // reads its own.
+    let case: Value = post_form(
+        &cw,
+        &app,
+        "/api/applications/get_application",
+        &[("number", &number)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        !case["declared"]["address"].as_str().unwrap().is_empty(),
+        "{case}"
+    );
+    assert!(
+        !case["declared"]["contact_phone"]
+            .as_str()
+            .unwrap()
+            .is_empty(),
+        "{case}"
+    );
+    assert!(case["members"][0]["health"].is_null(), "{case}");
+    let own: Value = post_form(
+        &r,
+        &app,
+        "/api/applications/get_application",
+        &[("number", &number)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(own["members"][0]["health"]["health"], "healthy", "{own}");
+    for (who, status) in [
+        (&r, StatusCode::FORBIDDEN),
+        (&outside, StatusCode::NOT_FOUND),
+    ] {
+        let u = post_form(
+            who,
+            &app,
+            "/api/casework/unmask_health",
+            &[("number", &number), ("member", "0")],
+        )
+        .await;
+        assert_eq!(u.status(), status);
+    }
+    let h: Value = post_form(
+        &cw,
+        &app,
+        "/api/casework/unmask_health",
+        &[("number", &number), ("member", "0")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(h["health"], "healthy", "{h}");
     let audit = app.store().recent_audit(50).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "unmask"
+        && e.object == format!("{number}#0")
+        && e.result.code() == "ok"));
+    assert!(audit.iter().any(|e| e.action == "unmask_health"
         && e.object == format!("{number}#0")
         && e.result.code() == "ok"));
     let rj = post_form(

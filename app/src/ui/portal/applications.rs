@@ -207,23 +207,46 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
                 }).collect_view()}
             </ul>
         </section>
+        <Declared declared=app.declared.clone() region_name=app.region_name.clone() />
         <section class="card">
             <h2>{t!(i18n, applications.members)}</h2>
+            <div class="table-scroll">
             <table class="members">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, declare.relation)}</th>
+                        <th scope="col">{t!(i18n, declare.name)}</th>
+                        <th scope="col">{t!(i18n, declare.id_number)}</th>
+                        <th scope="col">{t!(i18n, declare.work_status)}</th>
+                        <th scope="col">{t!(i18n, declare.labour_capacity)}</th>
+                        <th scope="col">{t!(i18n, declare.schooling)}</th>
+                        <th scope="col">{t!(i18n, applications.health_col)}</th>
+                    </tr>
+                </thead>
                 <tbody>
                 {app.members.iter().enumerate().map(|(i, m)| {
                     let rel = Relation::from_code(&m.relation);
                     let masked = m.id_number_masked.clone();
+                    let (work, labour, school) = (m.work_status, m.labour_capacity, m.schooling);
+                    let health = m.health.clone();
                     view! {
                         <tr>
                             <td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td>
                             <td>{m.name.clone()}</td>
                             <td class="mono">{if owner { masked.into_any() } else { view! { <UnmaskableId number=number.get_value() member=i as u32 masked /> }.into_any() }}</td>
+                            <td>{move || labels::work(i18n, work)}</td>
+                            <td>{move || labels::labour(i18n, labour)}</td>
+                            <td>{move || labels::schooling(i18n, school)}</td>
+                            <td>{match health {
+                                Some(h) => view! { <HealthText health=h /> }.into_any(),
+                                None => view! { <UnmaskableHealth number=number.get_value() member=i as u32 /> }.into_any(),
+                            }}</td>
                         </tr>
                     }
                 }).collect_view()}
                 </tbody>
             </table>
+            </div>
             <h3>{t!(i18n, applications.help)}</h3>
             <p>{move || app.help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join("、")}</p>
             <h3>{t!(i18n, applications.attachments)}</h3>
@@ -270,4 +293,123 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
         })}
     }
     .into_any()
+}
+
+/// One member's declared health and disability, in words.
+#[component]
+fn HealthText(health: crate::api::types::MemberHealth) -> impl IntoView {
+    let i18n = use_i18n();
+    let crate::api::types::MemberHealth {
+        health,
+        illness,
+        disability_kind,
+        disability_grade,
+    } = health;
+    move || {
+        let mut parts = vec![labels::health(i18n, health)];
+        if !illness.trim().is_empty() {
+            parts.push(illness.clone());
+        }
+        if disability_kind != crate::domain::declaration::DisabilityKind::None {
+            let grade = disability_grade
+                .map(|g| format!(" {g}{}", t_string!(i18n, declare.grade_n)))
+                .unwrap_or_default();
+            parts.push(format!(
+                "{}{grade}",
+                labels::disability(i18n, disability_kind)
+            ));
+        }
+        parts.join("；")
+    }
+}
+
+/// Staff: a member's health and disability, shown only when asked for (the viewing is logged).
+#[component]
+fn UnmaskableHealth(number: String, member: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    let number = StoredValue::new(number);
+    let reveal =
+        Action::new(move |_: &()| crate::api::casework::unmask_health(number.get_value(), member));
+    view! {
+        {move || match reveal.value().get() {
+            Some(Ok(h)) => view! { <span class="unmasked" id=format!("health-{member}")><HealthText health=h /></span> }.into_any(),
+            _ => view! {
+                <button type="button" class="link" id=format!("unmask-health-{member}")
+                    aria-label=move || t_string!(i18n, casework.unmask_health_note)
+                    title=move || t_string!(i18n, casework.unmask_health_note)
+                    on:click=move |_| { reveal.dispatch(()); }>{t!(i18n, casework.unmask_health)}</button>
+            }.into_any(),
+        }}
+    }
+}
+
+/// What the household declared besides its members: where it lives and how to reach it, what it
+/// says its difficulty is, its income by source, its assets and its essential spending.
+#[component]
+fn Declared(declared: crate::api::types::DeclaredView, region_name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let d = declared;
+    let yuan =
+        move |m: crate::domain::money::Money| format!("{m} {}", t_string!(i18n, common.yuan));
+    let residence = d.residence;
+    let tel = format!("tel:{}", d.contact_phone);
+    let income = d.income.clone();
+    let rows: Vec<(&'static str, crate::domain::money::Money)> = vec![
+        ("wages", income.wages),
+        ("business", income.business),
+        ("property", income.property),
+        ("transfers", income.transfers),
+        ("other", income.other),
+    ];
+    let income_label = move |key: &str| match key {
+        "wages" => t_string!(i18n, declare.income_wages).to_string(),
+        "business" => t_string!(i18n, declare.income_business).to_string(),
+        "property" => t_string!(i18n, declare.income_property).to_string(),
+        "transfers" => t_string!(i18n, declare.income_transfers).to_string(),
+        _ => t_string!(i18n, declare.income_other).to_string(),
+    };
+    let a = d.assets.clone();
+    let area = format!(
+        "{}.{:02}",
+        a.housing_area_centi_m2 / 100,
+        a.housing_area_centi_m2 % 100
+    );
+    view! {
+        <section class="card" id="declared">
+            <h2>{t!(i18n, applications.declared)}</h2>
+            <dl class="facts">
+                <dt>{t!(i18n, declare.address)}</dt>
+                <dd id="declared-address">{region_name} " " {d.address.clone()}</dd>
+                <dt>{t!(i18n, declare.residence)}</dt>
+                <dd>{move || labels::residence(i18n, residence)}</dd>
+                <dt>{t!(i18n, declare.contact_phone)}</dt>
+                <dd><a href=tel id="declared-phone">{d.contact_phone.clone()}</a></dd>
+                <dt>{t!(i18n, declare.section_description)}</dt>
+                <dd id="declared-description" class="prewrap">{d.description.clone()}</dd>
+            </dl>
+            <h3>{t!(i18n, declare.section_income)}</h3>
+            <table class="amounts" id="declared-income">
+                <tbody>
+                    {rows.into_iter().map(|(key, m)| view! {
+                        <tr><th scope="row">{move || income_label(key)}</th><td class="num">{move || yuan(m)}</td></tr>
+                    }).collect_view()}
+                    <tr class="total"><th scope="row">{t!(i18n, applications.income_total)}</th><td class="num">{move || yuan(income.total())}</td></tr>
+                </tbody>
+            </table>
+            <h3>{t!(i18n, declare.section_assets)}</h3>
+            <dl class="facts">
+                <dt>{t!(i18n, declare.deposits)}</dt><dd>{move || yuan(a.deposits)}</dd>
+                <dt>{t!(i18n, declare.housing_count)}</dt><dd>{a.housing_count}</dd>
+                <dt>{t!(i18n, declare.housing_area)}</dt><dd>{area}</dd>
+                <dt>{t!(i18n, declare.vehicles)}</dt><dd>{a.vehicles}</dd>
+                <dt>{t!(i18n, declare.has_business)}</dt>
+                <dd>{move || if a.has_business { t_string!(i18n, common.yes) } else { t_string!(i18n, common.no) }}</dd>
+            </dl>
+            <h3>{t!(i18n, applications.spending)}</h3>
+            <dl class="facts">
+                <dt>{t!(i18n, declare.medical_spending)}</dt><dd id="declared-medical">{move || yuan(d.medical_spending_12m)}</dd>
+                <dt>{t!(i18n, declare.education_spending)}</dt><dd>{move || yuan(d.education_spending_12m)}</dd>
+            </dl>
+        </section>
+    }
 }

@@ -1,0 +1,104 @@
+// make bench (scripts/bench.sh runs it against the release server through scripts/e2e.sh):
+// what a phone receives for each resident page on a first visit (bytes on the wire, as the
+// browser counts them), and Lighthouse 12's mobile scores (its default throttling) for `/`,
+// `/register` and `/declare`. Lighthouse comes from bench/ (npm; scripts/ensure-tools.sh bench).
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+const CHROME_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROME_ARGS });
+
+// A resident with a session (registered through the pages, the SMS code from the demo outbox).
+async function residentState() {
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  const phone = `135${String(Date.now()).slice(-8)}`;
+  await page.goto(`${BASE}/register`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.fill('#reg-phone', phone);
+  await page.click('#send-code');
+  await page.waitForSelector('.banner.ok');
+  const outbox = await ctx.newPage();
+  await outbox.goto(`${BASE}/dev/outbox`);
+  const code = (await outbox.textContent('#outbox')).match(new RegExp(`${phone}[^0-9]*?(\\d{6})`))[1];
+  await outbox.close();
+  await page.fill('#reg-code', code);
+  await page.fill('#reg-password', 'Bench-pages-2026');
+  await page.fill('#reg-confirm', 'Bench-pages-2026');
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${BASE}/declare`);
+  const state = await ctx.storageState();
+  await ctx.close();
+  return state;
+}
+
+// A first visit (empty cache): every byte received for the page, its code, and its WASM.
+async function firstVisit(url, storageState) {
+  const ctx = await browser.newContext({ ...PHONE, storageState });
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });
+  await page.waitForLoadState('networkidle');
+  const entries = await page.evaluate(() => [
+    ...performance.getEntriesByType('navigation'),
+    ...performance.getEntriesByType('resource'),
+  ].map((e) => ({ path: new URL(e.name).pathname, transfer: e.transferSize, decoded: e.decodedBodySize })));
+  await ctx.close();
+  const sum = (f) => entries.filter(f).reduce((s, e) => s + e.transfer, 0);
+  return {
+    total: sum(() => true),
+    decoded: entries.reduce((s, e) => s + e.decoded, 0),
+    wasm: sum((e) => e.path.endsWith('.wasm')),
+    mainWasm: sum((e) => /\/doudi(-portal)?\.wasm$/.test(e.path)),
+  };
+}
+
+const resident = await residentState();
+const cookie = resident.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+console.log('What a phone receives on a first visit (transfer sizes in Chromium: compressed, with headers):');
+for (const [page, signedIn] of [['/', false], ['/register', false], ['/login', false], ['/declare', true], ['/applications', true]]) {
+  const v = await firstVisit(`${BASE}${page}`, signedIn ? resident : undefined);
+  console.log(`  ${page.padEnd(14)} ${kb(v.total)} in all (${kb(v.decoded)} uncompressed); WASM ${kb(v.wasm)}, of which the main module ${kb(v.mainWasm)}`);
+}
+await browser.close();
+
+// Lighthouse 12, mobile, default (simulated) throttling: Moto G Power, slow 4G, CPU 4x slower.
+const lighthouse = path.resolve('../bench/node_modules/.bin/lighthouse');
+if (!existsSync(lighthouse)) {
+  console.log('Lighthouse: not installed (scripts/ensure-tools.sh bench installs it in bench/)');
+  process.exit(0);
+}
+console.log('Lighthouse 12, mobile (goal: performance >= 95, accessibility 100 on every resident page):');
+for (const [page, signedIn] of [['/', false], ['/register', false], ['/declare', true]]) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'doudi-lh-'));
+  const out = path.join(dir, 'report.json');
+  const args = [`${BASE}${page}`, '--quiet', '--output=json', `--output-path=${out}`,
+    '--only-categories=performance,accessibility', '--locale=en',
+    `--chrome-flags=--headless=new ${CHROME_ARGS.join(' ')}`];
+  if (signedIn) args.push(`--extra-headers=${JSON.stringify({ Cookie: cookie })}`);
+  try {
+    execFileSync(lighthouse, args, { env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180000 });
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    const score = (c) => Math.round(r.categories[c].score * 100);
+    const metric = (a) => r.audits[a]?.displayValue?.replace(/\u00a0/g, ' ') ?? '-';
+    const failing = Object.values(r.audits)
+      .filter((a) => a.score !== null && a.score < 1 && r.categories.accessibility.auditRefs.some((x) => x.id === a.id))
+      .map((a) => a.id);
+    console.log(`  ${page.padEnd(10)} performance ${score('performance')}, accessibility ${score('accessibility')}` +
+      ` (FCP ${metric('first-contentful-paint')}, LCP ${metric('largest-contentful-paint')}, TBT ${metric('total-blocking-time')},` +
+      ` CLS ${metric('cumulative-layout-shift')}, TTI ${metric('interactive')})` +
+      (failing.length ? `; accessibility audits not passed: ${failing.join(', ')}` : ''));
+  } catch (e) {
+    console.log(`  ${page.padEnd(10)} Lighthouse failed: ${e.message.split('\n')[0]}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
