@@ -122,6 +122,7 @@ impl SessionUser {
             display_name: u.display_name.clone(),
             login_masked,
             region_code: u.region_code.as_ref().map(|r| r.as_str().to_owned()),
+            region_name: None,
             must_change_password: u.must_change_password,
             duty: u.duty,
         }

@@ -40,6 +40,8 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   const c = staff.page;
   await signIn(c, 'demo_caseworker', 'Demo2026pass');
   await c.waitForURL(/\/staff/);
+  // The workbench names the caseworker's region (not 620702000000).
+  await c.locator('#staff-region-name', { hasText: '甘州区' }).waitFor();
   await c.goto(`${BASE}/staff/queue`);
   await hydrated(c);
   // Staff pages run on the whole application's WASM.
@@ -47,6 +49,16 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   assert.ok(wasm.includes('/pkg/doudi.wasm') && !wasm.includes('/pkg/portal/doudi-portal.wasm'), `whole application's WASM: ${wasm}`);
   await c.locator(`#queue tr[data-number="${number}"]`).waitFor();
   assert.deepEqual(await unlabelled(c), []);
+  // The area is picked by name from the tree below the caseworker's own county, not typed as a
+  // code: the resident's township (the first), then its first village, still find the case.
+  await c.waitForSelector('#q-area-3 option:nth-child(2)', { state: 'attached' });
+  const township = (await c.$eval('#q-area-3 option:nth-child(2)', (o) => o.textContent)).trim();
+  assert.doesNotMatch(township, /^\d+$/, 'a name, not a code');
+  await c.selectOption('#q-area-3', { label: township });
+  await c.waitForSelector('#q-area-4 option:nth-child(2)', { state: 'attached' });
+  await c.selectOption('#q-area-4', { index: 1 });
+  await c.click('#q-search');
+  await c.locator(`#queue tr[data-number="${number}"]`).waitFor();
   await c.screenshot({ path: `${OUT}queue-1024.png`, fullPage: true });
   await c.click(`#queue tr[data-number="${number}"] a`);
   await c.waitForURL(`${BASE}/applications/${number}`);

@@ -360,7 +360,24 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[server(endpoint = "accounts/me")]
 pub async fn me() -> Result<Option<CurrentUser>, AppError> {
-    Ok(auth::current_user().await?.map(|u| u.current()))
+    let Some(user) = auth::current_user().await? else {
+        return Ok(None);
+    };
+    let mut current = user.current();
+    // Staff see their region by name (a resident's is on their application).
+    if let Some(region) = user
+        .0
+        .region_code
+        .as_ref()
+        .filter(|_| user.0.role.is_staff())
+    {
+        current.region_name = crate::services::services()?
+            .store
+            .region(region)
+            .await?
+            .map(|r| r.name_zh);
+    }
+    Ok(Some(current))
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -16,6 +16,9 @@ pub struct CurrentUser {
     /// `138****5678` for residents, the user name for staff.
     pub login_masked: String,
     pub region_code: Option<String>,
+    /// The name of that region (甘州区), for showing it: people read names, not codes.
+    #[serde(default)]
+    pub region_name: Option<String>,
     /// An administrator chose the password: the next page asks for a new one.
     #[serde(default)]
     pub must_change_password: bool,

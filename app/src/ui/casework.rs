@@ -37,7 +37,10 @@ pub fn QueuePage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(u)) if u.acts_as(&[Role::Caseworker, Role::Admin]) => view! { <Queue applied first /> }.into_any(),
+                    Ok(Some(u)) if u.acts_as(&[Role::Caseworker, Role::Admin]) => {
+                        let root = u.region_code.clone().unwrap_or_default();
+                        view! { <Queue applied first root /> }.into_any()
+                    }
                     _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}
@@ -49,6 +52,8 @@ pub fn QueuePage() -> impl IntoView {
 fn Queue(
     applied: RwSignal<QueueFilter>,
     first: Resource<Result<crate::api::casework::QueuePage, AppError>>,
+    /// The caseworker's own region: areas are picked below it.
+    root: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let filter = RwSignal::new(applied.get_untracked());
@@ -112,12 +117,9 @@ fn Queue(
                         {ApplicationStatus::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || labels::status(i18n, s)}</option> }).collect_view()}
                     </select>
                 </div>
-                <div>
-                    <label for="q-area">{t!(i18n, casework.area)}</label>
-                    <input id="q-area" inputmode="numeric" maxlength="12" prop:value=move || filter.with(|f| f.area.clone())
-                        on:input=move |ev| filter.update(|f| f.area = event_target_value(&ev)) />
-                    <FieldMessage error=field_error("area") id="q-area-error" />
-                </div>
+                <AreaPicker root area=Signal::derive(move || filter.with(|f| f.area.clone()))
+                    on_change=Callback::new(move |a: String| filter.update(|f| f.area = a)) />
+                <FieldMessage error=field_error("area") id="q-area-error" />
                 <div>
                     <label for="q-help">{t!(i18n, casework.help)}</label>
                     <select id="q-help" on:change=move |ev| filter.update(|f| f.help = event_target_value(&ev))>
@@ -167,6 +169,81 @@ fn Queue(
         })}
     }
     .into_any()
+}
+
+/// Picks an area inside `root` by name, level by level below it (in a county: the township, then
+/// the village); 全部 at a level means the whole area above it. Gives the chosen code ("" for the
+/// whole of `root`).
+#[component]
+fn AreaPicker(
+    root: String,
+    #[prop(into)] area: Signal<String>,
+    on_change: Callback<String>,
+) -> impl IntoView {
+    use crate::api::regions::region_children;
+    use crate::ui::chosen_at_level;
+    let i18n = use_i18n();
+    let Ok(root_code) = crate::domain::region::RegionCode::parse(&root) else {
+        return ().into_any();
+    };
+    let top = root_code.level() as usize;
+    let root = root_code.as_str().to_string();
+    let labels: [fn(leptos_i18n::I18nContext<Locale>) -> String; 5] = [
+        |i| t_string!(i, declare.region_province).to_string(),
+        |i| t_string!(i, declare.region_city).to_string(),
+        |i| t_string!(i, declare.region_county).to_string(),
+        |i| t_string!(i, declare.region_township).to_string(),
+        |i| t_string!(i, declare.region_village).to_string(),
+    ];
+    let chosen = move |level: usize| area.with(|a| chosen_at_level(a, level));
+    (top + 1..5)
+        .map(|level| {
+            let root = root.clone();
+            let parent = Memo::new(move |_| {
+                if level == top + 1 {
+                    Some(root.clone())
+                } else {
+                    Some(chosen(level - 1)).filter(|c| !c.is_empty())
+                }
+            });
+            let children = Resource::new(move || parent.get(), |p| async move {
+                match p {
+                    Some(p) => region_children(p).await,
+                    None => Ok(Vec::new()),
+                }
+            });
+            let id = format!("q-area-{level}");
+            let above = move || {
+                if level == top + 1 {
+                    String::new()
+                } else {
+                    chosen(level - 1)
+                }
+            };
+            view! {
+                <div>
+                    <label for=id.clone()>{labels[level](i18n)}</label>
+                    <select id=id.clone() disabled=move || parent.get().is_none()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            on_change.run(if v.is_empty() { above() } else { v });
+                        }>
+                        <option value="">{t!(i18n, casework.all)}</option>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                children.await.unwrap_or_default().into_iter().map(|r| {
+                                    let code = r.code.clone();
+                                    let selected = move || chosen(level) == code;
+                                    view! { <option value=r.code.clone() selected=selected>{r.name_zh}</option> }
+                                }).collect_view()
+                            })}
+                        </Transition>
+                    </select>
+                </div>
+            }
+        })
+        .collect_view()
+        .into_any()
 }
 
 #[component]

@@ -601,3 +601,16 @@ pub fn general_error(error: RwSignal<Option<AppError>>) -> Signal<Option<AppErro
 }
 
 pub use crate::clock::{china_date, china_time};
+
+/// The code chosen at `level` (0 = province … 4 = village) given the deepest code chosen,
+/// or empty when the choice does not reach that level.
+pub fn chosen_at_level(code: &str, level: usize) -> String {
+    let Ok(rc) = crate::domain::region::RegionCode::parse(code) else {
+        return String::new();
+    };
+    if (rc.level() as usize) < level {
+        return String::new();
+    }
+    let len = [2, 4, 6, 9, 12][level];
+    format!("{:0<12}", &rc.as_str()[..len])
+}

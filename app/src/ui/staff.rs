@@ -34,7 +34,7 @@ pub fn StaffPage() -> impl IntoView {
                             <section class="card">
                                 <p>{t!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}
                                     {duty.map(|d| view! { " · " <span id="admin-duty">{move || labels::duty(i18n, d)}</span> })}</p>
-                                <p>{t!(i18n, staff.region)} ": " <span class="mono">{user.region_code.clone().unwrap_or_default()}</span></p>
+                                <p>{t!(i18n, staff.region)} ": " <span id="staff-region-name">{user.region_name.clone().or(user.region_code.clone()).unwrap_or_default()}</span></p>
                                 {(role == Role::Caseworker || system).then(|| view! {
                                     <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
                                     <p><A href="/staff/tasks" attr:id="tasks-link">{t!(i18n, staff.tasks_link)}</A></p>

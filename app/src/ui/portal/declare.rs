@@ -390,27 +390,15 @@ fn AddressSection(form: Form) -> impl IntoView {
     .into_any()
 }
 
-/// The code chosen at `level` (0 = province … 4 = village) given the deepest code chosen,
-/// or empty when the choice does not reach that level.
-fn chosen_at_level(code: &str, level: usize) -> String {
-    let Ok(rc) = crate::domain::region::RegionCode::parse(code) else {
-        return String::new();
-    };
-    if (rc.level() as usize) < level {
-        return String::new();
-    }
-    let len = [2, 4, 6, 9, 12][level];
-    format!("{:0<12}", &rc.as_str()[..len])
-}
-
 /// Province → city → county → township → village. The draft keeps the deepest code chosen.
 #[component]
 fn RegionPicker(form: Form) -> impl IntoView {
     let i18n = use_i18n();
     let draft = form.draft;
     // The code chosen at each level, derived from the stored (deepest) code.
-    let level_code =
-        move |level: usize| -> String { draft.with(|d| chosen_at_level(&d.region_code, level)) };
+    let level_code = move |level: usize| -> String {
+        draft.with(|d| crate::ui::chosen_at_level(&d.region_code, level))
+    };
     let level_labels: [fn(I18nContext<Locale>) -> String; 5] = [
         |i| t_string!(i, declare.region_province).to_string(),
         |i| t_string!(i, declare.region_city).to_string(),
