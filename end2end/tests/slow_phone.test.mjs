@@ -27,6 +27,9 @@ test('typing on the registration page before its code is live is kept', async ()
   assert.equal(await page.isDisabled('#send-code'), false);
   await page.click('#send-code');
   await page.locator('.banner.ok', { hasText: '验证码已发送' }).waitFor();
+  // Another code only after the interval the server asks for, counted down on the button.
+  await page.locator('#send-code', { hasText: /\d+ 秒后可重新获取/ }).waitFor();
+  assert.equal(await page.isDisabled('#send-code'), true);
   await ctx.close();
 });
 

@@ -40,9 +40,10 @@ pub(crate) async fn consume_code(
         .await?)
 }
 
-/// Sends a six-digit verification code to a mobile number (through the `Notifier`).
+/// Sends a six-digit verification code to a mobile number (through the `Notifier`). Answers the
+/// seconds before another code may be asked for (the page counts them down).
 #[server(endpoint = "accounts/send_code")]
-pub async fn send_code(phone: String) -> Result<(), AppError> {
+pub async fn send_code(phone: String) -> Result<u32, AppError> {
     use rand::Rng;
     let phone =
         Phone::parse(&phone).map_err(|_| AppError::field("phone", FieldErrorCode::PhoneFormat))?;
@@ -78,7 +79,7 @@ pub async fn send_code(phone: String) -> Result<(), AppError> {
         )
         .await
         .map_err(AppError::internal)?;
-    Ok(())
+    Ok(u32::try_from(s.settings.sms_interval_seconds).unwrap_or(60))
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -211,17 +211,14 @@ pub fn CharityRegisterPage() -> impl IntoView {
                 <input id="reg-phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="20" aria-describedby="reg-phone-error"
                     prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev)) />
                 <FieldMessage error=fe("phone") id="reg-phone-error" />
-                <button type="button" id="send-code" disabled=move || send.pending().get()
-                    on:click=move |_| {
-                        if Phone::parse(&phone.get_untracked()).is_err() {
-                            error.set(Some(AppError::field("phone", FieldErrorCode::PhoneFormat)));
-                        } else {
-                            send.dispatch(phone.get_untracked());
-                        }
-                    }>
-                    {t!(i18n, auth.send_code)}
-                </button>
-                {move || matches!(send.value().get(), Some(Ok(()))).then(|| view! { <p class="banner ok" role="status">{t!(i18n, auth.code_sent)}</p> })}
+                <crate::ui::early::SendCodeButton send on_press=Callback::new(move |()| {
+                    if Phone::parse(&phone.get_untracked()).is_err() {
+                        error.set(Some(AppError::field("phone", FieldErrorCode::PhoneFormat)));
+                    } else {
+                        send.dispatch(phone.get_untracked());
+                    }
+                }) />
+                {move || matches!(send.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok" role="status">{t!(i18n, auth.code_sent)}</p> })}
                 <label for="reg-code">{t!(i18n, auth.code)}</label>
                 <input id="reg-code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
                 <label for="reg-password">{t!(i18n, auth.password)}</label>

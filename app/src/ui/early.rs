@@ -115,6 +115,48 @@ pub fn keep_for_island() {
     }
 }
 
+/// The button that asks for an SMS code: disabled until the page's code is live, while the code
+/// is being sent, and then for the seconds the server asks to wait before another, counted down
+/// on the button.
+#[component]
+pub fn SendCodeButton(
+    send: Action<String, Result<u32, crate::error::AppError>>,
+    on_press: Callback<()>,
+) -> impl IntoView {
+    use crate::i18n::*;
+    let i18n = use_i18n();
+    let live = live();
+    let left = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(seconds)) = send.value().get() {
+            left.set(seconds);
+            count_down(left);
+        }
+    });
+    view! {
+        <button type="button" id="send-code"
+            disabled=move || !live.get() || send.pending().get() || left.get() != 0
+            on:click=move |_| on_press.run(())>
+            {move || match left.get() {
+                0 => t!(i18n, auth.send_code).into_any(),
+                n => t!(i18n, auth.resend_in, seconds = n).into_any(),
+            }}
+        </button>
+    }
+}
+
+fn count_down(left: RwSignal<u32>) {
+    set_timeout(
+        move || {
+            left.update(|l| *l = l.saturating_sub(1));
+            if left.get_untracked() > 0 {
+                count_down(left);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    );
+}
+
 /// Whether the page's code is live here: false on the server and until hydration, then true.
 /// Buttons that do nothing without it are disabled until then (a tap that does nothing would
 /// look broken).

@@ -77,8 +77,6 @@ fn RegisterForm() -> impl IntoView {
         }
     });
     let mismatch = move || !confirm.get().is_empty() && confirm.get() != password.get();
-    // The code is asked for by the page's code: until it is live, the button says it cannot yet.
-    let live = early::live();
     view! {
         // `method="post"`: sent before the page's code is live, the form must not put the password
         // in the address (the server answers with the page again).
@@ -95,11 +93,11 @@ fn RegisterForm() -> impl IntoView {
                 on:input=move |ev| phone.set(event_target_value(&ev)) on:blur=move |_| phone_touched.set(true) />
             <p class="hint">{t!(i18n, auth.phone_hint)}</p>
             <FieldMessage error=phone_error id="reg-phone-error" />
-            <button type="button" id="send-code" disabled=move || !live.get() || send.pending().get()
-                on:click=move |_| { phone_touched.set(true); if phone_error.get_untracked().is_none() { send.dispatch(phone.get_untracked()); } }>
-                {t!(i18n, auth.send_code)}
-            </button>
-            {move || matches!(send.value().get(), Some(Ok(()))).then(|| view! { <p class="banner ok" role="status">{t!(i18n, auth.code_sent)}</p> })}
+            <early::SendCodeButton send on_press=Callback::new(move |()| {
+                phone_touched.set(true);
+                if phone_error.get_untracked().is_none() { send.dispatch(phone.get_untracked()); }
+            }) />
+            {move || matches!(send.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok" role="status">{t!(i18n, auth.code_sent)}</p> })}
             <label for="reg-code">{t!(i18n, auth.code)}</label>
             <input id="reg-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
                 prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
