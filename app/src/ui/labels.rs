@@ -353,3 +353,44 @@ labels!(distance: Distance {
     Distance::SameCity => charity.distance_city, Distance::Farther => charity.distance_farther,
 });
 labels!(unmet: Unmet { Unmet::NoFit => charity.unmet_no_fit, Unmet::Exhausted => charity.unmet_exhausted });
+
+/// Punctuation in the reader's language: Chinese full-width, English with spaces.
+fn english(i18n: I18nContext<Locale>) -> bool {
+    i18n.get_locale_untracked() == Locale::en
+}
+
+/// `text` in parentheses: （甲） or " (A)".
+pub fn paren(i18n: I18nContext<Locale>, text: &str) -> String {
+    if english(i18n) {
+        format!(" ({text})")
+    } else {
+        format!("（{text}）")
+    }
+}
+
+/// The separator of a list of names or items: 、 or ", ".
+pub fn list_sep(i18n: I18nContext<Locale>) -> &'static str {
+    if english(i18n) {
+        ", "
+    } else {
+        "、"
+    }
+}
+
+/// The separator between two clauses of one sentence: ， or ", ".
+pub fn comma(i18n: I18nContext<Locale>) -> &'static str {
+    if english(i18n) {
+        ", "
+    } else {
+        "，"
+    }
+}
+
+/// Between a label and what follows it: ： or ": ".
+pub fn colon(i18n: I18nContext<Locale>) -> &'static str {
+    if english(i18n) {
+        ": "
+    } else {
+        "："
+    }
+}

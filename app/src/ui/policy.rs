@@ -157,7 +157,9 @@ pub fn AssessmentSummary(assessment: Assessment, names: Vec<String>) -> impl Int
                     {(!possible.is_empty()).then(|| view! {
                         <span class="muted">
                             "；" {t!(i18n, policy.possible)} " " {categories_text(i18n, possible)}
-                            {(!open_needs.is_empty()).then(|| format!("（{}：{}）", t_string!(i18n, policy.needs), open_needs.join("、")))}
+                            // What is still to be checked, not what is required ("有能力的法定义务人" alone read as
+                            // a condition, the opposite of the rule).
+                            {(!open_needs.is_empty()).then(|| labels::paren(i18n, &format!("{}{}{}", t_string!(i18n, policy.needs), labels::colon(i18n), open_needs.join(labels::list_sep(i18n)))))}
                         </span>
                     })}
                 </li>
@@ -184,23 +186,27 @@ pub fn Entitlements(assessment: Assessment, names: Vec<String>) -> impl IntoView
             let who: Vec<String> = (0..assessment.members.len()).filter(|i| e.members & (1 << i) != 0).map(|i| subject_text(i18n, Subject::Member(i as u8), &names)).collect();
             let mut text = labels::entitlement(i18n, e.kind);
             if let Some(c) = e.via {
-                text.push_str(&format!("（{}）", labels::category(i18n, c)));
+                text.push_str(&labels::paren(i18n, &labels::category(i18n, c)));
             }
+            // Whole phrases with a place for the figure: word order is the language's own.
             if let Some(m) = e.monthly_fen {
-                text.push_str(&format!(" {} {}", t_string!(i18n, policy.monthly), yuan(i18n, m)));
+                text.push(' ');
+                text.push_str(&t_string!(i18n, policy.monthly_amount).to_string().replace("{amount}", &yuan(i18n, m)));
             }
             if let Some(y) = e.yearly_fen {
-                text.push_str(&format!(" {} {}", t_string!(i18n, policy.yearly), yuan(i18n, y)));
+                text.push(' ');
+                text.push_str(&t_string!(i18n, policy.yearly_amount).to_string().replace("{amount}", &yuan(i18n, y)));
             }
             if let Some(t) = e.taper_months {
-                text.push_str(&format!(" {} {t}", t_string!(i18n, policy.taper_months)));
+                text.push_str(labels::comma(i18n));
+                text.push_str(&t_string!(i18n, policy.taper_for).to_string().replace("{months}", &t.to_string()));
             }
             let clauses = e.kind.clauses().iter().map(|c| labels::clause(i18n, *c)).collect::<Vec<_>>().join("；");
             let everyone = e.kind == EntitlementKind::Emergency;
             view! {
                 <li data-entitlement=e.kind.code()>
                     {text}
-                    {(!everyone && !who.is_empty()).then(|| view! { <span class="muted">" — " {who.join("、")}</span> })}
+                    {(!everyone && !who.is_empty()).then(|| view! { <span class="muted">" — " {who.join(labels::list_sep(i18n))}</span> })}
                     <br /><small class="muted">{t!(i18n, policy.clauses)} "：" {clauses}</small>
                 </li>
             }
@@ -310,8 +316,8 @@ pub fn CliffView(
                     {t!(i18n, policy.cliff_headroom)} " " {yuan(i18n, c.headroom_fen)} "；"
                     {t!(i18n, policy.cliff_then)} " " {then} "；"
                     {t!(i18n, policy.cliff_loses)} " " {loses}
-                    {(c.loses_monthly_fen > 0).then(|| format!("（{} {}）", t_string!(i18n, policy.monthly), yuan(i18n, c.loses_monthly_fen)))}
-                    {c.taper_months.filter(|m| *m > 0).map(|m| view! { <br /><small class="muted">{t!(i18n, policy.cliff_taper)} " " {m}</small> })}
+                    {(c.loses_monthly_fen > 0).then(|| format!("（{}）", t_string!(i18n, policy.monthly_amount).to_string().replace("{amount}", &yuan(i18n, c.loses_monthly_fen))))}
+                    {c.taper_months.filter(|m| *m > 0).map(|m| view! { <br /><small class="muted">{t_string!(i18n, policy.cliff_taper).to_string().replace("{months}", &m.to_string())}</small> })}
                 </li>
             }
         })
