@@ -137,9 +137,11 @@ pub fn SendCodeButton(
         <button type="button" id="send-code"
             disabled=move || !live.get() || send.pending().get() || left.get() != 0
             on:click=move |_| on_press.run(())>
+            // One text, not two views: a view chosen by a signal would bring Leptos's code for
+            // such switches into the portal's first download (~5 KB brotli).
             {move || match left.get() {
-                0 => t!(i18n, auth.send_code).into_any(),
-                n => t!(i18n, auth.resend_in, seconds = n).into_any(),
+                0 => t_string!(i18n, auth.send_code).to_string(),
+                n => format!("{}{n}{}", t_string!(i18n, auth.resend_before), t_string!(i18n, auth.resend_after)),
             }}
         </button>
     }
@@ -162,6 +164,8 @@ fn count_down(left: RwSignal<u32>) {
 /// look broken).
 pub fn live() -> Signal<bool> {
     let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
+    // The next frame: after hydration (which keeps what the server rendered, disabled).
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || live.set(true));
     live.into()
 }

@@ -530,7 +530,7 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
     let disability = get(|m| m.disability_kind.clone());
     view! {
         <div class="member card" id=format!("member-{index}")>
-            <h3>{t!(i18n, declare.member_n)} " " {index + 1}</h3>
+            <h2 class="member-title">{t!(i18n, declare.member_n)} " " {index + 1}</h2>
             <Choice id=id("relation") value=get(|m| m.relation.clone()) on_change=setter(|m, v| m.relation = v, "relation")
                 options=options(&Relation::ALL, Relation::code, labels::relation) error=form.error(field("relation"))>
                 {t!(i18n, declare.relation)}
