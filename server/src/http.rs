@@ -325,7 +325,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 /// text an attacker chooses could leak it by their size (BREACH); the session cookie is
 /// `SameSite=Lax`, so another site cannot make a signed-in browser fetch such pages for it.
 pub fn compression(
-) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate + Clone> {
+) -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
     let predicate = DefaultPredicate::new()
         .and(NotForContentType::new("application/vnd.openxmlformats"))

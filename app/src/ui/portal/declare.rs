@@ -421,7 +421,20 @@ fn RegionPicker(form: Form) -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || { let id = id.clone(); Suspend::new(async move {
                         let list = children.await.unwrap_or_default();
-                        (!list.is_empty()).then(|| {
+                        // A level not reachable yet is there all the same, disabled: the form does
+                        // not jump as each level's choices arrive (layout shift on a phone).
+                        if list.is_empty() {
+                            let waiting = format!("{id}-waiting");
+                            return view! {
+                                <div class="field">
+                                    <label for=waiting.clone()>{level_labels[level](i18n)}</label>
+                                    <select id=waiting disabled>
+                                        <option>{t!(i18n, declare.region_choose_above)}</option>
+                                    </select>
+                                </div>
+                            }.into_any();
+                        }
+                        {
                             let opts: Vec<(String, String)> = list.into_iter().map(|r| (r.code, r.name_zh)).collect();
                             view! {
                                 <Choice id=id.clone()
@@ -435,8 +448,8 @@ fn RegionPicker(form: Form) -> impl IntoView {
                                     error=err>
                                     {level_labels[level](i18n)}
                                 </Choice>
-                            }
-                        })
+                            }.into_any()
+                        }
                     })}}
                 </Transition>
             }
