@@ -264,8 +264,9 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
         .text()
         .await
         .unwrap();
+    let pkg = format!("/pkg/{}", app.state.pkg_version);
     assert!(
-        html.contains(r#"href="/pkg/portal/doudi-portal.wasm""#),
+        html.contains(&format!(r#"href="{pkg}/portal/doudi-portal.wasm""#)),
         "{html}"
     );
     // The application's data go to the island as its props, so the island needs no request of its own.
@@ -290,7 +291,7 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
         .await
         .unwrap();
     assert!(
-        html.contains(r#"href="/pkg/doudi.wasm""#) && !html.contains("/pkg/portal/"),
+        html.contains(&format!(r#"href="{pkg}/doudi.wasm""#)) && !html.contains("/portal/"),
         "{html}"
     );
     assert!(!html.contains("<leptos-island"), "{html}");
