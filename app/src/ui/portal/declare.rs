@@ -417,22 +417,26 @@ fn RegionPicker(form: Form) -> impl IntoView {
             });
             let id = format!("region-{level}");
             let err = if level == 4 { form.error("region_code".into()) } else { Signal::derive(|| None) };
+            // A level whose choices are not there yet (still loading, or the level above not
+            // chosen) is shown all the same, disabled and as tall: the form does not jump as each
+            // level's choices arrive (layout shift on a phone).
+            let waiting = move || {
+                let waiting = format!("region-{level}-waiting");
+                view! {
+                    <div class="field">
+                        <label for=waiting.clone()>{level_labels[level](i18n)}</label>
+                        <select id=waiting disabled>
+                            <option>{t!(i18n, declare.region_choose_above)}</option>
+                        </select>
+                    </div>
+                }
+            };
             view! {
-                <Transition fallback=|| ()>
+                <Transition fallback=waiting>
                     {move || { let id = id.clone(); Suspend::new(async move {
                         let list = children.await.unwrap_or_default();
-                        // A level not reachable yet is there all the same, disabled: the form does
-                        // not jump as each level's choices arrive (layout shift on a phone).
                         if list.is_empty() {
-                            let waiting = format!("{id}-waiting");
-                            return view! {
-                                <div class="field">
-                                    <label for=waiting.clone()>{level_labels[level](i18n)}</label>
-                                    <select id=waiting disabled>
-                                        <option>{t!(i18n, declare.region_choose_above)}</option>
-                                    </select>
-                                </div>
-                            }.into_any();
+                            return waiting().into_any();
                         }
                         {
                             let opts: Vec<(String, String)> = list.into_iter().map(|r| (r.code, r.name_zh)).collect();
