@@ -51,8 +51,19 @@ test('typing in the declaration before its part of the code is loaded is kept an
   // It is in the draft: saved, and there again on the next visit.
   await slow.locator('#save-state', { hasText: '草稿已保存' }).waitFor();
   await slow.close();
+  // Nothing on the page moves as its parts arrive (the region picker's levels, the header):
+  // the layout shifts the browser records add up to at most 0.02 (CLS).
+  await page.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
   await page.goto(`${BASE}/declare`);
   await hydrated(page);
+  await page.waitForLoadState('networkidle');
+  const shift = await page.evaluate(() => window.__shift);
+  assert.ok(shift <= 0.02, `layout shift on /declare: ${shift}`);
   assert.equal(await page.inputValue('#address'), '梁家墩镇五组8号');
   assert.equal(await page.inputValue('#description'), '早于页面加载完成输入的说明');
   await ctx.close();
