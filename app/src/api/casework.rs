@@ -499,23 +499,39 @@ pub async fn finalize(number: String, note: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Shows one member's full ID number to a caseworker of the region: a deliberate action,
-/// audit-logged with who, which application and which member.
-#[server(endpoint = "casework/unmask")]
-pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> {
+/// One declared member of a case, for a caseworker of its region who asked on purpose: the
+/// reading is audit-logged as `action` with which application and which member.
+#[cfg(feature = "ssr")]
+async fn unmasked_member(
+    number: &str,
+    member: u32,
+    action: &str,
+) -> Result<crate::domain::declaration::Member, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let s = services()?;
-    let app = case_in_scope(&s, &user, &number).await?;
-    let d: Declaration = serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
-    let m = d.members.get(member as usize).ok_or(AppError::NotFound)?;
+    let app = case_in_scope(&s, &user, number).await?;
+    let mut d: Declaration =
+        serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
+    let index = member as usize;
+    if index >= d.members.len() {
+        return Err(AppError::NotFound);
+    }
     audit(
         &s,
         Some(&user.0.id),
-        "unmask",
+        action,
         &format!("{}#{member}", app.summary.number),
         AuditResult::Ok,
     )
     .await;
+    Ok(d.members.swap_remove(index))
+}
+
+/// Shows one member's full ID number to a caseworker of the region: a deliberate action,
+/// audit-logged with who, which application and which member.
+#[server(endpoint = "casework/unmask")]
+pub async fn unmask_id(number: String, member: u32) -> Result<String, AppError> {
+    let m = unmasked_member(&number, member, "unmask").await?;
     Ok(m.id_number.as_str().to_string())
 }
 
@@ -526,20 +542,8 @@ pub async fn unmask_health(
     number: String,
     member: u32,
 ) -> Result<crate::api::types::MemberHealth, AppError> {
-    let user = auth::require(&[Role::Caseworker]).await?;
-    let s = services()?;
-    let app = case_in_scope(&s, &user, &number).await?;
-    let d: Declaration = serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
-    let m = d.members.get(member as usize).ok_or(AppError::NotFound)?;
-    audit(
-        &s,
-        Some(&user.0.id),
-        "unmask_health",
-        &format!("{}#{member}", app.summary.number),
-        AuditResult::Ok,
-    )
-    .await;
-    Ok(crate::api::types::MemberHealth::from(m))
+    let m = unmasked_member(&number, member, "unmask_health").await?;
+    Ok(crate::api::types::MemberHealth::from(&m))
 }
 
 /// Notices shown on one page of the public list.

@@ -188,13 +188,6 @@ fn AreaPicker(
     };
     let top = root_code.level() as usize;
     let root = root_code.as_str().to_string();
-    let labels: [fn(leptos_i18n::I18nContext<Locale>) -> String; 5] = [
-        |i| t_string!(i, declare.region_province).to_string(),
-        |i| t_string!(i, declare.region_city).to_string(),
-        |i| t_string!(i, declare.region_county).to_string(),
-        |i| t_string!(i, declare.region_township).to_string(),
-        |i| t_string!(i, declare.region_village).to_string(),
-    ];
     let chosen = move |level: usize| area.with(|a| chosen_at_level(a, level));
     (top + 1..5)
         .map(|level| {
@@ -222,7 +215,7 @@ fn AreaPicker(
             };
             view! {
                 <div>
-                    <label for=id.clone()>{labels[level](i18n)}</label>
+                    <label for=id.clone()>{crate::ui::region_level_label(i18n, level)}</label>
                     <select id=id.clone() disabled=move || parent.get().is_none()
                         on:change=move |ev| {
                             let v = event_target_value(&ev);

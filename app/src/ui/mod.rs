@@ -626,6 +626,17 @@ pub use crate::clock::{china_date, china_time};
 
 /// The code chosen at `level` (0 = province … 4 = village) given the deepest code chosen,
 /// or empty when the choice does not reach that level.
+/// The name of a level of the region tree (0 = province … 4 = village), for pickers.
+pub fn region_level_label(i18n: leptos_i18n::I18nContext<Locale>, level: usize) -> String {
+    match level {
+        0 => t_string!(i18n, declare.region_province).to_string(),
+        1 => t_string!(i18n, declare.region_city).to_string(),
+        2 => t_string!(i18n, declare.region_county).to_string(),
+        3 => t_string!(i18n, declare.region_township).to_string(),
+        _ => t_string!(i18n, declare.region_village).to_string(),
+    }
+}
+
 pub fn chosen_at_level(code: &str, level: usize) -> String {
     let Ok(rc) = crate::domain::region::RegionCode::parse(code) else {
         return String::new();

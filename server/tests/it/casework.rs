@@ -370,17 +370,15 @@ async fn rejection_needs_a_reason_and_other_counties_get_nothing() {
     .json()
     .await
     .unwrap();
-    assert!(
-        !case["declared"]["address"].as_str().unwrap().is_empty(),
+    // What the household declared (`good_draft`), as the caseworker reads it.
+    let declared = good_draft(&[]);
+    assert_eq!(case["declared"]["address"], declared.address, "{case}");
+    assert_eq!(
+        case["declared"]["contact_phone"], declared.contact_phone,
         "{case}"
     );
-    assert!(
-        !case["declared"]["contact_phone"]
-            .as_str()
-            .unwrap()
-            .is_empty(),
-        "{case}"
-    );
+    assert_eq!(case["declared"]["residence"], declared.residence, "{case}");
+    assert_eq!(case["declared"]["income"]["wages"], 80000, "{case}");
     assert!(case["members"][0]["health"].is_null(), "{case}");
     let own: Value = post_form(
         &r,

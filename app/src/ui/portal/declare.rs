@@ -399,13 +399,6 @@ fn RegionPicker(form: Form) -> impl IntoView {
     let level_code = move |level: usize| -> String {
         draft.with(|d| crate::ui::chosen_at_level(&d.region_code, level))
     };
-    let level_labels: [fn(I18nContext<Locale>) -> String; 5] = [
-        |i| t_string!(i, declare.region_province).to_string(),
-        |i| t_string!(i, declare.region_city).to_string(),
-        |i| t_string!(i, declare.region_county).to_string(),
-        |i| t_string!(i, declare.region_township).to_string(),
-        |i| t_string!(i, declare.region_village).to_string(),
-    ];
     let levels = (0..5usize)
         .map(|level| {
             let parent = Memo::new(move |_| if level == 0 { Some(String::new()) } else { Some(level_code(level - 1)).filter(|c| !c.is_empty()) });
@@ -424,7 +417,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
                 let waiting = format!("region-{level}-waiting");
                 view! {
                     <div class="field">
-                        <label for=waiting.clone()>{level_labels[level](i18n)}</label>
+                        <label for=waiting.clone()>{crate::ui::region_level_label(i18n, level)}</label>
                         <select id=waiting disabled>
                             <option>{t!(i18n, declare.region_choose_above)}</option>
                         </select>
@@ -450,7 +443,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
                                     })
                                     options=opts
                                     error=err>
-                                    {level_labels[level](i18n)}
+                                    {crate::ui::region_level_label(i18n, level)}
                                 </Choice>
                             }.into_any()
                         }
