@@ -39,9 +39,9 @@ if ! command -v npm >/dev/null; then
   apt-get install -y nodejs npm
 fi
 
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] \
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/axe-core ] \
    || ! end2end/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
-  say "installing npm packages in end2end/ (binaryen@132 for wasm-opt, playwright-core)"
+  say "installing npm packages in end2end/ (binaryen@132 for wasm-opt, playwright-core, axe-core)"
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 

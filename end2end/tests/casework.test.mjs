@@ -3,7 +3,7 @@
 // proposes it, and the public notice (公示) — while the resident sees each step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, PNG, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn, loadedWasm } from './helpers.mjs';
+import { BASE, OUT, PNG, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, toStep, register, chooseGanzhouVillage, signIn, loadedWasm } from './helpers.mjs';
 
 // A finger signature: a stroke across the pad.
 async function sign(page, selector) {
@@ -26,12 +26,16 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await r.fill('#address', '七组8号');
   await r.selectOption('#residence', 'rural');
   await r.fill('#contact-phone', phone);
+  await toStep(r, 'members');
   await fillMember(r, 0, { name: '刘春生', id: validId('62070219680808031') });
   await r.click('#add-member');
   await fillMember(r, 1, { relation: 'spouse', name: '陈桂芳', id: validId('62070219690909042') });
+  await toStep(r, 'money');
   await r.fill('#income-wages', '900');
+  await toStep(r, 'needs');
   await r.check('#help-basic_living');
   await r.check('#consent-verification');
+  await toStep(r, 'review');
   await r.click('#submit-declaration');
   const number = (await r.locator('#application-number').textContent()).trim();
 

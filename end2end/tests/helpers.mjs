@@ -191,3 +191,10 @@ export async function holdWasm(page) {
   await page.route(/\.wasm$/, async (route) => { await released; await route.continue(); });
   return () => release();
 }
+
+// The declaration is a few steps (household, members, money, needs, review): shows one by its
+// place in the list of steps at the top.
+export async function toStep(page, name) {
+  await page.click(`#step-${name}`);
+  await page.locator(`#panel-${name}`).waitFor();
+}

@@ -5,7 +5,7 @@
 // parameters for rural Ganzhou: standard 580.00 yuan, marginal line 1.5 × = 870.00 per person.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
+import { BASE, OUT, validId, hydrated, unlabelled, newPhone, newTablet, fillMember, toStep, register, chooseGanzhouVillage, signIn } from './helpers.mjs';
 
 const household = (page) => page.locator('#estimate .household-categories');
 
@@ -24,10 +24,16 @@ test('the estimate follows the typed income and matches the recorded assessment'
   await page.fill('#address', '五组3号');
   await page.selectOption('#residence', 'rural');
   await page.fill('#contact-phone', phone);
+  await toStep(page, 'members');
   await fillMember(page, 0, { name: '王大山', id: validId('62070219700505011') });
   await page.click('#add-member');
   await fillMember(page, 1, { relation: 'spouse', name: '赵小梅', id: validId('62070219720606022') });
 
+  // The estimate is one line until opened.
+  await toStep(page, 'money');
+  assert.equal(await page.$eval('#estimate', (d) => d.open), false);
+  assert.ok((await page.locator('#estimate').boundingBox()).height < 80, 'one line');
+  await page.click('#estimate summary');
   // No income typed yet: nothing is claimed, Dibao stays open until income is known.
   await page.locator('#estimate .member-categories li[data-member="0"]').waitFor();
   await householdIs(page, '');
@@ -53,8 +59,10 @@ test('the estimate follows the typed income and matches the recorded assessment'
   assert.deepEqual(await unlabelled(page), []);
   await page.screenshot({ path: `${OUT}estimate-360.png`, fullPage: true });
 
+  await toStep(page, 'needs');
   await page.check('#help-basic_living');
   await page.check('#consent-verification');
+  await toStep(page, 'review');
   await page.click('#submit-declaration');
   const number = (await page.locator('#application-number').textContent()).trim();
   submitted = number;

@@ -4,7 +4,7 @@
 // 360 px and 1024 px go to end2end/output/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, validId, PNG, hydrated, unlabelled, newPhone, newContext, fillMember, register, chooseGanzhouVillage, signIn, loadedWasm } from './helpers.mjs';
+import { BASE, OUT, validId, PNG, hydrated, unlabelled, newPhone, newContext, fillMember, toStep, register, chooseGanzhouVillage, signIn, loadedWasm } from './helpers.mjs';
 
 test('a resident registers, declares a household, submits and follows it', async () => {
   const phone = `139${String(Date.now()).slice(-8)}`;
@@ -38,6 +38,7 @@ test('a resident registers, declares a household, submits and follows it', async
   const spouse = validId('62070219720202004');
   const child = validId('62070220100303005');
   const wrongSpouse = spouse.slice(0, 17) + (spouse[17] === '1' ? '2' : '1');
+  await toStep(page, 'members');
   await fillMember(page, 0, { name: '张建国', id: head });
   await page.click('#add-member');
   await fillMember(page, 1, { relation: 'spouse', name: '李秀兰', id: wrongSpouse });
@@ -51,7 +52,9 @@ test('a resident registers, declares a household, submits and follows it', async
   assert.equal((await idError.textContent()).trim(), '');
 
   assert.deepEqual(await unlabelled(page), []);
+  await toStep(page, 'money');
   await page.fill('#income-wages', '1200.50');
+  await toStep(page, 'needs');
   await page.check('#help-basic_living');
   await page.check('#consent-verification');
   await page.locator('#save-state', { hasText: '草稿已保存' }).waitFor();
@@ -59,7 +62,7 @@ test('a resident registers, declares a household, submits and follows it', async
   // A reload keeps everything typed.
   await page.reload();
   await hydrated(page);
-  await page.waitForSelector('#m2-name');
+  await page.waitForSelector('#m2-name', { state: 'attached' });
   assert.equal(await page.inputValue('#m1-name'), '李秀兰');
   assert.equal(await page.inputValue('#m1-id_number'), spouse);
   assert.equal(await page.inputValue('#m2-id_number'), child);
@@ -84,6 +87,7 @@ test('a resident registers, declares a household, submits and follows it', async
   await page2.locator('#save-state', { hasText: '草稿已保存' }).waitFor();
 
   // A proof file.
+  await toStep(page2, 'needs');
   await page2.selectOption('#attachment-kind', 'id_card');
   await page2.setInputFiles('#attachment-file', { name: '户主身份证.png', mimeType: 'image/png', buffer: PNG });
   await page2.click('#upload-attachment');
@@ -91,6 +95,7 @@ test('a resident registers, declares a household, submits and follows it', async
   await page2.screenshot({ path: `${OUT}declare-360.png`, fullPage: true });
 
   // Submit and follow.
+  await toStep(page2, 'review');
   await page2.click('#submit-declaration');
   const number = (await page2.locator('#application-number').textContent()).trim();
   assert.match(number, /^SQ-\d{4}-\d{6}$/);

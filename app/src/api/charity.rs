@@ -156,6 +156,67 @@ pub struct MatchingView {
     pub needs: Vec<CaseNeed>,
     pub resources: Vec<ResourceView>,
     pub matches: Vec<MatchView>,
+    /// Help households asked for in their declaration, with consent to share it with charities,
+    /// not yet recorded as needs: for the caseworker to confirm with an amount.
+    pub proposed: Vec<ProposedNeed>,
+}
+
+/// A kind of help a household asked for in its latest declaration (with charity consent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposedNeed {
+    pub household_id: String,
+    pub kind: String,
+    pub township: String,
+    /// The application that asked for it.
+    pub number: String,
+}
+
+/// How many of the region's households are looked at for proposals (the most recent first).
+#[cfg(feature = "ssr")]
+const PROPOSAL_HOUSEHOLDS: i64 = 500;
+
+/// What households in `scope` asked for and consented to share, not yet recorded as a need from
+/// their declaration (recorded once, open or closed, it is not proposed again).
+#[cfg(feature = "ssr")]
+async fn proposed_needs(
+    s: &Services,
+    scope: &RegionCode,
+) -> Result<Vec<(String, crate::domain::declaration::HelpKind, RegionCode, String)>, AppError> {
+    let recorded = s.store.needs(scope, false, today_in_china()).await?;
+    let households = s
+        .store
+        .search_households(crate::store::HouseholdQuery::within(
+            scope.clone(),
+            PROPOSAL_HOUSEHOLDS,
+        ))
+        .await?;
+    let mut out = Vec::new();
+    for h in households {
+        let Some(d) = h
+            .latest_declaration_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<Declaration>(j).ok())
+        else {
+            continue;
+        };
+        if !d.consent_charity {
+            continue;
+        }
+        for kind in d.help {
+            let known = recorded.iter().any(|n| {
+                n.household_id == h.id && n.kind == kind && n.source == NeedSource::Declaration
+            });
+            if !known {
+                out.push((
+                    h.id.clone(),
+                    kind,
+                    h.region_code.township(),
+                    h.latest_number.clone().unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -1072,6 +1133,7 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
     let scope = auth::staff_scope(&user)?;
     let s = services()?;
     let (needs, resources) = matching_inputs(&s, &scope).await?;
+    let proposed = proposed_needs(&s, &scope).await?;
     auth::audit_read(&s, &user, "matching_read", scope.prefix()).await;
     let matches = s
         .store
@@ -1083,7 +1145,8 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
             .iter()
             .map(|n| &n.township)
             .chain(resources.iter().flat_map(|r| &r.regions))
-            .chain(matches.iter().map(|m| &m.township)),
+            .chain(matches.iter().map(|m| &m.township))
+            .chain(proposed.iter().map(|p| &p.2)),
     )
     .await?;
     Ok(MatchingView {
@@ -1095,6 +1158,15 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
         matches: matches
             .into_iter()
             .map(|m| match_view(m, &names, true))
+            .collect(),
+        proposed: proposed
+            .into_iter()
+            .map(|(household_id, kind, township, number)| ProposedNeed {
+                household_id,
+                kind: kind.code().into(),
+                township: names.get(&township).cloned().unwrap_or_default(),
+                number,
+            })
             .collect(),
     })
 }

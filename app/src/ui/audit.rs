@@ -7,6 +7,7 @@ use crate::domain::audit::AuditResult;
 use crate::domain::status::{AdminDuty, Role};
 use crate::i18n::*;
 use crate::ui::{labels, ErrorBanner, MeResource};
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -64,6 +65,7 @@ fn AuditTrail() -> impl IntoView {
     };
     view! {
         <h1>{t!(i18n, audit.title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, audit.title).to_string()) />
         <p class="muted">{t!(i18n, audit.intro)}</p>
         <form class="card" id="audit-filters" on:submit=move |ev| {
             ev.prevent_default();

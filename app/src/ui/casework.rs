@@ -18,6 +18,7 @@ use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
     MeResource,
 };
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -34,6 +35,7 @@ pub fn QueuePage() -> impl IntoView {
     let first = Resource::new(move || applied.get(), review_queue);
     view! {
         <h1>{t!(i18n, casework.queue_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, casework.queue_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
@@ -510,6 +512,7 @@ pub fn NoticePage() -> impl IntoView {
     let list = Resource::new(page, |p| public_notices(String::new(), p));
     view! {
         <h1>{t!(i18n, casework.notice_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, casework.notice_title).to_string()) />
         <p class="muted">{t!(i18n, casework.notice_intro)}</p>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

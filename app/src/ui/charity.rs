@@ -9,7 +9,8 @@ use crate::api::charity::{
     commit_to_need, confirm_match, decide_charity, deliver_match, household_needs,
     load_charity_home, load_matching, needs_board, propose_match, register_charity,
     reveal_match_contact, revoke_charity, service_regions, suggest_matches, BoardNeed, CaseNeed,
-    CharityHome, CharityRegistration, CharityView, MatchContact, MatchView, PlanView, ResourceView,
+    CharityHome, CharityRegistration, CharityView, MatchContact, MatchView, PlanView, ProposedNeed,
+    ResourceView,
     SuggestionView, CONTACT_PURPOSES,
 };
 use crate::domain::charity::{
@@ -24,6 +25,7 @@ use crate::i18n::*;
 use crate::ui::{
     field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource,
 };
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -150,6 +152,7 @@ pub fn CharityRegisterPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, charity.register_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, charity.register_title).to_string()) />
             <p class="muted">{t!(i18n, charity.register_intro)}</p>
             <form on:submit=move |ev| {
                 ev.prevent_default();
@@ -246,6 +249,7 @@ pub fn CharityPage() -> impl IntoView {
     });
     view! {
         <h1>{t!(i18n, charity.title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, charity.title).to_string()) />
         <ForRoles roles=&[Role::Charity]>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -581,6 +585,7 @@ pub fn CharityAdminPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| charity_registrations());
     view! {
         <h1>{t!(i18n, charity.admin_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, charity.admin_title).to_string()) />
         <ForRoles roles=&[Role::Admin]>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -666,6 +671,7 @@ pub fn MatchingPage() -> impl IntoView {
     let refresh = Callback::new(move |_| data.refetch());
     view! {
         <h1>{t!(i18n, charity.matching_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, charity.matching_title).to_string()) />
         <ForRoles roles=&[Role::Caseworker]>
             <p class="muted">{t!(i18n, charity.matching_intro)}</p>
             <label for="kind-filter">{t!(i18n, charity.filter_kind)}</label>
@@ -679,8 +685,12 @@ pub fn MatchingPage() -> impl IntoView {
                         Ok(v) => {
                             let needs = v.needs.clone();
                             let resources = v.resources.clone();
+                            let proposed = v.proposed.clone();
                             view! {
-                                <div class="side-by-side">
+                                <ProposedNeeds proposed on_change=refresh />
+                                // One above the other: side by side, a tablet's half width wrapped the
+                                // tables' cells to one or two characters.
+                                <div class="matching">
                                     <section class="card" id="matching-needs">
                                         <h2>{t!(i18n, charity.needs)}</h2>
                                         {move || {
@@ -734,6 +744,65 @@ pub fn MatchingPage() -> impl IntoView {
             </section>
         </ForRoles>
     }
+}
+
+/// What households asked for in their declarations (with charity consent), proposed as needs:
+/// the caseworker confirms each with an amount, or leaves it.
+#[component]
+fn ProposedNeeds(proposed: Vec<ProposedNeed>, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" id="proposed-needs">
+            <h2>{t!(i18n, charity.proposed_title)}</h2>
+            {if proposed.is_empty() {
+                view! { <p class="muted" id="proposed-none">{t!(i18n, charity.proposed_none)}</p> }.into_any()
+            } else {
+                view! {
+                    <p class="muted">{t!(i18n, charity.proposed_intro)}</p>
+                    <ul class="plain proposed">
+                        {proposed.into_iter().enumerate().map(|(i, p)| view! { <ProposedRow p index=i on_change /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProposedRow(p: ProposedNeed, index: usize, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = RwSignal::new(NeedDraft {
+        household_id: p.household_id.clone(),
+        source: NeedSource::Declaration.code().into(),
+        kind: p.kind.clone(),
+        form: SupplyForm::Funds.code().into(),
+        ..Default::default()
+    });
+    let error = RwSignal::new(None::<AppError>);
+    let save = Action::new(move |d: &NeedDraft| add_need(d.clone()));
+    on_result(save, error, move |_| on_change.run(()));
+    let amount_id = format!("proposed-amount-{index}");
+    let err_id = format!("{amount_id}-error");
+    view! {
+        <li data-proposed=p.kind.clone() data-household=p.household_id.clone()>
+            <form class="proposed-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(draft.get_untracked()); }>
+                <strong>{kind_label(i18n, &p.kind)}</strong> " · " {p.township.clone()} " · "
+                <A href=format!("/applications/{}", p.number)>{p.number.clone()}</A> " · "
+                <A href=format!("/staff/households/{}", p.household_id)>{t!(i18n, charity.household_file)}</A>
+                <div class="inline-field">
+                    <label for=amount_id.clone()>{t!(i18n, charity.amount_yuan)}</label>
+                    <input id=amount_id inputmode="decimal" aria-describedby=err_id.clone()
+                        prop:value=move || draft.with(|d| d.amount.clone())
+                        on:input=move |ev| draft.update(|d| d.amount = event_target_value(&ev)) />
+                    <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(i18n, charity.proposed_confirm)}</button>
+                </div>
+                <FieldMessage error=field_error_of(error, "amount") id=err_id />
+                <ErrorBanner error=general_error(error) />
+            </form>
+        </li>
+    }
+    .into_any()
 }
 
 #[component]

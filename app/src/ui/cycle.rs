@@ -13,6 +13,7 @@ use crate::i18n::*;
 use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles,
 };
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -61,6 +62,7 @@ pub fn TasksPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_tasks(false));
     view! {
         <h1>{t!(i18n, cycle.tasks_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, cycle.tasks_title).to_string()) />
         <ForRoles roles=&[Role::Caseworker, Role::Admin]>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -130,6 +132,7 @@ pub fn SearchPage() -> impl IntoView {
     });
     view! {
         <h1>{t!(i18n, cycle.search_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, cycle.search_title).to_string()) />
         <ForRoles roles=&[Role::Caseworker, Role::Admin]>
             <p class="muted">{t!(i18n, cycle.search_intro)}</p>
             <form class="card filters" on:submit=move |ev| { ev.prevent_default(); search.dispatch(query.get_untracked()); }>
@@ -214,6 +217,7 @@ pub fn EmergencyPage() -> impl IntoView {
     };
     view! {
         <h1>{t!(i18n, cycle.emergency_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, cycle.emergency_title).to_string()) />
         <ForRoles roles=&[Role::Caseworker]>
             <p class="muted">{t!(i18n, cycle.emergency_intro)}</p>
             {move || done.get().map(|v| view! {

@@ -38,6 +38,24 @@ pub fn local_remove(key: &str) {
     let _ = key;
 }
 
+/// Moves the cursor (and the screen) to the first element `selector` finds, on the next frame
+/// (after what a change shows has been drawn). Returns nothing: a missing element is left alone.
+pub fn focus_first(selector: String) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(&selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = selector;
+}
+
 /// The `<input type=file id=input_id>` and the file chosen in it.
 #[cfg(feature = "hydrate")]
 fn chosen_file(input_id: &str) -> Result<(web_sys::HtmlInputElement, web_sys::File), AppError> {

@@ -18,6 +18,7 @@ use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
     MeResource,
 };
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -30,13 +31,16 @@ pub fn HouseholdPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let file = Resource::new(id, get_household_file);
     view! {
-        <h1>{t!(i18n, household.title)}</h1>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <h1>{t!(i18n, household.title)}</h1> <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let caseworker = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Caseworker);
                 match file.await {
                     Ok(f) => view! { <HouseholdView file=f caseworker on_change=Callback::new(move |_| file.refetch()) /> }.into_any(),
-                    Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                    Err(e) => view! {
+                        <h1>{t!(i18n, household.title)}</h1>
+                        <PageTitle text=Signal::derive(move || t_string!(i18n, household.title).to_string()) />
+                        <p class="banner error">{labels::app_error(i18n, &e)}</p>
+                    }.into_any(),
                 }
             })}
         </Suspense>
@@ -62,14 +66,58 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
     });
     let chain_ids: Vec<String> = file.chain.iter().map(|a| a.aid.id.clone()).collect();
     let flags = file.flags.clone();
+    // Named as people name it: the head of household and the village.
+    let members = file
+        .applications
+        .last()
+        .map(|a| a.members.clone())
+        .unwrap_or_default();
+    let head = members
+        .iter()
+        .find(|m| m.relation == crate::domain::declaration::Relation::Head.code())
+        .map(|m| m.name.clone())
+        .unwrap_or_default();
+    let village = file
+        .region_name
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    let heading = Signal::derive(move || {
+        if head.is_empty() {
+            t_string!(i18n, household.title).to_string()
+        } else {
+            t_string!(i18n, household.heading)
+                .to_string()
+                .replace("{name}", &head)
+                .replace("{place}", &village)
+        }
+    });
+    let chain_empty = file.chain.is_empty();
     view! {
+        <h1 id="household-heading">{heading}</h1>
+        <PageTitle text=heading />
+        <section class="card" id="file-members">
+            <h2>{t!(i18n, household.members)}</h2>
+            <p>{t!(i18n, household.region)} ": " {file.region_name.clone()}</p>
+            <div class="table-scroll">
+                <table class="members">
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, declare.relation)}</th><th scope="col">{t!(i18n, declare.name)}</th>
+                        <th scope="col">{t!(i18n, declare.id_number)}</th><th scope="col">{t!(i18n, household.birth_date)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {members.into_iter().map(|m| {
+                            let rel = crate::domain::declaration::Relation::from_code(&m.relation);
+                            view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td class="name">{m.name}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
         <StandingCard household=file.id.clone() standing_now=file.standing standing_at=file.standing_at exit_reason=file.exit_reason.clone()
             assistance_until=file.assistance_until.clone() days_left=file.days_left caseworker on_change />
         <EmergencyList items=file.emergencies.clone() />
-        <section class="card">
-            <p>{t!(i18n, household.region)} ": " {file.region_name.clone()} " " <span class="mono muted">{file.region_code.clone()}</span></p>
-            <p>{t!(i18n, household.head_id)} ": " <span class="mono">{file.head_id_masked.clone()}</span></p>
-        </section>
         <section class="card" id="flags">
             <h2>{t!(i18n, household.flags)}</h2>
             {flags.is_empty().then(|| view! { <p class="muted" id="flags-none">{t!(i18n, household.no_flags)}</p> })}
@@ -107,7 +155,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
         <section class="card" id="chain">
             <h2>{t!(i18n, household.chain)}</h2>
             {file.chain.is_empty().then(|| view! { <p class="muted" id="chain-empty">{t!(i18n, household.chain_empty)}</p> })}
-            <div class="table-scroll">
+            <div class="table-scroll" hidden=chain_empty>
                 <table id="chain-table">
                     <thead><tr>
                         <th>"#"</th><th>{t!(i18n, household.kind)}</th><th>{t!(i18n, household.source)}</th><th>{t!(i18n, household.amount)}</th>
@@ -134,7 +182,6 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
                 </table>
             </div>
         </section>
-        {caseworker.then(|| view! { <ReferralForm form=referral days=file.referral_days on_change /> <AidForm household=household.get_value() on_change /> })}
         <section class="card" id="referrals">
             <h2>{t!(i18n, household.referrals)}</h2>
             <ReferralList rows=file.referrals.clone() />
@@ -169,7 +216,11 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
             <h2>{t!(i18n, household.assessments)}</h2>
             <ul>
                 {file.assessments.into_iter().map(|(n, reason, cats, at)| view! {
-                    <li>{china_time(at)} " · " {n} " · " {reason} " · " {move || cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join("、")}</li>
+                    <li>{china_time(at)} " · " {n} " · " {move || match reason.as_str() {
+                        "submission" => t_string!(i18n, policy.reason_submission),
+                        "verification" => t_string!(i18n, policy.reason_verification),
+                        _ => t_string!(i18n, policy.reason_reassessment),
+                    }} " · " {move || if cats.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join(labels::list_sep(i18n)) }}</li>
                 }).collect_view()}
             </ul>
         </section>
@@ -177,6 +228,8 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
             <h2>{t!(i18n, visit.recorded)}</h2>
             {file.visits.into_iter().map(|v| view! { <VisitCard visit=v /> }).collect_view()}
         </section>
+        // What a caseworker can do, after what the file says.
+        {caseworker.then(|| view! { <ReferralForm form=referral days=file.referral_days on_change /> <AidForm household=household.get_value() on_change /> })}
     }
     .into_any()
 }
@@ -345,6 +398,7 @@ pub fn ReferralInboxPage() -> impl IntoView {
     let inbox = Resource::new(|| (), |_| referral_inbox());
     view! {
         <h1>{t!(i18n, household.inbox_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, household.inbox_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 if !matches!(me.await, Ok(Some(ref u)) if u.role == Role::Department) {

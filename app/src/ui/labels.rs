@@ -249,13 +249,14 @@ labels!(param: ParamKey {
     ParamKey::PremiumIndividual => policy.param.premium_individual, ParamKey::PremiumTekunShare => policy.param.premium_tekun_share,
     ParamKey::PremiumDibaoFixed => policy.param.premium_dibao_fixed, ParamKey::PremiumMarginalShare => policy.param.premium_marginal_share,
     ParamKey::PublicNoticeDays => policy.param.public_notice_days, ParamKey::ReferralResponseDays => policy.param.referral_response_days,
+    ParamKey::DecisionWorkingDays => policy.param.decision_working_days,
     ParamKey::ReviewIntervalMonths => policy.param.review_interval_months, ParamKey::ReviewLeadDays => policy.param.review_lead_days,
     ParamKey::AdvanceAidMax => policy.param.advance_aid_max, ParamKey::AdvanceDocumentsDays => policy.param.advance_documents_days,
 });
 labels!(unit: Unit {
     Unit::FenPerPersonMonth => policy.unit.fen_per_person_month, Unit::FenPerPersonYear => policy.unit.fen_per_person_year,
     Unit::FenPerWorkerMonth => policy.unit.fen_per_worker_month, Unit::Fen => policy.unit.fen, Unit::Permille => policy.unit.permille, Unit::Months => policy.unit.months,
-    Unit::Years => policy.unit.years, Unit::Count => policy.unit.count, Unit::Days => policy.unit.days, Unit::Grade => policy.unit.grade, Unit::Flag => policy.unit.flag,
+    Unit::Years => policy.unit.years, Unit::Count => policy.unit.count, Unit::Days => policy.unit.days, Unit::WorkingDays => policy.unit.working_days, Unit::Grade => policy.unit.grade, Unit::Flag => policy.unit.flag,
 });
 labels!(entitlement: EntitlementKind {
     EntitlementKind::BasicLiving => policy.entitlement.basic_living, EntitlementKind::PremiumSubsidy => policy.entitlement.premium_subsidy,
@@ -268,7 +269,7 @@ labels!(entitlement: EntitlementKind {
 labels!(document: Document {
     Document::Liaoning => policy.document.liaoning, Document::Zhangye => policy.document.zhangye,
     Document::InterimMeasures => policy.document.interim_measures, Document::TekunMeasures => policy.document.tekun_measures,
-    Document::Guobanfa39 => policy.document.guobanfa39,
+    Document::Guobanfa39 => policy.document.guobanfa39, Document::DibaoConfirmation => policy.document.dibao_confirmation,
 });
 labels!(param_status: ParamStatus {
     ParamStatus::InForce => policy.state.in_force, ParamStatus::Scheduled => policy.state.scheduled,
@@ -276,9 +277,80 @@ labels!(param_status: ParamStatus {
     ParamStatus::Pending => policy.state.pending, ParamStatus::Lapsed => policy.state.lapsed,
 });
 
-/// `张政办发〔2023〕128号 (八) 就业救助`
+/// `张政办发〔2023〕128号 (八) 就业救助`; in English `Zhangye … (8) employment assistance`.
 pub fn clause(i18n: I18nContext<Locale>, c: Clause) -> String {
-    format!("{} {}", document(i18n, c.document), c.section)
+    let section = if english(i18n) {
+        section_in_english(c.section)
+    } else {
+        c.section.to_string()
+    };
+    format!("{} {section}", document(i18n, c.document))
+}
+
+/// The clauses of `clauses` that apply in `region` (the region's own text and the national ones),
+/// joined for reading; empty when none does.
+pub fn clauses_for(
+    i18n: I18nContext<Locale>,
+    clauses: &[Clause],
+    region: &crate::domain::region::RegionCode,
+) -> String {
+    crate::domain::policy::clauses::cited_in(clauses, region)
+        .into_iter()
+        .map(|c| clause(i18n, c))
+        .collect::<Vec<_>>()
+        .join(semicolon(i18n))
+}
+
+/// A section as the documents number it, in English: 第九条 → Article 9, 二(三)2(1) → 2(3)2(1),
+/// (八) 受灾人员救助 → (8) disaster relief.
+pub fn section_in_english(section: &str) -> String {
+    const TOPICS: &[(&str, &str)] = &[
+        ("受灾人员救助", "disaster relief"),
+        ("就业救助", "employment assistance"),
+        ("医疗救助", "medical assistance"),
+        ("教育救助", "education assistance"),
+        ("住房救助", "housing assistance"),
+        ("低保边缘家庭", "marginal households"),
+        ("审核确认时限", "time limit of the review"),
+    ];
+    let mut text = section.to_string();
+    for (zh, en) in TOPICS {
+        text = text.replace(zh, en);
+    }
+    if let Some(n) = text.strip_prefix('第').and_then(|t| t.strip_suffix('条')) {
+        return format!("Article {}", numerals_to_digits(n));
+    }
+    numerals_to_digits(&text)
+}
+
+/// 一 … 九十九 written in Chinese numerals, as digits; anything else left as it is.
+fn numerals_to_digits(text: &str) -> String {
+    fn digit(c: char) -> Option<u32> {
+        "零一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32)
+    }
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.is_empty() {
+            return;
+        }
+        let (tens, units) = match run.split_once('十') {
+            Some((t, u)) => (t.chars().next().and_then(digit).unwrap_or(1), u.chars().next().and_then(digit).unwrap_or(0)),
+            None => (0, run.chars().next().and_then(digit).unwrap_or(0)),
+        };
+        out.push_str(&(tens * 10 + units).to_string());
+        run.clear();
+    };
+    for c in text.chars() {
+        if c == '十' || digit(c).is_some() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 // Casework: the assistance chain, departments, referrals.
@@ -386,11 +458,53 @@ pub fn comma(i18n: I18nContext<Locale>) -> &'static str {
     }
 }
 
+/// Between the items of a list of phrases: ； or "; ".
+pub fn semicolon(i18n: I18nContext<Locale>) -> &'static str {
+    if english(i18n) {
+        "; "
+    } else {
+        "；"
+    }
+}
+
 /// Between a label and what follows it: ： or ": ".
 pub fn colon(i18n: I18nContext<Locale>) -> &'static str {
     if english(i18n) {
         ": "
     } else {
         "："
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::section_in_english;
+    use crate::domain::policy::clauses::*;
+
+    #[test]
+    fn sections_read_in_english_without_chinese() {
+        assert_eq!(section_in_english(DIBAO_NATIONAL.section), "Article 9");
+        assert_eq!(section_in_english(TEKUN_NATIONAL.section), "Article 14");
+        assert_eq!(section_in_english(LN_MEDICAL.section), "2(3)2(1)");
+        assert_eq!(section_in_english(ZY_DISASTER.section), "(8) disaster relief");
+        assert_eq!(section_in_english(ZY_MUTUAL_RECOGNITION.section), "(14)");
+        assert_eq!(section_in_english(ZY_OTHER_AID.section), "(11)");
+        assert_eq!(section_in_english(ZY_SERVICE.section), "(10)");
+        assert_eq!(section_in_english("(二十)"), "(20)");
+        for c in [
+            LN_SCOPE, ZY_SCOPE, ZY_STANDARDS, ZY_RECOGNITION, LN_BASIC_LIVING, ZY_BASIC_LIVING,
+            DIBAO_NATIONAL, TEKUN_NATIONAL, TEKUN_CONDITIONS, TEKUN_NO_LABOUR, ZY_EMPLOYMENT,
+            ZY_MEDICAL, ZY_EDUCATION, ZY_HOUSING, ZY_DISASTER, ZY_EMERGENCY, ZY_SERVICE,
+            ZY_OTHER_AID, ZY_REFERRAL, ZY_DUTIES, ZY_MUTUAL_RECOGNITION, MARGINAL_NATIONAL,
+            LN_MEDICAL, LN_EDUCATION, LN_HOUSING, LN_EMPLOYMENT, LN_DISASTER, LN_EMERGENCY,
+            LN_SERVICE, LN_OTHER_AID, DIBAO_CONFIRMATION,
+        ] {
+            let en = section_in_english(c.section);
+            assert!(
+                !en.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                "{} reads {en}",
+                c.section
+            );
+        }
     }
 }

@@ -304,10 +304,25 @@ whole_app_pages! {
     CharityRegisterRoute => charity::CharityRegisterPage;
 }
 
+/// The document's title: the page's own (its `PageTitle`), then the service's name; the service's
+/// full name where a page has none.
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || format!("{} · {}", t_string!(i18n, app_name), t_string!(i18n, app_subtitle)) /> }
+    let formatter = move |page: String| {
+        if page.is_empty() {
+            format!("{} · {}", t_string!(i18n, app_name), t_string!(i18n, app_subtitle))
+        } else {
+            format!("{page} · {}", t_string!(i18n, app_name))
+        }
+    };
+    view! { <Title formatter text=String::new() /> }
+}
+
+/// A page's own title (tab, history, what a screen reader announces first), usually its `<h1>`.
+#[component]
+pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
+    view! { <Title text=move || text.get() /> }
 }
 
 #[component]
@@ -627,6 +642,14 @@ pub use crate::clock::{china_date, china_time};
 /// The code chosen at `level` (0 = province … 4 = village) given the deepest code chosen,
 /// or empty when the choice does not reach that level.
 /// The name of a level of the region tree (0 = province … 4 = village), for pickers.
+/// `lang="zh-CN"` for text people or the data wrote in Chinese (names of places, documents),
+/// shown as it is on a page in another language: a screen reader reads it as Chinese.
+pub fn text_lang(text: &str) -> Option<&'static str> {
+    text.chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        .then_some("zh-CN")
+}
+
 pub fn region_level_label(i18n: leptos_i18n::I18nContext<Locale>, level: usize) -> String {
     match level {
         0 => t_string!(i18n, declare.region_province).to_string(),

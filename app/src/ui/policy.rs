@@ -3,6 +3,7 @@
 //! portal's instant estimate, the status page and staff pages.
 
 use crate::domain::money::Money;
+use crate::domain::region::RegionCode;
 use crate::domain::policy::assess::{Check, EntitlementKind, Need, Outcome, Value, Verdict};
 use crate::domain::policy::cliff::cliffs;
 use crate::domain::policy::params::{format_value, ParamValue};
@@ -45,29 +46,39 @@ fn value_text(i18n: I18nContext<Locale>, v: Value) -> String {
     }
 }
 
-/// `低保标准 580.00 元/人·月（620702000000 农村，2026-01-01 起；来源：… 【示例值】）`
-pub fn param_text(i18n: I18nContext<Locale>, p: &ParamValue) -> String {
+/// `低保标准 580.00 元/人·月（省，农村，2026-01-01 起；来源：… [示例值]）`: where the value is
+/// set by the level's name (a person reads names, not region codes). The source is what an
+/// administrator typed: marked as Chinese when it is, so an English page reads it as such.
+pub fn param_view(i18n: I18nContext<Locale>, p: &ParamValue) -> impl IntoView {
     let residence = p
         .residence
         .map(|r| labels::residence(i18n, r))
         .unwrap_or_else(|| t_string!(i18n, policy.both).to_string());
     let example = if p.example {
-        format!(" 【{}】", t_string!(i18n, policy.example))
+        format!(" [{}]", t_string!(i18n, policy.example))
     } else {
         String::new()
     };
-    format!(
-        "{} {} {}（{} {}，{} {}；{}{}）",
+    let level = crate::ui::region_level_label(i18n, p.region.level() as usize);
+    let since = t_string!(i18n, policy.since_date)
+        .to_string()
+        .replace("{date}", &p.effective_from.to_string());
+    let english = i18n.get_locale_untracked() == Locale::en;
+    let (open, close) = if english { (" (", ")") } else { ("（", "）") };
+    let before = format!(
+        "{} {} {}{open}{level}{sep}{residence}{sep}{since}{semi}{source}{colon}",
         labels::param(i18n, p.key),
         format_value(p.key, p.value),
         labels::unit(i18n, p.key.unit()),
-        p.region.as_str(),
-        residence,
-        p.effective_from,
-        t_string!(i18n, policy.since),
-        p.source,
-        example,
-    )
+        sep = labels::comma(i18n),
+        semi = labels::semicolon(i18n),
+        source = t_string!(i18n, policy.source_short),
+        colon = labels::colon(i18n),
+    );
+    let source = p.source.clone();
+    view! {
+        <span class="param">{before}<span lang=crate::ui::text_lang(&source)>{source.clone()}</span>{format!("{example}{close}")}</span>
+    }
 }
 
 fn need_text(i18n: I18nContext<Locale>, n: Need) -> String {
@@ -148,7 +159,7 @@ pub fn AssessmentSummary(assessment: Assessment, names: Vec<String>) -> impl Int
                 .collect();
             view! {
                 <li data-member=i.to_string() data-categories=codes(likely) data-possible=codes(possible)>
-                    <strong>{name}</strong> "："
+                    <strong>{name}</strong> {labels::colon(i18n)}
                     {if likely.is_empty() {
                         t_string!(i18n, policy.none_likely).to_string()
                     } else {
@@ -156,7 +167,7 @@ pub fn AssessmentSummary(assessment: Assessment, names: Vec<String>) -> impl Int
                     }}
                     {(!possible.is_empty()).then(|| view! {
                         <span class="muted">
-                            "；" {t!(i18n, policy.possible)} " " {categories_text(i18n, possible)}
+                            {labels::semicolon(i18n)} {t!(i18n, policy.possible)} " " {categories_text(i18n, possible)}
                             // What is still to be checked, not what is required ("有能力的法定义务人" alone read as
                             // a condition, the opposite of the rule).
                             {(!open_needs.is_empty()).then(|| labels::paren(i18n, &format!("{}{}{}", t_string!(i18n, policy.needs), labels::colon(i18n), open_needs.join(labels::list_sep(i18n)))))}
@@ -168,7 +179,7 @@ pub fn AssessmentSummary(assessment: Assessment, names: Vec<String>) -> impl Int
         .collect();
     view! {
         <p class="household-categories" data-household=codes(household)>
-            <strong>{t!(i18n, policy.household)}</strong> "："
+            <strong>{t!(i18n, policy.household)}</strong> {labels::colon(i18n)}
             {if household.is_empty() { t_string!(i18n, policy.none_likely).to_string() } else { categories_text(i18n, household) }}
         </p>
         <ul class="member-categories">{rows}</ul>
@@ -177,7 +188,7 @@ pub fn AssessmentSummary(assessment: Assessment, names: Vec<String>) -> impl Int
 }
 
 #[component]
-pub fn Entitlements(assessment: Assessment, names: Vec<String>) -> impl IntoView {
+pub fn Entitlements(assessment: Assessment, names: Vec<String>, region: RegionCode) -> impl IntoView {
     let i18n = use_i18n();
     let items: Vec<_> = assessment
         .entitlements
@@ -201,13 +212,13 @@ pub fn Entitlements(assessment: Assessment, names: Vec<String>) -> impl IntoView
                 text.push_str(labels::comma(i18n));
                 text.push_str(&t_string!(i18n, policy.taper_for).to_string().replace("{months}", &t.to_string()));
             }
-            let clauses = e.kind.clauses().iter().map(|c| labels::clause(i18n, *c)).collect::<Vec<_>>().join("；");
+            let clauses = labels::clauses_for(i18n, e.kind.clauses(), &region);
             let everyone = e.kind == EntitlementKind::Emergency;
             view! {
                 <li data-entitlement=e.kind.code()>
                     {text}
                     {(!everyone && !who.is_empty()).then(|| view! { <span class="muted">" — " {who.join(labels::list_sep(i18n))}</span> })}
-                    <br /><small class="muted">{t!(i18n, policy.clauses)} "：" {clauses}</small>
+                    {(!clauses.is_empty()).then(|| view! { <br /><small class="muted">{t!(i18n, policy.clauses)} {labels::colon(i18n)} {clauses}</small> })}
                 </li>
             }
         })
@@ -230,30 +241,25 @@ fn check_view(i18n: I18nContext<Locale>, c: &Check, params: &ParameterSet) -> im
             )
         })
         .collect::<Vec<_>>()
-        .join("；");
-    let used: Vec<String> = c
+        .join(labels::semicolon(i18n));
+    let used: Vec<_> = c
         .params()
         .filter_map(|k| params.get(k))
-        .map(|p| param_text(i18n, p))
+        .enumerate()
+        .map(|(i, p)| view! { {(i > 0).then(|| labels::semicolon(i18n))} {param_view(i18n, p)} })
         .collect();
-    let clauses = c
-        .criterion
-        .clauses()
-        .iter()
-        .map(|x| labels::clause(i18n, *x))
-        .collect::<Vec<_>>()
-        .join("；");
+    let clauses = labels::clauses_for(i18n, c.criterion.clauses(), &params.region);
     let need = c.need.map(|n| need_text(i18n, n));
     view! {
         <li class="check" data-criterion=c.criterion.code() data-outcome=format!("{:?}", c.outcome).to_lowercase()>
             <span class=outcome_class(c.outcome)>{labels::outcome(i18n, c.outcome)}</span> " "
             {labels::criterion(i18n, c.criterion)}
-            {(!inputs.is_empty()).then(|| view! { <div class="trace-line"><span class="muted">{t!(i18n, policy.inputs)} "："</span>{inputs}</div> })}
+            {(!inputs.is_empty()).then(|| view! { <div class="trace-line"><span class="muted">{t!(i18n, policy.inputs)} {labels::colon(i18n)}</span>{inputs}</div> })}
             {(!used.is_empty()).then(|| view! {
-                <div class="trace-line"><span class="muted">{t!(i18n, policy.params_used)} "："</span>{used.join("；")}</div>
+                <div class="trace-line"><span class="muted">{t!(i18n, policy.params_used)} {labels::colon(i18n)}</span>{used}</div>
             })}
-            {need.map(|n| view! { <div class="trace-line"><span class="muted">{t!(i18n, policy.needs)} "："</span>{n}</div> })}
-            <div class="trace-line"><span class="muted">{t!(i18n, policy.clauses)} "："</span>{clauses}</div>
+            {need.map(|n| view! { <div class="trace-line"><span class="muted">{t!(i18n, policy.needs)} {labels::colon(i18n)}</span>{n}</div> })}
+            {(!clauses.is_empty()).then(|| view! { <div class="trace-line"><span class="muted">{t!(i18n, policy.clauses)} {labels::colon(i18n)}</span>{clauses}</div> })}
         </li>
     }
 }
@@ -307,16 +313,16 @@ pub fn CliffView(
             let loses = if c.loses.is_empty() {
                 t_string!(i18n, policy.cliff_none).to_string()
             } else {
-                c.loses.iter().map(|k| labels::entitlement(i18n, *k)).collect::<Vec<_>>().join("、")
+                c.loses.iter().map(|k| labels::entitlement(i18n, *k)).collect::<Vec<_>>().join(labels::list_sep(i18n))
             };
             let then = if c.then.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { categories_text(i18n, c.then) };
             view! {
                 <li data-cliff=c.category.code() data-headroom=c.headroom_fen.to_string()>
-                    <strong>{labels::category(i18n, c.category)}</strong> "："
-                    {t!(i18n, policy.cliff_headroom)} " " {yuan(i18n, c.headroom_fen)} "；"
-                    {t!(i18n, policy.cliff_then)} " " {then} "；"
+                    <strong>{labels::category(i18n, c.category)}</strong> {labels::colon(i18n)}
+                    {t!(i18n, policy.cliff_headroom)} " " {yuan(i18n, c.headroom_fen)} {labels::semicolon(i18n)}
+                    {t!(i18n, policy.cliff_then)} " " {then} {labels::semicolon(i18n)}
                     {t!(i18n, policy.cliff_loses)} " " {loses}
-                    {(c.loses_monthly_fen > 0).then(|| format!("（{}）", t_string!(i18n, policy.monthly_amount).to_string().replace("{amount}", &yuan(i18n, c.loses_monthly_fen))))}
+                    {(c.loses_monthly_fen > 0).then(|| labels::paren(i18n, &t_string!(i18n, policy.monthly_amount).to_string().replace("{amount}", &yuan(i18n, c.loses_monthly_fen))))}
                     {c.taper_months.filter(|m| *m > 0).map(|m| view! { <br /><small class="muted">{t_string!(i18n, policy.cliff_taper).to_string().replace("{months}", &m.to_string())}</small> })}
                 </li>
             }
@@ -355,7 +361,7 @@ pub fn StoredAssessmentCard(
                 let a = s.assessment;
                 view! {
                     <AssessmentSummary assessment=a.clone() names=names.clone() />
-                    <Entitlements assessment=a.clone() names=names.clone() />
+                    <Entitlements assessment=a.clone() names=names.clone() region=s.parameters.region.clone() />
                     <CliffView assessment=a.clone() parameters=s.parameters.clone() facts=s.facts />
                     <Explanation assessment=a parameters=s.parameters names />
                 }
@@ -543,7 +549,7 @@ pub fn AssessmentHistory(entries: Vec<crate::api::types::AssessmentEntry>) -> im
                                 "submission" => t_string!(i18n, policy.reason_submission),
                                 "verification" => t_string!(i18n, policy.reason_verification),
                                 _ => t_string!(i18n, policy.reason_reassessment),
-                            }} "："
+                            }} {labels::colon(i18n)}
                             {move || if cats.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { categories_text(i18n, cats) }}
                         </li>
                     }

@@ -18,6 +18,7 @@ use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
     MeResource,
 };
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -27,6 +28,7 @@ pub fn PolicyAdminPage() -> impl IntoView {
     let me_resource = expect_context::<MeResource>();
     view! {
         <h1>{t!(i18n, policy.admin_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, policy.admin_title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me_resource.await {

@@ -8,6 +8,7 @@ use crate::domain::visit::{Visit, VisitDraft, MAX_PHOTOS};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{china_time, device, labels, ErrorBanner, FieldMessage, ForRoles};
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -49,6 +50,7 @@ pub fn VisitPage() -> impl IntoView {
     let visits = Resource::new(number, case_visits);
     view! {
         <h1>{t!(i18n, visit.title)} " " <span class="mono">{number}</span></h1>
+        <PageTitle text=Signal::derive(move || format!("{} {}", t_string!(i18n, visit.title), number())) />
         <p><A href=move || format!("/applications/{}", number())>{t!(i18n, visit.back)}</A></p>
         <ForRoles roles=&[crate::domain::status::Role::Caseworker]>
             {move || view! { <VisitWorkspace number=number() visits /> }}

@@ -1,6 +1,7 @@
 //! 政策条款: the documents and sections the rules implement. Every criterion, parameter
 //! and entitlement names one of these, so an explanation can say where a rule comes from.
 
+use crate::domain::region::RegionCode;
 use serde::Serialize;
 
 coded! {
@@ -16,6 +17,8 @@ coded! {
         TekunMeasures = "tekun_measures",
         /// 国办发〔2023〕39号（两份文件所依据的国家意见）
         Guobanfa39 = "guobanfa39",
+        /// 《最低生活保障审核确认办法》（民发〔2021〕57号）
+        DibaoConfirmation = "dibao_confirmation",
     }
 }
 
@@ -30,6 +33,31 @@ pub struct Clause {
 
 pub const fn clause(document: Document, section: &'static str) -> Clause {
     Clause { document, section }
+}
+
+impl Document {
+    /// Where the document is in force: the national ones everywhere, Liaoning's draft in Liaoning
+    /// (21), Zhangye's measures in Zhangye (6207). A household is told the clauses of its own
+    /// region's text, never another province's.
+    pub fn applies_in(self, region: &RegionCode) -> bool {
+        match self {
+            Document::Liaoning => region.as_str().starts_with("21"),
+            Document::Zhangye => region.as_str().starts_with("6207"),
+            Document::InterimMeasures
+            | Document::TekunMeasures
+            | Document::Guobanfa39
+            | Document::DibaoConfirmation => true,
+        }
+    }
+}
+
+/// The clauses of `clauses` in force in `region`, in their order.
+pub fn cited_in(clauses: &[Clause], region: &RegionCode) -> Vec<Clause> {
+    clauses
+        .iter()
+        .copied()
+        .filter(|c| c.document.applies_in(region))
+        .collect()
 }
 
 pub const LN_SCOPE: Clause = clause(Document::Liaoning, "二(一)");
@@ -54,6 +82,8 @@ pub const ZY_OTHER_AID: Clause = clause(Document::Zhangye, "(十一)");
 pub const ZY_REFERRAL: Clause = clause(Document::Zhangye, "(六)");
 pub const ZY_DUTIES: Clause = clause(Document::Zhangye, "(十二)");
 pub const ZY_MUTUAL_RECOGNITION: Clause = clause(Document::Zhangye, "(十四)");
+/// How long the review of an application may take (the national measures; a county may set less).
+pub const DIBAO_CONFIRMATION: Clause = clause(Document::DibaoConfirmation, "审核确认时限");
 pub const MARGINAL_NATIONAL: Clause = clause(Document::Guobanfa39, "低保边缘家庭");
 pub const LN_MEDICAL: Clause = clause(Document::Liaoning, "二(三)2(1)");
 pub const LN_EDUCATION: Clause = clause(Document::Liaoning, "二(三)2(2)");
@@ -63,3 +93,32 @@ pub const LN_DISASTER: Clause = clause(Document::Liaoning, "二(三)2(5)");
 pub const LN_EMERGENCY: Clause = clause(Document::Liaoning, "二(三)3");
 pub const LN_SERVICE: Clause = clause(Document::Liaoning, "二(三)4");
 pub const LN_OTHER_AID: Clause = clause(Document::Liaoning, "二(三)5");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(code: &str) -> RegionCode {
+        RegionCode::parse(code).unwrap()
+    }
+
+    #[test]
+    fn a_household_is_cited_its_own_regions_text_and_the_national_ones() {
+        let both = [LN_MEDICAL, ZY_MEDICAL, DIBAO_NATIONAL];
+        // Ganzhou (Zhangye): Zhangye's measures, never Liaoning's draft.
+        assert_eq!(
+            cited_in(&both, &region("620702000000")),
+            vec![ZY_MEDICAL, DIBAO_NATIONAL]
+        );
+        // Shenyang (Liaoning): Liaoning's draft.
+        assert_eq!(
+            cited_in(&both, &region("210100000000")),
+            vec![LN_MEDICAL, DIBAO_NATIONAL]
+        );
+        // Lanzhou (Gansu, not Zhangye): neither local text, the national one only.
+        assert_eq!(
+            cited_in(&both, &region("620100000000")),
+            vec![DIBAO_NATIONAL]
+        );
+    }
+}

@@ -185,6 +185,20 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
     (
         "62",
         None,
+        ParamKey::DecisionWorkingDays,
+        30,
+        "示例：自受理之日起30个工作日内完成审核确认（《最低生活保障审核确认办法》民发〔2021〕57号，以本地规定为准）",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::DecisionWorkingDays,
+        30,
+        "示例：自受理之日起30个工作日内完成审核确认（《最低生活保障审核确认办法》民发〔2021〕57号，以本地规定为准）",
+    ),
+    (
+        "62",
+        None,
         ParamKey::ReferralResponseDays,
         10,
         "示例：部门收到需求推送后10天内反馈（张政办发〔2023〕128号(六)、辽宁意见二(一)3）",

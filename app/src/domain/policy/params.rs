@@ -26,6 +26,8 @@ pub enum Unit {
     Years,
     Count,
     Days,
+    /// working days (not counting weekends and holidays)
+    WorkingDays,
     /// a disability grade, 1 (most severe) to 4
     Grade,
     /// 1 = yes, 0 = no
@@ -85,6 +87,7 @@ param_keys! {
     ReviewLeadDays = "review_lead_days", Days, 0..=90, clauses::ZY_RECOGNITION;
     AdvanceAidMax = "advance_aid_max", Fen, 0..=100_000_000, clauses::LN_EMERGENCY;
     AdvanceDocumentsDays = "advance_documents_days", Days, 1..=90, clauses::LN_EMERGENCY;
+    DecisionWorkingDays = "decision_working_days", WorkingDays, 1..=90, clauses::DIBAO_CONFIRMATION;
 }
 
 /// The number of parameter keys: resolved sets are indexed by `ParamKey::index`.

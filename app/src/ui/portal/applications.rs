@@ -12,6 +12,7 @@ use crate::domain::status::{ApplicationStatus, TIMELINE};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{china_time, island_context, labels, portal_island, ErrorBanner};
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -22,6 +23,7 @@ pub fn MyApplicationsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_applications());
     view! {
         <h1>{t!(i18n, applications.title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, applications.title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -170,6 +172,7 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
     let charity = app.consent_charity;
     view! {
         <h1>{t!(i18n, applications.number)} " " <span id="status-number">{app.summary.number.clone()}</span></h1>
+        <PageTitle text=Signal::derive({ let n = app.summary.number.clone(); move || format!("{} {n}", t_string!(i18n, applications.number)) }) />
         <p>{t!(i18n, applications.status)} ": "
             <span class=format!("badge {}", status.code()) id="status-badge">{move || labels::status(i18n, status)}</span></p>
         <section class="card">
@@ -201,9 +204,10 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
             <h2>{t!(i18n, applications.history)}</h2>
             <ul class="events" id="events">
                 {app.events.iter().rev().map(|e| {
-                    let kind = e.kind;
+                    let (kind, state) = (e.kind, e.status);
                     let note = e.note.clone();
-                    view! { <li><time>{china_time(e.at)}</time> " " {move || labels::event(i18n, kind)} {(!note.is_empty()).then(|| format!(" — {note}"))}</li> }
+                    // What happened and the state it left the application in.
+                    view! { <li><time>{china_time(e.at)}</time> " " {move || labels::event(i18n, kind)} " → " <span class="event-state">{move || labels::status(i18n, state)}</span> {(!note.is_empty()).then(|| format!(" — {note}"))}</li> }
                 }).collect_view()}
             </ul>
         </section>

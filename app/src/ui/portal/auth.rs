@@ -7,6 +7,7 @@ use crate::domain::phone::Phone;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::{early, island_context, load_page, portal_island, ErrorBanner, FieldMessage};
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -37,6 +38,7 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.register_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, auth.register_title).to_string()) />
             <SentTooEarly />
             {portal_island((), |()| view! { <RegisterIsland /> }, |()| view! { <RegisterForm /> })}
             <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
@@ -121,6 +123,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.login_title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, auth.login_title).to_string()) />
             <SentTooEarly />
             {portal_island((), |()| view! { <LoginIsland /> }, |()| view! { <LoginForm /> })}
             <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>

@@ -19,6 +19,7 @@ use crate::i18n::*;
 use crate::ui::{
     china_time, device, island_context, labels, portal_island, ErrorBanner, FieldMessage,
 };
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -33,6 +34,7 @@ pub fn DeclarePage() -> impl IntoView {
     let draft = Resource::new(|| (), |_| load_draft());
     view! {
         <h1>{t!(i18n, declare.title)}</h1>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, declare.title).to_string()) />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match draft.await {
@@ -72,6 +74,10 @@ struct Form {
     touched: RwSignal<HashSet<String>>,
     show_all: RwSignal<bool>,
     errors: Memo<Vec<FieldError>>,
+    step: RwSignal<Step>,
+    /// The error list at the top: `None` hidden, `Some(Some(step))` that step's errors (after
+    /// 下一步), `Some(None)` all of them (after submitting). It follows the errors as they are fixed.
+    summary: RwSignal<Option<Option<Step>>>,
 }
 
 impl Form {
@@ -91,6 +97,168 @@ impl Form {
                 t.insert(field.to_string());
             });
         }
+    }
+}
+
+/// The declaration's steps: a few short screens on a phone instead of one long page. Every step's
+/// fields stay in the page (hidden when not current), so the draft, its autosave and the errors
+/// are one form's; moving on saves the draft at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Step {
+    Household,
+    Members,
+    Money,
+    Needs,
+    Review,
+}
+
+impl Step {
+    const ALL: [Step; 5] = [
+        Step::Household,
+        Step::Members,
+        Step::Money,
+        Step::Needs,
+        Step::Review,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Step::Household => "household",
+            Step::Members => "members",
+            Step::Money => "money",
+            Step::Needs => "needs",
+            Step::Review => "review",
+        }
+    }
+
+    fn number(self) -> usize {
+        self as usize + 1
+    }
+
+    fn next(self) -> Step {
+        Step::ALL[(self as usize + 1).min(Step::ALL.len() - 1)]
+    }
+
+    fn previous(self) -> Step {
+        Step::ALL[(self as usize).saturating_sub(1)]
+    }
+
+    /// The step whose screen holds a field (the paths `Declaration::parse` reports).
+    fn of_field(field: &str) -> Step {
+        match field {
+            "region_code" | "address" | "residence" | "contact_phone" | "description" => {
+                Step::Household
+            }
+            "help" | "consent_verification" | "consent_charity" => Step::Needs,
+            f if f == "members" || f.starts_with("members.") => Step::Members,
+            _ => Step::Money,
+        }
+    }
+
+    fn label(self, i18n: I18nContext<Locale>) -> String {
+        match self {
+            Step::Household => t_string!(i18n, declare.step_household),
+            Step::Members => t_string!(i18n, declare.step_members),
+            Step::Money => t_string!(i18n, declare.step_money),
+            Step::Needs => t_string!(i18n, declare.step_needs),
+            Step::Review => t_string!(i18n, declare.step_review),
+        }
+        .to_string()
+    }
+}
+
+/// The control a field's error takes the person to (its `id`, as the fields below name them).
+fn field_element_id(field: &str) -> String {
+    if let Some((i, name)) = field
+        .strip_prefix("members.")
+        .and_then(|r| r.split_once('.'))
+    {
+        return format!("m{i}-{name}");
+    }
+    match field {
+        "members" => "add-member".into(),
+        "region_code" => "region-0".into(),
+        "help" => format!("help-{}", HelpKind::ALL[0].code()),
+        f => f.replace('_', "-"),
+    }
+}
+
+/// What a field is called in the error list: its label, and the member's number for a member's.
+fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
+    if let Some((i, name)) = field
+        .strip_prefix("members.")
+        .and_then(|r| r.split_once('.'))
+    {
+        let n = i.parse::<usize>().map(|i| i + 1).unwrap_or(0);
+        let label = match name {
+            "relation" => t_string!(i18n, declare.relation),
+            "name" => t_string!(i18n, declare.name),
+            "id_number" => t_string!(i18n, declare.id_number),
+            "health" => t_string!(i18n, declare.health),
+            "illness" => t_string!(i18n, declare.illness),
+            "disability_kind" => t_string!(i18n, declare.disability_kind),
+            "disability_grade" => t_string!(i18n, declare.disability_grade),
+            "schooling" => t_string!(i18n, declare.schooling),
+            "work_status" => t_string!(i18n, declare.work_status),
+            _ => t_string!(i18n, declare.labour_capacity),
+        };
+        return format!("{} {n} {label}", t_string!(i18n, declare.member_n));
+    }
+    match field {
+        "region_code" => t_string!(i18n, declare.region),
+        "address" => t_string!(i18n, declare.address),
+        "residence" => t_string!(i18n, declare.residence),
+        "contact_phone" => t_string!(i18n, declare.contact_phone),
+        "description" => t_string!(i18n, declare.section_description),
+        "members" => t_string!(i18n, declare.section_members),
+        "income_wages" => t_string!(i18n, declare.income_wages),
+        "income_business" => t_string!(i18n, declare.income_business),
+        "income_property" => t_string!(i18n, declare.income_property),
+        "income_transfers" => t_string!(i18n, declare.income_transfers),
+        "income_other" => t_string!(i18n, declare.income_other),
+        "deposits" => t_string!(i18n, declare.deposits),
+        "housing_count" => t_string!(i18n, declare.housing_count),
+        "housing_area" => t_string!(i18n, declare.housing_area),
+        "vehicles" => t_string!(i18n, declare.vehicles),
+        "medical_spending" => t_string!(i18n, declare.medical_spending),
+        "education_spending" => t_string!(i18n, declare.education_spending),
+        "help" => t_string!(i18n, declare.section_help),
+        _ => t_string!(i18n, declare.section_consent),
+    }
+    .to_string()
+}
+
+impl Form {
+    /// The errors on one step's screen (all of them for `None`), in the order of the form.
+    fn errors_of(self, step: Option<Step>) -> Vec<FieldError> {
+        self.errors.with(|e| {
+            e.iter()
+                .filter(|e| step.is_none_or(|s| Step::of_field(&e.field) == s))
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Shows a step and moves the cursor to its heading (a screen reader reads where it is).
+    fn go(self, step: Step) {
+        self.step.set(step);
+        device::focus_first(format!("#panel-{} > h2", step.code()));
+    }
+
+    /// Shows the errors of `scope` (one step, or all), on their step, and moves the cursor to
+    /// the first. Returns whether there were any.
+    fn stop_at_errors(self, scope: Option<Step>) -> bool {
+        let errs = self.errors_of(scope);
+        let Some(first) = errs.first() else {
+            return false;
+        };
+        for e in &errs {
+            self.touch(&e.field);
+        }
+        self.summary.set(Some(scope));
+        self.step.set(Step::of_field(&first.field));
+        device::focus_first(format!("#{}", field_element_id(&first.field)));
+        true
     }
 }
 
@@ -136,6 +304,8 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         touched: RwSignal::new(HashSet::new()),
         show_all: RwSignal::new(false),
         errors,
+        step: RwSignal::new(Step::Household),
+        summary: RwSignal::new(None),
     };
     let save_state = RwSignal::new(SaveState::Idle);
     let restored = RwSignal::new(false);
@@ -221,10 +391,11 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         Some(Ok(summary)) => {
             device::local_remove(&local_key(&draft_id.get_value()));
             submitted.set(Some(summary));
+            device::focus_first("#submitted h2".into());
         }
         Some(Err(AppError::Invalid(errs))) => {
             server_errors.set(errs);
-            general_error.set(Some(AppError::Invalid(Vec::new())));
+            form.stop_at_errors(None);
         }
         Some(Err(e)) => general_error.set(Some(e)),
         None => {}
@@ -233,15 +404,18 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         ev.prevent_default();
         form.show_all.set(true);
         general_error.set(None);
-        if !errors.get_untracked().is_empty() {
-            general_error.set(Some(AppError::Invalid(Vec::new())));
+        if form.stop_at_errors(None) {
             return;
         }
+        form.summary.set(None);
         submit.dispatch(draft.get_untracked());
     };
 
     view! {
-        {move || submitted.get().map(|summary| view! { <Submitted summary /> })}
+        {move || submitted.get().map(|summary| {
+            let (region, residence) = draft.with_untracked(|d| (d.region_code.clone(), d.residence.clone()));
+            view! { <Submitted summary region residence /> }
+        })}
         // Hidden rather than removed once submitted: the form's parts are built with the island,
         // so that what they load is found again when it hydrates.
         <div hidden=move || submitted.get().is_some()>
@@ -256,26 +430,42 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                 }}
             </p>
             {move || restored.get().then(|| view! { <p class="banner ok">{t!(i18n, declare.offline_restored)}</p> })}
+            <StepList form />
             <form class="declaration" on:submit=on_submit novalidate>
-                <AddressSection form />
-                <MembersSection form />
-                <MoneySection form />
-                <EstimatePanel form />
-                <fieldset>
-                    <legend>{t!(i18n, declare.section_description)}</legend>
-                    <label for="description">{t!(i18n, declare.description)}</label>
-                    <textarea id="description" rows="4" maxlength="2000"
-                        prop:value=move || draft.with(|d| d.description.clone())
-                        on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))></textarea>
-                    <FieldMessage error=form.error("description".into()) id="description-error" />
-                </fieldset>
-                <HelpSection form />
-                <AttachmentsSection draft_id=draft_id.get_value() attachments />
-                <ConsentSection form />
-                <ErrorBanner error=general_error />
-                <button type="submit" id="submit-declaration" class="primary big" disabled=move || submit.pending().get()>
-                    {move || if submit.pending().get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
-                </button>
+                <ErrorSummary form />
+                <StepPanel form step=Step::Household>
+                    <AddressSection form />
+                    <fieldset>
+                        <legend>{t!(i18n, declare.section_description)}</legend>
+                        <label for="description">{t!(i18n, declare.description)}</label>
+                        <textarea id="description" rows="4" maxlength="2000" aria-describedby="description-error"
+                            aria-invalid=move || form.error("description".into()).get().is_some().to_string()
+                            prop:value=move || draft.with(|d| d.description.clone())
+                            on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
+                            on:blur=move |_| form.touch("description")></textarea>
+                        <FieldMessage error=form.error("description".into()) id="description-error" />
+                    </fieldset>
+                </StepPanel>
+                <StepPanel form step=Step::Members>
+                    <MembersSection form />
+                </StepPanel>
+                <StepPanel form step=Step::Money>
+                    <MoneySection form />
+                    <EstimatePanel form />
+                </StepPanel>
+                <StepPanel form step=Step::Needs>
+                    <HelpSection form />
+                    <AttachmentsSection draft_id=draft_id.get_value() attachments />
+                    <ConsentSection form />
+                </StepPanel>
+                <StepPanel form step=Step::Review>
+                    <Review form attachments />
+                    <ErrorBanner error=general_error />
+                    <button type="submit" id="submit-declaration" class="primary big" disabled=move || submit.pending().get()>
+                        {move || if submit.pending().get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
+                    </button>
+                </StepPanel>
+                <StepButtons form on_next=Callback::new(move |_| schedule_save(0)) />
             </form>
         </div>
     }
@@ -283,13 +473,35 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
 }
 
 #[component]
-fn Submitted(summary: ApplicationSummary) -> impl IntoView {
+fn Submitted(summary: ApplicationSummary, region: String, residence: String) -> impl IntoView {
+    use crate::domain::policy::params::ParamKey;
     let i18n = use_i18n();
     let href = format!("/applications/{}", summary.number);
+    // How long the review takes where the household lives (a dated parameter).
+    let limit = LocalResource::new(move || {
+        let (region, residence) = (region.clone(), residence.clone());
+        async move {
+            crate::api::policy::parameters_in_force(region, residence)
+                .await
+                .ok()
+                .and_then(|p| p.get(ParamKey::DecisionWorkingDays).cloned())
+        }
+    });
     view! {
         <section class="card success" id="submitted">
-            <h2>{t!(i18n, declare.submitted_title)}</h2>
+            <h2 tabindex="-1">{t!(i18n, declare.submitted_title)}</h2>
             <p>{t!(i18n, declare.submitted_number)} ": " <strong id="application-number">{summary.number.clone()}</strong></p>
+            <h3>{t!(i18n, declare.next_title)}</h3>
+            <ol class="next-steps" id="next-steps">
+                <li>{t!(i18n, declare.next_call)}</li>
+                <li>{t!(i18n, declare.next_check)}</li>
+                <li>{t!(i18n, declare.next_notice)}</li>
+                {move || limit.get().flatten().map(|p| {
+                    let text = t_string!(i18n, declare.next_time).to_string().replace("{days}", &p.value.to_string());
+                    let example = p.example.then(|| format!(" [{}]", t_string!(i18n, policy.example)));
+                    view! { <li id="next-time">{text} {example}</li> }
+                })}
+            </ol>
             <a href=href class="button primary">{t!(i18n, declare.view_status)}</a>
         </section>
     }
@@ -331,22 +543,30 @@ fn Choice(
     on_change: Callback<String>,
     #[prop(into)] options: Signal<Vec<(String, String)>>,
     #[prop(into)] error: Signal<Option<FieldErrorCode>>,
+    /// The options' language when it is not the page's (place names are Chinese in English too).
+    #[prop(optional)]
+    options_lang: Option<&'static str>,
+    /// The message is shown elsewhere, under this id (one message for a group of selects).
+    #[prop(optional)]
+    message_id: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let err_id = format!("{id}-error");
+    let own_message = message_id.is_none();
+    let err_id = message_id.map(str::to_string).unwrap_or_else(|| format!("{id}-error"));
     view! {
         <div class="field">
             <label for=id.clone()>{children()}</label>
             <select id=id aria-describedby=err_id.clone()
+                aria-invalid=move || error.get().is_some().to_string()
                 on:change=move |ev| on_change.run(event_target_value(&ev))>
                 <option value="" selected=move || value.get().is_empty()>{t!(i18n, common.please_choose)}</option>
                 {move || options.get().into_iter().map(|(code, label)| {
                     let c = code.clone();
-                    view! { <option value=code selected=move || value.get() == c>{label}</option> }
+                    view! { <option value=code lang=options_lang selected=move || value.get() == c>{label}</option> }
                 }).collect_view()}
             </select>
-            <FieldMessage error id=err_id />
+            {own_message.then(|| view! { <FieldMessage error id=err_id /> })}
         </div>
     }
 }
@@ -409,7 +629,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
                 }
             });
             let id = format!("region-{level}");
-            let err = if level == 4 { form.error("region_code".into()) } else { Signal::derive(|| None) };
+            let err = form.error("region_code".into());
             // A level whose choices are not there yet (still loading, or the level above not
             // chosen) is shown all the same, disabled and as tall: the form does not jump as each
             // level's choices arrive (layout shift on a phone).
@@ -442,6 +662,8 @@ fn RegionPicker(form: Form) -> impl IntoView {
                                         form.touch("region_code");
                                     })
                                     options=opts
+                                    options_lang="zh-CN"
+                                    message_id="region_code-error"
                                     error=err>
                                     {crate::ui::region_level_label(i18n, level)}
                                 </Choice>
@@ -455,6 +677,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
     view! {
         <div class="region-picker" role="group" aria-label=move || t_string!(i18n, declare.region)>
             {levels}
+            <FieldMessage error=form.error("region_code".into()) id="region_code-error" />
         </div>
     }
     .into_any()
@@ -508,8 +731,10 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
         let err_id = format!("{fid}-error");
         let fname = field(name);
         let value = get(f);
+        let invalid = form.error(fname.clone());
         view! {
             <input id=fid type="text" maxlength=max aria-describedby=err_id.clone()
+                aria-invalid=move || invalid.get().is_some().to_string()
                 prop:value=value
                 on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| if let Some(m) = d.members.get_mut(index) { set(m, v) }); }
                 on:blur={ let n = fname.clone(); move |_| form.touch(&n) } />
@@ -540,7 +765,7 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
     let disability = get(|m| m.disability_kind.clone());
     view! {
         <div class="member card" id=format!("member-{index}")>
-            <h2 class="member-title">{t!(i18n, declare.member_n)} " " {index + 1}</h2>
+            <h3 class="member-title">{t!(i18n, declare.member_n)} " " {index + 1}</h3>
             <Choice id=id("relation") value=get(|m| m.relation.clone()) on_change=setter(|m, v| m.relation = v, "relation")
                 options=options(&Relation::ALL, Relation::code, labels::relation) error=form.error(field("relation"))>
                 {t!(i18n, declare.relation)}
@@ -655,8 +880,9 @@ fn EstimatePanel(form: Form) -> impl IntoView {
         },
     );
     view! {
-        <fieldset class="estimate" id="estimate">
-            <legend>{t!(i18n, policy.estimate_title)}</legend>
+        // One line until opened: the full estimate takes three phone screens.
+        <details class="estimate" id="estimate">
+            <summary>{t!(i18n, policy.estimate_title)} <span class="muted">{t!(i18n, policy.estimate_open)}</span></summary>
             <p class="muted">{t!(i18n, policy.estimate_label)}</p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -667,7 +893,7 @@ fn EstimatePanel(form: Form) -> impl IntoView {
                     }
                 })}
             </Transition>
-        </fieldset>
+        </details>
     }
     .into_any()
 }
@@ -700,7 +926,7 @@ fn EstimateResult(form: Form, params: crate::domain::policy::ParameterSet) -> im
                 let p = params.get_value();
                 view! {
                     <AssessmentSummary assessment=a.clone() names=names.clone() />
-                    <Entitlements assessment=a.clone() names=names.clone() />
+                    <Entitlements assessment=a.clone() names=names.clone() region=p.region.clone() />
                     <CliffView assessment=a.clone() parameters=p.clone() facts />
                     <Explanation assessment=a parameters=p names />
                 }
@@ -736,7 +962,7 @@ fn HelpSection(form: Form) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <fieldset>
+        <fieldset aria-describedby="help-error">
             <legend>{t!(i18n, declare.section_help)}</legend>
             {boxes}
             <FieldMessage error=form.error("help".into()) id="help-error" />
@@ -831,6 +1057,7 @@ fn ConsentSection(form: Form) -> impl IntoView {
             <legend>{t!(i18n, declare.section_consent)}</legend>
             <div class="check consent">
                 <input id="consent-verification" type="checkbox" aria-describedby="consent-verification-error"
+                    aria-invalid=move || form.error("consent_verification".into()).get().is_some().to_string()
                     prop:checked=move || draft.with(|d| d.consent_verification)
                     on:change=move |ev| { draft.update(|d| d.consent_verification = event_target_checked(&ev)); form.touch("consent_verification"); } />
                 <label for="consent-verification">{t!(i18n, declare.consent_verification)}</label>
@@ -844,6 +1071,235 @@ fn ConsentSection(form: Form) -> impl IntoView {
             </div>
             <p class="hint">{t!(i18n, declare.consent_version)} ": " {CONSENT_TEXT_VERSION}</p>
         </fieldset>
+    }
+    .into_any()
+}
+
+/// The steps as a list at the top: where the person is, and a way back to any step.
+#[component]
+fn StepList(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = Step::ALL
+        .iter()
+        .map(|&s| {
+            view! {
+                <li>
+                    <button type="button" id=format!("step-{}", s.code()) class="step"
+                        aria-current=move || (form.step.get() == s).then_some("step")
+                        on:click=move |_| form.go(s)>
+                        <span class="step-n" aria-hidden="true">{s.number()}</span>
+                        <span class="step-label">{move || s.label(i18n)}</span>
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="steps" aria-label=move || t_string!(i18n, declare.steps_label)>
+            <ol>{items}</ol>
+        </nav>
+    }
+    .into_any()
+}
+
+/// One step's screen, headed "第 n 步（共 5 步）：…".
+#[component]
+fn StepPanel(form: Form, step: Step, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let heading = move || {
+        let of = t_string!(i18n, declare.step_of)
+            .to_string()
+            .replace("{n}", &step.number().to_string())
+            .replace("{total}", &Step::ALL.len().to_string());
+        format!("{of}{}{}", labels::colon(i18n), step.label(i18n))
+    };
+    view! {
+        <section class="step-panel" id=format!("panel-{}", step.code()) hidden=move || form.step.get() != step>
+            <h2 tabindex="-1">{heading}</h2>
+            {children()}
+        </section>
+    }
+    .into_any()
+}
+
+/// 上一步 / 下一步. Moving on checks this step's answers first, and saves the draft at once.
+#[component]
+fn StepButtons(form: Form, on_next: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let next = move |_| {
+        let here = form.step.get_untracked();
+        if form.stop_at_errors(Some(here)) {
+            return;
+        }
+        form.summary.set(None);
+        on_next.run(());
+        form.go(here.next());
+    };
+    view! {
+        <div class="step-buttons">
+            <button type="button" id="step-back" hidden=move || form.step.get() == Step::Household
+                on:click=move |_| form.go(form.step.get_untracked().previous())>
+                {t!(i18n, declare.step_back)}
+            </button>
+            <button type="button" id="step-next" class="primary" hidden=move || form.step.get() == Step::Review
+                on:click=next>
+                {t!(i18n, declare.step_next)}
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+/// The errors to fix, at the top, each a link to its field (on whatever step it is).
+#[component]
+fn ErrorSummary(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = move || {
+        form.summary
+            .get()
+            .map(|scope| form.errors_of(scope))
+            .filter(|e| !e.is_empty())
+    };
+    view! {
+        {move || shown().map(|errs| {
+            let items = errs.into_iter().map(|e| {
+                let id = field_element_id(&e.field);
+                let step = Step::of_field(&e.field);
+                let text = format!("{}{}{}", field_label(i18n, &e.field), labels::colon(i18n), labels::field_error(i18n, e.code));
+                let target = format!("#{id}");
+                view! {
+                    <li><a href=target.clone() on:click=move |ev| {
+                        ev.prevent_default();
+                        form.step.set(step);
+                        device::focus_first(target.clone());
+                    }>{text}</a></li>
+                }
+            }).collect_view();
+            view! {
+                <div class="error-summary" id="error-summary" role="alert">
+                    <h2>{t!(i18n, declare.errors_title)}</h2>
+                    <ul>{items}</ul>
+                </div>
+            }
+        })}
+    }
+    .into_any()
+}
+
+/// Everything declared, read back before submitting, each part with a way back to change it.
+#[component]
+fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoView {
+    use crate::api::regions::region_path;
+    let i18n = use_i18n();
+    let draft = form.draft;
+    // The chosen village by name (looked up when the review is shown).
+    let region = Memo::new(move |_| {
+        (form.step.get() == Step::Review).then(|| draft.with(|d| d.region_code.clone()))
+    });
+    // Fetched from an effect (in the browser only): a resource read here would hold the server's
+    // rendering of the page, whose review is hidden anyway.
+    let place = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(code) = region.get().filter(|c| !c.is_empty()) {
+            leptos::task::spawn_local(async move {
+                let names = region_path(code)
+                    .await
+                    .map(|p| p.into_iter().map(|r| r.name_zh).collect::<Vec<_>>().join(" "))
+                    .unwrap_or_default();
+                place.set(names);
+            });
+        }
+    });
+    let none = move || t_string!(i18n, declare.review_none).to_string();
+    let or_none = move |v: String| if v.trim().is_empty() { none() } else { v };
+    let yes_no = move |b: bool| {
+        if b { t_string!(i18n, common.yes) } else { t_string!(i18n, common.no) }.to_string()
+    };
+    let yuan = move |v: String| {
+        if v.trim().is_empty() { none() } else { format!("{} {}", v.trim(), t_string!(i18n, declare.yuan)) }
+    };
+    let change = move |step: Step| {
+        view! {
+            <button type="button" class="link" id=format!("review-change-{}", step.code()) on:click=move |_| form.go(step)>
+                {t!(i18n, declare.review_change)}
+                <span class="sr-only">{move || format!(" {}", step.label(i18n))}</span>
+            </button>
+        }
+    };
+    let row = move |label: String, value: String| view! { <dt>{label}</dt><dd>{value}</dd> };
+    view! {
+        <div class="review" id="review">
+            <p class="muted">{t!(i18n, declare.review_intro)}</p>
+            <section class="card">
+                <h3>{move || Step::Household.label(i18n)}</h3>
+                <dl>
+                    {move || {
+                        let d = draft.get();
+                        let residence = Residence::from_code(&d.residence).map(|r| labels::residence(i18n, r)).unwrap_or_else(none);
+                        view! {
+                            <dt>{t!(i18n, declare.region)}</dt>
+                            <dd lang="zh-CN" id="review-region">{or_none(place.get())}</dd>
+                            {row(t_string!(i18n, declare.address).to_string(), or_none(d.address.clone()))}
+                            {row(t_string!(i18n, declare.residence).to_string(), residence)}
+                            {row(t_string!(i18n, declare.contact_phone).to_string(), or_none(d.contact_phone.clone()))}
+                            {row(t_string!(i18n, declare.section_description).to_string(), or_none(d.description.clone()))}
+                        }
+                    }}
+                </dl>
+                {change(Step::Household)}
+            </section>
+            <section class="card">
+                <h3>{move || Step::Members.label(i18n)}</h3>
+                <ol class="review-members">
+                    {move || draft.with(|d| d.members.iter().map(|m| {
+                        let relation = Relation::from_code(&m.relation).map(|r| labels::relation(i18n, r)).unwrap_or_else(none);
+                        view! { <li>{or_none(m.name.clone())} {labels::paren(i18n, &relation)}</li> }
+                    }).collect_view())}
+                </ol>
+                {change(Step::Members)}
+            </section>
+            <section class="card">
+                <h3>{move || Step::Money.label(i18n)}</h3>
+                <dl>
+                    {move || {
+                        let d = draft.get();
+                        view! {
+                            {row(t_string!(i18n, declare.income_wages).to_string(), yuan(d.income_wages.clone()))}
+                            {row(t_string!(i18n, declare.income_business).to_string(), yuan(d.income_business.clone()))}
+                            {row(t_string!(i18n, declare.income_property).to_string(), yuan(d.income_property.clone()))}
+                            {row(t_string!(i18n, declare.income_transfers).to_string(), yuan(d.income_transfers.clone()))}
+                            {row(t_string!(i18n, declare.income_other).to_string(), yuan(d.income_other.clone()))}
+                            {row(t_string!(i18n, declare.deposits).to_string(), yuan(d.deposits.clone()))}
+                            {row(t_string!(i18n, declare.housing_count).to_string(), or_none(d.housing_count.clone()))}
+                            {row(t_string!(i18n, declare.housing_area).to_string(), or_none(d.housing_area.clone()))}
+                            {row(t_string!(i18n, declare.vehicles).to_string(), or_none(d.vehicles.clone()))}
+                            {row(t_string!(i18n, declare.has_business).to_string(), yes_no(d.has_business))}
+                            {row(t_string!(i18n, declare.medical_spending).to_string(), yuan(d.medical_spending.clone()))}
+                            {row(t_string!(i18n, declare.education_spending).to_string(), yuan(d.education_spending.clone()))}
+                        }
+                    }}
+                </dl>
+                {change(Step::Money)}
+            </section>
+            <section class="card">
+                <h3>{move || Step::Needs.label(i18n)}</h3>
+                <dl>
+                    {move || {
+                        let d = draft.get();
+                        let help = HelpKind::ALL.iter().filter(|k| d.help.iter().any(|h| h == k.code()))
+                            .map(|k| labels::help(i18n, *k)).collect::<Vec<_>>().join(labels::list_sep(i18n));
+                        let files = attachments.with(|a| a.iter().map(|m| m.file_name.clone()).collect::<Vec<_>>().join(labels::list_sep(i18n)));
+                        view! {
+                            {row(t_string!(i18n, declare.section_help).to_string(), or_none(help))}
+                            {row(t_string!(i18n, declare.section_attachments).to_string(), or_none(files))}
+                            {row(t_string!(i18n, declare.review_consent_verification).to_string(), yes_no(d.consent_verification))}
+                            {row(t_string!(i18n, declare.review_consent_charity).to_string(), yes_no(d.consent_charity))}
+                        }
+                    }}
+                </dl>
+                {change(Step::Needs)}
+            </section>
+        </div>
     }
     .into_any()
 }
