@@ -75,6 +75,15 @@ test('no accessibility violations on the residents pages, in Chinese and English
     assert.deepEqual(await smallTargets(page), [], `tap targets on ${path}`);
     assert.notEqual(await page.title(), '', `${path} has a title`);
   }
+  // The checks themselves catch what they look for: an unlabelled input, a tiny button, and
+  // Chinese in English text (the page is loaded again after).
+  await page.evaluate(() => {
+    document.querySelector('main, body').insertAdjacentHTML('beforeend',
+      '<input id="probe-input"><button id="probe-button" style="height:20px;min-height:0;padding:0">x</button><p id="probe-text" lang="en">未翻译</p>');
+  });
+  assert.ok((await violations(page)).some((v) => v.startsWith('label:')), 'axe finds an unlabelled input');
+  assert.ok((await smallTargets(page)).includes('probe-button'), 'a small button is found');
+  assert.deepEqual(await strayHan(page, []).then((t) => t.filter((x) => x.includes('未翻译'))), ['未翻译']);
   // Every page has its own title.
   const titles = new Set();
   for (const path of ['/', '/register', '/login']) {
@@ -95,7 +104,7 @@ test('no accessibility violations on the residents pages, in Chinese and English
   await page.fill('#contact-phone', phone);
   await page.fill('#description', '老人独居，行动不便。');
   await toStep(page, 'members');
-  await fillMember(page, 0, { name: '周玉兰', id: validId('62070219500303022') });
+  await fillMember(page, 0, { name: '周玉兰', id: validId(`62070219500303${String(Date.now() % 1000).padStart(3, '0')}`) });
   await noViolations(page, 'declaration: members');
   await toStep(page, 'money');
   await page.fill('#income-transfers', '300');
@@ -157,6 +166,12 @@ test('no accessibility violations on the residents pages, in Chinese and English
     await c.goto(`${BASE}${path}`);
     await hydrated(c);
     await noViolations(c, path);
+    if (path.startsWith('/applications/')) {
+      // 受理: the household's file is opened.
+      await c.click('#case-accept');
+      await c.locator('#status-badge', { hasText: '已受理' }).waitFor();
+      await noViolations(c, `${path} accepted`);
+    }
   }
   // What the household asked for with charity consent is proposed on the matching page; the
   // caseworker confirms one with an amount and it becomes a need.

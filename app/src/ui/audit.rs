@@ -65,7 +65,7 @@ fn AuditTrail() -> impl IntoView {
     };
     view! {
         <h1>{t!(i18n, audit.title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, audit.title).to_string()) />
+        <PageTitle text=t_string!(i18n, audit.title).to_string() />
         <p class="muted">{t!(i18n, audit.intro)}</p>
         <form class="card" id="audit-filters" on:submit=move |ev| {
             ev.prevent_default();
@@ -115,7 +115,7 @@ fn AuditTable(page: AuditPage, shown: RwSignal<AuditFilter>) -> impl IntoView {
     view! {
         {chain}
         {empty.then(|| view! { <p class="muted" id="audit-none">{t!(i18n, audit.none)}</p> })}
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table id="audit-rows">
                 <thead><tr>
                     <th>{t!(i18n, audit.seq)}</th><th>{t!(i18n, audit.at)}</th><th>{t!(i18n, audit.actor)}</th>

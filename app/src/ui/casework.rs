@@ -35,7 +35,7 @@ pub fn QueuePage() -> impl IntoView {
     let first = Resource::new(move || applied.get(), review_queue);
     view! {
         <h1>{t!(i18n, casework.queue_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, casework.queue_title).to_string()) />
+        <PageTitle text=t_string!(i18n, casework.queue_title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
@@ -145,7 +145,7 @@ fn Queue(
             <button type="submit" class="primary" id="q-search">{t!(i18n, casework.search)}</button>
         </form>
         <ErrorBanner error=general_error(error) />
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="queue" id="queue">
                 <thead><tr>
                     <th>{t!(i18n, casework.number)}</th><th>{t!(i18n, casework.status)}</th><th>{t!(i18n, casework.village)}</th>
@@ -512,7 +512,7 @@ pub fn NoticePage() -> impl IntoView {
     let list = Resource::new(page, |p| public_notices(String::new(), p));
     view! {
         <h1>{t!(i18n, casework.notice_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, casework.notice_title).to_string()) />
+        <PageTitle text=t_string!(i18n, casework.notice_title).to_string() />
         <p class="muted">{t!(i18n, casework.notice_intro)}</p>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

@@ -152,7 +152,7 @@ pub fn CharityRegisterPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, charity.register_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, charity.register_title).to_string()) />
+        <PageTitle text=t_string!(i18n, charity.register_title).to_string() />
             <p class="muted">{t!(i18n, charity.register_intro)}</p>
             <form on:submit=move |ev| {
                 ev.prevent_default();
@@ -249,7 +249,7 @@ pub fn CharityPage() -> impl IntoView {
     });
     view! {
         <h1>{t!(i18n, charity.title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, charity.title).to_string()) />
+        <PageTitle text=t_string!(i18n, charity.title).to_string() />
         <ForRoles roles=&[Role::Charity]>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -320,7 +320,7 @@ fn ResourceTable(resources: Vec<ResourceView>) -> impl IntoView {
         return view! { <p class="muted">{t!(i18n, charity.no_resources)}</p> }.into_any();
     }
     view! {
-        <div class="table-wrap"><table class="resources">
+        <div class="table-wrap" tabindex="0"><table class="resources">
             <thead><tr>
                 <th>{t!(i18n, charity.resource_title)}</th><th>{t!(i18n, charity.charity_name)}</th><th>{t!(i18n, charity.form)}</th>
                 <th>{t!(i18n, charity.need_kinds)}</th><th>{t!(i18n, charity.remaining)}</th><th>{t!(i18n, charity.cap)}</th>
@@ -585,7 +585,7 @@ pub fn CharityAdminPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| charity_registrations());
     view! {
         <h1>{t!(i18n, charity.admin_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, charity.admin_title).to_string()) />
+        <PageTitle text=t_string!(i18n, charity.admin_title).to_string() />
         <ForRoles roles=&[Role::Admin]>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -671,7 +671,7 @@ pub fn MatchingPage() -> impl IntoView {
     let refresh = Callback::new(move |_| data.refetch());
     view! {
         <h1>{t!(i18n, charity.matching_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, charity.matching_title).to_string()) />
+        <PageTitle text=t_string!(i18n, charity.matching_title).to_string() />
         <ForRoles roles=&[Role::Caseworker]>
             <p class="muted">{t!(i18n, charity.matching_intro)}</p>
             <label for="kind-filter">{t!(i18n, charity.filter_kind)}</label>
@@ -812,7 +812,7 @@ fn NeedTable(needs: Vec<CaseNeed>, on_change: Callback<()>) -> impl IntoView {
         return view! { <p class="muted">{t!(i18n, charity.no_needs)}</p> }.into_any();
     }
     view! {
-        <div class="table-wrap"><table class="needs">
+        <div class="table-wrap" tabindex="0"><table class="needs">
             <thead><tr>
                 <th>{t!(i18n, charity.kind)}</th><th>{t!(i18n, charity.township)}</th><th>{t!(i18n, charity.open_amount)}</th>
                 <th>{t!(i18n, charity.urgency)}</th><th>{t!(i18n, charity.sharing)}</th><th>{t!(i18n, charity.close_as)}</th>

@@ -62,7 +62,7 @@ pub fn TasksPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_tasks(false));
     view! {
         <h1>{t!(i18n, cycle.tasks_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, cycle.tasks_title).to_string()) />
+        <PageTitle text=t_string!(i18n, cycle.tasks_title).to_string() />
         <ForRoles roles=&[Role::Caseworker, Role::Admin]>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -132,7 +132,7 @@ pub fn SearchPage() -> impl IntoView {
     });
     view! {
         <h1>{t!(i18n, cycle.search_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, cycle.search_title).to_string()) />
+        <PageTitle text=t_string!(i18n, cycle.search_title).to_string() />
         <ForRoles roles=&[Role::Caseworker, Role::Admin]>
             <p class="muted">{t!(i18n, cycle.search_intro)}</p>
             <form class="card filters" on:submit=move |ev| { ev.prevent_default(); search.dispatch(query.get_untracked()); }>
@@ -160,7 +160,7 @@ pub fn SearchPage() -> impl IntoView {
             </form>
             {move || search.value().get().and_then(Result::ok).map(|rows| view! {
                 {rows.is_empty().then(|| view! { <p class="muted" id="search-none">{t!(i18n, cycle.search_none)}</p> })}
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table id="search-results">
                         <thead><tr><th>{t!(i18n, casework.head)}</th><th>{t!(i18n, casework.village)}</th><th>{t!(i18n, cycle.standing_label)}</th><th>{t!(i18n, cycle.monitored_until)}</th></tr></thead>
                         <tbody>
@@ -217,7 +217,7 @@ pub fn EmergencyPage() -> impl IntoView {
     };
     view! {
         <h1>{t!(i18n, cycle.emergency_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, cycle.emergency_title).to_string()) />
+        <PageTitle text=t_string!(i18n, cycle.emergency_title).to_string() />
         <ForRoles roles=&[Role::Caseworker]>
             <p class="muted">{t!(i18n, cycle.emergency_intro)}</p>
             {move || done.get().map(|v| view! {

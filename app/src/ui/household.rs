@@ -38,7 +38,7 @@ pub fn HouseholdPage() -> impl IntoView {
                     Ok(f) => view! { <HouseholdView file=f caseworker on_change=Callback::new(move |_| file.refetch()) /> }.into_any(),
                     Err(e) => view! {
                         <h1>{t!(i18n, household.title)}</h1>
-                        <PageTitle text=Signal::derive(move || t_string!(i18n, household.title).to_string()) />
+                        <PageTitle text=t_string!(i18n, household.title).to_string() />
                         <p class="banner error">{labels::app_error(i18n, &e)}</p>
                     }.into_any(),
                 }
@@ -96,11 +96,11 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
     let chain_empty = file.chain.is_empty();
     view! {
         <h1 id="household-heading">{heading}</h1>
-        <PageTitle text=heading />
+        <PageTitle text=heading.get_untracked() />
         <section class="card" id="file-members">
             <h2>{t!(i18n, household.members)}</h2>
             <p>{t!(i18n, household.region)} ": " {file.region_name.clone()}</p>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="members">
                     <thead><tr>
                         <th scope="col">{t!(i18n, declare.relation)}</th><th scope="col">{t!(i18n, declare.name)}</th>
@@ -155,7 +155,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
         <section class="card" id="chain">
             <h2>{t!(i18n, household.chain)}</h2>
             {file.chain.is_empty().then(|| view! { <p class="muted" id="chain-empty">{t!(i18n, household.chain_empty)}</p> })}
-            <div class="table-scroll" hidden=chain_empty>
+            <div class="table-scroll" tabindex="0" hidden=chain_empty>
                 <table id="chain-table">
                     <thead><tr>
                         <th>"#"</th><th>{t!(i18n, household.kind)}</th><th>{t!(i18n, household.source)}</th><th>{t!(i18n, household.amount)}</th>
@@ -398,7 +398,7 @@ pub fn ReferralInboxPage() -> impl IntoView {
     let inbox = Resource::new(|| (), |_| referral_inbox());
     view! {
         <h1>{t!(i18n, household.inbox_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, household.inbox_title).to_string()) />
+        <PageTitle text=t_string!(i18n, household.inbox_title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 if !matches!(me.await, Ok(Some(ref u)) if u.role == Role::Department) {

@@ -309,20 +309,25 @@ whole_app_pages! {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
+    // Plain strings: the title is written after the page is rendered, when the page's reactive
+    // values (an island's language among them) may be gone.
+    let name = t_string!(i18n, app_name).to_string();
+    let full = format!("{name} · {}", t_string!(i18n, app_subtitle));
     let formatter = move |page: String| {
         if page.is_empty() {
-            format!("{} · {}", t_string!(i18n, app_name), t_string!(i18n, app_subtitle))
+            full.clone()
         } else {
-            format!("{page} · {}", t_string!(i18n, app_name))
+            format!("{page} · {name}")
         }
     };
     view! { <Title formatter text=String::new() /> }
 }
 
 /// A page's own title (tab, history, what a screen reader announces first), usually its `<h1>`.
+/// A plain string, for the same reason as `AppTitle`'s.
 #[component]
-pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
-    view! { <Title text=move || text.get() /> }
+pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
+    view! { <Title text /> }
 }
 
 #[component]
@@ -443,11 +448,11 @@ fn LanguageButton() -> impl IntoView {
         i18n.set_locale(next);
     };
     view! {
-        // The accessible name holds the visible text ("English (切换语言)"): a person using voice
-        // control says what they see.
-        <button type="button" class="lang" id="lang-switch" on:click=toggle
-            aria-label=move || format!("{} ({})", t_string!(i18n, nav.language), t_string!(i18n, nav.language_label))>
-            {t!(i18n, nav.language)}
+        // The accessible name is the visible text and what it does ("English（切换语言）"): a person
+        // using voice control says what they see. The language's name is in that language.
+        <button type="button" class="lang" id="lang-switch" on:click=toggle>
+            <span lang=move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }>{t!(i18n, nav.language)}</span>
+            <span class="sr-only">{move || labels::paren(i18n, &t_string!(i18n, nav.language_label))}</span>
         </button>
     }
 }

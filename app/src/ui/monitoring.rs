@@ -35,7 +35,7 @@ pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <h1>{t!(i18n, monitoring.import_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, monitoring.import_title).to_string()) />
+        <PageTitle text=t_string!(i18n, monitoring.import_title).to_string() />
         <ForRoles roles=&[Role::Department, Role::Admin]><ImportForm /></ForRoles>
     }
     .into_any()
@@ -216,7 +216,7 @@ pub fn WarningsPage() -> impl IntoView {
     let only_escalated = RwSignal::new(false);
     view! {
         <h1>{t!(i18n, monitoring.warnings_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, monitoring.warnings_title).to_string()) />
+        <PageTitle text=t_string!(i18n, monitoring.warnings_title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let caseworker = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Caseworker);
@@ -393,7 +393,7 @@ pub fn RulesPage() -> impl IntoView {
     let rules = Resource::new(|| (), |_| load_rules());
     view! {
         <h1>{t!(i18n, monitoring.rules_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, monitoring.rules_title).to_string()) />
+        <PageTitle text=t_string!(i18n, monitoring.rules_title).to_string() />
         <ForRoles roles=&[Role::Admin]>
             <p class="muted">{t!(i18n, monitoring.rules_intro)}</p>
             <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>

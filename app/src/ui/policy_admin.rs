@@ -28,7 +28,7 @@ pub fn PolicyAdminPage() -> impl IntoView {
     let me_resource = expect_context::<MeResource>();
     view! {
         <h1>{t!(i18n, policy.admin_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, policy.admin_title).to_string()) />
+        <PageTitle text=t_string!(i18n, policy.admin_title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me_resource.await {
@@ -80,7 +80,7 @@ fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView
                 {move || { let today = today.clone(); Suspend::new(async move {
                     match rows.await {
                         Ok(list) => view! {
-                            <div class="table-scroll">
+                            <div class="table-scroll" tabindex="0">
                             <table class="params" id="param-table">
                                 <thead><tr>
                                     <th>{t!(i18n, policy.key)}</th><th>{t!(i18n, policy.region)}</th><th>{t!(i18n, policy.residence)}</th>

@@ -20,7 +20,7 @@ pub fn StaffPage() -> impl IntoView {
     let me_resource = expect_context::<MeResource>();
     view! {
         <h1>{t!(i18n, staff.title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, staff.title).to_string()) />
+        <PageTitle text=t_string!(i18n, staff.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me_resource.await {
@@ -263,7 +263,7 @@ pub fn SecondFactorPage() -> impl IntoView {
     });
     view! {
         <h1>{t!(i18n, second_factor.title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, second_factor.title).to_string()) />
+        <PageTitle text=t_string!(i18n, second_factor.title).to_string() />
         {move || match confirm.value().get() {
             Some(Ok(codes)) => view! {
                 <section class="card" id="second-factor-done">
@@ -320,7 +320,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <h1>{t!(i18n, account.change_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, account.change_title).to_string()) />
+        <PageTitle text=t_string!(i18n, account.change_title).to_string() />
         <ChangePasswordForm />
     }
 }

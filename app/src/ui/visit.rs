@@ -50,7 +50,7 @@ pub fn VisitPage() -> impl IntoView {
     let visits = Resource::new(number, case_visits);
     view! {
         <h1>{t!(i18n, visit.title)} " " <span class="mono">{number}</span></h1>
-        <PageTitle text=Signal::derive(move || format!("{} {}", t_string!(i18n, visit.title), number())) />
+        <PageTitle text=format!("{} {}", t_string!(i18n, visit.title), number()) />
         <p><A href=move || format!("/applications/{}", number())>{t!(i18n, visit.back)}</A></p>
         <ForRoles roles=&[crate::domain::status::Role::Caseworker]>
             {move || view! { <VisitWorkspace number=number() visits /> }}

@@ -23,7 +23,7 @@ pub fn MyApplicationsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_applications());
     view! {
         <h1>{t!(i18n, applications.title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, applications.title).to_string()) />
+        <PageTitle text=t_string!(i18n, applications.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -172,7 +172,7 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
     let charity = app.consent_charity;
     view! {
         <h1>{t!(i18n, applications.number)} " " <span id="status-number">{app.summary.number.clone()}</span></h1>
-        <PageTitle text=Signal::derive({ let n = app.summary.number.clone(); move || format!("{} {n}", t_string!(i18n, applications.number)) }) />
+        <PageTitle text=format!("{} {}", t_string!(i18n, applications.number), app.summary.number) />
         <p>{t!(i18n, applications.status)} ": "
             <span class=format!("badge {}", status.code()) id="status-badge">{move || labels::status(i18n, status)}</span></p>
         <section class="card">
@@ -214,7 +214,7 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
         <Declared declared=app.declared.clone() region_name=app.region_name.clone() />
         <section class="card">
             <h2>{t!(i18n, applications.members)}</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
             <table class="members">
                 <thead>
                     <tr>
@@ -383,7 +383,7 @@ fn Declared(declared: crate::api::types::DeclaredView, region_name: String) -> i
             <h2>{t!(i18n, applications.declared)}</h2>
             <dl class="facts">
                 <dt>{t!(i18n, declare.address)}</dt>
-                <dd id="declared-address">{region_name} " " {d.address.clone()}</dd>
+                <dd id="declared-address"><span lang=crate::ui::text_lang(&region_name)>{region_name.clone()}</span> " " {d.address.clone()}</dd>
                 <dt>{t!(i18n, declare.residence)}</dt>
                 <dd>{move || labels::residence(i18n, residence)}</dd>
                 <dt>{t!(i18n, declare.contact_phone)}</dt>

@@ -38,7 +38,7 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.register_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, auth.register_title).to_string()) />
+        <PageTitle text=t_string!(i18n, auth.register_title).to_string() />
             <SentTooEarly />
             {portal_island((), |()| view! { <RegisterIsland /> }, |()| view! { <RegisterForm /> })}
             <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
@@ -123,7 +123,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{t!(i18n, auth.login_title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, auth.login_title).to_string()) />
+        <PageTitle text=t_string!(i18n, auth.login_title).to_string() />
             <SentTooEarly />
             {portal_island((), |()| view! { <LoginIsland /> }, |()| view! { <LoginForm /> })}
             <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>

@@ -34,7 +34,7 @@ pub fn DeclarePage() -> impl IntoView {
     let draft = Resource::new(|| (), |_| load_draft());
     view! {
         <h1>{t!(i18n, declare.title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, declare.title).to_string()) />
+        <PageTitle text=t_string!(i18n, declare.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match draft.await {

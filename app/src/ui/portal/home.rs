@@ -10,7 +10,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <section class="hero">
             <h1>{t!(i18n, home.title)}</h1>
-        <PageTitle text=Signal::derive(move || t_string!(i18n, home.title).to_string()) />
+        <PageTitle text=t_string!(i18n, home.title).to_string() />
             <p>{t!(i18n, home.intro)}</p>
             <div class="actions">
                 <A href="/declare" attr:class="button primary">{t!(i18n, home.start)}</A>
