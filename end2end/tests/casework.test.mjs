@@ -180,6 +180,15 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await c.click('#case-household');
   await c.waitForURL(/\/staff\/households\//);
   await hydrated(c);
+  // Named by its head and village; the members come first, the forms to act after the record.
+  await c.locator('#household-heading', { hasText: '刘春生户' }).waitFor();
+  assert.match(await c.title(), /刘春生户/);
+  const order = await c.$$eval('main section.card', (els) => els.map((e) => e.id));
+  assert.equal(order[0], 'file-members', `members first: ${order}`);
+  assert.ok(order.indexOf('file-members') < order.indexOf('chain'));
+  assert.ok(await c.locator('#file-members td', { hasText: '陈桂芳' }).count() === 1);
+  // The assessments say why in words (not "submission").
+  assert.doesNotMatch(await c.textContent('#file-assessments'), /submission|verification/);
   await c.locator('#chain-table tr[data-kind="basic_living"]', { hasText: '250.00' }).waitFor();
   await c.locator('#flags .flag', { hasText: '应享未享' }).waitFor();
   await c.click('#flags .flag-refer');
