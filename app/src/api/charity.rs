@@ -175,13 +175,19 @@ pub struct ProposedNeed {
 #[cfg(feature = "ssr")]
 const PROPOSAL_HOUSEHOLDS: i64 = 500;
 
+/// A kind of help asked for, before the township's name is looked up.
+#[cfg(feature = "ssr")]
+struct Proposal {
+    household_id: String,
+    kind: crate::domain::declaration::HelpKind,
+    township: RegionCode,
+    number: String,
+}
+
 /// What households in `scope` asked for and consented to share, not yet recorded as a need from
 /// their declaration (recorded once, open or closed, it is not proposed again).
 #[cfg(feature = "ssr")]
-async fn proposed_needs(
-    s: &Services,
-    scope: &RegionCode,
-) -> Result<Vec<(String, crate::domain::declaration::HelpKind, RegionCode, String)>, AppError> {
+async fn proposed_needs(s: &Services, scope: &RegionCode) -> Result<Vec<Proposal>, AppError> {
     let recorded = s.store.needs(scope, false, today_in_china()).await?;
     let households = s
         .store
@@ -207,12 +213,12 @@ async fn proposed_needs(
                 n.household_id == h.id && n.kind == kind && n.source == NeedSource::Declaration
             });
             if !known {
-                out.push((
-                    h.id.clone(),
+                out.push(Proposal {
+                    household_id: h.id.clone(),
                     kind,
-                    h.region_code.township(),
-                    h.latest_number.clone().unwrap_or_default(),
-                ));
+                    township: h.region_code.township(),
+                    number: h.latest_number.clone().unwrap_or_default(),
+                });
             }
         }
     }
@@ -1146,7 +1152,7 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
             .map(|n| &n.township)
             .chain(resources.iter().flat_map(|r| &r.regions))
             .chain(matches.iter().map(|m| &m.township))
-            .chain(proposed.iter().map(|p| &p.2)),
+            .chain(proposed.iter().map(|p| &p.township)),
     )
     .await?;
     Ok(MatchingView {
@@ -1161,11 +1167,11 @@ pub async fn load_matching() -> Result<MatchingView, AppError> {
             .collect(),
         proposed: proposed
             .into_iter()
-            .map(|(household_id, kind, township, number)| ProposedNeed {
-                household_id,
-                kind: kind.code().into(),
-                township: names.get(&township).cloned().unwrap_or_default(),
-                number,
+            .map(|p| ProposedNeed {
+                household_id: p.household_id,
+                kind: p.kind.code().into(),
+                township: names.get(&p.township).cloned().unwrap_or_default(),
+                number: p.number,
             })
             .collect(),
     })

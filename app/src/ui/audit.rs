@@ -6,8 +6,8 @@ use crate::clock::china_time;
 use crate::domain::audit::AuditResult;
 use crate::domain::status::{AdminDuty, Role};
 use crate::i18n::*;
-use crate::ui::{labels, ErrorBanner, MeResource};
 use crate::ui::PageTitle;
+use crate::ui::{labels, ErrorBanner, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -10,8 +10,7 @@ use crate::api::charity::{
     load_charity_home, load_matching, needs_board, propose_match, register_charity,
     reveal_match_contact, revoke_charity, service_regions, suggest_matches, BoardNeed, CaseNeed,
     CharityHome, CharityRegistration, CharityView, MatchContact, MatchView, PlanView, ProposedNeed,
-    ResourceView,
-    SuggestionView, CONTACT_PURPOSES,
+    ResourceView, SuggestionView, CONTACT_PURPOSES,
 };
 use crate::domain::charity::{
     CharityDraft, MatchState, NeedDraft, NeedSource, NeedState, ResourceDraft, SupplyForm,
@@ -22,10 +21,10 @@ use crate::domain::policy::Category;
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use crate::ui::{
     field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource,
 };
-use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;

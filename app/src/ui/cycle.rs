@@ -10,10 +10,10 @@ use crate::domain::cycle::{EmergencyDraft, Standing, TaskKind};
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles,
 };
-use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;

@@ -14,11 +14,11 @@ use crate::i18n::*;
 use crate::ui::cycle::{EmergencyList, StandingCard};
 use crate::ui::policy::yuan;
 use crate::ui::visit::VisitCard;
+use crate::ui::PageTitle;
 use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
     MeResource,
 };
-use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;

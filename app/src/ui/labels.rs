@@ -326,7 +326,10 @@ pub fn section_in_english(section: &str) -> String {
 /// 一 … 九十九 written in Chinese numerals, as digits; anything else left as it is.
 fn numerals_to_digits(text: &str) -> String {
     fn digit(c: char) -> Option<u32> {
-        "零一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32)
+        "零一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u32)
     }
     let mut out = String::new();
     let mut run = String::new();
@@ -335,7 +338,10 @@ fn numerals_to_digits(text: &str) -> String {
             return;
         }
         let (tens, units) = match run.split_once('十') {
-            Some((t, u)) => (t.chars().next().and_then(digit).unwrap_or(1), u.chars().next().and_then(digit).unwrap_or(0)),
+            Some((t, u)) => (
+                t.chars().next().and_then(digit).unwrap_or(1),
+                u.chars().next().and_then(digit).unwrap_or(0),
+            ),
             None => (0, run.chars().next().and_then(digit).unwrap_or(0)),
         };
         out.push_str(&(tens * 10 + units).to_string());
@@ -486,18 +492,46 @@ mod tests {
         assert_eq!(section_in_english(DIBAO_NATIONAL.section), "Article 9");
         assert_eq!(section_in_english(TEKUN_NATIONAL.section), "Article 14");
         assert_eq!(section_in_english(LN_MEDICAL.section), "2(3)2(1)");
-        assert_eq!(section_in_english(ZY_DISASTER.section), "(8) disaster relief");
+        assert_eq!(
+            section_in_english(ZY_DISASTER.section),
+            "(8) disaster relief"
+        );
         assert_eq!(section_in_english(ZY_MUTUAL_RECOGNITION.section), "(14)");
         assert_eq!(section_in_english(ZY_OTHER_AID.section), "(11)");
         assert_eq!(section_in_english(ZY_SERVICE.section), "(10)");
         assert_eq!(section_in_english("(二十)"), "(20)");
         for c in [
-            LN_SCOPE, ZY_SCOPE, ZY_STANDARDS, ZY_RECOGNITION, LN_BASIC_LIVING, ZY_BASIC_LIVING,
-            DIBAO_NATIONAL, TEKUN_NATIONAL, TEKUN_CONDITIONS, TEKUN_NO_LABOUR, ZY_EMPLOYMENT,
-            ZY_MEDICAL, ZY_EDUCATION, ZY_HOUSING, ZY_DISASTER, ZY_EMERGENCY, ZY_SERVICE,
-            ZY_OTHER_AID, ZY_REFERRAL, ZY_DUTIES, ZY_MUTUAL_RECOGNITION, MARGINAL_NATIONAL,
-            LN_MEDICAL, LN_EDUCATION, LN_HOUSING, LN_EMPLOYMENT, LN_DISASTER, LN_EMERGENCY,
-            LN_SERVICE, LN_OTHER_AID, DIBAO_CONFIRMATION,
+            LN_SCOPE,
+            ZY_SCOPE,
+            ZY_STANDARDS,
+            ZY_RECOGNITION,
+            LN_BASIC_LIVING,
+            ZY_BASIC_LIVING,
+            DIBAO_NATIONAL,
+            TEKUN_NATIONAL,
+            TEKUN_CONDITIONS,
+            TEKUN_NO_LABOUR,
+            ZY_EMPLOYMENT,
+            ZY_MEDICAL,
+            ZY_EDUCATION,
+            ZY_HOUSING,
+            ZY_DISASTER,
+            ZY_EMERGENCY,
+            ZY_SERVICE,
+            ZY_OTHER_AID,
+            ZY_REFERRAL,
+            ZY_DUTIES,
+            ZY_MUTUAL_RECOGNITION,
+            MARGINAL_NATIONAL,
+            LN_MEDICAL,
+            LN_EDUCATION,
+            LN_HOUSING,
+            LN_EMPLOYMENT,
+            LN_DISASTER,
+            LN_EMERGENCY,
+            LN_SERVICE,
+            LN_OTHER_AID,
+            DIBAO_CONFIRMATION,
         ] {
             let en = section_in_english(c.section);
             assert!(

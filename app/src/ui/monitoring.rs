@@ -14,10 +14,10 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::texts::{file_problem_in, import_field_in, report_lines_in, row_problem_in};
 use crate::ui::policy::yuan;
+use crate::ui::PageTitle;
 use crate::ui::{
     device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource,
 };
-use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;

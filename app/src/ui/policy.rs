@@ -3,13 +3,13 @@
 //! portal's instant estimate, the status page and staff pages.
 
 use crate::domain::money::Money;
-use crate::domain::region::RegionCode;
 use crate::domain::policy::assess::{Check, EntitlementKind, Need, Outcome, Value, Verdict};
 use crate::domain::policy::cliff::cliffs;
 use crate::domain::policy::params::{format_value, ParamValue};
 use crate::domain::policy::{
     Assessment, Category, CategorySet, HouseholdFacts, ParameterSet, Subject,
 };
+use crate::domain::region::RegionCode;
 use crate::i18n::*;
 use crate::ui::labels;
 use leptos::prelude::*;
@@ -188,7 +188,11 @@ pub fn AssessmentSummary(assessment: Assessment, names: Vec<String>) -> impl Int
 }
 
 #[component]
-pub fn Entitlements(assessment: Assessment, names: Vec<String>, region: RegionCode) -> impl IntoView {
+pub fn Entitlements(
+    assessment: Assessment,
+    names: Vec<String>,
+    region: RegionCode,
+) -> impl IntoView {
     let i18n = use_i18n();
     let items: Vec<_> = assessment
         .entitlements

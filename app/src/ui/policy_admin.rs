@@ -14,11 +14,11 @@ use crate::domain::policy::CategorySet;
 use crate::domain::status::{AdminDuty, Role};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
     MeResource,
 };
-use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -9,8 +9,8 @@ use crate::domain::chain::Department;
 use crate::domain::status::{AdminDuty, Role};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{field_error_of, labels, ErrorBanner, FieldMessage, MeResource};
 use crate::ui::PageTitle;
+use crate::ui::{field_error_of, labels, ErrorBanner, FieldMessage, MeResource};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -1356,3 +1356,52 @@ async fn a_bad_stored_charity_code_is_an_error_never_skipped() {
         }
     }
 }
+
+/// The matching page proposes the help a household asked for in its declaration, when it agreed
+/// to share it with charities, until the caseworker records it as a need; a household that did
+/// not agree is never proposed.
+#[tokio::test]
+async fn declared_help_with_consent_is_proposed_until_it_is_recorded() {
+    let app = spawn_app().await;
+    let (consenting, _) = household(&app, "13900000811", "62070219710101811", true).await;
+    let (private, _) = household(&app, "13900000812", "62070219710101812", false).await;
+    let caseworker = login(&app, "demo_caseworker", "Demo2026pass").await;
+    let proposed = proposals(&caseworker, &app).await;
+    let of = |h: &str| {
+        proposed
+            .iter()
+            .filter(|p| p["household_id"] == h)
+            .map(|p| p["kind"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of(&consenting), vec!["basic_living"], "{proposed:?}");
+    assert!(
+        of(&private).is_empty(),
+        "no consent, no proposal: {proposed:?}"
+    );
+    let entry = proposed
+        .iter()
+        .find(|p| p["household_id"] == consenting)
+        .unwrap();
+    assert!(entry["number"].as_str().unwrap().starts_with("SQ-"));
+    assert!(!entry["township"].as_str().unwrap().is_empty());
+
+    // Confirmed with an amount, it is a need and no longer proposed.
+    let (status, body) = post(&caseworker, &app, "/api/charity/add_need",
+        json!({ "draft": { "household_id": consenting, "source": "declaration", "kind": "basic_living", "form": "funds", "amount": "300" } })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let proposed = proposals(&caseworker, &app).await;
+    assert!(
+        !proposed.iter().any(|p| p["household_id"] == consenting),
+        "{proposed:?}"
+    );
+}
+
+async fn proposals(c: &Client, app: &TestApp) -> Vec<Value> {
+    let (status, body) = call(c, app, "/api/charity/matching", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str::<Value>(&body).unwrap()["proposed"]
+        .as_array()
+        .unwrap()
+        .clone()
+}

@@ -6,8 +6,8 @@ use crate::domain::declaration::FieldErrorCode;
 use crate::domain::phone::Phone;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{early, island_context, load_page, portal_island, ErrorBanner, FieldMessage};
 use crate::ui::PageTitle;
+use crate::ui::{early, island_context, load_page, portal_island, ErrorBanner, FieldMessage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

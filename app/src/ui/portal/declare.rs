@@ -16,10 +16,10 @@ use crate::domain::declaration::{
 use crate::domain::id_number::{IdNumber, Sex};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use crate::ui::{
     china_time, device, island_context, labels, portal_island, ErrorBanner, FieldMessage,
 };
-use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -553,7 +553,9 @@ fn Choice(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let own_message = message_id.is_none();
-    let err_id = message_id.map(str::to_string).unwrap_or_else(|| format!("{id}-error"));
+    let err_id = message_id
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{id}-error"));
     view! {
         <div class="field">
             <label for=id.clone()>{children()}</label>
@@ -1204,7 +1206,12 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
             leptos::task::spawn_local(async move {
                 let names = region_path(code)
                     .await
-                    .map(|p| p.into_iter().map(|r| r.name_zh).collect::<Vec<_>>().join(" "))
+                    .map(|p| {
+                        p.into_iter()
+                            .map(|r| r.name_zh)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
                     .unwrap_or_default();
                 place.set(names);
             });
@@ -1213,10 +1220,19 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
     let none = move || t_string!(i18n, declare.review_none).to_string();
     let or_none = move |v: String| if v.trim().is_empty() { none() } else { v };
     let yes_no = move |b: bool| {
-        if b { t_string!(i18n, common.yes) } else { t_string!(i18n, common.no) }.to_string()
+        if b {
+            t_string!(i18n, common.yes)
+        } else {
+            t_string!(i18n, common.no)
+        }
+        .to_string()
     };
     let yuan = move |v: String| {
-        if v.trim().is_empty() { none() } else { format!("{} {}", v.trim(), t_string!(i18n, declare.yuan)) }
+        if v.trim().is_empty() {
+            none()
+        } else {
+            format!("{} {}", v.trim(), t_string!(i18n, declare.yuan))
+        }
     };
     let change = move |step: Step| {
         view! {
