@@ -104,6 +104,9 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await c.waitForURL(`${BASE}/staff/visit/${number}`);
   await hydrated(c);
   await c.locator('#visits-none').waitFor();
+  // The declared address and phone, to arrange and make the visit.
+  await c.locator('#declared-address', { hasText: '七组8号' }).waitFor();
+  assert.equal((await c.textContent('#declared-phone')).trim(), phone);
   await staff.ctx.setOffline(true);
   await c.fill('#visit-present', '户主刘春生、配偶陈桂芳');
   await c.fill('#visit-housing', '土坯房三间，屋顶漏雨');
@@ -187,6 +190,9 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   assert.equal(order[0], 'file-members', `members first: ${order}`);
   assert.ok(order.indexOf('file-members') < order.indexOf('chain'));
   assert.ok(await c.locator('#file-members td', { hasText: '陈桂芳' }).count() === 1);
+  // The latest declaration on the file: address, phone, incomes.
+  await c.locator('#declared-address', { hasText: '七组8号' }).waitFor();
+  await c.locator('#declared-income tr', { hasText: '900.00' }).first().waitFor();
   // The assessments say why in words (not "submission").
   assert.doesNotMatch(await c.textContent('#file-assessments'), /submission|verification/);
   await c.locator('#chain-table tr[data-kind="basic_living"]', { hasText: '250.00' }).waitFor();

@@ -102,6 +102,8 @@ pub struct FileApplication {
     pub status: ApplicationStatus,
     pub submitted_at: i64,
     pub members: Vec<MemberView>,
+    /// Address, phone, difficulty, incomes, assets and spending as declared.
+    pub declared: crate::api::types::DeclaredView,
     pub consent_charity: bool,
     pub consent_text_version: String,
     pub decision: Option<DecisionView>,
@@ -268,6 +270,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
             status: a.summary.status,
             submitted_at: a.summary.submitted_at,
             members: d.members.iter().map(MemberView::from).collect(),
+            declared: crate::api::types::DeclaredView::from(&d),
             consent_charity: a.consent_charity,
             consent_text_version: a.consent_text_version.clone(),
             decision: s

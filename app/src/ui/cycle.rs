@@ -292,9 +292,11 @@ pub fn StandingCard(
                     {days_left.map(|d| if d >= 0 { view! { <span>{t!(i18n, cycle.days_left, days = d)}</span> }.into_any() } else { view! { <span>{t!(i18n, cycle.aid_ended)}</span> }.into_any() })}
                 </p>
             })}
+            // Folded: the file is read far more often than a household leaves assistance.
             {(caseworker && standing_now == Some(Standing::InAssistance)).then(|| view! {
+                <details class="exit" id="exit-details">
+                <summary>{t!(i18n, cycle.exit_title)}</summary>
                 <form id="exit-form" on:submit=move |ev| { ev.prevent_default(); exit.dispatch((reason.get_untracked(), taper.get_untracked())); }>
-                    <h2>{t!(i18n, cycle.exit_title)}</h2>
                     <label for="exit-reason">{t!(i18n, cycle.exit_reason)}</label>
                     <textarea id="exit-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error_of(error, "reason") id="exit-reason-error" />
@@ -302,6 +304,7 @@ pub fn StandingCard(
                     <ErrorBanner error=general_error(error) />
                     <button type="submit" class="danger" id="exit-save" disabled=move || exit.pending().get()>{t!(i18n, cycle.exit)}</button>
                 </form>
+                </details>
             })}
         </section>
     }

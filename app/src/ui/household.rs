@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::cycle::{EmergencyList, StandingCard};
 use crate::ui::policy::yuan;
+use crate::ui::portal::applications::Declared;
 use crate::ui::visit::VisitCard;
 use crate::ui::PageTitle;
 use crate::ui::{
@@ -94,6 +95,9 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
         }
     });
     let chain_empty = file.chain.is_empty();
+    // What the latest application declared: to phone the household and prepare a visit.
+    let declared = file.applications.last().map(|a| a.declared.clone());
+    let region_name = file.region_name.clone();
     view! {
         <h1 id="household-heading">{heading}</h1>
         <PageTitle text=heading.get_untracked() />
@@ -115,6 +119,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
                 </table>
             </div>
         </section>
+        {declared.map(|declared| view! { <Declared declared region_name /> })}
         <StandingCard household=file.id.clone() standing_now=file.standing standing_at=file.standing_at exit_reason=file.exit_reason.clone()
             assistance_until=file.assistance_until.clone() days_left=file.days_left caseworker on_change />
         <EmergencyList items=file.emergencies.clone() />

@@ -452,7 +452,7 @@ fn LanguageButton() -> impl IntoView {
         // using voice control says what they see. The language's name is in that language.
         <button type="button" class="lang" id="lang-switch" on:click=toggle>
             <span lang=move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }>{t!(i18n, nav.language)}</span>
-            <span class="sr-only">{move || labels::paren(i18n, &t_string!(i18n, nav.language_label))}</span>
+            <span class="sr-only">{move || labels::paren(i18n, t_string!(i18n, nav.language_label))}</span>
         </button>
     }
 }

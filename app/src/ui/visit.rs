@@ -53,8 +53,27 @@ pub fn VisitPage() -> impl IntoView {
         <PageTitle text=format!("{} {}", t_string!(i18n, visit.title), number()) />
         <p><A href=move || format!("/applications/{}", number())>{t!(i18n, visit.back)}</A></p>
         <ForRoles roles=&[crate::domain::status::Role::Caseworker]>
-            {move || view! { <VisitWorkspace number=number() visits /> }}
+            {move || view! { <VisitDeclared number=number() /> <VisitWorkspace number=number() visits /> }}
         </ForRoles>
+    }
+    .into_any()
+}
+
+/// What the household declared (address, phone, difficulty, incomes): the caseworker arranges
+/// the visit by phone and checks the declaration on the spot. Read like the case page (logged).
+#[component]
+fn VisitDeclared(number: String) -> impl IntoView {
+    use crate::ui::portal::applications::Declared;
+    let application = Resource::new(
+        move || number.clone(),
+        crate::api::applications::get_application,
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                application.await.ok().map(|a| view! { <Declared declared=a.declared region_name=a.region_name /> })
+            })}
+        </Transition>
     }
     .into_any()
 }

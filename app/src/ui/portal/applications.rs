@@ -350,7 +350,10 @@ fn UnmaskableHealth(number: String, member: u32) -> impl IntoView {
 /// What the household declared besides its members: where it lives and how to reach it, what it
 /// says its difficulty is, its income by source, its assets and its essential spending.
 #[component]
-fn Declared(declared: crate::api::types::DeclaredView, region_name: String) -> impl IntoView {
+pub(crate) fn Declared(
+    declared: crate::api::types::DeclaredView,
+    region_name: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let d = declared;
     let yuan =
