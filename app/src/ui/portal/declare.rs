@@ -459,7 +459,10 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                     <ConsentSection form />
                 </StepPanel>
                 <StepPanel form step=Step::Review>
-                    <Review form attachments />
+                    // Drawn when first shown: the island starts with less to hydrate.
+                    <Show when=move || form.step.get() == Step::Review>
+                        <Review form attachments />
+                    </Show>
                     <ErrorBanner error=general_error />
                     <button type="submit" id="submit-declaration" class="primary big" disabled=move || submit.pending().get()>
                         {move || if submit.pending().get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
@@ -864,6 +867,25 @@ fn MoneySection(form: Form) -> impl IntoView {
 /// are fetched once per village and urban/rural.
 #[component]
 fn EstimatePanel(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    // Computed and drawn once opened, not before: neither the server's page nor the island's
+    // start on a phone carries the whole explanation of a draft that already has a village.
+    let opened = RwSignal::new(false);
+    view! {
+        // One line until opened: the full estimate takes three phone screens.
+        <details class="estimate" id="estimate">
+            <summary on:click=move |_| opened.set(true)>{t!(i18n, policy.estimate_title)} <span class="muted">{t!(i18n, policy.estimate_open)}</span></summary>
+            <p class="muted">{t!(i18n, policy.estimate_label)}</p>
+            <Show when=move || opened.get()>
+                <EstimateBody form />
+            </Show>
+        </details>
+    }
+    .into_any()
+}
+
+#[component]
+fn EstimateBody(form: Form) -> impl IntoView {
     use crate::api::policy::parameters_in_force;
     use crate::domain::region::{RegionCode, RegionLevel};
     let i18n = use_i18n();
@@ -882,10 +904,6 @@ fn EstimatePanel(form: Form) -> impl IntoView {
         },
     );
     view! {
-        // One line until opened: the full estimate takes three phone screens.
-        <details class="estimate" id="estimate">
-            <summary>{t!(i18n, policy.estimate_title)} <span class="muted">{t!(i18n, policy.estimate_open)}</span></summary>
-            <p class="muted">{t!(i18n, policy.estimate_label)}</p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match params.await {
@@ -895,7 +913,6 @@ fn EstimatePanel(form: Form) -> impl IntoView {
                     }
                 })}
             </Transition>
-        </details>
     }
     .into_any()
 }
