@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { BASE, validId, hydrated, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn, toStep } from './helpers.mjs';
+import { BASE, validId, hydrated, newPhone, newTablet, fillMember, register, chooseGanzhouVillage, signIn, toStep, openDemoHousehold } from './helpers.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -181,13 +181,7 @@ test('no accessibility violations on the residents pages, in Chinese and English
   await proposal.locator('button[type=submit]').click();
   await c.locator('#matching-needs tr[data-need]', { hasText: '800.00' }).waitFor();
   assert.equal(await proposal.count(), 0, 'no longer proposed once recorded');
-  await c.goto(`${BASE}/staff/search`);
-  await hydrated(c);
-  await c.fill('#s-name', '张演示');
-  await c.click('#s-search');
-  await c.locator('#search-results a', { hasText: '张演示' }).first().click();
-  await c.waitForURL(/\/staff\/households\//);
-  await hydrated(c);
+  await openDemoHousehold(c);
   await noViolations(c, 'household file');
   await staff.ctx.close();
 });

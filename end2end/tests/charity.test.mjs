@@ -4,7 +4,7 @@
 // household's assistance chain shows it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, OUT, PNG, hydrated, unlabelled, newPhone, newTablet, signIn } from './helpers.mjs';
+import { BASE, OUT, PNG, hydrated, unlabelled, newPhone, newTablet, signIn, openDemoHousehold } from './helpers.mjs';
 
 // GB 32100: 17 characters and their check character.
 function creditCode(first17) {
@@ -82,13 +82,7 @@ test('a charity registers, is verified, and its matched delivery joins the house
   const c = staff.page;
   await signIn(c, 'demo_caseworker', 'Demo2026pass');
   await c.waitForURL(/\/staff/);
-  await c.goto(`${BASE}/staff/search`);
-  await hydrated(c);
-  await c.fill('#s-name', '张演示');
-  await c.click('#s-search');
-  await c.locator('#search-results a', { hasText: '张演示' }).first().click();
-  await c.waitForURL(/\/staff\/households\//);
-  await hydrated(c);
+  await openDemoHousehold(c);
   const file = c.url();
   await c.selectOption('#need-kind', 'education');
   await c.fill('#need-amount', '1200');

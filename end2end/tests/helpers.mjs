@@ -198,3 +198,14 @@ export async function toStep(page, name) {
   await page.click(`#step-${name}`);
   await page.locator(`#panel-${name}`).waitFor();
 }
+
+// A caseworker finds the demo household (张演示) by name and opens its file.
+export async function openDemoHousehold(page) {
+  await page.goto(`${BASE}/staff/search`);
+  await hydrated(page);
+  await page.fill('#s-name', '张演示');
+  await page.click('#s-search');
+  await page.locator('#search-results a', { hasText: '张演示' }).first().click();
+  await page.waitForURL(/\/staff\/households\//);
+  await hydrated(page);
+}

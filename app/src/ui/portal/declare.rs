@@ -1211,15 +1211,14 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
     use crate::api::regions::region_path;
     let i18n = use_i18n();
     let draft = form.draft;
-    // The chosen village by name (looked up when the review is shown).
-    let region = Memo::new(move |_| {
-        (form.step.get() == Step::Review).then(|| draft.with(|d| d.region_code.clone()))
-    });
+    // The chosen village by name (the review is drawn only while its step is shown).
+    let region = Memo::new(move |_| draft.with(|d| d.region_code.clone()));
     // Fetched from an effect (in the browser only): a resource read here would hold the server's
     // rendering of the page, whose review is hidden anyway.
     let place = RwSignal::new(String::new());
     Effect::new(move |_| {
-        if let Some(code) = region.get().filter(|c| !c.is_empty()) {
+        let code = region.get();
+        if !code.is_empty() {
             leptos::task::spawn_local(async move {
                 let names = region_path(code)
                     .await
