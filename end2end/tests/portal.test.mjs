@@ -60,13 +60,17 @@ test('a resident registers, declares a household, submits and follows it', async
   await page.locator('#save-state', { hasText: '草稿已保存' }).waitFor();
 
   // A reload keeps everything typed.
+  // (A step's fields are drawn when the step is first shown: each is opened to read them.)
   await page.reload();
   await hydrated(page);
+  await toStep(page, 'members');
   await page.waitForSelector('#m2-name', { state: 'attached' });
   assert.equal(await page.inputValue('#m1-name'), '李秀兰');
   assert.equal(await page.inputValue('#m1-id_number'), spouse);
   assert.equal(await page.inputValue('#m2-id_number'), child);
+  await toStep(page, 'money');
   assert.equal(await page.inputValue('#income-wages'), '1200.50');
+  await toStep(page, 'household');
   assert.equal(await page.$eval('#region-4', (s) => s.value.length), 12);
 
   // Typing while the connection is down, then closing the tab, loses nothing.

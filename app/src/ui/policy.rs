@@ -75,10 +75,21 @@ pub fn param_view(i18n: I18nContext<Locale>, p: &ParamValue) -> impl IntoView {
         source = t_string!(i18n, policy.source_short),
         colon = labels::colon(i18n),
     );
-    let source = p.source.clone();
     view! {
-        <span class="param">{before}<span lang=crate::ui::text_lang(&source)>{source.clone()}</span>{format!("{example}{close}")}</span>
+        <span class="param">{before}{source_view(i18n, &p.source, p.example)}{format!("{example}{close}")}</span>
     }
+}
+
+/// A parameter's source as a person reads it: a shipped example's in the page's language, an
+/// administrator's as written (a document's name), marked as Chinese where it is.
+pub fn source_view(i18n: I18nContext<Locale>, source: &str, example: bool) -> impl IntoView {
+    let english = (example && i18n.get_locale_untracked() == Locale::en)
+        .then(|| crate::domain::policy::examples::source_in_english(source))
+        .flatten();
+    let text = english
+        .map(str::to_string)
+        .unwrap_or_else(|| source.to_string());
+    view! { <span lang=crate::ui::text_lang(&text)>{text.clone()}</span> }
 }
 
 fn need_text(i18n: I18nContext<Locale>, n: Need) -> String {

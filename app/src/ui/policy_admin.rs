@@ -104,7 +104,7 @@ fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView
                                             <td>{move || residence.map(|x| labels::residence(i18n, x)).unwrap_or_else(|| t_string!(i18n, policy.both).to_string())}</td>
                                             <td class="num">{r.value_text.clone()} " " {move || labels::unit(i18n, key.unit())}</td>
                                             <td>{r.effective_from.clone()}</td>
-                                            <td>{r.source.clone()} {r.example.then(|| view! { " " <span class="badge unknown">{t!(i18n, policy.example)}</span> })}</td>
+                                            <td>{crate::ui::policy::source_view(i18n, &r.source, r.example)} {r.example.then(|| view! { " " <span class="badge unknown">{t!(i18n, policy.example)}</span> })}</td>
                                             <td>{move || labels::param_status(i18n, status)}</td>
                                             <td>{(admin && withdrawable).then(|| view! {
                                                 <button type="button" class="danger" on:click=move |_| { withdraw.dispatch(id); }>{t!(i18n, policy.withdraw)}</button>

@@ -11,8 +11,10 @@ pub fn examples_effective_from() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date")
 }
 
-/// (region, residence, key, value, source) of each example value.
-const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
+/// (region, residence, key, value, source, the source in English) of each example value. The
+/// stored source is the Chinese one; an English page shows the English beside the example mark
+/// ([`source_in_english`]).
+const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str, &str)] = &[
     // Province-wide values (Gansu 62, Liaoning 21): inherited by every city and county below.
     (
         "62",
@@ -20,6 +22,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DibaoStandard,
         75_000,
         "示例：省级城市低保标准（元/人·月）",
+        "Example: provincial urban Dibao standard (yuan per person per month)",
     ),
     (
         "62",
@@ -27,6 +30,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DibaoStandard,
         55_000,
         "示例：省级农村低保标准（元/人·月）",
+        "Example: provincial rural Dibao standard (yuan per person per month)",
     ),
     (
         "62",
@@ -34,6 +38,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::TekunStandardRatio,
         1_300,
         "示例：特困基本生活标准不低于低保标准1.3倍",
+        "Example: the Tekun basic living standard is at least 1.3 times the Dibao standard",
     ),
     (
         "62",
@@ -41,6 +46,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::MarginalMultiplier,
         1_500,
         "国办发〔2023〕39号：低保标准1.5倍（示例）",
+        "State Council General Office 2023 No. 39: 1.5 times the Dibao standard (example)",
     ),
     (
         "62",
@@ -48,6 +54,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::EmploymentCostDeduction,
         20_000,
         "示例：就业成本扣减（元/就业成员·月），张政办发〔2023〕128号(八)",
+        "Example: employment-cost deduction (yuan per working member per month), Zhangye measures 2023 No. 128, item 8",
     ),
     (
         "62",
@@ -55,6 +62,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DibaoDepositMonths,
         24,
         "示例：低保家庭人均存款不超过24个月低保标准",
+        "Example: a Dibao household's savings per person at most 24 months of the Dibao standard",
     ),
     (
         "62",
@@ -62,6 +70,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::MarginalDepositMonths,
         36,
         "示例：低保边缘家庭人均存款不超过36个月低保标准",
+        "Example: a marginal household's savings per person at most 36 months of the Dibao standard",
     ),
     (
         "62",
@@ -69,6 +78,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::MaxHousing,
         1,
         "示例：家庭住房不超过1套",
+        "Example: the household owns at most one home",
     ),
     (
         "62",
@@ -76,6 +86,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::MaxVehicles,
         0,
         "示例：无机动车辆（残疾人功能性补偿代步车除外）",
+        "Example: no motor vehicle (except a mobility vehicle for a disabled person)",
     ),
     (
         "62",
@@ -83,6 +94,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::BusinessExcludes,
         1,
         "示例：登记经营主体的家庭不予认定",
+        "Example: a household with a registered business is not recognised",
     ),
     (
         "62",
@@ -90,6 +102,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DisposableIncomeLastYear,
         4_000_000,
         "示例：上年度城镇居民人均可支配收入（元/年）",
+        "Example: last year's urban per-capita disposable income (yuan per year)",
     ),
     (
         "62",
@@ -97,6 +110,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DisposableIncomeLastYear,
         1_400_000,
         "示例：上年度农村居民人均可支配收入（元/年）",
+        "Example: last year's rural per-capita disposable income (yuan per year)",
     ),
     (
         "62",
@@ -104,6 +118,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::RigidSpendingShare,
         500,
         "示例：刚性支出超过家庭年收入的50%",
+        "Example: essential spending above 50% of the household's yearly income",
     ),
     (
         "62",
@@ -111,6 +126,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::TaperMonths,
         6,
         "张政办发〔2023〕128号(八)：渐退期不超过6个月（示例取6）",
+        "Zhangye measures 2023 No. 128, item 8: a taper period of at most 6 months (the example takes 6)",
     ),
     (
         "62",
@@ -118,6 +134,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::ElderlyAge,
         60,
         "民发〔2021〕43号第六条：60周岁以上",
+        "Ministry of Civil Affairs 2021 No. 43, article 6: aged 60 or over",
     ),
     (
         "62",
@@ -125,6 +142,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::MinorAge,
         16,
         "民发〔2021〕43号第六条：未满16周岁",
+        "Ministry of Civil Affairs 2021 No. 43, article 6: under 16",
     ),
     (
         "62",
@@ -132,6 +150,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::StudentAge,
         18,
         "示例：16至18周岁在校学生",
+        "Example: students aged 16 to 18 in school",
     ),
     (
         "62",
@@ -139,6 +158,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::SevereDisabilityGrade,
         2,
         "民发〔2021〕43号第六条：一、二级残疾",
+        "Ministry of Civil Affairs 2021 No. 43, article 6: disability of grade 1 or 2",
     ),
     (
         "62",
@@ -146,6 +166,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::IntellectualMentalGrade,
         3,
         "民发〔2021〕43号第六条：三级智力、精神残疾",
+        "Ministry of Civil Affairs 2021 No. 43, article 6: intellectual or mental disability of grade 3",
     ),
     (
         "62",
@@ -153,6 +174,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::PremiumIndividual,
         40_000,
         "示例：城乡居民医保个人缴费（元/人·年）",
+        "Example: a resident's own medical insurance contribution (yuan per person per year)",
     ),
     (
         "62",
@@ -160,6 +182,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::PremiumTekunShare,
         1_000,
         "辽宁意见二(三)2(1)：特困人员全额资助",
+        "Liaoning opinions 2(3)2(1): Tekun persons' contribution paid in full",
     ),
     (
         "62",
@@ -167,6 +190,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::PremiumDibaoFixed,
         30_000,
         "示例：低保对象定额资助（元/人·年）",
+        "Example: a fixed subsidy for Dibao recipients (yuan per person per year)",
     ),
     (
         "62",
@@ -174,6 +198,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::PremiumMarginalShare,
         600,
         "辽宁意见二(三)2(1)：低保边缘按个人缴费60%资助",
+        "Liaoning opinions 2(3)2(1): 60% of a marginal person's own contribution paid",
     ),
     (
         "62",
@@ -181,6 +206,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::PublicNoticeDays,
         7,
         "示例：审核结果公示7天（张政办发〔2023〕128号(十二)：乡镇负责公开公示）",
+        "Example: results published for 7 days (Zhangye measures 2023 No. 128, item 12: the township publishes them)",
     ),
     (
         "62",
@@ -188,6 +214,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DecisionWorkingDays,
         30,
         "示例：自受理之日起30个工作日内完成审核确认（《最低生活保障审核确认办法》民发〔2021〕57号，以本地规定为准）",
+        "Example: a decision within 30 working days of acceptance (Dibao review and confirmation measures, Ministry of Civil Affairs 2021 No. 57; local rules prevail)",
     ),
     (
         "21",
@@ -195,6 +222,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DecisionWorkingDays,
         30,
         "示例：自受理之日起30个工作日内完成审核确认（《最低生活保障审核确认办法》民发〔2021〕57号，以本地规定为准）",
+        "Example: a decision within 30 working days of acceptance (Dibao review and confirmation measures, Ministry of Civil Affairs 2021 No. 57; local rules prevail)",
     ),
     (
         "62",
@@ -202,6 +230,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::ReferralResponseDays,
         10,
         "示例：部门收到需求推送后10天内反馈（张政办发〔2023〕128号(六)、辽宁意见二(一)3）",
+        "Example: a department answers a referral within 10 days (Zhangye measures 2023 No. 128, item 6; Liaoning opinions 2(1)3)",
     ),
     (
         "62",
@@ -209,6 +238,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::ReviewIntervalMonths,
         12,
         "张政办发〔2023〕128号(三)：低保边缘、刚性支出困难家庭自认定之日起年度复核",
+        "Zhangye measures 2023 No. 128, item 3: marginal and essential-spending households reviewed yearly from recognition",
     ),
     (
         "62",
@@ -216,6 +246,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::ReviewLeadDays,
         30,
         "示例：复核到期前30天生成复核任务",
+        "Example: a review task is made 30 days before the review is due",
     ),
     (
         "62",
@@ -223,6 +254,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::AdvanceAidMax,
         100_000,
         "示例：小金额先行救助上限（元），辽宁意见二(三)3",
+        "Example: the most that small advance aid may be (yuan), Liaoning opinions 2(3)3",
     ),
     (
         "62",
@@ -230,6 +262,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::AdvanceDocumentsDays,
         30,
         "示例：先行救助后30天内补充说明情况、补齐材料（辽宁意见二(三)3）",
+        "Example: explanations and documents completed within 30 days of advance aid (Liaoning opinions 2(3)3)",
     ),
     // A city and a county override (Zhangye 6207, Ganzhou 620702): inheritance in action.
     (
@@ -238,6 +271,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DibaoStandard,
         77_000,
         "示例：张掖市城市低保标准",
+        "Example: Zhangye city urban Dibao standard",
     ),
     (
         "6207",
@@ -245,6 +279,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DibaoStandard,
         57_000,
         "示例：张掖市农村低保标准",
+        "Example: Zhangye city rural Dibao standard",
     ),
     (
         "620702",
@@ -252,6 +287,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DibaoStandard,
         58_000,
         "示例：甘州区农村低保标准",
+        "Example: Ganzhou district rural Dibao standard",
     ),
     (
         "21",
@@ -259,6 +295,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DibaoStandard,
         80_000,
         "示例：辽宁省城市低保标准",
+        "Example: Liaoning provincial urban Dibao standard",
     ),
     (
         "21",
@@ -266,6 +303,7 @@ const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str)] = &[
         ParamKey::DibaoStandard,
         60_000,
         "示例：辽宁省农村低保标准",
+        "Example: Liaoning provincial rural Dibao standard",
     ),
 ];
 
@@ -291,14 +329,23 @@ pub fn example_rows(created_at: i64) -> Vec<ParamRow> {
             created_at,
         });
     };
-    for (region, residence, key, value, source) in EXAMPLES {
+    for (region, residence, key, value, source, _) in EXAMPLES {
         push(region, *residence, *key, *value, source);
     }
     // Liaoning gets every province-wide Gansu example except the standards it sets itself.
-    for (region, residence, key, value, source) in EXAMPLES {
+    for (region, residence, key, value, source, _) in EXAMPLES {
         if *region == "62" && *key != ParamKey::DibaoStandard {
             push("21", *residence, *key, *value, source);
         }
     }
     rows
+}
+
+/// The English of a shipped example's source, for an English page: `None` for any other text
+/// (an administrator's own source is shown as written).
+pub fn source_in_english(source: &str) -> Option<&'static str> {
+    EXAMPLES
+        .iter()
+        .find(|(.., zh, _)| *zh == source)
+        .map(|(.., en)| *en)
 }

@@ -706,3 +706,27 @@ fn a_category_set_is_stored_as_its_codes_and_an_unknown_code_is_refused() {
     assert_eq!(CategorySet::from_codes(""), Some(CategorySet::default()));
     assert_eq!(CategorySet::from_codes("dibao,unknown"), None);
 }
+
+#[test]
+fn every_shipped_example_has_its_source_in_english_and_no_other_text_does() {
+    let rows = example_rows(0);
+    assert!(!rows.is_empty());
+    for row in &rows {
+        let en = super::examples::source_in_english(&row.source)
+            .unwrap_or_else(|| panic!("no English for {}", row.source));
+        assert!(
+            !en.chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '：' || c == '（'),
+            "Chinese left in {en}"
+        );
+    }
+    let dibao = rows
+        .iter()
+        .find(|r| r.source == "示例：张掖市农村低保标准")
+        .expect("row");
+    assert_eq!(
+        super::examples::source_in_english(&dibao.source),
+        Some("Example: Zhangye city rural Dibao standard")
+    );
+    assert_eq!(super::examples::source_in_english("民政厅文件"), None);
+}

@@ -459,7 +459,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                     <ConsentSection form />
                 </StepPanel>
                 <StepPanel form step=Step::Review>
-                    // Drawn when first shown: the island starts with less to hydrate.
+                    // Drawn again each time it is shown, not on every keystroke in another step.
                     <Show when=move || form.step.get() == Step::Review>
                         <Review form attachments />
                     </Show>
@@ -1121,9 +1121,11 @@ fn StepList(form: Form) -> impl IntoView {
     .into_any()
 }
 
-/// One step's screen, headed "第 n 步（共 5 步）：…".
+/// One step's screen, headed "第 n 步（共 5 步）：…". Its fields are drawn when the step is
+/// first shown and then kept (hidden while another step is shown, so what was typed and chosen
+/// stays in the form): the page starts with only the first step's, less for a phone to hydrate.
 #[component]
-fn StepPanel(form: Form, step: Step, children: Children) -> impl IntoView {
+fn StepPanel(form: Form, step: Step, children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let heading = move || {
         let of = t_string!(i18n, declare.step_of)
@@ -1132,10 +1134,19 @@ fn StepPanel(form: Form, step: Step, children: Children) -> impl IntoView {
             .replace("{total}", &Step::ALL.len().to_string());
         format!("{of}{}{}", labels::colon(i18n), step.label(i18n))
     };
+    // The first step is drawn by the server too (and its region picker's choices with it).
+    let body = if step == Step::ALL[0] {
+        children().into_any()
+    } else {
+        let drawn = Memo::new(move |before: Option<&bool>| {
+            before.copied().unwrap_or(false) || form.step.get() == step
+        });
+        view! { <Show when=move || drawn.get()>{children()}</Show> }.into_any()
+    };
     view! {
         <section class="step-panel" id=format!("panel-{}", step.code()) hidden=move || form.step.get() != step>
             <h2 tabindex="-1">{heading}</h2>
-            {children()}
+            {body}
         </section>
     }
     .into_any()
