@@ -41,7 +41,8 @@ async function noViolations(page, what) {
 // (what the person typed). Reads visible text, the title, and accessible names.
 async function strayHan(page, allowed) {
   const found = await page.evaluate(() => {
-    const han = /\p{Script=Han}/u;
+    // Han characters, and the full-width punctuation that goes with them (，。：（）、 …).
+    const han = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
     const out = [];
     const zh = (el) => el.closest('[lang]')?.getAttribute('lang')?.startsWith('zh');
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -62,7 +63,7 @@ async function strayHan(page, allowed) {
   });
   return found
     .map((t) => allowed.reduce((s, a) => s.split(a).join(''), t))
-    .filter((t) => /\p{Script=Han}/u.test(t));
+    .filter((t) => /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u.test(t));
 }
 
 test('no accessibility violations on the residents pages, in Chinese and English, and no stray Chinese in English', async () => {
@@ -183,5 +184,31 @@ test('no accessibility violations on the residents pages, in Chinese and English
   assert.equal(await proposal.count(), 0, 'no longer proposed once recorded');
   await openDemoHousehold(c);
   await noViolations(c, 'household file');
+  const file = c.url();
+
+  // The same pages in English: nothing in Chinese but names, places and what was declared, each
+  // marked as Chinese (the demo household's name and village also make the file's title).
+  await staff.ctx.addCookies([{ name: 'i18n_pref_locale', value: 'en', url: BASE }]);
+  const written = [...typed, '张演示', '迎恩村村民委员会'];
+  for (const path of ['/staff', '/staff/queue', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching', file]) {
+    await c.goto(path.startsWith('http') ? path : `${BASE}${path}`);
+    await hydrated(c);
+    await c.waitForLoadState('networkidle');
+    assert.deepEqual(await strayHan(c, written), [], `English ${path}`);
+  }
   await staff.ctx.close();
+
+  // An administrator's pages in English: accounts, parameters (the shipped examples' sources
+  // in English), rules and charities.
+  const admin = await newTablet();
+  await admin.ctx.addCookies([{ name: 'i18n_pref_locale', value: 'en', url: BASE }]);
+  await signIn(admin.page, 'demo_admin', 'Demo2026pass');
+  await admin.page.waitForURL(/\/staff/);
+  for (const path of ['/staff', '/staff/policy', '/staff/rules', '/staff/charities']) {
+    await admin.page.goto(`${BASE}${path}`);
+    await hydrated(admin.page);
+    await admin.page.waitForLoadState('networkidle');
+    assert.deepEqual(await strayHan(admin.page, []), [], `English ${path} (administrator)`);
+  }
+  await admin.ctx.close();
 });

@@ -229,7 +229,7 @@ fn AreaPicker(
                                 children.await.unwrap_or_default().into_iter().map(|r| {
                                     let code = r.code.clone();
                                     let selected = move || chosen(level) == code;
-                                    view! { <option value=r.code.clone() selected=selected>{r.name_zh}</option> }
+                                    view! { <option value=r.code.clone() selected=selected lang="zh-CN">{r.name_zh}</option> }
                                 }).collect_view()
                             })}
                         </Transition>
@@ -260,10 +260,10 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
         <tr data-number=row.number>
             <td><A href=href>{number}</A><br /><small class="muted">{submitted}</small></td>
             <td><span class=format!("badge {}", status.code())>{move || labels::status(i18n, status)}</span></td>
-            <td>{row.region_name.clone()} <br /><small class="mono muted">{row.region_code.clone()}</small></td>
+            <td>{crate::ui::as_written(row.region_name.clone())} <br /><small class="mono muted">{row.region_code.clone()}</small></td>
             <td><span class=wait_class>{row.days_waiting} " " {t!(i18n, casework.days)}</span></td>
-            <td>{move || help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join("、")}</td>
-            <td>{move || cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join("、")}</td>
+            <td>{move || help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</td>
+            <td>{move || cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</td>
             <td>{(row.warnings > 0).then(|| view! { <span class="badge late">{row.warnings}</span> })}</td>
         </tr>
     }
@@ -524,7 +524,7 @@ pub fn NoticePage() -> impl IntoView {
                             <tbody>
                                 {rows.into_iter().map(|r| {
                                     let c = r.category;
-                                    view! { <tr><td>{r.masked_name}</td><td>{r.village_name}</td><td>{move || c.map(|c| labels::category(i18n, c)).unwrap_or_default()}</td><td class="num">{move || yuan(i18n, r.monthly_amount_fen)}</td><td>{r.notice_until}</td></tr> }
+                                    view! { <tr><td>{crate::ui::as_written(r.masked_name)}</td><td>{crate::ui::as_written(r.village_name)}</td><td>{move || c.map(|c| labels::category(i18n, c)).unwrap_or_default()}</td><td class="num">{move || yuan(i18n, r.monthly_amount_fen)}</td><td>{r.notice_until}</td></tr> }
                                 }).collect_view()}
                             </tbody>
                         </table>

@@ -274,10 +274,10 @@ fn CharityHomeView(
     let resources = StoredValue::new(home.resources.clone());
     view! {
         <section class="card" id="charity-profile">
-            <h2>{c.name.clone()}</h2>
+            <h2>{crate::ui::as_written(c.name.clone())}</h2>
             <p>{t!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
-            <p>{t!(i18n, charity.service_regions)} ": " {c.region_names.join("、")}</p>
-            <p id="charity-status" data-status=c.status.clone()>{t!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| format!("（{}）", c.status_note))}</p>
+            <p>{t!(i18n, charity.service_regions)} ": " {crate::ui::as_written(c.region_names.join(labels::list_sep(i18n)))}</p>
+            <p id="charity-status" data-status=c.status.clone()>{t!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| crate::ui::as_written(labels::paren(i18n, &c.status_note)))}</p>
             {(!verified).then(|| view! { <p class="banner" role="status">{t!(i18n, charity.pending_explained)}</p> })}
         </section>
         {verified.then(|| view! {
@@ -328,15 +328,15 @@ fn ResourceTable(resources: Vec<ResourceView>) -> impl IntoView {
             <tbody>
                 {resources.into_iter().map(|r| view! {
                     <tr data-resource=r.id.clone()>
-                        <td>{r.title.clone()}</td>
-                        <td>{r.charity_name.clone()}</td>
+                        <td>{crate::ui::as_written(r.title.clone())}</td>
+                        <td>{crate::ui::as_written(r.charity_name.clone())}</td>
                         <td>{form_label(i18n, &r.form)}</td>
-                        <td>{r.need_kinds.iter().map(|k| kind_label(i18n, k)).collect::<Vec<_>>().join("、")}
-                            {(!r.categories.is_empty()).then(|| format!("（{}）", r.categories.iter().map(|c| category_label(i18n, c)).collect::<Vec<_>>().join("、")))}</td>
+                        <td>{r.need_kinds.iter().map(|k| kind_label(i18n, k)).collect::<Vec<_>>().join(labels::list_sep(i18n))}
+                            {(!r.categories.is_empty()).then(|| labels::paren(i18n, &r.categories.iter().map(|c| category_label(i18n, c)).collect::<Vec<_>>().join(labels::list_sep(i18n))))}</td>
                         <td class="remaining">{amount(i18n, &r.form, &r.remaining, &r.unit)} " / " {amount(i18n, &r.form, &r.total, &r.unit)}</td>
                         <td>{r.per_household_cap.clone().map(|c| amount(i18n, &r.form, &c, &r.unit)).unwrap_or_else(|| "—".into())}</td>
                         <td>{r.valid_from.clone()} " – " {r.valid_until.clone()}</td>
-                        <td>{r.region_names.join("、")}</td>
+                        <td>{crate::ui::as_written(r.region_names.join(labels::list_sep(i18n)))}</td>
                         <td>{r.updated_on.clone()}</td>
                     </tr>
                 }).collect_view()}
@@ -460,7 +460,7 @@ fn BoardRow(
     let nid = need.id.clone();
     view! {
         <li class="card need" data-need=need.id.clone()>
-            <p><strong>{kind_label(i18n, &need.kind)}</strong> " · " {form_label(i18n, &need.form)} " · " {need.township.clone()}
+            <p><strong>{kind_label(i18n, &need.kind)}</strong> " · " {form_label(i18n, &need.form)} " · " {crate::ui::as_written(need.township.clone())}
                " · " {t!(i18n, charity.urgency)} " " {need.urgency} " · " {category_label(i18n, &need.category)}</p>
             <p>{t!(i18n, charity.open_amount)} ": " <span class="open">{amount(i18n, &need.form, &need.open, "")}</span> " · " {t!(i18n, charity.raised_on)} " " {need.raised_on.clone()}</p>
             {if fitting.is_empty() {
@@ -518,7 +518,7 @@ fn CharityMatch(m: MatchView, on_change: Callback<()>) -> impl IntoView {
     let mid = m.id.clone();
     view! {
         <li class="card match" data-match=m.id.clone() data-state=m.state.clone()>
-            <p><strong>{kind_label(i18n, &m.need_kind)}</strong> " · " {m.township.clone()} " · " {m.resource_title.clone()} " · "
+            <p><strong>{kind_label(i18n, &m.need_kind)}</strong> " · " {crate::ui::as_written(m.township.clone())} " · " {crate::ui::as_written(m.resource_title.clone())} " · "
                {amount(i18n, &m.form, &m.units, &m.unit)}</p>
             <p>{t!(i18n, charity.match_state)} ": " <span class="state">{match_state_label(i18n, &m.state)}</span> " · " {m.updated_on.clone()}
                {(!m.note.is_empty()).then(|| format!(" · {}", m.note))}
@@ -623,12 +623,12 @@ fn CharityDecision(c: CharityView, on_change: Callback<()>) -> impl IntoView {
     let cid = c.id.clone();
     view! {
         <li class="card charity" data-charity=c.credit_code.clone() data-status=c.status.clone()>
-            <h2>{c.name.clone()}</h2>
+            <h2>{crate::ui::as_written(c.name.clone())}</h2>
             <p>{t!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
-            <p>{t!(i18n, charity.contact_name)} ": " {c.contact_name.clone()} " · " <span class="mono">{c.contact_phone.clone()}</span></p>
-            <p>{t!(i18n, charity.service_regions)} ": " {c.region_names.join("、")}</p>
-            <p>{t!(i18n, charity.kinds)} ": " {c.kinds.iter().map(|k| kind_label(i18n, k)).collect::<Vec<_>>().join("、")}</p>
-            <p>{t!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| format!("（{}）", c.status_note))}</p>
+            <p>{t!(i18n, charity.contact_name)} ": " {crate::ui::as_written(c.contact_name.clone())} " · " <span class="mono">{c.contact_phone.clone()}</span></p>
+            <p>{t!(i18n, charity.service_regions)} ": " {crate::ui::as_written(c.region_names.join(labels::list_sep(i18n)))}</p>
+            <p>{t!(i18n, charity.kinds)} ": " {c.kinds.iter().map(|k| kind_label(i18n, k)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</p>
+            <p>{t!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| crate::ui::as_written(labels::paren(i18n, &c.status_note)))}</p>
             {(c.status == "pending").then(|| view! {
                 <label for=format!("decide-note-{cid}")>{t!(i18n, charity.decision_note)}</label>
                 <input id=format!("decide-note-{cid}") maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) />
@@ -715,7 +715,7 @@ pub fn MatchingPage() -> impl IntoView {
                                             let mid = m.id.clone();
                                             view! {
                                             <li data-match=m.id.clone() data-state=m.state.clone() data-confirmed=m.confirmed.to_string()>
-                                                {kind_label(i18n, &m.need_kind)} " · " {m.township.clone()} " · " {m.charity_name.clone()} " · " {m.resource_title.clone()} " · "
+                                                {kind_label(i18n, &m.need_kind)} " · " {crate::ui::as_written(m.township.clone())} " · " {crate::ui::as_written(m.charity_name.clone())} " · " {crate::ui::as_written(m.resource_title.clone())} " · "
                                                 {amount(i18n, &m.form, &m.units, &m.unit)} " · " <strong>{match_state_label(i18n, &m.state)}</strong>
                                                 {m.household_id.clone().map(|h| view! { " · " <A href=format!("/staff/households/{h}")>{t!(i18n, charity.household_file)}</A> })}
                                                 {to_confirm.then(|| view! {
@@ -786,7 +786,7 @@ fn ProposedRow(p: ProposedNeed, index: usize, on_change: Callback<()>) -> impl I
     view! {
         <li data-proposed=p.kind.clone() data-household=p.household_id.clone()>
             <form class="proposed-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(draft.get_untracked()); }>
-                <strong>{kind_label(i18n, &p.kind)}</strong> " · " {p.township.clone()} " · "
+                <strong>{kind_label(i18n, &p.kind)}</strong> " · " {crate::ui::as_written(p.township.clone())} " · "
                 <A href=format!("/applications/{}", p.number)>{p.number.clone()}</A> " · "
                 <A href=format!("/staff/households/{}", p.household_id)>{t!(i18n, charity.household_file)}</A>
                 <div class="inline-field">
@@ -838,7 +838,7 @@ fn NeedRow(n: CaseNeed, on_change: Callback<()>) -> impl IntoView {
         <tr data-need=n.board.id.clone() data-consent=n.consent.to_string()>
             <td>{kind_label(i18n, &n.board.kind)} " · " {form_label(i18n, &n.board.form)}
                 " " <A href=format!("/staff/households/{}", n.household_id)>{t!(i18n, charity.household_file)}</A></td>
-            <td>{n.board.township.clone()}</td>
+            <td>{crate::ui::as_written(n.board.township.clone())}</td>
             <td>{amount(i18n, &n.board.form, &n.board.open, "")} " / " {amount(i18n, &n.board.form, &n.amount, "")}</td>
             <td>{n.board.urgency}</td>
             <td>{if !n.consent { t_string!(i18n, charity.no_consent).to_string() } else if n.covered { t_string!(i18n, charity.covered).to_string() } else { "✓".to_string() }}</td>
@@ -871,7 +871,7 @@ fn PlanList(plan: PlanView, on_change: Callback<()>) -> impl IntoView {
             <h3>{t!(i18n, charity.unmet_title)}</h3>
             <ul class="plain" id="unmet">
                 {plan.unmet.into_iter().map(|u| view! {
-                    <li data-need=u.need.id.clone()>{kind_label(i18n, &u.need.kind)} " · " {u.need.township.clone()} " · "
+                    <li data-need=u.need.id.clone()>{kind_label(i18n, &u.need.kind)} " · " {crate::ui::as_written(u.need.township.clone())} " · "
                         {t!(i18n, charity.missing)} " " {amount(i18n, &u.need.form, &u.missing, "")} " · " {labels::unmet(i18n, u.why)}</li>
                 }).collect_view()}
             </ul>
@@ -896,7 +896,7 @@ fn SuggestionRow(s: SuggestionView, on_change: Callback<()>) -> impl IntoView {
     let sid = format!("{}-{}", s.need.id, s.resource_id);
     view! {
         <li class="card suggestion" data-need=s.need.id.clone() data-resource=s.resource_id.clone() class:rejected=rejected>
-            <p><strong>{kind_label(i18n, &s.need.kind)}</strong> " · " {s.need.township.clone()} " → " {s.charity_name.clone()} " · " {s.resource_title.clone()}</p>
+            <p><strong>{kind_label(i18n, &s.need.kind)}</strong> " · " {crate::ui::as_written(s.need.township.clone())} " → " {crate::ui::as_written(s.charity_name.clone())} " · " {crate::ui::as_written(s.resource_title.clone())}</p>
             <p class="why">
                 {t!(i18n, charity.urgency)} " " {s.need.urgency} " · "
                 {t!(i18n, charity.fit)} " " {kind_label(i18n, &s.need.kind)} "/" {form_label(i18n, &s.need.form)} " · "
@@ -961,7 +961,7 @@ pub fn HouseholdCharity(household_id: String, caseworker: bool) -> impl IntoView
                                 }).collect_view()}
                                 {matches.into_iter().map(|m| view! {
                                     <li data-match=m.id.clone() data-state=m.state.clone()>
-                                        {m.charity_name.clone()} " · " {m.resource_title.clone()} " · " {amount(i18n, &m.form, &m.units, &m.unit)} " · "
+                                        {crate::ui::as_written(m.charity_name.clone())} " · " {crate::ui::as_written(m.resource_title.clone())} " · " {amount(i18n, &m.form, &m.units, &m.unit)} " · "
                                         <strong>{match_state_label(i18n, &m.state)}</strong>
                                         {(!m.note.is_empty()).then(|| format!(" · {}", m.note))}
                                         {m.proof_file.clone().map(|href| view! { " · " <a class="proof" href=href target="_blank" rel="noopener">{t!(i18n, charity.proof_view)}</a> })}

@@ -103,7 +103,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
         <PageTitle text=heading.get_untracked() />
         <section class="card" id="file-members">
             <h2>{t!(i18n, household.members)}</h2>
-            <p>{t!(i18n, household.region)} ": " {file.region_name.clone()}</p>
+            <p>{t!(i18n, household.region)} ": " {crate::ui::as_written(file.region_name.clone())}</p>
             <div class="table-scroll" tabindex="0">
                 <table class="members">
                     <thead><tr>
@@ -113,7 +113,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
                     <tbody>
                         {members.into_iter().map(|m| {
                             let rel = crate::domain::declaration::Relation::from_code(&m.relation);
-                            view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td class="name">{m.name}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
+                            view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td class="name">{crate::ui::as_written(m.name)}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -137,7 +137,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
                         }
                         Flag::Missed { kind, via, .. } => {
                             let (k, c) = (*kind, *via);
-                            (Signal::derive(move || format!("{}：{}（{}）", t_string!(i18n, household.flag_missed), labels::aid_kind(i18n, k), labels::category(i18n, c))), Some(k))
+                            (Signal::derive(move || format!("{}{}{}{}", t_string!(i18n, household.flag_missed), labels::colon(i18n), labels::aid_kind(i18n, k), labels::paren(i18n, &labels::category(i18n, c)))), Some(k))
                         }
                     };
                     view! {
@@ -202,7 +202,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
                         <table><tbody>
                             {a.members.into_iter().map(|m| {
                                 let rel = crate::domain::declaration::Relation::from_code(&m.relation);
-                                view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td>{m.name}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
+                                view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td>{crate::ui::as_written(m.name)}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
                             }).collect_view()}
                         </tbody></table>
                         {a.decision.map(|d| {

@@ -362,7 +362,7 @@ fn Header() -> impl IntoView {
                             Some(user) => {
                                 let staff = user.role.is_staff();
                                 view! {
-                                    <span class="who">{t!(i18n, auth.signed_in_as)} {user.display_name.clone()}</span>
+                                    <span class="who">{t!(i18n, auth.signed_in_as)} {as_written(user.display_name.clone())}</span>
                                     {(!staff).then(|| view! {
                                         <A href="/declare">{t!(i18n, nav.declare)}</A>
                                         <A href="/applications">{t!(i18n, nav.applications)}</A>
@@ -653,6 +653,14 @@ pub fn text_lang(text: &str) -> Option<&'static str> {
     text.chars()
         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
         .then_some("zh-CN")
+}
+
+/// Text as people or the records wrote it (a name, a place, what was declared), shown as it is on
+/// a page in any language: marked as Chinese where it is, so a screen reader reads it as Chinese
+/// (WCAG 3.1.2) and the English pages' test tells it from an untranslated word.
+pub fn as_written(text: impl Into<String>) -> impl IntoView {
+    let text = text.into();
+    view! { <span lang=text_lang(&text)>{text.clone()}</span> }
 }
 
 pub fn region_level_label(i18n: leptos_i18n::I18nContext<Locale>, level: usize) -> String {

@@ -199,7 +199,7 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
             <table><tbody>
                 {move || report_lines_in(i18n.get_locale(), &counts).into_iter().map(|(label, n)| line(label, n)).collect_view()}
             </tbody></table>
-            {(!report.ignored_columns.is_empty()).then(|| view! { <p>{t!(i18n, monitoring.ignored_columns)} ": " {report.ignored_columns.join("、")}</p> })}
+            {(!report.ignored_columns.is_empty()).then(|| view! { <p>{t!(i18n, monitoring.ignored_columns)} ": " {crate::ui::as_written(report.ignored_columns.join(labels::list_sep(i18n)))}</p> })}
             <ul id="import-problems">
                 {report.problems.iter().map(|(row, p)| { let p = *p; let row = *row; view! { <li>{t!(i18n, monitoring.row)} " " {row} ": " {move || row_problem(i18n, p)}</li> } }).collect_view()}
             </ul>

@@ -126,7 +126,7 @@ fn categories_text(i18n: I18nContext<Locale>, s: CategorySet) -> String {
     s.iter()
         .map(|c| labels::category(i18n, c))
         .collect::<Vec<_>>()
-        .join("、")
+        .join(labels::list_sep(i18n))
 }
 
 fn codes(s: CategorySet) -> String {

@@ -100,7 +100,7 @@ fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView
                                     view! {
                                         <tr data-param=r.key.code() data-status=format!("{:?}", r.status).to_lowercase() class=if r.status == ParamStatus::InForce { "" } else { "muted" }>
                                             <td>{move || labels::param(i18n, key)}</td>
-                                            <td>{r.region_name.clone()} " " <span class="mono">{r.region_code.clone()}</span></td>
+                                            <td>{crate::ui::as_written(r.region_name.clone())} " " <span class="mono">{r.region_code.clone()}</span></td>
                                             <td>{move || residence.map(|x| labels::residence(i18n, x)).unwrap_or_else(|| t_string!(i18n, policy.both).to_string())}</td>
                                             <td class="num">{r.value_text.clone()} " " {move || labels::unit(i18n, key.unit())}</td>
                                             <td>{r.effective_from.clone()}</td>
@@ -242,7 +242,7 @@ fn WhatIfTable(report: WhatIfReport) -> impl IntoView {
                         <tbody>
                             {report.rows.into_iter().map(|r| {
                                 let c = r.category;
-                                view! { <tr data-category=c.code()><td>{r.region_name} " " <span class="mono">{r.region_code}</span></td><td>{move || labels::category(i18n, c)}</td><td class="num">"+" {r.enter}</td><td class="num">"−" {r.leave}</td></tr> }
+                                view! { <tr data-category=c.code()><td>{crate::ui::as_written(r.region_name)} " " <span class="mono">{r.region_code}</span></td><td>{move || labels::category(i18n, c)}</td><td class="num">"+" {r.enter}</td><td class="num">"−" {r.leave}</td></tr> }
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -272,7 +272,7 @@ fn ProposalsCard(caseworker: bool) -> impl IntoView {
             s.iter()
                 .map(|c| labels::category(i18n, c))
                 .collect::<Vec<_>>()
-                .join("、")
+                .join(labels::list_sep(i18n))
         }
     };
     view! {

@@ -36,7 +36,7 @@ pub fn StaffPage() -> impl IntoView {
                             <section class="card">
                                 <p>{t!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}
                                     {duty.map(|d| view! { " · " <span id="admin-duty">{move || labels::duty(i18n, d)}</span> })}</p>
-                                <p>{t!(i18n, staff.region)} ": " <span id="staff-region-name">{user.region_name.clone().or(user.region_code.clone()).unwrap_or_default()}</span></p>
+                                <p>{t!(i18n, staff.region)} ": " <span id="staff-region-name" lang=user.region_name.as_deref().and_then(crate::ui::text_lang)>{user.region_name.clone().or(user.region_code.clone()).unwrap_or_default()}</span></p>
                                 {(role == Role::Caseworker || system).then(|| view! {
                                     <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
                                     <p><A href="/staff/tasks" attr:id="tasks-link">{t!(i18n, staff.tasks_link)}</A></p>
@@ -202,8 +202,10 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                                 let lift = r.login.clone();
                                 let row_login = r.login.clone();
                                 let off = r.disabled;
+                                let role = r.role.clone();
                                 view! { <tr data-login=row_login data-disabled=off.to_string()>
-                                    <td>{r.login}</td><td>{r.display_name}</td><td>{r.role}</td><td class="mono">{r.region_code}</td>
+                                    <td>{r.login}</td><td>{crate::ui::as_written(r.display_name)}</td>
+                                    <td>{move || Role::from_code(&role).map(|x| labels::role(i18n, x)).unwrap_or_else(|| role.clone())}</td><td class="mono">{r.region_code}</td>
                                     <td>{if r.second_factor && !system {
                                         view! {
                                             <span>{t!(i18n, second_factor.enrolled)}</span> " "

@@ -252,7 +252,7 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
             </table>
             </div>
             <h3>{t!(i18n, applications.help)}</h3>
-            <p>{move || app.help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join("、")}</p>
+            <p>{move || app.help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</p>
             <h3>{t!(i18n, applications.attachments)}</h3>
             // Images are shown where they are listed; a PDF opens in the browser's viewer.
             <ul class="attachments" id="attachments">
@@ -386,13 +386,13 @@ pub(crate) fn Declared(
             <h2>{t!(i18n, applications.declared)}</h2>
             <dl class="facts">
                 <dt>{t!(i18n, declare.address)}</dt>
-                <dd id="declared-address"><span lang=crate::ui::text_lang(&region_name)>{region_name.clone()}</span> " " {d.address.clone()}</dd>
+                <dd id="declared-address">{crate::ui::as_written(region_name.clone())} " " {crate::ui::as_written(d.address.clone())}</dd>
                 <dt>{t!(i18n, declare.residence)}</dt>
                 <dd>{move || labels::residence(i18n, residence)}</dd>
                 <dt>{t!(i18n, declare.contact_phone)}</dt>
                 <dd><a href=tel id="declared-phone">{d.contact_phone.clone()}</a></dd>
                 <dt>{t!(i18n, declare.section_description)}</dt>
-                <dd id="declared-description" class="prewrap">{d.description.clone()}</dd>
+                <dd id="declared-description" class="prewrap" lang=crate::ui::text_lang(&d.description)>{d.description.clone()}</dd>
             </dl>
             <h3>{t!(i18n, declare.section_income)}</h3>
             <table class="amounts" id="declared-income">
