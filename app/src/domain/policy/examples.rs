@@ -14,7 +14,16 @@ pub fn examples_effective_from() -> NaiveDate {
 /// (region, residence, key, value, source, the source in English) of each example value. The
 /// stored source is the Chinese one; an English page shows the English beside the example mark
 /// ([`source_in_english`]).
-const EXAMPLES: &[(&str, Option<Residence>, ParamKey, i64, &str, &str)] = &[
+type Example = (
+    &'static str,
+    Option<Residence>,
+    ParamKey,
+    i64,
+    &'static str,
+    &'static str,
+);
+
+const EXAMPLES: &[Example] = &[
     // Province-wide values (Gansu 62, Liaoning 21): inherited by every city and county below.
     (
         "62",
