@@ -133,7 +133,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
                         Flag::Duplicate { kind, first, second } => {
                             let (k, pos) = (*kind, |id: &str| chain_ids.iter().position(|x| x == id).map(|p| p + 1).unwrap_or(0));
                             let (a, b) = (pos(first), pos(second));
-                            (Signal::derive(move || format!("{}：{} #{a} / #{b}", t_string!(i18n, household.flag_duplicate), labels::aid_kind(i18n, k))), None)
+                            (Signal::derive(move || format!("{}{}{} #{a} / #{b}", t_string!(i18n, household.flag_duplicate), labels::colon(i18n), labels::aid_kind(i18n, k))), None)
                         }
                         Flag::Missed { kind, via, .. } => {
                             let (k, c) = (*kind, *via);
