@@ -61,7 +61,8 @@ macro_rules! param_keys {
 
 param_keys! {
     DibaoStandard = "dibao_standard", FenPerPersonMonth, 1..=10_000_000, clauses::ZY_STANDARDS;
-    TekunStandardRatio = "tekun_standard_ratio", Permille, 1000..=5000, clauses::TEKUN_NATIONAL;
+    // Not below 1.3 times the Dibao standard: the floor the shipped example cites (issue 19).
+    TekunStandardRatio = "tekun_standard_ratio", Permille, 1300..=5000, clauses::TEKUN_NATIONAL;
     MarginalMultiplier = "marginal_multiplier", Permille, 1000..=5000, clauses::MARGINAL_NATIONAL;
     EmploymentCostDeduction = "employment_cost_deduction", FenPerWorkerMonth, 0..=10_000_000, clauses::ZY_EMPLOYMENT;
     DibaoDepositMonths = "dibao_deposit_months", Months, 0..=240, clauses::DIBAO_NATIONAL;
@@ -560,6 +561,12 @@ mod tests {
 
     #[test]
     fn new_values_are_checked_against_their_bounds_and_units() {
+        // The Tekun standard is at least 1.3 times the Dibao standard.
+        assert_eq!(
+            check_new_value("tekun_standard_ratio", "62", "1.29", "2026-01-01", "x"),
+            Err(ParamError::OutOfBounds)
+        );
+        assert!(check_new_value("tekun_standard_ratio", "62", "1.3", "2026-01-01", "x").is_ok());
         assert_eq!(
             check_new_value(
                 "taper_months",
