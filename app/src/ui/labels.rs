@@ -260,7 +260,8 @@ labels!(unit: Unit {
 });
 labels!(entitlement: EntitlementKind {
     EntitlementKind::BasicLiving => policy.entitlement.basic_living, EntitlementKind::PremiumSubsidy => policy.entitlement.premium_subsidy,
-    EntitlementKind::MedicalAssistance => policy.entitlement.medical_assistance, EntitlementKind::Education => policy.entitlement.education,
+    EntitlementKind::MedicalAssistance => policy.entitlement.medical_assistance, EntitlementKind::DiseaseEmergency => policy.entitlement.disease_emergency,
+    EntitlementKind::Education => policy.entitlement.education,
     EntitlementKind::Housing => policy.entitlement.housing, EntitlementKind::Employment => policy.entitlement.employment,
     EntitlementKind::Disaster => policy.entitlement.disaster, EntitlementKind::Heating => policy.entitlement.heating,
     EntitlementKind::Funeral => policy.entitlement.funeral, EntitlementKind::LegalAid => policy.entitlement.legal_aid,

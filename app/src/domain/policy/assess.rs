@@ -762,6 +762,11 @@ coded! {
         BasicLiving = "basic_living",
         PremiumSubsidy = "premium_subsidy",
         MedicalAssistance = "medical_assistance",
+        /// 疾病应急救助: the disease emergency fund pays a low-income person's costs of an
+        /// emergency, critical or serious illness. Every low-income category, relapse watch and
+        /// other hardship included (Liaoning 二(三)2(1) "…防止返贫监测对象等低收入人口";
+        /// Zhangye (八) "对符合条件的低收入人口出现急危重伤病的").
+        DiseaseEmergency = "disease_emergency",
         Education = "education",
         Housing = "housing",
         Employment = "employment",
@@ -781,6 +786,7 @@ impl EntitlementKind {
             EntitlementKind::BasicLiving => &[LN_BASIC_LIVING, ZY_BASIC_LIVING],
             EntitlementKind::PremiumSubsidy => &[LN_MEDICAL, ZY_MEDICAL],
             EntitlementKind::MedicalAssistance => &[LN_MEDICAL, ZY_MEDICAL],
+            EntitlementKind::DiseaseEmergency => &[LN_MEDICAL, ZY_MEDICAL],
             EntitlementKind::Education => &[LN_EDUCATION, ZY_EDUCATION],
             EntitlementKind::Housing => &[LN_HOUSING, ZY_HOUSING],
             EntitlementKind::Employment => &[LN_EMPLOYMENT, ZY_EMPLOYMENT],
@@ -1116,8 +1122,9 @@ fn entitlements(
     let elderly = p.value(ParamKey::ElderlyAge);
     let minor = p.value(ParamKey::MinorAge);
     let severe = p.value(ParamKey::SevereDisabilityGrade);
-    let rules: [(EntitlementKind, u32); 9] = [
+    let rules: [(EntitlementKind, u32); 10] = [
         (EntitlementKind::MedicalAssistance, mask(&ranked)),
+        (EntitlementKind::DiseaseEmergency, mask(&any)),
         (
             EntitlementKind::Education,
             mask(&|i, m| ranked(i, m) && f.members[i].in_school() == Some(true)),

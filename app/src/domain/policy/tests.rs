@@ -730,3 +730,79 @@ fn every_shipped_example_has_its_source_in_english_and_no_other_text_does() {
     );
     assert_eq!(super::examples::source_in_english("民政厅文件"), None);
 }
+
+/// The members (bit i: member i) entitled to `kind`, 0 when nobody is.
+fn who(a: &Assessment, kind: EntitlementKind) -> u32 {
+    a.entitlements
+        .iter()
+        .filter(|e| e.kind == kind)
+        .fold(0, |m, e| m | e.members)
+}
+
+#[test]
+fn each_special_assistance_reaches_the_categories_and_members_its_clause_names() {
+    use EntitlementKind::*;
+    // What every member of a ranked category (Tekun, Dibao, marginal, rigid expense) receives.
+    const RANKED: [EntitlementKind; 6] = [
+        MedicalAssistance,
+        DiseaseEmergency,
+        Disaster,
+        Heating,
+        Funeral,
+        LegalAid,
+    ];
+    let p = params();
+    // Tekun (a lone elder, no labour): medical, disease emergency, disaster, heating, funeral,
+    // legal aid, service (over the elderly age); no employment aid.
+    let a = assess(&lone_elder(70), &p);
+    assert_eq!(primary(&a, 0), Some(Category::Tekun));
+    for kind in RANKED {
+        assert_eq!(who(&a, kind), 0b1, "Tekun: {kind:?}");
+    }
+    assert_eq!(who(&a, ServiceAssistance), 0b1);
+    assert_eq!(who(&a, Employment), 0);
+
+    // Dibao, two adults: employment aid only for the one out of work who can work.
+    let mut f = household(2, 0);
+    f.members[1].work = Some(WorkStatus::Unemployed);
+    let a = assess(&f, &p);
+    assert_eq!(primary(&a, 0), Some(Category::Dibao));
+    assert_eq!(who(&a, Employment), 0b10);
+    f.members[1].labour = Some(LabourCapacity::None);
+    assert_eq!(who(&assess(&f, &p), Employment), 0);
+    for kind in RANKED {
+        assert_eq!(who(&a, kind), 0b11, "Dibao: {kind:?}");
+    }
+    // Adults of working age without a disability: no service assistance.
+    assert_eq!(who(&a, ServiceAssistance), 0);
+
+    // Relapse watch alone (income above every line): disease emergency aid (Liaoning
+    // "…防止返贫监测对象等低收入人口", Zhangye "低收入人口出现急危重伤病"), legal aid, and
+    // housing in the countryside; not the medical assistance of the ranked categories.
+    let mut f = household(2, 100 * STD);
+    f.relapse_watch = Some(true);
+    let a = assess(&f, &p);
+    assert!(a.household.contains(Category::RelapseWatch));
+    assert_eq!(a.household.primary(), None);
+    assert_eq!(who(&a, DiseaseEmergency), 0b11);
+    assert_eq!(who(&a, LegalAid), 0b11);
+    assert_eq!(who(&a, Housing), 0b11);
+    for kind in [
+        MedicalAssistance,
+        Disaster,
+        Heating,
+        Funeral,
+        Employment,
+        BasicLiving,
+    ] {
+        assert_eq!(who(&a, kind), 0, "relapse watch: {kind:?}");
+    }
+
+    // No category: emergency aid only, and it names nobody in particular.
+    let a = assess(&household(2, 100 * STD), &p);
+    for kind in EntitlementKind::ALL {
+        if kind != Emergency {
+            assert_eq!(who(&a, kind), 0, "no category: {kind:?}");
+        }
+    }
+}
