@@ -1127,7 +1127,16 @@ fn entitlements(
         (EntitlementKind::DiseaseEmergency, mask(&any)),
         (
             EntitlementKind::Education,
-            mask(&|i, m| ranked(i, m) && f.members[i].in_school() == Some(true)),
+            mask(&|i, m| {
+                // Where the region chose the wider rule, any low-income category counts;
+                // otherwise (or where nothing is set) the ranked categories only.
+                let reach = if p.value(ParamKey::EducationReach) == Some(1) {
+                    any(i, m)
+                } else {
+                    ranked(i, m)
+                };
+                reach && f.members[i].in_school() == Some(true)
+            }),
         ),
         (
             EntitlementKind::Housing,

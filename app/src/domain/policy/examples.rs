@@ -273,6 +273,23 @@ const EXAMPLES: &[Example] = &[
         "示例：先行救助后30天内补充说明情况、补齐材料（辽宁意见二(三)3）",
         "Example: explanations and documents completed within 30 days of advance aid (Liaoning opinions 2(3)3)",
     ),
+    // Where the two texts differ, each region follows its own: education assistance.
+    (
+        "6207",
+        None,
+        ParamKey::EducationReach,
+        1,
+        "张政办发〔2023〕128号(八) 教育救助：低收入人口及其他经济困难家庭中的在园幼儿、在校学生",
+        "Zhangye measures 2023 No. 128, item 8, education assistance: children in kindergarten and students among low-income people and other families in economic difficulty",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::EducationReach,
+        0,
+        "辽宁意见二(三)2(2)：低保家庭、特困人员、低保边缘家庭、刚性支出困难家庭等家庭经济困难在园幼儿、在校学生",
+        "Liaoning opinions 2(3)2(2): children in kindergarten and students of Dibao, Tekun, marginal and rigid-expense households and the like",
+    ),
     // A city and a county override (Zhangye 6207, Ganzhou 620702): inheritance in action.
     (
         "6207",

@@ -89,6 +89,10 @@ param_keys! {
     AdvanceAidMax = "advance_aid_max", Fen, 0..=100_000_000, clauses::LN_EMERGENCY;
     AdvanceDocumentsDays = "advance_documents_days", Days, 1..=90, clauses::LN_EMERGENCY;
     DecisionWorkingDays = "decision_working_days", WorkingDays, 1..=90, clauses::DIBAO_CONFIRMATION;
+    // Who receives education assistance, where the texts differ: 0, members in school of the
+    // ranked categories' households (Liaoning 二(三)2(2)); 1, every low-income member in school
+    // (Zhangye (八) "低收入人口及其他经济困难家庭"). A regional rule choice, dated like any value.
+    EducationReach = "education_reach", Flag, 0..=1, clauses::ZY_EDUCATION;
 }
 
 /// The number of parameter keys: resolved sets are indexed by `ParamKey::index`.

@@ -798,6 +798,33 @@ fn each_special_assistance_reaches_the_categories_and_members_its_clause_names()
         assert_eq!(who(&a, kind), 0, "relapse watch: {kind:?}");
     }
 
+    // Education where the texts differ: a relapse-watch student gets it under Zhangye's measures
+    // ("低收入人口…在校学生"), not under Liaoning's (the ranked categories' households); each
+    // region's own choice, a dated parameter (`education_reach`).
+    f.members[1] = MemberFacts {
+        age: Some(15),
+        schooling: Some(Schooling::JuniorSecondary),
+        ..adult()
+    };
+    assert_eq!(p.value(ParamKey::EducationReach), Some(1));
+    assert_eq!(who(&assess(&f, &p), Education), 0b10);
+    let liaoning = resolve(
+        &example_rows(0),
+        &RegionCode::parse("210102001001").unwrap(),
+        Some(Residence::Rural),
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+    );
+    assert_eq!(liaoning.value(ParamKey::EducationReach), Some(0));
+    let a = assess(&f, &liaoning);
+    assert!(a.household.contains(Category::RelapseWatch));
+    assert_eq!(who(&a, Education), 0);
+    assert_eq!(who(&a, DiseaseEmergency), 0b11);
+    // A Dibao student gets it under both.
+    let mut d = household(2, 0);
+    d.members[1] = f.members[1].clone();
+    assert_eq!(who(&assess(&d, &liaoning), Education), 0b10);
+    assert_eq!(who(&assess(&d, &p), Education), 0b10);
+
     // No category: emergency aid only, and it names nobody in particular.
     let a = assess(&household(2, 100 * STD), &p);
     for kind in EntitlementKind::ALL {
