@@ -339,6 +339,11 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
     let s = services()?;
     let today = today_in_china();
     let cap = param(&s, &region, ParamKey::AdvanceAidMax).await?;
+    // Advance aid without a case conference is capped; with no cap set for the region it is
+    // refused (as every rule whose parameter is missing), never left uncapped (issue 19).
+    if emergency.advance && emergency.conference.trim().is_empty() && cap.is_none() {
+        return Err(AppError::refused("param_missing"));
+    }
     let e = Emergency::parse(&emergency, today, cap).map_err(AppError::Invalid)?;
     let documents_due = if e.advance {
         let days = param(&s, &region, ParamKey::AdvanceDocumentsDays)
