@@ -1084,7 +1084,8 @@ fn entitlements(
         });
     }
 
-    // 医保个人缴费资助: Tekun in full, Dibao a fixed amount, marginal a share.
+    // 医保个人缴费资助: Tekun in full, Dibao a fixed amount (never more than the contribution
+    // itself: the subsidy pays the contribution, issue 19), marginal a share.
     let marginal = mask(&primary_is(Category::DibaoMarginal));
     let premium_by = [
         (
@@ -1094,7 +1095,13 @@ fn entitlements(
                 .zip(p.value(ParamKey::PremiumTekunShare))
                 .map(|(a, s)| a * s / 1000),
         ),
-        (Category::Dibao, dibao, p.value(ParamKey::PremiumDibaoFixed)),
+        (
+            Category::Dibao,
+            dibao,
+            p.value(ParamKey::PremiumDibaoFixed)
+                .zip(premium)
+                .map(|(fixed, premium)| fixed.min(premium)),
+        ),
         (
             Category::DibaoMarginal,
             marginal,

@@ -498,6 +498,27 @@ fn entitlements_follow_the_categories_with_their_amounts() {
         .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
         .unwrap();
     assert_eq!(prem.yearly_fen, Some(2 * 30_000));
+    // The fixed amount never exceeds the contribution it pays (here 400.00 a year).
+    let mut rows = example_rows(0);
+    for r in rows
+        .iter_mut()
+        .filter(|r| r.key == ParamKey::PremiumDibaoFixed)
+    {
+        r.value = 50_000;
+    }
+    let capped = resolve(
+        &rows,
+        &RegionCode::parse("620702100201").unwrap(),
+        Some(Residence::Rural),
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+    );
+    let a = assess(&household(2, 60_000), &capped);
+    let prem = a
+        .entitlements
+        .iter()
+        .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
+        .unwrap();
+    assert_eq!(prem.yearly_fen, Some(2 * 40_000));
     // Marginal: 60% of the premium; no basic living aid.
     let a = assess(&household(2, 2 * STD + 1), &p);
     assert!(!a.entitled_to(EntitlementKind::BasicLiving));
