@@ -854,3 +854,76 @@ fn each_special_assistance_reaches_the_categories_and_members_its_clause_names()
         }
     }
 }
+
+/// Every function, test, parameter, table or module `docs/policy-clauses.md` names in backticks
+/// is in the code (as a whole word of a source file): a renamed or removed function leaves the
+/// map pointing at nothing, and this fails.
+#[test]
+fn the_clause_map_names_only_code_that_exists() {
+    use std::path::{Path, PathBuf};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let map = std::fs::read_to_string(root.join("docs/policy-clauses.md")).expect("the map");
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !path.ends_with("node_modules") {
+                    sources(&path, out);
+                }
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "rs" || e == "mjs" || e == "sql")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in [
+        "app/src",
+        "server/src",
+        "server/tests",
+        "end2end/tests",
+        "migrations",
+    ] {
+        sources(&root.join(dir), &mut files);
+    }
+    let code: String = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let has_word = |w: &str| {
+        code.match_indices(w).any(|(i, _)| {
+            let before = code[..i].chars().next_back();
+            let after = code[i + w.len()..].chars().next();
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
+        })
+    };
+    let mut named = 0;
+    let mut missing = Vec::new();
+    for quoted in map.split('`').skip(1).step_by(2) {
+        // The last part of a path (`domain::monitoring::medical_warnings`, `cycle/search`).
+        let leaf = quoted
+            .trim_matches(|c: char| !is_word(c))
+            .rsplit(|c: char| c == ':' || c == '/' || c == '.')
+            .next()
+            .unwrap_or("");
+        let identifier = leaf.contains('_')
+            && leaf.chars().all(is_word)
+            && leaf.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        if identifier {
+            named += 1;
+            if !has_word(leaf) {
+                missing.push(quoted.to_string());
+            }
+        }
+    }
+    assert!(named > 50, "the map names {named} identifiers");
+    assert_eq!(
+        missing,
+        Vec::<String>::new(),
+        "named in the map, not in the code"
+    );
+}
