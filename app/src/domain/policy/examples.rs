@@ -238,8 +238,8 @@ const EXAMPLES: &[Example] = &[
         None,
         ParamKey::ReferralResponseDays,
         10,
-        "示例：部门收到需求推送后10天内反馈（张政办发〔2023〕128号(六)、辽宁意见二(一)3）",
-        "Example: a department answers a referral within 10 days (Zhangye measures 2023 No. 128, item 6; Liaoning opinions 2(1)3)",
+        "示例：部门收到需求推送后10天内反馈（张政办发〔2023〕128号(六)、辽宁意见二(二)1(3)）",
+        "Example: a department answers a referral within 10 days (Zhangye measures 2023 No. 128, item 6; Liaoning opinions 2(2)1(3))",
     ),
     (
         "62",
