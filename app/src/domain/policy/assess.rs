@@ -1189,7 +1189,11 @@ fn entitlements(
                     .and_then(|d| d.grade)
                     .zip(severe)
                     .is_some_and(|(g, s)| g as i64 <= s);
-                any(i, m) && (old || young || disabled)
+                // For those who cannot look after themselves (Zhangye (十) "生活不能自理的老年人、
+                // 未成年人、残疾人"): a member a caseworker found able to is not; one not yet
+                // assessed is, pending that assessment.
+                let self_care = fm.care_need == Some(CareNeed::SelfCare);
+                any(i, m) && (old || young || disabled) && !self_care
             }),
         ),
     ];

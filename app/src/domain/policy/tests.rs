@@ -5,7 +5,7 @@
 use super::assess::*;
 use super::cliff::cliffs;
 use super::examples::example_rows;
-use super::facts::{Disability, HouseholdFacts, MemberFacts, SupportMode};
+use super::facts::{CareNeed, Disability, HouseholdFacts, MemberFacts, SupportMode};
 use super::params::{resolve, ParamKey, ParameterSet};
 use crate::domain::declaration::{
     DisabilityKind, Health, LabourCapacity, Residence, Schooling, WorkStatus,
@@ -782,6 +782,13 @@ fn each_special_assistance_reaches_the_categories_and_members_its_clause_names()
     }
     assert_eq!(who(&a, ServiceAssistance), 0b1);
     assert_eq!(who(&a, Employment), 0);
+    // Service assistance is for those who cannot look after themselves: a caseworker's finding
+    // that the elder can takes it away; found dependent, or not yet assessed, it stays.
+    let mut elder = lone_elder(70);
+    elder.members[0].care_need = Some(CareNeed::SelfCare);
+    assert_eq!(who(&assess(&elder, &p), ServiceAssistance), 0);
+    elder.members[0].care_need = Some(CareNeed::PartlyDependent);
+    assert_eq!(who(&assess(&elder, &p), ServiceAssistance), 0b1);
 
     // Dibao, two adults: employment aid only for the one out of work who can work.
     let mut f = household(2, 0);
