@@ -914,7 +914,7 @@ fn the_clause_map_names_only_code_that_exists() {
         // The last part of a path (`domain::monitoring::medical_warnings`, `cycle/search`).
         let leaf = quoted
             .trim_matches(|c: char| !is_word(c))
-            .rsplit(|c: char| c == ':' || c == '/' || c == '.')
+            .rsplit([':', '/', '.'])
             .next()
             .unwrap_or("");
         let identifier = leaf.contains('_')
