@@ -17,13 +17,25 @@ use proptest::prelude::*;
 const STD: i64 = 58_000;
 
 fn params() -> ParameterSet {
-    let village = RegionCode::parse("620702100201").unwrap();
+    rural_params(&example_rows(0), "620702100201")
+}
+
+/// The parameters of `rows` in force in a rural `village` on the tests' day.
+fn rural_params(rows: &[super::params::ParamRow], village: &str) -> ParameterSet {
     resolve(
-        &example_rows(0),
-        &village,
+        rows,
+        &RegionCode::parse(village).unwrap(),
         Some(Residence::Rural),
         NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     )
+}
+
+/// The entitlement of `kind` an assessment gives (the test fails when there is none).
+fn entitlement(a: &Assessment, kind: EntitlementKind) -> &Entitlement {
+    a.entitlements
+        .iter()
+        .find(|e| e.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} in {:?}", a.entitlements))
 }
 
 fn adult() -> MemberFacts {
@@ -423,11 +435,7 @@ fn a_dibao_household_earning_above_the_line_keeps_aid_in_the_taper_period() {
     assert_eq!(a.household.primary(), Some(Category::Dibao));
     let v = a.verdict(Category::Dibao, Subject::Household).unwrap();
     assert_eq!(v.taper_months, Some(6));
-    let basic = a
-        .entitlements
-        .iter()
-        .find(|e| e.kind == EntitlementKind::BasicLiving)
-        .unwrap();
+    let basic = entitlement(&a, EntitlementKind::BasicLiving);
     assert_eq!(basic.taper_months, Some(6));
     // The same rise from a pension (not employment) ends Dibao.
     f.income_employment = Some(0);
@@ -469,34 +477,18 @@ fn entitlements_follow_the_categories_with_their_amounts() {
     let p = params();
     // Tekun: premium in full (400.00), basic living 1.3 × standard.
     let a = assess(&lone_elder(70), &p);
-    let prem = a
-        .entitlements
-        .iter()
-        .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
-        .unwrap();
+    let prem = entitlement(&a, EntitlementKind::PremiumSubsidy);
     assert_eq!(
         (prem.via, prem.yearly_fen),
         (Some(Category::Tekun), Some(40_000))
     );
-    let basic = a
-        .entitlements
-        .iter()
-        .find(|e| e.kind == EntitlementKind::BasicLiving)
-        .unwrap();
+    let basic = entitlement(&a, EntitlementKind::BasicLiving);
     assert_eq!(basic.monthly_fen, Some(STD * 13 / 10));
     // Dibao: the gap to the standard, and the fixed premium subsidy per member.
     let a = assess(&household(2, 60_000), &p);
-    let basic = a
-        .entitlements
-        .iter()
-        .find(|e| e.kind == EntitlementKind::BasicLiving)
-        .unwrap();
+    let basic = entitlement(&a, EntitlementKind::BasicLiving);
     assert_eq!(basic.monthly_fen, Some(2 * STD - 60_000));
-    let prem = a
-        .entitlements
-        .iter()
-        .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
-        .unwrap();
+    let prem = entitlement(&a, EntitlementKind::PremiumSubsidy);
     assert_eq!(prem.yearly_fen, Some(2 * 30_000));
     // The fixed amount never exceeds the contribution it pays (here 400.00 a year).
     let mut rows = example_rows(0);
@@ -506,27 +498,14 @@ fn entitlements_follow_the_categories_with_their_amounts() {
     {
         r.value = 50_000;
     }
-    let capped = resolve(
-        &rows,
-        &RegionCode::parse("620702100201").unwrap(),
-        Some(Residence::Rural),
-        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-    );
+    let capped = rural_params(&rows, "620702100201");
     let a = assess(&household(2, 60_000), &capped);
-    let prem = a
-        .entitlements
-        .iter()
-        .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
-        .unwrap();
+    let prem = entitlement(&a, EntitlementKind::PremiumSubsidy);
     assert_eq!(prem.yearly_fen, Some(2 * 40_000));
     // Marginal: 60% of the premium; no basic living aid.
     let a = assess(&household(2, 2 * STD + 1), &p);
     assert!(!a.entitled_to(EntitlementKind::BasicLiving));
-    let prem = a
-        .entitlements
-        .iter()
-        .find(|e| e.kind == EntitlementKind::PremiumSubsidy)
-        .unwrap();
+    let prem = entitlement(&a, EntitlementKind::PremiumSubsidy);
     assert_eq!(prem.yearly_fen, Some(2 * 24_000));
     // A student gets education aid; emergency aid is open to everyone, in any category or none.
     let mut f = household(2, 0);
@@ -536,11 +515,7 @@ fn entitlements_follow_the_categories_with_their_amounts() {
         ..adult()
     };
     let a = assess(&f, &p);
-    let edu = a
-        .entitlements
-        .iter()
-        .find(|e| e.kind == EntitlementKind::Education)
-        .unwrap();
+    let edu = entitlement(&a, EntitlementKind::Education);
     assert_eq!(edu.members, 0b10);
     let rich = assess(&household(2, 100 * STD), &p);
     assert_eq!(
@@ -836,12 +811,7 @@ fn each_special_assistance_reaches_the_categories_and_members_its_clause_names()
     };
     assert_eq!(p.value(ParamKey::EducationReach), Some(1));
     assert_eq!(who(&assess(&f, &p), Education), 0b10);
-    let liaoning = resolve(
-        &example_rows(0),
-        &RegionCode::parse("210102001001").unwrap(),
-        Some(Residence::Rural),
-        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-    );
+    let liaoning = rural_params(&example_rows(0), "210102001001");
     assert_eq!(liaoning.value(ParamKey::EducationReach), Some(0));
     let a = assess(&f, &liaoning);
     assert!(a.household.contains(Category::RelapseWatch));
