@@ -515,6 +515,27 @@ pub fn mark_hydrated_when(done: usize) {
     }
 }
 
+/// The language a list of accepted languages asks for (most preferred first, as a browser or an
+/// `Accept-Language` header gives them): the first whose primary subtag is one of ours ("zh-TW"
+/// and "zh-Hans-CN" read Chinese, "en-GB" English), else the default, Chinese. leptos_i18n's
+/// `Locale::find_locale` for our generated `Locale` (see `app/build.rs`).
+pub fn best_language<T: AsRef<[u8]>>(accepted: &[T]) -> Locale {
+    accepted
+        .iter()
+        .find_map(|tag| {
+            let tag = std::str::from_utf8(tag.as_ref()).ok()?;
+            let primary = tag.trim().split(['-', '_']).next()?;
+            if primary.eq_ignore_ascii_case("zh") {
+                Some(Locale::zh_CN)
+            } else if primary.eq_ignore_ascii_case("en") {
+                Some(Locale::en)
+            } else {
+                None
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// The cookie that keeps a visitor's language (leptos_i18n's own name, so earlier choices hold).
 const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
 
@@ -682,4 +703,37 @@ pub fn chosen_at_level(code: &str, level: usize) -> String {
     }
     let len = [2, 4, 6, 9, 12][level];
     format!("{:0<12}", &rc.as_str()[..len])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_accepted_language_of_ours_is_chosen_by_its_primary_subtag() {
+        let pick = |tags: &[&str]| best_language(tags);
+        assert_eq!(pick(&["en-US", "zh-CN"]), Locale::en);
+        assert_eq!(pick(&["fr-FR", "EN_gb", "zh"]), Locale::en);
+        assert_eq!(pick(&["zh-TW", "en"]), Locale::zh_CN);
+        assert_eq!(pick(&["zh-Hans-CN"]), Locale::zh_CN);
+        assert_eq!(pick(&["zh-CN"]), Locale::zh_CN);
+        assert_eq!(
+            pick(&["de", "ja"]),
+            Locale::zh_CN,
+            "none of ours: the default"
+        );
+        assert_eq!(pick(&[]), Locale::zh_CN);
+        assert_eq!(
+            pick(&["english"]),
+            Locale::zh_CN,
+            "a primary subtag, not a prefix"
+        );
+        // Exactly what leptos_i18n asks the generated `Locale` for.
+        use leptos_i18n::Locale as _;
+        assert_eq!(Locale::find_locale(&["en"]), Locale::en);
+        assert_eq!(
+            Locale::find_locale(&[b"fr".as_slice(), b"zh-HK"]),
+            Locale::zh_CN
+        );
+    }
 }
