@@ -202,7 +202,10 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
 }
 
 /// Ends a household's assistance with a reason, after a 渐退期 (the parameter's months) when
-/// `taper` is set; the end of the taper becomes a task with its countdown.
+/// `taper` is set; the end of the taper becomes a task with its countdown. The taper starts on
+/// the day of the exit (the household's standing date) and ends on its last day of aid; it is
+/// refused unless the household's latest assessment found it (Zhangye (八): a Dibao household
+/// whose income rose above the standard through employment).
 #[server(endpoint = "cycle/exit")]
 pub async fn exit_household(
     household: String,
@@ -220,6 +223,12 @@ pub async fn exit_household(
         return Err(AppError::field("reason", FieldErrorCode::TooLong));
     }
     let months = if taper {
+        let earned = crate::api::household::latest_assessment_of(&s, &h.id)
+            .await?
+            .and_then(|a| a.taper_earned());
+        if earned.is_none() {
+            return Err(AppError::refused("taper_not_earned"));
+        }
         Some(
             param(&s, &h.region_code, ParamKey::TaperMonths)
                 .await?

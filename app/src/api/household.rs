@@ -133,7 +133,33 @@ pub struct HouseholdFile {
     /// The last day of assistance after an exit, and the days left until it (渐退期 countdown).
     pub assistance_until: Option<String>,
     pub days_left: Option<i64>,
+    /// The months of 渐退期 an exit would give today (the dated parameter), where the latest
+    /// assessment found the household earned one; `None` when it did not, and an exit then
+    /// ends aid on its day.
+    pub taper_months: Option<u8>,
     pub emergencies: Vec<crate::api::cycle::EmergencyView>,
+}
+
+/// The household's latest recorded assessment: of its latest application that has one.
+#[cfg(feature = "ssr")]
+pub(crate) async fn latest_assessment_of(
+    s: &Services,
+    household_id: &str,
+) -> Result<Option<Assessment>, AppError> {
+    for a in s
+        .store
+        .household_applications(household_id)
+        .await?
+        .iter()
+        .rev()
+    {
+        if let Some(rec) = s.store.latest_assessment(&a.summary.number).await? {
+            return serde_json::from_str(&rec.stored.assessment_json)
+                .map(Some)
+                .map_err(AppError::internal);
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(feature = "ssr")]
@@ -326,6 +352,14 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .await?
         .ok_or(AppError::NotFound)?;
     let until = summary.assistance_until;
+    // Months as an exit would give them today (the dated parameter), where the taper was earned.
+    let taper_months = match latest.as_ref().and_then(Assessment::taper_earned) {
+        Some(_) => crate::api::cycle::param(&s, &h.region_code, ParamKey::TaperMonths)
+            .await?
+            .and_then(|m| u8::try_from(m).ok())
+            .filter(|m| *m > 0),
+        None => None,
+    };
     let emergencies = s
         .store
         .emergencies_of(&h.id)
@@ -359,6 +393,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         exit_reason: summary.exit_reason,
         days_left: until.map(|u| crate::domain::cycle::days_left(today_in_china(), u)),
         assistance_until: until.map(|u| u.to_string()),
+        taper_months,
         emergencies,
     })
 }

@@ -263,13 +263,17 @@ pub fn StandingCard(
     exit_reason: String,
     assistance_until: Option<String>,
     days_left: Option<i64>,
+    /// The 渐退期 the latest assessment found; without one an exit ends aid on its day.
+    taper_months: Option<u8>,
     caseworker: bool,
     on_change: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let household = StoredValue::new(household);
     let reason = RwSignal::new(String::new());
-    let taper = RwSignal::new(true);
+    // Offered, and ticked, only where the assessment found it: a household that earned it keeps
+    // its aid unless the caseworker decides otherwise.
+    let taper = RwSignal::new(taper_months.is_some());
     let error = RwSignal::new(None::<AppError>);
     let exit = Action::new(move |(r, t): &(String, bool)| {
         exit_household(household.get_value(), r.clone(), *t)
@@ -300,7 +304,12 @@ pub fn StandingCard(
                     <label for="exit-reason">{t!(i18n, cycle.exit_reason)}</label>
                     <textarea id="exit-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error_of(error, "reason") id="exit-reason-error" />
-                    <label class="check"><input type="checkbox" id="exit-taper" prop:checked=taper on:change=move |ev| taper.set(event_target_checked(&ev)) /> {t!(i18n, cycle.with_taper)}</label>
+                    {match taper_months {
+                        Some(months) => view! {
+                            <label class="check"><input type="checkbox" id="exit-taper" prop:checked=taper on:change=move |ev| taper.set(event_target_checked(&ev)) /> {t!(i18n, cycle.with_taper, months = months)}</label>
+                        }.into_any(),
+                        None => view! { <p class="muted" id="exit-no-taper">{t!(i18n, cycle.no_taper)}</p> }.into_any(),
+                    }}
                     <ErrorBanner error=general_error(error) />
                     <button type="submit" class="danger" id="exit-save" disabled=move || exit.pending().get()>{t!(i18n, cycle.exit)}</button>
                 </form>

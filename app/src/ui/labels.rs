@@ -183,6 +183,7 @@ fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
         "proposal_decided" => t_string!(i18n, refused.proposal_decided),
         "notice_running" => t_string!(i18n, refused.notice_running),
         "param_missing" => t_string!(i18n, refused.param_missing),
+        "taper_not_earned" => t_string!(i18n, refused.taper_not_earned),
         "referral_state" => t_string!(i18n, refused.referral_state),
         "xlsx_not_yet" => t_string!(i18n, refused.xlsx_not_yet),
         "warning_state" => t_string!(i18n, refused.warning_state),

@@ -147,6 +147,68 @@ async fn emergency_aid_is_registered_once_and_owed_documents_become_a_task() {
     assert_eq!(outside.status(), StatusCode::FORBIDDEN);
 }
 
+/// Small advance aid without a case conference is capped by a dated parameter; where no cap is
+/// set it is refused, never paid uncapped (Liaoning 二(三)3), and nothing is recorded.
+#[tokio::test]
+async fn advance_aid_without_a_cap_for_the_region_is_refused() {
+    let app = spawn_app().await;
+    // A caseworker of a district no example parameter reaches (Beijing's Dongcheng).
+    app.store()
+        .create_user(app::store::NewUser {
+            role: app::domain::status::Role::Caseworker,
+            login: "beijing_caseworker".into(),
+            display_name: "东城".into(),
+            password_hash: app::auth::hash_password(crate::helpers::LANZHOU_PASSWORD.into())
+                .await
+                .unwrap(),
+            region_code: Some(crate::helpers::region("110101000000")),
+            department: None,
+            must_change_password: false,
+            duty: None,
+            now: 0,
+        })
+        .await
+        .unwrap();
+    let cw = app.client();
+    let r = app
+        .sign_in(&cw, "beijing_caseworker", crate::helpers::LANZHOU_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let draft = |conference: &str| {
+        json!({ "emergency": { "id": "emergency-test-0009", "person_name": "钱过路", "id_number": valid_id("11010119800101009"),
+            "region": "", "situation": "途中遭遇车祸，身无分文", "amount": "50", "advance": true, "conference": conference } })
+    };
+    let refused = post_json(&cw, &app, "/api/cycle/emergency", draft("")).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap(),
+        json!({"kind": "refused", "detail": "param_missing"})
+    );
+    let found = |cw: Client| {
+        let app = &app;
+        async move {
+            post_json(
+                &cw,
+                app,
+                "/api/cycle/search",
+                json!({ "query": { "id_number": valid_id("11010119800101009") } }),
+            )
+            .await
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+            .len()
+        }
+    };
+    assert_eq!(found(cw.clone()).await, 0, "nothing recorded");
+    // Aid that is not advance aid needs no cap: it is registered.
+    let mut paid = draft("");
+    paid["emergency"]["advance"] = json!(false);
+    let ok = post_json(&cw, &app, "/api/cycle/emergency", paid).await;
+    assert_eq!(ok.status(), StatusCode::OK, "{}", ok.text().await.unwrap());
+    assert_eq!(found(cw).await, 1);
+}
+
 #[tokio::test]
 async fn an_exit_keeps_aid_through_the_taper_and_the_household_stays_findable() {
     let app = spawn_app().await;
@@ -228,17 +290,69 @@ async fn an_exit_keeps_aid_through_the_taper_and_the_household_stays_findable() 
     )
     .await;
     assert_eq!(exit.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let exit = post_form(
+    // The assessment at submission found income below the standard: no 渐退期 was earned
+    // (Zhangye (八): only where income rose above the standard through employment).
+    let exit_form = [
+        ("household", household.as_str()),
+        ("reason", "子女就业，家庭人均收入超过低保标准"),
+        ("taper", "true"),
+    ];
+    let exit_with_taper = || post_form(&cw, &app, "/api/cycle/exit", &exit_form);
+    let refused = exit_with_taper().await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap(),
+        json!({"kind": "refused", "detail": "taper_not_earned"})
+    );
+    let file: Value = post_form(&cw, &app, "/api/household/file", &[("id", &household)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(file["taper_months"], Value::Null);
+    assert_eq!(
+        file["standing"], "in_assistance",
+        "a refused exit changed nothing"
+    );
+    // The household declares again: its wages rose above the standard. Verified as receiving
+    // Dibao, the reassessment finds the taper.
+    let d2 = draft_id(&r, &app).await;
+    let mut rose = draft.clone();
+    rose.income_wages = "3000".into();
+    let second = submit(&r, &app, &d2, &rose).await;
+    assert_eq!(
+        second.status(),
+        StatusCode::OK,
+        "{}",
+        second.text().await.unwrap()
+    );
+    let second = second.json::<Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let accepted = post_form(
         &cw,
         &app,
-        "/api/cycle/exit",
-        &[
-            ("household", household.as_str()),
-            ("reason", "子女就业，家庭人均收入超过低保标准"),
-            ("taper", "true"),
-        ],
+        "/api/casework/advance",
+        &[("number", second.as_str()), ("to", "accepted")],
     )
     .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let verified = post_json(&cw, &app, "/api/policy/record_verification", json!({ "number": second, "verification": {
+        "members": [{}], "relapse_watch": null, "other_hardship_reason": "", "currently_dibao": true } })).await;
+    assert_eq!(
+        verified.status(),
+        StatusCode::OK,
+        "{}",
+        verified.text().await.unwrap()
+    );
+    let file: Value = post_form(&cw, &app, "/api/household/file", &[("id", &household)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(file["taper_months"], 6, "the example parameter's months");
+    let exit = exit_with_taper().await;
     assert_eq!(exit.status(), StatusCode::OK);
     let last_day =
         app::domain::cycle::last_day_of_aid(app::services::today_in_china(), Some(6)).to_string();
@@ -592,4 +706,169 @@ async fn the_daily_scan_finds_a_household_entitled_to_aid_it_does_not_receive() 
             .unwrap(),
         0
     );
+}
+
+/// An application submitted and taken to the home visit, for a decision the test records with
+/// dates of its choosing.
+async fn visited_case(app: &TestApp, cw: &Client, phone: &str, id: &str) -> String {
+    let r = resident(app, phone).await;
+    let d = draft_id(&r, app).await;
+    let number = submit(&r, app, &d, &good_draft(&[valid_id(id)]))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for to in ["accepted", "visiting"] {
+        let r = post_form(
+            cw,
+            app,
+            "/api/casework/advance",
+            &[("number", number.as_str()), ("to", to)],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    number
+}
+
+/// Zhangye (三): marginal and rigid-expense households are reviewed every year from the day
+/// they were identified (a Dibao household is not: its checks are the other rules'). The task
+/// appears `review_lead_days` ahead; an overdue review stays open, counted in days past due;
+/// closing it schedules the next from the day the closed one was due, not from the day it
+/// was closed.
+#[tokio::test]
+async fn marginal_households_are_reviewed_yearly_from_identification_and_an_overdue_review_stays_open(
+) {
+    let app = spawn_app().await;
+    let cw = login(&app, "demo_caseworker").await;
+    let store = app.store();
+    let actor = store
+        .user_by_login("demo_caseworker")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let today = app::services::today_in_china();
+    // Identified 13 months ago: the review fell due a month ago and nobody has done it.
+    let identified = today - chrono::Months::new(13);
+    let due = app::domain::cycle::add_months(identified, 12);
+    let decide = |number: String, category: app::domain::policy::Category| {
+        let (store, actor) = (store.clone(), actor.clone());
+        async move {
+            store
+                .decide(
+                    &number,
+                    app::store::DecisionRecord {
+                        category,
+                        monthly_amount: app::domain::money::Money::from_fen(10_000),
+                        proposed_category: None,
+                        proposed_amount: None,
+                        adjustment_reason: "测试：认定日期在一年多以前".into(),
+                        effective_from: identified,
+                        notice_until: today - chrono::Days::new(1),
+                        decided_by: actor,
+                        decided_at: 1,
+                    },
+                    1,
+                )
+                .await
+                .unwrap();
+        }
+    };
+    let marginal = visited_case(&app, &cw, "13900000611", "62070219700101611").await;
+    let dibao = visited_case(&app, &cw, "13900000612", "62070219700101612").await;
+    decide(
+        marginal.clone(),
+        app::domain::policy::Category::DibaoMarginal,
+    )
+    .await;
+    decide(dibao.clone(), app::domain::policy::Category::Dibao).await;
+    for number in [&marginal, &dibao] {
+        let r = post_form(
+            &cw,
+            &app,
+            "/api/casework/finalize",
+            &[("number", number), ("note", "")],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    }
+    let household = |number: String| {
+        let store = store.clone();
+        async move {
+            store
+                .application(&number)
+                .await
+                .unwrap()
+                .unwrap()
+                .household_id
+                .unwrap()
+        }
+    };
+    let marginal_household = household(marginal).await;
+
+    // The job runner opens one review, for the marginal household only, due on the anniversary.
+    drain_today(store.as_ref()).await;
+    let open = tasks(&cw, &app).await;
+    let reviews: Vec<&Value> = open
+        .iter()
+        .filter(|t| t["kind"] == "annual_review")
+        .collect();
+    assert_eq!(reviews.len(), 1, "{open:?}");
+    let review = reviews[0];
+    assert_eq!(review["household_id"], marginal_household.as_str());
+    assert_eq!(review["due_on"], due.to_string().as_str());
+    assert_eq!(
+        review["days_left"].as_i64(),
+        Some(app::domain::cycle::days_left(today, due)),
+        "overdue: days past due, counted"
+    );
+    assert!(review["days_left"].as_i64().unwrap() < 0);
+    assert_eq!(
+        server::jobs::process_work(store.as_ref(), "w1", app::services::now_millis())
+            .await
+            .unwrap(),
+        0,
+        "an overdue review is not opened twice"
+    );
+
+    // Closed with what was found: the next review is due a year after this one was due, and
+    // appears 30 days (the example `review_lead_days`) before it.
+    let done = post_form(
+        &cw,
+        &app,
+        "/api/cycle/complete_task",
+        &[
+            ("id", &review["id"].to_string()),
+            ("note", "入户复核：收入仍在边缘标准内"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(tasks(&cw, &app)
+        .await
+        .iter()
+        .all(|t| t["kind"] != "annual_review"));
+    let next = app::domain::cycle::add_months(due, 12);
+    let appears = next - chrono::Days::new(30);
+    let at = |d: chrono::NaiveDate| app::domain::cycle::china_midnight_ms(d);
+    assert_eq!(
+        server::jobs::process_work(store.as_ref(), "w2", at(appears) - 1)
+            .await
+            .unwrap(),
+        0,
+        "not before its lead time"
+    );
+    assert_eq!(
+        server::jobs::process_work(store.as_ref(), "w2", at(appears))
+            .await
+            .unwrap(),
+        1
+    );
+    let open = tasks(&cw, &app).await;
+    let next_review = open.iter().find(|t| t["kind"] == "annual_review").unwrap();
+    assert_eq!(next_review["due_on"], next.to_string().as_str());
 }

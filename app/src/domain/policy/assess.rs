@@ -390,8 +390,10 @@ fn evaluate(
     }
 }
 
-/// Monthly household income after the employment-cost deduction (Zhangye (八) 就业救助):
-/// the deduction per employed member, never more than what employment brought in.
+/// Monthly household income after the employment-cost deduction (Zhangye (八) 就业救助:
+/// "对已就业的低保对象，在核算其家庭收入时，扣减必要的就业成本"): for a household receiving Dibao
+/// only (an applicant's income is counted whole), per employed member, never more than what
+/// employment brought in.
 pub struct CountedIncome {
     pub total: i64,
     pub employment: i64,
@@ -404,7 +406,7 @@ pub fn counted_income(f: &HouseholdFacts, p: &ParameterSet) -> Result<CountedInc
     let total = f.income_total.ok_or(Need::Fact(Fact::IncomeTotal))?;
     let employment = f.income_employment.unwrap_or(0);
     let employed = f.members.iter().filter(|m| m.is_employed()).count() as i64;
-    let deduction = if employed == 0 || employment == 0 {
+    let deduction = if !f.currently_dibao || employed == 0 || employment == 0 {
         0
     } else {
         let per = p
@@ -848,6 +850,15 @@ impl Assessment {
 
     pub fn entitled_to(&self, kind: EntitlementKind) -> bool {
         self.entitlements.iter().any(|e| e.kind == kind)
+    }
+
+    /// The months of 渐退期 this assessment found: the household receives Dibao and its income
+    /// rose above the standard only through employment (Zhangye (八); [`taper`]). `None` when
+    /// it did not: an exit then ends aid on its day.
+    pub fn taper_earned(&self) -> Option<u8> {
+        self.verdict(Category::Dibao, Subject::Household)
+            .filter(|v| v.outcome == Outcome::Pass)
+            .and_then(|v| v.taper_months)
     }
 }
 

@@ -124,6 +124,7 @@ fn employment_costs_are_deducted_per_employed_member_up_to_their_earnings() {
     f.members[0].work = Some(WorkStatus::Employed);
     f.members[1].work = Some(WorkStatus::Employed);
     f.income_employment = Some(100_000);
+    f.currently_dibao = true;
     assert_eq!(
         dibao_income(&f, &p).outcome,
         Outcome::Fail,
@@ -138,6 +139,28 @@ fn employment_costs_are_deducted_per_employed_member_up_to_their_earnings() {
     f.income_total = Some(3 * STD + 10_000 - 1);
     assert_eq!(counted_income(&f, &p).unwrap().deduction, 10_000);
     assert_eq!(dibao_income(&f, &p).outcome, Outcome::Pass);
+}
+
+/// Zhangye (八) deducts employment costs for "已就业的低保对象": the same earnings of a household
+/// applying are counted whole, and no deduction parameter is asked for.
+#[test]
+fn an_applicant_household_s_earnings_are_counted_whole() {
+    let p = params();
+    let mut f = household(3, 3 * STD + 2 * 20_000 - 1);
+    f.members[0].work = Some(WorkStatus::Employed);
+    f.members[1].work = Some(WorkStatus::Employed);
+    f.income_employment = Some(100_000);
+    f.currently_dibao = true;
+    assert_eq!(dibao_income(&f, &p).outcome, Outcome::Pass);
+    f.currently_dibao = false;
+    let c = dibao_income(&f, &p);
+    assert_eq!(c.outcome, Outcome::Fail, "the same income, applying");
+    assert_eq!(counted_income(&f, &p).unwrap().deduction, 0);
+    assert!(!c.params().any(|k| k == ParamKey::EmploymentCostDeduction));
+    let mut rows = example_rows(0);
+    rows.retain(|r| r.key != ParamKey::EmploymentCostDeduction);
+    let without = resolve(&rows, &p.region, Some(Residence::Rural), p.on);
+    assert_eq!(dibao_income(&f, &without).outcome, Outcome::Fail);
 }
 
 #[test]
@@ -170,8 +193,9 @@ fn missing_facts_and_parameters_give_unknown_with_what_is_needed() {
         (c.outcome, c.need),
         (Outcome::Unknown, Some(Need::Param(ParamKey::DibaoStandard)))
     );
-    // An employed member and no deduction parameter: the counted income is unknown.
+    // An employed Dibao recipient and no deduction parameter: the counted income is unknown.
     let mut f = household(1, 10_000);
+    f.currently_dibao = true;
     f.members[0].work = Some(WorkStatus::Employed);
     f.income_employment = Some(10_000);
     let mut rows = example_rows(0);
@@ -437,15 +461,26 @@ fn a_dibao_household_earning_above_the_line_keeps_aid_in_the_taper_period() {
     assert_eq!(v.taper_months, Some(6));
     let basic = entitlement(&a, EntitlementKind::BasicLiving);
     assert_eq!(basic.taper_months, Some(6));
+    // What an exit reads (`api::cycle::exit_household` refuses a taper without it).
+    assert_eq!(a.taper_earned(), Some(6));
+    // Still below the line: Dibao without a taper, and an exit ends aid on its day.
+    let mut below = household(2, 2 * STD - 1);
+    below.currently_dibao = true;
+    let plain = assess(&below, &p);
+    assert_eq!(plain.household.primary(), Some(Category::Dibao));
+    assert_eq!(plain.taper_earned(), None);
     // The same rise from a pension (not employment) ends Dibao.
     f.income_employment = Some(0);
     f.members[0].work = Some(WorkStatus::Retired);
-    assert_ne!(assess(&f, &p).household.primary(), Some(Category::Dibao));
+    let pension = assess(&f, &p);
+    assert_ne!(pension.household.primary(), Some(Category::Dibao));
+    assert_eq!(pension.taper_earned(), None);
     // A household that is not receiving Dibao has no taper.
     let mut g = household(2, 2 * STD + 50_000);
     g.income_employment = Some(100_000);
     g.members[0].work = Some(WorkStatus::Employed);
     assert_ne!(assess(&g, &p).household.primary(), Some(Category::Dibao));
+    assert_eq!(assess(&g, &p).taper_earned(), None);
 }
 
 #[test]
