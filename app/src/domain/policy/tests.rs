@@ -870,6 +870,59 @@ fn each_special_assistance_reaches_the_categories_and_members_its_clause_names()
 /// Every function, test, parameter, table or module `docs/policy-clauses.md` names in backticks
 /// is in the code (as a whole word of a source file): a renamed or removed function leaves the
 /// map pointing at nothing, and this fails.
+/// The counts at the top of `docs/policy-clauses.md` are the map's own: each row of its tables is
+/// implemented and tested (a test in its last column; the entitlements' tests are named above
+/// their table), manual (the row says who does it), or planned (with what brings it); none is
+/// left untested.
+#[test]
+fn the_clause_map_counts_are_its_own_and_no_rule_is_untested() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let map = std::fs::read_to_string(root.join("docs/policy-clauses.md")).expect("the map");
+    let (mut tested, mut manual, mut planned) = (0, 0, 0);
+    let mut untested = Vec::new();
+    let mut entitlements = false;
+    for line in map.lines() {
+        if line.starts_with("## ") {
+            entitlements = false;
+        }
+        if line.starts_with("| Clause | Entitlement |") {
+            entitlements = true;
+        }
+        let header = ["| Clause |", "| Requirement |", "|---"];
+        if !line.starts_with("| ") || header.iter().any(|h| line.starts_with(h)) {
+            continue;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let last = cells.last().copied().unwrap_or("");
+        if cells.iter().any(|c| c.starts_with("planned")) {
+            planned += 1;
+        } else if entitlements {
+            if cells.get(2).is_some_and(|c| c.contains("**manual**")) {
+                manual += 1;
+            } else {
+                tested += 1;
+            }
+        } else if !last.is_empty() && last != "—" {
+            tested += 1;
+        } else if line.contains("**manual**") {
+            manual += 1;
+        } else {
+            untested.push(cells.first().copied().unwrap_or("").to_string());
+        }
+    }
+    assert!(
+        untested.is_empty(),
+        "rows neither tested, manual nor planned: {untested:?}"
+    );
+    let counts = format!(
+        "**{tested}** implemented and tested · **{manual}** manual · **{planned}** planned"
+    );
+    assert!(
+        map.contains(&counts),
+        "the map's counts should read: {counts}"
+    );
+}
+
 #[test]
 fn the_clause_map_names_only_code_that_exists() {
     use std::path::{Path, PathBuf};
