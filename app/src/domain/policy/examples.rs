@@ -190,8 +190,8 @@ const EXAMPLES: &[Example] = &[
         None,
         ParamKey::PremiumTekunShare,
         1_000,
-        "辽宁意见二(三)2(1)：特困人员全额资助",
-        "Liaoning opinions 2(3)2(1): Tekun persons' contribution paid in full",
+        "示例：特困人员个人缴费全额资助（张政办发〔2023〕128号(八) 医疗救助：按规定标准落实分类资助）",
+        "Example: Tekun persons' premium paid in full (Zhangye measures 2023 No. 128, item 8, medical assistance: subsidies by category at the set standards)",
     ),
     (
         "62",
@@ -206,8 +206,8 @@ const EXAMPLES: &[Example] = &[
         None,
         ParamKey::PremiumMarginalShare,
         600,
-        "辽宁意见二(三)2(1)：低保边缘按个人缴费60%资助",
-        "Liaoning opinions 2(3)2(1): 60% of a marginal person's own contribution paid",
+        "示例：低保边缘家庭成员按个人缴费60%资助（张政办发〔2023〕128号(八) 医疗救助：按规定标准落实分类资助）",
+        "Example: marginal household members' premium subsidised at 60% (Zhangye measures 2023 No. 128, item 8, medical assistance: subsidies by category at the set standards)",
     ),
     (
         "62",
@@ -238,8 +238,8 @@ const EXAMPLES: &[Example] = &[
         None,
         ParamKey::ReferralResponseDays,
         10,
-        "示例：部门收到需求推送后10天内反馈（张政办发〔2023〕128号(六)、辽宁意见二(二)1(3)）",
-        "Example: a department answers a referral within 10 days (Zhangye measures 2023 No. 128, item 6; Liaoning opinions 2(2)1(3))",
+        "示例：部门收到需求推送后10天内反馈（张政办发〔2023〕128号(六)）",
+        "Example: a department answers a referral within 10 days (Zhangye measures 2023 No. 128, item 6)",
     ),
     (
         "62",
@@ -262,16 +262,90 @@ const EXAMPLES: &[Example] = &[
         None,
         ParamKey::AdvanceAidMax,
         100_000,
-        "示例：小金额先行救助上限（元），辽宁意见二(三)3",
-        "Example: the most that small advance aid may be (yuan), Liaoning opinions 2(3)3",
+        "示例：小金额先行救助上限（元），张政办发〔2023〕128号(九)“先行救助”",
+        "Example: the most that small advance aid may be (yuan), Zhangye measures 2023 No. 128, item 9 (advance aid)",
     ),
     (
         "62",
         None,
         ParamKey::AdvanceDocumentsDays,
         30,
+        "示例：先行救助后30天内补齐材料（张政办发〔2023〕128号(九)“先行救助”；期限以本地规定为准）",
+        "Example: documents completed within 30 days of advance aid (Zhangye measures 2023 No. 128, item 9, advance aid; the period as set locally)",
+    ),
+    // Liaoning's own sources where the Gansu example's cites a text that does not apply there
+    // (`example_rows` copies the other province-wide examples).
+    (
+        "21",
+        None,
+        ParamKey::PremiumTekunShare,
+        1_000,
+        "辽宁意见二(三)2(1)：特困人员全额资助",
+        "Liaoning opinions 2(3)2(1): Tekun persons' contribution paid in full",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::PremiumMarginalShare,
+        600,
+        "辽宁意见二(三)2(1)：低保边缘按个人缴费60%资助",
+        "Liaoning opinions 2(3)2(1): 60% of a marginal person's own contribution paid",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::AdvanceAidMax,
+        100_000,
+        "示例：小金额先行救助上限（元），辽宁意见二(三)3",
+        "Example: the most that small advance aid may be (yuan), Liaoning opinions 2(3)3",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::AdvanceDocumentsDays,
+        30,
         "示例：先行救助后30天内补充说明情况、补齐材料（辽宁意见二(三)3）",
         "Example: explanations and documents completed within 30 days of advance aid (Liaoning opinions 2(3)3)",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::ReferralResponseDays,
+        10,
+        "示例：部门收到需求推送后10天内反馈（辽宁意见二(二)1(3)：及时反馈救助帮扶信息）",
+        "Example: a department answers a referral within 10 days (Liaoning opinions 2(2)1(3): aid given is fed back promptly)",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::EmploymentCostDeduction,
+        20_000,
+        "示例：就业成本扣减（元/就业成员·月）；辽宁意见未规定，以本地规定为准",
+        "Example: employment-cost deduction (yuan per employed member and month); the Liaoning opinions set none, as set locally",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::TaperMonths,
+        6,
+        "示例：渐退期6个月；辽宁意见未规定，以本地规定为准",
+        "Example: a taper period of 6 months; the Liaoning opinions set none, as set locally",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::PublicNoticeDays,
+        7,
+        "示例：审核结果公示7天；以本地规定为准",
+        "Example: the decision is publicly posted for 7 days; as set locally",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::ReviewIntervalMonths,
+        12,
+        "示例：低保边缘、刚性支出困难家庭年度复核；辽宁意见未规定复核周期，以本地规定为准",
+        "Example: marginal and essential-spending households reviewed yearly; the Liaoning opinions set no period, as set locally",
     ),
     // Where the two texts differ, each region follows its own: education assistance.
     (
@@ -358,9 +432,11 @@ pub fn example_rows(created_at: i64) -> Vec<ParamRow> {
     for (region, residence, key, value, source, _) in EXAMPLES {
         push(region, *residence, *key, *value, source);
     }
-    // Liaoning gets every province-wide Gansu example except the standards it sets itself.
+    // Liaoning gets every province-wide Gansu example except the ones it has its own row for
+    // (its standards, and values whose Gansu source cites Zhangye's text).
+    let own = |key: ParamKey| EXAMPLES.iter().any(|e| e.0 == "21" && e.2 == key);
     for (region, residence, key, value, source, _) in EXAMPLES {
-        if *region == "62" && *key != ParamKey::DibaoStandard {
+        if *region == "62" && !own(*key) {
             push("21", *residence, *key, *value, source);
         }
     }

@@ -762,6 +762,53 @@ fn every_shipped_example_has_its_source_in_english_and_no_other_text_does() {
     assert_eq!(super::examples::source_in_english("民政厅文件"), None);
 }
 
+/// An example value in Liaoning never cites Zhangye's measures, nor one in Gansu Liaoning's
+/// opinions: a province's example stands on its own text (or on a national one, or says the
+/// local text sets none). Each key has one value per province, region and residence.
+#[test]
+fn each_province_s_examples_cite_only_texts_that_apply_there() {
+    let rows = example_rows(0);
+    for row in &rows {
+        let province = &row.region.as_str()[..2];
+        let foreign: &[&str] = match province {
+            "21" => &["张政办发", "张掖", "Zhangye"],
+            "62" => &["辽宁", "Liaoning"],
+            other => panic!("an example outside the two provinces: {other}"),
+        };
+        let en = super::examples::source_in_english(&row.source).unwrap_or("");
+        for text in foreign {
+            assert!(
+                !row.source.contains(text) && !en.contains(text),
+                "{:?} in {} cites {text}: {}",
+                row.key,
+                row.region.as_str(),
+                row.source
+            );
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for row in &rows {
+        assert!(
+            seen.insert((row.key, row.region.as_str().to_string(), row.residence)),
+            "{:?} twice in {}",
+            row.key,
+            row.region.as_str()
+        );
+    }
+    // Liaoning still has every key Gansu has, as a province.
+    for key in rows
+        .iter()
+        .filter(|r| r.region.as_str() == "62")
+        .map(|r| r.key)
+    {
+        assert!(
+            rows.iter()
+                .any(|r| r.region.as_str() == "21" && r.key == key),
+            "{key:?} missing in Liaoning"
+        );
+    }
+}
+
 /// The members (bit i: member i) entitled to `kind`, 0 when nobody is.
 fn who(a: &Assessment, kind: EntitlementKind) -> u32 {
     a.entitlements
