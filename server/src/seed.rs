@@ -402,6 +402,7 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
                 .map(|m| m.id_number.clone())
                 .collect(),
             monthly_income: declaration.income.total(),
+            lost_labour: declaration.lost_labour(),
             consent_charity: declaration.consent_charity,
             consent_text_version: CONSENT_TEXT_VERSION.into(),
             now,

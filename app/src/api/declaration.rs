@@ -120,6 +120,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         declaration_json: serde_json::to_string(&declaration).map_err(AppError::internal)?,
         member_id_numbers: ids,
         monthly_income: declaration.income.total(),
+        lost_labour: declaration.lost_labour(),
         consent_charity: declaration.consent_charity,
         consent_text_version: CONSENT_TEXT_VERSION.to_string(),
         now,

@@ -467,6 +467,17 @@ impl Declaration {
             .unwrap_or(&self.members[0])
     }
 
+    /// A member has lost all or part of their labour capacity (全部或部分丧失劳动能力,
+    /// Zhangye (六)): the household's warnings are raised a level.
+    pub fn lost_labour(&self) -> bool {
+        self.members.iter().any(|m| {
+            matches!(
+                m.labour_capacity,
+                LabourCapacity::Partial | LabourCapacity::None
+            )
+        })
+    }
+
     /// Checks a draft for submission. Every problem is reported at once, each at its field.
     pub fn parse(d: &DeclarationDraft, today: NaiveDate) -> Result<Self, Vec<FieldError>> {
         let mut c = Collector { errors: Vec::new() };

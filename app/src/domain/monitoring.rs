@@ -685,6 +685,26 @@ coded! {
     }
 }
 
+impl WarningLevel {
+    /// One level more urgent (I stays I).
+    pub fn more_urgent(self) -> Self {
+        match self {
+            WarningLevel::III => WarningLevel::II,
+            WarningLevel::II | WarningLevel::I => WarningLevel::I,
+        }
+    }
+}
+
+/// Zhangye (六) "密切关注全部或部分丧失劳动能力的低收入人口": a warning about a household with a
+/// member who has lost all or part of their labour capacity (by its accepted declaration) is
+/// raised one level (I stays I); its trigger says why (`labour_priority`).
+pub fn with_labour_priority(mut rule: WarningRule, lost_labour: bool) -> WarningRule {
+    if lost_labour {
+        rule.level = rule.level.more_urgent();
+    }
+    rule
+}
+
 coded! {
     /// The warning rules. Each is a row an administrator edits (level, visit deadline, threshold).
     pub enum RuleKind {
@@ -707,6 +727,9 @@ coded! {
         NewAsset = "new_asset",
         /// Listed for relapse watch (防止返贫监测).
         RelapseWatch = "relapse_watch",
+        /// A member enrolled in school (就学, Zhangye (六)): the costs of schooling may bring
+        /// hardship, and education assistance may be due.
+        Enrolment = "enrolment",
         /// 政策找人: the household's latest assessment entitles it to assistance its chain does not
         /// show (found by a daily scan with the assessment engine's entitlements).
         EntitledNotReceived = "entitled_not_received",
@@ -837,6 +860,7 @@ pub fn example_rules() -> Vec<WarningRule> {
         rule(RuleKind::NewAsset, WarningLevel::III, 30, 0),
         rule(RuleKind::RelapseWatch, WarningLevel::II, 15, 0),
         rule(RuleKind::EntitledNotReceived, WarningLevel::II, 30, 0),
+        rule(RuleKind::Enrolment, WarningLevel::III, 30, 0),
     ]
 }
 
@@ -852,6 +876,9 @@ pub struct MedicalTrigger {
     /// Share rule only: the percentage and the household's declared yearly income.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share: Option<(i64, i64)>,
+    /// Raised a level: a member lost labour capacity ([`with_labour_priority`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub labour_priority: bool,
 }
 
 /// The 12 months ending `today` (inclusive), as the medical rule counts them.
@@ -874,6 +901,8 @@ pub struct MedicalSums {
     pub out_of_pocket_fen: i64,
     pub settlements: i64,
     pub monthly_income_fen: Option<i64>,
+    /// A member has lost all or part of their labour capacity ([`with_labour_priority`]).
+    pub lost_labour: bool,
 }
 
 /// The medical rules (Zhangye (六): 重病 by out-of-pocket spending, absolute or as a share of
@@ -892,14 +921,16 @@ pub fn medical_warnings(
         settlements: sums.settlements,
         threshold_fen,
         share,
+        labour_priority: sums.lost_labour,
     };
+    let rule_of = |r: &WarningRule| with_labour_priority(r.clone(), sums.lost_labour);
     let mut fired = Vec::new();
     if let Some(rule) = rules
         .iter()
         .find(|r| r.enabled && r.kind == RuleKind::MedicalOutOfPocket)
     {
         if total > rule.threshold {
-            fired.push((rule.clone(), trigger(rule.threshold, None)));
+            fired.push((rule_of(rule), trigger(rule.threshold, None)));
         }
     }
     if let Some(rule) = rules
@@ -911,7 +942,7 @@ pub fn medical_warnings(
         if income > 0 && total.saturating_mul(100) > yearly.saturating_mul(rule.threshold) {
             let threshold_fen = share_of_income(income, rule.threshold);
             fired.push((
-                rule.clone(),
+                rule_of(rule),
                 trigger(threshold_fen, Some((rule.threshold, yearly))),
             ));
         }
@@ -978,6 +1009,7 @@ pub fn medical_warning(
         out_of_pocket_fen: inside.iter().sum(),
         settlements: inside.len() as i64,
         monthly_income_fen: None,
+        lost_labour: false,
     };
     medical_warnings(std::slice::from_ref(rule), &sums)
         .pop()
@@ -1003,6 +1035,9 @@ pub struct EventTrigger {
     pub grade: Option<u8>,
     pub amount_fen: Option<i64>,
     pub detail: String,
+    /// Raised a level: a member lost labour capacity ([`with_labour_priority`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub labour_priority: bool,
 }
 
 /// What fired a "policy finds the person" warning: the assistance the household is entitled to
@@ -1058,10 +1093,12 @@ impl HouseholdWork {
 
 /// The rule a department's record fires, if any, with its facts. `work` is needed only for an
 /// unemployment record (`None`: the household's declaration is not known, nothing fires).
+/// `lost_labour`: a member of the household lost labour capacity ([`with_labour_priority`]).
 pub fn event_warning(
     rules: &[WarningRule],
     record: &EventRecord,
     work: Option<&HouseholdWork>,
+    lost_labour: bool,
 ) -> Option<(WarningRule, EventTrigger)> {
     let kind = match record.event {
         EventKind::DisabilityCertified => RuleKind::SevereDisability,
@@ -1072,13 +1109,13 @@ pub fn event_warning(
         | EventKind::BusinessRegistered
         | EventKind::PropertyRegistered => RuleKind::NewAsset,
         EventKind::RelapseWatchListed => RuleKind::RelapseWatch,
+        EventKind::Enrolled => RuleKind::Enrolment,
         // Kept in the record for caseworkers; no rule of their own yet.
         EventKind::Employed
         | EventKind::Pension
         | EventKind::MovedOut
         | EventKind::MovedIn
-        | EventKind::UnsafeHousing
-        | EventKind::Enrolled => return None,
+        | EventKind::UnsafeHousing => return None,
     };
     let rule = rules.iter().find(|r| r.kind == kind && r.enabled)?;
     let fires = match kind {
@@ -1090,7 +1127,7 @@ pub fn event_warning(
     };
     fires.then(|| {
         (
-            rule.clone(),
+            with_labour_priority(rule.clone(), lost_labour),
             EventTrigger {
                 source: record.source,
                 event: record.event,
@@ -1099,6 +1136,7 @@ pub fn event_warning(
                 grade: record.grade,
                 amount_fen: record.amount_fen,
                 detail: record.detail.clone(),
+                labour_priority: lost_labour,
             },
         )
     })
@@ -1311,6 +1349,7 @@ mod tests {
                         out_of_pocket_fen: total,
                         settlements: 1,
                         monthly_income_fen: income,
+                        lost_labour: false,
                     };
                     let fired = !medical_warnings(&rules, &sums).is_empty();
                     warned += usize::from(fired);
@@ -1517,6 +1556,7 @@ mod tests {
             out_of_pocket_fen: own,
             settlements: 3,
             monthly_income_fen: income,
+            lost_labour: false,
         };
         let fired = medical_warnings(&rules, &sums(1_200_001, Some(200_000)));
         assert_eq!(fired.len(), 1);
@@ -1541,6 +1581,20 @@ mod tests {
             both.iter().map(|(r, _)| r.kind).collect::<Vec<_>>(),
             [RuleKind::MedicalOutOfPocket, RuleKind::MedicalShareOfIncome]
         );
+        // Zhangye (六): a household with a member who lost labour capacity is warned a level
+        // more urgently (the examples' II becomes I), and the trigger says why.
+        assert!(both
+            .iter()
+            .all(|(r, t)| r.level == WarningLevel::II && !t.labour_priority));
+        let lost = MedicalSums {
+            lost_labour: true,
+            ..sums(2_000_001, Some(200_000))
+        };
+        let raised = medical_warnings(&rules, &lost);
+        assert_eq!(raised.len(), 2);
+        assert!(raised
+            .iter()
+            .all(|(r, t)| r.level == WarningLevel::I && t.labour_priority));
     }
 
     #[test]
@@ -1683,7 +1737,7 @@ mod tests {
             detail: String::new(),
         };
         let fired = |r: &EventRecord, w: Option<&HouseholdWork>| {
-            event_warning(&rules, r, w).map(|(rule, _)| rule.kind)
+            event_warning(&rules, r, w, false).map(|(rule, _)| rule.kind)
         };
         assert_eq!(
             fired(&record(EventKind::DisabilityCertified, Some(2)), None),
@@ -1698,7 +1752,12 @@ mod tests {
             fired(&record(EventKind::Death, None), None),
             Some(RuleKind::Death)
         );
-        assert_eq!(fired(&record(EventKind::Enrolled, None), None), None);
+        // 就学 (Zhangye (六)): an enrolment is looked at.
+        assert_eq!(
+            fired(&record(EventKind::Enrolled, None), None),
+            Some(RuleKind::Enrolment)
+        );
+        assert_eq!(fired(&record(EventKind::Employed, None), None), None);
         let alone = HouseholdWork {
             earners: vec![id.as_str().to_string()],
         };
@@ -1719,12 +1778,32 @@ mod tests {
             None,
             "no declaration, no guess"
         );
-        let (_, facts) = event_warning(&rules, &record(EventKind::Death, None), None).unwrap();
+        let (rule, facts) =
+            event_warning(&rules, &record(EventKind::Death, None), None, false).unwrap();
         assert_eq!(facts.person, id.masked());
+        assert_eq!(
+            (rule.level, facts.labour_priority),
+            (WarningLevel::III, false)
+        );
+        // A household with a member who lost labour capacity: one level more urgent, and why.
+        let (rule, facts) =
+            event_warning(&rules, &record(EventKind::Death, None), None, true).unwrap();
+        assert_eq!(
+            (rule.level, facts.labour_priority),
+            (WarningLevel::II, true)
+        );
+        let (rule, _) = event_warning(
+            &rules,
+            &record(EventKind::Unemployed, None),
+            Some(&alone),
+            true,
+        )
+        .unwrap();
+        assert_eq!(rule.level, WarningLevel::I, "I stays I");
         let mut off = rules.clone();
         off.iter_mut().for_each(|r| r.enabled = false);
         assert_eq!(
-            event_warning(&off, &record(EventKind::Death, None), None),
+            event_warning(&off, &record(EventKind::Death, None), None, true),
             None,
             "a rule switched off raises nothing"
         );

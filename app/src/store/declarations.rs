@@ -33,6 +33,9 @@ pub struct Submission {
     pub head_id_number: IdNumber,
     /// The declared monthly income of the household, kept on the household for monitoring.
     pub monthly_income: Money,
+    /// A member has lost all or part of their labour capacity (kept on the household for
+    /// monitoring: `domain::monitoring::with_labour_priority`).
+    pub lost_labour: bool,
 }
 
 /// What a submission did. Nothing else: a resident learns nothing of other people's files

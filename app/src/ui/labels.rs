@@ -388,7 +388,7 @@ labels!(rule_kind: RuleKind {
     RuleKind::SevereDisability => monitoring.rule.severe_disability, RuleKind::Death => monitoring.rule.death,
     RuleKind::OnlyEarnerUnemployed => monitoring.rule.only_earner_unemployed, RuleKind::Disaster => monitoring.rule.disaster,
     RuleKind::NewAsset => monitoring.rule.new_asset, RuleKind::RelapseWatch => monitoring.rule.relapse_watch,
-    RuleKind::EntitledNotReceived => monitoring.rule.entitled_not_received,
+    RuleKind::EntitledNotReceived => monitoring.rule.entitled_not_received, RuleKind::Enrolment => monitoring.rule.enrolment,
 });
 
 labels!(department: Department {

@@ -298,6 +298,8 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
                 {move || kind.map(|k| labels::rule_kind(i18n, k)).unwrap_or_default()} " · " {warning.region_name.clone()}
                 {warning.escalated.then(|| view! { " " <strong class="late">{t!(i18n, monitoring.escalated)}</strong> })}
             </h2>
+            {(medical.as_ref().is_some_and(|m| m.labour_priority) || event.as_ref().is_some_and(|e| e.labour_priority))
+                .then(|| view! { <p class="attention labour-priority">{t!(i18n, monitoring.labour_priority)}</p> })}
             <p>{warning.head.as_ref().map(|h| format!("{} {}", h.name, h.id_number_masked))} " · " <A href=format!("/staff/households/{}", warning.household_id)>{t!(i18n, casework.household_file)}</A></p>
             {medical.map(|m| view! {
                 <p class="trigger">

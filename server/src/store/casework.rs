@@ -119,15 +119,16 @@ impl CaseworkStore for SqlStore {
         if status != ApplicationStatus::Submitted {
             return Err(DbError::Conflict("status"));
         }
-        let (owner_id, region_code, head, income, head_change): (
+        let (owner_id, region_code, head, income, head_change, lost_labour): (
             String,
             String,
             Option<String>,
             Option<i64>,
             bool,
+            bool,
         ) = query(
-            "SELECT owner_id, region_code, head_id_sealed, monthly_income, head_change FROM \
-             applications WHERE id = $1",
+            "SELECT owner_id, region_code, head_id_sealed, monthly_income, head_change, \
+             lost_labour FROM applications WHERE id = $1",
         )
         .bind(&app_id)
         .fetch_one(&mut tx)
@@ -175,8 +176,9 @@ impl CaseworkStore for SqlStore {
         // filed under this region from now on.
         let household_id =
             household_for(&mut tx, &self.cipher, &head, &region_code, true, now).await?;
-        query("UPDATE households SET monthly_income = $1 WHERE id = $2")
+        query("UPDATE households SET monthly_income = $1, lost_labour = $2 WHERE id = $3")
             .bind(income)
+            .bind(lost_labour)
             .bind(&household_id)
             .execute(&mut tx)
             .await?;

@@ -368,8 +368,8 @@ impl DeclarationStore for SqlStore {
             "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, \
                 declaration, \
                consent_charity, consent_text_version, submitted_at, updated_at, help, \
-               head_id_number, head_id_sealed, monthly_income, head_change) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15)",
+               head_id_number, head_id_sealed, monthly_income, head_change, lost_labour) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&app_id)
         .bind(&number)
@@ -386,6 +386,7 @@ impl DeclarationStore for SqlStore {
         .bind(self.seal(ID_SEALED, s.head_id_number.as_str()))
         .bind(s.monthly_income)
         .bind(head_change)
+        .bind(s.lost_labour)
         .execute(&mut tx)
         .await?;
         insert_keys(&mut tx, &self.cipher, &app_id, &s.declaration_json).await?;

@@ -12,6 +12,7 @@ struct MedicalSumsRow {
     household_id: String,
     region_code: String,
     monthly_income: Option<i64>,
+    lost_labour: bool,
     total: i64,
     n: i64,
 }
@@ -23,6 +24,7 @@ struct EventRow {
     record: String,
     household_id: String,
     region_code: String,
+    lost_labour: bool,
 }
 
 /// The key a department's record is stored under: the keyed digest of what makes two records
@@ -255,7 +257,8 @@ pub(super) async fn import_on(
             // file, not with the database. The sums come first, each household's settlements
             // one range of the table's key (on SQLite in the touched households' key order: no
             // sort for the grouping); then each household once.
-            "SELECT h.id AS household_id, h.region_code, h.monthly_income, s.total, s.n \
+            "SELECT h.id AS household_id, h.region_code, h.monthly_income, h.lost_labour, \
+             s.total, s.n \
              FROM (SELECT t.household_id, CAST(SUM(m.out_of_pocket) AS BIGINT) AS total, COUNT(*) \
              AS n \
                    FROM import_touched t CROSS JOIN medical_records m \
@@ -284,6 +287,7 @@ pub(super) async fn import_on(
                 out_of_pocket_fen: r.total,
                 settlements: r.n,
                 monthly_income_fen: r.monthly_income,
+                lost_labour: r.lost_labour,
             };
             let rules = rules_in(&mut regional, &meta.rules, &region_code);
             for (rule, facts) in app::domain::monitoring::medical_warnings(rules, &sums) {
@@ -296,7 +300,7 @@ pub(super) async fn import_on(
     // Department events: each record new in this file, on its household's rule, in the order
     // they happened (opened first: the date is sealed with the record).
     let events = query(
-        "SELECT e.record, p.household_id, h.region_code \
+        "SELECT e.record, p.household_id, h.region_code, h.lost_labour \
          FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON \
          h.id = p.household_id \
          WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND \
@@ -314,10 +318,11 @@ pub(super) async fn import_on(
             record,
             r.household_id,
             region("region_code", &r.region_code)?,
+            r.lost_labour,
         ));
     }
     opened.sort_by_cached_key(|(record, ..)| (record.date, record.key()));
-    for (record, household_id, region_code) in opened {
+    for (record, household_id, region_code, lost_labour) in opened {
         let event = record.event;
         // Who works, from the household's latest declaration (only for unemployment).
         let work = if event == app::domain::monitoring::EventKind::Unemployed {
@@ -343,6 +348,7 @@ pub(super) async fn import_on(
             rules_in(&mut regional, &meta.rules, &region_code),
             &record,
             work.as_ref(),
+            lost_labour,
         ) {
             let json = serde_json::to_string(&facts).map_err(|e| DbError::Other(e.to_string()))?;
             raised.push((household_id, region_code, rule, json));

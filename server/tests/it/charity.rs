@@ -976,6 +976,7 @@ async fn consenting_household(
             declaration_json: "{}".into(),
             member_id_numbers: vec![crate::helpers::id_of(head)],
             monthly_income: app::domain::money::Money::from_fen(0),
+            lost_labour: false,
             consent_charity: consent,
             consent_text_version: "v1".into(),
             now: 1000,

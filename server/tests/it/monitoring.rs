@@ -913,7 +913,11 @@ async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing
         .json()
         .await
         .unwrap();
-    assert_eq!(rules.as_array().unwrap().len(), 9);
+    assert_eq!(
+        rules.as_array().unwrap().len(),
+        10,
+        "the nine earlier kinds and enrolment (就学)"
+    );
     assert!(
         rules
             .as_array()

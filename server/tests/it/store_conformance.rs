@@ -53,6 +53,7 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
         declaration_json: "{}".into(),
         member_id_numbers: ids.iter().map(|s| id_of(s)).collect(),
         monthly_income: Money::from_fen(0),
+        lost_labour: false,
         consent_charity: false,
         consent_text_version: "v1".into(),
         now: 1000,
@@ -2382,6 +2383,87 @@ conformance!(
                 .len(),
             2
         );
+    }
+);
+
+// Zhangye (六): 就学 raises a warning, and a household whose declaration says a member lost
+// labour capacity (kept with the application and, once accepted, on the household) is warned a
+// level more urgently, its trigger saying why; the other household's warning keeps its level.
+conformance!(
+    enrolment_warns_and_lost_labour_capacity_raises_a_level,
+    |store| {
+        use crate::api::valid_id;
+        use app::domain::monitoring::{EventKind, EventRecord};
+        use app::store::{ImportBatch, NewImport};
+        let (weak, able) = (valid_id("62070219700101851"), valid_id("62070219700101852"));
+        let a = user(&store, "13800000099").await;
+        let mut households = Vec::new();
+        for (i, (id, lost)) in [(&weak, true), (&able, false)].into_iter().enumerate() {
+            let d = store.current_draft(&a, "{}", 1 + i as i64).await.unwrap();
+            let mut s = submission(&a, &d.id, &[id.as_str()]);
+            s.lost_labour = lost;
+            let n = number(store.submit_application(s).await.unwrap());
+            store.accept_application(&n, &a, true, 2).await.unwrap();
+            households.push(
+                store
+                    .application(&n)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .household_id
+                    .unwrap(),
+            );
+        }
+        let enrolled = |id: &str| EventRecord {
+            source: Source::Education,
+            id_number: id_of(id),
+            event: EventKind::Enrolled,
+            date: day("2026-09-01"),
+            grade: None,
+            amount_fen: None,
+            detail: "高中一年级".into(),
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        tx.send(ImportBatch::Events(vec![enrolled(&weak), enrolled(&able)]))
+            .await
+            .unwrap();
+        tx.send(ImportBatch::End {
+            rows_read: 2,
+            invalid: 0,
+            report_json: "{}".into(),
+        })
+        .await
+        .unwrap();
+        let meta = NewImport {
+            id: "enrol-1".into(),
+            source: Source::Education,
+            file_hash: "enrol-1".into(),
+            file_name: "f.csv".into(),
+            encoding: "UTF-8".into(),
+            created_by: a.clone(),
+            now: 1_800_000_000_000,
+            region: region("62"),
+            rules: app::domain::monitoring::example_rules(),
+            today: day("2026-11-26"),
+        };
+        assert_eq!(store.import_records(meta, rx).await.unwrap().warnings, 2);
+        let w = store
+            .warnings(&crate::helpers::region("620702"))
+            .await
+            .unwrap();
+        let of = |h: &str| w.iter().find(|w| w.household_id == h).expect("a warning");
+        let (raised, plain) = (of(&households[0]), of(&households[1]));
+        assert_eq!(
+            (raised.kind.code(), raised.level.code()),
+            ("enrolment", "II"),
+            "the example's III, one level up"
+        );
+        assert!(raised.trigger_json.contains("\"labour_priority\":true"));
+        assert_eq!(
+            (plain.kind.code(), plain.level.code()),
+            ("enrolment", "III")
+        );
+        assert!(!plain.trigger_json.contains("labour_priority"));
     }
 );
 
