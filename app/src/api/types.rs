@@ -84,6 +84,11 @@ pub struct DeclaredView {
     pub assets: crate::domain::declaration::Assets,
     pub medical_spending_12m: crate::domain::money::Money,
     pub education_spending_12m: crate::domain::money::Money,
+    pub disability_spending_12m: crate::domain::money::Money,
+    /// The income of the last 12 months as declared (`None`: not given), and whether it
+    /// changed suddenly (the month counts).
+    pub income_12m: Option<crate::domain::money::Money>,
+    pub income_changed: bool,
 }
 
 impl From<&crate::domain::declaration::Declaration> for DeclaredView {
@@ -97,6 +102,9 @@ impl From<&crate::domain::declaration::Declaration> for DeclaredView {
             assets: d.assets.clone(),
             medical_spending_12m: d.medical_spending_12m,
             education_spending_12m: d.education_spending_12m,
+            disability_spending_12m: d.disability_spending_12m,
+            income_12m: d.income_12m,
+            income_changed: d.income_changed,
         }
     }
 }

@@ -156,8 +156,15 @@ pub struct DeclarationDraft {
     pub housing_area: String,
     pub vehicles: String,
     pub has_business: bool,
+    /// The household's income of the last 12 months (yuan), for the rigid-expense tests; empty:
+    /// the monthly income × 12.
+    pub income_12m: String,
+    /// Income changed suddenly (job lost, illness): the tests take the month × 12 instead.
+    pub income_changed: bool,
     pub medical_spending: String,
     pub education_spending: String,
+    /// Rehabilitation, assistive devices and care for a disability (因残), last 12 months.
+    pub disability_spending: String,
     pub description: String,
     pub help: Vec<String>,
     pub consent_verification: bool,
@@ -242,9 +249,18 @@ pub struct Declaration {
     pub contact_phone: Phone,
     pub members: Vec<Member>,
     pub income: MonthlyIncome,
+    /// The income of the last 12 months as declared; `None` when not given (declarations
+    /// before it was asked, or left empty).
+    #[serde(default)]
+    pub income_12m: Option<Money>,
+    /// The income changed suddenly: the month counts, not the 12 months.
+    #[serde(default)]
+    pub income_changed: bool,
     pub assets: Assets,
     pub medical_spending_12m: Money,
     pub education_spending_12m: Money,
+    #[serde(default)]
+    pub disability_spending_12m: Money,
     pub description: String,
     pub help: Vec<HelpKind>,
     pub consent_charity: bool,
@@ -579,8 +595,15 @@ impl Declaration {
             vehicles: c.count("vehicles", &d.vehicles, 100),
             has_business: d.has_business,
         };
+        let income_12m = (!d.income_12m.trim().is_empty())
+            .then(|| c.money("income_12m", &d.income_12m, MAX_MONTHLY_INCOME_YUAN * 12));
         let medical = c.money("medical_spending", &d.medical_spending, MAX_ASSET_YUAN);
         let education = c.money("education_spending", &d.education_spending, MAX_ASSET_YUAN);
+        let disability = c.money(
+            "disability_spending",
+            &d.disability_spending,
+            MAX_ASSET_YUAN,
+        );
         let description = c.text("description", &d.description, MAX_DESCRIPTION_CHARS, false);
         let mut help = Vec::new();
         for h in &d.help {
@@ -607,9 +630,12 @@ impl Declaration {
             contact_phone: contact_phone.expect("no errors"),
             members: members.into_iter().map(|m| m.expect("no errors")).collect(),
             income,
+            income_12m,
+            income_changed: d.income_changed,
             assets,
             medical_spending_12m: medical,
             education_spending_12m: education,
+            disability_spending_12m: disability,
             description,
             help,
             consent_charity: d.consent_charity,
@@ -748,6 +774,31 @@ mod tests {
         );
         d.income_other = "0".into();
         assert!(Declaration::parse(&d, today()).is_ok());
+    }
+
+    #[test]
+    fn the_twelve_months_income_is_optional_and_checked_when_given() {
+        let mut d = good();
+        assert_eq!(Declaration::parse(&d, today()).unwrap().income_12m, None);
+        d.income_12m = "-1".into();
+        d.disability_spending = "abc".into();
+        let errs = codes(Declaration::parse(&d, today()));
+        assert!(errs.contains(&("income_12m".into(), FieldErrorCode::AmountNegative)));
+        assert!(errs.contains(&("disability_spending".into(), FieldErrorCode::AmountFormat)));
+        d.income_12m = "36000".into();
+        d.disability_spending = "1200".into();
+        d.income_changed = true;
+        let ok = Declaration::parse(&d, today()).unwrap();
+        assert_eq!(ok.income_12m, Some(Money::from_fen(3_600_000)));
+        assert_eq!(ok.disability_spending_12m, Money::from_fen(120_000));
+        assert!(ok.income_changed);
+        // A declaration stored before these were asked reads as none given.
+        let mut old = serde_json::to_value(&ok).unwrap();
+        for k in ["income_12m", "income_changed", "disability_spending_12m"] {
+            old.as_object_mut().unwrap().remove(k);
+        }
+        let read: Declaration = serde_json::from_value(old).unwrap();
+        assert_eq!((read.income_12m, read.income_changed), (None, false));
     }
 
     #[test]

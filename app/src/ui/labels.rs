@@ -232,7 +232,7 @@ labels!(fact: Fact {
     Fact::EmploymentDeduction => policy.fact.employment_deduction, Fact::PerCapitaIncome => policy.fact.per_capita_income, Fact::IncomeLine => policy.fact.income_line,
     Fact::Deposits => policy.fact.deposits, Fact::DepositLimit => policy.fact.deposit_limit, Fact::HousingCount => policy.fact.housing_count,
     Fact::Vehicles => policy.fact.vehicles, Fact::HasBusiness => policy.fact.has_business, Fact::RigidSpending12m => policy.fact.rigid_spending12m,
-    Fact::Income12m => policy.fact.income12m, Fact::Age => policy.fact.age, Fact::Schooling => policy.fact.schooling,
+    Fact::Income12m => policy.fact.income12m, Fact::Income12mFromMonth => policy.fact.income12m_from_month, Fact::Age => policy.fact.age, Fact::Schooling => policy.fact.schooling,
     Fact::Disability => policy.fact.disability, Fact::Health => policy.fact.health, Fact::Work => policy.fact.work, Fact::Labour => policy.fact.labour,
     Fact::SupporterAble => policy.fact.supporter_able, Fact::RelapseList => policy.fact.relapse_list,
     Fact::StaffDetermination => policy.fact.staff_determination, Fact::CurrentlyDibao => policy.fact.currently_dibao,

@@ -262,7 +262,11 @@ async fn rejection_needs_a_reason_and_other_counties_get_nothing() {
     let app = spawn_app().await;
     let r = resident(&app, "13900000402").await;
     let d = draft_id(&r, &app).await;
-    let number = submit(&r, &app, &d, &good_draft(&[valid_id("62070219800101403")]))
+    let mut draft = good_draft(&[valid_id("62070219800101403")]);
+    // The 12 months' income and spending for a disability, read back below.
+    draft.income_12m = "9600".into();
+    draft.disability_spending = "1800".into();
+    let number = submit(&r, &app, &d, &draft)
         .await
         .json::<Value>()
         .await
@@ -379,6 +383,12 @@ async fn rejection_needs_a_reason_and_other_counties_get_nothing() {
     );
     assert_eq!(case["declared"]["residence"], declared.residence, "{case}");
     assert_eq!(case["declared"]["income"]["wages"], 80000, "{case}");
+    assert_eq!(case["declared"]["income_12m"], 960_000, "{case}");
+    assert_eq!(case["declared"]["income_changed"], false, "{case}");
+    assert_eq!(
+        case["declared"]["disability_spending_12m"], 180_000,
+        "{case}"
+    );
     assert!(case["members"][0]["health"].is_null(), "{case}");
     let own: Value = post_form(
         &r,

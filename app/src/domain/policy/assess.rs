@@ -212,6 +212,8 @@ pub enum Fact {
     HasBusiness,
     RigidSpending12m,
     Income12m,
+    /// The 12 months' income taken as the month × 12 (none declared, or a sudden change).
+    Income12mFromMonth,
     Age,
     Schooling,
     Disability,
@@ -660,22 +662,40 @@ pub fn marginal_income(f: &HouseholdFacts, p: &ParameterSet) -> Check {
 pub fn rigid_income(f: &HouseholdFacts, p: &ParameterSet) -> Check {
     evaluate(Criterion::RigidIncome, Subject::Household, |c| {
         let line = c.param(p, ParamKey::DisposableIncomeLastYear)?;
-        let (n, inc) = income_inputs(c, f, p)?;
-        c.push_input(Fact::Income12m, Value::Fen(inc.counted * 12));
-        Ok((inc.counted as i128) * 12 < (line as i128) * (n as i128))
+        let (n, income) = income_12m(c, f, p)?;
+        Ok((income as i128) < (line as i128) * (n as i128))
     })
 }
 
-/// 刚性支出困难 (spending): medical and education spending of 12 months above a share of the
-/// household's income of 12 months.
+/// The household's income of the last 12 months, the one notion both rigid-expense tests use:
+/// as declared, or the counted monthly income × 12 when none was declared or the income changed
+/// suddenly (the trace says which). The employment-cost deduction applies as to the month.
+fn income_12m(c: &mut Check, f: &HouseholdFacts, p: &ParameterSet) -> Result<(i64, i64), Stop> {
+    let (n, inc) = income_inputs(c, f, p)?;
+    let income = match f.income_12m {
+        Some(declared) => {
+            let counted = (declared - inc.deduction * 12).max(0);
+            c.push_input(Fact::Income12m, Value::Fen(counted));
+            counted
+        }
+        None => {
+            c.push_input(Fact::Income12mFromMonth, Value::Fen(inc.counted * 12));
+            inc.counted * 12
+        }
+    };
+    Ok((n, income))
+}
+
+/// 刚性支出困难 (spending): medical, education and disability spending of 12 months (因病、
+/// 因学、因残) above a share of the household's income of the same 12 months.
 pub fn rigid_spending(f: &HouseholdFacts, p: &ParameterSet) -> Check {
     evaluate(Criterion::RigidSpending, Subject::Household, |c| {
         let share = c.param(p, ParamKey::RigidSpendingShare)?;
         let spend = c.fact(f.rigid_spending_12m, Fact::RigidSpending12m, |v| {
             Value::Fen(*v)
         })?;
-        let total = c.fact(f.income_total, Fact::IncomeTotal, |v| Value::Fen(*v))?;
-        Ok((spend as i128) * 1000 > (share as i128) * (total as i128) * 12)
+        let (_, income) = income_12m(c, f, p)?;
+        Ok((spend as i128) * 1000 > (share as i128) * (income as i128))
     })
 }
 

@@ -81,8 +81,13 @@ pub struct HouseholdFacts {
     pub housing_count: Option<u32>,
     pub vehicles: Option<u32>,
     pub has_business: Option<bool>,
-    /// Medical and education spending of the last 12 months, fen.
+    /// Rigid spending of the last 12 months, fen: medical, education and disability (因病、因学、
+    /// 因残).
     pub rigid_spending_12m: Option<i64>,
+    /// The household's income of the last 12 months as declared (fen), for the rigid-expense
+    /// tests; `None`: the monthly income × 12 (not declared, or the income changed suddenly).
+    #[serde(default)]
+    pub income_12m: Option<i64>,
     /// On the rural-revitalisation department's 防止返贫监测 list, or flagged by staff.
     pub relapse_watch: Option<bool>,
     /// A staff determination that the household is 其他困难人员, with its reason.
@@ -161,10 +166,18 @@ impl HouseholdFacts {
                 raw.trim().parse::<u32>().ok()
             }
         };
-        let spending = match (amount(&d.medical_spending), amount(&d.education_spending)) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
+        let spending = [
+            &d.medical_spending,
+            &d.education_spending,
+            &d.disability_spending,
+        ]
+        .into_iter()
+        .map(|s| amount(s))
+        .sum::<Option<i64>>();
+        // A sudden change (job lost, illness): the month tells more than the year before it.
+        let income_12m = (!d.income_changed && !d.income_12m.trim().is_empty())
+            .then(|| amount(&d.income_12m))
+            .flatten();
         HouseholdFacts {
             region: RegionCode::parse(&d.region_code).ok(),
             residence: code(&d.residence, Residence::from_code),
@@ -176,6 +189,7 @@ impl HouseholdFacts {
             vehicles: count(&d.vehicles),
             has_business: Some(d.has_business),
             rigid_spending_12m: spending,
+            income_12m,
             relapse_watch: None,
             other_hardship_reason: None,
             currently_dibao: false,

@@ -288,6 +288,69 @@ fn rigid_expense_needs_low_income_and_high_rigid_spending() {
     assert_eq!(rigid_income(&g, &p).outcome, Outcome::Fail);
 }
 
+/// Both rigid-expense tests read one income: the 12 months as declared, or the month × 12 when
+/// none was declared or it changed suddenly (the trace names which).
+#[test]
+fn rigid_expense_reads_one_twelve_month_income_declared_or_from_the_month() {
+    let p = params();
+    let line = 1_400_000 * 2; // two people's yearly line, rural example
+                              // The month says little (a job lost last month); the year says more.
+    let mut f = household(2, 1_000);
+    f.rigid_spending_12m = Some(900_000);
+    f.income_12m = Some(line); // at the line: not below
+    let inc = rigid_income(&f, &p);
+    assert_eq!(inc.outcome, Outcome::Fail);
+    assert!(inc
+        .inputs()
+        .any(|i| i.fact == Fact::Income12m && i.value == Value::Fen(line)));
+    // Spending against the same 12 months: 900 000 is not above half of 2 800 000.
+    assert_eq!(rigid_spending(&f, &p).outcome, Outcome::Fail);
+    f.income_12m = Some(line - 1);
+    assert_eq!(rigid_income(&f, &p).outcome, Outcome::Pass);
+    f.income_12m = Some(1_799_999);
+    assert_eq!(
+        rigid_spending(&f, &p).outcome,
+        Outcome::Pass,
+        "900 000 > half of 1 799 999"
+    );
+    // None declared (or the household said the income changed suddenly): the month × 12.
+    f.income_12m = None;
+    let inc = rigid_income(&f, &p);
+    assert!(inc
+        .inputs()
+        .any(|i| i.fact == Fact::Income12mFromMonth && i.value == Value::Fen(12_000)));
+    assert_eq!(inc.outcome, Outcome::Pass);
+}
+
+/// What the declaration gives the engine: spending for illness, schooling and disability
+/// together; the 12 months' income unless the household says its income changed suddenly.
+#[test]
+fn a_declaration_s_rigid_spending_has_three_kinds_and_a_sudden_change_counts_the_month() {
+    use crate::domain::declaration::DeclarationDraft;
+    let on = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let d = DeclarationDraft {
+        income_wages: "1000".into(),
+        medical_spending: "3000".into(),
+        education_spending: "2000".into(),
+        disability_spending: "1500.50".into(),
+        income_12m: "30000".into(),
+        ..Default::default()
+    };
+    let f = HouseholdFacts::from_draft(&d, on);
+    assert_eq!(f.rigid_spending_12m, Some(650_050));
+    assert_eq!(f.income_12m, Some(3_000_000));
+    let changed = DeclarationDraft {
+        income_changed: true,
+        ..d.clone()
+    };
+    assert_eq!(HouseholdFacts::from_draft(&changed, on).income_12m, None);
+    let empty = DeclarationDraft {
+        income_12m: " ".into(),
+        ..d
+    };
+    assert_eq!(HouseholdFacts::from_draft(&empty, on).income_12m, None);
+}
+
 #[test]
 fn tekun_covers_the_elderly_the_severely_disabled_and_minors_without_support() {
     let p = params();

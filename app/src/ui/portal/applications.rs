@@ -375,6 +375,7 @@ pub(crate) fn Declared(
         "transfers" => t_string!(i18n, declare.income_transfers).to_string(),
         _ => t_string!(i18n, declare.income_other).to_string(),
     };
+    let (income_12m, income_changed) = (d.income_12m, d.income_changed);
     let a = d.assets.clone();
     let area = format!(
         "{}.{:02}",
@@ -416,6 +417,12 @@ pub(crate) fn Declared(
             <dl class="facts">
                 <dt>{t!(i18n, declare.medical_spending)}</dt><dd id="declared-medical">{move || yuan(d.medical_spending_12m)}</dd>
                 <dt>{t!(i18n, declare.education_spending)}</dt><dd>{move || yuan(d.education_spending_12m)}</dd>
+                <dt>{t!(i18n, declare.disability_spending)}</dt><dd>{move || yuan(d.disability_spending_12m)}</dd>
+                <dt>{t!(i18n, declare.section_income_12m)}</dt>
+                <dd id="declared-income-12m">
+                    {move || match income_12m { Some(m) => yuan(m), None => t_string!(i18n, declare.review_none).to_string() }}
+                    {income_changed.then(|| view! { <br /><small>{t!(i18n, declare.income_changed)}</small> })}
+                </dd>
             </dl>
         </section>
     }

@@ -222,6 +222,8 @@ fn field_label(i18n: I18nContext<Locale>, field: &str) -> String {
         "vehicles" => t_string!(i18n, declare.vehicles),
         "medical_spending" => t_string!(i18n, declare.medical_spending),
         "education_spending" => t_string!(i18n, declare.education_spending),
+        "disability_spending" => t_string!(i18n, declare.disability_spending),
+        "income_12m" => t_string!(i18n, declare.income_12m),
         "help" => t_string!(i18n, declare.section_help),
         _ => t_string!(i18n, declare.section_consent),
     }
@@ -842,6 +844,15 @@ fn MoneySection(form: Form) -> impl IntoView {
             <TextField form id="income-other".into() field="income_other".into() get=|d| d.income_other.clone() set=|d, v| d.income_other = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_other)}</TextField>
         </fieldset>
         <fieldset>
+            <legend>{t!(i18n, declare.section_income_12m)}</legend>
+            <TextField form id="income-12m".into() field="income_12m".into() get=|d| d.income_12m.clone() set=|d, v| d.income_12m = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_12m)}</TextField>
+            <div class="check">
+                <input id="income-changed" type="checkbox" prop:checked=move || draft.with(|d| d.income_changed)
+                    on:change=move |ev| draft.update(|d| d.income_changed = event_target_checked(&ev)) />
+                <label for="income-changed">{t!(i18n, declare.income_changed)}</label>
+            </div>
+        </fieldset>
+        <fieldset>
             <legend>{t!(i18n, declare.section_assets)}</legend>
             <TextField form id="deposits".into() field="deposits".into() get=|d| d.deposits.clone() set=|d, v| d.deposits = v inputmode="decimal" maxlength=20>{t!(i18n, declare.deposits)}</TextField>
             <TextField form id="housing-count".into() field="housing_count".into() get=|d| d.housing_count.clone() set=|d, v| d.housing_count = v inputmode="numeric" maxlength=3>{t!(i18n, declare.housing_count)}</TextField>
@@ -857,6 +868,7 @@ fn MoneySection(form: Form) -> impl IntoView {
             <legend>{t!(i18n, declare.section_spending)}</legend>
             <TextField form id="medical-spending".into() field="medical_spending".into() get=|d| d.medical_spending.clone() set=|d, v| d.medical_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.medical_spending)}</TextField>
             <TextField form id="education-spending".into() field="education_spending".into() get=|d| d.education_spending.clone() set=|d, v| d.education_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.education_spending)}</TextField>
+            <TextField form id="disability-spending".into() field="disability_spending".into() get=|d| d.disability_spending.clone() set=|d, v| d.disability_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.disability_spending)}</TextField>
         </fieldset>
     }
     .into_any()
@@ -1312,6 +1324,8 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
                             {row(t_string!(i18n, declare.income_property).to_string(), yuan(d.income_property.clone()))}
                             {row(t_string!(i18n, declare.income_transfers).to_string(), yuan(d.income_transfers.clone()))}
                             {row(t_string!(i18n, declare.income_other).to_string(), yuan(d.income_other.clone()))}
+                            {row(t_string!(i18n, declare.income_12m).to_string(), yuan(d.income_12m.clone()))}
+                            {row(t_string!(i18n, declare.income_changed).to_string(), yes_no(d.income_changed))}
                             {row(t_string!(i18n, declare.deposits).to_string(), yuan(d.deposits.clone()))}
                             {row(t_string!(i18n, declare.housing_count).to_string(), or_none(d.housing_count.clone()))}
                             {row(t_string!(i18n, declare.housing_area).to_string(), or_none(d.housing_area.clone()))}
@@ -1319,6 +1333,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
                             {row(t_string!(i18n, declare.has_business).to_string(), yes_no(d.has_business))}
                             {row(t_string!(i18n, declare.medical_spending).to_string(), yuan(d.medical_spending.clone()))}
                             {row(t_string!(i18n, declare.education_spending).to_string(), yuan(d.education_spending.clone()))}
+                            {row(t_string!(i18n, declare.disability_spending).to_string(), yuan(d.disability_spending.clone()))}
                         }
                     }}
                 </dl>
