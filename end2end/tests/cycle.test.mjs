@@ -1,6 +1,7 @@
 // A caseworker registers emergency aid for someone from another province (no hukou
 // restriction): over the advance-aid cap it needs a case conference record; the aid lands in
-// the person's household file, which the low-income database then finds.
+// the person's household file, which the low-income database then finds. A person whose
+// identity is not known is helped too, and recorded for the region.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, OUT, validId, hydrated, unlabelled, newTablet, signIn } from './helpers.mjs';
@@ -43,5 +44,20 @@ test('emergency aid is registered where it happened and the person is found in t
   await hydrated(c);
   await c.locator('#tasks-none, #tasks').first().waitFor();
   assert.deepEqual(await unlabelled(c), []);
+
+  // A person whose identity is not known (生活无着流浪乞讨人员): no ID number, a description
+  // instead; the record is listed for the region, without a household.
+  await c.goto(`${BASE}/staff/emergency`);
+  await hydrated(c);
+  await c.check('#em-unidentified');
+  assert.equal(await c.locator('#em-id').count(), 0, 'no ID number asked');
+  await c.fill('#em-description', '男，约六十岁，灰色棉衣，在客运站发现');
+  await c.fill('#em-situation', '夜间低温，身无分文');
+  await c.fill('#em-amount', '200');
+  assert.deepEqual(await unlabelled(c), []);
+  await c.click('#em-save');
+  await c.locator('#emergency-done').waitFor();
+  assert.equal(await c.locator('#emergency-done a').count(), 0, 'no household file to open');
+  await c.locator('#unidentified li', { hasText: '灰色棉衣' }).waitFor();
   await staff.ctx.close();
 });

@@ -13,13 +13,15 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use crate::{
     auth::{self, audit},
-    domain::cycle::{annual_review, china_midnight_ms, last_day_of_aid, Emergency, WorkKind},
+    domain::cycle::{
+        annual_review, china_midnight_ms, last_day_of_aid, Emergency, EmergencyPerson, WorkKind,
+    },
     domain::declaration::{Declaration, FieldErrorCode},
     domain::policy::params::ParamKey,
     domain::region::RegionCode,
     domain::status::Role,
     services::{now_millis, services, today_in_china, Services},
-    store::{HouseholdQuery, HouseholdSummary, NewEmergencyAid, NewTask},
+    store::{HouseholdQuery, HouseholdSummary, NewEmergencyAid, NewTask, NewUnidentifiedAid},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +85,22 @@ pub(crate) fn emergency_view(e: crate::store::EmergencyRecord) -> EmergencyView 
         conference: e.conference,
         recorded_at: e.recorded_at,
     }
+}
+
+/// Emergency aid to a person whose identity is not known, for the caseworkers of the region
+/// where they were found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnidentifiedAidView {
+    pub id: String,
+    pub region_name: String,
+    pub name: String,
+    pub description: String,
+    pub situation: String,
+    pub amount: crate::domain::money::Money,
+    pub advance: bool,
+    pub documents_due: Option<String>,
+    pub conference: String,
+    pub recorded_at: i64,
 }
 
 #[cfg(feature = "ssr")]
@@ -362,14 +380,56 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
     } else {
         None
     };
+    let (person_name, id_number) = match e.person {
+        EmergencyPerson::Known { name, id_number } => (name, id_number),
+        // 生活无着流浪乞讨人员: kept where they were found, no household to file it under (and
+        // so no task for owed documents: the due day is on the record).
+        EmergencyPerson::Unknown { name, description } => {
+            let rec = s
+                .store
+                .record_unidentified_aid(NewUnidentifiedAid {
+                    id: crate::services::record_id("u", &user.0.id, &e.id)?,
+                    region_code: region,
+                    name,
+                    description,
+                    situation: e.situation,
+                    amount: crate::domain::money::Money::from_fen(e.aid.amount_fen),
+                    advance: e.advance,
+                    documents_due,
+                    conference: e.conference,
+                    actor_id: user.0.id.clone(),
+                    now: now_millis(),
+                })
+                .await?;
+            audit(
+                &s,
+                Some(&user.0.id),
+                "unidentified_aid",
+                &rec.id,
+                AuditResult::Ok,
+            )
+            .await;
+            return Ok(EmergencyView {
+                id: rec.id,
+                household_id: String::new(),
+                person_name: rec.name,
+                situation: rec.situation,
+                advance: rec.advance,
+                documents_due: rec.documents_due.map(|d| d.to_string()),
+                documents_received: false,
+                conference: rec.conference,
+                recorded_at: rec.recorded_at,
+            });
+        }
+    };
     let rec = s
         .store
         .record_emergency(NewEmergencyAid {
             // The device's key, the caller's record: a retry finds it, another county's
             // replay of the key makes its own record and never reads this one.
             id: crate::services::record_id("e", &user.0.id, &e.id)?,
-            head_id_number: e.id_number,
-            person_name: e.person_name,
+            head_id_number: id_number,
+            person_name,
             region_code: region,
             situation: e.situation,
             advance: e.advance,
@@ -399,6 +459,37 @@ pub async fn register_emergency(emergency: EmergencyDraft) -> Result<EmergencyVi
     )
     .await;
     Ok(emergency_view(rec))
+}
+
+/// Aid to unidentified persons registered in the caller's region, newest first (at most 200);
+/// reading it is audited.
+#[server(endpoint = "cycle/unidentified_aid")]
+pub async fn unidentified_aid() -> Result<Vec<UnidentifiedAidView>, AppError> {
+    let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
+    let scope = auth::staff_scope(&user)?;
+    let s = services()?;
+    let rows = s.store.unidentified_aid_in(&scope, 200).await?;
+    auth::audit_read(&s, &user, "unidentified_aid_read", scope.prefix()).await;
+    let names = crate::api::regions::region_names(
+        s.store.as_ref(),
+        rows.iter().map(|a| a.region_code.clone()).collect(),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| UnidentifiedAidView {
+            region_name: names.get(&a.region_code).cloned().unwrap_or_default(),
+            id: a.id,
+            name: a.name,
+            description: a.description,
+            situation: a.situation,
+            amount: a.amount,
+            advance: a.advance,
+            documents_due: a.documents_due.map(|d| d.to_string()),
+            conference: a.conference,
+            recorded_at: a.recorded_at,
+        })
+        .collect())
 }
 
 /// Emergency aid registered in the caller's region, newest first.

@@ -111,13 +111,28 @@ pub struct EmergencyDraft {
     pub advance: bool,
     /// 一事一议: the case conference's record (date, participants, decision); empty when none.
     pub conference: String,
+    /// The person's identity is not known (生活无着流浪乞讨人员, Liaoning 二(三)3): no ID number;
+    /// `description` says how to recognise them, and the name is what they gave, if anything.
+    pub unidentified: bool,
+    pub description: String,
+}
+
+/// How long a description of an unidentified person may be.
+pub const MAX_DESCRIPTION_CHARS: usize = 500;
+
+/// Whom emergency aid went to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmergencyPerson {
+    /// Known by an ID number: the aid joins their household's chain.
+    Known { name: String, id_number: IdNumber },
+    /// Identity not known: recorded where they were found, with how to recognise them.
+    Unknown { name: String, description: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Emergency {
     pub id: String,
-    pub person_name: String,
-    pub id_number: IdNumber,
+    pub person: EmergencyPerson,
     pub situation: String,
     pub advance: bool,
     pub conference: String,
@@ -145,16 +160,36 @@ impl Emergency {
             err("id", FieldErrorCode::InvalidChoice);
         }
         let name = d.person_name.trim().to_string();
-        if name.is_empty() {
+        if name.is_empty() && !d.unidentified {
             err("person_name", FieldErrorCode::Required);
         } else if name.chars().count() > 30 {
             err("person_name", FieldErrorCode::TooLong);
         }
-        let id_number = match IdNumber::parse(d.id_number.trim(), today) {
-            Ok(i) => Some(i),
-            Err(e) => {
-                err("id_number", e.into());
-                None
+        let description = d.description.trim().to_string();
+        let person = if d.unidentified {
+            // Whatever number was typed is not taken for an identity nobody checked.
+            if !d.id_number.trim().is_empty() {
+                err("id_number", FieldErrorCode::InvalidChoice);
+            }
+            if description.is_empty() {
+                err("description", FieldErrorCode::Required);
+            } else if description.chars().count() > MAX_DESCRIPTION_CHARS {
+                err("description", FieldErrorCode::TooLong);
+            }
+            Some(EmergencyPerson::Unknown {
+                name: name.clone(),
+                description,
+            })
+        } else {
+            match IdNumber::parse(d.id_number.trim(), today) {
+                Ok(id_number) => Some(EmergencyPerson::Known {
+                    name: name.clone(),
+                    id_number,
+                }),
+                Err(e) => {
+                    err("id_number", e.into());
+                    None
+                }
             }
         };
         let situation = d.situation.trim().to_string();
@@ -200,11 +235,10 @@ impl Emergency {
                 None
             }
         };
-        match (id_number, aid) {
-            (Some(id_number), Some(aid)) if errors.is_empty() => Ok(Self {
+        match (person, aid) {
+            (Some(person), Some(aid)) if errors.is_empty() => Ok(Self {
                 id: d.id.clone(),
-                person_name: name,
-                id_number,
+                person,
                 situation,
                 advance: d.advance,
                 conference,
@@ -274,6 +308,7 @@ mod tests {
             amount: "1500".into(),
             advance: true,
             conference: String::new(),
+            ..Default::default()
         };
         let errs = Emergency::parse(&d, today, Some(100_000)).unwrap_err();
         assert_eq!(
@@ -297,7 +332,10 @@ mod tests {
             (150_000, AidKind::Emergency, Some(today))
         );
         // An ID number from another province is fine: no hukou restriction.
-        assert_eq!(ok.id_number.address_code(), "210102");
+        let EmergencyPerson::Known { id_number, .. } = &ok.person else {
+            panic!("{:?}", ok.person)
+        };
+        assert_eq!(id_number.address_code(), "210102");
         let errs = Emergency::parse(
             &EmergencyDraft {
                 amount: "0".into(),
@@ -312,5 +350,45 @@ mod tests {
             errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
             vec!["id_number", "amount"]
         );
+    }
+
+    /// 生活无着流浪乞讨人员 (Liaoning 二(三)3): a person without an ID number is helped with a
+    /// description instead; a number typed anyway is refused rather than taken unchecked.
+    #[test]
+    fn a_person_whose_identity_is_not_known_is_helped_with_a_description() {
+        let today = day("2026-11-26");
+        let d = EmergencyDraft {
+            id: "emergency-0002".into(),
+            unidentified: true,
+            description: "男，约60岁，灰色棉衣，在火车站广场发现".into(),
+            situation: "夜间低温，无处安身，身无分文".into(),
+            amount: "200".into(),
+            advance: true,
+            ..Default::default()
+        };
+        let ok = Emergency::parse(&d, today, Some(100_000)).unwrap();
+        assert_eq!(
+            ok.person,
+            EmergencyPerson::Unknown {
+                name: String::new(),
+                description: "男，约60岁，灰色棉衣，在火车站广场发现".into()
+            }
+        );
+        assert_eq!(ok.aid.amount_fen, 20_000);
+        // Still capped: advance aid without a conference is small.
+        let errs = Emergency::parse(
+            &EmergencyDraft {
+                amount: "2000".into(),
+                id_number: valid_id("21010219800101001"),
+                description: " ".into(),
+                ..d
+            },
+            today,
+            Some(100_000),
+        )
+        .unwrap_err();
+        let mut fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        fields.sort();
+        assert_eq!(fields, vec!["amount", "description", "id_number"]);
     }
 }

@@ -60,6 +60,39 @@ pub struct EmergencyRecord {
     pub recorded_at: Millis,
 }
 
+/// Emergency aid to a person whose identity is not known (生活无着流浪乞讨人员): no household
+/// to file it under, so it is kept where they were found.
+#[derive(Clone, Debug)]
+pub struct NewUnidentifiedAid {
+    pub id: String,
+    pub region_code: RegionCode,
+    /// What the person gave as a name, if anything.
+    pub name: String,
+    /// How to recognise them (appearance, where found).
+    pub description: String,
+    pub situation: String,
+    pub amount: Money,
+    pub advance: bool,
+    pub documents_due: Option<NaiveDate>,
+    pub conference: String,
+    pub actor_id: String,
+    pub now: Millis,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnidentifiedAidRecord {
+    pub id: String,
+    pub region_code: RegionCode,
+    pub name: String,
+    pub description: String,
+    pub situation: String,
+    pub amount: Money,
+    pub advance: bool,
+    pub documents_due: Option<NaiveDate>,
+    pub conference: String,
+    pub recorded_at: Millis,
+}
+
 #[async_trait]
 pub trait CycleStore: Send + Sync {
     /// Adds a task unless the same (kind, subject, due date) exists (`false` then).
@@ -106,4 +139,17 @@ pub trait CycleStore: Send + Sync {
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError>;
+
+    /// Registers aid to an unidentified person once per id (a retry returns the first record).
+    async fn record_unidentified_aid(
+        &self,
+        a: NewUnidentifiedAid,
+    ) -> Result<UnidentifiedAidRecord, DbError>;
+
+    /// Aid to unidentified persons in a region's subtree, newest first, at most `limit`.
+    async fn unidentified_aid_in(
+        &self,
+        region: &RegionCode,
+        limit: i64,
+    ) -> Result<Vec<UnidentifiedAidRecord>, DbError>;
 }

@@ -2,8 +2,8 @@
 //! emergency aid registration; plus the exit form and standing shown on the household file.
 
 use crate::api::cycle::{
-    complete_task, exit_household, my_tasks, register_emergency, search_households, EmergencyView,
-    HouseholdSearch, TaskView,
+    complete_task, exit_household, my_tasks, register_emergency, search_households,
+    unidentified_aid, EmergencyView, HouseholdSearch, TaskView,
 };
 use crate::domain::chain::{AidKind, Department};
 use crate::domain::cycle::{EmergencyDraft, Standing, TaskKind};
@@ -222,17 +222,27 @@ pub fn EmergencyPage() -> impl IntoView {
             <p class="muted">{t!(i18n, cycle.emergency_intro)}</p>
             {move || done.get().map(|v| view! {
                 <p class="banner ok" id="emergency-done">
-                    {t!(i18n, cycle.emergency_done)} " " <A href=format!("/staff/households/{}", v.household_id)>{t!(i18n, casework.household_file)}</A>
+                    {t!(i18n, cycle.emergency_done)} " "
+                    {(!v.household_id.is_empty()).then(|| view! { <A href=format!("/staff/households/{}", v.household_id)>{t!(i18n, casework.household_file)}</A> })}
                     {v.documents_due.clone().map(|d| view! { " · " {t!(i18n, cycle.documents_due)} " " {d} })}
                 </p>
             })}
             <form class="card" id="emergency-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
-                <label for="em-name">{t!(i18n, cycle.person_name)}</label>
+                <label class="check"><input type="checkbox" id="em-unidentified" prop:checked=move || form.with(|f| f.unidentified)
+                    on:change=move |ev| form.update(|f| { f.unidentified = event_target_checked(&ev); if f.unidentified { f.id_number.clear(); } }) /> {t!(i18n, cycle.unidentified)}</label>
+                <label for="em-name">{move || if form.with(|f| f.unidentified) { t_string!(i18n, cycle.person_name_optional) } else { t_string!(i18n, cycle.person_name) }}</label>
                 {text("em-name", |f| f.person_name.clone(), |f, v| f.person_name = v)}
                 <FieldMessage error=fe("person_name") id="em-name-error" />
-                <label for="em-id">{t!(i18n, cycle.id_number)}</label>
-                {text("em-id", |f| f.id_number.clone(), |f, v| f.id_number = v)}
+                <Show when=move || !form.with(|f| f.unidentified)>
+                    <label for="em-id">{t!(i18n, cycle.id_number)}</label>
+                    {text("em-id", |f| f.id_number.clone(), |f, v| f.id_number = v)}
+                </Show>
                 <FieldMessage error=fe("id_number") id="em-id-error" />
+                <Show when=move || form.with(|f| f.unidentified)>
+                    <label for="em-description">{t!(i18n, cycle.description)}</label>
+                    <textarea id="em-description" rows="2" maxlength="500" prop:value=move || form.with(|f| f.description.clone()) on:input=move |ev| form.update(|f| f.description = event_target_value(&ev))></textarea>
+                </Show>
+                <FieldMessage error=fe("description") id="em-description-error" />
                 <label for="em-region">{t!(i18n, cycle.place)}</label>
                 <input id="em-region" inputmode="numeric" maxlength="12" prop:value=move || form.with(|f| f.region.clone()) on:input=move |ev| form.update(|f| f.region = event_target_value(&ev)) />
                 <FieldMessage error=fe("region") id="em-region-error" />
@@ -249,9 +259,44 @@ pub fn EmergencyPage() -> impl IntoView {
                 <ErrorBanner error=general_error(error) />
                 <button type="submit" class="primary" id="em-save" disabled=move || save.pending().get()>{t!(i18n, cycle.register)}</button>
             </form>
+            <UnidentifiedList refresh=save.version() />
         </ForRoles>
     }
     .into_any()
+}
+
+/// Aid to unidentified persons in the caseworker's region (reloaded after each registration).
+#[component]
+fn UnidentifiedList(#[prop(into)] refresh: Signal<usize>) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = Resource::new(move || refresh.get(), |_| unidentified_aid());
+    view! {
+        <section class="card" id="unidentified">
+            <h2>{t!(i18n, cycle.unidentified_title)}</h2>
+            <p class="muted">{t!(i18n, cycle.unidentified_note)}</p>
+            <Transition fallback=|| ()>
+                {move || items.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <p class="muted" id="unidentified-none">{t!(i18n, cycle.unidentified_none)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul>
+                            {list.into_iter().map(|a| view! {
+                                <li data-unidentified=a.id.clone()>
+                                    {china_time(a.recorded_at)} " · " {crate::ui::as_written(a.region_name.clone())} " · "
+                                    {move || crate::ui::policy::yuan(i18n, a.amount.fen())}
+                                    {a.advance.then(|| view! { " · " {t!(i18n, cycle.advance_short)} })}
+                                    {a.documents_due.clone().map(|d| view! { " · " {t!(i18n, cycle.documents_due)} " " {d} })}
+                                    <br />{crate::ui::as_written(a.description.clone())}
+                                    {(!a.name.is_empty()).then(|| view! { " · " {crate::ui::as_written(a.name.clone())} })}
+                                    <br /><small>{crate::ui::as_written(a.situation.clone())}</small>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
 }
 
 /// The household's standing, the 渐退期 countdown, and (for caseworkers) the exit form.

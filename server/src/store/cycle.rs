@@ -4,7 +4,10 @@ use super::declarations::household_for;
 use super::dialect::{code, day, day_opt, query, region, within, Row};
 use super::households::insert_aid;
 use super::monitoring::lock_in_region;
-use super::sealed::{EMERGENCY_NAME, EMERGENCY_SITUATION, EXIT_REASON, TASK_NOTE};
+use super::sealed::{
+    EMERGENCY_NAME, EMERGENCY_SITUATION, EXIT_REASON, TASK_NOTE, UNIDENTIFIED_DESCRIPTION,
+    UNIDENTIFIED_NAME, UNIDENTIFIED_SITUATION,
+};
 use super::SqlStore;
 use crate::crypto::FieldCipher;
 use app::domain::audit::AuditResult;
@@ -94,7 +97,51 @@ impl TryFrom<EmergencyRow> for EmergencyRecord {
     }
 }
 
+const UNIDENTIFIED_COLUMNS: &str = "id, region_code, name, description, situation, amount, \
+    advance, documents_due, conference, recorded_at";
+
+#[derive(sqlx::FromRow)]
+struct UnidentifiedRow {
+    id: String,
+    region_code: String,
+    name: String,
+    description: String,
+    situation: String,
+    amount: i64,
+    advance: bool,
+    documents_due: Option<String>,
+    conference: String,
+    recorded_at: Millis,
+}
+
+impl TryFrom<UnidentifiedRow> for UnidentifiedAidRecord {
+    type Error = DbError;
+    fn try_from(r: UnidentifiedRow) -> Result<Self, DbError> {
+        Ok(UnidentifiedAidRecord {
+            id: r.id,
+            region_code: region("region_code", &r.region_code)?,
+            name: r.name,
+            description: r.description,
+            situation: r.situation,
+            amount: app::domain::money::Money::from_fen(r.amount),
+            advance: r.advance,
+            documents_due: day_opt("documents_due", r.documents_due.as_deref())?,
+            conference: r.conference,
+            recorded_at: r.recorded_at,
+        })
+    }
+}
+
 impl SqlStore {
+    /// An unidentified person's aid as read, its sealed texts opened.
+    fn unidentified_from_row(&self, r: &Row) -> Result<UnidentifiedAidRecord, DbError> {
+        let mut a: UnidentifiedAidRecord = r.to::<UnidentifiedRow, _>()?;
+        a.name = self.open(UNIDENTIFIED_NAME, &a.name)?;
+        a.description = self.open(UNIDENTIFIED_DESCRIPTION, &a.description)?;
+        a.situation = self.open(UNIDENTIFIED_SITUATION, &a.situation)?;
+        Ok(a)
+    }
+
     /// An emergency as read, the person's name and situation opened.
     fn emergency_from_row(&self, r: &Row) -> Result<EmergencyRecord, DbError> {
         let mut e: EmergencyRecord = r.to::<EmergencyRow, _>()?;
@@ -346,5 +393,51 @@ impl CycleStore for SqlStore {
         }
         let _ = actor_id;
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn record_unidentified_aid(
+        &self,
+        a: NewUnidentifiedAid,
+    ) -> Result<UnidentifiedAidRecord, DbError> {
+        let select = format!("SELECT {UNIDENTIFIED_COLUMNS} FROM unidentified_aid WHERE id = $1");
+        // One statement: a retry (or two at once) leaves one row, and reads the first.
+        query(
+            "INSERT INTO unidentified_aid (id, region_code, name, description, situation, amount, \
+                advance, documents_due, conference, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&a.id)
+        .bind(&a.region_code)
+        .bind(self.seal(UNIDENTIFIED_NAME, &a.name))
+        .bind(self.seal(UNIDENTIFIED_DESCRIPTION, &a.description))
+        .bind(self.seal(UNIDENTIFIED_SITUATION, &a.situation))
+        .bind(a.amount.fen())
+        .bind(a.advance)
+        .bind(a.documents_due)
+        .bind(&a.conference)
+        .bind(&a.actor_id)
+        .bind(a.now)
+        .execute(&self.db)
+        .await?;
+        let r = query(&select).bind(&a.id).fetch_one(&self.db).await?;
+        self.unidentified_from_row(&r)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn unidentified_aid_in(
+        &self,
+        region: &RegionCode,
+        limit: i64,
+    ) -> Result<Vec<UnidentifiedAidRecord>, DbError> {
+        let rows = query(&format!(
+            "SELECT {UNIDENTIFIED_COLUMNS} FROM unidentified_aid WHERE region_code LIKE $1 \
+             ORDER BY recorded_at DESC, id LIMIT $2"
+        ))
+        .bind(within(region))
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter().map(|r| self.unidentified_from_row(r)).collect()
     }
 }

@@ -27,6 +27,11 @@ pub(super) const VISIT_RECORD: &str = "home_visits.record";
 /// An emergency's person and what happened to them.
 pub(super) const EMERGENCY_NAME: &str = "emergency_aid.person_name";
 pub(super) const EMERGENCY_SITUATION: &str = "emergency_aid.situation";
+/// An unidentified person's aid: the name they gave, how to recognise them, what happened
+/// (sealed from the first row: the table is newer than the sealing of older rows).
+pub(super) const UNIDENTIFIED_NAME: &str = "unidentified_aid.name";
+pub(super) const UNIDENTIFIED_DESCRIPTION: &str = "unidentified_aid.description";
+pub(super) const UNIDENTIFIED_SITUATION: &str = "unidentified_aid.situation";
 /// A charity's contact person and their phone (a person's data, though the charity is not).
 pub(super) const CHARITY_CONTACT_NAME: &str = "charities.contact_name";
 pub(super) const CHARITY_CONTACT_PHONE: &str = "charities.contact_phone";

@@ -872,3 +872,87 @@ async fn marginal_households_are_reviewed_yearly_from_identification_and_an_over
     let next_review = open.iter().find(|t| t["kind"] == "annual_review").unwrap();
     assert_eq!(next_review["due_on"], next.to_string().as_str());
 }
+
+/// 生活无着流浪乞讨人员 (Liaoning 二(三)3): a person whose identity is not known is helped where
+/// found, recorded without a household, once per form; the record (sealed) is listed for the
+/// region's staff and not for another city's.
+#[tokio::test]
+async fn a_person_whose_identity_is_not_known_is_helped_and_recorded_for_the_region() {
+    let app = spawn_app().await;
+    let cw = login(&app, "demo_caseworker").await;
+    let draft = |id_number: &str| {
+        json!({ "emergency": { "id": "emergency-test-0021", "person_name": "", "id_number": id_number,
+            "region": "", "situation": "夜间低温，身无分文，无处安身", "amount": "300", "advance": true,
+            "conference": "", "unidentified": true, "description": "男，约六十岁，灰色棉衣，在甘州区客运站发现" } })
+    };
+    let refused = post_json(&cw, &app, "/api/cycle/emergency", draft("123")).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a number nobody checked is not taken"
+    );
+    let ok = post_json(&cw, &app, "/api/cycle/emergency", draft("")).await;
+    assert_eq!(ok.status(), StatusCode::OK, "{}", ok.text().await.unwrap());
+    let rec: Value = ok.json().await.unwrap();
+    assert_eq!(rec["household_id"], "", "no household to file it under");
+    let due = (app::services::today_in_china() + chrono::Days::new(30)).to_string();
+    assert_eq!(rec["documents_due"], due.as_str());
+    let again: Value = post_json(&cw, &app, "/api/cycle/emergency", draft(""))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], rec["id"], "a retry registers nothing new");
+    let list: Vec<Value> = post_form(&cw, &app, "/api/cycle/unidentified_aid", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (
+            list[0]["description"].as_str(),
+            list[0]["amount"].as_i64(),
+            list[0]["advance"].as_bool()
+        ),
+        (
+            Some("男，约六十岁，灰色棉衣，在甘州区客运站发现"),
+            Some(30_000),
+            Some(true)
+        )
+    );
+    assert_eq!(
+        app.in_database(&["灰色棉衣", "身无分文"]),
+        Vec::<&str>::new(),
+        "sealed in the database"
+    );
+    // Another city's administrator sees none of it; a resident may not ask.
+    crate::helpers::lanzhou_admin(
+        &app,
+        "lz_unidentified",
+        app::domain::status::AdminDuty::System,
+    )
+    .await;
+    let outsider = app.client();
+    let r = app
+        .sign_in(
+            &outsider,
+            "lz_unidentified",
+            crate::helpers::LANZHOU_PASSWORD,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let theirs: Vec<Value> = post_form(&outsider, &app, "/api/cycle/unidentified_aid", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(theirs.is_empty());
+    let resident = resident(&app, "13900000621").await;
+    assert_eq!(
+        post_form(&resident, &app, "/api/cycle/unidentified_aid", &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}

@@ -3323,3 +3323,79 @@ conformance!(
         );
     }
 );
+
+// Aid to a person whose identity is not known: one row per id however often it is sent, read
+// back opened, listed for the region's subtree only, newest first.
+conformance!(
+    unidentified_aid_is_kept_once_and_listed_by_region,
+    |store| {
+        use app::store::NewUnidentifiedAid;
+        let a = user(&store, "13800000101").await;
+        let aid = |id: &str, region_code: &str, now: i64| NewUnidentifiedAid {
+            id: id.into(),
+            region_code: region(region_code),
+            name: String::new(),
+            description: "女，约三十岁，红色外套".into(),
+            situation: "走失，身无分文".into(),
+            amount: Money::from_fen(20_000),
+            advance: true,
+            documents_due: Some(day("2026-12-31")),
+            conference: String::new(),
+            actor_id: a.clone(),
+            now,
+        };
+        let first = store
+            .record_unidentified_aid(aid("u-1", "620702100201", 10))
+            .await
+            .unwrap();
+        let again = store
+            .record_unidentified_aid(aid("u-1", "620702100201", 11))
+            .await
+            .unwrap();
+        assert_eq!(first, again);
+        assert_eq!(
+            (
+                first.description.as_str(),
+                first.amount,
+                first.documents_due
+            ),
+            (
+                "女，约三十岁，红色外套",
+                Money::from_fen(20_000),
+                Some(day("2026-12-31"))
+            )
+        );
+        store
+            .record_unidentified_aid(aid("u-2", "620702100202", 20))
+            .await
+            .unwrap();
+        store
+            .record_unidentified_aid(aid("u-3", "620102000000", 30))
+            .await
+            .unwrap();
+        let ids = |list: Vec<app::store::UnidentifiedAidRecord>| {
+            list.into_iter().map(|a| a.id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(store
+                .unidentified_aid_in(&region("620702"), 10)
+                .await
+                .unwrap()),
+            vec!["u-2", "u-1"]
+        );
+        assert_eq!(
+            ids(store
+                .unidentified_aid_in(&region("620702"), 1)
+                .await
+                .unwrap()),
+            vec!["u-2"]
+        );
+        assert_eq!(
+            ids(store
+                .unidentified_aid_in(&region("6201"), 10)
+                .await
+                .unwrap()),
+            vec!["u-3"]
+        );
+    }
+);
