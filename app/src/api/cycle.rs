@@ -240,6 +240,7 @@ pub async fn exit_household(
     if reason.chars().count() > crate::domain::cycle::MAX_CYCLE_TEXT_CHARS {
         return Err(AppError::field("reason", FieldErrorCode::TooLong));
     }
+    let mut taper_since = None;
     let months = if taper {
         let earned = crate::api::household::latest_assessment_of(&s, &h.id)
             .await?
@@ -247,6 +248,11 @@ pub async fn exit_household(
         if earned.is_none() {
             return Err(AppError::refused("taper_not_earned"));
         }
+        taper_since = s
+            .store
+            .household_summary(&h.id)
+            .await?
+            .and_then(|h| h.taper_since);
         Some(
             param(&s, &h.region_code, ParamKey::TaperMonths)
                 .await?
@@ -256,7 +262,8 @@ pub async fn exit_household(
         None
     };
     let today = today_in_china();
-    let last_day = last_day_of_aid(today, months);
+    // The taper's months count from the day it began (a reassessment found it), never past.
+    let last_day = last_day_of_aid(taper_since.unwrap_or(today), months).max(today);
     let now = now_millis();
     s.store
         .exit_household(&h.id, &reason, last_day, &user.0.id, now)

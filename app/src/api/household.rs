@@ -133,10 +133,10 @@ pub struct HouseholdFile {
     /// The last day of assistance after an exit, and the days left until it (渐退期 countdown).
     pub assistance_until: Option<String>,
     pub days_left: Option<i64>,
-    /// The months of 渐退期 an exit would give today (the dated parameter), where the latest
-    /// assessment found the household earned one; `None` when it did not, and an exit then
-    /// ends aid on its day.
-    pub taper_months: Option<u8>,
+    /// The last day of aid an exit with a 渐退期 would give today (the dated parameter's months
+    /// from the day the taper began), where the latest assessment found the household earned
+    /// one; `None` when it did not, and an exit then ends aid on its day.
+    pub taper_until: Option<String>,
     pub emergencies: Vec<crate::api::cycle::EmergencyView>,
 }
 
@@ -352,12 +352,17 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .await?
         .ok_or(AppError::NotFound)?;
     let until = summary.assistance_until;
-    // Months as an exit would give them today (the dated parameter), where the taper was earned.
-    let taper_months = match latest.as_ref().and_then(Assessment::taper_earned) {
+    // As an exit would give it today (the dated parameter), where the taper was earned.
+    let taper_until = match latest.as_ref().and_then(Assessment::taper_earned) {
         Some(_) => crate::api::cycle::param(&s, &h.region_code, ParamKey::TaperMonths)
             .await?
-            .and_then(|m| u8::try_from(m).ok())
-            .filter(|m| *m > 0),
+            .filter(|m| *m > 0)
+            .map(|m| {
+                let today = today_in_china();
+                crate::domain::cycle::last_day_of_aid(summary.taper_since.unwrap_or(today), Some(m))
+                    .max(today)
+                    .to_string()
+            }),
         None => None,
     };
     let emergencies = s
@@ -393,7 +398,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         exit_reason: summary.exit_reason,
         days_left: until.map(|u| crate::domain::cycle::days_left(today_in_china(), u)),
         assistance_until: until.map(|u| u.to_string()),
-        taper_months,
+        taper_until,
         emergencies,
     })
 }

@@ -586,8 +586,28 @@ pub async fn record_verification(
     facts.relapse_watch = verification.relapse_watch;
     facts.other_hardship_reason = (!reason.is_empty()).then(|| reason.to_string());
     facts.currently_dibao = verification.currently_dibao;
+    // A running 渐退期 counts from the day it began, not from each reassessment.
+    let household = match app.household_id.as_deref() {
+        Some(h) => s.store.household_summary(h).await?,
+        None => None,
+    };
+    let today = today_in_china();
+    facts.taper_since = household
+        .as_ref()
+        .and_then(|h| h.taper_since)
+        .filter(|_| facts.currently_dibao);
     let rows = param_rows(s.store.as_ref()).await?;
-    let record = assessment_record(&facts, &rows, &region, today_in_china())?;
+    let record = assessment_record(&facts, &rows, &region, today)?;
+    if let Some(h) = &household {
+        let assessed: crate::domain::policy::Assessment =
+            serde_json::from_str(&record.assessment_json).map_err(AppError::internal)?;
+        let since = assessed
+            .taper_earned()
+            .map(|_| facts.taper_since.unwrap_or(today));
+        if since != h.taper_since {
+            s.store.set_taper_since(&h.id, since).await?;
+        }
+    }
     s.store
         .add_assessment(
             &app.summary.number,

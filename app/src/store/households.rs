@@ -143,6 +143,8 @@ pub struct HouseholdSummary {
     pub standing_at: Option<Millis>,
     pub exit_reason: String,
     pub assistance_until: Option<NaiveDate>,
+    /// The day a running 渐退期 began (a verified reassessment found it first).
+    pub taper_since: Option<NaiveDate>,
     /// The latest declaration (JSON), for the head's name and the members.
     pub latest_declaration_json: Option<String>,
     pub latest_number: Option<String>,
@@ -218,6 +220,13 @@ pub trait HouseholdStore: Send + Sync {
     async fn referral(&self, id: i64) -> Result<Option<ReferralRecord>, DbError>;
 
     async fn household_summary(&self, id: &str) -> Result<Option<HouseholdSummary>, DbError>;
+
+    /// Records (or, with `None`, clears) the day a household's 渐退期 began.
+    async fn set_taper_since(
+        &self,
+        household_id: &str,
+        since: Option<NaiveDate>,
+    ) -> Result<(), DbError>;
 
     /// The low-income database: households in a region by member ID number, name or standing.
     async fn search_households(&self, q: HouseholdQuery) -> Result<Vec<HouseholdSummary>, DbError>;

@@ -308,8 +308,9 @@ pub fn StandingCard(
     exit_reason: String,
     assistance_until: Option<String>,
     days_left: Option<i64>,
-    /// The 渐退期 the latest assessment found; without one an exit ends aid on its day.
-    taper_months: Option<u8>,
+    /// The last day of aid with the 渐退期 the latest assessment found; without one an exit
+    /// ends aid on its day.
+    taper_until: Option<String>,
     caseworker: bool,
     on_change: Callback<()>,
 ) -> impl IntoView {
@@ -318,7 +319,7 @@ pub fn StandingCard(
     let reason = RwSignal::new(String::new());
     // Offered, and ticked, only where the assessment found it: a household that earned it keeps
     // its aid unless the caseworker decides otherwise.
-    let taper = RwSignal::new(taper_months.is_some());
+    let taper = RwSignal::new(taper_until.is_some());
     let error = RwSignal::new(None::<AppError>);
     let exit = Action::new(move |(r, t): &(String, bool)| {
         exit_household(household.get_value(), r.clone(), *t)
@@ -349,9 +350,9 @@ pub fn StandingCard(
                     <label for="exit-reason">{t!(i18n, cycle.exit_reason)}</label>
                     <textarea id="exit-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error_of(error, "reason") id="exit-reason-error" />
-                    {match taper_months {
-                        Some(months) => view! {
-                            <label class="check"><input type="checkbox" id="exit-taper" prop:checked=taper on:change=move |ev| taper.set(event_target_checked(&ev)) /> {t!(i18n, cycle.with_taper, months = months)}</label>
+                    {match taper_until {
+                        Some(until) => view! {
+                            <label class="check"><input type="checkbox" id="exit-taper" prop:checked=taper on:change=move |ev| taper.set(event_target_checked(&ev)) /> {t!(i18n, cycle.with_taper, until = until.clone())}</label>
                         }.into_any(),
                         None => view! { <p class="muted" id="exit-no-taper">{t!(i18n, cycle.no_taper)}</p> }.into_any(),
                     }}

@@ -121,7 +121,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
         </section>
         {declared.map(|declared| view! { <Declared declared region_name /> })}
         <StandingCard household=file.id.clone() standing_now=file.standing standing_at=file.standing_at exit_reason=file.exit_reason.clone()
-            assistance_until=file.assistance_until.clone() days_left=file.days_left taper_months=file.taper_months caseworker on_change />
+            assistance_until=file.assistance_until.clone() days_left=file.days_left taper_until=file.taper_until.clone() caseworker on_change />
         <EmergencyList items=file.emergencies.clone() />
         <section class="card" id="flags">
             <h2>{t!(i18n, household.flags)}</h2>

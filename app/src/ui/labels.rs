@@ -236,7 +236,7 @@ labels!(fact: Fact {
     Fact::Disability => policy.fact.disability, Fact::Health => policy.fact.health, Fact::Work => policy.fact.work, Fact::Labour => policy.fact.labour,
     Fact::SupporterAble => policy.fact.supporter_able, Fact::RelapseList => policy.fact.relapse_list,
     Fact::StaffDetermination => policy.fact.staff_determination, Fact::CurrentlyDibao => policy.fact.currently_dibao,
-    Fact::IncomeWithoutEmployment => policy.fact.income_without_employment,
+    Fact::IncomeWithoutEmployment => policy.fact.income_without_employment, Fact::TaperSince => policy.fact.taper_since,
 });
 labels!(param: ParamKey {
     ParamKey::DibaoStandard => policy.param.dibao_standard, ParamKey::TekunStandardRatio => policy.param.tekun_standard_ratio,

@@ -31,6 +31,7 @@ fn value_text(i18n: I18nContext<Locale>, v: Value) -> String {
         }
         .to_string(),
         Value::Residence(r) => labels::residence(i18n, r),
+        Value::Day(d) => d.to_string(),
         Value::Schooling(s) => labels::schooling(i18n, s),
         Value::Disability(d) => match d.grade {
             Some(g) => format!(

@@ -226,7 +226,7 @@ pub(super) fn referral_from_row(r: &Row, cipher: &FieldCipher) -> Result<Referra
 }
 
 pub(super) const HOUSEHOLD_SUMMARY: &str = "h.id, h.head_id_sealed, h.region_code, h.standing, \
-    h.standing_at, h.exit_reason, h.assistance_until, \
+    h.standing_at, h.exit_reason, h.assistance_until, h.taper_since, \
     (SELECT a.declaration FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at \
     DESC LIMIT 1) AS declaration, \
     (SELECT a.number FROM applications a WHERE a.household_id = h.id ORDER BY a.submitted_at DESC \
@@ -243,6 +243,7 @@ struct HouseholdSummaryRow {
     standing_at: Option<Millis>,
     exit_reason: String,
     assistance_until: Option<String>,
+    taper_since: Option<String>,
     declaration: Option<String>,
     number: Option<String>,
 }
@@ -258,6 +259,7 @@ impl TryFrom<HouseholdSummaryRow> for HouseholdSummary {
             standing_at: r.standing_at,
             exit_reason: r.exit_reason,
             assistance_until: day_opt("assistance_until", r.assistance_until.as_deref())?,
+            taper_since: day_opt("taper_since", r.taper_since.as_deref())?,
             latest_declaration_json: r.declaration,
             latest_number: r.number,
         })
@@ -656,6 +658,20 @@ impl HouseholdStore for SqlStore {
         r.as_ref()
             .map(|r| referral_from_row(r, &self.cipher))
             .transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_taper_since(
+        &self,
+        household_id: &str,
+        since: Option<chrono::NaiveDate>,
+    ) -> Result<(), DbError> {
+        query("UPDATE households SET taper_since = $1 WHERE id = $2")
+            .bind(since)
+            .bind(household_id)
+            .execute(&self.db)
+            .await?;
+        Ok(())
     }
 
     #[tracing::instrument(skip_all)]

@@ -309,7 +309,7 @@ async fn an_exit_keeps_aid_through_the_taper_and_the_household_stays_findable() 
         .json()
         .await
         .unwrap();
-    assert_eq!(file["taper_months"], Value::Null);
+    assert_eq!(file["taper_until"], Value::Null);
     assert_eq!(
         file["standing"], "in_assistance",
         "a refused exit changed nothing"
@@ -351,7 +351,20 @@ async fn an_exit_keeps_aid_through_the_taper_and_the_household_stays_findable() 
         .json()
         .await
         .unwrap();
-    assert_eq!(file["taper_months"], 6, "the example parameter's months");
+    let last_day =
+        app::domain::cycle::last_day_of_aid(app::services::today_in_china(), Some(6)).to_string();
+    assert_eq!(
+        file["taper_until"],
+        last_day.as_str(),
+        "six months (the example parameter) from today, when the taper began"
+    );
+    let summary = app
+        .store()
+        .household_summary(&household)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.taper_since, Some(app::services::today_in_china()));
     let exit = exit_with_taper().await;
     assert_eq!(exit.status(), StatusCode::OK);
     let last_day =

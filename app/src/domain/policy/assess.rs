@@ -225,6 +225,8 @@ pub enum Fact {
     StaffDetermination,
     CurrentlyDibao,
     IncomeWithoutEmployment,
+    /// The day a running 渐退期 began.
+    TaperSince,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +242,7 @@ pub enum Value {
     Health(Health),
     Work(WorkStatus),
     Labour(LabourCapacity),
+    Day(NaiveDate),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -531,7 +534,8 @@ pub fn business_within_limit(f: &HouseholdFacts, p: &ParameterSet) -> Check {
 }
 
 /// 渐退期: a Dibao household whose income rose above the standard only through employment
-/// keeps its aid for a number of months (Zhangye (八) 就业救助).
+/// keeps its aid for a number of months (Zhangye (八) 就业救助), counted from the day the taper
+/// began (`taper_since`) when one is running.
 pub fn taper(f: &HouseholdFacts, p: &ParameterSet) -> Check {
     evaluate(Criterion::Taper, Subject::Household, |c| {
         c.push_input(Fact::CurrentlyDibao, Value::Flag(f.currently_dibao));
@@ -539,6 +543,13 @@ pub fn taper(f: &HouseholdFacts, p: &ParameterSet) -> Check {
             return Ok(false);
         }
         let months = c.param(p, ParamKey::TaperMonths)?;
+        if let Some(since) = f.taper_since {
+            c.push_input(Fact::TaperSince, Value::Day(since));
+            // 不超过6个月: a taper that began its months ago is over, whatever the income.
+            if p.on >= crate::domain::cycle::add_months(since, months) {
+                return Ok(false);
+            }
+        }
         let std = standard(c, f, p)?;
         let (n, inc) = income_inputs(c, f, p)?;
         let line = (std as i128) * (n as i128);

@@ -94,6 +94,9 @@ pub struct HouseholdFacts {
     pub other_hardship_reason: Option<String>,
     /// The household receives Dibao now (for the 渐退期).
     pub currently_dibao: bool,
+    /// The day its 渐退期 began, if one is running (kept on the household).
+    #[serde(default)]
+    pub taper_since: Option<NaiveDate>,
 }
 
 fn age_on(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
@@ -193,6 +196,7 @@ impl HouseholdFacts {
             relapse_watch: None,
             other_hardship_reason: None,
             currently_dibao: false,
+            taper_since: None,
         }
     }
 

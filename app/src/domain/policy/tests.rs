@@ -526,6 +526,21 @@ fn a_dibao_household_earning_above_the_line_keeps_aid_in_the_taper_period() {
     assert_eq!(basic.taper_months, Some(6));
     // What an exit reads (`api::cycle::exit_household` refuses a taper without it).
     assert_eq!(a.taper_earned(), Some(6));
+    // A running taper counts from the day it began: five months in, it holds; six months in,
+    // it is over whatever the income (不超过6个月), and the trace shows the day.
+    let began = |months: u32| p.on - chrono::Months::new(months);
+    let mut running = f.clone();
+    running.taper_since = Some(began(5));
+    let a5 = assess(&running, &p);
+    assert_eq!(a5.taper_earned(), Some(6));
+    assert!(a5
+        .checks
+        .iter()
+        .any(|c| c.inputs().any(|i| i.value == Value::Day(began(5)))));
+    running.taper_since = Some(began(6));
+    let over = assess(&running, &p);
+    assert_eq!(over.taper_earned(), None);
+    assert_ne!(over.household.primary(), Some(Category::Dibao));
     // Still below the line: Dibao without a taper, and an exit ends aid on its day.
     let mut below = household(2, 2 * STD - 1);
     below.currently_dibao = true;
