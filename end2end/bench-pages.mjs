@@ -76,29 +76,41 @@ if (!existsSync(lighthouse)) {
   console.log('Lighthouse: not installed (scripts/ensure-tools.sh bench installs it in bench/)');
   process.exit(0);
 }
-console.log('Lighthouse 12, mobile (goal: performance >= 95, accessibility 100 on every resident page):');
+// Lighthouse's simulated throttling still varies from run to run with the machine's load
+// (total blocking time moves by ~100 ms here): each page is measured three times and the median
+// run (by performance) is reported, with the three scores, as Lighthouse's documentation advises.
+const RUNS = 3;
+console.log(`Lighthouse 12, mobile, median of ${RUNS} runs (goal: performance >= 95, accessibility 100 on every resident page):`);
 for (const [page, signedIn] of [['/', false], ['/register', false], ['/declare', true]]) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'doudi-lh-'));
-  const out = path.join(dir, 'report.json');
-  const args = [`${BASE}${page}`, '--quiet', '--output=json', `--output-path=${out}`,
-    '--only-categories=performance,accessibility', '--locale=en',
-    `--chrome-flags=--headless=new ${CHROME_ARGS.join(' ')}`];
-  if (signedIn) args.push(`--extra-headers=${JSON.stringify({ Cookie: cookie })}`);
-  try {
-    execFileSync(lighthouse, args, { env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180000 });
-    const r = JSON.parse(readFileSync(out, 'utf8'));
-    const score = (c) => Math.round(r.categories[c].score * 100);
-    const metric = (a) => r.audits[a]?.displayValue?.replace(/\u00a0/g, ' ') ?? '-';
-    const failing = Object.values(r.audits)
-      .filter((a) => a.score !== null && a.score < 1 && r.categories.accessibility.auditRefs.some((x) => x.id === a.id))
-      .map((a) => a.id);
-    console.log(`  ${page.padEnd(10)} performance ${score('performance')}, accessibility ${score('accessibility')}` +
-      ` (FCP ${metric('first-contentful-paint')}, LCP ${metric('largest-contentful-paint')}, TBT ${metric('total-blocking-time')},` +
-      ` CLS ${metric('cumulative-layout-shift')}, TTI ${metric('interactive')})` +
-      (failing.length ? `; accessibility audits not passed: ${failing.join(', ')}` : ''));
-  } catch (e) {
-    console.log(`  ${page.padEnd(10)} Lighthouse failed: ${e.message.split('\n')[0]}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'doudi-lh-'));
+    const out = path.join(dir, 'report.json');
+    const args = [`${BASE}${page}`, '--quiet', '--output=json', `--output-path=${out}`,
+      '--only-categories=performance,accessibility', '--locale=en',
+      `--chrome-flags=--headless=new ${CHROME_ARGS.join(' ')}`];
+    if (signedIn) args.push(`--extra-headers=${JSON.stringify({ Cookie: cookie })}`);
+    try {
+      execFileSync(lighthouse, args, { env: { ...process.env, CHROME_PATH: '/usr/bin/chromium' }, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180000 });
+      runs.push(JSON.parse(readFileSync(out, 'utf8')));
+    } catch (e) {
+      console.log(`  ${page.padEnd(10)} Lighthouse failed: ${e.message.split('\n')[0]}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+  if (!runs.length) continue;
+  const score = (r, c) => Math.round(r.categories[c].score * 100);
+  runs.sort((a, b) => score(a, 'performance') - score(b, 'performance'));
+  const r = runs[Math.floor(runs.length / 2)];
+  const metric = (a) => r.audits[a]?.displayValue?.replace(/\u00a0/g, ' ') ?? '-';
+  const failing = Object.values(r.audits)
+    .filter((a) => a.score !== null && a.score < 1 && r.categories.accessibility.auditRefs.some((x) => x.id === a.id))
+    .map((a) => a.id);
+  const worstA11y = Math.min(...runs.map((x) => score(x, 'accessibility')));
+  console.log(`  ${page.padEnd(10)} performance ${score(r, 'performance')}, accessibility ${score(r, 'accessibility')}` +
+    ` (FCP ${metric('first-contentful-paint')}, LCP ${metric('largest-contentful-paint')}, TBT ${metric('total-blocking-time')},` +
+    ` CLS ${metric('cumulative-layout-shift')}, TTI ${metric('interactive')}); runs: performance ${runs.map((x) => score(x, 'performance')).join(', ')},` +
+    ` accessibility at least ${worstA11y}` +
+    (failing.length ? `; accessibility audits not passed: ${failing.join(', ')}` : ''));
 }
