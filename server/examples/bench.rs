@@ -680,6 +680,11 @@ async fn main() -> anyhow::Result<()> {
     if std::env::var("DOUDI_BENCH_LOG").is_ok() {
         server::init_tracing("text");
     }
+    // DOUDI_BENCH_ONLY=engine: the policy engine alone (for working on it).
+    if std::env::var("DOUDI_BENCH_ONLY").as_deref() == Ok("engine") {
+        bench_engine();
+        return Ok(());
+    }
     let persons = std::env::var("DOUDI_BENCH_PERSONS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -191,7 +191,6 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
             <h2>{t!(i18n, household.referrals)}</h2>
             <ReferralList rows=file.referrals.clone() />
         </section>
-        <crate::ui::charity::HouseholdCharity household_id=file.id.clone() caseworker=caseworker />
         <section class="card" id="file-applications">
             <h2>{t!(i18n, household.applications)}</h2>
             {file.applications.into_iter().map(|a| {
@@ -233,7 +232,9 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
             <h2>{t!(i18n, visit.recorded)}</h2>
             {file.visits.into_iter().map(|v| view! { <VisitCard visit=v /> }).collect_view()}
         </section>
-        // What a caseworker can do, after what the file says.
+        // What a caseworker can do, after what the file says: charity needs (with the form that
+        // records one), referrals, aid.
+        <crate::ui::charity::HouseholdCharity household_id=file.id.clone() caseworker=caseworker />
         {caseworker.then(|| view! { <ReferralForm form=referral days=file.referral_days on_change /> <AidForm household=household.get_value() on_change /> })}
     }
     .into_any()

@@ -428,6 +428,16 @@ pub fn counted_income(f: &HouseholdFacts, p: &ParameterSet) -> Result<CountedInc
     })
 }
 
+/// The counted income, or the check stops unknown with what it needs.
+fn counted(c: &mut Check, f: &HouseholdFacts, p: &ParameterSet) -> Result<CountedIncome, Stop> {
+    counted_income(f, p).map_err(|need| {
+        if let Need::Param(k) = need {
+            c.push_param(k);
+        }
+        c.unknown(need)
+    })
+}
+
 /// Reads household size and counted income into a check.
 fn income_inputs(
     c: &mut Check,
@@ -439,15 +449,7 @@ fn income_inputs(
         return Err(c.unknown(Need::Fact(Fact::HouseholdSize)));
     }
     c.push_input(Fact::HouseholdSize, Value::Count(n));
-    let income = match counted_income(f, p) {
-        Ok(i) => i,
-        Err(need) => {
-            if let Need::Param(k) = need {
-                c.push_param(k);
-            }
-            return Err(c.unknown(need));
-        }
-    };
+    let income = counted(c, f, p)?;
     c.push_input(Fact::IncomeTotal, Value::Fen(income.total));
     if income.deduction > 0 {
         c.push_param(ParamKey::EmploymentCostDeduction);
@@ -673,7 +675,8 @@ pub fn marginal_income(f: &HouseholdFacts, p: &ParameterSet) -> Check {
 pub fn rigid_income(f: &HouseholdFacts, p: &ParameterSet) -> Check {
     evaluate(Criterion::RigidIncome, Subject::Household, |c| {
         let line = c.param(p, ParamKey::DisposableIncomeLastYear)?;
-        let (n, income) = income_12m(c, f, p)?;
+        let (n, inc) = income_inputs(c, f, p)?;
+        let income = income_12m(c, f, &inc);
         Ok((income as i128) < (line as i128) * (n as i128))
     })
 }
@@ -681,9 +684,8 @@ pub fn rigid_income(f: &HouseholdFacts, p: &ParameterSet) -> Check {
 /// The household's income of the last 12 months, the one notion both rigid-expense tests use:
 /// as declared, or the counted monthly income × 12 when none was declared or the income changed
 /// suddenly (the trace says which). The employment-cost deduction applies as to the month.
-fn income_12m(c: &mut Check, f: &HouseholdFacts, p: &ParameterSet) -> Result<(i64, i64), Stop> {
-    let (n, inc) = income_inputs(c, f, p)?;
-    let income = match f.income_12m {
+fn income_12m(c: &mut Check, f: &HouseholdFacts, inc: &CountedIncome) -> i64 {
+    match f.income_12m {
         Some(declared) => {
             let counted = (declared - inc.deduction * 12).max(0);
             c.push_input(Fact::Income12m, Value::Fen(counted));
@@ -693,8 +695,7 @@ fn income_12m(c: &mut Check, f: &HouseholdFacts, p: &ParameterSet) -> Result<(i6
             c.push_input(Fact::Income12mFromMonth, Value::Fen(inc.counted * 12));
             inc.counted * 12
         }
-    };
-    Ok((n, income))
+    }
 }
 
 /// 刚性支出困难 (spending): medical, education and disability spending of 12 months (因病、
@@ -705,7 +706,8 @@ pub fn rigid_spending(f: &HouseholdFacts, p: &ParameterSet) -> Check {
         let spend = c.fact(f.rigid_spending_12m, Fact::RigidSpending12m, |v| {
             Value::Fen(*v)
         })?;
-        let (_, income) = income_12m(c, f, p)?;
+        let inc = counted(c, f, p)?;
+        let income = income_12m(c, f, &inc);
         Ok((spend as i128) * 1000 > (share as i128) * (income as i128))
     })
 }
