@@ -220,10 +220,10 @@ pub async fn complete_task(id: i64, note: String) -> Result<(), AppError> {
 }
 
 /// Ends a household's assistance with a reason, after a 渐退期 (the parameter's months) when
-/// `taper` is set; the end of the taper becomes a task with its countdown. The taper starts on
-/// the day of the exit (the household's standing date) and ends on its last day of aid; it is
-/// refused unless the household's latest assessment found it (Zhangye (八): a Dibao household
-/// whose income rose above the standard through employment).
+/// `taper` is set; the end of the taper becomes a task with its countdown. The taper is refused
+/// unless the household's latest assessment found it (Zhangye (八): a Dibao household whose
+/// income rose above the standard through employment); its months count from the day a verified
+/// reassessment first found it (`taper_since`), or from today when none recorded it.
 #[server(endpoint = "cycle/exit")]
 pub async fn exit_household(
     household: String,
