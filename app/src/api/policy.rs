@@ -16,7 +16,7 @@ use crate::{
     auth::{self, audit},
     domain::declaration::{FieldError, FieldErrorCode},
     domain::policy::{
-        assess::assess,
+        assess::{assess, Assessment},
         facts::HouseholdFacts,
         params::{check_new_value, format_value, resolve, ParamError, ParamRow},
     },
@@ -138,14 +138,25 @@ pub fn assessment_record(
     region: &RegionCode,
     on: NaiveDate,
 ) -> Result<NewAssessment, AppError> {
+    assessed_record(facts, rows, region, on).map(|(record, _)| record)
+}
+
+/// [`assessment_record`] with the assessment itself, for a caller that reads it further.
+pub fn assessed_record(
+    facts: &HouseholdFacts,
+    rows: &[ParamRow],
+    region: &RegionCode,
+    on: NaiveDate,
+) -> Result<(NewAssessment, Assessment), AppError> {
     let params = resolve(rows, region, facts.residence, on);
     let a = assess(facts, &params);
-    Ok(NewAssessment {
+    let record = NewAssessment {
         facts_json: serde_json::to_string(facts).map_err(AppError::internal)?,
         parameters_json: serde_json::to_string(&params).map_err(AppError::internal)?,
         assessment_json: serde_json::to_string(&a).map_err(AppError::internal)?,
         categories: a.categories(),
-    })
+    };
+    Ok((record, a))
 }
 
 /// The parameters in force today for a village and urban/rural: what the browser needs to
@@ -597,10 +608,8 @@ pub async fn record_verification(
         .and_then(|h| h.taper_since)
         .filter(|_| facts.currently_dibao);
     let rows = param_rows(s.store.as_ref()).await?;
-    let record = assessment_record(&facts, &rows, &region, today)?;
+    let (record, assessed) = assessed_record(&facts, &rows, &region, today)?;
     if let Some(h) = &household {
-        let assessed: crate::domain::policy::Assessment =
-            serde_json::from_str(&record.assessment_json).map_err(AppError::internal)?;
         let since = assessed
             .taper_earned()
             .map(|_| facts.taper_since.unwrap_or(today));
