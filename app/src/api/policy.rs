@@ -142,6 +142,7 @@ pub fn assessment_record(
 }
 
 /// [`assessment_record`] with the assessment itself, for a caller that reads it further.
+#[cfg(feature = "ssr")]
 pub fn assessed_record(
     facts: &HouseholdFacts,
     rows: &[ParamRow],
