@@ -13,7 +13,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test tools unit e2e bench build-release build-debug clean
+.PHONY: run test tools unit e2e bench fuzz crash crash-short build-release build-debug clean
 
 ## make run: build, migrate, seed labelled demo data, serve http://127.0.0.1:3000
 run: tools build-release
@@ -35,6 +35,7 @@ test: tools
 	@# cargo-leptos builds the server too: its debug builds use `--cfg erase_components` on both
 	@# sides, and a server built without it renders markup the WASM cannot hydrate.
 	$(MAKE) e2e
+	$(MAKE) crash-short
 
 tools:
 	@./scripts/ensure-tools.sh $(if $(filter test e2e,$(MAKECMDGOALS)),test,$(if $(filter bench,$(MAKECMDGOALS)),bench,run))
@@ -53,6 +54,25 @@ e2e: build-debug
 ## make bench: WASM size, SSR latency, submissions per second (release build).
 bench: tools build-release
 	./scripts/bench.sh
+
+## make fuzz: every parser of outside bytes on 10^7 inputs each (server/examples/fuzz.rs)
+FUZZ_RUNS ?= 10000000
+fuzz: tools
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo run --release --locked -p server --example fuzz -- --runs $(FUZZ_RUNS)
+
+## make crash: the release server killed with SIGKILL 1000 times under load, on SQLite and PostgreSQL
+CRASH_CYCLES ?= 1000
+crash: tools build-release
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo build --release --locked -p server --example crash
+	./target/release/examples/crash --cycles $(CRASH_CYCLES) --backend sqlite --server target/release/server
+	./scripts/with-postgres.sh ./target/release/examples/crash --cycles $(CRASH_CYCLES) --backend postgres --server target/release/server
+
+# The short crash run of `make test`: 20 cycles per database against the debug server the
+# browser tests built (the harness was compiled by `cargo test`).
+crash-short: build-debug
+	RUSTFLAGS="$(LEPTOS_RUSTFLAGS)" cargo build --locked -p server --example crash
+	./target/debug/examples/crash --cycles 20 --backend sqlite --server target/debug/server
+	./scripts/with-postgres.sh ./target/debug/examples/crash --cycles 20 --backend postgres --server target/debug/server
 
 clean:
 	cargo clean

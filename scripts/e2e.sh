@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 server_bin=$1
 dir=$(mktemp -d /tmp/doudi-e2e.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATABASE_URL="sqlite://$dir/e2e.db" DOUDI_DATA_DIR="$dir/data" DOUDI_DEMO=true \
+# JSON logs, scanned after the tests (scripts/scan-logs.py): request ids, no personal data.
+DATABASE_URL="sqlite://$dir/e2e.db" DOUDI_DATA_DIR="$dir/data" DOUDI_DEMO=true DOUDI_LOG_FORMAT=json \
   LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$port" "$server_bin" >"$dir/server.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
@@ -25,4 +26,8 @@ else
 fi
 if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" "${run[@]}"); then
   echo "---- server log ----"; tail -n 100 "$dir/server.log"; exit 1
+fi
+# After the browser tests (not a benchmark's page loads): what the server logged meanwhile.
+if [ -z "${E2E_SCRIPT:-}" ]; then
+  python3 scripts/scan-logs.py "$dir/server.log"
 fi

@@ -375,6 +375,23 @@ pub async fn audit_for(
         purpose: purpose.map(str::to_string),
         seq: None,
     };
+    // What operators watch (`/metrics`): every audited action by result, and sign-in failures
+    // and lockouts by name. Actions are the code's own words, a bounded set.
+    metrics::counter!(
+        "doudi_audit_events_total",
+        "action" => entry.action.clone(),
+        "result" => result.code()
+    )
+    .increment(1);
+    if action == "login" {
+        match result {
+            AuditResult::Failed => metrics::counter!("doudi_sign_in_failures_total").increment(1),
+            AuditResult::Throttled => {
+                metrics::counter!("doudi_sign_in_lockouts_total").increment(1)
+            }
+            _ => {}
+        }
+    }
     if let Err(e) = s.store.audit(entry).await {
         // The action itself already happened; losing its audit line must be visible in the log.
         tracing::error!(error = %e, action, object, "audit write failed");

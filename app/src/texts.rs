@@ -9,6 +9,7 @@ use crate::i18n::*;
 pub fn row_problem_in(locale: Locale, p: RowProblem) -> String {
     match p {
         RowProblem::IdFormat => td_string!(locale, errors.id_format),
+        RowProblem::IdNotText => td_string!(locale, monitoring.problem.id_not_text),
         RowProblem::IdChecksum => td_string!(locale, errors.id_checksum),
         RowProblem::IdBirthDate => td_string!(locale, errors.id_birth_date),
         RowProblem::DateFormat => td_string!(locale, errors.date_format),

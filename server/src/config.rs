@@ -91,6 +91,20 @@ pub struct Config {
     #[arg(long, env = "DOUDI_JOB_INTERVAL_SECS", default_value_t = 60)]
     pub job_interval_secs: u64,
 
+    /// The bearer token `/metrics` asks for; unset, `/metrics` does not exist (404).
+    #[arg(long, env = "DOUDI_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Seconds a background work item stays with the process that claimed it: after a crash,
+    /// another process takes it up once this has passed.
+    #[arg(long, env = "DOUDI_JOB_LEASE_SECS", default_value_t = 300)]
+    pub job_lease_secs: i64,
+
+    /// On SIGTERM or Ctrl-C: seconds the requests in flight may take to finish before the
+    /// process stops anyway (background jobs finish the item in hand and give back the rest).
+    #[arg(long, env = "DOUDI_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+
     #[arg(long, env = "DOUDI_DEMO", default_value_t = false)]
     pub demo: bool,
     /// Log format: text or json.
@@ -112,6 +126,19 @@ pub enum Command {
     /// Prints a new random field encryption key (64 hexadecimal digits) for DOUDI_FIELD_KEY or
     /// the file named by DOUDI_FIELD_KEY_FILE; nothing is stored.
     NewFieldKey,
+    /// Writes a backup of the database to PATH (which must not exist): SQLite through
+    /// `VACUUM INTO` while the server runs, checked; PostgreSQL through `pg_dump`. Uploaded
+    /// files (DOUDI_DATA_DIR) and the field key are backed up separately (README).
+    Backup { path: PathBuf },
+    /// Restores a backup made by `backup` into the configured database (stop the server
+    /// first). SQLite: the replaced database is kept beside it and every table of the result
+    /// is compared with the backup; PostgreSQL: `pg_restore --clean --single-transaction`.
+    Restore {
+        path: PathBuf,
+        /// Restore even though the SQLite database still has a write-ahead log beside it.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// An address or a CIDR block of `DOUDI_TRUSTED_PROXIES` (an address is a block of one).

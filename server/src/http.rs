@@ -177,12 +177,26 @@ pub async fn form_sent_too_early(uri: axum::http::Uri) -> axum::response::Redire
     axum::response::Redirect::to(&format!("{}?early", uri.path()))
 }
 
-/// 200 only when the database answers.
-pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.services.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
+/// The process answers (liveness): nothing else is checked, so a database outage does not get
+/// healthy processes restarted.
+pub async fn healthz() -> Response {
+    (StatusCode::OK, "ok").into_response()
+}
+
+/// Ready for traffic: the database answers and has every migration this version knows.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.migrations_current().await {
+        Ok(true) => (StatusCode::OK, "ready").into_response(),
+        Ok(false) => {
+            tracing::error!("readiness: the database is missing migrations of this version");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database migrations not current",
+            )
+                .into_response()
+        }
         Err(e) => {
-            tracing::error!(error = %e, "health check failed");
+            tracing::error!(error = %e, "readiness: the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }

@@ -12,7 +12,8 @@ use app::store::{Millis, NewTask, Store, WorkItem};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How long a claimed item stays with its worker before another may take it.
+/// How long a claimed item stays with its worker before another may take it, unless
+/// configured (`Config::job_lease_secs`).
 const LEASE_MS: i64 = 5 * 60_000;
 const BATCH: i64 = 50;
 /// A failed item is tried again after this long.
@@ -39,8 +40,19 @@ pub struct Ran {
     pub escalated: usize,
 }
 
-/// Runs every job once: what tests call, and what the loop repeats.
+/// Runs every job once: what tests call.
 pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<Ran> {
+    run_round(store, worker, LEASE_MS, &|| false).await
+}
+
+/// One round of every job (what the loop repeats); work items stop being taken once
+/// `should_stop` says so.
+async fn run_round(
+    store: &dyn Store,
+    worker: &str,
+    lease_ms: i64,
+    should_stop: &(dyn Fn() -> bool + Sync),
+) -> anyhow::Result<Ran> {
     let proposed = app::api::policy::propose_reassessments(
         store,
         app::services::today_in_china(),
@@ -66,7 +78,14 @@ pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<Ran> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("schedule the entitlement scan: {e}"))?;
-    let done = process_work(store, worker, app::services::now_millis()).await?;
+    let done = process_work_until(
+        store,
+        worker,
+        app::services::now_millis(),
+        lease_ms,
+        should_stop,
+    )
+    .await?;
     let escalated = store
         .escalate_overdue_warnings(app::services::today_in_china(), app::services::now_millis())
         .await
@@ -86,16 +105,34 @@ pub async fn run_once(store: &dyn Store, worker: &str) -> anyhow::Result<Ran> {
 
 /// Claims and does due work items until none is left; returns how many were done.
 pub async fn process_work(store: &dyn Store, worker: &str, now: Millis) -> anyhow::Result<usize> {
+    process_work_until(store, worker, now, LEASE_MS, &|| false).await
+}
+
+/// `process_work`, stopping early once `should_stop` says so (the items claimed and not done
+/// are then left to `JobStore::release_work`).
+async fn process_work_until(
+    store: &dyn Store,
+    worker: &str,
+    now: Millis,
+    lease_ms: i64,
+    should_stop: &(dyn Fn() -> bool + Sync),
+) -> anyhow::Result<usize> {
     let mut done = 0;
     loop {
+        if should_stop() {
+            return Ok(done);
+        }
         let items = store
-            .claim_work(worker, now, LEASE_MS, BATCH)
+            .claim_work(worker, now, lease_ms, BATCH)
             .await
             .map_err(|e| anyhow::anyhow!("claim work: {e}"))?;
         if items.is_empty() {
             return Ok(done);
         }
         for item in items {
+            if should_stop() {
+                return Ok(done);
+            }
             match handle(store, &item, now).await {
                 Ok(()) => {
                     store
@@ -198,14 +235,42 @@ pub struct Retention {
     pub login_attempts_ms: i64,
 }
 
-pub fn spawn(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, every: Duration, keep: Retention) {
+/// The running background loop: stopped by `stop`, which lets the item in hand finish and
+/// gives back the others this process claimed.
+pub struct Jobs {
+    stop: tokio::sync::watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Jobs {
+    /// Asks the loop to stop and waits for it, at most `within`. Returns whether it stopped.
+    pub async fn stop(self, within: Duration) -> bool {
+        let _ = self.stop.send(true);
+        tokio::time::timeout(within, self.handle).await.is_ok()
+    }
+}
+
+pub fn spawn(
+    store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
+    every: Duration,
+    lease: Duration,
+    keep: Retention,
+) -> Jobs {
+    let lease_ms = lease.as_millis().clamp(1, i64::MAX as u128) as i64;
     let worker = worker_name();
-    tokio::spawn(async move {
+    let (stop, mut stopping) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(async move {
         let mut last_sweep = None::<std::time::Instant>;
         let mut last_purge = None::<std::time::Instant>;
+        let stopped = stopping.clone();
+        let should_stop = move || *stopped.borrow();
         loop {
-            if let Err(e) = run_once(store.as_ref(), &worker).await {
+            if let Err(e) = run_round(store.as_ref(), &worker, lease_ms, &should_stop).await {
                 tracing::error!(error = %e, "background job failed; retrying next round");
+            }
+            if should_stop() {
+                break;
             }
             if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
                 last_purge = Some(std::time::Instant::now());
@@ -226,9 +291,23 @@ pub fn spawn(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, every: Duration, 
                     Err(e) => tracing::error!(error = %e, "blob sweep failed; retrying next hour"),
                 }
             }
-            tokio::time::sleep(every).await;
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stopping.wait_for(|s| *s) => break,
+            }
         }
+        // Whatever this process claimed and did not do goes back to the others now, not when
+        // its lease ends.
+        match store.release_work(&worker).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(released = n, "work items given back on stopping"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not give work items back; their leases will end")
+            }
+        }
+        tracing::info!("background jobs stopped");
     });
+    Jobs { stop, handle }
 }
 
 const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);

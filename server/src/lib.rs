@@ -4,11 +4,14 @@
 
 pub mod assets;
 pub mod audit_export;
+pub mod backup;
 pub mod config;
 pub mod crypto;
+pub mod fuzz;
 pub mod http;
 pub mod imports;
 pub mod jobs;
+pub mod metrics;
 pub mod seed;
 pub mod services;
 pub mod sessions;

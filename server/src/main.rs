@@ -16,6 +16,25 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", server::crypto::FieldCipher::new_key_hex());
         return Ok(());
     }
+    match &config.command {
+        Some(Command::Backup { path }) => {
+            let done = server::backup::backup(&config.database_url, path).await?;
+            println!("backup written: {done}");
+            println!(
+                "also keep: the uploaded files under {} (content-addressed; copy them after the \
+                 database) and, apart from both, the field key: without it the sealed fields of \
+                 this backup cannot be read",
+                config.data_dir.display()
+            );
+            return Ok(());
+        }
+        Some(Command::Restore { path, force }) => {
+            let done = server::backup::restore(&config.database_url, path, *force).await?;
+            println!("restored: {done}");
+            return Ok(());
+        }
+        _ => {}
+    }
     let demo = config.demo;
     let app = Application::build(config).await?;
     let url = format!("http://{}", app.state.leptos_options.site_addr);

@@ -33,11 +33,14 @@ pub struct AppState {
     pub imports: crate::imports::Running,
     /// The build output's version, under which pages name its files (`crate::assets`).
     pub pkg_version: Arc<str>,
+    /// The database pool itself, for what is about the pool (readiness, `/metrics`).
+    pub db: crate::store::dialect::Db,
 }
 
 pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
+    jobs: Option<crate::jobs::Jobs>,
     pub state: AppState,
 }
 
@@ -97,10 +100,11 @@ impl Application {
             seed::seed_demo(&services).await?;
         }
 
-        crate::jobs::spawn(
+        let jobs = crate::jobs::spawn(
             services.store.clone(),
             services.blobs.clone(),
             std::time::Duration::from_secs(config.job_interval_secs.max(1)),
+            std::time::Duration::from_secs(config.job_lease_secs.max(1) as u64),
             crate::jobs::Retention {
                 audit_days: config.audit_retention_days,
                 login_attempts_ms: config.lockout_minutes * 60_000,
@@ -156,6 +160,7 @@ impl Application {
             auth_limiter,
             imports: Default::default(),
             pkg_version,
+            db: backend.db().clone(),
         };
 
         let routes = generate_route_list(App);
@@ -199,6 +204,8 @@ impl Application {
             )
             .route("/pkg/{*file}", get(crate::assets::serve))
             .route("/healthz", get(http::healthz))
+            .route("/readyz", get(http::readyz))
+            .route("/metrics", get(crate::metrics::endpoint))
             .route("/dev/outbox", get(http::outbox))
             .route(
                 "/dev/clock",
@@ -232,6 +239,8 @@ impl Application {
             })
             .route("/login", post(http::form_sent_too_early))
             .route("/register", post(http::form_sent_too_early))
+            // Which route took a request, for `crate::metrics::track` (outermost).
+            .route_layer(axum::middleware::from_fn(crate::metrics::note_route))
             .fallback(leptos_axum::file_and_error_handler_with_context::<
                 AppState,
                 _,
@@ -270,34 +279,119 @@ impl Application {
                 http::client_address,
             ))
             .with_state(state.clone());
-        let router = http::with_observability(router).layer(http::compression());
+        let router = http::with_observability(router)
+            .layer(http::compression())
+            .layer(axum::middleware::from_fn(crate::metrics::track));
+        crate::metrics::handle();
         Ok(Self {
             listener,
             router,
+            jobs: Some(jobs),
             state,
         })
+    }
+
+    /// Stops the background jobs (they give back what they claimed): for what needs the
+    /// database still, such as a test comparing it with its backup.
+    pub async fn stop_background_jobs(&mut self) {
+        if let Some(jobs) = self.jobs.take() {
+            jobs.stop(std::time::Duration::from_secs(30)).await;
+        }
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then stops gracefully: no new connections; the
+    /// requests in flight get `shutdown_grace_secs` to finish; the background jobs finish the
+    /// item in hand and give back what they claimed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         use axum::serve::ListenerExt;
+        use std::future::IntoFuture;
+        let grace = std::time::Duration::from_secs(self.state.config.shutdown_grace_secs);
         // Streamed SSR writes in several pieces; without TCP_NODELAY each waits for a delayed ACK.
         let listener = self.listener.tap_io(|tcp| {
             if let Err(e) = tcp.set_nodelay(true) {
                 tracing::warn!(error = %e, "cannot set TCP_NODELAY");
             }
         });
-        axum::serve(
+        let (stopping, mut stop) = tokio::sync::watch::channel(false);
+        let serving = axum::serve(
             listener,
             self.router
                 .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
         })
-        .await
+        .into_future();
+        tokio::pin!(serving);
+        tokio::select! {
+            served = &mut serving => return served,
+            signal = shutdown_signal() => {
+                tracing::info!(signal, grace_secs = grace.as_secs(), "stopping: finishing the requests in flight");
+            }
+        }
+        let _ = stopping.send(true);
+        let jobs = async {
+            match self.jobs {
+                Some(jobs) => jobs.stop(grace).await,
+                None => true,
+            }
+        };
+        let (served, jobs_stopped) = tokio::join!(tokio::time::timeout(grace, &mut serving), jobs);
+        if !jobs_stopped {
+            tracing::warn!(
+                "background jobs still busy at the end of the grace period; their leases will end"
+            );
+        }
+        // SQLite writes its log back into the database file as the last connection closes.
+        if tokio::time::timeout(grace, self.state.db.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still busy; not waiting for them");
+        }
+        match served {
+            Ok(result) => {
+                tracing::info!("stopped");
+                result
+            }
+            Err(_) => {
+                tracing::warn!(
+                    grace_secs = grace.as_secs(),
+                    "requests still running at the end of the grace period; stopping anyway"
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Resolves on SIGTERM (what service managers and container runtimes send) or Ctrl-C, naming
+/// which.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(term) => term,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops gracefully");
+                let _ = tokio::signal::ctrl_c().await;
+                return "SIGINT";
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
     }
 }

@@ -71,6 +71,38 @@ fn checked_file(
     Ok((file_name, bytes, mime))
 }
 
+/// A multipart body read as `upload` reads one (its fields, then the file checked), storing
+/// nothing: the parsers' entry for `crate::fuzz`. Returns how many fields were read. Not for
+/// use inside an async runtime (it runs its own).
+pub fn check_multipart(boundary: &[u8], body: &[u8]) -> Result<usize, AppError> {
+    use axum::extract::FromRequest;
+    thread_local! {
+        static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime for checking multipart bodies");
+    }
+    let content_type = format!(
+        "multipart/form-data; boundary={}",
+        String::from_utf8_lossy(boundary)
+    );
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body.to_vec()))
+        .map_err(|_| AppError::BadRequest)?;
+    RUNTIME.with(|rt| {
+        rt.block_on(async {
+            let mut multipart = Multipart::from_request(request, &())
+                .await
+                .map_err(|_| AppError::BadRequest)?;
+            let (fields, file) = read_fields(&mut multipart, &["draft_id", "kind"]).await?;
+            let files = usize::from(file.is_some());
+            checked_file(file)?;
+            Ok(fields.len() + files)
+        })
+    })
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     auth: AuthSession,

@@ -424,7 +424,7 @@ pub async fn case_visits(number: String) -> Result<Vec<VisitView>, AppError> {
 
 /// Decodes a checked data URL and confirms by content that it is the image it claims to be.
 #[cfg(feature = "ssr")]
-fn image_bytes(data_url: &str, field: &str) -> Result<(Vec<u8>, &'static str), AppError> {
+pub fn image_bytes(data_url: &str, field: &str) -> Result<(Vec<u8>, &'static str), AppError> {
     use base64::Engine as _;
     let bad = || AppError::field(field, FieldErrorCode::ImageInvalid);
     let b64 = data_url

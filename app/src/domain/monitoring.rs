@@ -413,7 +413,7 @@ pub struct ColumnMap {
 }
 
 impl ColumnMap {
-    fn get(&self, field: Field) -> Option<usize> {
+    pub fn get(&self, field: Field) -> Option<usize> {
         self.positions
             .iter()
             .find(|(f, _)| *f == field)
@@ -491,6 +491,10 @@ pub fn map_header(source: Source, header: &[String]) -> Result<ColumnMap, FilePr
 #[serde(rename_all = "snake_case")]
 pub enum RowProblem {
     IdFormat,
+    /// The ID number came as a number (a spreadsheet column not formatted as text, or its
+    /// scientific notation in a CSV): a number keeps 15 digits, so the last ones are lost and
+    /// what is left may even be another person's valid number. Never taken.
+    IdNotText,
     IdChecksum,
     IdBirthDate,
     DateFormat,
@@ -520,7 +524,7 @@ pub struct MedicalRecord {
 
 /// A record's date in one of the ways departments write it; a year before 1900 is a typing
 /// error, not a record (and would not fit the stored `YYYY-MM-DD`).
-fn parse_date(raw: &str) -> Option<NaiveDate> {
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let t = raw.trim();
     ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
         .iter()
@@ -529,11 +533,31 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
 }
 
 fn id_of(raw: &str, today: NaiveDate) -> Result<IdNumber, RowProblem> {
+    if looks_like_scientific(raw) {
+        return Err(RowProblem::IdNotText);
+    }
     IdNumber::parse(&raw.to_uppercase(), today).map_err(|e| match e {
         super::id_number::IdNumberError::Format => RowProblem::IdFormat,
         super::id_number::IdNumberError::Checksum => RowProblem::IdChecksum,
         super::id_number::IdNumberError::BirthDate => RowProblem::IdBirthDate,
     })
+}
+
+/// `6.2070219650315E+17`: how a spreadsheet writes a long number it holds as a number.
+fn looks_like_scientific(raw: &str) -> bool {
+    let t = raw.trim();
+    match t.split_once(['E', 'e']) {
+        Some((mantissa, exponent)) => {
+            !mantissa.is_empty()
+                && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && exponent
+                    .trim_start_matches(['+', '-'])
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+                && !exponent.trim_start_matches(['+', '-']).is_empty()
+        }
+        None => false,
+    }
 }
 
 fn amount_of(raw: &str) -> Result<i64, RowProblem> {
@@ -1450,6 +1474,18 @@ mod tests {
             RowProblem::IdChecksum
         );
         assert_eq!(bad(&["1234", "2026-03-05", "1", "1"]), RowProblem::IdFormat);
+        // A spreadsheet's number in a CSV: its last digits are gone, so it is never an ID.
+        for sci in ["6.2070219650315E+17", "6.2070219650315e17", "6E+17"] {
+            assert_eq!(
+                bad(&[sci, "2026-03-05", "1", "1"]),
+                RowProblem::IdNotText,
+                "{sci}"
+            );
+        }
+        assert_eq!(
+            bad(&[&id, "2026-03-05", "12,50", "1"]),
+            RowProblem::AmountFormat
+        );
         assert_eq!(bad(&[&id, "05.03.2026", "1", "1"]), RowProblem::DateFormat);
         assert_eq!(bad(&[&id, "0206-03-05", "1", "1"]), RowProblem::DateFormat);
         assert_eq!(bad(&[&id, "-2026-03-05", "1", "1"]), RowProblem::DateFormat);

@@ -47,6 +47,13 @@ pub trait JobStore: Send + Sync {
         retry_at: Millis,
     ) -> Result<(), DbError>;
 
+    /// The items due by `now` and not done, and the oldest one's due time (for `/metrics`).
+    async fn work_queue(&self, now: Millis) -> Result<(i64, Option<Millis>), DbError>;
+
+    /// Gives back every item `worker` holds and has not finished (a process stopping cleanly):
+    /// claimable again at once, the claim not counted as an attempt. Returns how many.
+    async fn release_work(&self, worker: &str) -> Result<u64, DbError>;
+
     /// Which of `hashes` a stored row still names (an attachment, a visit's photo or
     /// signature, an import's file, a charity's proof of delivery): the blob sweep removes
     /// the others.

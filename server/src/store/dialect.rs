@@ -113,6 +113,39 @@ impl Dialect {
 }
 
 impl Db {
+    /// The pool's connections: (open, idle).
+    pub fn connections(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite(p) => (p.size(), p.num_idle()),
+            Db::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
+    /// Waits for the pool's connections to close (SQLite then checkpoints its write-ahead log
+    /// into the database file and removes it).
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Whether every migration this version knows has been applied (and none failed).
+    pub async fn migrations_current(&self) -> Result<bool, DbError> {
+        let (newest, known) = match self {
+            Db::Sqlite(_) => (
+                query("SELECT max(version) FROM _sqlx_migrations WHERE success"),
+                super::sqlite::MIGRATOR.iter().map(|m| m.version).max(),
+            ),
+            Db::Postgres(_) => (
+                query("SELECT max(version) FROM _sqlx_migrations WHERE success"),
+                super::postgres::MIGRATOR.iter().map(|m| m.version).max(),
+            ),
+        };
+        let applied: Option<i64> = newest.fetch_one(self).await?.get(0)?;
+        Ok(applied >= known)
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self {
             Db::Sqlite(_) => Dialect::Sqlite,

@@ -119,6 +119,29 @@ impl JobStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
+    async fn work_queue(&self, now: Millis) -> Result<(i64, Option<Millis>), DbError> {
+        let r = query(
+            "SELECT count(*), min(run_at) FROM work_items WHERE done_at IS NULL AND run_at <= $1",
+        )
+        .bind(now)
+        .fetch_one(&self.db)
+        .await?;
+        Ok((r.get(0)?, r.get(1)?))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn release_work(&self, worker: &str) -> Result<u64, DbError> {
+        let r = query(
+            "UPDATE work_items SET claimed_by = NULL, claimed_until = NULL, \
+             attempts = attempts - 1 WHERE claimed_by = $1 AND done_at IS NULL",
+        )
+        .bind(worker)
+        .execute(&self.db)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
     #[tracing::instrument(skip_all, fields(n = hashes.len()))]
     async fn blobs_in_use(
         &self,

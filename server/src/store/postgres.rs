@@ -11,6 +11,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
         .acquire_timeout(Duration::from_secs(10))
         .connect(url)
         .await?;
-    sqlx::migrate!("../migrations/postgres").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
+
+/// The migrations of this version, embedded.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");

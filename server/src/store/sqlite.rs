@@ -28,6 +28,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<SqlitePo
         .max_connections(max_connections)
         .connect_with(options)
         .await?;
-    sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
+
+/// The migrations of this version, embedded.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");

@@ -1,5 +1,6 @@
 //! One integration-test binary: helpers, store conformance on both backends, and the HTTP API.
 mod api;
+mod backup;
 mod casework;
 mod charity;
 mod cycle;
@@ -7,6 +8,7 @@ mod helpers;
 mod household;
 mod migrations;
 mod monitoring;
+mod observability;
 mod policy;
 mod security;
 mod store_conformance;

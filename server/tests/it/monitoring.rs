@@ -1208,3 +1208,79 @@ async fn an_administrator_changes_the_warning_rules_of_their_own_region_only() {
         (StatusCode::OK, Some(1), Some(1))
     );
 }
+
+/// An XLSX whose ID column is numeric, as Excel leaves it when nobody formats the column as
+/// text: `6.2070219650315E+17`. A number keeps 15 digits, so the ID read back has lost its last
+/// ones; for about one row in eleven what is left is another person's valid number. Every such
+/// row is refused with a reason that says what to do, whether or not it happens to be valid.
+#[tokio::test]
+async fn an_id_column_held_as_numbers_is_refused_and_never_matched_to_someone_else() {
+    // A real person's ID whose number, rounded as a spreadsheet holds it, is another valid ID.
+    let (real, rounded) = (0..1000)
+        .map(|seq| valid_id(&format!("62070219650315{seq:03}")))
+        .filter(|id| !id.ends_with('X'))
+        .find_map(|id| {
+            let read_back = (id.parse::<u64>().unwrap() as f64).to_string();
+            let valid =
+                app::domain::id_number::check_char(&read_back[..17]) == read_back.chars().nth(17);
+            (valid && read_back != id).then_some((id, read_back))
+        })
+        .expect("some ID in a thousand rounds to another valid one");
+    let app = spawn_app().await;
+    // The household of the person the rounded number names.
+    household(&app, "13900000741", &[&rounded[..17]]).await;
+    let admin = login(&app, "demo_admin").await;
+    let d = day(3);
+
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["身份证号", "姓名", "事项", "登记日期"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet
+        .write_number(1, 0, real.parse::<f64>().unwrap())
+        .unwrap();
+    sheet.write_string(1, 1, "张三").unwrap();
+    sheet.write_string(1, 2, "失业登记").unwrap();
+    sheet.write_string(1, 3, &d).unwrap();
+    let (status, report) = upload_source(
+        &admin,
+        &app,
+        "human_resources",
+        book.save_to_buffer().unwrap(),
+        "人社.xlsx",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        (
+            report["valid"].as_i64(),
+            report["matched"].as_i64(),
+            report["warnings"].as_i64()
+        ),
+        (Some(0), Some(0), Some(0)),
+        "{report}"
+    );
+    assert_eq!(report["problems"], serde_json::json!([[2, "id_not_text"]]));
+    assert!(app
+        .store()
+        .warnings(&crate::helpers::region("6207"))
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The same number exported to CSV by the spreadsheet.
+    let csv = format!(
+        "身份证号,姓名,事项,登记日期\n{},张三,失业登记,{d}\n",
+        "6.2070219650315E+17"
+    );
+    let (_, report) = upload_source(
+        &admin,
+        &app,
+        "human_resources",
+        csv.into_bytes(),
+        "人社.csv",
+    )
+    .await;
+    assert_eq!(report["problems"], serde_json::json!([[2, "id_not_text"]]));
+}

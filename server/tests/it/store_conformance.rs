@@ -1734,6 +1734,38 @@ conformance!(
                 .len(),
             1
         );
+
+        // A process that stops cleanly gives its claims back: another takes them at once, and
+        // the interrupted claim is not counted as an attempt.
+        assert!(store
+            .enqueue_work(
+                app::domain::cycle::WorkKind::ReferralDue,
+                "stopping",
+                "",
+                20_000_000
+            )
+            .await
+            .unwrap());
+        let held = store
+            .claim_work("stopping", 20_000_000, 60_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(held.len(), 1);
+        assert_eq!(store.release_work("stopping").await.unwrap(), 1);
+        assert_eq!(store.release_work("stopping").await.unwrap(), 0);
+        let taken = store
+            .claim_work("alive", 20_000_001, 60_000, 10)
+            .await
+            .unwrap();
+        // (The item that failed above is due again too, by now.)
+        assert_eq!(
+            taken
+                .iter()
+                .filter(|w| w.subject == "stopping")
+                .map(|w| w.attempts)
+                .collect::<Vec<_>>(),
+            [1]
+        );
     }
 );
 

@@ -1,0 +1,588 @@
+//! `make crash`: the release server killed with SIGKILL at random moments while 8 residents
+//! submit declarations and a caseworker accepts or rejects them, restarted, over and over, on
+//! SQLite or PostgreSQL. After every kill, with the server down, the database is checked:
+//! every acknowledged submission is there once, under the number the resident was given; no
+//! number is used twice; no draft produced two applications; every acknowledged decision is
+//! recorded once; SQLite's `PRAGMA integrity_check` is ok. At the end the background jobs must
+//! have resumed: every work item put in during the run is done.
+//!
+//! Usage: crash [--cycles N] [--backend sqlite|postgres] [--server PATH] [--seed S]
+//! (PostgreSQL: run under `scripts/with-postgres.sh`, which sets DOUDI_TEST_PG_URL.)
+
+use app::domain::declaration::{DeclarationDraft, MemberDraft};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use server::store::dialect::{query, Db};
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const RESIDENTS: usize = 8;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+/// What the clients were told, to be found in the database afterwards.
+#[derive(Default)]
+struct Acknowledged {
+    /// draft id → the application number the resident was given.
+    submissions: BTreeMap<String, String>,
+    /// application number → the status the caseworker was told it now has.
+    decisions: BTreeMap<String, String>,
+}
+
+struct Harness {
+    base: String,
+    acked: Mutex<Acknowledged>,
+    stop: AtomicBool,
+    /// Requests that failed because the server was down (retried).
+    interrupted: AtomicU64,
+}
+
+fn valid_id(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        app::domain::id_number::check_char(first17).expect("17 digits")
+    )
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("a client")
+}
+
+impl Harness {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Posts until the server answers (it may be down or restarting): the answer's status and
+    /// body. A request the server never answered is sent again, as a phone would.
+    async fn post(&self, c: &Client, path: &str, body: PostBody<'_>) -> (StatusCode, Value) {
+        loop {
+            let request = c.post(self.url(path));
+            let request = match &body {
+                PostBody::Form(f) => request.form(f),
+                PostBody::Json(j) => request.json(j),
+            };
+            match request.send().await {
+                Ok(r) if r.status().is_server_error() => {}
+                Ok(r) => {
+                    let status = r.status();
+                    // A connection that died while the answer was read: not acknowledged.
+                    if let Ok(text) = r.text().await {
+                        return (status, serde_json::from_str(&text).unwrap_or(Value::Null));
+                    }
+                }
+                Err(_) => {}
+            }
+            self.interrupted.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+enum PostBody<'a> {
+    Form(Vec<(&'a str, String)>),
+    Json(Value),
+}
+
+/// The text of the last SMS the demo outbox shows for `phone`.
+async fn last_code(h: &Harness, phone: &str) -> String {
+    let html = client()
+        .get(h.url("/dev/outbox"))
+        .send()
+        .await
+        .expect("the outbox")
+        .text()
+        .await
+        .unwrap_or_default();
+    let marker = format!("<b>{phone}</b>");
+    let at = html.rfind(&marker).expect("an SMS to the phone");
+    html[at + marker.len()..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+async fn register(h: &Harness, i: usize) -> Client {
+    let c = client();
+    let phone = format!("1390000{:04}", 9000 + i);
+    let (status, body) = h
+        .post(
+            &c,
+            "/api/accounts/send_code",
+            PostBody::Form(vec![("phone", phone.clone())]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "send a code: {body}");
+    let code = last_code(h, &phone).await;
+    let (status, body) = h
+        .post(
+            &c,
+            "/api/accounts/register",
+            PostBody::Form(vec![
+                ("form[phone]", phone),
+                ("form[code]", code),
+                ("form[password]", "Crash-test-1234".into()),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "register: {body}");
+    c
+}
+
+async fn caseworker(h: &Harness) -> Client {
+    let c = client();
+    let form = |otp: String| {
+        PostBody::Form(vec![
+            ("login", "demo_caseworker".into()),
+            ("password", "Demo2026pass".into()),
+            ("otp", otp),
+        ])
+    };
+    let (status, _) = h.post(&c, "/api/accounts/login", form(String::new())).await;
+    if status == StatusCode::CONFLICT {
+        let now = (app::auth::real_now_millis() / 1000) as u64;
+        let otp = app::second_factor::code_at(server::seed::DEMO_TOTP_SECRET, now).expect("a code");
+        let (status, body) = h.post(&c, "/api/accounts/login", form(otp)).await;
+        assert_eq!(status, StatusCode::OK, "caseworker sign-in: {body}");
+    } else {
+        assert_eq!(status, StatusCode::OK, "caseworker sign-in");
+    }
+    c
+}
+
+/// One resident: a new draft, a declaration with members never declared before, submitted
+/// (again and again through crashes) until the server answers; then the next.
+async fn resident_loop(h: Arc<Harness>, c: Client, who: usize) {
+    let mut seq = 0u32;
+    while !h.stop.load(Ordering::Relaxed) {
+        let (status, draft) = h
+            .post(&c, "/api/declaration/draft", PostBody::Form(vec![]))
+            .await;
+        let Some(draft_id) = draft["id"].as_str().filter(|_| status == StatusCode::OK) else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        seq += 1;
+        let id = valid_id(&format!(
+            "6207021970{:02}{:01}{:04}",
+            1 + who % 12,
+            who / 12,
+            seq % 10_000
+        ));
+        let data = DeclarationDraft {
+            region_code: "620702100201".into(),
+            address: format!("梁家墩镇{who}组{seq}号"),
+            residence: "rural".into(),
+            contact_phone: "13812345678".into(),
+            members: vec![MemberDraft {
+                relation: "head".into(),
+                name: "测试".into(),
+                id_number: id,
+                health: "healthy".into(),
+                schooling: "not_in_school".into(),
+                work_status: "farming".into(),
+                labour_capacity: "full".into(),
+                ..Default::default()
+            }],
+            income_wages: "800".into(),
+            help: vec!["basic_living".into()],
+            consent_verification: true,
+            ..Default::default()
+        };
+        let body = json!({ "save": { "draft_id": draft_id, "data": data } });
+        let (status, answer) = h
+            .post(&c, "/api/declaration/submit", PostBody::Json(body))
+            .await;
+        match answer["number"].as_str() {
+            Some(number) if status == StatusCode::OK => {
+                let mut acked = h.acked.lock().unwrap();
+                if let Some(before) = acked.submissions.insert(draft_id.into(), number.into()) {
+                    assert_eq!(before, number, "one draft, two numbers");
+                }
+            }
+            _ => panic!("a submission refused: {status} {answer}"),
+        }
+    }
+}
+
+/// The caseworker: accepts submitted applications, rejecting every fifth.
+async fn caseworker_loop(h: Arc<Harness>, c: Client) {
+    let mut n = 0u64;
+    while !h.stop.load(Ordering::Relaxed) {
+        let filter = json!({ "filter": {
+            "status": "submitted", "area": "", "help": "", "min_days": "", "warnings": false,
+            "after_submitted_at": null, "after_number": ""
+        }});
+        let (status, page) = h
+            .post(&c, "/api/casework/queue", PostBody::Json(filter))
+            .await;
+        assert_eq!(status, StatusCode::OK, "the queue: {page}");
+        let rows: Vec<String> = page["rows"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|r| r["number"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if rows.is_empty() {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            continue;
+        }
+        for number in rows.into_iter().take(5) {
+            n += 1;
+            let (path, form, status_after) = if n.is_multiple_of(5) {
+                (
+                    "/api/casework/reject",
+                    vec![
+                        ("number", number.clone()),
+                        ("reason", "材料不全（崩溃测试）".into()),
+                    ],
+                    "rejected",
+                )
+            } else {
+                (
+                    "/api/casework/advance",
+                    vec![("number", number.clone()), ("to", "accepted".into())],
+                    "accepted",
+                )
+            };
+            let (status, _) = h.post(&c, path, PostBody::Form(form)).await;
+            if status == StatusCode::OK {
+                h.acked
+                    .lock()
+                    .unwrap()
+                    .decisions
+                    .insert(number, status_after.into());
+            }
+            // Otherwise (already decided before a crash cut the answer off): not acknowledged.
+        }
+    }
+}
+
+struct Server {
+    exe: String,
+    env: Vec<(String, String)>,
+    child: Option<Child>,
+}
+
+impl Server {
+    fn start(&mut self) {
+        let mut command = Command::new(&self.exe);
+        command
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        self.child = Some(command.spawn().expect("start the server"));
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill(); // SIGKILL
+            let _ = c.wait();
+        }
+    }
+}
+
+async fn wait_ready(h: &Harness) -> Duration {
+    let started = Instant::now();
+    let c = client();
+    while started.elapsed() < Duration::from_secs(60) {
+        if let Ok(r) = c.get(h.url("/healthz")).send().await {
+            if r.status() == StatusCode::OK {
+                return started.elapsed();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the server did not start within a minute");
+}
+
+/// What one check of the database found wrong.
+#[derive(Default, Debug)]
+struct Findings {
+    lost: usize,
+    duplicated: usize,
+    integrity: usize,
+}
+
+async fn check(db: &Db, sqlite: bool, acked: &Acknowledged) -> Findings {
+    let mut f = Findings::default();
+    let rows = query("SELECT number, draft_id, status FROM applications")
+        .fetch_all(db)
+        .await
+        .expect("read applications");
+    let mut by_draft: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut numbers = BTreeSet::new();
+    let mut status_of = BTreeMap::new();
+    for r in &rows {
+        let number: String = r.get(0).expect("a number");
+        let draft: String = r
+            .get::<Option<String>, _>(1)
+            .expect("a draft")
+            .unwrap_or_default();
+        let status: String = r.get(2).expect("a status");
+        if !numbers.insert(number.clone()) {
+            f.duplicated += 1;
+            eprintln!("application number {number} used twice");
+        }
+        by_draft.entry(draft).or_default().push(number.clone());
+        status_of.insert(number, status);
+    }
+    for (draft, apps) in &by_draft {
+        if apps.len() > 1 && !draft.is_empty() {
+            f.duplicated += apps.len() - 1;
+            eprintln!("draft {draft} produced {apps:?}");
+        }
+    }
+    for (draft, number) in &acked.submissions {
+        if by_draft.get(draft).is_none_or(|a| !a.contains(number)) {
+            f.lost += 1;
+            eprintln!("acknowledged submission {number} (draft {draft}) is missing");
+        }
+    }
+    for (number, status) in &acked.decisions {
+        let events: i64 = query(
+            "SELECT count(*) FROM application_events e JOIN applications a \
+             ON a.id = e.application_id WHERE a.number = $1 AND e.status = $2",
+        )
+        .bind(number)
+        .bind(status)
+        .fetch_one(db)
+        .await
+        .expect("read events")
+        .get(0)
+        .expect("a count");
+        match events {
+            0 => {
+                f.lost += 1;
+                eprintln!("acknowledged decision {status} of {number} is missing");
+            }
+            1 => {}
+            n => {
+                f.duplicated += n as usize - 1;
+                eprintln!("decision {status} of {number} recorded {n} times");
+            }
+        }
+        if status_of.get(number) != Some(status) {
+            f.lost += 1;
+            eprintln!(
+                "{number} is {:?}, acknowledged as {status}",
+                status_of.get(number)
+            );
+        }
+    }
+    if sqlite {
+        let verdict: String = query("PRAGMA integrity_check")
+            .fetch_one(db)
+            .await
+            .expect("integrity check")
+            .get(0)
+            .expect("a verdict");
+        if verdict != "ok" {
+            f.integrity += 1;
+            eprintln!("integrity check: {verdict}");
+        }
+    }
+    f
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let cycles: u64 = arg(&args, "--cycles")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1000);
+    let backend = arg(&args, "--backend").unwrap_or_else(|| "sqlite".into());
+    let exe = arg(&args, "--server").unwrap_or_else(|| "target/release/server".into());
+    let mut seed: u64 = arg(&args, "--seed")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| app::auth::real_now_millis() as u64);
+    println!("crash: {cycles} cycles on {backend} with {exe}, seed {seed}");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let database_url = match backend.as_str() {
+        "sqlite" => format!("sqlite://{}/crash.db", dir.path().display()),
+        "postgres" => {
+            let admin = std::env::var("DOUDI_TEST_PG_URL")
+                .expect("PostgreSQL: run under scripts/with-postgres.sh (DOUDI_TEST_PG_URL)");
+            let name = format!("crash_{}", std::process::id());
+            let pool = sqlx::PgPool::connect(&admin).await.expect("the cluster");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create the database");
+            pool.close().await;
+            format!("{}/{name}", admin.rsplit_once('/').expect("a URL").0)
+        }
+        other => panic!("unknown backend {other}"),
+    };
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        l.local_addr().expect("its address").port()
+    };
+    let env: Vec<(String, String)> = [
+        ("DATABASE_URL", database_url.clone()),
+        ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
+        ("LEPTOS_SITE_ROOT", "target/site".into()),
+        (
+            "DOUDI_DATA_DIR",
+            dir.path().join("files").display().to_string(),
+        ),
+        ("DOUDI_FIELD_KEY", "7e".repeat(32)),
+        ("DOUDI_DEMO", "true".into()),
+        ("DOUDI_JOB_INTERVAL_SECS", "1".into()),
+        ("DOUDI_JOB_LEASE_SECS", "1".into()),
+        ("DOUDI_SMS_INTERVAL_SECONDS", "0".into()),
+        ("RUST_LOG", "warn".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let mut server = Server {
+        exe,
+        env,
+        child: None,
+    };
+    let h = Arc::new(Harness {
+        base: format!("http://127.0.0.1:{port}"),
+        acked: Mutex::new(Acknowledged::default()),
+        stop: AtomicBool::new(false),
+        interrupted: AtomicU64::new(0),
+    });
+    server.start();
+    wait_ready(&h).await;
+    let mut residents = Vec::new();
+    for i in 0..RESIDENTS {
+        residents.push(register(&h, i).await);
+    }
+    let cw = caseworker(&h).await;
+    let cipher = server::crypto::FieldCipher::from_hex(&"7e".repeat(32)).expect("the key");
+    let store = server::store::connect(&database_url, 2, cipher)
+        .await
+        .expect("the database");
+    let pool = store.db().clone();
+    let mut tasks: Vec<_> = residents
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| tokio::spawn(resident_loop(h.clone(), c, i)))
+        .collect();
+    tasks.push(tokio::spawn(caseworker_loop(h.clone(), cw)));
+
+    let started = Instant::now();
+    let mut total = Findings::default();
+    let mut work_items = 0u64;
+    let mut startup = Duration::ZERO;
+    for cycle in 0..cycles {
+        // Work for the background jobs, put in while the server runs.
+        let subject = format!("crash-{cycle}");
+        query(
+            "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ('annual_review', $1, '', $2)",
+        )
+        .bind(&subject)
+        .bind(app::auth::real_now_millis())
+        .execute(&pool)
+        .await
+        .expect("put in a work item");
+        work_items += 1;
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        tokio::time::sleep(Duration::from_millis(100 + seed % 900)).await;
+        server.kill();
+        let acked = std::mem::take(&mut *h.acked.lock().unwrap());
+        let f = check(&pool, backend == "sqlite", &acked).await;
+        {
+            let mut now = h.acked.lock().unwrap();
+            // Keep checking everything acknowledged so far, after every later crash too.
+            let mut all = acked;
+            all.submissions.append(&mut now.submissions);
+            all.decisions.append(&mut now.decisions);
+            *now = all;
+        }
+        total.lost += f.lost;
+        total.duplicated += f.duplicated;
+        total.integrity += f.integrity;
+        if (cycle + 1) % 50 == 0 || cycle + 1 == cycles {
+            let a = h.acked.lock().unwrap();
+            println!(
+                "  {} cycles: {} submissions and {} decisions acknowledged, {} lost, {} duplicated",
+                cycle + 1,
+                a.submissions.len(),
+                a.decisions.len(),
+                total.lost,
+                total.duplicated
+            );
+        }
+        server.start();
+        startup += wait_ready(&h).await;
+    }
+    // The jobs resume: every item put in is done (a killed process's claims end with their
+    // one-second lease).
+    let resumed = Instant::now();
+    let mut left = i64::MAX;
+    while resumed.elapsed() < Duration::from_secs(30) {
+        left = query(
+            "SELECT count(*) FROM work_items WHERE subject LIKE 'crash-%' AND done_at IS NULL",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("count work items")
+        .get(0)
+        .expect("a count");
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    h.stop.store(true, Ordering::Relaxed);
+    // A clean stop: SIGTERM, and the process exits by itself within its grace period.
+    if let Some(child) = server.child.take() {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().expect("wait for the server");
+        assert!(
+            out.status.success(),
+            "SIGTERM: the server exited with {}",
+            out.status
+        );
+    }
+    for t in tasks {
+        t.abort();
+    }
+    let a = h.acked.lock().unwrap();
+    println!(
+        "crash: {backend}: {cycles} cycles in {:.0} s (mean start {:.0} ms): {} submissions and {} \
+         decisions acknowledged, {} requests interrupted and retried; lost {}, duplicated {}, \
+         integrity failures {}; work items left undone {left} of {work_items}",
+        started.elapsed().as_secs_f64(),
+        startup.as_secs_f64() * 1000.0 / cycles.max(1) as f64,
+        a.submissions.len(),
+        a.decisions.len(),
+        h.interrupted.load(Ordering::Relaxed),
+        total.lost,
+        total.duplicated,
+        total.integrity
+    );
+    if total.lost + total.duplicated + total.integrity > 0 || left != 0 {
+        println!("crash: FAILED");
+        std::process::exit(1);
+    }
+    if a.submissions.is_empty() || a.decisions.is_empty() {
+        println!("crash: FAILED (nothing was acknowledged: the run proves nothing)");
+        std::process::exit(1);
+    }
+    println!("crash: ok");
+}

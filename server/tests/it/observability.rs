@@ -1,0 +1,129 @@
+//! What operators see: liveness and readiness, `/metrics` (behind its token), and the request
+//! id every answer carries.
+
+use crate::helpers::{spawn_app, spawn_app_with};
+use reqwest::StatusCode;
+
+const TOKEN: &str = "metrics-token-for-tests-0123456789";
+
+#[tokio::test]
+async fn readiness_says_the_database_answers_with_every_migration() {
+    let app = spawn_app().await;
+    let c = app.client();
+    let live = c.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let ready = c.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    assert_eq!(ready.text().await.unwrap(), "ready");
+
+    // A migration of this version missing from the database: not ready, still alive.
+    server::store::dialect::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
+    )
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let ready = c.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        c.get(app.url("/healthz")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn metrics_exist_only_behind_their_token() {
+    let closed = spawn_app().await;
+    let r = closed
+        .client()
+        .get(closed.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "no token configured: no metrics"
+    );
+
+    let app = spawn_app_with(|c| c.metrics_token = Some(TOKEN.into())).await;
+    let c = app.client();
+    for auth in [None, Some("Bearer wrong"), Some(TOKEN)] {
+        let mut r = c.get(app.url("/metrics"));
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        assert_eq!(
+            r.send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED,
+            "{auth:?}"
+        );
+    }
+
+    // Traffic to count: a page, a page with an id in its path, a failed sign-in.
+    assert_eq!(
+        c.get(app.url("/login")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    c.get(app.url("/applications/SQ-2026-999999"))
+        .send()
+        .await
+        .unwrap();
+    let failed = c
+        .post(app.url("/api/accounts/login"))
+        .form(&[
+            ("login", "demo_caseworker"),
+            ("password", "not-the-password"),
+            ("otp", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(failed.status().is_client_error());
+
+    let text = c
+        .get(app.url("/metrics"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let has = |needle: &str| {
+        assert!(
+            text.lines().any(|l| l.contains(needle)),
+            "{needle} missing from:\n{text}"
+        )
+    };
+    has(r#"doudi_http_requests_total{route="/login",method="GET",status="200"}"#);
+    has(r#"doudi_http_request_duration_seconds_bucket{route="/login""#);
+    // The route's pattern, never the id in the path.
+    has(r#"route="/applications/{number}""#);
+    assert!(!text.contains("SQ-2026-999999"), "an id became a label");
+    has("doudi_sign_in_failures_total");
+    has(r#"doudi_audit_events_total{action="login",result="failed"}"#);
+    has(r#"doudi_db_pool_connections{state="idle"}"#);
+    has("doudi_job_queue_due");
+    has("doudi_job_queue_oldest_due_seconds");
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id() {
+    let app = spawn_app().await;
+    let r = app.client().get(app.url("/")).send().await.unwrap();
+    let id = r.headers().get("x-request-id").expect("a request id");
+    assert_eq!(id.to_str().unwrap().len(), 36, "a UUID");
+    let mine = app
+        .client()
+        .get(app.url("/"))
+        .header("x-request-id", "req-from-the-balancer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.headers().get("x-request-id").unwrap(),
+        "req-from-the-balancer",
+        "an id from a load balancer is kept"
+    );
+}
