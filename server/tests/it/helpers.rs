@@ -92,6 +92,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The database this application runs on.
+    pub fn database_url(&self) -> String {
+        self.state.config.database_url.clone()
+    }
+
     pub fn client(&self) -> reqwest::Client {
         // A request that never answers fails its test after a minute instead of holding CI
         // (one such hang was seen once under `make test`, in a staff page's SSR; not reproduced).

@@ -6,6 +6,7 @@ mod charity;
 mod cycle;
 mod helpers;
 mod household;
+mod malformed;
 mod migrations;
 mod monitoring;
 mod observability;
