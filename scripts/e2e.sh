@@ -8,13 +8,13 @@ dir=$(mktemp -d /tmp/doudi-e2e.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # JSON logs, scanned after the tests (scripts/scan-logs.py): request ids, no personal data.
 DATABASE_URL="sqlite://$dir/e2e.db" DOUDI_DATA_DIR="$dir/data" DOUDI_DEMO=true DOUDI_LOG_FORMAT=json \
-  LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$port" "$server_bin" >"$dir/server.log" 2>&1 &
+  LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$port" "$server_bin" >"$dir/server.log" 2>"$dir/server.err" &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
+  kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log" "$dir/server.err"; exit 1; }
   sleep 0.2
 done
 mkdir -p end2end/output
@@ -25,7 +25,7 @@ else
   run=(node --test --test-concurrency=1 ${E2E_TESTS:-tests/})
 fi
 if ! (cd end2end && BASE_URL="http://127.0.0.1:$port" "${run[@]}"); then
-  echo "---- server log ----"; tail -n 100 "$dir/server.log"; exit 1
+  echo "---- server log ----"; tail -n 100 "$dir/server.log"; tail -n 30 "$dir/server.err"; exit 1
 fi
 # After the browser tests (not a benchmark's page loads): what the server logged meanwhile.
 if [ -z "${E2E_SCRIPT:-}" ]; then

@@ -671,20 +671,8 @@ fn write_xlsx(from: &str, to: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    if let Ok(paths) = std::env::var("DOUDI_BENCH_WRITE_XLSX") {
-        let (from, to) = paths.split_once('\n').expect("two paths");
-        return write_xlsx(from, to);
-    }
-    if std::env::var("DOUDI_BENCH_LOG").is_ok() {
-        server::init_tracing("text");
-    }
-    // DOUDI_BENCH_ONLY=engine: the policy engine alone (for working on it).
-    if std::env::var("DOUDI_BENCH_ONLY").as_deref() == Ok("engine") {
-        bench_engine();
-        return Ok(());
-    }
+/// Everything but the web part: import, matching, the queue on both databases.
+async fn bench_data() -> anyhow::Result<()> {
     let persons = std::env::var("DOUDI_BENCH_PERSONS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -692,7 +680,7 @@ async fn main() -> anyhow::Result<()> {
     bench_import(persons).await?;
     // DOUDI_BENCH_ONLY=import: the import alone (for working on it).
     if std::env::var("DOUDI_BENCH_ONLY").as_deref() == Ok("import") {
-        return Ok(());
+        std::process::exit(0);
     }
     bench_matching(50_000, 2_000);
     bench_matching(5_000, 200);
@@ -719,7 +707,28 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => println!("Queue on PostgreSQL: skipped (run through `make bench`, which starts a throwaway cluster)"),
     }
-    bench_engine();
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if let Ok(paths) = std::env::var("DOUDI_BENCH_WRITE_XLSX") {
+        let (from, to) = paths.split_once('\n').expect("two paths");
+        return write_xlsx(from, to);
+    }
+    if std::env::var("DOUDI_BENCH_LOG").is_ok() {
+        server::init_tracing("text");
+    }
+    // DOUDI_BENCH_ONLY=engine: the policy engine alone (for working on it).
+    if std::env::var("DOUDI_BENCH_ONLY").as_deref() == Ok("engine") {
+        bench_engine();
+        return Ok(());
+    }
+    // DOUDI_BENCH_ONLY=web: the landing page's SSR and the submissions alone.
+    if std::env::var("DOUDI_BENCH_ONLY").as_deref() != Ok("web") {
+        bench_data().await?;
+        bench_engine();
+    }
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_tests(
         format!("sqlite://{}/bench.db", dir.path().display()),

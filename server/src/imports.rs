@@ -600,6 +600,7 @@ pub async fn import_file(
         }
     };
     let today = app::services::today_in_china();
+    let started = std::time::Instant::now();
     let id = uuid::Uuid::new_v4().to_string();
     let meta = |encoding: &str, rules| NewImport {
         id: id.clone(),
@@ -669,6 +670,15 @@ pub async fn import_file(
     });
     let stored = s.store.import_records(meta(encoding_name, rules), rx).await;
     let read = reader.await.map_err(AppError::internal)?;
+    if let Ok(rows) = &read {
+        let secs = started.elapsed().as_secs_f64();
+        metrics::counter!("doudi_import_rows_total", "source" => source.code())
+            .increment(rows.rows_read.max(0) as u64);
+        if secs > 0.0 {
+            metrics::gauge!("doudi_import_rows_per_second", "source" => source.code())
+                .set(rows.rows_read as f64 / secs);
+        }
+    }
     match (read, stored) {
         (Err(problem), _) => refused(encoding_name, problem, ImportReport::default()).await,
         (Ok(rows), Ok(result)) => Ok(ImportReport {

@@ -36,11 +36,12 @@ async fn main() -> anyhow::Result<()> {
         _ => {}
     }
     let demo = config.demo;
+    let json_logs = config.log_format == "json";
     let app = Application::build(config).await?;
     let url = format!("http://{}", app.state.leptos_options.site_addr);
     tracing::info!(%url, "listening");
     if demo {
-        seed::print_demo_accounts(&url);
+        seed::print_demo_accounts(&url, json_logs);
     }
     app.run_until_stopped().await?;
     Ok(())

@@ -290,10 +290,20 @@ async fn demo_second_factor(s: &Services, user: &app::store::UserRecord) -> anyh
     Ok(())
 }
 
-pub fn print_demo_accounts(url: &str) {
-    println!("\n================ 演示数据 DEMO DATA — not real people ================");
-    println!("Doudi is serving at {url}  (SMS codes: {url}/dev/outbox)");
-    println!(
+/// Prints the demo accounts for people (`make run`).
+pub fn print_demo_accounts(url: &str, to_stderr: bool) {
+    let mut out = String::new();
+    use std::fmt::Write;
+    let _ = writeln!(
+        out,
+        "\n================ 演示数据 DEMO DATA — not real people ================"
+    );
+    let _ = writeln!(
+        out,
+        "Doudi is serving at {url}  (SMS codes: {url}/dev/outbox)"
+    );
+    let _ = writeln!(
+        out,
         "{:<12} {:<18} {:<14} {:<34} name",
         "role", "login", "password", "TOTP secret (2nd factor)"
     );
@@ -307,14 +317,28 @@ pub fn print_demo_accounts(url: &str) {
             Some(d) => format!("admin:{}", d.code()),
             None => role.code().to_string(),
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{:<12} {:<18} {:<14} {:<34} {}",
             role, login, password, totp, name
         );
     }
-    println!("Staff sign in with a code from an authenticator app holding the TOTP secret,");
-    println!("or with the current code shown at {url}/dev/outbox.");
-    println!("=======================================================================\n");
+    let _ = writeln!(
+        out,
+        "Staff sign in with a code from an authenticator app holding the TOTP secret,"
+    );
+    let _ = writeln!(out, "or with the current code shown at {url}/dev/outbox.");
+    let _ = writeln!(
+        out,
+        "=======================================================================\n"
+    );
+    // With JSON logs on stdout, the banner for people goes to stderr (stdout stays one JSON
+    // object per line).
+    if to_stderr {
+        eprint!("{out}");
+    } else {
+        print!("{out}");
+    }
 }
 
 /// One submitted application of the demo resident, so the status page has something to show.

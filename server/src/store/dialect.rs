@@ -22,13 +22,17 @@ use sqlx::{
     SqlitePool, Type,
 };
 use std::borrow::Cow;
+use std::sync::Arc;
+
+use super::wal_sync::WalSync;
 
 use super::db_err;
 
 /// The open database: a pool of either backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// The pool, and the group flusher its commits wait for (`super::wal_sync`).
+    Sqlite(SqlitePool, Arc<WalSync>),
     Postgres(PgPool),
 }
 
@@ -116,7 +120,7 @@ impl Db {
     /// The pool's connections: (open, idle).
     pub fn connections(&self) -> (u32, usize) {
         match self {
-            Db::Sqlite(p) => (p.size(), p.num_idle()),
+            Db::Sqlite(p, _) => (p.size(), p.num_idle()),
             Db::Postgres(p) => (p.size(), p.num_idle()),
         }
     }
@@ -125,7 +129,7 @@ impl Db {
     /// into the database file and removes it).
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, _) => p.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -133,7 +137,7 @@ impl Db {
     /// Whether every migration this version knows has been applied (and none failed).
     pub async fn migrations_current(&self) -> Result<bool, DbError> {
         let (newest, known) = match self {
-            Db::Sqlite(_) => (
+            Db::Sqlite(..) => (
                 query("SELECT max(version) FROM _sqlx_migrations WHERE success"),
                 super::sqlite::MIGRATOR.iter().map(|m| m.version).max(),
             ),
@@ -148,7 +152,7 @@ impl Db {
 
     pub fn dialect(&self) -> Dialect {
         match self {
-            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Sqlite(..) => Dialect::Sqlite,
             Db::Postgres(_) => Dialect::Postgres,
         }
     }
@@ -159,7 +163,14 @@ impl Db {
     /// requests write concurrently).
     pub async fn begin(&self) -> Result<Tx<'static>, DbError> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with(SQLITE_BEGIN).await.map_err(db_err)?),
+            Db::Sqlite(p, sync) => {
+                let turn = sync.write_lock().await.ok_or_else(busy)?;
+                Tx::Sqlite(
+                    p.begin_with(SQLITE_BEGIN).await.map_err(db_err)?,
+                    sync.clone(),
+                    turn,
+                )
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin().await.map_err(db_err)?),
         })
     }
@@ -167,7 +178,7 @@ impl Db {
     /// One connection of the pool, held until dropped (for settings that last a connection).
     pub async fn acquire(&self) -> Result<Conn, DbError> {
         Ok(match self {
-            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await.map_err(db_err)?),
+            Db::Sqlite(p, sync) => Conn::Sqlite(p.acquire().await.map_err(db_err)?, sync.clone()),
             Db::Postgres(p) => Conn::Postgres(p.acquire().await.map_err(db_err)?),
         })
     }
@@ -178,14 +189,14 @@ const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
 
 /// A connection taken from the pool.
 pub enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
+    Sqlite(PoolConnection<Sqlite>, Arc<WalSync>),
     Postgres(PoolConnection<Postgres>),
 }
 
 impl Conn {
     pub fn dialect(&self) -> Dialect {
         match self {
-            Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Sqlite(..) => Dialect::Sqlite,
             Conn::Postgres(_) => Dialect::Postgres,
         }
     }
@@ -193,7 +204,14 @@ impl Conn {
     pub async fn begin(&mut self) -> Result<Tx<'_>, DbError> {
         use sqlx::Connection as _;
         Ok(match self {
-            Conn::Sqlite(c) => Tx::Sqlite(c.begin_with(SQLITE_BEGIN).await.map_err(db_err)?),
+            Conn::Sqlite(c, sync) => {
+                let turn = sync.write_lock().await.ok_or_else(busy)?;
+                Tx::Sqlite(
+                    c.begin_with(SQLITE_BEGIN).await.map_err(db_err)?,
+                    sync.clone(),
+                    turn,
+                )
+            }
             Conn::Postgres(c) => Tx::Postgres(c.begin().await.map_err(db_err)?),
         })
     }
@@ -201,29 +219,65 @@ impl Conn {
 
 /// A transaction: rolled back when dropped without `commit`.
 pub enum Tx<'c> {
-    Sqlite(sqlx::Transaction<'c, Sqlite>),
+    /// The transaction, the database's flusher, and this writer's turn (`WalSync::write_lock`).
+    Sqlite(
+        sqlx::Transaction<'c, Sqlite>,
+        Arc<WalSync>,
+        tokio::sync::OwnedMutexGuard<()>,
+    ),
     Postgres(sqlx::Transaction<'c, Postgres>),
 }
 
 impl Tx<'_> {
+    /// Commits; returns once the transaction is on disk (SQLite: the group flush after it).
     pub async fn commit(self) -> Result<(), DbError> {
         match self {
-            Tx::Sqlite(t) => t.commit().await.map_err(db_err),
+            Tx::Sqlite(t, sync, turn) => {
+                t.commit().await.map_err(db_err)?;
+                // The next writer goes on while this commit is flushed with others.
+                drop(turn);
+                durable(&sync).await
+            }
             Tx::Postgres(t) => t.commit().await.map_err(db_err),
         }
     }
 
     pub async fn rollback(self) -> Result<(), DbError> {
         match self {
-            Tx::Sqlite(t) => t.rollback().await.map_err(db_err),
+            Tx::Sqlite(t, _, _) => t.rollback().await.map_err(db_err),
             Tx::Postgres(t) => t.rollback().await.map_err(db_err),
         }
     }
 }
 
+/// A writer that waited too long for its turn (`WalSync::write_lock`).
+fn busy() -> DbError {
+    DbError::Other("the database is busy: no turn to write".into())
+}
+
+/// Waits for the group flush that makes a committed write durable.
+async fn durable(sync: &WalSync) -> Result<(), DbError> {
+    if sync.durable().await {
+        Ok(())
+    } else {
+        Err(DbError::Other(
+            "the database's log could not be flushed to disk".into(),
+        ))
+    }
+}
+
+/// Whether a statement run outside a transaction writes (and so must be flushed before its
+/// caller is told it is stored).
+fn writes(sql: &str) -> bool {
+    let head = sql.trim_start().get(..7).unwrap_or("").to_ascii_uppercase();
+    ["INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"]
+        .iter()
+        .any(|w| head.starts_with(w))
+}
+
 /// Where a statement runs: the pool, a held connection or a transaction.
 pub enum Target<'e> {
-    SqlitePool(&'e SqlitePool),
+    SqlitePool(&'e SqlitePool, &'e WalSync),
     PgPool(&'e PgPool),
     Sqlite(&'e mut SqliteConnection),
     Postgres(&'e mut PgConnection),
@@ -232,7 +286,7 @@ pub enum Target<'e> {
 impl<'e> From<&'e Db> for Target<'e> {
     fn from(db: &'e Db) -> Self {
         match db {
-            Db::Sqlite(p) => Target::SqlitePool(p),
+            Db::Sqlite(p, sync) => Target::SqlitePool(p, sync),
             Db::Postgres(p) => Target::PgPool(p),
         }
     }
@@ -241,7 +295,7 @@ impl<'e> From<&'e Db> for Target<'e> {
 impl<'e> From<&'e mut Conn> for Target<'e> {
     fn from(c: &'e mut Conn) -> Self {
         match c {
-            Conn::Sqlite(c) => Target::Sqlite(c),
+            Conn::Sqlite(c, _) => Target::Sqlite(c),
             Conn::Postgres(c) => Target::Postgres(c),
         }
     }
@@ -250,7 +304,7 @@ impl<'e> From<&'e mut Conn> for Target<'e> {
 impl<'e, 'c> From<&'e mut Tx<'c>> for Target<'e> {
     fn from(t: &'e mut Tx<'c>) -> Self {
         match t {
-            Tx::Sqlite(t) => Target::Sqlite(t),
+            Tx::Sqlite(t, _, _) => Target::Sqlite(t),
             Tx::Postgres(t) => Target::Postgres(t),
         }
     }
@@ -384,7 +438,22 @@ impl<'q> Query<'q> {
     /// `Conflict` of their own) from other failures.
     pub async fn execute_raw<'e>(self, on: impl Into<Target<'e>>) -> Result<Done, sqlx::Error> {
         let rows_affected = match on.into() {
-            Target::SqlitePool(p) => self.sqlite().execute(p).await?.rows_affected(),
+            Target::SqlitePool(p, sync) => {
+                let write = writes(self.sql);
+                let turn = if write {
+                    Some(sync.write_lock().await.ok_or(sqlx::Error::PoolTimedOut)?)
+                } else {
+                    None
+                };
+                let n = self.sqlite().execute(p).await?.rows_affected();
+                drop(turn);
+                if write && !sync.durable().await {
+                    return Err(sqlx::Error::Io(std::io::Error::other(
+                        "the database's log could not be flushed to disk",
+                    )));
+                }
+                n
+            }
             Target::Sqlite(c) => self.sqlite().execute(c).await?.rows_affected(),
             Target::PgPool(p) => self.postgres().execute(p).await?.rows_affected(),
             Target::Postgres(c) => self.postgres().execute(c).await?.rows_affected(),
@@ -394,7 +463,20 @@ impl<'q> Query<'q> {
 
     pub async fn fetch_all<'e>(self, on: impl Into<Target<'e>>) -> Result<Vec<Row>, DbError> {
         let rows = match on.into() {
-            Target::SqlitePool(p) => wrap(self.sqlite().fetch_all(p).await, Row::Sqlite),
+            Target::SqlitePool(p, sync) => {
+                let write = writes(self.sql);
+                let turn = if write {
+                    Some(sync.write_lock().await.ok_or_else(busy)?)
+                } else {
+                    None
+                };
+                let rows = wrap(self.sqlite().fetch_all(p).await, Row::Sqlite);
+                drop(turn);
+                if write && rows.is_ok() {
+                    durable(sync).await?;
+                }
+                rows
+            }
             Target::Sqlite(c) => wrap(self.sqlite().fetch_all(c).await, Row::Sqlite),
             Target::PgPool(p) => wrap(self.postgres().fetch_all(p).await, Row::Postgres),
             Target::Postgres(c) => wrap(self.postgres().fetch_all(c).await, Row::Postgres),
@@ -407,11 +489,24 @@ impl<'q> Query<'q> {
         on: impl Into<Target<'e>>,
     ) -> Result<Option<Row>, DbError> {
         let row = match on.into() {
-            Target::SqlitePool(p) => self
-                .sqlite()
-                .fetch_optional(p)
-                .await
-                .map(|r| r.map(Row::Sqlite)),
+            Target::SqlitePool(p, sync) => {
+                let write = writes(self.sql);
+                let turn = if write {
+                    Some(sync.write_lock().await.ok_or_else(busy)?)
+                } else {
+                    None
+                };
+                let row = self
+                    .sqlite()
+                    .fetch_optional(p)
+                    .await
+                    .map(|r| r.map(Row::Sqlite));
+                drop(turn);
+                if write && row.is_ok() {
+                    durable(sync).await?;
+                }
+                row
+            }
             Target::Sqlite(c) => self
                 .sqlite()
                 .fetch_optional(c)

@@ -23,6 +23,7 @@ mod parameters;
 pub mod postgres;
 mod sealed;
 pub mod sqlite;
+pub mod wal_sync;
 
 use crate::crypto::FieldCipher;
 use app::store::{DbError, Store};
@@ -48,7 +49,8 @@ pub async fn connect(
     cipher: FieldCipher,
 ) -> anyhow::Result<Backend> {
     let db = if url.starts_with("sqlite:") {
-        Db::Sqlite(sqlite::connect(url, max_connections).await?)
+        let (pool, sync) = sqlite::connect(url, max_connections).await?;
+        Db::Sqlite(pool, sync)
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Db::Postgres(postgres::connect(url, max_connections).await?)
     } else {

@@ -1746,18 +1746,21 @@ conformance!(
             )
             .await
             .unwrap());
+        // (The item that failed above is due again too, by now: it is claimed with it.)
         let held = store
             .claim_work("stopping", 20_000_000, 60_000, 10)
             .await
             .unwrap();
-        assert_eq!(held.len(), 1);
-        assert_eq!(store.release_work("stopping").await.unwrap(), 1);
+        assert!(held.iter().any(|w| w.subject == "stopping"));
+        assert_eq!(
+            store.release_work("stopping").await.unwrap(),
+            held.len() as u64
+        );
         assert_eq!(store.release_work("stopping").await.unwrap(), 0);
         let taken = store
             .claim_work("alive", 20_000_001, 60_000, 10)
             .await
             .unwrap();
-        // (The item that failed above is due again too, by now.)
         assert_eq!(
             taken
                 .iter()
