@@ -176,6 +176,8 @@ pub async fn auth_session() -> Result<AuthSession, AppError> {
 /// Session key of the real (not demo-shifted) time of signing in, milliseconds UTC: a session
 /// ends a fixed time after it, however active (`server::http::session_lifetime`).
 pub const SIGNED_IN_AT: &str = "signed_in_at";
+/// When a signed-in session was last written (ms), to extend its idle expiry while it is used.
+pub const TOUCHED_AT: &str = "touched_at";
 
 /// Milliseconds UTC by the system clock (the demo offset never ages a session).
 pub fn real_now_millis() -> i64 {

@@ -294,10 +294,30 @@ pub async fn session_lifetime(
                 .ok()
                 .flatten();
             let max = state.config.session_max_hours * 3_600_000;
-            if since.is_none_or(|t| app::auth::real_now_millis() - t > max) {
+            let now = app::auth::real_now_millis();
+            if since.is_none_or(|t| now - t > max) {
                 if let Err(e) = auth.logout().await {
                     tracing::error!(error = %e, "could not end an expired session");
                     return AppError::Internal.into_response();
+                }
+            } else {
+                // The idle timeout counts from the session's last write (tower-sessions saves
+                // only a changed session): without this, a session in constant use ended
+                // `session_idle_minutes` after signing in (found by `make crash`). Written
+                // again once a tenth of the window has passed, not on every request.
+                let idle = state.config.session_idle_minutes * 60_000;
+                let touched = auth
+                    .session
+                    .get::<i64>(app::auth::TOUCHED_AT)
+                    .await
+                    .ok()
+                    .flatten()
+                    .or(since)
+                    .unwrap_or(0);
+                if now - touched > idle / 10 {
+                    if let Err(e) = auth.session.insert(app::auth::TOUCHED_AT, now).await {
+                        tracing::warn!(error = %e, "could not extend a session");
+                    }
                 }
             }
         }

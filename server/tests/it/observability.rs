@@ -127,3 +127,24 @@ async fn every_answer_carries_a_request_id() {
         "an id from a load balancer is kept"
     );
 }
+
+/// A session in use stays signed in past the idle window: tower-sessions writes (and so
+/// extends) only a changed session, and `http::session_lifetime` touches it as it is used.
+/// Found by `make crash`: every session ended `session_idle_minutes` after signing in,
+/// however busy. (Takes 75 s: the idle window is counted in minutes.)
+#[tokio::test]
+async fn a_session_in_use_outlives_the_idle_window() {
+    let app = spawn_app_with(|c| c.session_idle_minutes = 1).await;
+    let c = crate::api::resident(&app, "13900000961").await;
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(75) {
+        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+        let r = c.post(app.url("/api/accounts/me")).send().await.unwrap();
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            body["id"].is_string(),
+            "signed out after {:?}: {body}",
+            started.elapsed()
+        );
+    }
+}
