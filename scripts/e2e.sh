@@ -7,6 +7,8 @@ server_bin=$1
 dir=$(mktemp -d /tmp/doudi-e2e.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # JSON logs, scanned after the tests (scripts/scan-logs.py): request ids, no personal data.
+# Every request is logged (tower-http at debug), so the scan sees what a busy day writes.
+RUST_LOG="${RUST_LOG:-info,tower_http=debug,server=debug,app=debug,sqlx=warn,tower_sessions=warn}" \
 DATABASE_URL="sqlite://$dir/e2e.db" DOUDI_DATA_DIR="$dir/data" DOUDI_DEMO=true DOUDI_LOG_FORMAT=json \
   LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$port" "$server_bin" >"$dir/server.log" 2>"$dir/server.err" &
 pid=$!

@@ -9,7 +9,6 @@
 //! Usage: crash [--cycles N] [--backend sqlite|postgres] [--server PATH] [--seed S]
 //! (PostgreSQL: run under `scripts/with-postgres.sh`, which sets DOUDI_TEST_PG_URL.)
 
-use app::domain::declaration::{DeclarationDraft, MemberDraft};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use server::store::dialect::{query, Db};
@@ -181,26 +180,7 @@ async fn resident_loop(h: Arc<Harness>, c: Client, who: usize) {
         let born = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("a day")
             + chrono::Days::new(u64::from(seq % 30_000));
         let id = valid_id(&format!("620702{}{who:03}", born.format("%Y%m%d")));
-        let data = DeclarationDraft {
-            region_code: "620702100201".into(),
-            address: format!("梁家墩镇{who}组{seq}号"),
-            residence: "rural".into(),
-            contact_phone: "13812345678".into(),
-            members: vec![MemberDraft {
-                relation: "head".into(),
-                name: "测试".into(),
-                id_number: id,
-                health: "healthy".into(),
-                schooling: "not_in_school".into(),
-                work_status: "farming".into(),
-                labour_capacity: "full".into(),
-                ..Default::default()
-            }],
-            income_wages: "800".into(),
-            help: vec!["basic_living".into()],
-            consent_verification: true,
-            ..Default::default()
-        };
+        let data = server::fuzz::example_declaration(&id, &format!("梁家墩镇{who}组{seq}号"));
         let body = json!({ "save": { "draft_id": draft_id, "data": data } });
         let (status, answer) = h
             .post(&c, "/api/declaration/submit", PostBody::Json(body))

@@ -346,17 +346,22 @@ fn csv_seeds() -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn declaration_seeds() -> Vec<Vec<u8>> {
+/// A complete one-person declaration of a rural household in 甘州区 (example data) whose
+/// head has `id_number`: the seed here, and what `examples/crash.rs` submits.
+pub fn example_declaration(
+    id_number: &str,
+    address: &str,
+) -> app::domain::declaration::DeclarationDraft {
     use app::domain::declaration::{DeclarationDraft, MemberDraft};
-    let draft = DeclarationDraft {
+    DeclarationDraft {
         region_code: "620702100201".into(),
-        address: "梁家墩镇3组12号".into(),
+        address: address.into(),
         residence: "rural".into(),
         contact_phone: "13812345678".into(),
         members: vec![MemberDraft {
             relation: "head".into(),
             name: "张三".into(),
-            id_number: "62070219650315118X".into(),
+            id_number: id_number.into(),
             health: "healthy".into(),
             schooling: "not_in_school".into(),
             work_status: "farming".into(),
@@ -367,10 +372,15 @@ fn declaration_seeds() -> Vec<Vec<u8>> {
         help: vec!["basic_living".into()],
         consent_verification: true,
         ..Default::default()
-    };
+    }
+}
+
+fn declaration_seeds() -> Vec<Vec<u8>> {
+    let draft = example_declaration("62070219650315118X", "梁家墩镇3组12号");
     vec![
         serde_json::to_vec(&draft).unwrap_or_default(),
-        serde_json::to_vec(&DeclarationDraft::default()).unwrap_or_default(),
+        serde_json::to_vec(&app::domain::declaration::DeclarationDraft::default())
+            .unwrap_or_default(),
     ]
 }
 
