@@ -81,6 +81,15 @@ async fn metrics_exist_only_behind_their_token() {
         .unwrap();
     assert!(failed.status().is_client_error());
 
+    // A method the client made up is counted, but never becomes a label of its own.
+    c.request(
+        reqwest::Method::from_bytes(b"MADEUPMETHOD").unwrap(),
+        app.url("/login"),
+    )
+    .send()
+    .await
+    .unwrap();
+
     let text = c
         .get(app.url("/metrics"))
         .bearer_auth(TOKEN)
@@ -101,6 +110,11 @@ async fn metrics_exist_only_behind_their_token() {
     // The route's pattern, never the id in the path.
     has(r#"route="/applications/{number}""#);
     assert!(!text.contains("SQ-2026-999999"), "an id became a label");
+    assert!(
+        !text.contains("MADEUPMETHOD"),
+        "a client's method became a label"
+    );
+    has(r#"method="other""#);
     has("doudi_sign_in_failures_total");
     has(r#"doudi_audit_events_total{action="login",result="failed"}"#);
     has(r#"doudi_db_pool_connections{state="idle"}"#);
