@@ -145,93 +145,9 @@ fn bench_engine() {
     println!("Policy engine with the cliff view (assessment + cliffs), one core: {:.0} households/s ({m} cliffs)", 2_000.0 / secs);
 }
 
-/// Seeds `n` households, each with a submitted application (statuses and help kinds mixed,
-/// submitted over two years) and its assessment, in the caseworker's county, through plain
-/// SQL in batches: the same statements on both backends.
-macro_rules! seed_households {
-    ($pool:expr, $n:expr, $owner:expr, $cipher:expr) => {{
-        let pool = $pool;
-        // Empty drafts and declarations, sealed as the server seals them (once: one value).
-        let sealed_draft = $cipher.seal("drafts.data", "{}");
-        let sealed_declaration = $cipher.seal("applications.declaration", "{}");
-        let sealed_facts = $cipher.seal("assessment.facts", "{}");
-        let sealed_assessment = $cipher.seal("assessment.assessment", "{}");
-        let villages: Vec<String> = sqlx::query_scalar("SELECT code FROM regions WHERE code LIKE '620702%' AND length(code) = 12 ORDER BY code")
-            .fetch_all(&pool)
-            .await?;
-        anyhow::ensure!(!villages.is_empty(), "no villages under 620702");
-        const STATUSES: [&str; 8] = ["approved", "approved", "approved", "submitted", "accepted", "visiting", "reviewing", "rejected"];
-        const HELP: [&str; 4] = [",basic_living,", ",basic_living,medical,", ",education,", ",medical,care_services,"];
-        const CATS: [&str; 4] = ["dibao", "dibao_marginal", "", "rigid_expense"];
-        let now = app::services::now_millis();
-        let batch = 500usize;
-        let mut i = 0usize;
-        while i < $n {
-            let end = (i + batch).min($n);
-            let mut tx = pool.begin().await?;
-            for (table, cols, per) in [
-                ("households", "id, head_id_number, head_id_sealed, region_code, created_at, standing", 6),
-                ("drafts", "id, owner_id, data, version, created_at, updated_at, submitted", 7),
-            ] {
-                let rows: Vec<String> = (0..end - i).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
-                let sql = format!("INSERT INTO {table} ({cols}) VALUES {}", rows.join(", "));
-                let mut q = sqlx::query(&sql);
-                for k in i..end {
-                    let v = &villages[k % villages.len()];
-                    q = if table == "households" {
-                        // The head as the server stores one: its key, and a sealed copy.
-                        let head = format!("BENCH{k:013}");
-                        q.bind(format!("bench-h{k}")).bind($cipher.id_key(&head)).bind($cipher.seal("id_number", &head)).bind(v.clone()).bind(now).bind("applicant")
-                    } else {
-                        q.bind(format!("bench-d{k}")).bind($owner.clone()).bind(sealed_draft.clone()).bind(1i64).bind(now).bind(now).bind(true)
-                    };
-                }
-                q.execute(&mut *tx).await?;
-            }
-            let per = 13;
-            let rows: Vec<String> = (0..end - i).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
-            let sql = format!(
-                "INSERT INTO applications (id, number, owner_id, draft_id, region_code, status, declaration, consent_charity, \
-                   consent_text_version, submitted_at, updated_at, help, household_id) VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for k in i..end {
-                // Spread over two years, oldest first by k.
-                let at = now - ((($n - k) as i64) * 2 * 365 * 86_400_000 / $n as i64);
-                q = q
-                    .bind(format!("bench-a{k}"))
-                    .bind(format!("SQ-BENCH-{k:07}"))
-                    .bind($owner.clone())
-                    .bind(format!("bench-d{k}"))
-                    .bind(villages[k % villages.len()].clone())
-                    .bind(STATUSES[k % STATUSES.len()])
-                    .bind(sealed_declaration.clone())
-                    .bind(false)
-                    .bind("v1")
-                    .bind(at)
-                    .bind(at)
-                    .bind(HELP[k % HELP.len()])
-                    .bind(format!("bench-h{k}"));
-            }
-            q.execute(&mut *tx).await?;
-            let per = 8;
-            let rows: Vec<String> = (0..end - i).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
-            let sql = format!(
-                "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, categories, created_by, created_at) VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for k in i..end {
-                q = q.bind(format!("bench-a{k}")).bind("submission").bind(sealed_facts.clone()).bind("{}").bind(sealed_assessment.clone()).bind(CATS[k % CATS.len()]).bind($owner.clone()).bind(now);
-            }
-            q.execute(&mut *tx).await?;
-            tx.commit().await?;
-            i = end;
-        }
-        sqlx::query("ANALYZE").execute(&pool).await?;
-    }};
-}
+#[path = "shared/seed.rs"]
+#[macro_use]
+mod seed;
 
 /// The review queue at county scale: `n` households seeded, then the queue page's SSR
 /// (first page rendered on the server) and the queue API with filters and a deep cursor.

@@ -42,16 +42,21 @@ pub async fn region_names(
     store: &dyn crate::store::Store,
     codes: Vec<crate::domain::region::RegionCode>,
 ) -> Result<std::collections::HashMap<crate::domain::region::RegionCode, String>, AppError> {
-    let mut names = std::collections::HashMap::new();
-    for code in codes {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {
-            let name = store
-                .region(slot.key())
-                .await?
-                .map(|r| r.name_zh)
-                .unwrap_or_default();
-            slot.insert(name);
-        }
-    }
-    Ok(names)
+    let mut codes = codes;
+    codes.sort_unstable();
+    codes.dedup();
+    let mut found: std::collections::HashMap<String, String> = store
+        .regions(&codes)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.name_zh))
+        .collect();
+    // Every code asked for has an entry (empty when the region is unknown).
+    Ok(codes
+        .into_iter()
+        .map(|c| {
+            let name = found.remove(c.as_str()).unwrap_or_default();
+            (c, name)
+        })
+        .collect())
 }

@@ -447,6 +447,27 @@ impl AccountStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn regions(&self, codes: &[RegionCode]) -> Result<Vec<Region>, DbError> {
+        let mut out = Vec::with_capacity(codes.len());
+        // At most 500 codes a statement (far under either database's limit on parameters).
+        for chunk in codes.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code IN ({})",
+                marks.join(", ")
+            );
+            let mut q = query(&sql);
+            for code in chunk {
+                q = q.bind(code);
+            }
+            for r in q.fetch_all(&self.db).await? {
+                out.push(region_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn region(&self, code: &RegionCode) -> Result<Option<Region>, DbError> {
         let row =
             query("SELECT code, parent_code, name_zh, name_en, demo FROM regions WHERE code = $1")

@@ -535,6 +535,27 @@ conformance!(regions_and_audit, |store| {
         .any(|r| r.code == "620702000000" && r.name_zh == "甘州区"));
     let townships = store.region_children(Some("620702000000")).await.unwrap();
     assert!(!townships.is_empty(), "townships of Ganzhou");
+    // Many regions named in one call: each known one once, unknown codes left out.
+    let mut named: Vec<(String, String)> = store
+        .regions(&[
+            region("620702000000"),
+            region("620700000000"),
+            region("620702000000"),
+            region("629999999999"),
+        ])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.code, r.name_zh))
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        [
+            ("620700000000".to_string(), "张掖市".to_string()),
+            ("620702000000".to_string(), "甘州区".to_string())
+        ]
+    );
     let villages = store
         .region_children(Some(&townships[0].code))
         .await

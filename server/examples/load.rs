@@ -1,0 +1,495 @@
+#![recursion_limit = "512"]
+//! `make bench`'s load run: the release server with 100 000 households seeded (SQLite or a
+//! throwaway PostgreSQL), under a mixed **open-loop** load at a fixed rate: requests are sent
+//! on a fixed schedule whether or not earlier ones have been answered, and each one's latency
+//! is counted from the moment it was due, so a server that falls behind is seen as slow
+//! (no "coordinated omission"). Residents (landing page, sign-in, their applications, draft
+//! saves, submissions), caseworkers (queue, an application, a household file) and a charity
+//! (the needs board). Prints p50, p99, max and errors per route and overall.
+//!
+//! Usage: load [--backend sqlite|postgres] [--rate 500] [--secs 60] [--households 100000]
+//! [--server PATH] [--only TEXT] (PostgreSQL: run under `scripts/with-postgres.sh`, which sets
+//! DOUDI_TEST_PG_URL.)
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[path = "shared/seed.rs"]
+#[macro_use]
+mod seed;
+
+const RESIDENTS: usize = 40;
+const KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+
+fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("a client")
+}
+
+/// What each request of the mix does. The weights (per 100 requests) are what a county's
+/// first morning of the month looks like: mostly residents, a caseworker team, a charity.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Route {
+    Landing,
+    SignIn,
+    MyApplications,
+    SaveDraft,
+    NewDraft,
+    Submit,
+    Queue,
+    Application,
+    HouseholdFile,
+    NeedsBoard,
+}
+
+const MIX: [(Route, usize); 10] = [
+    (Route::Landing, 18),
+    (Route::SignIn, 1),
+    (Route::MyApplications, 14),
+    (Route::SaveDraft, 18),
+    (Route::NewDraft, 4),
+    (Route::Submit, 4),
+    (Route::Queue, 10),
+    (Route::Application, 12),
+    (Route::HouseholdFile, 12),
+    (Route::NeedsBoard, 7),
+];
+
+impl Route {
+    fn label(self) -> &'static str {
+        match self {
+            Route::Landing => "resident   GET  /                          (landing)",
+            Route::SignIn => "resident   POST /api/accounts/login        (sign-in)",
+            Route::MyApplications => "resident   GET  /applications              (status)",
+            Route::SaveDraft => "resident   POST /api/declaration/save      (draft save)",
+            Route::NewDraft => "resident   POST /api/declaration/draft     (new draft)",
+            Route::Submit => "resident   POST /api/declaration/submit    (submission)",
+            Route::Queue => "caseworker GET  /staff/queue",
+            Route::Application => "caseworker GET  /applications/:number",
+            Route::HouseholdFile => "caseworker GET  /staff/households/:id",
+            Route::NeedsBoard => "charity    GET  /charity                   (needs board)",
+        }
+    }
+}
+
+/// One resident's session and the draft they are working on.
+struct Resident {
+    client: Client,
+    phone: String,
+    draft: Mutex<Option<String>>,
+}
+
+struct Load {
+    base: String,
+    residents: Vec<Resident>,
+    caseworkers: Vec<Client>,
+    charities: Vec<Client>,
+    households: usize,
+    next: AtomicUsize,
+}
+
+fn valid_id(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        app::domain::id_number::check_char(first17).expect("17 digits")
+    )
+}
+
+impl Load {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn pick<'a, T>(&self, of: &'a [T]) -> &'a T {
+        &of[self.next.fetch_add(1, Ordering::Relaxed) % of.len()]
+    }
+
+    /// One request of the kind; Ok when the server answered with success (and, for pages,
+    /// the page it should have).
+    async fn send(&self, route: Route, i: usize) -> Result<(), String> {
+        let ok = |s: StatusCode| {
+            if s.is_success() {
+                Ok(())
+            } else {
+                Err(format!("{s}"))
+            }
+        };
+        let get = |c: &Client, path: String| {
+            let url = self.url(&path);
+            let c = c.clone();
+            async move {
+                let r = c.get(url).send().await.map_err(|e| e.to_string())?;
+                let status = r.status();
+                r.bytes().await.map_err(|e| e.to_string())?;
+                ok(status)
+            }
+        };
+        let k = (i * 7919) % self.households;
+        match route {
+            Route::Landing => get(&self.pick(&self.residents).client, "/".into()).await,
+            Route::MyApplications => {
+                get(&self.pick(&self.residents).client, "/applications".into()).await
+            }
+            Route::Queue => get(self.pick(&self.caseworkers), "/staff/queue".into()).await,
+            Route::Application => {
+                get(
+                    self.pick(&self.caseworkers),
+                    format!("/applications/SQ-BENCH-{k:07}"),
+                )
+                .await
+            }
+            Route::HouseholdFile => {
+                get(
+                    self.pick(&self.caseworkers),
+                    format!("/staff/households/bench-h{k}"),
+                )
+                .await
+            }
+            Route::NeedsBoard => get(self.pick(&self.charities), "/charity".into()).await,
+            Route::SignIn => {
+                // A phone signing in again: a new session each time.
+                let r = self.pick(&self.residents);
+                let response = client()
+                    .post(self.url("/api/accounts/login"))
+                    .form(&[("login", r.phone.as_str()), ("password", "Load-test-1234")])
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                ok(response.status())
+            }
+            Route::NewDraft => {
+                let r = self.pick(&self.residents);
+                let response = r
+                    .client
+                    .post(self.url("/api/declaration/draft"))
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = response.status();
+                let body: Value = response.json().await.map_err(|e| e.to_string())?;
+                ok(status)?;
+                let id = body["id"].as_str().ok_or("no draft id")?;
+                *r.draft.lock().unwrap() = Some(id.to_string());
+                Ok(())
+            }
+            Route::SaveDraft | Route::Submit => {
+                let who = self.next.fetch_add(1, Ordering::Relaxed) % self.residents.len();
+                let r = &self.residents[who];
+                // A submission takes the resident's draft (a draft is submitted once); a save
+                // writes it again.
+                let draft = if route == Route::Submit {
+                    r.draft.lock().unwrap().take()
+                } else {
+                    r.draft.lock().unwrap().clone()
+                };
+                let Some(draft) = draft else {
+                    // Nothing to submit yet: the resident starts one (timed as this request).
+                    return Box::pin(self.send(Route::NewDraft, i)).await;
+                };
+                // Members nobody declared before: born on a day from `i`, order code `who`.
+                let born = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("a day")
+                    + chrono::Days::new((i % 30_000) as u64);
+                let id = valid_id(&format!("620702{}{who:03}", born.format("%Y%m%d")));
+                let data = server::fuzz::example_declaration(&id, &format!("梁家墩镇{who}组{i}号"));
+                let path = if route == Route::Submit {
+                    "/api/declaration/submit"
+                } else {
+                    "/api/declaration/save"
+                };
+                let response = r
+                    .client
+                    .post(self.url(path))
+                    .json(&json!({ "save": { "draft_id": draft, "data": data } }))
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = response.status();
+                let body = response.text().await.unwrap_or_default();
+                ok(status)
+                    .map_err(|e| format!("{e} {}", body.chars().take(200).collect::<String>()))
+            }
+        }
+    }
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SIGTERM, then wait: the server stops gracefully.
+        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_ready(base: &str) {
+    let c = client();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(120) {
+        if let Ok(r) = c.get(format!("{base}/readyz")).send().await {
+            if r.status() == StatusCode::OK {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server was not ready within two minutes");
+}
+
+async fn outbox_code(base: &str, phone: &str) -> String {
+    let html = client()
+        .get(format!("{base}/dev/outbox"))
+        .send()
+        .await
+        .expect("the outbox")
+        .text()
+        .await
+        .unwrap_or_default();
+    let marker = format!("<b>{phone}</b>");
+    let at = html.rfind(&marker).expect("an SMS to the phone");
+    html[at + marker.len()..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+async fn resident(base: &str, i: usize) -> Resident {
+    let c = client();
+    let phone = format!("1370000{:04}", 5000 + i);
+    let r = c
+        .post(format!("{base}/api/accounts/send_code"))
+        .form(&[("phone", &phone)])
+        .send()
+        .await
+        .expect("send a code");
+    assert!(r.status().is_success(), "send a code: {}", r.status());
+    let code = outbox_code(base, &phone).await;
+    let r = c
+        .post(format!("{base}/api/accounts/register"))
+        .form(&[
+            ("form[phone]", phone.as_str()),
+            ("form[code]", &code),
+            ("form[password]", "Load-test-1234"),
+        ])
+        .send()
+        .await
+        .expect("register");
+    assert!(r.status().is_success(), "register: {}", r.status());
+    Resident {
+        client: c,
+        phone,
+        draft: Mutex::new(None),
+    }
+}
+
+async fn staff(base: &str, login: &str) -> Client {
+    let c = client();
+    let now = (app::auth::real_now_millis() / 1000) as u64;
+    let otp = app::second_factor::code_at(server::seed::DEMO_TOTP_SECRET, now).expect("a code");
+    let r = c
+        .post(format!("{base}/api/accounts/login"))
+        .form(&[
+            ("login", login),
+            ("password", "Demo2026pass"),
+            ("otp", &otp),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert!(r.status().is_success(), "{login} sign-in: {}", r.status());
+    c
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let backend: String = arg(&args, "--backend", "sqlite".to_string());
+    let rate: u64 = arg(&args, "--rate", 500);
+    let secs: u64 = arg(&args, "--secs", 60);
+    let households: usize = arg(&args, "--households", 100_000);
+    // --only TEXT: only the routes whose label contains TEXT (to look at one).
+    let only: String = arg(&args, "--only", String::new());
+    let exe: String = arg(&args, "--server", "target/release/server".to_string());
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let database_url = match backend.as_str() {
+        "sqlite" => format!("sqlite://{}/load.db", dir.path().display()),
+        "postgres" => {
+            let admin = std::env::var("DOUDI_TEST_PG_URL")
+                .expect("PostgreSQL: run under scripts/with-postgres.sh (DOUDI_TEST_PG_URL)");
+            let name = format!("load_{}", std::process::id());
+            let pool = sqlx::PgPool::connect(&admin).await.expect("the cluster");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create the database");
+            pool.close().await;
+            format!("{}/{name}", admin.rsplit_once('/').expect("a URL").0)
+        }
+        other => panic!("unknown backend {other}"),
+    };
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        l.local_addr().expect("its address").port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let _server = Server(
+        Command::new(&exe)
+            .envs([
+                ("DATABASE_URL", database_url.clone()),
+                ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
+                ("LEPTOS_SITE_ROOT", "target/site".into()),
+                (
+                    "DOUDI_DATA_DIR",
+                    dir.path().join("files").display().to_string(),
+                ),
+                ("DOUDI_FIELD_KEY", KEY.into()),
+                ("DOUDI_DEMO", "true".into()),
+                ("DOUDI_SMS_INTERVAL_SECONDS", "0".into()),
+                // One address (this generator) is every client here.
+                ("DOUDI_AUTH_REQUESTS_PER_MINUTE", "100000".into()),
+                ("RUST_LOG", "warn".into()),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the server"),
+    );
+    wait_ready(&base).await;
+
+    // 100 000 households in the caseworker's county, each with an application and assessment.
+    let started = Instant::now();
+    let cipher = server::crypto::FieldCipher::from_hex(KEY).expect("the key");
+    // The applications' owner: a demo resident (the load's residents register their own).
+    let owner_sql = "SELECT id FROM users WHERE role = 'resident' ORDER BY id LIMIT 1";
+    let run = async {
+        if backend == "sqlite" {
+            let pool = sqlx::SqlitePool::connect(&database_url).await?;
+            let owner: String = sqlx::query_scalar(owner_sql).fetch_one(&pool).await?;
+            seed_households!(pool, households, owner, cipher);
+        } else {
+            let pool = sqlx::PgPool::connect(&database_url).await?;
+            let owner: String = sqlx::query_scalar(owner_sql).fetch_one(&pool).await?;
+            seed_households!(pool, households, owner, cipher);
+        }
+        anyhow::Ok(())
+    };
+    run.await.expect("seed the households");
+    let seeded = started.elapsed().as_secs_f64();
+
+    let mut residents = Vec::new();
+    for i in 0..RESIDENTS {
+        residents.push(resident(&base, i).await);
+    }
+    // One caseworker session (a second-factor code is taken once) used by the team's tablets.
+    let caseworkers = vec![staff(&base, "demo_caseworker").await];
+    let charities = vec![staff(&base, "demo_charity").await];
+    let load = Arc::new(Load {
+        base: base.clone(),
+        residents,
+        caseworkers,
+        charities,
+        households,
+        next: AtomicUsize::new(0),
+    });
+    // Each resident starts with a draft.
+    for i in 0..RESIDENTS {
+        load.send(Route::NewDraft, i).await.expect("a first draft");
+    }
+
+    // The schedule: request i is due at start + i / rate, whatever happened before.
+    let schedule: Vec<Route> = MIX
+        .iter()
+        .filter(|(r, _)| r.label().contains(&only))
+        .flat_map(|&(r, w)| std::iter::repeat_n(r, w))
+        .collect();
+    let results: Arc<Mutex<Vec<(Route, Duration, Result<(), String>)>>> =
+        Arc::new(Mutex::new(Vec::with_capacity((rate * secs) as usize)));
+    let warmup = rate * 5;
+    let total = warmup + rate * secs;
+    let period = Duration::from_nanos(1_000_000_000 / rate);
+    let start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..total as usize {
+        let due = start + period * i as u32;
+        tokio::time::sleep_until(due).await;
+        // A fixed shuffle of the mix (37 is prime to 100).
+        let route = schedule[(i * 37) % schedule.len()];
+        let load = load.clone();
+        let results = results.clone();
+        tasks.spawn(async move {
+            let outcome = load.send(route, i).await;
+            let took = due.elapsed();
+            if i as u64 >= warmup {
+                results.lock().unwrap().push((route, took, outcome));
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let ran = start.elapsed().as_secs_f64() - warmup as f64 / rate as f64;
+
+    let results = std::mem::take(&mut *results.lock().unwrap());
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let summarize = |label: &str, mut times: Vec<Duration>, errors: usize| {
+        times.sort();
+        let p = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+        println!(
+            "  {label:<62} {:>6} req  p50 {:>7.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  errors {errors}",
+            times.len(),
+            ms(p(0.5)),
+            ms(p(0.99)),
+            ms(*times.last().expect("a request")),
+        );
+    };
+    let name = if backend == "sqlite" {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    println!(
+        "Load, {name}, {households} households (seeded in {seeded:.1} s): open loop at {rate} requests/s \
+         for {secs} s after a 5 s warm-up ({} requests answered in {ran:.1} s; latency from when each \
+         was due; goal p99 <= 25 ms, 0 errors)",
+        results.len()
+    );
+    let mut first_errors = Vec::new();
+    for (route, _) in MIX {
+        let of: Vec<_> = results.iter().filter(|(r, _, _)| *r == route).collect();
+        if of.is_empty() {
+            continue;
+        }
+        let errors: Vec<_> = of.iter().filter_map(|(_, _, o)| o.as_ref().err()).collect();
+        if let Some(e) = errors.first() {
+            first_errors.push(format!("{}: {e}", route.label()));
+        }
+        summarize(
+            route.label(),
+            of.iter().map(|(_, t, _)| *t).collect(),
+            errors.len(),
+        );
+    }
+    let errors = results.iter().filter(|(_, _, o)| o.is_err()).count();
+    summarize(
+        "all requests",
+        results.iter().map(|(_, t, _)| *t).collect(),
+        errors,
+    );
+    for e in first_errors {
+        println!("  first error of {e}");
+    }
+}
