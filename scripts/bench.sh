@@ -54,6 +54,14 @@ console.log(`Policy engine in the portal WASM: ${kb(engine)} of ${kb(code)} code
 # bench is built from the same compiled crates as the server `make run` serves, and measures that
 # code: without them a first `make bench` compiled every dependency a second time (~20 min).
 RUSTFLAGS="--cfg erase_components" ./scripts/with-postgres.sh cargo run --release --locked -p server --example bench
+# The load run (server/examples/load.rs): the release server with 100 000 households, a mixed
+# open-loop load at 500 requests/s for 60 s, on SQLite and on a throwaway PostgreSQL cluster;
+# p50/p99/max and errors per route. DOUDI_LOAD_RATE / DOUDI_LOAD_SECS change the rate and length.
+RUSTFLAGS="--cfg erase_components" cargo build --release --locked -p server --example load
+for backend in sqlite postgres; do
+  ./scripts/with-postgres.sh target/release/examples/load --backend "$backend" \
+    --rate "${DOUDI_LOAD_RATE:-500}" --secs "${DOUDI_LOAD_SECS:-60}"
+done
 # What a phone receives for each resident page (bytes on the wire, counted by Chromium), and
 # Lighthouse's mobile scores, from the release server on a temporary demo database.
 E2E_SCRIPT=bench-pages.mjs ./scripts/e2e.sh target/release/server

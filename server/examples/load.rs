@@ -135,8 +135,13 @@ impl Load {
             async move {
                 let r = c.get(url).send().await.map_err(|e| e.to_string())?;
                 let status = r.status();
-                r.bytes().await.map_err(|e| e.to_string())?;
-                ok(status)
+                let page = r.text().await.map_err(|e| e.to_string())?;
+                ok(status)?;
+                // A page that came back but shows an error (rendered with a 200) is an error.
+                if page.contains("banner error") {
+                    return Err("the page shows an error".into());
+                }
+                Ok(())
             }
         };
         let k = (i * 7919) % self.households;
@@ -173,7 +178,7 @@ impl Load {
                 ok(response.status())
             }
             Route::NewDraft => {
-                let r = self.pick(&self.residents);
+                let r = self.pick(&self.residents[self.residents.len() / 2..]);
                 let response = r
                     .client
                     .post(self.url("/api/declaration/draft"))
@@ -188,7 +193,12 @@ impl Load {
                 Ok(())
             }
             Route::SaveDraft | Route::Submit => {
-                let who = self.next.fetch_add(1, Ordering::Relaxed) % self.residents.len();
+                // Half the residents save drafts, the other half start and submit them: one
+                // person does not save and submit the same draft at the same moment (the
+                // server refuses a save of a submitted draft, rightly).
+                let half = self.residents.len() / 2;
+                let n = self.next.fetch_add(1, Ordering::Relaxed) % half;
+                let who = if route == Route::Submit { half + n } else { n };
                 let r = &self.residents[who];
                 // A submission takes the resident's draft (a draft is submitted once); a save
                 // writes it again.
@@ -365,12 +375,43 @@ async fn main() {
                 ("DOUDI_AUTH_REQUESTS_PER_MINUTE", "100000".into()),
                 ("RUST_LOG", "warn".into()),
             ])
-            .stdout(Stdio::null())
+            // The server's log (warnings and errors) beside the build, to read after a run.
+            .stdout(
+                std::fs::File::create(format!("target/load-server-{backend}.log"))
+                    .expect("the server's log file"),
+            )
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start the server"),
     );
     wait_ready(&base).await;
+
+    // One real submission first: its assessment (sealed as stored) is given to every seeded
+    // application, so that the pages that open it read a real one.
+    let first = resident(&base, RESIDENTS).await;
+    let d: Value = first
+        .client
+        .post(format!("{base}/api/declaration/draft"))
+        .send()
+        .await
+        .expect("a draft")
+        .json()
+        .await
+        .expect("a draft");
+    let head = valid_id("62070219391231999");
+    let r = first
+        .client
+        .post(format!("{base}/api/declaration/submit"))
+        .json(&json!({ "save": { "draft_id": d["id"], "data": server::fuzz::example_declaration(&head, "梁家墩镇1组") } }))
+        .send()
+        .await
+        .expect("a submission");
+    assert!(
+        r.status().is_success(),
+        "the first submission: {}",
+        r.status()
+    );
+    let assessed_sql = "SELECT facts, parameters, assessment FROM assessments LIMIT 1";
 
     // 100 000 households in the caseworker's county, each with an application and assessment.
     let started = Instant::now();
@@ -381,11 +422,15 @@ async fn main() {
         if backend == "sqlite" {
             let pool = sqlx::SqlitePool::connect(&database_url).await?;
             let owner: String = sqlx::query_scalar(owner_sql).fetch_one(&pool).await?;
-            seed_households!(pool, households, owner, cipher);
+            let assessed: (String, String, String) =
+                sqlx::query_as(assessed_sql).fetch_one(&pool).await?;
+            seed_households!(pool, households, owner, cipher, Some(assessed));
         } else {
             let pool = sqlx::PgPool::connect(&database_url).await?;
             let owner: String = sqlx::query_scalar(owner_sql).fetch_one(&pool).await?;
-            seed_households!(pool, households, owner, cipher);
+            let assessed: (String, String, String) =
+                sqlx::query_as(assessed_sql).fetch_one(&pool).await?;
+            seed_households!(pool, households, owner, cipher, Some(assessed));
         }
         anyhow::Ok(())
     };
@@ -408,8 +453,17 @@ async fn main() {
         next: AtomicUsize::new(0),
     });
     // Each resident starts with a draft.
-    for i in 0..RESIDENTS {
-        load.send(Route::NewDraft, i).await.expect("a first draft");
+    for r in &load.residents {
+        let d: Value = r
+            .client
+            .post(load.url("/api/declaration/draft"))
+            .send()
+            .await
+            .expect("a first draft")
+            .json()
+            .await
+            .expect("a draft");
+        *r.draft.lock().unwrap() = Some(d["id"].as_str().expect("its id").to_string());
     }
 
     // The schedule: request i is due at start + i / rate, whatever happened before.

@@ -4,13 +4,39 @@
 /// submitted over two years) and its assessment, in the caseworker's county, through plain
 /// SQL in batches: the same statements on both backends.
 macro_rules! seed_households {
-    ($pool:expr, $n:expr, $owner:expr, $cipher:expr) => {{
+    ($pool:expr, $n:expr, $owner:expr, $cipher:expr) => {
+        seed_households!($pool, $n, $owner, $cipher, None::<(String, String, String)>)
+    };
+    // `$assessed`: the sealed facts, the parameters and the sealed assessment of one real submission, given to every
+    // application (pages that open the assessment need a real one); None: empty records.
+    ($pool:expr, $n:expr, $owner:expr, $cipher:expr, $assessed:expr) => {{
         let pool = $pool;
         // Empty drafts and declarations, sealed as the server seals them (once: one value).
         let sealed_draft = $cipher.seal("drafts.data", "{}");
-        let sealed_declaration = $cipher.seal("applications.declaration", "{}");
-        let sealed_facts = $cipher.seal("assessment.facts", "{}");
-        let sealed_assessment = $cipher.seal("assessment.assessment", "{}");
+        // A head as the server would have one: a valid ID number (order codes 900 and up, which
+        // no load-run resident declares), and one real declaration shared by every application.
+        let head_of = |k: usize| {
+            let born = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("a day")
+                + chrono::Days::new((k % 30_000) as u64);
+            let first17 = format!("620702{}{:03}", born.format("%Y%m%d"), 900 + k / 30_000);
+            format!("{first17}{}", app::domain::id_number::check_char(&first17).expect("17 digits"))
+        };
+        let declaration = app::domain::declaration::Declaration::parse(
+            &server::fuzz::example_declaration(&head_of(0), "梁家墩镇演示村1组"),
+            chrono::Utc::now().date_naive(),
+        )
+        .expect("the example declaration is valid");
+        let sealed_declaration = $cipher.seal(
+            "applications.declaration",
+            &serde_json::to_string(&declaration).expect("a declaration"),
+        );
+        let (sealed_facts, parameters, sealed_assessment) = $assessed.unwrap_or_else(|| {
+            (
+                $cipher.seal("assessment.facts", "{}"),
+                "{}".to_string(),
+                $cipher.seal("assessment.assessment", "{}"),
+            )
+        });
         let villages: Vec<String> = sqlx::query_scalar("SELECT code FROM regions WHERE code LIKE '620702%' AND length(code) = 12 ORDER BY code")
             .fetch_all(&pool)
             .await?;
@@ -35,7 +61,7 @@ macro_rules! seed_households {
                     let v = &villages[k % villages.len()];
                     q = if table == "households" {
                         // The head as the server stores one: its key, and a sealed copy.
-                        let head = format!("BENCH{k:013}");
+                        let head = head_of(k);
                         q.bind(format!("bench-h{k}")).bind($cipher.id_key(&head)).bind($cipher.seal("id_number", &head)).bind(v.clone()).bind(now).bind("applicant")
                     } else {
                         q.bind(format!("bench-d{k}")).bind($owner.clone()).bind(sealed_draft.clone()).bind(1i64).bind(now).bind(now).bind(true)
@@ -78,7 +104,7 @@ macro_rules! seed_households {
             );
             let mut q = sqlx::query(&sql);
             for k in i..end {
-                q = q.bind(format!("bench-a{k}")).bind("submission").bind(sealed_facts.clone()).bind("{}").bind(sealed_assessment.clone()).bind(CATS[k % CATS.len()]).bind($owner.clone()).bind(now);
+                q = q.bind(format!("bench-a{k}")).bind("submission").bind(sealed_facts.clone()).bind(parameters.clone()).bind(sealed_assessment.clone()).bind(CATS[k % CATS.len()]).bind($owner.clone()).bind(now);
             }
             q.execute(&mut *tx).await?;
             tx.commit().await?;
