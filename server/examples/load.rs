@@ -237,6 +237,9 @@ impl Load {
     }
 }
 
+/// One request's route, its latency from when it was due, and whether it succeeded.
+type Outcome = (Route, Duration, Result<(), String>);
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -472,7 +475,7 @@ async fn main() {
         .filter(|(r, _)| r.label().contains(&only))
         .flat_map(|&(r, w)| std::iter::repeat_n(r, w))
         .collect();
-    let results: Arc<Mutex<Vec<(Route, Duration, Result<(), String>)>>> =
+    let results: Arc<Mutex<Vec<Outcome>>> =
         Arc::new(Mutex::new(Vec::with_capacity((rate * secs) as usize)));
     let warmup = rate * 5;
     let total = warmup + rate * secs;
