@@ -18,6 +18,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "shared/harness.rs"]
+mod harness;
+
 const RESIDENTS: usize = 8;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -43,13 +46,6 @@ struct Harness {
     interrupted: AtomicU64,
     /// Submissions the server refused (the harness's data must always be valid).
     refused: AtomicU64,
-}
-
-fn valid_id(first17: &str) -> String {
-    format!(
-        "{first17}{}",
-        app::domain::id_number::check_char(first17).expect("17 digits")
-    )
 }
 
 fn client() -> Client {
@@ -97,24 +93,6 @@ enum PostBody<'a> {
 }
 
 /// The text of the last SMS the demo outbox shows for `phone`.
-async fn last_code(h: &Harness, phone: &str) -> String {
-    let html = client()
-        .get(h.url("/dev/outbox"))
-        .send()
-        .await
-        .expect("the outbox")
-        .text()
-        .await
-        .unwrap_or_default();
-    let marker = format!("<b>{phone}</b>");
-    let at = html.rfind(&marker).expect("an SMS to the phone");
-    html[at + marker.len()..]
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect()
-}
-
 async fn register(h: &Harness, i: usize) -> Client {
     let c = client();
     let phone = format!("1390000{:04}", 9000 + i);
@@ -126,7 +104,7 @@ async fn register(h: &Harness, i: usize) -> Client {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "send a code: {body}");
-    let code = last_code(h, &phone).await;
+    let code = harness::outbox_code(&h.base, &phone).await;
     let (status, body) = h
         .post(
             &c,
@@ -179,7 +157,7 @@ async fn resident_loop(h: Arc<Harness>, c: Client, who: usize) {
         // A person nobody declared before: born `seq` days after 1940-01-01, order code `who`.
         let born = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("a day")
             + chrono::Days::new(u64::from(seq % 30_000));
-        let id = valid_id(&format!("620702{}{who:03}", born.format("%Y%m%d")));
+        let id = harness::valid_id(&format!("620702{}{who:03}", born.format("%Y%m%d")));
         let data = server::fuzz::example_declaration(&id, &format!("梁家墩镇{who}组{seq}号"));
         let body = json!({ "save": { "draft_id": draft_id, "data": data } });
         let (status, answer) = h
@@ -396,26 +374,8 @@ async fn main() {
         .unwrap_or_else(|| app::auth::real_now_millis() as u64);
     println!("crash: {cycles} cycles on {backend} with {exe}, seed {seed}");
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let database_url = match backend.as_str() {
-        "sqlite" => format!("sqlite://{}/crash.db", dir.path().display()),
-        "postgres" => {
-            let admin = std::env::var("DOUDI_TEST_PG_URL")
-                .expect("PostgreSQL: run under scripts/with-postgres.sh (DOUDI_TEST_PG_URL)");
-            let name = format!("crash_{}", std::process::id());
-            let pool = sqlx::PgPool::connect(&admin).await.expect("the cluster");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&pool)
-                .await
-                .expect("create the database");
-            pool.close().await;
-            format!("{}/{name}", admin.rsplit_once('/').expect("a URL").0)
-        }
-        other => panic!("unknown backend {other}"),
-    };
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        l.local_addr().expect("its address").port()
-    };
+    let database_url = harness::database_url(&backend, dir.path(), "crash").await;
+    let port = harness::free_port();
     let env: Vec<(String, String)> = [
         ("DATABASE_URL", database_url.clone()),
         ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),

@@ -18,6 +18,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "shared/harness.rs"]
+mod harness;
 #[path = "shared/seed.rs"]
 #[macro_use]
 mod seed;
@@ -101,13 +103,6 @@ struct Load {
     charities: Vec<Client>,
     households: usize,
     next: AtomicUsize,
-}
-
-fn valid_id(first17: &str) -> String {
-    format!(
-        "{first17}{}",
-        app::domain::id_number::check_char(first17).expect("17 digits")
-    )
 }
 
 impl Load {
@@ -214,7 +209,7 @@ impl Load {
                 // Members nobody declared before: born on a day from `i`, order code `who`.
                 let born = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("a day")
                     + chrono::Days::new((i % 30_000) as u64);
-                let id = valid_id(&format!("620702{}{who:03}", born.format("%Y%m%d")));
+                let id = harness::valid_id(&format!("620702{}{who:03}", born.format("%Y%m%d")));
                 let data = server::fuzz::example_declaration(&id, &format!("梁家墩镇{who}组{i}号"));
                 let path = if route == Route::Submit {
                     "/api/declaration/submit"
@@ -264,24 +259,6 @@ async fn wait_ready(base: &str) {
     panic!("the server was not ready within two minutes");
 }
 
-async fn outbox_code(base: &str, phone: &str) -> String {
-    let html = client()
-        .get(format!("{base}/dev/outbox"))
-        .send()
-        .await
-        .expect("the outbox")
-        .text()
-        .await
-        .unwrap_or_default();
-    let marker = format!("<b>{phone}</b>");
-    let at = html.rfind(&marker).expect("an SMS to the phone");
-    html[at + marker.len()..]
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect()
-}
-
 async fn resident(base: &str, i: usize) -> Resident {
     let c = client();
     let phone = format!("1370000{:04}", 5000 + i);
@@ -292,7 +269,7 @@ async fn resident(base: &str, i: usize) -> Resident {
         .await
         .expect("send a code");
     assert!(r.status().is_success(), "send a code: {}", r.status());
-    let code = outbox_code(base, &phone).await;
+    let code = harness::outbox_code(base, &phone).await;
     let r = c
         .post(format!("{base}/api/accounts/register"))
         .form(&[
@@ -340,26 +317,8 @@ async fn main() {
     let only: String = arg(&args, "--only", String::new());
     let exe: String = arg(&args, "--server", "target/release/server".to_string());
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let database_url = match backend.as_str() {
-        "sqlite" => format!("sqlite://{}/load.db", dir.path().display()),
-        "postgres" => {
-            let admin = std::env::var("DOUDI_TEST_PG_URL")
-                .expect("PostgreSQL: run under scripts/with-postgres.sh (DOUDI_TEST_PG_URL)");
-            let name = format!("load_{}", std::process::id());
-            let pool = sqlx::PgPool::connect(&admin).await.expect("the cluster");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&pool)
-                .await
-                .expect("create the database");
-            pool.close().await;
-            format!("{}/{name}", admin.rsplit_once('/').expect("a URL").0)
-        }
-        other => panic!("unknown backend {other}"),
-    };
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        l.local_addr().expect("its address").port()
-    };
+    let database_url = harness::database_url(&backend, dir.path(), "load").await;
+    let port = harness::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let _server = Server(
         Command::new(&exe)
@@ -401,7 +360,7 @@ async fn main() {
         .json()
         .await
         .expect("a draft");
-    let head = valid_id("62070219391231999");
+    let head = harness::valid_id("62070219391231999");
     let r = first
         .client
         .post(format!("{base}/api/declaration/submit"))

@@ -448,6 +448,10 @@ impl AccountStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn regions(&self, codes: &[RegionCode]) -> Result<Vec<Region>, DbError> {
+        // Each code once (the trait's promise, also across chunks).
+        let mut codes = codes.to_vec();
+        codes.sort_unstable();
+        codes.dedup();
         let mut out = Vec::with_capacity(codes.len());
         // At most 500 codes a statement (far under either database's limit on parameters).
         for chunk in codes.chunks(500) {

@@ -163,14 +163,7 @@ impl Db {
     /// requests write concurrently).
     pub async fn begin(&self) -> Result<Tx<'static>, DbError> {
         Ok(match self {
-            Db::Sqlite(p, sync) => {
-                let turn = sync.write_lock().await.ok_or_else(busy)?;
-                Tx::Sqlite(
-                    p.begin_with(SQLITE_BEGIN).await.map_err(db_err)?,
-                    sync.clone(),
-                    turn,
-                )
-            }
+            Db::Sqlite(p, sync) => sqlite_tx(sync, p.begin_with(SQLITE_BEGIN)).await?,
             Db::Postgres(p) => Tx::Postgres(p.begin().await.map_err(db_err)?),
         })
     }
@@ -204,14 +197,7 @@ impl Conn {
     pub async fn begin(&mut self) -> Result<Tx<'_>, DbError> {
         use sqlx::Connection as _;
         Ok(match self {
-            Conn::Sqlite(c, sync) => {
-                let turn = sync.write_lock().await.ok_or_else(busy)?;
-                Tx::Sqlite(
-                    c.begin_with(SQLITE_BEGIN).await.map_err(db_err)?,
-                    sync.clone(),
-                    turn,
-                )
-            }
+            Conn::Sqlite(c, sync) => sqlite_tx(sync, c.begin_with(SQLITE_BEGIN)).await?,
             Conn::Postgres(c) => Tx::Postgres(c.begin().await.map_err(db_err)?),
         })
     }
@@ -250,9 +236,22 @@ impl Tx<'_> {
     }
 }
 
-/// A writer that waited too long for its turn (`WalSync::write_lock`).
-fn busy() -> DbError {
-    DbError::Other("the database is busy: no turn to write".into())
+/// Why a writer waited too long for its turn (`WalSync::write_lock`).
+const BUSY: &str = "the database is busy: no turn to write";
+/// Why a committed write could not be made durable (the disk is failing).
+const NOT_FLUSHED: &str = "the database's log could not be flushed to disk";
+
+/// A SQLite transaction begun in the writers' turn (`begin` is only polled once the turn is
+/// taken), which it holds until it commits or is dropped.
+async fn sqlite_tx<'c>(
+    sync: &Arc<WalSync>,
+    begin: impl std::future::Future<Output = Result<sqlx::Transaction<'c, Sqlite>, sqlx::Error>>,
+) -> Result<Tx<'c>, DbError> {
+    let turn = sync
+        .write_lock()
+        .await
+        .ok_or_else(|| DbError::Other(BUSY.into()))?;
+    Ok(Tx::Sqlite(begin.await.map_err(db_err)?, sync.clone(), turn))
 }
 
 /// Waits for the group flush that makes a committed write durable.
@@ -260,10 +259,30 @@ async fn durable(sync: &WalSync) -> Result<(), DbError> {
     if sync.durable().await {
         Ok(())
     } else {
-        Err(DbError::Other(
-            "the database's log could not be flushed to disk".into(),
-        ))
+        Err(DbError::Other(NOT_FLUSHED.into()))
     }
+}
+
+/// One statement straight on the SQLite pool (`run`, only polled here): a write takes the
+/// writers' turn and returns once flushed, as a transaction's commit does; a read runs at once.
+async fn on_sqlite_pool<T>(
+    sync: &WalSync,
+    sql: &str,
+    run: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, sqlx::Error> {
+    if !writes(sql) {
+        return run.await;
+    }
+    let turn = sync
+        .write_lock()
+        .await
+        .ok_or_else(|| sqlx::Error::Io(std::io::Error::other(BUSY)))?;
+    let out = run.await;
+    drop(turn);
+    if out.is_ok() && !sync.durable().await {
+        return Err(sqlx::Error::Io(std::io::Error::other(NOT_FLUSHED)));
+    }
+    out
 }
 
 /// Whether a statement run outside a transaction writes (and so must be flushed before its
@@ -439,20 +458,10 @@ impl<'q> Query<'q> {
     pub async fn execute_raw<'e>(self, on: impl Into<Target<'e>>) -> Result<Done, sqlx::Error> {
         let rows_affected = match on.into() {
             Target::SqlitePool(p, sync) => {
-                let write = writes(self.sql);
-                let turn = if write {
-                    Some(sync.write_lock().await.ok_or(sqlx::Error::PoolTimedOut)?)
-                } else {
-                    None
-                };
-                let n = self.sqlite().execute(p).await?.rows_affected();
-                drop(turn);
-                if write && !sync.durable().await {
-                    return Err(sqlx::Error::Io(std::io::Error::other(
-                        "the database's log could not be flushed to disk",
-                    )));
-                }
-                n
+                let sql = self.sql;
+                on_sqlite_pool(sync, sql, self.sqlite().execute(p))
+                    .await?
+                    .rows_affected()
             }
             Target::Sqlite(c) => self.sqlite().execute(c).await?.rows_affected(),
             Target::PgPool(p) => self.postgres().execute(p).await?.rows_affected(),
@@ -464,18 +473,11 @@ impl<'q> Query<'q> {
     pub async fn fetch_all<'e>(self, on: impl Into<Target<'e>>) -> Result<Vec<Row>, DbError> {
         let rows = match on.into() {
             Target::SqlitePool(p, sync) => {
-                let write = writes(self.sql);
-                let turn = if write {
-                    Some(sync.write_lock().await.ok_or_else(busy)?)
-                } else {
-                    None
-                };
-                let rows = wrap(self.sqlite().fetch_all(p).await, Row::Sqlite);
-                drop(turn);
-                if write && rows.is_ok() {
-                    durable(sync).await?;
-                }
-                rows
+                let sql = self.sql;
+                wrap(
+                    on_sqlite_pool(sync, sql, self.sqlite().fetch_all(p)).await,
+                    Row::Sqlite,
+                )
             }
             Target::Sqlite(c) => wrap(self.sqlite().fetch_all(c).await, Row::Sqlite),
             Target::PgPool(p) => wrap(self.postgres().fetch_all(p).await, Row::Postgres),
@@ -490,22 +492,10 @@ impl<'q> Query<'q> {
     ) -> Result<Option<Row>, DbError> {
         let row = match on.into() {
             Target::SqlitePool(p, sync) => {
-                let write = writes(self.sql);
-                let turn = if write {
-                    Some(sync.write_lock().await.ok_or_else(busy)?)
-                } else {
-                    None
-                };
-                let row = self
-                    .sqlite()
-                    .fetch_optional(p)
+                let sql = self.sql;
+                on_sqlite_pool(sync, sql, self.sqlite().fetch_optional(p))
                     .await
-                    .map(|r| r.map(Row::Sqlite));
-                drop(turn);
-                if write && row.is_ok() {
-                    durable(sync).await?;
-                }
-                row
+                    .map(|r| r.map(Row::Sqlite))
             }
             Target::Sqlite(c) => self
                 .sqlite()

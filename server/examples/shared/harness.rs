@@ -1,0 +1,55 @@
+//! Shared by the examples that drive a real server process (`crash`, `load`).
+
+use std::path::Path;
+
+/// A valid ID number from its first 17 digits (the check character added).
+pub fn valid_id(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        app::domain::id_number::check_char(first17).expect("17 digits")
+    )
+}
+
+/// A database for one run: a SQLite file `<name>.db` in `dir`, or a new database
+/// `<name>_<pid>` in the throwaway PostgreSQL cluster of `scripts/with-postgres.sh`.
+pub async fn database_url(backend: &str, dir: &Path, name: &str) -> String {
+    match backend {
+        "sqlite" => format!("sqlite://{}/{name}.db", dir.display()),
+        "postgres" => {
+            let admin = std::env::var("DOUDI_TEST_PG_URL")
+                .expect("PostgreSQL: run under scripts/with-postgres.sh (DOUDI_TEST_PG_URL)");
+            let name = format!("{name}_{}", std::process::id());
+            let pool = sqlx::PgPool::connect(&admin).await.expect("the cluster");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create the database");
+            pool.close().await;
+            format!("{}/{name}", admin.rsplit_once('/').expect("a URL").0)
+        }
+        other => panic!("unknown backend {other}"),
+    }
+}
+
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    l.local_addr().expect("its address").port()
+}
+
+/// The verification code last texted to `phone`, read from the demo server's outbox.
+pub async fn outbox_code(base: &str, phone: &str) -> String {
+    let html = reqwest::get(format!("{base}/dev/outbox"))
+        .await
+        .expect("the outbox")
+        .text()
+        .await
+        .unwrap_or_default();
+    let marker = format!("<b>{phone}</b>");
+    let at = html.rfind(&marker).expect("an SMS to the phone");
+    html[at + marker.len()..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
