@@ -284,7 +284,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     // seeds the demo accounts, which tests use as staff.
     config.demo = true;
     adjust(&mut config);
-    let app = Application::build(config).await.expect("build app");
+    let mut app = Application::build(config).await.expect("build app");
+    // The background loop would race the test (found by CI: it ran the day's entitlement scan
+    // between a test's decision and the scan the test called): tests run jobs themselves
+    // (`jobs::run_once`, `process_work`) when they mean to.
+    app.stop_background_jobs().await;
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
