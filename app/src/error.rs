@@ -32,6 +32,10 @@ pub enum AppError {
     /// Too many attempts (429).
     #[error("too many requests")]
     TooManyRequests,
+    /// The server has as many requests in hand as it can serve well; this one was not started
+    /// and nothing of it was done (503, with `Retry-After`). Try again in a moment.
+    #[error("busy")]
+    Busy,
     /// The server failed; details are in the server log only (500).
     #[error("internal error")]
     Internal,
@@ -68,6 +72,7 @@ impl AppError {
             Self::Refused(code) => refusal_status(code),
             Self::BadRequest => 400,
             Self::TooManyRequests => 429,
+            Self::Busy => 503,
             Self::Internal | Self::Network => 500,
         }
     }
@@ -82,6 +87,7 @@ impl AppError {
             Self::Invalid(_) => "error.invalid".into(),
             Self::BadRequest => "error.bad_request".into(),
             Self::TooManyRequests => "error.too_many".into(),
+            Self::Busy => "error.busy".into(),
             Self::Internal => "error.internal".into(),
             Self::Network => "error.network".into(),
         }

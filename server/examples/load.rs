@@ -232,6 +232,9 @@ impl Load {
     }
 }
 
+/// How an `Outcome`'s error starts when the server answered 503 (busy).
+const BUSY: &str = "503";
+
 /// One request's route, its latency from when it was due, and whether it succeeded.
 type Outcome = (Route, Duration, Result<(), String>);
 
@@ -461,15 +464,29 @@ async fn main() {
 
     let results = std::mem::take(&mut *results.lock().unwrap());
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let summarize = |label: &str, mut times: Vec<Duration>, errors: usize| {
+    // A 503 ("busy, nothing done", `http::shed_load`) is counted apart from errors: the server
+    // said at once that it did not serve the request; latencies are of the requests served.
+    let is_busy = |o: &Result<(), String>| o.as_ref().err().is_some_and(|e| e.starts_with(BUSY));
+    let summarize = |label: &str, of: &[&Outcome]| {
+        let busy = of.iter().filter(|(_, _, o)| is_busy(o)).count();
+        let errors = of.iter().filter(|(_, _, o)| o.is_err()).count() - busy;
+        let mut times: Vec<Duration> = of
+            .iter()
+            .filter(|(_, _, o)| !is_busy(o))
+            .map(|(_, t, _)| *t)
+            .collect();
         times.sort();
-        let p = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+        let p = |q: f64| {
+            times
+                .get(((times.len() as f64 - 1.0).max(0.0) * q).round() as usize)
+                .map_or(f64::NAN, |t| ms(*t))
+        };
         println!(
-            "  {label:<62} {:>6} req  p50 {:>7.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  errors {errors}",
-            times.len(),
-            ms(p(0.5)),
-            ms(p(0.99)),
-            ms(*times.last().expect("a request")),
+            "  {label:<62} {:>6} req  p50 {:>7.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  errors {errors}  busy (503) {busy}",
+            of.len(),
+            p(0.5),
+            p(0.99),
+            p(1.0),
         );
     };
     let name = if backend == "sqlite" {
@@ -489,22 +506,16 @@ async fn main() {
         if of.is_empty() {
             continue;
         }
-        let errors: Vec<_> = of.iter().filter_map(|(_, _, o)| o.as_ref().err()).collect();
-        if let Some(e) = errors.first() {
+        if let Some(e) = of
+            .iter()
+            .filter(|(_, _, o)| !is_busy(o))
+            .find_map(|(_, _, o)| o.as_ref().err())
+        {
             first_errors.push(format!("{}: {e}", route.label()));
         }
-        summarize(
-            route.label(),
-            of.iter().map(|(_, t, _)| *t).collect(),
-            errors.len(),
-        );
+        summarize(route.label(), &of);
     }
-    let errors = results.iter().filter(|(_, _, o)| o.is_err()).count();
-    summarize(
-        "all requests",
-        results.iter().map(|(_, t, _)| *t).collect(),
-        errors,
-    );
+    summarize("all requests", &results.iter().collect::<Vec<_>>());
     for e in first_errors {
         println!("  first error of {e}");
     }

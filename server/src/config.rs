@@ -86,7 +86,6 @@ pub struct Config {
     /// right-most forwarded address that is not itself a trusted proxy. Empty: trust nobody.
     #[arg(long, env = "DOUDI_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// Demo mode: seed labelled demo data and accounts, show sent SMS at /dev/outbox.
     /// Seconds between runs of the background jobs (reassessments after parameter changes).
     #[arg(long, env = "DOUDI_JOB_INTERVAL_SECS", default_value_t = 60)]
     pub job_interval_secs: u64,
@@ -105,6 +104,14 @@ pub struct Config {
     #[arg(long, env = "DOUDI_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
+    /// Requests this process serves at once (pages, server functions, files being uploaded or
+    /// downloaded; not `/pkg`, `/healthz`, `/readyz`, `/metrics`). One more is answered at once
+    /// with 503 and `Retry-After: 1` ("busy, nothing was done") rather than queued until the
+    /// client gives up. 0: 32 per CPU core.
+    #[arg(long, env = "DOUDI_MAX_IN_FLIGHT", default_value_t = 0)]
+    pub max_in_flight: usize,
+
+    /// Demo mode: seed labelled demo data and accounts, show sent SMS at /dev/outbox.
     #[arg(long, env = "DOUDI_DEMO", default_value_t = false)]
     pub demo: bool,
     /// Log format: text or json.
@@ -246,6 +253,14 @@ impl Config {
     }
 
     /// Settings for tests: SQLite at `database_url`, a free port, files under `data_dir`.
+    /// `max_in_flight` with 0 read as 32 per CPU core.
+    pub fn requests_in_flight(&self) -> usize {
+        match self.max_in_flight {
+            0 => 32 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
     pub fn for_tests(database_url: String, data_dir: PathBuf) -> Self {
         Config::parse_from(
             [

@@ -144,6 +144,85 @@ pub async fn auth_rate_limit(State(state): State<AppState>, req: Request, next: 
     next.run(req).await
 }
 
+/// Paths served without a permit: the build's static files (cheap, and what a busy page
+/// still needs), and what operators and load balancers ask while the server is busy.
+fn exempt_from_shedding(path: &str) -> bool {
+    path.starts_with("/pkg/") || matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+/// Serves at most `Config::max_in_flight` requests at once. One more is answered at once,
+/// before its session is read or anything is done: 503 with `Retry-After: 1`, a page saying
+/// so in both languages to a browser asking for a page, `AppError::Busy` to the app's calls
+/// (which keep what they were sending, as for a lost network). Without this an overloaded
+/// server queued every request until clients gave up, and the ones it then reached failed
+/// on the database pool's timeout with 500s, false "signed out" and conflicts. The permit is
+/// held until the response's body is sent (a streamed page renders while it is sent).
+pub async fn shed_load(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if exempt_from_shedding(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let Ok(permit) = state.in_flight.clone().try_acquire_owned() else {
+        metrics::counter!("doudi_http_requests_shed_total").increment(1);
+        let wants_page = req.method() == Method::GET
+            && req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"));
+        let mut res = if wants_page {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Html(
+                    "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
+                     <meta name=\"viewport\" content=\"width=device-width\">\
+                     <title>系统正忙 / Busy</title><body><h1>系统正忙</h1>\
+                     <p>请稍等片刻后刷新本页。您的信息没有丢失。</p>\
+                     <p lang=\"en\">The service is busy. Please reload this page in a moment; \
+                     nothing of yours was lost.</p></body></html>",
+                ),
+            )
+                .into_response()
+        } else {
+            AppError::Busy.into_response()
+        };
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return res;
+    };
+    next.run(req).await.map(|body| {
+        Body::new(Permitted {
+            body,
+            _permit: permit,
+        })
+    })
+}
+
+/// A response body holding its request's permit until it is sent or dropped.
+struct Permitted {
+    body: Body,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl http_body::Body for Permitted {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// Refuses state-changing requests from other origins before a session cookie is trusted.
 pub async fn origin_check(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {

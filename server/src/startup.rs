@@ -35,6 +35,8 @@ pub struct AppState {
     pub pkg_version: Arc<str>,
     /// The database pool itself, for what is about the pool (readiness, `/metrics`).
     pub db: crate::store::dialect::Db,
+    /// One permit per request being served (`http::shed_load`).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 pub struct Application {
@@ -151,6 +153,7 @@ impl Application {
                 forget.retain_recent();
             }
         });
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(config.requests_in_flight()));
         let state = AppState {
             leptos_options: leptos_options.clone(),
             services: services.clone(),
@@ -161,6 +164,7 @@ impl Application {
             imports: Default::default(),
             pkg_version,
             db: backend.db().clone(),
+            in_flight,
         };
 
         let routes = generate_route_list(App);
@@ -277,6 +281,12 @@ impl Application {
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 http::client_address,
+            ))
+            // Before anything reads the database (the session): a request beyond what the
+            // process serves well is answered 503 at once.
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::shed_load,
             ))
             .with_state(state.clone());
         let router = http::with_observability(router)

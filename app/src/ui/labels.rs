@@ -119,6 +119,7 @@ pub fn app_error(i18n: I18nContext<Locale>, e: &AppError) -> String {
         AppError::Invalid(_) => t_string!(i18n, error.invalid),
         AppError::BadRequest => t_string!(i18n, error.bad_request),
         AppError::TooManyRequests => t_string!(i18n, error.too_many),
+        AppError::Busy => t_string!(i18n, error.busy),
         AppError::Internal => t_string!(i18n, error.internal),
         AppError::Network => t_string!(i18n, error.network),
         AppError::Refused(code) => return refused(i18n, code),

@@ -142,8 +142,8 @@ fn VisitWorkspace(
             match record_visit(v.clone()).await {
                 Ok(VisitSync::Recorded | VisitSync::AlreadyRecorded) => delivered = true,
                 Ok(VisitSync::Conflict(others)) => ob.conflicts.push((v, others)),
-                // No network: keep it and everything after it for the next try.
-                Err(AppError::Network) => {
+                // No network, or the server busy: keep it and everything after it for the next try.
+                Err(AppError::Network | AppError::Busy) => {
                     stop = true;
                     remaining.push(v);
                 }

@@ -162,3 +162,92 @@ async fn a_session_in_use_outlives_the_idle_window() {
         );
     }
 }
+
+/// Issue 20: an overloaded server says "busy" at once (503, `Retry-After`) instead of queueing
+/// requests until clients give up; what operators ask still answers; the permit comes back
+/// when the request in hand is done.
+#[tokio::test]
+async fn a_request_beyond_the_in_flight_limit_is_told_busy_at_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|c| {
+        c.max_in_flight = 1;
+        c.metrics_token = Some(TOKEN.into());
+    })
+    .await;
+    let c = app.client();
+    // A request whose body is still coming: it holds the only permit.
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(
+        b"POST /api/accounts/me HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\nab",
+    )
+    .await
+    .unwrap();
+    // Until the server took it, the next request may still get the permit: wait for a 503.
+    let mut busy = None;
+    for _ in 0..100 {
+        let r = c.post(app.url("/api/accounts/me")).send().await.unwrap();
+        if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            busy = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let busy = busy.expect("the second request is told the server is busy");
+    assert_eq!(busy.headers()["retry-after"], "1");
+    assert_eq!(
+        busy.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({ "kind": "busy" })
+    );
+    let page = c
+        .get(app.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let text = page.text().await.unwrap();
+    assert!(
+        text.contains("系统正忙") && text.contains("The service is busy"),
+        "{text}"
+    );
+    for path in ["/healthz", "/readyz"] {
+        assert_eq!(
+            c.get(app.url(path)).send().await.unwrap().status(),
+            StatusCode::OK,
+            "{path} answers while busy"
+        );
+    }
+    let metrics = c
+        .get(app.url("/metrics"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("doudi_http_requests_shed_total") && !l.ends_with(" 0")),
+        "{metrics}"
+    );
+
+    // The slow request ends (its answer read): the permit is back.
+    slow.write_all(b"12345678").await.unwrap();
+    let mut answer = vec![0u8; 1024];
+    let n = slow.read(&mut answer).await.unwrap();
+    assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 "));
+    drop(slow);
+    let mut served = false;
+    for _ in 0..100 {
+        let r = c.post(app.url("/api/accounts/me")).send().await.unwrap();
+        if r.status() != StatusCode::SERVICE_UNAVAILABLE {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(served, "served again once the request in hand is done");
+}
