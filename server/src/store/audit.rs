@@ -124,6 +124,72 @@ pub(super) async fn append(tx: &mut Tx<'_>, mut e: AuditEntry) -> Result<(), DbE
     Ok(())
 }
 
+/// Audit records waiting for the writer. Every staff read writes one, and on a busy server
+/// each in a transaction of its own queued for the one writer (SQLite) or the chain's head row
+/// (both): under load the staff pages spent most of their time there. One writer task at a
+/// time takes everything waiting and appends it in one transaction, up to `BATCH` records;
+/// each caller still returns only once its own record is stored.
+#[derive(Default)]
+pub(crate) struct Batch {
+    queue: std::sync::Mutex<Queue>,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<(AuditEntry, Written)>,
+    /// A writer task is running (and will look at `waiting` again before it stops).
+    writing: bool,
+}
+
+/// Where a waiting record's caller hears how its write went.
+type Written = tokio::sync::oneshot::Sender<Result<(), String>>;
+
+/// Records per transaction at most.
+const BATCH: usize = 256;
+
+/// The writer task: writes what waits until nothing does.
+async fn write_waiting(store: SqlStore) {
+    loop {
+        let batch: Vec<_> = {
+            let mut queue = store.audits.queue.lock().unwrap_or_else(|p| p.into_inner());
+            if queue.waiting.is_empty() {
+                queue.writing = false;
+                return;
+            }
+            let n = queue.waiting.len().min(BATCH);
+            queue.waiting.drain(..n).collect()
+        };
+        let entries: Vec<AuditEntry> = batch.iter().map(|(e, _)| e.clone()).collect();
+        match append_all(&store, entries).await {
+            Ok(()) => {
+                for (_, done) in batch {
+                    let _ = done.send(Ok(()));
+                }
+            }
+            // One bad record must not cost the others theirs: each alone, with its own answer.
+            Err(_) if batch.len() > 1 => {
+                for (e, done) in batch {
+                    let one = append_all(&store, vec![e]).await;
+                    let _ = done.send(one.map_err(|e| e.to_string()));
+                }
+            }
+            Err(e) => {
+                for (_, done) in batch {
+                    let _ = done.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+async fn append_all(store: &SqlStore, entries: Vec<AuditEntry>) -> Result<(), DbError> {
+    let mut tx = store.db.begin().await?;
+    for e in entries {
+        append(&mut tx, e).await?;
+    }
+    tx.commit().await
+}
+
 /// Takes the chain's next place inside `tx`: the head moves to it (holding the head until `tx`
 /// ends) and the record's hash (`hash_of` the previous hash and the place) is returned with it.
 async fn next_link(
@@ -174,11 +240,25 @@ impl AuditStore for SqlStore {
         Ok(())
     }
 
+    /// Written with whatever else is waiting, in one transaction (`Batch`); returns once this
+    /// record is committed (and on SQLite flushed), as a record of its own would.
     #[tracing::instrument(skip_all)]
     async fn audit(&self, e: AuditEntry) -> Result<(), DbError> {
-        let mut tx = self.db.begin().await?;
-        append(&mut tx, e).await?;
-        tx.commit().await
+        let (done, written) = tokio::sync::oneshot::channel();
+        let start_writer = {
+            let mut queue = self.audits.queue.lock().unwrap_or_else(|p| p.into_inner());
+            queue.waiting.push((e, done));
+            !std::mem::replace(&mut queue.writing, true)
+        };
+        if start_writer {
+            // A task of its own: a request given up while its record is written cannot take
+            // the others' records down with it.
+            tokio::spawn(write_waiting(self.clone()));
+        }
+        written
+            .await
+            .unwrap_or_else(|_| Err("the audit writer stopped".into()))
+            .map_err(DbError::Other)
     }
 
     #[tracing::instrument(skip_all)]

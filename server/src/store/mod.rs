@@ -56,7 +56,11 @@ pub async fn connect(
     } else {
         anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
     };
-    Ok(SqlStore { db, cipher })
+    Ok(SqlStore {
+        db,
+        cipher,
+        audits: Default::default(),
+    })
 }
 
 /// The store over either backend: every capability trait of `app::store` is implemented for
@@ -65,6 +69,8 @@ pub async fn connect(
 pub struct SqlStore {
     db: Db,
     cipher: FieldCipher,
+    /// Audit records waiting to be written together (`audit::Batch`).
+    audits: Arc<audit::Batch>,
 }
 
 /// The opened backend: the trait object for server functions and the pool for sessions.

@@ -732,6 +732,51 @@ async fn the_audit_trail_is_a_hash_chain_that_shows_an_altered_removed_or_purged
     }
 }
 
+/// Records written at the same moment are written together (`audit::Batch`): each caller
+/// returns once its own is stored, every one is there once, in one intact chain; a record the
+/// database refuses costs only its own caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_records_written_at_once_are_each_stored_once_in_one_chain() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, db) = crate::helpers::sql_store(backend, dir.path(), FieldCipher::random()).await;
+        let store = db.store();
+        let writers: Vec<_> = (0..300)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut e = audit_entry(None, "case_view", i, None);
+                    e.object = format!("SQ-{i}");
+                    store.audit(e).await
+                })
+            })
+            .collect();
+        // One PostgreSQL refuses (a NUL character in text; SQLite stores it), among the others.
+        let mut bad = audit_entry(None, "case_view", 9_999, None);
+        bad.object = "SQ\0bad".into();
+        let refused = store.audit(bad).await;
+        for w in writers {
+            w.await.unwrap().unwrap();
+        }
+        let recent = store.recent_audit(1_000).await.unwrap();
+        let mut objects: Vec<_> = recent
+            .iter()
+            .filter(|e| e.object.starts_with("SQ-"))
+            .map(|e| e.object.clone())
+            .collect();
+        objects.sort();
+        objects.dedup();
+        assert_eq!(objects.len(), 300, "{backend}: each record once");
+        let v = store.verify_audit().await.unwrap();
+        assert_eq!(v.first_broken, None, "{backend}");
+        assert_eq!(v.checked as usize, recent.len(), "{backend}");
+        assert!(
+            refused.is_err() == recent.iter().all(|e| e.at != 9_999),
+            "{backend}: the refused record is not stored and its caller is told"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_records_from_before_the_chain_are_chained_at_start() {
     use server::store::dialect::query;
