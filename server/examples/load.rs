@@ -240,11 +240,36 @@ type Outcome = (Route, Duration, Result<(), String>);
 
 struct Server(Child);
 
+impl Server {
+    /// SIGTERM, as an operator stops it, and the time it took to exit; a server still running
+    /// `STOP_WITHIN` later is killed and reported (the deadlock under load fixed in
+    /// `vendor/reactive_graph` showed so: a worker hung for good and SIGTERM never completed).
+    fn stop(&mut self) -> Result<Duration, String> {
+        let started = Instant::now();
+        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+        while started.elapsed() < STOP_WITHIN {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return Ok(started.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        Err(format!(
+            "still running {} s after SIGTERM: killed (see its log)",
+            STOP_WITHIN.as_secs()
+        ))
+    }
+}
+
+/// The server's grace for requests in flight is 10 s; this leaves it as long again and more.
+const STOP_WITHIN: Duration = Duration::from_secs(30);
+
 impl Drop for Server {
     fn drop(&mut self) {
-        // SIGTERM, then wait: the server stops gracefully.
-        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-        let _ = self.0.wait();
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.stop();
+        }
     }
 }
 
@@ -323,7 +348,7 @@ async fn main() {
     let database_url = harness::database_url(&backend, dir.path(), "load").await;
     let port = harness::free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let _server = Server(
+    let mut server = Server(
         Command::new(&exe)
             .envs([
                 ("DATABASE_URL", database_url.clone()),
@@ -518,5 +543,12 @@ async fn main() {
     summarize("all requests", &results.iter().collect::<Vec<_>>());
     for e in first_errors {
         println!("  first error of {e}");
+    }
+    match server.stop() {
+        Ok(took) => println!("  stopped on SIGTERM in {:.2} s", took.as_secs_f64()),
+        Err(e) => {
+            println!("  FAILED: the server {e}");
+            std::process::exit(1);
+        }
     }
 }
