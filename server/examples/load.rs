@@ -452,9 +452,19 @@ async fn main() {
         for r in 0..import_rows {
             let born = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("a day")
                 + chrono::Days::new((r / 400) as u64);
-            let id = harness::valid_id(&format!("620702{}{:03}", born.format("%Y%m%d"), 500 + r % 400));
+            let id = harness::valid_id(&format!(
+                "620702{}{:03}",
+                born.format("%Y%m%d"),
+                500 + r % 400
+            ));
             let day = today - chrono::Days::new((r % 300) as u64);
-            writeln!(w, "{id},{day},{}.00,{}.00", 200 + r % 5_000, 100 + r % 2_500).expect("written");
+            writeln!(
+                w,
+                "{id},{day},{}.00,{}.00",
+                200 + r % 5_000,
+                100 + r % 2_500
+            )
+            .expect("written");
         }
         w.flush().expect("written");
         Some(staff(&base, "demo_department").await)
@@ -498,7 +508,11 @@ async fn main() {
     let mut tasks = tokio::task::JoinSet::new();
     // The import, started when the measured period does: (its window after `start`, its answer).
     let import = (import_rows > 0).then(|| {
-        let (officer, base, file) = (officer.clone().expect("the officer"), base.clone(), import_file.clone());
+        let (officer, base, file) = (
+            officer.clone().expect("the officer"),
+            base.clone(),
+            import_file.clone(),
+        );
         let begins = start + period * warmup as u32;
         tokio::spawn(async move {
             tokio::time::sleep_until(begins).await;
