@@ -79,13 +79,19 @@ impl Dialect {
     }
 
     /// Settings for the connection an import runs on, and the statements that restore them:
-    /// SQLite gets a 64 MB page cache (KiB when negative) and keeps its per-transaction tables
-    /// in memory (not in a temporary file); PostgreSQL needs none.
+    /// SQLite gets a 64 MB page cache (KiB when negative) for the database and 16 MB for its
+    /// stage, which holds every matched row of the file until it is stored (`import_on`): past
+    /// that it goes to a temporary file, so memory stays bounded whatever the file's size.
+    /// PostgreSQL needs none.
     pub fn import_settings(self) -> (&'static [&'static str], &'static str) {
         match self {
             Dialect::Sqlite => (
-                &["PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"],
-                "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT",
+                &[
+                    "PRAGMA cache_size = -65536",
+                    "PRAGMA temp_store = FILE",
+                    "PRAGMA temp.cache_size = -16384",
+                ],
+                "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA temp.cache_size = -2000",
             ),
             Dialect::Postgres => (&[], ""),
         }
