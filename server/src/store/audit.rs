@@ -149,6 +149,7 @@ const BATCH: usize = 256;
 
 /// The writer task: writes what waits until nothing does.
 async fn write_waiting(store: SqlStore) {
+    let _unstuck = Unstuck(store.audits.clone());
     loop {
         let batch: Vec<_> = {
             let mut queue = store.audits.queue.lock().unwrap_or_else(|p| p.into_inner());
@@ -178,6 +179,20 @@ async fn write_waiting(store: SqlStore) {
                     let _ = done.send(Err(e.to_string()));
                 }
             }
+        }
+    }
+}
+
+/// Should the writer task panic, the next record starts another, and the callers waiting are
+/// told their record was not written (rather than waiting for good).
+struct Unstuck(std::sync::Arc<Batch>);
+
+impl Drop for Unstuck {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut queue = self.0.queue.lock().unwrap_or_else(|p| p.into_inner());
+            queue.writing = false;
+            queue.waiting.clear();
         }
     }
 }

@@ -2208,7 +2208,11 @@ conformance!(
         .await
         .unwrap();
         let r = importing.await.unwrap().unwrap();
-        assert_eq!((r.new_records, r.matched), (0, 0), "nobody in the file is known");
+        assert_eq!(
+            (r.new_records, r.matched),
+            (0, 0),
+            "nobody in the file is known"
+        );
     }
 );
 
