@@ -103,11 +103,8 @@ pub(super) async fn import_on(
                     invalid,
                     report_json,
                 }) => break (rows_read, invalid, report_json),
-                // Aborted, or the reader stopped: nothing was stored; the stage goes.
-                Some(ImportBatch::Abort) | None => {
-                    drop_sqlite_stage(conn).await;
-                    return Err(DbError::Conflict("import_aborted"));
-                }
+                // Aborted, or the reader stopped: nothing was stored.
+                Some(ImportBatch::Abort) | None => return Err(DbError::Conflict("import_aborted")),
             }
         };
         matched += staged_medical;
@@ -309,9 +306,6 @@ pub(super) async fn import_on(
     .execute(&mut tx)
     .await?;
     tx.commit().await?;
-    if dialect == Dialect::Sqlite {
-        drop_sqlite_stage(conn).await;
-    }
     Ok(ImportResult {
         new_records,
         matched,
@@ -319,9 +313,10 @@ pub(super) async fn import_on(
     })
 }
 
-/// Empties SQLite's stage (the connection goes back to the pool: what a file matched does not
-/// wait in its temporary tables for the next import). PostgreSQL's go with the transaction.
-async fn drop_sqlite_stage(conn: &mut Conn) {
+/// Empties SQLite's stage after an import, stored or not (the connection goes back to the
+/// pool: what a file matched does not wait in its temporary tables for the next import).
+/// PostgreSQL's go with the transaction.
+pub(super) async fn drop_sqlite_stage(conn: &mut Conn) {
     for table in ["import_touched", "import_stage", "import_event_stage"] {
         if let Err(e) = query(&format!("DROP TABLE IF EXISTS temp.{table}"))
             .execute(&mut *conn)

@@ -195,6 +195,9 @@ impl MonitoringStore for SqlStore {
             query(setting).execute(&mut conn).await?;
         }
         let result = super::imports::import_on(&mut conn, &self.cipher, meta, rows).await;
+        if conn.dialect() == super::dialect::Dialect::Sqlite {
+            super::imports::drop_sqlite_stage(&mut conn).await;
+        }
         if !restore.is_empty() {
             if let Err(e) = query(restore).execute(&mut conn).await {
                 // Not worth failing an import that is stored: the pool recycles connections.
