@@ -2153,6 +2153,22 @@ conformance!(
     }
 );
 
+/// A medical-insurance file imported by `by` province-wide on `today`, with the example rules.
+fn medical_import(id: &str, by: &str, today: chrono::NaiveDate) -> app::store::NewImport {
+    app::store::NewImport {
+        id: id.into(),
+        source: Source::MedicalInsurance,
+        file_hash: "h".into(),
+        file_name: "f.csv".into(),
+        encoding: "UTF-8".into(),
+        created_by: by.into(),
+        now: 1_800_000_000_000,
+        region: region("62"),
+        rules: app::domain::monitoring::example_rules(),
+        today,
+    }
+}
+
 // Issue 20: an import reading a large file must not stall residents. On SQLite the import
 // held the one writer's turn from its first row to its last, so every submission waited for
 // the whole file (1.8 s behind 1 000 000 rows); now it stages outside the turn.
@@ -2160,21 +2176,10 @@ conformance!(
     an_import_still_reading_its_file_leaves_others_free_to_write,
     |store| {
         use app::domain::monitoring::MedicalRecord;
-        use app::store::{ImportBatch, NewImport};
+        use app::store::ImportBatch;
         let a = user(&store, "13800000096").await;
         let b = user(&store, "13800000097").await;
-        let meta = NewImport {
-            id: "imp-w".into(),
-            source: Source::MedicalInsurance,
-            file_hash: "h".into(),
-            file_name: "f.csv".into(),
-            encoding: "UTF-8".into(),
-            created_by: a.clone(),
-            now: 1_800_000_000_000,
-            region: region("62"),
-            rules: app::domain::monitoring::example_rules(),
-            today: day("2026-11-26"),
-        };
+        let meta = medical_import("imp-w", &a, day("2026-11-26"));
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         tx.send(ImportBatch::Medical(keyed(vec![MedicalRecord {
             id_number: id_of("ID-W1"),
@@ -2220,7 +2225,7 @@ conformance!(
     imports_are_one_transaction_and_warn_once_per_household,
     |store| {
         use app::domain::monitoring::MedicalRecord;
-        use app::store::{ImportBatch, NewImport};
+        use app::store::ImportBatch;
         let a = user(&store, "13800000095").await;
         let d = store.current_draft(&a, "{}", 1).await.unwrap();
         let n = number(
@@ -2238,19 +2243,7 @@ conformance!(
             .household_id
             .unwrap();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        let rules = app::domain::monitoring::example_rules();
-        let meta = |id: &str| NewImport {
-            id: id.into(),
-            source: Source::MedicalInsurance,
-            file_hash: "h".into(),
-            file_name: "f.csv".into(),
-            encoding: "UTF-8".into(),
-            created_by: a.clone(),
-            now: 1_800_000_000_000,
-            region: region("62"),
-            rules: rules.clone(),
-            today,
-        };
+        let meta = |id: &str| medical_import(id, &a, today);
         let row = |id: &str, date: &str, oop: i64| MedicalRecord {
             id_number: id_of(id),
             date: day(date),
