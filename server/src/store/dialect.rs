@@ -167,9 +167,13 @@ impl Db {
     /// busy timeout for it: a deferred one that read first and then wrote while another
     /// connection committed fails at once with "database is locked" (the background jobs and
     /// requests write concurrently).
+    ///
+    /// On SQLite its statements run on the calling thread (`Here`): the writers' turn is held
+    /// for the time SQLite works, not for thread hand-offs and for the scheduler to come back
+    /// to this task between statements.
     pub async fn begin(&self) -> Result<Tx<'static>, DbError> {
         Ok(match self {
-            Db::Sqlite(p, sync) => sqlite_tx(sync, p.begin_with(SQLITE_BEGIN)).await?,
+            Db::Sqlite(p, sync) => Tx::SqliteHere(Here::begin(p, sync).await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await.map_err(db_err)?),
         })
     }
@@ -217,13 +221,114 @@ pub enum Tx<'c> {
         Arc<WalSync>,
         tokio::sync::OwnedMutexGuard<()>,
     ),
+    /// A SQLite transaction run on the calling thread (`Db::begin`).
+    SqliteHere(Here),
     Postgres(sqlx::Transaction<'c, Postgres>),
+}
+
+/// A SQLite transaction whose statements run on the calling thread, between the connection's
+/// own worker thread's commands (`SqliteConnection::execute_here`, `vendor/sqlx-sqlite`): a
+/// statement costs what SQLite spends on it, not two thread hand-offs, and the task holding
+/// the writers' turn does not go back to the scheduler's queue between its statements. A
+/// statement that finds the worker busy (it is still finishing an earlier one of this
+/// connection) is sent to it as usual. Rolled back when dropped without `commit`.
+pub struct Here {
+    conn: PoolConnection<Sqlite>,
+    sync: Arc<WalSync>,
+    turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    open: bool,
+}
+
+impl Here {
+    async fn begin(pool: &SqlitePool, sync: &Arc<WalSync>) -> Result<Self, DbError> {
+        // The turn first, as every writer takes them: one holding a connection while it waits
+        // for the turn would keep it from a writer holding the turn while it waits for one.
+        let turn = sync
+            .write_lock()
+            .await
+            .ok_or_else(|| DbError::Other(BUSY.into()))?;
+        let conn = pool.acquire().await.map_err(db_err)?;
+        let mut here = Here {
+            conn,
+            sync: sync.clone(),
+            turn: Some(turn),
+            open: false,
+        };
+        run_here(&mut here.conn, query(SQLITE_BEGIN))
+            .await
+            .map_err(db_err)?;
+        here.open = true;
+        Ok(here)
+    }
+
+    async fn commit(mut self) -> Result<(), DbError> {
+        run_here(&mut self.conn, query("COMMIT"))
+            .await
+            .map_err(db_err)?;
+        self.open = false;
+        // The next writer goes on while this commit is flushed with others.
+        self.turn = None;
+        durable(&self.sync).await
+    }
+
+    async fn rollback(mut self) -> Result<(), DbError> {
+        run_here(&mut self.conn, query("ROLLBACK"))
+            .await
+            .map_err(db_err)?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for Here {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        // Rolled back before the turn is released. The worker can only be busy finishing a
+        // statement of this transaction whose caller went away: it is done within moments.
+        for _ in 0..10_000 {
+            match self.conn.execute_here("ROLLBACK", None) {
+                Some(Ok(_)) => return,
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, "a transaction could not be rolled back");
+                    break;
+                }
+                None => std::thread::yield_now(),
+            }
+        }
+        // Closing the connection rolls its transaction back.
+        self.conn.close_on_drop();
+    }
+}
+
+/// Runs a statement on the calling thread when the connection's worker is idle, otherwise
+/// through the worker (see `Here`).
+async fn run_here(
+    c: &mut SqliteConnection,
+    q: Query<'_>,
+) -> Result<(u64, Vec<SqliteRow>), sqlx::Error> {
+    if let Some(out) = c.execute_here(q.sql, Some(q.sqlite_arguments()?)) {
+        return out;
+    }
+    use sqlx::Executor as _;
+    let mut changed = 0;
+    let mut rows = Vec::new();
+    let mut results = c.fetch_many(q.sqlite());
+    while let Some(r) = futures_util::StreamExt::next(&mut results).await {
+        match r? {
+            sqlx::Either::Left(done) => changed += done.rows_affected(),
+            sqlx::Either::Right(row) => rows.push(row),
+        }
+    }
+    Ok((changed, rows))
 }
 
 impl Tx<'_> {
     /// Commits; returns once the transaction is on disk (SQLite: the group flush after it).
     pub async fn commit(self) -> Result<(), DbError> {
         match self {
+            Tx::SqliteHere(h) => h.commit().await,
             Tx::Sqlite(t, sync, turn) => {
                 t.commit().await.map_err(db_err)?;
                 // The next writer goes on while this commit is flushed with others.
@@ -236,6 +341,7 @@ impl Tx<'_> {
 
     pub async fn rollback(self) -> Result<(), DbError> {
         match self {
+            Tx::SqliteHere(h) => h.rollback().await,
             Tx::Sqlite(t, _, _) => t.rollback().await.map_err(db_err),
             Tx::Postgres(t) => t.rollback().await.map_err(db_err),
         }
@@ -269,21 +375,25 @@ async fn durable(sync: &WalSync) -> Result<(), DbError> {
     }
 }
 
-/// One statement straight on the SQLite pool (`run`, only polled here): a write takes the
-/// writers' turn and returns once flushed, as a transaction's commit does; a read runs at once.
-async fn on_sqlite_pool<T>(
+/// One statement straight on the SQLite pool, run on the calling thread (`run_here`): a write
+/// takes the writers' turn and returns once flushed, as a transaction's commit does; a read
+/// runs at once.
+async fn on_sqlite_pool(
+    pool: &SqlitePool,
     sync: &WalSync,
-    sql: &str,
-    run: impl std::future::Future<Output = Result<T, sqlx::Error>>,
-) -> Result<T, sqlx::Error> {
-    if !writes(sql) {
-        return run.await;
+    q: Query<'_>,
+) -> Result<(u64, Vec<SqliteRow>), sqlx::Error> {
+    if !writes(q.sql) {
+        let mut conn = pool.acquire().await?;
+        return run_here(&mut conn, q).await;
     }
     let turn = sync
         .write_lock()
         .await
         .ok_or_else(|| sqlx::Error::Io(std::io::Error::other(BUSY)))?;
-    let out = run.await;
+    let mut conn = pool.acquire().await?;
+    let out = run_here(&mut conn, q).await;
+    drop(conn);
     drop(turn);
     if out.is_ok() && !sync.durable().await {
         return Err(sqlx::Error::Io(std::io::Error::other(NOT_FLUSHED)));
@@ -305,6 +415,8 @@ pub enum Target<'e> {
     SqlitePool(&'e SqlitePool, &'e WalSync),
     PgPool(&'e PgPool),
     Sqlite(&'e mut SqliteConnection),
+    /// A connection whose statements run on the calling thread when they can (`Here`).
+    SqliteHere(&'e mut SqliteConnection),
     Postgres(&'e mut PgConnection),
 }
 
@@ -330,6 +442,7 @@ impl<'e, 'c> From<&'e mut Tx<'c>> for Target<'e> {
     fn from(t: &'e mut Tx<'c>) -> Self {
         match t {
             Tx::Sqlite(t, _, _) => Target::Sqlite(t),
+            Tx::SqliteHere(h) => Target::SqliteHere(&mut h.conn),
             Tx::Postgres(t) => Target::Postgres(t),
         }
     }
@@ -440,6 +553,24 @@ impl<'q> Query<'q> {
         q
     }
 
+    /// The arguments, bound for SQLite (`run_here`).
+    fn sqlite_arguments(&self) -> Result<SqliteArguments<'q>, sqlx::Error> {
+        use sqlx::Arguments as _;
+        let mut out = SqliteArguments::default();
+        for a in &self.args {
+            match a.clone() {
+                Arg::I64(v) => out.add(v),
+                Arg::I32(v) => out.add(v),
+                Arg::F64(v) => out.add(v),
+                Arg::Bool(v) => out.add(v),
+                Arg::Text(v) => out.add(v),
+                Arg::Bytes(v) => out.add(v.map(Cow::into_owned)),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok(out)
+    }
+
     fn postgres(self) -> sqlx::query::Query<'q, Postgres, PgArguments> {
         let mut q = sqlx::query(self.sql);
         for a in self.args {
@@ -463,13 +594,9 @@ impl<'q> Query<'q> {
     /// `Conflict` of their own) from other failures.
     pub async fn execute_raw<'e>(self, on: impl Into<Target<'e>>) -> Result<Done, sqlx::Error> {
         let rows_affected = match on.into() {
-            Target::SqlitePool(p, sync) => {
-                let sql = self.sql;
-                on_sqlite_pool(sync, sql, self.sqlite().execute(p))
-                    .await?
-                    .rows_affected()
-            }
+            Target::SqlitePool(p, sync) => on_sqlite_pool(p, sync, self).await?.0,
             Target::Sqlite(c) => self.sqlite().execute(c).await?.rows_affected(),
+            Target::SqliteHere(c) => run_here(c, self).await?.0,
             Target::PgPool(p) => self.postgres().execute(p).await?.rows_affected(),
             Target::Postgres(c) => self.postgres().execute(c).await?.rows_affected(),
         };
@@ -479,13 +606,10 @@ impl<'q> Query<'q> {
     pub async fn fetch_all<'e>(self, on: impl Into<Target<'e>>) -> Result<Vec<Row>, DbError> {
         let rows = match on.into() {
             Target::SqlitePool(p, sync) => {
-                let sql = self.sql;
-                wrap(
-                    on_sqlite_pool(sync, sql, self.sqlite().fetch_all(p)).await,
-                    Row::Sqlite,
-                )
+                wrap(on_sqlite_pool(p, sync, self).await.map(|r| r.1), Row::Sqlite)
             }
             Target::Sqlite(c) => wrap(self.sqlite().fetch_all(c).await, Row::Sqlite),
+            Target::SqliteHere(c) => wrap(run_here(c, self).await.map(|r| r.1), Row::Sqlite),
             Target::PgPool(p) => wrap(self.postgres().fetch_all(p).await, Row::Postgres),
             Target::Postgres(c) => wrap(self.postgres().fetch_all(c).await, Row::Postgres),
         };
@@ -497,17 +621,17 @@ impl<'q> Query<'q> {
         on: impl Into<Target<'e>>,
     ) -> Result<Option<Row>, DbError> {
         let row = match on.into() {
-            Target::SqlitePool(p, sync) => {
-                let sql = self.sql;
-                on_sqlite_pool(sync, sql, self.sqlite().fetch_optional(p))
-                    .await
-                    .map(|r| r.map(Row::Sqlite))
-            }
+            Target::SqlitePool(p, sync) => on_sqlite_pool(p, sync, self)
+                .await
+                .map(|r| r.1.into_iter().next().map(Row::Sqlite)),
             Target::Sqlite(c) => self
                 .sqlite()
                 .fetch_optional(c)
                 .await
                 .map(|r| r.map(Row::Sqlite)),
+            Target::SqliteHere(c) => run_here(c, self)
+                .await
+                .map(|r| r.1.into_iter().next().map(Row::Sqlite)),
             Target::PgPool(p) => self
                 .postgres()
                 .fetch_optional(p)

@@ -32,6 +32,9 @@ pub async fn connect(
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections)
+        // A connection to a local file does not go stale; the check would cost each use a
+        // round trip to the connection's thread.
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
