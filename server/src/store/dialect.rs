@@ -605,9 +605,10 @@ impl<'q> Query<'q> {
 
     pub async fn fetch_all<'e>(self, on: impl Into<Target<'e>>) -> Result<Vec<Row>, DbError> {
         let rows = match on.into() {
-            Target::SqlitePool(p, sync) => {
-                wrap(on_sqlite_pool(p, sync, self).await.map(|r| r.1), Row::Sqlite)
-            }
+            Target::SqlitePool(p, sync) => wrap(
+                on_sqlite_pool(p, sync, self).await.map(|r| r.1),
+                Row::Sqlite,
+            ),
             Target::Sqlite(c) => wrap(self.sqlite().fetch_all(c).await, Row::Sqlite),
             Target::SqliteHere(c) => wrap(run_here(c, self).await.map(|r| r.1), Row::Sqlite),
             Target::PgPool(p) => wrap(self.postgres().fetch_all(p).await, Row::Postgres),
