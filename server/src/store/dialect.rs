@@ -767,3 +767,110 @@ pub fn id_number(column: &str, raw: &str) -> Result<IdNumber, DbError> {
 pub fn within(region: &RegionCode) -> String {
     format!("{}%", region.prefix())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn sqlite() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/d.db", dir.path().display());
+        let (pool, sync) = crate::store::sqlite::connect(&url, 4).await.unwrap();
+        let db = Db::Sqlite(pool, sync);
+        query("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
+            .execute(&db)
+            .await
+            .unwrap();
+        (dir, db)
+    }
+
+    async fn count(db: &Db) -> i64 {
+        query("SELECT count(*) FROM t")
+            .fetch_one(db)
+            .await
+            .unwrap()
+            .get(0)
+            .unwrap()
+    }
+
+    /// A transaction run on the calling thread sees its own writes, keeps them when committed
+    /// and drops them when dropped uncommitted; the next writer then gets the database at
+    /// once (a transaction left open would make it wait SQLite's busy timeout, 10 s).
+    #[tokio::test]
+    async fn a_transaction_run_here_commits_and_a_dropped_one_leaves_nothing() {
+        let (_dir, db) = sqlite().await;
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(tx, Tx::SqliteHere(_)));
+        for x in [1, 2, 3] {
+            query("INSERT INTO t (x) VALUES ($1)")
+                .bind(x as i64)
+                .execute(&mut tx)
+                .await
+                .unwrap();
+        }
+        let rows = query("SELECT x FROM t ORDER BY x")
+            .fetch_all(&mut tx)
+            .await
+            .unwrap();
+        let seen: Vec<i64> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+        assert_eq!(seen, [1, 2, 3]);
+        tx.commit().await.unwrap();
+        assert_eq!(count(&db).await, 3);
+
+        let mut tx = db.begin().await.unwrap();
+        query("INSERT INTO t (x) VALUES (4)")
+            .execute(&mut tx)
+            .await
+            .unwrap();
+        drop(tx);
+        let started = std::time::Instant::now();
+        let mut tx = db.begin().await.unwrap();
+        let failed = query("INSERT INTO t (x) VALUES (1)").execute(&mut tx).await;
+        assert!(failed.is_err(), "a unique violation is an error");
+        query("INSERT INTO t (x) VALUES (5)")
+            .execute(&mut tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let rows = query("SELECT x FROM t ORDER BY x")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        let seen: Vec<i64> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+        assert_eq!(seen, [1, 2, 3, 5]);
+    }
+
+    /// Statements sent through the connection's worker (a read whose rows were not all
+    /// taken) and statements run here interleave on one connection in the order they were
+    /// issued.
+    #[tokio::test]
+    async fn statements_through_the_worker_and_here_keep_their_order() {
+        let (_dir, db) = sqlite().await;
+        let Db::Sqlite(pool, _) = &db else {
+            unreachable!()
+        };
+        let mut conn = pool.acquire().await.unwrap();
+        for round in 0..200i64 {
+            // Through the worker: rows streamed, the stream dropped after the first.
+            let first = sqlx::query_scalar::<_, i64>("SELECT $1 UNION ALL SELECT 2")
+                .bind(round)
+                .fetch_optional(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(first, Some(round));
+            let (changed, _) = run_here(
+                &mut conn,
+                query("INSERT INTO t (x) VALUES ($1)").bind(round),
+            )
+            .await
+            .unwrap();
+            assert_eq!(changed, 1);
+            let (_, rows) = run_here(&mut conn, query("SELECT max(x) FROM t"))
+                .await
+                .unwrap();
+            let max: i64 = sqlx::Row::get(&rows[0], 0);
+            assert_eq!(max, round);
+        }
+    }
+}
