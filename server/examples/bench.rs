@@ -714,7 +714,11 @@ async fn main() -> anyhow::Result<()> {
         assert!(r.status().is_success());
         clients.push(c);
     }
-    let per_client: u64 = 640u64.div_ceil(residents.max(1));
+    let total: u64 = std::env::var("DOUDI_BENCH_SUBMISSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(640);
+    let per_client: u64 = total.div_ceil(residents.max(1));
     let started = Instant::now();
     let tasks: Vec<_> = clients
         .into_iter()

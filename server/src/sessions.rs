@@ -33,7 +33,7 @@ fn busy() -> session_store::Error {
 impl Sessions {
     pub async fn for_backend(backend: &crate::store::Backend) -> anyhow::Result<Self> {
         Ok(match backend.db() {
-            Db::Sqlite(pool, sync) => {
+            Db::Sqlite(pool, sync, _) => {
                 let store = SqliteStore::new(pool.clone());
                 store.migrate().await?;
                 Sessions::Sqlite(store, sync.clone(), backend.db().clone())

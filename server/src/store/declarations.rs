@@ -1,9 +1,10 @@
 //! A resident's draft, its submission as an application, the application's life as the resident sees it, and its attachments.
 
 use super::dialect::{code, help_codes, query, region, region_opt, Row, Target, Tx};
-use super::parameters::insert_assessment;
+use super::parameters::{insert_assessment, SealedAssessment};
 use super::sealed::{
-    insert_keys, DECLARATION, DRAFT_DATA, ID_SEALED, INFO_ANSWER, INFO_QUESTION, TIMELINE_NOTE,
+    declaration_keys, insert_keys, DECLARATION, DRAFT_DATA, ID_SEALED, INFO_ANSWER, INFO_QUESTION,
+    TIMELINE_NOTE,
 };
 use super::SqlStore;
 use crate::crypto::FieldCipher;
@@ -315,6 +316,19 @@ impl DeclarationStore for SqlStore {
 
     #[tracing::instrument(skip(self, s), fields(draft = %s.draft_id))]
     async fn submit_application(&self, s: Submission) -> Result<SubmitOutcome, DbError> {
+        // Sealed and digested before the transaction: the writers' turn is held for the
+        // statements alone.
+        let head_key = self.id_key(s.head_id_number.as_str());
+        let declaration_sealed = self.seal(DECLARATION, &s.declaration_json);
+        let head_sealed = self.seal(ID_SEALED, s.head_id_number.as_str());
+        let keys = declaration_keys(&self.cipher, &s.declaration_json);
+        let members: Vec<(String, String)> = s
+            .member_id_numbers
+            .iter()
+            .map(|id| (self.id_key(id.as_str()), self.seal(ID_SEALED, id.as_str())))
+            .collect();
+        let members = serde_json::to_string(&members).map_err(|e| DbError::Other(e.to_string()))?;
+        let assessment = SealedAssessment::new(&self.cipher, &s.assessment);
         let mut tx = self.db.begin().await?;
         let claimed =
             query("UPDATE drafts SET updated_at = updated_at WHERE id = $1 AND owner_id = $2")
@@ -348,7 +362,6 @@ impl DeclarationStore for SqlStore {
         let app_id = uuid::Uuid::new_v4().to_string();
         // The account is bound to the first head it declares; another head waits for a
         // caseworker's confirmation at acceptance.
-        let head_key = self.id_key(s.head_id_number.as_str());
         query(
             "UPDATE users SET bound_head_id_number = $1 WHERE id = $2 AND bound_head_id_number \
              IS NULL",
@@ -377,30 +390,31 @@ impl DeclarationStore for SqlStore {
         .bind(&s.draft_id)
         .bind(&s.region_code)
         .bind(ApplicationStatus::Submitted.code())
-        .bind(self.seal(DECLARATION, &s.declaration_json))
+        .bind(&declaration_sealed)
         .bind(s.consent_charity)
         .bind(&s.consent_text_version)
         .bind(s.now)
         .bind(help_codes(&s.help))
         .bind(&head_key)
-        .bind(self.seal(ID_SEALED, s.head_id_number.as_str()))
+        .bind(&head_sealed)
         .bind(s.monthly_income)
         .bind(head_change)
         .bind(s.lost_labour)
         .execute(&mut tx)
         .await?;
-        insert_keys(&mut tx, &self.cipher, &app_id, &s.declaration_json).await?;
-        for id in &s.member_id_numbers {
-            query(
-                "INSERT INTO application_members (application_id, id_number, id_sealed) VALUES \
-                 ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(&app_id)
-            .bind(self.id_key(id.as_str()))
-            .bind(self.seal(ID_SEALED, id.as_str()))
-            .execute(&mut tx)
-            .await?;
-        }
+        insert_keys(&mut tx, &app_id, &keys).await?;
+        let d = tx.dialect();
+        query(&format!(
+            "INSERT INTO application_members (application_id, id_number, id_sealed) \
+             SELECT $2, {}, {} FROM {} WHERE TRUE ON CONFLICT DO NOTHING",
+            d.json_field(0, false),
+            d.json_field(1, false),
+            d.json_rows(),
+        ))
+        .bind(&members)
+        .bind(&app_id)
+        .execute(&mut tx)
+        .await?;
         add_event(
             &mut tx,
             &self.cipher,
@@ -414,10 +428,9 @@ impl DeclarationStore for SqlStore {
         .await?;
         insert_assessment(
             &mut tx,
-            &self.cipher,
             &app_id,
             "submission",
-            &s.assessment,
+            &assessment,
             &s.owner_id,
             s.now,
         )

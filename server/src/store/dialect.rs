@@ -31,8 +31,9 @@ use super::db_err;
 /// The open database: a pool of either backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// The pool, and the group flusher its commits wait for (`super::wal_sync`).
-    Sqlite(SqlitePool, Arc<WalSync>),
+    /// The pool, the group flusher its commits wait for (`super::wal_sync`), and the
+    /// connections kept for statements run on the caller's thread (`HereConns`).
+    Sqlite(SqlitePool, Arc<WalSync>, Arc<HereConns>),
     Postgres(PgPool),
 }
 
@@ -126,7 +127,10 @@ impl Db {
     /// The pool's connections: (open, idle).
     pub fn connections(&self) -> (u32, usize) {
         match self {
-            Db::Sqlite(p, _) => (p.size(), p.num_idle()),
+            Db::Sqlite(p, _, here) => {
+                let (open, idle) = here.counts();
+                (p.size() + open, p.num_idle() + idle)
+            }
             Db::Postgres(p) => (p.size(), p.num_idle()),
         }
     }
@@ -135,7 +139,10 @@ impl Db {
     /// into the database file and removes it).
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p, _) => p.close().await,
+            Db::Sqlite(p, _, here) => {
+                here.close().await;
+                p.close().await
+            }
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -173,7 +180,7 @@ impl Db {
     /// to this task between statements.
     pub async fn begin(&self) -> Result<Tx<'static>, DbError> {
         Ok(match self {
-            Db::Sqlite(p, sync) => Tx::SqliteHere(Here::begin(p, sync).await?),
+            Db::Sqlite(_, sync, here) => Tx::SqliteHere(Here::begin(here, sync).await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await.map_err(db_err)?),
         })
     }
@@ -181,7 +188,9 @@ impl Db {
     /// One connection of the pool, held until dropped (for settings that last a connection).
     pub async fn acquire(&self) -> Result<Conn, DbError> {
         Ok(match self {
-            Db::Sqlite(p, sync) => Conn::Sqlite(p.acquire().await.map_err(db_err)?, sync.clone()),
+            Db::Sqlite(p, sync, _) => {
+                Conn::Sqlite(p.acquire().await.map_err(db_err)?, sync.clone())
+            }
             Db::Postgres(p) => Conn::Postgres(p.acquire().await.map_err(db_err)?),
         })
     }
@@ -233,21 +242,21 @@ pub enum Tx<'c> {
 /// statement that finds the worker busy (it is still finishing an earlier one of this
 /// connection) is sent to it as usual. Rolled back when dropped without `commit`.
 pub struct Here {
-    conn: PoolConnection<Sqlite>,
+    conn: HereConn,
     sync: Arc<WalSync>,
     turn: Option<tokio::sync::OwnedMutexGuard<()>>,
     open: bool,
 }
 
 impl Here {
-    async fn begin(pool: &SqlitePool, sync: &Arc<WalSync>) -> Result<Self, DbError> {
+    async fn begin(conns: &Arc<HereConns>, sync: &Arc<WalSync>) -> Result<Self, DbError> {
         // The turn first, as every writer takes them: one holding a connection while it waits
         // for the turn would keep it from a writer holding the turn while it waits for one.
         let turn = sync
             .write_lock()
             .await
             .ok_or_else(|| DbError::Other(BUSY.into()))?;
-        let conn = pool.acquire().await.map_err(db_err)?;
+        let conn = conns.writer().await.map_err(db_err)?;
         let mut here = Here {
             conn,
             sync: sync.clone(),
@@ -266,7 +275,9 @@ impl Here {
             .await
             .map_err(db_err)?;
         self.open = false;
-        // The next writer goes on while this commit is flushed with others.
+        // The next writer goes on while this commit is flushed with others (the connection
+        // given back first: the next writer takes it).
+        self.conn.give_back();
         self.turn = None;
         durable(&self.sync).await
     }
@@ -298,7 +309,152 @@ impl Drop for Here {
             }
         }
         // Closing the connection rolls its transaction back.
-        self.conn.close_on_drop();
+        self.conn.discard();
+    }
+}
+
+/// The connections statements run on the caller's thread use (`Here`, `on_sqlite_pool`),
+/// kept here rather than in sqlx's pool: the pool checks each connection given back to it with
+/// a round trip to the connection's thread (a ping, on a task of its own), the cost running
+/// here spares. Taken from the pool once (`detach`) and kept: at most `max` for reads at once,
+/// and one for writers (`writer`).
+pub struct HereConns {
+    pool: SqlitePool,
+    idle: std::sync::Mutex<Vec<SqliteConnection>>,
+    /// The connection writers use, one at a time (they hold the writers' turn). One, so that
+    /// its page cache stays warm: SQLite empties a connection's cache when it finds that
+    /// another connection wrote since its last transaction, and a writer then reads again
+    /// from the file every page it touches.
+    writer: std::sync::Mutex<Option<SqliteConnection>>,
+    slots: Arc<tokio::sync::Semaphore>,
+    max: usize,
+}
+
+impl std::fmt::Debug for HereConns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (open, idle) = self.counts();
+        write!(f, "HereConns {{ open: {open}, idle: {idle} }}")
+    }
+}
+
+impl HereConns {
+    pub fn new(pool: SqlitePool, max: usize) -> Arc<Self> {
+        Arc::new(HereConns {
+            pool,
+            idle: Default::default(),
+            writer: Default::default(),
+            slots: Arc::new(tokio::sync::Semaphore::new(max)),
+            max,
+        })
+    }
+
+    /// A connection, waiting while `max` are in use.
+    async fn get(self: &Arc<Self>) -> Result<HereConn, sqlx::Error> {
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let idle = self.idle.lock().map(|mut i| i.pop()).unwrap_or(None);
+        let conn = match idle {
+            Some(c) => c,
+            None => self.pool.acquire().await?.detach(),
+        };
+        Ok(HereConn {
+            conn: Some(conn),
+            home: self.clone(),
+            _slot: Some(slot),
+            writer: false,
+        })
+    }
+
+    /// The writers' connection: only for a caller holding the writers' turn.
+    async fn writer(self: &Arc<Self>) -> Result<HereConn, sqlx::Error> {
+        let kept = self.writer.lock().map(|mut w| w.take()).unwrap_or(None);
+        let conn = match kept {
+            Some(c) => c,
+            None => self.pool.acquire().await?.detach(),
+        };
+        Ok(HereConn {
+            conn: Some(conn),
+            home: self.clone(),
+            _slot: None,
+            writer: true,
+        })
+    }
+
+    /// (in use or idle, idle).
+    fn counts(&self) -> (u32, usize) {
+        let idle = self.idle.lock().map(|i| i.len()).unwrap_or(0);
+        let in_use = self.max - self.slots.available_permits().min(self.max);
+        (u32::try_from(in_use + idle).unwrap_or(u32::MAX), idle)
+    }
+
+    /// Closes the idle connections, and any given back after this (at shutdown).
+    async fn close(&self) {
+        self.slots.close();
+        let idle = self
+            .idle
+            .lock()
+            .map(|mut i| std::mem::take(&mut *i))
+            .unwrap_or_default();
+        let writer = self.writer.lock().map(|mut w| w.take()).unwrap_or(None);
+        for c in idle.into_iter().chain(writer) {
+            use sqlx::Connection as _;
+            let _ = c.close().await;
+        }
+    }
+}
+
+/// A connection of `HereConns`, given back when dropped.
+pub struct HereConn {
+    conn: Option<SqliteConnection>,
+    home: Arc<HereConns>,
+    _slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    writer: bool,
+}
+
+impl HereConn {
+    /// Not given back: closed when dropped (closing rolls back an open transaction).
+    fn discard(&mut self) {
+        self.conn = None;
+    }
+
+    /// Given back now (as when dropped); not to be used after.
+    fn give_back(&mut self) {
+        let Some(c) = self.conn.take() else {
+            return;
+        };
+        if self.home.slots.is_closed() {
+            return;
+        }
+        if self.writer {
+            if let Ok(mut w) = self.home.writer.lock() {
+                *w = Some(c);
+            }
+        } else if let Ok(mut idle) = self.home.idle.lock() {
+            idle.push(c);
+        }
+    }
+}
+
+impl std::ops::Deref for HereConn {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        self.conn.as_ref().expect("a connection until dropped")
+    }
+}
+
+impl std::ops::DerefMut for HereConn {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.conn.as_mut().expect("a connection until dropped")
+    }
+}
+
+impl Drop for HereConn {
+    fn drop(&mut self) {
+        self.give_back();
     }
 }
 
@@ -325,6 +481,13 @@ async fn run_here(
 }
 
 impl Tx<'_> {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Sqlite(..) | Tx::SqliteHere(_) => Dialect::Sqlite,
+            Tx::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
     /// Commits; returns once the transaction is on disk (SQLite: the group flush after it).
     pub async fn commit(self) -> Result<(), DbError> {
         match self {
@@ -379,19 +542,19 @@ async fn durable(sync: &WalSync) -> Result<(), DbError> {
 /// takes the writers' turn and returns once flushed, as a transaction's commit does; a read
 /// runs at once.
 async fn on_sqlite_pool(
-    pool: &SqlitePool,
+    conns: &Arc<HereConns>,
     sync: &WalSync,
     q: Query<'_>,
 ) -> Result<(u64, Vec<SqliteRow>), sqlx::Error> {
     if !writes(q.sql) {
-        let mut conn = pool.acquire().await?;
+        let mut conn = conns.get().await?;
         return run_here(&mut conn, q).await;
     }
     let turn = sync
         .write_lock()
         .await
         .ok_or_else(|| sqlx::Error::Io(std::io::Error::other(BUSY)))?;
-    let mut conn = pool.acquire().await?;
+    let mut conn = conns.writer().await?;
     let out = run_here(&mut conn, q).await;
     drop(conn);
     drop(turn);
@@ -412,7 +575,7 @@ fn writes(sql: &str) -> bool {
 
 /// Where a statement runs: the pool, a held connection or a transaction.
 pub enum Target<'e> {
-    SqlitePool(&'e SqlitePool, &'e WalSync),
+    SqlitePool(&'e Arc<HereConns>, &'e WalSync),
     PgPool(&'e PgPool),
     Sqlite(&'e mut SqliteConnection),
     /// A connection whose statements run on the calling thread when they can (`Here`).
@@ -423,7 +586,7 @@ pub enum Target<'e> {
 impl<'e> From<&'e Db> for Target<'e> {
     fn from(db: &'e Db) -> Self {
         match db {
-            Db::Sqlite(p, sync) => Target::SqlitePool(p, sync),
+            Db::Sqlite(_, sync, here) => Target::SqlitePool(here, sync),
             Db::Postgres(p) => Target::PgPool(p),
         }
     }
@@ -776,7 +939,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/d.db", dir.path().display());
         let (pool, sync) = crate::store::sqlite::connect(&url, 4).await.unwrap();
-        let db = Db::Sqlite(pool, sync);
+        let here = HereConns::new(pool.clone(), 4);
+        let db = Db::Sqlite(pool, sync, here);
         query("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
             .execute(&db)
             .await
@@ -847,7 +1011,7 @@ mod tests {
     #[tokio::test]
     async fn statements_through_the_worker_and_here_keep_their_order() {
         let (_dir, db) = sqlite().await;
-        let Db::Sqlite(pool, _) = &db else {
+        let Db::Sqlite(pool, _, _) = &db else {
             unreachable!()
         };
         let mut conn = pool.acquire().await.unwrap();

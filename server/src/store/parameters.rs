@@ -140,12 +140,31 @@ impl TryFrom<ProposalRow> for ProposalRecord {
     }
 }
 
+/// An assessment's columns as stored, sealed before a transaction begins (sealing is the
+/// costly part, and a writer holds the writers' turn for its whole transaction).
+pub(super) struct SealedAssessment {
+    facts: String,
+    parameters: String,
+    assessment: String,
+    categories: String,
+}
+
+impl SealedAssessment {
+    pub(super) fn new(cipher: &crate::crypto::FieldCipher, a: &NewAssessment) -> Self {
+        SealedAssessment {
+            facts: cipher.seal(FACTS, &a.facts_json),
+            parameters: a.parameters_json.clone(),
+            assessment: cipher.seal(ASSESSMENT, &a.assessment_json),
+            categories: a.categories.codes(),
+        }
+    }
+}
+
 pub(super) async fn insert_assessment<'c, E>(
     ex: E,
-    cipher: &crate::crypto::FieldCipher,
     application_id: &str,
     reason: &str,
-    a: &NewAssessment,
+    a: &SealedAssessment,
     actor_id: &str,
     at: Millis,
 ) -> Result<(), DbError>
@@ -159,10 +178,10 @@ where
     )
     .bind(application_id)
     .bind(reason)
-    .bind(cipher.seal(FACTS, &a.facts_json))
-    .bind(&a.parameters_json)
-    .bind(cipher.seal(ASSESSMENT, &a.assessment_json))
-    .bind(a.categories.codes())
+    .bind(&a.facts)
+    .bind(&a.parameters)
+    .bind(&a.assessment)
+    .bind(&a.categories)
     .bind(actor_id)
     .bind(at)
     .execute(ex)
@@ -181,6 +200,7 @@ impl ParameterStore for SqlStore {
         actor_id: &str,
         now: Millis,
     ) -> Result<(), DbError> {
+        let sealed = SealedAssessment::new(&self.cipher, &a);
         let mut tx = self.db.begin().await?;
         let app =
             query("UPDATE applications SET updated_at = $1 WHERE number = $2 RETURNING id, status")
@@ -190,7 +210,7 @@ impl ParameterStore for SqlStore {
                 .await?
                 .ok_or(DbError::NotFound)?;
         let (app_id, status): (String, String) = app.decode()?;
-        insert_assessment(&mut tx, &self.cipher, &app_id, reason, &a, actor_id, now).await?;
+        insert_assessment(&mut tx, &app_id, reason, &sealed, actor_id, now).await?;
         add_event(
             &mut tx,
             &self.cipher,

@@ -255,7 +255,8 @@ impl SqlStore {
                 .bind(&id)
                 .execute(&mut tx)
                 .await?;
-                insert_keys(&mut tx, &self.cipher, &id, &declaration).await?;
+                let keys = declaration_keys(&self.cipher, &declaration);
+                insert_keys(&mut tx, &id, &keys).await?;
             }
             if (most.max(apps.len()) as i64) < BATCH {
                 query(
@@ -442,28 +443,48 @@ impl SqlStore {
     }
 }
 
-/// Records the search keys of a declaration (its members' names and ID numbers as digests).
+/// The search keys of a declaration, as stored: (kind, digest) of each member's name forms and
+/// ID number (computed before a transaction begins: the digests are the costly part).
+pub(super) fn declaration_keys(
+    cipher: &FieldCipher,
+    declaration_json: &str,
+) -> Vec<(&'static str, String)> {
+    declared_keys(declaration_json)
+        .into_iter()
+        .map(|(kind, value)| {
+            let digest = if kind == ID_NUMBER {
+                cipher.id_key(&value)
+            } else {
+                cipher.digest(kind, &value)
+            };
+            (kind, digest)
+        })
+        .collect()
+}
+
+/// Records a declaration's search keys (`declaration_keys`), in one statement.
 pub(super) async fn insert_keys(
     tx: &mut Tx<'_>,
-    cipher: &FieldCipher,
     application_id: &str,
-    declaration_json: &str,
+    keys: &[(&'static str, String)],
 ) -> Result<(), DbError> {
-    for (kind, value) in declared_keys(declaration_json) {
-        query(
-            "INSERT INTO application_keys (application_id, kind, digest) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::to_string(keys).map_err(|e| DbError::Other(e.to_string()))?;
+    let d = tx.dialect();
+    let sql = format!(
+        "INSERT INTO application_keys (application_id, kind, digest) \
+         SELECT $2, {}, {} FROM {} WHERE TRUE ON CONFLICT DO NOTHING",
+        d.json_field(0, false),
+        d.json_field(1, false),
+        d.json_rows(),
+    );
+    query(&sql)
+        .bind(json)
         .bind(application_id)
-        .bind(kind)
-        .bind(if kind == ID_NUMBER {
-            cipher.id_key(&value)
-        } else {
-            cipher.digest(kind, &value)
-        })
         .execute(&mut *tx)
         .await?;
-    }
     Ok(())
 }
 
