@@ -71,14 +71,15 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
     auth::audit_read(&s, &user, "application_read", &app.summary.number).await;
     let declaration: Declaration =
         serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
-    let region_name = s
-        .store
-        .region(&app.region_code)
-        .await?
-        .map(|r| r.name_zh)
-        .unwrap_or_default();
-    let attachments = s.store.attachments_of_draft(&app.draft_id).await?;
-    let assessment = match s.store.latest_assessment(&app.summary.number).await? {
+    // Independent reads, at once (on PostgreSQL each is a round trip).
+    let (region, attachments, latest, history) = tokio::try_join!(
+        s.store.region(&app.region_code),
+        s.store.attachments_of_draft(&app.draft_id),
+        s.store.latest_assessment(&app.summary.number),
+        s.store.assessment_history(&app.summary.number),
+    )?;
+    let region_name = region.map(|r| r.name_zh).unwrap_or_default();
+    let assessment = match latest {
         Some(rec) => Some(StoredAssessment {
             assessment: serde_json::from_str(&rec.stored.assessment_json)
                 .map_err(AppError::internal)?,
@@ -90,10 +91,7 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
         }),
         None => None,
     };
-    let assessment_history = s
-        .store
-        .assessment_history(&app.summary.number)
-        .await?
+    let assessment_history = history
         .into_iter()
         .map(
             |(reason, categories, at)| crate::api::types::AssessmentEntry {

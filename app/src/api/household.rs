@@ -283,10 +283,17 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         let d: Declaration =
             serde_json::from_str(&a.declaration_json).map_err(AppError::internal)?;
         let number = a.summary.number.clone();
-        for (reason, categories, at) in s.store.assessment_history(&number).await? {
+        // Independent reads, at once (on PostgreSQL each is a round trip).
+        let (history, latest_record, decision, documents) = tokio::try_join!(
+            s.store.assessment_history(&number),
+            s.store.latest_assessment(&number),
+            s.store.latest_decision(&number),
+            s.store.attachments_of_draft(&a.draft_id),
+        )?;
+        for (reason, categories, at) in history {
             assessments.push((number.clone(), reason, categories.into(), at));
         }
-        if let Some(rec) = s.store.latest_assessment(&number).await? {
+        if let Some(rec) = latest_record {
             latest = Some(
                 serde_json::from_str(&rec.stored.assessment_json).map_err(AppError::internal)?,
             );
@@ -299,18 +306,18 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
             declared: crate::api::types::DeclaredView::from(&d),
             consent_charity: a.consent_charity,
             consent_text_version: a.consent_text_version.clone(),
-            decision: s
-                .store
-                .latest_decision(&number)
-                .await?
-                .map(crate::api::casework::decision_view),
-            documents: s.store.attachments_of_draft(&a.draft_id).await?,
+            decision: decision.map(crate::api::casework::decision_view),
+            documents,
         });
     }
-    let chain: Vec<AidView> = s
-        .store
-        .assistance_of(&h.id)
-        .await?
+    let (aid_records, referral_records, visit_records, summary, emergency_records) = tokio::try_join!(
+        s.store.assistance_of(&h.id),
+        s.store.referrals(ReferralQuery::Household(h.id.clone())),
+        s.store.household_visits(&h.id),
+        s.store.household_summary(&h.id),
+        s.store.emergencies_of(&h.id),
+    )?;
+    let chain: Vec<AidView> = aid_records
         .into_iter()
         .map(|r| AidView {
             aid: r.aid,
@@ -329,28 +336,11 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         latest.as_ref().filter(|_| approved),
         today_in_china(),
     );
-    let referrals = referral_views(
-        &s,
-        s.store
-            .referrals(ReferralQuery::Household(h.id.clone()))
-            .await?,
-        false,
-    )
-    .await?;
+    let referrals = referral_views(&s, referral_records, false).await?;
     let names =
         crate::api::regions::region_names(s.store.as_ref(), vec![h.region_code.clone()]).await?;
-    let visits = s
-        .store
-        .household_visits(&h.id)
-        .await?
-        .into_iter()
-        .map(visit_view)
-        .collect();
-    let summary = s
-        .store
-        .household_summary(&h.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let visits = visit_records.into_iter().map(visit_view).collect();
+    let summary = summary.ok_or(AppError::NotFound)?;
     let until = summary.assistance_until;
     // As an exit would give it today (the dated parameter), where the taper was earned.
     let taper_until = match latest.as_ref().and_then(Assessment::taper_earned) {
@@ -365,10 +355,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
             }),
         None => None,
     };
-    let emergencies = s
-        .store
-        .emergencies_of(&h.id)
-        .await?
+    let emergencies = emergency_records
         .into_iter()
         .map(crate::api::cycle::emergency_view)
         .collect();
