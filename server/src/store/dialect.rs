@@ -357,21 +357,21 @@ impl HereConns {
             .await
             .map_err(|_| sqlx::Error::PoolClosed)?;
         let idle = self.idle.lock().map(|mut i| i.pop()).unwrap_or(None);
-        let conn = match idle {
-            Some(c) => c,
-            None => self.pool.acquire().await?.detach(),
-        };
-        Ok(HereConn {
-            conn: Some(conn),
-            home: self.clone(),
-            _slot: Some(slot),
-            writer: false,
-        })
+        self.lend(idle, Some(slot)).await
     }
 
     /// The writers' connection: only for a caller holding the writers' turn.
     async fn writer(self: &Arc<Self>) -> Result<HereConn, sqlx::Error> {
         let kept = self.writer.lock().map(|mut w| w.take()).unwrap_or(None);
+        self.lend(kept, None).await
+    }
+
+    /// `kept`, or a new connection from the pool when there is none, lent out.
+    async fn lend(
+        self: &Arc<Self>,
+        kept: Option<SqliteConnection>,
+        slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Result<HereConn, sqlx::Error> {
         let conn = match kept {
             Some(c) => c,
             None => self.pool.acquire().await?.detach(),
@@ -379,14 +379,15 @@ impl HereConns {
         Ok(HereConn {
             conn: Some(conn),
             home: self.clone(),
-            _slot: None,
-            writer: true,
+            writer: slot.is_none(),
+            _slot: slot,
         })
     }
 
-    /// (in use or idle, idle).
+    /// (in use or idle, idle), the writers' connection counted as one for reads.
     fn counts(&self) -> (u32, usize) {
-        let idle = self.idle.lock().map(|i| i.len()).unwrap_or(0);
+        let writer = self.writer.lock().map(|w| w.is_some()).unwrap_or(false);
+        let idle = self.idle.lock().map(|i| i.len()).unwrap_or(0) + usize::from(writer);
         let in_use = self.max - self.slots.available_permits().min(self.max);
         (u32::try_from(in_use + idle).unwrap_or(u32::MAX), idle)
     }
