@@ -263,17 +263,13 @@ impl Here {
             turn: Some(turn),
             open: false,
         };
-        run_here(&mut here.conn, query(SQLITE_BEGIN))
-            .await
-            .map_err(db_err)?;
+        here.conn.run(query(SQLITE_BEGIN)).await.map_err(db_err)?;
         here.open = true;
         Ok(here)
     }
 
     async fn commit(mut self) -> Result<(), DbError> {
-        run_here(&mut self.conn, query("COMMIT"))
-            .await
-            .map_err(db_err)?;
+        self.conn.run(query("COMMIT")).await.map_err(db_err)?;
         self.open = false;
         // The next writer goes on while this commit is flushed with others (the connection
         // given back first: the next writer takes it).
@@ -283,9 +279,7 @@ impl Here {
     }
 
     async fn rollback(mut self) -> Result<(), DbError> {
-        run_here(&mut self.conn, query("ROLLBACK"))
-            .await
-            .map_err(db_err)?;
+        self.conn.run(query("ROLLBACK")).await.map_err(db_err)?;
         self.open = false;
         Ok(())
     }
@@ -293,7 +287,8 @@ impl Here {
 
 impl Drop for Here {
     fn drop(&mut self) {
-        if !self.open {
+        // A discarded connection (`HereConn::run`) is closed, which rolls back.
+        if !self.open || self.conn.conn.is_none() {
             return;
         }
         // Rolled back before the turn is released. The worker can only be busy finishing a
@@ -422,6 +417,17 @@ impl HereConn {
         self.conn = None;
     }
 
+    /// Runs a statement (`run_here`). A connection whose worker thread is gone (a panic in
+    /// the driver) is not given back: statements that must go through the worker would fail
+    /// on it for good.
+    async fn run(&mut self, q: Query<'_>) -> Result<(u64, Vec<SqliteRow>), sqlx::Error> {
+        let out = run_here(self, q).await;
+        if matches!(out, Err(sqlx::Error::WorkerCrashed)) {
+            self.discard();
+        }
+        out
+    }
+
     /// Given back now (as when dropped); not to be used after.
     fn give_back(&mut self) {
         let Some(c) = self.conn.take() else {
@@ -548,15 +554,14 @@ async fn on_sqlite_pool(
     q: Query<'_>,
 ) -> Result<(u64, Vec<SqliteRow>), sqlx::Error> {
     if !writes(q.sql) {
-        let mut conn = conns.get().await?;
-        return run_here(&mut conn, q).await;
+        return conns.get().await?.run(q).await;
     }
     let turn = sync
         .write_lock()
         .await
         .ok_or_else(|| sqlx::Error::Io(std::io::Error::other(BUSY)))?;
     let mut conn = conns.writer().await?;
-    let out = run_here(&mut conn, q).await;
+    let out = conn.run(q).await;
     drop(conn);
     drop(turn);
     if out.is_ok() && !sync.durable().await {
