@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { totpAt } from './totp.mjs';
 
 const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 const CHROME_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -58,6 +59,7 @@ async function firstVisit(url, storageState) {
     decoded: entries.reduce((s, e) => s + e.decoded, 0),
     wasm: sum((e) => e.path.endsWith('.wasm')),
     mainWasm: sum((e) => /\/doudi(-portal)?\.wasm$/.test(e.path)),
+    wasmFiles: entries.filter((e) => e.path.endsWith('.wasm')).map((e) => e.path.split('/').pop()),
   };
 }
 
@@ -66,12 +68,69 @@ const cookie = resident.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 console.log('What a phone receives on a first visit (transfer sizes in Chromium: compressed, with headers):');
 for (const [page, signedIn] of [['/', false], ['/register', false], ['/login', false], ['/declare', true], ['/applications', true]]) {
   const v = await firstVisit(`${BASE}${page}`, signedIn ? resident : undefined);
-  console.log(`  ${page.padEnd(14)} ${kb(v.total)} in all (${kb(v.decoded)} uncompressed); WASM ${kb(v.wasm)}, of which the main module ${kb(v.mainWasm)}`);
+  console.log(`  ${page.padEnd(14)} ${kb(v.total)} in all (${kb(v.decoded)} uncompressed); WASM ${kb(v.wasm)} in ${v.wasmFiles.length} requests, of which the main module ${kb(v.mainWasm)}`);
+  if (process.env.BENCH_VERBOSE) console.log(`    ${v.wasmFiles.join(' ')}`);
+}
+
+// Staff pages on a county tablet: a first visit (empty cache) to each, signed in as the demo
+// caseworker; WASM bytes on the wire and the number of WASM files fetched (goal: <= 400 KB
+// brotli and <= 20 WASM requests for any staff page).
+const TABLET = { viewport: { width: 1024, height: 768 }, hasTouch: true, locale: 'zh-CN' };
+async function staffState() {
+  const ctx = await browser.newContext(TABLET);
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.fill('#login-name', 'demo_caseworker');
+  await page.fill('#login-password', 'Demo2026pass');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#login-otp');
+  // The demo staff accounts' second factor (server/src/seed.rs: public, demo only).
+  await page.fill('#login-otp', totpAt('DOUDIDEMODOUDIDEMODOUDIDEMODOUDI', Math.floor(Date.now() / 30000)));
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/staff/);
+  const state = await ctx.storageState();
+  // The demo application and its household, for their pages.
+  await page.goto(`${BASE}/staff/queue`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  const number = await page.locator('#queue tr[data-number]').first().getAttribute('data-number');
+  await page.goto(`${BASE}/applications/${number}`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  const household = await page.locator('a[href^="/staff/households/"]').first().getAttribute('href').catch(() => null);
+  await ctx.close();
+  return { state, number, household };
+}
+async function staffVisit(url, storageState) {
+  const ctx = await browser.newContext({ ...TABLET, storageState });
+  await ctx.addInitScript(() => performance.setResourceTimingBufferSize(100000));
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });
+  await page.waitForLoadState('networkidle');
+  const wasm = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => new URL(e.name).pathname.endsWith('.wasm'))
+    .map((e) => e.transferSize));
+  await ctx.close();
+  return { bytes: wasm.reduce((s, n) => s + n, 0), requests: wasm.length };
+}
+const staff = await staffState();
+console.log('Staff pages, first visit on a tablet (goal: <= 400 KB brotli and <= 20 WASM requests):');
+const staffPages = ['/staff', '/staff/queue', `/applications/${staff.number}`, `/staff/visit/${staff.number}`,
+  staff.household, '/staff/warnings', '/staff/imports', '/staff/referrals', '/staff/tasks', '/staff/search',
+  '/staff/emergency', '/staff/matching', '/notice'].filter(Boolean);
+for (const page of staffPages) {
+  const v = await staffVisit(`${BASE}${page}`, staff.state);
+  const over = v.bytes > 400 * 1024 || v.requests > 20 ? '  (over the goal)' : '';
+  console.log(`  ${page.padEnd(28)} WASM ${kb(v.bytes)} in ${v.requests} requests${over}`);
 }
 await browser.close();
 
 // Lighthouse 12, mobile, default (simulated) throttling: Moto G Power, slow 4G, CPU 4x slower.
 const lighthouse = path.resolve('../bench/node_modules/.bin/lighthouse');
+if (process.env.LIGHTHOUSE === '0') {
+  console.log('Lighthouse: skipped (LIGHTHOUSE=0)');
+  process.exit(0);
+}
 if (!existsSync(lighthouse)) {
   console.log('Lighthouse: not installed (scripts/ensure-tools.sh bench installs it in bench/)');
   process.exit(0);

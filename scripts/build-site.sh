@@ -22,7 +22,7 @@ outputs() {
 inputs() {
   {
     git ls-files -co --exclude-standard -- app server locales style public migrations \
-      Cargo.toml Cargo.lock .cargo scripts/build-site.sh scripts/compress-assets.mjs | LC_ALL=C sort | xargs -d '\n' sha256sum 2>/dev/null
+      Cargo.toml Cargo.lock .cargo scripts/build-site.sh scripts/bundle-chunks.mjs scripts/compress-assets.mjs | LC_ALL=C sort | xargs -d '\n' sha256sum 2>/dev/null
     rustc --version; cargo leptos --version; wasm-bindgen --version; wasm-opt --version 2>/dev/null || true
     end2end/node_modules/.bin/wasm-opt --version 2>/dev/null || true
     echo "$kind"
@@ -58,6 +58,9 @@ wait "$server" || status=$?
 [ "$status" = 0 ] || { echo "[build-site] $kind build failed" >&2; exit "$status"; }
 rm -rf target/site/pkg/portal
 cp -r target/site-portal/pkg/portal target/site/pkg/portal
+# A page's lazily loaded code in one file rather than hundreds (scripts/bundle-chunks.mjs).
+node scripts/bundle-chunks.mjs target/site/pkg
+node scripts/bundle-chunks.mjs target/site/pkg/portal
 # Brotli and gzip copies beside the WASMs, JavaScript and CSS, sent as they are (server/src/assets.rs);
 # a debug build's are made quickly (its WASM is ~10 times larger, and nobody measures it).
 node scripts/compress-assets.mjs target/site/pkg $([ "$kind" = debug ] && echo --fast)

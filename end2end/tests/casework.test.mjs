@@ -51,6 +51,9 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   // Staff pages run on the whole application's WASM.
   const wasm = await loadedWasm(c);
   assert.ok(wasm.includes('/pkg/doudi.wasm') && !wasm.includes('/pkg/portal/doudi-portal.wasm'), `whole application's WASM: ${wasm}`);
+  // The queue's own code comes in one file, not one per shared chunk (scripts/bundle-chunks.mjs).
+  assert.deepEqual(wasm.filter((p) => p !== '/pkg/doudi.wasm').map((p) => p.replace(/_\d+\.wasm$/, '')),
+    ['/pkg/bundle___queue_route_view'], `the queue page's WASM files: ${wasm}`);
   await c.locator(`#queue tr[data-number="${number}"]`).waitFor();
   assert.deepEqual(await unlabelled(c), []);
   // The area is picked by name from the tree below the caseworker's own county, not typed as a

@@ -1,7 +1,7 @@
 // Shared by the browser tests: the browser, ID numbers, registration, form filling.
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
-import { createHmac } from 'node:crypto';
+import { totpAt } from '../totp.mjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
@@ -119,28 +119,6 @@ export async function chooseGanzhouVillage(page) {
 // The demo staff accounts' second factor (server/src/seed.rs: public, demo only).
 export const DEMO_TOTP_SECRET = 'DOUDIDEMODOUDIDEMODOUDIDEMODOUDI';
 const DEMO_STAFF = new Set(['demo_caseworker', 'demo_department', 'demo_admin', 'demo_security', 'demo_auditor']);
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/=+$/, '').toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    if (v < 0) throw new Error(`not base32: ${c}`);
-    bits += v.toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-// RFC 6238 (HMAC-SHA1, 30 s, 6 digits), computed here independently of the server's code.
-export function totpAt(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const h = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const o = h[h.length - 1] & 0xf;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 // A code the server has not seen used for `login`: a code works once, and the test files run one
 // after another in separate processes against one server, so the steps used are kept in a file.

@@ -23,9 +23,10 @@ test('a resident registers, declares a household, submits and follows it', async
   assert.deepEqual([...new Set(wasm)], ['/pkg/portal/doudi-portal.wasm'], `the portal's main module alone: ${wasm}`);
   assert.ok(await page.locator('leptos-island form').count() === 1, 'the form is an island');
   await register(ctx, page, phone, password);
-  // The declaration form's island brings its own chunk.
+  // The declaration form's island brings its own code, in one file (scripts/bundle-chunks.mjs).
   const declaring = await loadedWasm(page);
-  assert.ok(declaring.some((p) => p.startsWith('/pkg/portal/split_declaration_loader')), `the declaration's chunk: ${declaring}`);
+  assert.deepEqual(declaring.filter((p) => p !== '/pkg/portal/doudi-portal.wasm').map((p) => p.replace(/_\d+\.wasm$/, '')),
+    ['/pkg/portal/bundle_declaration_loader'], `the declaration's code, one bundle: ${declaring}`);
 
   // Address: the region tree down to a village.
   await chooseGanzhouVillage(page);
