@@ -20,7 +20,7 @@ const report = (main, title) => {
   if (fs.existsSync(manifest)) {
     for (const [split, chunks] of Object.entries(JSON.parse(fs.readFileSync(manifest, "utf8")))) {
       const total = chunks.reduce((s, c) => s + br(path.join(dir, c + ".wasm")), 0);
-      console.log(`  + lazily loaded for ${split.replace(/^__|_view_\d+$|_loader_\d+$/g, "")}: brotli ${kb(total)} (${chunks.length} chunks)`);
+      console.log(`  + lazily loaded for ${split.replace(/^__|_view_\d+$|_loader_\d+$/g, "")}: brotli ${kb(total)} (${chunks.length} file${chunks.length === 1 ? "" : "s"})`);
     }
   }
 };
