@@ -349,9 +349,10 @@ pub async fn audit(
 
 /// Records that a member of staff (any role but a resident reading their own) read a person's
 /// or a household's data: `object` names which (an application number, a household id) or,
-/// for a list, the region it covered.
+/// for a list, the region it covered. Once per request (`RequestReads`): a page whose parts
+/// read the same record twice is one read.
 pub async fn audit_read(s: &Services, user: &SessionUser, action: &str, object: &str) {
-    if user.0.role != Role::Resident {
+    if user.0.role != Role::Resident && crate::services::RequestReads::first(action, object) {
         audit(s, Some(&user.0.id), action, object, AuditResult::Ok).await;
     }
 }

@@ -55,10 +55,40 @@ tokio::task_local! {
 }
 
 /// The client of the request being served, if this task serves one (a background job does
-/// not, and neither does the streamed rest of a page after its handler returned).
+/// not). The streamed rest of a page, rendered after its handler returned, finds it in the
+/// request the page's context holds.
 #[cfg(feature = "ssr")]
 pub fn current_client() -> Option<std::net::IpAddr> {
-    CLIENT.try_with(|c| c.0).ok()
+    CLIENT.try_with(|c| c.0).ok().or_else(|| {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<ClientAddr>().map(|c| c.0))
+    })
+}
+
+/// The reads of people's data already recorded while serving one request (a page, or a server
+/// function called by itself), by action and object: a page whose parts ask for the same record
+/// twice (a case's data for two of its cards, a page's parts rendered again while it streams)
+/// is one read in the audit trail. Provided with each request's context (`server::startup`).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+pub struct RequestReads(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(String, String)>>>,
+);
+
+#[cfg(feature = "ssr")]
+impl RequestReads {
+    /// Whether this read of `object` by `action` is the request's first (then it is noted). Out
+    /// of a request's context every read is a first.
+    pub fn first(action: &str, object: &str) -> bool {
+        match leptos::prelude::use_context::<RequestReads>() {
+            Some(reads) => reads
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert((action.to_owned(), object.to_owned())),
+            None => true,
+        }
+    }
 }
 
 /// The calling client's address (`ClientAddr`).

@@ -197,7 +197,12 @@ impl Application {
         );
         let context = {
             let services = services.clone();
-            move || provide_context(services.clone())
+            move || {
+                provide_context(services.clone());
+                // Each request's own (a page, or a server function): `audit_read` records
+                // a read once per request.
+                provide_context(app::services::RequestReads::default());
+            }
         };
         let router = Router::new()
             .route(

@@ -1305,6 +1305,59 @@ async fn every_staff_read_of_a_persons_data_is_recorded_with_role_and_address() 
     assert!(verdict.checked as usize >= trail.len());
 }
 
+/// A page is one read: opening the application page and the household file as a caseworker
+/// renders parts that each ask for the case (or the household's needs), some of them while the
+/// page streams after its handler returned. Each read is recorded once per page, with the
+/// client's address; opening the page again is another read.
+#[tokio::test]
+async fn a_staff_page_is_one_read_in_the_audit_trail_with_its_address() {
+    let app = spawn_app().await;
+    let (_r, cw, number) = accepted_case(&app, "13900001711", "62070219700101711").await;
+    let case = crate::api::post_form(&cw, &app, "/api/casework/case", &[("number", &number)])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let household = case["household_id"].as_str().unwrap().to_string();
+    let before = app.store().recent_audit(1000).await.unwrap().len();
+    let open = |path: String| {
+        let cw = &cw;
+        let app = &app;
+        async move {
+            let r = cw.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            // The whole page, streamed parts included.
+            let html = r.text().await.unwrap();
+            assert!(html.contains("</html>"), "{path}");
+        }
+    };
+    open(format!("/applications/{number}")).await;
+    open(format!("/staff/households/{household}")).await;
+    let trail = app.store().recent_audit(1000).await.unwrap();
+    let new = &trail[..trail.len() - before];
+    let count = |action: &str, object: &str| {
+        new.iter()
+            .filter(|e| e.action == action && e.object == object)
+            .inspect(|e| assert_eq!(e.client.as_deref(), Some("127.0.0.1"), "{action}"))
+            .count()
+    };
+    let reads = [
+        ("application_read", number.as_str()),
+        ("case_read", number.as_str()),
+        ("household_file", household.as_str()),
+        ("needs_read", household.as_str()),
+    ];
+    for (action, object) in reads {
+        assert_eq!(count(action, object), 1, "{action} in {new:#?}");
+    }
+    // Another visit is another read.
+    open(format!("/applications/{number}")).await;
+    let trail = app.store().recent_audit(1000).await.unwrap();
+    let new = &trail[..trail.len() - before];
+    let count = |action: &str| new.iter().filter(|e| e.action == action).count();
+    assert_eq!((count("application_read"), count("case_read")), (2, 2));
+}
+
 /// Hole 11: one administrator could do everything, everywhere. Now the system administrator
 /// (accounts, configuration), the security administrator (second factors) and the audit
 /// administrator (reads the trail, changes nothing) each pass only their own doors, and an
