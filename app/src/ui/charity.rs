@@ -921,13 +921,25 @@ fn SuggestionRow(s: SuggestionView, on_change: Callback<()>) -> impl IntoView {
     }
 }
 
-/// The household file's charity section: its needs (with their standing) and matches, and a
-/// form to record a need.
+/// The household's needs and matches ([`household_needs`]), for [`HouseholdCharity`].
+pub type HouseholdNeeds = Resource<Result<(Vec<CaseNeed>, Vec<MatchView>), AppError>>;
+
+/// [`HouseholdNeeds`] of the household `id` names. Created by the page, outside its suspended
+/// part: a resource created inside it is created (and fetched, and its read recorded) again when
+/// the server walks the suspended part a second time.
+pub fn household_needs_resource(id: impl Fn() -> String + Send + Sync + 'static) -> HouseholdNeeds {
+    Resource::new(id, household_needs)
+}
+
+/// The household file's charity section: its needs (with their standing) and matches (`data`),
+/// and a form to record a need.
 #[component]
-pub fn HouseholdCharity(household_id: String, caseworker: bool) -> impl IntoView {
+pub fn HouseholdCharity(
+    household_id: String,
+    caseworker: bool,
+    data: HouseholdNeeds,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let hid = StoredValue::new(household_id.clone());
-    let data = Resource::new(move || hid.get_value(), household_needs);
     let draft = RwSignal::new(NeedDraft {
         household_id,
         source: "caseworker".into(),

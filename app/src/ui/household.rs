@@ -31,12 +31,13 @@ pub fn HouseholdPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let file = Resource::new(id, get_household_file);
+    let needs = crate::ui::charity::household_needs_resource(id);
     view! {
         <Suspense fallback=move || view! { <h1>{t!(i18n, household.title)}</h1> <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let caseworker = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Caseworker);
                 match file.await {
-                    Ok(f) => view! { <HouseholdView file=f caseworker on_change=Callback::new(move |_| file.refetch()) /> }.into_any(),
+                    Ok(f) => view! { <HouseholdView file=f caseworker needs on_change=Callback::new(move |_| file.refetch()) /> }.into_any(),
                     Err(e) => view! {
                         <h1>{t!(i18n, household.title)}</h1>
                         <PageTitle text=t_string!(i18n, household.title).to_string() />
@@ -57,7 +58,12 @@ fn period(i18n: leptos_i18n::I18nContext<Locale>, a: &AidView) -> String {
 }
 
 #[component]
-fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>) -> impl IntoView {
+fn HouseholdView(
+    file: HouseholdFile,
+    caseworker: bool,
+    needs: crate::ui::charity::HouseholdNeeds,
+    on_change: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let household = StoredValue::new(file.id.clone());
     // A flag's "refer" link fills the referral form.
@@ -234,7 +240,7 @@ fn HouseholdView(file: HouseholdFile, caseworker: bool, on_change: Callback<()>)
         </section>
         // What a caseworker can do, after what the file says: charity needs (with the form that
         // records one), referrals, aid.
-        <crate::ui::charity::HouseholdCharity household_id=file.id.clone() caseworker=caseworker />
+        <crate::ui::charity::HouseholdCharity household_id=file.id.clone() caseworker=caseworker data=needs />
         {caseworker.then(|| view! { <ReferralForm form=referral days=file.referral_days on_change /> <AidForm household=household.get_value() on_change /> })}
     }
     .into_any()
