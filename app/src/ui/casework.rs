@@ -269,17 +269,35 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
     }
 }
 
-/// The caseworker's actions on an application, by its state.
+/// A case's data for its actions ([`case_view`]).
+pub type CaseResource = Resource<Result<crate::api::casework::CaseState, AppError>>;
+
+/// [`CaseResource`] of the application `number` names, fetched for a caseworker only (anyone else
+/// gets `Forbidden` without asking the server). Created by the page, outside its suspended part: a
+/// resource created inside it is created (and fetched, and its read recorded) again when the
+/// server walks the suspended part a second time.
+pub fn case_resource(number: impl Fn() -> String + Send + Sync + 'static) -> CaseResource {
+    let me = expect_context::<MeResource>();
+    Resource::new(number, move |n| async move {
+        match me.await {
+            Ok(Some(u)) if u.role == Role::Caseworker => case_view(n).await,
+            _ => Err(AppError::Forbidden),
+        }
+    })
+}
+
+/// The caseworker's actions on an application, by its state, from `case` (the page's, see
+/// [`case_resource`]; made here when the page has none).
 #[component]
 pub fn CaseActions(
     number: String,
     status: ApplicationStatus,
     on_done: Callback<()>,
+    #[prop(optional_no_strip)] case: Option<CaseResource>,
 ) -> impl IntoView {
     let me = expect_context::<MeResource>();
     let number = StoredValue::new(number);
-    // Created here, outside the suspended part, so the server's data is found when hydrating.
-    let case = Resource::new(move || number.get_value(), case_view);
+    let case = case.unwrap_or_else(|| Resource::new(move || number.get_value(), case_view));
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

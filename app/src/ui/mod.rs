@@ -461,6 +461,12 @@ fn LanguageButton() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct IslandsDocument;
 
+/// Whether the page is rendered as the portal's document (islands) rather than the whole
+/// application's.
+pub fn in_portal_document() -> bool {
+    use_context::<IslandsDocument>().is_some()
+}
+
 /// One interactive part of a page, given its `data`: `island(data)` in the portal's document,
 /// `whole(data)` (the same part as a plain component) in the whole application's. The whole
 /// application hydrates its pages whole, and Leptos's islands are not made to be hydrated that way:
@@ -470,7 +476,7 @@ pub fn portal_island<T, I: IntoView + 'static, W: IntoView + 'static>(
     island: impl FnOnce(T) -> I,
     whole: impl FnOnce(T) -> W,
 ) -> AnyView {
-    if use_context::<IslandsDocument>().is_some() {
+    if in_portal_document() {
         island(data).into_any()
     } else {
         whole(data).into_any()

@@ -60,6 +60,10 @@ pub fn ApplicationPage() -> impl IntoView {
     let number = move || params.read().get("number").unwrap_or_default();
     let view_res = Resource::new(number, get_application);
     let me = expect_context::<crate::ui::MeResource>();
+    // The case's actions (staff, in the whole application's document only: the portal's islands
+    // hold their own data).
+    let case =
+        (!crate::ui::in_portal_document()).then(|| crate::ui::casework::case_resource(number));
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -69,7 +73,13 @@ pub fn ApplicationPage() -> impl IntoView {
                     Ok(app) => portal_island(
                         app,
                         move |app| view! { <Application app owner /> },
-                        move |app| view! { <ApplicationDetail app owner reload=Callback::new(move |_| view_res.refetch()) /> },
+                        move |app| view! { <ApplicationDetail app owner case reload=Callback::new(move |_| {
+                            // After an action: the application, and the case's actions, again.
+                            view_res.refetch();
+                            if let Some(case) = case {
+                                case.refetch();
+                            }
+                        }) /> },
                     ),
                     Err(AppError::Unauthenticated) => view! {
                         <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
@@ -113,7 +123,12 @@ fn UnmaskableId(number: String, member: u32, masked: String) -> impl IntoView {
 }
 
 #[component]
-fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) -> impl IntoView {
+fn ApplicationDetail(
+    app: ApplicationView,
+    owner: bool,
+    reload: Callback<()>,
+    #[prop(optional_no_strip)] case: Option<crate::ui::casework::CaseResource>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let status = app.summary.status;
     let number = StoredValue::new(app.summary.number.clone());
@@ -179,7 +194,7 @@ fn ApplicationDetail(app: ApplicationView, owner: bool, reload: Callback<()>) ->
             <h2>{t!(i18n, applications.timeline)}</h2>
             <ol class="timeline" id="timeline">{steps}</ol>
         </section>
-        {(!owner).then(|| view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload /> })}
+        {(!owner).then(|| view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload case /> })}
         {app.assessment.clone().map(|stored| {
             let names: Vec<String> = app.members.iter().map(|m| m.name.clone()).collect();
             view! {
