@@ -171,16 +171,17 @@ fn split_manifest(options: &LeptosOptions) -> Option<leptos::WasmSplitManifest> 
 /// The signed-in user, shared by every page (signing in or out loads a new page).
 pub type MeResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
-/// The portal's routes, then `$more`: the one list both applications start from.
+/// The portal's routes (the views of its four light pages given), then `$more`: the one list both
+/// applications start from.
 macro_rules! routes {
-    ($($more:tt)*) => {
+    ($home:expr, $register:expr, $login:expr, $mine:expr; $($more:tt)*) => {
         view! {
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=portal::home::HomePage />
-                <Route path=path!("/register") view=portal::auth::RegisterPage />
-                <Route path=path!("/login") view=portal::auth::LoginPage />
+                <Route path=path!("/") view={$home} />
+                <Route path=path!("/register") view={$register} />
+                <Route path=path!("/login") view={$login} />
                 <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
-                <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
+                <Route path=path!("/applications") view={$mine} />
                 <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
                 $($more)*
             </Routes>
@@ -193,7 +194,13 @@ macro_rules! routes {
 #[component]
 pub fn App() -> impl IntoView {
     frame(|| {
+        // The portal's light pages are lazy here too: staff and charities, who use this WASM,
+        // seldom open them, and every page of theirs would otherwise load them with the main module.
         routes! {
+            Lazy::<HomeRoute>::new(),
+            Lazy::<RegisterRoute>::new(),
+            Lazy::<LoginRoute>::new(),
+            Lazy::<MyApplicationsRoute>::new();
             <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
             <Route path=path!("/second-factor") view={Lazy::<SecondFactorRoute>::new()} />
             <Route path=path!("/account/password") view={Lazy::<PasswordRoute>::new()} />
@@ -224,7 +231,14 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "ssr")]
 #[component]
 pub fn PortalApp() -> impl IntoView {
-    frame(|| routes!())
+    frame(|| {
+        routes!(
+            portal::home::HomePage,
+            portal::auth::RegisterPage,
+            portal::auth::LoginPage,
+            portal::applications::MyApplicationsPage;
+        )
+    })
 }
 
 /// What every page shares: language, title, header and the signed-in user around the routes.
@@ -280,6 +294,10 @@ macro_rules! whole_app_pages {
 }
 
 whole_app_pages! {
+    HomeRoute => portal::home::HomePage;
+    RegisterRoute => portal::auth::RegisterPage;
+    LoginRoute => portal::auth::LoginPage;
+    MyApplicationsRoute => portal::applications::MyApplicationsPage;
     DeclareRoute => portal::declare::DeclarePage;
     ApplicationRoute => portal::applications::ApplicationPage;
     StaffRoute => staff::StaffPage;
