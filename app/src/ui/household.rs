@@ -37,7 +37,7 @@ pub fn HouseholdPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let caseworker = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Caseworker);
                 match file.await {
-                    Ok(f) => view! { <HouseholdView file=f caseworker needs on_change=Callback::new(move |_| file.refetch()) /> }.into_any(),
+                    Ok(f) => view! { <HouseholdView file=f caseworker needs on_change=Callback::new(move |_| { file.refetch(); needs.refetch(); }) /> }.into_any(),
                     Err(e) => view! {
                         <h1>{t!(i18n, household.title)}</h1>
                         <PageTitle text=t_string!(i18n, household.title).to_string() />
