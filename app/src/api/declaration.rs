@@ -90,15 +90,6 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
     if data.len() > MAX_DRAFT_BYTES {
         return Err(AppError::refused("draft_too_large"));
     }
-    // Keep the draft in step with what was submitted; a draft already submitted is fine here.
-    match s
-        .store
-        .save_draft(&user.0.id, &save.draft_id, &data, now)
-        .await
-    {
-        Ok(_) | Err(crate::store::DbError::Conflict(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
     let ids: Vec<IdNumber> = declaration
         .members
         .iter()
@@ -116,6 +107,8 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         help: declaration.help.clone(),
         owner_id: user.0.id.clone(),
         draft_id: save.draft_id.clone(),
+        // The draft is kept in step with what was submitted, in the same transaction.
+        draft_data: Some(data),
         region_code: declaration.region.clone(),
         declaration_json: serde_json::to_string(&declaration).map_err(AppError::internal)?,
         member_id_numbers: ids,

@@ -259,23 +259,31 @@ impl DeclarationStore for SqlStore {
         initial_data: &str,
         now: Millis,
     ) -> Result<StoredDraft, DbError> {
-        query(
-            "INSERT INTO drafts (id, owner_id, data, version, created_at, updated_at, submitted) \
-             VALUES ($1, $2, $3, 1, $4, $4, FALSE) ON CONFLICT DO NOTHING",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(owner_id)
-        .bind(self.seal(DRAFT_DATA, initial_data))
-        .bind(now)
-        .execute(&self.db)
-        .await?;
-        let r = query(
-            "SELECT id, data, version, updated_at FROM drafts WHERE owner_id = $1 AND \
-            submitted = FALSE",
-        )
-        .bind(owner_id)
-        .fetch_one(&self.db)
-        .await?;
+        const CURRENT: &str = "SELECT id, data, version, updated_at FROM drafts WHERE owner_id = \
+            $1 AND submitted = FALSE";
+        // Most loads find the draft the resident is filling in: a read, no writer's turn.
+        let r = match query(CURRENT)
+            .bind(owner_id)
+            .fetch_optional(&self.db)
+            .await?
+        {
+            Some(r) => r,
+            None => {
+                // One unsubmitted draft per account (a unique index): a concurrent load that
+                // opened it first wins, and both read the same draft.
+                query(
+                    "INSERT INTO drafts (id, owner_id, data, version, created_at, updated_at, \
+                     submitted) VALUES ($1, $2, $3, 1, $4, $4, FALSE) ON CONFLICT DO NOTHING",
+                )
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(owner_id)
+                .bind(self.seal(DRAFT_DATA, initial_data))
+                .bind(now)
+                .execute(&self.db)
+                .await?;
+                query(CURRENT).bind(owner_id).fetch_one(&self.db).await?
+            }
+        };
         let mut draft: StoredDraft = r.decode::<DraftRow>()?.into();
         draft.data = self.open(DRAFT_DATA, &draft.data)?;
         Ok(draft)
@@ -329,6 +337,7 @@ impl DeclarationStore for SqlStore {
             .collect();
         let members = serde_json::to_string(&members).map_err(|e| DbError::Other(e.to_string()))?;
         let assessment = SealedAssessment::new(&self.cipher, &s.assessment);
+        let draft_sealed = s.draft_data.as_deref().map(|d| self.seal(DRAFT_DATA, d));
         let mut tx = self.db.begin().await?;
         let claimed =
             query("UPDATE drafts SET updated_at = updated_at WHERE id = $1 AND owner_id = $2")
@@ -452,10 +461,18 @@ impl DeclarationStore for SqlStore {
             .execute(&mut tx)
             .await?;
         }
-        query("UPDATE drafts SET submitted = TRUE WHERE id = $1")
-            .bind(&s.draft_id)
-            .execute(&mut tx)
-            .await?;
+        // The draft ends as it was submitted (one version more when its data came along).
+        query(
+            "UPDATE drafts SET submitted = TRUE, data = COALESCE($2, data), \
+             version = version + CASE WHEN $2 IS NULL THEN 0 ELSE 1 END, \
+             updated_at = CASE WHEN $2 IS NULL THEN updated_at ELSE $3 END \
+             WHERE id = $1",
+        )
+        .bind(&s.draft_id)
+        .bind(&draft_sealed)
+        .bind(s.now)
+        .execute(&mut tx)
+        .await?;
         tx.commit().await?;
         Ok(SubmitOutcome::Created(ApplicationSummary {
             number,

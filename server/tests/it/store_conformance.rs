@@ -49,6 +49,7 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
     Submission {
         owner_id: owner.into(),
         draft_id: draft.into(),
+        draft_data: None,
         region_code: region("620702100201"),
         declaration_json: "{}".into(),
         member_id_numbers: ids.iter().map(|s| id_of(s)).collect(),
@@ -2918,6 +2919,83 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
                 .unwrap();
             assert!(store.household_summary(&household).await.unwrap().is_some());
         }
+    }
+}
+
+/// A submission keeps the draft in step with what was submitted in its own transaction
+/// (sealed, one version more, marked submitted); a retry changes nothing; loading a draft that
+/// exists writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submission_stores_its_draft_as_submitted_in_the_same_transaction() {
+    use server::store::dialect::query;
+    for backend in backends() {
+        eprintln!("backend: {backend}");
+        let dir = tempfile::tempdir().unwrap();
+        let cipher = FieldCipher::random();
+        let (_, sql) = crate::helpers::sql_store(backend, dir.path(), cipher.clone()).await;
+        let store = sql.store();
+        let owner = user(&store, "13800000093").await;
+        let draft = store
+            .current_draft(&owner, r#"{"typed":"开始"}"#, 1)
+            .await
+            .unwrap();
+        assert_eq!(draft.version, 1);
+        // Loading again finds the same draft, as it was.
+        let again = store
+            .current_draft(&owner, r#"{"typed":"别的"}"#, 2)
+            .await
+            .unwrap();
+        assert_eq!(again.id, draft.id);
+        assert_eq!(
+            (again.version, again.data.as_str()),
+            (1, r#"{"typed":"开始"}"#)
+        );
+        let stored = |id: String| {
+            let db = sql.db().clone();
+            async move {
+                let r =
+                    query("SELECT data, version, updated_at, submitted FROM drafts WHERE id = $1")
+                        .bind(&id)
+                        .fetch_one(&db)
+                        .await
+                        .unwrap();
+                r.decode::<(String, i64, i64, bool)>().unwrap()
+            }
+        };
+        let submitted = Submission {
+            draft_data: Some(r#"{"typed":"提交时"}"#.into()),
+            now: 7,
+            ..submission(&owner, &draft.id, &["ID-DRAFT"])
+        };
+        number(store.submit_application(submitted.clone()).await.unwrap());
+        let (data, version, updated_at, done) = stored(draft.id.clone()).await;
+        assert!(!data.contains("提交时"), "sealed");
+        assert_eq!(
+            cipher.open("drafts.data", &data).unwrap(),
+            r#"{"typed":"提交时"}"#
+        );
+        assert_eq!((version, updated_at, done), (2, 7, true));
+        // A retry of the same submission changes nothing.
+        assert!(matches!(
+            store
+                .submit_application(Submission {
+                    draft_data: Some(r#"{"typed":"重试"}"#.into()),
+                    ..submitted
+                })
+                .await
+                .unwrap(),
+            SubmitOutcome::AlreadySubmitted(_)
+        ));
+        let (data, version, _, _) = stored(draft.id.clone()).await;
+        assert_eq!(
+            cipher.open("drafts.data", &data).unwrap(),
+            r#"{"typed":"提交时"}"#
+        );
+        assert_eq!(version, 2);
+        // The next load opens a new draft.
+        let next = store.current_draft(&owner, "{}", 8).await.unwrap();
+        assert_ne!(next.id, draft.id);
+        assert_eq!((next.version, next.data.as_str()), (1, "{}"));
     }
 }
 
