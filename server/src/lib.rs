@@ -19,6 +19,12 @@ pub mod startup;
 pub mod store;
 pub mod upload;
 
+/// The allocator of the server and of everything built on this library (its examples and
+/// tests): mimalloc. With glibc's, allocation was ~13 % of a submission's CPU, much of it
+/// consolidating and unlinking free chunks across the runtime's threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Installs the tracing subscriber (text or JSON lines), filtered by `RUST_LOG`.
 pub fn init_tracing(format: &str) {
     use tracing_subscriber::EnvFilter;

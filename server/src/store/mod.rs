@@ -61,6 +61,7 @@ pub async fn connect(
         db,
         cipher,
         audits: Default::default(),
+        parameters: Default::default(),
     })
 }
 
@@ -72,6 +73,9 @@ pub struct SqlStore {
     cipher: FieldCipher,
     /// Audit records waiting to be written together (`audit::Batch`).
     audits: Arc<audit::Batch>,
+    /// The policy parameters last read, with the change counter read before them
+    /// (`parameters::ParameterCache`).
+    parameters: Arc<parameters::ParameterCache>,
 }
 
 /// The opened backend: the trait object for server functions and the pool for sessions.

@@ -54,6 +54,29 @@ impl TryFrom<ParameterRow> for ParameterRecord {
     }
 }
 
+/// The policy parameters as last read, with the value of `policy_parameters_generation` read
+/// before them. The counter is moved by triggers on every write to the table (migration 0034),
+/// by this process or any other sharing the database, so the cache is never taken for newer
+/// than it is; every reader checks the counter (one small read) instead of reading and sorting
+/// the whole table (~17 % of a submission's CPU).
+#[derive(Debug, Default)]
+pub(crate) struct ParameterCache(std::sync::Mutex<Option<(i64, Vec<ParameterRecord>)>>);
+
+impl ParameterCache {
+    fn get(&self, generation: i64) -> Option<Vec<ParameterRecord>> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, records)| records.clone())
+    }
+
+    fn put(&self, generation: i64, records: &[ParameterRecord]) {
+        // A slower reader of an older counter may replace a newer one: the next reader then
+        // reads the table again, nothing worse.
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, records.to_vec()));
+    }
+}
+
 pub(super) fn parameter_from_row(r: &Row) -> Result<ParameterRecord, DbError> {
     r.to::<ParameterRow, _>()
 }
@@ -270,13 +293,25 @@ impl ParameterStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn policy_parameters(&self) -> Result<Vec<ParameterRecord>, DbError> {
+        // The counter first: parameters read after it are at least as new as it says, so a
+        // change made in between is read again next time, never missed.
+        let generation: i64 =
+            query("SELECT generation FROM policy_parameters_generation WHERE id = 1")
+                .fetch_one(&self.db)
+                .await?
+                .get("generation")?;
+        if let Some(records) = self.parameters.get(generation) {
+            return Ok(records);
+        }
         let rows = query(&format!(
             "SELECT {PARAMETER_COLUMNS} FROM policy_parameters ORDER BY \
             key, region_code, effective_from, id"
         ))
         .fetch_all(&self.db)
         .await?;
-        parameters_from(rows)
+        let records = parameters_from(rows)?;
+        self.parameters.put(generation, &records);
+        Ok(records)
     }
 
     #[tracing::instrument(skip_all)]

@@ -926,6 +926,81 @@ conformance!(
     }
 );
 
+/// The parameters a server keeps between reads are never older than the table: a change made
+/// through another server on the same database (or by a statement outside the store) is read at
+/// the next call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameters_are_read_again_after_a_change_by_any_server() {
+    use server::store::dialect::query;
+    for backend in backends() {
+        eprintln!("backend: {backend}");
+        let dir = tempfile::tempdir().unwrap();
+        let (url, one) =
+            crate::helpers::sql_store(backend, dir.path(), crate::helpers::test_cipher()).await;
+        let other = server::store::connect(&url, 5, crate::helpers::test_cipher())
+            .await
+            .unwrap();
+        let (one_db, one, other) = (one.db().clone(), one.store(), other.store());
+        let values = |store: Arc<dyn Store>| async move {
+            store
+                .policy_parameters()
+                .await
+                .unwrap()
+                .iter()
+                .map(|p| (p.value, p.withdrawn_at))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(values(one.clone()).await, vec![]);
+        let first = other
+            .add_policy_parameter(parameter(
+                "dibao_standard",
+                "620702000000",
+                58_000,
+                "2026-01-01",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(values(one.clone()).await, vec![(58_000, None)]);
+        // Read twice without a change: the same.
+        assert_eq!(values(one.clone()).await, vec![(58_000, None)]);
+        let later = other
+            .add_policy_parameter(parameter(
+                "dibao_standard",
+                "620702000000",
+                60_000,
+                "2027-01-01",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            values(one.clone()).await,
+            vec![(58_000, None), (60_000, None)]
+        );
+        other
+            .withdraw_policy_parameter(later.id, "admin", day("2026-11-25"), 6)
+            .await
+            .unwrap();
+        assert_eq!(
+            values(one.clone()).await,
+            vec![(58_000, None), (60_000, Some(6))]
+        );
+        // A statement outside the store (an operator's correction) is seen too.
+        query("UPDATE policy_parameters SET value = 58100 WHERE id = $1")
+            .bind(first.id)
+            .execute(&one_db)
+            .await
+            .unwrap();
+        assert_eq!(
+            values(other.clone()).await,
+            vec![(58_100, None), (60_000, Some(6))]
+        );
+        assert_eq!(
+            values(one.clone()).await,
+            vec![(58_100, None), (60_000, Some(6))]
+        );
+    }
+}
+
 conformance!(
     parameters_keep_history_and_only_scheduled_values_can_be_withdrawn,
     |store| {
