@@ -418,7 +418,6 @@ async fn seed_demo_application(s: &Services) -> anyhow::Result<()> {
         .submit_application(Submission {
             owner_id: resident.id.clone(),
             draft_id: stored.id,
-            draft_data: None,
             region_code: declaration.region.clone(),
             declaration_json: serde_json::to_string(&declaration)?,
             member_id_numbers: declaration

@@ -107,8 +107,6 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         help: declaration.help.clone(),
         owner_id: user.0.id.clone(),
         draft_id: save.draft_id.clone(),
-        // The draft is kept in step with what was submitted, in the same transaction.
-        draft_data: Some(data),
         region_code: declaration.region.clone(),
         declaration_json: serde_json::to_string(&declaration).map_err(AppError::internal)?,
         member_id_numbers: ids,

@@ -18,9 +18,6 @@ pub struct StoredDraft {
 pub struct Submission {
     pub owner_id: String,
     pub draft_id: String,
-    /// What the resident submitted, as typed (the draft's data, JSON): the draft is kept in
-    /// step with it in the submission's own transaction. `None` leaves the draft as stored.
-    pub draft_data: Option<String>,
     pub region_code: RegionCode,
     pub declaration_json: String,
     pub member_id_numbers: Vec<IdNumber>,

@@ -337,7 +337,6 @@ impl DeclarationStore for SqlStore {
             .collect();
         let members = serde_json::to_string(&members).map_err(|e| DbError::Other(e.to_string()))?;
         let assessment = SealedAssessment::new(&self.cipher, &s.assessment);
-        let draft_sealed = s.draft_data.as_deref().map(|d| self.seal(DRAFT_DATA, d));
         let mut tx = self.db.begin().await?;
         let claimed =
             query("UPDATE drafts SET updated_at = updated_at WHERE id = $1 AND owner_id = $2")
@@ -461,15 +460,13 @@ impl DeclarationStore for SqlStore {
             .execute(&mut tx)
             .await?;
         }
-        // The draft ends as it was submitted (one version more when its data came along).
+        // The application holds the declaration from now on: the draft keeps no second copy
+        // of the household's personal data (its attachments stay, now the application's).
         query(
-            "UPDATE drafts SET submitted = TRUE, data = COALESCE($2, data), \
-             version = version + CASE WHEN $2 IS NULL THEN 0 ELSE 1 END, \
-             updated_at = CASE WHEN $2 IS NULL THEN updated_at ELSE $3 END \
-             WHERE id = $1",
+            "UPDATE drafts SET submitted = TRUE, data = '', version = version + 1, \
+             updated_at = $2 WHERE id = $1",
         )
         .bind(&s.draft_id)
-        .bind(&draft_sealed)
         .bind(s.now)
         .execute(&mut tx)
         .await?;

@@ -972,7 +972,6 @@ async fn consenting_household(
         .submit_application(app::store::Submission {
             owner_id: user.clone(),
             draft_id: draft.id,
-            draft_data: None,
             region_code: crate::helpers::region("620702100201"),
             declaration_json: "{}".into(),
             member_id_numbers: vec![crate::helpers::id_of(head)],

@@ -49,7 +49,6 @@ fn submission(owner: &str, draft: &str, ids: &[&str]) -> Submission {
     Submission {
         owner_id: owner.into(),
         draft_id: draft.into(),
-        draft_data: None,
         region_code: region("620702100201"),
         declaration_json: "{}".into(),
         member_id_numbers: ids.iter().map(|s| id_of(s)).collect(),
@@ -2997,11 +2996,11 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
     }
 }
 
-/// A submission keeps the draft in step with what was submitted in its own transaction
-/// (sealed, one version more, marked submitted); a retry changes nothing; loading a draft that
-/// exists writes nothing.
+/// A submitted draft keeps no copy of the declaration (the application holds it): emptied,
+/// one version more and marked submitted in the submission's own transaction; a retry changes
+/// nothing; loading a draft that exists gives it back as it was.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_submission_stores_its_draft_as_submitted_in_the_same_transaction() {
+async fn a_submitted_draft_keeps_no_copy_of_the_declaration() {
     use server::store::dialect::query;
     for backend in backends() {
         eprintln!("backend: {backend}");
@@ -3015,15 +3014,19 @@ async fn a_submission_stores_its_draft_as_submitted_in_the_same_transaction() {
             .await
             .unwrap();
         assert_eq!(draft.version, 1);
-        // Loading again finds the same draft, as it was.
+        store
+            .save_draft(&owner, &draft.id, r#"{"typed":"孙有福"}"#, 2)
+            .await
+            .unwrap();
+        // Loading again finds the same draft, as saved.
         let again = store
-            .current_draft(&owner, r#"{"typed":"别的"}"#, 2)
+            .current_draft(&owner, r#"{"typed":"别的"}"#, 3)
             .await
             .unwrap();
         assert_eq!(again.id, draft.id);
         assert_eq!(
             (again.version, again.data.as_str()),
-            (1, r#"{"typed":"开始"}"#)
+            (2, r#"{"typed":"孙有福"}"#)
         );
         let stored = |id: String| {
             let db = sql.db().clone();
@@ -3038,37 +3041,35 @@ async fn a_submission_stores_its_draft_as_submitted_in_the_same_transaction() {
             }
         };
         let submitted = Submission {
-            draft_data: Some(r#"{"typed":"提交时"}"#.into()),
             now: 7,
             ..submission(&owner, &draft.id, &["ID-DRAFT"])
         };
-        number(store.submit_application(submitted.clone()).await.unwrap());
-        let (data, version, updated_at, done) = stored(draft.id.clone()).await;
-        assert!(!data.contains("提交时"), "sealed");
+        let first = number(store.submit_application(submitted.clone()).await.unwrap());
+        assert_eq!(stored(draft.id.clone()).await, (String::new(), 3, 7, true));
+        // The application has the declaration.
         assert_eq!(
-            cipher.open("drafts.data", &data).unwrap(),
-            r#"{"typed":"提交时"}"#
+            store
+                .application(&first)
+                .await
+                .unwrap()
+                .unwrap()
+                .declaration_json,
+            submitted.declaration_json
         );
-        assert_eq!((version, updated_at, done), (2, 7, true));
         // A retry of the same submission changes nothing.
         assert!(matches!(
             store
                 .submit_application(Submission {
-                    draft_data: Some(r#"{"typed":"重试"}"#.into()),
+                    now: 9,
                     ..submitted
                 })
                 .await
                 .unwrap(),
             SubmitOutcome::AlreadySubmitted(_)
         ));
-        let (data, version, _, _) = stored(draft.id.clone()).await;
-        assert_eq!(
-            cipher.open("drafts.data", &data).unwrap(),
-            r#"{"typed":"提交时"}"#
-        );
-        assert_eq!(version, 2);
+        assert_eq!(stored(draft.id.clone()).await, (String::new(), 3, 7, true));
         // The next load opens a new draft.
-        let next = store.current_draft(&owner, "{}", 8).await.unwrap();
+        let next = store.current_draft(&owner, "{}", 10).await.unwrap();
         assert_ne!(next.id, draft.id);
         assert_eq!((next.version, next.data.as_str()), (1, "{}"));
     }
