@@ -963,6 +963,61 @@ mod tests {
             .unwrap()
     }
 
+    /// The log is checkpointed by its own task while writers and readers go on (no writer
+    /// does it in its commit: `wal_autocheckpoint` is off), and started again from its
+    /// beginning, so it does not grow for as long as writes come.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_is_checkpointed_apart_and_stays_bounded_under_writes() {
+        let (dir, db) = sqlite().await;
+        let auto: i64 = query("PRAGMA wal_autocheckpoint")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+            .get(0)
+            .unwrap();
+        assert_eq!(auto, 0, "writers do not checkpoint");
+        query("CREATE TABLE big (x INTEGER PRIMARY KEY, pad BLOB NOT NULL)")
+            .execute(&db)
+            .await
+            .unwrap();
+        let size = |name: &str| {
+            std::fs::metadata(dir.path().join(name))
+                .map(|m| m.len())
+                .unwrap_or(0)
+        };
+        let before = size("d.db");
+        let reader = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                for _ in 0..2_000 {
+                    count(&db).await;
+                    tokio::task::yield_now().await;
+                }
+            })
+        };
+        // ~48 MB of log in ~12 000 commits: twelve times the threshold.
+        let mut largest = 0;
+        for x in 0..12_000i64 {
+            let mut tx = db.begin().await.unwrap();
+            query("INSERT INTO big (x, pad) VALUES ($1, zeroblob(3000))")
+                .bind(x)
+                .execute(&mut tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            largest = largest.max(size("d.db-wal"));
+        }
+        reader.await.unwrap();
+        assert!(
+            size("d.db") > before + 16 * 1024 * 1024,
+            "the log's pages reached the database file while writes went on"
+        );
+        assert!(
+            largest < 40 * 1024 * 1024,
+            "the log was started again: at most {largest} bytes"
+        );
+    }
+
     /// A transaction run on the calling thread sees its own writes, keeps them when committed
     /// and drops them when dropped uncommitted; the next writer then gets the database at
     /// once (a transaction left open would make it wait SQLite's busy timeout, 10 s).
