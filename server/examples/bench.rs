@@ -645,7 +645,11 @@ async fn main() -> anyhow::Result<()> {
         bench_data().await?;
         bench_engine();
     }
-    let dir = tempfile::tempdir()?;
+    let keep = std::env::var("DOUDI_BENCH_KEEP").is_ok();
+    let dir = tempfile::Builder::new().disable_cleanup(keep).tempdir()?;
+    if keep {
+        println!("Web bench files kept in {}", dir.path().display());
+    }
     let mut config = Config::for_tests(
         format!("sqlite://{}/bench.db", dir.path().display()),
         dir.path().join("data"),

@@ -589,6 +589,19 @@ pub enum Target<'e> {
     Postgres(&'e mut PgConnection),
 }
 
+impl Target<'_> {
+    /// The same target for one more statement, keeping this one for the next.
+    pub fn reborrow(&mut self) -> Target<'_> {
+        match self {
+            Target::SqlitePool(here, sync) => Target::SqlitePool(here, sync),
+            Target::PgPool(p) => Target::PgPool(p),
+            Target::Sqlite(c) => Target::Sqlite(c),
+            Target::SqliteHere(c) => Target::SqliteHere(c),
+            Target::Postgres(c) => Target::Postgres(c),
+        }
+    }
+}
+
 impl<'e> From<&'e Db> for Target<'e> {
     fn from(db: &'e Db) -> Self {
         match db {

@@ -167,7 +167,9 @@ impl TryFrom<ProposalRow> for ProposalRecord {
 /// costly part, and a writer holds the writers' turn for its whole transaction).
 pub(super) struct SealedAssessment {
     facts: String,
+    /// The parameter set's JSON and its digest (SHA-256, hex), stored once (`parameter_sets`).
     parameters: String,
+    parameter_set: String,
     assessment: String,
     categories: String,
 }
@@ -177,6 +179,9 @@ impl SealedAssessment {
         SealedAssessment {
             facts: cipher.seal(FACTS, &a.facts_json),
             parameters: a.parameters_json.clone(),
+            parameter_set: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+                a.parameters_json.as_bytes(),
+            )),
             assessment: cipher.seal(ASSESSMENT, &a.assessment_json),
             categories: a.categories.codes(),
         }
@@ -194,20 +199,29 @@ pub(super) async fn insert_assessment<'c, E>(
 where
     E: Into<Target<'c>>,
 {
+    let mut target: Target<'c> = ex.into();
     query(
-        "INSERT INTO assessments (application_id, reason, facts, parameters, assessment, \
-            categories, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO parameter_sets (digest, parameters) VALUES ($1, $2) \
+         ON CONFLICT (digest) DO NOTHING",
+    )
+    .bind(&a.parameter_set)
+    .bind(&a.parameters)
+    .execute(target.reborrow())
+    .await?;
+    query(
+        "INSERT INTO assessments (application_id, reason, facts, parameters, parameter_set, \
+            assessment, categories, created_by, created_at) \
+         VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8)",
     )
     .bind(application_id)
     .bind(reason)
     .bind(&a.facts)
-    .bind(&a.parameters)
+    .bind(&a.parameter_set)
     .bind(&a.assessment)
     .bind(&a.categories)
     .bind(actor_id)
     .bind(at)
-    .execute(ex)
+    .execute(target)
     .await?;
     Ok(())
 }
@@ -273,9 +287,10 @@ impl ParameterStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn latest_assessment(&self, number: &str) -> Result<Option<AssessmentRecord>, DbError> {
         let r = query(
-            "SELECT s.id, s.reason, s.facts, s.parameters, s.assessment, s.categories, \
-                s.created_at \
+            "SELECT s.id, s.reason, s.facts, COALESCE(ps.parameters, s.parameters) AS \
+                parameters, s.assessment, s.categories, s.created_at \
              FROM assessments s JOIN applications a ON a.id = s.application_id \
+             LEFT JOIN parameter_sets ps ON ps.digest = s.parameter_set \
              WHERE a.number = $1 ORDER BY s.id DESC LIMIT 1",
         )
         .bind(number)

@@ -117,6 +117,8 @@ async fn a_submission_records_the_same_assessment_the_browser_computes() {
         &p,
     );
     assert_eq!(stored.assessment, estimate);
+    // The parameters it applied are kept with it (stored once per set, read back whole).
+    assert_eq!(stored.parameters, p);
     // 900.00 for two people is 450.00 each, under the 580.00 standard.
     assert_eq!(stored.assessment.household.primary(), Some(Category::Dibao));
 }

@@ -2996,6 +2996,83 @@ async fn a_bad_stored_value_is_an_error_never_a_default() {
     }
 }
 
+/// The parameters an assessment applied are stored once per distinct set and read back with
+/// each assessment that applied them; an assessment from before, with its own copy, reads as
+/// it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assessments_parameters_are_stored_once_per_set() {
+    use server::store::dialect::query;
+    for backend in backends() {
+        eprintln!("backend: {backend}");
+        let dir = tempfile::tempdir().unwrap();
+        let (_, sql) =
+            crate::helpers::sql_store(backend, dir.path(), crate::helpers::test_cipher()).await;
+        let (db, store) = (sql.db().clone(), sql.store());
+        let with = |params: &str| NewAssessment {
+            facts_json: "{}".into(),
+            parameters_json: params.into(),
+            assessment_json: "{}".into(),
+            categories: cats("dibao"),
+        };
+        let mut numbers = Vec::new();
+        for (login, id, params) in [
+            ("13800000094", "ID-PS1", r#"{"set":"一"}"#),
+            ("13800000095", "ID-PS2", r#"{"set":"一"}"#),
+            ("13800000096", "ID-PS3", r#"{"set":"二"}"#),
+        ] {
+            let owner = user(&store, login).await;
+            let draft = store.current_draft(&owner, "{}", 1).await.unwrap();
+            numbers.push(number(
+                store
+                    .submit_application(Submission {
+                        assessment: with(params),
+                        ..submission(&owner, &draft.id, &[id])
+                    })
+                    .await
+                    .unwrap(),
+            ));
+        }
+        let count = |sql_text: &'static str| {
+            let db = db.clone();
+            async move {
+                query(sql_text)
+                    .fetch_one(&db)
+                    .await
+                    .unwrap()
+                    .decode::<(i64,)>()
+                    .unwrap()
+                    .0
+            }
+        };
+        assert_eq!(count("SELECT count(*) FROM parameter_sets").await, 2);
+        assert_eq!(
+            count("SELECT count(*) FROM assessments WHERE parameters <> ''").await,
+            0
+        );
+        let params = |n: String| {
+            let store = store.clone();
+            async move {
+                store
+                    .latest_assessment(&n)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .stored
+                    .parameters_json
+            }
+        };
+        assert_eq!(params(numbers[0].clone()).await, r#"{"set":"一"}"#);
+        assert_eq!(params(numbers[1].clone()).await, r#"{"set":"一"}"#);
+        assert_eq!(params(numbers[2].clone()).await, r#"{"set":"二"}"#);
+        // An assessment stored before sets were: its own copy.
+        query("UPDATE assessments SET parameters = '{\"old\":1}', parameter_set = NULL")
+            .execute(&db)
+            .await
+            .unwrap();
+        assert_eq!(params(numbers[2].clone()).await, r#"{"old":1}"#);
+    }
+}
+
 /// A submitted draft keeps no copy of the declaration (the application holds it): emptied,
 /// one version more and marked submitted in the submission's own transaction; a retry changes
 /// nothing; loading a draft that exists gives it back as it was.
