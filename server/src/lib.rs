@@ -20,10 +20,12 @@ pub mod store;
 pub mod upload;
 
 /// The allocator of the server and of everything built on this library (its examples and
-/// tests): mimalloc. With glibc's, allocation was ~13 % of a submission's CPU, much of it
-/// consolidating and unlinking free chunks across the runtime's threads.
+/// tests): jemalloc. With glibc's, allocation was ~13 % of a submission's CPU, much of it
+/// consolidating and unlinking free chunks across the runtime's threads. (mimalloc was as fast
+/// for submissions but gave the 19 MiB of each sign-in's Argon2 back to the system and faulted
+/// them in again: sign-in p99 633 ms under the load run, every route's tail with it.)
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Installs the tracing subscriber (text or JSON lines), filtered by `RUST_LOG`.
 pub fn init_tracing(format: &str) {
