@@ -22,8 +22,9 @@ pub mod upload;
 /// The allocator of the server and of everything built on this library (its examples and
 /// tests): jemalloc. With glibc's, allocation was ~13 % of a submission's CPU, much of it
 /// consolidating and unlinking free chunks across the runtime's threads. (mimalloc was as fast
-/// for submissions but gave the 19 MiB of each sign-in's Argon2 back to the system and faulted
-/// them in again: sign-in p99 633 ms under the load run, every route's tail with it.)
+/// for submissions but stalled the load run: sign-in p99 633 ms and every route's tail with it,
+/// most likely by giving each sign-in's 19 MiB of Argon2 memory back to the system and faulting
+/// it in again; not traced further.)
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
