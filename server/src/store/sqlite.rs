@@ -47,9 +47,13 @@ pub async fn connect(
         .await?;
     MIGRATOR.run(&pool).await?;
     let file = options_file(url)?;
-    let sync = super::wal_sync::WalSync::start(file.clone());
+    let sync = super::wal_sync::WalSync::start(file);
     let checkpointer = sqlx::ConnectOptions::connect(&options).await?;
-    tokio::spawn(checkpoints(checkpointer, file, Arc::downgrade(&sync)));
+    tokio::spawn(checkpoints(
+        checkpointer,
+        sync.log_file().to_path_buf(),
+        Arc::downgrade(&sync),
+    ));
     Ok((pool, sync))
 }
 
@@ -58,11 +62,6 @@ const CHECKPOINT_AFTER_BYTES: u64 = 4 * 1024 * 1024;
 /// How often the log's size is looked at.
 const CHECKPOINT_LOOK: Duration = Duration::from_millis(200);
 
-/// Checkpoints the log of `file` whenever it has grown past `CHECKPOINT_AFTER_BYTES`, on a
-/// connection of its own: PASSIVE, so that readers never wait for it (what a reader still uses
-/// stays in the log until the next time), and writers only for the last frames. A commit's durability does not depend on
-/// it (`WalSync` flushes the log); SQLite flushes the database file after each checkpoint.
-/// Ends when the store is gone (`alive`); the last connection to close checkpoints the rest.
 /// One PASSIVE checkpoint; `false` if it failed.
 async fn checkpoint(conn: &mut sqlx::SqliteConnection) -> bool {
     match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
@@ -77,15 +76,18 @@ async fn checkpoint(conn: &mut sqlx::SqliteConnection) -> bool {
     }
 }
 
+/// Checkpoints the log `wal` whenever it has grown past `CHECKPOINT_AFTER_BYTES`, on a
+/// connection of its own: PASSIVE, so that readers never wait for it (what a reader still uses
+/// stays in the log until the next time), and writers only for the last frames. A commit's
+/// durability does not depend on it (`WalSync` flushes the log); SQLite flushes the database
+/// file after each checkpoint. Ends when the store is gone (`alive`); the last connection to
+/// close checkpoints the rest.
 async fn checkpoints(
     mut conn: sqlx::SqliteConnection,
-    file: std::path::PathBuf,
+    wal: std::path::PathBuf,
     alive: std::sync::Weak<super::wal_sync::WalSync>,
 ) {
     use sqlx::Connection;
-    let mut wal = file.into_os_string();
-    wal.push("-wal");
-    let wal = std::path::PathBuf::from(wal);
     let mut tick = tokio::time::interval(CHECKPOINT_LOOK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -100,17 +102,14 @@ async fn checkpoints(
         // Most of the log is copied while writers go on; what they appended meanwhile is
         // copied in their turn, so that the log is wholly in the database file and the next
         // writer starts it again from its beginning (else it grows for as long as writes come).
-        let mut done = checkpoint(&mut conn).await;
-        if done {
+        // (A failed one is logged by `checkpoint` and tried again at the next look.)
+        if checkpoint(&mut conn).await {
             let Some(sync) = alive.upgrade() else { break };
             let turn = sync.write_lock().await;
             drop(sync);
             if turn.is_some() {
-                done = checkpoint(&mut conn).await;
+                checkpoint(&mut conn).await;
             }
-        }
-        if !done {
-            tracing::warn!("checkpoint of the database's log failed (tried again)");
         }
     }
     let _ = conn.close().await;

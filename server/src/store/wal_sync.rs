@@ -86,6 +86,11 @@ impl WalSync {
         sync
     }
 
+    /// The database's write-ahead log (`<file>-wal`).
+    pub fn log_file(&self) -> &std::path::Path {
+        &self.wal
+    }
+
     /// The turn to write: held from `BEGIN` to `COMMIT` (not while the commit is flushed).
     /// `None` after `WRITE_WAIT` (a writer holding its turn that long is stuck, or waits for
     /// itself): the caller fails as SQLite's own busy timeout would have made it fail.
