@@ -271,17 +271,21 @@ impl DeclarationStore for SqlStore {
             None => {
                 // One unsubmitted draft per account (a unique index): a concurrent load that
                 // opened it first wins, and both read the same draft.
-                query(
+                let opened = query(
                     "INSERT INTO drafts (id, owner_id, data, version, created_at, updated_at, \
-                     submitted) VALUES ($1, $2, $3, 1, $4, $4, FALSE) ON CONFLICT DO NOTHING",
+                     submitted) VALUES ($1, $2, $3, 1, $4, $4, FALSE) ON CONFLICT DO NOTHING \
+                     RETURNING id, data, version, updated_at",
                 )
                 .bind(uuid::Uuid::new_v4().to_string())
                 .bind(owner_id)
                 .bind(self.seal(DRAFT_DATA, initial_data))
                 .bind(now)
-                .execute(&self.db)
+                .fetch_optional(&self.db)
                 .await?;
-                query(CURRENT).bind(owner_id).fetch_one(&self.db).await?
+                match opened {
+                    Some(r) => r,
+                    None => query(CURRENT).bind(owner_id).fetch_one(&self.db).await?,
+                }
             }
         };
         let mut draft: StoredDraft = r.decode::<DraftRow>()?.into();
@@ -338,13 +342,20 @@ impl DeclarationStore for SqlStore {
         let members = serde_json::to_string(&members).map_err(|e| DbError::Other(e.to_string()))?;
         let assessment = SealedAssessment::new(&self.cipher, &s.assessment);
         let mut tx = self.db.begin().await?;
-        let claimed =
-            query("UPDATE drafts SET updated_at = updated_at WHERE id = $1 AND owner_id = $2")
-                .bind(&s.draft_id)
-                .bind(&s.owner_id)
-                .execute(&mut tx)
-                .await?
-                .rows_affected();
+        // The draft claimed (a second submission of it waits here on PostgreSQL) and marked
+        // submitted at once; if it already was, the transaction is rolled back below. The
+        // application holds the declaration from now on: the draft keeps no second copy of
+        // the household's personal data (its attachments stay, now the application's).
+        let claimed = query(
+            "UPDATE drafts SET submitted = TRUE, data = '', version = version + 1, \
+             updated_at = $3 WHERE id = $1 AND owner_id = $2",
+        )
+        .bind(&s.draft_id)
+        .bind(&s.owner_id)
+        .bind(s.now)
+        .execute(&mut tx)
+        .await?
+        .rows_affected();
         if claimed == 0 {
             return Err(DbError::NotFound);
         }
@@ -355,7 +366,9 @@ impl DeclarationStore for SqlStore {
         .fetch_optional(&mut tx)
         .await?;
         if let Some(r) = existing {
-            return Ok(SubmitOutcome::AlreadySubmitted(summary_from_row(&r)?));
+            let summary = summary_from_row(&r)?;
+            tx.rollback().await?;
+            return Ok(SubmitOutcome::AlreadySubmitted(summary));
         }
         let seq_row = query(
             "INSERT INTO application_counters (year, last_seq) VALUES ($1, 1) \
@@ -370,19 +383,28 @@ impl DeclarationStore for SqlStore {
         let app_id = uuid::Uuid::new_v4().to_string();
         // The account is bound to the first head it declares; another head waits for a
         // caseworker's confirmation at acceptance.
-        query(
-            "UPDATE users SET bound_head_id_number = $1 WHERE id = $2 AND bound_head_id_number \
-             IS NULL",
-        )
-        .bind(&head_key)
-        .bind(&s.owner_id)
-        .execute(&mut tx)
-        .await?;
-        let bound: Option<String> = query("SELECT bound_head_id_number FROM users WHERE id = $1")
+        let bound_now = || query("SELECT bound_head_id_number FROM users WHERE id = $1");
+        let mut bound: Option<String> = bound_now()
             .bind(&s.owner_id)
             .fetch_one(&mut tx)
             .await?
             .get("bound_head_id_number")?;
+        if bound.is_none() {
+            // (A concurrent first submission of this account may bind it first.)
+            query(
+                "UPDATE users SET bound_head_id_number = $1 WHERE id = $2 AND \
+                 bound_head_id_number IS NULL",
+            )
+            .bind(&head_key)
+            .bind(&s.owner_id)
+            .execute(&mut tx)
+            .await?;
+            bound = bound_now()
+                .bind(&s.owner_id)
+                .fetch_one(&mut tx)
+                .await?
+                .get("bound_head_id_number")?;
+        }
         let head_change = bound.as_deref() != Some(head_key.as_str());
         // No household file, person or region changes here (see `Submission`).
         query(
@@ -443,30 +465,15 @@ impl DeclarationStore for SqlStore {
             s.now,
         )
         .await?;
-        for (kind, granted) in [
-            ("verification", true),
-            ("charity_sharing", s.consent_charity),
-        ] {
-            query(
-                "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) \
-                    VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&s.owner_id)
-            .bind(&app_id)
-            .bind(kind)
-            .bind(granted)
-            .bind(&s.consent_text_version)
-            .bind(s.now)
-            .execute(&mut tx)
-            .await?;
-        }
-        // The application holds the declaration from now on: the draft keeps no second copy
-        // of the household's personal data (its attachments stay, now the application's).
         query(
-            "UPDATE drafts SET submitted = TRUE, data = '', version = version + 1, \
-             updated_at = $2 WHERE id = $1",
+            "INSERT INTO consents (user_id, application_id, kind, granted, text_version, at) \
+                VALUES ($1, $2, 'verification', TRUE, $4, $5), \
+                ($1, $2, 'charity_sharing', $3, $4, $5)",
         )
-        .bind(&s.draft_id)
+        .bind(&s.owner_id)
+        .bind(&app_id)
+        .bind(s.consent_charity)
+        .bind(&s.consent_text_version)
         .bind(s.now)
         .execute(&mut tx)
         .await?;

@@ -240,20 +240,32 @@ pub enum Tx<'c> {
 /// statement costs what SQLite spends on it, not two thread hand-offs, and the task holding
 /// the writers' turn does not go back to the scheduler's queue between its statements. A
 /// statement that finds the worker busy (it is still finishing an earlier one of this
-/// connection) is sent to it as usual. Rolled back when dropped without `commit`.
+/// connection) is sent to it as usual.
+///
+/// It is a savepoint of the batch open on the writers' connection (`WalSync`, "batch"): its
+/// commit releases it into the batch and returns once the batch is committed and flushed; its
+/// rollback, or its drop without `commit`, undoes this writer's statements only.
 pub struct Here {
     conn: HereConn,
     sync: Arc<WalSync>,
     turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Whether this writer's savepoint is open.
     open: bool,
+    /// The batch it is part of.
+    batch: u64,
 }
+
+/// The savepoint each writer of a batch works in.
+const SAVEPOINT: &str = "SAVEPOINT writer";
+const RELEASE: &str = "RELEASE writer";
+const UNDO: &str = "ROLLBACK TO writer";
 
 impl Here {
     async fn begin(conns: &Arc<HereConns>, sync: &Arc<WalSync>) -> Result<Self, DbError> {
         // The turn first, as every writer takes them: one holding a connection while it waits
         // for the turn would keep it from a writer holding the turn while it waits for one.
         let turn = sync
-            .write_lock()
+            .joining_lock()
             .await
             .ok_or_else(|| DbError::Other(BUSY.into()))?;
         let conn = conns.writer().await.map_err(db_err)?;
@@ -262,26 +274,72 @@ impl Here {
             sync: sync.clone(),
             turn: Some(turn),
             open: false,
+            batch: 0,
         };
-        here.conn.run(query(SQLITE_BEGIN)).await.map_err(db_err)?;
+        // A batch whose transaction SQLite ended on its own (it rolls back the whole
+        // transaction on some errors: a full disk, an I/O error) was not stored.
+        let open = match sync.open_batch() {
+            Some(batch) if here.conn.in_transaction_here() == Some(false) => {
+                sync.batch_closed(batch, false);
+                None
+            }
+            open => open,
+        };
+        here.batch = match open {
+            Some(batch) => batch,
+            None => {
+                here.conn.run(query(SQLITE_BEGIN)).await.map_err(db_err)?;
+                sync.begin_batch()
+            }
+        };
+        here.conn.run(query(SAVEPOINT)).await.map_err(db_err)?;
         here.open = true;
         Ok(here)
     }
 
     async fn commit(mut self) -> Result<(), DbError> {
-        self.conn.run(query("COMMIT")).await.map_err(db_err)?;
+        self.conn.run(query(RELEASE)).await.map_err(db_err)?;
         self.open = false;
-        // The next writer goes on while this commit is flushed with others (the connection
-        // given back first: the next writer takes it).
-        self.conn.give_back();
-        self.turn = None;
+        if self.sync.leave_batch_open(true) {
+            // The next writer goes on in this batch; its last one commits it.
+            self.conn.give_back();
+            self.turn = None;
+            if !self.sync.batch_committed(self.batch).await {
+                return Err(DbError::Other(BATCH_FAILED.into()));
+            }
+        } else {
+            let committed = self.close_batch().await;
+            // The next writer goes on while this commit is flushed with others (the connection
+            // given back first: the next writer takes it).
+            self.conn.give_back();
+            self.turn = None;
+            committed?;
+        }
         durable(&self.sync).await
     }
 
     async fn rollback(mut self) -> Result<(), DbError> {
-        self.conn.run(query("ROLLBACK")).await.map_err(db_err)?;
+        self.conn.run(query(UNDO)).await.map_err(db_err)?;
+        self.conn.run(query(RELEASE)).await.map_err(db_err)?;
         self.open = false;
+        // What the batch holds is earlier writers' work: left open for the next writer, or
+        // committed for them.
+        if !self.sync.leave_batch_open(false) {
+            // Their callers are told whether it was stored; this one rolled back either way.
+            let _ = self.close_batch().await;
+        }
         Ok(())
+    }
+
+    /// Commits the batch (rolled back whole if its commit fails), and reports it closed.
+    async fn close_batch(&mut self) -> Result<(), DbError> {
+        let out = self.conn.run(query("COMMIT")).await;
+        if out.is_err() && self.conn.run(query("ROLLBACK")).await.is_err() {
+            // Closing the connection rolls back (and reports the batch closed).
+            self.conn.discard();
+        }
+        self.sync.batch_closed(self.batch, out.is_ok());
+        out.map(|_| ()).map_err(db_err)
     }
 }
 
@@ -291,21 +349,37 @@ impl Drop for Here {
         if !self.open || self.conn.conn.is_none() {
             return;
         }
-        // Rolled back before the turn is released. The worker can only be busy finishing a
+        // This writer's statements undone before the turn is released, and the batch
+        // committed for the writers before it. The worker can only be busy finishing a
         // statement of this transaction whose caller went away: it is done within moments.
-        for _ in 0..10_000 {
-            match self.conn.execute_here("ROLLBACK", None) {
-                Some(Ok(_)) => return,
-                Some(Err(e)) => {
-                    tracing::error!(error = %e, "a transaction could not be rolled back");
-                    break;
-                }
-                None => std::thread::yield_now(),
-            }
+        if !(run_now(&mut self.conn, UNDO) && run_now(&mut self.conn, RELEASE)) {
+            // Closing the connection rolls its transaction back.
+            self.conn.discard();
+            return;
         }
-        // Closing the connection rolls its transaction back.
-        self.conn.discard();
+        let committed = run_now(&mut self.conn, "COMMIT");
+        if !committed && !run_now(&mut self.conn, "ROLLBACK") {
+            self.conn.discard();
+            return;
+        }
+        self.sync.batch_closed(self.batch, committed);
     }
+}
+
+/// Runs `sql` on the calling thread, waiting for the connection's worker to be idle (it can
+/// only be finishing a statement whose caller went away): whether it worked.
+fn run_now(c: &mut SqliteConnection, sql: &str) -> bool {
+    for _ in 0..10_000 {
+        match c.execute_here(sql, None) {
+            Some(Ok(_)) => return true,
+            Some(Err(e)) => {
+                tracing::error!(error = %e, statement = sql, "a transaction could not be ended");
+                return false;
+            }
+            None => std::thread::yield_now(),
+        }
+    }
+    false
 }
 
 /// The connections statements run on the caller's thread use (`Here`, `on_sqlite_pool`),
@@ -323,6 +397,8 @@ pub struct HereConns {
     writer: std::sync::Mutex<Option<SqliteConnection>>,
     slots: Arc<tokio::sync::Semaphore>,
     max: usize,
+    /// The database's flusher, whose batches the writers' connection holds.
+    sync: std::sync::Weak<WalSync>,
 }
 
 impl std::fmt::Debug for HereConns {
@@ -333,14 +409,37 @@ impl std::fmt::Debug for HereConns {
 }
 
 impl HereConns {
-    pub fn new(pool: SqlitePool, max: usize) -> Arc<Self> {
-        Arc::new(HereConns {
+    pub fn new(pool: SqlitePool, max: usize, sync: &Arc<WalSync>) -> Arc<Self> {
+        let conns = Arc::new(HereConns {
             pool,
             idle: Default::default(),
             writer: Default::default(),
             slots: Arc::new(tokio::sync::Semaphore::new(max)),
             max,
-        })
+            sync: Arc::downgrade(sync),
+        });
+        let weak = Arc::downgrade(&conns);
+        sync.set_closer(Box::new(move |sync: &WalSync, batch| {
+            let committed = weak.upgrade().is_some_and(|c| c.commit_batch());
+            sync.batch_closed(batch, committed);
+        }));
+        conns
+    }
+
+    /// Commits the batch open on the writers' connection (for a caller holding the turn that
+    /// does not join it): whether it was committed. One that fails is rolled back.
+    fn commit_batch(&self) -> bool {
+        let Some(mut c) = self.writer.lock().map(|mut w| w.take()).unwrap_or(None) else {
+            // No writers' connection: the one that held the batch was closed, rolling it back.
+            return false;
+        };
+        let committed = run_now(&mut c, "COMMIT");
+        if committed || run_now(&mut c, "ROLLBACK") {
+            if let Ok(mut w) = self.writer.lock() {
+                *w = Some(c);
+            }
+        }
+        committed
     }
 
     /// A connection, waiting while `max` are in use.
@@ -387,8 +486,15 @@ impl HereConns {
         (u32::try_from(in_use + idle).unwrap_or(u32::MAX), idle)
     }
 
-    /// Closes the idle connections, and any given back after this (at shutdown).
+    /// Closes the idle connections, and any given back after this (at shutdown). An open
+    /// batch is committed first.
     async fn close(&self) {
+        if let Some(sync) = self.sync.upgrade() {
+            if let Some(batch) = sync.open_batch() {
+                let committed = self.commit_batch();
+                sync.batch_closed(batch, committed);
+            }
+        }
         self.slots.close();
         let idle = self
             .idle
@@ -412,9 +518,17 @@ pub struct HereConn {
 }
 
 impl HereConn {
-    /// Not given back: closed when dropped (closing rolls back an open transaction).
+    /// Not given back: closed when dropped (closing rolls back an open transaction, and so
+    /// the writers' connection's open batch).
     fn discard(&mut self) {
         self.conn = None;
+        if self.writer {
+            if let Some(sync) = self.home.sync.upgrade() {
+                if let Some(batch) = sync.open_batch() {
+                    sync.batch_closed(batch, false);
+                }
+            }
+        }
     }
 
     /// Runs a statement (`run_here`). A connection whose worker thread is gone (a panic in
@@ -520,6 +634,8 @@ impl Tx<'_> {
 
 /// Why a writer waited too long for its turn (`WalSync::write_lock`).
 const BUSY: &str = "the database is busy: no turn to write";
+/// Why a writer's work was not stored: the batch it joined could not be committed.
+const BATCH_FAILED: &str = "the database could not commit the writes this one was part of";
 /// Why a committed write could not be made durable (the disk is failing).
 const NOT_FLUSHED: &str = "the database's log could not be flushed to disk";
 
@@ -546,27 +662,25 @@ async fn durable(sync: &WalSync) -> Result<(), DbError> {
 }
 
 /// One statement straight on the SQLite pool, run on the calling thread (`run_here`): a write
-/// takes the writers' turn and returns once flushed, as a transaction's commit does; a read
-/// runs at once.
+/// is a transaction of its own (`Here`, so it joins the open batch) and returns once flushed,
+/// as a transaction's commit does; a read runs at once.
 async fn on_sqlite_pool(
     conns: &Arc<HereConns>,
-    sync: &WalSync,
+    sync: &Arc<WalSync>,
     q: Query<'_>,
 ) -> Result<(u64, Vec<SqliteRow>), sqlx::Error> {
     if !writes(q.sql) {
         return conns.get().await?.run(q).await;
     }
-    let turn = sync
-        .write_lock()
-        .await
-        .ok_or_else(|| sqlx::Error::Io(std::io::Error::other(BUSY)))?;
-    let mut conn = conns.writer().await?;
-    let out = conn.run(q).await;
-    drop(conn);
-    drop(turn);
-    if out.is_ok() && !sync.durable().await {
-        return Err(sqlx::Error::Io(std::io::Error::other(NOT_FLUSHED)));
+    let as_sqlx = |e: DbError| sqlx::Error::Io(std::io::Error::other(e.to_string()));
+    let mut tx = Here::begin(conns, sync).await.map_err(as_sqlx)?;
+    let out = tx.conn.run(q).await;
+    if out.is_err() {
+        // The statement's own error is the caller's (a unique violation, say).
+        let _ = tx.rollback().await;
+        return out;
     }
+    tx.commit().await.map_err(as_sqlx)?;
     out
 }
 
@@ -581,7 +695,7 @@ fn writes(sql: &str) -> bool {
 
 /// Where a statement runs: the pool, a held connection or a transaction.
 pub enum Target<'e> {
-    SqlitePool(&'e Arc<HereConns>, &'e WalSync),
+    SqlitePool(&'e Arc<HereConns>, &'e Arc<WalSync>),
     PgPool(&'e PgPool),
     Sqlite(&'e mut SqliteConnection),
     /// A connection whose statements run on the calling thread when they can (`Here`).
@@ -958,7 +1072,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/d.db", dir.path().display());
         let (pool, sync) = crate::store::sqlite::connect(&url, 4).await.unwrap();
-        let here = HereConns::new(pool.clone(), 4);
+        let here = HereConns::new(pool.clone(), 4, &sync);
         let db = Db::Sqlite(pool, sync, here);
         query("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
             .execute(&db)
@@ -1029,6 +1143,89 @@ mod tests {
             largest < 40 * 1024 * 1024,
             "the log was started again: at most {largest} bytes"
         );
+    }
+
+    /// Writers that come together share one SQLite transaction and its commit (a batch), and
+    /// each is told its write is stored only once the batch is: one that fails half way, rolls
+    /// back or goes away before committing undoes its own statements only, and a writer that
+    /// does not join batches (a session's, on a connection of its own) finds the batch
+    /// committed when it takes the turn rather than SQLite's lock held (it would wait 10 s).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writers_share_commits_and_one_that_fails_or_goes_away_undoes_only_its_own() {
+        let (_dir, db) = sqlite().await;
+        let Db::Sqlite(pool, sync, _) = &db else {
+            unreachable!()
+        };
+        query("INSERT INTO t (x) VALUES (-1)")
+            .execute(&db)
+            .await
+            .unwrap();
+        let before = sync.batches();
+        let started = std::time::Instant::now();
+        let writers = 500i64;
+        let mut tasks = Vec::new();
+        for w in 0..writers {
+            let (db, pool, sync) = (db.clone(), pool.clone(), sync.clone());
+            tasks.push(tokio::spawn(async move {
+                let insert = |x: i64| query("INSERT INTO t (x) VALUES ($1)").bind(x);
+                match w % 5 {
+                    0 => {
+                        let mut tx = db.begin().await.unwrap();
+                        insert(w * 10).execute(&mut tx).await.unwrap();
+                        insert(w * 10 + 1).execute(&mut tx).await.unwrap();
+                        tx.commit().await.unwrap();
+                    }
+                    1 => {
+                        insert(w * 10).execute(&db).await.unwrap();
+                    }
+                    2 => {
+                        let mut tx = db.begin().await.unwrap();
+                        insert(w * 10).execute(&mut tx).await.unwrap();
+                        assert!(insert(-1).execute(&mut tx).await.is_err());
+                        tx.rollback().await.unwrap();
+                    }
+                    3 => {
+                        let mut tx = db.begin().await.unwrap();
+                        insert(w * 10).execute(&mut tx).await.unwrap();
+                        drop(tx);
+                    }
+                    _ => {
+                        let turn = sync.write_lock().await.unwrap();
+                        sqlx::query("INSERT INTO t (x) VALUES (?)")
+                            .bind(w * 10)
+                            .execute(&pool)
+                            .await
+                            .unwrap();
+                        drop(turn);
+                        assert!(sync.durable().await);
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let rows = query("SELECT x FROM t ORDER BY x")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        let stored: Vec<i64> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+        let mut expected = vec![-1];
+        for w in 0..writers {
+            match w % 5 {
+                0 => expected.extend([w * 10, w * 10 + 1]),
+                1 | 4 => expected.push(w * 10),
+                _ => {}
+            }
+        }
+        assert_eq!(stored, expected);
+        let batches = sync.batches() - before;
+        assert!(
+            batches < 300,
+            "{batches} commits for {} writers that join batches",
+            writers * 4 / 5
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(8));
     }
 
     /// A transaction run on the calling thread sees its own writes, keeps them when committed

@@ -50,7 +50,7 @@ pub async fn connect(
 ) -> anyhow::Result<Backend> {
     let db = if url.starts_with("sqlite:") {
         let (pool, sync) = sqlite::connect(url, max_connections).await?;
-        let here = dialect::HereConns::new(pool.clone(), max_connections as usize);
+        let here = dialect::HereConns::new(pool.clone(), max_connections as usize, &sync);
         Db::Sqlite(pool, sync, here)
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Db::Postgres(postgres::connect(url, max_connections).await?)

@@ -214,6 +214,12 @@ impl SqliteConnection {
     ) -> Option<Result<(u64, Vec<crate::SqliteRow>), Error>> {
         self.worker.execute_here(query, args)
     }
+
+    /// Doudi's patch: whether a transaction is open, read on the calling thread when the
+    /// connection's worker thread is idle; `None` when it is busy.
+    pub fn in_transaction_here(&mut self) -> Option<bool> {
+        self.worker.in_transaction_here()
+    }
 }
 
 impl Debug for SqliteConnection {

@@ -581,6 +581,21 @@ impl ConnectionWorker {
     }
 }
 
+impl ConnectionWorker {
+    /// Doudi's patch: whether a transaction is open on the connection, read on the calling
+    /// thread when the worker is idle; `None` when it is not.
+    pub(crate) fn in_transaction_here(&mut self) -> Option<bool> {
+        let conn = self.shared.conn.try_lock()?;
+        if self.shared.pending.load(Ordering::Acquire) != 0 {
+            return None;
+        }
+        // SAFETY: the handle is valid while the connection's state is held (locked above).
+        let autocommit =
+            unsafe { libsqlite3_sys::sqlite3_get_autocommit(conn.handle.as_ptr()) };
+        Some(autocommit == 0)
+    }
+}
+
 fn update_cached_statements_size(conn: &ConnectionState, size: &AtomicUsize) {
     size.store(conn.statements.len(), Ordering::Release);
 }
