@@ -645,6 +645,25 @@ async fn main() -> anyhow::Result<()> {
         bench_data().await?;
         bench_engine();
     }
+    // Acknowledged submissions per second, at each number of residents submitting at once
+    // (each run on a database of its own, the landing page's SSR measured on the first).
+    let residents: Vec<u64> = match std::env::var("DOUDI_BENCH_RESIDENTS") {
+        Ok(v) => vec![v.parse()?],
+        Err(_) => vec![16, 32, 64],
+    };
+    let total: u64 = std::env::var("DOUDI_BENCH_SUBMISSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6400);
+    for (i, n) in residents.into_iter().enumerate() {
+        bench_submissions(n, total, i == 0).await?;
+    }
+    Ok(())
+}
+
+/// The release server in this process on a new SQLite database; `residents` each load a draft
+/// and submit it, `total` submissions in all. With `ssr`, the landing page's latency first.
+async fn bench_submissions(residents: u64, total: u64, ssr: bool) -> anyhow::Result<()> {
     let keep = std::env::var("DOUDI_BENCH_KEEP").is_ok();
     let dir = tempfile::Builder::new().disable_cleanup(keep).tempdir()?;
     if keep {
@@ -661,15 +680,15 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let notifier = app.state.notifier.clone();
-    tokio::spawn(app.run_until_stopped());
+    let server = tokio::spawn(app.run_until_stopped());
 
     // SSR latency of the landing page.
     let client = reqwest::Client::new();
-    for _ in 0..20 {
+    for _ in 0..if ssr { 20 } else { 0 } {
         client.get(format!("{base}/")).send().await?.text().await?;
     }
     let mut times = Vec::new();
-    for _ in 0..500 {
+    for _ in 0..if ssr { 500 } else { 0 } {
         let t = Instant::now();
         let r = client.get(format!("{base}/")).send().await?;
         assert!(r.status().is_success());
@@ -677,17 +696,15 @@ async fn main() -> anyhow::Result<()> {
         times.push(t.elapsed());
     }
     times.sort();
-    println!(
-        "SSR landing page (SQLite, 500 sequential requests): p50 {:.2} ms, p99 {:.2} ms",
-        percentile(&times, 0.5).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3
-    );
+    if ssr {
+        println!(
+            "SSR landing page (SQLite, 500 sequential requests): p50 {:.2} ms, p99 {:.2} ms",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3
+        );
+    }
 
-    // Acknowledged submissions per second: 16 residents submitting concurrently.
-    let residents: u64 = std::env::var("DOUDI_BENCH_RESIDENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16);
+    // Acknowledged submissions per second: `residents` submitting concurrently.
     let mut clients = Vec::new();
     for i in 0..residents {
         let c = reqwest::Client::builder().cookie_store(true).build()?;
@@ -718,10 +735,6 @@ async fn main() -> anyhow::Result<()> {
         assert!(r.status().is_success());
         clients.push(c);
     }
-    let total: u64 = std::env::var("DOUDI_BENCH_SUBMISSIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(640);
     let per_client: u64 = total.div_ceil(residents.max(1));
     let started = Instant::now();
     let tasks: Vec<_> = clients
@@ -752,6 +765,7 @@ async fn main() -> anyhow::Result<()> {
         "Submissions on SQLite ({residents} concurrent residents, draft load + submit each): {acknowledged} acknowledged in {secs:.2} s = {:.0} per second",
         acknowledged as f64 / secs
     );
+    server.abort();
     Ok(())
 }
 
