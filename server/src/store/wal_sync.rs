@@ -34,7 +34,7 @@ const WRITE_WAIT: Duration = Duration::from_secs(30);
 /// The most writers one batch holds, and the longest it stays open: its first writer waits
 /// for the last.
 const BATCH_WRITERS: u32 = 64;
-const BATCH_OPEN_AT_MOST: Duration = Duration::from_millis(20);
+const BATCH_OPEN_AT_MOST: Duration = Duration::from_millis(10);
 /// How often a writer waiting for its batch looks whether the turn is free with the batch
 /// still open (the writer it was left open for went away): it then commits it itself.
 const BATCH_LOOK: Duration = Duration::from_millis(2);
