@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints: release portal WASM size raw/gzip/brotli (main module, and what each lazily loaded page adds; and the whole application's WASM), SSR latency of the landing page, and
-# acknowledged submissions per second on SQLite.
+# acknowledged submissions per second on SQLite and on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 portal=target/site/pkg/portal/doudi-portal.wasm

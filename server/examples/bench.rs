@@ -655,22 +655,44 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(6400);
-    for (i, n) in residents.into_iter().enumerate() {
-        bench_submissions(n, total, i == 0).await?;
+    for (i, &n) in residents.iter().enumerate() {
+        bench_submissions(None, n, total, i == 0).await?;
+    }
+    // The same beside it on PostgreSQL (a throwaway cluster under `make bench`).
+    match std::env::var("DOUDI_TEST_PG_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let pool = sqlx::PgPool::connect(&admin).await?;
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+            for &n in &residents {
+                let name = format!("bench_submissions_{n}");
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&pool).await?;
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await?;
+                bench_submissions(Some(format!("{base}/{name}")), n, total, false).await?;
+            }
+            pool.close().await;
+        }
+        _ => println!("Submissions on PostgreSQL: skipped (run through `make bench`, which starts a throwaway cluster)"),
     }
     Ok(())
 }
 
-/// The release server in this process on a new SQLite database; `residents` each load a draft
-/// and submit it, `total` submissions in all. With `ssr`, the landing page's latency first.
-async fn bench_submissions(residents: u64, total: u64, ssr: bool) -> anyhow::Result<()> {
+/// The release server in this process on a new SQLite database (or the PostgreSQL database
+/// `pg` names); `residents` each load a draft and submit it, `total` submissions in all. With
+/// `ssr`, the landing page's latency first.
+async fn bench_submissions(
+    pg: Option<String>,
+    residents: u64,
+    total: u64,
+    ssr: bool,
+) -> anyhow::Result<()> {
     let keep = std::env::var("DOUDI_BENCH_KEEP").is_ok();
     let dir = tempfile::Builder::new().disable_cleanup(keep).tempdir()?;
     if keep {
         println!("Web bench files kept in {}", dir.path().display());
     }
+    let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     let mut config = Config::for_tests(
-        format!("sqlite://{}/bench.db", dir.path().display()),
+        pg.unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.path().display())),
         dir.path().join("data"),
     );
     config.demo = true;
@@ -762,7 +784,7 @@ async fn bench_submissions(residents: u64, total: u64, ssr: bool) -> anyhow::Res
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "Submissions on SQLite ({residents} concurrent residents, draft load + submit each): {acknowledged} acknowledged in {secs:.2} s = {:.0} per second",
+        "Submissions on {backend} ({residents} concurrent residents, draft load + submit each): {acknowledged} acknowledged in {secs:.2} s = {:.0} per second",
         acknowledged as f64 / secs
     );
     server.abort();
