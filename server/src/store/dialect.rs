@@ -420,26 +420,26 @@ impl HereConns {
         });
         let weak = Arc::downgrade(&conns);
         sync.set_closer(Box::new(move |sync: &WalSync, batch| {
-            let committed = weak.upgrade().is_some_and(|c| c.commit_batch());
-            sync.batch_closed(batch, committed);
+            // (The caller holds the turn: no writer has the connection, and none in its place
+            // means the one that held the batch was closed, rolling it back.)
+            let committed = weak.upgrade().and_then(|c| c.commit_batch());
+            sync.batch_closed(batch, committed == Some(true));
         }));
         conns
     }
 
-    /// Commits the batch open on the writers' connection (for a caller holding the turn that
-    /// does not join it): whether it was committed. One that fails is rolled back.
-    fn commit_batch(&self) -> bool {
-        let Some(mut c) = self.writer.lock().map(|mut w| w.take()).unwrap_or(None) else {
-            // No writers' connection: the one that held the batch was closed, rolling it back.
-            return false;
-        };
+    /// Commits the batch open on the writers' connection: whether it was committed (one that
+    /// fails is rolled back); `None` when the connection is not here (a writer has it, or it
+    /// was closed).
+    fn commit_batch(&self) -> Option<bool> {
+        let mut c = self.writer.lock().map(|mut w| w.take()).unwrap_or(None)?;
         let committed = run_now(&mut c, "COMMIT");
         if committed || run_now(&mut c, "ROLLBACK") {
             if let Ok(mut w) = self.writer.lock() {
                 *w = Some(c);
             }
         }
-        committed
+        Some(committed)
     }
 
     /// A connection, waiting while `max` are in use.
@@ -487,12 +487,13 @@ impl HereConns {
     }
 
     /// Closes the idle connections, and any given back after this (at shutdown). An open
-    /// batch is committed first.
+    /// batch is committed first (unless a writer has the connection: it closes the batch).
     async fn close(&self) {
         if let Some(sync) = self.sync.upgrade() {
             if let Some(batch) = sync.open_batch() {
-                let committed = self.commit_batch();
-                sync.batch_closed(batch, committed);
+                if let Some(committed) = self.commit_batch() {
+                    sync.batch_closed(batch, committed);
+                }
             }
         }
         self.slots.close();
