@@ -373,7 +373,8 @@ mod tests {
         // The prefix is bound too: read as uncompressed it does not open.
         let relabelled = s.replacen(SEALED_DEFLATED, SEALED, 1);
         assert!(c.open("assessments.assessment", &relabelled).is_err());
-        // What compression would not shorten is sealed as it is.
+        // A short value is sealed as it is; a long one opens again whatever it holds (one that
+        // compression would not shorten is sealed as it is too).
         let short = "孙有福";
         assert!(c.seal("x", short).starts_with(SEALED));
         let noise: String = (0..600u32)
