@@ -21,7 +21,7 @@ outputs() {
 }
 inputs() {
   {
-    git ls-files -co --exclude-standard -- app server locales style public migrations \
+    git ls-files -co --exclude-standard -- app server vendor locales style public migrations \
       Cargo.toml Cargo.lock .cargo scripts/build-site.sh scripts/bundle-chunks.mjs scripts/compress-assets.mjs | LC_ALL=C sort | xargs -d '\n' sha256sum 2>/dev/null
     rustc --version; cargo leptos --version; wasm-bindgen --version; wasm-opt --version 2>/dev/null || true
     end2end/node_modules/.bin/wasm-opt --version 2>/dev/null || true

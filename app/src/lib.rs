@@ -58,21 +58,20 @@ fn hydrate_portal() {
 /// The whole application hydrates the whole page.
 #[cfg(all(feature = "hydrate", not(feature = "portal")))]
 fn hydrate_whole_app() {
-    // Lazy routes (code splitting) need asynchronous hydration: the page's chunk is loaded
-    // before its markup is hydrated.
+    // Lazy routes (code splitting): the page's code is loaded first, then its markup is
+    // hydrated, synchronously (our tachys hydrates erased views only so: vendor/README.md).
     let _ = any_spawner::Executor::init_wasm_bindgen();
-    let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
+    let Some((window, body)) =
+        web_sys::window().and_then(|w| Some((w.clone(), w.document()?.body()?)))
     else {
         return;
     };
-    // What was typed while the page's code loaded is read before hydration sets the fields.
-    let typed = ui::early::Typed::read();
+    let path = window.location().pathname().unwrap_or_default();
     leptos::task::spawn_local(async move {
-        leptos::mount::hydrate_from_async(body.clone(), ui::App)
-            .await
-            .forget();
+        ui::load_page_code(&path).await;
+        // What was typed while the page's code loaded is read before hydration sets the fields.
+        let typed = ui::early::Typed::read();
+        leptos::mount::hydrate_from(body.clone(), ui::App).forget();
         typed.restore();
         // Browser tests wait for this before interacting.
         let _ = body.set_attribute("data-hydrated", "true");

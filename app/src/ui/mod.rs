@@ -171,58 +171,74 @@ fn split_manifest(options: &LeptosOptions) -> Option<leptos::WasmSplitManifest> 
 /// The signed-in user, shared by every page (signing in or out loads a new page).
 pub type MeResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
-/// The portal's routes (the views of its four light pages given), then `$more`: the one list both
-/// applications start from.
-macro_rules! routes {
-    ($home:expr, $register:expr, $login:expr, $mine:expr; $($more:tt)*) => {
-        view! {
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view={$home} />
-                <Route path=path!("/register") view={$register} />
-                <Route path=path!("/login") view={$login} />
-                <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
-                <Route path=path!("/applications") view={$mine} />
-                <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
-                $($more)*
-            </Routes>
+/// The whole application's pages, each loaded when first visited (staff and charities, who use
+/// this WASM, seldom open the residents' light pages, so those are lazy here too): every address
+/// and its page listed once, for the router and for loading the first page's code before the
+/// page is hydrated ([`load_page_code`]).
+macro_rules! whole_app_routes {
+    ($($path:tt => $route:ident,)*) => {
+        /// The whole application: every page, for staff, charities and residents alike.
+        #[cfg(not(feature = "portal"))]
+        #[component]
+        pub fn App() -> impl IntoView {
+            frame(|| {
+                view! {
+                    <Routes fallback=NotFound>
+                        $(<Route path=path!($path) view={Lazy::<$route>::new()} />)*
+                    </Routes>
+                }
+            })
+        }
+
+        /// Loads the code of the page at `path` (an address's path), when it is one of the
+        /// application's pages; returns whether it was. Hydration is synchronous (our tachys:
+        /// vendor/README.md), so the page's code must be there before it begins.
+        #[cfg(all(feature = "hydrate", not(feature = "portal")))]
+        pub async fn load_page_code(path: &str) -> bool {
+            use leptos_router::PossibleRouteMatch;
+            // The router's own test of an address against a route, and its rule for a whole
+            // match (`Routes::match_route`): nothing left, or a trailing slash.
+            let whole = |m: Option<leptos_router::PartialPathMatch<'_>>| {
+                m.is_some_and(|m| matches!(m.remaining(), "" | "/"))
+            };
+            $(
+                if whole(path!($path).test(path)) {
+                    <$route as LazyRoute>::preload().await;
+                    return true;
+                }
+            )*
+            false
         }
     };
 }
 
-/// The whole application: every page, for staff, charities and residents alike.
-#[cfg(not(feature = "portal"))]
-#[component]
-pub fn App() -> impl IntoView {
-    frame(|| {
-        // The portal's light pages are lazy here too: staff and charities, who use this WASM,
-        // seldom open them, and every page of theirs would otherwise load them with the main module.
-        routes! {
-            Lazy::<HomeRoute>::new(),
-            Lazy::<RegisterRoute>::new(),
-            Lazy::<LoginRoute>::new(),
-            Lazy::<MyApplicationsRoute>::new();
-            <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} />
-            <Route path=path!("/second-factor") view={Lazy::<SecondFactorRoute>::new()} />
-            <Route path=path!("/account/password") view={Lazy::<PasswordRoute>::new()} />
-            <Route path=path!("/staff/policy") view={Lazy::<PolicyRoute>::new()} />
-            <Route path=path!("/staff/queue") view={Lazy::<QueueRoute>::new()} />
-            <Route path=path!("/notice") view={Lazy::<NoticeRoute>::new()} />
-            <Route path=path!("/staff/visit/:number") view={Lazy::<VisitRoute>::new()} />
-            <Route path=path!("/staff/households/:id") view={Lazy::<HouseholdRoute>::new()} />
-            <Route path=path!("/staff/referrals") view={Lazy::<ReferralsRoute>::new()} />
-            <Route path=path!("/staff/tasks") view={Lazy::<TasksRoute>::new()} />
-            <Route path=path!("/staff/search") view={Lazy::<SearchRoute>::new()} />
-            <Route path=path!("/staff/emergency") view={Lazy::<EmergencyRoute>::new()} />
-            <Route path=path!("/staff/warnings") view={Lazy::<WarningsRoute>::new()} />
-            <Route path=path!("/staff/imports") view={Lazy::<ImportsRoute>::new()} />
-            <Route path=path!("/staff/rules") view={Lazy::<RulesRoute>::new()} />
-            <Route path=path!("/staff/audit") view={Lazy::<AuditRoute>::new()} />
-            <Route path=path!("/staff/matching") view={Lazy::<MatchingRoute>::new()} />
-            <Route path=path!("/staff/charities") view={Lazy::<CharityAdminRoute>::new()} />
-            <Route path=path!("/charity") view={Lazy::<CharityRoute>::new()} />
-            <Route path=path!("/charity/register") view={Lazy::<CharityRegisterRoute>::new()} />
-        }
-    })
+whole_app_routes! {
+    "/" => HomeRoute,
+    "/register" => RegisterRoute,
+    "/login" => LoginRoute,
+    "/declare" => DeclareRoute,
+    "/applications" => MyApplicationsRoute,
+    "/applications/:number" => ApplicationRoute,
+    "/staff" => StaffRoute,
+    "/second-factor" => SecondFactorRoute,
+    "/account/password" => PasswordRoute,
+    "/staff/policy" => PolicyRoute,
+    "/staff/queue" => QueueRoute,
+    "/notice" => NoticeRoute,
+    "/staff/visit/:number" => VisitRoute,
+    "/staff/households/:id" => HouseholdRoute,
+    "/staff/referrals" => ReferralsRoute,
+    "/staff/tasks" => TasksRoute,
+    "/staff/search" => SearchRoute,
+    "/staff/emergency" => EmergencyRoute,
+    "/staff/warnings" => WarningsRoute,
+    "/staff/imports" => ImportsRoute,
+    "/staff/rules" => RulesRoute,
+    "/staff/audit" => AuditRoute,
+    "/staff/matching" => MatchingRoute,
+    "/staff/charities" => CharityAdminRoute,
+    "/charity" => CharityRoute,
+    "/charity/register" => CharityRegisterRoute,
 }
 
 /// The residents' portal alone: the pages a resident uses, rendered on the server; the portal's own,
@@ -231,13 +247,18 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "ssr")]
 #[component]
 pub fn PortalApp() -> impl IntoView {
+    // The same addresses as the whole application's (`whole_app_routes!`).
     frame(|| {
-        routes!(
-            portal::home::HomePage,
-            portal::auth::RegisterPage,
-            portal::auth::LoginPage,
-            portal::applications::MyApplicationsPage;
-        )
+        view! {
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=portal::home::HomePage />
+                <Route path=path!("/register") view=portal::auth::RegisterPage />
+                <Route path=path!("/login") view=portal::auth::LoginPage />
+                <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
+                <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
+                <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
+            </Routes>
+        }
     })
 }
 
