@@ -17,13 +17,13 @@ pub fn AuditTrailPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<MeResource>();
     view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(u)) if u.role == Role::Admin && u.duty == Some(AdminDuty::Audit) => {
                         view! { <AuditTrail /> }.into_any()
                     }
-                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                    _ => view! { <p class="notice">{t_string!(i18n, error.forbidden)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -64,35 +64,35 @@ fn AuditTrail() -> impl IntoView {
         format!("/audit/export.xlsx?{}", query.join("&"))
     };
     view! {
-        <h1>{t!(i18n, audit.title)}</h1>
+        <h1>{t_string!(i18n, audit.title)}</h1>
         <PageTitle text=t_string!(i18n, audit.title).to_string() />
-        <p class="muted">{t!(i18n, audit.intro)}</p>
+        <p class="muted">{t_string!(i18n, audit.intro)}</p>
         <form class="card" id="audit-filters" on:submit=move |ev| {
             ev.prevent_default();
             shown.set(AuditFilter { before_seq: None, ..form.get_untracked() });
         }>
-            <label for="audit-actor">{t!(i18n, audit.actor)}</label>
+            <label for="audit-actor">{t_string!(i18n, audit.actor)}</label>
             {field("audit-actor", "text", |f| &f.actor, |f, v| f.actor = v)}
-            <label for="audit-action">{t!(i18n, audit.action)}</label>
+            <label for="audit-action">{t_string!(i18n, audit.action)}</label>
             {field("audit-action", "text", |f| &f.action, |f, v| f.action = v)}
-            <label for="audit-object">{t!(i18n, audit.object)}</label>
+            <label for="audit-object">{t_string!(i18n, audit.object)}</label>
             {field("audit-object", "text", |f| &f.object, |f, v| f.object = v)}
-            <label for="audit-result">{t!(i18n, audit.result)}</label>
+            <label for="audit-result">{t_string!(i18n, audit.result)}</label>
             <select id="audit-result" on:change=move |ev| form.update(|f| f.result = event_target_value(&ev))>
-                <option value="">{t!(i18n, audit.any_result)}</option>
+                <option value="">{t_string!(i18n, audit.any_result)}</option>
                 {AuditResult::ALL.into_iter().map(|r| view! {
                     <option value=r.code() selected=move || form.with(|f| f.result == r.code())>{move || labels::audit_result(i18n, r)}</option>
                 }).collect_view()}
             </select>
-            <label for="audit-from">{t!(i18n, audit.from)}</label>
+            <label for="audit-from">{t_string!(i18n, audit.from)}</label>
             {field("audit-from", "date", |f| &f.from, |f, v| f.from = v)}
-            <label for="audit-until">{t!(i18n, audit.until)}</label>
+            <label for="audit-until">{t_string!(i18n, audit.until)}</label>
             {field("audit-until", "date", |f| &f.until, |f, v| f.until = v)}
-            <button type="submit" class="primary" id="audit-search">{t!(i18n, audit.search)}</button>
+            <button type="submit" class="primary" id="audit-search">{t_string!(i18n, audit.search)}</button>
             " "
-            <a id="audit-export" href=export_href rel="external" download>{t!(i18n, audit.export)}</a>
+            <a id="audit-export" href=export_href rel="external" download>{t_string!(i18n, audit.export)}</a>
         </form>
-        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Transition fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => view! { <AuditTable page=p shown /> }.into_any(),
@@ -114,13 +114,13 @@ fn AuditTable(page: AuditPage, shown: RwSignal<AuditFilter>) -> impl IntoView {
     let empty = page.rows.is_empty();
     view! {
         {chain}
-        {empty.then(|| view! { <p class="muted" id="audit-none">{t!(i18n, audit.none)}</p> })}
+        {empty.then(|| view! { <p class="muted" id="audit-none">{t_string!(i18n, audit.none)}</p> })}
         <div class="table-scroll" tabindex="0">
             <table id="audit-rows">
                 <thead><tr>
-                    <th>{t!(i18n, audit.seq)}</th><th>{t!(i18n, audit.at)}</th><th>{t!(i18n, audit.actor)}</th>
-                    <th>{t!(i18n, audit.role)}</th><th>{t!(i18n, audit.action)}</th><th>{t!(i18n, audit.object)}</th>
-                    <th>{t!(i18n, audit.result)}</th><th>{t!(i18n, audit.client)}</th><th>{t!(i18n, audit.purpose)}</th>
+                    <th>{t_string!(i18n, audit.seq)}</th><th>{t_string!(i18n, audit.at)}</th><th>{t_string!(i18n, audit.actor)}</th>
+                    <th>{t_string!(i18n, audit.role)}</th><th>{t_string!(i18n, audit.action)}</th><th>{t_string!(i18n, audit.object)}</th>
+                    <th>{t_string!(i18n, audit.result)}</th><th>{t_string!(i18n, audit.client)}</th><th>{t_string!(i18n, audit.purpose)}</th>
                 </tr></thead>
                 <tbody>
                     {page.rows.into_iter().map(|r| { let action = r.action.clone(); let result = r.result; view! {
@@ -135,7 +135,7 @@ fn AuditTable(page: AuditPage, shown: RwSignal<AuditFilter>) -> impl IntoView {
         </div>
         {next.map(|seq| view! {
             <button type="button" id="audit-more" on:click=move |_| shown.update(|f| f.before_seq = Some(seq))>
-                {t!(i18n, audit.more)}
+                {t_string!(i18n, audit.more)}
             </button>
         })}
     }

@@ -34,16 +34,16 @@ pub fn QueuePage() -> impl IntoView {
     });
     let first = Resource::new(move || applied.get(), review_queue);
     view! {
-        <h1>{t!(i18n, casework.queue_title)}</h1>
+        <h1>{t_string!(i18n, casework.queue_title)}</h1>
         <PageTitle text=t_string!(i18n, casework.queue_title).to_string() />
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(u)) if u.acts_as(&[Role::Caseworker, Role::Admin]) => {
                         let root = u.region_code.clone().unwrap_or_default();
                         view! { <Queue applied first root /> }.into_any()
                     }
-                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                    _ => view! { <p class="notice">{t_string!(i18n, error.forbidden)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -112,10 +112,10 @@ fn Queue(
         <form class="card filters" on:submit=move |ev| { ev.prevent_default(); search(); }>
             <div class="filter-grid">
                 <div>
-                    <label for="q-status">{t!(i18n, casework.status)}</label>
+                    <label for="q-status">{t_string!(i18n, casework.status)}</label>
                     <select id="q-status" on:change=move |ev| filter.update(|f| f.status = event_target_value(&ev))>
-                        <option value="open" selected>{t!(i18n, casework.open)}</option>
-                        <option value="">{t!(i18n, casework.all)}</option>
+                        <option value="open" selected>{t_string!(i18n, casework.open)}</option>
+                        <option value="">{t_string!(i18n, casework.all)}</option>
                         {ApplicationStatus::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || labels::status(i18n, s)}</option> }).collect_view()}
                     </select>
                 </div>
@@ -123,33 +123,33 @@ fn Queue(
                     on_change=Callback::new(move |a: String| filter.update(|f| f.area = a)) />
                 <FieldMessage error=field_error("area") id="q-area-error" />
                 <div>
-                    <label for="q-help">{t!(i18n, casework.help)}</label>
+                    <label for="q-help">{t_string!(i18n, casework.help)}</label>
                     <select id="q-help" on:change=move |ev| filter.update(|f| f.help = event_target_value(&ev))>
-                        <option value="">{t!(i18n, casework.all)}</option>
+                        <option value="">{t_string!(i18n, casework.all)}</option>
                         {HelpKind::ALL.iter().map(|h| { let h = *h; view! { <option value=h.code()>{move || labels::help(i18n, h)}</option> } }).collect_view()}
                     </select>
                 </div>
                 <div>
                     <label class="check" for="q-warnings">
                         <input type="checkbox" id="q-warnings" prop:checked=move || filter.with(|f| f.warnings) on:change=move |ev| filter.update(|f| f.warnings = event_target_checked(&ev)) />
-                        {t!(i18n, casework.with_warnings)}
+                        {t_string!(i18n, casework.with_warnings)}
                     </label>
                 </div>
                 <div>
-                    <label for="q-days">{t!(i18n, casework.min_days)}</label>
+                    <label for="q-days">{t_string!(i18n, casework.min_days)}</label>
                     <input id="q-days" inputmode="numeric" maxlength="4" prop:value=move || filter.with(|f| f.min_days.clone())
                         on:input=move |ev| filter.update(|f| f.min_days = event_target_value(&ev)) />
                     <FieldMessage error=field_error("min_days") id="q-days-error" />
                 </div>
             </div>
-            <button type="submit" class="primary" id="q-search">{t!(i18n, casework.search)}</button>
+            <button type="submit" class="primary" id="q-search">{t_string!(i18n, casework.search)}</button>
         </form>
         <ErrorBanner error=general_error(error) />
         <div class="table-scroll" tabindex="0">
             <table class="queue" id="queue">
                 <thead><tr>
-                    <th>{t!(i18n, casework.number)}</th><th>{t!(i18n, casework.status)}</th><th>{t!(i18n, casework.village)}</th>
-                    <th>{t!(i18n, casework.waiting)}</th><th>{t!(i18n, casework.help)}</th><th>{t!(i18n, casework.assessed)}</th><th>{t!(i18n, casework.warnings)}</th>
+                    <th>{t_string!(i18n, casework.number)}</th><th>{t_string!(i18n, casework.status)}</th><th>{t_string!(i18n, casework.village)}</th>
+                    <th>{t_string!(i18n, casework.waiting)}</th><th>{t_string!(i18n, casework.help)}</th><th>{t_string!(i18n, casework.assessed)}</th><th>{t_string!(i18n, casework.warnings)}</th>
                 </tr></thead>
                 <Transition fallback=|| ()>
                     <tbody>
@@ -165,9 +165,9 @@ fn Queue(
                 </Transition>
             </table>
         </div>
-        {move || (first_page().is_some_and(|p| p.rows.is_empty()) && more_rows.with(Vec::is_empty)).then(|| view! { <p class="muted" id="queue-empty">{t!(i18n, casework.empty)}</p> })}
+        {move || (first_page().is_some_and(|p| p.rows.is_empty()) && more_rows.with(Vec::is_empty)).then(|| view! { <p class="muted" id="queue-empty">{t_string!(i18n, casework.empty)}</p> })}
         {move || next().is_some().then(|| view! {
-            <button type="button" id="q-more" on:click=more disabled=move || load.pending().get()>{t!(i18n, casework.more)}</button>
+            <button type="button" id="q-more" on:click=more disabled=move || load.pending().get()>{t_string!(i18n, casework.more)}</button>
         })}
     }
     .into_any()
@@ -223,7 +223,7 @@ fn AreaPicker(
                             let v = event_target_value(&ev);
                             on_change.run(if v.is_empty() { above() } else { v });
                         }>
-                        <option value="">{t!(i18n, casework.all)}</option>
+                        <option value="">{t_string!(i18n, casework.all)}</option>
                         <Transition fallback=|| ()>
                             {move || Suspend::new(async move {
                                 children.await.unwrap_or_default().into_iter().map(|r| {
@@ -261,7 +261,7 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
             <td><A href=href>{number}</A><br /><small class="muted">{submitted}</small></td>
             <td><span class=format!("badge {}", status.code())>{move || labels::status(i18n, status)}</span></td>
             <td>{crate::ui::as_written(row.region_name.clone())} <br /><small class="mono muted">{row.region_code.clone()}</small></td>
-            <td><span class=wait_class>{row.days_waiting} " " {t!(i18n, casework.days)}</span></td>
+            <td><span class=wait_class>{row.days_waiting} " " {t_string!(i18n, casework.days)}</span></td>
             <td>{move || help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</td>
             <td>{move || cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</td>
             <td>{(row.warnings > 0).then(|| view! { <span class="badge late">{row.warnings}</span> })}</td>
@@ -366,41 +366,41 @@ fn CaseActionsCard(
     };
     view! {
         <section class="card attention" id="case-actions">
-            <h2>{t!(i18n, casework.actions)}</h2>
+            <h2>{t_string!(i18n, casework.actions)}</h2>
             <ErrorBanner error=general_error(error) />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     case.await.ok().and_then(|c| c.household_id).map(|h| view! {
                         // Full page loads: this card also shows inside the portal's WASM, which has no staff pages.
-                        <p><a href=format!("/staff/households/{h}") id="case-household" rel="external">{t!(i18n, casework.household_file)}</a></p>
+                        <p><a href=format!("/staff/households/{h}") id="case-household" rel="external">{t_string!(i18n, casework.household_file)}</a></p>
                     })
                 })}
             </Transition>
             {matches!(status, ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
-                <p><a href=format!("/staff/visit/{}", number.get_value()) id="case-visit-form" rel="external">{t!(i18n, visit.open)}</a></p>
+                <p><a href=format!("/staff/visit/{}", number.get_value()) id="case-visit-form" rel="external">{t_string!(i18n, visit.open)}</a></p>
             })}
             {(status == ApplicationStatus::Submitted).then(|| view! {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         case.await.ok().map(|c| view! {
                             {(!c.conflicts.is_empty()).then(|| view! {
-                                <h3>{t!(i18n, casework.conflicts)}</h3>
+                                <h3>{t_string!(i18n, casework.conflicts)}</h3>
                                 <ul id="case-conflicts">
                                     {c.conflicts.into_iter().map(|m| {
                                         let elsewhere = m.in_household.as_deref() == Some("") || m.in_application.as_deref() == Some("");
                                         view! {
                                             <li>{m.id_number_masked} " "
-                                                {m.in_household.map(|h| view! { {t!(i18n, casework.conflict_household)} " " {(!h.is_empty()).then(|| view! { <a href=format!("/staff/households/{h}") rel="external">{h.chars().take(8).collect::<String>()}</a> })} " " })}
-                                                {m.in_application.map(|n| view! { {t!(i18n, casework.conflict_application)} " " {n} " " })}
-                                                {elsewhere.then(|| view! { {t!(i18n, casework.conflict_elsewhere)} })}
+                                                {m.in_household.map(|h| view! { {t_string!(i18n, casework.conflict_household)} " " {(!h.is_empty()).then(|| view! { <a href=format!("/staff/households/{h}") rel="external">{h.chars().take(8).collect::<String>()}</a> })} " " })}
+                                                {m.in_application.map(|n| view! { {t_string!(i18n, casework.conflict_application)} " " {n} " " })}
+                                                {elsewhere.then(|| view! { {t_string!(i18n, casework.conflict_elsewhere)} })}
                                             </li>
                                         }
                                     }).collect_view()}
                                 </ul>
                             })}
                             {c.head_change.then(|| view! {
-                                <p>{t!(i18n, casework.head_change)}</p>
-                                <label class="check"><input type="checkbox" id="case-confirm-head" prop:checked=confirm_head on:change=move |ev| confirm_head.set(event_target_checked(&ev)) /> {t!(i18n, casework.confirm_head)}</label>
+                                <p>{t_string!(i18n, casework.head_change)}</p>
+                                <label class="check"><input type="checkbox" id="case-confirm-head" prop:checked=confirm_head on:change=move |ev| confirm_head.set(event_target_checked(&ev)) /> {t_string!(i18n, casework.confirm_head)}</label>
                             })}
                         })
                     })}
@@ -411,10 +411,10 @@ fn CaseActionsCard(
             })}
             {matches!(status, ApplicationStatus::Submitted | ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
                 <form on:submit=move |ev| { ev.prevent_default(); ask.dispatch(question.get_untracked()); }>
-                    <label for="case-question">{t!(i18n, casework.question)}</label>
+                    <label for="case-question">{t_string!(i18n, casework.question)}</label>
                     <textarea id="case-question" rows="2" maxlength="1000" prop:value=question on:input=move |ev| question.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error("note") id="case-question-error" />
-                    <button type="submit" id="case-ask">{t!(i18n, casework.ask)}</button>
+                    <button type="submit" id="case-ask">{t_string!(i18n, casework.ask)}</button>
                 </form>
             })}
             {matches!(status, ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
@@ -431,7 +431,7 @@ fn CaseActionsCard(
                             {c.decision.map(|d| view! {
                                 <p id="case-decision">
                                     {move || d.category.map(|x| labels::category(i18n, x)).unwrap_or_default()} " "
-                                    {yuan(i18n, d.monthly_amount_fen)} " — " {t!(i18n, casework.notice_until)} " " {d.notice_until.clone()}
+                                    {yuan(i18n, d.monthly_amount_fen)} " — " {t_string!(i18n, casework.notice_until)} " " {d.notice_until.clone()}
                                 </p>
                             })}
                             <ul id="case-objections">
@@ -441,19 +441,19 @@ fn CaseActionsCard(
                     })}
                 </Transition>
                 <form on:submit=move |ev| { ev.prevent_default(); object.dispatch(objection.get_untracked()); }>
-                    <label for="case-objection">{t!(i18n, casework.objection)}</label>
+                    <label for="case-objection">{t_string!(i18n, casework.objection)}</label>
                     <textarea id="case-objection" rows="2" maxlength="1000" prop:value=objection on:input=move |ev| objection.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error("objection") id="case-objection-error" />
-                    <button type="submit" id="case-object">{t!(i18n, casework.record_objection)}</button>
+                    <button type="submit" id="case-object">{t_string!(i18n, casework.record_objection)}</button>
                 </form>
-                <button type="button" class="primary" id="case-finalize" on:click=move |_| { fin.dispatch(String::new()); }>{t!(i18n, casework.finalize)}</button>
+                <button type="button" class="primary" id="case-finalize" on:click=move |_| { fin.dispatch(String::new()); }>{t_string!(i18n, casework.finalize)}</button>
             })}
             {open.then(|| view! {
                 <form on:submit=move |ev| { ev.prevent_default(); refuse.dispatch(reason.get_untracked()); }>
-                    <label for="case-reason">{t!(i18n, casework.reject_reason)}</label>
+                    <label for="case-reason">{t_string!(i18n, casework.reject_reason)}</label>
                     <textarea id="case-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error("reason") id="case-reason-error" />
-                    <button type="submit" class="danger" id="case-reject">{t!(i18n, casework.reject)}</button>
+                    <button type="submit" class="danger" id="case-reject">{t_string!(i18n, casework.reject)}</button>
                 </form>
             })}
         </section>
@@ -482,34 +482,34 @@ fn DecisionForm(
     let field_error = move |field| field_error_of(error, field);
     view! {
         <form id="decision-form" on:submit=move |ev| { ev.prevent_default(); action.dispatch(form.get_untracked()); }>
-            <h3>{t!(i18n, casework.decision)}</h3>
+            <h3>{t_string!(i18n, casework.decision)}</h3>
             <p class="muted">
-                {t!(i18n, casework.proposed)} " "
+                {t_string!(i18n, casework.proposed)} " "
                 {move || proposed.0.map(|c| labels::category(i18n, c)).unwrap_or_else(|| t_string!(i18n, policy.cliff_none).to_string())}
                 {proposed.1.map(|a| view! { " " {move || yuan(i18n, a)} })}
-                {notice_days.map(|d| view! { "；" {t!(i18n, casework.notice_days)} " " {d} })}
+                {notice_days.map(|d| view! { "；" {t_string!(i18n, casework.notice_days)} " " {d} })}
             </p>
-            <label for="decision-category">{t!(i18n, casework.category)}</label>
+            <label for="decision-category">{t_string!(i18n, casework.category)}</label>
             <select id="decision-category" on:change=move |ev| form.update(|f| f.category = event_target_value(&ev))>
-                <option value="">{t!(i18n, common.please_choose)}</option>
+                <option value="">{t_string!(i18n, common.please_choose)}</option>
                 {Category::ALL.into_iter().map(|c| view! {
                     <option value=c.code() selected=move || form.with(|f| f.category == c.code())>{move || labels::category(i18n, c)}</option>
                 }).collect_view()}
             </select>
             <FieldMessage error=field_error("category") id="decision-category-error" />
-            <label for="decision-amount">{t!(i18n, casework.amount)}</label>
+            <label for="decision-amount">{t_string!(i18n, casework.amount)}</label>
             <input id="decision-amount" inputmode="decimal" maxlength="12" prop:value=move || form.with(|f| f.monthly_amount.clone())
                 on:input=move |ev| form.update(|f| f.monthly_amount = event_target_value(&ev)) />
             <FieldMessage error=field_error("monthly_amount") id="decision-amount-error" />
-            <label for="decision-reason">{t!(i18n, casework.adjustment_reason)}</label>
+            <label for="decision-reason">{t_string!(i18n, casework.adjustment_reason)}</label>
             <textarea id="decision-reason" rows="2" maxlength="500" prop:value=move || form.with(|f| f.adjustment_reason.clone())
                 on:input=move |ev| form.update(|f| f.adjustment_reason = event_target_value(&ev))></textarea>
             <FieldMessage error=field_error("adjustment_reason") id="decision-reason-error" />
-            <label for="decision-from">{t!(i18n, casework.effective_from)}</label>
+            <label for="decision-from">{t_string!(i18n, casework.effective_from)}</label>
             <input id="decision-from" type="date" prop:value=move || form.with(|f| f.effective_from.clone())
                 on:input=move |ev| form.update(|f| f.effective_from = event_target_value(&ev)) />
             <FieldMessage error=field_error("effective_from") id="decision-from-error" />
-            <button type="submit" class="primary" id="decision-submit" disabled=move || action.pending().get()>{t!(i18n, casework.decide)}</button>
+            <button type="submit" class="primary" id="decision-submit" disabled=move || action.pending().get()>{t_string!(i18n, casework.decide)}</button>
         </form>
     }
     .into_any()
@@ -529,16 +529,16 @@ pub fn NoticePage() -> impl IntoView {
     };
     let list = Resource::new(page, |p| public_notices(String::new(), p));
     view! {
-        <h1>{t!(i18n, casework.notice_title)}</h1>
+        <h1>{t_string!(i18n, casework.notice_title)}</h1>
         <PageTitle text=t_string!(i18n, casework.notice_title).to_string() />
-        <p class="muted">{t!(i18n, casework.notice_intro)}</p>
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <p class="muted">{t_string!(i18n, casework.notice_intro)}</p>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(p) if p.rows.is_empty() && p.page == 0 => view! { <p class="muted">{t!(i18n, casework.notice_none)}</p> }.into_any(),
+                    Ok(p) if p.rows.is_empty() && p.page == 0 => view! { <p class="muted">{t_string!(i18n, casework.notice_none)}</p> }.into_any(),
                     Ok(NoticePage { rows, page, more }) => view! {
                         <table id="notices">
-                            <thead><tr><th>{t!(i18n, casework.head)}</th><th>{t!(i18n, casework.village)}</th><th>{t!(i18n, casework.category)}</th><th>{t!(i18n, casework.amount)}</th><th>{t!(i18n, casework.notice_until)}</th></tr></thead>
+                            <thead><tr><th>{t_string!(i18n, casework.head)}</th><th>{t_string!(i18n, casework.village)}</th><th>{t_string!(i18n, casework.category)}</th><th>{t_string!(i18n, casework.amount)}</th><th>{t_string!(i18n, casework.notice_until)}</th></tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|r| {
                                     let c = r.category;
@@ -547,9 +547,9 @@ pub fn NoticePage() -> impl IntoView {
                             </tbody>
                         </table>
                         <nav class="pager" aria-label=move || t_string!(i18n, casework.notice_pages)>
-                            {(page > 0).then(|| view! { <a id="notice-prev" href=format!("/notice?page={}", page - 1)>{t!(i18n, casework.notice_prev)}</a> })}
+                            {(page > 0).then(|| view! { <a id="notice-prev" href=format!("/notice?page={}", page - 1)>{t_string!(i18n, casework.notice_prev)}</a> })}
                             " "
-                            {more.then(|| view! { <a id="notice-next" href=format!("/notice?page={}", page + 1)>{t!(i18n, casework.notice_next)}</a> })}
+                            {more.then(|| view! { <a id="notice-next" href=format!("/notice?page={}", page + 1)>{t_string!(i18n, casework.notice_next)}</a> })}
                         </nav>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),

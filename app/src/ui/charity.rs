@@ -150,16 +150,16 @@ pub fn CharityRegisterPage() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>{t!(i18n, charity.register_title)}</h1>
+            <h1>{t_string!(i18n, charity.register_title)}</h1>
         <PageTitle text=t_string!(i18n, charity.register_title).to_string() />
-            <p class="muted">{t!(i18n, charity.register_intro)}</p>
+            <p class="muted">{t_string!(i18n, charity.register_intro)}</p>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 error.set(None);
                 submit.dispatch(CharityRegistration { phone: phone.get_untracked(), code: code.get_untracked(), password: password.get_untracked(), org: org.get_untracked() });
             }>
                 {text_field("name", t_string!(i18n, charity.org_name).to_string(), |d| d.name.clone(), |d, v| d.name = v)}
-                <label for="org-credit_code">{t!(i18n, charity.credit_code)}</label>
+                <label for="org-credit_code">{t_string!(i18n, charity.credit_code)}</label>
                 <input id="org-credit_code" maxlength="30" autocapitalize="characters" aria-describedby="org-credit_code-error"
                     prop:value=move || org.with(|d| d.credit_code.clone()) on:input=move |ev| org.update(|d| d.credit_code = event_target_value(&ev))
                     on:blur=move |_| {
@@ -174,17 +174,17 @@ pub fn CharityRegisterPage() -> impl IntoView {
                             *e = (!list.is_empty()).then_some(AppError::Invalid(list));
                         });
                     } />
-                <p class="hint">{t!(i18n, charity.credit_code_hint)}</p>
+                <p class="hint">{t_string!(i18n, charity.credit_code_hint)}</p>
                 <FieldMessage error=fe("credit_code") id="org-credit_code-error" />
                 {text_field("contact_name", t_string!(i18n, charity.contact_name).to_string(), |d| d.contact_name.clone(), |d, v| d.contact_name = v)}
-                <label for="org-contact_phone">{t!(i18n, charity.contact_phone)}</label>
+                <label for="org-contact_phone">{t_string!(i18n, charity.contact_phone)}</label>
                 <input id="org-contact_phone" type="tel" inputmode="numeric" maxlength="20" aria-describedby="org-contact_phone-error"
                     prop:value=move || org.with(|d| d.contact_phone.clone()) on:input=move |ev| org.update(|d| d.contact_phone = event_target_value(&ev)) />
                 <FieldMessage error=fe("contact_phone") id="org-contact_phone-error" />
                 <fieldset>
-                    <legend>{t!(i18n, charity.service_regions)}</legend>
+                    <legend>{t_string!(i18n, charity.service_regions)}</legend>
                     <div class="choice-box">
-                    <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                    <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                         {move || Suspend::new(async move {
                             regions.await.unwrap_or_default().into_iter().map(|(code, name)| {
                                 let c = code.clone();
@@ -199,7 +199,7 @@ pub fn CharityRegisterPage() -> impl IntoView {
                     <FieldMessage error=fe("regions") id="org-regions-error" />
                 </fieldset>
                 <fieldset>
-                    <legend>{t!(i18n, charity.kinds)}</legend>
+                    <legend>{t_string!(i18n, charity.kinds)}</legend>
                     {HelpKind::ALL.iter().map(|k| {
                         let code = k.code();
                         view! { <label class="check"><input type="checkbox" id=format!("org-kind-{code}")
@@ -208,8 +208,8 @@ pub fn CharityRegisterPage() -> impl IntoView {
                     }).collect_view()}
                     <FieldMessage error=fe("kinds") id="org-kinds-error" />
                 </fieldset>
-                <h2>{t!(i18n, charity.account)}</h2>
-                <label for="reg-phone">{t!(i18n, auth.phone)}</label>
+                <h2>{t_string!(i18n, charity.account)}</h2>
+                <label for="reg-phone">{t_string!(i18n, auth.phone)}</label>
                 <input id="reg-phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="20" aria-describedby="reg-phone-error"
                     prop:value=phone on:input=move |ev| phone.set(event_target_value(&ev)) />
                 <FieldMessage error=fe("phone") id="reg-phone-error" />
@@ -220,16 +220,16 @@ pub fn CharityRegisterPage() -> impl IntoView {
                         send.dispatch(phone.get_untracked());
                     }
                 }) />
-                {move || matches!(send.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok" role="status">{t!(i18n, auth.code_sent)}</p> })}
-                <label for="reg-code">{t!(i18n, auth.code)}</label>
+                {move || matches!(send.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok" role="status">{t_string!(i18n, auth.code_sent)}</p> })}
+                <label for="reg-code">{t_string!(i18n, auth.code)}</label>
                 <input id="reg-code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
-                <label for="reg-password">{t!(i18n, auth.password)}</label>
+                <label for="reg-password">{t_string!(i18n, auth.password)}</label>
                 <input id="reg-password" type="password" autocomplete="new-password" maxlength="64" prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
-                <p class="hint">{t!(i18n, auth.password_hint)}</p>
+                <p class="hint">{t_string!(i18n, auth.password_hint)}</p>
                 <ErrorBanner error=general_error(error) />
-                <button type="submit" class="primary" id="charity-register" disabled=move || submit.pending().get()>{t!(i18n, charity.register_submit)}</button>
+                <button type="submit" class="primary" id="charity-register" disabled=move || submit.pending().get()>{t_string!(i18n, charity.register_submit)}</button>
             </form>
-            <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
+            <p><A href="/login">{t_string!(i18n, auth.have_account)}</A></p>
         </section>
     }
 }
@@ -247,10 +247,10 @@ pub fn CharityPage() -> impl IntoView {
         board.refetch();
     });
     view! {
-        <h1>{t!(i18n, charity.title)}</h1>
+        <h1>{t_string!(i18n, charity.title)}</h1>
         <PageTitle text=t_string!(i18n, charity.title).to_string() />
         <ForRoles roles=&[Role::Charity]>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match home.await {
                         Ok(h) => view! { <CharityHomeView home=h board=board refresh=refresh /> }.into_any(),
@@ -275,31 +275,31 @@ fn CharityHomeView(
     view! {
         <section class="card" id="charity-profile">
             <h2>{crate::ui::as_written(c.name.clone())}</h2>
-            <p>{t!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
-            <p>{t!(i18n, charity.service_regions)} ": " {crate::ui::as_written(c.region_names.join(labels::list_sep(i18n)))}</p>
-            <p id="charity-status" data-status=c.status.clone()>{t!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| crate::ui::as_written(labels::paren(i18n, &c.status_note)))}</p>
-            {(!verified).then(|| view! { <p class="banner" role="status">{t!(i18n, charity.pending_explained)}</p> })}
+            <p>{t_string!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
+            <p>{t_string!(i18n, charity.service_regions)} ": " {crate::ui::as_written(c.region_names.join(labels::list_sep(i18n)))}</p>
+            <p id="charity-status" data-status=c.status.clone()>{t_string!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| crate::ui::as_written(labels::paren(i18n, &c.status_note)))}</p>
+            {(!verified).then(|| view! { <p class="banner" role="status">{t_string!(i18n, charity.pending_explained)}</p> })}
         </section>
         {verified.then(|| view! {
             <section class="card" id="charity-resources">
-                <h2>{t!(i18n, charity.resources)}</h2>
+                <h2>{t_string!(i18n, charity.resources)}</h2>
                 <ResourceTable resources=home.resources.clone() />
                 <ResourceForm regions=home.region_choices.clone() kinds=c.kinds.clone() on_saved=refresh />
             </section>
             <section class="card" id="charity-matches">
-                <h2>{t!(i18n, charity.matches)}</h2>
-                {home.matches.is_empty().then(|| view! { <p class="muted">{t!(i18n, charity.no_matches)}</p> })}
+                <h2>{t_string!(i18n, charity.matches)}</h2>
+                {home.matches.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, charity.no_matches)}</p> })}
                 <ul class="plain">
                     {home.matches.clone().into_iter().map(|m| view! { <CharityMatch m=m on_change=refresh /> }).collect_view()}
                 </ul>
             </section>
             <section class="card" id="needs-board">
-                <h2>{t!(i18n, charity.board)}</h2>
-                <p class="muted">{t!(i18n, charity.board_intro)}</p>
-                <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                <h2>{t_string!(i18n, charity.board)}</h2>
+                <p class="muted">{t_string!(i18n, charity.board_intro)}</p>
+                <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match board.await {
-                            Ok(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, charity.board_empty)}</p> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <p class="muted">{t_string!(i18n, charity.board_empty)}</p> }.into_any(),
                             Ok(list) => view! { <ul class="plain">
                                 {list.into_iter().map(|n| view! { <BoardRow need=n resources=resources.get_value() on_change=refresh /> }).collect_view()}
                             </ul> }.into_any(),
@@ -316,14 +316,14 @@ fn CharityHomeView(
 fn ResourceTable(resources: Vec<ResourceView>) -> impl IntoView {
     let i18n = use_i18n();
     if resources.is_empty() {
-        return view! { <p class="muted">{t!(i18n, charity.no_resources)}</p> }.into_any();
+        return view! { <p class="muted">{t_string!(i18n, charity.no_resources)}</p> }.into_any();
     }
     view! {
         <div class="table-wrap" tabindex="0"><table class="resources">
             <thead><tr>
-                <th>{t!(i18n, charity.resource_title)}</th><th>{t!(i18n, charity.charity_name)}</th><th>{t!(i18n, charity.form)}</th>
-                <th>{t!(i18n, charity.need_kinds)}</th><th>{t!(i18n, charity.remaining)}</th><th>{t!(i18n, charity.cap)}</th>
-                <th>{t!(i18n, charity.valid)}</th><th>{t!(i18n, charity.regions)}</th><th>{t!(i18n, charity.updated)}</th>
+                <th>{t_string!(i18n, charity.resource_title)}</th><th>{t_string!(i18n, charity.charity_name)}</th><th>{t_string!(i18n, charity.form)}</th>
+                <th>{t_string!(i18n, charity.need_kinds)}</th><th>{t_string!(i18n, charity.remaining)}</th><th>{t_string!(i18n, charity.cap)}</th>
+                <th>{t_string!(i18n, charity.valid)}</th><th>{t_string!(i18n, charity.regions)}</th><th>{t_string!(i18n, charity.updated)}</th>
             </tr></thead>
             <tbody>
                 {resources.into_iter().map(|r| view! {
@@ -386,8 +386,8 @@ fn ResourceForm(
     };
     view! {
         <form class="resource-form" on:submit=move |ev| { ev.prevent_default(); saved.set(false); save.dispatch(draft.get_untracked()); }>
-            <h3>{t!(i18n, charity.add_resource)}</h3>
-            <label for="res-form">{t!(i18n, charity.form)}</label>
+            <h3>{t_string!(i18n, charity.add_resource)}</h3>
+            <label for="res-form">{t_string!(i18n, charity.form)}</label>
             <select id="res-form" on:change=move |ev| draft.update(|d| d.form = event_target_value(&ev))>
                 {SupplyForm::ALL.into_iter().map(|f| view! { <option value=f.code() selected=move || draft.with(|d| d.form == f.code())>{labels::supply_form(i18n, f)}</option> }).collect_view()}
             </select>
@@ -396,7 +396,7 @@ fn ResourceForm(
             {input("total", t_string!(i18n, charity.total).to_string(), |d| d.total.clone(), |d, v| d.total = v, "decimal")}
             {input("per_household_cap", t_string!(i18n, charity.cap_optional).to_string(), |d| d.per_household_cap.clone(), |d, v| d.per_household_cap = v, "decimal")}
             <fieldset>
-                <legend>{t!(i18n, charity.need_kinds)}</legend>
+                <legend>{t_string!(i18n, charity.need_kinds)}</legend>
                 {kinds.into_iter().filter_map(|k| HelpKind::from_code(&k)).map(|k| {
                     let code = k.code();
                     view! { <label class="check"><input type="checkbox" id=format!("res-kind-{code}")
@@ -406,7 +406,7 @@ fn ResourceForm(
                 <FieldMessage error=fe("need_kinds") id="res-need_kinds-error" />
             </fieldset>
             <fieldset>
-                <legend>{t!(i18n, charity.categories_optional)}</legend>
+                <legend>{t_string!(i18n, charity.categories_optional)}</legend>
                 {Category::ALL.into_iter().map(|c| {
                     let code = c.code();
                     view! { <label class="check"><input type="checkbox" id=format!("res-cat-{code}")
@@ -415,7 +415,7 @@ fn ResourceForm(
                 }).collect_view()}
             </fieldset>
             <fieldset>
-                <legend>{t!(i18n, charity.regions_optional)}</legend>
+                <legend>{t_string!(i18n, charity.regions_optional)}</legend>
                 {regions.into_iter().map(|(code, name)| {
                     let c = code.clone();
                     view! { <label class="check"><input type="checkbox" id=format!("res-region-{code}")
@@ -424,15 +424,15 @@ fn ResourceForm(
                 }).collect_view()}
                 <FieldMessage error=fe("regions") id="res-regions-error" />
             </fieldset>
-            <label for="res-valid_from">{t!(i18n, charity.valid_from)}</label>
+            <label for="res-valid_from">{t_string!(i18n, charity.valid_from)}</label>
             <input id="res-valid_from" type="date" prop:value=move || draft.with(|d| d.valid_from.clone()) on:input=move |ev| draft.update(|d| d.valid_from = event_target_value(&ev)) />
             <FieldMessage error=fe("valid_from") id="res-valid_from-error" />
-            <label for="res-valid_until">{t!(i18n, charity.valid_until)}</label>
+            <label for="res-valid_until">{t_string!(i18n, charity.valid_until)}</label>
             <input id="res-valid_until" type="date" prop:value=move || draft.with(|d| d.valid_until.clone()) on:input=move |ev| draft.update(|d| d.valid_until = event_target_value(&ev)) />
             <FieldMessage error=fe("valid_until") id="res-valid_until-error" />
             <ErrorBanner error=general_error(error) />
-            <button type="submit" class="primary" id="res-save" disabled=move || save.pending().get()>{t!(i18n, charity.publish)}</button>
-            {move || saved.get().then(|| view! { " " <span class="muted" role="status">{t!(i18n, charity.published)}</span> })}
+            <button type="submit" class="primary" id="res-save" disabled=move || save.pending().get()>{t_string!(i18n, charity.publish)}</button>
+            {move || saved.get().then(|| view! { " " <span class="muted" role="status">{t_string!(i18n, charity.published)}</span> })}
         </form>
     }
 }
@@ -461,22 +461,22 @@ fn BoardRow(
     view! {
         <li class="card need" data-need=need.id.clone()>
             <p><strong>{kind_label(i18n, &need.kind)}</strong> " · " {form_label(i18n, &need.form)} " · " {crate::ui::as_written(need.township.clone())}
-               " · " {t!(i18n, charity.urgency)} " " {need.urgency} " · " {category_label(i18n, &need.category)}</p>
-            <p>{t!(i18n, charity.open_amount)} ": " <span class="open">{amount(i18n, &need.form, &need.open, "")}</span> " · " {t!(i18n, charity.raised_on)} " " {need.raised_on.clone()}</p>
+               " · " {t_string!(i18n, charity.urgency)} " " {need.urgency} " · " {category_label(i18n, &need.category)}</p>
+            <p>{t_string!(i18n, charity.open_amount)} ": " <span class="open">{amount(i18n, &need.form, &need.open, "")}</span> " · " {t_string!(i18n, charity.raised_on)} " " {need.raised_on.clone()}</p>
             {if fitting.is_empty() {
-                view! { <p class="muted">{t!(i18n, charity.no_fitting_resource)}</p> }.into_any()
+                view! { <p class="muted">{t_string!(i18n, charity.no_fitting_resource)}</p> }.into_any()
             } else {
                 view! {
                     <form class="inline" on:submit=move |ev| { ev.prevent_default(); commit.dispatch((id.clone(), resource.get_untracked(), units.get_untracked())); }>
-                        <label for=format!("commit-res-{nid}")>{t!(i18n, charity.from_resource)}</label>
+                        <label for=format!("commit-res-{nid}")>{t_string!(i18n, charity.from_resource)}</label>
                         <select id=format!("commit-res-{nid}") on:change=move |ev| resource.set(event_target_value(&ev))>
                             {fitting.iter().map(|r| view! { <option value=r.id.clone()>{r.title.clone()} " (" {r.remaining.clone()} ")"</option> }).collect_view()}
                         </select>
-                        <label for=format!("commit-units-{nid}")>{t!(i18n, charity.units)}</label>
+                        <label for=format!("commit-units-{nid}")>{t_string!(i18n, charity.units)}</label>
                         <input id=format!("commit-units-{nid}") inputmode="decimal" prop:value=units on:input=move |ev| units.set(event_target_value(&ev)) />
                         <FieldMessage error=field_error_of(error, "units") id=format!("commit-units-{nid}-error") />
                         <ErrorBanner error=general_error(error) />
-                        <button type="submit" class="primary" disabled=move || commit.pending().get()>{t!(i18n, charity.commit)}</button>
+                        <button type="submit" class="primary" disabled=move || commit.pending().get()>{t_string!(i18n, charity.commit)}</button>
                     </form>
                 }.into_any()
             }}
@@ -520,54 +520,54 @@ fn CharityMatch(m: MatchView, on_change: Callback<()>) -> impl IntoView {
         <li class="card match" data-match=m.id.clone() data-state=m.state.clone()>
             <p><strong>{kind_label(i18n, &m.need_kind)}</strong> " · " {crate::ui::as_written(m.township.clone())} " · " {crate::ui::as_written(m.resource_title.clone())} " · "
                {amount(i18n, &m.form, &m.units, &m.unit)}</p>
-            <p>{t!(i18n, charity.match_state)} ": " <span class="state">{match_state_label(i18n, &m.state)}</span> " · " {m.updated_on.clone()}
+            <p>{t_string!(i18n, charity.match_state)} ": " <span class="state">{match_state_label(i18n, &m.state)}</span> " · " {m.updated_on.clone()}
                {(!m.note.is_empty()).then(|| format!(" · {}", m.note))}
-               {m.proof_file.clone().map(|href| view! { " · " <a class="proof" href=href target="_blank" rel="noopener">{t!(i18n, charity.proof_view)}</a> })}</p>
+               {m.proof_file.clone().map(|href| view! { " · " <a class="proof" href=href target="_blank" rel="noopener">{t_string!(i18n, charity.proof_view)}</a> })}</p>
             {(state == Some(MatchState::Proposed)).then(|| view! {
-                <label for=format!("answer-note-{mid}")>{t!(i18n, charity.note_optional)}</label>
+                <label for=format!("answer-note-{mid}")>{t_string!(i18n, charity.note_optional)}</label>
                 <input id=format!("answer-note-{mid}") maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) />
                 <div class="actions">
-                    <button type="button" class="primary accept" on:click=move |_| { answer.dispatch((true, note.get_untracked())); }>{t!(i18n, charity.accept)}</button>
-                    <button type="button" class="decline" on:click=move |_| { answer.dispatch((false, note.get_untracked())); }>{t!(i18n, charity.decline)}</button>
+                    <button type="button" class="primary accept" on:click=move |_| { answer.dispatch((true, note.get_untracked())); }>{t_string!(i18n, charity.accept)}</button>
+                    <button type="button" class="decline" on:click=move |_| { answer.dispatch((false, note.get_untracked())); }>{t_string!(i18n, charity.decline)}</button>
                 </div>
             })}
             {(matches!(state, Some(MatchState::Accepted | MatchState::Delivered)) && !m.confirmed).then(|| view! {
-                <p class="hint unconfirmed">{t!(i18n, charity.awaiting_confirmation)}</p>
+                <p class="hint unconfirmed">{t_string!(i18n, charity.awaiting_confirmation)}</p>
             })}
             {(matches!(state, Some(MatchState::Accepted | MatchState::Delivered)) && m.confirmed).then(|| view! {
-                <label for=format!("purpose-{mid}")>{t!(i18n, charity.contact_purpose)}</label>
+                <label for=format!("purpose-{mid}")>{t_string!(i18n, charity.contact_purpose)}</label>
                 <select id=format!("purpose-{mid}") on:change=move |ev| purpose.set(event_target_value(&ev))>
                     {CONTACT_PURPOSES.into_iter().map(|p| view! {
                         <option value=p selected=move || purpose.get() == p>{purpose_label(i18n, p)}</option>
                     }).collect_view()}
                 </select>
-                <button type="button" class="reveal" on:click=move |_| { contact.dispatch(purpose.get_untracked()); }>{t!(i18n, charity.show_contact)}</button>
+                <button type="button" class="reveal" on:click=move |_| { contact.dispatch(purpose.get_untracked()); }>{t_string!(i18n, charity.show_contact)}</button>
                 {move || shown.get().map(|c| view! {
                     <p class="contact">{c.head_name} " · " <span class="mono">{c.phone}</span> " · " {c.address}</p>
-                    <p class="hint">{t!(i18n, charity.contact_logged)}</p>
+                    <p class="hint">{t_string!(i18n, charity.contact_logged)}</p>
                 })}
             })}
             {(state == Some(MatchState::Accepted)).then(|| view! {
                 <form class="deliver" on:submit=move |ev| { ev.prevent_default(); deliver.dispatch((delivered_on.get_untracked(), proof.get_untracked())); }>
-                    <label for=format!("deliver-on-{mid}")>{t!(i18n, charity.delivered_on)}</label>
+                    <label for=format!("deliver-on-{mid}")>{t_string!(i18n, charity.delivered_on)}</label>
                     <input id=format!("deliver-on-{mid}") type="date" prop:value=delivered_on on:input=move |ev| delivered_on.set(event_target_value(&ev)) />
                     <FieldMessage error=field_error_of(error, "delivered_on") id=format!("deliver-on-{mid}-error") />
-                    <label for=format!("deliver-proof-{mid}")>{t!(i18n, charity.proof)}</label>
+                    <label for=format!("deliver-proof-{mid}")>{t_string!(i18n, charity.proof)}</label>
                     <input id=format!("deliver-proof-{mid}") maxlength="500" prop:value=proof on:input=move |ev| proof.set(event_target_value(&ev)) />
-                    <p class="hint">{t!(i18n, charity.proof_hint)}</p>
+                    <p class="hint">{t_string!(i18n, charity.proof_hint)}</p>
                     <FieldMessage error=field_error_of(error, "proof") id=format!("deliver-proof-{mid}-error") />
-                    <label for=format!("deliver-file-{mid}")>{t!(i18n, charity.proof_file)}</label>
+                    <label for=format!("deliver-file-{mid}")>{t_string!(i18n, charity.proof_file)}</label>
                     <input id=format!("deliver-file-{mid}") type="file" accept="image/jpeg,image/png,application/pdf" />
-                    <button type="submit" class="primary">{t!(i18n, charity.record_delivery)}</button>
+                    <button type="submit" class="primary">{t_string!(i18n, charity.record_delivery)}</button>
                 </form>
             })}
             {matches!(state, Some(MatchState::Proposed | MatchState::Accepted)).then(|| view! {
                 <form class="inline close" on:submit=move |ev| { ev.prevent_default(); close.dispatch((closing.get_untracked(), note.get_untracked())); }>
-                    <label for=format!("close-{mid}")>{t!(i18n, charity.close_as)}</label>
+                    <label for=format!("close-{mid}")>{t_string!(i18n, charity.close_as)}</label>
                     <select id=format!("close-{mid}") on:change=move |ev| closing.set(event_target_value(&ev))>
                         {NeedState::CLOSING.into_iter().map(|s| view! { <option value=s.code()>{labels::need_state(i18n, s)}</option> }).collect_view()}
                     </select>
-                    <button type="submit">{t!(i18n, charity.close)}</button>
+                    <button type="submit">{t_string!(i18n, charity.close)}</button>
                 </form>
             })}
             <ErrorBanner error=general_error(error) />
@@ -583,13 +583,13 @@ pub fn CharityAdminPage() -> impl IntoView {
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| charity_registrations());
     view! {
-        <h1>{t!(i18n, charity.admin_title)}</h1>
+        <h1>{t_string!(i18n, charity.admin_title)}</h1>
         <PageTitle text=t_string!(i18n, charity.admin_title).to_string() />
         <ForRoles roles=&[Role::Admin]>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(all) if all.is_empty() => view! { <p class="muted">{t!(i18n, charity.none_registered)}</p> }.into_any(),
+                        Ok(all) if all.is_empty() => view! { <p class="muted">{t_string!(i18n, charity.none_registered)}</p> }.into_any(),
                         Ok(all) => view! { <ul class="plain">
                             {all.into_iter().map(|c| view! { <CharityDecision c=c on_change=Callback::new(move |_| list.refetch()) /> }).collect_view()}
                         </ul> }.into_any(),
@@ -624,27 +624,27 @@ fn CharityDecision(c: CharityView, on_change: Callback<()>) -> impl IntoView {
     view! {
         <li class="card charity" data-charity=c.credit_code.clone() data-status=c.status.clone()>
             <h2>{crate::ui::as_written(c.name.clone())}</h2>
-            <p>{t!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
-            <p>{t!(i18n, charity.contact_name)} ": " {crate::ui::as_written(c.contact_name.clone())} " · " <span class="mono">{c.contact_phone.clone()}</span></p>
-            <p>{t!(i18n, charity.service_regions)} ": " {crate::ui::as_written(c.region_names.join(labels::list_sep(i18n)))}</p>
-            <p>{t!(i18n, charity.kinds)} ": " {c.kinds.iter().map(|k| kind_label(i18n, k)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</p>
-            <p>{t!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| crate::ui::as_written(labels::paren(i18n, &c.status_note)))}</p>
+            <p>{t_string!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
+            <p>{t_string!(i18n, charity.contact_name)} ": " {crate::ui::as_written(c.contact_name.clone())} " · " <span class="mono">{c.contact_phone.clone()}</span></p>
+            <p>{t_string!(i18n, charity.service_regions)} ": " {crate::ui::as_written(c.region_names.join(labels::list_sep(i18n)))}</p>
+            <p>{t_string!(i18n, charity.kinds)} ": " {c.kinds.iter().map(|k| kind_label(i18n, k)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</p>
+            <p>{t_string!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| crate::ui::as_written(labels::paren(i18n, &c.status_note)))}</p>
             {(c.status == "pending").then(|| view! {
-                <label for=format!("decide-note-{cid}")>{t!(i18n, charity.decision_note)}</label>
+                <label for=format!("decide-note-{cid}")>{t_string!(i18n, charity.decision_note)}</label>
                 <input id=format!("decide-note-{cid}") maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) />
                 <FieldMessage error=field_error_of(error, "note") id=format!("decide-note-{cid}-error") />
                 <div class="actions">
-                    <button type="button" class="primary verify" on:click=move |_| { decide.dispatch((true, note.get_untracked())); }>{t!(i18n, charity.verify)}</button>
-                    <button type="button" class="reject" on:click=move |_| { decide.dispatch((false, note.get_untracked())); }>{t!(i18n, charity.reject)}</button>
+                    <button type="button" class="primary verify" on:click=move |_| { decide.dispatch((true, note.get_untracked())); }>{t_string!(i18n, charity.verify)}</button>
+                    <button type="button" class="reject" on:click=move |_| { decide.dispatch((false, note.get_untracked())); }>{t_string!(i18n, charity.reject)}</button>
                 </div>
                 <ErrorBanner error=general_error(error) />
             })}
             {(c.status == "verified").then(|| view! {
-                <label for=format!("revoke-note-{cid}")>{t!(i18n, charity.revoke_note)}</label>
+                <label for=format!("revoke-note-{cid}")>{t_string!(i18n, charity.revoke_note)}</label>
                 <input id=format!("revoke-note-{cid}") maxlength="500" prop:value=note on:input=move |ev| note.set(event_target_value(&ev)) />
                 <FieldMessage error=field_error_of(error, "note") id=format!("revoke-note-{cid}-error") />
                 <div class="actions">
-                    <button type="button" class="revoke" on:click=move |_| { decide.dispatch((false, note.get_untracked())); }>{t!(i18n, charity.revoke)}</button>
+                    <button type="button" class="revoke" on:click=move |_| { decide.dispatch((false, note.get_untracked())); }>{t_string!(i18n, charity.revoke)}</button>
                 </div>
                 <ErrorBanner error=general_error(error) />
             })}
@@ -669,16 +669,16 @@ pub fn MatchingPage() -> impl IntoView {
     let kind_filter = RwSignal::new(String::new());
     let refresh = Callback::new(move |_| data.refetch());
     view! {
-        <h1>{t!(i18n, charity.matching_title)}</h1>
+        <h1>{t_string!(i18n, charity.matching_title)}</h1>
         <PageTitle text=t_string!(i18n, charity.matching_title).to_string() />
         <ForRoles roles=&[Role::Caseworker]>
-            <p class="muted">{t!(i18n, charity.matching_intro)}</p>
-            <label for="kind-filter">{t!(i18n, charity.filter_kind)}</label>
+            <p class="muted">{t_string!(i18n, charity.matching_intro)}</p>
+            <label for="kind-filter">{t_string!(i18n, charity.filter_kind)}</label>
             <select id="kind-filter" on:change=move |ev| kind_filter.set(event_target_value(&ev))>
-                <option value="">{t!(i18n, charity.all_kinds)}</option>
+                <option value="">{t_string!(i18n, charity.all_kinds)}</option>
                 {HelpKind::ALL.iter().map(|k| view! { <option value=k.code()>{labels::help(i18n, *k)}</option> }).collect_view()}
             </select>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(v) => {
@@ -691,7 +691,7 @@ pub fn MatchingPage() -> impl IntoView {
                                 // tables' cells to one or two characters.
                                 <div class="matching">
                                     <section class="card" id="matching-needs">
-                                        <h2>{t!(i18n, charity.needs)}</h2>
+                                        <h2>{t_string!(i18n, charity.needs)}</h2>
                                         {move || {
                                             let k = kind_filter.get();
                                             let shown: Vec<CaseNeed> = needs.iter().filter(|n| k.is_empty() || n.board.kind == k).cloned().collect();
@@ -699,7 +699,7 @@ pub fn MatchingPage() -> impl IntoView {
                                         }}
                                     </section>
                                     <section class="card" id="matching-resources">
-                                        <h2>{t!(i18n, charity.resources)}</h2>
+                                        <h2>{t_string!(i18n, charity.resources)}</h2>
                                         {move || {
                                             let k = kind_filter.get();
                                             view! { <ResourceTable resources=resources.iter().filter(|r| k.is_empty() || r.need_kinds.contains(&k)).cloned().collect() /> }
@@ -707,8 +707,8 @@ pub fn MatchingPage() -> impl IntoView {
                                     </section>
                                 </div>
                                 <section class="card" id="region-matches">
-                                    <h2>{t!(i18n, charity.matches)}</h2>
-                                    {v.matches.is_empty().then(|| view! { <p class="muted">{t!(i18n, charity.no_matches)}</p> })}
+                                    <h2>{t_string!(i18n, charity.matches)}</h2>
+                                    {v.matches.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, charity.no_matches)}</p> })}
                                     <ul class="plain">
                                         {v.matches.into_iter().map(|m| {
                                             let to_confirm = !m.confirmed && matches!(m.state.as_str(), "accepted" | "delivered");
@@ -717,11 +717,11 @@ pub fn MatchingPage() -> impl IntoView {
                                             <li data-match=m.id.clone() data-state=m.state.clone() data-confirmed=m.confirmed.to_string()>
                                                 {kind_label(i18n, &m.need_kind)} " · " {crate::ui::as_written(m.township.clone())} " · " {crate::ui::as_written(m.charity_name.clone())} " · " {crate::ui::as_written(m.resource_title.clone())} " · "
                                                 {amount(i18n, &m.form, &m.units, &m.unit)} " · " <strong>{match_state_label(i18n, &m.state)}</strong>
-                                                {m.household_id.clone().map(|h| view! { " · " <A href=format!("/staff/households/{h}")>{t!(i18n, charity.household_file)}</A> })}
+                                                {m.household_id.clone().map(|h| view! { " · " <A href=format!("/staff/households/{h}")>{t_string!(i18n, charity.household_file)}</A> })}
                                                 {to_confirm.then(|| view! {
-                                                    " · " <span>{t!(i18n, charity.unconfirmed)}</span> " "
+                                                    " · " <span>{t_string!(i18n, charity.unconfirmed)}</span> " "
                                                     <button type="button" class="confirm-match" disabled=move || confirm.pending().get()
-                                                        on:click=move |_| { confirm.dispatch(mid.clone()); }>{t!(i18n, charity.confirm_match)}</button>
+                                                        on:click=move |_| { confirm.dispatch(mid.clone()); }>{t_string!(i18n, charity.confirm_match)}</button>
                                                 })}
                                             </li>
                                         }}).collect_view()}
@@ -734,8 +734,8 @@ pub fn MatchingPage() -> impl IntoView {
                 })}
             </Suspense>
             <section class="card" id="plan">
-                <h2>{t!(i18n, charity.suggest_title)}</h2>
-                <button type="button" class="primary" id="suggest" disabled=move || plan.pending().get() on:click=move |_| { plan.dispatch(()); }>{t!(i18n, charity.suggest)}</button>
+                <h2>{t_string!(i18n, charity.suggest_title)}</h2>
+                <button type="button" class="primary" id="suggest" disabled=move || plan.pending().get() on:click=move |_| { plan.dispatch(()); }>{t_string!(i18n, charity.suggest)}</button>
                 {move || plan.value().get().map(|r| match r {
                     Ok(p) => view! { <PlanList plan=p on_change=Callback::new(move |_| { data.refetch(); plan.dispatch(()); }) /> }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
@@ -752,12 +752,12 @@ fn ProposedNeeds(proposed: Vec<ProposedNeed>, on_change: Callback<()>) -> impl I
     let i18n = use_i18n();
     view! {
         <section class="card" id="proposed-needs">
-            <h2>{t!(i18n, charity.proposed_title)}</h2>
+            <h2>{t_string!(i18n, charity.proposed_title)}</h2>
             {if proposed.is_empty() {
-                view! { <p class="muted" id="proposed-none">{t!(i18n, charity.proposed_none)}</p> }.into_any()
+                view! { <p class="muted" id="proposed-none">{t_string!(i18n, charity.proposed_none)}</p> }.into_any()
             } else {
                 view! {
-                    <p class="muted">{t!(i18n, charity.proposed_intro)}</p>
+                    <p class="muted">{t_string!(i18n, charity.proposed_intro)}</p>
                     <ul class="plain proposed">
                         {proposed.into_iter().enumerate().map(|(i, p)| view! { <ProposedRow p index=i on_change /> }).collect_view()}
                     </ul>
@@ -788,13 +788,13 @@ fn ProposedRow(p: ProposedNeed, index: usize, on_change: Callback<()>) -> impl I
             <form class="proposed-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(draft.get_untracked()); }>
                 <strong>{kind_label(i18n, &p.kind)}</strong> " · " {crate::ui::as_written(p.township.clone())} " · "
                 <A href=format!("/applications/{}", p.number)>{p.number.clone()}</A> " · "
-                <A href=format!("/staff/households/{}", p.household_id)>{t!(i18n, charity.household_file)}</A>
+                <A href=format!("/staff/households/{}", p.household_id)>{t_string!(i18n, charity.household_file)}</A>
                 <div class="inline-field">
-                    <label for=amount_id.clone()>{t!(i18n, charity.amount_yuan)}</label>
+                    <label for=amount_id.clone()>{t_string!(i18n, charity.amount_yuan)}</label>
                     <input id=amount_id inputmode="decimal" aria-describedby=err_id.clone()
                         prop:value=move || draft.with(|d| d.amount.clone())
                         on:input=move |ev| draft.update(|d| d.amount = event_target_value(&ev)) />
-                    <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(i18n, charity.proposed_confirm)}</button>
+                    <button type="submit" class="primary" disabled=move || save.pending().get()>{t_string!(i18n, charity.proposed_confirm)}</button>
                 </div>
                 <FieldMessage error=field_error_of(error, "amount") id=err_id />
                 <ErrorBanner error=general_error(error) />
@@ -808,13 +808,13 @@ fn ProposedRow(p: ProposedNeed, index: usize, on_change: Callback<()>) -> impl I
 fn NeedTable(needs: Vec<CaseNeed>, on_change: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     if needs.is_empty() {
-        return view! { <p class="muted">{t!(i18n, charity.no_needs)}</p> }.into_any();
+        return view! { <p class="muted">{t_string!(i18n, charity.no_needs)}</p> }.into_any();
     }
     view! {
         <div class="table-wrap" tabindex="0"><table class="needs">
             <thead><tr>
-                <th>{t!(i18n, charity.kind)}</th><th>{t!(i18n, charity.township)}</th><th>{t!(i18n, charity.open_amount)}</th>
-                <th>{t!(i18n, charity.urgency)}</th><th>{t!(i18n, charity.sharing)}</th><th>{t!(i18n, charity.close_as)}</th>
+                <th>{t_string!(i18n, charity.kind)}</th><th>{t_string!(i18n, charity.township)}</th><th>{t_string!(i18n, charity.open_amount)}</th>
+                <th>{t_string!(i18n, charity.urgency)}</th><th>{t_string!(i18n, charity.sharing)}</th><th>{t_string!(i18n, charity.close_as)}</th>
             </tr></thead>
             <tbody>
                 {needs.into_iter().map(|n| view! { <NeedRow n=n on_change=on_change /> }).collect_view()}
@@ -837,18 +837,18 @@ fn NeedRow(n: CaseNeed, on_change: Callback<()>) -> impl IntoView {
     view! {
         <tr data-need=n.board.id.clone() data-consent=n.consent.to_string()>
             <td>{kind_label(i18n, &n.board.kind)} " · " {form_label(i18n, &n.board.form)}
-                " " <A href=format!("/staff/households/{}", n.household_id)>{t!(i18n, charity.household_file)}</A></td>
+                " " <A href=format!("/staff/households/{}", n.household_id)>{t_string!(i18n, charity.household_file)}</A></td>
             <td>{crate::ui::as_written(n.board.township.clone())}</td>
             <td>{amount(i18n, &n.board.form, &n.board.open, "")} " / " {amount(i18n, &n.board.form, &n.amount, "")}</td>
             <td>{n.board.urgency}</td>
             <td>{if !n.consent { t_string!(i18n, charity.no_consent).to_string() } else if n.covered { t_string!(i18n, charity.covered).to_string() } else { "✓".to_string() }}</td>
             <td>{open.then(|| view! {
                 <form class="inline" on:submit=move |ev| { ev.prevent_default(); close.dispatch(state.get_untracked()); }>
-                    <label class="sr-only" for=format!("close-need-{nid}")>{t!(i18n, charity.close_as)}</label>
+                    <label class="sr-only" for=format!("close-need-{nid}")>{t_string!(i18n, charity.close_as)}</label>
                     <select id=format!("close-need-{nid}") on:change=move |ev| state.set(event_target_value(&ev))>
                         {NeedState::CLOSING.into_iter().map(|s| view! { <option value=s.code()>{labels::need_state(i18n, s)}</option> }).collect_view()}
                     </select>
-                    <button type="submit">{t!(i18n, charity.close)}</button>
+                    <button type="submit">{t_string!(i18n, charity.close)}</button>
                 </form>
             })}
             {(!open).then(|| need_state_label(i18n, &n.state))}
@@ -863,16 +863,16 @@ fn PlanList(plan: PlanView, on_change: Callback<()>) -> impl IntoView {
     let (no_consent, covered) = (plan.excluded_no_consent, plan.excluded_covered);
     view! {
         <p class="muted" id="plan-excluded">{t!(i18n, charity.excluded, no_consent = no_consent, covered = covered)}</p>
-        {plan.suggestions.is_empty().then(|| view! { <p class="muted">{t!(i18n, charity.no_suggestions)}</p> })}
+        {plan.suggestions.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, charity.no_suggestions)}</p> })}
         <ul class="plain" id="suggestions">
             {plan.suggestions.into_iter().map(|s| view! { <SuggestionRow s=s on_change=on_change /> }).collect_view()}
         </ul>
         {(!plan.unmet.is_empty()).then(|| view! {
-            <h3>{t!(i18n, charity.unmet_title)}</h3>
+            <h3>{t_string!(i18n, charity.unmet_title)}</h3>
             <ul class="plain" id="unmet">
                 {plan.unmet.into_iter().map(|u| view! {
                     <li data-need=u.need.id.clone()>{kind_label(i18n, &u.need.kind)} " · " {crate::ui::as_written(u.need.township.clone())} " · "
-                        {t!(i18n, charity.missing)} " " {amount(i18n, &u.need.form, &u.missing, "")} " · " {labels::unmet(i18n, u.why)}</li>
+                        {t_string!(i18n, charity.missing)} " " {amount(i18n, &u.need.form, &u.missing, "")} " · " {labels::unmet(i18n, u.why)}</li>
                 }).collect_view()}
             </ul>
         })}
@@ -898,24 +898,24 @@ fn SuggestionRow(s: SuggestionView, on_change: Callback<()>) -> impl IntoView {
         <li class="card suggestion" data-need=s.need.id.clone() data-resource=s.resource_id.clone() class:rejected=rejected>
             <p><strong>{kind_label(i18n, &s.need.kind)}</strong> " · " {crate::ui::as_written(s.need.township.clone())} " → " {crate::ui::as_written(s.charity_name.clone())} " · " {crate::ui::as_written(s.resource_title.clone())}</p>
             <p class="why">
-                {t!(i18n, charity.urgency)} " " {s.need.urgency} " · "
-                {t!(i18n, charity.fit)} " " {kind_label(i18n, &s.need.kind)} "/" {form_label(i18n, &s.need.form)} " · "
-                {t!(i18n, charity.coverage)} " " {amount(i18n, &s.need.form, &s.coverage.0, "")} " / " {amount(i18n, &s.need.form, &s.coverage.1, "")} " · "
-                {t!(i18n, charity.distance)} " " {labels::distance(i18n, s.distance)}
+                {t_string!(i18n, charity.urgency)} " " {s.need.urgency} " · "
+                {t_string!(i18n, charity.fit)} " " {kind_label(i18n, &s.need.kind)} "/" {form_label(i18n, &s.need.form)} " · "
+                {t_string!(i18n, charity.coverage)} " " {amount(i18n, &s.need.form, &s.coverage.0, "")} " / " {amount(i18n, &s.need.form, &s.coverage.1, "")} " · "
+                {t_string!(i18n, charity.distance)} " " {labels::distance(i18n, s.distance)}
             </p>
             {move || (!rejected.get()).then(|| {
                 let sid = sid.clone();
                 view! {
                     <form class="inline" on:submit=move |ev| { ev.prevent_default(); propose.dispatch(units.get_untracked()); }>
-                        <label for=format!("units-{sid}")>{t!(i18n, charity.units)}</label>
+                        <label for=format!("units-{sid}")>{t_string!(i18n, charity.units)}</label>
                         <input id=format!("units-{sid}") inputmode="decimal" prop:value=units on:input=move |ev| units.set(event_target_value(&ev)) />
                         <FieldMessage error=field_error_of(error, "units") id=format!("units-{sid}-error") />
-                        <button type="submit" class="primary accept" disabled=move || propose.pending().get()>{t!(i18n, charity.accept_suggestion)}</button>
-                        <button type="button" class="reject" on:click=move |_| rejected.set(true)>{t!(i18n, charity.reject_suggestion)}</button>
+                        <button type="submit" class="primary accept" disabled=move || propose.pending().get()>{t_string!(i18n, charity.accept_suggestion)}</button>
+                        <button type="button" class="reject" on:click=move |_| rejected.set(true)>{t_string!(i18n, charity.reject_suggestion)}</button>
                     </form>
                 }
             })}
-            {move || rejected.get().then(|| view! { <p class="muted">{t!(i18n, charity.suggestion_rejected)}</p> })}
+            {move || rejected.get().then(|| view! { <p class="muted">{t_string!(i18n, charity.suggestion_rejected)}</p> })}
             <ErrorBanner error=general_error(error) />
         </li>
     }
@@ -956,19 +956,19 @@ pub fn HouseholdCharity(
     let fe = move |f| field_error_of(error, f);
     view! {
         <section class="card" id="charity-needs">
-            <h2>{t!(i18n, charity.household_title)}</h2>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            <h2>{t_string!(i18n, charity.household_title)}</h2>
+            <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok((needs, matches)) => view! {
-                            {needs.is_empty().then(|| view! { <p class="muted">{t!(i18n, charity.no_needs)}</p> })}
+                            {needs.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, charity.no_needs)}</p> })}
                             <ul class="plain">
                                 {needs.into_iter().map(|n| view! {
                                     <li data-need=n.board.id.clone() data-state=n.state.clone()>
                                         {kind_label(i18n, &n.board.kind)} " · " {amount(i18n, &n.board.form, &n.amount, "")} " · "
-                                        {t!(i18n, charity.delivered)} " " {amount(i18n, &n.board.form, &n.delivered, "")} " · "
+                                        {t_string!(i18n, charity.delivered)} " " {amount(i18n, &n.board.form, &n.delivered, "")} " · "
                                         <strong>{need_state_label(i18n, &n.state)}</strong>
-                                        {(!n.consent).then(|| view! { " · " <span class="badge">{t!(i18n, charity.no_consent)}</span> })}
+                                        {(!n.consent).then(|| view! { " · " <span class="badge">{t_string!(i18n, charity.no_consent)}</span> })}
                                     </li>
                                 }).collect_view()}
                                 {matches.into_iter().map(|m| view! {
@@ -976,7 +976,7 @@ pub fn HouseholdCharity(
                                         {crate::ui::as_written(m.charity_name.clone())} " · " {crate::ui::as_written(m.resource_title.clone())} " · " {amount(i18n, &m.form, &m.units, &m.unit)} " · "
                                         <strong>{match_state_label(i18n, &m.state)}</strong>
                                         {(!m.note.is_empty()).then(|| format!(" · {}", m.note))}
-                                        {m.proof_file.clone().map(|href| view! { " · " <a class="proof" href=href target="_blank" rel="noopener">{t!(i18n, charity.proof_view)}</a> })}
+                                        {m.proof_file.clone().map(|href| view! { " · " <a class="proof" href=href target="_blank" rel="noopener">{t_string!(i18n, charity.proof_view)}</a> })}
                                     </li>
                                 }).collect_view()}
                             </ul>
@@ -987,36 +987,36 @@ pub fn HouseholdCharity(
             </Suspense>
             {caseworker.then(|| view! {
                 <form class="need-form" on:submit=move |ev| { ev.prevent_default(); added.set(None); save.dispatch(draft.get_untracked()); }>
-                    <h3>{t!(i18n, charity.add_need)}</h3>
-                    <label for="need-source">{t!(i18n, charity.source)}</label>
+                    <h3>{t_string!(i18n, charity.add_need)}</h3>
+                    <label for="need-source">{t_string!(i18n, charity.source)}</label>
                     <select id="need-source" on:change=move |ev| draft.update(|d| d.source = event_target_value(&ev))>
                         {NeedSource::ALL.into_iter().map(|s| view! { <option value=s.code() selected=move || draft.with(|d| d.source == s.code())>{labels::need_source(i18n, s)}</option> }).collect_view()}
                     </select>
                     <FieldMessage error=fe("source") id="need-source-error" />
                     {move || draft.with(|d| d.source == "warning").then(|| view! {
-                        <label for="need-warning">{t!(i18n, charity.warning_id)}</label>
+                        <label for="need-warning">{t_string!(i18n, charity.warning_id)}</label>
                         <input id="need-warning" inputmode="numeric" prop:value=move || draft.with(|d| d.warning_id.clone())
                             on:input=move |ev| draft.update(|d| d.warning_id = event_target_value(&ev)) />
                         <FieldMessage error=fe("warning_id") id="need-warning-error" />
                     })}
-                    <label for="need-kind">{t!(i18n, charity.kind)}</label>
+                    <label for="need-kind">{t_string!(i18n, charity.kind)}</label>
                     <select id="need-kind" on:change=move |ev| draft.update(|d| d.kind = event_target_value(&ev))>
-                        <option value="">{t!(i18n, common.please_choose)}</option>
+                        <option value="">{t_string!(i18n, common.please_choose)}</option>
                         {HelpKind::ALL.iter().map(|k| view! { <option value=k.code()>{labels::help(i18n, *k)}</option> }).collect_view()}
                     </select>
                     <FieldMessage error=fe("kind") id="need-kind-error" />
-                    <label for="need-form">{t!(i18n, charity.form)}</label>
+                    <label for="need-form">{t_string!(i18n, charity.form)}</label>
                     <select id="need-form" on:change=move |ev| draft.update(|d| d.form = event_target_value(&ev))>
                         {SupplyForm::ALL.into_iter().map(|f| view! { <option value=f.code()>{labels::supply_form(i18n, f)}</option> }).collect_view()}
                     </select>
                     <label for="need-amount">{move || if draft.with(|d| d.form == "funds") { t_string!(i18n, charity.amount_yuan) } else { t_string!(i18n, charity.amount_units) }}</label>
                     <input id="need-amount" inputmode="decimal" prop:value=move || draft.with(|d| d.amount.clone()) on:input=move |ev| draft.update(|d| d.amount = event_target_value(&ev)) />
                     <FieldMessage error=fe("amount") id="need-amount-error" />
-                    <label for="need-note">{t!(i18n, charity.note_optional)}</label>
+                    <label for="need-note">{t_string!(i18n, charity.note_optional)}</label>
                     <input id="need-note" maxlength="200" prop:value=move || draft.with(|d| d.note.clone()) on:input=move |ev| draft.update(|d| d.note = event_target_value(&ev)) />
                     <FieldMessage error=fe("note") id="need-note-error" />
                     <ErrorBanner error=general_error(error) />
-                    <button type="submit" class="primary" id="need-save" disabled=move || save.pending().get()>{t!(i18n, charity.save_need)}</button>
+                    <button type="submit" class="primary" id="need-save" disabled=move || save.pending().get()>{t_string!(i18n, charity.save_need)}</button>
                     {move || added.get().map(|new| view! { " " <span class="muted" role="status">{if new { t_string!(i18n, charity.need_saved) } else { t_string!(i18n, charity.need_exists) }}</span> })}
                 </form>
             })}

@@ -61,13 +61,13 @@ pub fn TasksPage() -> impl IntoView {
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| my_tasks(false));
     view! {
-        <h1>{t!(i18n, cycle.tasks_title)}</h1>
+        <h1>{t_string!(i18n, cycle.tasks_title)}</h1>
         <PageTitle text=t_string!(i18n, cycle.tasks_title).to_string() />
         <ForRoles roles=&[Role::Caseworker, Role::Admin]>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(rows) if rows.is_empty() => view! { <p class="muted" id="tasks-none">{t!(i18n, cycle.no_tasks)}</p> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <p class="muted" id="tasks-none">{t_string!(i18n, cycle.no_tasks)}</p> }.into_any(),
                         Ok(rows) => view! {
                             <ul class="tasks" id="tasks">
                                 {rows.into_iter().map(|t| view! { <TaskItem task=t on_done=Callback::new(move |_| list.refetch()) /> }).collect_view()}
@@ -102,17 +102,17 @@ fn TaskItem(task: TaskView, on_done: Callback<()>) -> impl IntoView {
         <li class=if late { "card task overdue" } else { "card task" } data-kind=kind.map(|k| k.code()).unwrap_or_default()>
             <h2>{move || task_kind(i18n, kind)} " · " {task.region_name.clone()}</h2>
             <p>
-                {t!(i18n, household.due)} " " {task.due_on.clone()} " · "
+                {t_string!(i18n, household.due)} " " {task.due_on.clone()} " · "
                 {move || if days < 0 { t_string!(i18n, household.overdue).to_string() } else { format!("{} {}", days, t_string!(i18n, casework.days)) }}
             </p>
             {(!what.is_empty()).then(|| view! { <p>{what}</p> })}
-            <p><A href=format!("/staff/households/{}", task.household_id)>{t!(i18n, casework.household_file)}</A></p>
+            <p><A href=format!("/staff/households/{}", task.household_id)>{t_string!(i18n, casework.household_file)}</A></p>
             <form on:submit=move |ev| { ev.prevent_default(); close.dispatch(note.get_untracked()); }>
-                <label for=format!("task-note-{id}")>{t!(i18n, cycle.task_result)}</label>
+                <label for=format!("task-note-{id}")>{t_string!(i18n, cycle.task_result)}</label>
                 <textarea id=format!("task-note-{id}") rows="2" maxlength="1000" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 <FieldMessage error=field_error_of(error, "note") id=format!("task-note-{id}-error") />
                 <ErrorBanner error=general_error(error) />
-                <button type="submit" class="primary task-done" disabled=move || close.pending().get()>{t!(i18n, cycle.task_done)}</button>
+                <button type="submit" class="primary task-done" disabled=move || close.pending().get()>{t_string!(i18n, cycle.task_done)}</button>
             </form>
         </li>
     }
@@ -131,38 +131,38 @@ pub fn SearchPage() -> impl IntoView {
         None => {}
     });
     view! {
-        <h1>{t!(i18n, cycle.search_title)}</h1>
+        <h1>{t_string!(i18n, cycle.search_title)}</h1>
         <PageTitle text=t_string!(i18n, cycle.search_title).to_string() />
         <ForRoles roles=&[Role::Caseworker, Role::Admin]>
-            <p class="muted">{t!(i18n, cycle.search_intro)}</p>
+            <p class="muted">{t_string!(i18n, cycle.search_intro)}</p>
             <form class="card filters" on:submit=move |ev| { ev.prevent_default(); search.dispatch(query.get_untracked()); }>
                 <div class="filter-grid">
                     <div>
-                        <label for="s-id">{t!(i18n, cycle.id_number)}</label>
+                        <label for="s-id">{t_string!(i18n, cycle.id_number)}</label>
                         <input id="s-id" maxlength="18" prop:value=move || query.with(|q| q.id_number.clone()) on:input=move |ev| query.update(|q| q.id_number = event_target_value(&ev)) />
                         <FieldMessage error=field_error_of(error, "id_number") id="s-id-error" />
                     </div>
                     <div>
-                        <label for="s-name">{t!(i18n, cycle.name)}</label>
+                        <label for="s-name">{t_string!(i18n, cycle.name)}</label>
                         <input id="s-name" maxlength="30" prop:value=move || query.with(|q| q.name.clone()) on:input=move |ev| query.update(|q| q.name = event_target_value(&ev)) />
                         <FieldMessage error=field_error_of(error, "name") id="s-name-error" />
                     </div>
                     <div>
-                        <label for="s-standing">{t!(i18n, cycle.standing_label)}</label>
+                        <label for="s-standing">{t_string!(i18n, cycle.standing_label)}</label>
                         <select id="s-standing" on:change=move |ev| query.update(|q| q.standing = event_target_value(&ev))>
-                            <option value="">{t!(i18n, casework.all)}</option>
+                            <option value="">{t_string!(i18n, casework.all)}</option>
                             {Standing::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || standing(i18n, Some(s))}</option> }).collect_view()}
                         </select>
                     </div>
                 </div>
                 <ErrorBanner error=general_error(error) />
-                <button type="submit" class="primary" id="s-search">{t!(i18n, casework.search)}</button>
+                <button type="submit" class="primary" id="s-search">{t_string!(i18n, casework.search)}</button>
             </form>
             {move || search.value().get().and_then(Result::ok).map(|rows| view! {
-                {rows.is_empty().then(|| view! { <p class="muted" id="search-none">{t!(i18n, cycle.search_none)}</p> })}
+                {rows.is_empty().then(|| view! { <p class="muted" id="search-none">{t_string!(i18n, cycle.search_none)}</p> })}
                 <div class="table-scroll" tabindex="0">
                     <table id="search-results">
-                        <thead><tr><th>{t!(i18n, casework.head)}</th><th>{t!(i18n, casework.village)}</th><th>{t!(i18n, cycle.standing_label)}</th><th>{t!(i18n, cycle.monitored_until)}</th></tr></thead>
+                        <thead><tr><th>{t_string!(i18n, casework.head)}</th><th>{t_string!(i18n, casework.village)}</th><th>{t_string!(i18n, cycle.standing_label)}</th><th>{t_string!(i18n, cycle.monitored_until)}</th></tr></thead>
                         <tbody>
                             {rows.into_iter().map(|h| {
                                 let st = h.standing;
@@ -216,48 +216,48 @@ pub fn EmergencyPage() -> impl IntoView {
         view! { <input id=id maxlength="30" prop:value=move || form.with(get) on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) /> }
     };
     view! {
-        <h1>{t!(i18n, cycle.emergency_title)}</h1>
+        <h1>{t_string!(i18n, cycle.emergency_title)}</h1>
         <PageTitle text=t_string!(i18n, cycle.emergency_title).to_string() />
         <ForRoles roles=&[Role::Caseworker]>
-            <p class="muted">{t!(i18n, cycle.emergency_intro)}</p>
+            <p class="muted">{t_string!(i18n, cycle.emergency_intro)}</p>
             {move || done.get().map(|v| view! {
                 <p class="banner ok" id="emergency-done">
-                    {t!(i18n, cycle.emergency_done)} " "
-                    {(!v.household_id.is_empty()).then(|| view! { <A href=format!("/staff/households/{}", v.household_id)>{t!(i18n, casework.household_file)}</A> })}
-                    {v.documents_due.clone().map(|d| view! { " · " {t!(i18n, cycle.documents_due)} " " {d} })}
+                    {t_string!(i18n, cycle.emergency_done)} " "
+                    {(!v.household_id.is_empty()).then(|| view! { <A href=format!("/staff/households/{}", v.household_id)>{t_string!(i18n, casework.household_file)}</A> })}
+                    {v.documents_due.clone().map(|d| view! { " · " {t_string!(i18n, cycle.documents_due)} " " {d} })}
                 </p>
             })}
             <form class="card" id="emergency-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
                 <label class="check"><input type="checkbox" id="em-unidentified" prop:checked=move || form.with(|f| f.unidentified)
-                    on:change=move |ev| form.update(|f| { f.unidentified = event_target_checked(&ev); if f.unidentified { f.id_number.clear(); } }) /> {t!(i18n, cycle.unidentified)}</label>
+                    on:change=move |ev| form.update(|f| { f.unidentified = event_target_checked(&ev); if f.unidentified { f.id_number.clear(); } }) /> {t_string!(i18n, cycle.unidentified)}</label>
                 <label for="em-name">{move || if form.with(|f| f.unidentified) { t_string!(i18n, cycle.person_name_optional) } else { t_string!(i18n, cycle.person_name) }}</label>
                 {text("em-name", |f| f.person_name.clone(), |f, v| f.person_name = v)}
                 <FieldMessage error=fe("person_name") id="em-name-error" />
                 <Show when=move || !form.with(|f| f.unidentified)>
-                    <label for="em-id">{t!(i18n, cycle.id_number)}</label>
+                    <label for="em-id">{t_string!(i18n, cycle.id_number)}</label>
                     {text("em-id", |f| f.id_number.clone(), |f, v| f.id_number = v)}
                 </Show>
                 <FieldMessage error=fe("id_number") id="em-id-error" />
                 <Show when=move || form.with(|f| f.unidentified)>
-                    <label for="em-description">{t!(i18n, cycle.description)}</label>
+                    <label for="em-description">{t_string!(i18n, cycle.description)}</label>
                     <textarea id="em-description" rows="2" maxlength="500" prop:value=move || form.with(|f| f.description.clone()) on:input=move |ev| form.update(|f| f.description = event_target_value(&ev))></textarea>
                 </Show>
                 <FieldMessage error=fe("description") id="em-description-error" />
-                <label for="em-region">{t!(i18n, cycle.place)}</label>
+                <label for="em-region">{t_string!(i18n, cycle.place)}</label>
                 <input id="em-region" inputmode="numeric" maxlength="12" prop:value=move || form.with(|f| f.region.clone()) on:input=move |ev| form.update(|f| f.region = event_target_value(&ev)) />
                 <FieldMessage error=fe("region") id="em-region-error" />
-                <label for="em-situation">{t!(i18n, cycle.situation)}</label>
+                <label for="em-situation">{t_string!(i18n, cycle.situation)}</label>
                 <textarea id="em-situation" rows="3" maxlength="1000" prop:value=move || form.with(|f| f.situation.clone()) on:input=move |ev| form.update(|f| f.situation = event_target_value(&ev))></textarea>
                 <FieldMessage error=fe("situation") id="em-situation-error" />
-                <label for="em-amount">{t!(i18n, household.amount_yuan)}</label>
+                <label for="em-amount">{t_string!(i18n, household.amount_yuan)}</label>
                 <input id="em-amount" inputmode="decimal" maxlength="12" prop:value=move || form.with(|f| f.amount.clone()) on:input=move |ev| form.update(|f| f.amount = event_target_value(&ev)) />
                 <FieldMessage error=fe("amount") id="em-amount-error" />
-                <label class="check"><input type="checkbox" id="em-advance" prop:checked=move || form.with(|f| f.advance) on:change=move |ev| form.update(|f| f.advance = event_target_checked(&ev)) /> {t!(i18n, cycle.advance)}</label>
-                <label for="em-conference">{t!(i18n, cycle.conference)}</label>
+                <label class="check"><input type="checkbox" id="em-advance" prop:checked=move || form.with(|f| f.advance) on:change=move |ev| form.update(|f| f.advance = event_target_checked(&ev)) /> {t_string!(i18n, cycle.advance)}</label>
+                <label for="em-conference">{t_string!(i18n, cycle.conference)}</label>
                 <textarea id="em-conference" rows="3" maxlength="1000" prop:value=move || form.with(|f| f.conference.clone()) on:input=move |ev| form.update(|f| f.conference = event_target_value(&ev))></textarea>
                 <FieldMessage error=fe("conference") id="em-conference-error" />
                 <ErrorBanner error=general_error(error) />
-                <button type="submit" class="primary" id="em-save" disabled=move || save.pending().get()>{t!(i18n, cycle.register)}</button>
+                <button type="submit" class="primary" id="em-save" disabled=move || save.pending().get()>{t_string!(i18n, cycle.register)}</button>
             </form>
             <UnidentifiedList refresh=save.version() />
         </ForRoles>
@@ -272,19 +272,19 @@ fn UnidentifiedList(#[prop(into)] refresh: Signal<usize>) -> impl IntoView {
     let items = Resource::new(move || refresh.get(), |_| unidentified_aid());
     view! {
         <section class="card" id="unidentified">
-            <h2>{t!(i18n, cycle.unidentified_title)}</h2>
-            <p class="muted">{t!(i18n, cycle.unidentified_note)}</p>
+            <h2>{t_string!(i18n, cycle.unidentified_title)}</h2>
+            <p class="muted">{t_string!(i18n, cycle.unidentified_note)}</p>
             <Transition fallback=|| ()>
                 {move || items.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! { <p class="muted" id="unidentified-none">{t!(i18n, cycle.unidentified_none)}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="muted" id="unidentified-none">{t_string!(i18n, cycle.unidentified_none)}</p> }.into_any(),
                     Ok(list) => view! {
                         <ul>
                             {list.into_iter().map(|a| view! {
                                 <li data-unidentified=a.id.clone()>
                                     {china_time(a.recorded_at)} " · " {crate::ui::as_written(a.region_name.clone())} " · "
                                     {move || crate::ui::policy::yuan(i18n, a.amount.fen())}
-                                    {a.advance.then(|| view! { " · " {t!(i18n, cycle.advance_short)} })}
-                                    {a.documents_due.clone().map(|d| view! { " · " {t!(i18n, cycle.documents_due)} " " {d} })}
+                                    {a.advance.then(|| view! { " · " {t_string!(i18n, cycle.advance_short)} })}
+                                    {a.documents_due.clone().map(|d| view! { " · " {t_string!(i18n, cycle.documents_due)} " " {d} })}
                                     <br />{crate::ui::as_written(a.description.clone())}
                                     {(!a.name.is_empty()).then(|| view! { " · " {crate::ui::as_written(a.name.clone())} })}
                                     <br /><small>{crate::ui::as_written(a.situation.clone())}</small>
@@ -332,32 +332,32 @@ pub fn StandingCard(
     view! {
         <section class="card" id="standing">
             <p>
-                {t!(i18n, cycle.standing_label)} ": " <strong id="standing-value">{move || standing(i18n, standing_now)}</strong>
+                {t_string!(i18n, cycle.standing_label)} ": " <strong id="standing-value">{move || standing(i18n, standing_now)}</strong>
                 {standing_at.map(|t| view! { " · " {china_time(t)} })}
             </p>
-            {(!exit_reason.is_empty()).then(|| view! { <p>{t!(i18n, cycle.exit_reason)} ": " {exit_reason.clone()}</p> })}
+            {(!exit_reason.is_empty()).then(|| view! { <p>{t_string!(i18n, cycle.exit_reason)} ": " {exit_reason.clone()}</p> })}
             {assistance_until.map(|u| view! {
                 <p id="taper-countdown" class="attention">
-                    {t!(i18n, cycle.aid_until)} " " {u} " · "
-                    {days_left.map(|d| if d >= 0 { view! { <span>{t!(i18n, cycle.days_left, days = d)}</span> }.into_any() } else { view! { <span>{t!(i18n, cycle.aid_ended)}</span> }.into_any() })}
+                    {t_string!(i18n, cycle.aid_until)} " " {u} " · "
+                    {days_left.map(|d| if d >= 0 { view! { <span>{t!(i18n, cycle.days_left, days = d)}</span> }.into_any() } else { view! { <span>{t_string!(i18n, cycle.aid_ended)}</span> }.into_any() })}
                 </p>
             })}
             // Folded: the file is read far more often than a household leaves assistance.
             {(caseworker && standing_now == Some(Standing::InAssistance)).then(|| view! {
                 <details class="exit" id="exit-details">
-                <summary>{t!(i18n, cycle.exit_title)}</summary>
+                <summary>{t_string!(i18n, cycle.exit_title)}</summary>
                 <form id="exit-form" on:submit=move |ev| { ev.prevent_default(); exit.dispatch((reason.get_untracked(), taper.get_untracked())); }>
-                    <label for="exit-reason">{t!(i18n, cycle.exit_reason)}</label>
+                    <label for="exit-reason">{t_string!(i18n, cycle.exit_reason)}</label>
                     <textarea id="exit-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error_of(error, "reason") id="exit-reason-error" />
                     {match taper_until {
                         Some(until) => view! {
                             <label class="check"><input type="checkbox" id="exit-taper" prop:checked=taper on:change=move |ev| taper.set(event_target_checked(&ev)) /> {t!(i18n, cycle.with_taper, until = until.clone())}</label>
                         }.into_any(),
-                        None => view! { <p class="muted" id="exit-no-taper">{t!(i18n, cycle.no_taper)}</p> }.into_any(),
+                        None => view! { <p class="muted" id="exit-no-taper">{t_string!(i18n, cycle.no_taper)}</p> }.into_any(),
                     }}
                     <ErrorBanner error=general_error(error) />
-                    <button type="submit" class="danger" id="exit-save" disabled=move || exit.pending().get()>{t!(i18n, cycle.exit)}</button>
+                    <button type="submit" class="danger" id="exit-save" disabled=move || exit.pending().get()>{t_string!(i18n, cycle.exit)}</button>
                 </form>
                 </details>
             })}
@@ -372,14 +372,14 @@ pub fn EmergencyList(items: Vec<EmergencyView>) -> impl IntoView {
     view! {
         {(!items.is_empty()).then(|| view! {
             <section class="card" id="emergencies">
-                <h2>{t!(i18n, cycle.emergency_title)}</h2>
+                <h2>{t_string!(i18n, cycle.emergency_title)}</h2>
                 <ul>
                     {items.into_iter().map(|e| view! {
                         <li>
                             {china_time(e.recorded_at)} " · " {e.person_name.clone()} " · " {e.situation.clone()}
-                            {e.advance.then(|| view! { " · " {t!(i18n, cycle.advance_short)} })}
-                            {e.documents_due.clone().map(|d| view! { " · " {t!(i18n, cycle.documents_due)} " " {d} {if e.documents_received { " ✓" } else { "" }} })}
-                            {(!e.conference.is_empty()).then(|| view! { <br /><small>{t!(i18n, cycle.conference_short)} ": " {e.conference.clone()}</small> })}
+                            {e.advance.then(|| view! { " · " {t_string!(i18n, cycle.advance_short)} })}
+                            {e.documents_due.clone().map(|d| view! { " · " {t_string!(i18n, cycle.documents_due)} " " {d} {if e.documents_received { " ✓" } else { "" }} })}
+                            {(!e.conference.is_empty()).then(|| view! { <br /><small>{t_string!(i18n, cycle.conference_short)} ": " {e.conference.clone()}</small> })}
                         </li>
                     }).collect_view()}
                 </ul>

@@ -33,13 +33,13 @@ pub fn HouseholdPage() -> impl IntoView {
     let file = Resource::new(id, get_household_file);
     let needs = crate::ui::charity::household_needs_resource(id);
     view! {
-        <Suspense fallback=move || view! { <h1>{t!(i18n, household.title)}</h1> <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <h1>{t_string!(i18n, household.title)}</h1> <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let caseworker = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Caseworker);
                 match file.await {
                     Ok(f) => view! { <HouseholdView file=f caseworker needs on_change=Callback::new(move |_| { file.refetch(); needs.refetch(); }) /> }.into_any(),
                     Err(e) => view! {
-                        <h1>{t!(i18n, household.title)}</h1>
+                        <h1>{t_string!(i18n, household.title)}</h1>
                         <PageTitle text=t_string!(i18n, household.title).to_string() />
                         <p class="banner error">{labels::app_error(i18n, &e)}</p>
                     }.into_any(),
@@ -108,13 +108,13 @@ fn HouseholdView(
         <h1 id="household-heading">{heading}</h1>
         <PageTitle text=heading.get_untracked() />
         <section class="card" id="file-members">
-            <h2>{t!(i18n, household.members)}</h2>
-            <p>{t!(i18n, household.region)} ": " {crate::ui::as_written(file.region_name.clone())}</p>
+            <h2>{t_string!(i18n, household.members)}</h2>
+            <p>{t_string!(i18n, household.region)} ": " {crate::ui::as_written(file.region_name.clone())}</p>
             <div class="table-scroll" tabindex="0">
                 <table class="members">
                     <thead><tr>
-                        <th scope="col">{t!(i18n, declare.relation)}</th><th scope="col">{t!(i18n, declare.name)}</th>
-                        <th scope="col">{t!(i18n, declare.id_number)}</th><th scope="col">{t!(i18n, household.birth_date)}</th>
+                        <th scope="col">{t_string!(i18n, declare.relation)}</th><th scope="col">{t_string!(i18n, declare.name)}</th>
+                        <th scope="col">{t_string!(i18n, declare.id_number)}</th><th scope="col">{t_string!(i18n, household.birth_date)}</th>
                     </tr></thead>
                     <tbody>
                         {members.into_iter().map(|m| {
@@ -130,8 +130,8 @@ fn HouseholdView(
             assistance_until=file.assistance_until.clone() days_left=file.days_left taper_until=file.taper_until.clone() caseworker on_change />
         <EmergencyList items=file.emergencies.clone() />
         <section class="card" id="flags">
-            <h2>{t!(i18n, household.flags)}</h2>
-            {flags.is_empty().then(|| view! { <p class="muted" id="flags-none">{t!(i18n, household.no_flags)}</p> })}
+            <h2>{t_string!(i18n, household.flags)}</h2>
+            {flags.is_empty().then(|| view! { <p class="muted" id="flags-none">{t_string!(i18n, household.no_flags)}</p> })}
             <ul>
                 {flags.into_iter().map(|f| {
                     let action = f.action();
@@ -150,13 +150,13 @@ fn HouseholdView(
                         <li class="flag">
                             <span>{text}</span> " → "
                             {match action {
-                                FlagAction::ReconcileSources => view! { <span>{t!(i18n, household.do_reconcile)}</span> }.into_any(),
+                                FlagAction::ReconcileSources => view! { <span>{t_string!(i18n, household.do_reconcile)}</span> }.into_any(),
                                 FlagAction::Refer(d) => view! {
                                     <a href="#referral-form" class="flag-refer" on:click=move |_| referral.update(|r| { r.need = need.map(|k| k.code().to_string()).unwrap_or_default(); r.department = d.code().into(); })>
                                         {move || format!("{} {}", t_string!(i18n, household.do_refer), labels::department(i18n, d))}
                                     </a>
                                 }.into_any(),
-                                FlagAction::RecordAid => view! { <a href="#aid-form">{t!(i18n, household.do_record)}</a> }.into_any(),
+                                FlagAction::RecordAid => view! { <a href="#aid-form">{t_string!(i18n, household.do_record)}</a> }.into_any(),
                             }}
                         </li>
                     }
@@ -164,13 +164,13 @@ fn HouseholdView(
             </ul>
         </section>
         <section class="card" id="chain">
-            <h2>{t!(i18n, household.chain)}</h2>
-            {file.chain.is_empty().then(|| view! { <p class="muted" id="chain-empty">{t!(i18n, household.chain_empty)}</p> })}
+            <h2>{t_string!(i18n, household.chain)}</h2>
+            {file.chain.is_empty().then(|| view! { <p class="muted" id="chain-empty">{t_string!(i18n, household.chain_empty)}</p> })}
             <div class="table-scroll" tabindex="0" hidden=chain_empty>
                 <table id="chain-table">
                     <thead><tr>
-                        <th>"#"</th><th>{t!(i18n, household.kind)}</th><th>{t!(i18n, household.source)}</th><th>{t!(i18n, household.amount)}</th>
-                        <th>{t!(i18n, household.period)}</th><th>{t!(i18n, household.origin)}</th>
+                        <th>"#"</th><th>{t_string!(i18n, household.kind)}</th><th>{t_string!(i18n, household.source)}</th><th>{t_string!(i18n, household.amount)}</th>
+                        <th>{t_string!(i18n, household.period)}</th><th>{t_string!(i18n, household.origin)}</th>
                     </tr></thead>
                     <tbody>
                         {file.chain.iter().enumerate().map(|(i, a)| {
@@ -194,11 +194,11 @@ fn HouseholdView(
             </div>
         </section>
         <section class="card" id="referrals">
-            <h2>{t!(i18n, household.referrals)}</h2>
+            <h2>{t_string!(i18n, household.referrals)}</h2>
             <ReferralList rows=file.referrals.clone() />
         </section>
         <section class="card" id="file-applications">
-            <h2>{t!(i18n, household.applications)}</h2>
+            <h2>{t_string!(i18n, household.applications)}</h2>
             {file.applications.into_iter().map(|a| {
                 let status = a.status;
                 view! {
@@ -212,9 +212,9 @@ fn HouseholdView(
                         </tbody></table>
                         {a.decision.map(|d| {
                             let c = d.category;
-                            view! { <p>{t!(i18n, casework.decision)} ": " {move || c.map(|c| labels::category(i18n, c)).unwrap_or_default()} " " {move || yuan(i18n, d.monthly_amount_fen)} " · " {t!(i18n, casework.effective_from)} " " {d.effective_from.clone()}</p> }
+                            view! { <p>{t_string!(i18n, casework.decision)} ": " {move || c.map(|c| labels::category(i18n, c)).unwrap_or_default()} " " {move || yuan(i18n, d.monthly_amount_fen)} " · " {t_string!(i18n, casework.effective_from)} " " {d.effective_from.clone()}</p> }
                         })}
-                        <p class="muted">{t!(i18n, household.consents)} ": " {t!(i18n, household.consent_verification)} " ✓ · " {t!(i18n, household.consent_charity)} " " {if a.consent_charity { "✓" } else { "✗" }} " (" {a.consent_text_version.clone()} ")"</p>
+                        <p class="muted">{t_string!(i18n, household.consents)} ": " {t_string!(i18n, household.consent_verification)} " ✓ · " {t_string!(i18n, household.consent_charity)} " " {if a.consent_charity { "✓" } else { "✗" }} " (" {a.consent_text_version.clone()} ")"</p>
                         <ul class="documents">
                             {a.documents.into_iter().map(|d| view! { <li><a href=format!("/attachments/{}", d.id) target="_blank" rel="noopener">{d.file_name}</a></li> }).collect_view()}
                         </ul>
@@ -223,7 +223,7 @@ fn HouseholdView(
             }).collect_view()}
         </section>
         <section class="card" id="file-assessments">
-            <h2>{t!(i18n, household.assessments)}</h2>
+            <h2>{t_string!(i18n, household.assessments)}</h2>
             <ul>
                 {file.assessments.into_iter().map(|(n, reason, cats, at)| view! {
                     <li>{china_time(at)} " · " {n} " · " {move || match reason.as_str() {
@@ -235,7 +235,7 @@ fn HouseholdView(
             </ul>
         </section>
         <section class="card" id="file-visits">
-            <h2>{t!(i18n, visit.recorded)}</h2>
+            <h2>{t_string!(i18n, visit.recorded)}</h2>
             {file.visits.into_iter().map(|v| view! { <VisitCard visit=v /> }).collect_view()}
         </section>
         // What a caseworker can do, after what the file says: charity needs (with the form that
@@ -250,7 +250,7 @@ fn HouseholdView(
 fn ReferralList(rows: Vec<ReferralView>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        {rows.is_empty().then(|| view! { <p class="muted">{t!(i18n, household.no_referrals)}</p> })}
+        {rows.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, household.no_referrals)}</p> })}
         <ul class="referrals">
             {rows.into_iter().map(|r| {
                 let (status, need, dept, overdue) = (r.status, r.need, r.department, r.overdue);
@@ -259,10 +259,10 @@ fn ReferralList(rows: Vec<ReferralView>) -> impl IntoView {
                         {move || need.map(|k| labels::aid_kind(i18n, k)).unwrap_or_default()} " → "
                         {move || dept.map(|d| labels::department(i18n, d)).unwrap_or_default()} " · "
                         <span class="badge">{move || status.map(|s| labels::referral_status(i18n, s)).unwrap_or_default()}</span> " · "
-                        {t!(i18n, household.due)} " " {r.due_on.clone()}
-                        {overdue.then(|| view! { " " <strong class="late">{t!(i18n, household.overdue)}</strong> })}
+                        {t_string!(i18n, household.due)} " " {r.due_on.clone()}
+                        {overdue.then(|| view! { " " <strong class="late">{t_string!(i18n, household.overdue)}</strong> })}
                         <br /><small>{r.note.clone()}</small>
-                        {(!r.answer.is_empty()).then(|| view! { <br /><small>{t!(i18n, household.answer)} ": " {r.answer.clone()}</small> })}
+                        {(!r.answer.is_empty()).then(|| view! { <br /><small>{t_string!(i18n, household.answer)} ": " {r.answer.clone()}</small> })}
                     </li>
                 }
             }).collect_view()}
@@ -291,31 +291,31 @@ fn ReferralForm(
     let fe = move |f| field_error_of(error, f);
     view! {
         <form class="card" id="referral-form" on:submit=move |ev| { ev.prevent_default(); send.dispatch(form.get_untracked()); }>
-            <h2>{t!(i18n, household.refer_title)}</h2>
+            <h2>{t_string!(i18n, household.refer_title)}</h2>
             {days.map(|d| view! { <p class="muted">{t!(i18n, household.refer_days, days = d)}</p> })}
-            <label for="referral-need">{t!(i18n, household.need)}</label>
+            <label for="referral-need">{t_string!(i18n, household.need)}</label>
             <select id="referral-need" on:change=move |ev| form.update(|f| { f.need = event_target_value(&ev); f.department.clear(); })>
-                <option value="">{t!(i18n, common.please_choose)}</option>
+                <option value="">{t_string!(i18n, common.please_choose)}</option>
                 {AidKind::ALL.into_iter().filter(|k| *k != AidKind::Charity).map(|k| view! {
                     <option value=k.code() selected=move || form.with(|f| f.need == k.code())>{move || labels::aid_kind(i18n, k)}</option>
                 }).collect_view()}
             </select>
             <FieldMessage error=fe("need") id="referral-need-error" />
-            <label for="referral-department">{t!(i18n, household.department)}</label>
+            <label for="referral-department">{t_string!(i18n, household.department)}</label>
             <select id="referral-department" on:change=move |ev| form.update(|f| f.department = event_target_value(&ev))>
-                <option value="">{t!(i18n, household.department_default)}</option>
+                <option value="">{t_string!(i18n, household.department_default)}</option>
                 {Department::ALL.into_iter().map(|d| view! {
                     <option value=d.code() selected=move || form.with(|f| f.department == d.code())>{move || labels::department(i18n, d)}</option>
                 }).collect_view()}
             </select>
             <FieldMessage error=fe("department") id="referral-department-error" />
-            <label for="referral-note">{t!(i18n, household.note)}</label>
+            <label for="referral-note">{t_string!(i18n, household.note)}</label>
             <textarea id="referral-note" rows="2" maxlength="500" prop:value=move || form.with(|f| f.note.clone())
                 on:input=move |ev| form.update(|f| f.note = event_target_value(&ev))></textarea>
             <FieldMessage error=fe("note") id="referral-note-error" />
             <ErrorBanner error=general_error(error) />
-            {move || matches!(send.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok" id="referral-sent">{t!(i18n, household.referral_sent)}</p> })}
-            <button type="submit" class="primary" id="referral-send" disabled=move || send.pending().get()>{t!(i18n, household.send)}</button>
+            {move || matches!(send.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok" id="referral-sent">{t_string!(i18n, household.referral_sent)}</p> })}
+            <button type="submit" class="primary" id="referral-send" disabled=move || send.pending().get()>{t_string!(i18n, household.send)}</button>
         </form>
     }
     .into_any()
@@ -334,31 +334,31 @@ fn AidFields(
     let prefix = StoredValue::new(prefix);
     let id = move |f: &str| format!("{}-{f}", prefix.get_value());
     view! {
-        <label for=id("kind")>{t!(i18n, household.kind)}</label>
+        <label for=id("kind")>{t_string!(i18n, household.kind)}</label>
         <select id=id("kind") on:change=move |ev| form.update(|f| f.kind = event_target_value(&ev))>
-            <option value="">{t!(i18n, common.please_choose)}</option>
+            <option value="">{t_string!(i18n, common.please_choose)}</option>
             {AidKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || form.with(|f| f.kind == k.code())>{move || labels::aid_kind(i18n, k)}</option> }).collect_view()}
         </select>
         <FieldMessage error=fe("kind") id=id("kind-error") />
         {with_source.then(|| view! {
-            <label for=id("source")>{t!(i18n, household.source)}</label>
+            <label for=id("source")>{t_string!(i18n, household.source)}</label>
             <select id=id("source") on:change=move |ev| form.update(|f| f.source = event_target_value(&ev))>
-                <option value="">{t!(i18n, household.source_charity)}</option>
+                <option value="">{t_string!(i18n, household.source_charity)}</option>
                 {Department::ALL.into_iter().map(|d| view! { <option value=d.code() selected=move || form.with(|f| f.source == d.code())>{move || labels::department(i18n, d)}</option> }).collect_view()}
             </select>
             <FieldMessage error=fe("source") id=id("source-error") />
-            <label for=id("source-name")>{t!(i18n, household.source_name)}</label>
+            <label for=id("source-name")>{t_string!(i18n, household.source_name)}</label>
             <input id=id("source-name") maxlength="100" prop:value=move || form.with(|f| f.source_name.clone()) on:input=move |ev| form.update(|f| f.source_name = event_target_value(&ev)) />
             <FieldMessage error=fe("source_name") id=id("source-name-error") />
         })}
-        <label for=id("amount")>{t!(i18n, household.amount_yuan)}</label>
+        <label for=id("amount")>{t_string!(i18n, household.amount_yuan)}</label>
         <input id=id("amount") inputmode="decimal" maxlength="12" prop:value=move || form.with(|f| f.amount.clone()) on:input=move |ev| form.update(|f| f.amount = event_target_value(&ev)) />
         <FieldMessage error=fe("amount") id=id("amount-error") />
-        <label class="check"><input type="checkbox" id=id("monthly") prop:checked=move || form.with(|f| f.monthly) on:change=move |ev| form.update(|f| f.monthly = event_target_checked(&ev)) /> {t!(i18n, household.monthly)}</label>
-        <label for=id("from")>{t!(i18n, household.from)}</label>
+        <label class="check"><input type="checkbox" id=id("monthly") prop:checked=move || form.with(|f| f.monthly) on:change=move |ev| form.update(|f| f.monthly = event_target_checked(&ev)) /> {t_string!(i18n, household.monthly)}</label>
+        <label for=id("from")>{t_string!(i18n, household.from)}</label>
         <input id=id("from") type="date" prop:value=move || form.with(|f| f.from.clone()) on:input=move |ev| form.update(|f| f.from = event_target_value(&ev)) />
         <FieldMessage error=fe("from") id=id("from-error") />
-        <label for=id("until")>{t!(i18n, household.until)}</label>
+        <label for=id("until")>{t_string!(i18n, household.until)}</label>
         <input id=id("until") type="date" prop:value=move || form.with(|f| f.until.clone()) on:input=move |ev| form.update(|f| f.until = event_target_value(&ev)) />
         <FieldMessage error=fe("until") id=id("until-error") />
     }
@@ -391,12 +391,12 @@ fn AidForm(household: String, on_change: Callback<()>) -> impl IntoView {
     });
     view! {
         <form class="card" id="aid-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
-            <h2>{t!(i18n, household.record_aid)}</h2>
+            <h2>{t_string!(i18n, household.record_aid)}</h2>
             <AidFields form error prefix="aid" with_source=true />
-            <label for="aid-note">{t!(i18n, household.note)}</label>
+            <label for="aid-note">{t_string!(i18n, household.note)}</label>
             <textarea id="aid-note" rows="2" maxlength="500" prop:value=move || form.with(|f| f.note.clone()) on:input=move |ev| form.update(|f| f.note = event_target_value(&ev))></textarea>
             <ErrorBanner error=general_error(error) />
-            <button type="submit" class="primary" id="aid-save" disabled=move || save.pending().get()>{t!(i18n, household.save_aid)}</button>
+            <button type="submit" class="primary" id="aid-save" disabled=move || save.pending().get()>{t_string!(i18n, household.save_aid)}</button>
         </form>
     }
     .into_any()
@@ -409,15 +409,15 @@ pub fn ReferralInboxPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     let inbox = Resource::new(|| (), |_| referral_inbox());
     view! {
-        <h1>{t!(i18n, household.inbox_title)}</h1>
+        <h1>{t_string!(i18n, household.inbox_title)}</h1>
         <PageTitle text=t_string!(i18n, household.inbox_title).to_string() />
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 if !matches!(me.await, Ok(Some(ref u)) if u.role == Role::Department) {
-                    return view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any();
+                    return view! { <p class="notice">{t_string!(i18n, error.forbidden)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p> }.into_any();
                 }
                 match inbox.await {
-                    Ok(rows) if rows.is_empty() => view! { <p class="muted" id="inbox-empty">{t!(i18n, household.inbox_empty)}</p> }.into_any(),
+                    Ok(rows) if rows.is_empty() => view! { <p class="muted" id="inbox-empty">{t_string!(i18n, household.inbox_empty)}</p> }.into_any(),
                     Ok(rows) => view! {
                         <div id="inbox">
                             {rows.into_iter().map(|r| view! { <InboxItem row=r on_change=Callback::new(move |_| inbox.refetch()) /> }).collect_view()}
@@ -463,29 +463,29 @@ fn InboxItem(row: ReferralView, on_change: Callback<()>) -> impl IntoView {
                 {move || need.map(|k| labels::aid_kind(i18n, k)).unwrap_or_default()} " · "
                 <span class="badge">{move || status.map(|s| labels::referral_status(i18n, s)).unwrap_or_default()}</span>
             </h2>
-            <p>{t!(i18n, household.due)} " " {row.due_on.clone()} {overdue.then(|| view! { " " <strong class="late">{t!(i18n, household.overdue)}</strong> })}</p>
+            <p>{t_string!(i18n, household.due)} " " {row.due_on.clone()} {overdue.then(|| view! { " " <strong class="late">{t_string!(i18n, household.overdue)}</strong> })}</p>
             <p>{row.region_name.clone()} " · " {head.as_ref().map(|h| format!("{} {}", h.name, h.id_number_masked))}</p>
             <p>{row.note.clone()}</p>
-            <p class="muted">{t!(i18n, household.sent_by)} " " {row.created_by.clone()} " · " {china_time(row.created_at)}</p>
-            {(!row.answer.is_empty()).then(|| view! { <p>{t!(i18n, household.answer)} ": " {row.answer.clone()}</p> })}
+            <p class="muted">{t_string!(i18n, household.sent_by)} " " {row.created_by.clone()} " · " {china_time(row.created_at)}</p>
+            {(!row.answer.is_empty()).then(|| view! { <p>{t_string!(i18n, household.answer)} ": " {row.answer.clone()}</p> })}
             {open.then(|| view! {
                 <form on:submit=move |ev| {
                     ev.prevent_default();
                     act.dispatch((ReferralStatus::Done, with_aid.get_untracked().then(|| aid.get_untracked())));
                 }>
                     {(status == Some(ReferralStatus::Sent)).then(|| view! {
-                        <button type="button" class="inbox-accept" on:click=move |_| { act.dispatch((ReferralStatus::Accepted, None)); }>{t!(i18n, household.accept)}</button>
+                        <button type="button" class="inbox-accept" on:click=move |_| { act.dispatch((ReferralStatus::Accepted, None)); }>{t_string!(i18n, household.accept)}</button>
                     })}
-                    <label for=format!("answer-{id}")>{t!(i18n, household.answer)}</label>
+                    <label for=format!("answer-{id}")>{t_string!(i18n, household.answer)}</label>
                     <textarea id=format!("answer-{id}") rows="2" maxlength="500" prop:value=answer on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error_of(error, "answer") id=format!("answer-{id}-error") />
-                    <label class="check"><input type="checkbox" prop:checked=with_aid on:change=move |ev| with_aid.set(event_target_checked(&ev)) /> {t!(i18n, household.gave_aid)}</label>
+                    <label class="check"><input type="checkbox" prop:checked=with_aid on:change=move |ev| with_aid.set(event_target_checked(&ev)) /> {t_string!(i18n, household.gave_aid)}</label>
                     <Show when=move || with_aid.get()>
                         <AidFields form=aid error prefix=format!("feedback-{id}") with_source=false />
                     </Show>
                     <ErrorBanner error=general_error(error) />
-                    <button type="submit" class="primary inbox-done" disabled=move || act.pending().get()>{t!(i18n, household.done)}</button>
-                    <button type="button" class="danger inbox-decline" on:click=move |_| { act.dispatch((ReferralStatus::Declined, None)); }>{t!(i18n, household.decline)}</button>
+                    <button type="submit" class="primary inbox-done" disabled=move || act.pending().get()>{t_string!(i18n, household.done)}</button>
+                    <button type="button" class="danger inbox-decline" on:click=move |_| { act.dispatch((ReferralStatus::Declined, None)); }>{t_string!(i18n, household.decline)}</button>
                 </form>
             })}
         </article>

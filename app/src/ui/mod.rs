@@ -372,7 +372,7 @@ pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
 #[component]
 fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p class="notice">{t!(i18n, not_found_page)}</p> }
+    view! { <p class="notice">{t_string!(i18n, not_found_page)}</p> }
 }
 
 #[component]
@@ -390,30 +390,30 @@ fn Header() -> impl IntoView {
         _ => rendered_with.clone(),
     };
     view! {
-        <a class="skip" href="#main">{t!(i18n, skip_to_content)}</a>
+        <a class="skip" href="#main">{t_string!(i18n, skip_to_content)}</a>
         <header class="topbar">
             <A href="/" attr:class="brand">
-                <span class="brand-name">{t!(i18n, app_name)}</span>
-                <span class="brand-sub">{t!(i18n, app_subtitle)}</span>
+                <span class="brand-name">{t_string!(i18n, app_name)}</span>
+                <span class="brand-sub">{t_string!(i18n, app_subtitle)}</span>
             </A>
             <nav aria-label=move || t_string!(i18n, nav.home)>
                 {move || match signed_in() {
                             Some(user) => {
                                 let staff = user.role.is_staff();
                                 view! {
-                                    <span class="who">{t!(i18n, auth.signed_in_as)} {as_written(user.display_name.clone())}</span>
+                                    <span class="who">{t_string!(i18n, auth.signed_in_as)} {as_written(user.display_name.clone())}</span>
                                     {(!staff).then(|| view! {
-                                        <A href="/declare">{t!(i18n, nav.declare)}</A>
-                                        <A href="/applications">{t!(i18n, nav.applications)}</A>
+                                        <A href="/declare">{t_string!(i18n, nav.declare)}</A>
+                                        <A href="/applications">{t_string!(i18n, nav.applications)}</A>
                                     })}
                                     // Staff pages belong to the whole application, not the portal: a full page load.
-                                    {staff.then(|| view! { <a href="/staff" rel="external">{t!(i18n, nav.staff)}</a> })}
+                                    {staff.then(|| view! { <a href="/staff" rel="external">{t_string!(i18n, nav.staff)}</a> })}
                                     {portal_island((), |()| view! { <SignOut /> }, |()| view! { <SignOutButton /> })}
                                 }.into_any()
                             }
                             None => view! {
-                                <A href="/login">{t!(i18n, nav.login)}</A>
-                                <A href="/register">{t!(i18n, nav.register)}</A>
+                                <A href="/login">{t_string!(i18n, nav.login)}</A>
+                                <A href="/register">{t_string!(i18n, nav.register)}</A>
                             }.into_any(),
                 }}
                 {portal_island((), |()| view! { <LanguageSwitch /> }, |()| view! { <LanguageButton /> })}
@@ -457,7 +457,7 @@ fn SignOutButton() -> impl IntoView {
     });
     view! {
         <button type="button" class="link" id="sign-out" on:click=move |_| { sign_out.dispatch(()); }>
-            {t!(i18n, nav.logout)}
+            {t_string!(i18n, nav.logout)}
         </button>
     }
 }
@@ -480,17 +480,17 @@ fn LanguageButton() -> impl IntoView {
             Locale::en
         };
         remember_language(next);
-        // The portal's pages are rendered on the server: render this one again in the new language.
-        #[cfg(feature = "portal")]
+        // The page is rendered again in the new language by the server: its texts are not
+        // reactive (`t_string!`: a reactive text is compiled as its own view type, ~750 of
+        // them made a tenth of the WASM), and what was typed but not saved is kept by the
+        // page's own drafts where a form has them.
         reload_page();
-        #[cfg(not(feature = "portal"))]
-        i18n.set_locale(next);
     };
     view! {
         // The accessible name is the visible text and what it does ("English（切换语言）"): a person
         // using voice control says what they see. The language's name is in that language.
         <button type="button" class="lang" id="lang-switch" on:click=toggle>
-            <span lang=move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }>{t!(i18n, nav.language)}</span>
+            <span lang=move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }>{t_string!(i18n, nav.language)}</span>
             <span class="sr-only">{move || labels::paren(i18n, t_string!(i18n, nav.language_label))}</span>
         </button>
     }
@@ -653,11 +653,11 @@ pub fn ForRoles(
     let me = expect_context::<MeResource>();
     let children = StoredValue::new(children);
     view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(u)) if u.acts_as(roles) => children.with_value(|c| c()).into_any(),
-                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                    _ => view! { <p class="notice">{t_string!(i18n, error.forbidden)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}
         </Suspense>

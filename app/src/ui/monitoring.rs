@@ -34,7 +34,7 @@ fn file_problem(i18n: I18nContext<Locale>, p: &FileProblem) -> String {
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <h1>{t!(i18n, monitoring.import_title)}</h1>
+        <h1>{t_string!(i18n, monitoring.import_title)}</h1>
         <PageTitle text=t_string!(i18n, monitoring.import_title).to_string() />
         <ForRoles roles=&[Role::Department, Role::Admin]><ImportForm /></ForRoles>
     }
@@ -48,10 +48,10 @@ fn ImportForm() -> impl IntoView {
     // Kept here: the list below is reloaded after an import, and the report must outlive that.
     let report = RwSignal::new(None::<ImportReport>);
     view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(o) if o.sources.is_empty() => view! { <p class="card muted" id="import-no-sources">{t!(i18n, monitoring.no_sources)}</p> }.into_any(),
+                    Ok(o) if o.sources.is_empty() => view! { <p class="card muted" id="import-no-sources">{t_string!(i18n, monitoring.no_sources)}</p> }.into_any(),
                     Ok(o) => view! { <ImportFormFor overview=o report on_done=Callback::new(move |_| overview.refetch()) /> }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
@@ -124,28 +124,28 @@ fn ImportFormFor(
     let sources = overview.sources.clone();
     view! {
         <form class="card" id="import-form" on:submit=move |ev| { ev.prevent_default(); start(); }>
-            <p class="muted">{t!(i18n, monitoring.import_intro)}</p>
-            <label for="import-source">{t!(i18n, monitoring.source)}</label>
+            <p class="muted">{t_string!(i18n, monitoring.import_intro)}</p>
+            <label for="import-source">{t_string!(i18n, monitoring.source)}</label>
             <select id="import-source" on:change=move |ev| if let Some(s) = Source::from_code(&event_target_value(&ev)) { source.set(s) }>
                 {sources.into_iter().map(|s| view! { <option value=s.code() selected=s == first>{move || labels::import_source(i18n, s)}</option> }).collect_view()}
             </select>
             <details id="import-columns">
-                <summary>{t!(i18n, monitoring.columns)}</summary>
+                <summary>{t_string!(i18n, monitoring.columns)}</summary>
                 <ul>
                     {move || source.get().template().iter().map(|c| {
                         let (field, required) = (c.field, c.required);
                         view! { <li><strong>{move || import_field_in(i18n.get_locale(), field)}</strong> ": " {c.headers.join(" / ")}
-                            {(!required).then(|| view! { " (" {t!(i18n, monitoring.optional)} ")" })}</li> }
+                            {(!required).then(|| view! { " (" {t_string!(i18n, monitoring.optional)} ")" })}</li> }
                     }).collect_view()}
                 </ul>
             </details>
-            <label for="import-encoding">{t!(i18n, monitoring.encoding)}</label>
+            <label for="import-encoding">{t_string!(i18n, monitoring.encoding)}</label>
             <select id="import-encoding" on:change=move |ev| encoding.set(event_target_value(&ev))>
-                <option value="auto" selected>{t!(i18n, monitoring.encoding_auto)}</option>
+                <option value="auto" selected>{t_string!(i18n, monitoring.encoding_auto)}</option>
                 <option value="gbk">"GBK / GB18030"</option>
                 <option value="utf-8">"UTF-8"</option>
             </select>
-            <label for="import-file">{t!(i18n, monitoring.file_label)}</label>
+            <label for="import-file">{t_string!(i18n, monitoring.file_label)}</label>
             <input id="import-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
             <ErrorBanner error=general_error(error) />
             <FieldMessage error=field_error_of(error, "encoding") id="import-encoding-error" />
@@ -156,27 +156,27 @@ fn ImportFormFor(
                 view! {
                     <p aria-live="polite">
                         <progress id="import-progress" value=value.to_string() max=max.to_string() aria-label=move || t_string!(i18n, monitoring.importing)></progress>
-                        " " {t!(i18n, monitoring.importing)} " " {rows} " " {t!(i18n, monitoring.rows_so_far)}
+                        " " {t_string!(i18n, monitoring.importing)} " " {rows} " " {t_string!(i18n, monitoring.rows_so_far)}
                     </p>
-                    <p class="muted">{t!(i18n, monitoring.may_close)}</p>
+                    <p class="muted">{t_string!(i18n, monitoring.may_close)}</p>
                 }
             })}
-            <button type="submit" class="primary" id="import-run" disabled=move || run.pending().get()>{t!(i18n, monitoring.import)}</button>
+            <button type="submit" class="primary" id="import-run" disabled=move || run.pending().get()>{t_string!(i18n, monitoring.import)}</button>
         </form>
         {move || report.get().map(|r| view! { <ImportReportView report=r /> })}
         <section class="card" id="past-imports">
-            <h2>{t!(i18n, monitoring.past_imports)}</h2>
-            {overview.imports.is_empty().then(|| view! { <p class="muted">{t!(i18n, monitoring.no_imports)}</p> })}
+            <h2>{t_string!(i18n, monitoring.past_imports)}</h2>
+            {overview.imports.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, monitoring.no_imports)}</p> })}
             <table><tbody>
                 {overview.imports.into_iter().map(|i| {
                     let src = i.source;
                     view! { <tr>
                         <td>{crate::ui::china_time(i.at)}</td>
                         <td>{move || src.map(|s| labels::import_source(i18n, s)).unwrap_or_default()}</td>
-                        <td>{i.file_name.clone()} {i.refused.then(|| view! { " " <span class="badge">{t!(i18n, monitoring.refused_short)}</span> })}</td>
+                        <td>{i.file_name.clone()} {i.refused.then(|| view! { " " <span class="badge">{t_string!(i18n, monitoring.refused_short)}</span> })}</td>
                         <td class="num">{i.rows_read} " / " {i.matched} " / " {i.invalid}</td>
                         <td class="num">{i.warnings}</td>
-                        <td><a rel="external" href=format!("/imports/{}/report.xlsx", i.id)>{t!(i18n, monitoring.download_xlsx)}</a></td>
+                        <td><a rel="external" href=format!("/imports/{}/report.xlsx", i.id)>{t_string!(i18n, monitoring.download_xlsx)}</a></td>
                     </tr> }
                 }).collect_view()}
             </tbody></table>
@@ -193,15 +193,15 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
     let line = move |label: String, n: i64| view! { <tr><th scope="row">{label}</th><td class="num">{n}</td></tr> };
     view! {
         <section class="card" id="import-report">
-            <h2>{t!(i18n, monitoring.report)} " · " {report.file_name.clone()} " (" {report.encoding.clone()} ")"</h2>
-            {refused.map(|p| view! { <p class="banner error" id="import-refused">{t!(i18n, monitoring.refused)} " " {move || file_problem(i18n, &p)}</p> })}
-            {report.import_id.clone().map(|id| view! { <p><a rel="external" id="import-report-xlsx" href=format!("/imports/{id}/report.xlsx")>{t!(i18n, monitoring.download_xlsx)}</a></p> })}
+            <h2>{t_string!(i18n, monitoring.report)} " · " {report.file_name.clone()} " (" {report.encoding.clone()} ")"</h2>
+            {refused.map(|p| view! { <p class="banner error" id="import-refused">{t_string!(i18n, monitoring.refused)} " " {move || file_problem(i18n, &p)}</p> })}
+            {report.import_id.clone().map(|id| view! { <p><a rel="external" id="import-report-xlsx" href=format!("/imports/{id}/report.xlsx")>{t_string!(i18n, monitoring.download_xlsx)}</a></p> })}
             <table><tbody>
                 {move || report_lines_in(i18n.get_locale(), &counts).into_iter().map(|(label, n)| line(label, n)).collect_view()}
             </tbody></table>
-            {(!report.ignored_columns.is_empty()).then(|| view! { <p>{t!(i18n, monitoring.ignored_columns)} ": " {crate::ui::as_written(report.ignored_columns.join(labels::list_sep(i18n)))}</p> })}
+            {(!report.ignored_columns.is_empty()).then(|| view! { <p>{t_string!(i18n, monitoring.ignored_columns)} ": " {crate::ui::as_written(report.ignored_columns.join(labels::list_sep(i18n)))}</p> })}
             <ul id="import-problems">
-                {report.problems.iter().map(|(row, p)| { let p = *p; let row = *row; view! { <li>{t!(i18n, monitoring.row)} " " {row} ": " {move || row_problem(i18n, p)}</li> } }).collect_view()}
+                {report.problems.iter().map(|(row, p)| { let p = *p; let row = *row; view! { <li>{t_string!(i18n, monitoring.row)} " " {row} ": " {move || row_problem(i18n, p)}</li> } }).collect_view()}
             </ul>
         </section>
     }
@@ -215,16 +215,16 @@ pub fn WarningsPage() -> impl IntoView {
     let board = Resource::new(|| (), |_| load_warnings());
     let only_escalated = RwSignal::new(false);
     view! {
-        <h1>{t!(i18n, monitoring.warnings_title)}</h1>
+        <h1>{t_string!(i18n, monitoring.warnings_title)}</h1>
         <PageTitle text=t_string!(i18n, monitoring.warnings_title).to_string() />
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let caseworker = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Caseworker);
                 match board.await {
                     Ok(b) => view! {
                         <section class="card" id="on-time">
-                            <h2>{t!(i18n, monitoring.on_time_title)}</h2>
-                            {b.rates.is_empty().then(|| view! { <p class="muted">{t!(i18n, monitoring.on_time_none)}</p> })}
+                            <h2>{t_string!(i18n, monitoring.on_time_title)}</h2>
+                            {b.rates.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, monitoring.on_time_none)}</p> })}
                             <table><tbody>
                                 {b.rates.into_iter().map(|r| view! {
                                     <tr><td>{r.name.clone()}</td><td class="num">{r.on_time} " / " {r.due}</td>
@@ -232,9 +232,9 @@ pub fn WarningsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody></table>
                         </section>
-                        {b.warnings.is_empty().then(|| view! { <p class="muted" id="warnings-none">{t!(i18n, monitoring.no_warnings)}</p> })}
+                        {b.warnings.is_empty().then(|| view! { <p class="muted" id="warnings-none">{t_string!(i18n, monitoring.no_warnings)}</p> })}
                         <p><label class="check"><input type="checkbox" id="only-escalated" on:change=move |ev| only_escalated.set(event_target_checked(&ev)) />
-                            {t!(i18n, monitoring.show_escalated)}</label></p>
+                            {t_string!(i18n, monitoring.show_escalated)}</label></p>
                         <div id="warnings">
                             {b.warnings.into_iter().map(|w| {
                                 let escalated = w.escalated;
@@ -294,24 +294,24 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
         <article class=if late { "card warning overdue" } else { "card warning" } data-warning=id data-kind=kind.map(|k| k.code()).unwrap_or_default()
             data-status=status.map(|s| s.code()).unwrap_or_default()>
             <h2>
-                <span class=format!("badge level-{level}")>{t!(i18n, monitoring.level)} " " {level}</span> " "
+                <span class=format!("badge level-{level}")>{t_string!(i18n, monitoring.level)} " " {level}</span> " "
                 {move || kind.map(|k| labels::rule_kind(i18n, k)).unwrap_or_default()} " · " {warning.region_name.clone()}
-                {warning.escalated.then(|| view! { " " <strong class="late">{t!(i18n, monitoring.escalated)}</strong> })}
+                {warning.escalated.then(|| view! { " " <strong class="late">{t_string!(i18n, monitoring.escalated)}</strong> })}
             </h2>
             {(medical.as_ref().is_some_and(|m| m.labour_priority) || event.as_ref().is_some_and(|e| e.labour_priority))
-                .then(|| view! { <p class="attention labour-priority">{t!(i18n, monitoring.labour_priority)}</p> })}
-            <p>{warning.head.as_ref().map(|h| format!("{} {}", h.name, h.id_number_masked))} " · " <A href=format!("/staff/households/{}", warning.household_id)>{t!(i18n, casework.household_file)}</A></p>
+                .then(|| view! { <p class="attention labour-priority">{t_string!(i18n, monitoring.labour_priority)}</p> })}
+            <p>{warning.head.as_ref().map(|h| format!("{} {}", h.name, h.id_number_masked))} " · " <A href=format!("/staff/households/{}", warning.household_id)>{t_string!(i18n, casework.household_file)}</A></p>
             {medical.map(|m| view! {
                 <p class="trigger">
-                    {t!(i18n, monitoring.trigger_medical)} " " {m.from.to_string()} " – " {m.to.to_string()} ": "
-                    {move || yuan(i18n, m.out_of_pocket_fen)} " (" {m.settlements} " " {t!(i18n, monitoring.settlements)} ") > "
-                    {m.share.map(|(percent, _)| view! { {t!(i18n, monitoring.trigger_share)} " " {percent} "% = " })}
+                    {t_string!(i18n, monitoring.trigger_medical)} " " {m.from.to_string()} " – " {m.to.to_string()} ": "
+                    {move || yuan(i18n, m.out_of_pocket_fen)} " (" {m.settlements} " " {t_string!(i18n, monitoring.settlements)} ") > "
+                    {m.share.map(|(percent, _)| view! { {t_string!(i18n, monitoring.trigger_share)} " " {percent} "% = " })}
                     {move || yuan(i18n, m.threshold_fen)}
                 </p>
             })}
             {missed.map(|m| view! {
                 <p class="trigger">
-                    {t!(i18n, monitoring.trigger_missed)} " "
+                    {t_string!(i18n, monitoring.trigger_missed)} " "
                     {m.missed.into_iter().map(|(kind, via)| view! {
                         <span class="badge">{move || labels::aid_kind(i18n, kind)} " (" {move || labels::category(i18n, via)} ")"</span> " "
                     }).collect_view()}
@@ -321,30 +321,30 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
                 <p class="trigger">
                     {move || labels::department(i18n, e.source.department())} ": " <span class="mono">{e.person.clone()}</span> " " {e.date.to_string()} " "
                     <strong>{move || labels::event_kind(i18n, e.event)}</strong>
-                    {e.grade.map(|g| view! { " " {t!(i18n, monitoring.grade)} " " {g} })}
+                    {e.grade.map(|g| view! { " " {t_string!(i18n, monitoring.grade)} " " {g} })}
                     {e.amount_fen.map(|a| view! { " " {move || yuan(i18n, a)} })}
                     {(!e.detail.is_empty()).then(|| view! { " · " {e.detail.clone()} })}
                 </p>
             })}
             <p>
-                <span class="badge">{status_label}</span> " · " {t!(i18n, monitoring.visit_due)} " " {warning.visit_due.clone()} " · "
+                <span class="badge">{status_label}</span> " · " {t_string!(i18n, monitoring.visit_due)} " " {warning.visit_due.clone()} " · "
                 {move || if days < 0 { t_string!(i18n, household.overdue).to_string() } else { format!("{} {}", days, t_string!(i18n, casework.days)) }}
             </p>
-            {warning.visited_on.clone().map(|v| view! { <p>{t!(i18n, monitoring.visited_on)} " " {v}</p> })}
+            {warning.visited_on.clone().map(|v| view! { <p>{t_string!(i18n, monitoring.visited_on)} " " {v}</p> })}
             {(!warning.note.is_empty()).then(|| view! { <p class="muted">{warning.note.clone()}</p> })}
             {caseworker.then(|| view! {
                 <form on:submit=move |ev| ev.prevent_default()>
                     <ErrorBanner error=general_error(error) />
                     {(status == Some(WarningStatus::New)).then(|| view! {
-                        <button type="button" class="warning-assign" on:click=move |_| { send("assign"); }>{t!(i18n, monitoring.assign)}</button>
+                        <button type="button" class="warning-assign" on:click=move |_| { send("assign"); }>{t_string!(i18n, monitoring.assign)}</button>
                     })}
                     {matches!(status, Some(WarningStatus::New | WarningStatus::Assigned)).then(|| view! {
-                        <label for=format!("w{id}-date")>{t!(i18n, monitoring.visited_on)}</label>
+                        <label for=format!("w{id}-date")>{t_string!(i18n, monitoring.visited_on)}</label>
                         <input id=format!("w{id}-date") type="date" prop:value=move || form.with(|f| f.visited_on.clone()) on:input=move |ev| form.update(|f| f.visited_on = event_target_value(&ev)) />
                         <FieldMessage error=fe("visited_on") id=format!("w{id}-date-error") />
-                        <label for=format!("w{id}-finding")>{t!(i18n, monitoring.finding)}</label>
+                        <label for=format!("w{id}-finding")>{t_string!(i18n, monitoring.finding)}</label>
                         <select id=format!("w{id}-finding") on:change=move |ev| form.update(|f| f.finding = event_target_value(&ev))>
-                            <option value="">{t!(i18n, common.please_choose)}</option>
+                            <option value="">{t_string!(i18n, common.please_choose)}</option>
                             {Finding::ALL.into_iter().map(|f| view! { <option value=f.code()>{move || match f {
                                 Finding::Confirmed => t_string!(i18n, monitoring.finding_confirmed),
                                 Finding::Refuted => t_string!(i18n, monitoring.finding_refuted),
@@ -354,9 +354,9 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
                         <FieldMessage error=fe("finding") id=format!("w{id}-finding-error") />
                     })}
                     {(status == Some(WarningStatus::Visited)).then(|| view! {
-                        <label for=format!("w{id}-disposal")>{t!(i18n, monitoring.disposal)}</label>
+                        <label for=format!("w{id}-disposal")>{t_string!(i18n, monitoring.disposal)}</label>
                         <select id=format!("w{id}-disposal") on:change=move |ev| form.update(|f| f.disposal = event_target_value(&ev))>
-                            <option value="">{t!(i18n, common.please_choose)}</option>
+                            <option value="">{t_string!(i18n, common.please_choose)}</option>
                             {Disposal::ALL.into_iter().map(|d| view! { <option value=d.code()>{move || match d {
                                 Disposal::StartAssistance => t_string!(i18n, monitoring.disposal_start),
                                 Disposal::ChangeAssistance => t_string!(i18n, monitoring.disposal_change),
@@ -367,18 +367,18 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
                         <FieldMessage error=fe("disposal") id=format!("w{id}-disposal-error") />
                     })}
                     {matches!(status, Some(WarningStatus::New | WarningStatus::Assigned | WarningStatus::Visited)).then(|| view! {
-                        <label for=format!("w{id}-note")>{t!(i18n, household.note)}</label>
+                        <label for=format!("w{id}-note")>{t_string!(i18n, household.note)}</label>
                         <textarea id=format!("w{id}-note") rows="2" maxlength="1000" prop:value=move || form.with(|f| f.note.clone()) on:input=move |ev| form.update(|f| f.note = event_target_value(&ev))></textarea>
                         <FieldMessage error=fe("note") id=format!("w{id}-note-error") />
                     })}
                     {matches!(status, Some(WarningStatus::New | WarningStatus::Assigned)).then(|| view! {
-                        <button type="button" class="primary warning-visit" on:click=move |_| { send("visit"); }>{t!(i18n, monitoring.record_visit)}</button>
+                        <button type="button" class="primary warning-visit" on:click=move |_| { send("visit"); }>{t_string!(i18n, monitoring.record_visit)}</button>
                     })}
                     {(status == Some(WarningStatus::Visited)).then(|| view! {
-                        <button type="button" class="primary warning-dispose" on:click=move |_| { send("dispose"); }>{t!(i18n, monitoring.dispose)}</button>
+                        <button type="button" class="primary warning-dispose" on:click=move |_| { send("dispose"); }>{t_string!(i18n, monitoring.dispose)}</button>
                     })}
                     {(status == Some(WarningStatus::Disposed)).then(|| view! {
-                        <button type="button" class="primary warning-close" on:click=move |_| { send("close"); }>{t!(i18n, monitoring.close)}</button>
+                        <button type="button" class="primary warning-close" on:click=move |_| { send("close"); }>{t_string!(i18n, monitoring.close)}</button>
                     })}
                 </form>
             })}
@@ -394,11 +394,11 @@ pub fn RulesPage() -> impl IntoView {
     let i18n = use_i18n();
     let rules = Resource::new(|| (), |_| load_rules());
     view! {
-        <h1>{t!(i18n, monitoring.rules_title)}</h1>
+        <h1>{t_string!(i18n, monitoring.rules_title)}</h1>
         <PageTitle text=t_string!(i18n, monitoring.rules_title).to_string() />
         <ForRoles roles=&[Role::Admin]>
-            <p class="muted">{t!(i18n, monitoring.rules_intro)}</p>
-            <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            <p class="muted">{t_string!(i18n, monitoring.rules_intro)}</p>
+            <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match rules.await {
                         Ok(list) => view! { <div class="rule-grid">
@@ -446,22 +446,22 @@ fn RuleForm(rule: WarningRule, on_saved: Callback<()>) -> impl IntoView {
     let id = move |f: &str| format!("rule-{code}-{f}");
     view! {
         <form class="card rule" data-rule=code on:submit=move |ev| { ev.prevent_default(); saved.set(false); save.dispatch(form.get_untracked()); }>
-            <h2>{move || labels::rule_kind(i18n, kind)} {rule.example.then(|| view! { " " <span class="badge example">{t!(i18n, monitoring.example)}</span> })}</h2>
-            <p class="muted rule-region">{t!(i18n, monitoring.rule_region)} ": "
+            <h2>{move || labels::rule_kind(i18n, kind)} {rule.example.then(|| view! { " " <span class="badge example">{t_string!(i18n, monitoring.example)}</span> })}</h2>
+            <p class="muted rule-region">{t_string!(i18n, monitoring.rule_region)} ": "
                 {match rule.region.clone() {
                     Some(r) => view! { <span class="mono">{r.as_str().to_string()}</span> }.into_any(),
-                    None => view! { <span>{t!(i18n, monitoring.rule_default)}</span> }.into_any(),
+                    None => view! { <span>{t_string!(i18n, monitoring.rule_default)}</span> }.into_any(),
                 }}</p>
             <label class="check"><input type="checkbox" id=id("enabled") prop:checked=move || form.with(|f| f.enabled)
-                on:change=move |ev| form.update(|f| f.enabled = event_target_checked(&ev)) /> {t!(i18n, monitoring.enabled)}</label>
-            <label for=id("level")>{t!(i18n, monitoring.level)}</label>
+                on:change=move |ev| form.update(|f| f.enabled = event_target_checked(&ev)) /> {t_string!(i18n, monitoring.enabled)}</label>
+            <label for=id("level")>{t_string!(i18n, monitoring.level)}</label>
             <select id=id("level") on:change=move |ev| form.update(|f| f.level = event_target_value(&ev))>
                 {[WarningLevel::I, WarningLevel::II, WarningLevel::III].into_iter().map(|l| view! {
                     <option value=l.code() selected=move || form.with(|f| f.level == l.code())>{l.code()}</option>
                 }).collect_view()}
             </select>
             <FieldMessage error=fe("level") id=id("level-error") />
-            <label for=id("visit_days")>{t!(i18n, monitoring.visit_days)}</label>
+            <label for=id("visit_days")>{t_string!(i18n, monitoring.visit_days)}</label>
             <input id=id("visit_days") inputmode="numeric" prop:value=move || form.with(|f| f.visit_days.clone()) on:input=move |ev| form.update(|f| f.visit_days = event_target_value(&ev)) />
             <FieldMessage error=fe("visit_days") id=id("visit_days-error") />
             {(kind.threshold() != Threshold::None).then(|| view! {
@@ -474,8 +474,8 @@ fn RuleForm(rule: WarningRule, on_saved: Callback<()>) -> impl IntoView {
                 <FieldMessage error=fe("threshold") id=id("threshold-error") />
             })}
             <ErrorBanner error=general_error(error) />
-            <button type="submit" class="primary" disabled=move || save.pending().get()>{t!(i18n, monitoring.save_rule)}</button>
-            {move || saved.get().then(|| view! { " " <span class="muted">{t!(i18n, monitoring.saved)}</span> })}
+            <button type="submit" class="primary" disabled=move || save.pending().get()>{t_string!(i18n, monitoring.save_rule)}</button>
+            {move || saved.get().then(|| view! { " " <span class="muted">{t_string!(i18n, monitoring.saved)}</span> })}
         </form>
     }
     .into_any()

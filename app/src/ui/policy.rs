@@ -179,7 +179,7 @@ pub fn AssessmentSummary(assessment: Assessment, names: Vec<String>) -> impl Int
                     }}
                     {(!possible.is_empty()).then(|| view! {
                         <span class="muted">
-                            {labels::semicolon(i18n)} {t!(i18n, policy.possible)} " " {categories_text(i18n, possible)}
+                            {labels::semicolon(i18n)} {t_string!(i18n, policy.possible)} " " {categories_text(i18n, possible)}
                             // What is still to be checked, not what is required ("有能力的法定义务人" alone read as
                             // a condition, the opposite of the rule).
                             {(!open_needs.is_empty()).then(|| labels::paren(i18n, &format!("{}{}{}", t_string!(i18n, policy.needs), labels::colon(i18n), open_needs.join(labels::list_sep(i18n)))))}
@@ -191,7 +191,7 @@ pub fn AssessmentSummary(assessment: Assessment, names: Vec<String>) -> impl Int
         .collect();
     view! {
         <p class="household-categories" data-household=codes(household)>
-            <strong>{t!(i18n, policy.household)}</strong> {labels::colon(i18n)}
+            <strong>{t_string!(i18n, policy.household)}</strong> {labels::colon(i18n)}
             {if household.is_empty() { t_string!(i18n, policy.none_likely).to_string() } else { categories_text(i18n, household) }}
         </p>
         <ul class="member-categories">{rows}</ul>
@@ -234,13 +234,13 @@ pub fn Entitlements(
                 <li data-entitlement=e.kind.code()>
                     {text}
                     {(!everyone && !who.is_empty()).then(|| view! { <span class="muted">" — " {who.join(labels::list_sep(i18n))}</span> })}
-                    {(!clauses.is_empty()).then(|| view! { <br /><small class="muted">{t!(i18n, policy.clauses)} {labels::colon(i18n)} {clauses}</small> })}
+                    {(!clauses.is_empty()).then(|| view! { <br /><small class="muted">{t_string!(i18n, policy.clauses)} {labels::colon(i18n)} {clauses}</small> })}
                 </li>
             }
         })
         .collect();
     view! {
-        <h3>{t!(i18n, policy.entitlements)}</h3>
+        <h3>{t_string!(i18n, policy.entitlements)}</h3>
         <ul class="entitlements">{items}</ul>
     }
     .into_any()
@@ -270,12 +270,12 @@ fn check_view(i18n: I18nContext<Locale>, c: &Check, params: &ParameterSet) -> im
         <li class="check" data-criterion=c.criterion.code() data-outcome=format!("{:?}", c.outcome).to_lowercase()>
             <span class=outcome_class(c.outcome)>{labels::outcome(i18n, c.outcome)}</span> " "
             {labels::criterion(i18n, c.criterion)}
-            {(!inputs.is_empty()).then(|| view! { <div class="trace-line"><span class="muted">{t!(i18n, policy.inputs)} {labels::colon(i18n)}</span>{inputs}</div> })}
+            {(!inputs.is_empty()).then(|| view! { <div class="trace-line"><span class="muted">{t_string!(i18n, policy.inputs)} {labels::colon(i18n)}</span>{inputs}</div> })}
             {(!used.is_empty()).then(|| view! {
-                <div class="trace-line"><span class="muted">{t!(i18n, policy.params_used)} {labels::colon(i18n)}</span>{used}</div>
+                <div class="trace-line"><span class="muted">{t_string!(i18n, policy.params_used)} {labels::colon(i18n)}</span>{used}</div>
             })}
-            {need.map(|n| view! { <div class="trace-line"><span class="muted">{t!(i18n, policy.needs)} {labels::colon(i18n)}</span>{n}</div> })}
-            {(!clauses.is_empty()).then(|| view! { <div class="trace-line"><span class="muted">{t!(i18n, policy.clauses)} {labels::colon(i18n)}</span>{clauses}</div> })}
+            {need.map(|n| view! { <div class="trace-line"><span class="muted">{t_string!(i18n, policy.needs)} {labels::colon(i18n)}</span>{n}</div> })}
+            {(!clauses.is_empty()).then(|| view! { <div class="trace-line"><span class="muted">{t_string!(i18n, policy.clauses)} {labels::colon(i18n)}</span>{clauses}</div> })}
         </li>
     }
 }
@@ -304,7 +304,7 @@ pub fn Explanation(
         .collect();
     view! {
         <details class="explanation">
-            <summary>{t!(i18n, policy.explanation)}</summary>
+            <summary>{t_string!(i18n, policy.explanation)}</summary>
             <ul class="verdicts">{blocks}</ul>
         </details>
     }
@@ -335,9 +335,9 @@ pub fn CliffView(
             view! {
                 <li data-cliff=c.category.code() data-headroom=c.headroom_fen.to_string()>
                     <strong>{labels::category(i18n, c.category)}</strong> {labels::colon(i18n)}
-                    {t!(i18n, policy.cliff_headroom)} " " {yuan(i18n, c.headroom_fen)} {labels::semicolon(i18n)}
-                    {t!(i18n, policy.cliff_then)} " " {then} {labels::semicolon(i18n)}
-                    {t!(i18n, policy.cliff_loses)} " " {loses}
+                    {t_string!(i18n, policy.cliff_headroom)} " " {yuan(i18n, c.headroom_fen)} {labels::semicolon(i18n)}
+                    {t_string!(i18n, policy.cliff_then)} " " {then} {labels::semicolon(i18n)}
+                    {t_string!(i18n, policy.cliff_loses)} " " {loses}
                     {(c.loses_monthly_fen > 0).then(|| labels::paren(i18n, &t_string!(i18n, policy.monthly_amount).to_string().replace("{amount}", &yuan(i18n, c.loses_monthly_fen))))}
                     {c.taper_months.filter(|m| *m > 0).map(|m| view! { <br /><small class="muted">{t_string!(i18n, policy.cliff_taper).to_string().replace("{months}", &m.to_string())}</small> })}
                 </li>
@@ -345,7 +345,7 @@ pub fn CliffView(
         })
         .collect();
     view! {
-        <h3>{t!(i18n, policy.cliff_title)}</h3>
+        <h3>{t_string!(i18n, policy.cliff_title)}</h3>
         <ul class="cliffs">{items}</ul>
     }
     .into_any()
@@ -368,7 +368,7 @@ pub fn StoredAssessmentCard(
                 {move || if at_submission { t_string!(i18n, policy.stored_title) } else { t_string!(i18n, policy.stored_title_reassessed) }}
                 " " <small class="muted">{when}</small>
             </h2>
-            <p class="muted">{t!(i18n, policy.stored_label)}</p>
+            <p class="muted">{t_string!(i18n, policy.stored_label)}</p>
             // Labels are computed when rendered: render again when the language changes.
             {move || {
                 i18n.get_locale();
@@ -434,25 +434,25 @@ pub fn VerificationCard(
                 }
                 view! {
                     <section class="card" id="verification">
-                        <h2>{t!(i18n, policy.verification_title)}</h2>
-                        <p class="muted">{t!(i18n, policy.verification_intro)}</p>
+                        <h2>{t_string!(i18n, policy.verification_title)}</h2>
+                        <p class="muted">{t_string!(i18n, policy.verification_intro)}</p>
                         <form on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
                             <MemberVerificationRows form names=names.get_value() />
-                            <label for="v-relapse">{t!(i18n, policy.fact.relapse_list)}</label>
+                            <label for="v-relapse">{t_string!(i18n, policy.fact.relapse_list)}</label>
                             <select id="v-relapse" prop:value=move || form.with(|v| tri(v.relapse_watch).to_string())
                                 on:change=move |ev| form.update(|v| v.relapse_watch = from_tri(&event_target_value(&ev)))>
                                 <TriOptions />
                             </select>
-                            <label for="v-other">{t!(i18n, policy.other_reason)}</label>
+                            <label for="v-other">{t_string!(i18n, policy.other_reason)}</label>
                             <textarea id="v-other" rows="2" maxlength="500" prop:value=move || form.with(|v| v.other_hardship_reason.clone())
                                 on:input=move |ev| form.update(|v| v.other_hardship_reason = event_target_value(&ev))></textarea>
                             <div class="check">
                                 <input id="v-dibao-now" type="checkbox" prop:checked=move || form.with(|v| v.currently_dibao)
                                     on:change=move |ev| form.update(|v| v.currently_dibao = event_target_checked(&ev)) />
-                                <label for="v-dibao-now">{t!(i18n, policy.fact.currently_dibao)}</label>
+                                <label for="v-dibao-now">{t_string!(i18n, policy.fact.currently_dibao)}</label>
                             </div>
                             <crate::ui::ErrorBanner error />
-                            <button type="submit" class="primary" id="v-save" disabled=move || save.pending().get()>{t!(i18n, policy.verification_save)}</button>
+                            <button type="submit" class="primary" id="v-save" disabled=move || save.pending().get()>{t_string!(i18n, policy.verification_save)}</button>
                         </form>
                     </section>
                 }
@@ -484,9 +484,9 @@ fn from_tri(s: &str) -> Option<bool> {
 fn TriOptions() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <option value="">{t!(i18n, policy.unverified)}</option>
-        <option value="yes">{t!(i18n, common.yes)}</option>
-        <option value="no">{t!(i18n, common.no)}</option>
+        <option value="">{t_string!(i18n, policy.unverified)}</option>
+        <option value="yes">{t_string!(i18n, common.yes)}</option>
+        <option value="no">{t_string!(i18n, common.no)}</option>
     }
 }
 
@@ -506,12 +506,12 @@ fn MemberVerificationRows(
             view! {
                 <fieldset class="member-verification">
                     <legend>{name}</legend>
-                    <label for=format!("v{i}-supporter")>{t!(i18n, policy.fact.supporter_able)}</label>
+                    <label for=format!("v{i}-supporter")>{t_string!(i18n, policy.fact.supporter_able)}</label>
                     <select id=format!("v{i}-supporter") prop:value=get(|m| tri(m.supporter_able).to_string())
                         on:change=move |ev| form.update(|v| v.members[i].supporter_able = from_tri(&event_target_value(&ev)))>
                         <TriOptions />
                     </select>
-                    <label for=format!("v{i}-support")>{t!(i18n, policy.support_mode)}</label>
+                    <label for=format!("v{i}-support")>{t_string!(i18n, policy.support_mode)}</label>
                     <select id=format!("v{i}-support")
                         prop:value=get(|m| match m.support_mode { Some(SupportMode::Dispersed) => "dispersed", Some(SupportMode::Centralised) => "centralised", None => "" }.to_string())
                         on:change=move |ev| form.update(|v| v.members[i].support_mode = match event_target_value(&ev).as_str() {
@@ -519,11 +519,11 @@ fn MemberVerificationRows(
                             "centralised" => Some(SupportMode::Centralised),
                             _ => None,
                         })>
-                        <option value="">{t!(i18n, policy.unverified)}</option>
-                        <option value="dispersed">{t!(i18n, policy.support_dispersed)}</option>
-                        <option value="centralised">{t!(i18n, policy.support_centralised)}</option>
+                        <option value="">{t_string!(i18n, policy.unverified)}</option>
+                        <option value="dispersed">{t_string!(i18n, policy.support_dispersed)}</option>
+                        <option value="centralised">{t_string!(i18n, policy.support_centralised)}</option>
                     </select>
-                    <label for=format!("v{i}-care")>{t!(i18n, policy.care_need)}</label>
+                    <label for=format!("v{i}-care")>{t_string!(i18n, policy.care_need)}</label>
                     <select id=format!("v{i}-care")
                         prop:value=get(|m| match m.care_need { Some(CareNeed::SelfCare) => "self_care", Some(CareNeed::PartlyDependent) => "partly_dependent", Some(CareNeed::FullyDependent) => "fully_dependent", None => "" }.to_string())
                         on:change=move |ev| form.update(|v| v.members[i].care_need = match event_target_value(&ev).as_str() {
@@ -532,10 +532,10 @@ fn MemberVerificationRows(
                             "fully_dependent" => Some(CareNeed::FullyDependent),
                             _ => None,
                         })>
-                        <option value="">{t!(i18n, policy.unverified)}</option>
-                        <option value="self_care">{t!(i18n, policy.care_self)}</option>
-                        <option value="partly_dependent">{t!(i18n, policy.care_partly)}</option>
-                        <option value="fully_dependent">{t!(i18n, policy.care_fully)}</option>
+                        <option value="">{t_string!(i18n, policy.unverified)}</option>
+                        <option value="self_care">{t_string!(i18n, policy.care_self)}</option>
+                        <option value="partly_dependent">{t_string!(i18n, policy.care_partly)}</option>
+                        <option value="fully_dependent">{t_string!(i18n, policy.care_fully)}</option>
                     </select>
                 </fieldset>
             }
@@ -553,7 +553,7 @@ pub fn AssessmentHistory(entries: Vec<crate::api::types::AssessmentEntry>) -> im
     }
     view! {
         <section class="card" id="assessment-history">
-            <h2>{t!(i18n, policy.history_title)}</h2>
+            <h2>{t_string!(i18n, policy.history_title)}</h2>
             <ol>
                 {entries.into_iter().map(|e| {
                     let reason = e.reason.clone();

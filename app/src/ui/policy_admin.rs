@@ -27,9 +27,9 @@ pub fn PolicyAdminPage() -> impl IntoView {
     let i18n = use_i18n();
     let me_resource = expect_context::<MeResource>();
     view! {
-        <h1>{t!(i18n, policy.admin_title)}</h1>
+        <h1>{t_string!(i18n, policy.admin_title)}</h1>
         <PageTitle text=t_string!(i18n, policy.admin_title).to_string() />
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me_resource.await {
                     Ok(Some(user)) if user.acts_as(&[Role::Admin, Role::Caseworker]) => {
@@ -41,7 +41,7 @@ pub fn PolicyAdminPage() -> impl IntoView {
                         let region = user.region_code.clone().unwrap_or_default();
                         view! { <PolicyWorkspace admin=false approver=true region /> }.into_any()
                     }
-                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                    _ => view! { <p class="notice">{t_string!(i18n, error.forbidden)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -70,22 +70,22 @@ fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView
     });
     let today = device::today_china().to_string();
     view! {
-        <p class="muted">{t!(i18n, policy.admin_intro)}</p>
-        {approver.then(|| view! { <p class="notice" id="approval-intro">{t!(i18n, policy.approval_intro)}</p> })}
+        <p class="muted">{t_string!(i18n, policy.admin_intro)}</p>
+        {approver.then(|| view! { <p class="notice" id="approval-intro">{t_string!(i18n, policy.approval_intro)}</p> })}
         {admin.then(|| view! { <ParamFormCard region=region.clone() on_saved=Callback::new(move |_| rows.refetch()) /> })}
         <section class="card wide">
-            <h2>{t!(i18n, policy.admin_title)}</h2>
+            <h2>{t_string!(i18n, policy.admin_title)}</h2>
             <ErrorBanner error />
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            <Transition fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                 {move || { let today = today.clone(); Suspend::new(async move {
                     match rows.await {
                         Ok(list) => view! {
                             <div class="table-scroll" tabindex="0">
                             <table class="params" id="param-table">
                                 <thead><tr>
-                                    <th>{t!(i18n, policy.key)}</th><th>{t!(i18n, policy.region)}</th><th>{t!(i18n, policy.residence)}</th>
-                                    <th>{t!(i18n, policy.value)}</th><th>{t!(i18n, policy.effective_from)}</th><th>{t!(i18n, policy.source)}</th>
-                                    <th>{t!(i18n, policy.status)}</th><th></th>
+                                    <th>{t_string!(i18n, policy.key)}</th><th>{t_string!(i18n, policy.region)}</th><th>{t_string!(i18n, policy.residence)}</th>
+                                    <th>{t_string!(i18n, policy.value)}</th><th>{t_string!(i18n, policy.effective_from)}</th><th>{t_string!(i18n, policy.source)}</th>
+                                    <th>{t_string!(i18n, policy.status)}</th><th></th>
                                 </tr></thead>
                                 <tbody>
                                 {list.into_iter().map(|r| {
@@ -104,17 +104,17 @@ fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView
                                             <td>{move || residence.map(|x| labels::residence(i18n, x)).unwrap_or_else(|| t_string!(i18n, policy.both).to_string())}</td>
                                             <td class="num">{r.value_text.clone()} " " {move || labels::unit(i18n, key.unit())}</td>
                                             <td>{r.effective_from.clone()}</td>
-                                            <td>{crate::ui::policy::source_view(i18n, &r.source, r.example)} {r.example.then(|| view! { " " <span class="badge unknown">{t!(i18n, policy.example)}</span> })}</td>
+                                            <td>{crate::ui::policy::source_view(i18n, &r.source, r.example)} {r.example.then(|| view! { " " <span class="badge unknown">{t_string!(i18n, policy.example)}</span> })}</td>
                                             <td>{move || labels::param_status(i18n, status)}</td>
                                             <td>{(admin && withdrawable).then(|| view! {
-                                                <button type="button" class="danger" on:click=move |_| { withdraw.dispatch(id); }>{t!(i18n, policy.withdraw)}</button>
+                                                <button type="button" class="danger" on:click=move |_| { withdraw.dispatch(id); }>{t_string!(i18n, policy.withdraw)}</button>
                                             })}
                                             {(approver && pending).then(|| view! {
                                                 <div class="actions">
                                                     <button type="button" class="primary" data-approve=id disabled=move || decide.pending().get()
-                                                        on:click=move |_| { decide.dispatch((id, true)); }>{t!(i18n, policy.approve)}</button>
+                                                        on:click=move |_| { decide.dispatch((id, true)); }>{t_string!(i18n, policy.approve)}</button>
                                                     <button type="button" class="danger" data-refuse=id disabled=move || decide.pending().get()
-                                                        on:click=move |_| { decide.dispatch((id, false)); }>{t!(i18n, policy.refuse)}</button>
+                                                        on:click=move |_| { decide.dispatch((id, false)); }>{t_string!(i18n, policy.refuse)}</button>
                                                 </div>
                                             })}</td>
                                         </tr>
@@ -179,9 +179,9 @@ fn ParamFormCard(region: String, on_saved: Callback<()>) -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>{t!(i18n, policy.add_title)}</h2>
+            <h2>{t_string!(i18n, policy.add_title)}</h2>
             <form on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
-                <label for="param-key">{t!(i18n, policy.key)}</label>
+                <label for="param-key">{t_string!(i18n, policy.key)}</label>
                 <select id="param-key" on:change=move |ev| form.update(|f| f.key = event_target_value(&ev))>
                     {ParamKey::ALL.iter().map(|k| {
                         let k = *k;
@@ -189,35 +189,35 @@ fn ParamFormCard(region: String, on_saved: Callback<()>) -> impl IntoView {
                     }).collect_view()}
                 </select>
                 <FieldMessage error=field_error("key") id="param-key-error" />
-                <label for="param-region">{t!(i18n, policy.region)}</label>
+                <label for="param-region">{t_string!(i18n, policy.region)}</label>
                 {text("param-region", |f| f.region_code.clone(), |f, v| f.region_code = v, "text")}
                 <FieldMessage error=field_error("region_code") id="param-region-error" />
-                <label for="param-residence">{t!(i18n, policy.residence)}</label>
+                <label for="param-residence">{t_string!(i18n, policy.residence)}</label>
                 <select id="param-residence" on:change=move |ev| form.update(|f| f.residence = event_target_value(&ev))>
-                    <option value="">{t!(i18n, policy.both)}</option>
+                    <option value="">{t_string!(i18n, policy.both)}</option>
                     {Residence::ALL.iter().map(|r| {
                         let r = *r;
                         view! { <option value=r.code()>{move || labels::residence(i18n, r)}</option> }
                     }).collect_view()}
                 </select>
-                <label for="param-value">{t!(i18n, policy.value)} " "
+                <label for="param-value">{t_string!(i18n, policy.value)} " "
                     <span class="muted">{move || form.with(|f| ParamKey::from_code(&f.key).map(|k| labels::unit(i18n, k.unit())).unwrap_or_default())}</span>
                 </label>
                 {text("param-value", |f| f.value.clone(), |f, v| f.value = v, "text")}
-                <p class="muted">{t!(i18n, policy.value_hint)}</p>
+                <p class="muted">{t_string!(i18n, policy.value_hint)}</p>
                 <FieldMessage error=field_error("value") id="param-value-error" />
-                <label for="param-from">{t!(i18n, policy.effective_from)}</label>
+                <label for="param-from">{t_string!(i18n, policy.effective_from)}</label>
                 {text("param-from", |f| f.effective_from.clone(), |f, v| f.effective_from = v, "date")}
                 <FieldMessage error=field_error("effective_from") id="param-from-error" />
-                <label for="param-source">{t!(i18n, policy.source)}</label>
+                <label for="param-source">{t_string!(i18n, policy.source)}</label>
                 {text("param-source", |f| f.source.clone(), |f, v| f.source = v, "text")}
                 <FieldMessage error=field_error("source") id="param-source-error" />
                 <ErrorBanner error=general_error(error) />
-                {move || saved.get().then(|| view! { <p class="banner ok">{t!(i18n, policy.added)}</p> })}
+                {move || saved.get().then(|| view! { <p class="banner ok">{t_string!(i18n, policy.added)}</p> })}
                 <div class="actions">
                     <button type="button" id="param-what-if" disabled=move || simulate.pending().get()
-                        on:click=move |_| { simulate.dispatch(form.get_untracked()); }>{t!(i18n, policy.what_if)}</button>
-                    <button type="submit" class="primary" id="param-save" disabled=move || save.pending().get()>{t!(i18n, policy.add)}</button>
+                        on:click=move |_| { simulate.dispatch(form.get_untracked()); }>{t_string!(i18n, policy.what_if)}</button>
+                    <button type="submit" class="primary" id="param-save" disabled=move || save.pending().get()>{t_string!(i18n, policy.add)}</button>
                 </div>
             </form>
             {move || report.get().map(|r| view! { <WhatIfTable report=r /> })}
@@ -231,14 +231,14 @@ fn WhatIfTable(report: WhatIfReport) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div id="what-if-report">
-            <h3>{t!(i18n, policy.what_if_title)} " (" {report.on.clone()} ")"</h3>
-            <p>{t!(i18n, policy.what_if_households)} " " {report.households} "；" {t!(i18n, policy.what_if_changed)} " " <strong id="what-if-changed">{report.changed}</strong></p>
+            <h3>{t_string!(i18n, policy.what_if_title)} " (" {report.on.clone()} ")"</h3>
+            <p>{t_string!(i18n, policy.what_if_households)} " " {report.households} "；" {t_string!(i18n, policy.what_if_changed)} " " <strong id="what-if-changed">{report.changed}</strong></p>
             {if report.rows.is_empty() {
-                view! { <p class="muted">{t!(i18n, policy.what_if_none)}</p> }.into_any()
+                view! { <p class="muted">{t_string!(i18n, policy.what_if_none)}</p> }.into_any()
             } else {
                 view! {
                     <table>
-                        <thead><tr><th>{t!(i18n, policy.region)}</th><th>{t!(i18n, policy.category_col)}</th><th>{t!(i18n, policy.what_if_enter)}</th><th>{t!(i18n, policy.what_if_leave)}</th></tr></thead>
+                        <thead><tr><th>{t_string!(i18n, policy.region)}</th><th>{t_string!(i18n, policy.category_col)}</th><th>{t_string!(i18n, policy.what_if_enter)}</th><th>{t_string!(i18n, policy.what_if_leave)}</th></tr></thead>
                         <tbody>
                             {report.rows.into_iter().map(|r| {
                                 let c = r.category;
@@ -277,15 +277,15 @@ fn ProposalsCard(caseworker: bool) -> impl IntoView {
     };
     view! {
         <section class="card wide" id="proposals">
-            <h2>{t!(i18n, policy.proposals_title)}</h2>
+            <h2>{t_string!(i18n, policy.proposals_title)}</h2>
             <ErrorBanner error />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(rows) if rows.is_empty() => view! { <p class="muted">{t!(i18n, policy.proposals_none)}</p> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <p class="muted">{t_string!(i18n, policy.proposals_none)}</p> }.into_any(),
                         Ok(rows) => view! {
                             <table>
-                                <thead><tr><th>{t!(i18n, policy.application)}</th><th>{t!(i18n, policy.from)}</th><th>{t!(i18n, policy.to)}</th><th>{t!(i18n, policy.status)}</th><th></th><th></th></tr></thead>
+                                <thead><tr><th>{t_string!(i18n, policy.application)}</th><th>{t_string!(i18n, policy.from)}</th><th>{t_string!(i18n, policy.to)}</th><th>{t_string!(i18n, policy.status)}</th><th></th><th></th></tr></thead>
                                 <tbody>
                                 {rows.into_iter().map(|p| {
                                     let from = p.from.clone();
@@ -306,8 +306,8 @@ fn ProposalsCard(caseworker: bool) -> impl IntoView {
                                             <td>{china_time(p.created_at)}</td>
                                             <td>{(caseworker && open).then(|| view! {
                                                 <div class="actions">
-                                                    <button type="button" class="primary" on:click=move |_| { decide.dispatch((id, true)); }>{t!(i18n, policy.accept)}</button>
-                                                    <button type="button" on:click=move |_| { decide.dispatch((id, false)); }>{t!(i18n, policy.dismiss)}</button>
+                                                    <button type="button" class="primary" on:click=move |_| { decide.dispatch((id, true)); }>{t_string!(i18n, policy.accept)}</button>
+                                                    <button type="button" on:click=move |_| { decide.dispatch((id, false)); }>{t_string!(i18n, policy.dismiss)}</button>
                                                 </div>
                                             })}</td>
                                         </tr>

@@ -19,13 +19,13 @@ pub fn StaffPage() -> impl IntoView {
     let i18n = use_i18n();
     let me_resource = expect_context::<MeResource>();
     view! {
-        <h1>{t!(i18n, staff.title)}</h1>
+        <h1>{t_string!(i18n, staff.title)}</h1>
         <PageTitle text=t_string!(i18n, staff.title).to_string() />
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me_resource.await {
                     Ok(Some(user)) if user.must_change_password => view! {
-                        <p class="notice" role="status">{t!(i18n, account.must_change)}</p>
+                        <p class="notice" role="status">{t_string!(i18n, account.must_change)}</p>
                         <ChangePasswordForm />
                     }.into_any(),
                     Ok(Some(user)) if user.role.is_staff() => {
@@ -34,46 +34,46 @@ pub fn StaffPage() -> impl IntoView {
                         let system = user.acts_as(&[Role::Admin]);
                         view! {
                             <section class="card">
-                                <p>{t!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}
+                                <p>{t_string!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}
                                     {duty.map(|d| view! { " · " <span id="admin-duty">{move || labels::duty(i18n, d)}</span> })}</p>
-                                <p>{t!(i18n, staff.region)} ": " <span id="staff-region-name" lang=user.region_name.as_deref().and_then(crate::ui::text_lang)>{user.region_name.clone().or(user.region_code.clone()).unwrap_or_default()}</span></p>
+                                <p>{t_string!(i18n, staff.region)} ": " <span id="staff-region-name" lang=user.region_name.as_deref().and_then(crate::ui::text_lang)>{user.region_name.clone().or(user.region_code.clone()).unwrap_or_default()}</span></p>
                                 {(role == Role::Caseworker || system).then(|| view! {
-                                    <p><A href="/staff/queue" attr:id="queue-link">{t!(i18n, casework.queue_title)}</A></p>
-                                    <p><A href="/staff/tasks" attr:id="tasks-link">{t!(i18n, staff.tasks_link)}</A></p>
-                                    <p><A href="/staff/warnings" attr:id="warnings-link">{t!(i18n, staff.warnings_link)}</A></p>
-                                    <p><A href="/staff/search" attr:id="search-link">{t!(i18n, staff.search_link)}</A></p>
-                                    <p><A href="/staff/policy" attr:id="policy-link">{t!(i18n, policy.admin_title)}</A></p>
+                                    <p><A href="/staff/queue" attr:id="queue-link">{t_string!(i18n, casework.queue_title)}</A></p>
+                                    <p><A href="/staff/tasks" attr:id="tasks-link">{t_string!(i18n, staff.tasks_link)}</A></p>
+                                    <p><A href="/staff/warnings" attr:id="warnings-link">{t_string!(i18n, staff.warnings_link)}</A></p>
+                                    <p><A href="/staff/search" attr:id="search-link">{t_string!(i18n, staff.search_link)}</A></p>
+                                    <p><A href="/staff/policy" attr:id="policy-link">{t_string!(i18n, policy.admin_title)}</A></p>
                                 })}
                                 {(role == Role::Caseworker).then(|| view! {
-                                    <p><A href="/staff/emergency" attr:id="emergency-link">{t!(i18n, staff.emergency_link)}</A></p>
-                                    <p><A href="/staff/matching" attr:id="matching-link">{t!(i18n, charity.matching_title)}</A></p>
+                                    <p><A href="/staff/emergency" attr:id="emergency-link">{t_string!(i18n, staff.emergency_link)}</A></p>
+                                    <p><A href="/staff/matching" attr:id="matching-link">{t_string!(i18n, charity.matching_title)}</A></p>
                                 })}
                                 {(role == Role::Charity).then(|| view! {
-                                    <p><A href="/charity" attr:id="charity-link">{t!(i18n, charity.title)}</A></p>
-                                    <p><a href="/second-factor" id="second-factor-link" rel="external">{t!(i18n, second_factor.offer)}</a></p>
+                                    <p><A href="/charity" attr:id="charity-link">{t_string!(i18n, charity.title)}</A></p>
+                                    <p><a href="/second-factor" id="second-factor-link" rel="external">{t_string!(i18n, second_factor.offer)}</a></p>
                                 })}
                                 {(role == Role::Department).then(|| view! {
-                                    <p><A href="/staff/referrals" attr:id="inbox-link">{t!(i18n, staff.inbox_link)}</A></p>
+                                    <p><A href="/staff/referrals" attr:id="inbox-link">{t_string!(i18n, staff.inbox_link)}</A></p>
                                 })}
                                 {(role == Role::Department || system).then(|| view! {
-                                    <p><A href="/staff/imports" attr:id="imports-link">{t!(i18n, staff.imports_link)}</A></p>
+                                    <p><A href="/staff/imports" attr:id="imports-link">{t_string!(i18n, staff.imports_link)}</A></p>
                                 })}
-                                <p><a href="/account/password" id="password-link" rel="external">{t!(i18n, account.change_title)}</a></p>
+                                <p><a href="/account/password" id="password-link" rel="external">{t_string!(i18n, account.change_title)}</a></p>
                                 {system.then(|| view! {
-                                    <p><A href="/staff/rules" attr:id="rules-link">{t!(i18n, monitoring.rules_link)}</A></p>
-                                    <p><A href="/staff/charities" attr:id="charities-link">{t!(i18n, charity.admin_title)}</A></p>
+                                    <p><A href="/staff/rules" attr:id="rules-link">{t_string!(i18n, monitoring.rules_link)}</A></p>
+                                    <p><A href="/staff/charities" attr:id="charities-link">{t_string!(i18n, charity.admin_title)}</A></p>
                                 })}
                                 {(duty == Some(AdminDuty::Security)).then(|| view! {
-                                    <p><A href="/staff/policy" attr:id="approvals-link">{t!(i18n, staff.approvals_link)}</A></p>
+                                    <p><A href="/staff/policy" attr:id="approvals-link">{t_string!(i18n, staff.approvals_link)}</A></p>
                                 })}
                                 {(duty == Some(AdminDuty::Audit)).then(|| view! {
-                                    <p><A href="/staff/audit" attr:id="audit-link">{t!(i18n, audit.title)}</A></p>
+                                    <p><A href="/staff/audit" attr:id="audit-link">{t_string!(i18n, audit.title)}</A></p>
                                 })}
                             </section>
                             {matches!(duty, Some(AdminDuty::System | AdminDuty::Security)).then(|| view! { <StaffAdmin duty=duty.unwrap_or(AdminDuty::System) /> })}
                         }.into_any()
                     }
-                    _ => view! { <p class="notice">{t!(i18n, error.forbidden)} " " <A href="/login">{t!(i18n, nav.login)}</A></p> }.into_any(),
+                    _ => view! { <p class="notice">{t_string!(i18n, error.forbidden)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -135,7 +135,7 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
     view! {
         <Show when=move || system>
         <section class="card">
-            <h2>{t!(i18n, staff.create_title)}</h2>
+            <h2>{t_string!(i18n, staff.create_title)}</h2>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 create.dispatch(NewStaff {
@@ -148,18 +148,18 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                     duty: admin_duty.get_untracked(),
                 });
             }>
-                <label for="staff-login">{t!(i18n, staff.login)}</label>
+                <label for="staff-login">{t_string!(i18n, staff.login)}</label>
                 {input("staff-login", login, "text")}
-                <label for="staff-name">{t!(i18n, staff.display_name)}</label>
+                <label for="staff-name">{t_string!(i18n, staff.display_name)}</label>
                 {input("staff-name", name, "text")}
-                <label for="staff-role">{t!(i18n, staff.role_label)}</label>
+                <label for="staff-role">{t_string!(i18n, staff.role_label)}</label>
                 <select id="staff-role" on:change=move |ev| role.set(event_target_value(&ev))>
                     {Role::ALL.into_iter().filter(|r| r.is_staff()).map(|r| {
                         view! { <option value=r.code() selected=move || role.get() == r.code()>{move || labels::role(i18n, r)}</option> }
                     }).collect_view()}
                 </select>
                 <Show when=move || role.get() == Role::Department.code()>
-                    <label for="staff-department">{t!(i18n, staff.department)}</label>
+                    <label for="staff-department">{t_string!(i18n, staff.department)}</label>
                     <select id="staff-department" on:change=move |ev| department.set(event_target_value(&ev))>
                         <option value="">"—"</option>
                         {Department::ALL.into_iter().map(|d| {
@@ -169,7 +169,7 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                     <FieldMessage error=field_error_of(error, "department") id="staff-department-error" />
                 </Show>
                 <Show when=move || role.get() == Role::Admin.code()>
-                    <label for="staff-duty">{t!(i18n, staff.duty_label)}</label>
+                    <label for="staff-duty">{t_string!(i18n, staff.duty_label)}</label>
                     <select id="staff-duty" on:change=move |ev| admin_duty.set(event_target_value(&ev))>
                         <option value="">"—"</option>
                         {AdminDuty::ALL.into_iter().map(|d| {
@@ -178,19 +178,19 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                     </select>
                     <FieldMessage error=field_error_of(error, "duty") id="staff-duty-error" />
                 </Show>
-                <label for="staff-region">{t!(i18n, staff.region_code)}</label>
+                <label for="staff-region">{t_string!(i18n, staff.region_code)}</label>
                 {input("staff-region", region, "text")}
-                <label for="staff-password">{t!(i18n, staff.initial_password)}</label>
+                <label for="staff-password">{t_string!(i18n, staff.initial_password)}</label>
                 {input("staff-password", password, "password")}
                 <ErrorBanner error />
-                {move || matches!(create.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok">{t!(i18n, staff.created)}</p> })}
-                <button type="submit" class="primary" disabled=move || create.pending().get()>{t!(i18n, staff.create)}</button>
+                {move || matches!(create.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok">{t_string!(i18n, staff.created)}</p> })}
+                <button type="submit" class="primary" disabled=move || create.pending().get()>{t_string!(i18n, staff.create)}</button>
             </form>
         </section>
         </Show>
         {(!system).then(|| view! { <ErrorBanner error /> })}
         <section class="card">
-            <h2>{t!(i18n, staff.list_title)}</h2>
+            <h2>{t_string!(i18n, staff.list_title)}</h2>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     list.await.map(|rows| view! {
@@ -208,26 +208,26 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                                     <td>{move || Role::from_code(&role).map(|x| labels::role(i18n, x)).unwrap_or_else(|| role.clone())}</td><td class="mono">{r.region_code}</td>
                                     <td>{if r.second_factor && !system {
                                         view! {
-                                            <span>{t!(i18n, second_factor.enrolled)}</span> " "
+                                            <span>{t_string!(i18n, second_factor.enrolled)}</span> " "
                                             <button type="button" class="reset-second-factor"
                                                 disabled=move || reset.pending().get()
                                                 on:click=move |_| { reset.dispatch(login.clone()); }>
-                                                {t!(i18n, second_factor.reset)}
+                                                {t_string!(i18n, second_factor.reset)}
                                             </button>
                                         }.into_any()
                                     } else if r.second_factor {
-                                        view! { <span>{t!(i18n, second_factor.enrolled)}</span> }.into_any()
+                                        view! { <span>{t_string!(i18n, second_factor.enrolled)}</span> }.into_any()
                                     } else {
-                                        view! { <span>{t!(i18n, second_factor.not_enrolled)}</span> }.into_any()
+                                        view! { <span>{t_string!(i18n, second_factor.not_enrolled)}</span> }.into_any()
                                     }}</td>
                                     <td>{(!system).then(|| view! {
                                         <button type="button" class="clear-lockout"
                                             disabled=move || unlock.pending().get()
                                             on:click=move |_| { unlocked.set(None); unlocking.set(lift.clone()); unlock.dispatch(lift.clone()); }>
-                                            {t!(i18n, account.clear_lockout)}
+                                            {t_string!(i18n, account.clear_lockout)}
                                         </button>
                                         {move || (unlocked.get().as_deref() == Some(lifted.as_str())).then(|| view! {
-                                            " " <span class="ok" role="status">{t!(i18n, account.lockout_cleared)}</span>
+                                            " " <span class="ok" role="status">{t_string!(i18n, account.lockout_cleared)}</span>
                                         })}
                                     })}
                                     {system.then(|| view! {
@@ -264,39 +264,39 @@ pub fn SecondFactorPage() -> impl IntoView {
         }
     });
     view! {
-        <h1>{t!(i18n, second_factor.title)}</h1>
+        <h1>{t_string!(i18n, second_factor.title)}</h1>
         <PageTitle text=t_string!(i18n, second_factor.title).to_string() />
         {move || match confirm.value().get() {
             Some(Ok(codes)) => view! {
                 <section class="card" id="second-factor-done">
-                    <p class="banner ok" role="status">{t!(i18n, second_factor.done)}</p>
-                    <h2>{t!(i18n, second_factor.recovery_title)}</h2>
-                    <p>{t!(i18n, second_factor.recovery_hint)}</p>
+                    <p class="banner ok" role="status">{t_string!(i18n, second_factor.done)}</p>
+                    <h2>{t_string!(i18n, second_factor.recovery_title)}</h2>
+                    <p>{t_string!(i18n, second_factor.recovery_hint)}</p>
                     <ol id="recovery-codes" class="mono">
                         {codes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
                     </ol>
-                    <p><a href="/staff" id="second-factor-continue" rel="external">{t!(i18n, second_factor.next)}</a></p>
+                    <p><a href="/staff" id="second-factor-continue" rel="external">{t_string!(i18n, second_factor.next)}</a></p>
                 </section>
             }.into_any(),
             _ => view! {
-                <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match start.await {
                             Ok(e) => view! {
                                 <section class="card narrow">
-                                    <p>{t!(i18n, second_factor.intro)}</p>
+                                    <p>{t_string!(i18n, second_factor.intro)}</p>
                                     <div class="qr" role="img" aria-label=move || t_string!(i18n, second_factor.qr_label) inner_html=e.qr_svg></div>
-                                    <p>{t!(i18n, second_factor.manual)} " " <code id="second-factor-secret">{e.secret}</code></p>
+                                    <p>{t_string!(i18n, second_factor.manual)} " " <code id="second-factor-secret">{e.secret}</code></p>
                                     <form on:submit=move |ev| {
                                         ev.prevent_default();
                                         error.set(None);
                                         confirm.dispatch(code.get_untracked());
                                     }>
-                                        <label for="second-factor-code">{t!(i18n, second_factor.code)}</label>
+                                        <label for="second-factor-code">{t_string!(i18n, second_factor.code)}</label>
                                         <input id="second-factor-code" autocomplete="one-time-code" inputmode="numeric" maxlength="6"
                                             prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
                                         <ErrorBanner error />
-                                        <button type="submit" class="primary" disabled=move || confirm.pending().get()>{t!(i18n, second_factor.confirm)}</button>
+                                        <button type="submit" class="primary" disabled=move || confirm.pending().get()>{t_string!(i18n, second_factor.confirm)}</button>
                                     </form>
                                 </section>
                             }.into_any(),
@@ -304,7 +304,7 @@ pub fn SecondFactorPage() -> impl IntoView {
                                 error.set(Some(e));
                                 view! {
                                     <ErrorBanner error />
-                                    <p><a href="/login" rel="external">{t!(i18n, nav.login)}</a></p>
+                                    <p><a href="/login" rel="external">{t_string!(i18n, nav.login)}</a></p>
                                 }.into_any()
                             }
                         }
@@ -321,7 +321,7 @@ pub fn SecondFactorPage() -> impl IntoView {
 pub fn ChangePasswordPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <h1>{t!(i18n, account.change_title)}</h1>
+        <h1>{t_string!(i18n, account.change_title)}</h1>
         <PageTitle text=t_string!(i18n, account.change_title).to_string() />
         <ChangePasswordForm />
     }
@@ -357,16 +357,16 @@ fn ChangePasswordForm() -> impl IntoView {
                     change.dispatch((current.get_untracked(), new.get_untracked()));
                 }
             }>
-                <label for="pw-current">{t!(i18n, account.current)}</label>
+                <label for="pw-current">{t_string!(i18n, account.current)}</label>
                 {field("pw-current", current, "current-password")}
-                <label for="pw-new">{t!(i18n, account.new)}</label>
+                <label for="pw-new">{t_string!(i18n, account.new)}</label>
                 {field("pw-new", new, "new-password")}
-                <p class="hint">{t!(i18n, auth.password_hint)}</p>
-                <label for="pw-confirm">{t!(i18n, auth.password_confirm)}</label>
+                <p class="hint">{t_string!(i18n, auth.password_hint)}</p>
+                <label for="pw-confirm">{t_string!(i18n, auth.password_confirm)}</label>
                 {field("pw-confirm", confirm, "new-password")}
-                {move || mismatch().then(|| view! { <p class="field-error" role="alert">{t!(i18n, auth.password_mismatch)}</p> })}
+                {move || mismatch().then(|| view! { <p class="field-error" role="alert">{t_string!(i18n, auth.password_mismatch)}</p> })}
                 <ErrorBanner error />
-                <button type="submit" id="pw-save" class="primary" disabled=move || change.pending().get()>{t!(i18n, account.save)}</button>
+                <button type="submit" id="pw-save" class="primary" disabled=move || change.pending().get()>{t_string!(i18n, account.save)}</button>
             </form>
         </section>
     }

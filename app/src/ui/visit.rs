@@ -49,9 +49,9 @@ pub fn VisitPage() -> impl IntoView {
     let number = move || params.with(|p| p.get("number").unwrap_or_default());
     let visits = Resource::new(number, case_visits);
     view! {
-        <h1>{t!(i18n, visit.title)} " " <span class="mono">{number}</span></h1>
+        <h1>{t_string!(i18n, visit.title)} " " <span class="mono">{number}</span></h1>
         <PageTitle text=format!("{} {}", t_string!(i18n, visit.title), number()) />
-        <p><A href=move || format!("/applications/{}", number())>{t!(i18n, visit.back)}</A></p>
+        <p><A href=move || format!("/applications/{}", number())>{t_string!(i18n, visit.back)}</A></p>
         <ForRoles roles=&[crate::domain::status::Role::Caseworker]>
             {move || view! { <VisitDeclared number=number() /> <VisitWorkspace number=number() visits /> }}
         </ForRoles>
@@ -245,8 +245,8 @@ fn VisitWorkspace(
                 let mine = ob.pending.len();
                 view! {
                     {(mine > 0).then(|| view! { <p class="banner warn" id="visit-pending">{t!(i18n, visit.pending, count = mine)}</p> })}
-                    {(mine == 0 && synced.get()).then(|| view! { <p class="banner ok" id="visit-synced">{t!(i18n, visit.synced)}</p> })}
-                    {move || syncing.get().then(|| view! { <p class="muted">{t!(i18n, visit.syncing)}</p> })}
+                    {(mine == 0 && synced.get()).then(|| view! { <p class="banner ok" id="visit-synced">{t_string!(i18n, visit.synced)}</p> })}
+                    {move || syncing.get().then(|| view! { <p class="muted">{t_string!(i18n, visit.syncing)}</p> })}
                     {ob.conflicts.into_iter().map(|(mine, others)| view! {
                         <ConflictCard mine others outbox sync=Callback::new(move |_| sync()) />
                     }).collect_view()}
@@ -254,25 +254,25 @@ fn VisitWorkspace(
                         let id = v.id.clone();
                         view! {
                             <div class="banner error">
-                                {t!(i18n, visit.refused)} " " {v.visited_on.clone()} " — " {labels::app_error(i18n, &e)}
+                                {t_string!(i18n, visit.refused)} " " {v.visited_on.clone()} " — " {labels::app_error(i18n, &e)}
                                 <button type="button" on:click=move |_| {
                                     let mut ob = Outbox::load();
                                     ob.refused.retain(|(x, _)| x.id != id);
                                     ob.save();
                                     outbox.set(ob);
-                                }>{t!(i18n, visit.discard)}</button>
+                                }>{t_string!(i18n, visit.discard)}</button>
                             </div>
                         }
                     }).collect_view()}
-                    {(mine > 0).then(|| view! { <button type="button" id="visit-sync" on:click=move |_| sync()>{t!(i18n, visit.sync_now)}</button> })}
+                    {(mine > 0).then(|| view! { <button type="button" id="visit-sync" on:click=move |_| sync()>{t_string!(i18n, visit.sync_now)}</button> })}
                 }
             }}
         </section>
         <form class="card" id="visit-form" on:submit=move |ev| { ev.prevent_default(); save(()); }>
-            <h2>{t!(i18n, visit.form_title)}</h2>
-            <p class="muted">{t!(i18n, visit.offline_note)}</p>
+            <h2>{t_string!(i18n, visit.form_title)}</h2>
+            <p class="muted">{t_string!(i18n, visit.offline_note)}</p>
             <div class="field">
-                <label for="visit-date">{t!(i18n, visit.visited_on)}</label>
+                <label for="visit-date">{t_string!(i18n, visit.visited_on)}</label>
                 <input id="visit-date" type="date" prop:value=move || form.with(|f| f.visited_on.clone())
                     on:input=move |ev| form.update(|f| f.visited_on = event_target_value(&ev)) />
                 <FieldMessage error=field_error("visited_on") id="visit-date-error" />
@@ -283,22 +283,22 @@ fn VisitWorkspace(
             {text_field("visit-assets", "assets_seen", |f| f.assets_seen.clone(), |f, v| f.assets_seen = v, "3")}
             {text_field("visit-notes", "notes", |f| f.notes.clone(), |f, v| f.notes = v, "3")}
             <div class="field">
-                <label for="visit-second">{t!(i18n, visit.second_staff)}</label>
+                <label for="visit-second">{t_string!(i18n, visit.second_staff)}</label>
                 <input id="visit-second" maxlength="30" prop:value=move || form.with(|f| f.second_staff.clone())
                     on:input=move |ev| form.update(|f| f.second_staff = event_target_value(&ev)) />
                 <FieldMessage error=field_error("second_staff") id="visit-second-error" />
             </div>
             <fieldset>
-                <legend>{t!(i18n, visit.photos)}</legend>
+                <legend>{t_string!(i18n, visit.photos)}</legend>
                 <div class="photos">
                     {move || form.with(|f| f.photos.clone()).into_iter().enumerate().map(|(i, url)| view! {
                         <figure>
                             <img src=url alt=move || format!("{} {}", t_string!(i18n, visit.photo), i + 1) />
-                            <button type="button" on:click=move |_| form.update(|f| { if i < f.photos.len() { f.photos.remove(i); } })>{t!(i18n, visit.remove)}</button>
+                            <button type="button" on:click=move |_| form.update(|f| { if i < f.photos.len() { f.photos.remove(i); } })>{t_string!(i18n, visit.remove)}</button>
                         </figure>
                     }).collect_view()}
                 </div>
-                <label for="visit-photo-input">{t!(i18n, visit.add_photo)}</label>
+                <label for="visit-photo-input">{t_string!(i18n, visit.add_photo)}</label>
                 <input id="visit-photo-input" type="file" accept="image/*" capture="environment"
                     on:change=move |_| { add_photo.dispatch(()); }
                     disabled=move || form.with(|f| f.photos.len() >= MAX_PHOTOS) />
@@ -309,14 +309,14 @@ fn VisitWorkspace(
             <SignaturePad id="sign-staff" field="sign_staff" form get=|f| f.sign_staff.clone() set=|f, v| f.sign_staff = v error=field_error("sign_staff") />
             <SignaturePad id="sign-second" field="sign_second_staff" form get=|f| f.sign_second_staff.clone() set=|f, v| f.sign_second_staff = v error=field_error("sign_second_staff") />
             <ErrorBanner error />
-            <button type="submit" class="primary" id="visit-save">{t!(i18n, visit.save)}</button>
+            <button type="submit" class="primary" id="visit-save">{t_string!(i18n, visit.save)}</button>
         </form>
         <section class="card">
-            <h2>{t!(i18n, visit.recorded)}</h2>
+            <h2>{t_string!(i18n, visit.recorded)}</h2>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match visits.await {
-                        Ok(list) if list.is_empty() => view! { <p class="muted" id="visits-none">{t!(i18n, visit.none)}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted" id="visits-none">{t_string!(i18n, visit.none)}</p> }.into_any(),
                         Ok(list) => view! { <div id="visits">{list.into_iter().map(|v| view! { <VisitCard visit=v /> }).collect_view()}</div> }.into_any(),
                         Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                     }
@@ -373,7 +373,7 @@ fn SignaturePad(
             </div>
             <p class="muted">{move || if signed() { t_string!(i18n, visit.signed) } else { t_string!(i18n, visit.sign_here) }}</p>
             <button type="button" on:click=move |_| { if let Some(c) = canvas.get() { device::pad_clear(&c); } form.update(|f| set(f, String::new())); }>
-                {t!(i18n, visit.clear)}
+                {t_string!(i18n, visit.clear)}
             </button>
             <FieldMessage error id=format!("{id}-error") />
         </div>
@@ -413,16 +413,16 @@ fn ConflictCard(
     let resolve = StoredValue::new(resolve);
     view! {
         <div class="conflict card attention" id="visit-conflict">
-            <h3>{t!(i18n, visit.conflict_title)}</h3>
+            <h3>{t_string!(i18n, visit.conflict_title)}</h3>
             <div class="side-by-side">
                 <div>
-                    <h4>{t!(i18n, visit.conflict_mine)}</h4>
+                    <h4>{t_string!(i18n, visit.conflict_mine)}</h4>
                     <p>{mine.visited_on.clone()}</p>
                     <p>{mine.housing.clone()}</p>
                     <p>{mine.living.clone()}</p>
                 </div>
                 <div>
-                    <h4>{t!(i18n, visit.conflict_theirs)}</h4>
+                    <h4>{t_string!(i18n, visit.conflict_theirs)}</h4>
                     {others.into_iter().map(|v| view! {
                         <p>{v.visited_on.clone()} " · " {v.recorded_by.clone()} " · " {china_time(v.received_at)}</p>
                         <p>{v.notes.housing.clone()}</p>
@@ -430,8 +430,8 @@ fn ConflictCard(
                     }).collect_view()}
                 </div>
             </div>
-            <button type="button" class="primary" id="conflict-keep" on:click=move |_| resolve.with_value(|r| r(true))>{t!(i18n, visit.keep_both)}</button>
-            <button type="button" id="conflict-discard" on:click=move |_| resolve.with_value(|r| r(false))>{t!(i18n, visit.discard)}</button>
+            <button type="button" class="primary" id="conflict-keep" on:click=move |_| resolve.with_value(|r| r(true))>{t_string!(i18n, visit.keep_both)}</button>
+            <button type="button" id="conflict-discard" on:click=move |_| resolve.with_value(|r| r(false))>{t_string!(i18n, visit.discard)}</button>
         </div>
     }
     .into_any()
@@ -444,13 +444,13 @@ pub fn VisitCard(visit: VisitView) -> impl IntoView {
     let n = visit.notes.clone();
     view! {
         <article class="visit" data-visit=visit.id.clone()>
-            <h3>{visit.visited_on.clone()} " · " {visit.recorded_by.clone()} " · " {t!(i18n, visit.second_staff)} " " {n.second_staff.clone()}</h3>
+            <h3>{visit.visited_on.clone()} " · " {visit.recorded_by.clone()} " · " {t_string!(i18n, visit.second_staff)} " " {n.second_staff.clone()}</h3>
             <dl>
-                <dt>{t!(i18n, visit.present)}</dt><dd>{n.present.clone()}</dd>
-                <dt>{t!(i18n, visit.housing)}</dt><dd>{n.housing.clone()}</dd>
-                <dt>{t!(i18n, visit.living)}</dt><dd>{n.living.clone()}</dd>
-                <dt>{t!(i18n, visit.assets_seen)}</dt><dd>{n.assets_seen.clone()}</dd>
-                <dt>{t!(i18n, visit.notes)}</dt><dd>{n.notes.clone()}</dd>
+                <dt>{t_string!(i18n, visit.present)}</dt><dd>{n.present.clone()}</dd>
+                <dt>{t_string!(i18n, visit.housing)}</dt><dd>{n.housing.clone()}</dd>
+                <dt>{t_string!(i18n, visit.living)}</dt><dd>{n.living.clone()}</dd>
+                <dt>{t_string!(i18n, visit.assets_seen)}</dt><dd>{n.assets_seen.clone()}</dd>
+                <dt>{t_string!(i18n, visit.notes)}</dt><dd>{n.notes.clone()}</dd>
             </dl>
             <div class="photos">
                 {visit.photos.iter().enumerate().map(|(i, p)| view! { <img src=p.clone() alt=move || format!("{} {}", t_string!(i18n, visit.photo), i + 1) loading="lazy" /> }).collect_view()}

@@ -22,14 +22,14 @@ pub fn MyApplicationsPage() -> impl IntoView {
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| my_applications());
     view! {
-        <h1>{t!(i18n, applications.title)}</h1>
+        <h1>{t_string!(i18n, applications.title)}</h1>
         <PageTitle text=t_string!(i18n, applications.title).to_string() />
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(apps) if apps.is_empty() => view! {
-                        <p class="notice">{t!(i18n, applications.none)}</p>
-                        <A href="/declare" attr:class="button primary">{t!(i18n, home.start)}</A>
+                        <p class="notice">{t_string!(i18n, applications.none)}</p>
+                        <A href="/declare" attr:class="button primary">{t_string!(i18n, home.start)}</A>
                     }.into_any(),
                     Ok(apps) => view! {
                         <ul class="app-list">
@@ -37,14 +37,14 @@ pub fn MyApplicationsPage() -> impl IntoView {
                                 <li class="card">
                                     <A href=format!("/applications/{}", a.number)><strong>{a.number.clone()}</strong></A>
                                     <span class=format!("badge {}", a.status.code())>{move || labels::status(i18n, a.status)}</span>
-                                    <span class="muted">{t!(i18n, applications.submitted_at)} " " {china_time(a.submitted_at)}</span>
+                                    <span class="muted">{t_string!(i18n, applications.submitted_at)} " " {china_time(a.submitted_at)}</span>
                                 </li>
                             }).collect_view()}
                         </ul>
-                        <A href="/declare" attr:class="button">{t!(i18n, applications.new_declaration)}</A>
+                        <A href="/declare" attr:class="button">{t_string!(i18n, applications.new_declaration)}</A>
                     }.into_any(),
                     Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
-                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
+                        <p class="notice">{t_string!(i18n, error.unauthenticated)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
@@ -65,7 +65,7 @@ pub fn ApplicationPage() -> impl IntoView {
     let case =
         (!crate::ui::in_portal_document()).then(|| crate::ui::casework::case_resource(number));
     view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 // Staff see the case, not the resident's own actions (consent, withdrawal, answers).
                 let owner = matches!(me.await, Ok(Some(u)) if u.role == crate::domain::status::Role::Resident);
@@ -82,7 +82,7 @@ pub fn ApplicationPage() -> impl IntoView {
                         }) /> },
                     ),
                     Err(AppError::Unauthenticated) => view! {
-                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A></p>
+                        <p class="notice">{t_string!(i18n, error.unauthenticated)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
@@ -116,7 +116,7 @@ fn UnmaskableId(number: String, member: u32, masked: String) -> impl IntoView {
             _ => view! {
                 <span>{masked.clone()}</span> " "
                 <button type="button" class="link" id=format!("unmask-{member}") title=move || t_string!(i18n, casework.unmask_note)
-                    on:click=move |_| { reveal.dispatch(()); }>{t!(i18n, casework.unmask)}</button>
+                    on:click=move |_| { reveal.dispatch(()); }>{t_string!(i18n, casework.unmask)}</button>
             }.into_any(),
         }}
     }
@@ -186,12 +186,12 @@ fn ApplicationDetail(
     });
     let charity = app.consent_charity;
     view! {
-        <h1>{t!(i18n, applications.number)} " " <span id="status-number">{app.summary.number.clone()}</span></h1>
+        <h1>{t_string!(i18n, applications.number)} " " <span id="status-number">{app.summary.number.clone()}</span></h1>
         <PageTitle text=format!("{} {}", t_string!(i18n, applications.number), app.summary.number) />
-        <p>{t!(i18n, applications.status)} ": "
+        <p>{t_string!(i18n, applications.status)} ": "
             <span class=format!("badge {}", status.code()) id="status-badge">{move || labels::status(i18n, status)}</span></p>
         <section class="card">
-            <h2>{t!(i18n, applications.timeline)}</h2>
+            <h2>{t_string!(i18n, applications.timeline)}</h2>
             <ol class="timeline" id="timeline">{steps}</ol>
         </section>
         {(!owner).then(|| view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload case /> })}
@@ -206,17 +206,17 @@ fn ApplicationDetail(
         <ErrorBanner error />
         {app.open_info_request.clone().filter(|_| owner).map(|q| view! {
             <section class="card attention" id="info-request">
-                <h2>{t!(i18n, applications.info_request)}</h2>
+                <h2>{t_string!(i18n, applications.info_request)}</h2>
                 <p class="question">{q}</p>
                 <form on:submit=move |ev| { ev.prevent_default(); send_answer.dispatch(answer.get_untracked()); }>
-                    <label for="info-answer">{t!(i18n, applications.answer)}</label>
+                    <label for="info-answer">{t_string!(i18n, applications.answer)}</label>
                     <textarea id="info-answer" rows="3" maxlength="1000" prop:value=answer on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
-                    <button type="submit" class="primary" disabled=move || send_answer.pending().get()>{t!(i18n, applications.send_answer)}</button>
+                    <button type="submit" class="primary" disabled=move || send_answer.pending().get()>{t_string!(i18n, applications.send_answer)}</button>
                 </form>
             </section>
         })}
         <section class="card">
-            <h2>{t!(i18n, applications.history)}</h2>
+            <h2>{t_string!(i18n, applications.history)}</h2>
             <ul class="events" id="events">
                 {app.events.iter().rev().map(|e| {
                     let (kind, state) = (e.kind, e.status);
@@ -228,18 +228,18 @@ fn ApplicationDetail(
         </section>
         <Declared declared=app.declared.clone() region_name=app.region_name.clone() />
         <section class="card">
-            <h2>{t!(i18n, applications.members)}</h2>
+            <h2>{t_string!(i18n, applications.members)}</h2>
             <div class="table-scroll" tabindex="0">
             <table class="members">
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, declare.relation)}</th>
-                        <th scope="col">{t!(i18n, declare.name)}</th>
-                        <th scope="col">{t!(i18n, declare.id_number)}</th>
-                        <th scope="col">{t!(i18n, declare.work_status)}</th>
-                        <th scope="col">{t!(i18n, declare.labour_capacity)}</th>
-                        <th scope="col">{t!(i18n, declare.schooling)}</th>
-                        <th scope="col">{t!(i18n, applications.health_col)}</th>
+                        <th scope="col">{t_string!(i18n, declare.relation)}</th>
+                        <th scope="col">{t_string!(i18n, declare.name)}</th>
+                        <th scope="col">{t_string!(i18n, declare.id_number)}</th>
+                        <th scope="col">{t_string!(i18n, declare.work_status)}</th>
+                        <th scope="col">{t_string!(i18n, declare.labour_capacity)}</th>
+                        <th scope="col">{t_string!(i18n, declare.schooling)}</th>
+                        <th scope="col">{t_string!(i18n, applications.health_col)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -266,9 +266,9 @@ fn ApplicationDetail(
                 </tbody>
             </table>
             </div>
-            <h3>{t!(i18n, applications.help)}</h3>
+            <h3>{t_string!(i18n, applications.help)}</h3>
             <p>{move || app.help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</p>
-            <h3>{t!(i18n, applications.attachments)}</h3>
+            <h3>{t_string!(i18n, applications.attachments)}</h3>
             // Images are shown where they are listed; a PDF opens in the browser's viewer.
             <ul class="attachments" id="attachments">
                 {app.attachments.iter().map(|a| {
@@ -288,7 +288,7 @@ fn ApplicationDetail(
             </ul>
         </section>
         <section class="card">
-            <h2>{t!(i18n, applications.charity_consent)}</h2>
+            <h2>{t_string!(i18n, applications.charity_consent)}</h2>
             <p id="charity-state">{move || if charity { t_string!(i18n, applications.charity_on) } else { t_string!(i18n, applications.charity_off) }}</p>
 {owner.then(|| view! {
             <button type="button" id="charity-toggle" on:click=move |_| { consent.dispatch(!charity); }>
@@ -298,15 +298,15 @@ fn ApplicationDetail(
         </section>
         {(owner && status.can_withdraw()).then(|| view! {
             <section class="card">
-                <h2>{t!(i18n, applications.withdraw)}</h2>
-                <label for="withdraw-reason">{t!(i18n, applications.withdraw_reason)}</label>
+                <h2>{t_string!(i18n, applications.withdraw)}</h2>
+                <label for="withdraw-reason">{t_string!(i18n, applications.withdraw_reason)}</label>
                 <input id="withdraw-reason" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
                 <Show when=move || confirming.get() fallback=move || view! {
-                    <button type="button" class="danger" id="withdraw" on:click=move |_| confirming.set(true)>{t!(i18n, applications.withdraw)}</button>
+                    <button type="button" class="danger" id="withdraw" on:click=move |_| confirming.set(true)>{t_string!(i18n, applications.withdraw)}</button>
                 }>
-                    <p class="banner error">{t!(i18n, applications.withdraw_confirm)}</p>
-                    <button type="button" class="danger" id="withdraw-confirm" on:click=move |_| { withdraw.dispatch(reason.get_untracked()); }>{t!(i18n, common.yes)}</button>
-                    <button type="button" on:click=move |_| confirming.set(false)>{t!(i18n, common.cancel)}</button>
+                    <p class="banner error">{t_string!(i18n, applications.withdraw_confirm)}</p>
+                    <button type="button" class="danger" id="withdraw-confirm" on:click=move |_| { withdraw.dispatch(reason.get_untracked()); }>{t_string!(i18n, common.yes)}</button>
+                    <button type="button" on:click=move |_| confirming.set(false)>{t_string!(i18n, common.cancel)}</button>
                 </Show>
             </section>
         })}
@@ -356,7 +356,7 @@ fn UnmaskableHealth(number: String, member: u32) -> impl IntoView {
                 <button type="button" class="link" id=format!("unmask-health-{member}")
                     aria-label=move || t_string!(i18n, casework.unmask_health_note)
                     title=move || t_string!(i18n, casework.unmask_health_note)
-                    on:click=move |_| { reveal.dispatch(()); }>{t!(i18n, casework.unmask_health)}</button>
+                    on:click=move |_| { reveal.dispatch(()); }>{t_string!(i18n, casework.unmask_health)}</button>
             }.into_any(),
         }}
     }
@@ -399,44 +399,44 @@ pub(crate) fn Declared(
     );
     view! {
         <section class="card" id="declared">
-            <h2>{t!(i18n, applications.declared)}</h2>
+            <h2>{t_string!(i18n, applications.declared)}</h2>
             <dl class="facts">
-                <dt>{t!(i18n, declare.address)}</dt>
+                <dt>{t_string!(i18n, declare.address)}</dt>
                 <dd id="declared-address">{crate::ui::as_written(region_name.clone())} " " {crate::ui::as_written(d.address.clone())}</dd>
-                <dt>{t!(i18n, declare.residence)}</dt>
+                <dt>{t_string!(i18n, declare.residence)}</dt>
                 <dd>{move || labels::residence(i18n, residence)}</dd>
-                <dt>{t!(i18n, declare.contact_phone)}</dt>
+                <dt>{t_string!(i18n, declare.contact_phone)}</dt>
                 <dd><a href=tel id="declared-phone">{d.contact_phone.clone()}</a></dd>
-                <dt>{t!(i18n, declare.section_description)}</dt>
+                <dt>{t_string!(i18n, declare.section_description)}</dt>
                 <dd id="declared-description" class="prewrap" lang=crate::ui::text_lang(&d.description)>{d.description.clone()}</dd>
             </dl>
-            <h3>{t!(i18n, declare.section_income)}</h3>
+            <h3>{t_string!(i18n, declare.section_income)}</h3>
             <table class="amounts" id="declared-income">
                 <tbody>
                     {rows.into_iter().map(|(key, m)| view! {
                         <tr><th scope="row">{move || income_label(key)}</th><td class="num">{move || yuan(m)}</td></tr>
                     }).collect_view()}
-                    <tr class="total"><th scope="row">{t!(i18n, applications.income_total)}</th><td class="num">{move || yuan(income.total())}</td></tr>
+                    <tr class="total"><th scope="row">{t_string!(i18n, applications.income_total)}</th><td class="num">{move || yuan(income.total())}</td></tr>
                 </tbody>
             </table>
-            <h3>{t!(i18n, declare.section_assets)}</h3>
+            <h3>{t_string!(i18n, declare.section_assets)}</h3>
             <dl class="facts">
-                <dt>{t!(i18n, declare.deposits)}</dt><dd>{move || yuan(a.deposits)}</dd>
-                <dt>{t!(i18n, declare.housing_count)}</dt><dd>{a.housing_count}</dd>
-                <dt>{t!(i18n, declare.housing_area)}</dt><dd>{area}</dd>
-                <dt>{t!(i18n, declare.vehicles)}</dt><dd>{a.vehicles}</dd>
-                <dt>{t!(i18n, declare.has_business)}</dt>
+                <dt>{t_string!(i18n, declare.deposits)}</dt><dd>{move || yuan(a.deposits)}</dd>
+                <dt>{t_string!(i18n, declare.housing_count)}</dt><dd>{a.housing_count}</dd>
+                <dt>{t_string!(i18n, declare.housing_area)}</dt><dd>{area}</dd>
+                <dt>{t_string!(i18n, declare.vehicles)}</dt><dd>{a.vehicles}</dd>
+                <dt>{t_string!(i18n, declare.has_business)}</dt>
                 <dd>{move || if a.has_business { t_string!(i18n, common.yes) } else { t_string!(i18n, common.no) }}</dd>
             </dl>
-            <h3>{t!(i18n, applications.spending)}</h3>
+            <h3>{t_string!(i18n, applications.spending)}</h3>
             <dl class="facts">
-                <dt>{t!(i18n, declare.medical_spending)}</dt><dd id="declared-medical">{move || yuan(d.medical_spending_12m)}</dd>
-                <dt>{t!(i18n, declare.education_spending)}</dt><dd>{move || yuan(d.education_spending_12m)}</dd>
-                <dt>{t!(i18n, declare.disability_spending)}</dt><dd>{move || yuan(d.disability_spending_12m)}</dd>
-                <dt>{t!(i18n, declare.section_income_12m)}</dt>
+                <dt>{t_string!(i18n, declare.medical_spending)}</dt><dd id="declared-medical">{move || yuan(d.medical_spending_12m)}</dd>
+                <dt>{t_string!(i18n, declare.education_spending)}</dt><dd>{move || yuan(d.education_spending_12m)}</dd>
+                <dt>{t_string!(i18n, declare.disability_spending)}</dt><dd>{move || yuan(d.disability_spending_12m)}</dd>
+                <dt>{t_string!(i18n, declare.section_income_12m)}</dt>
                 <dd id="declared-income-12m">
                     {move || match income_12m { Some(m) => yuan(m), None => t_string!(i18n, declare.review_none).to_string() }}
-                    {income_changed.then(|| view! { <br /><small>{t!(i18n, declare.income_changed)}</small> })}
+                    {income_changed.then(|| view! { <br /><small>{t_string!(i18n, declare.income_changed)}</small> })}
                 </dd>
             </dl>
         </section>

@@ -19,7 +19,7 @@ fn SentTooEarly() -> impl IntoView {
     let i18n = use_i18n();
     let early = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("early").is_some());
     early
-        .then(|| view! { <p class="banner error" role="alert">{t!(i18n, auth.sent_too_early)}</p> })
+        .then(|| view! { <p class="banner error" role="alert">{t_string!(i18n, auth.sent_too_early)}</p> })
 }
 
 /// After signing in or registering, a page load to where the user works (the header and every
@@ -37,11 +37,11 @@ pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card narrow">
-            <h1>{t!(i18n, auth.register_title)}</h1>
+            <h1>{t_string!(i18n, auth.register_title)}</h1>
         <PageTitle text=t_string!(i18n, auth.register_title).to_string() />
             <SentTooEarly />
             {portal_island((), |()| view! { <RegisterIsland /> }, |()| view! { <RegisterForm /> })}
-            <p><A href="/login">{t!(i18n, auth.have_account)}</A></p>
+            <p><A href="/login">{t_string!(i18n, auth.have_account)}</A></p>
         </section>
     }
 }
@@ -89,30 +89,30 @@ fn RegisterForm() -> impl IntoView {
             if phone_error.get_untracked().is_some() || mismatch() { return; }
             submit.dispatch(Registration { phone: phone.get_untracked(), code: code.get_untracked(), password: password.get_untracked() });
         }>
-            <label for="reg-phone">{t!(i18n, auth.phone)}</label>
+            <label for="reg-phone">{t_string!(i18n, auth.phone)}</label>
             <input id="reg-phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="20"
                 aria-describedby="reg-phone-error" prop:value=phone
                 on:input=move |ev| phone.set(event_target_value(&ev)) on:blur=move |_| phone_touched.set(true) />
-            <p class="hint">{t!(i18n, auth.phone_hint)}</p>
+            <p class="hint">{t_string!(i18n, auth.phone_hint)}</p>
             <FieldMessage error=phone_error id="reg-phone-error" />
             <early::SendCodeButton send on_press=Callback::new(move |()| {
                 phone_touched.set(true);
                 if phone_error.get_untracked().is_none() { send.dispatch(phone.get_untracked()); }
             }) />
-            {move || matches!(send.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok" role="status">{t!(i18n, auth.code_sent)}</p> })}
-            <label for="reg-code">{t!(i18n, auth.code)}</label>
+            {move || matches!(send.value().get(), Some(Ok(_))).then(|| view! { <p class="banner ok" role="status">{t_string!(i18n, auth.code_sent)}</p> })}
+            <label for="reg-code">{t_string!(i18n, auth.code)}</label>
             <input id="reg-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
                 prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
-            <label for="reg-password">{t!(i18n, auth.password)}</label>
+            <label for="reg-password">{t_string!(i18n, auth.password)}</label>
             <input id="reg-password" name="password" type="password" autocomplete="new-password" maxlength="64"
                 prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
-            <p class="hint">{t!(i18n, auth.password_hint)}</p>
-            <label for="reg-confirm">{t!(i18n, auth.password_confirm)}</label>
+            <p class="hint">{t_string!(i18n, auth.password_hint)}</p>
+            <label for="reg-confirm">{t_string!(i18n, auth.password_confirm)}</label>
             <input id="reg-confirm" name="confirm" type="password" autocomplete="new-password" maxlength="64"
                 prop:value=confirm on:input=move |ev| confirm.set(event_target_value(&ev)) />
-            {move || mismatch().then(|| view! { <p class="field-error" role="alert">{t!(i18n, auth.password_mismatch)}</p> })}
+            {move || mismatch().then(|| view! { <p class="field-error" role="alert">{t_string!(i18n, auth.password_mismatch)}</p> })}
             <ErrorBanner error=error />
-            <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.register_submit)}</button>
+            <button type="submit" class="primary" disabled=move || submit.pending().get()>{t_string!(i18n, auth.register_submit)}</button>
         </form>
     }
 }
@@ -122,12 +122,12 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card narrow">
-            <h1>{t!(i18n, auth.login_title)}</h1>
+            <h1>{t_string!(i18n, auth.login_title)}</h1>
         <PageTitle text=t_string!(i18n, auth.login_title).to_string() />
             <SentTooEarly />
             {portal_island((), |()| view! { <LoginIsland /> }, |()| view! { <LoginForm /> })}
-            <p><A href="/register">{t!(i18n, auth.no_account)}</A></p>
-            <p><a href="/charity/register" id="charity-register-link" rel="external">{t!(i18n, charity.register_link)}</a></p>
+            <p><A href="/register">{t_string!(i18n, auth.no_account)}</A></p>
+            <p><a href="/charity/register" id="charity-register-link" rel="external">{t_string!(i18n, charity.register_link)}</a></p>
         </section>
     }
 }
@@ -181,24 +181,24 @@ fn LoginForm() -> impl IntoView {
             error.set(None);
             submit.dispatch((login_name.get_untracked(), password.get_untracked(), otp.get_untracked()));
         }>
-            <label for="login-name">{t!(i18n, auth.login_name)}</label>
+            <label for="login-name">{t_string!(i18n, auth.login_name)}</label>
             <input id="login-name" name="login" autocomplete="username" maxlength="64"
                 prop:value=login_name on:input=move |ev| login_name.set(event_target_value(&ev)) />
-            <label for="login-password">{t!(i18n, auth.password)}</label>
+            <label for="login-password">{t_string!(i18n, auth.password)}</label>
             <input id="login-password" name="password" type="password" autocomplete="current-password" maxlength="256"
                 prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
             // Always in the page, hidden until asked for: a block shown and removed by a
             // signal would bring Leptos' code for such blocks into the portal's first download
             // (33 KB brotli, moved there from the declaration's part).
             <div hidden=move || !want_otp.get()>
-                <label for="login-otp">{t!(i18n, auth.otp)}</label>
+                <label for="login-otp">{t_string!(i18n, auth.otp)}</label>
                 <input id="login-otp" name="otp" autocomplete="one-time-code" inputmode="numeric" maxlength="32"
                     aria-describedby="login-otp-hint" node_ref=otp_input
                     prop:value=otp on:input=move |ev| otp.set(event_target_value(&ev)) />
-                <p class="hint" id="login-otp-hint">{t!(i18n, auth.otp_hint)}</p>
+                <p class="hint" id="login-otp-hint">{t_string!(i18n, auth.otp_hint)}</p>
             </div>
             <ErrorBanner error=error />
-            <button type="submit" class="primary" disabled=move || submit.pending().get()>{t!(i18n, auth.login_submit)}</button>
+            <button type="submit" class="primary" disabled=move || submit.pending().get()>{t_string!(i18n, auth.login_submit)}</button>
         </form>
     }
 }

@@ -33,14 +33,14 @@ pub fn DeclarePage() -> impl IntoView {
     let i18n = use_i18n();
     let draft = Resource::new(|| (), |_| load_draft());
     view! {
-        <h1>{t!(i18n, declare.title)}</h1>
+        <h1>{t_string!(i18n, declare.title)}</h1>
         <PageTitle text=t_string!(i18n, declare.title).to_string() />
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match draft.await {
                     Ok(state) => portal_island(state, |state| view! { <Declaration state /> }, |state| view! { <DeclarationForm state /> }),
                     Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
-                        <p class="notice">{t!(i18n, error.unauthenticated)} " " <A href="/login">{t!(i18n, nav.login)}</A> " · " <A href="/register">{t!(i18n, nav.register)}</A></p>
+                        <p class="notice">{t_string!(i18n, error.unauthenticated)} " " <A href="/login">{t_string!(i18n, nav.login)}</A> " · " <A href="/register">{t_string!(i18n, nav.register)}</A></p>
                     }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
@@ -421,7 +421,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         // Hidden rather than removed once submitted: the form's parts are built with the island,
         // so that what they load is found again when it hydrates.
         <div hidden=move || submitted.get().is_some()>
-            <p class="muted">{t!(i18n, declare.estimate_note)}</p>
+            <p class="muted">{t_string!(i18n, declare.estimate_note)}</p>
             <p class="save-state" role="status" aria-live="polite" id="save-state">
                 {move || match save_state.get() {
                     SaveState::Idle => String::new(),
@@ -431,15 +431,15 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                     SaveState::SignedOut => t_string!(i18n, error.unauthenticated).to_string(),
                 }}
             </p>
-            {move || restored.get().then(|| view! { <p class="banner ok">{t!(i18n, declare.offline_restored)}</p> })}
+            {move || restored.get().then(|| view! { <p class="banner ok">{t_string!(i18n, declare.offline_restored)}</p> })}
             <StepList form />
             <form class="declaration" on:submit=on_submit novalidate>
                 <ErrorSummary form />
                 <StepPanel form step=Step::Household>
                     <AddressSection form />
                     <fieldset>
-                        <legend>{t!(i18n, declare.section_description)}</legend>
-                        <label for="description">{t!(i18n, declare.description)}</label>
+                        <legend>{t_string!(i18n, declare.section_description)}</legend>
+                        <label for="description">{t_string!(i18n, declare.description)}</label>
                         <textarea id="description" rows="4" maxlength="2000" aria-describedby="description-error"
                             aria-invalid=move || form.error("description".into()).get().is_some().to_string()
                             prop:value=move || draft.with(|d| d.description.clone())
@@ -494,20 +494,20 @@ fn Submitted(summary: ApplicationSummary, region: String, residence: String) -> 
     });
     view! {
         <section class="card success" id="submitted">
-            <h2 tabindex="-1">{t!(i18n, declare.submitted_title)}</h2>
-            <p>{t!(i18n, declare.submitted_number)} ": " <strong id="application-number">{summary.number.clone()}</strong></p>
-            <h3>{t!(i18n, declare.next_title)}</h3>
+            <h2 tabindex="-1">{t_string!(i18n, declare.submitted_title)}</h2>
+            <p>{t_string!(i18n, declare.submitted_number)} ": " <strong id="application-number">{summary.number.clone()}</strong></p>
+            <h3>{t_string!(i18n, declare.next_title)}</h3>
             <ol class="next-steps" id="next-steps">
-                <li>{t!(i18n, declare.next_call)}</li>
-                <li>{t!(i18n, declare.next_check)}</li>
-                <li>{t!(i18n, declare.next_notice)}</li>
+                <li>{t_string!(i18n, declare.next_call)}</li>
+                <li>{t_string!(i18n, declare.next_check)}</li>
+                <li>{t_string!(i18n, declare.next_notice)}</li>
                 {move || limit.get().flatten().map(|p| {
                     let text = t_string!(i18n, declare.next_time).to_string().replace("{days}", &p.value.to_string());
                     let example = p.example.then(|| format!(" [{}]", t_string!(i18n, policy.example)));
                     view! { <li id="next-time">{text} {example}</li> }
                 })}
             </ol>
-            <a href=href class="button primary">{t!(i18n, declare.view_status)}</a>
+            <a href=href class="button primary">{t_string!(i18n, declare.view_status)}</a>
         </section>
     }
 }
@@ -567,7 +567,7 @@ fn Choice(
             <select id=id aria-describedby=err_id.clone()
                 aria-invalid=move || error.get().is_some().to_string()
                 on:change=move |ev| on_change.run(event_target_value(&ev))>
-                <option value="" selected=move || value.get().is_empty()>{t!(i18n, common.please_choose)}</option>
+                <option value="" selected=move || value.get().is_empty()>{t_string!(i18n, common.please_choose)}</option>
                 {move || options.get().into_iter().map(|(code, label)| {
                     let c = code.clone();
                     view! { <option value=code lang=options_lang selected=move || value.get() == c>{label}</option> }
@@ -597,20 +597,20 @@ fn AddressSection(form: Form) -> impl IntoView {
     let draft = form.draft;
     view! {
         <fieldset>
-            <legend>{t!(i18n, declare.section_address)}</legend>
+            <legend>{t_string!(i18n, declare.section_address)}</legend>
             <RegionPicker form />
             <TextField form id="address".into() field="address".into() get=|d| d.address.clone() set=|d, v| d.address = v maxlength=120>
-                {t!(i18n, declare.address)}
+                {t_string!(i18n, declare.address)}
             </TextField>
             <Choice id="residence".into()
                 value=Signal::derive(move || draft.with(|d| d.residence.clone()))
                 on_change=Callback::new(move |v| { draft.update(|d| d.residence = v); form.touch("residence") })
                 options=options(&Residence::ALL, Residence::code, labels::residence)
                 error=form.error("residence".into())>
-                {t!(i18n, declare.residence)}
+                {t_string!(i18n, declare.residence)}
             </Choice>
             <TextField form id="contact-phone".into() field="contact_phone".into() get=|d| d.contact_phone.clone() set=|d, v| d.contact_phone = v inputmode="tel" maxlength=20>
-                {t!(i18n, declare.contact_phone)}
+                {t_string!(i18n, declare.contact_phone)}
             </TextField>
         </fieldset>
     }
@@ -646,7 +646,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
                     <div class="field">
                         <label for=waiting.clone()>{crate::ui::region_level_label(i18n, level)}</label>
                         <select id=waiting disabled>
-                            <option>{t!(i18n, declare.region_choose_above)}</option>
+                            <option>{t_string!(i18n, declare.region_choose_above)}</option>
                         </select>
                     </div>
                 }
@@ -697,14 +697,14 @@ fn MembersSection(form: Form) -> impl IntoView {
     let count = Memo::new(move |_| draft.with(|d| d.members.len()));
     view! {
         <fieldset>
-            <legend>{t!(i18n, declare.section_members)}</legend>
+            <legend>{t_string!(i18n, declare.section_members)}</legend>
             <FieldMessage error=form.error("members".into()) id="members-error" />
             <For each=move || 0..count.get() key=|i| *i let:i>
                 <MemberCard form index=i />
             </For>
             <button type="button" id="add-member" disabled=move || { count.get() >= MAX_MEMBERS }
                 on:click=move |_| draft.update(|d| d.members.push(MemberDraft::with_relation("")))>
-                {t!(i18n, declare.add_member)}
+                {t_string!(i18n, declare.add_member)}
             </button>
         </fieldset>
     }
@@ -772,57 +772,57 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
     let disability = get(|m| m.disability_kind.clone());
     view! {
         <div class="member card" id=format!("member-{index}")>
-            <h3 class="member-title">{t!(i18n, declare.member_n)} " " {index + 1}</h3>
+            <h3 class="member-title">{t_string!(i18n, declare.member_n)} " " {index + 1}</h3>
             <Choice id=id("relation") value=get(|m| m.relation.clone()) on_change=setter(|m, v| m.relation = v, "relation")
                 options=options(&Relation::ALL, Relation::code, labels::relation) error=form.error(field("relation"))>
-                {t!(i18n, declare.relation)}
+                {t_string!(i18n, declare.relation)}
             </Choice>
             <div class="field">
-                <label for=id("name")>{t!(i18n, declare.name)}</label>
+                <label for=id("name")>{t_string!(i18n, declare.name)}</label>
                 {text("name", |m| m.name.clone(), |m, v| m.name = v, 30)}
             </div>
             <div class="field">
-                <label for=id("id_number")>{t!(i18n, declare.id_number)}</label>
+                <label for=id("id_number")>{t_string!(i18n, declare.id_number)}</label>
                 {text("id_number", |m| m.id_number.clone(), |m, v| m.id_number = v, 18)}
-                {move || derived().map(|d| view! { <p class="hint derived"><span class="sr-only">{t!(i18n, declare.derived)} ": "</span>{d}</p> })}
+                {move || derived().map(|d| view! { <p class="hint derived"><span class="sr-only">{t_string!(i18n, declare.derived)} ": "</span>{d}</p> })}
             </div>
             <Choice id=id("health") value=health on_change=setter(|m, v| m.health = v, "health")
                 options=options(&Health::ALL, Health::code, labels::health) error=form.error(field("health"))>
-                {t!(i18n, declare.health)}
+                {t_string!(i18n, declare.health)}
             </Choice>
             <Show when=move || { let h = health.get(); h == "chronic" || h == "serious_illness" }>
                 <div class="field">
-                    <label for=id("illness")>{t!(i18n, declare.illness)}</label>
+                    <label for=id("illness")>{t_string!(i18n, declare.illness)}</label>
                     {text("illness", |m| m.illness.clone(), |m, v| m.illness = v, 100)}
                 </div>
             </Show>
             <Choice id=id("disability_kind") value=disability on_change=setter(|m, v| m.disability_kind = v, "disability_kind")
                 options=options(&DisabilityKind::ALL, DisabilityKind::code, labels::disability) error=form.error(field("disability_kind"))>
-                {t!(i18n, declare.disability_kind)}
+                {t_string!(i18n, declare.disability_kind)}
             </Choice>
             <Show when=move || { let k = disability.get(); !k.is_empty() && k != "none" }>
                 <Choice id=id("disability_grade") value=get(|m| m.disability_grade.clone()) on_change=setter(|m, v| m.disability_grade = v, "disability_grade")
                     options=Signal::derive(move || (1..=4).map(|g| (g.to_string(), format!("{g} {}", t_string!(i18n, declare.grade_n)))).collect())
                     error=form.error(field("disability_grade"))>
-                    {t!(i18n, declare.disability_grade)}
+                    {t_string!(i18n, declare.disability_grade)}
                 </Choice>
             </Show>
             <Choice id=id("schooling") value=get(|m| m.schooling.clone()) on_change=setter(|m, v| m.schooling = v, "schooling")
                 options=options(&Schooling::ALL, Schooling::code, labels::schooling) error=form.error(field("schooling"))>
-                {t!(i18n, declare.schooling)}
+                {t_string!(i18n, declare.schooling)}
             </Choice>
             <Choice id=id("work_status") value=get(|m| m.work_status.clone()) on_change=setter(|m, v| m.work_status = v, "work_status")
                 options=options(&WorkStatus::ALL, WorkStatus::code, labels::work) error=form.error(field("work_status"))>
-                {t!(i18n, declare.work_status)}
+                {t_string!(i18n, declare.work_status)}
             </Choice>
             <Choice id=id("labour_capacity") value=get(|m| m.labour_capacity.clone()) on_change=setter(|m, v| m.labour_capacity = v, "labour_capacity")
                 options=options(&LabourCapacity::ALL, LabourCapacity::code, labels::labour) error=form.error(field("labour_capacity"))>
-                {t!(i18n, declare.labour_capacity)}
+                {t_string!(i18n, declare.labour_capacity)}
             </Choice>
             <Show when=move || !is_head.get()>
                 <button type="button" class="danger" id=format!("remove-member-{index}")
                     on:click=move |_| draft.update(|d| { if index < d.members.len() { d.members.remove(index); } })>
-                    {t!(i18n, declare.remove_member)}
+                    {t_string!(i18n, declare.remove_member)}
                 </button>
             </Show>
         </div>
@@ -836,39 +836,39 @@ fn MoneySection(form: Form) -> impl IntoView {
     let draft = form.draft;
     view! {
         <fieldset>
-            <legend>{t!(i18n, declare.section_income)}</legend>
-            <TextField form id="income-wages".into() field="income_wages".into() get=|d| d.income_wages.clone() set=|d, v| d.income_wages = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_wages)}</TextField>
-            <TextField form id="income-business".into() field="income_business".into() get=|d| d.income_business.clone() set=|d, v| d.income_business = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_business)}</TextField>
-            <TextField form id="income-property".into() field="income_property".into() get=|d| d.income_property.clone() set=|d, v| d.income_property = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_property)}</TextField>
-            <TextField form id="income-transfers".into() field="income_transfers".into() get=|d| d.income_transfers.clone() set=|d, v| d.income_transfers = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_transfers)}</TextField>
-            <TextField form id="income-other".into() field="income_other".into() get=|d| d.income_other.clone() set=|d, v| d.income_other = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_other)}</TextField>
+            <legend>{t_string!(i18n, declare.section_income)}</legend>
+            <TextField form id="income-wages".into() field="income_wages".into() get=|d| d.income_wages.clone() set=|d, v| d.income_wages = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.income_wages)}</TextField>
+            <TextField form id="income-business".into() field="income_business".into() get=|d| d.income_business.clone() set=|d, v| d.income_business = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.income_business)}</TextField>
+            <TextField form id="income-property".into() field="income_property".into() get=|d| d.income_property.clone() set=|d, v| d.income_property = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.income_property)}</TextField>
+            <TextField form id="income-transfers".into() field="income_transfers".into() get=|d| d.income_transfers.clone() set=|d, v| d.income_transfers = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.income_transfers)}</TextField>
+            <TextField form id="income-other".into() field="income_other".into() get=|d| d.income_other.clone() set=|d, v| d.income_other = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.income_other)}</TextField>
         </fieldset>
         <fieldset>
-            <legend>{t!(i18n, declare.section_income_12m)}</legend>
-            <TextField form id="income-12m".into() field="income_12m".into() get=|d| d.income_12m.clone() set=|d, v| d.income_12m = v inputmode="decimal" maxlength=20>{t!(i18n, declare.income_12m)}</TextField>
+            <legend>{t_string!(i18n, declare.section_income_12m)}</legend>
+            <TextField form id="income-12m".into() field="income_12m".into() get=|d| d.income_12m.clone() set=|d, v| d.income_12m = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.income_12m)}</TextField>
             <div class="check">
                 <input id="income-changed" type="checkbox" prop:checked=move || draft.with(|d| d.income_changed)
                     on:change=move |ev| draft.update(|d| d.income_changed = event_target_checked(&ev)) />
-                <label for="income-changed">{t!(i18n, declare.income_changed)}</label>
+                <label for="income-changed">{t_string!(i18n, declare.income_changed)}</label>
             </div>
         </fieldset>
         <fieldset>
-            <legend>{t!(i18n, declare.section_assets)}</legend>
-            <TextField form id="deposits".into() field="deposits".into() get=|d| d.deposits.clone() set=|d, v| d.deposits = v inputmode="decimal" maxlength=20>{t!(i18n, declare.deposits)}</TextField>
-            <TextField form id="housing-count".into() field="housing_count".into() get=|d| d.housing_count.clone() set=|d, v| d.housing_count = v inputmode="numeric" maxlength=3>{t!(i18n, declare.housing_count)}</TextField>
-            <TextField form id="housing-area".into() field="housing_area".into() get=|d| d.housing_area.clone() set=|d, v| d.housing_area = v inputmode="decimal" maxlength=10>{t!(i18n, declare.housing_area)}</TextField>
-            <TextField form id="vehicles".into() field="vehicles".into() get=|d| d.vehicles.clone() set=|d, v| d.vehicles = v inputmode="numeric" maxlength=3>{t!(i18n, declare.vehicles)}</TextField>
+            <legend>{t_string!(i18n, declare.section_assets)}</legend>
+            <TextField form id="deposits".into() field="deposits".into() get=|d| d.deposits.clone() set=|d, v| d.deposits = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.deposits)}</TextField>
+            <TextField form id="housing-count".into() field="housing_count".into() get=|d| d.housing_count.clone() set=|d, v| d.housing_count = v inputmode="numeric" maxlength=3>{t_string!(i18n, declare.housing_count)}</TextField>
+            <TextField form id="housing-area".into() field="housing_area".into() get=|d| d.housing_area.clone() set=|d, v| d.housing_area = v inputmode="decimal" maxlength=10>{t_string!(i18n, declare.housing_area)}</TextField>
+            <TextField form id="vehicles".into() field="vehicles".into() get=|d| d.vehicles.clone() set=|d, v| d.vehicles = v inputmode="numeric" maxlength=3>{t_string!(i18n, declare.vehicles)}</TextField>
             <div class="check">
                 <input id="has-business" type="checkbox" prop:checked=move || draft.with(|d| d.has_business)
                     on:change=move |ev| draft.update(|d| d.has_business = event_target_checked(&ev)) />
-                <label for="has-business">{t!(i18n, declare.has_business)}</label>
+                <label for="has-business">{t_string!(i18n, declare.has_business)}</label>
             </div>
         </fieldset>
         <fieldset>
-            <legend>{t!(i18n, declare.section_spending)}</legend>
-            <TextField form id="medical-spending".into() field="medical_spending".into() get=|d| d.medical_spending.clone() set=|d, v| d.medical_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.medical_spending)}</TextField>
-            <TextField form id="education-spending".into() field="education_spending".into() get=|d| d.education_spending.clone() set=|d, v| d.education_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.education_spending)}</TextField>
-            <TextField form id="disability-spending".into() field="disability_spending".into() get=|d| d.disability_spending.clone() set=|d, v| d.disability_spending = v inputmode="decimal" maxlength=20>{t!(i18n, declare.disability_spending)}</TextField>
+            <legend>{t_string!(i18n, declare.section_spending)}</legend>
+            <TextField form id="medical-spending".into() field="medical_spending".into() get=|d| d.medical_spending.clone() set=|d, v| d.medical_spending = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.medical_spending)}</TextField>
+            <TextField form id="education-spending".into() field="education_spending".into() get=|d| d.education_spending.clone() set=|d, v| d.education_spending = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.education_spending)}</TextField>
+            <TextField form id="disability-spending".into() field="disability_spending".into() get=|d| d.disability_spending.clone() set=|d, v| d.disability_spending = v inputmode="decimal" maxlength=20>{t_string!(i18n, declare.disability_spending)}</TextField>
         </fieldset>
     }
     .into_any()
@@ -886,8 +886,8 @@ fn EstimatePanel(form: Form) -> impl IntoView {
     view! {
         // One line until opened: the full estimate takes three phone screens.
         <details class="estimate" id="estimate">
-            <summary on:click=move |_| opened.set(true)>{t!(i18n, policy.estimate_title)} <span class="muted">{t!(i18n, policy.estimate_open)}</span></summary>
-            <p class="muted">{t!(i18n, policy.estimate_label)}</p>
+            <summary on:click=move |_| opened.set(true)>{t_string!(i18n, policy.estimate_title)} <span class="muted">{t_string!(i18n, policy.estimate_open)}</span></summary>
+            <p class="muted">{t_string!(i18n, policy.estimate_label)}</p>
             <Show when=move || opened.get()>
                 <EstimateBody form />
             </Show>
@@ -919,8 +919,8 @@ fn EstimateBody(form: Form) -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match params.await {
-                        None => view! { <p class="muted" id="estimate-needs-place">{t!(i18n, policy.estimate_needs_place)}</p> }.into_any(),
-                        Some(p) if p.values().next().is_none() => view! { <p class="muted">{t!(i18n, policy.estimate_no_params)}</p> }.into_any(),
+                        None => view! { <p class="muted" id="estimate-needs-place">{t_string!(i18n, policy.estimate_needs_place)}</p> }.into_any(),
+                        Some(p) if p.values().next().is_none() => view! { <p class="muted">{t_string!(i18n, policy.estimate_no_params)}</p> }.into_any(),
                         Some(p) => view! { <EstimateResult form params=p /> }.into_any(),
                     }
                 })}
@@ -994,7 +994,7 @@ fn HelpSection(form: Form) -> impl IntoView {
         .collect_view();
     view! {
         <fieldset aria-describedby="help-error">
-            <legend>{t!(i18n, declare.section_help)}</legend>
+            <legend>{t_string!(i18n, declare.section_help)}</legend>
             {boxes}
             <FieldMessage error=form.error("help".into()) id="help-error" />
         </fieldset>
@@ -1041,12 +1041,12 @@ fn AttachmentsSection(
     });
     view! {
         <fieldset>
-            <legend>{t!(i18n, declare.section_attachments)}</legend>
+            <legend>{t_string!(i18n, declare.section_attachments)}</legend>
             <ul class="attachments" id="attachment-list">
                 {move || {
                     let list = attachments.get();
                     if list.is_empty() {
-                        view! { <li class="muted">{t!(i18n, declare.no_attachments)}</li> }.into_any()
+                        view! { <li class="muted">{t_string!(i18n, declare.no_attachments)}</li> }.into_any()
                     } else {
                         list.into_iter().map(|a| {
                             let kind_label = labels::attachment(i18n, a.kind);
@@ -1055,7 +1055,7 @@ fn AttachmentsSection(
                                 <li>
                                     <a href=format!("/attachments/{}", a.id) target="_blank" rel="noopener">{kind_label} " · " {a.file_name.clone()}</a>
                                     " (" {(a.size + 1023) / 1024} " KB) "
-                                    <button type="button" class="link danger" on:click=move |_| { remove.dispatch(id.clone()); }>{t!(i18n, declare.remove_attachment)}</button>
+                                    <button type="button" class="link danger" on:click=move |_| { remove.dispatch(id.clone()); }>{t_string!(i18n, declare.remove_attachment)}</button>
                                 </li>
                             }
                         }).collect_view().into_any()
@@ -1064,10 +1064,10 @@ fn AttachmentsSection(
             </ul>
             <Choice id="attachment-kind".into() value=kind on_change=Callback::new(move |v| kind.set(v))
                 options=options(&AttachmentKind::ALL, AttachmentKind::code, labels::attachment) error=Signal::derive(|| None)>
-                {t!(i18n, declare.attachment_kind)}
+                {t_string!(i18n, declare.attachment_kind)}
             </Choice>
             <div class="field">
-                <label for="attachment-file">{t!(i18n, declare.attachment_file)}</label>
+                <label for="attachment-file">{t_string!(i18n, declare.attachment_file)}</label>
                 <input id="attachment-file" type="file" accept="image/jpeg,image/png,application/pdf" />
             </div>
             <ErrorBanner error />
@@ -1085,22 +1085,22 @@ fn ConsentSection(form: Form) -> impl IntoView {
     let draft = form.draft;
     view! {
         <fieldset>
-            <legend>{t!(i18n, declare.section_consent)}</legend>
+            <legend>{t_string!(i18n, declare.section_consent)}</legend>
             <div class="check consent">
                 <input id="consent-verification" type="checkbox" aria-describedby="consent-verification-error"
                     aria-invalid=move || form.error("consent_verification".into()).get().is_some().to_string()
                     prop:checked=move || draft.with(|d| d.consent_verification)
                     on:change=move |ev| { draft.update(|d| d.consent_verification = event_target_checked(&ev)); form.touch("consent_verification"); } />
-                <label for="consent-verification">{t!(i18n, declare.consent_verification)}</label>
+                <label for="consent-verification">{t_string!(i18n, declare.consent_verification)}</label>
             </div>
             <FieldMessage error=form.error("consent_verification".into()) id="consent-verification-error" />
             <div class="check consent">
                 <input id="consent-charity" type="checkbox"
                     prop:checked=move || draft.with(|d| d.consent_charity)
                     on:change=move |ev| draft.update(|d| d.consent_charity = event_target_checked(&ev)) />
-                <label for="consent-charity">{t!(i18n, declare.consent_charity)}</label>
+                <label for="consent-charity">{t_string!(i18n, declare.consent_charity)}</label>
             </div>
-            <p class="hint">{t!(i18n, declare.consent_version)} ": " {CONSENT_TEXT_VERSION}</p>
+            <p class="hint">{t_string!(i18n, declare.consent_version)} ": " {CONSENT_TEXT_VERSION}</p>
         </fieldset>
     }
     .into_any()
@@ -1181,11 +1181,11 @@ fn StepButtons(form: Form, on_next: Callback<()>) -> impl IntoView {
         <div class="step-buttons">
             <button type="button" id="step-back" hidden=move || form.step.get() == Step::Household
                 on:click=move |_| form.go(form.step.get_untracked().previous())>
-                {t!(i18n, declare.step_back)}
+                {t_string!(i18n, declare.step_back)}
             </button>
             <button type="button" id="step-next" class="primary" hidden=move || form.step.get() == Step::Review
                 on:click=next>
-                {t!(i18n, declare.step_next)}
+                {t_string!(i18n, declare.step_next)}
             </button>
         </div>
     }
@@ -1219,7 +1219,7 @@ fn ErrorSummary(form: Form) -> impl IntoView {
             }).collect_view();
             view! {
                 <div class="error-summary" id="error-summary" role="alert">
-                    <h2>{t!(i18n, declare.errors_title)}</h2>
+                    <h2>{t_string!(i18n, declare.errors_title)}</h2>
                     <ul>{items}</ul>
                 </div>
             }
@@ -1276,7 +1276,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
     let change = move |step: Step| {
         view! {
             <button type="button" class="link" id=format!("review-change-{}", step.code()) on:click=move |_| form.go(step)>
-                {t!(i18n, declare.review_change)}
+                {t_string!(i18n, declare.review_change)}
                 <span class="sr-only">{move || format!(" {}", step.label(i18n))}</span>
             </button>
         }
@@ -1284,7 +1284,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
     let row = move |label: String, value: String| view! { <dt>{label}</dt><dd>{value}</dd> };
     view! {
         <div class="review" id="review">
-            <p class="muted">{t!(i18n, declare.review_intro)}</p>
+            <p class="muted">{t_string!(i18n, declare.review_intro)}</p>
             <section class="card">
                 <h3>{move || Step::Household.label(i18n)}</h3>
                 <dl>
@@ -1292,7 +1292,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
                         let d = draft.get();
                         let residence = Residence::from_code(&d.residence).map(|r| labels::residence(i18n, r)).unwrap_or_else(none);
                         view! {
-                            <dt>{t!(i18n, declare.region)}</dt>
+                            <dt>{t_string!(i18n, declare.region)}</dt>
                             <dd lang="zh-CN" id="review-region">{or_none(place.get())}</dd>
                             {row(t_string!(i18n, declare.address).to_string(), or_none(d.address.clone()))}
                             {row(t_string!(i18n, declare.residence).to_string(), residence)}

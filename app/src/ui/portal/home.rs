@@ -9,18 +9,18 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="hero">
-            <h1>{t!(i18n, home.title)}</h1>
+            <h1>{t_string!(i18n, home.title)}</h1>
         <PageTitle text=t_string!(i18n, home.title).to_string() />
-            <p>{t!(i18n, home.intro)}</p>
+            <p>{t_string!(i18n, home.intro)}</p>
             <div class="actions">
-                <A href="/declare" attr:class="button primary">{t!(i18n, home.start)}</A>
-                <A href="/applications" attr:class="button">{t!(i18n, home.follow)}</A>
+                <A href="/declare" attr:class="button primary">{t_string!(i18n, home.start)}</A>
+                <A href="/applications" attr:class="button">{t_string!(i18n, home.follow)}</A>
             </div>
         </section>
         <section class="card">
-            <h2>{t!(i18n, home.steps_title)}</h2>
-            <p>{t!(i18n, home.steps)}</p>
-            <p class="muted">{t!(i18n, home.privacy)}</p>
+            <h2>{t_string!(i18n, home.steps_title)}</h2>
+            <p>{t_string!(i18n, home.steps)}</p>
+            <p class="muted">{t_string!(i18n, home.privacy)}</p>
         </section>
     }
 }
