@@ -73,6 +73,8 @@ fn hydrate_whole_app() {
         let typed = ui::early::Typed::read();
         leptos::mount::hydrate_from(body.clone(), ui::App).forget();
         typed.restore();
+        // What was typed before the language was switched (`ui::LanguageButton`).
+        ui::early::Typed::carried().restore();
         // Browser tests wait for this before interacting.
         let _ = body.set_attribute("data-hydrated", "true");
     });

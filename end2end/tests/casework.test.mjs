@@ -89,6 +89,15 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   await c.click('#case-accept');
   await c.locator('#status-badge', { hasText: '已受理' }).waitFor();
   await c.fill('#case-question', '请补充户主的务工收入证明');
+  // Switching the language renders the page again; what was typed and not sent stays.
+  await c.click('#lang-switch');
+  await c.locator('#status-badge', { hasText: 'Accepted' }).waitFor();
+  await hydrated(c);
+  assert.equal(await c.inputValue('#case-question'), '请补充户主的务工收入证明');
+  await c.click('#lang-switch');
+  await c.locator('#status-badge', { hasText: '已受理' }).waitFor();
+  await hydrated(c);
+  assert.equal(await c.inputValue('#case-question'), '请补充户主的务工收入证明');
   await c.click('#case-ask');
   await c.locator('#status-badge', { hasText: '待补充材料' }).waitFor();
 

@@ -81,7 +81,7 @@ fn AuditTrail() -> impl IntoView {
             <select id="audit-result" on:change=move |ev| form.update(|f| f.result = event_target_value(&ev))>
                 <option value="">{t_string!(i18n, audit.any_result)}</option>
                 {AuditResult::ALL.into_iter().map(|r| view! {
-                    <option value=r.code() selected=move || form.with(|f| f.result == r.code())>{move || labels::audit_result(i18n, r)}</option>
+                    <option value=r.code() selected=move || form.with(|f| f.result == r.code())>{labels::audit_result(i18n, r)}</option>
                 }).collect_view()}
             </select>
             <label for="audit-from">{t_string!(i18n, audit.from)}</label>
@@ -127,7 +127,7 @@ fn AuditTable(page: AuditPage, shown: RwSignal<AuditFilter>) -> impl IntoView {
                         <tr data-action=action>
                             <td class="mono">{r.seq}</td><td>{china_time(r.at)}</td><td>{r.actor}</td>
                             <td>{r.role}</td><td class="mono">{r.action}</td><td class="mono">{r.object}</td>
-                            <td data-result=result.code()>{move || labels::audit_result(i18n, result)}</td><td class="mono">{r.client}</td><td>{r.purpose}</td>
+                            <td data-result=result.code()>{labels::audit_result(i18n, result)}</td><td class="mono">{r.client}</td><td>{r.purpose}</td>
                         </tr>
                     } }).collect_view()}
                 </tbody>

@@ -116,7 +116,7 @@ fn Queue(
                     <select id="q-status" on:change=move |ev| filter.update(|f| f.status = event_target_value(&ev))>
                         <option value="open" selected>{t_string!(i18n, casework.open)}</option>
                         <option value="">{t_string!(i18n, casework.all)}</option>
-                        {ApplicationStatus::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || labels::status(i18n, s)}</option> }).collect_view()}
+                        {ApplicationStatus::ALL.into_iter().map(|s| view! { <option value=s.code()>{labels::status(i18n, s)}</option> }).collect_view()}
                     </select>
                 </div>
                 <AreaPicker root area=Signal::derive(move || filter.with(|f| f.area.clone()))
@@ -126,7 +126,7 @@ fn Queue(
                     <label for="q-help">{t_string!(i18n, casework.help)}</label>
                     <select id="q-help" on:change=move |ev| filter.update(|f| f.help = event_target_value(&ev))>
                         <option value="">{t_string!(i18n, casework.all)}</option>
-                        {HelpKind::ALL.iter().map(|h| { let h = *h; view! { <option value=h.code()>{move || labels::help(i18n, h)}</option> } }).collect_view()}
+                        {HelpKind::ALL.iter().map(|h| { let h = *h; view! { <option value=h.code()>{labels::help(i18n, h)}</option> } }).collect_view()}
                     </select>
                 </div>
                 <div>
@@ -259,11 +259,11 @@ fn QueueLine(row: QueueRow) -> impl IntoView {
     view! {
         <tr data-number=row.number>
             <td><A href=href>{number}</A><br /><small class="muted">{submitted}</small></td>
-            <td><span class=format!("badge {}", status.code())>{move || labels::status(i18n, status)}</span></td>
+            <td><span class=format!("badge {}", status.code())>{labels::status(i18n, status)}</span></td>
             <td>{crate::ui::as_written(row.region_name.clone())} <br /><small class="mono muted">{row.region_code.clone()}</small></td>
             <td><span class=wait_class>{row.days_waiting} " " {t_string!(i18n, casework.days)}</span></td>
-            <td>{move || help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</td>
-            <td>{move || cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</td>
+            <td>{help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</td>
+            <td>{cats.iter().map(|c| labels::category(i18n, *c)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</td>
             <td>{(row.warnings > 0).then(|| view! { <span class="badge late">{row.warnings}</span> })}</td>
         </tr>
     }
@@ -430,7 +430,7 @@ fn CaseActionsCard(
                         case.await.ok().map(|c| view! {
                             {c.decision.map(|d| view! {
                                 <p id="case-decision">
-                                    {move || d.category.map(|x| labels::category(i18n, x)).unwrap_or_default()} " "
+                                    {d.category.map(|x| labels::category(i18n, x)).unwrap_or_default()} " "
                                     {yuan(i18n, d.monthly_amount_fen)} " — " {t_string!(i18n, casework.notice_until)} " " {d.notice_until.clone()}
                                 </p>
                             })}
@@ -485,15 +485,15 @@ fn DecisionForm(
             <h3>{t_string!(i18n, casework.decision)}</h3>
             <p class="muted">
                 {t_string!(i18n, casework.proposed)} " "
-                {move || proposed.0.map(|c| labels::category(i18n, c)).unwrap_or_else(|| t_string!(i18n, policy.cliff_none).to_string())}
-                {proposed.1.map(|a| view! { " " {move || yuan(i18n, a)} })}
+                {proposed.0.map(|c| labels::category(i18n, c)).unwrap_or_else(|| t_string!(i18n, policy.cliff_none).to_string())}
+                {proposed.1.map(|a| view! { " " {yuan(i18n, a)} })}
                 {notice_days.map(|d| view! { "；" {t_string!(i18n, casework.notice_days)} " " {d} })}
             </p>
             <label for="decision-category">{t_string!(i18n, casework.category)}</label>
             <select id="decision-category" on:change=move |ev| form.update(|f| f.category = event_target_value(&ev))>
                 <option value="">{t_string!(i18n, common.please_choose)}</option>
                 {Category::ALL.into_iter().map(|c| view! {
-                    <option value=c.code() selected=move || form.with(|f| f.category == c.code())>{move || labels::category(i18n, c)}</option>
+                    <option value=c.code() selected=move || form.with(|f| f.category == c.code())>{labels::category(i18n, c)}</option>
                 }).collect_view()}
             </select>
             <FieldMessage error=field_error("category") id="decision-category-error" />
@@ -542,11 +542,11 @@ pub fn NoticePage() -> impl IntoView {
                             <tbody>
                                 {rows.into_iter().map(|r| {
                                     let c = r.category;
-                                    view! { <tr><td>{crate::ui::as_written(r.masked_name)}</td><td>{crate::ui::as_written(r.village_name)}</td><td>{move || c.map(|c| labels::category(i18n, c)).unwrap_or_default()}</td><td class="num">{move || yuan(i18n, r.monthly_amount_fen)}</td><td>{r.notice_until}</td></tr> }
+                                    view! { <tr><td>{crate::ui::as_written(r.masked_name)}</td><td>{crate::ui::as_written(r.village_name)}</td><td>{c.map(|c| labels::category(i18n, c)).unwrap_or_default()}</td><td class="num">{yuan(i18n, r.monthly_amount_fen)}</td><td>{r.notice_until}</td></tr> }
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        <nav class="pager" aria-label=move || t_string!(i18n, casework.notice_pages)>
+                        <nav class="pager" aria-label=t_string!(i18n, casework.notice_pages)>
                             {(page > 0).then(|| view! { <a id="notice-prev" href=format!("/notice?page={}", page - 1)>{t_string!(i18n, casework.notice_prev)}</a> })}
                             " "
                             {more.then(|| view! { <a id="notice-next" href=format!("/notice?page={}", page + 1)>{t_string!(i18n, casework.notice_next)}</a> })}

@@ -100,7 +100,7 @@ fn TaskItem(task: TaskView, on_done: Callback<()>) -> impl IntoView {
     let what = task_note(i18n, &task);
     view! {
         <li class=if late { "card task overdue" } else { "card task" } data-kind=kind.map(|k| k.code()).unwrap_or_default()>
-            <h2>{move || task_kind(i18n, kind)} " · " {task.region_name.clone()}</h2>
+            <h2>{task_kind(i18n, kind)} " · " {task.region_name.clone()}</h2>
             <p>
                 {t_string!(i18n, household.due)} " " {task.due_on.clone()} " · "
                 {move || if days < 0 { t_string!(i18n, household.overdue).to_string() } else { format!("{} {}", days, t_string!(i18n, casework.days)) }}
@@ -151,7 +151,7 @@ pub fn SearchPage() -> impl IntoView {
                         <label for="s-standing">{t_string!(i18n, cycle.standing_label)}</label>
                         <select id="s-standing" on:change=move |ev| query.update(|q| q.standing = event_target_value(&ev))>
                             <option value="">{t_string!(i18n, casework.all)}</option>
-                            {Standing::ALL.into_iter().map(|s| view! { <option value=s.code()>{move || standing(i18n, Some(s))}</option> }).collect_view()}
+                            {Standing::ALL.into_iter().map(|s| view! { <option value=s.code()>{standing(i18n, Some(s))}</option> }).collect_view()}
                         </select>
                     </div>
                 </div>
@@ -170,7 +170,7 @@ pub fn SearchPage() -> impl IntoView {
                                     <tr>
                                         <td><A href=format!("/staff/households/{}", h.id)>{h.head_name.clone()}</A><br /><small class="mono">{h.head_id_masked.clone()}</small></td>
                                         <td>{h.region_name.clone()}</td>
-                                        <td>{move || standing(i18n, st)} {h.standing_at.map(|t| view! { <br /><small>{china_time(t)}</small> })} {(!h.exit_reason.is_empty()).then(|| view! { <br /><small>{h.exit_reason.clone()}</small> })}</td>
+                                        <td>{standing(i18n, st)} {h.standing_at.map(|t| view! { <br /><small>{china_time(t)}</small> })} {(!h.exit_reason.is_empty()).then(|| view! { <br /><small>{h.exit_reason.clone()}</small> })}</td>
                                         <td>{h.monitored_until.clone().unwrap_or_default()}</td>
                                     </tr>
                                 }
@@ -282,7 +282,7 @@ fn UnidentifiedList(#[prop(into)] refresh: Signal<usize>) -> impl IntoView {
                             {list.into_iter().map(|a| view! {
                                 <li data-unidentified=a.id.clone()>
                                     {china_time(a.recorded_at)} " · " {crate::ui::as_written(a.region_name.clone())} " · "
-                                    {move || crate::ui::policy::yuan(i18n, a.amount.fen())}
+                                    {crate::ui::policy::yuan(i18n, a.amount.fen())}
                                     {a.advance.then(|| view! { " · " {t_string!(i18n, cycle.advance_short)} })}
                                     {a.documents_due.clone().map(|d| view! { " · " {t_string!(i18n, cycle.documents_due)} " " {d} })}
                                     <br />{crate::ui::as_written(a.description.clone())}
@@ -332,7 +332,7 @@ pub fn StandingCard(
     view! {
         <section class="card" id="standing">
             <p>
-                {t_string!(i18n, cycle.standing_label)} ": " <strong id="standing-value">{move || standing(i18n, standing_now)}</strong>
+                {t_string!(i18n, cycle.standing_label)} ": " <strong id="standing-value">{standing(i18n, standing_now)}</strong>
                 {standing_at.map(|t| view! { " · " {china_time(t)} })}
             </p>
             {(!exit_reason.is_empty()).then(|| view! { <p>{t_string!(i18n, cycle.exit_reason)} ": " {exit_reason.clone()}</p> })}

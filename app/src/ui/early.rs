@@ -6,6 +6,7 @@
 //! hydrates, the fields whose value differs from the page's own (`defaultValue`,
 //! `defaultChecked`, the option marked `selected`) are read; once it is live, they get those
 //! values back with the `input` and `change` events its handlers listen to, as if typed again.
+//! The same is kept across the reload that changes the page's language ([`Typed::carry_over`]).
 
 use leptos::prelude::*;
 
@@ -101,6 +102,91 @@ impl Typed {
 
     #[cfg(not(feature = "hydrate"))]
     pub fn restore(self) {}
+}
+
+/// What was typed and not saved, kept across a reload of the same page (the language switch:
+/// the server renders the page again in the other language) in this tab's `sessionStorage`,
+/// read back and removed by the page once it is live. Keyed by the fields' ids (every field
+/// has one, for its label); passwords are never kept.
+#[cfg(feature = "hydrate")]
+const CARRIED_KEY: &str = "doudi-typed";
+
+#[cfg(feature = "hydrate")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Carried {
+    path: String,
+    fields: Vec<(String, Option<String>, Option<bool>)>,
+}
+
+impl Typed {
+    /// Keeps these fields for the page loaded next at this address, in this tab.
+    #[cfg(feature = "hydrate")]
+    pub fn carry_over(self) {
+        use wasm_bindgen::JsCast;
+        let fields = self
+            .0
+            .into_iter()
+            .filter(|(field, _)| {
+                !field.id().is_empty()
+                    && field
+                        .dyn_ref::<web_sys::HtmlInputElement>()
+                        .is_none_or(|i| i.type_() != "password")
+            })
+            .map(|(field, entry)| match entry {
+                Entry::Value(v) => (field.id(), Some(v), None),
+                Entry::Checked(c) => (field.id(), None, Some(c)),
+            })
+            .collect::<Vec<_>>();
+        let storage = window().session_storage().ok().flatten();
+        if let (Some(storage), false) = (storage, fields.is_empty()) {
+            let path = window().location().pathname().unwrap_or_default();
+            if let Ok(json) = serde_json::to_string(&Carried { path, fields }) {
+                let _ = storage.set_item(CARRIED_KEY, &json);
+            }
+        }
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn carry_over(self) {}
+
+    /// What the page before this one at the same address kept ([`Typed::carry_over`]), taken
+    /// out of the tab's storage; nothing when it was another page.
+    #[cfg(feature = "hydrate")]
+    pub fn carried() -> Self {
+        let Some(storage) = window().session_storage().ok().flatten() else {
+            return Self(Vec::new());
+        };
+        let json = storage.get_item(CARRIED_KEY).ok().flatten();
+        let _ = storage.remove_item(CARRIED_KEY);
+        let path = window().location().pathname().unwrap_or_default();
+        let Some(carried) = json
+            .and_then(|j| serde_json::from_str::<Carried>(&j).ok())
+            .filter(|c| c.path == path)
+        else {
+            return Self(Vec::new());
+        };
+        let doc = document();
+        Self(
+            carried
+                .fields
+                .into_iter()
+                .filter_map(|(id, value, checked)| {
+                    let field = doc.get_element_by_id(&id)?;
+                    let entry = match (value, checked) {
+                        (Some(v), _) => Entry::Value(v),
+                        (None, Some(c)) => Entry::Checked(c),
+                        (None, None) => return None,
+                    };
+                    Some((field, entry))
+                })
+                .collect(),
+        )
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn carried() -> Self {
+        Self(())
+    }
 }
 
 /// For an island: reads what was typed now, before it hydrates, and puts it back on the next

@@ -119,7 +119,7 @@ fn HouseholdView(
                     <tbody>
                         {members.into_iter().map(|m| {
                             let rel = crate::domain::declaration::Relation::from_code(&m.relation);
-                            view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td class="name">{crate::ui::as_written(m.name)}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
+                            view! { <tr><td>{rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td class="name">{crate::ui::as_written(m.name)}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -181,11 +181,11 @@ fn HouseholdView(
                             view! {
                                 <tr data-kind=kind.code()>
                                     <td>{i + 1}</td>
-                                    <td>{move || labels::aid_kind(i18n, kind)}</td>
-                                    <td>{move || source.map(|d| labels::department(i18n, d)).unwrap_or_else(|| name.clone())}</td>
-                                    <td class="num">{move || yuan(i18n, amount)} {move || monthly.then(|| t_string!(i18n, household.per_month))}</td>
+                                    <td>{labels::aid_kind(i18n, kind)}</td>
+                                    <td>{source.map(|d| labels::department(i18n, d)).unwrap_or_else(|| name.clone())}</td>
+                                    <td class="num">{yuan(i18n, amount)} {monthly.then(|| t_string!(i18n, household.per_month))}</td>
                                     <td>{p}</td>
-                                    <td>{move || labels::aid_origin(i18n, origin)} {a.number.clone().map(|n| view! { " " <A href=format!("/applications/{n}")>{n.clone()}</A> })}</td>
+                                    <td>{labels::aid_origin(i18n, origin)} {a.number.clone().map(|n| view! { " " <A href=format!("/applications/{n}")>{n.clone()}</A> })}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -203,16 +203,16 @@ fn HouseholdView(
                 let status = a.status;
                 view! {
                     <article class="file-app">
-                        <h3><A href=format!("/applications/{}", a.number)>{a.number.clone()}</A> " · " {move || labels::status(i18n, status)} " · " {china_time(a.submitted_at)}</h3>
+                        <h3><A href=format!("/applications/{}", a.number)>{a.number.clone()}</A> " · " {labels::status(i18n, status)} " · " {china_time(a.submitted_at)}</h3>
                         <table><tbody>
                             {a.members.into_iter().map(|m| {
                                 let rel = crate::domain::declaration::Relation::from_code(&m.relation);
-                                view! { <tr><td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td>{crate::ui::as_written(m.name)}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
+                                view! { <tr><td>{rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td>{crate::ui::as_written(m.name)}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
                             }).collect_view()}
                         </tbody></table>
                         {a.decision.map(|d| {
                             let c = d.category;
-                            view! { <p>{t_string!(i18n, casework.decision)} ": " {move || c.map(|c| labels::category(i18n, c)).unwrap_or_default()} " " {move || yuan(i18n, d.monthly_amount_fen)} " · " {t_string!(i18n, casework.effective_from)} " " {d.effective_from.clone()}</p> }
+                            view! { <p>{t_string!(i18n, casework.decision)} ": " {c.map(|c| labels::category(i18n, c)).unwrap_or_default()} " " {yuan(i18n, d.monthly_amount_fen)} " · " {t_string!(i18n, casework.effective_from)} " " {d.effective_from.clone()}</p> }
                         })}
                         <p class="muted">{t_string!(i18n, household.consents)} ": " {t_string!(i18n, household.consent_verification)} " ✓ · " {t_string!(i18n, household.consent_charity)} " " {if a.consent_charity { "✓" } else { "✗" }} " (" {a.consent_text_version.clone()} ")"</p>
                         <ul class="documents">
@@ -256,9 +256,9 @@ fn ReferralList(rows: Vec<ReferralView>) -> impl IntoView {
                 let (status, need, dept, overdue) = (r.status, r.need, r.department, r.overdue);
                 view! {
                     <li data-referral=r.id class=if overdue { "overdue" } else { "" }>
-                        {move || need.map(|k| labels::aid_kind(i18n, k)).unwrap_or_default()} " → "
-                        {move || dept.map(|d| labels::department(i18n, d)).unwrap_or_default()} " · "
-                        <span class="badge">{move || status.map(|s| labels::referral_status(i18n, s)).unwrap_or_default()}</span> " · "
+                        {need.map(|k| labels::aid_kind(i18n, k)).unwrap_or_default()} " → "
+                        {dept.map(|d| labels::department(i18n, d)).unwrap_or_default()} " · "
+                        <span class="badge">{status.map(|s| labels::referral_status(i18n, s)).unwrap_or_default()}</span> " · "
                         {t_string!(i18n, household.due)} " " {r.due_on.clone()}
                         {overdue.then(|| view! { " " <strong class="late">{t_string!(i18n, household.overdue)}</strong> })}
                         <br /><small>{r.note.clone()}</small>
@@ -297,7 +297,7 @@ fn ReferralForm(
             <select id="referral-need" on:change=move |ev| form.update(|f| { f.need = event_target_value(&ev); f.department.clear(); })>
                 <option value="">{t_string!(i18n, common.please_choose)}</option>
                 {AidKind::ALL.into_iter().filter(|k| *k != AidKind::Charity).map(|k| view! {
-                    <option value=k.code() selected=move || form.with(|f| f.need == k.code())>{move || labels::aid_kind(i18n, k)}</option>
+                    <option value=k.code() selected=move || form.with(|f| f.need == k.code())>{labels::aid_kind(i18n, k)}</option>
                 }).collect_view()}
             </select>
             <FieldMessage error=fe("need") id="referral-need-error" />
@@ -305,7 +305,7 @@ fn ReferralForm(
             <select id="referral-department" on:change=move |ev| form.update(|f| f.department = event_target_value(&ev))>
                 <option value="">{t_string!(i18n, household.department_default)}</option>
                 {Department::ALL.into_iter().map(|d| view! {
-                    <option value=d.code() selected=move || form.with(|f| f.department == d.code())>{move || labels::department(i18n, d)}</option>
+                    <option value=d.code() selected=move || form.with(|f| f.department == d.code())>{labels::department(i18n, d)}</option>
                 }).collect_view()}
             </select>
             <FieldMessage error=fe("department") id="referral-department-error" />
@@ -337,14 +337,14 @@ fn AidFields(
         <label for=id("kind")>{t_string!(i18n, household.kind)}</label>
         <select id=id("kind") on:change=move |ev| form.update(|f| f.kind = event_target_value(&ev))>
             <option value="">{t_string!(i18n, common.please_choose)}</option>
-            {AidKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || form.with(|f| f.kind == k.code())>{move || labels::aid_kind(i18n, k)}</option> }).collect_view()}
+            {AidKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || form.with(|f| f.kind == k.code())>{labels::aid_kind(i18n, k)}</option> }).collect_view()}
         </select>
         <FieldMessage error=fe("kind") id=id("kind-error") />
         {with_source.then(|| view! {
             <label for=id("source")>{t_string!(i18n, household.source)}</label>
             <select id=id("source") on:change=move |ev| form.update(|f| f.source = event_target_value(&ev))>
                 <option value="">{t_string!(i18n, household.source_charity)}</option>
-                {Department::ALL.into_iter().map(|d| view! { <option value=d.code() selected=move || form.with(|f| f.source == d.code())>{move || labels::department(i18n, d)}</option> }).collect_view()}
+                {Department::ALL.into_iter().map(|d| view! { <option value=d.code() selected=move || form.with(|f| f.source == d.code())>{labels::department(i18n, d)}</option> }).collect_view()}
             </select>
             <FieldMessage error=fe("source") id=id("source-error") />
             <label for=id("source-name")>{t_string!(i18n, household.source_name)}</label>
@@ -460,8 +460,8 @@ fn InboxItem(row: ReferralView, on_change: Callback<()>) -> impl IntoView {
     view! {
         <article class=if overdue { "card referral overdue" } else { "card referral" } data-referral=id>
             <h2>
-                {move || need.map(|k| labels::aid_kind(i18n, k)).unwrap_or_default()} " · "
-                <span class="badge">{move || status.map(|s| labels::referral_status(i18n, s)).unwrap_or_default()}</span>
+                {need.map(|k| labels::aid_kind(i18n, k)).unwrap_or_default()} " · "
+                <span class="badge">{status.map(|s| labels::referral_status(i18n, s)).unwrap_or_default()}</span>
             </h2>
             <p>{t_string!(i18n, household.due)} " " {row.due_on.clone()} {overdue.then(|| view! { " " <strong class="late">{t_string!(i18n, household.overdue)}</strong> })}</p>
             <p>{row.region_name.clone()} " · " {head.as_ref().map(|h| format!("{} {}", h.name, h.id_number_masked))}</p>

@@ -396,7 +396,7 @@ fn Header() -> impl IntoView {
                 <span class="brand-name">{t_string!(i18n, app_name)}</span>
                 <span class="brand-sub">{t_string!(i18n, app_subtitle)}</span>
             </A>
-            <nav aria-label=move || t_string!(i18n, nav.home)>
+            <nav aria-label=t_string!(i18n, nav.home)>
                 {move || match signed_in() {
                             Some(user) => {
                                 let staff = user.role.is_staff();
@@ -481,9 +481,9 @@ fn LanguageButton() -> impl IntoView {
         };
         remember_language(next);
         // The page is rendered again in the new language by the server: its texts are not
-        // reactive (`t_string!`: a reactive text is compiled as its own view type, ~750 of
-        // them made a tenth of the WASM), and what was typed but not saved is kept by the
-        // page's own drafts where a form has them.
+        // reactive (`t_string!`: each reactive text was a view type of its own, ~750 of them).
+        // What was typed and not saved is put back once the new page is live.
+        early::Typed::read().carry_over();
         reload_page();
     };
     view! {
@@ -491,7 +491,7 @@ fn LanguageButton() -> impl IntoView {
         // using voice control says what they see. The language's name is in that language.
         <button type="button" class="lang" id="lang-switch" on:click=toggle>
             <span lang=move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }>{t_string!(i18n, nav.language)}</span>
-            <span class="sr-only">{move || labels::paren(i18n, t_string!(i18n, nav.language_label))}</span>
+            <span class="sr-only">{labels::paren(i18n, t_string!(i18n, nav.language_label))}</span>
         </button>
     }
 }
@@ -554,6 +554,8 @@ pub fn mark_hydrated_when(done: usize) {
         .map(|l| l.length() as usize)
         .unwrap_or(0);
     if done >= total {
+        // What was typed before the language was switched (`LanguageButton`).
+        early::Typed::carried().restore();
         if let Some(body) = doc.body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }

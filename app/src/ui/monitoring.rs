@@ -127,14 +127,14 @@ fn ImportFormFor(
             <p class="muted">{t_string!(i18n, monitoring.import_intro)}</p>
             <label for="import-source">{t_string!(i18n, monitoring.source)}</label>
             <select id="import-source" on:change=move |ev| if let Some(s) = Source::from_code(&event_target_value(&ev)) { source.set(s) }>
-                {sources.into_iter().map(|s| view! { <option value=s.code() selected=s == first>{move || labels::import_source(i18n, s)}</option> }).collect_view()}
+                {sources.into_iter().map(|s| view! { <option value=s.code() selected=s == first>{labels::import_source(i18n, s)}</option> }).collect_view()}
             </select>
             <details id="import-columns">
                 <summary>{t_string!(i18n, monitoring.columns)}</summary>
                 <ul>
                     {move || source.get().template().iter().map(|c| {
                         let (field, required) = (c.field, c.required);
-                        view! { <li><strong>{move || import_field_in(i18n.get_locale(), field)}</strong> ": " {c.headers.join(" / ")}
+                        view! { <li><strong>{import_field_in(i18n.get_locale(), field)}</strong> ": " {c.headers.join(" / ")}
                             {(!required).then(|| view! { " (" {t_string!(i18n, monitoring.optional)} ")" })}</li> }
                     }).collect_view()}
                 </ul>
@@ -155,7 +155,7 @@ fn ImportFormFor(
                 let rows = p.map(|p| p.rows).unwrap_or(0);
                 view! {
                     <p aria-live="polite">
-                        <progress id="import-progress" value=value.to_string() max=max.to_string() aria-label=move || t_string!(i18n, monitoring.importing)></progress>
+                        <progress id="import-progress" value=value.to_string() max=max.to_string() aria-label=t_string!(i18n, monitoring.importing)></progress>
                         " " {t_string!(i18n, monitoring.importing)} " " {rows} " " {t_string!(i18n, monitoring.rows_so_far)}
                     </p>
                     <p class="muted">{t_string!(i18n, monitoring.may_close)}</p>
@@ -172,7 +172,7 @@ fn ImportFormFor(
                     let src = i.source;
                     view! { <tr>
                         <td>{crate::ui::china_time(i.at)}</td>
-                        <td>{move || src.map(|s| labels::import_source(i18n, s)).unwrap_or_default()}</td>
+                        <td>{src.map(|s| labels::import_source(i18n, s)).unwrap_or_default()}</td>
                         <td>{i.file_name.clone()} {i.refused.then(|| view! { " " <span class="badge">{t_string!(i18n, monitoring.refused_short)}</span> })}</td>
                         <td class="num">{i.rows_read} " / " {i.matched} " / " {i.invalid}</td>
                         <td class="num">{i.warnings}</td>
@@ -194,14 +194,14 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
     view! {
         <section class="card" id="import-report">
             <h2>{t_string!(i18n, monitoring.report)} " · " {report.file_name.clone()} " (" {report.encoding.clone()} ")"</h2>
-            {refused.map(|p| view! { <p class="banner error" id="import-refused">{t_string!(i18n, monitoring.refused)} " " {move || file_problem(i18n, &p)}</p> })}
+            {refused.map(|p| view! { <p class="banner error" id="import-refused">{t_string!(i18n, monitoring.refused)} " " {file_problem(i18n, &p)}</p> })}
             {report.import_id.clone().map(|id| view! { <p><a rel="external" id="import-report-xlsx" href=format!("/imports/{id}/report.xlsx")>{t_string!(i18n, monitoring.download_xlsx)}</a></p> })}
             <table><tbody>
-                {move || report_lines_in(i18n.get_locale(), &counts).into_iter().map(|(label, n)| line(label, n)).collect_view()}
+                {report_lines_in(i18n.get_locale(), &counts).into_iter().map(|(label, n)| line(label, n)).collect_view()}
             </tbody></table>
             {(!report.ignored_columns.is_empty()).then(|| view! { <p>{t_string!(i18n, monitoring.ignored_columns)} ": " {crate::ui::as_written(report.ignored_columns.join(labels::list_sep(i18n)))}</p> })}
             <ul id="import-problems">
-                {report.problems.iter().map(|(row, p)| { let p = *p; let row = *row; view! { <li>{t_string!(i18n, monitoring.row)} " " {row} ": " {move || row_problem(i18n, p)}</li> } }).collect_view()}
+                {report.problems.iter().map(|(row, p)| { let p = *p; let row = *row; view! { <li>{t_string!(i18n, monitoring.row)} " " {row} ": " {row_problem(i18n, p)}</li> } }).collect_view()}
             </ul>
         </section>
     }
@@ -295,7 +295,7 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
             data-status=status.map(|s| s.code()).unwrap_or_default()>
             <h2>
                 <span class=format!("badge level-{level}")>{t_string!(i18n, monitoring.level)} " " {level}</span> " "
-                {move || kind.map(|k| labels::rule_kind(i18n, k)).unwrap_or_default()} " · " {warning.region_name.clone()}
+                {kind.map(|k| labels::rule_kind(i18n, k)).unwrap_or_default()} " · " {warning.region_name.clone()}
                 {warning.escalated.then(|| view! { " " <strong class="late">{t_string!(i18n, monitoring.escalated)}</strong> })}
             </h2>
             {(medical.as_ref().is_some_and(|m| m.labour_priority) || event.as_ref().is_some_and(|e| e.labour_priority))
@@ -304,25 +304,25 @@ fn WarningItem(warning: WarningView, caseworker: bool, on_change: Callback<()>) 
             {medical.map(|m| view! {
                 <p class="trigger">
                     {t_string!(i18n, monitoring.trigger_medical)} " " {m.from.to_string()} " – " {m.to.to_string()} ": "
-                    {move || yuan(i18n, m.out_of_pocket_fen)} " (" {m.settlements} " " {t_string!(i18n, monitoring.settlements)} ") > "
+                    {yuan(i18n, m.out_of_pocket_fen)} " (" {m.settlements} " " {t_string!(i18n, monitoring.settlements)} ") > "
                     {m.share.map(|(percent, _)| view! { {t_string!(i18n, monitoring.trigger_share)} " " {percent} "% = " })}
-                    {move || yuan(i18n, m.threshold_fen)}
+                    {yuan(i18n, m.threshold_fen)}
                 </p>
             })}
             {missed.map(|m| view! {
                 <p class="trigger">
                     {t_string!(i18n, monitoring.trigger_missed)} " "
                     {m.missed.into_iter().map(|(kind, via)| view! {
-                        <span class="badge">{move || labels::aid_kind(i18n, kind)} " (" {move || labels::category(i18n, via)} ")"</span> " "
+                        <span class="badge">{labels::aid_kind(i18n, kind)} " (" {labels::category(i18n, via)} ")"</span> " "
                     }).collect_view()}
                 </p>
             })}
             {event.map(|e| view! {
                 <p class="trigger">
-                    {move || labels::department(i18n, e.source.department())} ": " <span class="mono">{e.person.clone()}</span> " " {e.date.to_string()} " "
-                    <strong>{move || labels::event_kind(i18n, e.event)}</strong>
+                    {labels::department(i18n, e.source.department())} ": " <span class="mono">{e.person.clone()}</span> " " {e.date.to_string()} " "
+                    <strong>{labels::event_kind(i18n, e.event)}</strong>
                     {e.grade.map(|g| view! { " " {t_string!(i18n, monitoring.grade)} " " {g} })}
-                    {e.amount_fen.map(|a| view! { " " {move || yuan(i18n, a)} })}
+                    {e.amount_fen.map(|a| view! { " " {yuan(i18n, a)} })}
                     {(!e.detail.is_empty()).then(|| view! { " · " {e.detail.clone()} })}
                 </p>
             })}
@@ -446,7 +446,7 @@ fn RuleForm(rule: WarningRule, on_saved: Callback<()>) -> impl IntoView {
     let id = move |f: &str| format!("rule-{code}-{f}");
     view! {
         <form class="card rule" data-rule=code on:submit=move |ev| { ev.prevent_default(); saved.set(false); save.dispatch(form.get_untracked()); }>
-            <h2>{move || labels::rule_kind(i18n, kind)} {rule.example.then(|| view! { " " <span class="badge example">{t_string!(i18n, monitoring.example)}</span> })}</h2>
+            <h2>{labels::rule_kind(i18n, kind)} {rule.example.then(|| view! { " " <span class="badge example">{t_string!(i18n, monitoring.example)}</span> })}</h2>
             <p class="muted rule-region">{t_string!(i18n, monitoring.rule_region)} ": "
                 {match rule.region.clone() {
                     Some(r) => view! { <span class="mono">{r.as_str().to_string()}</span> }.into_any(),

@@ -99,13 +99,13 @@ fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView
                                     let residence = r.residence;
                                     view! {
                                         <tr data-param=r.key.code() data-status=format!("{:?}", r.status).to_lowercase() class=if r.status == ParamStatus::InForce { "" } else { "muted" }>
-                                            <td>{move || labels::param(i18n, key)}</td>
+                                            <td>{labels::param(i18n, key)}</td>
                                             <td>{crate::ui::as_written(r.region_name.clone())} " " <span class="mono">{r.region_code.clone()}</span></td>
-                                            <td>{move || residence.map(|x| labels::residence(i18n, x)).unwrap_or_else(|| t_string!(i18n, policy.both).to_string())}</td>
-                                            <td class="num">{r.value_text.clone()} " " {move || labels::unit(i18n, key.unit())}</td>
+                                            <td>{residence.map(|x| labels::residence(i18n, x)).unwrap_or_else(|| t_string!(i18n, policy.both).to_string())}</td>
+                                            <td class="num">{r.value_text.clone()} " " {labels::unit(i18n, key.unit())}</td>
                                             <td>{r.effective_from.clone()}</td>
                                             <td>{crate::ui::policy::source_view(i18n, &r.source, r.example)} {r.example.then(|| view! { " " <span class="badge unknown">{t_string!(i18n, policy.example)}</span> })}</td>
-                                            <td>{move || labels::param_status(i18n, status)}</td>
+                                            <td>{labels::param_status(i18n, status)}</td>
                                             <td>{(admin && withdrawable).then(|| view! {
                                                 <button type="button" class="danger" on:click=move |_| { withdraw.dispatch(id); }>{t_string!(i18n, policy.withdraw)}</button>
                                             })}
@@ -185,7 +185,7 @@ fn ParamFormCard(region: String, on_saved: Callback<()>) -> impl IntoView {
                 <select id="param-key" on:change=move |ev| form.update(|f| f.key = event_target_value(&ev))>
                     {ParamKey::ALL.iter().map(|k| {
                         let k = *k;
-                        view! { <option value=k.code() selected=move || form.with(|f| f.key == k.code())>{move || labels::param(i18n, k)}</option> }
+                        view! { <option value=k.code() selected=move || form.with(|f| f.key == k.code())>{labels::param(i18n, k)}</option> }
                     }).collect_view()}
                 </select>
                 <FieldMessage error=field_error("key") id="param-key-error" />
@@ -197,7 +197,7 @@ fn ParamFormCard(region: String, on_saved: Callback<()>) -> impl IntoView {
                     <option value="">{t_string!(i18n, policy.both)}</option>
                     {Residence::ALL.iter().map(|r| {
                         let r = *r;
-                        view! { <option value=r.code()>{move || labels::residence(i18n, r)}</option> }
+                        view! { <option value=r.code()>{labels::residence(i18n, r)}</option> }
                     }).collect_view()}
                 </select>
                 <label for="param-value">{t_string!(i18n, policy.value)} " "
@@ -242,7 +242,7 @@ fn WhatIfTable(report: WhatIfReport) -> impl IntoView {
                         <tbody>
                             {report.rows.into_iter().map(|r| {
                                 let c = r.category;
-                                view! { <tr data-category=c.code()><td>{crate::ui::as_written(r.region_name)} " " <span class="mono">{r.region_code}</span></td><td>{move || labels::category(i18n, c)}</td><td class="num">"+" {r.enter}</td><td class="num">"−" {r.leave}</td></tr> }
+                                view! { <tr data-category=c.code()><td>{crate::ui::as_written(r.region_name)} " " <span class="mono">{r.region_code}</span></td><td>{labels::category(i18n, c)}</td><td class="num">"+" {r.enter}</td><td class="num">"−" {r.leave}</td></tr> }
                             }).collect_view()}
                         </tbody>
                     </table>

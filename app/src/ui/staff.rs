@@ -34,8 +34,8 @@ pub fn StaffPage() -> impl IntoView {
                         let system = user.acts_as(&[Role::Admin]);
                         view! {
                             <section class="card">
-                                <p>{t_string!(i18n, staff.role)} ": " {move || labels::role(i18n, role)}
-                                    {duty.map(|d| view! { " · " <span id="admin-duty">{move || labels::duty(i18n, d)}</span> })}</p>
+                                <p>{t_string!(i18n, staff.role)} ": " {labels::role(i18n, role)}
+                                    {duty.map(|d| view! { " · " <span id="admin-duty">{labels::duty(i18n, d)}</span> })}</p>
                                 <p>{t_string!(i18n, staff.region)} ": " <span id="staff-region-name" lang=user.region_name.as_deref().and_then(crate::ui::text_lang)>{user.region_name.clone().or(user.region_code.clone()).unwrap_or_default()}</span></p>
                                 {(role == Role::Caseworker || system).then(|| view! {
                                     <p><A href="/staff/queue" attr:id="queue-link">{t_string!(i18n, casework.queue_title)}</A></p>
@@ -155,7 +155,7 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                 <label for="staff-role">{t_string!(i18n, staff.role_label)}</label>
                 <select id="staff-role" on:change=move |ev| role.set(event_target_value(&ev))>
                     {Role::ALL.into_iter().filter(|r| r.is_staff()).map(|r| {
-                        view! { <option value=r.code() selected=move || role.get() == r.code()>{move || labels::role(i18n, r)}</option> }
+                        view! { <option value=r.code() selected=move || role.get() == r.code()>{labels::role(i18n, r)}</option> }
                     }).collect_view()}
                 </select>
                 <Show when=move || role.get() == Role::Department.code()>
@@ -163,7 +163,7 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                     <select id="staff-department" on:change=move |ev| department.set(event_target_value(&ev))>
                         <option value="">"—"</option>
                         {Department::ALL.into_iter().map(|d| {
-                            view! { <option value=d.code() selected=move || department.get() == d.code()>{move || labels::department(i18n, d)}</option> }
+                            view! { <option value=d.code() selected=move || department.get() == d.code()>{labels::department(i18n, d)}</option> }
                         }).collect_view()}
                     </select>
                     <FieldMessage error=field_error_of(error, "department") id="staff-department-error" />
@@ -173,7 +173,7 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                     <select id="staff-duty" on:change=move |ev| admin_duty.set(event_target_value(&ev))>
                         <option value="">"—"</option>
                         {AdminDuty::ALL.into_iter().map(|d| {
-                            view! { <option value=d.code() selected=move || admin_duty.get() == d.code()>{move || labels::duty(i18n, d)}</option> }
+                            view! { <option value=d.code() selected=move || admin_duty.get() == d.code()>{labels::duty(i18n, d)}</option> }
                         }).collect_view()}
                     </select>
                     <FieldMessage error=field_error_of(error, "duty") id="staff-duty-error" />
@@ -205,7 +205,7 @@ fn StaffAdmin(duty: AdminDuty) -> impl IntoView {
                                 let role = r.role.clone();
                                 view! { <tr data-login=row_login data-disabled=off.to_string()>
                                     <td>{r.login}</td><td>{crate::ui::as_written(r.display_name)}</td>
-                                    <td>{move || Role::from_code(&role).map(|x| labels::role(i18n, x)).unwrap_or_else(|| role.clone())}</td><td class="mono">{r.region_code}</td>
+                                    <td>{Role::from_code(&role).map(|x| labels::role(i18n, x)).unwrap_or_else(|| role.clone())}</td><td class="mono">{r.region_code}</td>
                                     <td>{if r.second_factor && !system {
                                         view! {
                                             <span>{t_string!(i18n, second_factor.enrolled)}</span> " "
@@ -285,7 +285,7 @@ pub fn SecondFactorPage() -> impl IntoView {
                             Ok(e) => view! {
                                 <section class="card narrow">
                                     <p>{t_string!(i18n, second_factor.intro)}</p>
-                                    <div class="qr" role="img" aria-label=move || t_string!(i18n, second_factor.qr_label) inner_html=e.qr_svg></div>
+                                    <div class="qr" role="img" aria-label=t_string!(i18n, second_factor.qr_label) inner_html=e.qr_svg></div>
                                     <p>{t_string!(i18n, second_factor.manual)} " " <code id="second-factor-secret">{e.secret}</code></p>
                                     <form on:submit=move |ev| {
                                         ev.prevent_default();

@@ -216,7 +216,7 @@ fn VisitWorkspace(
                            rows: &'static str| {
         view! {
             <div class="field">
-                <label for=id>{move || visit_label(i18n, field)}</label>
+                <label for=id>{visit_label(i18n, field)}</label>
                 <textarea id=id rows=rows maxlength="2000" prop:value=move || form.with(get) on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))></textarea>
                 <FieldMessage error=field_error(field) id=format!("{id}-error") />
             </div>
@@ -357,10 +357,10 @@ fn SignaturePad(
     let signed = move || form.with(|f| !get(f).is_empty());
     view! {
         <div class="field signature">
-            <label for=id>{move || visit_label(i18n, field)}</label>
+            <label for=id>{visit_label(i18n, field)}</label>
             <div class="pad-wrap">
                 <canvas id=id node_ref=canvas width="600" height="180" class="pad" role="img"
-                    aria-label=move || visit_label(i18n, field)
+                    aria-label=visit_label(i18n, field)
                     on:pointerdown=move |ev| { if let Some(c) = canvas.get() { drawing.set_value(true); device::pad_start(&c, &ev); } }
                     on:pointermove=move |ev| { if drawing.get_value() { if let Some(c) = canvas.get() { device::pad_move(&c, &ev); } } }
                     on:pointerup=move |_| {
@@ -458,7 +458,7 @@ pub fn VisitCard(visit: VisitView) -> impl IntoView {
             <div class="signatures">
                 {visit.signatures.iter().map(|(role, url)| {
                     let role = role.clone();
-                    view! { <figure><img src=url.clone() alt="" loading="lazy" /><figcaption>{move || visit_label(i18n, &role)}</figcaption></figure> }
+                    view! { <figure><img src=url.clone() alt="" loading="lazy" /><figcaption>{visit_label(i18n, &role)}</figcaption></figure> }
                 }).collect_view()}
             </div>
         </article>

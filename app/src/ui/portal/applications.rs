@@ -36,7 +36,7 @@ pub fn MyApplicationsPage() -> impl IntoView {
                             {apps.into_iter().map(|a| view! {
                                 <li class="card">
                                     <A href=format!("/applications/{}", a.number)><strong>{a.number.clone()}</strong></A>
-                                    <span class=format!("badge {}", a.status.code())>{move || labels::status(i18n, a.status)}</span>
+                                    <span class=format!("badge {}", a.status.code())>{labels::status(i18n, a.status)}</span>
                                     <span class="muted">{t_string!(i18n, applications.submitted_at)} " " {china_time(a.submitted_at)}</span>
                                 </li>
                             }).collect_view()}
@@ -115,7 +115,7 @@ fn UnmaskableId(number: String, member: u32, masked: String) -> impl IntoView {
             Some(Ok(full)) => view! { <span class="unmasked">{full}</span> }.into_any(),
             _ => view! {
                 <span>{masked.clone()}</span> " "
-                <button type="button" class="link" id=format!("unmask-{member}") title=move || t_string!(i18n, casework.unmask_note)
+                <button type="button" class="link" id=format!("unmask-{member}") title=t_string!(i18n, casework.unmask_note)
                     on:click=move |_| { reveal.dispatch(()); }>{t_string!(i18n, casework.unmask)}</button>
             }.into_any(),
         }}
@@ -189,7 +189,7 @@ fn ApplicationDetail(
         <h1>{t_string!(i18n, applications.number)} " " <span id="status-number">{app.summary.number.clone()}</span></h1>
         <PageTitle text=format!("{} {}", t_string!(i18n, applications.number), app.summary.number) />
         <p>{t_string!(i18n, applications.status)} ": "
-            <span class=format!("badge {}", status.code()) id="status-badge">{move || labels::status(i18n, status)}</span></p>
+            <span class=format!("badge {}", status.code()) id="status-badge">{labels::status(i18n, status)}</span></p>
         <section class="card">
             <h2>{t_string!(i18n, applications.timeline)}</h2>
             <ol class="timeline" id="timeline">{steps}</ol>
@@ -222,7 +222,7 @@ fn ApplicationDetail(
                     let (kind, state) = (e.kind, e.status);
                     let note = e.note.clone();
                     // What happened and the state it left the application in.
-                    view! { <li><time>{china_time(e.at)}</time> " " {move || labels::event(i18n, kind)} " → " <span class="event-state">{move || labels::status(i18n, state)}</span> {(!note.is_empty()).then(|| format!(" — {note}"))}</li> }
+                    view! { <li><time>{china_time(e.at)}</time> " " {labels::event(i18n, kind)} " → " <span class="event-state">{labels::status(i18n, state)}</span> {(!note.is_empty()).then(|| format!(" — {note}"))}</li> }
                 }).collect_view()}
             </ul>
         </section>
@@ -250,12 +250,12 @@ fn ApplicationDetail(
                     let health = m.health.clone();
                     view! {
                         <tr>
-                            <td>{move || rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td>
+                            <td>{rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td>
                             <td>{m.name.clone()}</td>
                             <td class="mono">{if owner { masked.into_any() } else { view! { <UnmaskableId number=number.get_value() member=i as u32 masked /> }.into_any() }}</td>
-                            <td>{move || labels::work(i18n, work)}</td>
-                            <td>{move || labels::labour(i18n, labour)}</td>
-                            <td>{move || labels::schooling(i18n, school)}</td>
+                            <td>{labels::work(i18n, work)}</td>
+                            <td>{labels::labour(i18n, labour)}</td>
+                            <td>{labels::schooling(i18n, school)}</td>
                             <td>{match health {
                                 Some(h) => view! { <HealthText health=h /> }.into_any(),
                                 None => view! { <UnmaskableHealth number=number.get_value() member=i as u32 /> }.into_any(),
@@ -267,7 +267,7 @@ fn ApplicationDetail(
             </table>
             </div>
             <h3>{t_string!(i18n, applications.help)}</h3>
-            <p>{move || app.help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</p>
+            <p>{app.help.iter().filter_map(|h| HelpKind::from_code(h)).map(|h| labels::help(i18n, h)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</p>
             <h3>{t_string!(i18n, applications.attachments)}</h3>
             // Images are shown where they are listed; a PDF opens in the browser's viewer.
             <ul class="attachments" id="attachments">
@@ -354,8 +354,8 @@ fn UnmaskableHealth(number: String, member: u32) -> impl IntoView {
             Some(Ok(h)) => view! { <span class="unmasked" id=format!("health-{member}")><HealthText health=h /></span> }.into_any(),
             _ => view! {
                 <button type="button" class="link" id=format!("unmask-health-{member}")
-                    aria-label=move || t_string!(i18n, casework.unmask_health_note)
-                    title=move || t_string!(i18n, casework.unmask_health_note)
+                    aria-label=t_string!(i18n, casework.unmask_health_note)
+                    title=t_string!(i18n, casework.unmask_health_note)
                     on:click=move |_| { reveal.dispatch(()); }>{t_string!(i18n, casework.unmask_health)}</button>
             }.into_any(),
         }}
@@ -404,7 +404,7 @@ pub(crate) fn Declared(
                 <dt>{t_string!(i18n, declare.address)}</dt>
                 <dd id="declared-address">{crate::ui::as_written(region_name.clone())} " " {crate::ui::as_written(d.address.clone())}</dd>
                 <dt>{t_string!(i18n, declare.residence)}</dt>
-                <dd>{move || labels::residence(i18n, residence)}</dd>
+                <dd>{labels::residence(i18n, residence)}</dd>
                 <dt>{t_string!(i18n, declare.contact_phone)}</dt>
                 <dd><a href=tel id="declared-phone">{d.contact_phone.clone()}</a></dd>
                 <dt>{t_string!(i18n, declare.section_description)}</dt>

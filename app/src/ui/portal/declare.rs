@@ -682,7 +682,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="region-picker" role="group" aria-label=move || t_string!(i18n, declare.region)>
+        <div class="region-picker" role="group" aria-label=t_string!(i18n, declare.region)>
             {levels}
             <FieldMessage error=form.error("region_code".into()) id="region_code-error" />
         </div>
@@ -987,7 +987,7 @@ fn HelpSection(form: Form) -> impl IntoView {
                             });
                             form.touch("help");
                         } />
-                    <label for=id>{move || labels::help(i18n, *k)}</label>
+                    <label for=id>{labels::help(i18n, *k)}</label>
                 </div>
             }
         })
@@ -1119,14 +1119,14 @@ fn StepList(form: Form) -> impl IntoView {
                         aria-current=move || (form.step.get() == s).then_some("step")
                         on:click=move |_| form.go(s)>
                         <span class="step-n" aria-hidden="true">{s.number()}</span>
-                        <span class="step-label">{move || s.label(i18n)}</span>
+                        <span class="step-label">{s.label(i18n)}</span>
                     </button>
                 </li>
             }
         })
         .collect_view();
     view! {
-        <nav class="steps" aria-label=move || t_string!(i18n, declare.steps_label)>
+        <nav class="steps" aria-label=t_string!(i18n, declare.steps_label)>
             <ol>{items}</ol>
         </nav>
     }
@@ -1286,7 +1286,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
         <div class="review" id="review">
             <p class="muted">{t_string!(i18n, declare.review_intro)}</p>
             <section class="card">
-                <h3>{move || Step::Household.label(i18n)}</h3>
+                <h3>{Step::Household.label(i18n)}</h3>
                 <dl>
                     {move || {
                         let d = draft.get();
@@ -1304,7 +1304,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
                 {change(Step::Household)}
             </section>
             <section class="card">
-                <h3>{move || Step::Members.label(i18n)}</h3>
+                <h3>{Step::Members.label(i18n)}</h3>
                 <ol class="review-members">
                     {move || draft.with(|d| d.members.iter().map(|m| {
                         let relation = Relation::from_code(&m.relation).map(|r| labels::relation(i18n, r)).unwrap_or_else(none);
@@ -1314,7 +1314,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
                 {change(Step::Members)}
             </section>
             <section class="card">
-                <h3>{move || Step::Money.label(i18n)}</h3>
+                <h3>{Step::Money.label(i18n)}</h3>
                 <dl>
                     {move || {
                         let d = draft.get();
@@ -1340,7 +1340,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
                 {change(Step::Money)}
             </section>
             <section class="card">
-                <h3>{move || Step::Needs.label(i18n)}</h3>
+                <h3>{Step::Needs.label(i18n)}</h3>
                 <dl>
                     {move || {
                         let d = draft.get();
