@@ -111,12 +111,13 @@ impl Typed {
 #[cfg(feature = "hydrate")]
 const CARRIED_KEY: &str = "doudi-typed";
 
+/// The separators of what is kept: fields apart, and a field's parts apart (ASCII's record and
+/// unit separators: a field's value is free text, in which the reading side splits only
+/// the first two parts off). Not JSON: serde's writer would be in every page's download.
 #[cfg(feature = "hydrate")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Carried {
-    path: String,
-    fields: Vec<(String, Option<String>, Option<bool>)>,
-}
+const RECORD: char = '\u{1e}';
+#[cfg(feature = "hydrate")]
+const UNIT: char = '\u{1f}';
 
 impl Typed {
     /// Keeps these fields for the page loaded next at this address, in this tab.
@@ -132,17 +133,21 @@ impl Typed {
                         .dyn_ref::<web_sys::HtmlInputElement>()
                         .is_none_or(|i| i.type_() != "password")
             })
-            .map(|(field, entry)| match entry {
-                Entry::Value(v) => (field.id(), Some(v), None),
-                Entry::Checked(c) => (field.id(), None, Some(c)),
+            .map(|(field, entry)| {
+                let (kind, value) = match entry {
+                    Entry::Value(v) => ('v', v.replace(RECORD, "")),
+                    Entry::Checked(c) => ('c', c.to_string()),
+                };
+                format!("{}{UNIT}{kind}{UNIT}{value}", field.id())
             })
             .collect::<Vec<_>>();
         let storage = window().session_storage().ok().flatten();
         if let (Some(storage), false) = (storage, fields.is_empty()) {
             let path = window().location().pathname().unwrap_or_default();
-            if let Ok(json) = serde_json::to_string(&Carried { path, fields }) {
-                let _ = storage.set_item(CARRIED_KEY, &json);
-            }
+            let _ = storage.set_item(
+                CARRIED_KEY,
+                &format!("{path}{RECORD}{}", fields.join(&RECORD.to_string())),
+            );
         }
     }
 
@@ -156,26 +161,24 @@ impl Typed {
         let Some(storage) = window().session_storage().ok().flatten() else {
             return Self(Vec::new());
         };
-        let json = storage.get_item(CARRIED_KEY).ok().flatten();
+        let kept = storage.get_item(CARRIED_KEY).ok().flatten();
         let _ = storage.remove_item(CARRIED_KEY);
         let path = window().location().pathname().unwrap_or_default();
-        let Some(carried) = json
-            .and_then(|j| serde_json::from_str::<Carried>(&j).ok())
-            .filter(|c| c.path == path)
-        else {
+        let kept = kept.unwrap_or_default();
+        let mut records = kept.split(RECORD);
+        if records.next() != Some(path.as_str()) {
             return Self(Vec::new());
-        };
+        }
         let doc = document();
         Self(
-            carried
-                .fields
-                .into_iter()
-                .filter_map(|(id, value, checked)| {
-                    let field = doc.get_element_by_id(&id)?;
-                    let entry = match (value, checked) {
-                        (Some(v), _) => Entry::Value(v),
-                        (None, Some(c)) => Entry::Checked(c),
-                        (None, None) => return None,
+            records
+                .filter_map(|record| {
+                    let mut parts = record.splitn(3, UNIT);
+                    let field = doc.get_element_by_id(parts.next()?)?;
+                    let entry = match (parts.next()?, parts.next()?) {
+                        ("v", v) => Entry::Value(v.to_string()),
+                        ("c", c) => Entry::Checked(c == "true"),
+                        _ => return None,
                     };
                     Some((field, entry))
                 })
