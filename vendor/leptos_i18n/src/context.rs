@@ -51,29 +51,28 @@ impl<L: Locale, S: Scope<L>> I18nContext<L, S> {
     #[inline]
     #[track_caller]
     pub fn get_locale(self) -> L {
-        #[cfg(feature = "unified_contexts")]
-        {
-            let any_loc = self.locale_signal.get();
-            L::from_str(any_loc.0).unwrap_or_default()
-        }
-        #[cfg(not(feature = "unified_contexts"))]
-        {
-            self.locale_signal.get()
-        }
+        // Doudi's patch (vendor/README.md): read without subscribing, and the default language
+        // once the page is gone. Our pages never change language in place (the switch loads
+        // the page again), and on a busy server an async part of a page may be polled while
+        // the page is disposed on another thread: subscribing then panicked ("already been
+        // disposed", between the signal's check and its use). What a disposed page reads is
+        // never sent.
+        self.get_locale_untracked()
     }
 
     /// Return the current locale but does not subscribe to changes
     #[inline]
     #[track_caller]
     pub fn get_locale_untracked(self) -> L {
+        // Doudi's patch: as `get_locale`.
         #[cfg(feature = "unified_contexts")]
         {
-            let any_loc = self.locale_signal.get_untracked();
-            L::from_str(any_loc.0).unwrap_or_default()
+            let any_loc = self.locale_signal.try_get_untracked();
+            any_loc.and_then(|l| L::from_str(l.0)).unwrap_or_default()
         }
         #[cfg(not(feature = "unified_contexts"))]
         {
-            self.locale_signal.get_untracked()
+            self.locale_signal.try_get_untracked().unwrap_or_default()
         }
     }
 
