@@ -191,10 +191,10 @@ macro_rules! whole_app_routes {
         }
 
         /// Loads the code of the page at `path` (an address's path), when it is one of the
-        /// application's pages; returns whether it was. Hydration is synchronous (our tachys:
-        /// vendor/README.md), so the page's code must be there before it begins.
+        /// application's pages. Hydration is synchronous (our tachys: vendor/README.md), so
+        /// the page's code must be there before it begins.
         #[cfg(all(feature = "hydrate", not(feature = "portal")))]
-        pub async fn load_page_code(path: &str) -> bool {
+        pub async fn load_page_code(path: &str) {
             use leptos_router::PossibleRouteMatch;
             // The router's own test of an address against a route, and its rule for a whole
             // match (`Routes::match_route`): nothing left, or a trailing slash.
@@ -203,11 +203,9 @@ macro_rules! whole_app_routes {
             };
             $(
                 if whole(path!($path).test(path)) {
-                    <$route as LazyRoute>::preload().await;
-                    return true;
+                    return <$route as LazyRoute>::preload().await;
                 }
             )*
-            false
         }
     };
 }
