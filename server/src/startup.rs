@@ -32,6 +32,27 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// The whole application's routes, and the addresses the residents' portal serves (with its own,
+/// smaller WASM; every other page with the whole application's): listed once per process.
+///
+/// Listing runs the application with resources held back, through a flag of `leptos_server`'s
+/// that is global to the process: a resource first polled anywhere while it is set waits for
+/// ever (leptos-rs/leptos#4773). Once per process, before any of its applications serves,
+/// nothing renders meanwhile; a second application started in the same process (the tests
+/// start one per test, beside others serving pages) used to list them again while another's
+/// page loaded, and that page's response never ended (seen twice under `make test`).
+fn route_lists() -> &'static (Vec<leptos_axum::AxumRouteListing>, Arc<Vec<String>>) {
+    static LISTS: std::sync::OnceLock<(Vec<leptos_axum::AxumRouteListing>, Arc<Vec<String>>)> =
+        std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        let portal = generate_route_list(PortalApp)
+            .iter()
+            .map(|r| r.path().to_string())
+            .collect();
+        (generate_route_list(App), Arc::new(portal))
+    })
+}
+
 /// Leptos's routes read the options from the state.
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
@@ -186,15 +207,9 @@ impl Application {
             in_flight,
         }));
 
-        let routes = generate_route_list(App);
-        // The residents' pages are served with the portal's own, smaller WASM; every other page
-        // with the whole application's.
-        let portal_paths: Arc<Vec<String>> = Arc::new(
-            generate_route_list(PortalApp)
-                .iter()
-                .map(|r| r.path().to_string())
-                .collect(),
-        );
+        let (routes, portal_paths) = route_lists();
+        let routes = routes.clone();
+        let portal_paths = portal_paths.clone();
         let context = {
             let services = services.clone();
             move || {

@@ -99,7 +99,8 @@ impl TestApp {
 
     pub fn client(&self) -> reqwest::Client {
         // A request that never answers fails its test after a minute instead of holding CI
-        // (one such hang was seen once under `make test`, in a staff page's SSR; not reproduced).
+        // (a staff page's SSR hung twice under `make test`: routes listed by another test's
+        // application meanwhile, `startup::route_lists`).
         reqwest::Client::builder()
             .cookie_store(true)
             .timeout(std::time::Duration::from_secs(60))
