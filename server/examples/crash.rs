@@ -4,9 +4,12 @@
 //! every acknowledged submission is there once, under the number the resident was given; no
 //! number is used twice; no draft produced two applications; every acknowledged decision is
 //! recorded once; SQLite's `PRAGMA integrity_check` is ok. At the end the background jobs must
-//! have resumed: every work item put in during the run is done.
+//! have resumed: every work item put in during the run is done, and SIGTERM stops the server
+//! cleanly. Each database lives `--cycles-per-database` cycles (100), then the next run starts
+//! on a fresh one (`CYCLES_PER_DATABASE` says why).
 //!
-//! Usage: crash [--cycles N] [--backend sqlite|postgres] [--server PATH] [--seed S]
+//! Usage: crash [--cycles N] [--cycles-per-database M] [--backend sqlite|postgres]
+//! [--server PATH] [--seed S]
 //! (PostgreSQL: run under `scripts/with-postgres.sh`, which sets DOUDI_TEST_PG_URL.)
 
 use reqwest::{Client, StatusCode};
@@ -278,10 +281,14 @@ struct Findings {
     lost: usize,
     duplicated: usize,
     integrity: usize,
+    /// How long reading and comparing took, and SQLite's integrity check.
+    read_time: Duration,
+    integrity_time: Duration,
 }
 
 async fn check(db: &Db, sqlite: bool, acked: &Acknowledged) -> Findings {
     let mut f = Findings::default();
+    let began = Instant::now();
     let rows = query("SELECT number, draft_id, status FROM applications")
         .fetch_all(db)
         .await
@@ -354,7 +361,9 @@ async fn check(db: &Db, sqlite: bool, acked: &Acknowledged) -> Findings {
             );
         }
     }
+    f.read_time = began.elapsed();
     if sqlite {
+        let began = Instant::now();
         let verdict: String = query("PRAGMA integrity_check")
             .fetch_one(db)
             .await
@@ -365,8 +374,22 @@ async fn check(db: &Db, sqlite: bool, acked: &Acknowledged) -> Findings {
             f.integrity += 1;
             eprintln!("integrity check: {verdict}");
         }
+        f.integrity_time = began.elapsed();
     }
     f
+}
+
+/// What one database's run found and was told, added up over the run.
+#[derive(Default)]
+struct Totals {
+    findings: Findings,
+    submissions: usize,
+    decisions: usize,
+    interrupted: u64,
+    refused: u64,
+    work_items: u64,
+    left: i64,
+    startup: Duration,
 }
 
 #[tokio::main]
@@ -375,14 +398,86 @@ async fn main() {
     let cycles: u64 = arg(&args, "--cycles")
         .and_then(|c| c.parse().ok())
         .unwrap_or(1000);
+    let per_database: u64 = arg(&args, "--cycles-per-database")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(CYCLES_PER_DATABASE)
+        .max(1);
     let backend = arg(&args, "--backend").unwrap_or_else(|| "sqlite".into());
     let exe = arg(&args, "--server").unwrap_or_else(|| "target/release/server".into());
     let mut seed: u64 = arg(&args, "--seed")
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| app::auth::real_now_millis() as u64);
-    println!("crash: {cycles} cycles on {backend} with {exe}, seed {seed}");
+    println!(
+        "crash: {cycles} cycles on {backend} with {exe}, seed {seed}, a fresh database every \
+         {per_database} cycles"
+    );
+    let started = Instant::now();
+    let mut total = Totals::default();
+    let mut done = 0u64;
+    let mut database = 0u32;
+    while done < cycles {
+        let these = per_database.min(cycles - done);
+        database += 1;
+        let t = run_database(&backend, &exe, database, done, these, &mut seed).await;
+        total.findings.lost += t.findings.lost;
+        total.findings.duplicated += t.findings.duplicated;
+        total.findings.integrity += t.findings.integrity;
+        total.submissions += t.submissions;
+        total.decisions += t.decisions;
+        total.interrupted += t.interrupted;
+        total.refused += t.refused;
+        total.work_items += t.work_items;
+        total.left += t.left;
+        total.startup += t.startup;
+        done += these;
+    }
+    println!(
+        "crash: {backend}: {cycles} cycles on {database} databases in {:.0} s (mean start {:.0} \
+         ms): {} submissions and {} decisions acknowledged, {} requests interrupted and retried; \
+         lost {}, duplicated {}, integrity failures {}; work items left undone {} of {}",
+        started.elapsed().as_secs_f64(),
+        total.startup.as_secs_f64() * 1000.0 / cycles.max(1) as f64,
+        total.submissions,
+        total.decisions,
+        total.interrupted,
+        total.findings.lost,
+        total.findings.duplicated,
+        total.findings.integrity,
+        total.left,
+        total.work_items
+    );
+    let f = &total.findings;
+    if f.lost + f.duplicated + f.integrity > 0 || total.refused > 0 || total.left != 0 {
+        println!("crash: {} submissions refused", total.refused);
+        println!("crash: FAILED");
+        std::process::exit(1);
+    }
+    if total.submissions == 0 || total.decisions == 0 {
+        println!("crash: FAILED (nothing was acknowledged: the run proves nothing)");
+        std::process::exit(1);
+    }
+    println!("crash: ok");
+}
+
+/// How many cycles one database lives. SQLite's integrity check reads the whole database, and
+/// the residents add ~430 submissions a cycle: on one database the checks made a run quadratic
+/// (1 000 cycles ~3 h here, most of it in checks of ever more rows). A fresh database every
+/// hundred cycles keeps each check under a second; every cycle is still a kill in the middle of
+/// writes, checked against everything acknowledged on that database since it was made.
+const CYCLES_PER_DATABASE: u64 = 100;
+
+/// `cycles` kill-and-restart cycles on a new database (`number`): residents registered, a
+/// caseworker signed in, the cycles, then the jobs' resumption and a clean SIGTERM.
+async fn run_database(
+    backend: &str,
+    exe: &str,
+    number: u32,
+    first_cycle: u64,
+    cycles: u64,
+    seed: &mut u64,
+) -> Totals {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let database_url = harness::database_url(&backend, dir.path(), "crash").await;
+    let database_url = harness::database_url(backend, dir.path(), &format!("crash{number}")).await;
     let port = harness::free_port();
     let env: Vec<(String, String)> = [
         ("DATABASE_URL", database_url.clone()),
@@ -403,7 +498,7 @@ async fn main() {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let mut server = Server {
-        exe,
+        exe: exe.to_string(),
         env,
         child: None,
     };
@@ -414,6 +509,7 @@ async fn main() {
         interrupted: AtomicU64::new(0),
         refused: AtomicU64::new(0),
     });
+    let sqlite = backend == "sqlite";
     server.start();
     wait_ready(&h).await;
     let mut residents = Vec::new();
@@ -432,7 +528,7 @@ async fn main() {
         .submissions
         .insert("no-such-draft".into(), "SQ-1999-000001".into());
     assert_eq!(
-        check(&pool, backend == "sqlite", &invented).await.lost,
+        check(&pool, sqlite, &invented).await.lost,
         1,
         "the check finds what is missing"
     );
@@ -443,11 +539,12 @@ async fn main() {
         .collect();
     tasks.push(tokio::spawn(caseworker_loop(h.clone(), cw)));
 
-    let started = Instant::now();
-    let mut total = Findings::default();
-    let mut work_items = 0u64;
-    let mut startup = Duration::ZERO;
-    for cycle in 0..cycles {
+    let mut total = Totals::default();
+    // What the last 50 cycles took, and in what.
+    let mut window = Instant::now();
+    let mut window_reads = (Duration::ZERO, Duration::ZERO);
+    let mut window_startup = Duration::ZERO;
+    for cycle in first_cycle..first_cycle + cycles {
         // Work for the background jobs, put in while the server runs.
         let subject = format!("crash-{cycle}");
         query(
@@ -458,14 +555,14 @@ async fn main() {
         .execute(&pool)
         .await
         .expect("put in a work item");
-        work_items += 1;
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        tokio::time::sleep(Duration::from_millis(100 + seed % 900)).await;
+        total.work_items += 1;
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        tokio::time::sleep(Duration::from_millis(100 + *seed % 900)).await;
         server.kill();
         let acked = std::mem::take(&mut *h.acked.lock().unwrap());
-        let f = check(&pool, backend == "sqlite", &acked).await;
+        let f = check(&pool, sqlite, &acked).await;
         {
             let mut now = h.acked.lock().unwrap();
             // Keep checking everything acknowledged so far, after every later crash too.
@@ -474,22 +571,36 @@ async fn main() {
             all.decisions.append(&mut now.decisions);
             *now = all;
         }
-        total.lost += f.lost;
-        total.duplicated += f.duplicated;
-        total.integrity += f.integrity;
-        if (cycle + 1) % 50 == 0 || cycle + 1 == cycles {
+        let t = &mut total.findings;
+        t.lost += f.lost;
+        t.duplicated += f.duplicated;
+        t.integrity += f.integrity;
+        t.read_time += f.read_time;
+        t.integrity_time += f.integrity_time;
+        server.start();
+        let started_in = wait_ready(&h).await;
+        total.startup += started_in;
+        window_startup += started_in;
+        if (cycle + 1) % 50 == 0 || cycle + 1 == first_cycle + cycles {
             let a = h.acked.lock().unwrap();
             println!(
-                "  {} cycles: {} submissions and {} decisions acknowledged, {} lost, {} duplicated",
+                "  {} cycles: database {number}: {} submissions and {} decisions acknowledged, \
+                 {} lost, {} duplicated ({:.0} s since the last line: checks {:.0} s reading and \
+                 {:.0} s integrity, starts {:.0} s)",
                 cycle + 1,
                 a.submissions.len(),
                 a.decisions.len(),
-                total.lost,
-                total.duplicated
+                t.lost,
+                t.duplicated,
+                window.elapsed().as_secs_f64(),
+                (t.read_time - window_reads.0).as_secs_f64(),
+                (t.integrity_time - window_reads.1).as_secs_f64(),
+                window_startup.as_secs_f64(),
             );
+            window = Instant::now();
+            window_reads = (t.read_time, t.integrity_time);
+            window_startup = Duration::ZERO;
         }
-        server.start();
-        startup += wait_ready(&h).await;
     }
     // The jobs resume: every item put in is done (a killed process's claims end with their
     // one-second lease).
@@ -509,6 +620,7 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    total.left = left;
     h.stop.store(true, Ordering::Relaxed);
     // A clean stop: SIGTERM, and the process exits by itself within its grace period.
     if let Some(child) = server.child.take() {
@@ -525,29 +637,11 @@ async fn main() {
     for t in tasks {
         t.abort();
     }
+    pool.close().await;
     let a = h.acked.lock().unwrap();
-    println!(
-        "crash: {backend}: {cycles} cycles in {:.0} s (mean start {:.0} ms): {} submissions and {} \
-         decisions acknowledged, {} requests interrupted and retried; lost {}, duplicated {}, \
-         integrity failures {}; work items left undone {left} of {work_items}",
-        started.elapsed().as_secs_f64(),
-        startup.as_secs_f64() * 1000.0 / cycles.max(1) as f64,
-        a.submissions.len(),
-        a.decisions.len(),
-        h.interrupted.load(Ordering::Relaxed),
-        total.lost,
-        total.duplicated,
-        total.integrity
-    );
-    let refused = h.refused.load(Ordering::Relaxed);
-    if total.lost + total.duplicated + total.integrity > 0 || refused > 0 || left != 0 {
-        println!("crash: {refused} submissions refused");
-        println!("crash: FAILED");
-        std::process::exit(1);
-    }
-    if a.submissions.is_empty() || a.decisions.is_empty() {
-        println!("crash: FAILED (nothing was acknowledged: the run proves nothing)");
-        std::process::exit(1);
-    }
-    println!("crash: ok");
+    total.submissions = a.submissions.len();
+    total.decisions = a.decisions.len();
+    total.interrupted = h.interrupted.load(Ordering::Relaxed);
+    total.refused = h.refused.load(Ordering::Relaxed);
+    total
 }
