@@ -287,7 +287,10 @@ pub fn case_resource(number: impl Fn() -> String + Send + Sync + 'static) -> Cas
 }
 
 /// The caseworker's actions on an application, by its state, from `case` (the page's, see
-/// [`case_resource`]; made here when the page has none).
+/// [`case_resource`]; made here when the page has none). For caseworkers only (the caller
+/// decides; every action checks again on the server). The card waits for the case once, as a
+/// whole: each part waiting on its own made each its own suspended view (five, in code the
+/// tablet downloads) for a wait of a few milliseconds on the same data.
 #[component]
 pub fn CaseActions(
     number: String,
@@ -295,56 +298,63 @@ pub fn CaseActions(
     on_done: Callback<()>,
     #[prop(optional_no_strip)] case: Option<CaseResource>,
 ) -> impl IntoView {
-    let me = expect_context::<MeResource>();
     let number = StoredValue::new(number);
     let case = case.unwrap_or_else(|| Resource::new(move || number.get_value(), case_view));
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                if matches!(me.await, Ok(Some(u)) if u.role == Role::Caseworker) {
-                    view! { <CaseActionsCard number=number.get_value() status case on_done /> }.into_any()
-                } else {
-                    ().into_any()
-                }
+                let case = case.await.ok();
+                view! { <CaseActionsCard number=number.get_value() status case on_done /> }
             })}
         </Transition>
     }
     .into_any()
 }
 
+/// What the caseworker asks of an application (one action for them all).
+#[derive(Clone)]
+enum CaseCommand {
+    Step(ApplicationStatus),
+    Ask(String),
+    Reject(String),
+    Decide(DecisionDraft),
+    Object(String),
+    Finalize,
+}
+
 #[component]
 fn CaseActionsCard(
     number: String,
     status: ApplicationStatus,
-    case: Resource<Result<crate::api::casework::CaseState, AppError>>,
+    /// `None` when it could not be read: the actions that need none are still offered.
+    case: Option<crate::api::casework::CaseState>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let number = StoredValue::new(number);
     let error = RwSignal::new(None::<AppError>);
-    let done = move |r: Option<Result<(), AppError>>| match r {
+    let confirm_head = RwSignal::new(false);
+    let act = Action::new(move |c: &CaseCommand| {
+        let (n, c, head) = (number.get_value(), c.clone(), confirm_head.get_untracked());
+        async move {
+            match c {
+                CaseCommand::Step(to) => advance(n, to, head).await,
+                CaseCommand::Ask(q) => request_info(n, q).await,
+                CaseCommand::Reject(r) => reject(n, r).await,
+                CaseCommand::Decide(d) => decide(n, d).await,
+                CaseCommand::Object(t) => record_objection(n, t).await,
+                CaseCommand::Finalize => finalize(n, String::new()).await,
+            }
+        }
+    });
+    Effect::new(move |_| match act.value().get() {
         Some(Ok(())) => {
             error.set(None);
             on_done.run(());
         }
         Some(Err(e)) => error.set(Some(e)),
         None => {}
-    };
-    let confirm_head = RwSignal::new(false);
-    let step = Action::new(move |to: &ApplicationStatus| {
-        advance(number.get_value(), *to, confirm_head.get_untracked())
     });
-    let ask = Action::new(move |q: &String| request_info(number.get_value(), q.clone()));
-    let refuse = Action::new(move |r: &String| reject(number.get_value(), r.clone()));
-    let decision = Action::new(move |d: &DecisionDraft| decide(number.get_value(), d.clone()));
-    let object = Action::new(move |t: &String| record_objection(number.get_value(), t.clone()));
-    let fin = Action::new(move |n: &String| finalize(number.get_value(), n.clone()));
-    Effect::new(move |_| done(step.value().get()));
-    Effect::new(move |_| done(ask.value().get()));
-    Effect::new(move |_| done(refuse.value().get()));
-    Effect::new(move |_| done(decision.value().get()));
-    Effect::new(move |_| done(object.value().get()));
-    Effect::new(move |_| done(fin.value().get()));
     let question = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let objection = RwSignal::new(String::new());
@@ -354,102 +364,102 @@ fn CaseActionsCard(
         ApplicationStatus::Approved | ApplicationStatus::Rejected | ApplicationStatus::Withdrawn
     );
     let next_step = match status {
-        ApplicationStatus::Submitted => Some((ApplicationStatus::Accepted, "case-accept")),
-        ApplicationStatus::Accepted => Some((ApplicationStatus::Visiting, "case-visit")),
-        ApplicationStatus::Visiting => Some((ApplicationStatus::Reviewing, "case-review")),
+        ApplicationStatus::Submitted => Some((
+            ApplicationStatus::Accepted,
+            "case-accept",
+            t_string!(i18n, casework.accept),
+        )),
+        ApplicationStatus::Accepted => Some((
+            ApplicationStatus::Visiting,
+            "case-visit",
+            t_string!(i18n, casework.start_visit),
+        )),
+        ApplicationStatus::Visiting => Some((
+            ApplicationStatus::Reviewing,
+            "case-review",
+            t_string!(i18n, casework.to_review),
+        )),
         _ => None,
     };
-    let step_label = move |to: ApplicationStatus| match to {
-        ApplicationStatus::Accepted => t_string!(i18n, casework.accept),
-        ApplicationStatus::Visiting => t_string!(i18n, casework.start_visit),
-        _ => t_string!(i18n, casework.to_review),
-    };
+    let household = case.as_ref().and_then(|c| c.household_id.clone());
+    let submitted = (status == ApplicationStatus::Submitted)
+        .then(|| case.clone())
+        .flatten();
+    let deciding = matches!(
+        status,
+        ApplicationStatus::Visiting | ApplicationStatus::Reviewing
+    )
+    .then(|| case.clone())
+    .flatten();
+    let publicising = status == ApplicationStatus::Publicising;
+    let (decision, objections) = case
+        .filter(|_| publicising)
+        .map(|c| (c.decision, c.objections))
+        .unwrap_or_default();
     view! {
         <section class="card attention" id="case-actions">
             <h2>{t_string!(i18n, casework.actions)}</h2>
             <ErrorBanner error=general_error(error) />
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    case.await.ok().and_then(|c| c.household_id).map(|h| view! {
-                        // Full page loads: this card also shows inside the portal's WASM, which has no staff pages.
-                        <p><a href=format!("/staff/households/{h}") id="case-household" rel="external">{t_string!(i18n, casework.household_file)}</a></p>
-                    })
-                })}
-            </Transition>
+            {household.map(|h| view! {
+                // Full page loads: this card also shows inside the portal's WASM, which has no staff pages.
+                <p><a href=format!("/staff/households/{h}") id="case-household" rel="external">{t_string!(i18n, casework.household_file)}</a></p>
+            })}
             {matches!(status, ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
                 <p><a href=format!("/staff/visit/{}", number.get_value()) id="case-visit-form" rel="external">{t_string!(i18n, visit.open)}</a></p>
             })}
-            {(status == ApplicationStatus::Submitted).then(|| view! {
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        case.await.ok().map(|c| view! {
-                            {(!c.conflicts.is_empty()).then(|| view! {
-                                <h3>{t_string!(i18n, casework.conflicts)}</h3>
-                                <ul id="case-conflicts">
-                                    {c.conflicts.into_iter().map(|m| {
-                                        let elsewhere = m.in_household.as_deref() == Some("") || m.in_application.as_deref() == Some("");
-                                        view! {
-                                            <li>{m.id_number_masked} " "
-                                                {m.in_household.map(|h| view! { {t_string!(i18n, casework.conflict_household)} " " {(!h.is_empty()).then(|| view! { <a href=format!("/staff/households/{h}") rel="external">{h.chars().take(8).collect::<String>()}</a> })} " " })}
-                                                {m.in_application.map(|n| view! { {t_string!(i18n, casework.conflict_application)} " " {n} " " })}
-                                                {elsewhere.then(|| view! { {t_string!(i18n, casework.conflict_elsewhere)} })}
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            })}
-                            {c.head_change.then(|| view! {
-                                <p>{t_string!(i18n, casework.head_change)}</p>
-                                <label class="check"><input type="checkbox" id="case-confirm-head" prop:checked=confirm_head on:change=move |ev| confirm_head.set(event_target_checked(&ev)) /> {t_string!(i18n, casework.confirm_head)}</label>
-                            })}
-                        })
-                    })}
-                </Transition>
+            {submitted.map(|c| view! {
+                {(!c.conflicts.is_empty()).then(|| view! {
+                    <h3>{t_string!(i18n, casework.conflicts)}</h3>
+                    <ul id="case-conflicts">
+                        {c.conflicts.into_iter().map(|m| {
+                            let elsewhere = m.in_household.as_deref() == Some("") || m.in_application.as_deref() == Some("");
+                            view! {
+                                <li>{m.id_number_masked} " "
+                                    {m.in_household.map(|h| view! { {t_string!(i18n, casework.conflict_household)} " " {(!h.is_empty()).then(|| view! { <a href=format!("/staff/households/{h}") rel="external">{h.chars().take(8).collect::<String>()}</a> })} " " })}
+                                    {m.in_application.map(|n| view! { {t_string!(i18n, casework.conflict_application)} " " {n} " " })}
+                                    {elsewhere.then(|| view! { {t_string!(i18n, casework.conflict_elsewhere)} })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })}
+                {c.head_change.then(|| view! {
+                    <p>{t_string!(i18n, casework.head_change)}</p>
+                    <label class="check"><input type="checkbox" id="case-confirm-head" prop:checked=confirm_head on:change=move |ev| confirm_head.set(event_target_checked(&ev)) /> {t_string!(i18n, casework.confirm_head)}</label>
+                })}
             })}
-            {next_step.map(|(to, id)| view! {
-                <button type="button" class="primary" id=id on:click=move |_| { step.dispatch(to); }>{move || step_label(to)}</button>
+            {next_step.map(|(to, id, label)| view! {
+                <button type="button" class="primary" id=id on:click=move |_| { act.dispatch(CaseCommand::Step(to)); }>{label}</button>
             })}
             {matches!(status, ApplicationStatus::Submitted | ApplicationStatus::Accepted | ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
-                <form on:submit=move |ev| { ev.prevent_default(); ask.dispatch(question.get_untracked()); }>
+                <form on:submit=move |ev| { ev.prevent_default(); act.dispatch(CaseCommand::Ask(question.get_untracked())); }>
                     <label for="case-question">{t_string!(i18n, casework.question)}</label>
                     <textarea id="case-question" rows="2" maxlength="1000" prop:value=question on:input=move |ev| question.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error("note") id="case-question-error" />
                     <button type="submit" id="case-ask">{t_string!(i18n, casework.ask)}</button>
                 </form>
             })}
-            {matches!(status, ApplicationStatus::Visiting | ApplicationStatus::Reviewing).then(|| view! {
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        case.await.ok().map(|c| view! { <DecisionForm proposed=(c.proposed_category, c.proposed_amount_fen) notice_days=c.notice_days action=decision error /> })
-                    })}
-                </Transition>
-            })}
-            {(status == ApplicationStatus::Publicising).then(|| view! {
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        case.await.ok().map(|c| view! {
-                            {c.decision.map(|d| view! {
-                                <p id="case-decision">
-                                    {d.category.map(|x| labels::category(i18n, x)).unwrap_or_default()} " "
-                                    {yuan(i18n, d.monthly_amount_fen)} " — " {t_string!(i18n, casework.notice_until)} " " {d.notice_until.clone()}
-                                </p>
-                            })}
-                            <ul id="case-objections">
-                                {c.objections.into_iter().map(|(t, at)| view! { <li>{china_time(at)} " " {t}</li> }).collect_view()}
-                            </ul>
-                        })
-                    })}
-                </Transition>
-                <form on:submit=move |ev| { ev.prevent_default(); object.dispatch(objection.get_untracked()); }>
+            {deciding.map(|c| view! { <DecisionForm proposed=(c.proposed_category, c.proposed_amount_fen) notice_days=c.notice_days action=act error /> })}
+            {publicising.then(|| view! {
+                {decision.map(|d| view! {
+                    <p id="case-decision">
+                        {d.category.map(|x| labels::category(i18n, x)).unwrap_or_default()} " "
+                        {yuan(i18n, d.monthly_amount_fen)} " — " {t_string!(i18n, casework.notice_until)} " " {d.notice_until.clone()}
+                    </p>
+                })}
+                <ul id="case-objections">
+                    {objections.into_iter().map(|(t, at)| view! { <li>{china_time(at)} " " {t}</li> }).collect_view()}
+                </ul>
+                <form on:submit=move |ev| { ev.prevent_default(); act.dispatch(CaseCommand::Object(objection.get_untracked())); }>
                     <label for="case-objection">{t_string!(i18n, casework.objection)}</label>
                     <textarea id="case-objection" rows="2" maxlength="1000" prop:value=objection on:input=move |ev| objection.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error("objection") id="case-objection-error" />
                     <button type="submit" id="case-object">{t_string!(i18n, casework.record_objection)}</button>
                 </form>
-                <button type="button" class="primary" id="case-finalize" on:click=move |_| { fin.dispatch(String::new()); }>{t_string!(i18n, casework.finalize)}</button>
+                <button type="button" class="primary" id="case-finalize" on:click=move |_| { act.dispatch(CaseCommand::Finalize); }>{t_string!(i18n, casework.finalize)}</button>
             })}
             {open.then(|| view! {
-                <form on:submit=move |ev| { ev.prevent_default(); refuse.dispatch(reason.get_untracked()); }>
+                <form on:submit=move |ev| { ev.prevent_default(); act.dispatch(CaseCommand::Reject(reason.get_untracked())); }>
                     <label for="case-reason">{t_string!(i18n, casework.reject_reason)}</label>
                     <textarea id="case-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <FieldMessage error=field_error("reason") id="case-reason-error" />
@@ -465,7 +475,7 @@ fn CaseActionsCard(
 fn DecisionForm(
     proposed: (Option<Category>, Option<i64>),
     notice_days: Option<i64>,
-    action: Action<DecisionDraft, Result<(), AppError>>,
+    action: Action<CaseCommand, Result<(), AppError>>,
     error: RwSignal<Option<AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -481,7 +491,7 @@ fn DecisionForm(
     });
     let field_error = move |field| field_error_of(error, field);
     view! {
-        <form id="decision-form" on:submit=move |ev| { ev.prevent_default(); action.dispatch(form.get_untracked()); }>
+        <form id="decision-form" on:submit=move |ev| { ev.prevent_default(); action.dispatch(CaseCommand::Decide(form.get_untracked())); }>
             <h3>{t_string!(i18n, casework.decision)}</h3>
             <p class="muted">
                 {t_string!(i18n, casework.proposed)} " "

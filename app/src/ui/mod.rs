@@ -488,7 +488,7 @@ fn LanguageButton() -> impl IntoView {
         // The accessible name is the visible text and what it does ("English（切换语言）"): a person
         // using voice control says what they see. The language's name is in that language.
         <button type="button" class="lang" id="lang-switch" on:click=toggle>
-            <span lang=move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }>{t_string!(i18n, nav.language)}</span>
+            <span lang=if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" }>{t_string!(i18n, nav.language)}</span>
             <span class="sr-only">{labels::paren(i18n, t_string!(i18n, nav.language_label))}</span>
         </button>
     }
@@ -513,6 +513,14 @@ pub fn portal_island<T, I: IntoView + 'static, W: IntoView + 'static>(
     island: impl FnOnce(T) -> I,
     whole: impl FnOnce(T) -> W,
 ) -> AnyView {
+    // The whole application's WASM hydrates only the whole application's documents: the
+    // island's side is left out of it (code a tablet would download and never run).
+    #[cfg(all(feature = "hydrate", not(feature = "portal")))]
+    {
+        let _ = island;
+        whole(data).into_any()
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "portal"))))]
     if in_portal_document() {
         island(data).into_any()
     } else {

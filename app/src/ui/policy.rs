@@ -360,28 +360,20 @@ pub fn StoredAssessmentCard(
     let i18n = use_i18n();
     let at_submission = stored.reason == "submission";
     let when = crate::ui::china_time(stored.created_at);
-    let stored = StoredValue::new(stored);
-    let names = StoredValue::new(names);
+    let s = stored;
+    let a = s.assessment;
+    // (A change of language reloads the page: the labels are computed once.)
     view! {
         <section class="card assessment" id="assessment">
             <h2>
-                {move || if at_submission { t_string!(i18n, policy.stored_title) } else { t_string!(i18n, policy.stored_title_reassessed) }}
+                {if at_submission { t_string!(i18n, policy.stored_title) } else { t_string!(i18n, policy.stored_title_reassessed) }}
                 " " <small class="muted">{when}</small>
             </h2>
             <p class="muted">{t_string!(i18n, policy.stored_label)}</p>
-            // Labels are computed when rendered: render again when the language changes.
-            {move || {
-                i18n.get_locale();
-                let s = stored.get_value();
-                let names = names.get_value();
-                let a = s.assessment;
-                view! {
-                    <AssessmentSummary assessment=a.clone() names=names.clone() />
-                    <Entitlements assessment=a.clone() names=names.clone() region=s.parameters.region.clone() />
-                    <CliffView assessment=a.clone() parameters=s.parameters.clone() facts=s.facts />
-                    <Explanation assessment=a parameters=s.parameters names />
-                }
-            }}
+            <AssessmentSummary assessment=a.clone() names=names.clone() />
+            <Entitlements assessment=a.clone() names=names.clone() region=s.parameters.region.clone() />
+            <CliffView assessment=a.clone() parameters=s.parameters.clone() facts=s.facts />
+            <Explanation assessment=a parameters=s.parameters names />
         </section>
     }
     .into_any()
@@ -389,6 +381,7 @@ pub fn StoredAssessmentCard(
 
 /// 核实情况: what a caseworker verified in person (legal supporters, support mode, care need,
 /// the relapse-watch list, an "other hardship" determination). Saving reassesses the household.
+/// For caseworkers only (the caller decides; the server checks again).
 #[component]
 pub fn VerificationCard(
     number: String,
@@ -397,9 +390,7 @@ pub fn VerificationCard(
     on_saved: Callback<()>,
 ) -> impl IntoView {
     use crate::api::policy::{record_verification, MemberVerification, Verification};
-    use crate::domain::status::Role;
     let i18n = use_i18n();
-    let me = expect_context::<crate::ui::MeResource>();
     let facts = stored.facts;
     let form = RwSignal::new(Verification {
         members: facts
@@ -424,20 +415,12 @@ pub fn VerificationCard(
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    let names = StoredValue::new(names);
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let caseworker = matches!(me.await, Ok(Some(u)) if u.role == Role::Caseworker);
-                if !caseworker {
-                    return ().into_any();
-                }
-                view! {
                     <section class="card" id="verification">
                         <h2>{t_string!(i18n, policy.verification_title)}</h2>
                         <p class="muted">{t_string!(i18n, policy.verification_intro)}</p>
                         <form on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
-                            <MemberVerificationRows form names=names.get_value() />
+                            <MemberVerificationRows form names />
                             <label for="v-relapse">{t_string!(i18n, policy.fact.relapse_list)}</label>
                             <select id="v-relapse" prop:value=move || form.with(|v| tri(v.relapse_watch).to_string())
                                 on:change=move |ev| form.update(|v| v.relapse_watch = from_tri(&event_target_value(&ev)))>
@@ -455,10 +438,6 @@ pub fn VerificationCard(
                             <button type="submit" class="primary" id="v-save" disabled=move || save.pending().get()>{t_string!(i18n, policy.verification_save)}</button>
                         </form>
                     </section>
-                }
-                .into_any()
-            })}
-        </Transition>
     }
     .into_any()
 }
@@ -561,12 +540,12 @@ pub fn AssessmentHistory(entries: Vec<crate::api::types::AssessmentEntry>) -> im
                     view! {
                         <li data-reason=e.reason.clone()>
                             {crate::ui::china_time(e.at)} " "
-                            {move || match reason.as_str() {
+                            {match reason.as_str() {
                                 "submission" => t_string!(i18n, policy.reason_submission),
                                 "verification" => t_string!(i18n, policy.reason_verification),
                                 _ => t_string!(i18n, policy.reason_reassessment),
                             }} {labels::colon(i18n)}
-                            {move || if cats.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { categories_text(i18n, cats) }}
+                            {if cats.is_empty() { t_string!(i18n, policy.cliff_none).to_string() } else { categories_text(i18n, cats) }}
                         </li>
                     }
                 }).collect_view()}

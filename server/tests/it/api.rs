@@ -279,6 +279,11 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
         island_tag.contains("data-props=") && island_tag.contains(&number),
         "{island_tag}"
     );
+    // The resident sees neither the case's actions nor the verification form.
+    assert!(
+        !html.contains(r#"id="case-actions""#) && !html.contains(r#"id="verification""#),
+        "{html}"
+    );
     let caseworker = app.client();
     app.sign_in(&caseworker, "demo_caseworker", "Demo2026pass")
         .await;
@@ -295,6 +300,14 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
         "{html}"
     );
     assert!(!html.contains("<leptos-island"), "{html}");
+    // A caseworker gets the case's actions for a submitted application and the verification
+    // form, rendered on the server.
+    assert!(
+        html.contains(r#"id="case-actions""#)
+            && html.contains(r#"id="case-accept""#)
+            && html.contains(r#"id="verification""#),
+        "{html}"
+    );
 }
 
 #[tokio::test]

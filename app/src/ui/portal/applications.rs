@@ -8,7 +8,7 @@ use crate::api::applications::{
 };
 use crate::api::types::ApplicationView;
 use crate::domain::declaration::{HelpKind, Relation};
-use crate::domain::status::{ApplicationStatus, TIMELINE};
+use crate::domain::status::{ApplicationStatus, Role, TIMELINE};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::PageTitle;
@@ -67,13 +67,16 @@ pub fn ApplicationPage() -> impl IntoView {
     view! {
         <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
-                // Staff see the case, not the resident's own actions (consent, withdrawal, answers).
-                let owner = matches!(me.await, Ok(Some(u)) if u.role == crate::domain::status::Role::Resident);
+                // Staff see the case, not the resident's own actions (consent, withdrawal, answers);
+                // a caseworker also the case's actions and the verification form.
+                let role = me.await.ok().flatten().map(|u| u.role);
+                let owner = role == Some(Role::Resident);
+                let caseworker = role == Some(Role::Caseworker);
                 match view_res.await {
                     Ok(app) => portal_island(
                         app,
-                        move |app| view! { <Application app owner /> },
-                        move |app| view! { <ApplicationDetail app owner case reload=Callback::new(move |_| {
+                        move |app| view! { <Application app owner caseworker /> },
+                        move |app| view! { <ApplicationDetail app owner caseworker case reload=Callback::new(move |_| {
                             // After an action: the application, and the case's actions, again.
                             view_res.refetch();
                             if let Some(case) = case {
@@ -94,38 +97,85 @@ pub fn ApplicationPage() -> impl IntoView {
 /// [`ApplicationDetail`] as the portal's island, loaded when first visited (its own WASM chunk).
 /// After an action the page is loaded again. (Staff get the whole application on this page.)
 #[island(lazy)]
-fn Application(app: ApplicationView, owner: bool) -> impl IntoView {
+fn Application(app: ApplicationView, owner: bool, caseworker: bool) -> impl IntoView {
     island_context();
-    // The signed-in user, which the detail's staff parts ask for: the island's own, because the
-    // page's is not there when the portal hydrates islands alone.
-    let me: crate::ui::MeResource = Resource::new(|| (), |_| crate::api::accounts::me());
-    provide_context(me);
-    view! { <ApplicationDetail app owner reload=Callback::new(|_| crate::ui::reload_page()) /> }
+    view! { <ApplicationDetail app owner caseworker reload=Callback::new(|_| crate::ui::reload_page()) /> }
 }
 
-/// A masked ID number that a caseworker may reveal; each reveal is audit-logged on the server.
+/// What a caseworker may reveal of a member, each reveal audit-logged on the server: the ID
+/// number (shown masked until then) or the declared health and disability (not shown until then).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hidden {
+    Id,
+    Health,
+}
+
+/// What was revealed.
+#[derive(Clone)]
+enum Revealed {
+    Id(String),
+    Health(crate::api::types::MemberHealth),
+}
+
+/// A member's [`Hidden`] part and the button that reveals it (one component and one action for
+/// both: each is code of its own in the tablet's download).
 #[component]
-fn UnmaskableId(number: String, member: u32, masked: String) -> impl IntoView {
+fn Unmaskable(
+    number: String,
+    member: u32,
+    what: Hidden,
+    /// The masked ID number (`Hidden::Id`).
+    #[prop(optional)]
+    masked: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let number = StoredValue::new(number);
-    let reveal =
-        Action::new(move |_: &()| crate::api::casework::unmask_id(number.get_value(), member));
+    let reveal = Action::new(move |_: &()| {
+        let n = number.get_value();
+        async move {
+            match what {
+                Hidden::Id => crate::api::casework::unmask_id(n, member)
+                    .await
+                    .map(Revealed::Id),
+                Hidden::Health => crate::api::casework::unmask_health(n, member)
+                    .await
+                    .map(Revealed::Health),
+            }
+        }
+    });
     view! {
         {move || match reveal.value().get() {
-            Some(Ok(full)) => view! { <span class="unmasked">{full}</span> }.into_any(),
-            _ => view! {
+            Some(Ok(Revealed::Id(full))) => view! { <span class="unmasked">{full}</span> }.into_any(),
+            Some(Ok(Revealed::Health(h))) => view! { <span class="unmasked" id=format!("health-{member}")><HealthText health=h /></span> }.into_any(),
+            _ if what == Hidden::Id => view! {
                 <span>{masked.clone()}</span> " "
                 <button type="button" class="link" id=format!("unmask-{member}") title=t_string!(i18n, casework.unmask_note)
                     on:click=move |_| { reveal.dispatch(()); }>{t_string!(i18n, casework.unmask)}</button>
             }.into_any(),
+            _ => view! {
+                <button type="button" class="link" id=format!("unmask-health-{member}")
+                    aria-label=t_string!(i18n, casework.unmask_health_note)
+                    title=t_string!(i18n, casework.unmask_health_note)
+                    on:click=move |_| { reveal.dispatch(()); }>{t_string!(i18n, casework.unmask_health)}</button>
+            }.into_any(),
         }}
     }
+}
+
+/// What the resident asks of their application.
+#[derive(Clone)]
+enum OwnerCommand {
+    Answer(String),
+    Withdraw(String),
+    Consent(bool),
 }
 
 #[component]
 fn ApplicationDetail(
     app: ApplicationView,
     owner: bool,
+    /// The reader is a caseworker (who acts on the case and records what was verified).
+    caseworker: bool,
     reload: Callback<()>,
     #[prop(optional_no_strip)] case: Option<crate::ui::casework::CaseResource>,
 ) -> impl IntoView {
@@ -149,12 +199,10 @@ fn ApplicationDetail(
                 "todo"
             };
             let step = *step;
-            let label = move || {
-                if i == TIMELINE.len() - 1 {
-                    if i == reached { labels::status(i18n, status) } else { t_string!(i18n, status.result).to_string() }
-                } else {
-                    labels::status(i18n, step)
-                }
+            let label = if i == TIMELINE.len() - 1 {
+                if i == reached { labels::status(i18n, status) } else { t_string!(i18n, status.result).to_string() }
+            } else {
+                labels::status(i18n, step)
             };
             view! { <li class=class aria-current=(class == "current").then_some("step")>{label}</li> }
         })
@@ -162,27 +210,23 @@ fn ApplicationDetail(
 
     let error = RwSignal::new(None::<AppError>);
     let answer = RwSignal::new(String::new());
-    let send_answer =
-        Action::new(move |text: &String| answer_info_request(number.get_value(), text.clone()));
     let reason = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
-    let withdraw =
-        Action::new(move |r: &String| withdraw_application(number.get_value(), r.clone()));
-    let consent = Action::new(move |g: &bool| set_charity_consent(number.get_value(), *g));
-    Effect::new(move |_| {
-        for r in [
-            send_answer.value().get(),
-            withdraw.value().get(),
-            consent.value().get(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            match r {
-                Ok(()) => reload.run(()),
-                Err(e) => error.set(Some(e)),
+    // The resident's three requests, as one action (each action is code of its own).
+    let act = Action::new(move |c: &OwnerCommand| {
+        let (n, c) = (number.get_value(), c.clone());
+        async move {
+            match c {
+                OwnerCommand::Answer(text) => answer_info_request(n, text).await,
+                OwnerCommand::Withdraw(r) => withdraw_application(n, r).await,
+                OwnerCommand::Consent(g) => set_charity_consent(n, g).await,
             }
         }
+    });
+    Effect::new(move |_| match act.value().get() {
+        Some(Ok(())) => reload.run(()),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
     });
     let charity = app.consent_charity;
     view! {
@@ -194,12 +238,12 @@ fn ApplicationDetail(
             <h2>{t_string!(i18n, applications.timeline)}</h2>
             <ol class="timeline" id="timeline">{steps}</ol>
         </section>
-        {(!owner).then(|| view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload case /> })}
+        {caseworker.then(|| view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload case /> })}
         {app.assessment.clone().map(|stored| {
             let names: Vec<String> = app.members.iter().map(|m| m.name.clone()).collect();
             view! {
                 <crate::ui::policy::StoredAssessmentCard stored=stored.clone() names=names.clone() />
-                <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload />
+                {caseworker.then(|| view! { <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload /> })}
             }
         })}
         <crate::ui::policy::AssessmentHistory entries=app.assessment_history.clone() />
@@ -208,10 +252,10 @@ fn ApplicationDetail(
             <section class="card attention" id="info-request">
                 <h2>{t_string!(i18n, applications.info_request)}</h2>
                 <p class="question">{q}</p>
-                <form on:submit=move |ev| { ev.prevent_default(); send_answer.dispatch(answer.get_untracked()); }>
+                <form on:submit=move |ev| { ev.prevent_default(); act.dispatch(OwnerCommand::Answer(answer.get_untracked())); }>
                     <label for="info-answer">{t_string!(i18n, applications.answer)}</label>
                     <textarea id="info-answer" rows="3" maxlength="1000" prop:value=answer on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
-                    <button type="submit" class="primary" disabled=move || send_answer.pending().get()>{t_string!(i18n, applications.send_answer)}</button>
+                    <button type="submit" class="primary" disabled=move || act.pending().get()>{t_string!(i18n, applications.send_answer)}</button>
                 </form>
             </section>
         })}
@@ -252,13 +296,13 @@ fn ApplicationDetail(
                         <tr>
                             <td>{rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td>
                             <td>{m.name.clone()}</td>
-                            <td class="mono">{if owner { masked.into_any() } else { view! { <UnmaskableId number=number.get_value() member=i as u32 masked /> }.into_any() }}</td>
+                            <td class="mono">{if owner { masked.into_any() } else { view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Id masked /> }.into_any() }}</td>
                             <td>{labels::work(i18n, work)}</td>
                             <td>{labels::labour(i18n, labour)}</td>
                             <td>{labels::schooling(i18n, school)}</td>
                             <td>{match health {
                                 Some(h) => view! { <HealthText health=h /> }.into_any(),
-                                None => view! { <UnmaskableHealth number=number.get_value() member=i as u32 /> }.into_any(),
+                                None => view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Health /> }.into_any(),
                             }}</td>
                         </tr>
                     }
@@ -274,7 +318,7 @@ fn ApplicationDetail(
                 {app.attachments.iter().map(|a| {
                     let href = format!("/attachments/{}", a.id);
                     let kind = a.kind;
-                    let label = move || labels::attachment(i18n, kind);
+                    let label = labels::attachment(i18n, kind);
                     let image = a.mime.starts_with("image/");
                     view! {
                         <li>
@@ -289,10 +333,10 @@ fn ApplicationDetail(
         </section>
         <section class="card">
             <h2>{t_string!(i18n, applications.charity_consent)}</h2>
-            <p id="charity-state">{move || if charity { t_string!(i18n, applications.charity_on) } else { t_string!(i18n, applications.charity_off) }}</p>
+            <p id="charity-state">{if charity { t_string!(i18n, applications.charity_on) } else { t_string!(i18n, applications.charity_off) }}</p>
 {owner.then(|| view! {
-            <button type="button" id="charity-toggle" on:click=move |_| { consent.dispatch(!charity); }>
-                {move || if charity { t_string!(i18n, applications.charity_withdraw) } else { t_string!(i18n, applications.charity_grant) }}
+            <button type="button" id="charity-toggle" on:click=move |_| { act.dispatch(OwnerCommand::Consent(!charity)); }>
+                {if charity { t_string!(i18n, applications.charity_withdraw) } else { t_string!(i18n, applications.charity_grant) }}
             </button>
             })}
         </section>
@@ -305,7 +349,7 @@ fn ApplicationDetail(
                     <button type="button" class="danger" id="withdraw" on:click=move |_| confirming.set(true)>{t_string!(i18n, applications.withdraw)}</button>
                 }>
                     <p class="banner error">{t_string!(i18n, applications.withdraw_confirm)}</p>
-                    <button type="button" class="danger" id="withdraw-confirm" on:click=move |_| { withdraw.dispatch(reason.get_untracked()); }>{t_string!(i18n, common.yes)}</button>
+                    <button type="button" class="danger" id="withdraw-confirm" on:click=move |_| { act.dispatch(OwnerCommand::Withdraw(reason.get_untracked())); }>{t_string!(i18n, common.yes)}</button>
                     <button type="button" on:click=move |_| confirming.set(false)>{t_string!(i18n, common.cancel)}</button>
                 </Show>
             </section>
@@ -339,26 +383,6 @@ fn HealthText(health: crate::api::types::MemberHealth) -> impl IntoView {
             ));
         }
         parts.join("；")
-    }
-}
-
-/// Staff: a member's health and disability, shown only when asked for (the viewing is logged).
-#[component]
-fn UnmaskableHealth(number: String, member: u32) -> impl IntoView {
-    let i18n = use_i18n();
-    let number = StoredValue::new(number);
-    let reveal =
-        Action::new(move |_: &()| crate::api::casework::unmask_health(number.get_value(), member));
-    view! {
-        {move || match reveal.value().get() {
-            Some(Ok(h)) => view! { <span class="unmasked" id=format!("health-{member}")><HealthText health=h /></span> }.into_any(),
-            _ => view! {
-                <button type="button" class="link" id=format!("unmask-health-{member}")
-                    aria-label=t_string!(i18n, casework.unmask_health_note)
-                    title=t_string!(i18n, casework.unmask_health_note)
-                    on:click=move |_| { reveal.dispatch(()); }>{t_string!(i18n, casework.unmask_health)}</button>
-            }.into_any(),
-        }}
     }
 }
 
@@ -414,28 +438,28 @@ pub(crate) fn Declared(
             <table class="amounts" id="declared-income">
                 <tbody>
                     {rows.into_iter().map(|(key, m)| view! {
-                        <tr><th scope="row">{move || income_label(key)}</th><td class="num">{move || yuan(m)}</td></tr>
+                        <tr><th scope="row">{income_label(key)}</th><td class="num">{yuan(m)}</td></tr>
                     }).collect_view()}
-                    <tr class="total"><th scope="row">{t_string!(i18n, applications.income_total)}</th><td class="num">{move || yuan(income.total())}</td></tr>
+                    <tr class="total"><th scope="row">{t_string!(i18n, applications.income_total)}</th><td class="num">{yuan(income.total())}</td></tr>
                 </tbody>
             </table>
             <h3>{t_string!(i18n, declare.section_assets)}</h3>
             <dl class="facts">
-                <dt>{t_string!(i18n, declare.deposits)}</dt><dd>{move || yuan(a.deposits)}</dd>
+                <dt>{t_string!(i18n, declare.deposits)}</dt><dd>{yuan(a.deposits)}</dd>
                 <dt>{t_string!(i18n, declare.housing_count)}</dt><dd>{a.housing_count}</dd>
                 <dt>{t_string!(i18n, declare.housing_area)}</dt><dd>{area}</dd>
                 <dt>{t_string!(i18n, declare.vehicles)}</dt><dd>{a.vehicles}</dd>
                 <dt>{t_string!(i18n, declare.has_business)}</dt>
-                <dd>{move || if a.has_business { t_string!(i18n, common.yes) } else { t_string!(i18n, common.no) }}</dd>
+                <dd>{if a.has_business { t_string!(i18n, common.yes) } else { t_string!(i18n, common.no) }}</dd>
             </dl>
             <h3>{t_string!(i18n, applications.spending)}</h3>
             <dl class="facts">
-                <dt>{t_string!(i18n, declare.medical_spending)}</dt><dd id="declared-medical">{move || yuan(d.medical_spending_12m)}</dd>
-                <dt>{t_string!(i18n, declare.education_spending)}</dt><dd>{move || yuan(d.education_spending_12m)}</dd>
-                <dt>{t_string!(i18n, declare.disability_spending)}</dt><dd>{move || yuan(d.disability_spending_12m)}</dd>
+                <dt>{t_string!(i18n, declare.medical_spending)}</dt><dd id="declared-medical">{yuan(d.medical_spending_12m)}</dd>
+                <dt>{t_string!(i18n, declare.education_spending)}</dt><dd>{yuan(d.education_spending_12m)}</dd>
+                <dt>{t_string!(i18n, declare.disability_spending)}</dt><dd>{yuan(d.disability_spending_12m)}</dd>
                 <dt>{t_string!(i18n, declare.section_income_12m)}</dt>
                 <dd id="declared-income-12m">
-                    {move || match income_12m { Some(m) => yuan(m), None => t_string!(i18n, declare.review_none).to_string() }}
+                    {match income_12m { Some(m) => yuan(m), None => t_string!(i18n, declare.review_none).to_string() }}
                     {income_changed.then(|| view! { <br /><small>{t_string!(i18n, declare.income_changed)}</small> })}
                 </dd>
             </dl>

@@ -933,7 +933,6 @@ fn EstimateBody(form: Form) -> impl IntoView {
 fn EstimateResult(form: Form, params: crate::domain::policy::ParameterSet) -> impl IntoView {
     use crate::domain::policy::{assess, HouseholdFacts};
     use crate::ui::policy::{AssessmentSummary, CliffView, Entitlements, Explanation};
-    let i18n = use_i18n();
     let params = StoredValue::new(params);
     // Recomputed at every change; the view only changes when the result does.
     let estimate = Memo::new(move |_| {
@@ -951,8 +950,6 @@ fn EstimateResult(form: Form, params: crate::domain::policy::ParameterSet) -> im
     view! {
         <div aria-live="polite" id="estimate-result">
             {move || {
-                // Labels are computed when rendered: render again when the language changes.
-                i18n.get_locale();
                 let (a, names, facts) = estimate.get();
                 let p = params.get_value();
                 view! {
