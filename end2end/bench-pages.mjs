@@ -63,11 +63,30 @@ async function firstVisit(url, storageState) {
   };
 }
 
+// The demo resident (server/src/seed.rs), signed in through the page, and their demo
+// application's number: its status page is a resident's page too.
+async function demoResidentState() {
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.fill('#login-name', '13800000001');
+  await page.fill('#login-password', 'Demo2026pass');
+  await page.click('button[type=submit]');
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await page.goto(`${BASE}/applications`);
+  const href = await page.locator('.app-list a[href^="/applications/"]').first().getAttribute('href');
+  const state = await ctx.storageState();
+  await ctx.close();
+  return { state, href };
+}
+
 const resident = await residentState();
+const demo = await demoResidentState();
 const cookie = resident.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 console.log('What a phone receives on a first visit (transfer sizes in Chromium: compressed, with headers):');
-for (const [page, signedIn] of [['/', false], ['/register', false], ['/login', false], ['/declare', true], ['/applications', true]]) {
-  const v = await firstVisit(`${BASE}${page}`, signedIn ? resident : undefined);
+for (const [page, signedIn] of [['/', false], ['/register', false], ['/login', false], ['/declare', true], ['/applications', true], [demo.href, 'demo']]) {
+  const v = await firstVisit(`${BASE}${page}`, signedIn === 'demo' ? demo.state : signedIn ? resident : undefined);
   console.log(`  ${page.padEnd(14)} ${kb(v.total)} in all (${kb(v.decoded)} uncompressed); WASM ${kb(v.wasm)} in ${v.wasmFiles.length} requests, of which the main module ${kb(v.mainWasm)}`);
   if (process.env.BENCH_VERBOSE) console.log(`    ${v.wasmFiles.join(' ')}`);
 }

@@ -19,8 +19,10 @@ test('a resident registers, declares a household, submits and follows it', async
   const wasm = await loadedWasm(page);
   assert.ok(wasm.includes('/pkg/portal/doudi-portal.wasm'), `portal WASM loaded: ${wasm}`);
   assert.ok(!wasm.includes('/pkg/doudi.wasm'), `the whole application's WASM is not: ${wasm}`);
-  // Only the registration form is live (an island); the declaration's code is not loaded yet.
-  assert.deepEqual([...new Set(wasm)], ['/pkg/portal/doudi-portal.wasm'], `the portal's main module alone: ${wasm}`);
+  // Only the registration form is live (an island, its code in one bundle); the declaration's
+  // code is not loaded yet.
+  assert.deepEqual([...new Set(wasm)].map((p) => p.replace(/_\d+\.wasm$/, '')),
+    ['/pkg/portal/doudi-portal.wasm', '/pkg/portal/bundle_register_island_loader'], `the main module and the form's: ${wasm}`);
   assert.ok(await page.locator('leptos-island form').count() === 1, 'the form is an island');
   await register(ctx, page, phone, password);
   // The declaration form's island brings its own code, in one file (scripts/bundle-chunks.mjs).
@@ -124,6 +126,20 @@ test('a resident registers, declares a household, submits and follows it', async
   await hydrated(page2);
   await page2.click('#lang-switch');
   await page2.locator('#status-badge', { hasText: '已提交' }).waitFor();
+
+  // The resident's requests are islands in a page of plain HTML: sharing the needs with
+  // charities, then withdrawing the application (after a confirmation).
+  await hydrated(page2);
+  assert.equal((await page2.textContent('#charity-state')).trim(), '未同意');
+  await page2.click('#charity-toggle');
+  await page2.locator('#charity-state', { hasText: '已同意' }).waitFor();
+  await hydrated(page2);
+  await page2.fill('#withdraw-reason', '家庭收入已好转');
+  await page2.click('#withdraw');
+  await page2.click('#withdraw-confirm');
+  await page2.locator('#status-badge', { hasText: '已撤回' }).waitFor();
+  await page2.locator('#events', { hasText: '家庭收入已好转' }).waitFor();
+  assert.equal(await page2.locator('#withdraw').count(), 0, 'a withdrawn application cannot be withdrawn again');
   await ctx.close();
 
   // The same case on a 1024 px tablet, signed in page2.

@@ -269,15 +269,26 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
         html.contains(&format!(r#"href="{pkg}/portal/doudi-portal.wasm""#)),
         "{html}"
     );
-    // The application's data go to the island as its props, so the island needs no request of its own.
-    let island = html
-        .split(r#"<leptos-island data-component="Application_"#)
-        .nth(1)
-        .expect("the application's island");
-    let island_tag = &island[..island.find('>').unwrap()];
-    assert!(
-        island_tag.contains("data-props=") && island_tag.contains(&number),
-        "{island_tag}"
+    // The page is plain HTML but for the resident's requests, each an island given what it needs
+    // as its props (no request of its own).
+    for island in ["CharityToggleIsland_", "WithdrawIsland_"] {
+        let tag = html
+            .split(&format!(r#"<leptos-island data-component="{island}"#))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{island}: {html}"));
+        let tag = &tag[..tag.find('>').unwrap()];
+        assert!(
+            tag.contains("data-props=") && tag.contains(&number),
+            "{tag}"
+        );
+    }
+    assert_eq!(html.matches("<leptos-island").count(), 4, "{html}");
+    // Plain HTML: the timeline is inside no island (as many opened as closed before it).
+    let before = &html[..html.find(r#"id="timeline""#).expect("the timeline")];
+    assert_eq!(
+        before.matches("<leptos-island").count(),
+        before.matches("</leptos-island>").count(),
+        "{html}"
     );
     // The resident sees neither the case's actions nor the verification form.
     assert!(

@@ -73,17 +73,13 @@ pub fn ApplicationPage() -> impl IntoView {
                 let owner = role == Some(Role::Resident);
                 let caseworker = role == Some(Role::Caseworker);
                 match view_res.await {
-                    Ok(app) => portal_island(
-                        app,
-                        move |app| view! { <Application app owner caseworker /> },
-                        move |app| view! { <ApplicationDetail app owner caseworker case reload=Callback::new(move |_| {
-                            // After an action: the application, and the case's actions, again.
-                            view_res.refetch();
-                            if let Some(case) = case {
-                                case.refetch();
-                            }
-                        }) /> },
-                    ),
+                    Ok(app) => view! { <ApplicationDetail app owner caseworker case reload=Callback::new(move |_| {
+                        // After an action: the application, and the case's actions, again.
+                        view_res.refetch();
+                        if let Some(case) = case {
+                            case.refetch();
+                        }
+                    }) /> }.into_any(),
                     Err(AppError::Unauthenticated) => view! {
                         <p class="notice">{t_string!(i18n, error.unauthenticated)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p>
                     }.into_any(),
@@ -94,12 +90,25 @@ pub fn ApplicationPage() -> impl IntoView {
     }
 }
 
-/// [`ApplicationDetail`] as the portal's island, loaded when first visited (its own WASM chunk).
-/// After an action the page is loaded again. (Staff get the whole application on this page.)
+/// The resident's three requests, each an island of its own in the portal's document (loaded
+/// when the page shows it): the rest of the application's page is plain HTML there, nothing in it
+/// changes without a new page. After a request the page is loaded again.
 #[island(lazy)]
-fn Application(app: ApplicationView, owner: bool, caseworker: bool) -> impl IntoView {
+fn InfoAnswerIsland(number: String, question: String) -> impl IntoView {
     island_context();
-    view! { <ApplicationDetail app owner caseworker reload=Callback::new(|_| crate::ui::reload_page()) /> }
+    view! { <InfoAnswer number question reload=Callback::new(|_| crate::ui::reload_page()) /> }
+}
+
+#[island(lazy)]
+fn CharityToggleIsland(number: String, granted: bool) -> impl IntoView {
+    island_context();
+    view! { <CharityToggle number granted reload=Callback::new(|_| crate::ui::reload_page()) /> }
+}
+
+#[island(lazy)]
+fn WithdrawIsland(number: String) -> impl IntoView {
+    island_context();
+    view! { <Withdraw number reload=Callback::new(|_| crate::ui::reload_page()) /> }
 }
 
 /// What a caseworker may reveal of a member, each reveal audit-logged on the server: the ID
@@ -170,6 +179,92 @@ enum OwnerCommand {
     Consent(bool),
 }
 
+/// The resident's requests on application `number` (one action for the three: each action is code
+/// of its own): `reload` after one is done, its error in `error`.
+fn owner_action(
+    number: String,
+    reload: Callback<()>,
+    error: RwSignal<Option<AppError>>,
+) -> Action<OwnerCommand, Result<(), AppError>> {
+    let number = StoredValue::new(number);
+    let act = Action::new(move |c: &OwnerCommand| {
+        let (n, c) = (number.get_value(), c.clone());
+        async move {
+            match c {
+                OwnerCommand::Answer(text) => answer_info_request(n, text).await,
+                OwnerCommand::Withdraw(r) => withdraw_application(n, r).await,
+                OwnerCommand::Consent(g) => set_charity_consent(n, g).await,
+            }
+        }
+    });
+    Effect::new(move |_| match act.value().get() {
+        Some(Ok(())) => reload.run(()),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    act
+}
+
+/// Answering a caseworker's request for more information.
+#[component]
+fn InfoAnswer(number: String, question: String, reload: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<AppError>);
+    let act = owner_action(number, reload, error);
+    let answer = RwSignal::new(String::new());
+    view! {
+        <section class="card attention" id="info-request">
+            <h2>{t_string!(i18n, applications.info_request)}</h2>
+            <p class="question">{question}</p>
+            <form on:submit=move |ev| { ev.prevent_default(); act.dispatch(OwnerCommand::Answer(answer.get_untracked())); }>
+                <label for="info-answer">{t_string!(i18n, applications.answer)}</label>
+                <textarea id="info-answer" rows="3" maxlength="1000" prop:value=answer on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
+                <ErrorBanner error />
+                <button type="submit" class="primary" disabled=move || act.pending().get()>{t_string!(i18n, applications.send_answer)}</button>
+            </form>
+        </section>
+    }
+}
+
+/// Granting or withdrawing the consent to share the application's needs with charities.
+#[component]
+fn CharityToggle(number: String, granted: bool, reload: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<AppError>);
+    let act = owner_action(number, reload, error);
+    view! {
+        <ErrorBanner error />
+        <button type="button" id="charity-toggle" disabled=move || act.pending().get() on:click=move |_| { act.dispatch(OwnerCommand::Consent(!granted)); }>
+            {if granted { t_string!(i18n, applications.charity_withdraw) } else { t_string!(i18n, applications.charity_grant) }}
+        </button>
+    }
+}
+
+/// Withdrawing the application, after a confirmation.
+#[component]
+fn Withdraw(number: String, reload: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<AppError>);
+    let act = owner_action(number, reload, error);
+    let reason = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
+    view! {
+        <section class="card">
+            <h2>{t_string!(i18n, applications.withdraw)}</h2>
+            <label for="withdraw-reason">{t_string!(i18n, applications.withdraw_reason)}</label>
+            <input id="withdraw-reason" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
+            <ErrorBanner error />
+            <Show when=move || confirming.get() fallback=move || view! {
+                <button type="button" class="danger" id="withdraw" on:click=move |_| confirming.set(true)>{t_string!(i18n, applications.withdraw)}</button>
+            }>
+                <p class="banner error">{t_string!(i18n, applications.withdraw_confirm)}</p>
+                <button type="button" class="danger" id="withdraw-confirm" disabled=move || act.pending().get() on:click=move |_| { act.dispatch(OwnerCommand::Withdraw(reason.get_untracked())); }>{t_string!(i18n, common.yes)}</button>
+                <button type="button" on:click=move |_| confirming.set(false)>{t_string!(i18n, common.cancel)}</button>
+            </Show>
+        </section>
+    }
+}
+
 #[component]
 fn ApplicationDetail(
     app: ApplicationView,
@@ -208,26 +303,6 @@ fn ApplicationDetail(
         })
         .collect_view();
 
-    let error = RwSignal::new(None::<AppError>);
-    let answer = RwSignal::new(String::new());
-    let reason = RwSignal::new(String::new());
-    let confirming = RwSignal::new(false);
-    // The resident's three requests, as one action (each action is code of its own).
-    let act = Action::new(move |c: &OwnerCommand| {
-        let (n, c) = (number.get_value(), c.clone());
-        async move {
-            match c {
-                OwnerCommand::Answer(text) => answer_info_request(n, text).await,
-                OwnerCommand::Withdraw(r) => withdraw_application(n, r).await,
-                OwnerCommand::Consent(g) => set_charity_consent(n, g).await,
-            }
-        }
-    });
-    Effect::new(move |_| match act.value().get() {
-        Some(Ok(())) => reload.run(()),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
     let charity = app.consent_charity;
     view! {
         <h1>{t_string!(i18n, applications.number)} " " <span id="status-number">{app.summary.number.clone()}</span></h1>
@@ -238,27 +313,20 @@ fn ApplicationDetail(
             <h2>{t_string!(i18n, applications.timeline)}</h2>
             <ol class="timeline" id="timeline">{steps}</ol>
         </section>
-        {caseworker.then(|| view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload case /> })}
+        {crate::ui::staff_part(caseworker, || view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload case /> })}
         {app.assessment.clone().map(|stored| {
             let names: Vec<String> = app.members.iter().map(|m| m.name.clone()).collect();
             view! {
                 <crate::ui::policy::StoredAssessmentCard stored=stored.clone() names=names.clone() />
-                {caseworker.then(|| view! { <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload /> })}
+                {crate::ui::staff_part(caseworker, || view! { <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload /> })}
             }
         })}
         <crate::ui::policy::AssessmentHistory entries=app.assessment_history.clone() />
-        <ErrorBanner error />
-        {app.open_info_request.clone().filter(|_| owner).map(|q| view! {
-            <section class="card attention" id="info-request">
-                <h2>{t_string!(i18n, applications.info_request)}</h2>
-                <p class="question">{q}</p>
-                <form on:submit=move |ev| { ev.prevent_default(); act.dispatch(OwnerCommand::Answer(answer.get_untracked())); }>
-                    <label for="info-answer">{t_string!(i18n, applications.answer)}</label>
-                    <textarea id="info-answer" rows="3" maxlength="1000" prop:value=answer on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
-                    <button type="submit" class="primary" disabled=move || act.pending().get()>{t_string!(i18n, applications.send_answer)}</button>
-                </form>
-            </section>
-        })}
+        {app.open_info_request.clone().filter(|_| owner).map(|question| portal_island(
+            (number.get_value(), question),
+            |(number, question)| view! { <InfoAnswerIsland number question /> },
+            |(number, question)| view! { <InfoAnswer number question reload /> },
+        ))}
         <section class="card">
             <h2>{t_string!(i18n, applications.history)}</h2>
             <ul class="events" id="events">
@@ -296,13 +364,13 @@ fn ApplicationDetail(
                         <tr>
                             <td>{rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td>
                             <td>{m.name.clone()}</td>
-                            <td class="mono">{if owner { masked.into_any() } else { view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Id masked /> }.into_any() }}</td>
+                            <td class="mono">{crate::ui::staff_part(!owner, || view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Id masked=masked.clone() /> }).unwrap_or_else(|| masked.into_any())}</td>
                             <td>{labels::work(i18n, work)}</td>
                             <td>{labels::labour(i18n, labour)}</td>
                             <td>{labels::schooling(i18n, school)}</td>
                             <td>{match health {
                                 Some(h) => view! { <HealthText health=h /> }.into_any(),
-                                None => view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Health /> }.into_any(),
+                                None => crate::ui::staff_part(true, || view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Health /> }).into_any(),
                             }}</td>
                         </tr>
                     }
@@ -334,26 +402,17 @@ fn ApplicationDetail(
         <section class="card">
             <h2>{t_string!(i18n, applications.charity_consent)}</h2>
             <p id="charity-state">{if charity { t_string!(i18n, applications.charity_on) } else { t_string!(i18n, applications.charity_off) }}</p>
-{owner.then(|| view! {
-            <button type="button" id="charity-toggle" on:click=move |_| { act.dispatch(OwnerCommand::Consent(!charity)); }>
-                {if charity { t_string!(i18n, applications.charity_withdraw) } else { t_string!(i18n, applications.charity_grant) }}
-            </button>
-            })}
+            {owner.then(|| portal_island(
+                (number.get_value(), charity),
+                |(number, granted)| view! { <CharityToggleIsland number granted /> },
+                |(number, granted)| view! { <CharityToggle number granted reload /> },
+            ))}
         </section>
-        {(owner && status.can_withdraw()).then(|| view! {
-            <section class="card">
-                <h2>{t_string!(i18n, applications.withdraw)}</h2>
-                <label for="withdraw-reason">{t_string!(i18n, applications.withdraw_reason)}</label>
-                <input id="withdraw-reason" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev)) />
-                <Show when=move || confirming.get() fallback=move || view! {
-                    <button type="button" class="danger" id="withdraw" on:click=move |_| confirming.set(true)>{t_string!(i18n, applications.withdraw)}</button>
-                }>
-                    <p class="banner error">{t_string!(i18n, applications.withdraw_confirm)}</p>
-                    <button type="button" class="danger" id="withdraw-confirm" on:click=move |_| { act.dispatch(OwnerCommand::Withdraw(reason.get_untracked())); }>{t_string!(i18n, common.yes)}</button>
-                    <button type="button" on:click=move |_| confirming.set(false)>{t_string!(i18n, common.cancel)}</button>
-                </Show>
-            </section>
-        })}
+        {(owner && status.can_withdraw()).then(|| portal_island(
+            number.get_value(),
+            |number| view! { <WithdrawIsland number /> },
+            |number| view! { <Withdraw number reload /> },
+        ))}
     }
     .into_any()
 }

@@ -47,7 +47,7 @@ pub fn RegisterPage() -> impl IntoView {
 }
 
 /// [`RegisterForm`] as the portal's island.
-#[island]
+#[island(lazy)]
 fn RegisterIsland() -> impl IntoView {
     island_context();
     view! { <RegisterForm /> }
@@ -133,7 +133,7 @@ pub fn LoginPage() -> impl IntoView {
 }
 
 /// [`LoginForm`] as the portal's island.
-#[island]
+#[island(lazy)]
 fn LoginIsland() -> impl IntoView {
     island_context();
     view! { <LoginForm /> }

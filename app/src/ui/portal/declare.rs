@@ -314,13 +314,11 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     let submitted = RwSignal::new(None::<ApplicationSummary>);
     let general_error = RwSignal::new(None::<AppError>);
 
-    let save = Action::new(move |data: &DeclarationDraft| {
-        let req = DraftSave {
-            draft_id: draft_id.get_value(),
-            data: data.clone(),
-        };
-        async move { save_draft(req).await }
-    });
+    // The requests' outcomes, each handled by an effect below. (Plain tasks rather than actions:
+    // an action's machinery is code of its own for each, in the phone's download.)
+    let saved = RwSignal::new(None::<Result<Saved, AppError>>);
+    let submitted_as = RwSignal::new(None::<Result<ApplicationSummary, AppError>>);
+    let submitting = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
     let sent = StoredValue::new(None::<DeclarationDraft>);
     let schedule_save = move |delay: u64| {
@@ -332,7 +330,13 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                     save_state.set(SaveState::Saving);
                     let data = draft.get_untracked();
                     sent.set_value(Some(data.clone()));
-                    save.dispatch(data);
+                    let req = DraftSave {
+                        draft_id: draft_id.get_value(),
+                        data,
+                    };
+                    leptos::task::spawn_local(async move {
+                        saved.try_set(Some(save_draft(req).await));
+                    });
                 }
             },
             std::time::Duration::from_millis(delay),
@@ -362,7 +366,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
             schedule_save(AUTOSAVE_DELAY_MS);
         }
     });
-    Effect::new(move |_| match save.value().get() {
+    Effect::new(move |_| match saved.get() {
         Some(Ok(Saved { updated_at, .. })) => {
             save_state.set(SaveState::Saved(updated_at));
             let current = draft.get_untracked();
@@ -382,14 +386,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         None => {}
     });
 
-    let submit = Action::new(move |data: &DeclarationDraft| {
-        let req = DraftSave {
-            draft_id: draft_id.get_value(),
-            data: data.clone(),
-        };
-        async move { submit_declaration(req).await }
-    });
-    Effect::new(move |_| match submit.value().get() {
+    Effect::new(move |_| match submitted_as.get() {
         Some(Ok(summary)) => {
             device::local_remove(&local_key(&draft_id.get_value()));
             submitted.set(Some(summary));
@@ -410,7 +407,16 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
             return;
         }
         form.summary.set(None);
-        submit.dispatch(draft.get_untracked());
+        let req = DraftSave {
+            draft_id: draft_id.get_value(),
+            data: draft.get_untracked(),
+        };
+        submitting.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = submit_declaration(req).await;
+            submitting.try_set(false);
+            submitted_as.try_set(Some(answer));
+        });
     };
 
     view! {
@@ -466,8 +472,8 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                         <Review form attachments />
                     </Show>
                     <ErrorBanner error=general_error />
-                    <button type="submit" id="submit-declaration" class="primary big" disabled=move || submit.pending().get()>
-                        {move || if submit.pending().get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
+                    <button type="submit" id="submit-declaration" class="primary big" disabled=move || submitting.get()>
+                        {move || if submitting.get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
                     </button>
                 </StepPanel>
                 <StepButtons form on_next=Callback::new(move |_| schedule_save(0)) />
@@ -898,35 +904,45 @@ fn EstimatePanel(form: Form) -> impl IntoView {
 
 #[component]
 fn EstimateBody(form: Form) -> impl IntoView {
-    use crate::api::policy::parameters_in_force;
-    use crate::domain::region::{RegionCode, RegionLevel};
     let i18n = use_i18n();
     let draft = form.draft;
     let place = Memo::new(move |_| draft.with(|d| (d.region_code.clone(), d.residence.clone())));
-    let params = Resource::new(
-        move || place.get(),
-        |(region, residence)| async move {
-            let village =
-                RegionCode::parse(&region).is_ok_and(|r| r.level() == RegionLevel::Village);
-            if village && Residence::from_code(&residence).is_some() {
-                parameters_in_force(region, residence).await.ok()
-            } else {
-                None
-            }
-        },
-    );
+    // Fetched and drawn again when the place changes (the estimate is opened in the browser,
+    // never on the server).
     view! {
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match params.await {
-                        None => view! { <p class="muted" id="estimate-needs-place">{t_string!(i18n, policy.estimate_needs_place)}</p> }.into_any(),
-                        Some(p) if p.values().next().is_none() => view! { <p class="muted">{t_string!(i18n, policy.estimate_no_params)}</p> }.into_any(),
-                        Some(p) => view! { <EstimateResult form params=p /> }.into_any(),
-                    }
-                })}
-            </Transition>
+        <Transition fallback=|| ()>
+            {move || {
+                let (region, residence) = place.get();
+                Suspend::new(estimate_view(form, i18n, region, residence))
+            }}
+        </Transition>
     }
     .into_any()
+}
+
+/// The estimate for a village and urban/rural: the parameters in force there, then the
+/// assessment and its explanation. Its code is a WASM chunk of its own (`#[lazy]`), loaded when a
+/// resident first opens the estimate: most never do, and a phone need not download it for them.
+#[lazy]
+async fn estimate_view(
+    form: Form,
+    i18n: I18nContext<Locale>,
+    region: String,
+    residence: String,
+) -> AnyView {
+    use crate::api::policy::parameters_in_force;
+    use crate::domain::region::{RegionCode, RegionLevel};
+    let village = RegionCode::parse(&region).is_ok_and(|r| r.level() == RegionLevel::Village);
+    let params = if village && Residence::from_code(&residence).is_some() {
+        parameters_in_force(region, residence).await.ok()
+    } else {
+        None
+    };
+    match params {
+        None => view! { <p class="muted" id="estimate-needs-place">{t_string!(i18n, policy.estimate_needs_place)}</p> }.into_any(),
+        Some(p) if p.values().next().is_none() => view! { <p class="muted">{t_string!(i18n, policy.estimate_no_params)}</p> }.into_any(),
+        Some(p) => view! { <EstimateResult form params=p /> }.into_any(),
+    }
 }
 
 #[component]
@@ -1026,16 +1042,19 @@ fn AttachmentsSection(
             uploading.set(false);
         });
     };
-    let remove = Action::new(move |id: &String| {
-        let id = id.clone();
-        async move {
-            let r = remove_attachment(id.clone()).await;
-            if r.is_ok() {
-                attachments.update(|a| a.retain(|m| m.id != id));
+    let remove = move |id: String| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match remove_attachment(id.clone()).await {
+                Ok(()) => {
+                    attachments.try_update(|a| a.retain(|m| m.id != id));
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
             }
-            r
-        }
-    });
+        });
+    };
     view! {
         <fieldset>
             <legend>{t_string!(i18n, declare.section_attachments)}</legend>
@@ -1052,7 +1071,7 @@ fn AttachmentsSection(
                                 <li>
                                     <a href=format!("/attachments/{}", a.id) target="_blank" rel="noopener">{kind_label} " · " {a.file_name.clone()}</a>
                                     " (" {(a.size + 1023) / 1024} " KB) "
-                                    <button type="button" class="link danger" on:click=move |_| { remove.dispatch(id.clone()); }>{t_string!(i18n, declare.remove_attachment)}</button>
+                                    <button type="button" class="link danger" on:click=move |_| remove(id.clone())>{t_string!(i18n, declare.remove_attachment)}</button>
                                 </li>
                             }
                         }).collect_view().into_any()
