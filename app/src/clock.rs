@@ -37,8 +37,20 @@ pub fn china_date(millis: i64) -> String {
 
 /// `2026-11-25 14:03` in China time, from stored UTC milliseconds.
 pub fn china_time(millis: i64) -> String {
+    use chrono::{Datelike, Timelike};
+    // Written out rather than with a format string: chrono's format strings are interpreted at run
+    // time, code a phone would download for this one line.
     chrono::DateTime::from_timestamp_millis(millis + CHINA_OFFSET_MS)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        })
         .unwrap_or_default()
 }
 

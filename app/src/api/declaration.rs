@@ -1,7 +1,7 @@
 //! The resident's declaration: the draft that autosaves as the resident types, and the one
 //! submission per draft that turns it into an application.
 
-use crate::api::types::{ApplicationSummary, DraftState};
+use crate::api::types::DraftState;
 #[cfg(feature = "ssr")]
 use crate::domain::audit::AuditResult;
 use crate::domain::declaration::DeclarationDraft;
@@ -51,6 +51,16 @@ pub struct DraftSave {
     pub data: DeclarationDraft,
 }
 
+/// What a resident is told once their declaration is submitted: its number, and how many working
+/// days the decision takes where the household lives (the dated parameter in force, `None` when
+/// there is none; `decision_days_example` when that figure is an example value).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitReceipt {
+    pub number: String,
+    pub decision_working_days: Option<i64>,
+    pub decision_days_example: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
     pub version: i64,
@@ -80,7 +90,7 @@ pub async fn save_draft(save: DraftSave) -> Result<Saved, AppError> {
 /// Submits the draft. Submitting the same draft again (double tap, retry after a timeout)
 /// returns the application created the first time.
 #[server(endpoint = "declaration/submit", input = server_fn::codec::Json)]
-pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, AppError> {
+pub async fn submit_declaration(save: DraftSave) -> Result<SubmitReceipt, AppError> {
     let user = auth::require(&[Role::Resident]).await?;
     let s = services()?;
     let now = now_millis();
@@ -117,7 +127,15 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
         now,
         year: chrono::Datelike::year(&today),
     };
-    match s.store.submit_application(submission).await? {
+    let decision = crate::domain::policy::resolve(
+        &rows,
+        &declaration.region,
+        Some(declaration.residence),
+        today,
+    )
+    .get(crate::domain::policy::params::ParamKey::DecisionWorkingDays)
+    .map(|p| (p.value, p.example));
+    let summary = match s.store.submit_application(submission).await? {
         SubmitOutcome::Created(summary) => {
             audit(
                 &s,
@@ -127,10 +145,15 @@ pub async fn submit_declaration(save: DraftSave) -> Result<ApplicationSummary, A
                 AuditResult::Ok,
             )
             .await;
-            Ok(summary)
+            summary
         }
-        SubmitOutcome::AlreadySubmitted(summary) => Ok(summary),
-    }
+        SubmitOutcome::AlreadySubmitted(summary) => summary,
+    };
+    Ok(SubmitReceipt {
+        number: summary.number,
+        decision_working_days: decision.map(|(days, _)| days),
+        decision_days_example: decision.is_some_and(|(_, example)| example),
+    })
 }
 
 /// Removes an attachment from the resident's unsubmitted draft.

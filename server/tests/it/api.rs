@@ -255,6 +255,9 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
         .await
         .unwrap();
     let number = answer["number"].as_str().unwrap().to_string();
+    // The receipt says how long the decision takes there: the example parameter in force.
+    assert_eq!(answer["decision_working_days"], 30, "{answer}");
+    assert_eq!(answer["decision_days_example"], true, "{answer}");
     let path = format!("/applications/{number}");
     let html = r
         .get(app.url(&path))

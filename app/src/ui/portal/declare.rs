@@ -4,10 +4,10 @@
 //! the same `Declaration::parse` the server runs.
 
 use crate::api::declaration::{
-    load_draft, remove_attachment, save_draft, submit_declaration, DraftSave, Saved,
+    load_draft, remove_attachment, save_draft, submit_declaration, DraftSave, Saved, SubmitReceipt,
 };
 use crate::api::regions::region_children;
-use crate::api::types::{ApplicationSummary, AttachmentMeta, DraftState};
+use crate::api::types::{AttachmentMeta, DraftState};
 use crate::domain::declaration::{
     AttachmentKind, Declaration, DeclarationDraft, DisabilityKind, FieldError, FieldErrorCode,
     Health, HelpKind, LabourCapacity, MemberDraft, Relation, Residence, Schooling, WorkStatus,
@@ -285,6 +285,78 @@ fn keep_on_device(draft_id: &str, data: &DeclarationDraft, synced: bool) {
     }
 }
 
+/// The draft's saving to the server: when typing pauses, at once on moving to another step, and
+/// again a while after a failure. (Plain tasks rather than actions: an action's machinery is code
+/// of its own in the phone's download.)
+#[derive(Clone, Copy)]
+struct Autosave {
+    draft_id: StoredValue<String>,
+    draft: RwSignal<DeclarationDraft>,
+    /// Counts the saves asked for: a save waiting for a pause is dropped when another is asked.
+    generation: StoredValue<u64>,
+    /// What the last save sent: when the server has it and nothing was typed since, the copy
+    /// on the device is marked as synced.
+    sent: StoredValue<Option<DeclarationDraft>>,
+    state: RwSignal<SaveState>,
+    submitted: RwSignal<Option<SubmitReceipt>>,
+}
+
+impl Autosave {
+    /// Saves the draft `delay_ms` from now, unless another save is asked before then.
+    fn schedule(self, delay_ms: u64) {
+        self.generation.update_value(|g| *g += 1);
+        let mine = self.generation.get_value();
+        set_timeout(
+            move || {
+                if self.generation.try_get_value() == Some(mine)
+                    && self.submitted.try_with_untracked(|s| s.is_none()) == Some(true)
+                {
+                    self.send();
+                }
+            },
+            std::time::Duration::from_millis(delay_ms),
+        );
+    }
+
+    fn send(self) {
+        self.state.set(SaveState::Saving);
+        let data = self.draft.get_untracked();
+        self.sent.set_value(Some(data.clone()));
+        let req = DraftSave {
+            draft_id: self.draft_id.get_value(),
+            data,
+        };
+        leptos::task::spawn_local(async move {
+            let answer = save_draft(req).await;
+            self.saved(answer);
+        });
+    }
+
+    fn saved(self, answer: Result<Saved, AppError>) {
+        match answer {
+            Ok(Saved { updated_at, .. }) => {
+                self.state.try_set(SaveState::Saved(updated_at));
+                self.draft.try_with_untracked(|current| {
+                    if self.sent.try_get_value().flatten().as_ref() == Some(current) {
+                        keep_on_device(&self.draft_id.get_value(), current, true);
+                    }
+                });
+            }
+            Err(AppError::Refused(code)) if code == "draft_submitted" => {
+                self.state.try_set(SaveState::Idle);
+            }
+            // Retrying cannot help until the resident signs in again; the copy stays on the device.
+            Err(AppError::Unauthenticated) => {
+                self.state.try_set(SaveState::SignedOut);
+            }
+            Err(_) => {
+                self.state.try_set(SaveState::Failed);
+                self.schedule(RETRY_DELAY_MS);
+            }
+        }
+    }
+}
+
 #[component]
 fn DeclarationForm(state: DraftState) -> impl IntoView {
     let i18n = use_i18n();
@@ -311,36 +383,17 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     };
     let save_state = RwSignal::new(SaveState::Idle);
     let restored = RwSignal::new(false);
-    let submitted = RwSignal::new(None::<ApplicationSummary>);
+    let submitted = RwSignal::new(None::<SubmitReceipt>);
     let general_error = RwSignal::new(None::<AppError>);
 
-    // The requests' outcomes, each handled by an effect below. (Plain tasks rather than actions:
-    // an action's machinery is code of its own for each, in the phone's download.)
-    let saved = RwSignal::new(None::<Result<Saved, AppError>>);
-    let submitted_as = RwSignal::new(None::<Result<ApplicationSummary, AppError>>);
     let submitting = RwSignal::new(false);
-    let generation = StoredValue::new(0u64);
-    let sent = StoredValue::new(None::<DeclarationDraft>);
-    let schedule_save = move |delay: u64| {
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        set_timeout(
-            move || {
-                if generation.get_value() == mine && submitted.get_untracked().is_none() {
-                    save_state.set(SaveState::Saving);
-                    let data = draft.get_untracked();
-                    sent.set_value(Some(data.clone()));
-                    let req = DraftSave {
-                        draft_id: draft_id.get_value(),
-                        data,
-                    };
-                    leptos::task::spawn_local(async move {
-                        saved.try_set(Some(save_draft(req).await));
-                    });
-                }
-            },
-            std::time::Duration::from_millis(delay),
-        );
+    let autosave = Autosave {
+        draft_id,
+        draft,
+        generation: StoredValue::new(0),
+        sent: StoredValue::new(None),
+        state: save_state,
+        submitted,
     };
     // Typing this device kept but never got to the server (offline, tab closed) is restored.
     Effect::new(move |_| {
@@ -352,7 +405,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                 draft.set(copy.data);
                 restored.set(true);
                 // Send it now: the autosave effect may not have seen the change as an edit.
-                schedule_save(0);
+                autosave.schedule(0);
             }
         }
     });
@@ -363,41 +416,8 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         if first.is_some() {
             server_errors.set(Vec::new());
             keep_on_device(&draft_id.get_value(), &data, false);
-            schedule_save(AUTOSAVE_DELAY_MS);
+            autosave.schedule(AUTOSAVE_DELAY_MS);
         }
-    });
-    Effect::new(move |_| match saved.get() {
-        Some(Ok(Saved { updated_at, .. })) => {
-            save_state.set(SaveState::Saved(updated_at));
-            let current = draft.get_untracked();
-            if sent.get_value().as_ref() == Some(&current) {
-                keep_on_device(&draft_id.get_value(), &current, true);
-            }
-        }
-        Some(Err(AppError::Refused(code))) if code == "draft_submitted" => {
-            save_state.set(SaveState::Idle)
-        }
-        // Retrying cannot help until the resident signs in again; the copy stays on the device.
-        Some(Err(AppError::Unauthenticated)) => save_state.set(SaveState::SignedOut),
-        Some(Err(_)) => {
-            save_state.set(SaveState::Failed);
-            schedule_save(RETRY_DELAY_MS);
-        }
-        None => {}
-    });
-
-    Effect::new(move |_| match submitted_as.get() {
-        Some(Ok(summary)) => {
-            device::local_remove(&local_key(&draft_id.get_value()));
-            submitted.set(Some(summary));
-            device::focus_first("#submitted h2".into());
-        }
-        Some(Err(AppError::Invalid(errs))) => {
-            server_errors.set(errs);
-            form.stop_at_errors(None);
-        }
-        Some(Err(e)) => general_error.set(Some(e)),
-        None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -415,15 +435,25 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let answer = submit_declaration(req).await;
             submitting.try_set(false);
-            submitted_as.try_set(Some(answer));
+            match answer {
+                Ok(receipt) => {
+                    device::local_remove(&local_key(&draft_id.get_value()));
+                    submitted.try_set(Some(receipt));
+                    device::focus_first("#submitted h2".into());
+                }
+                Err(AppError::Invalid(errs)) => {
+                    server_errors.try_set(errs);
+                    form.stop_at_errors(None);
+                }
+                Err(e) => {
+                    general_error.try_set(Some(e));
+                }
+            }
         });
     };
 
     view! {
-        {move || submitted.get().map(|summary| {
-            let (region, residence) = draft.with_untracked(|d| (d.region_code.clone(), d.residence.clone()));
-            view! { <Submitted summary region residence /> }
-        })}
+        {move || submitted.get().map(|receipt| view! { <Submitted receipt /> })}
         // Hidden rather than removed once submitted: the form's parts are built with the island,
         // so that what they load is found again when it hydrates.
         <div hidden=move || submitted.get().is_some()>
@@ -476,7 +506,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                         {move || if submitting.get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
                     </button>
                 </StepPanel>
-                <StepButtons form on_next=Callback::new(move |_| schedule_save(0)) />
+                <StepButtons form on_next=Callback::new(move |_| autosave.schedule(0)) />
             </form>
         </div>
     }
@@ -484,41 +514,35 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
 }
 
 #[component]
-fn Submitted(summary: ApplicationSummary, region: String, residence: String) -> impl IntoView {
-    use crate::domain::policy::params::ParamKey;
+fn Submitted(receipt: SubmitReceipt) -> impl IntoView {
     let i18n = use_i18n();
-    let href = format!("/applications/{}", summary.number);
-    // How long the review takes where the household lives (a dated parameter).
-    let limit = LocalResource::new(move || {
-        let (region, residence) = (region.clone(), residence.clone());
-        async move {
-            crate::api::policy::parameters_in_force(region, residence)
-                .await
-                .ok()
-                .and_then(|p| p.get(ParamKey::DecisionWorkingDays).cloned())
-        }
+    let href = format!("/applications/{}", receipt.number);
+    // How long the review takes where the household lives (a dated parameter, in the receipt).
+    let time = receipt.decision_working_days.map(|days| {
+        let text = t_string!(i18n, declare.next_time)
+            .to_string()
+            .replace("{days}", &days.to_string());
+        let example = receipt
+            .decision_days_example
+            .then(|| format!(" [{}]", t_string!(i18n, policy.example)));
+        view! { <li id="next-time">{text} {example}</li> }
     });
     view! {
         <section class="card success" id="submitted">
             <h2 tabindex="-1">{t_string!(i18n, declare.submitted_title)}</h2>
-            <p>{t_string!(i18n, declare.submitted_number)} ": " <strong id="application-number">{summary.number.clone()}</strong></p>
+            <p>{t_string!(i18n, declare.submitted_number)} ": " <strong id="application-number">{receipt.number}</strong></p>
             <h3>{t_string!(i18n, declare.next_title)}</h3>
             <ol class="next-steps" id="next-steps">
                 <li>{t_string!(i18n, declare.next_call)}</li>
                 <li>{t_string!(i18n, declare.next_check)}</li>
                 <li>{t_string!(i18n, declare.next_notice)}</li>
-                {move || limit.get().flatten().map(|p| {
-                    let text = t_string!(i18n, declare.next_time).to_string().replace("{days}", &p.value.to_string());
-                    let example = p.example.then(|| format!(" [{}]", t_string!(i18n, policy.example)));
-                    view! { <li id="next-time">{text} {example}</li> }
-                })}
+                {time}
             </ol>
             <a href=href class="button primary">{t_string!(i18n, declare.view_status)}</a>
         </section>
     }
 }
 
-/// A labelled text input bound to one draft field.
 #[component]
 fn TextField(
     form: Form,
