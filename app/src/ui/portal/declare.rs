@@ -659,10 +659,12 @@ fn RegionPicker(form: Form) -> impl IntoView {
     let levels = (0..5usize)
         .map(|level| {
             let parent = Memo::new(move |_| if level == 0 { Some(String::new()) } else { Some(level_code(level - 1)).filter(|c| !c.is_empty()) });
+            // A level that cannot be fetched is shown as not yet choosable (an error is not kept:
+            // the page would carry its decoding for nothing).
             let children = Resource::new(move || parent.get(), |p| async move {
                 match p {
-                    Some(p) => region_children(p).await,
-                    None => Ok(Vec::new()),
+                    Some(p) => region_children(p).await.unwrap_or_default(),
+                    None => Vec::new(),
                 }
             });
             let id = format!("region-{level}");
@@ -684,7 +686,7 @@ fn RegionPicker(form: Form) -> impl IntoView {
             view! {
                 <Transition fallback=waiting>
                     {move || { let id = id.clone(); Suspend::new(async move {
-                        let list = children.await.unwrap_or_default();
+                        let list = children.await;
                         if list.is_empty() {
                             return waiting().into_any();
                         }
