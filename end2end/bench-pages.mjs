@@ -63,16 +63,21 @@ async function firstVisit(url, storageState) {
   };
 }
 
-// The demo resident (server/src/seed.rs), signed in through the page, and their demo
-// application's number: its status page is a resident's page too.
+// Signs a demo account (server/src/seed.rs) in through the sign-in page.
+async function signInPage(page, login) {
+  await page.goto(`${BASE}/login`);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await page.fill('#login-name', login);
+  await page.fill('#login-password', 'Demo2026pass');
+  await page.click('button[type=submit]');
+}
+
+// The demo resident, signed in, and their demo application's number: its status page is a
+// resident's page too.
 async function demoResidentState() {
   const ctx = await browser.newContext(PHONE);
   const page = await ctx.newPage();
-  await page.goto(`${BASE}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]');
-  await page.fill('#login-name', '13800000001');
-  await page.fill('#login-password', 'Demo2026pass');
-  await page.click('button[type=submit]');
+  await signInPage(page, '13800000001');
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   await page.goto(`${BASE}/applications`);
   const href = await page.locator('.app-list a[href^="/applications/"]').first().getAttribute('href');
@@ -98,11 +103,7 @@ const TABLET = { viewport: { width: 1024, height: 768 }, hasTouch: true, locale:
 async function staffState() {
   const ctx = await browser.newContext(TABLET);
   const page = await ctx.newPage();
-  await page.goto(`${BASE}/login`);
-  await page.waitForSelector('body[data-hydrated="true"]');
-  await page.fill('#login-name', 'demo_caseworker');
-  await page.fill('#login-password', 'Demo2026pass');
-  await page.click('button[type=submit]');
+  await signInPage(page, 'demo_caseworker');
   await page.waitForSelector('#login-otp');
   // The demo staff accounts' second factor (server/src/seed.rs: public, demo only).
   await page.fill('#login-otp', totpAt('DOUDIDEMODOUDIDEMODOUDIDEMODOUDI', Math.floor(Date.now() / 30000)));
