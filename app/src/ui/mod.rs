@@ -528,21 +528,6 @@ pub fn portal_island<T, I: IntoView + 'static, W: IntoView + 'static>(
     }
 }
 
-/// A part of a page shared with residents that only staff see (the case's actions, the
-/// verification form, unmasking): `part()` when `shown`. Staff never get the portal's document
-/// (`server/src/startup.rs` gives them the whole application's), so the portal's WASM leaves the
-/// part out: on a resident's phone `shown` is always false there, and the code is never built.
-/// The server renders the same type either way, so the markup hydrates.
-pub fn staff_part<V: IntoView + 'static>(shown: bool, part: impl FnOnce() -> V) -> Option<AnyView> {
-    #[cfg(all(feature = "portal", not(feature = "ssr")))]
-    {
-        let _ = (shown, part);
-        None
-    }
-    #[cfg(not(all(feature = "portal", not(feature = "ssr"))))]
-    shown.then(|| part().into_any())
-}
-
 /// What an island needs around it; every island calls this first. Its language: on the server the
 /// page's own; in the browser, where the portal hydrates islands without the page around them, made
 /// here from the language the server rendered in (`<html lang>`). In the portal's WASM it also

@@ -285,6 +285,7 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
             "{tag}"
         );
     }
+    // Those two and the header's (language switch, sign-out): nothing else is live.
     assert_eq!(html.matches("<leptos-island").count(), 4, "{html}");
     // Plain HTML: the timeline is inside no island (as many opened as closed before it).
     let before = &html[..html.find(r#"id="timeline""#).expect("the timeline")];

@@ -313,12 +313,12 @@ fn ApplicationDetail(
             <h2>{t_string!(i18n, applications.timeline)}</h2>
             <ol class="timeline" id="timeline">{steps}</ol>
         </section>
-        {crate::ui::staff_part(caseworker, || view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload case /> })}
+        {caseworker.then(|| view! { <crate::ui::casework::CaseActions number=app.summary.number.clone() status on_done=reload case /> })}
         {app.assessment.clone().map(|stored| {
             let names: Vec<String> = app.members.iter().map(|m| m.name.clone()).collect();
             view! {
                 <crate::ui::policy::StoredAssessmentCard stored=stored.clone() names=names.clone() />
-                {crate::ui::staff_part(caseworker, || view! { <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload /> })}
+                {caseworker.then(|| view! { <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload /> })}
             }
         })}
         <crate::ui::policy::AssessmentHistory entries=app.assessment_history.clone() />
@@ -364,13 +364,13 @@ fn ApplicationDetail(
                         <tr>
                             <td>{rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td>
                             <td>{m.name.clone()}</td>
-                            <td class="mono">{crate::ui::staff_part(!owner, || view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Id masked=masked.clone() /> }).unwrap_or_else(|| masked.into_any())}</td>
+                            <td class="mono">{if owner { masked.into_any() } else { view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Id masked /> }.into_any() }}</td>
                             <td>{labels::work(i18n, work)}</td>
                             <td>{labels::labour(i18n, labour)}</td>
                             <td>{labels::schooling(i18n, school)}</td>
                             <td>{match health {
                                 Some(h) => view! { <HealthText health=h /> }.into_any(),
-                                None => crate::ui::staff_part(true, || view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Health /> }).into_any(),
+                                None => view! { <Unmaskable number=number.get_value() member=i as u32 what=Hidden::Health /> }.into_any(),
                             }}</td>
                         </tr>
                     }

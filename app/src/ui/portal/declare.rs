@@ -543,6 +543,7 @@ fn Submitted(receipt: SubmitReceipt) -> impl IntoView {
     }
 }
 
+/// A labelled text input bound to one draft field.
 #[component]
 fn TextField(
     form: Form,
