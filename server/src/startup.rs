@@ -365,6 +365,8 @@ impl Application {
                 tracing::warn!(error = %e, "cannot set TCP_NODELAY");
             }
         });
+        // Before the first request is answered (see `shutdown_signal`).
+        let signalled = shutdown_signal();
         let (stopping, mut stop) = tokio::sync::watch::channel(false);
         let serving = axum::serve(
             listener,
@@ -378,7 +380,7 @@ impl Application {
         tokio::pin!(serving);
         tokio::select! {
             served = &mut serving => return served,
-            signal = shutdown_signal() => {
+            signal = signalled => {
                 tracing::info!(signal, grace_secs = grace.as_secs(), "stopping: finishing the requests in flight");
             }
         }
@@ -418,29 +420,41 @@ impl Application {
     }
 }
 
-/// Resolves on SIGTERM (what service managers and container runtimes send) or Ctrl-C, naming
-/// which.
-async fn shutdown_signal() -> &'static str {
+/// Listens for SIGTERM (what service managers and container runtimes send) and Ctrl-C, and
+/// resolves naming which came first. The handlers are installed here, before the future is
+/// polled: the caller does this before it answers any request, so a signal sent as soon as the
+/// server answers (a supervisor's readiness check, then a stop) is never met by the default
+/// action, which ends the process at once.
+fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(term) => term,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops gracefully");
-                let _ = tokio::signal::ctrl_c().await;
-                return "SIGINT";
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate())
+            .inspect_err(|e| tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops gracefully"))
+            .ok();
+        let int = signal(SignalKind::interrupt())
+            .inspect_err(|e| tracing::warn!(error = %e, "cannot listen for Ctrl-C"))
+            .ok();
+        async move {
+            async fn next(s: Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
             }
-        };
-        tokio::select! {
-            _ = term.recv() => "SIGTERM",
-            _ = tokio::signal::ctrl_c() => "SIGINT",
+            tokio::select! {
+                _ = next(term) => "SIGTERM",
+                _ = next(int) => "SIGINT",
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
-        "SIGINT"
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
     }
 }
