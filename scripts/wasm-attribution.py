@@ -10,7 +10,9 @@ time), and sums the code of the split and of every chunk it loads, by the first 
 function's name mentions (a component, a type), else by crate. Sizes are before wasm-opt and
 compression (roughly 4 bytes of this per byte a phone receives). Needs python3, c++filt.
 
-Usage: scripts/wasm-attribution.py [SPLIT [TOP]]   e.g. declaration_loader 60
+Usage: scripts/wasm-attribution.py [SPLIT [TOP [OWNER]]]   e.g. declaration_loader 60
+With OWNER (part of an owner's name as listed, e.g. hashbrown or FieldError; * for all), the TOP largest
+functions counted under the matching owners are listed by name instead.
 """
 import collections
 import glob
@@ -22,6 +24,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPLIT = sys.argv[1] if len(sys.argv) > 1 else "declaration_loader"
 TOP = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+OWNER = sys.argv[3] if len(sys.argv) > 3 else None
 TARGET = os.path.join(ROOT, "target", "attribution")
 TOOLS = os.path.join(ROOT, "target", "tools")
 SPLITTER = os.path.join(TOOLS, "bin", "wasm-split-cli")
@@ -126,6 +129,7 @@ plain = subprocess.run(["c++filt"], input="\n".join(n for n, _ in rows), capture
 hashes = re.compile(r"\[[0-9a-f]{16}\]")
 owner = re.compile(r"app::((?:[a-z_0-9]+::)*)(__component_[a-z_]+|[A-Za-z_0-9]+)")
 total, count = collections.Counter(), collections.Counter()
+listed = []
 for (_, size), name in zip(rows, plain):
     name = hashes.sub("", name)
     serde = "serde " if "serde" in name else ""
@@ -139,6 +143,12 @@ for (_, size), name in zip(rows, plain):
             key = "(lib) type-erased views and attributes (<_ as IntoAny…>)"
     total[key] += size
     count[key] += 1
+    if OWNER is not None and (OWNER == "*" or OWNER in key):
+        listed.append((size, name))
+if OWNER is not None:
+    for size, name in sorted(listed, reverse=True)[:TOP]:
+        print(f"{size:8d}  {name[:300]}")
+    sys.exit(0)
 print(f"{SPLIT}: {sum(total.values())} bytes of code in {len(files)} files "
       f"(its own module and {len(files) - 1} chunks), before wasm-opt and compression")
 for key, size in total.most_common(TOP):

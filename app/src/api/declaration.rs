@@ -35,12 +35,16 @@ pub async fn load_draft() -> Result<DraftState, AppError> {
         .await?;
     let data: DeclarationDraft = serde_json::from_str(&d.data).map_err(AppError::internal)?;
     let attachments = s.store.attachments_of_draft(&d.id).await?;
+    // A code the form would refuse (typed into a saved draft by hand) starts the picker afresh.
+    let region = crate::domain::region::RegionCode::parse(&data.region_code).ok();
+    let regions = crate::api::regions::picker_levels(&*s.store, region.as_ref()).await?;
     Ok(DraftState {
         id: d.id,
         version: d.version,
         updated_at: d.updated_at,
         data,
         attachments,
+        regions,
     })
 }
 

@@ -19,6 +19,61 @@ pub async fn region_children(parent: String) -> Result<Vec<Region>, AppError> {
         .await?)
 }
 
+/// One level of a region picker: the regions to choose from (code, Chinese name), which are the
+/// children of `parent` (empty for the provinces).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PickerLevel {
+    pub parent: String,
+    pub choices: Vec<(String, String)>,
+}
+
+/// Every level a picker shows when `code` is chosen: the provinces, the children of each region
+/// on the way down to `code`, and `code`'s own children (the next level to choose), at most five.
+/// One request per choice, however deep, on a rural network. Public data.
+#[server(endpoint = "regions/choices")]
+pub async fn region_choices(code: String) -> Result<Vec<PickerLevel>, AppError> {
+    use crate::domain::region::RegionCode;
+    let code = if code.is_empty() {
+        None
+    } else {
+        Some(RegionCode::parse(&code).map_err(|_| AppError::BadRequest)?)
+    };
+    picker_levels(&*crate::services::services()?.store, code.as_ref()).await
+}
+
+/// [`region_choices`] for a code already checked (`None`: the provinces alone).
+#[cfg(feature = "ssr")]
+pub async fn picker_levels(
+    store: &dyn crate::store::Store,
+    code: Option<&crate::domain::region::RegionCode>,
+) -> Result<Vec<PickerLevel>, AppError> {
+    use crate::domain::region::RegionLevel;
+    // The parents whose children are shown: none (the provinces), then every region from the
+    // province down to `code`, except a village (it has none).
+    let mut parents = Vec::new();
+    let mut at = code.filter(|c| c.level() != RegionLevel::Village).cloned();
+    if let Some(village) = code.filter(|c| c.level() == RegionLevel::Village) {
+        at = village.parent();
+    }
+    while let Some(c) = at {
+        at = c.parent();
+        parents.push(Some(c));
+    }
+    parents.push(None);
+    parents.reverse();
+    let mut levels = Vec::with_capacity(parents.len());
+    for parent in parents {
+        let children = store
+            .region_children(parent.as_ref().map(|p| p.as_str()))
+            .await?;
+        levels.push(PickerLevel {
+            parent: parent.map(|p| p.as_str().to_string()).unwrap_or_default(),
+            choices: children.into_iter().map(|r| (r.code, r.name_zh)).collect(),
+        });
+    }
+    Ok(levels)
+}
+
 /// The path from the province down to `code`, for showing a stored choice.
 #[server(endpoint = "regions/path")]
 pub async fn region_path(code: String) -> Result<Vec<Region>, AppError> {

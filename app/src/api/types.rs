@@ -177,4 +177,7 @@ pub struct DraftState {
     pub updated_at: i64,
     pub data: crate::domain::declaration::DeclarationDraft,
     pub attachments: Vec<AttachmentMeta>,
+    /// The region picker's levels for the draft's region (`region_choices`): the form's first
+    /// screen is drawn with its choices, on the server and again in the browser, with no request.
+    pub regions: Vec<crate::api::regions::PickerLevel>,
 }

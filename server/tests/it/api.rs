@@ -675,6 +675,77 @@ async fn drafts_survive_and_are_saved_as_typed() {
     assert_eq!(back["data"]["members"][0]["id_number"], "6207021970010100");
 }
 
+/// The region picker's levels come with the draft (the form's first screen needs no request), and
+/// one request gives every level below a new choice.
+#[tokio::test]
+async fn the_draft_carries_its_region_pickers_levels_and_a_choice_gets_the_levels_below() {
+    let app = spawn_app().await;
+    let c = resident(&app, "13900000009").await;
+    let d = draft_id(&c, &app).await;
+    let fresh: Value = post_form(&c, &app, "/api/declaration/draft", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    // A new draft has no region: the provinces alone.
+    let levels = fresh["regions"].as_array().unwrap();
+    assert_eq!(levels.len(), 1);
+    assert_eq!(levels[0]["parent"], "");
+    assert!(levels[0]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c[0] == "620000000000" && c[1] == "甘肃省"));
+
+    let mut draft = DeclarationDraft::new_with_head();
+    draft.region_code = "620702000000".into(); // a county: its townships are the next level
+    let r = post_json(
+        &c,
+        &app,
+        "/api/declaration/save",
+        json!({"save": {"draft_id": d, "data": draft}}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let back: Value = post_form(&c, &app, "/api/declaration/draft", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let parents: Vec<&str> = back["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["parent"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        parents,
+        ["", "620000000000", "620700000000", "620702000000"]
+    );
+    let townships = &back["regions"][3]["choices"];
+    assert!(!townships.as_array().unwrap().is_empty());
+
+    // Choosing a village: five levels, the last its township's villages, none below a village.
+    let township = townships[0][0].as_str().unwrap().to_string();
+    let levels: Value = post_form(&c, &app, "/api/regions/choices", &[("code", &township)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let village = levels[4]["choices"][0][0].as_str().unwrap().to_string();
+    assert_eq!(levels[4]["parent"], township.as_str());
+    let at_village: Value = post_form(&c, &app, "/api/regions/choices", &[("code", &village)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(at_village, levels);
+
+    // A code that is not one is refused with a 4xx, not a 500.
+    let r = post_form(&c, &app, "/api/regions/choices", &[("code", "62x")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
 pub(crate) fn png() -> Vec<u8> {
     let mut v = vec![
         0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',

@@ -6,7 +6,7 @@
 use crate::api::declaration::{
     load_draft, remove_attachment, save_draft, submit_declaration, DraftSave, Saved, SubmitReceipt,
 };
-use crate::api::regions::region_children;
+use crate::api::regions::{region_choices, PickerLevel};
 use crate::api::types::{AttachmentMeta, DraftState};
 use crate::domain::declaration::{
     AttachmentKind, Declaration, DeclarationDraft, DisabilityKind, FieldError, FieldErrorCode,
@@ -23,7 +23,6 @@ use crate::ui::{
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
-use std::collections::HashSet;
 
 const AUTOSAVE_DELAY_MS: u64 = 800;
 const RETRY_DELAY_MS: u64 = 5000;
@@ -71,13 +70,17 @@ enum SaveState {
 #[derive(Clone, Copy)]
 struct Form {
     draft: RwSignal<DeclarationDraft>,
-    touched: RwSignal<HashSet<String>>,
+    /// A list, not a set: a few dozen fields at most, and a set's hashing is code of its own in
+    /// the phone's download.
+    touched: RwSignal<Vec<String>>,
     show_all: RwSignal<bool>,
     errors: Memo<Vec<FieldError>>,
     step: RwSignal<Step>,
     /// The error list at the top: `None` hidden, `Some(Some(step))` that step's errors (after
     /// 下一步), `Some(None)` all of them (after submitting). It follows the errors as they are fixed.
     summary: RwSignal<Option<Option<Step>>>,
+    /// The region picker's levels known so far (see `RegionPicker`).
+    regions: RwSignal<Vec<PickerLevel>>,
 }
 
 impl Form {
@@ -92,10 +95,11 @@ impl Form {
     }
 
     fn touch(self, field: &str) {
-        if !self.touched.with_untracked(|t| t.contains(field)) {
-            self.touched.update(|t| {
-                t.insert(field.to_string());
-            });
+        if !self
+            .touched
+            .with_untracked(|t| t.iter().any(|f| f == field))
+        {
+            self.touched.update(|t| t.push(field.to_string()));
         }
     }
 }
@@ -375,11 +379,12 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     });
     let form = Form {
         draft,
-        touched: RwSignal::new(HashSet::new()),
+        touched: RwSignal::new(Vec::new()),
         show_all: RwSignal::new(false),
         errors,
         step: RwSignal::new(Step::Household),
         summary: RwSignal::new(None),
+        regions: RwSignal::new(state.regions.clone()),
     };
     let save_state = RwSignal::new(SaveState::Idle);
     let restored = RwSignal::new(false);
@@ -648,79 +653,130 @@ fn AddressSection(form: Form) -> impl IntoView {
     .into_any()
 }
 
-/// Province → city → county → township → village. The draft keeps the deepest code chosen.
+/// Province → city → county → township → village. The draft keeps the deepest code chosen; the
+/// choices of every level come with the draft (`DraftState::regions`) and, after a choice, from
+/// one request for all the levels below it. A level whose choices are not there yet (the level
+/// above not chosen, or its request on its way) is shown all the same, disabled and as tall: the
+/// form does not jump as choices arrive (layout shift on a phone).
 #[component]
 fn RegionPicker(form: Form) -> impl IntoView {
+    use crate::ui::{chosen_at_level, region_level_label};
     let i18n = use_i18n();
     let draft = form.draft;
-    // The code chosen at each level, derived from the stored (deepest) code.
-    let level_code = move |level: usize| -> String {
-        draft.with(|d| crate::ui::chosen_at_level(&d.region_code, level))
-    };
-    let levels = (0..5usize)
-        .map(|level| {
-            let parent = Memo::new(move |_| if level == 0 { Some(String::new()) } else { Some(level_code(level - 1)).filter(|c| !c.is_empty()) });
-            // A level that cannot be fetched is shown as not yet choosable (an error is not kept:
-            // the page would carry its decoding for nothing).
-            let children = Resource::new(move || parent.get(), |p| async move {
-                match p {
-                    Some(p) => region_children(p).await.unwrap_or_default(),
-                    None => Vec::new(),
+    let regions = form.regions;
+    let code = Memo::new(move |_| draft.with(|d| d.region_code.clone()));
+    // Whatever a choice (or a copy restored from the device) needs and is not here is fetched.
+    // Answers are only ever added (a region's children do not change), so a slow answer arriving
+    // after a later one does no harm. A level that cannot be fetched stays not yet choosable.
+    Effect::new(move |_| {
+        let code = code.get();
+        let missing = regions.with_untracked(|r| {
+            levels_needed(&code)
+                .iter()
+                .any(|parent| !r.iter().any(|l| &l.parent == parent))
+        });
+        if missing {
+            leptos::task::spawn_local(async move {
+                if let Ok(answer) = region_choices(code).await {
+                    regions.try_update(|r| {
+                        for level in answer {
+                            if !r.iter().any(|l| l.parent == level.parent) {
+                                r.push(level);
+                            }
+                        }
+                    });
                 }
             });
-            let id = format!("region-{level}");
-            let err = form.error("region_code".into());
-            // A level whose choices are not there yet (still loading, or the level above not
-            // chosen) is shown all the same, disabled and as tall: the form does not jump as each
-            // level's choices arrive (layout shift on a phone).
-            let waiting = move || {
-                let waiting = format!("region-{level}-waiting");
-                view! {
-                    <div class="field">
-                        <label for=waiting.clone()>{crate::ui::region_level_label(i18n, level)}</label>
-                        <select id=waiting disabled>
-                            <option>{t_string!(i18n, declare.region_choose_above)}</option>
-                        </select>
-                    </div>
-                }
+        }
+    });
+    let select = move |level: usize| {
+        let id = format!("region-{level}");
+        let chosen = Memo::new(move |_| code.with(|c| chosen_at_level(c, level)));
+        let choices = Memo::new(move |_| {
+            let parent = if level == 0 {
+                String::new()
+            } else {
+                code.with(|c| chosen_at_level(c, level - 1))
             };
-            view! {
-                <Transition fallback=waiting>
-                    {move || { let id = id.clone(); Suspend::new(async move {
-                        let list = children.await;
-                        if list.is_empty() {
-                            return waiting().into_any();
-                        }
-                        {
-                            let opts: Vec<(String, String)> = list.into_iter().map(|r| (r.code, r.name_zh)).collect();
-                            view! {
-                                <Choice id=id.clone()
-                                    value=Signal::derive(move || level_code(level))
-                                    on_change=Callback::new(move |v: String| {
-                                        let chosen = if v.is_empty() { level.checked_sub(1).map(level_code).unwrap_or_default() } else { v };
-                                        draft.update(|d| d.region_code = chosen);
-                                        form.touch("region_code");
-                                    })
-                                    options=opts
-                                    options_lang="zh-CN"
-                                    message_id="region_code-error"
-                                    error=err>
-                                    {crate::ui::region_level_label(i18n, level)}
-                                </Choice>
-                            }.into_any()
-                        }
-                    })}}
-                </Transition>
+            if level > 0 && parent.is_empty() {
+                return Vec::new();
             }
-        })
-        .collect_view();
+            regions.with(|r| {
+                r.iter()
+                    .find(|l| l.parent == parent)
+                    .map(|l| l.choices.clone())
+                    .unwrap_or_default()
+            })
+        });
+        let waiting = move || choices.with(Vec::is_empty);
+        view! {
+            <div class="field">
+                <label for=id.clone()>{region_level_label(i18n, level)}</label>
+                <select id=id disabled=waiting aria-describedby="region_code-error"
+                    aria-invalid=move || form.error("region_code".into()).get().is_some().to_string()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        let chosen = if v.is_empty() { level.checked_sub(1).map(|l| code.with_untracked(|c| chosen_at_level(c, l))).unwrap_or_default() } else { v };
+                        draft.update(|d| d.region_code = chosen);
+                        form.touch("region_code");
+                    }>
+                    <option value="" selected=move || chosen.with(String::is_empty)>
+                        {move || if waiting() { t_string!(i18n, declare.region_choose_above) } else { t_string!(i18n, common.please_choose) }}
+                    </option>
+                    {move || choices.get().into_iter().map(|(value, name)| {
+                        let c = value.clone();
+                        view! { <option value=value lang="zh-CN" selected=move || chosen.with(|v| *v == c)>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
     view! {
         <div class="region-picker" role="group" aria-label=t_string!(i18n, declare.region)>
-            {levels}
+            {(0..5usize).map(select).collect_view()}
             <FieldMessage error=form.error("region_code".into()) id="region_code-error" />
         </div>
     }
     .into_any()
+}
+
+/// The parents whose children the picker shows for a chosen `code`: "" (the provinces), then
+/// every region from the province down to `code`, except a village (it has no children).
+fn levels_needed(code: &str) -> Vec<String> {
+    use crate::domain::region::{RegionCode, RegionLevel};
+    let mut parents = vec![String::new()];
+    if let Ok(rc) = RegionCode::parse(code) {
+        let deepest = (rc.level() as usize).min(RegionLevel::Township as usize);
+        parents.extend((0..=deepest).map(|level| crate::ui::chosen_at_level(code, level)));
+    }
+    parents
+}
+
+/// The chosen region's names from the province down, from the picker's levels ("" when not
+/// chosen, or a level's names are not there).
+fn place_name(regions: &[PickerLevel], code: &str) -> String {
+    use crate::domain::region::RegionCode;
+    let Ok(rc) = RegionCode::parse(code) else {
+        return String::new();
+    };
+    let mut names = Vec::new();
+    for level in 0..=(rc.level() as usize) {
+        let parent = if level == 0 {
+            String::new()
+        } else {
+            crate::ui::chosen_at_level(code, level - 1)
+        };
+        let chosen = crate::ui::chosen_at_level(code, level);
+        let name = regions
+            .iter()
+            .find(|l| l.parent == parent)
+            .and_then(|l| l.choices.iter().find(|(c, _)| *c == chosen));
+        match name {
+            Some((_, name)) => names.push(name.clone()),
+            None => return String::new(),
+        }
+    }
+    names.join(" ")
 }
 
 #[component]
@@ -934,16 +990,25 @@ fn EstimateBody(form: Form) -> impl IntoView {
     let i18n = use_i18n();
     let draft = form.draft;
     let place = Memo::new(move |_| draft.with(|d| (d.region_code.clone(), d.residence.clone())));
-    // Fetched and drawn again when the place changes (the estimate is opened in the browser,
-    // never on the server).
-    view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let (region, residence) = place.get();
-                Suspend::new(estimate_view(form, i18n, region, residence))
-            }}
-        </Transition>
-    }
+    // Built again when the place changes (the estimate is opened in the browser, never on the
+    // server), once its code and the place's parameters are here; a view is handed over once,
+    // taken out to be drawn. No suspense: nothing else waits for it, and suspense is code of its
+    // own in the phone's download. The previous place's estimate goes at once: its reactive
+    // values belong to the effect's previous run, disposed as the effect runs again (and an
+    // answer still on its way for it is cancelled with them).
+    let ready = RwSignal::new_local(None::<AnyView>);
+    Effect::new(move |_| {
+        let (region, residence) = place.get();
+        ready.set(None);
+        leptos::task::spawn_local_scoped_with_cancellation(async move {
+            let view = estimate_view(form, i18n, region, residence).await;
+            ready.try_set(Some(view));
+        });
+    });
+    (move || {
+        ready.track();
+        ready.try_update_untracked(Option::take).flatten()
+    })
     .into_any()
 }
 
@@ -1274,31 +1339,13 @@ fn ErrorSummary(form: Form) -> impl IntoView {
 /// Everything declared, read back before submitting, each part with a way back to change it.
 #[component]
 fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoView {
-    use crate::api::regions::region_path;
     let i18n = use_i18n();
     let draft = form.draft;
-    // The chosen village by name (the review is drawn only while its step is shown).
-    let region = Memo::new(move |_| draft.with(|d| d.region_code.clone()));
-    // Fetched from an effect (in the browser only): a resource read here would hold the server's
-    // rendering of the page, whose review is hidden anyway.
-    let place = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let code = region.get();
-        if !code.is_empty() {
-            leptos::task::spawn_local(async move {
-                let names = region_path(code)
-                    .await
-                    .map(|p| {
-                        p.into_iter()
-                            .map(|r| r.name_zh)
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .unwrap_or_default();
-                place.set(names);
-            });
-        }
-    });
+    // The chosen village by name, from the picker's levels (no request).
+    let place = move || {
+        form.regions
+            .with(|r| draft.with(|d| place_name(r, &d.region_code)))
+    };
     let none = move || t_string!(i18n, declare.review_none).to_string();
     let or_none = move |v: String| if v.trim().is_empty() { none() } else { v };
     let yes_no = move |b: bool| {
@@ -1336,7 +1383,7 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
                         let residence = Residence::from_code(&d.residence).map(|r| labels::residence(i18n, r)).unwrap_or_else(none);
                         view! {
                             <dt>{t_string!(i18n, declare.region)}</dt>
-                            <dd lang="zh-CN" id="review-region">{or_none(place.get())}</dd>
+                            <dd lang="zh-CN" id="review-region">{or_none(place())}</dd>
                             {row(t_string!(i18n, declare.address).to_string(), or_none(d.address.clone()))}
                             {row(t_string!(i18n, declare.residence).to_string(), residence)}
                             {row(t_string!(i18n, declare.contact_phone).to_string(), or_none(d.contact_phone.clone()))}
