@@ -503,9 +503,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                 </StepPanel>
                 <StepPanel form step=Step::Review>
                     // Drawn again each time it is shown, not on every keystroke in another step.
-                    <Show when=move || form.step.get() == Step::Review>
-                        <Review form attachments />
-                    </Show>
+                    {move || (form.step.get() == Step::Review).then(|| view! { <Review form attachments /> })}
                     <ErrorBanner error=general_error />
                     <button type="submit" id="submit-declaration" class="primary big" disabled=move || submitting.get()>
                         {move || if submitting.get() { t_string!(i18n, declare.submitting) } else { t_string!(i18n, declare.submit) }}
@@ -788,9 +786,8 @@ fn MembersSection(form: Form) -> impl IntoView {
         <fieldset>
             <legend>{t_string!(i18n, declare.section_members)}</legend>
             <FieldMessage error=form.error("members".into()) id="members-error" />
-            <For each=move || 0..count.get() key=|i| *i let:i>
-                <MemberCard form index=i />
-            </For>
+            // Drawn again when a member is added or removed (a card reads its member by position).
+            {move || (0..count.get()).map(|i| view! { <MemberCard form index=i /> }).collect_view()}
             <button type="button" id="add-member" disabled=move || { count.get() >= MAX_MEMBERS }
                 on:click=move |_| draft.update(|d| d.members.push(MemberDraft::with_relation("")))>
                 {t_string!(i18n, declare.add_member)}
@@ -859,6 +856,15 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
     });
     let health = get(|m| m.health.clone());
     let disability = get(|m| m.disability_kind.clone());
+    // Memos: the parts below are drawn again when these change, not at every keystroke.
+    let ill = Memo::new(move |_| {
+        let h = health.get();
+        h == "chronic" || h == "serious_illness"
+    });
+    let disabled = Memo::new(move |_| {
+        let k = disability.get();
+        !k.is_empty() && k != "none"
+    });
     view! {
         <div class="member card" id=format!("member-{index}")>
             <h3 class="member-title">{t_string!(i18n, declare.member_n)} " " {index + 1}</h3>
@@ -879,23 +885,23 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
                 options=options(&Health::ALL, Health::code, labels::health) error=form.error(field("health"))>
                 {t_string!(i18n, declare.health)}
             </Choice>
-            <Show when=move || { let h = health.get(); h == "chronic" || h == "serious_illness" }>
+            {move || ill.get().then(|| view! {
                 <div class="field">
                     <label for=id("illness")>{t_string!(i18n, declare.illness)}</label>
                     {text("illness", |m| m.illness.clone(), |m, v| m.illness = v, 100)}
                 </div>
-            </Show>
+            })}
             <Choice id=id("disability_kind") value=disability on_change=setter(|m, v| m.disability_kind = v, "disability_kind")
                 options=options(&DisabilityKind::ALL, DisabilityKind::code, labels::disability) error=form.error(field("disability_kind"))>
                 {t_string!(i18n, declare.disability_kind)}
             </Choice>
-            <Show when=move || { let k = disability.get(); !k.is_empty() && k != "none" }>
+            {move || disabled.get().then(|| view! {
                 <Choice id=id("disability_grade") value=get(|m| m.disability_grade.clone()) on_change=setter(|m, v| m.disability_grade = v, "disability_grade")
                     options=Signal::derive(move || (1..=4).map(|g| (g.to_string(), format!("{g} {}", t_string!(i18n, declare.grade_n)))).collect())
                     error=form.error(field("disability_grade"))>
                     {t_string!(i18n, declare.disability_grade)}
                 </Choice>
-            </Show>
+            })}
             <Choice id=id("schooling") value=get(|m| m.schooling.clone()) on_change=setter(|m, v| m.schooling = v, "schooling")
                 options=options(&Schooling::ALL, Schooling::code, labels::schooling) error=form.error(field("schooling"))>
                 {t_string!(i18n, declare.schooling)}
@@ -908,12 +914,10 @@ fn MemberCard(form: Form, index: usize) -> impl IntoView {
                 options=options(&LabourCapacity::ALL, LabourCapacity::code, labels::labour) error=form.error(field("labour_capacity"))>
                 {t_string!(i18n, declare.labour_capacity)}
             </Choice>
-            <Show when=move || !is_head.get()>
-                <button type="button" class="danger" id=format!("remove-member-{index}")
-                    on:click=move |_| draft.update(|d| { if index < d.members.len() { d.members.remove(index); } })>
-                    {t_string!(i18n, declare.remove_member)}
-                </button>
-            </Show>
+            <button type="button" class="danger" id=format!("remove-member-{index}") hidden=move || is_head.get()
+                on:click=move |_| draft.update(|d| { if index < d.members.len() { d.members.remove(index); } })>
+                {t_string!(i18n, declare.remove_member)}
+            </button>
         </div>
     }
     .into_any()
@@ -977,9 +981,7 @@ fn EstimatePanel(form: Form) -> impl IntoView {
         <details class="estimate" id="estimate">
             <summary on:click=move |_| opened.set(true)>{t_string!(i18n, policy.estimate_title)} <span class="muted">{t_string!(i18n, policy.estimate_open)}</span></summary>
             <p class="muted">{t_string!(i18n, policy.estimate_label)}</p>
-            <Show when=move || opened.get()>
-                <EstimateBody form />
-            </Show>
+            {move || opened.get().then(|| view! { <EstimateBody form /> })}
         </details>
     }
     .into_any()
@@ -1261,7 +1263,7 @@ fn StepPanel(form: Form, step: Step, children: ChildrenFn) -> impl IntoView {
         let drawn = Memo::new(move |before: Option<&bool>| {
             before.copied().unwrap_or(false) || form.step.get() == step
         });
-        view! { <Show when=move || drawn.get()>{children()}</Show> }.into_any()
+        (move || drawn.get().then(|| children())).into_any()
     };
     view! {
         <section class="step-panel" id=format!("panel-{}", step.code()) hidden=move || form.step.get() != step>
@@ -1450,4 +1452,47 @@ fn Review(form: Form, attachments: RwSignal<Vec<AttachmentMeta>>) -> impl IntoVi
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(parent: &str, choices: &[(&str, &str)]) -> PickerLevel {
+        PickerLevel {
+            parent: parent.into(),
+            choices: choices
+                .iter()
+                .map(|(c, n)| (c.to_string(), n.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_picker_needs_the_levels_down_to_the_choice_and_none_below_a_village() {
+        assert_eq!(levels_needed(""), [""]);
+        assert_eq!(levels_needed("not a code"), [""]);
+        assert_eq!(levels_needed("62"), ["", "620000000000"]);
+        assert_eq!(
+            levels_needed("620702000000"),
+            ["", "620000000000", "620700000000", "620702000000"]
+        );
+        let village = levels_needed("620702100201");
+        assert_eq!(village.len(), 5);
+        assert_eq!(village[4], "620702100000");
+    }
+
+    #[test]
+    fn the_review_names_the_place_from_the_pickers_levels() {
+        let levels = vec![
+            level("", &[("620000000000", "甘肃省")]),
+            level("620000000000", &[("620700000000", "张掖市")]),
+            level("620700000000", &[("620702000000", "甘州区")]),
+        ];
+        assert_eq!(place_name(&levels, "620702000000"), "甘肃省 张掖市 甘州区");
+        assert_eq!(place_name(&levels, "620700000000"), "甘肃省 张掖市");
+        // A level not known (yet): no half name.
+        assert_eq!(place_name(&levels, "620702100000"), "");
+        assert_eq!(place_name(&levels, ""), "");
+    }
 }
