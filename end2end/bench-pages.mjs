@@ -161,7 +161,11 @@ if (!existsSync(lighthouse)) {
 const RUNS = 3;
 console.log(`Lighthouse 12, mobile, median of ${RUNS} runs (goal: performance >= 95, accessibility 100 on every resident page):`);
 const demoCookie = demo.state.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-for (const [page, signedIn] of [['/', false], ['/register', false], ['/login', false], ['/declare', true], ['/applications', true], [demo.href, 'demo']]) {
+// LIGHTHOUSE_PAGES=/declare,/login measures only those (the demo resident's application: `demo`).
+const only = process.env.LIGHTHOUSE_PAGES?.split(',');
+const lighthousePages = [['/', false], ['/register', false], ['/login', false], ['/declare', true], ['/applications', true], [demo.href, 'demo']]
+  .filter(([page, signedIn]) => !only || only.includes(signedIn === 'demo' ? 'demo' : page));
+for (const [page, signedIn] of lighthousePages) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
     const dir = mkdtempSync(path.join(tmpdir(), 'doudi-lh-'));

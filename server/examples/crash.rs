@@ -241,6 +241,9 @@ struct Server {
     exe: String,
     env: Vec<(String, String)>,
     child: Option<Child>,
+    /// The current process's log (standard error), begun again at every start: what a failed
+    /// clean stop is explained by.
+    log: std::path::PathBuf,
 }
 
 impl Server {
@@ -249,7 +252,7 @@ impl Server {
         command
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(std::fs::File::create(&self.log).expect("the server's log file"));
         self.child = Some(command.spawn().expect("start the server"));
     }
 
@@ -492,7 +495,8 @@ async fn run_database(
         ("DOUDI_JOB_INTERVAL_SECS", "1".into()),
         ("DOUDI_JOB_LEASE_SECS", "1".into()),
         ("DOUDI_SMS_INTERVAL_SECONDS", "0".into()),
-        ("RUST_LOG", "warn".into()),
+        // Warnings, and the stop's own lines (what a failed clean stop is explained by).
+        ("RUST_LOG", "warn,server::startup=info".into()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -501,6 +505,7 @@ async fn run_database(
         exe: exe.to_string(),
         env,
         child: None,
+        log: dir.path().join("server.log"),
     };
     let h = Arc::new(Harness {
         base: format!("http://127.0.0.1:{port}"),
@@ -630,8 +635,9 @@ async fn run_database(
         let out = child.wait_with_output().expect("wait for the server");
         assert!(
             out.status.success(),
-            "SIGTERM: the server exited with {}",
-            out.status
+            "SIGTERM: the server exited with {}; its log:\n{}",
+            out.status,
+            std::fs::read_to_string(&server.log).unwrap_or_default()
         );
     }
     for t in tasks {
