@@ -41,13 +41,18 @@ async function residentState() {
   return state;
 }
 
-// A first visit (empty cache): every byte received for the page, its code, and its WASM.
-async function firstVisit(url, storageState) {
+// A first visit (empty cache): every byte received for the page, its code, and its WASM; with
+// `then`, also what doing it on the page loads.
+async function firstVisit(url, storageState, then) {
   const ctx = await browser.newContext({ ...PHONE, storageState });
   const page = await ctx.newPage();
   await page.goto(url);
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 60000 });
   await page.waitForLoadState('networkidle');
+  if (then) {
+    await then(page);
+    await page.waitForLoadState('networkidle');
+  }
   const entries = await page.evaluate(() => [
     ...performance.getEntriesByType('navigation'),
     ...performance.getEntriesByType('resource'),
@@ -94,6 +99,16 @@ for (const [page, signedIn] of [['/', false], ['/register', false], ['/login', f
   const v = await firstVisit(`${BASE}${page}`, signedIn === 'demo' ? demo.state : signedIn ? resident : undefined);
   console.log(`  ${page.padEnd(14)} ${kb(v.total)} in all (${kb(v.decoded)} uncompressed); WASM ${kb(v.wasm)} in ${v.wasmFiles.length} requests, of which the main module ${kb(v.mainWasm)}`);
   if (process.env.BENCH_VERBOSE) console.log(`    ${v.wasmFiles.join(' ')}`);
+  if (page === '/declare') {
+    // The instant estimate's code comes when a resident first opens it (on the third step; most
+    // never do).
+    const e = await firstVisit(`${BASE}${page}`, resident, async (p) => {
+      await p.click('#step-money');
+      await p.click('#estimate summary');
+      await p.locator('#estimate-needs-place, #estimate .entitlements').first().waitFor();
+    });
+    console.log(`  ${'  estimate opened'.padEnd(14)} ${kb(e.total)} in all; WASM ${kb(e.wasm)} in ${e.wasmFiles.length} requests`);
+  }
 }
 
 // Staff pages on a county tablet: a first visit (empty cache) to each, signed in as the demo
