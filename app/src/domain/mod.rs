@@ -100,6 +100,7 @@ pub mod referral;
 pub mod region;
 pub mod status;
 pub mod visit;
+pub mod ymd;
 
 /// Every coded enum has one spelling: the code it is stored under (`code()`, read back by
 /// `from_code`) is the one serde sends to the browser and reads back, and a code nobody wrote is

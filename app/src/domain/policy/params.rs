@@ -140,6 +140,7 @@ pub struct ParamValue {
     pub row_id: i64,
     pub region: RegionCode,
     pub residence: Option<Residence>,
+    #[serde(with = "crate::domain::ymd")]
     pub effective_from: NaiveDate,
     pub source: String,
     pub example: bool,
@@ -149,6 +150,7 @@ pub struct ParamValue {
 /// and the criteria that need them answer "unknown".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParameterSet {
+    #[serde(with = "crate::domain::ymd")]
     pub on: NaiveDate,
     pub region: RegionCode,
     pub residence: Option<Residence>,
