@@ -98,12 +98,28 @@ pub(crate) async fn accept(app: &TestApp, number: &str) {
 }
 
 pub(crate) async fn draft_id(c: &Client, app: &TestApp) -> String {
-    let r = post_form(c, app, "/api/declaration/draft", &[]).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    r.json::<Value>().await.unwrap()["id"]
+    draft_state(c, app).await["id"]
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// The resident's current draft as the form receives it.
+async fn draft_state(c: &Client, app: &TestApp) -> Value {
+    let r = post_form(c, app, "/api/declaration/draft", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+async fn save_draft(c: &Client, app: &TestApp, draft: &str, data: &DeclarationDraft) {
+    let r = post_json(
+        c,
+        app,
+        "/api/declaration/save",
+        json!({"save": {"draft_id": draft, "data": data}}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 pub(crate) async fn submit(
@@ -657,19 +673,8 @@ async fn drafts_survive_and_are_saved_as_typed() {
     let mut partial = DeclarationDraft::new_with_head();
     partial.members[0].id_number = "6207021970010100".into();
     partial.address = "未写完".into();
-    let r = post_json(
-        &c,
-        &app,
-        "/api/declaration/save",
-        json!({"save": {"draft_id": d, "data": partial}}),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let back: Value = post_form(&c, &app, "/api/declaration/draft", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    save_draft(&c, &app, &d, &partial).await;
+    let back = draft_state(&c, &app).await;
     assert_eq!(back["id"], d.as_str());
     assert_eq!(back["data"]["address"], "未写完");
     assert_eq!(back["data"]["members"][0]["id_number"], "6207021970010100");
@@ -681,12 +686,8 @@ async fn drafts_survive_and_are_saved_as_typed() {
 async fn the_draft_carries_its_region_pickers_levels_and_a_choice_gets_the_levels_below() {
     let app = spawn_app().await;
     let c = resident(&app, "13900000009").await;
-    let d = draft_id(&c, &app).await;
-    let fresh: Value = post_form(&c, &app, "/api/declaration/draft", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let fresh = draft_state(&c, &app).await;
+    let d = fresh["id"].as_str().unwrap().to_string();
     // A new draft has no region: the provinces alone.
     let levels = fresh["regions"].as_array().unwrap();
     assert_eq!(levels.len(), 1);
@@ -699,19 +700,8 @@ async fn the_draft_carries_its_region_pickers_levels_and_a_choice_gets_the_level
 
     let mut draft = DeclarationDraft::new_with_head();
     draft.region_code = "620702000000".into(); // a county: its townships are the next level
-    let r = post_json(
-        &c,
-        &app,
-        "/api/declaration/save",
-        json!({"save": {"draft_id": d, "data": draft}}),
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let back: Value = post_form(&c, &app, "/api/declaration/draft", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    save_draft(&c, &app, &d, &draft).await;
+    let back = draft_state(&c, &app).await;
     let parents: Vec<&str> = back["regions"]
         .as_array()
         .unwrap()
