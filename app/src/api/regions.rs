@@ -51,10 +51,10 @@ pub async fn picker_levels(
     // The parents whose children are shown: none (the provinces), then every region from the
     // province down to `code`, except a village (it has none).
     let mut parents = Vec::new();
-    let mut at = code.filter(|c| c.level() != RegionLevel::Village).cloned();
-    if let Some(village) = code.filter(|c| c.level() == RegionLevel::Village) {
-        at = village.parent();
-    }
+    let mut at = match code {
+        Some(village) if village.level() == RegionLevel::Village => village.parent(),
+        other => other.cloned(),
+    };
     while let Some(c) = at {
         at = c.parent();
         parents.push(Some(c));
