@@ -74,23 +74,6 @@ pub async fn picker_levels(
     Ok(levels)
 }
 
-/// The path from the province down to `code`, for showing a stored choice.
-#[server(endpoint = "regions/path")]
-pub async fn region_path(code: String) -> Result<Vec<Region>, AppError> {
-    use crate::domain::region::RegionCode;
-    let s = crate::services::services()?;
-    let mut code = Some(RegionCode::parse(&code).map_err(|_| AppError::BadRequest)?);
-    let mut path = Vec::new();
-    while let Some(c) = code {
-        if let Some(r) = s.store.region(&c).await? {
-            path.push(r);
-        }
-        code = c.parent();
-    }
-    path.reverse();
-    Ok(path)
-}
-
 /// Chinese names of regions, each looked up once (lists show many rows of few villages).
 #[cfg(feature = "ssr")]
 pub async fn region_names(
