@@ -722,6 +722,7 @@ async fn the_draft_carries_its_region_pickers_levels_and_a_choice_gets_the_level
         .json()
         .await
         .unwrap();
+    assert_eq!(levels.as_array().unwrap().len(), 5);
     let village = levels[4]["choices"][0][0].as_str().unwrap().to_string();
     assert_eq!(levels[4]["parent"], township.as_str());
     let at_village: Value = post_form(&c, &app, "/api/regions/choices", &[("code", &village)])
@@ -731,9 +732,16 @@ async fn the_draft_carries_its_region_pickers_levels_and_a_choice_gets_the_level
         .unwrap();
     assert_eq!(at_village, levels);
 
-    // A code that is not one is refused with a 4xx, not a 500.
+    // A code that is not one is refused with a 4xx, not a 500; a draft saved with one still
+    // opens, its picker starting afresh from the provinces.
     let r = post_form(&c, &app, "/api/regions/choices", &[("code", "62x")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    draft.region_code = "62x".into();
+    save_draft(&c, &app, &d, &draft).await;
+    let back = draft_state(&c, &app).await;
+    assert_eq!(back["data"]["region_code"], "62x");
+    assert_eq!(back["regions"].as_array().unwrap().len(), 1);
+    assert_eq!(back["regions"][0]["parent"], "");
 }
 
 pub(crate) fn png() -> Vec<u8> {
