@@ -110,3 +110,222 @@ pub fn import_field_in(locale: Locale, f: crate::domain::monitoring::Field) -> S
     }
     .to_string()
 }
+
+/// 花名册: the words of a roster's file in a given language.
+pub mod roster {
+    use crate::domain::cycle::Standing;
+    use crate::domain::declaration::{HelpKind, Residence};
+    use crate::domain::monitoring::{RuleKind, WarningStatus};
+    use crate::domain::policy::assess::Category;
+    use crate::domain::roster::RosterKind;
+    use crate::domain::status::ApplicationStatus;
+    use crate::i18n::*;
+
+    /// The export page's title.
+    pub fn page_title(locale: Locale) -> String {
+        td_string!(locale, roster.title).to_string()
+    }
+
+    pub fn title(locale: Locale, kind: RosterKind) -> String {
+        match kind {
+            RosterKind::Households => td_string!(locale, roster.kind.households),
+            RosterKind::Applications => td_string!(locale, roster.kind.applications),
+            RosterKind::Warnings => td_string!(locale, roster.kind.warnings),
+        }
+        .to_string()
+    }
+
+    /// The column headings of a roster, in the order its rows are written.
+    pub fn headings(locale: Locale, kind: RosterKind) -> Vec<String> {
+        let person = [
+            td_string!(locale, roster.col.head),
+            td_string!(locale, roster.col.id_number),
+            td_string!(locale, roster.col.phone),
+            td_string!(locale, roster.col.region),
+            td_string!(locale, roster.col.region_code),
+        ];
+        let mut h = vec![td_string!(locale, roster.col.no)];
+        match kind {
+            RosterKind::Households => {
+                h.extend(person);
+                h.extend([
+                    td_string!(locale, roster.col.address),
+                    td_string!(locale, roster.col.residence),
+                    td_string!(locale, roster.col.persons),
+                    td_string!(locale, roster.col.category),
+                    td_string!(locale, roster.col.amount),
+                    td_string!(locale, roster.col.from),
+                    td_string!(locale, roster.col.standing),
+                    td_string!(locale, roster.col.taper_since),
+                    td_string!(locale, roster.col.aid_until),
+                    td_string!(locale, roster.col.number),
+                ]);
+            }
+            RosterKind::Applications => {
+                h.push(td_string!(locale, roster.col.number));
+                h.extend(person);
+                h.extend([
+                    td_string!(locale, roster.col.residence),
+                    td_string!(locale, roster.col.persons),
+                    td_string!(locale, roster.col.status),
+                    td_string!(locale, roster.col.submitted),
+                    td_string!(locale, roster.col.updated),
+                    td_string!(locale, roster.col.help),
+                    td_string!(locale, roster.col.category),
+                    td_string!(locale, roster.col.amount),
+                ]);
+            }
+            RosterKind::Warnings => {
+                h.push(td_string!(locale, roster.col.warning));
+                h.extend(person);
+                h.extend([
+                    td_string!(locale, roster.col.rule),
+                    td_string!(locale, roster.col.level),
+                    td_string!(locale, roster.col.status),
+                    td_string!(locale, roster.col.raised),
+                    td_string!(locale, roster.col.visit_due),
+                    td_string!(locale, roster.col.visited_on),
+                    td_string!(locale, roster.col.household),
+                ]);
+            }
+        }
+        h.into_iter().map(str::to_string).collect()
+    }
+
+    /// Masked or not, who, when, the total: the file's own words.
+    pub struct FileWords {
+        pub masked: String,
+        pub unmasked: String,
+        pub by: String,
+        pub at: String,
+        pub total: String,
+    }
+
+    pub fn file_words(locale: Locale) -> FileWords {
+        FileWords {
+            masked: td_string!(locale, roster.file_masked).to_string(),
+            unmasked: td_string!(locale, roster.file_unmasked).to_string(),
+            by: td_string!(locale, roster.file_by).to_string(),
+            at: td_string!(locale, roster.file_at).to_string(),
+            total: td_string!(locale, roster.file_total).to_string(),
+        }
+    }
+
+    pub fn category(locale: Locale, c: Category) -> String {
+        match c {
+            Category::Tekun => td_string!(locale, policy.category.tekun),
+            Category::Dibao => td_string!(locale, policy.category.dibao),
+            Category::DibaoMarginal => td_string!(locale, policy.category.dibao_marginal),
+            Category::RigidExpense => td_string!(locale, policy.category.rigid_expense),
+            Category::RelapseWatch => td_string!(locale, policy.category.relapse_watch),
+            Category::OtherHardship => td_string!(locale, policy.category.other_hardship),
+        }
+        .to_string()
+    }
+
+    pub fn standing(locale: Locale, s: Standing) -> String {
+        match s {
+            Standing::Applicant => td_string!(locale, cycle.standing.applicant),
+            Standing::InAssistance => td_string!(locale, cycle.standing.in_assistance),
+            Standing::Rejected => td_string!(locale, cycle.standing.rejected),
+            Standing::Exited => td_string!(locale, cycle.standing.exited),
+        }
+        .to_string()
+    }
+
+    pub fn status(locale: Locale, s: ApplicationStatus) -> String {
+        match s {
+            ApplicationStatus::Submitted => td_string!(locale, status.submitted),
+            ApplicationStatus::Accepted => td_string!(locale, status.accepted),
+            ApplicationStatus::InfoRequested => td_string!(locale, status.info_requested),
+            ApplicationStatus::Visiting => td_string!(locale, status.visiting),
+            ApplicationStatus::Reviewing => td_string!(locale, status.reviewing),
+            ApplicationStatus::Publicising => td_string!(locale, status.publicising),
+            ApplicationStatus::Approved => td_string!(locale, status.approved),
+            ApplicationStatus::Rejected => td_string!(locale, status.rejected),
+            ApplicationStatus::Withdrawn => td_string!(locale, status.withdrawn),
+        }
+        .to_string()
+    }
+
+    pub fn warning_status(locale: Locale, s: WarningStatus) -> String {
+        match s {
+            WarningStatus::New => td_string!(locale, monitoring.status.new),
+            WarningStatus::Assigned => td_string!(locale, monitoring.status.assigned),
+            WarningStatus::Visited => td_string!(locale, monitoring.status.visited),
+            WarningStatus::Disposed => td_string!(locale, monitoring.status.disposed),
+            WarningStatus::Closed => td_string!(locale, monitoring.status.closed),
+        }
+        .to_string()
+    }
+
+    pub fn rule(locale: Locale, r: RuleKind) -> String {
+        match r {
+            RuleKind::MedicalOutOfPocket => {
+                td_string!(locale, monitoring.rule.medical_out_of_pocket)
+            }
+            RuleKind::MedicalShareOfIncome => {
+                td_string!(locale, monitoring.rule.medical_share_of_income)
+            }
+            RuleKind::SevereDisability => td_string!(locale, monitoring.rule.severe_disability),
+            RuleKind::Death => td_string!(locale, monitoring.rule.death),
+            RuleKind::OnlyEarnerUnemployed => {
+                td_string!(locale, monitoring.rule.only_earner_unemployed)
+            }
+            RuleKind::Disaster => td_string!(locale, monitoring.rule.disaster),
+            RuleKind::NewAsset => td_string!(locale, monitoring.rule.new_asset),
+            RuleKind::RelapseWatch => td_string!(locale, monitoring.rule.relapse_watch),
+            RuleKind::Enrolment => td_string!(locale, monitoring.rule.enrolment),
+            RuleKind::EntitledNotReceived => {
+                td_string!(locale, monitoring.rule.entitled_not_received)
+            }
+        }
+        .to_string()
+    }
+
+    pub fn residence(locale: Locale, r: Residence) -> String {
+        match r {
+            Residence::Urban => td_string!(locale, residence.urban),
+            Residence::Rural => td_string!(locale, residence.rural),
+        }
+        .to_string()
+    }
+
+    pub fn help(locale: Locale, h: HelpKind) -> String {
+        match h {
+            HelpKind::BasicLiving => td_string!(locale, help.basic_living),
+            HelpKind::Medical => td_string!(locale, help.medical),
+            HelpKind::Education => td_string!(locale, help.education),
+            HelpKind::Housing => td_string!(locale, help.housing),
+            HelpKind::Employment => td_string!(locale, help.employment),
+            HelpKind::Emergency => td_string!(locale, help.emergency),
+            HelpKind::CareServices => td_string!(locale, help.care_services),
+            HelpKind::Other => td_string!(locale, help.other),
+        }
+        .to_string()
+    }
+}
+
+/// Why a roster export was refused, in a given language: the page a browser shows instead of
+/// the file (the export is a link or a form, not a script that could show it).
+pub fn roster_error_in(locale: Locale, e: &crate::error::AppError) -> (String, String) {
+    use crate::error::AppError;
+    let message = match e {
+        AppError::Unauthenticated => td_string!(locale, roster.error.unauthenticated),
+        AppError::Forbidden => td_string!(locale, roster.error.forbidden),
+        AppError::NotFound => td_string!(locale, roster.error.not_found),
+        AppError::Invalid(fields) if fields.iter().any(|f| f.field == "purpose") => {
+            td_string!(locale, roster.error.purpose)
+        }
+        AppError::Invalid(_) | AppError::BadRequest => td_string!(locale, roster.error.filter),
+        AppError::Refused(code) if code == "roster_too_large" => {
+            td_string!(locale, roster.error.too_large)
+        }
+        AppError::Busy | AppError::TooManyRequests => td_string!(locale, roster.error.busy),
+        _ => td_string!(locale, roster.error.other),
+    };
+    (
+        message.to_string(),
+        td_string!(locale, roster.error.back).to_string(),
+    )
+}

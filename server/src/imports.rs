@@ -894,16 +894,7 @@ pub async fn report_xlsx(
     if !app::api::monitoring::importable_sources(&user.0).contains(&rec.source) {
         return Err(AppError::NotFound);
     }
-    let english = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|c| c.split(';').any(|kv| kv.trim() == "i18n_pref_locale=en"));
-    let locale = if english {
-        app::i18n::Locale::en
-    } else {
-        app::i18n::Locale::zh_CN
-    };
+    let locale = crate::http::locale_of(&headers);
     let stored: ImportReport = serde_json::from_str(&rec.report_json).unwrap_or_default();
     let report = ImportReport {
         rows_read: rec.rows_read,

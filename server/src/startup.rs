@@ -77,6 +77,8 @@ pub struct Shared {
     pub db: crate::store::dialect::Db,
     /// One permit per request being served (`http::shed_load`).
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// One permit per roster export being written (`crate::rosters::EXPORTS_AT_ONCE`).
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 pub struct Application {
@@ -205,6 +207,7 @@ impl Application {
             pkg_version,
             db: backend.db().clone(),
             in_flight,
+            exports: Arc::new(tokio::sync::Semaphore::new(crate::rosters::EXPORTS_AT_ONCE)),
         }));
 
         let (routes, portal_paths) = route_lists();
@@ -235,6 +238,10 @@ impl Application {
             )
             .route("/visit-files/{hash}", get(upload::visit_file))
             .route("/audit/export.xlsx", get(crate::audit_export::export))
+            .route(
+                "/rosters/{file}",
+                get(crate::rosters::download).post(crate::rosters::download_posted),
+            )
             .route(
                 "/imports/{id}/report.xlsx",
                 get(crate::imports::report_xlsx),

@@ -12,4 +12,5 @@ pub mod household;
 pub mod monitoring;
 pub mod policy;
 pub mod regions;
+pub mod rosters;
 pub mod types;

@@ -98,6 +98,7 @@ pub mod phone;
 pub mod policy;
 pub mod referral;
 pub mod region;
+pub mod roster;
 pub mod status;
 pub mod visit;
 pub mod ymd;

@@ -15,6 +15,7 @@ mod households;
 mod jobs;
 mod monitoring;
 mod parameters;
+mod rosters;
 
 pub use accounts::*;
 pub use audit::*;
@@ -26,6 +27,7 @@ pub use households::*;
 pub use jobs::*;
 pub use monitoring::*;
 pub use parameters::*;
+pub use rosters::*;
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::declaration::AttachmentMeta;
@@ -71,6 +73,7 @@ pub trait Store:
     + JobStore
     + MonitoringStore
     + ParameterStore
+    + RosterStore
     + Send
     + Sync
 {
@@ -87,6 +90,7 @@ impl<T> Store for T where
         + JobStore
         + MonitoringStore
         + ParameterStore
+        + RosterStore
         + Send
         + Sync
 {

@@ -21,6 +21,7 @@ mod jobs;
 mod monitoring;
 mod parameters;
 pub mod postgres;
+mod rosters;
 mod sealed;
 pub mod sqlite;
 pub mod wal_sync;
