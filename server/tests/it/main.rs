@@ -11,5 +11,6 @@ mod migrations;
 mod monitoring;
 mod observability;
 mod policy;
+mod rosters;
 mod security;
 mod store_conformance;

@@ -3787,3 +3787,144 @@ conformance!(
         );
     }
 );
+
+conformance!(
+    rosters_read_a_region_page_by_page_with_the_decision_in_force,
+    |store| {
+        use app::domain::policy::assess::Category;
+        use app::domain::status::ApplicationStatus as S;
+        use app::store::{ApplicationRosterQuery, HouseholdRosterQuery, WarningRosterQuery};
+        let a = user(&store, "13800000091").await;
+        let mut numbers = Vec::new();
+        for (i, category) in [Category::Dibao, Category::DibaoMarginal, Category::Dibao]
+            .into_iter()
+            .enumerate()
+        {
+            let d = store.current_draft(&a, "{}", 1).await.unwrap();
+            let head = format!("ID-R{i}");
+            let n = number(
+                store
+                    .submit_application(submission(&a, &d.id, &[head.as_str()]))
+                    .await
+                    .unwrap(),
+            );
+            store.accept_application(&n, &a, true, 3).await.unwrap();
+            store
+                .change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4)
+                .await
+                .unwrap();
+            let mut dec = decision(&a, "2026-12-02");
+            dec.category = category;
+            dec.monthly_amount = Money::from_fen(10_000 * (i as i64 + 1));
+            store.decide(&n, dec, 5).await.unwrap();
+            store
+                .finalize(&n, &a, "", day("2026-12-03"), 6)
+                .await
+                .unwrap();
+            numbers.push(n);
+        }
+        // One more, only submitted: an application, no household yet.
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let waiting = number(
+            store
+                .submit_application(submission(&a, &d.id, &["ID-R9"]))
+                .await
+                .unwrap(),
+        );
+        let households = |category, after, limit| HouseholdRosterQuery {
+            region: region("620702000000"),
+            category,
+            standing: None,
+            after,
+            limit,
+        };
+        let first = store
+            .roster_households(households(None, None, 2))
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 2);
+        let rest = store
+            .roster_households(households(None, Some(first[1].id.clone()), 2))
+            .await
+            .unwrap();
+        assert_eq!(rest.len(), 1);
+        let all: Vec<_> = first.iter().chain(rest.iter()).collect();
+        assert!(all.windows(2).all(|w| w[0].id < w[1].id), "keyset order");
+        for h in &all {
+            assert_eq!(h.declaration_json.as_deref(), Some("{}"), "opened");
+            assert!(h.latest_number.is_some() && h.effective_from.is_some());
+        }
+        let mut amounts: Vec<i64> = all
+            .iter()
+            .map(|h| h.monthly_amount.unwrap().fen())
+            .collect();
+        amounts.sort();
+        assert_eq!(amounts, [10_000, 20_000, 30_000]);
+        let dibao = store
+            .roster_households(households(Some(Category::Dibao), None, 10))
+            .await
+            .unwrap();
+        assert_eq!(dibao.len(), 2);
+        assert!(dibao.iter().all(|h| h.category == Some(Category::Dibao)));
+        let marginal = store
+            .roster_households(households(Some(Category::DibaoMarginal), None, 10))
+            .await
+            .unwrap();
+        assert_eq!(marginal.len(), 1);
+        assert_eq!(marginal[0].monthly_amount, Some(Money::from_fen(20_000)));
+        let elsewhere = store
+            .roster_households(HouseholdRosterQuery {
+                region: region("620100000000"),
+                ..households(None, None, 10)
+            })
+            .await
+            .unwrap();
+        assert!(elsewhere.is_empty());
+
+        let applications = |status, after| ApplicationRosterQuery {
+            region: region("620702000000"),
+            status,
+            after,
+            limit: 3,
+        };
+        let page = store
+            .roster_applications(applications(None, None))
+            .await
+            .unwrap();
+        assert_eq!(page.len(), 3);
+        let more = store
+            .roster_applications(applications(None, Some(page[2].number.clone())))
+            .await
+            .unwrap();
+        assert_eq!(more.len(), 1);
+        let mut seen: Vec<String> = page.iter().chain(&more).map(|r| r.number.clone()).collect();
+        let mut expected = numbers.clone();
+        expected.push(waiting.clone());
+        seen.sort();
+        expected.sort();
+        assert_eq!(seen, expected);
+        let submitted = store
+            .roster_applications(applications(Some(S::Submitted), None))
+            .await
+            .unwrap();
+        assert_eq!(submitted.len(), 1);
+        assert_eq!(submitted[0].number, waiting);
+        assert_eq!(submitted[0].category, None);
+        assert_eq!(submitted[0].declaration_json, "{}");
+        let approved = store
+            .roster_applications(applications(Some(S::Approved), None))
+            .await
+            .unwrap();
+        assert!(approved.iter().all(|r| r.category.is_some()));
+        let warnings = store
+            .roster_warnings(WarningRosterQuery {
+                region: region("620702000000"),
+                status: None,
+                after: None,
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        assert!(warnings.is_empty());
+    }
+);
