@@ -177,7 +177,7 @@ fn Queue(
 /// the village); 全部 at a level means the whole area above it. Gives the chosen code ("" for the
 /// whole of `root`).
 #[component]
-fn AreaPicker(
+pub(crate) fn AreaPicker(
     root: String,
     #[prop(into)] area: Signal<String>,
     on_change: Callback<String>,

@@ -15,6 +15,7 @@ pub mod monitoring;
 pub mod policy;
 pub mod policy_admin;
 pub mod portal;
+pub mod rosters;
 pub mod staff;
 pub mod visit;
 
@@ -233,6 +234,7 @@ whole_app_routes! {
     "/staff/imports" => ImportsRoute,
     "/staff/rules" => RulesRoute,
     "/staff/audit" => AuditRoute,
+    "/staff/rosters" => RostersRoute,
     "/staff/matching" => MatchingRoute,
     "/staff/charities" => CharityAdminRoute,
     "/charity" => CharityRoute,
@@ -335,6 +337,7 @@ whole_app_pages! {
     ImportsRoute => monitoring::ImportPage;
     RulesRoute => monitoring::RulesPage;
     AuditRoute => audit::AuditTrailPage;
+    RostersRoute => rosters::RostersPage;
     MatchingRoute => charity::MatchingPage;
     CharityAdminRoute => charity::CharityAdminPage;
     CharityRoute => charity::CharityPage;

@@ -1,0 +1,162 @@
+//! 花名册导出: choose a list and its filters (an area below one's own region, a category, a
+//! status), then download it masked (a link) or, for caseworkers, unmasked with a purpose (a
+//! form the browser posts; the server answers the file, or a page saying why not). The server
+//! (`server::rosters`) checks everything again.
+
+use crate::api::rosters::{RosterKind, RosterRequest, EXPORTERS, PURPOSE_MAX_CHARS, UNMASKERS};
+use crate::domain::cycle::Standing;
+use crate::domain::monitoring::WarningStatus;
+use crate::domain::policy::assess::Category;
+use crate::domain::status::ApplicationStatus;
+use crate::i18n::*;
+use crate::texts::roster as words;
+use crate::ui::{MeResource, PageTitle};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn RostersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<MeResource>();
+    view! {
+        <h1>{t_string!(i18n, roster.title)}</h1>
+        <PageTitle text=t_string!(i18n, roster.title).to_string() />
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(u)) if u.acts_as(EXPORTERS) => {
+                        let root = u.region_code.clone().unwrap_or_default();
+                        let unmask = u.acts_as(UNMASKERS);
+                        view! { <RosterForm root unmask /> }.into_any()
+                    }
+                    _ => view! { <p class="notice">{t_string!(i18n, error.forbidden)} " " <A href="/login">{t_string!(i18n, nav.login)}</A></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The filters a list starts with: households in assistance; any status otherwise.
+fn fresh(kind: RosterKind) -> RosterRequest {
+    RosterRequest {
+        standing: if kind == RosterKind::Households {
+            Standing::InAssistance.code().into()
+        } else {
+            String::new()
+        },
+        ..Default::default()
+    }
+}
+
+#[component]
+fn RosterForm(
+    /// The caller's region: areas are picked below it.
+    root: String,
+    /// Whether the caller may export unmasked.
+    unmask: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = RwSignal::new(RosterKind::Households);
+    let request = RwSignal::new(fresh(RosterKind::Households));
+    let locale = move || i18n.get_locale();
+    // One select of codes: its label, its id, the choices (code, label), which field it sets.
+    let select = move |id: &'static str,
+                       label: String,
+                       choices: Vec<(&'static str, String)>,
+                       get: fn(&RosterRequest) -> &String,
+                       set: fn(&mut RosterRequest, String)| {
+        view! {
+            <div>
+                <label for=id>{label}</label>
+                <select id=id on:change=move |ev| request.update(|r| set(r, event_target_value(&ev)))>
+                    <option value="" selected=move || request.with(|r| get(r).is_empty())>{t_string!(i18n, roster.any)}</option>
+                    {choices.into_iter().map(|(code, text)| view! {
+                        <option value=code selected=move || request.with(|r| get(r) == code)>{text}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let filters = move || {
+        match kind.get() {
+        RosterKind::Households => view! {
+            {select(
+                "r-category",
+                t_string!(i18n, roster.category_label).to_string(),
+                Category::ALL.into_iter().map(|c| (c.code(), words::category(locale(), c))).collect(),
+                |r| &r.category,
+                |r, v| r.category = v,
+            )}
+            {select(
+                "r-standing",
+                t_string!(i18n, roster.standing_label).to_string(),
+                Standing::ALL.into_iter().map(|s| (s.code(), words::standing(locale(), s))).collect(),
+                |r| &r.standing,
+                |r, v| r.standing = v,
+            )}
+        }
+        .into_any(),
+        RosterKind::Applications => select(
+            "r-status",
+            t_string!(i18n, roster.status_label).to_string(),
+            ApplicationStatus::ALL.into_iter().map(|s| (s.code(), words::status(locale(), s))).collect(),
+            |r| &r.status,
+            |r, v| r.status = v,
+        )
+        .into_any(),
+        RosterKind::Warnings => select(
+            "r-status",
+            t_string!(i18n, roster.status_label).to_string(),
+            WarningStatus::ALL.into_iter().map(|s| (s.code(), words::warning_status(locale(), s))).collect(),
+            |r| &r.status,
+            |r, v| r.status = v,
+        )
+        .into_any(),
+    }
+    };
+    let hidden = move |name: &'static str, get: fn(&RosterRequest) -> String| {
+        view! { <input type="hidden" name=name prop:value=move || request.with(get) /> }
+    };
+    view! {
+        <p class="muted">{t_string!(i18n, roster.intro)}</p>
+        <div class="card filters" id="roster-filters">
+            <div class="filter-grid">
+                <div>
+                    <label for="r-kind">{t_string!(i18n, roster.kind_label)}</label>
+                    <select id="r-kind" on:change=move |ev| {
+                        if let Some(k) = RosterKind::from_code(&event_target_value(&ev)) {
+                            let area = request.with_untracked(|r| r.region.clone());
+                            request.set(RosterRequest { region: area, ..fresh(k) });
+                            kind.set(k);
+                        }
+                    }>
+                        {RosterKind::ALL.into_iter().map(|k| view! {
+                            <option value=k.code() selected=move || kind.get() == k>{move || words::title(locale(), k)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <crate::ui::casework::AreaPicker root area=Signal::derive(move || request.with(|r| r.region.clone()))
+                    on_change=Callback::new(move |a: String| request.update(|r| r.region = a)) />
+                {filters}
+            </div>
+            <p><a id="roster-masked" class="button primary" rel="external" download
+                href=move || request.with(|r| r.href(kind.get()))>{t_string!(i18n, roster.download_masked)}</a></p>
+        </div>
+        {unmask.then(|| view! {
+            <details class="card" id="roster-unmasked">
+                <summary>{t_string!(i18n, roster.unmasked_title)}</summary>
+                <p class="muted">{t_string!(i18n, roster.unmasked_intro)}</p>
+                <form method="post" action=move || format!("/rosters/{}.xlsx", kind.get().code())>
+                    {hidden("region", |r| r.region.clone())}
+                    {hidden("category", |r| r.category.clone())}
+                    {hidden("standing", |r| r.standing.clone())}
+                    {hidden("status", |r| r.status.clone())}
+                    <input type="hidden" name="unmask" value="true" />
+                    <label for="r-purpose">{t_string!(i18n, roster.purpose_label)}</label>
+                    <input id="r-purpose" name="purpose" required minlength="4" maxlength=PURPOSE_MAX_CHARS.to_string() autocomplete="off" />
+                    <button type="submit" id="roster-unmasked-go">{t_string!(i18n, roster.download_unmasked)}</button>
+                </form>
+            </details>
+        })}
+    }
+}
