@@ -107,6 +107,27 @@ macro_rules! seed_households {
                 q = q.bind(format!("bench-a{k}")).bind("submission").bind(sealed_facts.clone()).bind(parameters.clone()).bind(sealed_assessment.clone()).bind(CATS[k % CATS.len()]).bind($owner.clone()).bind(now);
             }
             q.execute(&mut *tx).await?;
+            // Approved applications have their decision, and their households are in
+            // assistance (rosters and payments read the decision in force).
+            let approved: Vec<usize> = (i..end).filter(|k| STATUSES[k % STATUSES.len()] == "approved").collect();
+            if !approved.is_empty() {
+                let per = 7;
+                let rows: Vec<String> = (0..approved.len()).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
+                let sql = format!(
+                    "INSERT INTO decisions (application_id, category, monthly_amount, effective_from, notice_until, decided_by, decided_at) VALUES {}",
+                    rows.join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for &k in &approved {
+                    let category = match CATS[k % CATS.len()] { "" => "tekun", c => c };
+                    q = q.bind(format!("bench-a{k}")).bind(category).bind(30_000i64 + (k % 50) as i64 * 1_000).bind("2026-01-01").bind("2026-01-08").bind($owner.clone()).bind(now);
+                }
+                q.execute(&mut *tx).await?;
+                let ids: Vec<String> = approved.iter().map(|k| format!("'bench-h{k}'")).collect();
+                sqlx::query(&format!("UPDATE households SET standing = 'in_assistance', standing_at = {now} WHERE id IN ({})", ids.join(", ")))
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
             i = end;
         }
