@@ -93,6 +93,7 @@ pub mod cycle;
 pub mod declaration;
 pub mod id_number;
 pub mod money;
+pub mod payments;
 pub mod monitoring;
 pub mod phone;
 pub mod policy;
