@@ -41,3 +41,6 @@ CREATE TABLE payment_lines (
 CREATE INDEX payment_lines_household ON payment_lines(household_id);
 
 ALTER TABLE households ADD COLUMN paid_through TEXT;
+
+-- A roll reads each household's open death warnings.
+CREATE INDEX warnings_household ON warnings(household_id, kind, status);

@@ -31,12 +31,12 @@ impl Month {
     /// `YYYY-MM`, years 2000 to 2199.
     pub fn parse(raw: &str) -> Option<Month> {
         let (y, m) = raw.split_once('-')?;
-        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
-        {
+        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
             return None;
         }
         let (year, month) = (y.parse().ok()?, m.parse().ok()?);
-        ((2000..=2199).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
+        ((2000..=2199).contains(&year) && (1..=12).contains(&month))
+            .then_some(Month { year, month })
     }
 
     pub fn of(day: NaiveDate) -> Month {
@@ -51,7 +51,10 @@ impl Month {
     }
 
     pub fn last_day(self) -> NaiveDate {
-        self.next().first_day().pred_opt().expect("a month's last day")
+        self.next()
+            .first_day()
+            .pred_opt()
+            .expect("a month's last day")
     }
 
     pub fn next(self) -> Month {
@@ -126,6 +129,24 @@ impl Fund {
             Category::Tekun => Fund::Tekun,
             _ => Fund::Other,
         }
+    }
+}
+
+coded! {
+    /// Where a roll stands: prepared (recomputable) → approved (frozen) → reconciled (the bank
+    /// answered every paid line).
+    pub enum RollStatus {
+        Prepared = "prepared",
+        Approved = "approved",
+        Reconciled = "reconciled",
+    }
+}
+
+coded! {
+    /// The bank's answer for a line.
+    pub enum BankStatus {
+        Paid = "paid",
+        Failed = "failed",
     }
 }
 
@@ -321,7 +342,15 @@ mod tests {
         assert_eq!(m("2027-01").prev(), m("2026-12"));
         assert_eq!(m("2026-02").last_day(), d("2026-02-28"));
         assert_eq!(m("2026-10").until(m("2027-01")), 3);
-        for bad in ["2026-13", "2026-00", "26-01", "2026-1", "1999-12", "2026/01", "２０２６-01"] {
+        for bad in [
+            "2026-13",
+            "2026-00",
+            "26-01",
+            "2026-1",
+            "1999-12",
+            "2026/01",
+            "２０２６-01",
+        ] {
             assert_eq!(Month::parse(bad), None, "{bad}");
         }
         assert_eq!(m("2026-03").to_string(), "2026-03");
@@ -377,7 +406,10 @@ mod tests {
         }));
         // The county's first roll: nothing before it.
         let first = pay_line(&new, m("2026-12"), None).unwrap();
-        assert_eq!((first.arrears_months, first.amount), (0, Money::from_fen(48_000)));
+        assert_eq!(
+            (first.arrears_months, first.amount),
+            (0, Money::from_fen(48_000))
+        );
         // A decision in force only from next month: nothing yet.
         let later = PayInput {
             effective_from: d("2027-01-01"),
@@ -432,7 +464,10 @@ mod tests {
             ..input()
         };
         let l = pay_line(&held, m("2026-12"), Some(m("2026-01"))).unwrap();
-        assert_eq!((l.amount, l.held), (Money::from_fen(0), Money::from_fen(48_000)));
+        assert_eq!(
+            (l.amount, l.held),
+            (Money::from_fen(0), Money::from_fen(48_000))
+        );
         assert!(l.notes.contains(&PayNote::Held { warning: 7 }));
         // Nothing was paid in December (paid_through stays November); January pays both.
         let released = PayInput {

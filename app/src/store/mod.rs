@@ -15,6 +15,7 @@ mod households;
 mod jobs;
 mod monitoring;
 mod parameters;
+mod payments;
 mod rosters;
 
 pub use accounts::*;
@@ -27,6 +28,7 @@ pub use households::*;
 pub use jobs::*;
 pub use monitoring::*;
 pub use parameters::*;
+pub use payments::*;
 pub use rosters::*;
 
 use crate::domain::audit::AuditEntry;
@@ -73,6 +75,7 @@ pub trait Store:
     + JobStore
     + MonitoringStore
     + ParameterStore
+    + PaymentStore
     + RosterStore
     + Send
     + Sync
@@ -90,6 +93,7 @@ impl<T> Store for T where
         + JobStore
         + MonitoringStore
         + ParameterStore
+        + PaymentStore
         + RosterStore
         + Send
         + Sync

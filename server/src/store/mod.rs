@@ -20,6 +20,7 @@ mod imports;
 mod jobs;
 mod monitoring;
 mod parameters;
+mod payments;
 pub mod postgres;
 mod rosters;
 mod sealed;

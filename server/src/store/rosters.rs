@@ -11,7 +11,7 @@ use app::store::*;
 const LATEST_APPLICATION: &str = "(SELECT a.id FROM applications a WHERE a.household_id = h.id \
     ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1)";
 /// The decision in force: the latest decision of the household's latest approved application.
-const DECISION_IN_FORCE: &str = "(SELECT d2.id FROM decisions d2 JOIN applications a2 \
+pub(super) const DECISION_IN_FORCE: &str = "(SELECT d2.id FROM decisions d2 JOIN applications a2 \
     ON a2.id = d2.application_id WHERE a2.household_id = h.id AND a2.status = 'approved' \
     ORDER BY a2.submitted_at DESC, d2.id DESC LIMIT 1)";
 

@@ -3928,3 +3928,224 @@ conformance!(
         assert!(warnings.is_empty());
     }
 );
+
+conformance!(
+    a_roll_is_approved_by_a_second_person_pays_each_month_once_and_takes_the_banks_answers,
+    |store| {
+        use app::domain::payments::{pay_line, Month};
+        use app::domain::status::ApplicationStatus as S;
+        use app::store::{BankAnswer, BankStatus, LineFilter, NewRoll, RollStatus};
+        let a = user(&store, "13800000092").await;
+        let b = user(&store, "13800000093").await;
+        let mut households = Vec::new();
+        for i in 0..2 {
+            let d = store.current_draft(&a, "{}", 1).await.unwrap();
+            let head = format!("ID-P{i}");
+            let n = number(
+                store
+                    .submit_application(submission(&a, &d.id, &[head.as_str()]))
+                    .await
+                    .unwrap(),
+            );
+            store.accept_application(&n, &a, true, 3).await.unwrap();
+            store
+                .change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4)
+                .await
+                .unwrap();
+            store
+                .decide(&n, decision(&a, "2026-12-02"), 5)
+                .await
+                .unwrap();
+            store
+                .finalize(&n, &a, "", day("2026-12-03"), 6)
+                .await
+                .unwrap();
+            households.push(
+                store
+                    .application(&n)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .household_id
+                    .unwrap(),
+            );
+        }
+        households.sort();
+        let county = region("620702000000");
+        let inputs = store.pay_inputs(&county, None, 1).await.unwrap();
+        assert_eq!(inputs.len(), 1, "a page");
+        let rest = store
+            .pay_inputs(&county, Some(inputs[0].household_id.clone()), 10)
+            .await
+            .unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(inputs[0].monthly, Money::from_fen(41_000));
+        assert_eq!(inputs[0].paid_through, None);
+        let prepare = |m: &str, id: &str| {
+            let store = store.clone();
+            let (m, id, a) = (Month::parse(m).unwrap(), id.to_string(), a.clone());
+            async move {
+                let first = store
+                    .first_frozen_month(&region("620702000000"))
+                    .await
+                    .unwrap();
+                let lines: Vec<_> = store
+                    .pay_inputs(&region("620702000000"), None, 100)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .filter_map(|i| pay_line(i, m, first))
+                    .collect();
+                store
+                    .save_roll(
+                        NewRoll {
+                            id,
+                            county: region("620702100201"),
+                            month: m,
+                            prepared_by: a,
+                            now: 10,
+                        },
+                        &lines,
+                    )
+                    .await
+            }
+        };
+        prepare("2026-12", "roll-dec-draft").await.unwrap();
+        // Prepared again: the draft is replaced.
+        prepare("2026-12", "roll-dec").await.unwrap();
+        assert!(store.roll("roll-dec-draft").await.unwrap().is_none());
+        let roll = store.roll("roll-dec").await.unwrap().unwrap();
+        assert_eq!(
+            (
+                roll.status,
+                roll.households,
+                roll.total,
+                roll.county.as_str()
+            ),
+            (
+                RollStatus::Prepared,
+                2,
+                Money::from_fen(82_000),
+                "620702000000"
+            )
+        );
+        let totals = store.roll_totals("roll-dec").await.unwrap();
+        assert_eq!(totals.len(), 1);
+        assert_eq!(
+            (totals[0].households, totals[0].amount),
+            (2, Money::from_fen(82_000))
+        );
+        // Two people: the preparer cannot approve.
+        assert!(matches!(
+            store.approve_roll("roll-dec", &a, 11).await,
+            Err(DbError::Conflict("same_person"))
+        ));
+        // The bank answers only a frozen roll.
+        assert!(matches!(
+            store.record_bank_return("roll-dec", &[], 11).await,
+            Err(DbError::Conflict("roll_state"))
+        ));
+        // January prepared before December is approved: it is out of date once December is.
+        prepare("2027-01", "roll-jan").await.unwrap();
+        store.approve_roll("roll-dec", &b, 12).await.unwrap();
+        let roll = store.roll("roll-dec").await.unwrap().unwrap();
+        assert_eq!(roll.status, RollStatus::Approved);
+        assert_eq!(roll.approved_by.as_deref(), Some(b.as_str()));
+        assert!(matches!(
+            store.approve_roll("roll-dec", &b, 13).await,
+            Err(DbError::Conflict("roll_state"))
+        ));
+        assert!(matches!(
+            prepare("2026-12", "roll-dec-again").await,
+            Err(DbError::Conflict("roll_frozen"))
+        ));
+        assert!(matches!(
+            store.approve_roll("roll-jan", &b, 13).await,
+            Err(DbError::Conflict("roll_stale"))
+        ));
+        let paid = store.pay_inputs(&county, None, 10).await.unwrap();
+        assert!(paid
+            .iter()
+            .all(|i| i.paid_through == Month::parse("2026-12")));
+        assert_eq!(
+            store.first_frozen_month(&county).await.unwrap(),
+            Month::parse("2026-12")
+        );
+        // January again: one month each, nothing twice.
+        prepare("2027-01", "roll-jan").await.unwrap();
+        let jan = store.roll("roll-jan").await.unwrap().unwrap();
+        assert_eq!(jan.total, Money::from_fen(82_000));
+        store.approve_roll("roll-jan", &b, 14).await.unwrap();
+
+        // The bank: one paid, one failed, one reference it made up.
+        let outcome = store
+            .record_bank_return(
+                "roll-dec",
+                &[
+                    BankAnswer {
+                        household_id: households[0].clone(),
+                        status: BankStatus::Paid,
+                        reason: String::new(),
+                    },
+                    BankAnswer {
+                        household_id: "nobody".into(),
+                        status: BankStatus::Paid,
+                        reason: String::new(),
+                    },
+                ],
+                15,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                outcome.matched,
+                outcome.unknown.clone(),
+                outcome.unanswered,
+                outcome.reconciled
+            ),
+            (1, vec!["nobody".to_string()], 1, false)
+        );
+        assert_eq!(outcome.paid, Money::from_fen(41_000));
+        let outcome = store
+            .record_bank_return(
+                "roll-dec",
+                &[BankAnswer {
+                    household_id: households[1].clone(),
+                    status: BankStatus::Failed,
+                    reason: "账户已销户".into(),
+                }],
+                16,
+            )
+            .await
+            .unwrap();
+        assert!(outcome.reconciled);
+        assert_eq!(
+            (outcome.paid, outcome.failed),
+            (Money::from_fen(41_000), Money::from_fen(41_000))
+        );
+        assert_eq!(
+            store.roll("roll-dec").await.unwrap().unwrap().status,
+            RollStatus::Reconciled
+        );
+        let failed = store
+            .roll_lines("roll-dec", LineFilter::Failed, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].line.household_id, households[1]);
+        assert_eq!(
+            failed[0].bank,
+            Some((BankStatus::Failed, "账户已销户".to_string()))
+        );
+        let history = store.household_payments(&households[1]).await.unwrap();
+        assert_eq!(
+            history
+                .iter()
+                .map(|(m, _)| m.to_string())
+                .collect::<Vec<_>>(),
+            ["2027-01", "2026-12"]
+        );
+        assert_eq!(store.rolls(&county, 10).await.unwrap().len(), 2);
+    }
+);
