@@ -73,6 +73,17 @@ pub struct Config {
     /// Verification SMS one client address may ask for in 24 hours.
     #[arg(long, env = "DOUDI_SMS_PER_CLIENT_PER_DAY", default_value_t = 50)]
     pub sms_per_client_per_day: i64,
+    /// The bank payment file's columns, in order (资金发放): any of ref (the line's reference,
+    /// which the bank's return file names), name (the head of household), id_number, amount
+    /// (yuan), summary (month and fund), region (village code), category; ref and amount are
+    /// required. Headings are in Chinese (流水号, 姓名, 身份证号, 金额, 摘要, 区划代码, 类别).
+    #[arg(long, env = "DOUDI_BANK_COLUMNS", default_value = "ref,name,id_number,amount,summary",
+          value_parser = crate::payments::parse_bank_columns)]
+    pub bank_columns: crate::payments::BankColumns,
+    /// The bank payment CSV's encoding: gb18030 (GBK, what most bank systems read) or utf-8.
+    #[arg(long, env = "DOUDI_BANK_CSV_ENCODING", default_value = "gb18030",
+          value_parser = ["gb18030", "utf-8"])]
+    pub bank_csv_encoding: String,
     /// Largest request body for server functions, in bytes (uploads have their own limit).
     #[arg(long, env = "DOUDI_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,

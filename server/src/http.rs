@@ -41,6 +41,8 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
 pub const ATTACHMENT_BODY_MAX: usize = app::domain::declaration::MAX_ATTACHMENT_BYTES + 64 * 1024;
 /// The largest body of a department's import file.
 pub const IMPORT_BODY_MAX: usize = crate::imports::MAX_IMPORT_BYTES + 64 * 1024;
+/// The largest body of a bank's return file: about 700 000 lines of CSV, read whole.
+pub const BANK_RETURN_BODY_MAX: usize = 32 * 1024 * 1024;
 
 /// The body a raw (non-API) route takes at most: the uploads their own limit, anything else
 /// (a page, a form sent too early) the API's small one.
@@ -49,6 +51,8 @@ fn raw_body_max(path: &str, small: usize) -> usize {
         IMPORT_BODY_MAX
     } else if path == "/attachments" || path.starts_with("/charity/proof/") {
         ATTACHMENT_BODY_MAX
+    } else if path.starts_with("/payments/") && path.ends_with("/return") {
+        BANK_RETURN_BODY_MAX
     } else {
         small
     }

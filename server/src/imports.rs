@@ -974,3 +974,62 @@ fn report_workbook(
     }
     book.save_to_buffer()
 }
+
+/// A small table sent as a whole file (a bank's return file): CSV in UTF-8 or GB18030, or the
+/// first sheet of an XLSX (checked as an import's is), as rows of texts, the header first. For
+/// files the request's body limit already bounds.
+pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileProblem> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        check_xlsx_parts(std::io::Cursor::new(bytes))?;
+        // As `read_xlsx`: a crafted cell reference must not become a panic.
+        return std::panic::catch_unwind(|| {
+            use calamine::Reader;
+            let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+                .map_err(|_| FileProblem::Unreadable)?;
+            let sheet = book
+                .sheet_names()
+                .first()
+                .cloned()
+                .ok_or(FileProblem::Empty)?;
+            let mut cells = book
+                .worksheet_cells_reader(&sheet)
+                .map_err(|_| FileProblem::Unreadable)?;
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            let mut current = None;
+            while let Some(cell) = cells.next_cell().map_err(|_| FileProblem::Unreadable)? {
+                let (r, c) = cell.get_position();
+                if c >= 1000 {
+                    return Err(FileProblem::Unreadable);
+                }
+                if current != Some(r) {
+                    current = Some(r);
+                    rows.push(Vec::new());
+                }
+                let row = rows.last_mut().expect("a row");
+                row.resize(row.len().max(c as usize + 1), String::new());
+                row[c as usize] = xlsx_text(cell.get_value());
+            }
+            Ok(rows)
+        })
+        .unwrap_or(Err(FileProblem::Unreadable));
+    }
+    let open = || Ok::<_, std::io::Error>(std::io::Cursor::new(bytes));
+    let encoding = detect_encoding_of(open)
+        .ok()
+        .flatten()
+        .ok_or(FileProblem::Encoding)?;
+    let (text, _, _) = encoding.decode(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| FileProblem::Unreadable)?;
+    if rows.is_empty() {
+        return Err(FileProblem::Empty);
+    }
+    Ok(rows)
+}

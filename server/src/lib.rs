@@ -12,6 +12,7 @@ pub mod http;
 pub mod imports;
 pub mod jobs;
 pub mod metrics;
+pub mod payments;
 pub mod rosters;
 pub mod seed;
 pub mod services;

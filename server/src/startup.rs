@@ -238,6 +238,12 @@ impl Application {
             )
             .route("/visit-files/{hash}", get(upload::visit_file))
             .route("/audit/export.xlsx", get(crate::audit_export::export))
+            .route("/payments/{roll}/{file}", get(crate::payments::bank_file))
+            .route(
+                "/payments/{roll}/return",
+                post(crate::payments::bank_return)
+                    .layer::<_, Infallible>(DefaultBodyLimit::max(http::BANK_RETURN_BODY_MAX)),
+            )
             .route(
                 "/rosters/{file}",
                 get(crate::rosters::download).post(crate::rosters::download_posted),

@@ -10,6 +10,7 @@ pub mod cycle;
 pub mod declaration;
 pub mod household;
 pub mod monitoring;
+pub mod payments;
 pub mod policy;
 pub mod regions;
 pub mod rosters;

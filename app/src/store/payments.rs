@@ -62,6 +62,15 @@ pub enum LineFilter {
     Paying,
 }
 
+/// A paying line with who is paid: the head's ID number and the latest declaration (opened),
+/// for the bank file.
+#[derive(Clone, Debug)]
+pub struct PayeeRecord {
+    pub line: LineRecord,
+    pub head_id_number: IdNumber,
+    pub declaration_json: Option<String>,
+}
+
 /// One row of the bank's return file, as read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BankAnswer {
@@ -117,6 +126,14 @@ pub trait PaymentStore: Send + Sync {
         after: Option<String>,
         limit: i64,
     ) -> Result<Vec<LineRecord>, DbError>;
+
+    /// The paying lines of a roll with their payees, in household order after `after`.
+    async fn payees(
+        &self,
+        roll_id: &str,
+        after: Option<String>,
+        limit: i64,
+    ) -> Result<Vec<PayeeRecord>, DbError>;
 
     /// Approval by a second person, in one transaction: the roll is frozen and each paid
     /// household's `paid_through` becomes the roll's month. Refusals: `roll_state` (not

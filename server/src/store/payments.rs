@@ -359,6 +359,42 @@ impl PaymentStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn payees(
+        &self,
+        roll_id: &str,
+        after: Option<String>,
+        limit: i64,
+    ) -> Result<Vec<PayeeRecord>, DbError> {
+        let rows = query(&format!(
+            "SELECT {LINE_COLUMNS}, h.head_id_sealed, \
+             (SELECT a.declaration FROM applications a WHERE a.household_id = h.id \
+             ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1) AS declaration \
+             FROM payment_lines l JOIN households h ON h.id = l.household_id \
+             WHERE l.roll_id = $1 AND l.household_id > $2 AND l.amount > 0 \
+             ORDER BY l.household_id LIMIT $3"
+        ))
+        .bind(roll_id)
+        .bind(after.unwrap_or_default())
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let sealed: String = r.get("head_id_sealed")?;
+                let declaration: Option<String> = r.get("declaration")?;
+                Ok(PayeeRecord {
+                    line: r.decode::<LineRow>()?.try_into()?,
+                    head_id_number: super::dialect::id_number(
+                        "head_id_sealed",
+                        &self.open(super::sealed::ID_SEALED, &sealed)?,
+                    )?,
+                    declaration_json: self.open_opt(super::sealed::DECLARATION, declaration)?,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn approve_roll(&self, id: &str, actor_id: &str, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
         let r = query(

@@ -10,6 +10,7 @@ mod malformed;
 mod migrations;
 mod monitoring;
 mod observability;
+mod payments;
 mod policy;
 mod rosters;
 mod security;

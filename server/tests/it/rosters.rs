@@ -17,7 +17,7 @@ async fn login(app: &TestApp, login: &str, password: &str) -> Client {
 
 /// A household in assistance: submitted, accepted, visited, decided Dibao at `amount` yuan a
 /// month and finalised (the notice's end told to the store). Its application's number.
-async fn household_in_assistance(
+pub(crate) async fn household_in_assistance(
     app: &TestApp,
     cw: &Client,
     phone: &str,

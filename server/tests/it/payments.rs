@@ -1,0 +1,307 @@
+//! 资金发放 through HTTP: a county's roll prepared by one caseworker and approved by another,
+//! its bank file, the bank's return reconciled, and nothing for anyone else.
+
+use crate::helpers::{spawn_app, TestApp, LANZHOU_PASSWORD};
+use crate::rosters::household_in_assistance;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+async fn login(app: &TestApp, login: &str, password: &str) -> Client {
+    let c = app.client();
+    let r = app.sign_in(&c, login, password).await;
+    assert_eq!(r.status(), StatusCode::OK, "{login}");
+    c
+}
+
+async fn staff(app: &TestApp, login: &str, region: &str) -> Client {
+    app.store()
+        .create_user(app::store::NewUser {
+            role: app::domain::status::Role::Caseworker,
+            login: login.into(),
+            display_name: format!("{login}的名字"),
+            password_hash: app::auth::hash_password(LANZHOU_PASSWORD.into())
+                .await
+                .unwrap(),
+            region_code: Some(crate::helpers::region(region)),
+            department: None,
+            must_change_password: false,
+            duty: None,
+            now: 0,
+        })
+        .await
+        .unwrap();
+    self::login(app, login, LANZHOU_PASSWORD).await
+}
+
+async fn call(c: &Client, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
+    let form: Vec<(String, String)> = body
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    let r = c.post(app.url(path)).form(&form).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn this_month() -> String {
+    app::domain::payments::Month::of(app::services::today_in_china()).to_string()
+}
+
+#[tokio::test]
+async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_reconciles_it() {
+    let app = spawn_app().await;
+    let cw = login(&app, "demo_caseworker", "Demo2026pass").await;
+    household_in_assistance(
+        &app,
+        &cw,
+        "13900000721",
+        "62070219610101721",
+        "钱秋菊",
+        "梁家墩镇3组1号",
+        "480",
+    )
+    .await;
+    household_in_assistance(
+        &app,
+        &cw,
+        "13900000722",
+        "62070219610101722",
+        "孙建国",
+        "梁家墩镇3组2号",
+        "355.5",
+    )
+    .await;
+    let month = this_month();
+
+    // Prepared by one caseworker: every household in assistance, this month's amount.
+    let (s, roll) = call(
+        &cw,
+        &app,
+        "/api/payments/prepare",
+        json!({ "month": month }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{roll}");
+    assert_eq!(roll["status"], "prepared");
+    assert_eq!(roll["total"], "835.50");
+    let id = roll["id"].as_str().unwrap().to_string();
+    let (s, page) = call(&cw, &app, "/api/payments/page", json!({ "month": month })).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(page["roll"]["households"], 2);
+    assert_eq!(page["may_approve"], false, "not by who prepared it");
+    assert_eq!(page["totals"][0]["category"], "dibao");
+    assert_eq!(page["lines"][0]["notes"][0]["note"], "monthly");
+    // The preparer cannot approve; nor is the bank file made before approval.
+    let (s, e) = call(&cw, &app, "/api/payments/approve", json!({ "roll": id })).await;
+    assert_eq!(
+        (s, e["detail"].as_str()),
+        (StatusCode::CONFLICT, Some("same_person"))
+    );
+    let r = cw
+        .get(app.url(&format!("/payments/{id}/bank.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    // Another county's caseworker sees nothing of it; a township caseworker makes no roll.
+    let other = staff(&app, "gaotai_cw", "620724000000").await;
+    let (s, _) = call(&other, &app, "/api/payments/approve", json!({ "roll": id })).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let r = other
+        .get(app.url(&format!("/payments/{id}/bank.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, theirs) = call(
+        &other,
+        &app,
+        "/api/payments/page",
+        json!({ "month": month }),
+    )
+    .await;
+    assert_eq!(theirs["roll"], Value::Null);
+    let township = staff(&app, "township_cw", "620702100000").await;
+    let (s, e) = call(
+        &township,
+        &app,
+        "/api/payments/prepare",
+        json!({ "month": month }),
+    )
+    .await;
+    assert_eq!(
+        (s, e["detail"].as_str()),
+        (StatusCode::CONFLICT, Some("county_staff_only"))
+    );
+    let (s, _) = call(
+        &cw,
+        &app,
+        "/api/payments/prepare",
+        json!({ "month": "2026-13" }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A second caseworker of the county approves; the roll is frozen.
+    let second = staff(&app, "ganzhou_cw2", "620702000000").await;
+    let (_, page) = call(
+        &second,
+        &app,
+        "/api/payments/page",
+        json!({ "month": month }),
+    )
+    .await;
+    assert_eq!(page["may_approve"], true);
+    let (s, approved) = call(
+        &second,
+        &app,
+        "/api/payments/approve",
+        json!({ "roll": id }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{approved}");
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["approved_by"], "ganzhou_cw2的名字");
+    let (s, e) = call(
+        &cw,
+        &app,
+        "/api/payments/prepare",
+        json!({ "month": month }),
+    )
+    .await;
+    assert_eq!(
+        (s, e["detail"].as_str()),
+        (StatusCode::CONFLICT, Some("roll_frozen"))
+    );
+
+    // The bank file: GB18030 CSV with whole ID numbers, and XLSX; each download audited.
+    let r = cw
+        .get(app.url(&format!("/payments/{id}/bank.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let (csv, _, bad) = encoding_rs::GB18030.decode(&bytes);
+    assert!(!bad);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "流水号,姓名,身份证号,金额,摘要");
+    let qian = lines.iter().find(|l| l.contains("钱秋菊")).expect("a line");
+    assert!(
+        qian.contains(&crate::api::valid_id("62070219610101721")) && qian.contains(",480.00,"),
+        "{qian}"
+    );
+    assert!(qian.ends_with(&format!("{month} 低保金")), "{qian}");
+    let r = cw
+        .get(app.url(&format!("/payments/{id}/bank.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(r.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    use calamine::Reader as _;
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(sheet.height(), 3);
+    let refs: Vec<String> = qian.split(',').take(1).map(str::to_string).collect();
+    let qian_ref = refs[0].clone();
+    let sun_ref = lines
+        .iter()
+        .find(|l| l.contains("孙建国"))
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // The bank's return: a file naming a line of no roll is refused whole, nothing recorded.
+    let upload = |text: String| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(text.into_bytes()).file_name("return.csv"),
+        );
+        cw.post(app.url(&format!("/payments/{id}/return")))
+            .multipart(form)
+            .send()
+    };
+    let r = upload(format!(
+        "流水号,状态,失败原因\n{qian_ref},成功,\nhh-nobody,成功,\n"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["refused"], true);
+    assert_eq!(report["problems"][0]["code"], "ref_unknown");
+    assert_eq!(report["problems"][0]["row"], 3);
+    // One paid, one failed: reconciled, every yuan accounted for; the failure listed.
+    let r = upload(format!(
+        "流水号,状态,失败原因\n{qian_ref},成功,\n{sun_ref},失败,账户已冻结\n"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            &report["recorded"],
+            &report["paid"],
+            &report["failed"],
+            &report["reconciled"],
+            &report["balanced"]
+        ),
+        (
+            &json!(2),
+            &json!("480.00"),
+            &json!("355.50"),
+            &json!(true),
+            &json!(true)
+        ),
+        "{report}"
+    );
+    let (_, page) = call(&cw, &app, "/api/payments/page", json!({ "month": month })).await;
+    assert_eq!(page["roll"]["status"], "reconciled");
+    assert_eq!(page["failed"].as_array().unwrap().len(), 1);
+    assert_eq!(page["failed"][0]["bank"][1], "账户已冻结");
+
+    // Every step is in the audit trail.
+    let trail = app
+        .store()
+        .search_audit(&app::store::AuditQuery {
+            region: None,
+            actor_login: None,
+            action: None,
+            object: Some(id.clone()),
+            result: None,
+            from: None,
+            until: None,
+            before_seq: None,
+            limit: 50,
+        })
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = trail
+        .iter()
+        .map(|l| {
+            (
+                l.entry.action.as_str(),
+                l.actor_login.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    for step in [
+        ("payment_prepare", "demo_caseworker"),
+        ("payment_approve", "ganzhou_cw2"),
+        ("payment_bank_file", "demo_caseworker"),
+        ("payment_return", "demo_caseworker"),
+    ] {
+        assert!(actions.contains(&step), "{step:?} in {actions:?}");
+    }
+    assert!(trail.iter().any(|l| l.entry.action == "payment_approve"
+        && l.actor_login.as_deref() == Some("demo_caseworker")
+        && l.entry.result == app::domain::audit::AuditResult::Denied));
+}
