@@ -20,10 +20,13 @@ CREATE TABLE payment_rolls (
 );
 
 -- One line per household of a roll: this month's amount, arrears, what is held, why (notes: a
--- JSON list of coded notes, no personal data), and the bank's answer.
+-- JSON list of coded notes, no personal data), and the bank's answer. No foreign keys: a roll's
+-- lines are written in bulk (a county's million on PostgreSQL by COPY, where each key would be
+-- a check per row, most of the time spent) in the transaction that reads the households they
+-- name and writes the roll they belong to; only that transaction writes or removes them.
 CREATE TABLE payment_lines (
-    roll_id TEXT NOT NULL REFERENCES payment_rolls(id),
-    household_id TEXT NOT NULL REFERENCES households(id),
+    roll_id TEXT NOT NULL,
+    household_id TEXT NOT NULL,
     region_code TEXT NOT NULL,
     category TEXT NOT NULL,
     fund TEXT NOT NULL,
@@ -41,6 +44,14 @@ CREATE TABLE payment_lines (
 CREATE INDEX payment_lines_household ON payment_lines(household_id);
 
 ALTER TABLE households ADD COLUMN paid_through TEXT;
+
+-- The decision in force (the latest decision of the application finalised last), kept on the
+-- household when an application is finalised: rolls and rosters read it by one join.
+ALTER TABLE households ADD COLUMN decision_id INTEGER REFERENCES decisions(id);
+UPDATE households SET decision_id = (
+    SELECT d.id FROM decisions d JOIN applications a ON a.id = d.application_id
+    WHERE a.household_id = households.id AND a.status = 'approved'
+    ORDER BY a.submitted_at DESC, d.id DESC LIMIT 1);
 
 -- A roll reads each household's open death warnings.
 CREATE INDEX warnings_household ON warnings(household_id, kind, status);

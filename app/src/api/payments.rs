@@ -208,6 +208,7 @@ pub async fn prepare_roll(month: String) -> Result<RollView, AppError> {
     let month = month_asked(&month)?;
     let s = services()?;
     let first = s.store.first_frozen_month(&county).await?;
+    let started = std::time::Instant::now();
     let mut lines = Vec::new();
     let mut after = None;
     loop {
@@ -221,6 +222,7 @@ pub async fn prepare_roll(month: String) -> Result<RollView, AppError> {
         }
         after = page.last().map(|i| i.household_id.clone());
     }
+    let read = started.elapsed();
     let id = format!("roll-{}", uuid::Uuid::new_v4());
     s.store
         .save_roll(
@@ -234,6 +236,12 @@ pub async fn prepare_roll(month: String) -> Result<RollView, AppError> {
             &lines,
         )
         .await?;
+    tracing::info!(
+        lines = lines.len(),
+        read_ms = read.as_millis() as u64,
+        stored_ms = (started.elapsed() - read).as_millis() as u64,
+        "payment roll prepared"
+    );
     audit(
         &s,
         Some(&user.0.id),

@@ -124,7 +124,7 @@ macro_rules! seed_households {
                 }
                 q.execute(&mut *tx).await?;
                 let ids: Vec<String> = approved.iter().map(|k| format!("'bench-h{k}'")).collect();
-                sqlx::query(&format!("UPDATE households SET standing = 'in_assistance', standing_at = {now} WHERE id IN ({})", ids.join(", ")))
+                sqlx::query(&format!("UPDATE households SET standing = 'in_assistance', standing_at = {now}, decision_id = (SELECT max(d.id) FROM decisions d JOIN applications a ON a.id = d.application_id WHERE a.household_id = households.id) WHERE id IN ({})", ids.join(", ")))
                     .execute(&mut *tx)
                     .await?;
             }

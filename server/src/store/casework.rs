@@ -494,10 +494,11 @@ impl CaseworkStore for SqlStore {
         if let Some(h) = &household_id {
             query(
                 "UPDATE households SET standing = 'in_assistance', standing_at = $1, exit_reason \
-                    = '', assistance_until = NULL WHERE id = $2",
+                    = '', assistance_until = NULL, decision_id = $3 WHERE id = $2",
             )
             .bind(now)
             .bind(h)
+            .bind(decision_id)
             .execute(&mut tx)
             .await?;
         }

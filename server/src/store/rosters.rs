@@ -10,10 +10,9 @@ use app::store::*;
 /// The household's latest application (its declaration names the head and the members).
 const LATEST_APPLICATION: &str = "(SELECT a.id FROM applications a WHERE a.household_id = h.id \
     ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1)";
-/// The decision in force: the latest decision of the household's latest approved application.
-pub(super) const DECISION_IN_FORCE: &str = "(SELECT d2.id FROM decisions d2 JOIN applications a2 \
-    ON a2.id = d2.application_id WHERE a2.household_id = h.id AND a2.status = 'approved' \
-    ORDER BY a2.submitted_at DESC, d2.id DESC LIMIT 1)";
+/// The decision in force: the one the household's last finalised application set
+/// (`households.decision_id`, kept by `finalize`).
+pub(super) const DECISION_IN_FORCE: &str = "h.decision_id";
 
 #[derive(sqlx::FromRow)]
 struct HouseholdRosterRow {
