@@ -326,6 +326,34 @@ pub async fn upload_import(
     }
 }
 
+/// Uploads the bank's return file chosen in `<input type=file id=input_id>` for a roll; its
+/// report, also when the file was refused whole (the report says why).
+pub async fn upload_bank_return(
+    input_id: &str,
+    roll: &str,
+) -> Result<crate::api::payments::ReturnReport, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let (input, file) = chosen_file(input_id)?;
+        let resp = post_file(&format!("/payments/{roll}/return"), &[], &file).await?;
+        let text = resp.text().await.map_err(|_| AppError::Network)?;
+        match serde_json::from_str::<crate::api::payments::ReturnReport>(&text) {
+            Ok(report) if resp.ok() || report.refused => {
+                if resp.ok() {
+                    input.set_value("");
+                }
+                Ok(report)
+            }
+            _ => Err(serde_json::from_str::<AppError>(&text).unwrap_or(AppError::Internal)),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input_id, roll);
+        Err(AppError::Internal)
+    }
+}
+
 /// How far the import with this run token has come (`None` when the server cannot say).
 pub async fn import_progress(run: &str) -> Option<crate::api::monitoring::ImportProgress> {
     #[cfg(feature = "hydrate")]

@@ -194,6 +194,12 @@ fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
         "visit_id" => t_string!(i18n, refused.visit_id),
         "head_unconfirmed" => t_string!(i18n, refused.head_unconfirmed),
         "members_in_open_application" => t_string!(i18n, refused.members_in_open_application),
+        "county_staff_only" => t_string!(i18n, refused.county_staff_only),
+        "same_person" => t_string!(i18n, refused.same_person),
+        "roll_state" => t_string!(i18n, refused.roll_state),
+        "roll_stale" => t_string!(i18n, refused.roll_stale),
+        "roll_frozen" => t_string!(i18n, refused.roll_frozen),
+        "file_unreadable" => t_string!(i18n, refused.file_unreadable),
         _ => t_string!(i18n, refused.other),
     }
     .to_string()

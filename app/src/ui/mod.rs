@@ -12,6 +12,7 @@ pub mod early;
 pub mod household;
 pub mod labels;
 pub mod monitoring;
+pub mod payments;
 pub mod policy;
 pub mod policy_admin;
 pub mod portal;
@@ -235,6 +236,7 @@ whole_app_routes! {
     "/staff/rules" => RulesRoute,
     "/staff/audit" => AuditRoute,
     "/staff/rosters" => RostersRoute,
+    "/staff/payments" => PaymentsRoute,
     "/staff/matching" => MatchingRoute,
     "/staff/charities" => CharityAdminRoute,
     "/charity" => CharityRoute,
@@ -338,6 +340,7 @@ whole_app_pages! {
     RulesRoute => monitoring::RulesPage;
     AuditRoute => audit::AuditTrailPage;
     RostersRoute => rosters::RostersPage;
+    PaymentsRoute => payments::PaymentsPage;
     MatchingRoute => charity::MatchingPage;
     CharityAdminRoute => charity::CharityAdminPage;
     CharityRoute => charity::CharityPage;

@@ -48,6 +48,7 @@ pub fn StaffPage() -> impl IntoView {
                                 {(role == Role::Caseworker).then(|| view! {
                                     <p><A href="/staff/emergency" attr:id="emergency-link">{t_string!(i18n, staff.emergency_link)}</A></p>
                                     <p><A href="/staff/matching" attr:id="matching-link">{t_string!(i18n, charity.matching_title)}</A></p>
+                                    <p><A href="/staff/payments" attr:id="payments-link">{t_string!(i18n, payments.link)}</A></p>
                                 })}
                                 {(role == Role::Charity).then(|| view! {
                                     <p><A href="/charity" attr:id="charity-link">{t_string!(i18n, charity.title)}</A></p>

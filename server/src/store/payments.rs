@@ -298,7 +298,11 @@ impl PaymentStore for SqlStore {
             }
             let copied = t0.elapsed();
             tx.commit().await?;
-            tracing::info!(copy_ms = copied.as_millis() as u64, commit_ms = (t0.elapsed() - copied).as_millis() as u64, "lines copied");
+            tracing::info!(
+                copy_ms = copied.as_millis() as u64,
+                commit_ms = (t0.elapsed() - copied).as_millis() as u64,
+                "lines copied"
+            );
             return Ok(());
         }
         for batch in lines.chunks(BATCH) {
