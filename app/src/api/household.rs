@@ -138,6 +138,9 @@ pub struct HouseholdFile {
     /// one; `None` when it did not, and an exit then ends aid on its day.
     pub taper_until: Option<String>,
     pub emergencies: Vec<crate::api::cycle::EmergencyView>,
+    /// Its lines in frozen payment rolls (资金发放), newest month first: (month, line).
+    #[serde(default)]
+    pub payments: Vec<(String, crate::api::payments::LineView)>,
 }
 
 /// The household's latest recorded assessment: of its latest application that has one.
@@ -317,6 +320,13 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         s.store.household_summary(&h.id),
         s.store.emergencies_of(&h.id),
     )?;
+    let payments = s
+        .store
+        .household_payments(&h.id)
+        .await?
+        .into_iter()
+        .map(|(m, l)| (m.to_string(), crate::api::payments::line_view(l)))
+        .collect();
     let chain: Vec<AidView> = aid_records
         .into_iter()
         .map(|r| AidView {
@@ -387,6 +397,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         assistance_until: until.map(|u| u.to_string()),
         taper_until,
         emergencies,
+        payments,
     })
 }
 

@@ -193,6 +193,23 @@ fn HouseholdView(
                 </table>
             </div>
         </section>
+        {(!file.payments.is_empty()).then(|| view! {
+            <section class="card" id="payments">
+                <h2>{t_string!(i18n, payments.history_title)}</h2>
+                <div class="table-scroll" tabindex="0">
+                    <table id="payments-table">
+                        <thead><tr><th>{t_string!(i18n, payments.month_label)}</th><th>{t_string!(i18n, payments.amount)}</th><th>{t_string!(i18n, payments.held)}</th><th>{t_string!(i18n, payments.bank)}</th></tr></thead>
+                        <tbody>{file.payments.iter().map(|(m, l)| view! {
+                            <tr><td>{m.clone()}</td><td class="num">{l.amount.clone()}</td><td class="num">{l.held.clone()}</td>
+                            <td>{l.bank.clone().map(|(s, why)| match s {
+                                crate::domain::payments::BankStatus::Paid => t_string!(i18n, payments.bank_status.paid).to_string(),
+                                crate::domain::payments::BankStatus::Failed => format!("{}：{why}", t_string!(i18n, payments.bank_status.failed)),
+                            }).unwrap_or_default()}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                </div>
+            </section>
+        })}
         <section class="card" id="referrals">
             <h2>{t_string!(i18n, household.referrals)}</h2>
             <ReferralList rows=file.referrals.clone() />

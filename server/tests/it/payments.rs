@@ -268,6 +268,13 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     assert_eq!(page["failed"].as_array().unwrap().len(), 1);
     assert_eq!(page["failed"][0]["bank"][1], "账户已冻结");
 
+    // The payment joins the household's file, with the bank's answer.
+    let (s, file) = call(&cw, &app, "/api/household/file", json!({ "id": qian_ref })).await;
+    assert_eq!(s, StatusCode::OK, "{file}");
+    assert_eq!(file["payments"][0][0], json!(month));
+    assert_eq!(file["payments"][0][1]["amount"], "480.00");
+    assert_eq!(file["payments"][0][1]["bank"][0], "paid");
+
     // Every step is in the audit trail.
     let trail = app
         .store()
