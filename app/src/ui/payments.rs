@@ -104,6 +104,14 @@ fn Payments() -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let report = RwSignal::new(None::<ReturnReport>);
     let page = Resource::new(move || month.get(), payments_page);
+    // The field starts at the month shown (this month at first).
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = page.get() {
+            if typed.with_untracked(String::is_empty) {
+                typed.set(p.month);
+            }
+        }
+    });
     let prepare = Action::new(move |m: &String| prepare_roll(m.clone()));
     let approve = Action::new(move |id: &String| approve_roll(id.clone()));
     let upload = Action::new_local(move |roll: &String| {
