@@ -131,6 +131,7 @@ pub mod roster {
             RosterKind::Households => td_string!(locale, roster.kind.households),
             RosterKind::Applications => td_string!(locale, roster.kind.applications),
             RosterKind::Warnings => td_string!(locale, roster.kind.warnings),
+            RosterKind::Payments => td_string!(locale, roster.kind.payments),
         }
         .to_string()
     }
@@ -185,6 +186,21 @@ pub mod roster {
                     td_string!(locale, roster.col.raised),
                     td_string!(locale, roster.col.visit_due),
                     td_string!(locale, roster.col.visited_on),
+                    td_string!(locale, roster.col.household),
+                ]);
+            }
+            RosterKind::Payments => {
+                h.extend(person);
+                h.extend([
+                    td_string!(locale, roster.col.category),
+                    td_string!(locale, roster.col.fund),
+                    td_string!(locale, roster.col.monthly),
+                    td_string!(locale, roster.col.arrears),
+                    td_string!(locale, roster.col.arrears_months),
+                    td_string!(locale, roster.col.paid),
+                    td_string!(locale, roster.col.held),
+                    td_string!(locale, roster.col.notes),
+                    td_string!(locale, roster.col.bank),
                     td_string!(locale, roster.col.household),
                 ]);
             }
@@ -281,6 +297,77 @@ pub mod roster {
             }
         }
         .to_string()
+    }
+
+    pub fn fund(locale: Locale, f: crate::domain::payments::Fund) -> String {
+        use crate::domain::payments::Fund;
+        match f {
+            Fund::Dibao => td_string!(locale, payments.fund.dibao),
+            Fund::Tekun => td_string!(locale, payments.fund.tekun),
+            Fund::Other => td_string!(locale, payments.fund.other),
+        }
+        .to_string()
+    }
+
+    /// The bank's answer for a line.
+    pub fn bank(locale: Locale, b: &(crate::domain::payments::BankStatus, String)) -> String {
+        use crate::domain::payments::BankStatus;
+        match b.0 {
+            BankStatus::Paid => td_string!(locale, payments.bank_status.paid).to_string(),
+            BankStatus::Failed => {
+                format!(
+                    "{}：{}",
+                    td_string!(locale, payments.bank_status.failed),
+                    b.1
+                )
+            }
+        }
+    }
+
+    /// Why a payment line is what it is, in words.
+    pub fn note(locale: Locale, n: &crate::domain::payments::PayNote) -> String {
+        use crate::domain::payments::PayNote;
+        let yuan = |fen: i64| crate::domain::money::Money::from_fen(fen).to_string();
+        let y = td_string!(locale, payments.note.yuan);
+        match n {
+            PayNote::Monthly { month, amount_fen } => format!(
+                "{} {month} {} {y}",
+                td_string!(locale, payments.note.monthly),
+                yuan(*amount_fen)
+            ),
+            PayNote::Arrears {
+                from,
+                until,
+                months,
+                amount_fen,
+            } => format!(
+                "{} {from} {} {until} ({months} {}) {} {y}",
+                td_string!(locale, payments.note.arrears),
+                td_string!(locale, payments.note.to),
+                td_string!(locale, payments.note.months),
+                yuan(*amount_fen)
+            ),
+            PayNote::PaidUntil { last_day } => {
+                format!(
+                    "{} {last_day}",
+                    td_string!(locale, payments.note.paid_until)
+                )
+            }
+            PayNote::Taper { since } => {
+                format!("{} {since}", td_string!(locale, payments.note.taper))
+            }
+            PayNote::Held { warning } => {
+                format!("{} #{warning}", td_string!(locale, payments.note.held))
+            }
+            PayNote::Stopped { last_day } => match last_day {
+                Some(d) => format!(
+                    "{} ({} {d})",
+                    td_string!(locale, payments.note.stopped),
+                    td_string!(locale, payments.note.paid_until)
+                ),
+                None => td_string!(locale, payments.note.stopped).to_string(),
+            },
+        }
     }
 
     pub fn residence(locale: Locale, r: Residence) -> String {

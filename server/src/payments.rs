@@ -120,7 +120,10 @@ pub async fn bank_file(
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut after = None;
     loop {
-        let page = s.store.payees(&roll.id, after.take(), PAGE).await?;
+        let page = s
+            .store
+            .payees(&roll.id, LineFilter::Paying, after.take(), PAGE)
+            .await?;
         for p in &page {
             let name = match &p.declaration_json {
                 Some(json) => {

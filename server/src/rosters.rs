@@ -333,8 +333,20 @@ async fn read_rows(
     };
     let mut after_text: Option<String> = None;
     let mut after_id: Option<i64> = None;
+    // Payments: the roll of the month of the county the region is in (none: an empty roster).
+    let roll = match selection.filter {
+        RosterFilter::Payments { month } => {
+            let rolls = s.store.rolls(&region.county(), 240).await?;
+            match rolls.into_iter().find(|r| r.month == month) {
+                Some(r) => Some(r.id),
+                None => return Ok(()),
+            }
+        }
+        _ => None,
+    };
     loop {
-        let page: Vec<Vec<Cell>> = match selection.filter {
+        // Rows read (a page is full when it has `ROSTER_PAGE`), and the lines they make.
+        let (fetched, page): (usize, Vec<Vec<Cell>>) = match selection.filter {
             RosterFilter::Households { category, standing } => {
                 let rows = s
                     .store
@@ -350,9 +362,12 @@ async fn read_rows(
                 lines
                     .names_for(s, rows.iter().map(|r| &r.region_code))
                     .await?;
-                rows.iter()
-                    .map(|r| lines.household(r))
-                    .collect::<Result<_, _>>()?
+                (
+                    rows.len(),
+                    rows.iter()
+                        .map(|r| lines.household(r))
+                        .collect::<Result<_, _>>()?,
+                )
             }
             RosterFilter::Applications { status } => {
                 let rows = s
@@ -368,9 +383,12 @@ async fn read_rows(
                 lines
                     .names_for(s, rows.iter().map(|r| &r.region_code))
                     .await?;
-                rows.iter()
-                    .map(|r| lines.application(r))
-                    .collect::<Result<_, _>>()?
+                (
+                    rows.len(),
+                    rows.iter()
+                        .map(|r| lines.application(r))
+                        .collect::<Result<_, _>>()?,
+                )
             }
             RosterFilter::Warnings { status } => {
                 let rows = s
@@ -386,12 +404,37 @@ async fn read_rows(
                 lines
                     .names_for(s, rows.iter().map(|r| &r.region_code))
                     .await?;
-                rows.iter()
-                    .map(|r| lines.warning(r))
-                    .collect::<Result<_, _>>()?
+                (
+                    rows.len(),
+                    rows.iter()
+                        .map(|r| lines.warning(r))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            RosterFilter::Payments { .. } => {
+                let roll = roll.as_deref().unwrap_or_default();
+                let rows = s
+                    .store
+                    .payees(roll, LineFilter::All, after_text.take(), ROSTER_PAGE)
+                    .await?;
+                after_text = rows.last().map(|r| r.line.line.household_id.clone());
+                // The county's roll, the lines of the region asked for.
+                let mine: Vec<&PayeeRecord> = rows
+                    .iter()
+                    .filter(|r| r.line.line.region.is_within(region))
+                    .collect();
+                lines
+                    .names_for(s, mine.iter().map(|r| &r.line.line.region))
+                    .await?;
+                (
+                    rows.len(),
+                    mine.iter()
+                        .map(|r| lines.payment(r))
+                        .collect::<Result<_, _>>()?,
+                )
             }
         };
-        let full = page.len() as i64 == ROSTER_PAGE;
+        let full = fetched as i64 == ROSTER_PAGE;
         if lines.n > ROSTER_MAX_ROWS {
             return Err(AppError::refused("roster_too_large"));
         }
@@ -555,6 +598,34 @@ impl Lines {
             r.monthly_amount
                 .map(|m| Cell::Yuan(m.fen() as f64 / 100.0))
                 .unwrap_or(Cell::Blank),
+        ]);
+        Ok(row)
+    }
+
+    fn payment(&mut self, r: &PayeeRecord) -> Result<Vec<Cell>, AppError> {
+        let p = self.person(r.declaration_json.as_deref())?;
+        let l = self.locale;
+        let line = &r.line.line;
+        let yuan = |m: app::domain::money::Money| Cell::Yuan(m.fen() as f64 / 100.0);
+        let mut row = vec![self.next()];
+        row.extend(self.person_cells(&p, &line.region));
+        row.extend([
+            Cell::Text(words::category(l, line.category)),
+            Cell::Text(words::fund(l, line.fund)),
+            yuan(line.monthly),
+            yuan(line.arrears),
+            Cell::Number(f64::from(line.arrears_months)),
+            yuan(line.amount),
+            yuan(line.held),
+            Cell::from(
+                line.notes
+                    .iter()
+                    .map(|n| words::note(l, n))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            ),
+            Cell::from(r.line.bank.as_ref().map(|b| words::bank(l, b))),
+            Cell::Text(line.household_id.clone()),
         ]);
         Ok(row)
     }

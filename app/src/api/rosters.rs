@@ -38,6 +38,9 @@ pub struct RosterRequest {
     /// Applications: their status; warnings: their state.
     #[serde(default)]
     pub status: String,
+    /// Payments: the roll's month (`YYYY-MM`).
+    #[serde(default)]
+    pub month: String,
     #[serde(default)]
     pub unmask: bool,
     #[serde(default)]
@@ -64,6 +67,10 @@ pub enum RosterFilter {
     Warnings {
         status: Option<WarningStatus>,
     },
+    /// The lines of the county's roll of a month.
+    Payments {
+        month: crate::domain::payments::Month,
+    },
 }
 
 impl RosterFilter {
@@ -72,6 +79,7 @@ impl RosterFilter {
             RosterFilter::Households { .. } => RosterKind::Households,
             RosterFilter::Applications { .. } => RosterKind::Applications,
             RosterFilter::Warnings { .. } => RosterKind::Warnings,
+            RosterFilter::Payments { .. } => RosterKind::Payments,
         }
     }
 
@@ -90,6 +98,7 @@ impl RosterFilter {
             RosterFilter::Warnings { status } => {
                 format!("status={}", opt(status.map(WarningStatus::code)))
             }
+            RosterFilter::Payments { month } => format!("month={month}"),
         }
     }
 }
@@ -144,11 +153,32 @@ impl RosterRequest {
                 }
                 keep(category.map(|_| ()));
                 keep(standing.map(|_| ()));
+                if !self.month.is_empty() {
+                    keep(Err(bad("month", FieldErrorCode::InvalidChoice)));
+                }
                 if !self.status.is_empty() {
                     keep(Err(bad("status", FieldErrorCode::InvalidChoice)));
                 }
             }
+            RosterKind::Payments => {
+                for (field, value) in [
+                    ("category", &self.category),
+                    ("standing", &self.standing),
+                    ("status", &self.status),
+                ] {
+                    if !value.is_empty() {
+                        keep(Err(bad(field, FieldErrorCode::InvalidChoice)));
+                    }
+                }
+                match crate::domain::payments::Month::parse(&self.month) {
+                    Some(month) => filter = Some(RosterFilter::Payments { month }),
+                    None => keep(Err(bad("month", FieldErrorCode::Required))),
+                }
+            }
             RosterKind::Applications | RosterKind::Warnings => {
+                if !self.month.is_empty() {
+                    keep(Err(bad("month", FieldErrorCode::InvalidChoice)));
+                }
                 for (field, value) in [("category", &self.category), ("standing", &self.standing)] {
                     if !value.is_empty() {
                         keep(Err(bad(field, FieldErrorCode::InvalidChoice)));
@@ -201,6 +231,7 @@ impl RosterRequest {
             ("category", &self.category),
             ("standing", &self.standing),
             ("status", &self.status),
+            ("month", &self.month),
         ] {
             if !v.is_empty() {
                 q.push(format!("{k}={v}"));
@@ -260,7 +291,7 @@ mod tests {
         let bad = req(|r| {
             r.category = "nope".into();
             r.status = "approved".into();
-            r.region = "62".into();
+            r.region = "6207x".into();
         });
         assert_eq!(
             fields(bad.read(RosterKind::Households).unwrap_err()),
@@ -277,6 +308,39 @@ mod tests {
         assert_eq!(
             w.read(RosterKind::Warnings).unwrap().filter.summary(),
             "status=closed"
+        );
+    }
+
+    #[test]
+    fn a_payment_roster_names_its_month_and_nothing_else() {
+        let ok = req(|r| r.month = "2026-12".into());
+        assert_eq!(
+            ok.read(RosterKind::Payments).unwrap().filter.summary(),
+            "month=2026-12"
+        );
+        assert_eq!(
+            ok.href(RosterKind::Payments),
+            "/rosters/payments.xlsx?month=2026-12"
+        );
+        assert_eq!(
+            fields(
+                RosterRequest::default()
+                    .read(RosterKind::Payments)
+                    .unwrap_err()
+            ),
+            ["month"]
+        );
+        let mixed = req(|r| {
+            r.month = "2026-12".into();
+            r.status = "approved".into();
+        });
+        assert_eq!(
+            fields(mixed.read(RosterKind::Payments).unwrap_err()),
+            ["status"]
+        );
+        assert_eq!(
+            fields(ok.read(RosterKind::Households).unwrap_err()),
+            ["month"]
         );
     }
 

@@ -6,5 +6,7 @@ coded! {
         Households = "households",
         Applications = "applications",
         Warnings = "warnings",
+        /// A month's payment roll (资金发放).
+        Payments = "payments",
     }
 }

@@ -127,10 +127,11 @@ pub trait PaymentStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<LineRecord>, DbError>;
 
-    /// The paying lines of a roll with their payees, in household order after `after`.
+    /// Lines of a roll with their payees, in household order after `after`.
     async fn payees(
         &self,
         roll_id: &str,
+        filter: LineFilter,
         after: Option<String>,
         limit: i64,
     ) -> Result<Vec<PayeeRecord>, DbError>;

@@ -201,10 +201,7 @@ fn HouseholdView(
                         <thead><tr><th>{t_string!(i18n, payments.month_label)}</th><th>{t_string!(i18n, payments.amount)}</th><th>{t_string!(i18n, payments.held)}</th><th>{t_string!(i18n, payments.bank)}</th></tr></thead>
                         <tbody>{file.payments.iter().map(|(m, l)| view! {
                             <tr><td>{m.clone()}</td><td class="num">{l.amount.clone()}</td><td class="num">{l.held.clone()}</td>
-                            <td>{l.bank.clone().map(|(s, why)| match s {
-                                crate::domain::payments::BankStatus::Paid => t_string!(i18n, payments.bank_status.paid).to_string(),
-                                crate::domain::payments::BankStatus::Failed => format!("{}：{why}", t_string!(i18n, payments.bank_status.failed)),
-                            }).unwrap_or_default()}</td></tr>
+                            <td>{l.bank.as_ref().map(|b| crate::texts::roster::bank(i18n.get_locale_untracked(), b)).unwrap_or_default()}</td></tr>
                         }).collect_view()}</tbody>
                     </table>
                 </div>

@@ -6,7 +6,7 @@ use crate::api::payments::{
     approve_roll, payments_page, prepare_roll, LineView, PaymentsView, ReturnReport,
 };
 use crate::clock::china_time;
-use crate::domain::payments::{BankStatus, Fund, PayNote, RollStatus};
+use crate::domain::payments::RollStatus;
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -21,55 +21,6 @@ fn status_label(i18n: I18nContext<Locale>, s: RollStatus) -> &'static str {
         RollStatus::Prepared => t_string!(i18n, payments.status.prepared),
         RollStatus::Approved => t_string!(i18n, payments.status.approved),
         RollStatus::Reconciled => t_string!(i18n, payments.status.reconciled),
-    }
-}
-
-fn fund_label(i18n: I18nContext<Locale>, f: Fund) -> &'static str {
-    match f {
-        Fund::Dibao => t_string!(i18n, payments.fund.dibao),
-        Fund::Tekun => t_string!(i18n, payments.fund.tekun),
-        Fund::Other => t_string!(i18n, payments.fund.other),
-    }
-}
-
-fn yuan(fen: i64) -> String {
-    crate::domain::money::Money::from_fen(fen).to_string()
-}
-
-/// Why a line is what it is, in words.
-fn note_text(i18n: I18nContext<Locale>, n: &PayNote) -> String {
-    let y = t_string!(i18n, payments.note.yuan);
-    match n {
-        PayNote::Monthly { month, amount_fen } => format!(
-            "{} {month} {} {y}",
-            t_string!(i18n, payments.note.monthly),
-            yuan(*amount_fen)
-        ),
-        PayNote::Arrears {
-            from,
-            until,
-            months,
-            amount_fen,
-        } => format!(
-            "{} {from} {} {until} ({months} {}) {} {y}",
-            t_string!(i18n, payments.note.arrears),
-            t_string!(i18n, payments.note.to),
-            t_string!(i18n, payments.note.months),
-            yuan(*amount_fen)
-        ),
-        PayNote::PaidUntil { last_day } => {
-            format!("{} {last_day}", t_string!(i18n, payments.note.paid_until))
-        }
-        PayNote::Taper { since } => format!("{} {since}", t_string!(i18n, payments.note.taper)),
-        PayNote::Held { warning } => format!("{} #{warning}", t_string!(i18n, payments.note.held)),
-        PayNote::Stopped { last_day } => match last_day {
-            Some(d) => format!(
-                "{} ({} {d})",
-                t_string!(i18n, payments.note.stopped),
-                t_string!(i18n, payments.note.paid_until)
-            ),
-            None => t_string!(i18n, payments.note.stopped).to_string(),
-        },
     }
 }
 
@@ -204,18 +155,14 @@ fn Roll(
         </dl>
     });
     let line_row = move |l: LineView| {
+        let locale = i18n.get_locale_untracked();
         let notes = l
             .notes
             .iter()
-            .map(|n| note_text(i18n, n))
+            .map(|n| words::note(locale, n))
             .collect::<Vec<_>>()
             .join("；");
-        let bank = l.bank.clone().map(|(s, why)| match s {
-            BankStatus::Paid => t_string!(i18n, payments.bank_status.paid).to_string(),
-            BankStatus::Failed => {
-                format!("{}：{why}", t_string!(i18n, payments.bank_status.failed))
-            }
-        });
+        let bank = l.bank.as_ref().map(|b| words::bank(locale, b));
         let href = format!("/staff/households/{}", l.household_id);
         let (id, shown) = (l.household_id.clone(), l.household_id.clone());
         view! {
@@ -304,7 +251,7 @@ fn Roll(
                     <table id="p-totals">
                         <thead><tr><th>{t_string!(i18n, payments.category)}</th><th>{t_string!(i18n, payments.fund_label)}</th><th>{t_string!(i18n, payments.households)}</th><th>{t_string!(i18n, payments.total)}</th><th>{t_string!(i18n, payments.held)}</th></tr></thead>
                         <tbody>{p.totals.iter().map(|t| view! {
-                            <tr><td>{words::category(i18n.get_locale_untracked(), t.category)}</td><td>{fund_label(i18n, t.fund)}</td><td class="num">{t.households}</td><td class="num">{t.amount.clone()}</td><td class="num">{t.held.clone()}</td></tr>
+                            <tr><td>{words::category(i18n.get_locale_untracked(), t.category)}</td><td>{words::fund(i18n.get_locale_untracked(), t.fund)}</td><td class="num">{t.households}</td><td class="num">{t.amount.clone()}</td><td class="num">{t.held.clone()}</td></tr>
                         }).collect_view()}</tbody>
                     </table>
                 </div>

@@ -36,11 +36,17 @@ pub fn RostersPage() -> impl IntoView {
     }
 }
 
-/// The filters a list starts with: households in assistance; any status otherwise.
+/// The filters a list starts with: households in assistance; this month's roll; any status
+/// otherwise.
 fn fresh(kind: RosterKind) -> RosterRequest {
     RosterRequest {
         standing: if kind == RosterKind::Households {
             Standing::InAssistance.code().into()
+        } else {
+            String::new()
+        },
+        month: if kind == RosterKind::Payments {
+            crate::domain::payments::Month::of(crate::clock::today_in_china()).to_string()
         } else {
             String::new()
         },
@@ -112,6 +118,14 @@ fn RosterForm(
             |r, v| r.status = v,
         )
         .into_any(),
+        RosterKind::Payments => view! {
+            <div>
+                <label for="r-month">{t_string!(i18n, roster.month_label)}</label>
+                <input id="r-month" type="month" prop:value=move || request.with(|r| r.month.clone())
+                    on:input=move |ev| request.update(|r| r.month = event_target_value(&ev)) />
+            </div>
+        }
+        .into_any(),
     }
     };
     let hidden = move |name: &'static str, get: fn(&RosterRequest) -> String| {
@@ -151,6 +165,7 @@ fn RosterForm(
                     {hidden("category", |r| r.category.clone())}
                     {hidden("standing", |r| r.standing.clone())}
                     {hidden("status", |r| r.status.clone())}
+                    {hidden("month", |r| r.month.clone())}
                     <input type="hidden" name="unmask" value="true" />
                     <label for="r-purpose">{t_string!(i18n, roster.purpose_label)}</label>
                     <input id="r-purpose" name="purpose" required minlength="4" maxlength=PURPOSE_MAX_CHARS.to_string() autocomplete="off" />

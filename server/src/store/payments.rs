@@ -163,6 +163,15 @@ where
     rows.iter().map(|r| r.decode::<R>()?.try_into()).collect()
 }
 
+/// The condition a `LineFilter` adds to a query of lines (`l`).
+fn line_filter(filter: LineFilter) -> &'static str {
+    match filter {
+        LineFilter::All => "",
+        LineFilter::Failed => "AND l.bank_status = 'failed'",
+        LineFilter::Paying => "AND l.amount > 0",
+    }
+}
+
 /// Lines as `COPY` reads them (CSV; no `paid_through_before` is an empty field, NULL).
 fn lines_csv(roll_id: &str, lines: &[PayLine]) -> Result<Vec<u8>, DbError> {
     let mut w = csv::WriterBuilder::new()
@@ -388,11 +397,7 @@ impl PaymentStore for SqlStore {
         after: Option<String>,
         limit: i64,
     ) -> Result<Vec<LineRecord>, DbError> {
-        let only = match filter {
-            LineFilter::All => "",
-            LineFilter::Failed => "AND l.bank_status = 'failed'",
-            LineFilter::Paying => "AND l.amount > 0",
-        };
+        let only = line_filter(filter);
         let rows = query(&format!(
             "SELECT {LINE_COLUMNS} FROM payment_lines l WHERE l.roll_id = $1 \
              AND l.household_id > $2 {only} ORDER BY l.household_id LIMIT $3"
@@ -409,15 +414,17 @@ impl PaymentStore for SqlStore {
     async fn payees(
         &self,
         roll_id: &str,
+        filter: LineFilter,
         after: Option<String>,
         limit: i64,
     ) -> Result<Vec<PayeeRecord>, DbError> {
+        let only = line_filter(filter);
         let rows = query(&format!(
             "SELECT {LINE_COLUMNS}, h.head_id_sealed, \
              (SELECT a.declaration FROM applications a WHERE a.household_id = h.id \
              ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1) AS declaration \
              FROM payment_lines l JOIN households h ON h.id = l.household_id \
-             WHERE l.roll_id = $1 AND l.household_id > $2 AND l.amount > 0 \
+             WHERE l.roll_id = $1 AND l.household_id > $2 {only} \
              ORDER BY l.household_id LIMIT $3"
         ))
         .bind(roll_id)

@@ -268,6 +268,47 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     assert_eq!(page["failed"].as_array().unwrap().len(), 1);
     assert_eq!(page["failed"][0]["bank"][1], "账户已冻结");
 
+    // The roll as a roster (花名册): ID numbers masked, the amounts, why, the bank's answer.
+    let r = cw
+        .get(app.url(&format!("/rosters/payments.xlsx?month={month}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(r.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let qian_line: Vec<String> = sheet
+        .rows()
+        .find(|row| row.iter().any(|c| c.to_string() == "钱秋菊"))
+        .expect("the roster's line")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        !qian_line.contains(&crate::api::valid_id("62070219610101721")),
+        "{qian_line:?}"
+    );
+    assert!(
+        qian_line.contains(&"480".to_string()) && qian_line.contains(&"成功".to_string()),
+        "{qian_line:?}"
+    );
+    assert!(
+        qian_line.iter().any(|c| c.starts_with("本月")),
+        "{qian_line:?}"
+    );
+    let r = cw
+        .get(app.url("/rosters/payments.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a month is needed"
+    );
+
     // The payment joins the household's file, with the bank's answer.
     let (s, file) = call(&cw, &app, "/api/household/file", json!({ "id": qian_ref })).await;
     assert_eq!(s, StatusCode::OK, "{file}");

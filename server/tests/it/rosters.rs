@@ -411,7 +411,7 @@ async fn a_roster_is_the_callers_region_masked_audited_and_never_a_formula() {
         "category"
     );
     let r = cw
-        .get(app.url("/rosters/payments.xlsx"))
+        .get(app.url("/rosters/nothing.xlsx"))
         .send()
         .await
         .unwrap();
