@@ -13,5 +13,6 @@ pub mod monitoring;
 pub mod payments;
 pub mod policy;
 pub mod regions;
+pub mod reserve;
 pub mod rosters;
 pub mod types;

@@ -99,6 +99,7 @@ pub mod phone;
 pub mod policy;
 pub mod referral;
 pub mod region;
+pub mod reserve;
 pub mod roster;
 pub mod status;
 pub mod visit;

@@ -125,6 +125,8 @@ pub trait CycleStore: Send + Sync {
 
     /// Registers emergency aid once per id: the person's household is found by ID number or
     /// opened at the place of the emergency, and the aid joins its chain — one transaction.
+    /// Advance aid (先行救助) in a township with a reserve (备用金) is paid from it in the same
+    /// transaction: `Conflict("reserve_short")` when it holds less, and nothing is recorded.
     async fn record_emergency(&self, e: NewEmergencyAid) -> Result<EmergencyRecord, DbError>;
 
     async fn emergencies_of(&self, household_id: &str) -> Result<Vec<EmergencyRecord>, DbError>;

@@ -16,6 +16,7 @@ mod jobs;
 mod monitoring;
 mod parameters;
 mod payments;
+mod reserve;
 mod rosters;
 
 pub use accounts::*;
@@ -29,6 +30,7 @@ pub use jobs::*;
 pub use monitoring::*;
 pub use parameters::*;
 pub use payments::*;
+pub use reserve::*;
 pub use rosters::*;
 
 use crate::domain::audit::AuditEntry;
@@ -76,6 +78,7 @@ pub trait Store:
     + MonitoringStore
     + ParameterStore
     + PaymentStore
+    + ReserveStore
     + RosterStore
     + Send
     + Sync
@@ -94,6 +97,7 @@ impl<T> Store for T where
         + MonitoringStore
         + ParameterStore
         + PaymentStore
+        + ReserveStore
         + RosterStore
         + Send
         + Sync

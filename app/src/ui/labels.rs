@@ -200,6 +200,8 @@ fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
         "roll_stale" => t_string!(i18n, refused.roll_stale),
         "roll_frozen" => t_string!(i18n, refused.roll_frozen),
         "file_unreadable" => t_string!(i18n, refused.file_unreadable),
+        "reserve_short" => t_string!(i18n, refused.reserve_short),
+        "reserve_amount" => t_string!(i18n, refused.reserve_amount),
         _ => t_string!(i18n, refused.other),
     }
     .to_string()

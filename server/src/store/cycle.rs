@@ -302,6 +302,19 @@ impl CycleStore for SqlStore {
         )
         .await?;
         let aid_id = format!("emergency-{}", e.id);
+        // 先行救助 in a township with a reserve is paid from it, only what it holds: refused
+        // (nothing recorded) when it holds less.
+        if e.advance {
+            super::reserve::spend_in(
+                &mut tx,
+                &e.region_code.township(),
+                app::domain::money::Money::from_fen(e.aid.amount_fen),
+                Some(&e.id),
+                &e.actor_id,
+                e.now,
+            )
+            .await?;
+        }
         insert_aid(
             &mut tx,
             &household_id,

@@ -281,7 +281,10 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let qian_line: Vec<String> = sheet
         .rows()
-        .find(|row| row.iter().any(|c| c.to_string() == "钱秋菊"))
+        .find(|row| {
+            row.iter()
+                .any(|c| matches!(c, calamine::Data::String(s) if s == "钱秋菊"))
+        })
         .expect("the roster's line")
         .iter()
         .map(|c| c.to_string())

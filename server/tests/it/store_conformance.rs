@@ -4149,3 +4149,115 @@ conformance!(
         assert_eq!(store.rolls(&county, 10).await.unwrap().len(), 2);
     }
 );
+
+conformance!(
+    a_township_reserve_never_goes_below_zero_under_concurrent_spends,
+    |store| {
+        use app::domain::reserve::{reconcile, ReserveKind};
+        let a = user(&store, "13800000094").await;
+        let township = region("620702100000");
+        // No reserve: a spend finds none (advance aid there is not paid from one).
+        assert!(matches!(
+            store
+                .reserve_spend(&township, Money::from_fen(100), None, &a, 1)
+                .await,
+            Err(DbError::NotFound)
+        ));
+        assert_eq!(
+            store
+                .reserve_credit(
+                    &township,
+                    ReserveKind::Allocation,
+                    Money::from_fen(50_000),
+                    "2026年度下拨",
+                    &a,
+                    10
+                )
+                .await
+                .unwrap(),
+            Money::from_fen(50_000)
+        );
+        assert!(matches!(
+            store
+                .reserve_credit(
+                    &township,
+                    ReserveKind::Spend,
+                    Money::from_fen(1),
+                    "",
+                    &a,
+                    11
+                )
+                .await,
+            Err(DbError::Conflict("reserve_amount"))
+        ));
+        // Ten spends of 70 yuan at once against 500 yuan: seven are paid, three refused, and the
+        // balance is what is left, never below zero.
+        let spends = (0..10).map(|i| {
+            let (store, township, a) = (store.clone(), township.clone(), a.clone());
+            tokio::spawn(async move {
+                store
+                    .reserve_spend(
+                        &township,
+                        Money::from_fen(7_000),
+                        Some(&format!("e{i}")),
+                        &a,
+                        20 + i,
+                    )
+                    .await
+            })
+        });
+        let results: Vec<_> = futures_util::future::join_all(spends)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        let paid = results.iter().filter(|r| r.is_ok()).count();
+        let short = results
+            .iter()
+            .filter(|r| matches!(r, Err(DbError::Conflict("reserve_short"))))
+            .count();
+        assert_eq!((paid, short), (7, 3), "{results:?}");
+        let balances = store
+            .reserve_balances(&region("620702000000"))
+            .await
+            .unwrap();
+        assert_eq!(balances.len(), 1);
+        assert_eq!(balances[0].balance, Money::from_fen(1_000));
+        store
+            .reserve_credit(
+                &township,
+                ReserveKind::TopUp,
+                Money::from_fen(20_000),
+                "追加",
+                &a,
+                40,
+            )
+            .await
+            .unwrap();
+        // The month's entries reconcile: 500 allocated, 200 topped up, 490 spent, 210 left.
+        let (opening, entries) = store.reserve_entries(&township, 0, 1_000).await.unwrap();
+        assert_eq!(opening, Money::from_fen(0));
+        assert_eq!(entries.len(), 9);
+        let month = reconcile(opening, &entries);
+        assert!(month.consistent, "{month:?}");
+        assert_eq!(
+            (
+                month.allocated,
+                month.topped_up,
+                month.spent,
+                month.spends,
+                month.closing
+            ),
+            (
+                Money::from_fen(50_000),
+                Money::from_fen(20_000),
+                Money::from_fen(49_000),
+                7,
+                Money::from_fen(21_000)
+            )
+        );
+        // A later window opens with the balance before it.
+        let (opening, later) = store.reserve_entries(&township, 30, 1_000).await.unwrap();
+        assert_eq!((opening, later.len()), (Money::from_fen(1_000), 1));
+    }
+);
