@@ -16,6 +16,7 @@ pub mod payments;
 pub mod policy;
 pub mod policy_admin;
 pub mod portal;
+pub mod reserve;
 pub mod rosters;
 pub mod staff;
 pub mod visit;
@@ -237,6 +238,7 @@ whole_app_routes! {
     "/staff/audit" => AuditRoute,
     "/staff/rosters" => RostersRoute,
     "/staff/payments" => PaymentsRoute,
+    "/staff/reserve" => ReserveRoute,
     "/staff/matching" => MatchingRoute,
     "/staff/charities" => CharityAdminRoute,
     "/charity" => CharityRoute,
@@ -341,6 +343,7 @@ whole_app_pages! {
     AuditRoute => audit::AuditTrailPage;
     RostersRoute => rosters::RostersPage;
     PaymentsRoute => payments::PaymentsPage;
+    ReserveRoute => reserve::ReservePage;
     MatchingRoute => charity::MatchingPage;
     CharityAdminRoute => charity::CharityAdminPage;
     CharityRoute => charity::CharityPage;

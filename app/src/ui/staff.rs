@@ -49,6 +49,7 @@ pub fn StaffPage() -> impl IntoView {
                                     <p><A href="/staff/emergency" attr:id="emergency-link">{t_string!(i18n, staff.emergency_link)}</A></p>
                                     <p><A href="/staff/matching" attr:id="matching-link">{t_string!(i18n, charity.matching_title)}</A></p>
                                     <p><A href="/staff/payments" attr:id="payments-link">{t_string!(i18n, payments.link)}</A></p>
+                                    <p><A href="/staff/reserve" attr:id="reserve-link">{t_string!(i18n, reserve.link)}</A></p>
                                 })}
                                 {(role == Role::Charity).then(|| view! {
                                     <p><A href="/charity" attr:id="charity-link">{t_string!(i18n, charity.title)}</A></p>
