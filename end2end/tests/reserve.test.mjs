@@ -24,6 +24,8 @@ test('the county allocates a township reserve and the month reconciles', async (
   const row = p.locator(`#rf-table tr[data-township="${township}"]`);
   await row.waitFor();
   assert.match(await row.textContent(), /5000\.00.*一致/);
+  // The form drawn again still names the township it will credit.
+  assert.equal(await p.inputValue('#rf-township'), township);
   await p.screenshot({ path: `${OUT}reserve-1024.png`, fullPage: true });
   await t.ctx.close();
 });

@@ -121,7 +121,7 @@ fn Reserves() -> impl IntoView {
                                 <form class="card" id="rf-credit" on:submit=move |ev| { ev.prevent_default(); credit.dispatch(form.get_untracked()); }>
                                     <h2>{t_string!(i18n, reserve.credit_title)}</h2>
                                     <label for="rf-township">{t_string!(i18n, reserve.township)}</label>
-                                    <TownshipSelect id="rf-township" on_change=Callback::new(move |t: String| form.update(|f| f.0 = t)) />
+                                    <TownshipSelect id="rf-township" value=Signal::derive(move || form.with(|f| f.0.clone())) on_change=Callback::new(move |t: String| form.update(|f| f.0 = t)) />
                                     <FieldMessage error=fe("township") id="rf-township-error" />
                                     <label for="rf-kind">{t_string!(i18n, reserve.kind_label)}</label>
                                     <select id="rf-kind" on:change=move |ev| form.update(|f| f.1 = event_target_value(&ev))>
@@ -149,7 +149,12 @@ fn Reserves() -> impl IntoView {
 
 /// The townships of the caller's county, to choose one.
 #[component]
-fn TownshipSelect(id: &'static str, on_change: Callback<String>) -> impl IntoView {
+fn TownshipSelect(
+    id: &'static str,
+    /// The township chosen (the form's, so the page drawn again shows it).
+    value: Signal<String>,
+    on_change: Callback<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let me = expect_context::<MeResource>();
     let towns = Resource::new(
@@ -168,8 +173,11 @@ fn TownshipSelect(id: &'static str, on_change: Callback<String>) -> impl IntoVie
             <option value="">{t_string!(i18n, common.please_choose)}</option>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    towns.await.unwrap_or_default().into_iter().map(|r| view! {
-                        <option value=r.code.clone() lang="zh-CN">{r.name_zh}</option>
+                    towns.await.unwrap_or_default().into_iter().map(|r| {
+                        let code = r.code.clone();
+                        view! {
+                            <option value=r.code.clone() lang="zh-CN" selected=move || value.with(|v| *v == code)>{r.name_zh}</option>
+                        }
                     }).collect_view()
                 })}
             </Transition>
