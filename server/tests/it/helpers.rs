@@ -325,6 +325,31 @@ pub async fn lanzhou_admin(app: &TestApp, login: &str, duty: app::domain::status
         .unwrap();
 }
 
+/// A caseworker of `region` (12 digits or a prefix), stored directly, signed in (second factor
+/// enrolled as its owner would) with `LANZHOU_PASSWORD`.
+pub async fn caseworker(app: &TestApp, login: &str, region_code: &str) -> reqwest::Client {
+    app.store()
+        .create_user(app::store::NewUser {
+            role: app::domain::status::Role::Caseworker,
+            login: login.into(),
+            display_name: format!("{login}的名字"),
+            password_hash: app::auth::hash_password(LANZHOU_PASSWORD.into())
+                .await
+                .unwrap(),
+            region_code: Some(region(region_code)),
+            department: None,
+            must_change_password: false,
+            duty: None,
+            now: 0,
+        })
+        .await
+        .unwrap();
+    let c = app.client();
+    let r = app.sign_in(&c, login, LANZHOU_PASSWORD).await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK, "{login}");
+    c
+}
+
 /// A day written `YYYY-MM-DD` in a test.
 pub fn day(s: &str) -> chrono::NaiveDate {
     s.parse().expect("a YYYY-MM-DD day")

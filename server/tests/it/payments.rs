@@ -1,7 +1,7 @@
 //! 资金发放 through HTTP: a county's roll prepared by one caseworker and approved by another,
 //! its bank file, the bank's return reconciled, and nothing for anyone else.
 
-use crate::helpers::{spawn_app, TestApp, LANZHOU_PASSWORD};
+use crate::helpers::{caseworker, spawn_app, TestApp};
 use crate::rosters::household_in_assistance;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -11,26 +11,6 @@ async fn login(app: &TestApp, login: &str, password: &str) -> Client {
     let r = app.sign_in(&c, login, password).await;
     assert_eq!(r.status(), StatusCode::OK, "{login}");
     c
-}
-
-async fn staff(app: &TestApp, login: &str, region: &str) -> Client {
-    app.store()
-        .create_user(app::store::NewUser {
-            role: app::domain::status::Role::Caseworker,
-            login: login.into(),
-            display_name: format!("{login}的名字"),
-            password_hash: app::auth::hash_password(LANZHOU_PASSWORD.into())
-                .await
-                .unwrap(),
-            region_code: Some(crate::helpers::region(region)),
-            department: None,
-            must_change_password: false,
-            duty: None,
-            now: 0,
-        })
-        .await
-        .unwrap();
-    self::login(app, login, LANZHOU_PASSWORD).await
 }
 
 async fn call(c: &Client, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
@@ -107,7 +87,7 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     // Another county's caseworker sees nothing of it; a township caseworker makes no roll.
-    let other = staff(&app, "gaotai_cw", "620724000000").await;
+    let other = caseworker(&app, "gaotai_cw", "620724000000").await;
     let (s, _) = call(&other, &app, "/api/payments/approve", json!({ "roll": id })).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let r = other
@@ -124,7 +104,7 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     )
     .await;
     assert_eq!(theirs["roll"], Value::Null);
-    let township = staff(&app, "township_cw", "620702100000").await;
+    let township = caseworker(&app, "township_cw", "620702100000").await;
     let (s, e) = call(
         &township,
         &app,
@@ -146,7 +126,7 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
     // A second caseworker of the county approves; the roll is frozen.
-    let second = staff(&app, "ganzhou_cw2", "620702000000").await;
+    let second = caseworker(&app, "ganzhou_cw2", "620702000000").await;
     let (_, page) = call(
         &second,
         &app,

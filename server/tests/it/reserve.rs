@@ -3,7 +3,7 @@
 //! reconciles.
 
 use crate::api::{post_form, post_json, valid_id};
-use crate::helpers::{spawn_app, TestApp, LANZHOU_PASSWORD};
+use crate::helpers::{caseworker, spawn_app, TestApp};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
@@ -50,23 +50,7 @@ async fn advance_aid_in_a_township_is_paid_from_its_reserve_and_never_beyond_it(
         );
     }
     // A township's caseworker sees its reserve but does not allocate.
-    app.store()
-        .create_user(app::store::NewUser {
-            role: app::domain::status::Role::Caseworker,
-            login: "liangjiadun_cw".into(),
-            display_name: "梁家墩".into(),
-            password_hash: app::auth::hash_password(LANZHOU_PASSWORD.into())
-                .await
-                .unwrap(),
-            region_code: Some(crate::helpers::region("620702100000")),
-            department: None,
-            must_change_password: false,
-            duty: None,
-            now: 0,
-        })
-        .await
-        .unwrap();
-    let township = login(&app, "liangjiadun_cw", LANZHOU_PASSWORD).await;
+    let township = caseworker(&app, "liangjiadun_cw", "620702100000").await;
     let r = credit(&township, "620702100000", "top_up", "100")
         .await
         .unwrap();
@@ -147,23 +131,7 @@ async fn advance_aid_in_a_township_is_paid_from_its_reserve_and_never_beyond_it(
     let r = post_form(&cw, &app, "/api/reserve/overview", &[("month", "")]).await;
     assert_eq!(r.json::<Value>().await.unwrap()["may_credit"], true);
     // Another county sees none of it.
-    app.store()
-        .create_user(app::store::NewUser {
-            role: app::domain::status::Role::Caseworker,
-            login: "gaotai_cw".into(),
-            display_name: "高台".into(),
-            password_hash: app::auth::hash_password(LANZHOU_PASSWORD.into())
-                .await
-                .unwrap(),
-            region_code: Some(crate::helpers::region("620724000000")),
-            department: None,
-            must_change_password: false,
-            duty: None,
-            now: 0,
-        })
-        .await
-        .unwrap();
-    let other = login(&app, "gaotai_cw", LANZHOU_PASSWORD).await;
+    let other = caseworker(&app, "gaotai_cw", "620724000000").await;
     let r = post_form(&other, &app, "/api/reserve/overview", &[("month", "")]).await;
     assert_eq!(r.json::<Value>().await.unwrap()["rows"], json!([]));
 }
