@@ -75,9 +75,23 @@ pub struct PaymentsView {
     pub lines: Vec<LineView>,
     /// Lines the bank returned as failed, for follow-up.
     pub failed: Vec<LineView>,
+    /// Payments made for months after a household's aid ended (an exit recorded after the
+    /// roll): to check and recover (追回).
+    #[serde(default)]
+    pub overpaid: Vec<OverpaidView>,
     /// Whether the caller may approve the roll shown (prepared, and not by them).
     pub may_approve: bool,
     pub recent: Vec<RollView>,
+}
+
+/// A payment made after the household's aid ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverpaidView {
+    pub month: String,
+    pub household_id: String,
+    pub last_day: String,
+    /// Yuan paid for months after the last day.
+    pub amount: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -162,6 +176,21 @@ pub async fn payments_page(month: String) -> Result<PaymentsView, AppError> {
         ),
         None => Default::default(),
     };
+    let overpaid = s
+        .store
+        .paid_after_exit(&county)
+        .await?
+        .into_iter()
+        .filter_map(|(m, l, last_day)| {
+            let amount = crate::domain::payments::overpaid(&l.line, m, last_day);
+            (amount.fen() > 0).then(|| OverpaidView {
+                month: m.to_string(),
+                household_id: l.line.household_id,
+                last_day: last_day.to_string(),
+                amount: amount.to_string(),
+            })
+        })
+        .collect();
     auth::audit_read(
         &s,
         &user,
@@ -196,6 +225,7 @@ pub async fn payments_page(month: String) -> Result<PaymentsView, AppError> {
         lines: lines.into_iter().map(line_view).collect(),
         failed: failed.into_iter().map(line_view).collect(),
         recent: recent.into_iter().map(roll_view).collect(),
+        overpaid,
     })
 }
 

@@ -309,6 +309,31 @@ pub fn pay_line(input: &PayInput, month: Month, first_month: Option<Month>) -> O
     ))
 }
 
+/// What a frozen line paid for months after the household's aid ended on `last_day` (an exit
+/// recorded after the roll was approved, with its last day before the month): to recover (追回).
+/// The line's months are its arrears and, when it paid it, its own month, each paid alike.
+pub fn overpaid(line: &PayLine, roll_month: Month, last_day: NaiveDate) -> Money {
+    let months = line.arrears_months as i64 + i64::from(line.monthly.fen() > 0);
+    if months == 0 || line.amount.fen() <= 0 {
+        return Money::from_fen(0);
+    }
+    let per_month = line.amount.fen() / months;
+    let last = if line.monthly.fen() > 0 {
+        roll_month
+    } else {
+        roll_month.prev()
+    };
+    let after = (0..months)
+        .map(|i| {
+            std::iter::successors(Some(last), |m| Some(m.prev()))
+                .nth(i as usize)
+                .expect("a month")
+        })
+        .filter(|m| m.first_day() > last_day)
+        .count() as i64;
+    Money::from_fen(per_month * after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,6 +480,33 @@ mod tests {
             ..input()
         };
         assert!(pay_line(&exit, m("2026-12"), None).is_some_and(|l| l.amount.fen() == 48_000));
+    }
+
+    #[test]
+    fn what_was_paid_after_the_aid_ended_is_to_recover() {
+        let line = pay_line(
+            &PayInput {
+                paid_through: Some(m("2026-10")),
+                ..input()
+            },
+            m("2026-12"),
+            Some(m("2026-01")),
+        )
+        .unwrap();
+        // November (arrears) and December paid; the aid ended on 20 November: December is owed.
+        assert_eq!(line.amount, Money::from_fen(96_000));
+        assert_eq!(
+            overpaid(&line, m("2026-12"), d("2026-11-20")),
+            Money::from_fen(48_000)
+        );
+        assert_eq!(
+            overpaid(&line, m("2026-12"), d("2026-10-31")),
+            Money::from_fen(96_000)
+        );
+        assert_eq!(
+            overpaid(&line, m("2026-12"), d("2026-12-01")),
+            Money::from_fen(0)
+        );
     }
 
     #[test]

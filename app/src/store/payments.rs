@@ -151,6 +151,13 @@ pub trait PaymentStore: Send + Sync {
         now: Millis,
     ) -> Result<ReturnOutcome, DbError>;
 
+    /// Lines of the county's frozen rolls that paid a household which has left, in or after
+    /// the month its aid ended, newest first (at most 500): (roll month, line, last day of aid).
+    async fn paid_after_exit(
+        &self,
+        county: &RegionCode,
+    ) -> Result<Vec<(Month, LineRecord, NaiveDate)>, DbError>;
+
     /// A household's lines in frozen rolls, newest month first: its payments.
     async fn household_payments(
         &self,

@@ -190,6 +190,7 @@ fn Roll(
     };
     let has_roll = p.roll.is_some();
     let failed = p.failed.clone();
+    let overpaid = p.overpaid.clone();
     view! {
         <section aria-labelledby="p-month-title">
             <h2 id="p-month-title">{p.county_name.clone()} " " {p.month.clone()}</h2>
@@ -263,6 +264,23 @@ fn Roll(
                 } else {
                     view! { <div class="table-scroll" tabindex="0"><table id="p-failed">{head()}<tbody>{failed.clone().into_iter().map(line_row).collect_view()}</tbody></table></div> }.into_any()
                 }}
+            })}
+            {(!overpaid.is_empty()).then(move || view! {
+                <h3>{t_string!(i18n, payments.overpaid_title)}</h3>
+                <div class="table-scroll" tabindex="0">
+                    <table id="p-overpaid">
+                        <thead><tr><th>{t_string!(i18n, payments.month_label)}</th><th>{t_string!(i18n, payments.household)}</th><th>{t_string!(i18n, payments.last_day)}</th><th>{t_string!(i18n, payments.overpaid_amount)}</th></tr></thead>
+                        <tbody>{overpaid.into_iter().map(|o| {
+                            let href = format!("/staff/households/{}", o.household_id);
+                            let id = o.household_id.clone();
+                            view! {
+                                <tr data-household=id><td>{o.month}</td>
+                                <td><A href=href>{o.household_id}</A></td>
+                                <td>{o.last_day}</td><td class="num">{o.amount}</td></tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                </div>
             })}
             {(!p.lines.is_empty()).then(|| view! {
                 <h3>{t_string!(i18n, payments.lines_title)}</h3>

@@ -588,6 +588,35 @@ impl PaymentStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn paid_after_exit(
+        &self,
+        county: &RegionCode,
+    ) -> Result<Vec<(Month, LineRecord, chrono::NaiveDate)>, DbError> {
+        let rows = query(&format!(
+            "SELECT r.month AS roll_month, h.assistance_until, {LINE_COLUMNS} FROM payment_lines l \
+             JOIN payment_rolls r ON r.id = l.roll_id JOIN households h ON h.id = l.household_id \
+             WHERE r.county = $1 AND r.status <> 'prepared' AND l.amount > 0 \
+             AND h.standing = 'exited' AND h.assistance_until IS NOT NULL \
+             AND r.month >= substr(h.assistance_until, 1, 7) \
+             ORDER BY r.month DESC, l.household_id LIMIT 500"
+        ))
+        .bind(county.county().as_str())
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let m: String = r.get("roll_month")?;
+                let until: String = r.get("assistance_until")?;
+                Ok((
+                    month("month", &m)?,
+                    r.decode::<LineRow>()?.try_into()?,
+                    super::dialect::day("assistance_until", &until)?,
+                ))
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn household_payments(
         &self,
         household_id: &str,

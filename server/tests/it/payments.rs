@@ -1,6 +1,7 @@
 //! 资金发放 through HTTP: a county's roll prepared by one caseworker and approved by another,
 //! its bank file, the bank's return reconciled, and nothing for anyone else.
 
+use crate::api::post_form;
 use crate::helpers::{caseworker, spawn_app, TestApp};
 use crate::rosters::household_in_assistance;
 use reqwest::{Client, StatusCode};
@@ -298,6 +299,48 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     assert_eq!(file["payments"][0][0], json!(month));
     assert_eq!(file["payments"][0][1]["amount"], "480.00");
     assert_eq!(file["payments"][0][1]["bank"][0], "paid");
+
+    // Next month's roll approved, then 钱秋菊's household leaves today: what next month's roll
+    // paid it is flagged to recover.
+    let next = app::domain::payments::Month::parse(&month)
+        .unwrap()
+        .next()
+        .to_string();
+    let (s, roll2) = call(&cw, &app, "/api/payments/prepare", json!({ "month": next })).await;
+    assert_eq!(s, StatusCode::OK, "{roll2}");
+    let (s, _) = call(
+        &second,
+        &app,
+        "/api/payments/approve",
+        json!({ "roll": roll2["id"].as_str().unwrap() }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, page) = call(&cw, &app, "/api/payments/page", json!({ "month": month })).await;
+    assert_eq!(page["overpaid"], json!([]), "nothing overpaid yet");
+    let r = post_form(
+        &cw,
+        &app,
+        "/api/cycle/exit",
+        &[
+            ("household", qian_ref.as_str()),
+            ("reason", "家庭收入超过低保标准"),
+            ("taper", "false"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let (_, page) = call(&cw, &app, "/api/payments/page", json!({ "month": month })).await;
+    let overpaid = page["overpaid"].as_array().unwrap();
+    assert_eq!(overpaid.len(), 1, "{page}");
+    assert_eq!(
+        (
+            &overpaid[0]["household_id"],
+            &overpaid[0]["month"],
+            &overpaid[0]["amount"]
+        ),
+        (&json!(qian_ref), &json!(next), &json!("480.00"))
+    );
 
     // Every step is in the audit trail.
     let trail = app
