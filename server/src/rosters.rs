@@ -54,7 +54,7 @@ pub async fn download(
     shown(&headers, answer)
 }
 
-/// `POST`: the roster as the form asks, unmasked when it says so and gives a purpose.
+/// `POST`: the unmasked roster the form asks for, with its purpose.
 pub async fn download_posted(
     State(state): State<AppState>,
     auth: AuthSession,
@@ -63,6 +63,11 @@ pub async fn download_posted(
     form: Result<Form<RosterRequest>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, AppError> {
     let answer = match form {
+        // A form posts only an unmasked export (a masked one is a link).
+        Ok(Form(request)) if !request.unmask => Err(AppError::field(
+            "unmask",
+            app::domain::declaration::FieldErrorCode::Required,
+        )),
         Ok(Form(request)) => export(&state, auth, &file, &headers, request).await,
         Err(_) => Err(AppError::BadRequest),
     };

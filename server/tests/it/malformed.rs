@@ -106,6 +106,8 @@ async fn malformed_requests(app: &crate::helpers::TestApp, backend: &str) {
             "/attachments",
             "/charity/proof/x",
             "/imports",
+            "/rosters/households.xlsx",
+            "/payments/x/return",
             "/dev/clock",
             "/login",
             "/register",

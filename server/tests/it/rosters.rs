@@ -250,6 +250,13 @@ async fn a_roster_is_the_callers_region_masked_audited_and_never_a_formula() {
             .form(&form)
             .send()
     };
+    // A form posts only an unmasked export.
+    let masked_post = post(&cw, vec![("category", "dibao".into())]).await.unwrap();
+    assert_eq!(masked_post.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        masked_post.json::<Value>().await.unwrap()["detail"][0]["field"],
+        "unmask"
+    );
     let no_purpose = post(
         &cw,
         vec![("unmask", "true".into()), ("category", "dibao".into())],
