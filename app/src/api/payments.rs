@@ -237,6 +237,19 @@ pub async fn prepare_roll(month: String) -> Result<RollView, AppError> {
     let county = payment_county(&user)?;
     let month = month_asked(&month)?;
     let s = services()?;
+    // Months up to the latest approved roll are paid (a month without a roll was paid as
+    // arrears by the next): a roll for one would be empty, and approved it would move the
+    // county's first roll back and open arrears to it.
+    let latest = s
+        .store
+        .rolls(&county, 1_000)
+        .await?
+        .into_iter()
+        .find(|r| r.status != RollStatus::Prepared)
+        .map(|r| r.month);
+    if latest.is_some_and(|l| month < l) {
+        return Err(AppError::refused("roll_past"));
+    }
     let first = s.store.first_frozen_month(&county).await?;
     let started = std::time::Instant::now();
     let mut lines = Vec::new();

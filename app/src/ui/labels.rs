@@ -199,6 +199,7 @@ fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
         "roll_state" => t_string!(i18n, refused.roll_state),
         "roll_stale" => t_string!(i18n, refused.roll_stale),
         "roll_frozen" => t_string!(i18n, refused.roll_frozen),
+        "roll_past" => t_string!(i18n, refused.roll_past),
         "file_unreadable" => t_string!(i18n, refused.file_unreadable),
         "reserve_short" => t_string!(i18n, refused.reserve_short),
         "reserve_amount" => t_string!(i18n, refused.reserve_amount),

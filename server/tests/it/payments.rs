@@ -318,6 +318,22 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     assert_eq!(s, StatusCode::OK);
     let (_, page) = call(&cw, &app, "/api/payments/page", json!({ "month": month })).await;
     assert_eq!(page["overpaid"], json!([]), "nothing overpaid yet");
+    // A month before the latest approved roll is paid already: no roll for it.
+    let before = app::domain::payments::Month::parse(&month)
+        .unwrap()
+        .prev()
+        .to_string();
+    let (s, e) = call(
+        &cw,
+        &app,
+        "/api/payments/prepare",
+        json!({ "month": before }),
+    )
+    .await;
+    assert_eq!(
+        (s, e["detail"].as_str()),
+        (StatusCode::CONFLICT, Some("roll_past"))
+    );
     let r = post_form(
         &cw,
         &app,
