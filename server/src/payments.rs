@@ -186,16 +186,16 @@ pub async fn bank_file(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             bank_xlsx(&headings, &rows).map_err(AppError::internal)?,
         )
+    } else if state.config.bank_csv_encoding == "utf-8" {
+        (
+            "text/csv; charset=utf-8",
+            bank_csv(&headings, &rows, "utf-8")?,
+        )
     } else {
         (
             "text/csv; charset=GB18030",
-            bank_csv(&headings, &rows, &state.config.bank_csv_encoding)?,
+            bank_csv(&headings, &rows, "gb18030")?,
         )
-    };
-    let mime = if !xlsx && state.config.bank_csv_encoding == "utf-8" {
-        "text/csv; charset=utf-8"
-    } else {
-        mime
     };
     Ok((
         [
