@@ -21,7 +21,7 @@ outputs() {
 }
 inputs() {
   {
-    git ls-files -co --exclude-standard -- app server vendor locales style public migrations \
+    git ls-files -co --exclude-standard -- app server vendor locales style public migrations assets end2end/package-lock.json \
       Cargo.toml Cargo.lock .cargo scripts/build-site.sh scripts/bundle-chunks.mjs scripts/compress-assets.mjs | LC_ALL=C sort | xargs -d '\n' sha256sum 2>/dev/null
     rustc --version; cargo leptos --version; wasm-bindgen --version; wasm-opt --version 2>/dev/null || true
     end2end/node_modules/.bin/wasm-opt --version 2>/dev/null || true
@@ -61,6 +61,11 @@ cp -r target/site-portal/pkg/portal target/site/pkg/portal
 # A page's lazily loaded code in one file rather than hundreds (scripts/bundle-chunks.mjs).
 node scripts/bundle-chunks.mjs target/site/pkg
 node scripts/bundle-chunks.mjs target/site/pkg/portal
+# The dashboard's chart script and our copy of ECharts (npm, end2end/package.json): served from
+# /pkg/charts/, never from a CDN.
+mkdir -p target/site/pkg/charts
+cp assets/charts.js target/site/pkg/charts/doudi-charts.js
+cp end2end/node_modules/echarts/dist/echarts.min.js target/site/pkg/charts/echarts.min.js
 # Brotli and gzip copies beside the WASMs, JavaScript and CSS, sent as they are (server/src/assets.rs);
 # a debug build's are made quickly (its WASM is ~10 times larger, and nobody measures it).
 node scripts/compress-assets.mjs target/site/pkg $([ "$kind" = debug ] && echo --fast)

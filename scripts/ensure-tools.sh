@@ -40,8 +40,9 @@ if ! command -v npm >/dev/null; then
 fi
 
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] || [ ! -d end2end/node_modules/axe-core ] \
+   || [ ! -f end2end/node_modules/echarts/dist/echarts.min.js ] \
    || ! end2end/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
-  say "installing npm packages in end2end/ (binaryen@132 for wasm-opt, playwright-core, axe-core)"
+  say "installing npm packages in end2end/ (binaryen@132 for wasm-opt, echarts for the dashboard, playwright-core, axe-core)"
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 

@@ -5,6 +5,22 @@ use crate::api::monitoring::ImportReport;
 use crate::domain::monitoring::{FileProblem, RowProblem};
 use crate::i18n::*;
 
+/// The language a page's data or a file the server writes is in: the caller's chosen language
+/// (the cookie the pages' language switch sets), Chinese by default.
+#[cfg(feature = "ssr")]
+pub fn locale_of(headers: &axum::http::HeaderMap) -> Locale {
+    let english = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.split(';').any(|kv| kv.trim() == "i18n_pref_locale=en"));
+    if english {
+        Locale::en
+    } else {
+        Locale::zh_CN
+    }
+}
+
 /// A refused row's reason in a given language (the page and the XLSX report say the same).
 pub fn row_problem_in(locale: Locale, p: RowProblem) -> String {
     match p {
@@ -415,4 +431,114 @@ pub fn roster_error_in(locale: Locale, e: &crate::error::AppError) -> (String, S
         message.to_string(),
         td_string!(locale, roster.error.back).to_string(),
     )
+}
+
+/// The dashboard's and the statistical report's words, in a given language.
+pub mod statistics {
+    use crate::domain::chain::Department;
+    use crate::domain::charity::SupplyForm;
+    use crate::domain::declaration::Residence;
+    use crate::domain::monitoring::Source;
+    use crate::domain::payments::Fund;
+    use crate::domain::policy::assess::Category;
+    use crate::domain::statistics::Measure;
+    use crate::domain::status::ApplicationStatus;
+    use crate::i18n::*;
+
+    /// A dimension's code (`k1`/`k2` of a figure of `measure`) in words; an empty code is "not
+    /// recorded" (or, for a warning's source, "entered by staff"), an unknown one itself.
+    pub fn key(locale: Locale, measure: Measure, dim: u8, code: &str) -> String {
+        use Measure::*;
+        let unknown = || code.to_string();
+        match (measure, dim) {
+            (Households | Entered | Decided | Paid, 1) => Category::from_code(code)
+                .map(|c| super::roster::category(locale, c))
+                .unwrap_or_else(unknown),
+            (Households | Paid, 2) => match Residence::from_code(code) {
+                Some(r) => super::roster::residence(locale, r),
+                None if code.is_empty() => td_string!(locale, stats.unrecorded).to_string(),
+                None => unknown(),
+            },
+            (TekunSupport | PaidTekun, 1) => match code {
+                "centralised" => td_string!(locale, policy.support_centralised).to_string(),
+                "dispersed" => td_string!(locale, policy.support_dispersed).to_string(),
+                "" => td_string!(locale, stats.unrecorded).to_string(),
+                _ => unknown(),
+            },
+            (Applications, 1) => ApplicationStatus::from_code(code)
+                .map(|s| super::roster::status(locale, s))
+                .unwrap_or_else(unknown),
+            (Warnings, 1) => format!(
+                "{}{code}{}",
+                td_string!(locale, stats.level_prefix),
+                td_string!(locale, stats.level_suffix)
+            ),
+            (Warnings, 2) => match Source::from_code(code) {
+                Some(s) => source(locale, s),
+                None if code.is_empty() => td_string!(locale, stats.no_source).to_string(),
+                None => unknown(),
+            },
+            (Referrals, 1) => Department::from_code(code)
+                .map(|d| department(locale, d))
+                .unwrap_or_else(unknown),
+            (Emergency, 1) => match code {
+                "advance" => td_string!(locale, stats.advance).to_string(),
+                "regular" => td_string!(locale, stats.regular).to_string(),
+                _ => unknown(),
+            },
+            (CharityMet, 1) => match SupplyForm::from_code(code) {
+                Some(SupplyForm::Funds) => td_string!(locale, charity.form_funds).to_string(),
+                Some(SupplyForm::Goods) => td_string!(locale, charity.form_goods).to_string(),
+                Some(SupplyForm::Services) => td_string!(locale, charity.form_services).to_string(),
+                None => unknown(),
+            },
+            (PaidFund, 1) => Fund::from_code(code)
+                .map(|f| super::roster::fund(locale, f))
+                .unwrap_or_else(unknown),
+            _ => unknown(),
+        }
+    }
+
+    pub fn source(locale: Locale, s: Source) -> String {
+        match s {
+            Source::MedicalInsurance => {
+                td_string!(locale, monitoring.source_label.medical_insurance)
+            }
+            Source::DisabledPersons => td_string!(locale, monitoring.source_label.disabled_persons),
+            Source::HumanResources => td_string!(locale, monitoring.source_label.human_resources),
+            Source::PublicSecurity => td_string!(locale, monitoring.source_label.public_security),
+            Source::Housing => td_string!(locale, monitoring.source_label.housing),
+            Source::Education => td_string!(locale, monitoring.source_label.education),
+            Source::EmergencyManagement => {
+                td_string!(locale, monitoring.source_label.emergency_management)
+            }
+            Source::Vehicles => td_string!(locale, monitoring.source_label.vehicles),
+            Source::Businesses => td_string!(locale, monitoring.source_label.businesses),
+            Source::RuralRevitalisation => {
+                td_string!(locale, monitoring.source_label.rural_revitalisation)
+            }
+        }
+        .to_string()
+    }
+
+    pub fn department(locale: Locale, d: Department) -> String {
+        match d {
+            Department::CivilAffairs => td_string!(locale, chain.department.civil_affairs),
+            Department::MedicalInsurance => td_string!(locale, chain.department.medical_insurance),
+            Department::Education => td_string!(locale, chain.department.education),
+            Department::HumanResources => td_string!(locale, chain.department.human_resources),
+            Department::Housing => td_string!(locale, chain.department.housing),
+            Department::EmergencyManagement => {
+                td_string!(locale, chain.department.emergency_management)
+            }
+            Department::DisabledPersons => td_string!(locale, chain.department.disabled_persons),
+            Department::Justice => td_string!(locale, chain.department.justice),
+            Department::RuralRevitalisation => {
+                td_string!(locale, chain.department.rural_revitalisation)
+            }
+            Department::PublicSecurity => td_string!(locale, chain.department.public_security),
+            Department::MarketRegulation => td_string!(locale, chain.department.market_regulation),
+        }
+        .to_string()
+    }
 }

@@ -110,6 +110,11 @@ pub struct Config {
     #[arg(long, env = "DOUDI_JOB_LEASE_SECS", default_value_t = 300)]
     pub job_lease_secs: i64,
 
+    /// Seconds between refreshes of the statistics the dashboard reads (staff may also refresh
+    /// at once); each refresh counts the whole caseload, so not too often on a large one.
+    #[arg(long, env = "DOUDI_STATS_REFRESH_SECS", default_value_t = 600)]
+    pub stats_refresh_secs: u64,
+
     /// On SIGTERM or Ctrl-C: seconds the requests in flight may take to finish before the
     /// process stops anyway (background jobs finish the item in hand and give back the rest).
     #[arg(long, env = "DOUDI_SHUTDOWN_GRACE_SECS", default_value_t = 10)]

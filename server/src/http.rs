@@ -484,19 +484,9 @@ pub fn route_matches(pattern: &str, path: &str) -> bool {
     }
 }
 
-/// The language a file the server writes is in: the caller's chosen language (the cookie the
-/// pages' language switch sets), Chinese by default.
+/// The language a file the server writes is in (`app::texts::locale_of`).
 pub fn locale_of(headers: &axum::http::HeaderMap) -> app::i18n::Locale {
-    let english = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|c| c.split(';').any(|kv| kv.trim() == "i18n_pref_locale=en"));
-    if english {
-        app::i18n::Locale::en
-    } else {
-        app::i18n::Locale::zh_CN
-    }
+    app::texts::locale_of(headers)
 }
 
 #[cfg(test)]

@@ -255,6 +255,7 @@ pub fn spawn(
     blobs: Arc<dyn BlobStore>,
     every: Duration,
     lease: Duration,
+    stats_every: Duration,
     keep: Retention,
 ) -> Jobs {
     let lease_ms = lease.as_millis().clamp(1, i64::MAX as u128) as i64;
@@ -263,6 +264,7 @@ pub fn spawn(
     let handle = tokio::spawn(async move {
         let mut last_sweep = None::<std::time::Instant>;
         let mut last_purge = None::<std::time::Instant>;
+        let mut last_stats = None::<std::time::Instant>;
         let stopped = stopping.clone();
         let should_stop = move || *stopped.borrow();
         loop {
@@ -280,6 +282,23 @@ pub fn spawn(
                         tracing::info!(audit, attempts, "expired records purged")
                     }
                     Err(e) => tracing::error!(error = %e, "purge failed; retrying tomorrow"),
+                }
+            }
+            // The figures the dashboard reads: counted at start, then every `stats_every`. With
+            // several processes each counts; the refreshes queue and the figures stay whole.
+            if last_stats.is_none_or(|t| t.elapsed() >= stats_every) {
+                last_stats = Some(std::time::Instant::now());
+                match app::api::statistics::refresh(store.as_ref(), app::services::today_in_china())
+                    .await
+                {
+                    Ok(n) => tracing::info!(figures = n, "statistics refreshed"),
+                    Err(e) => {
+                        last_stats = None;
+                        tracing::error!(error = %e, "statistics refresh failed; retrying next round")
+                    }
+                }
+                if should_stop() {
+                    break;
                 }
             }
             if last_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {

@@ -18,6 +18,7 @@ pub mod seed;
 pub mod services;
 pub mod sessions;
 pub mod startup;
+pub mod statistics;
 pub mod store;
 pub mod upload;
 

@@ -149,6 +149,7 @@ impl Application {
             services.blobs.clone(),
             std::time::Duration::from_secs(config.job_interval_secs.max(1)),
             std::time::Duration::from_secs(config.job_lease_secs.max(1) as u64),
+            std::time::Duration::from_secs(config.stats_refresh_secs.max(1)),
             crate::jobs::Retention {
                 audit_days: config.audit_retention_days,
                 login_attempts_ms: config.lockout_minutes * 60_000,
@@ -238,6 +239,7 @@ impl Application {
             )
             .route("/visit-files/{hash}", get(upload::visit_file))
             .route("/audit/export.xlsx", get(crate::audit_export::export))
+            .route("/statistics/report.xlsx", get(crate::statistics::report))
             .route("/payments/{roll}/{file}", get(crate::payments::bank_file))
             .route(
                 "/payments/{roll}/return",

@@ -15,4 +15,5 @@ pub mod policy;
 pub mod regions;
 pub mod reserve;
 pub mod rosters;
+pub mod statistics;
 pub mod types;

@@ -101,6 +101,7 @@ pub mod referral;
 pub mod region;
 pub mod reserve;
 pub mod roster;
+pub mod statistics;
 pub mod status;
 pub mod visit;
 pub mod ymd;

@@ -18,6 +18,7 @@ mod parameters;
 mod payments;
 mod reserve;
 mod rosters;
+mod statistics;
 
 pub use accounts::*;
 pub use audit::*;
@@ -32,6 +33,7 @@ pub use parameters::*;
 pub use payments::*;
 pub use reserve::*;
 pub use rosters::*;
+pub use statistics::*;
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::declaration::AttachmentMeta;
@@ -80,6 +82,7 @@ pub trait Store:
     + PaymentStore
     + ReserveStore
     + RosterStore
+    + StatisticsStore
     + Send
     + Sync
 {
@@ -99,6 +102,7 @@ impl<T> Store for T where
         + PaymentStore
         + ReserveStore
         + RosterStore
+        + StatisticsStore
         + Send
         + Sync
 {

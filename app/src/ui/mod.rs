@@ -7,6 +7,7 @@ pub mod audit;
 pub mod casework;
 pub mod charity;
 pub mod cycle;
+pub mod dashboard;
 pub mod device;
 pub mod early;
 pub mod household;
@@ -239,6 +240,7 @@ whole_app_routes! {
     "/staff/rosters" => RostersRoute,
     "/staff/payments" => PaymentsRoute,
     "/staff/reserve" => ReserveRoute,
+    "/staff/dashboard" => DashboardRoute,
     "/staff/matching" => MatchingRoute,
     "/staff/charities" => CharityAdminRoute,
     "/charity" => CharityRoute,
@@ -344,6 +346,7 @@ whole_app_pages! {
     RostersRoute => rosters::RostersPage;
     PaymentsRoute => payments::PaymentsPage;
     ReserveRoute => reserve::ReservePage;
+    DashboardRoute => dashboard::DashboardPage;
     MatchingRoute => charity::MatchingPage;
     CharityAdminRoute => charity::CharityAdminPage;
     CharityRoute => charity::CharityPage;

@@ -4,7 +4,7 @@ use super::declarations::{add_event, claim_application, household_for};
 use super::dialect::{
     categories, code, code_opt, day, help_kinds, id_number, query, region, within, Row,
 };
-use super::sealed::{DECISION_REASON, DECLARATION, ID_SEALED};
+use super::sealed::{DECISION_REASON, DECLARATION, FACTS, ID_SEALED};
 use super::SqlStore;
 use super::{db_err, is_unique_violation};
 use crate::crypto::FieldCipher;
@@ -492,13 +492,20 @@ impl CaseworkStore for SqlStore {
             return Err(DbError::Conflict("notice_running"));
         }
         if let Some(h) = &household_id {
+            // What the statistics split by, from the facts last assessed (verified ones, when a
+            // caseworker recorded them): urban/rural, and a Tekun household's support mode.
+            let (residence, support_mode) =
+                residence_and_support(&mut tx, &self.cipher, &app_id).await?;
             query(
                 "UPDATE households SET standing = 'in_assistance', standing_at = $1, exit_reason \
-                    = '', assistance_until = NULL, decision_id = $3 WHERE id = $2",
+                    = '', assistance_until = NULL, decision_id = $3, residence = $4, \
+                    support_mode = $5 WHERE id = $2",
             )
             .bind(now)
             .bind(h)
             .bind(decision_id)
+            .bind(residence)
+            .bind(support_mode)
             .execute(&mut tx)
             .await?;
         }
@@ -584,4 +591,34 @@ impl CaseworkStore for SqlStore {
             })
             .collect()
     }
+}
+
+/// The residence and (when any member is in 集中供养, or else any in 分散供养) the support mode
+/// of the application's latest assessed facts, as stored codes; `None` where not known.
+async fn residence_and_support(
+    tx: &mut super::dialect::Tx<'_>,
+    cipher: &FieldCipher,
+    app_id: &str,
+) -> Result<(Option<&'static str>, Option<&'static str>), DbError> {
+    use app::domain::policy::facts::{HouseholdFacts, SupportMode};
+    let Some(r) =
+        query("SELECT facts FROM assessments WHERE application_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(app_id)
+            .fetch_optional(&mut *tx)
+            .await?
+    else {
+        return Ok((None, None));
+    };
+    let sealed: String = r.get("facts")?;
+    let facts: HouseholdFacts = serde_json::from_str(&cipher.open(FACTS, &sealed)?)
+        .map_err(|e| DbError::Other(format!("stored assessment facts: {e}")))?;
+    let modes = facts.members.iter().filter_map(|m| m.support_mode);
+    let support = if modes.clone().any(|m| m == SupportMode::Centralised) {
+        Some("centralised")
+    } else if modes.clone().any(|m| m == SupportMode::Dispersed) {
+        Some("dispersed")
+    } else {
+        None
+    };
+    Ok((facts.residence.map(|r| r.code()), support))
 }

@@ -54,6 +54,19 @@ impl Dialect {
         }
     }
 
+    /// The China (UTC+8) month, `YYYY-MM`, of a column of milliseconds since the epoch.
+    pub fn month_of_millis(self, column: &str) -> String {
+        match self {
+            Dialect::Postgres => format!(
+                "to_char(to_timestamp(({column} + 28800000) / 1000.0) AT TIME ZONE 'UTC', \
+                 'YYYY-MM')"
+            ),
+            Dialect::Sqlite => {
+                format!("strftime('%Y-%m', ({column} + 28800000) / 1000, 'unixepoch')")
+            }
+        }
+    }
+
     /// The rows of a JSON array bound as `$1`, one row per element (`r`).
     pub fn json_rows(self) -> &'static str {
         match self {

@@ -26,6 +26,7 @@ mod reserve;
 mod rosters;
 mod sealed;
 pub mod sqlite;
+mod statistics;
 pub mod wal_sync;
 
 use crate::crypto::FieldCipher;
