@@ -600,7 +600,21 @@ async fn residence_and_support(
     cipher: &FieldCipher,
     app_id: &str,
 ) -> Result<(Option<&'static str>, Option<&'static str>), DbError> {
-    use app::domain::policy::facts::{HouseholdFacts, SupportMode};
+    use app::domain::declaration::Residence;
+    use app::domain::policy::facts::SupportMode;
+    // Only what is read here: the facts' other fields (and ones added later) are not its concern.
+    #[derive(serde::Deserialize)]
+    struct Facts {
+        #[serde(default)]
+        residence: Option<Residence>,
+        #[serde(default)]
+        members: Vec<Member>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Member {
+        #[serde(default)]
+        support_mode: Option<SupportMode>,
+    }
     let Some(r) =
         query("SELECT facts FROM assessments WHERE application_id = $1 ORDER BY id DESC LIMIT 1")
             .bind(app_id)
@@ -610,7 +624,7 @@ async fn residence_and_support(
         return Ok((None, None));
     };
     let sealed: String = r.get("facts")?;
-    let facts: HouseholdFacts = serde_json::from_str(&cipher.open(FACTS, &sealed)?)
+    let facts: Facts = serde_json::from_str(&cipher.open(FACTS, &sealed)?)
         .map_err(|e| DbError::Other(format!("stored assessment facts: {e}")))?;
     let modes = facts.members.iter().filter_map(|m| m.support_mode);
     let support = if modes.clone().any(|m| m == SupportMode::Centralised) {

@@ -21,25 +21,34 @@ struct Counted {
     amount: i64,
 }
 
-fn counted(r: &Row) -> Result<Counted, DbError> {
+/// `None` for a row dated outside the months the figures keep (2000–2199: a clock set wrong
+/// when it was recorded); it is left out of the figures and logged rather than stopping them.
+fn counted(r: &Row) -> Result<Option<Counted>, DbError> {
     let raw_region: String = r.get("region")?;
     let raw_month: Option<String> = r.get("month")?;
     let month = match raw_month.as_deref() {
         None | Some("") => None,
-        Some(m) => {
-            Some(Month::parse(m).ok_or_else(|| DbError::Other(format!("stored month {m:?}")))?)
-        }
+        Some(m) => match Month::parse(m) {
+            Some(m) => Some(m),
+            None => {
+                tracing::warn!(
+                    month = m,
+                    "a record dated outside 2000-2199 left out of the statistics"
+                );
+                return Ok(None);
+            }
+        },
     };
     let key = |name: &str| -> Result<String, DbError> {
         Ok(r.get::<Option<String>, _>(name)?.unwrap_or_default())
     };
-    Ok(Counted {
+    Ok(Some(Counted {
         region: region("region", &raw_region)?,
         month,
         keys: [key("k1")?, key("k2")?, key("k3")?, key("k4")?],
         n: r.get("n")?,
         amount: r.get("amount")?,
-    })
+    }))
 }
 
 fn figure(c: &Counted, measure: Measure, k1: &str, k2: &str, n: i64, amount: i64) -> Figure {
@@ -196,7 +205,9 @@ impl StatisticsStore for SqlStore {
                 q
             };
             for r in q.fetch_all(&self.db).await? {
-                let c = counted(&r)?;
+                let Some(c) = counted(&r)? else {
+                    continue;
+                };
                 let [k1, k2, k3, k4] = &c.keys;
                 match name {
                     "households" => {

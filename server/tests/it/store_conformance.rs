@@ -4261,3 +4261,153 @@ conformance!(
         assert_eq!((opening, later.len()), (Money::from_fen(1_000), 1));
     }
 );
+
+conformance!(
+    statistics_are_counted_per_region_and_month_rolled_up_and_replaced_whole,
+    |store| {
+        use app::domain::payments::{pay_line, Month};
+        use app::domain::statistics::{by_k1, roll_up, total, Measure};
+        use app::domain::status::ApplicationStatus as S;
+        use app::store::NewRoll;
+        let a = user(&store, "13800000094").await;
+        let b = user(&store, "13800000095").await;
+        // 2026-12-01 00:30 in China (2026-11-30 16:30 UTC): December's decision, not November's.
+        let decided_at = 1_796_056_200_000;
+        for i in 0..2 {
+            let d = store.current_draft(&a, "{}", 1).await.unwrap();
+            let head = format!("ID-S{i}");
+            let member = format!("ID-S{i}-2");
+            let n = number(
+                store
+                    .submit_application(submission(&a, &d.id, &[head.as_str(), member.as_str()]))
+                    .await
+                    .unwrap(),
+            );
+            store.accept_application(&n, &a, true, 3).await.unwrap();
+            store
+                .change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4)
+                .await
+                .unwrap();
+            store
+                .decide(&n, decision(&a, "2026-12-02"), decided_at)
+                .await
+                .unwrap();
+            store
+                .finalize(&n, &a, "", day("2026-12-03"), 6)
+                .await
+                .unwrap();
+        }
+        // December's roll, approved by a second person: paid.
+        let county = region("620702000000");
+        let dec = Month::parse("2026-12").unwrap();
+        let lines: Vec<_> = store
+            .pay_inputs(&county, None, 100)
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|i| pay_line(i, dec, None))
+            .collect();
+        store
+            .save_roll(
+                NewRoll {
+                    id: "roll-stats".into(),
+                    county: county.clone(),
+                    month: dec,
+                    prepared_by: a.clone(),
+                    now: 10,
+                },
+                &lines,
+            )
+            .await
+            .unwrap();
+        store.approve_roll("roll-stats", &b, 11).await.unwrap();
+
+        let base = store.statistics_base(day("2026-12-10")).await.unwrap();
+        let figures = roll_up(base);
+        store.replace_statistics(&figures, 100, 7).await.unwrap();
+        assert_eq!(store.statistics_refreshed().await.unwrap(), (100, 7));
+        let year = (Month::parse("2026-01").unwrap(), dec);
+        for at in [
+            "620702100201",
+            "620702100000",
+            "620702000000",
+            "620700000000",
+            "620000000000",
+        ] {
+            let f = store.statistics(&region(at), year.0, year.1).await.unwrap();
+            // Two households of two persons in assistance, urban/rural not recorded.
+            assert_eq!(
+                by_k1(&f, Measure::Households, year.0, year.1),
+                vec![("dibao".to_string(), 2, 4)],
+                "{at}"
+            );
+            assert_eq!(total(&f, Measure::Entered, year.0, year.1).0, 2, "{at}");
+            assert_eq!(
+                by_k1(&f, Measure::Applications, year.0, year.1),
+                vec![("approved".to_string(), 2, 0)]
+            );
+            // Decided in December in China's time.
+            assert_eq!(total(&f, Measure::Decided, dec, dec).0, 2, "{at}");
+            assert_eq!(
+                by_k1(&f, Measure::Paid, dec, dec),
+                vec![("dibao".to_string(), 2, 82_000)]
+            );
+            assert_eq!(
+                by_k1(&f, Measure::PaidFund, dec, dec),
+                vec![("dibao".to_string(), 2, 82_000)]
+            );
+        }
+        // November holds nothing; another county nothing at all.
+        let nov = Month::parse("2026-11").unwrap();
+        let f = store.statistics(&county, nov, nov).await.unwrap();
+        assert_eq!(total(&f, Measure::Decided, nov, nov).0, 0);
+        assert_eq!(
+            total(&f, Measure::Households, nov, nov).0,
+            2,
+            "a current count"
+        );
+        assert!(store
+            .statistics(&region("620724000000"), year.0, year.1)
+            .await
+            .unwrap()
+            .is_empty());
+        // The regions below: one township below the county, one village below it.
+        let below = store
+            .statistics_of_children(&county, &[Measure::Households], year.0, year.1)
+            .await
+            .unwrap();
+        assert!(below
+            .iter()
+            .all(|f| f.region.as_str() == "620702100000" && f.measure == Measure::Households));
+        assert_eq!(total(&below, Measure::Households, year.0, year.1), (2, 4));
+        let below = store
+            .statistics_of_children(&region("620702100000"), &[Measure::Paid], dec, dec)
+            .await
+            .unwrap();
+        assert_eq!(
+            below
+                .iter()
+                .map(|f| (f.region.as_str(), f.amount))
+                .collect::<Vec<_>>(),
+            vec![("620702100201", 82_000)]
+        );
+        // Refreshes running at once queue; the figures are one refresh's, whole.
+        let (x, y) = (store.clone(), store.clone());
+        let (fx, fy) = (figures.clone(), figures.clone());
+        let (rx, ry) = tokio::join!(
+            async move { x.replace_statistics(&fx, 200, 1).await },
+            async move { y.replace_statistics(&fy, 201, 1).await }
+        );
+        rx.unwrap();
+        ry.unwrap();
+        let f = store.statistics(&county, year.0, year.1).await.unwrap();
+        assert_eq!(total(&f, Measure::Households, year.0, year.1), (2, 4));
+        // Replaced by nothing: nothing is left of the earlier refresh.
+        store.replace_statistics(&[], 300, 1).await.unwrap();
+        assert!(store
+            .statistics(&county, year.0, year.1)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
