@@ -15,4 +15,5 @@ mod policy;
 mod reserve;
 mod rosters;
 mod security;
+mod statistics;
 mod store_conformance;
