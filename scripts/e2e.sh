@@ -20,6 +20,8 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 mkdir -p end2end/output
+# How the tests read a downloaded XLSX (calamine): built here unless `cargo test` already did.
+[ -x target/debug/examples/xlsx_rows ] || RUSTFLAGS="--cfg erase_components" cargo build -q --locked -p server --example xlsx_rows
 # E2E_SCRIPT: a plain script instead of the tests (make bench's end2end/bench-pages.mjs).
 if [ -n "${E2E_SCRIPT:-}" ]; then
   run=(node "$E2E_SCRIPT")
