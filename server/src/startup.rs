@@ -240,6 +240,7 @@ impl Application {
             .route("/visit-files/{hash}", get(upload::visit_file))
             .route("/audit/export.xlsx", get(crate::audit_export::export))
             .route("/statistics/report.xlsx", get(crate::statistics::report))
+            .route("/statistics/review.xlsx", get(crate::statistics::review))
             .route("/payments/{roll}/{file}", get(crate::payments::bank_file))
             .route(
                 "/payments/{roll}/return",

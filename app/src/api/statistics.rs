@@ -73,6 +73,8 @@ pub struct DashboardView {
     pub sections: Vec<Section>,
     /// The monthly statistical report of the range's last month, as XLSX.
     pub report_href: String,
+    /// The performance review (考核) of the range, as XLSX.
+    pub review_href: String,
 }
 
 /// Reads the range asked (`YYYY-MM` each; empty: the last `DEFAULT_MONTHS` months).
@@ -161,7 +163,7 @@ pub async fn dashboard(
     let figures = s.store.statistics(&region, from, to).await?;
     let below = s
         .store
-        .statistics_of_children(&region, &[build::CHILD_MEASURE], from, to)
+        .statistics_of_children(&region, &build::BELOW, from, to)
         .await?;
     let named = s.store.region_children(Some(region.as_str())).await?;
     // The way down from the caller's region to this one, named.
@@ -197,6 +199,10 @@ pub async fn dashboard(
         sections: build::sections(locale, &region, from, to, &figures, &below, &named),
         report_href: format!(
             "/statistics/report.xlsx?region={}&month={to}",
+            region.as_str()
+        ),
+        review_href: format!(
+            "/statistics/review.xlsx?region={}&from={from}&to={to}",
             region.as_str()
         ),
     })
@@ -246,6 +252,101 @@ pub mod build {
 
     /// What the table of the regions below shows.
     pub const CHILD_MEASURE: Measure = Measure::Households;
+    /// What is read of the regions below: their households and their review (考核).
+    pub const BELOW: [Measure; 6] = [
+        Measure::Households,
+        Measure::WarningVisits,
+        Measure::WarningsDisposed,
+        Measure::Reviews,
+        Measure::Referrals,
+        Measure::Decided,
+    ];
+
+    /// 考核: this region's total and each region below it, one row each: visits on time,
+    /// warnings disposed on time, annual reviews on time, referrals answered, days to decision.
+    pub fn review_section(
+        locale: Locale,
+        from: Month,
+        to: Month,
+        f: &[Figure],
+        below: &[Figure],
+        named: &[crate::domain::region::Region],
+    ) -> Section {
+        use crate::domain::statistics::Review;
+        let cells = |r: Review| -> Vec<Cell> {
+            let [v, d, a, rf, days] = r.rates();
+            vec![
+                text(percent(v)),
+                text(percent(d)),
+                text(percent(a)),
+                text(percent(rf)),
+                text(days.map_or_else(|| "—".to_string(), |d| format!("{d:.1}"))),
+            ]
+        };
+        let mut rows = Vec::new();
+        let mut own = vec![text(td_string!(locale, stats.this_level))];
+        own.extend(cells(Review::of(f, from, to)));
+        rows.push(own);
+        for (code, name) in children(locale, below, named) {
+            let Ok(child) = RegionCode::parse(&code) else {
+                continue;
+            };
+            let mine: Vec<Figure> = below
+                .iter()
+                .filter(|b| b.region == child)
+                .cloned()
+                .collect();
+            let mut row = vec![linked(
+                name,
+                Some(format!(
+                    "/staff/dashboard?region={code}&from={from}&to={to}"
+                )),
+            )];
+            row.extend(cells(Review::of(&mine, from, to)));
+            rows.push(row);
+        }
+        Section {
+            id: "review".into(),
+            title: td_string!(locale, stats.review_title).to_string(),
+            chart: String::new(),
+            head: vec![
+                td_string!(locale, stats.region).to_string(),
+                td_string!(locale, stats.review_visits).to_string(),
+                td_string!(locale, stats.review_disposed).to_string(),
+                td_string!(locale, stats.review_reviews).to_string(),
+                td_string!(locale, stats.review_referrals).to_string(),
+                td_string!(locale, stats.review_days).to_string(),
+            ],
+            rows,
+        }
+    }
+
+    /// The regions below, named, in code order: those the division table knows and any with
+    /// figures it does not name (shown by code).
+    fn children(
+        locale: Locale,
+        below: &[Figure],
+        named: &[crate::domain::region::Region],
+    ) -> Vec<(String, String)> {
+        let mut codes: Vec<String> = named.iter().map(|r| r.code.clone()).collect();
+        for b in below {
+            if !codes.iter().any(|c| c == b.region.as_str()) {
+                codes.push(b.region.as_str().to_string());
+            }
+        }
+        codes.sort();
+        codes
+            .into_iter()
+            .map(|code| {
+                let name = named
+                    .iter()
+                    .find(|r| r.code == code)
+                    .map(|r| region_name(locale, r))
+                    .unwrap_or_else(|| code.clone());
+                (code, name)
+            })
+            .collect()
+    }
 
     pub fn region_name(locale: Locale, r: &crate::domain::region::Region) -> String {
         match locale {
@@ -425,18 +526,11 @@ pub mod build {
 
         // 下级区划: households per category in each region below, each a way down.
         if region.level() != RegionLevel::Village {
-            let mut codes: Vec<String> = named.iter().map(|r| r.code.clone()).collect();
-            for b in below {
-                if !codes.iter().any(|c| c == b.region.as_str()) {
-                    codes.push(b.region.as_str().to_string());
-                }
-            }
-            codes.sort();
             let mut rows = Vec::new();
             let mut names = Vec::new();
             let mut totals = Vec::new();
-            for code in &codes {
-                let Ok(child) = RegionCode::parse(code) else {
+            for (code, name) in children(locale, below, named) {
+                let Ok(child) = RegionCode::parse(&code) else {
                     continue;
                 };
                 let mine: Vec<Figure> = below
@@ -444,11 +538,6 @@ pub mod build {
                     .filter(|b| b.region == child)
                     .cloned()
                     .collect();
-                let name = named
-                    .iter()
-                    .find(|r| &r.code == code)
-                    .map(|r| region_name(locale, r))
-                    .unwrap_or_else(|| code.clone());
                 let mut row = vec![linked(
                     name.clone(),
                     Some(format!(
@@ -857,6 +946,7 @@ pub mod build {
                     .collect(),
             });
         }
+        out.push(review_section(locale, from, to, f, below, named));
         out
     }
 }

@@ -137,6 +137,8 @@ fn Figures() -> impl IntoView {
                                 </button>
                                 " "
                                 <a href=d.report_href.clone() rel="external" download id="st-report">{t_string!(i18n, stats.report_link)}</a>
+                                " · "
+                                <a href=d.review_href.clone() rel="external" download id="st-review">{t_string!(i18n, stats.review_export)}</a>
                             </p>
                             {d.sections.into_iter().map(|s| section(i18n, s)).collect_view()}
                         }.into_any()

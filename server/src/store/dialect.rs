@@ -67,6 +67,19 @@ impl Dialect {
         }
     }
 
+    /// The China (UTC+8) day, `YYYY-MM-DD`, of a column of milliseconds since the epoch.
+    pub fn date_of_millis(self, column: &str) -> String {
+        match self {
+            Dialect::Postgres => format!(
+                "to_char(to_timestamp(({column} + 28800000) / 1000.0) AT TIME ZONE 'UTC', \
+                 'YYYY-MM-DD')"
+            ),
+            Dialect::Sqlite => {
+                format!("strftime('%Y-%m-%d', ({column} + 28800000) / 1000, 'unixepoch')")
+            }
+        }
+    }
+
     /// The rows of a JSON array bound as `$1`, one row per element (`r`).
     pub fn json_rows(self) -> &'static str {
         match self {

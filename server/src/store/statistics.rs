@@ -136,10 +136,26 @@ fn base_queries(d: Dialect) -> Vec<(&'static str, String)> {
                  CAST(SUM(CASE WHEN w.visited_on IS NOT NULL OR w.visit_due < $1 THEN 1 ELSE 0 \
                  END) AS BIGINT) AS amount, \
                  CAST(SUM(CASE WHEN w.visited_on IS NOT NULL AND w.visited_on <= w.visit_due \
-                 THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
+                 THEN 1 ELSE 0 END) AS BIGINT) AS on_time, \
+                 CAST(SUM(CASE WHEN w.status IN ('disposed', 'closed') AND w.visited_on IS NOT \
+                 NULL AND w.visited_on <= w.visit_due THEN 1 ELSE 0 END) AS BIGINT) AS disposed \
                  FROM warnings w LEFT JOIN imports i ON i.id = w.import_id \
                  GROUP BY w.region_code, {m}, w.level, COALESCE(i.source, '')",
                 m = month("w.created_at")
+            ),
+        ),
+        // Annual reviews: due by today (or done), and done on or before their day in China.
+        (
+            "reviews",
+            format!(
+                "SELECT region_code AS region, substr(due_on, 1, 7) AS month, NULL AS k1, \
+                 NULL AS k2, NULL AS k3, NULL AS k4, \
+                 CAST(SUM(CASE WHEN status = 'done' OR due_on < $1 THEN 1 ELSE 0 END) AS BIGINT) \
+                 AS n, \
+                 CAST(SUM(CASE WHEN status = 'done' AND {done} <= due_on THEN 1 ELSE 0 END) \
+                 AS BIGINT) AS amount \
+                 FROM tasks WHERE kind = 'annual_review' GROUP BY region_code, substr(due_on, 1, 7)",
+                done = d.date_of_millis("done_at")
             ),
         ),
         (
@@ -199,7 +215,7 @@ impl StatisticsStore for SqlStore {
         let today = today.to_string();
         for (name, sql) in base_queries(self.db.dialect()) {
             let q = query(&sql);
-            let q = if name == "warnings" {
+            let q = if sql.contains("$1") {
                 q.bind(today.as_str())
             } else {
                 q
@@ -223,6 +239,7 @@ impl StatisticsStore for SqlStore {
                     "decided" => out.push(figure(&c, Measure::Decided, k1, "", c.n, c.amount)),
                     "warnings" => {
                         let on_time: i64 = r.get("on_time")?;
+                        let disposed: i64 = r.get("disposed")?;
                         out.push(figure(&c, Measure::Warnings, k1, k2, c.n, 0));
                         out.push(figure(
                             &c,
@@ -232,16 +249,30 @@ impl StatisticsStore for SqlStore {
                             c.amount,
                             on_time,
                         ));
+                        out.push(figure(
+                            &c,
+                            Measure::WarningsDisposed,
+                            "",
+                            "",
+                            c.amount,
+                            disposed,
+                        ));
                     }
+                    "reviews" => out.push(figure(&c, Measure::Reviews, "", "", c.n, c.amount)),
                     "referrals" => out.push(figure(&c, Measure::Referrals, k1, "", c.n, c.amount)),
                     "emergency" => out.push(figure(&c, Measure::Emergency, k1, "", c.n, c.amount)),
                     "charity" => out.push(figure(&c, Measure::CharityMet, k1, "", c.n, c.amount)),
-                    _ => {
+                    "paid" => {
                         out.push(figure(&c, Measure::Paid, k1, k2, c.n, c.amount));
                         out.push(figure(&c, Measure::PaidFund, k4, "", c.n, c.amount));
                         if k1 == Category::Tekun.code() {
                             out.push(figure(&c, Measure::PaidTekun, k3, "", c.n, c.amount));
                         }
+                    }
+                    other => {
+                        return Err(DbError::Other(format!(
+                            "statistics: no measure for {other}"
+                        )))
                     }
                 }
             }

@@ -260,6 +260,43 @@ async fn the_dashboard_shows_the_callers_region_level_by_level_and_links_each_nu
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // The performance review: this level and each township below, as on the page.
+    let review = section(&d, "review");
+    assert_eq!(review["rows"][0][0]["text"], "本级合计");
+    assert!(review["rows"].as_array().unwrap().len() > 1);
+    assert_eq!(
+        d["review_href"],
+        format!(
+            "/statistics/review.xlsx?region=620702000000&from={}&to={month}",
+            d["from"].as_str().unwrap()
+        )
+    );
+    let r = cw
+        .get(app.url(d["review_href"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(r.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let review_rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(review_rows[0][0].contains("考核表"), "{review_rows:?}");
+    assert!(review_rows.iter().any(|r| r[0] == "本级合计"));
+    assert!(
+        review_rows.iter().any(|r| r[0] == "梁家墩镇"),
+        "{review_rows:?}"
+    );
+    let r = other
+        .get(app.url("/statistics/review.xlsx?region=620702000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Each report export is in the audit trail.
     let audited = app
         .store()

@@ -4273,6 +4273,7 @@ conformance!(
         let b = user(&store, "13800000095").await;
         // 2026-12-01 00:30 in China (2026-11-30 16:30 UTC): December's decision, not November's.
         let decided_at = 1_796_056_200_000;
+        let mut households = Vec::new();
         for i in 0..2 {
             let d = store.current_draft(&a, "{}", 1).await.unwrap();
             let head = format!("ID-S{i}");
@@ -4296,6 +4297,15 @@ conformance!(
                 .finalize(&n, &a, "", day("2026-12-03"), 6)
                 .await
                 .unwrap();
+            households.push(
+                store
+                    .application(&n)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .household_id
+                    .unwrap(),
+            );
         }
         // December's roll, approved by a second person: paid.
         let county = region("620702000000");
@@ -4321,6 +4331,47 @@ conformance!(
             .await
             .unwrap();
         store.approve_roll("roll-stats", &b, 11).await.unwrap();
+        // Annual reviews: one done the day before it was due, one overdue and not done.
+        use app::domain::cycle::TaskKind;
+        for (h, due) in [
+            (&households[0], "2026-12-05"),
+            (&households[1], "2026-12-01"),
+        ] {
+            store
+                .add_task(app::store::NewTask {
+                    kind: TaskKind::AnnualReview,
+                    household_id: h.clone(),
+                    region_code: region("620702100201"),
+                    subject: h.clone(),
+                    due_on: day(due),
+                    note: String::new(),
+                    now: 12,
+                })
+                .await
+                .unwrap();
+        }
+        let tasks = store.tasks(&county, true).await.unwrap();
+        let on_time = tasks
+            .iter()
+            .find(|t| t.due_on == day("2026-12-05"))
+            .unwrap()
+            .id;
+        // 2026-12-04 12:00 in China.
+        store
+            .complete_task(on_time, &county, &a, "", 1_796_356_800_000)
+            .await
+            .unwrap();
+        // The second household leaves on 2026-12-05 (China): exited in December.
+        store
+            .exit_household(
+                &households[1],
+                "income_above",
+                day("2026-12-31"),
+                &a,
+                1_796_443_200_000,
+            )
+            .await
+            .unwrap();
 
         let base = store.statistics_base(day("2026-12-10")).await.unwrap();
         let figures = roll_up(base);
@@ -4335,12 +4386,14 @@ conformance!(
             "620000000000",
         ] {
             let f = store.statistics(&region(at), year.0, year.1).await.unwrap();
-            // Two households of two persons in assistance, urban/rural not recorded.
+            // One household of two persons still in assistance, urban/rural not recorded.
             assert_eq!(
                 by_k1(&f, Measure::Households, year.0, year.1),
-                vec![("dibao".to_string(), 2, 4)],
+                vec![("dibao".to_string(), 1, 2)],
                 "{at}"
             );
+            assert_eq!(total(&f, Measure::Exited, dec, dec).0, 1, "{at}");
+            assert_eq!(total(&f, Measure::Reviews, dec, dec), (2, 1), "{at}");
             assert_eq!(total(&f, Measure::Entered, year.0, year.1).0, 2, "{at}");
             assert_eq!(
                 by_k1(&f, Measure::Applications, year.0, year.1),
@@ -4363,9 +4416,10 @@ conformance!(
         assert_eq!(total(&f, Measure::Decided, nov, nov).0, 0);
         assert_eq!(
             total(&f, Measure::Households, nov, nov).0,
-            2,
+            1,
             "a current count"
         );
+        assert_eq!(total(&f, Measure::Exited, nov, nov).0, 0);
         assert!(store
             .statistics(&region("620724000000"), year.0, year.1)
             .await
@@ -4379,7 +4433,7 @@ conformance!(
         assert!(below
             .iter()
             .all(|f| f.region.as_str() == "620702100000" && f.measure == Measure::Households));
-        assert_eq!(total(&below, Measure::Households, year.0, year.1), (2, 4));
+        assert_eq!(total(&below, Measure::Households, year.0, year.1), (1, 2));
         let below = store
             .statistics_of_children(&region("620702100000"), &[Measure::Paid], dec, dec)
             .await
@@ -4401,7 +4455,7 @@ conformance!(
         rx.unwrap();
         ry.unwrap();
         let f = store.statistics(&county, year.0, year.1).await.unwrap();
-        assert_eq!(total(&f, Measure::Households, year.0, year.1), (2, 4));
+        assert_eq!(total(&f, Measure::Households, year.0, year.1), (1, 2));
         // Replaced by nothing: nothing is left of the earlier refresh.
         store.replace_statistics(&[], 300, 1).await.unwrap();
         assert!(store
