@@ -492,11 +492,27 @@ pub mod statistics {
                 Some(SupplyForm::Services) => td_string!(locale, charity.form_services).to_string(),
                 None => unknown(),
             },
+            (RecoveryOpened, 1) => match crate::domain::recovery::RecoveryReason::from_code(code) {
+                Some(r) => recovery_reason(locale, r),
+                None => unknown(),
+            },
             (PaidFund, 1) => Fund::from_code(code)
                 .map(|f| super::roster::fund(locale, f))
                 .unwrap_or_else(unknown),
             _ => unknown(),
         }
+    }
+
+    pub fn recovery_reason(locale: Locale, r: crate::domain::recovery::RecoveryReason) -> String {
+        use crate::domain::recovery::RecoveryReason as R;
+        match r {
+            R::PaidAfterExit => td_string!(locale, recovery.reason.paid_after_exit),
+            R::PaidAfterDeath => td_string!(locale, recovery.reason.paid_after_death),
+            R::EntitlementChanged => td_string!(locale, recovery.reason.entitlement_changed),
+            R::FalseDeclaration => td_string!(locale, recovery.reason.false_declaration),
+            R::Other => td_string!(locale, recovery.reason.other),
+        }
+        .to_string()
     }
 
     pub fn source(locale: Locale, s: Source) -> String {

@@ -141,6 +141,9 @@ pub struct HouseholdFile {
     /// Its lines in frozen payment rolls (资金发放), newest month first: (month, line).
     #[serde(default)]
     pub payments: Vec<(String, crate::api::payments::LineView)>,
+    /// Its recovery cases (追回), newest first.
+    #[serde(default)]
+    pub recoveries: Vec<crate::api::recovery::RecoveryView>,
 }
 
 /// The household's latest recorded assessment: of its latest application that has one.
@@ -327,6 +330,13 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .into_iter()
         .map(|(m, l)| (m.to_string(), crate::api::payments::line_view(l)))
         .collect();
+    let recoveries = s
+        .store
+        .recoveries_of(&h.id)
+        .await?
+        .into_iter()
+        .map(|r| crate::api::recovery::view(&user, r))
+        .collect();
     let chain: Vec<AidView> = aid_records
         .into_iter()
         .map(|r| AidView {
@@ -398,6 +408,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         taper_until,
         emergencies,
         payments,
+        recoveries,
     })
 }
 

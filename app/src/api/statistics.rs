@@ -946,6 +946,43 @@ pub mod build {
                     .collect(),
             });
         }
+        // 追回: opened in the range by reason, repaid in the range, outstanding now.
+        {
+            let opened = by_k1(f, Measure::RecoveryOpened, from, to);
+            let mut rows: Vec<Vec<Cell>> = opened
+                .iter()
+                .map(|(k, n, a)| {
+                    vec![
+                        text(key(locale, Measure::RecoveryOpened, 1, k)),
+                        text(n.to_string()),
+                        text(yuan(*a)),
+                    ]
+                })
+                .collect();
+            let (repaid_n, repaid) = total(f, Measure::RecoveryRepaid, from, to);
+            let (open_n, outstanding) = total(f, Measure::RecoveryOutstanding, from, to);
+            rows.push(vec![
+                text(td_string!(locale, stats.recovery_repaid)),
+                text(repaid_n.to_string()),
+                text(yuan(repaid)),
+            ]);
+            rows.push(vec![
+                text(td_string!(locale, stats.recovery_outstanding)),
+                text(open_n.to_string()),
+                text(yuan(outstanding)),
+            ]);
+            out.push(Section {
+                id: t("recovery"),
+                title: td_string!(locale, stats.recovery_title).to_string(),
+                chart: String::new(),
+                head: vec![
+                    t(td_string!(locale, stats.recovery_item)),
+                    t(td_string!(locale, stats.count)),
+                    t(td_string!(locale, stats.amount)),
+                ],
+                rows,
+            });
+        }
         out.push(review_section(locale, from, to, f, below, named));
         out
     }

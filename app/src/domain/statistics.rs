@@ -52,6 +52,12 @@ coded! {
         PaidFund = "paid_fund",
         /// Paid to Tekun households in a month, by support mode (`k1`): n households, amount fen.
         PaidTekun = "paid_tekun",
+        /// Recovery cases (追回) opened in a month, by reason (`k1`): n cases, amount fen.
+        RecoveryOpened = "recovery_opened",
+        /// Repayments received in a month: n repayments, amount fen.
+        RecoveryRepaid = "recovery_repaid",
+        /// Recovery cases not closed now: n cases, amount outstanding (fen).
+        RecoveryOutstanding = "recovery_outstanding",
     }
 }
 
@@ -60,7 +66,10 @@ impl Measure {
     pub fn is_current(self) -> bool {
         matches!(
             self,
-            Measure::Households | Measure::TekunSupport | Measure::Applications
+            Measure::Households
+                | Measure::TekunSupport
+                | Measure::Applications
+                | Measure::RecoveryOutstanding
         )
     }
 }

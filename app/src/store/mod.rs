@@ -16,6 +16,7 @@ mod jobs;
 mod monitoring;
 mod parameters;
 mod payments;
+mod recovery;
 mod reserve;
 mod rosters;
 mod statistics;
@@ -31,6 +32,7 @@ pub use jobs::*;
 pub use monitoring::*;
 pub use parameters::*;
 pub use payments::*;
+pub use recovery::*;
 pub use reserve::*;
 pub use rosters::*;
 pub use statistics::*;
@@ -80,6 +82,7 @@ pub trait Store:
     + MonitoringStore
     + ParameterStore
     + PaymentStore
+    + RecoveryStore
     + ReserveStore
     + RosterStore
     + StatisticsStore
@@ -100,6 +103,7 @@ impl<T> Store for T where
         + MonitoringStore
         + ParameterStore
         + PaymentStore
+        + RecoveryStore
         + ReserveStore
         + RosterStore
         + StatisticsStore

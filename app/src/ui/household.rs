@@ -207,6 +207,7 @@ fn HouseholdView(
                 </div>
             </section>
         })}
+        <crate::ui::recovery::RecoveryCard household=file.id.clone() cases=file.recoveries.clone() caseworker on_change />
         <section class="card" id="referrals">
             <h2>{t_string!(i18n, household.referrals)}</h2>
             <ReferralList rows=file.referrals.clone() />

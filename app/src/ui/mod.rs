@@ -17,6 +17,7 @@ pub mod payments;
 pub mod policy;
 pub mod policy_admin;
 pub mod portal;
+pub mod recovery;
 pub mod reserve;
 pub mod rosters;
 pub mod staff;

@@ -22,6 +22,7 @@ mod monitoring;
 mod parameters;
 mod payments;
 pub mod postgres;
+mod recovery;
 mod reserve;
 mod rosters;
 mod sealed;

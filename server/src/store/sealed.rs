@@ -57,6 +57,9 @@ pub(super) const DECISION_REASON: &str = "decisions.adjustment_reason";
 pub(super) const EXIT_REASON: &str = "households.exit_reason";
 /// A task's note (what is owed, what was done).
 pub(super) const TASK_NOTE: &str = "tasks.note";
+/// A recovery case's note and its write-off's reason (what a caseworker wrote of a family).
+pub(super) const RECOVERY_NOTE: &str = "recovery_cases.note";
+pub(super) const RECOVERY_WRITE_OFF: &str = "recovery_cases.write_off_reason";
 /// A caseworker's note on a warning (what the visit found, what was done).
 pub(super) const WARNING_NOTE: &str = "warnings.note";
 

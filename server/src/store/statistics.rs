@@ -189,6 +189,34 @@ fn base_queries(d: Dialect) -> Vec<(&'static str, String)> {
                 m = month("closed_at")
             ),
         ),
+        // 追回: cases opened per month by reason, repayments per month, and what is outstanding.
+        (
+            "recovery_opened",
+            format!(
+                "SELECT region_code AS region, {m} AS month, reason AS k1, NULL AS k2, NULL AS k3, \
+                 NULL AS k4, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS amount \
+                 FROM recovery_cases GROUP BY region_code, {m}, reason",
+                m = month("opened_at")
+            ),
+        ),
+        (
+            "recovery_repaid",
+            format!(
+                "SELECT c.region_code AS region, {m} AS month, NULL AS k1, NULL AS k2, \
+                 NULL AS k3, NULL AS k4, COUNT(*) AS n, CAST(SUM(p.amount) AS BIGINT) AS amount \
+                 FROM recovery_repayments p JOIN recovery_cases c ON c.id = p.case_id \
+                 GROUP BY c.region_code, {m}",
+                m = month("p.recorded_at")
+            ),
+        ),
+        (
+            "recovery_outstanding",
+            "SELECT region_code AS region, NULL AS month, NULL AS k1, NULL AS k2, NULL AS k3, \
+             NULL AS k4, COUNT(*) AS n, \
+             CAST(SUM(amount - repaid - written_off) AS BIGINT) AS amount \
+             FROM recovery_cases WHERE state <> 'closed' GROUP BY region_code"
+                .to_string(),
+        ),
         // Paid: approved rolls' lines the bank did not return as failed.
         (
             "paid",
@@ -262,6 +290,20 @@ impl StatisticsStore for SqlStore {
                     "referrals" => out.push(figure(&c, Measure::Referrals, k1, "", c.n, c.amount)),
                     "emergency" => out.push(figure(&c, Measure::Emergency, k1, "", c.n, c.amount)),
                     "charity" => out.push(figure(&c, Measure::CharityMet, k1, "", c.n, c.amount)),
+                    "recovery_opened" => {
+                        out.push(figure(&c, Measure::RecoveryOpened, k1, "", c.n, c.amount))
+                    }
+                    "recovery_repaid" => {
+                        out.push(figure(&c, Measure::RecoveryRepaid, "", "", c.n, c.amount))
+                    }
+                    "recovery_outstanding" => out.push(figure(
+                        &c,
+                        Measure::RecoveryOutstanding,
+                        "",
+                        "",
+                        c.n,
+                        c.amount,
+                    )),
                     "paid" => {
                         out.push(figure(&c, Measure::Paid, k1, k2, c.n, c.amount));
                         out.push(figure(&c, Measure::PaidFund, k4, "", c.n, c.amount));

@@ -4465,3 +4465,195 @@ conformance!(
             .is_empty());
     }
 );
+
+conformance!(
+    a_recovery_is_repaid_never_beyond_what_is_owed_and_written_off_by_a_second_person,
+    |store| {
+        use app::domain::recovery::{RecoveryReason, RecoveryState};
+        use app::store::{NewRecovery, RecoveryStep};
+        let a = user(&store, "13800000096").await;
+        let b = user(&store, "13800000097").await;
+        let d = store.current_draft(&a, "{}", 1).await.unwrap();
+        let n = number(
+            store
+                .submit_application(submission(&a, &d.id, &["ID-R0"]))
+                .await
+                .unwrap(),
+        );
+        store.accept_application(&n, &a, true, 3).await.unwrap();
+        let household = store
+            .application(&n)
+            .await
+            .unwrap()
+            .unwrap()
+            .household_id
+            .unwrap();
+        store
+            .open_recovery(NewRecovery {
+                id: "rc-1".into(),
+                household_id: household.clone(),
+                region_code: region("620702100201"),
+                reason: RecoveryReason::PaidAfterDeath,
+                amount: Money::from_fen(10_000),
+                decision: "甘民追〔2026〕1号".into(),
+                note: "死亡后多发两个月".into(),
+                opened_by: a.clone(),
+                now: 10,
+            })
+            .await
+            .unwrap();
+        // Five repayments of 30 yuan at once on 100 owed: three taken, two refused.
+        let mut tasks = Vec::new();
+        for i in 0..5 {
+            let (store, a) = (store.clone(), a.clone());
+            tasks.push(tokio::spawn(async move {
+                store
+                    .recovery_step(
+                        "rc-1",
+                        RecoveryStep::Repay {
+                            amount: Money::from_fen(3_000),
+                            paid_on: day("2026-12-01"),
+                        },
+                        &a,
+                        20 + i,
+                    )
+                    .await
+            }));
+        }
+        let mut taken = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => taken += 1,
+                Err(DbError::Conflict("recovery_more_than_outstanding")) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(taken, 3);
+        let case = store.recovery("rc-1").await.unwrap().unwrap();
+        assert_eq!(
+            (
+                case.state,
+                case.sums.repaid.fen(),
+                case.sums.outstanding().fen()
+            ),
+            (RecoveryState::Open, 9_000, 1_000)
+        );
+        assert_eq!(case.repayments.len(), 3);
+        assert_eq!(case.note, "死亡后多发两个月");
+        // The rest written off: asked by one, approved only by another.
+        store
+            .recovery_step(
+                "rc-1",
+                RecoveryStep::AskWriteOff {
+                    reason: "户内无其他成员，无力偿还".into(),
+                },
+                &a,
+                30,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .recovery_step(
+                    "rc-1",
+                    RecoveryStep::Repay {
+                        amount: Money::from_fen(100),
+                        paid_on: day("2026-12-02"),
+                    },
+                    &a,
+                    31,
+                )
+                .await,
+            Err(DbError::Conflict("recovery_state"))
+        ));
+        assert!(matches!(
+            store
+                .recovery_step(
+                    "rc-1",
+                    RecoveryStep::DecideWriteOff { approve: true },
+                    &a,
+                    32
+                )
+                .await,
+            Err(DbError::Conflict("same_person"))
+        ));
+        let closed = store
+            .recovery_step(
+                "rc-1",
+                RecoveryStep::DecideWriteOff { approve: true },
+                &b,
+                33,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                closed.state,
+                closed.sums.written_off.fen(),
+                closed.sums.outstanding().fen(),
+                closed.approved_by.as_deref(),
+                closed.write_off_reason.as_str()
+            ),
+            (
+                RecoveryState::Closed,
+                1_000,
+                0,
+                Some(b.as_str()),
+                "户内无其他成员，无力偿还"
+            )
+        );
+        assert!(matches!(
+            store
+                .recovery_step(
+                    "rc-1",
+                    RecoveryStep::AskWriteOff {
+                        reason: "x".repeat(5)
+                    },
+                    &a,
+                    34
+                )
+                .await,
+            Err(DbError::Conflict("recovery_state"))
+        ));
+        assert!(matches!(
+            store
+                .recovery_step(
+                    "rc-none",
+                    RecoveryStep::DecideWriteOff { approve: true },
+                    &b,
+                    35
+                )
+                .await,
+            Err(DbError::NotFound)
+        ));
+        assert_eq!(store.recoveries_of(&household).await.unwrap().len(), 1);
+        // Every step is in the audit trail.
+        let trail = store
+            .search_audit(&app::store::AuditQuery {
+                region: None,
+                actor_login: None,
+                action: None,
+                object: Some("rc-1".into()),
+                result: None,
+                from: None,
+                until: None,
+                before_seq: None,
+                limit: 50,
+            })
+            .await
+            .unwrap();
+        let mut actions: Vec<&str> = trail.iter().map(|l| l.entry.action.as_str()).collect();
+        actions.sort();
+        assert_eq!(
+            actions,
+            vec![
+                "recovery_open",
+                "recovery_repay",
+                "recovery_repay",
+                "recovery_repay",
+                "recovery_write_off_approved",
+                "recovery_write_off_asked"
+            ]
+        );
+    }
+);
