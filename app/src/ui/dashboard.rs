@@ -58,7 +58,8 @@ fn section(i18n: leptos_i18n::I18nContext<Locale>, s: Section) -> impl IntoView 
                             {s.rows.is_empty().then(|| view! { <tr><td colspan=s.head.len().max(1)>{t_string!(i18n, stats.no_data)}</td></tr> })}
                             {s.rows.iter().map(|r| view! {
                                 <tr>{r.iter().enumerate().map(|(i, c)| if i == 0 {
-                                    view! { <th scope="row">{cell(c)}</th> }.into_any()
+                                    // A region's name is as the division table writes it.
+                                    view! { <th scope="row" lang=crate::ui::text_lang(&c.text)>{cell(c)}</th> }.into_any()
                                 } else {
                                     view! { <td class="num">{cell(c)}</td> }.into_any()
                                 }).collect_view()}</tr>
@@ -106,9 +107,9 @@ fn Figures() -> impl IntoView {
                         view! {
                             <nav aria-label=t_string!(i18n, stats.region) class="trail" id="st-trail">
                                 {d.trail.iter().enumerate().map(|(i, p)| if i == last {
-                                    view! { <span aria-current="page">{p.name.clone()}</span> }.into_any()
+                                    view! { <span aria-current="page" lang=crate::ui::text_lang(&p.name)>{p.name.clone()}</span> }.into_any()
                                 } else {
-                                    view! { <a href=format!("/staff/dashboard?region={}&from={from}&to={to}", p.code)>{p.name.clone()}</a> " › " }.into_any()
+                                    view! { <a href=format!("/staff/dashboard?region={}&from={from}&to={to}", p.code) lang=crate::ui::text_lang(&p.name)>{p.name.clone()}</a> " › " }.into_any()
                                 }).collect_view()}
                             </nav>
                             <form class="card filters" method="get" action="/staff/dashboard" id="st-range">

@@ -129,16 +129,16 @@ fn Case(case: RecoveryView, caseworker: bool, on_change: Callback<()>) -> impl I
                 <tr><th scope="row">{t_string!(i18n, recovery.repaid)}</th><td class="num">{case.repaid.clone()}</td></tr>
                 <tr><th scope="row">{t_string!(i18n, recovery.written_off)}</th><td class="num">{case.written_off.clone()}</td></tr>
                 <tr><th scope="row">{t_string!(i18n, recovery.outstanding)}</th><td class="num rc-outstanding">{case.outstanding.clone()}</td></tr>
-                <tr><th scope="row">{t_string!(i18n, recovery.decision)}</th><td>{case.decision.clone()}</td></tr>
-                <tr><th scope="row">{t_string!(i18n, recovery.opened)}</th><td>{china_time(case.opened_at)} " · " {case.opened_by.clone()}</td></tr>
+                <tr><th scope="row">{t_string!(i18n, recovery.decision)}</th><td lang=crate::ui::text_lang(&case.decision)>{case.decision.clone()}</td></tr>
+                <tr><th scope="row">{t_string!(i18n, recovery.opened)}</th><td>{china_time(case.opened_at)} " · " <span lang=crate::ui::text_lang(&case.opened_by)>{case.opened_by.clone()}</span></td></tr>
             </tbody></table>
-            {(!case.note.is_empty()).then(|| view! { <p>{case.note.clone()}</p> })}
+            {(!case.note.is_empty()).then(|| view! { <p lang=crate::ui::text_lang(&case.note)>{case.note.clone()}</p> })}
             {(!case.repayments.is_empty()).then(|| view! {
                 <h4>{t_string!(i18n, recovery.repayments)}</h4>
-                <ul>{case.repayments.iter().map(|r| view! { <li>{r.paid_on.clone()} " · " {r.amount.clone()} " · " {r.by.clone()}</li> }).collect_view()}</ul>
+                <ul>{case.repayments.iter().map(|r| view! { <li>{r.paid_on.clone()} " · " {r.amount.clone()} " · " <span lang=crate::ui::text_lang(&r.by)>{r.by.clone()}</span></li> }).collect_view()}</ul>
             })}
             {(case.state == RecoveryState::WriteOffAsked).then(|| view! {
-                <p class="banner warn">{t_string!(i18n, recovery.pending)} {case.write_off_reason.clone()}</p>
+                <p class="banner warn">{t_string!(i18n, recovery.pending)} <span lang=crate::ui::text_lang(&case.write_off_reason)>{case.write_off_reason.clone()}</span></p>
             })}
             {(caseworker && case.may_decide).then(|| view! {
                 <p>
