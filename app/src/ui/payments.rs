@@ -271,7 +271,8 @@ fn Roll(
                     <table id="p-overpaid">
                         <thead><tr><th>{t_string!(i18n, payments.month_label)}</th><th>{t_string!(i18n, payments.household)}</th><th>{t_string!(i18n, payments.last_day)}</th><th>{t_string!(i18n, payments.overpaid_amount)}</th></tr></thead>
                         <tbody>{overpaid.into_iter().map(|o| {
-                            let href = format!("/staff/households/{}", o.household_id);
+                            // To the file, where a recovery case is opened.
+                            let href = format!("/staff/households/{}#recovery", o.household_id);
                             let id = o.household_id.clone();
                             view! {
                                 <tr data-household=id><td>{o.month}</td>
