@@ -883,7 +883,9 @@ pub mod build {
             let may_link = region.level() >= RegionLevel::County;
             let mut series = Vec::new();
             let mut rows = Vec::new();
-            let per_cat: Vec<(Category, Vec<(Month, i64, i64)>)> = Category::ALL
+            // Each category paid in the range, with its months.
+            type PerMonth = Vec<(Month, i64, i64)>;
+            let per_cat: Vec<(Category, PerMonth)> = Category::ALL
                 .iter()
                 .map(|c| {
                     let mine: Vec<Figure> =
