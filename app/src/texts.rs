@@ -148,6 +148,8 @@ pub mod roster {
             RosterKind::Applications => td_string!(locale, roster.kind.applications),
             RosterKind::Warnings => td_string!(locale, roster.kind.warnings),
             RosterKind::Payments => td_string!(locale, roster.kind.payments),
+            RosterKind::Referrals => td_string!(locale, roster.kind.referrals),
+            RosterKind::Emergency => td_string!(locale, roster.kind.emergency),
         }
         .to_string()
     }
@@ -217,6 +219,30 @@ pub mod roster {
                     td_string!(locale, roster.col.held),
                     td_string!(locale, roster.col.notes),
                     td_string!(locale, roster.col.bank),
+                    td_string!(locale, roster.col.household),
+                ]);
+            }
+            RosterKind::Referrals => {
+                h.extend(person);
+                h.extend([
+                    td_string!(locale, roster.col.department),
+                    td_string!(locale, roster.col.need),
+                    td_string!(locale, roster.col.status),
+                    td_string!(locale, roster.col.sent),
+                    td_string!(locale, roster.col.due),
+                    td_string!(locale, roster.col.answered),
+                    td_string!(locale, roster.col.household),
+                ]);
+            }
+            RosterKind::Emergency => {
+                h.extend(person);
+                h.extend([
+                    td_string!(locale, roster.col.person_helped),
+                    td_string!(locale, roster.col.advance),
+                    td_string!(locale, roster.col.aid_amount),
+                    td_string!(locale, roster.col.recorded),
+                    td_string!(locale, roster.col.documents_due),
+                    td_string!(locale, roster.col.documents_received),
                     td_string!(locale, roster.col.household),
                 ]);
             }
@@ -390,6 +416,69 @@ pub mod roster {
         match r {
             Residence::Urban => td_string!(locale, residence.urban),
             Residence::Rural => td_string!(locale, residence.rural),
+        }
+        .to_string()
+    }
+
+    pub fn referral_status(locale: Locale, s: crate::domain::referral::ReferralStatus) -> String {
+        use crate::domain::referral::ReferralStatus as S;
+        match s {
+            S::Sent => td_string!(locale, referral.status.sent),
+            S::Accepted => td_string!(locale, referral.status.accepted),
+            S::Done => td_string!(locale, referral.status.done),
+            S::Declined => td_string!(locale, referral.status.declined),
+        }
+        .to_string()
+    }
+
+    pub fn flow(locale: Locale, f: crate::domain::roster::Flow) -> String {
+        use crate::domain::roster::Flow as F;
+        match f {
+            F::Entered => td_string!(locale, roster.flow.entered),
+            F::Exited => td_string!(locale, roster.flow.exited),
+            F::Tapering => td_string!(locale, roster.flow.tapering),
+        }
+        .to_string()
+    }
+
+    pub fn visit(locale: Locale, v: crate::domain::roster::VisitFilter) -> String {
+        use crate::domain::roster::VisitFilter as V;
+        match v {
+            V::Due => td_string!(locale, roster.visit.due),
+            V::OnTime => td_string!(locale, roster.visit.on_time),
+        }
+        .to_string()
+    }
+
+    pub fn emergency_form(locale: Locale, f: crate::domain::roster::EmergencyForm) -> String {
+        use crate::domain::roster::EmergencyForm as F;
+        match f {
+            F::Advance => td_string!(locale, roster.form.advance),
+            F::Regular => td_string!(locale, roster.form.regular),
+        }
+        .to_string()
+    }
+
+    /// What a referral asks for: the policy engine's entitlement, or 慈善帮扶.
+    pub fn aid(locale: Locale, k: crate::domain::chain::AidKind) -> String {
+        use crate::domain::policy::assess::EntitlementKind as E;
+        let Some(e) = k.entitlement() else {
+            return td_string!(locale, chain.charity).to_string();
+        };
+        match e {
+            E::BasicLiving => td_string!(locale, policy.entitlement.basic_living),
+            E::PremiumSubsidy => td_string!(locale, policy.entitlement.premium_subsidy),
+            E::MedicalAssistance => td_string!(locale, policy.entitlement.medical_assistance),
+            E::DiseaseEmergency => td_string!(locale, policy.entitlement.disease_emergency),
+            E::Education => td_string!(locale, policy.entitlement.education),
+            E::Housing => td_string!(locale, policy.entitlement.housing),
+            E::Employment => td_string!(locale, policy.entitlement.employment),
+            E::Disaster => td_string!(locale, policy.entitlement.disaster),
+            E::Heating => td_string!(locale, policy.entitlement.heating),
+            E::Funeral => td_string!(locale, policy.entitlement.funeral),
+            E::LegalAid => td_string!(locale, policy.entitlement.legal_aid),
+            E::ServiceAssistance => td_string!(locale, policy.entitlement.service_assistance),
+            E::Emergency => td_string!(locale, policy.entitlement.emergency),
         }
         .to_string()
     }

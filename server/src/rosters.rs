@@ -340,7 +340,7 @@ async fn read_rows(
     let mut after_id: Option<i64> = None;
     // Payments: the roll of the month of the county the region is in (none: an empty roster).
     let roll = match selection.filter {
-        RosterFilter::Payments { month } => {
+        RosterFilter::Payments { month, .. } => {
             let rolls = s.store.rolls(&region.county(), 240).await?;
             match rolls.into_iter().find(|r| r.month == month) {
                 Some(r) => Some(r.id),
@@ -352,13 +352,20 @@ async fn read_rows(
     loop {
         // Rows read (a page is full when it has `ROSTER_PAGE`), and the lines they make.
         let (fetched, page): (usize, Vec<Vec<Cell>>) = match selection.filter {
-            RosterFilter::Households { category, standing } => {
+            RosterFilter::Households {
+                category,
+                standing,
+                residence,
+                flow,
+            } => {
                 let rows = s
                     .store
                     .roster_households(HouseholdRosterQuery {
                         region: region.clone(),
                         category,
                         standing,
+                        residence,
+                        flow,
                         after: after_text.take(),
                         limit: ROSTER_PAGE,
                     })
@@ -374,12 +381,13 @@ async fn read_rows(
                         .collect::<Result<_, _>>()?,
                 )
             }
-            RosterFilter::Applications { status } => {
+            RosterFilter::Applications { status, decided } => {
                 let rows = s
                     .store
                     .roster_applications(ApplicationRosterQuery {
                         region: region.clone(),
                         status,
+                        decided,
                         after: after_text.take(),
                         limit: ROSTER_PAGE,
                     })
@@ -395,12 +403,23 @@ async fn read_rows(
                         .collect::<Result<_, _>>()?,
                 )
             }
-            RosterFilter::Warnings { status } => {
+            RosterFilter::Warnings {
+                status,
+                level,
+                origin,
+                visit,
+                raised,
+            } => {
                 let rows = s
                     .store
                     .roster_warnings(WarningRosterQuery {
                         region: region.clone(),
                         status,
+                        level,
+                        origin,
+                        visit,
+                        today: app::clock::today_in_china(),
+                        raised,
                         after: after_id.take(),
                         limit: ROSTER_PAGE,
                     })
@@ -416,17 +435,22 @@ async fn read_rows(
                         .collect::<Result<_, _>>()?,
                 )
             }
-            RosterFilter::Payments { .. } => {
+            RosterFilter::Payments { category, fund, .. } => {
                 let roll = roll.as_deref().unwrap_or_default();
                 let rows = s
                     .store
                     .payees(roll, LineFilter::All, after_text.take(), ROSTER_PAGE)
                     .await?;
                 after_text = rows.last().map(|r| r.line.line.household_id.clone());
-                // The county's roll, the lines of the region asked for.
+                // The county's roll, the lines of the region (and category, fund) asked for.
                 let mine: Vec<&PayeeRecord> = rows
                     .iter()
-                    .filter(|r| r.line.line.region.is_within(region))
+                    .filter(|r| {
+                        let l = &r.line.line;
+                        l.region.is_within(region)
+                            && category.is_none_or(|c| l.category == c)
+                            && fund.is_none_or(|f| l.fund == f)
+                    })
                     .collect();
                 lines
                     .names_for(s, mine.iter().map(|r| &r.line.line.region))
@@ -435,6 +459,55 @@ async fn read_rows(
                     rows.len(),
                     mine.iter()
                         .map(|r| lines.payment(r))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            RosterFilter::Referrals {
+                department,
+                status,
+                sent,
+            } => {
+                let rows = s
+                    .store
+                    .roster_referrals(ReferralRosterQuery {
+                        region: region.clone(),
+                        department,
+                        status,
+                        sent,
+                        after: after_id.take(),
+                        limit: ROSTER_PAGE,
+                    })
+                    .await?;
+                after_id = rows.last().map(|r| r.id);
+                lines
+                    .names_for(s, rows.iter().map(|r| &r.region_code))
+                    .await?;
+                (
+                    rows.len(),
+                    rows.iter()
+                        .map(|r| lines.referral(r))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            RosterFilter::Emergency { form, recorded } => {
+                let rows = s
+                    .store
+                    .roster_emergency(EmergencyRosterQuery {
+                        region: region.clone(),
+                        form,
+                        recorded,
+                        after: after_text.take(),
+                        limit: ROSTER_PAGE,
+                    })
+                    .await?;
+                after_text = rows.last().map(|r| r.id.clone());
+                lines
+                    .names_for(s, rows.iter().map(|r| &r.region_code))
+                    .await?;
+                (
+                    rows.len(),
+                    rows.iter()
+                        .map(|r| lines.emergency(r))
                         .collect::<Result<_, _>>()?,
                 )
             }
@@ -631,6 +704,46 @@ impl Lines {
             ),
             Cell::from(r.line.bank.as_ref().map(|b| words::bank(l, b))),
             Cell::Text(line.household_id.clone()),
+        ]);
+        Ok(row)
+    }
+
+    fn referral(&mut self, r: &ReferralRosterRecord) -> Result<Vec<Cell>, AppError> {
+        let p = self.person(r.declaration_json.as_deref())?;
+        let l = self.locale;
+        let mut row = vec![self.next()];
+        row.extend(self.person_cells(&p, &r.region_code));
+        row.extend([
+            Cell::Text(app::texts::statistics::department(l, r.department)),
+            Cell::Text(words::aid(l, r.need)),
+            Cell::Text(words::referral_status(l, r.status)),
+            Cell::Text(app::clock::china_time(r.created_at)),
+            Cell::Text(r.due_on.to_string()),
+            Cell::from(r.answered_at.map(app::clock::china_time)),
+            Cell::Text(r.household_id.clone()),
+        ]);
+        Ok(row)
+    }
+
+    fn emergency(&mut self, r: &EmergencyRosterRecord) -> Result<Vec<Cell>, AppError> {
+        use app::domain::roster::EmergencyForm;
+        let p = self.person(r.declaration_json.as_deref())?;
+        let l = self.locale;
+        let form = if r.advance {
+            EmergencyForm::Advance
+        } else {
+            EmergencyForm::Regular
+        };
+        let mut row = vec![self.next()];
+        row.extend(self.person_cells(&p, &r.region_code));
+        row.extend([
+            Cell::from(r.person_name.clone()),
+            Cell::Text(words::emergency_form(l, form)),
+            Cell::Yuan(r.amount.fen() as f64 / 100.0),
+            Cell::Text(app::clock::china_time(r.recorded_at)),
+            Cell::from(r.documents_due.map(|d| d.to_string())),
+            Cell::from(r.documents_received_at.map(app::clock::china_time)),
+            Cell::Text(r.household_id.clone()),
         ]);
         Ok(row)
     }

@@ -4,11 +4,18 @@
 //! The file itself is written by the server (`server::rosters`); this module holds what the
 //! page and the server share: the kinds, the request, its checks and who may ask.
 
+use crate::domain::chain::Department;
 use crate::domain::cycle::Standing;
+use crate::domain::declaration::Residence;
 use crate::domain::declaration::{FieldError, FieldErrorCode};
-use crate::domain::monitoring::WarningStatus;
+use crate::domain::monitoring::{WarningLevel, WarningStatus};
+use crate::domain::payments::{Fund, Month};
 use crate::domain::policy::assess::Category;
 use crate::domain::region::RegionCode;
+use crate::domain::roster::{
+    EmergencyForm, Flow, MonthSpan, VisitFilter, STAFF_SOURCE, UNRECORDED,
+};
+pub use crate::domain::roster::{ReferralState, WarningOrigin};
 use crate::domain::status::{ApplicationStatus, Role};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -24,23 +31,54 @@ pub const ROSTER_PAGE: i64 = 1_000;
 
 /// What a roster export asks: the query of a masked download (`GET`), or the form of an
 /// unmasked one (`POST`, with its purpose). Empty fields mean "any" (the region: the caller's).
+/// Each list reads its own fields (`RosterRequest::FIELDS`); a field of another list is refused.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RosterRequest {
     #[serde(default)]
     pub region: String,
-    /// Households: the category of the decision in force.
+    /// Households: the category of the decision in force. Payments: the line's category.
     #[serde(default)]
     pub category: String,
     /// Households: their standing.
     #[serde(default)]
     pub standing: String,
-    /// Applications: their status; warnings: their state.
+    /// Households: urban or rural as recorded when assistance was decided, or `unrecorded`.
+    #[serde(default)]
+    pub residence: String,
+    /// Applications: their status; warnings and referrals: their state.
     #[serde(default)]
     pub status: String,
     /// Payments: the roll's month (`YYYY-MM`).
     #[serde(default)]
     pub month: String,
+    /// Households: what happened to them in `from`..`to` (entered, exited, tapering).
+    #[serde(default)]
+    pub flow: String,
+    /// Warnings: their level (I, II, III).
+    #[serde(default)]
+    pub level: String,
+    /// Warnings: the department's file that raised them, or `staff`.
+    #[serde(default)]
+    pub source: String,
+    /// Warnings: visits due, or made on time.
+    #[serde(default)]
+    pub visit: String,
+    /// Referrals: the department they were sent to.
+    #[serde(default)]
+    pub department: String,
+    /// Emergency aid: in advance or after approval.
+    #[serde(default)]
+    pub form: String,
+    /// Payments: the fund the line is paid from.
+    #[serde(default)]
+    pub fund: String,
+    /// A span of months (`YYYY-MM`, both or neither): applications decided, warnings raised,
+    /// referrals sent, emergency aid recorded, or households' `flow`, in those months.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
     #[serde(default)]
     pub unmask: bool,
     #[serde(default)]
@@ -60,16 +98,39 @@ pub enum RosterFilter {
     Households {
         category: Option<Category>,
         standing: Option<Standing>,
+        /// `Some(None)`: no residence recorded.
+        residence: Option<Option<Residence>>,
+        flow: Option<(Flow, MonthSpan)>,
     },
     Applications {
         status: Option<ApplicationStatus>,
+        /// Decided (a decision recorded) in these months.
+        decided: Option<MonthSpan>,
     },
     Warnings {
         status: Option<WarningStatus>,
+        level: Option<WarningLevel>,
+        origin: Option<WarningOrigin>,
+        visit: Option<VisitFilter>,
+        /// Raised in these months.
+        raised: Option<MonthSpan>,
     },
     /// The lines of the county's roll of a month.
     Payments {
-        month: crate::domain::payments::Month,
+        month: Month,
+        category: Option<Category>,
+        fund: Option<Fund>,
+    },
+    Referrals {
+        department: Option<Department>,
+        status: Option<ReferralState>,
+        /// Sent in these months.
+        sent: Option<MonthSpan>,
+    },
+    Emergency {
+        form: Option<EmergencyForm>,
+        /// Recorded in these months.
+        recorded: Option<MonthSpan>,
     },
 }
 
@@ -80,25 +141,75 @@ impl RosterFilter {
             RosterFilter::Applications { .. } => RosterKind::Applications,
             RosterFilter::Warnings { .. } => RosterKind::Warnings,
             RosterFilter::Payments { .. } => RosterKind::Payments,
+            RosterFilter::Referrals { .. } => RosterKind::Referrals,
+            RosterFilter::Emergency { .. } => RosterKind::Emergency,
         }
     }
 
     /// What the audit trail records of the selection (codes, never personal data).
     pub fn summary(self) -> String {
-        let opt = |c: Option<&'static str>| c.unwrap_or("*");
+        fn opt<T: crate::domain::Coded>(c: Option<T>) -> &'static str {
+            c.map_or("*", T::code)
+        }
+        let span = |s: Option<MonthSpan>| s.map_or_else(|| "*".to_string(), |s| s.to_string());
         match self {
-            RosterFilter::Households { category, standing } => format!(
-                "category={} standing={}",
-                opt(category.map(Category::code)),
-                opt(standing.map(Standing::code))
+            RosterFilter::Households {
+                category,
+                standing,
+                residence,
+                flow,
+            } => {
+                let mut s = format!("category={} standing={}", opt(category), opt(standing));
+                if let Some(r) = residence {
+                    s.push_str(&format!(
+                        " residence={}",
+                        r.map_or(UNRECORDED, Residence::code)
+                    ));
+                }
+                if let Some((flow, span)) = flow {
+                    s.push_str(&format!(" {}={span}", flow.code()));
+                }
+                s
+            }
+            RosterFilter::Applications { status, decided } => {
+                format!("status={} decided={}", opt(status), span(decided))
+            }
+            RosterFilter::Warnings {
+                status,
+                level,
+                origin,
+                visit,
+                raised,
+            } => format!(
+                "status={} level={} source={} visit={} raised={}",
+                opt(status),
+                opt(level),
+                origin.map_or("*", WarningOrigin::code),
+                opt(visit),
+                span(raised)
             ),
-            RosterFilter::Applications { status } => {
-                format!("status={}", opt(status.map(ApplicationStatus::code)))
+            RosterFilter::Payments {
+                month,
+                category,
+                fund,
+            } => format!(
+                "month={month} category={} fund={}",
+                opt(category),
+                opt(fund)
+            ),
+            RosterFilter::Referrals {
+                department,
+                status,
+                sent,
+            } => format!(
+                "department={} status={} sent={}",
+                opt(department),
+                status.map_or("*", ReferralState::code),
+                span(sent)
+            ),
+            RosterFilter::Emergency { form, recorded } => {
+                format!("form={} recorded={}", opt(form), span(recorded))
             }
-            RosterFilter::Warnings { status } => {
-                format!("status={}", opt(status.map(WarningStatus::code)))
-            }
-            RosterFilter::Payments { month } => format!("month={month}"),
         }
     }
 }
@@ -110,133 +221,261 @@ fn bad(field: &str, code: FieldErrorCode) -> FieldError {
     }
 }
 
-/// An optional code: empty is `None`, an unknown code refuses `field`.
-fn choice<T: crate::domain::Coded>(field: &str, raw: &str) -> Result<Option<T>, FieldError> {
-    if raw.is_empty() {
-        return Ok(None);
+/// Reads a request's fields, keeping every error (each field named once).
+struct Reader<'a> {
+    request: &'a RosterRequest,
+    errors: Vec<FieldError>,
+}
+
+impl Reader<'_> {
+    fn refuse(&mut self, field: &str, code: FieldErrorCode) {
+        if !self.errors.iter().any(|e| e.field == field) {
+            self.errors.push(bad(field, code));
+        }
     }
-    T::from_code(raw)
-        .map(Some)
-        .ok_or_else(|| bad(field, FieldErrorCode::InvalidChoice))
+
+    /// An optional code: empty is `None`, an unknown code refuses the field.
+    fn choice<T: crate::domain::Coded>(&mut self, field: &str) -> Option<T> {
+        let raw = self.request.value(field);
+        if raw.is_empty() {
+            return None;
+        }
+        let v = T::from_code(raw);
+        if v.is_none() {
+            self.refuse(field, FieldErrorCode::InvalidChoice);
+        }
+        v
+    }
+
+    fn month(&mut self, field: &str) -> Option<Month> {
+        let raw = self.request.value(field);
+        if raw.is_empty() {
+            return None;
+        }
+        let m = Month::parse(raw);
+        if m.is_none() {
+            self.refuse(field, FieldErrorCode::DateFormat);
+        }
+        m
+    }
+
+    /// `from`..`to`: both or neither; `to` not before `from`.
+    fn span(&mut self) -> Option<MonthSpan> {
+        let (from, to) = (self.month("from"), self.month("to"));
+        let (raw_from, raw_to) = (self.request.from.is_empty(), self.request.to.is_empty());
+        match (from, to) {
+            (Some(from), Some(to)) => {
+                let s = MonthSpan::new(from, to);
+                if s.is_none() {
+                    self.refuse("to", FieldErrorCode::DateOrder);
+                }
+                s
+            }
+            _ => {
+                if raw_from != raw_to {
+                    self.refuse(
+                        if raw_from { "from" } else { "to" },
+                        FieldErrorCode::Required,
+                    );
+                }
+                None
+            }
+        }
+    }
 }
 
 impl RosterRequest {
+    /// The selecting fields, in the order a link carries them.
+    pub const FIELDS: [&'static str; 15] = [
+        "region",
+        "category",
+        "standing",
+        "residence",
+        "status",
+        "month",
+        "flow",
+        "level",
+        "source",
+        "visit",
+        "department",
+        "form",
+        "fund",
+        "from",
+        "to",
+    ];
+
+    /// A selecting field's value by name (`""` for a name not in `FIELDS`).
+    pub fn value(&self, field: &str) -> &str {
+        match field {
+            "region" => &self.region,
+            "category" => &self.category,
+            "standing" => &self.standing,
+            "residence" => &self.residence,
+            "status" => &self.status,
+            "month" => &self.month,
+            "flow" => &self.flow,
+            "level" => &self.level,
+            "source" => &self.source,
+            "visit" => &self.visit,
+            "department" => &self.department,
+            "form" => &self.form,
+            "fund" => &self.fund,
+            "from" => &self.from,
+            "to" => &self.to,
+            _ => "",
+        }
+    }
+
+    /// The fields each list reads (besides the region).
+    fn fields_of(kind: RosterKind) -> &'static [&'static str] {
+        match kind {
+            RosterKind::Households => &["category", "standing", "residence", "flow", "from", "to"],
+            RosterKind::Applications => &["status", "from", "to"],
+            RosterKind::Warnings => &["status", "level", "source", "visit", "from", "to"],
+            RosterKind::Payments => &["month", "category", "fund"],
+            RosterKind::Referrals => &["department", "status", "from", "to"],
+            RosterKind::Emergency => &["form", "from", "to"],
+        }
+    }
+
     /// Reads the request for `kind`; every field that cannot be read is named (422). A field
     /// of another kind's list is refused rather than ignored: the file would not be what the
     /// caller thinks.
     pub fn read(&self, kind: RosterKind) -> Result<RosterSelection, AppError> {
-        let mut errors = Vec::new();
-        let mut keep = |r: Result<(), FieldError>| {
-            if let Err(e) = r {
-                errors.push(e)
-            }
+        let mut r = Reader {
+            request: self,
+            errors: Vec::new(),
         };
         let region = if self.region.is_empty() {
             None
         } else {
-            let r = RegionCode::parse(&self.region).ok();
-            if r.is_none() {
-                keep(Err(bad("region", FieldErrorCode::InvalidChoice)));
+            let code = RegionCode::parse(&self.region).ok();
+            if code.is_none() {
+                r.refuse("region", FieldErrorCode::InvalidChoice);
             }
-            r
+            code
         };
-        let mut filter = None;
-        match kind {
+        let own = Self::fields_of(kind);
+        for field in &Self::FIELDS[1..] {
+            if !own.contains(field) && !self.value(field).is_empty() {
+                r.refuse(field, FieldErrorCode::InvalidChoice);
+            }
+        }
+        let filter = match kind {
             RosterKind::Households => {
-                let category = choice("category", &self.category);
-                let standing = choice("standing", &self.standing);
-                if let (Ok(category), Ok(standing)) = (&category, &standing) {
-                    filter = Some(RosterFilter::Households {
-                        category: *category,
-                        standing: *standing,
-                    });
+                let category = r.choice("category");
+                let standing = r.choice("standing");
+                let residence = if self.residence == UNRECORDED {
+                    Some(None)
+                } else {
+                    r.choice("residence").map(Some)
+                };
+                let flow: Option<Flow> = r.choice("flow");
+                let span = r.span();
+                if flow.is_some() != span.is_some() && !r.errors.iter().any(|e| e.field == "to") {
+                    // A flow is counted over months; months alone select nothing here.
+                    r.refuse(
+                        if flow.is_some() { "from" } else { "flow" },
+                        FieldErrorCode::Required,
+                    );
                 }
-                keep(category.map(|_| ()));
-                keep(standing.map(|_| ()));
-                if !self.month.is_empty() {
-                    keep(Err(bad("month", FieldErrorCode::InvalidChoice)));
+                RosterFilter::Households {
+                    category,
+                    standing,
+                    residence,
+                    flow: flow.zip(span),
                 }
-                if !self.status.is_empty() {
-                    keep(Err(bad("status", FieldErrorCode::InvalidChoice)));
+            }
+            RosterKind::Applications => RosterFilter::Applications {
+                status: r.choice("status"),
+                decided: r.span(),
+            },
+            RosterKind::Warnings => {
+                let origin = match self.source.as_str() {
+                    "" => None,
+                    STAFF_SOURCE => Some(WarningOrigin::Staff),
+                    _ => r.choice("source").map(WarningOrigin::File),
+                };
+                RosterFilter::Warnings {
+                    status: r.choice("status"),
+                    level: r.choice("level"),
+                    origin,
+                    visit: r.choice("visit"),
+                    raised: r.span(),
                 }
             }
             RosterKind::Payments => {
-                for (field, value) in [
-                    ("category", &self.category),
-                    ("standing", &self.standing),
-                    ("status", &self.status),
-                ] {
-                    if !value.is_empty() {
-                        keep(Err(bad(field, FieldErrorCode::InvalidChoice)));
-                    }
+                let month = r.month("month");
+                if self.month.is_empty() {
+                    r.refuse("month", FieldErrorCode::Required);
                 }
-                match crate::domain::payments::Month::parse(&self.month) {
-                    Some(month) => filter = Some(RosterFilter::Payments { month }),
-                    None => keep(Err(bad("month", FieldErrorCode::Required))),
+                let category = r.choice("category");
+                let fund = r.choice("fund");
+                match month {
+                    Some(month) => RosterFilter::Payments {
+                        month,
+                        category,
+                        fund,
+                    },
+                    None => return Err(AppError::Invalid(r.errors)),
                 }
             }
-            RosterKind::Applications | RosterKind::Warnings => {
-                if !self.month.is_empty() {
-                    keep(Err(bad("month", FieldErrorCode::InvalidChoice)));
-                }
-                for (field, value) in [("category", &self.category), ("standing", &self.standing)] {
-                    if !value.is_empty() {
-                        keep(Err(bad(field, FieldErrorCode::InvalidChoice)));
-                    }
-                }
-                if kind == RosterKind::Applications {
-                    match choice("status", &self.status) {
-                        Ok(status) => filter = Some(RosterFilter::Applications { status }),
-                        Err(e) => keep(Err(e)),
-                    }
+            RosterKind::Referrals => RosterFilter::Referrals {
+                department: r.choice("department"),
+                status: if self.status == ReferralState::ANSWERED {
+                    Some(ReferralState::Answered)
                 } else {
-                    match choice("status", &self.status) {
-                        Ok(status) => filter = Some(RosterFilter::Warnings { status }),
-                        Err(e) => keep(Err(e)),
-                    }
-                }
-            }
-        }
+                    r.choice("status").map(ReferralState::Is)
+                },
+                sent: r.span(),
+            },
+            RosterKind::Emergency => RosterFilter::Emergency {
+                form: r.choice("form"),
+                recorded: r.span(),
+            },
+        };
         let purpose = self.purpose.trim();
         let purpose = if self.unmask {
             let n = purpose.chars().count();
             if n < PURPOSE_MIN_CHARS {
-                keep(Err(bad("purpose", FieldErrorCode::Required)));
+                r.refuse("purpose", FieldErrorCode::Required);
             } else if n > PURPOSE_MAX_CHARS || purpose.contains(['\n', '\r']) {
-                keep(Err(bad("purpose", FieldErrorCode::TooLong)));
+                r.refuse("purpose", FieldErrorCode::TooLong);
             }
             Some(purpose.to_string())
         } else {
             if !purpose.is_empty() {
                 // A purpose without unmasking is a form filled in by mistake: say so.
-                keep(Err(bad("unmask", FieldErrorCode::Required)));
+                r.refuse("unmask", FieldErrorCode::Required);
             }
             None
         };
-        match filter {
-            Some(filter) if errors.is_empty() => Ok(RosterSelection {
+        // Named in the order of the form (and of a link), whatever the order they were found in.
+        let place = |f: &FieldError| {
+            Self::FIELDS
+                .iter()
+                .position(|k| *k == f.field)
+                .unwrap_or(Self::FIELDS.len())
+        };
+        r.errors.sort_by_key(place);
+        if r.errors.is_empty() {
+            Ok(RosterSelection {
                 region,
                 filter,
                 purpose,
-            }),
-            _ => Err(AppError::Invalid(errors)),
+            })
+        } else {
+            Err(AppError::Invalid(r.errors))
         }
     }
 
     /// The address of this roster's masked download.
     pub fn href(&self, kind: RosterKind) -> String {
-        let mut q = Vec::new();
-        for (k, v) in [
-            ("region", &self.region),
-            ("category", &self.category),
-            ("standing", &self.standing),
-            ("status", &self.status),
-            ("month", &self.month),
-        ] {
-            if !v.is_empty() {
-                q.push(format!("{k}={v}"));
-            }
-        }
+        let q: Vec<String> = Self::FIELDS
+            .iter()
+            .filter(|k| !self.value(k).is_empty())
+            .map(|k| format!("{k}={}", self.value(k)))
+            .collect();
         let path = format!("/rosters/{}.xlsx", kind.code());
         if q.is_empty() {
             path
@@ -282,7 +521,9 @@ mod tests {
             ok.filter,
             RosterFilter::Households {
                 category: Some(Category::Dibao),
-                standing: Some(Standing::InAssistance)
+                standing: Some(Standing::InAssistance),
+                residence: None,
+                flow: None,
             }
         );
         assert_eq!(ok.region.unwrap().as_str(), "620702000000");
@@ -307,7 +548,7 @@ mod tests {
         let w = req(|r| r.status = "closed".into());
         assert_eq!(
             w.read(RosterKind::Warnings).unwrap().filter.summary(),
-            "status=closed"
+            "status=closed level=* source=* visit=* raised=*"
         );
     }
 
@@ -316,7 +557,7 @@ mod tests {
         let ok = req(|r| r.month = "2026-12".into());
         assert_eq!(
             ok.read(RosterKind::Payments).unwrap().filter.summary(),
-            "month=2026-12"
+            "month=2026-12 category=* fund=*"
         );
         assert_eq!(
             ok.href(RosterKind::Payments),
@@ -341,6 +582,106 @@ mod tests {
         assert_eq!(
             fields(ok.read(RosterKind::Households).unwrap_err()),
             ["month"]
+        );
+    }
+
+    #[test]
+    fn a_dashboard_figure_selects_its_months_and_its_keys() {
+        // Warnings of one level from one department's file, raised in two months.
+        let w = req(|r| {
+            r.level = "II".into();
+            r.source = "medical_insurance".into();
+            r.visit = "on_time".into();
+            r.from = "2026-11".into();
+            r.to = "2026-12".into();
+        });
+        assert_eq!(
+            w.read(RosterKind::Warnings).unwrap().filter.summary(),
+            "status=* level=II source=medical_insurance visit=on_time raised=2026-11..2026-12"
+        );
+        assert_eq!(
+            w.href(RosterKind::Warnings),
+            "/rosters/warnings.xlsx?level=II&source=medical_insurance&visit=on_time\
+             &from=2026-11&to=2026-12"
+        );
+        let staff = req(|r| r.source = STAFF_SOURCE.into());
+        assert!(matches!(
+            staff.read(RosterKind::Warnings).unwrap().filter,
+            RosterFilter::Warnings {
+                origin: Some(WarningOrigin::Staff),
+                ..
+            }
+        ));
+        // A flow needs its months, and months alone are no flow.
+        let flow = req(|r| r.flow = "exited".into());
+        assert_eq!(
+            fields(flow.read(RosterKind::Households).unwrap_err()),
+            ["from"]
+        );
+        let months = req(|r| {
+            r.from = "2026-11".into();
+            r.to = "2026-11".into();
+        });
+        assert_eq!(
+            fields(months.read(RosterKind::Households).unwrap_err()),
+            ["flow"]
+        );
+        // Months: both, well formed, in order.
+        let half = req(|r| r.from = "2026-11".into());
+        assert_eq!(
+            fields(half.read(RosterKind::Referrals).unwrap_err()),
+            ["to"]
+        );
+        let reversed = req(|r| {
+            r.from = "2026-12".into();
+            r.to = "2026-11".into();
+        });
+        assert_eq!(
+            fields(reversed.read(RosterKind::Emergency).unwrap_err()),
+            ["to"]
+        );
+        let garbled = req(|r| {
+            r.from = "2026-13".into();
+            r.to = "x".into();
+        });
+        assert_eq!(
+            fields(garbled.read(RosterKind::Applications).unwrap_err()),
+            ["from", "to"]
+        );
+        // Answered referrals; a residence not recorded; keys of another list refused.
+        let answered = req(|r| {
+            r.department = "education".into();
+            r.status = "answered".into();
+        });
+        assert_eq!(
+            answered
+                .read(RosterKind::Referrals)
+                .unwrap()
+                .filter
+                .summary(),
+            "department=education status=answered sent=*"
+        );
+        let unrecorded = req(|r| r.residence = UNRECORDED.into());
+        assert_eq!(
+            unrecorded
+                .read(RosterKind::Households)
+                .unwrap()
+                .filter
+                .summary(),
+            "category=* standing=* residence=unrecorded"
+        );
+        let stray = req(|r| {
+            r.level = "I".into();
+            r.fund = "dibao".into();
+        });
+        assert_eq!(
+            fields(stray.read(RosterKind::Emergency).unwrap_err()),
+            ["level", "fund"]
+        );
+        let form = req(|r| r.form = "sometime".into());
+        assert_eq!(
+            fields(form.read(RosterKind::Emergency).unwrap_err()),
+            ["form"]
         );
     }
 

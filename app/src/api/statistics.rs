@@ -241,7 +241,7 @@ pub mod build {
     use crate::domain::payments::Month;
     use crate::domain::policy::assess::Category;
     use crate::domain::region::{RegionCode, RegionLevel};
-    use crate::domain::roster::RosterKind;
+    use crate::domain::roster::{Flow, ReferralState, RosterKind, VisitFilter, STAFF_SOURCE};
     use crate::domain::statistics::{by_k1, by_k2, by_month, rate, total, Figure, Measure};
     use crate::i18n::*;
     use crate::texts::statistics::key;
@@ -390,6 +390,21 @@ pub mod build {
         r.href(kind)
     }
 
+    /// A residence key of the figures as a roster selects it (`""`: not recorded).
+    fn residence_code(k: &str) -> String {
+        if k.is_empty() {
+            crate::domain::roster::UNRECORDED.to_string()
+        } else {
+            k.to_string()
+        }
+    }
+
+    /// Sets a roster's span of months.
+    fn months_of(r: &mut RosterRequest, from: Month, to: Month) {
+        r.from = from.to_string();
+        r.to = to.to_string();
+    }
+
     fn bar_chart(
         categories: Vec<String>,
         series: Vec<(String, Vec<i64>)>,
@@ -465,7 +480,14 @@ pub mod build {
                 }));
                 let mut row = vec![text(key(locale, m, 1, c.code()))];
                 for (i, r) in res_codes.iter().enumerate() {
-                    row.push(text(n_of(r).to_string()));
+                    row.push(linked(
+                        n_of(r).to_string(),
+                        Some(roster(RosterKind::Households, region, |q| {
+                            q.category = c.code().into();
+                            q.standing = "in_assistance".into();
+                            q.residence = residence_code(r);
+                        })),
+                    ));
                     series[i].1.push(n_of(r));
                 }
                 row.push(linked(n.to_string(), href.clone()));
@@ -478,12 +500,16 @@ pub mod build {
             }));
             let mut last = vec![text(td_string!(locale, stats.total))];
             for r in res_codes {
-                last.push(text(
+                last.push(linked(
                     by_k2(f, m, from, to)
                         .iter()
                         .find(|x| x.0 == r)
                         .map_or(0, |x| x.1)
                         .to_string(),
+                    Some(roster(RosterKind::Households, region, |q| {
+                        q.standing = "in_assistance".into();
+                        q.residence = residence_code(r);
+                    })),
                 ));
             }
             last.push(linked(n.to_string(), all.clone()));
@@ -556,8 +582,11 @@ pub mod build {
                     ));
                 }
                 let (n, persons) = total(&mine, CHILD_MEASURE, from, to);
-                row.push(text(n.to_string()));
-                row.push(text(persons.to_string()));
+                let all = Some(roster(RosterKind::Households, &child, |r| {
+                    r.standing = "in_assistance".into();
+                }));
+                row.push(linked(n.to_string(), all.clone()));
+                row.push(linked(persons.to_string(), all));
                 rows.push(row);
                 names.push(name);
                 totals.push(n);
@@ -589,18 +618,21 @@ pub mod build {
             let entered = by_month(f, Measure::Entered, from, to);
             let exited = by_month(f, Measure::Exited, from, to);
             let tapering = by_month(f, Measure::Tapering, from, to);
-            let exited_list = Some(roster(RosterKind::Households, region, |r| {
-                r.standing = "exited".into();
-            }));
+            let list = |flow: Flow, m: Month| {
+                Some(roster(RosterKind::Households, region, |r| {
+                    r.flow = flow.code().into();
+                    months_of(r, m, m);
+                }))
+            };
             let rows = months
                 .iter()
                 .enumerate()
                 .map(|(i, m)| {
                     vec![
                         text(m.to_string()),
-                        text(entered[i].1.to_string()),
-                        linked(exited[i].1.to_string(), exited_list.clone()),
-                        text(tapering[i].1.to_string()),
+                        linked(entered[i].1.to_string(), list(Flow::Entered, *m)),
+                        linked(exited[i].1.to_string(), list(Flow::Exited, *m)),
+                        linked(tapering[i].1.to_string(), list(Flow::Tapering, *m)),
                     ]
                 })
                 .collect();
@@ -655,7 +687,12 @@ pub mod build {
             let (decided, days) = total(f, Measure::Decided, from, to);
             rows.push(vec![
                 text(td_string!(locale, stats.decided)),
-                text(decided.to_string()),
+                linked(
+                    decided.to_string(),
+                    Some(roster(RosterKind::Applications, region, |r| {
+                        months_of(r, from, to)
+                    })),
+                ),
             ]);
             rows.push(vec![
                 text(td_string!(locale, stats.avg_days)),
@@ -689,7 +726,17 @@ pub mod build {
             let m = Measure::Warnings;
             let levels = by_k1(f, m, from, to);
             let sources = by_k2(f, m, from, to);
-            let list = Some(roster(RosterKind::Warnings, region, |_| {}));
+            let list = |src: &str, level: &str| {
+                Some(roster(RosterKind::Warnings, region, |r| {
+                    r.source = if src.is_empty() {
+                        STAFF_SOURCE.to_string()
+                    } else {
+                        src.to_string()
+                    };
+                    r.level = level.to_string();
+                    months_of(r, from, to);
+                }))
+            };
             let mut rows = Vec::new();
             for (src, _, _) in &sources {
                 let mine: Vec<Figure> = f.iter().filter(|x| &x.k2 == src).cloned().collect();
@@ -699,9 +746,9 @@ pub mod build {
                 for (lv, _, _) in &levels {
                     let n = per.iter().find(|x| &x.0 == lv).map_or(0, |x| x.1);
                     sum += n;
-                    row.push(text(n.to_string()));
+                    row.push(linked(n.to_string(), list(src, lv)));
                 }
-                row.push(linked(sum.to_string(), list.clone()));
+                row.push(linked(sum.to_string(), list(src, "")));
                 rows.push(row);
             }
             let (due, on_time) = total(f, Measure::WarningVisits, from, to);
@@ -723,6 +770,12 @@ pub mod build {
                 rows,
             });
             let visits = by_month(f, Measure::WarningVisits, from, to);
+            let list = |visit: VisitFilter, from: Month, to: Month| {
+                Some(roster(RosterKind::Warnings, region, |r| {
+                    r.visit = visit.code().into();
+                    months_of(r, from, to);
+                }))
+            };
             let mut rows: Vec<Vec<Cell>> = months
                 .iter()
                 .enumerate()
@@ -730,16 +783,16 @@ pub mod build {
                 .map(|(i, mo)| {
                     vec![
                         text(mo.to_string()),
-                        text(visits[i].1.to_string()),
-                        text(visits[i].2.to_string()),
+                        linked(visits[i].1.to_string(), list(VisitFilter::Due, *mo, *mo)),
+                        linked(visits[i].2.to_string(), list(VisitFilter::OnTime, *mo, *mo)),
                         text(percent(rate(visits[i].2, visits[i].1))),
                     ]
                 })
                 .collect();
             rows.push(vec![
                 text(td_string!(locale, stats.total)),
-                text(due.to_string()),
-                text(on_time.to_string()),
+                linked(due.to_string(), list(VisitFilter::Due, from, to)),
+                linked(on_time.to_string(), list(VisitFilter::OnTime, from, to)),
                 text(percent(rate(on_time, due))),
             ]);
             out.push(Section {
@@ -775,10 +828,17 @@ pub mod build {
             let rows = deps
                 .iter()
                 .map(|(d, sent, answered)| {
+                    let list = |status: &str| {
+                        Some(roster(RosterKind::Referrals, region, |r| {
+                            r.department = d.clone();
+                            r.status = status.to_string();
+                            months_of(r, from, to);
+                        }))
+                    };
                     vec![
                         text(key(locale, m, 1, d)),
-                        text(sent.to_string()),
-                        text(answered.to_string()),
+                        linked(sent.to_string(), list("")),
+                        linked(answered.to_string(), list(ReferralState::ANSWERED)),
                         text(percent(rate(*answered, *sent))),
                     ]
                 })
@@ -835,14 +895,24 @@ pub mod build {
                         .iter()
                         .find(|x| x.0 == *k)
                         .map_or((0, 0), |x| (x.1, x.2));
+                    // Emergency aid has its roster; charity needs are the charity desk's list.
+                    let list = (m == Measure::Emergency).then(|| {
+                        roster(RosterKind::Emergency, region, |r| {
+                            r.form = k.to_string();
+                            months_of(r, from, to);
+                        })
+                    });
                     vec![
                         text(key(locale, m, 1, k)),
-                        text(n.to_string()),
-                        text(if money || *k == "funds" {
-                            yuan(a)
-                        } else {
-                            a.to_string()
-                        }),
+                        linked(n.to_string(), list.clone()),
+                        linked(
+                            if money || *k == "funds" {
+                                yuan(a)
+                            } else {
+                                a.to_string()
+                            },
+                            list,
+                        ),
                     ]
                 })
                 .collect();
@@ -897,8 +967,16 @@ pub mod build {
             let all = by_month(f, m, from, to);
             for (i, mo) in months.iter().enumerate() {
                 let mut row = vec![text(mo.to_string())];
-                for (_, v) in &per_cat {
-                    row.push(text(yuan(v[i].2)));
+                for (c, v) in &per_cat {
+                    row.push(linked(
+                        yuan(v[i].2),
+                        (may_link && v[i].1 > 0).then(|| {
+                            roster(RosterKind::Payments, region, |r| {
+                                r.month = mo.to_string();
+                                r.category = c.code().into();
+                            })
+                        }),
+                    ));
                 }
                 row.push(text(all[i].1.to_string()));
                 row.push(linked(
@@ -926,26 +1004,49 @@ pub mod build {
                 head,
                 rows,
             });
-            let funds = by_k1(f, Measure::PaidFund, from, to);
+            // By fund: months × funds, each amount the roll's lines paid from that fund.
+            let funds: Vec<(String, PerMonth)> = by_k1(f, Measure::PaidFund, from, to)
+                .into_iter()
+                .map(|(k, _, _)| {
+                    let mine: Vec<Figure> = f.iter().filter(|x| x.k1 == k).cloned().collect();
+                    let v = by_month(&mine, Measure::PaidFund, from, to);
+                    (k, v)
+                })
+                .collect();
+            let mut rows: Vec<Vec<Cell>> = Vec::new();
+            for (i, mo) in months.iter().enumerate() {
+                if funds.iter().all(|(_, v)| v[i].1 == 0 && v[i].2 == 0) {
+                    continue;
+                }
+                let mut row = vec![text(mo.to_string())];
+                for (k, v) in &funds {
+                    row.push(linked(
+                        format!("{} / {}", v[i].1, yuan(v[i].2)),
+                        (may_link && v[i].1 > 0).then(|| {
+                            roster(RosterKind::Payments, region, |r| {
+                                r.month = mo.to_string();
+                                r.fund = k.clone();
+                            })
+                        }),
+                    ));
+                }
+                rows.push(row);
+            }
+            let mut head = vec![t(td_string!(locale, stats.month))];
+            head.extend(funds.iter().map(|(k, _)| {
+                format!(
+                    "{}（{} / {}）",
+                    key(locale, Measure::PaidFund, 1, k),
+                    td_string!(locale, stats.paid_households),
+                    td_string!(locale, stats.amount)
+                )
+            }));
             out.push(Section {
                 id: t("funds"),
                 title: td_string!(locale, stats.fund_title).to_string(),
                 chart: String::new(),
-                head: vec![
-                    t(td_string!(locale, stats.fund)),
-                    t(td_string!(locale, stats.paid_households)),
-                    t(td_string!(locale, stats.amount)),
-                ],
-                rows: funds
-                    .iter()
-                    .map(|(k, n, a)| {
-                        vec![
-                            text(key(locale, Measure::PaidFund, 1, k)),
-                            text(n.to_string()),
-                            text(yuan(*a)),
-                        ]
-                    })
-                    .collect(),
+                head,
+                rows,
             });
         }
         // 追回: opened in the range by reason, repaid in the range, outstanding now.

@@ -2,9 +2,14 @@
 //! cursor), so an export of any size holds one page in memory.
 
 use super::*;
+use crate::domain::chain::Department;
 use crate::domain::cycle::Standing;
 use crate::domain::monitoring::{RuleKind, WarningLevel, WarningStatus};
 use crate::domain::policy::assess::Category;
+use crate::domain::referral::ReferralStatus;
+use crate::domain::roster::{
+    EmergencyForm, Flow, MonthSpan, ReferralState, VisitFilter, WarningOrigin,
+};
 
 /// Which households: a region's subtree, optionally one category (of the decision in force)
 /// and one standing; ordered by household id, after `after`.
@@ -13,6 +18,10 @@ pub struct HouseholdRosterQuery {
     pub region: RegionCode,
     pub category: Option<Category>,
     pub standing: Option<Standing>,
+    /// Urban or rural as recorded at the decision; `Some(None)`: none recorded.
+    pub residence: Option<Option<crate::domain::declaration::Residence>>,
+    /// What happened to them in those months (as the dashboard counts it).
+    pub flow: Option<(Flow, MonthSpan)>,
     pub after: Option<String>,
     pub limit: i64,
 }
@@ -41,6 +50,8 @@ pub struct HouseholdRosterRecord {
 pub struct ApplicationRosterQuery {
     pub region: RegionCode,
     pub status: Option<ApplicationStatus>,
+    /// With a decision recorded in these months.
+    pub decided: Option<MonthSpan>,
     pub after: Option<String>,
     pub limit: i64,
 }
@@ -59,11 +70,18 @@ pub struct ApplicationRosterRecord {
     pub monthly_amount: Option<Money>,
 }
 
-/// Which warnings: a region's subtree, optionally one state; ordered by id.
+/// Which warnings: a region's subtree, optionally one state, level, origin, visit and the months
+/// they were raised in; ordered by id.
 #[derive(Clone, Debug)]
 pub struct WarningRosterQuery {
     pub region: RegionCode,
     pub status: Option<WarningStatus>,
+    pub level: Option<WarningLevel>,
+    pub origin: Option<WarningOrigin>,
+    pub visit: Option<VisitFilter>,
+    /// Today in China: a visit not made is due once its day is before today.
+    pub today: NaiveDate,
+    pub raised: Option<MonthSpan>,
     pub after: Option<i64>,
     pub limit: i64,
 }
@@ -83,6 +101,58 @@ pub struct WarningRosterRecord {
     pub declaration_json: Option<String>,
 }
 
+/// Which referrals: a region's subtree, optionally one department, state and the months they
+/// were sent in; ordered by id.
+#[derive(Clone, Debug)]
+pub struct ReferralRosterQuery {
+    pub region: RegionCode,
+    pub department: Option<Department>,
+    pub status: Option<ReferralState>,
+    pub sent: Option<MonthSpan>,
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReferralRosterRecord {
+    pub id: i64,
+    pub household_id: String,
+    pub region_code: RegionCode,
+    pub department: Department,
+    pub need: crate::domain::chain::AidKind,
+    pub status: ReferralStatus,
+    pub due_on: NaiveDate,
+    pub created_at: Millis,
+    pub answered_at: Option<Millis>,
+    pub declaration_json: Option<String>,
+}
+
+/// Which emergency aid: a region's subtree, optionally in advance or not and the months it was
+/// recorded in; ordered by id.
+#[derive(Clone, Debug)]
+pub struct EmergencyRosterQuery {
+    pub region: RegionCode,
+    pub form: Option<EmergencyForm>,
+    pub recorded: Option<MonthSpan>,
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct EmergencyRosterRecord {
+    pub id: String,
+    pub household_id: String,
+    pub region_code: RegionCode,
+    /// The person helped, as the caseworker wrote the name.
+    pub person_name: String,
+    pub advance: bool,
+    pub amount: Money,
+    pub documents_due: Option<NaiveDate>,
+    pub documents_received_at: Option<Millis>,
+    pub recorded_at: Millis,
+    pub declaration_json: Option<String>,
+}
+
 #[async_trait]
 pub trait RosterStore: Send + Sync {
     async fn roster_households(
@@ -99,4 +169,14 @@ pub trait RosterStore: Send + Sync {
         &self,
         q: WarningRosterQuery,
     ) -> Result<Vec<WarningRosterRecord>, DbError>;
+
+    async fn roster_referrals(
+        &self,
+        q: ReferralRosterQuery,
+    ) -> Result<Vec<ReferralRosterRecord>, DbError>;
+
+    async fn roster_emergency(
+        &self,
+        q: EmergencyRosterQuery,
+    ) -> Result<Vec<EmergencyRosterRecord>, DbError>;
 }

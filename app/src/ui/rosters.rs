@@ -3,10 +3,17 @@
 //! form the browser posts; the server answers the file, or a page saying why not). The server
 //! (`server::rosters`) checks everything again.
 
-use crate::api::rosters::{RosterKind, RosterRequest, EXPORTERS, PURPOSE_MAX_CHARS, UNMASKERS};
+use crate::api::rosters::{
+    ReferralState, RosterKind, RosterRequest, EXPORTERS, PURPOSE_MAX_CHARS, UNMASKERS,
+};
+use crate::domain::chain::Department;
 use crate::domain::cycle::Standing;
-use crate::domain::monitoring::WarningStatus;
+use crate::domain::declaration::Residence;
+use crate::domain::monitoring::{Source, WarningLevel, WarningStatus};
+use crate::domain::payments::Fund;
 use crate::domain::policy::assess::Category;
+use crate::domain::referral::ReferralStatus;
+use crate::domain::roster::{EmergencyForm, Flow, VisitFilter, STAFF_SOURCE, UNRECORDED};
 use crate::domain::status::ApplicationStatus;
 use crate::i18n::*;
 use crate::texts::roster as words;
@@ -83,6 +90,21 @@ fn RosterForm(
             </div>
         }
     };
+    // A span of months, for the lists that read one.
+    let months = move || {
+        view! {
+            <div>
+                <label for="r-from">{t_string!(i18n, roster.from_label)}</label>
+                <input id="r-from" type="month" prop:value=move || request.with(|r| r.from.clone())
+                    on:input=move |ev| request.update(|r| r.from = event_target_value(&ev)) />
+            </div>
+            <div>
+                <label for="r-to">{t_string!(i18n, roster.to_label)}</label>
+                <input id="r-to" type="month" prop:value=move || request.with(|r| r.to.clone())
+                    on:input=move |ev| request.update(|r| r.to = event_target_value(&ev)) />
+            </div>
+        }
+    };
     let filters = move || {
         match kind.get() {
         RosterKind::Households => view! {
@@ -100,23 +122,73 @@ fn RosterForm(
                 |r| &r.standing,
                 |r, v| r.standing = v,
             )}
+            {select(
+                "r-residence",
+                t_string!(i18n, roster.col.residence).to_string(),
+                Residence::ALL
+                    .into_iter()
+                    .map(|r| (r.code(), words::residence(locale(), r)))
+                    .chain([(UNRECORDED, t_string!(i18n, stats.unrecorded).to_string())])
+                    .collect(),
+                |r| &r.residence,
+                |r, v| r.residence = v,
+            )}
+            {select(
+                "r-flow",
+                t_string!(i18n, roster.flow_label).to_string(),
+                Flow::ALL.into_iter().map(|f| (f.code(), words::flow(locale(), f))).collect(),
+                |r| &r.flow,
+                |r, v| r.flow = v,
+            )}
+            {months()}
         }
         .into_any(),
-        RosterKind::Applications => select(
-            "r-status",
-            t_string!(i18n, roster.status_label).to_string(),
-            ApplicationStatus::ALL.into_iter().map(|s| (s.code(), words::status(locale(), s))).collect(),
-            |r| &r.status,
-            |r, v| r.status = v,
-        )
+        RosterKind::Applications => view! {
+            {select(
+                "r-status",
+                t_string!(i18n, roster.status_label).to_string(),
+                ApplicationStatus::ALL.into_iter().map(|s| (s.code(), words::status(locale(), s))).collect(),
+                |r| &r.status,
+                |r, v| r.status = v,
+            )}
+            {months()}
+        }
         .into_any(),
-        RosterKind::Warnings => select(
-            "r-status",
-            t_string!(i18n, roster.status_label).to_string(),
-            WarningStatus::ALL.into_iter().map(|s| (s.code(), words::warning_status(locale(), s))).collect(),
-            |r| &r.status,
-            |r, v| r.status = v,
-        )
+        RosterKind::Warnings => view! {
+            {select(
+                "r-status",
+                t_string!(i18n, roster.status_label).to_string(),
+                WarningStatus::ALL.into_iter().map(|s| (s.code(), words::warning_status(locale(), s))).collect(),
+                |r| &r.status,
+                |r, v| r.status = v,
+            )}
+            {select(
+                "r-level",
+                t_string!(i18n, roster.level_label).to_string(),
+                WarningLevel::ALL.into_iter().map(|l| (l.code(), l.code().to_string())).collect(),
+                |r| &r.level,
+                |r, v| r.level = v,
+            )}
+            {select(
+                "r-source",
+                t_string!(i18n, roster.source_label).to_string(),
+                Source::ALL
+                    .into_iter()
+                    .map(|s| (s.code(), crate::texts::statistics::source(locale(), s)))
+                    .chain([(STAFF_SOURCE, t_string!(i18n, roster.source_staff).to_string())])
+                    .collect(),
+                |r| &r.source,
+                |r, v| r.source = v,
+            )}
+            {select(
+                "r-visit",
+                t_string!(i18n, roster.visit_label).to_string(),
+                VisitFilter::ALL.into_iter().map(|v| (v.code(), words::visit(locale(), v))).collect(),
+                |r| &r.visit,
+                |r, v| r.visit = v,
+            )}
+            {months()}
+        }
         .into_any(),
         RosterKind::Payments => view! {
             <div>
@@ -124,12 +196,59 @@ fn RosterForm(
                 <input id="r-month" type="month" prop:value=move || request.with(|r| r.month.clone())
                     on:input=move |ev| request.update(|r| r.month = event_target_value(&ev)) />
             </div>
+            {select(
+                "r-category",
+                t_string!(i18n, roster.category_label).to_string(),
+                Category::ALL.into_iter().map(|c| (c.code(), words::category(locale(), c))).collect(),
+                |r| &r.category,
+                |r, v| r.category = v,
+            )}
+            {select(
+                "r-fund",
+                t_string!(i18n, roster.fund_label).to_string(),
+                Fund::ALL.into_iter().map(|f| (f.code(), words::fund(locale(), f))).collect(),
+                |r| &r.fund,
+                |r, v| r.fund = v,
+            )}
+        }
+        .into_any(),
+        RosterKind::Referrals => view! {
+            {select(
+                "r-department",
+                t_string!(i18n, roster.department_label).to_string(),
+                Department::ALL
+                    .into_iter()
+                    .map(|d| (d.code(), crate::texts::statistics::department(locale(), d)))
+                    .collect(),
+                |r| &r.department,
+                |r, v| r.department = v,
+            )}
+            {select(
+                "r-status",
+                t_string!(i18n, roster.status_label).to_string(),
+                ReferralStatus::ALL
+                    .into_iter()
+                    .map(|s| (s.code(), words::referral_status(locale(), s)))
+                    .chain([(ReferralState::ANSWERED, t_string!(i18n, roster.answered).to_string())])
+                    .collect(),
+                |r| &r.status,
+                |r, v| r.status = v,
+            )}
+            {months()}
+        }
+        .into_any(),
+        RosterKind::Emergency => view! {
+            {select(
+                "r-form",
+                t_string!(i18n, roster.form_label).to_string(),
+                EmergencyForm::ALL.into_iter().map(|f| (f.code(), words::emergency_form(locale(), f))).collect(),
+                |r| &r.form,
+                |r, v| r.form = v,
+            )}
+            {months()}
         }
         .into_any(),
     }
-    };
-    let hidden = move |name: &'static str, get: fn(&RosterRequest) -> String| {
-        view! { <input type="hidden" name=name prop:value=move || request.with(get) /> }
     };
     view! {
         <p class="muted">{t_string!(i18n, roster.intro)}</p>
@@ -161,11 +280,9 @@ fn RosterForm(
                 <summary>{t_string!(i18n, roster.unmasked_title)}</summary>
                 <p class="muted">{t_string!(i18n, roster.unmasked_intro)}</p>
                 <form method="post" action=move || format!("/rosters/{}.xlsx", kind.get().code())>
-                    {hidden("region", |r| r.region.clone())}
-                    {hidden("category", |r| r.category.clone())}
-                    {hidden("standing", |r| r.standing.clone())}
-                    {hidden("status", |r| r.status.clone())}
-                    {hidden("month", |r| r.month.clone())}
+                    {RosterRequest::FIELDS.into_iter().map(|name| view! {
+                        <input type="hidden" name=name prop:value=move || request.with(|r| r.value(name).to_string()) />
+                    }).collect_view()}
                     <input type="hidden" name="unmask" value="true" />
                     <label for="r-purpose">{t_string!(i18n, roster.purpose_label)}</label>
                     <input id="r-purpose" name="purpose" required minlength="4" maxlength=PURPOSE_MAX_CHARS.to_string() autocomplete="off" />

@@ -2,10 +2,32 @@
 //! are inside them).
 
 use super::dialect::{code, code_opt, day, day_opt, query, region, within};
-use super::sealed::DECLARATION;
+use super::sealed::{DECLARATION, EMERGENCY_NAME};
 use super::SqlStore;
 use app::domain::money::Money;
+use app::domain::roster::{MonthSpan, WarningOrigin};
 use app::store::*;
+
+/// The bounds of a span of months as instants (`[start, end)`), or everything.
+fn instants(span: Option<MonthSpan>) -> (i64, i64) {
+    span.map_or((i64::MIN, i64::MAX), MonthSpan::millis)
+}
+
+/// The bounds of a span of months as days (`YYYY-MM-DD`, inclusive), or everything.
+fn days(span: Option<MonthSpan>) -> (String, String) {
+    span.map_or_else(
+        || (String::new(), "9999-12-31".to_string()),
+        |s| (s.first_day().to_string(), s.last_day().to_string()),
+    )
+}
+
+/// The latest declaration of the household in column `household` (names the head and phone).
+fn latest_declaration(household: &str) -> String {
+    format!(
+        "(SELECT a.declaration FROM applications a WHERE a.household_id = {household} \
+         ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1)"
+    )
+}
 
 /// The household's latest application (its declaration names the head and the members).
 const LATEST_APPLICATION: &str = "(SELECT a.id FROM applications a WHERE a.household_id = h.id \
@@ -106,6 +128,70 @@ impl TryFrom<WarningRosterRow> for WarningRosterRecord {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct ReferralRosterRow {
+    id: i64,
+    household_id: String,
+    region_code: String,
+    department: String,
+    need: String,
+    status: String,
+    due_on: String,
+    created_at: Millis,
+    answered_at: Option<Millis>,
+    declaration: Option<String>,
+}
+
+impl TryFrom<ReferralRosterRow> for ReferralRosterRecord {
+    type Error = DbError;
+    fn try_from(r: ReferralRosterRow) -> Result<Self, DbError> {
+        Ok(ReferralRosterRecord {
+            id: r.id,
+            household_id: r.household_id,
+            region_code: region("region_code", &r.region_code)?,
+            department: code("department", &r.department)?,
+            need: code("need", &r.need)?,
+            status: code("status", &r.status)?,
+            due_on: day("due_on", &r.due_on)?,
+            created_at: r.created_at,
+            answered_at: r.answered_at,
+            declaration_json: r.declaration,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EmergencyRosterRow {
+    id: String,
+    household_id: String,
+    region_code: String,
+    person_name: String,
+    advance: bool,
+    amount: i64,
+    documents_due: Option<String>,
+    documents_received_at: Option<Millis>,
+    recorded_at: Millis,
+    declaration: Option<String>,
+}
+
+impl TryFrom<EmergencyRosterRow> for EmergencyRosterRecord {
+    type Error = DbError;
+    fn try_from(r: EmergencyRosterRow) -> Result<Self, DbError> {
+        Ok(EmergencyRosterRecord {
+            id: r.id,
+            household_id: r.household_id,
+            region_code: region("region_code", &r.region_code)?,
+            person_name: r.person_name,
+            advance: r.advance,
+            amount: Money::from_fen(r.amount),
+            documents_due: day_opt("documents_due", r.documents_due.as_deref())?,
+            documents_received_at: r.documents_received_at,
+            recorded_at: r.recorded_at,
+            declaration_json: r.declaration,
+        })
+    }
+}
+
 #[async_trait::async_trait]
 impl RosterStore for SqlStore {
     #[tracing::instrument(skip_all)]
@@ -113,6 +199,9 @@ impl RosterStore for SqlStore {
         &self,
         q: HouseholdRosterQuery,
     ) -> Result<Vec<HouseholdRosterRecord>, DbError> {
+        let span = q.flow.map(|(_, s)| s);
+        let (first, last) = days(span);
+        let (start, end) = instants(span);
         let rows = query(&format!(
             "SELECT h.id, h.region_code, h.standing, h.taper_since, h.assistance_until, \
              la.number AS number, la.declaration AS declaration, d.category AS category, \
@@ -121,13 +210,30 @@ impl RosterStore for SqlStore {
              LEFT JOIN applications la ON la.id = {LATEST_APPLICATION} \
              LEFT JOIN decisions d ON d.id = {DECISION_IN_FORCE} \
              WHERE h.region_code LIKE $1 AND h.id > $2 AND ($3 = '' OR h.standing = $3) \
-             AND ($4 = '' OR d.category = $4) ORDER BY h.id LIMIT $5"
+             AND ($4 = '' OR d.category = $4) \
+             AND ($5 = '' \
+               OR ($5 = 'entered' AND d.effective_from >= $6 AND d.effective_from <= $7) \
+               OR ($5 = 'exited' AND h.standing = 'exited' AND h.standing_at >= $8 \
+                   AND h.standing_at < $9) \
+               OR ($5 = 'tapering' AND h.taper_since >= $6 AND h.taper_since <= $7)) \
+             AND ($11 = '*' OR COALESCE(h.residence, '') = $11) \
+             ORDER BY h.id LIMIT $10"
         ))
         .bind(within(&q.region))
         .bind(q.after.unwrap_or_default())
         .bind(q.standing.map(|s| s.code()).unwrap_or_default())
         .bind(q.category.map(|c| c.code()).unwrap_or_default())
+        .bind(q.flow.map(|(f, _)| f.code()).unwrap_or_default())
+        .bind(first)
+        .bind(last)
+        .bind(start)
+        .bind(end)
         .bind(q.limit)
+        .bind(match q.residence {
+            None => "*",
+            Some(None) => "",
+            Some(Some(r)) => r.code(),
+        })
         .fetch_all(&self.db)
         .await?;
         rows.iter()
@@ -144,17 +250,23 @@ impl RosterStore for SqlStore {
         &self,
         q: ApplicationRosterQuery,
     ) -> Result<Vec<ApplicationRosterRecord>, DbError> {
+        let (start, end) = instants(q.decided);
         let rows = query(
             "SELECT a.number, a.region_code, a.status, a.submitted_at, a.updated_at, \
              a.declaration, d.category AS category, d.monthly_amount AS monthly_amount \
              FROM applications a LEFT JOIN decisions d ON d.id = \
              (SELECT max(d2.id) FROM decisions d2 WHERE d2.application_id = a.id) \
              WHERE a.region_code LIKE $1 AND a.number > $2 AND ($3 = '' OR a.status = $3) \
-             ORDER BY a.number LIMIT $4",
+             AND ($4 = 0 OR EXISTS (SELECT 1 FROM decisions d3 WHERE d3.application_id = a.id \
+               AND d3.decided_at >= $5 AND d3.decided_at < $6)) \
+             ORDER BY a.number LIMIT $7",
         )
         .bind(within(&q.region))
         .bind(q.after.unwrap_or_default())
         .bind(q.status.map(|s| s.code()).unwrap_or_default())
+        .bind(i64::from(q.decided.is_some()))
+        .bind(start)
+        .bind(end)
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
@@ -172,23 +284,109 @@ impl RosterStore for SqlStore {
         &self,
         q: WarningRosterQuery,
     ) -> Result<Vec<WarningRosterRecord>, DbError> {
-        let rows = query(
+        let (start, end) = instants(q.raised);
+        // The origin as the statistics key it: a source's code, '' for staff, '*' for any.
+        let origin = match q.origin {
+            None => "*",
+            Some(WarningOrigin::Staff) => "",
+            Some(WarningOrigin::File(s)) => s.code(),
+        };
+        let rows = query(&format!(
             "SELECT w.id, w.household_id, w.region_code, w.kind, w.level, w.status, \
-             w.visit_due, w.visited_on, w.created_at, \
-             (SELECT a.declaration FROM applications a WHERE a.household_id = w.household_id \
-             ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1) AS declaration \
-             FROM warnings w WHERE w.region_code LIKE $1 AND w.id > $2 \
-             AND ($3 = '' OR w.status = $3) ORDER BY w.id LIMIT $4",
-        )
+             w.visit_due, w.visited_on, w.created_at, {declaration} AS declaration \
+             FROM warnings w LEFT JOIN imports i ON i.id = w.import_id \
+             WHERE w.region_code LIKE $1 AND w.id > $2 \
+             AND ($3 = '' OR w.status = $3) AND ($4 = '' OR w.level = $4) \
+             AND ($5 = '*' OR COALESCE(i.source, '') = $5) \
+             AND ($6 = '' \
+               OR ($6 = 'due' AND (w.visited_on IS NOT NULL OR w.visit_due < $7)) \
+               OR ($6 = 'on_time' AND w.visited_on IS NOT NULL AND w.visited_on <= w.visit_due)) \
+             AND w.created_at >= $8 AND w.created_at < $9 \
+             ORDER BY w.id LIMIT $10",
+            declaration = latest_declaration("w.household_id")
+        ))
         .bind(within(&q.region))
         .bind(q.after.unwrap_or(0))
         .bind(q.status.map(|s| s.code()).unwrap_or_default())
+        .bind(q.level.map(|l| l.code()).unwrap_or_default())
+        .bind(origin)
+        .bind(q.visit.map(|v| v.code()).unwrap_or_default())
+        .bind(q.today.to_string())
+        .bind(start)
+        .bind(end)
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
         rows.iter()
             .map(|r| {
                 let mut row: WarningRosterRow = r.decode()?;
+                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
+                row.try_into()
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn roster_referrals(
+        &self,
+        q: ReferralRosterQuery,
+    ) -> Result<Vec<ReferralRosterRecord>, DbError> {
+        let (start, end) = instants(q.sent);
+        let rows = query(&format!(
+            "SELECT r.id, r.household_id, r.region_code, r.department, r.need, r.status, \
+             r.due_on, r.created_at, r.answered_at, {declaration} AS declaration \
+             FROM referrals r WHERE r.region_code LIKE $1 AND r.id > $2 \
+             AND ($3 = '' OR r.department = $3) \
+             AND ($4 = '' OR ($4 = 'answered' AND r.status <> 'sent') OR r.status = $4) \
+             AND r.created_at >= $5 AND r.created_at < $6 ORDER BY r.id LIMIT $7",
+            declaration = latest_declaration("r.household_id")
+        ))
+        .bind(within(&q.region))
+        .bind(q.after.unwrap_or(0))
+        .bind(q.department.map(|d| d.code()).unwrap_or_default())
+        .bind(q.status.map(|s| s.code()).unwrap_or_default())
+        .bind(start)
+        .bind(end)
+        .bind(q.limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let mut row: ReferralRosterRow = r.decode()?;
+                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
+                row.try_into()
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn roster_emergency(
+        &self,
+        q: EmergencyRosterQuery,
+    ) -> Result<Vec<EmergencyRosterRecord>, DbError> {
+        let (start, end) = instants(q.recorded);
+        let rows = query(&format!(
+            "SELECT e.id, e.household_id, e.region_code, e.person_name, e.advance, \
+             a.amount AS amount, e.documents_due, e.documents_received_at, e.recorded_at, \
+             {declaration} AS declaration \
+             FROM emergency_aid e JOIN assistance a ON a.id = e.assistance_id \
+             WHERE e.region_code LIKE $1 AND e.id > $2 \
+             AND ($3 = '' OR ($3 = 'advance') = e.advance) \
+             AND e.recorded_at >= $4 AND e.recorded_at < $5 ORDER BY e.id LIMIT $6",
+            declaration = latest_declaration("e.household_id")
+        ))
+        .bind(within(&q.region))
+        .bind(q.after.unwrap_or_default())
+        .bind(q.form.map(|f| f.code()).unwrap_or_default())
+        .bind(start)
+        .bind(end)
+        .bind(q.limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let mut row: EmergencyRosterRow = r.decode()?;
+                row.person_name = self.open(EMERGENCY_NAME, &row.person_name)?;
                 row.declaration = self.open_opt(DECLARATION, row.declaration)?;
                 row.try_into()
             })

@@ -68,7 +68,7 @@ pub(crate) async fn household_in_assistance(
 
 /// A downloaded roster: every cell of its sheet as text (row by row), and the raw XML of the
 /// sheet and of its styles.
-struct Roster {
+pub(crate) struct Roster {
     rows: Vec<Vec<String>>,
     sheet_xml: String,
     styles_xml: String,
@@ -76,7 +76,7 @@ struct Roster {
 }
 
 impl Roster {
-    async fn of(r: reqwest::Response) -> Roster {
+    pub(crate) async fn of(r: reqwest::Response) -> Roster {
         let status = r.status();
         if status != StatusCode::OK {
             panic!("{status}: {}", r.text().await.unwrap());
@@ -118,7 +118,7 @@ impl Roster {
     }
 
     /// The data rows (after the headings' row, before the total).
-    fn lines(&self) -> Vec<&Vec<String>> {
+    pub(crate) fn lines(&self) -> Vec<&Vec<String>> {
         let head = self
             .rows
             .iter()

@@ -316,3 +316,119 @@ async fn the_dashboard_shows_the_callers_region_level_by_level_and_links_each_nu
     assert_eq!(audited.len(), 1, "{audited:?}");
     assert_eq!(audited[0].entry.object, format!("620702000000 {month}"));
 }
+
+/// Every number on the page that links to a list is the number of lines of that list: the
+/// households (by category, residence, region below, entering, leaving), the applications
+/// decided, the warnings (by source × level, visits due and on time), the referrals (sent and
+/// answered) and the emergency aid.
+#[tokio::test]
+async fn every_linked_count_on_the_dashboard_is_the_number_of_lines_of_its_roster() {
+    use crate::rosters::Roster;
+    use app::domain::monitoring::{RuleKind, WarningLevel};
+    let app = spawn_app().await;
+    let cw = caseworker(&app, "stats_links", "620702000000").await;
+    for (phone, id, name) in [
+        ("13900000741", "62070219610101741", "孙链接"),
+        ("13900000742", "62070219610101742", "李链接"),
+    ] {
+        household_in_assistance(&app, &cw, phone, id, name, "梁家墩镇5组", "400").await;
+    }
+    let households = app.store().households_in_assistance().await.unwrap();
+    let (household, region) = households[0].clone();
+    // A referral to medical insurance, and emergency aid given in advance.
+    let r = crate::api::post_json(
+        &cw,
+        &app,
+        "/api/household/refer",
+        serde_json::json!({ "referral": { "household": household, "need": "premium_subsidy",
+            "note": "参保资助未落实" } }),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let r = crate::api::post_json(
+        &cw,
+        &app,
+        "/api/cycle/emergency",
+        serde_json::json!({ "emergency": { "id": "emergency-links-0001", "person_name": "周临时",
+            "id_number": crate::api::valid_id("21010219850505002"), "region": "620702",
+            "situation": "务工期间突发疾病，无力支付医疗费", "amount": "800", "advance": true,
+            "conference": "" } }),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    // Two warnings raised by staff: one of level II whose visit is past due, one of level I.
+    let now = app::services::now_millis();
+    for (level, due) in [
+        (WarningLevel::II, chrono::Days::new(3)),
+        (WarningLevel::I, chrono::Days::new(0)),
+    ] {
+        let today = app::services::today_in_china();
+        app.store()
+            .raise_warning(app::store::NewWarning {
+                household_id: household.clone(),
+                region_code: region.clone(),
+                kind: if level == WarningLevel::I {
+                    RuleKind::SevereDisability
+                } else {
+                    RuleKind::MedicalOutOfPocket
+                },
+                level,
+                trigger_json: "{}".into(),
+                visit_due: today - due,
+                now,
+            })
+            .await
+            .unwrap();
+    }
+    refresh(&app, &cw).await;
+    let (s, d) = dashboard(&app, &cw, "", "", "").await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let mut checked = Vec::new();
+    for section in d["sections"].as_array().unwrap() {
+        let head = section["head"].as_array().unwrap();
+        for row in section["rows"].as_array().unwrap() {
+            for (i, cell) in row.as_array().unwrap().iter().enumerate() {
+                let Some(href) = cell["href"].as_str() else {
+                    continue;
+                };
+                if !href.starts_with("/rosters/") || head[i] == "人数" {
+                    continue;
+                }
+                // A count (a fund's cell: households / amount); amounts in yuan are not.
+                let text = cell["text"].as_str().unwrap();
+                let Ok(n) = text.split(" / ").next().unwrap().parse::<usize>() else {
+                    continue;
+                };
+                let roster = Roster::of(cw.get(app.url(href)).send().await.unwrap()).await;
+                assert_eq!(
+                    roster.lines().len(),
+                    n,
+                    "{} / {} / {}: {href}",
+                    section["id"],
+                    row[0]["text"],
+                    head[i]
+                );
+                checked.push(href.to_string());
+            }
+        }
+    }
+    // The lists behind the numbers this test made are among those checked.
+    for (list, min) in [
+        ("/rosters/households.xlsx?region=620702000000&category=dibao&standing=in_assistance&residence=rural", 1),
+        ("/rosters/households.xlsx?region=620702000000&flow=entered", 1),
+        ("/rosters/applications.xlsx?region=620702000000&from=", 1),
+        ("/rosters/warnings.xlsx?region=620702000000&level=I&source=staff&", 1),
+        ("/rosters/warnings.xlsx?region=620702000000&level=II&source=staff&", 1),
+        ("/rosters/warnings.xlsx?region=620702000000&visit=due", 2),
+        ("/rosters/warnings.xlsx?region=620702000000&visit=on_time", 1),
+        ("/rosters/referrals.xlsx?region=620702000000&department=medical_insurance&from", 1),
+        ("/rosters/referrals.xlsx?region=620702000000&status=answered&department=medical_insurance", 1),
+        ("/rosters/emergency.xlsx?region=620702000000&form=advance", 1),
+        ("/rosters/households.xlsx?region=620702100000&standing=in_assistance", 1),
+    ] {
+        assert!(
+            checked.iter().filter(|h| h.starts_with(list)).count() >= min,
+            "{list} not among {checked:#?}"
+        );
+    }
+}

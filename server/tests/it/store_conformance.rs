@@ -3792,6 +3792,7 @@ conformance!(
     rosters_read_a_region_page_by_page_with_the_decision_in_force,
     |store| {
         use app::domain::policy::assess::Category;
+        const DECIDED_AT: i64 = 1_796_184_000_000;
         use app::domain::status::ApplicationStatus as S;
         use app::store::{ApplicationRosterQuery, HouseholdRosterQuery, WarningRosterQuery};
         let a = user(&store, "13800000091").await;
@@ -3816,7 +3817,8 @@ conformance!(
             let mut dec = decision(&a, "2026-12-02");
             dec.category = category;
             dec.monthly_amount = Money::from_fen(10_000 * (i as i64 + 1));
-            store.decide(&n, dec, 5).await.unwrap();
+            // Decided on 2 December 2026 (12:00 in China).
+            store.decide(&n, dec, DECIDED_AT).await.unwrap();
             store
                 .finalize(&n, &a, "", day("2026-12-03"), 6)
                 .await
@@ -3835,6 +3837,8 @@ conformance!(
             region: region("620702000000"),
             category,
             standing: None,
+            residence: None,
+            flow: None,
             after,
             limit,
         };
@@ -3880,13 +3884,56 @@ conformance!(
             .await
             .unwrap();
         assert!(elsewhere.is_empty());
+        // By what happened in a span of months: all three took effect in December 2026.
+        use app::domain::payments::Month;
+        use app::domain::roster::{Flow, MonthSpan};
+        let span = |from: &str, to: &str| {
+            MonthSpan::new(Month::parse(from).unwrap(), Month::parse(to).unwrap()).unwrap()
+        };
+        let flow = |f, s| HouseholdRosterQuery {
+            flow: Some((f, s)),
+            ..households(None, None, 10)
+        };
+        let entered = |s| store.roster_households(flow(Flow::Entered, s));
+        assert_eq!(entered(span("2026-12", "2026-12")).await.unwrap().len(), 3);
+        assert_eq!(entered(span("2026-10", "2026-11")).await.unwrap().len(), 0);
+        assert_eq!(entered(span("2027-01", "2027-01")).await.unwrap().len(), 0);
+        let exited = store
+            .roster_households(flow(Flow::Exited, span("2000-01", "2030-12")))
+            .await
+            .unwrap();
+        assert!(exited.is_empty(), "none has left");
 
         let applications = |status, after| ApplicationRosterQuery {
             region: region("620702000000"),
             status,
+            decided: None,
             after,
             limit: 3,
         };
+        // Decided in December 2026, not in November.
+        let decided = |s| ApplicationRosterQuery {
+            decided: Some(s),
+            limit: 10,
+            ..applications(None, None)
+        };
+        let in_december = store
+            .roster_applications(decided(span("2026-12", "2026-12")))
+            .await
+            .unwrap();
+        let mut in_december: Vec<String> = in_december.into_iter().map(|r| r.number).collect();
+        in_december.sort();
+        let mut decided_numbers = numbers.clone();
+        decided_numbers.sort();
+        assert_eq!(
+            in_december, decided_numbers,
+            "the one only submitted is not decided"
+        );
+        assert!(store
+            .roster_applications(decided(span("2026-11", "2026-11")))
+            .await
+            .unwrap()
+            .is_empty());
         let page = store
             .roster_applications(applications(None, None))
             .await
@@ -3920,6 +3967,11 @@ conformance!(
             .roster_warnings(WarningRosterQuery {
                 region: region("620702000000"),
                 status: None,
+                level: None,
+                origin: None,
+                visit: None,
+                today: day("2026-12-06"),
+                raised: None,
                 after: None,
                 limit: 10,
             })
