@@ -150,6 +150,8 @@ pub mod roster {
             RosterKind::Payments => td_string!(locale, roster.kind.payments),
             RosterKind::Referrals => td_string!(locale, roster.kind.referrals),
             RosterKind::Emergency => td_string!(locale, roster.kind.emergency),
+            RosterKind::Recovery => td_string!(locale, roster.kind.recovery),
+            RosterKind::Charity => td_string!(locale, roster.kind.charity),
         }
         .to_string()
     }
@@ -231,6 +233,33 @@ pub mod roster {
                     td_string!(locale, roster.col.sent),
                     td_string!(locale, roster.col.due),
                     td_string!(locale, roster.col.answered),
+                    td_string!(locale, roster.col.household),
+                ]);
+            }
+            RosterKind::Recovery => {
+                h.extend(person);
+                h.extend([
+                    td_string!(locale, roster.col.reason),
+                    td_string!(locale, roster.col.status),
+                    td_string!(locale, roster.col.overpaid),
+                    td_string!(locale, roster.col.repaid),
+                    td_string!(locale, roster.col.written_off),
+                    td_string!(locale, roster.col.outstanding),
+                    td_string!(locale, roster.col.decision),
+                    td_string!(locale, roster.col.opened),
+                    td_string!(locale, roster.col.household),
+                ]);
+            }
+            RosterKind::Charity => {
+                h.extend(person);
+                h.extend([
+                    td_string!(locale, roster.col.need),
+                    td_string!(locale, roster.col.form),
+                    td_string!(locale, roster.col.asked),
+                    td_string!(locale, roster.col.delivered),
+                    td_string!(locale, roster.col.status),
+                    td_string!(locale, roster.col.created),
+                    td_string!(locale, roster.col.closed),
                     td_string!(locale, roster.col.household),
                 ]);
             }
@@ -446,6 +475,38 @@ pub mod roster {
         match v {
             V::Due => td_string!(locale, roster.visit.due),
             V::OnTime => td_string!(locale, roster.visit.on_time),
+        }
+        .to_string()
+    }
+
+    pub fn recovery_state(locale: Locale, s: crate::domain::recovery::RecoveryState) -> String {
+        use crate::domain::recovery::RecoveryState as S;
+        match s {
+            S::Open => td_string!(locale, roster.recovery_state.open),
+            S::WriteOffAsked => td_string!(locale, roster.recovery_state.write_off_asked),
+            S::Closed => td_string!(locale, roster.recovery_state.closed),
+        }
+        .to_string()
+    }
+
+    pub fn supply_form(locale: Locale, f: crate::domain::charity::SupplyForm) -> String {
+        use crate::domain::charity::SupplyForm as F;
+        match f {
+            F::Funds => td_string!(locale, charity.form_funds),
+            F::Goods => td_string!(locale, charity.form_goods),
+            F::Services => td_string!(locale, charity.form_services),
+        }
+        .to_string()
+    }
+
+    pub fn need_state(locale: Locale, s: crate::domain::charity::NeedState) -> String {
+        use crate::domain::charity::NeedState as S;
+        match s {
+            S::Open => td_string!(locale, charity.need_open),
+            S::Met => td_string!(locale, charity.need_met),
+            S::DoneByOthers => td_string!(locale, charity.done_by_others),
+            S::NoLongerNeeded => td_string!(locale, charity.no_longer_needed),
+            S::Duplicate => td_string!(locale, charity.duplicate),
         }
         .to_string()
     }

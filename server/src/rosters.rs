@@ -489,6 +489,58 @@ async fn read_rows(
                         .collect::<Result<_, _>>()?,
                 )
             }
+            RosterFilter::Recovery {
+                reason,
+                status,
+                opened,
+            } => {
+                let rows = s
+                    .store
+                    .roster_recovery(RecoveryRosterQuery {
+                        region: region.clone(),
+                        reason,
+                        status,
+                        opened,
+                        after: after_text.take(),
+                        limit: ROSTER_PAGE,
+                    })
+                    .await?;
+                after_text = rows.last().map(|r| r.id.clone());
+                lines
+                    .names_for(s, rows.iter().map(|r| &r.region_code))
+                    .await?;
+                (
+                    rows.len(),
+                    rows.iter()
+                        .map(|r| lines.recovery(r))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            RosterFilter::Charity {
+                form,
+                status,
+                closed,
+            } => {
+                let rows = s
+                    .store
+                    .roster_charity(CharityRosterQuery {
+                        region: region.clone(),
+                        form,
+                        status,
+                        closed,
+                        after: after_text.take(),
+                        limit: ROSTER_PAGE,
+                    })
+                    .await?;
+                after_text = rows.last().map(|r| r.id.clone());
+                lines.names_for(s, rows.iter().map(|r| &r.township)).await?;
+                (
+                    rows.len(),
+                    rows.iter()
+                        .map(|r| lines.charity(r))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
             RosterFilter::Emergency { form, recorded } => {
                 let rows = s
                     .store
@@ -743,6 +795,53 @@ impl Lines {
             Cell::Text(app::clock::china_time(r.recorded_at)),
             Cell::from(r.documents_due.map(|d| d.to_string())),
             Cell::from(r.documents_received_at.map(app::clock::china_time)),
+            Cell::Text(r.household_id.clone()),
+        ]);
+        Ok(row)
+    }
+
+    fn recovery(&mut self, r: &RecoveryRosterRecord) -> Result<Vec<Cell>, AppError> {
+        let p = self.person(r.declaration_json.as_deref())?;
+        let l = self.locale;
+        let yuan = |m: app::domain::money::Money| Cell::Yuan(m.fen() as f64 / 100.0);
+        let left = app::domain::money::Money::from_fen(
+            r.amount.fen() - r.repaid.fen() - r.written_off.fen(),
+        );
+        let mut row = vec![self.next()];
+        row.extend(self.person_cells(&p, &r.region_code));
+        row.extend([
+            Cell::Text(app::texts::statistics::recovery_reason(l, r.reason)),
+            Cell::Text(words::recovery_state(l, r.state)),
+            yuan(r.amount),
+            yuan(r.repaid),
+            yuan(r.written_off),
+            yuan(left),
+            Cell::from(r.decision.clone()),
+            Cell::Text(app::clock::china_time(r.opened_at)),
+            Cell::Text(r.household_id.clone()),
+        ]);
+        Ok(row)
+    }
+
+    fn charity(&mut self, r: &CharityRosterRecord) -> Result<Vec<Cell>, AppError> {
+        use app::domain::charity::SupplyForm;
+        let p = self.person(r.declaration_json.as_deref())?;
+        let l = self.locale;
+        // Funds are counted in fen; goods and services in their own units.
+        let units = |n: i64| match r.form {
+            SupplyForm::Funds => Cell::Yuan(n as f64 / 100.0),
+            _ => Cell::Number(n as f64),
+        };
+        let mut row = vec![self.next()];
+        row.extend(self.person_cells(&p, &r.township));
+        row.extend([
+            Cell::Text(words::help(l, r.kind)),
+            Cell::Text(words::supply_form(l, r.form)),
+            units(r.amount),
+            units(r.delivered),
+            Cell::Text(words::need_state(l, r.state)),
+            Cell::Text(app::clock::china_time(r.created_at)),
+            Cell::from(r.closed_at.map(app::clock::china_time)),
             Cell::Text(r.household_id.clone()),
         ]);
         Ok(row)

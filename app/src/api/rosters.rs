@@ -5,17 +5,19 @@
 //! page and the server share: the kinds, the request, its checks and who may ask.
 
 use crate::domain::chain::Department;
+use crate::domain::charity::{NeedState, SupplyForm};
 use crate::domain::cycle::Standing;
 use crate::domain::declaration::Residence;
 use crate::domain::declaration::{FieldError, FieldErrorCode};
 use crate::domain::monitoring::{WarningLevel, WarningStatus};
 use crate::domain::payments::{Fund, Month};
 use crate::domain::policy::assess::Category;
+use crate::domain::recovery::RecoveryReason;
 use crate::domain::region::RegionCode;
 use crate::domain::roster::{
     EmergencyForm, Flow, MonthSpan, VisitFilter, STAFF_SOURCE, UNRECORDED,
 };
-pub use crate::domain::roster::{ReferralState, WarningOrigin};
+pub use crate::domain::roster::{RecoveryChoice, ReferralState, WarningOrigin};
 use crate::domain::status::{ApplicationStatus, Role};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -73,6 +75,9 @@ pub struct RosterRequest {
     /// Payments: the fund the line is paid from.
     #[serde(default)]
     pub fund: String,
+    /// Recovery cases: why the money is recovered.
+    #[serde(default)]
+    pub reason: String,
     /// A span of months (`YYYY-MM`, both or neither): applications decided, warnings raised,
     /// referrals sent, emergency aid recorded, or households' `flow`, in those months.
     #[serde(default)]
@@ -132,6 +137,18 @@ pub enum RosterFilter {
         /// Recorded in these months.
         recorded: Option<MonthSpan>,
     },
+    Recovery {
+        reason: Option<RecoveryReason>,
+        status: Option<RecoveryChoice>,
+        /// Opened in these months.
+        opened: Option<MonthSpan>,
+    },
+    Charity {
+        form: Option<SupplyForm>,
+        status: Option<NeedState>,
+        /// Closed (met, or otherwise) in these months.
+        closed: Option<MonthSpan>,
+    },
 }
 
 impl RosterFilter {
@@ -143,6 +160,8 @@ impl RosterFilter {
             RosterFilter::Payments { .. } => RosterKind::Payments,
             RosterFilter::Referrals { .. } => RosterKind::Referrals,
             RosterFilter::Emergency { .. } => RosterKind::Emergency,
+            RosterFilter::Recovery { .. } => RosterKind::Recovery,
+            RosterFilter::Charity { .. } => RosterKind::Charity,
         }
     }
 
@@ -210,6 +229,26 @@ impl RosterFilter {
             RosterFilter::Emergency { form, recorded } => {
                 format!("form={} recorded={}", opt(form), span(recorded))
             }
+            RosterFilter::Recovery {
+                reason,
+                status,
+                opened,
+            } => format!(
+                "reason={} status={} opened={}",
+                opt(reason),
+                status.map_or("*", RecoveryChoice::code),
+                span(opened)
+            ),
+            RosterFilter::Charity {
+                form,
+                status,
+                closed,
+            } => format!(
+                "form={} status={} closed={}",
+                opt(form),
+                opt(status),
+                span(closed)
+            ),
         }
     }
 }
@@ -286,7 +325,7 @@ impl Reader<'_> {
 
 impl RosterRequest {
     /// The selecting fields, in the order a link carries them.
-    pub const FIELDS: [&'static str; 15] = [
+    pub const FIELDS: [&'static str; 16] = [
         "region",
         "category",
         "standing",
@@ -300,6 +339,7 @@ impl RosterRequest {
         "department",
         "form",
         "fund",
+        "reason",
         "from",
         "to",
     ];
@@ -320,6 +360,7 @@ impl RosterRequest {
             "department" => &self.department,
             "form" => &self.form,
             "fund" => &self.fund,
+            "reason" => &self.reason,
             "from" => &self.from,
             "to" => &self.to,
             _ => "",
@@ -335,6 +376,8 @@ impl RosterRequest {
             RosterKind::Payments => &["month", "category", "fund"],
             RosterKind::Referrals => &["department", "status", "from", "to"],
             RosterKind::Emergency => &["form", "from", "to"],
+            RosterKind::Recovery => &["reason", "status", "from", "to"],
+            RosterKind::Charity => &["form", "status", "from", "to"],
         }
     }
 
@@ -432,6 +475,20 @@ impl RosterRequest {
             RosterKind::Emergency => RosterFilter::Emergency {
                 form: r.choice("form"),
                 recorded: r.span(),
+            },
+            RosterKind::Recovery => RosterFilter::Recovery {
+                reason: r.choice("reason"),
+                status: if self.status == RecoveryChoice::OUTSTANDING {
+                    Some(RecoveryChoice::Outstanding)
+                } else {
+                    r.choice("status").map(RecoveryChoice::Is)
+                },
+                opened: r.span(),
+            },
+            RosterKind::Charity => RosterFilter::Charity {
+                form: r.choice("form"),
+                status: r.choice("status"),
+                closed: r.span(),
             },
         };
         let purpose = self.purpose.trim();
@@ -677,6 +734,27 @@ mod tests {
         assert_eq!(
             fields(stray.read(RosterKind::Emergency).unwrap_err()),
             ["level", "fund"]
+        );
+        // The same field read for its own list: a charity's form is not emergency aid's.
+        let goods = req(|r| {
+            r.form = "goods".into();
+            r.status = "met".into();
+        });
+        assert_eq!(
+            goods.read(RosterKind::Charity).unwrap().filter.summary(),
+            "form=goods status=met closed=*"
+        );
+        assert_eq!(
+            fields(goods.read(RosterKind::Emergency).unwrap_err()),
+            ["status", "form"]
+        );
+        let owed = req(|r| {
+            r.reason = "paid_after_death".into();
+            r.status = RecoveryChoice::OUTSTANDING.into();
+        });
+        assert_eq!(
+            owed.read(RosterKind::Recovery).unwrap().filter.summary(),
+            "reason=paid_after_death status=outstanding opened=*"
         );
         let form = req(|r| r.form = "sometime".into());
         assert_eq!(

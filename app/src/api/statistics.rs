@@ -895,10 +895,16 @@ pub mod build {
                         .iter()
                         .find(|x| x.0 == *k)
                         .map_or((0, 0), |x| (x.1, x.2));
-                    // Emergency aid has its roster; charity needs are the charity desk's list.
-                    let list = (m == Measure::Emergency).then(|| {
+                    // Emergency aid given in the months; charity needs met (closed) in them.
+                    let list = Some(if m == Measure::Emergency {
                         roster(RosterKind::Emergency, region, |r| {
                             r.form = k.to_string();
+                            months_of(r, from, to);
+                        })
+                    } else {
+                        roster(RosterKind::Charity, region, |r| {
+                            r.form = k.to_string();
+                            r.status = "met".into();
                             months_of(r, from, to);
                         })
                     });
@@ -1055,10 +1061,14 @@ pub mod build {
             let mut rows: Vec<Vec<Cell>> = opened
                 .iter()
                 .map(|(k, n, a)| {
+                    let list = Some(roster(RosterKind::Recovery, region, |r| {
+                        r.reason = k.clone();
+                        months_of(r, from, to);
+                    }));
                     vec![
                         text(key(locale, Measure::RecoveryOpened, 1, k)),
-                        text(n.to_string()),
-                        text(yuan(*a)),
+                        linked(n.to_string(), list.clone()),
+                        linked(yuan(*a), list),
                     ]
                 })
                 .collect();
@@ -1069,10 +1079,13 @@ pub mod build {
                 text(repaid_n.to_string()),
                 text(yuan(repaid)),
             ]);
+            let open = Some(roster(RosterKind::Recovery, region, |r| {
+                r.status = crate::domain::roster::RecoveryChoice::OUTSTANDING.into();
+            }));
             rows.push(vec![
                 text(td_string!(locale, stats.recovery_outstanding)),
-                text(open_n.to_string()),
-                text(yuan(outstanding)),
+                linked(open_n.to_string(), open.clone()),
+                linked(yuan(outstanding), open),
             ]);
             out.push(Section {
                 id: t("recovery"),

@@ -19,6 +19,10 @@ coded! {
         Referrals = "referrals",
         /// 临时救助: emergency aid recorded (先行救助 or after approval).
         Emergency = "emergency",
+        /// 追回: cases of money to be recovered.
+        Recovery = "recovery",
+        /// 慈善帮扶: households' needs put to charities.
+        Charity = "charity",
     }
 }
 
@@ -85,6 +89,24 @@ impl WarningOrigin {
         match self {
             WarningOrigin::File(s) => s.code(),
             WarningOrigin::Staff => STAFF_SOURCE,
+        }
+    }
+}
+
+/// A recovery case's state as a roster selects it: one state, or outstanding (not closed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecoveryChoice {
+    Is(super::recovery::RecoveryState),
+    Outstanding,
+}
+
+impl RecoveryChoice {
+    pub const OUTSTANDING: &'static str = "outstanding";
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RecoveryChoice::Is(s) => s.code(),
+            RecoveryChoice::Outstanding => Self::OUTSTANDING,
         }
     }
 }

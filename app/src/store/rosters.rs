@@ -8,7 +8,7 @@ use crate::domain::monitoring::{RuleKind, WarningLevel, WarningStatus};
 use crate::domain::policy::assess::Category;
 use crate::domain::referral::ReferralStatus;
 use crate::domain::roster::{
-    EmergencyForm, Flow, MonthSpan, ReferralState, VisitFilter, WarningOrigin,
+    EmergencyForm, Flow, MonthSpan, RecoveryChoice, ReferralState, VisitFilter, WarningOrigin,
 };
 
 /// Which households: a region's subtree, optionally one category (of the decision in force)
@@ -153,6 +153,61 @@ pub struct EmergencyRosterRecord {
     pub declaration_json: Option<String>,
 }
 
+/// Which recovery cases: a region's subtree, optionally one reason, state and the months they
+/// were opened in; ordered by id.
+#[derive(Clone, Debug)]
+pub struct RecoveryRosterQuery {
+    pub region: RegionCode,
+    pub reason: Option<crate::domain::recovery::RecoveryReason>,
+    pub status: Option<RecoveryChoice>,
+    pub opened: Option<MonthSpan>,
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct RecoveryRosterRecord {
+    pub id: String,
+    pub household_id: String,
+    pub region_code: RegionCode,
+    pub reason: crate::domain::recovery::RecoveryReason,
+    pub state: crate::domain::recovery::RecoveryState,
+    pub amount: Money,
+    pub repaid: Money,
+    pub written_off: Money,
+    pub decision: String,
+    pub opened_at: Millis,
+    pub declaration_json: Option<String>,
+}
+
+/// Which charity needs: those of townships in a region's subtree, optionally one form, state
+/// and the months they were closed in; ordered by id.
+#[derive(Clone, Debug)]
+pub struct CharityRosterQuery {
+    pub region: RegionCode,
+    pub form: Option<crate::domain::charity::SupplyForm>,
+    pub status: Option<crate::domain::charity::NeedState>,
+    pub closed: Option<MonthSpan>,
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct CharityRosterRecord {
+    pub id: String,
+    pub household_id: String,
+    pub township: RegionCode,
+    pub kind: crate::domain::declaration::HelpKind,
+    pub form: crate::domain::charity::SupplyForm,
+    /// In the form's unit (fen for funds).
+    pub amount: i64,
+    pub delivered: i64,
+    pub state: crate::domain::charity::NeedState,
+    pub created_at: Millis,
+    pub closed_at: Option<Millis>,
+    pub declaration_json: Option<String>,
+}
+
 #[async_trait]
 pub trait RosterStore: Send + Sync {
     async fn roster_households(
@@ -179,4 +234,14 @@ pub trait RosterStore: Send + Sync {
         &self,
         q: EmergencyRosterQuery,
     ) -> Result<Vec<EmergencyRosterRecord>, DbError>;
+
+    async fn roster_recovery(
+        &self,
+        q: RecoveryRosterQuery,
+    ) -> Result<Vec<RecoveryRosterRecord>, DbError>;
+
+    async fn roster_charity(
+        &self,
+        q: CharityRosterQuery,
+    ) -> Result<Vec<CharityRosterRecord>, DbError>;
 }

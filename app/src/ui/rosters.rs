@@ -7,13 +7,17 @@ use crate::api::rosters::{
     ReferralState, RosterKind, RosterRequest, EXPORTERS, PURPOSE_MAX_CHARS, UNMASKERS,
 };
 use crate::domain::chain::Department;
+use crate::domain::charity::{NeedState, SupplyForm};
 use crate::domain::cycle::Standing;
 use crate::domain::declaration::Residence;
 use crate::domain::monitoring::{Source, WarningLevel, WarningStatus};
 use crate::domain::payments::Fund;
 use crate::domain::policy::assess::Category;
+use crate::domain::recovery::{RecoveryReason, RecoveryState};
 use crate::domain::referral::ReferralStatus;
-use crate::domain::roster::{EmergencyForm, Flow, VisitFilter, STAFF_SOURCE, UNRECORDED};
+use crate::domain::roster::{
+    EmergencyForm, Flow, RecoveryChoice, VisitFilter, STAFF_SOURCE, UNRECORDED,
+};
 use crate::domain::status::ApplicationStatus;
 use crate::i18n::*;
 use crate::texts::roster as words;
@@ -231,6 +235,49 @@ fn RosterForm(
                     .map(|s| (s.code(), words::referral_status(locale(), s)))
                     .chain([(ReferralState::ANSWERED, t_string!(i18n, roster.answered).to_string())])
                     .collect(),
+                |r| &r.status,
+                |r, v| r.status = v,
+            )}
+            {months()}
+        }
+        .into_any(),
+        RosterKind::Recovery => view! {
+            {select(
+                "r-reason",
+                t_string!(i18n, roster.reason_label).to_string(),
+                RecoveryReason::ALL
+                    .into_iter()
+                    .map(|r| (r.code(), crate::texts::statistics::recovery_reason(locale(), r)))
+                    .collect(),
+                |r| &r.reason,
+                |r, v| r.reason = v,
+            )}
+            {select(
+                "r-status",
+                t_string!(i18n, roster.status_label).to_string(),
+                RecoveryState::ALL
+                    .into_iter()
+                    .map(|s| (s.code(), words::recovery_state(locale(), s)))
+                    .chain([(RecoveryChoice::OUTSTANDING, t_string!(i18n, roster.outstanding).to_string())])
+                    .collect(),
+                |r| &r.status,
+                |r, v| r.status = v,
+            )}
+            {months()}
+        }
+        .into_any(),
+        RosterKind::Charity => view! {
+            {select(
+                "r-form",
+                t_string!(i18n, roster.form_label).to_string(),
+                SupplyForm::ALL.into_iter().map(|f| (f.code(), words::supply_form(locale(), f))).collect(),
+                |r| &r.form,
+                |r, v| r.form = v,
+            )}
+            {select(
+                "r-status",
+                t_string!(i18n, roster.status_label).to_string(),
+                NeedState::ALL.into_iter().map(|s| (s.code(), words::need_state(locale(), s))).collect(),
                 |r| &r.status,
                 |r, v| r.status = v,
             )}

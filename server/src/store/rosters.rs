@@ -192,6 +192,74 @@ impl TryFrom<EmergencyRosterRow> for EmergencyRosterRecord {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct RecoveryRosterRow {
+    id: String,
+    household_id: String,
+    region_code: String,
+    reason: String,
+    state: String,
+    amount: i64,
+    repaid: i64,
+    written_off: i64,
+    decision: String,
+    opened_at: Millis,
+    declaration: Option<String>,
+}
+
+impl TryFrom<RecoveryRosterRow> for RecoveryRosterRecord {
+    type Error = DbError;
+    fn try_from(r: RecoveryRosterRow) -> Result<Self, DbError> {
+        Ok(RecoveryRosterRecord {
+            id: r.id,
+            household_id: r.household_id,
+            region_code: region("region_code", &r.region_code)?,
+            reason: code("reason", &r.reason)?,
+            state: code("state", &r.state)?,
+            amount: Money::from_fen(r.amount),
+            repaid: Money::from_fen(r.repaid),
+            written_off: Money::from_fen(r.written_off),
+            decision: r.decision,
+            opened_at: r.opened_at,
+            declaration_json: r.declaration,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CharityRosterRow {
+    id: String,
+    household_id: String,
+    township: String,
+    kind: String,
+    form: String,
+    amount: i64,
+    delivered: i64,
+    state: String,
+    created_at: Millis,
+    closed_at: Option<Millis>,
+    declaration: Option<String>,
+}
+
+impl TryFrom<CharityRosterRow> for CharityRosterRecord {
+    type Error = DbError;
+    fn try_from(r: CharityRosterRow) -> Result<Self, DbError> {
+        Ok(CharityRosterRecord {
+            id: r.id,
+            household_id: r.household_id,
+            township: region("township", &r.township)?,
+            kind: code("kind", &r.kind)?,
+            form: code("form", &r.form)?,
+            amount: r.amount,
+            delivered: r.delivered,
+            state: code("state", &r.state)?,
+            created_at: r.created_at,
+            closed_at: r.closed_at,
+            declaration_json: r.declaration,
+        })
+    }
+}
+
 #[async_trait::async_trait]
 impl RosterStore for SqlStore {
     #[tracing::instrument(skip_all)]
@@ -387,6 +455,72 @@ impl RosterStore for SqlStore {
             .map(|r| {
                 let mut row: EmergencyRosterRow = r.decode()?;
                 row.person_name = self.open(EMERGENCY_NAME, &row.person_name)?;
+                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
+                row.try_into()
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn roster_recovery(
+        &self,
+        q: RecoveryRosterQuery,
+    ) -> Result<Vec<RecoveryRosterRecord>, DbError> {
+        let (start, end) = instants(q.opened);
+        let rows = query(&format!(
+            "SELECT c.id, c.household_id, c.region_code, c.reason, c.state, c.amount, c.repaid, \
+             c.written_off, c.decision, c.opened_at, {declaration} AS declaration \
+             FROM recovery_cases c WHERE c.region_code LIKE $1 AND c.id > $2 \
+             AND ($3 = '' OR c.reason = $3) \
+             AND ($4 = '' OR ($4 = 'outstanding' AND c.state <> 'closed') OR c.state = $4) \
+             AND c.opened_at >= $5 AND c.opened_at < $6 ORDER BY c.id LIMIT $7",
+            declaration = latest_declaration("c.household_id")
+        ))
+        .bind(within(&q.region))
+        .bind(q.after.unwrap_or_default())
+        .bind(q.reason.map(|r| r.code()).unwrap_or_default())
+        .bind(q.status.map(|s| s.code()).unwrap_or_default())
+        .bind(start)
+        .bind(end)
+        .bind(q.limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let mut row: RecoveryRosterRow = r.decode()?;
+                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
+                row.try_into()
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn roster_charity(
+        &self,
+        q: CharityRosterQuery,
+    ) -> Result<Vec<CharityRosterRecord>, DbError> {
+        let (start, end) = instants(q.closed);
+        let rows = query(&format!(
+            "SELECT n.id, n.household_id, n.township, n.kind, n.form, n.amount, n.delivered, \
+             n.state, n.created_at, n.closed_at, {declaration} AS declaration \
+             FROM charity_needs n WHERE n.township LIKE $1 AND n.id > $2 \
+             AND ($3 = '' OR n.form = $3) AND ($4 = '' OR n.state = $4) \
+             AND ($5 = 0 OR (n.closed_at >= $6 AND n.closed_at < $7)) ORDER BY n.id LIMIT $8",
+            declaration = latest_declaration("n.household_id")
+        ))
+        .bind(within(&q.region))
+        .bind(q.after.unwrap_or_default())
+        .bind(q.form.map(|f| f.code()).unwrap_or_default())
+        .bind(q.status.map(|s| s.code()).unwrap_or_default())
+        .bind(i64::from(q.closed.is_some()))
+        .bind(start)
+        .bind(end)
+        .bind(q.limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let mut row: CharityRosterRow = r.decode()?;
                 row.declaration = self.open_opt(DECLARATION, row.declaration)?;
                 row.try_into()
             })

@@ -356,6 +356,20 @@ async fn every_linked_count_on_the_dashboard_is_the_number_of_lines_of_its_roste
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    // A recovery case opened for an overpayment.
+    let r = cw
+        .post(app.url("/api/recovery/open"))
+        .form(&[
+            ("household", household.as_str()),
+            ("reason", "paid_after_exit"),
+            ("amount", "300"),
+            ("decision", "甘民追〔2026〕9号"),
+            ("note", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     // Two warnings raised by staff: one of level II whose visit is past due, one of level I.
     let now = app::services::now_millis();
     for (level, due) in [
@@ -424,6 +438,8 @@ async fn every_linked_count_on_the_dashboard_is_the_number_of_lines_of_its_roste
         ("/rosters/referrals.xlsx?region=620702000000&department=medical_insurance&from", 1),
         ("/rosters/referrals.xlsx?region=620702000000&status=answered&department=medical_insurance", 1),
         ("/rosters/emergency.xlsx?region=620702000000&form=advance", 1),
+        ("/rosters/recovery.xlsx?region=620702000000&reason=paid_after_exit&from=", 1),
+        ("/rosters/recovery.xlsx?region=620702000000&status=outstanding", 1),
         ("/rosters/households.xlsx?region=620702100000&standing=in_assistance", 1),
     ] {
         assert!(

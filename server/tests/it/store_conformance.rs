@@ -3978,6 +3978,70 @@ conformance!(
             .await
             .unwrap();
         assert!(warnings.is_empty());
+
+        // Charity needs: by form, state and the months they were closed in (their township's).
+        use app::domain::charity::{NeedSource, NeedState, SupplyForm};
+        use app::store::{CharityRosterQuery, NewNeed};
+        assert!(store
+            .add_need(NewNeed {
+                id: "need-roster-1".into(),
+                household_id: all[0].id.clone(),
+                source: NeedSource::Caseworker,
+                source_ref: "need-roster-1".into(),
+                kind: app::domain::declaration::HelpKind::Education,
+                form: SupplyForm::Goods,
+                amount: 2,
+                urgency: 3,
+                township: region("620702100000"),
+                category: None,
+                covering_aid: Some(app::domain::chain::AidKind::Education),
+                note: String::new(),
+                created_by: a.clone(),
+                now: DECIDED_AT,
+            })
+            .await
+            .unwrap());
+        store
+            .close_need(
+                "need-roster-1",
+                &region("620702000000"),
+                NeedState::NoLongerNeeded,
+                &a,
+                DECIDED_AT + 1,
+            )
+            .await
+            .unwrap();
+        let needs = |form, status, closed| CharityRosterQuery {
+            region: region("620702000000"),
+            form,
+            status,
+            closed,
+            after: None,
+            limit: 10,
+        };
+        let closed = store
+            .roster_charity(needs(
+                Some(SupplyForm::Goods),
+                Some(NeedState::NoLongerNeeded),
+                Some(span("2026-12", "2026-12")),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(closed.len(), 1);
+        assert_eq!(closed[0].household_id, all[0].id);
+        assert_eq!(closed[0].township.as_str(), "620702100000");
+        assert_eq!(closed[0].declaration_json.as_deref(), Some("{}"));
+        for q in [
+            needs(None, Some(NeedState::Met), None),
+            needs(Some(SupplyForm::Funds), None, None),
+            needs(None, None, Some(span("2026-11", "2026-11"))),
+            CharityRosterQuery {
+                region: region("620702200000"),
+                ..needs(None, None, None)
+            },
+        ] {
+            assert!(store.roster_charity(q).await.unwrap().is_empty());
+        }
     }
 );
 
