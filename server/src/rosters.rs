@@ -435,11 +435,21 @@ async fn read_rows(
                         .collect::<Result<_, _>>()?,
                 )
             }
-            RosterFilter::Payments { category, fund, .. } => {
+            RosterFilter::Payments {
+                category,
+                fund,
+                paid,
+                ..
+            } => {
                 let roll = roll.as_deref().unwrap_or_default();
+                let which = if paid {
+                    LineFilter::Paying
+                } else {
+                    LineFilter::All
+                };
                 let rows = s
                     .store
-                    .payees(roll, LineFilter::All, after_text.take(), ROSTER_PAGE)
+                    .payees(roll, which, after_text.take(), ROSTER_PAGE)
                     .await?;
                 after_text = rows.last().map(|r| r.line.line.household_id.clone());
                 // The county's roll, the lines of the region (and category, fund) asked for.
@@ -450,6 +460,11 @@ async fn read_rows(
                         l.region.is_within(region)
                             && category.is_none_or(|c| l.category == c)
                             && fund.is_none_or(|f| l.fund == f)
+                            && !(paid
+                                && r.line
+                                    .bank
+                                    .as_ref()
+                                    .is_some_and(|b| b.0 == BankStatus::Failed))
                     })
                     .collect();
                 lines

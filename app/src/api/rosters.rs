@@ -28,6 +28,9 @@ pub use crate::domain::roster::RosterKind;
 pub const PURPOSE_MIN_CHARS: usize = 4;
 pub const PURPOSE_MAX_CHARS: usize = 200;
 
+/// A payment roster's `status`: only the lines that paid.
+pub const PAID: &str = "paid";
+
 /// Rows read from the store at a time while a roster is written.
 pub const ROSTER_PAGE: i64 = 1_000;
 
@@ -125,6 +128,9 @@ pub enum RosterFilter {
         month: Month,
         category: Option<Category>,
         fund: Option<Fund>,
+        /// Only the lines that paid (an amount, not returned failed by the bank): what the
+        /// dashboard counts as paid (`status=paid`).
+        paid: bool,
     },
     Referrals {
         department: Option<Department>,
@@ -211,10 +217,12 @@ impl RosterFilter {
                 month,
                 category,
                 fund,
+                paid,
             } => format!(
-                "month={month} category={} fund={}",
+                "month={month} category={} fund={}{}",
                 opt(category),
-                opt(fund)
+                opt(fund),
+                if paid { " status=paid" } else { "" }
             ),
             RosterFilter::Referrals {
                 department,
@@ -373,7 +381,7 @@ impl RosterRequest {
             RosterKind::Households => &["category", "standing", "residence", "flow", "from", "to"],
             RosterKind::Applications => &["status", "from", "to"],
             RosterKind::Warnings => &["status", "level", "source", "visit", "from", "to"],
-            RosterKind::Payments => &["month", "category", "fund"],
+            RosterKind::Payments => &["month", "category", "fund", "status"],
             RosterKind::Referrals => &["department", "status", "from", "to"],
             RosterKind::Emergency => &["form", "from", "to"],
             RosterKind::Recovery => &["reason", "status", "from", "to"],
@@ -454,11 +462,16 @@ impl RosterRequest {
                 }
                 let category = r.choice("category");
                 let fund = r.choice("fund");
+                let paid = self.status == PAID;
+                if !paid && !self.status.is_empty() {
+                    r.refuse("status", FieldErrorCode::InvalidChoice);
+                }
                 match month {
                     Some(month) => RosterFilter::Payments {
                         month,
                         category,
                         fund,
+                        paid,
                     },
                     None => return Err(AppError::Invalid(r.errors)),
                 }
@@ -635,6 +648,15 @@ mod tests {
         assert_eq!(
             fields(mixed.read(RosterKind::Payments).unwrap_err()),
             ["status"]
+        );
+        let paid = req(|r| {
+            r.month = "2026-12".into();
+            r.fund = "tekun".into();
+            r.status = PAID.into();
+        });
+        assert_eq!(
+            paid.read(RosterKind::Payments).unwrap().filter.summary(),
+            "month=2026-12 category=* fund=tekun status=paid"
         );
         assert_eq!(
             fields(ok.read(RosterKind::Households).unwrap_err()),

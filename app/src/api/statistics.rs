@@ -236,7 +236,7 @@ pub mod build {
     //! The sections of a region's page, from its figures: tables (what auditors copy) and the
     //! charts drawn from the same numbers.
     use super::{Cell, Section};
-    use crate::api::rosters::RosterRequest;
+    use crate::api::rosters::{RosterRequest, PAID};
     use crate::domain::money::Money;
     use crate::domain::payments::Month;
     use crate::domain::policy::assess::Category;
@@ -980,17 +980,19 @@ pub mod build {
                             roster(RosterKind::Payments, region, |r| {
                                 r.month = mo.to_string();
                                 r.category = c.code().into();
+                                r.status = PAID.into();
                             })
                         }),
                     ));
                 }
-                row.push(text(all[i].1.to_string()));
-                row.push(linked(
-                    yuan(all[i].2),
-                    (may_link && all[i].1 > 0).then(|| {
-                        roster(RosterKind::Payments, region, |r| r.month = mo.to_string())
-                    }),
-                ));
+                let list = (may_link && all[i].1 > 0).then(|| {
+                    roster(RosterKind::Payments, region, |r| {
+                        r.month = mo.to_string();
+                        r.status = PAID.into();
+                    })
+                });
+                row.push(linked(all[i].1.to_string(), list.clone()));
+                row.push(linked(yuan(all[i].2), list));
                 rows.push(row);
             }
             for (c, v) in &per_cat {
@@ -1032,6 +1034,7 @@ pub mod build {
                             roster(RosterKind::Payments, region, |r| {
                                 r.month = mo.to_string();
                                 r.fund = k.clone();
+                                r.status = PAID.into();
                             })
                         }),
                     ));

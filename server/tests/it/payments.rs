@@ -249,6 +249,21 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     assert_eq!(page["failed"].as_array().unwrap().len(), 1);
     assert_eq!(page["failed"][0]["bank"][1], "账户已冻结");
 
+    // On the dashboard, the month's paid households and amount (the line the bank paid, not
+    // the failed one) link to exactly those lines, by category and by fund too.
+    crate::statistics::refresh(&app, &cw).await;
+    let (s, d) = crate::statistics::dashboard(&app, &cw, "", "", "").await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let followed = crate::statistics::every_linked_count_is_its_rosters_lines(&app, &cw, &d).await;
+    let paid = format!("status=paid&month={month}");
+    assert!(
+        followed
+            .iter()
+            .filter(|h| h.starts_with("/rosters/payments.xlsx") && h.contains(&paid))
+            .count()
+            >= 2,
+        "{followed:#?}"
+    );
     // The roll as a roster (花名册): ID numbers masked, the amounts, why, the bank's answer.
     let r = cw
         .get(app.url(&format!("/rosters/payments.xlsx?month={month}")))

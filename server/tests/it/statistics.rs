@@ -6,7 +6,7 @@ use crate::rosters::household_in_assistance;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
-async fn dashboard(
+pub(crate) async fn dashboard(
     app: &TestApp,
     c: &Client,
     region: &str,
@@ -44,7 +44,7 @@ fn row<'a>(s: &'a Value, label: &str) -> &'a Vec<Value> {
         .unwrap()
 }
 
-async fn refresh(app: &TestApp, c: &Client) {
+pub(crate) async fn refresh(app: &TestApp, c: &Client) {
     let r = c
         .post(app.url("/api/statistics/refresh"))
         .send()
@@ -321,9 +321,49 @@ async fn the_dashboard_shows_the_callers_region_level_by_level_and_links_each_nu
 /// households (by category, residence, region below, entering, leaving), the applications
 /// decided, the warnings (by source × level, visits due and on time), the referrals (sent and
 /// answered) and the emergency aid.
+/// Follows every count on a dashboard page that links to a roster and checks the roster has
+/// exactly that many lines (persons and amounts link to the same lists as their counts; they
+/// are not counts of lines). The links followed.
+pub(crate) async fn every_linked_count_is_its_rosters_lines(
+    app: &TestApp,
+    cw: &Client,
+    d: &Value,
+) -> Vec<String> {
+    use crate::rosters::Roster;
+    let mut checked = Vec::new();
+    for section in d["sections"].as_array().unwrap() {
+        let head = section["head"].as_array().unwrap();
+        for row in section["rows"].as_array().unwrap() {
+            for (i, cell) in row.as_array().unwrap().iter().enumerate() {
+                let Some(href) = cell["href"].as_str() else {
+                    continue;
+                };
+                if !href.starts_with("/rosters/") || head[i] == "人数" {
+                    continue;
+                }
+                // A count (a fund's cell: households / amount); amounts in yuan are not.
+                let text = cell["text"].as_str().unwrap();
+                let Ok(n) = text.split(" / ").next().unwrap().parse::<usize>() else {
+                    continue;
+                };
+                let roster = Roster::of(cw.get(app.url(href)).send().await.unwrap()).await;
+                assert_eq!(
+                    roster.lines().len(),
+                    n,
+                    "{} / {} / {}: {href}",
+                    section["id"],
+                    row[0]["text"],
+                    head[i]
+                );
+                checked.push(href.to_string());
+            }
+        }
+    }
+    checked
+}
+
 #[tokio::test]
 async fn every_linked_count_on_the_dashboard_is_the_number_of_lines_of_its_roster() {
-    use crate::rosters::Roster;
     use app::domain::monitoring::{RuleKind, WarningLevel};
     let app = spawn_app().await;
     let cw = caseworker(&app, "stats_links", "620702000000").await;
@@ -397,35 +437,7 @@ async fn every_linked_count_on_the_dashboard_is_the_number_of_lines_of_its_roste
     refresh(&app, &cw).await;
     let (s, d) = dashboard(&app, &cw, "", "", "").await;
     assert_eq!(s, StatusCode::OK, "{d}");
-    let mut checked = Vec::new();
-    for section in d["sections"].as_array().unwrap() {
-        let head = section["head"].as_array().unwrap();
-        for row in section["rows"].as_array().unwrap() {
-            for (i, cell) in row.as_array().unwrap().iter().enumerate() {
-                let Some(href) = cell["href"].as_str() else {
-                    continue;
-                };
-                if !href.starts_with("/rosters/") || head[i] == "人数" {
-                    continue;
-                }
-                // A count (a fund's cell: households / amount); amounts in yuan are not.
-                let text = cell["text"].as_str().unwrap();
-                let Ok(n) = text.split(" / ").next().unwrap().parse::<usize>() else {
-                    continue;
-                };
-                let roster = Roster::of(cw.get(app.url(href)).send().await.unwrap()).await;
-                assert_eq!(
-                    roster.lines().len(),
-                    n,
-                    "{} / {} / {}: {href}",
-                    section["id"],
-                    row[0]["text"],
-                    head[i]
-                );
-                checked.push(href.to_string());
-            }
-        }
-    }
+    let checked = every_linked_count_is_its_rosters_lines(&app, &cw, &d).await;
     // The lists behind the numbers this test made are among those checked.
     for (list, min) in [
         ("/rosters/households.xlsx?region=620702000000&category=dibao&standing=in_assistance&residence=rural", 1),
