@@ -371,14 +371,11 @@ async fn read_rows(
                     })
                     .await?;
                 after_text = rows.last().map(|r| r.id.clone());
-                lines
-                    .names_for(s, rows.iter().map(|r| &r.region_code))
-                    .await?;
                 (
                     rows.len(),
-                    rows.iter()
-                        .map(|r| lines.household(r))
-                        .collect::<Result<_, _>>()?,
+                    lines
+                        .page(s, &rows, |r| &r.region_code, Lines::household)
+                        .await?,
                 )
             }
             RosterFilter::Applications { status, decided } => {
@@ -393,14 +390,11 @@ async fn read_rows(
                     })
                     .await?;
                 after_text = rows.last().map(|r| r.number.clone());
-                lines
-                    .names_for(s, rows.iter().map(|r| &r.region_code))
-                    .await?;
                 (
                     rows.len(),
-                    rows.iter()
-                        .map(|r| lines.application(r))
-                        .collect::<Result<_, _>>()?,
+                    lines
+                        .page(s, &rows, |r| &r.region_code, Lines::application)
+                        .await?,
                 )
             }
             RosterFilter::Warnings {
@@ -425,14 +419,11 @@ async fn read_rows(
                     })
                     .await?;
                 after_id = rows.last().map(|r| r.id);
-                lines
-                    .names_for(s, rows.iter().map(|r| &r.region_code))
-                    .await?;
                 (
                     rows.len(),
-                    rows.iter()
-                        .map(|r| lines.warning(r))
-                        .collect::<Result<_, _>>()?,
+                    lines
+                        .page(s, &rows, |r| &r.region_code, Lines::warning)
+                        .await?,
                 )
             }
             RosterFilter::Payments {
@@ -453,7 +444,7 @@ async fn read_rows(
                     .await?;
                 after_text = rows.last().map(|r| r.line.line.household_id.clone());
                 // The county's roll, the lines of the region (and category, fund) asked for.
-                let mine: Vec<&PayeeRecord> = rows
+                let mine: Vec<PayeeRecord> = rows
                     .iter()
                     .filter(|r| {
                         let l = &r.line.line;
@@ -466,15 +457,13 @@ async fn read_rows(
                                     .as_ref()
                                     .is_some_and(|b| b.0 == BankStatus::Failed))
                     })
+                    .cloned()
                     .collect();
-                lines
-                    .names_for(s, mine.iter().map(|r| &r.line.line.region))
-                    .await?;
                 (
                     rows.len(),
-                    mine.iter()
-                        .map(|r| lines.payment(r))
-                        .collect::<Result<_, _>>()?,
+                    lines
+                        .page(s, &mine, |r| &r.line.line.region, Lines::payment)
+                        .await?,
                 )
             }
             RosterFilter::Referrals {
@@ -494,14 +483,11 @@ async fn read_rows(
                     })
                     .await?;
                 after_id = rows.last().map(|r| r.id);
-                lines
-                    .names_for(s, rows.iter().map(|r| &r.region_code))
-                    .await?;
                 (
                     rows.len(),
-                    rows.iter()
-                        .map(|r| lines.referral(r))
-                        .collect::<Result<_, _>>()?,
+                    lines
+                        .page(s, &rows, |r| &r.region_code, Lines::referral)
+                        .await?,
                 )
             }
             RosterFilter::Recovery {
@@ -521,14 +507,11 @@ async fn read_rows(
                     })
                     .await?;
                 after_text = rows.last().map(|r| r.id.clone());
-                lines
-                    .names_for(s, rows.iter().map(|r| &r.region_code))
-                    .await?;
                 (
                     rows.len(),
-                    rows.iter()
-                        .map(|r| lines.recovery(r))
-                        .collect::<Result<_, _>>()?,
+                    lines
+                        .page(s, &rows, |r| &r.region_code, Lines::recovery)
+                        .await?,
                 )
             }
             RosterFilter::Charity {
@@ -548,12 +531,11 @@ async fn read_rows(
                     })
                     .await?;
                 after_text = rows.last().map(|r| r.id.clone());
-                lines.names_for(s, rows.iter().map(|r| &r.township)).await?;
                 (
                     rows.len(),
-                    rows.iter()
-                        .map(|r| lines.charity(r))
-                        .collect::<Result<_, _>>()?,
+                    lines
+                        .page(s, &rows, |r| &r.township, Lines::charity)
+                        .await?,
                 )
             }
             RosterFilter::Emergency { form, recorded } => {
@@ -568,14 +550,11 @@ async fn read_rows(
                     })
                     .await?;
                 after_text = rows.last().map(|r| r.id.clone());
-                lines
-                    .names_for(s, rows.iter().map(|r| &r.region_code))
-                    .await?;
                 (
                     rows.len(),
-                    rows.iter()
-                        .map(|r| lines.emergency(r))
-                        .collect::<Result<_, _>>()?,
+                    lines
+                        .page(s, &rows, |r| &r.region_code, Lines::emergency)
+                        .await?,
                 )
             }
         };
@@ -612,6 +591,19 @@ struct Person {
 }
 
 impl Lines {
+    /// A page of records as rows: the names of their places looked up first (once each), then
+    /// each record turned into its line.
+    async fn page<R>(
+        &mut self,
+        s: &app::services::Services,
+        records: &[R],
+        place: impl Fn(&R) -> &RegionCode,
+        line: impl Fn(&mut Lines, &R) -> Result<Vec<Cell>, AppError>,
+    ) -> Result<Vec<Vec<Cell>>, AppError> {
+        self.names_for(s, records.iter().map(&place)).await?;
+        records.iter().map(|r| line(self, r)).collect()
+    }
+
     async fn names_for(
         &mut self,
         s: &app::services::Services,

@@ -1,7 +1,7 @@
 //! 花名册: roster pages in keyset order, declarations opened here (the rows' names and phones
 //! are inside them).
 
-use super::dialect::{code, code_opt, day, day_opt, query, region, within};
+use super::dialect::{code, code_opt, day, day_opt, query, region, within, Row};
 use super::sealed::{DECLARATION, EMERGENCY_NAME};
 use super::SqlStore;
 use app::domain::money::Money;
@@ -260,6 +260,29 @@ impl TryFrom<CharityRosterRow> for CharityRosterRecord {
     }
 }
 
+impl SqlStore {
+    /// Rows as records, each row's declaration (the household's latest) opened first.
+    fn opened<T, R>(
+        &self,
+        rows: &[Row],
+        declaration: impl Fn(&mut T) -> &mut Option<String>,
+    ) -> Result<Vec<R>, DbError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+        R: TryFrom<T, Error = DbError>,
+    {
+        rows.iter()
+            .map(|r| {
+                let mut row: T = r.decode()?;
+                let d = declaration(&mut row);
+                *d = self.open_opt(DECLARATION, d.take())?;
+                row.try_into()
+            })
+            .collect()
+    }
+}
+
 #[async_trait::async_trait]
 impl RosterStore for SqlStore {
     #[tracing::instrument(skip_all)]
@@ -304,13 +327,7 @@ impl RosterStore for SqlStore {
         })
         .fetch_all(&self.db)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let mut row: HouseholdRosterRow = r.decode()?;
-                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
-                row.try_into()
-            })
-            .collect()
+        self.opened(&rows, |row: &mut HouseholdRosterRow| &mut row.declaration)
     }
 
     #[tracing::instrument(skip_all)]
@@ -385,13 +402,7 @@ impl RosterStore for SqlStore {
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let mut row: WarningRosterRow = r.decode()?;
-                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
-                row.try_into()
-            })
-            .collect()
+        self.opened(&rows, |row: &mut WarningRosterRow| &mut row.declaration)
     }
 
     #[tracing::instrument(skip_all)]
@@ -418,13 +429,7 @@ impl RosterStore for SqlStore {
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let mut row: ReferralRosterRow = r.decode()?;
-                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
-                row.try_into()
-            })
-            .collect()
+        self.opened(&rows, |row: &mut ReferralRosterRow| &mut row.declaration)
     }
 
     #[tracing::instrument(skip_all)]
@@ -485,13 +490,7 @@ impl RosterStore for SqlStore {
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let mut row: RecoveryRosterRow = r.decode()?;
-                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
-                row.try_into()
-            })
-            .collect()
+        self.opened(&rows, |row: &mut RecoveryRosterRow| &mut row.declaration)
     }
 
     #[tracing::instrument(skip_all)]
@@ -518,12 +517,6 @@ impl RosterStore for SqlStore {
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let mut row: CharityRosterRow = r.decode()?;
-                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
-                row.try_into()
-            })
-            .collect()
+        self.opened(&rows, |row: &mut CharityRosterRow| &mut row.declaration)
     }
 }
