@@ -33,6 +33,23 @@ test('a caseworker exports a roster masked, and unmasked only with a purpose', a
   assert.equal(await p.locator('#r-category').count(), 0);
   await p.selectOption('#r-status', 'submitted');
   assert.equal(await p.getAttribute('#roster-masked', 'href'), '/rosters/applications.xlsx?status=submitted');
+  // Referrals answered by one department in a span of months (as the dashboard links them).
+  await p.selectOption('#r-kind', 'referrals');
+  await p.locator('#r-department').waitFor();
+  assert.deepEqual(await unlabelled(p), []);
+  await p.selectOption('#r-department', 'medical_insurance');
+  await p.selectOption('#r-status', 'answered');
+  await p.fill('#r-from', '2026-01');
+  await p.fill('#r-to', '2026-12');
+  assert.equal(
+    await p.getAttribute('#roster-masked', 'href'),
+    '/rosters/referrals.xlsx?status=answered&department=medical_insurance&from=2026-01&to=2026-12',
+  );
+  const referrals = await downloaded(p, () => p.click('#roster-masked'));
+  assert.match(referrals.name, /^roster-referrals-620702000000-/);
+  await p.selectOption('#r-kind', 'applications');
+  await p.locator('#r-status').waitFor();
+  await p.selectOption('#r-status', 'submitted');
   const masked = await downloaded(p, () => p.click('#roster-masked'));
   assert.match(masked.name, /^roster-applications-620702000000-\d{4}-\d{2}-\d{2}\.xlsx$/);
   assert.equal(masked.bytes.subarray(0, 2).toString(), 'PK');

@@ -375,6 +375,30 @@ impl RosterRequest {
         }
     }
 
+    /// Sets a selecting field by name (a name not in `FIELDS` sets nothing).
+    pub fn set(&mut self, field: &str, value: String) {
+        let slot = match field {
+            "region" => &mut self.region,
+            "category" => &mut self.category,
+            "standing" => &mut self.standing,
+            "residence" => &mut self.residence,
+            "status" => &mut self.status,
+            "month" => &mut self.month,
+            "flow" => &mut self.flow,
+            "level" => &mut self.level,
+            "source" => &mut self.source,
+            "visit" => &mut self.visit,
+            "department" => &mut self.department,
+            "form" => &mut self.form,
+            "fund" => &mut self.fund,
+            "reason" => &mut self.reason,
+            "from" => &mut self.from,
+            "to" => &mut self.to,
+            _ => return,
+        };
+        *slot = value;
+    }
+
     /// The fields each list reads (besides the region).
     fn fields_of(kind: RosterKind) -> &'static [&'static str] {
         match kind {

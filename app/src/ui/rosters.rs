@@ -77,18 +77,16 @@ fn RosterForm(
     let request = RwSignal::new(fresh(RosterKind::Households));
     let locale = move || i18n.get_locale();
     // One select of codes: its label, its id, the choices (code, label), which field it sets.
-    let select = move |id: &'static str,
-                       label: String,
-                       choices: Vec<(&'static str, String)>,
-                       get: fn(&RosterRequest) -> &String,
-                       set: fn(&mut RosterRequest, String)| {
+    // One select of codes for a field of the request (its id is `r-{field}`).
+    let select = move |field: &'static str, label: String, choices: Vec<(&'static str, String)>| {
+        let id = format!("r-{field}");
         view! {
             <div>
-                <label for=id>{label}</label>
-                <select id=id on:change=move |ev| request.update(|r| set(r, event_target_value(&ev)))>
-                    <option value="" selected=move || request.with(|r| get(r).is_empty())>{t_string!(i18n, roster.any)}</option>
+                <label for=id.clone()>{label}</label>
+                <select id=id on:change=move |ev| request.update(|r| r.set(field, event_target_value(&ev)))>
+                    <option value="" selected=move || request.with(|r| r.value(field).is_empty())>{t_string!(i18n, roster.any)}</option>
                     {choices.into_iter().map(|(code, text)| view! {
-                        <option value=code selected=move || request.with(|r| get(r) == code)>{text}</option>
+                        <option value=code selected=move || request.with(|r| r.value(field) == code)>{text}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -113,83 +111,65 @@ fn RosterForm(
         match kind.get() {
         RosterKind::Households => view! {
             {select(
-                "r-category",
+                "category",
                 t_string!(i18n, roster.category_label).to_string(),
                 Category::ALL.into_iter().map(|c| (c.code(), words::category(locale(), c))).collect(),
-                |r| &r.category,
-                |r, v| r.category = v,
             )}
             {select(
-                "r-standing",
+                "standing",
                 t_string!(i18n, roster.standing_label).to_string(),
                 Standing::ALL.into_iter().map(|s| (s.code(), words::standing(locale(), s))).collect(),
-                |r| &r.standing,
-                |r, v| r.standing = v,
             )}
             {select(
-                "r-residence",
+                "residence",
                 t_string!(i18n, roster.col.residence).to_string(),
                 Residence::ALL
                     .into_iter()
                     .map(|r| (r.code(), words::residence(locale(), r)))
                     .chain([(UNRECORDED, t_string!(i18n, stats.unrecorded).to_string())])
                     .collect(),
-                |r| &r.residence,
-                |r, v| r.residence = v,
             )}
             {select(
-                "r-flow",
+                "flow",
                 t_string!(i18n, roster.flow_label).to_string(),
                 Flow::ALL.into_iter().map(|f| (f.code(), words::flow(locale(), f))).collect(),
-                |r| &r.flow,
-                |r, v| r.flow = v,
             )}
             {months()}
         }
         .into_any(),
         RosterKind::Applications => view! {
             {select(
-                "r-status",
+                "status",
                 t_string!(i18n, roster.status_label).to_string(),
                 ApplicationStatus::ALL.into_iter().map(|s| (s.code(), words::status(locale(), s))).collect(),
-                |r| &r.status,
-                |r, v| r.status = v,
             )}
             {months()}
         }
         .into_any(),
         RosterKind::Warnings => view! {
             {select(
-                "r-status",
+                "status",
                 t_string!(i18n, roster.status_label).to_string(),
                 WarningStatus::ALL.into_iter().map(|s| (s.code(), words::warning_status(locale(), s))).collect(),
-                |r| &r.status,
-                |r, v| r.status = v,
             )}
             {select(
-                "r-level",
+                "level",
                 t_string!(i18n, roster.level_label).to_string(),
                 WarningLevel::ALL.into_iter().map(|l| (l.code(), l.code().to_string())).collect(),
-                |r| &r.level,
-                |r, v| r.level = v,
             )}
             {select(
-                "r-source",
+                "source",
                 t_string!(i18n, roster.source_label).to_string(),
                 Source::ALL
                     .into_iter()
                     .map(|s| (s.code(), crate::texts::statistics::source(locale(), s)))
                     .chain([(STAFF_SOURCE, t_string!(i18n, roster.source_staff).to_string())])
                     .collect(),
-                |r| &r.source,
-                |r, v| r.source = v,
             )}
             {select(
-                "r-visit",
+                "visit",
                 t_string!(i18n, roster.visit_label).to_string(),
                 VisitFilter::ALL.into_iter().map(|v| (v.code(), words::visit(locale(), v))).collect(),
-                |r| &r.visit,
-                |r, v| r.visit = v,
             )}
             {months()}
         }
@@ -201,96 +181,78 @@ fn RosterForm(
                     on:input=move |ev| request.update(|r| r.month = event_target_value(&ev)) />
             </div>
             {select(
-                "r-category",
+                "category",
                 t_string!(i18n, roster.category_label).to_string(),
                 Category::ALL.into_iter().map(|c| (c.code(), words::category(locale(), c))).collect(),
-                |r| &r.category,
-                |r, v| r.category = v,
             )}
             {select(
-                "r-fund",
+                "fund",
                 t_string!(i18n, roster.fund_label).to_string(),
                 Fund::ALL.into_iter().map(|f| (f.code(), words::fund(locale(), f))).collect(),
-                |r| &r.fund,
-                |r, v| r.fund = v,
             )}
         }
         .into_any(),
         RosterKind::Referrals => view! {
             {select(
-                "r-department",
+                "department",
                 t_string!(i18n, roster.department_label).to_string(),
                 Department::ALL
                     .into_iter()
                     .map(|d| (d.code(), crate::texts::statistics::department(locale(), d)))
                     .collect(),
-                |r| &r.department,
-                |r, v| r.department = v,
             )}
             {select(
-                "r-status",
+                "status",
                 t_string!(i18n, roster.status_label).to_string(),
                 ReferralStatus::ALL
                     .into_iter()
                     .map(|s| (s.code(), words::referral_status(locale(), s)))
                     .chain([(ReferralState::ANSWERED, t_string!(i18n, roster.answered).to_string())])
                     .collect(),
-                |r| &r.status,
-                |r, v| r.status = v,
             )}
             {months()}
         }
         .into_any(),
         RosterKind::Recovery => view! {
             {select(
-                "r-reason",
+                "reason",
                 t_string!(i18n, roster.reason_label).to_string(),
                 RecoveryReason::ALL
                     .into_iter()
                     .map(|r| (r.code(), crate::texts::statistics::recovery_reason(locale(), r)))
                     .collect(),
-                |r| &r.reason,
-                |r, v| r.reason = v,
             )}
             {select(
-                "r-status",
+                "status",
                 t_string!(i18n, roster.status_label).to_string(),
                 RecoveryState::ALL
                     .into_iter()
                     .map(|s| (s.code(), words::recovery_state(locale(), s)))
                     .chain([(RecoveryChoice::OUTSTANDING, t_string!(i18n, roster.outstanding).to_string())])
                     .collect(),
-                |r| &r.status,
-                |r, v| r.status = v,
             )}
             {months()}
         }
         .into_any(),
         RosterKind::Charity => view! {
             {select(
-                "r-form",
+                "form",
                 t_string!(i18n, roster.form_label).to_string(),
                 SupplyForm::ALL.into_iter().map(|f| (f.code(), words::supply_form(locale(), f))).collect(),
-                |r| &r.form,
-                |r, v| r.form = v,
             )}
             {select(
-                "r-status",
+                "status",
                 t_string!(i18n, roster.status_label).to_string(),
                 NeedState::ALL.into_iter().map(|s| (s.code(), words::need_state(locale(), s))).collect(),
-                |r| &r.status,
-                |r, v| r.status = v,
             )}
             {months()}
         }
         .into_any(),
         RosterKind::Emergency => view! {
             {select(
-                "r-form",
+                "form",
                 t_string!(i18n, roster.form_label).to_string(),
                 EmergencyForm::ALL.into_iter().map(|f| (f.code(), words::emergency_form(locale(), f))).collect(),
-                |r| &r.form,
-                |r, v| r.form = v,
             )}
             {months()}
         }
