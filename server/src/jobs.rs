@@ -288,6 +288,22 @@ pub fn spawn(
             // several processes each counts; the refreshes queue and the figures stay whole.
             if last_stats.is_none_or(|t| t.elapsed() >= stats_every) {
                 last_stats = Some(std::time::Instant::now());
+                // Households decided before urban/rural was recorded: read once, in batches.
+                loop {
+                    match store.read_missing_facts(500).await {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            tracing::info!(households = n, "urban/rural and support mode read")
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "reading households' facts failed; retrying next round");
+                            break;
+                        }
+                    }
+                    if should_stop() {
+                        break;
+                    }
+                }
                 match app::api::statistics::refresh(store.as_ref(), app::services::today_in_china())
                     .await
                 {

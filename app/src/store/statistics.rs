@@ -11,6 +11,11 @@ pub trait StatisticsStore: Send + Sync {
     /// and month, from what is stored now; `today` decides which warning visits were due.
     async fn statistics_base(&self, today: chrono::NaiveDate) -> Result<Vec<Figure>, DbError>;
 
+    /// Records urban/rural and the support mode of up to `limit` households decided before
+    /// they were recorded at each decision (read from each one's last assessment), once each.
+    /// How many were read: 0 when none is left.
+    async fn read_missing_facts(&self, limit: i64) -> Result<u64, DbError>;
+
     /// Replaces every stored figure by `figures` in one transaction (a reader sees the earlier
     /// refresh or this one), recording when and how long it took. Refreshes queue one after
     /// another.

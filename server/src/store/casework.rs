@@ -499,7 +499,7 @@ impl CaseworkStore for SqlStore {
             query(
                 "UPDATE households SET standing = 'in_assistance', standing_at = $1, exit_reason \
                     = '', assistance_until = NULL, decision_id = $3, residence = $4, \
-                    support_mode = $5 WHERE id = $2",
+                    support_mode = $5, facts_read = 1 WHERE id = $2",
             )
             .bind(now)
             .bind(h)
@@ -595,7 +595,7 @@ impl CaseworkStore for SqlStore {
 
 /// The residence and (when any member is in 集中供养, or else any in 分散供养) the support mode
 /// of the application's latest assessed facts, as stored codes; `None` where not known.
-async fn residence_and_support(
+pub(super) async fn residence_and_support(
     tx: &mut super::dialect::Tx<'_>,
     cipher: &FieldCipher,
     app_id: &str,

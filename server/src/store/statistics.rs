@@ -238,6 +238,53 @@ fn base_queries(d: Dialect) -> Vec<(&'static str, String)> {
 #[async_trait::async_trait]
 impl StatisticsStore for SqlStore {
     #[tracing::instrument(skip_all)]
+    async fn read_missing_facts(&self, limit: i64) -> Result<u64, DbError> {
+        let rows = query(
+            "SELECT h.id AS household, d.application_id AS application FROM households h \
+             JOIN decisions d ON d.id = h.decision_id WHERE h.facts_read = 0 \
+             ORDER BY h.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        let mut read = 0;
+        for r in rows {
+            let household: String = r.get("household")?;
+            let application: String = r.get("application")?;
+            let mut tx = self.db.begin().await?;
+            // Facts that do not read are a fault to see, not a reason to stop reading the rest:
+            // logged, and the household left "not recorded".
+            let (residence, support_mode) = match super::casework::residence_and_support(
+                &mut tx,
+                &self.cipher,
+                &application,
+            )
+            .await
+            {
+                Ok(known) => known,
+                Err(e) => {
+                    tracing::warn!(%household, error = %e, "facts not read: residence left unrecorded");
+                    (None, None)
+                }
+            };
+            // What a decision since recorded stays: only an empty column is filled.
+            query(
+                "UPDATE households SET residence = COALESCE(residence, $1), \
+                 support_mode = COALESCE(support_mode, $2), facts_read = 1 \
+                 WHERE id = $3 AND facts_read = 0",
+            )
+            .bind(residence)
+            .bind(support_mode)
+            .bind(household)
+            .execute(&mut tx)
+            .await?;
+            tx.commit().await?;
+            read += 1;
+        }
+        Ok(read)
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn statistics_base(&self, today: chrono::NaiveDate) -> Result<Vec<Figure>, DbError> {
         let mut out = Vec::new();
         let today = today.to_string();

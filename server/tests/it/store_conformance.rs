@@ -4773,3 +4773,102 @@ conformance!(
         );
     }
 );
+
+/// Households decided before urban/rural was recorded at each decision (migration 0039) have it
+/// read once from their last assessment by the background job; one whose facts name neither is
+/// not read again, and a decision since recorded is never overwritten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn households_decided_before_residence_was_recorded_have_it_read_once() {
+    use app::domain::status::ApplicationStatus as S;
+    use app::store::NewAssessment;
+    use server::store::dialect::query;
+    for backend in backends() {
+        eprintln!("backend: {backend}");
+        let dir = tempfile::tempdir().unwrap();
+        let (_, sql) = crate::helpers::sql_store(backend, dir.path(), FieldCipher::random()).await;
+        let store = sql.store();
+        let a = user(&store, "13800000095").await;
+        let mut numbers = Vec::new();
+        for (i, facts) in [
+            r#"{"residence":"urban","members":[{"support_mode":"dispersed"},{}]}"#,
+            // Assessed before either was asked.
+            r#"{"members":[{}]}"#,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let d = store.current_draft(&a, "{}", 1).await.unwrap();
+            let head = format!("ID-F{i}");
+            let n = number(
+                store
+                    .submit_application(submission(&a, &d.id, &[head.as_str()]))
+                    .await
+                    .unwrap(),
+            );
+            store.accept_application(&n, &a, true, 3).await.unwrap();
+            store
+                .change_status(&n, &[S::Accepted], S::Visiting, &a, "", 4)
+                .await
+                .unwrap();
+            store
+                .add_assessment(
+                    &n,
+                    "verification",
+                    NewAssessment {
+                        facts_json: facts.into(),
+                        parameters_json: "{}".into(),
+                        assessment_json: "{}".into(),
+                        categories: cats("dibao"),
+                    },
+                    &a,
+                    4,
+                )
+                .await
+                .unwrap();
+            store
+                .decide(&n, decision(&a, "2026-12-02"), 5)
+                .await
+                .unwrap();
+            store
+                .finalize(&n, &a, "", day("2026-12-03"), 6)
+                .await
+                .unwrap();
+            numbers.push(n);
+        }
+        let columns = || async {
+            let mut v: Vec<(Option<String>, Option<String>, i64)> = Vec::new();
+            for r in query(
+                "SELECT residence, support_mode, CAST(facts_read AS BIGINT) AS facts_read \
+                 FROM households ORDER BY id",
+            )
+            .fetch_all(sql.db())
+            .await
+            .unwrap()
+            {
+                v.push((
+                    r.get("residence").unwrap(),
+                    r.get("support_mode").unwrap(),
+                    r.get("facts_read").unwrap(),
+                ));
+            }
+            v.sort();
+            v
+        };
+        let recorded = vec![
+            (None, None, 1),
+            (Some("urban".to_string()), Some("dispersed".to_string()), 1),
+        ];
+        // Recorded at the decision: nothing to read.
+        assert_eq!(columns().await, recorded);
+        assert_eq!(store.read_missing_facts(10).await.unwrap(), 0);
+        // As before migration 0041: nothing recorded, nothing read.
+        query("UPDATE households SET residence = NULL, support_mode = NULL, facts_read = 0")
+            .execute(sql.db())
+            .await
+            .unwrap();
+        assert_eq!(store.read_missing_facts(1).await.unwrap(), 1);
+        assert_eq!(store.read_missing_facts(10).await.unwrap(), 1);
+        assert_eq!(store.read_missing_facts(10).await.unwrap(), 0, "once each");
+        assert_eq!(columns().await, recorded);
+    }
+}
