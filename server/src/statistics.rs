@@ -30,69 +30,43 @@ pub async fn report(
     headers: HeaderMap,
     query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
-    let user = signed_in(auth.user)?;
-    if !user.may_act_as(VIEWERS) {
-        return Err(AppError::Forbidden);
-    }
-    let Query(q) = query.map_err(|_| AppError::BadRequest)?;
-    let s = &state.services;
-    let (_, region) = region_asked(s, &user, &q.region, "statistics_report").await?;
+    // Who asks is checked first: a query that does not read is a 400 only to a viewer.
+    let q = query.map(|Query(q)| q);
+    let region = q.as_ref().map_or("", |q| q.region.as_str());
+    let a = Asked::read(&state, auth, &headers, region, "statistics_report").await?;
+    let q = q.map_err(|_| AppError::BadRequest)?;
+    let (s, region, locale) = (&state.services, &a.region, a.locale);
     let month = match q.month.trim() {
         "" => Month::of(app::services::today_in_china()),
         m => Month::parse(m)
             .ok_or_else(|| AppError::field("month", FieldErrorCode::InvalidChoice))?,
     };
-    let locale = crate::http::locale_of(&headers);
-    let figures = s.store.statistics(&region, month, month).await?;
-    let (refreshed_at, _) = s.store.statistics_refreshed().await?;
-    let name = s
-        .store
-        .region(&region)
-        .await?
-        .map(|r| match locale {
-            Locale::en => r.name_en,
-            _ => r.name_zh,
-        })
-        .unwrap_or_else(|| region.as_str().to_string());
+    let figures = s.store.statistics(region, month, month).await?;
     let (head, rows) = report_rows(locale, &figures, month);
-    let title = format!("{name} {} {month}", td_string!(locale, stats.report_title));
+    let title = format!(
+        "{} {} {month}",
+        a.name,
+        td_string!(locale, stats.report_title)
+    );
     let bytes = workbook(
         &title,
         &[
-            format!(
-                "{}: {} ({})",
-                td_string!(locale, stats.report_region),
-                name,
-                region.as_str()
-            ),
+            a.region_line(),
             format!("{}: {month}", td_string!(locale, stats.report_month)),
-            format!(
-                "{}: {}",
-                td_string!(locale, stats.as_of),
-                if refreshed_at > 0 {
-                    app::clock::china_time(refreshed_at)
-                } else {
-                    "—".into()
-                }
-            ),
+            a.as_of.clone(),
             td_string!(locale, stats.report_note).to_string(),
         ],
         &head,
         &rows,
     )
     .map_err(AppError::internal)?;
-    audit(
-        s,
-        Some(&user.0.id),
-        "statistics_report",
+    Ok(a.sent(
+        &state,
         &format!("{} {month}", region.as_str()),
-        AuditResult::Ok,
-    )
-    .await;
-    Ok(xlsx(
         bytes,
         &format!("statistics-{}-{month}.xlsx", region.as_str()),
-    ))
+    )
+    .await)
 }
 
 fn workbook(
@@ -155,31 +129,20 @@ pub async fn review(
     query: Result<Query<ReviewQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
     use app::api::statistics::build::{review_section, BELOW};
-    let user = signed_in(auth.user)?;
-    if !user.may_act_as(VIEWERS) {
-        return Err(AppError::Forbidden);
-    }
-    let Query(q) = query.map_err(|_| AppError::BadRequest)?;
-    let s = &state.services;
-    let (_, region) = region_asked(s, &user, &q.region, "statistics_review").await?;
+    // Who asks is checked first: a query that does not read is a 400 only to a viewer.
+    let q = query.map(|Query(q)| q);
+    let region = q.as_ref().map_or("", |q| q.region.as_str());
+    let a = Asked::read(&state, auth, &headers, region, "statistics_review").await?;
+    let q = q.map_err(|_| AppError::BadRequest)?;
+    let (s, region, locale) = (&state.services, &a.region, a.locale);
     let (from, to) =
         app::api::statistics::read_range(&q.from, &q.to, app::services::today_in_china())?;
-    let locale = crate::http::locale_of(&headers);
-    let own = s.store.statistics(&region, from, to).await?;
+    let own = s.store.statistics(region, from, to).await?;
     let below = s
         .store
-        .statistics_of_children(&region, &BELOW, from, to)
+        .statistics_of_children(region, &BELOW, from, to)
         .await?;
     let named = s.store.region_children(Some(region.as_str())).await?;
-    let name = s
-        .store
-        .region(&region)
-        .await?
-        .map(|r| match locale {
-            Locale::en => r.name_en,
-            _ => r.name_zh,
-        })
-        .unwrap_or_else(|| region.as_str().to_string());
     let section = review_section(locale, from, to, &own, &below, &named);
     let rows: Vec<Vec<String>> = section
         .rows
@@ -190,46 +153,109 @@ pub async fn review(
                 .collect()
         })
         .collect();
-    let (refreshed_at, _) = s.store.statistics_refreshed().await?;
     let bytes = workbook(
         &format!(
-            "{name} {} {from} – {to}",
+            "{} {} {from} – {to}",
+            a.name,
             td_string!(locale, stats.review_file)
         ),
         &[
-            format!(
-                "{}: {} ({})",
-                td_string!(locale, stats.report_region),
-                name,
-                region.as_str()
-            ),
-            format!(
-                "{}: {}",
-                td_string!(locale, stats.as_of),
-                if refreshed_at > 0 {
-                    app::clock::china_time(refreshed_at)
-                } else {
-                    "—".into()
-                }
-            ),
+            a.region_line(),
+            a.as_of.clone(),
             td_string!(locale, stats.review_note).to_string(),
         ],
         &section.head,
         &rows,
     )
     .map_err(AppError::internal)?;
-    audit(
-        s,
-        Some(&user.0.id),
-        "statistics_review",
+    Ok(a.sent(
+        &state,
         &format!("{} {from} {to}", region.as_str()),
-        AuditResult::Ok,
-    )
-    .await;
-    Ok(xlsx(
         bytes,
         &format!("review-{}-{from}-{to}.xlsx", region.as_str()),
-    ))
+    )
+    .await)
+}
+
+/// A file of figures asked for: by whom (a viewer of statistics), of which region (the caller's
+/// or one in it, checked), in which language, the region's name and when the figures were counted.
+struct Asked {
+    user: app::auth::SessionUser,
+    /// The audit action of the file.
+    action: &'static str,
+    region: app::domain::region::RegionCode,
+    locale: Locale,
+    name: String,
+    /// "统计截至: …", as the file's notes say it.
+    as_of: String,
+}
+
+impl Asked {
+    async fn read(
+        state: &AppState,
+        auth: AuthSession,
+        headers: &HeaderMap,
+        region: &str,
+        action: &'static str,
+    ) -> Result<Asked, AppError> {
+        let user = signed_in(auth.user)?;
+        if !user.may_act_as(VIEWERS) {
+            return Err(AppError::Forbidden);
+        }
+        let s = &state.services;
+        let (_, region) = region_asked(s, &user, region, action).await?;
+        let locale = crate::http::locale_of(headers);
+        let name = s
+            .store
+            .region(&region)
+            .await?
+            .map(|r| match locale {
+                Locale::en => r.name_en,
+                _ => r.name_zh,
+            })
+            .unwrap_or_else(|| region.as_str().to_string());
+        let (refreshed_at, _) = s.store.statistics_refreshed().await?;
+        let as_of = format!(
+            "{}: {}",
+            td_string!(locale, stats.as_of),
+            if refreshed_at > 0 {
+                app::clock::china_time(refreshed_at)
+            } else {
+                "—".into()
+            }
+        );
+        Ok(Asked {
+            user,
+            action,
+            region,
+            locale,
+            name,
+            as_of,
+        })
+    }
+
+    /// "地区: 甘州区 (620702000000)".
+    fn region_line(&self) -> String {
+        format!(
+            "{}: {} ({})",
+            td_string!(self.locale, stats.report_region),
+            self.name,
+            self.region.as_str()
+        )
+    }
+
+    /// The file, audited with what it held.
+    async fn sent(&self, state: &AppState, object: &str, bytes: Vec<u8>, file: &str) -> Response {
+        audit(
+            &state.services,
+            Some(&self.user.0.id),
+            self.action,
+            object,
+            AuditResult::Ok,
+        )
+        .await;
+        xlsx(bytes, file)
+    }
 }
 
 fn xlsx(bytes: Vec<u8>, file: &str) -> Response {
