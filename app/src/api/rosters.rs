@@ -331,74 +331,36 @@ impl Reader<'_> {
     }
 }
 
-impl RosterRequest {
-    /// The selecting fields, in the order a link carries them.
-    pub const FIELDS: [&'static str; 16] = [
-        "region",
-        "category",
-        "standing",
-        "residence",
-        "status",
-        "month",
-        "flow",
-        "level",
-        "source",
-        "visit",
-        "department",
-        "form",
-        "fund",
-        "reason",
-        "from",
-        "to",
-    ];
+/// The request's selecting fields by name: `FIELDS` (in the order a link carries them), and
+/// `value`/`set` by name (a name not among them reads as `""` and sets nothing).
+macro_rules! fields_by_name {
+    ($($name:ident),+ $(,)?) => {
+        impl RosterRequest {
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($name)),+];
 
-    /// A selecting field's value by name (`""` for a name not in `FIELDS`).
-    pub fn value(&self, field: &str) -> &str {
-        match field {
-            "region" => &self.region,
-            "category" => &self.category,
-            "standing" => &self.standing,
-            "residence" => &self.residence,
-            "status" => &self.status,
-            "month" => &self.month,
-            "flow" => &self.flow,
-            "level" => &self.level,
-            "source" => &self.source,
-            "visit" => &self.visit,
-            "department" => &self.department,
-            "form" => &self.form,
-            "fund" => &self.fund,
-            "reason" => &self.reason,
-            "from" => &self.from,
-            "to" => &self.to,
-            _ => "",
+            pub fn value(&self, field: &str) -> &str {
+                match field {
+                    $(stringify!($name) => &self.$name,)+
+                    _ => "",
+                }
+            }
+
+            pub fn set(&mut self, field: &str, value: String) {
+                match field {
+                    $(stringify!($name) => self.$name = value,)+
+                    _ => {}
+                }
+            }
         }
-    }
+    };
+}
 
-    /// Sets a selecting field by name (a name not in `FIELDS` sets nothing).
-    pub fn set(&mut self, field: &str, value: String) {
-        let slot = match field {
-            "region" => &mut self.region,
-            "category" => &mut self.category,
-            "standing" => &mut self.standing,
-            "residence" => &mut self.residence,
-            "status" => &mut self.status,
-            "month" => &mut self.month,
-            "flow" => &mut self.flow,
-            "level" => &mut self.level,
-            "source" => &mut self.source,
-            "visit" => &mut self.visit,
-            "department" => &mut self.department,
-            "form" => &mut self.form,
-            "fund" => &mut self.fund,
-            "reason" => &mut self.reason,
-            "from" => &mut self.from,
-            "to" => &mut self.to,
-            _ => return,
-        };
-        *slot = value;
-    }
+fields_by_name!(
+    region, category, standing, residence, status, month, flow, level, source, visit, department,
+    form, fund, reason, from, to,
+);
 
+impl RosterRequest {
     /// The fields each list reads (besides the region).
     fn fields_of(kind: RosterKind) -> &'static [&'static str] {
         match kind {

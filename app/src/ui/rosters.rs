@@ -289,7 +289,7 @@ fn RosterForm(
                 <summary>{t_string!(i18n, roster.unmasked_title)}</summary>
                 <p class="muted">{t_string!(i18n, roster.unmasked_intro)}</p>
                 <form method="post" action=move || format!("/rosters/{}.xlsx", kind.get().code())>
-                    {RosterRequest::FIELDS.into_iter().map(|name| view! {
+                    {RosterRequest::FIELDS.iter().copied().map(|name| view! {
                         <input type="hidden" name=name prop:value=move || request.with(|r| r.value(name).to_string()) />
                     }).collect_view()}
                     <input type="hidden" name="unmask" value="true" />
