@@ -112,7 +112,7 @@ pub enum RosterFilter {
     },
     Applications {
         status: Option<ApplicationStatus>,
-        /// Decided (a decision recorded) in these months.
+        /// Decided in these months (the latest decision, if it was decided again).
         decided: Option<MonthSpan>,
     },
     Warnings {

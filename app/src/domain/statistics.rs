@@ -25,7 +25,8 @@ coded! {
         Tapering = "tapering",
         /// Applications now, by state (`k1`): n applications.
         Applications = "applications",
-        /// Decisions made in a month, by category: n decisions, amount the days from submission.
+        /// Applications decided in a month (by their latest decision, when decided again after
+        /// an objection), by category: n applications, amount the days from submission.
         Decided = "decided",
         /// Warnings raised in a month by level (`k1`) and source (`k2`): n warnings.
         Warnings = "warnings",

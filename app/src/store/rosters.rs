@@ -50,7 +50,7 @@ pub struct HouseholdRosterRecord {
 pub struct ApplicationRosterQuery {
     pub region: RegionCode,
     pub status: Option<ApplicationStatus>,
-    /// With a decision recorded in these months.
+    /// Whose latest decision was recorded in these months (as the dashboard counts them).
     pub decided: Option<MonthSpan>,
     pub after: Option<String>,
     pub limit: i64,

@@ -342,8 +342,7 @@ impl RosterStore for SqlStore {
              FROM applications a LEFT JOIN decisions d ON d.id = \
              (SELECT max(d2.id) FROM decisions d2 WHERE d2.application_id = a.id) \
              WHERE a.region_code LIKE $1 AND a.number > $2 AND ($3 = '' OR a.status = $3) \
-             AND ($4 = 0 OR EXISTS (SELECT 1 FROM decisions d3 WHERE d3.application_id = a.id \
-               AND d3.decided_at >= $5 AND d3.decided_at < $6)) \
+             AND ($4 = 0 OR (d.decided_at >= $5 AND d.decided_at < $6)) \
              ORDER BY a.number LIMIT $7",
         )
         .bind(within(&q.region))

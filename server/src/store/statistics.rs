@@ -116,6 +116,7 @@ fn base_queries(d: Dialect) -> Vec<(&'static str, String)> {
              GROUP BY region_code, status"
                 .to_string(),
         ),
+        // Decided: each application once, by its latest decision.
         (
             "decided",
             format!(
@@ -123,6 +124,8 @@ fn base_queries(d: Dialect) -> Vec<(&'static str, String)> {
                  NULL AS k3, NULL AS k4, COUNT(*) AS n, \
                  CAST(SUM((d.decided_at - a.submitted_at) / 86400000) AS BIGINT) AS amount \
                  FROM decisions d JOIN applications a ON a.id = d.application_id \
+                 WHERE NOT EXISTS (SELECT 1 FROM decisions d2 \
+                   WHERE d2.application_id = d.application_id AND d2.id > d.id) \
                  GROUP BY a.region_code, {m}, d.category",
                 m = month("d.decided_at")
             ),

@@ -3817,7 +3817,15 @@ conformance!(
             let mut dec = decision(&a, "2026-12-02");
             dec.category = category;
             dec.monthly_amount = Money::from_fen(10_000 * (i as i64 + 1));
-            // Decided on 2 December 2026 (12:00 in China).
+            // Decided on 2 December 2026 (12:00 in China); the first one decided again after an
+            // objection during its notice (counted once, by its latest decision).
+            if i == 0 {
+                store.decide(&n, dec.clone(), DECIDED_AT - 1).await.unwrap();
+                store
+                    .change_status(&n, &[S::Publicising], S::Reviewing, &a, "", 5)
+                    .await
+                    .unwrap();
+            }
             store.decide(&n, dec, DECIDED_AT).await.unwrap();
             store
                 .finalize(&n, &a, "", day("2026-12-03"), 6)
@@ -3928,6 +3936,18 @@ conformance!(
         assert_eq!(
             in_december, decided_numbers,
             "the one only submitted is not decided"
+        );
+        let counted: i64 = store
+            .statistics_base(day("2026-12-06"))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|f| f.measure == app::store::Measure::Decided)
+            .map(|f| f.n)
+            .sum();
+        assert_eq!(
+            counted, 3,
+            "each application once, though one was decided twice"
         );
         assert!(store
             .roster_applications(decided(span("2026-11", "2026-11")))
