@@ -444,7 +444,7 @@ async fn read_rows(
                     .await?;
                 after_text = rows.last().map(|r| r.line.line.household_id.clone());
                 // The county's roll, the lines of the region (and category, fund) asked for.
-                let mine: Vec<PayeeRecord> = rows
+                let mine: Vec<&PayeeRecord> = rows
                     .iter()
                     .filter(|r| {
                         let l = &r.line.line;
@@ -457,12 +457,11 @@ async fn read_rows(
                                     .as_ref()
                                     .is_some_and(|b| b.0 == BankStatus::Failed))
                     })
-                    .cloned()
                     .collect();
                 (
                     rows.len(),
                     lines
-                        .page(s, &mine, |r| &r.line.line.region, Lines::payment)
+                        .page(s, &mine, |r| &r.line.line.region, |l, r| l.payment(r))
                         .await?,
                 )
             }
