@@ -97,6 +97,7 @@ pub mod monitoring;
 pub mod payments;
 pub mod phone;
 pub mod policy;
+pub mod publicity;
 pub mod recovery;
 pub mod referral;
 pub mod region;

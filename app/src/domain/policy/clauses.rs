@@ -81,6 +81,9 @@ pub const ZY_OTHER_AID: Clause = clause(Document::Zhangye, "(十一)");
 /// 需求推送 to departments (their 反馈 into the chain: LN 二(二)1(3), ZY (十三)).
 pub const ZY_REFERRAL: Clause = clause(Document::Zhangye, "(六)");
 pub const ZY_DUTIES: Clause = clause(Document::Zhangye, "(十二)");
+pub const ZY_PUBLICITY: Clause = clause(Document::Zhangye, "(十五)");
+pub const ZY_SUPERVISION: Clause = clause(Document::Zhangye, "(十六)");
+pub const LN_PUBLICITY: Clause = clause(Document::Liaoning, "三(四)");
 pub const ZY_MUTUAL_RECOGNITION: Clause = clause(Document::Zhangye, "(十四)");
 /// How long the review of an application may take (the national measures; a county may set less).
 pub const DIBAO_CONFIRMATION: Clause = clause(Document::DibaoConfirmation, "审核确认时限");

@@ -364,6 +364,23 @@ const EXAMPLES: &[Example] = &[
         "辽宁意见二(三)2(2)：低保家庭、特困人员、低保边缘家庭、刚性支出困难家庭等家庭经济困难在园幼儿、在校学生",
         "Liaoning opinions 2(3)2(2): children in kindergarten and students of Dibao, Tekun, marginal and rigid-expense households and the like",
     ),
+    // 政务公开: public statistics withhold cells under 5 households, in both provinces.
+    (
+        "62",
+        None,
+        ParamKey::PublicCellMin,
+        5,
+        "示例：统计公开时少于5户的单元格不公开（张政办发〔2023〕128号(十六) 信息公开）",
+        "Example: public statistics withhold cells of fewer than 5 households (Zhangye measures, item 16, disclosure)",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::PublicCellMin,
+        5,
+        "示例：统计公开时少于5户的单元格不公开（辽宁意见三(四) 政务公开）",
+        "Example: public statistics withhold cells of fewer than 5 households (Liaoning opinions 3(4), open government)",
+    ),
     // A city and a county override (Zhangye 6207, Ganzhou 620702): inheritance in action.
     (
         "6207",

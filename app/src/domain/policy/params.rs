@@ -93,6 +93,8 @@ param_keys! {
     // ranked categories' households (Liaoning 二(三)2(2)); 1, every low-income member in school
     // (Zhangye (八) "低收入人口及其他经济困难家庭"). A regional rule choice, dated like any value.
     EducationReach = "education_reach", Flag, 0..=1, clauses::ZY_EDUCATION;
+    // 政务公开: a public statistics cell counting fewer households than this is withheld.
+    PublicCellMin = "public_cell_min", Count, 1..=100, clauses::ZY_SUPERVISION;
 }
 
 /// The number of parameter keys: resolved sets are indexed by `ParamKey::index`.
