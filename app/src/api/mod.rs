@@ -12,6 +12,7 @@ pub mod household;
 pub mod monitoring;
 pub mod payments;
 pub mod policy;
+pub mod publicity;
 pub mod recovery;
 pub mod regions;
 pub mod reserve;

@@ -127,10 +127,9 @@ impl StandardItem {
             StandardItem::PremiumDibao => {
                 Some(v(K::PremiumDibaoFixed)?.min(v(K::PremiumIndividual)?))
             }
-            StandardItem::PremiumMarginal => Some(share(
-                v(K::PremiumIndividual)?,
-                v(K::PremiumMarginalShare)?,
-            )),
+            StandardItem::PremiumMarginal => {
+                Some(share(v(K::PremiumIndividual)?, v(K::PremiumMarginalShare)?))
+            }
             single => {
                 debug_assert_eq!(single.keys().len(), 1);
                 let key = single.keys()[0];
@@ -192,7 +191,11 @@ impl Standard {
 /// The figures of `items` in force, from the county's urban and rural parameter sets. A
 /// figure none of whose parameters is set is left out (a county with no standard yet shows
 /// none, never a zero).
-pub fn standards(items: &[StandardItem], urban: &ParameterSet, rural: &ParameterSet) -> Vec<Standard> {
+pub fn standards(
+    items: &[StandardItem],
+    urban: &ParameterSet,
+    rural: &ParameterSet,
+) -> Vec<Standard> {
     items
         .iter()
         .filter_map(|&item| {
@@ -266,7 +269,7 @@ pub struct ContactRow {
 /// set for `region` or a region above it; the most specific region wins, then the latest date.
 pub fn contacts_in_force<'a>(
     rows: &'a [ContactRow],
-    region: Option<&RegionCode>,
+    region: &RegionCode,
     on: NaiveDate,
 ) -> Vec<&'a ContactRow> {
     ContactKind::ALL
@@ -278,11 +281,7 @@ pub fn contacts_in_force<'a>(
                         && r.approved
                         && !r.withdrawn
                         && r.effective_from <= on
-                        && match region {
-                            Some(region) => region.is_within(&r.region),
-                            // No region chosen: the numbers set for a whole province.
-                            None => r.region.parent().is_none(),
-                        }
+                        && region.is_within(&r.region)
                 })
                 .max_by_key(|r| (r.region.level() as usize, r.effective_from, r.id))
         })
@@ -337,11 +336,29 @@ mod tests {
     #[test]
     fn a_countys_standards_are_its_parameters_in_force_with_their_sources() {
         let rows = vec![
-            row(1, ParamKey::DibaoStandard, "62", Some(Residence::Urban), 75_000),
-            row(2, ParamKey::DibaoStandard, "62", Some(Residence::Rural), 55_000),
+            row(
+                1,
+                ParamKey::DibaoStandard,
+                "62",
+                Some(Residence::Urban),
+                75_000,
+            ),
+            row(
+                2,
+                ParamKey::DibaoStandard,
+                "62",
+                Some(Residence::Rural),
+                55_000,
+            ),
             row(3, ParamKey::TekunStandardRatio, "62", None, 1_300),
             // The county's own urban standard overrides the province's.
-            row(4, ParamKey::DibaoStandard, "620702", Some(Residence::Urban), 80_000),
+            row(
+                4,
+                ParamKey::DibaoStandard,
+                "620702",
+                Some(Residence::Urban),
+                80_000,
+            ),
         ];
         let county = RegionCode::parse("620702").unwrap();
         let on = day("2026-06-01");
@@ -387,25 +404,34 @@ mod tests {
             c(5, "62", ContactKind::Supervision, "2026-01-01", true),
         ];
         let county = RegionCode::parse("620702").unwrap();
-        let numbers = |region, on| -> Vec<i64> {
+        let numbers = |region: &RegionCode, on| -> Vec<i64> {
             contacts_in_force(&rows, region, day(on))
                 .iter()
                 .map(|r| r.id)
                 .collect()
         };
-        assert_eq!(numbers(Some(&county), "2026-06-01"), [2, 5]);
-        assert_eq!(numbers(Some(&county), "2027-01-01"), [4, 5]);
+        assert_eq!(numbers(&county, "2026-06-01"), [2, 5]);
+        assert_eq!(numbers(&county, "2027-01-01"), [4, 5]);
         let other = RegionCode::parse("620723").unwrap();
-        assert_eq!(numbers(Some(&other), "2026-06-01"), [1, 5]);
-        assert_eq!(numbers(None, "2026-06-01"), [1, 5]);
-        assert_eq!(numbers(None, "2025-06-01"), Vec::<i64>::new());
+        assert_eq!(numbers(&other, "2026-06-01"), [1, 5]);
+        let province = RegionCode::parse("62").unwrap();
+        assert_eq!(numbers(&province, "2026-06-01"), [1, 5]);
+        assert_eq!(numbers(&province, "2025-06-01"), Vec::<i64>::new());
+        let liaoning = RegionCode::parse("21").unwrap();
+        assert_eq!(numbers(&liaoning, "2026-06-01"), Vec::<i64>::new());
     }
 
     #[test]
     fn a_telephone_number_is_digits_and_separators() {
-        assert_eq!(contact_number(" 0936-8212345 "), Some("0936-8212345".into()));
+        assert_eq!(
+            contact_number(" 0936-8212345 "),
+            Some("0936-8212345".into())
+        );
         assert_eq!(contact_number("12345"), Some("12345".into()));
-        assert_eq!(contact_number("(0936) 821 2345-8"), Some("(0936) 821 2345-8".into()));
+        assert_eq!(
+            contact_number("(0936) 821 2345-8"),
+            Some("(0936) 821 2345-8".into())
+        );
         assert_eq!(contact_number("12"), None);
         assert_eq!(contact_number("call 12345"), None);
         assert_eq!(contact_number("<script>"), None);

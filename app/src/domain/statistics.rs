@@ -49,6 +49,9 @@ coded! {
         /// Paid in a month's approved roll, by category (`k1`) and urban/rural (`k2`): n
         /// households paid, amount fen.
         Paid = "paid",
+        /// The persons of the households paid in a month's approved roll (the members each
+        /// household has now), by category (`k1`): n persons.
+        PaidPersons = "paid_persons",
         /// Paid in a month's approved roll, by funding source (`k1`): n households, amount fen.
         PaidFund = "paid_fund",
         /// Paid to Tekun households in a month, by support mode (`k1`): n households, amount fen.

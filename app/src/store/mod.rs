@@ -16,6 +16,7 @@ mod jobs;
 mod monitoring;
 mod parameters;
 mod payments;
+mod publicity;
 mod recovery;
 mod reserve;
 mod rosters;
@@ -32,6 +33,7 @@ pub use jobs::*;
 pub use monitoring::*;
 pub use parameters::*;
 pub use payments::*;
+pub use publicity::*;
 pub use recovery::*;
 pub use reserve::*;
 pub use rosters::*;
@@ -82,6 +84,7 @@ pub trait Store:
     + MonitoringStore
     + ParameterStore
     + PaymentStore
+    + PublicityStore
     + RecoveryStore
     + ReserveStore
     + RosterStore
@@ -103,6 +106,7 @@ impl<T> Store for T where
         + MonitoringStore
         + ParameterStore
         + PaymentStore
+        + PublicityStore
         + RecoveryStore
         + ReserveStore
         + RosterStore

@@ -4,8 +4,8 @@
 
 use crate::api::applications::request_info;
 use crate::api::casework::{
-    advance, case_view, decide, finalize, public_notices, record_objection, reject, review_queue,
-    NoticePage, QueueFilter, QueueRow,
+    advance, case_view, decide, finalize, record_objection, reject, review_queue, QueueFilter,
+    QueueRow,
 };
 use crate::domain::casework::DecisionDraft;
 use crate::domain::declaration::HelpKind;
@@ -521,51 +521,6 @@ fn DecisionForm(
             <FieldMessage error=field_error("effective_from") id="decision-from-error" />
             <button type="submit" class="primary" id="decision-submit" disabled=move || action.pending().get()>{t_string!(i18n, casework.decide)}</button>
         </form>
-    }
-    .into_any()
-}
-
-/// 公示: the decisions under public notice, as little as policy allows.
-#[component]
-pub fn NoticePage() -> impl IntoView {
-    let i18n = use_i18n();
-    let query = leptos_router::hooks::use_query_map();
-    let page = move || {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(0)
-    };
-    let list = Resource::new(page, |p| public_notices(String::new(), p));
-    view! {
-        <h1>{t_string!(i18n, casework.notice_title)}</h1>
-        <PageTitle text=t_string!(i18n, casework.notice_title).to_string() />
-        <p class="muted">{t_string!(i18n, casework.notice_intro)}</p>
-        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(p) if p.rows.is_empty() && p.page == 0 => view! { <p class="muted">{t_string!(i18n, casework.notice_none)}</p> }.into_any(),
-                    Ok(NoticePage { rows, page, more }) => view! {
-                        <table id="notices">
-                            <thead><tr><th>{t_string!(i18n, casework.head)}</th><th>{t_string!(i18n, casework.village)}</th><th>{t_string!(i18n, casework.category)}</th><th>{t_string!(i18n, casework.amount)}</th><th>{t_string!(i18n, casework.notice_until)}</th></tr></thead>
-                            <tbody>
-                                {rows.into_iter().map(|r| {
-                                    let c = r.category;
-                                    view! { <tr><td>{crate::ui::as_written(r.masked_name)}</td><td>{crate::ui::as_written(r.village_name)}</td><td>{c.map(|c| labels::category(i18n, c)).unwrap_or_default()}</td><td class="num">{yuan(i18n, r.monthly_amount_fen)}</td><td>{r.notice_until}</td></tr> }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <nav class="pager" aria-label=t_string!(i18n, casework.notice_pages)>
-                            {(page > 0).then(|| view! { <a id="notice-prev" href=format!("/notice?page={}", page - 1)>{t_string!(i18n, casework.notice_prev)}</a> })}
-                            " "
-                            {more.then(|| view! { <a id="notice-next" href=format!("/notice?page={}", page + 1)>{t_string!(i18n, casework.notice_next)}</a> })}
-                        </nav>
-                    }.into_any(),
-                    Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
     .into_any()
 }

@@ -192,7 +192,7 @@ macro_rules! whole_app_routes {
                         $(<Route path=path!($path) view={Lazy::<$route>::new()} />)*
                     </Routes>
                 }
-            })
+            }, false)
         }
 
         /// Loads the code of the page at `path` (an address's path), when it is one of the
@@ -228,6 +228,8 @@ whole_app_routes! {
     "/staff/policy" => PolicyRoute,
     "/staff/queue" => QueueRoute,
     "/notice" => NoticeRoute,
+    "/policy" => PolicyInfoRoute,
+    "/open" => OpenStatisticsRoute,
     "/staff/visit/:number" => VisitRoute,
     "/staff/households/:id" => HouseholdRoute,
     "/staff/referrals" => ReferralsRoute,
@@ -255,22 +257,32 @@ whole_app_routes! {
 #[component]
 pub fn PortalApp() -> impl IntoView {
     // The same addresses as the whole application's (`whole_app_routes!`).
-    frame(|| {
-        view! {
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=portal::home::HomePage />
-                <Route path=path!("/register") view=portal::auth::RegisterPage />
-                <Route path=path!("/login") view=portal::auth::LoginPage />
-                <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
-                <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
-                <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
-            </Routes>
-        }
-    })
+    frame(
+        || {
+            view! {
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=portal::home::HomePage />
+                    <Route path=path!("/register") view=portal::auth::RegisterPage />
+                    <Route path=path!("/login") view=portal::auth::LoginPage />
+                    <Route path=path!("/declare") view={Lazy::<DeclareRoute>::new()} />
+                    <Route path=path!("/applications") view=portal::applications::MyApplicationsPage />
+                    <Route path=path!("/applications/:number") view={Lazy::<ApplicationRoute>::new()} />
+                    <Route path=path!("/policy") view=portal::public::PolicyInfoPage />
+                    <Route path=path!("/open") view=portal::public::OpenStatisticsPage />
+                    <Route path=path!("/notice") view=portal::public::PublicNoticePage />
+                </Routes>
+            }
+        },
+        true,
+    )
 }
 
 /// What every page shares: language, title, header and the signed-in user around the routes.
-fn frame<R: IntoView + 'static>(routes: impl FnOnce() -> R + Send + 'static) -> impl IntoView {
+/// With `footer`, the portal's footer (hotline and supervision numbers, the public pages) below.
+fn frame<R: IntoView + 'static>(
+    routes: impl FnOnce() -> R + Send + 'static,
+    footer: bool,
+) -> impl IntoView {
     provide_meta_context();
     let me_resource: MeResource = Resource::new(|| (), |_| me());
     provide_context(me_resource);
@@ -285,6 +297,7 @@ fn frame<R: IntoView + 'static>(routes: impl FnOnce() -> R + Send + 'static) -> 
                 <main id="main" class="page">
                     {routes()}
                 </main>
+                {footer.then(|| view! { <portal::public::PublicFooter /> })}
             </Router>
         </I18nContextProvider>
     }
@@ -333,7 +346,9 @@ whole_app_pages! {
     PasswordRoute => staff::ChangePasswordPage;
     PolicyRoute => policy_admin::PolicyAdminPage;
     QueueRoute => casework::QueuePage;
-    NoticeRoute => casework::NoticePage;
+    NoticeRoute => portal::public::PublicNoticePage;
+    PolicyInfoRoute => portal::public::PolicyInfoPage;
+    OpenStatisticsRoute => portal::public::OpenStatisticsPage;
     VisitRoute => visit::VisitPage;
     HouseholdRoute => household::HouseholdPage;
     ReferralsRoute => household::ReferralInboxPage;

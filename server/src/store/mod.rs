@@ -22,6 +22,7 @@ mod monitoring;
 mod parameters;
 mod payments;
 pub mod postgres;
+mod publicity;
 mod recovery;
 mod reserve;
 mod rosters;

@@ -235,6 +235,20 @@ fn base_queries(d: Dialect) -> Vec<(&'static str, String)> {
                COALESCE(h.support_mode, ''), l.fund"
                 .to_string(),
         ),
+        // The persons of the households paid (members now), for the public statistics.
+        (
+            "paid_persons",
+            "SELECT l.region_code AS region, r.month AS month, l.category AS k1, NULL AS k2, \
+             NULL AS k3, NULL AS k4, CAST(COALESCE(SUM(p.c), 0) AS BIGINT) AS n, \
+             CAST(0 AS BIGINT) AS amount \
+             FROM payment_lines l JOIN payment_rolls r ON r.id = l.roll_id \
+             LEFT JOIN (SELECT household_id, COUNT(*) AS c FROM persons GROUP BY household_id) p \
+               ON p.household_id = l.household_id \
+             WHERE r.status IN ('approved', 'reconciled') AND l.amount > 0 \
+               AND (l.bank_status IS NULL OR l.bank_status <> 'failed') \
+             GROUP BY l.region_code, r.month, l.category"
+                .to_string(),
+        ),
     ]
 }
 
@@ -354,6 +368,9 @@ impl StatisticsStore for SqlStore {
                         c.n,
                         c.amount,
                     )),
+                    "paid_persons" => {
+                        out.push(figure(&c, Measure::PaidPersons, k1, "", c.n, c.amount))
+                    }
                     "paid" => {
                         out.push(figure(&c, Measure::Paid, k1, k2, c.n, c.amount));
                         out.push(figure(&c, Measure::PaidFund, k4, "", c.n, c.amount));
