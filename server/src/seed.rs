@@ -77,6 +77,7 @@ pub const DEMO_TOTP_SECRET: &str = "DOUDIDEMODOUDIDEMODOUDIDEMODOUDI";
 pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
     seed_accounts(s).await?;
     seed_policy_examples(s).await?;
+    seed_demo_contacts(s).await?;
     seed_warning_rules(s).await?;
     seed_demo_application(s).await?;
     seed_demo_charity(s).await
@@ -223,6 +224,46 @@ async fn seed_policy_examples(s: &Services) -> anyhow::Result<()> {
                 // administrator's approval (every value entered later waits for one).
                 approved: true,
                 now,
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+    }
+    Ok(())
+}
+
+/// Example hotline and supervision numbers for each province (marked example on every page
+/// that shows them; not real numbers of a civil affairs office), once.
+async fn seed_demo_contacts(s: &Services) -> anyhow::Result<()> {
+    use app::domain::publicity::ContactKind;
+    use app::store::NewContact;
+    let stored = s
+        .store
+        .public_contacts()
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let examples = [
+        ("62", ContactKind::Hotline, "0936-0000001"),
+        ("62", ContactKind::Supervision, "0936-0000002"),
+        ("21", ContactKind::Hotline, "024-00000001"),
+        ("21", ContactKind::Supervision, "024-00000002"),
+    ];
+    for (region, kind, number) in examples {
+        let region = app::domain::region::RegionCode::parse(region)
+            .map_err(|_| anyhow::anyhow!("example region {region}"))?;
+        if stored.iter().any(|c| c.region == region && c.kind == kind) {
+            continue;
+        }
+        s.store
+            .add_public_contact(NewContact {
+                region,
+                kind,
+                number: number.into(),
+                effective_from: app::domain::policy::examples::examples_effective_from(),
+                source: "示例：演示用号码，不是真实电话".into(),
+                example: true,
+                approved: true,
+                created_by: "seed".into(),
+                now: now_millis(),
             })
             .await
             .map_err(|e| anyhow::anyhow!(e))?;

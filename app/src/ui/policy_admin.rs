@@ -69,6 +69,7 @@ fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView
         None => {}
     });
     let today = device::today_china().to_string();
+    let region_for_contacts = region.clone();
     view! {
         <p class="muted">{t_string!(i18n, policy.admin_intro)}</p>
         {approver.then(|| view! { <p class="notice" id="approval-intro">{t_string!(i18n, policy.approval_intro)}</p> })}
@@ -129,7 +130,128 @@ fn PolicyWorkspace(admin: bool, approver: bool, region: String) -> impl IntoView
                 })}}
             </Transition>
         </section>
+        {(admin || approver).then(|| view! { <ContactsCard admin approver region=region_for_contacts /> })}
         {(!approver).then(|| view! { <ProposalsCard caseworker=!admin /> })}
+    }
+    .into_any()
+}
+
+/// 公开电话: the hotline and supervision numbers the portal's footer shows, entered by the system
+/// administrator and approved by the security administrator, as parameter values are.
+#[component]
+fn ContactsCard(admin: bool, approver: bool, region: String) -> impl IntoView {
+    use crate::api::publicity::{contacts_admin, decide_contact, AddContact};
+    use crate::domain::publicity::ContactKind;
+    let i18n = use_i18n();
+    let rows = Resource::new(|| (), |_| contacts_admin());
+    let add = ServerAction::<AddContact>::new();
+    let decide = Action::new(move |(id, approve): &(i64, bool)| decide_contact(*id, *approve));
+    let error = RwSignal::new(None::<AppError>);
+    let saved = RwSignal::new(false);
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(_)) => {
+            error.set(None);
+            saved.set(true);
+            rows.refetch();
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    Effect::new(move |_| match decide.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            rows.refetch();
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let field_error = move |field| field_error_of(error, field);
+    let kind_label = move |k: ContactKind| match k {
+        ContactKind::Hotline => t_string!(i18n, public.hotline).to_string(),
+        ContactKind::Supervision => t_string!(i18n, public.supervision).to_string(),
+    };
+    let today = device::today_china().to_string();
+    view! {
+        <section class="card wide" id="contacts">
+            <h2>{t_string!(i18n, public.contacts_title)}</h2>
+            <p class="muted">{t_string!(i18n, public.contacts_intro)}</p>
+            <ErrorBanner error=general_error(error) />
+            <Transition fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match rows.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{t_string!(i18n, public.contacts_none)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class="table-scroll" tabindex="0">
+                            <table id="contact-table">
+                                <thead><tr>
+                                    <th>{t_string!(i18n, public.contact_kind)}</th><th>{t_string!(i18n, public.contact_region)}</th>
+                                    <th>{t_string!(i18n, public.contact_number)}</th><th>{t_string!(i18n, public.contact_from)}</th>
+                                    <th>{t_string!(i18n, public.contact_source)}</th><th>{t_string!(i18n, public.contact_state)}</th><th></th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|r| {
+                                        let id = r.id;
+                                        let pending = !r.approved && !r.withdrawn;
+                                        let state = if r.withdrawn {
+                                            t_string!(i18n, public.state_withdrawn)
+                                        } else if !r.approved {
+                                            t_string!(i18n, public.state_pending)
+                                        } else if r.in_force {
+                                            t_string!(i18n, public.state_in_force)
+                                        } else {
+                                            t_string!(i18n, public.state_approved)
+                                        };
+                                        view! {
+                                            <tr data-contact=id>
+                                                <td>{kind_label(r.kind)}</td>
+                                                <td class="mono">{r.region.clone()}</td>
+                                                <td>{r.number.clone()} {r.example.then(|| view! { " " <span class="badge unknown">{t_string!(i18n, public.example)}</span> })}</td>
+                                                <td>{r.effective_from.clone()}</td>
+                                                <td>{crate::ui::as_written(r.source.clone())}</td>
+                                                <td>{state}</td>
+                                                <td>{(approver && pending).then(|| view! {
+                                                    <div class="actions">
+                                                        <button type="button" class="primary" data-approve-contact=id disabled=move || decide.pending().get()
+                                                            on:click=move |_| { decide.dispatch((id, true)); }>{t_string!(i18n, public.approve)}</button>
+                                                        <button type="button" class="danger" data-refuse-contact=id disabled=move || decide.pending().get()
+                                                            on:click=move |_| { decide.dispatch((id, false)); }>{t_string!(i18n, public.refuse)}</button>
+                                                    </div>
+                                                })}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {admin.then(|| view! {
+                <h3>{t_string!(i18n, public.contact_add)}</h3>
+                <ActionForm action=add attr:id="contact-form">
+                    <label for="contact-kind">{t_string!(i18n, public.contact_kind)}</label>
+                    <select id="contact-kind" name="kind">
+                        {ContactKind::ALL.iter().map(|k| view! { <option value=k.code()>{kind_label(*k)}</option> }).collect_view()}
+                    </select>
+                    <label for="contact-region">{t_string!(i18n, public.contact_region)}</label>
+                    <input id="contact-region" name="region" type="text" maxlength="12" value=region.clone() />
+                    <FieldMessage error=field_error("region") id="contact-region-error" />
+                    <label for="contact-number">{t_string!(i18n, public.contact_number)}</label>
+                    <input id="contact-number" name="number" type="tel" maxlength="32" />
+                    <FieldMessage error=field_error("number") id="contact-number-error" />
+                    <label for="contact-from">{t_string!(i18n, public.contact_from)}</label>
+                    <input id="contact-from" name="effective_from" type="date" value=today.clone() />
+                    <FieldMessage error=field_error("effective_from") id="contact-from-error" />
+                    <label for="contact-source">{t_string!(i18n, public.contact_source)}</label>
+                    <input id="contact-source" name="source" type="text" maxlength="200" />
+                    <FieldMessage error=field_error("source") id="contact-source-error" />
+                    {move || saved.get().then(|| view! { <p class="banner ok" role="status">{t_string!(i18n, public.contact_added)}</p> })}
+                    <button type="submit" class="primary" id="contact-save" disabled=move || add.pending().get()>{t_string!(i18n, public.contact_add)}</button>
+                </ActionForm>
+            })}
+        </section>
     }
     .into_any()
 }
