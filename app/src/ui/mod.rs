@@ -189,7 +189,7 @@ macro_rules! whole_app_routes {
             frame(|| {
                 view! {
                     <Routes fallback=NotFound>
-                        $(<Route path=path!($path) view={Lazy::<$route>::new()} />)*
+                        $(<Route path=path!($path) view={Lazy::<$route>::new()} ssr=ssr_mode($path) />)*
                     </Routes>
                 }
             }, false)
@@ -248,6 +248,16 @@ whole_app_routes! {
     "/staff/charities" => CharityAdminRoute,
     "/charity" => CharityRoute,
     "/charity/register" => CharityRegisterRoute,
+}
+
+/// How the server sends a page: the public pages (policy, open statistics, the public notice)
+/// whole, once their data are read, so that they are complete HTML without any script; every
+/// other page streamed, its slow parts following its first bytes.
+pub fn ssr_mode(path: &str) -> leptos_router::SsrMode {
+    match path {
+        "/policy" | "/open" | "/notice" => leptos_router::SsrMode::Async,
+        _ => leptos_router::SsrMode::OutOfOrder,
+    }
 }
 
 /// The residents' portal alone: the pages a resident uses, rendered on the server; the portal's own,

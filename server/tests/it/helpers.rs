@@ -277,9 +277,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_on_with("sqlite", adjust).await
+}
+
+/// The app on `backend` (`sqlite` or `postgres`, see `backends`).
+pub async fn spawn_app_on(backend: &str) -> TestApp {
+    spawn_app_on_with(backend, |_| {}).await
+}
+
+async fn spawn_app_on_with(backend: &str, adjust: impl FnOnce(&mut Config)) -> TestApp {
     server::init_tracing("text");
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = fresh_database("sqlite", dir.path()).await;
+    let url = fresh_database(backend, dir.path()).await;
     let mut config = Config::for_tests(url, dir.path().join("data"));
     // Demo mode keeps the notifier's outbox, which is how tests read SMS codes; it also
     // seeds the demo accounts, which tests use as staff.

@@ -12,6 +12,7 @@ mod monitoring;
 mod observability;
 mod payments;
 mod policy;
+mod publicity;
 mod recovery;
 mod reserve;
 mod rosters;

@@ -22,5 +22,14 @@ pub fn HomePage() -> impl IntoView {
             <p>{t_string!(i18n, home.steps)}</p>
             <p class="muted">{t_string!(i18n, home.privacy)}</p>
         </section>
+        <section class="card">
+            <h2>{t_string!(i18n, public.policy_title)}</h2>
+            <p>{t_string!(i18n, public.policy_intro)}</p>
+            <div class="actions">
+                <a href="/policy" class="button" id="home-policy">{t_string!(i18n, public.nav_policy)}</a>
+                <a href="/open" class="button">{t_string!(i18n, public.nav_open)}</a>
+                <a href="/notice" class="button">{t_string!(i18n, public.nav_notice)}</a>
+            </div>
+        </section>
     }
 }
