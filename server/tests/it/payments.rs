@@ -255,6 +255,20 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     let (s, d) = crate::statistics::dashboard(&app, &cw, "", "", "").await;
     assert_eq!(s, StatusCode::OK, "{d}");
     let followed = crate::statistics::every_linked_count_is_its_rosters_lines(&app, &cw, &d).await;
+    // The public statistics count the persons of the households paid (one member, one line
+    // paid: the failed line is not counted).
+    let m = app::domain::payments::Month::parse(&month).unwrap();
+    let figures = app
+        .store()
+        .statistics(&crate::helpers::region("620702000000"), m, m)
+        .await
+        .unwrap();
+    let persons: Vec<(String, i64)> = figures
+        .iter()
+        .filter(|f| f.measure == app::domain::statistics::Measure::PaidPersons)
+        .map(|f| (f.k1.clone(), f.n))
+        .collect();
+    assert_eq!(persons, [("dibao".to_string(), 1)]);
     let paid = format!("status=paid&month={month}");
     assert!(
         followed
