@@ -66,10 +66,13 @@ async function strayHan(page, allowed) {
     .filter((t) => /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u.test(t));
 }
 
+// The public pages (issue 22), each with a county chosen (its standards, figures, notices).
+const PUBLIC_PAGES = ['/policy?region=620702000000', '/open?region=620702000000', `/notice?region=620702000000&text=${encodeURIComponent('迎恩')}`];
+
 test('no accessibility violations on the residents pages, in Chinese and English, and no stray Chinese in English', async () => {
   const phone = `133${String(Date.now()).slice(-8)}`;
   const { ctx, page } = await newPhone();
-  for (const path of ['/', '/register', '/login']) {
+  for (const path of ['/', '/register', '/login', ...PUBLIC_PAGES]) {
     await page.goto(`${BASE}${path}`);
     await hydrated(page);
     await noViolations(page, path);
@@ -142,7 +145,7 @@ test('no accessibility violations on the residents pages, in Chinese and English
   await page.click('#submit-declaration');
   const number = (await page.locator('#application-number').textContent()).trim();
   assert.deepEqual(await strayHan(page, typed), [], 'English: submitted');
-  for (const path of ['/', '/register', '/login', '/applications', `/applications/${number}`]) {
+  for (const path of ['/', '/register', '/login', '/applications', `/applications/${number}`, ...PUBLIC_PAGES]) {
     await page.goto(`${BASE}${path}`);
     await hydrated(page);
     assert.deepEqual(await strayHan(page, typed), [], `English ${path}`);

@@ -244,10 +244,11 @@ fn StandardsTable(standards: Vec<Standard>) -> impl IntoView {
                         </tr>
                         <tr class="sources">
                             <td colspan="3">
-                                {t_string!(i18n, public.source)} "："
+                                {t_string!(i18n, public.source)} {t_string!(i18n, public.colon)}
                                 {s.sources.into_iter().map(|src| view! {
                                     <span class="source">
-                                        {as_written(src.text)} "（" {src.effective_from.to_string()} " " {t_string!(i18n, public.from)} "）"
+                                        {crate::ui::policy::source_view(i18n, &src.text, src.example)}
+                                        " · " {t_string!(i18n, public.from)} " " {src.effective_from.to_string()}
                                     </span>
                                 }).collect_view()}
                                 {example.then(|| view! { <span class="badge example">{t_string!(i18n, public.example)}</span> })}
@@ -288,7 +289,7 @@ pub fn PolicyInfoPage() -> impl IntoView {
                         let any_example = all.iter().any(Standard::example);
                         let on = d.on.clone();
                         let county_title = match d.county.clone() {
-                            Some((_, name)) => view! { {t!(i18n, public.standards_title, county = move || name.clone(), on = move || on.clone())} }.into_any(),
+                            Some((_, name)) => view! { {t!(i18n, public.standards_title, county = move || as_written(name.clone()), on = move || on.clone())} }.into_any(),
                             None => view! { {t_string!(i18n, public.pick_region)} }.into_any(),
                         };
                         let none_set = chosen && all.is_empty();
@@ -556,7 +557,7 @@ pub fn PublicFooter() -> impl IntoView {
                                             let tel = format!("tel:{}", n.number.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>());
                                             view! {
                                                 <span class=format!("contact {}", n.kind.code())>
-                                                    {label} "：" <a href=tel>{n.number.clone()}</a>
+                                                    {label} {t_string!(i18n, public.colon)} <a href=tel>{n.number.clone()}</a>
                                                     {n.example.then(|| view! { " " <span class="badge example">{t_string!(i18n, public.example)}</span> })}
                                                 </span>
                                             }
