@@ -125,7 +125,8 @@ pub async fn policy_standards(region: String) -> Result<StandardsPage, AppError>
     let s = services()?;
     let store = s.store.as_ref();
     let county = chosen.as_ref().and_then(county_of);
-    let steps = region_steps(store, county.as_ref(), RegionLevel::County).await?;
+    let at = county.clone().or(chosen);
+    let steps = region_steps(store, at.as_ref(), RegionLevel::County).await?;
     let today = today_in_china();
     let Some(county) = county else {
         return Ok(StandardsPage {
@@ -288,7 +289,8 @@ pub async fn public_statistics(
     let s = services()?;
     let store = s.store.as_ref();
     let county = chosen.as_ref().and_then(county_of);
-    let steps = region_steps(store, county.as_ref(), RegionLevel::County).await?;
+    let at = county.clone().or(chosen);
+    let steps = region_steps(store, at.as_ref(), RegionLevel::County).await?;
     let (refreshed_at, _) = store.statistics_refreshed().await?;
     let Some(county) = county else {
         return Ok(StatisticsPage {

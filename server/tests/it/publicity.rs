@@ -68,6 +68,28 @@ async fn the_policy_page_shows_the_standards_in_force_for_the_county_with_their_
             "the estimate is one tap away"
         );
 
+        // Above a county: the next level to choose, no figure yet.
+        let (_, d) = api(
+            &app,
+            &app.client(),
+            "/api/public/standards",
+            &[("region", "620000000000")],
+        )
+        .await;
+        assert_eq!(
+            d["steps"]["trail"],
+            json!([["620000000000", "甘肃省"]]),
+            "{backend}"
+        );
+        assert!(
+            d["steps"]["choices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c[1] == "张掖市"),
+            "{d}"
+        );
+        assert_eq!((&d["county"], &d["standards"]), (&Value::Null, &json!([])));
         // A county: its standards in force, each with its source and the example mark.
         let (_, d) = api(
             &app,
@@ -86,11 +108,11 @@ async fn the_policy_page_shows_the_standards_in_force_for_the_county_with_their_
         assert_eq!(d["county"][1], "甘州区");
         assert!(dibao["sources"][0]["example"].as_bool().unwrap());
         let (_, html) = page(&app, &format!("/policy?region={GANZHOU}")).await;
-        assert!(html.contains("甘州区现行标准"), "{backend}");
+        assert!(html.contains("甘州区</span>现行标准"), "{backend}");
         // Whole HTML, in place: nothing waits for a script to be put where it belongs.
         assert!(!html.contains("<template"), "{backend}");
         let body_end = html.find("</body>").unwrap();
-        assert!(html.find("甘州区现行标准").unwrap() < body_end);
+        assert!(html.find("现行标准").unwrap() < body_end);
         assert!(
             html.find("0936-0000001").unwrap() < body_end,
             "the footer too"
