@@ -89,6 +89,7 @@ pub mod audit;
 pub mod casework;
 pub mod chain;
 pub mod charity;
+pub mod complaints;
 pub mod cycle;
 pub mod declaration;
 pub mod id_number;

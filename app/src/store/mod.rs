@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod casework;
 mod charity;
+mod complaints;
 mod cycle;
 mod declarations;
 mod households;
@@ -26,6 +27,7 @@ pub use accounts::*;
 pub use audit::*;
 pub use casework::*;
 pub use charity::*;
+pub use complaints::*;
 pub use cycle::*;
 pub use declarations::*;
 pub use households::*;
@@ -77,6 +79,7 @@ pub trait Store:
     + AuditStore
     + CaseworkStore
     + CharityStore
+    + ComplaintStore
     + CycleStore
     + DeclarationStore
     + HouseholdStore
@@ -99,6 +102,7 @@ impl<T> Store for T where
         + AuditStore
         + CaseworkStore
         + CharityStore
+        + ComplaintStore
         + CycleStore
         + DeclarationStore
         + HouseholdStore

@@ -260,7 +260,7 @@ labels!(param: ParamKey {
     ParamKey::PremiumIndividual => policy.param.premium_individual, ParamKey::PremiumTekunShare => policy.param.premium_tekun_share,
     ParamKey::PremiumDibaoFixed => policy.param.premium_dibao_fixed, ParamKey::PremiumMarginalShare => policy.param.premium_marginal_share,
     ParamKey::PublicNoticeDays => policy.param.public_notice_days, ParamKey::ReferralResponseDays => policy.param.referral_response_days,
-    ParamKey::DecisionWorkingDays => policy.param.decision_working_days, ParamKey::EducationReach => policy.param.education_reach, ParamKey::PublicCellMin => policy.param.public_cell_min,
+    ParamKey::DecisionWorkingDays => policy.param.decision_working_days, ParamKey::EducationReach => policy.param.education_reach, ParamKey::PublicCellMin => policy.param.public_cell_min, ParamKey::ComplaintWorkingDays => policy.param.complaint_working_days,
     ParamKey::ReviewIntervalMonths => policy.param.review_interval_months, ParamKey::ReviewLeadDays => policy.param.review_lead_days,
     ParamKey::AdvanceAidMax => policy.param.advance_aid_max, ParamKey::AdvanceDocumentsDays => policy.param.advance_documents_days,
 });

@@ -12,6 +12,7 @@ mod accounts;
 mod audit;
 mod casework;
 mod charity;
+mod complaints;
 mod cycle;
 mod declarations;
 pub mod dialect;

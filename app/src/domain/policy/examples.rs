@@ -381,6 +381,22 @@ const EXAMPLES: &[Example] = &[
         "示例：统计公开时少于5户的单元格不公开（辽宁意见三(四) 政务公开）",
         "Example: public statistics withhold cells of fewer than 5 households (Liaoning opinions 3(4), open government)",
     ),
+    (
+        "62",
+        None,
+        ParamKey::ComplaintWorkingDays,
+        15,
+        "示例：投诉举报自受理之日起15个工作日内答复（张政办发〔2023〕128号(十六) 举报监督）",
+        "Example: a complaint or report answered within 15 working days (Zhangye measures, item 16, reports)",
+    ),
+    (
+        "21",
+        None,
+        ParamKey::ComplaintWorkingDays,
+        15,
+        "示例：投诉举报自受理之日起15个工作日内答复，以本地规定为准",
+        "Example: a complaint or report answered within 15 working days, as set locally",
+    ),
     // A city and a county override (Zhangye 6207, Ganzhou 620702): inheritance in action.
     (
         "6207",

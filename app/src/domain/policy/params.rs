@@ -95,6 +95,8 @@ param_keys! {
     EducationReach = "education_reach", Flag, 0..=1, clauses::ZY_EDUCATION;
     // 政务公开: a public statistics cell counting fewer households than this is withheld.
     PublicCellMin = "public_cell_min", Count, 1..=100, clauses::ZY_SUPERVISION;
+    // 投诉举报: working days to answer a complaint or report before it goes up a level.
+    ComplaintWorkingDays = "complaint_working_days", WorkingDays, 1..=90, clauses::ZY_SUPERVISION;
 }
 
 /// The number of parameter keys: resolved sets are indexed by `ParamKey::index`.
