@@ -41,3 +41,9 @@ CREATE TABLE complaint_notes (
     at INTEGER NOT NULL
 );
 CREATE INDEX complaint_notes_complaint ON complaint_notes(complaint_id, id);
+-- The complaint form's arithmetic question (no outside CAPTCHA): answered once, within its time.
+CREATE TABLE complaint_questions (
+    id TEXT PRIMARY KEY,
+    answer INTEGER NOT NULL,
+    expires_at BIGINT NOT NULL
+);

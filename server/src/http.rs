@@ -105,12 +105,15 @@ pub fn auth_limiter(per_minute: u32) -> Arc<AuthLimiter> {
     )))
 }
 
-const RATE_LIMITED_PATHS: [&str; 5] = [
+const RATE_LIMITED_PATHS: [&str; 7] = [
     "/api/accounts/login",
     "/api/accounts/second_factor/confirm",
     "/api/accounts/register",
     "/api/accounts/send_code",
     "/api/charity/register",
+    // 投诉举报: filed and followed without signing in.
+    "/api/complaints/file",
+    "/api/complaints/track",
 ];
 
 pub use app::services::ClientAddr;

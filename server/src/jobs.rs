@@ -38,6 +38,8 @@ pub struct Ran {
     pub work_done: usize,
     /// Warnings escalated to the county.
     pub escalated: usize,
+    /// Complaints moved up a level after their deadline.
+    pub complaints_escalated: usize,
 }
 
 /// Runs every job once: what tests call.
@@ -96,10 +98,21 @@ async fn run_round(
             "warnings past their visit deadline escalated to the county"
         );
     }
+    // 投诉举报 past their deadline go up a level.
+    let complaints = app::api::complaints::escalate_overdue(store)
+        .await
+        .map_err(|e| anyhow::anyhow!("escalate complaints: {e}"))?;
+    if complaints > 0 {
+        tracing::warn!(
+            complaints,
+            "complaints past their deadline moved up a level"
+        );
+    }
     Ok(Ran {
         proposed,
         work_done: done,
         escalated: escalated as usize,
+        complaints_escalated: complaints as usize,
     })
 }
 

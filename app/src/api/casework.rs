@@ -107,6 +107,8 @@ pub struct MemberConflictView {
 /// One line of the public notice: no more than policy allows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeRow {
+    /// What an objection filed online names (`api::complaints`).
+    pub notice_ref: String,
     pub masked_name: String,
     pub village_code: String,
     pub village_name: String,
@@ -601,6 +603,7 @@ pub async fn public_notices(
             .unwrap_or_default();
         let village_name = names.get(&n.region_code).cloned().unwrap_or_default();
         out.push(NoticeRow {
+            notice_ref: n.application_id.clone(),
             masked_name: head,
             village_code: n.region_code.as_str().to_owned(),
             village_name,

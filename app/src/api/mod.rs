@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit;
 pub mod casework;
 pub mod charity;
+pub mod complaints;
 pub mod cycle;
 pub mod declaration;
 pub mod household;

@@ -153,13 +153,28 @@ mod tests {
     #[test]
     fn a_complaint_is_handled_by_the_county_and_a_staff_members_conduct_above_their_office() {
         let village = r("620702100201");
-        assert_eq!(handling_region(ComplaintKind::Fraud, &village, None), r("620702"));
-        assert_eq!(handling_region(ComplaintKind::Decision, &r("6207"), None), r("6207"));
+        assert_eq!(
+            handling_region(ComplaintKind::Fraud, &village, None),
+            r("620702")
+        );
+        assert_eq!(
+            handling_region(ComplaintKind::Decision, &r("6207"), None),
+            r("6207")
+        );
         // A township's worker: the county; a county's: the city; the province's: itself.
         let township = r("620702100");
-        assert_eq!(handling_region(ComplaintKind::Conduct, &village, Some(&township)), r("620702"));
-        assert_eq!(handling_region(ComplaintKind::Conduct, &village, Some(&r("620702"))), r("6207"));
-        assert_eq!(handling_region(ComplaintKind::Conduct, &village, Some(&r("62"))), r("62"));
+        assert_eq!(
+            handling_region(ComplaintKind::Conduct, &village, Some(&township)),
+            r("620702")
+        );
+        assert_eq!(
+            handling_region(ComplaintKind::Conduct, &village, Some(&r("620702"))),
+            r("6207")
+        );
+        assert_eq!(
+            handling_region(ComplaintKind::Conduct, &village, Some(&r("62"))),
+            r("62")
+        );
         assert_eq!(escalated(&r("620702")), Some(r("6207")));
         assert_eq!(escalated(&r("62")), None);
     }
@@ -178,8 +193,15 @@ mod tests {
         assert_eq!(code.len(), 12);
         assert_eq!(secret_code(&code.to_lowercase()), Some(code.clone()));
         assert_eq!(secret_code("ABCD-EFGH-JKMN"), Some("ABCDEFGHJKMN".into()));
-        assert_eq!(secret_code("ABCDEFGHJKM0"), None, "0 is not in the alphabet");
-        assert_eq!(tracking_number("ts-23456 789ab"), Some("TS23456789AB".into()));
+        assert_eq!(
+            secret_code("ABCDEFGHJKM0"),
+            None,
+            "0 is not in the alphabet"
+        );
+        assert_eq!(
+            tracking_number("ts-23456 789ab"),
+            Some("TS23456789AB".into())
+        );
         assert_eq!(tracking_number("TS23456789A"), None);
         assert_eq!(tracking_number("XX23456789AB"), None);
         assert_eq!(question(0, 255), (1, 16));

@@ -70,6 +70,9 @@ pub struct DecisionRecord {
 /// An application under public notice: what the notice may show is chosen by the caller.
 #[derive(Clone, Debug)]
 pub struct NoticeRecord {
+    /// The application's id: the public's reference to a notice (an objection names it); random,
+    /// so it tells nothing and leads nowhere without staff's rights.
+    pub application_id: String,
     pub number: String,
     pub region_code: RegionCode,
     pub declaration_json: String,

@@ -68,12 +68,28 @@ pub struct ComplaintNote {
 
 #[async_trait]
 pub trait ComplaintStore: Send + Sync {
+    /// Keeps a form's question (its answer, until `expires_at`), forgetting expired ones.
+    async fn add_complaint_question(
+        &self,
+        id: &str,
+        answer: i64,
+        expires_at: Millis,
+        now: Millis,
+    ) -> Result<(), DbError>;
+
+    /// The answer of question `id` if it has not expired, forgetting it (asked once only).
+    async fn take_complaint_question(&self, id: &str, now: Millis) -> Result<Option<i64>, DbError>;
+
     async fn add_complaint(&self, c: NewComplaint) -> Result<(), DbError>;
 
     /// How many complaints were filed from `filed_from` at or after `since`.
-    async fn complaints_filed_since(&self, filed_from: &str, since: Millis) -> Result<i64, DbError>;
+    async fn complaints_filed_since(&self, filed_from: &str, since: Millis)
+        -> Result<i64, DbError>;
 
-    async fn complaint_by_tracking(&self, tracking: &str) -> Result<Option<ComplaintRecord>, DbError>;
+    async fn complaint_by_tracking(
+        &self,
+        tracking: &str,
+    ) -> Result<Option<ComplaintRecord>, DbError>;
 
     async fn complaint(&self, id: &str) -> Result<Option<ComplaintRecord>, DbError>;
 
@@ -121,7 +137,10 @@ pub trait ComplaintStore: Send + Sync {
     ) -> Result<(), DbError>;
 
     /// (id, handling region) of the complaints not answered whose deadline passed before `today`.
-    async fn overdue_complaints(&self, today: NaiveDate) -> Result<Vec<(String, RegionCode)>, DbError>;
+    async fn overdue_complaints(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<(String, RegionCode)>, DbError>;
 
     /// Moves an overdue complaint from `from` up to `to` with a new deadline (once: false when
     /// it was answered or moved meanwhile).

@@ -85,6 +85,7 @@ impl TryFrom<QueueRow> for QueueRecord {
 
 #[derive(sqlx::FromRow)]
 struct NoticeRow {
+    id: String,
     number: String,
     region_code: String,
     declaration: String,
@@ -96,6 +97,7 @@ impl TryFrom<NoticeRow> for NoticeRecord {
     type Error = DbError;
     fn try_from(r: NoticeRow) -> Result<Self, DbError> {
         Ok(NoticeRecord {
+            application_id: r.id,
             number: r.number,
             region_code: region("region_code", &r.region_code)?,
             declaration_json: r.declaration,
@@ -569,7 +571,7 @@ impl CaseworkStore for SqlStore {
         limit: i64,
     ) -> Result<Vec<NoticeRecord>, DbError> {
         let rows = query(&format!(
-            "SELECT a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \
+            "SELECT a.id, a.number, a.region_code, a.declaration, {DECISION_COLUMNS} FROM applications a \
              JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE application_id = \
              a.id) \
              WHERE a.status = 'publicising' AND a.region_code LIKE $1 AND d.notice_until >= $2 \

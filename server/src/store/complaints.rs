@@ -124,6 +124,39 @@ impl SqlStore {
 #[async_trait::async_trait]
 impl ComplaintStore for SqlStore {
     #[tracing::instrument(skip_all)]
+    async fn add_complaint_question(
+        &self,
+        id: &str,
+        answer: i64,
+        expires_at: Millis,
+        now: Millis,
+    ) -> Result<(), DbError> {
+        query("DELETE FROM complaint_questions WHERE expires_at < $1")
+            .bind(now)
+            .execute(&self.db)
+            .await?;
+        query("INSERT INTO complaint_questions (id, answer, expires_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(answer)
+            .bind(expires_at)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn take_complaint_question(&self, id: &str, now: Millis) -> Result<Option<i64>, DbError> {
+        let r = query("DELETE FROM complaint_questions WHERE id = $1 RETURNING answer, expires_at")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?;
+        match r {
+            Some(r) if r.get::<i64, _>("expires_at")? >= now => Ok(Some(r.get("answer")?)),
+            _ => Ok(None),
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn add_complaint(&self, c: NewComplaint) -> Result<(), DbError> {
         query(
             "INSERT INTO complaints (id, tracking, code_hash, kind, region_code, handling_region, \
@@ -157,7 +190,11 @@ impl ComplaintStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn complaints_filed_since(&self, filed_from: &str, since: Millis) -> Result<i64, DbError> {
+    async fn complaints_filed_since(
+        &self,
+        filed_from: &str,
+        since: Millis,
+    ) -> Result<i64, DbError> {
         let r = query(
             "SELECT COUNT(*) AS n FROM complaints WHERE filed_from = $1 AND created_at >= $2",
         )
@@ -182,7 +219,11 @@ impl ComplaintStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn complaint(&self, id: &str) -> Result<Option<ComplaintRecord>, DbError> {
-        Ok(self.complaints_where("c.id = $1", id).await?.into_iter().next())
+        Ok(self
+            .complaints_where("c.id = $1", id)
+            .await?
+            .into_iter()
+            .next())
     }
 
     #[tracing::instrument(skip_all)]
