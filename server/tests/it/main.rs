@@ -3,6 +3,7 @@ mod api;
 mod backup;
 mod casework;
 mod charity;
+mod complaints;
 mod cycle;
 mod helpers;
 mod household;
