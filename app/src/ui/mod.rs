@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod casework;
 pub mod charity;
+pub mod complaints;
 pub mod cycle;
 pub mod dashboard;
 pub mod device;
@@ -230,6 +231,9 @@ whole_app_routes! {
     "/notice" => NoticeRoute,
     "/policy" => PolicyInfoRoute,
     "/open" => OpenStatisticsRoute,
+    "/complaints" => ComplaintRoute,
+    "/complaints/track" => TrackRoute,
+    "/staff/complaints" => StaffComplaintsRoute,
     "/staff/visit/:number" => VisitRoute,
     "/staff/households/:id" => HouseholdRoute,
     "/staff/referrals" => ReferralsRoute,
@@ -280,6 +284,8 @@ pub fn PortalApp() -> impl IntoView {
                     <Route path=path!("/policy") view=portal::public::PolicyInfoPage />
                     <Route path=path!("/open") view=portal::public::OpenStatisticsPage />
                     <Route path=path!("/notice") view=portal::public::PublicNoticePage />
+                <Route path=path!("/complaints") view=portal::complaints::ComplaintPage />
+                <Route path=path!("/complaints/track") view=portal::complaints::TrackPage />
                 </Routes>
             }
         },
@@ -359,6 +365,9 @@ whole_app_pages! {
     NoticeRoute => portal::public::PublicNoticePage;
     PolicyInfoRoute => portal::public::PolicyInfoPage;
     OpenStatisticsRoute => portal::public::OpenStatisticsPage;
+    ComplaintRoute => portal::complaints::ComplaintPage;
+    TrackRoute => portal::complaints::TrackPage;
+    StaffComplaintsRoute => complaints::ComplaintsPage;
     VisitRoute => visit::VisitPage;
     HouseholdRoute => household::HouseholdPage;
     ReferralsRoute => household::ReferralInboxPage;

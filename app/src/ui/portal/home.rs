@@ -29,6 +29,7 @@ pub fn HomePage() -> impl IntoView {
                 <a href="/policy" class="button" id="home-policy">{t_string!(i18n, public.nav_policy)}</a>
                 <a href="/open" class="button">{t_string!(i18n, public.nav_open)}</a>
                 <a href="/notice" class="button">{t_string!(i18n, public.nav_notice)}</a>
+                <a href="/complaints" class="button" id="home-complaints">{t_string!(i18n, complaints.nav)}</a>
             </div>
         </section>
     }

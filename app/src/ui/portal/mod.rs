@@ -2,6 +2,7 @@
 //! following an application; the public pages (policy, open statistics, public notice).
 pub mod applications;
 pub mod auth;
+pub mod complaints;
 pub mod declare;
 pub mod home;
 pub mod public;

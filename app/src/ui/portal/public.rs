@@ -51,7 +51,7 @@ fn urlencoding(v: &str) -> String {
 /// The region picker: the regions chosen so far as links back up, and the next level as a
 /// plain GET form (`region`), on page `path`.
 #[component]
-fn RegionPicker(steps: RegionSteps, path: &'static str, label: String) -> impl IntoView {
+pub fn RegionPicker(steps: RegionSteps, path: &'static str, label: String) -> impl IntoView {
     let i18n = use_i18n();
     let RegionSteps { trail, choices } = steps;
     view! {
@@ -502,11 +502,11 @@ pub fn PublicNoticePage() -> impl IntoView {
                     Ok(p) if p.rows.is_empty() && p.page == 0 => view! { <p class="muted">{t_string!(i18n, casework.notice_none)}</p> }.into_any(),
                     Ok(Notices { rows, page, more }) => view! {
                         <table id="notices">
-                            <thead><tr><th>{t_string!(i18n, casework.head)}</th><th>{t_string!(i18n, casework.village)}</th><th>{t_string!(i18n, casework.category)}</th><th>{t_string!(i18n, casework.amount)}</th><th>{t_string!(i18n, casework.notice_until)}</th></tr></thead>
+                            <thead><tr><th>{t_string!(i18n, casework.head)}</th><th>{t_string!(i18n, casework.village)}</th><th>{t_string!(i18n, casework.category)}</th><th>{t_string!(i18n, casework.amount)}</th><th>{t_string!(i18n, casework.notice_until)}</th><th></th></tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|r| {
                                     let c = r.category;
-                                    view! { <tr><td>{as_written(r.masked_name)}</td><td>{as_written(r.village_name)}</td><td>{c.map(|c| labels::category(i18n, c)).unwrap_or_default()}</td><td class="num">{crate::ui::policy::yuan(i18n, r.monthly_amount_fen)}</td><td>{r.notice_until}</td></tr> }
+                                    view! { <tr><td>{as_written(r.masked_name)}</td><td>{as_written(r.village_name)}</td><td>{c.map(|c| labels::category(i18n, c)).unwrap_or_default()}</td><td class="num">{crate::ui::policy::yuan(i18n, r.monthly_amount_fen)}</td><td>{r.notice_until}</td><td><a class="object-link" href=href("/complaints", &[("region", &r.village_code), ("kind", "notice_objection"), ("notice", &r.notice_ref)])>{t_string!(i18n, complaints.object_link)}</a></td></tr> }
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -539,6 +539,8 @@ pub fn PublicFooter() -> impl IntoView {
                 <a href="/open">{t_string!(i18n, public.nav_open)}</a>
                 " · "
                 <a href="/notice">{t_string!(i18n, public.nav_notice)}</a>
+                " · "
+                <a href="/complaints" id="footer-complaints">{t_string!(i18n, complaints.nav)}</a>
             </nav>
             <h2>{t_string!(i18n, public.footer_title)}</h2>
             <Suspense fallback=|| ()>
