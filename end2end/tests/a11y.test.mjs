@@ -67,7 +67,8 @@ async function strayHan(page, allowed) {
 }
 
 // The public pages (issue 22), each with a county chosen (its standards, figures, notices).
-const PUBLIC_PAGES = ['/policy?region=620702000000', '/open?region=620702000000', `/notice?region=620702000000&text=${encodeURIComponent('迎恩')}`];
+const PUBLIC_PAGES = ['/policy?region=620702000000', '/open?region=620702000000', `/notice?region=620702000000&text=${encodeURIComponent('迎恩')}`,
+  '/complaints?region=620702000000', '/complaints/track'];
 
 test('no accessibility violations on the residents pages, in Chinese and English, and no stray Chinese in English', async () => {
   const phone = `133${String(Date.now()).slice(-8)}`;
