@@ -47,3 +47,15 @@ CREATE TABLE complaint_questions (
     answer INTEGER NOT NULL,
     expires_at BIGINT NOT NULL
 );
+-- What a filer attaches (the same checks as a declaration's files; at most 5): the file's name
+-- sealed, its bytes in the blob store by content hash.
+CREATE TABLE complaint_files (
+    id TEXT PRIMARY KEY,
+    complaint_id TEXT NOT NULL REFERENCES complaints(id),
+    file_name TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX complaint_files_complaint ON complaint_files(complaint_id);

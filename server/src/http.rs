@@ -105,7 +105,7 @@ pub fn auth_limiter(per_minute: u32) -> Arc<AuthLimiter> {
     )))
 }
 
-const RATE_LIMITED_PATHS: [&str; 7] = [
+const RATE_LIMITED_PATHS: [&str; 8] = [
     "/api/accounts/login",
     "/api/accounts/second_factor/confirm",
     "/api/accounts/register",
@@ -114,6 +114,7 @@ const RATE_LIMITED_PATHS: [&str; 7] = [
     // 投诉举报: filed and followed without signing in.
     "/api/complaints/file",
     "/api/complaints/track",
+    "/complaints/files",
 ];
 
 pub use app::services::ClientAddr;

@@ -238,6 +238,12 @@ impl Application {
                     .layer::<_, Infallible>(DefaultBodyLimit::max(http::ATTACHMENT_BODY_MAX)),
             )
             .route("/visit-files/{hash}", get(upload::visit_file))
+            .route(
+                "/complaints/files",
+                post(upload::complaint_file_upload)
+                    .layer::<_, Infallible>(DefaultBodyLimit::max(http::ATTACHMENT_BODY_MAX)),
+            )
+            .route("/complaints/files/{id}", get(upload::complaint_file))
             .route("/audit/export.xlsx", get(crate::audit_export::export))
             .route("/statistics/report.xlsx", get(crate::statistics::report))
             .route("/statistics/review.xlsx", get(crate::statistics::review))

@@ -307,3 +307,111 @@ pub async fn charity_proof(
     )
         .into_response())
 }
+
+/// A filer attaches a file to their complaint (投诉举报), signed in or not: the multipart form
+/// names the complaint by its tracking number and secret code, then the file (checked as a
+/// declaration's are). A wrong number or code is "not found", as when tracking.
+pub async fn complaint_file_upload(
+    State(state): State<AppState>,
+    mut multipart: Multipart,
+) -> Answer {
+    use app::domain::complaints::{secret_code, tracking_number};
+    let (fields, file) = read_fields(&mut multipart, &["tracking", "code"]).await?;
+    let (Some(tracking), Some(code)) = (
+        fields.get("tracking").and_then(|t| tracking_number(t)),
+        fields.get("code").and_then(|c| secret_code(c)),
+    ) else {
+        return Err(AppError::NotFound);
+    };
+    let s = &state.services;
+    let complaint = s
+        .store
+        .complaint_by_tracking(&tracking)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !app::auth::verify_password(code, complaint.code_hash.clone()).await? {
+        return Err(AppError::NotFound);
+    }
+    let (file_name, bytes, mime) = checked_file(file)?;
+    let hash = s.blobs.put(&bytes).await.map_err(AppError::internal)?;
+    let id = format!("cfile-{}", uuid::Uuid::new_v4().simple());
+    s.store
+        .add_complaint_file(
+            app::store::ComplaintFile {
+                id: id.clone(),
+                complaint_id: complaint.id.clone(),
+                file_name,
+                content_hash: hash,
+                mime: mime.into(),
+                size: bytes.len() as i64,
+            },
+            now_millis(),
+        )
+        .await?;
+    audit(
+        s,
+        None,
+        "complaint_file_add",
+        &format!("{}:{id}", complaint.id),
+        AuditResult::Ok,
+    )
+    .await;
+    Ok((StatusCode::OK, Json(id)).into_response())
+}
+
+/// A complaint's file, for caseworkers of the region that handles it (each read audited).
+pub async fn complaint_file(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<String>,
+) -> Answer {
+    let user = app::auth::signed_in(auth.user)?;
+    if user.0.role != Role::Caseworker {
+        return Err(AppError::Forbidden);
+    }
+    let s = &state.services;
+    let file = s
+        .store
+        .complaint_file(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let complaint = s
+        .store
+        .complaint(&file.complaint_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let scope = app::auth::staff_scope(&user)?;
+    if !complaint.handling_region.is_within(&scope) {
+        audit(
+            s,
+            Some(&user.0.id),
+            "complaint_file_read",
+            &id,
+            AuditResult::Denied,
+        )
+        .await;
+        return Err(AppError::NotFound);
+    }
+    let bytes = s
+        .blobs
+        .get(&file.content_hash)
+        .await
+        .map_err(AppError::internal)?;
+    audit(
+        s,
+        Some(&user.0.id),
+        "complaint_file_read",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.mime.clone()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_DISPOSITION, "inline".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -431,6 +431,8 @@ pub struct ComplaintView {
     pub outcome: Option<ComplaintOutcome>,
     pub reply: String,
     pub steps: Vec<StepView>,
+    /// (id, file name) of what the filer attached.
+    pub files: Vec<(String, String)>,
 }
 
 /// The complaint `id` when it is handled within the caller's region; `NotFound` otherwise.
@@ -471,7 +473,15 @@ pub async fn complaint_case(id: String) -> Result<ComplaintView, AppError> {
     .await?;
     let mine = c.assigned_to.as_deref() == Some(user.0.id.as_str());
     let today = today_in_china();
+    let files = s
+        .store
+        .complaint_files(&c.id)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.file_name))
+        .collect();
     Ok(ComplaintView {
+        files,
         line: QueueLine {
             id: c.id.clone(),
             tracking: c.tracking.clone(),

@@ -57,6 +57,20 @@ pub struct ComplaintRecord {
     pub answered_at: Option<Millis>,
 }
 
+/// A file attached to a complaint.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ComplaintFile {
+    pub id: String,
+    pub complaint_id: String,
+    pub file_name: String,
+    pub content_hash: String,
+    pub mime: String,
+    pub size: i64,
+}
+
+/// Files one complaint may carry.
+pub const COMPLAINT_FILES_MAX: i64 = 5;
+
 /// One step of a complaint's handling: a note, an assignment, an escalation, the answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComplaintNote {
@@ -135,6 +149,14 @@ pub trait ComplaintStore: Send + Sync {
         reply: &str,
         now: Millis,
     ) -> Result<(), DbError>;
+
+    /// Attaches a file to a complaint not answered yet: `Conflict("complaint_files_full")` beyond
+    /// [`COMPLAINT_FILES_MAX`], `Conflict("complaint_answered")` once answered.
+    async fn add_complaint_file(&self, f: ComplaintFile, now: Millis) -> Result<(), DbError>;
+
+    async fn complaint_files(&self, complaint_id: &str) -> Result<Vec<ComplaintFile>, DbError>;
+
+    async fn complaint_file(&self, id: &str) -> Result<Option<ComplaintFile>, DbError>;
 
     /// (id, handling region) of the complaints not answered whose deadline passed before `today`.
     async fn overdue_complaints(

@@ -107,7 +107,7 @@ fn CaseCard(id: String, on_change: Callback<()>) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match case.await {
                         Ok(c) => {
-                            let ComplaintView { line, application_number, staff_office, subject, person_id, body, filer, filed_at, outcome: done, reply: replied, steps } = c;
+                            let ComplaintView { line, application_number, staff_office, subject, person_id, body, filer, filed_at, outcome: done, reply: replied, steps, files } = c;
                             let id = line.id.clone();
                             let (id2, id3) = (id.clone(), id.clone());
                             let open_case = line.state != ComplaintState::Answered;
@@ -128,6 +128,11 @@ fn CaseCard(id: String, on_change: Callback<()>) -> impl IntoView {
                                     }}</dd>
                                 </dl>
                                 <p class="complaint-body">{as_written(body)}</p>
+                                {(!files.is_empty()).then(|| view! {
+                                    <ul class="complaint-files">
+                                        {files.into_iter().map(|(id, name)| view! { <li><a href=format!("/complaints/files/{id}") target="_blank" rel="noopener">{as_written(name)}</a></li> }).collect_view()}
+                                    </ul>
+                                })}
                                 {done.map(|o| view! { <p><strong>{outcome_label(i18n, o)}</strong> " · " {as_written(replied.clone())}</p> })}
                                 <h3>{t_string!(i18n, complaints.steps)}</h3>
                                 <ol class="steps">

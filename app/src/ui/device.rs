@@ -126,6 +126,39 @@ pub async fn upload_proof(input_id: &str, match_id: &str) -> Result<bool, AppErr
     }
 }
 
+/// Uploads the file chosen in `<input type=file id=input_id>` to the complaint `tracking`
+/// (its filer's code proves it is theirs).
+pub async fn upload_complaint_file(
+    input_id: &str,
+    tracking: &str,
+    code: &str,
+) -> Result<(), AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let (input, file) = chosen_file(input_id)?;
+        if file.size() > crate::domain::declaration::MAX_ATTACHMENT_BYTES as f64 {
+            return Err(AppError::refused("file_too_large"));
+        }
+        let resp = post_file(
+            "/complaints/files",
+            &[("tracking", tracking), ("code", code)],
+            &file,
+        )
+        .await?;
+        if resp.ok() {
+            input.set_value("");
+            Ok(())
+        } else {
+            Err(refusal(resp).await)
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input_id, tracking, code);
+        Err(AppError::Internal)
+    }
+}
+
 /// Uploads the file chosen in `<input type=file id=input_id>` to the draft.
 pub async fn upload_file(
     input_id: &str,

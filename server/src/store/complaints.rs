@@ -4,8 +4,8 @@
 
 use super::dialect::{code, code_opt, day, query, region, region_opt, within, Row};
 use super::sealed::{
-    COMPLAINT_BODY, COMPLAINT_FILER_NAME, COMPLAINT_FILER_PHONE, COMPLAINT_NOTE, COMPLAINT_PERSON,
-    COMPLAINT_REPLY, COMPLAINT_SUBJECT,
+    COMPLAINT_BODY, COMPLAINT_FILER_NAME, COMPLAINT_FILER_PHONE, COMPLAINT_FILE_NAME,
+    COMPLAINT_NOTE, COMPLAINT_PERSON, COMPLAINT_REPLY, COMPLAINT_SUBJECT,
 };
 use super::SqlStore;
 use app::domain::region::RegionCode;
@@ -58,6 +58,18 @@ impl SqlStore {
             reply: opened(COMPLAINT_REPLY, "reply")?,
             created_at: r.get("created_at")?,
             answered_at: r.get("answered_at")?,
+        })
+    }
+
+    fn complaint_file_of_row(&self, r: &Row) -> Result<ComplaintFile, DbError> {
+        let name: String = r.get("file_name")?;
+        Ok(ComplaintFile {
+            id: r.get("id")?,
+            complaint_id: r.get("complaint_id")?,
+            file_name: self.open(COMPLAINT_FILE_NAME, &name)?,
+            content_hash: r.get("content_hash")?,
+            mime: r.get("mime")?,
+            size: r.get("size")?,
         })
     }
 
@@ -366,6 +378,71 @@ impl ComplaintStore for SqlStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn add_complaint_file(&self, f: ComplaintFile, now: Millis) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        // The complaint's row first, locked for the count (two uploads at once: one waits).
+        let open = query(
+            "UPDATE complaints SET updated_at = updated_at WHERE id = $1 AND state <> 'answered'",
+        )
+        .bind(&f.complaint_id)
+        .execute(&mut tx)
+        .await?
+        .rows_affected();
+        if open != 1 {
+            return Err(DbError::Conflict("complaint_answered"));
+        }
+        let n: i64 = query("SELECT COUNT(*) AS n FROM complaint_files WHERE complaint_id = $1")
+            .bind(&f.complaint_id)
+            .fetch_one(&mut tx)
+            .await?
+            .get("n")?;
+        if n >= COMPLAINT_FILES_MAX {
+            return Err(DbError::Conflict("complaint_files_full"));
+        }
+        query(
+            "INSERT INTO complaint_files (id, complaint_id, file_name, content_hash, mime, size, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&f.id)
+        .bind(&f.complaint_id)
+        .bind(self.seal(COMPLAINT_FILE_NAME, &f.file_name))
+        .bind(&f.content_hash)
+        .bind(&f.mime)
+        .bind(f.size)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn complaint_files(&self, complaint_id: &str) -> Result<Vec<ComplaintFile>, DbError> {
+        let rows = query(
+            "SELECT id, complaint_id, file_name, content_hash, mime, size FROM complaint_files \
+             WHERE complaint_id = $1 ORDER BY created_at, id",
+        )
+        .bind(complaint_id)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter().map(|r| self.complaint_file_of_row(r)).collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn complaint_file(&self, id: &str) -> Result<Option<ComplaintFile>, DbError> {
+        let row = query(
+            "SELECT id, complaint_id, file_name, content_hash, mime, size FROM complaint_files \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?;
+        row.as_ref()
+            .map(|r| self.complaint_file_of_row(r))
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]

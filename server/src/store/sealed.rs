@@ -541,3 +541,4 @@ pub(super) const COMPLAINT_FILER_NAME: &str = "complaints.filer_name";
 pub(super) const COMPLAINT_FILER_PHONE: &str = "complaints.filer_phone";
 pub(super) const COMPLAINT_REPLY: &str = "complaints.reply";
 pub(super) const COMPLAINT_NOTE: &str = "complaint_notes.body";
+pub(super) const COMPLAINT_FILE_NAME: &str = "complaint_files.file_name";

@@ -474,3 +474,110 @@ async fn the_public_objects_to_a_notice_online_and_the_case_shows_it() {
         assert_eq!(v["line"]["kind"], "notice_objection");
     }
 }
+
+async fn attach(
+    app: &TestApp,
+    tracking: &str,
+    code: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> StatusCode {
+    let form = reqwest::multipart::Form::new()
+        .text("tracking", tracking.to_string())
+        .text("code", code.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    app.client()
+        .post(app.url("/complaints/files"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn a_filer_attaches_files_with_the_code_and_only_the_handling_region_reads_them() {
+    for backend in backends() {
+        let app = spawn_app_on(backend).await;
+        let (_, f) = file(&app, &app.client(), fraud("620702100201")).await;
+        let (tracking, code) = (f["tracking"].as_str().unwrap(), f["code"].as_str().unwrap());
+        let png = crate::api::png();
+        // Not theirs without the code; a file that is not what it says is refused.
+        assert_eq!(
+            attach(&app, tracking, "AAAAAAAAAAAA", "a.png", png.clone()).await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            attach(&app, tracking, code, "a.png", b"not an image".to_vec()).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        for i in 0..5 {
+            assert_eq!(
+                attach(&app, tracking, code, &format!("现场{i}.png"), png.clone()).await,
+                StatusCode::OK,
+                "{backend}"
+            );
+        }
+        assert_eq!(
+            attach(&app, tracking, code, "six.png", png.clone()).await,
+            StatusCode::CONFLICT,
+            "five at most"
+        );
+        if backend == "sqlite" {
+            assert_eq!(
+                app.in_database(&["现场0.png"]),
+                Vec::<&str>::new(),
+                "the file's name is sealed"
+            );
+        }
+        // The county's caseworker reads them from the case; another county's and a resident cannot.
+        let cw = caseworker(&app, "cmpf_cw", "620702000000").await;
+        let other = caseworker(&app, "cmpf_other", "620722000000").await;
+        let line = queue(&app, &cw)
+            .await
+            .into_iter()
+            .find(|l| l["tracking"] == tracking)
+            .unwrap();
+        let (_, v) = case(&app, &cw, line["id"].as_str().unwrap()).await;
+        let files = v["files"].as_array().unwrap();
+        assert_eq!(files.len(), 5);
+        assert_eq!(files[0][1], "现场0.png");
+        let path = format!("/complaints/files/{}", files[0][0].as_str().unwrap());
+        let r = cw.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+        assert_eq!(
+            other.get(app.url(&path)).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+        let res = resident(&app, "13900003341").await;
+        assert_eq!(
+            res.get(app.url(&path)).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.client()
+                .get(app.url(&path))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let actions: Vec<String> = app
+            .store()
+            .recent_audit(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(
+            actions.iter().any(|a| a == "complaint_file_add")
+                && actions.iter().any(|a| a == "complaint_file_read")
+        );
+    }
+}

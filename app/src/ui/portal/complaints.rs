@@ -150,6 +150,7 @@ fn ComplaintForm(start: FormStart) -> impl IntoView {
                         <dt>{t_string!(i18n, complaints.code)}</dt><dd class="mono" id="filed-code">{f.code.clone()}</dd>
                         <dt>{t_string!(i18n, complaints.due)}</dt><dd>{f.due_on.clone()}</dd>
                     </dl>
+                    <ComplaintFiles tracking=f.tracking.clone() code=f.code.clone() />
                     <p><a href="/complaints/track">{t_string!(i18n, complaints.track_link)}</a></p>
                 </section>
             }.into_any(),
@@ -218,6 +219,39 @@ fn ComplaintForm(start: FormStart) -> impl IntoView {
                 </form>
             }.into_any(),
         }}
+    }
+}
+
+/// Files attached after filing (a photo, a document), one at a time, at most five.
+#[component]
+fn ComplaintFiles(tracking: String, code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let sent = RwSignal::new(0usize);
+    let error = RwSignal::new(None::<AppError>);
+    let send = Action::new_local(move |(t, c): &(String, String)| {
+        let (t, c) = (t.clone(), c.clone());
+        async move { crate::ui::device::upload_complaint_file("complaint-file", &t, &c).await }
+    });
+    Effect::new(move |_| match send.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            sent.update(|n| *n += 1);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    view! {
+        <form id="complaint-files" on:submit=move |ev| {
+            ev.prevent_default();
+            send.dispatch((tracking.clone(), code.clone()));
+        }>
+            <label for="complaint-file">{t_string!(i18n, complaints.file_label)}</label>
+            <input id="complaint-file" type="file" accept="image/jpeg,image/png,application/pdf" />
+            <p class="hint">{t_string!(i18n, complaints.file_hint)}</p>
+            <ErrorBanner error=error />
+            {move || (sent.get() > 0).then(|| view! { <p class="banner ok" role="status" id="complaint-files-sent">{t_string!(i18n, complaints.files_sent)} " " {sent.get()}</p> })}
+            <button type="submit" id="complaint-file-send" disabled=move || send.pending().get()>{t_string!(i18n, complaints.file_send)}</button>
+        </form>
     }
 }
 
