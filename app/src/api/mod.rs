@@ -19,4 +19,5 @@ pub mod regions;
 pub mod reserve;
 pub mod rosters;
 pub mod statistics;
+pub mod surveys;
 pub mod types;

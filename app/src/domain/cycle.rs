@@ -20,6 +20,8 @@ coded! {
         ReferralOverdue = "referral_overdue",
         /// Documents owed after advance aid did not arrive in time.
         DocumentsDue = "documents_due",
+        /// 随机调查: a household drawn by a random survey is to be visited by the deadline.
+        RandomSurvey = "random_survey",
     }
 }
 

@@ -106,6 +106,7 @@ pub mod reserve;
 pub mod roster;
 pub mod statistics;
 pub mod status;
+pub mod survey;
 pub mod visit;
 pub mod ymd;
 

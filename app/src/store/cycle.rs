@@ -93,8 +93,36 @@ pub struct UnidentifiedAidRecord {
     pub recorded_at: Millis,
 }
 
+/// 随机调查: one drawn sample (the households by id, in the order drawn).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SurveyRecord {
+    pub id: String,
+    pub region: RegionCode,
+    pub seed: u64,
+    pub population: i64,
+    /// SHA-256 of the population's ids in order, joined by newlines: what the seed was drawn over.
+    pub population_digest: String,
+    pub households: Vec<String>,
+    pub due_on: NaiveDate,
+    pub drawn_by: String,
+    pub drawn_at: Millis,
+}
+
 #[async_trait]
 pub trait CycleStore: Send + Sync {
+    /// 随机调查's population: the households in assistance in a region, by id.
+    async fn survey_population(
+        &self,
+        region: &RegionCode,
+    ) -> Result<Vec<(String, RegionCode)>, DbError>;
+
+    /// Records a survey and a visit task per household drawn (region of each given), at once.
+    async fn add_survey(&self, s: &SurveyRecord, regions: &[RegionCode]) -> Result<(), DbError>;
+
+    /// The surveys drawn in a region (and below), latest first, with how many of each one's
+    /// visits are done.
+    async fn surveys(&self, region: &RegionCode) -> Result<Vec<(SurveyRecord, i64)>, DbError>;
+
     /// Adds a task unless the same (kind, subject, due date) exists (`false` then).
     async fn add_task(&self, t: NewTask) -> Result<bool, DbError>;
 

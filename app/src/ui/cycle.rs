@@ -24,6 +24,7 @@ fn task_kind(i18n: I18nContext<Locale>, k: Option<TaskKind>) -> String {
         Some(TaskKind::TaperEnd) => t_string!(i18n, cycle.task.taper_end),
         Some(TaskKind::ReferralOverdue) => t_string!(i18n, cycle.task.referral_overdue),
         Some(TaskKind::DocumentsDue) => t_string!(i18n, cycle.task.documents_due),
+        Some(TaskKind::RandomSurvey) => t_string!(i18n, cycle.task.random_survey),
         None => "",
     }
     .to_string()
@@ -77,6 +78,7 @@ pub fn TasksPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <SurveyCard on_drawn=Callback::new(move |_| list.refetch()) />
         </ForRoles>
     }
     .into_any()
@@ -387,4 +389,87 @@ pub fn EmergencyList(items: Vec<EmergencyView>) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// 随机调查: draw a sample of the region's households in assistance (each a visit task), and the
+/// surveys drawn with their seeds and visits done.
+#[component]
+fn SurveyCard(on_drawn: Callback<()>) -> impl IntoView {
+    use crate::api::surveys::{surveys, DrawSurvey};
+    let i18n = use_i18n();
+    let me = expect_context::<crate::ui::MeResource>();
+    let draw = ServerAction::<DrawSurvey>::new();
+    let list = Resource::new(move || draw.version().get(), |_| surveys());
+    let error = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| match draw.value().get() {
+        Some(Ok(_)) => {
+            error.set(None);
+            on_drawn.run(());
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let fe = move |f| field_error_of(error, f);
+    let due = (device::today_china() + chrono::Days::new(15)).to_string();
+    view! {
+        <section class="card" id="surveys">
+            <h2>{t_string!(i18n, cycle.survey_title)}</h2>
+            <p class="muted">{t_string!(i18n, cycle.survey_intro)}</p>
+            <Suspense fallback=|| ()>
+                {move || { let due = due.clone(); Suspend::new(async move {
+                    let region = me.await.ok().flatten().and_then(|u| u.region_code).unwrap_or_default();
+                    view! {
+                        <ActionForm action=draw attr:id="survey-form">
+                            <label for="survey-region">{t_string!(i18n, cycle.survey_region)}</label>
+                            <input id="survey-region" name="region" type="text" maxlength="12" value=region />
+                            <FieldMessage error=fe("region") id="survey-region-error" />
+                            <label for="survey-size">{t_string!(i18n, cycle.survey_size)}</label>
+                            <input id="survey-size" name="size" type="number" min="1" max="500" value="10" />
+                            <FieldMessage error=fe("size") id="survey-size-error" />
+                            <label for="survey-due">{t_string!(i18n, cycle.survey_due)}</label>
+                            <input id="survey-due" name="due_on" type="date" value=due />
+                            <FieldMessage error=fe("due_on") id="survey-due-error" />
+                            <label for="survey-seed">{t_string!(i18n, cycle.survey_seed)}</label>
+                            <input id="survey-seed" name="seed" type="text" inputmode="numeric" maxlength="20" />
+                            <p class="hint">{t_string!(i18n, cycle.survey_seed_hint)}</p>
+                            <FieldMessage error=fe("seed") id="survey-seed-error" />
+                            <ErrorBanner error=general_error(error) />
+                            <button type="submit" class="primary" id="survey-draw" disabled=move || draw.pending().get()>{t_string!(i18n, cycle.survey_draw)}</button>
+                        </ActionForm>
+                    }
+                })}}
+            </Suspense>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(rows) if rows.is_empty() => view! { <p class="muted">{t_string!(i18n, cycle.survey_none)}</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <div class="table-scroll" tabindex="0">
+                                <table id="survey-table">
+                                    <thead><tr>
+                                        <th>{t_string!(i18n, cycle.survey_drawn_at)}</th><th>{t_string!(i18n, cycle.survey_region)}</th>
+                                        <th>{t_string!(i18n, cycle.survey_seed)}</th><th>{t_string!(i18n, cycle.survey_population)}</th>
+                                        <th>{t_string!(i18n, cycle.survey_done)}</th><th>{t_string!(i18n, cycle.survey_due)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|r| view! {
+                                            <tr data-survey=r.id.clone()>
+                                                <td>{china_time(r.drawn_at)}</td>
+                                                <td class="mono">{r.region.clone()}</td>
+                                                <td class="mono" title=r.population_digest.clone()>{r.seed.clone()}</td>
+                                                <td class="num">{r.population}</td>
+                                                <td class="num">{format!("{} / {}", r.done, r.households.len())}</td>
+                                                <td>{r.due_on.clone()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
 }

@@ -182,6 +182,7 @@ fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
         "param_not_pending" => t_string!(i18n, refused.param_not_pending),
         "param_own" => t_string!(i18n, refused.param_own),
         "complaint_answered" => t_string!(i18n, refused.complaint_answered),
+        "survey_empty" => t_string!(i18n, refused.survey_empty),
         "complaint_not_yours" => t_string!(i18n, refused.complaint_not_yours),
         "complaint_changed" => t_string!(i18n, refused.complaint_changed),
         "complaint_files_full" => t_string!(i18n, refused.complaint_files_full),

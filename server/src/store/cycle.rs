@@ -154,6 +154,103 @@ impl SqlStore {
 #[async_trait::async_trait]
 impl CycleStore for SqlStore {
     #[tracing::instrument(skip_all)]
+    async fn survey_population(
+        &self,
+        region: &RegionCode,
+    ) -> Result<Vec<(String, RegionCode)>, DbError> {
+        let rows = query(
+            "SELECT id, region_code FROM households WHERE standing = 'in_assistance' \
+             AND region_code LIKE $1 ORDER BY id",
+        )
+        .bind(within(region))
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let raw: String = r.get("region_code")?;
+                Ok((r.get("id")?, super::dialect::region("region_code", &raw)?))
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn add_survey(&self, s: &SurveyRecord, regions: &[RegionCode]) -> Result<(), DbError> {
+        let mut tx = self.db.begin().await?;
+        query(
+            "INSERT INTO random_surveys (id, region_code, seed, population, population_digest, \
+             sample_size, due_on, households, drawn_by, drawn_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&s.id)
+        .bind(s.region.as_str())
+        .bind(s.seed.to_string())
+        .bind(s.population)
+        .bind(&s.population_digest)
+        .bind(s.households.len() as i64)
+        .bind(s.due_on.to_string())
+        .bind(serde_json::to_string(&s.households).map_err(|e| DbError::Other(e.to_string()))?)
+        .bind(&s.drawn_by)
+        .bind(s.drawn_at)
+        .execute(&mut tx)
+        .await?;
+        for (household, region) in s.households.iter().zip(regions) {
+            query(
+                "INSERT INTO tasks (kind, household_id, region_code, subject, due_on, note, \
+                 created_at) VALUES ('random_survey', $1, $2, $3, $4, $5, $6)",
+            )
+            .bind(household)
+            .bind(region.as_str())
+            .bind(format!("{}:{household}", s.id))
+            .bind(s.due_on.to_string())
+            .bind(self.seal(TASK_NOTE, ""))
+            .bind(s.drawn_at)
+            .execute(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn surveys(&self, region: &RegionCode) -> Result<Vec<(SurveyRecord, i64)>, DbError> {
+        let rows = query(
+            "SELECT s.id, s.region_code, s.seed, s.population, s.population_digest, s.due_on, \
+             s.households, s.drawn_by, s.drawn_at, \
+             (SELECT COUNT(*) FROM tasks t WHERE t.kind = 'random_survey' AND t.status = 'done' \
+               AND t.subject LIKE s.id || ':%') AS done \
+             FROM random_surveys s WHERE s.region_code LIKE $1 ORDER BY s.drawn_at DESC LIMIT 200",
+        )
+        .bind(within(region))
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let raw: String = r.get("region_code")?;
+                let seed: String = r.get("seed")?;
+                let due: String = r.get("due_on")?;
+                let households: String = r.get("households")?;
+                Ok((
+                    SurveyRecord {
+                        id: r.get("id")?,
+                        region: super::dialect::region("region_code", &raw)?,
+                        seed: seed
+                            .parse()
+                            .map_err(|_| DbError::Other(format!("stored seed {seed:?}")))?,
+                        population: r.get("population")?,
+                        population_digest: r.get("population_digest")?,
+                        households: serde_json::from_str(&households)
+                            .map_err(|e| DbError::Other(format!("stored sample: {e}")))?,
+                        due_on: day("due_on", &due)?,
+                        drawn_by: r.get("drawn_by")?,
+                        drawn_at: r.get("drawn_at")?,
+                    },
+                    r.get("done")?,
+                ))
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn add_task(&self, t: NewTask) -> Result<bool, DbError> {
         let r = query(
             "INSERT INTO tasks (kind, household_id, region_code, subject, due_on, note, \

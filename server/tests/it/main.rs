@@ -20,3 +20,4 @@ mod rosters;
 mod security;
 mod statistics;
 mod store_conformance;
+mod surveys;
