@@ -103,9 +103,19 @@ pub async fn client_addr() -> Result<std::net::IpAddr, AppError> {
 #[derive(Clone)]
 pub struct Services {
     pub store: Arc<dyn Store>,
+    /// Keyed digests with the server's key (every process of one deployment shares it).
+    pub keyed: Arc<dyn Keyed>,
     pub blobs: Arc<dyn BlobStore>,
     pub notifier: Arc<dyn Notifier>,
     pub settings: PortalSettings,
+}
+
+/// A keyed digest (HMAC-SHA-256) of a value of some `kind`: equal values give equal digests, and
+/// none can be made or reversed without the server's key. For tokens the server hands out and
+/// reads back (the complaint form's question) and for keeping a value without keeping it (the
+/// address a complaint came from).
+pub trait Keyed: Send + Sync {
+    fn digest(&self, kind: &str, value: &str) -> String;
 }
 
 pub fn services() -> Result<Services, AppError> {

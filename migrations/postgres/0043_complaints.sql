@@ -19,6 +19,8 @@ CREATE TABLE complaints (
     filer_phone TEXT NOT NULL,
     filer_user TEXT REFERENCES users(id),
     filed_from TEXT NOT NULL,
+    -- The form's question (a keyed token, `api::complaints`): one complaint per question.
+    question_nonce TEXT NOT NULL UNIQUE,
     state TEXT NOT NULL CHECK (state IN ('received', 'investigating', 'answered')),
     due_on TEXT NOT NULL,
     escalations BIGINT NOT NULL DEFAULT 0,
@@ -41,12 +43,6 @@ CREATE TABLE complaint_notes (
     at BIGINT NOT NULL
 );
 CREATE INDEX complaint_notes_complaint ON complaint_notes(complaint_id, id);
--- The complaint form's arithmetic question (no outside CAPTCHA): answered once, within its time.
-CREATE TABLE complaint_questions (
-    id TEXT PRIMARY KEY,
-    answer BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL
-);
 -- What a filer attaches (the same checks as a declaration's files; at most 5): the file's name
 -- sealed, its bytes in the blob store by content hash.
 CREATE TABLE complaint_files (

@@ -249,6 +249,12 @@ impl FieldCipher {
     }
 }
 
+impl app::services::Keyed for FieldCipher {
+    fn digest(&self, kind: &str, value: &str) -> String {
+        FieldCipher::digest(self, kind, value)
+    }
+}
+
 /// `plain` compressed (DEFLATE, fastest level: sealing happens while a resident waits), or
 /// `None` when that would not make it shorter. Each thread keeps its compressor (making one
 /// reserves and clears a few hundred KB, more than compressing a value costs).

@@ -128,6 +128,7 @@ impl Application {
         }
         let services = Services {
             store: store.clone(),
+            keyed: Arc::new(cipher.clone()),
             blobs: blobs.clone(),
             notifier: notifier.clone(),
             settings: PortalSettings {

@@ -35,12 +35,46 @@ const PER_ADDRESS_PER_HOUR: i64 = 5;
 #[cfg(feature = "ssr")]
 const QUESTION_MS: i64 = 30 * 60_000;
 
-/// The form's arithmetic question: `a + b`, and its id (answered once).
+/// The form's arithmetic question: `a + b`, and its token (`a-b-expiry-nonce-mac`, the mac keyed
+/// with the server's key: nothing is stored until a complaint answers it, and one complaint only
+/// answers each).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
-    pub id: String,
+    pub token: String,
     pub a: u8,
     pub b: u8,
+}
+
+#[cfg(feature = "ssr")]
+const QUESTION_KIND: &str = "complaint_question";
+
+/// The nonce of a question `token` answered with `answer` before it expired, when the token is
+/// the server's own; `None` otherwise.
+#[cfg(feature = "ssr")]
+fn answered_question(
+    keyed: &dyn crate::services::Keyed,
+    token: &str,
+    answer: &str,
+    now: i64,
+) -> Option<String> {
+    let (body, mac) = token.trim().rsplit_once('-')?;
+    let expected = keyed.digest(QUESTION_KIND, body);
+    // Compared in constant time: the mac's bytes are not guessed one by one.
+    if mac.len() != expected.len()
+        || mac
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            != 0
+    {
+        return None;
+    }
+    let mut parts = body.split('-');
+    let a: i64 = parts.next()?.parse().ok()?;
+    let b: i64 = parts.next()?.parse().ok()?;
+    let expires: i64 = parts.next()?.parse().ok()?;
+    let nonce = parts.next()?.to_string();
+    (expires >= now && answer.trim().parse::<i64>().ok()? == a + b).then_some(nonce)
 }
 
 #[cfg(feature = "ssr")]
@@ -51,18 +85,24 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     b
 }
 
-/// A new question for the complaint form. Public (its page asks it when rendered).
+/// A new question for the complaint form. Public (its page asks it when rendered); stores
+/// nothing.
 #[server(endpoint = "complaints/question")]
 pub async fn complaint_question() -> Result<Question, AppError> {
     let s = services()?;
     let [x, y] = random_bytes::<2>();
     let (a, b) = question(x, y);
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let now = now_millis();
-    s.store
-        .add_complaint_question(&id, i64::from(a) + i64::from(b), now + QUESTION_MS, now)
-        .await?;
-    Ok(Question { id, a, b })
+    let body = format!(
+        "{a}-{b}-{}-{}",
+        now_millis() + QUESTION_MS,
+        uuid::Uuid::new_v4().simple()
+    );
+    let mac = s.keyed.digest(QUESTION_KIND, &body);
+    Ok(Question {
+        token: format!("{body}-{mac}"),
+        a,
+        b,
+    })
 }
 
 /// What a filer sends.
@@ -89,7 +129,8 @@ pub struct ComplaintInput {
     pub filer_name: String,
     #[serde(default)]
     pub filer_phone: String,
-    pub question_id: String,
+    /// The question's token, and the filer's answer.
+    pub question: String,
     pub answer: String,
 }
 
@@ -144,10 +185,7 @@ pub async fn file_complaint(input: ComplaintInput) -> Result<Filed, AppError> {
     let s = services()?;
     let store = s.store.as_ref();
     let now = now_millis();
-    // The question first: answered once, whatever else is wrong (a bot learns nothing by trying).
-    let expected = store
-        .take_complaint_question(input.question_id.trim(), now)
-        .await?;
+    let nonce = answered_question(s.keyed.as_ref(), &input.question, &input.answer, now);
     let mut errors = Vec::new();
     let kind = ComplaintKind::from_code(input.kind.trim());
     if kind.is_none() {
@@ -209,8 +247,7 @@ pub async fn file_complaint(input: ComplaintInput) -> Result<Filed, AppError> {
             }
         },
     };
-    let answered = input.answer.trim().parse::<i64>().ok();
-    if expected.is_none() || answered != expected {
+    if nonce.is_none() {
         field(&mut errors, "answer", FieldErrorCode::InvalidChoice);
     }
     // An objection names a decision under notice in the place chosen.
@@ -228,18 +265,17 @@ pub async fn file_complaint(input: ComplaintInput) -> Result<Filed, AppError> {
             None => field(&mut errors, "notice_ref", FieldErrorCode::InvalidChoice),
         }
     }
-    let (Some(kind), Some(place), true) = (kind, place, errors.is_empty()) else {
+    let (Some(kind), Some(place), Some(nonce), true) = (kind, place, nonce, errors.is_empty())
+    else {
         return Err(AppError::Invalid(errors));
     };
-    // Per address: a keyed-free digest (the audit trail keeps addresses anyway), never the
-    // address itself in this table.
-    let filed_from = {
-        use sha2::{Digest, Sha256};
-        let addr = crate::services::current_client()
+    // Per address: its keyed digest, never the address itself in this table.
+    let filed_from = s.keyed.digest(
+        "complaint_from",
+        &crate::services::current_client()
             .map(|a| a.to_string())
-            .unwrap_or_default();
-        hex::encode(Sha256::digest(format!("complaint-from:{addr}").as_bytes()))
-    };
+            .unwrap_or_default(),
+    );
     if store
         .complaints_filed_since(&filed_from, now - 3_600_000)
         .await?
@@ -274,10 +310,18 @@ pub async fn file_complaint(input: ComplaintInput) -> Result<Filed, AppError> {
             filer_phone,
             filer_user: user.as_ref().map(|u| u.0.id.clone()),
             filed_from,
+            question_nonce: nonce,
             due_on,
             now,
         })
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The question was answered by a complaint already: ask again.
+            crate::store::DbError::Conflict("question_used") => {
+                AppError::field("answer", FieldErrorCode::InvalidChoice)
+            }
+            e => e.into(),
+        })?;
     audit(
         &s,
         user.as_ref().map(|u| u.0.id.as_str()),

@@ -25,6 +25,9 @@ pub struct NewComplaint {
     pub filer_user: Option<String>,
     /// A keyed digest of the address it was sent from (per-address limits; not the address).
     pub filed_from: String,
+    /// The form's question it answered: one complaint per question
+    /// (`Conflict("question_used")` for a second).
+    pub question_nonce: String,
     pub due_on: NaiveDate,
     pub now: Millis,
 }
@@ -82,18 +85,6 @@ pub struct ComplaintNote {
 
 #[async_trait]
 pub trait ComplaintStore: Send + Sync {
-    /// Keeps a form's question (its answer, until `expires_at`), forgetting expired ones.
-    async fn add_complaint_question(
-        &self,
-        id: &str,
-        answer: i64,
-        expires_at: Millis,
-        now: Millis,
-    ) -> Result<(), DbError>;
-
-    /// The answer of question `id` if it has not expired, forgetting it (asked once only).
-    async fn take_complaint_question(&self, id: &str, now: Millis) -> Result<Option<i64>, DbError>;
-
     async fn add_complaint(&self, c: NewComplaint) -> Result<(), DbError>;
 
     /// How many complaints were filed from `filed_from` at or after `since`.

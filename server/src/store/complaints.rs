@@ -136,45 +136,13 @@ impl SqlStore {
 #[async_trait::async_trait]
 impl ComplaintStore for SqlStore {
     #[tracing::instrument(skip_all)]
-    async fn add_complaint_question(
-        &self,
-        id: &str,
-        answer: i64,
-        expires_at: Millis,
-        now: Millis,
-    ) -> Result<(), DbError> {
-        query("DELETE FROM complaint_questions WHERE expires_at < $1")
-            .bind(now)
-            .execute(&self.db)
-            .await?;
-        query("INSERT INTO complaint_questions (id, answer, expires_at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(answer)
-            .bind(expires_at)
-            .execute(&self.db)
-            .await?;
-        Ok(())
-    }
-
-    #[tracing::instrument(skip_all)]
-    async fn take_complaint_question(&self, id: &str, now: Millis) -> Result<Option<i64>, DbError> {
-        let r = query("DELETE FROM complaint_questions WHERE id = $1 RETURNING answer, expires_at")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await?;
-        match r {
-            Some(r) if r.get::<i64, _>("expires_at")? >= now => Ok(Some(r.get("answer")?)),
-            _ => Ok(None),
-        }
-    }
-
-    #[tracing::instrument(skip_all)]
     async fn add_complaint(&self, c: NewComplaint) -> Result<(), DbError> {
-        query(
+        let done = query(
             "INSERT INTO complaints (id, tracking, code_hash, kind, region_code, handling_region, \
              application_id, staff_office, subject, person_id, body, filer_name, filer_phone, \
-             filer_user, filed_from, state, due_on, created_at, updated_at) VALUES ($1, $2, $3, \
-             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'received', $16, $17, $17)",
+             filer_user, filed_from, question_nonce, state, due_on, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             'received', $17, $18, $18)",
         )
         .bind(&c.id)
         .bind(&c.tracking)
@@ -194,11 +162,16 @@ impl ComplaintStore for SqlStore {
         .bind(self.seal_or_empty(COMPLAINT_FILER_PHONE, &c.filer_phone))
         .bind(c.filer_user.as_deref())
         .bind(&c.filed_from)
+        .bind(&c.question_nonce)
         .bind(c.due_on.to_string())
         .bind(c.now)
-        .execute(&self.db)
-        .await?;
-        Ok(())
+        .execute_raw(&self.db)
+        .await;
+        match done {
+            Ok(_) => Ok(()),
+            Err(e) if super::is_unique_violation(&e) => Err(DbError::Conflict("question_used")),
+            Err(e) => Err(super::db_err(e)),
+        }
     }
 
     #[tracing::instrument(skip_all)]

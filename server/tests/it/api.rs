@@ -185,6 +185,11 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
         "/declare",
         "/applications",
         "/applications/SQ-2026-000001",
+        "/policy",
+        "/open",
+        "/notice",
+        "/complaints",
+        "/complaints/track",
     ] {
         let html = page(path).await;
         assert!(
@@ -200,7 +205,12 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
             "{path}: {html}"
         );
     }
-    for path in ["/staff", "/staff/queue", "/notice", "/charity/register"] {
+    for path in [
+        "/staff",
+        "/staff/queue",
+        "/staff/complaints",
+        "/charity/register",
+    ] {
         let html = page(path).await;
         assert!(
             html.contains(&format!(r#"href="{pkg}/doudi.wasm""#)),

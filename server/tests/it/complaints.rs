@@ -17,13 +17,13 @@ async fn question(app: &TestApp, c: &Client) -> (String, i64) {
     assert_eq!(r.status(), StatusCode::OK);
     let q: Value = r.json().await.unwrap();
     let answer = q["a"].as_i64().unwrap() + q["b"].as_i64().unwrap();
-    (q["id"].as_str().unwrap().to_string(), answer)
+    (q["token"].as_str().unwrap().to_string(), answer)
 }
 
 /// Files `input` (with a fresh question answered right); the answer's status and body.
 async fn file(app: &TestApp, c: &Client, mut input: Value) -> (StatusCode, Value) {
     let (id, answer) = question(app, c).await;
-    input["question_id"] = json!(id);
+    input["question"] = json!(id);
     if input.get("answer").is_none() {
         input["answer"] = json!(answer.to_string());
     }
@@ -261,7 +261,7 @@ async fn a_complaint_needs_its_question_answered_and_one_address_files_a_few_an_
         );
         let (qid, answer) = question(&app, &c).await;
         let mut once = fraud("620702100201");
-        once["question_id"] = json!(qid);
+        once["question"] = json!(qid);
         once["answer"] = json!(answer.to_string());
         let r = post_json(
             &c,

@@ -114,7 +114,7 @@ fn ComplaintForm(start: FormStart) -> impl IntoView {
         kind: preset.code().into(),
         region: start.region.clone(),
         notice_ref: start.notice_ref.clone(),
-        question_id: start.question.id.clone(),
+        question: start.question.token.clone(),
         ..Default::default()
     });
     let error = RwSignal::new(None::<AppError>);
