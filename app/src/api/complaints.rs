@@ -544,7 +544,7 @@ pub async fn complaint_case(id: String) -> Result<ComplaintView, AppError> {
         subject: c.subject,
         person_id: c.person_id,
         body: c.body,
-        filer: mine.then(|| (c.filer_name, c.filer_phone)),
+        filer: mine.then_some((c.filer_name, c.filer_phone)),
         filed_at: c.created_at,
         outcome: c.outcome,
         reply: c.reply,

@@ -509,6 +509,17 @@ fn declared_keys(declaration_json: &str) -> Vec<(&'static str, String)> {
     keys
 }
 
+/// 投诉举报: what the filer wrote, who it is about, the person's ID number, who the filer is,
+/// the handlers' notes and the reply.
+pub(super) const COMPLAINT_BODY: &str = "complaints.body";
+pub(super) const COMPLAINT_SUBJECT: &str = "complaints.subject";
+pub(super) const COMPLAINT_PERSON: &str = "complaints.person_id";
+pub(super) const COMPLAINT_FILER_NAME: &str = "complaints.filer_name";
+pub(super) const COMPLAINT_FILER_PHONE: &str = "complaints.filer_phone";
+pub(super) const COMPLAINT_REPLY: &str = "complaints.reply";
+pub(super) const COMPLAINT_NOTE: &str = "complaint_notes.body";
+pub(super) const COMPLAINT_FILE_NAME: &str = "complaint_files.file_name";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,14 +542,3 @@ mod tests {
         assert!(declared_keys("{}").is_empty());
     }
 }
-
-/// 投诉举报: what the filer wrote, who it is about, the person's ID number, who the filer is,
-/// the handlers' notes and the reply.
-pub(super) const COMPLAINT_BODY: &str = "complaints.body";
-pub(super) const COMPLAINT_SUBJECT: &str = "complaints.subject";
-pub(super) const COMPLAINT_PERSON: &str = "complaints.person_id";
-pub(super) const COMPLAINT_FILER_NAME: &str = "complaints.filer_name";
-pub(super) const COMPLAINT_FILER_PHONE: &str = "complaints.filer_phone";
-pub(super) const COMPLAINT_REPLY: &str = "complaints.reply";
-pub(super) const COMPLAINT_NOTE: &str = "complaint_notes.body";
-pub(super) const COMPLAINT_FILE_NAME: &str = "complaint_files.file_name";

@@ -77,10 +77,10 @@ pub fn RegionPicker(steps: RegionSteps, path: &'static str, label: String) -> im
 fn figure(i18n: I18nContext<Locale>, shown: Shown, v: i64) -> String {
     let money = |unit: &str| format!("{} {unit}", Money::from_fen(v));
     match shown {
-        Shown::PerPersonMonth => money(&t_string!(i18n, public.per_person_month).to_string()),
-        Shown::PerPersonYear => money(&t_string!(i18n, public.per_person_year).to_string()),
-        Shown::PerWorkerMonth => money(&t_string!(i18n, public.per_worker_month).to_string()),
-        Shown::Yuan => money(&t_string!(i18n, public.yuan).to_string()),
+        Shown::PerPersonMonth => money(t_string!(i18n, public.per_person_month)),
+        Shown::PerPersonYear => money(t_string!(i18n, public.per_person_year)),
+        Shown::PerWorkerMonth => money(t_string!(i18n, public.per_worker_month)),
+        Shown::Yuan => money(t_string!(i18n, public.yuan)),
         Shown::Percent => match v % 10 {
             0 => format!("{}%", v / 10),
             d => format!("{}.{d}%", v / 10),
