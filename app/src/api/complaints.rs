@@ -164,7 +164,10 @@ fn text_within(
         field(errors, name, FieldErrorCode::Required);
     } else if t.chars().count() > max {
         field(errors, name, FieldErrorCode::TooLong);
-    } else if t.chars().any(|c| c.is_control() && c != '\n') {
+    } else if t
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         field(errors, name, FieldErrorCode::NameChars);
     }
     t.to_string()
@@ -284,8 +287,9 @@ pub async fn file_complaint(input: ComplaintInput) -> Result<Filed, AppError> {
         return Err(AppError::TooManyRequests);
     }
     let handling = handling_region(kind, &place, staff_office.as_ref());
+    // Without the region's deadline nobody could be held to one: refused, said so.
     let Some(days) = working_days(store, &handling).await? else {
-        return Err(AppError::internal("complaint_working_days is not set"));
+        return Err(AppError::refused("param_missing"));
     };
     let due_on = add_working_days(today_in_china(), days);
     let tracking = format!("TS{}", code_from(&random_bytes::<10>(), 10));
@@ -581,11 +585,14 @@ pub async fn assign_complaint(
     let to = match handler.trim() {
         "" => user.0.clone(),
         login => match s.store.user_by_login(login).await? {
+            // A caseworker of the handling region; for a report on a member of staff's conduct,
+            // never one of the office it is about.
             Some(u)
                 if u.role == Role::Caseworker
-                    && u.region_code
-                        .as_ref()
-                        .is_some_and(|r| r.is_within(&c.handling_region)) =>
+                    && u.region_code.as_ref().is_some_and(|r| {
+                        r.is_within(&c.handling_region)
+                            && !c.staff_office.as_ref().is_some_and(|o| r.is_within(o))
+                    }) =>
             {
                 u
             }

@@ -341,6 +341,18 @@ async fn conduct_goes_above_the_office_and_an_overdue_complaint_goes_up_a_level(
             .find(|l| l["tracking"] == f["tracking"])
             .unwrap();
         assert_eq!(line["handling_region"], "620702000000");
+        // Nor can the county give it to someone of the township it is about.
+        let r = post_form(
+            &county,
+            &app,
+            "/api/complaints/assign",
+            &[
+                ("id", line["id"].as_str().unwrap()),
+                ("handler", "cmp_town"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         // The county's own conduct: the city.
         let (_, g) = file(&app, &c, json!({ "kind": "conduct", "region": "620702100201", "staff_level": "county", "body": "态度恶劣。" })).await;
         assert!(queue(&app, &county)
