@@ -10,6 +10,51 @@ use app::domain::region::RegionCode;
 use app::domain::status::TimelineKind;
 use app::store::*;
 
+/// Approves (`approve`) or refuses (withdraws) a dated row of `table` waiting for a security
+/// administrator's approval (三员分立): `policy_parameters` and `public_contacts` keep the same
+/// columns for it. One statement: two approvers at once cannot both pass, and a row approved by
+/// one cannot then be refused by the other; only rows entered by someone else, not past their
+/// date. `NotFound`, `Conflict("param_own")` or `Conflict("param_not_pending")` otherwise.
+pub(super) async fn decide_pending(
+    store: &SqlStore,
+    table: &'static str,
+    id: i64,
+    approve: bool,
+    actor_id: &str,
+    today: chrono::NaiveDate,
+    now: Millis,
+) -> Result<(), DbError> {
+    let set = if approve {
+        "approved_at = $1, approved_by = $2"
+    } else {
+        "withdrawn_at = $1, withdrawn_by = $2"
+    };
+    let done = query(&format!(
+        "UPDATE {table} SET {set} WHERE id = $3 AND approved_at IS NULL \
+         AND withdrawn_at IS NULL AND effective_from >= $4 AND created_by <> $2"
+    ))
+    .bind(now)
+    .bind(actor_id)
+    .bind(id)
+    .bind(today)
+    .execute(&store.db)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        return Ok(());
+    }
+    let row = query(&format!("SELECT created_by FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&store.db)
+        .await?;
+    let created_by: Option<(String,)> = row.as_ref().map(Row::decode).transpose()?;
+    Err(match created_by {
+        None => DbError::NotFound,
+        Some((by,)) if by == actor_id => DbError::Conflict("param_own"),
+        Some(_) => DbError::Conflict("param_not_pending"),
+    })
+}
+
 pub(super) const PARAMETER_COLUMNS: &str =
     "id, key, region_code, residence, value, effective_from, source, example, \
     created_by, created_at, withdrawn_at, approved_at, approved_by, reassessed_at";
@@ -361,38 +406,7 @@ impl ParameterStore for SqlStore {
         today: chrono::NaiveDate,
         now: Millis,
     ) -> Result<(), DbError> {
-        // One statement: two approvers at once cannot both pass, and a value approved by one
-        // cannot then be refused by the other.
-        let sql = if approve {
-            "UPDATE policy_parameters SET approved_at = $1, approved_by = $2 \
-             WHERE id = $3 AND approved_at IS NULL AND withdrawn_at IS NULL \
-               AND effective_from >= $4 AND created_by <> $2"
-        } else {
-            "UPDATE policy_parameters SET withdrawn_at = $1, withdrawn_by = $2 \
-             WHERE id = $3 AND approved_at IS NULL AND withdrawn_at IS NULL \
-               AND effective_from >= $4 AND created_by <> $2"
-        };
-        let done = query(sql)
-            .bind(now)
-            .bind(actor_id)
-            .bind(id)
-            .bind(today)
-            .execute(&self.db)
-            .await?
-            .rows_affected();
-        if done == 1 {
-            return Ok(());
-        }
-        let row = query("SELECT created_by FROM policy_parameters WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await?;
-        let created_by: Option<(String,)> = row.as_ref().map(Row::decode).transpose()?;
-        Err(match created_by {
-            None => DbError::NotFound,
-            Some((by,)) if by == actor_id => DbError::Conflict("param_own"),
-            Some(_) => DbError::Conflict("param_not_pending"),
-        })
+        decide_pending(self, "policy_parameters", id, approve, actor_id, today, now).await
     }
 
     #[tracing::instrument(skip_all)]

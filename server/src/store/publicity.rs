@@ -99,38 +99,16 @@ impl PublicityStore for SqlStore {
         today: chrono::NaiveDate,
         now: Millis,
     ) -> Result<(), DbError> {
-        // One statement: two approvers at once cannot both pass.
-        let sql = if approve {
-            "UPDATE public_contacts SET approved_at = $1, approved_by = $2 \
-             WHERE id = $3 AND approved_at IS NULL AND withdrawn_at IS NULL \
-               AND effective_from >= $4 AND created_by <> $2"
-        } else {
-            "UPDATE public_contacts SET withdrawn_at = $1, withdrawn_by = $2 \
-             WHERE id = $3 AND approved_at IS NULL AND withdrawn_at IS NULL \
-               AND effective_from >= $4 AND created_by <> $2"
-        };
-        let done = query(sql)
-            .bind(now)
-            .bind(actor_id)
-            .bind(id)
-            .bind(today.to_string())
-            .execute(&self.db)
-            .await?
-            .rows_affected();
-        if done == 1 {
-            return Ok(());
-        }
-        let by: Option<String> = query("SELECT created_by FROM public_contacts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await?
-            .map(|r| r.get("created_by"))
-            .transpose()?;
-        Err(match by {
-            None => DbError::NotFound,
-            Some(by) if by == actor_id => DbError::Conflict("param_own"),
-            Some(_) => DbError::Conflict("param_not_pending"),
-        })
+        super::parameters::decide_pending(
+            self,
+            "public_contacts",
+            id,
+            approve,
+            actor_id,
+            today,
+            now,
+        )
+        .await
     }
 
     #[tracing::instrument(skip_all)]
