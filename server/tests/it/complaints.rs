@@ -183,12 +183,7 @@ async fn anyone_files_a_report_and_follows_it_while_its_handler_alone_sees_who_f
         )
         .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<String> = r.json::<Value>().await.unwrap()["detail"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap().to_string())
-            .collect();
+        let fields = crate::helpers::fields_named(&r.json::<Value>().await.unwrap());
         assert_eq!(fields, ["outcome", "reply"]);
         let r = post_form(
             &cw,
@@ -226,14 +221,7 @@ async fn anyone_files_a_report_and_follows_it_while_its_handler_alone_sees_who_f
             !t.to_string().contains("车辆登记在他人名下"),
             "notes stay with staff"
         );
-        let actions: Vec<String> = app
-            .store()
-            .recent_audit(100)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.action)
-            .collect();
+        let actions = app.audited(100).await;
         for a in [
             "complaint_file",
             "complaint_read",
@@ -279,12 +267,7 @@ async fn a_complaint_needs_its_question_answered_and_one_address_files_a_few_an_
         );
         let (s, e) = file(&app, &c, json!({ "kind": "rumour", "region": "62", "body": "", "person_id": "110101199003070000", "filer_phone": "12" })).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<&str> = e["detail"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["field"].as_str().unwrap())
-            .collect();
+        let fields = crate::helpers::fields_named(&e);
         assert_eq!(
             fields,
             ["kind", "region", "person_id", "body", "filer_phone"],
@@ -579,14 +562,7 @@ async fn a_filer_attaches_files_with_the_code_and_only_the_handling_region_reads
                 .status(),
             StatusCode::UNAUTHORIZED
         );
-        let actions: Vec<String> = app
-            .store()
-            .recent_audit(100)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.action)
-            .collect();
+        let actions = app.audited(100).await;
         assert!(
             actions.iter().any(|a| a == "complaint_file_add")
                 && actions.iter().any(|a| a == "complaint_file_read")

@@ -385,3 +385,28 @@ pub fn id_of(label: &str) -> app::domain::id_number::IdNumber {
     app::domain::id_number::IdNumber::parse(&format!("{first17}{check}"), day("2026-01-01"))
         .expect("a valid ID number")
 }
+
+impl TestApp {
+    /// The actions of the last `n` audit entries, latest first.
+    pub async fn audited(&self, n: i64) -> Vec<String> {
+        self.store()
+            .recent_audit(n)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+}
+
+/// The fields a 422's body names, in its order.
+pub fn fields_named(body: &serde_json::Value) -> Vec<String> {
+    body["detail"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -265,12 +265,7 @@ async fn public_numbers_apply_once_approved_and_every_portal_page_shows_them() {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<String> = r.json::<Value>().await.unwrap()["detail"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap().to_string())
-            .collect();
+        let fields = crate::helpers::fields_named(&r.json::<Value>().await.unwrap());
         assert_eq!(
             fields,
             ["region", "kind", "number", "effective_from", "source"]
@@ -374,14 +369,7 @@ async fn public_numbers_apply_once_approved_and_every_portal_page_shows_them() {
         );
 
         // Each step is in the audit trail.
-        let actions: Vec<String> = app
-            .store()
-            .recent_audit(50)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.action)
-            .collect();
+        let actions = app.audited(50).await;
         for a in ["public_contact_add", "public_contact_approve"] {
             assert!(
                 actions.iter().any(|x| x == a),

@@ -128,12 +128,7 @@ async fn a_random_survey_is_reproducible_from_its_seed_and_each_household_drawn_
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<String> = r.json::<Value>().await.unwrap()["detail"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap().to_string())
-            .collect();
+        let fields = crate::helpers::fields_named(&r.json::<Value>().await.unwrap());
         assert_eq!(fields, ["region", "size", "due_on", "seed"]);
         let (s, e) = draw(&app, &cw, "620702101000", "2", &due, "").await;
         assert_eq!(
@@ -155,14 +150,7 @@ async fn a_random_survey_is_reproducible_from_its_seed_and_each_household_drawn_
             draw(&app, &sec, "620102000000", "1", &due, "").await.0,
             StatusCode::FORBIDDEN
         );
-        let actions: Vec<String> = app
-            .store()
-            .recent_audit(100)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.action)
-            .collect();
+        let actions = app.audited(100).await;
         assert!(actions.iter().any(|a| a == "survey_draw"));
     }
 }
