@@ -85,6 +85,9 @@ pub struct CaseState {
     pub notice_days: Option<i64>,
     pub decision: Option<DecisionView>,
     pub objections: Vec<(String, i64)>,
+    /// Objections the public filed online (投诉举报, kind notice objection): tracking number,
+    /// state and when; read in full from the complaints page.
+    pub public_objections: Vec<(String, crate::domain::complaints::ComplaintState, i64)>,
     /// The household file (一户一档) this application belongs to, once accepted.
     pub household_id: Option<String>,
     /// The declared head is not the account's: accepting needs the caseworker to confirm it.
@@ -280,6 +283,14 @@ pub async fn case_view(number: String) -> Result<CaseState, AppError> {
             .await?
             .map(decision_view),
         objections: s.store.objections(&app.summary.number).await?,
+        public_objections: s
+            .store
+            .complaints_about(&app.summary.number)
+            .await?
+            .into_iter()
+            .filter(|c| c.kind == crate::domain::complaints::ComplaintKind::NoticeObjection)
+            .map(|c| (c.tracking, c.state, c.created_at))
+            .collect(),
         household_id: app.household_id,
         head_change: app.head_change,
         conflicts: member_conflicts(&s, &user, &app.summary.number).await?,

@@ -392,9 +392,9 @@ fn CaseActionsCard(
     .then(|| case.clone())
     .flatten();
     let publicising = status == ApplicationStatus::Publicising;
-    let (decision, objections) = case
+    let (decision, objections, public_objections) = case
         .filter(|_| publicising)
-        .map(|c| (c.decision, c.objections))
+        .map(|c| (c.decision, c.objections, c.public_objections))
         .unwrap_or_default();
     view! {
         <section class="card attention" id="case-actions">
@@ -449,6 +449,13 @@ fn CaseActionsCard(
                 })}
                 <ul id="case-objections">
                     {objections.into_iter().map(|(t, at)| view! { <li>{china_time(at)} " " {t}</li> }).collect_view()}
+                    {public_objections.into_iter().map(|(tracking, state, at)| view! {
+                        <li class="public-objection">
+                            {china_time(at)} " " {t_string!(i18n, casework.public_objection)} " "
+                            <a href="/staff/complaints">{tracking}</a> " · "
+                            {crate::ui::portal::complaints::state_label(i18n, state)}
+                        </li>
+                    }).collect_view()}
                 </ul>
                 <form on:submit=move |ev| { ev.prevent_default(); act.dispatch(CaseCommand::Object(objection.get_untracked())); }>
                     <label for="case-objection">{t_string!(i18n, casework.objection)}</label>

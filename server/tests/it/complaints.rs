@@ -467,6 +467,22 @@ async fn the_public_objects_to_a_notice_online_and_the_case_shows_it() {
         let (_, v) = case(&app, &cw, line["id"].as_str().unwrap()).await;
         assert_eq!(v["application_number"], number.as_str(), "{backend}");
         assert_eq!(v["line"]["kind"], "notice_objection");
+        // The application's own case shows it beside the objections entered by staff, so the
+        // decision is not made final without it being seen.
+        let r = post_form(
+            &cw,
+            &app,
+            "/api/casework/case",
+            &[("number", number.as_str())],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let case_state: Value = r.json().await.unwrap();
+        assert_eq!(
+            case_state["public_objections"][0][0], f["tracking"],
+            "{backend}: {case_state}"
+        );
+        assert_eq!(case_state["public_objections"][0][1], "received");
     }
 }
 
