@@ -8,7 +8,7 @@ use app::services::{now_millis, Services};
 use app::store::{DbError, NewUser, SubmitOutcome};
 
 /// (role, login, display name, region, password). Passwords are public: demo only.
-pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 7] = [
+pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 8] = [
     (
         Role::Resident,
         "13800000001",
@@ -21,6 +21,13 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 7] = [
         "demo_caseworker",
         "【演示】甘州区民政 社工",
         Some("620702000000"),
+        "Demo2026pass",
+    ),
+    (
+        Role::GridWorker,
+        "demo_grid",
+        "【演示】网格员 迎恩村",
+        Some("620702100201"),
         "Demo2026pass",
     ),
     (

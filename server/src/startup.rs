@@ -245,6 +245,12 @@ impl Application {
                     .layer::<_, Infallible>(DefaultBodyLimit::max(http::ATTACHMENT_BODY_MAX)),
             )
             .route("/complaints/files/{id}", get(upload::complaint_file))
+            .route(
+                "/leads/files",
+                post(upload::lead_file_upload)
+                    .layer::<_, Infallible>(DefaultBodyLimit::max(http::ATTACHMENT_BODY_MAX)),
+            )
+            .route("/leads/files/{id}", get(upload::lead_file))
             .route("/audit/export.xlsx", get(crate::audit_export::export))
             .route("/statistics/report.xlsx", get(crate::statistics::report))
             .route("/statistics/review.xlsx", get(crate::statistics::review))

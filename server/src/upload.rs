@@ -415,3 +415,107 @@ pub async fn complaint_file(
     )
         .into_response())
 }
+
+/// A grid worker attaches a photo to their own report (基层上报) while it is open: the
+/// multipart form names the lead, then the file (checked as a declaration's are). Anyone
+/// else's lead is "not found".
+pub async fn lead_file_upload(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    mut multipart: Multipart,
+) -> Answer {
+    let user = app::auth::signed_in(auth.user)?;
+    if user.0.role != Role::GridWorker {
+        return Err(AppError::Forbidden);
+    }
+    let (fields, file) = read_fields(&mut multipart, &["lead"]).await?;
+    let s = &state.services;
+    let lead_id = fields.get("lead").cloned().unwrap_or_default();
+    let lead = s
+        .store
+        .lead(&lead_id)
+        .await?
+        .filter(|l| l.reported_by == user.0.id)
+        .ok_or(AppError::NotFound)?;
+    let (file_name, bytes, mime) = checked_file(file)?;
+    let hash = s.blobs.put(&bytes).await.map_err(AppError::internal)?;
+    let id = format!("lfile-{}", uuid::Uuid::new_v4().simple());
+    s.store
+        .add_lead_file(
+            app::store::LeadFile {
+                id: id.clone(),
+                lead_id: lead.id.clone(),
+                file_name,
+                content_hash: hash,
+                mime: mime.into(),
+                size: bytes.len() as i64,
+            },
+            now_millis(),
+        )
+        .await?;
+    audit(
+        s,
+        Some(&user.0.id),
+        "lead_file_add",
+        &format!("{}:{id}", lead.id),
+        AuditResult::Ok,
+    )
+    .await;
+    Ok((StatusCode::OK, Json(id)).into_response())
+}
+
+/// A report's photo, for caseworkers of the region it was reported in and for its reporter
+/// (each staff read audited).
+pub async fn lead_file(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<String>,
+) -> Answer {
+    let user = app::auth::signed_in(auth.user)?;
+    let s = &state.services;
+    let file = s.store.lead_file(&id).await?.ok_or(AppError::NotFound)?;
+    let lead = s
+        .store
+        .lead(&file.lead_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match user.0.role {
+        Role::GridWorker if lead.reported_by == user.0.id => {}
+        Role::Caseworker => {
+            app::auth::check_in_region(s, &user, &lead.region, "lead_file_read", &id).await?;
+        }
+        _ => {
+            audit(
+                s,
+                Some(&user.0.id),
+                "lead_file_read",
+                &id,
+                AuditResult::Denied,
+            )
+            .await;
+            return Err(AppError::NotFound);
+        }
+    }
+    let bytes = s
+        .blobs
+        .get(&file.content_hash)
+        .await
+        .map_err(AppError::internal)?;
+    audit(
+        s,
+        Some(&user.0.id),
+        "lead_file_read",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.mime.clone()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_DISPOSITION, "inline".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

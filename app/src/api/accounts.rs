@@ -108,7 +108,7 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
         role: Role::Resident,
         login: phone.as_str().to_string(),
         display_name: phone.masked(),
-        password_hash: hash,
+        password_hash: hash.clone(),
         region_code: None,
         department: None,
         must_change_password: false,
@@ -116,15 +116,36 @@ pub async fn register(form: Registration) -> Result<CurrentUser, AppError> {
         now,
     };
     let id = match s.store.create_user(user).await {
-        Ok(id) => id,
-        Err(DbError::Conflict(_)) => return Err(AppError::refused("phone_taken")),
+        Ok(id) => {
+            audit(&s, Some(&id), "register", &id, AuditResult::Ok).await;
+            id
+        }
+        Err(DbError::Conflict(_)) => claim_household_account(&s, &phone, &hash).await?,
         Err(e) => return Err(e.into()),
     };
-    audit(&s, Some(&id), "register", &id, AuditResult::Ok).await;
     let record = s.store.user_by_id(&id).await?.ok_or(AppError::Internal)?;
     let user = auth::SessionUser(record);
     auth::sign_in(&user).await?;
     Ok(user.current())
+}
+
+/// A resident account made for a household by a caseworker applying on its behalf (基层上报,
+/// `api::leads`) has a password nobody knows: whoever proves the number with a code takes it
+/// with their own password. Any other account of that number is `phone_taken`.
+#[cfg(feature = "ssr")]
+async fn claim_household_account(
+    s: &crate::services::Services,
+    phone: &Phone,
+    hash: &str,
+) -> Result<String, AppError> {
+    match s.store.user_by_login(phone.as_str()).await? {
+        Some(u) if u.role == Role::Resident && u.must_change_password => {
+            s.store.set_password(&u.id, hash, false).await?;
+            audit(s, Some(&u.id), "claim_account", &u.id, AuditResult::Ok).await;
+            Ok(u.id)
+        }
+        _ => Err(AppError::refused("phone_taken")),
+    }
 }
 
 /// Signs in with a mobile number (residents) or user name (staff), and the second factor
@@ -406,6 +427,10 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
         .ok_or_else(|| AppError::field("role", FieldErrorCode::InvalidChoice))?;
     let region = RegionCode::parse(&staff.region_code)
         .map_err(|_| AppError::field("region_code", FieldErrorCode::Required))?;
+    // A grid worker (网格员) reports from one village or community.
+    if role == Role::GridWorker && region.level() != crate::domain::region::RegionLevel::Village {
+        return Err(AppError::field("region_code", FieldErrorCode::RegionNotVillage));
+    }
     let admin_region = auth::staff_scope(&admin)?;
     if !region.is_within(&admin_region) {
         return Err(AppError::Forbidden);

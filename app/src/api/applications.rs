@@ -46,7 +46,7 @@ async fn visible_application(
             auth::staff_scope(user).is_ok_and(|scope| app.region_code.is_within(&scope))
         }
         Role::Caseworker | Role::Admin => false,
-        Role::Department | Role::Charity => false,
+        Role::Department | Role::Charity | Role::GridWorker => false,
     };
     if allowed {
         Ok(app)

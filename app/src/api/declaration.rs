@@ -27,12 +27,21 @@ pub const MAX_DRAFT_BYTES: usize = 64 * 1024;
 pub async fn load_draft() -> Result<DraftState, AppError> {
     let user = auth::require(&[Role::Resident]).await?;
     let s = services()?;
-    let initial =
-        serde_json::to_string(&DeclarationDraft::new_with_head()).map_err(AppError::internal)?;
-    let d = s
-        .store
-        .current_draft(&user.0.id, &initial, now_millis())
-        .await?;
+    draft_state_for(&s, &user.0.id, DeclarationDraft::new_with_head(), None).await
+}
+
+/// The current draft of the resident account `owner` (begun as `initial` when it has none), as
+/// the form takes it; `proxy_for` names the lead when a caseworker fills it in on the
+/// household's behalf.
+#[cfg(feature = "ssr")]
+pub(crate) async fn draft_state_for(
+    s: &crate::services::Services,
+    owner: &str,
+    initial: DeclarationDraft,
+    proxy_for: Option<String>,
+) -> Result<DraftState, AppError> {
+    let initial = serde_json::to_string(&initial).map_err(AppError::internal)?;
+    let d = s.store.current_draft(owner, &initial, now_millis()).await?;
     let data: DeclarationDraft = serde_json::from_str(&d.data).map_err(AppError::internal)?;
     let attachments = s.store.attachments_of_draft(&d.id).await?;
     // A code the form would refuse (typed into a saved draft by hand) starts the picker afresh.
@@ -45,6 +54,7 @@ pub async fn load_draft() -> Result<DraftState, AppError> {
         data,
         attachments,
         regions,
+        proxy_for,
     })
 }
 
@@ -75,15 +85,25 @@ pub struct Saved {
 #[server(endpoint = "declaration/save", input = server_fn::codec::Json)]
 pub async fn save_draft(save: DraftSave) -> Result<Saved, AppError> {
     let user = auth::require(&[Role::Resident]).await?;
+    let s = services()?;
+    save_for(&s, &user.0.id, save).await
+}
+
+/// Saves the draft `save` of the resident account `owner`.
+#[cfg(feature = "ssr")]
+pub(crate) async fn save_for(
+    s: &crate::services::Services,
+    owner: &str,
+    save: DraftSave,
+) -> Result<Saved, AppError> {
     let data = serde_json::to_string(&save.data).map_err(AppError::internal)?;
     if data.len() > MAX_DRAFT_BYTES {
         return Err(AppError::refused("draft_too_large"));
     }
-    let s = services()?;
     let now = now_millis();
     let version = s
         .store
-        .save_draft(&user.0.id, &save.draft_id, &data, now)
+        .save_draft(owner, &save.draft_id, &data, now)
         .await?;
     Ok(Saved {
         version,
@@ -97,6 +117,20 @@ pub async fn save_draft(save: DraftSave) -> Result<Saved, AppError> {
 pub async fn submit_declaration(save: DraftSave) -> Result<SubmitReceipt, AppError> {
     let user = auth::require(&[Role::Resident]).await?;
     let s = services()?;
+    submit_for(&s, &user.0.id, &user.0.id, "submit", save).await
+}
+
+/// Submits the draft `save` of the resident account `owner` as an application of its own; the
+/// audit trail names `actor` (the resident, or the caseworker applying on the household's
+/// behalf, `action` saying which).
+#[cfg(feature = "ssr")]
+pub(crate) async fn submit_for(
+    s: &crate::services::Services,
+    owner: &str,
+    actor: &str,
+    action: &str,
+    save: DraftSave,
+) -> Result<SubmitReceipt, AppError> {
     let now = now_millis();
     let declaration =
         Declaration::parse(&save.data, today_in_china()).map_err(AppError::Invalid)?;
@@ -119,7 +153,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<SubmitReceipt, AppErr
         head_id_number: declaration.head().id_number.clone(),
         assessment,
         help: declaration.help.clone(),
-        owner_id: user.0.id.clone(),
+        owner_id: owner.to_string(),
         draft_id: save.draft_id.clone(),
         region_code: declaration.region.clone(),
         declaration_json: serde_json::to_string(&declaration).map_err(AppError::internal)?,
@@ -141,14 +175,7 @@ pub async fn submit_declaration(save: DraftSave) -> Result<SubmitReceipt, AppErr
     .map(|p| (p.value, p.example));
     let summary = match s.store.submit_application(submission).await? {
         SubmitOutcome::Created(summary) => {
-            audit(
-                &s,
-                Some(&user.0.id),
-                "submit",
-                &summary.number,
-                AuditResult::Ok,
-            )
-            .await;
+            audit(s, Some(actor), action, &summary.number, AuditResult::Ok).await;
             summary
         }
         SubmitOutcome::AlreadySubmitted(summary) => summary,

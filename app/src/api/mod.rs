@@ -10,6 +10,7 @@ pub mod complaints;
 pub mod cycle;
 pub mod declaration;
 pub mod household;
+pub mod leads;
 pub mod monitoring;
 pub mod payments;
 pub mod policy;

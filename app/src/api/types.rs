@@ -180,4 +180,8 @@ pub struct DraftState {
     /// The region picker's levels for the draft's region (`region_choices`): the form's first
     /// screen is drawn with its choices, on the server and again in the browser, with no request.
     pub regions: Vec<crate::api::regions::PickerLevel>,
+    /// The lead (基层上报) whose household a caseworker fills this draft in for, by proxy;
+    /// `None` for a resident's own.
+    #[serde(default)]
+    pub proxy_for: Option<String>,
 }

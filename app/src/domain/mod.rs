@@ -93,6 +93,7 @@ pub mod complaints;
 pub mod cycle;
 pub mod declaration;
 pub mod id_number;
+pub mod leads;
 pub mod money;
 pub mod monitoring;
 pub mod payments;

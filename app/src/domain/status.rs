@@ -84,6 +84,8 @@ coded! {
         Charity = "charity",
         /// 管理员
         Admin = "admin",
+        /// 网格员 / 村(社区)协理员: reports households that seem in difficulty in one village.
+        GridWorker = "grid_worker",
     }
 }
 
@@ -106,7 +108,10 @@ impl Role {
 
     /// Roles that must sign in with a second factor (TOTP); charities may choose to.
     pub fn needs_second_factor(self) -> bool {
-        matches!(self, Role::Admin | Role::Caseworker | Role::Department)
+        matches!(
+            self,
+            Role::Admin | Role::Caseworker | Role::Department | Role::GridWorker
+        )
     }
 }
 

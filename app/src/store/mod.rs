@@ -14,6 +14,7 @@ mod cycle;
 mod declarations;
 mod households;
 mod jobs;
+mod leads;
 mod monitoring;
 mod parameters;
 mod payments;
@@ -32,6 +33,7 @@ pub use cycle::*;
 pub use declarations::*;
 pub use households::*;
 pub use jobs::*;
+pub use leads::*;
 pub use monitoring::*;
 pub use parameters::*;
 pub use payments::*;
@@ -84,6 +86,7 @@ pub trait Store:
     + DeclarationStore
     + HouseholdStore
     + JobStore
+    + LeadStore
     + MonitoringStore
     + ParameterStore
     + PaymentStore
@@ -107,6 +110,7 @@ impl<T> Store for T where
         + DeclarationStore
         + HouseholdStore
         + JobStore
+        + LeadStore
         + MonitoringStore
         + ParameterStore
         + PaymentStore

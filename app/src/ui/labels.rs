@@ -58,7 +58,7 @@ labels!(status: ApplicationStatus {
 });
 labels!(role: Role {
     Role::Resident => role.resident, Role::Caseworker => role.caseworker, Role::Department => role.department,
-    Role::Charity => role.charity, Role::Admin => role.admin,
+    Role::Charity => role.charity, Role::Admin => role.admin, Role::GridWorker => role.grid_worker,
 });
 labels!(audit_result: crate::domain::audit::AuditResult {
     crate::domain::audit::AuditResult::Ok => audit.results.ok, crate::domain::audit::AuditResult::Denied => audit.results.denied,

@@ -74,7 +74,7 @@ impl SqlStore {
     }
 
     /// Seals `plain`, or keeps it empty (an empty field says "not given" without a cipher).
-    fn seal_or_empty(&self, column: &str, plain: &str) -> String {
+    pub(super) fn seal_or_empty(&self, column: &str, plain: &str) -> String {
         if plain.is_empty() {
             String::new()
         } else {

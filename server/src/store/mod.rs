@@ -19,6 +19,7 @@ pub mod dialect;
 mod households;
 mod imports;
 mod jobs;
+mod leads;
 mod monitoring;
 mod parameters;
 mod payments;

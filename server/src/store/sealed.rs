@@ -520,6 +520,17 @@ pub(super) const COMPLAINT_REPLY: &str = "complaints.reply";
 pub(super) const COMPLAINT_NOTE: &str = "complaint_notes.body";
 pub(super) const COMPLAINT_FILE_NAME: &str = "complaint_files.file_name";
 
+/// 基层上报: what the reporter saw, who and where, a phone number and the ID numbers they gave,
+/// the caseworker's note, who consented, and the photos' names.
+pub(super) const LEAD_SEEN: &str = "leads.seen";
+pub(super) const LEAD_WHO: &str = "leads.who";
+pub(super) const LEAD_ADDRESS: &str = "leads.address";
+pub(super) const LEAD_PHONE: &str = "leads.contact_phone";
+pub(super) const LEAD_IDS: &str = "leads.id_numbers";
+pub(super) const LEAD_NOTE: &str = "leads.note";
+pub(super) const LEAD_CONSENT_BY: &str = "leads.consent_by";
+pub(super) const LEAD_FILE_NAME: &str = "lead_files.file_name";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,7 @@ pub async fn connect(
         .busy_timeout(Duration::from_secs(10))
         // `checkpoints` below does it.
         .pragma("wal_autocheckpoint", "0");
+    migrate(&options).await?;
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections)
         // A connection to a local file does not go stale; the check would cost each use a
@@ -45,7 +46,6 @@ pub async fn connect(
         .test_before_acquire(false)
         .connect_with(options.clone())
         .await?;
-    MIGRATOR.run(&pool).await?;
     let file = options_file(url)?;
     let sync = super::wal_sync::WalSync::start(file);
     let checkpointer = sqlx::ConnectOptions::connect(&options).await?;
@@ -55,6 +55,27 @@ pub async fn connect(
         Arc::downgrade(&sync),
     ));
     Ok((pool, sync))
+}
+
+/// Runs the migrations on a connection of their own with foreign keys off, as SQLite's way of
+/// changing a table (a CHECK, a column's type) asks: a table is built anew, its rows copied, the
+/// old one dropped and the new one renamed, which foreign keys would refuse for a table others
+/// refer to. What that may have broken is looked for afterwards: any row `PRAGMA
+/// foreign_key_check` finds stops the start.
+async fn migrate(options: &SqliteConnectOptions) -> anyhow::Result<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = options.clone().foreign_keys(false).connect().await?;
+    MIGRATOR.run(&mut conn).await?;
+    let broken = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut conn)
+        .await?;
+    conn.close().await?;
+    anyhow::ensure!(
+        broken.is_empty(),
+        "the database's migrations left {} rows whose references are broken",
+        broken.len()
+    );
+    Ok(())
 }
 
 /// How much log makes a checkpoint due (SQLite's own default threshold: 1 000 pages of 4 KiB).
