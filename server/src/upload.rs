@@ -501,14 +501,7 @@ pub async fn lead_file(
         .get(&file.content_hash)
         .await
         .map_err(AppError::internal)?;
-    audit(
-        s,
-        Some(&user.0.id),
-        "lead_file_read",
-        &id,
-        AuditResult::Ok,
-    )
-    .await;
+    audit(s, Some(&user.0.id), "lead_file_read", &id, AuditResult::Ok).await;
     Ok((
         [
             (header::CONTENT_TYPE, file.mime.clone()),

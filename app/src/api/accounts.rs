@@ -429,7 +429,10 @@ pub async fn create_staff(staff: NewStaff) -> Result<String, AppError> {
         .map_err(|_| AppError::field("region_code", FieldErrorCode::Required))?;
     // A grid worker (网格员) reports from one village or community.
     if role == Role::GridWorker && region.level() != crate::domain::region::RegionLevel::Village {
-        return Err(AppError::field("region_code", FieldErrorCode::RegionNotVillage));
+        return Err(AppError::field(
+            "region_code",
+            FieldErrorCode::RegionNotVillage,
+        ));
     }
     let admin_region = auth::staff_scope(&admin)?;
     if !region.is_within(&admin_region) {

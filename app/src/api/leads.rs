@@ -127,10 +127,7 @@ pub async fn lead_queue(#[server(default)] done: bool) -> Result<Vec<LeadLine>, 
         .into_iter()
         .map(|r| (r.code, r.name_zh))
         .collect();
-    Ok(leads
-        .into_iter()
-        .map(|l| line(l, &names))
-        .collect())
+    Ok(leads.into_iter().map(|l| line(l, &names)).collect())
 }
 
 #[cfg(feature = "ssr")]
@@ -252,7 +249,14 @@ pub async fn close_lead(id: String, reason: String, note: String) -> Result<(), 
     s.store
         .close_lead(&lead.id, &user.0.id, reason, note, now_millis())
         .await?;
-    audit(&s, Some(&user.0.id), "lead_close", &lead.id, AuditResult::Ok).await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "lead_close",
+        &lead.id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(())
 }
 
@@ -340,7 +344,14 @@ pub async fn consent_lead(consent: ConsentInput) -> Result<(), AppError> {
             now_millis(),
         )
         .await?;
-    audit(&s, Some(&user.0.id), "lead_consent", &lead.id, AuditResult::Ok).await;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "lead_consent",
+        &lead.id,
+        AuditResult::Ok,
+    )
+    .await;
     Ok(())
 }
 
@@ -415,27 +426,21 @@ async fn consented(
     }
 }
 
-/// The household's declaration, begun from the report (the village, the head's name, the first
-/// ID number, the phone) when it has none, for the caseworker to fill in with the household.
+/// The household's declaration, begun from the report (the village, the address, the head's
+/// name, the first ID number, the phone reported, what was seen) when it has none, for the caseworker to fill in with the household.
 #[server(endpoint = "leads/proxy_draft")]
 pub async fn proxy_draft(lead: String) -> Result<DraftState, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let s = services()?;
     let (lead, account) = consented(&s, &user, &lead).await?;
     audit_read(&s, &user, "lead_proxy_draft", &lead.id).await;
-    let owner_phone = s
-        .store
-        .user_by_id(&account)
-        .await?
-        .map(|u| u.login)
-        .unwrap_or_default();
     let mut head = MemberDraft::with_relation(Relation::Head.code());
     head.name = lead.who.clone();
     head.id_number = lead.id_numbers.first().cloned().unwrap_or_default();
     let initial = DeclarationDraft {
         region_code: lead.region.as_str().to_string(),
         address: lead.address.clone(),
-        contact_phone: owner_phone,
+        contact_phone: lead.contact_phone.clone(),
         description: lead.seen.clone(),
         members: vec![head],
         ..DeclarationDraft::default()
@@ -461,8 +466,7 @@ pub async fn submit_proxy(lead: String, save: DraftSave) -> Result<SubmitReceipt
     let s = services()?;
     let (lead, account) = consented(&s, &user, &lead).await?;
     let receipt =
-        crate::api::declaration::submit_for(&s, &account, &user.0.id, "submit_proxy", save)
-            .await?;
+        crate::api::declaration::submit_for(&s, &account, &user.0.id, "submit_proxy", save).await?;
     s.store
         .lead_converted(&lead.id, &receipt.number, now_millis())
         .await?;

@@ -12,7 +12,8 @@ use app::domain::leads::LEAD_FILES_MAX;
 use app::domain::region::RegionCode;
 use app::store::*;
 
-const COLUMNS: &str = "l.id, l.region_code, l.source, l.reported_by, u.display_name AS reporter_name, \
+const COLUMNS: &str =
+    "l.id, l.region_code, l.source, l.reported_by, u.display_name AS reporter_name, \
     l.seen, l.who, l.address, l.contact_phone, l.id_numbers, l.state, l.close_reason, l.note, \
     l.handled_by, l.handled_at, l.consent_by, l.consent_form, l.consent_on, l.household_account, \
     a.number AS application_number, l.created_at, \

@@ -337,9 +337,30 @@ pub async fn lanzhou_admin(app: &TestApp, login: &str, duty: app::domain::status
 /// A caseworker of `region` (12 digits or a prefix), stored directly, signed in (second factor
 /// enrolled as its owner would) with `LANZHOU_PASSWORD`.
 pub async fn caseworker(app: &TestApp, login: &str, region_code: &str) -> reqwest::Client {
+    staff_member(
+        app,
+        app::domain::status::Role::Caseworker,
+        login,
+        region_code,
+    )
+    .await
+}
+
+/// A grid worker (网格员) of the village `village`, stored directly and signed in as
+/// `caseworker` is.
+pub async fn grid_worker(app: &TestApp, login: &str, village: &str) -> reqwest::Client {
+    staff_member(app, app::domain::status::Role::GridWorker, login, village).await
+}
+
+async fn staff_member(
+    app: &TestApp,
+    role: app::domain::status::Role,
+    login: &str,
+    region_code: &str,
+) -> reqwest::Client {
     app.store()
         .create_user(app::store::NewUser {
-            role: app::domain::status::Role::Caseworker,
+            role,
             login: login.into(),
             display_name: format!("{login}的名字"),
             password_hash: app::auth::hash_password(LANZHOU_PASSWORD.into())

@@ -7,6 +7,7 @@ mod complaints;
 mod cycle;
 mod helpers;
 mod household;
+mod leads;
 mod malformed;
 mod migrations;
 mod monitoring;
