@@ -152,7 +152,7 @@ fn line(l: LeadRecord, names: &std::collections::HashMap<String, String>) -> Lea
 pub struct KnownHousehold {
     pub id_number: String,
     pub household_id: String,
-    pub standing: String,
+    pub standing: crate::domain::cycle::Standing,
     pub latest_number: Option<String>,
 }
 
@@ -200,7 +200,7 @@ pub async fn lead_case(id: String) -> Result<LeadView, AppError> {
             known.push(KnownHousehold {
                 id_number: id_number.clone(),
                 household_id: h.id,
-                standing: h.standing.code().to_string(),
+                standing: h.standing,
                 latest_number: h.latest_number,
             });
         }

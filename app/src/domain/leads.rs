@@ -223,7 +223,7 @@ mod tests {
                 ("id_numbers", FieldErrorCode::IdChecksum)
             ]
         );
-        let many = vec!["620702197001016011"; LEAD_IDS_MAX + 1].join(",");
+        let many = ["620702197001016011"; LEAD_IDS_MAX + 1].join(",");
         let too_many = LeadReport::parse(
             &LeadReportDraft {
                 id_numbers: many,

@@ -133,18 +133,34 @@ pub async fn upload_complaint_file(
     tracking: &str,
     code: &str,
 ) -> Result<(), AppError> {
+    upload_chosen(
+        input_id,
+        "/complaints/files",
+        &[("tracking", tracking), ("code", code)],
+    )
+    .await
+}
+
+/// Uploads the photo chosen in `<input type=file id=input_id>` to the grid worker's report
+/// `lead` (基层上报).
+pub async fn upload_lead_photo(input_id: &str, lead: &str) -> Result<(), AppError> {
+    upload_chosen(input_id, "/leads/files", &[("lead", lead)]).await
+}
+
+/// Posts the file chosen in `<input type=file id=input_id>` to `path` with `fields`, and clears
+/// the input once it is taken.
+async fn upload_chosen(
+    input_id: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> Result<(), AppError> {
     #[cfg(feature = "hydrate")]
     {
         let (input, file) = chosen_file(input_id)?;
         if file.size() > crate::domain::declaration::MAX_ATTACHMENT_BYTES as f64 {
             return Err(AppError::refused("file_too_large"));
         }
-        let resp = post_file(
-            "/complaints/files",
-            &[("tracking", tracking), ("code", code)],
-            &file,
-        )
-        .await?;
+        let resp = post_file(path, fields, &file).await?;
         if resp.ok() {
             input.set_value("");
             Ok(())
@@ -154,7 +170,7 @@ pub async fn upload_complaint_file(
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (input_id, tracking, code);
+        let _ = (input_id, path, fields);
         Err(AppError::Internal)
     }
 }

@@ -60,6 +60,21 @@ labels!(role: Role {
     Role::Resident => role.resident, Role::Caseworker => role.caseworker, Role::Department => role.department,
     Role::Charity => role.charity, Role::Admin => role.admin, Role::GridWorker => role.grid_worker,
 });
+labels!(lead_state: crate::domain::leads::LeadState {
+    crate::domain::leads::LeadState::Open => leads.state.open, crate::domain::leads::LeadState::Consented => leads.state.consented,
+    crate::domain::leads::LeadState::Converted => leads.state.converted, crate::domain::leads::LeadState::Closed => leads.state.closed,
+});
+labels!(close_reason: crate::domain::leads::CloseReason {
+    crate::domain::leads::CloseReason::AlreadyCovered => leads.reason.already_covered, crate::domain::leads::CloseReason::NotInNeed => leads.reason.not_in_need,
+    crate::domain::leads::CloseReason::Declined => leads.reason.declined, crate::domain::leads::CloseReason::MovedAway => leads.reason.moved_away,
+    crate::domain::leads::CloseReason::Duplicate => leads.reason.duplicate,
+});
+labels!(consent_form: crate::domain::leads::ConsentForm {
+    crate::domain::leads::ConsentForm::SignedForm => leads.form.signed_form, crate::domain::leads::ConsentForm::InPerson => leads.form.in_person,
+});
+labels!(lead_source: crate::domain::leads::LeadSource {
+    crate::domain::leads::LeadSource::GridWorker => leads.source.grid_worker,
+});
 labels!(audit_result: crate::domain::audit::AuditResult {
     crate::domain::audit::AuditResult::Ok => audit.results.ok, crate::domain::audit::AuditResult::Denied => audit.results.denied,
     crate::domain::audit::AuditResult::Failed => audit.results.failed, crate::domain::audit::AuditResult::Throttled => audit.results.throttled,
@@ -182,6 +197,9 @@ fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
         "param_not_pending" => t_string!(i18n, refused.param_not_pending),
         "param_own" => t_string!(i18n, refused.param_own),
         "complaint_answered" => t_string!(i18n, refused.complaint_answered),
+        "lead_done" => t_string!(i18n, refused.lead_done),
+        "lead_no_consent" => t_string!(i18n, refused.lead_no_consent),
+        "lead_files_full" => t_string!(i18n, refused.lead_files_full),
         "survey_empty" => t_string!(i18n, refused.survey_empty),
         "complaint_not_yours" => t_string!(i18n, refused.complaint_not_yours),
         "complaint_changed" => t_string!(i18n, refused.complaint_changed),

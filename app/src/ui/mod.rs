@@ -13,6 +13,7 @@ pub mod device;
 pub mod early;
 pub mod household;
 pub mod labels;
+pub mod leads;
 pub mod monitoring;
 pub mod payments;
 pub mod policy;
@@ -234,6 +235,9 @@ whole_app_routes! {
     "/complaints" => ComplaintRoute,
     "/complaints/track" => TrackRoute,
     "/staff/complaints" => StaffComplaintsRoute,
+    "/staff/reports" => GridReportsRoute,
+    "/staff/leads" => LeadsRoute,
+    "/staff/leads/:id/declare" => ProxyDeclareRoute,
     "/staff/visit/:number" => VisitRoute,
     "/staff/households/:id" => HouseholdRoute,
     "/staff/referrals" => ReferralsRoute,
@@ -368,6 +372,9 @@ whole_app_pages! {
     ComplaintRoute => portal::complaints::ComplaintPage;
     TrackRoute => portal::complaints::TrackPage;
     StaffComplaintsRoute => complaints::ComplaintsPage;
+    GridReportsRoute => leads::GridReportPage;
+    LeadsRoute => leads::LeadsPage;
+    ProxyDeclareRoute => portal::declare::ProxyDeclarePage;
     VisitRoute => visit::VisitPage;
     HouseholdRoute => household::HouseholdPage;
     ReferralsRoute => household::ReferralInboxPage;

@@ -46,7 +46,11 @@ pub fn StaffPage() -> impl IntoView {
                                     <p><A href="/staff/dashboard" attr:id="dashboard-link">{t_string!(i18n, stats.link)}</A></p>
                                     <p><A href="/staff/policy" attr:id="policy-link">{t_string!(i18n, policy.admin_title)}</A></p>
                                 })}
+                                {(role == Role::GridWorker).then(|| view! {
+                                    <p><A href="/staff/reports" attr:id="reports-link" attr:class="button primary big">{t_string!(i18n, leads.report_title)}</A></p>
+                                })}
                                 {(role == Role::Caseworker).then(|| view! {
+                                    <p><A href="/staff/leads" attr:id="leads-link">{t_string!(i18n, leads.queue_title)}</A></p>
                                     <p><A href="/staff/complaints" attr:id="complaints-link">{t_string!(i18n, complaints.staff_title)}</A></p>
                                     <p><A href="/staff/emergency" attr:id="emergency-link">{t_string!(i18n, staff.emergency_link)}</A></p>
                                     <p><A href="/staff/matching" attr:id="matching-link">{t_string!(i18n, charity.matching_title)}</A></p>

@@ -6,6 +6,7 @@
 use crate::api::declaration::{
     load_draft, remove_attachment, save_draft, submit_declaration, DraftSave, Saved, SubmitReceipt,
 };
+use crate::api::leads::{save_proxy_draft, submit_proxy};
 use crate::api::regions::{region_choices, PickerLevel};
 use crate::api::types::{AttachmentMeta, DraftState};
 use crate::domain::declaration::{
@@ -41,6 +42,31 @@ pub fn DeclarePage() -> impl IntoView {
                     Err(AppError::Unauthenticated | AppError::Forbidden) => view! {
                         <p class="notice">{t_string!(i18n, error.unauthenticated)} " " <A href="/login">{t_string!(i18n, nav.login)}</A> " · " <A href="/register">{t_string!(i18n, nav.register)}</A></p>
                     }.into_any(),
+                    Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A caseworker fills in the declaration of a household that consented to an application
+/// made on its behalf (基层上报 → 依申请 by proxy): the resident's form, saved through the lead.
+#[cfg(not(feature = "portal"))]
+#[component]
+pub fn ProxyDeclarePage() -> impl IntoView {
+    use crate::api::leads::proxy_draft;
+    let i18n = use_i18n();
+    let params = leptos_router::hooks::use_params_map();
+    let lead = move || params.read().get("id").unwrap_or_default();
+    let draft = Resource::new(lead, proxy_draft);
+    view! {
+        <h1>{t_string!(i18n, leads.proxy_title)}</h1>
+        <PageTitle text=t_string!(i18n, leads.proxy_title).to_string() />
+        <p class="notice">{t_string!(i18n, leads.proxy_intro)} " " <A href="/staff/leads">{t_string!(i18n, leads.queue_title)}</A></p>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match draft.await {
+                    Ok(state) => view! { <DeclarationForm state /> }.into_any(),
                     Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
                 }
             })}
@@ -303,6 +329,9 @@ struct Autosave {
     sent: StoredValue<Option<DeclarationDraft>>,
     state: RwSignal<SaveState>,
     submitted: RwSignal<Option<SubmitReceipt>>,
+    /// The lead whose household a caseworker fills this in for (saved through the lead, and
+    /// never kept on the caseworker's device); `None` for a resident's own.
+    proxy: StoredValue<Option<String>>,
 }
 
 impl Autosave {
@@ -330,8 +359,12 @@ impl Autosave {
             draft_id: self.draft_id.get_value(),
             data,
         };
+        let proxy = self.proxy.get_value();
         leptos::task::spawn_local(async move {
-            let answer = save_draft(req).await;
+            let answer = match proxy {
+                None => save_draft(req).await,
+                Some(lead) => save_proxy_draft(lead, req).await,
+            };
             self.saved(answer);
         });
     }
@@ -341,7 +374,9 @@ impl Autosave {
             Ok(Saved { updated_at, .. }) => {
                 self.state.try_set(SaveState::Saved(updated_at));
                 self.draft.try_with_untracked(|current| {
-                    if self.sent.try_get_value().flatten().as_ref() == Some(current) {
+                    if self.sent.try_get_value().flatten().as_ref() == Some(current)
+                        && self.proxy.with_value(Option::is_none)
+                    {
                         keep_on_device(&self.draft_id.get_value(), current, true);
                     }
                 });
@@ -362,8 +397,9 @@ impl Autosave {
 }
 
 #[component]
-fn DeclarationForm(state: DraftState) -> impl IntoView {
+pub(crate) fn DeclarationForm(state: DraftState) -> impl IntoView {
     let i18n = use_i18n();
+    let proxy = StoredValue::new(state.proxy_for.clone());
     let draft_id = StoredValue::new(state.id.clone());
     let draft = RwSignal::new(state.data.clone());
     let attachments = RwSignal::new(state.attachments.clone());
@@ -399,9 +435,13 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         sent: StoredValue::new(None),
         state: save_state,
         submitted,
+        proxy,
     };
     // Typing this device kept but never got to the server (offline, tab closed) is restored.
     Effect::new(move |_| {
+        if proxy.with_value(Option::is_some) {
+            return;
+        }
         let key = local_key(&draft_id.get_value());
         if let Some(copy) =
             device::local_load(&key).and_then(|s| serde_json::from_str::<LocalCopy>(&s).ok())
@@ -420,7 +460,9 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
         let data = draft.get();
         if first.is_some() {
             server_errors.set(Vec::new());
-            keep_on_device(&draft_id.get_value(), &data, false);
+            if proxy.with_value(Option::is_none) {
+                keep_on_device(&draft_id.get_value(), &data, false);
+            }
             autosave.schedule(AUTOSAVE_DELAY_MS);
         }
     });
@@ -437,8 +479,12 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
             data: draft.get_untracked(),
         };
         submitting.set(true);
+        let lead = proxy.get_value();
         leptos::task::spawn_local(async move {
-            let answer = submit_declaration(req).await;
+            let answer = match lead {
+                None => submit_declaration(req).await,
+                Some(lead) => submit_proxy(lead, req).await,
+            };
             submitting.try_set(false);
             match answer {
                 Ok(receipt) => {
@@ -458,7 +504,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
     };
 
     view! {
-        {move || submitted.get().map(|receipt| view! { <Submitted receipt /> })}
+        {move || submitted.get().map(|receipt| view! { <Submitted receipt proxy=proxy.with_value(Option::is_some) /> })}
         // Hidden rather than removed once submitted: the form's parts are built with the island,
         // so that what they load is found again when it hydrates.
         <div hidden=move || submitted.get().is_some()>
@@ -498,7 +544,10 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
                 </StepPanel>
                 <StepPanel form step=Step::Needs>
                     <HelpSection form />
-                    <AttachmentsSection draft_id=draft_id.get_value() attachments />
+                    {match proxy.with_value(Option::is_none) {
+                        true => view! { <AttachmentsSection draft_id=draft_id.get_value() attachments /> }.into_any(),
+                        false => view! { <p class="muted" id="proxy-files-note">{t_string!(i18n, leads.proxy_files)}</p> }.into_any(),
+                    }}
                     <ConsentSection form />
                 </StepPanel>
                 <StepPanel form step=Step::Review>
@@ -517,7 +566,7 @@ fn DeclarationForm(state: DraftState) -> impl IntoView {
 }
 
 #[component]
-fn Submitted(receipt: SubmitReceipt) -> impl IntoView {
+fn Submitted(receipt: SubmitReceipt, proxy: bool) -> impl IntoView {
     let i18n = use_i18n();
     let href = format!("/applications/{}", receipt.number);
     // How long the review takes where the household lives (a dated parameter, in the receipt).
@@ -534,6 +583,7 @@ fn Submitted(receipt: SubmitReceipt) -> impl IntoView {
         <section class="card success" id="submitted">
             <h2 tabindex="-1">{t_string!(i18n, declare.submitted_title)}</h2>
             <p>{t_string!(i18n, declare.submitted_number)} ": " <strong id="application-number">{receipt.number}</strong></p>
+            {proxy.then(|| view! { <p class="banner ok" id="proxy-made">{t_string!(i18n, leads.proxy_made)}</p> })}
             <h3>{t_string!(i18n, declare.next_title)}</h3>
             <ol class="next-steps" id="next-steps">
                 <li>{t_string!(i18n, declare.next_call)}</li>
