@@ -118,7 +118,7 @@ export async function chooseGanzhouVillage(page) {
 
 // The demo staff accounts' second factor (server/src/seed.rs: public, demo only).
 export const DEMO_TOTP_SECRET = 'DOUDIDEMODOUDIDEMODOUDIDEMODOUDI';
-const DEMO_STAFF = new Set(['demo_caseworker', 'demo_department', 'demo_admin', 'demo_security', 'demo_auditor']);
+const DEMO_STAFF = new Set(['demo_caseworker', 'demo_grid', 'demo_department', 'demo_admin', 'demo_security', 'demo_auditor']);
 
 // A code the server has not seen used for `login`: a code works once, and the test files run one
 // after another in separate processes against one server, so the steps used are kept in a file.
