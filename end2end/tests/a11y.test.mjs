@@ -168,7 +168,7 @@ test('no accessibility violations on the residents pages, in Chinese and English
   await hydrated(c);
   await noViolations(c, 'workbench');
   // The matching page last: what follows works on it.
-  for (const path of ['/staff/queue', '/staff/dashboard', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching']) {
+  for (const path of ['/staff/queue', '/staff/leads', '/staff/dashboard', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching']) {
     await c.goto(`${BASE}${path}`);
     await hydrated(c);
     await noViolations(c, path);
@@ -195,13 +195,27 @@ test('no accessibility violations on the residents pages, in Chinese and English
   // marked as Chinese (the demo household's name and village also make the file's title).
   await staff.ctx.addCookies([{ name: 'i18n_pref_locale', value: 'en', url: BASE }]);
   const written = [...typed, '张演示', '迎恩村村民委员会'];
-  for (const path of ['/staff', '/staff/queue', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching', '/staff/dashboard', file]) {
+  for (const path of ['/staff', '/staff/queue', '/staff/leads', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching', '/staff/dashboard', file]) {
     await c.goto(path.startsWith('http') ? path : `${BASE}${path}`);
     await hydrated(c);
     await c.waitForLoadState('networkidle');
     assert.deepEqual(await strayHan(c, written), [], `English ${path}`);
   }
   await staff.ctx.close();
+
+  // A grid worker's report page on a phone, in Chinese and in English.
+  const grid = await newPhone();
+  await signIn(grid.page, 'demo_grid', 'Demo2026pass');
+  await grid.page.waitForURL(/\/staff/);
+  await grid.page.goto(`${BASE}/staff/reports`);
+  await hydrated(grid.page);
+  await noViolations(grid.page, '/staff/reports');
+  await grid.ctx.addCookies([{ name: 'i18n_pref_locale', value: 'en', url: BASE }]);
+  await grid.page.goto(`${BASE}/staff/reports`);
+  await hydrated(grid.page);
+  await grid.page.waitForLoadState('networkidle');
+  assert.deepEqual(await strayHan(grid.page, ['迎恩村']), [], 'English /staff/reports');
+  await grid.ctx.close();
 
   // An administrator's pages in English: accounts, parameters (the shipped examples' sources
   // in English), rules and charities.

@@ -11,7 +11,8 @@ test('a grid worker reports at 360 px and a caseworker applies on the household\
   const n = Date.now();
   const head = validId(`62070219550${1 + (n % 9)}${String(1 + (n % 28)).padStart(2, '0')}${String(n % 1000).padStart(3, '0')}`);
   const phone = `1390${String(Date.now() % 10000000).padStart(7, '0')}`;
-  const who = `王守田${suffix}`;
+  // A name of its own each run (a name is written in characters, not digits).
+  const who = `王${[...suffix].map((d) => '零一二三四五六七八九'[d]).join('')}`;
 
   const grid = await newPhone();
   await signIn(grid.page, 'demo_grid', 'Demo2026pass');
