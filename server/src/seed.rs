@@ -8,7 +8,7 @@ use app::services::{now_millis, Services};
 use app::store::{DbError, NewUser, SubmitOutcome};
 
 /// (role, login, display name, region, password). Passwords are public: demo only.
-pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 8] = [
+pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 9] = [
     (
         Role::Resident,
         "13800000001",
@@ -41,6 +41,13 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str, Option<&str>, &str); 8] = [
         Role::Charity,
         "demo_charity",
         "【演示】张掖市慈善总会",
+        Some("620700000000"),
+        "Demo2026pass",
+    ),
+    (
+        Role::Charity,
+        "demo_provider",
+        "【演示】甘州区居家养老服务中心",
         Some("620700000000"),
         "Demo2026pass",
     ),
@@ -87,7 +94,8 @@ pub async fn seed_demo(s: &Services) -> anyhow::Result<()> {
     seed_demo_contacts(s).await?;
     seed_warning_rules(s).await?;
     seed_demo_application(s).await?;
-    seed_demo_charity(s).await
+    seed_demo_charity(s).await?;
+    seed_demo_provider(s).await
 }
 
 /// The demo charity: its organisation (verified by the demo administrator) and one resource.
@@ -139,6 +147,7 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
                 HelpKind::Education,
                 HelpKind::CareServices,
             ],
+            org_kind: app::domain::care::OrgKind::Charity,
         })
         .await
     {
@@ -176,6 +185,98 @@ async fn seed_demo_charity(s: &Services) -> anyhow::Result<()> {
         .await
         .map_err(err)?;
     tracing::info!(user = %user_id, "demo charity registered");
+    Ok(())
+}
+
+/// The demo care-service provider (服务类救助): its organisation (verified by the demo
+/// administrator) and its example prices, each marked 【演示】 by the provider's name.
+async fn seed_demo_provider(s: &Services) -> anyhow::Result<()> {
+    use app::domain::care::{ServiceKind, ServiceUnit};
+    use app::store::{NewCharity, ServicePrice};
+    let err = |e: DbError| anyhow::anyhow!(e);
+    let (_, login, name, _, password) = DEMO_ACCOUNTS
+        .iter()
+        .copied()
+        .find(|a| a.1 == "demo_provider")
+        .expect("a demo provider account");
+    if s.store.user_by_login(login).await.map_err(err)?.is_some() {
+        return Ok(());
+    }
+    let admin = s
+        .store
+        .user_by_login("demo_admin")
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("demo admin missing"))?;
+    let code = app::domain::charity::CreditCode::with_check("52620702MJ0000002")
+        .ok_or_else(|| anyhow::anyhow!("demo credit code"))?;
+    let now = now_millis();
+    match s
+        .store
+        .register_charity(NewCharity {
+            id: "demo-provider".into(),
+            user: NewUser {
+                role: Role::Charity,
+                login: login.into(),
+                display_name: name.into(),
+                password_hash: hash_password(password.to_string())
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e))?,
+                region_code: None,
+                department: None,
+                must_change_password: false,
+                duty: None,
+                now,
+            },
+            name: name.into(),
+            credit_code: code.as_str().into(),
+            contact_name: "【演示】李站长".into(),
+            contact_phone: "13900000002".into(),
+            regions: vec![app::domain::region::RegionCode::parse("620702").expect("a region")],
+            kinds: vec![HelpKind::CareServices],
+            org_kind: app::domain::care::OrgKind::ServiceProvider,
+        })
+        .await
+    {
+        Ok(_) => {}
+        Err(DbError::Conflict(_)) => return Ok(()), // a concurrent start registered it
+        Err(e) => anyhow::bail!(e),
+    }
+    s.store
+        .decide_charity(
+            "demo-provider",
+            app::domain::charity::CharityStatus::Verified,
+            "【演示】",
+            &admin.id,
+            now,
+        )
+        .await
+        .map_err(err)?;
+    // Example prices (fen): 25 yuan an hour of daily care, 40 of nursing, 120 a day of
+    // accompaniment, 60 an hour of psychological support.
+    for (id, kind, unit, price) in [
+        ("demo-price-care", ServiceKind::DailyCare, ServiceUnit::Hour, 2500),
+        ("demo-price-nursing", ServiceKind::Nursing, ServiceUnit::Hour, 4000),
+        ("demo-price-company", ServiceKind::Accompaniment, ServiceUnit::Day, 12000),
+        ("demo-price-mind", ServiceKind::Psychological, ServiceUnit::Hour, 6000),
+    ] {
+        s.store
+            .add_service_price(
+                ServicePrice {
+                    id: id.into(),
+                    provider_id: "demo-provider".into(),
+                    provider_name: String::new(),
+                    kind,
+                    unit,
+                    price,
+                    active: true,
+                },
+                now,
+            )
+            .await
+            .map_err(err)?;
+    }
+    tracing::info!("demo care-service provider registered");
     Ok(())
 }
 

@@ -432,6 +432,7 @@ pub async fn register_charity(
             contact_phone: profile.contact_phone.as_str().to_string(),
             regions: profile.regions.clone(),
             kinds: profile.kinds.clone(),
+            org_kind: profile.org_kind,
         })
         .await?;
     audit(

@@ -158,6 +158,8 @@ coded! {
         Manual = "manual",
         /// A charity's delivery.
         Charity = "charity",
+        /// A care service ordered from a contracted provider (服务类救助).
+        Service = "service",
     }
 }
 

@@ -690,6 +690,8 @@ pub struct CharityDraft {
     pub regions: Vec<String>,
     /// Help kinds offered (`HelpKind` codes).
     pub kinds: Vec<String>,
+    /// An `OrgKind` code: a charity (the default) or a contracted care-service provider.
+    pub org_kind: String,
 }
 
 /// A checked registration.
@@ -701,6 +703,7 @@ pub struct CharityProfile {
     pub contact_phone: Phone,
     pub regions: Vec<RegionCode>,
     pub kinds: Vec<HelpKind>,
+    pub org_kind: crate::domain::care::OrgKind,
 }
 
 impl CharityDraft {
@@ -735,6 +738,16 @@ impl CharityDraft {
             });
         }
         let kinds = help_kinds("kinds", &self.kinds, &mut errors);
+        let org_kind = match self.org_kind.trim() {
+            "" => Some(crate::domain::care::OrgKind::Charity),
+            code => crate::domain::care::OrgKind::from_code(code),
+        };
+        if org_kind.is_none() {
+            errors.push(FieldError {
+                field: "org_kind".into(),
+                code: FieldErrorCode::InvalidChoice,
+            });
+        }
         match (credit_code, contact_phone) {
             (Ok(credit_code), Ok(contact_phone)) if errors.is_empty() => Ok(CharityProfile {
                 name,
@@ -743,6 +756,7 @@ impl CharityDraft {
                 contact_phone,
                 regions,
                 kinds,
+                org_kind: org_kind.unwrap_or(crate::domain::care::OrgKind::Charity),
             }),
             _ => Err(errors),
         }

@@ -86,6 +86,7 @@ pub fn deserialize_code<'de, T: Coded, D: serde::Deserializer<'de>>(d: D) -> Res
 }
 
 pub mod audit;
+pub mod care;
 pub mod casework;
 pub mod chain;
 pub mod charity;

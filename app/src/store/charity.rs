@@ -17,6 +17,7 @@ pub struct NewCharity {
     pub contact_phone: String,
     pub regions: Vec<RegionCode>,
     pub kinds: Vec<HelpKind>,
+    pub org_kind: crate::domain::care::OrgKind,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +33,7 @@ pub struct CharityRecord {
     pub status: CharityStatus,
     pub status_note: String,
     pub created_at: Millis,
+    pub org_kind: crate::domain::care::OrgKind,
 }
 
 #[derive(Clone, Debug)]

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod audit;
+mod care;
 mod casework;
 mod charity;
 mod complaints;
@@ -26,6 +27,7 @@ mod statistics;
 
 pub use accounts::*;
 pub use audit::*;
+pub use care::*;
 pub use casework::*;
 pub use charity::*;
 pub use complaints::*;
@@ -79,6 +81,7 @@ pub type Millis = i64;
 pub trait Store:
     AccountStore
     + AuditStore
+    + CareStore
     + CaseworkStore
     + CharityStore
     + ComplaintStore
@@ -103,6 +106,7 @@ pub trait Store:
 impl<T> Store for T where
     T: AccountStore
         + AuditStore
+        + CareStore
         + CaseworkStore
         + CharityStore
         + ComplaintStore

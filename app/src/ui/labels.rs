@@ -434,7 +434,7 @@ labels!(department: Department {
 });
 labels!(aid_origin: AidOrigin {
     AidOrigin::Decision => chain.origin.decision, AidOrigin::Referral => chain.origin.referral, AidOrigin::Emergency => chain.origin.emergency,
-    AidOrigin::Manual => chain.origin.manual, AidOrigin::Charity => chain.origin.charity,
+    AidOrigin::Manual => chain.origin.manual, AidOrigin::Charity => chain.origin.charity, AidOrigin::Service => chain.origin.service,
 });
 labels!(referral_status: ReferralStatus {
     ReferralStatus::Sent => referral.status.sent, ReferralStatus::Accepted => referral.status.accepted,

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod audit;
+mod care;
 mod casework;
 mod charity;
 mod complaints;

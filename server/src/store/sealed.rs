@@ -531,6 +531,12 @@ pub(super) const LEAD_NOTE: &str = "leads.note";
 pub(super) const LEAD_CONSENT_BY: &str = "leads.consent_by";
 pub(super) const LEAD_FILE_NAME: &str = "lead_files.file_name";
 
+/// 服务类救助: the member a service is ordered for, the carer and who confirmed each service.
+pub(super) const SERVICE_PERSON_NAME: &str = "service_orders.person_name";
+pub(super) const SERVICE_PERSON_ID: &str = "service_orders.person_id";
+pub(super) const SERVICE_CARER: &str = "service_deliveries.carer";
+pub(super) const SERVICE_CONFIRMED_BY: &str = "service_deliveries.confirmed_by";
+
 #[cfg(test)]
 mod tests {
     use super::*;

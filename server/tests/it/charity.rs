@@ -913,6 +913,7 @@ async fn charity_with_resource(
             contact_phone: "13700000001".into(),
             regions: vec![crate::helpers::region("6207")],
             kinds: vec![HelpKind::Education],
+            org_kind: app::domain::care::OrgKind::Charity,
         })
         .await
         .unwrap();

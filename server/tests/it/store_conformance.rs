@@ -3251,6 +3251,7 @@ async fn drafts_and_declarations_from_before_encryption_are_sealed_at_start() {
                 contact_phone: "13700000001".into(),
                 regions: vec![region("6207")],
                 kinds: vec![HelpKind::Education],
+                org_kind: app::domain::care::OrgKind::Charity,
             })
             .await
             .unwrap();

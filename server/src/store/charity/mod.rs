@@ -85,8 +85,8 @@ impl CharityStore for SqlStore {
         };
         let r = query(
             "INSERT INTO charities (id, user_id, name, credit_code, contact_name, contact_phone, \
-                regions, kinds, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                regions, kinds, created_at, org_kind) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&c.id)
         .bind(&user_id)
@@ -97,6 +97,7 @@ impl CharityStore for SqlStore {
         .bind(region_json(&c.regions))
         .bind(codes_json(&c.kinds))
         .bind(c.user.now)
+        .bind(c.org_kind.code())
         .execute_raw(&mut tx)
         .await;
         match r {

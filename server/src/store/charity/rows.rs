@@ -54,7 +54,7 @@ pub(super) fn region_list(raw: &str) -> Result<Vec<RegionCode>, DbError> {
 
 pub(super) const CHARITY_COLUMNS: &str =
     "id, user_id, name, credit_code, contact_name, contact_phone, regions, kinds, status, \
-        status_note, created_at, revoked_at";
+        status_note, created_at, revoked_at, org_kind";
 
 #[derive(sqlx::FromRow)]
 struct CharityRow {
@@ -70,6 +70,7 @@ struct CharityRow {
     status_note: String,
     revoked_at: Option<i64>,
     created_at: Millis,
+    org_kind: String,
 }
 
 impl TryFrom<CharityRow> for CharityRecord {
@@ -92,6 +93,7 @@ impl TryFrom<CharityRow> for CharityRecord {
             },
             status_note: r.status_note,
             created_at: r.created_at,
+            org_kind: code("org_kind", &r.org_kind)?,
         })
     }
 }
