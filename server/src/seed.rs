@@ -255,10 +255,30 @@ async fn seed_demo_provider(s: &Services) -> anyhow::Result<()> {
     // Example prices (fen): 25 yuan an hour of daily care, 40 of nursing, 120 a day of
     // accompaniment, 60 an hour of psychological support.
     for (id, kind, unit, price) in [
-        ("demo-price-care", ServiceKind::DailyCare, ServiceUnit::Hour, 2500),
-        ("demo-price-nursing", ServiceKind::Nursing, ServiceUnit::Hour, 4000),
-        ("demo-price-company", ServiceKind::Accompaniment, ServiceUnit::Day, 12000),
-        ("demo-price-mind", ServiceKind::Psychological, ServiceUnit::Hour, 6000),
+        (
+            "demo-price-care",
+            ServiceKind::DailyCare,
+            ServiceUnit::Hour,
+            2500,
+        ),
+        (
+            "demo-price-nursing",
+            ServiceKind::Nursing,
+            ServiceUnit::Hour,
+            4000,
+        ),
+        (
+            "demo-price-company",
+            ServiceKind::Accompaniment,
+            ServiceUnit::Day,
+            12000,
+        ),
+        (
+            "demo-price-mind",
+            ServiceKind::Psychological,
+            ServiceUnit::Hour,
+            6000,
+        ),
     ] {
         s.store
             .add_service_price(

@@ -47,6 +47,8 @@ pub struct CharityView {
     /// `pending`, `verified`, `rejected`.
     pub status: String,
     pub status_note: String,
+    /// A charity, or a contracted care-service provider (服务类救助: its page is /provider).
+    pub org_kind: crate::domain::care::OrgKind,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -299,6 +301,7 @@ fn charity_view(c: CharityRecord, names: &Names, unmasked: bool) -> CharityView 
         kinds: codes(&c.kinds),
         status: c.status.code().into(),
         status_note: c.status_note,
+        org_kind: c.org_kind,
     }
 }
 
@@ -389,6 +392,10 @@ async fn verified_charity(s: &Services) -> Result<(SessionUser, CharityRecord), 
         )
         .await;
         return Err(AppError::refused("charity_not_verified"));
+    }
+    // A care-service provider's work is its orders (`api::care`), not the needs board.
+    if charity.org_kind != crate::domain::care::OrgKind::Charity {
+        return Err(AppError::Forbidden);
     }
     Ok((user, charity))
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod care;
 pub mod casework;
 pub mod charity;
 pub mod complaints;

@@ -303,7 +303,10 @@ mod tests {
         for bad in ["", "0", "-1", "1.25", "1,5", "abc", "12345"] {
             assert_eq!(tenths(bad), None, "{bad}");
         }
-        assert_eq!((show_tenths(25), show_tenths(30)), ("2.5".into(), "3".into()));
+        assert_eq!(
+            (show_tenths(25), show_tenths(30)),
+            ("2.5".into(), "3".into())
+        );
         // 2.5 hours at 25.00 yuan: 62.50 yuan; 0.1 hour at 0.05 yuan rounds to 0.01.
         assert_eq!(cost(25, 2500), 6250);
         assert_eq!(cost(1, 5), 1);

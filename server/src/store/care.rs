@@ -158,13 +158,14 @@ impl CareStore for SqlStore {
         provider_id: &str,
         active: bool,
     ) -> Result<bool, DbError> {
-        let done = query("UPDATE service_prices SET active = $1 WHERE id = $2 AND provider_id = $3")
-            .bind(active)
-            .bind(id)
-            .bind(provider_id)
-            .execute(&self.db)
-            .await?
-            .rows_affected();
+        let done =
+            query("UPDATE service_prices SET active = $1 WHERE id = $2 AND provider_id = $3")
+                .bind(active)
+                .bind(id)
+                .bind(provider_id)
+                .execute(&self.db)
+                .await?
+                .rows_affected();
         Ok(done == 1)
     }
 
@@ -268,7 +269,7 @@ impl CareStore for SqlStore {
             return Err(DbError::NotFound);
         };
         let given: i64 = query(
-            "SELECT COALESCE(SUM(quantity), 0) AS n FROM service_deliveries \
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM service_deliveries \
              WHERE order_id = $1 AND month = $2",
         )
         .bind(&d.order_id)

@@ -1,6 +1,7 @@
 //! One integration-test binary: helpers, store conformance on both backends, and the HTTP API.
 mod api;
 mod backup;
+mod care;
 mod casework;
 mod charity;
 mod complaints;

@@ -1,0 +1,501 @@
+//! 服务类社会救助 (Zhangye (十); Liaoning 二(三)5): a caseworker orders care services from a
+//! verified contracted provider for a household member who needs care (the reasons computed
+//! from the household's assessed facts, the recorded care need among them); the order joins
+//! the household's assistance chain with its monthly cost; the provider records each service
+//! given with the person's confirmation, held to the order's quantity a month; what was given
+//! each month is its cost. Providers register and are verified as charities are
+//! (`charity/register` with `org_kind`), and keep their own price list.
+
+use crate::domain::care::{
+    CareReason, Confirmation, DeliveryDraft, OrderDraft, ServiceKind, ServiceUnit,
+};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{self, audit, audit_read, SessionUser},
+    domain::audit::AuditResult,
+    domain::care::{care_reasons, check_delivery, check_order, cost, OrgKind},
+    domain::chain::{AidKind, Department, NewAid},
+    domain::charity::CharityStatus,
+    domain::declaration::{Declaration, FieldErrorCode},
+    domain::policy::facts::HouseholdFacts,
+    domain::status::Role,
+    services::{now_millis, services, today_in_china, Services},
+    store::{
+        CharityRecord, DeliveryRecord, HouseholdRecord, NewServiceOrder, ServiceOrderRecord,
+        ServicePrice,
+    },
+};
+
+/// A price as shown: the provider, the service, the unit and fen a unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceView {
+    pub id: String,
+    pub provider: String,
+    pub kind: ServiceKind,
+    pub unit: ServiceUnit,
+    pub price_fen: i64,
+    pub active: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn price_view(p: ServicePrice) -> PriceView {
+    PriceView {
+        id: p.id,
+        provider: p.provider_name,
+        kind: p.kind,
+        unit: p.unit,
+        price_fen: p.price,
+        active: p.active,
+    }
+}
+
+/// One month of an order: what was ordered, given, and what the given services cost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthView {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Tenths of the unit.
+    pub given: i64,
+    pub cost_fen: i64,
+}
+
+/// One service given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub day: String,
+    pub quantity: i64,
+    pub carer: String,
+    pub confirmed_by: String,
+    pub confirmation: Confirmation,
+}
+
+/// A service order as the caseworker and its provider read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    pub household_id: String,
+    pub provider: String,
+    pub kind: ServiceKind,
+    pub unit: ServiceUnit,
+    pub price_fen: i64,
+    pub monthly_quantity: i64,
+    pub monthly_cost_fen: i64,
+    pub from: String,
+    pub until: String,
+    pub person: String,
+    pub reasons: Vec<CareReason>,
+    /// The village (or community) the household lives in, by name.
+    pub place: String,
+    pub months: Vec<MonthView>,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+#[cfg(feature = "ssr")]
+fn order_view(o: ServiceOrderRecord, deliveries: Vec<DeliveryRecord>, place: String) -> OrderView {
+    let mut months: Vec<MonthView> = Vec::new();
+    for d in &deliveries {
+        let month = d.day.format("%Y-%m").to_string();
+        match months.iter_mut().find(|m| m.month == month) {
+            Some(m) => m.given += d.quantity,
+            None => months.push(MonthView {
+                month,
+                given: d.quantity,
+                cost_fen: 0,
+            }),
+        }
+    }
+    for m in &mut months {
+        m.cost_fen = cost(m.given, o.price);
+    }
+    OrderView {
+        id: o.id,
+        household_id: o.household_id,
+        provider: o.provider_name,
+        kind: o.kind,
+        unit: o.unit,
+        price_fen: o.price,
+        monthly_quantity: o.monthly_quantity,
+        monthly_cost_fen: o.monthly_cost,
+        from: o.from.to_string(),
+        until: o.until.to_string(),
+        person: o.person_name,
+        reasons: o.reasons,
+        place,
+        months,
+        deliveries: deliveries
+            .into_iter()
+            .map(|d| DeliveryView {
+                day: d.day.to_string(),
+                quantity: d.quantity,
+                carer: d.carer,
+                confirmed_by: d.confirmed_by,
+                confirmation: d.confirmation,
+            })
+            .collect(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn order_views(
+    s: &Services,
+    orders: Vec<ServiceOrderRecord>,
+) -> Result<Vec<OrderView>, AppError> {
+    let places = crate::api::regions::region_names(
+        s.store.as_ref(),
+        orders.iter().map(|o| o.region.clone()).collect(),
+    )
+    .await?;
+    let mut out = Vec::with_capacity(orders.len());
+    for o in orders {
+        let deliveries = s.store.deliveries(&o.id).await?;
+        let place = places.get(&o.region).cloned().unwrap_or_default();
+        out.push(order_view(o, deliveries, place));
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------------------------------------
+// The caseworker
+
+/// A household member who may have care services, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareMember {
+    /// Their place in the household's latest declaration.
+    pub index: usize,
+    pub name: String,
+    pub id_masked: String,
+    pub reasons: Vec<CareReason>,
+}
+
+/// What a caseworker may order for a household: its members who need care, the prices of the
+/// verified providers serving its region, and its orders so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicesOfHousehold {
+    pub members: Vec<CareMember>,
+    pub prices: Vec<PriceView>,
+    pub orders: Vec<OrderView>,
+}
+
+/// The household `id` within the caller's region, its latest declaration and assessed facts.
+#[cfg(feature = "ssr")]
+async fn household_facts(
+    s: &Services,
+    user: &SessionUser,
+    id: &str,
+) -> Result<(HouseholdRecord, Declaration, HouseholdFacts), AppError> {
+    let h = crate::api::household::household_in_scope(s, user, id).await?;
+    let apps = s.store.household_applications(&h.id).await?;
+    let latest = apps.last().ok_or(AppError::NotFound)?;
+    let declaration: Declaration =
+        serde_json::from_str(&latest.declaration_json).map_err(AppError::internal)?;
+    let facts = match s.store.latest_assessment(&latest.summary.number).await? {
+        Some(a) => serde_json::from_str(&a.stored.facts_json).map_err(AppError::internal)?,
+        None => HouseholdFacts::default(),
+    };
+    Ok((h, declaration, facts))
+}
+
+/// The verified care-service providers whose service area holds `region`.
+#[cfg(feature = "ssr")]
+async fn providers_serving(
+    s: &Services,
+    region: &crate::domain::region::RegionCode,
+) -> Result<Vec<CharityRecord>, AppError> {
+    Ok(s.store
+        .charities()
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.org_kind == OrgKind::ServiceProvider
+                && c.status == CharityStatus::Verified
+                && c.regions.iter().any(|r| region.is_within(r))
+        })
+        .collect())
+}
+
+#[server(endpoint = "care/household")]
+pub async fn household_services(household: String) -> Result<ServicesOfHousehold, AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let (h, declaration, facts) = household_facts(&s, &user, &household).await?;
+    audit_read(&s, &user, "service_orders_read", &h.id).await;
+    let members = declaration
+        .members
+        .iter()
+        .enumerate()
+        .filter_map(|(index, m)| {
+            let reasons = facts.members.get(index).map(care_reasons)?;
+            (!reasons.is_empty()).then(|| CareMember {
+                index,
+                name: m.name.clone(),
+                id_masked: m.id_number.masked(),
+                reasons,
+            })
+        })
+        .collect();
+    let mut prices = Vec::new();
+    for p in providers_serving(&s, &h.region_code).await? {
+        prices.extend(
+            s.store
+                .service_prices(&p.id, true)
+                .await?
+                .into_iter()
+                .map(price_view),
+        );
+    }
+    let orders = s.store.service_orders_of_household(&h.id).await?;
+    Ok(ServicesOfHousehold {
+        members,
+        prices,
+        orders: order_views(&s, orders).await?,
+    })
+}
+
+/// Orders a care service for a household member who needs care, from a verified provider
+/// serving the household's region at the provider's price; the order joins the household's
+/// assistance chain with its monthly cost. Caseworkers of the region.
+#[server(endpoint = "care/order", input = server_fn::codec::Json)]
+pub async fn order_service(order: OrderDraft) -> Result<String, AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let (h, declaration, facts) = household_facts(&s, &user, &order.household).await?;
+    let member = declaration
+        .members
+        .get(order.member)
+        .ok_or_else(|| AppError::field("member", FieldErrorCode::InvalidChoice))?;
+    let reasons = facts
+        .members
+        .get(order.member)
+        .map(care_reasons)
+        .unwrap_or_default();
+    if reasons.is_empty() {
+        return Err(AppError::refused("no_care_need"));
+    }
+    let providers = providers_serving(&s, &h.region_code).await?;
+    let price = s
+        .store
+        .service_price(order.price.trim())
+        .await?
+        .filter(|p| p.active && providers.iter().any(|c| c.id == p.provider_id))
+        .ok_or_else(|| AppError::field("price", FieldErrorCode::InvalidChoice))?;
+    let (quantity, from, until) =
+        check_order(&order, price.unit, today_in_china()).map_err(AppError::Invalid)?;
+    let monthly_cost = cost(quantity, price.price);
+    let id = format!("order-{}", uuid::Uuid::new_v4().simple());
+    let aid_id = uuid::Uuid::new_v4().to_string();
+    s.store
+        .add_service_order(NewServiceOrder {
+            id: id.clone(),
+            household_id: h.id.clone(),
+            region: h.region_code.clone(),
+            aid: NewAid {
+                kind: AidKind::ServiceAssistance,
+                source: Some(Department::CivilAffairs),
+                source_name: price.provider_name.clone(),
+                amount_fen: monthly_cost,
+                monthly: true,
+                from,
+                until: Some(until),
+                note: format!(
+                    "{} {} {}",
+                    price.kind.code(),
+                    crate::domain::care::show_tenths(quantity),
+                    price.unit.code()
+                ),
+            },
+            price,
+            monthly_quantity: quantity,
+            monthly_cost,
+            from,
+            until,
+            person_name: member.name.clone(),
+            person_id: member.id_number.as_str().to_string(),
+            reasons,
+            aid_id,
+            actor: user.0.id.clone(),
+            now: now_millis(),
+        })
+        .await?;
+    audit(&s, Some(&user.0.id), "service_order", &id, AuditResult::Ok).await;
+    Ok(id)
+}
+
+// ------------------------------------------------------------------------------------------
+// The provider
+
+/// The caller's organisation when it is a verified care-service provider.
+#[cfg(feature = "ssr")]
+async fn verified_provider(s: &Services) -> Result<(SessionUser, CharityRecord), AppError> {
+    let user = auth::require(&[Role::Charity]).await?;
+    let org = s
+        .store
+        .charity_of_user(&user.0.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if org.org_kind != OrgKind::ServiceProvider {
+        return Err(AppError::Forbidden);
+    }
+    if org.status != CharityStatus::Verified {
+        return Err(AppError::refused("charity_not_verified"));
+    }
+    Ok((user, org))
+}
+
+/// A provider's page: its prices and its orders (those not ended more than a year ago), each
+/// with its services and what they cost by month.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderView {
+    pub name: String,
+    pub prices: Vec<PriceView>,
+    pub orders: Vec<OrderView>,
+}
+
+#[server(endpoint = "care/provider")]
+pub async fn provider_home() -> Result<ProviderView, AppError> {
+    let s = services()?;
+    let (user, org) = verified_provider(&s).await?;
+    let prices = s
+        .store
+        .service_prices(&org.id, false)
+        .await?
+        .into_iter()
+        .map(price_view)
+        .collect();
+    let since = today_in_china() - chrono::Days::new(366);
+    let orders = s.store.service_orders_of_provider(&org.id, since).await?;
+    audit_read(&s, &user, "service_orders_read", &org.id).await;
+    Ok(ProviderView {
+        name: org.name,
+        prices,
+        orders: order_views(&s, orders).await?,
+    })
+}
+
+/// A provider adds a price it is contracted at (yuan a unit, e.g. `25` or `25.50`).
+#[server(endpoint = "care/add_price")]
+pub async fn add_price(kind: String, unit: String, price: String) -> Result<String, AppError> {
+    let s = services()?;
+    let (user, org) = verified_provider(&s).await?;
+    let mut errors = Vec::new();
+    let field = |errors: &mut Vec<_>, name: &str, code| {
+        errors.push(crate::domain::declaration::FieldError {
+            field: name.into(),
+            code,
+        })
+    };
+    let kind = ServiceKind::from_code(kind.trim());
+    if kind.is_none() {
+        field(&mut errors, "kind", FieldErrorCode::InvalidChoice);
+    }
+    let unit = ServiceUnit::from_code(unit.trim());
+    if unit.is_none() {
+        field(&mut errors, "unit", FieldErrorCode::InvalidChoice);
+    }
+    // A unit's price is at most 10 000 yuan (a day of full-time care is far less).
+    let fen = match crate::domain::money::Money::parse_yuan(&price, 10_000) {
+        Ok(m) if m.fen() > 0 => Some(m.fen()),
+        Ok(_) => {
+            field(&mut errors, "price", FieldErrorCode::OutOfBounds);
+            None
+        }
+        Err(_) => {
+            field(&mut errors, "price", FieldErrorCode::AmountFormat);
+            None
+        }
+    };
+    let (Some(kind), Some(unit), Some(fen), true) = (kind, unit, fen, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let id = format!("price-{}", uuid::Uuid::new_v4().simple());
+    s.store
+        .add_service_price(
+            ServicePrice {
+                id: id.clone(),
+                provider_id: org.id.clone(),
+                provider_name: org.name.clone(),
+                kind,
+                unit,
+                price: fen,
+                active: true,
+            },
+            now_millis(),
+        )
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "service_price_add",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
+    Ok(id)
+}
+
+/// A provider stops (or resumes) offering one of its prices; orders made at it keep it.
+#[server(endpoint = "care/set_price")]
+pub async fn set_price(id: String, active: bool) -> Result<(), AppError> {
+    let s = services()?;
+    let (user, org) = verified_provider(&s).await?;
+    if !s.store.set_price_active(&id, &org.id, active).await? {
+        return Err(AppError::NotFound);
+    }
+    audit(
+        &s,
+        Some(&user.0.id),
+        "service_price_set",
+        &id,
+        AuditResult::Ok,
+    )
+    .await;
+    Ok(())
+}
+
+/// A provider records a service given under one of its orders, with the person's confirmation.
+#[server(endpoint = "care/deliver", input = server_fn::codec::Json)]
+pub async fn record_delivery(delivery: DeliveryDraft) -> Result<(), AppError> {
+    let s = services()?;
+    let (user, org) = verified_provider(&s).await?;
+    let order = s
+        .store
+        .service_order(delivery.order.trim())
+        .await?
+        .filter(|o| o.provider_id == org.id)
+        .ok_or(AppError::NotFound)?;
+    let (day, quantity, carer, confirmed_by, confirmation) = check_delivery(
+        &delivery,
+        order.unit,
+        (order.from, order.until),
+        today_in_china(),
+    )
+    .map_err(AppError::Invalid)?;
+    let id = format!("delivery-{}", uuid::Uuid::new_v4().simple());
+    s.store
+        .add_delivery(
+            DeliveryRecord {
+                id: id.clone(),
+                order_id: order.id.clone(),
+                day,
+                quantity,
+                carer,
+                confirmed_by,
+                confirmation,
+                recorded_at: now_millis(),
+            },
+            &user.0.id,
+        )
+        .await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "service_delivery",
+        &format!("{}:{id}", order.id),
+        AuditResult::Ok,
+    )
+    .await;
+    Ok(())
+}
