@@ -208,6 +208,7 @@ fn HouseholdView(
             </section>
         })}
         <crate::ui::recovery::RecoveryCard household=file.id.clone() cases=file.recoveries.clone() caseworker on_change />
+        <crate::ui::care::HouseholdCare household_id=file.id.clone() caseworker />
         <section class="card" id="referrals">
             <h2>{t_string!(i18n, household.referrals)}</h2>
             <ReferralList rows=file.referrals.clone() />

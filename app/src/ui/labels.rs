@@ -198,6 +198,8 @@ fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
         "param_own" => t_string!(i18n, refused.param_own),
         "complaint_answered" => t_string!(i18n, refused.complaint_answered),
         "lead_done" => t_string!(i18n, refused.lead_done),
+        "no_care_need" => t_string!(i18n, refused.no_care_need),
+        "over_monthly_quantity" => t_string!(i18n, refused.over_monthly_quantity),
         "lead_no_consent" => t_string!(i18n, refused.lead_no_consent),
         "lead_files_full" => t_string!(i18n, refused.lead_files_full),
         "survey_empty" => t_string!(i18n, refused.survey_empty),

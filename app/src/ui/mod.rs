@@ -4,6 +4,7 @@
 #![cfg_attr(feature = "portal", allow(dead_code, unused_imports, unused_macros))]
 
 pub mod audit;
+pub mod care;
 pub mod casework;
 pub mod charity;
 pub mod complaints;
@@ -255,6 +256,7 @@ whole_app_routes! {
     "/staff/matching" => MatchingRoute,
     "/staff/charities" => CharityAdminRoute,
     "/charity" => CharityRoute,
+    "/provider" => ProviderRoute,
     "/charity/register" => CharityRegisterRoute,
 }
 
@@ -392,6 +394,7 @@ whole_app_pages! {
     MatchingRoute => charity::MatchingPage;
     CharityAdminRoute => charity::CharityAdminPage;
     CharityRoute => charity::CharityPage;
+    ProviderRoute => care::ProviderPage;
     CharityRegisterRoute => charity::CharityRegisterPage;
 }
 
