@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth::{self, audit, audit_read, SessionUser},
     domain::audit::AuditResult,
-    domain::care::{care_reasons, check_delivery, check_order, cost, OrgKind},
+    domain::care::{care_reasons, check_delivery, check_order, cost, CareThresholds, OrgKind},
     domain::chain::{AidKind, Department, NewAid},
     domain::charity::CharityStatus,
     domain::declaration::{Declaration, FieldErrorCode},
@@ -180,23 +180,67 @@ pub struct ServicesOfHousehold {
     pub orders: Vec<OrderView>,
 }
 
-/// The household `id` within the caller's region, its latest declaration and assessed facts.
+/// A household's members who may have care services, by their place in its latest declaration,
+/// with the reasons shown for each.
 #[cfg(feature = "ssr")]
-async fn household_facts(
-    s: &Services,
-    user: &SessionUser,
-    id: &str,
-) -> Result<(HouseholdRecord, Declaration, HouseholdFacts), AppError> {
+struct CareCase {
+    household: HouseholdRecord,
+    declaration: Declaration,
+    members: Vec<(usize, Vec<CareReason>)>,
+}
+
+/// The household `id` within the caller's region, its latest declaration, and who in it may
+/// have care services: the members of its latest assessment's service-assistance entitlement
+/// (the assessment's own rule: low-income, elderly, a minor or severely disabled, and not
+/// recorded as able to look after themselves), their reasons named with the dated parameters
+/// in force.
+#[cfg(feature = "ssr")]
+async fn care_case(s: &Services, user: &SessionUser, id: &str) -> Result<CareCase, AppError> {
+    use crate::domain::policy::assess::{Assessment, EntitlementKind};
+    use crate::domain::policy::params::ParamKey;
     let h = crate::api::household::household_in_scope(s, user, id).await?;
     let apps = s.store.household_applications(&h.id).await?;
     let latest = apps.last().ok_or(AppError::NotFound)?;
     let declaration: Declaration =
         serde_json::from_str(&latest.declaration_json).map_err(AppError::internal)?;
-    let facts = match s.store.latest_assessment(&latest.summary.number).await? {
-        Some(a) => serde_json::from_str(&a.stored.facts_json).map_err(AppError::internal)?,
-        None => HouseholdFacts::default(),
+    let (facts, mask) = match s.store.latest_assessment(&latest.summary.number).await? {
+        Some(a) => {
+            let facts: HouseholdFacts =
+                serde_json::from_str(&a.stored.facts_json).map_err(AppError::internal)?;
+            let assessment: Assessment =
+                serde_json::from_str(&a.stored.assessment_json).map_err(AppError::internal)?;
+            let mask = assessment
+                .entitlements
+                .iter()
+                .filter(|e| e.kind == EntitlementKind::ServiceAssistance)
+                .fold(0u32, |m, e| m | e.members);
+            (facts, mask)
+        }
+        None => (HouseholdFacts::default(), 0),
     };
-    Ok((h, declaration, facts))
+    let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
+    let p = crate::domain::policy::resolve(&rows, &h.region_code, None, today_in_china());
+    let t = CareThresholds {
+        elderly_age: p.value(ParamKey::ElderlyAge),
+        minor_age: p.value(ParamKey::MinorAge),
+        severe_grade: p.value(ParamKey::SevereDisabilityGrade),
+    };
+    let members = (0..declaration.members.len().min(32))
+        .filter(|i| mask & (1 << i) != 0)
+        .map(|i| {
+            let reasons = facts
+                .members
+                .get(i)
+                .map(|m| care_reasons(m, t))
+                .unwrap_or_default();
+            (i, reasons)
+        })
+        .collect();
+    Ok(CareCase {
+        household: h,
+        declaration,
+        members,
+    })
 }
 
 /// The verified care-service providers whose service area holds `region`.
@@ -221,20 +265,20 @@ async fn providers_serving(
 pub async fn household_services(household: String) -> Result<ServicesOfHousehold, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let s = services()?;
-    let (h, declaration, facts) = household_facts(&s, &user, &household).await?;
+    let case = care_case(&s, &user, &household).await?;
+    let h = case.household;
     audit_read(&s, &user, "service_orders_read", &h.id).await;
-    let members = declaration
+    let members = case
         .members
-        .iter()
-        .enumerate()
-        .filter_map(|(index, m)| {
-            let reasons = facts.members.get(index).map(care_reasons)?;
-            (!reasons.is_empty()).then(|| CareMember {
+        .into_iter()
+        .map(|(index, reasons)| {
+            let m = &case.declaration.members[index];
+            CareMember {
                 index,
                 name: m.name.clone(),
                 id_masked: m.id_number.masked(),
                 reasons,
-            })
+            }
         })
         .collect();
     let mut prices = Vec::new();
@@ -262,19 +306,16 @@ pub async fn household_services(household: String) -> Result<ServicesOfHousehold
 pub async fn order_service(order: OrderDraft) -> Result<String, AppError> {
     let user = auth::require(&[Role::Caseworker]).await?;
     let s = services()?;
-    let (h, declaration, facts) = household_facts(&s, &user, &order.household).await?;
-    let member = declaration
+    let case = care_case(&s, &user, &order.household).await?;
+    let h = case.household;
+    let member = case
+        .declaration
         .members
         .get(order.member)
         .ok_or_else(|| AppError::field("member", FieldErrorCode::InvalidChoice))?;
-    let reasons = facts
-        .members
-        .get(order.member)
-        .map(care_reasons)
-        .unwrap_or_default();
-    if reasons.is_empty() {
+    let Some((_, reasons)) = case.members.into_iter().find(|(i, _)| *i == order.member) else {
         return Err(AppError::refused("no_care_need"));
-    }
+    };
     let providers = providers_serving(&s, &h.region_code).await?;
     let price = s
         .store

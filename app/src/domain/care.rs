@@ -60,22 +60,31 @@ coded! {
     }
 }
 
-/// 老年人: 60 years and over (《中华人民共和国老年人权益保障法》第二条). A statutory definition,
-/// not a local policy figure.
-pub const ELDERLY_AGE: u32 = 60;
-/// 未成年人: under 18 (《中华人民共和国未成年人保护法》第二条).
-pub const ADULT_AGE: u32 = 18;
+/// The dated parameters that say who is elderly, a minor or severely disabled
+/// (`ElderlyAge`, `MinorAge`, `SevereDisabilityGrade`), as in force for the household.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CareThresholds {
+    pub elderly_age: Option<i64>,
+    pub minor_age: Option<i64>,
+    pub severe_grade: Option<i64>,
+}
 
-/// Why the member `m` may have care services; empty when nothing recorded says so.
-pub fn care_reasons(m: &MemberFacts) -> Vec<CareReason> {
+/// Why the member `m` may have care services, as shown beside them. Whether they may is the
+/// assessment's own rule (`EntitlementKind::ServiceAssistance`, one implementation); this only
+/// names its reasons, with the same parameters.
+pub fn care_reasons(m: &MemberFacts, t: CareThresholds) -> Vec<CareReason> {
     let mut reasons = Vec::new();
-    if m.age.is_some_and(|a| a >= ELDERLY_AGE) {
+    if m.age.zip(t.elderly_age).is_some_and(|(a, e)| a as i64 >= e) {
         reasons.push(CareReason::Elderly);
     }
-    if m.disability.is_some_and(|d| d.grade.is_some()) {
+    if m.disability
+        .and_then(|d| d.grade)
+        .zip(t.severe_grade)
+        .is_some_and(|(g, s)| g as i64 <= s)
+    {
         reasons.push(CareReason::Disabled);
     }
-    if m.age.is_some_and(|a| a < ADULT_AGE) {
+    if m.age.zip(t.minor_age).is_some_and(|(a, e)| (a as i64) < e) {
         reasons.push(CareReason::Minor);
     }
     if matches!(
@@ -267,13 +276,20 @@ mod tests {
     }
 
     #[test]
-    fn who_may_have_care_services() {
+    fn the_reasons_shown_follow_the_parameters() {
         let m = |age, disability: Option<Disability>, care| MemberFacts {
             age: Some(age),
             disability,
             care_need: care,
             ..Default::default()
         };
+        // Example values (the dated parameters decide).
+        let t = CareThresholds {
+            elderly_age: Some(60),
+            minor_age: Some(18),
+            severe_grade: Some(2),
+        };
+        let care_reasons = |m: &MemberFacts| care_reasons(m, t);
         assert_eq!(care_reasons(&m(59, None, None)), []);
         assert_eq!(care_reasons(&m(60, None, None)), [CareReason::Elderly]);
         assert_eq!(care_reasons(&m(17, None, None)), [CareReason::Minor]);
@@ -286,6 +302,23 @@ mod tests {
             kind: crate::domain::declaration::DisabilityKind::Physical,
             grade: Some(2),
         };
+        let mild = Disability {
+            kind: crate::domain::declaration::DisabilityKind::Physical,
+            grade: Some(3),
+        };
+        assert_eq!(care_reasons(&m(40, Some(mild), None)), []);
+        // Without the parameters nothing is said.
+        assert_eq!(
+            super::care_reasons(
+                &m(70, None, None),
+                CareThresholds {
+                    elderly_age: None,
+                    minor_age: None,
+                    severe_grade: None
+                }
+            ),
+            []
+        );
         assert_eq!(
             care_reasons(&m(70, Some(disabled), Some(CareNeed::FullyDependent))),
             [
