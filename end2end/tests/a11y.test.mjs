@@ -203,6 +203,16 @@ test('no accessibility violations on the residents pages, in Chinese and English
   }
   await staff.ctx.close();
 
+  // The care-service provider's page on a tablet.
+  const provider = await newTablet();
+  await signIn(provider.page, 'demo_provider', 'Demo2026pass');
+  await provider.page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await provider.page.goto(`${BASE}/provider`);
+  await hydrated(provider.page);
+  await provider.page.locator('#price-table').waitFor();
+  await noViolations(provider.page, '/provider');
+  await provider.ctx.close();
+
   // A grid worker's report page on a phone, in Chinese and in English.
   const grid = await newPhone();
   await signIn(grid.page, 'demo_grid', 'Demo2026pass');

@@ -185,7 +185,7 @@ fn OrderForm(
             </select>
             <FieldMessage error=field_error_of(error, "member") id="care-member-error" />
             <label for="care-price">{t_string!(i18n, care.price)}</label>
-            <select id="care-price" on:change=move |ev| price.set(event_target_value(&ev))>
+            <select id="care-price" prop:value=price on:change=move |ev| price.set(event_target_value(&ev))>
                 <option value="">{t_string!(i18n, complaints.choose)}</option>
                 {prices.iter().map(|p| view! { <option value=p.id.clone()>{price_text(i18n, p)}</option> }).collect_view()}
             </select>
@@ -266,7 +266,7 @@ fn PriceList(prices: Vec<PriceView>, on_change: Callback<()>) -> impl IntoView {
         <section class="card" id="provider-prices">
             <h2>{t_string!(i18n, care.prices)}</h2>
             <table id="price-table">
-                <thead><tr><th>{t_string!(i18n, care.kind_label)}</th><th>{t_string!(i18n, care.price)}</th><th></th></tr></thead>
+                <thead><tr><th>{t_string!(i18n, care.kind_label)}</th><th>{t_string!(i18n, care.unit_price)}</th><th><span class="sr-only">{t_string!(i18n, care.price_state)}</span></th></tr></thead>
                 <tbody>{prices.into_iter().map(|p| {
                     let (id, on) = (p.id.clone(), p.active);
                     view! {
@@ -282,13 +282,13 @@ fn PriceList(prices: Vec<PriceView>, on_change: Callback<()>) -> impl IntoView {
             </table>
             <form id="price-form" on:submit=move |ev| { ev.prevent_default(); add.dispatch((kind.get_untracked(), unit.get_untracked(), price.get_untracked())); }>
                 <label for="price-kind">{t_string!(i18n, care.kind_label)}</label>
-                <select id="price-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                <select id="price-kind" prop:value=kind on:change=move |ev| kind.set(event_target_value(&ev))>
                     <option value="">{t_string!(i18n, complaints.choose)}</option>
                     {ServiceKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{kind_label(i18n, k)}</option> }).collect_view()}
                 </select>
                 <FieldMessage error=field_error_of(error, "kind") id="price-kind-error" />
                 <label for="price-unit">{t_string!(i18n, care.unit_label)}</label>
-                <select id="price-unit" on:change=move |ev| unit.set(event_target_value(&ev))>
+                <select id="price-unit" prop:value=unit on:change=move |ev| unit.set(event_target_value(&ev))>
                     {ServiceUnit::ALL.into_iter().map(|u| view! { <option value=u.code()>{unit_label(i18n, u)}</option> }).collect_view()}
                 </select>
                 <label for="price-yuan">{t_string!(i18n, care.price_yuan)}</label>
@@ -349,7 +349,7 @@ fn DeliveryForm(order: String, unit: ServiceUnit, on_done: Callback<()>) -> impl
                 <input id=id("d-by") class="d-by" maxlength="30" prop:value=by on:input=move |ev| by.set(event_target_value(&ev)) />
                 <FieldMessage error=field_error_of(error, "confirmed_by") id=id("d-by-error") /></span>
                 <span><label for=id("d-confirmation")>{t_string!(i18n, care.confirmation_label)}</label>
-                <select id=id("d-confirmation") class="d-confirmation" on:change=move |ev| confirmation.set(event_target_value(&ev))>
+                <select id=id("d-confirmation") class="d-confirmation" prop:value=confirmation on:change=move |ev| confirmation.set(event_target_value(&ev))>
                     <option value="">{t_string!(i18n, complaints.choose)}</option>
                     {Confirmation::ALL.into_iter().map(|c| view! { <option value=c.code()>{confirmation_label(i18n, c)}</option> }).collect_view()}
                 </select>
