@@ -80,6 +80,10 @@ test('a grid worker reports at 360 px and a caseworker applies on the household\
   assert.equal(await staff.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('doudi.draft')).length), 0,
     'the household\'s declaration is not kept on the caseworker\'s device');
   await staff.page.screenshot({ path: `${OUT}lead-proxy-1024.png`, fullPage: true });
+  // The application's page says it was made on the household's behalf, and from whose report.
+  await staff.page.click('#submitted a');
+  await staff.page.waitForURL(`${BASE}/applications/${number}`);
+  await staff.page.locator('#case-made-for', { hasText: '网格员' }).waitFor();
   await staff.page.goto(`${BASE}/staff/leads`);
   await hydrated(staff.page);
   await staff.page.check('#leads-done');

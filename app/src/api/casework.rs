@@ -77,6 +77,15 @@ pub struct DecisionView {
     pub notice_until: String,
 }
 
+/// Where an application made on a household's behalf came from (基层上报 → 依申请 by proxy).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyOrigin {
+    pub reporter: String,
+    pub consent_by: String,
+    pub consent_form: Option<crate::domain::leads::ConsentForm>,
+    pub consent_on: Option<String>,
+}
+
 /// What the staff side of an application page needs beyond the application itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseState {
@@ -88,6 +97,9 @@ pub struct CaseState {
     /// Objections the public filed online (投诉举报, kind notice objection): tracking number,
     /// state and when; read in full from the complaints page.
     pub public_objections: Vec<(String, crate::domain::complaints::ComplaintState, i64)>,
+    /// Made on the household's behalf from a grassroots report (基层上报): who reported it, and
+    /// who in the household consented, how and when.
+    pub made_for: Option<ProxyOrigin>,
     /// The household file (一户一档) this application belongs to, once accepted.
     pub household_id: Option<String>,
     /// The declared head is not the account's: accepting needs the caseworker to confirm it.
@@ -291,6 +303,16 @@ pub async fn case_view(number: String) -> Result<CaseState, AppError> {
             .filter(|c| c.kind == crate::domain::complaints::ComplaintKind::NoticeObjection)
             .map(|c| (c.tracking, c.state, c.created_at))
             .collect(),
+        made_for: s
+            .store
+            .lead_of_application(&app.summary.number)
+            .await?
+            .map(|l| ProxyOrigin {
+                reporter: l.reporter_name,
+                consent_by: l.consent_by,
+                consent_form: l.consent_form,
+                consent_on: l.consent_on.map(|d| d.to_string()),
+            }),
         household_id: app.household_id,
         head_change: app.head_change,
         conflicts: member_conflicts(&s, &user, &app.summary.number).await?,

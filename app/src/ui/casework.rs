@@ -392,6 +392,7 @@ fn CaseActionsCard(
     .then(|| case.clone())
     .flatten();
     let publicising = status == ApplicationStatus::Publicising;
+    let made_for = case.as_ref().and_then(|c| c.made_for.clone());
     let (decision, objections, public_objections) = case
         .filter(|_| publicising)
         .map(|c| (c.decision, c.objections, c.public_objections))
@@ -400,6 +401,14 @@ fn CaseActionsCard(
         <section class="card attention" id="case-actions">
             <h2>{t_string!(i18n, casework.actions)}</h2>
             <ErrorBanner error=general_error(error) />
+            {made_for.map(|p| view! {
+                <p id="case-made-for" class="banner">
+                    {t_string!(i18n, leads.made_for)} " " {crate::ui::as_written(p.reporter)} " · "
+                    {t_string!(i18n, leads.consent_title)} ": " {crate::ui::as_written(p.consent_by)}
+                    {p.consent_form.map(|f| view! { " · " {labels::consent_form(i18n, f)} })}
+                    " " {p.consent_on.unwrap_or_default()}
+                </p>
+            })}
             {household.map(|h| view! {
                 // Full page loads: this card also shows inside the portal's WASM, which has no staff pages.
                 <p><a href=format!("/staff/households/{h}") id="case-household" rel="external">{t_string!(i18n, casework.household_file)}</a></p>

@@ -267,6 +267,14 @@ async fn a_grid_workers_report_becomes_an_application_made_on_the_households_beh
             ["lead_converted", "submit_proxy"],
             "{backend}"
         );
+        // Its case says where it came from and who consented.
+        let (_, case) =
+            answer(post_form(&cw, &app, "/api/casework/case", &[("number", &number)]).await).await;
+        assert_eq!(
+            case["made_for"],
+            json!({"reporter": "grid_yingen的名字", "consent_by": "王守田",
+                   "consent_form": "signed_form", "consent_on": today})
+        );
 
         // The lead is done: out of the open queue, converted for its reporter, not closable.
         let (_, queue) = answer(post_form(&cw, &app, "/api/leads/queue", &[]).await).await;
