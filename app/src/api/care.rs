@@ -365,6 +365,38 @@ pub async fn order_service(order: OrderDraft) -> Result<String, AppError> {
     Ok(id)
 }
 
+/// Ends an order early (the person moved, died, went into a care home…): its last day, which
+/// is not in the future nor before the order began nor before a service already recorded; the
+/// chain entry ends with it. Caseworkers of the household's region.
+#[server(endpoint = "care/end_order")]
+pub async fn end_order(id: String, last_day: String) -> Result<(), AppError> {
+    let user = auth::require(&[Role::Caseworker]).await?;
+    let s = services()?;
+    let order = s
+        .store
+        .service_order(id.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    auth::check_in_region(&s, &user, &order.region, "service_order_end", &order.id).await?;
+    let day = match chrono::NaiveDate::parse_from_str(last_day.trim(), "%Y-%m-%d") {
+        Ok(d) if d > today_in_china() => {
+            return Err(AppError::field("last_day", FieldErrorCode::DateInFuture))
+        }
+        Ok(d) => d,
+        Err(_) => return Err(AppError::field("last_day", FieldErrorCode::DateFormat)),
+    };
+    s.store.end_service_order(&order.id, day).await?;
+    audit(
+        &s,
+        Some(&user.0.id),
+        "service_order_end",
+        &order.id,
+        AuditResult::Ok,
+    )
+    .await;
+    Ok(())
+}
+
 // ------------------------------------------------------------------------------------------
 // The provider
 

@@ -113,6 +113,11 @@ pub trait CareStore: Send + Sync {
         since: NaiveDate,
     ) -> Result<Vec<ServiceOrderRecord>, DbError>;
 
+    /// Ends an order on `last_day` (its chain entry with it): `Conflict("order_ended")` when it
+    /// ends by then already or `last_day` is before it begins, `Conflict("order_has_later_services")`
+    /// when services were recorded after that day.
+    async fn end_service_order(&self, id: &str, last_day: NaiveDate) -> Result<(), DbError>;
+
     /// Records a service given under `order_id`: `Conflict("over_monthly_quantity")` when the
     /// month's services would exceed the order's quantity a month.
     async fn add_delivery(&self, d: DeliveryRecord, recorded_by: &str) -> Result<(), DbError>;

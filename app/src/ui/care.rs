@@ -3,8 +3,8 @@
 //! prices, its orders and the services it records with the person's confirmation.
 
 use crate::api::care::{
-    add_price, household_services, order_service, provider_home, record_delivery, set_price,
-    OrderView, PriceView,
+    add_price, end_order, household_services, order_service, provider_home, record_delivery,
+    set_price, OrderView, PriceView,
 };
 use crate::domain::care::{
     show_tenths, CareReason, Confirmation, DeliveryDraft, OrderDraft, ServiceKind, ServiceUnit,
@@ -122,7 +122,11 @@ pub fn HouseholdCare(household_id: String, caseworker: bool) -> impl IntoView {
                     match data.await {
                         Ok(d) => view! {
                             {d.orders.is_empty().then(|| view! { <p class="muted" id="care-none">{t_string!(i18n, care.none)}</p> })}
-                            {d.orders.into_iter().map(|o| view! { <OrderCard order=o /> }).collect_view()}
+                            {d.orders.into_iter().map(|o| {
+                                let running = caseworker && o.until.as_str() >= device::today_china().to_string().as_str();
+                                let id = o.id.clone();
+                                view! { <OrderCard order=o>{running.then(|| view! { <EndOrderForm order=id on_done=Callback::new(move |_| data.refetch()) /> })}</OrderCard> }
+                            }).collect_view()}
                             {match (caseworker, d.members.is_empty()) {
                                 (false, _) => ().into_any(),
                                 (true, true) => view! { <p class="muted" id="care-no-need">{t_string!(i18n, care.no_need)}</p> }.into_any(),
@@ -202,6 +206,34 @@ fn OrderForm(
             <FieldMessage error=field_error_of(error, "until") id="care-until-error" />
             <ErrorBanner error=general_error(error) />
             <button type="submit" class="primary" id="care-order" disabled=move || save.pending().get()>{t_string!(i18n, care.order)}</button>
+        </form>
+    }
+}
+
+/// Ends an order early, on a day given (today unless changed).
+#[component]
+fn EndOrderForm(order: String, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let day = RwSignal::new(device::today_china().to_string());
+    let error = RwSignal::new(None::<AppError>);
+    let order = StoredValue::new(order);
+    let end = Action::new(move |d: &String| end_order(order.get_value(), d.clone()));
+    Effect::new(move |_| match end.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            on_done.run(());
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let id = move |name: &str| format!("{name}-{}", order.get_value());
+    view! {
+        <form class="end-order-form" on:submit=move |ev| { ev.prevent_default(); end.dispatch(day.get_untracked()); }>
+            <label for=id("end-day")>{t_string!(i18n, care.end_day)}</label>
+            <input id=id("end-day") type="date" prop:value=day on:input=move |ev| day.set(event_target_value(&ev)) />
+            <FieldMessage error=field_error_of(error, "last_day") id=id("end-day-error") />
+            <ErrorBanner error=general_error(error) />
+            <button type="submit" class="end-order">{t_string!(i18n, care.end)}</button>
         </form>
     }
 }

@@ -199,6 +199,8 @@ fn staff_refused(i18n: I18nContext<Locale>, code: &str) -> String {
         "complaint_answered" => t_string!(i18n, refused.complaint_answered),
         "lead_done" => t_string!(i18n, refused.lead_done),
         "no_care_need" => t_string!(i18n, refused.no_care_need),
+        "order_ended" => t_string!(i18n, refused.order_ended),
+        "order_has_later_services" => t_string!(i18n, refused.order_has_later_services),
         "over_monthly_quantity" => t_string!(i18n, refused.over_monthly_quantity),
         "lead_no_consent" => t_string!(i18n, refused.lead_no_consent),
         "lead_files_full" => t_string!(i18n, refused.lead_files_full),

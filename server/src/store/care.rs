@@ -252,6 +252,46 @@ impl CareStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn end_service_order(
+        &self,
+        id: &str,
+        last_day: chrono::NaiveDate,
+    ) -> Result<(), DbError> {
+        let day = last_day.to_string();
+        let mut tx = self.db.begin().await?;
+        let later: i64 =
+            query("SELECT COUNT(*) AS n FROM service_deliveries WHERE order_id = $1 AND day > $2")
+                .bind(id)
+                .bind(&day)
+                .fetch_one(&mut tx)
+                .await?
+                .get("n")?;
+        if later > 0 {
+            return Err(DbError::Conflict("order_has_later_services"));
+        }
+        let assistance: Option<String> = query(
+            "UPDATE service_orders SET period_until = $1 WHERE id = $2 AND period_until > $1 \
+             AND period_from <= $1 RETURNING assistance_id",
+        )
+        .bind(&day)
+        .bind(id)
+        .fetch_optional(&mut tx)
+        .await?
+        .map(|r| r.get("assistance_id"))
+        .transpose()?;
+        let Some(assistance) = assistance else {
+            return Err(DbError::Conflict("order_ended"));
+        };
+        query("UPDATE assistance SET period_until = $1 WHERE id = $2")
+            .bind(&day)
+            .bind(&assistance)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn add_delivery(&self, d: DeliveryRecord, recorded_by: &str) -> Result<(), DbError> {
         let month = d.day.format("%Y-%m").to_string();
         let mut tx = self.db.begin().await?;

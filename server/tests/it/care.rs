@@ -211,6 +211,58 @@ async fn a_care_service_is_ordered_for_a_member_who_needs_it_and_its_deliveries_
             assert!(app.in_database(&["刘护工"]).is_empty());
         }
 
+        // Ended early: not before a service recorded; on the day, the chain entry ends with it.
+        let yesterday = (today - chrono::Days::new(1)).to_string();
+        let r = post_form(
+            &cw,
+            &app,
+            "/api/care/end_order",
+            &[("id", order_id.as_str()), ("last_day", yesterday.as_str())],
+        )
+        .await;
+        assert_eq!(
+            answer(r).await,
+            (
+                StatusCode::CONFLICT,
+                json!({"kind": "refused", "detail": "order_has_later_services"})
+            )
+        );
+        let r = post_form(
+            &outsider,
+            &app,
+            "/api/care/end_order",
+            &[
+                ("id", order_id.as_str()),
+                ("last_day", today.to_string().as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = post_form(
+            &cw,
+            &app,
+            "/api/care/end_order",
+            &[
+                ("id", order_id.as_str()),
+                ("last_day", today.to_string().as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK, "{backend}");
+        let (_, file) =
+            answer(post_form(&cw, &app, "/api/household/file", &[("id", &h)]).await).await;
+        let entry = file["chain"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["aid"]["origin"] == "service")
+            .unwrap()
+            .clone();
+        assert_eq!(entry["aid"]["until"], json!(today.to_string()));
+        let (_, options) =
+            answer(post_form(&cw, &app, "/api/care/household", &[("household", &h)]).await).await;
+        assert_eq!(options["orders"][0]["until"], json!(today.to_string()));
+
         // A charity is not a provider, and a provider not a charity.
         let charity = signed_in(&app, "demo_charity").await;
         let r = post_form(&charity, &app, "/api/care/provider", &[]).await;
