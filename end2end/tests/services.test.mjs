@@ -18,7 +18,7 @@ test('a care service is ordered and a service given is recorded, at 1024 px', as
   // Nothing chosen: the price is named at its field.
   await c.click('#care-order');
   await c.locator('#care-price-error:not(:empty)').waitFor();
-  const care = await c.locator('#care-price option', { hasText: '生活照料' }).getAttribute('value');
+  const care = await c.locator('#care-price optgroup[label="【演示】甘州区居家养老服务中心"] option', { hasText: '生活照料' }).getAttribute('value');
   await c.selectOption('#care-price', care);
   await c.fill('#care-quantity', '20');
   const until = new Date(Date.now() + 90 * 86400000 + 8 * 3600000).toISOString().slice(0, 10);

@@ -55,14 +55,27 @@ fn confirmation_label(i18n: I18nContext<Locale>, c: Confirmation) -> String {
     .to_string()
 }
 
+/// A price as an option of its provider's group: the service and its price a unit.
 fn price_text(i18n: I18nContext<Locale>, p: &PriceView) -> String {
     format!(
-        "{} · {} · {}/{}",
-        p.provider,
+        "{} · {}/{}",
         kind_label(i18n, p.kind),
         yuan(i18n, p.price_fen),
         unit_label(i18n, p.unit)
     )
+}
+
+/// Prices grouped by provider, in the order given (the provider's name is a group's label, in
+/// the language it is written in).
+fn by_provider(prices: &[PriceView]) -> Vec<(String, Vec<PriceView>)> {
+    let mut groups: Vec<(String, Vec<PriceView>)> = Vec::new();
+    for p in prices {
+        match groups.iter_mut().find(|(name, _)| *name == p.provider) {
+            Some((_, list)) => list.push(p.clone()),
+            None => groups.push((p.provider.clone(), vec![p.clone()])),
+        }
+    }
+    groups
 }
 
 /// An order: who, what, how much a month, the period, and what was given each month.
@@ -191,7 +204,11 @@ fn OrderForm(
             <label for="care-price">{t_string!(i18n, care.price)}</label>
             <select id="care-price" prop:value=price on:change=move |ev| price.set(event_target_value(&ev))>
                 <option value="">{t_string!(i18n, complaints.choose)}</option>
-                {prices.iter().map(|p| view! { <option value=p.id.clone()>{price_text(i18n, p)}</option> }).collect_view()}
+                {by_provider(&prices).into_iter().map(|(provider, list)| view! {
+                    <optgroup label=provider.clone() lang=crate::ui::text_lang(&provider)>
+                        {list.iter().map(|p| view! { <option value=p.id.clone() lang=i18n.get_locale_untracked().as_str()>{price_text(i18n, p)}</option> }).collect_view()}
+                    </optgroup>
+                }).collect_view()}
             </select>
             {no_prices.then(|| view! { <p class="muted" id="care-no-provider">{t_string!(i18n, care.no_provider)}</p> })}
             <FieldMessage error=field_error_of(error, "price") id="care-price-error" />

@@ -60,15 +60,29 @@ pub async fn connect(
 /// Runs the migrations on a connection of their own with foreign keys off, as SQLite's way of
 /// changing a table (a CHECK, a column's type) asks: a table is built anew, its rows copied, the
 /// old one dropped and the new one renamed, which foreign keys would refuse for a table others
-/// refer to. What that may have broken is looked for afterwards: any row `PRAGMA
-/// foreign_key_check` finds stops the start.
+/// refer to. What that may have broken is looked for afterwards, when a migration ran (a start
+/// with none to run does not read the whole database): any row `PRAGMA foreign_key_check`
+/// finds stops the start.
 async fn migrate(options: &SqliteConnectOptions) -> anyhow::Result<()> {
     use sqlx::{ConnectOptions, Connection};
     let mut conn = options.clone().foreign_keys(false).connect().await?;
+    const APPLIED: &str = "SELECT COUNT(*) FROM _sqlx_migrations";
+    // No table yet: a new database.
+    let before = sqlx::query_scalar::<_, i64>(APPLIED)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or(0);
     MIGRATOR.run(&mut conn).await?;
-    let broken = sqlx::query("PRAGMA foreign_key_check")
-        .fetch_all(&mut conn)
+    let after = sqlx::query_scalar::<_, i64>(APPLIED)
+        .fetch_one(&mut conn)
         .await?;
+    let broken = if after > before {
+        sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut conn)
+            .await?
+    } else {
+        Vec::new()
+    };
     conn.close().await?;
     anyhow::ensure!(
         broken.is_empty(),
