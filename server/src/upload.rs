@@ -20,6 +20,19 @@ const ALLOWED: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
 /// A handler's answer: its response, or a refusal answered as `AppError` says (status and body).
 type Answer = Result<Response, AppError>;
 
+/// A stored file as its reader receives it: shown in the browser, never kept by a cache.
+fn private_file(mime: &str, bytes: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_DISPOSITION, "inline".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(100).collect();
@@ -179,15 +192,7 @@ pub async fn download(
         .await
         .map_err(AppError::internal)?;
     audit(s, Some(&user.0.id), "attachment_read", &id, AuditResult::Ok).await;
-    Ok((
-        [
-            (header::CONTENT_TYPE, record.meta.mime.clone()),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::CONTENT_DISPOSITION, "inline".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(private_file(&record.meta.mime, bytes))
 }
 
 /// A photo or signature of a home visit, for caseworkers and admins of the application's region.
@@ -297,15 +302,7 @@ pub async fn charity_proof(
         AuditResult::Ok,
     )
     .await;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::CONTENT_DISPOSITION, "inline".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(private_file(&mime, bytes))
 }
 
 /// A filer attaches a file to their complaint (投诉举报), signed in or not: the multipart form
@@ -405,15 +402,7 @@ pub async fn complaint_file(
         AuditResult::Ok,
     )
     .await;
-    Ok((
-        [
-            (header::CONTENT_TYPE, file.mime.clone()),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::CONTENT_DISPOSITION, "inline".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(private_file(&file.mime, bytes))
 }
 
 /// A grid worker attaches a photo to their own report (基层上报) while it is open: the
@@ -502,13 +491,5 @@ pub async fn lead_file(
         .await
         .map_err(AppError::internal)?;
     audit(s, Some(&user.0.id), "lead_file_read", &id, AuditResult::Ok).await;
-    Ok((
-        [
-            (header::CONTENT_TYPE, file.mime.clone()),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::CONTENT_DISPOSITION, "inline".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(private_file(&file.mime, bytes))
 }
