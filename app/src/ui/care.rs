@@ -7,7 +7,7 @@ use crate::api::care::{
     set_price, OrderView, PriceView,
 };
 use crate::domain::care::{
-    show_tenths, CareReason, Confirmation, DeliveryDraft, OrderDraft, ServiceKind, ServiceUnit,
+    show_tenths, Confirmation, DeliveryDraft, OrderDraft, ServiceKind, ServiceUnit,
 };
 use crate::error::AppError;
 use crate::i18n::*;
@@ -18,50 +18,13 @@ use crate::ui::{
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-pub fn kind_label(i18n: I18nContext<Locale>, k: ServiceKind) -> String {
-    match k {
-        ServiceKind::DailyCare => t_string!(i18n, care.kind.daily_care),
-        ServiceKind::Nursing => t_string!(i18n, care.kind.nursing),
-        ServiceKind::Accompaniment => t_string!(i18n, care.kind.accompaniment),
-        ServiceKind::Psychological => t_string!(i18n, care.kind.psychological),
-    }
-    .to_string()
-}
-
-fn unit_label(i18n: I18nContext<Locale>, u: ServiceUnit) -> String {
-    match u {
-        ServiceUnit::Hour => t_string!(i18n, care.unit.hour),
-        ServiceUnit::Day => t_string!(i18n, care.unit.day),
-    }
-    .to_string()
-}
-
-fn reason_label(i18n: I18nContext<Locale>, r: CareReason) -> String {
-    match r {
-        CareReason::Elderly => t_string!(i18n, care.reason.elderly),
-        CareReason::Disabled => t_string!(i18n, care.reason.disabled),
-        CareReason::Minor => t_string!(i18n, care.reason.minor),
-        CareReason::Dependent => t_string!(i18n, care.reason.dependent),
-    }
-    .to_string()
-}
-
-fn confirmation_label(i18n: I18nContext<Locale>, c: Confirmation) -> String {
-    match c {
-        Confirmation::Signature => t_string!(i18n, care.confirmation.signature),
-        Confirmation::Thumbprint => t_string!(i18n, care.confirmation.thumbprint),
-        Confirmation::Family => t_string!(i18n, care.confirmation.family),
-    }
-    .to_string()
-}
-
 /// A price as an option of its provider's group: the service and its price a unit.
 fn price_text(i18n: I18nContext<Locale>, p: &PriceView) -> String {
     format!(
         "{} · {}/{}",
-        kind_label(i18n, p.kind),
+        labels::service_kind(i18n, p.kind),
         yuan(i18n, p.price_fen),
-        unit_label(i18n, p.unit)
+        labels::service_unit(i18n, p.unit)
     )
 }
 
@@ -82,16 +45,16 @@ fn by_provider(prices: &[PriceView]) -> Vec<(String, Vec<PriceView>)> {
 #[component]
 fn OrderCard(order: OrderView, #[prop(optional)] children: Option<Children>) -> impl IntoView {
     let i18n = use_i18n();
-    let unit = unit_label(i18n, order.unit);
+    let unit = labels::service_unit(i18n, order.unit);
     let reasons = order
         .reasons
         .iter()
-        .map(|r| reason_label(i18n, *r))
+        .map(|r| labels::care_reason(i18n, *r))
         .collect::<Vec<_>>()
         .join(labels::list_sep(i18n));
     view! {
         <article class="service-order" data-order=order.id.clone()>
-            <h3>{as_written(order.person.clone())} " · " {kind_label(i18n, order.kind)} " · " {as_written(order.provider.clone())}</h3>
+            <h3>{as_written(order.person.clone())} " · " {labels::service_kind(i18n, order.kind)} " · " {as_written(order.provider.clone())}</h3>
             <p>
                 {show_tenths(order.monthly_quantity)} " " {unit.clone()} {t_string!(i18n, care.per_month)} " × "
                 {yuan(i18n, order.price_fen)} " = " <strong>{yuan(i18n, order.monthly_cost_fen)}</strong> {t_string!(i18n, care.per_month)}
@@ -111,7 +74,7 @@ fn OrderCard(order: OrderView, #[prop(optional)] children: Option<Children>) -> 
                     <summary>{t_string!(i18n, care.deliveries)} " (" {order.deliveries.len()} ")"</summary>
                     <ul>{order.deliveries.iter().map(|d| view! {
                         <li>{d.day.clone()} " · " {show_tenths(d.quantity)} " " {unit.clone()} " · " {as_written(d.carer.clone())}
-                            " · " {confirmation_label(i18n, d.confirmation)} " " {as_written(d.confirmed_by.clone())}</li>
+                            " · " {labels::confirmation(i18n, d.confirmation)} " " {as_written(d.confirmed_by.clone())}</li>
                     }).collect_view()}</ul>
                 </details>
             })}
@@ -196,7 +159,7 @@ fn OrderForm(
             <label for="care-member">{t_string!(i18n, care.member)}</label>
             <select id="care-member" on:change=move |ev| member.set(event_target_value(&ev))>
                 {members.into_iter().map(|m| {
-                    let reasons = m.reasons.iter().map(|r| reason_label(i18n, *r)).collect::<Vec<_>>().join(labels::list_sep(i18n));
+                    let reasons = m.reasons.iter().map(|r| labels::care_reason(i18n, *r)).collect::<Vec<_>>().join(labels::list_sep(i18n));
                     view! { <option value=m.index.to_string()>{m.name.clone()} " (" {m.id_masked.clone()} ") · " {reasons}</option> }
                 }).collect_view()}
             </select>
@@ -320,8 +283,8 @@ fn PriceList(prices: Vec<PriceView>, on_change: Callback<()>) -> impl IntoView {
                     let (id, on) = (p.id.clone(), p.active);
                     view! {
                         <tr data-price=p.id.clone() data-active=p.active.to_string()>
-                            <td>{kind_label(i18n, p.kind)}</td>
-                            <td class="num">{yuan(i18n, p.price_fen)} "/" {unit_label(i18n, p.unit)}</td>
+                            <td>{labels::service_kind(i18n, p.kind)}</td>
+                            <td class="num">{yuan(i18n, p.price_fen)} "/" {labels::service_unit(i18n, p.unit)}</td>
                             <td><button type="button" class="link" on:click=move |_| { toggle.dispatch((id.clone(), !on)); }>
                                 {if on { t_string!(i18n, care.stop_price) } else { t_string!(i18n, care.resume_price) }}
                             </button></td>
@@ -333,12 +296,12 @@ fn PriceList(prices: Vec<PriceView>, on_change: Callback<()>) -> impl IntoView {
                 <label for="price-kind">{t_string!(i18n, care.kind_label)}</label>
                 <select id="price-kind" prop:value=kind on:change=move |ev| kind.set(event_target_value(&ev))>
                     <option value="">{t_string!(i18n, complaints.choose)}</option>
-                    {ServiceKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{kind_label(i18n, k)}</option> }).collect_view()}
+                    {ServiceKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{labels::service_kind(i18n, k)}</option> }).collect_view()}
                 </select>
                 <FieldMessage error=field_error_of(error, "kind") id="price-kind-error" />
                 <label for="price-unit">{t_string!(i18n, care.unit_label)}</label>
                 <select id="price-unit" prop:value=unit on:change=move |ev| unit.set(event_target_value(&ev))>
-                    {ServiceUnit::ALL.into_iter().map(|u| view! { <option value=u.code()>{unit_label(i18n, u)}</option> }).collect_view()}
+                    {ServiceUnit::ALL.into_iter().map(|u| view! { <option value=u.code()>{labels::service_unit(i18n, u)}</option> }).collect_view()}
                 </select>
                 <label for="price-yuan">{t_string!(i18n, care.price_yuan)}</label>
                 <input id="price-yuan" inputmode="decimal" maxlength="10" prop:value=price on:input=move |ev| price.set(event_target_value(&ev)) />
@@ -388,7 +351,7 @@ fn DeliveryForm(order: String, unit: ServiceUnit, on_done: Callback<()>) -> impl
                 <span><label for=id("d-day")>{t_string!(i18n, care.day)}</label>
                 <input id=id("d-day") type="date" prop:value=day on:input=move |ev| day.set(event_target_value(&ev)) />
                 <FieldMessage error=field_error_of(error, "day") id=id("d-day-error") /></span>
-                <span><label for=id("d-quantity")>{t_string!(i18n, care.quantity_given)} " (" {unit_label(i18n, unit)} ")"</label>
+                <span><label for=id("d-quantity")>{t_string!(i18n, care.quantity_given)} " (" {labels::service_unit(i18n, unit)} ")"</label>
                 <input id=id("d-quantity") class="d-quantity" inputmode="decimal" maxlength="5" prop:value=quantity on:input=move |ev| quantity.set(event_target_value(&ev)) />
                 <FieldMessage error=field_error_of(error, "quantity") id=id("d-quantity-error") /></span>
                 <span><label for=id("d-carer")>{t_string!(i18n, care.carer)}</label>
@@ -400,7 +363,7 @@ fn DeliveryForm(order: String, unit: ServiceUnit, on_done: Callback<()>) -> impl
                 <span><label for=id("d-confirmation")>{t_string!(i18n, care.confirmation_label)}</label>
                 <select id=id("d-confirmation") class="d-confirmation" prop:value=confirmation on:change=move |ev| confirmation.set(event_target_value(&ev))>
                     <option value="">{t_string!(i18n, complaints.choose)}</option>
-                    {Confirmation::ALL.into_iter().map(|c| view! { <option value=c.code()>{confirmation_label(i18n, c)}</option> }).collect_view()}
+                    {Confirmation::ALL.into_iter().map(|c| view! { <option value=c.code()>{labels::confirmation(i18n, c)}</option> }).collect_view()}
                 </select>
                 <FieldMessage error=field_error_of(error, "confirmation") id=id("d-confirmation-error") /></span>
             </div>

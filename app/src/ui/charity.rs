@@ -69,14 +69,6 @@ fn purpose_label(i18n: I18nContext<Locale>, purpose: &str) -> String {
     .to_string()
 }
 
-fn org_kind_label(i18n: I18nContext<Locale>, k: crate::domain::care::OrgKind) -> String {
-    match k {
-        crate::domain::care::OrgKind::Charity => t_string!(i18n, care.org.charity),
-        crate::domain::care::OrgKind::ServiceProvider => t_string!(i18n, care.org.service_provider),
-    }
-    .to_string()
-}
-
 fn charity_status(i18n: I18nContext<Locale>, status: &str) -> String {
     match status {
         "verified" => t_string!(i18n, charity.status_verified),
@@ -169,7 +161,7 @@ pub fn CharityRegisterPage() -> impl IntoView {
                 <label for="org-org_kind">{t_string!(i18n, care.org_kind)}</label>
                 <select id="org-org_kind" on:change=move |ev| org.update(|d| d.org_kind = event_target_value(&ev))>
                     {crate::domain::care::OrgKind::ALL.into_iter().map(|k| view! {
-                        <option value=k.code() selected=move || org.with(|d| d.org_kind == k.code() || (d.org_kind.is_empty() && k == crate::domain::care::OrgKind::Charity))>{org_kind_label(i18n, k)}</option>
+                        <option value=k.code() selected=move || org.with(|d| d.org_kind == k.code() || (d.org_kind.is_empty() && k == crate::domain::care::OrgKind::Charity))>{labels::org_kind(i18n, k)}</option>
                     }).collect_view()}
                 </select>
                 <FieldMessage error=fe("org_kind") id="org-org_kind-error" />
@@ -294,7 +286,7 @@ fn CharityHomeView(
             <p>{t_string!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
             <p>{t_string!(i18n, charity.service_regions)} ": " {crate::ui::as_written(c.region_names.join(labels::list_sep(i18n)))}</p>
             <p id="charity-status" data-status=c.status.clone()>{t_string!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| crate::ui::as_written(labels::paren(i18n, &c.status_note)))}</p>
-            <p id="charity-org-kind">{t_string!(i18n, care.org_kind)} ": " {org_kind_label(i18n, c.org_kind)}</p>
+            <p id="charity-org-kind">{t_string!(i18n, care.org_kind)} ": " {labels::org_kind(i18n, c.org_kind)}</p>
             {(c.status != "verified").then(|| view! { <p class="banner" role="status">{t_string!(i18n, charity.pending_explained)}</p> })}
             {(provider && c.status == "verified").then(|| view! { <p><A href="/provider" attr:id="provider-link" attr:class="button primary">{t_string!(i18n, care.provider_title)}</A></p> })}
         </section>
@@ -645,7 +637,7 @@ fn CharityDecision(c: CharityView, on_change: Callback<()>) -> impl IntoView {
             <p>{t_string!(i18n, charity.credit_code)} ": " <span class="mono">{c.credit_code.clone()}</span></p>
             <p>{t_string!(i18n, charity.contact_name)} ": " {crate::ui::as_written(c.contact_name.clone())} " · " <span class="mono">{c.contact_phone.clone()}</span></p>
             <p>{t_string!(i18n, charity.service_regions)} ": " {crate::ui::as_written(c.region_names.join(labels::list_sep(i18n)))}</p>
-            <p>{t_string!(i18n, care.org_kind)} ": " {org_kind_label(i18n, c.org_kind)}</p>
+            <p>{t_string!(i18n, care.org_kind)} ": " {labels::org_kind(i18n, c.org_kind)}</p>
             <p>{t_string!(i18n, charity.kinds)} ": " {c.kinds.iter().map(|k| kind_label(i18n, k)).collect::<Vec<_>>().join(labels::list_sep(i18n))}</p>
             <p>{t_string!(i18n, charity.status)} ": " {charity_status(i18n, &c.status)} {(!c.status_note.is_empty()).then(|| crate::ui::as_written(labels::paren(i18n, &c.status_note)))}</p>
             {(c.status == "pending").then(|| view! {

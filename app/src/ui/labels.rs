@@ -75,6 +75,24 @@ labels!(consent_form: crate::domain::leads::ConsentForm {
 labels!(lead_source: crate::domain::leads::LeadSource {
     crate::domain::leads::LeadSource::GridWorker => leads.source.grid_worker,
 });
+labels!(org_kind: crate::domain::care::OrgKind {
+    crate::domain::care::OrgKind::Charity => care.org.charity, crate::domain::care::OrgKind::ServiceProvider => care.org.service_provider,
+});
+labels!(service_kind: crate::domain::care::ServiceKind {
+    crate::domain::care::ServiceKind::DailyCare => care.kind.daily_care, crate::domain::care::ServiceKind::Nursing => care.kind.nursing,
+    crate::domain::care::ServiceKind::Accompaniment => care.kind.accompaniment, crate::domain::care::ServiceKind::Psychological => care.kind.psychological,
+});
+labels!(service_unit: crate::domain::care::ServiceUnit {
+    crate::domain::care::ServiceUnit::Hour => care.unit.hour, crate::domain::care::ServiceUnit::Day => care.unit.day,
+});
+labels!(care_reason: crate::domain::care::CareReason {
+    crate::domain::care::CareReason::Elderly => care.reason.elderly, crate::domain::care::CareReason::Disabled => care.reason.disabled,
+    crate::domain::care::CareReason::Minor => care.reason.minor, crate::domain::care::CareReason::Dependent => care.reason.dependent,
+});
+labels!(confirmation: crate::domain::care::Confirmation {
+    crate::domain::care::Confirmation::Signature => care.confirmation.signature, crate::domain::care::Confirmation::Thumbprint => care.confirmation.thumbprint,
+    crate::domain::care::Confirmation::Family => care.confirmation.family,
+});
 labels!(audit_result: crate::domain::audit::AuditResult {
     crate::domain::audit::AuditResult::Ok => audit.results.ok, crate::domain::audit::AuditResult::Denied => audit.results.denied,
     crate::domain::audit::AuditResult::Failed => audit.results.failed, crate::domain::audit::AuditResult::Throttled => audit.results.throttled,
