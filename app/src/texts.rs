@@ -708,3 +708,27 @@ pub mod statistics {
         .to_string()
     }
 }
+
+/// What a machine API refusal means, in a given language (`server::machine`).
+pub fn machine_error_in(locale: Locale, code: &str) -> String {
+    match code {
+        "unsigned" => td_string!(locale, machine.errors.unsigned),
+        "unknown_key" => td_string!(locale, machine.errors.unknown_key),
+        "key_expired" => td_string!(locale, machine.errors.key_expired),
+        "revoked" => td_string!(locale, machine.errors.revoked),
+        "clock_skew" => td_string!(locale, machine.errors.clock_skew),
+        "bad_signature" => td_string!(locale, machine.errors.bad_signature),
+        "replayed" => td_string!(locale, machine.errors.replayed),
+        "rate_limited" => td_string!(locale, machine.errors.rate_limited),
+        "out_of_scope" => td_string!(locale, machine.errors.out_of_scope),
+        "not_found" => td_string!(locale, machine.errors.not_found),
+        "invalid" => td_string!(locale, machine.errors.invalid),
+        "refused" => td_string!(locale, machine.errors.refused),
+        "batch_running" => td_string!(locale, machine.errors.batch_running),
+        "body_too_large" => td_string!(locale, machine.errors.body_too_large),
+        "unsupported_media_type" => td_string!(locale, machine.errors.unsupported_media_type),
+        "busy" => td_string!(locale, machine.errors.busy),
+        _ => td_string!(locale, machine.errors.internal),
+    }
+    .to_string()
+}

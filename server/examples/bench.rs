@@ -697,7 +697,7 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
         "medical.csv",
         path.clone(),
         "bench".into(),
-        None,
+        server::imports::Format::Detect,
         Default::default(),
     )
     .await
@@ -742,7 +742,7 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
         "medical.xlsx",
         xlsx.clone(),
         "bench-xlsx".into(),
-        None,
+        server::imports::Format::Detect,
         Default::default(),
     )
     .await

@@ -69,6 +69,13 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
+    // A machine API push streams to disk within the import's limit; its other calls are small.
+    if req.uri().path().starts_with("/api/v1/records/") {
+        if declared.is_some_and(|n| n > IMPORT_BODY_MAX) {
+            return AppError::refused("body_too_large").into_response();
+        }
+        return next.run(req).await;
+    }
     if !req.uri().path().starts_with("/api/") {
         let max = raw_body_max(req.uri().path(), state.config.max_body_bytes);
         if declared.is_some_and(|n| n > max) {

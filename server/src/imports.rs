@@ -486,6 +486,140 @@ fn read_xlsx_cells<R: Read + std::io::Seek>(
     sink.finish()
 }
 
+/// The longest record of an NDJSON push, in bytes (a record is one row; longer is refused).
+const NDJSON_LINE_MAX: usize = 64 * 1024;
+
+/// How a file to import is written.
+#[derive(Clone, Copy, Debug)]
+pub enum Format {
+    /// A spreadsheet (XLSX, by its first bytes) or a CSV whose encoding is found.
+    Detect,
+    /// A CSV in this encoding.
+    Text(&'static encoding_rs::Encoding),
+    /// Newline-delimited JSON (UTF-8), one object per record (the machine API's pushes): the
+    /// first record's keys are the header; a value given as a JSON number is a number, as a
+    /// spreadsheet's numeric cell is (an ID number so given is refused).
+    Ndjson,
+}
+
+/// Reads one line of at most `NDJSON_LINE_MAX` bytes into `line` (without its end);
+/// `Ok(None)` at the end of the input, `Ok(Some(false))` for a longer line (skipped whole).
+fn read_capped_line(
+    input: &mut impl std::io::BufRead,
+    line: &mut Vec<u8>,
+) -> std::io::Result<Option<bool>> {
+    line.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(any.then_some(!too_long));
+        }
+        any = true;
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], Some(i + 1)),
+            None => (buf, None),
+        };
+        if !too_long {
+            if line.len() + chunk.len() > NDJSON_LINE_MAX {
+                too_long = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(chunk);
+            }
+        }
+        let used = done.unwrap_or(buf.len());
+        input.consume(used);
+        if done.is_some() {
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(Some(!too_long));
+        }
+    }
+}
+
+/// One NDJSON record as the cells of `header` (and which of them were JSON numbers); `None`
+/// when it is not an object of texts, numbers, booleans and nulls under the header's keys.
+fn ndjson_cells(line: &[u8], header: &[String]) -> Option<(Vec<String>, Vec<bool>)> {
+    let serde_json::Value::Object(map) = serde_json::from_slice(line).ok()? else {
+        return None;
+    };
+    if map.keys().any(|k| !header.contains(k)) {
+        return None;
+    }
+    let mut cells = vec![String::new(); header.len()];
+    let mut numeric = vec![false; header.len()];
+    for (i, key) in header.iter().enumerate() {
+        match map.get(key) {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::String(t)) => cells[i] = t.clone(),
+            Some(serde_json::Value::Number(n)) => {
+                cells[i] = n.to_string();
+                numeric[i] = true;
+            }
+            Some(serde_json::Value::Bool(b)) => cells[i] = b.to_string(),
+            Some(_) => return None,
+        }
+    }
+    Some((cells, numeric))
+}
+
+/// Reads an NDJSON push into the sink (blank lines are skipped).
+fn read_ndjson(
+    source: impl Read,
+    mut sink: RowSink,
+    progress: std::sync::Arc<Progress>,
+) -> Result<ImportReport, FileProblem> {
+    let mut input = std::io::BufReader::with_capacity(
+        256 * 1024,
+        Counting {
+            inner: source,
+            position: 0,
+            progress,
+        },
+    );
+    let mut line = Vec::new();
+    let mut header: Option<Vec<String>> = None;
+    let mut row_no = 0i64;
+    while let Some(fits) =
+        read_capped_line(&mut input, &mut line).map_err(|_| FileProblem::Unreadable)?
+    {
+        row_no += 1;
+        if fits && line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Some(keys) = &header else {
+            // The first record names the fields.
+            let first: serde_json::Map<String, serde_json::Value> = fits
+                .then(|| serde_json::from_slice(&line).ok())
+                .flatten()
+                .ok_or(FileProblem::Unreadable)?;
+            let keys: Vec<String> = first.keys().cloned().collect();
+            sink.header(&keys)?;
+            header = Some(keys);
+            let keys = header.as_ref().expect("just set");
+            match ndjson_cells(&line, keys) {
+                Some((cells, numeric)) => {
+                    let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+                    sink.row(row_no + 1, Some(&refs), &numeric)?
+                }
+                None => sink.row(row_no + 1, None, &[])?,
+            }
+            continue;
+        };
+        match fits.then(|| ndjson_cells(&line, keys)).flatten() {
+            Some((cells, numeric)) => {
+                let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+                sink.row(row_no + 1, Some(&refs), &numeric)?
+            }
+            None => sink.row(row_no + 1, None, &[])?,
+        }
+    }
+    sink.finish()
+}
+
 /// How far an import has come: the file's bytes read and its rows checked so far.
 #[derive(Debug, Default)]
 pub struct Progress {
@@ -578,20 +712,23 @@ pub async fn import_file(
     file_name: &str,
     path: std::path::PathBuf,
     file_hash: String,
-    encoding: Option<&'static encoding_rs::Encoding>,
+    format: Format,
     progress: std::sync::Arc<Progress>,
 ) -> Result<ImportReport, AppError> {
     let s = &state.services;
     // An XLSX is a zip: its first bytes say so, whatever the file is called.
     let mut magic = [0u8; 4];
-    let xlsx = std::fs::File::open(&path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok()
+    let ndjson = matches!(format, Format::Ndjson);
+    let xlsx = !ndjson
+        && std::fs::File::open(&path)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok()
         && &magic == b"PK\x03\x04";
-    let detected = match encoding {
+    let detected = match format {
         _ if xlsx => None,
-        Some(e) => Some(e),
-        None => {
+        Format::Ndjson => Some(encoding_rs::UTF_8),
+        Format::Text(e) => Some(e),
+        Format::Detect => {
             let p = path.clone();
             tokio::task::spawn_blocking(move || detect_encoding(&p))
                 .await
@@ -639,7 +776,11 @@ pub async fn import_file(
         None if xlsx => None,
         None => return refused("", FileProblem::Encoding, ImportReport::default()).await,
     };
-    let encoding_name = encoding.map(|e| e.name()).unwrap_or("xlsx");
+    let encoding_name = match encoding {
+        _ if ndjson => "ndjson",
+        Some(e) => e.name(),
+        None => "xlsx",
+    };
     let rules = s.store.warning_rules().await?;
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let reading = progress.clone();
@@ -647,6 +788,10 @@ pub async fn import_file(
     let reader = tokio::task::spawn_blocking(move || {
         let sink = RowSink::new(source, today, tx.clone(), reading.clone(), cipher);
         let result = match encoding {
+            Some(_) if ndjson => match std::fs::File::open(&path) {
+                Ok(file) => read_ndjson(file, sink, reading),
+                Err(_) => Err(FileProblem::Empty),
+            },
             Some(encoding) => match std::fs::File::open(&path) {
                 Ok(file) => read_csv(file, encoding, sink, reading),
                 Err(_) => Err(FileProblem::Empty),
@@ -833,7 +978,7 @@ pub async fn upload(
             &name,
             path,
             hash,
-            encoding,
+            encoding.map_or(Format::Detect, Format::Text),
             progress,
         )
         .await;

@@ -11,6 +11,7 @@ pub mod fuzz;
 pub mod http;
 pub mod imports;
 pub mod jobs;
+pub mod machine;
 pub mod metrics;
 pub mod payments;
 pub mod rosters;

@@ -274,6 +274,8 @@ impl Application {
                 post(crate::imports::upload)
                     .layer::<_, Infallible>(DefaultBodyLimit::max(http::IMPORT_BODY_MAX)),
             )
+            // The machine API for departments' systems (signed calls, its own errors).
+            .merge(crate::machine::routes())
             .route("/pkg/{*file}", get(crate::assets::serve))
             .route("/healthz", get(http::healthz))
             .route("/readyz", get(http::readyz))

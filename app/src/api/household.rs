@@ -630,6 +630,24 @@ pub async fn answer_referral(
     let user = auth::require(&[Role::Department]).await?;
     let (dept, scope) = officer(&user)?;
     let s = services()?;
+    answer_referral_as(&s, &user.0.id, dept, &scope, id, to, answer, aid).await
+}
+
+/// A department's answer to a referral addressed to it in `scope`, by `actor_id` (an officer,
+/// or a department's system through the machine API): checked, stored with its aid in one
+/// transaction, audited.
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+pub async fn answer_referral_as(
+    s: &Services,
+    actor_id: &str,
+    dept: Department,
+    scope: &RegionCode,
+    id: i64,
+    to: ReferralStatus,
+    answer: String,
+    aid: Option<AidDraft>,
+) -> Result<(), AppError> {
     let answer = answer.trim().to_string();
     if answer.chars().count() > crate::domain::referral::MAX_REFERRAL_NOTE_CHARS {
         return Err(AppError::field("answer", FieldErrorCode::TooLong));
@@ -663,13 +681,13 @@ pub async fn answer_referral(
             to,
             answer,
             aid,
-            actor_id: user.0.id.clone(),
+            actor_id: actor_id.to_string(),
             now: now_millis(),
         })
         .await?;
     audit(
-        &s,
-        Some(&user.0.id),
+        s,
+        Some(actor_id),
         &format!("referral_{}", to.code()),
         &id.to_string(),
         AuditResult::Ok,

@@ -12,6 +12,7 @@ pub mod cycle;
 pub mod declaration;
 pub mod household;
 pub mod leads;
+pub mod machine;
 pub mod monitoring;
 pub mod payments;
 pub mod policy;

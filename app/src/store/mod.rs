@@ -16,6 +16,7 @@ mod declarations;
 mod households;
 mod jobs;
 mod leads;
+mod machine;
 mod monitoring;
 mod parameters;
 mod payments;
@@ -36,6 +37,7 @@ pub use declarations::*;
 pub use households::*;
 pub use jobs::*;
 pub use leads::*;
+pub use machine::*;
 pub use monitoring::*;
 pub use parameters::*;
 pub use payments::*;
@@ -90,6 +92,7 @@ pub trait Store:
     + HouseholdStore
     + JobStore
     + LeadStore
+    + MachineStore
     + MonitoringStore
     + ParameterStore
     + PaymentStore
@@ -115,6 +118,7 @@ impl<T> Store for T where
         + HouseholdStore
         + JobStore
         + LeadStore
+        + MachineStore
         + MonitoringStore
         + ParameterStore
         + PaymentStore

@@ -15,6 +15,7 @@ pub mod early;
 pub mod household;
 pub mod labels;
 pub mod leads;
+pub mod machine;
 pub mod monitoring;
 pub mod payments;
 pub mod policy;
@@ -255,6 +256,7 @@ whole_app_routes! {
     "/staff/dashboard" => DashboardRoute,
     "/staff/matching" => MatchingRoute,
     "/staff/charities" => CharityAdminRoute,
+    "/staff/systems" => SystemsRoute,
     "/charity" => CharityRoute,
     "/provider" => ProviderRoute,
     "/charity/register" => CharityRegisterRoute,
@@ -393,6 +395,7 @@ whole_app_pages! {
     DashboardRoute => dashboard::DashboardPage;
     MatchingRoute => charity::MatchingPage;
     CharityAdminRoute => charity::CharityAdminPage;
+    SystemsRoute => machine::SystemsPage;
     CharityRoute => charity::CharityPage;
     ProviderRoute => care::ProviderPage;
     CharityRegisterRoute => charity::CharityRegisterPage;

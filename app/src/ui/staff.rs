@@ -71,6 +71,7 @@ pub fn StaffPage() -> impl IntoView {
                                 {system.then(|| view! {
                                     <p><A href="/staff/rules" attr:id="rules-link">{t_string!(i18n, monitoring.rules_link)}</A></p>
                                     <p><A href="/staff/charities" attr:id="charities-link">{t_string!(i18n, charity.admin_title)}</A></p>
+                                    <p><A href="/staff/systems" attr:id="systems-link">{t_string!(i18n, machine.title)}</A></p>
                                 })}
                                 {(duty == Some(AdminDuty::Security)).then(|| view! {
                                     <p><A href="/staff/policy" attr:id="approvals-link">{t_string!(i18n, staff.approvals_link)}</A></p>

@@ -21,6 +21,7 @@ mod households;
 mod imports;
 mod jobs;
 mod leads;
+mod machine;
 mod monitoring;
 mod parameters;
 mod payments;

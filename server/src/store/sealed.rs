@@ -537,6 +537,10 @@ pub(super) const SERVICE_PERSON_ID: &str = "service_orders.person_id";
 pub(super) const SERVICE_CARER: &str = "service_deliveries.carer";
 pub(super) const SERVICE_CONFIRMED_BY: &str = "service_deliveries.confirmed_by";
 
+/// 部门系统对接: a connected system's key (an HMAC secret: whoever checks a signature must
+/// hold it, so it is sealed, not hashed).
+pub(super) const API_KEY_SECRET: &str = "api_keys.secret";
+
 #[cfg(test)]
 mod tests {
     use super::*;
