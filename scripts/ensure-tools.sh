@@ -72,6 +72,22 @@ if [ "$need_browser" = test ] || [ "$need_browser" = bench ]; then
   fi
 fi
 
+if [ "$need_browser" = test ]; then
+  if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+    say "installing Python 3 and pip (Debian; the machine API's client test is written in Python)"
+    sudo_=(); [ "$(id -u)" = 0 ] || sudo_=(sudo)
+    "${sudo_[@]}" apt-get install -y python3 python3-pip || { "${sudo_[@]}" apt-get update -qq && "${sudo_[@]}" apt-get install -y python3 python3-pip; }
+  fi
+  # Reinstalled when the requirements change (their copy is kept beside the packages).
+  if ! cmp -s end2end/api/requirements.txt end2end/pydeps/.requirements.txt; then
+    say "installing Python packages in end2end/pydeps (openapi-spec-validator, jsonschema, requests)"
+    rm -rf end2end/pydeps
+    python3 -m pip install --quiet --disable-pip-version-check --no-warn-conflicts --root-user-action=ignore --target end2end/pydeps -r end2end/api/requirements.txt \
+      || python3 -m pip install --quiet --disable-pip-version-check --no-warn-conflicts --root-user-action=ignore --break-system-packages --target end2end/pydeps -r end2end/api/requirements.txt
+    cp end2end/api/requirements.txt end2end/pydeps/.requirements.txt
+  fi
+fi
+
 if [ "$need_browser" = bench ] && ! bench/node_modules/.bin/lighthouse --version 2>/dev/null | grep -q '^12\.'; then
   say "installing Lighthouse 12 in bench/ (npm; make bench prints the resident pages' scores)"
   (cd bench && npm ci --no-audit --no-fund)

@@ -91,8 +91,8 @@ impl MachineStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn create_api_client(&self, c: NewApiClient, now: Millis) -> Result<(), DbError> {
         let mut tx = self.db.begin().await?;
-        // The account the system acts through: no password matches this hash, and `api:` is
-        // no login a person can be given.
+        // The account the system acts through: no password matches its hash
+        // (`app::auth::NO_PASSWORD`), and `api:` is no login a person can be given.
         query(
             "INSERT INTO users (id, role, login, display_name, password_hash, region_code, \
                 created_at, department, must_change_password) \

@@ -9,6 +9,7 @@ mod cycle;
 mod helpers;
 mod household;
 mod leads;
+mod machine;
 mod malformed;
 mod migrations;
 mod monitoring;
