@@ -80,6 +80,16 @@ report = check(
 )
 assert (report["rows_read"], report["valid"], report["invalid"]) == (2, 1, 1), report
 
+refused_batch = check(
+    signed("POST", "/api/v1/records/medical_insurance?batch=py-2", b"no records", "application/x-ndjson"),
+    "/api/v1/records/{source}", "post", 422,
+)
+assert refused_batch["refused"] == "unreadable", refused_batch
+bad_key = check(
+    signed("POST", "/api/v1/records/medical_insurance?batch=" + "k" * 65, records, "application/x-ndjson"),
+    "/api/v1/records/{source}", "post", 422,
+)
+assert bad_key["error"] == "invalid", bad_key
 check(signed("GET", "/api/v1/warnings?limit=10"), "/api/v1/warnings", "get", 200)
 check(signed("GET", "/api/v1/referrals?state=all"), "/api/v1/referrals", "get", 200)
 standing = check(

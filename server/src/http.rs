@@ -69,12 +69,29 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    // A machine API push streams to disk within the import's limit; its other calls are small.
-    if req.uri().path().starts_with("/api/v1/records/") {
-        if declared.is_some_and(|n| n > IMPORT_BODY_MAX) {
-            return AppError::refused("body_too_large").into_response();
+    // The machine API answers in its own shape; a push streams to disk within the import's
+    // limit, its other calls are small.
+    if req.uri().path().starts_with("/api/v1/") {
+        let records = req.uri().path().starts_with("/api/v1/records/");
+        let max = if records {
+            IMPORT_BODY_MAX
+        } else {
+            state.config.max_body_bytes
+        };
+        if declared.is_some_and(|n| n > max) {
+            return crate::machine::body_too_large(req.headers());
         }
-        return next.run(req).await;
+        if records {
+            return next.run(req).await;
+        }
+        let (parts, body) = req.into_parts();
+        return match axum::body::to_bytes(body, max).await {
+            Ok(bytes) => {
+                next.run(Request::from_parts(parts, Body::from(bytes)))
+                    .await
+            }
+            Err(_) => crate::machine::body_too_large(&parts.headers),
+        };
     }
     if !req.uri().path().starts_with("/api/") {
         let max = raw_body_max(req.uri().path(), state.config.max_body_bytes);

@@ -143,14 +143,11 @@ impl PushReport {
             import_id: r.import_id,
             source: r.source,
             repeated,
+            // Tagged `{"problem": "unreadable", …}`: the tag is the code.
             refused: r.refused.map(|p| {
                 serde_json::to_value(&p)
                     .ok()
-                    .and_then(|v| match v {
-                        serde_json::Value::String(s) => Some(s),
-                        serde_json::Value::Object(m) => m.keys().next().cloned(),
-                        _ => None,
-                    })
+                    .and_then(|v| v["problem"].as_str().map(str::to_string))
                     .unwrap_or_default()
             }),
             rows_read: r.rows_read,
@@ -179,6 +176,14 @@ impl PushReport {
                 .collect(),
         }
     }
+}
+
+/// A push answered 422: the batch's report (refused whole), or an error (a malformed key).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum PushRefusal {
+    Report(PushReport),
+    Error(ApiErrorBody),
 }
 
 /// A referral addressed to the department (转办): who, what is needed, by when, and its state.
@@ -437,6 +442,11 @@ impl From<app::store::DbError> for ApiError {
     fn from(e: app::store::DbError) -> Self {
         ApiError::from(AppError::from(e))
     }
+}
+
+/// A body over its limit (`http::api_body_limit`), refused in the API's own shape.
+pub fn body_too_large(headers: &HeaderMap) -> Response {
+    ApiError::BodyTooLarge.response(locale(headers))
 }
 
 /// The language of an answer's messages: English when `Accept-Language` prefers it.
@@ -770,7 +780,7 @@ fn json_body<T: serde::de::DeserializeOwned>(
         (status = 409, description = "The same batch key is being imported now", body = ApiErrorBody),
         (status = 413, description = "Over 512 MB", body = ApiErrorBody),
         (status = 415, description = "Neither NDJSON nor CSV", body = ApiErrorBody),
-        (status = 422, description = "The batch was refused whole (nothing stored), or the batch key is malformed", body = PushReport),
+        (status = 422, description = "The batch was refused whole (a report with `refused`; nothing stored; its key may be sent again with the corrected batch), or the batch key is malformed (an error)", body = PushRefusal),
         (status = 429, description = "Over the system's calls a minute", body = ApiErrorBody)
     ),
     security(("signature" = []))
@@ -893,15 +903,20 @@ async fn push(
     drop(tmp);
     match result {
         Ok(report) => {
-            let json = serde_json::to_string(&report).map_err(|_| ApiError::Internal)?;
-            store
-                .finish_api_batch(
-                    client.id.as_str(),
-                    &batch,
-                    report.import_id.as_deref().unwrap_or("refused"),
-                    &json,
-                )
-                .await?;
+            // A batch refused whole stored nothing: its key is free for the corrected batch.
+            if report.refused.is_some() {
+                store.release_api_batch(client.id.as_str(), &batch).await?;
+            } else {
+                let json = serde_json::to_string(&report).map_err(|_| ApiError::Internal)?;
+                store
+                    .finish_api_batch(
+                        client.id.as_str(),
+                        &batch,
+                        report.import_id.as_deref().unwrap_or("stored"),
+                        &json,
+                    )
+                    .await?;
+            }
             let outcome = if report.refused.is_some() {
                 AuditResult::Refused
             } else {
@@ -1303,6 +1318,7 @@ and in the audit trail."
         ApiErrorBody,
         FieldProblem,
         PushReport,
+        PushRefusal,
         ProblemCount,
         RowRefusal,
         ApiReferral,

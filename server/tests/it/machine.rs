@@ -410,6 +410,49 @@ async fn a_departments_system_pushes_records_answers_referrals_and_reads_warning
         let (status, _) = post(&app, &other, &path, json!({ "to": "accepted" })).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
 
+        // Signed, but malformed: a clear 4xx, never a 5xx.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let huge = format!("{{\"id_number\":\"{}\"}}", "长".repeat(200_000));
+        let bodies: [(&str, &[u8]); 7] = [
+            ("application/json", b"{\"to\":"),
+            ("application/json", deep.as_bytes()),
+            ("application/json", huge.as_bytes()),
+            ("application/json", b"{\"id_number\":\"\xff\xfe\"}"),
+            (
+                "application/json",
+                b"{\"to\": 5, \"aid\": {\"amount\": 1e400}}",
+            ),
+            ("text/plain", b"to=done"),
+            ("application/x-ndjson", b"\xff\xfe{\n[[[[\n"),
+        ];
+        for path in [
+            path.as_str(),
+            "/api/v1/standing",
+            "/api/v1/records/medical_insurance?batch=bad-1",
+        ] {
+            for (content_type, body) in bodies {
+                let (status, answer) = call(
+                    &app,
+                    &key,
+                    "POST",
+                    path,
+                    Some(content_type),
+                    body,
+                    None,
+                    Signing::default(),
+                )
+                .await;
+                assert!(
+                    status.is_client_error() && answer["error"].is_string()
+                        || path.contains("records")
+                            && status == StatusCode::UNPROCESSABLE_ENTITY
+                            && answer["refused"] == "unreadable"
+                            && answer["repeated"] == false,
+                    "{path} {content_type}: {status} {answer}"
+                );
+            }
+        }
+
         // Every call is in the audit trail under the system's own account.
         let client_id = app
             .store()
