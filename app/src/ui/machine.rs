@@ -178,6 +178,7 @@ fn SystemCard(
     let id = StoredValue::new(client.id.clone());
     let overlap = RwSignal::new("7".to_string());
     let error = RwSignal::new(None::<AppError>);
+    let confirming = RwSignal::new(false);
     let rotate = Action::new(move |(id, days): &(String, u32)| rotate_api_key(id.clone(), *days));
     let revoke = Action::new(move |id: &String| revoke_api_client(id.clone()));
     Effect::new(move |_| match rotate.value().get() {
@@ -246,9 +247,20 @@ fn SystemCard(
                         <FieldMessage error=field_error_of(error, "overlap_days") id=field("overlap-error") />
                     </span>
                     <button type="submit" class="rotate">{t_string!(i18n, machine.rotate)}</button>
-                    <button type="button" class="danger revoke" on:click=move |_| { revoke.dispatch(id.get_value()); }>
-                        {t_string!(i18n, machine.revoke)}
-                    </button>
+                    // Disconnecting cannot be undone: a second click confirms it.
+                    {move || if confirming.get() {
+                        view! {
+                            <button type="button" class="danger revoke-confirm" on:click=move |_| { revoke.dispatch(id.get_value()); }>
+                                {t_string!(i18n, machine.revoke_confirm)}
+                            </button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="danger revoke" on:click=move |_| confirming.set(true)>
+                                {t_string!(i18n, machine.revoke)}
+                            </button>
+                        }.into_any()
+                    }}
                 </form>
             })}
             <ErrorBanner error=general_error(error) />
