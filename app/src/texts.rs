@@ -366,6 +366,11 @@ pub mod roster {
             RuleKind::EntitledNotReceived => {
                 td_string!(locale, monitoring.rule.entitled_not_received)
             }
+            RuleKind::SeriousIllness => td_string!(locale, monitoring.rule.serious_illness),
+            RuleKind::Custody => td_string!(locale, monitoring.rule.custody),
+            RuleKind::HardshipRecognised => {
+                td_string!(locale, monitoring.rule.hardship_recognised)
+            }
         }
         .to_string()
     }
@@ -683,6 +688,12 @@ pub mod statistics {
             Source::RuralRevitalisation => {
                 td_string!(locale, monitoring.source_label.rural_revitalisation)
             }
+            Source::Justice => td_string!(locale, monitoring.source_label.justice),
+            Source::Health => td_string!(locale, monitoring.source_label.health),
+            Source::Veterans => td_string!(locale, monitoring.source_label.veterans),
+            Source::TradeUnion => td_string!(locale, monitoring.source_label.trade_union),
+            Source::Court => td_string!(locale, monitoring.source_label.court),
+            Source::Procuratorate => td_string!(locale, monitoring.source_label.procuratorate),
         }
         .to_string()
     }
@@ -704,6 +715,11 @@ pub mod statistics {
             }
             Department::PublicSecurity => td_string!(locale, chain.department.public_security),
             Department::MarketRegulation => td_string!(locale, chain.department.market_regulation),
+            Department::Health => td_string!(locale, chain.department.health),
+            Department::VeteransAffairs => td_string!(locale, chain.department.veterans_affairs),
+            Department::TradeUnion => td_string!(locale, chain.department.trade_union),
+            Department::Court => td_string!(locale, chain.department.court),
+            Department::Procuratorate => td_string!(locale, chain.department.procuratorate),
         }
         .to_string()
     }

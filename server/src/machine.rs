@@ -765,7 +765,7 @@ fn json_body<T: serde::de::DeserializeOwned>(
     path = "/api/v1/records/{source}",
     tag = "records",
     params(
-        ("source" = String, Path, description = "The import source: `medical_insurance`, `disabled_persons`, `human_resources`, `public_security`, `housing`, `education`, `emergency_management`, `vehicles`, `businesses`, `rural_revitalisation`"),
+        ("source" = String, Path, description = "The import source: `medical_insurance`, `disabled_persons`, `human_resources`, `public_security`, `housing`, `education`, `emergency_management`, `vehicles`, `businesses`, `rural_revitalisation`, `justice`, `health`, `veterans`, `trade_union`, `court`, `procuratorate` (each with the columns of its template, as the import page lists them)"),
         PushParams,
         SignedHeaders
     ),
@@ -1434,4 +1434,38 @@ fn docs_page(doc: &utoipa::openapi::OpenApi) -> String {
     }
     html.push_str("</body></html>");
     html
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_document_names_every_import_source() {
+        let json = serde_json::to_string(super::document()).unwrap();
+        for s in app::domain::monitoring::Source::ALL {
+            assert!(json.contains(&format!("`{}`", s.code())), "{}", s.code());
+        }
+    }
+
+    #[test]
+    fn a_signature_is_the_hmac_of_the_six_lines() {
+        use super::{sign, string_to_sign, Algorithm};
+        let text = string_to_sign(Algorithm::HmacSha256, "get", "/api/v1/x?a=1", "1", "n", "d");
+        assert_eq!(text, "HMAC-SHA256\nGET\n/api/v1/x?a=1\n1\nn\nd");
+        // RFC 4231 test case 2: key "Jefe".
+        assert_eq!(
+            sign(
+                Algorithm::HmacSha256,
+                "Jefe",
+                "what do ya want for nothing?"
+            ),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(super::verify(
+            Algorithm::HmacSm3,
+            "k",
+            "t",
+            &sign(Algorithm::HmacSm3, "k", "t")
+        ));
+        assert!(!super::verify(Algorithm::HmacSm3, "k", "t", "00"));
+    }
 }

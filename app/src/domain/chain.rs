@@ -142,6 +142,16 @@ coded! {
         PublicSecurity = "public_security",
         /// 市场监管 (经营主体登记)
         MarketRegulation = "market_regulation",
+        /// 卫生健康 (大病诊断, 医院内出生和死亡)
+        Health = "health",
+        /// 退役军人事务 (困难退役军人)
+        VeteransAffairs = "veterans_affairs",
+        /// 总工会 (困难职工)
+        TradeUnion = "trade_union",
+        /// 人民法院 (司法救助)
+        Court = "court",
+        /// 人民检察院 (司法救助)
+        Procuratorate = "procuratorate",
     }
 }
 

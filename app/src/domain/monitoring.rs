@@ -33,6 +33,18 @@ coded! {
         Businesses = "businesses",
         /// 乡村振兴: the relapse-watch list (防止返贫监测对象).
         RuralRevitalisation = "rural_revitalisation",
+        /// 司法: legal aid granted, detention and release.
+        Justice = "justice",
+        /// 卫健: serious illnesses diagnosed, births and deaths in hospital.
+        Health = "health",
+        /// 退役军人事务: veterans recognised as in difficulty.
+        Veterans = "veterans",
+        /// 工会: workers on the union's hardship register (困难职工).
+        TradeUnion = "trade_union",
+        /// 法院: judicial assistance (司法救助) granted.
+        Court = "court",
+        /// 检察院: judicial assistance (司法救助) granted.
+        Procuratorate = "procuratorate",
     }
 }
 
@@ -44,6 +56,16 @@ const ID_HEADERS: &[&str] = &[
     "id_number",
 ];
 const NAME_HEADERS: &[&str] = &["姓名", "name"];
+const ID_COLUMN: Column = Column {
+    field: Field::IdNumber,
+    headers: ID_HEADERS,
+    required: true,
+};
+const NAME_COLUMN: Column = Column {
+    field: Field::Name,
+    headers: NAME_HEADERS,
+    required: false,
+};
 
 impl Source {
     /// The department that sends this source (its officers may import it).
@@ -59,6 +81,12 @@ impl Source {
             Source::EmergencyManagement => D::EmergencyManagement,
             Source::Businesses => D::MarketRegulation,
             Source::RuralRevitalisation => D::RuralRevitalisation,
+            Source::Justice => D::Justice,
+            Source::Health => D::Health,
+            Source::Veterans => D::VeteransAffairs,
+            Source::TradeUnion => D::TradeUnion,
+            Source::Court => D::Court,
+            Source::Procuratorate => D::Procuratorate,
         }
     }
 
@@ -327,6 +355,91 @@ impl Source {
                     required: false,
                 },
             ],
+            Source::Justice => &[
+                ID_COLUMN,
+                NAME_COLUMN,
+                Column {
+                    field: Event,
+                    headers: &["事项", "类型", "event"],
+                    required: true,
+                },
+                Column {
+                    field: Date,
+                    headers: &["决定日期", "羁押日期", "释放日期", "日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["案由", "说明", "detail"],
+                    required: false,
+                },
+            ],
+            Source::Health => &[
+                ID_COLUMN,
+                NAME_COLUMN,
+                Column {
+                    field: Event,
+                    headers: &["事项", "类型", "event"],
+                    required: true,
+                },
+                Column {
+                    field: Date,
+                    headers: &["诊断日期", "发生日期", "日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["疾病名称", "医疗机构", "说明", "detail"],
+                    required: false,
+                },
+            ],
+            Source::Veterans => &[
+                ID_COLUMN,
+                NAME_COLUMN,
+                Column {
+                    field: Date,
+                    headers: &["认定日期", "登记日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["困难类型", "说明", "detail"],
+                    required: false,
+                },
+            ],
+            Source::TradeUnion => &[
+                ID_COLUMN,
+                NAME_COLUMN,
+                Column {
+                    field: Date,
+                    headers: &["建档日期", "认定日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["困难类型", "工作单位", "detail"],
+                    required: false,
+                },
+            ],
+            Source::Court | Source::Procuratorate => &[
+                ID_COLUMN,
+                NAME_COLUMN,
+                Column {
+                    field: Date,
+                    headers: &["决定日期", "救助日期", "date"],
+                    required: true,
+                },
+                Column {
+                    field: Amount,
+                    headers: &["救助金额", "金额", "amount"],
+                    required: false,
+                },
+                Column {
+                    field: Detail,
+                    headers: &["案号", "说明", "detail"],
+                    required: false,
+                },
+            ],
         }
     }
 
@@ -353,6 +466,19 @@ impl Source {
             Source::Vehicles => Some(EventKind::VehicleRegistered),
             Source::Businesses => Some(EventKind::BusinessRegistered),
             Source::RuralRevitalisation => Some(EventKind::RelapseWatchListed),
+            Source::Justice if has(&["法律援助"]) => Some(EventKind::LegalAidGranted),
+            Source::Justice if has(&["释放", "刑满", "解除"]) => Some(EventKind::Released),
+            Source::Justice if has(&["羁押", "逮捕", "拘留", "服刑", "收监"]) => {
+                Some(EventKind::Detained)
+            }
+            Source::Health if has(&["死亡"]) => Some(EventKind::Death),
+            Source::Health if has(&["出生"]) => Some(EventKind::Born),
+            Source::Health if has(&["大病", "重病", "重大疾病", "确诊"]) => {
+                Some(EventKind::SeriousIllness)
+            }
+            Source::Veterans => Some(EventKind::VeteranInHardship),
+            Source::TradeUnion => Some(EventKind::HardshipWorker),
+            Source::Court | Source::Procuratorate => Some(EventKind::JudicialAssistance),
             _ => None,
         }
     }
@@ -375,6 +501,22 @@ coded! {
         VehicleRegistered = "vehicle_registered",
         BusinessRegistered = "business_registered",
         RelapseWatchListed = "relapse_watch_listed",
+        /// 司法: legal aid granted (its economic criterion is hardship).
+        LegalAidGranted = "legal_aid_granted",
+        /// 司法: taken into custody or serving a sentence (the household may lose an earner).
+        Detained = "detained",
+        /// 司法: released (安置帮教: may need help to settle).
+        Released = "released",
+        /// 卫健: a serious illness diagnosed.
+        SeriousIllness = "serious_illness",
+        /// 卫健: born in hospital (kept for caseworkers: the household grew).
+        Born = "born",
+        /// 退役军人事务: recognised as a veteran in difficulty.
+        VeteranInHardship = "veteran_in_hardship",
+        /// 工会: on the hardship register of workers (困难职工).
+        HardshipWorker = "hardship_worker",
+        /// 法院 / 检察院: judicial assistance granted.
+        JudicialAssistance = "judicial_assistance",
     }
 }
 
@@ -757,6 +899,13 @@ coded! {
         /// 政策找人: the household's latest assessment entitles it to assistance its chain does not
         /// show (found by a daily scan with the assessment engine's entitlements).
         EntitledNotReceived = "entitled_not_received",
+        /// 卫健: a member diagnosed with a serious illness (大病): costs and lost work may follow.
+        SeriousIllness = "serious_illness",
+        /// 司法: a member taken into custody or released (服刑人员家庭, 刑满释放人员).
+        Custody = "custody",
+        /// Another department recognised a member's hardship: legal aid, a veteran in
+        /// difficulty, a worker on the union's hardship register, judicial assistance.
+        HardshipRecognised = "hardship_recognised",
     }
 }
 
@@ -885,6 +1034,9 @@ pub fn example_rules() -> Vec<WarningRule> {
         rule(RuleKind::RelapseWatch, WarningLevel::II, 15, 0),
         rule(RuleKind::EntitledNotReceived, WarningLevel::II, 30, 0),
         rule(RuleKind::Enrolment, WarningLevel::III, 30, 0),
+        rule(RuleKind::SeriousIllness, WarningLevel::II, 15, 0),
+        rule(RuleKind::Custody, WarningLevel::III, 30, 0),
+        rule(RuleKind::HardshipRecognised, WarningLevel::II, 15, 0),
     ]
 }
 
@@ -1134,8 +1286,15 @@ pub fn event_warning(
         | EventKind::PropertyRegistered => RuleKind::NewAsset,
         EventKind::RelapseWatchListed => RuleKind::RelapseWatch,
         EventKind::Enrolled => RuleKind::Enrolment,
+        EventKind::SeriousIllness => RuleKind::SeriousIllness,
+        EventKind::Detained | EventKind::Released => RuleKind::Custody,
+        EventKind::LegalAidGranted
+        | EventKind::VeteranInHardship
+        | EventKind::HardshipWorker
+        | EventKind::JudicialAssistance => RuleKind::HardshipRecognised,
         // Kept in the record for caseworkers; no rule of their own yet.
-        EventKind::Employed
+        EventKind::Born
+        | EventKind::Employed
         | EventKind::Pension
         | EventKind::MovedOut
         | EventKind::MovedIn
@@ -1756,6 +1915,98 @@ mod tests {
                 "{s:?}"
             );
         }
+    }
+
+    #[test]
+    fn justice_health_veterans_unions_and_courts_name_their_events_and_fire_their_rules() {
+        let today = day("2026-11-26");
+        let id = valid_id();
+        let rules = example_rules();
+        let kind_of = |source: Source, headers: &[&str], cells: &[&str]| {
+            let map = map_header(source, &header(headers)).unwrap();
+            let mut row = vec![id.as_str()];
+            row.extend_from_slice(cells);
+            let r = event_row(source, &map, &row, today)?;
+            Ok::<_, RowProblem>((
+                r.event,
+                event_warning(&rules, &r, None, false).map(|(rule, _)| rule.kind),
+            ))
+        };
+        let justice = ["身份证号", "事项", "决定日期"];
+        assert_eq!(
+            kind_of(Source::Justice, &justice, &["法律援助", "2026-11-01"]),
+            Ok((
+                EventKind::LegalAidGranted,
+                Some(RuleKind::HardshipRecognised)
+            ))
+        );
+        assert_eq!(
+            kind_of(Source::Justice, &justice, &["刑满释放", "2026-11-01"]),
+            Ok((EventKind::Released, Some(RuleKind::Custody)))
+        );
+        assert_eq!(
+            kind_of(Source::Justice, &justice, &["逮捕", "2026-11-01"]),
+            Ok((EventKind::Detained, Some(RuleKind::Custody)))
+        );
+        assert!(kind_of(Source::Justice, &justice, &["调解", "2026-11-01"]).is_err());
+        let health = ["公民身份号码", "事项", "诊断日期", "疾病名称"];
+        assert_eq!(
+            kind_of(
+                Source::Health,
+                &health,
+                &["大病确诊", "2026-11-02", "恶性肿瘤"]
+            ),
+            Ok((EventKind::SeriousIllness, Some(RuleKind::SeriousIllness)))
+        );
+        assert_eq!(
+            kind_of(Source::Health, &health, &["院内死亡", "2026-11-02", ""]),
+            Ok((EventKind::Death, Some(RuleKind::Death)))
+        );
+        // A birth is kept for the caseworker; it raises nothing.
+        assert_eq!(
+            kind_of(Source::Health, &health, &["出生", "2026-11-02", ""]),
+            Ok((EventKind::Born, None))
+        );
+        assert_eq!(
+            kind_of(Source::Veterans, &["身份证号", "认定日期"], &["2026-10-01"]),
+            Ok((
+                EventKind::VeteranInHardship,
+                Some(RuleKind::HardshipRecognised)
+            ))
+        );
+        assert_eq!(
+            kind_of(
+                Source::TradeUnion,
+                &["身份证号", "建档日期", "工作单位"],
+                &["2026-10-01", "某厂"]
+            ),
+            Ok((
+                EventKind::HardshipWorker,
+                Some(RuleKind::HardshipRecognised)
+            ))
+        );
+        for court in [Source::Court, Source::Procuratorate] {
+            assert_eq!(
+                kind_of(
+                    court,
+                    &["身份证号", "决定日期", "救助金额"],
+                    &["2026-10-01", "5000"]
+                ),
+                Ok((
+                    EventKind::JudicialAssistance,
+                    Some(RuleKind::HardshipRecognised)
+                ))
+            );
+        }
+        // Each new source is its department's, and every source has a rule or says why not.
+        assert_eq!(
+            Source::Court.department(),
+            super::super::chain::Department::Court
+        );
+        assert_eq!(
+            Source::Health.department(),
+            super::super::chain::Department::Health
+        );
     }
 
     #[test]

@@ -428,6 +428,9 @@ labels!(import_source: Source {
     Source::Housing => monitoring.source_label.housing, Source::Education => monitoring.source_label.education,
     Source::EmergencyManagement => monitoring.source_label.emergency_management, Source::Vehicles => monitoring.source_label.vehicles,
     Source::Businesses => monitoring.source_label.businesses, Source::RuralRevitalisation => monitoring.source_label.rural_revitalisation,
+    Source::Justice => monitoring.source_label.justice, Source::Health => monitoring.source_label.health,
+    Source::Veterans => monitoring.source_label.veterans, Source::TradeUnion => monitoring.source_label.trade_union,
+    Source::Court => monitoring.source_label.court, Source::Procuratorate => monitoring.source_label.procuratorate,
 });
 labels!(event_kind: EventKind {
     EventKind::DisabilityCertified => monitoring.event.disability_certified, EventKind::Unemployed => monitoring.event.unemployed,
@@ -437,6 +440,10 @@ labels!(event_kind: EventKind {
     EventKind::Enrolled => monitoring.event.enrolled, EventKind::DisasterVictim => monitoring.event.disaster_victim,
     EventKind::VehicleRegistered => monitoring.event.vehicle_registered, EventKind::BusinessRegistered => monitoring.event.business_registered,
     EventKind::RelapseWatchListed => monitoring.event.relapse_watch_listed,
+    EventKind::LegalAidGranted => monitoring.event.legal_aid_granted, EventKind::Detained => monitoring.event.detained,
+    EventKind::Released => monitoring.event.released, EventKind::SeriousIllness => monitoring.event.serious_illness,
+    EventKind::Born => monitoring.event.born, EventKind::VeteranInHardship => monitoring.event.veteran_in_hardship,
+    EventKind::HardshipWorker => monitoring.event.hardship_worker, EventKind::JudicialAssistance => monitoring.event.judicial_assistance,
 });
 labels!(rule_kind: RuleKind {
     RuleKind::MedicalOutOfPocket => monitoring.rule.medical_out_of_pocket, RuleKind::MedicalShareOfIncome => monitoring.rule.medical_share_of_income,
@@ -444,6 +451,8 @@ labels!(rule_kind: RuleKind {
     RuleKind::OnlyEarnerUnemployed => monitoring.rule.only_earner_unemployed, RuleKind::Disaster => monitoring.rule.disaster,
     RuleKind::NewAsset => monitoring.rule.new_asset, RuleKind::RelapseWatch => monitoring.rule.relapse_watch,
     RuleKind::EntitledNotReceived => monitoring.rule.entitled_not_received, RuleKind::Enrolment => monitoring.rule.enrolment,
+    RuleKind::SeriousIllness => monitoring.rule.serious_illness, RuleKind::Custody => monitoring.rule.custody,
+    RuleKind::HardshipRecognised => monitoring.rule.hardship_recognised,
 });
 
 labels!(department: Department {
@@ -453,6 +462,9 @@ labels!(department: Department {
     Department::DisabledPersons => chain.department.disabled_persons, Department::Justice => chain.department.justice,
     Department::RuralRevitalisation => chain.department.rural_revitalisation,
     Department::PublicSecurity => chain.department.public_security, Department::MarketRegulation => chain.department.market_regulation,
+    Department::Health => chain.department.health, Department::VeteransAffairs => chain.department.veterans_affairs,
+    Department::TradeUnion => chain.department.trade_union, Department::Court => chain.department.court,
+    Department::Procuratorate => chain.department.procuratorate,
 });
 labels!(aid_origin: AidOrigin {
     AidOrigin::Decision => chain.origin.decision, AidOrigin::Referral => chain.origin.referral, AidOrigin::Emergency => chain.origin.emergency,

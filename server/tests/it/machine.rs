@@ -813,3 +813,142 @@ async fn the_openapi_document_validates_and_a_python_client_written_from_it_work
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn justice_health_union_and_court_records_raise_their_warnings_by_api_and_by_upload() {
+    for backend in backends() {
+        let app = spawn_app_on(backend).await;
+        let admin = signed_in(&app, "demo_admin", "Demo2026pass").await;
+        let cw = caseworker(&app, "src_cw", "620702000000").await;
+        let mut heads = Vec::new();
+        for (phone, id17, name) in [
+            ("13900007801", "62070219650101781", "周一"),
+            ("13900007802", "62070219650101782", "吴二"),
+            ("13900007803", "62070219650101783", "郑三"),
+        ] {
+            household_in_assistance(&app, &cw, phone, id17, name, "迎恩村四组", "300").await;
+            heads.push(valid_id(id17));
+        }
+        let system = |department: &str, source: &str| {
+            json!({ "name": format!("{source} 系统"), "department": department,
+                "sources": [source], "region_code": "620700000000", "calls_per_minute": "" })
+        };
+        // 卫健 pushes a serious illness and a birth (kept, no warning); 工会 a worker in hardship.
+        let health = connect(&admin, &app, system("health", "health")).await;
+        let rows = format!(
+            "{{\"id_number\":\"{}\",\"event\":\"大病确诊\",\"date\":\"{d}\",\"detail\":\"恶性肿瘤\"}}\n\
+             {{\"id_number\":\"{}\",\"event\":\"出生\",\"date\":\"{d}\"}}\n",
+            heads[0],
+            heads[1],
+            d = days_ago(4)
+        );
+        let (status, report) = push(&app, &health, "health", "h-1", &rows).await;
+        assert_eq!(
+            (
+                status,
+                report["valid"].as_i64(),
+                report["warnings"].as_i64()
+            ),
+            (StatusCode::OK, Some(2), Some(1)),
+            "{report}"
+        );
+        let union = connect(&admin, &app, system("trade_union", "trade_union")).await;
+        let rows = format!(
+            "{{\"id_number\":\"{}\",\"date\":\"{}\"}}\n",
+            heads[1],
+            days_ago(9)
+        );
+        let (status, report) = push(&app, &union, "trade_union", "u-1", &rows).await;
+        assert_eq!(
+            (status, report["warnings"].as_i64()),
+            (StatusCode::OK, Some(1)),
+            "{report}"
+        );
+        // A health system may not push the union's records.
+        let (status, _) = push(&app, &health, "trade_union", "u-2", &rows).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // 司法 and 法院 officers upload files as any department does.
+        let justice =
+            crate::household::staff(&app, "justice1", "department", "620700000000", "justice")
+                .await;
+        let csv = format!(
+            "身份证号,事项,决定日期\r\n{},逮捕,{}\r\n",
+            heads[2],
+            days_ago(2)
+        );
+        let form = reqwest::multipart::Form::new()
+            .text("source", "justice")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("司法.csv"),
+            );
+        let r = justice
+            .post(app.url("/imports"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["warnings"], 1);
+        let court =
+            crate::household::staff(&app, "court1", "department", "620700000000", "court").await;
+        let csv = format!(
+            "身份证号,决定日期,救助金额\r\n{},{},5000\r\n",
+            heads[2],
+            days_ago(1)
+        );
+        let form = reqwest::multipart::Form::new()
+            .text("source", "court")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("法院.csv"),
+            );
+        let r = court
+            .post(app.url("/imports"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["warnings"], 1);
+        // The court's officer may not import the procuratorate's source.
+        let form = reqwest::multipart::Form::new()
+            .text("source", "procuratorate")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("检察院.csv"),
+            );
+        let r = court
+            .post(app.url("/imports"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        let mut kinds: Vec<String> = app
+            .store()
+            .warnings(&crate::helpers::region("6207"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.kind.code().to_string())
+            .collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            [
+                "custody",
+                "hardship_recognised",
+                "hardship_recognised",
+                "serious_illness"
+            ],
+            "{backend}"
+        );
+        // Each system sees the warnings its own data raised.
+        let (_, seen) = get(&app, &health, "/api/v1/warnings").await;
+        assert_eq!(seen.as_array().unwrap().len(), 1);
+        assert_eq!(seen[0]["kind"], "serious_illness");
+    }
+}
