@@ -40,6 +40,16 @@ pub fn row_problem_in(locale: Locale, p: RowProblem) -> String {
         RowProblem::Duplicate => td_string!(locale, monitoring.problem.duplicate),
         RowProblem::EventUnknown => td_string!(locale, monitoring.problem.event_unknown),
         RowProblem::GradeFormat => td_string!(locale, monitoring.problem.grade_format),
+        RowProblem::RegionFormat => td_string!(locale, monitoring.problem.region_format),
+        RowProblem::RegionOutside => td_string!(locale, monitoring.problem.region_outside),
+        RowProblem::RelationUnknown => td_string!(locale, monitoring.problem.relation_unknown),
+        RowProblem::NameMissing => td_string!(locale, monitoring.problem.name_missing),
+        RowProblem::PhoneFormat => td_string!(locale, errors.phone_format),
+        RowProblem::AmountMissing => td_string!(locale, monitoring.problem.amount_missing),
+        RowProblem::OtherHousehold => td_string!(locale, monitoring.problem.other_household),
+        RowProblem::HouseholdMismatch => {
+            td_string!(locale, monitoring.problem.household_mismatch)
+        }
     }
     .to_string()
 }
@@ -123,6 +133,11 @@ pub fn import_field_in(locale: Locale, f: crate::domain::monitoring::Field) -> S
         Field::Grade => td_string!(locale, monitoring.field.grade),
         Field::Amount => td_string!(locale, monitoring.field.amount),
         Field::Detail => td_string!(locale, monitoring.field.detail),
+        Field::HeadIdNumber => td_string!(locale, monitoring.field.head_id_number),
+        Field::Relation => td_string!(locale, monitoring.field.relation),
+        Field::Region => td_string!(locale, monitoring.field.region),
+        Field::Address => td_string!(locale, monitoring.field.address),
+        Field::Phone => td_string!(locale, monitoring.field.phone),
     }
     .to_string()
 }

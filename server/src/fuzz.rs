@@ -337,6 +337,11 @@ fn csv_seeds() -> Vec<Vec<u8>> {
                     Field::Grade => "一级",
                     Field::Amount => "1200",
                     Field::Detail => "重点",
+                    Field::HeadIdNumber => "62070219650315118X",
+                    Field::Relation => "户主",
+                    Field::Region => "620702100201",
+                    Field::Address => "迎恩村一组",
+                    Field::Phone => "13900000000",
                 })
                 .collect();
             let mut seed = vec![i as u8];

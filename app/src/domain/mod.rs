@@ -94,6 +94,7 @@ pub mod complaints;
 pub mod cycle;
 pub mod declaration;
 pub mod id_number;
+pub mod intake;
 pub mod leads;
 pub mod money;
 pub mod monitoring;

@@ -536,6 +536,14 @@ pub enum Field {
     Amount,
     /// A short description kept with the record (category, place, name).
     Detail,
+    /// A roster's head of household (户主身份证号): the household a member belongs to.
+    HeadIdNumber,
+    /// 与户主关系.
+    Relation,
+    /// The village or community (12-digit 行政区划代码).
+    Region,
+    Address,
+    Phone,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -585,6 +593,11 @@ pub enum FileProblem {
 
 /// Maps a header row onto the source's template (headers are trimmed; a UTF-8 BOM is ignored).
 pub fn map_header(source: Source, header: &[String]) -> Result<ColumnMap, FileProblem> {
+    map_columns(source.template(), header)
+}
+
+/// Which column of a file holds each field of `template` (a source's, or a roster's).
+pub fn map_columns(template: &[Column], header: &[String]) -> Result<ColumnMap, FileProblem> {
     let clean: Vec<String> = header
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_string())
@@ -594,7 +607,7 @@ pub fn map_header(source: Source, header: &[String]) -> Result<ColumnMap, FilePr
     }
     let mut positions = Vec::new();
     let mut missing = Vec::new();
-    for col in source.template() {
+    for col in template {
         let found: Vec<usize> = clean
             .iter()
             .enumerate()
@@ -652,6 +665,23 @@ pub enum RowProblem {
     GradeFormat,
     /// The same record twice in this file, or already imported.
     Duplicate,
+    /// A roster's 行政区划代码 is not a village's or community's 12-digit code.
+    RegionFormat,
+    /// A roster's row lies outside the importer's region.
+    RegionOutside,
+    /// 与户主关系 is not one the roster knows.
+    RelationUnknown,
+    /// A roster's row without the person's name.
+    NameMissing,
+    /// A roster's 联系电话 is not a mobile number.
+    PhoneFormat,
+    /// A roster whose rows carry an amount (Dibao, Tekun) without one.
+    AmountMissing,
+    /// The person is already a member of another household in the database.
+    OtherHousehold,
+    /// The head's own row says another relation, or two rows of one household disagree on its
+    /// village.
+    HouseholdMismatch,
 }
 
 /// A medical settlement, checked. Two are the same record when all four fields are (a
@@ -674,7 +704,7 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
         .filter(|d| d.year() >= 1900)
 }
 
-fn id_of(raw: &str, today: NaiveDate) -> Result<IdNumber, RowProblem> {
+pub(crate) fn id_of(raw: &str, today: NaiveDate) -> Result<IdNumber, RowProblem> {
     if looks_like_scientific(raw) {
         return Err(RowProblem::IdNotText);
     }
@@ -702,7 +732,7 @@ fn looks_like_scientific(raw: &str) -> bool {
     }
 }
 
-fn amount_of(raw: &str) -> Result<i64, RowProblem> {
+pub(crate) fn amount_of(raw: &str) -> Result<i64, RowProblem> {
     if raw.is_empty() {
         return Err(RowProblem::AmountFormat);
     }
@@ -715,7 +745,7 @@ fn amount_of(raw: &str) -> Result<i64, RowProblem> {
 }
 
 /// 残疾等级 as departments write it: `1`–`4`, `一级`–`四级`, `二`.
-fn grade_of(raw: &str) -> Option<u8> {
+pub(crate) fn grade_of(raw: &str) -> Option<u8> {
     let t = raw.trim().trim_end_matches('级');
     match t {
         "1" | "一" => Some(1),
