@@ -47,7 +47,7 @@ pub const BANK_RETURN_BODY_MAX: usize = 32 * 1024 * 1024;
 /// The body a raw (non-API) route takes at most: the uploads their own limit, anything else
 /// (a page, a form sent too early) the API's small one.
 fn raw_body_max(path: &str, small: usize) -> usize {
-    if path == "/imports" {
+    if path == "/imports" || path == "/intake" {
         IMPORT_BODY_MAX
     } else if path == "/attachments" || path.starts_with("/charity/proof/") {
         ATTACHMENT_BODY_MAX

@@ -30,7 +30,7 @@ const LISTED_PROBLEMS: usize = 1000;
 
 /// The text encoding of a file: UTF-8 when every byte sequence is valid UTF-8, else GB18030
 /// (a superset of GBK) when that decodes without error; `None` for anything else.
-fn detect_encoding(
+pub(crate) fn detect_encoding(
     path: &std::path::Path,
 ) -> std::io::Result<Option<&'static encoding_rs::Encoding>> {
     detect_encoding_of(|| std::fs::File::open(path))
@@ -73,6 +73,22 @@ fn detect_encoding_of<R: Read>(
         }
     }
     Ok(None)
+}
+
+/// What a file's rows go to, whatever the file's format: a comparison import (`RowSink`) or a
+/// roster intake (`crate::intake`).
+pub trait Rows {
+    type Report;
+    fn header(&mut self, header: &[String]) -> Result<(), FileProblem>;
+    /// One data row (`row_no` counts the header as 1); `None`: a row the reader could not read.
+    /// `numeric`: which of its cells a spreadsheet held as numbers (empty for a CSV).
+    fn row(
+        &mut self,
+        row_no: i64,
+        cells: Option<&[&str]>,
+        numeric: &[bool],
+    ) -> Result<(), FileProblem>;
+    fn finish(self) -> Result<Self::Report, FileProblem>;
 }
 
 /// Takes a file's rows one by one (whatever the file format), checks each against the source's
@@ -120,16 +136,14 @@ impl RowSink {
         }
     }
 
-    fn header(&mut self, header: &[String]) -> Result<(), FileProblem> {
+    fn take_header(&mut self, header: &[String]) -> Result<(), FileProblem> {
         let map = map_header(self.source, header)?;
         self.report.ignored_columns = map.ignored.clone();
         self.map = Some(map);
         Ok(())
     }
 
-    /// One data row (`row_no` counts the header as 1); `None`: a row the reader could not read.
-    /// `numeric`: which of its cells a spreadsheet held as numbers (empty for a CSV).
-    fn row(
+    fn take_row(
         &mut self,
         row_no: i64,
         cells: Option<&[&str]>,
@@ -202,7 +216,7 @@ impl RowSink {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<ImportReport, FileProblem> {
+    fn done(mut self) -> Result<ImportReport, FileProblem> {
         if self.map.is_none() {
             return Err(FileProblem::Empty);
         }
@@ -218,13 +232,31 @@ impl RowSink {
     }
 }
 
+impl Rows for RowSink {
+    type Report = ImportReport;
+    fn header(&mut self, header: &[String]) -> Result<(), FileProblem> {
+        self.take_header(header)
+    }
+    fn row(
+        &mut self,
+        row_no: i64,
+        cells: Option<&[&str]>,
+        numeric: &[bool],
+    ) -> Result<(), FileProblem> {
+        self.take_row(row_no, cells, numeric)
+    }
+    fn finish(self) -> Result<ImportReport, FileProblem> {
+        self.done()
+    }
+}
+
 /// Reads a CSV in the given encoding into the sink.
-fn read_csv(
+pub(crate) fn read_csv<S: Rows>(
     source: impl Read,
     encoding: &'static encoding_rs::Encoding,
-    mut sink: RowSink,
+    mut sink: S,
     progress: std::sync::Arc<Progress>,
-) -> Result<ImportReport, FileProblem> {
+) -> Result<S::Report, FileProblem> {
     let file = Counting {
         inner: source,
         position: 0,
@@ -390,11 +422,11 @@ fn check_xlsx_parts(file: impl Read + std::io::Seek) -> Result<(), FileProblem> 
 /// Reads the first worksheet of an XLSX into the sink, cell by cell (the sheet is never held
 /// whole in memory; cells missing from the file are empty; the table of texts is bounded by
 /// `check_xlsx_parts`).
-fn read_xlsx<R: Read + std::io::Seek>(
+pub(crate) fn read_xlsx<R: Read + std::io::Seek, S: Rows>(
     open: impl Fn() -> std::io::Result<R>,
-    sink: RowSink,
+    sink: S,
     progress: std::sync::Arc<Progress>,
-) -> Result<ImportReport, FileProblem> {
+) -> Result<S::Report, FileProblem> {
     check_xlsx_parts(open().map_err(|_| FileProblem::Unreadable)?)?;
     // calamine's arithmetic on cell references overflows on some crafted ones (found by
     // `crate::fuzz`: `r="A99999999999999999999"`), a panic in a debug build and a wrapped
@@ -408,11 +440,11 @@ fn read_xlsx<R: Read + std::io::Seek>(
     })
 }
 
-fn read_xlsx_cells<R: Read + std::io::Seek>(
+fn read_xlsx_cells<R: Read + std::io::Seek, S: Rows>(
     open: impl Fn() -> std::io::Result<R>,
-    mut sink: RowSink,
+    mut sink: S,
     progress: std::sync::Arc<Progress>,
-) -> Result<ImportReport, FileProblem> {
+) -> Result<S::Report, FileProblem> {
     use calamine::Reader;
     let file = open().map_err(|_| FileProblem::Unreadable)?;
     let counted = Counting {
@@ -432,7 +464,7 @@ fn read_xlsx_cells<R: Read + std::io::Seek>(
     let mut numeric: Vec<bool> = Vec::new();
     let mut current: Option<u32> = None;
     let mut width = 0usize;
-    let emit = |sink: &mut RowSink,
+    let emit = |sink: &mut S,
                 row_index: u32,
                 row: &mut Vec<String>,
                 numeric: &mut Vec<bool>,
@@ -567,11 +599,11 @@ fn ndjson_cells(line: &[u8], header: &[String]) -> Option<(Vec<String>, Vec<bool
 }
 
 /// Reads an NDJSON push into the sink (blank lines are skipped).
-fn read_ndjson(
+fn read_ndjson<S: Rows>(
     source: impl Read,
-    mut sink: RowSink,
+    mut sink: S,
     progress: std::sync::Arc<Progress>,
-) -> Result<ImportReport, FileProblem> {
+) -> Result<S::Report, FileProblem> {
     let mut input = std::io::BufReader::with_capacity(
         256 * 1024,
         Counting {
@@ -634,7 +666,7 @@ pub type Running = std::sync::Arc<
 >;
 
 /// A reader that tells `Progress` how far into the file it is.
-struct Counting<R> {
+pub(crate) struct Counting<R> {
     inner: R,
     position: u64,
     progress: std::sync::Arc<Progress>,

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod fuzz;
 pub mod http;
 pub mod imports;
+pub mod intake;
 pub mod jobs;
 pub mod machine;
 pub mod metrics;

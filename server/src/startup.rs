@@ -274,6 +274,12 @@ impl Application {
                 post(crate::imports::upload)
                     .layer::<_, Infallible>(DefaultBodyLimit::max(http::IMPORT_BODY_MAX)),
             )
+            .route(
+                "/intake",
+                post(crate::intake::upload)
+                    .layer::<_, Infallible>(DefaultBodyLimit::max(http::IMPORT_BODY_MAX)),
+            )
+            .route("/intake/template/{file}", get(crate::intake::template))
             // The machine API for departments' systems (signed calls, its own errors).
             .merge(crate::machine::routes())
             .route("/pkg/{*file}", get(crate::assets::serve))

@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod cycle;
 pub mod declaration;
 pub mod household;
+pub mod intake;
 pub mod leads;
 pub mod machine;
 pub mod monitoring;

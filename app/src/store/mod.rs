@@ -14,6 +14,7 @@ mod complaints;
 mod cycle;
 mod declarations;
 mod households;
+mod intake;
 mod jobs;
 mod leads;
 mod machine;
@@ -35,6 +36,7 @@ pub use complaints::*;
 pub use cycle::*;
 pub use declarations::*;
 pub use households::*;
+pub use intake::*;
 pub use jobs::*;
 pub use leads::*;
 pub use machine::*;
@@ -90,6 +92,7 @@ pub trait Store:
     + CycleStore
     + DeclarationStore
     + HouseholdStore
+    + IntakeStore
     + JobStore
     + LeadStore
     + MachineStore
@@ -116,6 +119,7 @@ impl<T> Store for T where
         + CycleStore
         + DeclarationStore
         + HouseholdStore
+        + IntakeStore
         + JobStore
         + LeadStore
         + MachineStore

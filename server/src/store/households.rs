@@ -705,7 +705,8 @@ impl HouseholdStore for SqlStore {
             "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 \
              AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a JOIN \
              application_keys k ON k.application_id = a.id WHERE a.household_id = h.id \
-             AND k.kind = 'id_number' AND k.digest = $2)) \
+             AND k.kind = 'id_number' AND k.digest = $2) OR EXISTS (SELECT 1 FROM persons p \
+             WHERE p.household_id = h.id AND p.id_number = $2)) \
              AND ($3 = '' OR EXISTS (SELECT 1 FROM applications a JOIN application_keys k ON \
              k.application_id = a.id WHERE a.household_id = h.id AND k.kind = 'name' \
              AND k.digest = $3)) \

@@ -25,6 +25,8 @@ struct EventRow {
     household_id: String,
     region_code: String,
     lost_labour: bool,
+    /// Listed for relapse watch already (a roster's intake): a listing again raises nothing.
+    relapse_watched: bool,
 }
 
 /// The key a department's record is stored under: the keyed digest of what makes two records
@@ -216,7 +218,8 @@ pub(super) async fn import_on(
     // Department events: each record new in this file, on its household's rule, in the order
     // they happened (opened first: the date is sealed with the record).
     let events = query(
-        "SELECT e.record, p.household_id, h.region_code, h.lost_labour \
+        "SELECT e.record, p.household_id, h.region_code, h.lost_labour, \
+         h.relapse_watch_since IS NOT NULL AS relapse_watched \
          FROM person_events e JOIN persons p ON p.id_number = e.id_number JOIN households h ON \
          h.id = p.household_id \
          WHERE e.import_id = $1 AND NOT (h.standing IN ('rejected', 'exited') AND \
@@ -230,6 +233,12 @@ pub(super) async fn import_on(
     for r in events {
         let r: EventRow = r.decode()?;
         let record = open_event_record(cipher, &r.record)?;
+        // 不再重复排查 (Zhangye (十四)): a household already on relapse watch is not screened again.
+        if r.relapse_watched
+            && record.event == app::domain::monitoring::EventKind::RelapseWatchListed
+        {
+            continue;
+        }
         opened.push((
             record,
             r.household_id,

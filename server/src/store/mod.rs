@@ -19,6 +19,7 @@ mod declarations;
 pub mod dialect;
 mod households;
 mod imports;
+mod intake;
 mod jobs;
 mod leads;
 mod machine;

@@ -541,6 +541,12 @@ pub(super) const SERVICE_CONFIRMED_BY: &str = "service_deliveries.confirmed_by";
 /// hold it, so it is sealed, not hashed).
 pub(super) const API_KEY_SECRET: &str = "api_keys.secret";
 
+/// 现有对象直接纳入: a listed person's name and ID number, and a disability's kind (health data)
+/// or a relapse-watch listing's risk.
+pub(super) const CASELOAD_NAME: &str = "caseload.person_name";
+pub(super) const CASELOAD_ID: &str = "caseload.person_id";
+pub(super) const CASELOAD_DETAIL: &str = "caseload.detail";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,88 @@
+//! 现有对象直接纳入: rosters of the existing caseload taken in as households and members.
+
+use super::*;
+use crate::domain::intake::{IntakeRow, Roster};
+use crate::domain::monitoring::RowProblem;
+
+/// An intake as it starts (its id made by the server).
+#[derive(Clone, Debug)]
+pub struct NewIntake {
+    pub id: String,
+    pub roster: Roster,
+    pub file_hash: String,
+    pub file_name: String,
+    /// The importer's region: every row lies inside it (checked when the row was read).
+    pub region: RegionCode,
+    pub created_by: String,
+    pub now: Millis,
+}
+
+/// What the reader sends the store: rows in batches (each with its line in the file), then
+/// the end (the reader's count of rows and its report) or an abort (the file was refused).
+#[derive(Debug)]
+pub enum IntakeBatch {
+    Rows(Vec<(i64, IntakeRow)>),
+    End,
+    Abort,
+}
+
+/// What the store did with an intake's rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IntakeOutcome {
+    /// Persons newly listed.
+    pub taken: i64,
+    /// Of those, in households that were in the database before this intake.
+    pub merged: i64,
+    /// Persons already on this roster (an intake again).
+    pub already: i64,
+    /// Households made by this intake.
+    pub households_new: i64,
+    /// Rows the store refused, with their line (a person of another household; one household's
+    /// rows naming different villages).
+    pub refused: Vec<(i64, RowProblem)>,
+}
+
+/// A person as a roster listed them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseloadRecord {
+    pub roster: Roster,
+    pub name: String,
+    pub id_number: String,
+    pub relation: crate::domain::declaration::Relation,
+    pub monthly_amount_fen: Option<i64>,
+    pub since: NaiveDate,
+    pub grade: Option<i64>,
+    pub detail: String,
+    pub created_at: Millis,
+}
+
+#[async_trait]
+pub trait IntakeStore: Send + Sync {
+    /// Takes a roster's rows in one transaction as they arrive: `Ok` with what was done once
+    /// the reader ends; an abort (or a failure) stores nothing.
+    async fn intake(
+        &self,
+        meta: NewIntake,
+        rows: tokio::sync::mpsc::Receiver<IntakeBatch>,
+    ) -> Result<IntakeOutcome, DbError>;
+
+    /// Records an intake's report (the reader's counts and the store's, as one JSON text), or a
+    /// file refused whole (nothing of it stored).
+    async fn record_intake(
+        &self,
+        meta: &NewIntake,
+        refused: bool,
+        rows_read: i64,
+        taken: i64,
+        report_json: &str,
+    ) -> Result<(), DbError>;
+
+    /// Recent intakes in `region`, newest first: (id, roster, file name, report JSON, when).
+    async fn intakes_in(
+        &self,
+        region: &RegionCode,
+    ) -> Result<Vec<(String, Roster, String, String, Millis)>, DbError>;
+
+    /// The roster listings of a household.
+    async fn caseload_of(&self, household_id: &str) -> Result<Vec<CaseloadRecord>, DbError>;
+}
