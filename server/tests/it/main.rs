@@ -8,6 +8,7 @@ mod complaints;
 mod cycle;
 mod helpers;
 mod household;
+mod intake;
 mod leads;
 mod machine;
 mod malformed;
