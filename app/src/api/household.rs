@@ -144,6 +144,22 @@ pub struct HouseholdFile {
     /// Its recovery cases (追回), newest first.
     #[serde(default)]
     pub recoveries: Vec<crate::api::recovery::RecoveryView>,
+    /// Its people as the county's rosters listed them when taken in (现有对象直接纳入).
+    #[serde(default)]
+    pub caseload: Vec<CaseloadView>,
+}
+
+/// A person as a roster listed them (ID number masked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseloadView {
+    pub roster: crate::domain::intake::Roster,
+    pub name: String,
+    pub id_masked: String,
+    pub relation: crate::domain::declaration::Relation,
+    pub monthly_amount_fen: Option<i64>,
+    pub since: String,
+    pub grade: Option<i64>,
+    pub detail: String,
 }
 
 /// The household's latest recorded assessment: of its latest application that has one.
@@ -330,6 +346,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .into_iter()
         .map(|(m, l)| (m.to_string(), crate::api::payments::line_view(l)))
         .collect();
+    let caseload = s.store.caseload_of(&h.id).await?;
     let recoveries = s
         .store
         .recoveries_of(&h.id)
@@ -409,6 +426,19 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         emergencies,
         payments,
         recoveries,
+        caseload: caseload
+            .into_iter()
+            .map(|c| CaseloadView {
+                roster: c.roster,
+                name: c.name,
+                id_masked: crate::domain::id_number::mask_id_text(&c.id_number),
+                relation: c.relation,
+                monthly_amount_fen: c.monthly_amount_fen,
+                since: c.since.to_string(),
+                grade: c.grade,
+                detail: c.detail,
+            })
+            .collect(),
     })
 }
 

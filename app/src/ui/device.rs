@@ -375,6 +375,34 @@ pub async fn upload_import(
     }
 }
 
+/// Uploads the roster chosen in `<input type=file id=input_id>` for intake; its report, also
+/// when the file was refused whole (the report says why).
+pub async fn upload_intake(
+    input_id: &str,
+    roster: &str,
+) -> Result<crate::api::intake::IntakeReport, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        let (input, file) = chosen_file(input_id)?;
+        let resp = post_file("/intake", &[("roster", roster)], &file).await?;
+        let text = resp.text().await.map_err(|_| AppError::Network)?;
+        match serde_json::from_str::<crate::api::intake::IntakeReport>(&text) {
+            Ok(report) if resp.ok() || report.refused.is_some() => {
+                if resp.ok() {
+                    input.set_value("");
+                }
+                Ok(report)
+            }
+            _ => Err(serde_json::from_str::<AppError>(&text).unwrap_or(AppError::Internal)),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (input_id, roster);
+        Err(AppError::Internal)
+    }
+}
+
 /// Uploads the bank's return file chosen in `<input type=file id=input_id>` for a roll; its
 /// report, also when the file was refused whole (the report says why).
 pub async fn upload_bank_return(

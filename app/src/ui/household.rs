@@ -207,6 +207,7 @@ fn HouseholdView(
                 </div>
             </section>
         })}
+        {(!file.caseload.is_empty()).then(|| view! { <CaseloadCard people=file.caseload.clone() /> })}
         <crate::ui::recovery::RecoveryCard household=file.id.clone() cases=file.recoveries.clone() caseworker on_change />
         <crate::ui::care::HouseholdCare household_id=file.id.clone() caseworker />
         <section class="card" id="referrals">
@@ -507,4 +508,32 @@ fn InboxItem(row: ReferralView, on_change: Callback<()>) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// The household's people as the county's rosters listed them when taken in.
+#[component]
+fn CaseloadCard(people: Vec<crate::api::household::CaseloadView>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" id="caseload">
+            <h2>{t_string!(i18n, intake.file_title)}</h2>
+            <table>
+                <thead><tr>
+                    <th>{t_string!(i18n, intake.roster)}</th>
+                    <th>{t_string!(i18n, intake.person)}</th>
+                    <th>{t_string!(i18n, intake.amount)}</th>
+                    <th>{t_string!(i18n, intake.since)}</th>
+                </tr></thead>
+                <tbody>{people.into_iter().map(|p| view! {
+                    <tr>
+                        <td>{labels::roster_kind(i18n, p.roster)}</td>
+                        <td>{crate::ui::as_written(p.name.clone())} " (" {labels::relation(i18n, p.relation)} ") " {p.id_masked.clone()}
+                            {p.grade.map(|g| format!(" · {g}"))} {(!p.detail.is_empty()).then(|| format!(" · {}", p.detail))}</td>
+                        <td class="num">{p.monthly_amount_fen.map(|f| crate::ui::policy::yuan(i18n, f)).unwrap_or_default()}</td>
+                        <td>{p.since.clone()}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+        </section>
+    }
 }

@@ -455,6 +455,11 @@ labels!(rule_kind: RuleKind {
     RuleKind::HardshipRecognised => monitoring.rule.hardship_recognised,
 });
 
+labels!(roster_kind: crate::domain::intake::Roster {
+    crate::domain::intake::Roster::Dibao => intake.rosters.dibao, crate::domain::intake::Roster::Tekun => intake.rosters.tekun,
+    crate::domain::intake::Roster::DibaoMarginal => intake.rosters.dibao_marginal, crate::domain::intake::Roster::RigidExpense => intake.rosters.rigid_expense,
+    crate::domain::intake::Roster::RelapseWatch => intake.rosters.relapse_watch, crate::domain::intake::Roster::Disabled => intake.rosters.disabled,
+});
 labels!(department: Department {
     Department::CivilAffairs => chain.department.civil_affairs, Department::MedicalInsurance => chain.department.medical_insurance,
     Department::Education => chain.department.education, Department::HumanResources => chain.department.human_resources,

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod device;
 pub mod early;
 pub mod household;
+pub mod intake;
 pub mod labels;
 pub mod leads;
 pub mod machine;
@@ -248,6 +249,7 @@ whole_app_routes! {
     "/staff/emergency" => EmergencyRoute,
     "/staff/warnings" => WarningsRoute,
     "/staff/imports" => ImportsRoute,
+    "/staff/intake" => IntakeRoute,
     "/staff/rules" => RulesRoute,
     "/staff/audit" => AuditRoute,
     "/staff/rosters" => RostersRoute,
@@ -387,6 +389,7 @@ whole_app_pages! {
     EmergencyRoute => cycle::EmergencyPage;
     WarningsRoute => monitoring::WarningsPage;
     ImportsRoute => monitoring::ImportPage;
+    IntakeRoute => intake::IntakePage;
     RulesRoute => monitoring::RulesPage;
     AuditRoute => audit::AuditTrailPage;
     RostersRoute => rosters::RostersPage;

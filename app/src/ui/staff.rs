@@ -42,6 +42,7 @@ pub fn StaffPage() -> impl IntoView {
                                     <p><A href="/staff/tasks" attr:id="tasks-link">{t_string!(i18n, staff.tasks_link)}</A></p>
                                     <p><A href="/staff/warnings" attr:id="warnings-link">{t_string!(i18n, staff.warnings_link)}</A></p>
                                     <p><A href="/staff/search" attr:id="search-link">{t_string!(i18n, staff.search_link)}</A></p>
+                                    <p><A href="/staff/intake" attr:id="intake-link">{t_string!(i18n, intake.title)}</A></p>
                                     <p><A href="/staff/rosters" attr:id="rosters-link">{t_string!(i18n, roster.link)}</A></p>
                                     <p><A href="/staff/dashboard" attr:id="dashboard-link">{t_string!(i18n, stats.link)}</A></p>
                                     <p><A href="/staff/policy" attr:id="policy-link">{t_string!(i18n, policy.admin_title)}</A></p>

@@ -130,6 +130,23 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
         assert!(listed
             .iter()
             .any(|p| p.name == "李妻" && p.since.to_string() == "2022-03-01"));
+        // The household file shows the listings, ID numbers masked.
+        let file: Value = post_form(
+            &cw,
+            &app,
+            "/api/household/file",
+            &[("id", household.id.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let listed_on_file = file["caseload"].as_array().unwrap();
+        assert_eq!(listed_on_file.len(), 3, "{file}");
+        assert!(
+            !file.to_string().contains(&a_wife),
+            "the file masks ID numbers"
+        );
         // Names and ID numbers are sealed at rest.
         if backend == "sqlite" {
             assert!(app.in_database(&["李妻", a_wife.as_str()]).is_empty());
