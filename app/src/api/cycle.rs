@@ -328,6 +328,20 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
         AuditResult::Ok,
     )
     .await;
+    // A household taken in from a roster has no declaration: its head's name is the roster's.
+    let mut listed_heads = std::collections::HashMap::new();
+    for h in rows.iter().filter(|h| h.latest_declaration_json.is_none()) {
+        let head = s
+            .store
+            .caseload_of(&h.id)
+            .await?
+            .into_iter()
+            .find(|c| c.relation == crate::domain::declaration::Relation::Head)
+            .map(|c| c.name);
+        if let Some(name) = head {
+            listed_heads.insert(h.id.clone(), name);
+        }
+    }
     Ok(rows
         .into_iter()
         // The store finds a name in any of the household's declarations: keep households whose
@@ -340,7 +354,10 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
                     .is_some_and(|d| d.members.iter().any(|m| m.name.contains(&name)))
         })
         .map(|h| HouseholdRow {
-            head_name: head_name(h.latest_declaration_json.as_deref()),
+            head_name: match listed_heads.remove(&h.id) {
+                Some(name) => name,
+                None => head_name(h.latest_declaration_json.as_deref()),
+            },
             head_id_masked: h.head_id_number.masked(),
             region_name: names.get(&h.region_code).cloned().unwrap_or_default(),
             standing: Some(h.standing),

@@ -1,0 +1,44 @@
+// 现有对象直接纳入 in the browser (issue 23): on a 1024 px tablet the caseworker takes in a Dibao
+// roster; the report counts the people taken and names the refused row; the household found by
+// a member's ID number shows its listings.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, OUT, hydrated, unlabelled, newTablet, signIn, validId } from './helpers.mjs';
+
+test('a roster is taken in and its household shows its listings, at 1024 px', async () => {
+  const staff = await newTablet();
+  const c = staff.page;
+  await signIn(c, 'demo_caseworker', 'Demo2026pass');
+  await c.waitForURL(/\/staff/);
+  await c.click('#intake-link');
+  await c.waitForURL(`${BASE}/staff/intake`);
+  await hydrated(c);
+  assert.deepEqual(await unlabelled(c), []);
+  await c.selectOption('#intake-roster', 'dibao');
+  await c.locator('#intake-columns summary').click();
+  assert.equal(await c.locator('#intake-template').getAttribute('href'), '/intake/template/dibao.xlsx');
+  const head = validId('62070219680101771');
+  const wife = validId('62070219700101772');
+  const csv = '户主身份证号,身份证号,姓名,与户主关系,行政区划代码,月保障金额,纳入日期\r\n'
+    + `${head},${head},【测试】赵户主,户主,620702100201,420,2023-04-01\r\n`
+    + `${head},${wife},【测试】钱妻,配偶,620702100201,380,2023-04-01\r\n`
+    + `${head},${wife},【测试】钱妻,堂亲,620702100201,380,2023-04-01\r\n`;
+  await c.setInputFiles('#intake-file', { name: '低保名册.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await c.click('#intake-run');
+  const report = c.locator('#intake-report');
+  await report.waitFor();
+  assert.equal(await report.getAttribute('data-taken'), '2');
+  assert.match(await report.textContent(), /与户主关系无法识别/);
+  assert.equal(await c.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), true);
+  await c.screenshot({ path: `${OUT}intake-1024.png`, fullPage: true });
+
+  // The household, found by the wife's ID number, shows both listings.
+  await c.goto(`${BASE}/staff/search`);
+  await hydrated(c);
+  await c.fill('#s-id', wife);
+  await c.click('#s-search');
+  await c.locator('#search-results a').first().click();
+  await c.locator('#caseload', { hasText: '钱妻' }).waitFor();
+  assert.equal(await c.locator('#caseload tbody tr').count(), 2);
+  await staff.ctx.close();
+});
