@@ -168,7 +168,7 @@ test('no accessibility violations on the residents pages, in Chinese and English
   await hydrated(c);
   await noViolations(c, 'workbench');
   // The matching page last: what follows works on it.
-  for (const path of ['/staff/queue', '/staff/leads', '/staff/dashboard', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching']) {
+  for (const path of ['/staff/queue', '/staff/leads', '/staff/intake', '/staff/dashboard', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching']) {
     await c.goto(`${BASE}${path}`);
     await hydrated(c);
     await noViolations(c, path);
@@ -195,7 +195,7 @@ test('no accessibility violations on the residents pages, in Chinese and English
   // marked as Chinese (the demo household's name and village also make the file's title).
   await staff.ctx.addCookies([{ name: 'i18n_pref_locale', value: 'en', url: BASE }]);
   const written = [...typed, '张演示', '迎恩村村民委员会'];
-  for (const path of ['/staff', '/staff/queue', '/staff/leads', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching', '/staff/dashboard', file]) {
+  for (const path of ['/staff', '/staff/queue', '/staff/leads', '/staff/intake', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching', '/staff/dashboard', file]) {
     await c.goto(path.startsWith('http') ? path : `${BASE}${path}`);
     await hydrated(c);
     await c.waitForLoadState('networkidle');

@@ -25,7 +25,7 @@ pub fn IntakePage() -> impl IntoView {
                 match overview.await {
                     Ok(o) => view! {
                         <IntakeForm templates=o.templates report on_done=Callback::new(move |_| overview.refetch()) />
-                        {move || report.get().map(|r| view! { <ReportCard report=r id="intake-report" /> })}
+                        {move || report.get().map(|r| view! { <section class="card"><ReportCard report=r id="intake-report" /></section> })}
                         <section class="card" id="intake-recent">
                             <h2>{t_string!(i18n, intake.recent)}</h2>
                             {o.recent.is_empty().then(|| view! { <p class="muted">{t_string!(i18n, intake.none)}</p> })}
@@ -120,9 +120,9 @@ fn ReportCard(report: IntakeReport, #[prop(into)] id: String) -> impl IntoView {
         <article class="intake-report" id=(!id.is_empty()).then_some(id) data-taken=report.taken>
             <h3>{title}</h3>
             {report.refused.as_ref().map(|p| view! { <p class="banner error">{file_problem_in(locale, p)}</p> })}
-            <dl class="counts">
-                {lines.into_iter().map(|(label, n)| view! { <dt>{label}</dt><dd>{n}</dd> }).collect_view()}
-            </dl>
+            <table class="counts">
+                <tbody>{lines.into_iter().map(|(label, n)| view! { <tr><th scope="row">{label}</th><td class="num">{n}</td></tr> }).collect_view()}</tbody>
+            </table>
             {(!report.ignored_columns.is_empty()).then(|| view! {
                 <p class="muted">{t_string!(i18n, monitoring.ignored_columns)} ": " {crate::ui::as_written(report.ignored_columns.join(labels::list_sep(i18n)))}</p>
             })}

@@ -106,7 +106,10 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
         let found: Value = found.json().await.unwrap();
         let rows = found.as_array().unwrap();
         assert_eq!(rows.len(), 1, "{found}");
-        assert_eq!(rows[0]["head_name"], "王户主", "the roster's head names the household");
+        assert_eq!(
+            rows[0]["head_name"], "王户主",
+            "the roster's head names the household"
+        );
         let household = app
             .store()
             .search_households(app::store::HouseholdQuery {

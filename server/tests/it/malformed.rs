@@ -110,6 +110,7 @@ async fn malformed_requests(app: &crate::helpers::TestApp, backend: &str) {
             "/attachments",
             "/charity/proof/x",
             "/imports",
+            "/intake",
             "/rosters/households.xlsx",
             "/payments/x/return",
             "/dev/clock",
