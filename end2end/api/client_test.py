@@ -48,6 +48,7 @@ def signed(method, path_and_query, body=b"", content_type=None):
     text = "\n".join(["HMAC-SHA256", method, path_and_query, ts, nonce, digest])
     sig = hmac.new(SECRET.encode(), text.encode(), hashlib.sha256).hexdigest()
     headers = {
+        "X-Doudi-Content-Digest": digest,
         "X-Doudi-Key": KEY_ID,
         "X-Doudi-Timestamp": ts,
         "X-Doudi-Nonce": nonce,

@@ -815,13 +815,14 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     let alg = server::machine::Algorithm::HmacSha256;
     let mut digest = server::machine::BodyDigest::new(alg);
     digest.update(&body);
+    let content_digest = digest.hex();
     let text = server::machine::string_to_sign(
         alg,
         "POST",
         path,
         &ts,
         "bench-nonce-0000001",
-        &digest.hex(),
+        &content_digest,
     );
     let started = Instant::now();
     let pushed: Value = reqwest::Client::new()
@@ -833,6 +834,7 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
             "X-Doudi-Signature",
             server::machine::sign(alg, "bench-secret", &text),
         )
+        .header("X-Doudi-Content-Digest", content_digest)
         .header("Content-Type", "application/x-ndjson")
         .body(body.clone())
         .send()

@@ -50,6 +50,9 @@ pub const TIMESTAMP_HEADER: &str = "x-doudi-timestamp";
 pub const NONCE_HEADER: &str = "x-doudi-nonce";
 pub const SIGNATURE_HEADER: &str = "x-doudi-signature";
 pub const ALGORITHM_HEADER: &str = "x-doudi-algorithm";
+/// The body's digest as the caller declares it (lowercase hex). Required on a push, so that the
+/// call is authenticated before its body is read; checked against the body on every call.
+pub const CONTENT_DIGEST_HEADER: &str = "x-doudi-content-digest";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -728,7 +731,11 @@ async fn signed_call(
     let caller = identify(state, headers).await?;
     let mut digest = BodyDigest::new(caller.signed.alg);
     digest.update(body);
-    admit(state, &caller, method, uri, &digest.hex()).await?;
+    let actual = digest.hex();
+    if header(headers, CONTENT_DIGEST_HEADER).is_some_and(|d| d != actual) {
+        return Err(refused_audited(state, &caller, ApiError::BadSignature).await);
+    }
+    admit(state, &caller, method, uri, &actual).await?;
     Ok(caller)
 }
 
@@ -823,6 +830,13 @@ async fn push(
         }
         _ => return Err(ApiError::UnsupportedMediaType),
     };
+    // Authenticated before the body is read: the signature covers the digest the caller
+    // declares, and the body streamed below must have it.
+    let declared = header(headers, CONTENT_DIGEST_HEADER)
+        .filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or(ApiError::Unsigned)?
+        .to_ascii_lowercase();
+    admit(state, &caller, method, uri, &declared).await?;
     // Streamed to a temporary file while its digests are taken: memory stays flat.
     let mut tmp = tempfile::NamedTempFile::new().map_err(|_| ApiError::Internal)?;
     let mut digest = BodyDigest::new(caller.signed.alg);
@@ -839,7 +853,9 @@ async fn push(
         file_hash.update(&chunk);
         tmp.write_all(&chunk).map_err(|_| ApiError::Internal)?;
     }
-    admit(state, &caller, method, uri, &digest.hex()).await?;
+    if digest.hex() != declared {
+        return Err(refused_audited(state, &caller, ApiError::BadSignature).await);
+    }
     let client = &caller.key.client;
     let source = Source::from_code(source.trim()).ok_or(ApiError::NotFound)?;
     if !client.sources.contains(&source) {
@@ -1276,6 +1292,12 @@ pub struct SignedHeaders {
     #[serde(rename = "X-Doudi-Algorithm")]
     #[param(rename = "X-Doudi-Algorithm")]
     pub algorithm: Option<String>,
+    /// The lowercase hex digest of the body (SHA-256, or SM3 with HMAC-SM3). Required on a push
+    /// (it is authenticated before its body is read); when given on another call, the body
+    /// must have it.
+    #[serde(rename = "X-Doudi-Content-Digest")]
+    #[param(rename = "X-Doudi-Content-Digest")]
+    pub content_digest: Option<String>,
 }
 
 struct SignatureScheme;
@@ -1298,8 +1320,9 @@ const SIGNING_HELP: &str = "Every call is signed with the key's secret. The text
 lines joined by a line feed: the algorithm (`HMAC-SHA256` or `HMAC-SM3`), the method in capitals, \
 the path with its query exactly as sent, the `X-Doudi-Timestamp`, the `X-Doudi-Nonce`, and the \
 lowercase hex digest of the body (SHA-256 for HMAC-SHA256, SM3 for HMAC-SM3; the digest of no \
-bytes for a call without a body). `X-Doudi-Signature` is the lowercase hex HMAC of that text with \
-the secret as the key. A time more than five minutes from the server's, a nonce used before, an \
+bytes for a call without a body), which a push must also send as `X-Doudi-Content-Digest` (it is \
+then authenticated before its body is read). `X-Doudi-Signature` is the lowercase hex HMAC of that \
+text with the secret as the key. A time more than five minutes from the server's, a nonce used before, an \
 unknown, rotated-out or revoked key are answered 401.";
 
 #[derive(OpenApi)]

@@ -73,10 +73,8 @@ async fn call(
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let alg = if how.sm3 { "HMAC-SM3" } else { "HMAC-SHA256" };
-    let text = format!(
-        "{alg}\n{method}\n{path}\n{ts}\n{nonce}\n{}",
-        hex_digest(how.sm3, body)
-    );
+    let digest = hex_digest(how.sm3, body);
+    let text = format!("{alg}\n{method}\n{path}\n{ts}\n{nonce}\n{digest}");
     let mut req = app
         .client()
         .request(method.parse().unwrap(), app.url(path))
@@ -85,6 +83,7 @@ async fn call(
         .header("X-Doudi-Nonce", nonce)
         .header("X-Doudi-Algorithm", alg)
         .header("X-Doudi-Signature", hmac_hex(how.sm3, &key.secret, &text))
+        .header("X-Doudi-Content-Digest", digest)
         .body(body.to_vec());
     if let Some(t) = content_type {
         req = req.header("Content-Type", t);
@@ -580,6 +579,39 @@ async fn signatures_are_refused_when_wrong_replayed_skewed_rotated_out_or_revoke
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(r.json::<Value>().await.unwrap()["error"], "bad_signature");
+        // A push is authenticated before its body: without its declared digest it is not
+        // signed; with a digest of other bytes than it sends, it is refused.
+        let records = "{\"id_number\":\"x\"}\n";
+        let text = format!(
+            "HMAC-SHA256\nPOST\n/api/v1/records/medical_insurance?batch=d1\n{ts}\nnonce-digest-00000001\n{}",
+            hex_digest(false, b"other bytes")
+        );
+        for (digest, expected) in [
+            (None, "unsigned"),
+            (Some(hex_digest(false, b"other bytes")), "bad_signature"),
+        ] {
+            let mut r = app
+                .client()
+                .post(app.url("/api/v1/records/medical_insurance?batch=d1"))
+                .header("X-Doudi-Key", &key.id)
+                .header("X-Doudi-Timestamp", &ts)
+                .header(
+                    "X-Doudi-Nonce",
+                    if digest.is_some() {
+                        "nonce-digest-00000001"
+                    } else {
+                        "nonce-digest-00000002"
+                    },
+                )
+                .header("X-Doudi-Signature", hmac_hex(false, &key.secret, &text))
+                .header("Content-Type", "application/x-ndjson");
+            if let Some(d) = digest {
+                r = r.header("X-Doudi-Content-Digest", d);
+            }
+            let r = r.body(records).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(r.json::<Value>().await.unwrap()["error"], expected);
+        }
         let (status, body) = call(
             &app,
             &key,

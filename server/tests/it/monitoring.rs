@@ -915,8 +915,9 @@ async fn an_administrator_edits_the_rules_and_a_rule_switched_off_raises_nothing
         .unwrap();
     assert_eq!(
         rules.as_array().unwrap().len(),
-        10,
-        "the nine earlier kinds and enrolment (就学)"
+        13,
+        "the nine earlier kinds, enrolment (就学), serious illness, custody and hardship \
+         recognised by another department"
     );
     assert!(
         rules
