@@ -904,6 +904,46 @@ pub async fn progress(
     Ok(Json(body).into_response())
 }
 
+/// A file sent to be read row by row (an import, a roster's intake): its name as given (without
+/// control characters, at most 100 characters), the temporary file it was streamed to while
+/// hashed (memory stays flat), its SHA-256 and its size; over `MAX_IMPORT_BYTES` it is refused.
+pub struct Spooled {
+    pub name: String,
+    pub file: tempfile::NamedTempFile,
+    pub hash: String,
+    pub size: usize,
+}
+
+pub async fn spool(
+    mut field: axum::extract::multipart::Field<'_>,
+    default_name: &str,
+) -> Result<Spooled, AppError> {
+    let name: String = field
+        .file_name()
+        .unwrap_or(default_name)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+    let mut file = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut size = 0usize;
+    while let Some(chunk) = field.chunk().await? {
+        size += chunk.len();
+        if size > MAX_IMPORT_BYTES {
+            return Err(AppError::refused("file_too_large"));
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk).map_err(AppError::internal)?;
+    }
+    Ok(Spooled {
+        name,
+        file,
+        hash: hex::encode(hasher.finalize()),
+        size,
+    })
+}
+
 /// `POST /imports`: multipart `source`, optional `encoding` (`utf-8` or `gbk`; detected when
 /// absent) and `file`. Department officers import their own department's sources; admins any.
 pub async fn upload(
@@ -916,7 +956,7 @@ pub async fn upload(
         return Err(AppError::Forbidden);
     }
     let (mut source, mut encoding, mut file, mut run) = (None, None, None, None);
-    while let Some(mut field) = multipart.next_field().await? {
+    while let Some(field) = multipart.next_field().await? {
         match field.name().unwrap_or("") {
             "source" => {
                 source = field
@@ -950,28 +990,7 @@ pub async fn upload(
                     }
                 }
             }
-            "file" => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("file.csv")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(100)
-                    .collect();
-                // Streamed to a temporary file while hashed: memory stays flat.
-                let mut tmp = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
-                let mut hasher = sha2::Sha256::new();
-                let mut size = 0usize;
-                while let Some(chunk) = field.chunk().await? {
-                    size += chunk.len();
-                    if size > MAX_IMPORT_BYTES {
-                        return Err(AppError::refused("file_too_large"));
-                    }
-                    hasher.update(&chunk);
-                    tmp.write_all(&chunk).map_err(AppError::internal)?;
-                }
-                file = Some((name, tmp, hex::encode(hasher.finalize()), size));
-            }
+            "file" => file = Some(spool(field, "file.csv").await?),
             _ => return Err(AppError::BadRequest),
         }
     }
@@ -983,8 +1002,13 @@ pub async fn upload(
         return Err(AppError::Forbidden);
     }
     let region = app::auth::staff_scope(&user)?;
-    let (name, tmp, hash, size) = file
-        .filter(|f| f.3 > 0)
+    let Spooled {
+        name,
+        file: tmp,
+        hash,
+        size,
+    } = file
+        .filter(|f| f.size > 0)
         .ok_or(AppError::refused("file_empty"))?;
     // The import runs on its own task: if the uploader's browser is closed (the request dropped),
     // it still finishes, and its report waits in the list of imports.

@@ -18,8 +18,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use sha2::Digest;
-use std::io::{Read, Write};
+use std::io::Read;
 
 /// Rows sent to the store at a time.
 const BATCH_ROWS: usize = 2_000;
@@ -253,7 +252,7 @@ pub async fn upload(
     }
     let scope = app::auth::staff_scope(&user)?;
     let (mut roster, mut file) = (None, None);
-    while let Some(mut field) = multipart.next_field().await? {
+    while let Some(field) = multipart.next_field().await? {
         match field.name().unwrap_or("") {
             "roster" => {
                 roster = field
@@ -262,27 +261,7 @@ pub async fn upload(
                     .ok()
                     .and_then(|t| Roster::from_code(t.trim()))
             }
-            "file" => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("roster.csv")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(100)
-                    .collect();
-                let mut tmp = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
-                let mut hasher = sha2::Sha256::new();
-                let mut size = 0usize;
-                while let Some(chunk) = field.chunk().await? {
-                    size += chunk.len();
-                    if size > crate::imports::MAX_IMPORT_BYTES {
-                        return Err(AppError::refused("file_too_large"));
-                    }
-                    hasher.update(&chunk);
-                    tmp.write_all(&chunk).map_err(AppError::internal)?;
-                }
-                file = Some((name, tmp, hex::encode(hasher.finalize()), size));
-            }
+            "file" => file = Some(crate::imports::spool(field, "roster.csv").await?),
             _ => return Err(AppError::BadRequest),
         }
     }
@@ -290,8 +269,13 @@ pub async fn upload(
         "roster",
         app::domain::declaration::FieldErrorCode::InvalidChoice,
     ))?;
-    let (name, tmp, hash, _) = file
-        .filter(|f| f.3 > 0)
+    let crate::imports::Spooled {
+        name,
+        file: tmp,
+        hash,
+        ..
+    } = file
+        .filter(|f| f.size > 0)
         .ok_or(AppError::refused("file_empty"))?;
     // On a task of its own: a closed browser does not stop it; its report waits in the list.
     let task_state = state.clone();
