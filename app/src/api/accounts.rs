@@ -515,6 +515,12 @@ pub async fn staff_accounts() -> Result<Vec<StaffView>, AppError> {
     auth::audit_read(&s, &admin, "staff_read", admin_region.prefix()).await;
     let mut shown = Vec::new();
     for u in s.store.staff_accounts().await? {
+        // Departments' systems are managed at /staff/systems (revoked there, not disabled here).
+        if u.login
+            .starts_with(crate::api::machine::SYSTEM_LOGIN_PREFIX)
+        {
+            continue;
+        }
         let inside = match &u.region_code {
             Some(r) => r.is_within(&admin_region),
             None => {
@@ -619,7 +625,13 @@ pub async fn set_staff_disabled(login: String, disabled: bool) -> Result<(), App
         .store
         .user_by_login(login.trim())
         .await?
-        .filter(|u| u.role.is_staff() && u.role != Role::Charity)
+        .filter(|u| {
+            u.role.is_staff()
+                && u.role != Role::Charity
+                && !u
+                    .login
+                    .starts_with(crate::api::machine::SYSTEM_LOGIN_PREFIX)
+        })
         .ok_or(AppError::NotFound)?;
     let region = target.region_code.as_ref().ok_or(AppError::NotFound)?;
     let action = if disabled {

@@ -28,6 +28,10 @@ pub const MAX_CALLS_PER_MINUTE: i64 = 6_000;
 pub const DEFAULT_CALLS_PER_MINUTE: i64 = 120;
 /// The longest overlap of a rotated key, in days.
 pub const MAX_OVERLAP_DAYS: u32 = 30;
+/// The login of the account a connected system acts through begins with this (no login a
+/// person is given can: `create_staff` takes letters, digits, `_` and `.` only). Such accounts
+/// are managed at /staff/systems, never in the staff list.
+pub const SYSTEM_LOGIN_PREFIX: &str = "api:";
 /// A system's name, at most.
 pub const MAX_CLIENT_NAME_CHARS: usize = 40;
 

@@ -100,7 +100,11 @@ impl MachineStore for SqlStore {
         )
         .bind(&c.id)
         .bind(Role::Department.code())
-        .bind(format!("api:{}", c.id))
+        .bind(format!(
+            "{}{}",
+            app::api::machine::SYSTEM_LOGIN_PREFIX,
+            c.id
+        ))
         .bind(&c.name)
         .bind(c.region.as_str())
         .bind(now)

@@ -748,6 +748,20 @@ async fn signatures_are_refused_when_wrong_replayed_skewed_rotated_out_or_revoke
             );
         }
 
+        // Its account is not in the administrators' staff list, and cannot be disabled there
+        // (a system is disconnected at /staff/systems).
+        let staff = post_form(&admin, &app, "/api/accounts/staff", &[]).await;
+        assert_eq!(staff.status(), StatusCode::OK);
+        assert!(!staff.text().await.unwrap().contains("api:"));
+        let r = post_form(
+            &admin,
+            &app,
+            "/api/accounts/set_staff_disabled",
+            &[("login", login.as_str()), ("disabled", "true")],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
         // Revoked: every key stops at once.
         let r = post_json(
             &admin,
