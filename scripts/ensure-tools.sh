@@ -88,6 +88,13 @@ if [ "$need_browser" = test ]; then
   fi
 fi
 
+# The local S3-compatible object store the two-process test starts (server/tests/it/cluster.rs).
+# 0.14.1: later versions need rustc 1.96.
+if [ "$need_browser" = test ] && ! s3s-fs --version 2>/dev/null | grep -q ' 0\.14\.1'; then
+  say "installing s3s-fs 0.14.1 (a local S3-compatible server for the two-process test; ~3 min)"
+  cargo install s3s-fs --version 0.14.1 --features binary --locked
+fi
+
 if [ "$need_browser" = bench ] && ! bench/node_modules/.bin/lighthouse --version 2>/dev/null | grep -q '^12\.'; then
   say "installing Lighthouse 12 in bench/ (npm; make bench prints the resident pages' scores)"
   (cd bench && npm ci --no-audit --no-fund)

@@ -27,6 +27,25 @@ pub struct Config {
     /// Directory for uploaded files (content-addressed blobs).
     #[arg(long, env = "DOUDI_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// Stored files (attachments, visit photos, proofs) in this S3-compatible bucket instead of
+    /// `DATA_DIR/blobs`: what several server processes behind a load balancer need. The bucket
+    /// must exist. Unset: the local disk.
+    #[arg(long, env = "DOUDI_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// The object store's address, e.g. `http://10.0.0.5:9000` (MinIO, Ceph, a cloud's
+    /// S3-compatible service). Unset: Amazon S3 itself.
+    #[arg(long, env = "DOUDI_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// The bucket's region (many compatible stores accept any).
+    #[arg(long, env = "DOUDI_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    #[arg(long, env = "DOUDI_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+    #[arg(long, env = "DOUDI_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
+    /// Object names start with it (deployments sharing a bucket use different ones).
+    #[arg(long, env = "DOUDI_S3_PREFIX", default_value = "blobs")]
+    pub s3_prefix: String,
     /// The field encryption master key: 64 hexadecimal digits (256 bits). Declarations and
     /// drafts are sealed with keys derived from it (`server::crypto`); without it they cannot
     /// be read. Make one with `openssl rand -hex 32` and keep it out of the database's backups.
@@ -88,7 +107,8 @@ pub struct Config {
     #[arg(long, env = "DOUDI_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
     /// Sign-in, registration and SMS-code requests allowed per client address per minute
-    /// (per process), against password spraying across many accounts.
+    /// (counted in the database: one budget across every server process), against password
+    /// spraying across many accounts.
     #[arg(long, env = "DOUDI_AUTH_REQUESTS_PER_MINUTE", default_value_t = 30)]
     pub auth_requests_per_minute: u32,
     /// The proxies (load balancers) whose X-Forwarded-For is believed, as a comma-separated

@@ -8,10 +8,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
-use governor::{DefaultKeyedRateLimiter, Quota};
-use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::net::SocketAddr;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -120,15 +117,6 @@ pub async fn api_body_limit(State(state): State<AppState>, req: Request, next: N
     }
 }
 
-/// A per-client-address budget for the endpoints that take passwords and send SMS.
-pub type AuthLimiter = DefaultKeyedRateLimiter<IpAddr>;
-
-pub fn auth_limiter(per_minute: u32) -> Arc<AuthLimiter> {
-    Arc::new(AuthLimiter::keyed(Quota::per_minute(
-        NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN),
-    )))
-}
-
 const RATE_LIMITED_PATHS: [&str; 8] = [
     "/api/accounts/login",
     "/api/accounts/second_factor/confirm",
@@ -163,14 +151,27 @@ pub async fn client_address(
         .await
 }
 
+/// The endpoints that take passwords and send SMS: at most `Config::auth_requests_per_minute`
+/// requests a client address a minute, counted in the database so that every process behind a
+/// load balancer shares the one budget (`SharedStore::count_request`).
 pub async fn auth_rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() == Method::POST && RATE_LIMITED_PATHS.contains(&req.uri().path()) {
         let Some(ClientAddr(client)) = req.extensions().get::<ClientAddr>().copied() else {
             return AppError::internal("client address missing").into_response();
         };
-        if state.auth_limiter.check_key(&client).is_err() {
-            tracing::warn!(%client, "sign-in rate limit reached");
-            return AppError::TooManyRequests.into_response();
+        let minute = app::auth::real_now_millis().div_euclid(60_000);
+        let counted = state
+            .services
+            .store
+            .count_request(&format!("auth:{client}"), minute)
+            .await;
+        match counted {
+            Ok(calls) if calls > i64::from(state.config.auth_requests_per_minute) => {
+                tracing::warn!(%client, "sign-in rate limit reached");
+                return AppError::TooManyRequests.into_response();
+            }
+            Ok(_) => {}
+            Err(e) => return AppError::from(e).into_response(),
         }
     }
     next.run(req).await

@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sha2::Digest;
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 /// Larger uploads are refused (a county's yearly file is far smaller).
 pub const MAX_IMPORT_BYTES: usize = 512 * 1024 * 1024;
@@ -665,6 +666,80 @@ pub type Running = std::sync::Arc<
     std::sync::Mutex<std::collections::HashMap<(String, String), std::sync::Arc<Progress>>>,
 >;
 
+/// How often a running import writes its progress to the database (PostgreSQL), for a progress
+/// bar served by another process; a run not rewritten for `PROGRESS_STALE_MS` is over.
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+const PROGRESS_STALE_MS: i64 = 10_000;
+
+impl Progress {
+    fn run(&self, user_id: &str, run: &str) -> app::store::ImportRun {
+        use std::sync::atomic::Ordering::Relaxed;
+        app::store::ImportRun {
+            user_id: user_id.to_string(),
+            run: run.to_string(),
+            total_bytes: self.total_bytes as i64,
+            read_bytes: self.read_bytes.load(Relaxed).min(self.total_bytes) as i64,
+            rows: self.rows.load(Relaxed),
+            updated_at: app::auth::real_now_millis(),
+        }
+    }
+}
+
+/// Makes a running import's progress visible to every process: in this process's list, and on
+/// PostgreSQL (several processes on one database) written to the database every
+/// `PROGRESS_EVERY` until the returned guard is dropped, when it is removed from both. On SQLite
+/// (one process; the import's transaction holds the write lock) the list alone serves.
+pub struct Published {
+    key: (String, String),
+    running: Running,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Published {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.running.lock() {
+            running.remove(&self.key);
+        }
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub fn publish(state: &AppState, key: (String, String), progress: Arc<Progress>) -> Published {
+    if let Ok(mut running) = state.imports.lock() {
+        running.insert(key.clone(), progress.clone());
+    }
+    let shared = state.db.dialect() == crate::store::dialect::Dialect::Postgres;
+    let stop = shared.then(|| {
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let store = state.services.store.clone();
+        let (user, run) = key.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PROGRESS_EVERY);
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    _ = tick.tick() => {
+                        if let Err(e) = store.set_import_run(&progress.run(&user, &run)).await {
+                            tracing::warn!(error = %e, "import progress not written");
+                        }
+                    }
+                }
+            }
+            if let Err(e) = store.end_import_run(&user, &run).await {
+                tracing::warn!(error = %e, "import progress not removed");
+            }
+        });
+        stop
+    });
+    Published {
+        key,
+        running: state.imports.clone(),
+        stop,
+    }
+}
+
 /// A reader that tells `Progress` how far into the file it is.
 pub(crate) struct Counting<R> {
     inner: R,
@@ -879,20 +954,33 @@ pub async fn progress(
     axum::extract::Path(run): axum::extract::Path<String>,
 ) -> Result<Response, AppError> {
     let user = auth.user.ok_or(AppError::Unauthenticated)?;
-    let found = state
+    let here = state
         .imports
         .lock()
         .ok()
-        .and_then(|m| m.get(&(user.0.id.clone(), run)).cloned());
+        .and_then(|m| m.get(&(user.0.id.clone(), run.clone())).cloned())
+        .map(|p| p.run(&user.0.id, &run));
+    let found = match here {
+        Some(r) => Some(r),
+        // Started through another process.
+        None => {
+            state
+                .services
+                .store
+                .import_run(
+                    &user.0.id,
+                    &run,
+                    app::auth::real_now_millis() - PROGRESS_STALE_MS,
+                )
+                .await?
+        }
+    };
     let body = match found {
         Some(p) => app::api::monitoring::ImportProgress {
             running: true,
-            total_bytes: p.total_bytes,
-            read_bytes: p
-                .read_bytes
-                .load(std::sync::atomic::Ordering::Relaxed)
-                .min(p.total_bytes),
-            rows: p.rows.load(std::sync::atomic::Ordering::Relaxed),
+            total_bytes: p.total_bytes as u64,
+            read_bytes: p.read_bytes as u64,
+            rows: p.rows,
         },
         None => app::api::monitoring::ImportProgress {
             running: false,
@@ -1020,9 +1108,7 @@ pub async fn upload(
         user.0.id.clone(),
         run.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
     );
-    if let Ok(mut running) = state.imports.lock() {
-        running.insert(key.clone(), progress.clone());
-    }
+    let published = publish(&state, key, progress.clone());
     let task_state = state.clone();
     let task = tokio::spawn(async move {
         let path = tmp.path().to_path_buf();
@@ -1039,9 +1125,7 @@ pub async fn upload(
         )
         .await;
         drop(tmp);
-        if let Ok(mut running) = task_state.imports.lock() {
-            running.remove(&key);
-        }
+        drop(published);
         let outcome = match &result {
             Ok(r) if r.refused.is_none() => AuditResult::Ok,
             Ok(_) => AuditResult::Refused,

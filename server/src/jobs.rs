@@ -361,7 +361,8 @@ pub fn spawn(
 const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Removes audit records older than the retention (the chain stays verifiable from its new
-/// anchor) and sign-in counts past their window. Returns (audit records, sign-in counts).
+/// anchor), sign-in counts past their window, request counts of minutes past and stale import
+/// progress. Returns (audit records, the rest).
 pub async fn purge_expired(
     store: &dyn Store,
     now: Millis,
@@ -375,7 +376,14 @@ pub async fn purge_expired(
         .purge_login_attempts(now - keep.login_attempts_ms)
         .await
         .map_err(|e| anyhow::anyhow!("purge sign-in counts: {e}"))?;
-    Ok((audit, attempts))
+    // Requests a minute of minutes past, and the progress left by imports whose process died
+    // (a running import rewrites its own every `imports::PROGRESS_EVERY`), on the real clock.
+    let real = app::auth::real_now_millis();
+    let shared = store
+        .purge_shared(real.div_euclid(60_000) - 1, real - 3_600_000)
+        .await
+        .map_err(|e| anyhow::anyhow!("purge request counts: {e}"))?;
+    Ok((audit, attempts + shared))
 }
 
 /// How often stored files are swept, and how old an unnamed file must be to go: an upload

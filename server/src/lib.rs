@@ -16,6 +16,7 @@ pub mod machine;
 pub mod metrics;
 pub mod payments;
 pub mod rosters;
+pub mod s3;
 pub mod seed;
 pub mod services;
 pub mod sessions;

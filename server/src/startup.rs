@@ -68,7 +68,6 @@ pub struct Shared {
     pub config: Arc<Config>,
     /// The field cipher (`crate::crypto`), for what keys or seals outside the store.
     pub cipher: crate::crypto::FieldCipher,
-    pub auth_limiter: Arc<http::AuthLimiter>,
     /// Imports running in this process, for their uploaders' progress bars.
     pub imports: crate::imports::Running,
     /// The build output's version, under which pages name its files (`crate::assets`).
@@ -109,17 +108,34 @@ impl Application {
         if chained > 0 {
             tracing::info!(chained, "audit records from before the hash chain chained");
         }
-        let blobs = Arc::new(FsBlobStore {
-            root: config.data_dir.join("blobs"),
-            cipher: cipher.clone(),
-        });
-        let sealed_files = blobs.seal_existing().await.map_err(anyhow::Error::msg)?;
-        if sealed_files > 0 {
-            tracing::info!(
-                sealed_files,
-                "stored files from before field encryption sealed"
-            );
-        }
+        let blobs: Arc<dyn app::services::BlobStore> = match &config.s3_bucket {
+            Some(bucket) => {
+                let settings = crate::s3::S3Settings {
+                    endpoint: config.s3_endpoint.clone(),
+                    bucket: bucket.clone(),
+                    region: config.s3_region.clone(),
+                    access_key_id: config.s3_access_key_id.clone(),
+                    secret_access_key: config.s3_secret_access_key.clone(),
+                    prefix: config.s3_prefix.clone(),
+                };
+                tracing::info!(bucket = %bucket, endpoint = ?config.s3_endpoint, "stored files in an object store");
+                Arc::new(crate::s3::S3BlobStore::new(&settings, cipher.clone())?)
+            }
+            None => {
+                let disk = FsBlobStore {
+                    root: config.data_dir.join("blobs"),
+                    cipher: cipher.clone(),
+                };
+                let sealed_files = disk.seal_existing().await.map_err(anyhow::Error::msg)?;
+                if sealed_files > 0 {
+                    tracing::info!(
+                        sealed_files,
+                        "stored files from before field encryption sealed"
+                    );
+                }
+                Arc::new(disk)
+            }
+        };
         let notifier = Arc::new(LoggingNotifier::new(config.demo));
         if config.demo {
             tracing::warn!("demo mode: verification codes are logged and shown at /dev/outbox");
@@ -188,15 +204,6 @@ impl Application {
             .site_addr(addr)
             .env(env)
             .build();
-        let auth_limiter = http::auth_limiter(config.auth_requests_per_minute);
-        let forget = auth_limiter.clone();
-        tokio::spawn(async move {
-            // Forget addresses whose budget has refilled, so the table does not grow without bound.
-            loop {
-                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
-                forget.retain_recent();
-            }
-        });
         let in_flight = Arc::new(tokio::sync::Semaphore::new(config.requests_in_flight()));
         let state = AppState(Arc::new(Shared {
             leptos_options: leptos_options.clone(),
@@ -204,7 +211,6 @@ impl Application {
             notifier,
             config: Arc::new(config),
             cipher,
-            auth_limiter,
             imports: Default::default(),
             pkg_version,
             db: backend.db().clone(),

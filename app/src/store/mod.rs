@@ -25,6 +25,7 @@ mod publicity;
 mod recovery;
 mod reserve;
 mod rosters;
+mod shared;
 mod statistics;
 
 pub use accounts::*;
@@ -47,6 +48,7 @@ pub use publicity::*;
 pub use recovery::*;
 pub use reserve::*;
 pub use rosters::*;
+pub use shared::*;
 pub use statistics::*;
 
 use crate::domain::audit::AuditEntry;
@@ -103,6 +105,7 @@ pub trait Store:
     + RecoveryStore
     + ReserveStore
     + RosterStore
+    + SharedStore
     + StatisticsStore
     + Send
     + Sync
@@ -130,6 +133,7 @@ impl<T> Store for T where
         + RecoveryStore
         + ReserveStore
         + RosterStore
+        + SharedStore
         + StatisticsStore
         + Send
         + Sync

@@ -32,6 +32,7 @@ mod recovery;
 mod reserve;
 mod rosters;
 mod sealed;
+mod shared;
 pub mod sqlite;
 mod statistics;
 pub mod wal_sync;

@@ -4,6 +4,7 @@ mod backup;
 mod care;
 mod casework;
 mod charity;
+mod cluster;
 mod complaints;
 mod cycle;
 mod helpers;
