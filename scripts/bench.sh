@@ -65,6 +65,11 @@ done
 # Residents while a department imports a 1 000 000-row file on SQLite (goal: submissions p99
 # <= 250 ms meanwhile): the mix at 200 requests/s, the import when the measured minute starts.
 target/release/examples/load --backend sqlite --rate 200 --secs 60 --import-rows 1000000
+# A province on PostgreSQL (server/examples/province.rs): 5 000 000 households seeded through
+# COPY, then the lookup by ID number, the review queue's page and a 1 000 000-row import
+# (DOUDI_PROVINCE_HOUSEHOLDS changes the count; the database takes ~GB_FIGURE GB in /tmp).
+RUSTFLAGS="--cfg erase_components" cargo build --release --locked -p server --example province
+DOUDI_PG_SETTINGS="-c shared_buffers=4GB -c effective_cache_size=12GB" ./scripts/with-postgres.sh target/release/examples/province
 # What a phone receives for each resident page (bytes on the wire, counted by Chromium), and
 # Lighthouse's mobile scores, from the release server on a temporary demo database.
 E2E_SCRIPT=bench-pages.mjs ./scripts/e2e.sh target/release/server

@@ -2,7 +2,8 @@
 # Runs a command with a throwaway PostgreSQL cluster (initdb + pg_ctl in a temp dir, free
 # port), exporting DOUDI_TEST_PG_URL; the cluster is removed afterwards. As root, the cluster
 # runs as the `postgres` user (initdb refuses root). When CI=true and PostgreSQL cannot
-# start, the run fails instead of skipping the PostgreSQL tests.
+# start, the run fails instead of skipping the PostgreSQL tests. DOUDI_PG_SETTINGS adds server
+# settings (e.g. "-c shared_buffers=4GB" for the province bench).
 set -euo pipefail
 PATH="$PATH:$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 
@@ -29,7 +30,7 @@ trap cleanup EXIT
 if ! "${as_pg[@]}" initdb -D "$dir/data" -U postgres -A trust --no-sync >"$dir/initdb.log" 2>&1; then
   cat "$dir/initdb.log" >&2; trap - EXIT; cleanup; fail_or_skip "initdb failed"
 fi
-if ! "${as_pg[@]}" pg_ctl -D "$dir/data" -l "$dir/pg.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null; then
+if ! "${as_pg[@]}" pg_ctl -D "$dir/data" -l "$dir/pg.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 ${DOUDI_PG_SETTINGS:-}" start >/dev/null; then
   cat "$dir/pg.log" >&2; trap - EXIT; cleanup; fail_or_skip "pg_ctl start failed"
 fi
 export DOUDI_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"

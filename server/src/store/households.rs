@@ -701,12 +701,20 @@ impl HouseholdStore for SqlStore {
         } else {
             self.name_digest(&name)
         };
+        // By ID number, the households are found first through the three indexes that may name
+        // the person (head, member, applicant), not by testing every household of the region:
+        // a province holds millions.
+        let by_id = if id_key.is_empty() {
+            "$2 = ''"
+        } else {
+            "h.id IN (SELECT id FROM households WHERE head_id_number = $2 \
+             UNION SELECT household_id FROM persons WHERE id_number = $2 \
+             UNION SELECT a.household_id FROM application_keys k JOIN applications a \
+             ON a.id = k.application_id WHERE k.kind = 'id_number' AND k.digest = $2 \
+             AND a.household_id IS NOT NULL)"
+        };
         let rows = query(&format!(
-            "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 \
-             AND ($2 = '' OR h.head_id_number = $2 OR EXISTS (SELECT 1 FROM applications a JOIN \
-             application_keys k ON k.application_id = a.id WHERE a.household_id = h.id \
-             AND k.kind = 'id_number' AND k.digest = $2) OR EXISTS (SELECT 1 FROM persons p \
-             WHERE p.household_id = h.id AND p.id_number = $2)) \
+            "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 AND {by_id} \
              AND ($3 = '' OR EXISTS (SELECT 1 FROM applications a JOIN application_keys k ON \
              k.application_id = a.id WHERE a.household_id = h.id AND k.kind = 'name' \
              AND k.digest = $3)) \

@@ -126,9 +126,10 @@ pub(super) async fn import_on(
         let end = loop {
             match rows.recv().await {
                 Some(ImportBatch::Medical(batch)) if !batch.is_empty() => {
-                    let staged = stage_medical(&mut tx, dialect, batch, &scope).await?;
-                    matched += staged;
-                    new_records += store_medical(&mut tx, &meta, window, staged).await?;
+                    let (m, added) =
+                        store_medical_batch_pg(&mut tx, &meta, window, batch, &scope).await?;
+                    matched += m;
+                    new_records += added;
                 }
                 Some(ImportBatch::Events(batch)) if !batch.is_empty() => {
                     matched += stage_events(&mut tx, dialect, cipher, &batch, &scope).await?;
@@ -438,6 +439,42 @@ async fn store_medical(
     }
     query("DELETE FROM import_stage").execute(&mut *tx).await?;
     Ok(added)
+}
+
+/// PostgreSQL: a batch of medical settlements in one statement: matched to the persons of the
+/// region, stored unless stored before, and the households of new records inside the rules' 12
+/// months noted for the rules (what `stage_medical` and `store_medical` do in three steps on
+/// SQLite, whose import stages outside its transaction). Returns (rows matched, records new).
+async fn store_medical_batch_pg(
+    tx: &mut Tx<'_>,
+    meta: &NewImport,
+    window: (chrono::NaiveDate, chrono::NaiveDate),
+    batch: MedicalBatch,
+    scope: &str,
+) -> Result<(i64, i64), DbError> {
+    let [id, on_day, total, own] = MedicalBatch::sql_fields("r.value");
+    let json_strings = Dialect::Postgres.json_strings();
+    let sql = format!(
+        "WITH m AS MATERIALIZED (SELECT {id} AS id_number, {on_day} AS settled_on, \
+           {total} AS total, {own} AS out_of_pocket, p.household_id \
+           FROM {json_strings} JOIN persons p ON p.id_number = {id} WHERE p.region_code LIKE $2), \
+         a AS (INSERT INTO medical_records (household_id, id_number, settled_on, total, \
+           out_of_pocket, import_id) \
+           SELECT household_id, id_number, settled_on, total, out_of_pocket, $3 FROM m \
+           ON CONFLICT DO NOTHING RETURNING household_id, settled_on), \
+         t AS (INSERT INTO import_touched (household_id) SELECT DISTINCT household_id FROM a \
+           WHERE settled_on >= $4 AND settled_on <= $5 ON CONFLICT (household_id) DO NOTHING) \
+         SELECT (SELECT COUNT(*) FROM m) AS matched, (SELECT COUNT(*) FROM a) AS added"
+    );
+    let row = query(&sql)
+        .bind(batch.into_json())
+        .bind(scope)
+        .bind(&meta.id)
+        .bind(window.0.to_string())
+        .bind(window.1.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok((row.get("matched")?, row.get("added")?))
 }
 
 /// Stages a batch of department events of persons in the database, each whole and sealed
