@@ -34,9 +34,12 @@ impl SqlStore {
     }
 
     /// Fills in each system's sources and keys (two queries for all of them).
+    /// The systems with their sources, and with their keys when `with_keys` (the page lists
+    /// them; a signed call's lookup does not need them).
     async fn with_sources_and_keys(
         &self,
         mut clients: Vec<ApiClientRecord>,
+        with_keys: bool,
     ) -> Result<Vec<ApiClientRecord>, DbError> {
         if clients.is_empty() {
             return Ok(clients);
@@ -63,7 +66,11 @@ impl SqlStore {
             keys = keys.bind(id.clone());
         }
         let sources = sources.fetch_all(&self.db).await?;
-        let keys = keys.fetch_all(&self.db).await?;
+        let keys = if with_keys {
+            keys.fetch_all(&self.db).await?
+        } else {
+            Vec::new()
+        };
         for c in &mut clients {
             for r in &sources {
                 if r.get::<String, _>("client_id")? == c.id {
@@ -159,7 +166,7 @@ impl MachineStore for SqlStore {
             .iter()
             .map(Self::api_client_of_row)
             .collect::<Result<Vec<_>, _>>()?;
-        self.with_sources_and_keys(clients).await
+        self.with_sources_and_keys(clients, true).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -172,7 +179,7 @@ impl MachineStore for SqlStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let client = Self::api_client_of_row(&row)?;
-        Ok(self.with_sources_and_keys(vec![client]).await?.pop())
+        Ok(self.with_sources_and_keys(vec![client], true).await?.pop())
     }
 
     #[tracing::instrument(skip_all)]
@@ -253,14 +260,20 @@ impl MachineStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn api_key(&self, key_id: &str) -> Result<Option<ApiKeyLookup>, DbError> {
-        let row = query("SELECT client_id, secret, expires_at FROM api_keys WHERE id = $1")
-            .bind(key_id)
-            .fetch_optional(&self.db)
-            .await?;
+        // Every signed call comes here: the key with its system in one query, then the
+        // system's sources (not its key list, which only the page shows).
+        let row = query(&format!(
+            "SELECT k.secret, k.expires_at, {CLIENT_COLUMNS} FROM api_keys k \
+             JOIN api_clients c ON c.id = k.client_id JOIN users u ON u.id = c.created_by \
+             WHERE k.id = $1"
+        ))
+        .bind(key_id)
+        .fetch_optional(&self.db)
+        .await?;
         let Some(row) = row else { return Ok(None) };
-        let client_id: String = row.get("client_id")?;
         let secret: String = row.get("secret")?;
-        let Some(client) = self.api_client(&client_id).await? else {
+        let client = Self::api_client_of_row(&row)?;
+        let Some(client) = self.with_sources_and_keys(vec![client], false).await?.pop() else {
             return Ok(None);
         };
         Ok(Some(ApiKeyLookup {
