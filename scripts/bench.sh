@@ -67,7 +67,7 @@ done
 target/release/examples/load --backend sqlite --rate 200 --secs 60 --import-rows 1000000
 # A province on PostgreSQL (server/examples/province.rs): 5 000 000 households seeded through
 # COPY, then the lookup by ID number, the review queue's page and a 1 000 000-row import
-# (DOUDI_PROVINCE_HOUSEHOLDS changes the count; the database takes ~GB_FIGURE GB in /tmp).
+# (DOUDI_PROVINCE_HOUSEHOLDS changes the count; the database takes ~12 GB in /tmp, ~15 min).
 RUSTFLAGS="--cfg erase_components" cargo build --release --locked -p server --example province
 DOUDI_PG_SETTINGS="-c shared_buffers=4GB -c effective_cache_size=12GB" ./scripts/with-postgres.sh target/release/examples/province
 # What a phone receives for each resident page (bytes on the wire, counted by Chromium), and
