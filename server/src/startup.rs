@@ -97,6 +97,13 @@ impl Application {
         )
         .await?;
         let sealed = backend.seal_existing().await?;
+        let keyed = backend.key_caseload_names().await?;
+        if keyed > 0 {
+            tracing::info!(
+                keyed,
+                "names of persons taken in from rosters keyed for search"
+            );
+        }
         if sealed > 0 {
             tracing::info!(
                 sealed,

@@ -330,28 +330,37 @@ pub async fn search_households(query: HouseholdSearch) -> Result<Vec<HouseholdRo
     .await;
     // A household taken in from a roster has no declaration: its head's name is the roster's.
     let mut listed_heads = std::collections::HashMap::new();
-    for h in rows.iter().filter(|h| h.latest_declaration_json.is_none()) {
-        let head = s
-            .store
-            .caseload_of(&h.id)
-            .await?
-            .into_iter()
+    let mut listed_names: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    // (By name, every row's: a person taken in may have joined a household that applied.)
+    for h in rows
+        .iter()
+        .filter(|h| h.latest_declaration_json.is_none() || !name.is_empty())
+    {
+        let listed = s.store.caseload_of(&h.id).await?;
+        let head = listed
+            .iter()
             .find(|c| c.relation == crate::domain::declaration::Relation::Head)
-            .map(|c| c.name);
+            .map(|c| c.name.clone());
         if let Some(name) = head {
             listed_heads.insert(h.id.clone(), name);
         }
+        listed_names.insert(h.id.clone(), listed.into_iter().map(|c| c.name).collect());
     }
     Ok(rows
         .into_iter()
         // The store finds a name in any of the household's declarations: keep households whose
-        // latest declaration has a member of that name (a person who left is not found).
+        // latest declaration or whose rosters list a person of that name (a person who left
+        // is not found).
         .filter(|h| {
             name.is_empty()
                 || h.latest_declaration_json
                     .as_deref()
                     .and_then(|j| serde_json::from_str::<Declaration>(j).ok())
                     .is_some_and(|d| d.members.iter().any(|m| m.name.contains(&name)))
+                || listed_names
+                    .get(&h.id)
+                    .is_some_and(|names| names.iter().any(|n| n.contains(&name)))
         })
         .map(|h| HouseholdRow {
             head_name: match listed_heads.remove(&h.id) {

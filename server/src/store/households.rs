@@ -713,11 +713,18 @@ impl HouseholdStore for SqlStore {
              ON a.id = k.application_id WHERE k.kind = 'id_number' AND k.digest = $2 \
              AND a.household_id IS NOT NULL)"
         };
+        // By name the same way: a declared member's (`application_keys`) or a person taken
+        // in from a roster (`household_keys`).
+        let by_name = if name_digest.is_empty() {
+            "$3 = ''"
+        } else {
+            "h.id IN (SELECT a.household_id FROM application_keys k JOIN applications a \
+             ON a.id = k.application_id WHERE k.kind = 'name' AND k.digest = $3 \
+             AND a.household_id IS NOT NULL \
+             UNION SELECT household_id FROM household_keys WHERE kind = 'name' AND digest = $3)"
+        };
         let rows = query(&format!(
-            "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 AND {by_id} \
-             AND ($3 = '' OR EXISTS (SELECT 1 FROM applications a JOIN application_keys k ON \
-             k.application_id = a.id WHERE a.household_id = h.id AND k.kind = 'name' \
-             AND k.digest = $3)) \
+            "SELECT {HOUSEHOLD_SUMMARY} WHERE h.region_code LIKE $1 AND {by_id} AND {by_name} \
              AND ($4 = '' OR h.standing = $4) \
              ORDER BY COALESCE(h.standing_at, h.created_at) DESC, h.id LIMIT $5"
         ))

@@ -4,7 +4,7 @@
 
 use super::dialect::{code, day, query, within, Row};
 use super::households::insert_aid;
-use super::sealed::{CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME, ID_SEALED};
+use super::sealed::{CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME, ID_SEALED, NAME};
 use super::SqlStore;
 use app::domain::chain::{AidKind, AidOrigin, Department, NewAid};
 use app::domain::cycle::{china_midnight_ms, Standing};
@@ -15,6 +15,74 @@ use app::store::*;
 use std::collections::HashMap;
 
 impl SqlStore {
+    /// The household is found by this person's name forms (`household_keys`).
+    async fn insert_name_keys(
+        &self,
+        tx: &mut super::dialect::Tx<'_>,
+        household: &str,
+        name: &str,
+    ) -> Result<(), DbError> {
+        for form in crate::crypto::name_keys(name) {
+            query(
+                "INSERT INTO household_keys (household_id, kind, digest) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(household)
+            .bind(NAME)
+            .bind(self.cipher.digest(NAME, &form))
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Keys the names of persons taken in before `household_keys` existed, once, in batches;
+    /// returns how many persons. Run at start.
+    pub async fn key_caseload_names(&self) -> Result<usize, DbError> {
+        const DONE: &str = "caseload_names_v1";
+        let done = query("SELECT 1 AS one FROM maintenance_done WHERE name = $1")
+            .bind(DONE)
+            .fetch_optional(&self.db)
+            .await?;
+        if done.is_some() {
+            return Ok(0);
+        }
+        let (mut after, mut keyed) = ((String::new(), String::new()), 0);
+        loop {
+            let rows = query(
+                "SELECT roster, person_key, household_id, person_name FROM caseload \
+                 WHERE roster > $1 OR (roster = $1 AND person_key > $2) \
+                 ORDER BY roster, person_key LIMIT 500",
+            )
+            .bind(&after.0)
+            .bind(&after.1)
+            .fetch_all(&self.db)
+            .await?;
+            let mut tx = self.db.begin().await?;
+            for r in &rows {
+                let (roster, key, household, sealed): (String, String, String, String) =
+                    r.decode()?;
+                let name = self.open(CASELOAD_NAME, &sealed)?;
+                self.insert_name_keys(&mut tx, &household, &name).await?;
+                after = (roster, key);
+            }
+            keyed += rows.len();
+            if rows.len() < 500 {
+                query(
+                    "INSERT INTO maintenance_done (name, done_at) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(DONE)
+                .bind(app::services::now_millis())
+                .execute(&mut tx)
+                .await?;
+                tx.commit().await?;
+                return Ok(keyed);
+            }
+            tx.commit().await?;
+        }
+    }
+
     /// One row inside the intake's transaction. `made`: households this intake made, with
     /// their village.
     async fn intake_row(
@@ -121,6 +189,7 @@ impl SqlStore {
             out.already += 1;
             return Ok(None);
         }
+        self.insert_name_keys(&mut *tx, &household, &r.name).await?;
         out.taken += 1;
         if !made.contains_key(&household) {
             out.merged += 1;

@@ -110,6 +110,42 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
             rows[0]["head_name"], "王户主",
             "the roster's head names the household"
         );
+        // A member taken in is found by name too, whole or given name (as a declared one is).
+        for name in ["李妻", "王子"] {
+            let by_name: Value = crate::api::post_json(
+                &cw,
+                &app,
+                "/api/cycle/search",
+                serde_json::json!({ "query": { "id_number": "", "name": name, "standing": "" } }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+            assert_eq!(
+                by_name.as_array().map(|r| r.len()),
+                Some(1),
+                "{backend}: {name}: {by_name}"
+            );
+            assert_eq!(by_name[0]["id"], rows[0]["id"], "{name}");
+        }
+        // A person taken into a household that applied online is found by name in it.
+        let by_name: Value = crate::api::post_json(
+            &cw,
+            &app,
+            "/api/cycle/search",
+            serde_json::json!({ "query": { "id_number": "", "name": "老伴", "standing": "" } }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(
+            by_name.as_array().map(|r| r.len()),
+            Some(1),
+            "{backend}: {by_name}"
+        );
+        assert_eq!(by_name[0]["head_name"], "老户主", "{by_name}");
         let household = app
             .store()
             .search_households(app::store::HouseholdQuery {
