@@ -1017,12 +1017,22 @@ async fn list_referrals(
         })
         .await?;
     let mut out = Vec::new();
+    // Each household's head read once, however many of its referrals the page holds.
+    let mut heads: std::collections::HashMap<String, Option<(String, String)>> =
+        std::collections::HashMap::new();
     for r in rows
         .into_iter()
         .filter(|r| all || matches!(r.status, ReferralStatus::Sent | ReferralStatus::Accepted))
         .take(PAGE_MAX as usize)
     {
-        let head = app::api::machine::household_head(s, &r.household_id).await?;
+        let head = match heads.get(&r.household_id) {
+            Some(known) => known.clone(),
+            None => {
+                let head = app::api::machine::household_head(s, &r.household_id).await?;
+                heads.insert(r.household_id.clone(), head.clone());
+                head
+            }
+        };
         out.push(ApiReferral {
             id: r.id,
             household_id: r.household_id,

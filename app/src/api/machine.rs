@@ -358,7 +358,8 @@ pub async fn standing_of(
     }))
 }
 
-/// The head of a household as its latest application declared them: (name, ID number).
+/// The head of a household as its latest application declared them, or as a roster listed them
+/// for a household taken in without an application: (name, ID number).
 #[cfg(feature = "ssr")]
 pub async fn household_head(
     s: &Services,
@@ -366,7 +367,13 @@ pub async fn household_head(
 ) -> Result<Option<(String, String)>, AppError> {
     let apps = s.store.household_applications(household_id).await?;
     let Some(latest) = apps.last() else {
-        return Ok(None);
+        return Ok(s
+            .store
+            .caseload_of(household_id)
+            .await?
+            .into_iter()
+            .find(|c| c.relation == crate::domain::declaration::Relation::Head)
+            .map(|c| (c.name, c.id_number)));
     };
     let d: crate::domain::declaration::Declaration =
         serde_json::from_str(&latest.declaration_json).map_err(AppError::internal)?;

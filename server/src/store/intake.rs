@@ -40,11 +40,7 @@ impl SqlStore {
     /// returns how many persons. Run at start.
     pub async fn key_caseload_names(&self) -> Result<usize, DbError> {
         const DONE: &str = "caseload_names_v1";
-        let done = query("SELECT 1 AS one FROM maintenance_done WHERE name = $1")
-            .bind(DONE)
-            .fetch_optional(&self.db)
-            .await?;
-        if done.is_some() {
+        if super::sealed::is_done(&self.db, DONE).await? {
             return Ok(0);
         }
         let (mut after, mut keyed) = ((String::new(), String::new()), 0);
@@ -68,14 +64,7 @@ impl SqlStore {
             }
             keyed += rows.len();
             if rows.len() < 500 {
-                query(
-                    "INSERT INTO maintenance_done (name, done_at) VALUES ($1, $2) \
-                     ON CONFLICT (name) DO NOTHING",
-                )
-                .bind(DONE)
-                .bind(app::services::now_millis())
-                .execute(&mut tx)
-                .await?;
+                super::sealed::mark_done(&mut tx, DONE).await?;
                 tx.commit().await?;
                 return Ok(keyed);
             }

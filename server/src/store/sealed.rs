@@ -220,11 +220,7 @@ impl SqlStore {
     /// columns, and records the search keys of those applications, in batches; returns how
     /// many rows it sealed. Run at start; a row sealed meanwhile by a request is left alone.
     pub async fn seal_existing(&self) -> Result<usize, DbError> {
-        let done = query("SELECT 1 AS one FROM maintenance_done WHERE name = $1")
-            .bind(CONVERSION)
-            .fetch_optional(&self.db)
-            .await?;
-        if done.is_some() {
+        if is_done(&self.db, CONVERSION).await? {
             return Ok(0);
         }
         let mut sealed = self.key_existing_ids().await?;
@@ -262,14 +258,7 @@ impl SqlStore {
                 insert_keys(&mut tx, &id, &keys).await?;
             }
             if (most.max(apps.len()) as i64) < BATCH {
-                query(
-                    "INSERT INTO maintenance_done (name, done_at) VALUES ($1, $2) \
-                     ON CONFLICT (name) DO NOTHING",
-                )
-                .bind(CONVERSION)
-                .bind(app::services::now_millis())
-                .execute(&mut tx)
-                .await?;
+                mark_done(&mut tx, CONVERSION).await?;
                 tx.commit().await?;
                 return Ok(sealed + apps.len());
             }
@@ -463,6 +452,27 @@ pub(super) fn declaration_keys(
             (kind, digest)
         })
         .collect()
+}
+
+/// Whether the one-time work `name` was done (`maintenance_done`).
+pub(super) async fn is_done(db: &super::dialect::Db, name: &str) -> Result<bool, DbError> {
+    Ok(
+        query("SELECT 1 AS one FROM maintenance_done WHERE name = $1")
+            .bind(name)
+            .fetch_optional(db)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Records the one-time work `name` as done, with the transaction that finished it.
+pub(super) async fn mark_done(tx: &mut Tx<'_>, name: &str) -> Result<(), DbError> {
+    query("INSERT INTO maintenance_done (name, done_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .bind(app::services::now_millis())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// Records a declaration's search keys (`declaration_keys`), in one statement.
