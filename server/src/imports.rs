@@ -693,6 +693,24 @@ pub struct Published {
     key: (String, String),
     running: Running,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    writer: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Published {
+    /// The import is over: once this returns, no process shows it running (its uploader's
+    /// page may ask any process as soon as the answer arrives). Dropping the guard instead (a
+    /// task that failed) ends it too, a moment later.
+    pub async fn finish(mut self) {
+        if let Ok(mut running) = self.running.lock() {
+            running.remove(&self.key);
+        }
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.await;
+        }
+    }
 }
 
 impl Drop for Published {
@@ -711,11 +729,11 @@ pub fn publish(state: &AppState, key: (String, String), progress: Arc<Progress>)
         running.insert(key.clone(), progress.clone());
     }
     let shared = state.db.dialect() == crate::store::dialect::Dialect::Postgres;
-    let stop = shared.then(|| {
+    let (stop, writer) = if shared {
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let store = state.services.store.clone();
         let (user, run) = key.clone();
-        tokio::spawn(async move {
+        let writer = tokio::spawn(async move {
             let mut tick = tokio::time::interval(PROGRESS_EVERY);
             loop {
                 tokio::select! {
@@ -731,12 +749,15 @@ pub fn publish(state: &AppState, key: (String, String), progress: Arc<Progress>)
                 tracing::warn!(error = %e, "import progress not removed");
             }
         });
-        stop
-    });
+        (Some(stop), Some(writer))
+    } else {
+        (None, None)
+    };
     Published {
         key,
         running: state.imports.clone(),
         stop,
+        writer,
     }
 }
 
@@ -1125,7 +1146,7 @@ pub async fn upload(
         )
         .await;
         drop(tmp);
-        drop(published);
+        published.finish().await;
         let outcome = match &result {
             Ok(r) if r.refused.is_none() => AuditResult::Ok,
             Ok(_) => AuditResult::Refused,

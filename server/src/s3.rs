@@ -65,6 +65,26 @@ impl S3BlobStore {
         })
     }
 
+    /// Writes and removes a small object: the bucket is there and the credentials may write.
+    /// Run at start, so that a wrong endpoint, bucket or key stops the server then, not a
+    /// resident's first upload.
+    pub async fn check(&self) -> anyhow::Result<()> {
+        let probe = Path::from(format!(
+            "{}/probe-{}",
+            self.prefix,
+            uuid::Uuid::new_v4().simple()
+        ));
+        let unreachable = |e: object_store::Error| {
+            anyhow::anyhow!("the object store cannot be written (endpoint, bucket, keys?): {e}")
+        };
+        self.store
+            .put(&probe, PutPayload::from_static(b"doudi"))
+            .await
+            .map_err(unreachable)?;
+        self.store.delete(&probe).await.map_err(unreachable)?;
+        Ok(())
+    }
+
     fn path(&self, hash: &str) -> Result<Path, String> {
         if !is_hash(hash) {
             return Err("bad hash".into());

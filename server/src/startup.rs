@@ -126,7 +126,9 @@ impl Application {
                     prefix: config.s3_prefix.clone(),
                 };
                 tracing::info!(bucket = %bucket, endpoint = ?config.s3_endpoint, "stored files in an object store");
-                Arc::new(crate::s3::S3BlobStore::new(&settings, cipher.clone())?)
+                let store = crate::s3::S3BlobStore::new(&settings, cipher.clone())?;
+                store.check().await?;
+                Arc::new(store)
             }
             None => {
                 let disk = FsBlobStore {
