@@ -311,21 +311,16 @@ impl MachineStore for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn count_api_call(&self, client_id: &str, minute: i64) -> Result<i64, DbError> {
-        query("DELETE FROM api_calls WHERE client_id = $1 AND minute < $2")
-            .bind(client_id)
-            .bind(minute - 1)
-            .execute(&self.db)
-            .await?;
-        query(
-            "INSERT INTO api_calls (client_id, minute, calls) VALUES ($1, $2, 1) \
-             ON CONFLICT (client_id, minute) DO UPDATE SET calls = api_calls.calls + 1 \
-             RETURNING calls",
+        // Forgets minutes before the previous one (as it always has).
+        super::shared::count_in_minute(
+            &self.db,
+            "api_calls",
+            "client_id",
+            client_id,
+            minute,
+            minute - 1,
         )
-        .bind(client_id)
-        .bind(minute)
-        .fetch_one(&self.db)
-        .await?
-        .get("calls")
+        .await
     }
 
     #[tracing::instrument(skip_all)]

@@ -5,25 +5,50 @@ use super::dialect::query;
 use super::SqlStore;
 use app::store::*;
 
+/// Counts one call for `key` in `minute` in `table` (`column` the key's, then `minute`, `calls`),
+/// forgetting the key's minutes before `forget_before`; returns the minute's count so far. One
+/// statement each way, whichever process calls: the count every process behind a load
+/// balancer shares (sign-in requests per address, a connected system's calls).
+pub(super) async fn count_in_minute(
+    db: &super::dialect::Db,
+    table: &'static str,
+    column: &'static str,
+    key: &str,
+    minute: i64,
+    forget_before: i64,
+) -> Result<i64, DbError> {
+    query(&format!(
+        "DELETE FROM {table} WHERE {column} = $1 AND minute < $2"
+    ))
+    .bind(key)
+    .bind(forget_before)
+    .execute(db)
+    .await?;
+    query(&format!(
+        "INSERT INTO {table} ({column}, minute, calls) VALUES ($1, $2, 1) \
+         ON CONFLICT ({column}, minute) DO UPDATE SET calls = {table}.calls + 1 \
+         RETURNING calls"
+    ))
+    .bind(key)
+    .bind(minute)
+    .fetch_one(db)
+    .await?
+    .get("calls")
+}
+
 #[async_trait::async_trait]
 impl SharedStore for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn count_request(&self, counter: &str, minute: i64) -> Result<i64, DbError> {
-        query("DELETE FROM request_counts WHERE counter = $1 AND minute < $2")
-            .bind(counter)
-            .bind(minute)
-            .execute(&self.db)
-            .await?;
-        query(
-            "INSERT INTO request_counts (counter, minute, calls) VALUES ($1, $2, 1) \
-             ON CONFLICT (counter, minute) DO UPDATE SET calls = request_counts.calls + 1 \
-             RETURNING calls",
+        count_in_minute(
+            &self.db,
+            "request_counts",
+            "counter",
+            counter,
+            minute,
+            minute,
         )
-        .bind(counter)
-        .bind(minute)
-        .fetch_one(&self.db)
-        .await?
-        .get("calls")
+        .await
     }
 
     #[tracing::instrument(skip_all)]

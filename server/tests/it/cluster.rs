@@ -179,6 +179,17 @@ async fn sign_in_staff(c: &Client, base: &str, who: &str) {
     assert_eq!(r.status(), StatusCode::OK, "{who} signed in");
 }
 
+/// The import `cluster-run`'s progress as `base` tells it.
+async fn progress(c: &Client, base: &str) -> Value {
+    c.get(format!("{base}/imports/progress/cluster-run"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Every file under `dir`, read.
 fn files_under(dir: &Path) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -293,14 +304,7 @@ async fn two_processes_on_one_postgres_and_one_object_store_serve_as_one() {
     let uploading = tokio::spawn(officer.post(format!("{a}/imports")).multipart(form).send());
     let mut seen = None;
     for _ in 0..1200 {
-        let p: Value = officer
-            .get(format!("{b}/imports/progress/cluster-run"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let p = progress(&officer, &b).await;
         if p["running"] == true {
             seen = Some(p);
             break;
@@ -314,14 +318,7 @@ async fn two_processes_on_one_postgres_and_one_object_store_serve_as_one() {
     assert!(seen["total_bytes"].as_u64().unwrap() > 5_000_000, "{seen}");
     let done = uploading.await.unwrap().unwrap();
     assert_eq!(done.status(), StatusCode::OK);
-    let p: Value = officer
-        .get(format!("{b}/imports/progress/cluster-run"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p = progress(&officer, &b).await;
     assert_eq!(p["running"], false, "over for B too");
 
     // A lockout counted through A holds through B: the right password is refused there.
