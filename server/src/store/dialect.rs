@@ -129,7 +129,7 @@ impl Dialect {
     pub fn import_temp_tables(self) -> &'static [&'static str] {
         match self {
             Dialect::Postgres => &[
-                "CREATE TEMP TABLE import_touched (household_id TEXT PRIMARY KEY) ON COMMIT DROP",
+                "CREATE TEMP TABLE import_touched (household_id TEXT) ON COMMIT DROP",
                 "CREATE TEMP TABLE import_stage (id_number TEXT, settled_on TEXT, total BIGINT, \
                  out_of_pocket BIGINT, household_id TEXT) ON COMMIT DROP",
                 "CREATE TEMP TABLE import_event_stage (record_key TEXT, id_number TEXT, record \

@@ -258,7 +258,8 @@ impl StatisticsStore for SqlStore {
     async fn read_missing_facts(&self, limit: i64) -> Result<u64, DbError> {
         let rows = query(
             "SELECT h.id AS household, d.application_id AS application FROM households h \
-             JOIN decisions d ON d.id = h.decision_id WHERE h.facts_read = 0 \
+             JOIN decisions d ON d.id = h.decision_id \
+             WHERE h.facts_read = 0 AND h.decision_id IS NOT NULL \
              ORDER BY h.id LIMIT $1",
         )
         .bind(limit)
