@@ -9,6 +9,10 @@ use server::config::Config;
 use server::startup::Application;
 use std::time::{Duration, Instant};
 
+#[path = "shared/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -688,20 +692,8 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     let bytes = std::fs::metadata(&path)?.len();
     let (peak_before, _) = memory_kb();
     let started = Instant::now();
-    let report = server::imports::import_file(
-        &state,
-        &actor,
-        // A province-wide officer: the bench's households are all inside.
-        &app::domain::region::RegionCode::parse("62").expect("a province"),
-        app::domain::monitoring::Source::MedicalInsurance,
-        "medical.csv",
-        path.clone(),
-        "bench".into(),
-        server::imports::Format::Detect,
-        Default::default(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // A province-wide officer: the bench's households are all inside.
+    let report = harness::import_medical(&state, &actor, path.clone(), "bench").await?;
     let secs = started.elapsed().as_secs_f64();
     let (peak, rss) = memory_kb();
     anyhow::ensure!(

@@ -197,19 +197,7 @@ async fn main() -> anyhow::Result<()> {
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
     let started = Instant::now();
-    let report = server::imports::import_file(
-        &state,
-        &officer,
-        &app::domain::region::RegionCode::parse("62").expect("a province"),
-        app::domain::monitoring::Source::MedicalInsurance,
-        "medical.csv",
-        path.clone(),
-        "province".into(),
-        server::imports::Format::Detect,
-        Default::default(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let report = harness::import_medical(&state, &officer, path.clone(), "province").await?;
     let secs = started.elapsed().as_secs_f64();
     anyhow::ensure!(
         report.rows_read as usize == rows && report.invalid == 0,

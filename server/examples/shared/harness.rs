@@ -53,3 +53,27 @@ pub async fn outbox_code(base: &str, phone: &str) -> String {
         .take_while(char::is_ascii_digit)
         .collect()
 }
+
+/// A medical-insurance file at `path` imported province-wide (62) by `user`, as the upload's
+/// handler runs it (the benches' 1 000 000-row imports).
+#[allow(dead_code)] // Not every example that includes this file imports.
+pub async fn import_medical(
+    state: &server::startup::AppState,
+    user: &str,
+    path: std::path::PathBuf,
+    file_hash: &str,
+) -> anyhow::Result<app::api::monitoring::ImportReport> {
+    server::imports::import_file(
+        state,
+        user,
+        &app::domain::region::RegionCode::parse("62").expect("a province"),
+        app::domain::monitoring::Source::MedicalInsurance,
+        "medical.csv",
+        path,
+        file_hash.into(),
+        server::imports::Format::Detect,
+        Default::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))
+}
