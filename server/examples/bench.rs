@@ -657,32 +657,15 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     // The file: every other row a person in the database, the rest strangers; out-of-pocket small
     // except for one household in a thousand.
     let path = dir.path().join("medical.csv");
-    {
-        use std::io::Write;
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        writeln!(w, "身份证号,结算日期,医疗总费用,个人自付")?;
-        let today = app::services::today_in_china();
-        for r in 0..persons {
-            let k = if r % 2 == 0 { r } else { persons + r };
-            let own = if (k / 5) % 1000 == 0 {
-                2_500_000
-            } else {
-                10_000 + (r % 50_000) as i64
-            };
-            let date = today - chrono::Days::new((r % 300) as u64);
-            writeln!(
-                w,
-                "{},{},{}.{:02},{}.{:02}",
-                person_id(k),
-                date,
-                own * 2 / 100,
-                own * 2 % 100,
-                own / 100,
-                own % 100
-            )?;
-        }
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    }
+    harness::write_medical_csv(&path, persons, |r| {
+        let k = if r % 2 == 0 { r } else { persons + r };
+        let own = if (k / 5) % 1000 == 0 {
+            2_500_000
+        } else {
+            10_000 + (r % 50_000) as i64
+        };
+        (person_id(k), own)
+    })?;
     // The seeding's write-ahead log goes into the database and to disk first, so the import is
     // not timed together with the setup's leftover writes.
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")

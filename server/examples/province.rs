@@ -172,30 +172,14 @@ async fn main() -> anyhow::Result<()> {
     // households, the rest strangers.
     let rows = 1_000_000usize;
     let path = dir.path().join("medical.csv");
-    {
-        use std::io::Write;
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        writeln!(w, "身份证号,结算日期,医疗总费用,个人自付")?;
-        let today = app::services::today_in_china();
-        for r in 0..rows {
-            let id = if r % 2 == 0 {
-                person((r * 4_999) % n, r % 4 == 0)
-            } else {
-                stranger(r)
-            };
-            let own = 10_000 + (r % 50_000) as i64;
-            let date = today - chrono::Days::new((r % 300) as u64);
-            writeln!(
-                w,
-                "{id},{date},{}.{:02},{}.{:02}",
-                own * 2 / 100,
-                own * 2 % 100,
-                own / 100,
-                own % 100
-            )?;
-        }
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    }
+    harness::write_medical_csv(&path, rows, |r| {
+        let id = if r % 2 == 0 {
+            person((r * 4_999) % n, r % 4 == 0)
+        } else {
+            stranger(r)
+        };
+        (id, 10_000 + (r % 50_000) as i64)
+    })?;
     let started = Instant::now();
     let report = harness::import_medical(&state, &officer, path.clone(), "province").await?;
     let secs = started.elapsed().as_secs_f64();

@@ -77,3 +77,33 @@ pub async fn import_medical(
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))
 }
+
+/// Writes a medical-insurance CSV of `rows` rows, as 医保 exports them: row `r` is settled `r %
+/// 300` days before today, its person and out-of-pocket amount (fen) from `row(r)`, its total
+/// twice that. Flushed to disk, so an import is not timed with the file's own writing.
+#[allow(dead_code)] // Not every example that includes this file imports.
+pub fn write_medical_csv(
+    path: &Path,
+    rows: usize,
+    row: impl Fn(usize) -> (String, i64),
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(w, "身份证号,结算日期,医疗总费用,个人自付")?;
+    let today = app::services::today_in_china();
+    for r in 0..rows {
+        let (id, own) = row(r);
+        let date = today - chrono::Days::new((r % 300) as u64);
+        let total = own * 2;
+        writeln!(
+            w,
+            "{id},{date},{}.{:02},{}.{:02}",
+            total / 100,
+            total % 100,
+            own / 100,
+            own % 100
+        )?;
+    }
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(())
+}
