@@ -163,15 +163,7 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
     let cipher = config.field_cipher()?;
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
-    let owner = app
-        .state
-        .services
-        .store
-        .user_by_login("13800000001")
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?
-        .expect("demo resident")
-        .id;
+    let owner = harness::demo_user_id(&app.state.services.store, "13800000001").await?;
     tokio::spawn(app.run_until_stopped());
     let started = Instant::now();
     if backend == "SQLite" {
@@ -211,22 +203,7 @@ async fn bench_queue(backend: &str, database_url: String, n: usize) -> anyhow::R
         );
     };
     // The queue page as a tablet first gets it: HTML with the first 50 open cases.
-    let mut times = Vec::new();
-    for i in 0..220 {
-        let t = Instant::now();
-        let r = c.get(format!("{base}/staff/queue")).send().await?;
-        anyhow::ensure!(r.status().is_success());
-        let html = r.text().await?;
-        if i == 0 {
-            anyhow::ensure!(
-                html.matches("data-number=\"SQ-BENCH-").count() == 50,
-                "the first page is server-rendered with 50 rows"
-            );
-        }
-        if i >= 20 {
-            times.push(t.elapsed());
-        }
-    }
+    let mut times = harness::queue_page_times(&c, &base, "SQ-BENCH-").await?;
     measure(format!("Queue page SSR, {backend}, {n} households seeded in {seeded:.1} s (200 sequential requests, first 50 open cases)"), &mut times);
     let filters = [
         (
@@ -323,12 +300,7 @@ async fn bench_roll(backend: &str, database_url: String, n: usize) -> anyhow::Re
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let store = app.state.services.store.clone();
-    let owner = store
-        .user_by_login("13800000001")
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?
-        .expect("demo resident")
-        .id;
+    let owner = harness::demo_user_id(&store, "13800000001").await?;
     tokio::spawn(app.run_until_stopped());
     let started = Instant::now();
     let every_one_decided = [
@@ -598,14 +570,7 @@ async fn bench_import(persons: usize) -> anyhow::Result<()> {
     config.demo = true;
     let app = Application::build(config).await?;
     let state = app.state.clone();
-    let actor = state
-        .services
-        .store
-        .user_by_login("demo_department")
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?
-        .expect("demo officer")
-        .id;
+    let actor = harness::demo_user_id(&state.services.store, "demo_department").await?;
     let pool = sqlx::SqlitePool::connect(&url).await?;
     let started = Instant::now();
     let now = app::services::now_millis();

@@ -147,18 +147,8 @@ async fn main() -> anyhow::Result<()> {
     let state = app.state.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
     let store = state.services.store.clone();
-    let owner = store
-        .user_by_login("13800000001")
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?
-        .expect("demo resident")
-        .id;
-    let officer = store
-        .user_by_login("demo_department")
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?
-        .expect("demo officer")
-        .id;
+    let owner = harness::demo_user_id(&store, "13800000001").await?;
+    let officer = harness::demo_user_id(&store, "demo_department").await?;
     tokio::spawn(app.run_until_stopped());
     let pool = sqlx::PgPool::connect(&url).await?;
     if reuse.is_none() {
@@ -383,22 +373,7 @@ async fn seed_and_look_up(
     );
 
     // The review queue as a tablet first gets it: HTML with the first 50 open cases.
-    let mut times = Vec::new();
-    for i in 0..220 {
-        let t = Instant::now();
-        let r = c.get(format!("{base}/staff/queue")).send().await?;
-        anyhow::ensure!(r.status().is_success(), "queue: {}", r.status());
-        let html = r.text().await?;
-        if i == 0 {
-            anyhow::ensure!(
-                html.matches("data-number=\"SQ-PROV-").count() == 50,
-                "the first page is server-rendered with 50 rows"
-            );
-        }
-        if i >= 20 {
-            times.push(t.elapsed());
-        }
-    }
+    let mut times = harness::queue_page_times(&c, base, "SQ-PROV-").await?;
     times.sort();
     println!(
         "Province, PostgreSQL: review queue page SSR (county caseworker, first 50 open cases): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (200 sequential; goal p99 <= 50 ms)",

@@ -107,3 +107,47 @@ pub fn write_medical_csv(
     w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     Ok(())
 }
+
+/// The review queue as a tablet first gets it, 220 times in a row by the signed-in client `c`:
+/// the first answer must be server-rendered with 50 rows whose numbers start `number_prefix`;
+/// the times of the last 200 (the first 20 warm up).
+#[allow(dead_code)] // Not every example that includes this file asks for the queue.
+pub async fn queue_page_times(
+    c: &reqwest::Client,
+    base: &str,
+    number_prefix: &str,
+) -> anyhow::Result<Vec<std::time::Duration>> {
+    let mut times = Vec::new();
+    for i in 0..220 {
+        let t = std::time::Instant::now();
+        let r = c.get(format!("{base}/staff/queue")).send().await?;
+        anyhow::ensure!(r.status().is_success(), "queue: {}", r.status());
+        let html = r.text().await?;
+        if i == 0 {
+            anyhow::ensure!(
+                html.matches(&format!("data-number=\"{number_prefix}"))
+                    .count()
+                    == 50,
+                "the first page is server-rendered with 50 rows"
+            );
+        }
+        if i >= 20 {
+            times.push(t.elapsed());
+        }
+    }
+    Ok(times)
+}
+
+/// The id of the demo account signed in as `login` (the demo data must have it).
+#[allow(dead_code)] // Not every example that includes this file needs one.
+pub async fn demo_user_id(
+    store: &std::sync::Arc<dyn app::store::Store>,
+    login: &str,
+) -> anyhow::Result<String> {
+    Ok(store
+        .user_by_login(login)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?
+        .ok_or_else(|| anyhow::anyhow!("no demo account {login}"))?
+        .id)
+}

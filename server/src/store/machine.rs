@@ -33,9 +33,8 @@ impl SqlStore {
         })
     }
 
-    /// Fills in each system's sources and keys (two queries for all of them).
-    /// The systems with their sources, and with their keys when `with_keys` (the page lists
-    /// them; a signed call's lookup does not need them).
+    /// Fills in each system's sources, and its keys when `with_keys` (the page lists them; a
+    /// signed call's lookup does not need them): one query each for all the systems.
     async fn with_sources_and_keys(
         &self,
         mut clients: Vec<ApiClientRecord>,
