@@ -331,6 +331,7 @@ pub mod roster {
             Standing::InAssistance => td_string!(locale, cycle.standing.in_assistance),
             Standing::Rejected => td_string!(locale, cycle.standing.rejected),
             Standing::Exited => td_string!(locale, cycle.standing.exited),
+            Standing::Listed => td_string!(locale, cycle.standing.listed),
         }
         .to_string()
     }

@@ -1,6 +1,6 @@
 // 现有对象直接纳入 in the browser (issue 23): on a 1024 px tablet the caseworker takes in a Dibao
-// roster; the report counts the people taken and names the refused row; the household found by
-// a member's ID number shows its listings.
+// roster; the report counts the people taken and the household decided, and names the refused
+// row; the household found by a member's ID number shows its listings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, OUT, hydrated, unlabelled, newTablet, signIn, validId } from './helpers.mjs';
@@ -29,6 +29,9 @@ test('a roster is taken in and its household shows its listings, at 1024 px', as
   await report.waitFor();
   assert.equal(await report.getAttribute('data-taken'), '2');
   assert.match(await report.textContent(), /与户主关系无法识别/);
+  // The household is decided from the roster: on the 花名册 and the payment rolls.
+  const decided = report.locator('tr', { hasText: '按名册认定在保' });
+  assert.equal((await decided.locator('td').textContent()).trim(), '1');
   assert.equal(await c.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), true);
   await c.screenshot({ path: `${OUT}intake-1024.png`, fullPage: true });
 

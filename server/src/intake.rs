@@ -143,6 +143,9 @@ pub async fn intake_file(
             .map_err(AppError::internal)?
             .map_err(AppError::internal)?
     };
+    let store = &state.services.store;
+    let today = app::services::today_in_china();
+    let params = app::api::policy::param_rows(store.as_ref()).await?;
     let meta = NewIntake {
         id: uuid::Uuid::new_v4().to_string(),
         roster,
@@ -151,8 +154,10 @@ pub async fn intake_file(
         region: scope.clone(),
         created_by: actor_id.into(),
         now: app::services::now_millis(),
+        today,
+        paid_outside_through: app::domain::payments::Month::of(today).prev(),
+        review: app::domain::cycle::review_cycle(&params, scope, today),
     };
-    let store = &state.services.store;
     let refused = |problem: FileProblem, rows: IntakeReport| {
         let report = IntakeReport {
             intake_id: Some(meta.id.clone()),
@@ -173,7 +178,6 @@ pub async fn intake_file(
         return refused(FileProblem::Encoding, IntakeReport::default()).await;
     }
     let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let today = app::services::today_in_china();
     let region = scope.clone();
     let reader = tokio::task::spawn_blocking(move || {
         let progress = std::sync::Arc::new(Progress::default());
@@ -214,6 +218,9 @@ pub async fn intake_file(
                 merged: outcome.merged,
                 already: outcome.already,
                 households_new: outcome.households_new,
+                decided: outcome.decided,
+                decisions_kept: outcome.decisions_kept,
+                listed: outcome.listed,
                 created_at: meta.now,
                 ..rows
             };

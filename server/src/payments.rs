@@ -135,7 +135,8 @@ pub async fn bank_file(
                         .map(|m| m.name.clone())
                         .unwrap_or_default()
                 }
-                None => String::new(),
+                // Taken in from rosters, never applied: the head as the roster listed them.
+                None => p.listed_head_name.clone().unwrap_or_default(),
             };
             let l = &p.line.line;
             rows.push(

@@ -17,6 +17,8 @@ use app::api::rosters::{
 use app::auth::{audit, audit_for, check_in_region, signed_in, staff_scope, AuthSession};
 use app::domain::audit::AuditResult;
 use app::domain::declaration::{Declaration, Relation};
+use app::domain::id_number::IdNumber;
+use app::domain::phone::Phone;
 use app::domain::region::RegionCode;
 use app::error::AppError;
 use app::i18n::Locale;
@@ -582,11 +584,29 @@ struct Lines {
 }
 
 /// The head of household, the masked or whole ID number and phone, the place and its code.
+#[derive(Default)]
 struct Person {
     name: String,
     id: String,
     phone: String,
     declaration: Option<Declaration>,
+}
+
+/// The head of a household without a declaration, as a roster line names them.
+#[derive(Clone, Copy)]
+struct Listed<'a> {
+    name: &'a str,
+    id_number: &'a IdNumber,
+    phone: Option<&'a Phone>,
+}
+
+/// A listed head as `Lines::person` takes it.
+fn listed(head: &Option<ListedHead>) -> Option<Listed<'_>> {
+    head.as_ref().map(|h| Listed {
+        name: &h.name,
+        id_number: &h.id_number,
+        phone: h.phone.as_ref(),
+    })
 }
 
 impl Lines {
@@ -636,14 +656,22 @@ impl Lines {
         ]
     }
 
-    fn person(&self, declaration_json: Option<&str>) -> Result<Person, AppError> {
+    /// The head a line names: from the declaration, or else as a roster listed them (a
+    /// household taken in that never applied: no phone, no address).
+    fn person(
+        &self,
+        declaration_json: Option<&str>,
+        listed: Option<Listed<'_>>,
+    ) -> Result<Person, AppError> {
         let Some(json) = declaration_json else {
-            return Ok(Person {
-                name: String::new(),
-                id: String::new(),
-                phone: String::new(),
-                declaration: None,
-            });
+            return Ok(listed
+                .map(|l| Person {
+                    name: l.name.to_string(),
+                    id: self.id_cell(l.id_number),
+                    phone: l.phone.map(|p| self.phone_cell(p)).unwrap_or_default(),
+                    declaration: None,
+                })
+                .unwrap_or_default());
         };
         // A stored declaration that does not read is a fault to see, never a blank line.
         let d: Declaration = serde_json::from_str(json).map_err(AppError::internal)?;
@@ -653,26 +681,33 @@ impl Lines {
             .find(|m| m.relation == Relation::Head)
             .or(d.members.first());
         let (name, id) = head
-            .map(|m| {
-                let id = if self.unmasked {
-                    m.id_number.as_str().to_string()
-                } else {
-                    m.id_number.masked()
-                };
-                (m.name.clone(), id)
-            })
+            .map(|m| (m.name.clone(), self.id_cell(&m.id_number)))
             .unwrap_or_default();
-        let phone = if self.unmasked {
-            d.contact_phone.as_str().to_string()
-        } else {
-            d.contact_phone.masked()
-        };
+        let phone = self.phone_cell(&d.contact_phone);
         Ok(Person {
             name,
             id,
             phone,
             declaration: Some(d),
         })
+    }
+
+    /// A phone as this roster shows it: whole only where its export is unmasked.
+    fn phone_cell(&self, phone: &Phone) -> String {
+        if self.unmasked {
+            phone.as_str().to_string()
+        } else {
+            phone.masked()
+        }
+    }
+
+    /// An ID number as this roster shows it: whole only where its export is unmasked.
+    fn id_cell(&self, id: &IdNumber) -> String {
+        if self.unmasked {
+            id.as_str().to_string()
+        } else {
+            id.masked()
+        }
     }
 
     fn person_cells(&self, p: &Person, region: &RegionCode) -> Vec<Cell> {
@@ -687,15 +722,20 @@ impl Lines {
     }
 
     fn household(&mut self, r: &HouseholdRosterRecord) -> Result<Vec<Cell>, AppError> {
-        let p = self.person(r.declaration_json.as_deref())?;
+        let p = self.person(r.declaration_json.as_deref(), listed(&r.listed_head))?;
         let l = self.locale;
         let mut row = vec![self.next()];
         row.extend(self.person_cells(&p, &r.region_code));
         let d = p.declaration.as_ref();
         row.extend([
-            Cell::from(d.map(|d| d.address.clone())),
+            Cell::from(
+                d.map(|d| d.address.clone())
+                    .or(r.listed_head.as_ref().map(|h| h.address.clone())),
+            ),
             Cell::from(d.map(|d| words::residence(l, d.residence))),
-            d.map(|d| Cell::Number(d.members.len() as f64))
+            d.map(|d| d.members.len() as i64)
+                .or(r.listed_head.as_ref().map(|h| h.persons))
+                .map(|n| Cell::Number(n as f64))
                 .unwrap_or(Cell::Blank),
             Cell::from(r.category.map(|c| words::category(l, c))),
             r.monthly_amount
@@ -711,7 +751,7 @@ impl Lines {
     }
 
     fn application(&mut self, r: &ApplicationRosterRecord) -> Result<Vec<Cell>, AppError> {
-        let p = self.person(Some(&r.declaration_json))?;
+        let p = self.person(Some(&r.declaration_json), None)?;
         let l = self.locale;
         let mut row = vec![self.next(), Cell::Text(r.number.clone())];
         row.extend(self.person_cells(&p, &r.region_code));
@@ -739,7 +779,12 @@ impl Lines {
     }
 
     fn payment(&mut self, r: &PayeeRecord) -> Result<Vec<Cell>, AppError> {
-        let p = self.person(r.declaration_json.as_deref())?;
+        let listed = r.listed_head_name.as_deref().map(|name| Listed {
+            name,
+            id_number: &r.head_id_number,
+            phone: None,
+        });
+        let p = self.person(r.declaration_json.as_deref(), listed)?;
         let l = self.locale;
         let line = &r.line.line;
         let yuan = |m: app::domain::money::Money| Cell::Yuan(m.fen() as f64 / 100.0);
@@ -767,7 +812,7 @@ impl Lines {
     }
 
     fn referral(&mut self, r: &ReferralRosterRecord) -> Result<Vec<Cell>, AppError> {
-        let p = self.person(r.declaration_json.as_deref())?;
+        let p = self.person(r.declaration_json.as_deref(), listed(&r.listed_head))?;
         let l = self.locale;
         let mut row = vec![self.next()];
         row.extend(self.person_cells(&p, &r.region_code));
@@ -785,7 +830,7 @@ impl Lines {
 
     fn emergency(&mut self, r: &EmergencyRosterRecord) -> Result<Vec<Cell>, AppError> {
         use app::domain::roster::EmergencyForm;
-        let p = self.person(r.declaration_json.as_deref())?;
+        let p = self.person(r.declaration_json.as_deref(), listed(&r.listed_head))?;
         let l = self.locale;
         let form = if r.advance {
             EmergencyForm::Advance
@@ -807,7 +852,7 @@ impl Lines {
     }
 
     fn recovery(&mut self, r: &RecoveryRosterRecord) -> Result<Vec<Cell>, AppError> {
-        let p = self.person(r.declaration_json.as_deref())?;
+        let p = self.person(r.declaration_json.as_deref(), listed(&r.listed_head))?;
         let l = self.locale;
         let yuan = |m: app::domain::money::Money| Cell::Yuan(m.fen() as f64 / 100.0);
         let left = app::domain::money::Money::from_fen(
@@ -831,7 +876,7 @@ impl Lines {
 
     fn charity(&mut self, r: &CharityRosterRecord) -> Result<Vec<Cell>, AppError> {
         use app::domain::charity::SupplyForm;
-        let p = self.person(r.declaration_json.as_deref())?;
+        let p = self.person(r.declaration_json.as_deref(), listed(&r.listed_head))?;
         let l = self.locale;
         // Funds are counted in fen; goods and services in their own units.
         let units = |n: i64| match r.form {
@@ -854,7 +899,7 @@ impl Lines {
     }
 
     fn warning(&mut self, r: &WarningRosterRecord) -> Result<Vec<Cell>, AppError> {
-        let p = self.person(r.declaration_json.as_deref())?;
+        let p = self.person(r.declaration_json.as_deref(), listed(&r.listed_head))?;
         let l = self.locale;
         let mut row = vec![self.next(), Cell::Number(r.id as f64)];
         row.extend(self.person_cells(&p, &r.region_code));

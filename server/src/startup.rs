@@ -111,6 +111,20 @@ impl Application {
             );
         }
         let store = backend.store();
+        // Households taken in before an intake decided them: on the rolls from now on.
+        let rows = app::api::policy::param_rows(store.as_ref()).await?;
+        let today = app::services::today_in_china();
+        let decided = backend
+            .decide_caseload(today, app::services::now_millis(), |region| {
+                app::domain::cycle::review_cycle(&rows, region, today)
+            })
+            .await?;
+        if decided > 0 {
+            tracing::info!(
+                decided,
+                "households taken in from rosters given their decision in force"
+            );
+        }
         let chained = store.chain_audit_backlog().await?;
         if chained > 0 {
             tracing::info!(chained, "audit records from before the hash chain chained");

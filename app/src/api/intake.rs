@@ -23,6 +23,17 @@ pub struct IntakeReport {
     pub households_new: i64,
     /// People already on this roster (the same file again adds nothing).
     pub already: i64,
+    /// Households whose decision in force the intake made or changed: on the 花名册 with
+    /// their category and amount, and paid by the county's rolls from the intake's month.
+    #[serde(default)]
+    pub decided: i64,
+    /// Households whose decision from an application here stays in force.
+    #[serde(default)]
+    pub decisions_kept: i64,
+    /// Households on a relapse-watch or disabled persons' roster only: listed for monitoring,
+    /// not applicants.
+    #[serde(default)]
+    pub listed: i64,
     pub invalid: i64,
     pub ignored_columns: Vec<String>,
     pub problems_by_kind: Vec<(RowProblem, i64)>,

@@ -5,7 +5,7 @@
 use super::chain::{AidDraft, AidKind, Department, NewAid};
 use super::declaration::{FieldError, FieldErrorCode};
 use super::id_number::IdNumber;
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_CYCLE_TEXT_CHARS: usize = 1000;
@@ -55,6 +55,9 @@ coded! {
         InAssistance = "in_assistance",
         Rejected = "rejected",
         Exited = "exited",
+        /// On a relapse-watch or disabled persons' roster taken in (现有对象直接纳入), not in
+        /// assistance: monitored, never screened again for the listing.
+        Listed = "listed",
     }
 }
 
@@ -80,6 +83,44 @@ pub fn annual_review(
     lead_days: i64,
 ) -> (NaiveDate, NaiveDate) {
     let due = add_months(identified, interval_months);
+    (due, due - chrono::Days::new(lead_days.max(0) as u64))
+}
+
+/// The annual review's interval (months) and lead (days) in force in `region` on `on`; `None`
+/// when the parameters give no interval.
+pub fn review_cycle(
+    rows: &[super::policy::ParamRow],
+    region: &super::region::RegionCode,
+    on: NaiveDate,
+) -> Option<(i64, i64)> {
+    use super::policy::ParamKey;
+    let set = super::policy::resolve(rows, region, None, on);
+    Some((
+        set.value(ParamKey::ReviewIntervalMonths)?,
+        set.value(ParamKey::ReviewLeadDays).unwrap_or(0),
+    ))
+}
+
+/// The next annual review of a household in assistance since `since`, taken in on `today`
+/// from an existing roster: the first anniversary of `since` (every `interval_months`) after
+/// `today`, so that a caseload listed years ago does not fall due all at once; and the day its
+/// task appears (`lead_days` before).
+pub fn next_annual_review(
+    since: NaiveDate,
+    today: NaiveDate,
+    interval_months: i64,
+    lead_days: i64,
+) -> (NaiveDate, NaiveDate) {
+    let interval = interval_months.max(1);
+    // Whole intervals already run, then one more (a date before `since` counts none).
+    let run = (today.year() as i64 * 12 + today.month0() as i64)
+        - (since.year() as i64 * 12 + since.month0() as i64);
+    let mut k = (run / interval).max(0);
+    let mut due = add_months(since, k * interval);
+    while due <= today {
+        k += 1;
+        due = add_months(since, k * interval);
+    }
     (due, due - chrono::Days::new(lead_days.max(0) as u64))
 }
 
@@ -277,6 +318,35 @@ mod tests {
             (day("2027-01-31"), day("2027-01-01"))
         );
         assert_eq!(annual_review(day("2026-08-31"), 6, 0).0, day("2027-02-28"));
+    }
+
+    #[test]
+    fn a_caseload_taken_in_is_reviewed_on_its_next_anniversary_not_all_at_once() {
+        // Listed in March 2019, taken in on 7 December 2026: next March, not years overdue.
+        let today = day("2026-12-07");
+        assert_eq!(
+            next_annual_review(day("2019-03-15"), today, 12, 30),
+            (day("2027-03-15"), day("2027-02-13"))
+        );
+        // Its anniversary today is past: the next one.
+        assert_eq!(
+            next_annual_review(day("2025-12-07"), today, 12, 0).0,
+            day("2027-12-07")
+        );
+        assert_eq!(
+            next_annual_review(day("2026-11-30"), today, 6, 0).0,
+            day("2027-05-30")
+        );
+        // Half-yearly from a month's 31st keeps to each month's end.
+        assert_eq!(
+            next_annual_review(day("2024-08-31"), today, 6, 0).0,
+            day("2027-02-28")
+        );
+        // A start date after today (not read from a roster, but safe): one interval on.
+        assert_eq!(
+            next_annual_review(day("2027-01-01"), today, 12, 0).0,
+            day("2028-01-01")
+        );
     }
 
     #[test]

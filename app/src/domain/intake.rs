@@ -200,6 +200,51 @@ pub struct IntakeRow {
     pub detail: String,
 }
 
+/// One listing of a household's person, as the decision an intake makes reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listing {
+    pub roster: Roster,
+    /// Monthly, in fen, when the roster recorded one.
+    pub amount_fen: Option<i64>,
+    pub since: NaiveDate,
+}
+
+/// The decision in force a taken-in household holds (现有对象直接纳入): what puts it on the
+/// 花名册 and the county's payment rolls as if it had been decided here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntakeDecision {
+    pub category: Category,
+    /// What the rosters list it as paid each month, in fen (0 when they list no amount).
+    pub monthly_fen: i64,
+    /// The earliest day one of its persons was listed.
+    pub effective_from: NaiveDate,
+}
+
+/// The decision an intake gives a household from all its persons' listings: the category of
+/// the roster first in 特困 → 低保 → 低保边缘 → 刚性支出 order; the sum of every monthly
+/// amount the assistance rosters list for it (no listed amount goes unpaid when a household's
+/// persons are on two rosters); from the earliest start date. `None` when none of its listings
+/// puts a household in assistance (relapse-watch and disabled persons' rosters only).
+pub fn intake_decision(listings: &[Listing]) -> Option<IntakeDecision> {
+    let rank = |r: Roster| match r {
+        Roster::Tekun => 0,
+        Roster::Dibao => 1,
+        Roster::DibaoMarginal => 2,
+        Roster::RigidExpense => 3,
+        Roster::RelapseWatch | Roster::Disabled => 4,
+    };
+    let assisting = || listings.iter().filter(|l| l.roster.in_assistance());
+    let first = assisting().min_by_key(|l| rank(l.roster))?;
+    Some(IntakeDecision {
+        category: first.roster.category()?,
+        monthly_fen: assisting()
+            .filter_map(|l| l.amount_fen)
+            .map(|a| a.max(0))
+            .sum(),
+        effective_from: assisting().map(|l| l.since).min()?,
+    })
+}
+
 /// Checks a roster row against its column map: within `scope` (the importer's region).
 pub fn intake_row(
     roster: Roster,
@@ -277,6 +322,44 @@ mod tests {
 
     fn header(h: &[&str]) -> Vec<String> {
         h.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_intake_decides_by_the_first_roster_and_pays_every_listed_amount() {
+        let l = |roster, amount_fen, since| Listing {
+            roster,
+            amount_fen,
+            since: day(since),
+        };
+        // Two members on the Dibao roster, one also on the Tekun roster: Tekun names the
+        // category; every listed amount is paid; from the earliest listing.
+        let d = intake_decision(&[
+            l(Roster::Dibao, Some(40_000), "2022-03-01"),
+            l(Roster::Dibao, Some(35_000), "2021-07-01"),
+            l(Roster::Tekun, Some(90_000), "2023-01-01"),
+            l(Roster::RelapseWatch, None, "2019-01-01"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (d.category, d.monthly_fen, d.effective_from),
+            (Category::Tekun, 165_000, day("2021-07-01"))
+        );
+        // A marginal household listed without an amount is decided, at nothing a month.
+        let d = intake_decision(&[l(Roster::DibaoMarginal, None, "2024-05-01")]).unwrap();
+        assert_eq!((d.category, d.monthly_fen), (Category::DibaoMarginal, 0));
+        // Relapse-watch and disabled persons' listings decide nothing.
+        assert_eq!(
+            intake_decision(&[
+                l(Roster::RelapseWatch, None, "2024-05-01"),
+                l(Roster::Disabled, Some(10_000), "2020-01-01"),
+            ]),
+            None
+        );
+        assert_eq!(intake_decision(&[]), None);
     }
 
     #[test]

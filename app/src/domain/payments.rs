@@ -218,7 +218,7 @@ impl PayInput {
             && match self.standing {
                 Standing::InAssistance => true,
                 Standing::Exited => self.assistance_until.is_some_and(|d| d >= m.first_day()),
-                Standing::Applicant | Standing::Rejected => false,
+                Standing::Applicant | Standing::Rejected | Standing::Listed => false,
             }
     }
 }

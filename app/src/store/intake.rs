@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::intake::{IntakeRow, Roster};
 use crate::domain::monitoring::RowProblem;
+use crate::domain::payments::Month;
 
 /// An intake as it starts (its id made by the server).
 #[derive(Clone, Debug)]
@@ -15,6 +16,16 @@ pub struct NewIntake {
     pub region: RegionCode,
     pub created_by: String,
     pub now: Millis,
+    /// The intake's day in China.
+    pub today: NaiveDate,
+    /// What a household this intake decides is deemed paid through by the county's system
+    /// before this one (the month before the intake's): its payment rolls here start after it
+    /// and never pay those months again as arrears.
+    pub paid_outside_through: Month,
+    /// The annual review's interval (months) and lead (days) in force in the importer's
+    /// region, when the parameters give them: a Dibao-marginal or rigid-expense household
+    /// this intake decides is reviewed on its next anniversary.
+    pub review: Option<(i64, i64)>,
 }
 
 /// What the reader sends the store: rows in batches (each with its line in the file), then
@@ -37,6 +48,14 @@ pub struct IntakeOutcome {
     pub already: i64,
     /// Households made by this intake.
     pub households_new: i64,
+    /// Households whose decision in force this intake made or changed (on the 花名册 and the
+    /// payment rolls from then on).
+    pub decided: i64,
+    /// Households whose decision in force came from an application here: kept as it is.
+    pub decisions_kept: i64,
+    /// Households on a relapse-watch or disabled persons' roster only, now listed (not in
+    /// assistance) rather than applicants.
+    pub listed: i64,
     /// Rows the store refused, with their line (a person of another household; one household's
     /// rows naming different villages).
     pub refused: Vec<(i64, RowProblem)>,

@@ -69,6 +69,8 @@ pub struct PayeeRecord {
     pub line: LineRecord,
     pub head_id_number: IdNumber,
     pub declaration_json: Option<String>,
+    /// The head's name as a roster listed them, when there is no declaration (taken in).
+    pub listed_head_name: Option<String>,
 }
 
 /// One row of the bank's return file, as read.

@@ -11,6 +11,19 @@ use crate::domain::roster::{
     EmergencyForm, Flow, MonthSpan, RecoveryChoice, ReferralState, VisitFilter, WarningOrigin,
 };
 
+/// The head of a household taken in from rosters (现有对象直接纳入), as the roster listed them:
+/// what a roster line shows where the household has no declaration (never applied here).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedHead {
+    pub name: String,
+    pub id_number: crate::domain::id_number::IdNumber,
+    /// As the roster gave them ('' / `None` when it did not).
+    pub address: String,
+    pub phone: Option<crate::domain::phone::Phone>,
+    /// Persons of the household in the database.
+    pub persons: i64,
+}
+
 /// Which households: a region's subtree, optionally one category (of the decision in force)
 /// and one standing; ordered by household id, after `after`.
 #[derive(Clone, Debug)]
@@ -38,6 +51,8 @@ pub struct HouseholdRosterRecord {
     /// contact phone, the members, the address.
     pub latest_number: Option<String>,
     pub declaration_json: Option<String>,
+    /// The head as a roster listed them, when there is no declaration.
+    pub listed_head: Option<ListedHead>,
     /// The decision in force: the latest decision of the household's latest approved
     /// application (`None`: never approved).
     pub category: Option<Category>,
@@ -99,6 +114,8 @@ pub struct WarningRosterRecord {
     pub created_at: Millis,
     /// The household's latest declaration (opened), for the head's name and phone.
     pub declaration_json: Option<String>,
+    /// The head as a roster listed them, when there is no declaration.
+    pub listed_head: Option<ListedHead>,
 }
 
 /// Which referrals: a region's subtree, optionally one department, state and the months they
@@ -125,6 +142,8 @@ pub struct ReferralRosterRecord {
     pub created_at: Millis,
     pub answered_at: Option<Millis>,
     pub declaration_json: Option<String>,
+    /// The head as a roster listed them, when there is no declaration.
+    pub listed_head: Option<ListedHead>,
 }
 
 /// Which emergency aid: a region's subtree, optionally in advance or not and the months it was
@@ -151,6 +170,8 @@ pub struct EmergencyRosterRecord {
     pub documents_received_at: Option<Millis>,
     pub recorded_at: Millis,
     pub declaration_json: Option<String>,
+    /// The head as a roster listed them, when there is no declaration.
+    pub listed_head: Option<ListedHead>,
 }
 
 /// Which recovery cases: a region's subtree, optionally one reason, state and the months they
@@ -178,6 +199,8 @@ pub struct RecoveryRosterRecord {
     pub decision: String,
     pub opened_at: Millis,
     pub declaration_json: Option<String>,
+    /// The head as a roster listed them, when there is no declaration.
+    pub listed_head: Option<ListedHead>,
 }
 
 /// Which charity needs: those of townships in a region's subtree, optionally one form, state
@@ -206,6 +229,8 @@ pub struct CharityRosterRecord {
     pub created_at: Millis,
     pub closed_at: Option<Millis>,
     pub declaration_json: Option<String>,
+    /// The head as a roster listed them, when there is no declaration.
+    pub listed_head: Option<ListedHead>,
 }
 
 #[async_trait]

@@ -36,6 +36,7 @@ pub fn standing(i18n: I18nContext<Locale>, s: Option<Standing>) -> String {
         Some(Standing::InAssistance) => t_string!(i18n, cycle.standing.in_assistance),
         Some(Standing::Rejected) => t_string!(i18n, cycle.standing.rejected),
         Some(Standing::Exited) => t_string!(i18n, cycle.standing.exited),
+        Some(Standing::Listed) => t_string!(i18n, cycle.standing.listed),
         None => "",
     }
     .to_string()

@@ -104,6 +104,12 @@ fn ReportCard(report: IntakeReport, #[prop(into)] id: String) -> impl IntoView {
             t_string!(i18n, intake.households_new),
             report.households_new,
         ),
+        (t_string!(i18n, intake.decided), report.decided),
+        (
+            t_string!(i18n, intake.decisions_kept),
+            report.decisions_kept,
+        ),
+        (t_string!(i18n, intake.listed), report.listed),
         (t_string!(i18n, intake.already), report.already),
         (t_string!(i18n, intake.invalid), report.invalid),
     ];

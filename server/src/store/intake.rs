@@ -4,15 +4,130 @@
 
 use super::dialect::{code, day, query, within, Row};
 use super::households::insert_aid;
-use super::sealed::{CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME, ID_SEALED, NAME};
+use super::sealed::{
+    CASELOAD_ADDRESS, CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME, CASELOAD_PHONE, ID_SEALED, NAME,
+};
 use super::SqlStore;
 use app::domain::chain::{AidKind, AidOrigin, Department, NewAid};
-use app::domain::cycle::{china_midnight_ms, Standing};
-use app::domain::intake::{IntakeRow, Roster};
+use app::domain::cycle::{china_midnight_ms, next_annual_review, Standing, WorkKind};
+use app::domain::intake::{intake_decision, IntakeRow, Listing, Roster};
 use app::domain::monitoring::RowProblem;
+use app::domain::payments::Month;
+use app::domain::policy::assess::Category;
 use app::domain::region::RegionCode;
 use app::store::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+
+/// What deciding a taken-in household did.
+#[derive(Debug, PartialEq, Eq)]
+enum Decided {
+    /// A decision made (or changed) by the intake is now in force.
+    Made,
+    /// The intake's decision in force already said the same.
+    Unchanged,
+    /// A decision of an application is in force: kept.
+    Kept,
+    /// No listing of the household puts it in assistance.
+    Nothing,
+}
+
+/// When, who and what a decision by intake records (an intake's, or the one-time decision of
+/// households taken in before intakes decided).
+struct DecidedBy<'a> {
+    intake_id: &'a str,
+    actor_id: &'a str,
+    now: Millis,
+    today: chrono::NaiveDate,
+    paid_outside_through: Month,
+    review: Option<(i64, i64)>,
+}
+
+/// Makes the decision in force of a household taken in from rosters, from all its listings
+/// (`domain::intake::intake_decision`), unless a decision of an application is in force. The
+/// household is then paid from the month after `paid_outside_through` (when nothing here paid
+/// it before), and a marginal or rigid-expense household's annual review is scheduled for its
+/// next anniversary.
+async fn decide(
+    tx: &mut super::dialect::Tx<'_>,
+    household: &str,
+    by: &DecidedBy<'_>,
+) -> Result<Decided, DbError> {
+    let current = query(
+        "SELECT d.application_id, d.category, d.monthly_amount, d.effective_from \
+         FROM households h JOIN decisions d ON d.id = h.decision_id WHERE h.id = $1",
+    )
+    .bind(household)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let current: Option<(Option<String>, String, i64, String)> =
+        current.map(|r| r.decode()).transpose()?;
+    if current.as_ref().is_some_and(|c| c.0.is_some()) {
+        return Ok(Decided::Kept);
+    }
+    let rows = query("SELECT roster, monthly_amount, since FROM caseload WHERE household_id = $1")
+        .bind(household)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut listings = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let (roster, amount_fen, since): (String, Option<i64>, String) = r.decode()?;
+        listings.push(Listing {
+            roster: code("roster", &roster)?,
+            amount_fen,
+            since: day("since", &since)?,
+        });
+    }
+    let Some(d) = intake_decision(&listings) else {
+        return Ok(Decided::Nothing);
+    };
+    let from = d.effective_from.to_string();
+    if current.is_some_and(|(_, category, amount, effective_from)| {
+        (category.as_str(), amount, effective_from.as_str())
+            == (d.category.code(), d.monthly_fen, from.as_str())
+    }) {
+        return Ok(Decided::Unchanged);
+    }
+    // No public notice: the listing was decided, and publicised, where the roster was kept.
+    let made = query(
+        "INSERT INTO decisions (intake_id, category, monthly_amount, effective_from, \
+         notice_until, decided_by, decided_at) VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING id",
+    )
+    .bind(by.intake_id)
+    .bind(d.category.code())
+    .bind(d.monthly_fen)
+    .bind(&from)
+    .bind(by.actor_id)
+    .bind(by.now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let decision_id: i64 = made.get("id")?;
+    // Nothing to read for the statistics' urban/rural split: no application's facts.
+    query(
+        "UPDATE households SET decision_id = $1, facts_read = 1, \
+         paid_through = COALESCE(paid_through, $2) WHERE id = $3",
+    )
+    .bind(decision_id)
+    .bind(by.paid_outside_through.to_string())
+    .bind(household)
+    .execute(&mut *tx)
+    .await?;
+    if let (Some((interval, lead)), Category::DibaoMarginal | Category::RigidExpense) =
+        (by.review, d.category)
+    {
+        let (due, appears) = next_annual_review(d.effective_from, by.today, interval, lead);
+        query(
+            "INSERT INTO work_items (kind, subject, payload, run_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind, subject, run_at) DO NOTHING",
+        )
+        .bind(WorkKind::AnnualReview.code())
+        .bind(household)
+        .bind(due.to_string())
+        .bind(china_midnight_ms(appears))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(Decided::Made)
+}
 
 impl SqlStore {
     /// The household is found by this person's name forms (`household_keys`).
@@ -72,6 +187,65 @@ impl SqlStore {
         }
     }
 
+    /// Once, at start: households taken in before intakes made decisions (migration 0054) get
+    /// the decision their listings make, recorded as their first intake's, and those on a
+    /// relapse-watch or disabled persons' roster only are listed rather than applicants.
+    /// `review`: the annual review's interval and lead in force in an intake's region. Returns
+    /// how many households were decided.
+    pub async fn decide_caseload(
+        &self,
+        today: chrono::NaiveDate,
+        now: Millis,
+        review: impl Fn(&RegionCode) -> Option<(i64, i64)>,
+    ) -> Result<usize, DbError> {
+        const DONE: &str = "caseload_decisions_v1";
+        if super::sealed::is_done(&self.db, DONE).await? {
+            return Ok(0);
+        }
+        let mut tx = self.db.begin().await?;
+        let rows = query(
+            "SELECT c.household_id, i.id AS intake_id, i.region_code, i.created_by \
+             FROM (SELECT c.household_id, MIN(c.intake_id) AS intake_id FROM caseload c \
+               JOIN households h ON h.id = c.household_id \
+               WHERE h.decision_id IS NULL \
+               AND c.roster IN ('dibao', 'tekun', 'dibao_marginal', 'rigid_expense') \
+               GROUP BY c.household_id) c \
+             JOIN intakes i ON i.id = c.intake_id ORDER BY c.household_id",
+        )
+        .fetch_all(&mut tx)
+        .await?;
+        let mut decided = 0;
+        for r in &rows {
+            let (household, intake_id, region_code, actor_id): (String, String, String, String) =
+                r.decode()?;
+            let by = DecidedBy {
+                intake_id: &intake_id,
+                actor_id: &actor_id,
+                now,
+                today,
+                paid_outside_through: Month::of(today).prev(),
+                review: review(&super::dialect::region("region_code", &region_code)?),
+            };
+            if decide(&mut tx, &household, &by).await? == Decided::Made {
+                decided += 1;
+            }
+        }
+        query(
+            "UPDATE households SET standing = $1, standing_at = $2 WHERE standing = $3 \
+             AND decision_id IS NULL \
+             AND EXISTS (SELECT 1 FROM caseload c WHERE c.household_id = households.id) \
+             AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.household_id = households.id)",
+        )
+        .bind(Standing::Listed.code())
+        .bind(now)
+        .bind(Standing::Applicant.code())
+        .execute(&mut tx)
+        .await?;
+        super::sealed::mark_done(&mut tx, DONE).await?;
+        tx.commit().await?;
+        Ok(decided)
+    }
+
     /// One row inside the intake's transaction. `made`: households this intake made, with
     /// their village.
     async fn intake_row(
@@ -80,6 +254,7 @@ impl SqlStore {
         meta: &NewIntake,
         r: &IntakeRow,
         made: &mut HashMap<String, RegionCode>,
+        touched: &mut BTreeSet<String>,
         out: &mut IntakeOutcome,
     ) -> Result<Option<RowProblem>, DbError> {
         let head_key = self.id_key(r.head.as_str());
@@ -155,8 +330,8 @@ impl SqlStore {
         }
         let listed = query(
             "INSERT INTO caseload (roster, person_key, household_id, person_id, person_name, \
-             relation, monthly_amount, since, grade, detail, intake_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             relation, monthly_amount, since, grade, detail, intake_id, created_at, address, \
+             phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (roster, person_key) DO NOTHING",
         )
         .bind(meta.roster.code())
@@ -171,6 +346,8 @@ impl SqlStore {
         .bind(self.seal_or_empty(CASELOAD_DETAIL, &r.detail))
         .bind(&meta.id)
         .bind(meta.now)
+        .bind(self.seal_or_empty(CASELOAD_ADDRESS, &r.address))
+        .bind(self.seal_or_empty(CASELOAD_PHONE, r.phone.as_ref().map_or("", |p| p.as_str())))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -219,6 +396,24 @@ impl SqlStore {
                 .await?;
             }
         }
+        if meta.roster.in_assistance() {
+            touched.insert(household.clone());
+        } else {
+            // Listed, not applying: unless an application or a decision is the household's.
+            let listed = query(
+                "UPDATE households SET standing = $1, standing_at = $2 WHERE id = $3 \
+                 AND standing = $4 AND decision_id IS NULL AND NOT EXISTS \
+                 (SELECT 1 FROM applications a WHERE a.household_id = households.id)",
+            )
+            .bind(Standing::Listed.code())
+            .bind(china_midnight_ms(r.since))
+            .bind(&household)
+            .bind(Standing::Applicant.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            out.listed += i64::try_from(listed).unwrap_or(0);
+        }
         if meta.roster == Roster::RelapseWatch {
             query(
                 "UPDATE households SET relapse_watch_since = $1 \
@@ -257,20 +452,39 @@ impl IntakeStore for SqlStore {
         .execute(&mut tx)
         .await?;
         let mut out = IntakeOutcome::default();
-        let mut made = HashMap::new();
+        let (mut made, mut touched) = (HashMap::new(), BTreeSet::new());
         loop {
             match rows.recv().await {
                 Some(IntakeBatch::Rows(batch)) => {
                     for (line, r) in batch {
                         if let Some(p) = self
-                            .intake_row(&mut tx, &meta, &r, &mut made, &mut out)
+                            .intake_row(&mut tx, &meta, &r, &mut made, &mut touched, &mut out)
                             .await?
                         {
                             out.refused.push((line, p));
                         }
                     }
                 }
-                Some(IntakeBatch::End) => break,
+                Some(IntakeBatch::End) => {
+                    // Each household with someone newly listed holds the decision all its
+                    // listings make.
+                    let by = DecidedBy {
+                        intake_id: &meta.id,
+                        actor_id: &meta.created_by,
+                        now: meta.now,
+                        today: meta.today,
+                        paid_outside_through: meta.paid_outside_through,
+                        review: meta.review,
+                    };
+                    for household in &touched {
+                        match decide(&mut tx, household, &by).await? {
+                            Decided::Made => out.decided += 1,
+                            Decided::Kept => out.decisions_kept += 1,
+                            Decided::Unchanged | Decided::Nothing => {}
+                        }
+                    }
+                    break;
+                }
                 // The reader refused the file, or stopped: nothing is kept.
                 Some(IntakeBatch::Abort) | None => {
                     tx.rollback().await?;

@@ -422,7 +422,9 @@ impl PaymentStore for SqlStore {
         let rows = query(&format!(
             "SELECT {LINE_COLUMNS}, h.head_id_sealed, \
              (SELECT a.declaration FROM applications a WHERE a.household_id = h.id \
-             ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1) AS declaration \
+             ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1) AS declaration, \
+             (SELECT c.person_name FROM caseload c WHERE c.household_id = h.id \
+             AND c.relation = 'head' ORDER BY c.since, c.roster LIMIT 1) AS listed_name \
              FROM payment_lines l JOIN households h ON h.id = l.household_id \
              WHERE l.roll_id = $1 AND l.household_id > $2 {only} \
              ORDER BY l.household_id LIMIT $3"
@@ -436,12 +438,17 @@ impl PaymentStore for SqlStore {
             .map(|r| {
                 let sealed: String = r.get("head_id_sealed")?;
                 let declaration: Option<String> = r.get("declaration")?;
+                let listed: Option<String> = r.get("listed_name")?;
                 Ok(PayeeRecord {
                     line: r.decode::<LineRow>()?.try_into()?,
                     head_id_number: super::dialect::id_number(
                         "head_id_sealed",
                         &self.open(super::sealed::ID_SEALED, &sealed)?,
                     )?,
+                    listed_head_name: match declaration {
+                        Some(_) => None,
+                        None => self.open_opt(super::sealed::CASELOAD_NAME, listed)?,
+                    },
                     declaration_json: self.open_opt(super::sealed::DECLARATION, declaration)?,
                 })
             })

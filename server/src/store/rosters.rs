@@ -2,7 +2,9 @@
 //! are inside them).
 
 use super::dialect::{code, code_opt, day, day_opt, query, region, within, Row};
-use super::sealed::{DECLARATION, EMERGENCY_NAME};
+use super::sealed::{
+    CASELOAD_ADDRESS, CASELOAD_ID, CASELOAD_NAME, CASELOAD_PHONE, DECLARATION, EMERGENCY_NAME,
+};
 use super::SqlStore;
 use app::domain::money::Money;
 use app::domain::roster::{MonthSpan, WarningOrigin};
@@ -21,19 +23,78 @@ fn days(span: Option<MonthSpan>) -> (String, String) {
     )
 }
 
-/// The latest declaration of the household in column `household` (names the head and phone).
+/// The columns naming a household's head on a roster line: its latest declaration (the head,
+/// phone and members), and the columns of `listed_head` (`HeadColumns`).
 fn latest_declaration(household: &str) -> String {
     format!(
         "(SELECT a.declaration FROM applications a WHERE a.household_id = {household} \
-         ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1)"
+         ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1) AS declaration, {listed}",
+        listed = listed_head(household)
     )
+}
+
+/// For a household taken in from rosters, which has no declaration when it never applied: the
+/// head as listed, and how many persons it has.
+fn listed_head(household: &str) -> String {
+    let listed = |column: &str| {
+        format!(
+            "(SELECT c.{column} FROM caseload c WHERE c.household_id = {household} \
+             AND c.relation = 'head' ORDER BY c.since, c.roster LIMIT 1)"
+        )
+    };
+    format!(
+        "{name} AS listed_name, {id} AS listed_id, {address} AS listed_address, \
+         {phone} AS listed_phone, \
+         (SELECT COUNT(*) FROM persons p WHERE p.household_id = {household}) AS listed_persons",
+        name = listed("person_name"),
+        id = listed("person_id"),
+        address = listed("address"),
+        phone = listed("phone"),
+    )
+}
+
+/// What `latest_declaration` selects, each sealed as stored until `SqlStore::opened`.
+#[derive(sqlx::FromRow)]
+pub(super) struct HeadColumns {
+    declaration: Option<String>,
+    listed_name: Option<String>,
+    listed_id: Option<String>,
+    listed_address: Option<String>,
+    listed_phone: Option<String>,
+    listed_persons: Option<i64>,
+}
+
+impl HeadColumns {
+    /// The declaration, and the listed head where there is none (both opened).
+    fn into_parts(self) -> Result<(Option<String>, Option<ListedHead>), DbError> {
+        if self.declaration.is_some() {
+            return Ok((self.declaration, None));
+        }
+        let listed = match (self.listed_name, self.listed_id) {
+            (Some(name), Some(id)) => Some(ListedHead {
+                name,
+                id_number: super::dialect::id_number("listed_id", &id)?,
+                address: self.listed_address.unwrap_or_default(),
+                phone: match self.listed_phone.as_deref() {
+                    None | Some("") => None,
+                    Some(p) => Some(
+                        app::domain::phone::Phone::parse(p)
+                            .map_err(|_| DbError::Other("stored caseload.phone".into()))?,
+                    ),
+                },
+                persons: self.listed_persons.unwrap_or(0),
+            }),
+            _ => None,
+        };
+        Ok((None, listed))
+    }
 }
 
 /// The household's latest application (its declaration names the head and the members).
 const LATEST_APPLICATION: &str = "(SELECT a.id FROM applications a WHERE a.household_id = h.id \
     ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1)";
 /// The decision in force: the one the household's last finalised application set
-/// (`households.decision_id`, kept by `finalize`).
+/// (`households.decision_id`, kept by `finalize`), or its intake from rosters.
 pub(super) const DECISION_IN_FORCE: &str = "h.decision_id";
 
 #[derive(sqlx::FromRow)]
@@ -44,7 +105,8 @@ struct HouseholdRosterRow {
     taper_since: Option<String>,
     assistance_until: Option<String>,
     number: Option<String>,
-    declaration: Option<String>,
+    #[sqlx(flatten)]
+    head: HeadColumns,
     category: Option<String>,
     monthly_amount: Option<i64>,
     effective_from: Option<String>,
@@ -53,6 +115,7 @@ struct HouseholdRosterRow {
 impl TryFrom<HouseholdRosterRow> for HouseholdRosterRecord {
     type Error = DbError;
     fn try_from(r: HouseholdRosterRow) -> Result<Self, DbError> {
+        let (declaration_json, listed_head) = r.head.into_parts()?;
         Ok(HouseholdRosterRecord {
             id: r.id,
             region_code: region("region_code", &r.region_code)?,
@@ -60,7 +123,8 @@ impl TryFrom<HouseholdRosterRow> for HouseholdRosterRecord {
             taper_since: day_opt("taper_since", r.taper_since.as_deref())?,
             assistance_until: day_opt("assistance_until", r.assistance_until.as_deref())?,
             latest_number: r.number,
-            declaration_json: r.declaration,
+            declaration_json,
+            listed_head,
             category: code_opt("category", r.category.as_deref())?,
             monthly_amount: r.monthly_amount.map(Money::from_fen),
             effective_from: day_opt("effective_from", r.effective_from.as_deref())?,
@@ -107,12 +171,14 @@ struct WarningRosterRow {
     visit_due: String,
     visited_on: Option<String>,
     created_at: Millis,
-    declaration: Option<String>,
+    #[sqlx(flatten)]
+    head: HeadColumns,
 }
 
 impl TryFrom<WarningRosterRow> for WarningRosterRecord {
     type Error = DbError;
     fn try_from(r: WarningRosterRow) -> Result<Self, DbError> {
+        let (declaration_json, listed_head) = r.head.into_parts()?;
         Ok(WarningRosterRecord {
             id: r.id,
             household_id: r.household_id,
@@ -123,7 +189,8 @@ impl TryFrom<WarningRosterRow> for WarningRosterRecord {
             visit_due: day("visit_due", &r.visit_due)?,
             visited_on: day_opt("visited_on", r.visited_on.as_deref())?,
             created_at: r.created_at,
-            declaration_json: r.declaration,
+            declaration_json,
+            listed_head,
         })
     }
 }
@@ -139,12 +206,14 @@ struct ReferralRosterRow {
     due_on: String,
     created_at: Millis,
     answered_at: Option<Millis>,
-    declaration: Option<String>,
+    #[sqlx(flatten)]
+    head: HeadColumns,
 }
 
 impl TryFrom<ReferralRosterRow> for ReferralRosterRecord {
     type Error = DbError;
     fn try_from(r: ReferralRosterRow) -> Result<Self, DbError> {
+        let (declaration_json, listed_head) = r.head.into_parts()?;
         Ok(ReferralRosterRecord {
             id: r.id,
             household_id: r.household_id,
@@ -155,7 +224,8 @@ impl TryFrom<ReferralRosterRow> for ReferralRosterRecord {
             due_on: day("due_on", &r.due_on)?,
             created_at: r.created_at,
             answered_at: r.answered_at,
-            declaration_json: r.declaration,
+            declaration_json,
+            listed_head,
         })
     }
 }
@@ -171,12 +241,14 @@ struct EmergencyRosterRow {
     documents_due: Option<String>,
     documents_received_at: Option<Millis>,
     recorded_at: Millis,
-    declaration: Option<String>,
+    #[sqlx(flatten)]
+    head: HeadColumns,
 }
 
 impl TryFrom<EmergencyRosterRow> for EmergencyRosterRecord {
     type Error = DbError;
     fn try_from(r: EmergencyRosterRow) -> Result<Self, DbError> {
+        let (declaration_json, listed_head) = r.head.into_parts()?;
         Ok(EmergencyRosterRecord {
             id: r.id,
             household_id: r.household_id,
@@ -187,7 +259,8 @@ impl TryFrom<EmergencyRosterRow> for EmergencyRosterRecord {
             documents_due: day_opt("documents_due", r.documents_due.as_deref())?,
             documents_received_at: r.documents_received_at,
             recorded_at: r.recorded_at,
-            declaration_json: r.declaration,
+            declaration_json,
+            listed_head,
         })
     }
 }
@@ -204,12 +277,14 @@ struct RecoveryRosterRow {
     written_off: i64,
     decision: String,
     opened_at: Millis,
-    declaration: Option<String>,
+    #[sqlx(flatten)]
+    head: HeadColumns,
 }
 
 impl TryFrom<RecoveryRosterRow> for RecoveryRosterRecord {
     type Error = DbError;
     fn try_from(r: RecoveryRosterRow) -> Result<Self, DbError> {
+        let (declaration_json, listed_head) = r.head.into_parts()?;
         Ok(RecoveryRosterRecord {
             id: r.id,
             household_id: r.household_id,
@@ -221,7 +296,8 @@ impl TryFrom<RecoveryRosterRow> for RecoveryRosterRecord {
             written_off: Money::from_fen(r.written_off),
             decision: r.decision,
             opened_at: r.opened_at,
-            declaration_json: r.declaration,
+            declaration_json,
+            listed_head,
         })
     }
 }
@@ -238,12 +314,14 @@ struct CharityRosterRow {
     state: String,
     created_at: Millis,
     closed_at: Option<Millis>,
-    declaration: Option<String>,
+    #[sqlx(flatten)]
+    head: HeadColumns,
 }
 
 impl TryFrom<CharityRosterRow> for CharityRosterRecord {
     type Error = DbError;
     fn try_from(r: CharityRosterRow) -> Result<Self, DbError> {
+        let (declaration_json, listed_head) = r.head.into_parts()?;
         Ok(CharityRosterRecord {
             id: r.id,
             household_id: r.household_id,
@@ -255,17 +333,19 @@ impl TryFrom<CharityRosterRow> for CharityRosterRecord {
             state: code("state", &r.state)?,
             created_at: r.created_at,
             closed_at: r.closed_at,
-            declaration_json: r.declaration,
+            declaration_json,
+            listed_head,
         })
     }
 }
 
 impl SqlStore {
-    /// Rows as records, each row's declaration (the household's latest) opened first.
+    /// Rows as records, each row's declaration (the household's latest) and listed head
+    /// opened first.
     fn opened<T, R>(
         &self,
         rows: &[Row],
-        declaration: impl Fn(&mut T) -> &mut Option<String>,
+        head: impl Fn(&mut T) -> &mut HeadColumns,
     ) -> Result<Vec<R>, DbError>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
@@ -275,11 +355,27 @@ impl SqlStore {
         rows.iter()
             .map(|r| {
                 let mut row: T = r.decode()?;
-                let d = declaration(&mut row);
-                *d = self.open_opt(DECLARATION, d.take())?;
+                self.open_head(head(&mut row))?;
                 row.try_into()
             })
             .collect()
+    }
+
+    /// Opens what `latest_declaration` selected, in place.
+    fn open_head(&self, h: &mut HeadColumns) -> Result<(), DbError> {
+        h.declaration = self.open_opt(DECLARATION, h.declaration.take())?;
+        h.listed_name = self.open_opt(CASELOAD_NAME, h.listed_name.take())?;
+        h.listed_id = self.open_opt(CASELOAD_ID, h.listed_id.take())?;
+        for (column, sealed) in [
+            (CASELOAD_ADDRESS, &mut h.listed_address),
+            (CASELOAD_PHONE, &mut h.listed_phone),
+        ] {
+            *sealed = match sealed.take() {
+                Some(s) if !s.is_empty() => Some(self.open(column, &s)?),
+                other => other,
+            };
+        }
+        Ok(())
     }
 }
 
@@ -295,7 +391,8 @@ impl RosterStore for SqlStore {
         let (start, end) = instants(span);
         let rows = query(&format!(
             "SELECT h.id, h.region_code, h.standing, h.taper_since, h.assistance_until, \
-             la.number AS number, la.declaration AS declaration, d.category AS category, \
+             la.number AS number, la.declaration AS declaration, {listed}, \
+             d.category AS category, \
              d.monthly_amount AS monthly_amount, d.effective_from AS effective_from \
              FROM households h \
              LEFT JOIN applications la ON la.id = {LATEST_APPLICATION} \
@@ -308,7 +405,8 @@ impl RosterStore for SqlStore {
                    AND h.standing_at < $9) \
                OR ($5 = 'tapering' AND h.taper_since >= $6 AND h.taper_since <= $7)) \
              AND ($11 = '*' OR COALESCE(h.residence, '') = $11) \
-             ORDER BY h.id LIMIT $10"
+             ORDER BY h.id LIMIT $10",
+            listed = listed_head("h.id")
         ))
         .bind(within(&q.region))
         .bind(q.after.unwrap_or_default())
@@ -327,7 +425,7 @@ impl RosterStore for SqlStore {
         })
         .fetch_all(&self.db)
         .await?;
-        self.opened(&rows, |row: &mut HouseholdRosterRow| &mut row.declaration)
+        self.opened(&rows, |row: &mut HouseholdRosterRow| &mut row.head)
     }
 
     #[tracing::instrument(skip_all)]
@@ -377,7 +475,7 @@ impl RosterStore for SqlStore {
         };
         let rows = query(&format!(
             "SELECT w.id, w.household_id, w.region_code, w.kind, w.level, w.status, \
-             w.visit_due, w.visited_on, w.created_at, {declaration} AS declaration \
+             w.visit_due, w.visited_on, w.created_at, {declaration} \
              FROM warnings w LEFT JOIN imports i ON i.id = w.import_id \
              WHERE w.region_code LIKE $1 AND w.id > $2 \
              AND ($3 = '' OR w.status = $3) AND ($4 = '' OR w.level = $4) \
@@ -401,7 +499,7 @@ impl RosterStore for SqlStore {
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        self.opened(&rows, |row: &mut WarningRosterRow| &mut row.declaration)
+        self.opened(&rows, |row: &mut WarningRosterRow| &mut row.head)
     }
 
     #[tracing::instrument(skip_all)]
@@ -412,7 +510,7 @@ impl RosterStore for SqlStore {
         let (start, end) = instants(q.sent);
         let rows = query(&format!(
             "SELECT r.id, r.household_id, r.region_code, r.department, r.need, r.status, \
-             r.due_on, r.created_at, r.answered_at, {declaration} AS declaration \
+             r.due_on, r.created_at, r.answered_at, {declaration} \
              FROM referrals r WHERE r.region_code LIKE $1 AND r.id > $2 \
              AND ($3 = '' OR r.department = $3) \
              AND ($4 = '' OR ($4 = 'answered' AND r.status <> 'sent') OR r.status = $4) \
@@ -428,7 +526,7 @@ impl RosterStore for SqlStore {
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        self.opened(&rows, |row: &mut ReferralRosterRow| &mut row.declaration)
+        self.opened(&rows, |row: &mut ReferralRosterRow| &mut row.head)
     }
 
     #[tracing::instrument(skip_all)]
@@ -440,7 +538,7 @@ impl RosterStore for SqlStore {
         let rows = query(&format!(
             "SELECT e.id, e.household_id, e.region_code, e.person_name, e.advance, \
              a.amount AS amount, e.documents_due, e.documents_received_at, e.recorded_at, \
-             {declaration} AS declaration \
+             {declaration} \
              FROM emergency_aid e JOIN assistance a ON a.id = e.assistance_id \
              WHERE e.region_code LIKE $1 AND e.id > $2 \
              AND ($3 = '' OR ($3 = 'advance') = e.advance) \
@@ -459,7 +557,7 @@ impl RosterStore for SqlStore {
             .map(|r| {
                 let mut row: EmergencyRosterRow = r.decode()?;
                 row.person_name = self.open(EMERGENCY_NAME, &row.person_name)?;
-                row.declaration = self.open_opt(DECLARATION, row.declaration)?;
+                self.open_head(&mut row.head)?;
                 row.try_into()
             })
             .collect()
@@ -473,7 +571,7 @@ impl RosterStore for SqlStore {
         let (start, end) = instants(q.opened);
         let rows = query(&format!(
             "SELECT c.id, c.household_id, c.region_code, c.reason, c.state, c.amount, c.repaid, \
-             c.written_off, c.decision, c.opened_at, {declaration} AS declaration \
+             c.written_off, c.decision, c.opened_at, {declaration} \
              FROM recovery_cases c WHERE c.region_code LIKE $1 AND c.id > $2 \
              AND ($3 = '' OR c.reason = $3) \
              AND ($4 = '' OR ($4 = 'outstanding' AND c.state <> 'closed') OR c.state = $4) \
@@ -489,7 +587,7 @@ impl RosterStore for SqlStore {
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        self.opened(&rows, |row: &mut RecoveryRosterRow| &mut row.declaration)
+        self.opened(&rows, |row: &mut RecoveryRosterRow| &mut row.head)
     }
 
     #[tracing::instrument(skip_all)]
@@ -500,7 +598,7 @@ impl RosterStore for SqlStore {
         let (start, end) = instants(q.closed);
         let rows = query(&format!(
             "SELECT n.id, n.household_id, n.township, n.kind, n.form, n.amount, n.delivered, \
-             n.state, n.created_at, n.closed_at, {declaration} AS declaration \
+             n.state, n.created_at, n.closed_at, {declaration} \
              FROM charity_needs n WHERE n.township LIKE $1 AND n.id > $2 \
              AND ($3 = '' OR n.form = $3) AND ($4 = '' OR n.state = $4) \
              AND ($5 = 0 OR (n.closed_at >= $6 AND n.closed_at < $7)) ORDER BY n.id LIMIT $8",
@@ -516,6 +614,6 @@ impl RosterStore for SqlStore {
         .bind(q.limit)
         .fetch_all(&self.db)
         .await?;
-        self.opened(&rows, |row: &mut CharityRosterRow| &mut row.declaration)
+        self.opened(&rows, |row: &mut CharityRosterRow| &mut row.head)
     }
 }

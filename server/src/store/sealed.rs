@@ -556,6 +556,9 @@ pub(super) const API_KEY_SECRET: &str = "api_keys.secret";
 pub(super) const CASELOAD_NAME: &str = "caseload.person_name";
 pub(super) const CASELOAD_ID: &str = "caseload.person_id";
 pub(super) const CASELOAD_DETAIL: &str = "caseload.detail";
+/// 现有对象直接纳入: a listed person's address and phone as the roster gave them.
+pub(super) const CASELOAD_ADDRESS: &str = "caseload.address";
+pub(super) const CASELOAD_PHONE: &str = "caseload.phone";
 
 #[cfg(test)]
 mod tests {

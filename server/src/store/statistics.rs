@@ -260,6 +260,7 @@ impl StatisticsStore for SqlStore {
             "SELECT h.id AS household, d.application_id AS application FROM households h \
              JOIN decisions d ON d.id = h.decision_id \
              WHERE h.facts_read = 0 AND h.decision_id IS NOT NULL \
+             AND d.application_id IS NOT NULL \
              ORDER BY h.id LIMIT $1",
         )
         .bind(limit)

@@ -52,15 +52,16 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
         );
         let known_spouse = valid_id("62070219570101885");
         let elsewhere = valid_id("62072219700101886");
+        let watched = valid_id("62070219800101887");
         let text = format!(
-            "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,家庭住址,月保障金额,纳入日期,备注\r\n\
-             {a},{a},王户主,户主,620702100201,迎恩村一组,400,2022-03-01,\r\n\
-             {a},{a_wife},李妻,配偶,620702100201,迎恩村一组,350,2022-03-01,\r\n\
-             {a},{a_child},王子,子,620702100201,迎恩村一组,300,2022-03-01,\r\n\
-             {known},{known_spouse},老伴,配偶,620702100201,迎恩村,300,2021-01-01,\r\n\
-             {a},{a_child},王子,表亲,620702100201,,300,2022-03-01,\r\n\
-             {elsewhere},{elsewhere},外县,户主,620722100201,,300,2022-03-01,\r\n\
-             {a_wife},{known},老户主,户主,620702100201,,300,2022-03-01,\r\n"
+            "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,家庭住址,联系电话,月保障金额,纳入日期,备注\r\n\
+             {a},{a},王户主,户主,620702100201,迎恩村一组,13900008811,400,2022-03-01,\r\n\
+             {a},{a_wife},李妻,配偶,620702100201,迎恩村一组,,350,2022-03-01,\r\n\
+             {a},{a_child},王子,子,620702100201,迎恩村一组,,300,2022-03-01,\r\n\
+             {known},{known_spouse},老伴,配偶,620702100201,迎恩村,,300,2021-01-01,\r\n\
+             {a},{a_child},王子,表亲,620702100201,,,300,2022-03-01,\r\n\
+             {elsewhere},{elsewhere},外县,户主,620722100201,,,300,2022-03-01,\r\n\
+             {a_wife},{known},老户主,户主,620702100201,,,300,2022-03-01,\r\n"
         );
         let (status, report) = take_in(&cw, &app, "dibao", gbk(&text)).await;
         assert_eq!(status, StatusCode::OK, "{report}");
@@ -84,12 +85,26 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
             ])
         );
         assert_eq!(report["ignored_columns"], serde_json::json!(["备注"]));
+        // The new household is decided from its listings; the known one keeps the decision
+        // made here.
+        assert_eq!(
+            (
+                report["decided"].as_i64(),
+                report["decisions_kept"].as_i64()
+            ),
+            (Some(1), Some(1)),
+            "{report}"
+        );
 
         // The same file again: nothing new.
         let (_, again) = take_in(&cw, &app, "dibao", gbk(&text)).await;
         assert_eq!(
-            (again["taken"].as_i64(), again["already"].as_i64()),
-            (Some(0), Some(4)),
+            (
+                again["taken"].as_i64(),
+                again["already"].as_i64(),
+                again["decided"].as_i64()
+            ),
+            (Some(0), Some(4), Some(0)),
             "{again}"
         );
 
@@ -159,6 +174,101 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
             105_000,
             "{chain:?}"
         );
+        // Its decision in force is the roster's: Dibao, every listed amount, from the earliest
+        // listing; the months before the intake's were paid by the county's old system.
+        let today = app::services::today_in_china();
+        let this_month = app::domain::payments::Month::of(today);
+        let input = app
+            .store()
+            .pay_inputs(&region("620702"), None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.household_id == household.id)
+            .expect("the taken-in household is on the county's payment inputs");
+        assert_eq!(
+            (
+                input.category,
+                input.monthly.fen(),
+                input.effective_from.to_string(),
+                input.paid_through
+            ),
+            (
+                app::domain::policy::assess::Category::Dibao,
+                105_000,
+                "2022-03-01".to_string(),
+                Some(this_month.prev())
+            )
+        );
+        // So the month's roll pays it this month, without arrears, beside the known household.
+        let roll: Value = post_form(
+            &cw,
+            &app,
+            "/api/payments/prepare",
+            &[("month", this_month.to_string().as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(
+            (roll["households"].as_i64(), roll["total"].as_str()),
+            (Some(2), Some("1350.00")),
+            "{roll}"
+        );
+        // Approved by a second caseworker, the bank file names the head as the roster did.
+        let second = caseworker(&app, "intake_cw2", "620702000000").await;
+        let roll_id = roll["id"].as_str().unwrap();
+        let approved =
+            post_form(&second, &app, "/api/payments/approve", &[("roll", roll_id)]).await;
+        assert_eq!(approved.status(), StatusCode::OK);
+        let bank = cw
+            .get(app.url(&format!("/payments/{roll_id}/bank.csv")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let (bank, _, _) = encoding_rs::GB18030.decode(&bank);
+        let line = bank
+            .lines()
+            .find(|l| l.contains(a.as_str()))
+            .unwrap_or_else(|| panic!("the household's bank line: {bank}"));
+        assert!(
+            line.contains("王户主") && line.contains("1050.00"),
+            "{line}"
+        );
+        // On the 花名册 with the roster's head (ID masked), its persons, category and amount.
+        let roster = crate::rosters::Roster::of(
+            cw.get(app.url("/rosters/households.xlsx?category=dibao"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let line = roster
+            .line_of("王户主")
+            .expect("the household's line")
+            .clone();
+        assert!(
+            line.iter()
+                .any(|c| c.contains('*') && c.ends_with(&a[14..]))
+                && !line.contains(&a),
+            "{line:?}"
+        );
+        for cell in [
+            "3",
+            "低保对象",
+            "1050",
+            "2022-03-01",
+            "在保",
+            "迎恩村一组",
+            "139****8811",
+        ] {
+            assert!(line.contains(&cell.to_string()), "{cell}: {line:?}");
+        }
+        assert!(!roster.sheet_xml.contains("13900008811"));
         let listed = app.store().caseload_of(&household.id).await.unwrap();
         assert_eq!(listed.len(), 3);
         assert!(listed
@@ -183,7 +293,9 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
         );
         // Names and ID numbers are sealed at rest.
         if backend == "sqlite" {
-            assert!(app.in_database(&["李妻", a_wife.as_str()]).is_empty());
+            assert!(app
+                .in_database(&["李妻", a_wife.as_str(), "13900008811", "迎恩村一组"])
+                .is_empty());
         }
 
         // Monitored from the next department file: a death of the new household's member.
@@ -212,14 +324,42 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
         // while it still does for a household not yet on watch.
         let relapse = format!(
             "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,监测对象类型,纳入日期\r\n\
-             {a},{a},王户主,户主,620702100201,突发严重困难户,2024-06-01\r\n"
+             {a},{a},王户主,户主,620702100201,突发严重困难户,2024-06-01\r\n\
+             {watched},{watched},赵监测,户主,620702100201,脱贫不稳定户,2024-06-01\r\n"
         );
         let (status, r) = take_in(&cw, &app, "relapse_watch", relapse.into_bytes()).await;
+        // The household in assistance stays so; the new one is listed, not an applicant, and
+        // holds no decision (not paid).
         assert_eq!(
-            (status, r["taken"].as_i64()),
-            (StatusCode::OK, Some(1)),
+            (
+                status,
+                r["taken"].as_i64(),
+                r["listed"].as_i64(),
+                r["decided"].as_i64()
+            ),
+            (StatusCode::OK, Some(2), Some(1), Some(0)),
             "{r}"
         );
+        let watched_household = app
+            .store()
+            .search_households(app::store::HouseholdQuery {
+                id_number: Some(watched.clone()),
+                ..app::store::HouseholdQuery::within(region("620702"), 5)
+            })
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(
+            watched_household.standing,
+            app::domain::cycle::Standing::Listed
+        );
+        assert!(!app
+            .store()
+            .pay_inputs(&region("620702"), None, 100)
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.household_id == watched_household.id));
         let rural = crate::household::staff(
             &app,
             "rr1",
@@ -283,5 +423,182 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
         let (status, r) = take_in(&cw, &app, "tekun", gbk("姓名,身份证号\r\n张三,1\r\n")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r["refused"]["problem"], "missing_columns");
+    }
+}
+
+/// Takes `rows` in through the store, as `POST /intake` does after reading a file.
+async fn store_intake(
+    store: &std::sync::Arc<dyn app::store::Store>,
+    actor: &str,
+    roster: app::domain::intake::Roster,
+    today: chrono::NaiveDate,
+    rows: Vec<app::domain::intake::IntakeRow>,
+) -> app::store::IntakeOutcome {
+    use app::store::{IntakeBatch, NewIntake};
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    let batch = rows.into_iter().enumerate().map(|(i, r)| (i as i64 + 2, r));
+    tx.send(IntakeBatch::Rows(batch.collect())).await.unwrap();
+    tx.send(IntakeBatch::End).await.unwrap();
+    let meta = NewIntake {
+        id: uuid::Uuid::new_v4().to_string(),
+        roster,
+        file_hash: "hash".into(),
+        file_name: "名册.csv".into(),
+        region: region("620702"),
+        created_by: actor.into(),
+        now: 1,
+        today,
+        paid_outside_through: app::domain::payments::Month::of(today).prev(),
+        review: Some((12, 30)),
+    };
+    store.intake(meta, rx).await.unwrap()
+}
+
+#[tokio::test]
+async fn households_taken_in_before_intakes_decided_are_decided_once_at_start() {
+    use app::domain::intake::{IntakeRow, Roster};
+    use server::store::dialect::query;
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, sql) =
+            crate::helpers::sql_store(backend, dir.path(), crate::helpers::test_cipher()).await;
+        let store = sql.store();
+        let actor = store
+            .create_user(app::store::NewUser {
+                role: app::domain::status::Role::Caseworker,
+                login: "intake_actor".into(),
+                display_name: "t".into(),
+                password_hash: "h".into(),
+                region_code: Some(region("620702000000")),
+                department: None,
+                must_change_password: false,
+                duty: None,
+                now: 1,
+            })
+            .await
+            .unwrap();
+        let today = crate::helpers::day("2026-12-07");
+        let row = |head: &str, who: &str, relation, amount_fen, since: &str| IntakeRow {
+            head: crate::helpers::id_of(head),
+            id_number: crate::helpers::id_of(who),
+            name: who.into(),
+            relation,
+            region: region("620702100201"),
+            address: String::new(),
+            phone: None,
+            amount_fen,
+            since: crate::helpers::day(since),
+            grade: None,
+            detail: String::new(),
+        };
+        use app::domain::declaration::Relation::{Child, Head};
+        let marginal = store_intake(
+            &store,
+            &actor,
+            Roster::DibaoMarginal,
+            today,
+            vec![
+                row("M-HEAD", "M-HEAD", Head, None, "2019-03-15"),
+                row("M-HEAD", "M-CHILD", Child, Some(20_000), "2019-03-15"),
+            ],
+        )
+        .await;
+        let watch = store_intake(
+            &store,
+            &actor,
+            Roster::RelapseWatch,
+            today,
+            vec![row("W-HEAD", "W-HEAD", Head, None, "2024-06-01")],
+        )
+        .await;
+        assert_eq!(
+            (marginal.decided, watch.decided, watch.listed),
+            (1, 0, 1),
+            "{backend}"
+        );
+        let db = sql.db().clone();
+        let run = |sql_text: &'static str| {
+            let db = db.clone();
+            async move {
+                query(sql_text).execute(&db).await.unwrap();
+            }
+        };
+        let review_items = || {
+            let db = db.clone();
+            async move {
+                let rows = query(
+                    "SELECT payload, run_at FROM work_items WHERE kind = 'annual_review' \
+                     ORDER BY payload",
+                )
+                .fetch_all(&db)
+                .await
+                .unwrap();
+                rows.iter()
+                    .map(|r| r.decode::<(String, i64)>().unwrap())
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Reviewed on the next anniversary of its listing, its task a lead of 30 days ahead.
+        let due = vec![(
+            "2027-03-15".to_string(),
+            app::domain::cycle::china_midnight_ms(crate::helpers::day("2027-02-13")),
+        )];
+        assert_eq!(review_items().await, due, "{backend}");
+        // As before migration 0054: no decision, no review, the watched household an applicant.
+        run(
+            "UPDATE households SET decision_id = NULL, paid_through = NULL, standing = CASE \
+             WHEN standing = 'listed' THEN 'applicant' ELSE standing END",
+        )
+        .await;
+        run("DELETE FROM decisions WHERE intake_id IS NOT NULL").await;
+        run("DELETE FROM work_items").await;
+        run("DELETE FROM maintenance_done WHERE name = 'caseload_decisions_v1'").await;
+        assert!(store
+            .pay_inputs(&region("620702"), None, 10)
+            .await
+            .unwrap()
+            .is_empty());
+
+        let decided = sql
+            .decide_caseload(today, 2, |r| {
+                assert_eq!(r.as_str(), "620702000000");
+                Some((12, 30))
+            })
+            .await
+            .unwrap();
+        assert_eq!(decided, 1, "{backend}");
+        let inputs = store.pay_inputs(&region("620702"), None, 10).await.unwrap();
+        assert_eq!(
+            inputs
+                .iter()
+                .map(|p| (p.category, p.monthly.fen(), p.paid_through))
+                .collect::<Vec<_>>(),
+            [(
+                app::domain::policy::assess::Category::DibaoMarginal,
+                20_000,
+                Some(app::domain::payments::Month::of(today).prev())
+            )],
+            "{backend}"
+        );
+        assert_eq!(review_items().await, due, "{backend}");
+        let watched = store
+            .search_households(app::store::HouseholdQuery {
+                id_number: Some(crate::helpers::id_of("W-HEAD").as_str().to_string()),
+                ..app::store::HouseholdQuery::within(region("620702"), 5)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            watched[0].standing,
+            app::domain::cycle::Standing::Listed,
+            "{backend}"
+        );
+        // Once: at the next start, nothing more.
+        run("UPDATE households SET decision_id = NULL").await;
+        assert_eq!(
+            sql.decide_caseload(today, 3, |_| None).await.unwrap(),
+            0,
+            "{backend}"
+        );
     }
 }

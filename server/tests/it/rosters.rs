@@ -70,7 +70,7 @@ pub(crate) async fn household_in_assistance(
 /// sheet and of its styles.
 pub(crate) struct Roster {
     rows: Vec<Vec<String>>,
-    sheet_xml: String,
+    pub(crate) sheet_xml: String,
     styles_xml: String,
     formulas: usize,
 }
@@ -130,7 +130,7 @@ impl Roster {
             .collect()
     }
 
-    fn line_of(&self, name: &str) -> Option<&Vec<String>> {
+    pub(crate) fn line_of(&self, name: &str) -> Option<&Vec<String>> {
         self.lines()
             .into_iter()
             .find(|r| r.contains(&name.to_string()))
