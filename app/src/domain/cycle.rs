@@ -112,10 +112,11 @@ pub fn next_annual_review(
     lead_days: i64,
 ) -> (NaiveDate, NaiveDate) {
     let interval = interval_months.max(1);
-    // Whole intervals already run, then one more (a date before `since` counts none).
+    // Whole intervals already run (at least one: never on the start day itself), then on to
+    // the first after today.
     let run = (today.year() as i64 * 12 + today.month0() as i64)
         - (since.year() as i64 * 12 + since.month0() as i64);
-    let mut k = (run / interval).max(0);
+    let mut k = (run / interval).max(1);
     let mut due = add_months(since, k * interval);
     while due <= today {
         k += 1;
