@@ -46,6 +46,10 @@ pub fn row_problem_in(locale: Locale, p: RowProblem) -> String {
         RowProblem::NameMissing => td_string!(locale, monitoring.problem.name_missing),
         RowProblem::PhoneFormat => td_string!(locale, errors.phone_format),
         RowProblem::AmountMissing => td_string!(locale, monitoring.problem.amount_missing),
+        RowProblem::ResidenceUnknown => td_string!(locale, monitoring.problem.residence_unknown),
+        RowProblem::SupportModeUnknown => {
+            td_string!(locale, monitoring.problem.support_mode_unknown)
+        }
         RowProblem::OtherHousehold => td_string!(locale, monitoring.problem.other_household),
         RowProblem::HouseholdMismatch => {
             td_string!(locale, monitoring.problem.household_mismatch)
@@ -138,6 +142,8 @@ pub fn import_field_in(locale: Locale, f: crate::domain::monitoring::Field) -> S
         Field::Region => td_string!(locale, monitoring.field.region),
         Field::Address => td_string!(locale, monitoring.field.address),
         Field::Phone => td_string!(locale, monitoring.field.phone),
+        Field::Residence => td_string!(locale, monitoring.field.residence),
+        Field::SupportMode => td_string!(locale, monitoring.field.support_mode),
     }
     .to_string()
 }

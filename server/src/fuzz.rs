@@ -342,6 +342,8 @@ fn csv_seeds() -> Vec<Vec<u8>> {
                     Field::Region => "620702100201",
                     Field::Address => "迎恩村一组",
                     Field::Phone => "13900000000",
+                    Field::Residence => "农村",
+                    Field::SupportMode => "分散供养",
                 })
                 .collect();
             let mut seed = vec![i as u8];

@@ -732,7 +732,11 @@ impl Lines {
                 d.map(|d| d.address.clone())
                     .or(r.listed_head.as_ref().map(|h| h.address.clone())),
             ),
-            Cell::from(d.map(|d| words::residence(l, d.residence))),
+            Cell::from(
+                d.map(|d| d.residence)
+                    .or(r.residence)
+                    .map(|x| words::residence(l, x)),
+            ),
             d.map(|d| d.members.len() as i64)
                 .or(r.listed_head.as_ref().map(|h| h.persons))
                 .map(|n| Cell::Number(n as f64))

@@ -3,13 +3,14 @@
 //! disabled persons — as households with members, categories, amounts and start dates. One row
 //! per person; the head's ID number groups a household's rows. Each roster has its template.
 
-use super::declaration::Relation;
+use super::declaration::{Relation, Residence};
 use super::id_number::IdNumber;
 use super::monitoring::{
     amount_of, grade_of, id_of, parse_date, Column, ColumnMap, Field, RowProblem, MAX_CELL_CHARS,
 };
 use super::phone::Phone;
 use super::policy::assess::Category;
+use super::policy::facts::SupportMode;
 use super::region::{RegionCode, RegionLevel};
 use chrono::NaiveDate;
 
@@ -64,6 +65,12 @@ const REGION: Column = col(
 );
 const ADDRESS: Column = col(Field::Address, &["家庭住址", "住址", "address"], false);
 const PHONE: Column = col(Field::Phone, &["联系电话", "电话", "phone"], false);
+const RESIDENCE: Column = col(
+    Field::Residence,
+    &["城乡类别", "城乡", "城乡属性", "residence"],
+    false,
+);
+const SUPPORT: Column = col(Field::SupportMode, &["供养方式", "support_mode"], false);
 const SINCE: Column = col(
     Field::Date,
     &["纳入日期", "认定日期", "享受起始日期", "起始日期", "since"],
@@ -124,8 +131,11 @@ impl Roster {
             false,
         );
         match self {
-            Roster::Dibao | Roster::Tekun => &[
-                HEAD, ID, NAME, RELATION, REGION, ADDRESS, PHONE, AMOUNT, SINCE,
+            Roster::Dibao => &[
+                HEAD, ID, NAME, RELATION, REGION, ADDRESS, PHONE, AMOUNT, SINCE, RESIDENCE,
+            ],
+            Roster::Tekun => &[
+                HEAD, ID, NAME, RELATION, REGION, ADDRESS, PHONE, AMOUNT, SINCE, RESIDENCE, SUPPORT,
             ],
             Roster::DibaoMarginal | Roster::RigidExpense => &[
                 HEAD,
@@ -137,6 +147,7 @@ impl Roster {
                 PHONE,
                 AMOUNT_OPTIONAL,
                 SINCE,
+                RESIDENCE,
             ],
             Roster::RelapseWatch => &[
                 HEAD, ID, NAME, RELATION, REGION, ADDRESS, PHONE, RISK, SINCE,
@@ -180,6 +191,26 @@ pub fn relation_of(raw: &str) -> Option<Relation> {
     })
 }
 
+/// 城乡类别 as rosters write it.
+pub fn residence_of(raw: &str) -> Option<Residence> {
+    Some(match raw.trim() {
+        "城市" | "城镇" | "城市低保" | "城镇低保" | "城市特困" | "urban" => {
+            Residence::Urban
+        }
+        "农村" | "乡村" | "农村低保" | "农村特困" | "rural" => Residence::Rural,
+        _ => return None,
+    })
+}
+
+/// 供养方式 as rosters write it.
+pub fn support_mode_of(raw: &str) -> Option<SupportMode> {
+    Some(match raw.trim() {
+        "集中供养" | "集中" | "centralised" => SupportMode::Centralised,
+        "分散供养" | "分散" | "dispersed" => SupportMode::Dispersed,
+        _ => return None,
+    })
+}
+
 /// One roster row, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IntakeRow {
@@ -198,6 +229,10 @@ pub struct IntakeRow {
     pub grade: Option<u8>,
     /// A disability's kind, or a relapse-watch listing's risk, as written.
     pub detail: String,
+    /// Urban or rural, when the roster says (the household's, for the statistics).
+    pub residence: Option<Residence>,
+    /// A Tekun person's support, when the roster says.
+    pub support_mode: Option<SupportMode>,
 }
 
 /// One listing of a household's person, as the decision an intake makes reads it.
@@ -291,6 +326,14 @@ pub fn intake_row(
     if since > today {
         return Err(RowProblem::DateInFuture);
     }
+    let residence = match cell(Field::Residence) {
+        "" => None,
+        r => Some(residence_of(r).ok_or(RowProblem::ResidenceUnknown)?),
+    };
+    let support_mode = match cell(Field::SupportMode) {
+        "" => None,
+        m => Some(support_mode_of(m).ok_or(RowProblem::SupportModeUnknown)?),
+    };
     let grade = match roster {
         Roster::Disabled => Some(grade_of(cell(Field::Grade)).ok_or(RowProblem::GradeFormat)?),
         _ => None,
@@ -307,6 +350,8 @@ pub fn intake_row(
         since,
         grade,
         detail: cell(Field::Detail).to_string(),
+        residence,
+        support_mode,
     })
 }
 
@@ -360,6 +405,74 @@ mod tests {
             None
         );
         assert_eq!(intake_decision(&[]), None);
+    }
+
+    #[test]
+    fn a_tekun_roster_says_urban_or_rural_and_the_support_as_rosters_write_them() {
+        let today: NaiveDate = "2026-12-01".parse().unwrap();
+        let scope = RegionCode::parse("620702").unwrap();
+        let map = map_columns(
+            Roster::Tekun.template(),
+            &header(&[
+                "户主身份证号",
+                "身份证号",
+                "姓名",
+                "与户主关系",
+                "行政区划代码",
+                "月供养金额",
+                "纳入日期",
+                "城乡类别",
+                "供养方式",
+            ]),
+        )
+        .unwrap();
+        assert!(map.ignored.is_empty());
+        let head = valid("62070219450101003");
+        let row = |residence: &str, support: &str| {
+            let cells = [
+                head.as_str(),
+                head.as_str(),
+                "孙五保",
+                "本人",
+                "620702100201",
+                "900",
+                "2020-01-01",
+                residence,
+                support,
+            ];
+            intake_row(Roster::Tekun, &map, &cells, &scope, today)
+        };
+        let r = row("农村", "集中供养").unwrap();
+        assert_eq!(
+            (r.residence, r.support_mode),
+            (Some(Residence::Rural), Some(SupportMode::Centralised))
+        );
+        let r = row(" 城市 ", "分散").unwrap();
+        assert_eq!(
+            (r.residence, r.support_mode),
+            (Some(Residence::Urban), Some(SupportMode::Dispersed))
+        );
+        assert_eq!(
+            row("", "").map(|r| (r.residence, r.support_mode)),
+            Ok((None, None))
+        );
+        assert_eq!(row("城乡", ""), Err(RowProblem::ResidenceUnknown));
+        assert_eq!(row("农村", "敬老院"), Err(RowProblem::SupportModeUnknown));
+        // The relapse-watch roster has no such column: a header for it is reported, ignored.
+        let map = map_columns(
+            Roster::RelapseWatch.template(),
+            &header(&[
+                "户主身份证号",
+                "身份证号",
+                "姓名",
+                "与户主关系",
+                "行政区划代码",
+                "纳入日期",
+                "城乡类别",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(map.ignored, vec!["城乡类别".to_string()]);
     }
 
     #[test]

@@ -544,6 +544,10 @@ pub enum Field {
     Region,
     Address,
     Phone,
+    /// 城乡类别: urban or rural (a roster's; Dibao standards differ between them).
+    Residence,
+    /// 供养方式: a Tekun person's centralised or dispersed support.
+    SupportMode,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -677,6 +681,10 @@ pub enum RowProblem {
     PhoneFormat,
     /// A roster whose rows carry an amount (Dibao, Tekun) without one.
     AmountMissing,
+    /// A roster's 城乡类别 is neither urban (城市) nor rural (农村).
+    ResidenceUnknown,
+    /// A roster's 供养方式 is neither 集中供养 nor 分散供养.
+    SupportModeUnknown,
     /// The person is already a member of another household in the database.
     OtherHousehold,
     /// The head's own row says another relation, or two rows of one household disagree on its

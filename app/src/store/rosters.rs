@@ -53,6 +53,8 @@ pub struct HouseholdRosterRecord {
     pub declaration_json: Option<String>,
     /// The head as a roster listed them, when there is no declaration.
     pub listed_head: Option<ListedHead>,
+    /// Urban or rural as recorded with the household (its decision's facts, or its roster).
+    pub residence: Option<crate::domain::declaration::Residence>,
     /// The decision in force: the latest decision of the household's latest approved
     /// application (`None`: never approved).
     pub category: Option<Category>,

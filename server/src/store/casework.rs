@@ -629,12 +629,9 @@ pub(super) async fn residence_and_support(
     let facts: Facts = serde_json::from_str(&cipher.open(FACTS, &sealed)?)
         .map_err(|e| DbError::Other(format!("stored assessment facts: {e}")))?;
     let modes = facts.members.iter().filter_map(|m| m.support_mode);
-    let support = if modes.clone().any(|m| m == SupportMode::Centralised) {
-        Some("centralised")
-    } else if modes.clone().any(|m| m == SupportMode::Dispersed) {
-        Some("dispersed")
-    } else {
-        None
-    };
+    let support = [SupportMode::Centralised, SupportMode::Dispersed]
+        .into_iter()
+        .find(|wanted| modes.clone().any(|m| m == *wanted))
+        .map(SupportMode::code);
     Ok((facts.residence.map(|r| r.code()), support))
 }

@@ -398,6 +398,19 @@ impl SqlStore {
         }
         if meta.roster.in_assistance() {
             touched.insert(household.clone());
+            // What the statistics split by, when the roster says it; a household decided here
+            // keeps what its assessment recorded.
+            if r.residence.is_some() || r.support_mode.is_some() {
+                query(
+                    "UPDATE households SET residence = COALESCE(residence, $1), \
+                     support_mode = COALESCE(support_mode, $2) WHERE id = $3",
+                )
+                .bind(r.residence.map(|x| x.code()))
+                .bind(r.support_mode.map(|m| m.code()))
+                .bind(&household)
+                .execute(&mut *tx)
+                .await?;
+            }
         } else {
             // Listed, not applying: unless an application or a decision is the household's.
             let listed = query(

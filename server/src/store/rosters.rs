@@ -107,6 +107,7 @@ struct HouseholdRosterRow {
     number: Option<String>,
     #[sqlx(flatten)]
     head: HeadColumns,
+    residence: Option<String>,
     category: Option<String>,
     monthly_amount: Option<i64>,
     effective_from: Option<String>,
@@ -125,6 +126,7 @@ impl TryFrom<HouseholdRosterRow> for HouseholdRosterRecord {
             latest_number: r.number,
             declaration_json,
             listed_head,
+            residence: code_opt("residence", r.residence.as_deref())?,
             category: code_opt("category", r.category.as_deref())?,
             monthly_amount: r.monthly_amount.map(Money::from_fen),
             effective_from: day_opt("effective_from", r.effective_from.as_deref())?,
@@ -391,7 +393,7 @@ impl RosterStore for SqlStore {
         let (start, end) = instants(span);
         let rows = query(&format!(
             "SELECT h.id, h.region_code, h.standing, h.taper_since, h.assistance_until, \
-             la.number AS number, la.declaration AS declaration, {listed}, \
+             la.number AS number, la.declaration AS declaration, {listed}, h.residence, \
              d.category AS category, \
              d.monthly_amount AS monthly_amount, d.effective_from AS effective_from \
              FROM households h \

@@ -54,14 +54,14 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
         let elsewhere = valid_id("62072219700101886");
         let watched = valid_id("62070219800101887");
         let text = format!(
-            "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,家庭住址,联系电话,月保障金额,纳入日期,备注\r\n\
-             {a},{a},王户主,户主,620702100201,迎恩村一组,13900008811,400,2022-03-01,\r\n\
-             {a},{a_wife},李妻,配偶,620702100201,迎恩村一组,,350,2022-03-01,\r\n\
-             {a},{a_child},王子,子,620702100201,迎恩村一组,,300,2022-03-01,\r\n\
-             {known},{known_spouse},老伴,配偶,620702100201,迎恩村,,300,2021-01-01,\r\n\
-             {a},{a_child},王子,表亲,620702100201,,,300,2022-03-01,\r\n\
-             {elsewhere},{elsewhere},外县,户主,620722100201,,,300,2022-03-01,\r\n\
-             {a_wife},{known},老户主,户主,620702100201,,,300,2022-03-01,\r\n"
+            "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,家庭住址,联系电话,月保障金额,纳入日期,城乡类别,备注\r\n\
+             {a},{a},王户主,户主,620702100201,迎恩村一组,13900008811,400,2022-03-01,农村,\r\n\
+             {a},{a_wife},李妻,配偶,620702100201,迎恩村一组,,350,2022-03-01,农村,\r\n\
+             {a},{a_child},王子,子,620702100201,迎恩村一组,,300,2022-03-01,,\r\n\
+             {known},{known_spouse},老伴,配偶,620702100201,迎恩村,,300,2021-01-01,,\r\n\
+             {a},{a_child},王子,表亲,620702100201,,,300,2022-03-01,,\r\n\
+             {elsewhere},{elsewhere},外县,户主,620722100201,,,300,2022-03-01,,\r\n\
+             {a_wife},{known},老户主,户主,620702100201,,,300,2022-03-01,,\r\n"
         );
         let (status, report) = take_in(&cw, &app, "dibao", gbk(&text)).await;
         assert_eq!(status, StatusCode::OK, "{report}");
@@ -265,6 +265,7 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
             "在保",
             "迎恩村一组",
             "139****8811",
+            "农村",
         ] {
             assert!(line.contains(&cell.to_string()), "{cell}: {line:?}");
         }
@@ -490,6 +491,8 @@ async fn households_taken_in_before_intakes_decided_are_decided_once_at_start() 
             since: crate::helpers::day(since),
             grade: None,
             detail: String::new(),
+            residence: None,
+            support_mode: None,
         };
         use app::domain::declaration::Relation::{Child, Head};
         let marginal = store_intake(

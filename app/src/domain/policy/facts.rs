@@ -22,6 +22,16 @@ pub enum SupportMode {
     Centralised,
 }
 
+impl SupportMode {
+    /// As stored with a household (`households.support_mode`), as serde writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            SupportMode::Dispersed => "dispersed",
+            SupportMode::Centralised => "centralised",
+        }
+    }
+}
+
 /// 照料护理需求 (生活自理能力)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
