@@ -10,6 +10,7 @@
 //! 10⁷ inputs per target (`server/examples/fuzz.rs`), `make test` 10⁴; inputs that made a
 //! target panic are kept under `server/fuzz/regressions/<target>/` and replayed by the tests.
 
+use app::domain::intake::Roster;
 use app::domain::monitoring::{Field, Source};
 use chrono::NaiveDate;
 use std::panic::AssertUnwindSafe;
@@ -149,6 +150,36 @@ pub fn targets() -> Vec<Target> {
                 let source = Source::ALL[usize::from(which) % Source::ALL.len()];
                 if let Ok(report) = crate::imports::check_bytes(source, file, today()) {
                     assert_eq!(report.valid + report.invalid, report.rows_read);
+                }
+            },
+        },
+        Target {
+            name: "intake_csv",
+            max_len: 16 * 1024,
+            seeds: intake_seeds,
+            tokens: &[
+                b",",
+                b"\"",
+                b"\n",
+                b"\r\n",
+                b"\xef\xbb\xbf",
+                b"\xe6\x88\xb7\xe4\xb8\xbb", // 户主
+                b"\xe5\x86\x9c\xe6\x9d\x91", // 农村
+                b"\xe9\x9b\x86\xe4\xb8\xad\xe4\xbe\x9b\xe5\x85\xbb", // 集中供养
+                b"620722100201",
+                b"E+17",
+                b"12,50",
+            ],
+            run: |b| {
+                // The first byte chooses the roster, the rest is the file.
+                let Some((&which, file)) = b.split_first() else {
+                    return;
+                };
+                let roster = Roster::ALL[usize::from(which) % Roster::ALL.len()];
+                let scope = app::domain::region::RegionCode::parse("620702").expect("a county");
+                let (read, taken) = crate::intake::check_bytes(roster, file, &scope, today());
+                if let Ok(report) = read {
+                    assert_eq!(taken as i64 + report.invalid, report.rows_read);
                 }
             },
         },
@@ -355,6 +386,39 @@ fn csv_seeds() -> Vec<Vec<u8>> {
 
 /// A complete one-person declaration of a rural household in 甘州区 (example data) whose
 /// head has `id_number`: the seed here, and what `examples/crash.rs` submits.
+/// A valid row of each roster's template (a household's head), as its first header names them.
+fn intake_seeds() -> Vec<Vec<u8>> {
+    Roster::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, roster)| {
+            let columns = roster.template();
+            let header: Vec<&str> = columns.iter().map(|c| c.headers[0]).collect();
+            let row: Vec<&str> = columns
+                .iter()
+                .map(|c| match c.field {
+                    Field::IdNumber | Field::HeadIdNumber => "62070219650315118X",
+                    Field::Name => "张三",
+                    Field::Date => "2020-03-05",
+                    Field::Grade => "二级",
+                    Field::Amount => "650.50",
+                    Field::Detail => "肢体",
+                    Field::Relation => "户主",
+                    Field::Region => "620702100201",
+                    Field::Address => "迎恩村一组",
+                    Field::Phone => "13900000000",
+                    Field::Residence => "农村",
+                    Field::SupportMode => "分散供养",
+                    Field::Total | Field::OutOfPocket | Field::Event => "",
+                })
+                .collect();
+            let mut seed = vec![i as u8];
+            seed.extend_from_slice(format!("{}\n{}\n", header.join(","), row.join(",")).as_bytes());
+            seed
+        })
+        .collect()
+}
+
 pub fn example_declaration(
     id_number: &str,
     address: &str,
@@ -656,6 +720,14 @@ mod tests {
             crate::imports::check_bytes(Source::ALL[usize::from(csv[0])], &csv[1..], today())
                 .unwrap();
         assert_eq!((report.rows_read, report.valid), (1, 1), "{report:?}");
+        // Every roster's seed row is taken (a file refused whole would teach the fuzzer nothing).
+        let scope = app::domain::region::RegionCode::parse("620702").unwrap();
+        for seed in intake_seeds() {
+            let roster = Roster::ALL[usize::from(seed[0])];
+            let (report, taken) = crate::intake::check_bytes(roster, &seed[1..], &scope, today());
+            let report = report.unwrap();
+            assert_eq!((report.rows_read, taken), (1, 1), "{roster:?}: {report:?}");
+        }
         let seed = &xlsx_part_seeds()[0];
         let cut = seed.iter().position(|&c| c == 0).unwrap();
         let report = crate::imports::check_bytes(

@@ -793,40 +793,55 @@ pub fn check_bytes(
     bytes: &[u8],
     today: chrono::NaiveDate,
 ) -> Result<ImportReport, FileProblem> {
+    read_bytes(
+        bytes,
+        |tx, progress| {
+            RowSink::new(
+                source,
+                today,
+                tx,
+                progress,
+                crate::crypto::FieldCipher::random(),
+            )
+        },
+        |_| 0,
+    )
+    .0
+}
+
+/// Reads `bytes` as a file given to a reader (CSV in its encoding, or XLSX), through the sink
+/// `sink` makes; the batches it sends a store are taken by a thread, counted by `rows`, and
+/// dropped. Returns the reader's answer and the rows the batches held.
+pub(crate) fn read_bytes<T: Send + 'static, S: Rows>(
+    bytes: &[u8],
+    sink: impl FnOnce(tokio::sync::mpsc::Sender<T>, std::sync::Arc<Progress>) -> S,
+    rows: impl Fn(&T) -> usize + Send + 'static,
+) -> (Result<S::Report, FileProblem>, usize) {
     let open = || Ok::<_, std::io::Error>(std::io::Cursor::new(bytes));
     let progress = std::sync::Arc::new(Progress::default());
-    let sink = |tx| {
-        RowSink::new(
-            source,
-            today,
-            tx,
-            progress.clone(),
-            crate::crypto::FieldCipher::random(),
-        )
+    // A compressed sheet may hold far more rows than its bytes: batches are taken as they come.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let drain = std::thread::spawn(move || {
+        let mut n = 0;
+        while let Some(batch) = rx.blocking_recv() {
+            n += rows(&batch);
+        }
+        n
+    });
+    let sink = sink(tx, progress.clone());
+    let result = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(open, sink, progress)
+    } else {
+        match detect_encoding_of(open) {
+            Ok(Some(encoding)) => read_csv(std::io::Cursor::new(bytes), encoding, sink, progress),
+            _ => {
+                drop(sink);
+                Err(FileProblem::Encoding)
+            }
+        }
     };
-    if bytes.starts_with(b"PK\x03\x04") {
-        // A compressed sheet may hold far more rows than its bytes: the batches a store would
-        // take are taken by a thread and dropped.
-        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-        let drain = std::thread::spawn(move || while rx.blocking_recv().is_some() {});
-        let result = read_xlsx(open, sink(tx), progress.clone());
-        let _ = drain.join();
-        return result;
-    }
-    // Room for every batch the text can make (a row taken has more than two bytes): the
-    // reader never waits, and the batches are dropped unread.
-    let (tx, rx) = tokio::sync::mpsc::channel(bytes.len() / (2 * BATCH_ROWS) + 2);
-    let result = match detect_encoding_of(open) {
-        Ok(Some(encoding)) => read_csv(
-            std::io::Cursor::new(bytes),
-            encoding,
-            sink(tx),
-            progress.clone(),
-        ),
-        _ => Err(FileProblem::Encoding),
-    };
-    drop(rx);
-    result
+    // The sink (and its sender) is gone once read, on every path: the thread ends.
+    (result, drain.join().unwrap_or(0))
 }
 
 /// Runs an import of a file already on disk: what the upload handler, tests and the benchmark

@@ -117,6 +117,33 @@ impl Rows for IntakeSink {
     }
 }
 
+/// Reads a roster given as bytes exactly as an intake reads one, storing nothing: the parsers'
+/// entry for `crate::fuzz`. Returns the reader's report and how many rows it would have taken.
+pub fn check_bytes(
+    roster: Roster,
+    bytes: &[u8],
+    scope: &RegionCode,
+    today: chrono::NaiveDate,
+) -> (Result<IntakeReport, FileProblem>, usize) {
+    crate::imports::read_bytes(
+        bytes,
+        |tx, _| IntakeSink {
+            roster,
+            scope: scope.clone(),
+            today,
+            tx,
+            map: None,
+            report: IntakeReport::default(),
+            by_kind: Default::default(),
+            batch: Vec::new(),
+        },
+        |batch| match batch {
+            IntakeBatch::Rows(rows) => rows.len(),
+            IntakeBatch::End | IntakeBatch::Abort => 0,
+        },
+    )
+}
+
 /// Takes in a roster file already on disk: what the upload handler and tests call. A file
 /// refused whole is recorded with its report (nothing of it is stored).
 #[allow(clippy::too_many_arguments)]
