@@ -203,6 +203,21 @@ impl SqlStore {
             return Ok(0);
         }
         let mut tx = self.db.begin().await?;
+        // Claimed first: a second server starting at the same time waits here, then finds it
+        // done and leaves (no decision made twice).
+        let claimed = query(
+            "INSERT INTO maintenance_done (name, done_at) VALUES ($1, $2) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(DONE)
+        .bind(now)
+        .execute(&mut tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            tx.rollback().await?;
+            return Ok(0);
+        }
         let rows = query(
             "SELECT c.household_id, i.id AS intake_id, i.region_code, i.created_by \
              FROM (SELECT c.household_id, MIN(c.intake_id) AS intake_id FROM caseload c \
@@ -241,7 +256,6 @@ impl SqlStore {
         .bind(Standing::Applicant.code())
         .execute(&mut tx)
         .await?;
-        super::sealed::mark_done(&mut tx, DONE).await?;
         tx.commit().await?;
         Ok(decided)
     }
