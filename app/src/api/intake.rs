@@ -27,7 +27,7 @@ pub struct IntakeReport {
     /// their category and amount, and paid by the county's rolls from the intake's month.
     #[serde(default)]
     pub decided: i64,
-    /// Households whose decision from an application here stays in force.
+    /// Households decided here (approved, exited or rejected): kept as they are.
     #[serde(default)]
     pub decisions_kept: i64,
     /// Households on a relapse-watch or disabled persons' roster only: listed for monitoring,

@@ -51,7 +51,8 @@ pub struct IntakeOutcome {
     /// Households whose decision in force this intake made or changed (on the 花名册 and the
     /// payment rolls from then on).
     pub decided: i64,
-    /// Households whose decision in force came from an application here: kept as it is.
+    /// Households decided here (a decision of an application in force, or exited or rejected
+    /// here): kept as they are.
     pub decisions_kept: i64,
     /// Households on a relapse-watch or disabled persons' roster only, now listed (not in
     /// assistance) rather than applicants.

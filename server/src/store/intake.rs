@@ -25,7 +25,8 @@ enum Decided {
     Made,
     /// The intake's decision in force already said the same.
     Unchanged,
-    /// A decision of an application is in force: kept.
+    /// A decision of an application is in force, or the household left assistance or was
+    /// rejected here: kept.
     Kept,
     /// No listing of the household puts it in assistance.
     Nothing,
@@ -52,18 +53,29 @@ async fn decide(
     household: &str,
     by: &DecidedBy<'_>,
 ) -> Result<Decided, DbError> {
-    let current = query(
-        "SELECT d.application_id, d.category, d.monthly_amount, d.effective_from \
-         FROM households h JOIN decisions d ON d.id = h.decision_id WHERE h.id = $1",
+    let row = query(
+        "SELECT h.standing, h.decision_id, d.application_id, d.category, d.monthly_amount, \
+         d.effective_from FROM households h LEFT JOIN decisions d ON d.id = h.decision_id \
+         WHERE h.id = $1",
     )
     .bind(household)
-    .fetch_optional(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
-    let current: Option<(Option<String>, String, i64, String)> =
-        current.map(|r| r.decode()).transpose()?;
-    if current.as_ref().is_some_and(|c| c.0.is_some()) {
+    type Current = (
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    );
+    let (standing, decision_id, application_id, category, amount, effective_from): Current =
+        row.decode()?;
+    // Decided here through an application, or exited or rejected here: kept as it is.
+    if application_id.is_some() || standing != Standing::InAssistance.code() {
         return Ok(Decided::Kept);
     }
+    let current = decision_id.and(category.zip(amount).zip(effective_from));
     let rows = query("SELECT roster, monthly_amount, since FROM caseload WHERE household_id = $1")
         .bind(household)
         .fetch_all(&mut *tx)
@@ -81,7 +93,7 @@ async fn decide(
         return Ok(Decided::Nothing);
     };
     let from = d.effective_from.to_string();
-    if current.is_some_and(|(_, category, amount, effective_from)| {
+    if current.is_some_and(|((category, amount), effective_from)| {
         (category.as_str(), amount, effective_from.as_str())
             == (d.category.code(), d.monthly_fen, from.as_str())
     }) {
@@ -377,11 +389,15 @@ impl SqlStore {
         if meta.roster.in_assistance() {
             query(
                 "UPDATE households SET standing = $1, standing_at = $2 \
-                 WHERE id = $3 AND standing <> $1",
+                 WHERE id = $3 AND standing IN ($4, $5)",
             )
             .bind(Standing::InAssistance.code())
             .bind(china_midnight_ms(r.since))
             .bind(&household)
+            // A household this system decided (in assistance, exited or rejected here) keeps
+            // its standing: a roster never overrules a decision recorded here.
+            .bind(Standing::Applicant.code())
+            .bind(Standing::Listed.code())
             .execute(&mut *tx)
             .await?;
             // The listed amount is the household's basic living aid from that day, in its chain

@@ -596,6 +596,33 @@ async fn households_taken_in_before_intakes_decided_are_decided_once_at_start() 
             app::domain::cycle::Standing::Listed,
             "{backend}"
         );
+        // A household that left assistance here is not brought back by a roster: a person
+        // added to it is listed, its standing and decision stay.
+        run("UPDATE households SET standing = 'exited' WHERE decision_id IS NOT NULL").await;
+        use app::domain::declaration::Relation::Spouse;
+        let again = store_intake(
+            &store,
+            &actor,
+            Roster::Dibao,
+            today,
+            vec![row("M-HEAD", "M-WIFE", Spouse, Some(50_000), "2026-01-01")],
+        )
+        .await;
+        assert_eq!(
+            (again.taken, again.decided, again.decisions_kept),
+            (1, 0, 1),
+            "{backend}"
+        );
+        let inputs = store.pay_inputs(&region("620702"), None, 10).await.unwrap();
+        assert_eq!(
+            inputs
+                .iter()
+                .map(|p| (p.standing, p.monthly.fen()))
+                .collect::<Vec<_>>(),
+            [(app::domain::cycle::Standing::Exited, 20_000)],
+            "{backend}"
+        );
+
         // Once: at the next start, nothing more.
         run("UPDATE households SET decision_id = NULL").await;
         assert_eq!(
