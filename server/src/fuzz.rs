@@ -11,7 +11,7 @@
 //! target panic are kept under `server/fuzz/regressions/<target>/` and replayed by the tests.
 
 use app::domain::intake::Roster;
-use app::domain::monitoring::{Field, Source};
+use app::domain::monitoring::{Column, Field, Source};
 use chrono::NaiveDate;
 use std::panic::AssertUnwindSafe;
 
@@ -348,35 +348,35 @@ fn xlsx_part_seeds() -> Vec<Vec<u8>> {
     vec![seed]
 }
 
-/// A valid row of `source`'s template: its first header per column, plausible values.
-fn csv_seeds() -> Vec<Vec<u8>> {
-    Source::ALL
-        .iter()
+/// A plausible value of each field a template names.
+fn sample(field: Field) -> &'static str {
+    match field {
+        Field::IdNumber | Field::HeadIdNumber => "62070219650315118X",
+        Field::Name => "张三",
+        Field::Date => "2020-03-05",
+        Field::Total => "12000.50",
+        Field::OutOfPocket => "8000",
+        Field::Event => "死亡",
+        Field::Grade => "一级",
+        Field::Amount => "1200",
+        Field::Detail => "重点",
+        Field::Relation => "户主",
+        Field::Region => "620702100201",
+        Field::Address => "迎恩村一组",
+        Field::Phone => "13900000000",
+        Field::Residence => "农村",
+        Field::SupportMode => "分散供养",
+    }
+}
+
+/// For each template, its index (the byte that chooses it) and a file of its first header per
+/// column and one row of plausible values.
+fn template_seeds(templates: impl Iterator<Item = &'static [Column]>) -> Vec<Vec<u8>> {
+    templates
         .enumerate()
-        .map(|(i, source)| {
-            let columns = source.template();
+        .map(|(i, columns)| {
             let header: Vec<&str> = columns.iter().map(|c| c.headers[0]).collect();
-            let row: Vec<&str> = columns
-                .iter()
-                .map(|c| match c.field {
-                    Field::IdNumber => "62070219650315118X",
-                    Field::Name => "张三",
-                    Field::Date => "2026-03-05",
-                    Field::Total => "12000.50",
-                    Field::OutOfPocket => "8000",
-                    Field::Event => "死亡",
-                    Field::Grade => "一级",
-                    Field::Amount => "1200",
-                    Field::Detail => "重点",
-                    Field::HeadIdNumber => "62070219650315118X",
-                    Field::Relation => "户主",
-                    Field::Region => "620702100201",
-                    Field::Address => "迎恩村一组",
-                    Field::Phone => "13900000000",
-                    Field::Residence => "农村",
-                    Field::SupportMode => "分散供养",
-                })
-                .collect();
+            let row: Vec<&str> = columns.iter().map(|c| sample(c.field)).collect();
             let mut seed = vec![i as u8];
             seed.extend_from_slice(format!("{}\n{}\n", header.join(","), row.join(",")).as_bytes());
             seed
@@ -384,39 +384,14 @@ fn csv_seeds() -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// A complete one-person declaration of a rural household in 甘州区 (example data) whose
-/// head has `id_number`: the seed here, and what `examples/crash.rs` submits.
-/// A valid row of each roster's template (a household's head), as its first header names them.
+/// A valid row of each department's template.
+fn csv_seeds() -> Vec<Vec<u8>> {
+    template_seeds(Source::ALL.iter().map(|s| s.template()))
+}
+
+/// A valid row of each roster's template (a household's head).
 fn intake_seeds() -> Vec<Vec<u8>> {
-    Roster::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, roster)| {
-            let columns = roster.template();
-            let header: Vec<&str> = columns.iter().map(|c| c.headers[0]).collect();
-            let row: Vec<&str> = columns
-                .iter()
-                .map(|c| match c.field {
-                    Field::IdNumber | Field::HeadIdNumber => "62070219650315118X",
-                    Field::Name => "张三",
-                    Field::Date => "2020-03-05",
-                    Field::Grade => "二级",
-                    Field::Amount => "650.50",
-                    Field::Detail => "肢体",
-                    Field::Relation => "户主",
-                    Field::Region => "620702100201",
-                    Field::Address => "迎恩村一组",
-                    Field::Phone => "13900000000",
-                    Field::Residence => "农村",
-                    Field::SupportMode => "分散供养",
-                    Field::Total | Field::OutOfPocket | Field::Event => "",
-                })
-                .collect();
-            let mut seed = vec![i as u8];
-            seed.extend_from_slice(format!("{}\n{}\n", header.join(","), row.join(",")).as_bytes());
-            seed
-        })
-        .collect()
+    template_seeds(Roster::ALL.iter().map(|r| r.template()))
 }
 
 pub fn example_declaration(
