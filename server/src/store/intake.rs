@@ -76,22 +76,53 @@ async fn decide(
         return Ok(Decided::Kept);
     }
     let current = decision_id.and(category.zip(amount).zip(effective_from));
-    let rows = query("SELECT roster, monthly_amount, since FROM caseload WHERE household_id = $1")
-        .bind(household)
-        .fetch_all(&mut *tx)
-        .await?;
-    let mut listings = Vec::with_capacity(rows.len());
+    let rows = query(
+        "SELECT roster, person_key, monthly_amount, since FROM caseload WHERE household_id = $1",
+    )
+    .bind(household)
+    .fetch_all(&mut *tx)
+    .await?;
+    let (mut listings, mut keys) = (Vec::with_capacity(rows.len()), Vec::new());
     for r in &rows {
-        let (roster, amount_fen, since): (String, Option<i64>, String) = r.decode()?;
+        let (roster, key, amount_fen, since): (String, String, Option<i64>, String) = r.decode()?;
         listings.push(Listing {
             roster: code("roster", &roster)?,
             amount_fen,
             since: day("since", &since)?,
         });
+        keys.push(key);
     }
     let Some(d) = intake_decision(&listings) else {
         return Ok(Decided::Nothing);
     };
+    // Each listed amount is the household's basic living aid from its day, in its chain (once
+    // per person and roster); a household decided here shows its own decision's instead.
+    for (l, key) in listings.iter().zip(&keys) {
+        let Some(amount) = l.amount_fen.filter(|a| *a > 0 && l.roster.in_assistance()) else {
+            continue;
+        };
+        let aid = NewAid {
+            kind: AidKind::BasicLiving,
+            source: Some(Department::CivilAffairs),
+            source_name: String::new(),
+            amount_fen: amount,
+            monthly: true,
+            from: l.since,
+            until: None,
+            note: format!("intake:{}", l.roster.code()),
+        };
+        let id = format!("intake-{}-{}", l.roster.code(), key);
+        insert_aid(
+            tx,
+            household,
+            &id,
+            &aid,
+            AidOrigin::Manual,
+            by.actor_id,
+            by.now,
+        )
+        .await?;
+    }
     let from = d.effective_from.to_string();
     if current.is_some_and(|((category, amount), effective_from)| {
         (category.as_str(), amount, effective_from.as_str())
@@ -400,31 +431,6 @@ impl SqlStore {
             .bind(Standing::Listed.code())
             .execute(&mut *tx)
             .await?;
-            // The listed amount is the household's basic living aid from that day, in its chain
-            // (once per person and roster).
-            if let Some(amount) = r.amount_fen.filter(|a| *a > 0) {
-                let aid = NewAid {
-                    kind: AidKind::BasicLiving,
-                    source: Some(Department::CivilAffairs),
-                    source_name: String::new(),
-                    amount_fen: amount,
-                    monthly: true,
-                    from: r.since,
-                    until: None,
-                    note: format!("intake:{}", meta.roster.code()),
-                };
-                let id = format!("intake-{}-{}", meta.roster.code(), &person_key);
-                insert_aid(
-                    &mut *tx,
-                    &household,
-                    &id,
-                    &aid,
-                    AidOrigin::Manual,
-                    &meta.created_by,
-                    meta.now,
-                )
-                .await?;
-            }
         }
         if meta.roster.in_assistance() {
             touched.insert(household.clone());

@@ -270,6 +270,28 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
             assert!(line.contains(&cell.to_string()), "{cell}: {line:?}");
         }
         assert!(!roster.sheet_xml.contains("13900008811"));
+        // The known household shows its own decision's aid, not the roster's amount beside it.
+        let known_household = app
+            .store()
+            .search_households(app::store::HouseholdQuery {
+                id_number: Some(known.clone()),
+                ..app::store::HouseholdQuery::within(region("620702"), 5)
+            })
+            .await
+            .unwrap()
+            .remove(0);
+        let known_chain = app
+            .store()
+            .assistance_of(&known_household.id)
+            .await
+            .unwrap();
+        assert!(
+            !known_chain.is_empty()
+                && !known_chain
+                    .iter()
+                    .any(|c| c.aid.note.starts_with("intake:")),
+            "{known_chain:?}"
+        );
         let listed = app.store().caseload_of(&household.id).await.unwrap();
         assert_eq!(listed.len(), 3);
         assert!(listed
