@@ -56,7 +56,7 @@ pub struct HouseholdRosterRecord {
     /// Urban or rural as recorded with the household (its decision's facts, or its roster).
     pub residence: Option<crate::domain::declaration::Residence>,
     /// The decision in force: the latest decision of the household's latest approved
-    /// application (`None`: never approved).
+    /// application, or the one its intake from rosters made (`None`: neither).
     pub category: Option<Category>,
     pub monthly_amount: Option<Money>,
     pub effective_from: Option<NaiveDate>,

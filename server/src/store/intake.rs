@@ -44,7 +44,8 @@ struct DecidedBy<'a> {
 }
 
 /// Makes the decision in force of a household taken in from rosters, from all its listings
-/// (`domain::intake::intake_decision`), unless a decision of an application is in force. The
+/// (`domain::intake::intake_decision`), and puts its listed amounts in its chain, unless it was
+/// decided here (a decision of an application in force, or exited or rejected here). The
 /// household is then paid from the month after `paid_outside_through` (when nothing here paid
 /// it before), and a marginal or rigid-expense household's annual review is scheduled for its
 /// next anniversary.
