@@ -1,6 +1,7 @@
 // 现有对象直接纳入 in the browser (issue 23): on a 1024 px tablet the caseworker takes in a Dibao
 // roster; the report counts the people taken and the household decided, and names the refused
-// row; the household found by a member's ID number shows its listings.
+// row; the household found by a member's ID number shows its listings and the decision the
+// intake made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, OUT, hydrated, unlabelled, newTablet, signIn, validId } from './helpers.mjs';
@@ -43,5 +44,13 @@ test('a roster is taken in and its household shows its listings, at 1024 px', as
   await c.locator('#search-results a').first().click();
   await c.locator('#caseload', { hasText: '钱妻' }).waitFor();
   assert.equal(await c.locator('#caseload tbody tr').count(), 2);
+  // With the decision the intake made: Dibao, both listed amounts, from the listing's day.
+  const decision = await c.locator('#intake-decision').textContent();
+  assert.match(decision, /低保/);
+  assert.match(decision, /800/);
+  assert.match(decision, /2023-04-01/);
+  assert.match(decision, /低保名册\.csv/);
+  assert.equal(await c.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), true);
+  await c.screenshot({ path: `${OUT}intake-file-1024.png`, fullPage: true });
   await staff.ctx.close();
 });

@@ -244,6 +244,8 @@ pub async fn intake_file(
                 taken: outcome.taken,
                 merged: outcome.merged,
                 already: outcome.already,
+                corrected: outcome.corrected,
+                not_corrected: outcome.not_corrected,
                 households_new: outcome.households_new,
                 decided: outcome.decided,
                 decisions_kept: outcome.decisions_kept,

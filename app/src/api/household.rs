@@ -147,6 +147,20 @@ pub struct HouseholdFile {
     /// Its people as the county's rosters listed them when taken in (现有对象直接纳入).
     #[serde(default)]
     pub caseload: Vec<CaseloadView>,
+    /// Its decision in force when an intake made it (no application decided it here).
+    #[serde(default)]
+    pub intake_decision: Option<IntakeDecisionView>,
+}
+
+/// A decision in force made by an intake from the county's rosters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeDecisionView {
+    pub category: Category,
+    pub monthly_amount_fen: i64,
+    pub effective_from: String,
+    pub decided_at: i64,
+    pub roster: crate::domain::intake::Roster,
+    pub file_name: String,
 }
 
 /// A person as a roster listed them (ID number masked).
@@ -160,6 +174,12 @@ pub struct CaseloadView {
     pub since: String,
     pub grade: Option<i64>,
     pub detail: String,
+    /// The address and phone the roster gave (empty when none): how a household that never
+    /// applied is reached.
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
 }
 
 /// The household's latest recorded assessment: of its latest application that has one.
@@ -346,7 +366,10 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .into_iter()
         .map(|(m, l)| (m.to_string(), crate::api::payments::line_view(l)))
         .collect();
-    let caseload = s.store.caseload_of(&h.id).await?;
+    let (caseload, intake_decision) = tokio::try_join!(
+        s.store.caseload_of(&h.id),
+        s.store.intake_decision_of(&h.id)
+    )?;
     let recoveries = s
         .store
         .recoveries_of(&h.id)
@@ -437,8 +460,18 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
                 since: c.since.to_string(),
                 grade: c.grade,
                 detail: c.detail,
+                address: c.address,
+                phone: c.phone,
             })
             .collect(),
+        intake_decision: intake_decision.map(|d| IntakeDecisionView {
+            category: d.category,
+            monthly_amount_fen: d.monthly_amount_fen,
+            effective_from: d.effective_from.to_string(),
+            decided_at: d.decided_at,
+            roster: d.roster,
+            file_name: d.file_name,
+        }),
     })
 }
 

@@ -23,6 +23,14 @@ pub struct IntakeReport {
     pub households_new: i64,
     /// People already on this roster (the same file again adds nothing).
     pub already: i64,
+    /// People already on this roster whose amount or start date the file corrected: their
+    /// household's decision by intake made again.
+    #[serde(default)]
+    pub corrected: i64,
+    /// People already on this roster with another amount or start date, in households decided
+    /// here: not corrected (to be changed through the household's case).
+    #[serde(default)]
+    pub not_corrected: i64,
     /// Households whose decision in force the intake made or changed: on the 花名册 with
     /// their category and amount, and paid by the county's rolls from the intake's month.
     #[serde(default)]

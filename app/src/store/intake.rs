@@ -44,8 +44,14 @@ pub struct IntakeOutcome {
     pub taken: i64,
     /// Of those, in households that were in the database before this intake.
     pub merged: i64,
-    /// Persons already on this roster (an intake again).
+    /// Persons already on this roster with the same amount and start date (an intake again).
     pub already: i64,
+    /// Persons already on this roster whose amount or start date this intake corrected (their
+    /// household decided again).
+    pub corrected: i64,
+    /// Persons already on this roster with another amount or start date, in a household
+    /// decided here: not corrected (a roster never overrules a decision recorded here).
+    pub not_corrected: i64,
     /// Households made by this intake.
     pub households_new: i64,
     /// Households whose decision in force this intake made or changed (on the 花名册 and the
@@ -73,7 +79,22 @@ pub struct CaseloadRecord {
     pub since: NaiveDate,
     pub grade: Option<i64>,
     pub detail: String,
+    /// The address and phone the roster gave (empty when it gave none).
+    pub address: String,
+    pub phone: String,
     pub created_at: Millis,
+}
+
+/// A household's decision in force when an intake made it (现有对象直接纳入).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntakeDecisionRecord {
+    pub category: crate::domain::policy::assess::Category,
+    pub monthly_amount_fen: i64,
+    pub effective_from: NaiveDate,
+    pub decided_at: Millis,
+    /// The intake that made it: its roster and file.
+    pub roster: Roster,
+    pub file_name: String,
 }
 
 #[async_trait]
@@ -105,4 +126,10 @@ pub trait IntakeStore: Send + Sync {
 
     /// The roster listings of a household.
     async fn caseload_of(&self, household_id: &str) -> Result<Vec<CaseloadRecord>, DbError>;
+
+    /// The household's decision in force, when an intake made it.
+    async fn intake_decision_of(
+        &self,
+        household_id: &str,
+    ) -> Result<Option<IntakeDecisionRecord>, DbError>;
 }

@@ -207,7 +207,7 @@ fn HouseholdView(
                 </div>
             </section>
         })}
-        {(!file.caseload.is_empty()).then(|| view! { <CaseloadCard people=file.caseload.clone() /> })}
+        {(!file.caseload.is_empty()).then(|| view! { <CaseloadCard people=file.caseload.clone() decision=file.intake_decision.clone() /> })}
         <crate::ui::recovery::RecoveryCard household=file.id.clone() cases=file.recoveries.clone() caseworker on_change />
         <crate::ui::care::HouseholdCare household_id=file.id.clone() caseworker />
         <section class="card" id="referrals">
@@ -510,19 +510,34 @@ fn InboxItem(row: ReferralView, on_change: Callback<()>) -> impl IntoView {
     .into_any()
 }
 
-/// The household's people as the county's rosters listed them when taken in.
+/// The household's people as the county's rosters listed them when taken in, with how the
+/// roster gave to reach them, and the decision in force when the intake made it.
 #[component]
-fn CaseloadCard(people: Vec<crate::api::household::CaseloadView>) -> impl IntoView {
+fn CaseloadCard(
+    people: Vec<crate::api::household::CaseloadView>,
+    decision: Option<crate::api::household::IntakeDecisionView>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card" id="caseload">
             <h2>{t_string!(i18n, intake.file_title)}</h2>
-            <table>
+            {decision.map(|d| view! {
+                <p id="intake-decision">
+                    {t_string!(i18n, casework.decision)} ": " {labels::category(i18n, d.category)} " "
+                    {crate::ui::policy::yuan(i18n, d.monthly_amount_fen)} {t_string!(i18n, household.per_month)}
+                    " · " {t_string!(i18n, casework.effective_from)} " " {d.effective_from.clone()}
+                    " · " {t_string!(i18n, intake.decided_by)} " " {labels::roster_kind(i18n, d.roster)}
+                    " (" {crate::ui::as_written(d.file_name.clone())} ", " {china_time(d.decided_at)} ")"
+                </p>
+            })}
+            <div class="table-scroll" tabindex="0">
+            <table id="caseload-table">
                 <thead><tr>
                     <th>{t_string!(i18n, intake.roster)}</th>
                     <th>{t_string!(i18n, intake.person)}</th>
                     <th>{t_string!(i18n, intake.amount)}</th>
                     <th>{t_string!(i18n, intake.since)}</th>
+                    <th>{t_string!(i18n, intake.contact)}</th>
                 </tr></thead>
                 <tbody>{people.into_iter().map(|p| view! {
                     <tr>
@@ -531,9 +546,11 @@ fn CaseloadCard(people: Vec<crate::api::household::CaseloadView>) -> impl IntoVi
                             {p.grade.map(|g| format!(" · {g}"))} {(!p.detail.is_empty()).then(|| format!(" · {}", p.detail))}</td>
                         <td class="num">{p.monthly_amount_fen.map(|f| crate::ui::policy::yuan(i18n, f)).unwrap_or_default()}</td>
                         <td>{p.since.clone()}</td>
+                        <td>{crate::ui::as_written(p.address.clone())} {(!p.phone.is_empty()).then(|| view! { " " <a href=format!("tel:{}", p.phone)>{p.phone.clone()}</a> })}</td>
                     </tr>
                 }).collect_view()}</tbody>
             </table>
+            </div>
         </section>
     }
 }

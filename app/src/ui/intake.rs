@@ -111,6 +111,8 @@ fn ReportCard(report: IntakeReport, #[prop(into)] id: String) -> impl IntoView {
         ),
         (t_string!(i18n, intake.listed), report.listed),
         (t_string!(i18n, intake.already), report.already),
+        (t_string!(i18n, intake.corrected), report.corrected),
+        (t_string!(i18n, intake.not_corrected), report.not_corrected),
         (t_string!(i18n, intake.invalid), report.invalid),
     ];
     let title = format!(

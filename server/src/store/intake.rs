@@ -32,6 +32,26 @@ enum Decided {
     Nothing,
 }
 
+/// What an intake keeps while its rows arrive.
+#[derive(Default)]
+struct Progress {
+    /// Households this intake made, with their village.
+    made: HashMap<String, RegionCode>,
+    /// Households with a listing in assistance this intake made or corrected: decided at the end.
+    touched: BTreeSet<String>,
+    /// The persons this file listed so far (a 64-bit digest each, for a person twice in it).
+    seen: std::collections::HashSet<u64>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl Progress {
+    /// Whether the file listed this person before (and notes that it has now).
+    fn again(&mut self, person_key: &str) -> bool {
+        use std::hash::BuildHasher;
+        !self.seen.insert(self.hasher.hash_one(person_key))
+    }
+}
+
 /// When, who and what a decision by intake records (an intake's, or the one-time decision of
 /// households taken in before intakes decided).
 struct DecidedBy<'a> {
@@ -112,23 +132,23 @@ async fn decide(
             until: None,
             note: format!("intake:{}", l.roster.code()),
         };
-        let id = format!("intake-{}-{}", l.roster.code(), key);
-        insert_aid(
+        listed_aid(
             tx,
             household,
-            &id,
-            &aid,
-            AidOrigin::Manual,
-            by.actor_id,
-            by.now,
+            &format!("intake-{}-{}", l.roster.code(), key),
+            aid,
+            by,
         )
         .await?;
     }
     let from = d.effective_from.to_string();
-    if current.is_some_and(|((category, amount), effective_from)| {
-        (category.as_str(), amount, effective_from.as_str())
-            == (d.category.code(), d.monthly_fen, from.as_str())
-    }) {
+    if current
+        .as_ref()
+        .is_some_and(|((category, amount), effective_from)| {
+            (category.as_str(), *amount, effective_from.as_str())
+                == (d.category.code(), d.monthly_fen, from.as_str())
+        })
+    {
         return Ok(Decided::Unchanged);
     }
     // No public notice: the listing was decided, and publicised, where the roster was kept.
@@ -155,6 +175,18 @@ async fn decide(
     .bind(household)
     .execute(&mut *tx)
     .await?;
+    if current.is_some() {
+        // A decision the intake remade (a corrected roster): the review its start date had
+        // scheduled, if not yet begun, gives way to the one below.
+        query(
+            "DELETE FROM work_items WHERE kind = $1 AND subject = $2 AND done_at IS NULL \
+             AND claimed_by IS NULL",
+        )
+        .bind(WorkKind::AnnualReview.code())
+        .bind(household)
+        .execute(&mut *tx)
+        .await?;
+    }
     if let (Some((interval, lead)), Category::DibaoMarginal | Category::RigidExpense) =
         (by.review, d.category)
     {
@@ -171,6 +203,72 @@ async fn decide(
         .await?;
     }
     Ok(Decided::Made)
+}
+
+/// Puts a listed amount in the household's chain as `base` (once). A listing whose amount an
+/// intake corrected ends the aid it had opened the day before the correction (or drops it if it
+/// had not begun) and opens the new amount from that day, as `{base}-{intake}`: the chain
+/// keeps what the household was paid under the roster before.
+async fn listed_aid(
+    tx: &mut super::dialect::Tx<'_>,
+    household: &str,
+    base: &str,
+    mut aid: NewAid,
+    by: &DecidedBy<'_>,
+) -> Result<(), DbError> {
+    let rows = query(
+        "SELECT id, amount, period_from FROM assistance WHERE household_id = $1 \
+         AND period_until IS NULL",
+    )
+    .bind(household)
+    .fetch_all(&mut *tx)
+    .await?;
+    let version = format!("{base}-");
+    let mut open = None;
+    for r in &rows {
+        let (id, amount, from): (String, i64, String) = r.decode()?;
+        if id == base || id.starts_with(&version) {
+            open = Some((id, amount, day("period_from", &from)?));
+        }
+    }
+    let exists = query("SELECT 1 AS one FROM assistance WHERE id = $1")
+        .bind(base)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    let id = match open {
+        None if !exists => base.to_owned(),
+        // Ended otherwise (never by an intake): not opened again.
+        None => return Ok(()),
+        Some((_, amount, _)) if amount == aid.amount_fen => return Ok(()),
+        Some((old, _, from)) => {
+            if from < by.today {
+                query("UPDATE assistance SET period_until = $1 WHERE id = $2")
+                    .bind((by.today - chrono::Days::new(1)).to_string())
+                    .bind(&old)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                query("DELETE FROM assistance WHERE id = $1")
+                    .bind(&old)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            aid.from = aid.from.max(by.today);
+            format!("{base}-{}", by.intake_id)
+        }
+    };
+    insert_aid(
+        tx,
+        household,
+        &id,
+        &aid,
+        AidOrigin::Manual,
+        by.actor_id,
+        by.now,
+    )
+    .await?;
+    Ok(())
 }
 
 impl SqlStore {
@@ -304,15 +402,80 @@ impl SqlStore {
         Ok(decided)
     }
 
-    /// One row inside the intake's transaction. `made`: households this intake made, with
-    /// their village.
+    /// A person this roster lists already. The same amount and start date: nothing to do. A
+    /// corrected amount or start date (the county's system changed it since it was taken in)
+    /// replaces the listing and the household is decided again, unless the household was
+    /// decided here (an application's decision in force, or exited or rejected here): a roster
+    /// never overrules a decision recorded here, and the report counts it apart for the clerk
+    /// to correct through the household's case. A person twice in this file with different
+    /// values is refused: which row holds is not for the store to guess.
+    async fn listed_again(
+        &self,
+        tx: &mut super::dialect::Tx<'_>,
+        meta: &NewIntake,
+        r: &IntakeRow,
+        person_key: &str,
+        progress: &mut Progress,
+        out: &mut IntakeOutcome,
+    ) -> Result<Option<RowProblem>, DbError> {
+        let again_in_file = progress.again(person_key);
+        let row = query(
+            "SELECT c.household_id, c.monthly_amount, c.since, h.standing, d.application_id \
+             FROM caseload c JOIN households h ON h.id = c.household_id \
+             LEFT JOIN decisions d ON d.id = h.decision_id \
+             WHERE c.roster = $1 AND c.person_key = $2",
+        )
+        .bind(meta.roster.code())
+        .bind(person_key)
+        .fetch_one(&mut *tx)
+        .await?;
+        type Listed = (String, Option<i64>, String, String, Option<String>);
+        let (household, amount, since, standing, application_id): Listed = row.decode()?;
+        if (amount, since.as_str()) == (r.amount_fen, r.since.to_string().as_str()) {
+            out.already += 1;
+            return Ok(None);
+        }
+        if again_in_file {
+            // Twice in this file with different values: which one holds is not for us to guess.
+            return Ok(Some(RowProblem::Duplicate));
+        }
+        let decided_here = application_id.is_some()
+            || ![
+                Standing::InAssistance,
+                Standing::Applicant,
+                Standing::Listed,
+            ]
+            .iter()
+            .any(|s| s.code() == standing);
+        if decided_here {
+            out.not_corrected += 1;
+            return Ok(None);
+        }
+        query(
+            "UPDATE caseload SET monthly_amount = $1, since = $2, intake_id = $3 \
+             WHERE roster = $4 AND person_key = $5",
+        )
+        .bind(r.amount_fen)
+        .bind(r.since.to_string())
+        .bind(&meta.id)
+        .bind(meta.roster.code())
+        .bind(person_key)
+        .execute(&mut *tx)
+        .await?;
+        out.corrected += 1;
+        if meta.roster.in_assistance() {
+            progress.touched.insert(household);
+        }
+        Ok(None)
+    }
+
+    /// One row inside the intake's transaction.
     async fn intake_row(
         &self,
         tx: &mut super::dialect::Tx<'_>,
         meta: &NewIntake,
         r: &IntakeRow,
-        made: &mut HashMap<String, RegionCode>,
-        touched: &mut BTreeSet<String>,
+        progress: &mut Progress,
         out: &mut IntakeOutcome,
     ) -> Result<Option<RowProblem>, DbError> {
         let head_key = self.id_key(r.head.as_str());
@@ -332,7 +495,11 @@ impl SqlStore {
         }
         let household = match household {
             Some(h) => {
-                if made.get(&h).is_some_and(|village| *village != r.region) {
+                if progress
+                    .made
+                    .get(&h)
+                    .is_some_and(|village| *village != r.region)
+                {
                     return Ok(Some(RowProblem::HouseholdMismatch));
                 }
                 h
@@ -359,7 +526,7 @@ impl SqlStore {
                 .bind(r.region.as_str())
                 .execute(&mut *tx)
                 .await?;
-                made.insert(id.clone(), r.region.clone());
+                progress.made.insert(id.clone(), r.region.clone());
                 out.households_new += 1;
                 id
             }
@@ -410,12 +577,14 @@ impl SqlStore {
         .await?
         .rows_affected();
         if listed == 0 {
-            out.already += 1;
-            return Ok(None);
+            return self
+                .listed_again(tx, meta, r, &person_key, progress, out)
+                .await;
         }
+        progress.again(&person_key);
         self.insert_name_keys(&mut *tx, &household, &r.name).await?;
         out.taken += 1;
-        if !made.contains_key(&household) {
+        if !progress.made.contains_key(&household) {
             out.merged += 1;
         }
         if meta.roster.in_assistance() {
@@ -434,7 +603,7 @@ impl SqlStore {
             .await?;
         }
         if meta.roster.in_assistance() {
-            touched.insert(household.clone());
+            progress.touched.insert(household.clone());
             // What the statistics split by, when the roster says it; a household decided here
             // keeps what its assessment recorded.
             if r.residence.is_some() || r.support_mode.is_some() {
@@ -502,13 +671,13 @@ impl IntakeStore for SqlStore {
         .execute(&mut tx)
         .await?;
         let mut out = IntakeOutcome::default();
-        let (mut made, mut touched) = (HashMap::new(), BTreeSet::new());
+        let mut progress = Progress::default();
         loop {
             match rows.recv().await {
                 Some(IntakeBatch::Rows(batch)) => {
                     for (line, r) in batch {
                         if let Some(p) = self
-                            .intake_row(&mut tx, &meta, &r, &mut made, &mut touched, &mut out)
+                            .intake_row(&mut tx, &meta, &r, &mut progress, &mut out)
                             .await?
                         {
                             out.refused.push((line, p));
@@ -526,7 +695,7 @@ impl IntakeStore for SqlStore {
                         paid_outside_through: meta.paid_outside_through,
                         review: meta.review,
                     };
-                    for household in &touched {
+                    for household in &progress.touched {
                         match decide(&mut tx, household, &by).await? {
                             Decided::Made => out.decided += 1,
                             Decided::Kept => out.decisions_kept += 1,
@@ -608,7 +777,8 @@ impl IntakeStore for SqlStore {
     async fn caseload_of(&self, household_id: &str) -> Result<Vec<CaseloadRecord>, DbError> {
         let rows = query(
             "SELECT roster, person_id, person_name, relation, monthly_amount, since, grade, \
-             detail, created_at FROM caseload WHERE household_id = $1 ORDER BY since, roster",
+             detail, address, phone, created_at FROM caseload WHERE household_id = $1 \
+             ORDER BY since, roster",
         )
         .bind(household_id)
         .fetch_all(&self.db)
@@ -627,14 +797,44 @@ impl IntakeStore for SqlStore {
                     monthly_amount_fen: r.get("monthly_amount")?,
                     since: day("since", &since)?,
                     grade: r.get("grade")?,
-                    detail: if detail.is_empty() {
-                        detail
-                    } else {
-                        self.open(CASELOAD_DETAIL, &detail)?
-                    },
+                    detail: self.cipher.open_or_empty(CASELOAD_DETAIL, &detail)?,
+                    address: self
+                        .cipher
+                        .open_or_empty(CASELOAD_ADDRESS, &r.get::<String, _>("address")?)?,
+                    phone: self
+                        .cipher
+                        .open_or_empty(CASELOAD_PHONE, &r.get::<String, _>("phone")?)?,
                     created_at: r.get("created_at")?,
                 })
             })
             .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn intake_decision_of(
+        &self,
+        household_id: &str,
+    ) -> Result<Option<IntakeDecisionRecord>, DbError> {
+        let row = query(
+            "SELECT d.category, d.monthly_amount, d.effective_from, d.decided_at, i.roster, \
+             i.file_name FROM households h JOIN decisions d ON d.id = h.decision_id \
+             JOIN intakes i ON i.id = d.intake_id WHERE h.id = $1",
+        )
+        .bind(household_id)
+        .fetch_optional(&self.db)
+        .await?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        type Made = (String, i64, String, Millis, String, String);
+        let (category, amount, from, decided_at, roster, file_name): Made = r.decode()?;
+        Ok(Some(IntakeDecisionRecord {
+            category: code("category", &category)?,
+            monthly_amount_fen: amount,
+            effective_from: day("effective_from", &from)?,
+            decided_at,
+            roster: code("roster", &roster)?,
+            file_name,
+        }))
     }
 }

@@ -366,6 +366,12 @@ impl SqlStore {
     /// Opens what `latest_declaration` selected, in place.
     fn open_head(&self, h: &mut HeadColumns) -> Result<(), DbError> {
         h.declaration = self.open_opt(DECLARATION, h.declaration.take())?;
+        if h.declaration.is_some() {
+            // The declaration names the head: the listed one is not read (nor opened).
+            (h.listed_name, h.listed_id, h.listed_address, h.listed_phone) =
+                (None, None, None, None);
+            return Ok(());
+        }
         h.listed_name = self.open_opt(CASELOAD_NAME, h.listed_name.take())?;
         h.listed_id = self.open_opt(CASELOAD_ID, h.listed_id.take())?;
         for (column, sealed) in [

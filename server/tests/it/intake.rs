@@ -449,6 +449,190 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
     }
 }
 
+#[tokio::test]
+async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decided_here() {
+    for backend in backends() {
+        let app = spawn_app_on(backend).await;
+        let cw = caseworker(&app, "fix_cw", "620702000000").await;
+        household_in_assistance(
+            &app,
+            &cw,
+            "13900008701",
+            "62070219550101871",
+            "老户主",
+            "迎恩村",
+            "300",
+        )
+        .await;
+        let known = valid_id("62070219550101871");
+        let (a, a_wife, known_spouse) = (
+            valid_id("62070219700101872"),
+            valid_id("62070219720101873"),
+            valid_id("62070219570101875"),
+        );
+        let roster = |head: &str, known_amount: &str| {
+            gbk(&format!(
+                "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,家庭住址,联系电话,月保障金额,纳入日期\r\n\
+                 {a},{a},王户主,户主,620702100201,迎恩村二组,13900008711,{head},2022-03-01\r\n\
+                 {a},{a_wife},李妻,配偶,620702100201,迎恩村二组,,350,2022-03-01\r\n\
+                 {known},{known_spouse},老伴,配偶,620702100201,迎恩村,,{known_amount},2021-01-01\r\n"
+            ))
+        };
+        let (status, first) = take_in(&cw, &app, "dibao", roster("400", "300")).await;
+        assert_eq!(
+            (status, first["taken"].as_i64(), first["decided"].as_i64()),
+            (StatusCode::OK, Some(3), Some(1)),
+            "{first}"
+        );
+        let household = app
+            .store()
+            .search_households(app::store::HouseholdQuery {
+                id_number: Some(a.clone()),
+                ..app::store::HouseholdQuery::within(region("620702"), 5)
+            })
+            .await
+            .unwrap()
+            .remove(0);
+        let monthly = || async {
+            app.store()
+                .pay_inputs(&region("620702"), None, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|p| p.household_id == household.id)
+                .map(|p| (p.monthly.fen(), p.effective_from.to_string()))
+        };
+        assert_eq!(monthly().await, Some((75_000, "2022-03-01".to_string())));
+
+        // The county's system raised the head's amount and the known household's spouse's.
+        let (status, fixed) = take_in(&cw, &app, "dibao", roster("450", "320")).await;
+        let counts = ["taken", "already", "corrected", "not_corrected", "decided"]
+            .map(|k| fixed[k].as_i64().unwrap_or(-1));
+        assert_eq!(
+            (status, counts),
+            (StatusCode::OK, [0, 1, 1, 1, 1]),
+            "{backend}: {fixed}"
+        );
+        // Paid the corrected amount from the first month not yet paid; the start stays.
+        assert_eq!(monthly().await, Some((80_000, "2022-03-01".to_string())));
+        // The chain keeps the old amount until yesterday and the new one from today.
+        let today = app::services::today_in_china();
+        let chain = app.store().assistance_of(&household.id).await.unwrap();
+        let mut amounts: Vec<(i64, Option<String>)> = chain
+            .iter()
+            .map(|c| (c.aid.amount_fen, c.aid.until.map(|u| u.to_string())))
+            .collect();
+        amounts.sort();
+        assert_eq!(
+            amounts,
+            [
+                (35_000, None),
+                (40_000, Some((today - chrono::Days::new(1)).to_string())),
+                (45_000, None)
+            ],
+            "{chain:?}"
+        );
+        assert!(chain
+            .iter()
+            .any(|c| c.aid.amount_fen == 45_000 && c.aid.from == today));
+        // The known household keeps its listing and its decision made here.
+        let known_household = app
+            .store()
+            .search_households(app::store::HouseholdQuery {
+                id_number: Some(known.clone()),
+                ..app::store::HouseholdQuery::within(region("620702"), 5)
+            })
+            .await
+            .unwrap()
+            .remove(0);
+        let listed = app.store().caseload_of(&known_household.id).await.unwrap();
+        assert_eq!(listed[0].monthly_amount_fen, Some(30_000));
+
+        // The household file shows the decision the intake made and how to reach the head.
+        let file: Value = post_form(
+            &cw,
+            &app,
+            "/api/household/file",
+            &[("id", household.id.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let d = &file["intake_decision"];
+        assert_eq!(
+            (
+                d["category"].as_str(),
+                d["monthly_amount_fen"].as_i64(),
+                d["effective_from"].as_str(),
+                d["roster"].as_str()
+            ),
+            (
+                Some("dibao"),
+                Some(80_000),
+                Some("2022-03-01"),
+                Some("dibao")
+            ),
+            "{file}"
+        );
+        let head = file["caseload"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "王户主")
+            .unwrap();
+        assert_eq!(
+            (head["address"].as_str(), head["phone"].as_str()),
+            (Some("迎恩村二组"), Some("13900008711")),
+            "{head}"
+        );
+        // A household decided by an application shows no intake decision.
+        let file: Value = post_form(
+            &cw,
+            &app,
+            "/api/household/file",
+            &[("id", known_household.id.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert!(file["intake_decision"].is_null(), "{file}");
+
+        // The corrected file again changes nothing.
+        let (_, again) = take_in(&cw, &app, "dibao", roster("450", "320")).await;
+        let counts = ["already", "corrected", "not_corrected", "decided"]
+            .map(|k| again[k].as_i64().unwrap_or(-1));
+        assert_eq!(counts, [2, 0, 1, 0], "{again}");
+        assert_eq!(
+            app.store()
+                .assistance_of(&household.id)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        // A person twice in one file with different amounts: the second row is refused, the
+        // listing stays as it was.
+        let twice = gbk(&format!(
+            "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,月保障金额,纳入日期\r\n\
+             {a},{a_wife},李妻,配偶,620702100201,350,2022-03-01\r\n\
+             {a},{a_wife},李妻,配偶,620702100201,360,2022-03-01\r\n"
+        ));
+        let (_, r) = take_in(&cw, &app, "dibao", twice).await;
+        assert_eq!(
+            (
+                r["already"].as_i64(),
+                r["corrected"].as_i64(),
+                &r["problems"]
+            ),
+            (Some(1), Some(0), &serde_json::json!([[3, "duplicate"]])),
+            "{r}"
+        );
+        assert_eq!(monthly().await, Some((80_000, "2022-03-01".to_string())));
+    }
+}
+
 /// Takes `rows` in through the store, as `POST /intake` does after reading a file.
 async fn store_intake(
     store: &std::sync::Arc<dyn app::store::Store>,
