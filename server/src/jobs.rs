@@ -287,14 +287,18 @@ pub fn spawn(
             if should_stop() {
                 break;
             }
+            // Once a period in one process of those on the database (`claimed`); a process
+            // that finds it claimed looks again a period later.
             if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
                 last_purge = Some(std::time::Instant::now());
-                match purge_expired(store.as_ref(), app::services::now_millis(), keep).await {
-                    Ok((0, 0)) => {}
-                    Ok((audit, attempts)) => {
-                        tracing::info!(audit, attempts, "expired records purged")
+                if claimed(store.as_ref(), "purge", PURGE_EVERY).await {
+                    match purge_expired(store.as_ref(), app::services::now_millis(), keep).await {
+                        Ok((0, 0)) => {}
+                        Ok((audit, attempts)) => {
+                            tracing::info!(audit, attempts, "expired records purged")
+                        }
+                        Err(e) => tracing::error!(error = %e, "purge failed; retrying tomorrow"),
                     }
-                    Err(e) => tracing::error!(error = %e, "purge failed; retrying tomorrow"),
                 }
             }
             // The figures the dashboard reads: counted at start, then every `stats_every`. With
@@ -332,11 +336,17 @@ pub fn spawn(
             }
             if last_sweep.is_none_or(|t| t.elapsed() >= BLOB_SWEEP_EVERY) {
                 last_sweep = Some(std::time::Instant::now());
-                let before = app::auth::real_now_millis() - BLOB_GRACE_MS;
-                match sweep_blobs(store.as_ref(), blobs.as_ref(), before).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(removed = n, "files no record names any more removed"),
-                    Err(e) => tracing::error!(error = %e, "blob sweep failed; retrying next hour"),
+                if claimed(store.as_ref(), "blob_sweep", BLOB_SWEEP_EVERY).await {
+                    let before = app::auth::real_now_millis() - BLOB_GRACE_MS;
+                    match sweep_blobs(store.as_ref(), blobs.as_ref(), before).await {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            tracing::info!(removed = n, "files no record names any more removed")
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "blob sweep failed; retrying next hour")
+                        }
+                    }
                 }
             }
             tokio::select! {
@@ -384,6 +394,24 @@ pub async fn purge_expired(
         .await
         .map_err(|e| anyhow::anyhow!("purge request counts: {e}"))?;
     Ok((audit, attempts + shared))
+}
+
+/// Whether this process runs the periodic chore `name` this period (one process of those on
+/// the database does; the others find it claimed and look again after a period of their own).
+/// A failure to ask is logged and counts as not claimed.
+async fn claimed(store: &dyn Store, name: &str, every: Duration) -> bool {
+    // A minute's slack: one process's timer and the real clock need not tick together.
+    let every_ms = i64::try_from(every.as_millis()).unwrap_or(i64::MAX) - 60_000;
+    match store
+        .claim_periodic(name, app::auth::real_now_millis(), every_ms)
+        .await
+    {
+        Ok(claimed) => claimed,
+        Err(e) => {
+            tracing::error!(error = %e, chore = name, "claiming a periodic chore failed");
+            false
+        }
+    }
 }
 
 /// How often stored files are swept, and how old an unnamed file must be to go: an upload

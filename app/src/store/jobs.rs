@@ -54,6 +54,12 @@ pub trait JobStore: Send + Sync {
     /// claimable again at once, the claim not counted as an attempt. Returns how many.
     async fn release_work(&self, worker: &str) -> Result<u64, DbError>;
 
+    /// Claims the periodic chore `name` for this period: `true` for the one caller that finds
+    /// it last run `every_ms` or more before `now` (or never), which runs it; `false` for the
+    /// others (another process ran it this period).
+    async fn claim_periodic(&self, name: &str, now: Millis, every_ms: i64)
+        -> Result<bool, DbError>;
+
     /// Which of `hashes` a stored row still names (an attachment, a visit's photo or
     /// signature, an import's file, a charity's proof of delivery): the blob sweep removes
     /// the others.

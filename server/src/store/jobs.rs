@@ -32,6 +32,28 @@ impl TryFrom<WorkRow> for WorkItem {
 #[async_trait::async_trait]
 impl JobStore for SqlStore {
     #[tracing::instrument(skip_all)]
+    async fn claim_periodic(
+        &self,
+        name: &str,
+        now: Millis,
+        every_ms: i64,
+    ) -> Result<bool, DbError> {
+        // One statement: of two processes claiming at once, one updates and the other finds
+        // the period taken (PostgreSQL locks the row; SQLite has one writer).
+        let r = query(
+            "INSERT INTO periodic_runs (name, last_at) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET last_at = excluded.last_at \
+             WHERE periodic_runs.last_at <= $3",
+        )
+        .bind(name)
+        .bind(now)
+        .bind(now.saturating_sub(every_ms))
+        .execute(&self.db)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn enqueue_work(
         &self,
         kind: WorkKind,

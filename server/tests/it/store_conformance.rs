@@ -1913,6 +1913,39 @@ conformance!(
     }
 );
 
+conformance!(
+    a_periodic_chore_is_claimed_by_one_process_a_period,
+    |store| {
+        let hour = 3_600_000;
+        // The first to ask runs it; a second process asking within the period does not.
+        assert!(store
+            .claim_periodic("blob_sweep", 10 * hour, hour)
+            .await
+            .unwrap());
+        assert!(!store
+            .claim_periodic("blob_sweep", 10 * hour + 1, hour)
+            .await
+            .unwrap());
+        assert!(!store
+            .claim_periodic("blob_sweep", 11 * hour - 1, hour)
+            .await
+            .unwrap());
+        // Another chore is its own; a period later the next claim runs it again, once.
+        assert!(store
+            .claim_periodic("purge", 10 * hour + 2, 24 * hour)
+            .await
+            .unwrap());
+        assert!(store
+            .claim_periodic("blob_sweep", 11 * hour, hour)
+            .await
+            .unwrap());
+        assert!(!store
+            .claim_periodic("blob_sweep", 11 * hour, hour)
+            .await
+            .unwrap());
+    }
+);
+
 conformance!(tasks_exits_and_the_low_income_database, |store| {
     use app::domain::status::ApplicationStatus as S;
     let a = user(&store, "13800000081").await;
