@@ -25,8 +25,16 @@ test('a roster is taken in and its household shows its listings, at 1024 px', as
     + `${head},${wife},【测试】钱妻,配偶,620702100201,380,2023-04-01\r\n`
     + `${head},${wife},【测试】钱妻,堂亲,620702100201,380,2023-04-01\r\n`;
   await c.setInputFiles('#intake-file', { name: '低保名册.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  // Checked first: the report says what would be done and that nothing was; the file stays
+  // chosen for the intake itself.
+  await c.click('#intake-check');
+  const checked = c.locator('#intake-report[data-check="true"]');
+  await checked.waitFor();
+  assert.equal(await checked.getAttribute('data-taken'), '2');
+  assert.match(await checked.textContent(), /未导入任何数据/);
+  assert.match(await checked.locator('.intake-categories').textContent(), /低保对象 1/);
   await c.click('#intake-run');
-  const report = c.locator('#intake-report');
+  const report = c.locator('#intake-report:not([data-check])');
   await report.waitFor();
   assert.equal(await report.getAttribute('data-taken'), '2');
   assert.match(await report.textContent(), /与户主关系无法识别/);

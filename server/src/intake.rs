@@ -155,6 +155,7 @@ pub async fn intake_file(
     file_name: &str,
     path: std::path::PathBuf,
     file_hash: String,
+    check: bool,
 ) -> Result<IntakeReport, AppError> {
     let mut magic = [0u8; 4];
     let xlsx = std::fs::File::open(&path)
@@ -184,10 +185,12 @@ pub async fn intake_file(
         today,
         paid_outside_through: app::domain::payments::Month::of(today).prev(),
         review: app::domain::cycle::review_cycle(&params, scope, today),
+        check,
     };
     let refused = |problem: FileProblem, rows: IntakeReport| {
         let report = IntakeReport {
-            intake_id: Some(meta.id.clone()),
+            check,
+            intake_id: (!check).then(|| meta.id.clone()),
             roster: Some(roster),
             file_name: file_name.into(),
             refused: Some(problem),
@@ -196,8 +199,11 @@ pub async fn intake_file(
         };
         let meta = meta.clone();
         async move {
-            let json = serde_json::to_string(&report).map_err(AppError::internal)?;
-            store.record_intake(&meta, true, 0, 0, &json).await?;
+            // A check is not an intake: it is not listed.
+            if !check {
+                let json = serde_json::to_string(&report).map_err(AppError::internal)?;
+                store.record_intake(&meta, true, 0, 0, &json).await?;
+            }
             Ok::<_, AppError>(report)
         }
     };
@@ -238,7 +244,8 @@ pub async fn intake_file(
         (Err(problem), _) => refused(problem, IntakeReport::default()).await,
         (Ok(rows), Ok(outcome)) => {
             let mut report = IntakeReport {
-                intake_id: Some(meta.id.clone()),
+                check,
+                intake_id: (!check).then(|| meta.id.clone()),
                 roster: Some(roster),
                 file_name: file_name.into(),
                 taken: outcome.taken,
@@ -248,6 +255,7 @@ pub async fn intake_file(
                 not_corrected: outcome.not_corrected,
                 households_new: outcome.households_new,
                 decided: outcome.decided,
+                decided_by_category: outcome.decided_by_category,
                 decisions_kept: outcome.decisions_kept,
                 listed: outcome.listed,
                 created_at: meta.now,
@@ -265,17 +273,20 @@ pub async fn intake_file(
                 }
             }
             report.problems.sort_by_key(|(line, _)| *line);
-            let json = serde_json::to_string(&report).map_err(AppError::internal)?;
-            store
-                .record_intake(&meta, false, report.rows_read, report.taken, &json)
-                .await?;
+            if !check {
+                let json = serde_json::to_string(&report).map_err(AppError::internal)?;
+                store
+                    .record_intake(&meta, false, report.rows_read, report.taken, &json)
+                    .await?;
+            }
             Ok(report)
         }
         (Ok(_), Err(e)) => Err(e.into()),
     }
 }
 
-/// `POST /intake`: multipart `roster` and `file`. Caseworkers take rosters in for their own
+/// `POST /intake`: multipart `roster`, `file` and optionally `check` (`1`: only checked,
+/// reported and undone). Caseworkers take rosters in for their own
 /// region; system administrators for theirs.
 pub async fn upload(
     State(state): State<AppState>,
@@ -287,9 +298,11 @@ pub async fn upload(
         return Err(AppError::Forbidden);
     }
     let scope = app::auth::staff_scope(&user)?;
-    let (mut roster, mut file) = (None, None);
+    let (mut roster, mut file, mut check) = (None, None, false);
     while let Some(field) = multipart.next_field().await? {
         match field.name().unwrap_or("") {
+            // Only a check of the file (`1`): reported, nothing stored.
+            "check" => check = field.text().await.is_ok_and(|t| t.trim() == "1"),
             "roster" => {
                 roster = field
                     .text()
@@ -324,6 +337,7 @@ pub async fn upload(
             &name,
             tmp.path().to_path_buf(),
             hash,
+            check,
         )
         .await;
         drop(tmp);
@@ -344,7 +358,7 @@ pub async fn upload(
         audit(
             &task_state.services,
             Some(&user.0.id),
-            "intake",
+            if check { "intake_check" } else { "intake" },
             &object,
             outcome,
         )

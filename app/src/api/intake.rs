@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 /// already listed, rows refused with their reasons.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntakeReport {
+    /// A check of the file: everything was done as an intake would, then undone (nothing
+    /// stored, the intake not listed).
+    #[serde(default)]
+    pub check: bool,
     pub intake_id: Option<String>,
     pub roster: Option<Roster>,
     pub file_name: String,
@@ -35,6 +39,9 @@ pub struct IntakeReport {
     /// their category and amount, and paid by the county's rolls from the intake's month.
     #[serde(default)]
     pub decided: i64,
+    /// Of those, how many under each category (a clerk who chose the wrong roster sees it).
+    #[serde(default)]
+    pub decided_by_category: Vec<(crate::domain::policy::Category, i64)>,
     /// Households decided here (approved, exited or rejected): kept as they are.
     #[serde(default)]
     pub decisions_kept: i64,

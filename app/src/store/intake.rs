@@ -26,6 +26,8 @@ pub struct NewIntake {
     /// region, when the parameters give them: a Dibao-marginal or rigid-expense household
     /// this intake decides is reviewed on its next anniversary.
     pub review: Option<(i64, i64)>,
+    /// Only a check: everything is done in the transaction, reported, and rolled back.
+    pub check: bool,
 }
 
 /// What the reader sends the store: rows in batches (each with its line in the file), then
@@ -57,6 +59,8 @@ pub struct IntakeOutcome {
     /// Households whose decision in force this intake made or changed (on the 花名册 and the
     /// payment rolls from then on).
     pub decided: i64,
+    /// Of those, how many under each category.
+    pub decided_by_category: Vec<(crate::domain::policy::assess::Category, i64)>,
     /// Households decided here (a decision of an application in force, or exited or rejected
     /// here): kept as they are.
     pub decisions_kept: i64,

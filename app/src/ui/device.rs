@@ -380,15 +380,18 @@ pub async fn upload_import(
 pub async fn upload_intake(
     input_id: &str,
     roster: &str,
+    check: bool,
 ) -> Result<crate::api::intake::IntakeReport, AppError> {
     #[cfg(feature = "hydrate")]
     {
         let (input, file) = chosen_file(input_id)?;
-        let resp = post_file("/intake", &[("roster", roster)], &file).await?;
+        let fields = [("roster", roster), ("check", if check { "1" } else { "" })];
+        let resp = post_file("/intake", &fields, &file).await?;
         let text = resp.text().await.map_err(|_| AppError::Network)?;
         match serde_json::from_str::<crate::api::intake::IntakeReport>(&text) {
             Ok(report) if resp.ok() || report.refused.is_some() => {
-                if resp.ok() {
+                // A checked file stays chosen: the next step is to take it in.
+                if resp.ok() && !check {
                     input.set_value("");
                 }
                 Ok(report)
@@ -398,7 +401,7 @@ pub async fn upload_intake(
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (input_id, roster);
+        let _ = (input_id, roster, check);
         Err(AppError::Internal)
     }
 }

@@ -48,9 +48,10 @@ fn IntakeForm(
     let i18n = use_i18n();
     let roster = RwSignal::new(Roster::Dibao);
     let error = RwSignal::new(None::<AppError>);
-    let run = Action::new_local(move |r: &Roster| {
-        let r = *r;
-        async move { device::upload_intake("intake-file", r.code()).await }
+    // (roster, only a check)
+    let run = Action::new_local(move |(r, check): &(Roster, bool)| {
+        let (r, check) = (*r, *check);
+        async move { device::upload_intake("intake-file", r.code(), check).await }
     });
     Effect::new(move |_| match run.value().get() {
         Some(Ok(r)) => {
@@ -63,7 +64,7 @@ fn IntakeForm(
     });
     let templates = StoredValue::new(templates);
     view! {
-        <form class="card" id="intake-form" on:submit=move |ev| { ev.prevent_default(); run.dispatch(roster.get_untracked()); }>
+        <form class="card" id="intake-form" on:submit=move |ev| { ev.prevent_default(); run.dispatch((roster.get_untracked(), false)); }>
             <label for="intake-roster">{t_string!(i18n, intake.roster)}</label>
             <select id="intake-roster" on:change=move |ev| if let Some(r) = Roster::from_code(&event_target_value(&ev)) { roster.set(r) }>
                 {Roster::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == Roster::Dibao>{labels::roster_kind(i18n, r)}</option> }).collect_view()}
@@ -87,7 +88,11 @@ fn IntakeForm(
             <input id="intake-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
             <ErrorBanner error=general_error(error) />
             {move || run.pending().get().then(|| view! { <p role="status">{t_string!(i18n, intake.running)}</p> })}
-            <button type="submit" class="primary" id="intake-run" disabled=move || run.pending().get()>{t_string!(i18n, intake.run)}</button>
+            <p class="muted">{t_string!(i18n, intake.check_hint)}</p>
+            <div class="actions">
+                <button type="button" id="intake-check" disabled=move || run.pending().get() on:click=move |_| { run.dispatch((roster.get_untracked(), true)); }>{t_string!(i18n, intake.check)}</button>
+                <button type="submit" class="primary" id="intake-run" disabled=move || run.pending().get()>{t_string!(i18n, intake.run)}</button>
+            </div>
         </form>
     }
 }
@@ -116,7 +121,12 @@ fn ReportCard(report: IntakeReport, #[prop(into)] id: String) -> impl IntoView {
         (t_string!(i18n, intake.invalid), report.invalid),
     ];
     let title = format!(
-        "{} · {} · {}",
+        "{}{} · {} · {}",
+        if report.check {
+            format!("{} · ", t_string!(i18n, intake.checked))
+        } else {
+            String::new()
+        },
         report
             .roster
             .map(|r| labels::roster_kind(i18n, r))
@@ -125,12 +135,19 @@ fn ReportCard(report: IntakeReport, #[prop(into)] id: String) -> impl IntoView {
         china_time(report.created_at)
     );
     view! {
-        <article class="intake-report" id=(!id.is_empty()).then_some(id) data-taken=report.taken>
+        <article class="intake-report" id=(!id.is_empty()).then_some(id) data-taken=report.taken data-check=report.check.then_some("true")>
             <h3>{title}</h3>
+            {report.check.then(|| view! { <p class="banner" role="status">{t_string!(i18n, intake.checked_note)}</p> })}
             {report.refused.as_ref().map(|p| view! { <p class="banner error">{file_problem_in(locale, p)}</p> })}
             <table class="counts">
                 <tbody>{lines.into_iter().map(|(label, n)| view! { <tr><th scope="row">{label}</th><td class="num">{n}</td></tr> }).collect_view()}</tbody>
             </table>
+            {(!report.decided_by_category.is_empty()).then(|| view! {
+                <p class="intake-categories">
+                    {t_string!(i18n, intake.by_category)} ": "
+                    {report.decided_by_category.iter().map(|(c, n)| format!("{} {n}", labels::category(i18n, *c))).collect::<Vec<_>>().join(labels::list_sep(i18n))}
+                </p>
+            })}
             {(!report.ignored_columns.is_empty()).then(|| view! {
                 <p class="muted">{t_string!(i18n, monitoring.ignored_columns)} ": " {crate::ui::as_written(report.ignored_columns.join(labels::list_sep(i18n)))}</p>
             })}

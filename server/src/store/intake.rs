@@ -21,8 +21,8 @@ use std::collections::{BTreeSet, HashMap};
 /// What deciding a taken-in household did.
 #[derive(Debug, PartialEq, Eq)]
 enum Decided {
-    /// A decision made (or changed) by the intake is now in force.
-    Made,
+    /// A decision made (or changed) by the intake is now in force, under this category.
+    Made(Category),
     /// The intake's decision in force already said the same.
     Unchanged,
     /// A decision of an application is in force, or the household left assistance or was
@@ -202,7 +202,7 @@ async fn decide(
         .execute(&mut *tx)
         .await?;
     }
-    Ok(Decided::Made)
+    Ok(Decided::Made(d.category))
 }
 
 /// Puts a listed amount in the household's chain as `base` (once). A listing whose amount an
@@ -383,7 +383,7 @@ impl SqlStore {
                 paid_outside_through: Month::of(today).prev(),
                 review: review(&super::dialect::region("region_code", &region_code)?),
             };
-            if decide(&mut tx, &household, &by).await? == Decided::Made {
+            if matches!(decide(&mut tx, &household, &by).await?, Decided::Made(_)) {
                 decided += 1;
             }
         }
@@ -697,7 +697,17 @@ impl IntakeStore for SqlStore {
                     };
                     for household in &progress.touched {
                         match decide(&mut tx, household, &by).await? {
-                            Decided::Made => out.decided += 1,
+                            Decided::Made(category) => {
+                                out.decided += 1;
+                                match out
+                                    .decided_by_category
+                                    .iter_mut()
+                                    .find(|(c, _)| *c == category)
+                                {
+                                    Some((_, n)) => *n += 1,
+                                    None => out.decided_by_category.push((category, 1)),
+                                }
+                            }
                             Decided::Kept => out.decisions_kept += 1,
                             Decided::Unchanged | Decided::Nothing => {}
                         }
@@ -711,7 +721,12 @@ impl IntakeStore for SqlStore {
                 }
             }
         }
-        tx.commit().await?;
+        if meta.check {
+            // A check: the report is what an intake would do; nothing of it stays.
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
         Ok(out)
     }
 

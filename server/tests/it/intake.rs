@@ -11,8 +11,20 @@ use reqwest::{multipart, Client, StatusCode};
 use serde_json::Value;
 
 async fn take_in(c: &Client, app: &TestApp, roster: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    send_roster(c, app, roster, bytes, false).await
+}
+
+/// `check`: only checked (reported, nothing stored).
+async fn send_roster(
+    c: &Client,
+    app: &TestApp,
+    roster: &str,
+    bytes: Vec<u8>,
+    check: bool,
+) -> (StatusCode, Value) {
     let form = multipart::Form::new()
         .text("roster", roster.to_string())
+        .text("check", if check { "1" } else { "" })
         .part("file", multipart::Part::bytes(bytes).file_name("名册.csv"));
     let r = c
         .post(app.url("/intake"))
@@ -478,6 +490,40 @@ async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decid
                  {known},{known_spouse},老伴,配偶,620702100201,迎恩村,,{known_amount},2021-01-01\r\n"
             ))
         };
+        // Checked first: the report says what the intake would do, and nothing is stored.
+        let (status, checked) = send_roster(&cw, &app, "dibao", roster("400", "300"), true).await;
+        assert_eq!(
+            (
+                status,
+                checked["check"].as_bool(),
+                checked["taken"].as_i64(),
+                checked["decided"].as_i64(),
+                &checked["decided_by_category"]
+            ),
+            (
+                StatusCode::OK,
+                Some(true),
+                Some(3),
+                Some(1),
+                &serde_json::json!([["dibao", 1]])
+            ),
+            "{checked}"
+        );
+        let page: Value = post_form(&cw, &app, "/api/intake/page", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["recent"].as_array().unwrap().len(), 0, "{page}");
+        assert!(app
+            .store()
+            .search_households(app::store::HouseholdQuery {
+                id_number: Some(a.clone()),
+                ..app::store::HouseholdQuery::within(region("620702"), 5)
+            })
+            .await
+            .unwrap()
+            .is_empty());
         let (status, first) = take_in(&cw, &app, "dibao", roster("400", "300")).await;
         assert_eq!(
             (status, first["taken"].as_i64(), first["decided"].as_i64()),
@@ -657,6 +703,7 @@ async fn store_intake(
         today,
         paid_outside_through: app::domain::payments::Month::of(today).prev(),
         review: Some((12, 30)),
+        check: false,
     };
     store.intake(meta, rx).await.unwrap()
 }
