@@ -58,6 +58,13 @@ test('a roster is taken in and its household shows its listings, at 1024 px', as
   assert.match(decision, /800/);
   assert.match(decision, /2023-04-01/);
   assert.match(decision, /低保名册\.csv/);
+  // Never applied, it is named by the head its roster listed, its persons as the members.
+  assert.match(await c.locator('#household-heading').textContent(), /赵户主/);
+  assert.equal(await c.locator('#file-members tbody tr').count(), 2);
+  assert.match(await c.locator('#file-members tbody').textContent(), /1968-01-01/);
+  // Care services say why no need can be read (no declaration here), not an error.
+  assert.match(await c.locator('#care-no-assessment').textContent(), /按名册纳入/);
+  assert.equal(await c.locator('#care-services .banner.error').count(), 0);
   assert.equal(await c.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), true);
   await c.screenshot({ path: `${OUT}intake-file-1024.png`, fullPage: true });
   await staff.ctx.close();

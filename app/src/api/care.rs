@@ -175,6 +175,9 @@ pub struct CareMember {
 /// verified providers serving its region, and its orders so far.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServicesOfHousehold {
+    /// Whether the household has a declaration here to read care needs from (a household
+    /// taken in from rosters that never applied has none).
+    pub assessed: bool,
     pub members: Vec<CareMember>,
     pub prices: Vec<PriceView>,
     pub orders: Vec<OrderView>,
@@ -185,7 +188,9 @@ pub struct ServicesOfHousehold {
 #[cfg(feature = "ssr")]
 struct CareCase {
     household: HouseholdRecord,
-    declaration: Declaration,
+    /// `None`: the household never applied (taken in from rosters): no member to read a need
+    /// from.
+    declaration: Option<Declaration>,
     members: Vec<(usize, Vec<CareReason>)>,
 }
 
@@ -200,7 +205,13 @@ async fn care_case(s: &Services, user: &SessionUser, id: &str) -> Result<CareCas
     use crate::domain::policy::params::ParamKey;
     let h = crate::api::household::household_in_scope(s, user, id).await?;
     let apps = s.store.household_applications(&h.id).await?;
-    let latest = apps.last().ok_or(AppError::NotFound)?;
+    let Some(latest) = apps.last() else {
+        return Ok(CareCase {
+            household: h,
+            declaration: None,
+            members: Vec::new(),
+        });
+    };
     let declaration: Declaration =
         serde_json::from_str(&latest.declaration_json).map_err(AppError::internal)?;
     let (facts, mask) = match s.store.latest_assessment(&latest.summary.number).await? {
@@ -238,7 +249,7 @@ async fn care_case(s: &Services, user: &SessionUser, id: &str) -> Result<CareCas
         .collect();
     Ok(CareCase {
         household: h,
-        declaration,
+        declaration: Some(declaration),
         members,
     })
 }
@@ -268,17 +279,18 @@ pub async fn household_services(household: String) -> Result<ServicesOfHousehold
     let case = care_case(&s, &user, &household).await?;
     let h = case.household;
     audit_read(&s, &user, "service_orders_read", &h.id).await;
+    let assessed = case.declaration.is_some();
     let members = case
         .members
         .into_iter()
-        .map(|(index, reasons)| {
-            let m = &case.declaration.members[index];
-            CareMember {
+        .filter_map(|(index, reasons)| {
+            let m = case.declaration.as_ref()?.members.get(index)?;
+            Some(CareMember {
                 index,
                 name: m.name.clone(),
                 id_masked: m.id_number.masked(),
                 reasons,
-            }
+            })
         })
         .collect();
     let mut prices = Vec::new();
@@ -293,6 +305,7 @@ pub async fn household_services(household: String) -> Result<ServicesOfHousehold
     }
     let orders = s.store.service_orders_of_household(&h.id).await?;
     Ok(ServicesOfHousehold {
+        assessed,
         members,
         prices,
         orders: order_views(&s, orders).await?,
@@ -308,8 +321,10 @@ pub async fn order_service(order: OrderDraft) -> Result<String, AppError> {
     let s = services()?;
     let case = care_case(&s, &user, &order.household).await?;
     let h = case.household;
-    let member = case
-        .declaration
+    let Some(declaration) = case.declaration.as_ref() else {
+        return Err(AppError::refused("no_care_need"));
+    };
+    let member = declaration
         .members
         .get(order.member)
         .ok_or_else(|| AppError::field("member", FieldErrorCode::InvalidChoice))?;

@@ -180,6 +180,9 @@ pub struct CaseloadView {
     pub address: String,
     #[serde(default)]
     pub phone: String,
+    /// From the ID number (empty when it does not read as one).
+    #[serde(default)]
+    pub birth_date: String,
 }
 
 /// The household's latest recorded assessment: of its latest application that has one.
@@ -455,6 +458,12 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
                 roster: c.roster,
                 name: c.name,
                 id_masked: crate::domain::id_number::mask_id_text(&c.id_number),
+                birth_date: crate::domain::id_number::IdNumber::parse(
+                    &c.id_number,
+                    today_in_china(),
+                )
+                .map(|i| i.birth_date().to_string())
+                .unwrap_or_default(),
                 relation: c.relation,
                 monthly_amount_fen: c.monthly_amount_fen,
                 since: c.since.to_string(),

@@ -74,15 +74,37 @@ fn HouseholdView(
     let chain_ids: Vec<String> = file.chain.iter().map(|a| a.aid.id.clone()).collect();
     let flags = file.flags.clone();
     // Named as people name it: the head of household and the village.
-    let members = file
-        .applications
-        .last()
-        .map(|a| a.members.clone())
-        .unwrap_or_default();
+    // (relation, name, masked ID number, birth date) as the latest declaration gave them; for a
+    // household taken in from rosters that never applied, its persons as listed (once each,
+    // though on two rosters).
+    let members: Vec<(String, String, String, String)> = match file.applications.last() {
+        Some(a) => a
+            .members
+            .iter()
+            .map(|m| {
+                let m = m.clone();
+                (m.relation, m.name, m.id_number_masked, m.birth_date)
+            })
+            .collect(),
+        None => {
+            let mut listed: Vec<(String, String, String, String)> = Vec::new();
+            for p in &file.caseload {
+                if !listed.iter().any(|m| m.2 == p.id_masked && m.1 == p.name) {
+                    listed.push((
+                        p.relation.code().to_string(),
+                        p.name.clone(),
+                        p.id_masked.clone(),
+                        p.birth_date.clone(),
+                    ));
+                }
+            }
+            listed
+        }
+    };
     let head = members
         .iter()
-        .find(|m| m.relation == crate::domain::declaration::Relation::Head.code())
-        .map(|m| m.name.clone())
+        .find(|m| m.0 == crate::domain::declaration::Relation::Head.code())
+        .map(|m| m.1.clone())
         .unwrap_or_default();
     let village = file
         .region_name
@@ -117,9 +139,9 @@ fn HouseholdView(
                         <th scope="col">{t_string!(i18n, declare.id_number)}</th><th scope="col">{t_string!(i18n, household.birth_date)}</th>
                     </tr></thead>
                     <tbody>
-                        {members.into_iter().map(|m| {
-                            let rel = crate::domain::declaration::Relation::from_code(&m.relation);
-                            view! { <tr><td>{rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td class="name">{crate::ui::as_written(m.name)}</td><td class="mono">{m.id_number_masked}</td><td>{m.birth_date}</td></tr> }
+                        {members.into_iter().map(|(relation, name, id_masked, birth_date)| {
+                            let rel = crate::domain::declaration::Relation::from_code(&relation);
+                            view! { <tr><td>{rel.map(|r| labels::relation(i18n, r)).unwrap_or_default()}</td><td class="name">{crate::ui::as_written(name)}</td><td class="mono">{id_masked}</td><td>{birth_date}</td></tr> }
                         }).collect_view()}
                     </tbody>
                 </table>

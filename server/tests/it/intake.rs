@@ -632,6 +632,24 @@ async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decid
             (Some("迎恩村二组"), Some("13900008711")),
             "{head}"
         );
+        // Its care services answer (it has no declaration to read a need from), not an error.
+        let care = post_form(
+            &cw,
+            &app,
+            "/api/care/household",
+            &[("household", household.id.as_str())],
+        )
+        .await;
+        assert_eq!(care.status(), StatusCode::OK);
+        let care: Value = care.json().await.unwrap();
+        assert_eq!(
+            (
+                care["assessed"].as_bool(),
+                care["members"].as_array().map(Vec::len)
+            ),
+            (Some(false), Some(0)),
+            "{care}"
+        );
         // A household decided by an application shows no intake decision.
         let file: Value = post_form(
             &cw,
