@@ -93,7 +93,15 @@ pub struct ReferralView {
     pub created_by: String,
     pub created_at: i64,
     /// The head of the household, for the department to find the person (ID masked).
-    pub head: Option<MemberView>,
+    pub head: Option<HeadView>,
+}
+
+/// A household's head as lists show them: name and masked ID number, from the latest
+/// declaration, or from the roster for a household taken in that never applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadView {
+    pub name: String,
+    pub id_number_masked: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,26 +298,24 @@ async fn referral_views(
     Ok(out)
 }
 
-/// The head of each household as its latest declaration gives them, looked up once per household.
+/// The head of each household as its latest declaration gives them (or, never having applied,
+/// as its roster listed them), looked up once per household.
 #[cfg(feature = "ssr")]
 pub(crate) async fn household_heads<'a>(
     s: &Services,
     household_ids: impl Iterator<Item = &'a str>,
-) -> Result<std::collections::HashMap<String, Option<MemberView>>, AppError> {
+) -> Result<std::collections::HashMap<String, Option<HeadView>>, AppError> {
     let mut heads = std::collections::HashMap::new();
     for id in household_ids {
         if heads.contains_key(id) {
             continue;
         }
-        let apps = s.store.household_applications(id).await?;
-        let head = match apps.last() {
-            Some(latest) => Some(MemberView::from(
-                serde_json::from_str::<Declaration>(&latest.declaration_json)
-                    .map_err(AppError::internal)?
-                    .head(),
-            )),
-            None => None,
-        };
+        let head = crate::api::machine::household_head(s, id)
+            .await?
+            .map(|(name, id_number)| HeadView {
+                name,
+                id_number_masked: crate::domain::id_number::mask_id_text(&id_number),
+            });
         heads.insert(id.to_string(), head);
     }
     Ok(heads)

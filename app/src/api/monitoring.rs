@@ -2,7 +2,6 @@
 //! triggered them, each step of the handling (assign, visit, dispose, close), and the on-time
 //! handling rate per township. Imports are an upload route (`server::imports`).
 
-use crate::api::types::MemberView;
 #[cfg(feature = "ssr")]
 use crate::domain::audit::AuditResult;
 use crate::domain::monitoring::{
@@ -87,7 +86,7 @@ pub struct WarningView {
     pub finding: Option<Finding>,
     pub disposal: Option<Disposal>,
     pub note: String,
-    pub head: Option<MemberView>,
+    pub head: Option<crate::api::household::HeadView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,7 +119,7 @@ pub struct WarningStepDraft {
 fn warning_view(
     w: WarningRecord,
     names: &std::collections::HashMap<RegionCode, String>,
-    head: Option<MemberView>,
+    head: Option<crate::api::household::HeadView>,
 ) -> WarningView {
     let today = today_in_china();
     let due = w.visit_due;

@@ -354,6 +354,30 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
             .await
             .unwrap();
         assert_eq!(r.json::<Value>().await.unwrap()["warnings"], 1);
+        // The warning board names the head as the roster listed them (the household never
+        // applied), the ID masked.
+        let board: Value = post_form(&cw, &app, "/api/monitoring/warnings", &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let warning = board["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["household_id"] == household.id.as_str())
+            .unwrap_or_else(|| panic!("{board}"));
+        assert_eq!(
+            (
+                warning["head"]["name"].as_str(),
+                warning["head"]["id_number_masked"].as_str()
+            ),
+            (
+                Some("王户主"),
+                Some(format!("{}********{}", &a[..6], &a[14..]).as_str())
+            ),
+            "{warning}"
+        );
 
         // A relapse-watch roster sets the flag; 乡村振兴's listing then raises nothing for it,
         // while it still does for a household not yet on watch.
