@@ -40,6 +40,26 @@ fn gbk(text: &str) -> Vec<u8> {
     encoding_rs::GBK.encode(text).0.into_owned()
 }
 
+/// The households of the county 620702 holding this ID number (of any member).
+async fn households_of(app: &TestApp, id_number: &str) -> Vec<app::store::HouseholdSummary> {
+    app.store()
+        .search_households(app::store::HouseholdQuery {
+            id_number: Some(id_number.to_string()),
+            ..app::store::HouseholdQuery::within(region("620702"), 5)
+        })
+        .await
+        .unwrap()
+}
+
+/// The one household of the county 620702 holding this ID number.
+async fn household_of(app: &TestApp, id_number: &str) -> app::store::HouseholdSummary {
+    households_of(app, id_number)
+        .await
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no household holds {id_number}"))
+}
+
 #[tokio::test]
 async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored() {
     for backend in backends() {
@@ -160,15 +180,7 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
                 "{backend}: {name}: {by_name}"
             );
         }
-        let household = app
-            .store()
-            .search_households(app::store::HouseholdQuery {
-                id_number: Some(a.clone()),
-                ..app::store::HouseholdQuery::within(region("620702"), 5)
-            })
-            .await
-            .unwrap()
-            .remove(0);
+        let household = household_of(&app, &a).await;
         assert_eq!(
             household.standing,
             app::domain::cycle::Standing::InAssistance
@@ -283,15 +295,7 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
         }
         assert!(!roster.sheet_xml.contains("13900008811"));
         // The known household shows its own decision's aid, not the roster's amount beside it.
-        let known_household = app
-            .store()
-            .search_households(app::store::HouseholdQuery {
-                id_number: Some(known.clone()),
-                ..app::store::HouseholdQuery::within(region("620702"), 5)
-            })
-            .await
-            .unwrap()
-            .remove(0);
+        let known_household = household_of(&app, &known).await;
         let known_chain = app
             .store()
             .assistance_of(&known_household.id)
@@ -399,15 +403,7 @@ async fn a_dibao_roster_becomes_households_merged_with_known_ones_and_monitored(
             (StatusCode::OK, Some(2), Some(1), Some(0)),
             "{r}"
         );
-        let watched_household = app
-            .store()
-            .search_households(app::store::HouseholdQuery {
-                id_number: Some(watched.clone()),
-                ..app::store::HouseholdQuery::within(region("620702"), 5)
-            })
-            .await
-            .unwrap()
-            .remove(0);
+        let watched_household = household_of(&app, &watched).await;
         assert_eq!(
             watched_household.standing,
             app::domain::cycle::Standing::Listed
@@ -539,30 +535,14 @@ async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decid
             .await
             .unwrap();
         assert_eq!(page["recent"].as_array().unwrap().len(), 0, "{page}");
-        assert!(app
-            .store()
-            .search_households(app::store::HouseholdQuery {
-                id_number: Some(a.clone()),
-                ..app::store::HouseholdQuery::within(region("620702"), 5)
-            })
-            .await
-            .unwrap()
-            .is_empty());
+        assert!(households_of(&app, &a).await.is_empty());
         let (status, first) = take_in(&cw, &app, "dibao", roster("400", "300")).await;
         assert_eq!(
             (status, first["taken"].as_i64(), first["decided"].as_i64()),
             (StatusCode::OK, Some(3), Some(1)),
             "{first}"
         );
-        let household = app
-            .store()
-            .search_households(app::store::HouseholdQuery {
-                id_number: Some(a.clone()),
-                ..app::store::HouseholdQuery::within(region("620702"), 5)
-            })
-            .await
-            .unwrap()
-            .remove(0);
+        let household = household_of(&app, &a).await;
         let monthly = || async {
             app.store()
                 .pay_inputs(&region("620702"), None, 100)
@@ -606,15 +586,7 @@ async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decid
             .iter()
             .any(|c| c.aid.amount_fen == 45_000 && c.aid.from == today));
         // The known household keeps its listing and its decision made here.
-        let known_household = app
-            .store()
-            .search_households(app::store::HouseholdQuery {
-                id_number: Some(known.clone()),
-                ..app::store::HouseholdQuery::within(region("620702"), 5)
-            })
-            .await
-            .unwrap()
-            .remove(0);
+        let known_household = household_of(&app, &known).await;
         let listed = app.store().caseload_of(&known_household.id).await.unwrap();
         assert_eq!(listed[0].monthly_amount_fen, Some(30_000));
 
