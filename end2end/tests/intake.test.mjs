@@ -58,6 +58,8 @@ test('a roster is taken in and its household shows its listings, at 1024 px', as
   assert.match(decision, /800/);
   assert.match(decision, /2023-04-01/);
   assert.match(decision, /低保名册\.csv/);
+  // Its chain says the amounts came from the roster.
+  assert.match(await c.locator('#chain-table').textContent(), /名册纳入/);
   // Never applied, it is named by the head its roster listed, its persons as the members.
   assert.match(await c.locator('#household-heading').textContent(), /赵户主/);
   assert.equal(await c.locator('#file-members tbody tr').count(), 2);

@@ -170,6 +170,8 @@ coded! {
         Charity = "charity",
         /// A care service ordered from a contracted provider (服务类救助).
         Service = "service",
+        /// An amount the county's roster listed, taken in (现有对象直接纳入).
+        Intake = "intake",
     }
 }
 

@@ -474,6 +474,7 @@ labels!(department: Department {
 labels!(aid_origin: AidOrigin {
     AidOrigin::Decision => chain.origin.decision, AidOrigin::Referral => chain.origin.referral, AidOrigin::Emergency => chain.origin.emergency,
     AidOrigin::Manual => chain.origin.manual, AidOrigin::Charity => chain.origin.charity, AidOrigin::Service => chain.origin.service,
+    AidOrigin::Intake => chain.origin.intake,
 });
 labels!(referral_status: ReferralStatus {
     ReferralStatus::Sent => referral.status.sent, ReferralStatus::Accepted => referral.status.accepted,

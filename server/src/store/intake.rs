@@ -263,7 +263,7 @@ async fn listed_aid(
         household,
         &id,
         &aid,
-        AidOrigin::Manual,
+        AidOrigin::Intake,
         by.actor_id,
         by.now,
     )

@@ -585,6 +585,13 @@ async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decid
         assert!(chain
             .iter()
             .any(|c| c.aid.amount_fen == 45_000 && c.aid.from == today));
+        // Recorded as the roster's, not as a caseworker's entry.
+        assert!(
+            chain
+                .iter()
+                .all(|c| c.aid.origin == app::domain::chain::AidOrigin::Intake),
+            "{chain:?}"
+        );
         // The known household keeps its listing and its decision made here.
         let known_household = household_of(&app, &known).await;
         let listed = app.store().caseload_of(&known_household.id).await.unwrap();
