@@ -117,7 +117,19 @@ async fn decide(
         return Ok(Decided::Nothing);
     };
     // Each listed amount is the household's basic living aid from its day, in its chain (once
-    // per person and roster); a household decided here shows its own decision's instead.
+    // per person and roster); a household decided here shows its own decision's instead. The
+    // chain is read once for all its listings: (id, amount, from, still open).
+    let mut chain = Vec::new();
+    for r in query(
+        "SELECT id, amount, period_from, period_until FROM assistance WHERE household_id = $1",
+    )
+    .bind(household)
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        let (id, amount, from, until): (String, i64, String, Option<String>) = r.decode()?;
+        chain.push((id, amount, day("period_from", &from)?, until.is_none()));
+    }
     for (l, key) in listings.iter().zip(&keys) {
         let Some(amount) = l.amount_fen.filter(|a| *a > 0 && l.roster.in_assistance()) else {
             continue;
@@ -132,14 +144,8 @@ async fn decide(
             until: None,
             note: format!("intake:{}", l.roster.code()),
         };
-        listed_aid(
-            tx,
-            household,
-            &format!("intake-{}-{}", l.roster.code(), key),
-            aid,
-            by,
-        )
-        .await?;
+        let base = format!("intake-{}-{}", l.roster.code(), key);
+        listed_aid(tx, household, &base, &chain, aid, by).await?;
     }
     let from = d.effective_from.to_string();
     if current
@@ -209,48 +215,35 @@ async fn decide(
 /// intake corrected ends the aid it had opened the day before the correction (or drops it if it
 /// had not begun) and opens the new amount from that day, as `{base}-{intake}`: the chain
 /// keeps what the household was paid under the roster before.
+/// `chain`: the household's chain as read before any listing's change, (id, amount, from, still
+/// open).
 async fn listed_aid(
     tx: &mut super::dialect::Tx<'_>,
     household: &str,
     base: &str,
+    chain: &[(String, i64, chrono::NaiveDate, bool)],
     mut aid: NewAid,
     by: &DecidedBy<'_>,
 ) -> Result<(), DbError> {
-    let rows = query(
-        "SELECT id, amount, period_from FROM assistance WHERE household_id = $1 \
-         AND period_until IS NULL",
-    )
-    .bind(household)
-    .fetch_all(&mut *tx)
-    .await?;
     let version = format!("{base}-");
-    let mut open = None;
-    for r in &rows {
-        let (id, amount, from): (String, i64, String) = r.decode()?;
-        if id == base || id.starts_with(&version) {
-            open = Some((id, amount, day("period_from", &from)?));
-        }
-    }
-    let exists = query("SELECT 1 AS one FROM assistance WHERE id = $1")
-        .bind(base)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
+    let open = chain
+        .iter()
+        .find(|(id, _, _, open)| *open && (id == base || id.starts_with(&version)));
     let id = match open {
-        None if !exists => base.to_owned(),
+        None if !chain.iter().any(|(id, ..)| id == base) => base.to_owned(),
         // Ended otherwise (never by an intake): not opened again.
         None => return Ok(()),
-        Some((_, amount, _)) if amount == aid.amount_fen => return Ok(()),
-        Some((old, _, from)) => {
-            if from < by.today {
+        Some((_, amount, _, _)) if *amount == aid.amount_fen => return Ok(()),
+        Some((old, _, from, _)) => {
+            if *from < by.today {
                 query("UPDATE assistance SET period_until = $1 WHERE id = $2")
                     .bind((by.today - chrono::Days::new(1)).to_string())
-                    .bind(&old)
+                    .bind(old)
                     .execute(&mut *tx)
                     .await?;
             } else {
                 query("DELETE FROM assistance WHERE id = $1")
-                    .bind(&old)
+                    .bind(old)
                     .execute(&mut *tx)
                     .await?;
             }
