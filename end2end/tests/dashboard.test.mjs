@@ -53,6 +53,9 @@ test('the dashboard draws its charts beside tables, drills down, and its report 
   await p.click('#st-trail a');
   await p.waitForURL(/region=620702000000/);
   await p.locator('#st-trail span[aria-current="page"]').waitFor();
+  // The trail is drawn again after the URL changes: wait until the township's link is gone
+  // (it fails if it never goes).
+  await p.locator('#st-trail a').first().waitFor({ state: 'detached', timeout: 10000 });
   assert.equal(await p.locator('#st-trail a').count(), 0);
 
   // Three months: a row each.
