@@ -50,6 +50,7 @@ pub fn row_problem_in(locale: Locale, p: RowProblem) -> String {
         RowProblem::SupportModeUnknown => {
             td_string!(locale, monitoring.problem.support_mode_unknown)
         }
+        RowProblem::CareNeedUnknown => td_string!(locale, monitoring.problem.care_need_unknown),
         RowProblem::OtherHousehold => td_string!(locale, monitoring.problem.other_household),
         RowProblem::HouseholdMismatch => {
             td_string!(locale, monitoring.problem.household_mismatch)
@@ -144,6 +145,7 @@ pub fn import_field_in(locale: Locale, f: crate::domain::monitoring::Field) -> S
         Field::Phone => td_string!(locale, monitoring.field.phone),
         Field::Residence => td_string!(locale, monitoring.field.residence),
         Field::SupportMode => td_string!(locale, monitoring.field.support_mode),
+        Field::CareNeed => td_string!(locale, monitoring.field.care_need),
     }
     .to_string()
 }

@@ -19,7 +19,7 @@ test('a roster is taken in and its household shows its listings, at 1024 px', as
   await c.locator('#intake-columns summary').click();
   assert.equal(await c.locator('#intake-template').getAttribute('href'), '/intake/template/dibao.xlsx');
   const head = validId('62070219680101771');
-  const wife = validId('62070219700101772');
+  const wife = validId('62070219500101772');
   const csv = '户主身份证号,身份证号,姓名,与户主关系,行政区划代码,月保障金额,纳入日期\r\n'
     + `${head},${head},【测试】赵户主,户主,620702100201,420,2023-04-01\r\n`
     + `${head},${wife},【测试】钱妻,配偶,620702100201,380,2023-04-01\r\n`
@@ -64,8 +64,13 @@ test('a roster is taken in and its household shows its listings, at 1024 px', as
   assert.match(await c.locator('#household-heading').textContent(), /赵户主/);
   assert.equal(await c.locator('#file-members tbody tr').count(), 2);
   assert.match(await c.locator('#file-members tbody').textContent(), /1968-01-01/);
-  // Care services say why no need can be read (no declaration here), not an error.
-  assert.match(await c.locator('#care-no-assessment').textContent(), /按名册纳入/);
+  // Care services read who may need them from the rosters (said so): the wife, born 1950, is
+  // offered as elderly; the head, 58, is not.
+  assert.match(await c.locator('#care-from-roster').textContent(), /按名册/);
+  const offered = await c.locator('#care-member option').allTextContents();
+  assert.equal(offered.length, 1);
+  assert.match(offered[0], /钱妻/);
+  assert.match(offered[0], /老年人/);
   assert.equal(await c.locator('#care-services .banner.error').count(), 0);
   assert.equal(await c.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), true);
   await c.screenshot({ path: `${OUT}intake-file-1024.png`, fullPage: true });

@@ -366,6 +366,7 @@ fn sample(field: Field) -> &'static str {
         Field::Phone => "13900000000",
         Field::Residence => "农村",
         Field::SupportMode => "分散供养",
+        Field::CareNeed => "全护理",
     }
 }
 

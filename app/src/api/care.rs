@@ -164,7 +164,8 @@ async fn order_views(
 /// A household member who may have care services, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CareMember {
-    /// Their place in the household's latest declaration.
+    /// Their place in the household's latest declaration, or (a household taken in from
+    /// rosters) among its listed persons.
     pub index: usize,
     pub name: String,
     pub id_masked: String,
@@ -178,39 +179,57 @@ pub struct ServicesOfHousehold {
     /// Whether the household has a declaration here to read care needs from (a household
     /// taken in from rosters that never applied has none).
     pub assessed: bool,
+    /// Whether the members come from the rosters the household was taken in from (never
+    /// assessed here): their age, disability grade and 生活自理能力 as listed.
+    pub from_roster: bool,
     pub members: Vec<CareMember>,
     pub prices: Vec<PriceView>,
     pub orders: Vec<OrderView>,
 }
 
-/// A household's members who may have care services, by their place in its latest declaration,
-/// with the reasons shown for each.
+/// A person of the household who may have care services.
+#[cfg(feature = "ssr")]
+struct Candidate {
+    index: usize,
+    name: String,
+    id_number: crate::domain::id_number::IdNumber,
+    reasons: Vec<CareReason>,
+}
+
+/// A household's members who may have care services, with the reasons shown for each.
 #[cfg(feature = "ssr")]
 struct CareCase {
     household: HouseholdRecord,
-    /// `None`: the household never applied (taken in from rosters): no member to read a need
-    /// from.
-    declaration: Option<Declaration>,
-    members: Vec<(usize, Vec<CareReason>)>,
+    /// Whether a declaration was read (its latest assessment's facts).
+    assessed: bool,
+    /// Whether the household's rosters were read instead (taken in, never applied).
+    from_roster: bool,
+    /// How many persons were read (a `member` beyond them is no choice at all).
+    persons: usize,
+    members: Vec<Candidate>,
 }
 
-/// The household `id` within the caller's region, its latest declaration, and who in it may
-/// have care services: the members of its latest assessment's service-assistance entitlement
-/// (the assessment's own rule: low-income, elderly, a minor or severely disabled, and not
-/// recorded as able to look after themselves), their reasons named with the dated parameters
-/// in force.
+/// The household `id` within the caller's region and who in it may have care services, their
+/// reasons named with the dated parameters in force: the members of its latest assessment's
+/// service-assistance entitlement (the assessment's own rule); for a household taken in from
+/// rosters and never assessed here, its listed persons by the same rule (`may_have_care`) on
+/// what the rosters list, while the household is in assistance or listed.
 #[cfg(feature = "ssr")]
 async fn care_case(s: &Services, user: &SessionUser, id: &str) -> Result<CareCase, AppError> {
     use crate::domain::policy::assess::{Assessment, EntitlementKind};
     use crate::domain::policy::params::ParamKey;
     let h = crate::api::household::household_in_scope(s, user, id).await?;
+    let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
+    let today = today_in_china();
+    let p = crate::domain::policy::resolve(&rows, &h.region_code, None, today);
+    let t = CareThresholds {
+        elderly_age: p.value(ParamKey::ElderlyAge),
+        minor_age: p.value(ParamKey::MinorAge),
+        severe_grade: p.value(ParamKey::SevereDisabilityGrade),
+    };
     let apps = s.store.household_applications(&h.id).await?;
     let Some(latest) = apps.last() else {
-        return Ok(CareCase {
-            household: h,
-            declaration: None,
-            members: Vec::new(),
-        });
+        return listed_case(s, h, t, today).await;
     };
     let declaration: Declaration =
         serde_json::from_str(&latest.declaration_json).map_err(AppError::internal)?;
@@ -229,27 +248,105 @@ async fn care_case(s: &Services, user: &SessionUser, id: &str) -> Result<CareCas
         }
         None => (HouseholdFacts::default(), 0),
     };
-    let rows = crate::api::policy::param_rows(s.store.as_ref()).await?;
-    let p = crate::domain::policy::resolve(&rows, &h.region_code, None, today_in_china());
-    let t = CareThresholds {
-        elderly_age: p.value(ParamKey::ElderlyAge),
-        minor_age: p.value(ParamKey::MinorAge),
-        severe_grade: p.value(ParamKey::SevereDisabilityGrade),
-    };
-    let members = (0..declaration.members.len().min(32))
-        .filter(|i| mask & (1 << i) != 0)
-        .map(|i| {
-            let reasons = facts
+    let members = declaration
+        .members
+        .iter()
+        .enumerate()
+        .take(32)
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(i, m)| Candidate {
+            index: i,
+            name: m.name.clone(),
+            id_number: m.id_number.clone(),
+            reasons: facts
                 .members
                 .get(i)
-                .map(|m| care_reasons(m, t))
-                .unwrap_or_default();
-            (i, reasons)
+                .map(|f| care_reasons(f, t))
+                .unwrap_or_default(),
         })
         .collect();
     Ok(CareCase {
         household: h,
-        declaration: Some(declaration),
+        assessed: true,
+        from_roster: false,
+        persons: declaration.members.len(),
+        members,
+    })
+}
+
+/// A household that never applied here: its persons as its rosters list them (head first,
+/// then by ID number), each once with all their listings — a category from any roster but
+/// the disabled persons' (which is no category of its own), the disabled roster's grade, the
+/// Tekun roster's 生活自理能力.
+#[cfg(feature = "ssr")]
+async fn listed_case(
+    s: &Services,
+    h: HouseholdRecord,
+    t: CareThresholds,
+    today: chrono::NaiveDate,
+) -> Result<CareCase, AppError> {
+    use crate::domain::care::{may_have_care, reasons_of, CareFacts};
+    use crate::domain::cycle::Standing;
+    use crate::domain::declaration::Relation;
+    use crate::domain::id_number::IdNumber;
+    let listings = s.store.caseload_of(&h.id).await?;
+    let standing = s.store.household_summary(&h.id).await?.map(|x| x.standing);
+    let open = matches!(standing, Some(Standing::InAssistance | Standing::Listed));
+    let mut persons: Vec<(IdNumber, String, Relation, bool, CareFacts)> = Vec::new();
+    for l in &listings {
+        let id = IdNumber::parse(&l.id_number, today)
+            .map_err(|e| AppError::internal(format!("a listed ID number: {e:?}")))?;
+        let at = match persons.iter().position(|p| p.0 == id) {
+            Some(at) => at,
+            None => {
+                persons.push((
+                    id.clone(),
+                    l.name.clone(),
+                    l.relation,
+                    false,
+                    CareFacts::default(),
+                ));
+                persons.len() - 1
+            }
+        };
+        let person = &mut persons[at];
+        person.3 |= l.roster.category().is_some();
+        let facts = &mut person.4;
+        if l.roster == crate::domain::intake::Roster::Disabled {
+            let grade = l.grade.and_then(|g| u8::try_from(g).ok());
+            facts.disability_grade = match (facts.disability_grade, grade) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        facts.care_need = facts.care_need.or(l.care_need);
+    }
+    persons.sort_by(|a, b| {
+        (a.2 != Relation::Head, a.0.as_str()).cmp(&(b.2 != Relation::Head, b.0.as_str()))
+    });
+    let members = persons
+        .iter()
+        .enumerate()
+        .filter_map(|(index, (id, name, _, in_category, listed))| {
+            let facts = CareFacts::listed(
+                id.birth_date(),
+                listed.disability_grade,
+                listed.care_need,
+                today,
+            );
+            (open && *in_category && may_have_care(facts, t)).then(|| Candidate {
+                index,
+                name: name.clone(),
+                id_number: id.clone(),
+                reasons: reasons_of(facts, t),
+            })
+        })
+        .collect();
+    Ok(CareCase {
+        household: h,
+        assessed: false,
+        from_roster: !listings.is_empty(),
+        persons: persons.len(),
         members,
     })
 }
@@ -279,18 +376,14 @@ pub async fn household_services(household: String) -> Result<ServicesOfHousehold
     let case = care_case(&s, &user, &household).await?;
     let h = case.household;
     audit_read(&s, &user, "service_orders_read", &h.id).await;
-    let assessed = case.declaration.is_some();
     let members = case
         .members
         .into_iter()
-        .filter_map(|(index, reasons)| {
-            let m = case.declaration.as_ref()?.members.get(index)?;
-            Some(CareMember {
-                index,
-                name: m.name.clone(),
-                id_masked: m.id_number.masked(),
-                reasons,
-            })
+        .map(|m| CareMember {
+            index: m.index,
+            name: m.name,
+            id_masked: m.id_number.masked(),
+            reasons: m.reasons,
         })
         .collect();
     let mut prices = Vec::new();
@@ -305,7 +398,8 @@ pub async fn household_services(household: String) -> Result<ServicesOfHousehold
     }
     let orders = s.store.service_orders_of_household(&h.id).await?;
     Ok(ServicesOfHousehold {
-        assessed,
+        assessed: case.assessed,
+        from_roster: case.from_roster,
         members,
         prices,
         orders: order_views(&s, orders).await?,
@@ -321,14 +415,15 @@ pub async fn order_service(order: OrderDraft) -> Result<String, AppError> {
     let s = services()?;
     let case = care_case(&s, &user, &order.household).await?;
     let h = case.household;
-    let Some(declaration) = case.declaration.as_ref() else {
-        return Err(AppError::refused("no_care_need"));
-    };
-    let member = declaration
-        .members
-        .get(order.member)
-        .ok_or_else(|| AppError::field("member", FieldErrorCode::InvalidChoice))?;
-    let Some((_, reasons)) = case.members.into_iter().find(|(i, _)| *i == order.member) else {
+    if order.member >= case.persons {
+        // Nobody there (or nobody read: no declaration and no roster).
+        return Err(if case.persons == 0 {
+            AppError::refused("no_care_need")
+        } else {
+            AppError::field("member", FieldErrorCode::InvalidChoice)
+        });
+    }
+    let Some(member) = case.members.into_iter().find(|m| m.index == order.member) else {
         return Err(AppError::refused("no_care_need"));
     };
     let providers = providers_serving(&s, &h.region_code).await?;
@@ -368,9 +463,9 @@ pub async fn order_service(order: OrderDraft) -> Result<String, AppError> {
             monthly_cost,
             from,
             until,
-            person_name: member.name.clone(),
+            person_name: member.name,
             person_id: member.id_number.as_str().to_string(),
-            reasons,
+            reasons: member.reasons,
             aid_id,
             actor: user.0.id.clone(),
             now: now_millis(),

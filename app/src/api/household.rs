@@ -191,6 +191,9 @@ pub struct CaseloadView {
     /// From the ID number (empty when it does not read as one).
     #[serde(default)]
     pub birth_date: String,
+    /// 生活自理能力, when a Tekun roster listed it.
+    #[serde(default)]
+    pub care_need: Option<crate::domain::policy::facts::CareNeed>,
 }
 
 /// The household's latest recorded assessment: of its latest application that has one.
@@ -477,6 +480,7 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
                 detail: c.detail,
                 address: c.address,
                 phone: c.phone,
+                care_need: c.care_need,
             })
             .collect(),
         intake_decision: intake_decision.map(|d| IntakeDecisionView {

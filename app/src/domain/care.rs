@@ -69,31 +69,85 @@ pub struct CareThresholds {
     pub severe_grade: Option<i64>,
 }
 
-/// Why the member `m` may have care services, as shown beside them. Whether they may is the
-/// assessment's own rule (`EntitlementKind::ServiceAssistance`, one implementation); this only
-/// names its reasons, with the same parameters.
+/// What the care rule reads of a person: age, a disability's grade, and the care need
+/// recorded (a caseworker's finding, or a Tekun roster's 生活自理能力).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CareFacts {
+    pub age: Option<u32>,
+    /// 1 (most severe) to 4.
+    pub disability_grade: Option<u8>,
+    pub care_need: Option<CareNeed>,
+}
+
+impl CareFacts {
+    /// A household member's, from the facts an assessment holds.
+    pub fn of(m: &MemberFacts) -> Self {
+        CareFacts {
+            age: m.age,
+            disability_grade: m.disability.and_then(|d| d.grade),
+            care_need: m.care_need,
+        }
+    }
+
+    /// A person as rosters list them (a household taken in, never assessed here): age on `on`
+    /// from the birth date of their ID number, the disabled persons' roster's grade, the Tekun
+    /// roster's 生活自理能力.
+    pub fn listed(
+        birth: NaiveDate,
+        disability_grade: Option<u8>,
+        care_need: Option<CareNeed>,
+        on: NaiveDate,
+    ) -> Self {
+        CareFacts {
+            age: super::policy::facts::age_on(birth, on),
+            disability_grade,
+            care_need,
+        }
+    }
+}
+
+/// Why the member `m` may have care services, as shown beside them. Whether they may is
+/// `may_have_care`; this names its reasons, with the same parameters.
 pub fn care_reasons(m: &MemberFacts, t: CareThresholds) -> Vec<CareReason> {
+    reasons_of(CareFacts::of(m), t)
+}
+
+/// The reasons of `care_reasons`, from what the rule reads.
+pub fn reasons_of(f: CareFacts, t: CareThresholds) -> Vec<CareReason> {
     let mut reasons = Vec::new();
-    if m.age.zip(t.elderly_age).is_some_and(|(a, e)| a as i64 >= e) {
+    if f.age.zip(t.elderly_age).is_some_and(|(a, e)| a as i64 >= e) {
         reasons.push(CareReason::Elderly);
     }
-    if m.disability
-        .and_then(|d| d.grade)
+    if f.disability_grade
         .zip(t.severe_grade)
         .is_some_and(|(g, s)| g as i64 <= s)
     {
         reasons.push(CareReason::Disabled);
     }
-    if m.age.zip(t.minor_age).is_some_and(|(a, e)| (a as i64) < e) {
+    if f.age.zip(t.minor_age).is_some_and(|(a, e)| (a as i64) < e) {
         reasons.push(CareReason::Minor);
     }
     if matches!(
-        m.care_need,
+        f.care_need,
         Some(CareNeed::PartlyDependent | CareNeed::FullyDependent)
     ) {
         reasons.push(CareReason::Dependent);
     }
     reasons
+}
+
+/// Whether a person of a household in a category may have care services (Zhangye (十)
+/// "生活不能自理的老年人、未成年人、残疾人"): elderly, a minor or severely disabled, and not
+/// recorded as able to look after themselves — one not yet assessed is, pending that
+/// assessment. The one rule: the assessment's service-assistance entitlement and a taken-in
+/// household's listed persons both ask it.
+pub fn may_have_care(f: CareFacts, t: CareThresholds) -> bool {
+    reasons_of(f, t).iter().any(|r| {
+        matches!(
+            r,
+            CareReason::Elderly | CareReason::Minor | CareReason::Disabled
+        )
+    }) && f.care_need != Some(CareNeed::SelfCare)
 }
 
 /// Quantities (hours or days) are kept in tenths: `"2.5"` is 25.
@@ -273,6 +327,50 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn care_is_for_the_elderly_young_or_severely_disabled_who_cannot_manage_alone() {
+        // Example values (the dated parameters decide).
+        let t = CareThresholds {
+            elderly_age: Some(60),
+            minor_age: Some(18),
+            severe_grade: Some(2),
+        };
+        let born = day("1950-06-01");
+        let on = day("2026-12-01");
+        let listed = |birth, grade, care| CareFacts::listed(birth, grade, care, on);
+        // 76, not yet assessed: may, pending the assessment.
+        assert!(may_have_care(listed(born, None, None), t));
+        assert!(may_have_care(
+            listed(born, None, Some(CareNeed::FullyDependent)),
+            t
+        ));
+        // Found able to look after themselves: not.
+        assert!(!may_have_care(
+            listed(born, None, Some(CareNeed::SelfCare)),
+            t
+        ));
+        // 40 and dependent, but neither elderly, a minor nor severely disabled: not.
+        let adult = day("1986-01-01");
+        assert!(!may_have_care(
+            listed(adult, None, Some(CareNeed::FullyDependent)),
+            t
+        ));
+        assert!(may_have_care(listed(adult, Some(1), None), t));
+        assert!(!may_have_care(listed(adult, Some(3), None), t));
+        // The age is the listed person's on the day asked: 60 on their birthday.
+        let sixty = day("1966-12-01");
+        assert_eq!(listed(sixty, None, None).age, Some(60));
+        assert_eq!(
+            CareFacts::listed(sixty, None, None, day("2026-11-30")).age,
+            Some(59)
+        );
+        // Born after the day asked (a date typed wrong): no age, no reason.
+        assert_eq!(
+            CareFacts::listed(day("2027-01-01"), None, None, on).age,
+            None
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::monitoring::{
 };
 use super::phone::Phone;
 use super::policy::assess::Category;
-use super::policy::facts::SupportMode;
+use super::policy::facts::{CareNeed, SupportMode};
 use super::region::{RegionCode, RegionLevel};
 use chrono::NaiveDate;
 
@@ -71,6 +71,11 @@ const RESIDENCE: Column = col(
     false,
 );
 const SUPPORT: Column = col(Field::SupportMode, &["供养方式", "support_mode"], false);
+const CARE: Column = col(
+    Field::CareNeed,
+    &["生活自理能力", "自理能力", "生活自理能力评估", "care_need"],
+    false,
+);
 const SINCE: Column = col(
     Field::Date,
     &["纳入日期", "认定日期", "享受起始日期", "起始日期", "since"],
@@ -135,7 +140,8 @@ impl Roster {
                 HEAD, ID, NAME, RELATION, REGION, ADDRESS, PHONE, AMOUNT, SINCE, RESIDENCE,
             ],
             Roster::Tekun => &[
-                HEAD, ID, NAME, RELATION, REGION, ADDRESS, PHONE, AMOUNT, SINCE, RESIDENCE, SUPPORT,
+                HEAD, ID, NAME, RELATION, REGION, ADDRESS, PHONE, AMOUNT, SINCE, RESIDENCE,
+                SUPPORT, CARE,
             ],
             Roster::DibaoMarginal | Roster::RigidExpense => &[
                 HEAD,
@@ -211,6 +217,22 @@ pub fn support_mode_of(raw: &str) -> Option<SupportMode> {
     })
 }
 
+/// 生活自理能力 as Tekun rosters write it (特困人员生活自理能力评估: 全自理, 半护理, 全护理).
+pub fn care_need_of(raw: &str) -> Option<CareNeed> {
+    Some(match raw.trim() {
+        "全自理" | "自理" | "具备生活自理能力" | "生活自理" | "self_care" => {
+            CareNeed::SelfCare
+        }
+        "半护理" | "半自理" | "部分丧失生活自理能力" | "部分自理" | "partly_dependent" => {
+            CareNeed::PartlyDependent
+        }
+        "全护理" | "不能自理" | "完全丧失生活自理能力" | "生活不能自理" | "fully_dependent" => {
+            CareNeed::FullyDependent
+        }
+        _ => return None,
+    })
+}
+
 /// One roster row, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IntakeRow {
@@ -233,6 +255,8 @@ pub struct IntakeRow {
     pub residence: Option<Residence>,
     /// A Tekun person's support, when the roster says.
     pub support_mode: Option<SupportMode>,
+    /// A Tekun person's 生活自理能力, when the roster says (who may have care services).
+    pub care_need: Option<CareNeed>,
 }
 
 /// One listing of a household's person, as the decision an intake makes reads it.
@@ -334,6 +358,10 @@ pub fn intake_row(
         "" => None,
         m => Some(support_mode_of(m).ok_or(RowProblem::SupportModeUnknown)?),
     };
+    let care_need = match cell(Field::CareNeed) {
+        "" => None,
+        c => Some(care_need_of(c).ok_or(RowProblem::CareNeedUnknown)?),
+    };
     let grade = match roster {
         Roster::Disabled => Some(grade_of(cell(Field::Grade)).ok_or(RowProblem::GradeFormat)?),
         _ => None,
@@ -352,6 +380,7 @@ pub fn intake_row(
         detail: cell(Field::Detail).to_string(),
         residence,
         support_mode,
+        care_need,
     })
 }
 
@@ -473,6 +502,50 @@ mod tests {
         )
         .unwrap();
         assert_eq!(map.ignored, vec!["城乡类别".to_string()]);
+    }
+
+    #[test]
+    fn a_tekun_roster_says_who_cannot_look_after_themselves() {
+        let today: NaiveDate = "2026-12-01".parse().unwrap();
+        let scope = RegionCode::parse("620702").unwrap();
+        let map = map_columns(
+            Roster::Tekun.template(),
+            &header(&[
+                "户主身份证号",
+                "身份证号",
+                "姓名",
+                "与户主关系",
+                "行政区划代码",
+                "月供养金额",
+                "纳入日期",
+                "生活自理能力",
+            ]),
+        )
+        .unwrap();
+        assert!(map.ignored.is_empty());
+        let head = valid("62070219450101003");
+        let row = |care: &str| {
+            let cells = [
+                head.as_str(),
+                head.as_str(),
+                "孙五保",
+                "本人",
+                "620702100201",
+                "900",
+                "2020-01-01",
+                care,
+            ];
+            intake_row(Roster::Tekun, &map, &cells, &scope, today).map(|r| r.care_need)
+        };
+        assert_eq!(row("全护理"), Ok(Some(CareNeed::FullyDependent)));
+        assert_eq!(row(" 半护理 "), Ok(Some(CareNeed::PartlyDependent)));
+        assert_eq!(
+            row("部分丧失生活自理能力"),
+            Ok(Some(CareNeed::PartlyDependent))
+        );
+        assert_eq!(row("全自理"), Ok(Some(CareNeed::SelfCare)));
+        assert_eq!(row(""), Ok(None));
+        assert_eq!(row("良好"), Err(RowProblem::CareNeedUnknown));
     }
 
     #[test]

@@ -548,6 +548,8 @@ pub enum Field {
     Residence,
     /// 供养方式: a Tekun person's centralised or dispersed support.
     SupportMode,
+    /// 生活自理能力: a Tekun person's ability to look after themselves.
+    CareNeed,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -685,6 +687,8 @@ pub enum RowProblem {
     ResidenceUnknown,
     /// A roster's 供养方式 is neither 集中供养 nor 分散供养.
     SupportModeUnknown,
+    /// A roster's 生活自理能力 is none of 全自理, 半护理 and 全护理 (or their longer names).
+    CareNeedUnknown,
     /// The person is already a member of another household in the database.
     OtherHousehold,
     /// The head's own row says another relation, or two rows of one household disagree on its

@@ -87,6 +87,8 @@ pub struct CaseloadRecord {
     pub address: String,
     pub phone: String,
     pub created_at: Millis,
+    /// 生活自理能力, when a Tekun roster listed it.
+    pub care_need: Option<crate::domain::policy::facts::CareNeed>,
 }
 
 /// A household's decision in force when an intake made it (现有对象直接纳入).

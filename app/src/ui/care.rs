@@ -103,8 +103,10 @@ pub fn HouseholdCare(household_id: String, caseworker: bool) -> impl IntoView {
                                 let id = o.id.clone();
                                 view! { <OrderCard order=o>{running.then(|| view! { <EndOrderForm order=id on_done=Callback::new(move |_| data.refetch()) /> })}</OrderCard> }
                             }).collect_view()}
+                            {(caseworker && d.from_roster).then(|| view! { <p class="muted" id="care-from-roster">{t_string!(i18n, care.from_roster)}</p> })}
                             {match (caseworker, d.members.is_empty()) {
                                 (false, _) => ().into_any(),
+                                (true, true) if d.from_roster => view! { <p class="muted" id="care-no-need">{t_string!(i18n, care.roster_no_need)}</p> }.into_any(),
                                 (true, true) if !d.assessed => view! { <p class="muted" id="care-no-assessment">{t_string!(i18n, care.no_assessment)}</p> }.into_any(),
                                 (true, true) => view! { <p class="muted" id="care-no-need">{t_string!(i18n, care.no_need)}</p> }.into_any(),
                                 (true, false) => view! { <OrderForm household=household.get_value() members=d.members prices=d.prices on_done=Callback::new(move |_| data.refetch()) /> }.into_any(),

@@ -565,7 +565,8 @@ fn CaseloadCard(
                     <tr>
                         <td>{labels::roster_kind(i18n, p.roster)}</td>
                         <td>{crate::ui::as_written(p.name.clone())} " (" {labels::relation(i18n, p.relation)} ") " {p.id_masked.clone()}
-                            {p.grade.map(|g| format!(" · {g}"))} {(!p.detail.is_empty()).then(|| format!(" · {}", p.detail))}</td>
+                            {p.grade.map(|g| format!(" · {g}"))} {(!p.detail.is_empty()).then(|| format!(" · {}", p.detail))}
+                            {p.care_need.map(|c| format!(" · {}", labels::care_need(i18n, c)))}</td>
                         <td class="num">{p.monthly_amount_fen.map(|f| crate::ui::policy::yuan(i18n, f)).unwrap_or_default()}</td>
                         <td>{p.since.clone()}</td>
                         <td>{crate::ui::as_written(p.address.clone())} {(!p.phone.is_empty()).then(|| view! { " " <a href=format!("tel:{}", p.phone)>{p.phone.clone()}</a> })}</td>

@@ -85,6 +85,11 @@ labels!(service_kind: crate::domain::care::ServiceKind {
 labels!(service_unit: crate::domain::care::ServiceUnit {
     crate::domain::care::ServiceUnit::Hour => care.unit.hour, crate::domain::care::ServiceUnit::Day => care.unit.day,
 });
+labels!(care_need: crate::domain::policy::facts::CareNeed {
+    crate::domain::policy::facts::CareNeed::SelfCare => policy.care_self,
+    crate::domain::policy::facts::CareNeed::PartlyDependent => policy.care_partly,
+    crate::domain::policy::facts::CareNeed::FullyDependent => policy.care_fully,
+});
 labels!(care_reason: crate::domain::care::CareReason {
     crate::domain::care::CareReason::Elderly => care.reason.elderly, crate::domain::care::CareReason::Disabled => care.reason.disabled,
     crate::domain::care::CareReason::Minor => care.reason.minor, crate::domain::care::CareReason::Dependent => care.reason.dependent,

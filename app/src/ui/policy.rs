@@ -504,13 +504,8 @@ fn MemberVerificationRows(
                     </select>
                     <label for=format!("v{i}-care")>{t_string!(i18n, policy.care_need)}</label>
                     <select id=format!("v{i}-care")
-                        prop:value=get(|m| match m.care_need { Some(CareNeed::SelfCare) => "self_care", Some(CareNeed::PartlyDependent) => "partly_dependent", Some(CareNeed::FullyDependent) => "fully_dependent", None => "" }.to_string())
-                        on:change=move |ev| form.update(|v| v.members[i].care_need = match event_target_value(&ev).as_str() {
-                            "self_care" => Some(CareNeed::SelfCare),
-                            "partly_dependent" => Some(CareNeed::PartlyDependent),
-                            "fully_dependent" => Some(CareNeed::FullyDependent),
-                            _ => None,
-                        })>
+                        prop:value=get(|m| m.care_need.map_or("", CareNeed::code).to_string())
+                        on:change=move |ev| form.update(|v| v.members[i].care_need = CareNeed::from_code(&event_target_value(&ev)))>
                         <option value="">{t_string!(i18n, policy.unverified)}</option>
                         <option value="self_care">{t_string!(i18n, policy.care_self)}</option>
                         <option value="partly_dependent">{t_string!(i18n, policy.care_partly)}</option>

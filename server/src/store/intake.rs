@@ -2,7 +2,7 @@
 //! person finds their household by the head's ID number (or the head's membership of one), or
 //! makes it; a person already of another household is refused, never moved.
 
-use super::dialect::{code, day, query, within, Row};
+use super::dialect::{code, code_opt, day, query, within, Row};
 use super::households::insert_aid;
 use super::sealed::{
     CASELOAD_ADDRESS, CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME, CASELOAD_PHONE, ID_SEALED, NAME,
@@ -413,8 +413,8 @@ impl SqlStore {
     ) -> Result<Option<RowProblem>, DbError> {
         let again_in_file = progress.again(person_key);
         let row = query(
-            "SELECT c.household_id, c.monthly_amount, c.since, h.standing, d.application_id \
-             FROM caseload c JOIN households h ON h.id = c.household_id \
+            "SELECT c.household_id, c.monthly_amount, c.since, c.care_need, h.standing, \
+             d.application_id FROM caseload c JOIN households h ON h.id = c.household_id \
              LEFT JOIN decisions d ON d.id = h.decision_id \
              WHERE c.roster = $1 AND c.person_key = $2",
         )
@@ -422,8 +422,33 @@ impl SqlStore {
         .bind(person_key)
         .fetch_one(&mut *tx)
         .await?;
-        type Listed = (String, Option<i64>, String, String, Option<String>);
-        let (household, amount, since, standing, application_id): Listed = row.decode()?;
+        type Listed = (
+            String,
+            Option<i64>,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+        );
+        let (household, amount, since, care_need, standing, application_id): Listed =
+            row.decode()?;
+        // 生活自理能力 is the roster's latest word when it gives one (it is assessed again
+        // each year); it decides nothing the household is paid. Twice in this file with
+        // different values: refused, as for an amount.
+        let care_changed = r
+            .care_need
+            .is_some_and(|c| care_need.as_deref() != Some(c.code()));
+        if care_changed {
+            if again_in_file {
+                return Ok(Some(RowProblem::Duplicate));
+            }
+            query("UPDATE caseload SET care_need = $1 WHERE roster = $2 AND person_key = $3")
+                .bind(r.care_need.map(|c| c.code()))
+                .bind(meta.roster.code())
+                .bind(person_key)
+                .execute(&mut *tx)
+                .await?;
+        }
         if (amount, since.as_str()) == (r.amount_fen, r.since.to_string().as_str()) {
             out.already += 1;
             return Ok(None);
@@ -549,7 +574,8 @@ impl SqlStore {
         let listed = query(
             "INSERT INTO caseload (roster, person_key, household_id, person_id, person_name, \
              relation, monthly_amount, since, grade, detail, intake_id, created_at, address, \
-             phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             phone, care_need) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (roster, person_key) DO NOTHING",
         )
         .bind(meta.roster.code())
@@ -566,6 +592,7 @@ impl SqlStore {
         .bind(meta.now)
         .bind(self.seal_or_empty(CASELOAD_ADDRESS, &r.address))
         .bind(self.seal_or_empty(CASELOAD_PHONE, r.phone.as_ref().map_or("", |p| p.as_str())))
+        .bind(r.care_need.map(|c| c.code()))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -785,7 +812,7 @@ impl IntakeStore for SqlStore {
     async fn caseload_of(&self, household_id: &str) -> Result<Vec<CaseloadRecord>, DbError> {
         let rows = query(
             "SELECT roster, person_id, person_name, relation, monthly_amount, since, grade, \
-             detail, address, phone, created_at FROM caseload WHERE household_id = $1 \
+             detail, address, phone, created_at, care_need FROM caseload WHERE household_id = $1 \
              ORDER BY since, roster",
         )
         .bind(household_id)
@@ -797,6 +824,7 @@ impl IntakeStore for SqlStore {
                 let relation: String = r.get("relation")?;
                 let since: String = r.get("since")?;
                 let detail: String = r.get("detail")?;
+                let care_need: Option<String> = r.get("care_need")?;
                 Ok(CaseloadRecord {
                     roster: code("roster", &roster)?,
                     name: self.open(CASELOAD_NAME, &r.get::<String, _>("person_name")?)?,
@@ -813,6 +841,7 @@ impl IntakeStore for SqlStore {
                         .cipher
                         .open_or_empty(CASELOAD_PHONE, &r.get::<String, _>("phone")?)?,
                     created_at: r.get("created_at")?,
+                    care_need: code_opt("care_need", care_need.as_deref())?,
                 })
             })
             .collect()

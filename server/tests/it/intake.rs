@@ -645,12 +645,14 @@ async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decid
         .await;
         assert_eq!(care.status(), StatusCode::OK);
         let care: Value = care.json().await.unwrap();
+        // Read from its rosters: nobody in it is elderly, disabled or a minor.
         assert_eq!(
             (
                 care["assessed"].as_bool(),
+                care["from_roster"].as_bool(),
                 care["members"].as_array().map(Vec::len)
             ),
-            (Some(false), Some(0)),
+            (Some(false), Some(true), Some(0)),
             "{care}"
         );
         // A household decided by an application shows no intake decision.
@@ -697,6 +699,165 @@ async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decid
             "{r}"
         );
         assert_eq!(monthly().await, Some((80_000, "2022-03-01".to_string())));
+    }
+}
+
+#[tokio::test]
+async fn care_services_are_ordered_for_a_taken_in_person_the_rosters_show_needs_care() {
+    use serde_json::json;
+    for backend in backends() {
+        let app = spawn_app_on(backend).await;
+        let cw = caseworker(&app, "care_intake_cw", "620702000000").await;
+        // Three Tekun persons, each their own household: born 1940 and listed 全护理; born
+        // 1942 and able to look after themselves (全自理); born 1944 with no assessment listed.
+        let (frail, able, unknown) = (
+            valid_id("62070219400101891"),
+            valid_id("62070219420101892"),
+            valid_id("62070219440101893"),
+        );
+        let tekun = |able_care: &str| {
+            gbk(&format!(
+                "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,月供养金额,纳入日期,生活自理能力\r\n\
+                 {frail},{frail},孙五保,本人,620702100201,900,2020-01-01,全护理\r\n\
+                 {able},{able},周五保,本人,620702100201,900,2020-01-01,{able_care}\r\n\
+                 {unknown},{unknown},吴五保,本人,620702100201,900,2020-01-01,\r\n"
+            ))
+        };
+        let (status, report) = take_in(&cw, &app, "tekun", tekun("全自理")).await;
+        assert_eq!(
+            (status, report["taken"].as_i64()),
+            (StatusCode::OK, Some(3)),
+            "{backend}: {report}"
+        );
+        // A Dibao household whose head the disabled persons' roster lists at grade 1.
+        let (disabled, child) = (valid_id("62070219800101894"), valid_id("62070220150101895"));
+        let dibao = gbk(&format!(
+            "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,月保障金额,纳入日期\r\n\
+             {disabled},{disabled},郑户主,户主,620702100202,400,2021-01-01\r\n\
+             {disabled},{child},郑小,子,620702100202,300,2021-01-01\r\n"
+        ));
+        assert_eq!(take_in(&cw, &app, "dibao", dibao).await.0, StatusCode::OK);
+        let grades = gbk(&format!(
+            "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,残疾等级,残疾类别,纳入日期\r\n\
+             {disabled},{disabled},郑户主,户主,620702100202,一级,肢体,2021-01-01\r\n"
+        ));
+        assert_eq!(
+            take_in(&cw, &app, "disabled", grades).await.0,
+            StatusCode::OK
+        );
+
+        let options = |id: String| {
+            let (cw, app) = (&cw, &app);
+            async move {
+                let h = household_of(app, &id).await.id;
+                let r =
+                    post_form(cw, app, "/api/care/household", &[("household", h.as_str())]).await;
+                assert_eq!(r.status(), StatusCode::OK);
+                let v: Value = r.json().await.unwrap();
+                assert_eq!(v["from_roster"].as_bool(), Some(true), "{v}");
+                let members: Vec<(String, Value)> = v["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| {
+                        (
+                            m["name"].as_str().unwrap().to_string(),
+                            m["reasons"].clone(),
+                        )
+                    })
+                    .collect();
+                (h, members, v)
+            }
+        };
+        let (frail_h, members, offered) = options(frail.clone()).await;
+        assert_eq!(
+            members,
+            [("孙五保".to_string(), json!(["elderly", "dependent"]))],
+            "{backend}"
+        );
+        assert!(options(able.clone()).await.1.is_empty(), "{backend}");
+        // Not assessed yet: may have them, pending the assessment (the assessment's own rule).
+        assert_eq!(
+            options(unknown.clone()).await.1,
+            [("吴五保".to_string(), json!(["elderly"]))]
+        );
+        // The disabled head (grade 1 is severe) and the minor, head first.
+        assert_eq!(
+            options(disabled.clone()).await.1,
+            [
+                ("郑户主".to_string(), json!(["disabled"])),
+                ("郑小".to_string(), json!(["minor"]))
+            ],
+            "{backend}"
+        );
+
+        // Ordered from the demo provider: in the chain, the order names the person.
+        let price = offered["prices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["kind"] == "daily_care")
+            .expect("the demo provider's daily care")["id"]
+            .clone();
+        let today = app::services::today_in_china();
+        let order = |household: &str, member: usize| {
+            json!({"order": {
+                "household": household, "member": member, "price": price,
+                "monthly_quantity": "10", "from": today.to_string(),
+                "until": (today + chrono::Days::new(90)).to_string(),
+            }})
+        };
+        let (able_h, _, _) = options(able.clone()).await;
+        let r = crate::api::post_json(&cw, &app, "/api/care/order", order(&able_h, 0)).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let r = crate::api::post_json(&cw, &app, "/api/care/order", order(&frail_h, 1)).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = crate::api::post_json(&cw, &app, "/api/care/order", order(&frail_h, 0)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{backend}");
+        let orders = app
+            .store()
+            .service_orders_of_household(&frail_h)
+            .await
+            .unwrap();
+        assert_eq!(
+            orders
+                .iter()
+                .map(|o| (o.person_name.as_str(), o.monthly_cost))
+                .collect::<Vec<_>>(),
+            [("孙五保", 25_000)],
+            "{backend}"
+        );
+        let chain = app.store().assistance_of(&frail_h).await.unwrap();
+        assert!(
+            chain
+                .iter()
+                .any(|c| c.aid.kind == app::domain::chain::AidKind::ServiceAssistance),
+            "{chain:?}"
+        );
+
+        // The next year's roster finds 周五保 partly dependent: the listing follows it (the
+        // amount and start unchanged: nothing is decided again).
+        let (status, again) = take_in(&cw, &app, "tekun", tekun("半护理")).await;
+        assert_eq!(
+            (status, again["already"].as_i64(), again["decided"].as_i64()),
+            (StatusCode::OK, Some(3), Some(0)),
+            "{backend}: {again}"
+        );
+        assert_eq!(
+            options(able.clone()).await.1,
+            [("周五保".to_string(), json!(["elderly", "dependent"]))],
+            "{backend}"
+        );
+        // A roster that says nothing of it leaves it as it was; an unknown word is refused.
+        let (_, silent) = take_in(&cw, &app, "tekun", tekun("")).await;
+        assert_eq!(silent["already"].as_i64(), Some(3), "{silent}");
+        assert_eq!(options(able.clone()).await.1.len(), 1);
+        let (_, bad) = take_in(&cw, &app, "tekun", tekun("很好")).await;
+        assert_eq!(
+            bad["problems"],
+            json!([[3, "care_need_unknown"]]),
+            "{backend}: {bad}"
+        );
     }
 }
 
@@ -767,6 +928,7 @@ async fn households_taken_in_before_intakes_decided_are_decided_once_at_start() 
             detail: String::new(),
             residence: None,
             support_mode: None,
+            care_need: None,
         };
         use app::domain::declaration::Relation::{Child, Head};
         let marginal = store_intake(

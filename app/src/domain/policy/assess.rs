@@ -1225,19 +1225,17 @@ fn entitlements(
         (
             EntitlementKind::ServiceAssistance,
             mask(&|i, m| {
-                let fm = &f.members[i];
-                let old = fm.age.zip(elderly).is_some_and(|(a, e)| a as i64 >= e);
-                let young = fm.age.zip(minor).is_some_and(|(a, e)| (a as i64) < e);
-                let disabled = fm
-                    .disability
-                    .and_then(|d| d.grade)
-                    .zip(severe)
-                    .is_some_and(|(g, s)| g as i64 <= s);
-                // For those who cannot look after themselves (Zhangye (十) "生活不能自理的老年人、
-                // 未成年人、残疾人"): a member a caseworker found able to is not; one not yet
-                // assessed is, pending that assessment.
-                let self_care = fm.care_need == Some(CareNeed::SelfCare);
-                any(i, m) && (old || young || disabled) && !self_care
+                // For those who cannot look after themselves (`may_have_care`, the one rule).
+                let thresholds = crate::domain::care::CareThresholds {
+                    elderly_age: elderly,
+                    minor_age: minor,
+                    severe_grade: severe,
+                };
+                any(i, m)
+                    && crate::domain::care::may_have_care(
+                        crate::domain::care::CareFacts::of(&f.members[i]),
+                        thresholds,
+                    )
             }),
         ),
     ];

@@ -32,13 +32,16 @@ impl SupportMode {
     }
 }
 
-/// 照料护理需求 (生活自理能力)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CareNeed {
-    SelfCare,
-    PartlyDependent,
-    FullyDependent,
+coded! {
+    /// 照料护理需求 (生活自理能力): as a caseworker records it, or a Tekun roster lists it.
+    pub enum CareNeed {
+        /// 具备生活自理能力 (全自理).
+        SelfCare = "self_care",
+        /// 部分丧失生活自理能力 (半护理).
+        PartlyDependent = "partly_dependent",
+        /// 完全丧失生活自理能力 (全护理).
+        FullyDependent = "fully_dependent",
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,7 +112,8 @@ pub struct HouseholdFacts {
     pub taper_since: Option<NaiveDate>,
 }
 
-fn age_on(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
+/// Whole years from `birth` to `on` (`None` before birth).
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
     let mut years = on.year() - birth.year();
     if (on.month(), on.day()) < (birth.month(), birth.day()) {
         years -= 1;
