@@ -292,52 +292,60 @@ async fn listed_case(
     let listings = s.store.caseload_of(&h.id).await?;
     let standing = s.store.household_summary(&h.id).await?.map(|x| x.standing);
     let open = matches!(standing, Some(Standing::InAssistance | Standing::Listed));
-    let mut persons: Vec<(IdNumber, String, Relation, bool, CareFacts)> = Vec::new();
+    /// A listed person, with all their listings read.
+    struct Listed {
+        id: IdNumber,
+        name: String,
+        relation: Relation,
+        /// On a roster that gives a category (any but the disabled persons').
+        in_category: bool,
+        disability_grade: Option<u8>,
+        care_need: Option<crate::domain::policy::facts::CareNeed>,
+    }
+    let mut persons: Vec<Listed> = Vec::new();
     for l in &listings {
         let id = IdNumber::parse(&l.id_number, today)
             .map_err(|e| AppError::internal(format!("a listed ID number: {e:?}")))?;
-        let at = match persons.iter().position(|p| p.0 == id) {
+        let at = match persons.iter().position(|p| p.id == id) {
             Some(at) => at,
             None => {
-                persons.push((
-                    id.clone(),
-                    l.name.clone(),
-                    l.relation,
-                    false,
-                    CareFacts::default(),
-                ));
+                persons.push(Listed {
+                    id,
+                    name: l.name.clone(),
+                    relation: l.relation,
+                    in_category: false,
+                    disability_grade: None,
+                    care_need: None,
+                });
                 persons.len() - 1
             }
         };
         let person = &mut persons[at];
-        person.3 |= l.roster.category().is_some();
-        let facts = &mut person.4;
+        person.in_category |= l.roster.category().is_some();
         if l.roster == crate::domain::intake::Roster::Disabled {
+            // The most severe grade listed (1 is the most severe).
             let grade = l.grade.and_then(|g| u8::try_from(g).ok());
-            facts.disability_grade = match (facts.disability_grade, grade) {
+            person.disability_grade = match (person.disability_grade, grade) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
         }
-        facts.care_need = facts.care_need.or(l.care_need);
+        person.care_need = person.care_need.or(l.care_need);
     }
     persons.sort_by(|a, b| {
-        (a.2 != Relation::Head, a.0.as_str()).cmp(&(b.2 != Relation::Head, b.0.as_str()))
+        (a.relation != Relation::Head, a.id.as_str())
+            .cmp(&(b.relation != Relation::Head, b.id.as_str()))
     });
     let members = persons
         .iter()
         .enumerate()
-        .filter_map(|(index, (id, name, _, in_category, listed))| {
-            let facts = CareFacts::listed(
-                id.birth_date(),
-                listed.disability_grade,
-                listed.care_need,
-                today,
-            );
-            (open && *in_category && may_have_care(facts, t)).then(|| Candidate {
+        .filter_map(|(index, p)| {
+            let facts =
+                CareFacts::listed(p.id.birth_date(), p.disability_grade, p.care_need, today);
+            (open && p.in_category && may_have_care(facts, t)).then(|| Candidate {
                 index,
-                name: name.clone(),
-                id_number: id.clone(),
+                name: p.name.clone(),
+                id_number: p.id.clone(),
                 reasons: reasons_of(facts, t),
             })
         })
