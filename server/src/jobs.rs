@@ -301,33 +301,18 @@ pub fn spawn(
                     }
                 }
             }
-            // The figures the dashboard reads: counted at start, then every `stats_every`. With
-            // several processes each counts; the refreshes queue and the figures stay whole.
+            // The figures the dashboard reads: counted every `stats_every` by the process that
+            // claims the period (at start when no process did this period); one that fails
+            // gives the period back and tries again next round.
             if last_stats.is_none_or(|t| t.elapsed() >= stats_every) {
                 last_stats = Some(std::time::Instant::now());
-                // Households decided before urban/rural was recorded: read once, in batches.
-                loop {
-                    match store.read_missing_facts(500).await {
-                        Ok(0) => break,
-                        Ok(n) => {
-                            tracing::info!(households = n, "urban/rural and support mode read")
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "reading households' facts failed; retrying next round");
-                            break;
-                        }
-                    }
-                    if should_stop() {
-                        break;
-                    }
-                }
-                match app::api::statistics::refresh(store.as_ref(), app::services::today_in_china())
-                    .await
-                {
-                    Ok(n) => tracing::info!(figures = n, "statistics refreshed"),
-                    Err(e) => {
+                if claimed(store.as_ref(), "statistics", stats_every).await {
+                    if let Err(e) = refresh_statistics(store.as_ref(), &should_stop).await {
                         last_stats = None;
-                        tracing::error!(error = %e, "statistics refresh failed; retrying next round")
+                        if let Err(e) = store.release_periodic("statistics").await {
+                            tracing::error!(error = %e, "giving back the statistics' period failed");
+                        }
+                        tracing::error!(error = %e, "statistics refresh failed; retrying next round");
                     }
                 }
                 if should_stop() {
@@ -394,6 +379,33 @@ pub async fn purge_expired(
         .await
         .map_err(|e| anyhow::anyhow!("purge request counts: {e}"))?;
     Ok((audit, attempts + shared))
+}
+
+/// Reads the facts of households decided before urban/rural was recorded (once, in batches),
+/// then counts the dashboard's figures.
+async fn refresh_statistics(
+    store: &dyn Store,
+    should_stop: &(dyn Fn() -> bool + Sync),
+) -> anyhow::Result<()> {
+    loop {
+        match store.read_missing_facts(500).await {
+            Ok(0) => break,
+            Ok(n) => tracing::info!(households = n, "urban/rural and support mode read"),
+            Err(e) => {
+                // Not the figures' failure: they are counted without these households' split.
+                tracing::error!(error = %e, "reading households' facts failed; retrying next round");
+                break;
+            }
+        }
+        if should_stop() {
+            return Ok(());
+        }
+    }
+    let n = app::api::statistics::refresh(store, app::services::today_in_china())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(figures = n, "statistics refreshed");
+    Ok(())
 }
 
 /// Whether this process runs the periodic chore `name` this period (one process of those on

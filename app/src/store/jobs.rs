@@ -60,6 +60,10 @@ pub trait JobStore: Send + Sync {
     async fn claim_periodic(&self, name: &str, now: Millis, every_ms: i64)
         -> Result<bool, DbError>;
 
+    /// Gives back the period of the chore `name` (it failed): the next process to ask, this
+    /// one included, runs it.
+    async fn release_periodic(&self, name: &str) -> Result<(), DbError>;
+
     /// Which of `hashes` a stored row still names (an attachment, a visit's photo or
     /// signature, an import's file, a charity's proof of delivery): the blob sweep removes
     /// the others.

@@ -54,6 +54,15 @@ impl JobStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn release_periodic(&self, name: &str) -> Result<(), DbError> {
+        query("DELETE FROM periodic_runs WHERE name = $1")
+            .bind(name)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn enqueue_work(
         &self,
         kind: WorkKind,

@@ -1943,6 +1943,22 @@ conformance!(
             .claim_periodic("blob_sweep", 11 * hour, hour)
             .await
             .unwrap());
+        // A chore that failed gives its period back: the next to ask runs it again.
+        store.release_periodic("blob_sweep").await.unwrap();
+        assert!(store
+            .claim_periodic("blob_sweep", 11 * hour + 5, hour)
+            .await
+            .unwrap());
+        assert!(!store
+            .claim_periodic("blob_sweep", 11 * hour + 6, hour)
+            .await
+            .unwrap());
+        // Giving back one chore leaves the others claimed.
+        store.release_periodic("statistics").await.unwrap();
+        assert!(!store
+            .claim_periodic("purge", 11 * hour, 24 * hour)
+            .await
+            .unwrap());
     }
 );
 
