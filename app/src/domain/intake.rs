@@ -437,7 +437,7 @@ mod tests {
     }
 
     #[test]
-    fn a_tekun_roster_says_urban_or_rural_and_the_support_as_rosters_write_them() {
+    fn a_tekun_roster_says_urban_or_rural_the_support_and_the_care_need_as_rosters_write_them() {
         let today: NaiveDate = "2026-12-01".parse().unwrap();
         let scope = RegionCode::parse("620702").unwrap();
         let map = map_columns(
@@ -452,12 +452,13 @@ mod tests {
                 "纳入日期",
                 "城乡类别",
                 "供养方式",
+                "生活自理能力",
             ]),
         )
         .unwrap();
         assert!(map.ignored.is_empty());
         let head = valid("62070219450101003");
-        let row = |residence: &str, support: &str| {
+        let row_with = |residence: &str, support: &str, care: &str| {
             let cells = [
                 head.as_str(),
                 head.as_str(),
@@ -468,9 +469,11 @@ mod tests {
                 "2020-01-01",
                 residence,
                 support,
+                care,
             ];
             intake_row(Roster::Tekun, &map, &cells, &scope, today)
         };
+        let row = |residence: &str, support: &str| row_with(residence, support, "");
         let r = row("农村", "集中供养").unwrap();
         assert_eq!(
             (r.residence, r.support_mode),
@@ -487,6 +490,17 @@ mod tests {
         );
         assert_eq!(row("城乡", ""), Err(RowProblem::ResidenceUnknown));
         assert_eq!(row("农村", "敬老院"), Err(RowProblem::SupportModeUnknown));
+        // 生活自理能力 (特困人员生活自理能力评估), in its short and long names.
+        let care = |c: &str| row_with("", "", c).map(|r| r.care_need);
+        assert_eq!(care("全护理"), Ok(Some(CareNeed::FullyDependent)));
+        assert_eq!(care(" 半护理 "), Ok(Some(CareNeed::PartlyDependent)));
+        assert_eq!(
+            care("部分丧失生活自理能力"),
+            Ok(Some(CareNeed::PartlyDependent))
+        );
+        assert_eq!(care("全自理"), Ok(Some(CareNeed::SelfCare)));
+        assert_eq!(care(""), Ok(None));
+        assert_eq!(care("良好"), Err(RowProblem::CareNeedUnknown));
         // The relapse-watch roster has no such column: a header for it is reported, ignored.
         let map = map_columns(
             Roster::RelapseWatch.template(),
@@ -502,50 +516,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(map.ignored, vec!["城乡类别".to_string()]);
-    }
-
-    #[test]
-    fn a_tekun_roster_says_who_cannot_look_after_themselves() {
-        let today: NaiveDate = "2026-12-01".parse().unwrap();
-        let scope = RegionCode::parse("620702").unwrap();
-        let map = map_columns(
-            Roster::Tekun.template(),
-            &header(&[
-                "户主身份证号",
-                "身份证号",
-                "姓名",
-                "与户主关系",
-                "行政区划代码",
-                "月供养金额",
-                "纳入日期",
-                "生活自理能力",
-            ]),
-        )
-        .unwrap();
-        assert!(map.ignored.is_empty());
-        let head = valid("62070219450101003");
-        let row = |care: &str| {
-            let cells = [
-                head.as_str(),
-                head.as_str(),
-                "孙五保",
-                "本人",
-                "620702100201",
-                "900",
-                "2020-01-01",
-                care,
-            ];
-            intake_row(Roster::Tekun, &map, &cells, &scope, today).map(|r| r.care_need)
-        };
-        assert_eq!(row("全护理"), Ok(Some(CareNeed::FullyDependent)));
-        assert_eq!(row(" 半护理 "), Ok(Some(CareNeed::PartlyDependent)));
-        assert_eq!(
-            row("部分丧失生活自理能力"),
-            Ok(Some(CareNeed::PartlyDependent))
-        );
-        assert_eq!(row("全自理"), Ok(Some(CareNeed::SelfCare)));
-        assert_eq!(row(""), Ok(None));
-        assert_eq!(row("良好"), Err(RowProblem::CareNeedUnknown));
     }
 
     #[test]

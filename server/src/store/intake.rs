@@ -5,7 +5,7 @@
 use super::dialect::{code, code_opt, day, query, within, Row};
 use super::households::insert_aid;
 use super::sealed::{
-    CASELOAD_ADDRESS, CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME, CASELOAD_PHONE, ID_SEALED, NAME,
+    CASELOAD_ADDRESS, CASELOAD_CARE_NEED, CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME, CASELOAD_PHONE, ID_SEALED, NAME,
 };
 use super::SqlStore;
 use app::domain::chain::{AidKind, AidOrigin, Department, NewAid};
@@ -435,15 +435,18 @@ impl SqlStore {
         // 生活自理能力 is the roster's latest word when it gives one (it is assessed again
         // each year); it decides nothing the household is paid. Twice in this file with
         // different values: refused, as for an amount.
+        let listed_care = care_need
+            .map(|c| self.open(CASELOAD_CARE_NEED, &c))
+            .transpose()?;
         let care_changed = r
             .care_need
-            .is_some_and(|c| care_need.as_deref() != Some(c.code()));
+            .is_some_and(|c| listed_care.as_deref() != Some(c.code()));
         if care_changed {
             if again_in_file {
                 return Ok(Some(RowProblem::Duplicate));
             }
             query("UPDATE caseload SET care_need = $1 WHERE roster = $2 AND person_key = $3")
-                .bind(r.care_need.map(|c| c.code()))
+                .bind(r.care_need.map(|c| self.seal(CASELOAD_CARE_NEED, c.code())))
                 .bind(meta.roster.code())
                 .bind(person_key)
                 .execute(&mut *tx)
@@ -592,7 +595,7 @@ impl SqlStore {
         .bind(meta.now)
         .bind(self.seal_or_empty(CASELOAD_ADDRESS, &r.address))
         .bind(self.seal_or_empty(CASELOAD_PHONE, r.phone.as_ref().map_or("", |p| p.as_str())))
-        .bind(r.care_need.map(|c| c.code()))
+        .bind(r.care_need.map(|c| self.seal(CASELOAD_CARE_NEED, c.code())))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -841,7 +844,13 @@ impl IntakeStore for SqlStore {
                         .cipher
                         .open_or_empty(CASELOAD_PHONE, &r.get::<String, _>("phone")?)?,
                     created_at: r.get("created_at")?,
-                    care_need: code_opt("care_need", care_need.as_deref())?,
+                    care_need: code_opt(
+                        "care_need",
+                        care_need
+                            .map(|c| self.open(CASELOAD_CARE_NEED, &c))
+                            .transpose()?
+                            .as_deref(),
+                    )?,
                 })
             })
             .collect()

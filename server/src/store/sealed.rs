@@ -559,6 +559,8 @@ pub(super) const CASELOAD_DETAIL: &str = "caseload.detail";
 /// 现有对象直接纳入: a listed person's address and phone as the roster gave them.
 pub(super) const CASELOAD_ADDRESS: &str = "caseload.address";
 pub(super) const CASELOAD_PHONE: &str = "caseload.phone";
+/// 现有对象直接纳入: a Tekun listing's 生活自理能力 (health data).
+pub(super) const CASELOAD_CARE_NEED: &str = "caseload.care_need";
 
 #[cfg(test)]
 mod tests {

@@ -729,6 +729,12 @@ async fn care_services_are_ordered_for_a_taken_in_person_the_rosters_show_needs_
             (StatusCode::OK, Some(3)),
             "{backend}: {report}"
         );
+        // 生活自理能力 is health data: sealed at rest as the disability's kind is.
+        if backend == "sqlite" {
+            assert!(app
+                .in_database(&["fully_dependent", "self_care", "全护理", "全自理"])
+                .is_empty());
+        }
         // A Dibao household whose head the disabled persons' roster lists at grade 1.
         let (disabled, child) = (valid_id("62070219800101894"), valid_id("62070220150101895"));
         let dibao = gbk(&format!(
