@@ -303,12 +303,18 @@ async fn bench_roll(backend: &str, database_url: String, n: usize) -> anyhow::Re
     let owner = harness::demo_user_id(&store, "13800000001").await?;
     tokio::spawn(app.run_until_stopped());
     let started = Instant::now();
+    // The adjustment reason (none) sealed as the server seals it (base64: safe in a literal).
+    let sealed_reason = cipher.seal("decisions.adjustment_reason", "");
+    let decide_every_one = format!(
+        "INSERT INTO decisions (application_id, category, monthly_amount, effective_from, \
+         notice_until, decided_by, decided_at, adjustment_reason) SELECT a.id, 'dibao', 40000, \
+         '2026-01-01', '2026-01-08', a.owner_id, 0, '{sealed_reason}' FROM applications a \
+         WHERE a.id LIKE 'bench-a%' AND NOT \
+         EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = a.id)"
+    );
     let every_one_decided = [
         "UPDATE applications SET status = 'approved' WHERE id LIKE 'bench-a%'",
-        "INSERT INTO decisions (application_id, category, monthly_amount, effective_from, \
-         notice_until, decided_by, decided_at) SELECT a.id, 'dibao', 40000, '2026-01-01', \
-         '2026-01-08', a.owner_id, 0 FROM applications a WHERE a.id LIKE 'bench-a%' AND NOT \
-         EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = a.id)",
+        decide_every_one.as_str(),
         "UPDATE households SET standing = 'in_assistance', decision_id = (SELECT max(d.id) \
          FROM decisions d WHERE d.application_id = 'bench-a' || substr(households.id, 8)) \
          WHERE id LIKE 'bench-h%'",

@@ -13,6 +13,9 @@ macro_rules! seed_households {
         let pool = $pool;
         // Empty drafts and declarations, sealed as the server seals them (once: one value).
         let sealed_draft = $cipher.seal("drafts.data", "{}");
+        // A decision's adjustment reason (none), sealed as the server seals every one: a
+        // stored reason that is not sealed is refused when read (the household file).
+        let sealed_reason = $cipher.seal("decisions.adjustment_reason", "");
         // A head as the server would have one: a valid ID number (order codes 900 and up, which
         // no load-run resident declares), and one real declaration shared by every application.
         let head_of = |k: usize| {
@@ -111,16 +114,16 @@ macro_rules! seed_households {
             // assistance (rosters and payments read the decision in force).
             let approved: Vec<usize> = (i..end).filter(|k| STATUSES[k % STATUSES.len()] == "approved").collect();
             if !approved.is_empty() {
-                let per = 7;
+                let per = 8;
                 let rows: Vec<String> = (0..approved.len()).map(|r| format!("({})", (1..=per).map(|c| format!("${}", r * per + c)).collect::<Vec<_>>().join(", "))).collect();
                 let sql = format!(
-                    "INSERT INTO decisions (application_id, category, monthly_amount, effective_from, notice_until, decided_by, decided_at) VALUES {}",
+                    "INSERT INTO decisions (application_id, category, monthly_amount, effective_from, notice_until, decided_by, decided_at, adjustment_reason) VALUES {}",
                     rows.join(", ")
                 );
                 let mut q = sqlx::query(&sql);
                 for &k in &approved {
                     let category = match CATS[k % CATS.len()] { "" => "tekun", c => c };
-                    q = q.bind(format!("bench-a{k}")).bind(category).bind(30_000i64 + (k % 50) as i64 * 1_000).bind("2026-01-01").bind("2026-01-08").bind($owner.clone()).bind(now);
+                    q = q.bind(format!("bench-a{k}")).bind(category).bind(30_000i64 + (k % 50) as i64 * 1_000).bind("2026-01-01").bind("2026-01-08").bind($owner.clone()).bind(now).bind(sealed_reason.clone());
                 }
                 q.execute(&mut *tx).await?;
                 let ids: Vec<String> = approved.iter().map(|k| format!("'bench-h{k}'")).collect();
