@@ -29,23 +29,26 @@ fn latest_declaration(household: &str) -> String {
     format!(
         "(SELECT a.declaration FROM applications a WHERE a.household_id = {household} \
          ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1) AS declaration, {listed}",
-        listed = listed_head(household)
+        listed = listed_head(household, "true")
     )
 }
 
 /// For a household taken in from rosters, which has no declaration when it never applied: the
-/// head as listed, and how many persons it has.
-fn listed_head(household: &str) -> String {
+/// head as listed, and how many persons it has — read only `when` (SQL) holds, e.g. when the
+/// line has no declaration (five lookups a line otherwise).
+fn listed_head(household: &str, when: &str) -> String {
     let listed = |column: &str| {
         format!(
-            "(SELECT c.{column} FROM caseload c WHERE c.household_id = {household} \
-             AND c.relation = 'head' ORDER BY c.since, c.roster LIMIT 1)"
+            "CASE WHEN {when} THEN (SELECT c.{column} FROM caseload c \
+             WHERE c.household_id = {household} \
+             AND c.relation = 'head' ORDER BY c.since, c.roster LIMIT 1) END"
         )
     };
     format!(
         "{name} AS listed_name, {id} AS listed_id, {address} AS listed_address, \
          {phone} AS listed_phone, \
-         (SELECT COUNT(*) FROM persons p WHERE p.household_id = {household}) AS listed_persons",
+         CASE WHEN {when} THEN (SELECT COUNT(*) FROM persons p \
+         WHERE p.household_id = {household}) END AS listed_persons",
         name = listed("person_name"),
         id = listed("person_id"),
         address = listed("address"),
@@ -397,9 +400,13 @@ impl RosterStore for SqlStore {
         let span = q.flow.map(|(_, s)| s);
         let (first, last) = days(span);
         let (start, end) = instants(span);
+        // The page first, then the listed head of its lines without a declaration: the
+        // lookups run for the page's lines only, never for the rows a plan reads before its
+        // limit.
         let rows = query(&format!(
-            "SELECT h.id, h.region_code, h.standing, h.taper_since, h.assistance_until, \
-             la.number AS number, la.declaration AS declaration, {listed}, h.residence, \
+            "SELECT l.*, {listed} FROM (\
+             SELECT h.id, h.region_code, h.standing, h.taper_since, h.assistance_until, \
+             la.number AS number, la.declaration AS declaration, h.residence, \
              d.category AS category, \
              d.monthly_amount AS monthly_amount, d.effective_from AS effective_from \
              FROM households h \
@@ -413,8 +420,8 @@ impl RosterStore for SqlStore {
                    AND h.standing_at < $9) \
                OR ($5 = 'tapering' AND h.taper_since >= $6 AND h.taper_since <= $7)) \
              AND ($11 = '*' OR COALESCE(h.residence, '') = $11) \
-             ORDER BY h.id LIMIT $10",
-            listed = listed_head("h.id")
+             ORDER BY h.id LIMIT $10) l ORDER BY l.id",
+            listed = listed_head("l.id", "l.declaration IS NULL")
         ))
         .bind(within(&q.region))
         .bind(q.after.unwrap_or_default())
