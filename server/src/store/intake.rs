@@ -5,7 +5,8 @@
 use super::dialect::{code, code_opt, day, query, within, Row};
 use super::households::insert_aid;
 use super::sealed::{
-    CASELOAD_ADDRESS, CASELOAD_CARE_NEED, CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME, CASELOAD_PHONE, ID_SEALED, NAME,
+    CASELOAD_ADDRESS, CASELOAD_CARE_NEED, CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME,
+    CASELOAD_PHONE, ID_SEALED, NAME,
 };
 use super::SqlStore;
 use app::domain::chain::{AidKind, AidOrigin, Department, NewAid};

@@ -1,7 +1,7 @@
 //! 花名册: roster pages in keyset order, declarations opened here (the rows' names and phones
 //! are inside them).
 
-use super::dialect::{code, code_opt, day, day_opt, query, region, within, Row};
+use super::dialect::{code, code_opt, day, day_opt, query, region, within, Dialect, Row};
 use super::sealed::{
     CASELOAD_ADDRESS, CASELOAD_ID, CASELOAD_NAME, CASELOAD_PHONE, DECLARATION, EMERGENCY_NAME,
 };
@@ -403,7 +403,7 @@ impl RosterStore for SqlStore {
         // The page first, then the listed head of its lines without a declaration: the
         // lookups run for the page's lines only, never for the rows a plan reads before its
         // limit.
-        let rows = query(&format!(
+        let sql = format!(
             "SELECT l.*, {listed} FROM (\
              SELECT h.id, h.region_code, h.standing, h.taper_since, h.assistance_until, \
              la.number AS number, la.declaration AS declaration, h.residence, \
@@ -422,24 +422,39 @@ impl RosterStore for SqlStore {
              AND ($11 = '*' OR COALESCE(h.residence, '') = $11) \
              ORDER BY h.id LIMIT $10) l ORDER BY l.id",
             listed = listed_head("l.id", "l.declaration IS NULL")
-        ))
-        .bind(within(&q.region))
-        .bind(q.after.unwrap_or_default())
-        .bind(q.standing.map(|s| s.code()).unwrap_or_default())
-        .bind(q.category.map(|c| c.code()).unwrap_or_default())
-        .bind(q.flow.map(|(f, _)| f.code()).unwrap_or_default())
-        .bind(first)
-        .bind(last)
-        .bind(start)
-        .bind(end)
-        .bind(q.limit)
-        .bind(match q.residence {
-            None => "*",
-            Some(None) => "",
-            Some(Some(r)) => r.code(),
-        })
-        .fetch_all(&self.db)
-        .await?;
+        );
+        let bound = || {
+            query(&sql)
+                .bind(within(&q.region))
+                .bind(q.after.unwrap_or_default())
+                .bind(q.standing.map(|s| s.code()).unwrap_or_default())
+                .bind(q.category.map(|c| c.code()).unwrap_or_default())
+                .bind(q.flow.map(|(f, _)| f.code()).unwrap_or_default())
+                .bind(first)
+                .bind(last)
+                .bind(start)
+                .bind(end)
+                .bind(q.limit)
+                .bind(match q.residence {
+                    None => "*",
+                    Some(None) => "",
+                    Some(Some(r)) => r.code(),
+                })
+        };
+        // PostgreSQL plans the page for the values of this page (not a generic plan): for
+        // "any" filters a generic plan guessed one row and read every household after the
+        // key, then sorted them, on every page (100 000 households: 19 s instead of ~3).
+        let rows = if self.db.dialect() == Dialect::Postgres {
+            let mut tx = self.db.begin().await?;
+            query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(&mut tx)
+                .await?;
+            let rows = bound().fetch_all(&mut tx).await?;
+            tx.commit().await?;
+            rows
+        } else {
+            bound().fetch_all(&self.db).await?
+        };
         self.opened(&rows, |row: &mut HouseholdRosterRow| &mut row.head)
     }
 
