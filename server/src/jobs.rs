@@ -392,8 +392,7 @@ async fn refresh_statistics(
             Ok(0) => break,
             Ok(n) => tracing::info!(households = n, "urban/rural and support mode read"),
             Err(e) => {
-                // Not the figures' failure: they are counted without these households' split.
-                tracing::error!(error = %e, "reading households' facts failed; retrying next round");
+                tracing::error!(error = %e, "reading households' facts failed; tried again next period (the figures are counted without their split)");
                 break;
             }
         }
