@@ -8,8 +8,15 @@
 //! (the needs board). Prints p50, p99, max and errors per route and overall.
 //!
 //! Usage: load [--backend sqlite|postgres] [--rate 500] [--secs 60] [--households 100000]
-//! [--server PATH] [--only TEXT] [--import-rows N] (PostgreSQL: run under
+//! [--server PATH] [--only TEXT] [--import-rows N] [--cost N] (PostgreSQL: run under
 //! `scripts/with-postgres.sh`, which sets DOUDI_TEST_PG_URL.)
+//!
+//! `--cost N`: before the open-loop run, each route's cost alone: N requests of it one after
+//! another, and the CPU time the server process and the PostgreSQL processes spent on them
+//! (from `/proc`; every `postgres` process on the machine is counted, so run nothing else), per
+//! request; on PostgreSQL also the statements per request when `pg_stat_statements` is loaded
+//! (`DOUDI_PG_SETTINGS="-c shared_preload_libraries=pg_stat_statements"`). What a route costs
+//! is what decides the rate two cores can serve.
 //!
 //! `--import-rows N`: when the measured period starts, the demo department officer uploads a
 //! medical-insurance file of N rows (`/imports`, as the page does); the run then also prints
@@ -279,6 +286,111 @@ impl Drop for Server {
     }
 }
 
+/// CPU time (user and system) the process `pid` has spent, all its threads.
+fn cpu_of(pid: u32) -> Duration {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return Duration::ZERO;
+    };
+    // Fields after the command's closing parenthesis; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // Clock ticks of 1/100 s (USER_HZ on Linux).
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// CPU time of each `postgres` process now running, by process id (a connection may end and
+/// another start between two readings: each is counted from when it was first seen).
+fn cpu_of_postgres() -> std::collections::HashMap<u32, Duration> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Default::default();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .map(|pid| (pid, cpu_of(pid)))
+        .collect()
+}
+
+/// CPU time the `postgres` processes spent since `before`.
+fn postgres_since(before: &std::collections::HashMap<u32, Duration>) -> Duration {
+    cpu_of_postgres()
+        .into_iter()
+        .map(|(pid, now)| now.saturating_sub(before.get(&pid).copied().unwrap_or_default()))
+        .sum()
+}
+
+/// Statements PostgreSQL has run, when `pg_stat_statements` is loaded.
+async fn statements(pool: &Option<sqlx::PgPool>) -> Option<i64> {
+    let pool = pool.as_ref()?;
+    sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT sum(calls)::bigint FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'",
+    )
+    .fetch_one(pool)
+    .await
+    .ok()
+    .flatten()
+}
+
+/// `--cost N`: each route alone, N requests one after another (after N / 5 not counted, to warm
+/// caches): wall time and CPU time of the server and of PostgreSQL per request.
+async fn costs(load: &Load, server: u32, pg: Option<String>, n: usize, only: &str) {
+    let pool = match pg {
+        Some(url) => match sqlx::PgPool::connect(&url).await {
+            Ok(pool) => sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                .execute(&pool)
+                .await
+                .is_ok()
+                .then_some(pool),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let per = |d: Duration| d.as_secs_f64() * 1e3 / n as f64;
+    println!("Cost of each route alone ({n} requests one after another; CPU time per request):");
+    for (route, _) in MIX {
+        if !route.label().contains(only) {
+            continue;
+        }
+        for i in 0..n / 5 {
+            let _ = load.send(route, i).await;
+        }
+        let (server_before, pg_before) = (cpu_of(server), cpu_of_postgres());
+        let statements_before = statements(&pool).await;
+        let started = Instant::now();
+        let mut failed = 0;
+        for i in 0..n {
+            failed += usize::from(load.send(route, i).await.is_err());
+        }
+        let wall = started.elapsed();
+        let (server_cpu, pg_cpu) = (
+            cpu_of(server).saturating_sub(server_before),
+            postgres_since(&pg_before),
+        );
+        let statements = match (statements_before, statements(&pool).await) {
+            // Less the two reads of the count itself.
+            (Some(a), Some(b)) => format!("  statements {:>5.1}", (b - a - 1) as f64 / n as f64),
+            _ => String::new(),
+        };
+        println!(
+            "  {:<62} wall {:>6.2} ms  server CPU {:>6.2} ms  PostgreSQL CPU {:>6.2} ms{statements}{}",
+            route.label(),
+            per(wall),
+            per(server_cpu),
+            per(pg_cpu),
+            if failed > 0 { format!("  ({failed} failed)") } else { String::new() },
+        );
+    }
+}
+
 async fn wait_ready(base: &str) {
     let c = client();
     let started = Instant::now();
@@ -350,6 +462,7 @@ async fn main() {
     // --only TEXT: only the routes whose label contains TEXT (to look at one).
     let only: String = arg(&args, "--only", String::new());
     let import_rows: usize = arg(&args, "--import-rows", 0);
+    let cost_runs: usize = arg(&args, "--cost", 0);
     let exe: String = arg(&args, "--server", "target/release/server".to_string());
     let dir = tempfile::tempdir().expect("a temporary folder");
     let database_url = harness::database_url(&backend, dir.path(), "load").await;
@@ -493,6 +606,11 @@ async fn main() {
             .await
             .expect("a draft");
         *r.draft.lock().unwrap() = Some(d["id"].as_str().expect("its id").to_string());
+    }
+
+    if cost_runs > 0 {
+        let pg = (backend != "sqlite").then(|| database_url.clone());
+        costs(&load, server.0.id(), pg, cost_runs, &only).await;
     }
 
     // The schedule: request i is due at start + i / rate, whatever happened before.

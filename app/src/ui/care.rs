@@ -83,12 +83,27 @@ fn OrderCard(order: OrderView, #[prop(optional)] children: Option<Children>) -> 
     }
 }
 
-/// The household file's care services: the orders, and for its caseworker the order form.
+/// The household's care services ([`household_services`]), for [`HouseholdCare`].
+pub type HouseholdServices = Resource<Result<crate::api::care::ServicesOfHousehold, AppError>>;
+
+/// [`HouseholdServices`] of the household `id` names. Created by the page, outside its suspended
+/// part: a resource created inside it is created (and fetched, and its read recorded) again when
+/// the server walks the suspended part a second time.
+pub fn household_services_resource(
+    id: impl Fn() -> String + Send + Sync + 'static,
+) -> HouseholdServices {
+    Resource::new(id, household_services)
+}
+
+/// The household file's care services (`data`): the orders, and for its caseworker the order
+/// form.
 #[component]
-pub fn HouseholdCare(household_id: String, caseworker: bool) -> impl IntoView {
+pub fn HouseholdCare(
+    household_id: String,
+    caseworker: bool,
+    data: HouseholdServices,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let key = household_id.clone();
-    let data = Resource::new(move || key.clone(), household_services);
     let household = StoredValue::new(household_id);
     view! {
         <section class="card" id="care-services">

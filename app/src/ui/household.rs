@@ -32,12 +32,13 @@ pub fn HouseholdPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let file = Resource::new(id, get_household_file);
     let needs = crate::ui::charity::household_needs_resource(id);
+    let services = crate::ui::care::household_services_resource(id);
     view! {
         <Suspense fallback=move || view! { <h1>{t_string!(i18n, household.title)}</h1> <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let caseworker = matches!(me.await, Ok(Some(ref u)) if u.role == Role::Caseworker);
                 match file.await {
-                    Ok(f) => view! { <HouseholdView file=f caseworker needs on_change=Callback::new(move |_| { file.refetch(); needs.refetch(); }) /> }.into_any(),
+                    Ok(f) => view! { <HouseholdView file=f caseworker needs services on_change=Callback::new(move |_| { file.refetch(); needs.refetch(); services.refetch(); }) /> }.into_any(),
                     Err(e) => view! {
                         <h1>{t_string!(i18n, household.title)}</h1>
                         <PageTitle text=t_string!(i18n, household.title).to_string() />
@@ -62,6 +63,7 @@ fn HouseholdView(
     file: HouseholdFile,
     caseworker: bool,
     needs: crate::ui::charity::HouseholdNeeds,
+    services: crate::ui::care::HouseholdServices,
     on_change: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -231,7 +233,7 @@ fn HouseholdView(
         })}
         {(!file.caseload.is_empty()).then(|| view! { <CaseloadCard people=file.caseload.clone() decision=file.intake_decision.clone() /> })}
         <crate::ui::recovery::RecoveryCard household=file.id.clone() cases=file.recoveries.clone() caseworker on_change />
-        <crate::ui::care::HouseholdCare household_id=file.id.clone() caseworker />
+        <crate::ui::care::HouseholdCare household_id=file.id.clone() caseworker data=services />
         <section class="card" id="referrals">
             <h2>{t_string!(i18n, household.referrals)}</h2>
             <ReferralList rows=file.referrals.clone() />

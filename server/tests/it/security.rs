@@ -1306,9 +1306,9 @@ async fn every_staff_read_of_a_persons_data_is_recorded_with_role_and_address() 
 }
 
 /// A page is one read: opening the application page and the household file as a caseworker
-/// renders parts that each ask for the case (or the household's needs), some of them while the
-/// page streams after its handler returned. Each read is recorded once per page, with the
-/// client's address; opening the page again is another read.
+/// renders parts that each ask for the case (or the household's needs and care services), some of
+/// them while the page streams after its handler returned. Each read is recorded once per page,
+/// with the client's address; opening the page again is another read.
 #[tokio::test]
 async fn a_staff_page_is_one_read_in_the_audit_trail_with_its_address() {
     let app = spawn_app().await;
@@ -1346,6 +1346,7 @@ async fn a_staff_page_is_one_read_in_the_audit_trail_with_its_address() {
         ("case_read", number.as_str()),
         ("household_file", household.as_str()),
         ("needs_read", household.as_str()),
+        ("service_orders_read", household.as_str()),
     ];
     for (action, object) in reads {
         assert_eq!(count(action, object), 1, "{action} in {new:#?}");

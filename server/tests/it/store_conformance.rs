@@ -741,11 +741,38 @@ async fn audit_records_written_at_once_are_each_stored_once_in_one_chain() {
         let dir = tempfile::tempdir().unwrap();
         let (_, db) = crate::helpers::sql_store(backend, dir.path(), FieldCipher::random()).await;
         let store = db.store();
+        // Written by three accounts of three roles, and by nobody (a failed sign-in): each
+        // record's role is its account's, however the records were batched.
+        let mut actors = vec![None];
+        for (login, role) in [
+            ("cw_batch", app::domain::status::Role::Caseworker),
+            ("officer_batch", app::domain::status::Role::Department),
+            ("charity_batch", app::domain::status::Role::Charity),
+        ] {
+            let id = store
+                .create_user(app::store::NewUser {
+                    role,
+                    login: login.into(),
+                    display_name: login.into(),
+                    password_hash: "x".into(),
+                    region_code: Some(crate::helpers::region("620702000000")),
+                    department: (role == app::domain::status::Role::Department)
+                        .then_some(app::domain::chain::Department::MedicalInsurance),
+                    must_change_password: false,
+                    duty: None,
+                    now: 0,
+                })
+                .await
+                .unwrap();
+            actors.push(Some((id, role.code())));
+        }
         let writers: Vec<_> = (0..300)
             .map(|i| {
                 let store = store.clone();
+                let actor = actors[i as usize % actors.len()].clone();
                 tokio::spawn(async move {
-                    let mut e = audit_entry(None, "case_view", i, None);
+                    let mut e =
+                        audit_entry(actor.as_ref().map(|a| a.0.as_str()), "case_view", i, None);
                     e.object = format!("SQ-{i}");
                     store.audit(e).await
                 })
@@ -767,6 +794,18 @@ async fn audit_records_written_at_once_are_each_stored_once_in_one_chain() {
         objects.sort();
         objects.dedup();
         assert_eq!(objects.len(), 300, "{backend}: each record once");
+        for e in recent.iter().filter(|e| e.object.starts_with("SQ-")) {
+            let i: usize = e.object[3..].parse().unwrap();
+            let actor = &actors[i % actors.len()];
+            assert_eq!(
+                (e.actor_id.as_deref(), e.role.as_deref()),
+                (
+                    actor.as_ref().map(|a| a.0.as_str()),
+                    actor.as_ref().map(|a| a.1)
+                ),
+                "{backend}: record {i}'s actor and role"
+            );
+        }
         let v = store.verify_audit().await.unwrap();
         assert_eq!(v.first_broken, None, "{backend}");
         assert_eq!(v.checked as usize, recent.len(), "{backend}");
