@@ -60,7 +60,7 @@ RUSTFLAGS="--cfg erase_components" ./scripts/with-postgres.sh cargo run --releas
 RUSTFLAGS="--cfg erase_components" cargo build --release --locked -p server --example load
 for backend in sqlite postgres; do
   ./scripts/with-postgres.sh target/release/examples/load --backend "$backend" \
-    --rate "${DOUDI_LOAD_RATE:-500}" --secs "${DOUDI_LOAD_SECS:-60}"
+    --rate "${DOUDI_LOAD_RATE:-500}" --secs "${DOUDI_LOAD_SECS:-60}" --cost 200
 done
 # Residents while a department imports a 1 000 000-row file on SQLite (goal: submissions p99
 # <= 250 ms meanwhile): the mix at 200 requests/s, the import when the measured minute starts.
