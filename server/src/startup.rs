@@ -98,6 +98,13 @@ impl Application {
         .await?;
         let sealed = backend.seal_existing().await?;
         let keyed = backend.key_caseload_names().await?;
+        let grades = backend.seal_caseload_grades().await?;
+        if grades > 0 {
+            tracing::info!(
+                grades,
+                "disability grades of persons taken in from rosters sealed"
+            );
+        }
         if keyed > 0 {
             tracing::info!(
                 keyed,

@@ -5,8 +5,8 @@
 use super::dialect::{code, code_opt, day, query, within, Row};
 use super::households::insert_aid;
 use super::sealed::{
-    CASELOAD_ADDRESS, CASELOAD_CARE_NEED, CASELOAD_DETAIL, CASELOAD_ID, CASELOAD_NAME,
-    CASELOAD_PHONE, ID_SEALED, NAME,
+    CASELOAD_ADDRESS, CASELOAD_CARE_NEED, CASELOAD_DETAIL, CASELOAD_GRADE, CASELOAD_ID,
+    CASELOAD_NAME, CASELOAD_PHONE, ID_SEALED, NAME,
 };
 use super::SqlStore;
 use app::domain::chain::{AidKind, AidOrigin, Department, NewAid};
@@ -323,6 +323,62 @@ impl SqlStore {
         }
     }
 
+    /// A listing's grade as stored: sealed, or in clear in a row taken in before grades were
+    /// sealed whose start has not sealed it yet. A sealed grade that is not a number is an error.
+    fn caseload_grade(
+        &self,
+        clear: Option<i64>,
+        sealed: Option<String>,
+    ) -> Result<Option<i64>, DbError> {
+        match sealed {
+            Some(s) => {
+                let g = self.open(CASELOAD_GRADE, &s)?;
+                g.parse()
+                    .map(Some)
+                    .map_err(|_| DbError::Other("stored caseload.grade: not a number".into()))
+            }
+            None => Ok(clear),
+        }
+    }
+
+    /// Seals the grades of persons taken in before grades were sealed (migration 0058), once,
+    /// in batches, and empties the clear column; returns how many. Run at start.
+    pub async fn seal_caseload_grades(&self) -> Result<usize, DbError> {
+        const DONE: &str = "caseload_grades_v1";
+        if super::sealed::is_done(&self.db, DONE).await? {
+            return Ok(0);
+        }
+        let mut sealed = 0;
+        loop {
+            let mut tx = self.db.begin().await?;
+            let rows = query(
+                "SELECT roster, person_key, grade FROM caseload WHERE grade IS NOT NULL \
+                 ORDER BY roster, person_key LIMIT 500",
+            )
+            .fetch_all(&mut tx)
+            .await?;
+            for r in &rows {
+                let (roster, key, grade): (String, String, i64) = r.decode()?;
+                query(
+                    "UPDATE caseload SET grade_sealed = $1, grade = NULL \
+                     WHERE roster = $2 AND person_key = $3",
+                )
+                .bind(self.seal(CASELOAD_GRADE, &grade.to_string()))
+                .bind(&roster)
+                .bind(&key)
+                .execute(&mut tx)
+                .await?;
+            }
+            sealed += rows.len();
+            if rows.len() < 500 {
+                super::sealed::mark_done(&mut tx, DONE).await?;
+                tx.commit().await?;
+                return Ok(sealed);
+            }
+            tx.commit().await?;
+        }
+    }
+
     /// Once, at start: households taken in before intakes made decisions (migration 0054) get
     /// the decision their listings make, recorded as their first intake's, and those on a
     /// relapse-watch or disabled persons' roster only are listed rather than applicants.
@@ -577,8 +633,8 @@ impl SqlStore {
         }
         let listed = query(
             "INSERT INTO caseload (roster, person_key, household_id, person_id, person_name, \
-             relation, monthly_amount, since, grade, detail, intake_id, created_at, address, \
-             phone, care_need) \
+             relation, monthly_amount, since, grade_sealed, detail, intake_id, created_at, \
+             address, phone, care_need) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (roster, person_key) DO NOTHING",
         )
@@ -590,7 +646,7 @@ impl SqlStore {
         .bind(r.relation.code())
         .bind(r.amount_fen)
         .bind(r.since.to_string())
-        .bind(r.grade.map(i64::from))
+        .bind(r.grade.map(|g| self.seal(CASELOAD_GRADE, &g.to_string())))
         .bind(self.seal_or_empty(CASELOAD_DETAIL, &r.detail))
         .bind(&meta.id)
         .bind(meta.now)
@@ -816,7 +872,8 @@ impl IntakeStore for SqlStore {
     async fn caseload_of(&self, household_id: &str) -> Result<Vec<CaseloadRecord>, DbError> {
         let rows = query(
             "SELECT roster, person_id, person_name, relation, monthly_amount, since, grade, \
-             detail, address, phone, created_at, care_need FROM caseload WHERE household_id = $1 \
+             grade_sealed, detail, address, phone, created_at, care_need FROM caseload \
+             WHERE household_id = $1 \
              ORDER BY since, roster",
         )
         .bind(household_id)
@@ -836,7 +893,7 @@ impl IntakeStore for SqlStore {
                     relation: code("relation", &relation)?,
                     monthly_amount_fen: r.get("monthly_amount")?,
                     since: day("since", &since)?,
-                    grade: r.get("grade")?,
+                    grade: self.caseload_grade(r.get("grade")?, r.get("grade_sealed")?)?,
                     detail: self.cipher.open_or_empty(CASELOAD_DETAIL, &detail)?,
                     address: self
                         .cipher

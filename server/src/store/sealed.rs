@@ -561,6 +561,8 @@ pub(super) const CASELOAD_ADDRESS: &str = "caseload.address";
 pub(super) const CASELOAD_PHONE: &str = "caseload.phone";
 /// 现有对象直接纳入: a Tekun listing's 生活自理能力 (health data).
 pub(super) const CASELOAD_CARE_NEED: &str = "caseload.care_need";
+/// 现有对象直接纳入: a disabled persons' listing's grade (health data), in `grade_sealed`.
+pub(super) const CASELOAD_GRADE: &str = "caseload.grade";
 
 #[cfg(test)]
 mod tests {

@@ -751,6 +751,54 @@ async fn care_services_are_ordered_for_a_taken_in_person_the_rosters_show_needs_
             take_in(&cw, &app, "disabled", grades).await.0,
             StatusCode::OK
         );
+        // The grade is health data, as the disability's kind: sealed at rest, never in clear; a
+        // database that took persons in before (their grade in clear) has them sealed at start.
+        {
+            use server::store::dialect::query;
+            let cipher = app.state.config.field_cipher().unwrap();
+            let sql = server::store::connect(&app.database_url(), 2, cipher)
+                .await
+                .unwrap();
+            let stored = || async {
+                let rows =
+                    query("SELECT grade, grade_sealed FROM caseload WHERE roster = 'disabled'")
+                        .fetch_all(sql.db())
+                        .await
+                        .unwrap();
+                rows.iter()
+                    .map(|r| r.decode::<(Option<i64>, Option<String>)>().unwrap())
+                    .collect::<Vec<_>>()
+            };
+            let sealed = stored().await;
+            assert!(
+                sealed.len() == 1
+                    && sealed[0].0.is_none()
+                    && sealed[0]
+                        .1
+                        .as_deref()
+                        .is_some_and(|s| s.len() > 16 && s != "1"),
+                "{backend}: {sealed:?}"
+            );
+            query("UPDATE caseload SET grade = 1, grade_sealed = NULL WHERE roster = 'disabled'")
+                .execute(sql.db())
+                .await
+                .unwrap();
+            query("DELETE FROM maintenance_done WHERE name = 'caseload_grades_v1'")
+                .execute(sql.db())
+                .await
+                .unwrap();
+            assert_eq!(sql.seal_caseload_grades().await.unwrap(), 1, "{backend}");
+            let again = stored().await;
+            assert!(
+                again[0].0.is_none() && again[0].1.is_some(),
+                "{backend}: {again:?}"
+            );
+            assert_eq!(
+                sql.seal_caseload_grades().await.unwrap(),
+                0,
+                "{backend}: once"
+            );
+        }
 
         let options = |id: String| {
             let (cw, app) = (&cw, &app);
