@@ -457,7 +457,9 @@ impl SqlStore {
     /// replaces the listing and the household is decided again, unless the household was
     /// decided here (an application's decision in force, or exited or rejected here): a roster
     /// never overrules a decision recorded here, and the report counts it apart for the clerk
-    /// to correct through the household's case. A person twice in this file with different
+    /// to correct through the household's case. A later 生活自理能力, 城乡类别 or 供养方式 is
+    /// taken as the roster's latest word (the last two not for a household decided here) and
+    /// counted as nothing: they change no amount. A person twice in this file with different
     /// values is refused: which row holds is not for the store to guess.
     async fn listed_again(
         &self,
@@ -471,7 +473,8 @@ impl SqlStore {
         let again_in_file = progress.again(person_key);
         let row = query(
             "SELECT c.household_id, c.monthly_amount, c.since, c.care_need, h.standing, \
-             d.application_id FROM caseload c JOIN households h ON h.id = c.household_id \
+             d.application_id, h.residence, h.support_mode \
+             FROM caseload c JOIN households h ON h.id = c.household_id \
              LEFT JOIN decisions d ON d.id = h.decision_id \
              WHERE c.roster = $1 AND c.person_key = $2",
         )
@@ -486,9 +489,56 @@ impl SqlStore {
             Option<String>,
             String,
             Option<String>,
+            Option<String>,
+            Option<String>,
         );
-        let (household, amount, since, care_need, standing, application_id): Listed =
-            row.decode()?;
+        let (
+            household,
+            amount,
+            since,
+            care_need,
+            standing,
+            application_id,
+            residence,
+            support_mode,
+        ): Listed = row.decode()?;
+        let decided_here = application_id.is_some()
+            || ![
+                Standing::InAssistance,
+                Standing::Applicant,
+                Standing::Listed,
+            ]
+            .iter()
+            .any(|s| s.code() == standing);
+        // 城乡类别 and 供养方式 (what the statistics split by) are an assistance roster's latest
+        // word when it gives one (a person moved into a care home, a village became a town),
+        // unless the household was decided here: it keeps what its assessment recorded. Twice
+        // in this file with different values: refused, as for an amount.
+        let new_residence = r
+            .residence
+            .map(|x| x.code())
+            .filter(|x| residence.as_deref() != Some(*x));
+        let new_support = r
+            .support_mode
+            .map(|m| m.code())
+            .filter(|m| support_mode.as_deref() != Some(*m));
+        if meta.roster.in_assistance()
+            && !decided_here
+            && (new_residence.is_some() || new_support.is_some())
+        {
+            if again_in_file {
+                return Ok(Some(RowProblem::Duplicate));
+            }
+            query(
+                "UPDATE households SET residence = COALESCE($1, residence), \
+                 support_mode = COALESCE($2, support_mode) WHERE id = $3",
+            )
+            .bind(new_residence)
+            .bind(new_support)
+            .bind(&household)
+            .execute(&mut *tx)
+            .await?;
+        }
         // 生活自理能力 is the roster's latest word when it gives one (it is assessed again
         // each year); it decides nothing the household is paid. Twice in this file with
         // different values: refused, as for an amount.
@@ -517,14 +567,6 @@ impl SqlStore {
             // Twice in this file with different values: which one holds is not for us to guess.
             return Ok(Some(RowProblem::Duplicate));
         }
-        let decided_here = application_id.is_some()
-            || ![
-                Standing::InAssistance,
-                Standing::Applicant,
-                Standing::Listed,
-            ]
-            .iter()
-            .any(|s| s.code() == standing);
         if decided_here {
             out.not_corrected += 1;
             return Ok(None);

@@ -702,6 +702,142 @@ async fn a_corrected_roster_changes_a_taken_in_households_amount_never_one_decid
     }
 }
 
+/// 城乡类别 and 供养方式 are what the statistics split a roster's households by: a later roster's
+/// word replaces them (a person moved into a care home), a silent one keeps them, the same person
+/// twice in one file with two values is refused, and a household decided here keeps what its
+/// assessment recorded.
+#[tokio::test]
+async fn a_later_roster_moves_a_taken_in_household_to_its_new_support_mode_never_one_decided_here()
+{
+    use server::store::dialect::query;
+    for backend in backends() {
+        let app = spawn_app_on(backend).await;
+        let cw = caseworker(&app, "support_cw", "620702000000").await;
+        household_in_assistance(
+            &app,
+            &cw,
+            "13900008751",
+            "62070219450101875",
+            "本地户",
+            "迎恩村",
+            "300",
+        )
+        .await;
+        let (mover, decided) = (valid_id("62070219400101876"), valid_id("62070219450101875"));
+        let tekun = |rows: &[(&str, &str, &str)]| {
+            let mut f = String::from(
+                "户主身份证号,身份证号,姓名,与户主关系,行政区划代码,月供养金额,纳入日期,城乡类别,供养方式\r\n",
+            );
+            for (id, residence, support) in rows {
+                f.push_str(&format!(
+                    "{id},{id},某人,本人,620702100201,900,2020-01-01,{residence},{support}\r\n"
+                ));
+            }
+            gbk(&f)
+        };
+        let sql = server::store::connect(
+            &app.database_url(),
+            2,
+            app.state.config.field_cipher().unwrap(),
+        )
+        .await
+        .unwrap();
+        let stored = |id: String| {
+            let (app, sql) = (&app, &sql);
+            async move {
+                let h = household_of(app, &id).await.id;
+                let r = query("SELECT residence, support_mode FROM households WHERE id = $1")
+                    .bind(h.as_str())
+                    .fetch_one(sql.db())
+                    .await
+                    .unwrap();
+                r.decode::<(Option<String>, Option<String>)>().unwrap()
+            }
+        };
+        let (status, report) = take_in(
+            &cw,
+            &app,
+            "tekun",
+            tekun(&[
+                (mover.as_str(), "农村", "分散供养"),
+                (decided.as_str(), "农村", "分散供养"),
+            ]),
+        )
+        .await;
+        assert_eq!(
+            (status, report["taken"].as_i64()),
+            (StatusCode::OK, Some(2)),
+            "{report}"
+        );
+        let decided_before = stored(decided.clone()).await;
+        assert_eq!(
+            stored(mover.clone()).await,
+            (Some("rural".into()), Some("dispersed".into())),
+            "{backend}"
+        );
+        // Moved into a care home, the village now a town: taken; nothing else changed.
+        let (status, report) = take_in(
+            &cw,
+            &app,
+            "tekun",
+            tekun(&[
+                (mover.as_str(), "城市", "集中供养"),
+                (decided.as_str(), "城市", "集中供养"),
+            ]),
+        )
+        .await;
+        assert_eq!(
+            (
+                status,
+                report["already"].as_i64(),
+                report["corrected"].as_i64()
+            ),
+            (StatusCode::OK, Some(2), Some(0)),
+            "{backend}: {report}"
+        );
+        assert_eq!(
+            stored(mover.clone()).await,
+            (Some("urban".into()), Some("centralised".into())),
+            "{backend}"
+        );
+        assert_eq!(
+            stored(decided.clone()).await,
+            decided_before,
+            "{backend}: decided here"
+        );
+        // A roster that does not say keeps them.
+        let (status, _) = take_in(&cw, &app, "tekun", tekun(&[(mover.as_str(), "", "")])).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            stored(mover.clone()).await,
+            (Some("urban".into()), Some("centralised".into())),
+            "{backend}"
+        );
+        // Twice in one file with two values: the second line is refused (the first holds, as
+        // for an amount).
+        let (_, report) = take_in(
+            &cw,
+            &app,
+            "tekun",
+            tekun(&[
+                (mover.as_str(), "城市", "分散供养"),
+                (mover.as_str(), "城市", "集中供养"),
+            ]),
+        )
+        .await;
+        assert_eq!(
+            report["problems"],
+            serde_json::json!([[3, "duplicate"]]),
+            "{backend}: {report}"
+        );
+        assert_eq!(
+            stored(mover.clone()).await,
+            (Some("urban".into()), Some("dispersed".into())),
+            "{backend}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn care_services_are_ordered_for_a_taken_in_person_the_rosters_show_needs_care() {
     use serde_json::json;
