@@ -280,42 +280,41 @@ pub async fn case_view(number: String) -> Result<CaseState, AppError> {
     let user = auth::require(&[Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = case_in_scope(&s, &user, &number).await?;
-    auth::audit_read(&s, &user, "case_read", &app.summary.number).await;
-    let (proposed_category, proposed_amount_fen) = latest_assessment(&s, &app.summary.number)
-        .await?
-        .map(|a| proposal(&a))
-        .unwrap_or((None, None));
+    let number = app.summary.number.as_str();
+    // The record of the read, and the case's independent reads, at once (on PostgreSQL each is
+    // a round trip; one after another they were most of the case card's wait).
+    let ((), assessment, notice_days, decision, objections, complaints, lead, conflicts) = tokio::join!(
+        auth::audit_read(&s, &user, "case_read", number),
+        latest_assessment(&s, number),
+        notice_days(&s, &app.region_code),
+        s.store.latest_decision(number),
+        s.store.objections(number),
+        s.store.complaints_about(number),
+        s.store.lead_of_application(number),
+        member_conflicts(&s, &user, number),
+    );
+    let (proposed_category, proposed_amount_fen) =
+        assessment?.map(|a| proposal(&a)).unwrap_or((None, None));
     Ok(CaseState {
         proposed_category,
         proposed_amount_fen,
-        notice_days: notice_days(&s, &app.region_code).await?,
-        decision: s
-            .store
-            .latest_decision(&app.summary.number)
-            .await?
-            .map(decision_view),
-        objections: s.store.objections(&app.summary.number).await?,
-        public_objections: s
-            .store
-            .complaints_about(&app.summary.number)
-            .await?
+        notice_days: notice_days?,
+        decision: decision?.map(decision_view),
+        objections: objections?,
+        public_objections: complaints?
             .into_iter()
             .filter(|c| c.kind == crate::domain::complaints::ComplaintKind::NoticeObjection)
             .map(|c| (c.tracking, c.state, c.created_at))
             .collect(),
-        made_for: s
-            .store
-            .lead_of_application(&app.summary.number)
-            .await?
-            .map(|l| ProxyOrigin {
-                reporter: l.reporter_name,
-                consent_by: l.consent_by,
-                consent_form: l.consent_form,
-                consent_on: l.consent_on.map(|d| d.to_string()),
-            }),
-        household_id: app.household_id,
-        head_change: app.head_change,
-        conflicts: member_conflicts(&s, &user, &app.summary.number).await?,
+        made_for: lead?.map(|l| ProxyOrigin {
+            reporter: l.reporter_name,
+            consent_by: l.consent_by,
+            consent_form: l.consent_form,
+            consent_on: l.consent_on.map(|d| d.to_string()),
+        }),
+        household_id: app.household_id.clone(),
+        head_change: app.head_change.clone(),
+        conflicts: conflicts?,
     })
 }
 
