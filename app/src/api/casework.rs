@@ -313,7 +313,7 @@ pub async fn case_view(number: String) -> Result<CaseState, AppError> {
             consent_on: l.consent_on.map(|d| d.to_string()),
         }),
         household_id: app.household_id.clone(),
-        head_change: app.head_change.clone(),
+        head_change: app.head_change,
         conflicts: conflicts?,
     })
 }
