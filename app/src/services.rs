@@ -91,6 +91,63 @@ impl RequestReads {
     }
 }
 
+/// What a page's parts read alike, read once per page: a page's server functions each load the
+/// record they check (the household file's three load the household, the application page's two
+/// the application), and on PostgreSQL each load is round trips. Only while a page renders (a
+/// GET): a server function called on its own (a POST) may change a record and read it again.
+/// Each caller still checks the record against its own rules. Provided with each request's
+/// context (`server::startup`).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+pub struct PageReads(
+    std::sync::Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<
+                String,
+                std::sync::Arc<
+                    tokio::sync::OnceCell<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+                >,
+            >,
+        >,
+    >,
+);
+
+#[cfg(feature = "ssr")]
+impl PageReads {
+    /// `load`'s answer for `key`: loaded by the first part of the page that asks (the others
+    /// wait for it), or at once outside a page's render. A failed load is not kept.
+    pub async fn once<T, F, Fut>(key: &str, load: F) -> Result<T, AppError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        let page = leptos::prelude::use_context::<http::request::Parts>()
+            .is_some_and(|p| p.method == http::Method::GET);
+        let Some(reads) = leptos::prelude::use_context::<PageReads>().filter(|_| page) else {
+            return load().await;
+        };
+        let cell = reads
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(format!("{}:{key}", std::any::type_name::<T>()))
+            .or_default()
+            .clone();
+        let value = cell
+            .get_or_try_init(|| async {
+                load().await.map(|v| {
+                    std::sync::Arc::new(v) as std::sync::Arc<dyn std::any::Any + Send + Sync>
+                })
+            })
+            .await?;
+        value
+            .downcast_ref::<T>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("a page read of another type"))
+    }
+}
+
 /// The calling client's address (`ClientAddr`).
 #[cfg(feature = "ssr")]
 pub async fn client_addr() -> Result<std::net::IpAddr, AppError> {

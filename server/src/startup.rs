@@ -258,6 +258,8 @@ impl Application {
                 // Each request's own (a page, or a server function): `audit_read` records
                 // a read once per request.
                 provide_context(app::services::RequestReads::default());
+                // And what its parts read alike, read once (a page's render only).
+                provide_context(app::services::PageReads::default());
             }
         };
         let router = Router::new()

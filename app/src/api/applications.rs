@@ -35,11 +35,11 @@ async fn visible_application(
     user: &SessionUser,
     number: &str,
 ) -> Result<ApplicationRecord, AppError> {
-    let app = s
-        .store
-        .application(number)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let app = crate::services::PageReads::once(&format!("application:{number}"), || async {
+        Ok(s.store.application(number).await?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     let allowed = match user.0.role {
         Role::Resident => app.owner_id == user.0.id,
         Role::Caseworker | Role::Admin if user.may_act_as(&[Role::Caseworker, Role::Admin]) => {

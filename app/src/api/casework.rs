@@ -140,12 +140,13 @@ pub(crate) async fn case_in_scope(
     number: &str,
 ) -> Result<ApplicationRecord, AppError> {
     auth::staff_scope(user)?;
-    let app = s
-        .store
-        .application(number.trim())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    auth::check_in_region(s, user, &app.region_code, "case_access", number.trim()).await?;
+    let number = number.trim();
+    let app = crate::services::PageReads::once(&format!("application:{number}"), || async {
+        Ok(s.store.application(number).await?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    auth::check_in_region(s, user, &app.region_code, "case_access", number).await?;
     Ok(app)
 }
 

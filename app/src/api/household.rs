@@ -225,12 +225,13 @@ pub(crate) async fn household_in_scope(
     id: &str,
 ) -> Result<HouseholdRecord, AppError> {
     auth::staff_scope(user)?;
-    let h = s
-        .store
-        .household(id.trim())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    auth::check_in_region(s, user, &h.region_code, "household_access", id.trim()).await?;
+    let id = id.trim();
+    let h = crate::services::PageReads::once(&format!("household:{id}"), || async {
+        Ok(s.store.household(id).await?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    auth::check_in_region(s, user, &h.region_code, "household_access", id).await?;
     Ok(h)
 }
 
