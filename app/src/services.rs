@@ -99,18 +99,12 @@ impl RequestReads {
 /// context (`server::startup`).
 #[cfg(feature = "ssr")]
 #[derive(Clone, Default)]
-pub struct PageReads(
-    std::sync::Arc<
-        std::sync::Mutex<
-            std::collections::HashMap<
-                String,
-                std::sync::Arc<
-                    tokio::sync::OnceCell<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
-                >,
-            >,
-        >,
-    >,
-);
+pub struct PageReads(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, PageRead>>>);
+
+/// One record a page read, once it is (of the type its key names).
+#[cfg(feature = "ssr")]
+type PageRead =
+    std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<dyn std::any::Any + Send + Sync>>>;
 
 #[cfg(feature = "ssr")]
 impl PageReads {
