@@ -200,3 +200,54 @@ pub fn record_id(prefix: &str, caller: &str, key: &str) -> Result<String, AppErr
 /// The clock the browser and the server share (milliseconds UTC; today in China), and the demo
 /// offset the server's clock may carry in demo mode.
 pub use crate::clock::{demo as demo_clock, now_millis, today_in_china};
+
+#[cfg(all(test, feature = "ssr"))]
+mod page_reads_tests {
+    use super::{AppError, PageReads};
+    use leptos::prelude::{provide_context, Owner};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Two parts of one page asking at once load the record once; two parts of a server
+    /// function's call (a POST) load it each time, as does a load outside any request.
+    #[tokio::test]
+    async fn a_page_loads_a_shared_record_once_and_a_post_each_time() {
+        for (method, loads) in [(http::Method::GET, 1), (http::Method::POST, 2)] {
+            let owner = Owner::new();
+            owner.set();
+            let (parts, ()) = http::Request::builder()
+                .method(method.clone())
+                .body(())
+                .unwrap()
+                .into_parts();
+            provide_context(parts);
+            provide_context(PageReads::default());
+            let count = AtomicUsize::new(0);
+            let load = || async {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                Ok::<_, AppError>(String::from("the household"))
+            };
+            let (a, b) = tokio::join!(PageReads::once("h1", load), PageReads::once("h1", load));
+            assert_eq!(
+                (a.unwrap(), b.unwrap()),
+                ("the household".into(), "the household".into())
+            );
+            assert_eq!(count.load(Ordering::SeqCst), loads, "{method}");
+            // Another record is another load.
+            PageReads::once("h2", load).await.unwrap();
+            assert_eq!(count.load(Ordering::SeqCst), loads + 1, "{method}");
+        }
+        let owner = Owner::new();
+        owner.set();
+        let count = AtomicUsize::new(0);
+        for _ in 0..2 {
+            PageReads::once("h1", || async {
+                count.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, AppError>(1)
+            })
+            .await
+            .unwrap();
+        }
+        assert_eq!(count.load(Ordering::SeqCst), 2, "outside a request");
+    }
+}
