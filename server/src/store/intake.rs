@@ -348,13 +348,18 @@ impl SqlStore {
         if super::sealed::is_done(&self.db, DONE).await? {
             return Ok(0);
         }
-        let mut sealed = 0;
+        // From where the last batch ended (the rows before it have no clear grade any more,
+        // and reading past them again each batch grew with the caseload).
+        let (mut after, mut sealed) = ((String::new(), String::new()), 0);
         loop {
             let mut tx = self.db.begin().await?;
             let rows = query(
-                "SELECT roster, person_key, grade FROM caseload WHERE grade IS NOT NULL \
+                "SELECT roster, person_key, grade FROM caseload \
+                 WHERE (roster > $1 OR (roster = $1 AND person_key > $2)) AND grade IS NOT NULL \
                  ORDER BY roster, person_key LIMIT 500",
             )
+            .bind(&after.0)
+            .bind(&after.1)
             .fetch_all(&mut tx)
             .await?;
             for r in &rows {
@@ -368,6 +373,7 @@ impl SqlStore {
                 .bind(&key)
                 .execute(&mut tx)
                 .await?;
+                after = (roster, key);
             }
             sealed += rows.len();
             if rows.len() < 500 {
