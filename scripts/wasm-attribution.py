@@ -11,6 +11,9 @@ function's name mentions (a component, a type), else by crate. Sizes are before 
 compression (roughly 4 bytes of this per byte a phone receives). Needs python3, c++filt.
 
 Usage: scripts/wasm-attribution.py [SPLIT [TOP [OWNER]]]   e.g. declaration_loader 60
+SPLIT `main` is the main module (what every page loads first). WHOLE=1 looks at the whole
+application's WASM (feature `hydrate`, the staff pages' splits such as household_route_view)
+instead of the portal's.
 With OWNER (part of an owner's name as listed, e.g. hashbrown or FieldError; * for all), the TOP largest
 functions counted under the matching owners are listed by name instead.
 """
@@ -100,10 +103,14 @@ def functions(path):
     return [(names.get(f + imported, "?"), s) for f, s in enumerate(sizes)]
 
 
+WHOLE = os.environ.get("WHOLE") == "1"
+FEATURES = "hydrate" if WHOLE else "hydrate,portal"
+if WHOLE:
+    TARGET = os.path.join(TARGET, "whole")
 env = dict(os.environ, CARGO_TARGET_DIR=TARGET,
            RUSTFLAGS="-Csymbol-mangling-version=v0 --cfg erase_components -Clink-args=--emit-relocs")
 run(["cargo", "build", "-p", "app", "--lib", "--locked", "--no-default-features", "--features",
-     "hydrate,portal", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"], env=env)
+     FEATURES, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"], env=env)
 if not os.path.exists(SPLITTER):
     # The splitter's crate as cargo-leptos 0.3.10 uses it, with its command-line front end.
     run(["cargo", "install", "wasm_split_cli_support", "--version", "0.2.3", "--features",
@@ -116,6 +123,9 @@ run([SPLITTER, os.path.join(TARGET, "wasm32-unknown-unknown", "wasm-release", "a
 
 # The split's own module and every chunk the splitter's loader lists it among.
 own = glob.glob(os.path.join(out, f"split_{SPLIT}*.wasm"))
+if SPLIT == "main":
+    own = [p for p in glob.glob(os.path.join(out, "*.wasm"))
+           if not os.path.basename(p).startswith(("split_", "chunk_"))]
 if not own:
     names = sorted(os.path.basename(p)[6:-5] for p in glob.glob(os.path.join(out, "split_*.wasm")))
     sys.exit(f"no split named {SPLIT}*; there are: {', '.join(names)}")

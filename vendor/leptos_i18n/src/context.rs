@@ -49,7 +49,7 @@ impl<L: Locale, S: Scope<L>> Copy for I18nContext<L, S> {}
 impl<L: Locale, S: Scope<L>> I18nContext<L, S> {
     /// Return the current locale subscribing to any changes.
     #[inline]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn get_locale(self) -> L {
         // Doudi's patch (vendor/README.md): read without subscribing, and the default language
         // once the page is gone. Our pages never change language in place (the switch loads
@@ -62,7 +62,7 @@ impl<L: Locale, S: Scope<L>> I18nContext<L, S> {
 
     /// Return the current locale but does not subscribe to changes
     #[inline]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn get_locale_untracked(self) -> L {
         // Doudi's patch: as `get_locale`.
         #[cfg(feature = "unified_contexts")]
@@ -78,21 +78,21 @@ impl<L: Locale, S: Scope<L>> I18nContext<L, S> {
 
     /// Return the keys for the current locale subscribing to any changes
     #[inline]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn get_keys(self) -> S::Keys {
         LocaleKeys::from_locale(self.get_locale())
     }
 
     /// Return the keys for the current locale but does not subscribe to changes
     #[inline]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn get_keys_untracked(self) -> S::Keys {
         LocaleKeys::from_locale(self.get_locale_untracked())
     }
 
     /// Set the locale and notify all subscribers
     #[inline]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn set_locale(self, lang: L) {
         #[cfg(feature = "unified_contexts")]
         return self.locale_signal.set(AnyLocale(lang.as_str()));
@@ -102,7 +102,7 @@ impl<L: Locale, S: Scope<L>> I18nContext<L, S> {
 
     /// Set the locale but does not notify the subscribers
     #[inline]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn set_locale_untracked(self, lang: L) {
         #[cfg(feature = "unified_contexts")]
         {
@@ -181,7 +181,7 @@ pub(crate) const ENABLE_COOKIE: bool = cfg!(feature = "cookie");
 
 const COOKIE_PREFERED_LANG: &str = "i18n_pref_locale";
 
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 fn init_context_inner<L: Locale>(
     set_lang_cookie: WriteSignal<Option<L>>,
     initial_locale: Memo<L>,
@@ -261,7 +261,7 @@ impl<L: Locale> Default for I18nContextOptions<'_, L> {
 }
 
 /// Same as `init_i18n_context` but with some cookies options.
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn init_i18n_context_with_options<L: Locale>(options: I18nContextOptions<L>) -> I18nContext<L> {
     let I18nContextOptions {
         enable_cookie,
@@ -283,7 +283,7 @@ pub fn init_i18n_context_with_options<L: Locale>(options: I18nContextOptions<L>)
 }
 
 /// Initialize a `I18nContext` without providing it.
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn init_i18n_context<L: Locale>() -> I18nContext<L> {
     init_i18n_context_with_options(Default::default())
 }
@@ -299,13 +299,13 @@ pub fn init_i18n_context<L: Locale>() -> I18nContext<L> {
     since = "0.6.0",
     note = "It is now preferred to use the <I18nContextProvider> component in the generated i18n module."
 )]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn provide_i18n_context<L: Locale>() -> I18nContext<L> {
     provide_i18n_context_with_options_inner(Default::default())
 }
 
 #[doc(hidden)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn provide_i18n_context_with_options_inner<L: Locale>(
     options: I18nContextOptions<L>,
 ) -> I18nContext<L> {
@@ -322,7 +322,7 @@ pub fn provide_i18n_context_with_options_inner<L: Locale>(
     since = "0.6.0",
     note = "It is now preferred to use the <I18nContextProvider> component in the generated i18n module."
 )]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn provide_i18n_context_with_options<L: Locale>(
     options: I18nContextOptions<L>,
 ) -> I18nContext<L> {
@@ -333,7 +333,7 @@ pub fn provide_i18n_context_with_options<L: Locale>(
 // * SUB CONTEXT
 // *********************************************
 
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 fn init_subcontext_with_options<L: Locale>(
     initial_locale: Signal<Option<L>>,
     cookie_name: Option<Cow<str>>,
@@ -374,7 +374,7 @@ fn init_subcontext_with_options<L: Locale>(
     init_context_inner::<L>(set_lang_cookie, initial_locale_listener)
 }
 
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 fn derive_initial_locale_signal<L: Locale>(initial_locale: Option<Signal<L>>) -> Signal<Option<L>> {
     initial_locale
         .map(|s| Signal::derive(move || Some(s.get())))
@@ -391,7 +391,7 @@ fn derive_initial_locale_signal<L: Locale>(initial_locale: Option<Signal<L>>) ->
 /// - `initial_locale` if set
 /// - locale of the parent context
 /// - if no parent context, use the same resolution used by a main context.
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn init_i18n_subcontext_with_options<L: Locale>(
     initial_locale: Option<Signal<L>>,
     cookie_name: Option<Cow<str>>,
@@ -416,7 +416,7 @@ pub fn init_i18n_subcontext_with_options<L: Locale>(
 /// - `initial_locale` if set
 /// - locale of the parent context
 /// - if no parent context, use the same resolution used by a main context.
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn init_i18n_subcontext<L: Locale>(initial_locale: Option<Signal<L>>) -> I18nContext<L> {
     init_i18n_subcontext_with_options::<L>(initial_locale, None, None, None)
 }
@@ -433,7 +433,7 @@ pub fn init_i18n_subcontext<L: Locale>(initial_locale: Option<Signal<L>>) -> I18
 ///
 /// Or you can create a subcontext with `init_i18n_subcontext_*` and manually provide it with `Provider` or `provide_context`.
 #[deprecated(note = "see function documentation", since = "0.6.0")]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn provide_i18n_subcontext<L: Locale>(initial_locale: Option<Signal<L>>) -> I18nContext<L> {
     let ctx = init_i18n_subcontext::<L>(initial_locale);
     I18nContext::provide(ctx);
@@ -455,7 +455,7 @@ fn run_as_children<L: Locale, Chil: IntoView>(
 }
 
 #[doc(hidden)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn i18n_sub_context_provider_inner<L: Locale, Chil: IntoView>(
     children: TypedChildren<Chil>,
     initial_locale: Option<Signal<L>>,
@@ -473,7 +473,7 @@ pub fn i18n_sub_context_provider_inner<L: Locale, Chil: IntoView>(
 }
 
 #[doc(hidden)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn i18n_sub_context_provider_island<L: Locale>(
     children: children::Children,
     initial_locale: Option<L>,
@@ -490,7 +490,7 @@ pub fn i18n_sub_context_provider_island<L: Locale>(
 ///
 /// Panics if the context is missing.
 #[inline]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn use_i18n_context<L: Locale>() -> I18nContext<L> {
     I18nContext::from_context().expect("I18n context is missing")
 }
@@ -502,7 +502,7 @@ pub fn use_i18n_context<L: Locale>() -> I18nContext<L> {
 /// ## Panic
 ///
 /// Panics if the context is missing.
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn use_i18n_with_scope<L: Locale, S: Scope<L>>() -> I18nContext<L, S> {
     use_i18n_context::<L>().scope()
 }
@@ -534,7 +534,7 @@ macro_rules! fill_options {
     };
 }
 
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 fn provide_i18n_context_component_inner<L: Locale, Chil: IntoView>(
     set_lang_attr_on_html: Option<bool>,
     set_dir_attr_on_html: Option<bool>,
@@ -577,7 +577,7 @@ fn provide_i18n_context_component_inner<L: Locale, Chil: IntoView>(
 }
 
 #[doc(hidden)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn provide_i18n_context_component<L: Locale, Chil: IntoView>(
     set_lang_attr_on_html: Option<bool>,
     set_dir_attr_on_html: Option<bool>,
@@ -599,7 +599,7 @@ pub fn provide_i18n_context_component<L: Locale, Chil: IntoView>(
 }
 
 #[doc(hidden)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn provide_i18n_context_component_island<L: Locale>(
     set_lang_attr_on_html: Option<bool>,
     set_dir_attr_on_html: Option<bool>,

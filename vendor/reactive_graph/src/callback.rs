@@ -208,7 +208,7 @@ impl_callable_from_fn!(P1, P2, P3, P4, P5, P6, P7, P8, P9, P10, P11, P12);
 
 impl<In: 'static, Out: 'static> Callback<In, Out> {
     /// Creates a new callback from the given function.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<F>(fun: F) -> Self
     where
         F: Fn(In) -> Out + Send + Sync + 'static,
@@ -244,7 +244,7 @@ impl<I, O, F>
 where
     F: Fn(I) -> O + Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn into_reactive_value(self) -> Callback<I, O> {
         Callback::new(self)
     }
@@ -258,7 +258,7 @@ impl<I, O, F>
 where
     F: Fn(I) -> O + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn into_reactive_value(self) -> UnsyncCallback<I, O> {
         UnsyncCallback::new(self)
     }
@@ -272,7 +272,7 @@ impl<I, F>
 where
     F: Fn(I) -> &'static str + Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn into_reactive_value(self) -> Callback<I, String> {
         Callback::new(move |i| self(i).to_string())
     }
@@ -286,7 +286,7 @@ impl<I, F>
 where
     F: Fn(I) -> &'static str + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn into_reactive_value(self) -> UnsyncCallback<I, String> {
         UnsyncCallback::new(move |i| self(i).to_string())
     }

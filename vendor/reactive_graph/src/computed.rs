@@ -84,7 +84,7 @@ pub use selector::*;
 /// // setting name only causes name to log, not count
 /// set_name.set("Bob".into());
 /// ```
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn create_slice<T, O, S>(
     signal: RwSignal<T>,
     getter: impl Fn(&T) -> O + Copy + Send + Sync + 'static,
@@ -102,7 +102,7 @@ where
 
 /// Takes a memoized, read-only slice of a signal. This is equivalent to the
 /// read-only half of [`create_slice`].
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn create_read_slice<T, O>(
     signal: RwSignal<T>,
     getter: impl Fn(&T) -> O + Copy + Send + Sync + 'static,
@@ -116,7 +116,7 @@ where
 
 /// Creates a setter to access one slice of a signal. This is equivalent to the
 /// write-only half of [`create_slice`].
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn create_write_slice<T, O>(
     signal: RwSignal<T>,
     setter: impl Fn(&mut T, O) + Copy + Send + Sync + 'static,
@@ -130,7 +130,7 @@ where
 
 /// Creates a new memoized, computed reactive value.
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `Memo::new()` instead."]
 pub fn create_memo<T>(
@@ -144,7 +144,7 @@ where
 
 /// Creates a new memo by passing a function that computes the value.
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `Memo::new_owning()` instead."]
 pub fn create_owning_memo<T>(
@@ -159,7 +159,7 @@ where
 /// A conditional signal that only notifies subscribers when a change
 /// in the source signal’s value changes whether the given function is true.
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `Selector::new()` instead."]
 pub fn create_selector<T>(
@@ -174,7 +174,7 @@ where
 /// Creates a conditional signal that only notifies subscribers when a change
 /// in the source signal’s value changes whether the given function is true.
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `Selector::new_with_fn()` instead."]
 pub fn create_selector_with_fn<T>(

@@ -14,7 +14,7 @@ pub use render_effect::*;
 
 /// Creates a new render effect, which immediately runs `fun`.
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `RenderEffect::new()` instead."]
 pub fn create_render_effect<T>(

@@ -65,7 +65,7 @@ pub use write::*;
 /// assert_eq!(double_count(), 2);
 /// ```
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn arc_signal<T>(value: T) -> (ArcReadSignal<T>, ArcWriteSignal<T>) {
     ArcRwSignal::new(value).split()
 }
@@ -111,7 +111,7 @@ pub fn arc_signal<T>(value: T) -> (ArcReadSignal<T>, ArcWriteSignal<T>) {
 /// assert_eq!(double_count(), 2);
 /// ```
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn signal<T: Send + Sync + 'static>(
     value: T,
 ) -> (ReadSignal<T>, WriteSignal<T>) {
@@ -124,7 +124,7 @@ pub fn signal<T: Send + Sync + 'static>(
 /// Unlike [`signal`], this does not require the value to be `Send + Sync`. Instead, it is stored
 /// on a local arena. Accessing either of the returned signals from another thread will panic.
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn signal_local<T: 'static>(
     value: T,
 ) -> (ReadSignal<T, LocalStorage>, WriteSignal<T, LocalStorage>) {
@@ -172,7 +172,7 @@ pub fn signal_local<T: 'static>(
 /// assert_eq!(double_count(), 2);
 /// ```
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being renamed to `signal()` to conform to \
                 Rust idioms."]
 pub fn create_signal<T: Send + Sync + 'static>(
@@ -183,7 +183,7 @@ pub fn create_signal<T: Send + Sync + 'static>(
 
 /// Creates a reactive signal with the getter and setter unified in one value.
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `RwSignal::new()` instead."]
 pub fn create_rw_signal<T: Send + Sync + 'static>(value: T) -> RwSignal<T> {
@@ -192,7 +192,7 @@ pub fn create_rw_signal<T: Send + Sync + 'static>(value: T) -> RwSignal<T> {
 
 /// A trigger is a data-less signal with the sole purpose of notifying other reactive code of a change.
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `ArcTrigger::new()` instead."]
 pub fn create_trigger() -> ArcTrigger {

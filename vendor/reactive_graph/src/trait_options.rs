@@ -33,14 +33,14 @@ pub trait ReadUntrackedOptional: Sized + DefinedAt {
     type Value;
 
     /// Returns the guard, or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_read_untracked(&self) -> Option<Self::Value>;
 
     /// Returns the guard.
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn read_untracked(&self) -> Self::Value {
         self.try_read_untracked()
             .unwrap_or_else(unwrap_signal!(self))
@@ -69,14 +69,14 @@ pub trait ReadOptional: DefinedAt {
     type Value;
 
     /// Subscribes to the signal, and returns the guard, or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_read(&self) -> Option<Self::Value>;
 
     /// Subscribes to the signal, and returns the guard.
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn read(&self) -> Self::Value {
         self.try_read().unwrap_or_else(unwrap_signal!(self))
     }
@@ -105,7 +105,7 @@ pub trait WithUntrackedOptional: DefinedAt {
 
     /// Applies the closure to the value, and returns the result,
     /// or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_with_untracked<U>(
         &self,
         fun: impl FnOnce(Option<&Self::Value>) -> U,
@@ -115,7 +115,7 @@ pub trait WithUntrackedOptional: DefinedAt {
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn with_untracked<U>(
         &self,
         fun: impl FnOnce(Option<&Self::Value>) -> U,
@@ -152,7 +152,7 @@ pub trait WithOptional: DefinedAt {
 
     /// Subscribes to the signal, applies the closure to the value, and returns the result,
     /// or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_with<U>(
         &self,
         fun: impl FnOnce(Option<&Self::Value>) -> U,
@@ -162,7 +162,7 @@ pub trait WithOptional: DefinedAt {
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn with<U>(&self, fun: impl FnOnce(Option<&Self::Value>) -> U) -> U {
         self.try_with(fun).unwrap_or_else(unwrap_signal!(self))
     }

@@ -103,12 +103,12 @@ pub trait Dispose {
 /// Allows tracking the value of some reactive data.
 pub trait Track {
     /// Subscribes to this signal in the current reactive scope without doing anything with its value.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn track(&self);
 }
 
 impl<T: Source + ToAnySource + DefinedAt> Track for T {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn track(&self) {
         if self.is_disposed() {
             return;
@@ -158,14 +158,14 @@ pub trait ReadUntracked: Sized + DefinedAt {
     type Value: Deref;
 
     /// Returns the guard, or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_read_untracked(&self) -> Option<Self::Value>;
 
     /// Returns the guard.
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn read_untracked(&self) -> Self::Value {
         self.try_read_untracked()
             .unwrap_or_else(unwrap_signal!(self))
@@ -175,7 +175,7 @@ pub trait ReadUntracked: Sized + DefinedAt {
     ///
     /// If your type contains a [`Signal`](crate::wrappers::read::Signal),
     /// call it's [`ReadUntracked::custom_try_read`] here, else return `None`.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn custom_try_read(&self) -> Option<Option<Self::Value>> {
         None
     }
@@ -188,14 +188,14 @@ pub trait Read: DefinedAt {
     type Value: Deref;
 
     /// Subscribes to the signal, and returns the guard, or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_read(&self) -> Option<Self::Value>;
 
     /// Subscribes to the signal, and returns the guard.
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn read(&self) -> Self::Value {
         self.try_read().unwrap_or_else(unwrap_signal!(self))
     }
@@ -277,7 +277,7 @@ pub trait WithUntracked: DefinedAt {
 
     /// Applies the closure to the value, and returns the result,
     /// or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_with_untracked<U>(
         &self,
         fun: impl FnOnce(&Self::Value) -> U,
@@ -287,7 +287,7 @@ pub trait WithUntracked: DefinedAt {
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn with_untracked<U>(&self, fun: impl FnOnce(&Self::Value) -> U) -> U {
         self.try_with_untracked(fun)
             .unwrap_or_else(unwrap_signal!(self))
@@ -316,14 +316,14 @@ pub trait With: DefinedAt {
 
     /// Subscribes to the signal, applies the closure to the value, and returns the result,
     /// or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_with<U>(&self, fun: impl FnOnce(&Self::Value) -> U) -> Option<U>;
 
     /// Subscribes to the signal, applies the closure to the value, and returns the result.
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn with<U>(&self, fun: impl FnOnce(&Self::Value) -> U) -> U {
         self.try_with(fun).unwrap_or_else(unwrap_signal!(self))
     }
@@ -335,7 +335,7 @@ where
 {
     type Value = <<T as Read>::Value as Deref>::Target;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_with<U>(&self, fun: impl FnOnce(&Self::Value) -> U) -> Option<U> {
         self.try_read().map(|val| fun(&val))
     }
@@ -348,14 +348,14 @@ pub trait GetUntracked: DefinedAt {
 
     /// Clones and returns the value of the signal,
     /// or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_get_untracked(&self) -> Option<Self::Value>;
 
     /// Clones and returns the value of the signal,
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn get_untracked(&self) -> Self::Value {
         self.try_get_untracked()
             .unwrap_or_else(unwrap_signal!(self))
@@ -382,14 +382,14 @@ pub trait Get: DefinedAt {
 
     /// Subscribes to the signal, then clones and returns the value of the signal,
     /// or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_get(&self) -> Option<Self::Value>;
 
     /// Subscribes to the signal, then clones and returns the value of the signal.
     ///
     /// # Panics
     /// Panics if you try to access a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn get(&self) -> Self::Value {
         self.try_get().unwrap_or_else(unwrap_signal!(self))
     }
@@ -402,7 +402,7 @@ where
 {
     type Value = <T as With>::Value;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_get(&self) -> Option<Self::Value> {
         self.try_with(Self::Value::clone)
     }
@@ -411,7 +411,7 @@ where
 /// Notifies subscribers of a change in this signal.
 pub trait Notify {
     /// Notifies subscribers of a change in this signal.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn notify(&self);
 }
 
@@ -426,7 +426,7 @@ pub trait UpdateUntracked: DefinedAt {
     ///
     /// # Panics
     /// Panics if you try to update a signal that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn update_untracked<U>(
         &self,
         fun: impl FnOnce(&mut Self::Value) -> U,
@@ -450,7 +450,7 @@ where
 {
     type Value = <Self as Write>::Value;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_update_untracked<U>(
         &self,
         fun: impl FnOnce(&mut Self::Value) -> U,
@@ -467,14 +467,14 @@ pub trait Update {
     type Value;
 
     /// Updates the value of the signal and notifies subscribers.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn update(&self, fun: impl FnOnce(&mut Self::Value)) {
         self.try_update(fun);
     }
 
     /// Updates the value of the signal, but only notifies subscribers if the function
     /// returns `true`.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn maybe_update(&self, fun: impl FnOnce(&mut Self::Value) -> bool) {
         self.try_maybe_update(|val| {
             let did_update = fun(val);
@@ -484,7 +484,7 @@ pub trait Update {
 
     /// Updates the value of the signal and notifies subscribers, returning the value that is
     /// returned by the update function, or `None` if the signal has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_update<U>(
         &self,
         fun: impl FnOnce(&mut Self::Value) -> U,
@@ -507,7 +507,7 @@ where
 {
     type Value = <Self as Write>::Value;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_maybe_update<U>(
         &self,
         fun: impl FnOnce(&mut Self::Value) -> (bool, U),
@@ -543,7 +543,7 @@ where
 {
     type Value = <Self as Update>::Value;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn set(&self, value: Self::Value) {
         let failed = self.try_update(|n| *n = value).is_none();
 
@@ -560,7 +560,7 @@ where
         };
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_set(&self, value: Self::Value) -> Option<Self::Value> {
         if self.is_disposed() {
             Some(value)
@@ -578,7 +578,7 @@ pub trait ToStream<T> {
     ///
     /// # Panics
     /// Panics if you try to access a signal that is owned by a reactive node that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn to_stream(&self) -> impl Stream<Item = T> + Send;
 }
 
@@ -608,11 +608,11 @@ where
 /// Allows creating a signal from an async [`Stream`].
 pub trait FromStream<T> {
     /// Creates a signal that contains the latest value of the stream.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from_stream(stream: impl Stream<Item = T> + Send + 'static) -> Self;
 
     /// Creates a signal that contains the latest value of the stream.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from_stream_unsync(stream: impl Stream<Item = T> + 'static) -> Self;
 }
 
@@ -695,14 +695,14 @@ pub trait ReadValue: Sized + DefinedAt {
     type Value: Deref;
 
     /// Returns the non-reactive guard, or `None` if the value has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_read_value(&self) -> Option<Self::Value>;
 
     /// Returns the non-reactive guard.
     ///
     /// # Panics
     /// Panics if you try to access a value that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn read_value(&self) -> Self::Value {
         self.try_read_value().unwrap_or_else(unwrap_signal!(self))
     }
@@ -716,7 +716,7 @@ pub trait WithValue: DefinedAt {
 
     /// Applies the closure to the value, non-reactively, and returns the result,
     /// or `None` if the value has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_with_value<U>(
         &self,
         fun: impl FnOnce(&Self::Value) -> U,
@@ -726,7 +726,7 @@ pub trait WithValue: DefinedAt {
     ///
     /// # Panics
     /// Panics if you try to access a value that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn with_value<U>(&self, fun: impl FnOnce(&Self::Value) -> U) -> U {
         self.try_with_value(fun)
             .unwrap_or_else(unwrap_signal!(self))
@@ -755,14 +755,14 @@ pub trait GetValue: DefinedAt {
 
     /// Clones and returns the value of the value, non-reactively,
     /// or `None` if the value has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_get_value(&self) -> Option<Self::Value>;
 
     /// Clones and returns the value of the value, non-reactively.
     ///
     /// # Panics
     /// Panics if you try to access a value that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn get_value(&self) -> Self::Value {
         self.try_get_value().unwrap_or_else(unwrap_signal!(self))
     }
@@ -787,14 +787,14 @@ pub trait WriteValue: Sized + DefinedAt {
     type Value: Sized + 'static;
 
     /// Returns a non-reactive write guard, or `None` if the value has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_write_value(&self) -> Option<UntrackedWriteGuard<Self::Value>>;
 
     /// Returns a non-reactive write guard.
     ///
     /// # Panics
     /// Panics if you try to access a value that has been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn write_value(&self) -> UntrackedWriteGuard<Self::Value> {
         self.try_write_value().unwrap_or_else(unwrap_signal!(self))
     }
@@ -808,14 +808,14 @@ pub trait UpdateValue: DefinedAt {
 
     /// Updates the value, returning the value that is
     /// returned by the update function, or `None` if the value has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_update_value<U>(
         &self,
         fun: impl FnOnce(&mut Self::Value) -> U,
     ) -> Option<U>;
 
     /// Updates the value.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn update_value(&self, fun: impl FnOnce(&mut Self::Value)) {
         self.try_update_value(fun);
     }
@@ -827,7 +827,7 @@ where
 {
     type Value = <Self as WriteValue>::Value;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_update_value<U>(
         &self,
         fun: impl FnOnce(&mut Self::Value) -> U,
@@ -847,11 +847,11 @@ pub trait SetValue: DefinedAt {
     ///
     /// If the value has already been disposed, returns `Some(value)` with the value that was
     /// passed in. Otherwise, returns `None`.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_set_value(&self, value: Self::Value) -> Option<Self::Value>;
 
     /// Updates the value by replacing it, non-reactively.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn set_value(&self, value: Self::Value) {
         self.try_set_value(value);
     }

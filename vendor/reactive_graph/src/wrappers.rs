@@ -188,7 +188,7 @@ pub mod read {
         /// assert_eq!(above_3(&count.into()), false);
         /// assert_eq!(above_3(&double_count), true);
         /// ```
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn derive(
             derived_signal: impl Fn() -> T + Send + Sync + 'static,
         ) -> Self {
@@ -209,7 +209,7 @@ pub mod read {
         }
 
         /// Moves a static, nonreactive value into a signal, backed by [`ArcStoredValue`].
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn stored(value: T) -> Self {
             Self {
                 inner: SignalTypes::Stored(ArcStoredValue::new(value)),
@@ -224,14 +224,14 @@ pub mod read {
         T: 'static,
     {
         /// Wraps a derived signal. Works like [`Signal::derive`] but uses [`LocalStorage`].
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn derive_local(derived_signal: impl Fn() -> T + 'static) -> Self {
             Signal::derive_local(derived_signal).into()
         }
 
         /// Moves a static, nonreactive value into a signal, backed by [`ArcStoredValue`].
         /// Works like [`Signal::stored`] but uses [`LocalStorage`].
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn stored_local(value: T) -> Self {
             Signal::stored_local(value).into()
         }
@@ -247,7 +247,7 @@ pub mod read {
     }
 
     impl<T: Send + Sync> From<ArcReadSignal<T>> for ArcSignal<T, SyncStorage> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcReadSignal<T>) -> Self {
             Self {
                 inner: SignalTypes::ReadSignal(value),
@@ -261,7 +261,7 @@ pub mod read {
     where
         S: Storage<ArcReadSignal<T>> + Storage<T>,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ReadSignal<T, S>) -> Self {
             Self {
                 inner: SignalTypes::ReadSignal(value.into()),
@@ -272,7 +272,7 @@ pub mod read {
     }
 
     impl<T: Send + Sync> From<ArcRwSignal<T>> for ArcSignal<T, SyncStorage> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcRwSignal<T>) -> Self {
             Self {
                 inner: SignalTypes::ReadSignal(value.read_only()),
@@ -286,7 +286,7 @@ pub mod read {
     where
         S: Storage<ArcRwSignal<T>> + Storage<ArcReadSignal<T>> + Storage<T>,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: RwSignal<T, S>) -> Self {
             Self {
                 inner: SignalTypes::ReadSignal(value.read_only().into()),
@@ -300,7 +300,7 @@ pub mod read {
     where
         S: Storage<T>,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcMemo<T, S>) -> Self {
             Self {
                 inner: SignalTypes::Memo(value),
@@ -314,7 +314,7 @@ pub mod read {
     where
         S: Storage<ArcMemo<T, S>> + Storage<T>,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Memo<T, S>) -> Self {
             Self {
                 inner: SignalTypes::Memo(value.into()),
@@ -328,7 +328,7 @@ pub mod read {
     where
         S: Storage<&'static str> + Storage<String>,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: &'static str) -> Self {
             Self {
                 inner: SignalTypes::Stored(ArcStoredValue::new(
@@ -627,7 +627,7 @@ pub mod read {
         /// assert_eq!(above_3(&count.into()), false);
         /// assert_eq!(above_3(&double_count), true);
         /// ```
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn derive(
             derived_signal: impl Fn() -> T + Send + Sync + 'static,
         ) -> Self {
@@ -650,7 +650,7 @@ pub mod read {
         }
 
         /// Moves a static, nonreactive value into a signal, backed by [`ArcStoredValue`].
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn stored(value: T) -> Self {
             Self {
                 inner: ArenaItem::new_with_storage(SignalTypes::Stored(
@@ -667,7 +667,7 @@ pub mod read {
         T: 'static,
     {
         /// Wraps a derived signal. Works like [`Signal::derive`] but uses [`LocalStorage`].
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn derive_local(derived_signal: impl Fn() -> T + 'static) -> Self {
             let derived_signal = SendWrapper::new(derived_signal);
             #[cfg(feature = "tracing")]
@@ -690,7 +690,7 @@ pub mod read {
 
         /// Moves a static, nonreactive value into a signal, backed by [`ArcStoredValue`].
         /// Works like [`Signal::stored`] but uses [`LocalStorage`].
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn stored_local(value: T) -> Self {
             Self {
                 inner: ArenaItem::new_local(SignalTypes::Stored(
@@ -721,7 +721,7 @@ pub mod read {
     }
 
     impl<T: Send + Sync + 'static> From<T> for ArcSignal<T, SyncStorage> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: T) -> Self {
             ArcSignal::stored(value)
         }
@@ -731,7 +731,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: T) -> Self {
             Self::stored(value)
         }
@@ -741,7 +741,7 @@ pub mod read {
     where
         T: 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: T) -> Self {
             Self::stored_local(value)
         }
@@ -751,7 +751,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcSignal<T, SyncStorage>) -> Self {
             Signal {
                 #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -765,7 +765,7 @@ pub mod read {
     where
         T: 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from_local(value: ArcSignal<T, LocalStorage>) -> Self {
             Signal {
                 #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -779,7 +779,7 @@ pub mod read {
     where
         S: Storage<SignalTypes<T, S>> + Storage<T>,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<T, S>) -> Self {
             ArcSignal {
                 #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -796,7 +796,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ReadSignal<T>) -> Self {
             Self {
                 inner: ArenaItem::new(SignalTypes::ReadSignal(value.into())),
@@ -810,7 +810,7 @@ pub mod read {
     where
         T: 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ReadSignal<T, LocalStorage>) -> Self {
             Self {
                 inner: ArenaItem::new_local(SignalTypes::ReadSignal(
@@ -826,7 +826,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcReadSignal<T>) -> Self {
             Self {
                 inner: ArenaItem::new(SignalTypes::ReadSignal(value)),
@@ -840,7 +840,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcReadSignal<T>) -> Self {
             Self {
                 inner: ArenaItem::new_local(SignalTypes::ReadSignal(value)),
@@ -854,7 +854,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: RwSignal<T>) -> Self {
             Self {
                 inner: ArenaItem::new(SignalTypes::ReadSignal(
@@ -870,7 +870,7 @@ pub mod read {
     where
         T: Clone + Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: MappedSignal<T>) -> Self {
             Self::derive(move || value.get())
         }
@@ -880,7 +880,7 @@ pub mod read {
     where
         T: 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: RwSignal<T, LocalStorage>) -> Self {
             Self {
                 inner: ArenaItem::new_local(SignalTypes::ReadSignal(
@@ -896,7 +896,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcRwSignal<T>) -> Self {
             Self {
                 inner: ArenaItem::new(SignalTypes::ReadSignal(
@@ -912,7 +912,7 @@ pub mod read {
     where
         T: Clone + Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcMappedSignal<T>) -> Self {
             MappedSignal::from(value).into()
         }
@@ -922,7 +922,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcRwSignal<T>) -> Self {
             Self {
                 inner: ArenaItem::new_local(SignalTypes::ReadSignal(
@@ -938,7 +938,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Memo<T>) -> Self {
             Self {
                 inner: ArenaItem::new(SignalTypes::Memo(value.into())),
@@ -952,7 +952,7 @@ pub mod read {
     where
         T: 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Memo<T, LocalStorage>) -> Self {
             Self {
                 inner: ArenaItem::new_local(SignalTypes::Memo(value.into())),
@@ -966,7 +966,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcMemo<T>) -> Self {
             Self {
                 inner: ArenaItem::new(SignalTypes::Memo(value)),
@@ -980,7 +980,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: ArcMemo<T, LocalStorage>) -> Self {
             Self {
                 inner: ArenaItem::new_local(SignalTypes::Memo(value)),
@@ -994,7 +994,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: T) -> Self {
             Signal::stored(Some(value))
         }
@@ -1004,7 +1004,7 @@ pub mod read {
     where
         T: 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: T) -> Self {
             Signal::stored_local(Some(value))
         }
@@ -1014,7 +1014,7 @@ pub mod read {
     where
         T: Clone + Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<T>) -> Self {
             Signal::derive(move || Some(value.get()))
         }
@@ -1024,77 +1024,77 @@ pub mod read {
     where
         T: Clone + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<T, LocalStorage>) -> Self {
             Signal::derive_local(move || Some(value.get()))
         }
     }
 
     impl From<&str> for Signal<String> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: &str) -> Self {
             Signal::stored(value.to_string())
         }
     }
 
     impl From<&str> for Signal<String, LocalStorage> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: &str) -> Self {
             Signal::stored_local(value.to_string())
         }
     }
 
     impl From<&str> for Signal<Option<String>> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: &str) -> Self {
             Signal::stored(Some(value.to_string()))
         }
     }
 
     impl From<&str> for Signal<Option<String>, LocalStorage> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: &str) -> Self {
             Signal::stored_local(Some(value.to_string()))
         }
     }
 
     impl From<Signal<&'static str>> for Signal<String> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<&'static str>) -> Self {
             Signal::derive(move || value.read().to_string())
         }
     }
 
     impl From<Signal<&'static str, LocalStorage>> for Signal<String, LocalStorage> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<&'static str, LocalStorage>) -> Self {
             Signal::derive_local(move || value.read().to_string())
         }
     }
 
     impl From<Signal<&'static str>> for Signal<String, LocalStorage> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<&'static str>) -> Self {
             Signal::derive_local(move || value.read().to_string())
         }
     }
 
     impl From<Signal<&'static str>> for Signal<Option<String>> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<&'static str>) -> Self {
             Signal::derive(move || Some(value.read().to_string()))
         }
     }
 
     impl From<Signal<&'static str>> for Signal<Option<String>, LocalStorage> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<&'static str>) -> Self {
             Signal::derive_local(move || Some(value.read().to_string()))
         }
     }
 
     impl From<Signal<Option<&'static str>>> for Signal<Option<String>> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<Option<&'static str>>) -> Self {
             Signal::derive(move || value.read().map(str::to_string))
         }
@@ -1103,7 +1103,7 @@ pub mod read {
     impl From<Signal<Option<&'static str>, LocalStorage>>
         for Signal<Option<String>, LocalStorage>
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<Option<&'static str>, LocalStorage>) -> Self {
             Signal::derive_local(move || value.read().map(str::to_string))
         }
@@ -1112,7 +1112,7 @@ pub mod read {
     impl From<Signal<Option<&'static str>>>
         for Signal<Option<String>, LocalStorage>
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: Signal<Option<&'static str>>) -> Self {
             Signal::derive_local(move || value.read().map(str::to_string))
         }
@@ -1309,7 +1309,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: MaybeSignal<T>) -> Self {
             match value {
                 MaybeSignal::Static(value) => Signal::stored(value),
@@ -1323,7 +1323,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: MaybeSignal<T, LocalStorage>) -> Self {
             match value {
                 MaybeSignal::Static(value) => Signal::stored_local(value),
@@ -1337,7 +1337,7 @@ pub mod read {
     where
         T: Clone + Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: MaybeSignal<T>) -> Self {
             match value {
                 MaybeSignal::Static(value) => Signal::stored(Some(value)),
@@ -1353,7 +1353,7 @@ pub mod read {
     where
         T: Clone + Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: MaybeSignal<T, LocalStorage>) -> Self {
             match value {
                 MaybeSignal::Static(value) => Signal::stored_local(Some(value)),
@@ -1368,7 +1368,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: MaybeProp<T>) -> Self {
             value.0
         }
@@ -1379,7 +1379,7 @@ pub mod read {
     where
         T: Send + Sync + 'static,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: MaybeProp<T, LocalStorage>) -> Self {
             value.0
         }
@@ -2195,7 +2195,7 @@ pub mod write {
     }
 
     impl<T: Default + 'static, S> Default for SignalSetter<T, S> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn default() -> Self {
             Self {
                 inner: SignalSetterTypes::Default,
@@ -2246,7 +2246,7 @@ pub mod write {
         S: Storage<Box<dyn Fn(T) + Send + Sync>>,
     {
         /// Wraps a signal-setting closure, i.e., any computation that sets one or more reactive signals.
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn map(mapped_setter: impl Fn(T) + Send + Sync + 'static) -> Self {
             Self {
                 inner: SignalSetterTypes::Mapped(ArenaItem::new_with_storage(
@@ -2259,7 +2259,7 @@ pub mod write {
     }
 
     impl<T, S> From<WriteSignal<T, S>> for SignalSetter<T, S> {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: WriteSignal<T, S>) -> Self {
             Self {
                 inner: SignalSetterTypes::Write(value),
@@ -2274,7 +2274,7 @@ pub mod write {
         T: Send + Sync + 'static,
         S: Storage<ArcRwSignal<T>> + Storage<ArcWriteSignal<T>>,
     {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         fn from(value: RwSignal<T, S>) -> Self {
             Self {
                 inner: SignalSetterTypes::Write(value.write_only()),

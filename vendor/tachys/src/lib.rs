@@ -96,7 +96,7 @@ pub(crate) trait UnwrapOrDebug {
 impl<T> UnwrapOrDebug for Result<T, JsValue> {
     type Output = T;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn or_debug(self, el: &Node, name: &'static str) {
         #[cfg(any(debug_assertions, leptos_debuginfo))]
         {
@@ -118,7 +118,7 @@ impl<T> UnwrapOrDebug for Result<T, JsValue> {
         }
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn ok_or_debug(
         self,
         el: &Node,

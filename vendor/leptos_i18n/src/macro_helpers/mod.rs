@@ -262,7 +262,7 @@ pub fn intern(s: &str) -> &str {
 }
 
 #[doc(hidden)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[cfg(any(not(feature = "dynamic_load"), feature = "ssr"))]
 pub const fn index_translations<const N: usize, const I: usize>(
     translations: &'static [&'static str; N],
@@ -271,7 +271,7 @@ pub const fn index_translations<const N: usize, const I: usize>(
 }
 
 #[doc(hidden)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[cfg(not(any(not(feature = "dynamic_load"), feature = "ssr")))]
 pub fn index_translations<const N: usize, const I: usize>(
     translations: &'static [Box<str>; N],

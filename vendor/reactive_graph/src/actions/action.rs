@@ -170,7 +170,7 @@ where
     /// }
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<F, Fu>(action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + Send + Sync + 'static,
@@ -192,7 +192,7 @@ where
     /// The `action_fn` must be `Send + Sync` so that the `ArcAction` is `Send + Sync`. The
     /// `Future` must be `Send` so that it can be moved across threads by the async executor as
     /// needed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_with_value<F, Fu>(value: Option<O>, action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + Send + Sync + 'static,
@@ -226,7 +226,7 @@ where
     ///
     /// This has no other effect: i.e., it will not cancel in-flight actions, set the
     /// input, etc.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn clear(&self) {
         if let Some(mut guard) = self.value.try_write() {
             **guard = None;
@@ -258,7 +258,7 @@ where
     O: Send + Sync + 'static,
 {
     /// Calls the `async` function with a reference to the input type as its argument.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn dispatch(&self, input: I) -> ActionAbortHandle {
         let (abort_tx, mut abort_rx) = oneshot::channel();
         if !is_suppressing_resource_load() {
@@ -310,7 +310,7 @@ where
 {
     /// Calls the `async` function with a reference to the input type as its argument,
     /// ensuring that it is spawned on the current thread.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn dispatch_local(&self, input: I) -> ActionAbortHandle {
         let (abort_tx, mut abort_rx) = oneshot::channel();
         if !is_suppressing_resource_load() {
@@ -362,7 +362,7 @@ where
     /// Creates a new action, which will only be run on the thread in which it is created.
     ///
     /// In all other ways, this is identical to [`ArcAction::new`].
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_unsync<F, Fu>(action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + 'static,
@@ -375,7 +375,7 @@ where
     /// Creates a new action that will only run on the current thread, initializing it with the given value.
     ///
     /// In all other ways, this is identical to [`ArcAction::new_with_value`].
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_unsync_with_value<F, Fu>(value: Option<O>, action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + 'static,
@@ -433,7 +433,7 @@ where
     /// assert_eq!(version.get(), 1);
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn version(&self) -> ArcRwSignal<usize> {
         self.version.clone()
     }
@@ -462,7 +462,7 @@ where
     /// assert_eq!(input.get(), None);
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn input(&self) -> ArcMappedSignal<Option<I>> {
         ArcMappedSignal::new(
             self.input.clone(),
@@ -499,7 +499,7 @@ where
     /// assert_eq!(value.get(), Some(6));
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn value(&self) -> ArcMappedSignal<Option<O>> {
         ArcMappedSignal::new(
             self.value.clone(),
@@ -531,7 +531,7 @@ where
     /// assert_eq!(pending.get(), false);
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn pending(&self) -> ArcMemo<bool> {
         let in_flight = self.in_flight.clone();
         ArcMemo::new(move |_| in_flight.get() > 0)
@@ -690,7 +690,7 @@ where
     /// }
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<F, Fu>(action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + Send + Sync + 'static,
@@ -715,7 +715,7 @@ where
     /// `Future` must be `Send` so that it can be moved across threads by the async executor as
     /// needed. In order to be stored in the `Copy` arena, the input and output types should also
     /// be `Send + Sync`.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_with_value<F, Fu>(value: Option<O>, action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + Send + Sync + 'static,
@@ -738,7 +738,7 @@ where
     ///
     /// This has no other effect: i.e., it will not cancel in-flight actions, set the
     /// input, etc.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn clear(&self) {
         self.inner.try_with_value(|inner| inner.clear());
     }
@@ -752,7 +752,7 @@ where
     /// Creates a new action, which does not require its inputs or outputs to be `Send`. In all other
     /// ways, this is the same as [`Action::new`]. If this action is accessed from outside the
     /// thread on which it was created, it panics.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_local<F, Fu>(action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + 'static,
@@ -768,7 +768,7 @@ where
     /// Creates a new action with the initial value, which does not require its inputs or outputs to be `Send`. In all other
     /// ways, this is the same as [`Action::new_with_value`]. If this action is accessed from outside the
     /// thread on which it was created, it panics.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_local_with_value<F, Fu>(value: Option<O>, action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + 'static,
@@ -811,7 +811,7 @@ where
     /// assert_eq!(version.get(), 1);
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn version(&self) -> RwSignal<usize> {
         let inner = self
             .inner
@@ -843,7 +843,7 @@ where
     /// assert_eq!(pending.get(), false);
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn pending(&self) -> Memo<bool> {
         let inner = self
             .inner
@@ -882,7 +882,7 @@ where
     /// assert_eq!(input.get(), None);
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn input(&self) -> MappedSignal<Option<I>> {
         self.inner
             .try_with_value(|inner| inner.input())
@@ -894,7 +894,7 @@ where
     /// be `Some` while we are waiting for it to resolve, and `None` after it has resolved.
     ///
     /// Returns a thread-local signal using [`LocalStorage`].
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[deprecated = "You can now use .input() for any value, whether it's \
                     thread-safe or not."]
     pub fn input_local(&self) -> MappedSignal<Option<I>> {
@@ -938,7 +938,7 @@ where
     /// assert_eq!(value.get(), Some(6));
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn value(&self) -> MappedSignal<Option<O>> {
         self.inner
             .try_with_value(|inner| inner.value())
@@ -953,7 +953,7 @@ where
     /// Returns a thread-local signal using [`LocalStorage`].
     #[deprecated = "You can now use .value() for any value, whether it's \
                     thread-safe or not."]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn value_local(&self) -> MappedSignal<Option<O>>
     where
         O: Send + Sync,
@@ -971,7 +971,7 @@ where
     O: Send + Sync + 'static,
 {
     /// Calls the `async` function with a reference to the input type as its argument.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn dispatch(&self, input: I) -> ActionAbortHandle {
         self.inner
             .try_get_value()
@@ -986,7 +986,7 @@ where
     O: 'static,
 {
     /// Calls the `async` function with a reference to the input type as its argument.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn dispatch_local(&self, input: I) -> ActionAbortHandle {
         self.inner
             .try_get_value()
@@ -1004,7 +1004,7 @@ where
     /// it on the same thread it was created on.
     ///
     /// In all other ways, this is identical to [`Action::new`].
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_unsync<F, Fu>(action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + 'static,
@@ -1023,7 +1023,7 @@ where
     /// it on the same thread it was created on, and gives an initial value.
     ///
     /// In all other ways, this is identical to [`Action::new`].
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_unsync_with_value<F, Fu>(value: Option<O>, action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + 'static,
@@ -1049,7 +1049,7 @@ where
     /// thread on which it was created, it panics.
     ///
     /// This combines the features of [`Action::new_local`] and [`Action::new_unsync`].
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_unsync_local<F, Fu>(action_fn: F) -> Self
     where
         F: Fn(&I) -> Fu + 'static,
@@ -1070,7 +1070,7 @@ where
     ///
     /// This combines the features of [`Action::new_local_with_value`] and
     /// [`Action::new_unsync_with_value`].
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_unsync_local_with_value<F, Fu>(
         value: Option<O>,
         action_fn: F,
@@ -1152,7 +1152,7 @@ impl<I, O> Copy for Action<I, O> {}
 /// # });
 /// ```
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `Action::new()` instead."]
 pub fn create_action<I, O, F, Fu>(action_fn: F) -> Action<I, O>

@@ -121,7 +121,7 @@ where
     ///     MultiAction::new(|input: &(usize, String)| async { todo!() });
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<Fut>(
         action_fn: impl Fn(&I) -> Fut + Send + Sync + 'static,
     ) -> Self
@@ -419,7 +419,7 @@ impl<I, O> ArcMultiAction<I, O> {
     ///     ArcMultiAction::new(|input: &(usize, String)| async { todo!() });
     /// # });
     /// ```
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<Fut>(
         action_fn: impl Fn(&I) -> Fut + Send + Sync + 'static,
     ) -> Self
@@ -659,32 +659,32 @@ where
 {
     /// The current argument that was dispatched to the `async` function.
     /// `Some` while we are waiting for it to resolve, `None` if it has resolved.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn input(&self) -> ArcReadSignal<Option<I>> {
         self.input.read_only()
     }
 
     /// The most recent return value of the `async` function.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn value(&self) -> ArcReadSignal<Option<O>> {
         self.value.read_only()
     }
 
     /// Whether this submision is still waiting to resolve.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn pending(&self) -> ArcReadSignal<bool> {
         self.pending.read_only()
     }
 
     /// Whether this submission has been canceled.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn canceled(&self) -> ArcReadSignal<bool> {
         self.canceled.read_only()
     }
 
     /// Cancels the submission. This will not necessarily prevent the `Future`
     /// from continuing to run, but it will update the returned value.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn cancel(&self) {
         // TODO if we set these up to race against a cancel signal, we could actually drop the
         // futures
@@ -768,7 +768,7 @@ where
 {
     /// The current argument that was dispatched to the `async` function.
     /// `Some` while we are waiting for it to resolve, `None` if it has resolved.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn input(&self) -> ReadSignal<Option<I>, S> {
         self.input.read_only()
     }
@@ -779,7 +779,7 @@ where
     S: Storage<ArcRwSignal<Option<O>>> + Storage<ArcReadSignal<Option<O>>>,
 {
     /// The most recent return value of the `async` function.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn value(&self) -> ReadSignal<Option<O>, S> {
         self.value.read_only()
     }
@@ -787,20 +787,20 @@ where
 
 impl<I, O, S> Submission<I, O, S> {
     /// Whether this submision is still waiting to resolve.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn pending(&self) -> ReadSignal<bool> {
         self.pending.read_only()
     }
 
     /// Whether this submission has been canceled.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn canceled(&self) -> ReadSignal<bool> {
         self.canceled.read_only()
     }
 
     /// Cancels the submission. This will not necessarily prevent the `Future`
     /// from continuing to run, but it will update the returned value.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn cancel(&self) {
         self.canceled.try_set(true);
     }

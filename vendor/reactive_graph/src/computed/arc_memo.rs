@@ -105,7 +105,7 @@ where
     ///
     /// This is lazy: the function will not be called until the memo's value is read for the first
     /// time.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[cfg_attr(
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
@@ -123,7 +123,7 @@ where
     ///
     /// This is lazy: the function will not be called until the memo's value is read for the first
     /// time.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[cfg_attr(
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
@@ -146,7 +146,7 @@ where
     ///
     /// This is lazy: the function will not be called until the memo's value is read for the first
     /// time.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[cfg_attr(
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
@@ -341,7 +341,7 @@ impl<T> From<ArcReadSignal<T>> for ArcMemo<T, SyncStorage>
 where
     T: Clone + PartialEq + Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcReadSignal<T>) -> Self {
         ArcMemo::new(move |_| value.get())
     }
@@ -351,7 +351,7 @@ impl<T> From<ArcRwSignal<T>> for ArcMemo<T, SyncStorage>
 where
     T: Clone + PartialEq + Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcRwSignal<T>) -> Self {
         ArcMemo::new(move |_| value.get())
     }

@@ -118,7 +118,7 @@ impl<T> From<ArcMemo<T, SyncStorage>> for Memo<T>
 where
     T: Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcMemo<T, SyncStorage>) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -132,7 +132,7 @@ impl<T> FromLocal<ArcMemo<T, LocalStorage>> for Memo<T, LocalStorage>
 where
     T: 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from_local(value: ArcMemo<T, LocalStorage>) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -146,7 +146,7 @@ impl<T> Memo<T>
 where
     T: Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[cfg_attr(
         feature = "tracing",
         tracing::instrument(level = "debug", skip_all)
@@ -181,7 +181,7 @@ where
         }
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[cfg_attr(
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
@@ -212,7 +212,7 @@ where
     ///
     /// This is lazy: the function will not be called until the memo's value is read for the first
     /// time.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[cfg_attr(
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
@@ -293,7 +293,7 @@ where
     S: Storage<ArcMemo<T, S>> + Storage<T>,
     ArcMemo<T, S>: Track,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn track(&self) {
         if let Some(inner) = self.inner.try_get_value() {
             inner.track();
@@ -321,7 +321,7 @@ where
     T: 'static,
     S: Storage<ArcMemo<T, S>> + Storage<T>,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: Memo<T, S>) -> Self {
         value
             .inner
@@ -334,7 +334,7 @@ impl<T> From<ArcReadSignal<T>> for Memo<T>
 where
     T: Clone + PartialEq + Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcReadSignal<T>) -> Self {
         Memo::new(move |_| value.get())
     }

@@ -534,7 +534,7 @@ where
 
 /// Creates an [`Effect`].
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `Effect::new()` instead."]
 pub fn create_effect<T>(
@@ -548,7 +548,7 @@ where
 
 /// Creates an [`Effect`], equivalent to [Effect::watch].
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `Effect::watch()` instead."]
 pub fn watch<W, T>(

@@ -69,7 +69,7 @@ impl ImmediateEffect {
     ///
     /// NOTE: this requires a `Fn` function because it might recurse.
     /// Use [Self::new_mut] to pass a `FnMut` function, it'll panic on recursion.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[must_use]
     pub fn new(fun: impl Fn() + Send + Sync + 'static) -> Self {
         if !cfg!(feature = "effects") {
@@ -87,7 +87,7 @@ impl ImmediateEffect {
     ///
     /// # Panics
     /// Panics on recursion or if triggered in parallel. Also see [Self::new]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[must_use]
     pub fn new_mut(fun: impl FnMut() + Send + Sync + 'static) -> Self {
         const MSG: &str = "The effect recursed or its function panicked.";
@@ -100,7 +100,7 @@ impl ImmediateEffect {
     /// NOTE: this requires a `Fn` function because it might recurse.
     /// Use [Self::new_mut_scoped] to pass a `FnMut` function, it'll panic on recursion.
     /// NOTE: this effect is automatically cleaned up when the current owner is cleared or disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_scoped(fun: impl Fn() + Send + Sync + 'static) {
         let effect = Self::new(fun);
 
@@ -113,7 +113,7 @@ impl ImmediateEffect {
     ///
     /// # Panics
     /// Panics on recursion or if triggered in parallel. Also see [Self::new_scoped]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_mut_scoped(fun: impl FnMut() + Send + Sync + 'static) {
         let effect = Self::new_mut(fun);
 
@@ -123,7 +123,7 @@ impl ImmediateEffect {
     /// Creates a new effect which runs immediately, then again as soon as any tracked signal changes.
     ///
     /// This will run whether the `effects` feature is enabled or not.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[must_use]
     pub fn new_isomorphic(fun: impl Fn() + Send + Sync + 'static) -> Self {
         let inner = inner::EffectInner::new(fun);
@@ -255,7 +255,7 @@ mod inner {
     }
 
     impl EffectInner {
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn new(
             fun: impl Fn() + Send + Sync + 'static,
         ) -> Arc<RwLock<EffectInner>> {

@@ -126,7 +126,7 @@ impl Observer {
 /// assert_eq!(c.get(), 3);
 /// # });
 /// ```
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn untrack<T>(fun: impl FnOnce() -> T) -> T {
     #[cfg(debug_assertions)]
     let _warning_guard = crate::diagnostics::SpecialNonReactiveZone::enter();
@@ -136,7 +136,7 @@ pub fn untrack<T>(fun: impl FnOnce() -> T) -> T {
 }
 
 #[doc(hidden)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn untrack_with_diagnostics<T>(fun: impl FnOnce() -> T) -> T {
     let _prev = Observer::take();
     fun()

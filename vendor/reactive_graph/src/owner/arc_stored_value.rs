@@ -44,7 +44,7 @@ impl<T> Debug for ArcStoredValue<T> {
 }
 
 impl<T: Default> Default for ArcStoredValue<T> {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn default() -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -87,7 +87,7 @@ impl<T> ArcStoredValue<T> {
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
     )]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new(value: T) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]

@@ -41,7 +41,7 @@ impl Arena {
         }
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn with<U>(fun: impl FnOnce(&ArenaMap) -> U) -> U {
         #[cfg(not(feature = "sandboxed-arenas"))]
         {
@@ -59,7 +59,7 @@ impl Arena {
         }
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn try_with<U>(fun: impl FnOnce(&ArenaMap) -> U) -> Option<U> {
         #[cfg(not(feature = "sandboxed-arenas"))]
         {
@@ -76,7 +76,7 @@ impl Arena {
         }
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn with_mut<U>(fun: impl FnOnce(&mut ArenaMap) -> U) -> U {
         #[cfg(not(feature = "sandboxed-arenas"))]
         {
@@ -94,7 +94,7 @@ impl Arena {
         }
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn try_with_mut<U>(fun: impl FnOnce(&mut ArenaMap) -> U) -> Option<U> {
         #[cfg(not(feature = "sandboxed-arenas"))]
         {
@@ -148,7 +148,7 @@ pub mod sandboxed {
         /// called.
         ///
         /// [item]:[crate::owner::ArenaItem]
-        #[track_caller]
+        #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
         pub fn new(inner: T) -> Self {
             let arena = MAP.with_borrow(|n| n.as_ref().and_then(Weak::upgrade));
             Self { arena, inner }

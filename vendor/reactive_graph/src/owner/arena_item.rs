@@ -43,7 +43,7 @@ where
     S: Storage<T>,
 {
     /// Stores the given value in the arena allocator.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_with_storage(value: T) -> Self {
         let node = {
             Arena::with_mut(|arena| {
@@ -70,7 +70,7 @@ where
     T: Default + 'static,
     S: Storage<T>,
 {
-    #[track_caller] // Default trait is not annotated with #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)] // Default trait is not annotated with #[track_caller]
     fn default() -> Self {
         Self::new_with_storage(Default::default())
     }
@@ -81,7 +81,7 @@ where
     T: Send + Sync + 'static,
 {
     /// Stores the given value in the arena allocator.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new(value: T) -> Self {
         ArenaItem::new_with_storage(value)
     }
@@ -92,7 +92,7 @@ where
     T: 'static,
 {
     /// Stores the given value in the arena allocator.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_local(value: T) -> Self {
         ArenaItem::new_with_storage(value)
     }
@@ -100,13 +100,13 @@ where
 
 impl<T, S: Storage<T>> ArenaItem<T, S> {
     /// Applies a function to a reference to the stored value and returns the result, or `None` if it has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn try_with_value<U>(&self, fun: impl FnOnce(&T) -> U) -> Option<U> {
         S::try_with(self.node, fun)
     }
 
     /// Applies a function to a mutable reference to the stored value and returns the result, or `None` if it has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn try_update_value<U>(
         &self,
         fun: impl FnOnce(&mut T) -> U,
@@ -117,7 +117,7 @@ impl<T, S: Storage<T>> ArenaItem<T, S> {
 
 impl<T: Clone, S: Storage<T>> ArenaItem<T, S> {
     /// Returns a clone of the stored value, or `None` if it has already been disposed.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn try_get_value(&self) -> Option<T> {
         S::try_with(self.node, Clone::clone)
     }

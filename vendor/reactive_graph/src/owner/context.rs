@@ -306,7 +306,7 @@ pub fn use_context<T: Clone + 'static>() -> Option<T> {
 /// ## Panics
 /// Panics if a context of this type is not found in the current reactive
 /// owner or its ancestors.
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn expect_context<T: Clone + 'static>() -> T {
     let location = std::panic::Location::caller();
 

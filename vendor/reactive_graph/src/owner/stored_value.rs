@@ -81,7 +81,7 @@ where
     S: Storage<ArcStoredValue<T>>,
 {
     /// Stores the given value in the arena allocator.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_with_storage(value: T) -> Self {
         Self {
             value: ArenaItem::new_with_storage(ArcStoredValue::new(value)),
@@ -96,7 +96,7 @@ where
     T: Default + 'static,
     S: Storage<ArcStoredValue<T>>,
 {
-    #[track_caller] // Default trait is not annotated with #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)] // Default trait is not annotated with #[track_caller]
     fn default() -> Self {
         Self::new_with_storage(Default::default())
     }
@@ -107,7 +107,7 @@ where
     T: Send + Sync + 'static,
 {
     /// Stores the given value in the arena allocator.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new(value: T) -> Self {
         StoredValue::new_with_storage(value)
     }
@@ -118,7 +118,7 @@ where
     T: 'static,
 {
     /// Stores the given value in the arena allocator.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_local(value: T) -> Self {
         StoredValue::new_with_storage(value)
     }
@@ -181,7 +181,7 @@ impl<T> From<ArcStoredValue<T>> for StoredValue<T>
 where
     T: Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcStoredValue<T>) -> Self {
         StoredValue {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -195,7 +195,7 @@ impl<T, S> From<StoredValue<T, S>> for ArcStoredValue<T>
 where
     S: Storage<ArcStoredValue<T>>,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: StoredValue<T, S>) -> Self {
         value
             .value
@@ -206,7 +206,7 @@ where
 
 /// Creates a new [`StoredValue`].
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated(
     since = "0.7.0-beta5",
     note = "This function is being removed to conform to Rust idioms. Please \

@@ -61,7 +61,7 @@ pub struct ArcReadSignal<T> {
 }
 
 impl<T> Clone for ArcReadSignal<T> {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn clone(&self) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -82,7 +82,7 @@ impl<T> Debug for ArcReadSignal<T> {
 }
 
 impl<T: Default> Default for ArcReadSignal<T> {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn default() -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -149,7 +149,7 @@ impl<T> AsSubscriberSet for ArcReadSignal<T> {
 impl<T: 'static> ReadUntracked for ArcReadSignal<T> {
     type Value = ReadGuard<T, Plain<T>>;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn try_read_untracked(&self) -> Option<Self::Value> {
         Plain::try_new(Arc::clone(&self.value)).map(ReadGuard::new)
     }

@@ -101,7 +101,7 @@ pub struct ArcRwSignal<T> {
 }
 
 impl<T> Clone for ArcRwSignal<T> {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn clone(&self) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -139,7 +139,7 @@ impl<T> Default for ArcRwSignal<T>
 where
     T: Default,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn default() -> Self {
         Self::new(T::default())
     }
@@ -151,7 +151,7 @@ impl<T> ArcRwSignal<T> {
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
     )]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new(value: T) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -162,7 +162,7 @@ impl<T> ArcRwSignal<T> {
     }
 
     /// Returns a read-only handle to the signal.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn read_only(&self) -> ArcReadSignal<T> {
         ArcReadSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -173,7 +173,7 @@ impl<T> ArcRwSignal<T> {
     }
 
     /// Returns a write-only handle to the signal.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn write_only(&self) -> ArcWriteSignal<T> {
         ArcWriteSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -184,14 +184,14 @@ impl<T> ArcRwSignal<T> {
     }
 
     /// Splits the signal into its readable and writable halves.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn split(&self) -> (ArcReadSignal<T>, ArcWriteSignal<T>) {
         (self.read_only(), self.write_only())
     }
 
     /// Reunites the two halves of a signal. Returns `None` if the two signals
     /// provided were not created from the same signal.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn unite(
         read: ArcReadSignal<T>,
         write: ArcWriteSignal<T>,

@@ -20,7 +20,7 @@ pub struct ArcTrigger {
 
 impl ArcTrigger {
     /// Creates a new trigger.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new() -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -37,7 +37,7 @@ impl Default for ArcTrigger {
 }
 
 impl Clone for ArcTrigger {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn clone(&self) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]

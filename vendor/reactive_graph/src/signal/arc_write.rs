@@ -61,7 +61,7 @@ pub struct ArcWriteSignal<T> {
 }
 
 impl<T> Clone for ArcWriteSignal<T> {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn clone(&self) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]

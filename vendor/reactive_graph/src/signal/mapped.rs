@@ -56,7 +56,7 @@ impl<T> Clone for ArcMappedSignal<T> {
 
 impl<T> ArcMappedSignal<T> {
     /// Wraps a signal with the given mapping functions for shared and exclusive references.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<U>(
         inner: ArcRwSignal<U>,
         map: fn(&U) -> &T,
@@ -235,7 +235,7 @@ pub struct MappedSignal<T, S = SyncStorage> {
 
 impl<T> MappedSignal<T> {
     /// Wraps a signal with the given mapping functions for shared and exclusive references.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<U>(
         inner: RwSignal<U>,
         map: fn(&U) -> &T,
@@ -349,7 +349,7 @@ impl<T> From<ArcMappedSignal<T>> for MappedSignal<T>
 where
     T: 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcMappedSignal<T>) -> Self {
         MappedSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]

@@ -165,7 +165,7 @@ impl<T> From<ArcReadSignal<T>> for ReadSignal<T>
 where
     T: Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcReadSignal<T>) -> Self {
         ReadSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -179,7 +179,7 @@ impl<T> FromLocal<ArcReadSignal<T>> for ReadSignal<T, LocalStorage>
 where
     T: 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from_local(value: ArcReadSignal<T>) -> Self {
         ReadSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -194,7 +194,7 @@ where
     T: 'static,
     S: Storage<ArcReadSignal<T>>,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ReadSignal<T, S>) -> Self {
         value
             .inner

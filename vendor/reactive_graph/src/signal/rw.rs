@@ -120,7 +120,7 @@ where
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
     )]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new(value: T) -> Self {
         Self::new_with_storage(value)
     }
@@ -136,7 +136,7 @@ where
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
     )]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_with_storage(value: T) -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -156,7 +156,7 @@ where
         feature = "tracing",
         tracing::instrument(level = "trace", skip_all)
     )]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_local(value: T) -> Self {
         Self::new_with_storage(value)
     }
@@ -169,7 +169,7 @@ where
 {
     /// Returns a read-only handle to the signal.
     #[inline(always)]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn read_only(&self) -> ReadSignal<T, S> {
         ReadSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -191,7 +191,7 @@ where
 {
     /// Returns a write-only handle to the signal.
     #[inline(always)]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn write_only(&self) -> WriteSignal<T, S> {
         WriteSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -214,7 +214,7 @@ where
         + Storage<ArcReadSignal<T>>,
 {
     /// Splits the signal into its readable and writable halves.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     #[inline(always)]
     pub fn split(&self) -> (ReadSignal<T, S>, WriteSignal<T, S>) {
         (self.read_only(), self.write_only())
@@ -222,7 +222,7 @@ where
 
     /// Reunites the two halves of a signal. Returns `None` if the two signals
     /// provided were not created from the same signal.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn unite(
         read: ReadSignal<T, S>,
         write: WriteSignal<T, S>,
@@ -274,7 +274,7 @@ where
     T: Default + 'static,
     S: Storage<ArcRwSignal<T>>,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn default() -> Self {
         Self::new_with_storage(T::default())
     }
@@ -387,7 +387,7 @@ impl<T> From<ArcRwSignal<T>> for RwSignal<T>
 where
     T: Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcRwSignal<T>) -> Self {
         RwSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -401,7 +401,7 @@ impl<'a, T> From<&'a ArcRwSignal<T>> for RwSignal<T>
 where
     T: Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: &'a ArcRwSignal<T>) -> Self {
         value.clone().into()
     }
@@ -411,7 +411,7 @@ impl<T> FromLocal<ArcRwSignal<T>> for RwSignal<T, LocalStorage>
 where
     T: 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from_local(value: ArcRwSignal<T>) -> Self {
         RwSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -426,7 +426,7 @@ where
     T: 'static,
     S: Storage<ArcRwSignal<T>>,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: RwSignal<T, S>) -> Self {
         value
             .inner

@@ -97,7 +97,7 @@ impl<T: AsSubscriberSet + DefinedAt + IsDisposed> ToAnySource for T
 where
     T::Output: Borrow<Arc<RwLock<SubscriberSet>>>,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn to_any_source(&self) -> AnySource {
         self.as_subscriber_set()
             .map(|subs| {

@@ -25,7 +25,7 @@ pub struct Trigger {
 
 impl Trigger {
     /// Creates a new trigger.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new() -> Self {
         Self {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -42,7 +42,7 @@ impl Default for Trigger {
 }
 
 impl Clone for Trigger {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn clone(&self) -> Self {
         *self
     }

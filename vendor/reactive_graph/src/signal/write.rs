@@ -115,7 +115,7 @@ impl<T> From<ArcWriteSignal<T>> for WriteSignal<T>
 where
     T: Send + Sync + 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: ArcWriteSignal<T>) -> Self {
         WriteSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]
@@ -129,7 +129,7 @@ impl<T> FromLocal<ArcWriteSignal<T>> for WriteSignal<T, LocalStorage>
 where
     T: 'static,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from_local(value: ArcWriteSignal<T>) -> Self {
         WriteSignal {
             #[cfg(any(debug_assertions, leptos_debuginfo))]

@@ -51,7 +51,7 @@ impl ConnectionHandle {
         unsafe { SqliteError::try_new(self.as_ptr()) }
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub(crate) fn expect_error(&mut self) -> SqliteError {
         self.last_error()
             .expect("expected error code to be set in current context")

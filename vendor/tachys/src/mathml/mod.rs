@@ -46,7 +46,7 @@ macro_rules! mathml_elements {
             $(
                 // `tag()` function
                 /// A MathML element.
-                #[track_caller]
+                #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
                 pub fn $tag() -> HtmlElement<[<$tag:camel>], (), ()>
                 where
 

@@ -56,7 +56,7 @@ where
 {
     type State = RenderEffectState<V::State>;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn build(mut self) -> Self::State {
         let hook = throw_error::get_error_hook();
         RenderEffect::new(move |prev| {
@@ -74,7 +74,7 @@ where
         .into()
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn rebuild(self, state: &mut Self::State) {
         let new = self.build();
         let mut old = std::mem::replace(state, new);
@@ -641,12 +641,12 @@ macro_rules! reactive_impl {
         {
             type State = RenderEffectState<<$v as Render>::State>;
 
-            #[track_caller]
+            #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
             fn build(self) -> Self::State {
                 (move || self.get()).build()
             }
 
-            #[track_caller]
+            #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
             fn rebuild(self, state: &mut Self::State) {
                 let new = self.build();
                 let mut old = std::mem::replace(state, new);

@@ -28,7 +28,7 @@ where
     E::Output: 'static,
 {
     /// Creates a new node reference.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new() -> Self {
         Self(RwSignal::new(None))
     }
@@ -170,7 +170,7 @@ where
 
 /// Create a [NodeRef].
 #[inline(always)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 #[deprecated = "This function is being removed to conform to Rust idioms. \
                 Please use `NodeRef::new()` instead."]
 pub fn create_node_ref<E>() -> NodeRef<E>

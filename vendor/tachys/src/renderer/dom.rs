@@ -235,7 +235,7 @@ impl Dom {
     /// Tries to mount the new child before the marker as its sibling.
     ///
     /// Returns `false` if the child did not have a valid parent.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn try_mount_before<M>(new_child: &mut M, before: &Node) -> bool
     where
         M: Mountable,

@@ -20,7 +20,7 @@ macro_rules! svg_elements {
                 /// An SVG element.
                 // `tag()` function
                 #[allow(non_snake_case)]
-                #[track_caller]
+                #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
                 pub fn $tag() -> HtmlElement<[<$tag:camel>], (), ()>
                 where
                 {
@@ -160,7 +160,7 @@ svg_elements![
 
 /// An SVG element.
 #[allow(non_snake_case)]
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn r#use() -> HtmlElement<Use, (), ()>
 where {
     HtmlElement {

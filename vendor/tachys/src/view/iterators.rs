@@ -128,7 +128,7 @@ where
         )
     }
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn hydrate<const FROM_SERVER: bool>(
         self,
         cursor: &Cursor,

@@ -469,7 +469,7 @@ impl<T: 'static> ArcAsyncDerived<T> {
     ///
     /// This runs eagerly: i.e., calls `fun` once when created and immediately spawns the `Future`
     /// as a new task.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<Fut>(fun: impl Fn() -> Fut + Send + Sync + 'static) -> Self
     where
         T: Send + Sync + 'static,
@@ -480,7 +480,7 @@ impl<T: 'static> ArcAsyncDerived<T> {
 
     /// Creates a new async derived computation with an initial value as a fallback, and begins running the
     /// `Future` eagerly to get the actual first value.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_with_initial<Fut>(
         initial_value: Option<T>,
         fun: impl Fn() -> Fut + Send + Sync + 'static,
@@ -515,7 +515,7 @@ impl<T: 'static> ArcAsyncDerived<T> {
     /// This is mostly used with manual dependency tracking, for primitives built on top of this
     /// where you do not want to run the run the `Future` unnecessarily.
     #[doc(hidden)]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_with_manual_dependencies<Fut, S>(
         initial_value: Option<T>,
         fun: impl Fn() -> Fut + Send + Sync + 'static,
@@ -554,7 +554,7 @@ impl<T: 'static> ArcAsyncDerived<T> {
     ///
     /// This runs eagerly: i.e., calls `fun` once when created and immediately spawns the `Future`
     /// as a new task.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_unsync<Fut>(fun: impl Fn() -> Fut + 'static) -> Self
     where
         T: 'static,
@@ -565,7 +565,7 @@ impl<T: 'static> ArcAsyncDerived<T> {
 
     /// Creates a new async derived computation with an initial value as a fallback, and begins running the
     /// `Future` eagerly to get the actual first value.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_unsync_with_initial<Fut>(
         initial_value: Option<T>,
         fun: impl Fn() -> Fut + 'static,
@@ -606,7 +606,7 @@ impl<T: 'static> ArcAsyncDerived<T> {
 
 impl<T: 'static> ArcAsyncDerived<T> {
     #[doc(hidden)]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_mock<Fut>(fun: impl Fn() -> Fut + 'static) -> Self
     where
         T: 'static,

@@ -121,7 +121,7 @@ where
     T: 'static,
     S: Storage<ArcAsyncDerived<T>>,
 {
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn from(value: AsyncDerived<T, S>) -> Self {
         value
             .inner
@@ -153,7 +153,7 @@ where
     ///
     /// This runs eagerly: i.e., calls `fun` once when created and immediately spawns the `Future`
     /// as a new task.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new<Fut>(fun: impl Fn() -> Fut + Send + Sync + 'static) -> Self
     where
         T: Send + Sync + 'static,
@@ -271,7 +271,7 @@ where
     S: Storage<ArcAsyncDerived<T>>,
 {
     /// Returns a `Future` that is ready when this resource has next finished loading.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn ready(&self) -> AsyncDerivedReadyFuture {
         let this = self
             .inner

@@ -96,7 +96,7 @@ where
     type Output = T;
     type IntoFuture = AsyncDerivedFuture<T>;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn into_future(self) -> Self::IntoFuture {
         let this = self
             .inner
@@ -122,7 +122,7 @@ where
 {
     type Output = T;
 
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         #[cfg(debug_assertions)]
         let _guard = SpecialNonReactiveZone::enter();
@@ -156,7 +156,7 @@ where
 impl<T: 'static> ArcAsyncDerived<T> {
     /// Returns a `Future` that resolves when the computation is finished, and accesses the inner
     /// value by reference rather than by cloning it.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn by_ref(&self) -> AsyncDerivedRefFuture<T> {
         AsyncDerivedRefFuture {
             source: self.to_any_source(),
@@ -174,7 +174,7 @@ where
 {
     /// Returns a `Future` that resolves when the computation is finished, and accesses the inner
     /// value by reference rather than by cloning it.
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn by_ref(&self) -> AsyncDerivedRefFuture<T> {
         let this = self
             .inner

@@ -56,7 +56,7 @@ impl<Fut> ScopedFuture<Fut> {
     }
 
     #[doc(hidden)]
-    #[track_caller]
+    #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
     pub fn new_untracked_with_diagnostics(
         fut: Fut,
     ) -> ScopedFutureUntrackedWithDiagnostics<Fut> {

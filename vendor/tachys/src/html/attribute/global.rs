@@ -363,7 +363,7 @@ macro_rules! on_definitions {
         paste::paste! {
             $(
                 #[doc = concat!("Adds the HTML `", $html, "` attribute to the element.\n\n**Note**: This is the HTML attribute, which takes a JavaScript string, not an `on:` listener that takes application logic written in Rust.")]
-                #[track_caller]
+                #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
                 fn $key(
                     self,
                     value: V,

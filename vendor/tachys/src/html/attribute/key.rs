@@ -12,7 +12,7 @@ macro_rules! attributes {
         paste::paste! {
             $(
                 #[$meta]
-                #[track_caller]
+                #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
                 pub fn $key<V>(value: V) -> Attr<[<$key:camel>], V>
 				where V: AttributeValue,
 

@@ -3,7 +3,7 @@ use crate::html::element::{ElementType, HtmlElement};
 use std::fmt::Debug;
 
 /// Creates a custom element.
-#[track_caller]
+#[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
 pub fn custom<E>(tag: E) -> HtmlElement<Custom<E>, (), ()>
 where
     E: AsRef<str>,

@@ -18,7 +18,7 @@ macro_rules! html_element_inner {
     ) => {
         paste::paste! {
             #[$meta]
-            #[track_caller]
+            #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
             pub fn $tag() -> HtmlElement<$struct_name, (), ()>
             where
 
@@ -125,7 +125,7 @@ macro_rules! html_self_closing_elements {
         paste::paste! {
             $(
                 #[$meta]
-                #[track_caller]
+                #[cfg_attr(any(debug_assertions, not(target_arch = "wasm32")), track_caller)]
                 pub fn $tag() -> HtmlElement<[<$tag:camel>], (), ()>
                 where
 
