@@ -146,9 +146,9 @@ pub struct HouseholdFile {
     /// one; `None` when it did not, and an exit then ends aid on its day.
     pub taper_until: Option<String>,
     pub emergencies: Vec<crate::api::cycle::EmergencyView>,
-    /// Its lines in frozen payment rolls (资金发放), newest month first: (month, line).
+    /// Its lines in frozen payment rolls (资金发放), newest month first.
     #[serde(default)]
-    pub payments: Vec<(String, crate::api::payments::LineView)>,
+    pub payments: Vec<FilePayment>,
     /// Its recovery cases (追回), newest first.
     #[serde(default)]
     pub recoveries: Vec<crate::api::recovery::RecoveryView>,
@@ -158,6 +158,16 @@ pub struct HouseholdFile {
     /// Its decision in force when an intake made it (no application decided it here).
     #[serde(default)]
     pub intake_decision: Option<IntakeDecisionView>,
+}
+
+/// A household's line in one month's frozen payment roll, as its file shows it: what was paid,
+/// what was held back, and what the bank said (the roll's page gives the whole line and why).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilePayment {
+    pub month: String,
+    pub amount: String,
+    pub held: String,
+    pub bank: Option<(crate::domain::payments::BankStatus, String)>,
 }
 
 /// A decision in force made by an intake from the county's rosters.
@@ -377,7 +387,12 @@ pub async fn get_household_file(id: String) -> Result<HouseholdFile, AppError> {
         .household_payments(&h.id)
         .await?
         .into_iter()
-        .map(|(m, l)| (m.to_string(), crate::api::payments::line_view(l)))
+        .map(|(m, l)| FilePayment {
+            month: m.to_string(),
+            amount: l.line.amount.to_string(),
+            held: l.line.held.to_string(),
+            bank: l.bank,
+        })
         .collect();
     let (caseload, intake_decision) = tokio::try_join!(
         s.store.caseload_of(&h.id),

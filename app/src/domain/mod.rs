@@ -70,19 +70,13 @@ pub trait Coded: Sized + Copy + 'static {
 }
 
 /// serde's reading of a coded value: its code, as a string; a code this version does not know
-/// is an error.
+/// is an error. The string is read by one reader per format (not one per coded type and
+/// format: ~100 copies of the same reader in a staff page's WASM).
 pub fn deserialize_code<'de, T: Coded, D: serde::Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-    struct CodeVisitor<T>(std::marker::PhantomData<T>);
-    impl<T: Coded> serde::de::Visitor<'_> for CodeVisitor<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a known code")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
-            T::from_code(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
-        }
-    }
-    d.deserialize_str(CodeVisitor(std::marker::PhantomData))
+    use serde::de::{Deserialize, Error, Unexpected};
+    let code = String::deserialize(d)?;
+    T::from_code(&code)
+        .ok_or_else(|| D::Error::invalid_value(Unexpected::Str(&code), &"a known code"))
 }
 
 pub mod audit;
@@ -174,5 +168,21 @@ mod one_spelling {
             declaration::AttachmentKind,
             declaration::FieldErrorCode,
         );
+    }
+}
+
+#[cfg(test)]
+mod coded_tests {
+    use super::cycle::Standing;
+
+    #[test]
+    fn a_coded_value_is_read_from_its_code_and_an_unknown_code_or_a_number_is_refused() {
+        let kind: Standing =
+            serde_json::from_str(&format!("\"{}\"", Standing::Exited.code())).unwrap();
+        assert_eq!(kind, Standing::Exited);
+        let unknown = serde_json::from_str::<Standing>("\"no_such_kind\"").unwrap_err();
+        assert!(unknown.to_string().contains("no_such_kind"), "{unknown}");
+        assert!(unknown.to_string().contains("a known code"), "{unknown}");
+        assert!(serde_json::from_str::<Standing>("3").is_err());
     }
 }

@@ -223,8 +223,8 @@ fn HouseholdView(
                 <div class="table-scroll" tabindex="0">
                     <table id="payments-table">
                         <thead><tr><th>{t_string!(i18n, payments.month_label)}</th><th>{t_string!(i18n, payments.amount)}</th><th>{t_string!(i18n, payments.held)}</th><th>{t_string!(i18n, payments.bank)}</th></tr></thead>
-                        <tbody>{file.payments.iter().map(|(m, l)| view! {
-                            <tr><td>{m.clone()}</td><td class="num">{l.amount.clone()}</td><td class="num">{l.held.clone()}</td>
+                        <tbody>{file.payments.iter().map(|l| view! {
+                            <tr><td>{l.month.clone()}</td><td class="num">{l.amount.clone()}</td><td class="num">{l.held.clone()}</td>
                             <td>{l.bank.as_ref().map(|b| crate::texts::roster::bank(i18n.get_locale_untracked(), b)).unwrap_or_default()}</td></tr>
                         }).collect_view()}</tbody>
                     </table>

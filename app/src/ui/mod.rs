@@ -197,7 +197,7 @@ macro_rules! whole_app_routes {
                         $(<Route path=path!($path) view={Lazy::<$route>::new()} ssr=ssr_mode($path) />)*
                     </Routes>
                 }
-            }, false)
+            }, || ())
         }
 
         /// Loads the code of the page at `path` (an address's path), when it is one of the
@@ -299,15 +299,16 @@ pub fn PortalApp() -> impl IntoView {
                 </Routes>
             }
         },
-        true,
+        || view! { <portal::public::PublicFooter /> },
     )
 }
 
-/// What every page shares: language, title, header and the signed-in user around the routes.
-/// With `footer`, the portal's footer (hotline and supervision numbers, the public pages) below.
-fn frame<R: IntoView + 'static>(
+/// What every page shares: language, title, header and the signed-in user around the routes,
+/// and `footer` below them: the portal's (hotline and supervision numbers, the public pages) or
+/// none (a function, not a flag: the whole application's WASM then holds no footer's code).
+fn frame<R: IntoView + 'static, F: IntoView + 'static>(
     routes: impl FnOnce() -> R + Send + 'static,
-    footer: bool,
+    footer: impl FnOnce() -> F + Send + 'static,
 ) -> impl IntoView {
     provide_meta_context();
     let me_resource: MeResource = Resource::new(|| (), |_| me());
@@ -323,7 +324,7 @@ fn frame<R: IntoView + 'static>(
                 <main id="main" class="page">
                     {routes()}
                 </main>
-                {footer.then(|| view! { <portal::public::PublicFooter /> })}
+                {footer()}
             </Router>
         </I18nContextProvider>
     }

@@ -195,38 +195,39 @@ impl Criterion {
     }
 }
 
-/// A fact an explanation shows next to a criterion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Fact {
-    Residence,
-    HouseholdSize,
-    IncomeTotal,
-    EmploymentDeduction,
-    PerCapitaIncome,
-    IncomeLine,
-    Deposits,
-    DepositLimit,
-    HousingCount,
-    Vehicles,
-    HasBusiness,
-    RigidSpending12m,
-    Income12m,
-    /// The 12 months' income taken as the month × 12 (none declared, or a sudden change).
-    Income12mFromMonth,
-    Age,
-    Schooling,
-    Disability,
-    Health,
-    Work,
-    Labour,
-    SupporterAble,
-    RelapseList,
-    StaffDetermination,
-    CurrentlyDibao,
-    IncomeWithoutEmployment,
-    /// The day a running 渐退期 began.
-    TaperSince,
+coded! {
+    /// A fact an explanation shows next to a criterion (sent and stored as its code, the
+    /// variant's snake_case name, as serde spelled it).
+    pub enum Fact {
+        Residence = "residence",
+        HouseholdSize = "household_size",
+        IncomeTotal = "income_total",
+        EmploymentDeduction = "employment_deduction",
+        PerCapitaIncome = "per_capita_income",
+        IncomeLine = "income_line",
+        Deposits = "deposits",
+        DepositLimit = "deposit_limit",
+        HousingCount = "housing_count",
+        Vehicles = "vehicles",
+        HasBusiness = "has_business",
+        RigidSpending12m = "rigid_spending12m",
+        Income12m = "income12m",
+        /// The 12 months' income taken as the month × 12 (none declared, or a sudden change).
+        Income12mFromMonth = "income12m_from_month",
+        Age = "age",
+        Schooling = "schooling",
+        Disability = "disability",
+        Health = "health",
+        Work = "work",
+        Labour = "labour",
+        SupporterAble = "supporter_able",
+        RelapseList = "relapse_list",
+        StaffDetermination = "staff_determination",
+        CurrentlyDibao = "currently_dibao",
+        IncomeWithoutEmployment = "income_without_employment",
+        /// The day a running 渐退期 began.
+        TaperSince = "taper_since",
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1267,4 +1268,29 @@ fn entitlements(
         taper_months: None,
     });
     out
+}
+
+#[cfg(test)]
+mod fact_code_tests {
+    use super::Fact;
+
+    /// Stored assessments spell a fact as serde's `rename_all = "snake_case"` did (an uppercase
+    /// letter after the first becomes `_` and its lowercase; digits stay where they are).
+    #[test]
+    fn a_fact_is_written_and_read_as_its_snake_case_name() {
+        for k in Fact::ALL {
+            let mut snake = String::new();
+            for (i, c) in format!("{k:?}").chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    snake.push('_');
+                }
+                snake.push(c.to_ascii_lowercase());
+            }
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{snake}\""));
+            assert_eq!(
+                serde_json::from_str::<Fact>(&format!("\"{snake}\"")).unwrap(),
+                k
+            );
+        }
+    }
 }
