@@ -229,7 +229,7 @@ pub fn check_order(
             None
         }
     };
-    let day = |raw: &str| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
+    let day = |raw: &str| crate::domain::ymd::parse(raw.trim());
     let from = day(&d.from);
     let until = day(&d.until);
     if from.is_none() {
@@ -281,7 +281,7 @@ pub fn check_delivery(
             code,
         })
     };
-    let day = NaiveDate::parse_from_str(d.day.trim(), "%Y-%m-%d").ok();
+    let day = crate::domain::ymd::parse(d.day.trim());
     match day {
         None => err("day", FieldErrorCode::DateFormat),
         Some(x) if x > today => err("day", FieldErrorCode::DateInFuture),

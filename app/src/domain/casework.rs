@@ -83,7 +83,7 @@ impl Decision {
                 0
             }
         };
-        let effective_from = NaiveDate::parse_from_str(d.effective_from.trim(), "%Y-%m-%d").ok();
+        let effective_from = crate::domain::ymd::parse(d.effective_from.trim());
         match effective_from {
             None => err("effective_from", FieldErrorCode::DateFormat),
             Some(date) if date < today => err("effective_from", FieldErrorCode::DateInPast),

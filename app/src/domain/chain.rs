@@ -335,7 +335,7 @@ pub struct NewAid {
 }
 
 fn date(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
+    crate::domain::ymd::parse(raw.trim())
 }
 
 impl NewAid {

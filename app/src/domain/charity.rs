@@ -874,7 +874,7 @@ impl ResourceDraft {
         if regions.is_empty() {
             regions = served.to_vec();
         }
-        let date = |raw: &str| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
+        let date = |raw: &str| crate::domain::ymd::parse(raw.trim());
         let valid_from = date(&self.valid_from);
         let valid_until = date(&self.valid_until);
         if valid_from.is_none() {

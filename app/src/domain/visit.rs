@@ -96,7 +96,7 @@ impl Visit {
         if !is_visit_id(&d.id) || d.based_on.as_deref().is_some_and(|b| !is_visit_id(b)) {
             err("id", FieldErrorCode::InvalidChoice);
         }
-        let visited_on = match NaiveDate::parse_from_str(d.visited_on.trim(), "%Y-%m-%d") {
+        let visited_on = match crate::domain::ymd::parse(d.visited_on.trim()).ok_or(()) {
             Ok(v) if v > today => {
                 err("visited_on", FieldErrorCode::DateInFuture);
                 None

@@ -303,8 +303,7 @@ pub fn check_new_value(
     if value < min || value > max {
         return Err(ParamError::OutOfBounds);
     }
-    let date = NaiveDate::parse_from_str(effective_from.trim(), "%Y-%m-%d")
-        .map_err(|_| ParamError::DateFormat)?;
+    let date = crate::domain::ymd::parse(effective_from.trim()).ok_or(ParamError::DateFormat)?;
     if source.trim().is_empty() {
         return Err(ParamError::SourceRequired);
     }
