@@ -209,11 +209,19 @@ test('a submission is accepted, completed, visited, decided and publicly noticed
   assert.doesNotMatch(await c.textContent('#file-assessments'), /submission|verification/);
   await c.locator('#chain-table tr[data-kind="basic_living"]', { hasText: '250.00' }).waitFor();
   await c.locator('#flags .flag', { hasText: '应享未享' }).waitFor();
+  // The flag's link opens the referral form (loaded when opened) with the need chosen.
+  assert.equal(await c.locator('#referral-form').count(), 0);
   await c.click('#flags .flag-refer');
   assert.equal(await c.inputValue('#referral-need'), 'premium_subsidy');
   await c.fill('#referral-note', '低保户尚未享受参保资助');
   await c.click('#referral-send');
   await c.locator('#referrals li', { hasText: '已推送' }).waitFor();
+  // Aid given outside Doudi is recorded in the chain (its form too is loaded when opened).
+  await c.click('#aid-open > summary');
+  await c.selectOption('#aid-kind', 'education');
+  await c.fill('#aid-amount', '300');
+  await c.click('#aid-save');
+  await c.locator('#chain-table tr[data-kind="education"]', { hasText: '300.00' }).waitFor();
   assert.deepEqual(await unlabelled(c), []);
   await c.screenshot({ path: `${OUT}household-1024.png`, fullPage: true });
 

@@ -84,6 +84,8 @@ test('a charity registers, is verified, and its matched delivery joins the house
   await c.waitForURL(/\/staff/);
   await openDemoHousehold(c);
   const file = c.url();
+  // The form is loaded when opened.
+  await c.click('#need-open > summary');
   await c.selectOption('#need-kind', 'education');
   await c.fill('#need-amount', '1200');
   await c.click('#need-save');

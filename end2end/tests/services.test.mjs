@@ -12,6 +12,8 @@ test('a care service is ordered and a service given is recorded, at 1024 px', as
   await signIn(c, 'demo_caseworker', 'Demo2026pass');
   await c.waitForURL(/\/staff/);
   await openDemoHousehold(c);
+  // The order form is loaded when opened.
+  await c.click('#care-open > summary');
   await c.locator('#care-order-form').waitFor();
   assert.match(await c.locator('#care-member').textContent(), /张演示.*老年人/);
   assert.deepEqual(await unlabelled(c), []);

@@ -13,7 +13,8 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::policy::yuan;
 use crate::ui::{
-    as_written, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, PageTitle,
+    as_written, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, OnDemand,
+    PageTitle,
 };
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -124,7 +125,11 @@ pub fn HouseholdCare(
                                 (true, true) if d.from_roster => view! { <p class="muted" id="care-no-need">{t_string!(i18n, care.roster_no_need)}</p> }.into_any(),
                                 (true, true) if !d.assessed => view! { <p class="muted" id="care-no-assessment">{t_string!(i18n, care.no_assessment)}</p> }.into_any(),
                                 (true, true) => view! { <p class="muted" id="care-no-need">{t_string!(i18n, care.no_need)}</p> }.into_any(),
-                                (true, false) => view! { <OrderForm household=household.get_value() members=d.members prices=d.prices on_done=Callback::new(move |_| data.refetch()) /> }.into_any(),
+                                (true, false) => view! {
+                                    <OnDemand id="care-open" summary=t_string!(i18n, care.order_title)
+                                        args=(household.get_value(), d.members, d.prices, Callback::new(move |_| data.refetch()))
+                                        load=|(household, members, prices, on_done)| Box::pin(order_form_part(household, members, prices, on_done)) />
+                                }.into_any(),
                             }}
                         }.into_any(),
                         Err(e) => view! { <p class="banner error">{labels::app_error(i18n, &e)}</p> }.into_any(),
@@ -133,6 +138,17 @@ pub fn HouseholdCare(
             </Transition>
         </section>
     }
+}
+
+/// The order form, its code loaded when first opened.
+#[lazy]
+async fn order_form_part(
+    household: String,
+    members: Vec<crate::api::care::CareMember>,
+    prices: Vec<PriceView>,
+    on_done: Callback<()>,
+) -> AnyView {
+    view! { <OrderForm household members prices on_done /> }.into_any()
 }
 
 #[component]
@@ -173,7 +189,6 @@ fn OrderForm(
                 until: until.get_untracked(),
             });
         }>
-            <h3>{t_string!(i18n, care.order_title)}</h3>
             <label for="care-member">{t_string!(i18n, care.member)}</label>
             <select id="care-member" on:change=move |ev| member.set(event_target_value(&ev))>
                 {members.into_iter().map(|m| {

@@ -21,10 +21,10 @@ use crate::domain::policy::Category;
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::PageTitle;
 use crate::ui::{
     field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles, MeResource,
 };
+use crate::ui::{OnDemand, PageTitle};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -951,20 +951,6 @@ pub fn HouseholdCharity(
     data: HouseholdNeeds,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let draft = RwSignal::new(NeedDraft {
-        household_id,
-        source: "caseworker".into(),
-        form: "funds".into(),
-        ..Default::default()
-    });
-    let error = RwSignal::new(None::<AppError>);
-    let save = Action::new(move |d: &NeedDraft| add_need(d.clone()));
-    let added = RwSignal::new(None::<bool>);
-    on_result(save, error, move |new| {
-        added.set(Some(new));
-        data.refetch();
-    });
-    let fe = move |f| field_error_of(error, f);
     view! {
         <section class="card" id="charity-needs">
             <h2>{t_string!(i18n, charity.household_title)}</h2>
@@ -997,40 +983,68 @@ pub fn HouseholdCharity(
                 })}
             </Suspense>
             {caseworker.then(|| view! {
-                <form class="need-form" on:submit=move |ev| { ev.prevent_default(); added.set(None); save.dispatch(draft.get_untracked()); }>
-                    <h3>{t_string!(i18n, charity.add_need)}</h3>
-                    <label for="need-source">{t_string!(i18n, charity.source)}</label>
-                    <select id="need-source" on:change=move |ev| draft.update(|d| d.source = event_target_value(&ev))>
-                        {NeedSource::ALL.into_iter().map(|s| view! { <option value=s.code() selected=move || draft.with(|d| d.source == s.code())>{labels::need_source(i18n, s)}</option> }).collect_view()}
-                    </select>
-                    <FieldMessage error=fe("source") id="need-source-error" />
-                    {move || draft.with(|d| d.source == "warning").then(|| view! {
-                        <label for="need-warning">{t_string!(i18n, charity.warning_id)}</label>
-                        <input id="need-warning" inputmode="numeric" prop:value=move || draft.with(|d| d.warning_id.clone())
-                            on:input=move |ev| draft.update(|d| d.warning_id = event_target_value(&ev)) />
-                        <FieldMessage error=fe("warning_id") id="need-warning-error" />
-                    })}
-                    <label for="need-kind">{t_string!(i18n, charity.kind)}</label>
-                    <select id="need-kind" on:change=move |ev| draft.update(|d| d.kind = event_target_value(&ev))>
-                        <option value="">{t_string!(i18n, common.please_choose)}</option>
-                        {HelpKind::ALL.iter().map(|k| view! { <option value=k.code()>{labels::help(i18n, *k)}</option> }).collect_view()}
-                    </select>
-                    <FieldMessage error=fe("kind") id="need-kind-error" />
-                    <label for="need-form">{t_string!(i18n, charity.form)}</label>
-                    <select id="need-form" on:change=move |ev| draft.update(|d| d.form = event_target_value(&ev))>
-                        {SupplyForm::ALL.into_iter().map(|f| view! { <option value=f.code()>{labels::supply_form(i18n, f)}</option> }).collect_view()}
-                    </select>
-                    <label for="need-amount">{move || if draft.with(|d| d.form == "funds") { t_string!(i18n, charity.amount_yuan) } else { t_string!(i18n, charity.amount_units) }}</label>
-                    <input id="need-amount" inputmode="decimal" prop:value=move || draft.with(|d| d.amount.clone()) on:input=move |ev| draft.update(|d| d.amount = event_target_value(&ev)) />
-                    <FieldMessage error=fe("amount") id="need-amount-error" />
-                    <label for="need-note">{t_string!(i18n, charity.note_optional)}</label>
-                    <input id="need-note" maxlength="200" prop:value=move || draft.with(|d| d.note.clone()) on:input=move |ev| draft.update(|d| d.note = event_target_value(&ev)) />
-                    <FieldMessage error=fe("note") id="need-note-error" />
-                    <ErrorBanner error=general_error(error) />
-                    <button type="submit" class="primary" id="need-save" disabled=move || save.pending().get()>{t_string!(i18n, charity.save_need)}</button>
-                    {move || added.get().map(|new| view! { " " <span class="muted" role="status">{if new { t_string!(i18n, charity.need_saved) } else { t_string!(i18n, charity.need_exists) }}</span> })}
-                </form>
+                <OnDemand id="need-open" summary=t_string!(i18n, charity.add_need)
+                    args=(household_id, data) load=|(household_id, data)| Box::pin(need_form_part(household_id, data)) />
             })}
         </section>
+    }
+}
+
+/// The form to record a need, its code loaded when first opened.
+#[lazy]
+async fn need_form_part(household_id: String, data: HouseholdNeeds) -> AnyView {
+    view! { <NeedForm household_id data /> }.into_any()
+}
+
+#[component]
+fn NeedForm(household_id: String, data: HouseholdNeeds) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = RwSignal::new(NeedDraft {
+        household_id,
+        source: "caseworker".into(),
+        form: "funds".into(),
+        ..Default::default()
+    });
+    let error = RwSignal::new(None::<AppError>);
+    let save = Action::new(move |d: &NeedDraft| add_need(d.clone()));
+    let added = RwSignal::new(None::<bool>);
+    on_result(save, error, move |new| {
+        added.set(Some(new));
+        data.refetch();
+    });
+    let fe = move |f| field_error_of(error, f);
+    view! {
+        <form class="need-form" on:submit=move |ev| { ev.prevent_default(); added.set(None); save.dispatch(draft.get_untracked()); }>
+            <label for="need-source">{t_string!(i18n, charity.source)}</label>
+            <select id="need-source" on:change=move |ev| draft.update(|d| d.source = event_target_value(&ev))>
+                {NeedSource::ALL.into_iter().map(|s| view! { <option value=s.code() selected=move || draft.with(|d| d.source == s.code())>{labels::need_source(i18n, s)}</option> }).collect_view()}
+            </select>
+            <FieldMessage error=fe("source") id="need-source-error" />
+            {move || draft.with(|d| d.source == "warning").then(|| view! {
+                <label for="need-warning">{t_string!(i18n, charity.warning_id)}</label>
+                <input id="need-warning" inputmode="numeric" prop:value=move || draft.with(|d| d.warning_id.clone())
+                    on:input=move |ev| draft.update(|d| d.warning_id = event_target_value(&ev)) />
+                <FieldMessage error=fe("warning_id") id="need-warning-error" />
+            })}
+            <label for="need-kind">{t_string!(i18n, charity.kind)}</label>
+            <select id="need-kind" on:change=move |ev| draft.update(|d| d.kind = event_target_value(&ev))>
+                <option value="">{t_string!(i18n, common.please_choose)}</option>
+                {HelpKind::ALL.iter().map(|k| view! { <option value=k.code()>{labels::help(i18n, *k)}</option> }).collect_view()}
+            </select>
+            <FieldMessage error=fe("kind") id="need-kind-error" />
+            <label for="need-form">{t_string!(i18n, charity.form)}</label>
+            <select id="need-form" on:change=move |ev| draft.update(|d| d.form = event_target_value(&ev))>
+                {SupplyForm::ALL.into_iter().map(|f| view! { <option value=f.code()>{labels::supply_form(i18n, f)}</option> }).collect_view()}
+            </select>
+            <label for="need-amount">{move || if draft.with(|d| d.form == "funds") { t_string!(i18n, charity.amount_yuan) } else { t_string!(i18n, charity.amount_units) }}</label>
+            <input id="need-amount" inputmode="decimal" prop:value=move || draft.with(|d| d.amount.clone()) on:input=move |ev| draft.update(|d| d.amount = event_target_value(&ev)) />
+            <FieldMessage error=fe("amount") id="need-amount-error" />
+            <label for="need-note">{t_string!(i18n, charity.note_optional)}</label>
+            <input id="need-note" maxlength="200" prop:value=move || draft.with(|d| d.note.clone()) on:input=move |ev| draft.update(|d| d.note = event_target_value(&ev)) />
+            <FieldMessage error=fe("note") id="need-note-error" />
+            <ErrorBanner error=general_error(error) />
+            <button type="submit" class="primary" id="need-save" disabled=move || save.pending().get()>{t_string!(i18n, charity.save_need)}</button>
+            {move || added.get().map(|new| view! { " " <span class="muted" role="status">{if new { t_string!(i18n, charity.need_saved) } else { t_string!(i18n, charity.need_exists) }}</span> })}
+        </form>
     }
 }

@@ -15,11 +15,11 @@ use crate::ui::cycle::{EmergencyList, StandingCard};
 use crate::ui::policy::yuan;
 use crate::ui::portal::applications::Declared;
 use crate::ui::visit::VisitCard;
-use crate::ui::PageTitle;
 use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage,
     MeResource,
 };
+use crate::ui::{OnDemand, PageTitle};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -73,6 +73,9 @@ fn HouseholdView(
         household: file.id.clone(),
         ..Default::default()
     });
+    // The forms to act are loaded when opened (`OnDemand`); a flag's link opens its form.
+    let referral_open = RwSignal::new(false);
+    let aid_open = RwSignal::new(false);
     let chain_ids: Vec<String> = file.chain.iter().map(|a| a.aid.id.clone()).collect();
     let flags = file.flags.clone();
     // Named as people name it: the head of household and the village.
@@ -176,11 +179,11 @@ fn HouseholdView(
                             {match action {
                                 FlagAction::ReconcileSources => view! { <span>{t_string!(i18n, household.do_reconcile)}</span> }.into_any(),
                                 FlagAction::Refer(d) => view! {
-                                    <a href="#referral-form" class="flag-refer" on:click=move |_| referral.update(|r| { r.need = need.map(|k| k.code().to_string()).unwrap_or_default(); r.department = d.code().into(); })>
+                                    <a href="#referral-open" class="flag-refer" on:click=move |_| { referral.update(|r| { r.need = need.map(|k| k.code().to_string()).unwrap_or_default(); r.department = d.code().into(); }); referral_open.set(true); }>
                                         {move || format!("{} {}", t_string!(i18n, household.do_refer), labels::department(i18n, d))}
                                     </a>
                                 }.into_any(),
-                                FlagAction::RecordAid => view! { <a href="#aid-form">{t_string!(i18n, household.do_record)}</a> }.into_any(),
+                                FlagAction::RecordAid => view! { <a href="#aid-open" on:click=move |_| aid_open.set(true)>{t_string!(i18n, household.do_record)}</a> }.into_any(),
                             }}
                         </li>
                     }
@@ -282,7 +285,12 @@ fn HouseholdView(
         // What a caseworker can do, after what the file says: charity needs (with the form that
         // records one), referrals, aid.
         <crate::ui::charity::HouseholdCharity household_id=file.id.clone() caseworker=caseworker data=needs />
-        {caseworker.then(|| view! { <ReferralForm form=referral days=file.referral_days on_change /> <AidForm household=household.get_value() on_change /> })}
+        {caseworker.then(|| view! {
+            <OnDemand id="referral-open" summary=t_string!(i18n, household.refer_title) open=referral_open
+                args=(referral, file.referral_days, on_change) load=|(form, days, on_change)| Box::pin(referral_form_part(form, days, on_change)) />
+            <OnDemand id="aid-open" summary=t_string!(i18n, household.record_aid) open=aid_open
+                args=(household.get_value(), on_change) load=|(household, on_change)| Box::pin(aid_form_part(household, on_change)) />
+        })}
     }
     .into_any()
 }
@@ -312,6 +320,22 @@ fn ReferralList(rows: Vec<ReferralView>) -> impl IntoView {
     .into_any()
 }
 
+/// The referral form, its code loaded when first opened.
+#[lazy]
+async fn referral_form_part(
+    form: RwSignal<ReferralDraft>,
+    days: Option<i64>,
+    on_change: Callback<()>,
+) -> AnyView {
+    view! { <ReferralForm form days on_change /> }.into_any()
+}
+
+/// The form to record aid, its code loaded when first opened.
+#[lazy]
+async fn aid_form_part(household: String, on_change: Callback<()>) -> AnyView {
+    view! { <AidForm household on_change /> }.into_any()
+}
+
 #[component]
 fn ReferralForm(
     form: RwSignal<ReferralDraft>,
@@ -331,8 +355,7 @@ fn ReferralForm(
     });
     let fe = move |f| field_error_of(error, f);
     view! {
-        <form class="card" id="referral-form" on:submit=move |ev| { ev.prevent_default(); send.dispatch(form.get_untracked()); }>
-            <h2>{t_string!(i18n, household.refer_title)}</h2>
+        <form id="referral-form" on:submit=move |ev| { ev.prevent_default(); send.dispatch(form.get_untracked()); }>
             {days.map(|d| view! { <p class="muted">{t!(i18n, household.refer_days, days = d)}</p> })}
             <label for="referral-need">{t_string!(i18n, household.need)}</label>
             <select id="referral-need" on:change=move |ev| form.update(|f| { f.need = event_target_value(&ev); f.department.clear(); })>
@@ -431,8 +454,7 @@ fn AidForm(household: String, on_change: Callback<()>) -> impl IntoView {
         None => {}
     });
     view! {
-        <form class="card" id="aid-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
-            <h2>{t_string!(i18n, household.record_aid)}</h2>
+        <form id="aid-form" on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
             <AidFields form error prefix="aid" with_source=true />
             <label for="aid-note">{t_string!(i18n, household.note)}</label>
             <textarea id="aid-note" rows="2" maxlength="500" prop:value=move || form.with(|f| f.note.clone()) on:input=move |ev| form.update(|f| f.note = event_target_value(&ev))></textarea>

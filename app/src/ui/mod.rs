@@ -424,6 +424,61 @@ fn AppTitle() -> impl IntoView {
     view! { <Title formatter text=String::new() /> }
 }
 
+/// What [`OnDemand`] loads: the part's view, from its arguments (a `#[lazy]` function's call).
+pub type LoadPart<A> = fn(A) -> std::pin::Pin<Box<dyn std::future::Future<Output = AnyView>>>;
+
+/// A part of a page most visits never open (a caseworker's form to record something): a
+/// `<details>` whose content is built, and its code loaded (`load` calls a `#[lazy]` function:
+/// a WASM chunk of its own), when it is first opened; a tablet's first visit does not download
+/// it. `open` opens it from elsewhere too (a flag's "refer" link). The server renders it closed
+/// and empty. Once built, the content stays (closing hides it, what was typed is kept).
+#[component]
+pub fn OnDemand<A>(
+    id: &'static str,
+    #[prop(into)] summary: String,
+    #[prop(optional)] open: Option<RwSignal<bool>>,
+    args: A,
+    load: LoadPart<A>,
+) -> impl IntoView
+where
+    A: Clone + Send + Sync + 'static,
+{
+    let open = open.unwrap_or_else(|| RwSignal::new(false));
+    #[cfg(feature = "hydrate")]
+    let content = {
+        // Browser only: a view is not `Send` (the estimate on `/declare` does the same).
+        let ready = RwSignal::new_local(None::<AnyView>);
+        let started = StoredValue::new(false);
+        let args = StoredValue::new(args);
+        Effect::new(move |_| {
+            if open.get() && !started.get_value() {
+                started.set_value(true);
+                let part = load(args.get_value());
+                leptos::task::spawn_local(async move {
+                    let view = part.await;
+                    ready.try_set(Some(view));
+                });
+            }
+        });
+        move || {
+            ready.track();
+            ready.try_update_untracked(Option::take).flatten()
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let content = {
+        let _ = (args, load);
+        || None::<AnyView>
+    };
+    view! {
+        <details class="card on-demand" id=id prop:open=move || open.get()
+            on:toggle=move |ev| open.set(event_target::<leptos::web_sys::Element>(&ev).has_attribute("open"))>
+            <summary>{summary}</summary>
+            {content}
+        </details>
+    }
+}
+
 /// A page's own title (tab, history, what a screen reader announces first), usually its `<h1>`.
 /// A plain string, for the same reason as `AppTitle`'s.
 #[component]
