@@ -130,6 +130,32 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
     })
 }
 
+/// What an application declared (address, phone, difficulty, incomes) and its place's name: what
+/// the visit page shows of it. The same reader and checks as [`get_application`] and the same
+/// record in the audit trail, without the rest (its members, events, assessment and parameters:
+/// neither read nor sent, nor their readers in the visit page's WASM).
+#[server(endpoint = "applications/declared")]
+pub async fn application_declared(
+    number: String,
+) -> Result<(crate::api::types::DeclaredView, String), AppError> {
+    let user = auth::require(&[Role::Resident, Role::Caseworker, Role::Admin]).await?;
+    let s = services()?;
+    let app = visible_application(&s, &user, number.trim()).await?;
+    auth::audit_read(&s, &user, "application_read", &app.summary.number).await;
+    let declaration: Declaration =
+        serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
+    let region_name = s
+        .store
+        .region(&app.region_code)
+        .await?
+        .map(|r| r.name_zh)
+        .unwrap_or_default();
+    Ok((
+        crate::api::types::DeclaredView::from(&declaration),
+        region_name,
+    ))
+}
+
 #[cfg(feature = "ssr")]
 fn note(raw: &str, required: bool) -> Result<String, AppError> {
     let t = raw.trim();

@@ -66,12 +66,12 @@ fn VisitDeclared(number: String) -> impl IntoView {
     use crate::ui::portal::applications::Declared;
     let application = Resource::new(
         move || number.clone(),
-        crate::api::applications::get_application,
+        crate::api::applications::application_declared,
     );
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                application.await.ok().map(|a| view! { <Declared declared=a.declared region_name=a.region_name /> })
+                application.await.ok().map(|(declared, region_name)| view! { <Declared declared region_name /> })
             })}
         </Transition>
     }

@@ -1269,6 +1269,12 @@ async fn every_staff_read_of_a_persons_data_is_recorded_with_role_and_address() 
     let case = read("/api/casework/case", form("number", &number)).await;
     let household = case["household_id"].as_str().unwrap().to_string();
     read("/api/applications/get_application", form("number", &number)).await;
+    // What the visit page reads of the application: the same record.
+    let declared = read("/api/applications/declared", form("number", &number)).await;
+    assert!(
+        declared[1].as_str().is_some_and(|n| !n.is_empty()),
+        "{declared}"
+    );
     read("/api/household/case_visits", form("number", &number)).await;
     read("/api/household/file", form("id", &household)).await;
     read("/api/charity/household", form("household_id", &household)).await;
@@ -1300,6 +1306,31 @@ async fn every_staff_read_of_a_persons_data_is_recorded_with_role_and_address() 
         );
         assert!(e.actor_id.is_some() && e.seq.is_some());
     }
+    let application_reads = trail
+        .iter()
+        .filter(|e| e.action == "application_read" && e.object == number)
+        .filter(|e| e.role.as_deref() == Some("caseworker"))
+        .filter(|e| e.client.as_deref() == Some("127.0.0.1"))
+        .count();
+    assert_eq!(
+        application_reads, 2,
+        "the application page's read and the visit page's"
+    );
+    // Another resident does not read it there either; the refusal is recorded.
+    let other = crate::api::resident(&app, "13900001799").await;
+    let refused = crate::api::post_form(
+        &other,
+        &app,
+        "/api/applications/declared",
+        &[("number", &number)],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let trail = app.store().recent_audit(10).await.unwrap();
+    assert!(trail.iter().any(|e| e.action == "application_read"
+        && e.object == number
+        && e.role.as_deref() == Some("resident")
+        && e.result.code() == "denied"));
     let verdict = app.store().verify_audit().await.unwrap();
     assert_eq!(verdict.first_broken, None);
     assert!(verdict.checked as usize >= trail.len());
