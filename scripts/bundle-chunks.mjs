@@ -31,6 +31,14 @@ const fail = (msg) => {
   console.error(`[bundle-chunks] ${dir}: ${msg}`);
   process.exit(1);
 };
+// A lazy part (`#[lazy]`) compiled into a WASM that never calls it keeps its export, and with it
+// all its code, in that WASM's main module (the splitter removes the exports of the parts it
+// split off): the portal's main module once grew by 49 KB so. The build fails instead.
+for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".wasm") && !/^(chunk_|split_|bundle_)/.test(f))) {
+  const module = new WebAssembly.Module(fs.readFileSync(path.join(dir, f)));
+  const stuck = WebAssembly.Module.exports(module).map((e) => e.name).filter((n) => n.startsWith("__wasm_split_00"));
+  if (stuck.length > 0) fail(`${f} exports lazy parts it does not load (cfg them out of this WASM): ${stuck.join(", ")}`);
+}
 const manifestPath = path.join(dir, "__wasm_split_manifest.json");
 if (!fs.existsSync(manifestPath)) {
   console.log(`[bundle-chunks] ${dir}: no split manifest, nothing to bundle`);

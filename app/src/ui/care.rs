@@ -141,7 +141,7 @@ pub fn HouseholdCare(
 }
 
 /// The order form, its code loaded when first opened.
-#[lazy]
+#[cfg_attr(not(feature = "portal"), lazy)] // not exported from the portal's WASM (its islands only)
 async fn order_form_part(
     household: String,
     members: Vec<crate::api::care::CareMember>,

@@ -991,7 +991,7 @@ pub fn HouseholdCharity(
 }
 
 /// The form to record a need, its code loaded when first opened.
-#[lazy]
+#[cfg_attr(not(feature = "portal"), lazy)] // not exported from the portal's WASM (its islands only)
 async fn need_form_part(household_id: String, data: HouseholdNeeds) -> AnyView {
     view! { <NeedForm household_id data /> }.into_any()
 }

@@ -321,7 +321,7 @@ fn ReferralList(rows: Vec<ReferralView>) -> impl IntoView {
 }
 
 /// The referral form, its code loaded when first opened.
-#[lazy]
+#[cfg_attr(not(feature = "portal"), lazy)] // not exported from the portal's WASM (its islands only)
 async fn referral_form_part(
     form: RwSignal<ReferralDraft>,
     days: Option<i64>,
@@ -331,7 +331,7 @@ async fn referral_form_part(
 }
 
 /// The form to record aid, its code loaded when first opened.
-#[lazy]
+#[cfg_attr(not(feature = "portal"), lazy)] // not exported from the portal's WASM (its islands only)
 async fn aid_form_part(household: String, on_change: Callback<()>) -> AnyView {
     view! { <AidForm household on_change /> }.into_any()
 }
