@@ -36,6 +36,17 @@ async function noViolations(page, what) {
   assert.deepEqual(found, [], `${what} (${page.url()})`);
 }
 
+// Opens a page's parts loaded on demand (the household file's forms) and waits for each form;
+// how many there were.
+async function openForms(page) {
+  const parts = await page.locator('details.on-demand').all();
+  for (const part of parts) {
+    await part.locator('summary').click();
+    await part.locator('form').waitFor();
+  }
+  return parts.length;
+}
+
 // Text in Han characters on a page shown in English, outside elements marked as Chinese
 // (`lang="zh…"`: names of places, documents' titles, the switch to 中文) and the `allowed` strings
 // (what the person typed). Reads visible text, the title, and accessible names.
@@ -188,6 +199,8 @@ test('no accessibility violations on the residents pages, in Chinese and English
   await c.locator('#matching-needs tr[data-need]', { hasText: '800.00' }).waitFor();
   assert.equal(await proposal.count(), 0, 'no longer proposed once recorded');
   await openDemoHousehold(c);
+  // With its forms opened (each loaded when opened).
+  await openForms(c);
   await noViolations(c, 'household file');
   const file = c.url();
 
@@ -201,6 +214,9 @@ test('no accessibility violations on the residents pages, in Chinese and English
     await c.waitForLoadState('networkidle');
     assert.deepEqual(await strayHan(c, written), [], `English ${path}`);
   }
+  // The household file's forms, built when opened, speak the page's language too.
+  assert.ok(await openForms(c) >= 3);
+  assert.deepEqual(await strayHan(c, written), [], 'English household file, its forms opened');
   await staff.ctx.close();
 
   // The care-service provider's page on a tablet.

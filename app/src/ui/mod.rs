@@ -450,10 +450,18 @@ where
         let ready = RwSignal::new_local(None::<AnyView>);
         let started = StoredValue::new(false);
         let args = StoredValue::new(args);
+        // The part is built under this component's owner: it reads the page's contexts (the
+        // language, the signed-in user) and its reactive values go with the page's part around
+        // it; not the effect's, which a second toggle would dispose of.
+        let owner = Owner::current().unwrap_or_default();
         Effect::new(move |_| {
             if open.get() && !started.get_value() {
                 started.set_value(true);
-                let part = load(args.get_value());
+                let part = leptos::reactive::computed::ScopedFuture {
+                    owner: owner.clone(),
+                    observer: None,
+                    fut: load(args.get_value()),
+                };
                 leptos::task::spawn_local(async move {
                     let view = part.await;
                     ready.try_set(Some(view));
