@@ -325,9 +325,9 @@ async fn a_roll_needs_two_people_its_bank_file_is_audited_and_the_banks_return_r
     // The payment joins the household's file, with the bank's answer.
     let (s, file) = call(&cw, &app, "/api/household/file", json!({ "id": qian_ref })).await;
     assert_eq!(s, StatusCode::OK, "{file}");
-    assert_eq!(file["payments"][0][0], json!(month));
-    assert_eq!(file["payments"][0][1]["amount"], "480.00");
-    assert_eq!(file["payments"][0][1]["bank"][0], "paid");
+    assert_eq!(file["payments"][0]["month"], json!(month));
+    assert_eq!(file["payments"][0]["amount"], "480.00");
+    assert_eq!(file["payments"][0]["bank"][0], "paid");
 
     // Next month's roll approved, then 钱秋菊's household leaves today: what next month's roll
     // paid it is flagged to recover.
