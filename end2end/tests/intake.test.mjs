@@ -67,6 +67,9 @@ test('a roster is taken in and its household shows its listings, at 1024 px', as
   // Care services read who may need them from the rosters (said so): the wife, born 1950, is
   // offered as elderly; the head, 58, is not.
   assert.match(await c.locator('#care-from-roster').textContent(), /按名册/);
+  // The order form is loaded when opened.
+  await c.click('#care-open > summary');
+  await c.locator('#care-order-form').waitFor();
   const offered = await c.locator('#care-member option').allTextContents();
   assert.equal(offered.length, 1);
   assert.match(offered[0], /钱妻/);
