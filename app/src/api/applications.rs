@@ -63,14 +63,24 @@ async fn visible_application(
     }
 }
 
-#[server(endpoint = "applications/get_application")]
-pub async fn get_application(number: String) -> Result<ApplicationView, AppError> {
+/// An application the caller may see and what it declared, its reading recorded
+/// (`application_read`): where [`get_application`] and [`application_declared`] begin.
+#[cfg(feature = "ssr")]
+async fn read_application(
+    number: &str,
+) -> Result<(SessionUser, Services, ApplicationRecord, Declaration), AppError> {
     let user = auth::require(&[Role::Resident, Role::Caseworker, Role::Admin]).await?;
     let s = services()?;
     let app = visible_application(&s, &user, number.trim()).await?;
     auth::audit_read(&s, &user, "application_read", &app.summary.number).await;
     let declaration: Declaration =
         serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
+    Ok((user, s, app, declaration))
+}
+
+#[server(endpoint = "applications/get_application")]
+pub async fn get_application(number: String) -> Result<ApplicationView, AppError> {
+    let (user, s, app, declaration) = read_application(&number).await?;
     // Independent reads, at once (on PostgreSQL each is a round trip).
     let (region, attachments, latest, history) = tokio::try_join!(
         s.store.region(&app.region_code),
@@ -131,19 +141,14 @@ pub async fn get_application(number: String) -> Result<ApplicationView, AppError
 }
 
 /// What an application declared (address, phone, difficulty, incomes) and its place's name: what
-/// the visit page shows of it. The same reader and checks as [`get_application`] and the same
-/// record in the audit trail, without the rest (its members, events, assessment and parameters:
+/// the visit page shows of it. The same checks and audit record as [`get_application`]
+/// ([`read_application`]), without the rest (its members, events, assessment and parameters:
 /// neither read nor sent, nor their readers in the visit page's WASM).
 #[server(endpoint = "applications/declared")]
 pub async fn application_declared(
     number: String,
 ) -> Result<(crate::api::types::DeclaredView, String), AppError> {
-    let user = auth::require(&[Role::Resident, Role::Caseworker, Role::Admin]).await?;
-    let s = services()?;
-    let app = visible_application(&s, &user, number.trim()).await?;
-    auth::audit_read(&s, &user, "application_read", &app.summary.number).await;
-    let declaration: Declaration =
-        serde_json::from_str(&app.declaration_json).map_err(AppError::internal)?;
+    let (_, s, app, declaration) = read_application(&number).await?;
     let region_name = s
         .store
         .region(&app.region_code)

@@ -171,6 +171,21 @@ mod one_spelling {
     }
 }
 
+/// A variant's name as serde's `rename_all = "snake_case"` spells it (an uppercase letter after
+/// the first becomes `_` and its lowercase; digits stay where they are): for tests that a code is
+/// the spelling stored before it.
+#[cfg(test)]
+pub(crate) fn serde_snake_case(name: &str) -> String {
+    let mut snake = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            snake.push('_');
+        }
+        snake.push(c.to_ascii_lowercase());
+    }
+    snake
+}
+
 #[cfg(test)]
 mod coded_tests {
     use super::cycle::Standing;

@@ -1274,18 +1274,11 @@ fn entitlements(
 mod fact_code_tests {
     use super::Fact;
 
-    /// Stored assessments spell a fact as serde's `rename_all = "snake_case"` did (an uppercase
-    /// letter after the first becomes `_` and its lowercase; digits stay where they are).
+    /// Stored assessments spell a fact as serde's `rename_all = "snake_case"` did.
     #[test]
     fn a_fact_is_written_and_read_as_its_snake_case_name() {
         for k in Fact::ALL {
-            let mut snake = String::new();
-            for (i, c) in format!("{k:?}").chars().enumerate() {
-                if c.is_ascii_uppercase() && i > 0 {
-                    snake.push('_');
-                }
-                snake.push(c.to_ascii_lowercase());
-            }
+            let snake = crate::domain::serde_snake_case(&format!("{k:?}"));
             assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{snake}\""));
             assert_eq!(
                 serde_json::from_str::<Fact>(&format!("\"{snake}\"")).unwrap(),

@@ -364,13 +364,7 @@ mod tests {
     #[test]
     fn a_key_is_written_and_read_as_its_snake_case_name() {
         for &k in ParamKey::ALL {
-            let mut snake = String::new();
-            for (i, c) in format!("{k:?}").chars().enumerate() {
-                if c.is_ascii_uppercase() && i > 0 {
-                    snake.push('_');
-                }
-                snake.push(c.to_ascii_lowercase());
-            }
+            let snake = crate::domain::serde_snake_case(&format!("{k:?}"));
             assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{snake}\""));
             assert_eq!(
                 serde_json::from_str::<ParamKey>(&format!("\"{snake}\"")).unwrap(),
