@@ -29,7 +29,7 @@ report(process.argv[2], "For comparison, the whole application\u0027s WASM (staf
 ' "$portal" "$wasm"
 # The engine's share of the portal WASM: twiggy on the un-optimised release WASM (it still has
 # function names), summing the policy modules; scaled to the shipped brotli size.
-twiggy top -n 1000000 --format csv target/front/wasm32-unknown-unknown/wasm-release/app.wasm | node -e '
+twiggy top -n 1000000 --format csv target/front/wasm32-unknown-unknown/wasm-release/app_wasm.wasm | node -e '
 const fs = require("fs"), zlib = require("zlib");
 const rows = fs.readFileSync(0, "utf8").trim().split("\n").slice(1);
 let code = 0, engine = 0, views = 0;

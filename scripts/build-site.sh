@@ -21,7 +21,7 @@ outputs() {
 }
 inputs() {
   {
-    git ls-files -co --exclude-standard -- app server vendor locales style public migrations assets end2end/package-lock.json \
+    git ls-files -co --exclude-standard -- app app-wasm server vendor locales style public migrations assets end2end/package-lock.json \
       Cargo.toml Cargo.lock .cargo scripts/build-site.sh scripts/bundle-chunks.mjs scripts/compress-assets.mjs | LC_ALL=C sort | xargs -d '\n' sha256sum 2>/dev/null
     rustc --version; cargo leptos --version; wasm-bindgen --version; wasm-opt --version 2>/dev/null || true
     end2end/node_modules/.bin/wasm-opt --version 2>/dev/null || true
@@ -43,15 +43,13 @@ rm -f "$stamp"
 # the portal's WASM after it left one core idle (a cold release build, measured: 963 -> 898 s).
 cargo leptos build "$@" --server-only -p doudi &
 server=$!
-# The residents' WASM, whose size has a goal, goes through npm's binaryen 132 (its -Oz output is
-# ~0.4 KB brotli smaller than binaryen 116's); its few chunks take it ~2 min. The staff WASM's
-# ~450 chunks are where a native wasm-opt saves minutes (scripts/ensure-tools.sh).
-portal_path=$PATH
-[ -x end2end/node_modules/.bin/wasm-opt ] && portal_path="$PWD/end2end/node_modules/.bin:$PATH"
+# Both WASMs go through the native wasm-opt (scripts/ensure-tools.sh; binaryen 116). npm's
+# binaryen 132 (JavaScript) made the residents' WASM ~0.4 KB brotli smaller but took ~90 s more
+# of a build's CPU (DOUDI_NPM_WASM_OPT=1 in the Makefile puts it first on PATH again).
 status=0
 {
   cargo leptos build "$@" --split --frontend-only -p doudi &&
-    PATH=$portal_path cargo leptos build "$@" --split --frontend-only -p portal
+    cargo leptos build "$@" --split --frontend-only -p portal
 } || status=$?
 # Whatever happened to the WASMs, the server's build is waited for (never left running).
 wait "$server" || status=$?

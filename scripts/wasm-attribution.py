@@ -109,7 +109,7 @@ if WHOLE:
     TARGET = os.path.join(TARGET, "whole")
 env = dict(os.environ, CARGO_TARGET_DIR=TARGET,
            RUSTFLAGS="-Csymbol-mangling-version=v0 --cfg erase_components -Clink-args=--emit-relocs")
-run(["cargo", "build", "-p", "app", "--lib", "--locked", "--no-default-features", "--features",
+run(["cargo", "build", "-p", "app-wasm", "--lib", "--locked", "--no-default-features", "--features",
      FEATURES, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"], env=env)
 if not os.path.exists(SPLITTER):
     # The splitter's crate as cargo-leptos 0.3.10 uses it, with its command-line front end.
@@ -118,7 +118,7 @@ if not os.path.exists(SPLITTER):
 out = os.path.join(TARGET, "split")
 subprocess.run(["rm", "-rf", out], check=True)
 os.makedirs(out)
-run([SPLITTER, os.path.join(TARGET, "wasm32-unknown-unknown", "wasm-release", "app.wasm"), out],
+run([SPLITTER, os.path.join(TARGET, "wasm32-unknown-unknown", "wasm-release", "app_wasm.wasm"), out],
     stdout=subprocess.DEVNULL)
 
 # The split's own module and every chunk the splitter's loader lists it among.
