@@ -2672,6 +2672,24 @@ pub fn from_slice<'a, T>(v: &'a [u8]) -> Result<T>
 where
     T: de::Deserialize<'a>,
 {
+    // Doudi's patch: in a WASM, bytes are read as the text they must be (checked as UTF-8 first,
+    // the error then named where the bad byte is), by the same reader as `from_str`: a browser
+    // reads a page's data with both (a resource's from the page, with `from_str`; a server
+    // function's answer, with `from_slice`), and each reader had its own copy of every type's
+    // deserializer.
+    #[cfg(target_arch = "wasm32")]
+    {
+        match core::str::from_utf8(v) {
+            Ok(s) => from_trait(read::StrRead::new(s)),
+            Err(e) => {
+                let before = &v[..e.valid_up_to()];
+                let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+                let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+                Err(Error::syntax(ErrorCode::InvalidUnicodeCodePoint, line, column))
+            }
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
     from_trait(read::SliceRead::new(v))
 }
 
