@@ -36,8 +36,8 @@ async function noViolations(page, what) {
   assert.deepEqual(found, [], `${what} (${page.url()})`);
 }
 
-// Opens a page's parts loaded on demand (the household file's forms) and waits for each form;
-// how many there were.
+// Opens a page's parts loaded on demand (the household file's forms, the application's
+// verification form) and waits for each form; how many there were.
 async function openForms(page) {
   const parts = await page.locator('details.on-demand').all();
   for (const part of parts) {
@@ -182,6 +182,8 @@ test('no accessibility violations on the residents pages, in Chinese and English
   for (const path of ['/staff/queue', '/staff/leads', '/staff/intake', '/staff/dashboard', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching']) {
     await c.goto(`${BASE}${path}`);
     await hydrated(c);
+    // With its parts loaded on demand opened (the application's verification form).
+    await openForms(c);
     await noViolations(c, path);
     if (path.startsWith('/applications/')) {
       // 受理: the household's file is opened.
@@ -208,15 +210,18 @@ test('no accessibility violations on the residents pages, in Chinese and English
   // marked as Chinese (the demo household's name and village also make the file's title).
   await staff.ctx.addCookies([{ name: 'i18n_pref_locale', value: 'en', url: BASE }]);
   const written = [...typed, '张演示', '迎恩村村民委员会'];
+  // Each page with its parts loaded on demand opened: built when opened, they speak the page's
+  // language too.
+  let fileForms = 0;
   for (const path of ['/staff', '/staff/queue', '/staff/leads', '/staff/intake', `/applications/${number}`, `/staff/visit/${number}`, '/staff/matching', '/staff/dashboard', file]) {
     await c.goto(path.startsWith('http') ? path : `${BASE}${path}`);
     await hydrated(c);
+    const opened = await openForms(c);
+    if (path === file) fileForms = opened;
     await c.waitForLoadState('networkidle');
     assert.deepEqual(await strayHan(c, written), [], `English ${path}`);
   }
-  // The household file's forms, built when opened, speak the page's language too.
-  assert.ok(await openForms(c) >= 3);
-  assert.deepEqual(await strayHan(c, written), [], 'English household file, its forms opened');
+  assert.ok(fileForms >= 3, 'the household file\'s forms were opened');
   await staff.ctx.close();
 
   // The care-service provider's page on a tablet.

@@ -156,6 +156,9 @@ test('a caseworker records verified facts and the household is reassessed', asyn
   await page.waitForURL(/\/staff/);
   await page.goto(`${BASE}/applications/${submitted}`);
   await hydrated(page);
+  // The form is loaded when its part is opened.
+  assert.equal(await page.locator('#verification').count(), 0, 'not built before it is opened');
+  await page.click('#verification-open summary');
   await page.locator('#verification').waitFor();
   assert.deepEqual(await unlabelled(page), []);
   await page.selectOption('#v0-supporter', 'yes');

@@ -10,10 +10,10 @@ use crate::domain::cycle::{EmergencyDraft, Standing, TaskKind};
 use crate::domain::status::Role;
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::PageTitle;
 use crate::ui::{
     china_time, device, field_error_of, general_error, labels, ErrorBanner, FieldMessage, ForRoles,
 };
+use crate::ui::{OnDemand, PageTitle};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -318,6 +318,49 @@ pub fn StandingCard(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <section class="card" id="standing">
+            <p>
+                {t_string!(i18n, cycle.standing_label)} ": " <strong id="standing-value">{standing(i18n, standing_now)}</strong>
+                {standing_at.map(|t| view! { " · " {china_time(t)} })}
+            </p>
+            {(!exit_reason.is_empty()).then(|| view! { <p>{t_string!(i18n, cycle.exit_reason)} ": " {exit_reason.clone()}</p> })}
+            {assistance_until.map(|u| view! {
+                <p id="taper-countdown" class="attention">
+                    {t_string!(i18n, cycle.aid_until)} " " {u} " · "
+                    {days_left.map(|d| if d >= 0 { view! { <span>{t!(i18n, cycle.days_left, days = d)}</span> }.into_any() } else { view! { <span>{t_string!(i18n, cycle.aid_ended)}</span> }.into_any() })}
+                </p>
+            })}
+            // Folded, and its code loaded when opened: the file is read far more often than a
+            // household leaves assistance.
+            {(caseworker && standing_now == Some(Standing::InAssistance)).then(|| view! {
+                <OnDemand id="exit-details" summary=t_string!(i18n, cycle.exit_title)
+                    args=(household, taper_until, on_change)
+                    load=|(household, taper_until, on_change)| Box::pin(exit_form_part(household, taper_until, on_change)) />
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+/// The exit form, its code loaded when first opened.
+#[cfg_attr(not(feature = "portal"), lazy)] // not exported from the portal's WASM (its islands only)
+async fn exit_form_part(
+    household: String,
+    taper_until: Option<String>,
+    on_change: Callback<()>,
+) -> AnyView {
+    view! { <ExitForm household taper_until on_change /> }.into_any()
+}
+
+/// Ending a household's assistance, with or without the 渐退期 its assessment found.
+#[component]
+fn ExitForm(
+    household: String,
+    taper_until: Option<String>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let household = StoredValue::new(household);
     let reason = RwSignal::new(String::new());
     // Offered, and ticked, only where the assessment found it: a household that earned it keeps
@@ -333,40 +376,20 @@ pub fn StandingCard(
         None => {}
     });
     view! {
-        <section class="card" id="standing">
-            <p>
-                {t_string!(i18n, cycle.standing_label)} ": " <strong id="standing-value">{standing(i18n, standing_now)}</strong>
-                {standing_at.map(|t| view! { " · " {china_time(t)} })}
-            </p>
-            {(!exit_reason.is_empty()).then(|| view! { <p>{t_string!(i18n, cycle.exit_reason)} ": " {exit_reason.clone()}</p> })}
-            {assistance_until.map(|u| view! {
-                <p id="taper-countdown" class="attention">
-                    {t_string!(i18n, cycle.aid_until)} " " {u} " · "
-                    {days_left.map(|d| if d >= 0 { view! { <span>{t!(i18n, cycle.days_left, days = d)}</span> }.into_any() } else { view! { <span>{t_string!(i18n, cycle.aid_ended)}</span> }.into_any() })}
-                </p>
-            })}
-            // Folded: the file is read far more often than a household leaves assistance.
-            {(caseworker && standing_now == Some(Standing::InAssistance)).then(|| view! {
-                <details class="exit" id="exit-details">
-                <summary>{t_string!(i18n, cycle.exit_title)}</summary>
-                <form id="exit-form" on:submit=move |ev| { ev.prevent_default(); exit.dispatch((reason.get_untracked(), taper.get_untracked())); }>
-                    <label for="exit-reason">{t_string!(i18n, cycle.exit_reason)}</label>
-                    <textarea id="exit-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-                    <FieldMessage error=field_error_of(error, "reason") id="exit-reason-error" />
-                    {match taper_until {
-                        Some(until) => view! {
-                            <label class="check"><input type="checkbox" id="exit-taper" prop:checked=taper on:change=move |ev| taper.set(event_target_checked(&ev)) /> {t!(i18n, cycle.with_taper, until = until.clone())}</label>
-                        }.into_any(),
-                        None => view! { <p class="muted" id="exit-no-taper">{t_string!(i18n, cycle.no_taper)}</p> }.into_any(),
-                    }}
-                    <ErrorBanner error=general_error(error) />
-                    <button type="submit" class="danger" id="exit-save" disabled=move || exit.pending().get()>{t_string!(i18n, cycle.exit)}</button>
-                </form>
-                </details>
-            })}
-        </section>
+        <form id="exit-form" on:submit=move |ev| { ev.prevent_default(); exit.dispatch((reason.get_untracked(), taper.get_untracked())); }>
+            <label for="exit-reason">{t_string!(i18n, cycle.exit_reason)}</label>
+            <textarea id="exit-reason" rows="2" maxlength="1000" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            <FieldMessage error=field_error_of(error, "reason") id="exit-reason-error" />
+            {match taper_until {
+                Some(until) => view! {
+                    <label class="check"><input type="checkbox" id="exit-taper" prop:checked=taper on:change=move |ev| taper.set(event_target_checked(&ev)) /> {t!(i18n, cycle.with_taper, until = until.clone())}</label>
+                }.into_any(),
+                None => view! { <p class="muted" id="exit-no-taper">{t_string!(i18n, cycle.no_taper)}</p> }.into_any(),
+            }}
+            <ErrorBanner error=general_error(error) />
+            <button type="submit" class="danger" id="exit-save" disabled=move || exit.pending().get()>{t_string!(i18n, cycle.exit)}</button>
+        </form>
     }
-    .into_any()
 }
 
 #[component]

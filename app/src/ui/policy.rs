@@ -379,11 +379,24 @@ pub fn StoredAssessmentCard(
     .into_any()
 }
 
+/// The verification form, its code loaded when first opened (`ui::OnDemand` on the application's
+/// page).
+#[cfg_attr(not(feature = "portal"), lazy)] // not exported from the portal's WASM (its islands only)
+pub async fn verification_part(
+    number: String,
+    stored: crate::api::types::StoredAssessment,
+    names: Vec<String>,
+    on_saved: Callback<()>,
+) -> AnyView {
+    view! { <VerificationForm number stored names on_saved /> }.into_any()
+}
+
 /// 核实情况: what a caseworker verified in person (legal supporters, support mode, care need,
 /// the relapse-watch list, an "other hardship" determination). Saving reassesses the household.
-/// For caseworkers only (the caller decides; the server checks again).
+/// For caseworkers only (the caller decides; the server checks again). Its title is the
+/// `OnDemand` part's that holds it.
 #[component]
-pub fn VerificationCard(
+fn VerificationForm(
     number: String,
     stored: crate::api::types::StoredAssessment,
     names: Vec<String>,
@@ -416,8 +429,7 @@ pub fn VerificationCard(
         None => {}
     });
     view! {
-                    <section class="card" id="verification">
-                        <h2>{t_string!(i18n, policy.verification_title)}</h2>
+                    <div id="verification">
                         <p class="muted">{t_string!(i18n, policy.verification_intro)}</p>
                         <form on:submit=move |ev| { ev.prevent_default(); save.dispatch(form.get_untracked()); }>
                             <MemberVerificationRows form names />
@@ -437,7 +449,7 @@ pub fn VerificationCard(
                             <crate::ui::ErrorBanner error />
                             <button type="submit" class="primary" id="v-save" disabled=move || save.pending().get()>{t_string!(i18n, policy.verification_save)}</button>
                         </form>
-                    </section>
+                    </div>
     }
     .into_any()
 }

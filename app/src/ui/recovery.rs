@@ -9,7 +9,7 @@ use crate::clock::china_time;
 use crate::domain::recovery::{RecoveryReason, RecoveryState};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::{field_error_of, general_error, ErrorBanner, FieldMessage};
+use crate::ui::{field_error_of, general_error, ErrorBanner, FieldMessage, OnDemand};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
@@ -41,6 +41,30 @@ pub fn RecoveryCard(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <section class="card" id="recovery">
+            <h2>{t_string!(i18n, recovery.title)}</h2>
+            <p class="muted">{t_string!(i18n, recovery.intro)}</p>
+            {cases.is_empty().then(|| view! { <p class="muted" id="recovery-none">{t_string!(i18n, recovery.none)}</p> })}
+            {cases.into_iter().map(|c| view! { <Case case=c caseworker on_change /> }).collect_view()}
+            // The form that opens a case is loaded when opened: few files ever need it.
+            {caseworker.then(|| view! {
+                <OnDemand id="recovery-open" summary=t_string!(i18n, recovery.open_title)
+                    args=(household, on_change) load=|(household, on_change)| Box::pin(open_form_part(household, on_change)) />
+            })}
+        </section>
+    }
+}
+
+/// The form that opens a recovery case, its code loaded when first opened.
+#[cfg_attr(not(feature = "portal"), lazy)] // not exported from the portal's WASM (its islands only)
+async fn open_form_part(household: String, on_change: Callback<()>) -> AnyView {
+    view! { <OpenForm household on_change /> }.into_any()
+}
+
+#[component]
+fn OpenForm(household: String, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let error = RwSignal::new(None::<AppError>);
     let form = RwSignal::new((
         "paid_after_exit".to_string(),
@@ -63,35 +87,24 @@ pub fn RecoveryCard(
     });
     let fe = move |f| field_error_of(error, f);
     view! {
-        <section class="card" id="recovery">
-            <h2>{t_string!(i18n, recovery.title)}</h2>
-            <p class="muted">{t_string!(i18n, recovery.intro)}</p>
-            {cases.is_empty().then(|| view! { <p class="muted" id="recovery-none">{t_string!(i18n, recovery.none)}</p> })}
-            {cases.into_iter().map(|c| view! { <Case case=c caseworker on_change /> }).collect_view()}
-            {caseworker.then(|| view! {
-                <details id="recovery-open">
-                    <summary>{t_string!(i18n, recovery.open_title)}</summary>
-                    <form on:submit=move |ev| { ev.prevent_default(); open.dispatch(form.get_untracked()); }>
-                        <label for="rc-reason">{t_string!(i18n, recovery.reason_label)}</label>
-                        <select id="rc-reason" on:change=move |ev| form.update(|f| f.0 = event_target_value(&ev))>
-                            {RecoveryReason::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == RecoveryReason::PaidAfterExit>{reason_label(i18n, r)}</option> }).collect_view()}
-                        </select>
-                        <FieldMessage error=fe("reason") id="rc-reason-error" />
-                        <label for="rc-amount">{t_string!(i18n, recovery.amount)}</label>
-                        <input id="rc-amount" inputmode="decimal" required prop:value=move || form.with(|f| f.1.clone()) on:input=move |ev| form.update(|f| f.1 = event_target_value(&ev)) />
-                        <FieldMessage error=fe("amount") id="rc-amount-error" />
-                        <label for="rc-decision">{t_string!(i18n, recovery.decision)}</label>
-                        <input id="rc-decision" required maxlength="200" prop:value=move || form.with(|f| f.2.clone()) on:input=move |ev| form.update(|f| f.2 = event_target_value(&ev)) />
-                        <FieldMessage error=fe("decision") id="rc-decision-error" />
-                        <label for="rc-note">{t_string!(i18n, recovery.note)}</label>
-                        <input id="rc-note" maxlength="500" prop:value=move || form.with(|f| f.3.clone()) on:input=move |ev| form.update(|f| f.3 = event_target_value(&ev)) />
-                        <FieldMessage error=fe("note") id="rc-note-error" />
-                        <ErrorBanner error=general_error(error) />
-                        <button type="submit" class="primary" id="rc-open-go" disabled=move || open.pending().get()>{t_string!(i18n, recovery.open_go)}</button>
-                    </form>
-                </details>
-            })}
-        </section>
+        <form on:submit=move |ev| { ev.prevent_default(); open.dispatch(form.get_untracked()); }>
+            <label for="rc-reason">{t_string!(i18n, recovery.reason_label)}</label>
+            <select id="rc-reason" on:change=move |ev| form.update(|f| f.0 = event_target_value(&ev))>
+                {RecoveryReason::ALL.into_iter().map(|r| view! { <option value=r.code() selected=r == RecoveryReason::PaidAfterExit>{reason_label(i18n, r)}</option> }).collect_view()}
+            </select>
+            <FieldMessage error=fe("reason") id="rc-reason-error" />
+            <label for="rc-amount">{t_string!(i18n, recovery.amount)}</label>
+            <input id="rc-amount" inputmode="decimal" required prop:value=move || form.with(|f| f.1.clone()) on:input=move |ev| form.update(|f| f.1 = event_target_value(&ev)) />
+            <FieldMessage error=fe("amount") id="rc-amount-error" />
+            <label for="rc-decision">{t_string!(i18n, recovery.decision)}</label>
+            <input id="rc-decision" required maxlength="200" prop:value=move || form.with(|f| f.2.clone()) on:input=move |ev| form.update(|f| f.2 = event_target_value(&ev)) />
+            <FieldMessage error=fe("decision") id="rc-decision-error" />
+            <label for="rc-note">{t_string!(i18n, recovery.note)}</label>
+            <input id="rc-note" maxlength="500" prop:value=move || form.with(|f| f.3.clone()) on:input=move |ev| form.update(|f| f.3 = event_target_value(&ev)) />
+            <FieldMessage error=fe("note") id="rc-note-error" />
+            <ErrorBanner error=general_error(error) />
+            <button type="submit" class="primary" id="rc-open-go" disabled=move || open.pending().get()>{t_string!(i18n, recovery.open_go)}</button>
+        </form>
     }
 }
 

@@ -318,7 +318,13 @@ fn ApplicationDetail(
             let names: Vec<String> = app.members.iter().map(|m| m.name.clone()).collect();
             view! {
                 <crate::ui::policy::StoredAssessmentCard stored=stored.clone() names=names.clone() />
-                {caseworker.then(|| view! { <crate::ui::policy::VerificationCard number=app.summary.number.clone() stored names on_saved=reload /> })}
+                // The verification form is loaded when opened (most readings of a case do not
+                // record what was verified).
+                {caseworker.then(|| view! {
+                    <crate::ui::OnDemand id="verification-open" summary=t_string!(i18n, policy.verification_title)
+                        args=(app.summary.number.clone(), stored, names, reload)
+                        load=|(number, stored, names, on_saved)| Box::pin(crate::ui::policy::verification_part(number, stored, names, on_saved)) />
+                })}
             }
         })}
         <crate::ui::policy::AssessmentHistory entries=app.assessment_history.clone() />
