@@ -322,7 +322,7 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
     );
     // The resident sees neither the case's actions nor the verification form.
     assert!(
-        !html.contains(r#"id="case-actions""#) && !html.contains(r#"id="verification""#),
+        !html.contains(r#"id="case-actions""#) && !html.contains(r#"id="verification"#),
         "{html}"
     );
     let caseworker = app.client();
@@ -341,12 +341,13 @@ async fn staff_opening_an_application_get_the_whole_application_and_its_resident
         "{html}"
     );
     assert!(!html.contains("<leptos-island"), "{html}");
-    // A caseworker gets the case's actions for a submitted application and the verification
-    // form, rendered on the server.
+    // A caseworker gets the case's actions for a submitted application, rendered on the server,
+    // and the verification form's part, closed: its form is built when opened (`ui::OnDemand`).
     assert!(
         html.contains(r#"id="case-actions""#)
             && html.contains(r#"id="case-accept""#)
-            && html.contains(r#"id="verification""#),
+            && html.contains(r#"id="verification-open""#)
+            && !html.contains(r#"id="verification""#),
         "{html}"
     );
 }
