@@ -41,15 +41,19 @@ rm -f "$stamp"
 # then the portal's (both in target/front, one after the other), while the server's own build
 # (target/<kind>, a separate cargo) goes on. On 2 cores the server is the longest part; building
 # the portal's WASM after it left one core idle (a cold release build, measured: 963 -> 898 s).
-cargo leptos build "$@" --server-only -p doudi &
+# DOUDI_TIMINGS=1: cargo's --timings reports of the three builds (target/cargo-timings and
+# target/front/cargo-timings), to see where a build's time goes.
+timings=()
+[ -n "${DOUDI_TIMINGS:-}" ] && timings=(--bin-cargo-args=--timings --lib-cargo-args=--timings)
+cargo leptos build "$@" "${timings[@]}" --server-only -p doudi &
 server=$!
 # Both WASMs go through the native wasm-opt (scripts/ensure-tools.sh; binaryen 116). npm's
 # binaryen 132 (JavaScript) made the residents' WASM ~0.4 KB brotli smaller but took ~90 s more
 # of a build's CPU (DOUDI_NPM_WASM_OPT=1 in the Makefile puts it first on PATH again).
 status=0
 {
-  cargo leptos build "$@" --split --frontend-only -p doudi &&
-    cargo leptos build "$@" --split --frontend-only -p portal
+  cargo leptos build "$@" "${timings[@]}" --split --frontend-only -p doudi &&
+    cargo leptos build "$@" "${timings[@]}" --split --frontend-only -p portal
 } || status=$?
 # Whatever happened to the WASMs, the server's build is waited for (never left running).
 wait "$server" || status=$?
