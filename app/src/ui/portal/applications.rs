@@ -53,6 +53,8 @@ pub fn MyApplicationsPage() -> impl IntoView {
     }
 }
 
+// Not in the portal's WASM (its islands only; the page is rendered on the server).
+#[cfg(not(feature = "portal"))]
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -265,6 +267,7 @@ fn Withdraw(number: String, reload: Callback<()>) -> impl IntoView {
     }
 }
 
+#[cfg(not(feature = "portal"))]
 #[component]
 fn ApplicationDetail(
     app: ApplicationView,

@@ -33,7 +33,12 @@ use std::{future::Future, pin::Pin};
 pub struct AnyView {
     type_id: TypeId,
     value: Erased,
+    // Doudi's patch: a server-only build (`ssr` without `hydrate`) keeps no way to build or
+    // rebuild a view in a browser: nothing on the server calls them, and storing them made every
+    // erased view type compile its own (see vendor/README.md).
+    #[cfg(any(feature = "hydrate", not(feature = "ssr")))]
     build: fn(Erased) -> AnyViewState,
+    #[cfg(any(feature = "hydrate", not(feature = "ssr")))]
     rebuild: fn(Erased, &mut AnyViewState),
     // The fields below are cfg-gated so they will not be included in WASM bundles if not needed.
     // Ordinarily, the compiler can simply omit this dead code because the methods are not called.
@@ -273,6 +278,7 @@ where
             }
         }
 
+        #[cfg(any(feature = "hydrate", not(feature = "ssr")))]
         fn build<T: RenderHtml + 'static>(value: Erased) -> AnyViewState {
             let state = ErasedLocal::new(value.into_inner::<T>().build());
             let placeholder = (!T::EXISTS).then(Rndr::create_placeholder);
@@ -309,6 +315,7 @@ where
             }
         }
 
+        #[cfg(any(feature = "hydrate", not(feature = "ssr")))]
         fn rebuild<T: RenderHtml + 'static>(
             value: Erased,
             state: &mut AnyViewState,
@@ -320,7 +327,9 @@ where
         let value = self.into_owned();
         AnyView {
             type_id: TypeId::of::<T::Owned>(),
+            #[cfg(any(feature = "hydrate", not(feature = "ssr")))]
             build: build::<T::Owned>,
+            #[cfg(any(feature = "hydrate", not(feature = "ssr")))]
             rebuild: rebuild::<T::Owned>,
             #[cfg(feature = "ssr")]
             resolve: resolve::<T::Owned>,
@@ -345,12 +354,18 @@ impl Render for AnyView {
     type State = AnyViewState;
 
     fn build(self) -> Self::State {
-        (self.build)(self.value)
+        #[cfg(any(feature = "hydrate", not(feature = "ssr")))]
+        return (self.build)(self.value);
+        #[cfg(all(feature = "ssr", not(feature = "hydrate")))]
+        panic!("AnyView::build in a server-only build (Doudi's patch: vendor/README.md)")
     }
 
     fn rebuild(self, state: &mut Self::State) {
         if self.type_id == state.type_id {
-            (self.rebuild)(self.value, state)
+            #[cfg(any(feature = "hydrate", not(feature = "ssr")))]
+            return (self.rebuild)(self.value, state);
+            #[cfg(all(feature = "ssr", not(feature = "hydrate")))]
+            panic!("AnyView::rebuild in a server-only build (Doudi's patch: vendor/README.md)")
         } else {
             let mut new = self.build();
             if let Some(placeholder) = &mut state.placeholder {
