@@ -12,9 +12,9 @@ DATABASE_URL ?= sqlite://data/doudi.db
 ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
-# Debian's jemalloc and SQLite, linked statically, instead of their crates' C builds: a cold build
-# does ~3 CPU-minutes less (scripts/native-libs.sh installs them when missing and prints the
-# environment exported here; a bare `cargo` outside make: `export $$(scripts/native-libs.sh)`).
+# Debian's jemalloc, linked statically, instead of its crate's C build: a cold build does ~2
+# CPU-minutes less (scripts/native-libs.sh installs it when missing and prints the environment
+# exported here; a bare `cargo` outside make: `export $$(scripts/native-libs.sh)`).
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 NATIVE_LIBS := $(shell ./scripts/native-libs.sh)
 $(foreach v,$(NATIVE_LIBS),$(eval export $(v)))

@@ -35,8 +35,6 @@ pub async fn connect(
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        // SQLite's default, stated: Debian's library (scripts/native-libs.sh) turns it on.
-        .pragma("secure_delete", "OFF")
         .busy_timeout(Duration::from_secs(10))
         // `checkpoints` below does it.
         .pragma("wal_autocheckpoint", "0");
