@@ -22,9 +22,11 @@ outputs() {
 inputs() {
   {
     git ls-files -co --exclude-standard -- app app-wasm server vendor locales style public migrations assets end2end/package-lock.json \
-      Cargo.toml Cargo.lock .cargo scripts/build-site.sh scripts/bundle-chunks.mjs scripts/compress-assets.mjs | LC_ALL=C sort | xargs -d '\n' sha256sum 2>/dev/null
+      Cargo.toml Cargo.lock .cargo scripts/build-site.sh scripts/native-libs.sh scripts/bundle-chunks.mjs scripts/compress-assets.mjs | LC_ALL=C sort | xargs -d '\n' sha256sum 2>/dev/null
     rustc --version; cargo leptos --version; wasm-bindgen --version; wasm-opt --version 2>/dev/null || true
     end2end/node_modules/.bin/wasm-opt --version 2>/dev/null || true
+    # Which jemalloc the server links (scripts/native-libs.sh, exported by the Makefile).
+    echo "jemalloc ${JEMALLOC_OVERRIDE:-crate}"
     echo "$kind"
   } | sha256sum | cut -d' ' -f1
 }
