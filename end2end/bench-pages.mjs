@@ -215,4 +215,9 @@ for (const [page, signedIn] of lighthousePages) {
     ` CLS ${metric('cumulative-layout-shift')}, TTI ${metric('interactive')}); runs: performance ${runs.map((x) => score(x, 'performance')).join(', ')},` +
     ` accessibility at least ${worstA11y}` +
     (failing.length ? `; accessibility audits not passed: ${failing.join(', ')}` : ''));
+  // What moved, when something did: Lighthouse's layout-shift audit names each element and its share.
+  for (const item of (r.audits['layout-shifts']?.details?.items ?? []).slice(0, 5)) {
+    const node = item.node ?? {};
+    console.log(`      layout shift ${Number(item.score ?? 0).toFixed(3)}: ${node.selector ?? '?'} ${(node.snippet ?? '').slice(0, 160)}`);
+  }
 }

@@ -270,6 +270,47 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
     }
 }
 
+/// A resident's declaration and application pages arrive with their content in place, before the
+/// page's footer: not a "loading" line that a part streamed after the footer replaces, which moved
+/// the footer on a phone as the page appeared (Lighthouse's layout shift on `/declare`: 0.13-0.42).
+#[tokio::test]
+async fn a_residents_pages_arrive_whole_with_nothing_moving_in_later() {
+    let app = spawn_app().await;
+    let r = resident(&app, "13900000078").await;
+    let d = draft_id(&r, &app).await;
+    let answer: Value = submit(&r, &app, &d, &good_draft(&[valid_id("62070219800101477")]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let number = answer["number"].as_str().unwrap().to_string();
+    for (path, content) in [
+        (
+            "/declare".to_string(),
+            r#"<leptos-island data-component="Declaration_"#,
+        ),
+        (format!("/applications/{number}"), r#"id="timeline""#),
+    ] {
+        let html = r
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let footer = html.find(r#"id="public-footer""#).expect("the footer");
+        let at = html
+            .find(content)
+            .unwrap_or_else(|| panic!("{path}: {content} missing: {html}"));
+        assert!(
+            at < footer,
+            "{path}: {content} comes after the footer: {html}"
+        );
+        assert!(!html.contains("加载中"), "{path}: a loading line: {html}");
+    }
+}
+
 #[tokio::test]
 async fn staff_opening_an_application_get_the_whole_application_and_its_resident_the_portal() {
     let app = spawn_app().await;
