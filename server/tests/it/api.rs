@@ -270,6 +270,18 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
     }
 }
 
+/// The resident's declaration submitted: its number and the server's answer (the receipt).
+async fn submitted(r: &Client, app: &TestApp) -> (String, Value) {
+    let d = draft_id(r, app).await;
+    let answer: Value = submit(r, app, &d, &good_draft(&[valid_id("62070219800101477")]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let number = answer["number"].as_str().unwrap().to_string();
+    (number, answer)
+}
+
 /// A resident's declaration and application pages arrive with their content in place, before the
 /// page's footer: not a "loading" line that a part streamed after the footer replaces, which moved
 /// the footer on a phone as the page appeared (Lighthouse's layout shift on `/declare`: 0.13-0.42).
@@ -277,13 +289,7 @@ async fn portal_pages_load_the_portal_wasm_and_staff_pages_the_whole_application
 async fn a_residents_pages_arrive_whole_with_nothing_moving_in_later() {
     let app = spawn_app().await;
     let r = resident(&app, "13900000078").await;
-    let d = draft_id(&r, &app).await;
-    let answer: Value = submit(&r, &app, &d, &good_draft(&[valid_id("62070219800101477")]))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let number = answer["number"].as_str().unwrap().to_string();
+    let (number, _) = submitted(&r, &app).await;
     for (path, content) in [
         (
             "/declare".to_string(),
@@ -315,13 +321,7 @@ async fn a_residents_pages_arrive_whole_with_nothing_moving_in_later() {
 async fn staff_opening_an_application_get_the_whole_application_and_its_resident_the_portal() {
     let app = spawn_app().await;
     let r = resident(&app, "13900000077").await;
-    let d = draft_id(&r, &app).await;
-    let answer: Value = submit(&r, &app, &d, &good_draft(&[valid_id("62070219800101477")]))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let number = answer["number"].as_str().unwrap().to_string();
+    let (number, answer) = submitted(&r, &app).await;
     // The receipt says how long the decision takes there: the example parameter in force.
     assert_eq!(answer["decision_working_days"], 30, "{answer}");
     assert_eq!(answer["decision_days_example"], true, "{answer}");
